@@ -1,0 +1,35 @@
+"""Builds a service's FastAPI app around its runtime (the same conventions in every service)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
+
+from kernel.logs import configure_logging
+from kernel.runtime import ServiceRuntime
+from kernel.web import install, install_health, operation_id
+
+
+def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: str, description: str,
+              version: str = "1.0.0") -> FastAPI:
+    """Creates the app: lifespan, error model, plumbing middleware, health, metrics and the routers."""
+    settings = runtime.settings
+    configure_logging(settings.service_name, settings.log_level)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=runtime.lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        generate_unique_id_function=operation_id,
+    )
+    app.state.runtime = runtime
+    app.state.settings = settings
+    install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins)
+    install_health(app, runtime.readiness)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,337 @@
+"""Durable pull consumers: inbox claim + handler + commit in one transaction, then ack (ARCHITECTURE.md 6.5).
+
+Failure policy: a malformed or unknown event, or a PermanentEventError, is dead-lettered and terminated at once;
+any other error is redelivered with an exponential delay and dead-lettered on the last allowed delivery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats.errors
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+from sqlalchemy import insert
+
+from kernel import context, metrics
+from kernel.contracts.base import Contract
+from kernel.db import utcnow
+from kernel.envelope import CloudEvent, EnvelopeError, decode
+from kernel.errors import PermanentEventError
+from kernel.inbox import advance_watermark, claim
+from kernel.nats_client import NatsConnection, consumer_config, ensure_consumer, ensure_stream, stream_config
+from kernel.subjects import durable_name, key_from_subject, stream_name
+from kernel.uow import UnitOfWork
+
+log = logging.getLogger("kernel.consumer")
+
+HandlerFn = Callable[[Any, CloudEvent, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """An event handler. With `guard`, an event older than one already applied for the same entity is skipped.
+
+    Use the guard for events that carry the full state of their CE subject (snapshots, restriction states);
+    leave it off for events that each add a fact and must all be applied.
+    """
+
+    fn: HandlerFn
+    guard: bool = True
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The events a service consumes from one producer, each with its handler."""
+
+    producer: str
+    handlers: Mapping[type[Contract], Handler | HandlerFn]
+    version: int | None = None
+
+    def handler_table(self) -> dict[str, tuple[type[Contract], Handler]]:
+        """Maps each event key to (contract model, handler)."""
+        table: dict[str, tuple[type[Contract], Handler]] = {}
+        for model, handler in self.handlers.items():
+            if model.event_name.producer != self.producer:
+                raise ValueError(f"{model.event_name.key} is not produced by {self.producer}")
+            table[model.event_name.key] = (model, handler if isinstance(handler, Handler) else Handler(handler))
+        return table
+
+
+@dataclass
+class RunnerStats:
+    applied: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+class ConsumerRunner:
+    """Fetches from one durable and applies each message exactly once to the service's database."""
+
+    def __init__(
+        self,
+        *,
+        consumer: str,
+        subscription: Subscription,
+        nats_conn: NatsConnection,
+        namespace: str,
+        uow_factory: Callable[[], UnitOfWork],
+        fetch_batch: int = 20,
+        fetch_timeout: float = 2.0,
+        ack_wait: float = 30.0,
+        max_deliver: int = 10,
+        max_ack_pending: int = 256,
+        backoff_base: float = 1.0,
+        backoff_max: float = 300.0,
+        stream_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.consumer = consumer
+        self.subscription = subscription
+        self.nats = nats_conn
+        self.namespace = namespace
+        self.uow_factory = uow_factory
+        self.durable = durable_name(consumer, subscription.producer, subscription.version)
+        self.stream = stream_name(namespace, subscription.producer)
+        self.table = subscription.handler_table()
+        self.fetch_batch = fetch_batch
+        self.fetch_timeout = fetch_timeout
+        self.ack_wait = ack_wait
+        self.max_deliver = max_deliver
+        self.max_ack_pending = max_ack_pending
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.stream_options = stream_options or {}
+        self.bound = False
+        self.stats = RunnerStats()
+        self._sub: Any = None
+        self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
+        self._current: tuple[Msg, float] | None = None
+
+    @property
+    def filter_subjects(self) -> list[str]:
+        return [f"{self.namespace}.{key}" for key in self.table]
+
+    async def declare(self) -> None:
+        """Declares the source stream and the durable (idempotent; also run after every reconnect)."""
+        js = self.nats.js
+        if js is None:
+            raise RuntimeError("not connected to NATS")
+        await ensure_stream(js, stream_config(self.namespace, self.subscription.producer, **self.stream_options))
+        await ensure_consumer(
+            js,
+            self.stream,
+            consumer_config(
+                self.durable,
+                self.filter_subjects,
+                ack_wait=self.ack_wait,
+                max_deliver=self.max_deliver,
+                max_ack_pending=self.max_ack_pending,
+            ),
+        )
+
+    async def bind(self) -> None:
+        """Declares the topology and binds a pull subscription to the durable."""
+        await self.declare()
+        if self._sub is None:
+            assert self.nats.js is not None
+            self._sub = await self.nats.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+        self.bound = True
+
+    def start(self) -> None:
+        """Starts the fetch loop in the background."""
+        if self._task is None:
+            self._stopping.clear()
+            self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
+
+    async def stop(self) -> None:
+        """Stops fetching; the message in progress finishes first."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=self.fetch_timeout + 10)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+            self._task = None
+        if self._sub is not None:
+            try:
+                await self._sub.unsubscribe()
+            except Exception:
+                pass
+            self._sub = None
+        self.bound = False
+
+    async def _run(self) -> None:
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            while not self._stopping.is_set():
+                if not self.bound:
+                    try:
+                        await self.bind()
+                        log.info("consumer bound", extra={"consumer": self.durable, "stream": self.stream})
+                    except Exception as exc:
+                        log.info("consumer not bound yet", extra={"consumer": self.durable, "error": repr(exc)})
+                        await self._sleep(0.5)
+                        continue
+                try:
+                    msgs = await self._sub.fetch(self.fetch_batch, timeout=self.fetch_timeout)
+                except nats.errors.TimeoutError:
+                    continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # Connection lost, consumer deleted by a broker reset, ...: re-declare before fetching again.
+                    log.warning("fetch failed", extra={"consumer": self.durable, "error": repr(exc)})
+                    self.bound = False
+                    await self._sleep(0.5)
+                    continue
+                for msg in msgs:
+                    await self.process(msg)
+        finally:
+            heartbeat.cancel()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _heartbeat(self) -> None:
+        # Long handlers keep their message: +WPI restarts the ack_wait clock (ARCHITECTURE.md 6.5).
+        interval = max(self.ack_wait / 2, 0.5)
+        while True:
+            await asyncio.sleep(interval)
+            current = self._current
+            if current is not None and time.monotonic() - current[1] >= interval:
+                try:
+                    await current[0].in_progress()
+                except Exception:
+                    pass
+
+    def _delay(self, num_delivered: int) -> float:
+        return min(self.backoff_base * (2 ** max(num_delivered - 1, 0)), self.backoff_max)
+
+    async def process(self, msg: Msg) -> None:
+        """Applies one message: claim inbox, guard, handle, commit, then ack; or nak/dead-letter."""
+        started = time.monotonic()
+        meta = msg.metadata
+        num_delivered = meta.num_delivered or 1
+        stream_seq = meta.sequence.stream if meta.sequence else None
+        event: CloudEvent | None = None
+        try:
+            key = key_from_subject(msg.subject, self.namespace)
+            event = decode(msg.data)
+            if key not in self.table:
+                raise PermanentEventError(f"no handler for {key}")
+            model, handler = self.table[key]
+            if not event.type.endswith("." + key):
+                raise PermanentEventError(f"type {event.type} does not match subject {key}")
+            payload = model.model_validate(event.data)
+        except (EnvelopeError, ValidationError, PermanentEventError, ValueError) as exc:
+            await self._dead_letter(msg, event, stream_seq, num_delivered, f"unprocessable: {exc}")
+            return
+
+        self._current = (msg, started)
+        outcome = "applied"
+        try:
+            with context.event_context(correlation=event.correlationid or event.id, causation=event.id, trace=event.traceparent):
+                async with self.uow_factory() as uow:
+                    tables = uow.tables
+                    if not await claim(uow.conn, tables.inbox, consumer=self.durable, message_id=event.id):
+                        outcome = "duplicate"
+                    else:
+                        fresh = True
+                        if handler.guard and event.subject and event.sequence_number is not None:
+                            fresh = await advance_watermark(
+                                uow.conn,
+                                tables.watermark,
+                                consumer=self.durable,
+                                aggregate=event.subject,
+                                sequence=event.sequence_number,
+                            )
+                        if fresh:
+                            await handler.fn(payload, event, uow)
+                        else:
+                            outcome = "stale"
+                        await uow.commit()
+            await msg.ack()
+        except PermanentEventError as exc:
+            self._current = None
+            await self._dead_letter(msg, event, stream_seq, num_delivered, f"permanent: {exc}")
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._current = None
+            if num_delivered >= self.max_deliver:
+                await self._dead_letter(msg, event, stream_seq, num_delivered, f"gave up after {num_delivered}: {exc!r}")
+                return
+            self.stats.retried += 1
+            metrics.EVENTS_CONSUMED.labels(self.durable, event.type, "retry").inc()
+            log.warning(
+                "event handling failed; redelivering",
+                extra={"consumer": self.durable, "event_id": event.id, "type": event.type,
+                       "num_delivered": num_delivered, "error": repr(exc)},
+            )
+            try:
+                await msg.nak(delay=self._delay(num_delivered))
+            except Exception:
+                pass
+            return
+        finally:
+            self._current = None
+        if outcome == "applied":
+            self.stats.applied += 1
+            self.stats.by_type[event.type] = self.stats.by_type.get(event.type, 0) + 1
+        elif outcome == "duplicate":
+            self.stats.duplicates += 1
+        else:
+            self.stats.stale += 1
+        metrics.EVENTS_CONSUMED.labels(self.durable, event.type, outcome).inc()
+        metrics.EVENT_HANDLE_SECONDS.labels(self.durable).observe(time.monotonic() - started)
+
+    async def _dead_letter(self, msg: Msg, event: CloudEvent | None, stream_seq: int | None, num_delivered: int,
+                           error: str) -> None:
+        """Records a dead letter (ids and error only, never the payload) and terminates the message."""
+        try:
+            async with self.uow_factory() as uow:
+                await uow.conn.execute(
+                    insert(uow.tables.dead_letter).values(
+                        consumer=self.durable,
+                        message_id=event.id if event else None,
+                        event_type=event.type if event else None,
+                        subject=msg.subject[:200],
+                        stream_seq=stream_seq,
+                        num_delivered=num_delivered,
+                        error=error[:4000],
+                        failed_at=utcnow(),
+                    )
+                )
+                await uow.commit()
+        except Exception as exc:
+            # Could not record it: let the server redeliver rather than lose track of the message.
+            log.error("dead letter not recorded", extra={"consumer": self.durable, "error": repr(exc)})
+            try:
+                await msg.nak(delay=self._delay(num_delivered))
+            except Exception:
+                pass
+            return
+        self.stats.dead_lettered += 1
+        metrics.DEAD_LETTERS.labels(self.durable).inc()
+        log.error(
+            "event dead-lettered",
+            extra={"consumer": self.durable, "event_id": event.id if event else None, "stream_seq": stream_seq,
+                   "error": error[:500]},
+        )
+        try:
+            await msg.term()
+        except Exception:
+            pass

@@ -1,0 +1,231 @@
+"""Database engines for SQLite (embedded) and PostgreSQL (compose), with durability checked at start."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "fuse.sshfs", "9p", "afs", "glusterfs"})
+
+
+class DurabilityError(RuntimeError):
+    """The database is configured so that a committed write could be lost (RELIABILITY.md R11)."""
+
+
+def new_metadata() -> MetaData:
+    """Creates a service's own MetaData with the constraint naming convention (needed by batch migrations)."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    """Returns the current time as an aware UTC datetime."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC on every backend and always returns them aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+@dataclass
+class Database:
+    """The engines of one service: a single writer (SQLite allows one) and readers; on PostgreSQL they are one pool."""
+
+    url: str
+    writer: AsyncEngine
+    reader: AsyncEngine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.writer.dialect.name == "sqlite"
+
+    @property
+    def dialect(self) -> str:
+        return self.writer.dialect.name
+
+    async def dispose(self) -> None:
+        """Closes every pooled connection."""
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+    async def ping(self) -> None:
+        """Runs a trivial query on the reader pool (readiness probe)."""
+        async with self.reader.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def verify_durability(self, *, require_durable: bool = True) -> None:
+        """Refuses to start on settings that lose committed writes: SQLite not WAL+FULL, network paths, PG fsync off."""
+        if self.is_sqlite:
+            async with self.writer.connect() as conn:
+                mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+                sync = (await conn.exec_driver_sql("PRAGMA synchronous")).scalar()
+                fks = (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+                busy = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+            problems = []
+            if str(mode).lower() != "wal":
+                problems.append(f"journal_mode={mode} (need wal)")
+            if int(sync) < 2:
+                problems.append(f"synchronous={sync} (need FULL=2)")
+            if int(fks) != 1:
+                problems.append("foreign_keys off")
+            if int(busy) < SQLITE_BUSY_TIMEOUT_MS:
+                problems.append(f"busy_timeout={busy} (need >= {SQLITE_BUSY_TIMEOUT_MS})")
+            path = sqlite_path(self.url)
+            if path is not None:
+                fs = filesystem_type(path)
+                if fs in NETWORK_FILESYSTEMS:
+                    problems.append(f"{path} is on a network filesystem ({fs}); WAL needs a local disk")
+            if problems:
+                raise DurabilityError("SQLite is not durable: " + "; ".join(problems))
+            return
+        if not require_durable:
+            return
+        async with self.writer.connect() as conn:
+            fsync = (await conn.exec_driver_sql("SHOW fsync")).scalar()
+            sync_commit = (await conn.exec_driver_sql("SHOW synchronous_commit")).scalar()
+        if str(fsync).lower() != "on" or str(sync_commit).lower() == "off":
+            raise DurabilityError(f"PostgreSQL is not durable: fsync={fsync}, synchronous_commit={sync_commit}")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """Returns the file of a SQLite URL, or None for an in-memory database."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def filesystem_type(path: Path) -> str | None:
+    """Returns the type of the filesystem that holds `path` (from /proc/mounts), or None if unknown."""
+    try:
+        target = path.resolve().parent
+        best, best_type = "", None
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            for line in mounts:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                mount_point, fs_type = parts[1], parts[2]
+                if str(target).startswith(mount_point) and len(mount_point) > len(best):
+                    best, best_type = mount_point, fs_type
+        return best_type
+    except OSError:
+        return None
+
+
+def _install_sqlite_hooks(engine: AsyncEngine, *, begin: str, query_only: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so that we can emit BEGIN IMMEDIATE ourselves
+        # (SQLAlchemy sqlite docs, "Using SQLAlchemy to emit BEGIN in lieu of SQLite's transaction control").
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if query_only:
+            cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+
+def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 30_000, reader_pool_size: int = 4) -> Database:
+    """Creates the engines for a database URL; nothing connects until first use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # One writer connection: SQLite has one writer, and pooled writers make the busy handler sleep
+        # (5x the p99 measured with 8 pooled connections, ARCHITECTURE.md 6.6).
+        writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+        _install_sqlite_hooks(writer, begin="BEGIN IMMEDIATE", query_only=False)
+        reader = create_async_engine(url, pool_size=reader_pool_size, max_overflow=0, pool_timeout=60)
+        _install_sqlite_hooks(reader, begin="BEGIN", query_only=True)
+        return Database(url=url, writer=writer, reader=reader)
+    connect_args: dict[str, Any] = {"server_settings": {"statement_timeout": str(statement_timeout_ms)}}
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args=connect_args,
+    )
+    return Database(url=url, writer=engine, reader=engine)
+
+
+def make_relay_engine(db: Database) -> AsyncEngine:
+    """Returns the engine the outbox relay uses: its own small pool on PostgreSQL, the single writer on SQLite."""
+    if db.is_sqlite:
+        return db.writer
+    return create_async_engine(db.url, pool_size=2, max_overflow=0, pool_pre_ping=True)
+
+
+async def is_unique_violation(exc: BaseException) -> bool:
+    """Tells whether a DBAPI error is a unique-constraint violation on either backend."""
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return "unique" in text_ or "duplicate key" in text_
+
+
+def is_transient_db_error(exc: BaseException) -> bool:
+    """Tells whether a database error is worth retrying (lock contention, serialization failure, lost connection)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
+        return code in {"40001", "40P01", "55P03", "57014"}
+    return False
+
+
+async def run_in_transaction(conn: AsyncConnection, sql: str, **params: Any) -> Any:
+    """Executes one SQL statement with bound parameters."""
+    return await conn.execute(text(sql), params)
+
+
+def env_flag(name: str) -> bool:
+    """Reads a boolean flag from the environment."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

@@ -1,0 +1,193 @@
+"""The cadre directory and org tree that every consuming service keeps from rank's events, and scope checks.
+
+Rank owns the master register; appraisal, petitions and tolerance keep this small projection so that they can
+scope every read to the caller's org-unit subtree (RELIABILITY.md S1) and apply the own/relatives rule (S2).
+Paths are stored as "/root/child/grandchild/" so that a subtree is a prefix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.auth import Principal, Role
+from kernel.consumer import Handler
+from kernel.contracts import rank_v1
+from kernel.db import UtcDateTime, utcnow
+from kernel.envelope import CloudEvent
+
+
+def path_of(ids: list[str]) -> str:
+    """Encodes ancestor ids (root first) as a prefix-searchable path."""
+    return "/" + "/".join(ids) + "/" if ids else "/"
+
+
+@dataclass(frozen=True)
+class DirectoryTables:
+    org_unit: Table
+    cadre: Table
+
+
+def directory_tables(metadata: MetaData) -> DirectoryTables:
+    """Creates dir_org_unit and dir_cadre in a consuming service's MetaData."""
+    org_unit = Table(
+        "dir_org_unit",
+        metadata,
+        Column("org_unit_id", String(64), primary_key=True),
+        Column("parent_id", String(64), nullable=True),
+        Column("name", String(200), nullable=False),
+        Column("agency_level", String(32), nullable=False),
+        Column("path", String(1000), nullable=False),
+        Column("active", Boolean, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+        Index("ix_dir_org_unit_path", "path"),
+    )
+    cadre = Table(
+        "dir_cadre",
+        metadata,
+        Column("cadre_id", String(64), primary_key=True),
+        Column("name", String(200), nullable=False),
+        Column("gender", String(8), nullable=False),
+        Column("birth_date", Date, nullable=False),
+        Column("org_unit_id", String(64), nullable=False),
+        Column("org_path", String(1000), nullable=False),
+        Column("category", String(32), nullable=False),
+        Column("rank_code", String(32), nullable=True),
+        Column("level", Integer, nullable=True),
+        Column("post_code", String(64), nullable=True),
+        Column("leadership", Boolean, nullable=False),
+        Column("relative_ids", Text, nullable=False),
+        Column("active", Boolean, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+        Index("ix_dir_cadre_org_path", "org_path"),
+    )
+    return DirectoryTables(org_unit=org_unit, cadre=cadre)
+
+
+def _upsert(conn: AsyncConnection, table: Table, values: dict[str, Any], key: str) -> Any:
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table).values(**values)
+    return insert.on_conflict_do_update(index_elements=[key], set_={k: v for k, v in values.items() if k != key})
+
+
+def directory_handlers(tables: DirectoryTables) -> dict[type, Handler]:
+    """Returns the handlers that keep the directory (snapshot events, so guarded by entity version)."""
+
+    async def on_org_unit(payload: rank_v1.OrgUnitChanged, _event: CloudEvent, uow: Any) -> None:
+        await uow.conn.execute(
+            _upsert(
+                uow.conn,
+                tables.org_unit,
+                {
+                    "org_unit_id": payload.org_unit_id,
+                    "parent_id": payload.parent_id,
+                    "name": payload.name,
+                    "agency_level": payload.agency_level.value,
+                    "path": path_of(payload.path),
+                    "active": payload.active,
+                    "updated_at": utcnow(),
+                },
+                "org_unit_id",
+            )
+        )
+
+    async def on_cadre(payload: rank_v1.CadreSnapshot, _event: CloudEvent, uow: Any) -> None:
+        await uow.conn.execute(
+            _upsert(
+                uow.conn,
+                tables.cadre,
+                {
+                    "cadre_id": payload.cadre_id,
+                    "name": payload.name,
+                    "gender": payload.gender.value,
+                    "birth_date": payload.birth_date,
+                    "org_unit_id": payload.org_unit_id,
+                    "org_path": path_of(payload.org_path),
+                    "category": payload.category.value,
+                    "rank_code": payload.rank_code,
+                    "level": payload.level,
+                    "post_code": payload.post_code,
+                    "leadership": payload.leadership,
+                    "relative_ids": orjson.dumps(sorted(payload.relative_ids)).decode(),
+                    "active": payload.active,
+                    "updated_at": utcnow(),
+                },
+                "cadre_id",
+            )
+        )
+
+    return {
+        rank_v1.OrgUnitChanged: Handler(on_org_unit),
+        rank_v1.CadreRegistered: Handler(on_cadre),
+        rank_v1.CadreUpdated: Handler(on_cadre),
+    }
+
+
+@dataclass(frozen=True)
+class DirCadre:
+    cadre_id: str
+    name: str
+    org_unit_id: str
+    org_path: str
+    relative_ids: frozenset[str]
+    active: bool
+    birth_date: dt.date | None = None
+    gender: str | None = None
+    rank_code: str | None = None
+
+
+class Directory:
+    """Scope queries over the directory tables of one service."""
+
+    def __init__(self, tables: DirectoryTables) -> None:
+        self.tables = tables
+
+    async def unit_path(self, conn: AsyncConnection, unit_id: str | None) -> str | None:
+        """Returns the path of an org unit, or None if it is unknown."""
+        if not unit_id:
+            return None
+        t = self.tables.org_unit
+        return (await conn.execute(select(t.c.path).where(t.c.org_unit_id == unit_id))).scalar()
+
+    async def cadre(self, conn: AsyncConnection, cadre_id: str) -> DirCadre | None:
+        """Returns a directory entry, or None."""
+        t = self.tables.cadre
+        row = (
+            await conn.execute(
+                select(t.c.cadre_id, t.c.name, t.c.org_unit_id, t.c.org_path, t.c.relative_ids, t.c.active,
+                       t.c.birth_date, t.c.gender, t.c.rank_code).where(t.c.cadre_id == cadre_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        return DirCadre(row[0], row[1], row[2], row[3], frozenset(orjson.loads(row[4])), row[5], row[6], row[7], row[8])
+
+    async def scope_prefix(self, conn: AsyncConnection, principal: Principal) -> str | None:
+        """Returns the org path prefix the principal may see (None: nothing by org scope)."""
+        return await self.unit_path(conn, principal.unit_id)
+
+    async def visible_cadre(self, conn: AsyncConnection, principal: Principal, cadre_id: str, *,
+                            sensitive: bool = False) -> DirCadre | None:
+        """Returns the cadre if the principal may see them, else None (the caller answers 404).
+
+        A cadre sees only themself. Other roles see their unit's subtree. With `sensitive` (petitions about
+        the cadre, dossiers), nobody sees their own or a relative's record (RELIABILITY.md S2).
+        """
+        entry = await self.cadre(conn, cadre_id)
+        if entry is None:
+            return None
+        if sensitive and principal.cadre_id and (
+            principal.cadre_id == cadre_id or principal.cadre_id in entry.relative_ids
+        ):
+            return None
+        if principal.roles == frozenset({Role.CADRE}) or (principal.has(Role.CADRE) and not principal.unit_id):
+            return entry if principal.cadre_id == cadre_id and not sensitive else None
+        prefix = await self.scope_prefix(conn, principal)
+        if prefix is None or not entry.org_path.startswith(prefix):
+            return None
+        return entry

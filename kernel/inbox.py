@@ -1,0 +1,102 @@
+"""Inbox (idempotent consumers and HTTP Idempotency-Key), dead letters and per-aggregate watermarks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.db import UtcDateTime, utcnow
+from kernel.outbox import SeqType
+
+HTTP_CONSUMER = "http"
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    """Creates inbox_message: one row per (consumer, message) applied; `response` for HTTP replays."""
+    return Table(
+        "inbox_message",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("message_id", String(255), primary_key=True),
+        Column("processed_at", UtcDateTime, nullable=False),
+        Column("request_hash", String(64), nullable=True),
+        Column("response", Text, nullable=True),
+        Index("ix_inbox_message_processed_at", "processed_at"),
+    )
+
+
+def dead_letter_table(metadata: MetaData) -> Table:
+    """Creates dead_letter: ids and error only; the payload stays in the stream (found by stream_seq)."""
+    return Table(
+        "dead_letter",
+        metadata,
+        Column("id", SeqType, primary_key=True, autoincrement=True),
+        Column("consumer", String(100), nullable=False),
+        Column("message_id", String(255), nullable=True),
+        Column("event_type", String(200), nullable=True),
+        Column("subject", String(200), nullable=False),
+        Column("stream_seq", BigInteger, nullable=True),
+        Column("num_delivered", Integer, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("failed_at", UtcDateTime, nullable=False),
+        Index("ix_dead_letter_consumer", "consumer", "failed_at"),
+    )
+
+
+def watermark_table(metadata: MetaData) -> Table:
+    """Creates consumer_watermark: the highest producer sequence applied per (consumer, aggregate)."""
+    return Table(
+        "consumer_watermark",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("aggregate", String(255), primary_key=True),
+        Column("sequence", BigInteger, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+    )
+
+
+def _insert(conn: AsyncConnection, table: Table) -> Any:
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+async def claim(conn: AsyncConnection, table: Table, *, consumer: str, message_id: str, **extra: Any) -> bool:
+    """Records that `consumer` applies `message_id` in the open transaction; False if it was applied before."""
+    stmt = _insert(conn, table).values(consumer=consumer, message_id=message_id, processed_at=utcnow(), **extra)
+    result = await conn.execute(stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"]))
+    return (result.rowcount or 0) == 1
+
+
+async def advance_watermark(conn: AsyncConnection, table: Table, *, consumer: str, aggregate: str, sequence: int) -> bool:
+    """Moves the watermark of an aggregate forward; False if `sequence` is not newer (a stale redelivery)."""
+    stmt = _insert(conn, table).values(consumer=consumer, aggregate=aggregate, sequence=sequence, updated_at=utcnow())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["consumer", "aggregate"],
+        set_={"sequence": stmt.excluded.sequence, "updated_at": stmt.excluded.updated_at},
+        where=table.c.sequence < stmt.excluded.sequence,
+    )
+    result = await conn.execute(stmt)
+    return (result.rowcount or 0) == 1
+
+
+async def stored_response(conn: AsyncConnection, table: Table, key: str) -> tuple[str | None, str | None] | None:
+    """Returns (request_hash, response) stored for an HTTP Idempotency-Key, or None."""
+    row = (
+        await conn.execute(
+            select(table.c.request_hash, table.c.response).where(
+                table.c.consumer == HTTP_CONSUMER, table.c.message_id == key
+            )
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def purge_inbox(conn: AsyncConnection, table: Table, *, older_than_days: int) -> int:
+    """Deletes inbox rows older than the retention (which must be >= the stream's max_age)."""
+    import datetime as dt
+
+    cutoff = utcnow() - dt.timedelta(days=older_than_days)
+    result = await conn.execute(delete(table).where(table.c.processed_at < cutoff))
+    return result.rowcount or 0

@@ -1,0 +1,356 @@
+"""Transactional outbox: rows written with the state change, published by a relay after commit (ARCHITECTURE.md 6.4).
+
+Ordering: the relay claims only the oldest unpublished row of each aggregate (head of line), so a failed row A
+is never overtaken by a later row B of the same aggregate, even with several relays on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from kernel import context, metrics
+from kernel.contracts.base import Contract
+from kernel.db import UtcDateTime, utcnow
+from kernel.envelope import CloudEvent, encode, format_sequence, new_event_id
+from kernel.subjects import ce_source
+
+log = logging.getLogger("kernel.outbox")
+
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """Creates the outbox_message table in a service's own MetaData."""
+    return Table(
+        "outbox_message",
+        metadata,
+        Column("seq", SeqType, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("subject", String(200), nullable=False),
+        Column("aggregate", String(200), nullable=False),
+        Column("type", String(200), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("available_at", UtcDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("published_at", UtcDateTime, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Index(
+            "ix_outbox_message_pending",
+            "available_at",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+        Index(
+            "ix_outbox_message_pending_aggregate",
+            "aggregate",
+            "seq",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+        Index("ix_outbox_message_published_at", "published_at"),
+    )
+
+
+@dataclass(frozen=True)
+class OutboxWriter:
+    """Builds envelopes for a producer and inserts them in the caller's transaction."""
+
+    table: Table
+    producer: str
+    type_prefix: str
+
+    def envelope(self, payload: Contract, *, now: dt.datetime) -> CloudEvent:
+        """Wraps a contract payload in a CloudEvent with the current correlation and causation."""
+        name = payload.event_name
+        event_id = new_event_id()
+        return CloudEvent(
+            id=event_id,
+            source=ce_source(self.producer),
+            type=name.ce_type(self.type_prefix),
+            subject=payload.entity_subject(),
+            time=now,
+            dataschema=payload.dataschema(),
+            correlationid=context.correlation_id.get() or event_id,
+            causationid=context.causation_id.get(),
+            traceparent=context.traceparent.get(),
+            data=payload.to_data(),
+        )
+
+    async def enqueue(self, conn: AsyncConnection, payloads: Sequence[Contract]) -> list[str]:
+        """Inserts one outbox row per payload in the open transaction; returns the event ids."""
+        if not payloads:
+            return []
+        now = utcnow()
+        rows: list[dict[str, Any]] = []
+        for payload in payloads:
+            if payload.event_name.producer != self.producer:
+                raise ValueError(f"{self.producer} cannot emit {payload.event_name.key}")
+            event = self.envelope(payload, now=now)
+            rows.append(
+                {
+                    "event_id": event.id,
+                    "subject": payload.event_name.key,
+                    "aggregate": event.subject or "",
+                    "type": event.type,
+                    "payload": encode(event).decode(),
+                    "created_at": now,
+                    "available_at": now,
+                    "attempts": 0,
+                }
+            )
+        await conn.execute(insert(self.table), rows)
+        metrics.OUTBOX_ENQUEUED.labels(self.producer).inc(len(rows))
+        return [r["event_id"] for r in rows]
+
+
+def with_sequence(payload: str, seq: int) -> bytes:
+    """Adds the CE `sequence` extension (the outbox seq, known only after insert) to a stored envelope."""
+    if not payload.startswith("{"):
+        raise ValueError("stored envelope is not a JSON object")
+    return ('{"sequence":"' + format_sequence(seq) + '",' + payload[1:]).encode()
+
+
+def backoff_seconds(attempts: int, cap: float = 300.0) -> float:
+    """Returns the delay before the next publish attempt: 2**attempts seconds, capped."""
+    return float(min(2 ** min(attempts, 16), cap))
+
+
+@dataclass
+class _Row:
+    seq: int
+    event_id: str
+    subject: str
+    payload: str
+    attempts: int
+
+
+class OutboxRelay:
+    """Publishes outbox rows to JetStream in seq order, marking each published only after its PubAck."""
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        table: Table,
+        producer: str,
+        namespace: str,
+        stream: str,
+        js_provider: Any,
+        batch_size: int = 100,
+        poll_interval: float = 1.0,
+        lease_s: float = 30.0,
+        publish_timeout: float = 5.0,
+        retention_days: int = 7,
+    ) -> None:
+        self.engine = engine
+        self.table = table
+        self.producer = producer
+        self.namespace = namespace
+        self.stream = stream
+        self._js_provider = js_provider  # callable returning the current JetStreamContext (or None when disconnected)
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.lease = dt.timedelta(seconds=lease_s)
+        self.publish_timeout = publish_timeout
+        self.retention = dt.timedelta(days=retention_days)
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._lock_rows = engine.dialect.name == "postgresql"
+        self.published_total = 0
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        """Asks the relay to look for new rows now (called after every commit that enqueued events)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Starts the background loop."""
+        if self._task is None:
+            self._stopping.clear()
+            self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.producer}")
+
+    async def stop(self) -> None:
+        """Stops the loop after the batch in flight."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=10)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        last_housekeeping = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                while not self._stopping.is_set():
+                    published, failed = await self.publish_batch()
+                    if failed or published < self.batch_size:
+                        break
+                if loop.time() - last_housekeeping > 300:
+                    last_housekeeping = loop.time()
+                    await self.housekeeping()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # never let the relay die; the next round retries
+                self.last_error = repr(exc)
+                log.warning("outbox relay round failed", extra={"producer": self.producer, "error": repr(exc)})
+                await asyncio.sleep(min(self.poll_interval, 1.0))
+
+    async def _claim(self) -> list[_Row]:
+        t = self.table
+        now = utcnow()
+        earlier = t.alias("earlier")
+        head_of_line = ~exists(
+            select(earlier.c.seq).where(
+                and_(earlier.c.aggregate == t.c.aggregate, earlier.c.published_at.is_(None), earlier.c.seq < t.c.seq)
+            )
+        )
+        query = (
+            select(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.attempts)
+            .where(t.c.published_at.is_(None), t.c.available_at <= now, head_of_line)
+            .order_by(t.c.seq)
+            .limit(self.batch_size)
+        )
+        if self._lock_rows:
+            query = query.with_for_update(skip_locked=True, of=t)
+        async with self.engine.begin() as conn:
+            rows = [_Row(*r) for r in (await conn.execute(query)).all()]
+            if rows:
+                await conn.execute(
+                    update(t)
+                    .where(t.c.seq.in_([r.seq for r in rows]))
+                    .values(available_at=now + self.lease, attempts=t.c.attempts + 1)
+                )
+        return rows
+
+    async def publish_batch(self) -> tuple[int, bool]:
+        """Claims and publishes one batch; returns (rows published, whether a publish failed)."""
+        js = self._js_provider()
+        if js is None:
+            return 0, True
+        rows = await self._claim()
+        if not rows:
+            return 0, False
+        done: list[int] = []
+        failed: _Row | None = None
+        error = ""
+        for row in rows:
+            try:
+                await js.publish(
+                    f"{self.namespace}.{row.subject}",
+                    with_sequence(row.payload, row.seq),
+                    timeout=self.publish_timeout,
+                    stream=self.stream,
+                    headers={"Nats-Msg-Id": row.event_id, "Content-Type": "application/cloudevents+json; charset=utf-8"},
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # A timeout is not proof of failure (the message may be stored): retry with the same Nats-Msg-Id.
+                failed, error = row, f"{type(exc).__name__}: {exc}"
+                break
+            done.append(row.seq)
+        t = self.table
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            if done:
+                await conn.execute(update(t).where(t.c.seq.in_(done)).values(published_at=now, last_error=None))
+            if failed is not None:
+                retry_at = now + dt.timedelta(seconds=backoff_seconds(failed.attempts))
+                await conn.execute(update(t).where(t.c.seq == failed.seq).values(available_at=retry_at, last_error=error[:2000]))
+                # Release the rest of the claim; rows of the failed aggregate stay behind it (head of line).
+                rest = [r.seq for r in rows if r.seq > failed.seq]
+                if rest:
+                    await conn.execute(update(t).where(t.c.seq.in_(rest)).values(available_at=now, attempts=t.c.attempts - 1))
+        if done:
+            self.published_total += len(done)
+            metrics.OUTBOX_PUBLISHED.labels(self.producer).inc(len(done))
+        if failed is not None:
+            self.last_error = error
+            metrics.OUTBOX_PUBLISH_ERRORS.labels(self.producer).inc()
+            log.warning("outbox publish failed", extra={"producer": self.producer, "event_id": failed.event_id, "error": error})
+        return len(done), failed is not None
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Publishes until nothing is pending (used by tools and tests)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await self.pending_count() > 0:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"outbox of {self.producer} not drained in {timeout}s")
+            published, failed = await self.publish_batch()
+            if failed or not published:
+                await asyncio.sleep(0.05)
+
+    async def pending_count(self) -> int:
+        """Counts rows not yet published."""
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).where(self.table.c.published_at.is_(None)))).scalar_one())
+
+    async def lag_seconds(self) -> float:
+        """Returns the age of the oldest unpublished row (0 when none)."""
+        async with self.engine.connect() as conn:
+            oldest = (await conn.execute(select(func.min(self.table.c.created_at)).where(self.table.c.published_at.is_(None)))).scalar()
+        if oldest is None:
+            return 0.0
+        if oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=dt.UTC)
+        return max(0.0, (utcnow() - oldest).total_seconds())
+
+    async def housekeeping(self) -> int:
+        """Deletes rows published longer ago than the retention (kept meanwhile for replay after broker loss)."""
+        cutoff = utcnow() - self.retention
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(self.table).where(self.table.c.published_at < cutoff))
+        return result.rowcount or 0
+
+
+async def mark_for_replay(engine: AsyncEngine, table: Table, since: dt.datetime) -> int:
+    """Marks rows published since `since` as pending again (recovery after the broker lost its store, R4)."""
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(table)
+            .where(table.c.published_at.is_not(None), table.c.published_at >= since)
+            .values(published_at=None, available_at=utcnow(), attempts=0)
+        )
+    return result.rowcount or 0

@@ -1,0 +1,261 @@
+"""The process runtime of one service: database, NATS, outbox relay, consumers and periodic jobs, in lifespan.
+
+Start order: database (durability asserted) → NATS (in the background, so the API serves and writes to the
+outbox while the broker is away) → own stream → relay → consumers → periodic jobs. Stop in reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+
+from kernel import metrics
+from kernel.auth import TokenVerifier
+from kernel.calendar import WorkdayCalendar
+from kernel.consumer import ConsumerRunner, Subscription
+from kernel.contracts.base import Contract
+from kernel.db import Database, make_database, make_relay_engine
+from kernel.inbox import purge_inbox
+from kernel.nats_client import NatsConnection, ensure_stream, stream_config
+from kernel.outbox import OutboxRelay, OutboxWriter
+from kernel.settings import ServiceSettings
+from kernel.subjects import stream_name
+from kernel.uow import KernelTables, UnitOfWork
+
+log = logging.getLogger("kernel.runtime")
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A coroutine run every `interval_s` seconds (it must be safe when several replicas run it)."""
+
+    name: str
+    interval_s: float
+    run: Callable[["ServiceRuntime"], Awaitable[Any]]
+    initial_delay_s: float = 1.0
+
+
+class ServiceRuntime:
+    """Everything a service process holds between startup and shutdown."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        tables: KernelTables,
+        uow_class: type[UnitOfWork],
+        to_contracts: Callable[[Any], Iterable[Contract]],
+        subscriptions: Sequence[Subscription] = (),
+        jobs: Sequence[PeriodicJob] = (),
+    ) -> None:
+        self.settings = settings
+        self.service = settings.service_name
+        self.tables = tables
+        self.uow_class = uow_class
+        self.to_contracts = to_contracts
+        self.subscriptions = list(subscriptions)
+        self.jobs = list(jobs)
+        self.calendar = WorkdayCalendar.load(settings.calendar_file)
+        self.outbox = OutboxWriter(tables.outbox, settings.service_name, settings.type_prefix)
+        self.db: Database | None = None
+        self.nats: NatsConnection | None = None
+        self.relay: OutboxRelay | None = None
+        self.runners: list[ConsumerRunner] = []
+        self.verifier: TokenVerifier | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._stream_ready = False
+
+    # -- units of work -------------------------------------------------------------------------------
+    def uow(self) -> UnitOfWork:
+        """Returns a new unit of work over the writer."""
+        assert self.db is not None, "runtime not started"
+        return self.uow_class(
+            db=self.db, tables=self.tables, outbox=self.outbox, to_contracts=self.to_contracts, notify=self._notify
+        )
+
+    def _notify(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def make_verifier(self) -> TokenVerifier | None:
+        """Builds the token verifier from settings (None when no JWKS is configured, e.g. in bare tests)."""
+        s = self.settings
+        if not (s.auth_jwks_file or s.auth_jwks_url):
+            return None
+        return TokenVerifier(issuer=s.auth_issuer, audience=s.auth_audience, algorithms=s.auth_algorithms,
+                             jwks_file=s.auth_jwks_file, jwks_url=s.auth_jwks_url, leeway_s=s.auth_leeway_s,
+                             max_token_bytes=s.auth_max_token_bytes)
+
+    async def start(self) -> None:
+        """Opens the database, starts the relay, the consumers and the jobs; NATS connects in the background."""
+        s = self.settings
+        self.verifier = self.make_verifier()
+        self.db = make_database(s.database_url, pool_size=s.db_pool_size, statement_timeout_ms=s.pg_statement_timeout_ms)
+        await self.db.verify_durability(require_durable=s.environment == "production")
+        self.nats = NatsConnection(url=s.nats_url, name=s.service_name, connect_timeout=s.nats_connect_timeout,
+                                   user=s.nats_user, password=s.nats_password)
+        self.relay = OutboxRelay(
+            engine=make_relay_engine(self.db),
+            table=self.tables.outbox,
+            producer=s.service_name,
+            namespace=s.events_namespace,
+            stream=stream_name(s.events_namespace, s.service_name),
+            js_provider=self._js_if_ready,
+            batch_size=s.relay_batch_size,
+            poll_interval=s.relay_poll_interval,
+            lease_s=s.relay_lease_s,
+            publish_timeout=s.relay_publish_timeout,
+            retention_days=s.outbox_retention_days,
+        )
+        stream_options = dict(max_age_days=s.stream_max_age_days, duplicate_window_s=s.stream_duplicate_window_s,
+                              max_msg_size=s.stream_max_msg_size)
+        self.runners = [
+            ConsumerRunner(
+                consumer=s.service_name,
+                subscription=sub,
+                nats_conn=self.nats,
+                namespace=s.events_namespace,
+                uow_factory=self.uow,
+                fetch_batch=s.consumer_fetch_batch,
+                fetch_timeout=s.consumer_fetch_timeout,
+                ack_wait=s.consumer_ack_wait_s,
+                max_deliver=s.consumer_max_deliver,
+                max_ack_pending=s.consumer_max_ack_pending,
+                backoff_base=s.consumer_backoff_base_s,
+                backoff_max=s.consumer_backoff_max_s,
+                stream_options=stream_options,
+            )
+            for sub in self.subscriptions
+        ]
+        self.relay.start()
+        self._tasks.append(asyncio.create_task(self._connect_nats(), name=f"nats-connect-{self.service}"))
+        for job in self.jobs:
+            self._tasks.append(asyncio.create_task(self._run_job(job), name=f"job-{job.name}"))
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name=f"housekeeping-{self.service}"))
+
+    def _js_if_ready(self) -> Any:
+        if self.nats is None or not self._stream_ready:
+            return None
+        return self.nats.jetstream()
+
+    async def _declare_own_stream(self) -> None:
+        assert self.nats is not None and self.nats.js is not None
+        s = self.settings
+        await ensure_stream(self.nats.js, stream_config(s.events_namespace, s.service_name,
+                                                        max_age_days=s.stream_max_age_days,
+                                                        duplicate_window_s=s.stream_duplicate_window_s,
+                                                        max_msg_size=s.stream_max_msg_size))
+        self._stream_ready = True
+
+    async def _redeclare(self) -> None:
+        """After a reconnect the broker may have lost its state: declare the stream and consumers again."""
+        await self._declare_own_stream()
+        for runner in self.runners:
+            await runner.declare()
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def _connect_nats(self) -> None:
+        assert self.nats is not None
+        attempt = 0
+        while True:
+            try:
+                await self.nats.connect()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                attempt += 1
+                log.warning("nats not reachable yet", extra={"service": self.service, "attempt": attempt,
+                                                              "error": repr(exc)})
+                await asyncio.sleep(min(0.5 * attempt, 5.0))
+        while True:
+            try:
+                await self._declare_own_stream()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("stream declaration failed", extra={"service": self.service, "error": repr(exc)})
+                await asyncio.sleep(1.0)
+        self.nats.on_reconnect(self._redeclare)
+        self.relay.wake()  # type: ignore[union-attr]
+        for runner in self.runners:
+            runner.start()
+
+    async def _run_job(self, job: PeriodicJob) -> None:
+        await asyncio.sleep(job.initial_delay_s)
+        while True:
+            try:
+                await job.run(self)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("periodic job failed", extra={"job": job.name, "error": repr(exc)})
+            await asyncio.sleep(job.interval_s)
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(600)
+            try:
+                async with self.uow() as uow:
+                    await purge_inbox(uow.conn, self.tables.inbox, older_than_days=self.settings.inbox_retention_days)
+                    await uow.commit()
+                if self.relay is not None:
+                    metrics.OUTBOX_LAG.labels(self.service).set(await self.relay.lag_seconds())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("housekeeping failed", extra={"error": repr(exc)})
+
+    async def stop(self) -> None:
+        """Stops consumers, jobs, the relay and NATS, then closes the database."""
+        for runner in self.runners:
+            await runner.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+        if self.relay is not None:
+            await self.relay.stop()
+            if self.db is not None and self.relay.engine is not self.db.writer:
+                await self.relay.engine.dispose()
+        if self.nats is not None:
+            await self.nats.close()
+        if self.db is not None:
+            await self.db.dispose()
+
+    async def readiness(self) -> dict[str, Any]:
+        """Reports database, NATS and consumer binding (all must be true to be ready)."""
+        checks: dict[str, Any] = {}
+        try:
+            assert self.db is not None
+            await asyncio.wait_for(self.db.ping(), timeout=2)
+            checks["database"] = True
+        except Exception as exc:
+            checks["database"] = {"ok": False, "error": type(exc).__name__}
+        checks["nats"] = bool(self.nats and self.nats.connected and self._stream_ready)
+        checks["consumers"] = all(r.bound for r in self.runners) if self.runners else True
+        return checks
+
+    @asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        """FastAPI lifespan: start on entry, stop on exit."""
+        app.state.runtime = self
+        await self.start()
+        app.state.verifier = self.verifier
+        try:
+            yield
+        finally:
+            await self.stop()

@@ -1,0 +1,87 @@
+"""Settings shared by every service: one BaseSettings subclass per service, passed into create_app()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "dev", "dev-only-key", "secret"})
+
+
+class ServiceSettings(BaseSettings):
+    """Common fields and defaults; subclasses set `env_prefix` and `service_name`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    service_name: str = "service"
+    environment: Literal["dev", "test", "production"] = "dev"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    database_url: str = ""
+    # Statement timeout for PostgreSQL sessions (ms); guards the pool against runaway queries.
+    pg_statement_timeout_ms: int = 30_000
+    db_pool_size: int = 8
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_connect_timeout: float = 10.0
+    nats_user: str | None = None
+    nats_password: str | None = None
+    events_namespace: str = "cadre"
+    type_prefix: str = "cadre"
+    stream_max_age_days: int = 30
+    stream_duplicate_window_s: float = 120.0
+    stream_max_msg_size: int = 1024 * 1024
+
+    relay_poll_interval: float = 1.0
+    relay_batch_size: int = 100
+    relay_lease_s: float = 30.0
+    relay_publish_timeout: float = 5.0
+    outbox_retention_days: int = 7
+
+    consumer_fetch_batch: int = 20
+    consumer_fetch_timeout: float = 2.0
+    consumer_ack_wait_s: float = 30.0
+    consumer_max_deliver: int = 10
+    consumer_max_ack_pending: int = 256
+    consumer_backoff_base_s: float = 1.0
+    consumer_backoff_max_s: float = 300.0
+    inbox_retention_days: int = 35
+
+    # Authentication (RELIABILITY.md S5): fixed algorithms, required claims, JWKS from a file or a URL.
+    auth_issuer: str = "youwei-embedded"
+    auth_audience: str = "youwei"
+    auth_algorithms: list[str] = Field(default_factory=lambda: ["RS256"])
+    auth_jwks_file: Path | None = None
+    auth_jwks_url: str | None = None
+    auth_leeway_s: int = 30
+    auth_max_token_bytes: int = 8192
+
+    max_body_bytes: int = 1024 * 1024
+    cors_origins: list[str] = Field(default_factory=list)
+    calendar_file: Path | None = None
+
+    @property
+    def docs_enabled(self) -> bool:
+        """Tells whether /docs and /openapi.json are served (dev and test only, RELIABILITY.md S13)."""
+        return self.environment != "production"
+
+    def secret_fields(self) -> dict[str, str | None]:
+        """Lists the secrets a subclass wants checked against placeholders."""
+        return {}
+
+    @model_validator(mode="after")
+    def _defaults_and_secrets(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///./var/{self.service_name}.db"
+        if self.environment == "production":
+            for name, value in self.secret_fields().items():
+                if value is None or value.strip().lower() in PLACEHOLDER_SECRETS:
+                    raise ValueError(f"{name} must be set to a real secret outside dev (got a placeholder)")
+            if not (self.auth_jwks_file or self.auth_jwks_url):
+                raise ValueError("auth_jwks_file or auth_jwks_url must be configured outside dev")
+        return self

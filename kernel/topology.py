@@ -1,0 +1,41 @@
+"""`python -m kernel.topology apply`: declares every producer's stream (idempotent; also done by each service)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+import nats
+
+from kernel.nats_client import ensure_stream, stream_config
+from kernel.subjects import PRODUCERS
+
+
+async def apply(nats_url: str, namespace: str) -> list[str]:
+    """Creates or updates the stream of every producer; returns their names."""
+    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=2)
+    try:
+        js = nc.jetstream()
+        names = []
+        for producer in PRODUCERS:
+            config = stream_config(namespace, producer)
+            await ensure_stream(js, config)
+            names.append(config.name)
+        return names
+    finally:
+        await nc.drain()
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description="Declare the JetStream streams of every producer")
+    parser.add_argument("action", choices=["apply"])
+    parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+    parser.add_argument("--namespace", default="cadre")
+    args = parser.parse_args()
+    for name in asyncio.run(apply(args.nats_url, args.namespace)):
+        print(f"stream {name} ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Unit of Work base: one transaction; commit() turns collected domain events into outbox rows in that transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.contracts.base import Contract
+from kernel.db import Database, utcnow
+from kernel.inbox import HTTP_CONSUMER
+from kernel.outbox import OutboxWriter
+
+
+class HasEvents(Protocol):
+    events: list[Any]
+
+
+@dataclass(frozen=True)
+class KernelTables:
+    """The kernel's tables inside one service's MetaData."""
+
+    outbox: Table
+    inbox: Table
+    dead_letter: Table
+    watermark: Table
+
+
+@dataclass
+class IdempotencyClaim:
+    """An HTTP Idempotency-Key to record, with the request fingerprint, in the same transaction as the change."""
+
+    key: str
+    fingerprint: str
+
+
+def to_jsonable(value: Any) -> Any:
+    """Converts a handler result into JSON types (dataclasses, pydantic models, dates, enums)."""
+    return orjson.loads(orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS))
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True)
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: getattr(value, k) for k in value.__dataclass_fields__ if k != "events"}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+class UnitOfWork:
+    """Owns one write transaction. Work is rolled back unless commit() is called (cosmicpython).
+
+    Subclasses build their repositories over `self.conn` in `_open()`. Message handlers do not commit:
+    the consumer runner commits, so that the inbox claim and the handler's changes share the transaction.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        tables: KernelTables,
+        outbox: OutboxWriter,
+        to_contracts: Callable[[Any], Iterable[Contract]],
+        notify: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.db = db
+        self.tables = tables
+        self.outbox = outbox
+        self._to_contracts = to_contracts
+        self._notify = notify
+        self.conn: AsyncConnection
+        self.seen: list[HasEvents] = []
+        self.emitted: list[Contract] = []
+        self.idempotency: IdempotencyClaim | None = None
+        self.committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.conn = await self.db.writer.connect()
+        try:
+            await self.conn.begin()
+        except BaseException:
+            await self.conn.close()
+            raise
+        self.seen = []
+        self.emitted = []
+        self.committed = False
+        await self._open()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            if self.conn.in_transaction():
+                await self.conn.rollback()
+        finally:
+            await self.conn.close()
+
+    async def _open(self) -> None:
+        """Builds repositories over self.conn (overridden by services)."""
+
+    def track(self, aggregate: HasEvents) -> None:
+        """Remembers an aggregate so that its new domain events are published at commit."""
+        if not any(a is aggregate for a in self.seen):
+            self.seen.append(aggregate)
+
+    def emit(self, *payloads: Contract) -> None:
+        """Queues contract events directly (for projections and handlers without an aggregate)."""
+        self.emitted.extend(payloads)
+
+    def collect_new_events(self) -> Iterator[Any]:
+        """Pops the domain events of every tracked aggregate, in order."""
+        for aggregate in self.seen:
+            while aggregate.events:
+                yield aggregate.events.pop(0)
+
+    async def commit(self, result: Any = None) -> Any:
+        """Writes outbox rows (and the idempotency record) and commits; returns `result` unchanged."""
+        payloads = list(self.emitted)
+        self.emitted.clear()
+        for domain_event in self.collect_new_events():
+            payloads.extend(self._to_contracts(domain_event))
+        if payloads:
+            await self.outbox.enqueue(self.conn, payloads)
+        if self.idempotency is not None:
+            claim, self.idempotency = self.idempotency, None
+            await self.conn.execute(
+                insert(self.tables.inbox).values(
+                    consumer=HTTP_CONSUMER,
+                    message_id=claim.key,
+                    processed_at=utcnow(),
+                    request_hash=claim.fingerprint,
+                    response=orjson.dumps(to_jsonable(result)).decode(),
+                )
+            )
+        await self.conn.commit()
+        self.committed = True
+        if payloads:
+            self._notify()
+        return result
+
+    async def rollback(self) -> None:
+        """Discards the work of the open transaction."""
+        await self.conn.rollback()

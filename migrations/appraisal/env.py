@@ -1,0 +1,5 @@
+"""Alembic environment of the appraisal service."""
+
+from kernel.migrations import run
+
+run("appraisal")

@@ -1,0 +1,5 @@
+"""Alembic environment of the petitions service."""
+
+from kernel.migrations import run
+
+run("petitions")

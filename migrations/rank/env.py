@@ -1,0 +1,5 @@
+"""Alembic environment of the rank service."""
+
+from kernel.migrations import run
+
+run("rank")

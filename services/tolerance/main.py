@@ -1,0 +1,22 @@
+"""The tolerance service app: `uvicorn --factory services.tolerance.main:create_app`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kernel.app import build_app
+from kernel.runtime import ServiceRuntime
+from services.tolerance.adapters import orm
+from services.tolerance.api.router import router
+from services.tolerance.messaging.subscriptions import SUBSCRIPTIONS
+from services.tolerance.service_layer.publishing import to_contracts
+from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
+from services.tolerance.settings import ToleranceSettings
+
+
+def create_app(settings: ToleranceSettings | None = None) -> FastAPI:
+    """Creates the tolerance app (nothing connects until the lifespan starts)."""
+    settings = settings or ToleranceSettings()
+    runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=ToleranceUnitOfWork, to_contracts=to_contracts,
+                             subscriptions=SUBSCRIPTIONS)
+    return build_app(runtime, [router], title="Youwei tolerance service", description="Error tolerance, sanctions and organizational handling, restrictions and reinstatement")

@@ -1,0 +1,9 @@
+"""The tolerance unit of work: the kernel transaction plus the service's repositories."""
+
+from __future__ import annotations
+
+from kernel.uow import UnitOfWork
+
+
+class ToleranceUnitOfWork(UnitOfWork):
+    """One transaction over the tolerance database."""

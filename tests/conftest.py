@@ -1,0 +1,1 @@
+"""Test configuration: the shared fixtures come from kernel.testing.plugin (see pyproject addopts)."""
