@@ -236,6 +236,17 @@ class ServiceRuntime:
         if self.db is not None:
             await self.db.dispose()
 
+    async def wait_ready(self, timeout: float = 15.0) -> None:
+        """Waits until NATS is connected, the own stream declared and every consumer bound."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            checks = await self.readiness()
+            if all(v is True for v in checks.values()):
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{self.service} not ready: {checks}")
+            await asyncio.sleep(0.02)
+
     async def readiness(self) -> dict[str, Any]:
         """Reports database, NATS and consumer binding (all must be true to be ready)."""
         checks: dict[str, Any] = {}

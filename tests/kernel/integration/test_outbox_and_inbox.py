@@ -1,0 +1,184 @@
+"""Outbox relay and idempotent consumers through a real nats-server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import nats
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from kernel.contracts import rank_v1
+from kernel.envelope import decode, encode
+from kernel.outbox import with_sequence
+from kernel.subjects import stream_name
+from kernel.testing.helpers import eventually
+from tests.kernel.integration.conftest import cadre_event, new_id
+
+
+async def _stream_messages(nats_url: str, namespace: str) -> int:
+    nc = await nats.connect(nats_url)
+    try:
+        info = await nc.jetstream().stream_info(stream_name(namespace, "rank"))
+        return info.state.messages
+    finally:
+        await nc.close()
+
+
+async def test_relay_stopped_between_commit_and_publish_delivers_the_event_exactly_once(harness):
+    consumer = await harness.consumer()
+    crashed = await harness.producer(relay=False)
+    cadre = new_id()
+    await harness.emit(crashed, cadre_event(cadre))
+    assert await crashed.relay.pending_count() == 1
+    await crashed.stop()
+
+    restarted = await harness.producer()  # a new process over the same database
+
+    async def delivered():
+        assert await harness.applied_count() == (1, 1)
+    await eventually(delivered)
+    assert await restarted.relay.pending_count() == 0
+    assert await _stream_messages(harness.nats_url, harness.namespace) == 1
+    assert consumer.runners[0].stats.applied == 1
+
+
+async def test_a_publish_that_timed_out_but_was_stored_is_not_stored_again(harness):
+    await harness.consumer()
+    producer = await harness.producer(relay=False)
+    await harness.emit(producer, cadre_event(new_id()))
+    table = producer.tables.outbox
+    async with producer.db.reader.connect() as conn:
+        row = (await conn.execute(select(table.c.seq, table.c.event_id, table.c.subject, table.c.payload))).one()
+    # The broker stored it, but the relay never saw the ack (timeout, then a crash).
+    js = producer.nats.js
+    await js.publish(f"{harness.namespace}.{row.subject}", with_sequence(row.payload, row.seq),
+                     headers={"Nats-Msg-Id": row.event_id})
+    producer.relay.start()
+    await eventually(lambda: _assert_zero(producer.relay.pending_count()))
+    assert await _stream_messages(harness.nats_url, harness.namespace) == 1
+
+    async def applied_once():
+        assert await harness.applied_count() == (1, 1)
+    await eventually(applied_once)
+
+
+async def _assert_zero(coro):
+    assert await coro == 0
+
+
+async def test_the_same_event_delivered_twice_is_applied_once(harness):
+    consumer = await harness.consumer()
+    producer = await harness.producer(relay=False)
+    await harness.emit(producer, cadre_event(new_id()))
+    table = producer.tables.outbox
+    async with producer.db.reader.connect() as conn:
+        row = (await conn.execute(select(table.c.seq, table.c.subject, table.c.payload))).one()
+    js = producer.nats.js
+    for copy in ("a", "b"):  # two copies in the stream (as after a dedup-window overrun, R8)
+        await js.publish(f"{harness.namespace}.{row.subject}", with_sequence(row.payload, row.seq),
+                         headers={"Nats-Msg-Id": f"copy-{copy}"})
+
+    async def settled():
+        stats = consumer.runners[0].stats
+        assert stats.applied == 1 and stats.duplicates == 1
+    await eventually(settled)
+    assert await harness.applied_count() == (1, 1)
+
+
+async def test_snapshots_redelivered_out_of_order_end_in_the_latest_state(harness):
+    consumer = await harness.consumer(guard=True)
+    producer = await harness.producer(relay=False)
+    cadre = new_id()
+    await harness.emit(producer, cadre_event(cadre, "v1"))
+    await harness.emit(producer, cadre_event(cadre, "v2", rank_v1.CadreUpdated))
+    await harness.emit(producer, cadre_event(cadre, "v3", rank_v1.CadreUpdated))
+    table = producer.tables.outbox
+    async with producer.db.reader.connect() as conn:
+        rows = (await conn.execute(select(table.c.seq, table.c.event_id, table.c.subject, table.c.payload)
+                                   .order_by(table.c.seq))).all()
+    js = producer.nats.js
+    for row in (rows[2], rows[0], rows[1]):  # newest first, then the stale ones
+        await js.publish(f"{harness.namespace}.{row.subject}", with_sequence(row.payload, row.seq),
+                         headers={"Nats-Msg-Id": row.event_id})
+
+    async def settled():
+        stats = consumer.runners[0].stats
+        assert stats.applied + stats.stale == 3
+    await eventually(settled)
+    assert [r[2] for r in await harness.applied_rows()] == ["v3"]
+    assert consumer.runners[0].stats.stale == 2
+
+
+async def test_a_handler_that_always_fails_is_dead_lettered_and_the_consumer_moves_on(harness):
+    consumer = await harness.consumer(consumer_max_deliver=3)
+    producer = await harness.producer()
+    await harness.emit(producer, cadre_event(new_id(), "poison"))
+    good = new_id()
+    await harness.emit(producer, cadre_event(good, "healthy"))
+
+    async def dead_lettered():
+        async with consumer.db.reader.connect() as conn:
+            t = consumer.tables.dead_letter
+            rows = (await conn.execute(select(t.c.num_delivered, t.c.error, t.c.event_type))).all()
+        assert len(rows) == 1
+        assert rows[0].num_delivered == 3 and "always fails" in rows[0].error
+        assert rows[0].event_type.endswith("rank.cadre_registered.v1")
+    await eventually(dead_lettered, timeout=20)
+    assert [r[1] for r in await harness.applied_rows()] == [good]
+    assert consumer.runners[0].stats.retried == 2
+
+
+async def test_a_malformed_event_is_dead_lettered_without_retries(harness):
+    consumer = await harness.consumer()
+    producer = await harness.producer()
+    await producer.nats.js.publish(f"{harness.namespace}.rank.cadre_registered.v1", b"{not json",
+                                   headers={"Nats-Msg-Id": "garbage-1"})
+    event = decode(encode(__import__("kernel.envelope", fromlist=["CloudEvent"]).CloudEvent(
+        id="bad-data", source="/cadre/rank", type="cadre.rank.cadre_registered.v1", time="2026-01-01T00:00:00Z",
+        data={"cadreId": 5})))
+    await producer.nats.js.publish(f"{harness.namespace}.rank.cadre_registered.v1", encode(event),
+                                   headers={"Nats-Msg-Id": "bad-data"})
+
+    async def dead_lettered():
+        async with consumer.db.reader.connect() as conn:
+            t = consumer.tables.dead_letter
+            rows = (await conn.execute(select(t.c.num_delivered, t.c.error))).all()
+        assert len(rows) == 2 and all(r.num_delivered == 1 for r in rows)
+    await eventually(dead_lettered)
+
+
+async def test_rows_of_one_aggregate_keep_their_order_when_the_first_publish_fails(harness):
+    await harness.consumer(guard=False)
+    producer = await harness.producer(relay=False)
+    cadre = new_id()
+    await harness.emit(producer, cadre_event(cadre, "A"))
+    await harness.emit(producer, cadre_event(cadre, "B", rank_v1.CadreUpdated))
+    await harness.emit(producer, cadre_event(new_id(), "other"))
+    real = producer.nats.jetstream
+    failures = {"left": 1}
+
+    class Flaky:
+        def __init__(self, js):
+            self.js = js
+
+        async def publish(self, subject, payload, **kw):
+            if b'"name":"A"' in payload and failures["left"]:
+                failures["left"] -= 1
+                raise TimeoutError("simulated")
+            return await self.js.publish(subject, payload, **kw)
+
+    producer.relay._js_provider = lambda: Flaky(real())
+    published, failed = await producer.relay.publish_batch()
+    assert failed and published == 0  # A failed first: the batch stops, B may not overtake it
+    published, failed = await producer.relay.publish_batch()
+    assert not failed and published == 1  # only the other aggregate's row is eligible while A backs off
+    table = producer.tables.outbox
+    engine = create_async_engine(harness.producer_db)
+    async with engine.begin() as conn:  # end A's back-off now
+        await conn.execute(table.update().where(table.c.published_at.is_(None)).values(available_at=table.c.created_at))
+    await engine.dispose()
+    await producer.relay.drain()
+
+    async def in_order():
+        names = [r[2] for r in await harness.applied_rows() if r[1] == cadre]
+        assert names == ["A", "B"]
+    await eventually(in_order)
