@@ -1,0 +1,1 @@
+"""Benchmarks (`python -m bench [name ...]`); targets are measured here, never asserted in tests."""

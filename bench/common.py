@@ -1,0 +1,154 @@
+"""Shared pieces of the benchmarks: databases, a nats-server, child processes, percentiles, memory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from kernel.embedded import NatsServerProcess
+from kernel.migrations import upgrade
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Returns the pct-th percentile (nearest rank) of values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, int(round(pct / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+def peak_rss_mib() -> float:
+    """Returns this process's peak resident memory in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def free_port() -> int:
+    """Returns a free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def postgres_available(url: str) -> bool:
+    """Tells whether the PostgreSQL server at url answers."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
+                                     timeout=3)
+        await conn.close()
+        return True
+    except Exception:
+        return False
+
+
+async def backends(args) -> list[str]:
+    """The database backends to run on, from --backend (default: both when PostgreSQL answers)."""
+    if args.backend == "sqlite":
+        return ["sqlite"]
+    if args.backend == "postgres":
+        return ["postgres"]
+    return ["sqlite", "postgres"] if await postgres_available(args.postgres_url) else ["sqlite"]
+
+
+class Databases:
+    """Fresh migrated databases for one benchmark run; PostgreSQL ones are dropped at the end."""
+
+    def __init__(self, postgres_url: str) -> None:
+        self.postgres_url = postgres_url
+        self.tmp = Path(tempfile.mkdtemp(prefix="youwei-bench-"))
+        self.created: list[str] = []
+
+    async def fresh(self, service: str, backend: str, *, migrate: bool = True) -> str:
+        """Returns the URL of a new (migrated) database for a service."""
+        if backend == "sqlite":
+            url = f"sqlite+aiosqlite:///{self.tmp / f'{service}-{uuid.uuid4().hex[:6]}.db'}"
+        else:
+            import asyncpg
+
+            name = f"bench_{service}_{uuid.uuid4().hex[:8]}"
+            admin = make_url(self.postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+            conn = await asyncpg.connect(admin)
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+            self.created.append(name)
+            url = make_url(self.postgres_url).set(database=name).render_as_string(hide_password=False)
+        if migrate:
+            await asyncio.to_thread(upgrade, service, url)
+        return url
+
+    async def close(self) -> None:
+        """Drops the PostgreSQL databases and removes the SQLite files."""
+        if self.created:
+            import asyncpg
+
+            admin = make_url(self.postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+            conn = await asyncpg.connect(admin)
+            try:
+                for name in self.created:
+                    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@contextmanager
+def nats_server() -> Iterator[NatsServerProcess]:
+    """A throwaway nats-server (JetStream, sync_interval always) on a free loopback port."""
+    store = Path(tempfile.mkdtemp(prefix="youwei-bench-nats-"))
+    server = NatsServerProcess(store_dir=store / "store").start()
+    try:
+        yield server
+    finally:
+        server.kill()
+        shutil.rmtree(store, ignore_errors=True)
+
+
+@contextmanager
+def child(cmd: list[str], *, env: dict[str, str] | None = None, ready_url: str | None = None,
+          timeout: float = 30.0) -> Iterator[subprocess.Popen]:
+    """Runs a child process (killed by PID at the end), waiting until ready_url answers 200."""
+    import httpx
+
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        if ready_url:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{cmd[:3]} exited: {proc.stderr.read().decode()[-2000:]}")
+                try:
+                    if httpx.get(ready_url, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{ready_url} not ready")
+                time.sleep(0.1)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def python() -> str:
+    """The interpreter running the benchmark."""
+    return sys.executable

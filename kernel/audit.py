@@ -1,0 +1,96 @@
+"""Audit log with a hash chain (RELIABILITY.md S9): who read or changed which object, for what purpose.
+
+Rows hold ids and codes only, never the sensitive content itself. Each row's hash covers the previous row's
+hash, so altering or deleting any row breaks verification from that row on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Annotated, Any
+
+from fastapi import Header
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel import context
+from kernel.auth import Principal
+from kernel.db import UtcDateTime, utcnow
+
+GENESIS = "0" * 64
+PURPOSE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
+# A fixed advisory-lock key: PostgreSQL appends to the chain one transaction at a time.
+_PG_LOCK_KEY = 7_311_002
+
+
+def audit_table(metadata: MetaData) -> Table:
+    """Creates audit_log in a service's MetaData."""
+    return Table(
+        "audit_log",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        Column("at", UtcDateTime, nullable=False),
+        Column("actor", String(128), nullable=False),
+        Column("roles", String(200), nullable=False),
+        Column("unit_id", String(64), nullable=True),
+        Column("action", String(32), nullable=False),
+        Column("object_type", String(64), nullable=False),
+        Column("object_id", String(128), nullable=False),
+        Column("purpose", String(32), nullable=False),
+        Column("request_id", String(128), nullable=True),
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+        Index("ix_audit_log_object", "object_type", "object_id"),
+        Index("ix_audit_log_actor", "actor", "at"),
+    )
+
+
+def _digest(prev: str, row: dict[str, Any]) -> str:
+    fields = [prev, row["at"].isoformat(), row["actor"], row["roles"], row["unit_id"] or "", row["action"],
+              row["object_type"], row["object_id"], row["purpose"], row["request_id"] or ""]
+    # Each field is length-prefixed, so no value can shift content into its neighbour.
+    payload = "".join(f"{len(f)}:{f}" for f in fields)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+async def record(conn: AsyncConnection, table: Table, *, principal: Principal | None, action: str, object_type: str,
+                 object_id: str, purpose: str = "ROUTINE") -> None:
+    """Appends one audit row in the caller's transaction."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    prev = (await conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1))).scalar() or GENESIS
+    row = {
+        # Microseconds are dropped so that the hash input is the same on every backend.
+        "at": utcnow().replace(microsecond=0),
+        "actor": principal.subject if principal else "system",
+        "roles": ",".join(sorted(r.value for r in principal.roles)) if principal else "system",
+        "unit_id": principal.unit_id if principal else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "purpose": purpose,
+        "request_id": context.request_id.get(),
+    }
+    row["prev_hash"] = prev
+    row["hash"] = _digest(prev, row)
+    await conn.execute(table.insert().values(**row))
+
+
+async def verify_chain(conn: AsyncConnection, table: Table) -> int | None:
+    """Returns the id of the first row whose hash does not verify, or None when the whole chain holds."""
+    prev = GENESIS
+    result = await conn.stream(select(table).order_by(table.c.id))
+    async for row in result.mappings():
+        if row["prev_hash"] != prev or _digest(prev, dict(row)) != row["hash"]:
+            return int(row["id"])
+        prev = row["hash"]
+    return None
+
+
+def purpose_header(
+    x_purpose: Annotated[str | None, Header(alias="X-Purpose", max_length=32, pattern=r"^[A-Z][A-Z0-9_]{0,31}$",
+                                            description="why the caller reads this (recorded in the audit log)")] = None,
+) -> str:
+    """Reads the purpose code of a sensitive read (default ROUTINE)."""
+    return x_purpose or "ROUTINE"
