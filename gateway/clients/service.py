@@ -1,0 +1,81 @@
+"""A typed client per service over one pooled upstream: retries, metrics and the calls the gateway makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from urllib.parse import quote, urlencode
+
+from gateway import metrics
+from gateway.clients.base import Failure, Upstream, UpstreamError, UpstreamResponse, with_retries
+
+
+class ServiceClient:
+    """Calls one service; every method answers an UpstreamResponse or raises UpstreamError."""
+
+    def __init__(self, upstream: Upstream, *, timeout: float, retries: int) -> None:
+        self.upstream = upstream
+        self.service = upstream.service
+        self.timeout = timeout
+        self.retries = retries
+
+    async def call(self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None = None,
+                   timeout: float | None = None, retries: int | None = None) -> UpstreamResponse:
+        """Sends a request (with retries for idempotent calls) and records the outcome."""
+        limit = self.timeout if timeout is None else timeout
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            response = await with_retries(
+                lambda: self.upstream.send(method, target, headers=headers, body=body, timeout=limit),
+                method=method, headers=headers, retries=self.retries if retries is None else retries,
+            )
+            outcome = str(response.status // 100) + "xx"
+            return response
+        except UpstreamError as exc:
+            outcome = exc.failure.value
+            raise
+        finally:
+            metrics.UPSTREAM_CALLS.labels(self.service, outcome).inc()
+            metrics.UPSTREAM_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+
+    async def get_cadre(self, cadre_id: str, *, headers: list[tuple[str, str]], timeout: float) -> UpstreamResponse:
+        """Reads a cadre's register entry (rank)."""
+        return await self.call("GET", f"/api/v1/cadres/{quote(cadre_id, safe='')}", headers=headers,
+                               timeout=timeout, retries=0)
+
+    async def dossier_part(self, cadre_id: str, *, as_of: dt.date | None, headers: list[tuple[str, str]],
+                           timeout: float) -> UpstreamResponse:
+        """Reads this service's part of a cadre's dossier."""
+        target = f"/api/v1/dossier-parts/{self.service}/{quote(cadre_id, safe='')}"
+        if as_of is not None:
+            target += "?" + urlencode({"as_of": as_of.isoformat()})
+        # No retry: a part has one short deadline, and a missed part is reported as degraded instead.
+        return await self.call("GET", target, headers=headers, timeout=timeout, retries=0)
+
+    async def dashboard_part(self, org_unit_id: str, *, headers: list[tuple[str, str]],
+                             timeout: float) -> UpstreamResponse:
+        """Reads this service's part of an org unit's dashboard."""
+        target = f"/api/v1/dashboard-parts/{self.service}?" + urlencode({"org_unit_id": org_unit_id})
+        return await self.call("GET", target, headers=headers, timeout=timeout, retries=0)
+
+    async def openapi(self, *, timeout: float) -> dict:
+        """Fetches the service's OpenAPI document (served outside production only)."""
+        response = await self.call("GET", "/openapi.json", headers=[("accept", "application/json")], timeout=timeout)
+        if response.status != 200:
+            raise UpstreamError(self.service, Failure.BAD_RESPONSE, f"openapi answered {response.status}")
+        try:
+            document = response.json()
+        except ValueError:
+            raise UpstreamError(self.service, Failure.BAD_RESPONSE, "openapi is not JSON") from None
+        if not isinstance(document, dict):
+            raise UpstreamError(self.service, Failure.BAD_RESPONSE, "openapi is not an object")
+        return document
+
+    async def live(self, *, timeout: float) -> bool:
+        """Tells whether the service answers its liveness probe."""
+        try:
+            response = await self.call("GET", "/health/live", headers=[], timeout=timeout, retries=0)
+        except UpstreamError:
+            return False
+        return response.status == 200

@@ -1,0 +1,65 @@
+"""The gateway app: `uvicorn --factory gateway.main:create_app` (one API under /api/v1 for the four services)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from gateway.clients import Upstream, UpstreamError
+from gateway.errors import upstream_error_handler
+from gateway.routes.proxy import proxy_route
+from gateway.settings import GatewaySettings
+from gateway.state import GatewayState
+from kernel.logs import configure_logging
+from kernel.web import install, install_health, operation_id
+
+DESCRIPTION = """One API for the Youwei suite: the rank, appraisal, petitions and tolerance services behind one
+address, plus the cadre dossier, organization dashboards, the event catalogue and the live event feed.
+Every call needs a bearer token (OAuth2/OIDC JWT); the services check it again and apply the permission matrix."""
+
+
+def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[str, Upstream] | None = None) -> FastAPI:
+    """Creates the gateway app (nothing connects until the lifespan starts; tests may inject upstream clients)."""
+    settings = settings or GatewaySettings()
+    configure_logging(settings.service_name, settings.log_level)
+    state = GatewayState(settings, upstreams=upstreams)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await state.start()
+        app.state.verifier = state.verifier
+        try:
+            yield
+        finally:
+            await state.close()
+
+    app = FastAPI(
+        title="Youwei API",
+        description=DESCRIPTION,
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        generate_unique_id_function=operation_id,
+        redirect_slashes=False,
+    )
+    app.state.gateway = state
+    app.state.settings = settings
+    app.state.verifier = None
+    if settings.cors_origins:
+        # Added before the plumbing middleware, so preflight answers also carry request ids and security headers.
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "X-Correlation-ID",
+                           "X-Purpose", "Last-Event-ID", "traceparent", "If-Match", "If-None-Match"],
+            expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location"], allow_credentials=False, max_age=600,
+        )
+    install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=None)
+    app.add_exception_handler(UpstreamError, upstream_error_handler)
+    install_health(app, state.readiness)
+    app.router.routes.append(proxy_route())
+    return app

@@ -1,0 +1,67 @@
+"""Settings of the gateway (environment prefix GATEWAY_): upstream URLs, timeouts, limits and the event feed."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_settings import SettingsConfigDict
+
+from kernel.settings import ServiceSettings
+
+UPSTREAMS = ("rank", "appraisal", "petitions", "tolerance")
+
+
+class GatewaySettings(ServiceSettings):
+    """Gateway settings; the gateway owns no database (database_url is unused)."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    service_name: str = "gateway"
+    port: int = 8000
+
+    rank_url: str = "http://127.0.0.1:8004"
+    appraisal_url: str = "http://127.0.0.1:8001"
+    petitions_url: str = "http://127.0.0.1:8002"
+    tolerance_url: str = "http://127.0.0.1:8003"
+
+    # Upstream HTTP client: "aiohttp" (the default, fastest) or "httpx" (httpx's own transport; for comparison).
+    upstream_client: Literal["aiohttp", "httpx"] = "aiohttp"
+    upstream_connect_timeout: float = 2.0
+    upstream_timeout: float = 5.0
+    # Extra attempts for idempotent calls (GET/HEAD, or any call carrying an Idempotency-Key) that failed to connect
+    # or timed out; the whole call stays within upstream_timeout * (1 + retries).
+    upstream_retries: int = 1
+    upstream_pool_size: int = 100
+    upstream_max_response_bytes: int = 16 * 1024 * 1024
+
+    # The dossier and dashboards fan out with this timeout per part; a part that misses it is listed as degraded.
+    part_timeout: float = 2.0
+
+    # Per-client rate limits (sliding window of 60 s). Clients are keyed by token subject, anonymous ones by address.
+    rate_limit_per_minute: int = 1200
+    rate_limit_dossier_per_minute: int = 240
+    rate_limit_public_per_minute: int = 30
+    rate_limit_enabled: bool = True
+
+    # Live event feed (SSE): how many feed connections the process serves at once, in total and per subject.
+    feed_enabled: bool = True
+    feed_max_connections: int = 100
+    feed_max_per_subject: int = 3
+    feed_heartbeat_s: float = 15.0
+    feed_batch: int = 50
+
+    # How long the merged OpenAPI document is kept before the services' documents are fetched again (dev/test).
+    openapi_cache_s: float = 60.0
+
+    @field_validator("rank_url", "appraisal_url", "petitions_url", "tolerance_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("an upstream URL must start with http:// or https://")
+        return value
+
+    def upstream_urls(self) -> dict[str, str]:
+        """Returns the base URL of each upstream service."""
+        return {name: getattr(self, f"{name}_url") for name in UPSTREAMS}
