@@ -88,7 +88,7 @@ async def verify_chain(conn: AsyncConnection, table: Table) -> int | None:
     return None
 
 
-def purpose_header(
+async def purpose_header(
     x_purpose: Annotated[str | None, Header(alias="X-Purpose", max_length=32, pattern=r"^[A-Z][A-Z0-9_]{0,31}$",
                                             description="why the caller reads this (recorded in the audit log)")] = None,
 ) -> str:

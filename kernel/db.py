@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,11 +63,16 @@ class UtcDateTime(TypeDecorator):
 
 @dataclass
 class Database:
-    """The engines of one service: a single writer (SQLite allows one) and readers; on PostgreSQL they are one pool."""
+    """The engines of one service: a single writer (SQLite allows one) and readers; on PostgreSQL they are one pool.
+
+    On SQLite every write transaction first takes `write_lock`, a FIFO-fair asyncio.Lock: the one-connection
+    pool alone lets a newly arriving request overtake woken waiters, which starved some writers for seconds.
+    """
 
     url: str
     writer: AsyncEngine
     reader: AsyncEngine
+    write_lock: asyncio.Lock | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -181,7 +186,7 @@ def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 3
         _install_sqlite_hooks(writer, begin="BEGIN IMMEDIATE", query_only=False)
         reader = create_async_engine(url, pool_size=reader_pool_size, max_overflow=0, pool_timeout=60)
         _install_sqlite_hooks(reader, begin="BEGIN", query_only=True)
-        return Database(url=url, writer=writer, reader=reader)
+        return Database(url=url, writer=writer, reader=reader, write_lock=asyncio.Lock())
     connect_args: dict[str, Any] = {"server_settings": {"statement_timeout": str(statement_timeout_ms)}}
     engine = create_async_engine(
         url,
@@ -201,12 +206,6 @@ def make_relay_engine(db: Database) -> AsyncEngine:
     return create_async_engine(db.url, pool_size=2, max_overflow=0, pool_pre_ping=True)
 
 
-async def is_unique_violation(exc: BaseException) -> bool:
-    """Tells whether a DBAPI error is a unique-constraint violation on either backend."""
-    text_ = str(getattr(exc, "orig", exc)).lower()
-    return "unique" in text_ or "duplicate key" in text_
-
-
 def is_transient_db_error(exc: BaseException) -> bool:
     """Tells whether a database error is worth retrying (lock contention, serialization failure, lost connection)."""
     from sqlalchemy.exc import DBAPIError, OperationalError
@@ -219,13 +218,3 @@ def is_transient_db_error(exc: BaseException) -> bool:
         code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
         return code in {"40001", "40P01", "55P03", "57014"}
     return False
-
-
-async def run_in_transaction(conn: AsyncConnection, sql: str, **params: Any) -> Any:
-    """Executes one SQL statement with bound parameters."""
-    return await conn.execute(text(sql), params)
-
-
-def env_flag(name: str) -> bool:
-    """Reads a boolean flag from the environment."""
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

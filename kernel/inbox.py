@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, delete, select
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -58,26 +58,41 @@ def watermark_table(metadata: MetaData) -> Table:
     )
 
 
-def _insert(conn: AsyncConnection, table: Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+_STATEMENTS: dict[tuple[int, str, str], Any] = {}
 
 
-async def claim(conn: AsyncConnection, table: Table, *, consumer: str, message_id: str, **extra: Any) -> bool:
+def _statement(kind: str, table: Table, dialect: str) -> Any:
+    """Returns a prebuilt statement (building Core statements per message cost more than running them)."""
+    key = (id(table), dialect, kind)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        if kind == "claim":
+            stmt = insert.values(consumer=bindparam("c"), message_id=bindparam("m"), processed_at=bindparam("at"))
+            stmt = stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+        else:
+            stmt = insert.values(consumer=bindparam("c"), aggregate=bindparam("a"), sequence=bindparam("s"),
+                                 updated_at=bindparam("at"))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["consumer", "aggregate"],
+                set_={"sequence": stmt.excluded.sequence, "updated_at": stmt.excluded.updated_at},
+                where=table.c.sequence < stmt.excluded.sequence,
+            )
+        _STATEMENTS[key] = stmt
+    return stmt
+
+
+async def claim(conn: AsyncConnection, table: Table, *, consumer: str, message_id: str) -> bool:
     """Records that `consumer` applies `message_id` in the open transaction; False if it was applied before."""
-    stmt = _insert(conn, table).values(consumer=consumer, message_id=message_id, processed_at=utcnow(), **extra)
-    result = await conn.execute(stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"]))
+    stmt = _statement("claim", table, conn.dialect.name)
+    result = await conn.execute(stmt, {"c": consumer, "m": message_id, "at": utcnow()})
     return (result.rowcount or 0) == 1
 
 
 async def advance_watermark(conn: AsyncConnection, table: Table, *, consumer: str, aggregate: str, sequence: int) -> bool:
     """Moves the watermark of an aggregate forward; False if `sequence` is not newer (a stale redelivery)."""
-    stmt = _insert(conn, table).values(consumer=consumer, aggregate=aggregate, sequence=sequence, updated_at=utcnow())
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["consumer", "aggregate"],
-        set_={"sequence": stmt.excluded.sequence, "updated_at": stmt.excluded.updated_at},
-        where=table.c.sequence < stmt.excluded.sequence,
-    )
-    result = await conn.execute(stmt)
+    stmt = _statement("watermark", table, conn.dialect.name)
+    result = await conn.execute(stmt, {"c": consumer, "a": aggregate, "s": sequence, "at": utcnow()})
     return (result.rowcount or 0) == 1
 
 

@@ -13,7 +13,19 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 SERVICES = ("rank", "appraisal", "petitions", "tolerance")
-ROOT = Path(__file__).resolve().parent.parent
+
+
+def _project_root() -> Path:
+    """Finds alembic.ini: $YOUWEI_ROOT, the working directory (the image's /app), then the source checkout."""
+    import os
+
+    for candidate in (os.environ.get("YOUWEI_ROOT"), Path.cwd(), Path(__file__).resolve().parent.parent):
+        if candidate and (Path(candidate) / "alembic.ini").is_file():
+            return Path(candidate)
+    return Path(__file__).resolve().parent.parent
+
+
+ROOT = _project_root()
 
 
 def settings_class(service: str) -> type:
@@ -80,7 +92,20 @@ def run(service: str) -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    asyncio.run(_run_async(url, metadata))
+    _run_coroutine(_run_async(url, metadata))
+
+
+def _run_coroutine(coro: Any) -> None:
+    """Runs a coroutine to completion, in a worker thread when the caller already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coro)
+        return
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
 
 
 def alembic_config(service: str, url: str | None = None) -> Any:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -85,6 +88,10 @@ class OutboxWriter:
     producer: str
     type_prefix: str
 
+    @cached_property
+    def _insert(self) -> Any:
+        return insert(self.table)
+
     def envelope(self, payload: Contract, *, now: dt.datetime) -> CloudEvent:
         """Wraps a contract payload in a CloudEvent with the current correlation and causation."""
         name = payload.event_name
@@ -124,7 +131,7 @@ class OutboxWriter:
                     "attempts": 0,
                 }
             )
-        await conn.execute(insert(self.table), rows)
+        await conn.execute(self._insert, rows)
         metrics.OUTBOX_ENQUEUED.labels(self.producer).inc(len(rows))
         return [r["event_id"] for r in rows]
 
@@ -162,6 +169,8 @@ class OutboxRelay:
         namespace: str,
         stream: str,
         js_provider: Any,
+        read_engine: AsyncEngine | None = None,
+        write_lock: asyncio.Lock | None = None,
         batch_size: int = 100,
         poll_interval: float = 1.0,
         lease_s: float = 30.0,
@@ -169,6 +178,10 @@ class OutboxRelay:
         retention_days: int = 7,
     ) -> None:
         self.engine = engine
+        # On SQLite the relay is the database's only relay: it reads pending rows on a reader connection
+        # and writes once per batch. On PostgreSQL several relays may run, so rows are claimed with a lease.
+        self.read_engine = read_engine or engine
+        self.write_lock = write_lock
         self.table = table
         self.producer = producer
         self.namespace = namespace
@@ -182,9 +195,36 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self._lock_rows = engine.dialect.name == "postgresql"
+        self.leases = engine.dialect.name == "postgresql"
+        self._statements()
         self.published_total = 0
         self.last_error: str | None = None
+
+    def _statements(self) -> None:
+        # Built once: constructing Core statements per batch cost more than executing them.
+        t = self.table
+        earlier = t.alias("earlier")
+        head_of_line = ~exists(
+            select(earlier.c.seq).where(
+                and_(earlier.c.aggregate == t.c.aggregate, earlier.c.published_at.is_(None), earlier.c.seq < t.c.seq)
+            )
+        )
+        claim = (
+            select(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.attempts)
+            .where(t.c.published_at.is_(None), t.c.available_at <= bindparam("now"), head_of_line)
+            .order_by(t.c.seq)
+            .limit(self.batch_size)
+        )
+        self._claim_stmt = claim.with_for_update(skip_locked=True, of=t) if self.leases else claim
+        seqs = bindparam("seqs", expanding=True)
+        self._lease_stmt = update(t).where(t.c.seq.in_(seqs)).values(
+            available_at=bindparam("until"), attempts=t.c.attempts + 1)
+        self._published_stmt = update(t).where(t.c.seq.in_(seqs)).values(published_at=bindparam("now"), last_error=None)
+        self._failed_stmt = update(t).where(t.c.seq == bindparam("failed_seq")).values(
+            available_at=bindparam("retry_at"), last_error=bindparam("error"),
+            attempts=bindparam("new_attempts"))
+        self._release_stmt = update(t).where(t.c.seq.in_(seqs)).values(
+            available_at=bindparam("now"), attempts=t.c.attempts - 1)
 
     def wake(self) -> None:
         """Asks the relay to look for new rows now (called after every commit that enqueued events)."""
@@ -238,30 +278,14 @@ class OutboxRelay:
                 await asyncio.sleep(min(self.poll_interval, 1.0))
 
     async def _claim(self) -> list[_Row]:
-        t = self.table
         now = utcnow()
-        earlier = t.alias("earlier")
-        head_of_line = ~exists(
-            select(earlier.c.seq).where(
-                and_(earlier.c.aggregate == t.c.aggregate, earlier.c.published_at.is_(None), earlier.c.seq < t.c.seq)
-            )
-        )
-        query = (
-            select(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.attempts)
-            .where(t.c.published_at.is_(None), t.c.available_at <= now, head_of_line)
-            .order_by(t.c.seq)
-            .limit(self.batch_size)
-        )
-        if self._lock_rows:
-            query = query.with_for_update(skip_locked=True, of=t)
+        if not self.leases:
+            async with self.read_engine.connect() as conn:
+                return [_Row(*r) for r in (await conn.execute(self._claim_stmt, {"now": now})).all()]
         async with self.engine.begin() as conn:
-            rows = [_Row(*r) for r in (await conn.execute(query)).all()]
+            rows = [_Row(*r) for r in (await conn.execute(self._claim_stmt, {"now": now})).all()]
             if rows:
-                await conn.execute(
-                    update(t)
-                    .where(t.c.seq.in_([r.seq for r in rows]))
-                    .values(available_at=now + self.lease, attempts=t.c.attempts + 1)
-                )
+                await conn.execute(self._lease_stmt, {"seqs": [r.seq for r in rows], "until": now + self.lease})
         return rows
 
     async def publish_batch(self) -> tuple[int, bool]:
@@ -291,18 +315,19 @@ class OutboxRelay:
                 failed, error = row, f"{type(exc).__name__}: {exc}"
                 break
             done.append(row.seq)
-        t = self.table
         now = utcnow()
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             if done:
-                await conn.execute(update(t).where(t.c.seq.in_(done)).values(published_at=now, last_error=None))
+                await conn.execute(self._published_stmt, {"seqs": done, "now": now})
             if failed is not None:
-                retry_at = now + dt.timedelta(seconds=backoff_seconds(failed.attempts))
-                await conn.execute(update(t).where(t.c.seq == failed.seq).values(available_at=retry_at, last_error=error[:2000]))
+                attempts = failed.attempts + 1  # with leases the claim already counted this attempt
+                await conn.execute(self._failed_stmt, {
+                    "failed_seq": failed.seq, "error": error[:2000], "new_attempts": attempts,
+                    "retry_at": now + dt.timedelta(seconds=backoff_seconds(attempts))})
                 # Release the rest of the claim; rows of the failed aggregate stay behind it (head of line).
                 rest = [r.seq for r in rows if r.seq > failed.seq]
-                if rest:
-                    await conn.execute(update(t).where(t.c.seq.in_(rest)).values(available_at=now, attempts=t.c.attempts - 1))
+                if rest and self.leases:
+                    await conn.execute(self._release_stmt, {"seqs": rest, "now": now})
         if done:
             self.published_total += len(done)
             metrics.OUTBOX_PUBLISHED.labels(self.producer).inc(len(done))
@@ -311,6 +336,16 @@ class OutboxRelay:
             metrics.OUTBOX_PUBLISH_ERRORS.labels(self.producer).inc()
             log.warning("outbox publish failed", extra={"producer": self.producer, "event_id": failed.event_id, "error": error})
         return len(done), failed is not None
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        if self.write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self.write_lock:
+            async with self.engine.begin() as conn:
+                yield conn
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Publishes until nothing is pending (used by tools and tests)."""
@@ -340,7 +375,7 @@ class OutboxRelay:
     async def housekeeping(self) -> int:
         """Deletes rows published longer ago than the retention (kept meanwhile for replay after broker loss)."""
         cutoff = utcnow() - self.retention
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(delete(self.table).where(self.table.c.published_at < cutoff))
         return result.rowcount or 0
 

@@ -23,7 +23,7 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size (at most 100)")] = 20,
     cursor: Annotated[str | None, Query(max_length=512, description="opaque cursor from next_cursor")] = None,
 ) -> PageParams:

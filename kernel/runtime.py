@@ -108,6 +108,8 @@ class ServiceRuntime:
             namespace=s.events_namespace,
             stream=stream_name(s.events_namespace, s.service_name),
             js_provider=self._js_if_ready,
+            read_engine=self.db.reader if self.db.is_sqlite else None,
+            write_lock=self.db.write_lock,
             batch_size=s.relay_batch_size,
             poll_interval=s.relay_poll_interval,
             lease_s=s.relay_lease_s,

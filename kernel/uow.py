@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 import orjson
@@ -28,6 +29,11 @@ class KernelTables:
     inbox: Table
     dead_letter: Table
     watermark: Table
+
+    @cached_property
+    def inbox_insert(self) -> Any:
+        """A prebuilt INSERT into the inbox (the HTTP idempotency record)."""
+        return insert(self.inbox)
 
 
 @dataclass
@@ -81,11 +87,19 @@ class UnitOfWork:
         self.committed = False
 
     async def __aenter__(self) -> UnitOfWork:
-        self.conn = await self.db.writer.connect()
+        lock = self.db.write_lock
+        if lock is not None:
+            await lock.acquire()
         try:
-            await self.conn.begin()
+            self.conn = await self.db.writer.connect()
+            try:
+                await self.conn.begin()
+            except BaseException:
+                await self.conn.close()
+                raise
         except BaseException:
-            await self.conn.close()
+            if lock is not None:
+                lock.release()
             raise
         self.seen = []
         self.emitted = []
@@ -98,7 +112,11 @@ class UnitOfWork:
             if self.conn.in_transaction():
                 await self.conn.rollback()
         finally:
-            await self.conn.close()
+            try:
+                await self.conn.close()
+            finally:
+                if self.db.write_lock is not None:
+                    self.db.write_lock.release()
 
     async def _open(self) -> None:
         """Builds repositories over self.conn (overridden by services)."""
@@ -129,13 +147,14 @@ class UnitOfWork:
         if self.idempotency is not None:
             claim, self.idempotency = self.idempotency, None
             await self.conn.execute(
-                insert(self.tables.inbox).values(
-                    consumer=HTTP_CONSUMER,
-                    message_id=claim.key,
-                    processed_at=utcnow(),
-                    request_hash=claim.fingerprint,
-                    response=orjson.dumps(to_jsonable(result)).decode(),
-                )
+                self.tables.inbox_insert,
+                {
+                    "consumer": HTTP_CONSUMER,
+                    "message_id": claim.key,
+                    "processed_at": utcnow(),
+                    "request_hash": claim.fingerprint,
+                    "response": orjson.dumps(to_jsonable(result)).decode(),
+                },
             )
         await self.conn.commit()
         self.committed = True

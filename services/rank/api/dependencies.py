@@ -10,7 +10,7 @@ from kernel.deps import RuntimeDep
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 
 
-def get_uow(runtime: RuntimeDep) -> RankUnitOfWork:
+async def get_uow(runtime: RuntimeDep) -> RankUnitOfWork:
     """Returns a new rank unit of work."""
     return runtime.uow()  # type: ignore[return-value]
 

@@ -1,0 +1,153 @@
+"""The `youwei` command: up, migrate, token, topology, outbox replay, dead letters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from kernel.migrations import SERVICES
+
+
+def _var(args: argparse.Namespace) -> Path:
+    return Path(args.var or os.environ.get("YOUWEI_VAR", "var"))
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Starts nats-server, migrates, and runs the four services and the gateway."""
+    from suite.launcher import run
+
+    return run(_var(args), nats_url=args.nats_url or os.environ.get("YOUWEI_NATS_URL"))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrades each service's database (URL from its settings: <SERVICE>_DATABASE_URL)."""
+    from kernel.migrations import settings_class, upgrade
+
+    for service in args.service or SERVICES:
+        url = settings_class(service)().database_url
+        upgrade(service, url)
+        print(f"{service}: at head")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    """Mints a token with the embedded signing key (created on first run under var/keys)."""
+    from kernel import keys
+    from kernel.auth import Role
+
+    unknown = [r for r in args.role if r not in Role._value2member_map_]
+    if unknown:
+        print(f"unknown role(s): {', '.join(unknown)}; known: {', '.join(r.value for r in Role)}", file=sys.stderr)
+        return 2
+    key = keys.load_or_generate(_var(args) / "keys")
+    token = key.mint(subject=args.subject, roles=args.role, unit=args.unit, issuer=args.issuer, audience=args.audience,
+                     ttl_s=args.ttl, cadre_id=args.cadre_id)
+    print(token)
+    return 0
+
+
+def cmd_topology(args: argparse.Namespace) -> int:
+    """Declares every producer's stream on a NATS server."""
+    from kernel.topology import apply
+
+    for name in asyncio.run(apply(args.nats_url, args.namespace)):
+        print(f"stream {name} ok")
+    return 0
+
+
+def _runtime_db(service: str):
+    from kernel.db import make_database
+    from kernel.migrations import settings_class
+
+    settings = settings_class(service)()
+    orm = __import__(f"services.{service}.adapters.orm", fromlist=["kernel_tables"])
+    return make_database(settings.database_url), orm.kernel_tables
+
+
+def cmd_outbox_replay(args: argparse.Namespace) -> int:
+    """Marks events published since a time as pending again (after a broker lost its store)."""
+    from kernel.outbox import mark_for_replay
+
+    since = dt.datetime.fromisoformat(args.since)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+
+    async def run() -> int:
+        db, tables = _runtime_db(args.service)
+        try:
+            return await mark_for_replay(db.writer, tables.outbox, since)
+        finally:
+            await db.dispose()
+
+    print(f"{asyncio.run(run())} events of {args.service} will be published again by its running relay")
+    return 0
+
+
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    """Lists a service's dead letters (ids and errors; payloads stay in the stream)."""
+    from sqlalchemy import select
+
+    async def run() -> list:
+        db, tables = _runtime_db(args.service)
+        try:
+            t = tables.dead_letter
+            async with db.reader.connect() as conn:
+                return list((await conn.execute(select(t).order_by(t.c.id.desc()).limit(args.limit))).mappings())
+        finally:
+            await db.dispose()
+
+    for row in asyncio.run(run()):
+        print(f"{row['failed_at']:%Y-%m-%d %H:%M:%S} {row['consumer']} {row['event_type']} id={row['message_id']} "
+              f"stream_seq={row['stream_seq']} deliveries={row['num_delivered']}: {row['error'][:200]}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Builds the argument parser."""
+    parser = argparse.ArgumentParser(prog="youwei", description="Youwei: cadre incentive and protection suite")
+    parser.add_argument("--var", help="data directory (default ./var or $YOUWEI_VAR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the whole suite (embedded mode)")
+    up.add_argument("--nats-url", help="use this NATS server instead of starting one ($YOUWEI_NATS_URL)")
+    up.set_defaults(func=cmd_up)
+
+    migrate = sub.add_parser("migrate", help="upgrade the databases to the latest schema")
+    migrate.add_argument("--service", action="append", choices=SERVICES)
+    migrate.set_defaults(func=cmd_migrate)
+
+    token = sub.add_parser("token", help="mint an access token for trying the API")
+    token.add_argument("--role", action="append", required=True, help="role (repeatable)")
+    token.add_argument("--unit", help="org unit whose subtree the token may see")
+    token.add_argument("--cadre-id", help="the caller's own cadre id (self-service, own/relatives rule)")
+    token.add_argument("--subject", default="dev-user")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    token.add_argument("--issuer", default="youwei-embedded")
+    token.add_argument("--audience", default="youwei")
+    token.set_defaults(func=cmd_token)
+
+    topology = sub.add_parser("topology", help="declare the JetStream streams")
+    topology.add_argument("--nats-url", default=os.environ.get("YOUWEI_NATS_URL", "nats://127.0.0.1:4222"))
+    topology.add_argument("--namespace", default="cadre")
+    topology.set_defaults(func=cmd_topology)
+
+    replay = sub.add_parser("outbox-replay", help="publish a service's events again (broker lost its store)")
+    replay.add_argument("--service", required=True, choices=SERVICES)
+    replay.add_argument("--since", required=True, help="ISO time, e.g. 2026-11-28T00:00:00+08:00")
+    replay.set_defaults(func=cmd_outbox_replay)
+
+    dlq = sub.add_parser("dead-letters", help="list a service's dead letters")
+    dlq.add_argument("--service", required=True, choices=SERVICES)
+    dlq.add_argument("--limit", type=int, default=50)
+    dlq.set_defaults(func=cmd_dead_letters)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `youwei` command."""
+    args = build_parser().parse_args(argv)
+    sys.exit(args.func(args))
