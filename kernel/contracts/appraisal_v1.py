@@ -84,12 +84,16 @@ class AwardRevoked(Contract):
 class IndexComponent(Item):
     source: str
     contribution: float
+    ref_ids: list[str] = []  # the records that produced the component (added in 1.1)
+    raw: float | None = None
+    weight: float | None = None  # -1 for point deductions
 
 
 class IndexComputed(Contract):
     event_name: ClassVar = EventName(P, "index_computed")
     subject_template: ClassVar = "index/{cadre_id}/{period_key}"
     summary: ClassVar = "The accountability index (担当指数) of a cadre for a period was (re)computed"
+    minor: ClassVar = 1
 
     cadre_id: str
     org_unit_id: str

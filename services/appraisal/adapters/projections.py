@@ -1,0 +1,59 @@
+"""Local projections of other services' events, and the fact loaders the rules need (set-based)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.db import utcnow
+from services.appraisal.adapters import orm
+from services.appraisal.domain.rules.grade_rules import Facts, InvestigationFact, RestrictionFact, SanctionFact
+
+
+def upsert(conn: AsyncConnection, table: Table, values: dict[str, Any], keys: list[str]) -> Any:
+    """Builds an INSERT … ON CONFLICT DO UPDATE for either backend."""
+    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table).values(**values)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={k: v for k, v in values.items() if k not in keys})
+
+
+def insert_ignore(conn: AsyncConnection, table: Table, values: dict[str, Any] | list[dict[str, Any]], keys: list[str]) -> Any:
+    """Builds an INSERT … ON CONFLICT DO NOTHING for either backend."""
+    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table).values(values)
+    return stmt.on_conflict_do_nothing(index_elements=keys)
+
+
+async def grade_facts(conn: AsyncConnection, cadre_id: str) -> Facts:
+    """Loads what tolerance told us about a cadre: sanctions, restrictions, investigations, tolerated incidents."""
+    s, r, i, t = orm.tol_sanction, orm.tol_restriction, orm.tol_investigation, orm.tol_tolerated
+    sanctions = tuple(SanctionFact(x.sanction_id, x.type, x.effective_on, x.period_months, x.incident_id, x.status)
+                      for x in (await conn.execute(select(s).where(s.c.cadre_id == cadre_id))).all())
+    restrictions = tuple(RestrictionFact(x.restriction_id, x.effect, x.source_type, x.source_id, x.starts_on, x.ends_on,
+                                         x.status)
+                         for x in (await conn.execute(select(r).where(r.c.cadre_id == cadre_id))).all())
+    investigations = tuple(InvestigationFact(x.investigation_id, x.case_id, x.opened_on, x.closed_on, x.result)
+                           for x in (await conn.execute(select(i).where(i.c.cadre_id == cadre_id))).all())
+    tolerated = frozenset((await conn.execute(select(t.c.incident_id).where(t.c.cadre_id == cadre_id))).scalars().all())
+    return Facts(sanctions, restrictions, investigations, tolerated)
+
+
+async def mark_dirty(conn: AsyncConnection, pairs: set[tuple[str, str]]) -> None:
+    """Queues (cadre, quarter) pairs for index recomputation (re-marking refreshes the time)."""
+    if not pairs:
+        return
+    now = utcnow()
+    rows = [{"cadre_id": c, "period_key": p, "marked_at": now} for c, p in sorted(pairs)]
+    t = orm.index_dirty
+    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t).values(rows)
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["cadre_id", "period_key"],
+                                                  set_={"marked_at": stmt.excluded.marked_at}))
+
+
+def quarter_pair(cadre_id: str, day: dt.date | None) -> set[tuple[str, str]]:
+    """Returns the (cadre, quarter) pair a dated fact touches (none for an undated one)."""
+    from services.appraisal.domain.periods import quarter_key
+
+    return {(cadre_id, quarter_key(day))} if day is not None else set()

@@ -1,0 +1,184 @@
+"""Routes of annual and regular assessments and the yearly 优秀 quota."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from kernel import audit
+from kernel.auth import Role
+from kernel.deps import ReaderDep, TodayDep
+from kernel.errors import NotFound
+from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
+from kernel.pagination import PageDep
+from kernel.security import PrincipalDep, require
+from services.appraisal import views
+from services.appraisal.adapters import orm
+from services.appraisal.api import schemas as s
+from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep
+from services.appraisal.service_layer import assessments as h
+from services.appraisal.service_layer import commands
+
+router = APIRouter(prefix="/api/v1")
+A = orm.annual_assessment
+
+
+@router.post("/assessments", status_code=201, response_model=s.Created, tags=["assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def open_assessment(body: s.AssessmentCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                          today: TodayDep) -> s.Created:
+    """Opens a cadre's annual assessment for a year."""
+    cmd = commands.OpenAssessment(cadre_id=body.cadre_id, year=body.year)
+    return s.Created(id=await idem.run(uow, lambda: h.open_assessment(cmd, uow, principal=principal, today=today)))
+
+
+@router.get("/assessments", response_model=s.AssessmentPage, tags=["assessments"], dependencies=[require(*READERS)])
+async def list_assessments(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
+                           cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                           year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                           status: Annotated[str | None, Query(max_length=24)] = None,
+                           org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.AssessmentPage:
+    """Lists the annual assessments the caller may see."""
+    filters = [c for c in (A.c.cadre_id == cadre_id if cadre_id else None, A.c.year == year if year else None,
+                           A.c.status == status if status else None) if c is not None]
+    items, cursor = await views.list_rows(conn, principal, A, page, org_unit_id=org_unit_id, filters=filters)
+    return s.AssessmentPage(items=[s.AssessmentRead(**i) for i in items], next_cursor=cursor)
+
+
+@router.get("/assessments/{assessment_id}", response_model=s.AssessmentRead, tags=["assessments"],
+            dependencies=[require(*READERS)])
+async def get_assessment(assessment_id: str, conn: ReaderDep, principal: PrincipalDep, uow: UowDep,
+                         purpose: Annotated[str, Depends(audit.purpose_header)]) -> s.AssessmentRead:
+    """Returns one annual assessment (the read is audited)."""
+    row = await views.get_row(conn, principal, A, assessment_id)
+    if row is None:
+        raise NotFound(f"assessment {assessment_id} not found")
+    async with uow:
+        await audit.record(uow.conn, orm.audit_log, principal=principal, action="READ", object_type=h.OBJECT,
+                           object_id=assessment_id, purpose=purpose)
+        await uow.commit()
+    return s.AssessmentRead(**row)
+
+
+@router.post("/assessments/{assessment_id}/self-summary", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(Role.CADRE)])
+async def submit_self_summary(assessment_id: str, body: s.SelfSummary, uow: UowDep, principal: PrincipalDep,
+                              idem: IdempotencyOptional) -> s.StatusRead:
+    """Records the cadre's own self-summary."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.submit_self_summary(assessment_id, body.summary, uow,
+                                                                                principal=principal)))
+
+
+@router.post("/assessments/{assessment_id}/proposal", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def propose_grade(assessment_id: str, body: s.Proposal, uow: UowDep, principal: PrincipalDep,
+                        idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+    """Takes the leader's proposal; the §1.3 rules and the 优秀 quota are applied at once."""
+    cmd = commands.ProposeGrade(grade=body.grade, comment=body.comment, indicators=dict(body.indicators),
+                                undetermined_reason=body.undetermined_reason)
+    return s.StatusRead(status=await idem.run(uow, lambda: h.propose_grade(assessment_id, cmd, uow, principal=principal,
+                                                                          today=today)))
+
+
+@router.post("/assessments/{assessment_id}/publicity", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def start_publicity(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
+                          today: TodayDep) -> s.StatusRead:
+    """Publishes an 优秀 proposal inside the agency."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.start_publicity(assessment_id, uow, principal=principal,
+                                                                            today=today)))
+
+
+@router.post("/assessments/{assessment_id}/decision", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def decide_grade(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
+                       today: TodayDep) -> s.StatusRead:
+    """Decides the grade; emits grade_finalized and proposes the awards it earns."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.decide_grade(assessment_id, uow, principal=principal,
+                                                                         today=today)))
+
+
+@router.post("/assessments/{assessment_id}/notification", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def notify_grade(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
+                       today: TodayDep) -> s.StatusRead:
+    """Records the written notification of the grade."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.notify_grade(assessment_id, uow, principal=principal,
+                                                                         today=today)))
+
+
+@router.post("/assessments/{assessment_id}/acknowledgement", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(Role.CADRE)])
+async def acknowledge_grade(assessment_id: str, body: s.Acknowledgement, uow: UowDep, principal: PrincipalDep,
+                            idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+    """Records the cadre's signature and opinion."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.acknowledge_grade(
+        assessment_id, body.opinion, uow, principal=principal, today=today)))
+
+
+@router.post("/assessments/{assessment_id}/review-request", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(Role.CADRE)])
+async def request_review(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
+                         today: TodayDep) -> s.StatusRead:
+    """Requests a 复核 of the cadre's own 不称职 grade."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.request_review(assessment_id, uow, principal=principal,
+                                                                           today=today)))
+
+
+@router.post("/assessments/{assessment_id}/review-decision", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def decide_review(assessment_id: str, body: s.ReviewDecision, uow: UowDep, principal: PrincipalDep,
+                        idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+    """Upholds or lightens a reviewed grade."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.decide_review(assessment_id, body.grade, uow,
+                                                                          principal=principal, today=today)))
+
+
+@router.post("/assessments/{assessment_id}/supplement", response_model=s.StatusRead, tags=["assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def supplement_grade(assessment_id: str, body: s.Supplement, uow: UowDep, principal: PrincipalDep,
+                           idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+    """Assigns the grade retroactively (补定等次) once the investigation closed without a heavier sanction."""
+    return s.StatusRead(status=await idem.run(uow, lambda: h.supplement_grade(assessment_id, body.grade, uow,
+                                                                             principal=principal, today=today)))
+
+
+@router.put("/assessment-years/{org_unit_id}/{year}", response_model=s.YearRead, tags=["assessment-years"],
+            dependencies=[require(Role.ORG_ADMIN)])
+async def configure_year(org_unit_id: str, year: Annotated[int, Path(ge=2000, le=2100)], body: s.YearConfig,
+                         uow: UowDep, principal: PrincipalDep) -> s.YearRead:
+    """Sets a unit's 优秀 quota for a year (above 20 % only with the approved raise, never above 25 %)."""
+    cmd = commands.ConfigureYear(org_unit_id=org_unit_id, year=year, excellent_quota_pct=body.excellent_quota_pct,
+                                 quota_raise_approved=body.quota_raise_approved, approval_ref=body.approval_ref)
+    return s.YearRead(**await h.configure_year(cmd, uow, principal=principal))
+
+
+@router.get("/assessment-years", response_model=s.YearPage, tags=["assessment-years"],
+            dependencies=[require(Role.ORG_ADMIN, Role.AUDITOR)])
+async def list_assessment_years(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
+                                org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.YearPage:
+    """Lists the quota configuration of the units in the caller's subtree."""
+    items, cursor = await views.assessment_years(conn, principal, page, org_unit_id)
+    return s.YearPage(items=[s.YearRead(**i) for i in items], next_cursor=cursor)
+
+
+@router.post("/regular-assessments", status_code=201, response_model=s.Created, tags=["regular-assessments"],
+             dependencies=[require(*ASSESSORS)])
+async def record_regular(body: s.RegularCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                         today: TodayDep) -> s.Created:
+    """Records a regular assessment (平时考核) of a quarter or month."""
+    cmd = commands.RecordRegularAssessment(cadre_id=body.cadre_id, period_key=body.period_key, result=body.result,
+                                           evidence_refs=body.evidence_refs)
+    return s.Created(id=await idem.run(uow, lambda: h.record_regular(cmd, uow, principal=principal, today=today)))
+
+
+@router.get("/regular-assessments", response_model=s.Page, tags=["regular-assessments"], dependencies=[require(*READERS)])
+async def list_regular(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
+                       cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                       org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
+    """Lists regular assessments the caller may see."""
+    t = orm.regular_assessment
+    items, cursor = await views.list_rows(conn, principal, t, page, org_unit_id=org_unit_id,
+                                          filters=[t.c.cadre_id == cadre_id] if cadre_id else [])
+    return s.Page(items=items, next_cursor=cursor)

@@ -1,0 +1,123 @@
+"""Routes of the accountability index, bonus allocation, incentive coverage and the gateway's dossier/dashboard parts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from kernel import audit
+from kernel.auth import Role
+from kernel.deps import ReaderDep, TodayDep
+from kernel.errors import NotFound
+from kernel.idempotency import IdempotencyRequired
+from kernel.pagination import PageDep
+from kernel.security import PrincipalDep, require
+from services.appraisal import insights, views
+from services.appraisal.adapters import orm
+from services.appraisal.api import schemas as s
+from services.appraisal.api.dependencies import READERS, STAFF_READERS, UowDep
+from services.appraisal.domain.periods import quarter_key
+from services.appraisal.service_layer import commands, incentives
+
+router = APIRouter(prefix="/api/v1")
+COVERAGE_READERS = (Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR)
+PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$")]
+
+
+async def _unit_path(conn, principal, org_unit_id: str | None) -> str:
+    prefix = await views.directory.scope_prefix(conn, principal)
+    path = await views.directory.unit_path(conn, org_unit_id or principal.unit_id)
+    if prefix is None or path is None or not path.startswith(prefix):
+        raise NotFound(f"org unit {org_unit_id} not found", rule="scope.org_unit")
+    return path
+
+
+@router.get("/accountability-index/{cadre_id}", tags=["accountability-index"], dependencies=[require(*READERS)])
+async def cadre_index(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, period_key: PeriodQuery = None) -> dict:
+    """Returns a cadre's index per quarter, each with the components and the record ids that produced them."""
+    items = await views.index_of(conn, principal, cadre_id, period_key)
+    if items is None:
+        raise NotFound(f"cadre {cadre_id} not found")
+    return {"cadre_id": cadre_id, "items": items}
+
+
+@router.get("/accountability-index", response_model=s.Page, tags=["accountability-index"],
+            dependencies=[require(*STAFF_READERS)])
+async def list_index(conn: ReaderDep, principal: PrincipalDep, page: PageDep, period_key: PeriodQuery = None,
+                     org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
+    """Lists index snapshots in the caller's scope (a quarter, a unit)."""
+    items, cursor = await views.index_page(conn, principal, page, period_key, org_unit_id)
+    return s.Page(items=items, next_cursor=cursor)
+
+
+@router.post("/bonus-allocations", status_code=201, response_model=s.Created, tags=["bonus-allocations"],
+             dependencies=[require(Role.ORG_ADMIN)])
+async def allocate_bonus(body: s.BonusCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                         today: TodayDep) -> s.Created:
+    """Allocates a bonus pool over a unit's final grades by coefficient, explained per person."""
+    cmd = commands.AllocateBonus(**body.model_dump())
+    return s.Created(id=await idem.run(uow, lambda: incentives.allocate_bonus(cmd, uow, principal=principal,
+                                                                              today=today)))
+
+
+@router.get("/bonus-allocations/{allocation_id}", tags=["bonus-allocations"],
+            dependencies=[require(Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR)])
+async def get_bonus(allocation_id: str, conn: ReaderDep, principal: PrincipalDep) -> dict:
+    """Returns an allocation with one explained line per cadre."""
+    row = await views.bonus(conn, principal, allocation_id)
+    if row is None:
+        raise NotFound(f"bonus allocation {allocation_id} not found")
+    return row
+
+
+@router.get("/incentive-coverage", tags=["incentive-coverage"], dependencies=[require(*COVERAGE_READERS)])
+async def incentive_coverage(conn: ReaderDep, principal: PrincipalDep, today: TodayDep, uow: UowDep,
+                             org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+                             year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict:
+    """Returns who received any incentive in a year, by age band, gender, rank and post type."""
+    path = await _unit_path(conn, principal, org_unit_id)
+    return await insights.coverage(conn, path=path, year=year or today.year,
+                                   age_bands=uow.settings.coverage_age_bands)
+
+
+@router.post("/incentive-coverage/records", status_code=201, response_model=s.Created, tags=["incentive-coverage"],
+             dependencies=[require(Role.ORG_ADMIN)])
+async def record_incentive(body: s.IncentiveCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                           today: TodayDep) -> s.Created:
+    """Records a training or rotation (awards, 优秀 and promotions are counted from their own sources)."""
+    cmd = commands.RecordIncentive(**body.model_dump())
+    return s.Created(id=await idem.run(uow, lambda: incentives.record_incentive(cmd, uow, principal=principal,
+                                                                                today=today)))
+
+
+@router.get("/dossier-parts/appraisal/{cadre_id}", tags=["dossier-parts"], dependencies=[require(*READERS)])
+async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, uow: UowDep, today: TodayDep,
+                       purpose: Annotated[str, Depends(audit.purpose_header)],
+                       as_of: dt.date | None = None) -> dict:
+    """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards); audited."""
+    entry = await views.directory_visible(conn, principal, cadre_id, dossier=True)
+    if entry is None:
+        raise NotFound(f"cadre {cadre_id} not found")
+    async with uow:
+        await audit.record(uow.conn, orm.audit_log, principal=principal, action="READ", object_type="dossier",
+                           object_id=cadre_id, purpose=purpose)
+        await uow.commit()
+    return await insights.dossier(conn, cadre_id=cadre_id, as_of=as_of or today)
+
+
+@router.get("/dashboard-parts/appraisal", tags=["dashboard-parts"], dependencies=[require(*STAFF_READERS)])
+async def dashboard_part(conn: ReaderDep, principal: PrincipalDep, today: TodayDep, uow: UowDep,
+                         org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+                         year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict:
+    """Returns grade distribution, index bands and incentive coverage of a unit's subtree."""
+    path = await _unit_path(conn, principal, org_unit_id)
+    year = year or today.year - 1
+    return {
+        "org_unit_id": org_unit_id or principal.unit_id, "year": year,
+        "grade_distribution": await insights.grade_distribution(conn, path=path, year=year),
+        "index": await insights.index_bands(conn, path=path, period_key=quarter_key(today)),
+        "incentive_coverage": await insights.coverage(conn, path=path, year=year,
+                                                      age_bands=uow.settings.coverage_age_bands),
+    }

@@ -1,0 +1,92 @@
+"""Performance records (干部业绩全程纪实): dated, verified entries; corrections append and supersede (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kernel.errors import InvalidTransition, RuleViolation
+
+CATEGORIES = ("KEY_TASK", "URGENT_HARD", "REFORM_INNOVATION", "DAILY_DUTY", "PUBLIC_EVALUATION")
+
+
+@dataclass
+class PerformanceRecord:
+    """One dated entry: SUBMITTED → VERIFIED | RETURNED (→ SUBMITTED); VERIFIED → SUPERSEDED by a correction."""
+
+    id: str
+    cadre_id: str
+    org_unit_id: str
+    occurred_on: dt.date
+    category: str
+    title: str
+    description: str | None
+    quantity: float | None
+    unit: str | None
+    evidence_refs: list[str]
+    submitted_by: str
+    status: str = "SUBMITTED"
+    verified_by: str | None = None
+    verified_on: dt.date | None = None
+    return_reason: str | None = None
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    version: int = 0
+    events: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def submit(cls, *, record_id: str, cadre_id: str, org_unit_id: str, occurred_on: dt.date, category: str, title: str,
+               description: str | None, quantity: float | None, unit: str | None, evidence_refs: list[str],
+               submitted_by: str, today: dt.date, supersedes: PerformanceRecord | None = None) -> PerformanceRecord:
+        """Submits a record (or a correction of a verified one)."""
+        if category not in CATEGORIES:
+            raise RuleViolation("category must be one of " + ", ".join(CATEGORIES), rule="performance_record.category")
+        if occurred_on > today:
+            raise RuleViolation("occurred_on cannot be in the future", rule="performance_record.occurred_on")
+        if quantity is not None and quantity < 0:
+            raise RuleViolation("quantity cannot be negative", rule="performance_record.quantity")
+        if category == "PUBLIC_EVALUATION" and (quantity is None or quantity > 100):
+            raise RuleViolation("a public evaluation carries its score (0..100) as quantity",
+                                rule="performance_record.public_evaluation_score")
+        if supersedes is not None:
+            if supersedes.status != "VERIFIED":
+                raise InvalidTransition("performance_record", supersedes.status, "be corrected")
+            if supersedes.cadre_id != cadre_id:
+                raise RuleViolation("a correction concerns the same cadre", rule="performance_record.correction_cadre")
+        return cls(id=record_id, cadre_id=cadre_id, org_unit_id=org_unit_id, occurred_on=occurred_on, category=category,
+                   title=title, description=description, quantity=quantity, unit=unit, evidence_refs=list(evidence_refs),
+                   submitted_by=submitted_by, supersedes=supersedes.id if supersedes else None)
+
+    def verify(self, *, by: str, today: dt.date) -> None:
+        """Verifies the record (SUBMITTED → VERIFIED)."""
+        if self.status != "SUBMITTED":
+            raise InvalidTransition("performance_record", self.status, "be verified")
+        self.status, self.verified_by, self.verified_on, self.return_reason = "VERIFIED", by, today, None
+
+    def return_for_change(self, *, reason: str) -> None:
+        """Returns the record to its submitter (SUBMITTED → RETURNED)."""
+        if self.status != "SUBMITTED":
+            raise InvalidTransition("performance_record", self.status, "be returned")
+        self.status, self.return_reason = "RETURNED", reason
+
+    def resubmit(self, *, title: str | None, description: str | None, quantity: float | None,
+                 evidence_refs: list[str] | None) -> None:
+        """Resubmits a returned record with its changes (RETURNED → SUBMITTED)."""
+        if self.status != "RETURNED":
+            raise InvalidTransition("performance_record", self.status, "be resubmitted")
+        if title is not None:
+            self.title = title
+        if description is not None:
+            self.description = description
+        if quantity is not None:
+            self.quantity = quantity
+        if evidence_refs is not None:
+            self.evidence_refs = list(evidence_refs)
+        self.status = "SUBMITTED"
+
+    def supersede(self, *, by: str) -> None:
+        """Marks a verified record as replaced by its verified correction (VERIFIED → SUPERSEDED)."""
+        if self.status != "VERIFIED":
+            raise InvalidTransition("performance_record", self.status, "be superseded")
+        self.status, self.superseded_by = "SUPERSEDED", by

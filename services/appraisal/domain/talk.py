@@ -1,0 +1,66 @@
+"""Talks (约谈/谈心谈话/提醒/函询/诫勉): SCHEDULED → HELD → REPLIED | CANCELLED (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kernel.errors import InvalidTransition, RuleViolation
+from services.appraisal.domain import events
+from services.appraisal.domain.rules.talks import TALK_TYPES
+
+
+@dataclass
+class Talk:
+    id: str
+    type: str
+    cadre_id: str
+    org_unit_id: str
+    scheduled_on: dt.date
+    reason_ref: str | None
+    created_by: str
+    schedule_id: str | None = None
+    status: str = "SCHEDULED"
+    held_on: dt.date | None = None
+    minutes_ref: str | None = None
+    outcome: str | None = None
+    reply_due_on: dt.date | None = None
+    replied_on: dt.date | None = None
+    reply_ref: str | None = None
+    version: int = 0
+    events: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def schedule(cls, *, talk_id: str, type: str, cadre_id: str, org_unit_id: str, scheduled_on: dt.date,
+                 reason_ref: str | None, created_by: str, schedule_id: str | None = None) -> Talk:
+        """Schedules a talk."""
+        if type not in TALK_TYPES:
+            raise RuleViolation("type must be one of " + ", ".join(TALK_TYPES), rule="talk.type")
+        return cls(id=talk_id, type=type, cadre_id=cadre_id, org_unit_id=org_unit_id, scheduled_on=scheduled_on,
+                   reason_ref=reason_ref, created_by=created_by, schedule_id=schedule_id)
+
+    def record(self, *, held_on: dt.date, minutes_ref: str | None, outcome: str | None, reply_due_on: dt.date | None,
+               today: dt.date) -> None:
+        """Records that the talk was held (SCHEDULED → HELD); a held 诫勉 is announced to tolerance."""
+        if self.status != "SCHEDULED":
+            raise InvalidTransition("talk", self.status, "be recorded")
+        if held_on > today:
+            raise RuleViolation("held_on cannot be in the future", rule="talk.held_on")
+        self.status, self.held_on, self.minutes_ref, self.outcome = "HELD", held_on, minutes_ref, outcome
+        self.reply_due_on = reply_due_on
+        if self.type == "ADMONISHMENT":
+            self.events.append(events.AdmonishmentIssued(self.id, self.cadre_id, held_on,
+                                                          (self.reason_ref or "ADMONISHMENT")[:200]))
+
+    def reply(self, *, reply_ref: str, today: dt.date) -> None:
+        """Records the cadre's reply or written self-examination (HELD → REPLIED)."""
+        if self.status != "HELD" or self.reply_due_on is None:
+            raise InvalidTransition("talk", self.status, "take a reply")
+        self.status, self.replied_on, self.reply_ref = "REPLIED", today, reply_ref
+
+    def cancel(self) -> None:
+        """Cancels a scheduled talk."""
+        if self.status != "SCHEDULED":
+            raise InvalidTransition("talk", self.status, "be cancelled")
+        self.status = "CANCELLED"

@@ -1,0 +1,115 @@
+"""Read side of the aggregate views: incentive coverage, dashboard part and dossier part (set-based SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Date, case, cast, func, literal, select, union
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.appraisal.adapters import orm
+from services.appraisal.domain.periods import quarter_key
+from services.appraisal.domain.rules.coverage import band_labels, share
+
+D = orm.directory.cadre
+INDEX_BANDS = ((90, "90+"), (80, "80-89"), (70, "70-79"), (60, "60-69"), (None, "<60"))
+
+
+def _covered(year: int) -> Any:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    w, a, m, i = orm.award, orm.annual_assessment, orm.rank_move, orm.incentive_record
+    return union(
+        select(w.c.cadre_id.label("cadre_id"), literal("AWARD").label("kind")).where(
+            w.c.status.in_(("GRANTED", "REVIEW_FOR_REVOCATION")), w.c.granted_on.between(first, last)),
+        select(a.c.cadre_id, literal("EXCELLENT")).where(a.c.year == year, a.c.final_grade == "EXCELLENT"),
+        select(m.c.cadre_id, literal("PROMOTION")).where(m.c.basis == "PROMOTION", m.c.effective_date.between(first, last)),
+        select(m.c.cadre_id, literal("ROTATION")).where(m.c.kind == "POST", m.c.basis == "TRANSFER",
+                                                        m.c.effective_date.between(first, last)),
+        select(i.c.cadre_id, i.c.kind).where(i.c.on_date.between(first, last)),
+    ).subquery("covered")
+
+
+async def coverage(conn: AsyncConnection, *, path: str, year: int, age_bands: list[int]) -> dict[str, Any]:
+    """Returns the share of a subtree's active cadres who received any incentive in a year, with breakdowns."""
+    covered = _covered(year)
+    ref = dt.date(year, 12, 31)
+    labels = band_labels(age_bands)
+    whens = []
+    for bound, label in zip(age_bands, labels):
+        # Younger than `bound` on the reference day ⇔ born after the same day `bound` years earlier.
+        whens.append((D.c.birth_date > cast(literal(dt.date(ref.year - bound, ref.month, ref.day)), Date), label))
+    band = case(*whens, else_=labels[-1])
+    is_covered = D.c.cadre_id.in_(select(covered.c.cadre_id))
+    rows = (await conn.execute(
+        select(band.label("band"), D.c.gender, D.c.rank_code, D.c.leadership, func.count().label("total"),
+               func.sum(case((is_covered, 1), else_=0)).label("covered"))
+        .where(D.c.active.is_(True), D.c.org_path.startswith(path))
+        .group_by(band, D.c.gender, D.c.rank_code, D.c.leadership))).all()
+    dims: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0, 0]) for d in ("age_band", "gender", "rank", "post_type")}
+    total = hit = 0
+    for row in rows:
+        keys = {"age_band": row.band, "gender": row.gender, "rank": row.rank_code or "UNRANKED",
+                "post_type": "LEADERSHIP" if row.leadership else "NON_LEADERSHIP"}
+        for dim, key in keys.items():
+            dims[dim][key][0] += row.total
+            dims[dim][key][1] += int(row.covered or 0)
+        total += row.total
+        hit += int(row.covered or 0)
+    kinds = (await conn.execute(
+        select(covered.c.kind, func.count(func.distinct(covered.c.cadre_id)))
+        .where(covered.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.active.is_(True), D.c.org_path.startswith(path))))
+        .group_by(covered.c.kind))).all()
+    return {
+        "year": year, "total": total, "covered": hit, "share": share(hit, total), "left_out": total - hit,
+        "by_kind": {k: n for k, n in kinds},
+        "breakdown": {dim: [{"key": k, "total": v[0], "covered": v[1], "share": share(v[1], v[0])}
+                            for k, v in sorted(groups.items())] for dim, groups in dims.items()},
+    }
+
+
+async def grade_distribution(conn: AsyncConnection, *, path: str, year: int) -> dict[str, int]:
+    """Counts the final grades (and the assessments still open) of a subtree for a year."""
+    a = orm.annual_assessment
+    rows = (await conn.execute(
+        select(func.coalesce(a.c.final_grade, literal("PENDING")), func.count())
+        .where(a.c.year == year, a.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
+        .group_by(func.coalesce(a.c.final_grade, literal("PENDING"))))).all()
+    return {g: n for g, n in rows}
+
+
+async def index_bands(conn: AsyncConnection, *, path: str, period_key: str) -> dict[str, Any]:
+    """Counts a subtree's index totals of one quarter by band."""
+    s = orm.index_snapshot
+    band = case(*[(s.c.total >= low, label) for low, label in INDEX_BANDS if low is not None], else_="<60")
+    rows = (await conn.execute(
+        select(band, func.count(), func.avg(s.c.total))
+        .where(s.c.period_key == period_key, s.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
+        .group_by(band))).all()
+    return {"period_key": period_key, "bands": {b: n for b, n, _ in rows},
+            "mean": round(sum(float(m) * n for _, n, m in rows) / max(sum(n for _, n, _ in rows), 1), 2)}
+
+
+async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date) -> dict[str, Any]:
+    """Returns the appraisal part of a cadre's dossier as it stood on `as_of`."""
+    a, s, t, w = orm.annual_assessment, orm.index_snapshot, orm.talk, orm.award
+    grades = (await conn.execute(
+        select(a.c.id, a.c.year, a.c.final_grade, a.c.undetermined_reason, a.c.decided_on, a.c.supplemented,
+               a.c.amended, a.c.status)
+        .where(a.c.cadre_id == cadre_id, a.c.final_grade.is_not(None), a.c.decided_on <= as_of)
+        .order_by(a.c.year.desc()).limit(10))).mappings().all()
+    index = (await conn.execute(
+        select(s.c.period_key, s.c.total, s.c.formula_version, s.c.components, s.c.computed_at)
+        .where(s.c.cadre_id == cadre_id, s.c.period_key <= quarter_key(as_of))
+        .order_by(s.c.period_key.desc()).limit(4))).mappings().all()
+    talks = (await conn.execute(
+        select(t.c.id, t.c.type, t.c.status, t.c.scheduled_on, t.c.held_on, t.c.reply_due_on, t.c.replied_on)
+        .where(t.c.cadre_id == cadre_id, t.c.scheduled_on <= as_of)
+        .order_by(t.c.scheduled_on.desc()).limit(20))).mappings().all()
+    awards = (await conn.execute(
+        select(w.c.id, w.c.type, w.c.basis, w.c.year, w.c.status, w.c.granted_on, w.c.revoked_on)
+        .where(w.c.cadre_id == cadre_id, w.c.proposed_on <= as_of, w.c.status != "WITHDRAWN")
+        .order_by(w.c.proposed_on.desc()).limit(20))).mappings().all()
+    return {"cadre_id": cadre_id, "as_of": as_of, "grades": [dict(r) for r in grades],
+            "index": [dict(r) for r in index], "talks": [dict(r) for r in talks], "awards": [dict(r) for r in awards]}

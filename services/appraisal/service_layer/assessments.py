@@ -1,0 +1,270 @@
+"""Assessment use cases: annual assessments, the year's quota, regular assessments; grade rules from projections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import and_, func, insert, or_, select, update
+
+from kernel import audit
+from kernel.auth import Principal
+from kernel.db import utcnow
+from kernel.errors import Conflict, NotFound
+from services.appraisal.adapters import orm
+from services.appraisal.adapters.projections import grade_facts, insert_ignore, mark_dirty
+from services.appraisal.domain.assessment import DECIDED, AnnualAssessment
+from services.appraisal.domain.grades import REGULAR_RESULTS, Constraint
+from services.appraisal.domain.periods import period_range, quarter_of_period
+from services.appraisal.domain.rules import grade_rules, quota
+from services.appraisal.domain.rules.form import form_score
+from services.appraisal.service_layer import awards, commands
+from services.appraisal.service_layer.scope import cadre_only, org_path, visible_cadre, visible_unit
+from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
+
+OBJECT = "annual_assessment"
+
+
+async def constraints_for(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, as_of: dt.date) -> list[Constraint]:
+    """Evaluates the §1.3 rule table for an assessment against the local projection of tolerance's facts."""
+    return grade_rules.evaluate(a.year, await grade_facts(uow.conn, a.cadre_id), as_of=as_of)
+
+
+async def _load(uow: AppraisalUnitOfWork, principal: Principal, assessment_id: str, *, self_only: bool = False,
+                lock: bool = True) -> AnnualAssessment:
+    a = await uow.assessments.get(assessment_id, lock=lock)
+    if a is None:
+        raise NotFound(f"assessment {assessment_id} not found", rule="scope.assessment")
+    await visible_cadre(uow, principal, a.cadre_id, self_only=self_only)
+    return a
+
+
+async def _audit(uow: AppraisalUnitOfWork, principal: Principal | None, action: str, object_id: str, purpose: str = "ROUTINE") -> None:
+    await audit.record(uow.conn, orm.audit_log, principal=principal, action=action, object_type=OBJECT,
+                       object_id=object_id, purpose=purpose)
+
+
+async def _year_config(uow: AppraisalUnitOfWork, org_unit_id: str, year: int, *, lock: bool) -> tuple[float, bool]:
+    t = orm.assessment_year
+    await uow.conn.execute(insert_ignore(uow.conn, t, {
+        "org_unit_id": org_unit_id, "year": year, "excellent_quota_pct": uow.settings.excellent_quota_pct,
+        "quota_raise_approved": False, "version": 1, "updated_at": utcnow()}, ["org_unit_id", "year"]))
+    query = select(t.c.excellent_quota_pct, t.c.quota_raise_approved).where(t.c.org_unit_id == org_unit_id, t.c.year == year)
+    if lock and uow.conn.dialect.name == "postgresql":
+        # Serializes concurrent 优秀 proposals of one unit so that the quota cannot be overrun.
+        query = query.with_for_update()
+    row = (await uow.conn.execute(query)).one()
+    return float(row[0]), bool(row[1])
+
+
+async def _check_quota(uow: AppraisalUnitOfWork, a: AnnualAssessment) -> None:
+    pct, _ = await _year_config(uow, a.org_unit_id, a.year, lock=True)
+    t = orm.annual_assessment
+    same = and_(t.c.org_unit_id == a.org_unit_id, t.c.year == a.year)
+    headcount = (await uow.conn.execute(select(func.count()).where(same))).scalar_one()
+    excellent = (await uow.conn.execute(select(func.count()).where(
+        same, t.c.id != a.id,
+        or_(t.c.final_grade == "EXCELLENT",
+            and_(t.c.status.in_(("RULE_CHECKED", "PUBLICITY")), t.c.proposed_grade == "EXCELLENT"))))).scalar_one()
+    quota.check_quota(headcount=headcount, excellent_so_far=excellent, pct=pct,
+                      rounding=uow.settings.excellent_quota_rounding)
+
+
+async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork, *, principal: Principal,
+                          today: dt.date) -> str:
+    """Opens a cadre's annual assessment for a year (one per cadre and year)."""
+    async with uow:
+        cadre = await visible_cadre(uow, principal, cmd.cadre_id)
+        t = orm.annual_assessment
+        if (await uow.conn.execute(select(t.c.id).where(t.c.cadre_id == cmd.cadre_id, t.c.year == cmd.year))).first():
+            raise Conflict("this cadre's assessment for the year is already open", rule="assessment.one_per_year")
+        a = AnnualAssessment.open(assessment_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id,
+                                  org_unit_id=cadre.org_unit_id, year=cmd.year, today=today)
+        await _year_config(uow, a.org_unit_id, a.year, lock=False)
+        await uow.assessments.add(a, org_path=cadre.org_path)
+        await _audit(uow, principal, "CREATE", a.id)
+        return await uow.commit(a.id)
+
+
+async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
+    """Records the cadre's own self-summary."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id, self_only=True)
+        a.submit_self_summary(summary)
+        await uow.assessments.save(a)
+        await _audit(uow, principal, "SELF_SUMMARY", a.id)
+        return await uow.commit(a.status)
+
+
+async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: AppraisalUnitOfWork, *,
+                        principal: Principal, today: dt.date) -> str:
+    """Takes the leader's proposal and applies the §1.3 rules and the 优秀 quota at once."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id)
+        score = form_score(cmd.indicators, uow.settings.form_weights)
+        constraints = await constraints_for(uow, a, as_of=today)
+        a.propose(grade=cmd.grade, comment=cmd.comment, indicators=cmd.indicators, score=score,
+                  undetermined_reason=cmd.undetermined_reason, constraints=constraints)
+        if a.proposed_grade == "EXCELLENT":
+            await _check_quota(uow, a)
+        await uow.assessments.save(a)
+        await _audit(uow, principal, "PROPOSE", a.id)
+        return await uow.commit(a.status)
+
+
+async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+    """Publishes an 优秀 proposal for the configured number of working days."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id)
+        a.start_publicity(today=today, ends_on=uow.calendar.add_working_days(today, uow.settings.publicity_working_days))
+        await uow.assessments.save(a)
+        await _audit(uow, principal, "PUBLICITY", a.id)
+        return await uow.commit(a.status)
+
+
+async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+    """Decides the grade (re-checking rules and quota), finalizes it and proposes the awards it earns."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id)
+        constraints = await constraints_for(uow, a, as_of=today)
+        a.decide(today=today, by=principal.subject, constraints=constraints)
+        if a.final_grade == "EXCELLENT":
+            await _check_quota(uow, a)
+        await uow.assessments.save(a)
+        await awards.propose_from_grade(uow, a, today=today)
+        await _audit(uow, principal, "DECIDE", a.id)
+        return await uow.commit(a.status)
+
+
+async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+    """Records the written notification of the grade."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id)
+        a.notify(today=today)
+        await uow.assessments.save(a)
+        await _audit(uow, principal, "NOTIFY", a.id)
+        return await uow.commit(a.status)
+
+
+async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: AppraisalUnitOfWork, *,
+                            principal: Principal, today: dt.date) -> str:
+    """Records the cadre's signature and opinion."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id, self_only=True)
+        a.acknowledge(today=today, opinion=opinion)
+        await uow.assessments.save(a)
+        await _audit(uow, principal, "ACKNOWLEDGE", a.id)
+        return await uow.commit(a.status)
+
+
+async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+    """Opens a 复核 of the cadre's own 不称职 grade."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id, self_only=True)
+        a.request_review(today=today, window_days=uow.settings.review_request_days)
+        await uow.assessments.save(a)
+        await _audit(uow, principal, "REQUEST_REVIEW", a.id)
+        return await uow.commit(a.status)
+
+
+async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUnitOfWork, *, principal: Principal,
+                        today: dt.date) -> str:
+    """Upholds or lightens a reviewed grade (a change re-emits grade_finalized, amended)."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id)
+        before = a.final_grade
+        a.decide_review(today=today, grade=grade, constraints=await constraints_for(uow, a, as_of=a.decided_on or today))
+        await uow.assessments.save(a)
+        if before == "EXCELLENT" and a.final_grade != before:
+            await awards.grade_withdrawn(uow, a, today=today)
+        await _audit(uow, principal, "DECIDE_REVIEW", a.id)
+        return await uow.commit(a.status)
+
+
+async def supplement_grade(assessment_id: str, grade: str, uow: AppraisalUnitOfWork, *, principal: Principal,
+                           today: dt.date) -> str:
+    """Assigns a grade retroactively (补定等次) after an investigation closed without a heavier sanction."""
+    async with uow:
+        a = await _load(uow, principal, assessment_id)
+        open_investigation = any(c.reason == "PENDING_INVESTIGATION"
+                                 for c in await constraints_for(uow, a, as_of=today))
+        if open_investigation or a.status != "SUPPLEMENT_PENDING":
+            raise Conflict("补定等次 waits for the investigation to close without a heavier sanction",
+                           rule="assessment.supplement_after_closure")
+        a.supplement(grade=grade, today=today, constraints=[
+            c for c in await constraints_for(uow, a, as_of=today) if c.reason != "PENDING_INVESTIGATION"])
+        await uow.assessments.save(a)
+        await awards.propose_from_grade(uow, a, today=today)
+        await _audit(uow, principal, "SUPPLEMENT", a.id)
+        return await uow.commit(a.status)
+
+
+async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict:
+    """Sets a unit's 优秀 quota for a year (above the default only with the approved raise)."""
+    async with uow:
+        await visible_unit(uow, principal, cmd.org_unit_id)
+        s = uow.settings
+        quota.check_quota_pct(cmd.excellent_quota_pct, raise_approved=cmd.quota_raise_approved,
+                              default_pct=s.excellent_quota_pct, max_pct=s.excellent_quota_max_pct)
+        if cmd.quota_raise_approved and not cmd.approval_ref:
+            from kernel.errors import RuleViolation
+
+            raise RuleViolation("a raised quota names the approval", rule="assessment_year.approval_ref")
+        await _year_config(uow, cmd.org_unit_id, cmd.year, lock=True)
+        t = orm.assessment_year
+        await uow.conn.execute(update(t).where(t.c.org_unit_id == cmd.org_unit_id, t.c.year == cmd.year).values(
+            excellent_quota_pct=cmd.excellent_quota_pct, quota_raise_approved=cmd.quota_raise_approved,
+            approval_ref=cmd.approval_ref, version=t.c.version + 1, updated_at=utcnow()))
+        return await uow.commit({"org_unit_id": cmd.org_unit_id, "year": cmd.year,
+                                 "excellent_quota_pct": cmd.excellent_quota_pct,
+                                 "quota_raise_approved": cmd.quota_raise_approved, "approval_ref": cmd.approval_ref})
+
+
+async def record_regular(cmd: commands.RecordRegularAssessment, uow: AppraisalUnitOfWork, *, principal: Principal,
+                         today: dt.date) -> str:
+    """Records a regular assessment (平时考核) of a quarter or month."""
+    from kernel.errors import RuleViolation
+
+    async with uow:
+        cadre = await visible_cadre(uow, principal, cmd.cadre_id)
+        if cmd.result not in REGULAR_RESULTS:
+            raise RuleViolation("result must be one of " + ", ".join(REGULAR_RESULTS), rule="regular_assessment.result")
+        first, last = period_range(cmd.period_key)
+        if first > today:
+            raise RuleViolation("the period has not started", rule="regular_assessment.period_key")
+        t = orm.regular_assessment
+        if (await uow.conn.execute(select(t.c.id).where(t.c.cadre_id == cmd.cadre_id,
+                                                        t.c.period_key == cmd.period_key))).first():
+            raise Conflict("a regular assessment of this period exists", rule="regular_assessment.one_per_period")
+        new_id = str(uuid.uuid4())
+        await uow.conn.execute(insert(t).values(id=new_id, cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
+                                                org_path=cadre.org_path, period_key=cmd.period_key, period_end=last,
+                                                result=cmd.result, evaluator=principal.subject,
+                                                evidence_refs=list(cmd.evidence_refs), created_at=utcnow()))
+        await mark_dirty(uow.conn, {(cadre.cadre_id, quarter_of_period(cmd.period_key))})
+        return await uow.commit(new_id)
+
+
+async def reconcile_cadre(uow: AppraisalUnitOfWork, cadre_id: str, *, today: dt.date) -> int:
+    """Re-applies the grade rules to every assessment of a cadre after a new fact; returns how many changed."""
+    changed = 0
+    facts = await grade_facts(uow.conn, cadre_id)
+    for a in await uow.assessments.find(orm.annual_assessment.c.cadre_id == cadre_id, lock=True):
+        decided = a.status in DECIDED
+        before = a.final_grade
+        constraints = grade_rules.evaluate(a.year, facts, as_of=(a.decided_on if decided and a.decided_on else today))
+        if a.reconcile(constraints, today=today):
+            await uow.assessments.save(a)
+            await _audit(uow, None, "RECONCILE", a.id)
+            if before == "EXCELLENT" and a.final_grade != "EXCELLENT":
+                await awards.grade_withdrawn(uow, a, today=today)
+            changed += 1
+    return changed
+
+
+async def path_of(uow: AppraisalUnitOfWork, cadre_id: str) -> str:
+    """Returns the cadre's org path (for rows created from events)."""
+    return await org_path(uow, cadre_id)
+
+
+__all__ = ["cadre_only"]

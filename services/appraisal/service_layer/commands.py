@@ -1,0 +1,106 @@
+"""Inputs of the appraisal use cases (imperative names)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OpenAssessment:
+    cadre_id: str
+    year: int
+
+
+@dataclass(frozen=True)
+class ProposeGrade:
+    grade: str
+    comment: str
+    indicators: dict[str, float]
+    undetermined_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigureYear:
+    org_unit_id: str
+    year: int
+    excellent_quota_pct: float
+    quota_raise_approved: bool
+    approval_ref: str | None
+
+
+@dataclass(frozen=True)
+class RecordRegularAssessment:
+    cadre_id: str
+    period_key: str
+    result: str
+    evidence_refs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SubmitRecord:
+    cadre_id: str
+    occurred_on: dt.date
+    category: str
+    title: str
+    description: str | None
+    quantity: float | None
+    unit: str | None
+    evidence_refs: list[str]
+
+
+@dataclass(frozen=True)
+class ReportFinding:
+    cadre_id: str
+    item_code: str
+    source_type: str
+    source_ref: str | None
+    incident_ref: str | None
+    occurred_on: dt.date
+
+
+@dataclass(frozen=True)
+class ScheduleTalk:
+    type: str
+    cadre_id: str
+    scheduled_on: dt.date
+    reason_ref: str | None
+
+
+@dataclass(frozen=True)
+class RecordTalk:
+    held_on: dt.date
+    minutes_ref: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class CreateTalkSchedule:
+    cadre_id: str
+    type: str
+    reason: str
+    every_months: int
+    first_on: dt.date
+
+
+@dataclass(frozen=True)
+class ProposeAward:
+    cadre_id: str
+    type: str
+    basis_ref: str | None
+    year: int | None
+
+
+@dataclass(frozen=True)
+class AllocateBonus:
+    org_unit_id: str
+    year: int
+    pool_cents: int
+
+
+@dataclass(frozen=True)
+class RecordIncentive:
+    cadre_id: str
+    kind: str
+    on_date: dt.date
+    ref: str | None

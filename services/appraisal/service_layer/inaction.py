@@ -1,0 +1,122 @@
+"""Inaction checklist use cases: the catalogue, self-checks, findings and their verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import insert, select, update
+
+from kernel.auth import Principal
+from kernel.db import utcnow
+from kernel.errors import Conflict, NotFound, RuleViolation
+from services.appraisal.adapters import orm
+from services.appraisal.adapters.projections import mark_dirty, quarter_pair
+from services.appraisal.domain.inaction import GROUPS, InactionFinding
+from services.appraisal.domain.periods import period_range
+from services.appraisal.service_layer import commands
+from services.appraisal.service_layer.scope import visible_cadre
+from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
+
+ITEM_FIELDS = ("group", "sector", "domain", "region", "post_level", "description", "severity", "default_points",
+               "triggers_accountability", "active")
+
+
+def _check_item(values: dict) -> None:
+    if values.get("group") is not None and values["group"] not in GROUPS:
+        raise RuleViolation("group must be one of " + ", ".join(GROUPS), rule="inaction_item.group")
+    if values.get("severity") is not None and values["severity"] not in (1, 2, 3):
+        raise RuleViolation("severity is 1, 2 or 3", rule="inaction_item.severity")
+    if values.get("default_points") is not None and not 0 <= values["default_points"] <= 100:
+        raise RuleViolation("default_points must be 0..100", rule="inaction_item.default_points")
+
+
+async def create_item(code: str, values: dict, uow: AppraisalUnitOfWork) -> str:
+    """Adds an item to the catalogue."""
+    async with uow:
+        _check_item(values)
+        t = orm.inaction_item
+        if (await uow.conn.execute(select(t.c.code).where(t.c.code == code))).first():
+            raise Conflict(f"inaction item {code} exists", rule="inaction_item.code_unique")
+        await uow.conn.execute(insert(t).values(code=code, **{k: values.get(k) for k in ITEM_FIELDS if k != "active"},
+                                                active=True, version=1, updated_at=utcnow()))
+        return await uow.commit(code)
+
+
+async def change_item(code: str, changes: dict, uow: AppraisalUnitOfWork) -> str:
+    """Changes an item of the catalogue (findings keep the severity and points they were reported with)."""
+    async with uow:
+        _check_item(changes)
+        t = orm.inaction_item
+        values = {k: v for k, v in changes.items() if k in ITEM_FIELDS and v is not None}
+        result = await uow.conn.execute(update(t).where(t.c.code == code).values(**values, version=t.c.version + 1,
+                                                                                 updated_at=utcnow()))
+        if result.rowcount != 1:
+            raise NotFound(f"inaction item {code} not found", rule="inaction_item.code")
+        return await uow.commit(code)
+
+
+async def submit_self_check(cadre_id: str, period_key: str, answers: list[dict], uow: AppraisalUnitOfWork, *,
+                            principal: Principal, today: dt.date) -> str:
+    """Records a cadre's own self-check against the active catalogue (one per period)."""
+    async with uow:
+        cadre = await visible_cadre(uow, principal, cadre_id, self_only=True)
+        first, _ = period_range(period_key)
+        if first > today:
+            raise RuleViolation("the period has not started", rule="self_check.period_key")
+        t = orm.inaction_item
+        active = set((await uow.conn.execute(select(t.c.code).where(t.c.active.is_(True)))).scalars().all())
+        codes = [a["item_code"] for a in answers]
+        unknown = sorted(set(codes) - active)
+        if unknown or len(codes) != len(set(codes)):
+            raise RuleViolation("answers must name distinct active catalogue items", rule="self_check.items",
+                                unknown=unknown)
+        s = orm.self_check
+        if (await uow.conn.execute(select(s.c.id).where(s.c.cadre_id == cadre_id, s.c.period_key == period_key))).first():
+            raise Conflict("a self-check of this period exists", rule="self_check.one_per_period")
+        new_id = str(uuid.uuid4())
+        await uow.conn.execute(insert(s).values(id=new_id, cadre_id=cadre_id, org_path=cadre.org_path,
+                                                period_key=period_key, answers=answers,
+                                                flagged=sum(1 for a in answers if a["status"] == "FLAGGED"),
+                                                submitted_at=utcnow()))
+        return await uow.commit(new_id)
+
+
+async def report_finding(cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, *, principal: Principal,
+                         today: dt.date) -> str:
+    """Reports a finding against a catalogue item; it counts only once confirmed."""
+    async with uow:
+        cadre = await visible_cadre(uow, principal, cmd.cadre_id)
+        t = orm.inaction_item
+        item = (await uow.conn.execute(select(t).where(t.c.code == cmd.item_code))).mappings().first()
+        if item is None:
+            raise RuleViolation(f"unknown inaction item {cmd.item_code}", rule="inaction_finding.item_code")
+        finding = InactionFinding.report(finding_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id,
+                                         org_unit_id=cadre.org_unit_id, item=dict(item), source_type=cmd.source_type,
+                                         source_ref=cmd.source_ref, incident_ref=cmd.incident_ref,
+                                         occurred_on=cmd.occurred_on, today=today)
+        await uow.findings.add(finding, org_path=cadre.org_path)
+        return await uow.commit(finding.id)
+
+
+async def advance_finding(finding_id: str, action: str, uow: AppraisalUnitOfWork, *, principal: Principal,
+                          today: dt.date, reason: str | None = None) -> str:
+    """Moves a finding: verify, confirm, dismiss or refer to tolerance; the index is requeued."""
+    async with uow:
+        finding = await uow.findings.get(finding_id, lock=True)
+        if finding is None:
+            raise NotFound(f"inaction finding {finding_id} not found", rule="scope.inaction_finding")
+        await visible_cadre(uow, principal, finding.cadre_id)
+        if action == "verify":
+            finding.start_verification()
+        elif action == "confirm":
+            finding.confirm(today=today)
+        elif action == "dismiss":
+            finding.dismiss(reason=reason or "DISMISSED")
+        elif action == "refer-tolerance":
+            finding.refer_to_tolerance()
+        else:  # pragma: no cover
+            raise ValueError(action)
+        await uow.findings.save(finding)
+        await mark_dirty(uow.conn, quarter_pair(finding.cadre_id, finding.occurred_on))
+        return await uow.commit(finding.status)

@@ -1,0 +1,74 @@
+"""Bonus allocation and incentive records (training, rotation) for coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import insert, select
+
+from kernel.auth import Principal
+from kernel.db import utcnow
+from kernel.errors import RuleViolation
+from services.appraisal.adapters import orm
+from services.appraisal.adapters.projections import grade_facts
+from services.appraisal.domain.rules import grade_rules
+from services.appraisal.domain.rules.bonus import Member, allocate
+from services.appraisal.service_layer import commands
+from services.appraisal.service_layer.scope import visible_cadre, visible_unit
+from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
+
+FINAL_STATES = ("DECIDED", "SUPPLEMENTED", "NOTIFIED", "ACKNOWLEDGED", "UNDER_REVIEW", "REVIEWED", "FINAL")
+INCENTIVE_RECORD_KINDS = ("TRAINING", "ROTATION")
+
+
+async def allocate_bonus(cmd: commands.AllocateBonus, uow: AppraisalUnitOfWork, *, principal: Principal,
+                         today: dt.date) -> str:
+    """Allocates a pool over a unit subtree's final grades by coefficient; each share is explained."""
+    async with uow:
+        path = await visible_unit(uow, principal, cmd.org_unit_id)
+        if cmd.year > today.year:
+            raise RuleViolation("the year has not started", rule="bonus.year")
+        a, d = orm.annual_assessment, orm.directory.cadre
+        rows = (await uow.conn.execute(
+            select(d.c.cadre_id, a.c.final_grade, a.c.undetermined_reason, a.c.status)
+            .select_from(d.outerjoin(a, (a.c.cadre_id == d.c.cadre_id) & (a.c.year == cmd.year)))
+            .where(d.c.org_path.startswith(path), d.c.active.is_(True)).order_by(d.c.cadre_id))).all()
+        members = []
+        for row in rows:
+            final = row.final_grade if row.status in FINAL_STATES else None
+            withheld = None
+            if final is not None:
+                # An investigation still open withholds the bonus until the grade is supplemented (补定等次).
+                facts = await grade_facts(uow.conn, row.cadre_id) if row.undetermined_reason == "PENDING_INVESTIGATION" else None
+                if facts is not None and any(c.reason == "PENDING_INVESTIGATION"
+                                             for c in grade_rules.evaluate(cmd.year, facts, as_of=today)):
+                    withheld = "investigation open (不定等次 pending 补定等次)"
+            members.append(Member(row.cadre_id, final, row.undetermined_reason, withheld))
+        if not members:
+            raise RuleViolation("the unit has no active cadres", rule="bonus.no_member")
+        shares = allocate(cmd.pool_cents, members, uow.settings.bonus_coefficients)
+        new_id = str(uuid.uuid4())
+        await uow.conn.execute(insert(orm.bonus_allocation).values(
+            id=new_id, org_unit_id=cmd.org_unit_id, org_path=path, year=cmd.year, pool_cents=cmd.pool_cents,
+            coefficients=dict(uow.settings.bonus_coefficients), created_by=principal.subject, created_at=utcnow()))
+        await uow.conn.execute(insert(orm.bonus_line), [
+            {"allocation_id": new_id, "cadre_id": s.cadre_id, "grade": s.grade, "coefficient": s.coefficient,
+             "amount_cents": s.amount_cents, "explanation": s.explanation[:500]} for s in shares])
+        return await uow.commit(new_id)
+
+
+async def record_incentive(cmd: commands.RecordIncentive, uow: AppraisalUnitOfWork, *, principal: Principal,
+                           today: dt.date) -> str:
+    """Records a training or rotation that counts as an incentive (promotions and awards come from events)."""
+    if cmd.kind not in INCENTIVE_RECORD_KINDS:
+        raise RuleViolation("kind must be one of " + ", ".join(INCENTIVE_RECORD_KINDS), rule="incentive.kind")
+    if cmd.on_date > today:
+        raise RuleViolation("on_date cannot be in the future", rule="incentive.on_date")
+    async with uow:
+        cadre = await visible_cadre(uow, principal, cmd.cadre_id)
+        new_id = str(uuid.uuid4())
+        await uow.conn.execute(insert(orm.incentive_record).values(
+            id=new_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, kind=cmd.kind, on_date=cmd.on_date,
+            ref=cmd.ref, created_by=principal.subject, created_at=utcnow()))
+        return await uow.commit(new_id)

@@ -1,0 +1,128 @@
+"""Talk use cases: schedule, record (诫勉 → admonishment_issued), reply, recurring schedules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import insert, select, update
+
+from kernel.auth import Principal, Role
+from kernel.db import utcnow
+from kernel.errors import Forbidden, NotFound, RuleViolation
+from services.appraisal.adapters import orm
+from services.appraisal.adapters.projections import insert_ignore
+from services.appraisal.domain.rules.talks import SCHEDULE_REASONS, TALK_TYPES, next_occurrence, reply_due
+from services.appraisal.domain.talk import Talk
+from services.appraisal.service_layer import commands
+from services.appraisal.service_layer.scope import visible_cadre
+from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
+
+
+def _may_admonish(principal: Principal) -> None:
+    if not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER):
+        raise Forbidden("only the organization department or discipline inspection may hold 诫勉",
+                        rule="talk.admonishment_roles")
+
+
+async def schedule_talk(cmd: commands.ScheduleTalk, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
+    """Schedules a talk with a cadre in scope."""
+    if cmd.type == "ADMONISHMENT":
+        _may_admonish(principal)
+    async with uow:
+        cadre = await visible_cadre(uow, principal, cmd.cadre_id)
+        talk = Talk.schedule(talk_id=str(uuid.uuid4()), type=cmd.type, cadre_id=cadre.cadre_id,
+                             org_unit_id=cadre.org_unit_id, scheduled_on=cmd.scheduled_on, reason_ref=cmd.reason_ref,
+                             created_by=principal.subject)
+        await uow.talks.add(talk, org_path=cadre.org_path)
+        return await uow.commit(talk.id)
+
+
+async def _load(uow: AppraisalUnitOfWork, principal: Principal, talk_id: str, *, self_only: bool = False) -> Talk:
+    talk = await uow.talks.get(talk_id, lock=True)
+    if talk is None:
+        raise NotFound(f"talk {talk_id} not found", rule="scope.talk")
+    await visible_cadre(uow, principal, talk.cadre_id, self_only=self_only)
+    return talk
+
+
+async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnitOfWork, *, principal: Principal,
+                      today: dt.date) -> dict:
+    """Records a held talk; sets the reply deadline in working days; a 诫勉 emits admonishment_issued."""
+    async with uow:
+        talk = await _load(uow, principal, talk_id)
+        if talk.type == "ADMONISHMENT":
+            _may_admonish(principal)
+        due = reply_due(talk.type, cmd.held_on, uow.settings.talk_reply_working_days, uow.calendar)
+        talk.record(held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due, today=today)
+        await uow.talks.save(talk)
+        return await uow.commit({"status": talk.status, "reply_due_on": due})
+
+
+async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, principal: Principal,
+                     today: dt.date) -> str:
+    """Records the cadre's own reply."""
+    async with uow:
+        talk = await _load(uow, principal, talk_id, self_only=True)
+        talk.reply(reply_ref=reply_ref, today=today)
+        await uow.talks.save(talk)
+        return await uow.commit(talk.status)
+
+
+async def cancel_talk(talk_id: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
+    """Cancels a scheduled talk."""
+    async with uow:
+        talk = await _load(uow, principal, talk_id)
+        if talk.type == "ADMONISHMENT":
+            _may_admonish(principal)
+        talk.cancel()
+        await uow.talks.save(talk)
+        return await uow.commit(talk.status)
+
+
+async def create_schedule(cmd: commands.CreateTalkSchedule, uow: AppraisalUnitOfWork, *, principal: Principal,
+                          today: dt.date) -> str:
+    """Creates a recurring schedule (一把手, or cadres on urgent and hard front-line tasks)."""
+    if cmd.type == "ADMONISHMENT" or cmd.type not in TALK_TYPES:
+        raise RuleViolation("a recurring schedule holds routine talks, not 诫勉", rule="talk_schedule.type")
+    if cmd.reason not in SCHEDULE_REASONS:
+        raise RuleViolation("reason must be one of " + ", ".join(SCHEDULE_REASONS), rule="talk_schedule.reason")
+    if not 1 <= cmd.every_months <= 24:
+        raise RuleViolation("every_months must be 1..24", rule="talk_schedule.every_months")
+    if cmd.first_on < today:
+        raise RuleViolation("first_on cannot be in the past", rule="talk_schedule.first_on")
+    async with uow:
+        cadre = await visible_cadre(uow, principal, cmd.cadre_id)
+        new_id = str(uuid.uuid4())
+        await uow.conn.execute(insert(orm.talk_schedule).values(
+            id=new_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, type=cmd.type, reason=cmd.reason,
+            every_months=cmd.every_months, next_on=cmd.first_on, active=True, created_by=principal.subject,
+            created_at=utcnow()))
+        return await uow.commit(new_id)
+
+
+async def materialize_schedules(uow: AppraisalUnitOfWork, *, today: dt.date, horizon_days: int = 30,
+                                limit: int = 500) -> int:
+    """Creates the talks that recurring schedules owe within the horizon; replica-safe (claims by next_on)."""
+    s, d = orm.talk_schedule, orm.directory.cadre
+    created = 0
+    async with uow:
+        rows = (await uow.conn.execute(
+            select(s, d.c.org_unit_id, d.c.org_path.label("cadre_path")).join(d, d.c.cadre_id == s.c.cadre_id)
+            .where(s.c.active.is_(True), s.c.next_on <= today + dt.timedelta(days=horizon_days))
+            .order_by(s.c.next_on).limit(limit))).mappings().all()
+        for row in rows:
+            claimed = await uow.conn.execute(update(s).where(s.c.id == row["id"], s.c.next_on == row["next_on"])
+                                             .values(next_on=next_occurrence(row["next_on"], row["every_months"])))
+            if claimed.rowcount != 1:
+                continue  # another replica took it
+            now = utcnow()
+            result = await uow.conn.execute(insert_ignore(uow.conn, orm.talk, {
+                "id": str(uuid.uuid4()), "type": row["type"], "cadre_id": row["cadre_id"],
+                "org_unit_id": row["org_unit_id"], "org_path": row["cadre_path"], "scheduled_on": row["next_on"],
+                "reason_ref": f"schedule/{row['reason']}", "created_by": "system", "schedule_id": row["id"],
+                "status": "SCHEDULED", "version": 1, "created_at": now, "updated_at": now},
+                ["schedule_id", "scheduled_on"]))
+            created += result.rowcount or 0
+        await uow.commit()
+    return created

@@ -1,0 +1,178 @@
+"""Read side: scoped queries on the reader connection (CQRS-lite). Scope is the cadre's current place in the
+directory: a cadre sees their own rows, every other role the rows of cadres in their unit's subtree (in SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Table, false, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.auth import Principal
+from kernel.directory import Directory
+from kernel.pagination import PageParams, keyset, next_cursor
+from services.appraisal.adapters import orm
+
+directory = Directory(orm.directory)
+D = orm.directory.cadre
+
+
+def _ts(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)
+
+
+async def scope_clause(conn: AsyncConnection, principal: Principal, cadre_col: Any) -> Any:
+    """Returns the SQL condition that keeps rows of cadres the caller may see."""
+    from services.appraisal.service_layer.scope import cadre_only
+
+    if cadre_only(principal):
+        return cadre_col == (principal.cadre_id or "")
+    prefix = await directory.scope_prefix(conn, principal)
+    if prefix is None:
+        return false()
+    return cadre_col.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(prefix)))
+
+
+async def unit_clause(conn: AsyncConnection, principal: Principal, org_unit_id: str | None, cadre_col: Any) -> Any:
+    """Narrows to one unit's subtree (inside the caller's scope); an unknown or foreign unit yields nothing."""
+    if not org_unit_id:
+        return None
+    path = await directory.unit_path(conn, org_unit_id)
+    prefix = await directory.scope_prefix(conn, principal)
+    if path is None or prefix is None or not path.startswith(prefix):
+        return false()
+    return cadre_col.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path)))
+
+
+def _row(row: Any, drop: tuple[str, ...] = ("org_path",)) -> dict[str, Any]:
+    return {k: v for k, v in row._mapping.items() if k not in drop}
+
+
+async def list_rows(conn: AsyncConnection, principal: Principal, table: Table, page: PageParams, *,
+                    org_unit_id: str | None = None, filters: list[Any] = (), order: str = "created_at") -> tuple[list[dict], str | None]:
+    """Lists one table's rows in the caller's scope, newest first, by keyset."""
+    where = [await scope_clause(conn, principal, table.c.cadre_id), *filters]
+    narrowed = await unit_clause(conn, principal, org_unit_id, table.c.cadre_id)
+    if narrowed is not None:
+        where.append(narrowed)
+    cols = [table.c[order], table.c.id]
+    query = keyset(select(table).where(*where), cols, page, descending=True,
+                   converters=[_ts if order.endswith("_at") else dt.date.fromisoformat, None])
+    rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r._mapping[order], r.id))
+    return [_row(r) for r in rows], cursor
+
+
+async def get_row(conn: AsyncConnection, principal: Principal, table: Table, object_id: str) -> dict[str, Any] | None:
+    """Returns one row in the caller's scope, or None."""
+    row = (await conn.execute(select(table).where(table.c.id == object_id,
+                                                  await scope_clause(conn, principal, table.c.cadre_id)))).first()
+    return _row(row) if row else None
+
+
+async def record_history(conn: AsyncConnection, principal: Principal, record_id: str) -> list[dict[str, Any]]:
+    """Returns the correction chain of a performance record, oldest first."""
+    t = orm.performance_record
+    start = await get_row(conn, principal, t, record_id)
+    if start is None:
+        return []
+    chain = [start]
+    seen = {start["id"]}
+    back = start
+    while back["supersedes"] and back["supersedes"] not in seen:
+        back = _row((await conn.execute(select(t).where(t.c.id == back["supersedes"]))).one())
+        chain.insert(0, back)
+        seen.add(back["id"])
+    forward = start
+    while True:
+        nxt = (await conn.execute(select(t).where(t.c.supersedes == forward["id"]).order_by(t.c.created_at))).first()
+        if nxt is None or nxt.id in seen:
+            break
+        forward = _row(nxt)
+        chain.append(forward)
+        seen.add(forward["id"])
+    return chain
+
+
+async def index_of(conn: AsyncConnection, principal: Principal, cadre_id: str, period_key: str | None) -> list[dict] | None:
+    """Returns a cadre's index snapshots (with their components), newest period first; None outside scope."""
+    t = orm.index_snapshot
+    if await directory_visible(conn, principal, cadre_id) is None:
+        return None
+    query = select(t).where(t.c.cadre_id == cadre_id)
+    if period_key:
+        query = query.where(t.c.period_key == period_key)
+    return [_row(r) for r in (await conn.execute(query.order_by(t.c.period_key.desc()).limit(40))).all()]
+
+
+async def directory_visible(conn: AsyncConnection, principal: Principal, cadre_id: str, *, dossier: bool = False):
+    """Returns the directory entry if the caller may see this cadre (dossier: never a relative's, S2)."""
+    from services.appraisal.service_layer.scope import cadre_only
+
+    if cadre_only(principal):
+        return await directory.visible_cadre(conn, principal, cadre_id)
+    return await directory.visible_cadre(conn, principal, cadre_id, sensitive=dossier)
+
+
+async def overdue_talks(conn: AsyncConnection, principal: Principal, page: PageParams, today: dt.date,
+                        org_unit_id: str | None) -> tuple[list[dict], str | None]:
+    """Lists held talks whose reply deadline has passed without a reply, most overdue first."""
+    t = orm.talk
+    where = [await scope_clause(conn, principal, t.c.cadre_id), t.c.status == "HELD", t.c.reply_due_on < today]
+    narrowed = await unit_clause(conn, principal, org_unit_id, t.c.cadre_id)
+    if narrowed is not None:
+        where.append(narrowed)
+    query = keyset(select(t).where(*where), [t.c.reply_due_on, t.c.id], page, converters=[dt.date.fromisoformat, None])
+    rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.reply_due_on, r.id))
+    return [{**_row(r), "days_overdue": (today - r.reply_due_on).days} for r in rows], cursor
+
+
+async def assessment_years(conn: AsyncConnection, principal: Principal, page: PageParams,
+                           org_unit_id: str | None) -> tuple[list[dict], str | None]:
+    """Lists the quota configuration of units in the caller's subtree."""
+    t, u = orm.assessment_year, orm.directory.org_unit
+    prefix = await directory.scope_prefix(conn, principal)
+    if prefix is None:
+        return [], None
+    query = select(t).join(u, u.c.org_unit_id == t.c.org_unit_id).where(u.c.path.startswith(prefix))
+    if org_unit_id:
+        query = query.where(t.c.org_unit_id == org_unit_id)
+    query = keyset(query, [t.c.org_unit_id, t.c.year], page)
+    rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.org_unit_id, r.year))
+    return [_row(r) for r in rows], cursor
+
+
+async def inaction_items(conn: AsyncConnection, page: PageParams, filters: dict[str, Any]) -> tuple[list[dict], str | None]:
+    """Lists the catalogue, filtered by group, sector, domain, region and post level."""
+    t = orm.inaction_item
+    query = select(t).where(*[t.c[k] == v for k, v in filters.items() if v is not None])
+    query = keyset(query, [t.c.code], page)
+    rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.code,))
+    return [_row(r) for r in rows], cursor
+
+
+async def bonus(conn: AsyncConnection, principal: Principal, allocation_id: str) -> dict[str, Any] | None:
+    """Returns an allocation with its explained lines, if its unit is in the caller's subtree."""
+    a, line = orm.bonus_allocation, orm.bonus_line
+    prefix = await directory.scope_prefix(conn, principal)
+    row = (await conn.execute(select(a).where(a.c.id == allocation_id))).first()
+    if row is None or prefix is None or not row.org_path.startswith(prefix):
+        return None
+    lines = (await conn.execute(select(line).where(line.c.allocation_id == allocation_id)
+                                .order_by(line.c.cadre_id))).all()
+    return {**_row(row), "lines": [_row(x, drop=("allocation_id",)) for x in lines]}
+
+
+async def index_page(conn: AsyncConnection, principal: Principal, page: PageParams, period_key: str | None,
+                     org_unit_id: str | None) -> tuple[list[dict], str | None]:
+    """Lists index snapshots in the caller's scope, by period (newest first) then cadre."""
+    t = orm.index_snapshot
+    where = [await scope_clause(conn, principal, t.c.cadre_id)]
+    if period_key:
+        where.append(t.c.period_key == period_key)
+    narrowed = await unit_clause(conn, principal, org_unit_id, t.c.cadre_id)
+    if narrowed is not None:
+        where.append(narrowed)
+    query = keyset(select(t).where(*where), [t.c.period_key, t.c.cadre_id], page, descending=True)
+    rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.period_key, r.cadre_id))
+    return [_row(r) for r in rows], cursor
