@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 
+from kernel.audit import audit_table
 from kernel.db import UtcDateTime, new_metadata
 from kernel.inbox import dead_letter_table, inbox_table, watermark_table
 from kernel.outbox import outbox_table
@@ -43,9 +58,319 @@ cadre = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Denormalized from the holdings (the current ones) for scoped lists, quotas and snapshots.
+    Column("rank_code", String(16), nullable=True),
+    Column("level", Integer, nullable=True),
+    Column("post_code", String(32), nullable=True),
+    Column("reserve_cadre", Boolean, nullable=False, server_default=text("false")),
+    Column("grassroots_experience", Boolean, nullable=False, server_default=text("false")),
     Index("ix_cadre_org_unit_id", "org_unit_id"),
     Index("ix_cadre_name_birth_date", "name", "birth_date"),
+    Index("ix_cadre_rank_code", "rank_code"),
 )
+
+cadre_relative = Table(
+    "cadre_relative",
+    metadata,
+    Column("cadre_id", String(36), ForeignKey("cadre.id"), nullable=False),
+    Column("relative_id", String(36), ForeignKey("cadre.id"), nullable=False),
+    Column("relation", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("cadre_id", "relative_id"),
+    Index("ix_cadre_relative_relative_id", "relative_id"),
+)
+
+
+def _holding(name: str, *columns: Column) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("cadre_id", String(36), ForeignKey("cadre.id"), nullable=False),
+        *columns,
+        Column("since", Date, nullable=False),
+        Column("until", Date, nullable=True),
+        Column("created_at", UtcDateTime, nullable=False),
+        UniqueConstraint("cadre_id", "since"),
+    )
+
+
+rank_holding = _holding(
+    "rank_holding",
+    Column("rank_code", String(16), nullable=False),
+    Column("series", String(16), nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("source_ref", String(128), nullable=True),
+)
+post_holding = _holding(
+    "post_holding",
+    Column("post_code", String(32), nullable=True),
+    Column("hardship", Boolean, nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("source_ref", String(128), nullable=True),
+)
+level_holding = _holding(
+    "level_holding",
+    Column("level", Integer, nullable=False),
+    Column("step", Integer, nullable=True),
+    Column("basis", String(16), nullable=False),
+    Column("source_ref", String(128), nullable=True),
+)
+org_assignment = _holding(
+    "org_assignment",
+    Column("org_unit_id", String(64), ForeignKey("org_unit.id"), nullable=False),
+)
+
+# Versioned configuration: ladders, points schemes, quotas (each version is kept; the newest in force wins).
+ladder_version = Table(
+    "ladder_version",
+    metadata,
+    Column("series", String(16), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("series", "version"),
+)
+
+points_scheme = Table(
+    "points_scheme",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_unit_id", String(64), ForeignKey("org_unit.id"), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("org_unit_id", "version"),
+)
+
+quota = Table(
+    "quota",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_unit_id", String(64), ForeignKey("org_unit.id"), nullable=False),
+    Column("bucket", String(64), nullable=False),
+    Column("rank_codes", Text, nullable=False),
+    Column("max_count", Integer, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("source", Text, nullable=True),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("org_unit_id", "bucket", "effective_from"),
+)
+
+# Projections of other services' events (no foreign keys: an event may name a cadre rank never registered).
+grade_record = Table(
+    "grade_record",
+    metadata,
+    Column("assessment_id", String(64), primary_key=True),
+    Column("cadre_id", String(36), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("grade", String(16), nullable=False),
+    Column("finalized_on", Date, nullable=False),
+    Column("supplemented", Boolean, nullable=False),
+    Column("amended", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_grade_record_cadre_id", "cadre_id", "year"),
+)
+
+award_record = Table(
+    "award_record",
+    metadata,
+    Column("award_id", String(64), primary_key=True),
+    Column("cadre_id", String(36), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("basis", String(64), nullable=True),
+    Column("year", Integer, nullable=True),
+    Column("granted_on", Date, nullable=True),
+    Column("revoked_on", Date, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_award_record_cadre_id", "cadre_id"),
+)
+
+index_record = Table(
+    "index_record",
+    metadata,
+    Column("cadre_id", String(36), nullable=False),
+    Column("period_key", String(16), nullable=False),
+    Column("total", Float, nullable=False),
+    Column("percentile", Float, nullable=True),
+    Column("formula_version", String(32), nullable=False),
+    Column("computed_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("cadre_id", "period_key"),
+)
+
+restriction_record = Table(
+    "restriction_record",
+    metadata,
+    Column("restriction_id", String(64), primary_key=True),
+    Column("cadre_id", String(36), nullable=False),
+    Column("effect", String(32), nullable=False),
+    Column("source_type", String(32), nullable=False),
+    Column("source_id", String(64), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("discretionary_extension", Boolean, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_restriction_record_cadre_id", "cadre_id"),
+)
+
+sanction_record = Table(
+    "sanction_record",
+    metadata,
+    Column("sanction_id", String(64), primary_key=True),
+    Column("cadre_id", String(36), nullable=False),
+    Column("system", String(16), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("demotes_rank", Boolean, nullable=False),
+    Column("demotes_level", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_sanction_record_cadre_id", "cadre_id"),
+)
+
+investigation_record = Table(
+    "investigation_record",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("cadre_id", String(36), nullable=False),
+    Column("investigation_id", String(64), nullable=True),
+    Column("opened_on", Date, nullable=True),
+    Column("closed_on", Date, nullable=True),
+    Column("result", String(32), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_investigation_record_cadre_id", "cadre_id"),
+)
+
+demotion = Table(
+    "demotion",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("cadre_id", String(36), ForeignKey("cadre.id"), nullable=False),
+    Column("source", String(128), nullable=False, unique=True),
+    Column("reason", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("from_rank", String(16), nullable=True),
+    Column("to_rank", String(16), nullable=True),
+    Column("from_level", Integer, nullable=True),
+    Column("to_level", Integer, nullable=True),
+    Column("effective_date", Date, nullable=True),
+    Column("dismissal_review", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_demotion_cadre_id", "cadre_id"),
+)
+
+promotion_batch = Table(
+    "promotion_batch",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_unit_id", String(64), ForeignKey("org_unit.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("target_ranks", Text, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("publicity_from", Date, nullable=True),
+    Column("publicity_to", Date, nullable=True),
+    Column("approved_by", String(128), nullable=True),
+    Column("approved_on", Date, nullable=True),
+    Column("effective_date", Date, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_promotion_batch_org_unit_id", "org_unit_id", "created_at"),
+    Index("ix_promotion_batch_status", "status"),
+)
+
+promotion_candidate = Table(
+    "promotion_candidate",
+    metadata,
+    Column("batch_id", String(36), ForeignKey("promotion_batch.id"), nullable=False),
+    Column("cadre_id", String(36), ForeignKey("cadre.id"), nullable=False),
+    Column("target_rank", String(16), nullable=False),
+    Column("bucket", String(128), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("points", Float, nullable=False),
+    Column("points_breakdown", Text, nullable=False),
+    Column("eligibility", Text, nullable=False),
+    Column("rank_in_bucket", Integer, nullable=True),
+    Column("votes_for", Integer, nullable=True),
+    Column("votes_against", Integer, nullable=True),
+    Column("votes_abstain", Integer, nullable=True),
+    Column("investigation_passed", Boolean, nullable=True),
+    Column("investigation_note", Text, nullable=True),
+    Column("objection_open", Boolean, nullable=False),
+    Column("decision_reason", Text, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("batch_id", "cadre_id"),
+    Index("ix_promotion_candidate_cadre_id", "cadre_id", "status"),
+)
+
+contract = Table(
+    "contract",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("cadre_id", String(36), ForeignKey("cadre.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("tier", String(32), nullable=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("probation_months", Integer, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("filed_on", Date, nullable=True),
+    Column("review_due_on", Date, nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("termination_ground", String(32), nullable=True),
+    Column("terminated_on", Date, nullable=True),
+    Column("renewed_from", String(36), nullable=True),
+    Column("status_before_hold", String(24), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_contract_cadre_id", "cadre_id"),
+    Index("ix_contract_status_ends_on", "status", "ends_on"),
+)
+
+# The precomputed standing of each cadre (eligibility summary, points, development step), recomputed
+# incrementally: a change marks the cadre dirty (dirty_gen + 1); the recompute job writes back only if
+# dirty_gen is unchanged, so a change during the computation leaves the row dirty for the next round.
+cadre_standing = Table(
+    "cadre_standing",
+    metadata,
+    Column("cadre_id", String(36), ForeignKey("cadre.id"), primary_key=True),
+    Column("dirty", Boolean, nullable=False),
+    Column("dirty_gen", Integer, nullable=False),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("as_of", Date, nullable=True),
+    Column("current_rank", String(16), nullable=True),
+    Column("target_rank", String(16), nullable=True),
+    Column("eligible_on", Date, nullable=True),
+    Column("blocked", Boolean, nullable=False),
+    Column("reasons", Text, nullable=True),
+    Column("points", Float, nullable=True),
+    Column("points_breakdown", Text, nullable=True),
+    Column("track_stage", String(16), nullable=True),
+    Column("track_step", String(24), nullable=True),
+    Column("track_reasons", Text, nullable=True),
+    Column("valid_until", Date, nullable=True),
+    Column("computed_at", UtcDateTime, nullable=True),
+    Index("ix_cadre_standing_dirty", "cadre_id", postgresql_where=text("dirty"), sqlite_where=text("dirty")),
+    Index("ix_cadre_standing_valid_until", "valid_until"),
+    Index("ix_cadre_standing_track_step", "track_step"),
+    Index("ix_cadre_standing_eligible_on", "eligible_on"),
+)
+
+audit_log = audit_table(metadata)
 
 kernel_tables = KernelTables(
     outbox=outbox_table(metadata),

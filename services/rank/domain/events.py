@@ -31,6 +31,11 @@ class CadreState:
     party_member: bool
     education: str | None
     active: bool
+    rank_code: str | None = None
+    level: int | None = None
+    post_code: str | None = None
+    leadership: bool = False
+    relative_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,3 +46,79 @@ class CadreRegistered:
 @dataclass(frozen=True)
 class CadreUpdated:
     state: CadreState
+
+
+@dataclass(frozen=True)
+class RankChanged:
+    holding_id: str
+    cadre_id: str
+    series: str
+    from_rank: str | None
+    to_rank: str
+    basis: str
+    effective_date: dt.date
+    level: int | None
+    source_ref: str | None
+
+
+@dataclass(frozen=True)
+class PostChanged:
+    holding_id: str
+    cadre_id: str
+    from_post: str | None
+    to_post: str | None
+    post_level: int | None
+    basis: str
+    effective_date: dt.date
+    source_ref: str | None
+
+
+@dataclass(frozen=True)
+class LevelChanged:
+    holding_id: str
+    cadre_id: str
+    from_level: int | None
+    to_level: int
+    step: int | None
+    basis: str
+    effective_date: dt.date
+
+
+@dataclass(frozen=True)
+class ContractSigned:
+    contract_id: str
+    cadre_id: str
+    kind: str
+    tier: str | None
+    starts_on: dt.date
+    ends_on: dt.date
+    probation_months: int
+
+
+@dataclass(frozen=True)
+class ContractTermEnding:
+    contract_id: str
+    cadre_id: str
+    kind: str
+    ends_on: dt.date
+    review_due_on: dt.date
+
+
+@dataclass(frozen=True)
+class ContractRenewalDecided:
+    contract_id: str
+    cadre_id: str
+    kind: str
+    outcome: str
+    decided_on: dt.date
+    new_contract_id: str | None
+    new_ends_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class ContractTerminated:
+    contract_id: str
+    cadre_id: str
+    kind: str
+    ground: str
+    terminated_on: dt.date
