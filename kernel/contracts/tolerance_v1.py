@@ -27,6 +27,7 @@ class RestrictionState(Contract):
     """Full state of one restriction (one effect, a start and an end)."""
 
     subject_template: ClassVar = "restriction/{restriction_id}"
+    minor: ClassVar[int] = 1
 
     restriction_id: str
     cadre_id: str
@@ -38,6 +39,9 @@ class RestrictionState(Contract):
     status: RestrictionStatus
     discretionary_extension: bool = False
     reason: str | None = None
+    # 1.1: the post level and rank held before the sanction, for NO_POST_EQUAL_OR_ABOVE / NO_POST_ABOVE_ORIGINAL.
+    original_post_level: int | None = None
+    original_rank_code: str | None = None
 
 
 class RestrictionActivated(RestrictionState):
@@ -112,6 +116,7 @@ class ToleranceGranted(Contract):
     event_name: ClassVar = EventName(P, "tolerance_granted")
     subject_template: ClassVar = "tolerance-case/{case_id}"
     summary: ClassVar = "Error tolerance (容错) granted: exempt or mitigate"
+    minor: ClassVar[int] = 1
 
     case_id: str
     incident_id: str
@@ -119,6 +124,8 @@ class ToleranceGranted(Contract):
     decision: ToleranceDecision
     decided_on: dt.date
     source_refs: list[SourceRef] = []
+    # 1.1: for MITIGATE, the lighter sanction type the pending proposal was lowered to (its own period applies).
+    mitigated_to: SanctionType | None = None
 
 
 class ToleranceRejected(Contract):
@@ -185,7 +192,7 @@ EXAMPLES: list[Contract] = [
                       status=RestrictionStatus.LIFTED, reason="APPEAL_REVOKED", **_R),
     RestrictionExtended(restriction_id="rs-1", effect=RestrictionEffect.NO_RANK_PROMOTION, ends_on=dt.date(2027, 3, 1),
                         status=RestrictionStatus.ACTIVE, discretionary_extension=True, reason="期满影响使用: unit objection",
-                        **_R),
+                        original_post_level=3, original_rank_code="C08", **_R),
     SanctionEffective(**_S),
     SanctionExpired(**_S),
     SanctionVaried(**{**_S, "type": SanctionType.WARNING}, previous_type=SanctionType.DEMERIT, appeal_id="ap-5"),
