@@ -15,7 +15,7 @@ READERS = (*STAFF_READERS, Role.CADRE)
 ASSESSORS = (Role.ORG_ADMIN, Role.ASSESSOR)
 
 
-def get_uow(runtime: RuntimeDep) -> AppraisalUnitOfWork:
+async def get_uow(runtime: RuntimeDep) -> AppraisalUnitOfWork:
     """Returns a new appraisal unit of work."""
     return runtime.uow()  # type: ignore[return-value]
 
