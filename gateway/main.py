@@ -10,6 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
+from gateway.routes import dashboards, docs, dossier, events
 from gateway.routes.proxy import proxy_route
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -61,5 +62,10 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
     install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=None)
     app.add_exception_handler(UpstreamError, upstream_error_handler)
     install_health(app, state.readiness)
+    for module in (dossier, dashboards, events):
+        app.include_router(module.router)
+    if settings.docs_enabled:
+        app.include_router(docs.router)
+    # Last: the gateway's own routes (e.g. /cadres/{id}/dossier) win over the owning service's segment.
     app.router.routes.append(proxy_route())
     return app

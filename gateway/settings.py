@@ -50,6 +50,8 @@ class GatewaySettings(ServiceSettings):
     feed_max_per_subject: int = 3
     feed_heartbeat_s: float = 15.0
     feed_batch: int = 50
+    # A feed connection ends after this long (or when its token expires); the client resumes with Last-Event-ID.
+    feed_max_duration_s: float = 3600.0
 
     # How long the merged OpenAPI document is kept before the services' documents are fetched again (dev/test).
     openapi_cache_s: float = 60.0

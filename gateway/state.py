@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.clients import ServiceClient, Upstream, build_clients
+from gateway.feed import Feed
 from gateway.limits import RateLimits
+from gateway.openapi import MergedOpenApi
 from gateway.settings import GatewaySettings
 from kernel.auth import TokenVerifier
 
@@ -21,7 +23,8 @@ class GatewayState:
         self.clients: dict[str, ServiceClient] = {}
         self.limits = RateLimits(settings)
         self.verifier: TokenVerifier | None = None
-        self.feed: Any = None
+        self.feed: Feed | None = None
+        self.openapi = MergedOpenApi(ttl=settings.openapi_cache_s)
 
     def make_verifier(self) -> TokenVerifier | None:
         """Builds the token verifier from settings (None when no JWKS is configured)."""
@@ -38,6 +41,9 @@ class GatewayState:
         self.clients = build_clients(self.settings, self._injected)
         for client in self.clients.values():
             await client.upstream.start()
+        if self.settings.feed_enabled:
+            self.feed = Feed(self.settings)
+            await self.feed.start()
 
     async def close(self) -> None:
         """Closes the feed and the upstream clients."""

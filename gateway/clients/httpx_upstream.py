@@ -60,13 +60,20 @@ class HttpxUpstream:
         try:
             if response.status_code in REDIRECTS:
                 raise UpstreamError(self.service, Failure.BAD_RESPONSE, "redirect refused")
-            chunks, size = [], 0
-            async for chunk in response.aiter_raw():
-                size += len(chunk)
-                if size > self.max_response_bytes:
+            length = response.headers.get("content-length")
+            if length is not None and length.isdigit():
+                if int(length) > self.max_response_bytes:
                     raise UpstreamError(self.service, Failure.BAD_RESPONSE, "response too large")
-                chunks.append(chunk)
-            return UpstreamResponse(response.status_code, list(response.headers.multi_items()), b"".join(chunks))
+                payload = await response.aread()
+            else:
+                chunks, size = [], 0
+                async for chunk in response.aiter_raw():
+                    size += len(chunk)
+                    if size > self.max_response_bytes:
+                        raise UpstreamError(self.service, Failure.BAD_RESPONSE, "response too large")
+                    chunks.append(chunk)
+                payload = b"".join(chunks)
+            return UpstreamResponse(response.status_code, list(response.headers.multi_items()), payload)
         except httpx.TimeoutException:
             raise UpstreamError(self.service, Failure.TIMEOUT, "no answer in time") from None
         except httpx.HTTPError as exc:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 import time
 from urllib.parse import quote, urlencode
 
 from gateway import metrics
 from gateway.clients.base import Failure, Upstream, UpstreamError, UpstreamResponse, with_retries
+
+log = logging.getLogger("gateway.clients")
 
 
 class ServiceClient:
@@ -27,7 +31,7 @@ class ServiceClient:
         outcome = "error"
         try:
             response = await with_retries(
-                lambda: self.upstream.send(method, target, headers=headers, body=body, timeout=limit),
+                lambda: self._attempt(method, target, headers, body, limit),
                 method=method, headers=headers, retries=self.retries if retries is None else retries,
             )
             outcome = str(response.status // 100) + "xx"
@@ -38,6 +42,22 @@ class ServiceClient:
         finally:
             metrics.UPSTREAM_CALLS.labels(self.service, outcome).inc()
             metrics.UPSTREAM_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+
+    async def _attempt(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
+                       limit: float) -> UpstreamResponse:
+        # The transports enforce their own timeouts; this deadline also holds for any injected transport.
+        try:
+            async with asyncio.timeout(limit):
+                return await self.upstream.send(method, target, headers=headers, body=body, timeout=limit)
+        except TimeoutError:
+            raise UpstreamError(self.service, Failure.TIMEOUT, "no answer in time") from None
+        except (UpstreamError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            # A client library failing in an unforeseen way is a bad upstream answer, never a gateway 500.
+            log.warning("upstream call failed unexpectedly", extra={"service": self.service,
+                                                                     "error": type(exc).__name__})
+            raise UpstreamError(self.service, Failure.BAD_RESPONSE, type(exc).__name__) from None
 
     async def get_cadre(self, cadre_id: str, *, headers: list[tuple[str, str]], timeout: float) -> UpstreamResponse:
         """Reads a cadre's register entry (rank)."""

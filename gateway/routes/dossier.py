@@ -1,0 +1,105 @@
+"""The cadre dossier: the register entry and each service's part, fetched concurrently, merged, degraded on failure.
+
+Each part call carries the caller's token and X-Purpose, so each service checks the caller's scope itself and
+appends its own audit row (with the gateway's request id): the dossier read is audited in every service that
+contributed to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from gateway.auth import PrincipalDep, forbid_unless
+from gateway.errors import relay
+from gateway.fanout import anchor, gather, merge_parts
+from gateway.forwarding import upstream_headers
+from gateway.limits import client_key
+from gateway.schemas import DossierRead
+from gateway.settings import UPSTREAMS
+from kernel.audit import purpose_header
+from kernel.auth import Principal, Role
+from kernel.deps import china_today
+from kernel.web import ProblemException
+
+log = logging.getLogger("gateway.dossier")
+router = APIRouter(prefix="/api/v1", tags=["dossier"])
+
+DOSSIER_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.CADRE, Role.AUDITOR)
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
+
+
+def self_only(principal: Principal) -> bool:
+    """Tells whether the caller reads as a cadre only (own records, no petitions)."""
+    return principal.roles == frozenset({Role.CADRE})
+
+
+def visible_services(principal: Principal) -> tuple[list[str], list[str]]:
+    """Splits the services into those asked for a part and those withheld from the caller's role up front."""
+    if self_only(principal):
+        # A cadre reads their own dossier without petitions (docs/permissions.md, gateway rows).
+        return [s for s in UPSTREAMS if s != "petitions"], ["petitions"]
+    return list(UPSTREAMS), []
+
+
+@router.get("/cadres/{cadre_id}/dossier", response_model=DossierRead, responses={
+    403: {"description": "the caller's role may not read dossiers"},
+    404: {"description": "no such cadre in the caller's scope"},
+    503: {"description": "no service could contribute"},
+})
+async def get_dossier(
+    request: Request,
+    cadre_id: Annotated[str, Path(pattern=ID_PATTERN, description="the cadre's id")],
+    principal: PrincipalDep,
+    purpose: Annotated[str, Depends(purpose_header)],
+    as_of: Annotated[dt.date | None, Query(description="the historical view at this date (YYYY-MM-DD)")] = None,
+) -> Response:
+    """Gathers a cadre's dossier from rank and each service's part (a `degraded` list names missing parts)."""
+    forbid_unless(principal, *DOSSIER_ROLES)
+    if as_of is not None and as_of > china_today():
+        raise ProblemException(422, "as_of may not be in the future", type_="validation", field="as_of")
+    if self_only(principal) and principal.cadre_id != cadre_id:
+        raise ProblemException(404, f"cadre {cadre_id} not found", type_="not-found")
+    gateway = request.app.state.gateway
+    if principal.cadre_id and gateway.feed is not None and gateway.feed.directory.related(principal.cadre_id, cadre_id):
+        # Nobody reads a relative's dossier (rule S2); the services check it too, this answers early.
+        raise ProblemException(404, f"cadre {cadre_id} not found", type_="not-found")
+    key = client_key(request, principal)
+    gateway.limits.check("general", key)
+    gateway.limits.check("dossier", key)
+
+    headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
+    timeout = gateway.settings.part_timeout
+    asked, withheld = visible_services(principal)
+    clients = gateway.clients
+    calls = {"register": clients["rank"].get_cadre(cadre_id, headers=headers, timeout=timeout)}
+    for service in asked:
+        calls[service] = clients[service].dossier_part(cadre_id, as_of=as_of, headers=headers, timeout=timeout)
+    outcomes = await gather(calls)
+
+    cadre, refusal, register_degraded = anchor(outcomes.pop("register"))
+    if refusal is not None:
+        # Rank decides visibility: not found, forbidden or rejected input ends the read here.
+        return relay("rank", refusal)
+    merged = merge_parts(outcomes, UPSTREAMS, view="dossier", part_name="dossier-part", withheld=withheld)
+    if register_degraded is not None:
+        merged.degraded.insert(0, {"service": "rank", "part": "register", "reason": register_degraded})
+        if outcomes and merged.not_found == len(outcomes):
+            raise ProblemException(404, f"cadre {cadre_id} not found", type_="not-found")
+        if not merged.any_data:
+            raise ProblemException(503, "no service could provide this dossier; retry later",
+                                   type_="upstream-unavailable", headers={"Retry-After": "5"})
+
+    # The authoritative audit rows are written by the services; this line ties them to one gateway request.
+    log.info("dossier read", extra={"actor": principal.subject, "roles": sorted(r.value for r in principal.roles),
+                                    "unit_id": principal.unit_id, "cadre_id": cadre_id, "purpose": purpose,
+                                    "as_of": as_of.isoformat() if as_of else None,
+                                    "degraded": [d["service"] for d in merged.degraded]})
+    body = {"cadre_id": cadre_id, "as_of": as_of.isoformat() if as_of else None, "cadre": cadre,
+            "parts": merged.parts, "degraded": merged.degraded, "withheld": merged.withheld}
+    return Response(orjson.dumps(body), media_type="application/json")
