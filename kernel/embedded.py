@@ -46,6 +46,8 @@ def version_of(binary: str) -> tuple[int, ...]:
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     """Tells whether a TCP port can be bound on host."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the servers themselves: connections in TIME_WAIT from a previous run do not make a port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
