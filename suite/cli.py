@@ -106,6 +106,33 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
     return 0
 
 
+def events_markdown() -> str:
+    """Renders the event catalogue (every registered contract) as a Markdown table."""
+    from kernel.contracts.registry import EVENTS
+
+    lines = ["| Event (subject suffix) | CE subject | What happened |", "|---|---|---|"]
+    for key, spec in sorted(EVENTS.items(), key=lambda kv: (kv[1].name.producer, kv[0])):
+        entity = spec.model.subject_template.split("/")[0]
+        lines.append(f"| `{key}` | `{entity}/…` | {spec.model.summary} |")
+    return "\n".join(lines)
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """Prints the event catalogue; --write-readme refreshes README.md's catalogue block."""
+    table = events_markdown()
+    if not args.write_readme:
+        print(table)
+        return 0
+    readme = Path("README.md")
+    text = readme.read_text(encoding="utf-8")
+    begin, end = "<!-- events:begin -->", "<!-- events:end -->"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{begin}\n{table}\n{end}{tail}", encoding="utf-8")
+    print("README.md event catalogue updated")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Builds the argument parser."""
     parser = argparse.ArgumentParser(prog="youwei", description="Youwei: cadre incentive and protection suite")
@@ -139,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--service", required=True, choices=SERVICES)
     replay.add_argument("--since", required=True, help="ISO time, e.g. 2026-11-28T00:00:00+08:00")
     replay.set_defaults(func=cmd_outbox_replay)
+
+    events = sub.add_parser("events", help="print the event catalogue (Markdown)")
+    events.add_argument("--write-readme", action="store_true", help="refresh the catalogue block in README.md")
+    events.set_defaults(func=cmd_events)
 
     dlq = sub.add_parser("dead-letters", help="list a service's dead letters")
     dlq.add_argument("--service", required=True, choices=SERVICES)
