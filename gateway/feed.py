@@ -98,20 +98,33 @@ class Feed:
     async def _follow_directory(self) -> None:
         queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=1000)
         subjects = [f"{self.namespace}.{key}" for key in TREE_EVENTS]
+        target = await self._last_sequence("rank")
+        if not target:
+            self.directory.caught_up = True  # nothing to load (yet): rank has published no tree events
         pump = asyncio.create_task(self.pump("rank", subjects, after=0, out=queue, batch=256))
         try:
             while True:
-                _, _, subject, data, pending = await queue.get()
+                _, seq, subject, data, pending = await queue.get()
                 try:
                     envelope = orjson.loads(data)
                     self.directory.apply(key_from_subject(subject, self.namespace), envelope.get("data") or {})
                 except (orjson.JSONDecodeError, ValueError, AttributeError):
                     log.warning("undecodable event in rank's stream", extra={"subject": subject})
-                if pending == 0 and queue.empty():
+                if (pending == 0 and queue.empty()) or seq >= target:
                     self.directory.caught_up = True
         finally:
             pump.cancel()
             await asyncio.gather(pump, return_exceptions=True)
+
+    async def _last_sequence(self, producer: str) -> int:
+        """Returns the last sequence of a producer's stream when the directory starts (0: empty or missing)."""
+        js = self.conn.jetstream()
+        if js is None:
+            return 0
+        try:
+            return (await js.stream_info(stream_name(self.namespace, producer))).state.last_seq
+        except Exception:
+            return 0
 
     # -- consumers --------------------------------------------------------------------------------------
     async def pump(self, producer: str, subjects: list[str], *, after: int | None, out: asyncio.Queue[Item],
