@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Date, case, cast, func, literal, select, union
+from sqlalchemy import Date, case, func, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.appraisal.adapters import orm
@@ -39,14 +39,15 @@ async def coverage(conn: AsyncConnection, *, path: str, year: int, age_bands: li
     whens = []
     for bound, label in zip(age_bands, labels):
         # Younger than `bound` on the reference day ⇔ born after the same day `bound` years earlier.
-        whens.append((D.c.birth_date > cast(literal(dt.date(ref.year - bound, ref.month, ref.day)), Date), label))
+        whens.append((D.c.birth_date > literal(dt.date(ref.year - bound, ref.month, ref.day), Date()), label))
     band = case(*whens, else_=labels[-1])
     is_covered = D.c.cadre_id.in_(select(covered.c.cadre_id))
     rows = (await conn.execute(
         select(band.label("band"), D.c.gender, D.c.rank_code, D.c.leadership, func.count().label("total"),
                func.sum(case((is_covered, 1), else_=0)).label("covered"))
         .where(D.c.active.is_(True), D.c.org_path.startswith(path))
-        .group_by(band, D.c.gender, D.c.rank_code, D.c.leadership))).all()
+        # Grouped by the output label: PostgreSQL does not match the CASE's bound literals a second time.
+        .group_by("band", D.c.gender, D.c.rank_code, D.c.leadership))).all()
     dims: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0, 0]) for d in ("age_band", "gender", "rank", "post_type")}
     total = hit = 0
     for row in rows:
@@ -73,9 +74,9 @@ async def grade_distribution(conn: AsyncConnection, *, path: str, year: int) -> 
     """Counts the final grades (and the assessments still open) of a subtree for a year."""
     a = orm.annual_assessment
     rows = (await conn.execute(
-        select(func.coalesce(a.c.final_grade, literal("PENDING")), func.count())
+        select(func.coalesce(a.c.final_grade, literal("PENDING")).label("grade"), func.count())
         .where(a.c.year == year, a.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
-        .group_by(func.coalesce(a.c.final_grade, literal("PENDING"))))).all()
+        .group_by("grade"))).all()
     return {g: n for g, n in rows}
 
 
@@ -84,9 +85,9 @@ async def index_bands(conn: AsyncConnection, *, path: str, period_key: str) -> d
     s = orm.index_snapshot
     band = case(*[(s.c.total >= low, label) for low, label in INDEX_BANDS if low is not None], else_="<60")
     rows = (await conn.execute(
-        select(band, func.count(), func.avg(s.c.total))
+        select(band.label("band"), func.count(), func.avg(s.c.total))
         .where(s.c.period_key == period_key, s.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
-        .group_by(band))).all()
+        .group_by("band"))).all()
     return {"period_key": period_key, "bands": {b: n for b, n, _ in rows},
             "mean": round(sum(float(m) * n for _, n, m in rows) / max(sum(n for _, n, _ in rows), 1), 2)}
 

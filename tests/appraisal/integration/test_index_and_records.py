@@ -124,6 +124,12 @@ async def test_index_components_explain_the_score_and_tolerance_and_unfounded_re
     assert await app.recompute() == 0  # nothing dirty: nothing recomputed
     count = await app.scalar(select(func.count()).select_from(orm.index_snapshot))
     assert count == 1
+    dash = (await app.client.get("/api/v1/dashboard-parts/appraisal", params={"org_unit_id": "finance"},
+                                 headers=app.h("auditor", "city"))).json()
+    assert sum(dash["index"]["bands"].values()) == 1 and dash["index"]["mean"] == snap["total"]
+    page = (await app.client.get("/api/v1/accountability-index", params={"period_key": "2026-Q1"},
+                                 headers=app.h("assessor", "health"))).json()
+    assert page["items"] == []  # outside the caller's subtree
 
 
 async def test_a_finding_from_a_petition_is_dismissed_when_the_report_proves_unfounded(app):
