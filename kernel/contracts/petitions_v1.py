@@ -106,6 +106,7 @@ class AppealDecided(Contract):
 
 class DeadlineBreached(Contract):
     event_name: ClassVar = EventName(P, "deadline_breached")
+    minor: ClassVar = 1
     subject_template: ClassVar = "report/{report_id}/deadline/{deadline_kind}"
     summary: ClassVar = "A statutory deadline on a report passed without the step being done"
 
@@ -113,6 +114,34 @@ class DeadlineBreached(Contract):
     deadline_kind: str
     due_on: dt.date
     breached_on: dt.date
+    handling_org_unit_id: str | None = None
+    deadline_id: str | None = None  # 1.1: which deadline (one event per deadline)
+
+
+class AppealDeadlineBreached(Contract):
+    event_name: ClassVar = EventName(P, "appeal_deadline_breached")
+    subject_template: ClassVar = "appeal/{appeal_id}/deadline/{deadline_kind}"
+    summary: ClassVar = "An appeal was not decided within its statutory period"
+
+    appeal_id: str
+    deadline_id: str
+    deadline_kind: str
+    due_on: dt.date
+    breached_on: dt.date
+    handling_org_unit_id: str | None = None
+
+
+class DeadlineApproaching(Contract):
+    event_name: ClassVar = EventName(P, "deadline_approaching")
+    subject_template: ClassVar = "deadline/{deadline_id}"
+    summary: ClassVar = "A statutory deadline falls due soon (a reminder to the handling unit)"
+
+    deadline_id: str
+    deadline_kind: str
+    object_type: str  # report | statement | appeal
+    object_id: str
+    report_id: str | None = None
+    due_on: dt.date
     handling_org_unit_id: str | None = None
 
 
@@ -142,4 +171,8 @@ EXAMPLES: list[Contract] = [
     DeadlineBreached(report_id="r-100", deadline_kind="ACCEPT_NOTICE", due_on=dt.date(2026, 4, 23),
                      breached_on=dt.date(2026, 4, 24)),
     XinfangAboutCadre(report_id="r-101", cadre_ids=["c-4711"], received_on=dt.date(2026, 4, 2)),
+    AppealDeadlineBreached(appeal_id="ap-5", deadline_id="dl-9", deadline_kind="APPEAL_DECISION",
+                           due_on=dt.date(2026, 11, 14), breached_on=dt.date(2026, 11, 15)),
+    DeadlineApproaching(deadline_id="dl-3", deadline_kind="ACCEPT_NOTICE", object_type="report", object_id="r-100",
+                        report_id="r-100", due_on=dt.date(2026, 4, 23)),
 ]

@@ -1,7 +1,9 @@
-"""Petitions HTTP routes."""
+"""Petitions HTTP routes (the segments reports, public, statements, false-accusations, clarifications, appeals,
+deadlines, and the dossier and dashboard parts)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from services.petitions.api import appeals, cases, deadlines, parts, public, reports, statements
 
-router = APIRouter(prefix="/api/v1")
+ROUTERS = [reports.router, public.router, statements.router, cases.fa_router, cases.cl_router, appeals.router,
+           deadlines.router, parts.router]

@@ -1,0 +1,67 @@
+"""Dependencies of the petitions routes: the unit of work, the service's tools, public rate limits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kernel.deps import RuntimeDep
+from kernel.ratelimit import RateLimiter
+from kernel.web import ProblemException
+from services.petitions.service_layer.support import Tools
+from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
+
+
+async def get_uow(runtime: RuntimeDep) -> PetitionsUnitOfWork:
+    """Returns a new petitions unit of work."""
+    return runtime.uow()  # type: ignore[return-value]
+
+
+async def get_tools(request: Request) -> Tools:
+    """Returns the service's tools (sealer, calendar, rule tables, directory)."""
+    return request.app.state.petitions_tools
+
+
+UowDep = Annotated[PetitionsUnitOfWork, Depends(get_uow)]
+ToolsDep = Annotated[Tools, Depends(get_tools)]
+
+
+class PublicLimits:
+    """Per-address limits of the unauthenticated endpoints; addresses are kept only as salted hashes in memory."""
+
+    def __init__(self, *, intake_per_hour: int, followup_per_hour: int, trusted_proxies: list[str]) -> None:
+        self.intake = RateLimiter(intake_per_hour, 3600.0)
+        self.followup = RateLimiter(followup_per_hour, 3600.0)
+        self.trusted = frozenset(trusted_proxies)
+        self._salt = os.urandom(16)
+
+    def client_key(self, request: Request) -> str:
+        """Returns a salted hash of the client address (the gateway's X-Forwarded-For when it is the peer)."""
+        peer = request.client.host if request.client else "unknown"
+        address = peer
+        if peer in self.trusted:
+            forwarded = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
+            address = forwarded or peer
+        return hashlib.sha256(self._salt + address.encode()).hexdigest()
+
+    def check(self, limiter: RateLimiter, request: Request) -> None:
+        """Answers 429 with Retry-After when the client is over its limit."""
+        allowed, retry_after = limiter.hit(self.client_key(request))
+        if not allowed:
+            raise ProblemException(429, "too many requests from this address; try again later", type_="rate-limited",
+                                   headers={"Retry-After": str(retry_after)})
+
+
+async def intake_limit(request: Request) -> None:
+    """Limits public intake per client address."""
+    limits: PublicLimits = request.app.state.public_limits
+    limits.check(limits.intake, request)
+
+
+async def followup_limit(request: Request) -> None:
+    """Limits receipt-code follow-ups per client address (wrong codes count like right ones)."""
+    limits: PublicLimits = request.app.state.public_limits
+    limits.check(limits.followup, request)

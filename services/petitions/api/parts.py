@@ -1,0 +1,59 @@
+"""The petitions parts of the cadre dossier and of the organization dashboards, for the gateway to fan out to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from kernel.audit import purpose_header
+from kernel.auth import Role
+from kernel.deps import ReaderDep, RuntimeDep, TodayDep
+from kernel.errors import NotFound
+from kernel.security import PrincipalDep, require
+from services.petitions import views
+from services.petitions.api import schemas as s
+from services.petitions.api.dependencies import ToolsDep
+from services.petitions.api.reads import audit_reads
+from services.petitions.service_layer.support import access_for, cadre_in_scope, unit_in_scope
+
+router = APIRouter(prefix="/api/v1")
+PurposeDep = Annotated[str, Depends(purpose_header)]
+
+
+@router.get("/dossier-parts/petitions/{cadre_id}", response_model=s.DossierPart, response_model_exclude_none=True,
+            tags=["dossier-parts"],
+            dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR, Role.CADRE)])
+async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
+                                 principal: PrincipalDep, today: TodayDep, purpose: PurposeDep,
+                                 as_of: dt.date | None = None) -> s.DossierPart:
+    """A cadre's concluded outcomes, clarifications and appeals; nothing at all for the cadre themself."""
+    as_of = as_of or today
+    staff = principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)
+    if not staff:
+        if principal.cadre_id != cadre_id:
+            raise NotFound(f"cadre {cadre_id} not found", rule="dossier.scope")
+        # The cadre's own dossier shows no petitions (docs/permissions.md: "S (no petitions)").
+        return s.DossierPart(cadre_id=cadre_id, as_of=as_of, outcomes=[], clarifications=[], appeals=[],
+                             withheld=True)
+    access = await access_for(conn, tools.directory, principal)
+    if await cadre_in_scope(conn, access, cadre_id) is None:
+        raise NotFound(f"cadre {cadre_id} not found", rule="dossier.scope")
+    part = await views.dossier_part(conn, access, cadre_id, as_of)
+    await audit_reads(runtime, principal, "dossier-part", [cadre_id], purpose)
+    return s.DossierPart(**part)
+
+
+@router.get("/dashboard-parts/petitions", response_model=s.DashboardPart, tags=["dashboard-parts"],
+            dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)])
+async def petitions_dashboard_part(conn: ReaderDep, tools: ToolsDep, principal: PrincipalDep, today: TodayDep,
+                                   org_unit_id: Annotated[str, Query(min_length=1, max_length=64)]) -> s.DashboardPart:
+    """Overdue and soon-due petition deadlines of an org unit's subtree (assessors: their own unit only)."""
+    only_own = principal.has(Role.ASSESSOR) and not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER,
+                                                                 Role.AUDITOR)
+    access = await access_for(conn, tools.directory, principal)
+    path = await unit_in_scope(conn, access, org_unit_id)
+    if path is None or (only_own and org_unit_id != principal.unit_id):
+        raise NotFound(f"org unit {org_unit_id} not found", rule="dashboard.scope")
+    return s.DashboardPart(org_unit_id=org_unit_id, as_of=today, **await views.dashboard_part(conn, path, today))

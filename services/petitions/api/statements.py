@@ -1,0 +1,82 @@
+"""Statement-request routes: issued by discipline officers, read and answered by the accused cadre only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from kernel.audit import purpose_header
+from kernel.auth import Role
+from kernel.deps import ReaderDep, RuntimeDep, TodayDep
+from kernel.errors import NotFound
+from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
+from kernel.pagination import PageDep
+from kernel.security import PrincipalDep, require
+from services.petitions import views
+from services.petitions.api import schemas as s
+from services.petitions.api.dependencies import ToolsDep, UowDep
+from services.petitions.api.reads import audit_reads
+from services.petitions.service_layer import commands, statements
+from services.petitions.service_layer.support import access_for
+
+router = APIRouter(prefix="/api/v1/statements", tags=["statements"])
+DO = Role.DISCIPLINE_OFFICER
+PurposeDep = Annotated[str, Depends(purpose_header)]
+
+
+@router.post("", status_code=201, response_model=s.Created, dependencies=[require(DO)])
+async def issue_statement(body: s.StatementCreate, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+                          idem: IdempotencyRequired, today: TodayDep) -> s.Created:
+    """Asks an accused cadre to state and defend (or reply to an inquiry letter) by a due date."""
+    cmd = commands.IssueStatement(body.report_id, body.cadre_id, body.kind, body.facts, body.due_on)
+    return s.Created(**await idem.run(uow, lambda: statements.issue(cmd, uow, tools, principal=principal, today=today)))
+
+
+@router.get("", response_model=s.StatementPage, dependencies=[require(DO, Role.CADRE)])
+async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
+                          page: PageDep, purpose: PurposeDep,
+                          report_id: Annotated[str | None, Query(max_length=64)] = None) -> s.StatementPage:
+    """Lists statement requests: addressed to me (cadre), or of reports I handle (discipline officer)."""
+    access = await access_for(conn, tools.directory, principal)
+    items, cursor = await views.list_statements(conn, access, page, report_id=report_id)
+    await audit_reads(runtime, principal, "statement", [i["id"] for i in items], purpose, action="READ_LIST")
+    return s.StatementPage(items=[s.StatementRead(**i) for i in items], next_cursor=cursor)
+
+
+@router.get("/{statement_id}", response_model=s.StatementRead, response_model_exclude_unset=True,
+            dependencies=[require(DO, Role.CADRE)])
+async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
+                        principal: PrincipalDep, purpose: PurposeDep) -> s.StatementRead:
+    """Returns one statement request (the accused sees only what staff wrote for them)."""
+    access = await access_for(conn, tools.directory, principal)
+    item = await views.get_statement(conn, access, statement_id)
+    if item is None:
+        raise NotFound(f"statement request {statement_id} not found", rule="statement.scope")
+    await audit_reads(runtime, principal, "statement", [statement_id], purpose)
+    return s.StatementRead(**item)
+
+
+@router.post("/{statement_id}/answer", response_model=s.StateRead, dependencies=[require(Role.CADRE)])
+async def answer_statement(statement_id: str, body: s.StatementAnswer, uow: UowDep, tools: ToolsDep,
+                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+    """Submits my statement and defence."""
+    return s.StateRead(**await idem.run(uow, lambda: statements.answer(statement_id, body.answer, uow, tools,
+                                                                       principal=principal, today=today)))
+
+
+@router.post("/{statement_id}/assess", response_model=s.StateRead, dependencies=[require(DO)])
+async def assess_statement(statement_id: str, body: s.StatementAssess, uow: UowDep, tools: ToolsDep,
+                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+    """Marks a statement adopted or not, with the reason."""
+    return s.StateRead(**await idem.run(uow, lambda: statements.assess(
+        statement_id, adopted=body.adopted, assessment=body.assessment, uow=uow, tools=tools, principal=principal,
+        today=today)))
+
+
+@router.post("/{statement_id}/waive", response_model=s.StateRead, dependencies=[require(DO)])
+async def waive_statement(statement_id: str, body: s.StatementWaive, uow: UowDep, tools: ToolsDep,
+                          principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+    """Records that the accused waived the statement, with the reason."""
+    return s.StateRead(**await idem.run(uow, lambda: statements.waive(statement_id, body.reason, uow, tools,
+                                                                      principal=principal, today=today)))

@@ -1,0 +1,1 @@
+"""Regulation figures of the petitions service as data, each row naming its source and confidence tag."""

@@ -1,0 +1,166 @@
+"""Appeals (申诉): filing with the statutory period checked, acceptance, review and decision by target type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+
+from kernel.auth import Principal, Role
+from kernel.contracts.vocabulary import AppealTarget
+from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
+from services.petitions.adapters import orm
+from services.petitions.domain.appeal import Appeal, stage_value
+from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_PREFIX, StageRule, next_stage, rule_for
+from services.petitions.domain.vocab import OUTCOME_STATES, PetitionType
+from services.petitions.service_layer import commands
+from services.petitions.service_layer.support import (
+    Access,
+    Tools,
+    access_for,
+    cadre_in_scope,
+    in_prefix,
+    new_id,
+    plan_deadlines,
+    record,
+    require_report,
+    state,
+)
+from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
+
+
+def target_value(value: str) -> AppealTarget:
+    """Parses a target type (a rule violation when unknown)."""
+    try:
+        return AppealTarget(value)
+    except ValueError:
+        raise RuleViolation("unknown target type", rule="appeal.target_type") from None
+
+
+def _rule(tools: Tools, target: AppealTarget, stage: str) -> StageRule:
+    rule = rule_for(tools.appeal_rules, target, stage_value(stage))
+    if rule is None:
+        raise RuleViolation(f"{target.value} has no {stage} stage", rule="appeal.stage")
+    return rule
+
+
+async def file(cmd: commands.FileAppeal, uow: UOW, tools: Tools, *, principal: Principal,
+               today: dt.date) -> dict[str, Any]:
+    """Files an appeal by the cadre themself or, on their behalf, by petitions staff."""
+    target = target_value(cmd.target_type)
+    rule = _rule(tools, target, cmd.stage)
+    if not cmd.target_ref.startswith(TARGET_PREFIX[target] + "/") or len(cmd.target_ref) <= len(TARGET_PREFIX[target]) + 1:
+        raise RuleViolation(f"target_ref names a {TARGET_PREFIX[target]}/<id>", rule="appeal.target_ref")
+    staff = principal.has(Role.PETITIONS_STAFF)
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        original, decision_on = None, cmd.decision_on
+        if target is AppealTarget.XINFANG:
+            if not staff or cmd.appellant_cadre_id is not None:
+                raise RuleViolation("a general petition's review is filed by petitions staff for its petitioner, "
+                                    "without a cadre id", rule="appeal.appellant")
+            report_id = cmd.target_ref.split("/", 1)[1]
+            await require_report(uow.conn, access, report_id)
+            report = await uow.reports.get(report_id)
+            assert report is not None
+            if report.petition_type != PetitionType.GENERAL or report.status not in OUTCOME_STATES:
+                raise RuleViolation("only a concluded general petition is reviewed", rule="appeal.target_ref")
+            appellant, unit_id, decision_on = None, report.handling_org_unit_id, report.closed_on
+        else:
+            if staff:
+                appellant = cmd.appellant_cadre_id
+                if appellant is None:
+                    raise RuleViolation("name the appellant cadre", rule="appeal.appellant")
+                unit_id = await cadre_in_scope(uow.conn, access, appellant)
+                if unit_id is None:
+                    raise NotFound(f"cadre {appellant} not found", rule="appeal.appellant")
+            else:
+                appellant = principal.cadre_id
+                if appellant is None or cmd.appellant_cadre_id not in (None, appellant):
+                    raise NotFound("cadre not found", rule="appeal.appellant")
+                entry = await tools.directory.cadre(uow.conn, appellant)
+                if entry is None:
+                    raise NotFound("cadre not found", rule="appeal.appellant")
+                unit_id = entry.org_unit_id
+            if target in PROJECTED:
+                original, decision_on = await _decision(uow, target, cmd.target_ref, appellant)
+            elif decision_on is None:
+                raise RuleViolation("give decision_on, the date of the decision appealed", rule="appeal.decision_on")
+        if decision_on is None or decision_on > today:
+            raise RuleViolation("the decision appealed cannot be in the future", rule="appeal.decision_on")
+        previous = None
+        if cmd.previous_appeal_id is not None:
+            earlier = await uow.appeals.get(cmd.previous_appeal_id)
+            if earlier is None or earlier.target_ref != cmd.target_ref or earlier.appellant_cadre_id != appellant:
+                raise RuleViolation("the previous appeal is not an appeal against the same decision by the same "
+                                    "appellant", rule="appeal.previous")
+            if next_stage(tools.appeal_rules, target, stage_value(earlier.stage)) is not rule.stage:
+                raise RuleViolation(f"{rule.stage.value} does not follow {earlier.stage}", rule="appeal.stage")
+            previous = earlier.previous_view()
+        if await uow.appeals.active_for(cmd.target_ref, rule.stage.value):
+            raise Conflict("this decision is already appealed at this stage", rule="appeal.duplicate")
+        filed_on = cmd.filed_on if (staff and cmd.filed_on) else today
+        appeal = Appeal.file(appeal_id=new_id(), rule=rule, appellant_cadre_id=appellant, target_ref=cmd.target_ref,
+                             original_value=original, decision_on=decision_on, notified_on=cmd.notified_on,
+                             filed_on=filed_on, previous=previous, filed_by=principal.subject, org_unit_id=unit_id,
+                             grounds=cmd.grounds, calendar=tools.calendar, today=today)
+        await uow.appeals.add(appeal)
+        await record(uow.conn, principal, "FILE", "appeal", appeal.id)
+        return await uow.commit({"id": appeal.id, "status": appeal.status, "filing_deadline": appeal.filing_deadline})
+
+
+async def _decision(uow: UOW, target: AppealTarget, ref: str, appellant: str) -> tuple[str, dt.date]:
+    t = orm.appealable_decision
+    row = (await uow.conn.execute(select(t.c.target_type, t.c.cadre_id, t.c.value, t.c.decided_on, t.c.status)
+                                  .where(t.c.ref == ref))).first()
+    if row is None or row.cadre_id != appellant:
+        raise RuleViolation("no such decision about the appellant is known (yet)", rule="appeal.target_unknown")
+    if row.target_type != target.value:
+        raise RuleViolation(f"the decision is of type {row.target_type}", rule="appeal.target_type")
+    if row.status == "REVOKED":
+        raise Conflict("the decision was revoked", rule="appeal.target_revoked")
+    return row.value, row.decided_on
+
+
+def appeal_scope(access: Access) -> Any:
+    """The appeals a staff caller may see: filed in their subtree, not by themselves' relatives."""
+    ap, u, c = orm.appeal, orm.directory.org_unit, orm.directory.cadre
+    clauses = [exists(select(u.c.org_unit_id).where(u.c.org_unit_id == ap.c.org_unit_id,
+                                                    in_prefix(u.c.path, access.prefix)))]
+    relatives = sorted(access.excluded - {access.me} if access.me else access.excluded)
+    if relatives:
+        clauses.append(ap.c.appellant_cadre_id.is_(None) | ap.c.appellant_cadre_id.not_in(relatives))
+    if access.me:
+        clauses.append(~exists(select(c.c.cadre_id).where(c.c.cadre_id == ap.c.appellant_cadre_id,
+                                                          c.c.relative_ids.contains(f'"{access.me}"', autoescape=True))))
+    return and_(*clauses)
+
+
+async def _load(uow: UOW, tools: Tools, principal: Principal, appeal_id: str) -> Appeal:
+    access = await access_for(uow.conn, tools.directory, principal)
+    ap = orm.appeal
+    found = (await uow.conn.execute(select(ap.c.id).where(ap.c.id == appeal_id, appeal_scope(access)))).first()
+    appeal = await uow.appeals.get(appeal_id) if found else None
+    if appeal is None:
+        raise NotFound(f"appeal {appeal_id} not found", rule="appeal.scope")
+    if appeal.appellant_cadre_id is not None and appeal.appellant_cadre_id == principal.cadre_id:
+        raise NotFound(f"appeal {appeal_id} not found", rule="appeal.scope")
+    deciders = DECIDERS[AppealTarget(appeal.target_type)]
+    if not any(principal.has(Role(r)) for r in deciders):
+        raise Forbidden(f"{appeal.target_type} appeals are decided by {', '.join(sorted(deciders))}",
+                        rule="appeal.decider")
+    return appeal
+
+
+async def step(appeal_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str, apply: Any,
+               ) -> dict[str, Any]:
+    """Runs one step (accept, reject, start the review, decide) by a role that decides this target type."""
+    async with uow:
+        appeal = await _load(uow, tools, principal, appeal_id)
+        rule = _rule(tools, AppealTarget(appeal.target_type), appeal.stage)
+        apply(appeal, rule)
+        await uow.appeals.save(appeal)
+        await plan_deadlines(uow, tools, appeal.events, org_unit_id=appeal.org_unit_id, appeal_rule=rule)
+        await record(uow.conn, principal, action, "appeal", appeal.id)
+        return await uow.commit(state(appeal))

@@ -1,0 +1,79 @@
+"""Clarification (澄清正名): proposal, the cadre's consent, approval of method and scope, execution."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from kernel.auth import Principal
+from kernel.errors import NotFound, RuleViolation
+from services.petitions.adapters import orm
+from services.petitions.domain.clarification import Clarification
+from services.petitions.domain.vocab import OUTCOME_STATES
+from services.petitions.service_layer import commands
+from services.petitions.service_layer.support import (
+    Tools,
+    access_for,
+    cadre_in_scope,
+    new_id,
+    record,
+    state,
+)
+from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
+
+
+async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Tools, *, principal: Principal,
+                  today: dt.date) -> dict[str, Any]:
+    """Proposes a clarification for a cadre found unfounded in concluded reports."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        if await cadre_in_scope(uow.conn, access, cmd.cadre_id) is None:
+            raise NotFound(f"cadre {cmd.cadre_id} not found", rule="clarification.cadre")
+        if not cmd.report_ids or len(set(cmd.report_ids)) != len(cmd.report_ids):
+            raise RuleViolation("name each report once", rule="clarification.reports")
+        r, a = orm.report, orm.report_accused
+        rows = (await uow.conn.execute(select(r.c.id).join(a, a.c.report_id == r.c.id).where(
+            r.c.id.in_(cmd.report_ids), a.c.cadre_id == cmd.cadre_id, a.c.outcome == "UNFOUNDED",
+            r.c.status.in_(sorted(OUTCOME_STATES))))).all()
+        if len(rows) != len(cmd.report_ids):
+            raise RuleViolation("a clarification follows concluded reports found unfounded for this cadre",
+                                rule="clarification.report_unfounded")
+        for report_id in cmd.report_ids:
+            if await uow.clarifications.open_for(cmd.cadre_id, report_id):
+                raise RuleViolation("a clarification of this cadre about this report is already under way",
+                                    rule="clarification.duplicate")
+        clarification = Clarification.propose(clarification_id=new_id(), cadre_id=cmd.cadre_id,
+                                              report_ids=cmd.report_ids, spread=cmd.spread, reason="MANUAL",
+                                              today=today)
+        await uow.clarifications.add(clarification)
+        await record(uow.conn, principal, "PROPOSE", "clarification", clarification.id)
+        return await uow.commit({"id": clarification.id})
+
+
+async def _load(uow: UOW, tools: Tools, principal: Principal, clarification_id: str, *,
+                own: bool = False) -> Clarification:
+    clarification = await uow.clarifications.get(clarification_id)
+    missing = NotFound(f"clarification {clarification_id} not found", rule="clarification.scope")
+    if clarification is None:
+        raise missing
+    if own:
+        if clarification.cadre_id != principal.cadre_id:
+            raise missing
+        return clarification
+    access = await access_for(uow.conn, tools.directory, principal)
+    if await cadre_in_scope(uow.conn, access, clarification.cadre_id) is None:
+        raise missing
+    return clarification
+
+
+async def step(clarification_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str,
+               apply: Any, own: bool = False) -> dict[str, Any]:
+    """Runs one step of a clarification (consent by the cadre themself, the others by staff in scope)."""
+    async with uow:
+        clarification = await _load(uow, tools, principal, clarification_id, own=own)
+        apply(clarification)
+        await uow.clarifications.save(clarification)
+        await record(uow.conn, principal, action, "clarification", clarification.id)
+        return await uow.commit(state(clarification))

@@ -1,0 +1,106 @@
+"""Questions to reporters and the anonymous follow-up with a receipt code (no login, uniform answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.auth import Principal
+from kernel.errors import Conflict, InvalidTransition, NotFound
+from services.petitions.adapters import orm, receipts
+from services.petitions.adapters.vault import VaultRepository
+from services.petitions.domain.vocab import ENDED_STATES, HANDLING_STATES, OUTCOME_STATES, ReportStatus
+from services.petitions.service_layer.support import PUBLIC, Tools, access_for, new_id, record, require_report
+from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
+
+NO_MATCH = "no report matches this receipt code"
+MAX_OPEN_QUESTIONS = 20
+
+
+def public_status(status: str) -> str:
+    """Tells an anonymous reporter where the report stands, without any outcome (replies go to real names only)."""
+    if status in (ReportStatus.RECEIVED, ReportStatus.REGISTERED, ReportStatus.TRANSFERRED_DOWN):
+        return "RECEIVED"
+    if status in HANDLING_STATES:
+        return "IN_PROGRESS"
+    if status in OUTCOME_STATES:
+        return "CLOSED"
+    if status == ReportStatus.ARCHIVED_DUPLICATE:
+        return "MERGED"
+    if status in ENDED_STATES:
+        return "NOT_ACCEPTED" if status == ReportStatus.NOT_ACCEPTED else "TRANSFERRED"
+    return "TRANSFERRED"
+
+
+async def ask(report_id: str, text: str, uow: UOW, tools: Tools, *, principal: Principal,
+              today: dt.date) -> dict[str, Any]:
+    """Puts a question to the reporter of a report (answered through the receipt code)."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        await require_report(uow.conn, access, report_id)
+        q = orm.report_question
+        status = (await uow.conn.execute(select(orm.report.c.status).where(orm.report.c.id == report_id))).scalar()
+        if status in OUTCOME_STATES or status in ENDED_STATES:
+            raise InvalidTransition("report", str(status), "ask the reporter a question")
+        pending = len((await uow.conn.execute(select(q.c.id).where(q.c.report_id == report_id,
+                                                                   q.c.answered_on.is_(None)))).all())
+        if pending >= MAX_OPEN_QUESTIONS:
+            raise Conflict(f"at most {MAX_OPEN_QUESTIONS} unanswered questions per report", rule="question.limit")
+        question_id = new_id()
+        await uow.conn.execute(insert(q).values(id=question_id, report_id=report_id, text=text,
+                                                asked_by=principal.subject, asked_on=today))
+        await record(uow.conn, principal, "QUESTION", "report", report_id)
+        return await uow.commit({"id": question_id})
+
+
+async def match_code(conn: AsyncConnection, raw_code: str | None, n: int) -> str | None:
+    """Finds the report of a receipt code on a reader connection (slow hashes run outside any write lock)."""
+    code = receipts.normalize(raw_code)
+    candidates = await VaultRepository(conn).receipt_candidates(receipts.prefix(code)) if code else []
+    if code is None or not candidates:
+        await asyncio.to_thread(receipts.burn, n)
+        return None
+    for report_id, salt, digest, cost in candidates:
+        if await asyncio.to_thread(receipts.matches, code, salt, cost, digest):
+            return report_id
+    return None
+
+
+async def follow_up(report_id: str | None, uow: UOW) -> dict[str, Any]:
+    """Returns where an anonymous report stands and the questions put to its reporter."""
+    if report_id is None:
+        raise NotFound(NO_MATCH, rule="receipt.code")
+    async with uow:
+        r, q = orm.report, orm.report_question
+        row = (await uow.conn.execute(select(r.c.status, r.c.received_on).where(r.c.id == report_id))).one()
+        questions = [{"id": x.id, "text": x.text, "asked_on": x.asked_on, "answered": x.answered_on is not None}
+                     for x in await uow.conn.execute(select(q.c.id, q.c.text, q.c.asked_on, q.c.answered_on)
+                                                     .where(q.c.report_id == report_id)
+                                                     .order_by(q.c.asked_on, q.c.id))]
+        await record(uow.conn, PUBLIC, "FOLLOW_UP", "report", report_id)
+        await uow.commit()
+    return {"status": public_status(row.status), "received_on": row.received_on, "questions": questions}
+
+
+async def answer(report_id: str | None, question_id: str, text: str, uow: UOW, tools: Tools,
+                 *, today: dt.date) -> dict[str, Any]:
+    """Records an anonymous reporter's answer (sealed like every reporter text)."""
+    if report_id is None:
+        raise NotFound(NO_MATCH, rule="receipt.code")
+    async with uow:
+        q = orm.report_question
+        row = (await uow.conn.execute(select(q.c.answered_on).where(q.c.id == question_id,
+                                                                    q.c.report_id == report_id))).first()
+        if row is None:
+            raise NotFound("no such question for this report", rule="question.scope")
+        if row[0] is not None:
+            raise Conflict("this question is already answered", rule="question.answered")
+        sealed = tools.sealer.seal(text.encode(), context="answer", record_id=question_id)
+        await uow.conn.execute(update(q).where(q.c.id == question_id).values(answer_sealed=sealed, answered_on=today))
+        await record(uow.conn, PUBLIC, "ANSWER", "report", report_id)
+        await uow.commit()
+    return {"question_id": question_id, "answered_on": today}

@@ -1,0 +1,368 @@
+"""Report use cases: intake from every channel, screening, disposal, conclusion and what follows it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from kernel.auth import Principal
+from kernel.errors import NotFound, RuleViolation
+from services.petitions.adapters import orm, receipts
+from services.petitions.adapters.vault import MAX_PREFIX_BUCKET
+from services.petitions.domain.clarification import Clarification
+from services.petitions.domain.false_accusation import FalseAccusationCase
+from services.petitions.domain.report import Allegation, CollectiveDecision, Report
+from services.petitions.domain.rules.similarity import shingles, similarity
+from services.petitions.domain.statement import StatementRequest, hearing_by_cadre
+from services.petitions.domain.vocab import DisposalMode, Identity, Jurisdiction, StatementKind
+from services.petitions.service_layer import commands
+from services.petitions.service_layer.support import (
+    Access,
+    Tools,
+    access_for,
+    new_id,
+    plan_deadlines,
+    record,
+    require_report,
+    state,
+    unit_in_scope,
+)
+from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
+
+log = logging.getLogger("petitions.reports")
+UOW = PetitionsUnitOfWork
+
+
+# -- intake ---------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class _Receipt:
+    code: str
+    salt: bytes
+    digest: bytes
+    n: int
+
+
+async def _new_receipt(n: int) -> _Receipt:
+    code, salt = receipts.new_code(), receipts.new_salt()
+    # scrypt is deliberately slow: run it off the event loop and outside any transaction.
+    return _Receipt(code, salt, await asyncio.to_thread(receipts.digest, code, salt, n), n)
+
+
+def _sealed_texts(tools: Tools, report_id: str, content: str, accused_text: str | None) -> dict[str, bytes | None]:
+    return {"content_sealed": tools.sealer.seal_text(content, context="content", record_id=report_id),
+            "accused_text_sealed": tools.sealer.seal_text(accused_text, context="accused", record_id=report_id)}
+
+
+def _identity_fingerprint(tools: Tools, reporter: commands.Reporter) -> str:
+    # The strongest identifier given links reports of one person; names alone are too ambiguous.
+    if reporter.id_number:
+        return tools.sealer.fingerprint("id:" + reporter.id_number.upper())
+    if reporter.phone:
+        return tools.sealer.fingerprint("phone:" + "".join(ch for ch in reporter.phone if ch.isdigit()))
+    return tools.sealer.fingerprint("name:" + reporter.name.strip() + "|" + (reporter.email or "").lower())
+
+
+async def intake(cmd: commands.IntakeReport, uow: UOW, tools: Tools, *, principal: Principal,
+                 today: dt.date) -> dict[str, Any]:
+    """Records a report from any channel; seals the reporter into the vault; returns a receipt code once."""
+    report_id = new_id()
+    identity = Identity.REAL_NAME if cmd.reporter is not None else Identity.ANONYMOUS
+    sealed = _sealed_texts(tools, report_id, cmd.content, cmd.accused_description)
+    vault = None
+    if cmd.reporter is not None:
+        vault = (tools.sealer.seal(orjson.dumps(dataclasses.asdict(cmd.reporter)), context="reporter",
+                                   record_id=report_id), _identity_fingerprint(tools, cmd.reporter))
+    receipt = await _new_receipt(tools.settings.receipt_scrypt_n) if cmd.issue_receipt else None
+    public = principal.subject == "public" and not principal.roles
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        unit_id = cmd.handling_org_unit_id or principal.unit_id
+        if unit_id is None:
+            raise RuleViolation("name the handling org unit", rule="report.handling_org_unit")
+        if public:
+            known = (await uow.conn.execute(select(orm.directory.org_unit.c.org_unit_id).where(
+                orm.directory.org_unit.c.org_unit_id == unit_id, orm.directory.org_unit.c.active.is_(True)))).first()
+            if known is None:
+                raise RuleViolation("unknown org unit", rule="report.org_unit")
+        elif await unit_in_scope(uow.conn, access, unit_id) is None:
+            raise NotFound(f"org unit {unit_id} not found", rule="report.handling_org_unit")
+        await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
+        report = Report.receive(report_id=report_id, petition_type=cmd.petition_type, channel=cmd.channel,
+                                received_on=cmd.received_on, identity=identity, handling_org_unit_id=unit_id,
+                                accused_cadre_ids=cmd.accused_cadre_ids, accused_unit_ids=cmd.accused_org_unit_ids,
+                                category=cmd.category, transfer_ref=cmd.transfer_ref, today=today)
+        await uow.reports.add(report, sealed=sealed)
+        if vault is not None:
+            await uow.vault.put(report_id, *vault)
+        if receipt is not None:
+            while await uow.vault.bucket_size(receipts.prefix(receipt.code)) >= MAX_PREFIX_BUCKET:
+                receipt = await _new_receipt(receipt.n)
+            await uow.vault.put_receipt(report_id, receipts.prefix(receipt.code), receipt.salt, receipt.digest, receipt.n)
+        await plan_deadlines(uow, tools, report.events, org_unit_id=unit_id)
+        await record(uow.conn, principal, "INTAKE", "report", report_id)
+        # The stored (replayable) answer never holds the receipt code: only its hash is kept.
+        await uow.commit({"id": report_id, "receipt_code": None})
+    return {"id": report_id, "receipt_code": receipts.display(receipt.code) if receipt else None}
+
+
+async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_ids: list[str]) -> None:
+    c, u = orm.directory.cadre, orm.directory.org_unit
+    if cadre_ids:
+        rows = (await uow.conn.execute(select(c.c.cadre_id, c.c.relative_ids).where(c.c.cadre_id.in_(cadre_ids)))).all()
+        if len(rows) != len(set(cadre_ids)):
+            missing = sorted(set(cadre_ids) - {r[0] for r in rows})
+            raise RuleViolation("unknown accused cadre", rule="report.accused_unknown", cadre_ids=missing)
+        if access.excluded & set(cadre_ids) or (access.me and any(f'"{access.me}"' in r[1] for r in rows)):
+            raise RuleViolation("you are, or are related to, an accused cadre: hand this report to a colleague (回避)",
+                                rule="report.recusal")
+    if unit_ids:
+        found = {r[0] for r in await uow.conn.execute(select(u.c.org_unit_id).where(u.c.org_unit_id.in_(unit_ids)))}
+        if found != set(unit_ids):
+            raise RuleViolation("unknown accused org unit", rule="report.accused_unknown",
+                                org_unit_ids=sorted(set(unit_ids) - found))
+
+
+async def reissue_receipt(report_id: str, uow: UOW, tools: Tools, *, principal: Principal) -> dict[str, Any]:
+    """Gives an anonymous reporter a new receipt code (the old one stops working)."""
+    receipt = await _new_receipt(tools.settings.receipt_scrypt_n)
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        await require_report(uow.conn, access, report_id)
+        report = await uow.reports.get(report_id)
+        assert report is not None
+        if report.real_name:
+            raise RuleViolation("receipt codes are for anonymous reporters", rule="report.receipt_anonymous")
+        while await uow.vault.bucket_size(receipts.prefix(receipt.code)) >= MAX_PREFIX_BUCKET:
+            receipt = await _new_receipt(receipt.n)
+        await uow.vault.put_receipt(report_id, receipts.prefix(receipt.code), receipt.salt, receipt.digest, receipt.n)
+        await record(uow.conn, principal, "RECEIPT", "report", report_id)
+        await uow.commit({"id": report_id, "receipt_code": None})
+    return {"id": report_id, "receipt_code": receipts.display(receipt.code)}
+
+
+# -- transitions ----------------------------------------------------------------------------------------------
+async def _load(uow: UOW, access: Access, report_id: str) -> Report:
+    await require_report(uow.conn, access, report_id)
+    report = await uow.reports.get(report_id)
+    if report is None:
+        raise NotFound(f"report {report_id} not found", rule="report.scope")
+    return report
+
+
+async def _finish(uow: UOW, tools: Tools, report: Report, principal: Principal, action: str,
+                  extra: list[Any] | None = None) -> dict[str, Any]:
+    await uow.reports.save(report)
+    await plan_deadlines(uow, tools, [*report.events, *(extra or [])], org_unit_id=report.handling_org_unit_id)
+    await record(uow.conn, principal, action, "report", report.id)
+    return await uow.commit(state(report))
+
+
+async def transition(report_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str,
+                     apply: Callable[[Report], None]) -> dict[str, Any]:
+    """Runs a state-machine step that needs nothing but the report."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        apply(report)
+        return await _finish(uow, tools, report, principal, action)
+
+
+async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, tools: Tools, *, principal: Principal,
+                   today: dt.date) -> dict[str, Any]:
+    """Registers a report; links reports about the same cadres with similar facts (repeat detection)."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
+        allegations = [Allegation(new_id(), a.summary, a.cadre_id) for a in cmd.allegations]
+        report.register(category=cmd.category, substantive=cmd.substantive, jurisdiction=cmd.jurisdiction,
+                        accused_cadre_ids=cmd.accused_cadre_ids, accused_unit_ids=cmd.accused_org_unit_ids,
+                        allegations=allegations, real_name_verified=cmd.real_name_verified, today=today)
+        await _link_similar(uow, tools, report, today)
+        return await _finish(uow, tools, report, principal, "REGISTER")
+
+
+async def _link_similar(uow: UOW, tools: Tools, report: Report, today: dt.date) -> None:
+    sealed = (await uow.reports.sealed(report.id)).get("content_sealed")
+    if sealed is None or not report.accused:
+        return
+    mine = shingles(tools.sealer.open_text(sealed, context="content", record_id=report.id) or "")
+    links = []
+    for other_id, other_sealed in await uow.reports.similar_candidates(report.id, report.accused_cadre_ids,
+                                                                       tools.settings.repeat_candidates):
+        other = tools.sealer.open_text(other_sealed, context="content", record_id=other_id) or ""
+        score = similarity(mine, shingles(other))
+        if score >= tools.settings.repeat_similarity_threshold:
+            links.append((other_id, score))
+    await uow.reports.link(report.id, links, kind="SIMILAR", on=today)
+
+
+async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, tools: Tools, *, principal: Principal,
+                today: dt.date) -> dict[str, Any]:
+    """Sends a report up (to an ancestor unit or outside), down (to a unit below) or to another body."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        target = cmd.target_org_unit_id
+        if target is not None:
+            here = await tools.directory.unit_path(uow.conn, report.handling_org_unit_id) or ""
+            there = await tools.directory.unit_path(uow.conn, target)
+            if there is None:
+                raise RuleViolation("unknown target org unit", rule="report.route_target")
+            if cmd.jurisdiction == Jurisdiction.UPPER and not (here.startswith(there) and there != here):
+                raise RuleViolation("a report goes up to a unit above the handling unit", rule="report.route_target")
+            if cmd.jurisdiction == Jurisdiction.LOWER and not (there.startswith(here) and there != here):
+                raise RuleViolation("a report goes down to a unit below the handling unit", rule="report.route_target")
+        report.route(jurisdiction=cmd.jurisdiction, target_unit_id=target, today=today)
+        if target is not None:
+            await uow.deadlines.move_report(report.id, target)
+        return await _finish(uow, tools, report, principal, "ROUTE")
+
+
+async def archive_duplicate(report_id: str, original_id: str, uow: UOW, tools: Tools, *, principal: Principal,
+                            today: dt.date) -> dict[str, Any]:
+    """Archives a repeated report, linked to the first one."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        original = await _load(uow, access, original_id)
+        report.archive_duplicate(original=original, today=today)
+        await uow.reports.link(report.id, [(original.id, 1.0)], kind="DUPLICATE", on=today)
+        return await _finish(uow, tools, report, principal, "LINK_DUPLICATE")
+
+
+def _decision(cmd: commands.Decision, principal: Principal) -> CollectiveDecision:
+    return CollectiveDecision(cmd.meeting_on, cmd.participants, cmd.minutes_ref, principal.subject)
+
+
+async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, tools: Tools, *, principal: Principal,
+                  today: dt.date) -> dict[str, Any]:
+    """Decides a disposal mode; an inquiry letter asks every accused cadre for a reply (函询, 15 working days)."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        if cmd.mode == DisposalMode.INQUIRY_LETTER and not cmd.letter_text:
+            raise RuleViolation("an inquiry letter needs the text sent to the accused", rule="disposal.letter_text")
+        if cmd.mode != DisposalMode.INQUIRY_LETTER and cmd.letter_text is not None:
+            raise RuleViolation("letter_text is only for an inquiry letter", rule="disposal.letter_text")
+        if cmd.mode == DisposalMode.INQUIRY_LETTER and not report.accused:
+            raise RuleViolation("an inquiry letter is addressed to accused cadres", rule="disposal.letter_text")
+        report.dispose(disposal_id=new_id(), mode=cmd.mode, decision=_decision(cmd.decision, principal), today=today)
+        extra: list[Any] = []
+        if cmd.mode == DisposalMode.INQUIRY_LETTER:
+            due = tools.deadline_rules["INQUIRY_REPLY"].period.after(today, tools.calendar)
+            for cadre_id in report.accused_cadre_ids:
+                request = StatementRequest.issue(statement_id=new_id(), report_id=report.id, cadre_id=cadre_id,
+                                                 kind=StatementKind.INQUIRY_REPLY, facts=cmd.letter_text or "",
+                                                 due_on=due, requested_by=principal.subject, today=today)
+                await uow.statements.add(request)
+                extra.extend(request.events)
+        return await _finish(uow, tools, report, principal, "DISPOSE", extra)
+
+
+async def verify(report_id: str, decision: commands.Decision, uow: UOW, tools: Tools, *, principal: Principal,
+                 today: dt.date) -> dict[str, Any]:
+    """Moves to preliminary verification after an insufficient explanation."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        report.verify(disposal_id=new_id(), decision=_decision(decision, principal), today=today)
+        return await _finish(uow, tools, report, principal, "VERIFY")
+
+
+async def reopen(report_id: str, decision: commands.Decision, uow: UOW, tools: Tools, *, principal: Principal,
+                 today: dt.date) -> dict[str, Any]:
+    """Reopens a report whose reporter objected with new evidence (back to verification)."""
+    return await transition(report_id, uow, tools, principal=principal, action="REOPEN", apply=lambda r: r.reopen(
+        disposal_id=new_id(), decision=_decision(decision, principal), today=today))
+
+
+async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, tools: Tools, *, principal: Principal,
+                    today: dt.date) -> dict[str, Any]:
+    """Opens a formal case (立案) per cadre; each one emits case_opened."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        if len(set(cmd.cadre_ids)) != len(cmd.cadre_ids):
+            raise RuleViolation("a cadre is listed twice", rule="case.cadres")
+        report.open_case(disposal_id=new_id(), case_ids={c: new_id() for c in cmd.cadre_ids},
+                         decision=_decision(cmd.decision, principal), opened_on=cmd.opened_on, today=today)
+        return await _finish(uow, tools, report, principal, "OPEN_CASE")
+
+
+async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, tools: Tools, *, principal: Principal,
+                today: dt.date) -> dict[str, Any]:
+    """Concludes a report: outcomes per allegation and cadre; the accused must have been heard."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        requests = await uow.statements.for_report(report_id)
+        report.close(findings=cmd.findings, conclusion=cmd.conclusion, adverse_effect=cmd.adverse_effect,
+                     accusation_spread=cmd.accusation_spread, fabrication_suspected=cmd.fabrication_suspected,
+                     hearing=hearing_by_cadre(requests, today), today=today)
+        extra: list[Any] = []
+        for request in requests:
+            if request.status == "OPEN":
+                request.lapse(today=today)
+                await uow.statements.save(request)
+                extra.extend(request.events)
+        await _after_closure(uow, tools, report, today)
+        return await _finish(uow, tools, report, principal, "CLOSE", extra)
+
+
+async def _after_closure(uow: UOW, tools: Tools, report: Report, today: dt.date) -> None:
+    """Proposes clarifications, opens a false-accusation case, and flags repeat unfounded reporters."""
+    unfounded = [a.cadre_id for a in report.accused if a.outcome == "UNFOUNDED"]
+    if report.adverse_effect:
+        for cadre_id in unfounded:
+            if not await uow.clarifications.open_for(cadre_id, report.id):
+                await uow.clarifications.add(Clarification.propose(
+                    clarification_id=new_id(), cadre_id=cadre_id, report_ids=[report.id],
+                    spread=report.accusation_spread or "UNIT", reason="UNFOUNDED_ADVERSE", today=today))
+    if report.fabrication_suspected and unfounded:
+        await uow.false_accusations.add(FalseAccusationCase.open(
+            case_id=new_id(), origin_report_id=report.id, victim_cadre_ids=unfounded,
+            grounds="fabrication suspected at the conclusion of the report", accuser_is_cadre=False,
+            accuser_cadre_id=None, opened_by="rule", today=today))
+    if report.outcome == "UNFOUNDED" and report.real_name:
+        fingerprint = await uow.vault.fingerprint(report.id)
+        if fingerprint is not None:
+            # The report's own new outcome is written with this transaction's save; count it in.
+            count = await uow.vault.unfounded_count(fingerprint) + 1
+            if count >= tools.settings.unfounded_reporter_threshold:
+                await uow.vault.flag(fingerprint, count, today)
+
+
+async def record_objection(report_id: str, *, new_evidence: bool, summary: str | None, on: dt.date, uow: UOW,
+                           tools: Tools, principal: Principal, today: dt.date) -> dict[str, Any]:
+    """Records a real-name reporter's objection to the result (the summary is sealed like report texts)."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        report = await _load(uow, access, report_id)
+        report.record_objection(new_evidence=new_evidence, on=on, today=today)
+        sealed = tools.sealer.seal_text(summary, context="objection", record_id=report.id)
+        await uow.reports.save(report, sealed={"objection_sealed": sealed})
+        await plan_deadlines(uow, tools, report.events, org_unit_id=report.handling_org_unit_id)
+        await record(uow.conn, principal, "OBJECTION", "report", report.id)
+        return await uow.commit(state(report))
+
+
+async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: Tools) -> bool:
+    """Closes the linked report with outcome TOLERATED for a cadre exempted by tolerance (no commit: consumer)."""
+    report = await uow.reports.get(report_id)
+    if report is None:
+        raise NotFound(f"report {report_id} not found", rule="report.tolerated")
+    changed = report.tolerate(cadre_id=cadre_id, on=on)
+    if changed:
+        await uow.reports.save(report)
+        await plan_deadlines(uow, tools, report.events, org_unit_id=report.handling_org_unit_id)
+        await record(uow.conn, None, "TOLERATED", "report", report.id)
+    return changed
+

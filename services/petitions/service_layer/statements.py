@@ -1,0 +1,98 @@
+"""Statement requests: the accused's right to explain and defend, and the questions put to anonymous reporters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kernel.auth import Principal
+from kernel.errors import InvalidTransition, NotFound, RuleViolation
+from services.petitions.adapters import orm
+from services.petitions.domain.statement import StatementRequest
+from services.petitions.domain.vocab import CONCLUDABLE_STATES, StatementKind
+from services.petitions.service_layer import commands
+from services.petitions.service_layer.support import (
+    Tools,
+    access_for,
+    new_id,
+    plan_deadlines,
+    record,
+    require_report,
+    state,
+)
+from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
+
+
+async def issue(cmd: commands.IssueStatement, uow: UOW, tools: Tools, *, principal: Principal,
+                today: dt.date) -> dict[str, Any]:
+    """Asks an accused cadre for a statement and defence (or an inquiry reply) by a due date."""
+    async with uow:
+        access = await access_for(uow.conn, tools.directory, principal)
+        await require_report(uow.conn, access, cmd.report_id)
+        report = await uow.reports.get(cmd.report_id)
+        assert report is not None
+        if report.status not in CONCLUDABLE_STATES:
+            raise InvalidTransition("report", report.status, "request a statement")
+        if cmd.cadre_id not in report.accused_cadre_ids:
+            raise RuleViolation("statements are requested from a cadre accused in the report", rule="statement.cadre")
+        kind = "INQUIRY_REPLY" if cmd.kind == StatementKind.INQUIRY_REPLY else "STATEMENT"
+        due = cmd.due_on or tools.deadline_rules[kind].period.after(today, tools.calendar)
+        request = StatementRequest.issue(statement_id=new_id(), report_id=report.id, cadre_id=cmd.cadre_id,
+                                         kind=cmd.kind, facts=cmd.facts, due_on=due, requested_by=principal.subject,
+                                         today=today)
+        await uow.statements.add(request)
+        await plan_deadlines(uow, tools, request.events, org_unit_id=report.handling_org_unit_id)
+        await record(uow.conn, principal, "STATEMENT_REQUEST", "statement", request.id)
+        return await uow.commit({"id": request.id})
+
+
+async def _load(uow: UOW, tools: Tools, principal: Principal, statement_id: str, *, addressee: bool) -> StatementRequest:
+    request = await uow.statements.get(statement_id)
+    if request is None:
+        raise NotFound(f"statement request {statement_id} not found", rule="statement.scope")
+    if addressee:
+        if request.cadre_id != principal.cadre_id:
+            raise NotFound(f"statement request {statement_id} not found", rule="statement.scope")
+    else:
+        access = await access_for(uow.conn, tools.directory, principal)
+        try:
+            await require_report(uow.conn, access, request.report_id)
+        except NotFound:
+            raise NotFound(f"statement request {statement_id} not found", rule="statement.scope") from None
+    return request
+
+
+async def _finish(uow: UOW, tools: Tools, request: StatementRequest, principal: Principal, action: str) -> dict[str, Any]:
+    await uow.statements.save(request)
+    unit = (await uow.conn.execute(orm.report.select().with_only_columns(orm.report.c.handling_org_unit_id)
+                                   .where(orm.report.c.id == request.report_id))).scalar()
+    await plan_deadlines(uow, tools, request.events, org_unit_id=unit)
+    await record(uow.conn, principal, action, "statement", request.id)
+    return await uow.commit(state(request))
+
+
+async def answer(statement_id: str, text: str, uow: UOW, tools: Tools, *, principal: Principal,
+                 today: dt.date) -> dict[str, Any]:
+    """Records the accused cadre's own statement."""
+    async with uow:
+        request = await _load(uow, tools, principal, statement_id, addressee=True)
+        request.submit(answer=text, today=today)
+        return await _finish(uow, tools, request, principal, "STATEMENT_ANSWER")
+
+
+async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW, tools: Tools, principal: Principal,
+                 today: dt.date) -> dict[str, Any]:
+    """Marks a statement adopted or not, with the reason."""
+    async with uow:
+        request = await _load(uow, tools, principal, statement_id, addressee=False)
+        request.assess(adopted=adopted, assessment=assessment, today=today)
+        return await _finish(uow, tools, request, principal, "STATEMENT_ASSESS")
+
+
+async def waive(statement_id: str, reason: str, uow: UOW, tools: Tools, *, principal: Principal,
+                today: dt.date) -> dict[str, Any]:
+    """Records that the accused waived the statement, with the reason."""
+    async with uow:
+        request = await _load(uow, tools, principal, statement_id, addressee=False)
+        request.waive(reason=reason, today=today)
+        return await _finish(uow, tools, request, principal, "STATEMENT_WAIVE")

@@ -1,0 +1,197 @@
+"""What every petitions use case needs: the service's tools, the caller's access, scope clauses, deadlines, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel import audit
+from kernel.auth import Principal, Role
+from kernel.calendar import WorkdayCalendar
+from kernel.directory import Directory
+from kernel.errors import NotFound
+from services.petitions.adapters import orm
+from services.petitions.adapters.crypto import Sealer
+from services.petitions.domain.deadline import OpenDeadline, SettleDeadlines, ops_for, plan
+from services.petitions.domain.rules.appeals import StageRule
+from services.petitions.domain.rules.deadlines import APPEAL_DECISION, DeadlineRule
+from services.petitions.domain.vocab import OUTCOME_STATES
+from services.petitions.settings import PetitionsSettings
+
+# Roles that read open reports (docs/permissions.md: petitions staff and discipline officers).
+OPEN_READERS = frozenset({Role.PETITIONS_STAFF, Role.DISCIPLINE_OFFICER})
+# Roles that read reports only once closed, with their outcomes (rule 5).
+OUTCOME_READERS = frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR})
+PUBLIC = Principal(subject="public", roles=frozenset(), unit_id=None)
+
+
+@dataclass(frozen=True)
+class Tools:
+    """The service's configured tools, built once per app."""
+
+    settings: PetitionsSettings
+    sealer: Sealer
+    calendar: WorkdayCalendar
+    deadline_rules: dict[str, DeadlineRule]
+    appeal_rules: dict[str, StageRule]
+    directory: Directory
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a caller may see: their unit's subtree, minus petitions about themselves and their relatives."""
+
+    principal: Principal
+    prefix: str | None
+    excluded: frozenset[str]
+
+    @property
+    def me(self) -> str | None:
+        return self.principal.cadre_id
+
+    @property
+    def reads_open(self) -> bool:
+        return self.principal.has(*OPEN_READERS)
+
+    @property
+    def self_only(self) -> bool:
+        """A caller whose only report-related role is cadre self-service."""
+        return self.principal.has(Role.CADRE) and not self.principal.has(*OPEN_READERS, *OUTCOME_READERS)
+
+
+def new_id() -> str:
+    """Returns a new object id."""
+    return str(uuid.uuid4())
+
+
+async def access_for(conn: AsyncConnection, directory: Directory, principal: Principal) -> Access:
+    """Resolves the caller's scope prefix and the cadres whose petitions they may never read (S1, S2)."""
+    prefix = await directory.unit_path(conn, principal.unit_id)
+    excluded: set[str] = set()
+    if principal.cadre_id:
+        excluded.add(principal.cadre_id)
+        entry = await directory.cadre(conn, principal.cadre_id)
+        if entry is not None:
+            excluded |= entry.relative_ids
+    return Access(principal, prefix, frozenset(excluded))
+
+
+def in_prefix(column: Any, prefix: str | None) -> ColumnElement[bool]:
+    """A path column inside the caller's subtree (LIKE with the prefix escaped: ids may hold '_')."""
+    if prefix is None:
+        return false()
+    return column.startswith(prefix, autoescape=True)
+
+
+def not_about_me(access: Access, report_id: Any) -> list[ColumnElement[bool]]:
+    """Clauses that hide reports naming the caller or a relative (either direction of the relation)."""
+    a, c = orm.report_accused, orm.directory.cadre
+    clauses: list[ColumnElement[bool]] = []
+    if access.excluded:
+        clauses.append(~exists(select(a.c.cadre_id).where(a.c.report_id == report_id,
+                                                          a.c.cadre_id.in_(sorted(access.excluded)))))
+    if access.me:
+        clauses.append(~exists(select(a.c.cadre_id).select_from(a.join(c, c.c.cadre_id == a.c.cadre_id)).where(
+            a.c.report_id == report_id, c.c.relative_ids.contains(f'"{access.me}"', autoescape=True))))
+    return clauses
+
+
+def report_scope(access: Access, *, outcomes_only: bool | None = None) -> ColumnElement[bool]:
+    """The reports a caller may see: handled in their subtree (open ones only for staff who handle them);
+    closed ones also when an accused cadre belongs to their subtree; never about themselves or relatives."""
+    r, u, a, c = orm.report, orm.directory.org_unit, orm.report_accused, orm.directory.cadre
+    if outcomes_only is None:
+        outcomes_only = not access.reads_open
+    if access.prefix is None or not (access.reads_open or access.principal.has(*OUTCOME_READERS)):
+        return false()
+    handled_here = exists(select(u.c.org_unit_id).where(u.c.org_unit_id == r.c.handling_org_unit_id,
+                                                        in_prefix(u.c.path, access.prefix)))
+    if outcomes_only:
+        accused_here = exists(select(a.c.cadre_id).select_from(a.join(c, c.c.cadre_id == a.c.cadre_id)).where(
+            a.c.report_id == r.c.id, in_prefix(c.c.org_path, access.prefix)))
+        clause = and_(r.c.status.in_(sorted(OUTCOME_STATES)), or_(handled_here, accused_here))
+    else:
+        clause = handled_here
+    return and_(clause, *not_about_me(access, r.c.id))
+
+
+async def visible_report(conn: AsyncConnection, access: Access, report_id: str, *, outcomes_only: bool | None = None,
+                         ) -> bool:
+    """Tells whether the caller may see a report (the caller answers 404 otherwise)."""
+    r = orm.report
+    row = (await conn.execute(select(r.c.id).where(r.c.id == report_id, report_scope(access, outcomes_only=outcomes_only))
+                              )).first()
+    return row is not None
+
+
+async def require_report(conn: AsyncConnection, access: Access, report_id: str) -> None:
+    """Raises NotFound unless the caller handles the report (open reports included)."""
+    if not await visible_report(conn, access, report_id, outcomes_only=False if access.reads_open else True):
+        raise NotFound(f"report {report_id} not found", rule="report.scope")
+
+
+async def unit_in_scope(conn: AsyncConnection, access: Access, unit_id: str) -> str | None:
+    """Returns the path of a unit inside the caller's subtree, or None."""
+    t = orm.directory.org_unit
+    return (await conn.execute(select(t.c.path).where(t.c.org_unit_id == unit_id, t.c.active.is_(True),
+                                                      in_prefix(t.c.path, access.prefix)))).scalar()
+
+
+async def cadre_in_scope(conn: AsyncConnection, access: Access, cadre_id: str) -> str | None:
+    """Returns the org unit of a cadre the caller may deal with (subtree, not self or relative), or None."""
+    c = orm.directory.cadre
+    if cadre_id in access.excluded:
+        return None
+    row = (await conn.execute(select(c.c.org_unit_id, c.c.relative_ids).where(
+        c.c.cadre_id == cadre_id, in_prefix(c.c.org_path, access.prefix)))).first()
+    if row is None or (access.me and f'"{access.me}"' in row[1]):
+        return None
+    return row[0]
+
+
+async def plan_deadlines(uow: Any, tools: Tools, evts: Iterable[Any], *, org_unit_id: str | None,
+                         appeal_rule: StageRule | None = None) -> None:
+    """Opens and settles the deadlines the new domain events call for."""
+    for event in list(evts):
+        for op in ops_for(event):
+            if isinstance(op, SettleDeadlines):
+                await uow.deadlines.settle(kinds=op.kinds, how=op.how, on=op.on, report_id=op.report_id,
+                                           object_id=op.object_id)
+                continue
+            assert isinstance(op, OpenDeadline)
+            if op.kind == APPEAL_DECISION:
+                assert appeal_rule is not None and appeal_rule.decision is not None
+                rule = DeadlineRule(APPEAL_DECISION, appeal_rule.decision, "acceptance", "decide the appeal",
+                                    appeal_rule.source, appeal_rule.confidence, appeal_rule.decision_pausable,
+                                    appeal_rule.max_extension)
+            else:
+                rule = tools.deadline_rules[op.kind]
+            deadline = plan(op, deadline_id=new_id(), rule=rule, org_unit_id=org_unit_id, calendar=tools.calendar,
+                            reminder_lead_days=tools.settings.deadline_reminder_working_days)
+            await uow.deadlines.add(deadline)
+
+
+async def record(conn: AsyncConnection, principal: Principal | None, action: str, object_type: str, object_id: str,
+                 purpose: str = "ROUTINE") -> None:
+    """Appends an audit row (ids and codes only) in the open transaction."""
+    await audit.record(conn, orm.audit_log, principal=principal, action=action, object_type=object_type,
+                       object_id=object_id, purpose=purpose)
+
+
+def state(obj: Any) -> dict[str, Any]:
+    """The answer of a transition: id, new status and version."""
+    return {"id": obj.id, "status": str(obj.status), "version": obj.version}
+
+
+def check_date(value: dt.date, today: dt.date, name: str, rule: str) -> None:
+    """Refuses a date in the future."""
+    from kernel.errors import RuleViolation
+
+    if value > today:
+        raise RuleViolation(f"{name} cannot be in the future", rule=rule)
