@@ -311,6 +311,18 @@ rank_rank_holding = Table(
     Index("ix_rank_rank_holding_cadre_id_effective_date", "cadre_id", "effective_date"),
 )
 
+# Mirror of petitions' closed reports per cadre, so that a case_opened redelivered after its report_closed
+# does not open a bar that nothing would lift.
+petitions_report_outcome = Table(
+    "petitions_report_outcome",
+    metadata,
+    Column("report_id", String(ID), primary_key=True),
+    Column("cadre_id", String(ID), primary_key=True),
+    Column("outcome", String(24), nullable=False),
+    Column("closed_on", Date, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
 kernel_tables = KernelTables(
     outbox=outbox_table(metadata),
     inbox=inbox_table(metadata),

@@ -98,6 +98,7 @@ class ToleranceGranted:
     decision: str
     decided_on: dt.date
     source_refs: tuple[SourceRef, ...]
+    mitigated_to: str | None = None
 
 
 @dataclass(frozen=True)

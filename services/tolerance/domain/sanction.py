@@ -131,7 +131,7 @@ class Sanction:
         new_count = combined_count or self.combined_count
         new_months = months if type_ is not None or months is not None else self.proposed_months
         rule = catalogue.check_system(new_type, self.system)
-        if self.mitigated_by_case_id and _heavier(catalogue, new_type, self.proposed_type):
+        if self.mitigated_by_case_id and heavier(catalogue, new_type, self.proposed_type):
             raise RuleViolation("a mitigated proposal cannot be made heavier", rule="sanction.mitigated",
                                 source="DOMAIN.md §3.1 (mitigation)")
         resolve_period(catalogue, rule, system=self.system, effective_on=notified_on, months=new_months,
@@ -181,7 +181,7 @@ class Sanction:
         _check_guard(guard, decided_on)
         new_type = type_ or self.proposed_type
         rule = catalogue.check_system(new_type, self.system)
-        if _heavier(catalogue, new_type, self.proposed_type):
+        if heavier(catalogue, new_type, self.proposed_type):
             raise RuleViolation("the decision cannot be heavier than the proposal served with the facts notice",
                                 rule="sanction.heavier_than_proposal", source=DEFENCE_SOURCE)
         effective = self._effective_on(decided_on, effective_on, today)
@@ -304,7 +304,7 @@ class Sanction:
         if self.status not in (*IN_FORCE, SanctionStatus.EXPIRED):
             raise InvalidTransition("sanction", self.status, "vary")
         rule = catalogue.check_system(new_type, self.system)
-        if _heavier(catalogue, new_type, self.type):
+        if heavier(catalogue, new_type, self.type):
             raise RuleViolation("an appeal never makes a sanction heavier", rule="sanction.appeal_heavier",
                                 source=APPEAL_SOURCE)
         assert self.effective_on is not None
@@ -350,7 +350,7 @@ class Sanction:
             raise InvalidTransition("sanction", self.status, "mitigate")
         if to_type is not None:
             catalogue.check_system(to_type, self.system)
-            if not _lighter_or_equal(catalogue, to_type, self.proposed_type):
+            if not lighter_or_equal(catalogue, to_type, self.proposed_type):
                 raise RuleViolation(f"{to_type} is not lighter than the proposed {self.proposed_type}",
                                     rule="tolerance.mitigation_not_lighter", source="问责条例 §18")
             if to_type != self.proposed_type:
@@ -402,15 +402,17 @@ def _check_guard(guard: ToleranceGuard, decided_on: dt.date) -> None:
                        window_ends_on=guard.window_open_until.isoformat())
 
 
-def _heavier(catalogue: Catalogue, candidate: SanctionType, reference: SanctionType) -> bool:
+def heavier(catalogue: Catalogue, candidate: SanctionType, reference: SanctionType) -> bool:
+    """Tells whether `candidate` is heavier than `reference` (another family always counts as heavier)."""
     a, b = catalogue.rule(candidate), catalogue.rule(reference)
     if a.family != b.family:
         return True  # another family is never "lighter" in a comparable sense
     return a.severity > b.severity
 
 
-def _lighter_or_equal(catalogue: Catalogue, candidate: SanctionType, reference: SanctionType) -> bool:
-    return not _heavier(catalogue, candidate, reference)
+def lighter_or_equal(catalogue: Catalogue, candidate: SanctionType, reference: SanctionType) -> bool:
+    """Tells whether `candidate` is no heavier than `reference` within the same family."""
+    return not heavier(catalogue, candidate, reference)
 
 
 def _varied_months(catalogue: Catalogue, rule: SanctionRule, previous: int | None) -> int | None:

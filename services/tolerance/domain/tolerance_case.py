@@ -208,7 +208,7 @@ class ToleranceCase:
             self.events.append(events.ToleranceRejected(self.id, self.incident_id, self.cadre_id, on, source_refs))
         else:
             self.events.append(events.ToleranceGranted(self.id, self.incident_id, self.cadre_id, decision.value, on,
-                                                       source_refs))
+                                                       source_refs, mitigated_to.value if mitigated_to else None))
 
     def notify(self, *, on: dt.date, today: dt.date) -> None:
         """Records that the applicant and unit were informed (反馈/告知)."""

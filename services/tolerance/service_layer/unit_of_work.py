@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 from kernel.uow import UnitOfWork
+from services.tolerance.adapters.repository import (
+    IncidentRepository,
+    InvestigationRepository,
+    ReinstatementRepository,
+    RestrictionRepository,
+    SanctionRepository,
+    ToleranceCaseRepository,
+)
 
 
 class ToleranceUnitOfWork(UnitOfWork):
     """One transaction over the tolerance database."""
+
+    incidents: IncidentRepository
+    sanctions: SanctionRepository
+    restrictions: RestrictionRepository
+    investigations: InvestigationRepository
+    cases: ToleranceCaseRepository
+    reinstatements: ReinstatementRepository
+
+    async def _open(self) -> None:
+        self.incidents = IncidentRepository(self.conn, self.track)
+        self.sanctions = SanctionRepository(self.conn, self.track)
+        self.restrictions = RestrictionRepository(self.conn, self.track)
+        self.investigations = InvestigationRepository(self.conn, self.track)
+        self.cases = ToleranceCaseRepository(self.conn, self.track)
+        self.reinstatements = ReinstatementRepository(self.conn, self.track)

@@ -1,0 +1,65 @@
+"""Dependencies of the tolerance routes: unit of work, policy, calendar, read audit, role sets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kernel.audit import purpose_header
+from kernel.auth import Principal, Role
+from kernel.calendar import WorkdayCalendar
+from kernel.deps import RuntimeDep
+from kernel.contracts.vocabulary import SanctionType
+from services.tolerance.domain.policy import Policy
+from services.tolerance.service_layer.access import audited
+from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
+
+READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.CADRE, Role.AUDITOR)
+DECIDERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
+APPLICANTS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.CADRE)
+REINSTATEMENT_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.CADRE, Role.AUDITOR)
+DASHBOARD_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)
+CATALOGUE_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.ASSESSOR, Role.CADRE,
+                     Role.AUDITOR)
+
+
+def get_uow(runtime: RuntimeDep) -> ToleranceUnitOfWork:
+    """Returns a new tolerance unit of work."""
+    return runtime.uow()  # type: ignore[return-value]
+
+
+def get_policy(request: Request) -> Policy:
+    """Returns the regulation figures in force."""
+    return request.app.state.policy
+
+
+def get_calendar(runtime: RuntimeDep) -> WorkdayCalendar:
+    """Returns the working-day calendar."""
+    return runtime.calendar
+
+
+UowDep = Annotated[ToleranceUnitOfWork, Depends(get_uow)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]
+CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
+PurposeDep = Annotated[str, Depends(purpose_header)]
+
+
+def sanction_type(policy: Policy, code: str | None) -> SanctionType | None:
+    """Resolves a sanction type code through the catalogue (422 naming the rule for an unknown one)."""
+    if code is None:
+        return None
+    return policy.catalogue.rule(code).type
+
+
+async def audit_reads(runtime: RuntimeDep, principal: Principal, object_type: str, ids: list[str],
+                      purpose: str) -> None:
+    """Records reads of sensitive objects in a short write transaction (one row per object)."""
+    if not ids:
+        return
+    async with runtime.uow() as uow:
+        for object_id in ids:
+            await audited(uow, principal, "READ", object_type, object_id, purpose)  # type: ignore[arg-type]
+        await uow.commit()
+
+

@@ -1,0 +1,53 @@
+"""The tolerance parts of the gateway's cadre dossier and organization dashboards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from kernel.auth import Role
+from kernel.deps import ReaderDep, RuntimeDep, TodayDep
+from kernel.errors import NotFound
+from kernel.security import PrincipalDep, require
+from services.tolerance.api.dependencies import DASHBOARD_READERS, READERS, PolicyDep, PurposeDep, audit_reads
+from services.tolerance.api.schemas import DashboardPart, DossierPart
+from services.tolerance.views import parts
+from services.tolerance.views.scope import DIRECTORY, unit_in_scope
+
+router = APIRouter(prefix="/api/v1", tags=["parts"])
+SUBTREE_DASHBOARD = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
+
+
+@router.get("/dossier-parts/tolerance/{cadre_id}", response_model=DossierPart, dependencies=[require(*READERS)])
+async def get_dossier_part(
+    cadre_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep, purpose: PurposeDep,
+    today: TodayDep, as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
+) -> DossierPart:
+    """Returns the cadre's restrictions applying on `as_of`, their sanctions, tolerance cases and reinstatements."""
+    entry = await DIRECTORY.visible_cadre(conn, principal, cadre_id)
+    if entry is None or (principal.cadre_id and principal.cadre_id in entry.relative_ids):
+        raise NotFound(f"cadre {cadre_id} not found")
+    part = await parts.dossier_part(conn, principal, cadre_id, as_of or today)
+    await audit_reads(runtime, principal, "dossier-part", [cadre_id], purpose)
+    await audit_reads(runtime, principal, "tolerance-case", [c["id"] for c in part["tolerance_cases"]], purpose)
+    return DossierPart(**part)
+
+
+@router.get("/dashboard-parts/tolerance", response_model=DashboardPart, dependencies=[require(*DASHBOARD_READERS)])
+async def get_dashboard_part(
+    conn: ReaderDep, principal: PrincipalDep, today: TodayDep, policy: PolicyDep,
+    org_unit_id: Annotated[str | None, Query(max_length=64, description="default: the caller's unit")] = None,
+) -> DashboardPart:
+    """Returns restrictions ending within the horizon, bars in force, cases and reinstatements of a unit's subtree."""
+    unit_id = org_unit_id or principal.unit_id
+    if unit_id is None:
+        raise NotFound("org unit not found")
+    if not principal.has(*SUBTREE_DASHBOARD) and unit_id != principal.unit_id:
+        raise NotFound(f"org unit {unit_id} not found")  # an assessor sees their own unit only
+    path = await unit_in_scope(conn, principal, unit_id)
+    if path is None:
+        raise NotFound(f"org unit {unit_id} not found")
+    return DashboardPart(**await parts.dashboard_part(conn, principal, path, unit_id, today,
+                                                      policy.dashboard_horizon_days))

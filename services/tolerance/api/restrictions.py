@@ -1,0 +1,98 @@
+"""Routes of restrictions (the only thing rank and appraisal consume) and investigations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from kernel.auth import Role
+from kernel.contracts.vocabulary import RestrictionEffect, RestrictionSource, RestrictionStatus
+from kernel.deps import ReaderDep, TodayDep
+from kernel.errors import NotFound
+from kernel.idempotency import IdempotencyOptional
+from kernel.pagination import PageDep
+from kernel.security import PrincipalDep, require
+from services.tolerance.api.dependencies import READERS, PolicyDep, UowDep
+from services.tolerance.api.schemas import (
+    Done,
+    InvestigationClosure,
+    InvestigationPage,
+    InvestigationRead,
+    RestrictionExtensionIn,
+    RestrictionPage,
+    RestrictionRead,
+)
+from services.tolerance.domain.investigation import InvestigationStatus
+from services.tolerance.service_layer import commands, investigations, restrictions
+from services.tolerance.views import reads
+
+router = APIRouter(prefix="/api/v1/restrictions", tags=["restrictions"])
+investigation_router = APIRouter(prefix="/api/v1/investigations", tags=["investigations"])
+
+
+@router.get("", response_model=RestrictionPage, dependencies=[require(*READERS)])
+async def list_restrictions(
+    conn: ReaderDep, principal: PrincipalDep, page: PageDep,
+    cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: RestrictionStatus | None = None,
+    effect: RestrictionEffect | None = None,
+    source_type: RestrictionSource | None = None,
+    active_on: Annotated[dt.date | None, Query(description="only restrictions applying on this date")] = None,
+) -> RestrictionPage:
+    """Lists the restrictions the caller may see, latest start first."""
+    items, cursor = await reads.list_restrictions(
+        conn, principal, page, active_on=active_on, cadre_id=cadre_id, status=status.value if status else None,
+        effect=effect.value if effect else None, source_type=source_type.value if source_type else None)
+    return RestrictionPage(items=[RestrictionRead(**i) for i in items], next_cursor=cursor)
+
+
+@router.get("/{restriction_id}", response_model=RestrictionRead, dependencies=[require(*READERS)])
+async def get_restriction(restriction_id: str, conn: ReaderDep, principal: PrincipalDep) -> RestrictionRead:
+    """Returns one restriction."""
+    item = await reads.get_restriction(conn, principal, restriction_id)
+    if item is None:
+        raise NotFound(f"restriction {restriction_id} not found")
+    return RestrictionRead(**item)
+
+
+@router.post("/{restriction_id}/extension", response_model=Done, dependencies=[require(Role.ORG_ADMIN)])
+async def extend_restriction(restriction_id: str, body: RestrictionExtensionIn, uow: UowDep, principal: PrincipalDep,
+                             idem: IdempotencyOptional, today: TodayDep) -> Done:
+    """Extends a restriction when use is still affected after its period (期满影响使用), with the reason kept."""
+    cmd = commands.ExtendRestriction(restriction_id=restriction_id, new_ends_on=body.new_ends_on, reason=body.reason)
+    return Done(id=await idem.run(uow, lambda: restrictions.extend_restriction(cmd, uow, principal=principal,
+                                                                               today=today)))
+
+
+@investigation_router.get("", response_model=InvestigationPage, dependencies=[require(Role.DISCIPLINE_OFFICER)])
+async def list_investigations(
+    conn: ReaderDep, principal: PrincipalDep, page: PageDep,
+    cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: InvestigationStatus | None = None,
+) -> InvestigationPage:
+    """Lists the investigations mirrored from petitions (discipline inspection only)."""
+    items, cursor = await reads.list_investigations(conn, principal, page, cadre_id=cadre_id,
+                                                    status=status.value if status else None)
+    return InvestigationPage(items=[InvestigationRead(**i) for i in items], next_cursor=cursor)
+
+
+@investigation_router.get("/{investigation_id}", response_model=InvestigationRead,
+                          dependencies=[require(Role.DISCIPLINE_OFFICER)])
+async def get_investigation(investigation_id: str, conn: ReaderDep, principal: PrincipalDep) -> InvestigationRead:
+    """Returns one investigation."""
+    item = await reads.get_investigation(conn, principal, investigation_id)
+    if item is None:
+        raise NotFound(f"investigation {investigation_id} not found")
+    return InvestigationRead(**item)
+
+
+@investigation_router.post("/{investigation_id}/closure", response_model=Done,
+                           dependencies=[require(Role.DISCIPLINE_OFFICER)])
+async def close_investigation(investigation_id: str, body: InvestigationClosure, uow: UowDep, principal: PrincipalDep,
+                              idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> Done:
+    """Closes an investigation whose substantiated facts have been handled; its restrictions are lifted."""
+    cmd = commands.CloseInvestigation(investigation_id=investigation_id, closed_on=body.closed_on)
+    return Done(id=await idem.run(uow, lambda: investigations.close_investigation(cmd, uow, principal=principal,
+                                                                                  today=today, policy=policy)))

@@ -1,0 +1,46 @@
+"""Who may act on which cadre's records: org-unit scope, self-service, conflicts of interest, roles by system."""
+
+from __future__ import annotations
+
+from kernel import audit
+from kernel.auth import Principal, Role
+from kernel.contracts.vocabulary import SanctionSystem
+from kernel.directory import DirCadre, Directory
+from kernel.errors import Forbidden, NotFound
+from services.tolerance.adapters import orm
+from services.tolerance.domain.sanction import ORG_DECIDABLE
+from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
+
+DIRECTORY = Directory(orm.directory)
+
+
+async def cadre_for_action(uow: ToleranceUnitOfWork, principal: Principal, cadre_id: str) -> DirCadre:
+    """Returns the cadre if the principal may act on their records; acting on oneself or a relative is refused
+    like an object outside scope (404, docs/permissions.md rule 3)."""
+    entry = await DIRECTORY.visible_cadre(uow.conn, principal, cadre_id, sensitive=True)
+    if entry is None:
+        raise NotFound(f"cadre {cadre_id} not found", rule="scope.cadre")
+    return entry
+
+
+async def own_cadre(uow: ToleranceUnitOfWork, principal: Principal, cadre_id: str) -> DirCadre:
+    """Returns the cadre if the principal is that cadre (self-service), else 404."""
+    entry = await DIRECTORY.cadre(uow.conn, cadre_id)
+    if entry is None or principal.cadre_id != cadre_id:
+        raise NotFound("not found", rule="scope.self")
+    return entry
+
+
+def require_system_role(principal: Principal, system: SanctionSystem) -> None:
+    """Refuses (403) a sanction action to a role that may not take it for this system."""
+    allowed = {Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN} if system in ORG_DECIDABLE else {Role.DISCIPLINE_OFFICER}
+    if not principal.has(*allowed):
+        raise Forbidden(f"your role may not act on {system.value} measures", rule="sanction.role",
+                        required_roles=sorted(r.value for r in allowed))
+
+
+async def audited(uow: ToleranceUnitOfWork, principal: Principal | None, action: str, object_type: str, object_id: str,
+                  purpose: str = "ROUTINE") -> None:
+    """Appends an audit row (ids and codes only) in the unit of work's transaction."""
+    await audit.record(uow.conn, orm.audit_log, principal=principal, action=action, object_type=object_type,
+                       object_id=object_id, purpose=purpose)

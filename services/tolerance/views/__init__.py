@@ -1,0 +1,1 @@
+"""Read side of the tolerance service: scoped queries on the reader connection (CQRS-lite, no aggregates)."""

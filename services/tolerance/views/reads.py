@@ -1,0 +1,217 @@
+"""Scoped reads of the tolerance records: one object or a keyset page, with SQL filters (no N+1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.auth import Principal, Role
+from kernel.pagination import PageParams, keyset, next_cursor
+from services.tolerance.adapters import orm
+from services.tolerance.adapters.repository import active_filter
+from services.tolerance.views.scope import Scope, cadre_visible, scope_of, scoped
+
+Row = dict[str, Any]
+
+
+def _date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+async def _page(conn: AsyncConnection, query: Select, table: Table, date_col: str, page: PageParams) -> tuple[list, str | None]:
+    query = keyset(query, [table.c[date_col], table.c.id], page, descending=True, converters=[_date, None])
+    rows = list((await conn.execute(query)).mappings().all())
+    return next_cursor(rows, page, lambda r: (r[date_col].isoformat(), r["id"]))
+
+
+async def _one(conn: AsyncConnection, table: Table, object_id: str, scope: Scope) -> Any:
+    query = scoped(select(table).where(table.c.id == object_id), table.c.cadre_id, scope)
+    return (await conn.execute(query)).mappings().first()
+
+
+def _filters(query: Select, table: Table, filters: dict[str, Any]) -> Select:
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(table.c[name] == value)
+    return query
+
+
+# -- sanctions -------------------------------------------------------------------------------------------------
+def sanction_row(row: Any, principal: Principal) -> Row:
+    """Returns a sanction as the API shows it; the defence statement only to deciders and the cadre."""
+    data = {k: row[k] for k in row.keys() if k not in ("created_at", "updated_at", "external_ref", "decided_by")}
+    may_read_defence = principal.has(Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN) or principal.cadre_id == row["cadre_id"]
+    if not may_read_defence:
+        data["defence_statement"] = None
+    return data
+
+
+async def get_sanction(conn: AsyncConnection, principal: Principal, sanction_id: str) -> Row | None:
+    """Returns a sanction the caller may read, or None."""
+    row = await _one(conn, orm.sanction, sanction_id, await scope_of(conn, principal))
+    return None if row is None else sanction_row(row, principal)
+
+
+async def list_sanctions(conn: AsyncConnection, principal: Principal, page: PageParams,
+                         **filters: Any) -> tuple[list[Row], str | None]:
+    """Lists sanctions in scope, newest proposal first."""
+    t = orm.sanction
+    query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
+    rows, cursor = await _page(conn, query, t, "proposed_on", page)
+    return [sanction_row(r, principal) for r in rows], cursor
+
+
+# -- restrictions ----------------------------------------------------------------------------------------------
+def restriction_row(row: Any, principal: Principal) -> Row:
+    """Returns a restriction; a cadre does not see which investigation a bar of theirs comes from."""
+    data = {k: row[k] for k in row.keys() if k != "updated_at"}
+    if row["source_type"] == "INVESTIGATION" and not principal.has(Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN,
+                                                                    Role.ASSESSOR, Role.AUDITOR):
+        data["source_id"] = None
+    return data
+
+
+async def get_restriction(conn: AsyncConnection, principal: Principal, restriction_id: str) -> Row | None:
+    """Returns a restriction the caller may read, or None."""
+    row = await _one(conn, orm.restriction, restriction_id, await scope_of(conn, principal))
+    return None if row is None else restriction_row(row, principal)
+
+
+async def list_restrictions(conn: AsyncConnection, principal: Principal, page: PageParams, *,
+                            active_on: dt.date | None = None, **filters: Any) -> tuple[list[Row], str | None]:
+    """Lists restrictions in scope (optionally those applying on a date), latest start first."""
+    t = orm.restriction
+    query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
+    if active_on is not None:
+        query = query.where(active_filter(t, active_on))
+    rows, cursor = await _page(conn, query, t, "starts_on", page)
+    return [restriction_row(r, principal) for r in rows], cursor
+
+
+async def active_restrictions(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date,
+                              chunk: int = 2000) -> dict[str, list[tuple[str, str, dt.date | None]]]:
+    """Returns {cadre_id: [(restriction_id, effect, ends_on)]} of the restrictions applying on `on` (set-based)."""
+    t = orm.restriction
+    found: dict[str, list[tuple[str, str, dt.date | None]]] = {}
+    ids = list(dict.fromkeys(cadre_ids))
+    for start in range(0, len(ids), chunk):
+        query = select(t.c.cadre_id, t.c.id, t.c.effect, t.c.ends_on).where(
+            t.c.cadre_id.in_(ids[start:start + chunk]), active_filter(t, on))
+        for cadre_id, rid, effect, ends_on in (await conn.execute(query)).all():
+            found.setdefault(cadre_id, []).append((rid, effect, ends_on))
+    return found
+
+
+# -- tolerance cases -------------------------------------------------------------------------------------------
+def case_row(row: Any) -> Row:
+    """Returns a tolerance case as the API shows it."""
+    return {k: row[k] for k in row.keys() if k not in ("created_at", "updated_at", "created_by")}
+
+
+async def get_case(conn: AsyncConnection, principal: Principal, case_id: str) -> Row | None:
+    """Returns a tolerance case the caller may read, or None."""
+    row = await _one(conn, orm.tolerance_case, case_id, await scope_of(conn, principal))
+    return None if row is None else case_row(row)
+
+
+async def list_cases(conn: AsyncConnection, principal: Principal, page: PageParams,
+                     **filters: Any) -> tuple[list[Row], str | None]:
+    """Lists tolerance cases in scope, newest application first."""
+    t = orm.tolerance_case
+    query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
+    rows, cursor = await _page(conn, query, t, "applied_on", page)
+    return [case_row(r) for r in rows], cursor
+
+
+# -- incidents -------------------------------------------------------------------------------------------------
+async def _incident_rows(conn: AsyncConnection, rows: list[Any]) -> list[Row]:
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    c, s = orm.incident_cadre, orm.incident_source
+    cadres: dict[str, list[str]] = {}
+    for incident_id, cadre_id in (await conn.execute(select(c.c.incident_id, c.c.cadre_id)
+                                                     .where(c.c.incident_id.in_(ids)).order_by(c.c.cadre_id))).all():
+        cadres.setdefault(incident_id, []).append(cadre_id)
+    sources: dict[str, list[Row]] = {}
+    for incident_id, ref_type, ref_id in (await conn.execute(
+            select(s.c.incident_id, s.c.ref_type, s.c.ref_id).where(s.c.incident_id.in_(ids))
+            .order_by(s.c.ref_type, s.c.ref_id))).all():
+        sources.setdefault(incident_id, []).append({"type": ref_type, "id": ref_id})
+    return [{**{k: r[k] for k in r.keys() if k not in ("created_at", "updated_at", "created_by")},
+             "cadre_ids": cadres.get(r["id"], []), "source_refs": sources.get(r["id"], [])} for r in rows]
+
+
+def _incident_query(scope: Scope, cadre_id: str | None) -> Select:
+    i, c = orm.incident, orm.incident_cadre
+    visible = select(c.c.incident_id).where(cadre_visible(c.c.cadre_id, scope))
+    if cadre_id is not None:
+        visible = visible.where(c.c.cadre_id == cadre_id)
+    return select(i).where(i.c.id.in_(visible))
+
+
+async def get_incident(conn: AsyncConnection, principal: Principal, incident_id: str) -> Row | None:
+    """Returns an incident concerning at least one cadre the caller may read, or None."""
+    query = _incident_query(await scope_of(conn, principal), None).where(orm.incident.c.id == incident_id)
+    rows = list((await conn.execute(query)).mappings().all())
+    items = await _incident_rows(conn, rows)
+    return items[0] if items else None
+
+
+async def list_incidents(conn: AsyncConnection, principal: Principal, page: PageParams, *,
+                         cadre_id: str | None = None) -> tuple[list[Row], str | None]:
+    """Lists incidents concerning cadres in scope, newest first."""
+    query = _incident_query(await scope_of(conn, principal), cadre_id)
+    rows, cursor = await _page(conn, query, orm.incident, "opened_on", page)
+    return await _incident_rows(conn, rows), cursor
+
+
+# -- investigations and reinstatements -------------------------------------------------------------------------
+def _plain(row: Any) -> Row:
+    return {k: row[k] for k in row.keys() if k not in ("created_at", "updated_at")}
+
+
+async def get_investigation(conn: AsyncConnection, principal: Principal, investigation_id: str) -> Row | None:
+    """Returns an investigation the caller may read, or None."""
+    row = await _one(conn, orm.investigation, investigation_id, await scope_of(conn, principal))
+    return None if row is None else _plain(row)
+
+
+async def list_investigations(conn: AsyncConnection, principal: Principal, page: PageParams,
+                              **filters: Any) -> tuple[list[Row], str | None]:
+    """Lists investigations in scope, newest first."""
+    t = orm.investigation
+    query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
+    rows, cursor = await _page(conn, query, t, "opened_on", page)
+    return [_plain(r) for r in rows], cursor
+
+
+async def _with_basis(conn: AsyncConnection, rows: list[Any]) -> list[Row]:
+    b = orm.reinstatement_basis
+    ids = [r["id"] for r in rows]
+    basis: dict[str, list[str]] = {}
+    if ids:
+        for rid, sid in (await conn.execute(select(b.c.reinstatement_id, b.c.sanction_id)
+                                            .where(b.c.reinstatement_id.in_(ids)).order_by(b.c.sanction_id))).all():
+            basis.setdefault(rid, []).append(sid)
+    return [{**_plain(r), "basis_sanction_ids": basis.get(r["id"], [])} for r in rows]
+
+
+async def get_reinstatement(conn: AsyncConnection, principal: Principal, reinstatement_id: str) -> Row | None:
+    """Returns a reinstatement the caller may read, or None."""
+    row = await _one(conn, orm.reinstatement, reinstatement_id, await scope_of(conn, principal))
+    return None if row is None else (await _with_basis(conn, [row]))[0]
+
+
+async def list_reinstatements(conn: AsyncConnection, principal: Principal, page: PageParams,
+                              **filters: Any) -> tuple[list[Row], str | None]:
+    """Lists reinstatements in scope, newest eligibility first."""
+    t = orm.reinstatement
+    query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
+    rows, cursor = await _page(conn, query, t, "eligible_from", page)
+    return await _with_basis(conn, rows), cursor
+
