@@ -44,7 +44,7 @@ async def cadre_index(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, p
 
 
 @router.get("/accountability-index", response_model=s.Page, tags=["accountability-index"],
-            dependencies=[require(*STAFF_READERS)])
+            dependencies=[require(*READERS)])
 async def list_index(conn: ReaderDep, principal: PrincipalDep, page: PageDep, period_key: PeriodQuery = None,
                      org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists index snapshots in the caller's scope (a quarter, a unit)."""

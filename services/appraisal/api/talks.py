@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import READERS, STAFF_READERS, UowDep
+from services.appraisal.api.dependencies import READERS, UowDep
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer import talks as h
 
@@ -31,7 +31,7 @@ async def schedule_talk(body: s.TalkCreate, uow: UowDep, principal: PrincipalDep
     return s.Created(id=await idem.run(uow, lambda: h.schedule_talk(cmd, uow, principal=principal)))
 
 
-@router.get("/talks/overdue", response_model=s.Page, tags=["talks"], dependencies=[require(*STAFF_READERS)])
+@router.get("/talks/overdue", response_model=s.Page, tags=["talks"], dependencies=[require(*READERS)])
 async def overdue_talks(conn: ReaderDep, principal: PrincipalDep, page: PageDep, today: TodayDep,
                         org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists held talks whose reply is overdue (deadlines in working days)."""
@@ -48,7 +48,7 @@ async def create_schedule(body: s.ScheduleCreate, uow: UowDep, principal: Princi
     return s.Created(id=await idem.run(uow, lambda: h.create_schedule(cmd, uow, principal=principal, today=today)))
 
 
-@router.get("/talks/schedules", response_model=s.Page, tags=["talks"], dependencies=[require(*STAFF_READERS)])
+@router.get("/talks/schedules", response_model=s.Page, tags=["talks"], dependencies=[require(*READERS)])
 async def list_schedules(conn: ReaderDep, principal: PrincipalDep, page: PageDep) -> s.Page:
     """Lists recurring schedules in the caller's scope."""
     items, cursor = await views.list_rows(conn, principal, orm.talk_schedule, page)
