@@ -35,3 +35,25 @@ async def serving(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
         except asyncio.TimeoutError:
             task.cancel()
         sock.close()
+
+
+def closed_port_url() -> str:
+    """Returns the URL of a loopback port nobody listens on (a stopped service)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def gateway_test_settings(auth: Any, **overrides: Any) -> Any:
+    """Builds gateway settings for a test: test keys, short timeouts, every upstream stopped unless given."""
+    from gateway.settings import GatewaySettings
+
+    values: dict[str, Any] = dict(
+        environment="test", log_level="WARNING", auth_jwks_file=auth.jwks_file, auth_issuer=auth.issuer,
+        auth_audience=auth.audience, upstream_timeout=3.0, part_timeout=1.0, feed_enabled=False,
+    )
+    for name in ("rank", "appraisal", "petitions", "tolerance"):
+        values[f"{name}_url"] = closed_port_url()
+    values.update(overrides)
+    return GatewaySettings(_env_file=None, **values)
