@@ -7,7 +7,9 @@ from fastapi import FastAPI
 from kernel.app import build_app
 from kernel.runtime import ServiceRuntime
 from services.rank.adapters import orm
+from services.rank.api import config_routes, process_routes, read_routes
 from services.rank.api.router import router
+from services.rank.jobs import jobs
 from services.rank.messaging.subscriptions import SUBSCRIPTIONS
 from services.rank.service_layer.publishing import to_contracts
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
@@ -18,6 +20,7 @@ def create_app(settings: RankSettings | None = None) -> FastAPI:
     """Creates the rank app (nothing connects until the lifespan starts)."""
     settings = settings or RankSettings()
     runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=RankUnitOfWork, to_contracts=to_contracts,
-                             subscriptions=SUBSCRIPTIONS)
-    return build_app(runtime, [router], title="Youwei rank service",
+                             subscriptions=SUBSCRIPTIONS, jobs=jobs(settings))
+    return build_app(runtime, [router, config_routes.router, process_routes.router, read_routes.router],
+                     title="Youwei rank service",
                      description="Cadre register, rank ladder, promotion eligibility, batches and contracts")

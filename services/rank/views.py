@@ -1,15 +1,20 @@
-"""Read side of the rank service: scoped queries on the reader (CQRS-lite, no aggregates)."""
+"""Read side of the register: scoped queries on the reader (CQRS-lite, no aggregates)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.auth import Principal, Role
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.rank.adapters import orm
+from services.rank.adapters.repository import load_holdings
+from services.rank.adapters.sql import path_list
+from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding, at
 
 
 async def scope_prefix(conn: AsyncConnection, principal: Principal) -> str | None:
@@ -20,13 +25,48 @@ async def scope_prefix(conn: AsyncConnection, principal: Principal) -> str | Non
     return (await conn.execute(select(t.c.path).where(t.c.id == principal.unit_id))).scalar()
 
 
-def _self_only(principal: Principal) -> bool:
+def self_only(principal: Principal) -> bool:
+    """Tells whether the caller sees only their own records (the cadre role alone)."""
     return principal.roles == frozenset({Role.CADRE})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may see: an org subtree, or only their own cadre record."""
+
+    prefix: str | None
+    own: str | None
+
+    def sees_path(self, path: str) -> bool:
+        return self.prefix is not None and path.startswith(self.prefix)
+
+
+async def scope_of(conn: AsyncConnection, principal: Principal) -> Scope:
+    """Resolves the caller's scope."""
+    if self_only(principal):
+        return Scope(None, principal.cadre_id)
+    return Scope(await scope_prefix(conn, principal), None)
+
+
+async def visible_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
+    """Returns the cadre row (with its unit path) if the caller may see it, else None."""
+    c, u = orm.cadre, orm.org_unit
+    scope = await scope_of(conn, principal)
+    if scope.own is not None:
+        if scope.own != cadre_id:
+            return None
+    elif scope.prefix is None:
+        return None
+    row = (await conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
+                              .where(c.c.id == cadre_id))).mappings().first()
+    if row is None or (scope.own is None and not scope.sees_path(row["org_path"])):
+        return None
+    return dict(row)
 
 
 def _unit(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "parent_id": row.parent_id, "agency_level": row.agency_level,
-            "path": [p for p in row.path.split("/") if p], "active": row.active}
+            "path": path_list(row.path), "active": row.active, "version": row.version}
 
 
 async def get_org_unit(conn: AsyncConnection, principal: Principal, unit_id: str) -> dict[str, Any] | None:
@@ -35,7 +75,7 @@ async def get_org_unit(conn: AsyncConnection, principal: Principal, unit_id: str
     if prefix is None:
         return None
     t = orm.org_unit
-    row = (await conn.execute(select(t).where(t.c.id == unit_id, t.c.path.startswith(prefix)))).first()
+    row = (await conn.execute(select(t).where(t.c.id == unit_id, t.c.path.startswith(prefix, autoescape=True)))).first()
     return _unit(row) if row else None
 
 
@@ -45,51 +85,123 @@ async def list_org_units(conn: AsyncConnection, principal: Principal, page: Page
     if prefix is None:
         return [], None
     t = orm.org_unit
-    query = keyset(select(t).where(t.c.path.startswith(prefix)), [t.c.path], page)
+    query = keyset(select(t).where(t.c.path.startswith(prefix, autoescape=True)), [t.c.path], page)
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.path,))
     return [_unit(r) for r in rows], cursor
 
 
-def _cadre(row: Any) -> dict[str, Any]:
+async def _relatives(conn: AsyncConnection, cadre_ids: list[str]) -> dict[str, list[str]]:
+    r = orm.cadre_relative
+    out: dict[str, list[str]] = {}
+    if cadre_ids:
+        for cadre_id, relative_id in (await conn.execute(select(r.c.cadre_id, r.c.relative_id)
+                                                         .where(r.c.cadre_id.in_(cadre_ids)))).all():
+            out.setdefault(cadre_id, []).append(relative_id)
+    return out
+
+
+def _cadre(row: Any, relatives: dict[str, list[str]]) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "gender": row.gender, "birth_date": row.birth_date,
             "entry_date": row.entry_date, "org_unit_id": row.org_unit_id, "category": row.category,
-            "party_member": row.party_member, "education": row.education, "active": row.active, "version": row.version}
+            "party_member": row.party_member, "education": row.education, "active": row.active, "version": row.version,
+            "rank_code": row.rank_code, "level": row.level, "post_code": row.post_code,
+            "leadership": row.post_code is not None, "relative_ids": sorted(relatives.get(row.id, [])),
+            "reserve_cadre": row.reserve_cadre, "grassroots_experience": row.grassroots_experience}
 
 
 async def get_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
     """Returns a cadre the caller may see (own entry for the cadre role, else the unit subtree), or None."""
-    c, u = orm.cadre, orm.org_unit
-    query = select(c).where(c.c.id == cadre_id)
-    if _self_only(principal):
-        if principal.cadre_id != cadre_id:
-            return None
-    else:
-        prefix = await scope_prefix(conn, principal)
-        if prefix is None:
-            return None
-        query = query.join(u, u.c.id == c.c.org_unit_id).where(u.c.path.startswith(prefix))
-    row = (await conn.execute(query)).first()
-    return _cadre(row) if row else None
+    c = orm.cadre
+    if await visible_cadre(conn, principal, cadre_id) is None:
+        return None
+    row = (await conn.execute(select(c).where(c.c.id == cadre_id))).first()
+    return _cadre(row, await _relatives(conn, [cadre_id])) if row else None
+
+
+async def unit_prefix_within(conn: AsyncConnection, prefix: str, org_unit_id: str | None) -> str | None:
+    """Narrows a scope prefix to an org unit's subtree (None when the unit is outside the scope)."""
+    if not org_unit_id:
+        return prefix
+    u = orm.org_unit
+    sub = (await conn.execute(select(u.c.path).where(u.c.id == org_unit_id))).scalar()
+    return sub if sub is not None and sub.startswith(prefix) else None
 
 
 async def list_cadres(conn: AsyncConnection, principal: Principal, page: PageParams, *, org_unit_id: str | None = None,
                       name: str | None = None) -> tuple[list[dict], str | None]:
     """Lists cadres of the caller's subtree (optionally of one unit's subtree, or by name prefix), by name."""
     c, u = orm.cadre, orm.org_unit
-    if _self_only(principal):
+    if self_only(principal):
         row = await get_cadre(conn, principal, principal.cadre_id or "")
         return ([row] if row else []), None
     prefix = await scope_prefix(conn, principal)
+    prefix = await unit_prefix_within(conn, prefix, org_unit_id) if prefix else None
     if prefix is None:
         return [], None
-    query = select(c).join(u, u.c.id == c.c.org_unit_id).where(u.c.path.startswith(prefix))
-    if org_unit_id:
-        sub = (await conn.execute(select(u.c.path).where(u.c.id == org_unit_id))).scalar()
-        if sub is None or not sub.startswith(prefix):
-            return [], None
-        query = query.where(u.c.path.startswith(sub))
+    query = select(c).join(u, u.c.id == c.c.org_unit_id).where(u.c.path.startswith(prefix, autoescape=True))
     if name:
-        query = query.where(c.c.name.startswith(name))
+        query = query.where(c.c.name.startswith(name, autoescape=True))
     query = keyset(query, [c.c.name, c.c.id], page)
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.name, r.id))
-    return [_cadre(r) for r in rows], cursor
+    relatives = await _relatives(conn, [r.id for r in rows])
+    return [_cadre(r, relatives) for r in rows], cursor
+
+
+def _holding(h: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": h.id, "since": h.since, "until": h.until}
+    if isinstance(h, RankHolding):
+        out.update(rank_code=h.rank_code, basis=h.basis, source_ref=h.source_ref)
+    elif isinstance(h, PostHolding):
+        out.update(post_code=h.post_code, hardship=h.hardship, basis=h.basis, source_ref=h.source_ref)
+    elif isinstance(h, LevelHolding):
+        out.update(level=h.level, step=h.step, basis=h.basis, source_ref=h.source_ref)
+    else:
+        out.update(org_unit_id=h.org_unit_id)
+    return out
+
+
+async def history(conn: AsyncConnection, cadre_id: str, as_of: dt.date) -> dict[str, Any]:
+    """Returns the holdings that began on or before `as_of`, and what was held on that day."""
+    kinds: dict[type, list] = {RankHolding: [], PostHolding: [], LevelHolding: [], Assignment: []}
+    for _, holding in await load_holdings(conn, [cadre_id]):
+        if holding.since <= as_of:
+            kinds[type(holding)].append(holding)
+    rank, post, level, unit = (at(kinds[k], as_of) for k in (RankHolding, PostHolding, LevelHolding, Assignment))
+    return {
+        "cadre_id": cadre_id, "as_of": as_of, "rank_code": rank.rank_code if rank else None,
+        "post_code": post.post_code if post else None, "level": level.level if level else None,
+        "org_unit_id": unit.org_unit_id if unit else None,
+        "rank_holdings": [_holding(h) for h in kinds[RankHolding]],
+        "post_holdings": [_holding(h) for h in kinds[PostHolding]],
+        "level_holdings": [_holding(h) for h in kinds[LevelHolding]],
+        "assignments": [_holding(h) for h in kinds[Assignment]],
+    }
+
+
+async def demotions(conn: AsyncConnection, cadre_id: str) -> list[dict[str, Any]]:
+    """Lists a cadre's demotions, newest first."""
+    d = orm.demotion
+    rows = (await conn.execute(select(d).where(d.c.cadre_id == cadre_id).order_by(d.c.created_at.desc()))).mappings()
+    return [{k: r[k] for k in ("id", "cadre_id", "source", "reason", "status", "from_rank", "to_rank", "from_level",
+                               "to_level", "effective_date", "dismissal_review")} for r in rows]
+
+
+async def config_units(conn: AsyncConnection, principal: Principal) -> tuple[str | None, list[str]]:
+    """Returns the subtree prefix and the ancestor units whose configuration applies to the caller."""
+    if self_only(principal):
+        c, u = orm.cadre, orm.org_unit
+        path = (await conn.execute(select(u.c.path).join(c, c.c.org_unit_id == u.c.id)
+                                   .where(c.c.id == (principal.cadre_id or "")))).scalar()
+        return None, path_list(path) if path else []
+    prefix = await scope_prefix(conn, principal)
+    return prefix, path_list(prefix) if prefix else []
+
+
+def config_filter(column: Any, unit_path_column: Any, prefix: str | None, ancestors: list[str]) -> Any:
+    """Visible configuration rows: set on a unit of the caller's subtree or on one of its ancestors."""
+    clauses = []
+    if prefix:
+        clauses.append(unit_path_column.startswith(prefix, autoescape=True))
+    if ancestors:
+        clauses.append(column.in_(ancestors))
+    return or_(*clauses) if clauses else column.is_(None)

@@ -1,25 +1,26 @@
-"""Repositories of the rank service: rows ⇄ aggregates over the unit of work's connection."""
+"""Repositories of the register: org units and cadres with their holdings (rows ⇄ aggregates)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
 from kernel.errors import ConcurrencyError
 from services.rank.adapters import orm
+from services.rank.adapters.sql import path_list, path_str
+from services.rank.domain import events
+from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
 from services.rank.domain.model import Cadre, OrgUnit
 
 
-def _path_str(path: list[str]) -> str:
-    return "/" + "/".join(path) + "/"
-
-
-def _path_list(path: str) -> list[str]:
-    return [p for p in path.split("/") if p]
+def _unit(row: Any) -> OrgUnit:
+    return OrgUnit(id=row["id"], name=row["name"], parent_id=row["parent_id"], agency_level=row["agency_level"],
+                   path=path_list(row["path"]), active=row["active"], version=row["version"])
 
 
 class OrgUnitRepository:
@@ -35,8 +36,7 @@ class OrgUnitRepository:
         row = (await self.conn.execute(select(t).where(t.c.id == unit_id))).mappings().first()
         if row is None:
             return None
-        unit = OrgUnit(id=row["id"], name=row["name"], parent_id=row["parent_id"], agency_level=row["agency_level"],
-                       path=_path_list(row["path"]), active=row["active"], version=row["version"])
+        unit = _unit(row)
         self.track(unit)
         return unit
 
@@ -45,37 +45,127 @@ class OrgUnitRepository:
         t = orm.org_unit
         return (await self.conn.execute(select(t.c.id).where(t.c.parent_id.is_(None)).limit(1))).first() is not None
 
+    async def root_id(self) -> str | None:
+        """Returns the id of the root unit, if any."""
+        t = orm.org_unit
+        return (await self.conn.execute(select(t.c.id).where(t.c.parent_id.is_(None)).limit(1))).scalar()
+
     async def add(self, unit: OrgUnit) -> None:
         """Inserts a new unit."""
         now = utcnow()
         await self.conn.execute(
             insert(orm.org_unit).values(id=unit.id, name=unit.name, parent_id=unit.parent_id,
-                                        agency_level=unit.agency_level, path=_path_str(unit.path), active=unit.active,
+                                        agency_level=unit.agency_level, path=path_str(unit.path), active=unit.active,
                                         version=1, created_at=now, updated_at=now)
         )
         unit.version = 1
         self.track(unit)
 
+    async def save(self, unit: OrgUnit, *, check_version: bool = True) -> None:
+        """Updates a unit (checking its version unless it is a descendant rewritten with its ancestor)."""
+        t = orm.org_unit
+        where = [t.c.id == unit.id] + ([t.c.version == unit.version] if check_version else [])
+        result = await self.conn.execute(
+            update(t).where(*where).values(name=unit.name, parent_id=unit.parent_id, agency_level=unit.agency_level,
+                                           path=path_str(unit.path), active=unit.active, version=t.c.version + 1,
+                                           updated_at=utcnow()))
+        if result.rowcount != 1:
+            raise ConcurrencyError("the org unit was changed by someone else; reload and retry", rule="org_unit.version")
+        unit.version += 1
+
+    async def descendants(self, unit: OrgUnit) -> list[OrgUnit]:
+        """Returns the units strictly below `unit`, tracked for saving."""
+        t = orm.org_unit
+        prefix = path_str(unit.path)
+        rows = (await self.conn.execute(select(t).where(t.c.path.startswith(prefix, autoescape=True), t.c.id != unit.id)
+                                        .order_by(t.c.path))).mappings().all()
+        units = [_unit(r) for r in rows]
+        for u in units:
+            self.track(u)
+        return units
+
+    async def subtree_depth(self, unit: OrgUnit) -> int:
+        """Returns the number of levels from `unit` down to its deepest descendant (1 for a leaf)."""
+        t = orm.org_unit
+        paths = (await self.conn.execute(select(t.c.path).where(t.c.path.startswith(path_str(unit.path),
+                                                                                     autoescape=True)))).scalars()
+        return max((len(path_list(p)) for p in paths), default=len(unit.path)) - len(unit.path) + 1
+
+    async def count_open_children(self, unit_id: str) -> int:
+        t = orm.org_unit
+        return int((await self.conn.execute(select(func.count()).where(t.c.parent_id == unit_id,
+                                                                       t.c.active.is_(True)))).scalar_one())
+
+    async def count_active_cadres(self, unit_id: str) -> int:
+        c = orm.cadre
+        return int((await self.conn.execute(select(func.count()).where(c.c.org_unit_id == unit_id,
+                                                                       c.c.active.is_(True)))).scalar_one())
+
+
+HOLDING_TABLES = {RankHolding: orm.rank_holding, PostHolding: orm.post_holding, LevelHolding: orm.level_holding,
+                  Assignment: orm.org_assignment}
+
+
+def _holding_values(holding: Any) -> dict[str, Any]:
+    if isinstance(holding, RankHolding):
+        return dict(rank_code=holding.rank_code, series=holding.series, basis=holding.basis,
+                    source_ref=holding.source_ref)
+    if isinstance(holding, PostHolding):
+        return dict(post_code=holding.post_code, hardship=holding.hardship, basis=holding.basis,
+                    source_ref=holding.source_ref)
+    if isinstance(holding, LevelHolding):
+        return dict(level=holding.level, step=holding.step, basis=holding.basis, source_ref=holding.source_ref)
+    return dict(org_unit_id=holding.org_unit_id)
+
 
 class CadreRepository:
-    """Loads and saves cadres."""
+    """Loads and saves cadres with their holdings and relations."""
 
     def __init__(self, conn: AsyncConnection, track: Callable[[Any], None]) -> None:
         self.conn = conn
         self.track = track
 
     async def get(self, cadre_id: str) -> Cadre | None:
-        """Returns a cadre by id, or None."""
-        t = orm.cadre
-        row = (await self.conn.execute(select(t).where(t.c.id == cadre_id))).mappings().first()
-        if row is None:
-            return None
-        cadre = Cadre(id=row["id"], name=row["name"], gender=row["gender"], birth_date=row["birth_date"],
-                      entry_date=row["entry_date"], org_unit_id=row["org_unit_id"], category=row["category"],
-                      party_member=row["party_member"], education=row["education"], active=row["active"],
-                      version=row["version"])
-        self.track(cadre)
-        return cadre
+        """Returns a cadre with its histories, or None."""
+        found = await self.get_many([cadre_id])
+        return found.get(cadre_id)
+
+    async def get_many(self, cadre_ids: Sequence[str]) -> dict[str, Cadre]:
+        """Returns cadres by id (with histories), set-based."""
+        if not cadre_ids:
+            return {}
+        c, u = orm.cadre, orm.org_unit
+        rows = (await self.conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
+                                        .where(c.c.id.in_(list(cadre_ids))))).mappings().all()
+        cadres = {}
+        for row in rows:
+            cadres[row["id"]] = Cadre(
+                id=row["id"], name=row["name"], gender=row["gender"], birth_date=row["birth_date"],
+                entry_date=row["entry_date"], org_unit_id=row["org_unit_id"], category=row["category"],
+                party_member=row["party_member"], education=row["education"], active=row["active"],
+                version=row["version"], reserve_cadre=row["reserve_cadre"],
+                grassroots_experience=row["grassroots_experience"], org_path=path_list(row["org_path"]))
+        if not cadres:
+            return {}
+        ids = list(cadres)
+        for holding in await load_holdings(self.conn, ids):
+            cadre = cadres[holding[0]]
+            item = holding[1]
+            if isinstance(item, RankHolding):
+                cadre.rank_holdings.append(item)
+            elif isinstance(item, PostHolding):
+                cadre.post_holdings.append(item)
+            elif isinstance(item, LevelHolding):
+                cadre.level_holdings.append(item)
+            else:
+                cadre.assignments.append(item)
+        r = orm.cadre_relative
+        for cadre_id, relative_id, relation in (await self.conn.execute(
+                select(r.c.cadre_id, r.c.relative_id, r.c.relation).where(r.c.cadre_id.in_(ids)))).all():
+            cadres[cadre_id].relatives[relative_id] = relation
+        for cadre in cadres.values():
+            self.track(cadre)
+        return cadres
 
     async def find_duplicate(self, *, name: str, birth_date: Any, gender: str) -> str | None:
         """Returns the id of an active cadre with the same name, birth date and gender, if any."""
@@ -88,27 +178,97 @@ class CadreRepository:
         ).scalar()
 
     async def add(self, cadre: Cadre) -> None:
-        """Inserts a new cadre."""
+        """Inserts a new cadre (and its first assignment), with a dirty standing row."""
         now = utcnow()
         await self.conn.execute(
             insert(orm.cadre).values(id=cadre.id, name=cadre.name, gender=cadre.gender, birth_date=cadre.birth_date,
                                      entry_date=cadre.entry_date, org_unit_id=cadre.org_unit_id, category=cadre.category,
                                      party_member=cadre.party_member, education=cadre.education, active=cadre.active,
-                                     version=1, created_at=now, updated_at=now)
+                                     version=1, created_at=now, updated_at=now, reserve_cadre=cadre.reserve_cadre,
+                                     grassroots_experience=cadre.grassroots_experience)
         )
+        await self.conn.execute(insert(orm.cadre_standing).values(cadre_id=cadre.id, dirty=True, dirty_gen=1,
+                                                                  blocked=False))
+        await self._write_holdings(cadre, now)
         cadre.version = 1
         self.track(cadre)
 
     async def save(self, cadre: Cadre) -> None:
         """Updates a cadre, checking that nobody changed it since it was read."""
         t = orm.cadre
+        now = utcnow()
         result = await self.conn.execute(
             update(t)
             .where(t.c.id == cadre.id, t.c.version == cadre.version)
             .values(name=cadre.name, gender=cadre.gender, birth_date=cadre.birth_date, entry_date=cadre.entry_date,
                     org_unit_id=cadre.org_unit_id, category=cadre.category, party_member=cadre.party_member,
-                    education=cadre.education, active=cadre.active, version=cadre.version + 1, updated_at=utcnow())
+                    education=cadre.education, active=cadre.active, version=cadre.version + 1, updated_at=now,
+                    rank_code=cadre.rank_code, level=cadre.level, post_code=cadre.post_code,
+                    reserve_cadre=cadre.reserve_cadre, grassroots_experience=cadre.grassroots_experience)
         )
         if result.rowcount != 1:
             raise ConcurrencyError("the cadre was changed by someone else; reload and retry", rule="cadre.version")
         cadre.version += 1
+        await self._write_holdings(cadre, now)
+        if cadre.relatives_changed:
+            r = orm.cadre_relative
+            await self.conn.execute(delete(r).where(r.c.cadre_id == cadre.id))
+            if cadre.relatives:
+                await self.conn.execute(insert(r), [dict(cadre_id=cadre.id, relative_id=rid, relation=rel, created_at=now)
+                                                    for rid, rel in sorted(cadre.relatives.items())])
+            cadre.relatives_changed = False
+
+    async def _write_holdings(self, cadre: Cadre, now: dt.datetime) -> None:
+        for holding in cadre.closed:
+            table = HOLDING_TABLES[type(holding)]
+            await self.conn.execute(update(table).where(table.c.id == holding.id).values(until=holding.until))
+        for holding in cadre.added:
+            table = HOLDING_TABLES[type(holding)]
+            await self.conn.execute(insert(table).values(id=holding.id, cadre_id=cadre.id, since=holding.since,
+                                                         until=holding.until, created_at=now, **_holding_values(holding)))
+        cadre.closed.clear()
+        cadre.added.clear()
+
+    async def states(self, cadre_ids: Sequence[str]) -> list[events.CadreState]:
+        """Returns the current snapshot of cadres (set-based; used after bulk changes such as a unit move)."""
+        if not cadre_ids:
+            return []
+        c, u, r = orm.cadre, orm.org_unit, orm.cadre_relative
+        relatives: dict[str, list[str]] = {}
+        for cadre_id, relative_id in (await self.conn.execute(
+                select(r.c.cadre_id, r.c.relative_id).where(r.c.cadre_id.in_(list(cadre_ids))))).all():
+            relatives.setdefault(cadre_id, []).append(relative_id)
+        rows = (await self.conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
+                                        .where(c.c.id.in_(list(cadre_ids))).order_by(c.c.id))).mappings().all()
+        return [events.CadreState(
+            row["id"], row["name"], row["gender"], row["birth_date"], row["entry_date"], row["org_unit_id"],
+            tuple(path_list(row["org_path"])), row["category"], row["party_member"], row["education"], row["active"],
+            row["rank_code"], row["level"], row["post_code"], row["post_code"] is not None,
+            tuple(sorted(relatives.get(row["id"], []))),
+        ) for row in rows]
+
+    async def ids_in_subtree(self, path: Sequence[str]) -> list[str]:
+        """Returns the ids of the cadres whose unit lies in a subtree."""
+        c, u = orm.cadre, orm.org_unit
+        return list((await self.conn.execute(select(c.c.id).join(u, u.c.id == c.c.org_unit_id)
+                                             .where(u.c.path.startswith(path_str(path), autoescape=True))
+                                             .order_by(c.c.id))).scalars())
+
+
+async def load_holdings(conn: AsyncConnection, cadre_ids: Sequence[str]) -> list[tuple[str, Any]]:
+    """Returns (cadre_id, holding) for every holding of the cadres, oldest first per kind."""
+    out: list[tuple[str, Any]] = []
+    rh, ph, lh, oa = orm.rank_holding, orm.post_holding, orm.level_holding, orm.org_assignment
+    for row in (await conn.execute(select(rh).where(rh.c.cadre_id.in_(cadre_ids)).order_by(rh.c.since))).mappings():
+        out.append((row["cadre_id"], RankHolding(row["id"], row["rank_code"], row["series"], row["since"], row["until"],
+                                                 row["basis"], row["source_ref"])))
+    for row in (await conn.execute(select(ph).where(ph.c.cadre_id.in_(cadre_ids)).order_by(ph.c.since))).mappings():
+        out.append((row["cadre_id"], PostHolding(row["id"], row["post_code"], row["since"], row["until"], row["basis"],
+                                                 row["hardship"], row["source_ref"])))
+    for row in (await conn.execute(select(lh).where(lh.c.cadre_id.in_(cadre_ids)).order_by(lh.c.since))).mappings():
+        out.append((row["cadre_id"], LevelHolding(row["id"], row["level"], row["since"], row["until"], row["step"],
+                                                  row["basis"], row["source_ref"])))
+    for row in (await conn.execute(select(oa).where(oa.c.cadre_id.in_(cadre_ids)).order_by(oa.c.since))).mappings():
+        out.append((row["cadre_id"], Assignment(row["id"], row["org_unit_id"], row["since"], row["until"])))
+    return out
+

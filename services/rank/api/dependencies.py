@@ -1,4 +1,4 @@
-"""Dependencies of the rank routes."""
+"""Dependencies of the rank routes: unit of work, rule parameters, calendar, audited reads, role sets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from kernel.auth import Principal, Role
+from kernel.calendar import WorkdayCalendar
 from kernel.deps import RuntimeDep
+from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 
 
@@ -15,4 +18,39 @@ async def get_uow(runtime: RuntimeDep) -> RankUnitOfWork:
     return runtime.uow()  # type: ignore[return-value]
 
 
+async def get_policies(runtime: RuntimeDep) -> RankPolicies:
+    """Returns the configured rule parameters."""
+    return runtime.settings.policies()  # type: ignore[attr-defined]
+
+
+async def get_calendar(runtime: RuntimeDep) -> WorkdayCalendar:
+    """Returns the working-day calendar shared by the services (statutory holidays, make-up workdays)."""
+    return runtime.calendar
+
+
 UowDep = Annotated[RankUnitOfWork, Depends(get_uow)]
+PoliciesDep = Annotated[RankPolicies, Depends(get_policies)]
+CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
+
+
+async def audit_read(runtime: RuntimeDep, principal: Principal, object_type: str, object_id: str,
+                     purpose: str) -> None:
+    """Records a read of a sensitive object in a short write transaction of its own."""
+    uow: RankUnitOfWork = runtime.uow()  # type: ignore[assignment]
+    async with uow:
+        await uow.audit(principal, "READ", object_type, object_id, purpose)
+        await uow.commit()
+
+
+# Role sets of docs/permissions.md (rank).
+A, D, P, S, C, U = Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.ASSESSOR, Role.CADRE, Role.AUDITOR
+REGISTER_READERS = (A, D, P, S, C, U)
+CONFIG_READERS = (A, D, S, C, U)
+ELIGIBILITY_READERS = (A, D, S, C, U)
+BATCH_READERS = (A, D, S, U)
+BATCH_VOTERS = (A, S)
+CONTRACT_READERS = (A, S, C, U)
+TRACK_READERS = (A, S, U)
+DOSSIER_READERS = (A, D, S, C, U)
+DASHBOARD_READERS = (A, D, S, U)
+WRITERS = (A,)

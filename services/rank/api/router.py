@@ -1,28 +1,53 @@
-"""Rank HTTP routes: thin (parse, build a command, call a handler, return a schema)."""
+"""Rank HTTP routes of the register (org units, cadres, relations, holdings): thin."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from kernel.auth import Role
 from kernel.deps import ReaderDep, TodayDep
-from kernel.errors import NotFound
-from kernel.idempotency import IdempotencyRequired
+from kernel.errors import NotFound, RuleViolation
+from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.rank import views
-from services.rank.api.dependencies import UowDep
-from services.rank.api.schemas import CadreCreate, CadrePage, CadreRead, Created, OrgUnitCreate, OrgUnitPage, OrgUnitRead
+from services.rank.api.dependencies import REGISTER_READERS, UowDep
+from services.rank.api.schemas import (
+    CadreCreate,
+    CadreExit,
+    CadrePage,
+    CadreRead,
+    CadreTransfer,
+    CadreUpdate,
+    Created,
+    DemotionExecute,
+    DemotionRead,
+    HistoryRead,
+    LevelHoldingCreate,
+    OrgUnitClose,
+    OrgUnitCreate,
+    OrgUnitMove,
+    OrgUnitPage,
+    OrgUnitRead,
+    OrgUnitUpdate,
+    PostHoldingCreate,
+    RankHoldingCreate,
+    RelativesPut,
+    RelativesRead,
+    StatusRead,
+    Versioned,
+)
 from services.rank.service_layer import commands, handlers
 
 router = APIRouter(prefix="/api/v1")
-READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.ASSESSOR, Role.AUDITOR, Role.CADRE)
+READERS = REGISTER_READERS
+ADMIN = require(Role.ORG_ADMIN)
 
 
-@router.post("/org-units", status_code=201, response_model=Created, tags=["org-units"],
-             dependencies=[require(Role.ORG_ADMIN)])
+@router.post("/org-units", status_code=201, response_model=Created, tags=["org-units"], dependencies=[ADMIN])
 async def create_org_unit(body: OrgUnitCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired) -> Created:
     """Creates an org unit (the root once, then children within the caller's subtree)."""
     cmd = commands.CreateOrgUnit(code=body.code, name=body.name, agency_level=body.agency_level, parent_id=body.parent_id)
@@ -46,7 +71,31 @@ async def get_org_unit(unit_id: str, conn: ReaderDep, principal: PrincipalDep) -
     return OrgUnitRead(**unit)
 
 
-@router.post("/cadres", status_code=201, response_model=Created, tags=["cadres"], dependencies=[require(Role.ORG_ADMIN)])
+@router.patch("/org-units/{unit_id}", response_model=Versioned, tags=["org-units"], dependencies=[ADMIN])
+async def change_org_unit(unit_id: str, body: OrgUnitUpdate, uow: UowDep, principal: PrincipalDep,
+                          idem: IdempotencyOptional) -> Versioned:
+    """Renames a unit or changes its agency level (the unit and its descendants are re-announced)."""
+    cmd = commands.ChangeOrgUnit(unit_id=unit_id, version=body.version, name=body.name, agency_level=body.agency_level)
+    return Versioned(**await idem.run(uow, lambda: handlers.change_org_unit(cmd, uow, principal=principal)))
+
+
+@router.post("/org-units/{unit_id}/move", response_model=Versioned, tags=["org-units"], dependencies=[ADMIN])
+async def move_org_unit(unit_id: str, body: OrgUnitMove, uow: UowDep, principal: PrincipalDep,
+                        idem: IdempotencyOptional) -> Versioned:
+    """Moves a unit and its subtree under another parent (paths of units and cadres are re-announced)."""
+    cmd = commands.ChangeOrgUnit(unit_id=unit_id, version=body.version, parent_id=body.new_parent_id)
+    return Versioned(**await idem.run(uow, lambda: handlers.change_org_unit(cmd, uow, principal=principal)))
+
+
+@router.post("/org-units/{unit_id}/close", response_model=Versioned, tags=["org-units"], dependencies=[ADMIN])
+async def close_org_unit(unit_id: str, body: OrgUnitClose, uow: UowDep, principal: PrincipalDep,
+                         idem: IdempotencyOptional) -> Versioned:
+    """Closes an empty unit."""
+    cmd = commands.ChangeOrgUnit(unit_id=unit_id, version=body.version, active=False)
+    return Versioned(**await idem.run(uow, lambda: handlers.change_org_unit(cmd, uow, principal=principal)))
+
+
+@router.post("/cadres", status_code=201, response_model=Created, tags=["cadres"], dependencies=[ADMIN])
 async def register_cadre(body: CadreCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
                          today: TodayDep) -> Created:
     """Registers a cadre; answers with the new cadre's id."""
@@ -75,3 +124,103 @@ async def get_cadre(cadre_id: str, conn: ReaderDep, principal: PrincipalDep) -> 
     if cadre is None:
         raise NotFound(f"cadre {cadre_id} not found")
     return CadreRead(**cadre)
+
+
+@router.patch("/cadres/{cadre_id}", response_model=Versioned, tags=["cadres"], dependencies=[ADMIN])
+async def update_cadre(cadre_id: str, body: CadreUpdate, uow: UowDep, principal: PrincipalDep, today: TodayDep,
+                       idem: IdempotencyOptional) -> Versioned:
+    """Changes register fields (a full snapshot goes out when what other services keep changes)."""
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    cmd = commands.UpdateCadre(cadre_id=cadre_id, version=body.version, changes=changes)
+    version = await idem.run(uow, lambda: handlers.update_cadre(cmd, uow, principal=principal, today=today))
+    return Versioned(id=cadre_id, version=version)
+
+
+@router.post("/cadres/{cadre_id}/transfer", response_model=Versioned, tags=["cadres"], dependencies=[ADMIN])
+async def transfer_cadre(cadre_id: str, body: CadreTransfer, uow: UowDep, principal: PrincipalDep, today: TodayDep,
+                         idem: IdempotencyOptional) -> Versioned:
+    """Moves a cadre to another unit of the caller's subtree from a date."""
+    cmd = commands.UpdateCadre(cadre_id=cadre_id, version=body.version, org_unit_id=body.to_org_unit_id,
+                               moved_on=body.moved_on)
+    version = await idem.run(uow, lambda: handlers.update_cadre(cmd, uow, principal=principal, today=today))
+    return Versioned(id=cadre_id, version=version)
+
+
+@router.post("/cadres/{cadre_id}/exit", response_model=Versioned, tags=["cadres"], dependencies=[ADMIN])
+async def exit_cadre(cadre_id: str, body: CadreExit, uow: UowDep, principal: PrincipalDep, today: TodayDep,
+                     idem: IdempotencyOptional) -> Versioned:
+    """Records that a cadre left the register; open candidacies are withdrawn."""
+    version = await idem.run(uow, lambda: handlers.exit_cadre(cadre_id, body.version, body.reason, uow,
+                                                              principal=principal, today=today))
+    return Versioned(id=cadre_id, version=version)
+
+
+@router.put("/cadres/{cadre_id}/relatives", response_model=RelativesRead, tags=["cadres"], dependencies=[ADMIN])
+async def set_relatives(cadre_id: str, body: RelativesPut, uow: UowDep, principal: PrincipalDep,
+                        idem: IdempotencyOptional) -> RelativesRead:
+    """Replaces a cadre's relatives (mirrored on each relative); they drive the own-and-relatives rule."""
+    relations = {r.cadre_id: r.relation for r in body.relatives}
+    if len(relations) != len(body.relatives):
+        raise RuleViolation("a relative is listed twice", rule="cadre.relative_duplicate")
+    cmd = commands.SetRelatives(cadre_id=cadre_id, relatives=relations)
+    ids = await idem.run(uow, lambda: handlers.set_relatives(cmd, uow, principal=principal))
+    return RelativesRead(relative_ids=ids)
+
+
+@router.post("/cadres/{cadre_id}/rank-holdings", status_code=201, response_model=Created, tags=["cadres"],
+             dependencies=[ADMIN])
+async def add_rank_holding(cadre_id: str, body: RankHoldingCreate, uow: UowDep, principal: PrincipalDep,
+                           today: TodayDep, idem: IdempotencyRequired) -> Created:
+    """Records a rank (职级) holding from a date; promotions and demotions move one step."""
+    cmd = commands.AddRankHolding(cadre_id=cadre_id, **body.model_dump())
+    return Created(id=await idem.run(uow, lambda: handlers.add_rank_holding(cmd, uow, principal=principal,
+                                                                             today=today)))
+
+
+@router.post("/cadres/{cadre_id}/post-holdings", status_code=201, response_model=Created, tags=["cadres"],
+             dependencies=[ADMIN])
+async def add_post_holding(cadre_id: str, body: PostHoldingCreate, uow: UowDep, principal: PrincipalDep,
+                           today: TodayDep, idem: IdempotencyRequired) -> Created:
+    """Records a leadership-post holding from a date (null post: none from then)."""
+    cmd = commands.AddPostHolding(cadre_id=cadre_id, **body.model_dump())
+    return Created(id=await idem.run(uow, lambda: handlers.add_post_holding(cmd, uow, principal=principal,
+                                                                             today=today)))
+
+
+@router.post("/cadres/{cadre_id}/level-holdings", status_code=201, response_model=Created, tags=["cadres"],
+             dependencies=[ADMIN])
+async def add_level_holding(cadre_id: str, body: LevelHoldingCreate, uow: UowDep, principal: PrincipalDep,
+                            today: TodayDep, idem: IdempotencyRequired) -> Created:
+    """Records a level (级别) holding from a date, within the held rank's range."""
+    cmd = commands.AddLevelHolding(cadre_id=cadre_id, **body.model_dump())
+    return Created(id=await idem.run(uow, lambda: handlers.add_level_holding(cmd, uow, principal=principal,
+                                                                              today=today)))
+
+
+@router.get("/cadres/{cadre_id}/history", response_model=HistoryRead, tags=["cadres"],
+            dependencies=[require(*READERS)])
+async def cadre_history(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, today: TodayDep,
+                        as_of: Annotated[dt.date | None, Query(description="default today")] = None) -> HistoryRead:
+    """Returns the rank, post, level and unit histories, and what was held on `as_of`."""
+    if await views.visible_cadre(conn, principal, cadre_id) is None:
+        raise NotFound(f"cadre {cadre_id} not found")
+    return HistoryRead(**await views.history(conn, cadre_id, as_of or today))
+
+
+@router.get("/cadres/{cadre_id}/demotions", response_model=list[DemotionRead], tags=["cadres"],
+            dependencies=[require(*READERS)])
+async def cadre_demotions(cadre_id: str, conn: ReaderDep, principal: PrincipalDep) -> list[DemotionRead]:
+    """Lists a cadre's demotions (required, executed, reversed)."""
+    if await views.visible_cadre(conn, principal, cadre_id) is None:
+        raise NotFound(f"cadre {cadre_id} not found")
+    return [DemotionRead(**d) for d in await views.demotions(conn, cadre_id)]
+
+
+@router.post("/cadres/{cadre_id}/demotions/{demotion_id}/execute", response_model=StatusRead, tags=["cadres"],
+             dependencies=[ADMIN])
+async def execute_demotion(cadre_id: str, demotion_id: str, body: DemotionExecute, uow: UowDep,
+                           principal: PrincipalDep, today: TodayDep, idem: IdempotencyOptional) -> StatusRead:
+    """Carries out a required demotion (annual 不称职): one rank down."""
+    cmd = commands.ExecuteDemotion(cadre_id=cadre_id, demotion_id=demotion_id, effective_date=body.effective_date)
+    status = await idem.run(uow, lambda: handlers.execute_demotion(cmd, uow, principal=principal, today=today))
+    return StatusRead(id=demotion_id, status=status)

@@ -59,6 +59,7 @@ class QuotaLimit:
     key: str  # e.g. "bureau-x:RESEARCHERS"
     rank_codes: frozenset[str]
     vacancies: int
+    members: frozenset[str] | None = None  # the candidates under the quota's org unit (None: all)
 
 
 @dataclass
@@ -296,7 +297,8 @@ class PromotionBatch:
 def check_quota(candidates: Sequence[Candidate], limits: Sequence[QuotaLimit]) -> None:
     """Refuses a selection that exceeds a quota (职数) for its ranks."""
     for limit in limits:
-        wanted = sum(1 for c in candidates if c.target_rank in limit.rank_codes)
+        wanted = sum(1 for c in candidates if c.target_rank in limit.rank_codes
+                     and (limit.members is None or c.cadre_id in limit.members))
         if wanted > limit.vacancies:
             raise RuleViolation(f"quota {limit.key} has {max(limit.vacancies, 0)} vacancies; {wanted} selected",
                                 rule="quota.exceeded", source=QUOTA_SOURCE, quota=limit.key,

@@ -396,9 +396,10 @@ class Cadre:
         return holding
 
     # -- system changes: promotion by batch, demotion, restoration ---------------------------------
-    def effective_after_current(self, day: dt.date) -> dt.date:
+    def effective_after_current(self, day: dt.date, *, posts: bool = False) -> dt.date:
         """Returns `day`, or the day after the latest holding when an event dates a change before it."""
-        latest = max([h.since for h in (*self.rank_holdings, *self.level_holdings)] or [day - dt.timedelta(days=1)])
+        held = self.post_holdings if posts else (*self.rank_holdings, *self.level_holdings)
+        latest = max([h.since for h in held] or [day - dt.timedelta(days=1)])
         return max(day, latest + dt.timedelta(days=1), self.entry_date)
 
     def promote(self, *, target_rank: str, effective_date: dt.date, ladder: Ladder, source_ref: str) -> RankHolding:

@@ -1,4 +1,4 @@
-"""Rank use cases: `async def verb_noun(cmd, uow, ...)`; each commits its own unit of work."""
+"""Register use cases: org units, cadres, relations, holdings, demotions. Each commits its own unit of work."""
 
 from __future__ import annotations
 
@@ -6,14 +6,31 @@ import datetime as dt
 import uuid
 
 from kernel.auth import Principal
-from kernel.errors import Conflict, Forbidden, NotFound
-from services.rank.domain.model import Cadre, OrgUnit
+from kernel.errors import ConcurrencyError, Conflict, Forbidden, NotFound, RuleViolation
+from services.rank.domain import events
+from services.rank.domain.model import RELATIONS, Cadre, OrgUnit
+from services.rank.domain.rules.ladders import CATEGORY_SERIES
 from services.rank.service_layer import commands
+from services.rank.service_layer.publishing import to_contracts
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
+from services.rank.service_layer.withdrawals import withdraw_candidacies
 
 
 def _within(principal: Principal, unit: OrgUnit) -> bool:
     return principal.unit_id is not None and principal.unit_id in unit.path
+
+
+def in_scope(principal: Principal, path: list[str]) -> bool:
+    """Tells whether an org path lies in the principal's subtree."""
+    return principal.unit_id is not None and principal.unit_id in path
+
+
+async def load_cadre(uow: RankUnitOfWork, principal: Principal, cadre_id: str) -> Cadre:
+    """Loads a cadre of the caller's subtree, or answers not found."""
+    cadre = await uow.cadres.get(cadre_id)
+    if cadre is None or not in_scope(principal, cadre.org_path):
+        raise NotFound(f"cadre {cadre_id} not found", rule="cadre.exists")
+    return cadre
 
 
 async def create_org_unit(cmd: commands.CreateOrgUnit, uow: RankUnitOfWork, *, principal: Principal) -> str:
@@ -36,6 +53,48 @@ async def create_org_unit(cmd: commands.CreateOrgUnit, uow: RankUnitOfWork, *, p
         return await uow.commit(unit.id)
 
 
+async def change_org_unit(cmd: commands.ChangeOrgUnit, uow: RankUnitOfWork, *, principal: Principal) -> dict:
+    """Renames, re-levels, moves or closes a unit; every descendant is re-announced (consumers keep paths)."""
+    async with uow:
+        unit = await uow.org_units.get(cmd.unit_id)
+        if unit is None or not _within(principal, unit):
+            raise NotFound(f"org unit {cmd.unit_id} not found", rule="org_unit.exists")
+        if unit.version != cmd.version:
+            raise ConcurrencyError("the org unit was changed by someone else; reload and retry", rule="org_unit.version")
+        old_path = list(unit.path)
+        old_level = unit.agency_level
+        unit.change(name=cmd.name, agency_level=cmd.agency_level)
+        moved = False
+        if cmd.parent_id is not None and cmd.parent_id != unit.parent_id:
+            if unit.id == principal.unit_id:
+                raise Forbidden("an admin cannot move their own unit; ask the level above", rule="org_unit.move_own")
+            parent = await uow.org_units.get(cmd.parent_id)
+            if parent is None or not _within(principal, parent):
+                raise NotFound(f"org unit {cmd.parent_id} not found", rule="org_unit.parent")
+            unit.move_under(parent, subtree_depth=await uow.org_units.subtree_depth(unit))
+            moved = True
+        if cmd.active is False and unit.active:
+            unit.close(active_children=await uow.org_units.count_open_children(unit.id),
+                       active_cadres=await uow.org_units.count_active_cadres(unit.id))
+        elif cmd.active is True and not unit.active:
+            raise Conflict("a closed unit is not reopened; create a new one", rule="org_unit.closed")
+        if not unit.events:
+            return await uow.commit({"id": unit.id, "version": unit.version})
+        descendants = await uow.org_units.descendants(unit) if unit.active or moved else []
+        await uow.org_units.save(unit)
+        for child in descendants:
+            child.rebase(old_path, unit.path) if moved else child.touch()
+            await uow.org_units.save(child, check_version=False)
+        if moved:
+            ids = await uow.cadres.ids_in_subtree(unit.path)
+            for start in range(0, len(ids), 500):
+                for state in await uow.cadres.states(ids[start:start + 500]):
+                    uow.emit(*to_contracts(events.CadreUpdated(state)))
+        if moved or old_level != unit.agency_level:
+            await uow.mark_dirty_subtree(unit.path)
+        return await uow.commit({"id": unit.id, "version": unit.version})
+
+
 async def register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, principal: Principal,
                          today: dt.date) -> str:
     """Registers a cadre in an org unit of the caller's subtree; refuses an apparent duplicate."""
@@ -52,3 +111,136 @@ async def register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, pr
                                party_member=cmd.party_member, education=cmd.education, today=today)
         await uow.cadres.add(cadre)
         return await uow.commit(cadre.id)
+
+
+async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, principal: Principal,
+                       today: dt.date) -> int:
+    """Changes a cadre's register entry (optionally moving them to another unit); returns the new version."""
+    async with uow:
+        cadre = await load_cadre(uow, principal, cmd.cadre_id)
+        if cadre.version != cmd.version:
+            raise ConcurrencyError("the cadre was changed by someone else; reload and retry", rule="cadre.version")
+        new_unit = None
+        if cmd.org_unit_id is not None and cmd.org_unit_id != cadre.org_unit_id:
+            new_unit = await uow.org_units.get(cmd.org_unit_id)
+            if new_unit is None or not _within(principal, new_unit):
+                raise NotFound(f"org unit {cmd.org_unit_id} not found", rule="cadre.org_unit")
+        elif cmd.moved_on is not None:
+            raise RuleViolation("moved_on is given only with a new org_unit_id", rule="cadre.moved_on")
+        if "name" in cmd.changes or "birth_date" in cmd.changes or "gender" in cmd.changes:
+            duplicate = await uow.cadres.find_duplicate(name=cmd.changes.get("name", cadre.name).strip(),
+                                                        birth_date=cmd.changes.get("birth_date", cadre.birth_date),
+                                                        gender=cmd.changes.get("gender", cadre.gender))
+            if duplicate is not None and duplicate != cadre.id:
+                raise Conflict("another cadre with the same name, gender and birth date is registered",
+                               rule="cadre.duplicate")
+        cadre.update(today=today, new_unit=new_unit, moved_on=cmd.moved_on, **cmd.changes)
+        await uow.cadres.save(cadre)
+        await uow.mark_dirty([cadre.id])
+        return await uow.commit(cadre.version)
+
+
+async def set_relatives(cmd: commands.SetRelatives, uow: RankUnitOfWork, *, principal: Principal) -> list[str]:
+    """Replaces a cadre's relatives and mirrors each relation on the relative's entry."""
+    async with uow:
+        cadre = await load_cadre(uow, principal, cmd.cadre_id)
+        involved = sorted(set(cmd.relatives) | set(cadre.relatives))
+        others = await uow.cadres.get_many([i for i in involved if i != cadre.id])
+        for relative_id in involved:
+            if relative_id == cadre.id:
+                continue
+            other = others.get(relative_id)
+            if other is None or not in_scope(principal, other.org_path):
+                raise NotFound(f"cadre {relative_id} not found", rule="cadre.relative")
+        cadre.set_relatives(cmd.relatives)
+        for relative_id, other in others.items():
+            mirrored = dict(other.relatives)
+            if relative_id in cmd.relatives:
+                mirrored[cadre.id] = RELATIONS[cmd.relatives[relative_id]]
+            else:
+                mirrored.pop(cadre.id, None)
+            other.set_relatives(mirrored)
+        for item in [cadre, *others.values()]:
+            if item.relatives_changed:
+                await uow.cadres.save(item)
+        return await uow.commit(sorted(cadre.relatives))
+
+
+async def add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *, principal: Principal,
+                           today: dt.date) -> str:
+    """Records a rank holding from a date (history or a change); returns the holding id."""
+    async with uow:
+        cadre = await load_cadre(uow, principal, cmd.cadre_id)
+        series = CATEGORY_SERIES.get(cadre.category)
+        if series is None:
+            raise RuleViolation(f"category {cadre.category} is not on a rank ladder",
+                                rule="rank.category_outside_ladder")
+        ladder = (await uow.ladders(cmd.since))[series]
+        holding = cadre.add_rank(rank_code=cmd.rank_code, since=cmd.since, basis=cmd.basis, ladder=ladder, today=today,
+                                 level=cmd.level, source_ref=cmd.source_ref)
+        await uow.cadres.save(cadre)
+        await uow.mark_dirty([cadre.id])
+        return await uow.commit(holding.id)
+
+
+async def add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal,
+                           today: dt.date) -> str:
+    """Records a leadership-post holding; returns the holding id."""
+    async with uow:
+        cadre = await load_cadre(uow, principal, cmd.cadre_id)
+        holding = cadre.add_post(post_code=cmd.post_code, since=cmd.since, basis=cmd.basis, today=today,
+                                 hardship=cmd.hardship, source_ref=cmd.source_ref)
+        await uow.cadres.save(cadre)
+        await uow.mark_dirty([cadre.id])
+        return await uow.commit(holding.id)
+
+
+async def add_level_holding(cmd: commands.AddLevelHolding, uow: RankUnitOfWork, *, principal: Principal,
+                            today: dt.date) -> str:
+    """Records a level (级别) holding; returns the holding id."""
+    async with uow:
+        cadre = await load_cadre(uow, principal, cmd.cadre_id)
+        series = CATEGORY_SERIES.get(cadre.category)
+        ladder = (await uow.ladders(cmd.since))[series] if series else None
+        holding = cadre.add_level(level=cmd.level, step=cmd.step, since=cmd.since, basis=cmd.basis, ladder=ladder,
+                                  today=today)
+        await uow.cadres.save(cadre)
+        await uow.mark_dirty([cadre.id])
+        return await uow.commit(holding.id)
+
+
+async def execute_demotion(cmd: commands.ExecuteDemotion, uow: RankUnitOfWork, *, principal: Principal,
+                           today: dt.date) -> str:
+    """Carries out a required demotion (不称职): one rank down, tenure restarting in the new rank."""
+    async with uow:
+        cadre = await load_cadre(uow, principal, cmd.cadre_id)
+        demotion = await uow.demotions.get(cmd.demotion_id)
+        if demotion is None or demotion.cadre_id != cadre.id:
+            raise NotFound(f"demotion {cmd.demotion_id} not found", rule="demotion.exists")
+        if cmd.effective_date > today:
+            raise RuleViolation("a demotion cannot take effect in the future", rule="holding.future")
+        series = CATEGORY_SERIES.get(cadre.category)
+        if series is None:
+            raise RuleViolation(f"category {cadre.category} is not on a rank ladder",
+                                rule="rank.category_outside_ladder")
+        demotion.execute(cadre, effective_date=cmd.effective_date, ladder=(await uow.ladders(cmd.effective_date))[series])
+        await uow.cadres.save(cadre)
+        await uow.demotions.save(demotion)
+        await uow.mark_dirty([cadre.id])
+        return await uow.commit(demotion.status)
+
+
+async def exit_cadre(cadre_id: str, version: int, reason: str, uow: RankUnitOfWork, *, principal: Principal,
+                     today: dt.date) -> int:
+    """Records that a cadre left the register (retired, resigned, ...); open candidacies are withdrawn."""
+    async with uow:
+        cadre = await load_cadre(uow, principal, cadre_id)
+        if cadre.version != version:
+            raise ConcurrencyError("the cadre was changed by someone else; reload and retry", rule="cadre.version")
+        if not cadre.active:
+            raise Conflict("the cadre has already left the register", rule="cadre.inactive")
+        cadre.update(today=today, active=False)
+        await uow.cadres.save(cadre)
+        await withdraw_candidacies(uow, cadre_id=cadre.id, reason=f"left the register ({reason})", today=today)
+        await uow.mark_dirty([cadre.id])
+        return await uow.commit(cadre.version)

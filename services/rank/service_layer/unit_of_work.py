@@ -1,9 +1,19 @@
-"""The rank unit of work: the kernel transaction plus rank's repositories."""
+"""The rank unit of work: the kernel transaction plus rank's repositories and rule inputs."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
+from kernel import audit
+from kernel.auth import Principal
 from kernel.uow import UnitOfWork
+from services.rank.adapters import config_repo, orm, projections
+from services.rank.adapters.facts import load_facts, load_tree
+from services.rank.adapters.process_repo import BatchRepository, ContractRepository, DemotionRepository
 from services.rank.adapters.repository import CadreRepository, OrgUnitRepository
+from services.rank.domain.facts import CadreFacts
+from services.rank.domain.ladder import Ladder
 
 
 class RankUnitOfWork(UnitOfWork):
@@ -11,7 +21,35 @@ class RankUnitOfWork(UnitOfWork):
 
     org_units: OrgUnitRepository
     cadres: CadreRepository
+    batches: BatchRepository
+    contracts: ContractRepository
+    demotions: DemotionRepository
 
     async def _open(self) -> None:
         self.org_units = OrgUnitRepository(self.conn, self.track)
         self.cadres = CadreRepository(self.conn, self.track)
+        self.batches = BatchRepository(self.conn, self.track)
+        self.contracts = ContractRepository(self.conn, self.track)
+        self.demotions = DemotionRepository(self.conn, self.track)
+
+    async def ladders(self, day: dt.date) -> dict[str, Ladder]:
+        """Returns the ladder of each series in force on `day`."""
+        return await config_repo.ladders_in_force(self.conn, day)
+
+    async def facts(self, cadre_ids: Sequence[str]) -> dict[str, CadreFacts]:
+        """Returns what the rules need about some cadres, read in this transaction."""
+        return await load_facts(self.conn, cadre_ids, await load_tree(self.conn))
+
+    async def mark_dirty(self, cadre_ids: Sequence[str]) -> None:
+        """Queues cadres for recomputation of their standing."""
+        await projections.mark_dirty(self.conn, cadre_ids)
+
+    async def mark_dirty_subtree(self, path: Sequence[str]) -> None:
+        """Queues every cadre of an org subtree for recomputation."""
+        await projections.mark_dirty_subtree(self.conn, path)
+
+    async def audit(self, principal: Principal | None, action: str, object_type: str, object_id: str,
+                    purpose: str = "ROUTINE") -> None:
+        """Appends an audit row in this transaction (ids and codes only)."""
+        await audit.record(self.conn, orm.audit_log, principal=principal, action=action, object_type=object_type,
+                           object_id=object_id, purpose=purpose)

@@ -1,0 +1,116 @@
+"""Loads what the rules need about many cadres at once (set-based: one query per kind per chunk of ids)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.rank.adapters import orm
+from services.rank.adapters.repository import load_holdings
+from services.rank.adapters.sql import path_list
+from services.rank.domain.facts import (
+    AwardFact,
+    CadreFacts,
+    GradeFact,
+    InvestigationFact,
+    RestrictionFact,
+    SanctionFact,
+    UnitFact,
+)
+from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
+
+
+@dataclass(frozen=True)
+class OrgTree:
+    """The org units (small next to the register), for effective agency levels and paths."""
+
+    units: dict[str, tuple[str | None, str, list[str]]]  # id → (parent id, agency level, path)
+
+    def effective_level(self, unit_id: str) -> str:
+        """Returns the agency level of a unit; a DIVISION takes that of its nearest non-division ancestor."""
+        unit = self.units.get(unit_id)
+        while unit is not None and unit[1] == "DIVISION" and unit[0] is not None:
+            unit = self.units.get(unit[0])
+        return unit[1] if unit is not None else "DIVISION"
+
+    def path(self, unit_id: str) -> list[str]:
+        unit = self.units.get(unit_id)
+        return unit[2] if unit else [unit_id]
+
+
+async def load_tree(conn: AsyncConnection) -> OrgTree:
+    """Reads the whole org tree."""
+    t = orm.org_unit
+    rows = (await conn.execute(select(t.c.id, t.c.parent_id, t.c.agency_level, t.c.path))).all()
+    return OrgTree({r[0]: (r[1], r[2], path_list(r[3])) for r in rows})
+
+
+async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgTree) -> dict[str, CadreFacts]:
+    """Returns the facts of each cadre (missing ids are left out)."""
+    ids = list(cadre_ids)
+    if not ids:
+        return {}
+    c = orm.cadre
+    cadres = (await conn.execute(select(c.c.id, c.c.name, c.c.category, c.c.birth_date, c.c.entry_date, c.c.education,
+                                        c.c.org_unit_id, c.c.active, c.c.reserve_cadre, c.c.grassroots_experience)
+                                 .where(c.c.id.in_(ids)))).all()
+    holdings: dict[str, dict[type, list]] = defaultdict(lambda: defaultdict(list))
+    for cadre_id, holding in await load_holdings(conn, ids):
+        holdings[cadre_id][type(holding)].append(holding)
+    grades: dict[str, list[GradeFact]] = defaultdict(list)
+    g = orm.grade_record
+    for row in (await conn.execute(select(g.c.cadre_id, g.c.year, g.c.grade, g.c.finalized_on, g.c.assessment_id)
+                                   .where(g.c.cadre_id.in_(ids)))).all():
+        grades[row[0]].append(GradeFact(row[1], row[2], row[3], row[4]))
+    awards: dict[str, list[AwardFact]] = defaultdict(list)
+    a = orm.award_record
+    for row in (await conn.execute(select(a.c.cadre_id, a.c.award_id, a.c.type, a.c.granted_on, a.c.revoked_on)
+                                   .where(a.c.cadre_id.in_(ids), a.c.granted_on.is_not(None)))).all():
+        awards[row[0]].append(AwardFact(row[1], row[2], row[3], row[4]))
+    percentile: dict[str, tuple] = {}
+    i = orm.index_record
+    for row in (await conn.execute(select(i.c.cadre_id, i.c.computed_at, i.c.percentile)
+                                   .where(i.c.cadre_id.in_(ids)))).all():
+        if row[0] not in percentile or row[1] > percentile[row[0]][0]:
+            percentile[row[0]] = (row[1], row[2])
+    restrictions: dict[str, list[RestrictionFact]] = defaultdict(list)
+    r = orm.restriction_record
+    for row in (await conn.execute(select(r.c.cadre_id, r.c.restriction_id, r.c.effect, r.c.starts_on, r.c.ends_on,
+                                          r.c.status, r.c.source_type, r.c.discretionary_extension)
+                                   .where(r.c.cadre_id.in_(ids), r.c.status != "VOID"))).all():
+        restrictions[row[0]].append(RestrictionFact(row[1], row[2], row[3], row[4], row[5], row[6], row[7]))
+    investigations: dict[str, list[InvestigationFact]] = defaultdict(list)
+    v = orm.investigation_record
+    for row in (await conn.execute(select(v.c.cadre_id, v.c.case_id, v.c.opened_on, v.c.closed_on)
+                                   .where(v.c.cadre_id.in_(ids), v.c.opened_on.is_not(None)))).all():
+        investigations[row[0]].append(InvestigationFact(row[1], row[2], row[3]))
+    sanctions: dict[str, list[SanctionFact]] = defaultdict(list)
+    s = orm.sanction_record
+    for row in (await conn.execute(select(s.c.cadre_id, s.c.sanction_id, s.c.type, s.c.effective_on, s.c.ends_on,
+                                          s.c.status).where(s.c.cadre_id.in_(ids)))).all():
+        sanctions[row[0]].append(SanctionFact(row[1], row[2], row[3], row[4], row[5]))
+    d = orm.demotion
+    demotion_required = set((await conn.execute(select(d.c.cadre_id).where(d.c.cadre_id.in_(ids),
+                                                                          d.c.status == "REQUIRED"))).scalars())
+    facts = {}
+    for row in cadres:
+        cadre_id = row[0]
+        h = holdings[cadre_id]
+        facts[cadre_id] = CadreFacts(
+            cadre_id=cadre_id, name=row[1], category=row[2], birth_date=row[3], entry_date=row[4], education=row[5],
+            org_unit=UnitFact(row[6], tree.effective_level(row[6])), active=row[7], reserve_cadre=row[8],
+            grassroots_experience=row[9],
+            rank_holdings=tuple(h[RankHolding]), post_holdings=tuple(h[PostHolding]),
+            level_holdings=tuple(h[LevelHolding]),
+            assignments=tuple((x, tree.effective_level(x.org_unit_id)) for x in h[Assignment]),
+            grades=tuple(grades[cadre_id]), awards=tuple(awards[cadre_id]),
+            restrictions=tuple(restrictions[cadre_id]), investigations=tuple(investigations[cadre_id]),
+            sanctions=tuple(sanctions[cadre_id]),
+            index_percentile=percentile[cadre_id][1] if cadre_id in percentile else None,
+            demotion_required=cadre_id in demotion_required,
+        )
+    return facts

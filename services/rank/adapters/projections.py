@@ -1,0 +1,153 @@
+"""Local projections of appraisal, tolerance and petitions events (idempotent writes keyed by natural ids)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.db import utcnow
+from services.rank.adapters import orm
+from services.rank.adapters.sql import insert_ignore, path_str, upsert
+
+
+async def put_grade(conn: AsyncConnection, **values: Any) -> str | None:
+    """Stores the latest grade of an assessment; returns the grade it replaced (None if new)."""
+    t = orm.grade_record
+    before = (await conn.execute(select(t.c.grade).where(t.c.assessment_id == values["assessment_id"]))).scalar()
+    await conn.execute(upsert(conn, t, {**values, "updated_at": utcnow()}, ["assessment_id"]))
+    return before
+
+
+async def grade_of_year(conn: AsyncConnection, cadre_id: str, year: int) -> str | None:
+    """Returns the stored grade of a cadre's year (the latest finalized if several)."""
+    t = orm.grade_record
+    return (await conn.execute(select(t.c.grade).where(t.c.cadre_id == cadre_id, t.c.year == year)
+                               .order_by(t.c.finalized_on.desc()).limit(1))).scalar()
+
+
+async def put_award(conn: AsyncConnection, **values: Any) -> None:
+    """Stores an award's state (granted or revoked)."""
+    await conn.execute(upsert(conn, orm.award_record, {**values, "updated_at": utcnow()}, ["award_id"]))
+
+
+async def revoke_award(conn: AsyncConnection, *, award_id: str, cadre_id: str, type_: str, revoked_on: dt.date) -> None:
+    """Marks an award revoked (creating the row if the grant was never seen)."""
+    t = orm.award_record
+    values = {"award_id": award_id, "cadre_id": cadre_id, "type": type_, "revoked_on": revoked_on,
+              "updated_at": utcnow()}
+    await conn.execute(upsert(conn, t, values, ["award_id"]))
+
+
+async def put_index(conn: AsyncConnection, **values: Any) -> None:
+    """Stores the accountability index of a cadre's period."""
+    await conn.execute(upsert(conn, orm.index_record, values, ["cadre_id", "period_key"]))
+
+
+async def put_restriction(conn: AsyncConnection, **values: Any) -> None:
+    """Stores the full state of a restriction."""
+    await conn.execute(upsert(conn, orm.restriction_record, {**values, "updated_at": utcnow()}, ["restriction_id"]))
+
+
+async def put_sanction(conn: AsyncConnection, **values: Any) -> str | None:
+    """Stores the state of a sanction; returns its previous status."""
+    t = orm.sanction_record
+    before = (await conn.execute(select(t.c.status).where(t.c.sanction_id == values["sanction_id"]))).scalar()
+    await conn.execute(upsert(conn, t, {**values, "updated_at": utcnow()}, ["sanction_id"]))
+    return before
+
+
+async def open_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: str, opened_on: dt.date,
+                             investigation_id: str | None) -> bool:
+    """Records an open case; a case already closed (events out of order) stays closed. True if newly open."""
+    t = orm.investigation_record
+    inserted = await conn.execute(insert_ignore(conn, t, {
+        "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "investigation_id": investigation_id,
+        "updated_at": utcnow()}, ["case_id"]))
+    if (inserted.rowcount or 0) == 1:
+        return True
+    await conn.execute(update(t).where(t.c.case_id == case_id).values(
+        cadre_id=cadre_id, opened_on=opened_on,
+        investigation_id=t.c.investigation_id if investigation_id is None else investigation_id, updated_at=utcnow()))
+    return False
+
+
+async def close_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: str, closed_on: dt.date,
+                              result: str | None, opened_on: dt.date | None = None) -> None:
+    """Records that a case closed (creating the row if its opening was never seen)."""
+    t = orm.investigation_record
+    inserted = await conn.execute(insert_ignore(conn, t, {
+        "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "closed_on": closed_on, "result": result,
+        "updated_at": utcnow()}, ["case_id"]))
+    if (inserted.rowcount or 0) == 0:
+        await conn.execute(update(t).where(t.c.case_id == case_id).values(closed_on=closed_on, result=result,
+                                                                          updated_at=utcnow()))
+
+
+async def cadre_exists(conn: AsyncConnection, cadre_id: str) -> bool:
+    t = orm.cadre
+    return (await conn.execute(select(t.c.id).where(t.c.id == cadre_id))).first() is not None
+
+
+async def mark_dirty(conn: AsyncConnection, cadre_ids: Sequence[str]) -> None:
+    """Queues cadres for recomputation of their standing (eligibility, points, development step)."""
+    if not cadre_ids:
+        return
+    t = orm.cadre_standing
+    await conn.execute(update(t).where(t.c.cadre_id.in_(list(cadre_ids)))
+                       .values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+
+
+async def mark_dirty_subtree(conn: AsyncConnection, path: Sequence[str]) -> None:
+    """Queues every cadre of an org subtree for recomputation."""
+    t, c, u = orm.cadre_standing, orm.cadre, orm.org_unit
+    members = (select(c.c.id).join(u, u.c.id == c.c.org_unit_id)
+               .where(u.c.path.startswith(path_str(path), autoescape=True)))
+    await conn.execute(update(t).where(t.c.cadre_id.in_(members)).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+
+
+async def mark_dirty_categories(conn: AsyncConnection, categories: Sequence[str]) -> None:
+    """Queues every cadre of some categories (a new ladder version)."""
+    t, c = orm.cadre_standing, orm.cadre
+    await conn.execute(update(t).where(t.c.cadre_id.in_(select(c.c.id).where(c.c.category.in_(list(categories)))))
+                       .values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+
+
+async def mark_expired_standings(conn: AsyncConnection, today: dt.date) -> int:
+    """Queues the standings whose answer may have changed by the passing of time (valid_until reached)."""
+    t = orm.cadre_standing
+    result = await conn.execute(update(t).where(and_(t.c.valid_until.is_not(None), t.c.valid_until <= today,
+                                                     t.c.dirty.is_(False)))
+                                .values(dirty=True, dirty_gen=t.c.dirty_gen + 1, valid_until=None))
+    return result.rowcount or 0
+
+
+async def is_open(conn: AsyncConnection, case_id: str) -> bool:
+    """Tells whether a case is recorded open (opened and not closed)."""
+    t = orm.investigation_record
+    row = (await conn.execute(select(t.c.opened_on, t.c.closed_on).where(t.c.case_id == case_id))).first()
+    return row is not None and row[0] is not None and row[1] is None
+
+
+async def close_cases(conn: AsyncConnection, *, case_ids: Sequence[str], closed_on: dt.date, result: str,
+                      sole_cadre: str | None) -> list[str]:
+    """Closes the cases among `case_ids`; returns the cadres concerned.
+
+    A case not seen yet (its opening redelivered later) is recorded closed, so that the late opening cannot
+    reopen it; its cadre is known only when the report concerned a single cadre.
+    """
+    if not case_ids:
+        return []
+    t = orm.investigation_record
+    cadres = list((await conn.execute(select(t.c.cadre_id).where(t.c.case_id.in_(list(case_ids)),
+                                                                 t.c.closed_on.is_(None)))).scalars())
+    await conn.execute(update(t).where(t.c.case_id.in_(list(case_ids)), t.c.closed_on.is_(None))
+                       .values(closed_on=closed_on, result=result, updated_at=utcnow()))
+    for case_id in case_ids:
+        await conn.execute(insert_ignore(conn, t, {"case_id": case_id, "cadre_id": sole_cadre or "",
+                                                   "closed_on": closed_on, "result": result,
+                                                   "updated_at": utcnow()}, ["case_id"]))
+    return sorted(set(cadres))

@@ -1,0 +1,68 @@
+"""Small SQL helpers shared by the rank adapters (dialect-aware upsert, JSON columns, path prefixes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit, small enough to keep rows in memory
+
+
+def upsert(conn: AsyncConnection, table: Table, values: dict[str, Any], keys: Sequence[str],
+           where: ColumnElement | None = None) -> Any:
+    """Builds INSERT … ON CONFLICT (keys) DO UPDATE for the connection's dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    return stmt.on_conflict_do_update(index_elements=list(keys),
+                                      set_={k: v for k, v in values.items() if k not in keys}, where=where)
+
+
+def insert_ignore(conn: AsyncConnection, table: Table, values: dict[str, Any], keys: Sequence[str]) -> Any:
+    """Builds INSERT … ON CONFLICT (keys) DO NOTHING for the connection's dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def dumps(value: Any) -> str:
+    """Serializes a value for a JSON text column."""
+    return orjson.dumps(value, default=_default).decode()
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(type(value).__name__)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    """Reads a JSON text column."""
+    return default if text is None else orjson.loads(text)
+
+
+def path_str(path: Sequence[str]) -> str:
+    """Encodes ancestor ids (root first) as a prefix-searchable path."""
+    return "/" + "/".join(path) + "/"
+
+
+def path_list(path: str) -> list[str]:
+    """Decodes a stored path."""
+    return [p for p in path.split("/") if p]
+
+
+def chunks(ids: Iterable[str], size: int = CHUNK) -> Iterable[list[str]]:
+    """Splits ids into lists of at most `size`."""
+    batch: list[str] = []
+    for cadre_id in ids:
+        batch.append(cadre_id)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

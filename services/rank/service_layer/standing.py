@@ -1,0 +1,88 @@
+"""Incremental recomputation of cadre standings: only dirty cadres, in bounded chunks, never the whole register.
+
+A change (an event, a holding, a scheme) marks the cadres it affects dirty in its own transaction; this job
+leases a chunk, evaluates it on a reader connection (no write lock held), and writes the results back only for
+rows whose generation did not move meanwhile. Work and memory grow with the dirty cadres, not the register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from kernel.db import utcnow
+from services.rank.adapters import config_repo, projections
+from services.rank.adapters.facts import OrgTree, load_facts, load_tree
+from services.rank.adapters.sql import dumps
+from services.rank.adapters.standing_repo import claim_dirty, write_standings
+from services.rank.domain.ladder import Ladder
+from services.rank.domain.rules.policies import RankPolicies
+from services.rank.service_layer.evaluation import standing_of
+
+
+@dataclass
+class _Context:
+    ladders: dict[str, Ladder]
+    schemes: config_repo.SchemeSet
+    tree: OrgTree
+
+
+def _row(cadre_id: str, gen: int, standing: Any, today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    e = standing.eligibility
+    p = standing.points
+    return {
+        "b_cadre_id": cadre_id, "b_gen": gen, "as_of": today, "current_rank": e.current_rank,
+        "target_rank": e.target_rank, "eligible_on": e.earliest_date, "blocked": e.blocked,
+        "reasons": dumps([{"rule": r.rule, "detail": r.detail, "source": r.source, "until": r.until}
+                          for r in e.reasons if r.met is not True]),
+        "points": p.total if p else None,
+        "points_breakdown": dumps([{"item": x.key, "points": x.points} for x in p.lines if x.points]) if p else None,
+        "track_stage": standing.track.stage, "track_step": standing.track.step,
+        "track_reasons": dumps(list(standing.track.reasons)), "valid_until": standing.valid_until, "computed_at": now,
+    }
+
+
+async def recompute_dirty(uow_factory: Callable[[], Any], reader: AsyncEngine, *, today: dt.date,
+                          policies: RankPolicies, chunk: int = 500, max_chunks: int | None = None) -> int:
+    """Recomputes dirty standings chunk by chunk until none is left (or max_chunks); returns how many."""
+    context: _Context | None = None
+    done = 0
+    rounds = 0
+    while max_chunks is None or rounds < max_chunks:
+        async with uow_factory() as uow:
+            claimed = await claim_dirty(uow.conn, chunk)
+            await uow.commit()
+        if not claimed:
+            break
+        rounds += 1
+        async with reader.connect() as conn:
+            if context is None:
+                context = _Context(await config_repo.ladders_in_force(conn, today),
+                                   await config_repo.schemes_in_force(conn, today), await load_tree(conn))
+            facts = await load_facts(conn, [c for c, _ in claimed], context.tree)
+        now = utcnow()
+        rows = []
+        for cadre_id, gen in claimed:
+            item = facts.get(cadre_id)
+            if item is None:
+                continue
+            scheme = context.schemes.for_path(context.tree.path(item.org_unit.org_unit_id))
+            standing = standing_of(item, ladders=context.ladders, scheme=scheme, policies=policies, as_of=today)
+            rows.append(_row(cadre_id, gen, standing, today, now))
+        async with uow_factory() as uow:
+            await write_standings(uow.conn, rows)
+            await uow.commit()
+        done += len(rows)
+    return done
+
+
+async def expire_standings(uow_factory: Callable[[], Any], *, today: dt.date) -> int:
+    """Marks dirty the standings whose answer may have changed with the date (cheap, indexed)."""
+    async with uow_factory() as uow:
+        count = await projections.mark_expired_standings(uow.conn, today)
+        await uow.commit()
+    return count
