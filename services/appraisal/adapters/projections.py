@@ -47,9 +47,10 @@ async def mark_dirty(conn: AsyncConnection, pairs: set[tuple[str, str]]) -> None
     now = utcnow()
     rows = [{"cadre_id": c, "period_key": p, "marked_at": now} for c, p in sorted(pairs)]
     t = orm.index_dirty
-    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t).values(rows)
+    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t)
+    # executemany form: SQLAlchemy batches the rows within the driver's parameter limits.
     await conn.execute(stmt.on_conflict_do_update(index_elements=["cadre_id", "period_key"],
-                                                  set_={"marked_at": stmt.excluded.marked_at}))
+                                                  set_={"marked_at": stmt.excluded.marked_at}), rows)
 
 
 def quarter_pair(cadre_id: str, day: dt.date | None) -> set[tuple[str, str]]:

@@ -27,7 +27,8 @@ COUNTED_REPORT_OUTCOMES = ("SUBSTANTIATED", "PARTLY_SUBSTANTIATED")
 
 async def _claim(uow: AppraisalUnitOfWork, limit: int) -> list[tuple[str, str, dt.datetime]]:
     t = orm.index_dirty
-    query = select(t.c.cadre_id, t.c.period_key, t.c.marked_at).order_by(t.c.marked_at).limit(limit)
+    # By cadre: a batch then holds all the dirty quarters of its cadres, so each fact is loaded once.
+    query = select(t.c.cadre_id, t.c.period_key, t.c.marked_at).order_by(t.c.cadre_id, t.c.period_key).limit(limit)
     if uow.conn.dialect.name == "postgresql":
         # Several replicas may run the job: each takes rows the others have not locked.
         query = query.with_for_update(skip_locked=True)
