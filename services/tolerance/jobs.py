@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from kernel.deps import today
+from kernel.deps import china_today as today
 from kernel.runtime import PeriodicJob, ServiceRuntime
 from services.tolerance.domain.policy import Policy
 from services.tolerance.service_layer.restrictions import sweep

@@ -24,17 +24,17 @@ CATALOGUE_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STA
                      Role.AUDITOR)
 
 
-def get_uow(runtime: RuntimeDep) -> ToleranceUnitOfWork:
+async def get_uow(runtime: RuntimeDep) -> ToleranceUnitOfWork:
     """Returns a new tolerance unit of work."""
     return runtime.uow()  # type: ignore[return-value]
 
 
-def get_policy(request: Request) -> Policy:
+async def get_policy(request: Request) -> Policy:
     """Returns the regulation figures in force."""
     return request.app.state.policy
 
 
-def get_calendar(runtime: RuntimeDep) -> WorkdayCalendar:
+async def get_calendar(runtime: RuntimeDep) -> WorkdayCalendar:
     """Returns the working-day calendar."""
     return runtime.calendar
 

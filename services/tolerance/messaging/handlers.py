@@ -8,7 +8,7 @@ from typing import Any
 from kernel.contracts import appraisal_v1, petitions_v1, rank_v1
 from kernel.contracts.vocabulary import Grade, SanctionSystem, SanctionType
 from kernel.db import utcnow
-from kernel.deps import today
+from kernel.deps import china_today as today
 from kernel.envelope import CloudEvent
 from services.tolerance.adapters import orm, projections
 from services.tolerance.domain.events import SourceRef

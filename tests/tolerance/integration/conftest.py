@@ -67,7 +67,9 @@ class Bus:
         except Exception:
             return []
         events = []
-        for number in range(info.state.first_seq, info.state.last_seq + 1):
+        if not info.state.messages:
+            return events
+        for number in range(max(info.state.first_seq, 1), info.state.last_seq + 1):
             msg = await js.get_msg(name, number)
             event = decode(msg.data)
             events.append((event.type.split(".", 1)[1], event.data))
