@@ -73,12 +73,11 @@ class OrgUnitRepository:
             raise ConcurrencyError("the org unit was changed by someone else; reload and retry", rule="org_unit.version")
         unit.version += 1
 
-    async def descendants(self, unit: OrgUnit) -> list[OrgUnit]:
-        """Returns the units strictly below `unit`, tracked for saving."""
+    async def descendants(self, path: list[str]) -> list[OrgUnit]:
+        """Returns the units strictly below the unit at `path` (as stored), tracked for saving."""
         t = orm.org_unit
-        prefix = path_str(unit.path)
-        rows = (await self.conn.execute(select(t).where(t.c.path.startswith(prefix, autoescape=True), t.c.id != unit.id)
-                                        .order_by(t.c.path))).mappings().all()
+        rows = (await self.conn.execute(select(t).where(t.c.path.startswith(path_str(path), autoescape=True),
+                                                        t.c.id != path[-1]).order_by(t.c.path))).mappings().all()
         units = [_unit(r) for r in rows]
         for u in units:
             self.track(u)

@@ -80,7 +80,7 @@ async def change_org_unit(cmd: commands.ChangeOrgUnit, uow: RankUnitOfWork, *, p
             raise Conflict("a closed unit is not reopened; create a new one", rule="org_unit.closed")
         if not unit.events:
             return await uow.commit({"id": unit.id, "version": unit.version})
-        descendants = await uow.org_units.descendants(unit) if unit.active or moved else []
+        descendants = await uow.org_units.descendants(old_path) if unit.active or moved else []
         await uow.org_units.save(unit)
         for child in descendants:
             child.rebase(old_path, unit.path) if moved else child.touch()
