@@ -15,6 +15,8 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 class AiohttpUpstream:
     """A pooled aiohttp session bound to one service; never follows redirects, never keeps cookies."""
 
+    enforces_timeouts = True
+
     def __init__(self, service: str, base_url: str, *, connect_timeout: float, pool_size: int,
                  max_response_bytes: int) -> None:
         self.service = service

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from gateway import metrics
@@ -22,6 +23,17 @@ class ServiceClient:
         self.service = upstream.service
         self.timeout = timeout
         self.retries = retries
+        # aiohttp enforces the deadline itself; an injected transport (httpx.MockTransport) may not.
+        self._backstop = not getattr(upstream, "enforces_timeouts", False)
+        # Labelled metric children are looked up once: labels() takes a lock and hashes on every call.
+        self._seconds = metrics.UPSTREAM_SECONDS.labels(self.service)
+        self._outcomes: dict[str, Any] = {}
+
+    def _count(self, outcome: str) -> None:
+        counter = self._outcomes.get(outcome)
+        if counter is None:
+            counter = self._outcomes[outcome] = metrics.UPSTREAM_CALLS.labels(self.service, outcome)
+        counter.inc()
 
     async def call(self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None = None,
                    timeout: float | None = None, retries: int | None = None) -> UpstreamResponse:
@@ -40,13 +52,14 @@ class ServiceClient:
             outcome = exc.failure.value
             raise
         finally:
-            metrics.UPSTREAM_CALLS.labels(self.service, outcome).inc()
-            metrics.UPSTREAM_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+            self._count(outcome)
+            self._seconds.observe(time.perf_counter() - started)
 
     async def _attempt(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
                        limit: float) -> UpstreamResponse:
-        # The transports enforce their own timeouts; this deadline also holds for any injected transport.
         try:
+            if not self._backstop:
+                return await self.upstream.send(method, target, headers=headers, body=body, timeout=limit)
             async with asyncio.timeout(limit):
                 return await self.upstream.send(method, target, headers=headers, body=body, timeout=limit)
         except TimeoutError:

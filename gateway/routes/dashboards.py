@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.auth import PrincipalDep, forbid_unless
+from gateway import params
+from gateway.auth import authenticate, forbid_unless
 from gateway.errors import relay
 from gateway.fanout import anchor, gather, merge_parts
 from gateway.forwarding import upstream_headers
 from gateway.limits import client_key
-from gateway.routes.dossier import ID_PATTERN
 from gateway.schemas import DashboardRead
 from gateway.settings import UPSTREAMS
 from kernel.auth import Role
@@ -31,14 +30,13 @@ SUBTREE_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
     403: {"description": "the caller's role may not read dashboards"},
     404: {"description": "no such org unit in the caller's scope"},
     503: {"description": "no service could contribute"},
-})
-async def get_dashboard(
-    request: Request,
-    org_unit_id: Annotated[str, Path(pattern=ID_PATTERN, description="the org unit's id")],
-    principal: PrincipalDep,
-) -> Response:
+}, openapi_extra={"parameters": [params.path_parameter("org_unit_id", "the org unit's id")],
+                  "security": params.BEARER})
+async def get_dashboard(request: Request) -> Response:
     """Gathers an org unit's dashboard from each service's part (a `degraded` list names missing parts)."""
+    principal = await authenticate(request)
     forbid_unless(principal, *DASHBOARD_ROLES)
+    org_unit_id = params.identifier(request.path_params["org_unit_id"], "org_unit_id")
     if not principal.has(*SUBTREE_ROLES) and principal.unit_id != org_unit_id:
         raise ProblemException(404, f"org unit {org_unit_id} not found", type_="not-found")
     gateway = request.app.state.gateway

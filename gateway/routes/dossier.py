@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.auth import PrincipalDep, forbid_unless
+from gateway import params
+from gateway.auth import authenticate, forbid_unless
 from gateway.errors import relay
 from gateway.fanout import anchor, gather, merge_parts
 from gateway.forwarding import upstream_headers
 from gateway.limits import client_key
 from gateway.schemas import DossierRead
 from gateway.settings import UPSTREAMS
-from kernel.audit import purpose_header
 from kernel.auth import Principal, Role
 from kernel.deps import china_today
 from kernel.web import ProblemException
@@ -31,7 +29,6 @@ log = logging.getLogger("gateway.dossier")
 router = APIRouter(prefix="/api/v1", tags=["dossier"])
 
 DOSSIER_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.CADRE, Role.AUDITOR)
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
 
 
 def self_only(principal: Principal) -> bool:
@@ -51,18 +48,17 @@ def visible_services(principal: Principal) -> tuple[list[str], list[str]]:
     403: {"description": "the caller's role may not read dossiers"},
     404: {"description": "no such cadre in the caller's scope"},
     503: {"description": "no service could contribute"},
-})
-async def get_dossier(
-    request: Request,
-    cadre_id: Annotated[str, Path(pattern=ID_PATTERN, description="the cadre's id")],
-    principal: PrincipalDep,
-    purpose: Annotated[str, Depends(purpose_header)],
-    as_of: Annotated[dt.date | None, Query(description="the historical view at this date (YYYY-MM-DD)")] = None,
-) -> Response:
+}, openapi_extra={"parameters": [params.path_parameter("cadre_id", "the cadre's id"), params.AS_OF_PARAMETER,
+                                 params.PURPOSE_PARAMETER], "security": params.BEARER})
+async def get_dossier(request: Request) -> Response:
     """Gathers a cadre's dossier from rank and each service's part (a `degraded` list names missing parts)."""
+    principal = await authenticate(request)
     forbid_unless(principal, *DOSSIER_ROLES)
+    cadre_id = params.identifier(request.path_params["cadre_id"], "cadre_id")
+    as_of = params.date_param(request.query_params.get("as_of"), "as_of")
+    purpose = params.purpose(request.headers.get("x-purpose"))
     if as_of is not None and as_of > china_today():
-        raise ProblemException(422, "as_of may not be in the future", type_="validation", field="as_of")
+        raise params.invalid("as_of", "query", "as_of may not be in the future", "future_date")
     if self_only(principal) and principal.cadre_id != cadre_id:
         raise ProblemException(404, f"cadre {cadre_id} not found", type_="not-found")
     gateway = request.app.state.gateway
