@@ -80,17 +80,21 @@ class Api:
     async def cadre(self, cadre_id: str) -> dict:
         return await self.ok("GET", f"/api/v1/cadres/{cadre_id}")
 
-    async def publish(self, payload: Contract, *, seq: int | None = None) -> str:
-        """Publishes a producer's contract event through NATS, as its relay would (with a sequence)."""
+    async def publish(self, payload: Contract, *, seq: int | None = None, copies: int = 1) -> str:
+        """Publishes a producer's contract event through NATS, as its relay would (with a sequence).
+
+        With `copies`, the same envelope is stored several times (as after a dedup-window overrun).
+        """
         producer = payload.event_name.producer
         self.seq[producer] = seq if seq is not None else self.seq.get(producer, 0) + 1
         writer = OutboxWriter(orm.kernel_tables.outbox, producer, "cadre")
         env = writer.envelope(payload, now=dt.datetime.now(dt.UTC))
         nc = await nats.connect(self.nats_url)
         try:
-            await nc.jetstream().publish(f"{self.namespace}.{payload.event_name.key}",
-                                         with_sequence(encode(env).decode(), self.seq[producer]),
-                                         headers={"Nats-Msg-Id": env.id})
+            for copy in range(copies):
+                await nc.jetstream().publish(f"{self.namespace}.{payload.event_name.key}",
+                                             with_sequence(encode(env).decode(), self.seq[producer]),
+                                             headers={"Nats-Msg-Id": f"{env.id}-{copy}"})
         finally:
             await nc.close()
         return env.id
