@@ -325,6 +325,7 @@ contract = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("probation_months", Integer, nullable=False),
+    Column("probation_ends_on", Date, nullable=True),
     Column("status", String(24), nullable=False),
     Column("filed_on", Date, nullable=True),
     Column("review_due_on", Date, nullable=True),

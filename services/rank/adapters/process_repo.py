@@ -113,7 +113,8 @@ def _contract(row: Any) -> Contract:
                     status_before_hold=row["status_before_hold"], version=row["version"])
 
 
-_CONTRACT_FIELDS = ("cadre_id", "kind", "tier", "starts_on", "ends_on", "probation_months", "status", "filed_on",
+_CONTRACT_FIELDS = ("cadre_id", "kind", "tier", "starts_on", "ends_on", "probation_months", "probation_ends_on",
+                    "status", "filed_on",
                     "review_due_on", "outcome", "decided_on", "termination_ground", "terminated_on", "renewed_from",
                     "status_before_hold")
 
@@ -221,6 +222,6 @@ async def due_contract_ids(conn: AsyncConnection, *, review_opens_by: dt.date, p
     """Returns contracts whose renewal review is due (term ending by a date) or still marked in probation."""
     t = orm.contract
     query = (select(t.c.id).where(or_(and_(t.c.status.in_(("ACTIVE", "PROBATION")), t.c.ends_on <= review_opens_by),
-                                      and_(t.c.status == "PROBATION", t.c.starts_on <= probation_before)))
+                                      and_(t.c.status == "PROBATION", t.c.probation_ends_on <= probation_before)))
              .order_by(t.c.ends_on, t.c.id).limit(limit))
     return list((await conn.execute(query)).scalars())

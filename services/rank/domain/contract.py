@@ -121,6 +121,7 @@ class Contract:
 
     @property
     def probation_ends_on(self) -> dt.date:
+        """The first day after probation (the start when there is none)."""
         return add_months(self.starts_on, self.probation_months)
 
     def review_opens_on(self, policy: ContractPolicy) -> dt.date:

@@ -1,8 +1,8 @@
 """register holdings projections batches contracts
 
-Revision ID: bc5b84fcc149
+Revision ID: 43db6ca025d2
 Revises: 3b7cfcff8fde
-Create Date: 2026-11-28 14:22:55.102063+00:00
+Create Date: 2026-11-28 14:48:58.250312+00:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import kernel.db
 
-revision: str = 'bc5b84fcc149'
+revision: str = '43db6ca025d2'
 down_revision: str | None = '3b7cfcff8fde'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -227,6 +227,7 @@ def upgrade() -> None:
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=False),
     sa.Column('probation_months', sa.Integer(), nullable=False),
+    sa.Column('probation_ends_on', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('filed_on', sa.Date(), nullable=True),
     sa.Column('review_due_on', sa.Date(), nullable=True),
