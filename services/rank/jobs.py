@@ -27,6 +27,8 @@ async def sweep_contract_terms(runtime: ServiceRuntime) -> int:
 
 def jobs(settings: RankSettings) -> list[PeriodicJob]:
     """Returns the rank service's periodic jobs."""
+    if not settings.jobs_enabled:
+        return []
     return [
         PeriodicJob("rank-standings", settings.standing_interval_s, refresh_standings),
         PeriodicJob("rank-contract-sweep", settings.contract_sweep_interval_s, sweep_contract_terms),

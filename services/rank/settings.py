@@ -36,7 +36,8 @@ class RankSettings(ServiceSettings):
     track_reserve_max_age: int = Field(45, ge=18, le=65)
     track_rotation_min_years_in_unit: int = Field(3, ge=1, le=20)
     track_mature_min_service_years: int = Field(10, ge=1, le=40)
-    # Periodic jobs.
+    # Periodic jobs (tests switch them off and run them with a fixed date).
+    jobs_enabled: bool = True
     standing_interval_s: float = Field(2.0, gt=0)
     standing_batch_size: int = Field(500, ge=10, le=5000)
     contract_sweep_interval_s: float = Field(3600.0, gt=0)

@@ -142,7 +142,7 @@ async def seed_units(api: Api) -> None:
 @pytest.fixture
 async def api(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Api]:
     settings = settings_for(RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url, namespace=events_ns,
-                            auth=test_auth, standing_interval_s=3600.0, contract_sweep_interval_s=3600.0)
+                            auth=test_auth, jobs_enabled=False)
     application = create_app(settings)
     clock = {"today": TODAY}
 
