@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 
 from kernel.app import build_app
@@ -38,6 +40,9 @@ def create_app(settings: PetitionsSettings | None = None) -> FastAPI:
     app = build_app(runtime, ROUTERS, title="Youwei petitions service",
                     description="Confidential intake and screening of reports, defence, outcomes, false accusations, "
                                 "clarification and appeals")
+    # Database drivers log statements with their parameters at DEBUG: never for this service's case material.
+    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     app.state.petitions_tools = tools
     app.state.public_limits = PublicLimits(intake_per_hour=settings.public_intake_per_hour,
                                            followup_per_hour=settings.public_followup_per_hour,

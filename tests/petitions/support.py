@@ -90,13 +90,18 @@ class Api:
     auth: AuthKit
     app: Any
     log: list[httpx.Response] = field(default_factory=list)
+    _tokens: dict[tuple, dict[str, str]] = field(default_factory=dict)
 
     def headers(self, role: str | None, unit: str | None = "city", cadre_id: str | None = None,
                 subject: str | None = None) -> dict[str, str]:
         if role is None:
             return {}
-        roles = role.split("+")
-        return self.auth.headers(*roles, unit=unit, cadre_id=cadre_id, subject=subject or f"{role}@{unit}")
+        key = (role, unit, cadre_id, subject)
+        if key not in self._tokens:
+            # Minting parses the RSA key (tens of ms): one token per principal and test is enough.
+            self._tokens[key] = self.auth.headers(*role.split("+"), unit=unit, cadre_id=cadre_id,
+                                                  subject=subject or f"{role}@{unit}")
+        return self._tokens[key]
 
     async def call(self, method: str, path: str, *, role: str | None = "discipline_officer", unit: str | None = "city",
                    cadre_id: str | None = None, subject: str | None = None, json: Any = None, create: bool = False,
@@ -197,3 +202,79 @@ async def rows(app: Any, query: Any) -> list[Any]:
 
 
 __all__ = ["Api", "TODAY", "decision", "reporter", "rows", "scalar", "seed_directory", "select", "vault_key"]
+
+
+async def stream_messages(nats_url: str, namespace: str, producer: str = "petitions") -> list[tuple[str, bytes]]:
+    """Returns (subject, raw data) of every message in a producer's stream (nothing if it does not exist)."""
+    import nats
+    from nats.js.errors import NotFoundError
+
+    from kernel.subjects import stream_name
+
+    nc = await nats.connect(nats_url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+    try:
+        js = nc.jetstream()
+        try:
+            info = await js.stream_info(stream_name(namespace, producer))
+        except NotFoundError:
+            return []
+        out: list[tuple[str, bytes]] = []
+        if not info.state.messages:
+            return out
+        for seq in range(max(1, info.state.first_seq), info.state.last_seq + 1):
+            try:
+                msg = await js.get_msg(stream_name(namespace, producer), seq)
+            except NotFoundError:
+                continue
+            out.append((msg.subject, msg.data or b""))
+        return out
+    finally:
+        await nc.close()
+
+
+async def published(api: Api, event: str) -> list[dict[str, Any]]:
+    """Returns the data of every petitions event of one kind in the stream, oldest first."""
+    import orjson
+
+    namespace = api.app.state.settings.events_namespace
+    nats_url = api.app.state.settings.nats_url
+    return [orjson.loads(data)["data"] for subject, data in await stream_messages(nats_url, namespace)
+            if subject.endswith(f".petitions.{event}.v1")]
+
+
+async def publish(api: Api, *payloads: Any) -> None:
+    """Publishes contract events of another producer into this test's namespace (as its relay would)."""
+    import nats
+
+    from kernel.db import utcnow
+    from kernel.envelope import encode
+    from kernel.nats_client import ensure_stream, stream_config
+    from kernel.outbox import OutboxWriter, with_sequence
+    from kernel.subjects import stream_name
+
+    settings = api.app.state.settings
+    nc = await nats.connect(settings.nats_url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+    try:
+        js = nc.jetstream()
+        for payload in payloads:
+            producer = payload.event_name.producer
+            await ensure_stream(js, stream_config(settings.events_namespace, producer))
+            writer = OutboxWriter(table=None, producer=producer, type_prefix=settings.type_prefix)  # type: ignore[arg-type]
+            event = writer.envelope(payload, now=utcnow())
+            publish.seq += 1  # type: ignore[attr-defined]
+            await js.publish(f"{settings.events_namespace}.{payload.event_name.key}",
+                             with_sequence(encode(event).decode(), publish.seq),  # type: ignore[attr-defined]
+                             stream=stream_name(settings.events_namespace, producer),
+                             headers={"Nats-Msg-Id": event.id})
+    finally:
+        await nc.close()
+
+
+publish.seq = 0  # type: ignore[attr-defined]
+
+
+async def only(api: Api, event: str) -> dict[str, Any]:
+    """Returns the one event of a kind in the stream (an AssertionError, retried by eventually(), until then)."""
+    found = await published(api, event)
+    assert len(found) == 1, f"{len(found)} {event} events"
+    return found[0]

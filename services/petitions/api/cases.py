@@ -110,7 +110,8 @@ async def propose_clarification(body: s.ClarificationCreate, uow: UowDep, tools:
                                                                           today=today)))
 
 
-@cl_router.get("", response_model=s.ClarificationPage, dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)])
+@cl_router.get("", response_model=s.ClarificationPage, response_model_exclude_unset=True,
+               dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)])
 async def list_clarifications(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
                               page: PageDep, purpose: PurposeDep) -> s.ClarificationPage:
     """Lists clarifications in scope (a cadre sees their own)."""

@@ -47,7 +47,7 @@ async def intake_report(body: s.ReportCreate, uow: UowDep, tools: ToolsDep, prin
                                                                         today=today)))
 
 
-@router.get("", response_model=s.ReportPage, dependencies=[READERS])
+@router.get("", response_model=s.ReportPage, response_model_exclude_unset=True, dependencies=[READERS])
 async def list_reports(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep, page: PageDep,
                        purpose: PurposeDep,
                        status: Annotated[str | None, Query(max_length=24, pattern=r"^[A-Z_]+$")] = None,

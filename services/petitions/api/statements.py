@@ -33,7 +33,7 @@ async def issue_statement(body: s.StatementCreate, uow: UowDep, tools: ToolsDep,
     return s.Created(**await idem.run(uow, lambda: statements.issue(cmd, uow, tools, principal=principal, today=today)))
 
 
-@router.get("", response_model=s.StatementPage, dependencies=[require(DO, Role.CADRE)])
+@router.get("", response_model=s.StatementPage, response_model_exclude_unset=True, dependencies=[require(DO, Role.CADRE)])
 async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
                           page: PageDep, purpose: PurposeDep,
                           report_id: Annotated[str | None, Query(max_length=64)] = None) -> s.StatementPage:

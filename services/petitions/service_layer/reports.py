@@ -117,16 +117,18 @@ async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_id
     if cadre_ids:
         rows = (await uow.conn.execute(select(c.c.cadre_id, c.c.relative_ids).where(c.c.cadre_id.in_(cadre_ids)))).all()
         if len(rows) != len(set(cadre_ids)):
-            missing = sorted(set(cadre_ids) - {r[0] for r in rows})
-            raise RuleViolation("unknown accused cadre", rule="report.accused_unknown", cadre_ids=missing)
+            known = {r[0] for r in rows}
+            # Positions, not values: a problem never echoes what the client sent (it may be personal data).
+            raise RuleViolation("unknown accused cadre", rule="report.accused_unknown", field="accused_cadre_ids",
+                                positions=[i for i, c in enumerate(cadre_ids) if c not in known])
         if access.excluded & set(cadre_ids) or (access.me and any(f'"{access.me}"' in r[1] for r in rows)):
             raise RuleViolation("you are, or are related to, an accused cadre: hand this report to a colleague (回避)",
                                 rule="report.recusal")
     if unit_ids:
         found = {r[0] for r in await uow.conn.execute(select(u.c.org_unit_id).where(u.c.org_unit_id.in_(unit_ids)))}
         if found != set(unit_ids):
-            raise RuleViolation("unknown accused org unit", rule="report.accused_unknown",
-                                org_unit_ids=sorted(set(unit_ids) - found))
+            raise RuleViolation("unknown accused org unit", rule="report.accused_unknown", field="accused_org_unit_ids",
+                                positions=[i for i, u in enumerate(unit_ids) if u not in found])
 
 
 async def reissue_receipt(report_id: str, uow: UOW, tools: Tools, *, principal: Principal) -> dict[str, Any]:
