@@ -69,23 +69,33 @@ def _unit(row: Any) -> dict[str, Any]:
             "path": path_list(row.path), "active": row.active, "version": row.version}
 
 
-async def get_org_unit(conn: AsyncConnection, principal: Principal, unit_id: str) -> dict[str, Any] | None:
-    """Returns an org unit in the caller's subtree, or None."""
+async def _units_filter(conn: AsyncConnection, principal: Principal) -> Any:
+    """Units a caller sees: their subtree; for the cadre role, the units on their own unit's path."""
+    t = orm.org_unit
+    if self_only(principal):
+        _, ancestors = await config_units(conn, principal)
+        return t.c.id.in_(ancestors) if ancestors else None
     prefix = await scope_prefix(conn, principal)
-    if prefix is None:
+    return None if prefix is None else t.c.path.startswith(prefix, autoescape=True)
+
+
+async def get_org_unit(conn: AsyncConnection, principal: Principal, unit_id: str) -> dict[str, Any] | None:
+    """Returns an org unit the caller may see, or None."""
+    visible = await _units_filter(conn, principal)
+    if visible is None:
         return None
     t = orm.org_unit
-    row = (await conn.execute(select(t).where(t.c.id == unit_id, t.c.path.startswith(prefix, autoescape=True)))).first()
+    row = (await conn.execute(select(t).where(t.c.id == unit_id, visible))).first()
     return _unit(row) if row else None
 
 
 async def list_org_units(conn: AsyncConnection, principal: Principal, page: PageParams) -> tuple[list[dict], str | None]:
-    """Lists the org units of the caller's subtree, ordered by path."""
-    prefix = await scope_prefix(conn, principal)
-    if prefix is None:
+    """Lists the org units the caller may see, ordered by path."""
+    visible = await _units_filter(conn, principal)
+    if visible is None:
         return [], None
     t = orm.org_unit
-    query = keyset(select(t).where(t.c.path.startswith(prefix, autoescape=True)), [t.c.path], page)
+    query = keyset(select(t).where(visible), [t.c.path], page)
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.path,))
     return [_unit(r) for r in rows], cursor
 
