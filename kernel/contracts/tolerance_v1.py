@@ -34,8 +34,10 @@ class RestrictionState(Contract):
     effect: RestrictionEffect
     source_type: RestrictionSource
     source_id: str
-    starts_on: dt.date
-    ends_on: dt.date | None  # None: open-ended (investigation) or permanent
+    starts_on: dt.date  # the first day it applies
+    # The last day it applies (inclusive); for LIFTED, the day before it was lifted. None: open-ended
+    # (investigation) or permanent. VOID: never applied (ignore it).
+    ends_on: dt.date | None
     status: RestrictionStatus
     discretionary_extension: bool = False
     reason: str | None = None
@@ -72,7 +74,7 @@ class SanctionState(Contract):
     system: SanctionSystem
     type: SanctionType
     effective_on: dt.date
-    ends_on: dt.date | None
+    ends_on: dt.date | None  # the last day of the influence period (inclusive); None: permanent
     period_months: int | None
     effects: list[RestrictionEffect] = []
     incident_id: str | None = None

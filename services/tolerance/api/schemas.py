@@ -123,7 +123,7 @@ class SanctionRead(BaseModel):
     decided_on: dt.date | None
     effective_on: dt.date | None
     period_months: int | None
-    ends_on: dt.date | None
+    ends_on: dt.date | None = Field(description="the last day of the influence period (inclusive)")
     extension_reason: str | None
     publication_scope: str | None
     original_post_level: int | None
@@ -144,7 +144,7 @@ class SanctionPage(BaseModel):
 
 # -- restrictions ----------------------------------------------------------------------------------------------
 class RestrictionExtensionIn(Request):
-    new_ends_on: dt.date
+    new_ends_on: dt.date = Field(description="the new last day the restriction applies (inclusive)")
     reason: str = Field(min_length=10, max_length=2000, description="why use is still affected (期满影响使用)")
 
 
@@ -155,8 +155,9 @@ class RestrictionRead(BaseModel):
     source_type: str
     source_id: str | None
     starts_on: dt.date
-    ends_on: dt.date | None
-    until_on: dt.date | None = Field(description="first day it no longer applies (null: no end)")
+    ends_on: dt.date | None = Field(description="the last day it applies as planned (inclusive; null: no end)")
+    applies_until: dt.date | None = Field(description="the last day it applies or applied, lifting included "
+                                                      "(inclusive; null: no end)")
     status: str
     discretionary_extension: bool
     reason: str | None

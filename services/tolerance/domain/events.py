@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RestrictionSnapshot:
-    """What a restriction is at one moment (every restriction event carries the full state)."""
+    """What a restriction is at one moment (every restriction event carries the full state).
+
+    Dates are internal: `ends_on` and `until` are exclusive (the first day free of it); publishing turns them into
+    the inclusive last day the contracts carry.
+    """
 
     restriction_id: str
     cadre_id: str
@@ -17,6 +21,7 @@ class RestrictionSnapshot:
     source_id: str
     starts_on: dt.date
     ends_on: dt.date | None
+    until: dt.date | None
     status: str
     discretionary_extension: bool
     reason: str | None
@@ -46,6 +51,8 @@ class RestrictionExtended:
 
 @dataclass(frozen=True)
 class SanctionSnapshot:
+    """The state carried by sanction events (`ends_on` exclusive, like every internal end date)."""
+
     sanction_id: str
     cadre_id: str
     system: str

@@ -2,6 +2,8 @@
 
 A restriction is active on day D when starts_on <= D < until, where `until` is the day it stopped applying:
 ends_on while it runs or after it expired, the lifting day if it was lifted early, and None for no end.
+End dates are exclusive inside the service (month arithmetic from the effective date gives the first free day);
+events and the API show the inclusive last day (`last_day`), as rank and appraisal read them.
 """
 
 from __future__ import annotations
@@ -119,9 +121,19 @@ class Restriction:
         return events.RestrictionSnapshot(
             restriction_id=self.id, cadre_id=self.cadre_id, effect=self.effect.value,
             source_type=self.source_type.value, source_id=self.source_id, starts_on=self.starts_on,
-            ends_on=self.ends_on, status=self.status.value, discretionary_extension=self.discretionary_extension,
+            ends_on=self.ends_on, until=self.until, status=self.status.value, discretionary_extension=self.discretionary_extension,
             reason=self.reason, original_post_level=self.original_post_level,
             original_rank_code=self.original_rank_code)
+
+
+def last_day(end: dt.date | None) -> dt.date | None:
+    """Turns an exclusive end (the first free day) into the inclusive last day shown outside (None: no end)."""
+    return None if end is None else end - dt.timedelta(days=1)
+
+
+def first_free_day(last: dt.date) -> dt.date:
+    """Turns an inclusive last day given from outside into the exclusive end used inside."""
+    return last + dt.timedelta(days=1)
 
 
 def effective_bar(restrictions: Iterable[Restriction], day: dt.date) -> frozenset[RestrictionEffect]:

@@ -10,6 +10,7 @@ from typing import Any
 from kernel.contracts import tolerance_v1 as v1
 from kernel.contracts.base import Contract
 from services.tolerance.domain import events
+from services.tolerance.domain.restrictions import last_day
 
 
 @singledispatch
@@ -19,12 +20,17 @@ def to_contracts(event: Any) -> Iterable[Contract]:
 
 
 def _restriction(state: events.RestrictionSnapshot) -> dict[str, Any]:
-    return asdict(state)
+    # Outside, ends_on is the last day the restriction applies (inclusive); a lifted one ends the day before.
+    values = asdict(state)
+    until = values.pop("until")
+    values["ends_on"] = last_day(until if state.status == "LIFTED" else state.ends_on)
+    return values
 
 
 def _sanction(state: events.SanctionSnapshot) -> dict[str, Any]:
     values = asdict(state)
     values["effects"] = list(state.effects)
+    values["ends_on"] = last_day(state.ends_on)
     return values
 
 

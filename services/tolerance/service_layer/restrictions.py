@@ -16,7 +16,7 @@ from services.tolerance.adapters.repository import restriction_from_row, sanctio
 from services.tolerance.domain import events
 from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.reinstatement import OPEN_STATES, Reinstatement
-from services.tolerance.domain.restrictions import USE_BARS
+from services.tolerance.domain.restrictions import USE_BARS, first_free_day
 from services.tolerance.domain.sanction import IN_FORCE, SanctionStatus
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import audited, cadre_for_action
@@ -40,11 +40,13 @@ async def extend_restriction(cmd: commands.ExtendRestriction, uow: ToleranceUnit
             raise RuleViolation("an investigation's restriction ends with the investigation",
                                 rule="restriction.extension_source")
         previous = restriction.ends_on
-        restriction.extend(new_ends_on=cmd.new_ends_on, reason=cmd.reason, today=today, discretionary=True)
+        restriction.extend(new_ends_on=first_free_day(cmd.new_ends_on), reason=cmd.reason, today=today,
+                           discretionary=True)
         await uow.restrictions.save_many([restriction])
         assert previous is not None
         await uow.restrictions.record_extension(restriction_id=restriction.id, previous_ends_on=previous,
-                                                new_ends_on=cmd.new_ends_on, reason=cmd.reason.strip(),
+                                                new_ends_on=first_free_day(cmd.new_ends_on),
+                                                reason=cmd.reason.strip(),
                                                 discretionary=True, decided_by=principal.subject, decided_on=today)
         await audited(uow, principal, "EXTEND", "restriction", restriction.id)
         return await uow.commit(restriction.id)

@@ -12,6 +12,7 @@ from kernel.auth import Principal, Role
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import active_filter
 from services.tolerance.domain.reinstatement import OPEN_STATES
+from services.tolerance.domain.restrictions import last_day
 from services.tolerance.domain.sanction import IN_FORCE
 from services.tolerance.views.reads import case_row, restriction_row, sanction_row
 from services.tolerance.views.scope import scope_of
@@ -67,8 +68,9 @@ async def dashboard_part(conn: AsyncConnection, principal: Principal, unit_path:
         in_unit = in_unit.where(d.c.cadre_id.not_in(sorted(scope.relatives)))
     r, s, c, ri, t, inv = (orm.restriction, orm.sanction, orm.tolerance_case, orm.reinstatement,
                            orm.admonishment_task, orm.investigation)
-    horizon = today + dt.timedelta(days=horizon_days)
-    ending = (r.c.status == "ACTIVE") & (r.c.ends_on >= today) & (r.c.ends_on <= horizon) & r.c.cadre_id.in_(in_unit)
+    # Internal ends are exclusive: "ends within the horizon" is a last day in [today, today + horizon].
+    horizon = today + dt.timedelta(days=horizon_days + 1)
+    ending = (r.c.status == "ACTIVE") & (r.c.ends_on > today) & (r.c.ends_on <= horizon) & r.c.cadre_id.in_(in_unit)
     ending_count = (await conn.execute(select(func.count()).where(ending))).scalar_one()
     ending_items = (await conn.execute(
         select(r.c.id, r.c.cadre_id, r.c.effect, r.c.source_type, r.c.ends_on, r.c.discretionary_extension)
@@ -91,7 +93,8 @@ async def dashboard_part(conn: AsyncConnection, principal: Principal, unit_path:
         "org_unit_id": org_unit_id,
         "as_of": today,
         "horizon_days": horizon_days,
-        "restrictions_ending": {"count": ending_count, "items": [dict(row) for row in ending_items]},
+        "restrictions_ending": {"count": ending_count,
+                                "items": [{**row, "ends_on": last_day(row["ends_on"])} for row in ending_items]},
         "active_restrictions_by_effect": by_effect,
         "cadres_under_restriction": barred,
         "sanctions_in_force_by_system": sanctions,

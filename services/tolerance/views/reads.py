@@ -13,6 +13,7 @@ from kernel.auth import Principal, Role
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import active_filter
+from services.tolerance.domain.restrictions import last_day
 from services.tolerance.views.scope import Scope, cadre_visible, scope_of, scoped
 
 Row = dict[str, Any]
@@ -42,8 +43,9 @@ def _filters(query: Select, table: Table, filters: dict[str, Any]) -> Select:
 
 # -- sanctions -------------------------------------------------------------------------------------------------
 def sanction_row(row: Any, principal: Principal) -> Row:
-    """Returns a sanction as the API shows it; the defence statement only to deciders and the cadre."""
+    """Returns a sanction as the API shows it (ends_on: its last day); the defence only to deciders and the cadre."""
     data = {k: row[k] for k in row.keys() if k not in ("created_at", "updated_at", "external_ref", "decided_by")}
+    data["ends_on"] = last_day(row["ends_on"])
     may_read_defence = principal.has(Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN) or principal.cadre_id == row["cadre_id"]
     if not may_read_defence:
         data["defence_statement"] = None
@@ -67,8 +69,10 @@ async def list_sanctions(conn: AsyncConnection, principal: Principal, page: Page
 
 # -- restrictions ----------------------------------------------------------------------------------------------
 def restriction_row(row: Any, principal: Principal) -> Row:
-    """Returns a restriction; a cadre does not see which investigation a bar of theirs comes from."""
-    data = {k: row[k] for k in row.keys() if k != "updated_at"}
+    """Returns a restriction with inclusive last days; a cadre does not see which investigation a bar comes from."""
+    data = {k: row[k] for k in row.keys() if k not in ("updated_at", "until_on")}
+    data["ends_on"] = last_day(row["ends_on"])
+    data["applies_until"] = last_day(row["until_on"])
     if row["source_type"] == "INVESTIGATION" and not principal.has(Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN,
                                                                     Role.ASSESSOR, Role.AUDITOR):
         data["source_id"] = None
@@ -94,7 +98,7 @@ async def list_restrictions(conn: AsyncConnection, principal: Principal, page: P
 
 async def active_restrictions(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date,
                               chunk: int = 2000) -> dict[str, list[tuple[str, str, dt.date | None]]]:
-    """Returns {cadre_id: [(restriction_id, effect, ends_on)]} of the restrictions applying on `on` (set-based)."""
+    """Returns {cadre_id: [(restriction_id, effect, exclusive end)]} of the restrictions applying on `on`."""
     t = orm.restriction
     found: dict[str, list[tuple[str, str, dt.date | None]]] = {}
     ids = list(dict.fromkeys(cadre_ids))

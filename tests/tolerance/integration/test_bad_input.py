@@ -104,7 +104,7 @@ async def test_illegal_transitions_answer_conflict_naming_the_rule(world):
 async def test_an_end_date_before_the_start_or_in_the_past_is_refused(world):
     await world.effective("c-a", "WARNING")
     restriction = next(r for r in (await world.get("/restrictions", cadre_id="c-a")).json()["items"]
-                       if r["ends_on"] == "2026-12-10")
+                       if r["ends_on"] == "2026-12-09")
     r = await world.post(f"/restrictions/{restriction['id']}/extension",
                          {"new_ends_on": "2026-11-01", "reason": "the unit still objects"}, "org_admin")
     problem(r, 422, rule="restriction.extension_dates")
@@ -117,7 +117,7 @@ async def test_an_end_date_before_the_start_or_in_the_past_is_refused(world):
     sanction_id, _ = await world.proposal("c-b", "WARNING")
     problem(await world.post(f"/sanctions/{sanction_id}/facts-notice", {"notified_on": "2026-05-01"}), 422,
             rule="sanction.notified_on")
-    assert (await world.get(f"/restrictions/{restriction['id']}")).json()["ends_on"] == "2026-12-10"
+    assert (await world.get(f"/restrictions/{restriction['id']}")).json()["ends_on"] == "2026-12-09"
 
 
 async def test_unknown_objects_and_cadres_are_not_found(world):

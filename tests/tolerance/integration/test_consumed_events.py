@@ -144,7 +144,7 @@ async def test_appeal_varied_recomputes_period_and_restrictions(world):
     await world.settle("petitions", 1)
     sanction = (await world.get(f"/sanctions/{sanction_id}")).json()
     assert (sanction["type"], sanction["previous_type"], sanction["ends_on"]) == ("WARNING", "MAJOR_DEMERIT",
-                                                                                 "2026-12-10")
+                                                                                 "2026-12-09")
     assert {(r["effect"], r["ends_on"]) for r in await active(world)} == {
         ("NO_POST_PROMOTION", D(2026, 12, 10)), ("NO_RANK_PROMOTION", D(2026, 12, 10)),
         ("NO_LEVEL_PROMOTION", D(2026, 12, 10)), ("GRADE_NOT_EXCELLENT", D(2027, 1, 1))}

@@ -36,7 +36,7 @@ async def test_restrictions_expire_on_the_day_they_end_and_are_announced_once(wo
     assert (again.restrictions_expired, again.sanctions_expired) == (0, 0)
     expired = await world.emitted("restriction_expired")
     assert sorted(e["effect"] for e in expired) == ["NO_LEVEL_PROMOTION", "NO_POST_PROMOTION", "NO_RANK_PROMOTION"]
-    assert all(e["status"] == "EXPIRED" and e["endsOn"] == "2026-12-10" for e in expired)
+    assert all(e["status"] == "EXPIRED" and e["endsOn"] == "2026-12-09" for e in expired)
     [sanction_expired] = await world.emitted("sanction_expired")
     assert sanction_expired["sanctionId"] == sanction_id
     remaining = (await world.get("/restrictions", cadre_id="c-a", status="ACTIVE")).json()["items"]

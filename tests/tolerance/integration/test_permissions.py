@@ -128,7 +128,7 @@ async def test_sanctions_and_restrictions_read(world):
 async def test_restriction_discretionary_extension(world):
     await world.effective("c-a", "WARNING")
     ids = [r["id"] for r in (await world.get("/restrictions", cadre_id="c-a")).json()["items"]
-           if r["ends_on"] == "2026-12-10"]
+           if r["ends_on"] == "2026-12-09"]
 
     async def extend(role):
         return await world.post(f"/restrictions/{ids[0]}/extension",

@@ -19,17 +19,17 @@ async def test_a_decided_sanction_activates_its_restrictions_and_announces_them(
 
     sanction = (await world.get(f"/sanctions/{sanction_id}")).json()
     assert sanction["status"] == "EFFECTIVE" and sanction["effective_on"] == "2026-06-10"
-    assert sanction["ends_on"] == "2027-06-10" and sanction["period_months"] == 12
+    assert sanction["ends_on"] == "2027-06-09" and sanction["period_months"] == 12
     assert sanction["defence_statement"] == "the delay came from the supplier"
     restrictions = (await world.get("/restrictions", cadre_id="c-a")).json()["items"]
     assert {(r["effect"], r["ends_on"]) for r in restrictions} == {
-        ("NO_POST_PROMOTION", "2027-06-10"), ("NO_RANK_PROMOTION", "2027-06-10"),
-        ("NO_LEVEL_PROMOTION", "2027-06-10"), ("NO_SALARY_STEP", "2027-06-10"), ("GRADE_UNDETERMINED", "2027-01-01")}
+        ("NO_POST_PROMOTION", "2027-06-09"), ("NO_RANK_PROMOTION", "2027-06-09"),
+        ("NO_LEVEL_PROMOTION", "2027-06-09"), ("NO_SALARY_STEP", "2027-06-09"), ("GRADE_UNDETERMINED", "2026-12-31")}
 
     effective = await world.emitted("sanction_effective")
     assert len(effective) == 1
     assert effective[0]["sanctionId"] == sanction_id and effective[0]["type"] == "DEMERIT"
-    assert effective[0]["endsOn"] == "2027-06-10" and "NO_SALARY_STEP" in effective[0]["effects"]
+    assert effective[0]["endsOn"] == "2027-06-09" and "NO_SALARY_STEP" in effective[0]["effects"]
     activated = await world.emitted("restriction_activated")
     assert sorted(a["effect"] for a in activated) == sorted(r["effect"] for r in restrictions)
     assert all(a["status"] == "ACTIVE" and a["sourceId"] == sanction_id for a in activated)
@@ -53,7 +53,7 @@ async def test_organization_department_decides_handling_but_not_government_sanct
     assert r.status_code == 403 and r.json()["rule"] == "sanction.role"
     restrictions = (await world.get("/restrictions", cadre_id="c-b")).json()["items"]
     above = [r for r in restrictions if r["effect"] == "NO_POST_ABOVE_ORIGINAL"]
-    assert len(above) == 1 and above[0]["ends_on"] == "2028-06-10" and above[0]["source_type"] == "ORG_HANDLING"
+    assert len(above) == 1 and above[0]["ends_on"] == "2028-06-09" and above[0]["source_type"] == "ORG_HANDLING"
 
 
 async def test_party_probation_extension_records_the_reason_and_extends_every_bar(world):
@@ -62,11 +62,11 @@ async def test_party_probation_extension_records_the_reason_and_extends_every_ba
                          {"reason": "no sign of repentance during the probation"})
     assert r.status_code == 200, r.text
     sanction = (await world.get(f"/sanctions/{sanction_id}")).json()
-    assert sanction["status"] == "EXTENDED" and sanction["ends_on"] == "2028-06-10"
+    assert sanction["status"] == "EXTENDED" and sanction["ends_on"] == "2028-06-09"
     extended = await world.emitted("restriction_extended")
     assert {e["effect"]: e["endsOn"] for e in extended} == {
-        "NO_POST_PROMOTION": "2028-06-10", "NO_RANK_PROMOTION": "2028-06-10", "NO_LEVEL_PROMOTION": "2028-06-10",
-        "NO_POST_EQUAL_OR_ABOVE": "2030-06-10"}
+        "NO_POST_PROMOTION": "2028-06-09", "NO_RANK_PROMOTION": "2028-06-09", "NO_LEVEL_PROMOTION": "2028-06-09",
+        "NO_POST_EQUAL_OR_ABOVE": "2030-06-09"}
     assert all(e["reason"] == "no sign of repentance during the probation" and not e["discretionaryExtension"]
                for e in extended)
     assert await world.count(orm.restriction_extension) == 4

@@ -111,7 +111,7 @@ async def test_exemption_needs_all_six_conditions_but_mitigation_keeps_the_light
     r = await world.decided(sanction_id)
     assert r.status_code == 200, r.text
     sanction = (await world.get(f"/sanctions/{sanction_id}")).json()
-    assert (sanction["type"], sanction["period_months"], sanction["ends_on"]) == ("WARNING", 6, "2026-12-10")
+    assert (sanction["type"], sanction["period_months"], sanction["ends_on"]) == ("WARNING", 6, "2026-12-09")
     assert sanction["mitigated_by_case_id"] == case_id
     [granted] = await world.emitted("tolerance_granted")
     assert granted["decision"] == "MITIGATE" and granted["mitigatedTo"] == "WARNING"
