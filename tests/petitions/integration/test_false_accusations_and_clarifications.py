@@ -148,3 +148,17 @@ async def test_a_declined_clarification_and_a_manual_proposal(api):
     declined = await api.ok("POST", f"/clarifications/{cid}/consent", role="cadre", unit=None, cadre_id="c-cty-a",
                             json={"consent": False})
     assert declined["status"] == "DECLINED"
+
+
+async def test_reporters_with_a_history_of_unfounded_reports_are_flagged_for_petitions_staff_only(api):
+    same_person = {"name": "Repeat Reporter", "phone": "139 0000 1111", "id_number": "110101199003070011"}
+    other_contact = {**same_person, "phone": "13800002222"}  # the ID number links the reports, not the phone
+    ids = [await api.closed_report("UNFOUNDED", reporter=r) for r in (same_person, other_contact)]
+    assert (await api.ok("GET", "/reports/reporter-flags", role="petitions_staff"))["items"] == []
+    ids.append(await api.closed_report("UNFOUNDED", reporter=same_person))
+    await api.closed_report("UNFOUNDED", reporter=reporter(5))
+    [flag] = (await api.ok("GET", "/reports/reporter-flags", role="petitions_staff"))["items"]
+    assert flag["unfounded_count"] == 3 and sorted(flag["report_ids"]) == sorted(ids)
+    assert "Repeat" not in str(flag) and "1111" not in str(flag)
+    for role in ("discipline_officer", "org_admin", "auditor"):
+        assert (await api.get("/reports/reporter-flags", role=role)).status_code == 403
