@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, select, tuple_
+from sqlalchemy import and_, bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kernel.contracts import appraisal_v1
@@ -101,10 +101,13 @@ async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
     orgs = {row.cadre_id: (row.org_unit_id, row.org_path) for row in (await uow.conn.execute(
         select(d.c.cadre_id, d.c.org_unit_id, d.c.org_path).where(d.c.cadre_id.in_(cadres)))).all()}
     snap = orm.index_snapshot
+    # Filter by cadre (the primary key's prefix, an index lookup) and pick the pairs in Python: a row-value IN
+    # list is not hashed by PostgreSQL and would compare every snapshot with every pair.
     before = {(row.cadre_id, row.period_key): (row.total, row.formula_version, row.components) for row in (
         await uow.conn.execute(select(snap.c.cadre_id, snap.c.period_key, snap.c.total, snap.c.formula_version,
-                                      snap.c.components).where(tuple_(snap.c.cadre_id, snap.c.period_key).in_(
-                                          sorted(pairs))))).all()}
+                                      snap.c.components).where(snap.c.cadre_id.in_(cadres),
+                                                               snap.c.period_key.in_(sorted({p for _, p in pairs}))))).all()
+        if (row.cadre_id, row.period_key) in pairs}
     f = formula(uow.settings.index_formula_version)
     now = utcnow()
     rows, payloads = [], []
@@ -129,8 +132,9 @@ async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
                                                "computed_at")}), rows)
     t = orm.index_dirty
     # A pair re-marked while we computed keeps its newer mark and is computed again by the next batch.
-    await uow.conn.execute(delete(t).where(
-        tuple_(t.c.cadre_id, t.c.period_key, t.c.marked_at).in_([(c, p, m) for c, p, m in claimed])))
+    await uow.conn.execute(
+        delete(t).where(t.c.cadre_id == bindparam("c"), t.c.period_key == bindparam("p"), t.c.marked_at == bindparam("m")),
+        [{"c": c, "p": p, "m": m} for c, p, m in claimed])
     uow.emit(*payloads)
     return len(claimed)
 
