@@ -59,12 +59,25 @@ def _problem_content() -> dict[str, Any]:
     return {PROBLEM_JSON: {"schema": {"$ref": REF + "Problem"}}}
 
 
+def _header_not_null(parameter: dict[str, Any]) -> None:
+    """An optional header is absent or a string, never JSON null (FastAPI documents `str | None` as nullable)."""
+    schema = parameter.get("schema", {})
+    options = schema.get("anyOf")
+    if parameter.get("in") != "header" or not isinstance(options, list):
+        return
+    concrete = [o for o in options if o != {"type": "null"}]
+    if len(concrete) == 1 and len(concrete) < len(options):
+        parameter["schema"] = {**{k: v for k, v in schema.items() if k != "anyOf"}, **concrete[0]}
+
+
 def normalize(document: dict[str, Any]) -> dict[str, Any]:
     """Documents every error answer as problem+json (422 and a default response) on every operation."""
     for item in document.get("paths", {}).values():
         for method, operation in item.items():
             if method not in ("get", "put", "post", "delete", "patch", "head", "options"):
                 continue
+            for parameter in operation.get("parameters", []):
+                _header_not_null(parameter)
             responses = operation.setdefault("responses", {})
             for status, response in responses.items():
                 if status == "default" or status[0] in "45":

@@ -15,7 +15,6 @@ from gateway.limits import client_key
 from gateway.routing import NotRoutable, resolve
 from kernel.web import ProblemException
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE"})
 _QUERY_SAFE = "=&+%;,/?:@!$'()*-._~"
 
@@ -52,6 +51,12 @@ async def forward(request: Request) -> Response:
 
 
 def proxy_route() -> Route:
-    """Returns the catch-all route; it must come after the gateway's own routes."""
-    return Route("/api/v1/{path:path}", endpoint=forward, methods=METHODS, include_in_schema=False,
-                 name="proxy-forward")
+    """Returns the catch-all route; it must come after the gateway's own routes.
+
+    Every method is forwarded: the owning service knows which methods a path supports and answers 405 with the
+    right Allow header (the gateway's own list would be wrong for every path).
+    """
+    route = Route("/api/v1/{path:path}", endpoint=forward, include_in_schema=False, name="proxy-forward")
+    # NOTE: Starlette turns methods=None into ["GET"] for function endpoints; None after construction means "any".
+    route.methods = None
+    return route

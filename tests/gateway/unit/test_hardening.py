@@ -86,11 +86,17 @@ async def test_a_token_over_the_size_limit_is_401(mock_gateway, test_auth):
     assert response.status_code == 401
 
 
-async def test_unsupported_methods_are_405_problems(mock_gateway, test_auth):
+async def test_the_owning_service_decides_which_methods_a_path_supports(mock_gateway, fakes, test_auth):
+    import httpx
+
+    fakes.handlers["rank"] = lambda request: httpx.Response(
+        405, json={"status": 405}, headers={"allow": "GET, POST", "content-type": "application/problem+json"})
     async with mock_gateway() as gw:
         response = await gw.request("TRACE", "/api/v1/cadres", headers=test_auth.headers("org_admin", unit="city"))
     assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
     assert response.headers["content-type"] == "application/problem+json"
+    assert [r.method for r in fakes.requests["rank"]] == ["TRACE"]
 
 
 async def test_without_keys_configured_authentication_answers_503_not_500(mock_gateway, test_auth):

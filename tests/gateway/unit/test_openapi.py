@@ -96,3 +96,14 @@ async def test_production_serves_neither_the_document_nor_the_docs_page(gateway_
 
 def test_the_ownership_table_is_the_merge_filter():
     assert OWNERS["cadres"] == "rank" and "dossier-parts" not in OWNERS
+
+
+def test_optional_headers_are_documented_as_strings_not_null():
+    rank = service_doc("rank", {"/api/v1/cadres": {"post": {"operationId": "cadres-register", "parameters": [
+        {"name": "Idempotency-Key", "in": "header", "required": False,
+         "schema": {"anyOf": [{"type": "string", "minLength": 8}, {"type": "null"}], "title": "Key"}},
+        {"name": "limit", "in": "query", "schema": {"anyOf": [{"type": "integer"}, {"type": "null"}]}},
+    ], "responses": {"201": {"description": "ok"}}}}}, {})
+    parameters = merge(OWN, {"rank": rank})["paths"]["/api/v1/cadres"]["post"]["parameters"]
+    assert parameters[0]["schema"] == {"type": "string", "minLength": 8, "title": "Key"}
+    assert parameters[1]["schema"] == {"anyOf": [{"type": "integer"}, {"type": "null"}]}
