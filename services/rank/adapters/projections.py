@@ -14,12 +14,20 @@ from services.rank.adapters import orm
 from services.rank.adapters.sql import insert_ignore, path_str, upsert
 
 
-async def put_grade(conn: AsyncConnection, **values: Any) -> str | None:
-    """Stores the latest grade of an assessment; returns the grade it replaced (None if new)."""
-    t = orm.grade_record
-    before = (await conn.execute(select(t.c.grade).where(t.c.assessment_id == values["assessment_id"]))).scalar()
-    await conn.execute(upsert(conn, t, {**values, "updated_at": utcnow()}, ["assessment_id"]))
-    return before
+async def grade_context(conn: AsyncConnection, *, assessment_id: str, cadre_id: str,
+                        source: str) -> tuple[bool, str | None, str | None]:
+    """Returns, in one round trip: whether the cadre is registered, the grade stored before, the demotion's status."""
+    c, g, d = orm.cadre, orm.grade_record, orm.demotion
+    row = (await conn.execute(select(
+        select(c.c.id).where(c.c.id == cadre_id).scalar_subquery(),
+        select(g.c.grade).where(g.c.assessment_id == assessment_id).scalar_subquery(),
+        select(d.c.status).where(d.c.source == source).scalar_subquery()))).one()
+    return row[0] is not None, row[1], row[2]
+
+
+async def put_grade(conn: AsyncConnection, **values: Any) -> None:
+    """Stores the latest grade of an assessment."""
+    await conn.execute(upsert(conn, orm.grade_record, {**values, "updated_at": utcnow()}, ["assessment_id"]))
 
 
 async def grade_of_year(conn: AsyncConnection, cadre_id: str, year: int) -> str | None:

@@ -35,20 +35,23 @@ async def _cadre(uow: RankUnitOfWork, cadre_id: str, what: str) -> Cadre:
 # -- appraisal ------------------------------------------------------------------------------------------
 async def on_grade_finalized(payload: appraisal_v1.GradeFinalized, event: CloudEvent, uow: RankUnitOfWork) -> None:
     """Stores the grade (latest per assessment); 不称职 requires a demotion and ends an appointment contract."""
-    before = await projections.put_grade(uow.conn, assessment_id=payload.assessment_id, cadre_id=payload.cadre_id,
-                                         year=payload.year, grade=payload.grade.value, finalized_on=payload.finalized_on,
-                                         supplemented=payload.supplemented, amended=payload.amended)
-    if not await projections.cadre_exists(uow.conn, payload.cadre_id):
-        return
     source = f"annual-assessment/{payload.assessment_id}"
-    demotion = await uow.demotions.by_source(source)
+    registered, before, demotion_status = await projections.grade_context(
+        uow.conn, assessment_id=payload.assessment_id, cadre_id=payload.cadre_id, source=source)
+    await projections.put_grade(uow.conn, assessment_id=payload.assessment_id, cadre_id=payload.cadre_id,
+                                year=payload.year, grade=payload.grade.value, finalized_on=payload.finalized_on,
+                                supplemented=payload.supplemented, amended=payload.amended)
+    if not registered:
+        return
     if payload.grade.value == INCOMPETENT:
         cadre = await _cadre(uow, payload.cadre_id, "grade_finalized")
-        if demotion is None and CATEGORY_SERIES.get(cadre.category) and cadre.rank_code:
+        if demotion_status is None and CATEGORY_SERIES.get(cadre.category) and cadre.rank_code:
             previous = await projections.grade_of_year(uow.conn, cadre.id, payload.year - 1)
             await uow.demotions.add(Demotion(id=new_id(), cadre_id=cadre.id, source=source,
                                              reason="ANNUAL_INCOMPETENT", dismissal_review=previous == INCOMPETENT))
-        elif demotion is not None and demotion.status == "CANCELLED":
+        elif demotion_status == "CANCELLED":
+            demotion = await uow.demotions.by_source(source)
+            assert demotion is not None
             demotion.status = "REQUIRED"
             await uow.demotions.save(demotion)
         for contract in await uow.contracts.open_for(cadre.id, "APPOINTED_CS"):
@@ -56,10 +59,11 @@ async def on_grade_finalized(payload: appraisal_v1.GradeFinalized, event: CloudE
                 await uow.contracts.save_checked(contract)
     elif before == INCOMPETENT:
         # The grade was amended away from 不称职 (review or appeal): undo what it caused.
-        if demotion is not None:
+        if demotion_status is not None:
+            demotion = await uow.demotions.by_source(source)
             cadre = await _cadre(uow, payload.cadre_id, "grade_finalized")
             ladder = await _ladder(uow, cadre, payload.finalized_on)
-            if demotion.reverse(cadre, effective_date=payload.finalized_on, ladder=ladder):
+            if demotion is not None and demotion.reverse(cadre, effective_date=payload.finalized_on, ladder=ladder):
                 await uow.cadres.save(cadre)
                 await uow.demotions.save(demotion)
         for contract in await uow.contracts.open_for(payload.cadre_id, "APPOINTED_CS"):
