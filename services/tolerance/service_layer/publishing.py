@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
 from functools import singledispatch
 from typing import Any
 
@@ -19,16 +18,21 @@ def to_contracts(event: Any) -> Iterable[Contract]:
     return ()
 
 
+def _fields(value: Any) -> dict[str, Any]:
+    # A shallow copy: dataclasses.asdict deep-copies every date and dominated the expiry sweep's profile.
+    return dict(vars(value))
+
+
 def _restriction(state: events.RestrictionSnapshot) -> dict[str, Any]:
     # Outside, ends_on is the last day the restriction applies (inclusive); a lifted one ends the day before.
-    values = asdict(state)
+    values = _fields(state)
     until = values.pop("until")
     values["ends_on"] = last_day(until if state.status == "LIFTED" else state.ends_on)
     return values
 
 
 def _sanction(state: events.SanctionSnapshot) -> dict[str, Any]:
-    values = asdict(state)
+    values = _fields(state)
     values["effects"] = list(state.effects)
     values["ends_on"] = last_day(state.ends_on)
     return values
@@ -94,14 +98,14 @@ def _(event: events.ToleranceRejected) -> Iterable[Contract]:
 
 @to_contracts.register
 def _(event: events.InvestigationOpened) -> Iterable[Contract]:
-    return (v1.InvestigationOpened(**asdict(event)),)
+    return (v1.InvestigationOpened(**_fields(event)),)
 
 
 @to_contracts.register
 def _(event: events.InvestigationClosed) -> Iterable[Contract]:
-    return (v1.InvestigationClosed(**asdict(event)),)
+    return (v1.InvestigationClosed(**_fields(event)),)
 
 
 @to_contracts.register
 def _(event: events.ReinstatementApproved) -> Iterable[Contract]:
-    return (v1.ReinstatementApproved(**asdict(event)),)
+    return (v1.ReinstatementApproved(**_fields(event)),)
