@@ -84,7 +84,8 @@ async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, policy: Policy
         expired = [restriction_from_row(row) for row in rows]
         for restriction in expired:
             uow.emit(*to_contracts(events.RestrictionExpired(restriction.snapshot())))
-            result.cadres.add(restriction.cadre_id)
+            if restriction.effect in USE_BARS:  # only the end of a bar on re-use can make a cadre eligible
+                result.cadres.add(restriction.cadre_id)
         result.restrictions_expired += len(expired)
     in_force = [st.value for st in IN_FORCE]
     due_s = select(s.c.id).where(s.c.status.in_(in_force), s.c.ends_on <= today).limit(batch)
@@ -99,7 +100,6 @@ async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, policy: Policy
         for row in rows:
             sanction = sanction_from_row(row)
             uow.emit(*to_contracts(events.SanctionExpired(sanction.snapshot(policy.catalogue))))
-            result.cadres.add(sanction.cadre_id)
         result.sanctions_expired += len(rows)
     return len(ids) == batch or len(sids) == batch
 
