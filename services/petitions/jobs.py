@@ -11,6 +11,8 @@ from services.petitions.service_layer.support import Tools
 def jobs(tools: Tools) -> list[PeriodicJob]:
     """Returns the jobs (each safe with several replicas: rows are claimed by conditional updates)."""
     settings = tools.settings
+    if not settings.periodic_jobs:
+        return []
 
     async def sweep(runtime: ServiceRuntime) -> None:
         await deadlines.sweep(runtime.uow, today=china_today(), batch=settings.sweep_batch_size)

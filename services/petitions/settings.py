@@ -62,6 +62,8 @@ class PetitionsSettings(ServiceSettings):
     repeat_similarity_threshold: float = Field(default=0.6, ge=0.05, le=1.0)
     repeat_candidates: int = Field(default=200, ge=1, le=5000)
     unfounded_reporter_threshold: int = Field(default=3, ge=2)
+    # The deadline sweep and the retention purge (off for benchmarks that time them separately).
+    periodic_jobs: bool = True
     deadline_sweep_interval_s: float = 300.0
     retention_sweep_interval_s: float = 3600.0
     sweep_batch_size: int = 500

@@ -91,7 +91,8 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, tools: Tools, *, principa
                 orm.directory.org_unit.c.org_unit_id == unit_id, orm.directory.org_unit.c.active.is_(True)))).first()
             if known is None:
                 raise RuleViolation("unknown org unit", rule="report.org_unit")
-        elif await unit_in_scope(uow.conn, access, unit_id) is None:
+        elif access.prefix is None or (unit_id != principal.unit_id
+                                       and await unit_in_scope(uow.conn, access, unit_id) is None):
             raise NotFound(f"org unit {unit_id} not found", rule="report.handling_org_unit")
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
         report = Report.receive(report_id=report_id, petition_type=cmd.petition_type, channel=cmd.channel,
