@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
 from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
@@ -64,6 +65,7 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
     install_health(app, state.readiness)
     for module in (dossier, dashboards, events):
         app.include_router(module.router)
+        state.own_routes.extend(r for r in module.router.routes if isinstance(r, Route))
     if settings.docs_enabled:
         app.include_router(docs.router)
     # Last: the gateway's own routes (e.g. /cadres/{id}/dossier) win over the owning service's segment.

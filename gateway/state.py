@@ -25,6 +25,8 @@ class GatewayState:
         self.verifier: TokenVerifier | None = None
         self.feed: Feed | None = None
         self.openapi = MergedOpenApi(ttl=settings.openapi_cache_s)
+        # The gateway's own routes (filled by create_app): their paths are never forwarded to a service.
+        self.own_routes: list[Any] = []
 
     def make_verifier(self) -> TokenVerifier | None:
         """Builds the token verifier from settings (None when no JWKS is configured)."""

@@ -23,11 +23,16 @@ async def forward(request: Request) -> Response:
     """Authenticates, rate-limits and forwards one request to the owning service, then relays its answer."""
     raw_path = request.scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else request.scope["path"]
+    gateway = request.app.state.gateway
+    allowed = own_methods(gateway.own_routes, request.scope["path"])
+    if allowed:
+        # A path of the gateway's own routes with another method: never forwarded to the segment's owner.
+        raise ProblemException(405, "method not allowed", type_="method-not-allowed",
+                               headers={"Allow": ", ".join(allowed)})
     try:
         route = resolve(path.split("?", 1)[0])
     except NotRoutable:
         raise ProblemException(404, "no such resource", type_="not-found") from None
-    gateway = request.app.state.gateway
     if route.public:
         principal = await authenticate_optional(request)
         if principal is None:
@@ -48,6 +53,15 @@ async def forward(request: Request) -> Response:
     headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
     response = await gateway.clients[route.service].call(method, target, headers=headers, body=body)
     return relay(route.service, response)
+
+
+def own_methods(routes: list[Route], path: str) -> list[str]:
+    """Lists the methods of the gateway's own routes whose template matches `path` (for a 405's Allow header)."""
+    methods: set[str] = set()
+    for candidate in routes:
+        if candidate.methods and candidate.path_regex.match(path):
+            methods |= candidate.methods
+    return sorted(methods)
 
 
 def proxy_route() -> Route:

@@ -137,3 +137,13 @@ async def test_an_oversized_upstream_answer_is_refused(mock_gateway, fakes, admi
     async with mock_gateway(upstream_max_response_bytes=1024) as gw:
         response = await gw.get("/api/v1/cadres", headers=admin)
     assert response.status_code == 502
+
+
+@pytest.mark.parametrize("method", ["TRACE", "OPTIONS", "DELETE", "POST"])
+async def test_other_methods_on_the_gateways_own_routes_are_405_with_allow(mock_gateway, fakes, admin, method):
+    async with mock_gateway() as gw:
+        events = await gw.request(method, "/api/v1/events", headers=admin)
+        dossier = await gw.request(method, "/api/v1/cadres/c-1/dossier", headers=admin)
+    assert (events.status_code, events.headers["allow"]) == (405, "GET")
+    assert (dossier.status_code, dossier.headers["allow"]) == (405, "GET")
+    assert all(not calls for calls in fakes.requests.values())
