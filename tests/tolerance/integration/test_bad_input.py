@@ -155,3 +155,24 @@ async def test_a_collective_decision_with_bad_votes_names_the_rule(world):
                          {"decision": "EXEMPT", "reasons": "r", "decided_on": "2026-06-10", "body": "b",
                           "body_size": 3, "members": [{"member_id": "m", "vote": "FOR"}]}, "org_admin")
     problem(r, 409, rule="tolerance_case.transition")
+
+
+def _writes(app):
+    for path, operations in app.openapi()["paths"].items():
+        for method in operations:
+            if method in ("post", "put"):
+                yield method.upper(), path.replace("{", "").replace("}", "")
+
+
+async def test_every_write_endpoint_refuses_unknown_fields_and_malformed_json(world):
+    headers = {**world.auth.headers("org_admin", "discipline_officer", "cadre", unit="city", cadre_id="c-a"),
+               "Idempotency-Key": uuid.uuid4().hex}
+    routes = list(_writes(world.app))
+    assert len(routes) == 26
+    for method, path in routes:
+        r = await world.client.request(method, path, json={"unexpected": 1}, headers=headers)
+        problem(r, 422, field="unexpected")
+        r = await world.client.request(method, path, content=b"{not json",
+                                       headers={**headers, "Content-Type": "application/json"})
+        assert problem(r, 400)["type"].endswith("malformed-json"), path
+    assert await world.count(orm.audit_log) == 0

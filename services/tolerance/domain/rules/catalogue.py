@@ -27,7 +27,7 @@ class PeriodKind(StrEnum):
 
 
 PROMOTION_BARS = (E.NO_POST_PROMOTION, E.NO_RANK_PROMOTION, E.NO_LEVEL_PROMOTION)
-GOV_SOURCE = "公职人员政务处分法 §8, §19, §26; 公务员法 §64–65; 行政机关公务员处分条例 §7–9"
+GOV_SOURCE = "公职人员政务处分法 §8, §19, §26; 公务员法 §65; 行政机关公务员处分条例 §7–9"
 GOV_GRADE_SOURCE = "组通字〔1998〕19号 and practitioner tables (DOMAIN.md §1.3)"
 PARTY_SOURCE = "中国共产党纪律处分条例 (2023) (DOMAIN.md §3.2 B)"
 PARTY_GRADE_SOURCE = "组通字〔1998〕19号 as revised 2016 (DOMAIN.md §1.3)"
