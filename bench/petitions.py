@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -39,7 +40,7 @@ from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
 CONCURRENCY = 8
 UNITS = 50
 CADRES = 5000
-PHASE_LIMIT_S = 3600.0
+PHASE_LIMIT_S = 5400.0
 QUERY_RUNS = 200
 
 
@@ -272,6 +273,7 @@ async def run(args: Any) -> dict[str, Any]:
                                                                 keys.jwks_path(key_dir), count, public)
     finally:
         await databases.close()
+        shutil.rmtree(key_dir, ignore_errors=True)
     return results
 
 

@@ -20,7 +20,7 @@ from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import appeals, commands
 from services.petitions.service_layer.support import access_for
 
-router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
+router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"], responses=s.PROBLEM_RESPONSES)
 DECIDERS = require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
 READERS = require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.AUDITOR, Role.CADRE)
 PurposeDep = Annotated[str, Depends(purpose_header)]

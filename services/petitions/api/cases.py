@@ -20,8 +20,8 @@ from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import clarifications, commands, false_accusations
 from services.petitions.service_layer.support import access_for
 
-fa_router = APIRouter(prefix="/api/v1/false-accusations", tags=["false-accusations"])
-cl_router = APIRouter(prefix="/api/v1/clarifications", tags=["clarifications"])
+fa_router = APIRouter(prefix="/api/v1/false-accusations", tags=["false-accusations"], responses=s.PROBLEM_RESPONSES)
+cl_router = APIRouter(prefix="/api/v1/clarifications", tags=["clarifications"], responses=s.PROBLEM_RESPONSES)
 DO, OA = Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN
 PurposeDep = Annotated[str, Depends(purpose_header)]
 

@@ -17,7 +17,7 @@ from services.petitions.api.dependencies import ToolsDep, UowDep
 from services.petitions.service_layer import deadlines
 from services.petitions.service_layer.support import access_for
 
-router = APIRouter(prefix="/api/v1/deadlines", tags=["deadlines"])
+router = APIRouter(prefix="/api/v1/deadlines", tags=["deadlines"], responses=s.PROBLEM_RESPONSES)
 READERS = require(Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.AUDITOR)
 WRITERS = require(Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF)
 

@@ -18,7 +18,7 @@ from services.petitions.api.dependencies import ToolsDep
 from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer.support import access_for, cadre_in_scope, unit_in_scope
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=s.PROBLEM_RESPONSES)
 PurposeDep = Annotated[str, Depends(purpose_header)]
 
 

@@ -15,7 +15,7 @@ from services.petitions.api.dependencies import ToolsDep, UowDep, followup_limit
 from services.petitions.service_layer import commands, public, reports
 from services.petitions.service_layer.support import PUBLIC
 
-router = APIRouter(prefix="/api/v1/public", tags=["public"])
+router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=s.PROBLEM_RESPONSES)
 ReceiptHeader = Annotated[str | None, Header(alias="X-Receipt-Code", max_length=64)]
 
 

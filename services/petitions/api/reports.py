@@ -20,7 +20,7 @@ from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import commands, public, reports, reveal
 from services.petitions.service_layer.support import access_for
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=s.PROBLEM_RESPONSES)
 DO, PS = Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF
 SCREENERS = require(DO, PS)
 HANDLERS = require(DO)

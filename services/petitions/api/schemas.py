@@ -601,3 +601,31 @@ class DashboardPart(BaseModel):
     overdue_by_kind: dict[str, int]
     oldest_overdue_on: dt.date | None
     due_soon: int
+
+
+# -- errors ---------------------------------------------------------------------------------------------------
+class Problem(BaseModel):
+    """An RFC 9457 problem: the rule or field that refused the request (never the values sent)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    rule: str | None = None
+    source: str | None = None
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+_PROBLEM = {"application/problem+json": {"schema": Problem.model_json_schema()}}
+# Documented on every route, so that clients (and schemathesis) know each answer a request can get.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": _PROBLEM} for status, text in (
+        (400, "malformed JSON or an invalid cursor"), (401, "no valid bearer token"),
+        (403, "the role may not do this"), (404, "not found, or outside the caller's scope"),
+        (409, "the state machine or a concurrent change refuses it"), (413, "the body is too large"),
+        (422, "a field or a domain rule refuses the input"), (429, "too many requests; see Retry-After"))
+}

@@ -20,7 +20,7 @@ from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import commands, statements
 from services.petitions.service_layer.support import access_for
 
-router = APIRouter(prefix="/api/v1/statements", tags=["statements"])
+router = APIRouter(prefix="/api/v1/statements", tags=["statements"], responses=s.PROBLEM_RESPONSES)
 DO = Role.DISCIPLINE_OFFICER
 PurposeDep = Annotated[str, Depends(purpose_header)]
 
