@@ -24,7 +24,7 @@ from gateway import metrics
 from gateway.directory import TREE_EVENTS, Directory
 from gateway.feed_policy import format_position
 from gateway.settings import GatewaySettings
-from kernel.nats_client import NatsConnection
+from kernel.nats_client import NatsConnection, NotFoundError
 from kernel.subjects import PRODUCERS, key_from_subject, stream_name
 from kernel.web import ProblemException
 
@@ -117,7 +117,7 @@ class Feed:
             await asyncio.gather(pump, return_exceptions=True)
 
     async def _last_sequence(self, producer: str) -> int:
-        """Returns the last sequence of a producer's stream when the directory starts (0: empty or missing)."""
+        """Returns the last sequence of a producer's stream now (0: empty, missing or unreachable)."""
         js = self.conn.jetstream()
         if js is None:
             return 0
@@ -215,17 +215,43 @@ class Feed:
             del self.per_subject[subject]
         metrics.FEED_CONNECTIONS.set(self.open)
 
-    async def frames(self, *, types: frozenset[str], positions: dict[str, int],
+    async def start_positions(self, types: frozenset[str], positions: dict[str, int]) -> dict[str, int]:
+        """Fixes where each stream starts for a new connection: after Last-Event-ID, else at its current end.
+
+        Runs before the answer starts, so "from now on" means from the request, and a broker that cannot say
+        where its streams end gives a 503 rather than a replay of their whole history.
+        """
+        js = self.conn.jetstream()
+        if js is None:
+            raise ProblemException(503, "the event feed is unavailable; retry later", type_="feed-unavailable",
+                                   headers={"Retry-After": "5"})
+        starts: dict[str, int] = {}
+        for producer in sorted({key.split(".", 1)[0] for key in types} & set(PRODUCERS)):
+            if producer in positions:
+                starts[producer] = positions[producer]
+                continue
+            try:
+                starts[producer] = (await js.stream_info(stream_name(self.namespace, producer))).state.last_seq
+            except NotFoundError:
+                starts[producer] = 0  # the producer has not declared its stream yet: everything in it is new
+            except Exception:
+                raise ProblemException(503, "the event feed is unavailable; retry later", type_="feed-unavailable",
+                                       headers={"Retry-After": "5"}) from None
+        return starts
+
+    async def frames(self, *, types: frozenset[str], starts: dict[str, int],
                      visible: Callable[[dict[str, Any]], bool], deadline: float) -> AsyncIterator[bytes]:
-        """Yields SSE frames of the matching events until `deadline` (monotonic), with keepalive comments."""
+        """Yields SSE frames of the matching events after `starts` until `deadline`, with keepalive comments."""
         queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=self.settings.feed_batch * 2)
         by_producer: dict[str, list[str]] = {}
         for key in sorted(types):
             by_producer.setdefault(key.split(".", 1)[0], []).append(f"{self.namespace}.{key}")
-        pumps = [asyncio.create_task(self.pump(p, subjects, after=positions.get(p), out=queue,
+        pumps = [asyncio.create_task(self.pump(p, by_producer[p], after=after, out=queue,
                                                batch=self.settings.feed_batch))
-                 for p, subjects in by_producer.items() if p in PRODUCERS]
-        position = dict(positions)
+                 for p, after in starts.items()]
+        # Each event's id carries every stream's position, including streams that sent nothing yet: a client
+        # resuming with it misses nothing that arrived since it connected.
+        position = dict(starts)
         heartbeat = self.settings.feed_heartbeat_s
         try:
             # The retry hint sets how soon a browser's EventSource reconnects; the comment flushes the headers.

@@ -92,12 +92,12 @@ async def stream_events(
     # The stream ends when the token expires (the client reconnects with a fresh token and Last-Event-ID).
     expires = float(principal.claims.get("exp", 0)) - time.time()
     deadline = time.monotonic() + max(0.0, min(expires, gateway.settings.feed_max_duration_s))
+    starts = await gateway.feed.start_positions(keys, positions)
     reservation = gateway.feed.reserve(principal.subject)
 
     async def body() -> AsyncIterator[bytes]:
         try:
-            async for frame in gateway.feed.frames(types=keys, positions=positions, visible=visible,
-                                                   deadline=deadline):
+            async for frame in gateway.feed.frames(types=keys, starts=starts, visible=visible, deadline=deadline):
                 yield frame
         finally:
             reservation.release()

@@ -68,7 +68,7 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
                 body = (await gateway.get(f"/api/v1/cadres/{cadre_id}/dossier", headers=admin)).json()
                 assert body["degraded"] == [], body["degraded"]
 
-        await eventually(everyone_knows_the_cadres, timeout=30, interval=0.2)
+        await eventually(everyone_knows_the_cadres, timeout=90, interval=0.2)
         yield SimpleNamespace(gateway=gateway, apps=apps, stops=stops, ids=ids, admin=admin)
 
 
