@@ -163,3 +163,32 @@ async def test_the_dashboard_gathers_every_services_part(suite):
     assert body["degraded"] == [], body["degraded"]
     assert all(body["parts"][s] is not None for s in SERVICES)
     assert (await suite.gateway.get("/health/ready")).status_code == 200
+
+
+# Representative cells of each service's matrix (docs/permissions.md), read through the gateway: 200 = R or S,
+# 403 = the role lacks the capability. The services enforce them; the gateway adds the subscriber refusal.
+ROLES = ("org_admin", "discipline_officer", "petitions_staff", "assessor", "cadre", "auditor", "subscriber")
+CELLS = {
+    "/api/v1/org-units": (200, 200, 200, 200, 200, 200, 403),
+    "/api/v1/cadres": (200, 200, 200, 200, 200, 200, 403),
+    "/api/v1/talks": (200, 200, 403, 200, 200, 200, 403),
+    "/api/v1/reports": (200, 200, 200, 200, 403, 200, 403),
+    "/api/v1/appeals": (200, 200, 200, 403, 200, 200, 403),
+    "/api/v1/sanctions": (200, 200, 403, 200, 200, 200, 403),
+    "/api/v1/tolerance-cases": (200, 200, 403, 200, 200, 200, 403),
+}
+
+
+async def test_representative_cells_of_each_services_matrix_through_the_gateway(suite, test_auth):
+    cadre_id = suite.ids["county-a"]
+    mismatches = []
+    for path, expected in CELLS.items():
+        for role, status in zip(ROLES, expected, strict=True):
+            headers = test_auth.headers(role, unit="city", cadre_id=cadre_id if role == "cadre" else None,
+                                        subject=f"{role}-matrix")
+            response = await suite.gateway.get(path, headers=headers)
+            if response.status_code != status:
+                mismatches.append(f"{role} GET {path}: {response.status_code} (expected {status})")
+            elif status == 200:
+                assert "items" in response.json(), path
+    assert not mismatches, "\n".join(mismatches)
