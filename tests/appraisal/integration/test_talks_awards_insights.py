@@ -155,3 +155,54 @@ async def test_incentive_coverage_shows_who_is_left_out_and_the_gateway_parts(ap
     assert (await app.client.get("/api/v1/dossier-parts/appraisal/c-fin-1", headers=relative)).status_code == 404
     own = await app.client.get("/api/v1/dossier-parts/appraisal/c-fin-1", headers=app.h("cadre", None, "c-fin-1"))
     assert own.status_code == 200
+
+
+async def test_a_third_excellent_in_a_row_proposes_a_third_class_merit_once(app):
+    from kernel.db import utcnow
+
+    now = utcnow()
+    async with app.runtime.uow() as uow:
+        for year in (2023, 2024):
+            await uow.conn.execute(orm.annual_assessment.insert().values(
+                id=f"aa-{year}", cadre_id="c-fin-1", org_unit_id="finance", org_path="/city/finance/", year=year,
+                status="FINAL", final_grade="EXCELLENT", constraints_applied=[], supplemented=False,
+                supplement_no_excellent=False, amended=False, decided_on=D(year + 1, 1, 15), version=1,
+                created_at=now, updated_at=now))
+        await uow.commit()
+    await app.client.put("/api/v1/assessment-years/finance/2025", headers=app.h("org_admin", "city"),
+                         json={"excellent_quota_pct": 25, "quota_raise_approved": True, "approval_ref": "ok"})
+    for other in ("c-fin-2", "c-fin-4", "c-fin-5"):
+        await open_for(app, other)
+    await decide(app, "c-fin-1", "EXCELLENT")
+    awards = (await app.client.get("/api/v1/awards", params={"cadre_id": "c-fin-1"},
+                                   headers=app.h("org_admin", "city"))).json()["items"]
+    assert sorted((a["type"], a["basis"], a["year"]) for a in awards) == [
+        ("COMMENDATION", "ANNUAL_EXCELLENT", 2025), ("MERIT_3", "THREE_YEARS_EXCELLENT", 2025)]
+
+
+async def test_the_index_job_drains_the_queue(app):
+    from services.appraisal import jobs
+
+    app.at(D(2026, 3, 20))
+    r = await app.client.post("/api/v1/regular-assessments", headers=app.hk("assessor", "finance"),
+                              json={"cadre_id": "c-fin-2", "period_key": "2026-01", "result": "FAIRLY_GOOD"})
+    assert r.status_code == 201
+    assert await jobs.recompute_index(app.runtime) == 1
+    snap = (await app.client.get("/api/v1/accountability-index/c-fin-2", headers=app.h("cadre", None, "c-fin-2"))).json()
+    assert [(i["period_key"], i["total"]) for i in snap["items"]] == [("2026-Q1", 16.0)]  # 80 × 20 %
+    assert await jobs.recompute_index(app.runtime) == 0
+
+
+async def test_a_confirmed_false_accusation_counts_against_the_accusing_cadre(app):
+    from kernel.contracts import petitions_v1 as pet
+
+    await app.publish(pet.FalseAccusationConfirmed(case_id="fa-1", origin_report_id="r-1", victim_cadre_ids=["c-fin-1"],
+                                                   accuser_is_cadre=True, accuser_cadre_id="c-fin-4",
+                                                   confirmed_on=D(2026, 2, 1)))
+    await app.publish(pet.FalseAccusationConfirmed(case_id="fa-2", origin_report_id="r-2", victim_cadre_ids=["c-fin-1"],
+                                                   accuser_is_cadre=False, confirmed_on=D(2026, 2, 1)))
+    await app.applied(2, "petitions")
+    assert await app.recompute() == 1
+    snap = (await app.client.get("/api/v1/accountability-index/c-fin-4", headers=app.h("org_admin", "city"))).json()
+    comps = {c["source"]: c for c in snap["items"][0]["components"]}
+    assert comps["FALSE_ACCUSATION"]["ref_ids"] == ["fa-1"] and comps["FALSE_ACCUSATION"]["contribution"] == -15.0
