@@ -166,3 +166,30 @@ async def test_a_service_called_directly_trusts_no_identity_header_nor_query_tok
                                                              "X-Forwarded-User": "admin", "X-Org-Unit": "city"})
     query = await rank_direct.get("/api/v1/cadres", params={"access_token": test_auth.token("org_admin", unit="city")})
     assert forged.status_code == 401 and query.status_code == 401
+
+
+async def test_keys_from_a_jwks_url_as_an_oidc_provider_publishes_them(gateway_settings, test_auth):
+    from fastapi import FastAPI
+    from fastapi.responses import Response
+
+    from gateway.testing import closed_port_url, serving
+
+    provider = FastAPI()
+
+    @provider.get("/realms/youwei/protocol/openid-connect/certs")
+    async def certs() -> Response:
+        return Response(test_auth.jwks_file.read_bytes(), media_type="application/json")
+
+    async with serving(provider) as idp:
+        settings = gateway_settings(auth_jwks_file=None,
+                                    auth_jwks_url=f"{idp}/realms/youwei/protocol/openid-connect/certs")
+        async with running(create_app(settings)) as gateway:
+            ok = await gateway.get("/api/v1/events", headers=test_auth.headers("subscriber"))
+            forged = await gateway.get("/api/v1/events", headers={
+                "Authorization": "Bearer " + forge(test_auth, "unknown_kid", test_auth.key)})
+    assert ok.status_code == 200 and forged.status_code == 401
+
+    down = gateway_settings(auth_jwks_file=None, auth_jwks_url=f"{closed_port_url()}/certs")
+    async with running(create_app(down)) as gateway:
+        unavailable = await gateway.get("/api/v1/events", headers=test_auth.headers("subscriber"))
+    assert unavailable.status_code == 503 and "127.0.0.1" not in unavailable.text
