@@ -202,8 +202,3 @@ def _days(period: Period) -> int:
         return period.amount * 30
     return period.amount
 
-
-def breach(deadline: Deadline, today: dt.date) -> events.DeadlineBreached:
-    """Returns the breach event of an overdue deadline."""
-    return events.DeadlineBreached(deadline.id, deadline.report_id, deadline.object_type, deadline.object_id,
-                                   deadline.kind, deadline.due_on, today, deadline.org_unit_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -188,10 +187,3 @@ def state(obj: Any) -> dict[str, Any]:
     """The answer of a transition: id, new status and version."""
     return {"id": obj.id, "status": str(obj.status), "version": obj.version}
 
-
-def check_date(value: dt.date, today: dt.date, name: str, rule: str) -> None:
-    """Refuses a date in the future."""
-    from kernel.errors import RuleViolation
-
-    if value > today:
-        raise RuleViolation(f"{name} cannot be in the future", rule=rule)
