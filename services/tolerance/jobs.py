@@ -16,6 +16,7 @@ def expiry_job(policy: Policy, *, interval_s: float, batch: int) -> PeriodicJob:
     """Expires restrictions and sanctions due today (China time); safe with several replicas."""
 
     async def run(runtime: ServiceRuntime) -> None:
+        """Runs one sweep for today."""
         result = await sweep(runtime.uow, today=today(), policy=policy, batch=batch)
         if result.restrictions_expired or result.sanctions_expired:
             log.info("expiry sweep", extra={"restrictions": result.restrictions_expired,

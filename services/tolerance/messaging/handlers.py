@@ -24,16 +24,19 @@ def petitions_handlers(policy: Policy) -> dict[str, Fn]:
     """Returns the handlers of petitions' events."""
 
     async def on_case_opened(payload: petitions_v1.CaseOpened, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
+        """Mirrors a formal case as an investigation with its bars."""
         await investigations.open_investigation(uow, case_id=payload.case_id, report_id=payload.report_id,
                                                 cadre_id=payload.cadre_id, opened_on=payload.opened_on, policy=policy)
 
     async def on_report_closed(payload: petitions_v1.ReportClosed, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
+        """Closes, or lets the handling conclude, the investigations of a closed report."""
         await investigations.close_for_report(uow, report_id=payload.report_id, case_ids=list(payload.case_ids),
                                               outcomes=[(o.cadre_id, o.outcome) for o in payload.cadre_outcomes],
                                               closed_on=payload.closed_on, policy=policy)
 
     async def on_false_accusation(payload: petitions_v1.FalseAccusationConfirmed, _e: CloudEvent,
                                   uow: ToleranceUnitOfWork) -> None:
+        """Proposes a sanction against an accuser who is a cadre."""
         if not (payload.accuser_is_cadre and payload.accuser_cadre_id):
             return
         # 政务处分法 §32(四): 警告 to 开除; the lightest is proposed, the officer re-notifies a heavier one if due.
@@ -44,6 +47,7 @@ def petitions_handlers(policy: Policy) -> dict[str, Fn]:
             summary=f"false accusation confirmed in case {payload.case_id}", policy=policy)
 
     async def on_appeal_decided(payload: petitions_v1.AppealDecided, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
+        """Applies an appeal decision on a sanction (no change, varied or revoked)."""
         await sanctions.apply_appeal(uow, appeal_id=payload.appeal_id, stage=payload.stage, result=payload.result,
                                      target_ref=payload.target_ref, varied_to=payload.varied_to,
                                      decided_on=payload.decided_on, today=today(), policy=policy)
@@ -57,6 +61,7 @@ def appraisal_handlers(policy: Policy) -> dict[str, Fn]:
 
     async def on_inaction_confirmed(payload: appraisal_v1.InactionConfirmed, _e: CloudEvent,
                                     uow: ToleranceUnitOfWork) -> None:
+        """Proposes accountability for a finding that triggers it, with a tolerance window."""
         if not payload.triggers_accountability:
             return
         await sanctions.propose_from_event(
@@ -68,10 +73,12 @@ def appraisal_handlers(policy: Policy) -> dict[str, Fn]:
 
     async def on_admonishment_issued(payload: appraisal_v1.AdmonishmentIssued, _e: CloudEvent,
                                      uow: ToleranceUnitOfWork) -> None:
+        """Turns an admonishment talk into its restrictions."""
         await sanctions.record_admonishment(uow, talk_id=payload.talk_id, cadre_id=payload.cadre_id,
                                             issued_on=payload.issued_on, policy=policy)
 
     async def on_grade_finalized(payload: appraisal_v1.GradeFinalized, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
+        """Opens a 诫勉 task for a 基本称职 grade, or cancels it when the grade is amended."""
         if payload.grade is Grade.BASIC:
             await projections.open_admonishment_task(uow.conn, assessment_id=payload.assessment_id,
                                                      cadre_id=payload.cadre_id, year=payload.year,

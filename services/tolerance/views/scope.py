@@ -25,6 +25,7 @@ class Scope:
 
     @property
     def empty(self) -> bool:
+        """Tells whether the caller may read nothing."""
         return self.self_id is None and self.prefix is None
 
 
