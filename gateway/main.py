@@ -12,7 +12,7 @@ from starlette.routing import Route
 from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
 from gateway.routes import dashboards, docs, dossier, events
-from gateway.routes.proxy import proxy_route
+from gateway.routes.proxy import ProxyRoute
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
 from kernel.logs import configure_logging
@@ -68,6 +68,5 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
         state.own_routes.extend(r for r in module.router.routes if isinstance(r, Route))
     if settings.docs_enabled:
         app.include_router(docs.router)
-    # Last: the gateway's own routes (e.g. /cadres/{id}/dossier) win over the owning service's segment.
-    app.router.routes.append(proxy_route())
+    app.router.routes.insert(0, ProxyRoute(state.own_routes))
     return app

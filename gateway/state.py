@@ -25,7 +25,7 @@ class GatewayState:
         self.verifier: TokenVerifier | None = None
         self.feed: Feed | None = None
         self.openapi = MergedOpenApi(ttl=settings.openapi_cache_s)
-        # The gateway's own routes (filled by create_app): their paths are never forwarded to a service.
+        # The gateway's own routes (filled by create_app): the pass-through declines their paths.
         self.own_routes: list[Any] = []
 
     def make_verifier(self) -> TokenVerifier | None:

@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from gateway.auth import OBJECT_ROLES, authenticate, authenticate_optional, forbid_unless
 from gateway.errors import relay
@@ -24,11 +25,6 @@ async def forward(request: Request) -> Response:
     raw_path = request.scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else request.scope["path"]
     gateway = request.app.state.gateway
-    allowed = own_methods(gateway.own_routes, request.scope["path"])
-    if allowed:
-        # A path of the gateway's own routes with another method: never forwarded to the segment's owner.
-        raise ProblemException(405, "method not allowed", type_="method-not-allowed",
-                               headers={"Allow": ", ".join(allowed)})
     try:
         route = resolve(path.split("?", 1)[0])
     except NotRoutable:
@@ -55,22 +51,21 @@ async def forward(request: Request) -> Response:
     return relay(route.service, response)
 
 
-def own_methods(routes: list[Route], path: str) -> list[str]:
-    """Lists the methods of the gateway's own routes whose template matches `path` (for a 405's Allow header)."""
-    methods: set[str] = set()
-    for candidate in routes:
-        if candidate.methods and candidate.path_regex.match(path):
-            methods |= candidate.methods
-    return sorted(methods)
+class ProxyRoute(Route):
+    """The catch-all pass-through, tried first: it declines the gateway's own paths, whatever the method.
 
-
-def proxy_route() -> Route:
-    """Returns the catch-all route; it must come after the gateway's own routes.
-
-    Every method is forwarded: the owning service knows which methods a path supports and answers 405 with the
-    right Allow header (the gateway's own list would be wrong for every path).
+    Tried first so that a pass-through request does not walk every other route; declining the own paths (instead
+    of coming last) keeps them from ever reaching the owner of their first segment (`cadres/{id}/dossier`), and
+    lets the router answer 405 with their Allow header for another method.
     """
-    route = Route("/api/v1/{path:path}", endpoint=forward, include_in_schema=False, name="proxy-forward")
-    # NOTE: Starlette turns methods=None into ["GET"] for function endpoints; None after construction means "any".
-    route.methods = None
-    return route
+
+    def __init__(self, own_routes: list[Route]) -> None:
+        super().__init__("/api/v1/{path:path}", endpoint=forward, include_in_schema=False, name="proxy-forward")
+        # NOTE: Starlette turns methods=None into ["GET"] for function endpoints; None after construction: any.
+        self.methods = None
+        self.own_routes = own_routes
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and any(r.path_regex.match(scope["path"]) for r in self.own_routes):
+            return Match.NONE, {}
+        return super().matches(scope)
