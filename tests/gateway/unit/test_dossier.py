@@ -226,6 +226,7 @@ async def test_a_relatives_dossier_is_404_before_any_call(gateway_settings, fake
                                headers=test_auth.headers("org_admin", unit="city", cadre_id="c-1"))
         stranger = await gw.get("/api/v1/cadres/c-1/dossier",
                                 headers=test_auth.headers("org_admin", unit="city", cadre_id="c-5"))
+        app.state.gateway.feed = None  # the stand-in has no connection to close
     assert relative.status_code == 404 and reverse.status_code == 404
     assert stranger.status_code == 200
     assert len(fakes.requests["rank"]) == 2  # the stranger's read only: the register entry and rank's part
