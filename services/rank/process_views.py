@@ -207,17 +207,18 @@ async def live_eligibility(conn: AsyncConnection, cadre_id: str, *, as_of: dt.da
     standing = standing_of(facts, ladders=ladders, scheme=scheme, policies=policies, as_of=as_of,
                            target_rank=target_rank)
     return {"eligibility": eligibility_json(standing.eligibility), "points": points_json(standing.points),
-            "development": track_json(standing.track)}
+            "development": track_json(standing.track), "level_step": standing.level}
 
 
 async def _standing_query(conn: AsyncConnection, principal: Principal, org_unit_id: str | None) -> Any:
     scope = await scope_of(conn, principal)
-    prefix = await unit_prefix_within(conn, scope.prefix, org_unit_id) if scope.prefix else None
-    if prefix is None:
-        return None
     s, c, u = orm.cadre_standing, orm.cadre, orm.org_unit
-    return (select(s, c.c.name, c.c.org_unit_id).join(c, c.c.id == s.c.cadre_id).join(u, u.c.id == c.c.org_unit_id)
-            .where(u.c.path.startswith(prefix, autoescape=True), c.c.active.is_(True)))
+    query = (select(s, c.c.name, c.c.org_unit_id).join(c, c.c.id == s.c.cadre_id).join(u, u.c.id == c.c.org_unit_id)
+             .where(c.c.active.is_(True)))
+    if scope.own is not None:
+        return query.where(s.c.cadre_id == scope.own)
+    prefix = await unit_prefix_within(conn, scope.prefix, org_unit_id) if scope.prefix else None
+    return None if prefix is None else query.where(u.c.path.startswith(prefix, autoescape=True))
 
 
 def _standing(r: Any, today: dt.date) -> dict[str, Any]:

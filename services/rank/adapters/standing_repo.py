@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
@@ -48,7 +48,3 @@ async def write_standings(conn: AsyncConnection, rows: Sequence[dict[str, Any]])
     if rows:
         await conn.execute(_WRITE, list(rows))
 
-
-async def count_dirty(conn: AsyncConnection) -> int:
-    t = orm.cadre_standing
-    return int((await conn.execute(select(func.count()).where(t.c.dirty.is_(True)))).scalar_one())

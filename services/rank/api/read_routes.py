@@ -105,6 +105,7 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
     await audit_read(runtime, principal, "dossier", cadre_id, purpose)
     return DossierPart(cadre_id=cadre_id, as_of=day, register_entry=register, history=HistoryRead(**history),
                        eligibility=live["eligibility"], points=live["points"], development=live["development"],
+                       level_step=live["level_step"],
                        demotions=demotions, contracts=contracts)
 
 

@@ -470,6 +470,7 @@ class EligibilityRead(BaseModel):
     eligibility: dict[str, Any]
     points: dict[str, Any] | None
     development: dict[str, Any]
+    level_step: dict[str, Any] = Field(default_factory=dict, description="the periodic level (级别) step, §4.3")
 
 
 class StandingRead(BaseModel):
@@ -515,6 +516,7 @@ class DossierPart(BaseModel):
     eligibility: dict[str, Any]
     points: dict[str, Any] | None
     development: dict[str, Any]
+    level_step: dict[str, Any] = {}
     demotions: list[DemotionRead]
     contracts: list[ContractRead]
 

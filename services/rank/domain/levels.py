@@ -6,6 +6,8 @@ level_high (its maximum).
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.rank.domain.ladder import RankDef
 
 LEVEL_RULE_SOURCE = "公务员职务、职级与级别管理办法 (2020) §13–14"
@@ -30,3 +32,23 @@ def level_on_demotion(current: int | None, target: RankDef, *, lower_one: bool) 
         return None
     level = current + (1 if lower_one else 0)
     return min(max(level, target.level_high), target.level_low)
+
+
+STEP_YEARS = 5  # 职务职级与级别管理办法 §14: +1 level after 5 cumulative years of 称职 or better [S]
+COUNTED_FOR_LEVEL = frozenset({"EXCELLENT", "COMPETENT"})
+
+
+def level_step(*, level: int | None, level_since: Any, rank: RankDef | None, grades: dict[int, str],
+               blocked: bool) -> dict[str, Any]:
+    """Tells whether the periodic level step is due: 5 years 称职 or better since the level was last set."""
+    if level is None or level_since is None or rank is None:
+        return {"due": False, "reason": "no level or rank recorded", "source": LEVEL_RULE_SOURCE}
+    years = sorted(y for y, g in grades.items() if y >= level_since.year + (0 if level_since.month == 1 else 1)
+                   and g in COUNTED_FOR_LEVEL)
+    at_top = level <= rank.level_high
+    due = len(years) >= STEP_YEARS and not at_top and not blocked
+    reason = (f"{len(years)} of {STEP_YEARS} years 称职 or better since level {level} was set"
+              + ("; already at the top of the rank's range" if at_top else "")
+              + ("; a restriction bars level promotion" if blocked else ""))
+    return {"due": due, "counted_years": years, "next_level": level - 1 if due else None, "reason": reason,
+            "source": LEVEL_RULE_SOURCE}

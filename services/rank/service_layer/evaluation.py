@@ -9,7 +9,9 @@ from typing import Any
 from kernel.calendar import add_months
 from services.rank.domain.eligibility import Eligibility, evaluate
 from services.rank.domain.facts import CadreFacts
+from services.rank.domain.holdings import at
 from services.rank.domain.ladder import Ladder
+from services.rank.domain.levels import level_step
 from services.rank.domain.points import Points, PointsScheme, compute_points
 from services.rank.domain.rules.ladders import CATEGORY_SERIES
 from services.rank.domain.rules.policies import RankPolicies
@@ -21,6 +23,7 @@ class Standing:
     eligibility: Eligibility
     points: Points | None
     track: TrackStep
+    level: dict[str, Any]
 
     @property
     def valid_until(self) -> dt.date | None:
@@ -42,7 +45,12 @@ def standing_of(facts: CadreFacts, *, ladders: dict[str, Ladder], scheme: Points
     ladder = ladders.get(CATEGORY_SERIES.get(facts.category, ""))
     eligibility = evaluate(facts, ladder, as_of=as_of, policy=policies.tenure, target_rank=target_rank)
     points = compute_points(facts, eligibility, scheme, as_of=as_of) if eligibility.target_rank else None
-    return Standing(eligibility, points, suggest(facts, as_of=as_of, policy=policies.track))
+    held = at(facts.level_holdings, as_of)
+    rank = ladder.get(eligibility.current_rank) if ladder is not None and eligibility.current_rank else None
+    level = level_step(level=held.level if held else None, level_since=held.since if held else None, rank=rank,
+                       grades={y: g.grade for y, g in facts.grades_known_on(as_of).items()},
+                       blocked=any(r.effect == "NO_LEVEL_PROMOTION" and r.applies_on(as_of) for r in facts.restrictions))
+    return Standing(eligibility, points, suggest(facts, as_of=as_of, policy=policies.track), level)
 
 
 def eligibility_json(e: Eligibility) -> dict[str, Any]:

@@ -106,3 +106,17 @@ async def test_the_dashboard_part_counts_a_subtree(api):
     assert outside.status_code == 404
     assert (await api.client.get("/api/v1/dashboard-parts/rank", headers=api.h("cadre", None, ids["young"]))
             ).status_code == 403
+
+
+async def test_a_cadre_reads_only_their_own_standing_and_the_level_step_is_reported(api):
+    ids = await population(api)
+    await api.recompute()
+    own = await api.ok("GET", "/api/v1/eligibility", headers=api.h("cadre", None, ids["plain"]))
+    assert [i["cadre_id"] for i in own["items"]] == [ids["plain"]]
+    for year in (2019, 2020, 2021, 2022):
+        await api.publish(appraisal_v1.GradeFinalized(
+            assessment_id=f"aa-{year}-m", cadre_id=ids["mature"], org_unit_id="health", year=year,
+            grade=Grade.COMPETENT, finalized_on=D(year + 1, 1, 20)))
+    await api.applied(7, "appraisal")
+    step = (await api.ok("GET", f"/api/v1/eligibility/{ids['mature']}"))["level_step"]
+    assert step["due"] is True and step["next_level"] == 16 and len(step["counted_years"]) == 7

@@ -172,3 +172,16 @@ def test_org_units_move_without_cycles_and_close_only_when_empty():
     assert not bureau.active
     with pytest.raises(Conflict):
         unit("late", bureau)
+
+
+def test_the_level_step_is_due_after_five_years_competent_or_better():
+    from services.rank.domain.levels import level_step
+
+    c06 = COMPREHENSIVE.require("C06")
+    grades = {2019: "COMPETENT", 2020: "EXCELLENT", 2021: "BASIC", 2022: "COMPETENT", 2023: "COMPETENT",
+              2024: "COMPETENT"}
+    due = level_step(level=18, level_since=D(2019, 1, 1), rank=c06, grades=grades, blocked=False)
+    assert due["due"] and due["counted_years"] == [2019, 2020, 2022, 2023, 2024] and due["next_level"] == 17
+    assert not level_step(level=18, level_since=D(2019, 3, 1), rank=c06, grades=grades, blocked=False)["due"]
+    assert not level_step(level=14, level_since=D(2019, 1, 1), rank=c06, grades=grades, blocked=False)["due"]
+    assert not level_step(level=18, level_since=D(2019, 1, 1), rank=c06, grades=grades, blocked=True)["due"]
