@@ -111,29 +111,38 @@ async def open_eligible_reinstatements(uow: ToleranceUnitOfWork, *, cadre_ids: s
         return 0
     s, r, b = orm.sanction, orm.restriction, orm.reinstatement_basis
     removal_types = [t.value for t, rule in policy.catalogue.rules.items() if rule.removes_from_post]
-    barred = exists().where(r.c.cadre_id == s.c.cadre_id, r.c.status == RestrictionStatus.ACTIVE.value,
-                            r.c.effect.in_([e.value for e in USE_BARS]), r.c.starts_on <= today)
-    based = exists().where(b.c.sanction_id == s.c.id)
-    opened = 0
+    in_force = [st.value for st in (*IN_FORCE, SanctionStatus.EXPIRED)]
+    basis: dict[str, list] = {}
     ids = sorted(cadre_ids)
+    # Two index-driven steps (removals without a reinstatement, then the bars of those few cadres): one query
+    # with an anti-join on restriction let PostgreSQL hash the whole table on every batch.
     for start in range(0, len(ids), 500):
         rows = (await uow.conn.execute(
             select(s.c.id, s.c.cadre_id, s.c.original_post_level).where(
-                s.c.cadre_id.in_(ids[start:start + 500]), s.c.type.in_(removal_types),
-                s.c.status.in_([st.value for st in (*IN_FORCE, SanctionStatus.EXPIRED)]), ~based, ~barred)
-            .order_by(s.c.cadre_id, s.c.id))).all()
-        by_cadre: dict[str, list] = {}
+                s.c.cadre_id.in_(ids[start:start + 500]), s.c.type.in_(removal_types), s.c.status.in_(in_force),
+                ~exists().where(b.c.sanction_id == s.c.id)))).all()
         for row in rows:
-            by_cadre.setdefault(row.cadre_id, []).append(row)
-        for cadre_id, basis in by_cadre.items():
-            if await _has_open_reinstatement(uow, cadre_id):
-                continue
-            levels = [row.original_post_level for row in basis]
-            item = Reinstatement.become_eligible(
-                reinstatement_id=new_id("ri"), cadre_id=cadre_id, basis_sanction_ids=[row.id for row in basis],
-                eligible_from=today, original_post_level=None if None in levels else max(levels))
-            await uow.reinstatements.add(item)
-            opened += 1
+            basis.setdefault(row.cadre_id, []).append(row)
+    if not basis:
+        return 0
+    candidates = sorted(basis)
+    barred: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        barred.update((await uow.conn.execute(
+            select(r.c.cadre_id).distinct().where(
+                r.c.cadre_id.in_(candidates[start:start + 500]), r.c.status == RestrictionStatus.ACTIVE.value,
+                r.c.effect.in_([e.value for e in USE_BARS]), r.c.starts_on <= today))).scalars())
+    opened = 0
+    for cadre_id in candidates:
+        if cadre_id in barred or await _has_open_reinstatement(uow, cadre_id):
+            continue
+        rows = sorted(basis[cadre_id], key=lambda row: row.id)
+        levels = [row.original_post_level for row in rows]
+        item = Reinstatement.become_eligible(
+            reinstatement_id=new_id("ri"), cadre_id=cadre_id, basis_sanction_ids=[row.id for row in rows],
+            eligible_from=today, original_post_level=None if None in levels else max(levels))
+        await uow.reinstatements.add(item)
+        opened += 1
     return opened
 
 
