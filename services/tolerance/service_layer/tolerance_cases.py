@@ -26,6 +26,8 @@ def _initiator(principal: Principal, cadre_id: str, requested: Initiator | None)
     allowed = [i for i, role in INITIATOR_ROLES.items() if principal.has(role)]
     if principal.cadre_id == cadre_id:
         allowed.insert(0, Initiator.SELF)
+    if not allowed and principal.has(Role.CADRE):
+        raise NotFound("not found", rule="scope.self")  # a cadre applies for themself only
     if requested is None:
         if not allowed:
             raise Forbidden("your role may not apply for this cadre", rule="tolerance.initiator")
@@ -99,7 +101,7 @@ async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, pri
     """Records the collective decision; EXEMPT withdraws pending sanctions, MITIGATE lowers them."""
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
-        entry = await cadre_for_action(uow, principal, case.cadre_id)
+        entry = await cadre_for_action(uow, principal, case.cadre_id)  # its relatives must recuse
         incident = await uow.incidents.get(case.incident_id)
         assert incident is not None
         sanctions = await uow.sanctions.for_incident(case.incident_id, case.cadre_id)

@@ -39,6 +39,10 @@ async def test_tolerance_case_apply(world):
                                 create=True, **who(role))
     await check(world, dict(org_admin="W", discipline_officer="W", petitions_staff="·", assessor="W", cadre="S",
                             auditor="·", subscriber="·"), apply)
+    incident = await world.incident(["c-b"])
+    r = await world.post("/tolerance-cases", {"incident_id": incident, "cadre_id": "c-b", "applied_on": "2026-06-10",
+                                              "statement": "s"}, "cadre", unit=None, cadre_id="c-a", create=True)
+    assert r.status_code == 404  # S: for themself only
 
 
 async def _case(world):
