@@ -112,5 +112,11 @@ async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date) -> di
         select(w.c.id, w.c.type, w.c.basis, w.c.year, w.c.status, w.c.granted_on, w.c.revoked_on)
         .where(w.c.cadre_id == cadre_id, w.c.proposed_on <= as_of, w.c.status != "WITHDRAWN")
         .order_by(w.c.proposed_on.desc()).limit(20))).mappings().all()
+    f = orm.inaction_finding
+    findings = (await conn.execute(
+        select(f.c.id, f.c.item_code, f.c.severity, f.c.status, f.c.occurred_on, f.c.confirmed_on)
+        .where(f.c.cadre_id == cadre_id, f.c.occurred_on <= as_of, f.c.status.in_(("CONFIRMED", "TOLERATED")))
+        .order_by(f.c.occurred_on.desc()).limit(20))).mappings().all()
     return {"cadre_id": cadre_id, "as_of": as_of, "grades": [dict(r) for r in grades],
-            "index": [dict(r) for r in index], "talks": [dict(r) for r in talks], "awards": [dict(r) for r in awards]}
+            "index": [dict(r) for r in index], "talks": [dict(r) for r in talks], "awards": [dict(r) for r in awards],
+            "inaction_findings": [dict(r) for r in findings]}

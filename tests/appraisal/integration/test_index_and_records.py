@@ -107,6 +107,8 @@ async def test_index_components_explain_the_score_and_tolerance_and_unfounded_re
     await app.applied(1, "tolerance")
     finding = (await app.client.get(f"/api/v1/inaction-findings/{fid}", headers=app.h("org_admin", "city"))).json()
     assert finding["status"] == "TOLERATED"
+    part = (await app.client.get("/api/v1/dossier-parts/appraisal/c-fin-1", headers=app.h("auditor", "city"))).json()
+    assert [(x["id"], x["status"]) for x in part["inaction_findings"]] == [(fid, "TOLERATED")]
     assert await app.recompute() == 1  # only the affected cadre and quarter
     snap = await index(app, "c-fin-1")
     assert "INACTION_FINDINGS" not in {c["source"] for c in snap["components"]}
