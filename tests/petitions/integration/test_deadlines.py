@@ -23,7 +23,8 @@ async def test_the_overdue_list_is_scoped_and_ordered_by_due_date(api):
     old = await api.intake(reporter=reporter(1), received_on=LONG_AGO)
     older = await api.intake(reporter=reporter(2), received_on=LONG_AGO - dt.timedelta(days=5))
     fresh = await api.intake(reporter=reporter(3))
-    county = await api.intake(reporter=reporter(4), received_on=LONG_AGO, unit="county-a", accused=["c-cty-a"])
+    county = await api.intake(reporter=reporter(4), received_on=LONG_AGO + dt.timedelta(days=1), unit="county-a",
+                              accused=["c-cty-a"])
     page = await api.ok("GET", "/deadlines", role="auditor")
     assert [d["report_id"] for d in page["items"]] == [older, old, county]
     assert {d["kind"] for d in page["items"]} == {"ACCEPT_NOTICE"}
@@ -79,7 +80,7 @@ async def test_reminders_go_out_once_before_the_due_date(api):
 
 
 async def test_two_replicas_running_the_periodic_sweep_breach_each_deadline_once(petitions_settings, test_auth):
-    settings = await petitions_settings(deadline_sweep_interval_s=0.2)
+    settings = await petitions_settings(periodic_jobs=True, deadline_sweep_interval_s=0.2)
     today = china_today()
     async with AsyncExitStack() as stack:
         clients = []
@@ -87,6 +88,8 @@ async def test_two_replicas_running_the_periodic_sweep_breach_each_deadline_once
             app = create_app(settings)
             clients.append((app, await stack.enter_async_context(running(app))))
         first, client = clients[0]
+        assert [j.name for j in first.state.runtime.jobs] == ["petitions-deadline-sweep",
+                                                             "petitions-reporter-retention"]
         await seed_directory(first)
         headers = {**test_auth.headers("petitions_staff", unit="city")}
         for i in range(6):
