@@ -142,7 +142,7 @@ async def test_a_restriction_withdraws_candidacies_and_approval_rechecks_eligibi
     await step(api, batch, "publicize", {"starts_on": "2026-06-15"})
     await api.publish(tolerance_v1.RestrictionActivated(
         restriction_id="rs-9", cadre_id=alpha, effect="NO_RANK_PROMOTION", source_type="SANCTION", source_id="s-9",
-        starts_on=D(2026, 6, 16), ends_on=D(2026, 12, 15), status="ACTIVE"))
+        starts_on=D(2026, 6, 16), ends_on=D(2030, 6, 15), status="ACTIVE"))
     await api.applied(1, "tolerance")
     # 不称职 does not withdraw by itself, but approval re-checks eligibility and finds the required demotion.
     await api.publish(appraisal_v1.GradeFinalized(assessment_id="aa-b", cadre_id=beta, org_unit_id="finance",
