@@ -100,10 +100,6 @@ class Appeal:
             appeal._decided(AppealResult.TIME_BARRED, None, filed_on, decided_by="rule")
         return appeal
 
-    @property
-    def time_barred(self) -> bool:
-        return self.status == A.REJECTED_TIME_BARRED
-
     def accept(self, *, rule: StageRule, calendar: WorkdayCalendar, by: str, today: dt.date) -> None:
         """Accepts the appeal; the decision period runs from here."""
         if self.status != A.FILED:
