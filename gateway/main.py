@@ -16,6 +16,7 @@ from gateway.routes.proxy import ProxyRoute
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
 from kernel.logs import configure_logging
+from kernel.openapi import install_conventions
 from kernel.web import install, install_health, operation_id
 
 DESCRIPTION = """One API for the Youwei suite: the rank, appraisal, petitions and tolerance services behind one
@@ -69,4 +70,5 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
     if settings.docs_enabled:
         app.include_router(docs.router)
     app.router.routes.insert(0, ProxyRoute(state.own_routes))
+    install_conventions(app)
     return app

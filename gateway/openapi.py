@@ -3,8 +3,8 @@
 The services' documents are fetched over HTTP (`/openapi.json`, served outside production only) and cached.
 Each service contributes only the paths under the segments it owns; schema names that clash with different
 content are prefixed with the service name; operation ids stay the services' own (`<tag>-<function>`).
-The dossier's and dashboard's parts point at the schemas of the services' part endpoints. Every operation
-documents the problem+json answers (422 and a default), the convention all apps follow.
+The dossier's and dashboard's parts point at the schemas of the services' part endpoints, and the kernel's
+conventions (problem+json errors, non-null headers) are stated on every operation.
 
 In production neither the gateway nor the services serve their documents (RELIABILITY.md S13), and routing never
 depends on them: the merged document is a build artefact, produced against a dev-mode suite with
@@ -22,24 +22,10 @@ import time
 from typing import Any
 
 from gateway.routing import OWNERS
+from kernel.openapi import document_conventions
 from gateway.settings import UPSTREAMS
 
 REF = "#/components/schemas/"
-PROBLEM_JSON = "application/problem+json"
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "title": "Problem",
-    "description": "RFC 9457 problem details; `errors` lists invalid fields, `field` names a bad header or parameter",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
-    },
-    "required": ["type", "title", "status"],
-}
 PART_PATHS = {"dossier": "/api/v1/dossier-parts/", "dashboard": "/api/v1/dashboard-parts/"}
 
 
@@ -53,42 +39,6 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _rewrite_refs(value, renames)
-
-
-def _problem_content() -> dict[str, Any]:
-    return {PROBLEM_JSON: {"schema": {"$ref": REF + "Problem"}}}
-
-
-def _header_not_null(parameter: dict[str, Any]) -> None:
-    """An optional header is absent or a string, never JSON null (FastAPI documents `str | None` as nullable)."""
-    schema = parameter.get("schema", {})
-    options = schema.get("anyOf")
-    if parameter.get("in") != "header" or not isinstance(options, list):
-        return
-    concrete = [o for o in options if o != {"type": "null"}]
-    if len(concrete) == 1 and len(concrete) < len(options):
-        parameter["schema"] = {**{k: v for k, v in schema.items() if k != "anyOf"}, **concrete[0]}
-
-
-def normalize(document: dict[str, Any]) -> dict[str, Any]:
-    """Documents every error answer as problem+json (422 and a default response) on every operation."""
-    for item in document.get("paths", {}).values():
-        for method, operation in item.items():
-            if method not in ("get", "put", "post", "delete", "patch", "head", "options"):
-                continue
-            for parameter in operation.get("parameters", []):
-                _header_not_null(parameter)
-            responses = operation.setdefault("responses", {})
-            for status, response in responses.items():
-                if status == "default" or status[0] in "45":
-                    response["content"] = _problem_content()
-            responses.setdefault("default", {"description": "an RFC 9457 problem", "content": _problem_content()})
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas["Problem"] = PROBLEM_SCHEMA
-    for unused in ("HTTPValidationError", "ValidationError"):
-        if unused in schemas and f'"{REF}{unused}"' not in json.dumps(document.get("paths", {})):
-            del schemas[unused]
-    return document
 
 
 def _response_schema(document: dict[str, Any], prefix: str, method: str = "get") -> dict[str, Any] | None:
@@ -140,7 +90,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
                     operation["x-service"] = service
             paths[path] = item
         _link_parts(schemas, service, document)
-    return normalize(merged)
+    return document_conventions(merged)
 
 
 def _link_parts(schemas: dict[str, Any], service: str, document: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI
 
 from kernel.logs import configure_logging
+from kernel.openapi import install_conventions
 from kernel.runtime import ServiceRuntime
 from kernel.web import install, install_health, operation_id
 
@@ -32,4 +33,5 @@ def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: s
     install_health(app, runtime.readiness)
     for router in routers:
         app.include_router(router)
+    install_conventions(app)
     return app
