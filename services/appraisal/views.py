@@ -13,6 +13,7 @@ from kernel.auth import Principal
 from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.appraisal.adapters import orm
+from services.appraisal.service_layer.scope import cadre_only
 
 directory = Directory(orm.directory)
 D = orm.directory.cadre
@@ -24,8 +25,6 @@ def _ts(value: str) -> dt.datetime:
 
 async def scope_clause(conn: AsyncConnection, principal: Principal, cadre_col: Any) -> Any:
     """Returns the SQL condition that keeps rows of cadres the caller may see."""
-    from services.appraisal.service_layer.scope import cadre_only
-
     if cadre_only(principal):
         return cadre_col == (principal.cadre_id or "")
     prefix = await directory.scope_prefix(conn, principal)
@@ -107,8 +106,6 @@ async def index_of(conn: AsyncConnection, principal: Principal, cadre_id: str, p
 
 async def directory_visible(conn: AsyncConnection, principal: Principal, cadre_id: str, *, dossier: bool = False):
     """Returns the directory entry if the caller may see this cadre (dossier: never a relative's, S2)."""
-    from services.appraisal.service_layer.scope import cadre_only
-
     if cadre_only(principal):
         return await directory.visible_cadre(conn, principal, cadre_id)
     return await directory.visible_cadre(conn, principal, cadre_id, sensitive=dossier)

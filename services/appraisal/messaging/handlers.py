@@ -6,6 +6,8 @@ guarded by the per-subject watermark; fact events are idempotent by natural key.
 
 from __future__ import annotations
 
+from sqlalchemy import select, update
+
 from kernel.contracts import petitions_v1 as pet
 from kernel.contracts import rank_v1 as rank
 from kernel.contracts import tolerance_v1 as tol
@@ -21,7 +23,6 @@ from services.appraisal.service_layer import awards
 from services.appraisal.service_layer.assessments import constraints_for, reconcile_cadre
 from services.appraisal.service_layer.scope import today_cst
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
-from sqlalchemy import select, update
 
 GRADE_EFFECTS = set(grade_rules.RESTRICTION_EFFECTS)
 

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from kernel import audit
 from kernel.auth import Principal
 from kernel.db import utcnow
-from kernel.errors import Conflict, NotFound
+from kernel.errors import Conflict, NotFound, RuleViolation
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import grade_facts, insert_ignore, mark_dirty
 from services.appraisal.domain.assessment import DECIDED, AnnualAssessment
@@ -19,7 +19,7 @@ from services.appraisal.domain.periods import period_range, quarter_of_period
 from services.appraisal.domain.rules import grade_rules, quota
 from services.appraisal.domain.rules.form import form_score
 from services.appraisal.service_layer import awards, commands
-from services.appraisal.service_layer.scope import cadre_only, org_path, visible_cadre, visible_unit
+from services.appraisal.service_layer.scope import visible_cadre, visible_unit
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 OBJECT = "annual_assessment"
@@ -207,8 +207,6 @@ async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, 
         quota.check_quota_pct(cmd.excellent_quota_pct, raise_approved=cmd.quota_raise_approved,
                               default_pct=s.excellent_quota_pct, max_pct=s.excellent_quota_max_pct)
         if cmd.quota_raise_approved and not cmd.approval_ref:
-            from kernel.errors import RuleViolation
-
             raise RuleViolation("a raised quota names the approval", rule="assessment_year.approval_ref")
         await _year_config(uow, cmd.org_unit_id, cmd.year, lock=True)
         t = orm.assessment_year
@@ -223,8 +221,6 @@ async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, 
 async def record_regular(cmd: commands.RecordRegularAssessment, uow: AppraisalUnitOfWork, *, principal: Principal,
                          today: dt.date) -> str:
     """Records a regular assessment (平时考核) of a quarter or month."""
-    from kernel.errors import RuleViolation
-
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         if cmd.result not in REGULAR_RESULTS:
@@ -260,11 +256,3 @@ async def reconcile_cadre(uow: AppraisalUnitOfWork, cadre_id: str, *, today: dt.
                 await awards.grade_withdrawn(uow, a, today=today)
             changed += 1
     return changed
-
-
-async def path_of(uow: AppraisalUnitOfWork, cadre_id: str) -> str:
-    """Returns the cadre's org path (for rows created from events)."""
-    return await org_path(uow, cadre_id)
-
-
-__all__ = ["cadre_only"]

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 
 from kernel.auth import Principal
-from kernel.errors import NotFound
+from kernel.errors import InvalidTransition, NotFound
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.assessment import AnnualAssessment
@@ -105,8 +105,6 @@ async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *,
             award.grant(today=today)
             await mark_dirty(uow.conn, quarter_pair(award.cadre_id, today))
         elif action == "review":
-            from kernel.errors import InvalidTransition
-
             if not award.open_revocation_review(reason=reason or "MANUAL"):
                 raise InvalidTransition("award", award.status, "be reviewed for revocation")
         elif action == "revoke":
