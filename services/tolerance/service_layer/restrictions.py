@@ -111,18 +111,20 @@ async def open_eligible_reinstatements(uow: ToleranceUnitOfWork, *, cadre_ids: s
         return 0
     s, r, b = orm.sanction, orm.restriction, orm.reinstatement_basis
     removal_types = [t.value for t, rule in policy.catalogue.rules.items() if rule.removes_from_post]
-    in_force = [st.value for st in (*IN_FORCE, SanctionStatus.EXPIRED)]
+    in_force = {st.value for st in (*IN_FORCE, SanctionStatus.EXPIRED)}
     basis: dict[str, list] = {}
     ids = sorted(cadre_ids)
     # Two index-driven steps (removals without a reinstatement, then the bars of those few cadres): one query
-    # with an anti-join on restriction let PostgreSQL hash the whole table on every batch.
+    # with an anti-join on restriction let PostgreSQL hash the whole table on every batch, and a status filter
+    # in SQL let SQLite scan every sanction in force instead of using the cadre index; status is checked here.
     for start in range(0, len(ids), 500):
         rows = (await uow.conn.execute(
-            select(s.c.id, s.c.cadre_id, s.c.original_post_level).where(
-                s.c.cadre_id.in_(ids[start:start + 500]), s.c.type.in_(removal_types), s.c.status.in_(in_force),
+            select(s.c.id, s.c.cadre_id, s.c.status, s.c.original_post_level).where(
+                s.c.cadre_id.in_(ids[start:start + 500]), s.c.type.in_(removal_types),
                 ~exists().where(b.c.sanction_id == s.c.id)))).all()
         for row in rows:
-            basis.setdefault(row.cadre_id, []).append(row)
+            if row.status in in_force:
+                basis.setdefault(row.cadre_id, []).append(row)
     if not basis:
         return 0
     candidates = sorted(basis)
