@@ -1,5 +1,8 @@
 """Schemathesis against the merged OpenAPI document through the gateway, and against each service's own
-(RELIABILITY.md S12): 0 failures at 100 examples per operation, every check. Slow: run with `-m slow`.
+(RELIABILITY.md S12): 0 failures at 100 examples per operation, every check.
+
+About half an hour per document on two cores, so it runs only when asked (a nightly job):
+`YOUWEI_SCHEMATHESIS=1 pytest tests/e2e/test_gateway_schemathesis.py` (SCHEMATHESIS_EXAMPLES to change the count).
 
 The suite runs as uvicorn child processes on loopback (schemathesis calls them synchronously), on migrated
 SQLite copies, with a real nats-server and a seeded org tree.
@@ -24,7 +27,12 @@ import pytest
 
 from gateway.testing import closed_port_url
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(os.environ.get("YOUWEI_SCHEMATHESIS") != "1",
+                       reason="long schemathesis run: set YOUWEI_SCHEMATHESIS=1 (nightly)"),
+]
 SERVICES = ("rank", "appraisal", "petitions", "tolerance")
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "100"))
 
@@ -85,9 +93,8 @@ def suite(nats_url: str, sqlite_templates: dict[str, Path], test_auth: Any, tmp_
             r = httpx.post(f"{gateway}/api/v1/org-units", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
                            json={"code": unit, "name": unit, "agency_level": level, "parent_id": parent}, timeout=30)
             assert r.status_code == 201, r.text
-        # Reports outlive pytest's temporary directories, for reading the failures afterwards.
-        reports = Path(os.environ.get("SCHEMATHESIS_REPORTS", Path(tempfile.gettempdir()) / "youwei-schemathesis"))
-        reports.mkdir(parents=True, exist_ok=True)
+        # Reports outlive pytest's temporary directories (one directory per run), for reading failures afterwards.
+        reports = Path(tempfile.mkdtemp(prefix="youwei-schemathesis-", dir=os.environ.get("SCHEMATHESIS_REPORTS")))
         yield SimpleNamespace(gateway=gateway, urls=urls, token=token, reports=reports)
     finally:
         for proc in reversed(procs):
@@ -108,12 +115,14 @@ expected-statuses = ["2xx", "3xx", 400, 401, 403, 404, 409, 422, 429]
 EXCLUDED = ["--exclude-path", "/api/v1/events/feed"]
 
 
+# One worker: CPython 3.11's ast module is not thread-safe ("AST constructor recursion depth mismatch" from
+# Hypothesis' lambda descriptions when several schemathesis workers run at once).
 def run_schemathesis(schema_url: str, token: str, report: Path) -> dict[str, Any]:
     """Runs the schemathesis CLI with every check; returns its exit code and output."""
     config = report.parent / "schemathesis.toml"
     config.write_text(CONFIG, encoding="utf-8")
     cmd = [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config), "run", schema_url, *EXCLUDED, "--checks", "all", "--max-examples",
-           str(EXAMPLES), "--header", f"Authorization: Bearer {token}", "--workers", "4", "--seed", "7",
+           str(EXAMPLES), "--header", f"Authorization: Bearer {token}", "--workers", "1", "--seed", "7",
            "--max-redirects", "0", "--request-timeout", "30", "--suppress-health-check", "all", "--no-color",
            "--report", "junit", "--report-junit-path", str(report), "--generation-database", "none"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=7200)
@@ -122,10 +131,10 @@ def run_schemathesis(schema_url: str, token: str, report: Path) -> dict[str, Any
 
 def test_the_merged_document_through_the_gateway_has_no_failures(suite):
     result = run_schemathesis(f"{suite.gateway}/openapi.json", suite.token, suite.reports / "gateway.xml")
-    assert result["exit"] == 0, result["output"]
+    assert result["exit"] == 0, f"report: {suite.reports}\n" + result["output"]
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_services_own_document_has_no_failures(suite, service):
     result = run_schemathesis(f"{suite.urls[service]}/openapi.json", suite.token, suite.reports / f"{service}.xml")
-    assert result["exit"] == 0, result["output"]
+    assert result["exit"] == 0, f"report: {suite.reports}\n" + result["output"]
