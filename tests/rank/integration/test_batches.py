@@ -3,8 +3,10 @@ objections, re-checked approval, appointment, automatic withdrawal by events, an
 
 from __future__ import annotations
 
+from kernel.audit import verify_chain
 from kernel.contracts import appraisal_v1, tolerance_v1
 from kernel.contracts.vocabulary import AwardType, Grade
+from services.rank.adapters import orm
 from tests.rank.integration.conftest import D
 
 
@@ -111,6 +113,8 @@ async def test_a_batch_runs_from_plan_to_appointment_with_quotas_publicity_and_l
     assert actions[:3] == ["CREATE", "COMPUTE_CANDIDATES", "READ"]
     for action in ("RECOMMEND", "PUBLICIZE", "APPROVE", "CLOSE", "OBJECTIONS", "RESOLVE_OBJECTION"):
         assert action in actions
+    async with api.runtime.db.reader.connect() as conn:
+        assert await verify_chain(conn, orm.audit_log) is None  # the hash chain holds over every row
 
 
 async def test_an_open_investigation_withdraws_a_candidate_from_a_batch_in_publicity(api):
