@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import nats.errors
 from nats.aio.msg import Msg
 from pydantic import ValidationError
 from sqlalchemy import insert
@@ -110,6 +109,8 @@ class ConsumerRunner:
         self.backoff_max = backoff_max
         self.stream_options = stream_options or {}
         self.bound = False
+        self.idle_fetches = 0
+        self.rebinds = 0
         self.stats = RunnerStats()
         self._sub: Any = None
         self._task: asyncio.Task | None = None
@@ -183,13 +184,17 @@ class ConsumerRunner:
                         continue
                 try:
                     msgs = await self._sub.fetch(self.fetch_batch, timeout=self.fetch_timeout)
-                except nats.errors.TimeoutError:
+                except asyncio.TimeoutError:
+                    # An idle fetch is normal (nats.py #418); nats-py raises asyncio's TimeoutError on the
+                    # batch path and its own subclass elsewhere. Neither is a reason to rebind.
+                    self.idle_fetches += 1
                     continue
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     # Connection lost, consumer deleted by a broker reset, ...: re-declare before fetching again.
                     log.warning("fetch failed", extra={"consumer": self.durable, "error": repr(exc)})
+                    self.rebinds += 1
                     self.bound = False
                     await self._sleep(0.5)
                     continue

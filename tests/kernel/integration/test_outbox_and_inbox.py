@@ -182,3 +182,13 @@ async def test_rows_of_one_aggregate_keep_their_order_when_the_first_publish_fai
         names = [r[2] for r in await harness.applied_rows() if r[1] == cadre]
         assert names == ["A", "B"]
     await eventually(in_order)
+
+
+async def test_an_idle_consumer_keeps_its_binding(harness):
+    consumer = await harness.consumer()
+    runner = consumer.runners[0]
+
+    async def idled_a_few_times():
+        assert runner.idle_fetches >= 3
+    await eventually(idled_a_few_times, timeout=20)
+    assert runner.rebinds == 0 and runner.bound
