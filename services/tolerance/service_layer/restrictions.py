@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 
 from kernel.auth import Principal
 from kernel.contracts.vocabulary import RestrictionSource, RestrictionStatus
@@ -71,7 +71,9 @@ async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, policy: Policy
     """
     r, s = orm.restriction, orm.sanction
     postgres = uow.conn.dialect.name == "postgresql"
-    due = select(r.c.id).where(r.c.status == RestrictionStatus.ACTIVE.value, r.c.ends_on <= today).limit(batch)
+    # The status is rendered inline: a bound parameter keeps PostgreSQL's generic plan off the partial index.
+    active = bindparam("active", RestrictionStatus.ACTIVE.value, literal_execute=True)
+    due = select(r.c.id).where(r.c.status == active, r.c.ends_on <= today).limit(batch)
     if postgres:
         due = due.with_for_update(skip_locked=True)
     ids = (await uow.conn.execute(due)).scalars().all()
