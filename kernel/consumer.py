@@ -1,5 +1,7 @@
 """Durable pull consumers: inbox claim + handler + commit in one transaction, then ack (ARCHITECTURE.md 6.5).
 
+A fetched batch shares one transaction (one commit), each message in its own savepoint.
+
 Failure policy: a malformed or unknown event, or a PermanentEventError, is dead-lettered and terminated at once;
 any other error is redelivered with an exponential delay and dead-lettered on the last allowed delivery.
 """
@@ -63,6 +65,20 @@ class Subscription:
 
 
 @dataclass
+class _Item:
+    """A decoded message of a batch and what became of it."""
+
+    msg: Msg
+    event: CloudEvent
+    payload: Any
+    handler: Handler
+    num_delivered: int
+    stream_seq: int | None
+    outcome: str = ""  # applied | duplicate | stale | retry | permanent
+    error: BaseException | None = None
+
+
+@dataclass
 class RunnerStats:
     applied: int = 0
     duplicates: int = 0
@@ -115,7 +131,7 @@ class ConsumerRunner:
         self._sub: Any = None
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
-        self._current: tuple[Msg, float] | None = None
+        self._inflight: list[tuple[Msg, float]] = []
 
     @property
     def filter_subjects(self) -> list[str]:
@@ -198,8 +214,7 @@ class ConsumerRunner:
                     self.bound = False
                     await self._sleep(0.5)
                     continue
-                for msg in msgs:
-                    await self.process(msg)
+                await self.process_batch(msgs)
         finally:
             heartbeat.cancel()
 
@@ -214,19 +229,50 @@ class ConsumerRunner:
         interval = max(self.ack_wait / 2, 0.5)
         while True:
             await asyncio.sleep(interval)
-            current = self._current
-            if current is not None and time.monotonic() - current[1] >= interval:
-                try:
-                    await current[0].in_progress()
-                except Exception:
-                    pass
+            for msg, started in list(self._inflight):
+                if time.monotonic() - started >= interval:
+                    try:
+                        await msg.in_progress()
+                    except Exception:
+                        pass
 
     def _delay(self, num_delivered: int) -> float:
         return min(self.backoff_base * (2 ** max(num_delivered - 1, 0)), self.backoff_max)
 
     async def process(self, msg: Msg) -> None:
-        """Applies one message: claim inbox, guard, handle, commit, then ack; or nak/dead-letter."""
+        """Applies one message (a batch of one)."""
+        await self.process_batch([msg])
+
+    async def process_batch(self, msgs: list[Msg]) -> None:
+        """Applies a fetched batch in one transaction, one savepoint per message, then acks each after commit.
+
+        One commit (one fsync) per batch instead of per message; a message whose handler fails rolls back to
+        its own savepoint and is redelivered or dead-lettered alone, without its events.
+        """
         started = time.monotonic()
+        items = [item for item in [await self._decode(msg) for msg in msgs] if item is not None]
+        if not items:
+            return
+        self._inflight = [(item.msg, started) for item in items]
+        try:
+            async with self.uow_factory() as uow:
+                for item in items:
+                    await self._apply(uow, item)
+                await uow.commit()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # The commit itself failed: nothing of the batch is stored, so everything applied is retried.
+            for item in items:
+                if item.outcome in ("applied", "duplicate", "stale"):
+                    item.outcome, item.error = "retry", exc
+        finally:
+            self._inflight = []
+        for item in items:
+            await self._settle(item)
+        metrics.EVENT_HANDLE_SECONDS.labels(self.durable).observe((time.monotonic() - started) / len(items))
+
+    async def _decode(self, msg: Msg) -> _Item | None:
         meta = msg.metadata
         num_delivered = meta.num_delivered or 1
         stream_seq = meta.sequence.stream if meta.sequence else None
@@ -242,66 +288,69 @@ class ConsumerRunner:
             payload = model.model_validate(event.data)
         except (EnvelopeError, ValidationError, PermanentEventError, ValueError) as exc:
             await self._dead_letter(msg, event, stream_seq, num_delivered, f"unprocessable: {exc}")
-            return
+            return None
+        return _Item(msg, event, payload, handler, num_delivered, stream_seq)
 
-        self._current = (msg, started)
-        outcome = "applied"
-        try:
-            with context.event_context(correlation=event.correlationid or event.id, causation=event.id, trace=event.traceparent):
-                async with self.uow_factory() as uow:
+    async def _apply(self, uow: UnitOfWork, item: _Item) -> None:
+        event = item.event
+        with context.event_context(correlation=event.correlationid or event.id, causation=event.id,
+                                   trace=event.traceparent):
+            try:
+                async with uow.conn.begin_nested():
                     tables = uow.tables
                     if not await claim(uow.conn, tables.inbox, consumer=self.durable, message_id=event.id):
-                        outcome = "duplicate"
-                    else:
-                        fresh = True
-                        if handler.guard and event.subject and event.sequence_number is not None:
-                            fresh = await advance_watermark(
-                                uow.conn,
-                                tables.watermark,
-                                consumer=self.durable,
-                                aggregate=event.subject,
-                                sequence=event.sequence_number,
-                            )
-                        if fresh:
-                            await handler.fn(payload, event, uow)
-                        else:
-                            outcome = "stale"
-                        await uow.commit()
-            await msg.ack()
-        except PermanentEventError as exc:
-            self._current = None
-            await self._dead_letter(msg, event, stream_seq, num_delivered, f"permanent: {exc}")
+                        item.outcome = "duplicate"
+                        return
+                    if item.handler.guard and event.subject and event.sequence_number is not None:
+                        if not await advance_watermark(uow.conn, tables.watermark, consumer=self.durable,
+                                                       aggregate=event.subject, sequence=event.sequence_number):
+                            item.outcome = "stale"
+                            return
+                    await item.handler.fn(item.payload, event, uow)
+                    # Written inside the savepoint, while this message's correlation and causation are current.
+                    await uow.flush_events()
+                    item.outcome = "applied"
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                uow.discard_events()
+                item.outcome = "permanent" if isinstance(exc, PermanentEventError) else "retry"
+                item.error = exc
+
+    async def _settle(self, item: _Item) -> None:
+        event, msg = item.event, item.msg
+        if item.outcome == "permanent":
+            await self._dead_letter(msg, event, item.stream_seq, item.num_delivered, f"permanent: {item.error}")
             return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._current = None
-            if num_delivered >= self.max_deliver:
-                await self._dead_letter(msg, event, stream_seq, num_delivered, f"gave up after {num_delivered}: {exc!r}")
+        if item.outcome == "retry":
+            if item.num_delivered >= self.max_deliver:
+                await self._dead_letter(msg, event, item.stream_seq, item.num_delivered,
+                                        f"gave up after {item.num_delivered}: {item.error!r}")
                 return
             self.stats.retried += 1
             metrics.EVENTS_CONSUMED.labels(self.durable, event.type, "retry").inc()
             log.warning(
                 "event handling failed; redelivering",
                 extra={"consumer": self.durable, "event_id": event.id, "type": event.type,
-                       "num_delivered": num_delivered, "error": repr(exc)},
+                       "num_delivered": item.num_delivered, "error": repr(item.error)},
             )
             try:
-                await msg.nak(delay=self._delay(num_delivered))
+                await msg.nak(delay=self._delay(item.num_delivered))
             except Exception:
                 pass
             return
-        finally:
-            self._current = None
-        if outcome == "applied":
+        try:
+            await msg.ack()
+        except Exception:
+            pass  # the inbox absorbs the redelivery
+        if item.outcome == "applied":
             self.stats.applied += 1
             self.stats.by_type[event.type] = self.stats.by_type.get(event.type, 0) + 1
-        elif outcome == "duplicate":
+        elif item.outcome == "duplicate":
             self.stats.duplicates += 1
         else:
             self.stats.stale += 1
-        metrics.EVENTS_CONSUMED.labels(self.durable, event.type, outcome).inc()
-        metrics.EVENT_HANDLE_SECONDS.labels(self.durable).observe(time.monotonic() - started)
+        metrics.EVENTS_CONSUMED.labels(self.durable, event.type, item.outcome).inc()
 
     async def _dead_letter(self, msg: Msg, event: CloudEvent | None, stream_seq: int | None, num_delivered: int,
                            error: str) -> None:

@@ -85,6 +85,7 @@ class UnitOfWork:
         self.emitted: list[Contract] = []
         self.idempotency: IdempotencyClaim | None = None
         self.committed = False
+        self._enqueued = False
 
     async def __aenter__(self) -> UnitOfWork:
         lock = self.db.write_lock
@@ -104,6 +105,7 @@ class UnitOfWork:
         self.seen = []
         self.emitted = []
         self.committed = False
+        self._enqueued = False
         await self._open()
         return self
 
@@ -136,14 +138,26 @@ class UnitOfWork:
             while aggregate.events:
                 yield aggregate.events.pop(0)
 
-    async def commit(self, result: Any = None) -> Any:
-        """Writes outbox rows (and the idempotency record) and commits; returns `result` unchanged."""
+    async def flush_events(self) -> int:
+        """Writes the pending domain and contract events to the outbox in the open transaction."""
         payloads = list(self.emitted)
         self.emitted.clear()
         for domain_event in self.collect_new_events():
             payloads.extend(self._to_contracts(domain_event))
         if payloads:
             await self.outbox.enqueue(self.conn, payloads)
+            self._enqueued = True
+        return len(payloads)
+
+    def discard_events(self) -> None:
+        """Drops events not yet flushed (their changes were rolled back to a savepoint)."""
+        self.emitted.clear()
+        for aggregate in self.seen:
+            aggregate.events.clear()
+
+    async def commit(self, result: Any = None) -> Any:
+        """Writes outbox rows (and the idempotency record) and commits; returns `result` unchanged."""
+        await self.flush_events()
         if self.idempotency is not None:
             claim, self.idempotency = self.idempotency, None
             await self.conn.execute(
@@ -158,7 +172,8 @@ class UnitOfWork:
             )
         await self.conn.commit()
         self.committed = True
-        if payloads:
+        if self._enqueued:
+            self._enqueued = False
             self._notify()
         return result
 

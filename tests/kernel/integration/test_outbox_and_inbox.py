@@ -11,7 +11,7 @@ from kernel.envelope import decode, encode
 from kernel.outbox import with_sequence
 from kernel.subjects import stream_name
 from kernel.testing.helpers import eventually
-from tests.kernel.integration.conftest import cadre_event, new_id
+from tests.kernel.integration.conftest import cadre_event, new_id, record
 
 
 async def _stream_messages(nats_url: str, namespace: str) -> int:
@@ -192,3 +192,36 @@ async def test_an_idle_consumer_keeps_its_binding(harness):
         assert runner.idle_fetches >= 3
     await eventually(idled_a_few_times, timeout=20)
     assert runner.rebinds == 0 and runner.bound
+
+
+async def test_in_a_batch_a_failing_handler_writes_none_of_its_events_and_the_others_keep_theirs(harness):
+    from kernel.contracts import appraisal_v1
+
+    async def emit_then_maybe_fail(payload, event, uow):
+        uow.emit(appraisal_v1.AdmonishmentIssued(talk_id=f"t-{payload.cadre_id}", cadre_id=payload.cadre_id,
+                                                 issued_on=payload.entry_date, reason=payload.name))
+        await record(payload, event, uow)  # raises for "poison"
+
+    consumer = await harness.consumer(handler=emit_then_maybe_fail, consumer_max_deliver=2)
+    producer = await harness.producer(relay=False)
+    good = [new_id() for _ in range(5)]
+    await harness.emit(producer, *(cadre_event(c, "healthy") for c in good[:2]), cadre_event(new_id(), "poison"),
+                       *(cadre_event(c, "healthy") for c in good[2:]))
+    producer.relay.start()
+
+    async def settled():
+        async with consumer.db.reader.connect() as conn:
+            errors = (await conn.execute(select(consumer.tables.dead_letter.c.error))).scalars().all()
+        assert consumer.runners[0].stats.applied == 5 and consumer.runners[0].stats.dead_lettered == 1, errors
+    await eventually(settled, timeout=20)
+    t = consumer.tables.outbox
+    async with consumer.db.reader.connect() as conn:
+        written = (await conn.execute(select(t.c.payload))).scalars().all()
+    sources = {}
+    async with producer.db.reader.connect() as conn:
+        for payload in (await conn.execute(select(producer.tables.outbox.c.payload))).scalars():
+            event = decode(payload.encode())
+            sources[event.data["cadreId"]] = event.id
+    caused = {decode(p.encode()).data["cadreId"]: decode(p.encode()).causationid for p in written}
+    assert sorted(caused) == sorted(good), "the failed handler's event leaked into the outbox"
+    assert all(caused[c] == sources[c] for c in good), "causation must name the event that caused it"
