@@ -1,7 +1,8 @@
 """Gateway benchmark (issue 7 performance section, issue 2 gateway figures): `python -m bench gateway`.
 
 Every server is a uvicorn child process on 127.0.0.1 (uvloop + httptools, one worker, no access log); the load
-comes from wrk (-t2 -c64) in its own process, for a bounded duration. In one run it measures:
+comes from wrk (-t2, 64 connections; 16 against the real services) in its own process, 8 s per run, each scenario
+three times interleaved with the others (the median round is kept). In one run it measures:
 
   baselines   a bare FastAPI endpoint; a bare one-hop proxy on an aiohttp client; a bare four-way aiohttp fan-out
   transports  a bare one-hop proxy on httpx's default transport and on httpx-aiohttp (issue 2's comparison)
@@ -31,8 +32,10 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-DURATION_S = 10
-QUICK_DURATION_S = 4
+DURATION_S = 8
+QUICK_DURATION_S = 3
+# Each scenario runs this many times, interleaved with the others; the median round is reported.
+ROUNDS = 3
 CONNECTIONS = 64
 # The real services answer a dossier part in milliseconds, not microseconds: 16 connections keep them busy
 # without measuring only queueing.
@@ -239,6 +242,12 @@ def _gateway_env(work: Path, upstreams: dict[str, str], client: str) -> dict[str
     return env
 
 
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Keeps the round with the median throughput (its latencies too) and lists every round's req/s."""
+    ordered = sorted(runs, key=lambda r: r["rps"])
+    return {**ordered[len(ordered) // 2], "rounds_rps": [r["rps"] for r in runs]}
+
+
 def _stub_ids(n: int = 1000) -> list[str]:
     return [f"c-{i:05d}" for i in range(n)]
 
@@ -275,12 +284,16 @@ async def run_stubs(work: Path, duration: int, headers: dict[str, str]) -> dict[
             ("gateway_dossier_stubs", gateways["aiohttp"], "/api/v1/cadres/", "/dossier", headers),
             ("gateway_dossier_stubs_httpx_default", gateways["httpx"], "/api/v1/cadres/", "/dossier", headers),
         ]
-        for name, base, prefix, suffix, hdrs in plan:
-            # A short warm-up fills the connection pools before the measured run.
-            await asyncio.to_thread(wrk, base, prefix, suffix, ids, hdrs, 1, work)
-            load = _machine_load()
-            out[name] = await asyncio.to_thread(wrk, base, prefix, suffix, ids, hdrs, duration, work)
-            out[name]["load_before"] = load
+        rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in plan}
+        for _ in range(ROUNDS):
+            # Interleaved rounds: a burst of load from the rest of the machine hits every scenario alike.
+            for name, base, prefix, suffix, hdrs in plan:
+                # A short warm-up fills the connection pools before the measured run.
+                await asyncio.to_thread(wrk, base, prefix, suffix, ids, hdrs, 1, work)
+                load = _machine_load()
+                figures = await asyncio.to_thread(wrk, base, prefix, suffix, ids, hdrs, duration, work)
+                rounds[name].append({**figures, "load_before": load})
+        out = {name: _median(runs) for name, runs in rounds.items()}
     return out
 
 
@@ -513,12 +526,15 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
                     ("gateway_pass_through_cadre", gateway, "/api/v1/cadres/", ""),
                     ("bare_one_hop_cadre", one_hop, "/api/v1/cadres/", ""),
                 ]
-                for name, base, prefix, suffix in plan:
-                    await asyncio.to_thread(wrk, base, prefix, suffix, sample, auth, 1, work, SUITE_CONNECTIONS)
-                    load = _machine_load()
-                    figures[name] = await asyncio.to_thread(wrk, base, prefix, suffix, sample, auth, duration, work,
-                                                            SUITE_CONNECTIONS)
-                    figures[name]["load_before"] = load
+                rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in plan}
+                for _ in range(ROUNDS):
+                    for name, base, prefix, suffix in plan:
+                        await asyncio.to_thread(wrk, base, prefix, suffix, sample, auth, 1, work, SUITE_CONNECTIONS)
+                        load = _machine_load()
+                        run = await asyncio.to_thread(wrk, base, prefix, suffix, sample, auth, duration, work,
+                                                      SUITE_CONNECTIONS)
+                        rounds[name].append({**run, "load_before": load})
+                figures.update({name: _median(runs) for name, runs in rounds.items()})
                 out["sizes"][str(size)] = figures
     finally:
         await dbs.close()
