@@ -22,6 +22,7 @@ from services.rank.domain.facts import (
     UnitFact,
 )
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
+from services.rank.domain.percentile import percentile_rank
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,7 @@ async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgT
     for row in (await conn.execute(select(a.c.cadre_id, a.c.award_id, a.c.type, a.c.granted_on, a.c.revoked_on)
                                    .where(a.c.cadre_id.in_(ids), a.c.granted_on.is_not(None)))).all():
         awards[row[0]].append(AwardFact(row[1], row[2], row[3], row[4]))
-    percentile: dict[str, tuple] = {}
-    i = orm.index_record
-    for row in (await conn.execute(select(i.c.cadre_id, i.c.computed_at, i.c.percentile)
-                                   .where(i.c.cadre_id.in_(ids)))).all():
-        if row[0] not in percentile or row[1] > percentile[row[0]][0]:
-            percentile[row[0]] = (row[1], row[2])
+    percentile = await _index_percentiles(conn, ids, {row[0]: row[6] for row in cadres})
     restrictions: dict[str, list[RestrictionFact]] = defaultdict(list)
     r = orm.restriction_record
     for row in (await conn.execute(select(r.c.cadre_id, r.c.restriction_id, r.c.effect, r.c.starts_on, r.c.ends_on,
@@ -110,7 +106,36 @@ async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgT
             grades=tuple(grades[cadre_id]), awards=tuple(awards[cadre_id]),
             restrictions=tuple(restrictions[cadre_id]), investigations=tuple(investigations[cadre_id]),
             sanctions=tuple(sanctions[cadre_id]),
-            index_percentile=percentile[cadre_id][1] if cadre_id in percentile else None,
+            index_percentile=percentile.get(cadre_id),
             demotion_required=cadre_id in demotion_required,
         )
     return facts
+
+
+async def _index_percentiles(conn: AsyncConnection, ids: list[str], unit_of: dict[str, str]) -> dict[str, float]:
+    """Returns each cadre's index percentile for its latest period, within its org unit (two queries).
+
+    A percentile stated by the event is kept; otherwise it is derived from the totals of the same period held for
+    the cadres now in the same org unit (:func:`percentile_rank`).
+    """
+    i, c = orm.index_record, orm.cadre
+    latest: dict[str, tuple] = {}
+    for cadre_id, computed_at, period_key, total, stated in (await conn.execute(
+            select(i.c.cadre_id, i.c.computed_at, i.c.period_key, i.c.total, i.c.percentile)
+            .where(i.c.cadre_id.in_(ids)))).all():
+        if cadre_id not in latest or computed_at > latest[cadre_id][0]:
+            latest[cadre_id] = (computed_at, period_key, total, stated)
+    result = {k: v[3] for k, v in latest.items() if v[3] is not None}
+    wanted = {k: v for k, v in latest.items() if v[3] is None and k in unit_of}
+    if not wanted:
+        return result
+    periods = sorted({v[1] for v in wanted.values()})
+    units = sorted({unit_of[k] for k in wanted})
+    totals: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for unit_id, period_key, total in (await conn.execute(
+            select(c.c.org_unit_id, i.c.period_key, i.c.total).join(c, c.c.id == i.c.cadre_id)
+            .where(i.c.period_key.in_(periods), c.c.org_unit_id.in_(units)))).all():
+        totals[(unit_id, period_key)].append(total)
+    for cadre_id, (_, period_key, total, _) in wanted.items():
+        result[cadre_id] = percentile_rank(total, totals[(unit_of[cadre_id], period_key)])
+    return result

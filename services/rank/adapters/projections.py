@@ -117,6 +117,15 @@ async def mark_dirty_subtree(conn: AsyncConnection, path: Sequence[str]) -> None
     await conn.execute(update(t).where(t.c.cadre_id.in_(members)).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
 
 
+async def mark_dirty_index_peers(conn: AsyncConnection, cadre_id: str, period_key: str) -> None:
+    """Queues the cadres of ``cadre_id``'s org unit holding an index for ``period_key``: their percentile moved."""
+    t, c, i = orm.cadre_standing, orm.cadre, orm.index_record
+    unit = select(c.c.org_unit_id).where(c.c.id == cadre_id).scalar_subquery()
+    peers = (select(c.c.id).join(i, and_(i.c.cadre_id == c.c.id, i.c.period_key == period_key))
+             .where(c.c.org_unit_id == unit))
+    await conn.execute(update(t).where(t.c.cadre_id.in_(peers)).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+
+
 async def mark_dirty_categories(conn: AsyncConnection, categories: Sequence[str]) -> None:
     """Queues every cadre of some categories (a new ladder version)."""
     t, c = orm.cadre_standing, orm.cadre

@@ -87,11 +87,16 @@ async def on_award_revoked(payload: appraisal_v1.AwardRevoked, event: CloudEvent
 
 
 async def on_index_computed(payload: appraisal_v1.IndexComputed, event: CloudEvent, uow: RankUnitOfWork) -> None:
-    """Stores the accountability index of a period (its percentile feeds points)."""
+    """Stores the accountability index of a period; its percentile in the org unit feeds points.
+
+    Every cadre of the unit with an index for that period moves in the ranking, so all of them are requeued.
+    """
     await projections.put_index(uow.conn, cadre_id=payload.cadre_id, period_key=payload.period_key, total=payload.total,
                                 percentile=payload.percentile, formula_version=payload.formula_version,
                                 computed_at=payload.computed_at)
     await uow.mark_dirty([payload.cadre_id])
+    if payload.percentile is None:
+        await projections.mark_dirty_index_peers(uow.conn, payload.cadre_id, payload.period_key)
 
 
 # -- tolerance ------------------------------------------------------------------------------------------

@@ -237,6 +237,23 @@ async def test_awards_and_the_index_feed_points_and_a_revoked_award_stops_counti
     assert {b["item"]: b["points"] for b in points["breakdown"]}["award.MERIT_3"] == 0.0
 
 
+async def test_without_a_stated_percentile_rank_ranks_the_index_within_the_unit_and_period(api):
+    top, low = await officer(api, name="Top Officer"), await officer(api, name="Low Officer")
+    elsewhere = await officer(api, name="Other Unit Officer", unit="health")
+    for cadre, unit, total in ((top, "finance", 90.0), (low, "finance", 60.0), (elsewhere, "health", 95.0)):
+        await api.publish(appraisal_v1.IndexComputed(cadre_id=cadre, org_unit_id=unit, period_key="2026-Q1",
+                                                     formula_version="2026.1", total=total,
+                                                     computed_at=dt.datetime(2026, 4, 5, tzinfo=dt.UTC)))
+    await api.applied(3, "appraisal")
+
+    async def index_points(cadre):
+        points = (await api.ok("GET", f"/api/v1/eligibility/{cadre}"))["points"]
+        return {b["item"]: b["points"] for b in points["breakdown"]}["index_percentile"]
+
+    # two cadres in finance: 75th and 25th percentile; the higher total in health does not count against them
+    assert (await index_points(top), await index_points(low), await index_points(elsewhere)) == (7.5, 2.5, 5.0)
+
+
 async def test_a_reinstatement_records_the_approved_post_once(api):
     cadre = await officer(api, since=D(2020, 1, 1))
     event = tolerance_v1.ReinstatementApproved(reinstatement_id="ri-1", cadre_id=cadre, target_post="DIVISION_DEPUTY",
