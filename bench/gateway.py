@@ -550,6 +550,9 @@ async def run(args: Any) -> dict[str, Any]:
     """Runs the stub comparisons and the real-suite dossier at 10,000 and 100,000 cadres."""
     from kernel import keys
 
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench gateway needs wrk (the load generator runs in its own process): "
+                         "apt-get install wrk, or brew install wrk")
     duration = QUICK_DURATION_S if args.quick else DURATION_S
     sizes = [1000, 5000] if args.quick else [10_000, 100_000]
     api_seed = 300 if args.quick else 2000
