@@ -92,8 +92,9 @@ async def index_bands(conn: AsyncConnection, *, path: str, period_key: str) -> d
             "mean": round(sum(float(m) * n for _, n, m in rows) / max(sum(n for _, n, _ in rows), 1), 2)}
 
 
-async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date) -> dict[str, Any]:
-    """Returns the appraisal part of a cadre's dossier as it stood on `as_of`."""
+async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date, notes_visible: Any = True) -> dict[str, Any]:
+    """Returns the appraisal part of a cadre's dossier as it stood on `as_of` (`notes_visible`: the caller's
+    condition on cadre notes)."""
     a, s, t, w = orm.annual_assessment, orm.index_snapshot, orm.talk, orm.award
     grades = (await conn.execute(
         select(a.c.id, a.c.year, a.c.final_grade, a.c.undetermined_reason, a.c.decided_on, a.c.supplemented,
@@ -117,6 +118,11 @@ async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date) -> di
         select(f.c.id, f.c.item_code, f.c.severity, f.c.status, f.c.occurred_on, f.c.confirmed_on)
         .where(f.c.cadre_id == cadre_id, f.c.occurred_on <= as_of, f.c.status.in_(("CONFIRMED", "TOLERATED")))
         .order_by(f.c.occurred_on.desc()).limit(20))).mappings().all()
+    n = orm.cadre_note
+    notes = (await conn.execute(
+        select(n.c.id, n.c.kind, n.c.source_ref, n.c.noted_on, n.c.due_on, n.c.detail)
+        .where(n.c.cadre_id == cadre_id, n.c.noted_on <= as_of, notes_visible)
+        .order_by(n.c.noted_on.desc(), n.c.id).limit(20))).mappings().all()
     return {"cadre_id": cadre_id, "as_of": as_of, "grades": [dict(r) for r in grades],
             "index": [dict(r) for r in index], "talks": [dict(r) for r in talks], "awards": [dict(r) for r in awards],
-            "inaction_findings": [dict(r) for r in findings]}
+            "inaction_findings": [dict(r) for r in findings], "notes": [dict(r) for r in notes]}

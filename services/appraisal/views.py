@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, false, select
+from sqlalchemy import Table, false, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.auth import Principal
+from kernel.auth import Principal, Role
 from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.appraisal.adapters import orm
@@ -17,6 +17,11 @@ from services.appraisal.service_layer.scope import cadre_only
 
 directory = Directory(orm.directory)
 D = orm.directory.cadre
+# Notes drawn from petitions (信访 about a cadre, §5.11) are for the organization department's selection
+# supervision: org_admin, discipline_officer and auditor read them; assessors and the cadre do not (permissions.md
+# rules 3 and 5), and nobody reads them about themself or a relative (S2).
+PETITION_NOTE_KINDS = ("XINFANG_REVIEW",)
+PETITION_NOTE_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
 
 
 def _ts(value: str) -> dt.datetime:
@@ -122,6 +127,40 @@ async def overdue_talks(conn: AsyncConnection, principal: Principal, page: PageP
     query = keyset(select(t).where(*where), [t.c.reply_due_on, t.c.id], page, converters=[dt.date.fromisoformat, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.reply_due_on, r.id))
     return [{**_row(r), "days_overdue": (today - r.reply_due_on).days} for r in rows], cursor
+
+
+async def note_clause(conn: AsyncConnection, principal: Principal, table: Table = orm.cadre_note) -> Any:
+    """Returns the SQL condition that hides the notes the caller may not read (petition-derived kinds)."""
+    petition = table.c.kind.in_(PETITION_NOTE_KINDS)
+    if cadre_only(principal) or not principal.has(*PETITION_NOTE_READERS):
+        return ~petition
+    if principal.cadre_id:
+        me = await directory.cadre(conn, principal.cadre_id)
+        own = sorted({principal.cadre_id, *(me.relative_ids if me else ())})
+        return ~(petition & table.c.cadre_id.in_(own))
+    return true()
+
+
+async def notes(conn: AsyncConnection, principal: Principal, page: PageParams, *, cadre_id: str | None,
+                kind: str | None, due_before: dt.date | None, org_unit_id: str | None) -> tuple[list[dict], str | None]:
+    """Lists notes on cadres' records in the caller's scope, newest first (filters: cadre, kind, due date)."""
+    t = orm.cadre_note
+    filters = [await note_clause(conn, principal)]
+    if cadre_id:
+        filters.append(t.c.cadre_id == cadre_id)
+    if kind:
+        filters.append(t.c.kind == kind)
+    if due_before:
+        filters.append(t.c.due_on <= due_before)
+    return await list_rows(conn, principal, t, page, org_unit_id=org_unit_id, filters=filters, order="noted_on")
+
+
+async def note(conn: AsyncConnection, principal: Principal, note_id: str) -> dict[str, Any] | None:
+    """Returns one note in the caller's scope that the caller may read, or None."""
+    t = orm.cadre_note
+    row = (await conn.execute(select(t).where(t.c.id == note_id, await scope_clause(conn, principal, t.c.cadre_id),
+                                              await note_clause(conn, principal)))).first()
+    return _row(row) if row else None
 
 
 async def assessment_years(conn: AsyncConnection, principal: Principal, page: PageParams,

@@ -354,6 +354,24 @@ pet_false_accusation = Table(
     Index("ix_pet_false_accusation_accuser_cadre_id", "accuser_cadre_id"),
 )
 
+# Notes on a cadre's record from other services' events (DOMAIN.md §5.8, 5.11, 5.16, 5.19): append-only, one per
+# (kind, source, cadre). Ids, dates and a short non-sensitive detail only: never reporter data nor petition content.
+cadre_note = Table(
+    "cadre_note",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("cadre_id", String(64), nullable=False),
+    Column("kind", String(24), nullable=False),  # CLARIFICATION | XINFANG_REVIEW | REINSTATEMENT | TERM_EVALUATION
+    Column("source_ref", String(128), nullable=False),
+    Column("noted_on", Date, nullable=False),
+    Column("due_on", Date, nullable=True),
+    Column("detail", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("kind", "source_ref", "cadre_id"),
+    Index("ix_cadre_note_cadre_id_noted_on", "cadre_id", "noted_on"),
+    Index("ix_cadre_note_kind_due_on", "kind", "due_on"),
+)
+
 # Promotions and rotations from rank's holdings, for incentive coverage.
 rank_move = Table(
     "rank_move",

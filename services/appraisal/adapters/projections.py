@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -38,6 +39,15 @@ async def grade_facts(conn: AsyncConnection, cadre_id: str) -> Facts:
                            for x in (await conn.execute(select(i).where(i.c.cadre_id == cadre_id))).all())
     tolerated = frozenset((await conn.execute(select(t.c.incident_id).where(t.c.cadre_id == cadre_id))).scalars().all())
     return Facts(sanctions, restrictions, investigations, tolerated)
+
+
+async def add_note(conn: AsyncConnection, *, cadre_id: str, kind: str, source_ref: str, noted_on: dt.date,
+                   detail: str, due_on: dt.date | None = None) -> bool:
+    """Appends a note to a cadre's record once per (kind, source, cadre); True if it is new."""
+    result = await conn.execute(insert_ignore(conn, orm.cadre_note, {
+        "id": str(uuid.uuid4()), "cadre_id": cadre_id, "kind": kind, "source_ref": source_ref, "noted_on": noted_on,
+        "due_on": due_on, "detail": detail[:200], "created_at": utcnow()}, ["kind", "source_ref", "cadre_id"]))
+    return (result.rowcount or 0) == 1
 
 
 async def mark_dirty(conn: AsyncConnection, pairs: set[tuple[str, str]]) -> None:

@@ -96,7 +96,8 @@ async def record_incentive(body: s.IncentiveCreate, uow: UowDep, principal: Prin
 async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, uow: UowDep, today: TodayDep,
                        purpose: Annotated[str, Depends(audit.purpose_header)],
                        as_of: dt.date | None = None) -> dict:
-    """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards); audited."""
+    """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards, record notes);
+    audited."""
     entry = await views.directory_visible(conn, principal, cadre_id, dossier=True)
     if entry is None:
         raise NotFound(f"cadre {cadre_id} not found")
@@ -104,7 +105,8 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
         await audit.record(uow.conn, orm.audit_log, principal=principal, action="READ", object_type="dossier",
                            object_id=cadre_id, purpose=purpose)
         await uow.commit()
-    return await insights.dossier(conn, cadre_id=cadre_id, as_of=as_of or today)
+    return await insights.dossier(conn, cadre_id=cadre_id, as_of=as_of or today,
+                                  notes_visible=await views.note_clause(conn, principal))
 
 
 @router.get("/dashboard-parts/appraisal", tags=["dashboard-parts"], dependencies=[require(*STAFF_READERS)])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.appraisal.api import assessments, awards, inaction, insights, records, talks
+from services.appraisal.api import assessments, awards, inaction, insights, notes, records, talks
 
 router = APIRouter()
-for module in (assessments, records, inaction, talks, awards, insights):
+# notes first: /assessments/notes must win over /assessments/{assessment_id}.
+for module in (notes, assessments, records, inaction, talks, awards, insights):
     router.include_router(module.router)

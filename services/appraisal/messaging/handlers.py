@@ -15,7 +15,7 @@ from kernel.db import utcnow
 from kernel.envelope import CloudEvent
 from kernel.errors import DomainError, PermanentEventError
 from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import insert_ignore, mark_dirty, quarter_pair, upsert
+from services.appraisal.adapters.projections import add_note, insert_ignore, mark_dirty, quarter_pair, upsert
 from services.appraisal.domain.assessment import DECIDED
 from services.appraisal.domain.rules import grade_rules
 from services.appraisal.domain.rules.awards import is_serious
@@ -25,6 +25,7 @@ from services.appraisal.service_layer.scope import today_cst
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 GRADE_EFFECTS = set(grade_rules.RESTRICTION_EFFECTS)
+CLARIFIED = "CLARIFIED"  # report outcome once the cadre was clarified (澄清正名): never counted again
 
 
 # -- rank ----------------------------------------------------------------------------------------------------
@@ -40,6 +41,13 @@ async def on_post_changed(p: rank.PostChanged, _e: CloudEvent, uow: AppraisalUni
     await uow.conn.execute(upsert(uow.conn, orm.rank_move, {
         "holding_id": p.holding_id, "kind": "POST", "cadre_id": p.cadre_id, "basis": p.basis.value,
         "effective_date": p.effective_date}, ["holding_id", "kind"]))
+
+
+async def on_contract_term_ending(p: rank.ContractTermEnding, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
+    """A term ends soon (§5.19): a term evaluation task, due when the renewal review is, on the cadre's record."""
+    await add_note(uow.conn, cadre_id=p.cadre_id, kind="TERM_EVALUATION", source_ref=f"contract/{p.contract_id}",
+                   noted_on=today_cst(), due_on=p.review_due_on,
+                   detail=f"{p.kind.value} contract term ends {p.ends_on.isoformat()}: term evaluation due")
 
 
 # -- tolerance -----------------------------------------------------------------------------------------------
@@ -150,16 +158,25 @@ async def on_investigation_closed(p: tol.InvestigationClosed, _e: CloudEvent, uo
                 await awards.propose_from_grade(uow, a, today=today)
 
 
+async def on_reinstatement_approved(p: tol.ReinstatementApproved, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
+    """Re-use after a mistake (复出, §5.16): an observation note on the record; grades and index unchanged."""
+    await add_note(uow.conn, cadre_id=p.cadre_id, kind="REINSTATEMENT", source_ref=f"reinstatement/{p.reinstatement_id}",
+                   noted_on=p.decided_on, detail=f"reinstated to post {p.target_post}: observation period")
+
+
 # -- petitions -----------------------------------------------------------------------------------------------
 async def on_report_closed(p: pet.ReportClosed, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
     """Substantiated outcomes count against the cadre; UNFOUNDED removes the report's negatives (index recomputed)."""
     r = orm.pet_report_outcome
     touched: set[tuple[str, str]] = set()
     for co in p.cadre_outcomes:
-        previous = (await uow.conn.execute(select(r.c.closed_on).where(r.c.report_id == p.report_id,
-                                                                       r.c.cadre_id == co.cadre_id))).scalar()
+        before = (await uow.conn.execute(select(r.c.closed_on, r.c.outcome).where(
+            r.c.report_id == p.report_id, r.c.cadre_id == co.cadre_id))).first()
+        previous = before.closed_on if before else None
+        # A clarification seen first (events out of order) keeps the report from ever counting against the cadre.
+        outcome = CLARIFIED if before and before.outcome == CLARIFIED else co.outcome.value
         await uow.conn.execute(upsert(uow.conn, r, {"report_id": p.report_id, "cadre_id": co.cadre_id,
-                                                    "outcome": co.outcome.value, "closed_on": p.closed_on},
+                                                    "outcome": outcome, "closed_on": p.closed_on},
                                       ["report_id", "cadre_id"]))
         touched |= quarter_pair(co.cadre_id, p.closed_on) | quarter_pair(co.cadre_id, previous)
         if co.outcome.value == "UNFOUNDED":
@@ -170,6 +187,35 @@ async def on_report_closed(p: pet.ReportClosed, _e: CloudEvent, uow: AppraisalUn
                     await uow.findings.save(finding)
                     touched |= quarter_pair(finding.cadre_id, finding.occurred_on)
     await mark_dirty(uow.conn, touched)
+
+
+async def on_clarification_executed(p: pet.ClarificationExecuted, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
+    """澄清正名 (§5.8): a note in the record; the clarified reports never count again (index recomputed)."""
+    await add_note(uow.conn, cadre_id=p.cadre_id, kind="CLARIFICATION", source_ref=f"clarification/{p.clarification_id}",
+                   noted_on=p.executed_on, detail=f"clarified ({p.method}, {p.scope}); reports "
+                   + ", ".join(p.report_ids))
+    r, f = orm.pet_report_outcome, orm.inaction_finding
+    touched = quarter_pair(p.cadre_id, p.executed_on)
+    for report_id in p.report_ids:
+        closed_on = (await uow.conn.execute(select(r.c.closed_on).where(
+            r.c.report_id == report_id, r.c.cadre_id == p.cadre_id))).scalar()
+        await uow.conn.execute(upsert(uow.conn, r, {"report_id": report_id, "cadre_id": p.cadre_id,
+                                                    "outcome": CLARIFIED, "closed_on": closed_on or p.executed_on},
+                                      ["report_id", "cadre_id"]))
+        touched |= quarter_pair(p.cadre_id, closed_on)
+        for finding in await uow.findings.find(f.c.cadre_id == p.cadre_id, f.c.source_type == "PETITION",
+                                               f.c.source_ref == report_id, lock=True):
+            if finding.unfounded(report_id=report_id):
+                await uow.findings.save(finding)
+                touched |= quarter_pair(finding.cadre_id, finding.occurred_on)
+    await mark_dirty(uow.conn, touched)
+
+
+async def on_xinfang_about_cadre(p: pet.XinfangAboutCadre, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
+    """信访工作条例 §30 (§5.11): a review flag for selection supervision; no automatic bar (grades, index untouched)."""
+    for cadre_id in p.cadre_ids:
+        await add_note(uow.conn, cadre_id=cadre_id, kind="XINFANG_REVIEW", source_ref=f"report/{p.report_id}",
+                       noted_on=p.received_on, detail="petition received: review by selection supervision (选拔任用监督)")
 
 
 async def on_false_accusation(p: pet.FalseAccusationConfirmed, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:

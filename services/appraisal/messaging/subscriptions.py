@@ -16,6 +16,8 @@ SUBSCRIPTIONS: list[Subscription] = [
         **directory_handlers(orm.directory),
         rank.RankChanged: Handler(h.on_rank_changed),
         rank.PostChanged: Handler(h.on_post_changed),
+        # Facts (one task per contract term), idempotent by natural key.
+        rank.ContractTermEnding: Handler(h.on_contract_term_ending, guard=False),
     }),
     # Restrictions, sanctions, investigations and tolerance decisions carry full state: guarded per subject.
     Subscription(producer="tolerance", handlers={
@@ -31,11 +33,15 @@ SUBSCRIPTIONS: list[Subscription] = [
         tol.ToleranceRejected: Handler(h.on_tolerance_rejected),
         tol.InvestigationOpened: Handler(h.on_investigation_opened),
         tol.InvestigationClosed: Handler(h.on_investigation_closed),
+        tol.ReinstatementApproved: Handler(h.on_reinstatement_approved, guard=False),
     }),
     Subscription(producer="petitions", handlers={
         pet.ReportClosed: Handler(h.on_report_closed),
         pet.FalseAccusationConfirmed: Handler(h.on_false_accusation),
         # Each decision is a fact of its own (stages REVIEW, APPEAL, REAPPEAL): no watermark, inbox dedup only.
         pet.AppealDecided: Handler(h.on_appeal_decided, guard=False),
+        # Notes on the record: facts, idempotent by (kind, source, cadre).
+        pet.ClarificationExecuted: Handler(h.on_clarification_executed, guard=False),
+        pet.XinfangAboutCadre: Handler(h.on_xinfang_about_cadre, guard=False),
     }),
 ]

@@ -6,6 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from sqlalchemy import select
+
+from kernel.contracts import rank_v1
+from kernel.contracts.vocabulary import ContractKind
+from services.appraisal.adapters import orm
+
 ALL = ("org_admin", "discipline_officer", "petitions_staff", "assessor", "cadre", "auditor", "subscriber")
 STAFF_R = ("org_admin", "discipline_officer", "assessor", "auditor")
 SCORES = {"DE": 90, "NENG": 85, "QIN": 88, "JI": 92, "LIAN": 95, "DANDANG": 96}
@@ -90,6 +96,8 @@ def matrix(o: dict) -> list[tuple[str, tuple[str, ...], bool, str, str, dict | N
         ("coverage: records", ("org_admin",), False, "POST", "/api/v1/incentive-coverage/records",
          {"cadre_id": "c-fin-1", "kind": "TRAINING", "on_date": "2026-01-05"}),
         ("dossier part", (*STAFF_R, "cadre"), True, "GET", "/api/v1/dossier-parts/appraisal/c-fin-1", None),
+        ("record notes: read", (*STAFF_R, "cadre"), True, "GET", "/api/v1/assessments/notes", None),
+        ("record notes: read", (*STAFF_R, "cadre"), True, "GET", f"/api/v1/assessments/notes/{o['note']}", None),
         ("dashboard part", STAFF_R, False, "GET", "/api/v1/dashboard-parts/appraisal?org_unit_id=finance", None),
     ]
 
@@ -113,7 +121,17 @@ async def objects(app) -> dict:
                                              "scheduled_on": "2026-01-12"}),
         "award": await post("/api/v1/awards", {"cadre_id": "c-fin-1", "type": "MERIT_3"}),
         "bonus": None,
+        "note": await note(app),
     }
+
+
+async def note(app) -> str:
+    """A term evaluation task on c-fin-1's record, as rank's contract_term_ending leaves it."""
+    await app.publish(rank_v1.ContractTermEnding(contract_id="ct-1", cadre_id="c-fin-1", kind=ContractKind.ROLE_TERM,
+                                                 ends_on=dt.date(2026, 6, 30), review_due_on=dt.date(2026, 5, 31)))
+    await app.applied(1, "rank")
+    t = orm.cadre_note
+    return await app.scalar(select(t.c.id).where(t.c.source_ref == "contract/ct-1"))
 
 
 async def call(app, method: str, path: str, body: dict | None, headers: dict) -> int:
@@ -164,7 +182,7 @@ async def test_objects_outside_scope_are_not_found_and_lists_exclude_them(app):
                     failures.append(f"{cap}: {role} of health creates for finance → {status}, want 404")
     assert not failures, "\n".join(failures)
     for path in ("/api/v1/assessments", "/api/v1/performance-records", "/api/v1/inaction-findings", "/api/v1/talks",
-                 "/api/v1/awards"):
+                 "/api/v1/awards", "/api/v1/assessments/notes"):
         assert (await app.client.get(path, headers=app.h("auditor", "health"))).json()["items"] == []
         assert (await app.client.get(path, headers=app.h("cadre", None, "c-fin-2"))).json()["items"] == []
         assert len((await app.client.get(path, headers=app.h("auditor", "finance"))).json()["items"]) >= 1
