@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Integer, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.auth import Principal
+from kernel.auth import Principal, Role
 from kernel.pagination import PageParams, decode_cursor, encode_cursor, keyset, next_cursor
 from services.rank.adapters import config_repo, orm, selection
 from services.rank.adapters.facts import load_facts, load_tree
@@ -18,7 +18,7 @@ from services.rank.domain.contract import Contract
 from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer.contracts import suggestion
 from services.rank.service_layer.evaluation import eligibility_json, points_json, standing_of, track_json
-from services.rank.views import Scope, config_filter, config_units, scope_of, unit_prefix_within
+from services.rank.views import Scope, _relatives, config_filter, config_units, scope_of, unit_prefix_within
 
 
 # -- configuration -------------------------------------------------------------------------------------
@@ -197,16 +197,43 @@ async def contracts_of(conn: AsyncConnection, cadre_id: str, policies: RankPolic
 
 
 # -- eligibility, standings, development track -----------------------------------------------------------
+# 信访 review flags in eligibility answers are for selection supervision (信访工作条例 §30): org_admin,
+# discipline_officer and auditor see them, never about themselves or a relative (S2); assessors and cadres do not
+# (permissions.md rules 3 and 5). They never block, so hiding them changes no answer.
+PETITION_FLAG_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
+PETITION_FLAG_RULES = frozenset({"review.xinfang"})
+
+
+async def petition_flags_hidden_for(conn: AsyncConnection, principal: Principal) -> set[str] | None:
+    """Returns the cadres whose 信访 flags the caller may not see (None: every cadre's)."""
+    if not principal.has(*PETITION_FLAG_READERS):
+        return None
+    if principal.cadre_id is None:
+        return set()
+    return {principal.cadre_id, *(await _relatives(conn, [principal.cadre_id])).get(principal.cadre_id, [])}
+
+
+def without_petition_flags(reasons: list[dict[str, Any]], cadre_id: str, hidden: set[str] | None) -> list[dict[str, Any]]:
+    """Drops the 信访 flags from a list of reasons when the caller may not see them for this cadre."""
+    if hidden is not None and cadre_id not in hidden:
+        return reasons
+    return [r for r in reasons if r["rule"] not in PETITION_FLAG_RULES]
+
+
 async def live_eligibility(conn: AsyncConnection, cadre_id: str, *, as_of: dt.date, target_rank: str | None,
-                           policies: RankPolicies) -> dict[str, Any]:
-    """Evaluates a cadre now (facts as known on `as_of`), with points under their unit's scheme."""
+                           policies: RankPolicies, principal: Principal) -> dict[str, Any]:
+    """Evaluates a cadre now (facts as known on `as_of`), with points under their unit's scheme; 信访 flags only
+    for the callers who may see them."""
     tree = await load_tree(conn)
     facts = (await load_facts(conn, [cadre_id], tree))[cadre_id]
     ladders = await config_repo.ladders_in_force(conn, as_of)
     scheme = (await config_repo.schemes_in_force(conn, as_of)).for_path(tree.path(facts.org_unit.org_unit_id))
     standing = standing_of(facts, ladders=ladders, scheme=scheme, policies=policies, as_of=as_of,
                            target_rank=target_rank)
-    return {"eligibility": eligibility_json(standing.eligibility), "points": points_json(standing.points),
+    eligibility = eligibility_json(standing.eligibility)
+    eligibility["reasons"] = without_petition_flags(eligibility["reasons"], cadre_id,
+                                                    await petition_flags_hidden_for(conn, principal))
+    return {"eligibility": eligibility, "points": points_json(standing.points),
             "development": track_json(standing.track), "level_step": standing.level}
 
 
@@ -244,7 +271,11 @@ async def list_standings(conn: AsyncConnection, principal: Principal, page: Page
     query = keyset(query.add_columns(points.label("pk")), [points, s.c.cadre_id], page, descending=True,
                    converters=[float, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.pk, r.cadre_id))
-    return [_standing(r, today) for r in rows], cursor
+    hidden = await petition_flags_hidden_for(conn, principal)
+    items = [_standing(r, today) for r in rows]
+    for item in items:
+        item["reasons"] = without_petition_flags(item["reasons"], item["cadre_id"], hidden)
+    return items, cursor
 
 
 async def list_track(conn: AsyncConnection, principal: Principal, page: PageParams, *, org_unit_id: str | None,

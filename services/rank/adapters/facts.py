@@ -11,15 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rank.adapters import orm
 from services.rank.adapters.repository import load_holdings
-from services.rank.adapters.sql import path_list
+from services.rank.adapters.sql import loads, path_list
 from services.rank.domain.facts import (
     AwardFact,
     CadreFacts,
+    ClarificationFact,
     GradeFact,
     InvestigationFact,
     RestrictionFact,
     SanctionFact,
     UnitFact,
+    XinfangFact,
 )
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
 from services.rank.domain.percentile import percentile_rank
@@ -89,6 +91,16 @@ async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgT
     for row in (await conn.execute(select(s.c.cadre_id, s.c.sanction_id, s.c.type, s.c.effective_on, s.c.ends_on,
                                           s.c.status).where(s.c.cadre_id.in_(ids)))).all():
         sanctions[row[0]].append(SanctionFact(row[1], row[2], row[3], row[4], row[5]))
+    flags: dict[str, list[XinfangFact]] = defaultdict(list)
+    x = orm.xinfang_record
+    for row in (await conn.execute(select(x.c.cadre_id, x.c.report_id, x.c.received_on, x.c.closed_on)
+                                   .where(x.c.cadre_id.in_(ids)))).all():
+        flags[row[0]].append(XinfangFact(row[1], row[2], row[3]))
+    clarifications: dict[str, list[ClarificationFact]] = defaultdict(list)
+    k = orm.clarification_record
+    for row in (await conn.execute(select(k.c.cadre_id, k.c.clarification_id, k.c.executed_on, k.c.report_ids)
+                                   .where(k.c.cadre_id.in_(ids)))).all():
+        clarifications[row[0]].append(ClarificationFact(row[1], row[2], tuple(loads(row[3], []))))
     d = orm.demotion
     demotion_required = set((await conn.execute(select(d.c.cadre_id).where(d.c.cadre_id.in_(ids),
                                                                           d.c.status == "REQUIRED"))).scalars())
@@ -105,7 +117,8 @@ async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgT
             assignments=tuple((x, tree.effective_level(x.org_unit_id)) for x in h[Assignment]),
             grades=tuple(grades[cadre_id]), awards=tuple(awards[cadre_id]),
             restrictions=tuple(restrictions[cadre_id]), investigations=tuple(investigations[cadre_id]),
-            sanctions=tuple(sanctions[cadre_id]),
+            sanctions=tuple(sanctions[cadre_id]), xinfang_flags=tuple(flags[cadre_id]),
+            clarifications=tuple(clarifications[cadre_id]),
             index_percentile=percentile.get(cadre_id),
             demotion_required=cadre_id in demotion_required,
         )

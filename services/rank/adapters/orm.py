@@ -250,6 +250,33 @@ investigation_record = Table(
     Index("ix_investigation_record_cadre_id", "cadre_id"),
 )
 
+# 信访 about a cadre (信访工作条例 §30, DOMAIN.md §5.11): a flag for selection supervision, never a bar; closed when
+# the report closes or the cadre is clarified.
+xinfang_record = Table(
+    "xinfang_record",
+    metadata,
+    Column("report_id", String(64), nullable=False),
+    Column("cadre_id", String(36), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("closed_on", Date, nullable=True),
+    Column("closed_by", String(96), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("report_id", "cadre_id"),
+    Index("ix_xinfang_record_cadre_id", "cadre_id"),
+)
+
+# 澄清正名 (DOMAIN.md §5.8): recorded so that the clarified reports are never used against the cadre.
+clarification_record = Table(
+    "clarification_record",
+    metadata,
+    Column("clarification_id", String(64), primary_key=True),
+    Column("cadre_id", String(36), nullable=False),
+    Column("report_ids", Text, nullable=False),
+    Column("executed_on", Date, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_clarification_record_cadre_id", "cadre_id"),
+)
+
 demotion = Table(
     "demotion",
     metadata,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
 from services.rank.adapters import orm
-from services.rank.adapters.sql import insert_ignore, path_str, upsert
+from services.rank.adapters.sql import dumps, insert_ignore, path_str, upsert
 
 
 async def grade_context(conn: AsyncConnection, *, assessment_id: str, cadre_id: str,
@@ -93,6 +93,35 @@ async def close_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: 
     if (inserted.rowcount or 0) == 0:
         await conn.execute(update(t).where(t.c.case_id == case_id).values(closed_on=closed_on, result=result,
                                                                           updated_at=utcnow()))
+
+
+async def flag_xinfang(conn: AsyncConnection, *, report_id: str, cadre_ids: Sequence[str], received_on: dt.date) -> None:
+    """Records a 信访 about cadres for selection supervision, once per (report, cadre)."""
+    for cadre_id in cadre_ids:
+        await conn.execute(insert_ignore(conn, orm.xinfang_record, {
+            "report_id": report_id, "cadre_id": cadre_id, "received_on": received_on, "updated_at": utcnow()},
+            ["report_id", "cadre_id"]))
+
+
+async def close_xinfang(conn: AsyncConnection, *, report_ids: Sequence[str], closed_on: dt.date, closed_by: str,
+                        cadre_id: str | None = None) -> list[str]:
+    """Closes the open 信访 flags of some reports (of one cadre, if named); returns the cadres concerned."""
+    t = orm.xinfang_record
+    where = [t.c.report_id.in_(list(report_ids)), t.c.closed_on.is_(None)]
+    if cadre_id is not None:
+        where.append(t.c.cadre_id == cadre_id)
+    cadres = list((await conn.execute(select(t.c.cadre_id).where(*where))).scalars())
+    if cadres:
+        await conn.execute(update(t).where(*where).values(closed_on=closed_on, closed_by=closed_by, updated_at=utcnow()))
+    return sorted(set(cadres))
+
+
+async def put_clarification(conn: AsyncConnection, *, clarification_id: str, cadre_id: str, report_ids: Sequence[str],
+                            executed_on: dt.date) -> None:
+    """Records a clarification (澄清正名) once."""
+    await conn.execute(insert_ignore(conn, orm.clarification_record, {
+        "clarification_id": clarification_id, "cadre_id": cadre_id, "report_ids": dumps(sorted(report_ids)),
+        "executed_on": executed_on, "updated_at": utcnow()}, ["clarification_id"]))
 
 
 async def cadre_exists(conn: AsyncConnection, cadre_id: str) -> bool:

@@ -52,7 +52,8 @@ async def cadre_eligibility(cadre_id: str, conn: ReaderDep, principal: Principal
     if await views.visible_cadre(conn, principal, cadre_id) is None:
         raise NotFound(f"cadre {cadre_id} not found")
     return EligibilityRead(**await process_views.live_eligibility(conn, cadre_id, as_of=as_of or today,
-                                                                  target_rank=target_rank, policies=policies))
+                                                                  target_rank=target_rank, policies=policies,
+                                                                  principal=principal))
 
 
 @router.get("/eligibility", response_model=StandingPage, tags=["eligibility"],
@@ -97,7 +98,8 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
     if day > today:
         day = today
     history = await views.history(conn, cadre_id, day)
-    live = await process_views.live_eligibility(conn, cadre_id, as_of=day, target_rank=None, policies=policies)
+    live = await process_views.live_eligibility(conn, cadre_id, as_of=day, target_rank=None, policies=policies,
+                                                principal=principal)
     register = {**cadre, "org_unit_id_on_date": history["org_unit_id"]}
     demotions = [DemotionRead(**d) for d in await views.demotions(conn, cadre_id)
                  if d["effective_date"] is None or d["effective_date"] <= day]

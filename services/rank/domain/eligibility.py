@@ -11,6 +11,9 @@ Reading of the rules, in the order they are checked:
 5. restrictions with the NO_RANK_PROMOTION effect block while they apply (ends_on is the last blocked day);
 6. an open investigation (立案审查调查) blocks until it closes (并行规定 §21(三));
 7. the agency-level ceiling (并行规定 §10) and the ladder's education minimum.
+Notes that never block come first in every answer: a 信访 about the cadre awaiting selection supervision's review
+(信访工作条例 §30: "no automatic bar", met unknown) and a clarification (澄清正名: recorded so that it is never used
+against the cadre, met).
 The earliest date assumes nothing else changes: later years are graded 称职 and no new restriction appears.
 """
 
@@ -41,6 +44,8 @@ INCOMPETENT_SOURCE = "公务员法 §50; 公务员职务与职级并行规定 §
 BAR_SOURCE = "公务员职务与职级并行规定 §21; 党政领导干部选拔任用工作条例 §24"
 INVESTIGATION_SOURCE = "公务员职务与职级并行规定 §21(三)"
 STEP_SOURCE = "公务员职务与职级并行规定 §20"
+XINFANG_SOURCE = "信访工作条例 (2022) §30; 党政领导干部选拔任用工作条例 (选拔任用监督)"
+CLARIFICATION_SOURCE = "DOMAIN.md §5.8 (澄清正名 after an unfounded report; 期满影响使用 decisions may not rely on it)"
 CATEGORY_SOURCE = "公务员法 §100–105; DOMAIN.md §4.6 (聘任制 placed by contract; 政府雇员 outside the ladder)"
 
 
@@ -150,10 +155,24 @@ def _best_tenure(facts: CadreFacts, target: RankDef, as_of: dt.date, policy: Ten
     return best
 
 
+def review_notes(facts: CadreFacts, as_of: dt.date) -> list[Reason]:
+    """Non-blocking notes: open 信访 review flags and clarifications known on `as_of`."""
+    notes = [Reason("review.xinfang", None, f"a petition about the cadre received {flag.received_on.isoformat()} "
+                    "awaits review by selection supervision (选拔任用监督); not a bar", XINFANG_SOURCE, "S",
+                    ref=f"report/{flag.report_id}")
+             for flag in sorted(facts.xinfang_flags, key=lambda f: (f.received_on, f.report_id)) if flag.open_on(as_of)]
+    notes += [Reason("clarification.recorded", True, f"clarified on {c.executed_on.isoformat()} (澄清正名): the "
+                     "reports it names are not used against the cadre", CLARIFICATION_SOURCE, "S",
+                     ref=f"clarification/{c.clarification_id}")
+              for c in sorted(facts.clarifications, key=lambda c: (c.executed_on, c.clarification_id))
+              if c.executed_on <= as_of]
+    return notes
+
+
 def evaluate(facts: CadreFacts, ladder: Ladder | None, *, as_of: dt.date, policy: TenurePolicy,
              target_rank: str | None = None) -> Eligibility:
     """Tells whether a cadre may be promoted into the next rank on `as_of`, why, and from when."""
-    reasons: list[Reason] = []
+    reasons: list[Reason] = review_notes(facts, as_of)
     if facts.category in OUTSIDE_LADDER or facts.category not in CATEGORY_SERIES:
         reasons.append(Reason("category.outside_ladder", False, f"category {facts.category} is not promoted on a rank "
                               "ladder", CATEGORY_SOURCE, "S", blocking=True))

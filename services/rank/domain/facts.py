@@ -52,6 +52,27 @@ class InvestigationFact:
 
 
 @dataclass(frozen=True)
+class XinfangFact:
+    """A petition about the cadre flagged for selection supervision (信访工作条例 §30): never a bar."""
+
+    report_id: str
+    received_on: dt.date
+    closed_on: dt.date | None = None
+
+    def open_on(self, day: dt.date) -> bool:
+        return self.received_on <= day and (self.closed_on is None or day < self.closed_on)
+
+
+@dataclass(frozen=True)
+class ClarificationFact:
+    """A clarification (澄清正名): the reports it names may never be used against the cadre."""
+
+    clarification_id: str
+    executed_on: dt.date
+    report_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AwardFact:
     award_id: str
     type: str
@@ -100,6 +121,8 @@ class CadreFacts:
     restrictions: tuple[RestrictionFact, ...] = ()
     investigations: tuple[InvestigationFact, ...] = ()
     sanctions: tuple[SanctionFact, ...] = ()
+    xinfang_flags: tuple[XinfangFact, ...] = ()
+    clarifications: tuple[ClarificationFact, ...] = ()
     index_percentile: float | None = None
     demotion_required: bool = False
     extra: dict = field(default_factory=dict, compare=False)

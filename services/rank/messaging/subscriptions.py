@@ -7,7 +7,8 @@ from kernel.contracts import appraisal_v1, petitions_v1, tolerance_v1
 from services.rank.messaging import handlers as h
 
 # Every event below carries the full state of its CE subject (an assessment's grade, an award, a restriction,
-# a sanction, an investigation, a case, a report), so the per-subject watermark guard drops stale redeliveries.
+# a sanction, an investigation, a case, a report), so the per-subject watermark guard drops stale redeliveries;
+# the 信访 flag and the clarification are facts, idempotent by natural key instead.
 SUBSCRIPTIONS: list[Subscription] = [
     Subscription(producer="appraisal", handlers={
         appraisal_v1.GradeFinalized: Handler(h.on_grade_finalized),
@@ -31,5 +32,8 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(producer="petitions", handlers={
         petitions_v1.CaseOpened: Handler(h.on_case_opened),
         petitions_v1.ReportClosed: Handler(h.on_report_closed),
+        # Facts (a flag per report and cadre, a clarification), idempotent by natural key: no watermark.
+        petitions_v1.XinfangAboutCadre: Handler(h.on_xinfang_about_cadre, guard=False),
+        petitions_v1.ClarificationExecuted: Handler(h.on_clarification_executed, guard=False),
     }),
 ]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kernel.errors import RuleViolation
 from services.rank.domain.eligibility import evaluate
+from services.rank.domain.facts import ClarificationFact, XinfangFact
 from services.rank.domain.holdings import RankHolding
 from services.rank.domain.rules.policies import TenurePolicy
 from tests.rank.unit.factories import COMPREHENSIVE, D, facts, grade, open_case, post, warning
@@ -221,3 +222,31 @@ def test_the_earliest_date_is_itself_eligible_and_the_day_before_is_not(since, a
         later = facts(since=since, grades=known, entry=D(2004, 1, 1))
         assert check(later, result.earliest_date).eligible
         assert not check(later, result.earliest_date - dt.timedelta(days=1)).eligible
+
+
+class TestReviewNotes:
+    """信访 flags (信访工作条例 §30) and clarifications are notes, never bars (DOMAIN.md §5.8, §5.11)."""
+
+    def test_an_open_xinfang_flag_is_listed_without_blocking_and_changes_no_answer(self):
+        flag = XinfangFact("r-101", D(2026, 4, 2), closed_on=D(2026, 5, 1))
+        plain = check(facts(since=D(2020, 1, 1)), D(2026, 4, 10))
+        flagged = check(facts(since=D(2020, 1, 1), xinfang_flags=(flag,)), D(2026, 4, 10))
+        [note] = [r for r in flagged.reasons if r.rule == "review.xinfang"]
+        assert (note.met, note.blocking, note.ref) == (None, False, "report/r-101")
+        assert (flagged.eligible, flagged.earliest_date, flagged.blocked) == (plain.eligible, plain.earliest_date, False)
+        assert "review.xinfang" not in rules(check(facts(since=D(2020, 1, 1), xinfang_flags=(flag,)), D(2026, 5, 1)))
+        assert "review.xinfang" not in rules(check(facts(since=D(2020, 1, 1), xinfang_flags=(flag,)), D(2026, 4, 1)))
+
+    def test_a_flag_is_noted_even_when_the_cadre_is_ineligible_for_another_reason(self):
+        f = facts(since=D(2025, 1, 1), xinfang_flags=(XinfangFact("r-1", D(2026, 1, 5)),))
+        result = check(f, D(2026, 2, 1))
+        assert not result.eligible and "review.xinfang" in rules(result, blocking=False)
+        assert "review.xinfang" not in rules(result, blocking=True)
+
+    def test_a_clarification_is_recorded_as_met_and_never_blocks(self):
+        c = ClarificationFact("cl-2", D(2026, 5, 3), ("r-7",))
+        result = check(facts(since=D(2020, 1, 1), clarifications=(c,)), D(2026, 6, 1))
+        [note] = [r for r in result.reasons if r.rule == "clarification.recorded"]
+        assert (note.met, note.blocking, note.ref) == (True, False, "clarification/cl-2") and result.eligible
+        assert "clarification.recorded" not in rules(check(facts(since=D(2020, 1, 1), clarifications=(c,)),
+                                                           D(2026, 5, 2)))
