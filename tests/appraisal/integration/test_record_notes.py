@@ -129,6 +129,12 @@ async def test_a_xinfang_flag_is_a_review_note_only_for_selection_supervision_an
     assert (await propose(app, aid, "COMPETENT")).status_code == 200
     a = (await app.client.get(f"/api/v1/assessments/{aid}", headers=app.h("org_admin", "city"))).json()
     assert a["constraints_applied"] == [] and a["undetermined_reason"] is None
+    # Never about oneself or a relative (S2): c-fin-2 is c-fin-1's relative.
+    assert [n["cadre_id"] for n in await notes(app, "org_admin", "city", "c-fin-3")] == ["c-fin-5"]
+    await app.publish(pet.XinfangAboutCadre(report_id="r-102", cadre_ids=["c-fin-1"], received_on=D(2026, 3, 3)))
+    await app.applied(3, "petitions")
+    assert len(await notes(app, "org_admin", "city", kind="XINFANG_REVIEW")) == 3
+    assert "c-fin-1" not in {n["cadre_id"] for n in await notes(app, "org_admin", "city", "c-fin-2")}
 
 
 async def test_reinstatement_and_term_ending_become_an_observation_note_and_a_term_evaluation_task(app):
