@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from kernel.audit import PURPOSE_RE
+from kernel.requests import ISO_DATE
 from kernel.web import ProblemException
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
@@ -32,7 +33,7 @@ def date_param(raw: str | None, field: str) -> dt.date | None:
     if raw is None:
         return None
     try:
-        if len(raw) != 10:
+        if not ISO_DATE.fullmatch(raw):  # 3.11's fromisoformat also reads 20260615 and 2026-W01-1
             raise ValueError
         return dt.date.fromisoformat(raw)
     except ValueError:

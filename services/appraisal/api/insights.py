@@ -14,6 +14,7 @@ from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
+from kernel.requests import QueryDate
 from services.appraisal import insights, views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
@@ -95,7 +96,7 @@ async def record_incentive(body: s.IncentiveCreate, uow: UowDep, principal: Prin
 @router.get("/dossier-parts/appraisal/{cadre_id}", tags=["dossier-parts"], dependencies=[require(*READERS)])
 async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, uow: UowDep, today: TodayDep,
                        purpose: Annotated[str, Depends(audit.purpose_header)],
-                       as_of: dt.date | None = None) -> dict:
+                       as_of: QueryDate | None = None) -> dict:
     """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards, record notes);
     audited."""
     entry = await views.directory_visible(conn, principal, cadre_id, dossier=True)

@@ -12,6 +12,7 @@ from kernel.deps import ReaderDep
 from kernel.errors import NotFound
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
+from kernel.requests import QueryDate
 from services.appraisal import views
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS
@@ -24,7 +25,7 @@ NoteKind = Literal["CLARIFICATION", "XINFANG_REVIEW", "REINSTATEMENT", "TERM_EVA
 async def list_notes(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                      cadre_id: Annotated[str | None, Query(max_length=64)] = None,
                      kind: NoteKind | None = None,
-                     due_before: Annotated[dt.date | None, Query(description="tasks due on or before")] = None,
+                     due_before: Annotated[QueryDate | None, Query(description="tasks due on or before")] = None,
                      org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists notes on cadres' records in the caller's scope, newest first (e.g. kind=TERM_EVALUATION&due_before=)."""
     items, cursor = await views.notes(conn, principal, page, cadre_id=cadre_id, kind=kind, due_before=due_before,

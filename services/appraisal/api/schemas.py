@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from kernel.requests import RequestModel
 
 GradeLit = Literal["EXCELLENT", "COMPETENT", "BASIC", "INCOMPETENT", "UNDETERMINED"]
 Ref = Field(min_length=1, max_length=200)
@@ -13,8 +15,8 @@ Id = Field(min_length=1, max_length=64)
 PeriodKey = Field(pattern=r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$")
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Request(RequestModel):
+    """A request body: unknown fields refused, scalars of their JSON type (kernel.requests)."""
 
 
 class Created(BaseModel):

@@ -12,6 +12,7 @@ from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.security import PrincipalDep, require
+from kernel.requests import QueryDate
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ToolsDep
@@ -27,7 +28,7 @@ PurposeDep = Annotated[str, Depends(purpose_header)]
             dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR, Role.CADRE)])
 async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
                                  principal: PrincipalDep, today: TodayDep, purpose: PurposeDep,
-                                 as_of: dt.date | None = None) -> s.DossierPart:
+                                 as_of: QueryDate | None = None) -> s.DossierPart:
     """A cadre's concluded outcomes, clarifications and appeals; nothing at all for the cadre themself."""
     as_of = as_of or today
     staff = principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)

@@ -13,6 +13,7 @@ from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
+from kernel.requests import QueryDate
 from services.rank import process_views, views
 from services.rank.api.dependencies import (
     DASHBOARD_READERS,
@@ -45,7 +46,7 @@ STEP = r"^(TRAINING|GRASSROOTS_POSTING|ROTATION|LEADERSHIP_SELECTION|ON_HOLD|NON
             dependencies=[require(*ELIGIBILITY_READERS)])
 async def cadre_eligibility(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, today: TodayDep,
                             policies: PoliciesDep,
-                            as_of: Annotated[dt.date | None, Query(description="default today")] = None,
+                            as_of: Annotated[QueryDate | None, Query(description="default today")] = None,
                             target_rank: Annotated[str | None, Query(pattern=RANK_CODE)] = None) -> EligibilityRead:
     """Explains whether a cadre may be promoted into the next rank, every reason with its rule and source,
     the earliest date if nothing changes, the points with their breakdown, and the development step."""
@@ -60,7 +61,7 @@ async def cadre_eligibility(cadre_id: str, conn: ReaderDep, principal: Principal
             dependencies=[require(*ELIGIBILITY_READERS)])
 async def list_eligibility(conn: ReaderDep, principal: PrincipalDep, page: PageDep, today: TodayDep,
                            org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
-                           eligible_by: Annotated[dt.date | None, Query(description="eligible on or before")] = None,
+                           eligible_by: Annotated[QueryDate | None, Query(description="eligible on or before")] = None,
                            target_rank: Annotated[str | None, Query(pattern=RANK_CODE)] = None) -> StandingPage:
     """Lists cadres by promotion standing (precomputed, refreshed incrementally), best points first."""
     items, cursor = await process_views.list_standings(conn, principal, page, org_unit_id=org_unit_id,
@@ -89,7 +90,7 @@ def _relative_of(principal: Principal, relative_ids: list[str]) -> bool:
             dependencies=[require(*DOSSIER_READERS)])
 async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, today: TodayDep, runtime: RuntimeDep,
                        policies: PoliciesDep, purpose: PurposeDep,
-                       as_of: Annotated[dt.date | None, Query(description="default today")] = None) -> DossierPart:
+                       as_of: Annotated[QueryDate | None, Query(description="default today")] = None) -> DossierPart:
     """Returns rank's part of a cadre's dossier as of a date (audited; never a relative's dossier)."""
     cadre = await views.get_cadre(conn, principal, cadre_id)
     if cadre is None or _relative_of(principal, cadre["relative_ids"]):

@@ -13,6 +13,7 @@ from kernel.errors import NotFound, RuleViolation
 from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
+from kernel.requests import QueryDate
 from services.rank import views
 from services.rank.api.dependencies import REGISTER_READERS, UowDep
 from services.rank.api.schemas import (
@@ -200,7 +201,7 @@ async def add_level_holding(cadre_id: str, body: LevelHoldingCreate, uow: UowDep
 @router.get("/cadres/{cadre_id}/history", response_model=HistoryRead, tags=["cadres"],
             dependencies=[require(*READERS)])
 async def cadre_history(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, today: TodayDep,
-                        as_of: Annotated[dt.date | None, Query(description="default today")] = None) -> HistoryRead:
+                        as_of: Annotated[QueryDate | None, Query(description="default today")] = None) -> HistoryRead:
     """Returns the rank, post, level and unit histories, and what was held on `as_of`."""
     if await views.visible_cadre(conn, principal, cadre_id) is None:
         raise NotFound(f"cadre {cadre_id} not found")

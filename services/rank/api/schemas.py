@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from kernel.requests import RequestModel
 
 AgencyLevelLit = Literal["CITY_LEADERSHIP", "MUNICIPAL_AGENCY", "COUNTY_LEADERSHIP", "COUNTY_AGENCY", "TOWNSHIP", "DIVISION"]
 CategoryLit = Literal["COMPREHENSIVE", "PROFESSIONAL", "ENFORCEMENT", "APPOINTED", "GOV_EMPLOYEE"]
@@ -24,8 +26,8 @@ RANK_CODE = r"^[A-Z][0-9]{2}$"
 ID = r"^[A-Za-z0-9._:\-]{1,64}$"
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Request(RequestModel):
+    """A request body: unknown fields refused, scalars of their JSON type (kernel.requests)."""
 
 
 class OrgUnitCreate(Request):

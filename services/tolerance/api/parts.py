@@ -11,6 +11,7 @@ from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.security import PrincipalDep, require
+from kernel.requests import QueryDate
 from services.tolerance.api.dependencies import DASHBOARD_READERS, READERS, PolicyDep, PurposeDep, audit_reads
 from services.tolerance.api.schemas import DashboardPart, DossierPart
 from services.tolerance.views import parts
@@ -23,7 +24,7 @@ SUBTREE_DASHBOARD = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
 @router.get("/dossier-parts/tolerance/{cadre_id}", response_model=DossierPart, dependencies=[require(*READERS)])
 async def get_dossier_part(
     cadre_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep, purpose: PurposeDep,
-    today: TodayDep, as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
+    today: TodayDep, as_of: Annotated[QueryDate | None, Query(description="YYYY-MM-DD; default today")] = None,
 ) -> DossierPart:
     """Returns the cadre's restrictions applying on `as_of`, their sanctions, tolerance cases and reinstatements."""
     entry = await DIRECTORY.visible_cadre(conn, principal, cadre_id)

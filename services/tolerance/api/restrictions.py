@@ -14,6 +14,7 @@ from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyOptional
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
+from kernel.requests import QueryDate
 from services.tolerance.api.dependencies import READERS, PolicyDep, UowDep
 from services.tolerance.api.schemas import (
     Done,
@@ -39,7 +40,7 @@ async def list_restrictions(
     status: RestrictionStatus | None = None,
     effect: RestrictionEffect | None = None,
     source_type: RestrictionSource | None = None,
-    active_on: Annotated[dt.date | None, Query(description="only restrictions applying on this date")] = None,
+    active_on: Annotated[QueryDate | None, Query(description="only restrictions applying on this date")] = None,
 ) -> RestrictionPage:
     """Lists the restrictions the caller may see, latest start first."""
     items, cursor = await reads.list_restrictions(

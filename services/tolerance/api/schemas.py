@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from kernel.contracts.vocabulary import SanctionSystem, ToleranceDecision
+from kernel.requests import RequestModel
 from services.tolerance.domain.investigation import EffectLevel
 from services.tolerance.domain.reinstatement import Objection
 from services.tolerance.domain.rules.tolerance import Condition, Exclusion, Ground, Initiator
@@ -19,8 +20,8 @@ TypeCode = Field(min_length=1, max_length=40, pattern=r"^[A-Z_]+$",
 Scope = Field(min_length=1, max_length=64, description="where the decision is published (e.g. UNIT, SYSTEM)")
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Request(RequestModel):
+    """A request body: unknown fields refused, scalars of their JSON type (kernel.requests)."""
 
 
 class Created(BaseModel):

@@ -1,0 +1,72 @@
+"""Request bodies and query parameters held to the JSON types their OpenAPI schema states (RELIABILITY.md S4).
+
+Pydantic's lax mode turns `0` into `false`, `"0"` or `0` into 1970-01-01 and `"5"` into 5. A client that sends
+those has a bug, and the answer it gets must say so (422 naming the field), not store a guess. Enums, nested
+models and strings keep pydantic's own validation; only the scalar JSON types are checked here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*")
+
+
+def _scalar(annotation: Any) -> Any:
+    """Returns the one non-None type of an Optional annotation, or the annotation itself."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else None
+    return annotation
+
+
+def json_type_error(kind: Any, value: Any) -> str | None:
+    """Returns why `value` is not of the JSON type of `kind` (bool, int, float, date, datetime), or None."""
+    if value is None:
+        return None
+    if kind is bool:
+        return None if isinstance(value, bool) else "must be a boolean (true or false)"
+    if kind is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else "must be an integer"
+    if kind is float:
+        return None if isinstance(value, int | float) and not isinstance(value, bool) else "must be a number"
+    if kind is dt.datetime:
+        ok = isinstance(value, dt.datetime) or (isinstance(value, str) and ISO_DATETIME.fullmatch(value))
+        return None if ok else "must be a date-time (ISO 8601, e.g. 2026-06-15T09:30:00+08:00)"
+    if kind is dt.date:
+        ok = (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
+            isinstance(value, str) and ISO_DATE.fullmatch(value))
+        return None if ok else "must be a date (YYYY-MM-DD)"
+    return None
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: unknown fields refused, strings stripped, scalars of their JSON type."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            error = json_type_error(_scalar(field.annotation), value)
+            if error:
+                raise ValueError(error)
+        return value
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    return value
+
+
+# A date in a query string: YYYY-MM-DD only (pydantic alone reads "0" as 1970-01-01).
+QueryDate = Annotated[dt.date, BeforeValidator(_iso_date)]
