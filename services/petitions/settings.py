@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
+import os
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from kernel.settings import PLACEHOLDER_SECRETS, ServiceSettings
 from services.petitions.domain.rules import appeals as appeal_rules
 from services.petitions.domain.rules import deadlines as deadline_rules
 
+# The public development constant: anyone with the source opens what it seals. Refused unless the environment is
+# dev and PETITIONS_ALLOW_DEV_VAULT_KEY=true; `youwei up` generates a random key under var/keys instead.
 DEV_VAULT_KEY = "dev-only-key"
+GENERATE_HINT = ('python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"')
+
+logger = logging.getLogger("youwei.petitions.vault")
+
+
+class VaultKeyError(RuntimeError):
+    """The vault key is missing or is the public development constant where that is not allowed."""
 
 
 def decode_key(value: str) -> bytes:
@@ -38,9 +49,12 @@ class PetitionsSettings(ServiceSettings):
 
     # Reporter confidentiality (DOMAIN.md §2.5): AES-256-GCM key of the reporter vault and of report texts, as
     # base64 of 32 random bytes (`python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"`).
-    # Old keys stay listed while rows sealed with them remain (rotation).
-    vault_key: str = DEV_VAULT_KEY
+    # Old keys stay listed while rows sealed with them remain (rotation: `python -m services.petitions.rotate`).
+    # Unset: refused in dev and production; the test environment gets a random key per process.
+    vault_key: str | None = None
     vault_previous_keys: list[str] = Field(default_factory=list)
+    # Dev only, explicit: use the public development constant (a loud warning at start). Never in test or production.
+    allow_dev_vault_key: bool = False
     # Anonymous receipt codes: scrypt cost (N) of the stored hash; 2**14 is ~16 MiB and tens of ms per check.
     receipt_scrypt_n: int = 2**14
     # Public endpoints (GlobaLeaks A15: reports 10/h per address, blocked): per client address and hour.
@@ -86,19 +100,41 @@ class PetitionsSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _vault_keys(self) -> PetitionsSettings:
-        if self.vault_key.strip().lower() not in PLACEHOLDER_SECRETS:
+        if self.vault_key and self.vault_key.strip().lower() not in PLACEHOLDER_SECRETS:
             decode_key(self.vault_key)
+        if self.allow_dev_vault_key and self.environment != "dev":
+            raise ValueError("allow_dev_vault_key is only allowed in the dev environment")
         for key in self.vault_previous_keys:
             decode_key(key)
         if self.receipt_scrypt_n < 2**10 or self.receipt_scrypt_n & (self.receipt_scrypt_n - 1):
             raise ValueError("receipt_scrypt_n must be a power of two >= 1024")
         return self
 
+    _ephemeral_key: bytes | None = PrivateAttr(default=None)
+
     def vault_keys(self) -> list[bytes]:
-        """Returns the current key first, then the previous ones (a fixed dev key derived from the placeholder)."""
-        if self.vault_key.strip().lower() in PLACEHOLDER_SECRETS:
-            # Only reachable outside production (the base validator refuses placeholders there).
-            current = hashlib.sha256(b"youwei-petitions-dev-vault:" + self.vault_key.encode()).digest()
-        else:
-            current = decode_key(self.vault_key)
-        return [current, *(decode_key(k) for k in self.vault_previous_keys)]
+        """Returns the current key first, then the previous ones; raises VaultKeyError for a refused key.
+
+        The public development constant (or any placeholder) is used only in dev with allow_dev_vault_key; an unset
+        key is refused except in the test environment, which gets a random key that lives as long as this object.
+        """
+        return [self._current_key(), *(decode_key(k) for k in self.vault_previous_keys)]
+
+    def _current_key(self) -> bytes:
+        key = (self.vault_key or "").strip()
+        if key and key.lower() not in PLACEHOLDER_SECRETS:
+            return decode_key(key)
+        if self.environment == "dev" and self.allow_dev_vault_key:
+            logger.warning("!!! PETITIONS VAULT USES THE PUBLIC DEVELOPMENT KEY: every reporter identity and report "
+                           "text sealed now can be read by anyone with the source code. Never use this with real "
+                           "data; set PETITIONS_VAULT_KEY (`youwei up` generates one under var/keys). !!!")
+            return hashlib.sha256(b"youwei-petitions-dev-vault:" + (key or DEV_VAULT_KEY).encode()).digest()
+        if not key and self.environment == "test":
+            if self._ephemeral_key is None:
+                self._ephemeral_key = os.urandom(32)
+            return self._ephemeral_key
+        what = "is not set" if not key else "is the public development constant (a placeholder)"
+        raise VaultKeyError(
+            f"PETITIONS_VAULT_KEY {what}; the petitions service refuses to start (environment "
+            f"{self.environment!r}). Set it to base64 of 32 random bytes ({GENERATE_HINT}); `youwei up` generates "
+            "one under var/keys. Only for throwaway data in dev: PETITIONS_ALLOW_DEV_VAULT_KEY=true.")

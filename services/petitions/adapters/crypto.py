@@ -60,6 +60,14 @@ class Sealer:
         except InvalidTag:
             raise VaultError("the sealed value does not open for this record") from None
 
+    def is_current(self, sealed: bytes) -> bool:
+        """Tells whether a value is sealed with the current key (rotation skips it)."""
+        return sealed[:1] == FORMAT and sealed[1:1 + KID_BYTES] == self._kid
+
+    def reseal(self, sealed: bytes, *, context: str, record_id: str) -> bytes:
+        """Opens a value sealed with any configured key and seals it again with the current key (a fresh nonce)."""
+        return self.seal(self.open(sealed, context=context, record_id=record_id), context=context, record_id=record_id)
+
     def seal_text(self, text: str | None, *, context: str, record_id: str) -> bytes | None:
         """Seals a text (None stays None)."""
         return None if text is None else self.seal(text.encode(), context=context, record_id=record_id)
