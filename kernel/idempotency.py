@@ -1,4 +1,9 @@
-"""HTTP Idempotency-Key: the key, a request fingerprint and the result stored with the change (eShop x-requestid)."""
+"""HTTP Idempotency-Key: the key, a request fingerprint and the result stored with the change (eShop x-requestid).
+
+Keys belong to the caller: the stored key is a hash of the token subject and the key, so that another principal's
+request with the same key is neither answered with the first caller's result nor refused (RFC 9110 §9.2.2 leaves
+the scope to the server; draft-ietf-httpapi-idempotency-key-header §2 recommends per-client keys).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ import orjson
 from fastapi import Depends, Header, Request
 from sqlalchemy.exc import IntegrityError
 
+from kernel.auth import Principal
 from kernel.errors import DomainError
 from kernel.inbox import stored_response
+from kernel.security import current_principal
 from kernel.uow import IdempotencyClaim, UnitOfWork, to_jsonable
 from kernel.web import ProblemException
 
@@ -26,6 +33,11 @@ class Idempotency:
     key: str | None
     fingerprint: str
     runtime: Any
+    subject: str = ""
+
+    def __post_init__(self) -> None:
+        if self.key is not None:
+            self.key = scoped_key(self.subject, self.key)
 
     async def run(self, uow: UnitOfWork, action: Callable[[], Awaitable[Any]]) -> Any:
         """Runs `action` (which commits `uow`) and returns its JSON result, or the stored one on a retry."""
@@ -60,6 +72,12 @@ class Idempotency:
         return orjson.loads(response) if response else None
 
 
+def scoped_key(subject: str, key: str) -> str:
+    """Returns the stored form of a client's key: a hash of (subject, key), so keys never collide across callers."""
+    digest = hashlib.sha256(subject.encode() + b"\x00" + key.encode()).hexdigest()
+    return f"p:{digest}"
+
+
 async def _fingerprint(request: Request) -> str:
     body = await request.body()
     digest = hashlib.sha256()
@@ -74,19 +92,22 @@ async def _fingerprint(request: Request) -> str:
 async def required_key(
     request: Request,
     idempotency_key: Annotated[str, Header(alias=HEADER, min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")],
+    principal: Annotated[Principal, Depends(current_principal)],
 ) -> Idempotency:
-    """Requires an Idempotency-Key (creation endpoints)."""
-    return Idempotency(idempotency_key, await _fingerprint(request), request.app.state.runtime)
+    """Requires an Idempotency-Key (creation endpoints); the key is the caller's own."""
+    return Idempotency(idempotency_key, await _fingerprint(request), request.app.state.runtime, principal.subject)
 
 
 async def optional_key(
     request: Request,
+    principal: Annotated[Principal, Depends(current_principal)],
     idempotency_key: Annotated[
         str | None, Header(alias=HEADER, min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")
     ] = None,
 ) -> Idempotency:
-    """Honours an Idempotency-Key when one is sent (state transitions)."""
-    return Idempotency(idempotency_key, await _fingerprint(request) if idempotency_key else "", request.app.state.runtime)
+    """Honours an Idempotency-Key when one is sent (state transitions); the key is the caller's own."""
+    return Idempotency(idempotency_key, await _fingerprint(request) if idempotency_key else "",
+                       request.app.state.runtime, principal.subject)
 
 
 IdempotencyRequired = Annotated[Idempotency, Depends(required_key)]
