@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from kernel.serving import UVICORN_OPTIONS
+
 
 @asynccontextmanager
 async def serving(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
@@ -18,7 +20,8 @@ async def serving(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=2,
+                            **UVICORN_OPTIONS)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

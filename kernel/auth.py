@@ -2,6 +2,8 @@
 
 Algorithms come from configuration, never from the token; exp, nbf, iat, aud and iss are required; the key is
 chosen by `kid` from a JWKS (file or URL) and must be an asymmetric key of the configured algorithm's family.
+exp, nbf and iat must be JSON numbers (RFC 7519 §2 NumericDate; PyJWT alone reads "1999999999" too), and a token
+may not live longer than `max_lifetime_s` (exp - iat): a token minted for a century is refused.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class TokenVerifier:
         jwks_url: str | None = None,
         leeway_s: int = 30,
         max_token_bytes: int = 8192,
+        max_lifetime_s: int = 12 * 3600,
     ) -> None:
         bad = [a for a in algorithms if not a.startswith(ASYMMETRIC_PREFIXES)]
         if bad or not algorithms:
@@ -76,6 +79,7 @@ class TokenVerifier:
         self.jwks_url = jwks_url
         self.leeway = min(leeway_s, 30)
         self.max_token_bytes = max_token_bytes
+        self.max_lifetime_s = max_lifetime_s
         self._keys: dict[str, PyJWK] = {}
         self._loaded_at = 0.0
         self._lock = asyncio.Lock()
@@ -147,12 +151,22 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {type(exc).__name__}") from None
+        self._check_times(claims)
         principal = principal_from_claims(claims)
         if len(self._cache) > 10_000:
             self._cache.clear()
         # Cache until expiry (bounded by 60 s) so that repeated calls skip the signature check.
         self._cache[token] = (min(float(claims["exp"]), now + 60), principal)
         return principal
+
+    def _check_times(self, claims: dict[str, Any]) -> None:
+        """Requires numeric exp, nbf and iat, and a lifetime (exp - iat) within the configured maximum."""
+        for name in ("exp", "nbf", "iat"):
+            value = claims.get(name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise AuthError(f"invalid token: {name} must be a number")
+        if claims["exp"] - claims["iat"] > self.max_lifetime_s:
+            raise AuthError("invalid token: lifetime exceeds the maximum")
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

@@ -60,6 +60,8 @@ class ServiceSettings(BaseSettings):
     auth_jwks_url: str | None = None
     auth_leeway_s: int = 30
     auth_max_token_bytes: int = 8192
+    # Longest lifetime (exp - iat) of an accepted token; `youwei token` mints 8 h by default.
+    auth_max_token_lifetime_s: int = 12 * 3600
 
     max_body_bytes: int = 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)

@@ -18,6 +18,7 @@ import httpx
 from kernel import keys
 from kernel.embedded import NatsServerProcess, port_is_free
 from kernel.migrations import SERVICES, settings_class, upgrade
+from kernel.serving import UVICORN_FLAGS
 
 GATEWAY = "gateway"
 DEFAULT_NATS_PORT = 4222
@@ -96,7 +97,7 @@ class Launcher:
 
     def _uvicorn(self, factory: str, port: int) -> list[str]:
         return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", self.host, "--port", str(port),
-                "--no-access-log", "--log-level", "warning"]
+                "--no-access-log", "--log-level", "warning", *UVICORN_FLAGS]
 
     def spawn(self) -> None:
         """Starts the services, then the gateway, and waits until each is ready."""
