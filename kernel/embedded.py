@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import sysconfig
 import threading
 import time
@@ -16,6 +19,39 @@ from pathlib import Path
 READY_RE = re.compile(r"Server is ready")
 PORT_RE = re.compile(r"Listening for client connections on ([0-9.]+):(\d+)")
 MIN_VERSION = (2, 12, 3)
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> object | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def child_popen_kwargs(*, die_with_parent: bool = True) -> dict[str, object]:
+    """Popen arguments for a supervised child that must not outlive this process.
+
+    Linux: the child asks the kernel for SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG, set between fork and
+    exec), so a launcher killed with SIGKILL leaves no server holding its port; it runs in its own session, so a
+    Ctrl-C in the terminal reaches only the launcher, which stops the children in order. Elsewhere the child stays
+    in the launcher's process group, so that signalling the group reaches it.
+    The death signal follows the thread that started the child: start children from the main thread.
+    """
+    prctl = _prctl() if die_with_parent else None
+    if prctl is None:
+        return {"start_new_session": not die_with_parent}
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # type: ignore[operator]
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return {"start_new_session": True, "preexec_fn": preexec}
 
 
 def find_nats_server() -> str:
@@ -75,8 +111,9 @@ class NatsServerProcess:
     """A nats-server child process on loopback; the port is chosen by the server when 0 (-p -1)."""
 
     def __init__(self, *, store_dir: Path, port: int = 0, config_path: Path | None = None, log_path: Path | None = None,
-                 binary: str | None = None) -> None:
+                 binary: str | None = None, die_with_parent: bool = False) -> None:
         self.binary = binary or find_nats_server()
+        self.die_with_parent = die_with_parent
         self.store_dir = Path(store_dir)
         self.requested_port = port
         self.config_path = config_path
@@ -98,8 +135,9 @@ class NatsServerProcess:
         port_arg = self.requested_port if self.requested_port else -1
         self.config_path.write_text(render_config(port=self.requested_port or None, store_dir=self.store_dir), encoding="utf-8")
         cmd = [self.binary, "-c", str(self.config_path), "-a", "127.0.0.1", "-p", str(port_arg)]
+        popen = child_popen_kwargs() if self.die_with_parent else {"start_new_session": True}
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
+                                     **popen)  # type: ignore[call-overload]
         ready = threading.Event()
         log_file = open(self.log_path, "a", encoding="utf-8") if self.log_path else None
 

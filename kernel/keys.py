@@ -1,8 +1,11 @@
-"""The embedded signing key: generated on first run under var/keys, published as a JWKS, used to mint tokens."""
+"""The embedded keys under var/keys: the signing key (published as a JWKS, used to mint tokens) and the petitions
+vault key, both generated on first run and readable by the owner only (0600)."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,6 +20,8 @@ from jwt.algorithms import RSAAlgorithm
 PRIVATE_KEY = "jwt-private.pem"
 JWKS = "jwks.json"
 KID = "kid"
+VAULT_KEY = "vault.key"
+VAULT_KEY_NEXT = "vault.key.next"  # written by a rotation before the database is re-sealed
 
 
 @dataclass(frozen=True)
@@ -45,14 +50,13 @@ class SigningKey:
 
 
 def generate(directory: Path) -> SigningKey:
-    """Creates a new RSA key pair in `directory` (private key 0600, JWKS with the public key)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Creates a new RSA key pair in `directory` (0700; private key 0600, JWKS with the public key)."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     kid = uuid.uuid4().hex[:16]
     private_path = directory / PRIVATE_KEY
-    private_path.write_bytes(pem)
-    private_path.chmod(0o600)
+    write_secret(private_path, pem)
     (directory / KID).write_text(kid, encoding="utf-8")
     jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
     jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
@@ -71,3 +75,31 @@ def load_or_generate(directory: Path) -> SigningKey:
 def jwks_path(directory: Path) -> Path:
     """Returns where the JWKS of a key directory lives."""
     return directory / JWKS
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Writes a file that only its owner can read (created 0600, never world-readable even for a moment)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def new_vault_key() -> str:
+    """Returns a fresh vault key: url-safe base64 of 32 random bytes (PETITIONS_VAULT_KEY)."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def load_or_generate_vault_key(directory: Path) -> str:
+    """Loads the petitions vault key of an earlier run, or generates one (0600) on the first run."""
+    path = directory / VAULT_KEY
+    if not path.exists():
+        write_secret(path, new_vault_key().encode())
+    path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

