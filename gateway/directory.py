@@ -2,7 +2,7 @@
 
 The gateway owns no database, yet the live feed must scope events to the caller's subtree (an org admin of a
 county never sees events about cadres outside it). Rank's snapshot events carry each cadre's and unit's full
-path, so replaying rank's stream gives the tree; it also gives each cadre's relatives (rule S2).
+path, so replaying rank's stream gives the tree.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ TREE_EVENTS = ("rank.org_unit_changed.v1", "rank.cadre_registered.v1", "rank.cad
 
 
 class Directory:
-    """Cadre and org-unit paths (root first), and cadres' relatives."""
+    """Cadre and org-unit paths (root first)."""
 
     def __init__(self) -> None:
         self.units: dict[str, tuple[str, ...]] = {}
         self.cadres: dict[str, tuple[str, ...]] = {}
-        self.relatives: dict[str, frozenset[str]] = {}
         self.caught_up = False
 
     def apply(self, key: str, data: dict[str, Any]) -> None:
@@ -33,8 +32,6 @@ class Directory:
             cadre, path = data.get("cadreId"), data.get("orgPath")
             if isinstance(cadre, str) and isinstance(path, list):
                 self.cadres[cadre] = tuple(str(p) for p in path)
-                relatives = data.get("relativeIds") or []
-                self.relatives[cadre] = frozenset(str(r) for r in relatives if isinstance(r, str))
                 unit = data.get("orgUnitId")
                 if isinstance(unit, str) and unit not in self.units:
                     self.units[unit] = tuple(str(p) for p in path)
@@ -42,10 +39,6 @@ class Directory:
     def unit_path(self, unit_id: str | None) -> tuple[str, ...] | None:
         """Returns an org unit's path, or None when unknown."""
         return self.units.get(unit_id) if unit_id else None
-
-    def related(self, a: str, b: str) -> bool:
-        """Tells whether two cadres are relatives (either register entry naming the other)."""
-        return b in self.relatives.get(a, ()) or a in self.relatives.get(b, ())
 
     def within(self, scope: tuple[str, ...], data: dict[str, Any]) -> bool:
         """Tells whether every cadre and org unit an event names lies in the subtree `scope` (none named: no)."""

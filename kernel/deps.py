@@ -7,13 +7,16 @@ whole database transaction of a write (measured on the skeleton's POST /cadres).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel.access import cadre_not_found
+from kernel.auth import Principal
 from kernel.runtime import ServiceRuntime
+from kernel.security import PrincipalDep
 
 
 async def get_runtime(request: Request) -> ServiceRuntime:
@@ -48,3 +51,23 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 TodayDep = Annotated[dt.date, Depends(today)]
+
+
+def cadre_filter(resolve_visible: Callable[[AsyncConnection, Principal, str], Awaitable[Any]]) -> Any:
+    """Returns the type of a list's optional `cadre_id` query filter, checked by the suite's access rule.
+
+    Naming a cadre the caller may not see answers the uniform 404 (kernel.access), as naming an unknown one does,
+    instead of an empty page that would hide a mistake. `resolve_visible(conn, principal, cadre_id)` is the
+    service's visibility check (None: not visible).
+    """
+
+    async def visible_cadre_filter(
+        conn: ReaderDep, principal: PrincipalDep,
+        cadre_id: Annotated[str | None, Query(max_length=64, description=(
+            "only this cadre's records (404 when the cadre is unknown or outside your scope)"))] = None,
+    ) -> str | None:
+        if cadre_id is not None and await resolve_visible(conn, principal, cadre_id) is None:
+            raise cadre_not_found()
+        return cadre_id
+
+    return Annotated[str | None, Depends(visible_cadre_filter)]

@@ -1,22 +1,24 @@
 """The cadre directory and org tree that every consuming service keeps from rank's events, and scope checks.
 
 Rank owns the master register; appraisal, petitions and tolerance keep this small projection so that they can
-scope every read to the caller's org-unit subtree (RELIABILITY.md S1) and apply the own/relatives rule (S2).
+scope every read to the caller's org-unit subtree and apply the own-and-relatives rule (kernel.access).
 Paths are stored as "/root/child/grandchild/" so that a subtree is a prefix.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Boolean, Column, ColumnElement, Date, Index, Integer, MetaData, String, Table, Text, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.auth import Principal, Role
+from kernel.access import Access, cadre_not_found, in_subtree, resolve
+from kernel.auth import Principal
 from kernel.consumer import Handler
 from kernel.contracts import rank_v1
 from kernel.db import UtcDateTime, utcnow
@@ -167,27 +169,50 @@ class Directory:
             return None
         return DirCadre(row[0], row[1], row[2], row[3], frozenset(orjson.loads(row[4])), row[5], row[6], row[7], row[8])
 
-    async def scope_prefix(self, conn: AsyncConnection, principal: Principal) -> str | None:
-        """Returns the org path prefix the principal may see (None: nothing by org scope)."""
-        return await self.unit_path(conn, principal.unit_id)
+    async def access(self, conn: AsyncConnection, principal: Principal) -> Access:
+        """Resolves the caller's access (kernel.access) from this directory: unit path and relatives."""
+        relatives: frozenset[str] = frozenset()
+        if principal.cadre_id:
+            t = self.tables.cadre
+            raw = (await conn.execute(select(t.c.relative_ids).where(t.c.cadre_id == principal.cadre_id))).scalar()
+            relatives = frozenset(orjson.loads(raw)) if raw else frozenset()
+        return resolve(principal, unit_path=await self.unit_path(conn, principal.unit_id), relatives=relatives)
 
-    async def visible_cadre(self, conn: AsyncConnection, principal: Principal, cadre_id: str, *,
+    def subtree(self, cadre_col: Any) -> Callable[[str], ColumnElement[bool]]:
+        """Renders "the row's cadre is in the subtree at prefix" as an EXISTS over the directory."""
+        d = self.tables.cadre
+
+        def clause(prefix: str) -> ColumnElement[bool]:
+            return exists().where(d.c.cadre_id == cadre_col, in_subtree(d.c.org_path, prefix))
+
+        return clause
+
+    def cadre_clause(self, access: Access, cadre_col: Any, *, sensitive: bool = False) -> ColumnElement[bool]:
+        """Rows whose cadre the caller may see (kernel.access), for list queries."""
+        return access.cadre_clause(cadre_col, self.subtree(cadre_col), sensitive=sensitive)
+
+    async def unit_in_scope(self, conn: AsyncConnection, access: Access, unit_id: str) -> str | None:
+        """Returns the path of an org unit in the caller's subtree, or None (unknown or outside)."""
+        path = await self.unit_path(conn, unit_id)
+        return path if access.sees_unit(path) else None
+
+    async def visible_cadre(self, conn: AsyncConnection, principal: Principal | Access, cadre_id: str, *,
                             sensitive: bool = False) -> DirCadre | None:
-        """Returns the cadre if the principal may see them, else None (the caller answers 404).
+        """Returns the cadre if the caller may see them (kernel.access), else None (the caller answers 404).
 
-        A cadre sees only themself. Other roles see their unit's subtree. With `sensitive` (petitions about
-        the cadre, dossiers), nobody sees their own or a relative's record (RELIABILITY.md S2).
+        With `sensitive` (petitions about the cadre, acting on their case), nobody sees their own record either.
         """
         entry = await self.cadre(conn, cadre_id)
         if entry is None:
             return None
-        if sensitive and principal.cadre_id and (
-            principal.cadre_id == cadre_id or principal.cadre_id in entry.relative_ids
-        ):
-            return None
-        if principal.roles == frozenset({Role.CADRE}) or (principal.has(Role.CADRE) and not principal.unit_id):
-            return entry if principal.cadre_id == cadre_id and not sensitive else None
-        prefix = await self.scope_prefix(conn, principal)
-        if prefix is None or not entry.org_path.startswith(prefix):
-            return None
+        access = principal if isinstance(principal, Access) else await self.access(conn, principal)
+        return entry if access.sees(entry.cadre_id, entry.org_path, sensitive=sensitive) else None
+
+    async def require_cadre(self, conn: AsyncConnection, access: Access, cadre_id: str, *, sensitive: bool = False,
+                            active: bool = False) -> DirCadre:
+        """Returns a cadre the caller may see, or raises the uniform 404 (kernel.access.cadre_not_found)."""
+        entry = await self.visible_cadre(conn, access, cadre_id, sensitive=sensitive)
+        if entry is None or (active and not entry.active):
+            raise cadre_not_found()
         return entry
+

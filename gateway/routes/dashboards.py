@@ -38,7 +38,7 @@ async def get_dashboard(request: Request) -> Response:
     forbid_unless(principal, *DASHBOARD_ROLES)
     org_unit_id = params.identifier(request.path_params["org_unit_id"], "org_unit_id")
     if not principal.has(*SUBTREE_ROLES) and principal.unit_id != org_unit_id:
-        raise ProblemException(404, f"org unit {org_unit_id} not found", type_="not-found")
+        raise ProblemException(404, "org unit not found", field="org_unit_id", type_="not-found")
     gateway = request.app.state.gateway
     gateway.limits.check("general", client_key(request, principal))
     headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
@@ -57,7 +57,7 @@ async def get_dashboard(request: Request) -> Response:
     if unit_degraded is not None:
         merged.degraded.insert(0, {"service": "rank", "part": "org-unit", "reason": unit_degraded})
         if merged.not_found == len(outcomes):
-            raise ProblemException(404, f"org unit {org_unit_id} not found", type_="not-found")
+            raise ProblemException(404, "org unit not found", field="org_unit_id", type_="not-found")
         if not merged.any_data:
             raise ProblemException(503, "no service could provide this dashboard; retry later",
                                    type_="upstream-unavailable", headers={"Retry-After": "5"})

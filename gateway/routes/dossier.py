@@ -21,6 +21,7 @@ from gateway.forwarding import upstream_headers
 from gateway.limits import client_key
 from gateway.schemas import DossierRead
 from gateway.settings import UPSTREAMS
+from kernel.access import self_service
 from kernel.auth import Principal, Role
 from kernel.deps import china_today
 from kernel.web import ProblemException
@@ -31,14 +32,9 @@ router = APIRouter(prefix="/api/v1", tags=["dossier"])
 DOSSIER_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.CADRE, Role.AUDITOR)
 
 
-def self_only(principal: Principal) -> bool:
-    """Tells whether the caller reads as a cadre only (own records, no petitions)."""
-    return principal.roles == frozenset({Role.CADRE})
-
-
 def visible_services(principal: Principal) -> tuple[list[str], list[str]]:
     """Splits the services into those asked for a part and those withheld from the caller's role up front."""
-    if self_only(principal):
+    if self_service(principal):
         # A cadre reads their own dossier without petitions (docs/permissions.md, gateway rows).
         return [s for s in UPSTREAMS if s != "petitions"], ["petitions"]
     return list(UPSTREAMS), []
@@ -59,12 +55,11 @@ async def get_dossier(request: Request) -> Response:
     purpose = params.purpose(request.headers.get("x-purpose"))
     if as_of is not None and as_of > china_today():
         raise params.invalid("as_of", "query", "as_of may not be in the future", "future_date")
-    if self_only(principal) and principal.cadre_id != cadre_id:
-        raise ProblemException(404, f"cadre {cadre_id} not found", type_="not-found")
+    if self_service(principal) and principal.cadre_id != cadre_id:
+        raise ProblemException(404, "cadre not found", type_="not-found", field="cadre_id")
+    # Everything else about who sees whom (subtree, relatives) is kernel.access, applied by rank for the register
+    # entry that anchors the dossier and by each service for its part.
     gateway = request.app.state.gateway
-    if principal.cadre_id and gateway.feed is not None and gateway.feed.directory.related(principal.cadre_id, cadre_id):
-        # Nobody reads a relative's dossier (rule S2); the services check it too, this answers early.
-        raise ProblemException(404, f"cadre {cadre_id} not found", type_="not-found")
     key = client_key(request, principal)
     gateway.limits.check("general", key)
     gateway.limits.check("dossier", key)
@@ -86,7 +81,7 @@ async def get_dossier(request: Request) -> Response:
     if register_degraded is not None:
         merged.degraded.insert(0, {"service": "rank", "part": "register", "reason": register_degraded})
         if outcomes and merged.not_found == len(outcomes):
-            raise ProblemException(404, f"cadre {cadre_id} not found", type_="not-found")
+            raise ProblemException(404, "cadre not found", type_="not-found", field="cadre_id")
         if not merged.any_data:
             raise ProblemException(503, "no service could provide this dossier; retry later",
                                    type_="upstream-unavailable", headers={"Retry-After": "5"})

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import Table, false, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel.access import in_subtree, self_service
 from kernel.auth import Principal, Role
 from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.appraisal.adapters import orm
-from services.appraisal.service_layer.scope import cadre_only
 
 directory = Directory(orm.directory)
 D = orm.directory.cadre
@@ -29,24 +29,18 @@ def _ts(value: str) -> dt.datetime:
 
 
 async def scope_clause(conn: AsyncConnection, principal: Principal, cadre_col: Any) -> Any:
-    """Returns the SQL condition that keeps rows of cadres the caller may see."""
-    if cadre_only(principal):
-        return cadre_col == (principal.cadre_id or "")
-    prefix = await directory.scope_prefix(conn, principal)
-    if prefix is None:
-        return false()
-    return cadre_col.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(prefix)))
+    """Returns the SQL condition that keeps rows of cadres the caller may see (kernel.access)."""
+    return directory.cadre_clause(await directory.access(conn, principal), cadre_col)
 
 
 async def unit_clause(conn: AsyncConnection, principal: Principal, org_unit_id: str | None, cadre_col: Any) -> Any:
-    """Narrows to one unit's subtree (inside the caller's scope); an unknown or foreign unit yields nothing."""
+    """Narrows to one unit's subtree (inside the caller's subtree); an unknown or foreign unit yields nothing."""
     if not org_unit_id:
         return None
-    path = await directory.unit_path(conn, org_unit_id)
-    prefix = await directory.scope_prefix(conn, principal)
-    if path is None or prefix is None or not path.startswith(prefix):
+    path = await directory.unit_in_scope(conn, await directory.access(conn, principal), org_unit_id)
+    if path is None:
         return false()
-    return cadre_col.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path)))
+    return cadre_col.in_(select(D.c.cadre_id).where(in_subtree(D.c.org_path, path)))
 
 
 def _row(row: Any, drop: tuple[str, ...] = ("org_path",)) -> dict[str, Any]:
@@ -109,11 +103,9 @@ async def index_of(conn: AsyncConnection, principal: Principal, cadre_id: str, p
     return [_row(r) for r in (await conn.execute(query.order_by(t.c.period_key.desc()).limit(40))).all()]
 
 
-async def directory_visible(conn: AsyncConnection, principal: Principal, cadre_id: str, *, dossier: bool = False):
-    """Returns the directory entry if the caller may see this cadre (dossier: never a relative's, S2)."""
-    if cadre_only(principal):
-        return await directory.visible_cadre(conn, principal, cadre_id)
-    return await directory.visible_cadre(conn, principal, cadre_id, sensitive=dossier)
+async def directory_visible(conn: AsyncConnection, principal: Principal, cadre_id: str):
+    """Returns the directory entry if the caller may see this cadre (kernel.access), else None."""
+    return await directory.visible_cadre(conn, principal, cadre_id)
 
 
 async def overdue_talks(conn: AsyncConnection, principal: Principal, page: PageParams, today: dt.date,
@@ -132,7 +124,7 @@ async def overdue_talks(conn: AsyncConnection, principal: Principal, page: PageP
 async def note_clause(conn: AsyncConnection, principal: Principal, table: Table = orm.cadre_note) -> Any:
     """Returns the SQL condition that hides the notes the caller may not read (petition-derived kinds)."""
     petition = table.c.kind.in_(PETITION_NOTE_KINDS)
-    if cadre_only(principal) or not principal.has(*PETITION_NOTE_READERS):
+    if self_service(principal) or not principal.has(*PETITION_NOTE_READERS):
         return ~petition
     if principal.cadre_id:
         me = await directory.cadre(conn, principal.cadre_id)
@@ -167,10 +159,10 @@ async def assessment_years(conn: AsyncConnection, principal: Principal, page: Pa
                            org_unit_id: str | None) -> tuple[list[dict], str | None]:
     """Lists the quota configuration of units in the caller's subtree."""
     t, u = orm.assessment_year, orm.directory.org_unit
-    prefix = await directory.scope_prefix(conn, principal)
-    if prefix is None:
+    access = await directory.access(conn, principal)
+    if access.prefix is None or access.self_only:
         return [], None
-    query = select(t).join(u, u.c.org_unit_id == t.c.org_unit_id).where(u.c.path.startswith(prefix))
+    query = select(t).join(u, u.c.org_unit_id == t.c.org_unit_id).where(access.unit_clause(u.c.path))
     if org_unit_id:
         query = query.where(t.c.org_unit_id == org_unit_id)
     query = keyset(query, [t.c.org_unit_id, t.c.year], page)
@@ -190,9 +182,9 @@ async def inaction_items(conn: AsyncConnection, page: PageParams, filters: dict[
 async def bonus(conn: AsyncConnection, principal: Principal, allocation_id: str) -> dict[str, Any] | None:
     """Returns an allocation with its explained lines, if its unit is in the caller's subtree."""
     a, line = orm.bonus_allocation, orm.bonus_line
-    prefix = await directory.scope_prefix(conn, principal)
+    access = await directory.access(conn, principal)
     row = (await conn.execute(select(a).where(a.c.id == allocation_id))).first()
-    if row is None or prefix is None or not row.org_path.startswith(prefix):
+    if row is None or not access.sees_unit(row.org_path):
         return None
     lines = (await conn.execute(select(line).where(line.c.allocation_id == allocation_id)
                                 .order_by(line.c.cadre_id))).all()

@@ -12,14 +12,18 @@ import orjson
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel.access import Access
 from kernel.auth import Role
+from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.petitions.adapters import orm
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer.appeals import appeal_scope
-from services.petitions.service_layer.support import Access, Tools, in_prefix, not_about_me, report_scope
+from services.petitions.service_layer.support import Tools, in_prefix, not_about_me, reads_open, report_scope
 
 _date = dt.date.fromisoformat
+
+DIRECTORY = Directory(orm.directory)
 
 
 # -- reports --------------------------------------------------------------------------------------------------
@@ -49,7 +53,7 @@ async def list_reports(conn: AsyncConnection, access: Access, page: PageParams, 
     for row in rows:
         item = {n: getattr(row, n) for n in _SUMMARY}
         item["accused"] = accused.get(row.id, [])
-        if access.reads_open:
+        if reads_open(access):
             item["identity"] = row.identity
         items.append(item)
     return items, cursor
@@ -85,7 +89,7 @@ async def get_report(conn: AsyncConnection, tools: Tools, access: Access, report
         "allegations": allegations, "outcome": row["outcome"], "closed_on": row["closed_on"],
         "conclusion": row["conclusion"], "version": row["version"],
     }
-    if not access.reads_open:
+    if not reads_open(access):
         return out
     sealer = tools.sealer
     out.update({k: row[k] for k in (
@@ -126,7 +130,7 @@ def _statement(row: Any, *, staff: bool) -> dict[str, Any]:
 
 def _statement_scope(access: Access) -> Any:
     s, r = orm.statement_request, orm.report
-    if access.reads_open:
+    if reads_open(access):
         return s.c.report_id.in_(select(r.c.id).where(report_scope(access, outcomes_only=False)))
     return s.c.cadre_id == (access.me or "")
 
@@ -140,21 +144,21 @@ async def list_statements(conn: AsyncConnection, access: Access, page: PageParam
         query = query.where(s.c.report_id == report_id)
     query = keyset(query, [s.c.requested_on, s.c.id], page, descending=True, converters=[_date, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda x: (x.requested_on, x.id))
-    return [_statement(x, staff=access.reads_open) for x in rows], cursor
+    return [_statement(x, staff=reads_open(access)) for x in rows], cursor
 
 
 async def get_statement(conn: AsyncConnection, access: Access, statement_id: str) -> dict[str, Any] | None:
     """Returns a statement request the caller may see, or None."""
     s = orm.statement_request
     row = (await conn.execute(select(s).where(s.c.id == statement_id, _statement_scope(access)))).first()
-    return None if row is None else _statement(row, staff=access.reads_open)
+    return None if row is None else _statement(row, staff=reads_open(access))
 
 
 # -- false accusations ----------------------------------------------------------------------------------------
 def _fa_scope(access: Access) -> Any:
     fa, r = orm.false_accusation_case, orm.report
     return fa.c.origin_report_id.in_(select(r.c.id).where(report_scope(access, outcomes_only=False)
-                                                           if access.reads_open else _auditor_reports(access)))
+                                                           if reads_open(access) else _auditor_reports(access)))
 
 
 def _auditor_reports(access: Access) -> Any:
@@ -172,7 +176,7 @@ def _fa(row: Any, access: Access) -> dict[str, Any]:
     out["victim_cadre_ids"] = orjson.loads(row.victim_cadre_ids)
     # Until a fabrication is confirmed the suspected accuser is still a protected reporter (政务处分法 §63).
     confirmed = row.status in ("CONFIRMED_FALSE_ACCUSATION", "REFERRED", "CLOSED")
-    out["accuser_cadre_id"] = row.accuser_cadre_id if (access.reads_open or confirmed) else None
+    out["accuser_cadre_id"] = row.accuser_cadre_id if (reads_open(access) or confirmed) else None
     return out
 
 
@@ -195,16 +199,10 @@ async def get_false_accusation(conn: AsyncConnection, access: Access, case_id: s
 
 # -- clarifications -------------------------------------------------------------------------------------------
 def _clarification_scope(access: Access) -> Any:
-    cl, c = orm.clarification, orm.directory.cadre
+    cl = orm.clarification
     if access.self_only:
         return cl.c.cadre_id == (access.me or "")
-    clauses = [cl.c.cadre_id.in_(select(c.c.cadre_id).where(in_prefix(c.c.org_path, access.prefix)))]
-    if access.excluded:
-        clauses.append(cl.c.cadre_id.not_in(sorted(access.excluded)))
-    if access.me:
-        clauses.append(cl.c.cadre_id.not_in(select(c.c.cadre_id).where(
-            c.c.relative_ids.contains(f'"{access.me}"', autoescape=True))))
-    return and_(*clauses)
+    return DIRECTORY.cadre_clause(access, cl.c.cadre_id, sensitive=True)
 
 
 def _clarification(row: Any, access: Access) -> dict[str, Any]:

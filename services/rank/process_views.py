@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Integer, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel.access import Access, in_subtree
 from kernel.auth import Principal, Role
 from kernel.pagination import PageParams, decode_cursor, encode_cursor, keyset, next_cursor
 from services.rank.adapters import config_repo, orm, selection
@@ -18,7 +19,7 @@ from services.rank.domain.contract import Contract
 from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer.contracts import suggestion
 from services.rank.service_layer.evaluation import eligibility_json, points_json, standing_of, track_json
-from services.rank.views import Scope, _relatives, config_filter, config_units, scope_of, unit_prefix_within
+from services.rank.views import _relatives, access_of, cadre_clause, config_filter, config_units, unit_prefix_within
 
 
 # -- configuration -------------------------------------------------------------------------------------
@@ -91,10 +92,10 @@ def _batch(row: Any) -> dict[str, Any]:
 
 async def get_batch(conn: AsyncConnection, principal: Principal, batch_id: str) -> dict[str, Any] | None:
     """Returns a batch of the caller's subtree with candidate counts by status, or None."""
-    scope = await scope_of(conn, principal)
+    access = await access_of(conn, principal)
     t, u, c = orm.promotion_batch, orm.org_unit, orm.promotion_candidate
     row = (await conn.execute(select(t, u.c.path).join(u, u.c.id == t.c.org_unit_id).where(t.c.id == batch_id))).first()
-    if row is None or not scope.sees_path(row.path):
+    if row is None or not access.sees_unit(row.path):
         return None
     counts = dict((await conn.execute(select(c.c.status, func.count()).where(c.c.batch_id == batch_id)
                                       .group_by(c.c.status))).all())
@@ -104,8 +105,9 @@ async def get_batch(conn: AsyncConnection, principal: Principal, batch_id: str) 
 async def list_batches(conn: AsyncConnection, principal: Principal, page: PageParams, *, org_unit_id: str | None,
                        status: str | None) -> tuple[list[dict], str | None]:
     """Lists batches of the caller's subtree, newest first."""
-    scope = await scope_of(conn, principal)
-    prefix = await unit_prefix_within(conn, scope.prefix, org_unit_id) if scope.prefix else None
+    access = await access_of(conn, principal)
+    prefix = (await unit_prefix_within(conn, access.prefix, org_unit_id)
+              if access.prefix and not access.self_only else None)
     if prefix is None:
         return [], None
     t, u = orm.promotion_batch, orm.org_unit
@@ -144,16 +146,13 @@ _CONTRACT_COLUMNS = ("id", "cadre_id", "kind", "tier", "starts_on", "ends_on", "
                      "version")
 
 
-async def _contract_rows(conn: AsyncConnection, scope: Scope, where: list[Any], page: PageParams | None
+async def _contract_rows(conn: AsyncConnection, access: Access | None, where: list[Any], page: PageParams | None
                          ) -> tuple[list[Any], str | None]:
+    """Contract rows of cadres the caller may see (`access`; None: already checked by the caller)."""
     t, c, u = orm.contract, orm.cadre, orm.org_unit
     query = select(t).join(c, c.c.id == t.c.cadre_id).join(u, u.c.id == c.c.org_unit_id).where(*where)
-    if scope.own is not None:
-        query = query.where(t.c.cadre_id == scope.own)
-    elif scope.prefix is not None:
-        query = query.where(u.c.path.startswith(scope.prefix, autoescape=True))
-    else:
-        return [], None
+    if access is not None:
+        query = query.where(cadre_clause(access, t.c.cadre_id, u.c.path))
     if page is None:
         return list((await conn.execute(query.order_by(t.c.starts_on))).all()), None
     query = keyset(query, [t.c.id], page)
@@ -178,7 +177,7 @@ async def _with_suggestion(conn: AsyncConnection, row: Any, policies: RankPolici
 async def get_contract(conn: AsyncConnection, principal: Principal, contract_id: str,
                        policies: RankPolicies) -> dict[str, Any] | None:
     """Returns a contract the caller may see (own for the cadre role), with the renewal suggestion when reviewed."""
-    rows, _ = await _contract_rows(conn, await scope_of(conn, principal), [orm.contract.c.id == contract_id], None)
+    rows, _ = await _contract_rows(conn, await access_of(conn, principal), [orm.contract.c.id == contract_id], None)
     return await _with_suggestion(conn, rows[0], policies) if rows else None
 
 
@@ -187,12 +186,12 @@ async def list_contracts(conn: AsyncConnection, principal: Principal, page: Page
     """Lists contracts of the caller's subtree (own for the cadre role)."""
     t = orm.contract
     where = ([t.c.cadre_id == cadre_id] if cadre_id else []) + ([t.c.status == status] if status else [])
-    rows, cursor = await _contract_rows(conn, await scope_of(conn, principal), where, page)
+    rows, cursor = await _contract_rows(conn, await access_of(conn, principal), where, page)
     return [await _with_suggestion(conn, r, policies) for r in rows], cursor
 
 
 async def contracts_of(conn: AsyncConnection, cadre_id: str, policies: RankPolicies) -> list[dict[str, Any]]:
-    rows, _ = await _contract_rows(conn, Scope(None, cadre_id), [], None)
+    rows, _ = await _contract_rows(conn, None, [orm.contract.c.cadre_id == cadre_id], None)
     return [await _with_suggestion(conn, r, policies) for r in rows]
 
 
@@ -238,14 +237,15 @@ async def live_eligibility(conn: AsyncConnection, cadre_id: str, *, as_of: dt.da
 
 
 async def _standing_query(conn: AsyncConnection, principal: Principal, org_unit_id: str | None) -> Any:
-    scope = await scope_of(conn, principal)
+    access = await access_of(conn, principal)
     s, c, u = orm.cadre_standing, orm.cadre, orm.org_unit
     query = (select(s, c.c.name, c.c.org_unit_id).join(c, c.c.id == s.c.cadre_id).join(u, u.c.id == c.c.org_unit_id)
-             .where(c.c.active.is_(True)))
-    if scope.own is not None:
-        return query.where(s.c.cadre_id == scope.own)
-    prefix = await unit_prefix_within(conn, scope.prefix, org_unit_id) if scope.prefix else None
-    return None if prefix is None else query.where(u.c.path.startswith(prefix, autoescape=True))
+             .where(c.c.active.is_(True), cadre_clause(access, s.c.cadre_id, u.c.path)))
+    if not org_unit_id:
+        return query
+    prefix = (await unit_prefix_within(conn, access.prefix, org_unit_id)
+              if access.prefix and not access.self_only else None)
+    return None if prefix is None else query.where(in_subtree(u.c.path, prefix))
 
 
 def _standing(r: Any, today: dt.date) -> dict[str, Any]:

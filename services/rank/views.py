@@ -3,63 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.auth import Principal, Role
+from kernel.access import Access, in_subtree, self_service
+from kernel.auth import Principal
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.rank.adapters import orm
+from services.rank.adapters.access import access_of
 from services.rank.adapters.repository import load_holdings
 from services.rank.adapters.sql import path_list
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding, at
 
 
-async def scope_prefix(conn: AsyncConnection, principal: Principal) -> str | None:
-    """Returns the org path prefix of the caller's unit (None: no org scope)."""
-    if principal.unit_id is None:
-        return None
-    t = orm.org_unit
-    return (await conn.execute(select(t.c.path).where(t.c.id == principal.unit_id))).scalar()
-
-
-def self_only(principal: Principal) -> bool:
-    """Tells whether the caller sees only their own records (the cadre role alone)."""
-    return principal.roles == frozenset({Role.CADRE})
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a caller may see: an org subtree, or only their own cadre record."""
-
-    prefix: str | None
-    own: str | None
-
-    def sees_path(self, path: str) -> bool:
-        return self.prefix is not None and path.startswith(self.prefix)
-
-
-async def scope_of(conn: AsyncConnection, principal: Principal) -> Scope:
-    """Resolves the caller's scope."""
-    if self_only(principal):
-        return Scope(None, principal.cadre_id)
-    return Scope(await scope_prefix(conn, principal), None)
+def cadre_clause(access: Access, cadre_col: Any, unit_path_col: Any) -> ColumnElement[bool]:
+    """Rows whose cadre the caller may see, for queries that already join the cadre's current org unit."""
+    return access.cadre_clause(cadre_col, lambda prefix: in_subtree(unit_path_col, prefix))
 
 
 async def visible_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
-    """Returns the cadre row (with its unit path) if the caller may see it, else None."""
+    """Returns the cadre row (with its unit path) if the caller may see it (kernel.access), else None."""
     c, u = orm.cadre, orm.org_unit
-    scope = await scope_of(conn, principal)
-    if scope.own is not None:
-        if scope.own != cadre_id:
-            return None
-    elif scope.prefix is None:
-        return None
     row = (await conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
                               .where(c.c.id == cadre_id))).mappings().first()
-    if row is None or (scope.own is None and not scope.sees_path(row["org_path"])):
+    if row is None or not (await access_of(conn, principal)).sees(cadre_id, row["org_path"]):
         return None
     return dict(row)
 
@@ -72,11 +41,11 @@ def _unit(row: Any) -> dict[str, Any]:
 async def _units_filter(conn: AsyncConnection, principal: Principal) -> Any:
     """Units a caller sees: their subtree; for the cadre role, the units on their own unit's path."""
     t = orm.org_unit
-    if self_only(principal):
+    if self_service(principal):
         _, ancestors = await config_units(conn, principal)
         return t.c.id.in_(ancestors) if ancestors else None
-    prefix = await scope_prefix(conn, principal)
-    return None if prefix is None else t.c.path.startswith(prefix, autoescape=True)
+    access = await access_of(conn, principal)
+    return None if access.prefix is None else access.unit_clause(t.c.path)
 
 
 async def get_org_unit(conn: AsyncConnection, principal: Principal, unit_id: str) -> dict[str, Any] | None:
@@ -141,14 +110,14 @@ async def list_cadres(conn: AsyncConnection, principal: Principal, page: PagePar
                       name: str | None = None) -> tuple[list[dict], str | None]:
     """Lists cadres of the caller's subtree (optionally of one unit's subtree, or by name prefix), by name."""
     c, u = orm.cadre, orm.org_unit
-    if self_only(principal):
-        row = await get_cadre(conn, principal, principal.cadre_id or "")
-        return ([row] if row else []), None
-    prefix = await scope_prefix(conn, principal)
-    prefix = await unit_prefix_within(conn, prefix, org_unit_id) if prefix else None
-    if prefix is None:
-        return [], None
-    query = select(c).join(u, u.c.id == c.c.org_unit_id).where(u.c.path.startswith(prefix, autoescape=True))
+    access = await access_of(conn, principal)
+    query = select(c).join(u, u.c.id == c.c.org_unit_id).where(cadre_clause(access, c.c.id, u.c.path))
+    if org_unit_id:
+        within = (await unit_prefix_within(conn, access.prefix, org_unit_id)
+                  if access.prefix and not access.self_only else None)
+        if within is None:
+            return [], None
+        query = query.where(in_subtree(u.c.path, within))
     if name:
         query = query.where(c.c.name.startswith(name, autoescape=True))
     query = keyset(query, [c.c.name, c.c.id], page)
@@ -198,12 +167,12 @@ async def demotions(conn: AsyncConnection, cadre_id: str) -> list[dict[str, Any]
 
 async def config_units(conn: AsyncConnection, principal: Principal) -> tuple[str | None, list[str]]:
     """Returns the subtree prefix and the ancestor units whose configuration applies to the caller."""
-    if self_only(principal):
+    if self_service(principal):
         c, u = orm.cadre, orm.org_unit
         path = (await conn.execute(select(u.c.path).join(c, c.c.org_unit_id == u.c.id)
                                    .where(c.c.id == (principal.cadre_id or "")))).scalar()
         return None, path_list(path) if path else []
-    prefix = await scope_prefix(conn, principal)
+    prefix = (await access_of(conn, principal)).prefix
     return prefix, path_list(prefix) if prefix else []
 
 

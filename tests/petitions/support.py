@@ -31,10 +31,10 @@ UNITS = [  # id, parent, agency level
 ]
 CADRES = [  # id, unit, relatives
     ("c-fin-1", "finance", ["c-fin-2"]),
-    ("c-fin-2", "finance-div1", []),  # c-fin-1 is a relative of c-fin-2 (relation recorded on c-fin-1 only)
+    ("c-fin-2", "finance-div1", ["c-fin-1"]),  # rank mirrors every relation on both cadres' snapshots
     ("c-cty-a", "county-a-dept", []),
     ("c-cty-b", "county-b", []),
-    ("c-officer", "city-dc", []),  # a discipline officer who is also a cadre
+    ("c-officer", "city-dc", ["c-officer-kin"]),  # a discipline officer who is also a cadre
     ("c-officer-kin", "finance", ["c-officer"]),
 ]
 

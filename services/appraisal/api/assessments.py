@@ -16,7 +16,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep
+from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep, CadreFilter
 from services.appraisal.service_layer import assessments as h
 from services.appraisal.service_layer import commands
 
@@ -35,7 +35,7 @@ async def open_assessment(body: s.AssessmentCreate, uow: UowDep, principal: Prin
 
 @router.get("/assessments", response_model=s.AssessmentPage, tags=["assessments"], dependencies=[require(*READERS)])
 async def list_assessments(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                           cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                           cadre_id: CadreFilter = None,
                            year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                            status: Annotated[str | None, Query(max_length=24)] = None,
                            org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.AssessmentPage:
@@ -53,7 +53,7 @@ async def get_assessment(assessment_id: str, conn: ReaderDep, principal: Princip
     """Returns one annual assessment (the read is audited)."""
     row = await views.get_row(conn, principal, A, assessment_id)
     if row is None:
-        raise NotFound(f"assessment {assessment_id} not found")
+        raise NotFound("assessment not found", field="assessment_id")
     async with uow:
         await audit.record(uow.conn, orm.audit_log, principal=principal, action="READ", object_type=h.OBJECT,
                            object_id=assessment_id, purpose=purpose)
@@ -175,7 +175,7 @@ async def record_regular(body: s.RegularCreate, uow: UowDep, principal: Principa
 
 @router.get("/regular-assessments", response_model=s.Page, tags=["regular-assessments"], dependencies=[require(*READERS)])
 async def list_regular(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                       cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                       cadre_id: CadreFilter = None,
                        org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists regular assessments the caller may see."""
     t = orm.regular_assessment

@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import READERS, UowDep
+from services.appraisal.api.dependencies import READERS, UowDep, CadreFilter
 from services.appraisal.service_layer import awards as h
 from services.appraisal.service_layer import commands
 
@@ -49,7 +49,7 @@ async def advance_award(award_id: str, action: Literal["publicity", "approval", 
 
 @router.get("/awards", response_model=s.Page, tags=["awards"], dependencies=[require(*READERS)])
 async def list_awards(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                      cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                      cadre_id: CadreFilter = None,
                       status: Annotated[str | None, Query(max_length=24)] = None,
                       org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists awards the caller may see."""
@@ -64,5 +64,5 @@ async def get_award(award_id: str, conn: ReaderDep, principal: PrincipalDep) -> 
     """Returns one award."""
     row = await views.get_row(conn, principal, W, award_id)
     if row is None:
-        raise NotFound(f"award {award_id} not found")
+        raise NotFound("award not found", field="award_id")
     return {k: v for k, v in row.items() if k != "auto_key"}

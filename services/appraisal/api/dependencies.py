@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from kernel.auth import Role
-from kernel.deps import RuntimeDep
+from kernel.deps import RuntimeDep, cadre_filter
+from services.appraisal import views
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 STAFF_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)
@@ -21,3 +22,6 @@ async def get_uow(runtime: RuntimeDep) -> AppraisalUnitOfWork:
 
 
 UowDep = Annotated[AppraisalUnitOfWork, Depends(get_uow)]
+
+# A list's `cadre_id` filter: 404 for a cadre the caller may not see (kernel.access).
+CadreFilter = cadre_filter(views.directory_visible)

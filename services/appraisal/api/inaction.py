@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import READERS, UowDep
+from services.appraisal.api.dependencies import READERS, UowDep, CadreFilter
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer import inaction as h
 
@@ -68,7 +68,7 @@ async def submit_self_check(body: s.SelfCheckCreate, uow: UowDep, principal: Pri
 
 @router.get("/self-checks", response_model=s.Page, tags=["self-checks"], dependencies=[require(*READERS)])
 async def list_self_checks(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                           cadre_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
+                           cadre_id: CadreFilter = None) -> s.Page:
     """Lists self-checks (a cadre sees their own)."""
     t = orm.self_check
     items, cursor = await views.list_rows(conn, principal, t, page, order="submitted_at",
@@ -101,7 +101,7 @@ async def advance_finding(finding_id: str, action: Literal["verification", "conf
 
 @router.get("/inaction-findings", response_model=s.Page, tags=["inaction-findings"], dependencies=[require(*READERS)])
 async def list_findings(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                        cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                        cadre_id: CadreFilter = None,
                         status: Annotated[str | None, Query(max_length=24)] = None,
                         org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists inaction findings the caller may see."""
@@ -116,5 +116,5 @@ async def get_finding(finding_id: str, conn: ReaderDep, principal: PrincipalDep)
     """Returns one finding."""
     row = await views.get_row(conn, principal, F, finding_id)
     if row is None:
-        raise NotFound(f"inaction finding {finding_id} not found")
+        raise NotFound("inaction finding not found", field="finding_id")
     return row

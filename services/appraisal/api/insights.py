@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from kernel import audit
 from kernel.auth import Role
 from kernel.deps import ReaderDep, TodayDep
+from kernel.access import cadre_not_found, unit_not_found
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
@@ -28,10 +29,10 @@ PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$")]
 
 
 async def _unit_path(conn, principal, org_unit_id: str | None) -> str:
-    prefix = await views.directory.scope_prefix(conn, principal)
-    path = await views.directory.unit_path(conn, org_unit_id or principal.unit_id)
-    if prefix is None or path is None or not path.startswith(prefix):
-        raise NotFound(f"org unit {org_unit_id} not found", rule="scope.org_unit")
+    access = await views.directory.access(conn, principal)
+    path = await views.directory.unit_in_scope(conn, access, org_unit_id or principal.unit_id or "")
+    if path is None:
+        raise unit_not_found()
     return path
 
 
@@ -40,7 +41,7 @@ async def cadre_index(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, p
     """Returns a cadre's index per quarter, each with the components and the record ids that produced them."""
     items = await views.index_of(conn, principal, cadre_id, period_key)
     if items is None:
-        raise NotFound(f"cadre {cadre_id} not found")
+        raise NotFound("cadre not found", field="cadre_id")
     return {"cadre_id": cadre_id, "items": items}
 
 
@@ -69,7 +70,7 @@ async def get_bonus(allocation_id: str, conn: ReaderDep, principal: PrincipalDep
     """Returns an allocation with one explained line per cadre."""
     row = await views.bonus(conn, principal, allocation_id)
     if row is None:
-        raise NotFound(f"bonus allocation {allocation_id} not found")
+        raise NotFound("bonus allocation not found", field="allocation_id")
     return row
 
 
@@ -99,9 +100,7 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
                        as_of: QueryDate | None = None) -> dict:
     """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards, record notes);
     audited."""
-    entry = await views.directory_visible(conn, principal, cadre_id, dossier=True)
-    if entry is None:
-        raise NotFound(f"cadre {cadre_id} not found")
+    await views.directory.require_cadre(conn, await views.directory.access(conn, principal), cadre_id)
     async with uow:
         await audit.record(uow.conn, orm.audit_log, principal=principal, action="READ", object_type="dossier",
                            object_id=cadre_id, purpose=purpose)

@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
 from services.appraisal import views
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import READERS
+from services.appraisal.api.dependencies import READERS, CadreFilter
 
 router = APIRouter(prefix="/api/v1")
 NoteKind = Literal["CLARIFICATION", "XINFANG_REVIEW", "REINSTATEMENT", "TERM_EVALUATION"]
@@ -23,7 +23,7 @@ NoteKind = Literal["CLARIFICATION", "XINFANG_REVIEW", "REINSTATEMENT", "TERM_EVA
 
 @router.get("/assessments/notes", response_model=s.Page, tags=["assessments"], dependencies=[require(*READERS)])
 async def list_notes(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                     cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                     cadre_id: CadreFilter = None,
                      kind: NoteKind | None = None,
                      due_before: Annotated[QueryDate | None, Query(description="tasks due on or before")] = None,
                      org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
@@ -38,5 +38,5 @@ async def get_note(note_id: str, conn: ReaderDep, principal: PrincipalDep) -> di
     """Returns one note on a cadre's record."""
     row = await views.note(conn, principal, note_id)
     if row is None:
-        raise NotFound(f"note {note_id} not found")
+        raise NotFound("note not found", field="note_id")
     return row

@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep
+from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep, CadreFilter
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer import records as h
 
@@ -40,7 +40,7 @@ async def correct_record(record_id: str, body: s.RecordCorrection, uow: UowDep, 
     """Appends a correction of a verified record; once verified it supersedes the record."""
     old = await views.get_row(conn, principal, R, record_id)
     if old is None:
-        raise NotFound(f"performance record {record_id} not found")
+        raise NotFound("performance record not found", field="record_id")
     cmd = commands.SubmitRecord(cadre_id=old["cadre_id"], **body.model_dump())
     return s.Created(id=await idem.run(uow, lambda: h.submit_record(cmd, uow, principal=principal, today=today,
                                                                   corrects=record_id)))
@@ -77,7 +77,7 @@ async def resubmit_record(record_id: str, body: s.RecordResubmission, uow: UowDe
 @router.get("/performance-records", response_model=s.Page, tags=["performance-records"],
             dependencies=[require(*READERS)])
 async def list_records(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                       cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                       cadre_id: CadreFilter = None,
                        status: Annotated[str | None, Query(max_length=16)] = None,
                        org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists performance records the caller may see (every version: the full history is kept)."""
@@ -92,7 +92,7 @@ async def get_record(record_id: str, conn: ReaderDep, principal: PrincipalDep) -
     """Returns one performance record."""
     row = await views.get_row(conn, principal, R, record_id)
     if row is None:
-        raise NotFound(f"performance record {record_id} not found")
+        raise NotFound("performance record not found", field="record_id")
     return row
 
 
@@ -101,5 +101,5 @@ async def record_history(record_id: str, conn: ReaderDep, principal: PrincipalDe
     """Returns the chain of corrections a record belongs to, oldest first."""
     chain = await views.record_history(conn, principal, record_id)
     if not chain:
-        raise NotFound(f"performance record {record_id} not found")
+        raise NotFound("performance record not found", field="record_id")
     return {"items": chain}

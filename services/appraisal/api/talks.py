@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import READERS, UowDep
+from services.appraisal.api.dependencies import READERS, UowDep, CadreFilter
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer import talks as h
 
@@ -80,7 +80,7 @@ async def reply_talk(talk_id: str, body: s.TalkReply, uow: UowDep, principal: Pr
 
 @router.get("/talks", response_model=s.Page, tags=["talks"], dependencies=[require(*READERS)])
 async def list_talks(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                     cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                     cadre_id: CadreFilter = None,
                      type: Annotated[str | None, Query(max_length=24)] = None,
                      org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists talks the caller may see."""
@@ -95,5 +95,5 @@ async def get_talk(talk_id: str, conn: ReaderDep, principal: PrincipalDep) -> di
     """Returns one talk."""
     row = await views.get_row(conn, principal, T, talk_id)
     if row is None:
-        raise NotFound(f"talk {talk_id} not found")
+        raise NotFound("talk not found", field="talk_id")
     return row

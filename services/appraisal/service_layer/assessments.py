@@ -34,7 +34,7 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, assessment_id: s
                 lock: bool = True) -> AnnualAssessment:
     a = await uow.assessments.get(assessment_id, lock=lock)
     if a is None:
-        raise NotFound(f"assessment {assessment_id} not found", rule="scope.assessment")
+        raise NotFound("assessment not found", field="assessment_id", rule="scope.assessment")
     await visible_cadre(uow, principal, a.cadre_id, self_only=self_only)
     return a
 

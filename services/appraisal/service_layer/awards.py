@@ -75,7 +75,7 @@ async def sanction_review(uow: AppraisalUnitOfWork, cadre_id: str, sanction_id: 
 async def _load(uow: AppraisalUnitOfWork, principal: Principal, award_id: str) -> Award:
     award = await uow.awards.get(award_id, lock=True)
     if award is None:
-        raise NotFound(f"award {award_id} not found", rule="scope.award")
+        raise NotFound("award not found", field="award_id", rule="scope.award")
     await visible_cadre(uow, principal, award.cadre_id)
     return award
 

@@ -37,7 +37,7 @@ async def create_item(code: str, values: dict, uow: AppraisalUnitOfWork) -> str:
         _check_item(values)
         t = orm.inaction_item
         if (await uow.conn.execute(select(t.c.code).where(t.c.code == code))).first():
-            raise Conflict(f"inaction item {code} exists", rule="inaction_item.code_unique")
+            raise Conflict("an inaction item with this code exists", rule="inaction_item.code_unique", field="code")
         await uow.conn.execute(insert(t).values(code=code, **{k: values.get(k) for k in ITEM_FIELDS if k != "active"},
                                                 active=True, version=1, updated_at=utcnow()))
         return await uow.commit(code)
@@ -52,7 +52,7 @@ async def change_item(code: str, changes: dict, uow: AppraisalUnitOfWork) -> str
         result = await uow.conn.execute(update(t).where(t.c.code == code).values(**values, version=t.c.version + 1,
                                                                                  updated_at=utcnow()))
         if result.rowcount != 1:
-            raise NotFound(f"inaction item {code} not found", rule="inaction_item.code")
+            raise NotFound("inaction item not found", field="code", rule="inaction_item.code")
         return await uow.commit(code)
 
 
@@ -90,7 +90,7 @@ async def report_finding(cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, 
         t = orm.inaction_item
         item = (await uow.conn.execute(select(t).where(t.c.code == cmd.item_code))).mappings().first()
         if item is None:
-            raise RuleViolation(f"unknown inaction item {cmd.item_code}", rule="inaction_finding.item_code")
+            raise RuleViolation("unknown inaction item", rule="inaction_finding.item_code", field="item_code")
         finding = InactionFinding.report(finding_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id,
                                          org_unit_id=cadre.org_unit_id, item=dict(item), source_type=cmd.source_type,
                                          source_ref=cmd.source_ref, incident_ref=cmd.incident_ref,
@@ -105,7 +105,7 @@ async def advance_finding(finding_id: str, action: str, uow: AppraisalUnitOfWork
     async with uow:
         finding = await uow.findings.get(finding_id, lock=True)
         if finding is None:
-            raise NotFound(f"inaction finding {finding_id} not found", rule="scope.inaction_finding")
+            raise NotFound("inaction finding not found", field="finding_id", rule="scope.inaction_finding")
         await visible_cadre(uow, principal, finding.cadre_id)
         if action == "verify":
             finding.start_verification()

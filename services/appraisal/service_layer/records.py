@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from kernel.access import self_service
 from kernel.auth import Principal
-from kernel.errors import NotFound
+from kernel.errors import NotFound, RuleViolation
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.records import PerformanceRecord
 from services.appraisal.service_layer import commands
-from services.appraisal.service_layer.scope import cadre_only, visible_cadre
+from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
@@ -18,12 +19,14 @@ async def submit_record(cmd: commands.SubmitRecord, uow: AppraisalUnitOfWork, *,
                         corrects: str | None = None) -> str:
     """Submits a record for a cadre in scope (a cadre only for themself), or a correction of a verified one."""
     async with uow:
-        cadre = await visible_cadre(uow, principal, cmd.cadre_id, self_only=cadre_only(principal))
+        cadre = await visible_cadre(uow, principal, cmd.cadre_id, self_only=self_service(principal))
+        if cadre.birth_date is not None and cmd.occurred_on < cadre.birth_date:
+            raise RuleViolation("occurred_on cannot be before the cadre's birth", rule="performance_record.occurred_on")
         old = None
         if corrects is not None:
             old = await uow.records.get(corrects, lock=True)
             if old is None or old.cadre_id != cadre.cadre_id:
-                raise NotFound(f"performance record {corrects} not found", rule="scope.performance_record")
+                raise NotFound("performance record not found", field="corrects", rule="scope.performance_record")
         record = PerformanceRecord.submit(
             record_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
             occurred_on=cmd.occurred_on, category=cmd.category, title=cmd.title, description=cmd.description,
@@ -36,7 +39,7 @@ async def submit_record(cmd: commands.SubmitRecord, uow: AppraisalUnitOfWork, *,
 async def _load(uow: AppraisalUnitOfWork, principal: Principal, record_id: str, *, self_only: bool = False) -> PerformanceRecord:
     record = await uow.records.get(record_id, lock=True)
     if record is None:
-        raise NotFound(f"performance record {record_id} not found", rule="scope.performance_record")
+        raise NotFound("performance record not found", field="record_id", rule="scope.performance_record")
     await visible_cadre(uow, principal, record.cadre_id, self_only=self_only)
     return record
 
@@ -70,7 +73,7 @@ async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *
 async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
     """Resubmits a returned record with its changes."""
     async with uow:
-        record = await _load(uow, principal, record_id, self_only=cadre_only(principal))
+        record = await _load(uow, principal, record_id, self_only=self_service(principal))
         record.resubmit(title=changes.get("title"), description=changes.get("description"),
                         quantity=changes.get("quantity"), evidence_refs=changes.get("evidence_refs"))
         await uow.records.save(record)

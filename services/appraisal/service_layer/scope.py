@@ -1,4 +1,4 @@
-"""Scope checks of use cases: every object belongs to a cadre of the directory; outside scope is 404."""
+"""Scope checks of use cases (kernel.access): every object belongs to a cadre of the directory; outside scope is 404."""
 
 from __future__ import annotations
 
@@ -6,35 +6,30 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from kernel.auth import Principal, Role
+from kernel.access import cadre_not_found, unit_not_found
+from kernel.auth import Principal
 from kernel.directory import DirCadre
-from kernel.errors import NotFound
 from services.appraisal.adapters import orm
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
-
-def cadre_only(principal: Principal) -> bool:
-    """Tells whether the caller acts only as a cadre (self-service)."""
-    return principal.has(Role.CADRE) and not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR,
-                                                           Role.AUDITOR, Role.PETITIONS_STAFF)
-
-
 async def visible_cadre(uow: AppraisalUnitOfWork, principal: Principal, cadre_id: str, *, self_only: bool = False) -> DirCadre:
-    """Returns a cadre the caller may act on, or raises NotFound (unknown or outside the caller's scope)."""
+    """Returns an active cadre the caller may act on (kernel.access), or raises the uniform 404.
+
+    `self_only`: the step is the cadre's own (self-summary, acknowledgement, reply, a record they submit).
+    Otherwise the caller acts on someone else's record: their subtree, never themself or a relative (回避,
+    公务员法 §76), so an assessor never proposes their own grade nor an org admin approves their own award.
+    """
     if self_only and principal.cadre_id != cadre_id:
-        raise NotFound(f"cadre {cadre_id} not found", rule="scope.cadre")
-    entry = await uow.directory.visible_cadre(uow.conn, principal, cadre_id)
-    if entry is None or not entry.active:
-        raise NotFound(f"cadre {cadre_id} not found", rule="scope.cadre")
-    return entry
+        raise cadre_not_found()
+    access = await uow.directory.access(uow.conn, principal)
+    return await uow.directory.require_cadre(uow.conn, access, cadre_id, sensitive=not self_only, active=True)
 
 
 async def visible_unit(uow: AppraisalUnitOfWork, principal: Principal, org_unit_id: str) -> str:
-    """Returns the path of an org unit inside the caller's subtree, or raises NotFound."""
-    prefix = await uow.directory.scope_prefix(uow.conn, principal)
-    path = await uow.directory.unit_path(uow.conn, org_unit_id)
-    if prefix is None or path is None or not path.startswith(prefix):
-        raise NotFound(f"org unit {org_unit_id} not found", rule="scope.org_unit")
+    """Returns the path of an org unit inside the caller's subtree, or raises the uniform 404."""
+    path = await uow.directory.unit_in_scope(uow.conn, await uow.directory.access(uow.conn, principal), org_unit_id)
+    if path is None:
+        raise unit_not_found()
     return path
 
 

@@ -41,7 +41,7 @@ async def schedule_talk(cmd: commands.ScheduleTalk, uow: AppraisalUnitOfWork, *,
 async def _load(uow: AppraisalUnitOfWork, principal: Principal, talk_id: str, *, self_only: bool = False) -> Talk:
     talk = await uow.talks.get(talk_id, lock=True)
     if talk is None:
-        raise NotFound(f"talk {talk_id} not found", rule="scope.talk")
+        raise NotFound("talk not found", field="talk_id", rule="scope.talk")
     await visible_cadre(uow, principal, talk.cadre_id, self_only=self_only)
     return talk
 

@@ -57,7 +57,7 @@ async def get_appeal(appeal_id: str, conn: ReaderDep, runtime: RuntimeDep, tools
     access = await access_for(conn, tools.directory, principal)
     item = await views.get_appeal(conn, access, appeal_id)
     if item is None:
-        raise NotFound(f"appeal {appeal_id} not found", rule="appeal.scope")
+        raise NotFound("appeal not found", field="appeal_id", rule="appeal.scope")
     await audit_reads(runtime, principal, "appeal", [appeal_id], purpose)
     return s.AppealRead(**item)
 

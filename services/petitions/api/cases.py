@@ -54,7 +54,7 @@ async def get_false_accusation(case_id: str, conn: ReaderDep, runtime: RuntimeDe
     access = await access_for(conn, tools.directory, principal)
     item = await views.get_false_accusation(conn, access, case_id)
     if item is None:
-        raise NotFound(f"false-accusation case {case_id} not found", rule="false_accusation.scope")
+        raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope")
     await audit_reads(runtime, principal, "false-accusation", [case_id], purpose)
     return s.FalseAccusationRead(**item)
 
@@ -129,7 +129,7 @@ async def get_clarification(clarification_id: str, conn: ReaderDep, runtime: Run
     access = await access_for(conn, tools.directory, principal)
     item = await views.get_clarification(conn, access, clarification_id)
     if item is None:
-        raise NotFound(f"clarification {clarification_id} not found", rule="clarification.scope")
+        raise NotFound("clarification not found", field="clarification_id", rule="clarification.scope")
     await audit_reads(runtime, principal, "clarification", [clarification_id], purpose)
     return s.ClarificationRead(**item)
 

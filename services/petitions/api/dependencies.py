@@ -8,10 +8,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kernel.deps import RuntimeDep
+from kernel.deps import RuntimeDep, cadre_filter
 from kernel.ratelimit import RateLimiter
 from kernel.web import ProblemException
-from services.petitions.service_layer.support import Tools
+from services.petitions.service_layer.support import Tools, cadre_in_scope
+from services.petitions.views import DIRECTORY
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
 
 
@@ -27,6 +28,15 @@ async def get_tools(request: Request) -> Tools:
 
 UowDep = Annotated[PetitionsUnitOfWork, Depends(get_uow)]
 ToolsDep = Annotated[Tools, Depends(get_tools)]
+
+
+async def _about_visible(conn, principal, cadre_id: str) -> str | None:  # noqa: ANN001 - kernel resolver shape
+    """A cadre whose petitions matters the caller may see (kernel.access, sensitive), else None."""
+    return await cadre_in_scope(conn, await DIRECTORY.access(conn, principal), cadre_id)
+
+
+# A list's `cadre_id` filter: 404 for a cadre the caller may not see in petitions matters (kernel.access).
+CadreFilter = cadre_filter(_about_visible)
 
 
 class PublicLimits:

@@ -25,22 +25,16 @@ PurposeDep = Annotated[str, Depends(purpose_header)]
 
 @router.get("/dossier-parts/petitions/{cadre_id}", response_model=s.DossierPart, response_model_exclude_none=True,
             tags=["dossier-parts"],
-            dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR, Role.CADRE)])
+            dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)])
 async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
                                  principal: PrincipalDep, today: TodayDep, purpose: PurposeDep,
                                  as_of: QueryDate | None = None) -> s.DossierPart:
-    """A cadre's concluded outcomes, clarifications and appeals; nothing at all for the cadre themself."""
+    """A cadre's concluded outcomes, clarifications and appeals. Never about oneself or a relative (kernel.access,
+    sensitive); the cadre role reads no petitions part (its own dossier shows none: docs/permissions.md)."""
     as_of = as_of or today
-    staff = principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)
-    if not staff:
-        if principal.cadre_id != cadre_id:
-            raise NotFound(f"cadre {cadre_id} not found", rule="dossier.scope")
-        # The cadre's own dossier shows no petitions (docs/permissions.md: "S (no petitions)").
-        return s.DossierPart(cadre_id=cadre_id, as_of=as_of, outcomes=[], clarifications=[], appeals=[],
-                             withheld=True)
     access = await access_for(conn, tools.directory, principal)
     if await cadre_in_scope(conn, access, cadre_id) is None:
-        raise NotFound(f"cadre {cadre_id} not found", rule="dossier.scope")
+        raise NotFound("cadre not found", field="cadre_id", rule="dossier.scope")
     part = await views.dossier_part(conn, access, cadre_id, as_of)
     await audit_reads(runtime, principal, "dossier-part", [cadre_id], purpose)
     return s.DossierPart(**part)
@@ -56,5 +50,5 @@ async def petitions_dashboard_part(conn: ReaderDep, tools: ToolsDep, principal: 
     access = await access_for(conn, tools.directory, principal)
     path = await unit_in_scope(conn, access, org_unit_id)
     if path is None or (only_own and org_unit_id != principal.unit_id):
-        raise NotFound(f"org unit {org_unit_id} not found", rule="dashboard.scope")
+        raise NotFound("org unit not found", field="org_unit_id", rule="dashboard.scope")
     return s.DashboardPart(org_unit_id=org_unit_id, as_of=today, **await views.dashboard_part(conn, path, today))

@@ -15,7 +15,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep, UowDep
+from services.petitions.api.dependencies import ToolsDep, UowDep, CadreFilter
 from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import commands, public, reports, reveal
 from services.petitions.service_layer.support import access_for
@@ -51,7 +51,7 @@ async def intake_report(body: s.ReportCreate, uow: UowDep, tools: ToolsDep, prin
 async def list_reports(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep, page: PageDep,
                        purpose: PurposeDep,
                        status: Annotated[str | None, Query(max_length=24, pattern=r"^[A-Z_]+$")] = None,
-                       cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                       cadre_id: CadreFilter = None,
                        org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.ReportPage:
     """Lists the reports the caller may see (closed ones only for org_admin, assessor and auditor)."""
     access = await access_for(conn, tools.directory, principal)
@@ -77,7 +77,7 @@ async def get_report(report_id: str, conn: ReaderDep, runtime: RuntimeDep, tools
     access = await access_for(conn, tools.directory, principal)
     report = await views.get_report(conn, tools, access, report_id)
     if report is None:
-        raise NotFound(f"report {report_id} not found", rule="report.scope")
+        raise NotFound("report not found", field="report_id", rule="report.scope")
     await audit_reads(runtime, principal, "report", [report_id], purpose)
     return s.ReportRead(**report)
 

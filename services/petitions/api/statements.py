@@ -52,7 +52,7 @@ async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep,
     access = await access_for(conn, tools.directory, principal)
     item = await views.get_statement(conn, access, statement_id)
     if item is None:
-        raise NotFound(f"statement request {statement_id} not found", rule="statement.scope")
+        raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
     await audit_reads(runtime, principal, "statement", [statement_id], purpose)
     return s.StatementRead(**item)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, select
 
+from kernel.access import cadre_not_found
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import AppealTarget
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
@@ -74,7 +75,7 @@ async def file(cmd: commands.FileAppeal, uow: UOW, tools: Tools, *, principal: P
                     raise RuleViolation("name the appellant cadre", rule="appeal.appellant")
                 unit_id = await cadre_in_scope(uow.conn, access, appellant)
                 if unit_id is None:
-                    raise NotFound(f"cadre {appellant} not found", rule="appeal.appellant")
+                    raise cadre_not_found("appellant_cadre_id")
             else:
                 appellant = principal.cadre_id
                 if appellant is None or cmd.appellant_cadre_id not in (None, appellant):
@@ -124,16 +125,12 @@ async def _decision(uow: UOW, target: AppealTarget, ref: str, appellant: str) ->
 
 
 def appeal_scope(access: Access) -> Any:
-    """The appeals a staff caller may see: filed in their subtree, not by themselves' relatives."""
-    ap, u, c = orm.appeal, orm.directory.org_unit, orm.directory.cadre
+    """The appeals a staff caller may see: filed in their subtree, never by their relatives (kernel.access)."""
+    ap, u = orm.appeal, orm.directory.org_unit
     clauses = [exists(select(u.c.org_unit_id).where(u.c.org_unit_id == ap.c.org_unit_id,
                                                     in_prefix(u.c.path, access.prefix)))]
-    relatives = sorted(access.excluded - {access.me} if access.me else access.excluded)
-    if relatives:
-        clauses.append(ap.c.appellant_cadre_id.is_(None) | ap.c.appellant_cadre_id.not_in(relatives))
-    if access.me:
-        clauses.append(~exists(select(c.c.cadre_id).where(c.c.cadre_id == ap.c.appellant_cadre_id,
-                                                          c.c.relative_ids.contains(f'"{access.me}"', autoescape=True))))
+    if access.relatives:
+        clauses.append(ap.c.appellant_cadre_id.is_(None) | ap.c.appellant_cadre_id.not_in(sorted(access.relatives)))
     return and_(*clauses)
 
 
@@ -143,9 +140,9 @@ async def _load(uow: UOW, tools: Tools, principal: Principal, appeal_id: str) ->
     found = (await uow.conn.execute(select(ap.c.id).where(ap.c.id == appeal_id, appeal_scope(access)))).first()
     appeal = await uow.appeals.get(appeal_id) if found else None
     if appeal is None:
-        raise NotFound(f"appeal {appeal_id} not found", rule="appeal.scope")
+        raise NotFound("appeal not found", field="appeal_id", rule="appeal.scope")
     if appeal.appellant_cadre_id is not None and appeal.appellant_cadre_id == principal.cadre_id:
-        raise NotFound(f"appeal {appeal_id} not found", rule="appeal.scope")
+        raise NotFound("appeal not found", field="appeal_id", rule="appeal.scope")
     deciders = DECIDERS[AppealTarget(appeal.target_type)]
     if not any(principal.has(Role(r)) for r in deciders):
         raise Forbidden(f"{appeal.target_type} appeals are decided by {', '.join(sorted(deciders))}",

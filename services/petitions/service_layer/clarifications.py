@@ -30,7 +30,7 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Tools, *,
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         if await cadre_in_scope(uow.conn, access, cmd.cadre_id) is None:
-            raise NotFound(f"cadre {cmd.cadre_id} not found", rule="clarification.cadre")
+            raise NotFound("cadre not found", field="cadre_id", rule="clarification.cadre")
         if not cmd.report_ids or len(set(cmd.report_ids)) != len(cmd.report_ids):
             raise RuleViolation("name each report once", rule="clarification.reports")
         r, a = orm.report, orm.report_accused
@@ -55,7 +55,7 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Tools, *,
 async def _load(uow: UOW, tools: Tools, principal: Principal, clarification_id: str, *,
                 own: bool = False) -> Clarification:
     clarification = await uow.clarifications.get(clarification_id)
-    missing = NotFound(f"clarification {clarification_id} not found", rule="clarification.scope")
+    missing = NotFound("clarification not found", field="clarification_id", rule="clarification.scope")
     if clarification is None:
         raise missing
     if own:

@@ -29,7 +29,7 @@ async def _load(uow: UOW, tools: Tools, principal: Principal, deadline_id: str) 
         d.c.id == deadline_id, in_prefix(u.c.path, access.prefix)))).first()
     deadline = await uow.deadlines.get(deadline_id) if found else None
     if deadline is None:
-        raise NotFound(f"deadline {deadline_id} not found", rule="deadline.scope")
+        raise NotFound("deadline not found", field="deadline_id", rule="deadline.scope")
     return deadline
 
 

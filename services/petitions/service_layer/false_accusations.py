@@ -52,12 +52,12 @@ async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, tools: Tools, *
 async def _load(uow: UOW, tools: Tools, principal: Principal, case_id: str) -> FalseAccusationCase:
     case = await uow.false_accusations.get(case_id)
     if case is None:
-        raise NotFound(f"false-accusation case {case_id} not found", rule="false_accusation.scope")
+        raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope")
     access = await access_for(uow.conn, tools.directory, principal)
     try:
         await require_report(uow.conn, access, case.origin_report_id)
     except NotFound:
-        raise NotFound(f"false-accusation case {case_id} not found", rule="false_accusation.scope") from None
+        raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope") from None
     return case
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 
+from kernel.access import Access, cadre_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from services.petitions.adapters import orm, receipts
@@ -24,9 +25,9 @@ from services.petitions.domain.statement import StatementRequest, hearing_by_cad
 from services.petitions.domain.vocab import DisposalMode, Identity, Jurisdiction, StatementKind
 from services.petitions.service_layer import commands
 from services.petitions.service_layer.support import (
-    Access,
     Tools,
     access_for,
+    cadre_in_scope,
     new_id,
     plan_deadlines,
     record,
@@ -93,7 +94,7 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, tools: Tools, *, principa
                 raise RuleViolation("unknown org unit", rule="report.org_unit")
         elif access.prefix is None or (unit_id != principal.unit_id
                                        and await unit_in_scope(uow.conn, access, unit_id) is None):
-            raise NotFound(f"org unit {unit_id} not found", rule="report.handling_org_unit")
+            raise NotFound("org unit not found", field="unit_id", rule="report.handling_org_unit")
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
         report = Report.receive(report_id=report_id, petition_type=cmd.petition_type, channel=cmd.channel,
                                 received_on=cmd.received_on, identity=identity, handling_org_unit_id=unit_id,
@@ -116,13 +117,18 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, tools: Tools, *, principa
 async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_ids: list[str]) -> None:
     c, u = orm.directory.cadre, orm.directory.org_unit
     if cadre_ids:
-        rows = (await uow.conn.execute(select(c.c.cadre_id, c.c.relative_ids).where(c.c.cadre_id.in_(cadre_ids)))).all()
-        if len(rows) != len(set(cadre_ids)):
-            known = {r[0] for r in rows}
-            # Positions, not values: a problem never echoes what the client sent (it may be personal data).
+        rows = (await uow.conn.execute(select(c.c.cadre_id, c.c.org_path).where(c.c.cadre_id.in_(cadre_ids)))).all()
+        # A cadre outside the caller's subtree gets exactly the answer of an unknown id (kernel.access): the
+        # answer never tells whether an id exists elsewhere. Positions, not values: a problem never echoes what
+        # the client sent (it may be personal data).
+        # Public intake has no org scope: any registered cadre may be named. The caller's own relatives count as
+        # known, so that the recusal below names the real reason.
+        public = not access.principal.roles
+        known = {r[0] for r in rows if public or access.sees(r[0], r[1]) or r[0] in access.excluded(sensitive=True)}
+        if known != set(cadre_ids):
             raise RuleViolation("unknown accused cadre", rule="report.accused_unknown", field="accused_cadre_ids",
                                 positions=[i for i, c in enumerate(cadre_ids) if c not in known])
-        if access.excluded & set(cadre_ids) or (access.me and any(f'"{access.me}"' in r[1] for r in rows)):
+        if access.excluded(sensitive=True) & set(cadre_ids):
             raise RuleViolation("you are, or are related to, an accused cadre: hand this report to a colleague (回避)",
                                 rule="report.recusal")
     if unit_ids:
@@ -155,7 +161,7 @@ async def _load(uow: UOW, access: Access, report_id: str) -> Report:
     await require_report(uow.conn, access, report_id)
     report = await uow.reports.get(report_id)
     if report is None:
-        raise NotFound(f"report {report_id} not found", rule="report.scope")
+        raise NotFound("report not found", field="report_id", rule="report.scope")
     return report
 
 
@@ -295,6 +301,11 @@ async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, tools: Too
         report = await _load(uow, access, report_id)
         if len(set(cmd.cadre_ids)) != len(cmd.cadre_ids):
             raise RuleViolation("a cadre is listed twice", rule="case.cadres")
+        for cadre_id in cmd.cadre_ids:
+            # A case is opened only against a cadre of the officer's subtree, never oneself or a relative
+            # (kernel.access); an unknown id gets the same answer.
+            if await cadre_in_scope(uow.conn, access, cadre_id) is None:
+                raise cadre_not_found("cadre_ids")
         report.open_case(disposal_id=new_id(), case_ids={c: new_id() for c in cmd.cadre_ids},
                          decision=_decision(cmd.decision, principal), opened_on=cmd.opened_on, today=today)
         return await _finish(uow, tools, report, principal, "OPEN_CASE")
@@ -361,7 +372,7 @@ async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: 
     """Closes the linked report with outcome TOLERATED for a cadre exempted by tolerance (no commit: consumer)."""
     report = await uow.reports.get(report_id)
     if report is None:
-        raise NotFound(f"report {report_id} not found", rule="report.tolerated")
+        raise NotFound("report not found", field="report_id", rule="report.tolerated")
     changed = report.tolerate(cadre_id=cadre_id, on=on)
     if changed:
         await uow.reports.save(report)

@@ -49,16 +49,16 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, tools: Tools, *, princip
 async def _load(uow: UOW, tools: Tools, principal: Principal, statement_id: str, *, addressee: bool) -> StatementRequest:
     request = await uow.statements.get(statement_id)
     if request is None:
-        raise NotFound(f"statement request {statement_id} not found", rule="statement.scope")
+        raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
     if addressee:
         if request.cadre_id != principal.cadre_id:
-            raise NotFound(f"statement request {statement_id} not found", rule="statement.scope")
+            raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
     else:
         access = await access_for(uow.conn, tools.directory, principal)
         try:
             await require_report(uow.conn, access, request.report_id)
         except NotFound:
-            raise NotFound(f"statement request {statement_id} not found", rule="statement.scope") from None
+            raise NotFound("statement request not found", field="statement_id", rule="statement.scope") from None
     return request
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel import audit
+from kernel.access import Access, in_subtree
 from kernel.auth import Principal, Role
 from kernel.calendar import WorkdayCalendar
 from kernel.directory import Directory
@@ -42,26 +43,9 @@ class Tools:
     directory: Directory
 
 
-@dataclass(frozen=True)
-class Access:
-    """What a caller may see: their unit's subtree, minus petitions about themselves and their relatives."""
-
-    principal: Principal
-    prefix: str | None
-    excluded: frozenset[str]
-
-    @property
-    def me(self) -> str | None:
-        return self.principal.cadre_id
-
-    @property
-    def reads_open(self) -> bool:
-        return self.principal.has(*OPEN_READERS)
-
-    @property
-    def self_only(self) -> bool:
-        """A caller whose only report-related role is cadre self-service."""
-        return self.principal.has(Role.CADRE) and not self.principal.has(*OPEN_READERS, *OUTCOME_READERS)
+def reads_open(access: Access) -> bool:
+    """Tells whether the caller reads open reports (petitions staff and discipline officers)."""
+    return access.principal.has(*OPEN_READERS)
 
 
 def new_id() -> str:
@@ -70,44 +54,38 @@ def new_id() -> str:
 
 
 async def access_for(conn: AsyncConnection, directory: Directory, principal: Principal) -> Access:
-    """Resolves the caller's scope prefix and the cadres whose petitions they may never read (S1, S2)."""
-    prefix = await directory.unit_path(conn, principal.unit_id)
-    excluded: set[str] = set()
-    if principal.cadre_id:
-        excluded.add(principal.cadre_id)
-        entry = await directory.cadre(conn, principal.cadre_id)
-        if entry is not None:
-            excluded |= entry.relative_ids
-    return Access(principal, prefix, frozenset(excluded))
+    """Resolves the caller's access (kernel.access): subtree, self-service, relatives."""
+    return await directory.access(conn, principal)
 
 
 def in_prefix(column: Any, prefix: str | None) -> ColumnElement[bool]:
     """A path column inside the caller's subtree (LIKE with the prefix escaped: ids may hold '_')."""
     if prefix is None:
         return false()
-    return column.startswith(prefix, autoescape=True)
+    return in_subtree(column, prefix)
 
 
 def not_about_me(access: Access, report_id: Any) -> list[ColumnElement[bool]]:
-    """Clauses that hide reports naming the caller or a relative (either direction of the relation)."""
-    a, c = orm.report_accused, orm.directory.cadre
-    clauses: list[ColumnElement[bool]] = []
-    if access.excluded:
-        clauses.append(~exists(select(a.c.cadre_id).where(a.c.report_id == report_id,
-                                                          a.c.cadre_id.in_(sorted(access.excluded)))))
-    if access.me:
-        clauses.append(~exists(select(a.c.cadre_id).select_from(a.join(c, c.c.cadre_id == a.c.cadre_id)).where(
-            a.c.report_id == report_id, c.c.relative_ids.contains(f'"{access.me}"', autoescape=True))))
-    return clauses
+    """Clauses that hide reports naming the caller or a relative (kernel.access, sensitive).
+
+    The subquery uses its own alias of the accused table, so it stays correct inside queries that join that
+    table themselves (the dossier part's open reports).
+    """
+    excluded = access.excluded(sensitive=True)
+    if not excluded:
+        return []
+    a = orm.report_accused.alias("about_me")
+    return [~exists(select(a.c.cadre_id).where(a.c.report_id == report_id, a.c.cadre_id.in_(sorted(excluded))))]
 
 
 def report_scope(access: Access, *, outcomes_only: bool | None = None) -> ColumnElement[bool]:
     """The reports a caller may see: handled in their subtree (open ones only for staff who handle them);
     closed ones also when an accused cadre belongs to their subtree; never about themselves or relatives."""
-    r, u, a, c = orm.report, orm.directory.org_unit, orm.report_accused, orm.directory.cadre
+    r, u, c = orm.report, orm.directory.org_unit, orm.directory.cadre
+    a = orm.report_accused.alias("accused_here")
     if outcomes_only is None:
-        outcomes_only = not access.reads_open
-    if access.prefix is None or not (access.reads_open or access.principal.has(*OUTCOME_READERS)):
+        outcomes_only = not reads_open(access)
+    if access.prefix is None or not (reads_open(access) or access.principal.has(*OUTCOME_READERS)):
         return false()
     handled_here = exists(select(u.c.org_unit_id).where(u.c.org_unit_id == r.c.handling_org_unit_id,
                                                         in_prefix(u.c.path, access.prefix)))
@@ -131,25 +109,23 @@ async def visible_report(conn: AsyncConnection, access: Access, report_id: str, 
 
 async def require_report(conn: AsyncConnection, access: Access, report_id: str) -> None:
     """Raises NotFound unless the caller handles the report (open reports included)."""
-    if not await visible_report(conn, access, report_id, outcomes_only=False if access.reads_open else True):
-        raise NotFound(f"report {report_id} not found", rule="report.scope")
+    if not await visible_report(conn, access, report_id, outcomes_only=not reads_open(access)):
+        raise NotFound("report not found", rule="report.scope", field="report_id")
 
 
 async def unit_in_scope(conn: AsyncConnection, access: Access, unit_id: str) -> str | None:
-    """Returns the path of a unit inside the caller's subtree, or None."""
+    """Returns the path of an active unit inside the caller's subtree, or None."""
     t = orm.directory.org_unit
     return (await conn.execute(select(t.c.path).where(t.c.org_unit_id == unit_id, t.c.active.is_(True),
-                                                      in_prefix(t.c.path, access.prefix)))).scalar()
+                                                      access.unit_clause(t.c.path)))).scalar()
 
 
 async def cadre_in_scope(conn: AsyncConnection, access: Access, cadre_id: str) -> str | None:
-    """Returns the org unit of a cadre the caller may deal with (subtree, not self or relative), or None."""
+    """Returns the org unit of a cadre the caller may deal with in a petitions matter (kernel.access, sensitive:
+    never themself or a relative), or None."""
     c = orm.directory.cadre
-    if cadre_id in access.excluded:
-        return None
-    row = (await conn.execute(select(c.c.org_unit_id, c.c.relative_ids).where(
-        c.c.cadre_id == cadre_id, in_prefix(c.c.org_path, access.prefix)))).first()
-    if row is None or (access.me and f'"{access.me}"' in row[1]):
+    row = (await conn.execute(select(c.c.org_unit_id, c.c.org_path).where(c.c.cadre_id == cadre_id))).first()
+    if row is None or not access.sees(cadre_id, row[1], sensitive=True):
         return None
     return row[0]
 

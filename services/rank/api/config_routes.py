@@ -51,7 +51,7 @@ async def ladder_versions(series: SeriesLit, conn: ReaderDep, today: TodayDep,
     found = [LadderRead(**lad.to_dict(), in_force=lad.version == in_force)
              for lad in await config_repo.ladder_versions(conn, series) if version is None or lad.version == version]
     if version is not None and not found:
-        raise NotFound(f"version {version} of the {series} ladder not found", rule="ladder.version")
+        raise NotFound("ladder version not found", field="version", rule="ladder.version")
     return found
 
 
@@ -84,7 +84,7 @@ async def get_points_scheme(scheme_id: str, conn: ReaderDep, principal: Principa
                                 definition=DEFAULT_SCHEME)
     found = await process_views.get_scheme(conn, principal, scheme_id)
     if found is None:
-        raise NotFound(f"points scheme {scheme_id} not found")
+        raise NotFound("points scheme not found", field="scheme_id")
     return PointsSchemeRead(**found)
 
 

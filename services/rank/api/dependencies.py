@@ -8,7 +8,8 @@ from fastapi import Depends
 
 from kernel.auth import Principal, Role
 from kernel.calendar import WorkdayCalendar
-from kernel.deps import RuntimeDep
+from kernel.deps import RuntimeDep, cadre_filter
+from services.rank import views
 from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 
@@ -54,3 +55,7 @@ TRACK_READERS = (A, S, U)
 DOSSIER_READERS = (A, D, S, C, U)
 DASHBOARD_READERS = (A, D, S, U)
 WRITERS = (A,)
+
+
+# A list's `cadre_id` filter: 404 for a cadre the caller may not see (kernel.access).
+CadreFilter = cadre_filter(views.visible_cadre)

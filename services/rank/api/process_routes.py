@@ -14,6 +14,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.rank import process_views
 from services.rank.api.dependencies import (
+    CadreFilter,
     BATCH_READERS,
     BATCH_VOTERS,
     CONTRACT_READERS,
@@ -82,7 +83,7 @@ async def get_batch(batch_id: str, conn: ReaderDep, principal: PrincipalDep, run
     """Returns a promotion batch with its candidate counts (audited)."""
     found = await process_views.get_batch(conn, principal, batch_id)
     if found is None:
-        raise NotFound(f"promotion batch {batch_id} not found")
+        raise NotFound("promotion batch not found", field="batch_id")
     await audit_read(runtime, principal, "promotion_batch", batch_id, purpose)
     return BatchRead(**found)
 
@@ -95,7 +96,7 @@ async def list_candidates(batch_id: str, conn: ReaderDep, principal: PrincipalDe
                           status: Annotated[str | None, Query(pattern=BATCH_STATUS)] = None) -> CandidatePage:
     """Lists the candidates ranked per quota bucket, each with the points breakdown and eligibility (audited)."""
     if await process_views.get_batch(conn, principal, batch_id) is None:
-        raise NotFound(f"promotion batch {batch_id} not found")
+        raise NotFound("promotion batch not found", field="batch_id")
     items, cursor = await process_views.list_candidates(conn, batch_id, page, bucket=bucket, status=status)
     await audit_read(runtime, principal, "promotion_batch", batch_id, purpose)
     return CandidatePage(items=[CandidateRead(**i) for i in items], next_cursor=cursor)
@@ -196,7 +197,7 @@ async def sign_contract(body: ContractCreate, uow: UowDep, principal: PrincipalD
 
 @router.get("/contracts", response_model=ContractPage, tags=["contracts"], dependencies=[require(*CONTRACT_READERS)])
 async def list_contracts(conn: ReaderDep, principal: PrincipalDep, page: PageDep, policies: PoliciesDep,
-                         cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+                         cadre_id: CadreFilter = None,
                          status: Annotated[str | None, Query(pattern=BATCH_STATUS)] = None) -> ContractPage:
     """Lists contracts the caller may see (own for the cadre role)."""
     items, cursor = await process_views.list_contracts(conn, principal, page, cadre_id=cadre_id, status=status,
@@ -211,7 +212,7 @@ async def get_contract(contract_id: str, conn: ReaderDep, principal: PrincipalDe
     """Returns a contract; under renewal review it carries the outcome the term's grades allow."""
     found = await process_views.get_contract(conn, principal, contract_id, policies)
     if found is None:
-        raise NotFound(f"contract {contract_id} not found")
+        raise NotFound("contract not found", field="contract_id")
     return ContractRead(**found)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from kernel.access import unit_not_found
 from kernel.audit import purpose_header
 from kernel.auth import Principal
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
@@ -51,7 +52,7 @@ async def cadre_eligibility(cadre_id: str, conn: ReaderDep, principal: Principal
     """Explains whether a cadre may be promoted into the next rank, every reason with its rule and source,
     the earliest date if nothing changes, the points with their breakdown, and the development step."""
     if await views.visible_cadre(conn, principal, cadre_id) is None:
-        raise NotFound(f"cadre {cadre_id} not found")
+        raise NotFound("cadre not found", field="cadre_id")
     return EligibilityRead(**await process_views.live_eligibility(conn, cadre_id, as_of=as_of or today,
                                                                   target_rank=target_rank, policies=policies,
                                                                   principal=principal))
@@ -94,7 +95,7 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
     """Returns rank's part of a cadre's dossier as of a date (audited; never a relative's dossier)."""
     cadre = await views.get_cadre(conn, principal, cadre_id)
     if cadre is None or _relative_of(principal, cadre["relative_ids"]):
-        raise NotFound(f"cadre {cadre_id} not found")
+        raise NotFound("cadre not found", field="cadre_id")
     day = as_of or today
     if day > today:
         day = today
@@ -117,9 +118,10 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
 async def dashboard_part(conn: ReaderDep, principal: PrincipalDep, today: TodayDep,
                          org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> DashboardPart:
     """Returns rank's dashboard figures for an org subtree of the caller's scope."""
-    prefix = await views.scope_prefix(conn, principal)
+    access = await views.access_of(conn, principal)
     unit = org_unit_id or principal.unit_id
-    prefix = await views.unit_prefix_within(conn, prefix, unit) if prefix else None
+    prefix = (await views.unit_prefix_within(conn, access.prefix, unit)
+              if access.prefix and unit and not access.self_only else None)
     if prefix is None or unit is None:
-        raise NotFound(f"org unit {unit} not found")
+        raise unit_not_found()
     return DashboardPart(**await process_views.dashboard(conn, prefix, unit, today))

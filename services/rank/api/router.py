@@ -68,7 +68,7 @@ async def get_org_unit(unit_id: str, conn: ReaderDep, principal: PrincipalDep) -
     """Returns one org unit of the caller's subtree."""
     unit = await views.get_org_unit(conn, principal, unit_id)
     if unit is None:
-        raise NotFound(f"org unit {unit_id} not found")
+        raise NotFound("org unit not found", field="unit_id")
     return OrgUnitRead(**unit)
 
 
@@ -123,7 +123,7 @@ async def get_cadre(cadre_id: str, conn: ReaderDep, principal: PrincipalDep) -> 
     """Returns one cadre's register entry."""
     cadre = await views.get_cadre(conn, principal, cadre_id)
     if cadre is None:
-        raise NotFound(f"cadre {cadre_id} not found")
+        raise NotFound("cadre not found", field="cadre_id")
     return CadreRead(**cadre)
 
 
@@ -204,7 +204,7 @@ async def cadre_history(cadre_id: str, conn: ReaderDep, principal: PrincipalDep,
                         as_of: Annotated[QueryDate | None, Query(description="default today")] = None) -> HistoryRead:
     """Returns the rank, post, level and unit histories, and what was held on `as_of`."""
     if await views.visible_cadre(conn, principal, cadre_id) is None:
-        raise NotFound(f"cadre {cadre_id} not found")
+        raise NotFound("cadre not found", field="cadre_id")
     return HistoryRead(**await views.history(conn, cadre_id, as_of or today))
 
 
@@ -213,7 +213,7 @@ async def cadre_history(cadre_id: str, conn: ReaderDep, principal: PrincipalDep,
 async def cadre_demotions(cadre_id: str, conn: ReaderDep, principal: PrincipalDep) -> list[DemotionRead]:
     """Lists a cadre's demotions (required, executed, reversed)."""
     if await views.visible_cadre(conn, principal, cadre_id) is None:
-        raise NotFound(f"cadre {cadre_id} not found")
+        raise NotFound("cadre not found", field="cadre_id")
     return [DemotionRead(**d) for d in await views.demotions(conn, cadre_id)]
 
 

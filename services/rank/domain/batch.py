@@ -102,7 +102,7 @@ class PromotionBatch:
         """Returns a candidate of the batch or refuses an unknown one."""
         found = self.candidates.get(cadre_id)
         if found is None:
-            raise NotFound(f"cadre {cadre_id} is not a candidate of this batch", rule="batch.candidate")
+            raise NotFound("cadre is not a candidate of this batch", rule="batch.candidate", field="cadre_id")
         return found
 
     def set_candidates(self, candidates: Sequence[Candidate]) -> None:

@@ -28,7 +28,7 @@ async def _load(uow: RankUnitOfWork, principal: Principal, batch_id: str) -> tup
     batch = await uow.batches.get(batch_id)
     path = await selection.unit_path(uow.conn, batch.org_unit_id) if batch else None
     if batch is None or path is None or not in_scope(principal, path):
-        raise NotFound(f"promotion batch {batch_id} not found", rule="batch.exists")
+        raise NotFound("promotion batch not found", field="batch_id", rule="batch.exists")
     return batch, path
 
 
@@ -37,7 +37,7 @@ async def plan_batch(cmd: commands.PlanBatch, uow: RankUnitOfWork, *, principal:
     async with uow:
         unit = await uow.org_units.get(cmd.org_unit_id)
         if unit is None or not in_scope(principal, unit.path):
-            raise NotFound(f"org unit {cmd.org_unit_id} not found", rule="batch.org_unit")
+            raise NotFound("org unit not found", field="org_unit_id", rule="batch.org_unit")
         known = {r.code for ladder in (await uow.ladders(today)).values() for r in ladder.ranks}
         batch = PromotionBatch.plan(batch_id=str(uuid.uuid4()), org_unit_id=unit.id, title=cmd.title,
                                     target_ranks=cmd.target_ranks, created_by=principal.subject, known_ranks=known)
@@ -161,7 +161,7 @@ async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, princ
         elif cmd.action == "cancel":
             batch.cancel(reason=p["reason"])
         else:  # pragma: no cover - the router only routes known actions
-            raise RuleViolation(f"unknown action {cmd.action}", rule="batch.action")
+            raise RuleViolation("unknown action", rule="batch.action", field="action")
         await uow.batches.save(batch)
         await uow.audit(principal, cmd.action.upper().replace("-", "_")[:32], OBJECT, batch.id)
         return await uow.commit({"id": batch.id, "status": batch.status, "version": batch.version})

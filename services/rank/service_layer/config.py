@@ -46,12 +46,12 @@ async def create_points_scheme(cmd: commands.CreatePointsScheme, uow: RankUnitOf
     async with uow:
         unit = await uow.org_units.get(cmd.org_unit_id)
         if unit is None or not in_scope(principal, unit.path):
-            raise NotFound(f"org unit {cmd.org_unit_id} not found", rule="points.org_unit")
+            raise NotFound("org unit not found", field="org_unit_id", rule="points.org_unit")
         scheme_id = str(uuid.uuid4())
         scheme = scheme_from_dict(cmd.definition, scheme_id=scheme_id, org_unit_id=unit.id)
         if await config_repo.scheme_version_exists(uow.conn, unit.id, scheme.version):
-            raise Conflict(f"version {scheme.version} exists for {unit.id}; versions are never changed",
-                           rule="points.version_exists")
+            raise Conflict("this version of the unit's points scheme exists; versions are never changed",
+                           rule="points.version_exists", field="definition")
         await config_repo.add_scheme(uow.conn, scheme_id=scheme_id, org_unit_id=unit.id, version=scheme.version,
                                      effective_from=cmd.effective_from, definition=cmd.definition,
                                      created_by=principal.subject)
@@ -64,7 +64,7 @@ async def set_quota(cmd: commands.SetQuota, uow: RankUnitOfWork, *, principal: P
     async with uow:
         unit = await uow.org_units.get(cmd.org_unit_id)
         if unit is None or not in_scope(principal, unit.path):
-            raise NotFound(f"org unit {cmd.org_unit_id} not found", rule="quota.org_unit")
+            raise NotFound("org unit not found", field="org_unit_id", rule="quota.org_unit")
         known = {r.code for ladder in (await uow.ladders(max(today, cmd.effective_from))).values() for r in ladder.ranks}
         unknown = sorted(set(cmd.rank_codes) - known)
         if unknown:
@@ -72,8 +72,8 @@ async def set_quota(cmd: commands.SetQuota, uow: RankUnitOfWork, *, principal: P
         if len(set(cmd.rank_codes)) != len(cmd.rank_codes):
             raise RuleViolation("rank codes must be distinct", rule="quota.rank_codes")
         if await config_repo.quota_version_exists(uow.conn, unit.id, cmd.bucket, cmd.effective_from):
-            raise Conflict(f"quota {cmd.bucket} of {unit.id} already has a version from "
-                           f"{cmd.effective_from.isoformat()}", rule="quota.version_exists")
+            raise Conflict("this quota bucket of the unit already has a version from that date",
+                           rule="quota.version_exists", field="effective_from")
         quota_id = str(uuid.uuid4())
         await config_repo.add_quota(uow.conn, quota_id=quota_id, org_unit_id=unit.id, bucket=cmd.bucket,
                                     rank_codes=cmd.rank_codes, max_count=cmd.max_count,

@@ -44,7 +44,7 @@ async def _load(uow: RankUnitOfWork, principal: Principal, contract_id: str) -> 
     contract = await uow.contracts.get(contract_id)
     cadre = await uow.cadres.get(contract.cadre_id) if contract else None
     if contract is None or cadre is None or not in_scope(principal, cadre.org_path):
-        raise NotFound(f"contract {contract_id} not found", rule="contract.exists")
+        raise NotFound("contract not found", field="contract_id", rule="contract.exists")
     return contract
 
 
@@ -80,7 +80,7 @@ async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, 
         elif cmd.action == "terminate":
             contract.terminate(ground=p["ground"], terminated_on=p.get("terminated_on") or today, today=today)
         else:  # pragma: no cover - the router only routes known actions
-            raise RuleViolation(f"unknown action {cmd.action}", rule="contract.action")
+            raise RuleViolation("unknown action", rule="contract.action", field="action")
         await uow.contracts.save_checked(contract)
         return await uow.commit({"id": contract.id, "status": contract.status, "version": contract.version,
                                  "new_contract_id": new.id if new else None})

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from kernel.access import cadre_not_found, within
 from kernel.auth import Principal
 from kernel.errors import ConcurrencyError, Conflict, Forbidden, NotFound, RuleViolation
+from services.rank.adapters.access import access_of
+from services.rank.adapters.sql import path_str
 from services.rank.domain import events
 from services.rank.domain.model import RELATIONS, Cadre, OrgUnit
 from services.rank.domain.rules.ladders import CATEGORY_SERIES
@@ -17,19 +20,21 @@ from services.rank.service_layer.withdrawals import withdraw_candidacies
 
 
 def _within(principal: Principal, unit: OrgUnit) -> bool:
-    return principal.unit_id is not None and principal.unit_id in unit.path
+    return within(principal, unit.path)
 
 
-def in_scope(principal: Principal, path: list[str]) -> bool:
-    """Tells whether an org path lies in the principal's subtree."""
-    return principal.unit_id is not None and principal.unit_id in path
+in_scope = within  # the suite's subtree rule on an id path (kernel.access)
 
 
 async def load_cadre(uow: RankUnitOfWork, principal: Principal, cadre_id: str) -> Cadre:
-    """Loads a cadre of the caller's subtree, or answers not found."""
+    """Loads a cadre the caller may act on (kernel.access, sensitive: their subtree, never themself or a
+    relative), or answers the uniform 404."""
     cadre = await uow.cadres.get(cadre_id)
-    if cadre is None or not in_scope(principal, cadre.org_path):
-        raise NotFound(f"cadre {cadre_id} not found", rule="cadre.exists")
+    if cadre is None:
+        raise cadre_not_found()
+    access = await access_of(uow.conn, principal)
+    if not access.sees(cadre.id, path_str(cadre.org_path), sensitive=True):
+        raise cadre_not_found()
     return cadre
 
 
@@ -37,7 +42,7 @@ async def create_org_unit(cmd: commands.CreateOrgUnit, uow: RankUnitOfWork, *, p
     """Creates an org unit under a parent in the caller's subtree (the root only once, by its own admin)."""
     async with uow:
         if await uow.org_units.get(cmd.code) is not None:
-            raise Conflict(f"org unit {cmd.code} already exists", rule="org_unit.unique")
+            raise Conflict("an org unit with this code already exists", rule="org_unit.unique", field="code")
         parent = None
         if cmd.parent_id is None:
             if await uow.org_units.has_root():
@@ -47,7 +52,7 @@ async def create_org_unit(cmd: commands.CreateOrgUnit, uow: RankUnitOfWork, *, p
         else:
             parent = await uow.org_units.get(cmd.parent_id)
             if parent is None or not _within(principal, parent):
-                raise NotFound(f"org unit {cmd.parent_id} not found", rule="org_unit.parent")
+                raise NotFound("org unit not found", field="parent_id", rule="org_unit.parent")
         unit = OrgUnit.create(code=cmd.code, name=cmd.name, agency_level=cmd.agency_level, parent=parent)
         await uow.org_units.add(unit)
         return await uow.commit(unit.id)
@@ -58,7 +63,7 @@ async def change_org_unit(cmd: commands.ChangeOrgUnit, uow: RankUnitOfWork, *, p
     async with uow:
         unit = await uow.org_units.get(cmd.unit_id)
         if unit is None or not _within(principal, unit):
-            raise NotFound(f"org unit {cmd.unit_id} not found", rule="org_unit.exists")
+            raise NotFound("org unit not found", field="unit_id", rule="org_unit.exists")
         if unit.version != cmd.version:
             raise ConcurrencyError("the org unit was changed by someone else; reload and retry", rule="org_unit.version")
         old_path = list(unit.path)
@@ -70,7 +75,7 @@ async def change_org_unit(cmd: commands.ChangeOrgUnit, uow: RankUnitOfWork, *, p
                 raise Forbidden("an admin cannot move their own unit; ask the level above", rule="org_unit.move_own")
             parent = await uow.org_units.get(cmd.parent_id)
             if parent is None or not _within(principal, parent):
-                raise NotFound(f"org unit {cmd.parent_id} not found", rule="org_unit.parent")
+                raise NotFound("org unit not found", field="parent_id", rule="org_unit.parent")
             unit.move_under(parent, subtree_depth=await uow.org_units.subtree_depth(unit))
             moved = True
         if cmd.active is False and unit.active:
@@ -101,7 +106,7 @@ async def register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, pr
     async with uow:
         unit = await uow.org_units.get(cmd.org_unit_id)
         if unit is None or not _within(principal, unit):
-            raise NotFound(f"org unit {cmd.org_unit_id} not found", rule="cadre.org_unit")
+            raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
         duplicate = await uow.cadres.find_duplicate(name=cmd.name.strip(), birth_date=cmd.birth_date, gender=cmd.gender)
         if duplicate is not None:
             raise Conflict("a cadre with the same name, gender and birth date is already registered",
@@ -124,7 +129,7 @@ async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, princi
         if cmd.org_unit_id is not None and cmd.org_unit_id != cadre.org_unit_id:
             new_unit = await uow.org_units.get(cmd.org_unit_id)
             if new_unit is None or not _within(principal, new_unit):
-                raise NotFound(f"org unit {cmd.org_unit_id} not found", rule="cadre.org_unit")
+                raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
         elif cmd.moved_on is not None:
             raise RuleViolation("moved_on is given only with a new org_unit_id", rule="cadre.moved_on")
         if "name" in cmd.changes or "birth_date" in cmd.changes or "gender" in cmd.changes:
@@ -151,7 +156,7 @@ async def set_relatives(cmd: commands.SetRelatives, uow: RankUnitOfWork, *, prin
                 continue
             other = others.get(relative_id)
             if other is None or not in_scope(principal, other.org_path):
-                raise NotFound(f"cadre {relative_id} not found", rule="cadre.relative")
+                raise NotFound("cadre not found", field="relative_id", rule="cadre.relative")
         cadre.set_relatives(cmd.relatives)
         for relative_id, other in others.items():
             mirrored = dict(other.relatives)
@@ -216,7 +221,7 @@ async def execute_demotion(cmd: commands.ExecuteDemotion, uow: RankUnitOfWork, *
         cadre = await load_cadre(uow, principal, cmd.cadre_id)
         demotion = await uow.demotions.get(cmd.demotion_id)
         if demotion is None or demotion.cadre_id != cadre.id:
-            raise NotFound(f"demotion {cmd.demotion_id} not found", rule="demotion.exists")
+            raise NotFound("demotion not found", field="demotion_id", rule="demotion.exists")
         if cmd.effective_date > today:
             raise RuleViolation("a demotion cannot take effect in the future", rule="holding.future")
         series = CATEGORY_SERIES.get(cadre.category)

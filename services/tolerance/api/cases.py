@@ -12,6 +12,7 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.tolerance.api.dependencies import (
+    CadreFilter,
     APPLICANTS,
     DECIDERS,
     READERS,
@@ -141,7 +142,7 @@ async def close_case(case_id: str, body: DatedStep, uow: UowDep, principal: Prin
 @router.get("", response_model=ToleranceCasePage, dependencies=[require(*READERS)])
 async def list_cases(
     conn: ReaderDep, principal: PrincipalDep, page: PageDep, runtime: RuntimeDep, purpose: PurposeDep,
-    cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+    cadre_id: CadreFilter = None,
     status: CaseStatus | None = None,
     incident_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> ToleranceCasePage:
@@ -158,6 +159,6 @@ async def get_case(case_id: str, conn: ReaderDep, principal: PrincipalDep, runti
     """Returns one tolerance case (the read is audited)."""
     item = await reads.get_case(conn, principal, case_id)
     if item is None:
-        raise NotFound(f"tolerance case {case_id} not found")
+        raise NotFound("tolerance case not found", field="case_id")
     await audit_reads(runtime, principal, "tolerance-case", [case_id], purpose)
     return ToleranceCaseRead(**item)

@@ -9,11 +9,12 @@ from fastapi import Depends, Request
 from kernel.audit import purpose_header
 from kernel.auth import Principal, Role
 from kernel.calendar import WorkdayCalendar
-from kernel.deps import RuntimeDep
+from kernel.deps import RuntimeDep, cadre_filter
 from kernel.contracts.vocabulary import SanctionType
 from services.tolerance.domain.policy import Policy
 from services.tolerance.service_layer.access import audited
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
+from services.tolerance.views.scope import DIRECTORY
 
 READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.CADRE, Role.AUDITOR)
 DECIDERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
@@ -62,4 +63,5 @@ async def audit_reads(runtime: RuntimeDep, principal: Principal, object_type: st
             await audited(uow, principal, "READ", object_type, object_id, purpose)  # type: ignore[arg-type]
         await uow.commit()
 
-
+# A list's `cadre_id` filter: 404 for a cadre the caller may not see (kernel.access).
+CadreFilter = cadre_filter(DIRECTORY.visible_cadre)

@@ -12,7 +12,7 @@ from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
-from services.tolerance.api.dependencies import DECIDERS, READERS, PolicyDep, UowDep
+from services.tolerance.api.dependencies import DECIDERS, READERS, PolicyDep, UowDep, CadreFilter
 from services.tolerance.api.schemas import Created, IncidentCreate, IncidentPage, IncidentRead
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.service_layer import commands, incidents
@@ -35,7 +35,7 @@ async def record_incident(body: IncidentCreate, uow: UowDep, principal: Principa
 
 @router.get("", response_model=IncidentPage, dependencies=[require(*READERS)])
 async def list_incidents(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                         cadre_id: Annotated[str | None, Query(max_length=64)] = None) -> IncidentPage:
+                         cadre_id: CadreFilter = None) -> IncidentPage:
     """Lists incidents concerning cadres the caller may see."""
     items, cursor = await reads.list_incidents(conn, principal, page, cadre_id=cadre_id)
     return IncidentPage(items=[IncidentRead(**i) for i in items], next_cursor=cursor)
@@ -46,7 +46,7 @@ async def get_incident(incident_id: str, conn: ReaderDep, principal: PrincipalDe
     """Returns one incident."""
     item = await reads.get_incident(conn, principal, incident_id)
     if item is None:
-        raise NotFound(f"incident {incident_id} not found")
+        raise NotFound("incident not found", field="incident_id")
     return IncidentRead(**item)
 
 

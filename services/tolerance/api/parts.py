@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
-from kernel.errors import NotFound
+from kernel.access import unit_not_found
 from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
 from services.tolerance.api.dependencies import DASHBOARD_READERS, READERS, PolicyDep, PurposeDep, audit_reads
@@ -27,9 +27,7 @@ async def get_dossier_part(
     today: TodayDep, as_of: Annotated[QueryDate | None, Query(description="YYYY-MM-DD; default today")] = None,
 ) -> DossierPart:
     """Returns the cadre's restrictions applying on `as_of`, their sanctions, tolerance cases and reinstatements."""
-    entry = await DIRECTORY.visible_cadre(conn, principal, cadre_id)
-    if entry is None or (principal.cadre_id and principal.cadre_id in entry.relative_ids):
-        raise NotFound(f"cadre {cadre_id} not found")
+    await DIRECTORY.require_cadre(conn, await DIRECTORY.access(conn, principal), cadre_id)
     part = await parts.dossier_part(conn, principal, cadre_id, as_of or today)
     await audit_reads(runtime, principal, "dossier-part", [cadre_id], purpose)
     await audit_reads(runtime, principal, "tolerance-case", [c["id"] for c in part["tolerance_cases"]], purpose)
@@ -44,11 +42,11 @@ async def get_dashboard_part(
     """Returns restrictions ending within the horizon, bars in force, cases and reinstatements of a unit's subtree."""
     unit_id = org_unit_id or principal.unit_id
     if unit_id is None:
-        raise NotFound("org unit not found")
+        raise unit_not_found()
     if not principal.has(*SUBTREE_DASHBOARD) and unit_id != principal.unit_id:
-        raise NotFound(f"org unit {unit_id} not found")  # an assessor sees their own unit only
+        raise unit_not_found()  # an assessor sees their own unit only
     path = await unit_in_scope(conn, principal, unit_id)
     if path is None:
-        raise NotFound(f"org unit {unit_id} not found")
+        raise unit_not_found()
     return DashboardPart(**await parts.dashboard_part(conn, principal, path, unit_id, today,
                                                       policy.dashboard_horizon_days))

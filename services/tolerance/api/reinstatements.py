@@ -12,7 +12,7 @@ from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyOptional
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
-from services.tolerance.api.dependencies import DECIDERS, REINSTATEMENT_READERS, PolicyDep, UowDep
+from services.tolerance.api.dependencies import DECIDERS, REINSTATEMENT_READERS, PolicyDep, UowDep, CadreFilter
 from services.tolerance.api.schemas import (
     Announcement,
     DisciplineOpinion,
@@ -102,7 +102,7 @@ async def announce(reinstatement_id: str, body: Announcement, uow: UowDep, princ
 @router.get("", response_model=ReinstatementPage, dependencies=[require(*REINSTATEMENT_READERS)])
 async def list_reinstatements(
     conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-    cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+    cadre_id: CadreFilter = None,
     status: ReinstatementStatus | None = None,
 ) -> ReinstatementPage:
     """Lists the reinstatements the caller may see."""
@@ -116,5 +116,5 @@ async def get_reinstatement(reinstatement_id: str, conn: ReaderDep, principal: P
     """Returns one reinstatement."""
     item = await reads.get_reinstatement(conn, principal, reinstatement_id)
     if item is None:
-        raise NotFound(f"reinstatement {reinstatement_id} not found")
+        raise NotFound("reinstatement not found", field="reinstatement_id")
     return ReinstatementRead(**item)

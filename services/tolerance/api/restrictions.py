@@ -15,7 +15,7 @@ from kernel.idempotency import IdempotencyOptional
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
-from services.tolerance.api.dependencies import READERS, PolicyDep, UowDep
+from services.tolerance.api.dependencies import READERS, PolicyDep, UowDep, CadreFilter
 from services.tolerance.api.schemas import (
     Done,
     InvestigationClosure,
@@ -36,7 +36,7 @@ investigation_router = APIRouter(prefix="/api/v1/investigations", tags=["investi
 @router.get("", response_model=RestrictionPage, dependencies=[require(*READERS)])
 async def list_restrictions(
     conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-    cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+    cadre_id: CadreFilter = None,
     status: RestrictionStatus | None = None,
     effect: RestrictionEffect | None = None,
     source_type: RestrictionSource | None = None,
@@ -54,7 +54,7 @@ async def get_restriction(restriction_id: str, conn: ReaderDep, principal: Princ
     """Returns one restriction."""
     item = await reads.get_restriction(conn, principal, restriction_id)
     if item is None:
-        raise NotFound(f"restriction {restriction_id} not found")
+        raise NotFound("restriction not found", field="restriction_id")
     return RestrictionRead(**item)
 
 
@@ -70,7 +70,7 @@ async def extend_restriction(restriction_id: str, body: RestrictionExtensionIn, 
 @investigation_router.get("", response_model=InvestigationPage, dependencies=[require(Role.DISCIPLINE_OFFICER)])
 async def list_investigations(
     conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-    cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+    cadre_id: CadreFilter = None,
     status: InvestigationStatus | None = None,
 ) -> InvestigationPage:
     """Lists the investigations mirrored from petitions (discipline inspection only)."""
@@ -85,7 +85,7 @@ async def get_investigation(investigation_id: str, conn: ReaderDep, principal: P
     """Returns one investigation."""
     item = await reads.get_investigation(conn, principal, investigation_id)
     if item is None:
-        raise NotFound(f"investigation {investigation_id} not found")
+        raise NotFound("investigation not found", field="investigation_id")
     return InvestigationRead(**item)
 
 

@@ -14,6 +14,7 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.tolerance.api.dependencies import (
+    CadreFilter,
     CATALOGUE_READERS,
     DECIDERS,
     READERS,
@@ -114,7 +115,7 @@ async def withdraw_sanction(sanction_id: str, body: SanctionWithdrawal, uow: Uow
 @router.get("", response_model=SanctionPage, dependencies=[require(*READERS)])
 async def list_sanctions(
     conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-    cadre_id: Annotated[str | None, Query(max_length=64)] = None,
+    cadre_id: CadreFilter = None,
     status: SanctionStatus | None = None,
     system: SanctionSystem | None = None,
     incident_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -131,7 +132,7 @@ async def get_sanction(sanction_id: str, conn: ReaderDep, principal: PrincipalDe
     """Returns one sanction."""
     item = await reads.get_sanction(conn, principal, sanction_id)
     if item is None:
-        raise NotFound(f"sanction {sanction_id} not found")
+        raise NotFound("sanction not found", field="sanction_id")
     return SanctionRead(**item)
 
 

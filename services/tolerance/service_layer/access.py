@@ -6,7 +6,8 @@ from kernel import audit
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import SanctionSystem
 from kernel.directory import DirCadre, Directory
-from kernel.errors import Forbidden, NotFound
+from kernel.access import cadre_not_found
+from kernel.errors import Forbidden
 from services.tolerance.adapters import orm
 from services.tolerance.domain.sanction import ORG_DECIDABLE
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
@@ -17,17 +18,15 @@ DIRECTORY = Directory(orm.directory)
 async def cadre_for_action(uow: ToleranceUnitOfWork, principal: Principal, cadre_id: str) -> DirCadre:
     """Returns the cadre if the principal may act on their records; acting on oneself or a relative is refused
     like an object outside scope (404, docs/permissions.md rule 3)."""
-    entry = await DIRECTORY.visible_cadre(uow.conn, principal, cadre_id, sensitive=True)
-    if entry is None:
-        raise NotFound(f"cadre {cadre_id} not found", rule="scope.cadre")
-    return entry
+    return await DIRECTORY.require_cadre(uow.conn, await DIRECTORY.access(uow.conn, principal), cadre_id,
+                                         sensitive=True)
 
 
 async def own_cadre(uow: ToleranceUnitOfWork, principal: Principal, cadre_id: str) -> DirCadre:
     """Returns the cadre if the principal is that cadre (self-service), else 404."""
     entry = await DIRECTORY.cadre(uow.conn, cadre_id)
     if entry is None or principal.cadre_id != cadre_id:
-        raise NotFound("not found", rule="scope.self")
+        raise cadre_not_found()
     return entry
 
 

@@ -88,7 +88,7 @@ async def close_investigation(cmd: commands.CloseInvestigation, uow: ToleranceUn
     async with uow:
         investigation = await uow.investigations.get(cmd.investigation_id)
         if investigation is None:
-            raise NotFound(f"investigation {cmd.investigation_id} not found", rule="investigation.id")
+            raise NotFound("investigation not found", field="investigation_id", rule="investigation.id")
         await cadre_for_action(uow, principal, investigation.cadre_id)
         if investigation.status is not InvestigationStatus.CONCLUDING:
             raise InvalidTransition("investigation", investigation.status, "close")

@@ -26,7 +26,7 @@ STEP_ROLES = {
 async def _load(uow: ToleranceUnitOfWork, reinstatement_id: str) -> Reinstatement:
     item = await uow.reinstatements.get(reinstatement_id)
     if item is None:
-        raise NotFound(f"reinstatement {reinstatement_id} not found", rule="reinstatement.id")
+        raise NotFound("reinstatement not found", field="reinstatement_id", rule="reinstatement.id")
     return item
 
 

@@ -34,7 +34,7 @@ async def extend_restriction(cmd: commands.ExtendRestriction, uow: ToleranceUnit
     async with uow:
         restriction = await uow.restrictions.get(cmd.restriction_id)
         if restriction is None:
-            raise NotFound(f"restriction {cmd.restriction_id} not found", rule="restriction.id")
+            raise NotFound("restriction not found", field="restriction_id", rule="restriction.id")
         await cadre_for_action(uow, principal, restriction.cadre_id)
         if restriction.source_type not in EXTENDABLE:
             raise RuleViolation("an investigation's restriction ends with the investigation",

@@ -62,7 +62,7 @@ async def load_sanction(uow: ToleranceUnitOfWork, sanction_id: str) -> Sanction:
     """Returns a sanction or raises NotFound."""
     sanction = await uow.sanctions.get(sanction_id)
     if sanction is None:
-        raise NotFound(f"sanction {sanction_id} not found", rule="sanction.id")
+        raise NotFound("sanction not found", field="sanction_id", rule="sanction.id")
     return sanction
 
 
@@ -105,7 +105,7 @@ async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWo
         await cadre_for_action(uow, principal, cmd.cadre_id)
         incident = await uow.incidents.get(cmd.incident_id)
         if incident is None:
-            raise NotFound(f"incident {cmd.incident_id} not found", rule="incident.id")
+            raise NotFound("incident not found", field="incident_id", rule="incident.id")
         if cmd.cadre_id not in incident.cadre_ids:
             raise RuleViolation("the cadre is not concerned by the incident", rule="sanction.incident_cadre")
         mitigation = await _mitigation(uow, incident.id, cmd.cadre_id)

@@ -49,7 +49,7 @@ async def apply_for_tolerance(cmd: commands.ApplyForTolerance, uow: ToleranceUni
             await cadre_for_action(uow, principal, cmd.cadre_id)
         incident = await uow.incidents.get(cmd.incident_id)
         if incident is None or cmd.cadre_id not in incident.cadre_ids:
-            raise NotFound(f"incident {cmd.incident_id} not found for this cadre", rule="incident.id")
+            raise NotFound("incident not found for this cadre", field="incident_id", rule="incident.id")
         cases = await uow.cases.for_incident(incident.id, cmd.cadre_id)
         if any(c.status in UNDECIDED for c in cases):
             raise Conflict("an application for this incident is already being handled", rule="tolerance.duplicate")
@@ -69,7 +69,7 @@ async def apply_for_tolerance(cmd: commands.ApplyForTolerance, uow: ToleranceUni
 async def _case_for_action(uow: ToleranceUnitOfWork, principal: Principal, case_id: str) -> ToleranceCase:
     case = await uow.cases.get(case_id)
     if case is None:
-        raise NotFound(f"tolerance case {case_id} not found", rule="tolerance_case.id")
+        raise NotFound("tolerance case not found", field="case_id", rule="tolerance_case.id")
     await cadre_for_action(uow, principal, case.cadre_id)
     return case
 

@@ -183,7 +183,8 @@ async def test_objects_outside_scope_are_not_found_and_lists_exclude_them(app):
     assert not failures, "\n".join(failures)
     for path in ("/api/v1/assessments", "/api/v1/performance-records", "/api/v1/inaction-findings", "/api/v1/talks",
                  "/api/v1/awards", "/api/v1/assessments/notes"):
-        assert (await app.client.get(path, headers=app.h("auditor", "health"))).json()["items"] == []
+        response = await app.client.get(path, headers=app.h("auditor", "health"))
+        assert response.json().get("items") == [], (path, response.status_code, response.text)
         assert (await app.client.get(path, headers=app.h("cadre", None, "c-fin-2"))).json()["items"] == []
         assert len((await app.client.get(path, headers=app.h("auditor", "finance"))).json()["items"]) >= 1
     app.at(dt.date(2026, 1, 12))

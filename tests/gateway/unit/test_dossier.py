@@ -204,29 +204,3 @@ async def test_a_malformed_cadre_id_is_refused(mock_gateway, fakes, admin):
     async with mock_gateway() as gw:
         response = await gw.get("/api/v1/cadres/%20bad%20id/dossier", headers=admin)
     assert response.status_code == 422
-
-
-async def test_a_relatives_dossier_is_404_before_any_call(gateway_settings, fakes, test_auth):
-    from types import SimpleNamespace
-
-    from gateway.directory import Directory
-    from gateway.main import create_app
-    from kernel.testing.helpers import running
-
-    directory = Directory()
-    directory.apply("rank.cadre_registered.v1", {"cadreId": "c-1", "orgPath": ["city"], "orgUnitId": "city",
-                                                 "relativeIds": ["c-9"]})
-    app = create_app(gateway_settings(), upstreams=fakes.upstreams(1024 * 1024))
-    async with running(app) as gw:
-        app.state.gateway.feed = SimpleNamespace(directory=directory)
-        # c-9 is c-1's relative: an org admin who is c-9 may not read c-1's dossier, nor c-1 read c-9's.
-        relative = await gw.get("/api/v1/cadres/c-1/dossier",
-                                headers=test_auth.headers("org_admin", unit="city", cadre_id="c-9"))
-        reverse = await gw.get("/api/v1/cadres/c-9/dossier",
-                               headers=test_auth.headers("org_admin", unit="city", cadre_id="c-1"))
-        stranger = await gw.get("/api/v1/cadres/c-1/dossier",
-                                headers=test_auth.headers("org_admin", unit="city", cadre_id="c-5"))
-        app.state.gateway.feed = None  # the stand-in has no connection to close
-    assert relative.status_code == 404 and reverse.status_code == 404
-    assert stranger.status_code == 200
-    assert len(fakes.requests["rank"]) == 2  # the stranger's read only: the register entry and rank's part

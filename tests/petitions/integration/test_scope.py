@@ -57,7 +57,7 @@ async def test_nobody_reads_reports_about_themselves_or_their_relatives(api):
     about_kin = await api.intake(accused=["c-officer-kin"])
     await api.register(about_fin1)
     await api.register(about_kin, accused=["c-officer-kin"])
-    # c-fin-1 names c-fin-2 as a relative; c-officer-kin names c-officer: both directions count.
+    # c-fin-1 and c-fin-2 are relatives, as are c-officer and c-officer-kin (kernel.access): either side is hidden.
     for cadre, hidden in (("c-fin-1", about_fin1), ("c-fin-2", about_fin1), ("c-officer", about_kin)):
         for role in ("discipline_officer", "petitions_staff"):
             who = {"role": role, "cadre_id": cadre}
