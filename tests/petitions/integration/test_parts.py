@@ -73,3 +73,17 @@ async def test_the_dashboard_part_counts_overdue_deadlines_of_the_units_subtree(
     assert (await api.get("/dashboard-parts/petitions?org_unit_id=county-a-dept", role="assessor",
                           unit="county-a")).status_code == 404
     assert (await api.get("/dashboard-parts/petitions", role="org_admin")).status_code == 422
+
+
+async def test_a_discipline_officer_who_is_a_cadre_reads_open_reports_in_the_part(api):
+    # The open-reports query once failed (500) for any officer whose token names a cadre: the subquery that hides
+    # reports about the officer's relatives auto-correlated the accused table of the outer query.
+    report_id = await api.intake(accused=["c-fin-1"])
+    await api.register(report_id)
+    part = await api.ok("GET", "/dossier-parts/petitions/c-fin-1", role="discipline_officer", cadre_id="c-officer")
+    assert [r["report_id"] for r in part["open_reports"]] == [report_id]
+    # ... and still never about a relative: c-officer-kin is c-officer's relative.
+    kin_report = await api.intake(accused=["c-officer-kin"])
+    await api.register(kin_report, accused=["c-officer-kin"])
+    hidden = await api.get("/dossier-parts/petitions/c-officer-kin", role="discipline_officer", cadre_id="c-officer")
+    assert hidden.status_code == 404

@@ -1,10 +1,16 @@
-"""Object scope (RELIABILITY.md S1, S2): outside the caller's subtree a report does not exist (404, lists filtered);
+"""Object scope (docs/permissions.md, kernel.access): outside the caller's subtree a report does not exist (404, lists filtered);
 nobody reads petitions about themselves or their relatives; an accusation alone is seen only by those who handle
 it; the accused never reaches the report."""
 
 from __future__ import annotations
 
+from tests.petitions.support import TODAY, decision
 
+
+
+def _problem(response) -> dict:
+    """A problem document without its per-request instance."""
+    return {k: v for k, v in response.json().items() if k != "instance"}
 
 
 async def _ids(api, path: str, **who) -> set[str]:
@@ -87,8 +93,8 @@ async def test_the_accused_cadre_never_reaches_the_report(api):
     await api.close(report_id, "UNFOUNDED", adverse_effect=True, accusation_spread="UNIT")
     [clarification] = (await api.ok("GET", "/clarifications", **accused))["items"]
     assert "report_ids" not in clarification and report_id not in str(clarification)
-    part = await api.ok("GET", "/dossier-parts/petitions/c-cty-b", **accused)
-    assert part["withheld"] is True and part["outcomes"] == [] and report_id not in str(part)
+    # The cadre role reads no petitions part at all, its own included.
+    assert (await api.get("/dossier-parts/petitions/c-cty-b", **accused)).status_code == 403
 
 
 async def test_clarifications_and_appeals_follow_the_cadres_unit(api):
@@ -103,3 +109,36 @@ async def test_clarifications_and_appeals_follow_the_cadres_unit(api):
     refused = await api.post("/clarifications", role="org_admin", unit="county-b", create=True,
                              json={"cadre_id": "c-cty-a", "report_ids": [report_id], "spread": "UNIT"})
     assert refused.status_code == 404
+
+
+async def test_an_accused_outside_the_callers_subtree_gets_exactly_the_unknown_id_answer(api):
+    body = {"petition_type": "ACCUSATION", "channel": "LETTER", "received_on": TODAY.isoformat(),
+            "content": "The accused took gifts at the spring festival."}
+    answers = {}
+    for accused in ("c-cty-b", "c-nobody"):  # a sibling county's cadre, and an id nobody has
+        answers[accused] = await api.post("/reports", role="petitions_staff", unit="county-a", create=True,
+                                          json={**body, "accused_cadre_ids": [accused]})
+    assert answers["c-cty-b"].status_code == answers["c-nobody"].status_code == 422
+    assert _problem(answers["c-cty-b"]) == _problem(answers["c-nobody"])
+    assert "c-cty-b" not in answers["c-cty-b"].text
+    # Inside the subtree the same staff file it.
+    inside = await api.post("/reports", role="petitions_staff", unit="county-a", create=True,
+                            json={**body, "accused_cadre_ids": ["c-cty-a"]})
+    assert inside.status_code == 201, inside.text
+
+
+async def test_a_case_is_opened_only_against_a_cadre_of_the_officers_subtree(api):
+    # Handled in county-a, but naming a county-b cadre (filed by the city's staff, who see both).
+    report_id = await api.intake(accused=["c-cty-b"], unit="city", handling_org_unit_id="county-a")
+    await api.register(report_id, accused=["c-cty-b"], unit="city")
+    await api.to_disposal(report_id, unit="county-a")
+    case = {"opened_on": TODAY.isoformat(), "decision": decision()}
+    foreign = await api.post(f"/reports/{report_id}/case", role="discipline_officer", unit="county-a",
+                             json={**case, "cadre_ids": ["c-cty-b"]})
+    unknown = await api.post(f"/reports/{report_id}/case", role="discipline_officer", unit="county-a",
+                             json={**case, "cadre_ids": ["c-nobody"]})
+    assert foreign.status_code == unknown.status_code == 404
+    assert _problem(foreign) == _problem(unknown)
+    # The city's officer, whose subtree holds county-b, may open it.
+    await api.ok("POST", f"/reports/{report_id}/case", role="discipline_officer", unit="city",
+                 json={**case, "cadre_ids": ["c-cty-b"]})
