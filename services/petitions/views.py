@@ -280,7 +280,7 @@ async def list_deadlines(conn: AsyncConnection, access: Access, page: PageParams
     prefix = access.prefix
     if org_unit_id:
         sub = (await conn.execute(select(u.c.path).where(u.c.org_unit_id == org_unit_id))).scalar()
-        if sub is None or prefix is None or not sub.startswith(prefix):
+        if not access.sees_unit(sub):
             return [], None
         prefix = sub
     query = select(d).where(d.c.org_unit_id.in_(select(u.c.org_unit_id).where(in_prefix(u.c.path, prefix))))
