@@ -7,7 +7,6 @@ contributed to it.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import orjson
 from fastapi import APIRouter, Request

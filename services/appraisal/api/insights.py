@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from kernel import audit
 from kernel.auth import Role
 from kernel.deps import ReaderDep, TodayDep
-from kernel.access import cadre_not_found, unit_not_found
+from kernel.access import unit_not_found
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep

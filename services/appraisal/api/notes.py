@@ -3,7 +3,6 @@ reinstatement observation, term evaluation task): read-only, under the assessmen
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
