@@ -19,7 +19,11 @@ class AppraisalSettings(ServiceSettings):
     # 优秀 quota (DOMAIN.md §1.1 [S-]): 20 % by default, up to 25 % with the civil-service authority's approval.
     excellent_quota_pct: float = 20.0
     excellent_quota_max_pct: float = 25.0
+    # Rounding of staff × percentage to whole places (domain/rules/quota.py ROUNDING_RULES): FLOOR keeps the
+    # statute's ceiling; an agency of at least `excellent_quota_min_one_from` assessed staff gets at least one
+    # place (provincial implementing rules [D]; 0 disables the minimum). docs/appraisal.md explains the default.
     excellent_quota_rounding: str = Field(default="FLOOR", pattern="^(FLOOR|HALF_UP|CEIL)$")
+    excellent_quota_min_one_from: int = Field(default=3, ge=0)
     # Publicity of an 优秀 proposal, in working days ([R]: duration not retrieved; DOMAIN.md §1.8).
     publicity_working_days: int = 5
     # 复核 request window after written notification (公务员法 §95 [V]: 30 days).

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import Table, false, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.access import in_subtree, self_service
+from kernel.access import in_subtree, self_service, unit_not_found
 from kernel.auth import Principal, Role
 from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.appraisal.adapters import orm
+from services.appraisal.adapters import quota as quota_figures
+from services.appraisal.domain.rules import quota
 
 directory = Directory(orm.directory)
 D = orm.directory.cadre
@@ -168,6 +170,22 @@ async def assessment_years(conn: AsyncConnection, principal: Principal, page: Pa
     query = keyset(query, [t.c.org_unit_id, t.c.year], page)
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.org_unit_id, r.year))
     return [_row(r) for r in rows], cursor
+
+
+async def excellent_quota(conn: AsyncConnection, principal: Principal, settings: Any, org_unit_id: str,
+                          year: int) -> dict[str, Any]:
+    """Returns the 优秀 quota of the agency a unit in the caller's subtree counts in (adapters/quota.py, the same
+    function the proposal and the decision check), or raises the uniform 404."""
+    if await directory.unit_in_scope(conn, await directory.access(conn, principal), org_unit_id) is None:
+        raise unit_not_found()
+    st = await quota_figures.standing(conn, settings, org_unit_id, year)
+    q = st.quota
+    return {"org_unit_id": org_unit_id, "year": year, "counting_unit_id": st.counting_unit_id,
+            "counting_unit_level": st.counting_unit_level, "staff_count": q.headcount, "pct": st.pct,
+            "raise_approved": st.raise_approved, "pct_configured": st.configured, "exact_places": f"{q.exact.normalize():f}",
+            "rounding": q.rounding, "min_one_from": q.min_one_from, "min_one_applied": q.min_one_applied,
+            "limit": q.limit, "used": st.used, "remaining": st.remaining,
+            "rules": [vars(r) for r in q.rules()], "source": quota.SOURCE}
 
 
 async def inaction_items(conn: AsyncConnection, page: PageParams, filters: dict[str, Any]) -> tuple[list[dict], str | None]:

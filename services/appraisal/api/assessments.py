@@ -154,6 +154,15 @@ async def configure_year(org_unit_id: str, year: Annotated[int, Path(ge=2000, le
     return s.YearRead(**await h.configure_year(cmd, uow, principal=principal))
 
 
+@router.get("/assessment-years/{org_unit_id}/{year}/quota", response_model=s.QuotaRead, tags=["assessment-years"],
+            dependencies=[require(Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR)])
+async def excellent_quota(org_unit_id: Annotated[str, Path(max_length=64)], year: Annotated[int, Path(ge=2000, le=2100)],
+                          conn: ReaderDep, principal: PrincipalDep, uow: UowDep) -> s.QuotaRead:
+    """Returns the 优秀 quota a unit's staff count in for a year: the agency it is counted over, the staff count,
+    percentage, rounding rule, limit, used and remaining (the figures the proposal and decision check)."""
+    return s.QuotaRead(**await views.excellent_quota(conn, principal, uow.settings, org_unit_id, year))
+
+
 @router.get("/assessment-years", response_model=s.YearPage, tags=["assessment-years"],
             dependencies=[require(Role.ORG_ADMIN, Role.AUDITOR)])
 async def list_assessment_years(conn: ReaderDep, principal: PrincipalDep, page: PageDep,

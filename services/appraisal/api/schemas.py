@@ -107,6 +107,36 @@ class YearPage(BaseModel):
     next_cursor: str | None
 
 
+class QuotaRule(BaseModel):
+    code: str
+    text: str
+    source: str
+    confidence: str
+
+
+class QuotaRead(BaseModel):
+    """An agency's 优秀 quota for a year, as the decision-time check counts it."""
+
+    org_unit_id: str
+    year: int
+    counting_unit_id: str = Field(description="the agency (机关) the quota is counted over: the unit itself or its "
+                                              "nearest ancestor that is not an internal division")
+    counting_unit_level: str | None
+    staff_count: int = Field(description="assessed staff of the agency (annual assessments of the year)")
+    pct: float
+    raise_approved: bool
+    pct_configured: bool = Field(description="the percentage was set for this agency and year (else the default)")
+    exact_places: str = Field(description="staff_count × pct / 100 before rounding")
+    rounding: str
+    min_one_from: int = Field(description="an agency of at least this many assessed staff has one place (0: off)")
+    min_one_applied: bool
+    limit: int
+    used: int = Field(description="final 优秀 grades and 优秀 proposals awaiting publicity or decision")
+    remaining: int
+    rules: list[QuotaRule]
+    source: str
+
+
 class RegularCreate(Request):
     cadre_id: str = Id
     period_key: str = PeriodKey

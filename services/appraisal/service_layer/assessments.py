@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import insert, select, update
 
 from kernel import audit
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
 from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import grade_facts, insert_ignore, mark_dirty
+from services.appraisal.adapters import quota as quota_figures
+from services.appraisal.adapters.projections import grade_facts, mark_dirty
 from services.appraisal.domain.assessment import DECIDED, AnnualAssessment
 from services.appraisal.domain.grades import REGULAR_RESULTS, Constraint
 from services.appraisal.domain.periods import period_range, quarter_of_period
@@ -44,30 +45,11 @@ async def _audit(uow: AppraisalUnitOfWork, principal: Principal | None, action: 
                        object_id=object_id, purpose=purpose)
 
 
-async def _year_config(uow: AppraisalUnitOfWork, org_unit_id: str, year: int, *, lock: bool) -> tuple[float, bool]:
-    t = orm.assessment_year
-    await uow.conn.execute(insert_ignore(uow.conn, t, {
-        "org_unit_id": org_unit_id, "year": year, "excellent_quota_pct": uow.settings.excellent_quota_pct,
-        "quota_raise_approved": False, "version": 1, "updated_at": utcnow()}, ["org_unit_id", "year"]))
-    query = select(t.c.excellent_quota_pct, t.c.quota_raise_approved).where(t.c.org_unit_id == org_unit_id, t.c.year == year)
-    if lock and uow.conn.dialect.name == "postgresql":
-        # Serializes concurrent 优秀 proposals of one unit so that the quota cannot be overrun.
-        query = query.with_for_update()
-    row = (await uow.conn.execute(query)).one()
-    return float(row[0]), bool(row[1])
-
-
 async def _check_quota(uow: AppraisalUnitOfWork, a: AnnualAssessment) -> None:
-    pct, _ = await _year_config(uow, a.org_unit_id, a.year, lock=True)
-    t = orm.annual_assessment
-    same = and_(t.c.org_unit_id == a.org_unit_id, t.c.year == a.year)
-    headcount = (await uow.conn.execute(select(func.count()).where(same))).scalar_one()
-    excellent = (await uow.conn.execute(select(func.count()).where(
-        same, t.c.id != a.id,
-        or_(t.c.final_grade == "EXCELLENT",
-            and_(t.c.status.in_(("RULE_CHECKED", "PUBLICITY")), t.c.proposed_grade == "EXCELLENT"))))).scalar_one()
-    quota.check_quota(headcount=headcount, excellent_so_far=excellent, pct=pct,
-                      rounding=uow.settings.excellent_quota_rounding)
+    """Refuses an 优秀 beyond the agency's quota (the same figures GET …/quota answers)."""
+    standing = await quota_figures.standing(uow.conn, uow.settings, a.org_unit_id, a.year,
+                                            exclude_assessment_id=a.id, write=True)
+    quota.check(standing.quota, standing.used)
 
 
 async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork, *, principal: Principal,
@@ -80,7 +62,7 @@ async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork
             raise Conflict("this cadre's assessment for the year is already open", rule="assessment.one_per_year")
         a = AnnualAssessment.open(assessment_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id,
                                   org_unit_id=cadre.org_unit_id, year=cmd.year, today=today)
-        await _year_config(uow, a.org_unit_id, a.year, lock=False)
+        await quota_figures.ensure_year(uow.conn, uow.settings, a.org_unit_id, a.year)
         await uow.assessments.add(a, org_path=cadre.org_path)
         await _audit(uow, principal, "CREATE", a.id)
         return await uow.commit(a.id)
@@ -208,7 +190,12 @@ async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, 
                               default_pct=s.excellent_quota_pct, max_pct=s.excellent_quota_max_pct)
         if cmd.quota_raise_approved and not cmd.approval_ref:
             raise RuleViolation("a raised quota names the approval", rule="assessment_year.approval_ref")
-        await _year_config(uow, cmd.org_unit_id, cmd.year, lock=True)
+        agency, _, _ = await quota_figures.counting_unit(uow.conn, cmd.org_unit_id)
+        if agency != cmd.org_unit_id:
+            raise RuleViolation("the 优秀 quota is counted over the agency (机关) this unit belongs to, not over an "
+                                "internal division: configure the agency", rule="assessment_year.counting_unit",
+                                source=quota.COUNTING_SOURCE, field="org_unit_id")
+        await quota_figures.standing(uow.conn, uow.settings, cmd.org_unit_id, cmd.year, write=True)
         t = orm.assessment_year
         await uow.conn.execute(update(t).where(t.c.org_unit_id == cmd.org_unit_id, t.c.year == cmd.year).values(
             excellent_quota_pct=cmd.excellent_quota_pct, quota_raise_approved=cmd.quota_raise_approved,

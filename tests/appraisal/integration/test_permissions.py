@@ -54,6 +54,8 @@ def matrix(o: dict) -> list[tuple[str, tuple[str, ...], bool, str, str, dict | N
         ("quota: configure", ("org_admin",), False, "PUT", "/api/v1/assessment-years/finance/2025",
          {"excellent_quota_pct": 20}),
         ("quota: read", ("org_admin", "auditor"), False, "GET", "/api/v1/assessment-years", None),
+        ("quota: figures", ("org_admin", "assessor", "auditor"), False, "GET",
+         "/api/v1/assessment-years/finance/2025/quota", None),
         ("index: read", (*STAFF_R, "cadre"), True, "GET", "/api/v1/accountability-index/c-fin-1", None),
         ("index: read", (*STAFF_R, "cadre"), True, "GET", "/api/v1/accountability-index", None),
         ("catalogue: change", ("org_admin",), False, "POST", "/api/v1/inaction-items",

@@ -10,7 +10,14 @@ from kernel.errors import RuleViolation
 from services.appraisal.domain.rules.awards import proposals_for
 from services.appraisal.domain.rules.bonus import Member, allocate
 from services.appraisal.domain.rules.form import form_score
-from services.appraisal.domain.rules.quota import check_quota, check_quota_pct, max_excellent
+from services.appraisal.domain.rules.quota import (
+    check_quota,
+    check_quota_pct,
+    compute,
+    counted_units,
+    counting_unit,
+    max_excellent,
+)
 from services.appraisal.settings import AppraisalSettings
 
 COEF = {"EXCELLENT": 1.5, "COMPETENT": 1.0, "BASIC": 0.0, "INCOMPETENT": 0.0, "UNDETERMINED": 0.0}
@@ -29,6 +36,42 @@ def test_quota_refuses_one_more_excellent_and_names_the_rule():
     with pytest.raises(RuleViolation) as err:
         check_quota(headcount=10, excellent_so_far=2, pct=20, rounding="FLOOR")
     assert err.value.rule == "assessment.excellent_quota" and err.value.extra == {"limit": 2, "used": 2}
+
+
+@pytest.mark.parametrize("headcount,pct,rounding,min_one_from,limit,applied", [
+    (3, 25, "FLOOR", 0, 0, False),  # the old answer: "0 of 0 at 25 %"
+    (3, 25, "FLOOR", 3, 1, True), (3, 20, "FLOOR", 3, 1, True), (2, 20, "FLOOR", 3, 0, False),
+    (4, 20, "FLOOR", 3, 1, True), (5, 20, "FLOOR", 3, 1, False), (10, 20, "FLOOR", 3, 2, False),
+    (3, 20, "HALF_UP", 0, 1, False), (2, 20, "HALF_UP", 0, 0, False), (0, 20, "FLOOR", 1, 0, False),
+])
+def test_rounding_and_the_minimum_of_one_place(headcount, pct, rounding, min_one_from, limit, applied):
+    q = compute(headcount=headcount, pct=pct, rounding=rounding, min_one_from=min_one_from)
+    assert (q.limit, q.min_one_applied) == (limit, applied)
+    assert [r.code for r in q.rules()] == [rounding, *(["MIN_ONE"] if applied else [])]
+    assert all(r.source for r in q.rules())
+
+
+@given(st.integers(0, 500), st.sampled_from([15.0, 20.0, 25.0]), st.integers(0, 10))
+def test_floor_never_exceeds_the_percentage_except_by_the_stated_minimum(headcount, pct, min_one_from):
+    q = compute(headcount=headcount, pct=pct, rounding="FLOOR", min_one_from=min_one_from)
+    assert q.limit <= headcount * pct / 100 or (q.min_one_applied and q.limit == 1 and headcount >= min_one_from)
+
+
+def test_the_counting_unit_is_the_nearest_agency_not_the_division():
+    levels = {"city": "CITY_LEADERSHIP", "bureau": "MUNICIPAL_AGENCY", "div": "DIVISION", "sub": "DIVISION",
+              "town": "TOWNSHIP"}
+    assert counting_unit("div", ["city", "bureau", "div"], levels) == "bureau"
+    assert counting_unit("sub", ["city", "bureau", "div", "sub"], levels) == "bureau"
+    assert counting_unit("bureau", ["city", "bureau"], levels) == "bureau"
+    assert counting_unit("unknown", ["city", "unknown"], levels) == "unknown"  # not yet in the directory
+    units = [("bureau", ["city", "bureau"]), ("div", ["city", "bureau", "div"]),
+             ("sub", ["city", "bureau", "div", "sub"]), ("town", ["city", "bureau", "town"])]
+    assert counted_units("bureau", units, levels) == {"bureau", "div", "sub"}  # a sub-agency counts on its own
+
+
+def test_the_default_rounding_is_floor_with_one_place_from_three_staff():
+    s = AppraisalSettings(_env_file=None)
+    assert (s.excellent_quota_rounding, s.excellent_quota_min_one_from) == ("FLOOR", 3)
 
 
 def test_quota_above_twenty_percent_needs_the_approved_raise_and_never_exceeds_the_maximum():
