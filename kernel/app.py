@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from kernel.logs import configure_logging
 from kernel.openapi import install_conventions
+from kernel.requests import configure_bounds
 from kernel.runtime import ServiceRuntime
 from kernel.web import install, install_health, operation_id
 
@@ -17,6 +18,7 @@ def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: s
     """Creates the app: lifespan, error model, plumbing middleware, health, metrics and the routers."""
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level)
+    configure_bounds(settings.request_date_min, settings.request_date_max_years_ahead)
     app = FastAPI(
         title=title,
         description=description,

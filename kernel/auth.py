@@ -177,6 +177,10 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     roles = frozenset(Role(r) for r in raw_roles if r in Role._value2member_map_)
     unit = claims.get("unit")
     cadre = claims.get("cadre_id")
+    for value in (claims["sub"], unit, cadre, claims.get("name")):
+        if isinstance(value, str) and "\x00" in value:
+            # These reach SQL (scope lookups, audit rows) and PostgreSQL text cannot hold NUL.
+            raise AuthError("invalid token: a claim contains a NUL character")
     return Principal(
         subject=str(claims["sub"]),
         roles=roles,

@@ -182,9 +182,10 @@ def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 3
             path.parent.mkdir(parents=True, exist_ok=True)
         # One writer connection: SQLite has one writer, and pooled writers make the busy handler sleep
         # (5x the p99 measured with 8 pooled connections, ARCHITECTURE.md 6.6).
-        writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+        writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True)
         _install_sqlite_hooks(writer, begin="BEGIN IMMEDIATE", query_only=False)
-        reader = create_async_engine(url, pool_size=reader_pool_size, max_overflow=0, pool_timeout=60)
+        reader = create_async_engine(url, pool_size=reader_pool_size, max_overflow=0, pool_timeout=60,
+                                     hide_parameters=True)
         _install_sqlite_hooks(reader, begin="BEGIN", query_only=True)
         return Database(url=url, writer=writer, reader=reader, write_lock=asyncio.Lock())
     connect_args: dict[str, Any] = {"server_settings": {"statement_timeout": str(statement_timeout_ms)}}
@@ -195,6 +196,7 @@ def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 3
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args=connect_args,
+        hide_parameters=True,  # SQL parameters hold personal data: never in logs or error messages
     )
     return Database(url=url, writer=engine, reader=engine)
 
@@ -203,7 +205,7 @@ def make_relay_engine(db: Database) -> AsyncEngine:
     """Returns the engine the outbox relay uses: its own small pool on PostgreSQL, the single writer on SQLite."""
     if db.is_sqlite:
         return db.writer
-    return create_async_engine(db.url, pool_size=2, max_overflow=0, pool_pre_ping=True)
+    return create_async_engine(db.url, pool_size=2, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
 
 
 def is_transient_db_error(exc: BaseException) -> bool:

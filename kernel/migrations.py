@@ -68,7 +68,7 @@ async def _run_async(url: str, metadata: MetaData) -> None:
         db_file = url.split("///", 1)[-1]
         if db_file and db_file != ":memory:":
             Path(db_file).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_async_engine(url, poolclass=pool.NullPool, hide_parameters=True)
     try:
         async with engine.connect() as connection:
             if connection.dialect.name == "sqlite":

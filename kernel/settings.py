@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -64,6 +65,9 @@ class ServiceSettings(BaseSettings):
     auth_max_token_lifetime_s: int = 12 * 3600
 
     max_body_bytes: int = 1024 * 1024
+    # Plausible dates in request bodies (kernel.requests): none before the floor, none more than N years ahead.
+    request_date_min: dt.date = dt.date(1900, 1, 1)
+    request_date_max_years_ahead: int = 100
     cors_origins: list[str] = Field(default_factory=list)
     calendar_file: Path | None = None
 

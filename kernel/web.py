@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from fastapi import FastAPI, Request
@@ -190,6 +191,14 @@ class PlumbingMiddleware:
         status_holder = [500]
         path = scope.get("path", "")
 
+        where = _nul_in(scope)
+        if where is not None:
+            # PostgreSQL text cannot hold U+0000: a NUL in a path id or a query parameter is the client's mistake.
+            await _send_problem(send, 422, f"the {where} must not contain NUL characters", rid, type_="validation",
+                                field=where)
+            self._reset(tokens)
+            return
+
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
@@ -254,9 +263,23 @@ class _BodyTooLarge(StarletteHTTPException):
         super().__init__(status_code=413, detail="request body too large")
 
 
-async def _send_problem(send: Send, status: int, detail: str, rid: str) -> None:
-    body = orjson.dumps({"type": PROBLEM_BASE + "payload-too-large", "title": _TITLES[status], "status": status,
-                         "detail": detail, "instance": f"urn:request:{rid}"})
+def _nul_in(scope: Scope) -> str | None:
+    """Names the part of the URL (path or query) that carries a NUL character, if any."""
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    query = scope.get("query_string", b"")
+    if query and (b"\x00" in query or b"\x00" in unquote_to_bytes(query)):
+        return "query"
+    return None
+
+
+async def _send_problem(send: Send, status: int, detail: str, rid: str, *, type_: str = "payload-too-large",
+                        field: str | None = None) -> None:
+    problem_body: dict[str, Any] = {"type": PROBLEM_BASE + type_, "title": _TITLES[status], "status": status,
+                                    "detail": detail, "instance": f"urn:request:{rid}"}
+    if field is not None:
+        problem_body["field"] = field
+    body = orjson.dumps(problem_body)
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
                             (b"x-request-id", rid.encode()), *SECURITY_HEADERS]})

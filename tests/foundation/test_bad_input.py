@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from services.rank.adapters import orm
 
+NEXT_YEAR = (dt.date.today() + dt.timedelta(days=400)).isoformat()
 GOOD = {"name": "Wang Wu", "gender": "MALE", "birth_date": "1990-02-03", "entry_date": "2012-08-01", "org_unit_id": "city"}
 
 
@@ -45,7 +47,10 @@ def assert_problem(response, status: int, *fields: str) -> dict:
     ({**GOOD, "party_member": "maybe"}, 422, "party_member"),
     ({k: v for k, v in GOOD.items() if k != "name"}, 422, "name"),
     ({**GOOD, "name": ""}, 422, "name"),
-    ({**GOOD, "entry_date": "2999-01-01"}, 422, "cadre.entry_date"),
+    ({**GOOD, "entry_date": "2999-01-01"}, 422, "entry_date"),  # implausible: refused by the request model
+    ({**GOOD, "entry_date": NEXT_YEAR}, 422, "cadre.entry_date"),  # plausible but in the future: the domain rule
+    ({**GOOD, "birth_date": "1800-01-01"}, 422, "birth_date"),
+    ({**GOOD, "name": "Wang\u0000Wu"}, 422, "name"),  # PostgreSQL text cannot hold NUL
     ({**GOOD, "entry_date": "1995-01-01"}, 422, "cadre.entry_age"),
     ({**GOOD, "org_unit_id": "nowhere"}, 404, "cadre.org_unit"),
 ])
@@ -113,3 +118,18 @@ async def test_invalid_cursor_and_page_size_are_client_errors(rank, test_auth):
     admin = test_auth.headers("org_admin", unit="city")
     assert_problem(await rank.get("/api/v1/cadres?cursor=%%%", headers=admin), 400, "cursor")
     assert_problem(await rank.get("/api/v1/cadres?limit=1000", headers=admin), 422, "limit")
+
+
+async def test_an_integer_above_int64_is_a_422_not_a_500(rank, test_auth):
+    admin = test_auth.headers("org_admin", unit="city")
+    response = await rank.patch("/api/v1/org-units/city", json={"version": 2**63, "name": "City"}, headers=admin)
+    assert_problem(response, 422, "version")
+    response = await rank.patch("/api/v1/org-units/city", json={"version": 2**63 - 1, "name": "City"}, headers=admin)
+    assert response.status_code == 409, response.text  # in range: judged by the service (a stale version)
+
+
+async def test_a_nul_in_a_path_id_or_a_query_is_a_422_not_a_500(rank, test_auth):
+    admin = test_auth.headers("org_admin", unit="city")
+    assert_problem(await rank.get("/api/v1/cadres/abc%00def", headers=admin), 422, "path")
+    assert_problem(await rank.get("/api/v1/org-units/city%00", headers=admin), 422, "path")
+    assert_problem(await rank.get("/api/v1/cadres", params={"org_unit_id": "ci\u0000ty"}, headers=admin), 422, "query")
