@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
@@ -62,6 +63,9 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
             expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location"], allow_credentials=False, max_age=600,
         )
     install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=None)
+    if settings.trusted_proxies:
+        # Outermost: limits, logs and the X-Forwarded-For sent upstream all see the client the trusted proxy named.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_exception_handler(UpstreamError, upstream_error_handler)
     install_health(app, state.readiness)
     for module in (dossier, dashboards, events):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from kernel.settings import ServiceSettings
@@ -43,6 +43,10 @@ class GatewaySettings(ServiceSettings):
     rate_limit_dossier_per_minute: int = 240
     rate_limit_public_per_minute: int = 30
     rate_limit_enabled: bool = True
+    # Peers in front of the gateway (a TLS terminator) whose X-Forwarded-For names the client (addresses or networks).
+    # Empty: the peer is the client, and a client's own X-Forwarded-For is ignored. Either way the gateway sends
+    # upstream the one address it settled on, never the chain it was given.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     # Live event feed (SSE): how many feed connections the process serves at once, in total and per subject.
     feed_enabled: bool = True

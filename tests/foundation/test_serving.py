@@ -47,3 +47,22 @@ async def test_answers_carry_no_server_header():
     assert response.status_code == 200
     assert "server" not in response.headers
     assert "date" in response.headers
+
+
+def _default(value: str) -> str:
+    """The default of a compose interpolation `${VAR:-default}`."""
+    return value.split(":-", 1)[1].rstrip("}") if value.startswith("${") else value
+
+
+def test_in_compose_petitions_trusts_the_gateways_fixed_address_and_nobody_else():
+    import ipaddress
+    import json
+
+    gateway_ip = _default(COMPOSE["services"]["gateway"]["networks"]["default"]["ipv4_address"])
+    subnet = _default(COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    assert ipaddress.ip_address(gateway_ip) in ipaddress.ip_network(subnet)
+    raw = COMPOSE["services"]["petitions"]["environment"]["PETITIONS_TRUSTED_PROXIES"]
+    trusted = json.loads(raw.replace("${YOUWEI_GATEWAY_IP:-" + gateway_ip + "}", gateway_ip))
+    assert trusted == [gateway_ip]
+    for name in ("rank", "appraisal", "tolerance", "gateway"):
+        assert not any(k.endswith("TRUSTED_PROXIES") for k in COMPOSE["services"][name]["environment"]), name
