@@ -23,6 +23,7 @@ from kernel.consumer import Handler
 from kernel.contracts import rank_v1
 from kernel.db import UtcDateTime, utcnow
 from kernel.envelope import CloudEvent
+from kernel.errors import RuleViolation
 
 
 def path_of(ids: list[str]) -> str:
@@ -57,6 +58,7 @@ def directory_tables(metadata: MetaData) -> DirectoryTables:
         Column("name", String(200), nullable=False),
         Column("gender", String(8), nullable=False),
         Column("birth_date", Date, nullable=False),
+        Column("entry_date", Date, nullable=True),  # null on rows written before the column existed
         Column("org_unit_id", String(64), nullable=False),
         Column("org_path", String(1000), nullable=False),
         Column("category", String(32), nullable=False),
@@ -108,6 +110,7 @@ def directory_handlers(tables: DirectoryTables) -> dict[type, Handler]:
                     "name": payload.name,
                     "gender": payload.gender.value,
                     "birth_date": payload.birth_date,
+                    "entry_date": payload.entry_date,
                     "org_unit_id": payload.org_unit_id,
                     "org_path": path_of(payload.org_path),
                     "category": payload.category.value,
@@ -141,6 +144,14 @@ class DirCadre:
     birth_date: dt.date | None = None
     gender: str | None = None
     rank_code: str | None = None
+    entry_date: dt.date | None = None
+
+    def dated_fact(self, day: dt.date, *, field: str, rule: str) -> None:
+        """Refuses a fact about this cadre dated before their entry into service (or birth, where the entry date
+        is not known yet): 422 naming the field, never echoing the value."""
+        floor, what = (self.entry_date, "entry into service") if self.entry_date else (self.birth_date, "birth")
+        if floor is not None and day < floor:
+            raise RuleViolation(f"{field} cannot be before the cadre's {what}", rule=rule, field=field)
 
 
 class Directory:
@@ -162,12 +173,13 @@ class Directory:
         row = (
             await conn.execute(
                 select(t.c.cadre_id, t.c.name, t.c.org_unit_id, t.c.org_path, t.c.relative_ids, t.c.active,
-                       t.c.birth_date, t.c.gender, t.c.rank_code).where(t.c.cadre_id == cadre_id)
+                       t.c.birth_date, t.c.gender, t.c.rank_code, t.c.entry_date).where(t.c.cadre_id == cadre_id)
             )
         ).first()
         if row is None:
             return None
-        return DirCadre(row[0], row[1], row[2], row[3], frozenset(orjson.loads(row[4])), row[5], row[6], row[7], row[8])
+        return DirCadre(row[0], row[1], row[2], row[3], frozenset(orjson.loads(row[4])), row[5], row[6], row[7], row[8],
+                        row[9])
 
     async def access(self, conn: AsyncConnection, principal: Principal) -> Access:
         """Resolves the caller's access (kernel.access) from this directory: unit path and relatives."""

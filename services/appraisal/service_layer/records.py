@@ -7,7 +7,7 @@ import uuid
 
 from kernel.access import self_service
 from kernel.auth import Principal
-from kernel.errors import NotFound, RuleViolation
+from kernel.errors import NotFound
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.records import PerformanceRecord
 from services.appraisal.service_layer import commands
@@ -20,8 +20,7 @@ async def submit_record(cmd: commands.SubmitRecord, uow: AppraisalUnitOfWork, *,
     """Submits a record for a cadre in scope (a cadre only for themself), or a correction of a verified one."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id, self_only=self_service(principal))
-        if cadre.birth_date is not None and cmd.occurred_on < cadre.birth_date:
-            raise RuleViolation("occurred_on cannot be before the cadre's birth", rule="performance_record.occurred_on")
+        cadre.dated_fact(cmd.occurred_on, field="occurred_on", rule="performance_record.occurred_on")
         old = None
         if corrects is not None:
             old = await uow.records.get(corrects, lock=True)

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 
 from kernel.auth import Principal, Role
 from kernel.db import utcnow
+from kernel.directory import DirCadre
 from kernel.errors import Forbidden, NotFound, RuleViolation
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import insert_ignore
@@ -31,6 +32,7 @@ async def schedule_talk(cmd: commands.ScheduleTalk, uow: AppraisalUnitOfWork, *,
         _may_admonish(principal)
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
+        cadre.dated_fact(cmd.scheduled_on, field="scheduled_on", rule="talk.scheduled_on")
         talk = Talk.schedule(talk_id=str(uuid.uuid4()), type=cmd.type, cadre_id=cadre.cadre_id,
                              org_unit_id=cadre.org_unit_id, scheduled_on=cmd.scheduled_on, reason_ref=cmd.reason_ref,
                              created_by=principal.subject)
@@ -38,21 +40,22 @@ async def schedule_talk(cmd: commands.ScheduleTalk, uow: AppraisalUnitOfWork, *,
         return await uow.commit(talk.id)
 
 
-async def _load(uow: AppraisalUnitOfWork, principal: Principal, talk_id: str, *, self_only: bool = False) -> Talk:
+async def _load(uow: AppraisalUnitOfWork, principal: Principal, talk_id: str, *, self_only: bool = False
+                ) -> tuple[Talk, DirCadre]:
     talk = await uow.talks.get(talk_id, lock=True)
     if talk is None:
         raise NotFound("talk not found", field="talk_id", rule="scope.talk")
-    await visible_cadre(uow, principal, talk.cadre_id, self_only=self_only)
-    return talk
+    return talk, await visible_cadre(uow, principal, talk.cadre_id, self_only=self_only)
 
 
 async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnitOfWork, *, principal: Principal,
                       today: dt.date) -> dict:
     """Records a held talk; sets the reply deadline in working days; a 诫勉 emits admonishment_issued."""
     async with uow:
-        talk = await _load(uow, principal, talk_id)
+        talk, cadre = await _load(uow, principal, talk_id)
         if talk.type == "ADMONISHMENT":
             _may_admonish(principal)
+        cadre.dated_fact(cmd.held_on, field="held_on", rule="talk.held_on")
         due = reply_due(talk.type, cmd.held_on, uow.settings.talk_reply_working_days, uow.calendar)
         talk.record(held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due, today=today)
         await uow.talks.save(talk)
@@ -63,7 +66,7 @@ async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, 
                      today: dt.date) -> str:
     """Records the cadre's own reply."""
     async with uow:
-        talk = await _load(uow, principal, talk_id, self_only=True)
+        talk, _ = await _load(uow, principal, talk_id, self_only=True)
         talk.reply(reply_ref=reply_ref, today=today)
         await uow.talks.save(talk)
         return await uow.commit(talk.status)
@@ -72,7 +75,7 @@ async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, 
 async def cancel_talk(talk_id: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
     """Cancels a scheduled talk."""
     async with uow:
-        talk = await _load(uow, principal, talk_id)
+        talk, _ = await _load(uow, principal, talk_id)
         if talk.type == "ADMONISHMENT":
             _may_admonish(principal)
         talk.cancel()
