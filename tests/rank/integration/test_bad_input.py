@@ -79,3 +79,22 @@ async def test_unknown_objects_are_not_found_and_never_a_server_error(api):
         assert response.status_code == 404, (url, response.text)
     invalid = await api.client.get("/api/v1/ladders/MILITARY", headers=api.h())
     assert invalid.status_code == 422
+
+
+async def test_problems_name_the_field_and_never_echo_what_the_client_typed(api):
+    # An id typed by mistake may be a phone number or an ID-card number: the answer names the field only.
+    typed = "13800005555"
+    for method, url, body, field in [
+        ("POST", "/api/v1/cadres", {"name": "Wang Wu", "gender": "MALE", "birth_date": "1985-03-02",
+                                    "entry_date": "2008-07-01", "org_unit_id": typed}, "org_unit_id"),
+        ("GET", f"/api/v1/cadres/{typed}", None, "cadre_id"),
+        ("GET", f"/api/v1/org-units/{typed}", None, "unit_id"),
+        ("GET", f"/api/v1/contracts/{typed}", None, "contract_id"),
+        ("GET", f"/api/v1/contracts?cadre_id={typed}", None, "cadre_id"),
+        ("POST", "/api/v1/org-units", {"code": "city", "name": "again", "agency_level": "CITY_LEADERSHIP"}, "code"),
+    ]:
+        response = await api.client.request(method, url, json=body, headers=api.hk())
+        assert response.status_code in (404, 409), (url, response.text)
+        problem = response.json()
+        assert typed not in problem["title"] + problem["detail"], (url, problem)
+        assert problem.get("field") == field, (url, problem)
