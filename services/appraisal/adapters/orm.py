@@ -70,12 +70,44 @@ annual_assessment = Table(
     Column("supplemented", Boolean, nullable=False),
     Column("supplement_no_excellent", Boolean, nullable=False),
     Column("amended", Boolean, nullable=False),
+    Column("source", String(16), nullable=True),
+    Column("document_no", String(100), nullable=True),
+    Column("recorded_by", String(128), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("cadre_id", "year"),
     Index("ix_annual_assessment_org_unit_id_year", "org_unit_id", "year"),
     Index("ix_annual_assessment_org_path", "org_path"),
+)
+
+# Every recording of a past annual grade, append-only: a correction is a new row naming the one it supersedes;
+# the current values are copied onto the assessment (source not null there).
+assessment_grade_record = Table(
+    "assessment_grade_record",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("assessment_id", String(ID), nullable=False),
+    Column("cadre_id", String(64), nullable=False),
+    Column("org_unit_id", String(64), nullable=False),
+    Column("org_path", String(1000), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("grade", String(16), nullable=False),
+    Column("undetermined_reason", String(32), nullable=True),
+    Column("decided_on", Date, nullable=False),
+    Column("notified_on", Date, nullable=False),
+    Column("publicity_from", Date, nullable=True),
+    Column("publicity_to", Date, nullable=True),
+    Column("document_no", String(100), nullable=True),
+    Column("source", String(16), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("supersedes", String(ID), nullable=True),
+    Column("quota_exceeded", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_assessment_grade_record_cadre_id_year", "cadre_id", "year"),
+    Index("ix_assessment_grade_record_org_path", "org_path"),
 )
 
 regular_assessment = Table(

@@ -55,6 +55,10 @@ class AnnualAssessment:
     supplemented: bool = False
     supplement_no_excellent: bool = False  # the closure was warning-level: the supplemented grade is not 优秀
     amended: bool = False
+    source: str | None = None  # a past grade recorded as a past fact (domain/past_grades.py); None: decided live
+    document_no: str | None = None  # 文号 of a recorded past grade
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
     version: int = 0
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
@@ -64,6 +68,35 @@ class AnnualAssessment:
         if not 2000 <= year <= today.year:
             raise RuleViolation("the assessment year must be a year that has started", rule="assessment.year")
         return cls(id=assessment_id, cadre_id=cadre_id, org_unit_id=org_unit_id, year=year)
+
+    @classmethod
+    def recorded(cls, *, assessment_id: str, org_unit_id: str, fact: Any, reason: str | None,
+                 constraints: list[Constraint], by: str, at: dt.datetime) -> AnnualAssessment:
+        """A past grade recorded as a past fact (domain/past_grades.PastGrade, checked): FINAL at once, and
+        grade_finalized dated at its real decision, exactly as a live decision emits it."""
+        a = cls(id=assessment_id, cadre_id=fact.cadre_id, org_unit_id=org_unit_id, year=fact.year)
+        a._record(fact, reason, constraints, by, at)
+        a._finalized(fact.decided_on)
+        return a
+
+    def correct_record(self, *, fact: Any, reason: str | None, constraints: list[Constraint], by: str,
+                       at: dt.datetime) -> None:
+        """Replaces a recorded past grade by corrected values and re-emits grade_finalized (amended)."""
+        if self.source is None:
+            raise InvalidTransition("assessment", self.status, "be corrected as a recorded past grade",
+                                    rule_hint="assessment_history.live_assessment")
+        self._record(fact, reason, constraints, by, at)
+        self.amended = True
+        self._finalized(fact.decided_on, amended=True)
+
+    def _record(self, fact: Any, reason: str | None, constraints: list[Constraint], by: str, at: dt.datetime) -> None:
+        self.proposed_grade = self.final_grade = fact.grade
+        self.undetermined_reason = reason
+        self.constraints_applied = [c.as_dict() for c in constraints]
+        self.publicity_from, self.publicity_to = fact.publicity_from, fact.publicity_to
+        self.decided_on, self.notified_on, self.decided_by = fact.decided_on, fact.notified_on, None
+        self.source, self.document_no, self.recorded_by, self.recorded_at = fact.source, fact.document_no, by, at
+        self.status = "FINAL"
 
     def _require(self, action: str, *states: str) -> None:
         if self.status not in states:
