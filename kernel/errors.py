@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -44,12 +45,23 @@ class Forbidden(DomainError):
 
 
 class InvalidTransition(Conflict):
-    """The state machine does not allow this transition from the current state."""
+    """The state machine does not allow this transition from the current state.
 
-    def __init__(self, entity: str, state: str, action: str, **extra: Any) -> None:
+    `allowed_actions`: the actions valid from the current state, answered sorted in the problem so that a client
+    learns what it may do next; derive them from the aggregate's transition table with `allowed`.
+    """
+
+    def __init__(self, entity: str, state: str, action: str, *, allowed_actions: Iterable[str] = (),
+                 **extra: Any) -> None:
         super().__init__(
-            f"{entity} in state {state} cannot {action}", rule=f"{entity}.transition", state=state, action=action, **extra
+            f"{entity} in state {state} cannot {action}", rule=f"{entity}.transition", state=state, action=action,
+            allowed_actions=sorted(set(allowed_actions)), **extra
         )
+
+    @staticmethod
+    def allowed(table: Mapping[str, Iterable[str]], state: str) -> list[str]:
+        """The actions of a transition table (action → the states it is valid from) valid from `state`, sorted."""
+        return sorted(action for action, states in table.items() if state in tuple(states))
 
 
 class ConcurrencyError(Conflict):

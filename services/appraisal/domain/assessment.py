@@ -25,6 +25,21 @@ STATUSES = (*OPEN, *DECIDED, "SUPPLEMENT_PENDING")
 S_REVIEW = "公务员法 §95–96: 复核 within 30 days; review and appeal never make the outcome heavier"
 
 
+# The assessment state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+ASSESSMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "submit a self-summary": ("DRAFT", "SELF_SUBMITTED"),
+    "take a proposal": ("SELF_SUBMITTED", "RULE_CHECKED", "REOPENED"),
+    "start publicity": ("RULE_CHECKED",),
+    "be decided": ("RULE_CHECKED", "PUBLICITY"),
+    "be notified": ("DECIDED", "SUPPLEMENTED", "REVIEWED"),
+    "be acknowledged": ("NOTIFIED",),
+    "be reviewed": ("NOTIFIED", "ACKNOWLEDGED"),
+    "decide a review": ("UNDER_REVIEW",),
+    "be supplemented": ("SUPPLEMENT_PENDING",),  # also a decided 不定等次 held for an investigation (supplement())
+}
+
+
 @dataclass
 class AnnualAssessment:
     """One cadre's annual assessment for one year."""
@@ -98,20 +113,21 @@ class AnnualAssessment:
         self.source, self.document_no, self.recorded_by, self.recorded_at = fact.source, fact.document_no, by, at
         self.status = "FINAL"
 
-    def _require(self, action: str, *states: str) -> None:
-        if self.status not in states:
-            raise InvalidTransition("assessment", self.status, action)
+    def _require(self, action: str) -> None:
+        if self.status not in ASSESSMENT_TRANSITIONS[action]:
+            raise InvalidTransition("assessment", self.status, action,
+                                    allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status))
 
     def submit_self_summary(self, summary: str) -> None:
         """Records the cadre's self-summary (DRAFT → SELF_SUBMITTED)."""
-        self._require("submit a self-summary", "DRAFT", "SELF_SUBMITTED")
+        self._require("submit a self-summary")
         self.self_summary = summary
         self.status = "SELF_SUBMITTED"
 
     def propose(self, *, grade: str, comment: str, indicators: dict[str, float], score: float,
                 undetermined_reason: str | None, constraints: list[Constraint]) -> None:
         """Records the leader's proposal and runs the rule check at once (→ PROPOSED → RULE_CHECKED)."""
-        self._require("take a proposal", "SELF_SUBMITTED", "RULE_CHECKED", "REOPENED")
+        self._require("take a proposal")
         check_grade(grade)
         check_allowed(grade, constraints)
         if self.appeal_ceiling is not None and not lighter(grade, self.appeal_ceiling):
@@ -138,7 +154,7 @@ class AnnualAssessment:
 
     def start_publicity(self, *, today: dt.date, ends_on: dt.date) -> None:
         """Publishes an 优秀 proposal inside the agency (RULE_CHECKED → PUBLICITY)."""
-        self._require("start publicity", "RULE_CHECKED")
+        self._require("start publicity")
         if self.proposed_grade != "EXCELLENT":
             raise RuleViolation("only an 优秀 proposal goes to publicity", rule="assessment.publicity_excellent_only")
         self.publicity_from, self.publicity_to = today, ends_on
@@ -146,11 +162,12 @@ class AnnualAssessment:
 
     def decide(self, *, today: dt.date, by: str, constraints: list[Constraint]) -> None:
         """Decides the grade (RULE_CHECKED or, after publicity, PUBLICITY → DECIDED) and finalizes it."""
-        self._require("be decided", "RULE_CHECKED", "PUBLICITY")
+        self._require("be decided")
         assert self.proposed_grade is not None
         if self.proposed_grade == "EXCELLENT":
             if self.status != "PUBLICITY":
                 raise InvalidTransition("assessment", self.status, "be decided before the 优秀 publicity",
+                                        allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status),
                                         rule_hint="assessment.publicity_required")
             if self.publicity_to is not None and today <= self.publicity_to:
                 raise RuleViolation("the publicity period has not ended", rule="assessment.publicity_running",
@@ -170,19 +187,19 @@ class AnnualAssessment:
 
     def notify(self, *, today: dt.date) -> None:
         """Records the written notification (公务员法 §38) (DECIDED or SUPPLEMENTED → NOTIFIED)."""
-        self._require("be notified", "DECIDED", "SUPPLEMENTED", "REVIEWED")
+        self._require("be notified")
         self.notified_on = today
         self.status = "NOTIFIED"
 
     def acknowledge(self, *, today: dt.date, opinion: str | None) -> None:
         """Records the cadre's signature and opinion (NOTIFIED → ACKNOWLEDGED)."""
-        self._require("be acknowledged", "NOTIFIED")
+        self._require("be acknowledged")
         self.acknowledged_on, self.signed_opinion = today, opinion
         self.status = "ACKNOWLEDGED"
 
     def request_review(self, *, today: dt.date, window_days: int) -> None:
         """Opens a 复核 of an 不称职 grade within the window after notification (NOTIFIED → UNDER_REVIEW)."""
-        self._require("be reviewed", "NOTIFIED", "ACKNOWLEDGED")
+        self._require("be reviewed")
         if self.final_grade != "INCOMPETENT":
             raise RuleViolation("only an 不称职 grade can be reviewed", rule="assessment.review_incompetent_only",
                                 source=S_REVIEW)
@@ -195,7 +212,7 @@ class AnnualAssessment:
 
     def decide_review(self, *, today: dt.date, grade: str | None, constraints: list[Constraint]) -> None:
         """Upholds or changes the grade on review (UNDER_REVIEW → REVIEWED); a change is never heavier."""
-        self._require("decide a review", "UNDER_REVIEW")
+        self._require("decide a review")
         assert self.final_grade is not None
         self.status = "REVIEWED"
         if grade is None or grade == self.final_grade:
@@ -301,7 +318,8 @@ class AnnualAssessment:
         if self.status not in ("SUPPLEMENT_PENDING",) and not (
                 self.status in DECIDED and self.final_grade == "UNDETERMINED"
                 and self.undetermined_reason == "PENDING_INVESTIGATION"):
-            raise InvalidTransition("assessment", self.status, "be supplemented")
+            raise InvalidTransition("assessment", self.status, "be supplemented",
+                                    allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status))
         check_grade(grade)
         if grade == "UNDETERMINED":
             raise RuleViolation("补定等次 assigns a grade", rule="assessment.supplement_grade")

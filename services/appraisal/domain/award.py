@@ -13,6 +13,18 @@ from services.appraisal.domain.rules.awards import AWARD_TYPES, BASES
 S_REVOKE = "公务员法 §56"
 
 
+# The award state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+AWARD_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "be reviewed for revocation": ("GRANTED",),
+    "start publicity": ("PROPOSED",),
+    "be approved": ("PUBLICITY",),
+    "be granted": ("APPROVED",),
+    "be revoked": ("REVIEW_FOR_REVOCATION", "GRANTED"),
+    "be kept": ("REVIEW_FOR_REVOCATION",),
+}
+
+
 @dataclass
 class Award:
     id: str
@@ -45,25 +57,26 @@ class Award:
         return cls(id=award_id, cadre_id=cadre_id, org_unit_id=org_unit_id, type=type, basis=basis,
                    basis_ref=basis_ref, year=year, proposed_on=today)
 
-    def _require(self, action: str, *states: str) -> None:
-        if self.status not in states:
-            raise InvalidTransition("award", self.status, action)
+    def _require(self, action: str) -> None:
+        if self.status not in AWARD_TRANSITIONS[action]:
+            raise InvalidTransition("award", self.status, action,
+                                    allowed_actions=InvalidTransition.allowed(AWARD_TRANSITIONS, self.status))
 
     def start_publicity(self, *, today: dt.date, ends_on: dt.date) -> None:
         """PROPOSED → PUBLICITY."""
-        self._require("start publicity", "PROPOSED")
+        self._require("start publicity")
         self.publicity_from, self.publicity_to, self.status = today, ends_on, "PUBLICITY"
 
     def approve(self, *, by: str, today: dt.date) -> None:
         """PUBLICITY (ended) → APPROVED."""
-        self._require("be approved", "PUBLICITY")
+        self._require("be approved")
         if self.publicity_to is not None and today <= self.publicity_to:
             raise RuleViolation("the publicity period has not ended", rule="award.publicity_running")
         self.approved_by, self.status = by, "APPROVED"
 
     def grant(self, *, today: dt.date) -> None:
         """APPROVED → GRANTED (announced to rank for points)."""
-        self._require("be granted", "APPROVED")
+        self._require("be granted")
         self.granted_on, self.status = today, "GRANTED"
         self.events.append(events.AwardGranted(self.id, self.cadre_id, self.type, self.basis, self.year, today))
 
@@ -76,14 +89,14 @@ class Award:
 
     def open_revocation_review(self, *, reason: str) -> bool:
         """GRANTED → REVIEW_FOR_REVOCATION (after a serious sanction); False if not granted."""
-        if self.status != "GRANTED":
+        if self.status not in AWARD_TRANSITIONS["be reviewed for revocation"]:
             return False
         self.status, self.review_reason = "REVIEW_FOR_REVOCATION", reason
         return True
 
     def revoke(self, *, reason: str, today: dt.date) -> None:
         """REVIEW_FOR_REVOCATION (or GRANTED) → REVOKED (公务员法 §56)."""
-        self._require("be revoked", "REVIEW_FOR_REVOCATION", "GRANTED")
+        self._require("be revoked")
         if not reason.strip():
             raise RuleViolation("a revocation states its ground", rule="award.revoke_reason", source=S_REVOKE)
         self.revoked_on, self.revoke_reason, self.status = today, reason, "REVOKED"
@@ -91,5 +104,5 @@ class Award:
 
     def keep(self) -> None:
         """Closes a revocation review without revoking (REVIEW_FOR_REVOCATION → GRANTED)."""
-        self._require("be kept", "REVIEW_FOR_REVOCATION")
+        self._require("be kept")
         self.status, self.review_reason = "GRANTED", None

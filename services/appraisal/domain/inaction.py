@@ -14,6 +14,16 @@ SOURCE_TYPES = ("INSPECTION", "PETITION", "SUPERVISION", "MEDIA", "AUDIT", "APPO
 GROUPS = ("NOT_ACTING", "SLOW_ACTING", "NOT_TAKING_RESPONSIBILITY", "ACTING_WRONGLY", "WORK_STYLE")
 
 
+# The inaction_finding state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+INACTION_FINDING_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "be verified": ("REPORTED",),
+    "be confirmed": ("VERIFYING", "TOLERANCE_PENDING"),
+    "be dismissed": ("REPORTED", "VERIFYING"),
+    "be referred to tolerance": ("VERIFYING",),
+}
+
+
 @dataclass
 class InactionFinding:
     """A reported instance of an inaction item about one cadre."""
@@ -50,18 +60,20 @@ class InactionFinding:
                    triggers_accountability=item["triggers_accountability"], source_type=source_type,
                    source_ref=source_ref, incident_ref=incident_ref, occurred_on=occurred_on)
 
-    def _move(self, action: str, allowed: tuple[str, ...], to: str) -> None:
-        if self.status not in allowed:
-            raise InvalidTransition("inaction_finding", self.status, action)
+    def _move(self, action: str, to: str) -> None:
+        if self.status not in INACTION_FINDING_TRANSITIONS[action]:
+            raise InvalidTransition("inaction_finding", self.status, action,
+                                    allowed_actions=InvalidTransition.allowed(
+                                        INACTION_FINDING_TRANSITIONS, self.status))
         self.status = to
 
     def start_verification(self) -> None:
         """REPORTED → VERIFYING."""
-        self._move("be verified", ("REPORTED",), "VERIFYING")
+        self._move("be verified", "VERIFYING")
 
     def confirm(self, *, today: dt.date) -> None:
         """Confirms the finding (VERIFYING or TOLERANCE_PENDING → CONFIRMED); only now does it count."""
-        self._move("be confirmed", ("VERIFYING", "TOLERANCE_PENDING"), "CONFIRMED")
+        self._move("be confirmed", "CONFIRMED")
         self.confirmed_on = today
         self.events.append(events.InactionConfirmed(self.id, self.cadre_id, self.item_code, self.severity,
                                                     self.triggers_accountability, self.occurred_on, today,
@@ -69,12 +81,12 @@ class InactionFinding:
 
     def dismiss(self, *, reason: str) -> None:
         """Dismisses the finding (VERIFYING → DISMISSED)."""
-        self._move("be dismissed", ("REPORTED", "VERIFYING"), "DISMISSED")
+        self._move("be dismissed", "DISMISSED")
         self.closed_reason = reason
 
     def refer_to_tolerance(self) -> None:
         """Waits for a tolerance decision (VERIFYING → TOLERANCE_PENDING)."""
-        self._move("be referred to tolerance", ("VERIFYING",), "TOLERANCE_PENDING")
+        self._move("be referred to tolerance", "TOLERANCE_PENDING")
 
     def tolerate(self, *, case_id: str) -> bool:
         """Applies an EXEMPT tolerance decision: the finding stops counting; False when already closed otherwise."""

@@ -11,6 +11,17 @@ from kernel.errors import InvalidTransition, RuleViolation
 CATEGORIES = ("KEY_TASK", "URGENT_HARD", "REFORM_INNOVATION", "DAILY_DUTY", "PUBLIC_EVALUATION")
 
 
+# The performance_record state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+PERFORMANCE_RECORD_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "be corrected": ("VERIFIED",),
+    "be verified": ("SUBMITTED",),
+    "be returned": ("SUBMITTED",),
+    "be resubmitted": ("RETURNED",),
+    "be superseded": ("VERIFIED",),
+}
+
+
 @dataclass
 class PerformanceRecord:
     """One dated entry: SUBMITTED → VERIFIED | RETURNED (→ SUBMITTED); VERIFIED → SUPERSEDED by a correction."""
@@ -50,8 +61,9 @@ class PerformanceRecord:
             raise RuleViolation("a public evaluation carries its score (0..100) as quantity",
                                 rule="performance_record.public_evaluation_score")
         if supersedes is not None:
-            if supersedes.status != "VERIFIED":
-                raise InvalidTransition("performance_record", supersedes.status, "be corrected")
+            if supersedes.status not in PERFORMANCE_RECORD_TRANSITIONS["be corrected"]:
+                raise InvalidTransition("performance_record", supersedes.status, "be corrected", allowed_actions=
+                                        InvalidTransition.allowed(PERFORMANCE_RECORD_TRANSITIONS, supersedes.status))
             if supersedes.cadre_id != cadre_id:
                 raise RuleViolation("a correction concerns the same cadre", rule="performance_record.correction_cadre")
         return cls(id=record_id, cadre_id=cadre_id, org_unit_id=org_unit_id, occurred_on=occurred_on, category=category,
@@ -60,21 +72,27 @@ class PerformanceRecord:
 
     def verify(self, *, by: str, today: dt.date) -> None:
         """Verifies the record (SUBMITTED → VERIFIED)."""
-        if self.status != "SUBMITTED":
-            raise InvalidTransition("performance_record", self.status, "be verified")
+        if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be verified"]:
+            raise InvalidTransition("performance_record", self.status, "be verified",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
         self.status, self.verified_by, self.verified_on, self.return_reason = "VERIFIED", by, today, None
 
     def return_for_change(self, *, reason: str) -> None:
         """Returns the record to its submitter (SUBMITTED → RETURNED)."""
-        if self.status != "SUBMITTED":
-            raise InvalidTransition("performance_record", self.status, "be returned")
+        if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be returned"]:
+            raise InvalidTransition("performance_record", self.status, "be returned",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
         self.status, self.return_reason = "RETURNED", reason
 
     def resubmit(self, *, title: str | None, description: str | None, quantity: float | None,
                  evidence_refs: list[str] | None) -> None:
         """Resubmits a returned record with its changes (RETURNED → SUBMITTED)."""
-        if self.status != "RETURNED":
-            raise InvalidTransition("performance_record", self.status, "be resubmitted")
+        if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be resubmitted"]:
+            raise InvalidTransition("performance_record", self.status, "be resubmitted",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
         if title is not None:
             self.title = title
         if description is not None:
@@ -87,6 +105,8 @@ class PerformanceRecord:
 
     def supersede(self, *, by: str) -> None:
         """Marks a verified record as replaced by its verified correction (VERIFIED → SUPERSEDED)."""
-        if self.status != "VERIFIED":
-            raise InvalidTransition("performance_record", self.status, "be superseded")
+        if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be superseded"]:
+            raise InvalidTransition("performance_record", self.status, "be superseded",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
         self.status, self.superseded_by = "SUPERSEDED", by

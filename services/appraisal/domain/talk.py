@@ -11,6 +11,15 @@ from services.appraisal.domain import events
 from services.appraisal.domain.rules.talks import TALK_TYPES
 
 
+# The talk state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+TALK_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "be recorded": ("SCHEDULED",),
+    "take a reply": ("HELD",),
+    "be cancelled": ("SCHEDULED",),
+}
+
+
 @dataclass
 class Talk:
     id: str
@@ -43,8 +52,9 @@ class Talk:
     def record(self, *, held_on: dt.date, minutes_ref: str | None, outcome: str | None, reply_due_on: dt.date | None,
                today: dt.date) -> None:
         """Records that the talk was held (SCHEDULED → HELD); a held 诫勉 is announced to tolerance."""
-        if self.status != "SCHEDULED":
-            raise InvalidTransition("talk", self.status, "be recorded")
+        if self.status not in TALK_TRANSITIONS["be recorded"]:
+            raise InvalidTransition("talk", self.status, "be recorded",
+                                    allowed_actions=InvalidTransition.allowed(TALK_TRANSITIONS, self.status))
         if held_on > today:
             raise RuleViolation("held_on cannot be in the future", rule="talk.held_on")
         self.status, self.held_on, self.minutes_ref, self.outcome = "HELD", held_on, minutes_ref, outcome
@@ -55,12 +65,14 @@ class Talk:
 
     def reply(self, *, reply_ref: str, today: dt.date) -> None:
         """Records the cadre's reply or written self-examination (HELD → REPLIED)."""
-        if self.status != "HELD" or self.reply_due_on is None:
-            raise InvalidTransition("talk", self.status, "take a reply")
+        if self.status not in TALK_TRANSITIONS["take a reply"] or self.reply_due_on is None:
+            raise InvalidTransition("talk", self.status, "take a reply",
+                                    allowed_actions=InvalidTransition.allowed(TALK_TRANSITIONS, self.status))
         self.status, self.replied_on, self.reply_ref = "REPLIED", today, reply_ref
 
     def cancel(self) -> None:
         """Cancels a scheduled talk."""
-        if self.status != "SCHEDULED":
-            raise InvalidTransition("talk", self.status, "be cancelled")
+        if self.status not in TALK_TRANSITIONS["be cancelled"]:
+            raise InvalidTransition("talk", self.status, "be cancelled",
+                                    allowed_actions=InvalidTransition.allowed(TALK_TRANSITIONS, self.status))
         self.status = "CANCELLED"

@@ -12,7 +12,7 @@ from kernel.errors import InvalidTransition, NotFound
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.assessment import AnnualAssessment
-from services.appraisal.domain.award import Award
+from services.appraisal.domain.award import AWARD_TRANSITIONS, Award
 from services.appraisal.domain.rules.awards import proposals_for
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer.scope import org_path, visible_cadre
@@ -106,7 +106,8 @@ async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *,
             await mark_dirty(uow.conn, quarter_pair(award.cadre_id, today))
         elif action == "review":
             if not award.open_revocation_review(reason=reason or "MANUAL"):
-                raise InvalidTransition("award", award.status, "be reviewed for revocation")
+                raise InvalidTransition("award", award.status, "be reviewed for revocation",
+                                        allowed_actions=InvalidTransition.allowed(AWARD_TRANSITIONS, award.status))
         elif action == "revoke":
             award.revoke(reason=reason or "", today=today)
             await mark_dirty(uow.conn, quarter_pair(award.cadre_id, award.granted_on))

@@ -32,6 +32,16 @@ class Previous:
     varied_to: str | None
 
 
+# The appeal state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+APPEAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "accept": (A.FILED,),
+    "reject": (A.FILED,),
+    "start the review": (A.ACCEPTED,),
+    "decide": (A.ACCEPTED, A.UNDER_REVIEW),
+}
+
+
 @dataclass
 class Appeal:
     id: str
@@ -102,8 +112,9 @@ class Appeal:
 
     def accept(self, *, rule: StageRule, calendar: WorkdayCalendar, by: str, today: dt.date) -> None:
         """Accepts the appeal; the decision period runs from here."""
-        if self.status != A.FILED:
-            raise InvalidTransition("appeal", self.status, "accept")
+        if self.status not in APPEAL_TRANSITIONS["accept"]:
+            raise InvalidTransition("appeal", self.status, "accept",
+                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
         self.accepted_on = today
         self.decision_due_on = rule.decision.after(today, calendar) if rule.decision else None
         self.status = A.ACCEPTED
@@ -111,23 +122,26 @@ class Appeal:
 
     def reject(self, *, reasons: str, by: str, today: dt.date) -> None:
         """Does not accept the appeal (不予受理) on grounds other than time."""
-        if self.status != A.FILED:
-            raise InvalidTransition("appeal", self.status, "reject")
+        if self.status not in APPEAL_TRANSITIONS["reject"]:
+            raise InvalidTransition("appeal", self.status, "reject",
+                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
         self.reasons = reasons
         self.status = A.REJECTED
         self._decided(AppealResult.REJECTED, None, today, decided_by=by)
 
     def start_review(self, *, today: dt.date) -> None:
         """Starts the review of an accepted appeal."""
-        if self.status != A.ACCEPTED:
-            raise InvalidTransition("appeal", self.status, "start the review")
+        if self.status not in APPEAL_TRANSITIONS["start the review"]:
+            raise InvalidTransition("appeal", self.status, "start the review",
+                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
         self.status = A.UNDER_REVIEW
 
     def decide(self, *, result: str, varied_to: str | None, reasons: str, final: bool, by: str,
                today: dt.date) -> None:
         """Decides: upheld, varied (never heavier) or revoked."""
-        if self.status not in (A.ACCEPTED, A.UNDER_REVIEW):
-            raise InvalidTransition("appeal", self.status, "decide")
+        if self.status not in APPEAL_TRANSITIONS["decide"]:
+            raise InvalidTransition("appeal", self.status, "decide",
+                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
         if result not in (AppealResult.UPHELD, AppealResult.VARIED, AppealResult.REVOKED):
             raise RuleViolation("decide UPHELD, VARIED or REVOKED", rule="appeal.result")
         if result == AppealResult.VARIED:

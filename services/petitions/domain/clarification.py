@@ -15,6 +15,18 @@ C = ClarificationStatus
 REASONS = ("UNFOUNDED_ADVERSE", "FALSE_ACCUSATION", "APPEAL_REVOKED", "MANUAL")
 
 
+# The clarification state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+CLARIFICATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "request consent": (C.PROPOSED,),
+    "answer consent": (C.AWAITING_CONSENT,),
+    "approve": (C.AWAITING_CONSENT,),
+    "execute": (C.APPROVED,),
+    "close": (C.EXECUTED,),
+    "reject": (C.PROPOSED,),
+}
+
+
 @dataclass
 class Clarification:
     id: str
@@ -49,14 +61,16 @@ class Clarification:
 
     def request_consent(self) -> None:
         """Asks the cadre whether they want it (a public clarification needs their consent)."""
-        if self.status != C.PROPOSED:
-            raise InvalidTransition("clarification", self.status, "request consent")
+        if self.status not in CLARIFICATION_TRANSITIONS["request consent"]:
+            raise InvalidTransition("clarification", self.status, "request consent",
+                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
         self.status = C.AWAITING_CONSENT
 
     def answer_consent(self, *, consent: bool, today: dt.date) -> None:
         """Records the cadre's answer: consent, or a refusal that ends the clarification."""
-        if self.status != C.AWAITING_CONSENT:
-            raise InvalidTransition("clarification", self.status, "answer consent")
+        if self.status not in CLARIFICATION_TRANSITIONS["answer consent"]:
+            raise InvalidTransition("clarification", self.status, "answer consent",
+                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
         if consent:
             self.consent_on = today
         else:
@@ -64,8 +78,9 @@ class Clarification:
 
     def approve(self, *, method: str, scope: str, approved_by: str, today: dt.date) -> None:
         """Approves the method and a scope at least as wide as the accusation spread."""
-        if self.status != C.AWAITING_CONSENT:
-            raise InvalidTransition("clarification", self.status, "approve")
+        if self.status not in CLARIFICATION_TRANSITIONS["approve"]:
+            raise InvalidTransition("clarification", self.status, "approve",
+                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
         if self.consent_on is None:
             raise RuleViolation("the cadre has not consented yet", rule="clarification.consent_required", source=SOURCE)
         if method not in METHODS or scope not in SCOPES:
@@ -83,8 +98,9 @@ class Clarification:
 
     def execute(self, *, executed_on: dt.date, record_ref: str, today: dt.date) -> None:
         """Records that the clarification was carried out."""
-        if self.status != C.APPROVED:
-            raise InvalidTransition("clarification", self.status, "execute")
+        if self.status not in CLARIFICATION_TRANSITIONS["execute"]:
+            raise InvalidTransition("clarification", self.status, "execute",
+                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
         if executed_on > today or (self.approved_on and executed_on < self.approved_on):
             raise RuleViolation("executed_on must be between the approval and today", rule="clarification.executed_on")
         self.executed_on = executed_on
@@ -95,15 +111,17 @@ class Clarification:
 
     def close(self, *, today: dt.date) -> None:
         """Closes an executed clarification."""
-        if self.status != C.EXECUTED:
-            raise InvalidTransition("clarification", self.status, "close")
+        if self.status not in CLARIFICATION_TRANSITIONS["close"]:
+            raise InvalidTransition("clarification", self.status, "close",
+                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
         self.status = C.CLOSED
         self.closed_on = today
 
     def reject(self, *, reason: str, today: dt.date) -> None:
         """Rejects a proposal (e.g. the accusation had no adverse effect after all)."""
-        if self.status != C.PROPOSED:
-            raise InvalidTransition("clarification", self.status, "reject")
+        if self.status not in CLARIFICATION_TRANSITIONS["reject"]:
+            raise InvalidTransition("clarification", self.status, "reject",
+                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
         self.rejection_reason = reason
         self.status = C.REJECTED
         self.closed_on = today

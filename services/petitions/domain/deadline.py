@@ -18,6 +18,15 @@ D = DeadlineStatus
 REPORT_NOTICES = frozenset({"ACCEPT_NOTICE", "GENERAL_NOTICE"})
 
 
+# The deadline state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+DEADLINE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pause": (D.OPEN,),
+    "resume": (D.PAUSED,),
+    "extend": (D.OPEN,),
+}
+
+
 @dataclass
 class Deadline:
     """One statutory deadline on a report, statement request or appeal."""
@@ -45,8 +54,9 @@ class Deadline:
 
     def pause(self, *, today: dt.date) -> None:
         """Stops the clock where the rules exclude time (e.g. a hearing in a 复核)."""
-        if self.status != D.OPEN:
-            raise InvalidTransition("deadline", self.status, "pause")
+        if self.status not in DEADLINE_TRANSITIONS["pause"]:
+            raise InvalidTransition("deadline", self.status, "pause",
+                                    allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status))
         if not self.pausable:
             raise RuleViolation("the rules allow no pause for this deadline", rule="deadline.not_pausable")
         if self.breached_on is not None:
@@ -56,8 +66,9 @@ class Deadline:
 
     def resume(self, *, today: dt.date, calendar: WorkdayCalendar) -> None:
         """Restarts the clock; the due date moves by the time the deadline was paused."""
-        if self.status != D.PAUSED or self.paused_on is None:
-            raise InvalidTransition("deadline", self.status, "resume")
+        if self.status not in DEADLINE_TRANSITIONS["resume"] or self.paused_on is None:
+            raise InvalidTransition("deadline", self.status, "resume",
+                                    allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status))
         unit = Unit(self.unit)
         self.due_on = shift(self.due_on, elapsed(self.paused_on, today, unit, calendar), unit, calendar)
         self.status = D.OPEN
@@ -65,8 +76,9 @@ class Deadline:
 
     def extend(self, *, days: int, today: dt.date) -> None:
         """Extends by calendar days within the maximum the rules allow with approval."""
-        if self.status != D.OPEN:
-            raise InvalidTransition("deadline", self.status, "extend")
+        if self.status not in DEADLINE_TRANSITIONS["extend"]:
+            raise InvalidTransition("deadline", self.status, "extend",
+                                    allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status))
         if self.max_extension_days == 0:
             raise RuleViolation("the rules allow no extension of this deadline", rule="deadline.not_extendable")
         if days < 1 or self.extended_days + days > self.max_extension_days:

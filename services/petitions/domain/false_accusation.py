@@ -16,6 +16,17 @@ CLASSIFICATIONS = (F.CONFIRMED_FALSE_ACCUSATION, F.MISTAKEN_REPORT, F.DROPPED)
 SOURCE = "纪检监察机关处理检举控告工作规则 §39; 政务处分法 §32(四)"
 
 
+# The false_accusation state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+FALSE_ACCUSATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "investigate": (F.OPENED,),
+    "submit for approval": (F.INVESTIGATING,),
+    "decide": (F.PENDING_APPROVAL,),
+    "refer": (F.CONFIRMED_FALSE_ACCUSATION,),
+    "close": (F.REFERRED,),
+}
+
+
 @dataclass
 class FalseAccusationCase:
     id: str
@@ -55,8 +66,10 @@ class FalseAccusationCase:
 
     def investigate(self, *, accuser_is_cadre: bool | None, accuser_cadre_id: str | None) -> None:
         """Starts the investigation (and records who the accuser is, once known)."""
-        if self.status != F.OPENED:
-            raise InvalidTransition("false_accusation", self.status, "investigate")
+        if self.status not in FALSE_ACCUSATION_TRANSITIONS["investigate"]:
+            raise InvalidTransition("false_accusation", self.status, "investigate",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        FALSE_ACCUSATION_TRANSITIONS, self.status))
         if accuser_is_cadre is not None:
             _check_accuser(accuser_is_cadre, accuser_cadre_id, self.victim_cadre_ids)
             self.accuser_is_cadre = accuser_is_cadre
@@ -65,8 +78,10 @@ class FalseAccusationCase:
 
     def submit(self, *, findings: str, proposed: str, submitted_by: str) -> None:
         """Submits the findings and a proposed classification for approval."""
-        if self.status != F.INVESTIGATING:
-            raise InvalidTransition("false_accusation", self.status, "submit for approval")
+        if self.status not in FALSE_ACCUSATION_TRANSITIONS["submit for approval"]:
+            raise InvalidTransition("false_accusation", self.status, "submit for approval",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        FALSE_ACCUSATION_TRANSITIONS, self.status))
         if proposed not in CLASSIFICATIONS:
             raise RuleViolation("propose CONFIRMED_FALSE_ACCUSATION, MISTAKEN_REPORT or DROPPED",
                                 rule="false_accusation.classification")
@@ -78,8 +93,10 @@ class FalseAccusationCase:
     def decide(self, *, classification: str, approver: str, approver_tier: str | None, required_tier: str,
                today: dt.date) -> None:
         """Approves a classification at the configured level (not by the one who submitted it)."""
-        if self.status != F.PENDING_APPROVAL:
-            raise InvalidTransition("false_accusation", self.status, "decide")
+        if self.status not in FALSE_ACCUSATION_TRANSITIONS["decide"]:
+            raise InvalidTransition("false_accusation", self.status, "decide",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        FALSE_ACCUSATION_TRANSITIONS, self.status))
         if classification not in CLASSIFICATIONS:
             raise RuleViolation("decide CONFIRMED_FALSE_ACCUSATION, MISTAKEN_REPORT or DROPPED",
                                 rule="false_accusation.classification")
@@ -100,8 +117,10 @@ class FalseAccusationCase:
 
     def refer(self, *, referral: str, note: str, today: dt.date) -> None:
         """Records where a confirmed false accuser was referred (sanction, police, court, education)."""
-        if self.status != F.CONFIRMED_FALSE_ACCUSATION:
-            raise InvalidTransition("false_accusation", self.status, "refer")
+        if self.status not in FALSE_ACCUSATION_TRANSITIONS["refer"]:
+            raise InvalidTransition("false_accusation", self.status, "refer",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        FALSE_ACCUSATION_TRANSITIONS, self.status))
         if referral not in Referral.__members__:
             raise RuleViolation("unknown referral", rule="false_accusation.referral")
         if referral in (Referral.PARTY, Referral.GOV_SANCTION) and not self.accuser_is_cadre:
@@ -114,8 +133,10 @@ class FalseAccusationCase:
 
     def close(self, *, today: dt.date) -> None:
         """Closes a referred case."""
-        if self.status != F.REFERRED:
-            raise InvalidTransition("false_accusation", self.status, "close")
+        if self.status not in FALSE_ACCUSATION_TRANSITIONS["close"]:
+            raise InvalidTransition("false_accusation", self.status, "close",
+                                    allowed_actions=InvalidTransition.allowed(
+                                        FALSE_ACCUSATION_TRANSITIONS, self.status))
         self.status = F.CLOSED
         self.closed_on = today
 

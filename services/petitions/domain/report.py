@@ -94,6 +94,29 @@ class Disposal:
     decided_on: dt.date
 
 
+# The report state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+REPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "request a statement": CONCLUDABLE_STATES,
+    "register": (S.RECEIVED, S.TRANSFERRED_DOWN, S.ESCALATED),
+    "route": (S.REGISTERED,),
+    "archive as duplicate": (S.REGISTERED,),
+    "not accept": (S.REGISTERED,),
+    "accept": (S.REGISTERED,),
+    "hand over for disposal": (S.ACCEPTED,),
+    "decide a disposal": (S.IN_DISPOSAL,),
+    "resume": (S.ON_HOLD,),
+    "start preliminary verification": (S.TALKING, S.INQUIRING),
+    "open a case": (S.VERIFYING,),
+    "conclude": CONCLUDABLE_STATES,
+    "apply a tolerance decision": (*OUTCOME_STATES, *HANDLING_STATES),
+    "record the feedback": (S.CLOSED, S.CLOSED_NO_ACTION),
+    "record an objection": (S.FEEDBACK_SENT,),
+    "reopen": (S.OBJECTION_RECORDED,),
+    "finalize": (S.OBJECTION_RECORDED,),
+}
+
+
 @dataclass
 class Report:
     """A report (检举控告) or general petition (信访) received by one body, through screening to its outcome."""
@@ -175,18 +198,20 @@ class Report:
         self.accused = [known.get(c) or Accused(c) for c in cadre_ids]
         self.accused_unit_ids = list(unit_ids)
 
-    def _require(self, action: str, *states: str) -> None:
-        if self.status not in states:
-            raise InvalidTransition("report", self.status, action)
+    def _require(self, action: str) -> None:
+        if self.status not in REPORT_TRANSITIONS[action]:
+            raise InvalidTransition("report", self.status, action,
+                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
 
     # -- screening (§2.3 item 1) ----------------------------------------------------------------------------
     def register(self, *, category: str, substantive: bool, jurisdiction: str, accused_cadre_ids: list[str],
                  accused_unit_ids: list[str], allegations: list[Allegation], real_name_verified: bool,
                  today: dt.date) -> None:
         """Registers the report: category, accused, allegations, whether it has substance, whose remit it is."""
-        self._require("register", S.RECEIVED, S.TRANSFERRED_DOWN, S.ESCALATED)
+        self._require("register")
         if self.status == S.ESCALATED and self.routed_to is None:
-            raise InvalidTransition("report", self.status, "register", reason="it was sent outside this deployment")
+            raise InvalidTransition("report", self.status, "register", reason="it was sent outside this deployment",
+                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
         if category not in CATEGORIES:
             raise RuleViolation("unknown category", rule="report.category")
         if jurisdiction not in Jurisdiction.__members__:
@@ -219,7 +244,7 @@ class Report:
 
     def route(self, *, jurisdiction: str, target_unit_id: str | None, today: dt.date) -> None:
         """Sends the report up, down or to another body (§2.2: up within 5 working days of receipt)."""
-        self._require("route", S.REGISTERED)
+        self._require("route")
         if jurisdiction == Jurisdiction.UPPER:
             self.status = S.ESCALATED
         elif jurisdiction == Jurisdiction.LOWER:
@@ -240,7 +265,7 @@ class Report:
 
     def archive_duplicate(self, *, original: Report, today: dt.date) -> None:
         """Keeps a repeated report for reference, linked to the first one (no second acceptance notice)."""
-        self._require("archive as duplicate", S.REGISTERED)
+        self._require("archive as duplicate")
         if original.id == self.id:
             raise RuleViolation("a report cannot duplicate itself", rule="report.duplicate_of")
         if original.duplicate_of is not None:
@@ -251,7 +276,7 @@ class Report:
 
     def not_accept(self, *, reason: str, today: dt.date) -> None:
         """Does not accept the report (no substance, out of scope, or for a legal procedure)."""
-        self._require("not accept", S.REGISTERED)
+        self._require("not accept")
         if reason not in NotAcceptedReason.__members__:
             raise RuleViolation("unknown reason", rule="report.not_accepted_reason")
         self.not_accepted_reason = reason
@@ -260,7 +285,7 @@ class Report:
 
     def accept(self, *, today: dt.date) -> None:
         """Accepts a registered report with substance that falls within this body's remit."""
-        self._require("accept", S.REGISTERED)
+        self._require("accept")
         if not self.substantive:
             raise RuleViolation("a report without substance is not accepted", rule="report.substantive",
                                 source=f"{RULES_SOURCE} §17")
@@ -278,7 +303,8 @@ class Report:
         if not self.real_name:
             raise RuleViolation("only a real-name reporter receives an acceptance notice", rule="report.real_name")
         if self.status in (S.RECEIVED, S.ARCHIVED_DUPLICATE):
-            raise InvalidTransition("report", self.status, "record the acceptance notice")
+            raise InvalidTransition("report", self.status, "record the acceptance notice",
+                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
         if self.acceptance_notice_on is not None:
             raise Conflict("the acceptance notice is already recorded", rule="report.acceptance_notice")
         self._check_date(on, today, self.received_on, "on")
@@ -288,12 +314,12 @@ class Report:
     # -- disposal (§2.3 item 2) -----------------------------------------------------------------------------
     def hand_over(self, *, today: dt.date) -> None:
         """Transfers the accepted report to the handling (supervision) department."""
-        self._require("hand over for disposal", S.ACCEPTED)
+        self._require("hand over for disposal")
         self.status = S.IN_DISPOSAL
 
     def dispose(self, *, disposal_id: str, mode: str, decision: CollectiveDecision, today: dt.date) -> None:
         """Decides collectively on one of the four disposal modes (§17)."""
-        self._require("decide a disposal", S.IN_DISPOSAL)
+        self._require("decide a disposal")
         targets = {DisposalMode.TALK: S.TALKING, DisposalMode.INQUIRY_LETTER: S.INQUIRING,
                    DisposalMode.PRELIM_VERIFY: S.VERIFYING, DisposalMode.HOLD: S.ON_HOLD,
                    DisposalMode.CLOSE: S.CLOSED_NO_ACTION}
@@ -317,19 +343,19 @@ class Report:
 
     def resume(self, *, today: dt.date) -> None:
         """Takes a report on hold back into disposal."""
-        self._require("resume", S.ON_HOLD)
+        self._require("resume")
         self.status = S.IN_DISPOSAL
 
     def verify(self, *, disposal_id: str, decision: CollectiveDecision, today: dt.date) -> None:
         """Moves from a talk or inquiry letter to preliminary verification (the explanation was insufficient)."""
-        self._require("start preliminary verification", S.TALKING, S.INQUIRING)
+        self._require("start preliminary verification")
         self._decide(disposal_id, DisposalMode.PRELIM_VERIFY, decision, today)
         self.status = S.VERIFYING
 
     def open_case(self, *, disposal_id: str, case_ids: dict[str, str], decision: CollectiveDecision,
                   opened_on: dt.date, today: dt.date) -> list[Case]:
         """Opens a formal case (立案) for some or all accused cadres (监察法 §41–42)."""
-        self._require("open a case", S.VERIFYING)
+        self._require("open a case")
         if not case_ids:
             raise RuleViolation("a case names at least one accused cadre", rule="case.cadres")
         unknown = set(case_ids) - set(self.accused_cadre_ids)
@@ -348,7 +374,7 @@ class Report:
     def close(self, *, findings: dict[str, str], conclusion: str, adverse_effect: bool, accusation_spread: str | None,
               fabrication_suspected: bool, hearing: dict[str, str], today: dt.date) -> None:
         """Concludes with a finding per allegation; refuses while an accused may still state their defence."""
-        self._require("conclude", *CONCLUDABLE_STATES)
+        self._require("conclude")
         if not self.allegations:
             raise RuleViolation("record the allegations before concluding", rule="report.allegations_required")
         ids = {a.id for a in self.allegations}
@@ -412,8 +438,9 @@ class Report:
             raise RuleViolation("the tolerated cadre is not accused in this report", rule="report.tolerated_cadre")
         if accused.tolerated:
             return False
-        if self.status not in OUTCOME_STATES and self.status not in HANDLING_STATES:
-            raise InvalidTransition("report", self.status, "apply a tolerance decision")
+        if self.status not in REPORT_TRANSITIONS["apply a tolerance decision"]:
+            raise InvalidTransition("report", self.status, "apply a tolerance decision",
+                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
         accused.tolerated = True
         accused.outcome = ReportOutcome.TOLERATED
         if self.status in OUTCOME_STATES:
@@ -429,7 +456,7 @@ class Report:
         """Records that a real-name reporter was given the result (due 15 working days after closure)."""
         if not self.real_name:
             raise RuleViolation("only a real-name reporter receives the result", rule="report.real_name")
-        self._require("record the feedback", S.CLOSED, S.CLOSED_NO_ACTION)
+        self._require("record the feedback")
         self._check_date(on, today, self.closed_on, "on")
         self.feedback_on = on
         self.status = S.FEEDBACK_SENT
@@ -437,7 +464,7 @@ class Report:
 
     def record_objection(self, *, new_evidence: bool, on: dt.date, today: dt.date) -> None:
         """Records the reporter's objection to the result (explained; new evidence can reopen it)."""
-        self._require("record an objection", S.FEEDBACK_SENT)
+        self._require("record an objection")
         self._check_date(on, today, self.feedback_on, "on")
         self.objection_on = on
         self.objection_new_evidence = new_evidence
@@ -446,7 +473,7 @@ class Report:
 
     def reopen(self, *, disposal_id: str, decision: CollectiveDecision, today: dt.date) -> None:
         """Examines new evidence: the report goes back to verification and loses its outcome."""
-        self._require("reopen", S.OBJECTION_RECORDED)
+        self._require("reopen")
         if not self.objection_new_evidence:
             raise RuleViolation("only an objection with new evidence reopens a report", rule="report.reopen")
         decision.check(today, None)
@@ -464,7 +491,7 @@ class Report:
 
     def finalize(self, *, today: dt.date) -> None:
         """Closes the objection without new evidence: the result stands."""
-        self._require("finalize", S.OBJECTION_RECORDED)
+        self._require("finalize")
         self.status = S.FINAL
         self.events.append(events.ReportFinalized(self.id, today))
 

@@ -19,6 +19,16 @@ St = StatementStatus
 MAX_WINDOW_DAYS = 90
 
 
+# The statement state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+STATEMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "answer": (St.OPEN,),
+    "assess": (St.SUBMITTED,),
+    "waive": (St.OPEN,),
+    "lapse": (St.OPEN,),
+}
+
+
 @dataclass
 class StatementRequest:
     id: str
@@ -57,8 +67,9 @@ class StatementRequest:
 
     def submit(self, *, answer: str, today: dt.date) -> None:
         """Records the accused's statement (late answers are kept and marked late)."""
-        if self.status != St.OPEN:
-            raise InvalidTransition("statement", self.status, "answer")
+        if self.status not in STATEMENT_TRANSITIONS["answer"]:
+            raise InvalidTransition("statement", self.status, "answer",
+                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
         self.answer = answer
         self.submitted_on = today
         self.late = today > self.due_on
@@ -67,8 +78,9 @@ class StatementRequest:
 
     def assess(self, *, adopted: bool, assessment: str, today: dt.date) -> None:
         """Marks the statement adopted or not, with the reason (valid points must be adopted, 政务处分法 §43)."""
-        if self.status != St.SUBMITTED:
-            raise InvalidTransition("statement", self.status, "assess")
+        if self.status not in STATEMENT_TRANSITIONS["assess"]:
+            raise InvalidTransition("statement", self.status, "assess",
+                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
         self.adopted = adopted
         self.assessment = assessment
         self.assessed_on = today
@@ -76,16 +88,18 @@ class StatementRequest:
 
     def waive(self, *, reason: str, today: dt.date) -> None:
         """Records that the accused waived the right (with the reason), which lets the report conclude."""
-        if self.status != St.OPEN:
-            raise InvalidTransition("statement", self.status, "waive")
+        if self.status not in STATEMENT_TRANSITIONS["waive"]:
+            raise InvalidTransition("statement", self.status, "waive",
+                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
         self.waiver_reason = reason
         self.status = St.WAIVED
         self.events.append(events.StatementSettled(self.id, self.report_id, "WAIVED", today))
 
     def lapse(self, *, today: dt.date) -> None:
         """Closes an unanswered request whose window passed, when the report concludes."""
-        if self.status != St.OPEN or today <= self.due_on:
-            raise InvalidTransition("statement", self.status, "lapse")
+        if self.status not in STATEMENT_TRANSITIONS["lapse"] or today <= self.due_on:
+            raise InvalidTransition("statement", self.status, "lapse",
+                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
         self.status = St.LAPSED
         self.events.append(events.StatementSettled(self.id, self.report_id, "LAPSED", today))
 

@@ -13,6 +13,7 @@ from kernel.auth import Principal
 from kernel.errors import Conflict, InvalidTransition, NotFound
 from services.petitions.adapters import orm, receipts
 from services.petitions.adapters.vault import VaultRepository
+from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.vocab import ENDED_STATES, HANDLING_STATES, OUTCOME_STATES, ReportStatus
 from services.petitions.service_layer.support import PUBLIC, Tools, access_for, new_id, record, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
@@ -45,7 +46,8 @@ async def ask(report_id: str, text: str, uow: UOW, tools: Tools, *, principal: P
         q = orm.report_question
         status = (await uow.conn.execute(select(orm.report.c.status).where(orm.report.c.id == report_id))).scalar()
         if status in OUTCOME_STATES or status in ENDED_STATES:
-            raise InvalidTransition("report", str(status), "ask the reporter a question")
+            raise InvalidTransition("report", str(status), "ask the reporter a question",
+                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, str(status)))
         pending = len((await uow.conn.execute(select(q.c.id).where(q.c.report_id == report_id,
                                                                    q.c.answered_on.is_(None)))).all())
         if pending >= MAX_OPEN_QUESTIONS:

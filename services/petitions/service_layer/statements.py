@@ -8,8 +8,9 @@ from typing import Any
 from kernel.auth import Principal
 from kernel.errors import InvalidTransition, NotFound, RuleViolation
 from services.petitions.adapters import orm
+from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.statement import StatementRequest
-from services.petitions.domain.vocab import CONCLUDABLE_STATES, StatementKind
+from services.petitions.domain.vocab import StatementKind
 from services.petitions.service_layer import commands
 from services.petitions.service_layer.support import (
     Tools,
@@ -31,8 +32,9 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, tools: Tools, *, princip
         await require_report(uow.conn, access, cmd.report_id)
         report = await uow.reports.get(cmd.report_id)
         assert report is not None
-        if report.status not in CONCLUDABLE_STATES:
-            raise InvalidTransition("report", report.status, "request a statement")
+        if report.status not in REPORT_TRANSITIONS["request a statement"]:
+            raise InvalidTransition("report", report.status, "request a statement",
+                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, report.status))
         if cmd.cadre_id not in report.accused_cadre_ids:
             raise RuleViolation("statements are requested from a cadre accused in the report", rule="statement.cadre")
         kind = "INQUIRY_REPLY" if cmd.kind == StatementKind.INQUIRY_REPLY else "STATEMENT"

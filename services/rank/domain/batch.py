@@ -62,6 +62,35 @@ class QuotaLimit:
     members: frozenset[str] | None = None  # the candidates under the quota's org unit (None: all)
 
 
+# A candidate's steps in the batch: action → the candidate states it is valid from (a refused action answers 409
+# with the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+CANDIDATE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "receive votes": ("ELIGIBLE",),
+    "be recommended": ("ELIGIBLE",),
+    "be investigated": ("RECOMMENDED", "INVESTIGATED"),
+    "receive an objection": ("PUBLICISED",),
+}
+
+
+# The promotion_batch state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+PROMOTION_BATCH_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "compute candidates": ("PLANNED", "CANDIDATES_COMPUTED"),
+    "open recommendation": ("CANDIDATES_COMPUTED",),
+    "record votes": ("RECOMMENDATION",),
+    "recommend": ("RECOMMENDATION",),
+    "record an investigation": ("INVESTIGATION",),
+    "shortlist": ("INVESTIGATION",),
+    "publicize": ("SHORTLISTED",),
+    "receive an objection": ("PUBLICITY", "VERIFYING"),
+    "resolve an objection": ("VERIFYING",),
+    "submit for approval": ("PUBLICITY", "SHORTLISTED"),
+    "approve": ("APPROVAL",),
+    "close": ("APPOINTED",),
+    "cancel": OPEN_BATCH,
+}
+
+
 @dataclass
 class PromotionBatch:
     id: str
@@ -94,9 +123,10 @@ class PromotionBatch:
         return cls(id=batch_id, org_unit_id=org_unit_id, title=title.strip(), target_ranks=list(target_ranks),
                    created_by=created_by)
 
-    def _require(self, action: str, *states: str) -> None:
-        if self.status not in states:
-            raise InvalidTransition("promotion_batch", self.status, action)
+    def _require(self, action: str) -> None:
+        if self.status not in PROMOTION_BATCH_TRANSITIONS[action]:
+            raise InvalidTransition("promotion_batch", self.status, action,
+                                    allowed_actions=InvalidTransition.allowed(PROMOTION_BATCH_TRANSITIONS, self.status))
 
     def candidate(self, cadre_id: str) -> Candidate:
         """Returns a candidate of the batch or refuses an unknown one."""
@@ -107,7 +137,7 @@ class PromotionBatch:
 
     def set_candidates(self, candidates: Sequence[Candidate]) -> None:
         """Replaces the computed candidate list (eligibility and points as of now)."""
-        self._require("compute candidates", "PLANNED", "CANDIDATES_COMPUTED")
+        self._require("compute candidates")
         self.candidates = {c.cadre_id: c for c in candidates}
         for c in self.candidates.values():
             c.changed = True
@@ -116,17 +146,18 @@ class PromotionBatch:
 
     def open_recommendation(self) -> None:
         """Opens democratic recommendation (民主推荐) among the eligible candidates."""
-        self._require("open recommendation", "CANDIDATES_COMPUTED")
+        self._require("open recommendation")
         if not any(c.status == "ELIGIBLE" for c in self.candidates.values()):
             raise Conflict("the batch has no eligible candidate", rule="batch.no_candidates")
         self.status = "RECOMMENDATION"
 
     def record_votes(self, cadre_id: str, *, votes_for: int, votes_against: int, abstain: int) -> None:
         """Records the recommendation vote tally for a candidate (replaces an earlier tally)."""
-        self._require("record votes", "RECOMMENDATION")
+        self._require("record votes")
         candidate = self.candidate(cadre_id)
-        if candidate.status != "ELIGIBLE":
-            raise InvalidTransition("candidate", candidate.status, "receive votes")
+        if candidate.status not in CANDIDATE_TRANSITIONS["receive votes"]:
+            raise InvalidTransition("candidate", candidate.status, "receive votes",
+                                    allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status))
         if min(votes_for, votes_against, abstain) < 0:
             raise RuleViolation("vote counts cannot be negative", rule="batch.votes")
         candidate.votes_for, candidate.votes_against, candidate.votes_abstain = votes_for, votes_against, abstain
@@ -134,14 +165,16 @@ class PromotionBatch:
 
     def recommend(self, cadre_ids: Sequence[str], *, limits: Sequence[QuotaLimit]) -> None:
         """Closes recommendation: the named candidates go to investigation, the rest are not selected."""
-        self._require("recommend", "RECOMMENDATION")
+        self._require("recommend")
         if not cadre_ids:
             raise RuleViolation("recommend at least one candidate", rule="batch.recommend_none")
         chosen = set(cadre_ids)
         for cadre_id in chosen:
             candidate = self.candidate(cadre_id)
-            if candidate.status != "ELIGIBLE":
-                raise InvalidTransition("candidate", candidate.status, "be recommended")
+            if candidate.status not in CANDIDATE_TRANSITIONS["be recommended"]:
+                raise InvalidTransition("candidate", candidate.status, "be recommended",
+                                        allowed_actions=InvalidTransition.allowed(
+                                            CANDIDATE_TRANSITIONS, candidate.status))
         check_quota([self.candidates[c] for c in chosen], limits)
         for candidate in self.candidates.values():
             if candidate.status != "ELIGIBLE":
@@ -154,17 +187,18 @@ class PromotionBatch:
 
     def record_investigation(self, cadre_id: str, *, passed: bool, note: str | None) -> None:
         """Records the investigation (考察) result of a recommended candidate."""
-        self._require("record an investigation", "INVESTIGATION")
+        self._require("record an investigation")
         candidate = self.candidate(cadre_id)
-        if candidate.status not in ("RECOMMENDED", "INVESTIGATED"):
-            raise InvalidTransition("candidate", candidate.status, "be investigated")
+        if candidate.status not in CANDIDATE_TRANSITIONS["be investigated"]:
+            raise InvalidTransition("candidate", candidate.status, "be investigated",
+                                    allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status))
         candidate.investigation_passed = passed
         candidate.investigation_note = note
         candidate._set("INVESTIGATED")
 
     def shortlist(self) -> None:
         """Ends the investigation: candidates who passed are shortlisted; every recommended one must be done."""
-        self._require("shortlist", "INVESTIGATION")
+        self._require("shortlist")
         pending = [c.cadre_id for c in self.candidates.values() if c.status == "RECOMMENDED"]
         if pending:
             raise Conflict(f"{len(pending)} recommended candidates have no investigation result",
@@ -179,9 +213,10 @@ class PromotionBatch:
     def publicize(self, *, starts_on: dt.date, working_days: int, min_working_days: int,
                   calendar: WorkdayCalendar, today: dt.date) -> None:
         """Publishes the shortlist for at least the minimum number of working days, counted on the calendar."""
-        self._require("publicize", "SHORTLISTED")
+        self._require("publicize")
         if self.publicity_from is not None:
-            raise InvalidTransition("promotion_batch", "SHORTLISTED (already publicized)", "publicize again")
+            raise InvalidTransition("promotion_batch", "SHORTLISTED (already publicized)", "publicize again",
+                                    allowed_actions=InvalidTransition.allowed(PROMOTION_BATCH_TRANSITIONS, self.status))
         if working_days < min_working_days:
             raise RuleViolation(f"publicity lasts at least {min_working_days} working days",
                                 rule="batch.publicity_min_working_days", source=PUBLICITY_SOURCE)
@@ -199,20 +234,21 @@ class PromotionBatch:
 
     def object(self, cadre_id: str, *, today: dt.date) -> None:
         """Registers an objection against a publicised candidate: the batch verifies it."""
-        self._require("receive an objection", "PUBLICITY", "VERIFYING")
+        self._require("receive an objection")
         assert self.publicity_from is not None and self.publicity_to is not None
         if not self.publicity_from <= today <= self.publicity_to:
             raise Conflict("objections are received during the publicity period", rule="batch.publicity_period")
         candidate = self.candidate(cadre_id)
-        if candidate.status != "PUBLICISED":
-            raise InvalidTransition("candidate", candidate.status, "receive an objection")
+        if candidate.status not in CANDIDATE_TRANSITIONS["receive an objection"]:
+            raise InvalidTransition("candidate", candidate.status, "receive an objection",
+                                    allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status))
         candidate.objection_open = True
         candidate.changed = True
         self.status = "VERIFYING"
 
     def resolve_objection(self, cadre_id: str, *, upheld: bool, today: dt.date) -> None:
         """Closes the verification of an objection; an upheld one removes the candidate."""
-        self._require("resolve an objection", "VERIFYING")
+        self._require("resolve an objection")
         candidate = self.candidate(cadre_id)
         if not candidate.objection_open:
             raise Conflict("the candidate has no open objection", rule="batch.no_objection")
@@ -231,7 +267,7 @@ class PromotionBatch:
 
     def submit_for_approval(self, *, today: dt.date) -> None:
         """Submits the batch for approval once the publicity period is over with no objection open."""
-        self._require("submit for approval", "PUBLICITY", "SHORTLISTED")
+        self._require("submit for approval")
         if self.publicity_to is None:
             raise Conflict("the shortlist has not been publicized", rule="batch.publicity_required",
                            source=PUBLICITY_SOURCE)
@@ -245,7 +281,7 @@ class PromotionBatch:
     def approve(self, *, approver: str, effective_date: dt.date, today: dt.date,
                 recheck: dict[str, tuple[bool, str]], limits: Sequence[QuotaLimit]) -> list[Candidate]:
         """Approves the batch: candidates no longer eligible are withdrawn; the rest are appointed (quota checked)."""
-        self._require("approve", "APPROVAL")
+        self._require("approve")
         if effective_date > today:
             raise RuleViolation("the appointment cannot take effect in the future", rule="batch.effective_date")
         if self.publicity_to is not None and effective_date <= self.publicity_to:
@@ -271,12 +307,12 @@ class PromotionBatch:
 
     def close(self) -> None:
         """Closes an appointed batch."""
-        self._require("close", "APPOINTED")
+        self._require("close")
         self.status = "CLOSED"
 
     def cancel(self, *, reason: str) -> None:
         """Cancels a batch that has not been appointed; its open candidates are withdrawn."""
-        self._require("cancel", *OPEN_BATCH)
+        self._require("cancel")
         for candidate in self.candidates.values():
             if candidate.status in CANDIDATE_OPEN:
                 candidate._set("WITHDRAWN", f"batch cancelled: {reason}")

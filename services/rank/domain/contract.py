@@ -54,6 +54,15 @@ def suggest_outcome(kind: str, grades: Sequence[str], policy: ContractPolicy) ->
     return outcome, why
 
 
+# The contract state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+CONTRACT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "be filed": ("SIGNED",),
+    "be terminated": OPEN,
+    "be decided": ("RENEWAL_REVIEW",),
+}
+
+
 @dataclass
 class Contract:
     id: str
@@ -130,8 +139,9 @@ class Contract:
 
     def file(self, *, filed_on: dt.date, today: dt.date) -> None:
         """Records the filing (备案) with the civil-service authority; the contract starts to run."""
-        if self.status != "SIGNED":
-            raise InvalidTransition("contract", self.status, "be filed")
+        if self.status not in CONTRACT_TRANSITIONS["be filed"]:
+            raise InvalidTransition("contract", self.status, "be filed",
+                                    allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status))
         if filed_on > today:
             raise RuleViolation("filing cannot be dated in the future", rule="contract.filed_on")
         self.filed_on = filed_on
@@ -167,8 +177,9 @@ class Contract:
 
     def terminate(self, *, ground: str, terminated_on: dt.date, today: dt.date) -> None:
         """Terminates the contract on a ground (聘任制公务员管理规定 §17–19)."""
-        if self.status not in OPEN:
-            raise InvalidTransition("contract", self.status, "be terminated")
+        if self.status not in CONTRACT_TRANSITIONS["be terminated"]:
+            raise InvalidTransition("contract", self.status, "be terminated",
+                                    allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status))
         if ground not in GROUNDS:
             raise RuleViolation(f"ground must be one of {', '.join(GROUNDS)}", rule="contract.ground",
                                 source=GROUND_SOURCE)
@@ -189,8 +200,9 @@ class Contract:
 
         Returns the outcome and, unless not renewed, the new contract for the next term (to be filed again).
         """
-        if self.status != "RENEWAL_REVIEW":
-            raise InvalidTransition("contract", self.status, "be decided")
+        if self.status not in CONTRACT_TRANSITIONS["be decided"]:
+            raise InvalidTransition("contract", self.status, "be decided",
+                                    allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status))
         if on_hold:
             raise Conflict("the renewal is on hold while an investigation of the cadre is open",
                            rule="contract.renewal_on_hold", source="DOMAIN.md §5.6")

@@ -442,6 +442,13 @@ class Cadre:
             self._tracked(lambda: self._set_level(level, None, day, "RESTORATION", source_ref))
 
 
+# The demotion state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+DEMOTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "execute": ("REQUIRED",),
+}
+
+
 @dataclass
 class Demotion:
     """A one-rank demotion: REQUIRED (不称职) → EXECUTED, or EXECUTED at once (撤职, 降职, 降级); REVERSED on revocation."""
@@ -462,8 +469,9 @@ class Demotion:
 
     def execute(self, cadre: Cadre, *, effective_date: dt.date, ladder: Ladder, lower_level: bool = False) -> None:
         """Carries the demotion out on the cadre's holdings."""
-        if self.status != "REQUIRED":
-            raise InvalidTransition("demotion", self.status, "execute")
+        if self.status not in DEMOTION_TRANSITIONS["execute"]:
+            raise InvalidTransition("demotion", self.status, "execute",
+                                    allowed_actions=InvalidTransition.allowed(DEMOTION_TRANSITIONS, self.status))
         day = cadre.effective_after_current(effective_date)
         self.from_rank, self.to_rank, self.from_level, self.to_level = cadre.demote(
             effective_date=day, ladder=ladder, source_ref=f"demotion/{self.id}", lower_level=lower_level,

@@ -35,6 +35,14 @@ class InvestigationResult(StrEnum):
 SUBSTANTIATED = frozenset({ReportOutcome.SUBSTANTIATED, ReportOutcome.PARTLY_SUBSTANTIATED})
 
 
+# The investigation state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+INVESTIGATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "conclude": (InvestigationStatus.OPEN,),
+    "close": (InvestigationStatus.OPEN, InvestigationStatus.CONCLUDING),
+}
+
+
 @dataclass
 class Investigation:
     """An open formal case about one cadre; while open it bars promotion and grading."""
@@ -68,15 +76,17 @@ class Investigation:
 
     def conclude(self, *, incident_id: str) -> None:
         """Marks the findings substantiated: the investigation waits for the handling decision on the incident."""
-        if self.status is not InvestigationStatus.OPEN:
-            raise InvalidTransition("investigation", self.status, "conclude")
+        if self.status not in INVESTIGATION_TRANSITIONS["conclude"]:
+            raise InvalidTransition("investigation", self.status, "conclude",
+                                    allowed_actions=InvalidTransition.allowed(INVESTIGATION_TRANSITIONS, self.status))
         self.status = InvestigationStatus.CONCLUDING
         self.incident_id = incident_id
 
     def close(self, *, result: InvestigationResult, on: dt.date, restrictions: Iterable[Restriction]) -> None:
         """Closes the investigation and lifts its restrictions (补定等次 follows for NO_SANCTION / WARNING_LEVEL)."""
-        if self.status is InvestigationStatus.CLOSED:
-            raise InvalidTransition("investigation", self.status, "close")
+        if self.status not in INVESTIGATION_TRANSITIONS["close"]:
+            raise InvalidTransition("investigation", self.status, "close",
+                                    allowed_actions=InvalidTransition.allowed(INVESTIGATION_TRANSITIONS, self.status))
         if on < self.opened_on:
             raise RuleViolation("an investigation cannot close before it opened", rule="investigation.closed_on")
         for restriction in restrictions:

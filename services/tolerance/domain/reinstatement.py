@@ -54,6 +54,19 @@ def upper_consultation_required(target_level: int | None, original_level: int | 
     return target_level >= original_level
 
 
+# The reinstatement (复出) procedure: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+REINSTATEMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "report": (ReinstatementStatus.ELIGIBLE,),
+    "give the organization opinion": (ReinstatementStatus.CADRE_REPORTED,),
+    "give the discipline opinion": (ReinstatementStatus.ORG_OPINION,),
+    "find facts": (ReinstatementStatus.DISCIPLINE_OPINION, ReinstatementStatus.POSTPONED),
+    "consult the upper level": (ReinstatementStatus.FACT_FINDING,),
+    "decide": (ReinstatementStatus.FACT_FINDING, ReinstatementStatus.UPPER_CONSULT),
+    "announce": (ReinstatementStatus.COMMITTEE_DECIDED,),
+}
+
+
 @dataclass
 class Reinstatement:
     """The re-use procedure of one cadre after removal, once the bars on re-use are over."""
@@ -100,24 +113,24 @@ class Reinstatement:
         return cls(id=reinstatement_id, cadre_id=cadre_id, basis_sanction_ids=basis, eligible_from=eligible_from,
                    original_post_level=original_post_level)
 
-    def _step(self, expected: Iterable[ReinstatementStatus], action: str, on: dt.date, after: dt.date | None,
-              today: dt.date) -> None:
-        if self.status not in set(expected):
-            raise InvalidTransition("reinstatement", self.status, action)
+    def _step(self, action: str, on: dt.date, after: dt.date | None, today: dt.date) -> None:
+        if self.status not in REINSTATEMENT_TRANSITIONS[action]:
+            raise InvalidTransition("reinstatement", self.status, action,
+                                    allowed_actions=InvalidTransition.allowed(REINSTATEMENT_TRANSITIONS, self.status))
         if on > today or (after is not None and on < after):
             raise RuleViolation(f"the date of '{action}' must be between the previous step and today",
                                 rule="reinstatement.date")
 
     def report(self, *, on: dt.date, today: dt.date, summary: str) -> None:
         """Records the cadre's written report on their thinking and work."""
-        self._step([ReinstatementStatus.ELIGIBLE], "report", on, self.eligible_from, today)
+        self._step("report", on, self.eligible_from, today)
         self.cadre_report_on, self.cadre_report = on, summary.strip()
         self.status = ReinstatementStatus.CADRE_REPORTED
 
     def give_org_opinion(self, *, on: dt.date, today: dt.date, opinion: str, target_post: str,
                          target_post_level: int | None, upper_enabled: bool) -> None:
         """Records the organization department's initial opinion and the proposed post."""
-        self._step([ReinstatementStatus.CADRE_REPORTED], "give the organization opinion", on, self.cadre_report_on,
+        self._step("give the organization opinion", on, self.cadre_report_on,
                    today)
         self.org_opinion_on, self.org_opinion = on, opinion.strip()
         self.target_post, self.target_post_level = target_post, target_post_level
@@ -127,14 +140,14 @@ class Reinstatement:
 
     def give_discipline_opinion(self, *, on: dt.date, today: dt.date, opinion: str, favourable: bool) -> None:
         """Records the discipline inspection body's opinion, asked for by the organization department."""
-        self._step([ReinstatementStatus.ORG_OPINION], "give the discipline opinion", on, self.org_opinion_on, today)
+        self._step("give the discipline opinion", on, self.org_opinion_on, today)
         self.discipline_opinion_on, self.discipline_opinion = on, opinion.strip()
         self.discipline_favourable = favourable
         self.status = ReinstatementStatus.DISCIPLINE_OPINION
 
     def find_facts(self, *, on: dt.date, today: dt.date, survey_done: bool, objection: Objection, note: str) -> None:
         """Records fact finding (performance, unit opinions, an optional survey); strong objection postpones."""
-        self._step([ReinstatementStatus.DISCIPLINE_OPINION, ReinstatementStatus.POSTPONED], "find facts", on,
+        self._step("find facts", on,
                    self.postponed_on or self.discipline_opinion_on, today)
         self.fact_finding_on, self.survey_done = on, survey_done
         self.objection_level, self.fact_finding_note = objection, note.strip()
@@ -146,7 +159,7 @@ class Reinstatement:
 
     def consult_upper_level(self, *, on: dt.date, today: dt.date, reference: str, agreed: bool) -> None:
         """Records the written consultation with the next-level organization department."""
-        self._step([ReinstatementStatus.FACT_FINDING], "consult the upper level", on, self.fact_finding_on, today)
+        self._step("consult the upper level", on, self.fact_finding_on, today)
         self.upper_consulted_on, self.upper_consult_ref, self.upper_agreed = on, reference.strip(), agreed
         self.status = ReinstatementStatus.UPPER_CONSULT
 
@@ -155,7 +168,7 @@ class Reinstatement:
                upper_enabled: bool) -> None:
         """Records the party committee's decision; approval needs no remaining bar and, where required, the
         upper level's agreement."""
-        self._step([ReinstatementStatus.FACT_FINDING, ReinstatementStatus.UPPER_CONSULT], "decide", on,
+        self._step("decide", on,
                    self.upper_consulted_on or self.fact_finding_on, today)
         if target_post is not None:
             self.target_post, self.target_post_level = target_post, target_post_level
@@ -189,6 +202,6 @@ class Reinstatement:
 
     def announce(self, *, on: dt.date, today: dt.date) -> None:
         """Records the announcement of the re-appointment."""
-        self._step([ReinstatementStatus.COMMITTEE_DECIDED], "announce", on, self.decided_on, today)
+        self._step("announce", on, self.decided_on, today)
         self.announced_on = on
         self.status = ReinstatementStatus.ANNOUNCED

@@ -24,6 +24,14 @@ USE_BARS = frozenset({RestrictionEffect.NO_POST_PROMOTION, RestrictionEffect.NO_
 MIN_REASON = 10
 
 
+# The restriction state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+RESTRICTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "expire": (RestrictionStatus.ACTIVE,),
+    "extend": (RestrictionStatus.ACTIVE, RestrictionStatus.EXPIRED),  # EXPIRED: a discretionary 期满影响使用 only
+}
+
+
 @dataclass
 class Restriction:
     """One restriction on one cadre, derived from a sanction, handling, admonishment or investigation."""
@@ -74,8 +82,9 @@ class Restriction:
 
     def expire(self, today: dt.date) -> None:
         """Ends the restriction on its end date (the sweep does the same in SQL)."""
-        if self.status is not RestrictionStatus.ACTIVE:
-            raise InvalidTransition("restriction", self.status, "expire")
+        if self.status not in RESTRICTION_TRANSITIONS["expire"]:
+            raise InvalidTransition("restriction", self.status, "expire",
+                                    allowed_actions=InvalidTransition.allowed(RESTRICTION_TRANSITIONS, self.status))
         if self.ends_on is None or self.ends_on > today:
             raise RuleViolation("the restriction has not reached its end date", rule="restriction.not_due")
         self.status = RestrictionStatus.EXPIRED
@@ -94,6 +103,16 @@ class Restriction:
         self.events.append(events.RestrictionLifted(self.snapshot()))
         return True
 
+    def void(self, reason: str) -> bool:
+        """Voids the restriction as if it never applied (a recorded past fact was corrected); False if void."""
+        if self.status is RestrictionStatus.VOID:
+            return False
+        self.status = RestrictionStatus.VOID
+        self.lifted_on = self.starts_on
+        self.reason = reason
+        self.events.append(events.RestrictionLifted(self.snapshot()))
+        return True
+
     def extend(self, *, new_ends_on: dt.date, reason: str, today: dt.date, discretionary: bool) -> None:
         """Moves the end later, with a recorded reason (期满影响使用, or a 留党察看 extension)."""
         if not reason or len(reason.strip()) < MIN_REASON:
@@ -106,7 +125,8 @@ class Restriction:
             if new_ends_on <= today:
                 raise RuleViolation("the new end date must be after today", rule="restriction.extension_dates")
         elif self.status is not RestrictionStatus.ACTIVE:
-            raise InvalidTransition("restriction", self.status, "extend")
+            raise InvalidTransition("restriction", self.status, "extend",
+                                    allowed_actions=InvalidTransition.allowed(RESTRICTION_TRANSITIONS, self.status))
         if new_ends_on <= self.ends_on:
             raise RuleViolation("the new end date must be after the current end date",
                                 rule="restriction.extension_dates")

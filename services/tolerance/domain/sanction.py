@@ -52,6 +52,7 @@ class Origin(StrEnum):
     FALSE_ACCUSATION = "FALSE_ACCUSATION"  # petitions.false_accusation_confirmed
     INACTION = "INACTION"  # appraisal.inaction_confirmed (accountability)
     ADMONISHMENT_TALK = "ADMONISHMENT_TALK"  # appraisal.admonishment_issued
+    HISTORY = "HISTORY"  # a past sanction or handling recorded as a fact (POST /sanctions/history)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,21 @@ class ToleranceGuard:
     exempted: bool = False  # the incident was tolerated (EXEMPT) for this cadre
     window_open_until: dt.date | None = None  # the application window runs until this day (inclusive)
     case_decided: bool = False  # a tolerance case for incident and cadre was decided (the window no longer matters)
+
+
+# The sanction state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+SANCTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "decide": (SanctionStatus.DEFENCE_WINDOW,),
+    "notify facts": PENDING,
+    "record a defence": (SanctionStatus.DEFENCE_WINDOW,),
+    "extend": (SanctionStatus.EFFECTIVE,),
+    "expire": IN_FORCE,
+    "vary": (*IN_FORCE, SanctionStatus.EXPIRED),
+    "revoke": (*IN_FORCE, SanctionStatus.EXPIRED),
+    "withdraw": PENDING,
+    "mitigate": PENDING,
+}
 
 
 @dataclass
@@ -123,8 +139,9 @@ class Sanction:
                      defence_working_days: int, type_: SanctionType | None = None, months: int | None = None,
                      combined_count: int | None = None) -> None:
         """Serves the facts notice with the proposed sanction; this opens (or reopens) the defence window."""
-        if self.status not in PENDING:
-            raise InvalidTransition("sanction", self.status, "notify facts")
+        if self.status not in SANCTION_TRANSITIONS["notify facts"]:
+            raise InvalidTransition("sanction", self.status, "notify facts",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         if not self.proposed_on <= notified_on <= today:
             raise RuleViolation("notified_on must be between the proposal and today", rule="sanction.notified_on")
         new_type = type_ or self.proposed_type
@@ -147,8 +164,9 @@ class Sanction:
 
     def record_defence(self, *, on: dt.date, statement: str, today: dt.date) -> None:
         """Records the cadre's statement and defence (陈述和申辩); it closes the window."""
-        if self.status is not SanctionStatus.DEFENCE_WINDOW:
-            raise InvalidTransition("sanction", self.status, "record a defence")
+        if self.status not in SANCTION_TRANSITIONS["record a defence"]:
+            raise InvalidTransition("sanction", self.status, "record a defence",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         if self.defence_on is not None:
             raise Conflict("the defence was already recorded", rule="sanction.defence_recorded")
         assert self.facts_notified_on is not None and self.defence_due_on is not None
@@ -170,7 +188,8 @@ class Sanction:
             if self.status is SanctionStatus.PROPOSED:
                 raise Conflict("serve the facts notice and hear the defence before deciding",
                                rule="sanction.facts_notice_required", source=DEFENCE_SOURCE)
-            raise InvalidTransition("sanction", self.status, "decide")
+            raise InvalidTransition("sanction", self.status, "decide",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         assert self.facts_notified_on is not None and self.defence_due_on is not None
         if decided_on > today or decided_on < self.facts_notified_on:
             raise RuleViolation("decided_on must be between the facts notice and today", rule="sanction.decided_on")
@@ -253,8 +272,9 @@ class Sanction:
         """Extends a 1-year 留党察看 by one year; returns the restrictions created for the added year."""
         if self.type is not SanctionType.PARTY_PROBATION:
             raise RuleViolation("only 留党察看 can be extended", rule="sanction.extension_type")
-        if self.status is not SanctionStatus.EFFECTIVE:
-            raise InvalidTransition("sanction", self.status, "extend")
+        if self.status not in SANCTION_TRANSITIONS["extend"]:
+            raise InvalidTransition("sanction", self.status, "extend",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         if not reason or len(reason.strip()) < MIN_REASON:
             raise RuleViolation(f"an extension needs a recorded reason of at least {MIN_REASON} characters",
                                 rule="sanction.extension_reason")
@@ -291,8 +311,9 @@ class Sanction:
 
     def expire(self, catalogue: Catalogue, today: dt.date) -> None:
         """Ends the sanction at the end of its period (the sweep does the same in SQL)."""
-        if self.status not in IN_FORCE:
-            raise InvalidTransition("sanction", self.status, "expire")
+        if self.status not in SANCTION_TRANSITIONS["expire"]:
+            raise InvalidTransition("sanction", self.status, "expire",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         if self.ends_on is None or self.ends_on > today:
             raise RuleViolation("the sanction has not reached its end date", rule="sanction.not_due")
         self.status = SanctionStatus.EXPIRED
@@ -301,8 +322,9 @@ class Sanction:
     def vary(self, catalogue: Catalogue, *, new_type: SanctionType, appeal_id: str | None, on: dt.date,
              restrictions: list[Restriction], new_id: Callable[[], str]) -> list[Restriction]:
         """Applies an appeal that varied the sanction (never heavier): recomputes period and restrictions."""
-        if self.status not in (*IN_FORCE, SanctionStatus.EXPIRED):
-            raise InvalidTransition("sanction", self.status, "vary")
+        if self.status not in SANCTION_TRANSITIONS["vary"]:
+            raise InvalidTransition("sanction", self.status, "vary",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         rule = catalogue.check_system(new_type, self.system)
         if heavier(catalogue, new_type, self.type):
             raise RuleViolation("an appeal never makes a sanction heavier", rule="sanction.appeal_heavier",
@@ -328,8 +350,9 @@ class Sanction:
     def revoke(self, catalogue: Catalogue, *, appeal_id: str | None, on: dt.date,
                restrictions: list[Restriction]) -> None:
         """Applies an appeal that revoked the sanction: lifts every restriction; rank restores, petitions clarify."""
-        if self.status not in (*IN_FORCE, SanctionStatus.EXPIRED):
-            raise InvalidTransition("sanction", self.status, "revoke")
+        if self.status not in SANCTION_TRANSITIONS["revoke"]:
+            raise InvalidTransition("sanction", self.status, "revoke",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         for restriction in restrictions:
             restriction.lift(on, "APPEAL_REVOKED")
         self.status = SanctionStatus.REVOKED
@@ -338,16 +361,18 @@ class Sanction:
 
     def withdraw(self, *, on: dt.date, reason: str) -> None:
         """Withdraws a proposal that was never decided (tolerated incident, or dropped)."""
-        if self.status not in PENDING:
-            raise InvalidTransition("sanction", self.status, "withdraw")
+        if self.status not in SANCTION_TRANSITIONS["withdraw"]:
+            raise InvalidTransition("sanction", self.status, "withdraw",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         self.status = SanctionStatus.WITHDRAWN
         self.withdrawn_on = on
         self.withdrawal_reason = reason
 
     def mitigate(self, catalogue: Catalogue, *, case_id: str, to_type: SanctionType | None) -> None:
         """Lowers a pending proposal after a MITIGATE tolerance decision; the lighter type's own period applies."""
-        if self.status not in PENDING:
-            raise InvalidTransition("sanction", self.status, "mitigate")
+        if self.status not in SANCTION_TRANSITIONS["mitigate"]:
+            raise InvalidTransition("sanction", self.status, "mitigate",
+                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
         if to_type is not None:
             catalogue.check_system(to_type, self.system)
             if not lighter_or_equal(catalogue, to_type, self.proposed_type):

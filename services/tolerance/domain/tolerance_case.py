@@ -76,6 +76,21 @@ class Finding:
     evidence: str
 
 
+# The tolerance_case state machine: action → the states it is valid from (a refused action answers 409 with
+# the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
+TOLERANCE_CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "accept": (CaseStatus.APPLIED,),
+    "record the checklist": (CaseStatus.ACCEPTED, CaseStatus.VERIFYING),
+    "submit for decision": (CaseStatus.VERIFYING,),
+    "decide": (CaseStatus.PENDING_DECISION,),
+    "notify": tuple(DECIDED_STATES.values()),
+    "file upward": (CaseStatus.NOTIFIED,),
+    "open a correction plan": (CaseStatus.FILED_UPWARD,),
+    "complete the correction": (CaseStatus.CORRECTION_OPEN,),
+    "close": (CaseStatus.FILED_UPWARD, CaseStatus.CORRECTION_DONE, CaseStatus.NOT_ACCEPTED),
+}
+
+
 @dataclass
 class ToleranceCase:
     """An application for error tolerance about one incident and one cadre."""
@@ -133,8 +148,9 @@ class ToleranceCase:
 
     def accept(self, *, accepted: bool, on: dt.date, today: dt.date, note: str | None) -> None:
         """Accepts the application for verification, or declines it (with a note)."""
-        if self.status is not CaseStatus.APPLIED:
-            raise InvalidTransition("tolerance_case", self.status, "accept")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["accept"]:
+            raise InvalidTransition("tolerance_case", self.status, "accept",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         self._dated(on, self.applied_on, today, "accepted_on")
         if not accepted and not (note and note.strip()):
             raise RuleViolation("declining an application needs a reason", rule="tolerance.acceptance_note")
@@ -145,8 +161,9 @@ class ToleranceCase:
     def record_checklist(self, *, conditions: dict[Condition, Finding], exclusions: dict[Exclusion, Finding],
                          verification_report_ref: str | None) -> None:
         """Records the verification checklist with evidence for each item (may be refined until submission)."""
-        if self.status not in (CaseStatus.ACCEPTED, CaseStatus.VERIFYING):
-            raise InvalidTransition("tolerance_case", self.status, "record the checklist")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["record the checklist"]:
+            raise InvalidTransition("tolerance_case", self.status, "record the checklist",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         for name, finding in [*conditions.items(), *exclusions.items()]:
             if not finding.evidence.strip():
                 raise RuleViolation(f"{name} needs evidence", rule="tolerance.evidence", item=str(name))
@@ -158,8 +175,9 @@ class ToleranceCase:
 
     def submit(self, *, on: dt.date, today: dt.date) -> None:
         """Closes verification and submits the case to the collective decision; every item must be assessed."""
-        if self.status is not CaseStatus.VERIFYING:
-            raise InvalidTransition("tolerance_case", self.status, "submit for decision")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["submit for decision"]:
+            raise InvalidTransition("tolerance_case", self.status, "submit for decision",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         self._dated(on, self.accepted_on, today, "verified_on")
         missing = [c.value for c in Condition if c not in self.conditions] + \
                   [e.value for e in Exclusion if e not in self.exclusions]
@@ -174,8 +192,9 @@ class ToleranceCase:
                linked_sanction_decided: bool, mitigated_to: SanctionType | None, publication_scope: str | None,
                source_refs: tuple[events.SourceRef, ...]) -> None:
         """Records the collective decision: quorum, recusal and majority checked; exempt needs every condition."""
-        if self.status is not CaseStatus.PENDING_DECISION:
-            raise InvalidTransition("tolerance_case", self.status, "decide")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["decide"]:
+            raise InvalidTransition("tolerance_case", self.status, "decide",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         self._dated(on, self.verified_on, today, "decided_on")
         if linked_sanction_decided:
             raise Conflict("a sanction on this incident was already decided; only an appeal can change it",
@@ -212,16 +231,18 @@ class ToleranceCase:
 
     def notify(self, *, on: dt.date, today: dt.date) -> None:
         """Records that the applicant and unit were informed (反馈/告知)."""
-        if self.status not in DECIDED_STATES.values():
-            raise InvalidTransition("tolerance_case", self.status, "notify")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["notify"]:
+            raise InvalidTransition("tolerance_case", self.status, "notify",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         self._dated(on, self.decided_on, today, "notified_on")
         self.notified_on = on
         self.status = CaseStatus.NOTIFIED
 
     def file_upward(self, *, on: dt.date, today: dt.date, publication_scope: str) -> None:
         """Records the filing with the next level and the publication scope (报备/公开)."""
-        if self.status is not CaseStatus.NOTIFIED:
-            raise InvalidTransition("tolerance_case", self.status, "file upward")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["file upward"]:
+            raise InvalidTransition("tolerance_case", self.status, "file upward",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         self._dated(on, self.notified_on, today, "filed_upward_on")
         self.filed_upward_on = on
         self.publication_scope = publication_scope
@@ -229,8 +250,9 @@ class ToleranceCase:
 
     def open_correction(self, *, plan: str, due_on: dt.date, today: dt.date) -> None:
         """Records the correction plan (纠错) and its due date."""
-        if self.status is not CaseStatus.FILED_UPWARD:
-            raise InvalidTransition("tolerance_case", self.status, "open a correction plan")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["open a correction plan"]:
+            raise InvalidTransition("tolerance_case", self.status, "open a correction plan",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         if due_on <= today:
             raise RuleViolation("the correction due date must be in the future", rule="tolerance.correction_due_on")
         self.correction_plan = plan.strip()
@@ -239,8 +261,9 @@ class ToleranceCase:
 
     def complete_correction(self, *, on: dt.date, today: dt.date, follow_up: str) -> None:
         """Records that the correction was done, with the follow-up."""
-        if self.status is not CaseStatus.CORRECTION_OPEN:
-            raise InvalidTransition("tolerance_case", self.status, "complete the correction")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["complete the correction"]:
+            raise InvalidTransition("tolerance_case", self.status, "complete the correction",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         self._dated(on, self.filed_upward_on, today, "correction_done_on")
         self.correction_done_on = on
         self.correction_follow_up = follow_up.strip()
@@ -248,8 +271,9 @@ class ToleranceCase:
 
     def close(self, *, on: dt.date, today: dt.date) -> None:
         """Closes the case after filing (and after the correction, if one was opened)."""
-        if self.status not in (CaseStatus.FILED_UPWARD, CaseStatus.CORRECTION_DONE, CaseStatus.NOT_ACCEPTED):
-            raise InvalidTransition("tolerance_case", self.status, "close")
+        if self.status not in TOLERANCE_CASE_TRANSITIONS["close"]:
+            raise InvalidTransition("tolerance_case", self.status, "close",
+                                    allowed_actions=InvalidTransition.allowed(TOLERANCE_CASE_TRANSITIONS, self.status))
         self._dated(on, self.correction_done_on or self.filed_upward_on or self.accepted_on, today, "closed_on")
         self.closed_on = on
         self.status = CaseStatus.CLOSED

@@ -10,6 +10,7 @@ from kernel.errors import Conflict, InvalidTransition, NotFound, RuleViolation
 from services.tolerance.adapters import projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
+    INVESTIGATION_TRANSITIONS,
     SUBSTANTIATED,
     Investigation,
     InvestigationResult,
@@ -91,7 +92,9 @@ async def close_investigation(cmd: commands.CloseInvestigation, uow: ToleranceUn
             raise NotFound("investigation not found", field="investigation_id", rule="investigation.id")
         await cadre_for_action(uow, principal, investigation.cadre_id)
         if investigation.status is not InvestigationStatus.CONCLUDING:
-            raise InvalidTransition("investigation", investigation.status, "close")
+            # The API closes only a CONCLUDING investigation (the domain also closes an OPEN one on events).
+            raise InvalidTransition("investigation", investigation.status, "close", allowed_actions=[
+                a for a in InvalidTransition.allowed(INVESTIGATION_TRANSITIONS, investigation.status) if a != "close"])
         if cmd.closed_on > today or cmd.closed_on < investigation.opened_on:
             raise RuleViolation("closed_on must be between the opening and today", rule="investigation.closed_on")
         sanctions = await uow.sanctions.for_incident(investigation.incident_id or "", investigation.cadre_id)

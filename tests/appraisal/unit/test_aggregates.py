@@ -30,8 +30,9 @@ def record(**kw) -> PerformanceRecord:
 def test_records_are_verified_or_returned_and_corrections_supersede():
     r = record()
     r.return_for_change(reason="missing evidence")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as err:
         r.verify(by="boss", today=TODAY)
+    assert err.value.extra["allowed_actions"] == ["be resubmitted"]
     r.resubmit(title="t2", description=None, quantity=None, evidence_refs=["e2"])
     r.verify(by="boss", today=TODAY)
     fix = record(record_id="r2", quantity=3, supersedes=r)

@@ -104,8 +104,9 @@ def test_a_paused_working_day_deadline_moves_by_the_working_days_paused():
     assert not deadline.overdue(D(2027, 1, 30))
     deadline.resume(today=D(2026, 12, 8), calendar=CAL)  # five working days paused
     assert deadline.due_on == D(2026, 12, 25) and deadline.status == "OPEN"
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as err:
         deadline.resume(today=D(2026, 12, 9), calendar=CAL)
+    assert err.value.extra["allowed_actions"] == ["extend", "pause"]  # from OPEN, sorted
 
 
 def test_a_paused_calendar_day_deadline_moves_by_the_calendar_days_paused():

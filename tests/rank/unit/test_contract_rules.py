@@ -89,8 +89,18 @@ def test_renewal_creates_the_next_term_and_refuses_a_more_favourable_outcome():
                                            policy=POLICY, on_hold=False, new_contract_id="k-2")
     assert outcome == "KEEP" and contract.status == "KEPT"
     assert (new.starts_on, new.ends_on, new.renewed_from) == (D(2026, 7, 1), D(2029, 6, 30), "k-1")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as err:
         contract.terminate(ground="MUTUAL_AGREEMENT", terminated_on=D(2026, 5, 2), today=D(2026, 5, 2))
+    assert err.value.extra["allowed_actions"] == []  # KEPT ends the contract's machine
+
+
+def test_a_refused_step_lists_the_actions_allowed_from_the_current_state():
+    contract = signed()
+    with pytest.raises(InvalidTransition) as err:
+        contract.decide_renewal(outcome="KEEP", decided_on=D(2026, 5, 1), term_grades=["COMPETENT"],
+                                policy=POLICY, on_hold=False, new_contract_id="k-2")
+    assert err.value.extra["state"] == "SIGNED"
+    assert err.value.extra["allowed_actions"] == ["be filed", "be terminated"]
 
 
 def test_renewal_is_on_hold_during_an_investigation():

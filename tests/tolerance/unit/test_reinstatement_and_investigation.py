@@ -131,9 +131,10 @@ def test_no_reinstatement_while_another_bar_runs_or_into_a_barred_post():
 
 def test_steps_run_in_order():
     ri = reinstatement()
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as err:
         ri.give_org_opinion(on=TODAY, today=TODAY, opinion="x", target_post="p", target_post_level=1,
                             upper_enabled=True)
+    assert err.value.extra["allowed_actions"] == ["report"]  # from ELIGIBLE, the table's only step
     with pytest.raises(RuleViolation):
         ri.report(on=dt.date(2027, 2, 1), today=TODAY, summary="before eligibility")
     with pytest.raises(RuleViolation):
