@@ -97,8 +97,9 @@ async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date, notes
     condition on cadre notes)."""
     a, s, t, w = orm.annual_assessment, orm.index_snapshot, orm.talk, orm.award
     grades = (await conn.execute(
-        select(a.c.id, a.c.year, a.c.final_grade, a.c.undetermined_reason, a.c.decided_on, a.c.supplemented,
-               a.c.amended, a.c.status)
+        select(a.c.id, a.c.year, a.c.final_grade, a.c.undetermined_reason, a.c.decided_on, a.c.notified_on,
+               a.c.supplemented, a.c.amended, a.c.status, a.c.source, a.c.document_no, a.c.recorded_by,
+               a.c.recorded_at)
         .where(a.c.cadre_id == cadre_id, a.c.final_grade.is_not(None), a.c.decided_on <= as_of)
         .order_by(a.c.year.desc()).limit(10))).mappings().all()
     index = (await conn.execute(

@@ -70,6 +70,9 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
         ("rank", "POST", "/api/v1/contracts"): lambda c: {"cadre_id": c, "kind": "ROLE_TERM",
                                                           "starts_on": today.isoformat()},
         ("appraisal", "POST", "/api/v1/assessments"): lambda c: {"cadre_id": c, "year": today.year - 1},
+        ("appraisal", "POST", "/api/v1/assessments/history"): lambda c: {
+            "cadre_id": c, "year": today.year - 2, "grade": "COMPETENT", "decided_on": f"{today.year - 1}-01-20",
+            "notified_on": f"{today.year - 1}-01-22", "source": "PAPER_RECORD"},
         ("appraisal", "POST", "/api/v1/regular-assessments"): lambda c: {
             "cadre_id": c, "period_key": f"{today.year - 1}-Q4", "result": "GOOD"},
         ("appraisal", "POST", "/api/v1/performance-records"): lambda c: {
@@ -86,6 +89,11 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
             "petition_type": "ACCUSATION", "channel": "LETTER", "received_on": today.isoformat(),
             "content": "The accused took gifts at the spring festival.", "accused_cadre_ids": [c]},
         ("tolerance", "POST", "/api/v1/incidents"): lambda c: {"cadre_ids": [c], "occurred_on": past, "summary": "s"},
+        # Organizational handling: both deciding roles may record it (party and government sanctions: 403 to
+        # org_admin by system, tests/tolerance/integration/test_past_sanctions.py).
+        ("tolerance", "POST", "/api/v1/sanctions/history"): lambda c: {
+            "cadre_id": c, "system": "ORG_HANDLING", "type": "POST_ADJUSTMENT", "decided_on": past,
+            "effective_from": past, "document_number": "组干〔2020〕1号", "source": "PAPER_RECORD"},
     }
 
 

@@ -17,8 +17,9 @@ from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep, CadreFilter
+from services.appraisal.domain.past_grades import PastGrade
 from services.appraisal.service_layer import assessments as h
-from services.appraisal.service_layer import commands
+from services.appraisal.service_layer import commands, past_grades
 
 router = APIRouter(prefix="/api/v1")
 A = orm.annual_assessment
@@ -33,10 +34,24 @@ async def open_assessment(body: s.AssessmentCreate, uow: UowDep, principal: Prin
     return s.Created(id=await idem.run(uow, lambda: h.open_assessment(cmd, uow, principal=principal, today=today)))
 
 
+@router.post("/assessments/history", status_code=201, response_model=s.PastGradeRecorded, tags=["assessments"],
+             dependencies=[require(Role.ORG_ADMIN)])
+async def record_past_grade(body: s.PastGradeCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                            today: TodayDep) -> s.PastGradeRecorded:
+    """Records a past annual grade as a past fact (its real decision and notification dates, 优秀 publicity, source
+    and 文号); the same values again change nothing, different values correct it (docs/appraisal.md)."""
+    fact = PastGrade(cadre_id=body.cadre_id, year=body.year, grade=body.grade, decided_on=body.decided_on,
+                     notified_on=body.notified_on, source=body.source, document_no=body.document_no,
+                     publicity_from=body.publicity_from, publicity_to=body.publicity_to,
+                     undetermined_reason=body.undetermined_reason)
+    return s.PastGradeRecorded(**await idem.run(uow, lambda: past_grades.record_past_grade(
+        fact, uow, principal=principal, today=today)))
+
+
 @router.get("/assessments", response_model=s.AssessmentPage, tags=["assessments"], dependencies=[require(*READERS)])
 async def list_assessments(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                            cadre_id: CadreFilter = None,
-                           year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                           year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
                            status: Annotated[str | None, Query(max_length=24)] = None,
                            org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.AssessmentPage:
     """Lists the annual assessments the caller may see."""

@@ -80,7 +80,40 @@ class AssessmentRead(BaseModel):
     review_requested_on: dt.date | None
     supplemented: bool
     amended: bool
+    source: str | None = Field(default=None, description="a recorded past grade: IMPORT, PAPER_RECORD, PERSONNEL_FILE; null when decided live")
+    document_no: str | None = Field(default=None, description="文号 of a recorded past grade")
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
     version: int
+
+
+class PastGradeCreate(Request):
+    """A past annual grade recorded as a past fact, with its real dates and provenance."""
+
+    cadre_id: str = Id
+    year: int = Field(ge=1900, le=2100)
+    grade: GradeLit
+    decided_on: dt.date
+    notified_on: dt.date
+    document_no: str | None = Field(default=None, min_length=1, max_length=100, description="文号")
+    publicity_from: dt.date | None = Field(default=None, description="优秀 only: first day of its publicity")
+    publicity_to: dt.date | None = Field(default=None, description="优秀 only: last day of its publicity")
+    source: Literal["IMPORT", "PAPER_RECORD", "PERSONNEL_FILE"]
+    undetermined_reason: Literal["PROBATION", "SANCTION", "PENDING_INVESTIGATION", "LEAVE", "OTHER"] | None = None
+
+
+class PastGradeQuota(BaseModel):
+    counting_unit_id: str
+    limit: int
+    used: int
+    exceeded: bool
+
+
+class PastGradeRecorded(BaseModel):
+    id: str = Field(description="the record (one per recording that changed something)")
+    assessment_id: str
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"]
+    quota: PastGradeQuota = Field(description="the year's 优秀 quota of the agency: reported, not enforced")
 
 
 class AssessmentPage(BaseModel):

@@ -1,0 +1,128 @@
+"""POST /assessments/history: past annual grades recorded as past facts (SQLite and PostgreSQL, real NATS)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.appraisal.adapters import orm
+
+URL = "/api/v1/assessments/history"
+
+
+def body(**over) -> dict:
+    values = {"cadre_id": "c-fin-4", "year": 2019, "grade": "COMPETENT", "decided_on": "2020-01-20",
+              "notified_on": "2020-01-22", "source": "PAPER_RECORD", "document_no": "财考字〔2020〕3号"}
+    values.update(over)
+    return values
+
+
+EXCELLENT = {"grade": "EXCELLENT", "publicity_from": "2020-01-06", "publicity_to": "2020-01-13",
+             "decided_on": "2020-01-14"}
+
+
+async def test_a_past_grade_is_final_with_its_real_dates_provenance_and_the_live_event(app):
+    response = await app.client.post(URL, json=body(**EXCELLENT), headers={**app.auth.headers("org_admin", unit="city", subject="admin-9"),
+                                                                     "Idempotency-Key": "k-history-1"})
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    assert answer["outcome"] == "RECORDED"
+    assessment_id = answer["assessment_id"]
+    listed = (await app.client.get("/api/v1/assessments", params={"cadre_id": "c-fin-4", "year": 2019},
+                                   headers=app.h("assessor"))).json()["items"]
+    assert len(listed) == 1
+    row = listed[0]
+    assert (row["id"], row["status"], row["final_grade"], row["decided_on"], row["notified_on"]) == (
+        assessment_id, "FINAL", "EXCELLENT", "2020-01-14", "2020-01-22")
+    assert (row["source"], row["document_no"], row["recorded_by"]) == ("PAPER_RECORD", "财考字〔2020〕3号", "admin-9")
+    assert row["recorded_at"] is not None and row["publicity_to"] == "2020-01-13"
+    assert await app.outbox("grade_finalized") == [{
+        "assessmentId": assessment_id, "cadreId": "c-fin-4", "orgUnitId": "finance", "year": 2019,
+        "grade": "EXCELLENT", "supplemented": False, "amended": False, "undeterminedReason": None,
+        "finalizedOn": "2020-01-14"}]
+    # the dossier as of a date sees it from its real decision date, not from the day it was recorded
+    before = (await app.client.get("/api/v1/dossier-parts/appraisal/c-fin-4", params={"as_of": "2020-01-13"},
+                                   headers=app.h("org_admin"))).json()
+    after = (await app.client.get("/api/v1/dossier-parts/appraisal/c-fin-4", params={"as_of": "2020-01-14"},
+                                  headers=app.h("org_admin"))).json()
+    assert before["grades"] == []
+    assert [(g["year"], g["final_grade"], g["source"], g["notified_on"]) for g in after["grades"]] == [
+        (2019, "EXCELLENT", "PAPER_RECORD", "2020-01-22")]
+    # no award is proposed for a past 优秀 (its 嘉奖, if any, was given at the time)
+    assert await app.rows(select(orm.award.c.id).where(orm.award.c.cadre_id == "c-fin-4")) == []
+
+
+async def test_the_same_values_change_nothing_and_different_values_are_a_correction(app):
+    first = (await app.client.post(URL, json=body(), headers=app.hk("org_admin"))).json()
+    again = await app.client.post(URL, json=body(), headers=app.hk("org_admin"))
+    assert again.status_code == 201 and again.json()["outcome"] == "UNCHANGED"
+    assert again.json()["id"] == first["id"]
+    assert len(await app.outbox("grade_finalized")) == 1
+    corrected = await app.client.post(URL, json=body(grade="BASIC", decided_on="2020-02-03", notified_on="2020-02-04"),
+                                      headers=app.hk("org_admin"))
+    assert corrected.status_code == 201, corrected.text
+    assert corrected.json()["outcome"] == "CORRECTED" and corrected.json()["assessment_id"] == first["assessment_id"]
+    events = await app.outbox("grade_finalized")
+    assert [(e["grade"], e["finalizedOn"], e["amended"]) for e in events] == [
+        ("COMPETENT", "2020-01-20", False), ("BASIC", "2020-02-03", True)]
+    r = orm.assessment_grade_record
+    records = await app.rows(select(r.c.id, r.c.grade, r.c.supersedes).where(r.c.cadre_id == "c-fin-4")
+                             .order_by(r.c.recorded_at))
+    assert [(x.grade, x.supersedes) for x in records] == [("COMPETENT", None), ("BASIC", first["id"])]
+    row = (await app.client.get(f"/api/v1/assessments/{first['assessment_id']}", headers=app.h("org_admin"))).json()
+    assert (row["final_grade"], row["decided_on"], row["amended"]) == ("BASIC", "2020-02-03", True)
+
+
+async def test_a_live_assessment_of_the_year_is_not_overwritten_and_a_recorded_year_is_not_opened_live(app):
+    opened = await app.client.post("/api/v1/assessments", json={"cadre_id": "c-fin-4", "year": 2025},
+                                   headers=app.hk("assessor"))
+    assert opened.status_code == 201
+    refused = await app.client.post(URL, json=body(year=2025, decided_on="2026-01-05", notified_on="2026-01-06"),
+                                    headers=app.hk("org_admin"))
+    assert refused.status_code == 409 and refused.json()["rule"] == "assessment_history.live_assessment"
+    assert (await app.client.post(URL, json=body(), headers=app.hk("org_admin"))).status_code == 201
+    live = await app.client.post("/api/v1/assessments", json={"cadre_id": "c-fin-4", "year": 2019},
+                                 headers=app.hk("assessor"))
+    assert live.status_code == 409 and live.json()["rule"] == "assessment.one_per_year"
+
+
+async def test_past_facts_are_refused_before_entry_in_the_future_or_without_publicity_naming_the_field(app):
+    cases = [
+        (body(year=2009, decided_on="2009-12-30", notified_on="2010-01-04"), "decided_on"),  # entry 2010-01-01
+        (body(year=2025, decided_on="2026-01-13", notified_on="2026-01-13"), "decided_on"),  # today 2026-01-12
+        (body(notified_on="2020-01-19"), "notified_on"),
+        (body(year=2021), "year"),
+        (body(grade="EXCELLENT"), "publicity_from"),
+        (body(**{**EXCELLENT, "publicity_to": "2020-01-10"}), "publicity_to"),
+        (body(year=1899), "year"),
+        (body(source="RUMOUR"), "source"),
+        (body(extra="x"), "extra"),
+    ]
+    for payload, field in cases:
+        response = await app.client.post(URL, json=payload, headers=app.hk("org_admin"))
+        assert response.status_code == 422, (field, response.text)
+        problem = response.json()
+        fields = [e.get("field") for e in problem.get("errors", [])] + [problem.get("field")]
+        assert any(f is not None and field in f for f in fields), (field, problem)
+        assert payload["cadre_id"] not in response.text
+    assert await app.outbox("grade_finalized") == []
+
+
+async def test_only_an_org_admin_records_past_grades_and_the_key_is_required(app):
+    for role in ("assessor", "discipline_officer", "auditor"):
+        assert (await app.client.post(URL, json=body(), headers=app.hk(role))).status_code == 403
+    assert (await app.client.post(URL, json=body(), headers=app.h("org_admin"))).status_code == 422
+    # outside the caller's subtree: the uniform 404
+    outside = await app.client.post(URL, json=body(), headers=app.hk("org_admin", unit="health"))
+    assert outside.status_code == 404
+
+
+async def test_a_past_years_quota_is_reported_not_enforced(app):
+    answers = []
+    for cadre in ("c-fin-4", "c-fin-5"):
+        response = await app.client.post(URL, json=body(cadre_id=cadre, **EXCELLENT), headers=app.hk("org_admin"))
+        assert response.status_code == 201, response.text
+        answers.append(response.json()["quota"])
+    # two assessed staff of the finance bureau in 2019: FLOOR(20 %) = 0 places, no minimum under 3 staff
+    assert [(q["limit"], q["used"], q["exceeded"]) for q in answers] == [(0, 1, True), (0, 2, True)]
+    r = orm.assessment_grade_record
+    assert await app.rows(select(r.c.quota_exceeded)) == [(True,), (True,)]
