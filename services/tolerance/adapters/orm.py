@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -102,6 +103,32 @@ sanction = Table(
     Index("ix_sanction_cadre_id_proposed_on", "cadre_id", "proposed_on"),
     Index("ix_sanction_incident_id", "incident_id"),
     Index("ix_sanction_status_ends_on", "status", "ends_on"),
+)
+
+# Past sanctions and handling recorded as facts (POST /sanctions/history): append-only, one row per version of a
+# fact; the highest revision of a sanction is the current one, the lower ones are superseded.
+sanction_record = Table(
+    "sanction_record",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("sanction_id", String(ID), ForeignKey("sanction.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("cadre_id", String(ID), nullable=False),
+    Column("system", String(16), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("document_number", String(100), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("period_months", Integer, nullable=True),
+    Column("combined_count", Integer, nullable=False),
+    Column("publication_scope", String(64), nullable=True),
+    Column("probation_extended_on", Date, nullable=True),
+    Column("probation_extension_reason", Text, nullable=True),
+    Column("source", String(16), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("sanction_id", "revision", name="uq_sanction_record_sanction_id_revision"),
+    Index("ix_sanction_record_cadre_id", "cadre_id"),
 )
 
 # Appeal outcomes applied (natural key: one decision per appeal and stage).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from kernel.auth import Role
 from kernel.deps import ReaderDep, TodayDep
@@ -30,6 +30,8 @@ from services.tolerance.api.schemas import (
     Defence,
     Done,
     FactsNotice,
+    PastSanctionIn,
+    PastSanctionRecorded,
     ProbationExtension,
     SanctionCreate,
     SanctionDecision,
@@ -39,7 +41,7 @@ from services.tolerance.api.schemas import (
 )
 from services.tolerance.domain.rules.catalogue import MAX_COMBINED_MONTHS
 from services.tolerance.domain.sanction import SanctionStatus
-from services.tolerance.service_layer import commands, sanctions
+from services.tolerance.service_layer import commands, history, sanctions
 from services.tolerance.views import reads
 
 router = APIRouter(prefix="/api/v1/sanctions", tags=["sanctions"])
@@ -56,6 +58,24 @@ async def propose_sanction(body: SanctionCreate, uow: UowDep, principal: Princip
     sanction_id = await idem.run(uow, lambda: sanctions.propose_sanction(cmd, uow, principal=principal, today=today,
                                                                          policy=policy))
     return Created(id=sanction_id)
+
+
+@router.post("/history", status_code=201, response_model=PastSanctionRecorded, dependencies=[require(*DECIDERS)])
+async def record_past_sanction(body: PastSanctionIn, response: Response, uow: UowDep, principal: PrincipalDep,
+                               idem: IdempotencyRequired, today: TodayDep, policy: PolicyDep) -> PastSanctionRecorded:
+    """Records a sanction or organizational handling decided in the past, with its real dates and provenance;
+    the same fact with other values corrects it (201), with the same values changes nothing (200)."""
+    cmd = commands.RecordPastSanction(
+        cadre_id=body.cadre_id, system=SanctionSystem(body.system), type=sanction_type(policy, body.type),
+        decided_on=body.decided_on, effective_from=body.effective_from, document_number=body.document_number,
+        source=body.source, period_months=body.period_months, combined_count=body.combined_count,
+        publication_scope=body.publication_scope, probation_extended_on=body.probation_extended_on,
+        probation_extension_reason=body.probation_extension_reason)
+    result = await idem.run(uow, lambda: history.record_past_sanction(cmd, uow, principal=principal, today=today,
+                                                                       policy=policy))
+    if result["outcome"] == "UNCHANGED":
+        response.status_code = 200
+    return PastSanctionRecorded(**result)
 
 
 @router.post("/{sanction_id}/facts-notice", response_model=Done, dependencies=[require(*DECIDERS)])

@@ -105,6 +105,30 @@ class SanctionWithdrawal(Request):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class PastSanctionIn(Request):
+    """A sanction or organizational handling decided in the past (docs/tolerance.md "Recording past sanctions")."""
+
+    cadre_id: str = Id
+    system: Literal["GOV", "CIVIL_SERVICE", "PARTY", "ORG_HANDLING"]
+    type: str = TypeCode
+    decided_on: dt.date
+    effective_from: dt.date = Field(description="政务处分 and 处分: the decision date")
+    document_number: str = Field(min_length=1, max_length=100, description="the decision's 文号")
+    source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(description="where the record comes from")
+    period_months: int | None = Field(default=None, ge=1, le=48)
+    combined_count: int = Field(default=1, ge=1, le=10, description="identical sanctions for several violations")
+    publication_scope: str | None = Field(default=None, min_length=1, max_length=64)
+    probation_extended_on: dt.date | None = Field(default=None, description="留党察看 extended by 12 months on")
+    probation_extension_reason: str | None = Field(default=None, min_length=10, max_length=2000)
+
+
+class PastSanctionRecorded(BaseModel):
+    id: str = Field(description="the sanction")
+    record_id: str = Field(description="this version of the recorded fact")
+    revision: int
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"]
+
+
 class SanctionRead(BaseModel):
     id: str
     cadre_id: str

@@ -155,3 +155,19 @@ class ReinstatementStep:
     agreed: bool | None = None
     approved: bool | None = None
     body: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordPastSanction:
+    cadre_id: str
+    system: SanctionSystem
+    type: SanctionType
+    decided_on: dt.date
+    effective_from: dt.date
+    document_number: str
+    source: str
+    period_months: int | None = None
+    combined_count: int = 1
+    publication_scope: str | None = None
+    probation_extended_on: dt.date | None = None
+    probation_extension_reason: str | None = None
