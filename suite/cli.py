@@ -226,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     dlq.add_argument("--service", required=True, choices=SERVICES)
     dlq.add_argument("--limit", type=int, default=50)
     dlq.set_defaults(func=cmd_dead_letters)
+    from suite.importing.command import add_parser as add_import
+
+    add_import(sub)
     return parser
 
 

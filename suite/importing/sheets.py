@@ -1,0 +1,171 @@
+"""What each kind of sheet holds: its columns (Chinese headers as departments write them, or the API's field names),
+which are required, and how labels map to the API's codes. Reading .xlsx (openpyxl) and .csv into plain rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from services.rank.domain.rules.ladders import DEFAULT_LADDERS
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the API field it fills, the headers that name it, whether it is required, how to read it."""
+
+    field: str
+    headers: tuple[str, ...]
+    required: bool = False
+    kind: str = "text"  # text, date, or a label map's name
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    name: str
+    sheet_names: tuple[str, ...]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = field(default=())
+
+    def header_map(self, headers: list[Any]) -> tuple[dict[int, Column], list[str]]:
+        """Maps a header row to columns by position; returns it and the headers nobody reads."""
+        by_name = {h.strip().lower(): c for c in self.columns for h in (*c.headers, c.field)}
+        found: dict[int, Column] = {}
+        unknown: list[str] = []
+        for index, header in enumerate(headers):
+            text = str(header).strip() if header is not None else ""
+            if not text:
+                continue
+            column = by_name.get(text.lower())
+            if column is None:
+                unknown.append(text)
+            else:
+                found[index] = column
+        return found, unknown
+
+
+GENDERS = {"男": "MALE", "女": "FEMALE", "male": "MALE", "female": "FEMALE", "m": "MALE", "f": "FEMALE"}
+EDUCATION = {"高中": "HIGH_SCHOOL", "中专": "HIGH_SCHOOL", "大专": "JUNIOR_COLLEGE", "专科": "JUNIOR_COLLEGE",
+             "大学专科": "JUNIOR_COLLEGE", "本科": "BACHELOR", "大学本科": "BACHELOR", "大学": "BACHELOR",
+             "学士": "BACHELOR", "研究生": "MASTER", "硕士": "MASTER", "硕士研究生": "MASTER", "博士": "DOCTORATE",
+             "博士研究生": "DOCTORATE"}
+CATEGORIES = {"综合管理类": "COMPREHENSIVE", "专业技术类": "PROFESSIONAL", "行政执法类": "ENFORCEMENT",
+              "聘任制": "APPOINTED", "聘任制公务员": "APPOINTED", "政府雇员": "GOV_EMPLOYEE"}
+AGENCY_LEVELS = {"市级领导班子": "CITY_LEADERSHIP", "市直机关": "MUNICIPAL_AGENCY", "县级领导班子": "COUNTY_LEADERSHIP",
+                 "县直机关": "COUNTY_AGENCY", "乡镇": "TOWNSHIP", "乡镇机关": "TOWNSHIP", "内设处室": "DIVISION",
+                 "内设机构": "DIVISION"}
+POSTS = {"乡科级副职": "TOWNSHIP_DEPUTY", "乡科级正职": "TOWNSHIP_CHIEF", "县处级副职": "DIVISION_DEPUTY",
+         "县处级正职": "DIVISION_CHIEF", "厅局级副职": "BUREAU_DEPUTY", "厅局级正职": "BUREAU_CHIEF"}
+# Rank names (一级主任科员 …) from the bundled ladders; the codes (C07 …) are accepted as they are.
+RANKS = {rank["name"]: rank["code"] for ladder in DEFAULT_LADDERS.values() for rank in ladder["ranks"]}
+
+LABELS: dict[str, dict[str, str]] = {"gender": GENDERS, "education": EDUCATION, "category": CATEGORIES,
+                                     "agency_level": AGENCY_LEVELS, "post": POSTS, "rank": RANKS}
+
+
+def label(kind: str, value: str) -> str | None:
+    """The code for a label (or a code given as such), or None when the label is unknown."""
+    table = LABELS[kind]
+    text = value.strip()
+    if text in table:
+        return table[text]
+    if text.lower() in table:
+        return table[text.lower()]
+    codes = set(table.values())
+    return text.upper() if text.upper() in codes else None
+
+
+ORG_UNITS = SheetKind("org-units", ("单位", "org-units", "org_units"), (
+    Column("code", ("单位代码", "代码"), True, help="the unit's code (lowercase letters, digits, '-'), also its id"),
+    Column("name", ("单位名称", "名称"), True),
+    Column("parent_id", ("上级单位代码", "上级单位"), help="empty for the root"),
+    Column("agency_level", ("单位层级", "层级"), True, "agency_level", "市级领导班子, 市直机关, 县级领导班子, 县直机关, 乡镇, 内设处室"),
+), key=("code",))
+
+CADRES = SheetKind("cadres", ("干部", "cadres"), (
+    Column("name", ("姓名",), True),
+    Column("gender", ("性别",), True, "gender", "男 or 女"),
+    Column("birth_date", ("出生年月", "出生日期"), True, "date"),
+    Column("entry_date", ("参加工作时间",), True, "date"),
+    Column("party_joined_on", ("入党时间",), False, "date", "a date makes the cadre a party member"),
+    Column("education", ("学历",), False, "education", "高中, 大专, 大学本科, 研究生, 博士"),
+    Column("category", ("人员类别", "类别"), False, "category", "综合管理类 (default), 专业技术类, 行政执法类, 聘任制, 政府雇员"),
+    Column("org_unit_id", ("单位代码", "所在单位代码"), True, help="a unit of the 单位 sheet or of the register"),
+    Column("rank_code", ("职级",), False, "rank", "一级主任科员 … or a code such as C07"),
+    Column("rank_since", ("职级任职时间", "任职级时间", "任职时间"), False, "date"),
+    Column("post_code", ("职务", "职务层次"), False, "post", "乡科级副职 … 厅局级正职"),
+    Column("post_since", ("职务任职时间", "任现职时间"), False, "date"),
+), key=("name", "gender", "birth_date"))
+
+KINDS = {k.name: k for k in (ORG_UNITS, CADRES)}
+ORDER = ("org-units", "cadres")  # parents before children: units, then the people in them
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    kind: SheetKind
+    sheet: str
+    headers: list[Any]
+    rows: list[tuple[int, list[Any]]]  # (1-based row number as the spreadsheet shows it, cells)
+
+
+def _kind_of(sheet_name: str) -> SheetKind | None:
+    name = sheet_name.strip().lower()
+    return next((k for k in KINDS.values() if name in (s.lower() for s in k.sheet_names)), None)
+
+
+def read(path: Path, kind: str | None = None) -> tuple[list[RawSheet], list[str]]:
+    """Reads the sheets of a workbook (kinds by sheet name) or one .csv (kind given); returns them and the names of
+    sheets no kind reads."""
+    if path.suffix.lower() == ".csv":
+        if kind is None or kind not in KINDS:
+            raise ValueError(f"a .csv file needs --kind ({', '.join(KINDS)})")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            lines = list(csv.reader(handle))
+        if not lines:
+            return [], []
+        rows = [(i + 2, line) for i, line in enumerate(lines[1:]) if any(c.strip() for c in line)]
+        return [RawSheet(KINDS[kind], path.name, lines[0], rows)], []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    sheets, ignored = [], []
+    try:
+        for worksheet in workbook.worksheets:
+            found = KINDS.get(kind) if kind else _kind_of(worksheet.title)
+            if found is None:
+                ignored.append(worksheet.title)
+                continue
+            values = worksheet.iter_rows(values_only=True)
+            headers = list(next(values, []) or [])
+            rows = [(number, list(cells)) for number, cells in enumerate(values, start=2)
+                    if any(c not in (None, "") for c in cells)]
+            sheets.append(RawSheet(found, worksheet.title, headers, rows))
+    finally:
+        workbook.close()
+    return sheets, ignored
+
+
+def write_template(path: Path, kinds: list[str]) -> None:
+    """Writes an empty workbook with one sheet per kind: Chinese headers (required ones bold), each explained in a
+    cell comment, so that the first data row is row 2."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name in kinds:
+        kind = KINDS[name]
+        sheet = workbook.create_sheet(kind.sheet_names[0])
+        sheet.append([c.headers[0] for c in kind.columns])
+        for cell, column in zip(sheet[1], kind.columns):
+            cell.font = Font(bold=column.required)
+            note = ("必填。" if column.required else "选填。") + (
+                column.help or ("日期，如 1985.03、1985年3月、1985-03-01" if column.kind == "date" else ""))
+            cell.comment = Comment(note, "youwei")
+            sheet.column_dimensions[cell.column_letter].width = 16
+    workbook.save(path)

@@ -1,0 +1,104 @@
+"""The importer's pure parts: the date forms of Chinese spreadsheets, header and label mapping, the row report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from suite.importing.dates import DateError, parse_date
+from suite.importing.plan import build
+from suite.importing.sheets import CADRES, ORG_UNITS, RawSheet, label, read, write_template
+
+TODAY = dt.date(2026, 12, 3)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1985.03", dt.date(1985, 3, 1)), ("1985.3", dt.date(1985, 3, 1)), ("1985.10", dt.date(1985, 10, 1)),
+    ("1985年3月", dt.date(1985, 3, 1)), ("1985年3月5日", dt.date(1985, 3, 5)), ("1985-03-01", dt.date(1985, 3, 1)),
+    ("1985/3/1", dt.date(1985, 3, 1)), ("19850301", dt.date(1985, 3, 1)), ("1985-03", dt.date(1985, 3, 1)),
+    (" 1985 年 3 月 ", dt.date(1985, 3, 1)), (31107, dt.date(1985, 3, 1)), (31107.75, dt.date(1985, 3, 1)),
+    (1985.03, dt.date(1985, 3, 1)), (1985.12, dt.date(1985, 12, 1)), (19850301, dt.date(1985, 3, 1)),
+    (59, dt.date(1900, 2, 28)), (61, dt.date(1900, 3, 1)),
+    (dt.datetime(1985, 3, 1, 0, 0), dt.date(1985, 3, 1)), (dt.date(1985, 3, 1), dt.date(1985, 3, 1)),
+])
+def test_the_date_forms_chinese_spreadsheets_use(value, expected):
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", [1985.1, 1985, 60, 0, "1985.13", "1985-02-30", "三月", "", True, None])
+def test_what_is_not_a_date_is_refused_with_a_reason(value):
+    with pytest.raises(DateError) as error:
+        parse_date(value)
+    assert str(error.value) and (not isinstance(value, str) or not value or value not in str(error.value))
+
+
+def test_labels_map_to_codes_and_codes_pass():
+    assert label("gender", "女") == "FEMALE" and label("gender", "MALE") == "MALE"
+    assert label("rank", "一级主任科员") == "C07" and label("rank", "c07") == "C07"
+    assert label("education", "大学本科") == "BACHELOR" and label("post", "县处级正职") == "DIVISION_CHIEF"
+    assert label("agency_level", "内设处室") == "DIVISION" and label("category", "政府雇员") == "GOV_EMPLOYEE"
+    assert label("rank", "科长") is None
+
+
+def _sheets():
+    units = RawSheet(ORG_UNITS, "单位", ["单位代码", "单位名称", "上级单位代码", "单位层级"], [
+        (2, ["city", "示例市", None, "市级领导班子"]),
+        (3, ["finance", "财政局", "city", "市直机关"]),
+        (4, ["loop", "自指", "loop", "市直机关"]),
+        (5, ["bad", "坏层级", "city", "省级"]),
+    ])
+    cadres = RawSheet(CADRES, "干部", ["姓名", "性别", "出生年月", "参加工作时间", "学历", "单位代码", "职级",
+                                       "职级任职时间", "备注"], [
+        (2, ["李四", "女", "1988.04", "2010.07", "大学本科", "finance", "一级主任科员", "2019.01", ""]),
+        (3, ["王五", "男", "1985年3月", "2008-07-01", "硕士", "finance", None, None, ""]),
+        (4, ["王五", "男", "1985.03", 39630, None, "city", None, None, ""]),  # same person as row 3
+        (5, ["赵六", "未知", "1990.01", "2012.08", None, "finance", None, None, ""]),
+        (6, ["钱七", "女", "1990.01", "1989.08", None, "finance", None, None, ""]),
+        (7, ["孙八", "男", "1990.01", "2012.08", None, "finance", "一级主任科员", None, ""]),
+        (8, [None, "男", "2030.01", "2012.08", None, "finance", None, None, ""]),
+    ])
+    return [cadres, units]
+
+
+def test_the_plan_reads_good_rows_and_names_every_bad_one():
+    plan = build(_sheets(), today=TODAY)
+    assert [r.values["code"] for r in plan.of("org-units")] == ["city", "finance"]
+    [li] = plan.of("cadres")
+    assert li.values == {"name": "李四", "gender": "FEMALE", "birth_date": "1988-04-01", "entry_date": "2010-07-01",
+                         "education": "BACHELOR", "org_unit_id": "finance", "rank_code": "C07",
+                         "rank_since": "2019-01-01"}
+    where = {(i.sheet, i.row, i.column): i.reason for i in plan.issues}
+    assert where[("单位", 4, "上级单位代码")] == "a unit cannot be its own parent"
+    assert where[("单位", 5, "单位层级")] == "unknown agency level"
+    assert where[("干部", 1, "备注")] == "unknown column (ignored)"
+    assert "duplicate of row 4" in where[("干部", 3, "姓名")] and "duplicate of row 3" in where[("干部", 4, "姓名")]
+    assert where[("干部", 5, "性别")] == "unknown gender"
+    assert where[("干部", 6, "参加工作时间")] == "before the birth date"
+    assert where[("干部", 7, "职级任职时间")] == "the rank needs the date it was taken up"
+    assert where[("干部", 8, "姓名")] == "required"
+    assert where[("干部", 8, "出生年月")].startswith("not a plausible date")
+    assert plan.report()["rows_with_issues"] == 8
+
+
+def test_a_sheet_without_a_required_column_reads_no_row():
+    sheet = RawSheet(CADRES, "干部", ["姓名", "性别"], [(2, ["李四", "女"])])
+    plan = build([sheet], today=TODAY)
+    assert plan.records == []
+    assert {i.column for i in plan.issues} >= {"出生年月", "参加工作时间", "单位代码"}
+
+
+def test_the_template_reads_back_as_empty_sheets_of_the_right_kinds(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_template(path, ["org-units", "cadres"])
+    sheets, ignored = read(path)
+    assert [(s.kind.name, s.rows) for s in sheets] == [("org-units", []), ("cadres", [])] and ignored == []
+    assert build(sheets, today=TODAY).issues == []
+
+
+def test_csv_with_english_headers(tmp_path):
+    path = tmp_path / "cadres.csv"
+    path.write_text("name,gender,birth_date,entry_date,org_unit_id\n李四,女,1988.04,2010.07,finance\n",
+                    encoding="utf-8-sig")
+    sheets, _ = read(path, "cadres")
+    assert build(sheets, today=TODAY).of("cadres")[0].values["birth_date"] == "1988-04-01"
