@@ -192,3 +192,101 @@ async def test_who_may_record_a_past_fact(world):
     assert r.status_code == 422, r.text
     r = await world.post("/sanctions/history", {**past("c-a"), "status": "EXPIRED"}, create=True)
     assert r.status_code == 422, r.text
+
+
+async def test_rank_receives_the_same_restriction_state_for_a_past_and_a_live_sanction(
+        fresh_db, nats_url, events_ns, test_auth):
+    """Real rank service, real nats-server: twins sanctioned by the history route and by the live workflow."""
+    import uuid
+    from contextlib import AsyncExitStack
+
+    from sqlalchemy import select
+
+    from kernel.testing.helpers import eventually, running, settings_for
+    from services.rank.adapters import orm as rank_orm
+    from services.rank.main import create_app as rank_app
+    from services.rank.settings import RankSettings
+    from services.tolerance.main import create_app as tolerance_app
+    from services.tolerance.settings import ToleranceSettings
+
+    async with AsyncExitStack() as stack:
+        rank = rank_app(settings_for(RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url,
+                                     namespace=events_ns, auth=test_auth))
+        tol = tolerance_app(settings_for(ToleranceSettings, database_url=await fresh_db("tolerance"),
+                                         nats_url=nats_url, namespace=events_ns, auth=test_auth,
+                                         expiry_sweep_enabled=False, tolerance_window_days=0))
+        today = {"day": TODAY}
+        tol.dependency_overrides[deps.today] = lambda: today["day"]
+        rank_client = await stack.enter_async_context(running(rank))
+        tol_client = await stack.enter_async_context(running(tol))
+        await rank.state.runtime.wait_ready()
+        await tol.state.runtime.wait_ready()
+        admin = test_auth.headers("org_admin", unit="city")
+        officer = test_auth.headers("discipline_officer", unit="city")
+
+        def key():
+            return {"Idempotency-Key": uuid.uuid4().hex}
+        r = await rank_client.post("/api/v1/org-units", headers={**admin, **key()},
+                                   json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"})
+        assert r.status_code == 201, r.text
+        twins = []
+        for name in ("Wang Wu", "Zhao Liu"):
+            r = await rank_client.post("/api/v1/cadres", headers={**admin, **key()},
+                                       json={"name": name, "gender": "MALE", "birth_date": "1984-02-03",
+                                             "entry_date": "2006-07-01", "org_unit_id": "city"})
+            assert r.status_code == 201, r.text
+            twins.append(r.json()["id"])
+            r = await rank_client.post(f"/api/v1/cadres/{twins[-1]}/rank-holdings", headers={**admin, **key()},
+                                       json={"rank_code": "C10", "since": "2016-07-01", "basis": "INITIAL"})
+            assert r.status_code == 201, r.text
+        a, b = twins
+
+        async def recorded():
+            r = await tol_client.post("/api/v1/sanctions/history", headers={**officer, **key()},
+                                      json=past(a, decided_on="2025-09-01", effective_from="2025-09-01"))
+            assert r.status_code == 201, r.text  # 404 until rank's cadre reaches tolerance's directory
+            return r.json()["id"]
+        a_id = await eventually(recorded, timeout=15)
+
+        async def at(day, method, path, body=None, headers=officer):
+            today["day"] = day
+            r = await tol_client.request(method, f"/api/v1{path}", headers={**headers, **key()}, json=body)
+            assert r.status_code in (200, 201), r.text
+            return r.json()
+        incident = (await at(D(2025, 8, 1), "POST", "/incidents",
+                             {"cadre_ids": [b], "occurred_on": "2025-07-15", "summary": "s"}))["id"]
+        b_id = (await at(D(2025, 8, 20), "POST", "/sanctions", {"cadre_id": b, "incident_id": incident,
+                                                                 "system": "GOV", "type": "DEMERIT",
+                                                                 "proposed_on": "2025-08-20"}))["id"]
+        await at(D(2025, 8, 21), "POST", f"/sanctions/{b_id}/facts-notice", {"notified_on": "2025-08-21"})
+        await at(D(2025, 9, 1), "POST", f"/sanctions/{b_id}/decision",
+                 {"decided_on": "2025-09-01", "publication_scope": "UNIT"})
+        today["day"] = TODAY
+        # The live twin's sweep runs today: the 2025 grade year is over (the history side recorded it as over).
+        await sweep(tol.state.runtime.uow, today=TODAY, policy=tol.state.policy, batch=1000)
+
+        async def state(cadre_id):
+            t = rank_orm.restriction_record
+            async with rank.state.runtime.db.reader.connect() as conn:
+                rows = (await conn.execute(select(t.c.effect, t.c.source_type, t.c.starts_on, t.c.ends_on, t.c.status,
+                                                  t.c.reason).where(t.c.cadre_id == cadre_id))).all()
+            return sorted(tuple(row) for row in rows)
+
+        async def same():
+            sa, sb = await state(a), await state(b)
+            assert len(sa) == 5 and sa == sb, (sa, sb)
+        await eventually(same, timeout=20)
+        assert {row[4] for row in await state(a)} == {"ACTIVE", "EXPIRED"}
+
+        async def eligibility(cadre_id, day):
+            r = await rank_client.get(f"/api/v1/eligibility/{cadre_id}", headers=admin,
+                                      params={"as_of": day.isoformat()})
+            assert r.status_code == 200, r.text
+            body = r.json()["eligibility"]
+            return body["blocked"], sorted(str(x.get("code") or x.get("rule")) for x in body["reasons"]
+                                           if x["blocking"] and not x["met"])
+        for day in (D(2025, 8, 31), D(2025, 9, 1), TODAY, D(2026, 8, 31), D(2026, 9, 1)):
+            assert await eligibility(a, day) == await eligibility(b, day), day
+        blocked, reasons = await eligibility(a, TODAY)
+        assert blocked, reasons
+        assert any("RESTRICTION" in r.upper() for r in reasons), reasons
