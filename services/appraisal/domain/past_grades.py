@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from kernel.errors import RuleViolation
-from services.appraisal.domain.grades import UNDETERMINED_REASONS, Constraint, check_allowed, check_grade, forced_grade
+from services.appraisal.domain.grades import (
+    UNDETERMINED_REASONS,
+    Constraint,
+    check_allowed,
+    check_grade,
+    forced_grade,
+)
 
 SOURCES = ("IMPORT", "PAPER_RECORD", "PERSONNEL_FILE")  # a migrated system, a paper register, the 干部人事档案
 EARLIEST_YEAR = 1900

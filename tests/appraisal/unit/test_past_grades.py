@@ -19,16 +19,16 @@ AT = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
 
 def fact(**over) -> PastGrade:
-    values = dict(cadre_id="c-1", year=2019, grade="COMPETENT", decided_on=dt.date(2020, 1, 20),
-                  notified_on=dt.date(2020, 1, 22), source="PAPER_RECORD", document_no="市考字〔2020〕3号")
+    values = {"cadre_id": "c-1", "year": 2019, "grade": "COMPETENT", "decided_on": dt.date(2020, 1, 20),
+                  "notified_on": dt.date(2020, 1, 22), "source": "PAPER_RECORD", "document_no": "市考字〔2020〕3号"}
     values.update(over)
     return PastGrade(**values)
 
 
 def excellent(**over) -> PastGrade:
     # Mon 2020-01-06 → Mon 2020-01-13: five working days after the first day, as the live publicity counts them.
-    values = dict(grade="EXCELLENT", publicity_from=dt.date(2020, 1, 6), publicity_to=dt.date(2020, 1, 13),
-                  decided_on=dt.date(2020, 1, 14))
+    values = {"grade": "EXCELLENT", "publicity_from": dt.date(2020, 1, 6), "publicity_to": dt.date(2020, 1, 13),
+                  "decided_on": dt.date(2020, 1, 14)}
     values.update(over)
     return fact(**values)
 
