@@ -83,7 +83,8 @@ MATRIX: list[tuple[str, list[tuple[str, str, dict | None]], set[str]]] = [
         ("POST", "/deadlines/x/pause", {"reason": "hearing"}), ("POST", "/deadlines/x/resume", None),
         ("POST", "/deadlines/x/extend", {"days": 5, "reason": "approved"}),
     ], {DO, PS}),
-    ("Cadre dossier (petitions part)", [("GET", "/dossier-parts/petitions/c-nobody", None)], {OA, DO, AS, CA, AU}),
+    ("Cadre dossier (petitions part; none for the cadre role)", [("GET", "/dossier-parts/petitions/c-nobody", None)],
+     {OA, DO, AS, AU}),
     ("Organization dashboards (petitions part)", [("GET", "/dashboard-parts/petitions?org_unit_id=no-unit", None)],
      {OA, DO, AS, AU}),
 ]
