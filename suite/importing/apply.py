@@ -8,7 +8,9 @@ that died half way is simply run again. A cadre the register already holds twice
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +63,7 @@ class Importer:
         self.headers = headers
         self.tick = tick
         self.outcome = Outcome()
+        self.run_id = uuid.uuid4().hex[:16]
 
     async def _call(self, method: str, url: str, *, json: Any = None, key: str | None = None,
                     ok: tuple[int, ...] = (200, 201)) -> Any:
@@ -79,6 +82,10 @@ class Importer:
             await self._guarded(record, "单位代码", self.org_unit)
         for record in plan.of("cadres"):
             await self._guarded(record, "姓名", self.cadre)
+        for record in plan.of("grades"):
+            await self._guarded(record, "姓名", self.grade)
+        for record in plan.of("sanctions"):
+            await self._guarded(record, "姓名", self.sanction)
         return self.outcome
 
     async def _guarded(self, record: Record, column: str, write: Callable[[Record], Any]) -> None:
@@ -151,6 +158,43 @@ class Importer:
         if await self._holdings(record, cadre_id) and outcome == "unchanged":
             outcome = "corrected"
         return outcome
+
+    async def _history(self, record: Record, url: str, fields: tuple[str, ...], key: tuple[str, ...]) -> str:
+        """Records a past fact of a registered cadre; its answer says RECORDED, CORRECTED or UNCHANGED."""
+        try:
+            cadre = await self._find_cadre(record)
+        except ValueError as error:
+            self.outcome.issues.append(Issue(record.sheet, record.row, "姓名", str(error)))
+            return "failed"
+        if cadre is None:
+            self.outcome.issues.append(Issue(record.sheet, record.row, "姓名", "no such cadre in the register"))
+            return "failed"
+        body = {"cadre_id": cadre["id"], "source": "IMPORT", **{f: record.values[f] for f in fields
+                                                                if f in record.values}}
+        # The key is this run's: the service itself tells a repeated fact (UNCHANGED) from a correction by the
+        # fact's natural key, so another run must not get the first run's stored answer ("RECORDED") replayed.
+        idem = _key(record, *key)[:40] + "-" + self.run_id
+        # A cadre registered a moment ago reaches the other services through events: until then they answer 404
+        # for the cadre; wait for it (bounded) rather than fail the row.
+        for delay in (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 0):
+            try:
+                answer = await self._call("POST", url, json=body, key=idem)
+                break
+            except ApiError as error:
+                if error.status != 404 or error.field != "cadre_id" or not delay:
+                    raise
+                await asyncio.sleep(delay)
+        return {"RECORDED": "created", "CORRECTED": "corrected"}.get(answer["outcome"], "unchanged")
+
+    async def grade(self, record: Record) -> str:
+        return await self._history(record, "/api/v1/assessments/history", (
+            "year", "grade", "decided_on", "notified_on", "publicity_from", "publicity_to", "document_no"),
+            ("name", "gender", "birth_date", "year"))
+
+    async def sanction(self, record: Record) -> str:
+        return await self._history(record, "/api/v1/sanctions/history", (
+            "system", "type", "decided_on", "effective_from", "document_number"),
+            ("name", "gender", "birth_date", "system", "type", "decided_on", "document_number"))
 
     async def _holdings(self, record: Record, cadre_id: str) -> bool:
         """Adds the rank and post the row names, taken up on their dates, unless the register has them."""

@@ -14,8 +14,8 @@ from suite.importing.sheets import KINDS, ORDER, read, write_template
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser("import", help="bring in org units and cadres from .xlsx or .csv (dry run first)",
-                            description="Reads 单位 and 干部 sheets (Chinese or English headers) and writes them "
+    parser = sub.add_parser("import", help="bring in org units, cadres, grades, sanctions from .xlsx or .csv",
+                            description="Reads 单位, 干部, 考核 and 处分 sheets (Chinese or English headers) and writes them "
                                         "through the gateway. Run with --dry-run first: it writes nothing and "
                                         "reports every row it would skip and why.")
     parser.add_argument("file", nargs="?", type=Path, help="the .xlsx workbook or .csv file")
@@ -26,7 +26,8 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     parser.add_argument("--report", type=Path, help="where to write the report (.json; an .xlsx beside it)")
     parser.add_argument("--gateway", default="http://127.0.0.1:8000", help="the gateway's base URL")
-    parser.add_argument("--token", help="an org_admin bearer token (default: minted with the embedded key)")
+    parser.add_argument("--token", help="a bearer token with org_admin (and discipline_officer for party and government "
+                                        "sanctions); default: minted with the embedded key")
     parser.add_argument("--unit", default=None, help="with the embedded key: the admin's unit (default: the root)")
     parser.add_argument("--var", help="embedded mode's data folder (default var/)")
     parser.set_defaults(func=run)
@@ -88,7 +89,10 @@ def _embedded_token(args: argparse.Namespace) -> str:
 
     var = Path(args.var or "var")
     key = keys.load_or_generate(var / "keys")
-    return key.mint(subject="importer", roles=["org_admin"], unit=args.unit or _root_unit(args), issuer=ISSUER,
+    # Units, cadres and grades are the organization department's; party and government sanctions are recorded by
+    # discipline inspection: the embedded importer acts as both.
+    return key.mint(subject="importer", roles=["org_admin", "discipline_officer"], unit=args.unit or _root_unit(args),
+                    issuer=ISSUER,
                     audience=AUDIENCE, ttl_s=4 * 3600)
 
 

@@ -76,6 +76,10 @@ def _cell(kind: SheetKind, column: Any, raw: Any, today: dt.date) -> Any:
             raise ValueError("not a plausible date (before 1900 or in the future)")
         return day.isoformat()
     text = str(raw).strip() if not isinstance(raw, float) or raw != int(raw) else str(int(raw))
+    if column.kind == "year":
+        if not text.isdigit() or not 1900 <= int(text) <= today.year:
+            raise ValueError("not a year between 1900 and this year")
+        return int(text)
     if column.kind == "text":
         if "\x00" in text:
             raise ValueError("contains a NUL character")
@@ -89,6 +93,11 @@ def _cell(kind: SheetKind, column: Any, raw: Any, today: dt.date) -> Any:
 def _row_rules(kind: str, values: dict[str, Any]) -> list[tuple[str, str]]:
     """Checks across the cells of one row: (column field, reason)."""
     problems = []
+    if kind == "grades":
+        if values.get("decided_on") and values.get("year") and int(values["decided_on"][:4]) < values["year"]:
+            problems.append(("decided_on", "before the graded year"))
+    if kind == "sanctions" and values.get("system") == "PARTY" and values.get("type") == "WARNING":
+        values["type"] = "PARTY_WARNING"  # 党纪处分 警告
     if kind == "cadres":
         if values.get("entry_date") and values.get("birth_date") and values["entry_date"] <= values["birth_date"]:
             problems.append(("entry_date", "before the birth date"))
@@ -133,6 +142,10 @@ def build(sheets: list[RawSheet], *, today: dt.date, ignored: list[str] = ()) ->
                 continue
             if values.get("party_joined_on"):
                 values["party_member"] = True
+            if kind.name == "grades" and values.get("decided_on") and not values.get("notified_on"):
+                values["notified_on"] = values["decided_on"]
+            if kind.name == "sanctions" and not values.get("effective_from"):
+                values["effective_from"] = values["decided_on"]
             seen.setdefault(tuple(values.get(k) for k in kind.key), []).append((number, values))
         for key, rows in seen.items():
             if len(rows) > 1:

@@ -62,8 +62,21 @@ POSTS = {"乡科级副职": "TOWNSHIP_DEPUTY", "乡科级正职": "TOWNSHIP_CHIE
 # Rank names (一级主任科员 …) from the bundled ladders; the codes (C07 …) are accepted as they are.
 RANKS = {rank["name"]: rank["code"] for ladder in DEFAULT_LADDERS.values() for rank in ladder["ranks"]}
 
+GRADES = {"优秀": "EXCELLENT", "称职": "COMPETENT", "基本称职": "BASIC", "不称职": "INCOMPETENT",
+          "不定等次": "UNDETERMINED"}
+SYSTEMS = {"政务处分": "GOV", "处分": "CIVIL_SERVICE", "公务员处分": "CIVIL_SERVICE", "党纪处分": "PARTY",
+           "组织处理": "ORG_HANDLING"}
+# 处分种类 by name; the party's own names (严重警告 …) are unique, 警告 is the party's only under 党纪处分.
+SANCTION_TYPES = {"警告": "WARNING", "记过": "DEMERIT", "记大过": "MAJOR_DEMERIT", "降级": "LEVEL_DEMOTION",
+                  "撤职": "DISMISSAL_FROM_POST", "开除": "EXPULSION", "严重警告": "PARTY_SERIOUS_WARNING",
+                  "撤销党内职务": "PARTY_POST_REMOVAL", "留党察看": "PARTY_PROBATION", "开除党籍": "PARTY_EXPULSION",
+                  "调整职务": "POST_ADJUSTMENT", "引咎辞职": "RESIGNATION_FOR_FAULT", "责令辞职": "ORDERED_RESIGNATION",
+                  "免职": "REMOVAL_FROM_POST", "降职": "DEMOTION", "停职检查": "SUSPENSION_FOR_REVIEW",
+                  "PARTY_WARNING": "PARTY_WARNING"}
+
 LABELS: dict[str, dict[str, str]] = {"gender": GENDERS, "education": EDUCATION, "category": CATEGORIES,
-                                     "agency_level": AGENCY_LEVELS, "post": POSTS, "rank": RANKS}
+                                     "agency_level": AGENCY_LEVELS, "post": POSTS, "rank": RANKS, "grade": GRADES,
+                                     "system": SYSTEMS, "sanction_type": SANCTION_TYPES}
 
 
 def label(kind: str, value: str) -> str | None:
@@ -100,8 +113,32 @@ CADRES = SheetKind("cadres", ("干部", "cadres"), (
     Column("post_since", ("职务任职时间", "任现职时间"), False, "date"),
 ), key=("name", "gender", "birth_date"))
 
-KINDS = {k.name: k for k in (ORG_UNITS, CADRES)}
-ORDER = ("org-units", "cadres")  # parents before children: units, then the people in them
+# A cadre in a history sheet is named as in the register: name, gender and birth date (never an internal id).
+_WHO = (Column("name", ("姓名",), True), Column("gender", ("性别",), True, "gender", "男 or 女"),
+        Column("birth_date", ("出生年月", "出生日期"), True, "date"))
+
+GRADES_SHEET = SheetKind("grades", ("考核", "grades"), (
+    *_WHO,
+    Column("year", ("年度", "考核年度"), True, "year"),
+    Column("grade", ("考核等次", "等次"), True, "grade", "优秀, 称职, 基本称职, 不称职, 不定等次"),
+    Column("decided_on", ("决定时间", "确定等次时间"), True, "date"),
+    Column("notified_on", ("通知时间", "书面通知时间"), False, "date", "default: the decision date"),
+    Column("publicity_from", ("公示开始",), False, "date", "优秀: the first day of its publicity"),
+    Column("publicity_to", ("公示结束",), False, "date", "优秀: the last day of its publicity"),
+    Column("document_no", ("文号",), False),
+), key=("name", "gender", "birth_date", "year"))
+
+SANCTIONS_SHEET = SheetKind("sanctions", ("处分", "sanctions"), (
+    *_WHO,
+    Column("system", ("处分类别", "类别"), True, "system", "政务处分, 处分, 党纪处分, 组织处理"),
+    Column("type", ("处分种类", "种类"), True, "sanction_type", "警告, 记过, 记大过, 降级, 撤职, 严重警告, 免职 …"),
+    Column("decided_on", ("处分时间", "决定时间"), True, "date"),
+    Column("effective_from", ("生效时间",), False, "date", "default: the decision date"),
+    Column("document_number", ("文号",), True),
+), key=("name", "gender", "birth_date", "system", "type", "decided_on", "document_number"))
+
+KINDS = {k.name: k for k in (ORG_UNITS, CADRES, GRADES_SHEET, SANCTIONS_SHEET)}
+ORDER = ("org-units", "cadres", "grades", "sanctions")  # units, the people in them, then their history
 
 
 @dataclass(frozen=True)
