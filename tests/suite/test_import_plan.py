@@ -102,3 +102,29 @@ def test_csv_with_english_headers(tmp_path):
                     encoding="utf-8-sig")
     sheets, _ = read(path, "cadres")
     assert build(sheets, today=TODAY).of("cadres")[0].values["birth_date"] == "1988-04-01"
+
+
+def test_history_rows_name_their_cadre_and_take_defaults_and_labels():
+    from suite.importing.sheets import GRADES_SHEET, SANCTIONS_SHEET
+
+    grades = RawSheet(GRADES_SHEET, "考核", ["姓名", "性别", "出生年月", "年度", "考核等次", "决定时间", "文号"], [
+        (2, ["李四", "女", "1980.04", 2020, "优秀", "2021.01.20", "财考〔2021〕1号"]),
+        (3, ["李四", "女", "1980.04", 2022, "称职", "2021.01.20", None]),  # decided before the graded year
+        (4, ["李四", "女", "1980.04", 2031, "称职", "2021.01.20", None]),  # a year to come
+    ])
+    sanctions = RawSheet(SANCTIONS_SHEET, "处分", ["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"], [
+        (2, ["王五", "男", "1982.05", "党纪处分", "警告", "2024.03.01", "纪发〔2024〕7号"]),
+        (3, ["王五", "男", "1982.05", "政务处分", "记过", "2024.03.01", None]),  # 文号 required
+    ])
+    plan = build([sanctions, grades], today=TODAY)
+    [grade] = plan.of("grades")
+    assert grade.values == {"name": "李四", "gender": "FEMALE", "birth_date": "1980-04-01", "year": 2020,
+                            "grade": "EXCELLENT", "decided_on": "2021-01-20", "notified_on": "2021-01-20",
+                            "document_no": "财考〔2021〕1号"}
+    [sanction] = plan.of("sanctions")
+    assert (sanction.values["system"], sanction.values["type"], sanction.values["effective_from"]) == (
+        "PARTY", "PARTY_WARNING", "2024-03-01")
+    where = {(i.sheet, i.row, i.column): i.reason for i in plan.issues}
+    assert where[("考核", 3, "决定时间")] == "before the graded year"
+    assert where[("考核", 4, "年度")] == "not a year between 1900 and this year"
+    assert where[("处分", 3, "文号")] == "required"
