@@ -58,12 +58,16 @@ class Importer:
     """Writes one plan through the API (`client` is bound to the gateway or to rank, with the admin's token)."""
 
     def __init__(self, client: httpx.AsyncClient, headers: dict[str, str],
-                 tick: Callable[[], None] = lambda: None) -> None:
+                 tick: Callable[[], None] = lambda: None, *, parallel: int = 8) -> None:
         self.client = client
         self.headers = headers
         self.tick = tick
         self.outcome = Outcome()
         self.run_id = uuid.uuid4().hex[:16]
+        self.parallel = max(1, parallel)
+        # The register's cadres by natural key (name, gender, birth date), read once per run.
+        self._register: dict[tuple[str, str, str], list[dict[str, Any]]] | None = None
+        self._reading = asyncio.Lock()
 
     async def _call(self, method: str, url: str, *, json: Any = None, key: str | None = None,
                     ok: tuple[int, ...] = (200, 201)) -> Any:
@@ -78,15 +82,22 @@ class Importer:
         self.outcome.issues.append(Issue(record.sheet, record.row, column, str(error)))
 
     async def run(self, plan: Plan) -> Outcome:
-        for record in _parents_first(plan.of("org-units")):
+        for record in _parents_first(plan.of("org-units")):  # one by one: parents before children
             await self._guarded(record, "单位代码", self.org_unit)
-        for record in plan.of("cadres"):
-            await self._guarded(record, "姓名", self.cadre)
-        for record in plan.of("grades"):
-            await self._guarded(record, "姓名", self.grade)
-        for record in plan.of("sanctions"):
-            await self._guarded(record, "姓名", self.sanction)
+        # Rows of the other kinds are independent of each other (the plan has no duplicates): several at a time.
+        for kind, write in (("cadres", self.cadre), ("grades", self.grade), ("sanctions", self.sanction)):
+            await self._all(plan.of(kind), write)
+        self.outcome.issues.sort(key=lambda i: (i.sheet, i.row, i.column))
         return self.outcome
+
+    async def _all(self, records: list[Record], write: Callable[[Record], Any]) -> None:
+        queue = iter(records)
+
+        async def worker() -> None:
+            for record in queue:
+                await self._guarded(record, "姓名", write)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.parallel, len(records)))))
 
     async def _guarded(self, record: Record, column: str, write: Callable[[Record], Any]) -> None:
         try:
@@ -114,20 +125,28 @@ class Importer:
         await self._call("PATCH", f"/api/v1/org-units/{code}", json={"version": current["version"], **changes})
         return "corrected"
 
-    async def _find_cadre(self, record: Record) -> dict[str, Any] | None:
-        v = record.values
-        found, cursor = [], None
+    async def _index(self) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+        """Reads the caller's register once (a page of 100 at a time) and indexes it by natural key."""
+        async with self._reading:
+            return self._register if self._register is not None else await self._read_register()
+
+    async def _read_register(self) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+        index: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        cursor = None
         while True:
-            params = {"name": v["name"], "limit": 100, **({"cursor": cursor} if cursor else {})}
-            response = await self.client.get("/api/v1/cadres", params=params, headers=self.headers)
-            if response.status_code != 200:
-                raise ApiError(response)
-            page = response.json()
-            found += [c for c in page["items"] if c["name"] == v["name"] and c["gender"] == v["gender"]
-                      and c["birth_date"] == v["birth_date"]]
+            params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+            page = await self._call("GET", "/api/v1/cadres?" + str(httpx.QueryParams(params)))
+            for cadre in page["items"]:
+                index.setdefault((cadre["name"], cadre["gender"], cadre["birth_date"]), []).append(cadre)
             cursor = page.get("next_cursor")
             if not cursor:
                 break
+        self._register = index
+        return index
+
+    async def _find_cadre(self, record: Record) -> dict[str, Any] | None:
+        v = record.values
+        found = (await self._index()).get((v["name"], v["gender"], v["birth_date"]), [])
         if len(found) > 1:
             raise ValueError("the register already holds more than one cadre with this name, gender and birth date")
         return found[0] if found else None
@@ -145,6 +164,7 @@ class Importer:
             created = await self._call("POST", "/api/v1/cadres", json=body, key=_key(record, "name", "gender",
                                                                                          "birth_date"))
             cadre_id, outcome = created["id"], "created"
+            (await self._index())[(v["name"], v["gender"], v["birth_date"])] = [{**body, "id": cadre_id}]
         else:
             cadre_id = current["id"]
             changes = {k: v[k] for k in CORRECTABLE if k in v and current.get(k) != v[k]}

@@ -30,6 +30,7 @@ def add_parser(sub: Any) -> None:
                                         "sanctions); default: minted with the embedded key")
     parser.add_argument("--unit", default=None, help="with the embedded key: the admin's unit (default: the root)")
     parser.add_argument("--var", help="embedded mode's data folder (default var/)")
+    parser.add_argument("--parallel", type=int, default=8, help="rows written at a time (default 8)")
     parser.set_defaults(func=run)
 
 
@@ -79,8 +80,8 @@ async def _apply(args: argparse.Namespace, plan: Plan):  # noqa: ANN202 - Outcom
 
             with Progress() as progress:
                 task = progress.add_task("importing", total=total)
-                return await Importer(client, headers, lambda: progress.advance(task)).run(plan)
-        return await Importer(client, headers).run(plan)
+                return await Importer(client, headers, lambda: progress.advance(task), parallel=args.parallel).run(plan)
+        return await Importer(client, headers, parallel=args.parallel).run(plan)
 
 
 def _embedded_token(args: argparse.Namespace) -> str:
