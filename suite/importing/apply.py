@@ -208,7 +208,8 @@ class Importer:
 
     async def grade(self, record: Record) -> str:
         return await self._history(record, "/api/v1/assessments/history", (
-            "year", "grade", "decided_on", "notified_on", "publicity_from", "publicity_to", "document_no"),
+            "year", "grade", "decided_on", "notified_on", "publicity_from", "publicity_to", "document_no",
+            "undetermined_reason"),
             ("name", "gender", "birth_date", "year"))
 
     async def sanction(self, record: Record) -> str:

@@ -74,9 +74,13 @@ SANCTION_TYPES = {"警告": "WARNING", "记过": "DEMERIT", "记大过": "MAJOR_
                   "免职": "REMOVAL_FROM_POST", "降职": "DEMOTION", "停职检查": "SUSPENSION_FOR_REVIEW",
                   "PARTY_WARNING": "PARTY_WARNING"}
 
+UNDETERMINED_REASONS = {"试用期": "PROBATION", "处分": "SANCTION", "受处分": "SANCTION", "立案审查": "PENDING_INVESTIGATION",
+                        "审查调查": "PENDING_INVESTIGATION", "病事假": "LEAVE", "其他": "OTHER"}
+
 LABELS: dict[str, dict[str, str]] = {"gender": GENDERS, "education": EDUCATION, "category": CATEGORIES,
                                      "agency_level": AGENCY_LEVELS, "post": POSTS, "rank": RANKS, "grade": GRADES,
-                                     "system": SYSTEMS, "sanction_type": SANCTION_TYPES}
+                                     "system": SYSTEMS, "sanction_type": SANCTION_TYPES,
+                                     "undetermined_reason": UNDETERMINED_REASONS}
 
 
 def label(kind: str, value: str) -> str | None:
@@ -126,6 +130,8 @@ GRADES_SHEET = SheetKind("grades", ("考核", "grades"), (
     Column("publicity_from", ("公示开始",), False, "date", "优秀: the first day of its publicity"),
     Column("publicity_to", ("公示结束",), False, "date", "优秀: the last day of its publicity"),
     Column("document_no", ("文号",), False),
+    Column("undetermined_reason", ("不定等次原因",), False, "undetermined_reason",
+           "不定等次 only (required then): 试用期, 处分, 立案审查, 病事假, 其他"),
 ), key=("name", "gender", "birth_date", "year"))
 
 SANCTIONS_SHEET = SheetKind("sanctions", ("处分", "sanctions"), (
