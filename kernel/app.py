@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter, FastAPI
 
+from kernel.consistency import ConsistencyMiddleware
 from kernel.logs import configure_logging
 from kernel.openapi import install_conventions
 from kernel.requests import configure_bounds
@@ -31,6 +32,8 @@ def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: s
     )
     app.state.runtime = runtime
     app.state.settings = settings
+    # Inside the plumbing middleware (added next, outermost): its answers carry request ids and security headers.
+    app.add_middleware(ConsistencyMiddleware, runtime=runtime)
     install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins)
     install_health(app, runtime.readiness)
     for router in routers:

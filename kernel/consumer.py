@@ -107,6 +107,7 @@ class ConsumerRunner:
         backoff_base: float = 1.0,
         backoff_max: float = 300.0,
         stream_options: dict[str, Any] | None = None,
+        on_commit: Callable[["ConsumerRunner"], None] | None = None,
     ) -> None:
         self.consumer = consumer
         self.subscription = subscription
@@ -124,6 +125,7 @@ class ConsumerRunner:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.stream_options = stream_options or {}
+        self.on_commit = on_commit  # told after each committed batch (kernel.consistency wakes its waiters)
         self.bound = False
         self.idle_fetches = 0
         self.rebinds = 0
@@ -132,6 +134,11 @@ class ConsumerRunner:
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
         self._inflight: list[tuple[Msg, float]] = []
+
+    @property
+    def busy(self) -> bool:
+        """Tells whether a fetched batch is being applied (not committed yet)."""
+        return bool(self._inflight)
 
     @property
     def filter_subjects(self) -> list[str]:
@@ -259,6 +266,11 @@ class ConsumerRunner:
                 for item in items:
                     await self._apply(uow, item)
                 await uow.commit()
+            if self.on_commit is not None:
+                try:
+                    self.on_commit(self)
+                except Exception as exc:  # a waiter's bookkeeping never fails a committed batch
+                    log.warning("on_commit failed", extra={"consumer": self.durable, "error": repr(exc)})
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -109,8 +109,12 @@ class OutboxWriter:
             data=payload.to_data(),
         )
 
-    async def enqueue(self, conn: AsyncConnection, payloads: Sequence[Contract]) -> list[str]:
-        """Inserts one outbox row per payload in the open transaction; returns the event ids."""
+    async def enqueue(self, conn: AsyncConnection, payloads: Sequence[Contract],
+                      described: list[tuple[str, str, str]] | None = None) -> list[str]:
+        """Inserts one outbox row per payload in the open transaction; returns the event ids.
+
+        With `described`, appends (event key, event id, aggregate) of each row to it (the consistency token).
+        """
         if not payloads:
             return []
         now = utcnow()
@@ -132,6 +136,8 @@ class OutboxWriter:
                 }
             )
         await conn.execute(self._insert, rows)
+        if described is not None:
+            described.extend((r["subject"], r["event_id"], r["aggregate"]) for r in rows)
         metrics.OUTBOX_ENQUEUED.labels(self.producer).inc(len(rows))
         return [r["event_id"] for r in rows]
 
@@ -176,8 +182,10 @@ class OutboxRelay:
         lease_s: float = 30.0,
         publish_timeout: float = 5.0,
         retention_days: int = 7,
+        on_published: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
+        self.on_published = on_published  # told after rows were marked published (kernel.consistency)
         # On SQLite the relay is the database's only relay: it reads pending rows on a reader connection
         # and writes once per batch. On PostgreSQL several relays may run, so rows are claimed with a lease.
         self.read_engine = read_engine or engine
@@ -331,6 +339,11 @@ class OutboxRelay:
         if done:
             self.published_total += len(done)
             metrics.OUTBOX_PUBLISHED.labels(self.producer).inc(len(done))
+            if self.on_published is not None:
+                try:
+                    self.on_published()
+                except Exception as exc:  # a waiter's bookkeeping never fails a published batch
+                    log.warning("on_published failed", extra={"producer": self.producer, "error": repr(exc)})
         if failed is not None:
             self.last_error = error
             metrics.OUTBOX_PUBLISH_ERRORS.labels(self.producer).inc()

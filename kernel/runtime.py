@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from kernel import metrics
 from kernel.auth import TokenVerifier
 from kernel.calendar import WorkdayCalendar
+from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.contracts.base import Contract
 from kernel.db import Database, make_database, make_relay_engine
@@ -70,6 +71,7 @@ class ServiceRuntime:
         self.verifier: TokenVerifier | None = None
         self._tasks: list[asyncio.Task] = []
         self._stream_ready = False
+        self.consistency = ConsistencyGate(self)
 
     # -- units of work -------------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:
@@ -116,6 +118,7 @@ class ServiceRuntime:
             lease_s=s.relay_lease_s,
             publish_timeout=s.relay_publish_timeout,
             retention_days=s.outbox_retention_days,
+            on_published=self.consistency.published.notify,
         )
         stream_options = dict(max_age_days=s.stream_max_age_days, duplicate_window_s=s.stream_duplicate_window_s,
                               max_msg_size=s.stream_max_msg_size)
@@ -134,6 +137,7 @@ class ServiceRuntime:
                 backoff_base=s.consumer_backoff_base_s,
                 backoff_max=s.consumer_backoff_max_s,
                 stream_options=stream_options,
+                on_commit=self.consistency.committed,
             )
             for sub in self.subscriptions
         ]

@@ -53,6 +53,17 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_max_s: float = 300.0
     inbox_retention_days: int = 35
 
+    # Read-your-writes (kernel.consistency): how long a request presenting X-Consistency-Token waits for this
+    # service's consumers, how often it re-checks the inbox meanwhile (consumers of other replicas), the
+    # Retry-After of the 503 answers, and the bound on asking the broker whether rank's consumer is behind.
+    consistency_wait_s: float = Field(default=2.0, ge=0.0, le=30.0)
+    # A write answer carrying a token is sent once its events are in the stream (at most this long; never while
+    # the broker is away): a client acting on the answer then finds the event pending or applied everywhere.
+    consistency_publish_wait_s: float = Field(default=0.5, ge=0.0, le=10.0)
+    consistency_poll_s: float = Field(default=0.1, gt=0.0, le=5.0)
+    consistency_retry_after_s: int = Field(default=1, ge=1, le=60)
+    consistency_lag_check_timeout_s: float = Field(default=0.5, gt=0.0, le=5.0)
+
     # Authentication (RELIABILITY.md S5): fixed algorithms, required claims, JWKS from a file or a URL.
     auth_issuer: str = "youwei-embedded"
     auth_audience: str = "youwei"

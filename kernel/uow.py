@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel.consistency import Emitted, record_commit
 from kernel.contracts.base import Contract
 from kernel.db import Database, utcnow
 from kernel.inbox import HTTP_CONSUMER
@@ -86,6 +87,7 @@ class UnitOfWork:
         self.idempotency: IdempotencyClaim | None = None
         self.committed = False
         self._enqueued = False
+        self.enqueued: list[tuple[str, str, str]] = []  # (key, event id, aggregate) flushed in this transaction
 
     async def __aenter__(self) -> UnitOfWork:
         lock = self.db.write_lock
@@ -106,6 +108,7 @@ class UnitOfWork:
         self.emitted = []
         self.committed = False
         self._enqueued = False
+        self.enqueued = []
         await self._open()
         return self
 
@@ -145,7 +148,7 @@ class UnitOfWork:
         for domain_event in self.collect_new_events():
             payloads.extend(self._to_contracts(domain_event))
         if payloads:
-            await self.outbox.enqueue(self.conn, payloads)
+            await self.outbox.enqueue(self.conn, payloads, self.enqueued)
             self._enqueued = True
         return len(payloads)
 
@@ -175,6 +178,9 @@ class UnitOfWork:
         if self._enqueued:
             self._enqueued = False
             self._notify()
+            # After the commit only: the answer's consistency token names events that are surely stored.
+            record_commit(self.outbox.producer, [Emitted(k, i, a) for k, i, a in self.enqueued])
+            self.enqueued = []
         return result
 
     async def rollback(self) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kernel import context, metrics
+from kernel import consistency, context, metrics
 from kernel.auth import AuthError
 from kernel.errors import DomainError, ErrorKind
 
@@ -103,8 +103,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(exc.status, exc.detail, type_=exc.type, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = _STATUS[exc.kind]
+        if status in (404, 422):
+            # Not in the directory while rank's events are still arriving: say so instead of a bare 404
+            # (the same answer for unknown and out-of-scope ids; kernel.consistency).
+            headers = await consistency.directory_propagating(request.app.state, status, exc.rule, exc.message)
+            if headers is not None:
+                return problem(503, "the directory may not have this entry yet; retry shortly",
+                               type_="propagating", headers=headers, rule=consistency.DIRECTORY_RULE,
+                               field=exc.extra.get("field"))
         return problem(status, exc.message, type_=exc.kind.value, rule=exc.rule, source=exc.source, **exc.extra)
 
     @app.exception_handler(AuthError)
@@ -314,8 +322,9 @@ def install(app: FastAPI, *, service: str, max_body_bytes: int, cors_origins: li
         from starlette.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-                           allow_credentials=False)
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID",
+                                          consistency.HEADER],
+                           expose_headers=[consistency.HEADER, "Retry-After"], allow_credentials=False)
     app.add_middleware(PlumbingMiddleware, service=service, max_body_bytes=max_body_bytes)
 
 
