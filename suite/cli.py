@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     from suite.importing.command import add_parser as add_import
 
     add_import(sub)
+    from suite.demo import add_parser as add_seed
+
+    add_seed(sub)
     return parser
 
 

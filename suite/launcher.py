@@ -338,6 +338,10 @@ class Launcher:
             f"  Data       {self.var.resolve()}",
             "",
         ]
+        from suite.demo import register_is_empty
+
+        if register_is_empty(self.var):
+            lines += ["  Empty register: load a demo city with `.venv/bin/youwei seed --demo` in another terminal", ""]
         return "\n".join(lines)
 
 
