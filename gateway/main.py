@@ -59,8 +59,9 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "X-Correlation-ID",
-                           "X-Purpose", "Last-Event-ID", "traceparent", "If-Match", "If-None-Match"],
-            expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location"], allow_credentials=False, max_age=600,
+                           "X-Purpose", "Last-Event-ID", "traceparent", "If-Match", "If-None-Match",
+                           "X-Consistency-Token"],
+            expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location", "X-Consistency-Token"], allow_credentials=False, max_age=600,
         )
     install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=None)
     if settings.trusted_proxies:

@@ -37,6 +37,9 @@ class GatewaySettings(ServiceSettings):
 
     # The dossier and dashboards fan out with this timeout per part; a part that misses it is listed as degraded.
     part_timeout: float = 2.0
+    # A dossier read presenting X-Consistency-Token gives each part this much longer: the services may wait up to
+    # their own consistency_wait_s (2 s by default) for the events the token names (docs/DEVELOPING.md).
+    consistency_wait_s: float = 2.0
 
     # Per-client rate limits (sliding window of 60 s). Clients are keyed by token subject, anonymous ones by address.
     rate_limit_per_minute: int = 1200

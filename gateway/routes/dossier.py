@@ -1,6 +1,6 @@
 """The cadre dossier: the register entry and each service's part, fetched concurrently, merged, degraded on failure.
 
-Each part call carries the caller's token and X-Purpose, so each service checks the caller's scope itself and
+Each part call carries the caller's token, X-Purpose and X-Consistency-Token (read-your-writes), so each service checks the caller's scope itself and
 appends its own audit row (with the gateway's request id): the dossier read is audited in every service that
 contributed to it.
 """
@@ -65,6 +65,9 @@ async def get_dossier(request: Request) -> Response:
 
     headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
     timeout = gateway.settings.part_timeout
+    if "x-consistency-token" in request.headers:
+        # Each part call carries the token (upstream_headers) and may wait for the events it names.
+        timeout += gateway.settings.consistency_wait_s
     asked, withheld = visible_services(principal)
     clients = gateway.clients
     calls = {"register": clients["rank"].get_cadre(cadre_id, headers=headers, timeout=timeout)}

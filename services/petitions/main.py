@@ -37,6 +37,8 @@ def create_app(settings: PetitionsSettings | None = None) -> FastAPI:
     tools = build_tools(settings)
     runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=PetitionsUnitOfWork, to_contracts=to_contracts,
                              subscriptions=subscriptions(tools), jobs=jobs(tools))
+    # An accused cadre or unit unknown to the directory may be one rank has just registered (kernel.consistency).
+    runtime.consistency.directory_miss_rules.add("report.accused_unknown")
     app = build_app(runtime, ROUTERS, title="Youwei petitions service",
                     description="Confidential intake and screening of reports, defence, outcomes, false accusations, "
                                 "clarification and appeals")
