@@ -45,7 +45,6 @@ PROPAGATING_RULE = "consistency.propagating"
 DIRECTORY_RULE = "directory.propagating"
 # The not-found rules answered from the directory that rank's events feed (kernel.access).
 DIRECTORY_NOT_FOUND_RULES = frozenset({"scope.cadre", "scope.org_unit"})
-DIRECTORY_NOT_FOUND_DETAILS = frozenset({"cadre not found", "org unit not found"})
 DIRECTORY_PRODUCER = "rank"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
@@ -347,7 +346,7 @@ _generation_at_start: contextvars.ContextVar[int | None] = contextvars.ContextVa
 def is_directory_miss(gate: ConsistencyGate, status: int, rule: str | None, detail: str) -> bool:
     """Tells whether an answer means "not in the directory" (a cadre or org unit that rank's events bring): the
     kernel's uniform 404s, or a rule the service declared (`ConsistencyGate.directory_miss_rules`)."""
-    if status == 404 and (rule in DIRECTORY_NOT_FOUND_RULES or detail in DIRECTORY_NOT_FOUND_DETAILS):
+    if status == 404 and rule in DIRECTORY_NOT_FOUND_RULES:
         return True
     return rule is not None and rule in gate.directory_miss_rules
 

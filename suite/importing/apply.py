@@ -23,6 +23,7 @@ from suite.importing.sheets import CADRES, ORG_UNITS
 
 CADRE_FIELDS = ("name", "gender", "birth_date", "entry_date", "category", "party_member", "education")
 CORRECTABLE = ("entry_date", "category", "party_member", "education")
+RETRIES, MAX_WAIT_S = 30, 30.0  # answers that say "later" (429, 503 with Retry-After): how often, how long at most
 # An API field → the Chinese header of its column (the cadre sheet's where both sheets have one).
 HEADERS = {c.field: c.headers[0] for kind in (ORG_UNITS, CADRES) for c in kind.columns}
 
@@ -72,7 +73,13 @@ class Importer:
     async def _call(self, method: str, url: str, *, json: Any = None, key: str | None = None,
                     ok: tuple[int, ...] = (200, 201)) -> Any:
         headers = {**self.headers, **({"Idempotency-Key": key} if key else {})}
-        response = await self.client.request(method, url, json=json, headers=headers)
+        for _ in range(RETRIES):
+            response = await self.client.request(method, url, json=json, headers=headers)
+            if response.status_code not in (429, 503) or "retry-after" not in response.headers:
+                break
+            # Rate-limited by the gateway, or a change still propagating: wait as told, then the same request
+            # again (the same Idempotency-Key, so nothing is written twice).
+            await asyncio.sleep(min(float(response.headers["retry-after"] or 1), MAX_WAIT_S))
         if response.status_code not in ok:
             raise ApiError(response)
         return response.json() if response.content else None

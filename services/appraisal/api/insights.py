@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from kernel import audit
 from kernel.auth import Role
 from kernel.deps import ReaderDep, TodayDep
-from kernel.access import unit_not_found
+from kernel.access import cadre_not_found, unit_not_found
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
@@ -40,7 +40,7 @@ async def cadre_index(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, p
     """Returns a cadre's index per quarter, each with the components and the record ids that produced them."""
     items = await views.index_of(conn, principal, cadre_id, period_key)
     if items is None:
-        raise NotFound("cadre not found", field="cadre_id")
+        raise cadre_not_found()
     return {"cadre_id": cadre_id, "items": items}
 
 

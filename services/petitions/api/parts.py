@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from kernel.audit import purpose_header
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
-from kernel.errors import NotFound
+from kernel.access import cadre_not_found, unit_not_found
 from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
 from services.petitions import views
@@ -33,7 +33,7 @@ async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: Runtim
     as_of = as_of or today
     access = await access_for(conn, tools.directory, principal)
     if await cadre_in_scope(conn, access, cadre_id) is None:
-        raise NotFound("cadre not found", field="cadre_id", rule="dossier.scope")
+        raise cadre_not_found()
     part = await views.dossier_part(conn, access, cadre_id, as_of)
     await audit_reads(runtime, principal, "dossier-part", [cadre_id], purpose)
     return s.DossierPart(**part)
@@ -49,5 +49,5 @@ async def petitions_dashboard_part(conn: ReaderDep, tools: ToolsDep, principal: 
     access = await access_for(conn, tools.directory, principal)
     path = await unit_in_scope(conn, access, org_unit_id)
     if path is None or (only_own and org_unit_id != principal.unit_id):
-        raise NotFound("org unit not found", field="org_unit_id", rule="dashboard.scope")
+        raise unit_not_found()
     return s.DashboardPart(org_unit_id=org_unit_id, as_of=today, **await views.dashboard_part(conn, path, today))

@@ -79,10 +79,10 @@ async def file(cmd: commands.FileAppeal, uow: UOW, tools: Tools, *, principal: P
             else:
                 appellant = principal.cadre_id
                 if appellant is None or cmd.appellant_cadre_id not in (None, appellant):
-                    raise NotFound("cadre not found", rule="appeal.appellant")
+                    raise cadre_not_found("appellant_cadre_id")
                 entry = await tools.directory.cadre(uow.conn, appellant)
                 if entry is None:
-                    raise NotFound("cadre not found", rule="appeal.appellant")
+                    raise cadre_not_found("appellant_cadre_id")
                 unit_id = entry.org_unit_id
             if target in PROJECTED:
                 original, decision_on = await _decision(uow, target, cmd.target_ref, appellant)

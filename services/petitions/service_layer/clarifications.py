@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kernel.access import cadre_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from services.petitions.adapters import orm
@@ -30,7 +31,7 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Tools, *,
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         if await cadre_in_scope(uow.conn, access, cmd.cadre_id) is None:
-            raise NotFound("cadre not found", field="cadre_id", rule="clarification.cadre")
+            raise cadre_not_found()
         if not cmd.report_ids or len(set(cmd.report_ids)) != len(cmd.report_ids):
             raise RuleViolation("name each report once", rule="clarification.reports")
         r, a = orm.report, orm.report_accused

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 
-from kernel.access import Access, cadre_not_found
+from kernel.access import Access, cadre_not_found, unit_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from services.petitions.adapters import orm, receipts
@@ -94,7 +94,7 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, tools: Tools, *, principa
                 raise RuleViolation("unknown org unit", rule="report.org_unit")
         elif access.prefix is None or (unit_id != principal.unit_id
                                        and await unit_in_scope(uow.conn, access, unit_id) is None):
-            raise NotFound("org unit not found", field="unit_id", rule="report.handling_org_unit")
+            raise unit_not_found("handling_org_unit_id")
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
         report = Report.receive(report_id=report_id, petition_type=cmd.petition_type, channel=cmd.channel,
                                 received_on=cmd.received_on, identity=identity, handling_org_unit_id=unit_id,

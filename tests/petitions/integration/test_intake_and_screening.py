@@ -151,7 +151,7 @@ async def test_staff_accused_in_a_report_must_hand_it_to_a_colleague(api):
     ({"received_on": "1999-12-31"}, 422, "report.received_on"),
     ({"received_on": "2026-02-30"}, 422, "received_on"),
     ({"channel": "FAX"}, 422, "channel"),
-    ({"handling_org_unit_id": "no-unit"}, 404, "report.handling_org_unit"),
+    ({"handling_org_unit_id": "no-unit"}, 404, "scope.org_unit"),
     ({"status": "CLOSED"}, 422, "status"),
     ({"id": "mine"}, 422, "id"),
     ({"reporter": {"name": "Zhou"}}, 422, "reporter"),
