@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI
 
 from kernel.consistency import ConsistencyMiddleware
+from kernel.docs_pages import install_docs
 from kernel.logs import configure_logging
 from kernel.openapi import install_conventions
 from kernel.requests import configure_bounds
@@ -25,7 +26,7 @@ def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: s
         description=description,
         version=version,
         lifespan=runtime.lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
+        docs_url=None,  # offline pages below (kernel/docs_pages.py)
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         generate_unique_id_function=operation_id,
@@ -36,6 +37,8 @@ def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: s
     app.add_middleware(ConsistencyMiddleware, runtime=runtime)
     install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins)
     install_health(app, runtime.readiness)
+    if settings.docs_enabled:
+        install_docs(app)
     for router in routers:
         app.include_router(router)
     install_conventions(app)

@@ -1,10 +1,11 @@
-"""The merged OpenAPI document and its docs page (dev and test only: RELIABILITY.md S13)."""
+"""The merged OpenAPI document and its docs pages (served where docs are enabled: dev and test, docs/gateway.md)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
+
+from kernel.docs_pages import docs_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -17,7 +18,5 @@ async def openapi_document(request: Request) -> JSONResponse:
     return JSONResponse(await gateway.openapi.get(app.openapi(), gateway.clients))
 
 
-@router.get("/docs")
-async def docs_page() -> HTMLResponse:
-    """Serves the API docs page over the merged document."""
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Youwei API")
+# Swagger UI (/docs) and ReDoc (/redoc) over the merged document, with their assets served locally.
+router.include_router(docs_router("/openapi.json", "Youwei"))
