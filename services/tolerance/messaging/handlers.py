@@ -69,7 +69,7 @@ def appraisal_handlers(policy: Policy) -> dict[str, Fn]:
             type_=SanctionType.ACCOUNTABILITY_CRITICISM, on=payload.confirmed_on, today=today(),
             origin=Origin.INACTION, external_ref=f"inaction-finding/{payload.finding_id}",
             ref=SourceRef("INACTION_FINDING", payload.finding_id), summary=f"inaction {payload.item_code}",
-            policy=policy, incident_id=payload.incident_ref)
+            policy=policy, incident_id=payload.incident_ref, occurred_on=payload.occurred_on)
 
     async def on_admonishment_issued(payload: appraisal_v1.AdmonishmentIssued, _e: CloudEvent,
                                      uow: ToleranceUnitOfWork) -> None:

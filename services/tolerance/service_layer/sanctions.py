@@ -241,12 +241,18 @@ async def close_investigation_with(uow: ToleranceUnitOfWork, investigation: Inve
 # -- from other services' events --------------------------------------------------------------------------------
 async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system: SanctionSystem,
                              type_: SanctionType, on: dt.date, today: dt.date, origin: Origin, external_ref: str,
-                             ref: SourceRef, summary: str, policy: Policy,
-                             incident_id: str | None = None) -> Sanction | None:
-    """Creates a proposal from another service's finding, once (by its external reference); none if tolerated."""
+                             ref: SourceRef, summary: str, policy: Policy, incident_id: str | None = None,
+                             occurred_on: dt.date | None = None) -> Sanction | None:
+    """Creates a proposal from another service's finding, once (by its external reference); none if tolerated.
+
+    `on` is the day the finding was established (the proposal's date and the incident's opening); `occurred_on`, when
+    the finding says when the conduct itself happened, dates the incident, so that influence periods and tolerance
+    windows start from the conduct, not from its confirmation (docs/tolerance.md, "Incidents from other services").
+    """
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return None
-    incident = await ensure_incident(uow, ref=ref, cadre_id=cadre_id, occurred_on=on, opened_on=on, summary=summary,
+    incident = await ensure_incident(uow, ref=ref, cadre_id=cadre_id, occurred_on=min(occurred_on or on, on),
+                                     opened_on=on, summary=summary,
                                      policy=policy, incident_id=incident_id)
     cases = await uow.cases.for_incident(incident, cadre_id)
     if any(c.decision is ToleranceDecision.EXEMPT for c in cases):

@@ -206,6 +206,8 @@ async def test_an_inaction_finding_that_triggers_accountability_opens_a_proposal
                                                                                "ACCOUNTABILITY_CRITICISM", "inc-31")
     incident = (await world.get("/incidents/inc-31")).json()
     assert incident["source_refs"] == [{"type": "INACTION_FINDING", "id": "if-9"}]
+    # The incident is dated on the conduct (the finding's occurred_on), opened on the day it was confirmed.
+    assert (incident["occurred_on"], incident["opened_on"]) == ("2026-05-03", "2026-06-01")
 
 
 async def test_an_admonishment_restricts_for_six_months_and_completes_the_basic_grade_task(world):
