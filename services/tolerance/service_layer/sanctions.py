@@ -247,7 +247,7 @@ async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system:
 
     `on` is the day the finding was established (the proposal's date and the incident's opening); `occurred_on`, when
     the finding says when the conduct itself happened, dates the incident, so that influence periods and tolerance
-    windows start from the conduct, not from its confirmation (docs/tolerance.md, "Incidents from other services").
+    windows start from the conduct, not from its confirmation (docs/tolerance.md, "Events consumed").
     """
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return None
