@@ -83,11 +83,20 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
         ("appraisal", "POST", "/api/v1/talks/schedules"): lambda c: {
             "cadre_id": c, "type": "HEART_TO_HEART", "reason": "FRONTLINE_TASK", "every_months": 3, "first_on": soon},
         ("appraisal", "POST", "/api/v1/awards"): lambda c: {"cadre_id": c, "type": "TITLE"},
+        ("appraisal", "POST", "/api/v1/awards/history"): lambda c: {
+            "cadre_id": c, "type": "COMMENDATION", "granted_on": past, "document_no": "奖〔2020〕1号",
+            "source": "PAPER_RECORD"},
         ("appraisal", "POST", "/api/v1/incentive-coverage/records"): lambda c: {
             "cadre_id": c, "kind": "TRAINING", "on_date": past},
         ("petitions", "POST", "/api/v1/reports"): lambda c: {
             "petition_type": "ACCUSATION", "channel": "LETTER", "received_on": today.isoformat(),
             "content": "The accused took gifts at the spring festival.", "accused_cadre_ids": [c]},
+        # Accountability appeals are decided by both roles (other targets: 403 appeal.decider by target type,
+        # tests/petitions/integration/test_past_appeals.py); no such decision is known: 422 for a visible cadre.
+        ("petitions", "POST", "/api/v1/appeals/history"): lambda c: {
+            "appellant_cadre_id": c, "target_type": "ACCOUNTABILITY", "target_ref": "sanction/matrix-past",
+            "stage": "APPEAL", "notified_on": past, "filed_on": past, "outcome": "UPHELD", "decided_on": past,
+            "document_number": "问责申〔2020〕1号", "source": "PAPER_RECORD", "grounds": "g"},
         ("tolerance", "POST", "/api/v1/incidents"): lambda c: {"cadre_ids": [c], "occurred_on": past, "summary": "s"},
         # Organizational handling: both deciding roles may record it (party and government sanctions: 403 to
         # org_admin by system, tests/tolerance/integration/test_past_sanctions.py).

@@ -148,6 +148,11 @@ performance_record = Table(
     Column("return_reason", String(500), nullable=True),
     Column("supersedes", String(ID), nullable=True),
     Column("superseded_by", String(ID), nullable=True),
+    Column("source", String(16), nullable=True),  # a past fact (docs/appraisal.md "Recording past ..."); None: live
+    Column("document_no", String(100), nullable=True),
+    Column("recorded_by", String(128), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=True),
+    Column("history_key", String(64), nullable=True, unique=True),  # natural key digest of a recorded past fact
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
@@ -233,6 +238,11 @@ talk = Table(
     Column("reply_due_on", Date, nullable=True),
     Column("replied_on", Date, nullable=True),
     Column("reply_ref", String(200), nullable=True),
+    Column("source", String(16), nullable=True),  # a past fact (docs/appraisal.md "Recording past ..."); None: live
+    Column("document_no", String(100), nullable=True),
+    Column("recorded_by", String(128), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=True),
+    Column("history_key", String(64), nullable=True, unique=True),  # natural key digest of a recorded past fact
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
@@ -280,12 +290,41 @@ award = Table(
     Column("revoked_on", Date, nullable=True),
     Column("revoke_reason", String(200), nullable=True),
     Column("review_reason", String(200), nullable=True),
+    Column("source", String(16), nullable=True),  # a past fact (docs/appraisal.md "Recording past ..."); None: live
+    Column("document_no", String(100), nullable=True),
+    Column("recorded_by", String(128), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=True),
+    Column("history_key", String(64), nullable=True, unique=True),  # natural key digest of a recorded past fact
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_award_cadre_id", "cadre_id"),
     Index("ix_award_org_path", "org_path"),
     Index("ix_award_granted_on", "granted_on"),
+)
+
+# Every recording of a past award, talk or performance record, append-only (docs/appraisal.md, "Recording past
+# awards", "... talks", "... performance records"): a correction is a new row naming the one it supersedes; the
+# current values are on the object itself (its `source` not null).
+past_fact_record = Table(
+    "past_fact_record",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("kind", String(24), nullable=False),  # AWARD | TALK | PERFORMANCE_RECORD
+    Column("object_id", String(ID), nullable=False),
+    Column("cadre_id", String(64), nullable=False),
+    Column("org_path", String(1000), nullable=False),
+    Column("history_key", String(64), nullable=False),
+    Column("fact", JSON, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("document_no", String(100), nullable=True),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("supersedes", String(ID), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_past_fact_record_object_id", "object_id"),
+    Index("ix_past_fact_record_cadre_id", "cadre_id"),
+    Index("ix_past_fact_record_org_path", "org_path"),
 )
 
 index_snapshot = Table(

@@ -14,10 +14,12 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
+from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, UowDep, CadreFilter
+from services.appraisal.domain.past_awards import PastAward
 from services.appraisal.service_layer import awards as h
-from services.appraisal.service_layer import commands
+from services.appraisal.service_layer import commands, past_awards
 
 router = APIRouter(prefix="/api/v1")
 W = orm.award
@@ -32,6 +34,17 @@ async def propose_award(body: s.AwardCreate, uow: UowDep, principal: PrincipalDe
     """Proposes an award for a deed (grade-based proposals are made automatically)."""
     cmd = commands.ProposeAward(**body.model_dump())
     return s.Created(id=await idem.run(uow, lambda: h.propose_award(cmd, uow, principal=principal, today=today)))
+
+
+@router.post("/awards/history", status_code=201, response_model=hs.PastAwardRecorded, tags=["awards"],
+             dependencies=[require(Role.ORG_ADMIN)])
+async def record_past_award(body: hs.PastAwardCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                            today: TodayDep) -> hs.PastAwardRecorded:
+    """Records a past award (and its revocation) as a past fact with its real dates, source and 文号; the same
+    values again change nothing, other values correct it (docs/appraisal.md, "Recording past awards")."""
+    fact = PastAward(**body.model_dump())
+    return hs.PastAwardRecorded(**await idem.run(uow, lambda: past_awards.record_past_award(
+        fact, uow, principal=principal, today=today)))
 
 
 @router.post("/awards/{award_id}/{action}", response_model=s.StatusRead, tags=["awards"],

@@ -106,3 +106,27 @@ class Award:
         """Closes a revocation review without revoking (REVIEW_FOR_REVOCATION → GRANTED)."""
         self._require("be kept")
         self.status, self.review_reason = "GRANTED", None
+
+    @classmethod
+    def recorded(cls, *, award_id: str, org_unit_id: str, fact: Any) -> Award:
+        """A past award recorded as a past fact (domain/past_awards.PastAward, checked): GRANTED on its real date
+        with the live grant's event, then REVOKED on its real date with the live revocation's event if it was."""
+        award = cls(id=award_id, cadre_id=fact.cadre_id, org_unit_id=org_unit_id, type=fact.type, basis=fact.basis,
+                    basis_ref=None, year=fact.year, proposed_on=fact.granted_on, status="APPROVED")
+        award.grant(today=fact.granted_on)
+        if fact.revoked_on is not None:
+            award.revoke(reason=fact.revoke_reason, today=fact.revoked_on)
+        return award
+
+    def correct_record(self, *, fact: Any) -> None:
+        """Takes the corrected values of a recorded past award and announces its state again, as live: the grant
+        (rank keeps the latest per award), then the revocation if the corrected fact has one. A review opened
+        since (a serious sanction) stays open unless the fact is a revocation."""
+        self.basis, self.year, self.proposed_on = fact.basis, fact.year, fact.granted_on
+        reviewing = self.status == "REVIEW_FOR_REVOCATION"
+        self.status, self.revoked_on, self.revoke_reason = "APPROVED", None, None
+        self.grant(today=fact.granted_on)
+        if fact.revoked_on is not None:
+            self.revoke(reason=fact.revoke_reason, today=fact.revoked_on)
+        elif reviewing:
+            self.status = "REVIEW_FOR_REVOCATION"
