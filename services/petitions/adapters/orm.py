@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from kernel.audit import audit_table
@@ -301,6 +302,35 @@ appeal = Table(
     Index("ix_appeal_appellant_cadre_id", "appellant_cadre_id", "filed_on"),
     Index("ix_appeal_target_ref", "target_ref", "stage"),
     Index("ix_appeal_org_unit_id", "org_unit_id", "filed_on"),
+)
+
+# Past appeals recorded as facts (append-only): one row per revision of the record; the highest is current, the
+# lower ones are superseded and kept. The appeal itself is an ordinary `appeal` row.
+appeal_record = Table(
+    "appeal_record",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("appeal_id", String(36), ForeignKey("appeal.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("appellant_cadre_id", String(64), nullable=False),
+    Column("target_type", String(24), nullable=False),
+    Column("target_ref", String(200), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("previous_appeal_id", String(36), nullable=True),
+    Column("decision_on", Date, nullable=False),
+    Column("notified_on", Date, nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("accepted_on", Date, nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("varied_to", String(64), nullable=True),
+    Column("reasons", Text, nullable=True),
+    Column("document_number", String(100), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("appeal_id", "revision", name="uq_appeal_record_appeal_id_revision"),
+    Index("ix_appeal_record_key", "appellant_cadre_id", "target_ref", "stage"),
 )
 
 deadline = Table(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from kernel.audit import purpose_header
 from kernel.auth import Role
@@ -17,7 +17,7 @@ from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ToolsDep, UowDep
 from services.petitions.api.reads import audit_reads
-from services.petitions.service_layer import appeals, commands
+from services.petitions.service_layer import appeal_history, appeals, commands
 from services.petitions.service_layer.support import access_for
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"], responses=s.PROBLEM_RESPONSES)
@@ -37,6 +37,26 @@ async def file_appeal(body: s.AppealCreate, uow: UowDep, tools: ToolsDep, princi
                               filed_on=body.filed_on, decision_on=body.decision_on)
     return s.AppealCreated(**await idem.run(uow, lambda: appeals.file(cmd, uow, tools, principal=principal,
                                                                       today=today)))
+
+
+@router.post("/history", status_code=201, response_model=s.PastAppealRecorded, dependencies=[DECIDERS])
+async def record_past_appeal(body: s.PastAppealIn, response: Response, uow: UowDep, tools: ToolsDep,
+                             principal: PrincipalDep, idem: IdempotencyRequired,
+                             today: TodayDep) -> s.PastAppealRecorded:
+    """Records an appeal filed and decided in the past, with its real dates and provenance, by the role that
+    decides that target type; the same appeal with other values corrects it (201), with the same values changes
+    nothing (200)."""
+    cmd = commands.RecordPastAppeal(
+        appellant_cadre_id=body.appellant_cadre_id, target_type=body.target_type, target_ref=body.target_ref,
+        stage=body.stage, notified_on=body.notified_on, filed_on=body.filed_on, outcome=body.outcome,
+        decided_on=body.decided_on, document_number=body.document_number, source=body.source, grounds=body.grounds,
+        decision_on=body.decision_on, accepted_on=body.accepted_on, varied_to=body.varied_to, reasons=body.reasons,
+        previous_appeal_id=body.previous_appeal_id)
+    result = await idem.run(uow, lambda: appeal_history.record_past_appeal(cmd, uow, tools, principal=principal,
+                                                                           today=today))
+    if result["outcome"] == "UNCHANGED":
+        response.status_code = 200
+    return s.PastAppealRecorded(**result)
 
 
 @router.get("", response_model=s.AppealPage, dependencies=[READERS])

@@ -492,6 +492,38 @@ class AppealCreated(BaseModel):
     filing_deadline: dt.date | None
 
 
+class PastAppealIn(Request):
+    """A past appeal and its outcome with its real dates and provenance (docs/petitions.md, Recording past appeals)."""
+
+    appellant_cadre_id: Id
+    target_type: TargetLit
+    target_ref: str = Field(min_length=3, max_length=200, pattern=r"^[a-z][a-z\-]*/[A-Za-z0-9._:\-]{1,128}$",
+                            description='the decision appealed: "sanction/<id>", "annual-assessment/<id>", '
+                                        '"contract/<id>" or "measure/<id>"')
+    stage: StageLit
+    decision_on: dt.date | None = Field(default=None, description="for decisions no service here owns")
+    notified_on: dt.date = Field(description="when the appellant learned of the decision (the filing period runs "
+                                             "from here)")
+    filed_on: dt.date
+    accepted_on: dt.date | None = Field(default=None, description="default: filed_on (UPHELD, VARIED, REVOKED)")
+    outcome: Literal["UPHELD", "VARIED", "REVOKED", "REJECTED", "TIME_BARRED"]
+    decided_on: dt.date
+    varied_to: str | None = Field(default=None, max_length=64, pattern=r"^[A-Z][A-Z0-9_]{0,63}$")
+    reasons: Text | None = None
+    grounds: Text
+    document_number: str = Field(min_length=1, max_length=100, description="文号 of the appeal decision")
+    source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"]
+    previous_appeal_id: Id | None = None
+
+
+class PastAppealRecorded(BaseModel):
+    id: str
+    record_id: str
+    revision: int
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"]
+    status: str
+
+
 class AppealReject(Request):
     reasons: Text
 

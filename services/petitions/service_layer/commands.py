@@ -125,6 +125,29 @@ class FileAppeal:
 
 
 @dataclass(frozen=True)
+class RecordPastAppeal:
+    """A past appeal and its outcome, with its real dates and provenance (docs/petitions.md, Recording past
+    appeals)."""
+
+    appellant_cadre_id: str
+    target_type: str
+    target_ref: str
+    stage: str
+    notified_on: dt.date
+    filed_on: dt.date
+    outcome: str
+    decided_on: dt.date
+    document_number: str
+    source: str
+    grounds: str
+    decision_on: dt.date | None = None  # only for decisions this suite does not own
+    accepted_on: dt.date | None = None
+    varied_to: str | None = None
+    reasons: str | None = None
+    previous_appeal_id: str | None = None
+
+
+@dataclass(frozen=True)
 class DecideAppeal:
     result: str
     reasons: str
