@@ -144,6 +144,36 @@ async def _demote_for_sanction(uow: RankUnitOfWork, payload: tolerance_v1.Sancti
     await uow.cadres.save(cadre)
 
 
+# 免职 (organizational handling) and 撤职 (政务处分法 §19; 《中国共产党纪律处分条例》 撤销党内职务) end the leadership post.
+POST_ENDING = frozenset({"REMOVAL_FROM_POST", "DISMISSAL_FROM_POST"})
+
+
+async def _end_post_for_sanction(uow: RankUnitOfWork, payload: tolerance_v1.SanctionState) -> None:
+    """Ends the cadre's leadership post on the sanction's effective date, once (by the sanction as source)."""
+    source = f"sanction/{payload.sanction_id}"
+    cadre = await _cadre(uow, payload.cadre_id, "sanction_effective")
+    if cadre.post_code is None or any(h.source_ref == source for h in cadre.post_holdings):
+        return
+    day = cadre.effective_after_current(payload.effective_on, posts=True)
+    cadre.add_post(post_code=None, since=day, basis="REMOVAL", today=day, source_ref=source, system=True)
+    await uow.cadres.save(cadre)
+
+
+async def _restore_post(uow: RankUnitOfWork, sanction_id: str, cadre_id: str, day: dt.date) -> None:
+    """A post ended by a sanction that is revoked comes back (政务处分法 §60), unless a later change replaced it."""
+    source = f"sanction/{sanction_id}"
+    cadre = await _cadre(uow, cadre_id, "sanction_revoked")
+    holdings = sorted(cadre.post_holdings, key=lambda h: h.since)
+    ended = next((i for i, h in enumerate(holdings) if h.source_ref == source), None)
+    if ended is None or ended == 0 or holdings[-1] is not holdings[ended]:
+        return  # never ended here, or the register moved on since (a reinstatement, a new appointment)
+    before = holdings[ended - 1]
+    restored_on = cadre.effective_after_current(day, posts=True)
+    cadre.add_post(post_code=before.post_code, since=restored_on, basis="RESTORATION", today=restored_on,
+                   hardship=before.hardship, source_ref=f"{source}/revoked", system=True)
+    await uow.cadres.save(cadre)
+
+
 async def on_sanction_effective(payload: tolerance_v1.SanctionEffective, event: CloudEvent,
                                 uow: RankUnitOfWork) -> None:
     """Stores the sanction; 撤职 and 降职 demote one rank (降级 one level), not restored when the period ends."""
@@ -156,6 +186,8 @@ async def on_sanction_effective(payload: tolerance_v1.SanctionEffective, event: 
         return
     if payload.demotes_rank or payload.demotes_level:
         await _demote_for_sanction(uow, payload)
+    if payload.type.value in POST_ENDING:
+        await _end_post_for_sanction(uow, payload)
     if payload.type.value == "EXPULSION":
         cadre = await _cadre(uow, payload.cadre_id, "sanction_effective")
         if cadre.active:
@@ -197,6 +229,8 @@ async def on_sanction_revoked(payload: tolerance_v1.SanctionRevoked, event: Clou
                                    status="REVOKED")
     if await projections.cadre_exists(uow.conn, payload.cadre_id):
         await _undo(uow, payload.sanction_id, payload.cadre_id, payload.revoked_on)
+        if payload.type.value in POST_ENDING:
+            await _restore_post(uow, payload.sanction_id, payload.cadre_id, payload.revoked_on)
     await uow.mark_dirty([payload.cadre_id])
 
 

@@ -265,6 +265,51 @@ async def test_a_reinstatement_records_the_approved_post_once(api):
     assert [(p["post_code"], p["basis"]) for p in history["post_holdings"]] == [("DIVISION_DEPUTY", "REINSTATEMENT")]
 
 
+async def _chief(api) -> str:
+    cadre = await officer(api, rank="C04", since=D(2020, 1, 1), level=15, name="Chief")
+    await api.ok("POST", f"/api/v1/cadres/{cadre}/post-holdings", status=201,
+                 json={"post_code": "DIVISION_CHIEF", "since": "2021-03-01", "basis": "PROMOTION"})
+    return cadre
+
+
+def _posts(history: dict) -> list[tuple]:
+    return [(p["post_code"], p["basis"], p["since"], p["until"]) for p in history["post_holdings"]]
+
+
+async def test_removal_from_post_ends_the_post_and_a_reinstatement_writes_the_new_one(api):
+    """免职 ends the leadership post on its effective date (once); an approved 复出 then records the approved post."""
+    cadre = await _chief(api)
+    removal = sanction(cadre, SanctionType.REMOVAL_FROM_POST, sid="s-20", demotes_rank=False, demotes_level=False)
+    await api.publish(removal)
+    await api.publish(removal, seq=90)  # a redelivery under another sequence changes nothing
+    await api.applied(2, "tolerance")
+    assert (await api.cadre(cadre))["post_code"] is None
+    history = await api.ok("GET", f"/api/v1/cadres/{cadre}/history")
+    assert _posts(history) == [("DIVISION_CHIEF", "PROMOTION", "2021-03-01", "2026-02-01"),
+                               (None, "REMOVAL", "2026-02-01", None)]
+    on_date = await api.ok("GET", f"/api/v1/cadres/{cadre}/history", params={"as_of": "2026-01-31"})
+    assert on_date["post_code"] == "DIVISION_CHIEF"
+    await api.publish(tolerance_v1.ReinstatementApproved(
+        reinstatement_id="ri-5", cadre_id=cadre, target_post="DIVISION_CHIEF", target_post_level=4,
+        upper_consulted=True, decided_on=D(2026, 4, 1)))
+    await api.applied(3, "tolerance")
+    history = await api.ok("GET", f"/api/v1/cadres/{cadre}/history")
+    assert _posts(history)[-1] == ("DIVISION_CHIEF", "REINSTATEMENT", "2026-04-01", None)
+    assert (await api.cadre(cadre))["post_code"] == "DIVISION_CHIEF"
+
+
+async def test_a_revoked_removal_gives_the_post_back(api):
+    cadre = await _chief(api)
+    await api.publish(sanction(cadre, SanctionType.REMOVAL_FROM_POST, sid="s-21", demotes_rank=False,
+                               demotes_level=False))
+    await api.publish(sanction(cadre, SanctionType.REMOVAL_FROM_POST, tolerance_v1.SanctionRevoked, sid="s-21",
+                               demotes_rank=False, demotes_level=False, revoked_on=D(2026, 5, 1), appeal_id="ap-2"))
+    await api.applied(2, "tolerance")
+    history = await api.ok("GET", f"/api/v1/cadres/{cadre}/history")
+    assert [(p, b) for p, b, _, _ in _posts(history)] == [("DIVISION_CHIEF", "PROMOTION"), (None, "REMOVAL"),
+                                                         ("DIVISION_CHIEF", "RESTORATION")]
+
+
 async def test_an_event_that_can_never_apply_is_dead_lettered(api):
     cadre = await officer(api, since=D(2020, 1, 1))
     await api.publish(tolerance_v1.ReinstatementApproved(reinstatement_id="ri-2", cadre_id=cadre, target_post="MAYOR",
