@@ -12,7 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
-from gateway.routes import dashboards, docs, dossier, events
+from gateway.routes import dashboards, docs, dossier, events, exports
 from gateway.routes.proxy import ProxyRoute
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -69,7 +69,8 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_exception_handler(UpstreamError, upstream_error_handler)
     install_health(app, state.readiness)
-    for module in (dossier, dashboards, events):
+    # exports first: /dashboards/{id}.xlsx must not be taken for the dashboard of a unit named '{id}.xlsx'.
+    for module in (exports, dossier, dashboards, events):
         app.include_router(module.router)
         state.own_routes.extend(r for r in module.router.routes if isinstance(r, Route))
     if settings.docs_enabled:

@@ -60,6 +60,16 @@ class GatewaySettings(ServiceSettings):
     # A feed connection ends after this long (or when its token expires); the client resumes with Last-Event-ID.
     feed_max_duration_s: float = 3600.0
 
+    # Exports (.xlsx, PDF; docs/gateway.md, Exports): a roster of more cadres than this answers 413 (never a
+    # partial roster); the per-cadre calls run this many at a time; a listing stops after this many pages (413).
+    export_roster_max_cadres: int = Field(default=20_000, ge=1)
+    export_concurrency: int = Field(default=8, ge=1, le=64)
+    export_max_pages: int = Field(default=2_000, ge=1)
+    # PDF output: page compression (off only to read the text in tests) and reportlab's invariant mode
+    # (byte-identical output for the same input: no creation date or random document id).
+    export_pdf_compress: bool = True
+    export_pdf_invariant: bool = False
+
     # How long the merged OpenAPI document is kept before the services' documents are fetched again (dev/test).
     openapi_cache_s: float = 60.0
 

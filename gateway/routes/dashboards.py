@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import orjson
@@ -16,7 +17,7 @@ from gateway.forwarding import upstream_headers
 from gateway.limits import client_key
 from gateway.schemas import DashboardRead
 from gateway.settings import UPSTREAMS
-from kernel.auth import Role
+from kernel.auth import Principal, Role
 from kernel.web import ProblemException
 
 router = APIRouter(prefix="/api/v1", tags=["dashboards"])
@@ -34,6 +35,15 @@ SUBTREE_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
                   "security": params.BEARER})
 async def get_dashboard(request: Request) -> Response:
     """Gathers an org unit's dashboard from each service's part (a `degraded` list names missing parts)."""
+    _, body = await read_dashboard(request)
+    if isinstance(body, Response):
+        return body
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def read_dashboard(request: Request) -> tuple[Principal, dict[str, Any] | Response]:
+    """The dashboard read (role, scope, limits, fan-out, merge): the caller and the dashboard body, or rank's
+    refusal to relay as it is (also used by the .xlsx export, gateway/routes/exports.py)."""
     principal = await authenticate(request)
     forbid_unless(principal, *DASHBOARD_ROLES)
     org_unit_id = params.identifier(request.path_params["org_unit_id"], "org_unit_id")
@@ -52,7 +62,7 @@ async def get_dashboard(request: Request) -> Response:
 
     unit, refusal, unit_degraded = anchor(outcomes.pop("org-unit"))
     if refusal is not None:
-        return relay("rank", refusal)
+        return principal, relay("rank", refusal)
     merged = merge_parts(outcomes, UPSTREAMS, view="dashboard", part_name="dashboard-part")
     if unit_degraded is not None:
         merged.degraded.insert(0, {"service": "rank", "part": "org-unit", "reason": unit_degraded})
@@ -63,4 +73,4 @@ async def get_dashboard(request: Request) -> Response:
                                    type_="upstream-unavailable", headers={"Retry-After": "5"})
     body = {"org_unit_id": org_unit_id, "org_unit": unit, "parts": merged.parts, "degraded": merged.degraded,
             "withheld": merged.withheld}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return principal, body

@@ -8,6 +8,8 @@ contributed to it.
 from __future__ import annotations
 
 import logging
+from typing import Any
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -47,6 +49,16 @@ def visible_services(principal: Principal) -> tuple[list[str], list[str]]:
                                  params.PURPOSE_PARAMETER], "security": params.BEARER})
 async def get_dossier(request: Request) -> Response:
     """Gathers a cadre's dossier from rank and each service's part (a `degraded` list names missing parts)."""
+    _, body = await read_dossier(request)
+    if isinstance(body, Response):
+        return body
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def read_dossier(request: Request) -> tuple[Principal, dict[str, Any] | Response]:
+    """The dossier read (role, parameters, limits, fan-out with the caller's token, merge, log): the caller and
+    the dossier body, or rank's refusal to relay as it is. The exports (gateway/routes/exports.py) call it too, so
+    an exported dossier is checked and audited exactly as the JSON one."""
     principal = await authenticate(request)
     forbid_unless(principal, *DOSSIER_ROLES)
     cadre_id = params.identifier(request.path_params["cadre_id"], "cadre_id")
@@ -78,7 +90,7 @@ async def get_dossier(request: Request) -> Response:
     cadre, refusal, register_degraded = anchor(outcomes.pop("register"))
     if refusal is not None:
         # Rank decides visibility: not found, forbidden or rejected input ends the read here.
-        return relay("rank", refusal)
+        return principal, relay("rank", refusal)
     merged = merge_parts(outcomes, UPSTREAMS, view="dossier", part_name="dossier-part", withheld=withheld)
     if register_degraded is not None:
         merged.degraded.insert(0, {"service": "rank", "part": "register", "reason": register_degraded})
@@ -95,4 +107,4 @@ async def get_dossier(request: Request) -> Response:
                                     "degraded": [d["service"] for d in merged.degraded]})
     body = {"cadre_id": cadre_id, "as_of": as_of.isoformat() if as_of else None, "cadre": cadre,
             "parts": merged.parts, "degraded": merged.degraded, "withheld": merged.withheld}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return principal, body
