@@ -71,6 +71,9 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
         ("rank", "PATCH", "/api/v1/cadres/{cadre_id}"): lambda c: {"version": 1, "reserve_cadre": True},
         ("rank", "POST", "/api/v1/contracts"): lambda c: {"cadre_id": c, "kind": "ROLE_TERM",
                                                           "starts_on": today.isoformat()},
+        ("rank", "POST", "/api/v1/contracts/history"): lambda c: {
+            "cadre_id": c, "kind": "ROLE_TERM", "starts_on": past, "ends_on": f"{today.year + 2}-12-31",
+            "source": "PAPER_RECORD"},
         ("appraisal", "POST", "/api/v1/assessments"): lambda c: {"cadre_id": c, "year": today.year - 1},
         ("appraisal", "POST", "/api/v1/assessments/history"): lambda c: {
             "cadre_id": c, "year": today.year - 2, "grade": "COMPETENT", "decided_on": f"{today.year - 1}-01-20",

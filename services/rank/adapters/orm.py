@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    JSON,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -362,11 +363,37 @@ contract = Table(
     Column("terminated_on", Date, nullable=True),
     Column("renewed_from", String(36), nullable=True),
     Column("status_before_hold", String(24), nullable=True),
+    # A past term recorded as a past fact (docs/rank.md, "Recording past contracts and role terms"); None: live.
+    Column("source", String(16), nullable=True),
+    Column("document_no", String(100), nullable=True),
+    Column("recorded_by", String(128), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=True),
+    Column("history_key", String(64), nullable=True, unique=True),  # digest of (cadre, kind, starts_on)
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_contract_cadre_id", "cadre_id"),
     Index("ix_contract_status_ends_on", "status", "ends_on"),
+)
+
+# Every recording of a past contract or role term, append-only: a correction is a new row naming the one it
+# supersedes; the current values are on the contract (its `source` not null).
+contract_record = Table(
+    "contract_record",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("contract_id", String(36), nullable=False),
+    Column("cadre_id", String(36), nullable=False),
+    Column("history_key", String(64), nullable=False),
+    Column("fact", JSON, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("document_no", String(100), nullable=True),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("supersedes", String(36), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_contract_record_contract_id", "contract_id"),
+    Index("ix_contract_record_cadre_id", "cadre_id"),
 )
 
 # The precomputed standing of each cadre (eligibility summary, points, development step), recomputed

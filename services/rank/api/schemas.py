@@ -461,6 +461,10 @@ class ContractRead(BaseModel):
     renewed_from: str | None
     version: int
     suggestion: dict[str, Any] | None = None
+    source: str | None = None  # a past term recorded as a past fact (POST /contracts/history); None: signed live
+    document_no: str | None = None
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
 
 
 class ContractPage(BaseModel):

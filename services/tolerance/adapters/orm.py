@@ -251,6 +251,36 @@ tolerance_case = Table(
           postgresql_where=text(f"status IN {OPEN_CASE_STATES}"), sqlite_where=text(f"status IN {OPEN_CASE_STATES}")),
 )
 
+# Past tolerance decisions recorded as facts (append-only): one row per revision; the highest is current, the lower
+# ones are superseded and kept. The case itself is an ordinary tolerance_case row (docs/tolerance.md).
+tolerance_case_record = Table(
+    "tolerance_case_record",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("case_id", String(ID), ForeignKey("tolerance_case.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("case_key", String(64), nullable=False),
+    Column("cadre_id", String(ID), nullable=False),
+    Column("incident_id", String(ID), nullable=False),
+    Column("incident_recorded", Boolean, nullable=False),  # the incident was described by this record
+    Column("occurred_on", Date, nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("applied_on", Date, nullable=False),
+    Column("initiator", String(24), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("mitigated_to", String(32), nullable=True),
+    Column("decided_on", Date, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("decided_by_body", String(200), nullable=False),
+    Column("publication_scope", String(64), nullable=True),
+    Column("document_number", String(100), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("case_id", "revision", name="uq_tolerance_case_record_case_id_revision"),
+    Index("ix_tolerance_case_record_case_key", "case_key"),
+)
+
 reinstatement = Table(
     "reinstatement",
     metadata,

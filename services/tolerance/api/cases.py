@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -32,12 +32,14 @@ from services.tolerance.api.schemas import (
     Created,
     DatedStep,
     Done,
+    PastFactRecorded,
+    PastToleranceCaseIn,
     ToleranceCaseCreate,
     ToleranceCasePage,
     ToleranceCaseRead,
 )
 from services.tolerance.domain.tolerance_case import CaseStatus, Finding, Member
-from services.tolerance.service_layer import commands, tolerance_cases
+from services.tolerance.service_layer import commands, past_cases, tolerance_cases
 from services.tolerance.views import reads
 
 router = APIRouter(prefix="/api/v1/tolerance-cases", tags=["tolerance-cases"])
@@ -52,6 +54,24 @@ async def apply_for_tolerance(body: ToleranceCaseCreate, uow: UowDep, principal:
     case_id = await idem.run(uow, lambda: tolerance_cases.apply_for_tolerance(cmd, uow, principal=principal,
                                                                               today=today))
     return Created(id=case_id)
+
+
+@router.post("/history", status_code=201, response_model=PastFactRecorded, dependencies=[require(*DECIDERS)])
+async def record_past_tolerance_decision(body: PastToleranceCaseIn, response: Response, uow: UowDep,
+                                         principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep,
+                                         policy: PolicyDep) -> PastFactRecorded:
+    """Records an error-tolerance decision taken in the past, with its real dates and provenance; the same decision
+    with other values corrects it (201), with the same values changes nothing (200)."""
+    cmd = commands.RecordPastToleranceDecision(
+        cadre_id=body.cadre_id, decision=body.decision, decided_on=body.decided_on, reasons=body.reasons,
+        body=body.body, document_number=body.document_number, source=body.source, incident_id=body.incident_id,
+        occurred_on=body.occurred_on, summary=body.summary, applied_on=body.applied_on, initiator=body.initiator,
+        mitigated_to=sanction_type(policy, body.mitigated_to), publication_scope=body.publication_scope)
+    result = await idem.run(uow, lambda: past_cases.record_past_tolerance_decision(
+        cmd, uow, principal=principal, today=today, policy=policy))
+    if result["outcome"] == "UNCHANGED":
+        response.status_code = 200
+    return PastFactRecorded(**result)
 
 
 @router.post("/{case_id}/acceptance", response_model=Done, dependencies=[require(*DECIDERS)])

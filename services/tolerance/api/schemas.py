@@ -207,6 +207,45 @@ class ToleranceCaseCreate(Request):
     initiator: Initiator | None = Field(default=None, description="defaults from the caller's role")
 
 
+class PastToleranceCaseIn(Request):
+    """An error-tolerance decision taken in the past (docs/tolerance.md "Recording past tolerance decisions"): about
+    a known incident (`incident_id`) or one described here (`occurred_on`, `summary`)."""
+
+    cadre_id: str = Id
+    incident_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
+    occurred_on: dt.date | None = Field(default=None, description="the incident's real date")
+    summary: str | None = Field(default=None, min_length=1, max_length=500)
+    applied_on: dt.date | None = Field(default=None, description="default: decided_on")
+    initiator: Initiator = Initiator.ORG_DEPT
+    decision: ToleranceDecision
+    mitigated_to: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Z_]+$")
+    reasons: str = Field(min_length=1, max_length=4000)
+    body: str = Field(min_length=1, max_length=200, description="the deciding body (party committee, ...)")
+    decided_on: dt.date
+    publication_scope: str | None = Field(default=None, min_length=1, max_length=64)
+    document_number: str = Field(min_length=1, max_length=100, description="the decision's 文号")
+    source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(description="where the record comes from")
+
+
+class PastInvestigationIn(Request):
+    """An investigation (立案审查调查) opened in the past, closed or still open (docs/tolerance.md "Recording past
+    investigations")."""
+
+    cadre_id: str = Id
+    opened_on: dt.date
+    closed_on: dt.date | None = None
+    conclusion: Literal["NO_SANCTION", "WARNING_LEVEL", "SANCTIONED", "UNFOUNDED"] | None = None
+    document_number: str = Field(min_length=1, max_length=100, description="the 立案 decision's 文号")
+    source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(description="where the record comes from")
+
+
+class PastFactRecorded(BaseModel):
+    id: str = Field(description="the tolerance case or investigation")
+    record_id: str = Field(description="this version of the recorded fact")
+    revision: int
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"]
+
+
 class CaseAcceptance(Request):
     accepted: bool
     on: dt.date

@@ -171,3 +171,31 @@ class RecordPastSanction:
     publication_scope: str | None = None
     probation_extended_on: dt.date | None = None
     probation_extension_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordPastToleranceDecision:
+    cadre_id: str
+    decision: ToleranceDecision
+    decided_on: dt.date
+    reasons: str
+    body: str
+    document_number: str
+    source: str
+    incident_id: str | None = None
+    occurred_on: dt.date | None = None
+    summary: str | None = None
+    applied_on: dt.date | None = None
+    initiator: Initiator = Initiator.ORG_DEPT
+    mitigated_to: SanctionType | None = None
+    publication_scope: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordPastInvestigation:
+    cadre_id: str
+    opened_on: dt.date
+    document_number: str
+    source: str
+    closed_on: dt.date | None = None
+    conclusion: str | None = None
