@@ -143,7 +143,7 @@ async def list_candidates(conn: AsyncConnection, batch_id: str, page: PageParams
 # -- contracts -----------------------------------------------------------------------------------------
 _CONTRACT_COLUMNS = ("id", "cadre_id", "kind", "tier", "starts_on", "ends_on", "probation_months", "status", "filed_on",
                      "review_due_on", "outcome", "decided_on", "termination_ground", "terminated_on", "renewed_from",
-                     "version")
+                     "version", "source", "document_no", "recorded_by", "recorded_at")
 
 
 async def _contract_rows(conn: AsyncConnection, access: Access | None, where: list[Any], page: PageParams | None

@@ -13,6 +13,7 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.rank import process_views
+from services.rank.api.contract_history import PastContractCreate, PastContractRecorded
 from services.rank.api.dependencies import (
     CadreFilter,
     BATCH_READERS,
@@ -49,7 +50,8 @@ from services.rank.api.schemas import (
     ResolveIn,
     VotesIn,
 )
-from services.rank.service_layer import batches, commands, contracts
+from services.rank.domain.past_contracts import PastContract
+from services.rank.service_layer import batches, commands, contracts, past_contracts
 
 router = APIRouter(prefix="/api/v1")
 PurposeDep = Annotated[str, Depends(purpose_header)]
@@ -193,6 +195,17 @@ async def sign_contract(body: ContractCreate, uow: UowDep, principal: PrincipalD
     cmd = commands.SignContract(**body.model_dump())
     return Created(id=await idem.run(uow, lambda: contracts.sign_contract(cmd, uow, principal=principal,
                                                                           policy=policies.contract)))
+
+
+@router.post("/contracts/history", status_code=201, response_model=PastContractRecorded, tags=["contracts"],
+             dependencies=[require(*WRITERS)])
+async def record_past_contract(body: PastContractCreate, uow: UowDep, principal: PrincipalDep, policies: PoliciesDep,
+                               idem: IdempotencyRequired, today: TodayDep) -> PastContractRecorded:
+    """Records a past contract or role term as a past fact (real dates, how it ended, source and 文号); the same
+    values again change nothing, other values correct it (docs/rank.md)."""
+    fact = PastContract(**body.model_dump())
+    return PastContractRecorded(**await idem.run(uow, lambda: past_contracts.record_past_contract(
+        fact, uow, principal=principal, today=today, policy=policies.contract)))
 
 
 @router.get("/contracts", response_model=ContractPage, tags=["contracts"], dependencies=[require(*CONTRACT_READERS)])

@@ -237,3 +237,27 @@ class Contract:
         self.events.append(events.ContractRenewalDecided(self.id, self.cadre_id, self.kind, chosen, decided_on,
                                                          new.id if new else None, new.ends_on if new else None))
         return chosen, new
+
+
+def recorded_contract(*, contract_id: str, fact: Any, category: str, first: bool, policy: ContractPolicy,
+                      today: dt.date) -> Contract:
+    """A past term recorded as a past fact (domain/past_contracts.PastContract, checked), built as it would stand
+    today had it been run live on its real dates: signed (the same rules, contract_signed), filed; then terminated
+    (contract_terminated) or decided (contract_renewal_decided) on its real date, or, still running, in probation
+    or active and its renewal review opened if it is due (contract_term_ending), as the sweep would."""
+    c = Contract.sign(contract_id=contract_id, cadre_id=fact.cadre_id, category=category, kind=fact.kind,
+                      starts_on=fact.starts_on, ends_on=fact.ends_on, probation_months=fact.probation_months,
+                      tier=fact.tier, first=first, policy=policy)
+    c.filed_on = fact.filed_on or fact.starts_on
+    if fact.outcome is None:
+        c.status = "PROBATION" if c.probation_months and today < c.probation_ends_on else "ACTIVE"
+        c.advance(today=today, policy=policy)
+    elif fact.outcome == "TERMINATED":
+        c.status = "PROBATION" if c.probation_months and fact.decided_on < c.probation_ends_on else "ACTIVE"
+        c.terminate(ground=fact.termination_ground, terminated_on=fact.decided_on, today=today)
+    else:
+        # The next term, if any, is a fact of its own; a level moved by the outcome is in the level history.
+        c.status, c.outcome, c.decided_on = OUTCOME_STATUS[fact.outcome], fact.outcome, fact.decided_on
+        c.events.append(events.ContractRenewalDecided(c.id, c.cadre_id, c.kind, fact.outcome, fact.decided_on,
+                                                      None, None))
+    return c
