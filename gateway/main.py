@@ -12,7 +12,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
+from gateway.imports import ImportJobs
+from gateway.imports_limit import RouteBodyLimit, upload_body_limit
 from gateway.routes import dashboards, docs, dossier, events, exports
+from gateway.routes import imports
 from gateway.routes.proxy import ProxyRoute
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -35,9 +38,12 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await state.start()
         app.state.verifier = state.verifier
+        await jobs.start()
         try:
             yield
         finally:
+            # Import jobs first: a running one finishes its chunk through the upstream clients before they close.
+            await jobs.close()
             await state.close()
 
     app = FastAPI(
@@ -54,6 +60,8 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
     app.state.gateway = state
     app.state.settings = settings
     app.state.verifier = None
+    jobs = ImportJobs(settings, app, lambda token: app.state.verifier.verify(token))
+    app.state.imports = jobs
     if settings.cors_origins:
         # Added before the plumbing middleware, so preflight answers also carry request ids and security headers.
         app.add_middleware(
@@ -63,14 +71,18 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
                            "X-Consistency-Token"],
             expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location", "X-Consistency-Token"], allow_credentials=False, max_age=600,
         )
-    install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=None)
+    # The general body limit, except for uploads to POST /api/v1/imports (import_max_bytes): inside the plumbing.
+    app.add_middleware(RouteBodyLimit, max_body_bytes=settings.max_body_bytes,
+                       upload_max_bytes=upload_body_limit(settings.import_max_bytes))
+    install(app, service=settings.service_name,
+            max_body_bytes=max(settings.max_body_bytes, upload_body_limit(settings.import_max_bytes)), cors_origins=None)
     if settings.trusted_proxies:
         # Outermost: limits, logs and the X-Forwarded-For sent upstream all see the client the trusted proxy named.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_exception_handler(UpstreamError, upstream_error_handler)
     install_health(app, state.readiness)
     # exports first: /dashboards/{id}.xlsx must not be taken for the dashboard of a unit named '{id}.xlsx'.
-    for module in (exports, dossier, dashboards, events):
+    for module in (exports, dossier, dashboards, events, imports):
         app.include_router(module.router)
         state.own_routes.extend(r for r in module.router.routes if isinstance(r, Route))
     if settings.docs_enabled:

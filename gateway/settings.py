@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -72,6 +73,17 @@ class GatewaySettings(ServiceSettings):
 
     # How long the merged OpenAPI document is kept before the services' documents are fetched again (dev/test).
     openapi_cache_s: float = 60.0
+
+    # Import jobs (POST /api/v1/imports, docs/gateway.md): their state, uploads and reports live under imports_dir.
+    imports_dir: Path = Path("var/imports")
+    import_max_bytes: int = 20 * 1024 * 1024
+    # Jobs carried out at once by this process (the others wait, QUEUED); rows each job writes at a time.
+    import_max_running: int = Field(default=1, ge=1)
+    import_parallel: int = Field(default=8, ge=1)
+    # Rows of one kind per chunk: the job's progress is saved after each chunk, and a restart resumes at the next.
+    import_chunk_rows: int = Field(default=500, ge=1)
+    # A stopping gateway lets a running job finish its chunk for this long, then cuts it short.
+    import_stop_grace_s: float = 20.0
 
     @field_validator("rank_url", "appraisal_url", "petitions_url", "tolerance_url")
     @classmethod

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from suite.importing.plan import Plan, build
+from suite.importing.report import write as write_report
 from suite.importing.sheets import KINDS, ORDER, read, write_template
 
 
@@ -111,17 +111,7 @@ def _root_unit(args: argparse.Namespace) -> str:
 
 
 def _write_report(args: argparse.Namespace, report: dict[str, Any]) -> None:
-    path = args.report or args.file.with_suffix(".report.json")
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "问题"
-    sheet.append(["工作表", "行", "列", "原因"])
-    for issue in report["issues"]:
-        sheet.append([issue["sheet"], issue["row"], issue["column"], issue["reason"]])
-    workbook.save(path.with_suffix(".xlsx"))
+    write_report(args.report or args.file.with_suffix(".report.json"), report)
 
 
 def _print(report: dict[str, Any]) -> None:

@@ -51,7 +51,10 @@ SERVICES = {
 GATEWAY_ROUTES = [("GET", "/api/v1/cadres/{cadre_id}/dossier"), ("GET", "/api/v1/dashboards/{org_unit_id}"),
                   ("GET", "/api/v1/events"), ("GET", "/api/v1/events/feed"), ("GET", "/api/v1/events/{key}"),
                   ("GET", "/api/v1/cadres/{cadre_id}/dossier.xlsx"), ("GET", "/api/v1/cadres/{cadre_id}/dossier.pdf"),
-                  ("GET", "/api/v1/dashboards/{org_unit_id}.xlsx"), ("GET", "/api/v1/org-units/{unit_id}/roster.xlsx")]
+                  ("GET", "/api/v1/dashboards/{org_unit_id}.xlsx"), ("GET", "/api/v1/org-units/{unit_id}/roster.xlsx"),
+                  ("GET", "/api/v1/imports"), ("POST", "/api/v1/imports"), ("GET", "/api/v1/imports/{import_id}"),
+                  ("GET", "/api/v1/imports/{import_id}/report"), ("GET", "/api/v1/imports/{import_id}/report.xlsx"),
+                  ("POST", "/api/v1/imports/{import_id}/resume")]
 # Target kinds whose relation to the caller matters → the relation-table column for (subtree, self-service) roles.
 CADRE_KINDS = {"cadre": ("records", "records"), "about": ("sensitive", "sensitive"), "act": ("sensitive", "records")}
 KINDS = {*CADRE_KINDS, "object", "none", "public", "stream"}
