@@ -7,7 +7,9 @@ JetStream details (stream, dedup header, durable, ack policy) live under `x-nats
 bindings describe none of them.
 
 The kernel imports no service: the subscriptions come in as data (`consumed` tables built by the caller).
-Regenerate with:
+The `embedded` server is 127.0.0.1:4222 in the committed documents; `--nats-address HOST:PORT` (or
+$YOUWEI_NATS_ADDRESS, or `--var DIR`: the port `youwei up` keeps in DIR/nats.port) writes documents for one
+deployment, e.g. for another department (docs/subscribers.md). Regenerate the committed ones with:
 
     python -m kernel.asyncapi --out docs/asyncapi \\
         --app rank=services.rank.main:create_app --app appraisal=services.appraisal.main:create_app \\
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib
+import os
 import sys
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +39,8 @@ ASYNCAPI_VERSION = "3.0.0"
 CE_JSON = "application/cloudevents+json"
 EXAMPLE_TIME = "2026-01-01T08:00:00Z"
 SCHEMAS = "#/components/schemas/"
+DEFAULT_NATS_ADDRESS = "127.0.0.1:4222"
+NATS_ADDRESS_VARIABLE = "YOUWEI_NATS_ADDRESS"
 
 
 @dataclass(frozen=True)
@@ -125,9 +130,28 @@ def _example(spec: EventSpec, namespace: str, type_prefix: str) -> dict[str, Any
     }
 
 
+def servers(nats_address: str | None = None) -> dict[str, Any]:
+    """The `servers` of every document: the embedded server at `nats_address` (default 127.0.0.1:4222), compose."""
+    if nats_address:
+        embedded = {"host": nats_address, "protocol": "nats",
+                    "description": "this deployment's NATS; other departments log in as `subscriber` "
+                                   "(docs/subscribers.md)"}
+    else:
+        embedded = {"host": DEFAULT_NATS_ADDRESS, "protocol": "nats",
+                    "description": "`youwei up` (a free port is taken when 4222 is busy)"}
+    return {"embedded": embedded,
+            "compose": {"host": "nats:4222", "protocol": "nats", "description": "docker compose network"}}
+
+
+def nats_address_of(var: Path) -> str | None:
+    """The address of the embedded server of a data directory (var/nats.port), None before its first run."""
+    path = Path(var) / "nats.port"
+    return f"127.0.0.1:{int(path.read_text(encoding='utf-8').strip())}" if path.exists() else None
+
+
 def document(service: str, *, consumed: Sequence[Consumed] = (), namespace: str = "cadre", type_prefix: str = "cadre",
-             defaults: ConsumerDefaults = ConsumerDefaults()) -> dict[str, Any]:
-    """Builds the AsyncAPI 3.0 document of one producing service."""
+             defaults: ConsumerDefaults = ConsumerDefaults(), nats_address: str | None = None) -> dict[str, Any]:
+    """Builds the AsyncAPI 3.0 document of one producing service (`nats_address`: the embedded server's host)."""
     schemas: dict[str, Any] = {"CloudEvent": _envelope_schema()}
     messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
@@ -194,11 +218,7 @@ def document(service: str, *, consumed: Sequence[Consumed] = (), namespace: str 
                             "Delivery is at least once: dedupe on the CloudEvent `id`."),
         },
         "defaultContentType": CE_JSON,
-        "servers": {
-            "embedded": {"host": "127.0.0.1:4222", "protocol": "nats",
-                         "description": "`youwei up` (a free port is taken when 4222 is busy)"},
-            "compose": {"host": "nats:4222", "protocol": "nats", "description": "docker compose network"},
-        },
+        "servers": servers(nats_address),
         "channels": channels,
         "operations": operations,
         "components": {"schemas": schemas, "messages": messages},
@@ -211,10 +231,10 @@ def render(doc: Mapping[str, Any]) -> str:
 
 
 def generate(consumed: Mapping[str, Sequence[Consumed]], *, namespace: str = "cadre",
-             type_prefix: str = "cadre") -> dict[str, str]:
+             type_prefix: str = "cadre", nats_address: str | None = None) -> dict[str, str]:
     """Returns {file name: YAML} for every producer."""
     return {f"{service}.yaml": render(document(service, consumed=consumed.get(service, ()), namespace=namespace,
-                                               type_prefix=type_prefix))
+                                               type_prefix=type_prefix, nats_address=nats_address))
             for service in PRODUCERS}
 
 
@@ -243,12 +263,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--app", action="append", default=[], metavar="SERVICE=module:factory",
                         help="an app factory whose runtime's subscriptions describe what the service consumes")
     parser.add_argument("--check", action="store_true", help="exit 1 when the files are stale")
+    parser.add_argument("--nats-address", help=f"HOST:PORT of the embedded server (${NATS_ADDRESS_VARIABLE})")
+    parser.add_argument("--var", help="data directory of `youwei up`: the address from its nats.port")
     args = parser.parse_args(argv)
+    address = args.nats_address or (nats_address_of(Path(args.var)) if args.var else None)
+    if not args.check:  # the committed documents carry the default address
+        address = address or os.environ.get(NATS_ADDRESS_VARIABLE) or None
     consumed = {}
     for spec in args.app:
         service, subscriptions = _load_subscriptions(spec)
         consumed[service] = consumed_from(service, subscriptions)
-    files = generate(consumed)
+    files = generate(consumed, nats_address=address)
     directory = Path(args.out)
     if args.check:
         outdated = stale(directory, files)
@@ -262,7 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["Consumed", "ConsumerDefaults", "consumed_from", "document", "generate", "main", "render", "stale"]
+__all__ = ["Consumed", "ConsumerDefaults", "consumed_from", "document", "generate", "main", "nats_address_of", "render",
+           "servers", "stale"]
 
 if __name__ == "__main__":
     sys.exit(main())

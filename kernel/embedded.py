@@ -14,6 +14,8 @@ import sys
 import sysconfig
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 READY_RE = re.compile(r"Server is ready")
@@ -91,8 +93,51 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def render_config(*, port: int | None, store_dir: Path, monitor_port: int | None = None, host: str = "127.0.0.1") -> str:
-    """Renders the server config: loopback only, JetStream on file storage with fsync before every ack."""
+@dataclass(frozen=True)
+class NatsUser:
+    """A user of the server's `authorization` block with its publish and subscribe allow (and deny) lists.
+
+    `password` is written quoted, except a `$VARIABLE` reference (deploy/nats.conf takes passwords from the
+    environment).
+    """
+
+    name: str
+    password: str
+    publish: tuple[str, ...]
+    subscribe: tuple[str, ...]
+    publish_deny: tuple[str, ...] = ()
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join(f'"{value}"' for value in values)
+
+
+def render_user(user: NatsUser, indent: str = "    ") -> str:
+    """Renders one user entry (one allowed subject per line when there are many)."""
+    password = user.password if user.password.startswith("$") else f'"{user.password}"'
+    deny = f", deny: [{_quoted(user.publish_deny)}]" if user.publish_deny else ""
+    if len(user.publish) <= 8:
+        publish = f"publish: {{ allow: [{_quoted(user.publish)}]{deny} }}"
+    else:
+        inner = indent + "    "
+        publish = ("publish: { allow: [\n" + "".join(f'{inner}  "{value}",\n' for value in user.publish)
+                   + f"{inner}]{deny} }}")
+    return (f"{indent}{{ user: {user.name}, password: {password}, permissions: {{ {publish}, "
+            f"subscribe: {{ allow: [{_quoted(user.subscribe)}] }} }} }}")
+
+
+def render_authorization(users: Sequence[NatsUser]) -> str:
+    """Renders the `authorization` block: only these users may connect (no anonymous access, no no_auth_user)."""
+    return "authorization {\n  users = [\n" + "\n".join(render_user(u) for u in users) + "\n  ]\n}\n"
+
+
+def render_config(*, port: int | None, store_dir: Path, monitor_port: int | None = None, host: str = "127.0.0.1",
+                  users: Sequence[NatsUser] | None = None) -> str:
+    """Renders the server config: loopback only, JetStream on file storage with fsync before every ack.
+
+    With `users`, only those users may connect, each with its permissions (embedded mode: suite/nats_users.py);
+    without, the server has no authorization (tests that start a bare server).
+    """
     lines = [f'listen: "{host}:{port}"'] if port else []
     lines += [
         "jetstream {",
@@ -104,20 +149,26 @@ def render_config(*, port: int | None, store_dir: Path, monitor_port: int | None
     ]
     if monitor_port is not None:
         lines.append(f'http: "{host}:{monitor_port}"')
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return text + render_authorization(users) if users else text
 
 
 class NatsServerProcess:
-    """A nats-server child process on loopback; the port is chosen by the server when 0 (-p -1)."""
+    """A nats-server child process on loopback; the port is chosen by the server when 0 (-p -1).
+
+    `users` turns authorization on (render_config); without them anyone on loopback may connect.
+    """
 
     def __init__(self, *, store_dir: Path, port: int = 0, config_path: Path | None = None, log_path: Path | None = None,
-                 binary: str | None = None, die_with_parent: bool = False) -> None:
+                 binary: str | None = None, die_with_parent: bool = False,
+                 users: Sequence[NatsUser] | None = None) -> None:
         self.binary = binary or find_nats_server()
         self.die_with_parent = die_with_parent
         self.store_dir = Path(store_dir)
         self.requested_port = port
         self.config_path = config_path
         self.log_path = log_path
+        self.users = tuple(users) if users else None
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
         self._lines: list[str] = []
@@ -133,7 +184,12 @@ class NatsServerProcess:
         if self.config_path is None:
             self.config_path = self.store_dir.parent / f"nats-{self.store_dir.name}.conf"
         port_arg = self.requested_port if self.requested_port else -1
-        self.config_path.write_text(render_config(port=self.requested_port or None, store_dir=self.store_dir), encoding="utf-8")
+        config = render_config(port=self.requested_port or None, store_dir=self.store_dir, users=self.users)
+        # The config may hold passwords: the owner's only, from the first byte.
+        fd = os.open(self.config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(config)
+        self.config_path.chmod(0o600)
         cmd = [self.binary, "-c", str(self.config_path), "-a", "127.0.0.1", "-p", str(port_arg)]
         popen = child_popen_kwargs() if self.die_with_parent else {"start_new_session": True}
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

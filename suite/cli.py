@@ -1,4 +1,4 @@
-"""The `youwei` command: up, migrate, token, topology, outbox replay, dead letters, vault key rotation."""
+"""The `youwei` command: up, status, migrate, token, topology, outbox replay, dead letters, vault key rotation."""
 
 from __future__ import annotations
 
@@ -21,6 +21,47 @@ def cmd_up(args: argparse.Namespace) -> int:
     from suite.launcher import run
 
     return run(_var(args), nats_url=args.nats_url or os.environ.get("YOUWEI_NATS_URL"))
+
+
+def _suite_pid(var: Path) -> int | None:
+    """The pid of the launcher running on var/ (its lock file names it), None when none runs."""
+    try:
+        pid = int((var / ".lock").read_text(encoding="utf-8").strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Prints whether the suite runs, the NATS address, and how another department subscribes (docs/subscribers.md)."""
+    from kernel.asyncapi import nats_address_of
+    from suite import nats_users
+
+    var = _var(args)
+    pid = _suite_pid(var)
+    print(f"data       {var.resolve()}")
+    print(f"suite      {f'running (launcher pid {pid})' if pid else 'not running (start it with `youwei up`)'}")
+    external = os.environ.get("YOUWEI_NATS_URL")
+    address = nats_address_of(var)
+    if external:
+        print(f"nats       {external} ($YOUWEI_NATS_URL: not the embedded server; its users are its own)")
+    elif address:
+        print(f"nats       nats://{address} (embedded; port kept in {(var / 'nats.port').resolve()})")
+    else:
+        print("nats       not chosen yet: the first `youwei up` takes 4222, or a free port when 4222 is busy")
+    password = nats_users.password_path(var / "keys", nats_users.SUBSCRIBER).resolve()
+    kept = "" if password.exists() else " (written by the next `youwei up`)"
+    departments = nats_users.departments_from_env()
+    print(f"subscriber user {nats_users.SUBSCRIBER}, password in {password}{kept}")
+    print(f"           durables dept_<department>__<feed> for departments {', '.join(departments)} "
+          f"(${nats_users.DEPARTMENTS_VARIABLE})")
+    print("           feeds " + ", ".join(f"{f.name} ({f.filter_subject})" for f in nats_users.public_feeds()))
+    url = external or f"nats://{address or '127.0.0.1:4222'}"
+    print(f"example    python examples/subscriber/subscriber.py --url {url} --password-file {password} "
+          f"--department {departments[0]}")
+    print(f"AsyncAPI   python -m kernel.asyncapi --var {var} --out <dir>   (documents with this address)")
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -190,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="run the whole suite (embedded mode)")
     up.add_argument("--nats-url", help="use this NATS server instead of starting one ($YOUWEI_NATS_URL)")
     up.set_defaults(func=cmd_up)
+
+    status = sub.add_parser("status", help="is the suite running; NATS address; the subscriber user of departments")
+    status.set_defaults(func=cmd_status)
 
     migrate = sub.add_parser("migrate", help="upgrade the databases to the latest schema")
     migrate.add_argument("--service", action="append", choices=SERVICES)

@@ -4,6 +4,9 @@ run under a small supervisor.
 Data lives under var/ (databases, the JetStream store, the signing and vault keys, the NATS port), so a second run
 keeps everything. var/ is the owner's only (0700, files 0600: the databases hold reporter identities, sealed with
 the vault key kept beside them). One suite per var/: the launcher holds an exclusive lock on var/.lock while it runs.
+The embedded nats-server lets in only the users of suite/nats_users.py: one per service and the gateway (each child
+gets its own `<SVC>_NATS_USER` / `<SVC>_NATS_PASSWORD`) and the read-only `subscriber` of other departments
+(docs/subscribers.md); their passwords are generated once under var/keys (nats-<user>.password, 0600).
 The supervisor restarts a child that exits (nats-server on the same port and store) with back-off, and every child
 dies with the launcher (Linux: PR_SET_PDEATHSIG), so even `kill -9` of the launcher leaves no server behind.
 """
@@ -24,9 +27,10 @@ from typing import IO
 import httpx
 
 from kernel import keys
-from kernel.embedded import NatsServerProcess, child_popen_kwargs, port_is_free
+from kernel.embedded import NatsServerProcess, NatsUser, child_popen_kwargs, port_is_free
 from kernel.migrations import SERVICES, settings_class, upgrade
 from kernel.serving import UVICORN_FLAGS
+from suite import nats_users
 
 GATEWAY = "gateway"
 DEFAULT_NATS_PORT = 4222
@@ -137,6 +141,7 @@ class Launcher:
     nats: NatsServerProcess | None = None
     processes: list[Process] = field(default_factory=list)
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    nats_user_list: list[NatsUser] = field(default_factory=list)
     nats_restarts: int = 0
     nats_failures: int = 0
     nats_restart_at: float | None = None
@@ -167,8 +172,21 @@ class Launcher:
                 raise RuntimeError(f"a vault key rotation was interrupted ({key_dir / keys.VAULT_KEY_NEXT} exists); "
                                    "finish it with `youwei vault-rotate` before starting the suite")
             self.secrets["petitions"] = {"PETITIONS_VAULT_KEY": keys.load_or_generate_vault_key(key_dir)}
+        if not self.nats_url:
+            self._nats_credentials(key_dir)
         secure_dir(self.var)
         return env
+
+    def _nats_credentials(self, key_dir: Path) -> None:
+        """Embedded NATS: each user's password (generated on first run, also for a var/ of an earlier version),
+        the users the server lets in, and each child's own user and password."""
+        passwords = nats_users.load_or_generate_passwords(key_dir)
+        namespace = settings_class(SERVICES[0])().events_namespace
+        self.nats_user_list = nats_users.users(passwords, nats_users.departments_from_env(), namespace)
+        for name in nats_users.SERVICE_USERS:
+            prefix = name.upper()
+            self.secrets.setdefault(name, {}).update({f"{prefix}_NATS_USER": name,
+                                                      f"{prefix}_NATS_PASSWORD": passwords[name]})
 
     def nats_port(self) -> int:
         """The embedded server's port, chosen once (4222, or a free port when 4222 is taken) and kept in var/."""
@@ -189,7 +207,7 @@ class Launcher:
             return self.nats_url
         self.nats = NatsServerProcess(store_dir=self.var / "nats", port=self.nats_port(),
                                       config_path=self.var / "nats.conf", log_path=self.var / "nats.log",
-                                      die_with_parent=True)
+                                      die_with_parent=True, users=self.nats_user_list or None)
         self.nats.start()
         self.nats_started_at = time.monotonic()
         return self.nats.url
@@ -213,7 +231,7 @@ class Launcher:
         from gateway.settings import GatewaySettings
 
         gateway_port = GatewaySettings().port
-        gateway_env = {**env, "GATEWAY_NATS_URL": nats_url}
+        gateway_env = {**env, "GATEWAY_NATS_URL": nats_url, **self.secrets.get(GATEWAY, {})}
         for service, url in service_urls.items():
             gateway_env.setdefault(f"GATEWAY_{service.upper()}_URL", url)
         self.processes.append(Process(GATEWAY, gateway_port, self._uvicorn("gateway.main:create_app", gateway_port),
@@ -332,6 +350,12 @@ class Launcher:
         nats_pid = f"  (pid {self.nats.proc.pid})" if self.nats is not None and self.nats.proc is not None else ""
         lines += [
             f"  {'nats':<10} {nats_url}" + (f" (embedded, JetStream store in var/nats){nats_pid}" if self.nats else ""),
+        ]
+        if self.nats is not None:
+            password = nats_users.password_path(self.var / "keys", nats_users.SUBSCRIBER)
+            lines.append(f"  {'':<10} other departments: user {nats_users.SUBSCRIBER}, password in "
+                         f"{password.resolve()} (docs/subscribers.md)")
+        lines += [
             "",
             f"  API docs   http://{self.host}:{gateway.port}/docs",
             "  A token    .venv/bin/youwei token --role org_admin --unit city",

@@ -98,7 +98,7 @@ def test_the_broker_is_the_pinned_version_and_fsyncs_before_every_ack(tmp_path):
 
 @pytest.fixture
 def secured_nats(tmp_path, monkeypatch):
-    passwords = {s: f"pw-{s}-{i}" for i, s in enumerate([*SERVICES, "gateway"])}
+    passwords = {s: f"pw-{s}-{i}" for i, s in enumerate([*SERVICES, "gateway", "subscriber"])}
     for service, password in passwords.items():
         monkeypatch.setenv(f"NATS_{service.upper()}_PASSWORD", password)
     config = (ROOT / "deploy/nats.conf").read_text(encoding="utf-8")
