@@ -88,6 +88,8 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
         ("appraisal", "POST", "/api/v1/inaction-findings"): lambda c: {
             "cadre_id": c, "item_code": "NA-MATRIX", "source_type": "MEDIA", "occurred_on": past},
         ("appraisal", "POST", "/api/v1/talks"): lambda c: {"type": "REMINDER", "cadre_id": c, "scheduled_on": soon},
+        ("appraisal", "POST", "/api/v1/talks/history"): lambda c: {
+            "type": "REMINDER", "cadre_id": c, "held_on": past, "source": "PAPER_RECORD"},
         ("appraisal", "POST", "/api/v1/talks/schedules"): lambda c: {
             "cadre_id": c, "type": "HEART_TO_HEART", "reason": "FRONTLINE_TASK", "every_months": 3, "first_on": soon},
         ("appraisal", "POST", "/api/v1/awards"): lambda c: {"cadre_id": c, "type": "TITLE"},

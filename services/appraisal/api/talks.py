@@ -14,9 +14,11 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
+from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, UowDep, CadreFilter
-from services.appraisal.service_layer import commands
+from services.appraisal.domain.past_talks import PastTalk
+from services.appraisal.service_layer import commands, past_talks
 from services.appraisal.service_layer import talks as h
 
 router = APIRouter(prefix="/api/v1")
@@ -29,6 +31,17 @@ async def schedule_talk(body: s.TalkCreate, uow: UowDep, principal: PrincipalDep
     """Schedules a talk (诫勉 only by the organization department or discipline inspection)."""
     cmd = commands.ScheduleTalk(**body.model_dump())
     return s.Created(id=await idem.run(uow, lambda: h.schedule_talk(cmd, uow, principal=principal)))
+
+
+@router.post("/talks/history", status_code=201, response_model=hs.PastTalkRecorded, tags=["talks"],
+             dependencies=[require(*HOLDERS)])
+async def record_past_talk(body: hs.PastTalkCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                           today: TodayDep) -> hs.PastTalkRecorded:
+    """Records a talk held in the past as a past fact (real date, reason, notes, source, 文号); 诫勉 only by the
+    organization department or discipline inspection; the same values again change nothing (docs/appraisal.md)."""
+    fact = PastTalk(**body.model_dump())
+    return hs.PastTalkRecorded(**await idem.run(uow, lambda: past_talks.record_past_talk(
+        fact, uow, principal=principal, today=today)))
 
 
 @router.get("/talks/overdue", response_model=s.Page, tags=["talks"], dependencies=[require(*READERS)])

@@ -32,6 +32,8 @@ class PastAward:
     revoked_on: dt.date | None = None
     revoke_reason: str | None = None
 
+    KEY_FIELDS = ('type', 'document_no')  # compared through the key (normalized), not as values
+
     @property
     def key(self) -> str:
         return history_key("AWARD", self.cadre_id, self.type, self.document_no)

@@ -76,3 +76,17 @@ class Talk:
             raise InvalidTransition("talk", self.status, "be cancelled",
                                     allowed_actions=InvalidTransition.allowed(TALK_TRANSITIONS, self.status))
         self.status = "CANCELLED"
+
+    @classmethod
+    def recorded(cls, *, talk_id: str, org_unit_id: str, fact: Any, by: str, today: dt.date) -> Talk:
+        """A past talk recorded as a past fact (domain/past_talks.PastTalk, checked): held on its real date, as
+        `record` does live (a held 诫勉 announces admonishment_issued with that date). No reply is awaited: a reply
+        owed years ago was given, or not, at the time."""
+        talk = cls.schedule(talk_id=talk_id, type=fact.type, cadre_id=fact.cadre_id, org_unit_id=org_unit_id,
+                            scheduled_on=fact.held_on, reason_ref=fact.reason, created_by=by)
+        talk.record(held_on=fact.held_on, minutes_ref=None, outcome=fact.notes, reply_due_on=None, today=today)
+        return talk
+
+    def correct_record(self, *, fact: Any) -> None:
+        """Takes the corrected reason and notes of a recorded past talk (its type and day are its key)."""
+        self.reason_ref, self.outcome = fact.reason, fact.notes

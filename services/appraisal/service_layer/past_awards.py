@@ -31,7 +31,7 @@ async def record_past_award(fact: PastAward, uow: AppraisalUnitOfWork, *, princi
         cadre.dated_fact(fact.granted_on, field="granted_on", rule="award_history.granted_on")
         key, values = fact.key, fact.values()
         award_id, previous, recorded = await past_facts.find(uow.conn, orm.award, key)
-        if award_id is not None and recorded == values:
+        if award_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "award_id": award_id, "outcome": "UNCHANGED"})
         touched = quarter_pair(fact.cadre_id, fact.granted_on)
         if award_id is None:

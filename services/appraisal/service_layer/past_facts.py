@@ -29,6 +29,13 @@ async def find(conn: Any, table: Any, key: str) -> tuple[str | None, str | None,
     return object_id, (row.id if row else None), (row.fact if row else None)
 
 
+def unchanged(recorded: dict[str, Any] | None, values: dict[str, Any], key_fields: tuple[str, ...]) -> bool:
+    """The same values again: every value but the key's parts (those are compared through the key, normalized)."""
+    if recorded is None:
+        return False
+    return all(recorded.get(k) == v for k, v in values.items() if k not in key_fields)
+
+
 async def append(conn: Any, *, kind: str, table: Any, object_id: str, cadre_id: str, org_path: str, key: str,
                  values: dict[str, Any], source: str, document_no: str | None, principal: Principal,
                  supersedes: str | None, outcome: str, object_type: str) -> str:
