@@ -113,6 +113,14 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
         ("tolerance", "POST", "/api/v1/sanctions/history"): lambda c: {
             "cadre_id": c, "system": "ORG_HANDLING", "type": "POST_ADJUSTMENT", "decided_on": past,
             "effective_from": past, "document_number": "组干〔2020〕1号", "source": "PAPER_RECORD"},
+        # A past investigation, closed (discipline officers only, as the live investigations).
+        ("tolerance", "POST", "/api/v1/investigations/history"): lambda c: {
+            "cadre_id": c, "opened_on": past, "closed_on": past, "conclusion": "UNFOUNDED",
+            "document_number": "纪立〔2020〕1号", "source": "PAPER_RECORD"},
+        # A past tolerance decision about an incident described in the body (both deciding roles).
+        ("tolerance", "POST", "/api/v1/tolerance-cases/history"): lambda c: {
+            "cadre_id": c, "occurred_on": past, "summary": "s", "decision": "REJECT", "decided_on": past,
+            "reasons": "r", "body": "party committee", "document_number": "容〔2020〕1号", "source": "PAPER_RECORD"},
     }
 
 

@@ -206,6 +206,27 @@ investigation = Table(
     Index("ix_investigation_cadre_id", "cadre_id"),
 )
 
+# Past investigations recorded as facts (append-only): one row per revision; the highest is current. The
+# investigation itself is an ordinary investigation row whose case_id is the record's reference (history/<digest>).
+investigation_record = Table(
+    "investigation_record",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("investigation_id", String(ID), ForeignKey("investigation.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("case_ref", String(64), nullable=False),
+    Column("cadre_id", String(ID), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("closed_on", Date, nullable=True),
+    Column("conclusion", String(16), nullable=True),
+    Column("document_number", String(100), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("investigation_id", "revision", name="uq_investigation_record_investigation_id_revision"),
+    Index("ix_investigation_record_case_ref", "case_ref"),
+)
+
 OPEN_CASE_STATES = "('APPLIED', 'ACCEPTED', 'VERIFYING', 'PENDING_DECISION')"
 
 tolerance_case = Table(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from kernel.auth import Role
 from kernel.contracts.vocabulary import RestrictionEffect, RestrictionSource, RestrictionStatus
 from kernel.deps import ReaderDep, TodayDep
 from kernel.errors import NotFound
-from kernel.idempotency import IdempotencyOptional
+from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
@@ -20,12 +20,14 @@ from services.tolerance.api.schemas import (
     InvestigationClosure,
     InvestigationPage,
     InvestigationRead,
+    PastFactRecorded,
+    PastInvestigationIn,
     RestrictionExtensionIn,
     RestrictionPage,
     RestrictionRead,
 )
 from services.tolerance.domain.investigation import InvestigationStatus
-from services.tolerance.service_layer import commands, investigations, restrictions
+from services.tolerance.service_layer import commands, investigations, past_cases, restrictions
 from services.tolerance.views import reads
 
 router = APIRouter(prefix="/api/v1/restrictions", tags=["restrictions"])
@@ -76,6 +78,24 @@ async def list_investigations(
     items, cursor = await reads.list_investigations(conn, principal, page, cadre_id=cadre_id,
                                                     status=status.value if status else None)
     return InvestigationPage(items=[InvestigationRead(**i) for i in items], next_cursor=cursor)
+
+
+@investigation_router.post("/history", status_code=201, response_model=PastFactRecorded,
+                           dependencies=[require(Role.DISCIPLINE_OFFICER)])
+async def record_past_investigation(body: PastInvestigationIn, response: Response, uow: UowDep,
+                                    principal: PrincipalDep, idem: IdempotencyRequired,
+                                    today: TodayDep) -> PastFactRecorded:
+    """Records an investigation (立案审查调查) opened, and possibly closed, in the past with its real dates and
+    provenance; the same investigation with other values corrects it (201), with the same values changes nothing
+    (200)."""
+    cmd = commands.RecordPastInvestigation(cadre_id=body.cadre_id, opened_on=body.opened_on,
+                                           document_number=body.document_number, source=body.source,
+                                           closed_on=body.closed_on, conclusion=body.conclusion)
+    result = await idem.run(uow, lambda: past_cases.record_past_investigation(cmd, uow, principal=principal,
+                                                                              today=today))
+    if result["outcome"] == "UNCHANGED":
+        response.status_code = 200
+    return PastFactRecorded(**result)
 
 
 @investigation_router.get("/{investigation_id}", response_model=InvestigationRead,

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from kernel.auth import Principal
-from kernel.contracts.vocabulary import ToleranceDecision
+from kernel.contracts.vocabulary import RestrictionSource, ToleranceDecision
 from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
 from services.tolerance.adapters import orm
-from services.tolerance.domain.history import HistorySource, Outcome, normalize_document_number
-from services.tolerance.domain.past_cases import PastToleranceDecision
+from services.tolerance.domain.history import CORRECTED, HistorySource, Outcome, normalize_document_number
+from services.tolerance.domain.investigation import InvestigationResult
+from services.tolerance.domain.past_cases import PastInvestigation, PastToleranceDecision
 from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import DECIDED, PENDING
 from services.tolerance.domain.tolerance_case import UNDECIDED
@@ -147,3 +148,59 @@ async def _correct_case(uow: ToleranceUnitOfWork, current: Any, fact: PastTolera
     case.publication_scope = fact.publication_scope
     await uow.cases.save(case)  # the decision and its date are unchanged: nothing to send again
     return case.id, incident.id
+
+
+# -- past investigations ---------------------------------------------------------------------------------------
+async def _current_investigation_record(uow: ToleranceUnitOfWork, key: str) -> Any:
+    t = orm.investigation_record
+    return (await uow.conn.execute(select(t).where(t.c.case_ref == key).order_by(t.c.revision.desc()).limit(1))
+            ).mappings().first()
+
+
+async def record_past_investigation(cmd: commands.RecordPastInvestigation, uow: ToleranceUnitOfWork, *,
+                                    principal: Principal, today: dt.date) -> dict[str, Any]:
+    """Records an investigation opened (and possibly closed) in the past: its bars from the real opening date,
+    lifted on the real closing date, with the live investigation's events. The same (cadre, opening date, 文号) with
+    other values is a correction (the previous bars are voided and recomputed); with the same values nothing
+    changes."""
+    fact = PastInvestigation(cadre_id=cmd.cadre_id, opened_on=cmd.opened_on,
+                             document_number=cmd.document_number.strip(), source=HistorySource(cmd.source),
+                             closed_on=cmd.closed_on,
+                             conclusion=InvestigationResult(cmd.conclusion) if cmd.conclusion else None)
+    async with uow:
+        cadre = await cadre_for_action(uow, principal, cmd.cadre_id)  # never oneself or a relative
+        fact.check(today=today)
+        cadre.dated_fact(fact.opened_on, field="opened_on", rule="investigation_history.before_entry")
+        key = fact.natural_key()
+        current = await _current_investigation_record(uow, key)
+        if current is not None and (current["closed_on"], current["conclusion"]) == fact.values():
+            return await uow.commit({"id": current["investigation_id"], "record_id": current["id"],
+                                     "revision": current["revision"], "outcome": Outcome.UNCHANGED.value})
+        existing = await uow.investigations.by_case(key)
+        investigation, restrictions = fact.build(investigation_id=existing.id if existing else new_id("inv"),
+                                                 today=today, new_id=lambda: new_id("rst"))
+        if existing is None:
+            await uow.investigations.add(investigation)
+            outcome = Outcome.RECORDED
+        else:
+            # The previous version's bars never applied as recorded: voided, and recomputed from the corrected dates.
+            previous = await uow.restrictions.of_source([RestrictionSource.INVESTIGATION], existing.id)
+            for restriction in previous:
+                restriction.void(CORRECTED)
+            await uow.restrictions.save_many([r for r in previous if r.events])
+            investigation.version = existing.version
+            await uow.investigations.save(investigation)
+            uow.investigations.track(investigation)
+            outcome = Outcome.CORRECTED
+        await uow.restrictions.add_many(restrictions)
+        revision = (current["revision"] + 1) if current is not None else 1
+        record_id = new_id("irec")
+        await uow.conn.execute(insert(orm.investigation_record).values(
+            id=record_id, investigation_id=investigation.id, revision=revision, case_ref=key,
+            cadre_id=fact.cadre_id, opened_on=fact.opened_on, closed_on=fact.closed_on,
+            conclusion=fact.values()[1], document_number=normalize_document_number(fact.document_number),
+            source=fact.source.value, recorded_by=principal.subject, recorded_at=utcnow()))
+        await audited(uow, principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST",
+                      "investigation", investigation.id)
+        return await uow.commit({"id": investigation.id, "record_id": record_id, "revision": revision,
+                                 "outcome": outcome.value})

@@ -168,7 +168,7 @@ async def test_every_write_endpoint_refuses_unknown_fields_and_malformed_json(wo
     headers = {**world.auth.headers("org_admin", "discipline_officer", "cadre", unit="city", cadre_id="c-a"),
                "Idempotency-Key": uuid.uuid4().hex}
     routes = list(_writes(world.app))
-    assert len(routes) == 28
+    assert len(routes) == 29
     for method, path in routes:
         r = await world.client.request(method, path, json={"unexpected": 1}, headers=headers)
         problem(r, 422, field="unexpected")
