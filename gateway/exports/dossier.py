@@ -41,9 +41,8 @@ def _basic(cadre: dict[str, Any] | None, rank: dict[str, Any] | None, units: dic
         ], title="职级晋升资格"))
         reasons = eligibility.get("reasons") or []
         if reasons:
-            tables.append(Table(["规则", "是否满足", "说明", "依据"],
-                                [[r.get("rule"), text(r.get("met")), r.get("detail"), r.get("source")] for r in reasons],
-                                "资格审查明细"))
+            rows = [[r.get("rule"), text(r.get("met")), r.get("detail"), r.get("source")] for r in reasons]
+            tables.append(Table(["规则", "是否满足", "说明", "依据"], rows, "资格审查明细"))
     return Section("基本信息", tables)
 
 

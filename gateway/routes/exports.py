@@ -47,6 +47,8 @@ def subject_of(principal: Principal) -> str:
     return f"{principal.subject}（{roles}{unit}）"
 
 
+# Workbooks and PDFs are rendered in a worker thread (asyncio.to_thread): a 20,000-row roster takes seconds of CPU,
+# which must not stall the gateway's event loop.
 def download(content: bytes, media_type: str, filename: str, fallback: str) -> Response:
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": content_disposition(filename, fallback)})
@@ -128,7 +130,8 @@ async def export_roster(request: Request) -> Response:
                         max_pages=settings.export_max_pages)
     document = roster_document(roster, subject=subject_of(principal))
     day = as_of.isoformat()
-    return download(render_xlsx(document), XLSX_MEDIA_TYPE, f"干部名册-{unit.get('name') or unit_id}-{day}.xlsx",
+    content = await asyncio.to_thread(render_xlsx, document)
+    return download(content, XLSX_MEDIA_TYPE, f"干部名册-{unit.get('name') or unit_id}-{day}.xlsx",
                     f"roster-{unit_id}-{day}.xlsx")
 
 
@@ -164,7 +167,8 @@ async def export_dossier_xlsx(request: Request) -> Response:
         return refusal
     assert document is not None
     cadre_id = request.path_params["cadre_id"]
-    return download(render_xlsx(document), XLSX_MEDIA_TYPE, f"干部档案-{name}.xlsx", f"dossier-{cadre_id}.xlsx")
+    content = await asyncio.to_thread(render_xlsx, document)
+    return download(content, XLSX_MEDIA_TYPE, f"干部档案-{name}.xlsx", f"dossier-{cadre_id}.xlsx")
 
 
 @router.get("/cadres/{cadre_id}/dossier.pdf", response_class=Response, responses={**_PDF, **_DOSSIER_DOC},
@@ -176,7 +180,8 @@ async def export_dossier_pdf(request: Request) -> Response:
         return refusal
     assert document is not None
     settings = request.app.state.gateway.settings
-    content = render_pdf(document, invariant=settings.export_pdf_invariant, compress=settings.export_pdf_compress)
+    content = await asyncio.to_thread(render_pdf, document, invariant=settings.export_pdf_invariant,
+                                      compress=settings.export_pdf_compress)
     cadre_id = request.path_params["cadre_id"]
     return download(content, PDF_MEDIA_TYPE, f"干部档案-{name}.pdf", f"dossier-{cadre_id}.pdf")
 
@@ -198,5 +203,5 @@ async def export_dashboard_xlsx(request: Request) -> Response:
     document = dashboard_document(body, as_of=day, subject=subject_of(principal))
     unit_id = body["org_unit_id"]
     name = (body.get("org_unit") or {}).get("name") or unit_id
-    return download(render_xlsx(document), XLSX_MEDIA_TYPE, f"组织工作看板-{name}-{day}.xlsx",
-                    f"dashboard-{unit_id}-{day}.xlsx")
+    content = await asyncio.to_thread(render_xlsx, document)
+    return download(content, XLSX_MEDIA_TYPE, f"组织工作看板-{name}-{day}.xlsx", f"dashboard-{unit_id}-{day}.xlsx")

@@ -104,11 +104,14 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
 
 
 def _sheet(content: bytes, name: str) -> list[tuple]:
+    """The rows of a sheet, each padded to the sheet's width (a written-empty row reads back as all None)."""
     workbook = load_workbook(io.BytesIO(content), read_only=True)
     try:
-        return [tuple(row) for row in workbook[name].iter_rows(values_only=True)]
+        rows = [tuple(row) for row in workbook[name].iter_rows(values_only=True)]
     finally:
         workbook.close()
+    width = max((len(r) for r in rows), default=0)
+    return [r + (None,) * (width - len(r)) for r in rows]
 
 
 def _sheetnames(content: bytes) -> list[str]:
