@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 
 import nats
 
@@ -11,9 +12,10 @@ from kernel.nats_client import ensure_stream, stream_config
 from kernel.subjects import PRODUCERS
 
 
-async def apply(nats_url: str, namespace: str) -> list[str]:
-    """Creates or updates the stream of every producer; returns their names."""
-    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=2)
+async def apply(nats_url: str, namespace: str, *, user: str | None = None, password: str | None = None) -> list[str]:
+    """Creates or updates the stream of every producer; returns their names (as `user`, on a server with users)."""
+    credentials = {"user": user, "password": password} if user else {}
+    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=2, **credentials)
     try:
         js = nc.jetstream()
         names = []
@@ -32,8 +34,10 @@ def main() -> None:
     parser.add_argument("action", choices=["apply"])
     parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
     parser.add_argument("--namespace", default="cadre")
+    parser.add_argument("--user", default=os.environ.get("YOUWEI_NATS_USER"))
     args = parser.parse_args()
-    for name in asyncio.run(apply(args.nats_url, args.namespace)):
+    password = os.environ.get("YOUWEI_NATS_PASSWORD")
+    for name in asyncio.run(apply(args.nats_url, args.namespace, user=args.user, password=password)):
         print(f"stream {name} ok")
 
 

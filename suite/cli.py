@@ -94,8 +94,17 @@ def cmd_token(args: argparse.Namespace) -> int:
 def cmd_topology(args: argparse.Namespace) -> int:
     """Declares every producer's stream on a NATS server."""
     from kernel.topology import apply
+    from suite import nats_users
 
-    for name in asyncio.run(apply(args.nats_url, args.namespace)):
+    user, password = args.user, os.environ.get("YOUWEI_NATS_PASSWORD")
+    port_file = _var(args) / "nats.port"
+    nats_url = args.nats_url or (f"nats://127.0.0.1:{port_file.read_text(encoding='utf-8').strip()}"
+                                 if port_file.exists() else "nats://127.0.0.1:4222")
+    stored = nats_users.password_path(_var(args) / "keys", "rank")
+    if user is None and stored.exists():
+        # Embedded mode lets in only its users: declare the streams as a service user (it may use the JetStream API).
+        user, password = "rank", stored.read_text(encoding="utf-8").strip()
+    for name in asyncio.run(apply(nats_url, args.namespace, user=user, password=password)):
         print(f"stream {name} ok")
     return 0
 
@@ -250,8 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_token)
 
     topology = sub.add_parser("topology", help="declare the JetStream streams")
-    topology.add_argument("--nats-url", default=os.environ.get("YOUWEI_NATS_URL", "nats://127.0.0.1:4222"))
+    topology.add_argument("--nats-url", default=os.environ.get("YOUWEI_NATS_URL"),
+                          help="default: the embedded server's address (var/nats.port), else nats://127.0.0.1:4222")
     topology.add_argument("--namespace", default="cadre")
+    topology.add_argument("--user", default=os.environ.get("YOUWEI_NATS_USER"),
+                          help="NATS user (password from $YOUWEI_NATS_PASSWORD); embedded mode: rank's, from var/keys")
+    topology.add_argument("--var", help="embedded mode's data folder (default var/)")
     topology.set_defaults(func=cmd_topology)
 
     replay = sub.add_parser("outbox-replay", help="publish a service's events again (broker lost its store)")
