@@ -113,6 +113,44 @@ def load_plan(path: Path, kind: str | None, *, today: dt.date) -> tuple[Any, lis
     return plan, sorted({s.kind.name for s in sheets})
 
 
+def probe(path: Path, kind: str | None) -> list[str]:
+    """The quick check of an upload, before its 202: readable, with a known sheet; returns the kinds it holds.
+
+    Only the workbook's directory (sheet names) is read, or a .csv decoded: reading and checking every row takes
+    seconds per 10,000 rows, which the job does in the background (a row's problem is in the report, not a 422).
+    """
+    from suite.importing.sheets import KINDS
+
+    if path.suffix == ".csv":
+        if kind is None:
+            raise UnreadableFile("import.kind_required", "kind", f"a .csv file needs kind ({', '.join(KINDS)})")
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UnreadableFile("import.unreadable", "file", "the file cannot be read as a .csv file (UTF-8)") from None
+        if not text.strip():
+            raise UnreadableFile("import.no_sheet", "file", "the .csv file is empty: nothing to import")
+        return [kind]
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # a broken zip, a .xls renamed, a workbook openpyxl cannot open
+        log.info("unreadable upload", extra={"error": type(error).__name__})
+        raise UnreadableFile("import.unreadable", "file", "the file cannot be read as an .xlsx workbook") from None
+    try:
+        names = [ws.title.strip().lower() for ws in workbook.worksheets]
+    finally:
+        workbook.close()
+    if kind is not None:
+        return [kind] if names else []
+    kinds = sorted({k.name for k in KINDS.values() for n in names if n in (s.lower() for s in k.sheet_names)})
+    if not kinds:
+        listed = ", ".join(k.sheet_names[0] for k in KINDS.values())
+        raise UnreadableFile("import.no_sheet", "file", f"no sheet named {listed}: nothing to import")
+    return kinds
+
+
 def chunks_of(plan: Any, size: int) -> list[list[Any]]:
     """Splits a plan's records: every org unit in one chunk (parents before children), then `size` rows of a kind."""
     from suite.importing.sheets import ORDER
@@ -152,7 +190,7 @@ class Job:
     started_at: str | None = None
     finished_at: str | None = None
     done: int = 0
-    total: int = 0
+    total: int | None = None  # known once the job has read the file
     counts: dict[str, int] = field(default_factory=dict)
     issue_count: int = 0
     rows_ok: dict[str, int] = field(default_factory=dict)

@@ -22,12 +22,10 @@ from starlette.datastructures import UploadFile
 from gateway import params
 from gateway.auth import authenticate, forbid_unless
 from gateway.forwarding import upstream_headers
-from gateway.imports import (DONE, EXTENSIONS, FAILED, Job, ImportJobs, UnreadableFile, load_plan, may_import,
-                             now_iso)
+from gateway.imports import DONE, EXTENSIONS, FAILED, ImportJobs, Job, UnreadableFile, may_import, now_iso, probe
 from gateway.limits import client_key
 from kernel.access import within
 from kernel.auth import Principal, Role
-from kernel.deps import china_today
 from kernel.pagination import decode_cursor, encode_cursor
 from kernel.web import ProblemException
 
@@ -42,7 +40,8 @@ COPY_CHUNK = 1024 * 1024
 
 class Progress(BaseModel):
     done: int = Field(description="rows carried out (this attempt's and those of chunks finished before)")
-    total: int = Field(description="rows that passed every check and will be written")
+    total: int | None = Field(description="rows that passed every check and will be written (null until the job "
+                                          "has read the file)")
 
 
 class Failure(BaseModel):
@@ -195,7 +194,7 @@ async def submit_import(request: Request) -> Response:
             if suffix == ".xlsx" and not stored.read_bytes()[:4] == b"PK\x03\x04":
                 raise _invalid(422, "the file cannot be read as an .xlsx workbook", "import.unreadable", "file")
             try:
-                plan, kinds = await asyncio.to_thread(load_plan, stored, kind, today=china_today())
+                kinds = await asyncio.to_thread(probe, stored, kind)
             except UnreadableFile as error:
                 raise _invalid(422, error.detail, error.rule, error.field) from None
             if not may_import(principal, kinds):
@@ -209,8 +208,7 @@ async def submit_import(request: Request) -> Response:
             raise
     job = Job(id=job_id, file=name, upload=stored.name, kind=kind if isinstance(kind, str) else None, dry_run=dry_run,
               submitter=principal.subject, submitter_unit=principal.unit_id, created_at=now_iso(),
-              issuer=settings.auth_issuer,
-              total=len(plan.records), rows_ok=plan.report()["rows_ok"])
+              issuer=settings.auth_issuer)
     token = request.headers["authorization"].partition(" ")[2].strip()
     jobs.submit(job, token)
     return _accepted(job)
@@ -291,7 +289,7 @@ async def resume_import(request: Request) -> Response:
         raise ProblemException(409, f"the job is {job.status}: only a FAILED job is resumed", type_="conflict",
                                rule="import.not_resumable", field="import_id")
     jobs = _jobs(request)
-    _, kinds = await asyncio.to_thread(load_plan, jobs.folder(job.id) / job.upload, job.kind, today=china_today())
+    kinds = await asyncio.to_thread(probe, jobs.folder(job.id) / job.upload, job.kind)
     if not may_import(principal, kinds):
         raise ProblemException(403, "a discipline_officer imports 处分 (sanctions) sheets only", type_="forbidden",
                                rule="import.role_sheets", field="file", required_roles=["org_admin"])

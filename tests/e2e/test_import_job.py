@@ -13,6 +13,7 @@ import asyncio
 import importlib
 import io
 import json
+import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from gateway.main import create_app as create_gateway
 from gateway.testing import gateway_test_settings, serving
 from kernel.testing.helpers import settings_for
 
+YOUWEI = str(Path(sys.executable).with_name("youwei"))
 SERVICES = {s: (f"services.{s}.main", f"services.{s}.settings", f"{s.capitalize()}Settings")
             for s in ("rank", "appraisal", "petitions", "tolerance")}
 UNITS = [("city", "示例市", None, "市级领导班子"), ("finance", "财政局", "city", "市直机关"),
@@ -141,9 +143,10 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         answer = await _upload(gw, token, content, dry_run=True)
         assert answer.status_code == 202, answer.text
         assert answer.headers["location"] == f"/api/v1/imports/{answer.json()['id']}"
-        assert answer.json()["status"] in ("QUEUED", "RUNNING") and answer.json()["progress"]["total"] == 15
+        assert answer.json()["status"] in ("QUEUED", "RUNNING") and answer.json()["progress"]["total"] is None
         dry = await _until(gw, token, answer.headers["location"], "DONE", "FAILED")
         assert dry["status"] == "DONE" and dry["issue_count"] == 1 and dry["counts"] == {}, dry
+        assert dry["progress"] == {"done": 15, "total": 15}
         report = (await gw.get(f"{answer.headers['location']}/report", headers=_auth(token))).json()
         assert report["dry_run"] is True and report["file"] == "register.xlsx"
         assert report["rows_ok"] == {"org-units": 3, "cadres": 12, "grades": 0, "sanctions": 0}
@@ -153,6 +156,15 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
         assert rows[0] == ("工作表", "行", "列", "原因") and rows[1][:3] == ("干部", 14, "出生年月")
         assert await _count(suite.rank) == 0  # nothing written
+        # The same report as `youwei import --dry-run` writes for the same file (suite/importing/report.py).
+        (tmp_path / "register.xlsx").write_bytes(content)
+        process = await asyncio.create_subprocess_exec(
+            YOUWEI, "import", str(tmp_path / "register.xlsx"), "--dry-run", "--report", str(tmp_path / "cli.json"),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        assert await asyncio.wait_for(process.wait(), timeout=120) == 1  # 1: a row was skipped
+        assert json.loads((tmp_path / "cli.json").read_text(encoding="utf-8")) == report
+        cli_rows = list(load_workbook(tmp_path / "cli.xlsx").active.iter_rows(values_only=True))
+        assert cli_rows == rows
 
         # The real run: the register holds the cadres; the report is the CLI's.
         answer = await _upload(gw, token, content)
