@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -16,6 +17,7 @@ from services.rank.adapters.access import access_of
 from services.rank.adapters.repository import load_holdings
 from services.rank.adapters.sql import path_list
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding, at
+from services.rank.domain.names import looks_like_pinyin
 
 
 def cadre_clause(access: Access, cadre_col: Any, unit_path_col: Any) -> ColumnElement[bool]:
@@ -106,22 +108,55 @@ async def unit_prefix_within(conn: AsyncConnection, prefix: str, org_unit_id: st
     return sub if sub is not None and sub.startswith(prefix) else None
 
 
-async def list_cadres(conn: AsyncConnection, principal: Principal, page: PageParams, *, org_unit_id: str | None = None,
-                      name: str | None = None) -> tuple[list[dict], str | None]:
-    """Lists cadres of the caller's subtree (optionally of one unit's subtree, or by name prefix), by name."""
+@dataclass(frozen=True)
+class CadreSearch:
+    """What a register list is narrowed by (every part optional; all given parts must hold)."""
+
+    org_unit_id: str | None = None
+    name: str | None = None  # name prefix (kept for existing clients)
+    q: str | None = None  # a name fragment, or pinyin (full or initials) when latin letters only
+    id_number_hash: str | None = None
+    rank_code: str | None = None
+    post_code: str | None = None
+    category: str | None = None
+
+
+def _matches(c: Any, search: CadreSearch) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if search.name:
+        clauses.append(c.c.name.startswith(search.name, autoescape=True))
+    if search.q:
+        text = "".join(search.q.split())
+        if looks_like_pinyin(text):
+            key = text.lower()
+            clauses.append(or_(c.c.name_pinyin.contains(key, autoescape=True),
+                               c.c.name_initials.startswith(key, autoescape=True),
+                               c.c.name.contains(search.q.strip(), autoescape=True)))
+        else:
+            clauses.append(c.c.name.contains(text, autoescape=True))
+    for column, value in ((c.c.id_number_hash, search.id_number_hash), (c.c.rank_code, search.rank_code),
+                          (c.c.post_code, search.post_code), (c.c.category, search.category)):
+        if value:
+            clauses.append(column == value)
+    return clauses
+
+
+async def list_cadres(conn: AsyncConnection, principal: Principal, page: PageParams,
+                      search: CadreSearch = CadreSearch()) -> tuple[list[dict], str | None]:
+    """Lists cadres of the caller's subtree (optionally of one unit's subtree), narrowed by `search`, in pinyin
+    order of their names (ties by id)."""
     c, u = orm.cadre, orm.org_unit
     access = await access_of(conn, principal)
     query = select(c).join(u, u.c.id == c.c.org_unit_id).where(cadre_clause(access, c.c.id, u.c.path))
-    if org_unit_id:
-        within = (await unit_prefix_within(conn, access.prefix, org_unit_id)
+    if search.org_unit_id:
+        within = (await unit_prefix_within(conn, access.prefix, search.org_unit_id)
                   if access.prefix and not access.self_only else None)
         if within is None:
             return [], None
         query = query.where(in_subtree(u.c.path, within))
-    if name:
-        query = query.where(c.c.name.startswith(name, autoescape=True))
-    query = keyset(query, [c.c.name, c.c.id], page)
-    rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.name, r.id))
+    query = query.where(*_matches(c, search))
+    query = keyset(query, [c.c.name_pinyin, c.c.id], page)
+    rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.name_pinyin, r.id))
     relatives = await _relatives(conn, [r.id for r in rows])
     return [_cadre(r, relatives) for r in rows], cursor
 

@@ -65,9 +65,16 @@ cadre = Table(
     Column("post_code", String(32), nullable=True),
     Column("reserve_cadre", Boolean, nullable=False, server_default=text("false")),
     Column("grassroots_experience", Boolean, nullable=False, server_default=text("false")),
+    # Search keys derived from the name (services/rank/domain/names.py): full pinyin and initials; lists sort by them.
+    Column("name_pinyin", String(400), nullable=False, server_default=""),
+    Column("name_initials", String(100), nullable=False, server_default=""),
+    # 公民身份号码 as a keyed hash (HMAC-SHA256 with RANK_ID_NUMBER_KEY), never the number itself.
+    Column("id_number_hash", String(64), nullable=True),
     Index("ix_cadre_org_unit_id", "org_unit_id"),
     Index("ix_cadre_name_birth_date", "name", "birth_date"),
     Index("ix_cadre_rank_code", "rank_code"),
+    Index("ix_cadre_name_pinyin", "name_pinyin", "id"),
+    Index("ix_cadre_id_number_hash", "id_number_hash", unique=True),
 )
 
 cadre_relative = Table(

@@ -16,6 +16,12 @@ from services.rank.adapters.sql import path_list, path_str
 from services.rank.domain import events
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
 from services.rank.domain.model import Cadre, OrgUnit
+from services.rank.domain.names import pinyin_keys
+
+
+def _search_keys(name: str) -> dict[str, str]:
+    full, initials = pinyin_keys(name)
+    return {"name_pinyin": full, "name_initials": initials}
 
 
 def _unit(row: Any) -> OrgUnit:
@@ -184,7 +190,7 @@ class CadreRepository:
                                      entry_date=cadre.entry_date, org_unit_id=cadre.org_unit_id, category=cadre.category,
                                      party_member=cadre.party_member, education=cadre.education, active=cadre.active,
                                      version=1, created_at=now, updated_at=now, reserve_cadre=cadre.reserve_cadre,
-                                     grassroots_experience=cadre.grassroots_experience)
+                                     grassroots_experience=cadre.grassroots_experience, **_search_keys(cadre.name))
         )
         await self.conn.execute(insert(orm.cadre_standing).values(cadre_id=cadre.id, dirty=True, dirty_gen=1,
                                                                   blocked=False))
@@ -203,7 +209,8 @@ class CadreRepository:
                     org_unit_id=cadre.org_unit_id, category=cadre.category, party_member=cadre.party_member,
                     education=cadre.education, active=cadre.active, version=cadre.version + 1, updated_at=now,
                     rank_code=cadre.rank_code, level=cadre.level, post_code=cadre.post_code,
-                    reserve_cadre=cadre.reserve_cadre, grassroots_experience=cadre.grassroots_experience)
+                    reserve_cadre=cadre.reserve_cadre, grassroots_experience=cadre.grassroots_experience,
+                    **_search_keys(cadre.name))
         )
         if result.rowcount != 1:
             raise ConcurrencyError("the cadre was changed by someone else; reload and retry", rule="cadre.version")

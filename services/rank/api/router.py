@@ -109,11 +109,14 @@ async def list_cadres(
     conn: ReaderDep,
     principal: PrincipalDep,
     page: PageDep,
-    org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+    org_unit_id: Annotated[str | None, Query(max_length=64, description="only this unit and its subunits")] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=100, description="name prefix")] = None,
 ) -> CadrePage:
-    """Lists the cadres the caller may see, by name."""
-    items, cursor = await views.list_cadres(conn, principal, page, org_unit_id=org_unit_id, name=name)
+    """Lists the cadres the caller may see, in pinyin order of their names, narrowed by unit, name or pinyin, rank,
+    post and category."""
+    search = views.CadreSearch(org_unit_id=org_unit_id, name=name, q=q, rank_code=rank_code, post_code=post_code,
+                               category=category)
+    items, cursor = await views.list_cadres(conn, principal, page, search)
     return CadrePage(items=[CadreRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -130,6 +133,12 @@ async def get_cadre(cadre_id: str, conn: ReaderDep, principal: PrincipalDep) -> 
 async def update_cadre(cadre_id: str, body: CadreUpdate, uow: UowDep, principal: PrincipalDep, today: TodayDep,
                        idem: IdempotencyOptional) -> Versioned:
     """Changes register fields (a full snapshot goes out when what other services keep changes)."""
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description=(
+        "a fragment of the name (张三 finds 张三丰), or latin letters matched against the name's pinyin, full or "
+        "initials (zhangsan, zsf)"))] = None,
+    rank_code: Annotated[str | None, Query(max_length=16, description="current rank (职级) code")] = None,
+    post_code: Annotated[str | None, Query(max_length=32, description="current leadership post code")] = None,
+    category: Annotated[str | None, Query(max_length=32, description="cadre category")] = None,
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     cmd = commands.UpdateCadre(cadre_id=cadre_id, version=body.version, changes=changes)
     version = await idem.run(uow, lambda: handlers.update_cadre(cmd, uow, principal=principal, today=today))
