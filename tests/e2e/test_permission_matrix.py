@@ -85,6 +85,9 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
             "cadre_id": c, "period_key": f"{today.year - 1}-Q4", "result": "GOOD"},
         ("appraisal", "POST", "/api/v1/performance-records"): lambda c: {
             "cadre_id": c, "occurred_on": past, "category": "KEY_TASK", "title": "t"},
+        ("appraisal", "POST", "/api/v1/performance-records/history"): lambda c: {
+            "cadre_id": c, "occurred_on": past, "category": "KEY_TASK", "title": "t", "verified_on": past,
+            "source": "PAPER_RECORD"},
         ("appraisal", "POST", "/api/v1/inaction-findings"): lambda c: {
             "cadre_id": c, "item_code": "NA-MATRIX", "source_type": "MEDIA", "occurred_on": past},
         ("appraisal", "POST", "/api/v1/talks"): lambda c: {"type": "REMINDER", "cadre_id": c, "scheduled_on": soon},

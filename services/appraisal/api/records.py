@@ -14,9 +14,11 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
+from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep, CadreFilter
-from services.appraisal.service_layer import commands
+from services.appraisal.domain.past_records import PastRecord
+from services.appraisal.service_layer import commands, past_records
 from services.appraisal.service_layer import records as h
 
 router = APIRouter(prefix="/api/v1")
@@ -31,6 +33,17 @@ async def submit_record(body: s.RecordCreate, uow: UowDep, principal: PrincipalD
     """Submits a performance record (a cadre only for themself)."""
     cmd = commands.SubmitRecord(**body.model_dump())
     return s.Created(id=await idem.run(uow, lambda: h.submit_record(cmd, uow, principal=principal, today=today)))
+
+
+@router.post("/performance-records/history", status_code=201, response_model=hs.PastRecordRecorded,
+             tags=["performance-records"], dependencies=[require(*ASSESSORS)])
+async def record_past_record(body: hs.PastRecordCreate, uow: UowDep, principal: PrincipalDep,
+                             idem: IdempotencyRequired, today: TodayDep) -> hs.PastRecordRecorded:
+    """Records a performance record verified in the past as a past fact (real occurrence and verification dates,
+    source, 文号); the same values again change nothing, other values correct it (docs/appraisal.md)."""
+    fact = PastRecord(**body.model_dump())
+    return hs.PastRecordRecorded(**await idem.run(uow, lambda: past_records.record_past_record(
+        fact, uow, principal=principal, today=today)))
 
 
 @router.post("/performance-records/{record_id}/corrections", status_code=201, response_model=s.Created,

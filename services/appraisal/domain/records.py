@@ -110,3 +110,25 @@ class PerformanceRecord:
                                     allowed_actions=InvalidTransition.allowed(
                                         PERFORMANCE_RECORD_TRANSITIONS, self.status))
         self.status, self.superseded_by = "SUPERSEDED", by
+
+    @classmethod
+    def recorded(cls, *, record_id: str, org_unit_id: str, fact: Any, by: str, today: dt.date) -> PerformanceRecord:
+        """A past record recorded as a past fact (domain/past_records.PastRecord, checked): submitted with the live
+        rules and VERIFIED on its real verification date. The verifier of the time is not known: `verified_by` is
+        null and the provenance names who recorded it."""
+        record = cls.submit(record_id=record_id, cadre_id=fact.cadre_id, org_unit_id=org_unit_id,
+                            occurred_on=fact.occurred_on, category=fact.category, title=fact.title,
+                            description=fact.description, quantity=fact.quantity, unit=fact.unit, evidence_refs=[],
+                            submitted_by=by, today=today)
+        record.verify(by=by, today=fact.verified_on)
+        record.verified_by = None
+        return record
+
+    def correct_record(self, *, fact: Any) -> None:
+        """Takes the corrected values of a recorded past record (the same value rules as a live submission)."""
+        type(self).submit(record_id=self.id, cadre_id=fact.cadre_id, org_unit_id=self.org_unit_id,
+                          occurred_on=fact.occurred_on, category=fact.category, title=fact.title,
+                          description=fact.description, quantity=fact.quantity, unit=fact.unit, evidence_refs=[],
+                          submitted_by=self.submitted_by, today=fact.verified_on)
+        self.description, self.quantity, self.unit = fact.description, fact.quantity, fact.unit
+        self.verified_on = fact.verified_on
