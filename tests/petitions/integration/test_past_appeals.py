@@ -155,3 +155,58 @@ async def test_dates_roles_and_scope_of_a_past_appeal(api):
     r = await record(api, body)
     assert r.status_code == 201, r.text
     assert set(r.json()) == {"id", "record_id", "revision", "outcome", "status"}
+
+
+async def test_the_owner_reacts_to_a_past_revocation_on_its_real_date(petitions_api, fresh_db, nats_url, events_ns,
+                                                                     test_auth):
+    """Real tolerance service on the same nats-server: a past sanction recorded there, a past appeal revoking it
+    recorded here; tolerance revokes it and ends its restrictions on the real decision date."""
+    import uuid
+
+    from kernel import deps
+    from kernel.testing.helpers import running, settings_for
+    from services.tolerance.main import create_app as tolerance_app
+    from services.tolerance.settings import ToleranceSettings
+    from tests.petitions.support import TODAY, cadre_events, unit_events
+
+    tol = tolerance_app(settings_for(ToleranceSettings, database_url=await fresh_db("tolerance"), nats_url=nats_url,
+                                     namespace=events_ns, auth=test_auth, expiry_sweep_enabled=False,
+                                     tolerance_window_days=0))
+    tol.dependency_overrides[deps.today] = lambda: TODAY
+    officer = test_auth.headers("discipline_officer", unit="city")
+    async with petitions_api() as api, running(tol) as tol_client:
+        await tol.state.runtime.wait_ready()
+        await publish(api, *unit_events(), *cadre_events())  # rank's register, for tolerance's directory
+
+        async def sanctioned() -> str:
+            r = await tol_client.post("/api/v1/sanctions/history",
+                                      headers={**officer, "Idempotency-Key": uuid.uuid4().hex},
+                                      json={"cadre_id": "c-fin-1", "system": "CIVIL_SERVICE", "type": "DEMERIT",
+                                            "decided_on": "2026-03-02", "effective_from": "2026-03-02",
+                                            "document_number": "市人社〔2026〕8号", "source": "PAPER_RECORD"})
+            assert r.status_code == 201, r.text  # 404 until the register reaches tolerance
+            return r.json()["id"]
+        sanction_id = await eventually(sanctioned, timeout=20)
+        await known(api, f"sanction/{sanction_id}")  # petitions learned it from sanction_effective
+
+        async def restrictions(day: str) -> list[dict[str, Any]]:
+            r = await tol_client.get("/api/v1/restrictions", headers=officer,
+                                     params={"cadre_id": "c-fin-1", "active_on": day, "limit": 100})
+            assert r.status_code == 200, r.text
+            return r.json()["items"]
+        assert await restrictions("2026-04-20")
+        r = await record(api, past(target_ref=f"sanction/{sanction_id}", notified_on="2026-03-05",
+                                   filed_on="2026-03-20", accepted_on="2026-03-23", outcome="REVOKED", varied_to=None,
+                                   decided_on="2026-04-20", document_number="市人社复〔2026〕2号"))
+        assert r.status_code == 201, r.text
+
+        async def revoked() -> None:
+            r = await tol_client.get(f"/api/v1/sanctions/{sanction_id}", headers=officer)
+            assert r.json()["status"] == "REVOKED", r.text
+        await eventually(revoked, timeout=20)
+        assert await restrictions("2026-04-19")  # in force until the day before the real revocation
+        assert await restrictions("2026-04-20") == []
+        items = (await tol_client.get("/api/v1/restrictions", headers=officer,
+                                      params={"cadre_id": "c-fin-1", "limit": 100})).json()["items"]
+        assert {(i["status"], i["reason"], i["lifted_on"], i["applies_until"]) for i in items
+                if i["status"] != "VOID"} == {("LIFTED", "APPEAL_REVOKED", "2026-04-20", "2026-04-19")}
