@@ -414,7 +414,11 @@ class ImportJobs:
         run = _Running(job, token, float(principal.claims.get("exp", 0)))
         self.running[job.id] = run
 
-        plan, _ = await asyncio.to_thread(load_plan, folder / job.upload, job.kind, today=china_today())
+        try:
+            plan, _ = await asyncio.to_thread(load_plan, folder / job.upload, job.kind, today=china_today())
+        except UnreadableFile as error:  # the sheet names were fine at upload, the rows are not
+            self._finish(job, FAILED, failure={"rule": error.rule, "detail": error.detail})
+            return
         job.total, job.rows_ok = len(plan.records), plan.report()["rows_ok"]
         report: dict[str, Any] = {"file": job.file, "dry_run": job.dry_run, **plan.report()}
         if job.dry_run:

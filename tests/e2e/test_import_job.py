@@ -209,6 +209,16 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         # A discipline_officer alone imports 处分 sheets only.
         officer = test_auth.token("discipline_officer", unit="city", subject="officer")
         _problem(await _upload(gw, officer, content), 403, "import.role_sheets", "file")
+        sanctions = Workbook()
+        sanctions.active.title = "处分"
+        sanctions.active.append(["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"])
+        sanctions.active.append(["干部001", "女", "1971.02", "政务处分", "记过", "2024.03.01", "纪发〔2024〕7号"])
+        buffer = io.BytesIO()
+        sanctions.save(buffer)
+        answer = await _upload(gw, officer, buffer.getvalue(), name="处分.xlsx")
+        assert answer.status_code == 202, answer.text
+        recorded = await _until(gw, officer, answer.headers["location"], "DONE", "FAILED")
+        assert recorded["counts"] == {"sanctions.created": 1} and recorded["file"] == "处分.xlsx", recorded
 
         # Durable state: job, upload and report under imports_dir; the token is gone once the job ended.
         folder = tmp_path / "imports" / job["id"]
