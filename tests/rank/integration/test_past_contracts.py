@@ -35,6 +35,10 @@ async def test_an_ended_past_term_is_recorded_ended_with_the_live_events_and_nev
         (answer["contract_id"], "2017-07-01", "2020-06-30")]
     decided = await api.outbox("contract_renewal_decided")
     assert [(e["outcome"], e["decidedOn"], e["newContractId"]) for e in decided] == [("RENEW", "2020-05-20", None)]
+    # the dossier as of a date sees the term from its real start, not from the day it was typed in
+    parts = [await api.ok("GET", f"/api/v1/dossier-parts/rank/{cadre}", params={"as_of": day})
+             for day in ("2017-06-30", "2017-07-01")]
+    assert [[c["id"] for c in part["contracts"]] for part in parts] == [[], [answer["contract_id"]]]
     # the sweep treats it as ended: no renewal review for a term that ended years ago
     assert await sweep(api) == [0]
     assert await api.outbox("contract_term_ending") == []
