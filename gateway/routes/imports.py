@@ -8,6 +8,7 @@ submitter's unit (rank decides, with `kernel.access.within` on the unit's path);
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import unicodedata
 from typing import Any
@@ -29,6 +30,7 @@ from kernel.auth import Principal, Role
 from kernel.pagination import decode_cursor, encode_cursor
 from kernel.web import ProblemException
 
+log = logging.getLogger("gateway.imports")
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 
 IMPORT_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
@@ -180,7 +182,13 @@ async def submit_import(request: Request) -> Response:
             raise _invalid(422, "a .csv file needs kind (org-units, cadres, grades or sanctions)",
                            "import.kind_required", "kind")
         jobs = _jobs(request)
-        job_id, folder = jobs.new_folder()
+        try:
+            job_id, folder = jobs.new_folder()
+        except OSError:
+            # imports_dir missing its volume or not writable by the gateway's user: an operator's matter.
+            log.error("imports_dir is not writable", extra={"imports_dir": str(jobs.root)})
+            raise ProblemException(503, "the gateway cannot store uploads right now; retry later",
+                                   type_="imports-unavailable", headers={"Retry-After": "60"}) from None
         stored = folder / f"upload{suffix}"
         try:
             size = 0
