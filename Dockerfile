@@ -16,6 +16,8 @@ COPY --from=build /install /usr/local
 WORKDIR /app
 COPY alembic.ini ./
 COPY migrations migrations
+# The gateway keeps import jobs (uploads, state, reports) here; compose mounts a volume on it.
+RUN mkdir -p /app/var/imports && chown -R youwei /app/var
 USER youwei
 EXPOSE 8000 8001 8002 8003 8004
 CMD ["youwei", "--help"]

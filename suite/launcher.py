@@ -231,7 +231,8 @@ class Launcher:
         from gateway.settings import GatewaySettings
 
         gateway_port = GatewaySettings().port
-        gateway_env = {**env, "GATEWAY_NATS_URL": nats_url, **self.secrets.get(GATEWAY, {})}
+        gateway_env = {**env, "GATEWAY_NATS_URL": nats_url, "GATEWAY_IMPORTS_DIR": str((self.var / "imports").resolve()),
+                       **self.secrets.get(GATEWAY, {})}
         for service, url in service_urls.items():
             gateway_env.setdefault(f"GATEWAY_{service.upper()}_URL", url)
         self.processes.append(Process(GATEWAY, gateway_port, self._uvicorn("gateway.main:create_app", gateway_port),
