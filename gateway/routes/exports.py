@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from gateway import params
 from gateway.auth import authenticate, forbid_unless
+from gateway.clients import UpstreamError
 from gateway.errors import relay
 from gateway.exports.dashboard import dashboard_document
 from gateway.exports.document import PDF_MEDIA_TYPE, XLSX_MEDIA_TYPE, Document, content_disposition
@@ -142,10 +143,19 @@ async def _dossier(request: Request) -> tuple[Document | None, Response | None, 
         return None, body, ""
     as_of = body["as_of"] or china_today().isoformat()
     cadre = body.get("cadre") or {}
-    headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
-    units = await _unit_names(request, headers) if cadre else {}
-    document = dossier_document(body, as_of=as_of, subject=subject_of(principal),
-                                units={k: u.get("name") or k for k, u in units.items()})
+    units: dict[str, str] = {}
+    if cadre.get("org_unit_id"):
+        # The unit's name for 基本信息 (its id stays when rank cannot say).
+        headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
+        unit_id = cadre["org_unit_id"]
+        try:
+            answer = await request.app.state.gateway.clients["rank"].call(
+                "GET", f"/api/v1/org-units/{quote(unit_id, safe='')}", headers=headers)
+            if answer.status == 200:
+                units[unit_id] = answer.json().get("name") or unit_id
+        except UpstreamError:
+            pass
+    document = dossier_document(body, as_of=as_of, subject=subject_of(principal), units=units)
     return document, None, f"{cadre.get('name') or body['cadre_id']}-{as_of}"
 
 
