@@ -50,6 +50,11 @@ async def test_a_past_award_is_granted_on_its_real_date_with_its_provenance_and_
     await app.recompute()
     assert answer["award_id"] in (await index_components(app, "c-fin-4", "2018-Q1")).get("AWARDS", [])
     assert not (await index_components(app, "c-fin-4", "2026-Q1")).get("AWARDS")
+    # incentive coverage counts it in the year of its real grant
+    coverage = {year: (await app.client.get("/api/v1/incentive-coverage", params={"org_unit_id": "finance",
+                                                                                  "year": year},
+                                            headers=app.h("org_admin"))).json()["by_kind"] for year in (2018, 2026)}
+    assert coverage == {2018: {"AWARD": 1}, 2026: {}}
     audit = await app.rows(select(orm.audit_log.c.action).where(orm.audit_log.c.object_id == answer["award_id"]))
     assert audit == [("HISTORY_RECORDED",)]
 
@@ -114,3 +119,26 @@ async def test_only_an_org_admin_records_in_scope_with_a_key(app):
     outside = await app.client.post(URL, json=body(), headers=app.hk("org_admin", unit="health"))
     assert outside.status_code == 404 and outside.json()["rule"] == "scope.cadre"
     assert await app.outbox("award_granted") == []
+
+
+async def test_the_past_fact_routes_refuse_malformed_json_wrong_types_and_client_chosen_fields(app):
+    goods = {
+        URL: body(),
+        "/api/v1/talks/history": {"cadre_id": "c-fin-4", "type": "REMINDER", "held_on": "2019-04-10",
+                                  "source": "IMPORT"},
+        "/api/v1/performance-records/history": {"cadre_id": "c-fin-4", "occurred_on": "2018-08-20",
+                                                "category": "KEY_TASK", "title": "t", "verified_on": "2018-09-03",
+                                                "source": "IMPORT"},
+    }
+    for url, good in goods.items():
+        malformed = await app.client.post(url, content=b'{"cadre_id": ', headers={
+            **app.hk("org_admin"), "Content-Type": "application/json"})
+        assert malformed.status_code == 400 and malformed.json()["type"].endswith("malformed-json"), url
+        for field, value in (("cadre_id", {"nested": [1]}), ("source", 3), ("status", "GRANTED"), ("id", "x"),
+                             ("recorded_by", "someone-else")):
+            response = await app.client.post(url, json={**good, field: value}, headers=app.hk("org_admin"))
+            assert response.status_code == 422, (url, field, response.text)
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert field in {e["field"].split(".")[0] for e in response.json()["errors"]}, (url, field)
+    assert await app.rows(select(orm.past_fact_record.c.id)) == []
+
