@@ -333,8 +333,7 @@ async def dossier_part(conn: AsyncConnection, access: Access, cadre_id: str, as_
             cl.c.cadre_id == cadre_id, cl.c.executed_on.is_not(None), cl.c.executed_on <= as_of)
             .order_by(cl.c.executed_on.desc()).limit(100))]
     part["appeals"] = [
-        {n: getattr(x, n) for n in ("id", "target_type", "target_ref", "stage", "status", "filed_on", "result",
-                                    "varied_to", "decided_on")}
+        _appeal_as_of(x, as_of)
         for x in await conn.execute(select(ap).where(ap.c.appellant_cadre_id == cadre_id, ap.c.filed_on <= as_of)
                                     .order_by(ap.c.filed_on.desc(), ap.c.id).limit(100))]
     if access.principal.has(Role.DISCIPLINE_OFFICER):
@@ -346,6 +345,16 @@ async def dossier_part(conn: AsyncConnection, access: Access, cadre_id: str, as_
                        report_scope(access, outcomes_only=False))
                 .order_by(r.c.received_on.desc()).limit(100))]
     return part
+
+
+def _appeal_as_of(row: Any, as_of: dt.date) -> dict[str, Any]:
+    """An appeal as it stood on `as_of`: a decision taken later is not known yet (filed, or accepted, then)."""
+    item = {n: getattr(row, n) for n in ("id", "target_type", "target_ref", "stage", "status", "filed_on", "result",
+                                         "varied_to", "decided_on")}
+    if row.decided_on is not None and row.decided_on > as_of:
+        accepted = row.accepted_on is not None and row.accepted_on <= as_of
+        item.update(status="ACCEPTED" if accepted else "FILED", result=None, varied_to=None, decided_on=None)
+    return item
 
 
 async def dashboard_part(conn: AsyncConnection, unit_path: str, today: dt.date) -> dict[str, Any]:

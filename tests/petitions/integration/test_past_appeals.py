@@ -80,7 +80,13 @@ async def test_a_past_appeal_is_recorded_with_its_real_dates_and_corrected_appen
     before = await api.ok("GET", "/dossier-parts/petitions/c-fin-1", role="org_admin", params={"as_of": "2019-03-19"})
     on = await api.ok("GET", "/dossier-parts/petitions/c-fin-1", role="org_admin", params={"as_of": "2019-03-20"})
     assert before["appeals"] == []
-    assert [(a["id"], a["filed_on"]) for a in on["appeals"]] == [(first["id"], "2019-03-20")]
+    assert [(a["id"], a["filed_on"], a["status"], a["result"]) for a in on["appeals"]] == \
+        [(first["id"], "2019-03-20", "FILED", None)]
+    # ... and its outcome from the real decision date (accepted on the corrected 25 March meanwhile).
+    for day, status, result in (("2019-03-25", "ACCEPTED", None), ("2019-04-14", "ACCEPTED", None),
+                                ("2019-04-15", "DECIDED", "VARIED")):
+        part = await api.ok("GET", "/dossier-parts/petitions/c-fin-1", role="org_admin", params={"as_of": day})
+        assert [(a["status"], a["result"]) for a in part["appeals"]] == [(status, result)], day
 
 
 async def test_a_late_past_appeal_is_time_barred_as_live(api):
