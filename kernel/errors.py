@@ -15,6 +15,10 @@ class ErrorKind(StrEnum):
     BAD_REQUEST = "bad-request"  # 400
 
 
+STATUS = {ErrorKind.NOT_FOUND: 404, ErrorKind.CONFLICT: 409, ErrorKind.RULE_VIOLATION: 422, ErrorKind.FORBIDDEN: 403,
+          ErrorKind.BAD_REQUEST: 400}
+
+
 class DomainError(Exception):
     """A refusal by a domain rule; carries the rule's code and, where known, the source it comes from."""
 
@@ -70,3 +74,10 @@ class ConcurrencyError(Conflict):
 
 class PermanentEventError(Exception):
     """An event that can never be applied (a consumer dead-letters it instead of retrying)."""
+
+
+def item_problem(error: DomainError) -> dict[str, Any]:
+    """One refused item of a batch request, named as the single route's problem would name it (status, type,
+    detail, rule, field, source): the batch answers it at the item's index and goes on with the others."""
+    return {"status": STATUS[error.kind], "type": error.kind.value, "detail": error.message, "rule": error.rule,
+            "field": error.extra.get("field"), "source": error.source}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -19,19 +20,29 @@ from typing import Any
 import httpx
 
 from suite.importing.plan import Issue, Plan, Record
-from suite.importing.sheets import CADRES, ORG_UNITS
+from suite.importing.sheets import CADRES, GRADES_SHEET, ORG_UNITS
 
 CADRE_FIELDS = ("name", "gender", "birth_date", "entry_date", "category", "party_member", "education")
 CORRECTABLE = ("entry_date", "category", "party_member", "education")
 RETRIES, MAX_WAIT_S = 30, 30.0  # answers that say "later" (429, 503 with Retry-After): how often, how long at most
 # An API field → the Chinese header of its column (the cadre sheet's where both sheets have one).
 HEADERS = {c.field: c.headers[0] for kind in (ORG_UNITS, CADRES) for c in kind.columns}
+GRADE_HEADERS = {c.field: c.headers[0] for c in GRADES_SHEET.columns}
+# Rows per batch request (the routes take up to 500): a batch must finish within the gateway's upstream timeout
+# (5 s), a row costs some 25 statements, and a batch may first wait for the service to catch up (its token).
+BATCH = 50
+BATCH_PARALLEL = 2  # batch requests in flight at once (each is one transaction of up to BATCH rows)
+GATEWAY_TIMEOUTS = 5  # a keyed write the gateway gave up on (502/504) is sent again (the key makes it safe)
+TOKEN = "X-Consistency-Token"
+GRADE_FIELDS = ("year", "grade", "decided_on", "notified_on", "publicity_from", "publicity_to", "document_no",
+                "undetermined_reason")
 
 
 @dataclass
 class Outcome:
     counts: Counter = field(default_factory=Counter)  # created / corrected / unchanged / failed, per kind
     issues: list[Issue] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase (cadres, grades, sanctions)
 
     def summary(self) -> dict[str, Any]:
         return {"counts": {f"{k}.{what}": n for (k, what), n in sorted(self.counts.items())},
@@ -59,22 +70,38 @@ class Importer:
     """Writes one plan through the API (`client` is bound to the gateway or to rank, with the admin's token)."""
 
     def __init__(self, client: httpx.AsyncClient, headers: dict[str, str],
-                 tick: Callable[[], None] = lambda: None, *, parallel: int = 8) -> None:
+                 tick: Callable[[], None] = lambda: None, *, parallel: int = 8, batch: int = BATCH) -> None:
         self.client = client
         self.headers = headers
         self.tick = tick
         self.outcome = Outcome()
         self.run_id = uuid.uuid4().hex[:16]
         self.parallel = max(1, parallel)
+        self.batch = min(max(1, batch), 500)
         # The register's cadres by natural key (name, gender, birth date), read once per run.
         self._register: dict[tuple[str, str, str], list[dict[str, Any]]] | None = None
         self._reading = asyncio.Lock()
+        # The consistency token of the register's last write (rank's events): presented with the writes that name
+        # cadres, so that the receiving service first catches up with them (kernel/consistency.py).
+        self.token: str | None = None
 
     async def _call(self, method: str, url: str, *, json: Any = None, key: str | None = None,
-                    ok: tuple[int, ...] = (200, 201)) -> Any:
-        headers = {**self.headers, **({"Idempotency-Key": key} if key else {})}
+                    ok: tuple[int, ...] = (200, 201), extra: dict[str, str] | None = None) -> Any:
+        response = await self._send(method, url, json=json, key=key, ok=ok, extra=extra)
+        return response.json() if response.content else None
+
+    async def _send(self, method: str, url: str, *, json: Any = None, key: str | None = None,
+                    ok: tuple[int, ...] = (200, 201), extra: dict[str, str] | None = None) -> httpx.Response:
+        headers = {**self.headers, **(extra or {}), **({"Idempotency-Key": key} if key else {})}
+        timeouts = 0
         for _ in range(RETRIES):
             response = await self.client.request(method, url, json=json, headers=headers)
+            if key and response.status_code in (502, 504) and timeouts < GATEWAY_TIMEOUTS:
+                # The gateway stopped waiting; the service may still finish (or have finished) the write: the same
+                # request again is answered from its Idempotency-Key, or does the write once.
+                timeouts += 1
+                await asyncio.sleep(1.0)
+                continue
             if response.status_code not in (429, 503) or "retry-after" not in response.headers:
                 break
             # Rate-limited by the gateway, or a change still propagating: wait as told, then the same request
@@ -82,7 +109,9 @@ class Importer:
             await asyncio.sleep(min(float(response.headers["retry-after"] or 1), MAX_WAIT_S))
         if response.status_code not in ok:
             raise ApiError(response)
-        return response.json() if response.content else None
+        if TOKEN.lower() in response.headers:
+            self.token = response.headers[TOKEN]
+        return response
 
     def _fail(self, record: Record, column: str, error: Exception) -> None:
         self.outcome.counts[(record.kind, "failed")] += 1
@@ -92,8 +121,20 @@ class Importer:
         for record in _parents_first(plan.of("org-units")):  # one by one: parents before children
             await self._guarded(record, "单位代码", self.org_unit)
         # Rows of the other kinds are independent of each other (the plan has no duplicates): several at a time.
-        for kind, write in (("cadres", self.cadre), ("grades", self.grade), ("sanctions", self.sanction)):
-            await self._all(plan.of(kind), write)
+        # New cadres (with their rank and post) and grades go in batches (one transaction of up to BATCH rows each,
+        # every row through the single route's rules); a cadre the register holds goes row by row (corrections).
+        started = time.perf_counter()
+        fresh = await self._new_cadres(plan.of("cadres"))
+        await self._all([r for r in plan.of("cadres") if id(r) not in fresh], self.cadre)
+        await self._register_batches([r for r in plan.of("cadres") if id(r) in fresh])
+        register_token = self.token
+        self.outcome.seconds["cadres"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        await self._grade_batches(plan.of("grades"), register_token)
+        self.outcome.seconds["grades"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        await self._all(plan.of("sanctions"), self.sanction)
+        self.outcome.seconds["sanctions"] = round(time.perf_counter() - started, 1)
         self.outcome.issues.sort(key=lambda i: (i.sheet, i.row, i.column))
         return self.outcome
 
@@ -113,6 +154,123 @@ class Importer:
             # Name the column the API's answer names (its field), else the row's key column.
             self._fail(record, HEADERS.get(str(error.field).split(".")[0], column), error)
         self.tick()
+
+    async def _new_cadres(self, records: list[Record]) -> set[int]:
+        """The cadre rows the register does not hold yet (by name, gender and birth date)."""
+        index = await self._index()
+        return {id(r) for r in records if (r.values["name"], r.values["gender"], r.values["birth_date"]) not in index}
+
+    async def _batches(self, records: list[Record], send: Callable[[list[Record]], Any]) -> None:
+        chunks = iter([records[i:i + self.batch] for i in range(0, len(records), self.batch)])
+
+        async def worker() -> None:
+            for chunk in chunks:
+                await send(chunk)
+
+        await asyncio.gather(*(worker() for _ in range(min(BATCH_PARALLEL, self.parallel))))
+
+    def _batch_key(self, kind: str, chunk: list[Record], *, per_run: bool) -> str:
+        digest = hashlib.sha256("|".join(f"{r.row}:{r.digest}" for r in chunk).encode()).hexdigest()[:40]
+        return f"import-{kind}-{digest}" + (f"-{self.run_id}" if per_run else "")
+
+    async def _register_batches(self, records: list[Record]) -> None:
+        """Registers new cadres, BATCH at a time (POST /cadres/batch: each with its rank and post, from their dates)."""
+        await self._batches(records, self._register_batch)
+
+    async def _register_batch(self, chunk: list[Record]) -> None:
+        items = []
+        for record in chunk:
+            v = record.values
+            item = {k: v[k] for k in CADRE_FIELDS if k in v} | {"org_unit_id": v["org_unit_id"]}
+            for kind in ("rank", "post"):
+                if v.get(f"{kind}_code"):
+                    item[kind] = {f"{kind}_code": v[f"{kind}_code"], "since": v[f"{kind}_since"], "basis": "INITIAL"}
+            items.append(item)
+        try:
+            # The key is the rows' own: a batch sent again after a lost answer gets its first answer replayed.
+            answer = await self._call("POST", "/api/v1/cadres/batch", json={"items": items}, ok=(200, 207),
+                                      key=self._batch_key("cadres", chunk, per_run=False))
+        except ApiError as error:
+            if error.status >= 500:
+                raise
+            # The batch as a whole was refused (e.g. a body the route cannot read): row by row, for a row's report.
+            for record in chunk:
+                await self._guarded(record, "姓名", self.cadre)
+            return
+        index = await self._index()
+        for record, item in zip(chunk, answer["items"], strict=True):
+            v = record.values
+            if item.get("problem"):
+                self._problem(record, item["problem"], HEADERS, "姓名")
+            else:
+                index[(v["name"], v["gender"], v["birth_date"])] = [
+                    {k: v[k] for k in CADRE_FIELDS if k in v} | {"org_unit_id": v["org_unit_id"], "id": item["id"]}]
+                self.outcome.counts[(record.kind, "created")] += 1
+            self.tick()
+
+    def _problem(self, record: Record, problem: dict[str, Any], headers: dict[str, str], column: str) -> None:
+        """Reports a row a batch refused, at the column its problem's field names (else the row's key column)."""
+        self.outcome.counts[(record.kind, "failed")] += 1
+        field_name = str(problem.get("field") or "").split(".")[0]
+        self.outcome.issues.append(Issue(record.sheet, record.row, headers.get(field_name, column),
+                                         problem.get("detail") or f"HTTP {problem.get('status')}"))
+
+    async def _grade_batches(self, records: list[Record], token: str | None) -> None:
+        """Records past grades BATCH at a time (POST /assessments/history/batch), presenting the register's token."""
+        ready: list[tuple[Record, dict[str, Any]]] = []
+        for record in records:
+            try:
+                cadre = await self._find_cadre(record)
+            except ValueError as error:
+                self._fail(record, "姓名", error)
+                self.tick()
+                continue
+            if cadre is None:
+                self._fail(record, "姓名", ValueError("no such cadre in the register"))
+                self.tick()
+                continue
+            ready.append((record, cadre))
+        # Each batch takes the quota rows of its units and years in one order (unit, year): two batches in flight
+        # never wait on each other in a cycle.
+        ready.sort(key=lambda rc: (rc[1].get("org_unit_id") or "", rc[0].values["year"], rc[1]["id"]))
+        self._cadre_ids = {id(r): c["id"] for r, c in ready}
+        self._grade_token = token
+        await self._batches([r for r, _ in ready], self._grade_batch)
+
+    async def _grade_batch(self, chunk: list[Record]) -> None:
+        pending = chunk
+        for attempt, delay in enumerate((0.5, 1.0, 2.0, 4.0, 8.0, 0)):
+            items = [{"cadre_id": self._cadre_ids[id(r)], "source": "IMPORT",
+                      **{f: r.values[f] for f in GRADE_FIELDS if f in r.values}} for r in pending]
+            extra = {TOKEN: self._grade_token} if self._grade_token else None
+            try:
+                # The key is this run's (as for a single grade): the service tells a repeated fact (UNCHANGED)
+                # from a correction by the fact's natural key.
+                answer = await self._call("POST", "/api/v1/assessments/history/batch", json={"items": items},
+                                          key=self._batch_key(f"grades{attempt}", pending, per_run=True),
+                                          extra=extra, ok=(200, 207))
+            except ApiError as error:
+                if error.status >= 500:
+                    raise
+                for record in pending:
+                    await self._guarded(record, "姓名", self.grade)
+                return
+            later = []
+            for record, item in zip(pending, answer["items"], strict=True):
+                problem = item.get("problem")
+                if problem and problem.get("status") == 404 and problem.get("field") == "cadre_id" and delay:
+                    later.append(record)  # registered a moment ago and not yet known there: again, shortly
+                    continue
+                if problem:
+                    self._problem(record, problem, GRADE_HEADERS, "姓名")
+                else:
+                    outcome = {"RECORDED": "created", "CORRECTED": "corrected"}.get(item["outcome"], "unchanged")
+                    self.outcome.counts[(record.kind, outcome)] += 1
+                self.tick()
+            if not later:
+                return
+            pending = later
+            await asyncio.sleep(delay)
 
     async def org_unit(self, record: Record) -> str:
         code = record.values["code"]

@@ -67,21 +67,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _apply(args: argparse.Namespace, plan: Plan):  # noqa: ANN202 - Outcome
+    import os
+
     import httpx
 
-    from suite.importing.apply import Importer
+    from suite.importing.apply import BATCH, Importer
 
     token = args.token or _embedded_token(args)
     headers = {"Authorization": f"Bearer {token}"}
     total = len(plan.records)
-    async with httpx.AsyncClient(base_url=args.gateway, timeout=60) as client:
+    # Rows per batch request (default apply.BATCH, at most the routes' 500): to tune, or to watch a run in small steps.
+    batch = int(os.environ.get("YOUWEI_IMPORT_BATCH") or BATCH)
+    async with httpx.AsyncClient(base_url=args.gateway, timeout=120) as client:
         if sys.stdout.isatty():
             from rich.progress import Progress
 
             with Progress() as progress:
                 task = progress.add_task("importing", total=total)
-                return await Importer(client, headers, lambda: progress.advance(task), parallel=args.parallel).run(plan)
-        return await Importer(client, headers, parallel=args.parallel).run(plan)
+                return await Importer(client, headers, lambda: progress.advance(task), parallel=args.parallel,
+                                      batch=batch).run(plan)
+        outcome = await Importer(client, headers, parallel=args.parallel, batch=batch).run(plan)
+        print("seconds per phase:", outcome.seconds, file=sys.stderr)
+        return outcome
 
 
 def _embedded_token(args: argparse.Namespace) -> str:

@@ -116,9 +116,11 @@ async def test_dry_run_then_import_then_the_same_file_again_then_a_correction(ra
 async def test_a_run_killed_half_way_is_run_again_and_nothing_is_lost_or_doubled(rank, tmp_path):
     url, token, client = rank
     path = _workbook(tmp_path / "big.xlsx", _cadres(80))
+    # Batches of 10 cadres (one transaction each): the run is killed between two of them.
     process = await asyncio.create_subprocess_exec(
         YOUWEI, "import", str(path), "--gateway", url, "--token", token, "--report", str(tmp_path / "r.json"),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        env={**os.environ, "YOUWEI_IMPORT_BATCH": "10"})
     deadline = asyncio.get_running_loop().time() + 120
     while await _count(client) < 10:
         assert asyncio.get_running_loop().time() < deadline and process.returncode is None

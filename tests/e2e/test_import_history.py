@@ -1,6 +1,8 @@
 """`youwei import` of a register with its history through the gateway, against the four real services (real NATS):
 grades reach appraisal and sanctions reach tolerance with their real dates, for cadres registered a moment before
-in the same run (the importer waits for the directories), and the same workbook again changes nothing.
+in the same run (the grade batches present the register's consistency token), a row the service refuses inside a
+batch is reported by sheet, row and column while the others are recorded, and the same workbook again changes
+nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def _workbook(path: Path) -> Path:
     sheet.append([*WHO["li"], 2019, "称职", "2020.01.20", "2020.01.22", None, None, "财考〔2020〕1号"])
     sheet.append([*WHO["li"], 2020, "优秀", "2021-01-20", "2021-01-21", "2021-01-11", "2021-01-18", "财考〔2021〕1号"])
     sheet.append([*WHO["li"], 2021, "基本称职", "2022年1月24日", None, None, None, None])
+    # Row 5: a grade decided before 李四 started work (2002.07): the service refuses this row alone, in its batch.
+    sheet.append([*WHO["li"], 2001, "称职", "2002.01.20", None, None, None, None])
     sheet = workbook.create_sheet("处分")
     sheet.append(["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"])
     sheet.append([*WHO["wang"], "政务处分", "记过", "2024.03.01", "纪发〔2024〕7号"])
@@ -75,9 +79,10 @@ async def test_a_register_with_its_grades_and_sanctions_comes_in_through_the_gat
         path = _workbook(tmp_path / "register.xlsx")
 
         code, report, out = await _youwei(tmp_path, gateway, token, path)
-        assert code == 0, out
-        assert report["counts"] == {"cadres.created": 2, "grades.created": 3, "org-units.created": 2,
-                                    "sanctions.created": 1}, out
+        assert code == 1, out
+        assert report["counts"] == {"cadres.created": 2, "grades.created": 3, "grades.failed": 1,
+                                    "org-units.created": 2, "sanctions.created": 1}, out
+        assert [(i["sheet"], i["row"], i["column"]) for i in report["issues"]] == [("考核", 5, "决定时间")], out
 
         li = (await client.get("/api/v1/cadres", params={"name": "李四"})).json()["items"][0]["id"]
         wang = (await client.get("/api/v1/cadres", params={"name": "王五"})).json()["items"][0]["id"]
@@ -92,5 +97,5 @@ async def test_a_register_with_its_grades_and_sanctions_comes_in_through_the_gat
         assert during["items"] and not after["items"]  # 记过: 12 months from its real date
 
         code, report, out = await _youwei(tmp_path, gateway, token, path)
-        assert code == 0 and report["counts"] == {"cadres.unchanged": 2, "grades.unchanged": 3,
+        assert code == 1 and report["counts"] == {"cadres.unchanged": 2, "grades.failed": 1, "grades.unchanged": 3,
                                                   "org-units.unchanged": 2, "sanctions.unchanged": 1}, out

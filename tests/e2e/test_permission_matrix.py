@@ -81,6 +81,11 @@ def _bodies() -> dict[tuple[str, str, str], Callable[[str], dict[str, Any]]]:
         ("appraisal", "POST", "/api/v1/assessments/history"): lambda c: {
             "cadre_id": c, "year": today.year - 2, "grade": "COMPETENT", "decided_on": f"{today.year - 1}-01-20",
             "notified_on": f"{today.year - 1}-01-22", "source": "PAPER_RECORD"},
+        # A batch of one: 200 when its fact is recorded, 207 with the item's problem otherwise (so an invisible
+        # cadre answers as an unknown one does).
+        ("appraisal", "POST", "/api/v1/assessments/history/batch"): lambda c: {"items": [{
+            "cadre_id": c, "year": today.year - 2, "grade": "COMPETENT", "decided_on": f"{today.year - 1}-01-20",
+            "notified_on": f"{today.year - 1}-01-22", "source": "PAPER_RECORD"}]},
         ("appraisal", "POST", "/api/v1/regular-assessments"): lambda c: {
             "cadre_id": c, "period_key": f"{today.year - 1}-Q4", "result": "GOOD"},
         ("appraisal", "POST", "/api/v1/performance-records"): lambda c: {

@@ -45,8 +45,18 @@ def _chain(path: str) -> list[str]:
     return [p for p in path.strip("/").split("/") if p]
 
 
-async def counting_unit(conn: AsyncConnection, org_unit_id: str) -> tuple[str, str | None, set[str]]:
-    """Returns the unit the quota of `org_unit_id` is counted over, its level and the units counted with it."""
+Units = dict[str, tuple[str, str | None, set[str]]]  # counting units already read in this transaction, by unit
+
+
+async def counting_unit(conn: AsyncConnection, org_unit_id: str, *,
+                        units: Units | None = None) -> tuple[str, str | None, set[str]]:
+    """Returns the unit the quota of `org_unit_id` is counted over, its level and the units counted with it.
+
+    `units`: a cache for one transaction that records many grades (the tree does not change under it)."""
+    if units is not None:
+        if org_unit_id not in units:
+            units[org_unit_id] = await counting_unit(conn, org_unit_id)
+        return units[org_unit_id]
     u = orm.directory.org_unit
     path = (await conn.execute(select(u.c.path).where(u.c.org_unit_id == org_unit_id))).scalar()
     if path is None:
@@ -80,9 +90,10 @@ async def _config(conn: AsyncConnection, settings: Any, unit_id: str, year: int,
     return float(row[0]), bool(row[1]), int(row[2]) > 1
 
 
-async def ensure_year(conn: AsyncConnection, settings: Any, org_unit_id: str, year: int) -> str:
+async def ensure_year(conn: AsyncConnection, settings: Any, org_unit_id: str, year: int, *,
+                      units: Units | None = None) -> str:
     """Creates the year row of the agency `org_unit_id` counts in (default percentage), without locking it."""
-    agency, _, _ = await counting_unit(conn, org_unit_id)
+    agency, _, _ = await counting_unit(conn, org_unit_id, units=units)
     await conn.execute(insert_ignore(conn, orm.assessment_year, {
         "org_unit_id": agency, "year": year, "excellent_quota_pct": settings.excellent_quota_pct,
         "quota_raise_approved": False, "version": 1, "updated_at": utcnow()}, ["org_unit_id", "year"]))
@@ -90,13 +101,13 @@ async def ensure_year(conn: AsyncConnection, settings: Any, org_unit_id: str, ye
 
 
 async def standing(conn: AsyncConnection, settings: Any, org_unit_id: str, year: int, *,
-                   exclude_assessment_id: str | None = None, write: bool = False) -> Standing:
+                   exclude_assessment_id: str | None = None, write: bool = False, units: Units | None = None) -> Standing:
     """Returns the quota of the agency `org_unit_id` counts in, for a year.
 
     `write`: inside a write transaction (the decision-time check): creates the agency's year row if missing and
     locks it. `exclude_assessment_id`: the assessment being decided, whose own 优秀 proposal does not count twice.
     """
-    agency, level, members = await counting_unit(conn, org_unit_id)
+    agency, level, members = await counting_unit(conn, org_unit_id, units=units)
     pct, raised, configured = await _config(conn, settings, agency, year, write=write)
     t = orm.annual_assessment
     same = and_(t.c.org_unit_id.in_(sorted(members)), t.c.year == year)

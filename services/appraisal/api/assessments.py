@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from kernel import audit
 from kernel.auth import Role
@@ -40,12 +40,30 @@ async def record_past_grade(body: s.PastGradeCreate, uow: UowDep, principal: Pri
                             today: TodayDep) -> s.PastGradeRecorded:
     """Records a past annual grade as a past fact (its real decision and notification dates, 优秀 publicity, source
     and 文号); the same values again change nothing, different values correct it (docs/appraisal.md)."""
-    fact = PastGrade(cadre_id=body.cadre_id, year=body.year, grade=body.grade, decided_on=body.decided_on,
+    fact = _past_grade(body)
+    return s.PastGradeRecorded(**await idem.run(uow, lambda: past_grades.record_past_grade(
+        fact, uow, principal=principal, today=today)))
+
+
+@router.post("/assessments/history/batch", response_model=s.PastGradeBatchRecorded, tags=["assessments"],
+             dependencies=[require(Role.ORG_ADMIN)], responses={207: {"description": "some items were refused"}})
+async def record_past_grades(body: s.PastGradeBatch, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                             today: TodayDep, response: Response) -> s.PastGradeBatchRecorded:
+    """Records up to 500 past annual grades in one transaction, each exactly as POST /assessments/history does;
+    answers one item per fact, in order: its outcome, or the problem (rule, field) that refused it alone
+    (200 when every item was recorded, 207 when some were refused)."""
+    facts = [_past_grade(item) for item in body.items]
+    answer = s.PastGradeBatchRecorded(**await idem.run(uow, lambda: past_grades.record_past_grades(
+        facts, uow, principal=principal, today=today)))
+    response.status_code = 207 if any(i.problem for i in answer.items) else 200
+    return answer
+
+
+def _past_grade(body: s.PastGradeCreate) -> PastGrade:
+    return PastGrade(cadre_id=body.cadre_id, year=body.year, grade=body.grade, decided_on=body.decided_on,
                      notified_on=body.notified_on, source=body.source, document_no=body.document_no,
                      publicity_from=body.publicity_from, publicity_to=body.publicity_to,
                      undetermined_reason=body.undetermined_reason)
-    return s.PastGradeRecorded(**await idem.run(uow, lambda: past_grades.record_past_grade(
-        fact, uow, principal=principal, today=today)))
 
 
 @router.get("/assessments", response_model=s.AssessmentPage, tags=["assessments"], dependencies=[require(*READERS)])

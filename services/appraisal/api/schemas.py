@@ -116,6 +116,39 @@ class PastGradeRecorded(BaseModel):
     quota: PastGradeQuota = Field(description="the year's 优秀 quota of the agency: reported, not enforced")
 
 
+HISTORY_BATCH_MAX = 500  # facts per batch request (the body is bounded as well: the service's max_body_bytes)
+
+
+class PastGradeBatch(Request):
+    """Past annual grades recorded in one transaction, each as POST /assessments/history would record it."""
+
+    items: list[PastGradeCreate] = Field(min_length=1, max_length=HISTORY_BATCH_MAX)
+
+
+class ItemProblem(BaseModel):
+    """Why one item of a batch was refused: the problem the single route would have answered."""
+
+    status: int
+    type: str
+    detail: str
+    rule: str | None = None
+    field: str | None = None
+    source: str | None = None
+
+
+class PastGradeItem(BaseModel):
+    index: int = Field(description="the item's position in the request")
+    id: str | None = None
+    assessment_id: str | None = None
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"] | None = None
+    quota: PastGradeQuota | None = None
+    problem: ItemProblem | None = Field(default=None, description="set when this item was refused (nothing of it kept)")
+
+
+class PastGradeBatchRecorded(BaseModel):
+    items: list[PastGradeItem]
+
+
 class AssessmentPage(BaseModel):
     items: list[AssessmentRead]
     next_cursor: str | None

@@ -6,13 +6,14 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from kernel.access import cadre_not_found, unit_not_found
+from kernel.access import Access, cadre_not_found, unit_not_found
 from kernel.auth import Principal
 from kernel.directory import DirCadre
 from services.appraisal.adapters import orm
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
-async def visible_cadre(uow: AppraisalUnitOfWork, principal: Principal, cadre_id: str, *, self_only: bool = False) -> DirCadre:
+async def visible_cadre(uow: AppraisalUnitOfWork, principal: Principal, cadre_id: str, *, self_only: bool = False,
+                        access: Access | None = None) -> DirCadre:
     """Returns an active cadre the caller may act on (kernel.access), or raises the uniform 404.
 
     `self_only`: the step is the cadre's own (self-summary, acknowledgement, reply, a record they submit).
@@ -21,7 +22,8 @@ async def visible_cadre(uow: AppraisalUnitOfWork, principal: Principal, cadre_id
     """
     if self_only and principal.cadre_id != cadre_id:
         raise cadre_not_found()
-    access = await uow.directory.access(uow.conn, principal)
+    # `access`: the caller's, already resolved in this transaction (a batch of many facts resolves it once).
+    access = access if access is not None else await uow.directory.access(uow.conn, principal)
     return await uow.directory.require_cadre(uow.conn, access, cadre_id, sensitive=not self_only, active=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from kernel.auth import Role
 from kernel.deps import ReaderDep, TodayDep
@@ -16,6 +16,8 @@ from kernel.requests import QueryDate
 from services.rank import views
 from services.rank.api.dependencies import REGISTER_READERS, UowDep
 from services.rank.api.schemas import (
+    CadreBatch,
+    CadreBatchRead,
     CadreCreate,
     CadreExit,
     CadrePage,
@@ -104,6 +106,23 @@ async def register_cadre(body: CadreCreate, uow: UowDep, principal: PrincipalDep
     return Created(id=cadre_id)
 
 
+@router.post("/cadres/batch", response_model=CadreBatchRead, tags=["cadres"], dependencies=[ADMIN],
+             responses={207: {"description": "some items were refused"}})
+async def register_cadres(body: CadreBatch, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
+                          today: TodayDep, response: Response) -> CadreBatchRead:
+    """Registers up to 500 cadres in one transaction, each with the rank and post it holds from a date, each exactly
+    as POST /cadres and the holding routes do; answers one item per cadre, in order: its id, or the problem (rule,
+    field) that refused it alone (200 when every item was registered, 207 when some were refused)."""
+    items = [commands.RegisterCadreWithHoldings(
+        cadre=commands.RegisterCadre(**item.model_dump(exclude={"rank", "post"})),
+        rank=commands.AddRankHolding(cadre_id="", **item.rank.model_dump()) if item.rank else None,
+        post=commands.AddPostHolding(cadre_id="", **item.post.model_dump()) if item.post else None)
+        for item in body.items]
+    answers = await idem.run(uow, lambda: handlers.register_cadres(items, uow, principal=principal, today=today))
+    response.status_code = 207 if any(a.get("problem") for a in answers) else 200
+    return CadreBatchRead(items=answers)
+
+
 @router.get("/cadres", response_model=CadrePage, tags=["cadres"], dependencies=[require(*READERS)])
 async def list_cadres(
     conn: ReaderDep,
@@ -111,6 +130,12 @@ async def list_cadres(
     page: PageDep,
     org_unit_id: Annotated[str | None, Query(max_length=64, description="only this unit and its subunits")] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=100, description="name prefix")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description=(
+        "a fragment of the name (张三 finds 张三丰), or latin letters matched against the name's pinyin, full or "
+        "initials (zhangsan, zsf)"))] = None,
+    rank_code: Annotated[str | None, Query(max_length=16, description="current rank (职级) code")] = None,
+    post_code: Annotated[str | None, Query(max_length=32, description="current leadership post code")] = None,
+    category: Annotated[str | None, Query(max_length=32, description="cadre category")] = None,
 ) -> CadrePage:
     """Lists the cadres the caller may see, in pinyin order of their names, narrowed by unit, name or pinyin, rank,
     post and category."""
@@ -133,12 +158,6 @@ async def get_cadre(cadre_id: str, conn: ReaderDep, principal: PrincipalDep) -> 
 async def update_cadre(cadre_id: str, body: CadreUpdate, uow: UowDep, principal: PrincipalDep, today: TodayDep,
                        idem: IdempotencyOptional) -> Versioned:
     """Changes register fields (a full snapshot goes out when what other services keep changes)."""
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description=(
-        "a fragment of the name (张三 finds 张三丰), or latin letters matched against the name's pinyin, full or "
-        "initials (zhangsan, zsf)"))] = None,
-    rank_code: Annotated[str | None, Query(max_length=16, description="current rank (职级) code")] = None,
-    post_code: Annotated[str | None, Query(max_length=32, description="current leadership post code")] = None,
-    category: Annotated[str | None, Query(max_length=32, description="cadre category")] = None,
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     cmd = commands.UpdateCadre(cadre_id=cadre_id, version=body.version, changes=changes)
     version = await idem.run(uow, lambda: handlers.update_cadre(cmd, uow, principal=principal, today=today))

@@ -166,6 +166,50 @@ class PostHoldingCreate(Request):
     source_ref: str | None = Field(default=None, max_length=128)
 
 
+CADRE_BATCH_MAX = 500  # cadres per batch request (the body is bounded as well: the service's max_body_bytes)
+
+
+class HeldRank(RankHoldingCreate):
+    """The rank a batch-registered cadre holds from a date (as POST /cadres/{id}/rank-holdings)."""
+
+
+class HeldPost(PostHoldingCreate):
+    """The post a batch-registered cadre holds from a date (as POST /cadres/{id}/post-holdings)."""
+
+
+class CadreBatchItem(CadreCreate):
+    rank: HeldRank | None = None
+    post: HeldPost | None = None
+
+
+class CadreBatch(Request):
+    """Cadres registered in one transaction, each as POST /cadres (then its rank and post holdings) would."""
+
+    items: list[CadreBatchItem] = Field(min_length=1, max_length=CADRE_BATCH_MAX)
+
+
+class ItemProblem(BaseModel):
+    """Why one item of a batch was refused: the problem the single route would have answered."""
+
+    status: int
+    type: str
+    detail: str
+    rule: str | None = None
+    field: str | None = None
+    source: str | None = None
+
+
+class CadreBatchItemRead(BaseModel):
+    index: int = Field(description="the item's position in the request")
+    id: str | None = Field(default=None, description="the new cadre's id")
+    outcome: Literal["REGISTERED"] | None = None
+    problem: ItemProblem | None = Field(default=None, description="set when this item was refused (nothing of it kept)")
+
+
+class CadreBatchRead(BaseModel):
+    items: list[CadreBatchItemRead]
+
+
 class LevelHoldingCreate(Request):
     level: int = Field(ge=1, le=27)
     step: int | None = Field(default=None, ge=1, le=14)

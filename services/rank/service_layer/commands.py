@@ -73,6 +73,15 @@ class AddPostHolding:
 
 
 @dataclass(frozen=True)
+class RegisterCadreWithHoldings:
+    """One item of a batch registration: the cadre, and the rank and post held from a date (cadre_id filled in)."""
+
+    cadre: RegisterCadre
+    rank: AddRankHolding | None = None
+    post: AddPostHolding | None = None
+
+
+@dataclass(frozen=True)
 class AddLevelHolding:
     cadre_id: str
     level: int

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 
 from kernel.access import cadre_not_found, within
 from kernel.auth import Principal
-from kernel.errors import ConcurrencyError, Conflict, Forbidden, NotFound, RuleViolation
+from kernel.errors import ConcurrencyError, Conflict, DomainError, Forbidden, NotFound, RuleViolation, item_problem
 from services.rank.adapters.access import access_of
 from services.rank.adapters.sql import path_str
 from services.rank.domain import events
@@ -104,18 +105,48 @@ async def register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, pr
                          today: dt.date) -> str:
     """Registers a cadre in an org unit of the caller's subtree; refuses an apparent duplicate."""
     async with uow:
-        unit = await uow.org_units.get(cmd.org_unit_id)
-        if unit is None or not _within(principal, unit):
-            raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
-        duplicate = await uow.cadres.find_duplicate(name=cmd.name.strip(), birth_date=cmd.birth_date, gender=cmd.gender)
-        if duplicate is not None:
-            raise Conflict("a cadre with the same name, gender and birth date is already registered",
-                           rule="cadre.duplicate")
-        cadre = Cadre.register(cadre_id=str(uuid.uuid4()), name=cmd.name, gender=cmd.gender, birth_date=cmd.birth_date,
-                               entry_date=cmd.entry_date, org_unit=unit, category=cmd.category,
-                               party_member=cmd.party_member, education=cmd.education, today=today)
-        await uow.cadres.add(cadre)
-        return await uow.commit(cadre.id)
+        return await uow.commit(await _register_cadre(cmd, uow, principal=principal, today=today))
+
+
+async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: RankUnitOfWork, *,
+                          principal: Principal, today: dt.date) -> list[dict]:
+    """Registers many cadres in one transaction, each with the rank and post it holds from a date: each exactly as
+    POST /cadres and POST /cadres/{id}/rank-holdings, /post-holdings do (same rules, same events), each in its own
+    savepoint, so that a refused item (its problem at its index) leaves the others registered."""
+    answers: list[dict] = []
+    async with uow:
+        for index, item in enumerate(items):
+            try:
+                async with uow.conn.begin_nested():
+                    cadre_id = await _register_cadre(item.cadre, uow, principal=principal, today=today)
+                    if item.rank is not None:
+                        await _add_rank_holding(replace(item.rank, cadre_id=cadre_id), uow, principal=principal,
+                                                today=today)
+                    if item.post is not None:
+                        await _add_post_holding(replace(item.post, cadre_id=cadre_id), uow, principal=principal,
+                                                today=today)
+                    await uow.flush_events()  # inside the savepoint: a refused item leaves no event behind
+                answers.append({"index": index, "id": cadre_id, "outcome": "REGISTERED"})
+            except DomainError as error:
+                uow.discard_events()
+                answers.append({"index": index, "problem": item_problem(error)})
+        return await uow.commit(answers)
+
+
+async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, principal: Principal,
+                          today: dt.date) -> str:
+    unit = await uow.org_units.get(cmd.org_unit_id)
+    if unit is None or not _within(principal, unit):
+        raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
+    duplicate = await uow.cadres.find_duplicate(name=cmd.name.strip(), birth_date=cmd.birth_date, gender=cmd.gender)
+    if duplicate is not None:
+        raise Conflict("a cadre with the same name, gender and birth date is already registered",
+                       rule="cadre.duplicate")
+    cadre = Cadre.register(cadre_id=str(uuid.uuid4()), name=cmd.name, gender=cmd.gender, birth_date=cmd.birth_date,
+                           entry_date=cmd.entry_date, org_unit=unit, category=cmd.category,
+                           party_member=cmd.party_member, education=cmd.education, today=today)
+    await uow.cadres.add(cadre)
+    return cadre.id
 
 
 async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, principal: Principal,
@@ -175,29 +206,39 @@ async def add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *,
                            today: dt.date) -> str:
     """Records a rank holding from a date (history or a change); returns the holding id."""
     async with uow:
-        cadre = await load_cadre(uow, principal, cmd.cadre_id)
-        series = CATEGORY_SERIES.get(cadre.category)
-        if series is None:
-            raise RuleViolation(f"category {cadre.category} is not on a rank ladder",
-                                rule="rank.category_outside_ladder")
-        ladder = (await uow.ladders(cmd.since))[series]
-        holding = cadre.add_rank(rank_code=cmd.rank_code, since=cmd.since, basis=cmd.basis, ladder=ladder, today=today,
-                                 level=cmd.level, source_ref=cmd.source_ref)
-        await uow.cadres.save(cadre)
-        await uow.mark_dirty([cadre.id])
-        return await uow.commit(holding.id)
+        return await uow.commit(await _add_rank_holding(cmd, uow, principal=principal, today=today))
+
+
+async def _add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *, principal: Principal,
+                            today: dt.date) -> str:
+    cadre = await load_cadre(uow, principal, cmd.cadre_id)
+    series = CATEGORY_SERIES.get(cadre.category)
+    if series is None:
+        raise RuleViolation(f"category {cadre.category} is not on a rank ladder",
+                            rule="rank.category_outside_ladder")
+    ladder = (await uow.ladders(cmd.since))[series]
+    holding = cadre.add_rank(rank_code=cmd.rank_code, since=cmd.since, basis=cmd.basis, ladder=ladder, today=today,
+                             level=cmd.level, source_ref=cmd.source_ref)
+    await uow.cadres.save(cadre)
+    await uow.mark_dirty([cadre.id])
+    return holding.id
 
 
 async def add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal,
                            today: dt.date) -> str:
     """Records a leadership-post holding; returns the holding id."""
     async with uow:
-        cadre = await load_cadre(uow, principal, cmd.cadre_id)
-        holding = cadre.add_post(post_code=cmd.post_code, since=cmd.since, basis=cmd.basis, today=today,
-                                 hardship=cmd.hardship, source_ref=cmd.source_ref)
-        await uow.cadres.save(cadre)
-        await uow.mark_dirty([cadre.id])
-        return await uow.commit(holding.id)
+        return await uow.commit(await _add_post_holding(cmd, uow, principal=principal, today=today))
+
+
+async def _add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal,
+                            today: dt.date) -> str:
+    cadre = await load_cadre(uow, principal, cmd.cadre_id)
+    holding = cadre.add_post(post_code=cmd.post_code, since=cmd.since, basis=cmd.basis, today=today,
+                             hardship=cmd.hardship, source_ref=cmd.source_ref)
+    await uow.cadres.save(cadre)
+    await uow.mark_dirty([cadre.id])
+    return holding.id
 
 
 async def add_level_holding(cmd: commands.AddLevelHolding, uow: RankUnitOfWork, *, principal: Principal,

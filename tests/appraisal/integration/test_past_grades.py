@@ -126,3 +126,59 @@ async def test_a_past_years_quota_is_reported_not_enforced(app):
     assert [(q["limit"], q["used"], q["exceeded"]) for q in answers] == [(0, 1, True), (0, 2, True)]
     r = orm.assessment_grade_record
     assert await app.rows(select(r.c.quota_exceeded)) == [(True,), (True,)]
+
+
+BATCH = "/api/v1/assessments/history/batch"
+
+
+async def test_a_batch_records_each_fact_as_the_single_route_and_a_refused_fact_sinks_only_itself(app):
+    single = (await app.client.post(URL, json=body(cadre_id="c-fin-5"), headers=app.hk("org_admin"))).json()
+    items = [body(), body(cadre_id="c-fin-5"),  # new; the same values as the single route recorded: UNCHANGED
+             body(year=2018, decided_on="2019-01-20", notified_on="2019-01-19"),  # notified before decided
+             body(cadre_id="c-health-1"),  # another subtree (the caller's is finance): the uniform 404
+             body(year=2020, grade="EXCELLENT", publicity_from="2021-01-06", publicity_to="2021-01-13",
+                  decided_on="2021-01-14", notified_on="2021-01-15")]
+    response = await app.client.post(BATCH, json={"items": items}, headers=app.hk("org_admin", unit="finance"))
+    assert response.status_code == 207, response.text  # some items refused
+    answer = response.json()["items"]
+    assert [a["index"] for a in answer] == [0, 1, 2, 3, 4]
+    assert [a["outcome"] for a in answer] == ["RECORDED", "UNCHANGED", None, None, "RECORDED"]
+    assert answer[1]["id"] == single["id"] and answer[0]["quota"]["counting_unit_id"] == "finance"
+    assert (answer[2]["problem"]["status"], answer[2]["problem"]["field"]) == (422, "notified_on")
+    assert answer[2]["problem"]["rule"].startswith("assessment_history")
+    assert (answer[3]["problem"]["status"], answer[3]["problem"]["field"]) == (404, "cadre_id")
+    assert "c-health-1" not in response.text
+    # exactly the events the single route emits: one grade_finalized per recorded fact, none for the refused ones
+    events = await app.outbox("grade_finalized")
+    assert sorted((e["cadreId"], e["year"], e["grade"]) for e in events) == [
+        ("c-fin-4", 2019, "COMPETENT"), ("c-fin-4", 2020, "EXCELLENT"), ("c-fin-5", 2019, "COMPETENT")]
+    listed = (await app.client.get("/api/v1/assessments", params={"cadre_id": "c-fin-4"},
+                                   headers=app.h("org_admin"))).json()["items"]
+    assert sorted((a["year"], a["final_grade"], a["source"]) for a in listed) == [
+        (2019, "COMPETENT", "PAPER_RECORD"), (2020, "EXCELLENT", "PAPER_RECORD")]
+
+    # the same batch again with a new key: every fact UNCHANGED (or refused again), nothing emitted
+    again = await app.client.post(BATCH, json={"items": items}, headers=app.hk("org_admin", unit="finance"))
+    assert [a["outcome"] for a in again.json()["items"]] == ["UNCHANGED", "UNCHANGED", None, None, "UNCHANGED"]
+    assert len(await app.outbox("grade_finalized")) == 3
+    # a changed value in a batch is a correction, as through the single route
+    corrected = await app.client.post(BATCH, json={"items": [body(grade="BASIC")]}, headers=app.hk("org_admin"))
+    assert corrected.status_code == 200 and corrected.json()["items"][0]["outcome"] == "CORRECTED"
+
+
+async def test_a_batch_is_an_org_admins_keyed_and_bounded_request(app):
+    for role in ("assessor", "discipline_officer", "auditor"):
+        response = await app.client.post(BATCH, json={"items": [body()]}, headers=app.hk(role))
+        assert response.status_code == 403, role
+    assert (await app.client.post(BATCH, json={"items": [body()]}, headers=app.h("org_admin"))).status_code == 422
+    for payload, field in (({"items": []}, "items"), ({"items": [body()] * 501}, "items"),
+                           ({"items": [body(source="RUMOUR")]}, "source"), ({"items": [body()], "x": 1}, "x")):
+        response = await app.client.post(BATCH, json=payload, headers=app.hk("org_admin"))
+        assert response.status_code == 422, field
+        assert any(field in (e.get("field") or "") for e in response.json()["errors"]), (field, response.text)
+    key = app.hk("org_admin")
+    first = await app.client.post(BATCH, json={"items": [body()]}, headers=key)
+    replay = await app.client.post(BATCH, json={"items": [body()]}, headers=key)
+    assert replay.json() == first.json() and first.json()["items"][0]["outcome"] == "RECORDED"
+    assert first.status_code == replay.status_code == 200
+    assert len(await app.outbox("grade_finalized")) == 1
