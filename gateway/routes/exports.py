@@ -6,6 +6,7 @@ token. Labels come from kernel.labels."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -66,7 +67,7 @@ def _flag(raw: str | None, name: str, default: bool) -> bool:
     raise params.invalid(name, "query", "Input should be a valid boolean", "bool_parsing")
 
 
-def _day(raw: str | None) -> Any:
+def _day(raw: str | None) -> dt.date:
     as_of = params.date_param(raw, "as_of")
     if as_of is not None and as_of > china_today():
         raise params.invalid("as_of", "query", "as_of may not be in the future", "future_date")
