@@ -31,7 +31,10 @@ GRADE_HEADERS = {c.field: c.headers[0] for c in GRADES_SHEET.columns}
 # Rows per batch request (the routes take up to 500): a batch must finish within the gateway's upstream timeout
 # (5 s), a row costs some 25 statements, and a batch may first wait for the service to catch up (its token).
 BATCH = 50
-BATCH_PARALLEL = 2  # batch requests in flight at once (each is one transaction of up to BATCH rows)
+# Cadre batches in flight at once (each one transaction of up to BATCH rows). Grade batches go one at a time: each
+# locks the 优秀 quota rows of the agencies and years it records (PostgreSQL), which two batches could take in
+# opposite orders; and the appraisal process, not the database, is their bottleneck (bench/results/importer.json).
+BATCH_PARALLEL = 2
 GATEWAY_TIMEOUTS = 5  # a keyed write the gateway gave up on (502/504) is sent again (the key makes it safe)
 TOKEN = "X-Consistency-Token"
 GRADE_FIELDS = ("year", "grade", "decided_on", "notified_on", "publicity_from", "publicity_to", "document_no",
@@ -160,14 +163,14 @@ class Importer:
         index = await self._index()
         return {id(r) for r in records if (r.values["name"], r.values["gender"], r.values["birth_date"]) not in index}
 
-    async def _batches(self, records: list[Record], send: Callable[[list[Record]], Any]) -> None:
+    async def _batches(self, records: list[Record], send: Callable[[list[Record]], Any], in_flight: int) -> None:
         chunks = iter([records[i:i + self.batch] for i in range(0, len(records), self.batch)])
 
         async def worker() -> None:
             for chunk in chunks:
                 await send(chunk)
 
-        await asyncio.gather(*(worker() for _ in range(min(BATCH_PARALLEL, self.parallel))))
+        await asyncio.gather(*(worker() for _ in range(max(1, min(in_flight, self.parallel)))))
 
     def _batch_key(self, kind: str, chunk: list[Record], *, per_run: bool) -> str:
         digest = hashlib.sha256("|".join(f"{r.row}:{r.digest}" for r in chunk).encode()).hexdigest()[:40]
@@ -175,7 +178,7 @@ class Importer:
 
     async def _register_batches(self, records: list[Record]) -> None:
         """Registers new cadres, BATCH at a time (POST /cadres/batch: each with its rank and post, from their dates)."""
-        await self._batches(records, self._register_batch)
+        await self._batches(records, self._register_batch, BATCH_PARALLEL)
 
     async def _register_batch(self, chunk: list[Record]) -> None:
         items = []
@@ -230,12 +233,11 @@ class Importer:
                 self.tick()
                 continue
             ready.append((record, cadre))
-        # Each batch takes the quota rows of its units and years in one order (unit, year): two batches in flight
-        # never wait on each other in a cycle.
+        # A batch's rows by unit and year: it touches few quota rows.
         ready.sort(key=lambda rc: (rc[1].get("org_unit_id") or "", rc[0].values["year"], rc[1]["id"]))
         self._cadre_ids = {id(r): c["id"] for r, c in ready}
         self._grade_token = token
-        await self._batches([r for r, _ in ready], self._grade_batch)
+        await self._batches([r for r, _ in ready], self._grade_batch, 1)
 
     async def _grade_batch(self, chunk: list[Record]) -> None:
         pending = chunk
