@@ -13,7 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, Column, ColumnElement, Date, Index, Integer, MetaData, String, Table, Text, exists, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    exists,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -159,6 +173,13 @@ class Directory:
 
     def __init__(self, tables: DirectoryTables) -> None:
         self.tables = tables
+
+    def named(self, query: Select, cadre_col: Any) -> Select:
+        """Adds the cadre's name, as `cadre_name`, to a query of records keyed by `cadre_col`: lists show people,
+        not ids (None while the register's snapshot has not arrived)."""
+        # An alias of its own, so that the scope's subqueries over dir_cadre do not correlate with it.
+        c = self.tables.cadre.alias("named_cadre")
+        return query.outerjoin(c, c.c.cadre_id == cadre_col).add_columns(c.c.name.label("cadre_name"))
 
     async def unit_path(self, conn: AsyncConnection, unit_id: str | None) -> str | None:
         """Returns the path of an org unit, or None if it is unknown."""

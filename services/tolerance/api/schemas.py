@@ -132,6 +132,7 @@ class PastSanctionRecorded(BaseModel):
 class SanctionRead(BaseModel):
     id: str
     cadre_id: str
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     system: str
     type: str
     proposed_type: str
@@ -176,6 +177,7 @@ class RestrictionExtensionIn(Request):
 class RestrictionRead(BaseModel):
     id: str
     cadre_id: str
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     effect: str
     source_type: str
     source_id: str | None
@@ -305,6 +307,7 @@ class ToleranceCaseRead(BaseModel):
     id: str
     incident_id: str
     cadre_id: str
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     initiator: str
     applied_on: dt.date
     statement: str
@@ -349,6 +352,7 @@ class InvestigationRead(BaseModel):
     case_id: str
     report_id: str
     cadre_id: str
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     opened_on: dt.date
     status: str
     incident_id: str | None
@@ -410,6 +414,7 @@ class Announcement(Request):
 class ReinstatementRead(BaseModel):
     id: str
     cadre_id: str
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     basis_sanction_ids: list[str]
     eligible_from: dt.date
     original_post_level: int | None

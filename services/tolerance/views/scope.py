@@ -27,8 +27,8 @@ def cadre_visible(cadre_col: Any, scope: Access) -> ColumnElement[bool]:
 
 
 def scoped(query: Select, cadre_col: Any, scope: Access) -> Select:
-    """Filters a query to the rows the caller may read."""
-    return query.where(cadre_visible(cadre_col, scope))
+    """Filters a query to the rows the caller may read, each with its cadre's name (`cadre_name`)."""
+    return DIRECTORY.named(query.where(cadre_visible(cadre_col, scope)), cadre_col)
 
 
 async def unit_in_scope(conn: AsyncConnection, principal: Principal, unit_id: str) -> str | None:

@@ -140,6 +140,9 @@ async def test_lists_bound_the_page_size_and_refuse_a_forged_cursor(world):
     second = (await world.get("/sanctions", limit=2, cursor=first["next_cursor"])).json()
     assert len(first["items"]) == 2 and len(second["items"]) == 1 and second["next_cursor"] is None
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    # Lists show people: each item names its cadre (from the register's snapshot), and so does a single read.
+    assert {i["cadre_name"] for i in first["items"] + second["items"]} == {"Cadre c-a"}
+    assert (await world.get(f"/sanctions/{first['items'][0]['id']}")).json()["cadre_name"] == "Cadre c-a"
 
 
 async def test_a_collective_decision_with_bad_votes_names_the_rule(world):
