@@ -57,7 +57,7 @@ async def list_rows(conn: AsyncConnection, principal: Principal, table: Table, p
     if narrowed is not None:
         where.append(narrowed)
     cols = [table.c[order], table.c.id]
-    query = keyset(select(table).where(*where), cols, page, descending=True,
+    query = keyset(directory.named(select(table).where(*where), table.c.cadre_id), cols, page, descending=True,
                    converters=[_ts if order.endswith("_at") else dt.date.fromisoformat, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r._mapping[order], r.id))
     return [_row(r) for r in rows], cursor
@@ -65,8 +65,8 @@ async def list_rows(conn: AsyncConnection, principal: Principal, table: Table, p
 
 async def get_row(conn: AsyncConnection, principal: Principal, table: Table, object_id: str) -> dict[str, Any] | None:
     """Returns one row in the caller's scope, or None."""
-    row = (await conn.execute(select(table).where(table.c.id == object_id,
-                                                  await scope_clause(conn, principal, table.c.cadre_id)))).first()
+    query = select(table).where(table.c.id == object_id, await scope_clause(conn, principal, table.c.cadre_id))
+    row = (await conn.execute(directory.named(query, table.c.cadre_id))).first()
     return _row(row) if row else None
 
 
@@ -219,6 +219,7 @@ async def index_page(conn: AsyncConnection, principal: Principal, page: PagePara
     narrowed = await unit_clause(conn, principal, org_unit_id, t.c.cadre_id)
     if narrowed is not None:
         where.append(narrowed)
-    query = keyset(select(t).where(*where), [t.c.period_key, t.c.cadre_id], page, descending=True)
+    query = keyset(directory.named(select(t).where(*where), t.c.cadre_id), [t.c.period_key, t.c.cadre_id], page,
+                   descending=True)
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.period_key, r.cadre_id))
     return [_row(r) for r in rows], cursor

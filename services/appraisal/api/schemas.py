@@ -59,6 +59,7 @@ class Supplement(Request):
 class AssessmentRead(BaseModel):
     id: str
     cadre_id: str
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     org_unit_id: str
     year: int
     status: str

@@ -64,9 +64,12 @@ async def test_excellent_path_with_quota_publicity_notification_and_award_propos
     awards = (await app.client.get("/api/v1/awards", params={"cadre_id": "c-fin-1"},
                                    headers=app.h("org_admin", "city"))).json()["items"]
     assert [(a["type"], a["basis"], a["status"]) for a in awards] == [("COMMENDATION", "ANNUAL_EXCELLENT", "PROPOSED")]
+    assert awards[0]["cadre_name"] == "c-fin-1"  # lists name their cadre (the directory's name; here the id)
     # A second 优秀 in the unit exceeds the raised quota (25 % of 4 = 1).
-    second = (await app.client.get("/api/v1/assessments", params={"cadre_id": "c-fin-2"},
-                                   headers=app.h("assessor", "finance"))).json()["items"][0]["id"]
+    listed = (await app.client.get("/api/v1/assessments", params={"cadre_id": "c-fin-2"},
+                                   headers=app.h("assessor", "finance"))).json()["items"]
+    assert listed[0]["cadre_name"] == "c-fin-2"
+    second = listed[0]["id"]
     await self_summary(app, second, "c-fin-2")
     assert (await propose(app, second, "EXCELLENT")).json()["rule"] == "assessment.excellent_quota"
     r = await app.client.post(f"/api/v1/assessments/{aid}/notification", headers=app.h("assessor", "finance"))
