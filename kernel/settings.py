@@ -80,6 +80,9 @@ class ServiceSettings(BaseSettings):
     request_date_min: dt.date = dt.date(1900, 1, 1)
     request_date_max_years_ahead: int = 100
     cors_origins: list[str] = Field(default_factory=list)
+    # Language of answers to a request without an acceptable Accept-Language (kernel/i18n.py): en, or zh-CN for
+    # labelled answers and Chinese problems by default.
+    default_language: Literal["en", "zh-CN"] = "en"
     calendar_file: Path | None = None
 
     @property
