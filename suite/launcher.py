@@ -172,6 +172,12 @@ class Launcher:
                 raise RuntimeError(f"a vault key rotation was interrupted ({key_dir / keys.VAULT_KEY_NEXT} exists); "
                                    "finish it with `youwei vault-rotate` before starting the suite")
             self.secrets["petitions"] = {"PETITIONS_VAULT_KEY": keys.load_or_generate_vault_key(key_dir)}
+        # The key of the ID numbers' keyed hash goes to rank only, chosen once: another key would find nobody.
+        if not os.environ.get("RANK_ID_NUMBER_KEY"):
+            id_key = key_dir / "id-number.key"
+            if not id_key.exists():
+                keys.write_secret(id_key, keys.new_vault_key().encode())
+            self.secrets.setdefault("rank", {})["RANK_ID_NUMBER_KEY"] = id_key.read_text(encoding="utf-8").strip()
         if not self.nats_url:
             self._nats_credentials(key_dir)
         secure_dir(self.var)

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from kernel.app import build_app
 from kernel.runtime import ServiceRuntime
-from services.rank.adapters import orm
+from services.rank.adapters import identity, orm
 from services.rank.api import config_routes, process_routes, read_routes
 from services.rank.api.router import router
 from services.rank.jobs import jobs
@@ -19,6 +19,7 @@ from services.rank.settings import RankSettings
 def create_app(settings: RankSettings | None = None) -> FastAPI:
     """Creates the rank app (nothing connects until the lifespan starts)."""
     settings = settings or RankSettings()
+    identity.configure(settings.id_number_key, production=settings.environment == "production")
     runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=RankUnitOfWork, to_contracts=to_contracts,
                              subscriptions=SUBSCRIPTIONS, jobs=jobs(settings))
     return build_app(runtime, [router, config_routes.router, process_routes.router, read_routes.router],

@@ -36,6 +36,9 @@ class RankSettings(ServiceSettings):
     track_reserve_max_age: int = Field(45, ge=18, le=65)
     track_rotation_min_years_in_unit: int = Field(3, ge=1, le=20)
     track_mature_min_service_years: int = Field(10, ge=1, le=40)
+    # The key of the ID numbers' keyed hash (base64 of >= 32 bytes; services/rank/adapters/identity.py). Required in
+    # production; `youwei up` generates one under var/keys.
+    id_number_key: str | None = Field(default=None, repr=False)
     # Periodic jobs (tests switch them off and run them with a fixed date).
     jobs_enabled: bool = True
     standing_interval_s: float = Field(2.0, gt=0)

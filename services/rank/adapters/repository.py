@@ -149,7 +149,8 @@ class CadreRepository:
                 entry_date=row["entry_date"], org_unit_id=row["org_unit_id"], category=row["category"],
                 party_member=row["party_member"], education=row["education"], active=row["active"],
                 version=row["version"], reserve_cadre=row["reserve_cadre"],
-                grassroots_experience=row["grassroots_experience"], org_path=path_list(row["org_path"]))
+                grassroots_experience=row["grassroots_experience"], id_number_hash=row["id_number_hash"],
+                org_path=path_list(row["org_path"]))
         if not cadres:
             return {}
         ids = list(cadres)
@@ -182,6 +183,11 @@ class CadreRepository:
             )
         ).scalar()
 
+    async def holder_of_id_number(self, id_number_hash: str) -> str | None:
+        """Returns the id of the cadre registered with this ID number (by its keyed hash), if any."""
+        t = orm.cadre
+        return (await self.conn.execute(select(t.c.id).where(t.c.id_number_hash == id_number_hash))).scalar()
+
     async def add(self, cadre: Cadre) -> None:
         """Inserts a new cadre (and its first assignment), with a dirty standing row."""
         now = utcnow()
@@ -190,7 +196,8 @@ class CadreRepository:
                                      entry_date=cadre.entry_date, org_unit_id=cadre.org_unit_id, category=cadre.category,
                                      party_member=cadre.party_member, education=cadre.education, active=cadre.active,
                                      version=1, created_at=now, updated_at=now, reserve_cadre=cadre.reserve_cadre,
-                                     grassroots_experience=cadre.grassroots_experience, **_search_keys(cadre.name))
+                                     grassroots_experience=cadre.grassroots_experience, id_number_hash=cadre.id_number_hash,
+                                     **_search_keys(cadre.name))
         )
         await self.conn.execute(insert(orm.cadre_standing).values(cadre_id=cadre.id, dirty=True, dirty_gen=1,
                                                                   blocked=False))
@@ -210,7 +217,7 @@ class CadreRepository:
                     education=cadre.education, active=cadre.active, version=cadre.version + 1, updated_at=now,
                     rank_code=cadre.rank_code, level=cadre.level, post_code=cadre.post_code,
                     reserve_cadre=cadre.reserve_cadre, grassroots_experience=cadre.grassroots_experience,
-                    **_search_keys(cadre.name))
+                    id_number_hash=cadre.id_number_hash, **_search_keys(cadre.name))
         )
         if result.rowcount != 1:
             raise ConcurrencyError("the cadre was changed by someone else; reload and retry", rule="cadre.version")

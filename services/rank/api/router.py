@@ -14,10 +14,12 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
 from services.rank import views
+from services.rank.adapters import identity
 from services.rank.api.dependencies import REGISTER_READERS, UowDep
 from services.rank.api.schemas import (
     CadreBatch,
     CadreBatchRead,
+    CadreSearchBody,
     CadreCreate,
     CadreExit,
     CadrePage,
@@ -141,6 +143,16 @@ async def list_cadres(
     post and category."""
     search = views.CadreSearch(org_unit_id=org_unit_id, name=name, q=q, rank_code=rank_code, post_code=post_code,
                                category=category)
+    items, cursor = await views.list_cadres(conn, principal, page, search)
+    return CadrePage(items=[CadreRead(**i) for i in items], next_cursor=cursor)
+
+
+@router.post("/cadres/search", response_model=CadrePage, tags=["cadres"], dependencies=[require(*READERS)])
+async def search_cadres(body: CadreSearchBody, conn: ReaderDep, principal: PrincipalDep, page: PageDep) -> CadrePage:
+    """Finds the cadre registered with an ID number (kept only as a keyed hash), within the caller's subtree; an
+    unknown number and one registered outside the subtree both give an empty list."""
+    search = views.CadreSearch(org_unit_id=body.org_unit_id, q=body.q,
+                               id_number_hash=identity.id_number_hash(body.id_number))
     items, cursor = await views.list_cadres(conn, principal, page, search)
     return CadrePage(items=[CadreRead(**i) for i in items], next_cursor=cursor)
 

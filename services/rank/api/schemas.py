@@ -76,6 +76,9 @@ class CadreCreate(Request):
     category: CategoryLit = "COMPREHENSIVE"
     party_member: bool = False
     education: EducationLit | None = None
+    id_number: str | None = Field(default=None, min_length=15, max_length=24, json_schema_extra={"writeOnly": True},
+                                  description="公民身份号码 (18 characters, GB 11643-1999): checked, kept only as a keyed "
+                                              "hash, never returned; finds the cadre through POST /cadres/search")
 
 
 class CadreUpdate(Request):
@@ -89,6 +92,9 @@ class CadreUpdate(Request):
     education: EducationLit | None = None
     reserve_cadre: bool | None = Field(default=None, description="registered reserve cadre (后备干部)")
     grassroots_experience: bool | None = Field(default=None, description="has grassroots experience (基层工作经历)")
+    id_number: str | None = Field(default=None, min_length=15, max_length=24, json_schema_extra={"writeOnly": True},
+                                  description="公民身份号码 (18 characters, GB 11643-1999): checked, kept only as a keyed "
+                                              "hash, never returned; finds the cadre through POST /cadres/search")
 
 
 class CadreTransfer(Request):
@@ -130,6 +136,14 @@ class CadreRead(BaseModel):
     relative_ids: list[str] = []
     reserve_cadre: bool = False
     grassroots_experience: bool = False
+
+
+class CadreSearchBody(Request):
+    """A register search that names an ID number: in the body, so that the number stays out of URLs and logs."""
+
+    id_number: str = Field(min_length=15, max_length=24, description="公民身份号码 (18 characters, GB 11643-1999)")
+    org_unit_id: str | None = Field(default=None, max_length=64, description="only this unit and its subunits")
+    q: str | None = Field(default=None, min_length=1, max_length=100, description="a name fragment or its pinyin")
 
 
 class CadrePage(BaseModel):

@@ -148,6 +148,7 @@ class Cadre:
     version: int = 0
     reserve_cadre: bool = False
     grassroots_experience: bool = False
+    id_number_hash: str | None = field(default=None, repr=False)  # keyed hash of 公民身份号码, never the number
     org_path: list[str] = field(default_factory=list)
     relatives: dict[str, str] = field(default_factory=dict)  # relative id → relation from this cadre's view
     rank_holdings: list[RankHolding] = field(default_factory=list)
@@ -163,7 +164,7 @@ class Cadre:
     @classmethod
     def register(cls, *, cadre_id: str, name: str, gender: str, birth_date: dt.date, entry_date: dt.date,
                  org_unit: OrgUnit, category: str, party_member: bool, education: str | None,
-                 today: dt.date) -> Cadre:
+                 today: dt.date, id_number_hash: str | None = None) -> Cadre:
         """Registers a cadre in an org unit, checking the dates against each other and today."""
         if gender not in GENDERS:
             raise RuleViolation(f"gender must be one of {', '.join(GENDERS)}", rule="cadre.gender")
@@ -176,7 +177,7 @@ class Cadre:
             raise Conflict("the org unit is closed", rule="cadre.org_unit_active")
         cadre = cls(id=cadre_id, name=name.strip(), gender=gender, birth_date=birth_date, entry_date=entry_date,
                     org_unit_id=org_unit.id, category=category, party_member=party_member, education=education,
-                    org_path=list(org_unit.path))
+                    id_number_hash=id_number_hash, org_path=list(org_unit.path))
         assignment = Assignment(new_id(), org_unit.id, entry_date)
         cadre.assignments.append(assignment)
         cadre.added.append(assignment)
@@ -220,7 +221,7 @@ class Cadre:
                **changes: Any) -> None:
         """Changes register fields and, with `new_unit`, moves the cadre to another unit from `moved_on`."""
         allowed = {"name", "gender", "birth_date", "entry_date", "category", "party_member", "education", "active",
-                   "reserve_cadre", "grassroots_experience"}
+                   "reserve_cadre", "grassroots_experience", "id_number_hash"}
         unknown = set(changes) - allowed
         if unknown:
             raise RuleViolation(f"fields not changeable: {', '.join(sorted(unknown))}", rule="cadre.fields")

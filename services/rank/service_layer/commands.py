@@ -35,6 +35,7 @@ class RegisterCadre:
     category: str
     party_member: bool
     education: str | None
+    id_number: str | None = None  # checked and kept only as a keyed hash
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from kernel.access import cadre_not_found, within
 from kernel.auth import Principal
 from kernel.errors import ConcurrencyError, Conflict, DomainError, Forbidden, NotFound, RuleViolation, item_problem
+from services.rank.adapters import identity
 from services.rank.adapters.access import access_of
 from services.rank.adapters.sql import path_str
 from services.rank.domain import events
@@ -142,11 +143,24 @@ async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, p
     if duplicate is not None:
         raise Conflict("a cadre with the same name, gender and birth date is already registered",
                        rule="cadre.duplicate")
+    id_hash = await _free_id_number(uow, cmd.id_number, None) if cmd.id_number else None
     cadre = Cadre.register(cadre_id=str(uuid.uuid4()), name=cmd.name, gender=cmd.gender, birth_date=cmd.birth_date,
                            entry_date=cmd.entry_date, org_unit=unit, category=cmd.category,
-                           party_member=cmd.party_member, education=cmd.education, today=today)
+                           party_member=cmd.party_member, education=cmd.education, today=today,
+                           id_number_hash=id_hash)
     await uow.cadres.add(cadre)
     return cadre.id
+
+
+async def _free_id_number(uow: RankUnitOfWork, id_number: str, cadre_id: str | None) -> str:
+    """Checks an ID number and that no other cadre holds it; returns its keyed hash."""
+    id_hash = identity.id_number_hash(id_number)
+    holder = await uow.cadres.holder_of_id_number(id_hash)
+    if holder is not None and holder != cadre_id:
+        # Said without naming the holder, who may be outside the caller's subtree.
+        raise Conflict("this ID number is already registered for another cadre", rule="cadre.id_number_taken",
+                       field="id_number")
+    return id_hash
 
 
 async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, principal: Principal,
@@ -170,7 +184,11 @@ async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, princi
             if duplicate is not None and duplicate != cadre.id:
                 raise Conflict("another cadre with the same name, gender and birth date is registered",
                                rule="cadre.duplicate")
-        cadre.update(today=today, new_unit=new_unit, moved_on=cmd.moved_on, **cmd.changes)
+        changes = dict(cmd.changes)
+        if changes.get("id_number"):
+            changes["id_number_hash"] = await _free_id_number(uow, changes.pop("id_number"), cadre.id)
+        changes.pop("id_number", None)
+        cadre.update(today=today, new_unit=new_unit, moved_on=cmd.moved_on, **changes)
         await uow.cadres.save(cadre)
         await uow.mark_dirty([cadre.id])
         return await uow.commit(cadre.version)

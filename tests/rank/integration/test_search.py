@@ -3,6 +3,9 @@ order, never beyond the caller's subtree."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from services.rank.adapters import orm
 from tests.rank.integration.conftest import D
 
 
@@ -53,3 +56,42 @@ async def test_search_by_rank_post_and_category(api):
 async def test_search_input_is_bounded(api):
     response = await api.client.get("/api/v1/cadres", params={"q": "x" * 101}, headers=api.h())
     assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
+
+
+def _id_number(body17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights)) % 11]
+
+
+async def test_an_id_number_is_checked_kept_only_as_a_keyed_hash_and_finds_its_cadre(api):
+    number = _id_number("11010519491231002")
+    assert number == "11010519491231002X"  # the standard's own example
+    body = {"name": "周八", "gender": "MALE", "birth_date": "1949-12-31", "entry_date": "1970-07-01",
+            "org_unit_id": "county-tax", "category": "COMPREHENSIVE", "id_number": number.lower()}
+    cadre = (await api.ok("POST", "/api/v1/cadres", status=201, json=body))["id"]
+    # A mistyped digit, a wrong length, the same number again: refused, naming the rule.
+    for bad, status, rule in ((number[:-2] + "1X", 422, "cadre.id_number"), (number[:17], 422, None),
+                              (number, 409, "cadre.id_number_taken")):
+        r = await api.client.post("/api/v1/cadres", json={**body, "name": "周九", "id_number": bad}, headers=api.hk())
+        assert r.status_code == status, r.text
+        assert rule is None or r.json()["rule"] == rule
+    found = await api.ok("POST", "/api/v1/cadres/search", status=200, json={"id_number": f" {number} "})
+    assert [c["id"] for c in found["items"]] == [cadre]
+    # Outside the caller's subtree the number finds nobody, exactly like an unknown one.
+    elsewhere = await api.ok("POST", "/api/v1/cadres/search", status=200, headers=api.hk("org_admin", "finance"),
+                             json={"id_number": number})
+    unknown = await api.ok("POST", "/api/v1/cadres/search", status=200, json={"id_number": _id_number("44030019800101123")})
+    assert elsewhere["items"] == [] and unknown["items"] == []
+    # The number is nowhere: not in the answer, not in the database, not in any event.
+    entry = await api.cadre(cadre)
+    assert "id_number" not in entry and number not in str(entry)
+    stored = (await api.rows(select(orm.cadre.c.id_number_hash).where(orm.cadre.c.id == cadre)))[0][0]
+    assert len(stored) == 64 and number not in stored
+    assert number not in str(await api.outbox("cadre_registered"))
+    # It can be set later, and then finds the cadre.
+    other = await api.register("吴十", "county-tax")
+    version = (await api.cadre(other))["version"]
+    await api.ok("PATCH", f"/api/v1/cadres/{other}", status=200,
+                 json={"version": version, "id_number": _id_number("44030019800101123")})
+    again = await api.ok("POST", "/api/v1/cadres/search", status=200, json={"id_number": _id_number("44030019800101123")})
+    assert [c["id"] for c in again["items"]] == [other]
