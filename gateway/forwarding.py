@@ -16,6 +16,7 @@ REQUEST_HEADERS = frozenset({
 RESPONSE_HEADERS = frozenset({
     "content-type", "etag", "last-modified", "retry-after", "content-disposition", "www-authenticate", "link",
     "allow", "content-language", "cache-control", "idempotency-replayed", "x-consistency-token",
+    "vary",  # Accept-Language on a service's labelled answer (kernel/i18n.py)
 })
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 

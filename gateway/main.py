@@ -14,11 +14,12 @@ from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
 from gateway.imports import ImportJobs
 from gateway.imports_limit import RouteBodyLimit, upload_body_limit
-from gateway.routes import dashboards, docs, dossier, events, exports
+from gateway.routes import dashboards, docs, dossier, events, exports, vocabulary
 from gateway.routes import imports
 from gateway.routes.proxy import ProxyRoute
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
+from kernel.i18n import LanguageMiddleware
 from kernel.logs import configure_logging
 from kernel.openapi import install_conventions
 from kernel.web import install, install_health, operation_id
@@ -76,13 +77,16 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
                        upload_max_bytes=upload_body_limit(settings.import_max_bytes))
     install(app, service=settings.service_name,
             max_body_bytes=max(settings.max_body_bytes, upload_body_limit(settings.import_max_bytes)), cors_origins=None)
+    # Labels and Chinese problems for zh-CN requests: the gateway's own answers (dossier, dashboards, its problems);
+    # a service's answer relayed already carries Content-Language and passes unchanged (kernel/i18n.py).
+    app.add_middleware(LanguageMiddleware, default_language=settings.default_language)
     if settings.trusted_proxies:
         # Outermost: limits, logs and the X-Forwarded-For sent upstream all see the client the trusted proxy named.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_exception_handler(UpstreamError, upstream_error_handler)
     install_health(app, state.readiness)
     # exports first: /dashboards/{id}.xlsx must not be taken for the dashboard of a unit named '{id}.xlsx'.
-    for module in (exports, dossier, dashboards, events, imports):
+    for module in (exports, dossier, dashboards, events, imports, vocabulary):
         app.include_router(module.router)
         state.own_routes.extend(r for r in module.router.routes if isinstance(r, Route))
     if settings.docs_enabled:

@@ -6,12 +6,15 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter, FastAPI
 
+from kernel.auth import Role
 from kernel.consistency import ConsistencyMiddleware
 from kernel.docs_pages import install_docs
+from kernel.i18n import LanguageMiddleware, vocabulary_router
 from kernel.logs import configure_logging
 from kernel.openapi import install_conventions
 from kernel.requests import configure_bounds
 from kernel.runtime import ServiceRuntime
+from kernel.security import require
 from kernel.web import install, install_health, operation_id
 
 
@@ -36,10 +39,14 @@ def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: s
     # Inside the plumbing middleware (added next, outermost): its answers carry request ids and security headers.
     app.add_middleware(ConsistencyMiddleware, runtime=runtime)
     install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins)
+    # Outermost: labels and Chinese problems for zh-CN requests, the plumbing's own answers included (kernel/i18n.py).
+    app.add_middleware(LanguageMiddleware, default_language=settings.default_language)
     install_health(app, runtime.readiness)
     if settings.docs_enabled:
         install_docs(app)
     for router in routers:
         app.include_router(router)
+    # The suite's vocabulary (every code's label and statute), on every service as on the gateway.
+    app.include_router(vocabulary_router([require(*Role)]))
     install_conventions(app)
     return app

@@ -54,7 +54,7 @@ GATEWAY_ROUTES = [("GET", "/api/v1/cadres/{cadre_id}/dossier"), ("GET", "/api/v1
                   ("GET", "/api/v1/dashboards/{org_unit_id}.xlsx"), ("GET", "/api/v1/org-units/{unit_id}/roster.xlsx"),
                   ("GET", "/api/v1/imports"), ("POST", "/api/v1/imports"), ("GET", "/api/v1/imports/{import_id}"),
                   ("GET", "/api/v1/imports/{import_id}/report"), ("GET", "/api/v1/imports/{import_id}/report.xlsx"),
-                  ("POST", "/api/v1/imports/{import_id}/resume")]
+                  ("POST", "/api/v1/imports/{import_id}/resume"), ("GET", "/api/v1/vocabulary")]
 # Target kinds whose relation to the caller matters → the relation-table column for (subtree, self-service) roles.
 CADRE_KINDS = {"cadre": ("records", "records"), "about": ("sensitive", "sensitive"), "act": ("sensitive", "records")}
 KINDS = {*CADRE_KINDS, "object", "none", "public", "stream"}
