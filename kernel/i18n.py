@@ -4,7 +4,9 @@ One place for all of it (docs/DEVELOPING.md, "Languages and labels"):
 - `negotiate(accept_language, default)` picks `zh-CN` or `en` (RFC 9110 §12.5.4 weights; `zh`, `zh-CN`, `zh-Hans…`
   are Chinese; nothing acceptable → the `default_language` setting).
 - `label_document(obj, lang)` is pure: under zh-CN it returns a copy of a JSON document where every coded field
-  (`grade`, `status`, `rank_code`, …) is followed by `<field>_label`; under en it returns the document itself.
+  (`grade`, `status`, `rank_code`, …) is followed by `<field>_label`, and a map keyed by codes
+  (`contracts_by_status`, `grade_distribution`) by `<key>_label` {code: label}; under en it returns the document
+  itself.
 - `translate_problem(body)` gives a problem+json document a Chinese `title` and `detail` (from the rule's message,
   keeping the values of the English detail), and Chinese `errors[].message` for validation errors.
 - `LanguageMiddleware` applies both to JSON answers of a Chinese request (English requests pass straight through)
@@ -82,7 +84,8 @@ FIELD_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "category": ("cadre_category", "report_category", "performance_record_category"),
     "series": ("rank_series",), "basis": ("change_basis", "award_basis"), "system": ("sanction_system",),
     "type": ("sanction_type", "award_type", "talk_type"),
-    "kind": ("contract_kind", "statement_kind", "holding_kind"),
+    "kind": ("contract_kind", "statement_kind", "holding_kind", "deadline_kind"),
+    "rank": ("rank",), "post": ("post",),
     "channel": ("report_channel",), "identity": ("report_identity",), "petition_type": ("petition_type",),
     "jurisdiction": ("jurisdiction",), "not_accepted_reason": ("not_accepted_reason",), "mode": ("disposal_mode",),
     "disposal_mode": ("disposal_mode",), "outcome": ("report_outcome", "contract_outcome", "history_outcome"),
@@ -176,6 +179,21 @@ def label_document(obj: Any, lang: str, *, context: str | None = None) -> Any:
     return _walk(obj, _CONTEXT_TABLES.get(context, _FIELD_TABLES))
 
 
+# Maps keyed by codes (counts in dashboards): `<things>_by_<field>` and these names → the field naming their codes.
+_BY = re.compile(r"^(?:(.*)_)?by_([a-z_]+)$")
+CODE_MAPS = {"grade_distribution": "grade"}
+
+
+def _context_tables(words: str | None, tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The tables of the object kind a key's words name (`open_reinstatements` → reinstatement), else `tables`."""
+    while words:
+        ctx = CONTEXT_NAMES.get(words)
+        if ctx is not None:
+            return _CONTEXT_TABLES[ctx]
+        words = words.partition("_")[2]
+    return tables
+
+
 def _walk(obj: Any, tables: dict[str, dict[str, str]]) -> Any:
     if isinstance(obj, list):
         return [_walk(item, tables) if isinstance(item, (dict, list)) else item for item in obj]
@@ -190,27 +208,62 @@ def _walk(obj: Any, tables: dict[str, dict[str, str]]) -> Any:
                 text = table.get(value)
                 if text is not None and key + "_label" not in obj:
                     out[key + "_label"] = text
-        elif isinstance(value, (dict, list)):
+        elif isinstance(value, dict):
             ctx = CONTEXT_NAMES.get(key)
-            inner = _CONTEXT_TABLES[ctx] if ctx is not None else tables
-            if isinstance(value, list) and value and key in tables and isinstance(value[0], str):
+            out[key] = _walk(value, _CONTEXT_TABLES[ctx] if ctx is not None else tables)
+            by = _BY.match(key) if ctx is None else None
+            field = CODE_MAPS.get(key) or (by.group(2) if by else None)
+            if field is not None and key + "_label" not in obj:
+                table = _context_tables(by.group(1) if by else None, tables).get(field)
+                if table is not None:
+                    named = {code: table[code] for code in value if code in table}
+                    if named:
+                        out[key + "_label"] = named
+        elif isinstance(value, list):
+            table = tables.get(key)
+            if table is not None and value and isinstance(value[0], str):
                 out[key] = value
-                table = tables[key]
                 if key + "_label" not in obj and all(isinstance(v, str) and v in table for v in value):
                     out[key + "_label"] = [table[v] for v in value]
             else:
-                out[key] = _walk(value, inner)
+                ctx = CONTEXT_NAMES.get(key)
+                out[key] = _walk(value, _CONTEXT_TABLES[ctx] if ctx is not None else tables)
         else:
             out[key] = value
     return out
 
 
 # -- problem+json ---------------------------------------------------------------------------------------------
-_NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])(?:\d{4}-\d{2}-\d{2}|\d+(?:\.\d+)?)(?![\w])")
+_CODE = re.compile(r"\b[A-Z][A-Z0-9_]*[A-Z0-9]\b")
+
+
+def _unambiguous() -> dict[str, str]:
+    """Codes with one label across every vocabulary (a code in a detail is shown by its label)."""
+    seen: dict[str, set[str]] = {}
+    for table in labels.VOCABULARIES.values():
+        for code, text in table.items():
+            seen.setdefault(code, set()).add(text)
+    return {code: next(iter(texts)) for code, texts in seen.items() if len(texts) == 1}
+
+
+_CODE_LABELS = _unambiguous()
 
 
 def _numbers(text: str) -> list[str]:
     return _NUMBER.findall(text)
+
+
+def _values(text: str) -> list[str]:
+    """The values an English detail carries, in order: numbers and dates, and known codes by their label."""
+    found = []
+    for match in re.finditer(f"{_NUMBER.pattern}|{_CODE.pattern}", text):
+        token = match.group(0)
+        if token[0].isdigit():
+            found.append(token)
+        elif token in _CODE_LABELS:
+            found.append(_CODE_LABELS[token])
+    return found
 
 
 def rule_detail(rule: str, english: str, body: dict[str, Any] | None = None) -> str | None:
@@ -227,11 +280,11 @@ def rule_detail(rule: str, english: str, body: dict[str, Any] | None = None) -> 
         state_text = labels.label(vocabulary, state) if isinstance(state, str) else ""
         return f"{name}当前状态为「{state_text}」，不能执行此操作" if state_text else f"{name}当前状态下不能执行此操作"
     message = labels.RULES[key]
-    values = _numbers(english or "")
+    numbers = _numbers(english or "")
     template = data.RULE_DETAILS.get(key)
-    if template is not None and template.count("{") == len(values):
-        return template.format(*values)
-    extra = [v for v in dict.fromkeys(values) if v not in message]
+    if template is not None and template.count("{") == len(numbers):
+        return template.format(*numbers)
+    extra = [v for v in dict.fromkeys(_values(english or "")) if v not in message]
     return f"{message}（{'，'.join(extra)}）" if extra else message
 
 

@@ -84,6 +84,19 @@ def test_lists_of_codes_unknown_values_and_existing_labels():
     assert i18n.label_document([{"grade": "EXCELLENT"}], "zh-CN") == [{"grade": "EXCELLENT", "grade_label": "优秀"}]
 
 
+def test_maps_keyed_by_codes_get_a_label_map():
+    part = {"contracts_by_status": {"ACTIVE": 3, "PROBATION": 1}, "open_reinstatements_by_status": {"ELIGIBLE": 2},
+            "active_restrictions_by_effect": {"NO_POST_PROMOTION": 4, "UNKNOWN": 1}, "overdue_by_kind": {},
+            "grade_distribution": {"EXCELLENT": 2, "PENDING": 5}, "by_rank": {"C07": 1}, "parts": {"x": 1}}
+    out = i18n.label_document(part, "zh-CN")
+    assert out["contracts_by_status_label"] == {"ACTIVE": "履约中", "PROBATION": "试用期"}
+    assert out["open_reinstatements_by_status_label"] == {"ELIGIBLE": "可启动"}
+    assert out["active_restrictions_by_effect_label"] == {"NO_POST_PROMOTION": "不得晋升职务"}
+    assert out["grade_distribution_label"] == {"EXCELLENT": "优秀"} and out["by_rank_label"] == {"C07": "一级主任科员"}
+    assert "overdue_by_kind_label" not in out and "parts_label" not in out
+    assert {k: out[k] for k in part} == part
+
+
 def test_labelling_twice_changes_nothing():
     once = i18n.label_document(CADRE, "zh-CN")
     assert i18n.label_document(once, "zh-CN") == once
@@ -111,6 +124,14 @@ def test_values_of_a_detail_without_template_follow_the_message():
     plain = i18n.translate_problem({"type": BASE + "rule-violation", "status": 422, "rule": "cadre.birth_date",
                                     "detail": "birth_date must be in the past"})
     assert plain["detail"] == "出生日期须早于今天"
+    # Codes in a detail are shown by their label, digits inside a code are not numbers, the message's own words
+    # are not repeated.
+    step = i18n.translate_problem({"type": BASE + "rule-violation", "status": 422, "rule": "rank.step_by_step",
+                                   "detail": "a PROMOTION moves one rank from C07"})
+    assert step["detail"] == "职级须逐级调整（晋升，一级主任科员）"
+    result = i18n.translate_problem({"type": BASE + "rule-violation", "status": 422, "rule": "appeal.result",
+                                     "detail": "decide UPHELD, VARIED or REVOKED"})
+    assert result["detail"] == "决定须为维持、变更或撤销"
 
 
 def test_an_invalid_transition_names_the_object_and_its_state_in_chinese():

@@ -76,6 +76,8 @@ DOMAIN_TABLES = {
     "services.appraisal.domain.rules.talks:ADMONISHMENT_ROLES": "role",
     "services.appraisal.domain.past_grades:SOURCES": "history_source",
     "services.petitions.domain.vocab:CATEGORIES": "report_category",
+    "services.petitions.domain.rules.deadlines:RULES": "deadline_kind",
+    "services.petitions.domain.rules.deadlines:STATEMENT_KINDS": "deadline_kind",
     "services.petitions.domain.rules.approval:TIERS": "approval_tier",
     "services.petitions.domain.rules.clarification:SCOPES": "clarification_scope",
     "services.petitions.domain.rules.clarification:METHODS": "clarification_method",
