@@ -348,13 +348,16 @@ class LanguageMiddleware:
             if name == b"accept-language":
                 accept = value.decode("latin-1")
                 break
-        if negotiate(accept, self.default) != ZH:
+        if negotiate(accept, self.default) != ZH or scope.get("method") == "HEAD":
             await self.app(scope, receive, send)
             return
         scope.setdefault("state", {})["language"] = ZH
         held: list[Message] = []
         chunks: list[bytes] = []
-        context = context_of_path(scope.get("path", ""))
+        path = scope.get("path", "")
+        context = context_of_path(path)
+        # Answers of the API are labelled; elsewhere (OpenAPI documents, health) only problems are translated.
+        api = path.startswith("/api/")
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -373,7 +376,12 @@ class LanguageMiddleware:
                 start = held.pop()
                 body = b"".join(chunks)
                 ctype = next((v for k, v in start.get("headers") or [] if k.lower() == b"content-type"), b"")
-                body = _transform(body, problem=ctype.startswith(b"application/problem+json"), context=context)
+                problem = ctype.startswith(b"application/problem+json")
+                if not (problem or api):
+                    await send(start)
+                    await send({"type": "http.response.body", "body": body})
+                    return
+                body = _transform(body, problem=problem, context=context)
                 await send({**start, "headers": _headers(start.get("headers") or [], len(body))})
                 await send({"type": "http.response.body", "body": body})
                 return

@@ -194,6 +194,10 @@ def _app(default: str = "en") -> FastAPI:
     async def file() -> Response:
         return Response(b"PK\x03\x04", media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+    @app.get("/outside")
+    async def outside() -> dict:
+        return {"grade": "BASIC"}
+
     @app.get("/api/v1/varied")
     async def varied() -> JSONResponse:
         return JSONResponse({"grade": "BASIC"}, headers={"Vary": "Origin"})
@@ -228,6 +232,10 @@ async def test_the_layer_labels_answers_and_translates_problems_under_zh():
         assert file.content == b"PK\x03\x04" and "content-language" not in file.headers
         varied = await client.get("/api/v1/varied", headers=zh)
         assert varied.headers["vary"] == "Origin, Accept-Language"
+        outside = await client.get("/outside", headers=zh)
+        assert outside.json() == {"grade": "BASIC"} and "content-language" not in outside.headers
+        head = await client.head("/api/v1/assessments/a-1", headers=zh)
+        assert head.status_code in (200, 405) and head.content == b""
 
 
 async def test_english_answers_are_unchanged():
