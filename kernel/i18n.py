@@ -144,6 +144,7 @@ _CONTEXT_NAMES = {
     "tolerance-cases": "tolerance_case", "investigations": "investigation", "reinstatements": "reinstatement",
     "promotion-batches": "promotion_batch", "batches": "promotion_batch", "candidates": "candidate",
     "contracts": "contract", "demotions": "demotion", "cadres": "cadre", "holdings": "holding",
+    "grades": "assessment",
 }
 CONTEXT_NAMES: dict[str, str] = {**{k: v for name, v in _CONTEXT_NAMES.items() for k in (name, name.replace("-", "_"))},
                                  **{name: name for name in CONTEXTS}}
@@ -184,14 +185,21 @@ _BY = re.compile(r"^(?:(.*)_)?by_([a-z_]+)$")
 CODE_MAPS = {"grade_distribution": "grade"}
 
 
-def _context_tables(words: str | None, tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """The tables of the object kind a key's words name (`open_reinstatements` → reinstatement), else `tables`."""
+@lru_cache(maxsize=1024)
+def _key_context(words: str) -> str | None:
+    """The object kind a key's words name: `sanctions`, `open_reports` → report, `active_restrictions`."""
     while words:
         ctx = CONTEXT_NAMES.get(words)
         if ctx is not None:
-            return _CONTEXT_TABLES[ctx]
+            return ctx
         words = words.partition("_")[2]
-    return tables
+    return None
+
+
+def _context_tables(words: str | None, tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The tables of the object kind a key's words name, else `tables`."""
+    ctx = _key_context(words) if words else None
+    return _CONTEXT_TABLES[ctx] if ctx is not None else tables
 
 
 def _walk(obj: Any, tables: dict[str, dict[str, str]]) -> Any:
@@ -209,7 +217,7 @@ def _walk(obj: Any, tables: dict[str, dict[str, str]]) -> Any:
                 if text is not None and key + "_label" not in obj:
                     out[key + "_label"] = text
         elif isinstance(value, dict):
-            ctx = CONTEXT_NAMES.get(key)
+            ctx = _key_context(key)
             out[key] = _walk(value, _CONTEXT_TABLES[ctx] if ctx is not None else tables)
             by = _BY.match(key) if ctx is None else None
             field = CODE_MAPS.get(key) or (by.group(2) if by else None)
@@ -226,7 +234,7 @@ def _walk(obj: Any, tables: dict[str, dict[str, str]]) -> Any:
                 if key + "_label" not in obj and all(isinstance(v, str) and v in table for v in value):
                     out[key + "_label"] = [table[v] for v in value]
             else:
-                ctx = CONTEXT_NAMES.get(key)
+                ctx = _key_context(key)
                 out[key] = _walk(value, _CONTEXT_TABLES[ctx] if ctx is not None else tables)
         else:
             out[key] = value

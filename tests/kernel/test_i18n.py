@@ -65,6 +65,14 @@ def test_ambiguous_fields_follow_the_object_they_belong_to():
     assert (out["awards"][0]["status_label"], out["awards"][0]["type_label"]) == ("已提名", "嘉奖")
     assert out["talks"][0]["type_label"] == "提醒谈话"
     assert (out["reports"][0]["status_label"], out["reports"][0]["category_label"]) == ("已办结", "违反廉洁纪律")
+    # A dossier's parts: `open_reports` are reports, `grades` assessments, `tolerance_cases` tolerance cases.
+    dossier = {"parts": {"petitions": {"open_reports": [{"status": "VERIFYING"}]},
+                         "appraisal": {"grades": [{"status": "DECIDED"}]},
+                         "tolerance": {"tolerance_cases": [{"status": "VERIFYING"}]}}}
+    parts = i18n.label_document(dossier, "zh-CN")["parts"]
+    assert parts["petitions"]["open_reports"][0]["status_label"] == "初步核实中"
+    assert parts["appraisal"]["grades"][0]["status_label"] == "已确定等次"
+    assert parts["tolerance"]["tolerance_cases"][0]["status_label"] == "核实中"
     # The route names the kind of the top-level object.
     assert i18n.context_of_path("/api/v1/tolerance-cases/x/decide") == "tolerance_case"
     assert i18n.label_document({"status": "CLOSED"}, "zh-CN",
