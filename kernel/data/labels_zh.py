@@ -306,6 +306,10 @@ PROBLEM_TYPES = {
     "service-unavailable": "服务暂不可用", "gateway-timeout": "网关超时", "bad-gateway": "网关错误",
     "unsupported-media-type": "不支持的媒体类型", "precondition-required": "缺少前提条件",
     "unprocessable-content": "无法处理的内容", "imports-unavailable": "导入功能暂不可用",
+    "auth-unavailable": "身份验证服务暂不可用，请稍后重试", "export-too-large": "导出内容超过上限",
+    "feed-full": "事件推送连接已满，请稍后重试", "idempotency-key-reused": "同一幂等键已用于另一请求内容",
+    "invalid-cursor": "分页游标无效", "invalid-event-id": "事件位置（Last-Event-ID）无效",
+    "upstream-bad-gateway": "后端服务返回了网关无法转发的答复",
 }
 # pydantic error types → the Chinese message of one invalid field (problem `errors[].message`).
 VALIDATION = {

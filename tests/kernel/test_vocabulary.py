@@ -329,3 +329,18 @@ def test_the_field_maps_name_existing_vocabularies():
 def test_every_status_vocabulary_is_reachable_from_the_status_field():
     statuses = {name for name in labels.VOCABULARIES if name.endswith("_status")} - {"grade_status"}
     assert statuses <= set(i18n.FIELD_VOCABULARIES["status"])
+
+
+def test_every_problem_type_and_status_has_chinese_words():
+    """Titles of every status kernel.web answers, and a detail for every problem type the source names."""
+    from gateway.clients.base import Failure
+    from kernel import web
+    from kernel.errors import ErrorKind
+
+    assert sorted(set(web._TITLES) - set(labels_zh.PROBLEM_TITLES)) == []
+    types = {title.lower().replace(" ", "-") for title in web._TITLES.values()}
+    types |= {kind.value for kind in ErrorKind} | {f"upstream-{f.value}" for f in Failure}
+    for root in SCANNED:
+        for path in sorted((ROOT / root).rglob("*.py")):
+            types |= set(re.findall(r'type_="([a-z\-]+)"', path.read_text(encoding="utf-8")))
+    assert sorted(types - set(labels_zh.PROBLEM_TYPES)) == []
