@@ -143,9 +143,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(409, "the change conflicts with existing data", type_="conflict")
 
     @app.exception_handler(Exception)
-    async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return problem(500, "internal error; the request id identifies it in the logs")
+        response = problem(500, "internal error; the request id identifies it in the logs")
+        if request.scope.get("state", {}).get("language") == "zh-CN":
+            # Answered outside the language layer (Starlette's outermost error middleware): translated here.
+            from kernel.i18n import translate_problem
+
+            body = translate_problem(orjson.loads(response.body))
+            return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON,
+                                headers={"Cache-Control": "no-store", "Content-Language": "zh-CN",
+                                         "Vary": "Accept-Language"})
+        return response
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

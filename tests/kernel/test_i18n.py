@@ -202,6 +202,10 @@ def _app(default: str = "en") -> FastAPI:
     async def file() -> Response:
         return Response(b"PK\x03\x04", media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+    @app.get("/api/v1/broken")
+    async def broken() -> dict:
+        raise RuntimeError("a bug")
+
     @app.get("/outside")
     async def outside() -> dict:
         return {"grade": "BASIC"}
@@ -216,7 +220,7 @@ def _app(default: str = "en") -> FastAPI:
 
 
 async def _client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t")
 
 
 async def test_the_layer_labels_answers_and_translates_problems_under_zh():
@@ -242,6 +246,10 @@ async def test_the_layer_labels_answers_and_translates_problems_under_zh():
         assert varied.headers["vary"] == "Origin, Accept-Language"
         outside = await client.get("/outside", headers=zh)
         assert outside.json() == {"grade": "BASIC"} and "content-language" not in outside.headers
+        broken = await client.get("/api/v1/broken", headers=zh)
+        assert broken.status_code == 500 and broken.json()["title"] == "服务器内部错误"
+        assert broken.json()["detail"] == "服务器内部错误，可凭请求编号查询日志"
+        assert (await client.get("/api/v1/broken")).json()["title"] == "Internal server error"
         head = await client.head("/api/v1/assessments/a-1", headers=zh)
         assert head.status_code in (200, 405) and head.content == b""
 
