@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kernel import consistency, context, metrics
 from kernel.auth import AuthError
 from kernel.errors import DomainError, ErrorKind
+from kernel.i18n import translate_problem
 
 log = logging.getLogger("kernel.web")
 
@@ -148,8 +149,6 @@ def install_error_handlers(app: FastAPI) -> None:
         response = problem(500, "internal error; the request id identifies it in the logs")
         if request.scope.get("state", {}).get("language") == "zh-CN":
             # Answered outside the language layer (Starlette's outermost error middleware): translated here.
-            from kernel.i18n import translate_problem
-
             body = translate_problem(orjson.loads(response.body))
             return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON,
                                 headers={"Cache-Control": "no-store", "Content-Language": "zh-CN",
