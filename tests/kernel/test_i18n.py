@@ -170,8 +170,10 @@ def test_problems_without_a_known_rule_are_translated_by_type_and_status():
 def test_validation_errors_in_chinese():
     body = {"type": BASE + "validation", "title": "Unprocessable content", "status": 422,
             "detail": "invalid input: birth_date, nickname",
-            "errors": [{"field": "birth_date", "in": "body", "message": "Input should be a valid date", "code": "date_from_datetime_parsing"},
-                       {"field": "nickname", "in": "body", "message": "Extra inputs are not permitted", "code": "extra_forbidden"},
+            "errors": [{"field": "birth_date", "in": "body", "message": "Input should be a valid date",
+                        "code": "date_from_datetime_parsing"},
+                       {"field": "nickname", "in": "body", "message": "Extra inputs are not permitted",
+                        "code": "extra_forbidden"},
                        {"field": "x", "in": "body", "message": "?", "code": "brand_new_code"}]}
     out = i18n.translate_problem(body)
     assert out["detail"] == "输入无效：birth_date、nickname、x"
