@@ -1,19 +1,24 @@
-"""The `youwei` command: up, status, migrate, token, topology, outbox replay, dead letters, vault key rotation."""
+"""The `youwei` command: up, status, migrate, token, topology, outbox replay, dead letters, vault key rotation,
+events (catalogue and tail), import, seed. Bad arguments give the usage and exit 2; expected failures one line on
+stderr and exit 1 (Ctrl-C 130); never a traceback unless YOUWEI_DEBUG=1."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import sys
+import traceback
 from pathlib import Path
+from typing import Any
 
 from kernel.migrations import SERVICES
+from suite.cli_args import TIME_FORMS, CliError, existing_file, nats_url, positive_int, role, since_time
+from suite.cli_common import database_url, nats_target, no_database, open_database, var_dir
 
 
 def _var(args: argparse.Namespace) -> Path:
-    return Path(args.var or os.environ.get("YOUWEI_VAR", "var"))
+    return var_dir(args)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -21,47 +26,6 @@ def cmd_up(args: argparse.Namespace) -> int:
     from suite.launcher import run
 
     return run(_var(args), nats_url=args.nats_url or os.environ.get("YOUWEI_NATS_URL"))
-
-
-def _suite_pid(var: Path) -> int | None:
-    """The pid of the launcher running on var/ (its lock file names it), None when none runs."""
-    try:
-        pid = int((var / ".lock").read_text(encoding="utf-8").strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    """Prints whether the suite runs, the NATS address, and how another department subscribes (docs/subscribers.md)."""
-    from kernel.asyncapi import nats_address_of
-    from suite import nats_users
-
-    var = _var(args)
-    pid = _suite_pid(var)
-    print(f"data       {var.resolve()}")
-    print(f"suite      {f'running (launcher pid {pid})' if pid else 'not running (start it with `youwei up`)'}")
-    external = os.environ.get("YOUWEI_NATS_URL")
-    address = nats_address_of(var)
-    if external:
-        print(f"nats       {external} ($YOUWEI_NATS_URL: not the embedded server; its users are its own)")
-    elif address:
-        print(f"nats       nats://{address} (embedded; port kept in {(var / 'nats.port').resolve()})")
-    else:
-        print("nats       not chosen yet: the first `youwei up` takes 4222, or a free port when 4222 is busy")
-    password = nats_users.password_path(var / "keys", nats_users.SUBSCRIBER).resolve()
-    kept = "" if password.exists() else " (written by the next `youwei up`)"
-    departments = nats_users.departments_from_env()
-    print(f"subscriber user {nats_users.SUBSCRIBER}, password in {password}{kept}")
-    print(f"           durables dept_<department>__<feed> for departments {', '.join(departments)} "
-          f"(${nats_users.DEPARTMENTS_VARIABLE})")
-    print("           feeds " + ", ".join(f"{f.name} ({f.filter_subject})" for f in nats_users.public_feeds()))
-    url = external or f"nats://{address or '127.0.0.1:4222'}"
-    print(f"example    python examples/subscriber/subscriber.py --url {url} --password-file {password} "
-          f"--department {departments[0]}")
-    print(f"AsyncAPI   python -m kernel.asyncapi --var {var} --out <dir>   (documents with this address)")
-    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -78,12 +42,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     """Mints a token with the embedded signing key (created on first run under var/keys)."""
     from kernel import keys
-    from kernel.auth import Role
 
-    unknown = [r for r in args.role if r not in Role._value2member_map_]
-    if unknown:
-        print(f"unknown role(s): {', '.join(unknown)}; known: {', '.join(r.value for r in Role)}", file=sys.stderr)
-        return 2
     key = keys.load_or_generate(_var(args) / "keys")
     token = key.mint(subject=args.subject, roles=args.role, unit=args.unit, issuer=args.issuer, audience=args.audience,
                      ttl_s=args.ttl, cadre_id=args.cadre_id)
@@ -94,66 +53,80 @@ def cmd_token(args: argparse.Namespace) -> int:
 def cmd_topology(args: argparse.Namespace) -> int:
     """Declares every producer's stream on a NATS server."""
     from kernel.topology import apply
-    from suite import nats_users
 
-    user, password = args.user, os.environ.get("YOUWEI_NATS_PASSWORD")
-    port_file = _var(args) / "nats.port"
-    nats_url = args.nats_url or (f"nats://127.0.0.1:{port_file.read_text(encoding='utf-8').strip()}"
-                                 if port_file.exists() else "nats://127.0.0.1:4222")
-    stored = nats_users.password_path(_var(args) / "keys", "rank")
-    if user is None and stored.exists():
-        # Embedded mode lets in only its users: declare the streams as a service user (it may use the JetStream API).
-        user, password = "rank", stored.read_text(encoding="utf-8").strip()
-    for name in asyncio.run(apply(nats_url, args.namespace, user=user, password=password)):
+    target = nats_target(args)
+    for name in asyncio.run(apply(target.url, args.namespace, user=target.user, password=target.password)):
         print(f"stream {name} ok")
     return 0
 
 
-def _runtime_db(service: str):
-    from kernel.db import make_database
-    from kernel.migrations import settings_class
-
-    settings = settings_class(service)()
-    orm = __import__(f"services.{service}.adapters.orm", fromlist=["kernel_tables"])
-    return make_database(settings.database_url), orm.kernel_tables
+def _database_or_fail(service: str, args: argparse.Namespace) -> str:
+    url = database_url(service, _var(args))
+    if url is None:
+        raise CliError(no_database(service, _var(args)))
+    return url
 
 
 def cmd_outbox_replay(args: argparse.Namespace) -> int:
     """Marks events published since a time as pending again (after a broker lost its store)."""
     from kernel.outbox import mark_for_replay
 
-    since = dt.datetime.fromisoformat(args.since)
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
+    url = _database_or_fail(args.service, args)
 
     async def run() -> int:
-        db, tables = _runtime_db(args.service)
+        db, tables = open_database(args.service, url)
         try:
-            return await mark_for_replay(db.writer, tables.outbox, since)
+            return await mark_for_replay(db.writer, tables.outbox, args.since)
         finally:
             await db.dispose()
 
-    print(f"{asyncio.run(run())} events of {args.service} will be published again by its running relay")
+    count = asyncio.run(run())
+    since = args.since.isoformat(sep=" ")
+    if not count:
+        print(f"nothing to replay since {since}: {args.service} published no event since then that its outbox still "
+              "keeps (published rows are kept 7 days)")
+    else:
+        print(f"{count} events of {args.service} published since {since} will be published again by its running relay")
     return 0
+
+
+async def _dead_letters(service: str, url: str, limit: int) -> list[Any]:
+    from sqlalchemy import select
+
+    db, tables = open_database(service, url)
+    try:
+        t = tables.dead_letter
+        async with db.reader.connect() as conn:
+            return list((await conn.execute(select(t).order_by(t.c.id.desc()).limit(limit))).mappings())
+    finally:
+        await db.dispose()
 
 
 def cmd_dead_letters(args: argparse.Namespace) -> int:
-    """Lists a service's dead letters (ids and errors; payloads stay in the stream)."""
-    from sqlalchemy import select
-
-    async def run() -> list:
-        db, tables = _runtime_db(args.service)
-        try:
-            t = tables.dead_letter
-            async with db.reader.connect() as conn:
-                return list((await conn.execute(select(t).order_by(t.c.id.desc()).limit(args.limit))).mappings())
-        finally:
-            await db.dispose()
-
-    for row in asyncio.run(run()):
-        print(f"{row['failed_at']:%Y-%m-%d %H:%M:%S} {row['consumer']} {row['event_type']} id={row['message_id']} "
-              f"stream_seq={row['stream_seq']} deliveries={row['num_delivered']}: {row['error'][:200]}")
-    return 0
+    """Lists each service's dead letters, newest first (ids and errors; payloads stay in the stream)."""
+    services = args.service or list(SERVICES)
+    missing = []
+    for service in services:
+        url = database_url(service, _var(args))
+        if url is None:
+            if args.service:
+                raise CliError(no_database(service, _var(args)))
+            missing.append(service)
+            print(f"youwei dead-letters: {no_database(service, _var(args))}", file=sys.stderr)
+            continue
+        rows = asyncio.run(_dead_letters(service, url, args.limit))
+        if not rows:
+            print(f"no dead letters in {service}")
+            continue
+        more = f" (the latest {args.limit}; --limit for more)" if len(rows) == args.limit else ""
+        print(f"{service}: {len(rows)} dead letter{'s' if len(rows) > 1 else ''}{more}")
+        for row in rows:
+            print(f"  {row['failed_at']:%Y-%m-%d %H:%M:%S} {row['consumer']} {row['event_type']} "
+                  f"id={row['message_id']} stream_seq={row['stream_seq']} deliveries={row['num_delivered']}: "
+                  f"{row['error'][:200]}")
+    if len(missing) == len(services):
+        raise CliError(f"no service database found under {_var(args)} nor in <SERVICE>_DATABASE_URL")
+    return 1 if missing else 0
 
 
 def cmd_vault_rotate(args: argparse.Namespace) -> int:
@@ -231,57 +204,78 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def nats_options(parser: argparse.ArgumentParser) -> None:
+    """Where NATS is and as whom to connect (topology, status, events tail)."""
+    parser.add_argument("--nats-url", type=nats_url, default=os.environ.get("YOUWEI_NATS_URL"),
+                        help="default $YOUWEI_NATS_URL, else the embedded server (var/nats.port, else :4222)")
+    parser.add_argument("--user", default=os.environ.get("YOUWEI_NATS_USER"),
+                        help="NATS user ($YOUWEI_NATS_USER), password from --password-file or $YOUWEI_NATS_PASSWORD; "
+                             "embedded mode: the rank service's user, password from var/keys/nats-rank.password")
+    parser.add_argument("--password-file", type=existing_file, help="a file holding the NATS user's password")
+    var_option(parser)
+
+
+def var_option(parser: argparse.ArgumentParser) -> None:
+    """--var after the subcommand too (before it works as well)."""
+    parser.add_argument("--var", default=argparse.SUPPRESS, help="embedded mode's data folder (default var/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Builds the argument parser."""
-    parser = argparse.ArgumentParser(prog="youwei", description="Youwei: cadre incentive and protection suite")
+    from suite import cli_events, cli_status
+
+    parser = argparse.ArgumentParser(prog="youwei", description="Youwei: cadre incentive and protection suite",
+                                     epilog="YOUWEI_DEBUG=1 shows the traceback of an unexpected error.")
     parser.add_argument("--var", help="data directory (default ./var or $YOUWEI_VAR)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = sub.add_parser("up", help="run the whole suite (embedded mode)")
-    up.add_argument("--nats-url", help="use this NATS server instead of starting one ($YOUWEI_NATS_URL)")
+    up.add_argument("--nats-url", type=nats_url, help="use this NATS server instead of starting one ($YOUWEI_NATS_URL)")
+    var_option(up)
     up.set_defaults(func=cmd_up)
 
-    status = sub.add_parser("status", help="is the suite running; NATS address; the subscriber user of departments")
-    status.set_defaults(func=cmd_status)
+    cli_status.add_parser(sub, nats_options)
 
-    migrate = sub.add_parser("migrate", help="upgrade the databases to the latest schema")
+    migrate = sub.add_parser("migrate", help="upgrade the databases to the latest schema (<SERVICE>_DATABASE_URL)")
     migrate.add_argument("--service", action="append", choices=SERVICES)
     migrate.set_defaults(func=cmd_migrate)
 
     token = sub.add_parser("token", help="mint an access token for trying the API")
-    token.add_argument("--role", action="append", required=True, help="role (repeatable)")
+    token.add_argument("--role", action="append", required=True, type=role, help="role (repeatable)")
     token.add_argument("--unit", help="org unit whose subtree the token may see")
     token.add_argument("--cadre-id", help="the caller's own cadre id (self-service, own/relatives rule)")
     token.add_argument("--subject", default="dev-user")
-    token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    token.add_argument("--ttl", type=positive_int, default=8 * 3600, help="lifetime in seconds")
     token.add_argument("--issuer", default="youwei-embedded")
     token.add_argument("--audience", default="youwei")
+    var_option(token)
     token.set_defaults(func=cmd_token)
 
     topology = sub.add_parser("topology", help="declare the JetStream streams")
-    topology.add_argument("--nats-url", default=os.environ.get("YOUWEI_NATS_URL"),
-                          help="default: the embedded server's address (var/nats.port), else nats://127.0.0.1:4222")
     topology.add_argument("--namespace", default="cadre")
-    topology.add_argument("--user", default=os.environ.get("YOUWEI_NATS_USER"),
-                          help="NATS user (password from $YOUWEI_NATS_PASSWORD); embedded mode: rank's, from var/keys")
-    topology.add_argument("--var", help="embedded mode's data folder (default var/)")
+    nats_options(topology)
     topology.set_defaults(func=cmd_topology)
 
     replay = sub.add_parser("outbox-replay", help="publish a service's events again (broker lost its store)")
     replay.add_argument("--service", required=True, choices=SERVICES)
-    replay.add_argument("--since", required=True, help="ISO time, e.g. 2026-11-28T00:00:00+08:00")
+    replay.add_argument("--since", required=True, type=since_time, metavar="TIME",
+                        help=f"events published since then; {TIME_FORMS}")
+    var_option(replay)
     replay.set_defaults(func=cmd_outbox_replay)
 
-    events = sub.add_parser("events", help="print the event catalogue (Markdown)")
+    events = sub.add_parser("events", help="print the event catalogue (Markdown); `events tail`: live events")
     events.add_argument("--write-readme", action="store_true", help="refresh the catalogue block in README.md")
     events.set_defaults(func=cmd_events)
+    cli_events.add_parser(events.add_subparsers(dest="events_command", metavar="tail"), nats_options)
 
     rotate = sub.add_parser("vault-rotate", help="new petitions vault key; re-seal every value (suite stopped)")
+    var_option(rotate)
     rotate.set_defaults(func=cmd_vault_rotate)
 
-    dlq = sub.add_parser("dead-letters", help="list a service's dead letters")
-    dlq.add_argument("--service", required=True, choices=SERVICES)
-    dlq.add_argument("--limit", type=int, default=50)
+    dlq = sub.add_parser("dead-letters", help="list each service's dead letters, newest first")
+    dlq.add_argument("--service", action="append", choices=SERVICES, help="this service only (repeatable)")
+    dlq.add_argument("--limit", type=positive_int, default=50, help="at most this many per service (default 50)")
+    var_option(dlq)
     dlq.set_defaults(func=cmd_dead_letters)
     from suite.importing.command import add_parser as add_import
 
@@ -292,7 +286,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expected(exc: BaseException) -> str | None:
+    """One line for an operational failure (what failed, what to do); None for a bug."""
+    import httpx
+    import nats.errors
+    from sqlalchemy.exc import DBAPIError
+
+    from suite.launcher import SuiteLocked
+
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename or exc}; check the owner and mode (var/ is its owner's only)"
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file or folder: {exc.filename or exc}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"cannot use {exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, DBAPIError):
+        cause = str(exc.orig or exc).splitlines()[0][:200]
+        return f"cannot use the database: {cause}; check <SERVICE>_DATABASE_URL and that the database is up"
+    if isinstance(exc, nats.errors.Error):
+        return (f"NATS: {exc or type(exc).__name__}; is the suite (or --nats-url) running? see `youwei status`")
+    if isinstance(exc, httpx.HTTPError):
+        where = exc.request.url if isinstance(exc, httpx.RequestError) else ""
+        return f"HTTP request to {where} failed: {exc}; is the gateway running? (`youwei status`)"
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return f"cannot connect: {exc or type(exc).__name__}; is the suite running? (`youwei status`)"
+    if isinstance(exc, SuiteLocked):
+        return str(exc)
+    return None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Runs the chosen command behind the guard: one line on stderr instead of a traceback."""
+    name = " ".join(["youwei", args.command, *([args.events_command] if getattr(args, "events_command", None) else [])])
+    debug = os.environ.get("YOUWEI_DEBUG", "") not in ("", "0")
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print(f"\n{name}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `youwei … | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except CliError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the guard: never a bare traceback
+        if debug:
+            traceback.print_exc()
+        message = _expected(exc)
+        if message is None:
+            first = (str(exc).splitlines() or [""])[0][:300]
+            message = f"unexpected error: {type(exc).__name__}: {first}" + (
+                "" if debug else "; run with YOUWEI_DEBUG=1 for the traceback")
+        print(f"{name}: {message}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `youwei` command."""
-    args = build_parser().parse_args(argv)
-    sys.exit(args.func(args))
+    try:
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(run_command(args))
