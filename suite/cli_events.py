@@ -62,6 +62,7 @@ def line(msg: Any) -> str:
 
 async def tail(args: argparse.Namespace) -> int:
     """Subscribes, prints until --count events were printed or Ctrl-C."""
+    import nats.errors
     from nats.js.api import ConsumerConfig, DeliverPolicy
     from nats.js.errors import NotFoundError
 
@@ -88,6 +89,10 @@ async def tail(args: argparse.Namespace) -> int:
             try:
                 sub = await js.subscribe(subjects[0], stream=stream, config=config, ordered_consumer=True,
                                          cb=queue.put)
+            except nats.errors.TimeoutError:
+                raise CliError(f"NATS did not answer the creation of a consumer on {stream} as "
+                               f"{target.user or 'no user'}: that user may not create consumers (the read-only "
+                               "subscriber may not); use a service user (--user, --password-file)") from None
             except NotFoundError:
                 if args.type:
                     raise CliError(f"no stream {stream} on {target.url}: no service declared it yet "
