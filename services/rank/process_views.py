@@ -150,7 +150,8 @@ async def _contract_rows(conn: AsyncConnection, access: Access | None, where: li
                          ) -> tuple[list[Any], str | None]:
     """Contract rows of cadres the caller may see (`access`; None: already checked by the caller)."""
     t, c, u = orm.contract, orm.cadre, orm.org_unit
-    query = select(t).join(c, c.c.id == t.c.cadre_id).join(u, u.c.id == c.c.org_unit_id).where(*where)
+    query = (select(t, c.c.name.label("cadre_name")).join(c, c.c.id == t.c.cadre_id)
+             .join(u, u.c.id == c.c.org_unit_id).where(*where))
     if access is not None:
         query = query.where(cadre_clause(access, t.c.cadre_id, u.c.path))
     if page is None:
@@ -161,6 +162,7 @@ async def _contract_rows(conn: AsyncConnection, access: Access | None, where: li
 
 async def _with_suggestion(conn: AsyncConnection, row: Any, policies: RankPolicies) -> dict[str, Any]:
     item = {k: getattr(row, k) for k in _CONTRACT_COLUMNS}
+    item["cadre_name"] = row.cadre_name
     if row.status == "RENEWAL_REVIEW":
         g = orm.grade_record
         grades: dict[int, tuple] = {}

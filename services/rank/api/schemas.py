@@ -504,6 +504,7 @@ class ContractState(BaseModel):
 class ContractRead(BaseModel):
     id: str
     cadre_id: str
+    cadre_name: str | None = Field(None, description="the cadre's name (姓名)")
     kind: str
     tier: str | None
     starts_on: dt.date

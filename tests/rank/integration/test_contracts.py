@@ -44,6 +44,9 @@ async def test_a_role_term_is_reviewed_before_it_ends_and_renewed_one_level_up_b
     contract = await sign(api, cadre, kind="ROLE_TERM", starts_on="2023-07-01")
     read = await api.ok("GET", f"/api/v1/contracts/{contract}")
     assert (read["ends_on"], read["status"]) == ("2026-06-30", "SIGNED")  # 3 years by default
+    assert read["cadre_name"] == "Termed"  # contracts name their cadre, in the list too
+    assert [c["cadre_name"] for c in (await api.ok("GET", "/api/v1/contracts", params={"cadre_id": cadre}))["items"]] \
+        == ["Termed"]
     await file(api, contract, D(2023, 7, 3))
     assert (await api.ok("GET", f"/api/v1/contracts/{contract}"))["status"] == "ACTIVE"
     await grades(api, cadre, (2023, Grade.EXCELLENT), (2024, Grade.EXCELLENT), (2025, Grade.COMPETENT))
