@@ -57,6 +57,11 @@ class Talk:
                                     allowed_actions=InvalidTransition.allowed(TALK_TRANSITIONS, self.status))
         if held_on > today:
             raise RuleViolation("held_on cannot be in the future", rule="talk.held_on")
+        if held_on < self.scheduled_on:
+            # A talk is recorded as held on or after the day it was scheduled for; one brought forward is
+            # rescheduled (cancel and schedule anew) so the record keeps the day it was announced for.
+            raise RuleViolation(f"held_on {held_on.isoformat()} is before the scheduled day "
+                                f"{self.scheduled_on.isoformat()}", rule="talk.held_before_scheduled")
         self.status, self.held_on, self.minutes_ref, self.outcome = "HELD", held_on, minutes_ref, outcome
         self.reply_due_on = reply_due_on
         if self.type == "ADMONISHMENT":

@@ -49,6 +49,22 @@ async def test_inquiry_replies_are_due_in_working_days_and_overdue_ones_are_list
     assert (await app.client.get("/api/v1/talks/overdue", headers=app.h("org_admin", "city"))).json()["items"] == []
 
 
+async def test_a_talk_is_not_recorded_as_held_before_its_scheduled_day_nor_on_a_day_to_come(app):
+    r = await app.client.post("/api/v1/talks", headers=app.hk("assessor", "finance"),
+                              json={"type": "HEART_TO_HEART", "cadre_id": "c-fin-4", "scheduled_on": "2026-01-13"})
+    tid = r.json()["id"]  # scheduled for tomorrow (the app's today is 2026-01-12)
+    r = await app.client.post(f"/api/v1/talks/{tid}/record", headers=app.h("assessor", "finance"),
+                              json={"held_on": "2026-01-12"})
+    assert (r.status_code, r.json()["rule"]) == (422, "talk.held_before_scheduled")
+    r = await app.client.post(f"/api/v1/talks/{tid}/record", headers=app.h("assessor", "finance"),
+                              json={"held_on": "2026-01-13"})
+    assert (r.status_code, r.json()["rule"]) == (422, "talk.held_on")
+    app.at(D(2026, 1, 13))
+    r = await app.client.post(f"/api/v1/talks/{tid}/record", headers=app.h("assessor", "finance"),
+                              json={"held_on": "2026-01-13"})
+    assert r.status_code == 200 and r.json()["status"] == "HELD"
+
+
 async def test_recurring_schedules_create_talks_once(app):
     r = await app.client.post("/api/v1/talks/schedules", headers=app.hk("org_admin", "city"),
                               json={"cadre_id": "c-fin-1", "type": "HEART_TO_HEART", "reason": "TOP_LEADER",

@@ -117,6 +117,27 @@ def test_a_talk_without_reply_deadline_takes_no_reply():
         t.reply(reply_ref="x", today=TODAY)
 
 
+def test_a_talk_is_held_neither_before_its_scheduled_day_nor_in_the_future():
+    """A talk is recorded as held on or after the day it was scheduled for (talk.held_before_scheduled), and never
+    on a day still to come (talk.held_on); on its day or later, up to today, it is held."""
+    def scheduled(on: dt.date) -> Talk:
+        return Talk.schedule(talk_id="t1", type="HEART_TO_HEART", cadre_id="c1", org_unit_id="u", scheduled_on=on,
+                             reason_ref=None, created_by="x")
+    tomorrow = TODAY + dt.timedelta(days=1)
+    t = scheduled(tomorrow)
+    with pytest.raises(RuleViolation) as e:
+        t.record(held_on=TODAY, minutes_ref=None, outcome=None, reply_due_on=None, today=TODAY)
+    assert e.value.rule == "talk.held_before_scheduled" and t.status == "SCHEDULED"
+    with pytest.raises(RuleViolation) as e:
+        t.record(held_on=tomorrow, minutes_ref=None, outcome=None, reply_due_on=None, today=TODAY)
+    assert e.value.rule == "talk.held_on" and t.status == "SCHEDULED"
+    t.record(held_on=tomorrow, minutes_ref=None, outcome=None, reply_due_on=None, today=tomorrow)
+    assert t.status == "HELD"
+    late = scheduled(TODAY - dt.timedelta(days=3))
+    late.record(held_on=TODAY - dt.timedelta(days=1), minutes_ref=None, outcome=None, reply_due_on=None, today=TODAY)
+    assert late.status == "HELD"
+
+
 def test_award_path_and_revocation_review():
     a = Award.propose(award_id="a1", cadre_id="c1", org_unit_id="u", type="COMMENDATION", basis="ANNUAL_EXCELLENT",
                       basis_ref="annual-assessment/x", year=2025, today=TODAY)
