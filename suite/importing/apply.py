@@ -19,15 +19,26 @@ from typing import Any
 
 import httpx
 
-from suite.importing.plan import Issue, Plan, Record
-from suite.importing.sheets import CADRES, GRADES_SHEET, ORG_UNITS
+from suite.importing.plan import Issue, Plan, Record, mask_id_number
+from suite.importing.sheets import APPEALS_SHEET, AWARDS_SHEET, CADRES, GRADES_SHEET, ORG_UNITS
 
-CADRE_FIELDS = ("name", "gender", "birth_date", "entry_date", "category", "party_member", "education")
+CADRE_FIELDS = ("name", "gender", "birth_date", "entry_date", "category", "party_member", "education", "id_number")
 CORRECTABLE = ("entry_date", "category", "party_member", "education")
 RETRIES, MAX_WAIT_S = 30, 30.0  # answers that say "later" (429, 503 with Retry-After): how often, how long at most
 # An API field → the Chinese header of its column (the cadre sheet's where both sheets have one).
 HEADERS = {c.field: c.headers[0] for kind in (ORG_UNITS, CADRES) for c in kind.columns}
 GRADE_HEADERS = {c.field: c.headers[0] for c in GRADES_SHEET.columns}
+AWARD_HEADERS = {c.field: c.headers[0] for c in AWARDS_SHEET.columns}
+APPEAL_HEADERS = {c.field: c.headers[0] for c in APPEALS_SHEET.columns} | {
+    "target_ref": "原处理决定", "target_type": "原处理决定", "decision_on": "原处理决定", "document_number": "文号",
+    "appellant_cadre_id": "姓名"}
+# A sanction's system → the target type of an appeal against it (petitions/messaging/handlers.py SYSTEM_TARGET).
+SYSTEM_TARGET = {"GOV": "GOV_SANCTION", "CIVIL_SERVICE": "CS_SANCTION", "PARTY": "PARTY_DISCIPLINE",
+                 "ORG_HANDLING": "ORG_HANDLING", "ACCOUNTABILITY": "ACCOUNTABILITY", "ADMONISHMENT": "ORG_HANDLING"}
+AWARD_FIELDS = ("type", "basis", "year", "granted_on", "document_no", "revoked_on", "revoke_reason")
+APPEAL_FIELDS = ("stage", "notified_on", "filed_on", "accepted_on", "outcome", "decided_on", "varied_to", "reasons",
+                 "grounds", "document_number")
+STAGE_ORDER = ("REVIEW", "APPEAL", "REAPPEAL")
 # Rows per batch request (the routes take up to 500): a batch must finish within the gateway's upstream timeout
 # (5 s), a row costs some 25 statements, and a batch may first wait for the service to catch up (its token).
 BATCH = 50
@@ -138,6 +149,12 @@ class Importer:
         started = time.perf_counter()
         await self._all(plan.of("sanctions"), self.sanction)
         self.outcome.seconds["sanctions"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        await self._all(plan.of("awards"), self.award)
+        # Appeals one at a time, earlier stages first (a later stage names the earlier appeal).
+        for record in sorted(plan.of("appeals"), key=lambda r: STAGE_ORDER.index(r.values["stage"])):
+            await self._guarded(record, "姓名", self.appeal)
+        self.outcome.seconds["awards+appeals"] = round(time.perf_counter() - started, 1)
         self.outcome.issues.sort(key=lambda i: (i.sheet, i.row, i.column))
         return self.outcome
 
@@ -155,7 +172,8 @@ class Importer:
             self.outcome.counts[(record.kind, await write(record))] += 1
         except ApiError as error:
             # Name the column the API's answer names (its field), else the row's key column.
-            self._fail(record, HEADERS.get(str(error.field).split(".")[0], column), error)
+            headers = {"awards": AWARD_HEADERS, "appeals": APPEAL_HEADERS}.get(record.kind, HEADERS)
+            self._fail(record, headers.get(str(error.field).split(".")[0], column), error)
         self.tick()
 
     async def _new_cadres(self, records: list[Record]) -> set[int]:
@@ -338,6 +356,8 @@ class Importer:
             if changes:
                 await self._call("PATCH", f"/api/v1/cadres/{cadre_id}", json={"version": current["version"], **changes})
                 outcome = "corrected"
+            if v.get("id_number") and await self._id_number(record, current):
+                outcome = "corrected"
             if current["org_unit_id"] != v["org_unit_id"]:
                 self.outcome.issues.append(Issue(record.sheet, record.row, "单位代码", (
                     "the register places this cadre in another unit: a move is a transfer with its own date, "
@@ -345,6 +365,23 @@ class Importer:
         if await self._holdings(record, cadre_id) and outcome == "unchanged":
             outcome = "corrected"
         return outcome
+
+    async def _id_number(self, record: Record, current: dict[str, Any]) -> bool:
+        """Gives a registered cadre the row's ID number unless the register already has it: for this cadre nothing
+        to do, for another a duplicate reported (never merged). The number goes in bodies only, never in a URL."""
+        found = await self._call("POST", "/api/v1/cadres/search", json={"id_number": record.values["id_number"]})
+        holders = {c["id"] for c in found["items"]}
+        if current["id"] in holders:
+            return False
+        if holders:
+            self.outcome.issues.append(Issue(record.sheet, record.row, HEADERS["id_number"], (
+                f"another cadre of the register holds this ID number ({mask_id_number(record.values['id_number'])}): "
+                "not merged, left as it is")))
+            return False
+        await self._call("PATCH", f"/api/v1/cadres/{current['id']}",
+                         json={"version": current["version"], "id_number": record.values["id_number"]})
+        current["version"] += 1
+        return True
 
     async def _history(self, record: Record, url: str, fields: tuple[str, ...], key: tuple[str, ...]) -> str:
         """Records a past fact of a registered cadre; its answer says RECORDED, CORRECTED or UNCHANGED."""
@@ -363,15 +400,22 @@ class Importer:
         idem = _key(record, *key)[:40] + "-" + self.run_id
         # A cadre registered a moment ago reaches the other services through events: until then they answer 404
         # for the cadre; wait for it (bounded) rather than fail the row.
+        answer = await self._post_fact(url, body, idem)
+        return {"RECORDED": "created", "CORRECTED": "corrected"}.get(answer["outcome"], "unchanged")
+
+    async def _post_fact(self, url: str, body: dict[str, Any], idem: str, waits_for: str = "cadre_id") -> Any:
+        """POSTs a past fact; while the service does not know yet what it names (the cadre, 404 on `waits_for`; for
+        an appeal also the decision appealed, 422 appeal.target_unknown), again a little later (bounded)."""
         for delay in (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 0):
             try:
-                answer = await self._call("POST", url, json=body, key=idem)
-                break
+                return await self._call("POST", url, json=body, key=idem)
             except ApiError as error:
-                if error.status != 404 or error.field != "cadre_id" or not delay:
+                later = ((error.status == 404 and error.field == waits_for)
+                         or (error.status == 422 and error.rule == "appeal.target_unknown"))
+                if not later or not delay:
                     raise
                 await asyncio.sleep(delay)
-        return {"RECORDED": "created", "CORRECTED": "corrected"}.get(answer["outcome"], "unchanged")
+        raise AssertionError("unreachable")
 
     async def grade(self, record: Record) -> str:
         return await self._history(record, "/api/v1/assessments/history", (
@@ -383,6 +427,64 @@ class Importer:
         return await self._history(record, "/api/v1/sanctions/history", (
             "system", "type", "decided_on", "effective_from", "document_number"),
             ("name", "gender", "birth_date", "system", "type", "decided_on", "document_number"))
+
+    async def award(self, record: Record) -> str:
+        return await self._history(record, "/api/v1/awards/history", AWARD_FIELDS,
+                                   ("name", "gender", "birth_date", "type", "document_no"))
+
+    async def appeal(self, record: Record) -> str:
+        """Records a past appeal: the decision appealed is the cadre's grade of the year named, or the sanction of
+        the 处分 row named by its 文号 (recorded again, unchanged, which answers its id)."""
+        v = record.values
+        try:
+            cadre = await self._find_cadre(record)
+        except ValueError as error:
+            self.outcome.issues.append(Issue(record.sheet, record.row, "姓名", str(error)))
+            return "failed"
+        if cadre is None:
+            self.outcome.issues.append(Issue(record.sheet, record.row, "姓名", "no such cadre in the register"))
+            return "failed"
+        target = v["target"]
+        if "year" in target:
+            page = await self._call("GET", "/api/v1/assessments?" + str(httpx.QueryParams(
+                {"cadre_id": cadre["id"], "year": target["year"]})))
+            if not page["items"]:
+                self.outcome.issues.append(Issue(record.sheet, record.row, "原处理决定",
+                                                 "the register holds no grade of this cadre for this year"))
+                return "failed"
+            target_type, target_ref = "ANNUAL_GRADE", f"annual-assessment/{page['items'][0]['id']}"
+        else:
+            sanction = target["sanction"]
+            fact = {"cadre_id": cadre["id"], "source": "IMPORT", **sanction}
+            found = await self._post_fact("/api/v1/sanctions/history", fact, "import-appeal-" + hashlib.sha256(
+                f"{cadre['id']}|{record.digest}".encode()).hexdigest()[:40] + "-" + self.run_id)
+            target_type, target_ref = SYSTEM_TARGET[sanction["system"]], f"sanction/{found['id']}"
+        body = {"appellant_cadre_id": cadre["id"], "target_type": target_type, "target_ref": target_ref,
+                "source": "IMPORT", **{f: v[f] for f in APPEAL_FIELDS if f in v}}
+        stage = STAGE_ORDER.index(v["stage"])
+        if stage > 0:
+            previous = await self._previous_appeal(cadre["id"], target_ref, STAGE_ORDER[:stage])
+            if previous:
+                body["previous_appeal_id"] = previous
+        idem = _key(record, "name", "gender", "birth_date", "stage")[:40] + "-" + self.run_id
+        answer = await self._post_fact("/api/v1/appeals/history", body, idem, waits_for="appellant_cadre_id")
+        return {"RECORDED": "created", "CORRECTED": "corrected"}.get(answer["outcome"], "unchanged")
+
+    async def _previous_appeal(self, cadre_id: str, target_ref: str, stages: tuple[str, ...]) -> str | None:
+        """The latest earlier-stage appeal of this cadre against this decision, if the register holds one."""
+        found: dict[str, str] = {}
+        cursor = None
+        while True:
+            params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+            page = await self._call("GET", "/api/v1/appeals?" + str(httpx.QueryParams(params)))
+            for item in page["items"]:
+                if (item["appellant_cadre_id"] == cadre_id and item["target_ref"] == target_ref
+                        and item["stage"] in stages):
+                    found[item["stage"]] = item["id"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        return next((found[s] for s in reversed(stages) if s in found), None)
 
     async def _holdings(self, record: Record, cadre_id: str) -> bool:
         """Adds the rank and post the row names, taken up on their dates, unless the register has them."""

@@ -14,8 +14,9 @@ from suite.importing.sheets import KINDS, ORDER, read, write_template
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser("import", help="bring in org units, cadres, grades, sanctions from .xlsx or .csv",
-                            description="Reads 单位, 干部, 考核 and 处分 sheets (Chinese or English headers) and writes them "
+    parser = sub.add_parser("import", help="bring in org units, cadres, grades, sanctions, awards, appeals from .xlsx "
+                                                "or .csv",
+                            description="Reads 单位, 干部, 考核, 处分, 奖励 and 申诉 sheets (Chinese or English headers) and writes them "
                                         "through the gateway. Run with --dry-run first: it writes nothing and "
                                         "reports every row it would skip and why.")
     parser.add_argument("file", nargs="?", type=Path, help="the .xlsx workbook or .csv file")
@@ -29,7 +30,8 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--token", help="a bearer token with org_admin (and discipline_officer for party and government "
                                         "sanctions); default: minted with the embedded key")
     parser.add_argument("--unit", default=None, help="with the embedded key: the admin's unit (default: the root)")
-    parser.add_argument("--var", help="embedded mode's data folder (default var/)")
+    # SUPPRESS: without --var here, the top-level `youwei --var X import …` keeps its value (a default would hide it).
+    parser.add_argument("--var", default=argparse.SUPPRESS, help="embedded mode's data folder (default var/)")
     parser.add_argument("--parallel", type=int, default=8, help="rows written at a time (default 8)")
     parser.set_defaults(func=run)
 
@@ -95,7 +97,9 @@ def _embedded_token(args: argparse.Namespace) -> str:
     from kernel import keys
     from suite.launcher import AUDIENCE, ISSUER
 
-    var = Path(args.var or "var")
+    from suite.cli_common import var_dir
+
+    var = var_dir(args)
     key = keys.load_or_generate(var / "keys")
     # Units, cadres and grades are the organization department's; party and government sanctions are recorded by
     # discipline inspection: the embedded importer acts as both.

@@ -6,15 +6,40 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from suite.importing.dates import DateError, parse_date
-from suite.importing.sheets import ORDER, RawSheet, SheetKind, label
+from suite.importing.sheets import GRADES, ORDER, RawSheet, SheetKind, label
+
+GRADE_CODES = frozenset(GRADES.values())
 
 EARLIEST = dt.date(1900, 1, 1)
+_YEAR = re.compile(r"^(\d{4})\s*(年度?|年度考核)?$")
+
+
+def mask_id_number(number: str) -> str:
+    """An ID number as a report or a log may show it: the first 4 and last 4 characters (1101**********002X)."""
+    return number[:4] + "*" * max(0, len(number) - 8) + number[-4:] if len(number) > 8 else "*" * len(number)
+
+
+def document_key(text: str) -> str:
+    """A 文号 as the services compare it: NFKC, without whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _id_number(text: str) -> str:
+    from kernel.errors import RuleViolation
+    from services.rank.domain.names import normalize_id_number
+
+    try:
+        return normalize_id_number(text)
+    except RuleViolation as error:
+        raise ValueError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -75,7 +100,21 @@ def _cell(kind: SheetKind, column: Any, raw: Any, today: dt.date) -> Any:
         if day < EARLIEST or day > today:
             raise ValueError("not a plausible date (before 1900 or in the future)")
         return day.isoformat()
+    if column.kind == "id_number" and isinstance(raw, float):
+        raise ValueError("an ID number in a number cell has lost digits: type it as text")
     text = str(raw).strip() if not isinstance(raw, float) or raw != int(raw) else str(int(raw))
+    if column.kind == "id_number":
+        return _id_number(text)
+    if column.kind == "appeal_target":
+        match = _YEAR.match(text)
+        if match:
+            year = int(match.group(1))
+            if not 1900 <= year <= today.year:
+                raise ValueError("not a year between 1900 and this year")
+            return {"year": year}
+        if "\x00" in text or len(text) > 100:
+            raise ValueError("neither a year nor a 文号")
+        return {"document_number": text}
     if column.kind == "year":
         if not text.isdigit() or not 1900 <= int(text) <= today.year:
             raise ValueError("not a year between 1900 and this year")
@@ -98,6 +137,38 @@ def _row_rules(kind: str, values: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append(("decided_on", "before the graded year"))
     if kind == "sanctions" and values.get("system") == "PARTY" and values.get("type") == "WARNING":
         values["type"] = "PARTY_WARNING"  # 党纪处分 警告
+    if kind == "awards":
+        if values.get("type") == "MERIT":
+            if not values.get("merit_level"):
+                problems.append(("merit_level", "记功 names its 等级 (三等, 二等, 一等)"))
+            values["type"] = values.get("merit_level") or "MERIT"
+        elif values.get("merit_level") and values["merit_level"] != values.get("type"):
+            problems.append(("merit_level", "does not match the award type"))
+        values.pop("merit_level", None)
+        if values.get("year") and values.get("granted_on") and values["year"] > int(values["granted_on"][:4]):
+            problems.append(("year", "after the year of the grant"))
+        if values.get("revoked_on") and values.get("granted_on") and values["revoked_on"] < values["granted_on"]:
+            problems.append(("revoked_on", "before the grant"))
+        if bool(values.get("revoked_on")) != bool(values.get("revoke_reason")):
+            problems.append(("revoke_reason" if values.get("revoked_on") else "revoked_on",
+                             "a revocation has both its date and its reason"))
+    if kind == "appeals":
+        order = [f for f in ("notified_on", "filed_on", "accepted_on", "decided_on") if values.get(f)]
+        for earlier, later in zip(order, order[1:]):
+            if values[later] < values[earlier]:
+                problems.append((later, "before the previous step"))
+        outcome = values.get("outcome")
+        if outcome == "VARIED" and not values.get("varied_to"):
+            problems.append(("varied_to", "变更 names what the decision was varied to"))
+        if outcome != "VARIED" and values.get("varied_to"):
+            problems.append(("varied_to", "only for 变更"))
+        if outcome == "REJECTED" and not values.get("reasons"):
+            problems.append(("reasons", "不予受理 states its reasons"))
+        target = values.get("target") or {}
+        if "year" in target and values.get("varied_to") and values["varied_to"] not in GRADE_CODES:
+            problems.append(("varied_to", "a grade's appeal is varied to a grade"))
+        if "document_number" in target and values.get("varied_to") in GRADE_CODES:
+            problems.append(("varied_to", "a sanction's appeal is varied to a sanction type"))
     if kind == "cadres":
         if values.get("entry_date") and values.get("birth_date") and values["entry_date"] <= values["birth_date"]:
             problems.append(("entry_date", "before the birth date"))
@@ -146,7 +217,15 @@ def build(sheets: list[RawSheet], *, today: dt.date, ignored: list[str] = ()) ->
                 values["notified_on"] = values["decided_on"]
             if kind.name == "sanctions" and not values.get("effective_from"):
                 values["effective_from"] = values["decided_on"]
-            seen.setdefault(tuple(values.get(k) for k in kind.key), []).append((number, values))
+            if kind.name == "appeals":
+                values.setdefault("stage", None)
+                values["stage"] = values["stage"] or "APPEAL"
+                values["grounds"] = values.get("grounds") or "见申诉材料"
+            natural = tuple(orjson.dumps(values.get(k), option=orjson.OPT_SORT_KEYS) if isinstance(values.get(k), dict)
+                            else values.get(k) for k in kind.key)
+            seen.setdefault(natural, []).append((number, values))
+        if kind.name == "cadres":
+            _same_id_numbers(plan, raw.sheet, str(header_of.get("id_number", "身份证号")), seen)
         for key, rows in seen.items():
             if len(rows) > 1:
                 numbers = [n for n, _ in rows]
@@ -160,8 +239,54 @@ def build(sheets: list[RawSheet], *, today: dt.date, ignored: list[str] = ()) ->
             plan.records.append(Record(kind.name, raw.sheet, number, {k: v for k, v in values.items()
                                                                       if v is not None}))
     _check_units(plan)
+    _link_appeals(plan)
     plan.issues.sort(key=lambda i: (i.sheet, i.row, i.column))
     return plan
+
+
+def _same_id_numbers(plan: Plan, sheet: str, column: str, seen: dict[tuple, list[tuple[int, dict[str, Any]]]]) -> None:
+    """Two rows of different people (not the same name, gender and birth date) with one ID number: both reported,
+    neither imported (an ID number names one person; which row is right only the department can tell)."""
+    by_number: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for rows in seen.values():
+        if len(rows) == 1 and rows[0][1].get("id_number"):
+            by_number.setdefault(rows[0][1]["id_number"], []).append(rows[0])
+    for number, rows in by_number.items():
+        if len(rows) < 2:
+            continue
+        numbers = sorted(n for n, _ in rows)
+        for row, values in rows:
+            others = ", ".join(str(n) for n in numbers if n != row)
+            plan.issues.append(Issue(sheet, row, column, f"the same ID number ({mask_id_number(number)}) as row "
+                                                         f"{others}: not merged, not imported"))
+            for key, kept in list(seen.items()):
+                if kept and kept[0][1] is values:
+                    del seen[key]
+
+
+def _link_appeals(plan: Plan) -> None:
+    """An appeal against a sanction names it by its 文号: the 处分 row of the same cadre with that 文号 (its values go
+    with the appeal, so that the run finds the sanction by recording it again, which changes nothing)."""
+    sanctions: dict[tuple, list[Record]] = {}
+    for record in plan.of("sanctions"):
+        v = record.values
+        key = (v["name"], v["gender"], v["birth_date"], document_key(v["document_number"]))
+        sanctions.setdefault(key, []).append(record)
+    for record in list(plan.of("appeals")):
+        v = record.values
+        if "document_number" not in v["target"]:
+            continue
+        found = sanctions.get((v["name"], v["gender"], v["birth_date"], document_key(v["target"]["document_number"])),
+                              [])
+        if len(found) != 1:
+            why = ("no row of the 处分 sheet of this file names this cadre and 文号: add the sanction's row (one the "
+                   "register holds is recorded unchanged)") if not found else "more than one 处分 row has this 文号"
+            plan.issues.append(Issue(record.sheet, record.row, "原处理决定", why))
+            plan.records.remove(record)
+            continue
+        s = found[0].values
+        v["target"] = {"sanction": {k: s[k] for k in ("system", "type", "decided_on", "effective_from",
+                                                      "document_number")}}
 
 
 def _check_units(plan: Plan) -> None:

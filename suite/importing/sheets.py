@@ -77,10 +77,30 @@ SANCTION_TYPES = {"警告": "WARNING", "记过": "DEMERIT", "记大过": "MAJOR_
 UNDETERMINED_REASONS = {"试用期": "PROBATION", "处分": "SANCTION", "受处分": "SANCTION", "立案审查": "PENDING_INVESTIGATION",
                         "审查调查": "PENDING_INVESTIGATION", "病事假": "LEAVE", "其他": "OTHER"}
 
+# 奖励种类 as appraisal's award types name them (kernel/data/labels_zh.py); 记功 alone takes its 等级 from 奖励等级.
+AWARD_TYPES = {"嘉奖": "COMMENDATION", "记三等功": "MERIT_3", "三等功": "MERIT_3", "记二等功": "MERIT_2",
+               "二等功": "MERIT_2", "记一等功": "MERIT_1", "一等功": "MERIT_1", "授予称号": "TITLE", "荣誉称号": "TITLE",
+               "政治荣誉": "POLITICAL_HONOUR", "通报表扬": "NOTICE_OF_PRAISE", "记功": "MERIT"}
+MERIT_LEVELS = {"三等": "MERIT_3", "三等功": "MERIT_3", "二等": "MERIT_2", "二等功": "MERIT_2", "一等": "MERIT_1",
+                "一等功": "MERIT_1"}
+AWARD_BASES = {"年度考核优秀": "ANNUAL_EXCELLENT", "考核优秀": "ANNUAL_EXCELLENT",
+               "连续三年年度考核优秀": "THREE_YEARS_EXCELLENT", "连续三年优秀": "THREE_YEARS_EXCELLENT",
+               "突出事迹": "DEED", "事迹": "DEED"}
+# 申诉 stages and outcomes as petitions' appeal workflow names them.
+APPEAL_STAGES = {"复核": "REVIEW", "复审": "REVIEW", "申诉": "APPEAL", "再申诉": "REAPPEAL"}
+APPEAL_RESULTS = {"维持": "UPHELD", "维持原决定": "UPHELD", "变更": "VARIED", "变更原决定": "VARIED", "撤销": "REVOKED",
+                  "撤销原决定": "REVOKED", "不予受理": "REJECTED", "驳回": "REJECTED", "超过时限": "TIME_BARRED",
+                  "超过时限不予受理": "TIME_BARRED", "逾期": "TIME_BARRED"}
+# 变更为: the grade (称职 …) or the sanction type (警告 …) the decision was varied to.
+VARIED_TO = {**SANCTION_TYPES, **GRADES}
+
 LABELS: dict[str, dict[str, str]] = {"gender": GENDERS, "education": EDUCATION, "category": CATEGORIES,
                                      "agency_level": AGENCY_LEVELS, "post": POSTS, "rank": RANKS, "grade": GRADES,
                                      "system": SYSTEMS, "sanction_type": SANCTION_TYPES,
-                                     "undetermined_reason": UNDETERMINED_REASONS}
+                                     "undetermined_reason": UNDETERMINED_REASONS, "award_type": AWARD_TYPES,
+                                     "merit_level": MERIT_LEVELS, "award_basis": AWARD_BASES,
+                                     "appeal_stage": APPEAL_STAGES, "appeal_result": APPEAL_RESULTS,
+                                     "varied_to": VARIED_TO}
 
 
 def label(kind: str, value: str) -> str | None:
@@ -115,6 +135,8 @@ CADRES = SheetKind("cadres", ("干部", "cadres"), (
     Column("rank_since", ("职级任职时间", "任职级时间", "任职时间"), False, "date"),
     Column("post_code", ("职务", "职务层次"), False, "post", "乡科级副职 … 厅局级正职"),
     Column("post_since", ("职务任职时间", "任现职时间"), False, "date"),
+    Column("id_number", ("身份证号", "公民身份号码", "身份证号码"), False, "id_number",
+           "18 位（末位校验码或 X）；作为文本输入。只存其密钥散列，报告中只显示遮盖后的号码"),
 ), key=("name", "gender", "birth_date"))
 
 # A cadre in a history sheet is named as in the register: name, gender and birth date (never an internal id).
@@ -143,8 +165,39 @@ SANCTIONS_SHEET = SheetKind("sanctions", ("处分", "sanctions"), (
     Column("document_number", ("文号",), True),
 ), key=("name", "gender", "birth_date", "system", "type", "decided_on", "document_number"))
 
-KINDS = {k.name: k for k in (ORG_UNITS, CADRES, GRADES_SHEET, SANCTIONS_SHEET)}
-ORDER = ("org-units", "cadres", "grades", "sanctions")  # units, the people in them, then their history
+AWARDS_SHEET = SheetKind("awards", ("奖励", "awards"), (
+    *_WHO,
+    Column("type", ("奖励种类", "奖励名称", "奖励类型"), True, "award_type",
+           "嘉奖, 记三等功, 记二等功, 记一等功, 授予称号, 政治荣誉, 通报表扬 (记功 with 奖励等级)"),
+    Column("merit_level", ("奖励等级", "等级"), False, "merit_level", "记功 only: 三等, 二等, 一等"),
+    Column("basis", ("奖励依据", "依据"), False, "award_basis", "突出事迹 (default), 年度考核优秀, 连续三年年度考核优秀"),
+    Column("year", ("年度", "考核年度"), False, "year", "the year it is for (a grade's year), not after the grant"),
+    Column("granted_on", ("批准时间", "授予时间", "奖励时间"), True, "date"),
+    Column("document_no", ("文号", "批准文号"), True),
+    Column("revoked_on", ("撤销时间",), False, "date", "if revoked: with 撤销原因"),
+    Column("revoke_reason", ("撤销原因",), False, help="if revoked: with 撤销时间"),
+), key=("name", "gender", "birth_date", "type", "document_no"))
+
+APPEALS_SHEET = SheetKind("appeals", ("申诉", "appeals"), (
+    Column("name", ("姓名", "申诉人", "申诉人姓名"), True), Column("gender", ("性别",), True, "gender", "男 or 女"),
+    Column("birth_date", ("出生年月", "出生日期"), True, "date"),
+    Column("target", ("原处理决定", "原处理决定文号", "申诉对象"), True, "appeal_target",
+           "处分的文号（同一文件 处分 表中的一行）, or 考核年度 such as 2023 (that year's grade)"),
+    Column("stage", ("申诉阶段", "阶段"), False, "appeal_stage", "申诉 (default), 复核/复审, 再申诉"),
+    Column("notified_on", ("原决定送达时间", "送达时间"), True, "date"),
+    Column("filed_on", ("申诉时间", "提出申诉时间"), True, "date"),
+    Column("accepted_on", ("受理时间",), False, "date", "default: 申诉时间"),
+    Column("decided_on", ("决定时间", "申诉决定时间"), True, "date"),
+    Column("outcome", ("申诉结果", "处理结果", "结果"), True, "appeal_result", "维持, 变更, 撤销, 不予受理, 超过时限"),
+    Column("varied_to", ("变更为", "变更后"), False, "varied_to", "变更 only (required then): 称职 … or 警告 …"),
+    Column("reasons", ("决定理由", "理由"), False, help="不予受理 only (required then)"),
+    Column("grounds", ("申诉理由", "申诉请求"), False, help="default: 见申诉材料"),
+    Column("document_number", ("文号", "决定文号"), True, help="the appeal decision's 文号"),
+), key=("name", "gender", "birth_date", "target", "stage"))
+
+KINDS = {k.name: k for k in (ORG_UNITS, CADRES, GRADES_SHEET, SANCTIONS_SHEET, AWARDS_SHEET, APPEALS_SHEET)}
+# Units, the people in them, then their history; appeals last (they name a sanction or a grade).
+ORDER = ("org-units", "cadres", "grades", "sanctions", "awards", "appeals")
 
 
 @dataclass(frozen=True)

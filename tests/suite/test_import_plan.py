@@ -128,3 +128,109 @@ def test_history_rows_name_their_cadre_and_take_defaults_and_labels():
     assert where[("考核", 3, "决定时间")] == "before the graded year"
     assert where[("考核", 4, "年度")] == "not a year between 1900 and this year"
     assert where[("处分", 3, "文号")] == "required"
+
+
+# Awards (奖励), appeals (申诉) and ID numbers (身份证号).
+from suite.importing.plan import mask_id_number  # noqa: E402
+from suite.importing.sheets import APPEALS_SHEET, AWARDS_SHEET, SANCTIONS_SHEET  # noqa: E402
+
+LI = ["李四", "女", "1980.04"]
+ID_OK = "11010519491231002X"  # GB 11643 check digit X
+ID_BAD = "110105194912310021"  # the same number with a mistyped check digit
+
+
+def test_award_and_appeal_labels_map_to_the_api_codes():
+    assert label("award_type", "嘉奖") == "COMMENDATION" and label("award_type", "记三等功") == "MERIT_3"
+    assert label("award_type", "记二等功") == "MERIT_2" and label("award_type", "记一等功") == "MERIT_1"
+    assert label("award_type", "授予称号") == "TITLE" and label("award_type", "通报表扬") == "NOTICE_OF_PRAISE"
+    assert label("award_basis", "连续三年年度考核优秀") == "THREE_YEARS_EXCELLENT"
+    assert label("appeal_result", "维持") == "UPHELD" and label("appeal_result", "变更") == "VARIED"
+    assert label("appeal_result", "撤销") == "REVOKED" and label("appeal_result", "不予受理") == "REJECTED"
+    assert label("appeal_stage", "复核") == "REVIEW" and label("appeal_stage", "再申诉") == "REAPPEAL"
+    assert label("award_type", "大红花") is None and label("appeal_result", "再议") is None
+
+
+def test_award_rows_read_types_levels_dates_and_revocations():
+    awards = RawSheet(AWARDS_SHEET, "奖励", ["姓名", "性别", "出生年月", "奖励种类", "奖励等级", "年度", "批准时间", "文号",
+                                          "撤销时间", "撤销原因"], [
+        (2, [*LI, "记功", "三等", 2020, "2021年2月3日", "市奖〔2021〕3号", None, None]),
+        (3, [*LI, "嘉奖", None, None, "2019.02.01", "市奖〔2019〕1号", "2020.05.01", "受处分"]),
+        (4, [*LI, "记功", None, None, "2019.02.01", "市奖〔2019〕2号", None, None]),  # 记功 without its 等级
+        (5, [*LI, "嘉奖", None, None, "2019.02.01", "市奖〔2019〕5号", "2020.05.01", None]),  # no reason
+        (6, [*LI, "嘉奖", None, 2022, "2021.02.01", "市奖〔2021〕6号", None, None]),  # year after the grant
+        (7, [*LI, "嘉奖", None, None, "2019.02.01", None, None, None]),  # 文号 required
+        (8, [*LI, "大红花", None, None, "2019.02.01", "市奖〔2019〕8号", None, None]),
+    ])
+    plan = build([awards], today=TODAY)
+    assert [(r.row, r.values["type"], r.values["granted_on"], r.values.get("revoked_on")) for r in plan.records] == [
+        (2, "MERIT_3", "2021-02-03", None), (3, "COMMENDATION", "2019-02-01", "2020-05-01")]
+    assert "merit_level" not in plan.records[0].values
+    assert [(i.row, i.column) for i in plan.issues] == [(4, "奖励等级"), (5, "撤销原因"), (6, "年度"), (7, "文号"),
+                                                        (8, "奖励种类")]
+
+
+def test_an_appeal_names_a_grade_year_or_a_sanction_of_the_file_by_its_document_number():
+    sanctions = RawSheet(SANCTIONS_SHEET, "处分", ["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"], [
+        (2, [*LI, "处分", "警告", "2024.03.01", "纪〔2024〕7号"])])
+    appeals = RawSheet(APPEALS_SHEET, "申诉", ["申诉人", "性别", "出生年月", "原处理决定", "申诉阶段", "原决定送达时间",
+                                            "申诉时间", "受理时间", "决定时间", "申诉结果", "变更为", "文号"], [
+        (2, [*LI, "纪〔2024〕 7号", None, "2024.03.02", "2024.03.10", None, "2024.04.01", "维持", None, "申〔2024〕1号"]),
+        (3, [*LI, "2021年度", "复核", "2022.01.02", "2022.01.10", "2022.01.11", "2022.02.01", "变更", "称职", "申2"]),
+        (4, [*LI, "纪〔2020〕1号", None, "2024.03.02", "2024.03.10", None, "2024.04.01", "维持", None, "申3"]),
+        (5, [*LI, "2020", None, "2022.01.02", "2021.12.10", None, "2022.02.01", "维持", None, "申4"]),  # filed early
+        (6, [*LI, "2019", None, "2022.01.02", "2022.01.10", None, "2022.02.01", "变更", None, "申5"]),  # 变更 to what
+        (7, [*LI, "2018", None, "2022.01.02", "2022.01.10", None, "2022.02.01", "变更", "警告", "申6"]),
+    ])
+    plan = build([appeals, sanctions], today=TODAY)
+    first, second = plan.of("appeals")
+    assert first.values["target"] == {"sanction": {"system": "CIVIL_SERVICE", "type": "WARNING",
+                                                   "decided_on": "2024-03-01", "effective_from": "2024-03-01",
+                                                   "document_number": "纪〔2024〕7号"}}
+    assert (first.values["stage"], first.values["outcome"], first.values["grounds"]) == ("APPEAL", "UPHELD", "见申诉材料")
+    assert second.values["target"] == {"year": 2021}
+    assert (second.values["stage"], second.values["outcome"], second.values["varied_to"]) == (
+        "REVIEW", "VARIED", "COMPETENT")
+    assert [(i.row, i.column) for i in plan.issues] == [(4, "原处理决定"), (5, "申诉时间"), (6, "变更为"), (7, "变更为")]
+
+
+def test_id_numbers_are_checked_masked_and_never_merged():
+    cadres = RawSheet(CADRES, "干部", ["姓名", "性别", "出生年月", "参加工作时间", "单位代码", "公民身份号码"], [
+        (2, [*LI, "2002.07", "finance", ID_OK.lower()]),
+        (3, ["王五", "男", "1982.05", "2004.07", "finance", ID_OK]),  # another person, the same number
+        (4, ["赵六", "男", "1982.05", "2004.07", "finance", ID_BAD]),  # a mistyped check digit
+        (5, ["钱七", "男", "1983.05", "2004.07", "finance", 110105194912310020.0]),  # a number cell lost digits
+        (6, ["孙八", "男", "1984.05", "2004.07", "finance", " 110105 19491231 002x "]),  # spaces, lower x: another row
+        (7, ["周九", "男", "1985.05", "2004.07", "finance", None]),
+    ])
+    plan = build([cadres], today=TODAY)
+    assert [(r.row, r.values.get("id_number")) for r in plan.records] == [(7, None)]
+    assert [(i.row, i.column) for i in plan.issues] == [(2, "公民身份号码"), (3, "公民身份号码"), (4, "公民身份号码"),
+                                                        (5, "公民身份号码"), (6, "公民身份号码")]
+    assert "row 3, 6" in plan.issues[0].reason and "1101**********002X" in plan.issues[0].reason
+    assert "check digit" in plan.issues[2].reason
+    text = repr(plan.report())
+    assert ID_OK not in text and ID_OK.lower() not in text and ID_BAD not in text and "19491231" not in text
+    assert mask_id_number(ID_OK) == "1101**********002X"
+
+
+def test_an_id_number_of_one_person_twice_is_a_duplicate_row():
+    cadres = RawSheet(CADRES, "干部", ["姓名", "性别", "出生年月", "参加工作时间", "单位代码", "身份证号"], [
+        (2, [*LI, "2002.07", "finance", ID_OK]), (9, ["王五", "男", "1982.05", "2004.07", "finance", None])])
+    plan = build([cadres], today=TODAY)
+    assert [r.values.get("id_number") for r in plan.records] == [ID_OK, None] and not plan.issues
+
+
+def test_templates_of_awards_and_appeals(tmp_path):
+    write_template(tmp_path / "t.xlsx", ["awards", "appeals"])
+    sheets, ignored = read(tmp_path / "t.xlsx")
+    assert [(s.kind.name, s.sheet, s.rows) for s in sheets] == [("awards", "奖励", []), ("appeals", "申诉", [])]
+    assert "文号" in sheets[0].headers and "原处理决定" in sheets[1].headers and not ignored
+
+
+def test_youwei_var_before_import_is_kept(tmp_path):
+    from suite.cli import build_parser
+
+    args = build_parser().parse_args(["--var", str(tmp_path), "import", "x.xlsx"])
+    assert args.var == str(tmp_path)
+    args = build_parser().parse_args(["import", "x.xlsx", "--var", "elsewhere"])
+    assert args.var == "elsewhere"
