@@ -72,6 +72,19 @@ class ConcurrencyError(Conflict):
     """The aggregate changed since it was read (optimistic version check failed)."""
 
 
+class FourEyesViolation(Conflict):
+    """The one who submitted something also tries to approve or verify it (four-eyes principle): 409, since the
+    role may act, but not on what it submitted itself."""
+
+
+def require_four_eyes(actor: str, submitter: str | None, *, rule: str, action: str = "approve") -> None:
+    """Refuses that `actor` approves (verifies, decides) what `actor` submitted: the four-eyes rule of every
+    approval step. `rule` is the caller's code (`<entity>.four_eyes`); an unknown submitter (None) never matches."""
+    if submitter is not None and actor == submitter:
+        raise FourEyesViolation(f"the one who submitted it may not {action} it; someone else must", rule=rule,
+                                action=action)
+
+
 class PermanentEventError(Exception):
     """An event that can never be applied (a consumer dead-letters it instead of retrying)."""
 

@@ -367,6 +367,7 @@ RULES = {
     "award_history.*": "日期不能晚于今天，也不能早于最早记载年份：历史事实须为已发生的事实",
     "performance_record.category": "实绩类别不是规定的取值", "performance_record.occurred_on": "发生时间不能晚于今天",
     "performance_record.quantity": "数量不能为负数", "performance_record.public_evaluation_score": "群众评议须以数量填写0至100的得分",
+    "performance_record.four_eyes": "业绩纪实不得由提交人本人核实",
     "performance_record.correction_cadre": "更正须针对同一干部", "record_history.verified_on": "核实时间须晚于所记载的事项",
     "record_history.occurred_on": "发生时间不能晚于今天，也不能早于最早记载年份",
     "talk.type": "谈话类型不是规定的取值", "talk.held_on": "谈话时间不能晚于今天",

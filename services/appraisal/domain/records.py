@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from kernel.errors import InvalidTransition, RuleViolation
+from kernel.errors import InvalidTransition, RuleViolation, require_four_eyes
 
 CATEGORIES = ("KEY_TASK", "URGENT_HARD", "REFORM_INNOVATION", "DAILY_DUTY", "PUBLIC_EVALUATION")
 
@@ -71,11 +71,16 @@ class PerformanceRecord:
                    submitted_by=submitted_by, supersedes=supersedes.id if supersedes else None)
 
     def verify(self, *, by: str, today: dt.date) -> None:
-        """Verifies the record (SUBMITTED → VERIFIED)."""
+        """Verifies the record (SUBMITTED → VERIFIED), never by the one who submitted it (four-eyes, 409
+        `performance_record.four_eyes`, the kernel's `require_four_eyes`)."""
         if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be verified"]:
             raise InvalidTransition("performance_record", self.status, "be verified",
                                     allowed_actions=InvalidTransition.allowed(
                                         PERFORMANCE_RECORD_TRANSITIONS, self.status))
+        require_four_eyes(by, self.submitted_by, rule="performance_record.four_eyes", action="verify")
+        self._verified(by, today)
+
+    def _verified(self, by: str | None, today: dt.date) -> None:
         self.status, self.verified_by, self.verified_on, self.return_reason = "VERIFIED", by, today, None
 
     def return_for_change(self, *, reason: str) -> None:
@@ -120,8 +125,7 @@ class PerformanceRecord:
                             occurred_on=fact.occurred_on, category=fact.category, title=fact.title,
                             description=fact.description, quantity=fact.quantity, unit=fact.unit, evidence_refs=[],
                             submitted_by=by, today=today)
-        record.verify(by=by, today=fact.verified_on)
-        record.verified_by = None
+        record._verified(None, fact.verified_on)  # verified at the time, by someone else: no four-eyes check now
         return record
 
     def correct_record(self, *, fact: Any) -> None:

@@ -23,8 +23,13 @@ async def submit(app, cadre: str, category: str, on: str, quantity: float | None
     return r.json()["id"]
 
 
+def verifier(app) -> dict[str, str]:
+    """An assessor of finance other than the one who submits (every test caller is "tester"): four-eyes."""
+    return app.auth.headers("assessor", unit="finance", subject="assessor-verifier")
+
+
 async def verify(app, rid: str) -> None:
-    r = await app.client.post(f"/api/v1/performance-records/{rid}/verification", headers=app.h("assessor", "finance"))
+    r = await app.client.post(f"/api/v1/performance-records/{rid}/verification", headers=verifier(app))
     assert r.status_code == 200, r.text
 
 
@@ -49,12 +54,15 @@ async def test_records_are_verified_returned_and_corrected_append_only(app):
                               json={"evidence_refs": ["doc-2"]})
     assert r.json()["status"] == "SUBMITTED"
     await verify(app, rid)
-    r = await app.client.post(f"/api/v1/performance-records/{rid}/verification", headers=app.h("assessor", "finance"))
+    r = await app.client.post(f"/api/v1/performance-records/{rid}/verification", headers=verifier(app))
     assert r.status_code == 409 and r.json()["rule"] == "performance_record.transition"
     r = await app.client.post(f"/api/v1/performance-records/{rid}/corrections", headers=app.hk("assessor", "finance"),
                               json={"occurred_on": "2026-02-01", "category": "KEY_TASK", "title": "work (corrected)",
                                     "quantity": 3})
     fix = r.json()["id"]
+    r = await app.client.post(f"/api/v1/performance-records/{fix}/verification", headers=app.h("assessor", "finance"))
+    assert (r.status_code, r.json()["rule"]) == (409, "performance_record.four_eyes")  # "tester" submitted it
+    assert r.json()["status"] == 409
     await verify(app, fix)
     history = (await app.client.get(f"/api/v1/performance-records/{fix}/history",
                                     headers=app.h("cadre", None, "c-fin-2"))).json()["items"]

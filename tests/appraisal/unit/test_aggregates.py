@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kernel.calendar import WorkdayCalendar
-from kernel.errors import InvalidTransition, RuleViolation
+from kernel.errors import STATUS, FourEyesViolation, InvalidTransition, RuleViolation, require_four_eyes
 from services.appraisal.domain import events
 from services.appraisal.domain.award import Award
 from services.appraisal.domain.inaction import InactionFinding
@@ -41,6 +41,25 @@ def test_records_are_verified_or_returned_and_corrections_supersede():
     assert r.status == "SUPERSEDED"
     with pytest.raises(InvalidTransition):
         record(record_id="r3", supersedes=r)
+
+
+def test_a_record_is_never_verified_by_its_submitter_four_eyes():
+    """Four-eyes (kernel.errors.require_four_eyes, as false accusations' approval): the one who submitted a record
+    may not verify it (409 performance_record.four_eyes); anyone else with the role may."""
+    r = record(submitted_by="assessor-1")
+    with pytest.raises(FourEyesViolation) as err:
+        r.verify(by="assessor-1", today=TODAY)
+    assert err.value.rule == "performance_record.four_eyes" and r.status == "SUBMITTED" and r.verified_by is None
+    r.verify(by="assessor-2", today=TODAY)
+    assert (r.status, r.verified_by) == ("VERIFIED", "assessor-2")
+
+
+def test_require_four_eyes_refuses_only_the_submitter():
+    require_four_eyes("b", "a", rule="x.four_eyes")
+    require_four_eyes("b", None, rule="x.four_eyes")
+    with pytest.raises(FourEyesViolation) as err:
+        require_four_eyes("a", "a", rule="x.four_eyes", action="approve")
+    assert err.value.rule == "x.four_eyes" and STATUS[err.value.kind] == 409
 
 
 def test_records_refuse_bad_input():
