@@ -487,6 +487,9 @@ class ContractFile(Request):
 
 class RenewalDecision(Request):
     outcome: OutcomeLit | None = Field(default=None, description="default: what the term's grades allow")
+    ends_on: dt.date | None = Field(default=None, description="last day of the next term; default: a role term runs "
+                                    "the configured term (RANK_CONTRACT_ROLE_TERM_YEARS), the other kinds as long as "
+                                    "the term renewed")
 
 
 class ContractTerminate(Request):

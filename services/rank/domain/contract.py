@@ -54,6 +54,35 @@ def suggest_outcome(kind: str, grades: Sequence[str], policy: ContractPolicy) ->
     return outcome, why
 
 
+def check_term(kind: str, starts_on: dt.date, ends_on: dt.date, policy: ContractPolicy) -> None:
+    """Checks a term's length against the rules of its kind (a signed contract and a renewal's next term alike)."""
+    if ends_on <= starts_on:
+        raise RuleViolation("the term must end after it starts", rule="contract.term")
+    after = ends_on + dt.timedelta(days=1)
+    if kind == "APPOINTED_CS" and not add_months(starts_on, 12 * policy.appointed_min_years) <= after <= add_months(
+            starts_on, 12 * policy.appointed_max_years):
+        raise RuleViolation(f"an appointment contract runs {policy.appointed_min_years}–"
+                            f"{policy.appointed_max_years} years", rule="contract.term", source=TERM_SOURCE)
+    if kind == "GOV_EMPLOYEE" and after > add_months(starts_on, 12 * policy.gov_employee_max_years):
+        raise RuleViolation(f"a government-employee contract runs at most {policy.gov_employee_max_years} years",
+                            rule="contract.term")
+
+
+def next_term_ends_on(contract: Contract, policy: ContractPolicy, ends_on: dt.date | None = None) -> dt.date:
+    """The last day of the term a renewal opens: the decision's `ends_on` when it names one; else a role term runs
+    the configured `role_term_years` (RANK_CONTRACT_ROLE_TERM_YEARS), whatever the last term's length; the other
+    kinds have no configured length and run as long as the term they renew (their term is negotiated per contract)."""
+    starts = contract.ends_on + dt.timedelta(days=1)
+    if ends_on is None:
+        if contract.kind == "ROLE_TERM":
+            months = 12 * policy.role_term_years
+        else:
+            months = max(1, months_between(contract.starts_on, contract.ends_on + dt.timedelta(days=1)))
+        ends_on = add_months(starts, months) - dt.timedelta(days=1)
+    check_term(contract.kind, starts, ends_on, policy)
+    return ends_on
+
+
 # The contract state machine: action → the states it is valid from (a refused action answers 409 with
 # the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
 CONTRACT_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -94,16 +123,10 @@ class Contract:
         if category not in category_for(kind):
             raise RuleViolation(f"a {kind} contract is for cadres of category {', '.join(category_for(kind))}",
                                 rule="contract.category")
-        if ends_on <= starts_on:
-            raise RuleViolation("the term must end after it starts", rule="contract.term")
-        after = ends_on + dt.timedelta(days=1)
+        check_term(kind, starts_on, ends_on, policy)
         if probation_months < 0:
             raise RuleViolation("probation cannot be negative", rule="contract.probation")
         if kind == "APPOINTED_CS":
-            if not add_months(starts_on, 12 * policy.appointed_min_years) <= after <= add_months(
-                    starts_on, 12 * policy.appointed_max_years):
-                raise RuleViolation(f"an appointment contract runs {policy.appointed_min_years}–"
-                                    f"{policy.appointed_max_years} years", rule="contract.term", source=TERM_SOURCE)
             limit = policy.appointed_first_max_probation_months if first else policy.appointed_max_probation_months
             if probation_months > limit:
                 raise RuleViolation(f"probation is at most {limit} months for this contract",
@@ -111,9 +134,6 @@ class Contract:
         elif kind == "GOV_EMPLOYEE":
             if tier not in policy.gov_employee_tiers:
                 raise RuleViolation(f"tier must be one of {', '.join(policy.gov_employee_tiers)}", rule="contract.tier")
-            if after > add_months(starts_on, 12 * policy.gov_employee_max_years):
-                raise RuleViolation(f"a government-employee contract runs at most {policy.gov_employee_max_years} years",
-                                    rule="contract.term")
             if probation_months > policy.gov_employee_max_probation_months:
                 raise RuleViolation(f"probation is at most {policy.gov_employee_max_probation_months} months",
                                     rule="contract.probation")
@@ -195,10 +215,12 @@ class Contract:
         self.events.append(events.ContractTerminated(self.id, self.cadre_id, self.kind, ground, terminated_on))
 
     def decide_renewal(self, *, outcome: str | None, decided_on: dt.date, term_grades: Sequence[str],
-                       policy: ContractPolicy, on_hold: bool, new_contract_id: str) -> tuple[str, Contract | None]:
+                       policy: ContractPolicy, on_hold: bool, new_contract_id: str,
+                       ends_on: dt.date | None = None) -> tuple[str, Contract | None]:
         """Decides the renewal review; the outcome may not be more favourable than the grades allow.
 
-        Returns the outcome and, unless not renewed, the new contract for the next term (to be filed again).
+        Returns the outcome and, unless not renewed, the new contract for the next term (to be filed again), which
+        ends on `ends_on` when the decision names it, else after the configured term (`next_term_ends_on`).
         """
         if self.status not in CONTRACT_TRANSITIONS["be decided"]:
             raise InvalidTransition("contract", self.status, "be decided",
@@ -215,6 +237,9 @@ class Contract:
         if OUTCOMES.index(chosen) < OUTCOMES.index(ceiling):
             raise RuleViolation(f"the term's grades allow at most {ceiling} ({why})", rule="contract.outcome_exceeds_rule",
                                 source=OUTCOME_SOURCE, allowed=ceiling)
+        if chosen == "NOT_RENEW" and ends_on is not None:
+            raise RuleViolation("a contract not renewed has no next term to end", rule="contract.term")
+        next_ends = next_term_ends_on(self, policy, ends_on) if chosen != "NOT_RENEW" else None
         tier = self.tier
         if self.kind == "GOV_EMPLOYEE" and chosen in ("PROMOTE", "DEMOTE"):
             tiers = list(policy.gov_employee_tiers)
@@ -227,10 +252,8 @@ class Contract:
         self.outcome = chosen
         self.decided_on = decided_on
         new: Contract | None = None
-        if chosen != "NOT_RENEW":
-            starts = self.ends_on + dt.timedelta(days=1)
-            length = max(1, months_between(self.starts_on, self.ends_on + dt.timedelta(days=1)))
-            ends = add_months(starts, length) - dt.timedelta(days=1)
+        if next_ends is not None:
+            starts, ends = self.ends_on + dt.timedelta(days=1), next_ends
             new = Contract(id=new_contract_id, cadre_id=self.cadre_id, kind=self.kind, starts_on=starts, ends_on=ends,
                            probation_months=0, tier=tier, renewed_from=self.id)
             new.events.append(events.ContractSigned(new.id, new.cadre_id, new.kind, new.tier, starts, ends, 0))

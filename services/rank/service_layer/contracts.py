@@ -72,7 +72,8 @@ async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, 
             on_hold = any(i.open_on(today) for i in facts.investigations)
             outcome, new = contract.decide_renewal(outcome=p.get("outcome"), decided_on=today,
                                                    term_grades=await term_grades(uow, contract), policy=policy,
-                                                   on_hold=on_hold, new_contract_id=str(uuid.uuid4()))
+                                                   on_hold=on_hold, new_contract_id=str(uuid.uuid4()),
+                                                   ends_on=p.get("ends_on"))
             if new is not None:
                 await uow.contracts.add(new)
             if contract.kind == "ROLE_TERM" and outcome in ("PROMOTE", "DEMOTE"):

@@ -66,6 +66,22 @@ async def test_a_role_term_is_reviewed_before_it_ends_and_renewed_one_level_up_b
     assert len(await api.outbox("contract_signed")) == 2
 
 
+async def test_a_renewed_role_term_runs_the_configured_term_unless_the_decision_names_its_end(api):
+    """RANK_CONTRACT_ROLE_TERM_YEARS (3) is the next term's length, not the 5 years of the term renewed."""
+    terms = []
+    for name, decision in (("Five Years", {}), ("Named End", {"ends_on": "2030-06-30"})):
+        cadre = await api.register(name)
+        contract = await sign(api, cadre, kind="ROLE_TERM", starts_on="2021-07-01", ends_on="2026-06-30")
+        await file(api, contract, D(2021, 7, 1))
+        await sweep(api)
+        decided = await api.ok("POST", f"/api/v1/contracts/{contract}/renewal-decision", json=decision)
+        new = await api.ok("GET", f"/api/v1/contracts/{decided['new_contract_id']}")
+        terms.append((new["starts_on"], new["ends_on"]))
+    assert terms == [("2026-07-01", "2029-06-30"), ("2026-07-01", "2030-06-30")]
+    event = (await api.outbox("contract_renewal_decided"))[-1]
+    assert event["newEndsOn"] == "2030-06-30"
+
+
 async def test_the_outcome_may_not_be_more_favourable_than_the_grades_allow(api):
     cadre = await api.register("Basic Year")
     await api.rank(cadre, "C07", D(2019, 1, 1), level=19)

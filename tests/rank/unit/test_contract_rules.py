@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from kernel.errors import Conflict, InvalidTransition, RuleViolation
@@ -131,3 +133,43 @@ def test_termination_grounds_and_dates_are_checked():
         contract.terminate(ground="MUTUAL_AGREEMENT", terminated_on=D(2026, 3, 1), today=D(2026, 2, 1))
     contract.terminate(ground="MUTUAL_AGREEMENT", terminated_on=D(2026, 2, 1), today=D(2026, 2, 1))
     assert contract.status == "TERMINATED"
+
+
+def under_review(**kwargs) -> Contract:
+    contract = signed(**kwargs)
+    contract.file(filed_on=contract.starts_on, today=contract.starts_on)
+    contract.advance(today=contract.ends_on - dt.timedelta(days=30), policy=POLICY)
+    assert contract.status == "RENEWAL_REVIEW"
+    return contract
+
+
+def test_a_renewed_role_term_runs_the_configured_term_not_the_old_length():
+    """A role term renewed after a 5-year term runs RANK_CONTRACT_ROLE_TERM_YEARS (3 by default, 6 here when so
+    configured), not the renewed term's 5 years; a decision that names `ends_on` sets the next term instead."""
+    five = under_review(starts=D(2021, 7, 1), ends=D(2026, 6, 30))
+    _, new = five.decide_renewal(outcome=None, decided_on=D(2026, 6, 1), term_grades=["COMPETENT"], policy=POLICY,
+                                 on_hold=False, new_contract_id="k-2")
+    assert (new.starts_on, new.ends_on) == (D(2026, 7, 1), D(2029, 6, 30))
+    six = ContractPolicy(role_term_years=6)
+    _, new = under_review(starts=D(2021, 7, 1), ends=D(2026, 6, 30)).decide_renewal(
+        outcome=None, decided_on=D(2026, 6, 1), term_grades=[], policy=six, on_hold=False, new_contract_id="k-2")
+    assert new.ends_on == D(2032, 6, 30)
+    _, new = under_review(starts=D(2021, 7, 1), ends=D(2026, 6, 30)).decide_renewal(
+        outcome=None, decided_on=D(2026, 6, 1), term_grades=[], policy=POLICY, on_hold=False, new_contract_id="k-2",
+        ends_on=D(2031, 6, 30))
+    assert new.ends_on == D(2031, 6, 30)
+
+
+def test_a_renewal_named_end_obeys_the_term_rules_of_its_kind():
+    with pytest.raises(RuleViolation) as err:
+        under_review().decide_renewal(outcome=None, decided_on=D(2026, 6, 1), term_grades=[], policy=POLICY,
+                                      on_hold=False, new_contract_id="k-2", ends_on=D(2026, 6, 30))
+    assert err.value.rule == "contract.term"
+    appointed = under_review(kind="APPOINTED_CS", category="APPOINTED", starts=D(2024, 1, 1), ends=D(2025, 12, 31))
+    with pytest.raises(RuleViolation) as err:  # 公务员法 §102: 1–5 years
+        appointed.decide_renewal(outcome=None, decided_on=D(2025, 12, 1), term_grades=[], policy=POLICY,
+                                 on_hold=False, new_contract_id="k-2", ends_on=D(2031, 12, 31))
+    assert err.value.rule == "contract.term" and appointed.status == "RENEWAL_REVIEW"
+    _, new = appointed.decide_renewal(outcome=None, decided_on=D(2025, 12, 1), term_grades=[], policy=POLICY,
+                                      on_hold=False, new_contract_id="k-2")
+    assert new.ends_on == D(2027, 12, 31)  # no configured length for 聘任制: as long as the term renewed
