@@ -453,6 +453,8 @@ RULES = {
     "contract.probation": "试用期不能为负数", "contract.tier": "只有政府雇员合同有档次", "contract.filed_on": "备案日期不能晚于今天",
     "contract.ground": "解聘理由不是规定的取值", "contract.terminated_on": "解聘日期须在合同开始之后、今天之前",
     "contract.renewal_on_hold": "该干部正在接受立案审查调查，续聘暂缓", "contract.outcome": "续聘结果不是规定的取值",
+    "contract.lowest_tier_fallback": "已是最低档次，无法降档：按规则保留原档次（或按配置不再续聘）",
+    "contract.highest_tier_fallback": "已是最高档次，无法升档：按原档次续聘",
     "contract.outcome_exceeds_rule": "聘期内的考核等次不允许此续聘结果", "contract.exists": "未找到该合同",
     "contract.no_level": "该干部没有可调整的级别记录", "contract.before_entry": "合同开始日期不能早于参加工作时间",
     "contract.overlap": "该干部已有一份未结束的同类合同", "contract.action": "未知的操作",

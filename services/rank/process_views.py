@@ -171,7 +171,7 @@ async def _with_suggestion(conn: AsyncConnection, row: Any, policies: RankPolici
             if year not in grades or finalized > grades[year][1]:
                 grades[year] = (grade, finalized)
         contract = Contract(id=row.id, cadre_id=row.cadre_id, kind=row.kind, starts_on=row.starts_on,
-                            ends_on=row.ends_on)
+                            ends_on=row.ends_on, tier=row.tier)  # the tier decides a fallback at the ladder's ends
         item["suggestion"] = suggestion(contract, [grades[y][0] for y in sorted(grades)], policies.contract)
     return item
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -30,6 +32,8 @@ class RankSettings(ServiceSettings):
     contract_gov_employee_tiers: list[str] = Field(default_factory=lambda: ["GENERAL", "INTERMEDIATE", "SENIOR"])
     contract_gov_employee_max_years: int = Field(5, ge=1, le=10)
     contract_promote_min_excellent: int = Field(2, ge=1, le=5)
+    # A government employee at the lowest tier whose term asks for DEMOTE (domain/rules/contracts.py) [D].
+    contract_lowest_tier_fallback: Literal["KEEP", "NOT_RENEW"] = "KEEP"
     # Development track thresholds [D].
     track_new_entrant_years: int = Field(2, ge=0, le=10)
     track_young_max_age: int = Field(35, ge=18, le=60)
@@ -60,6 +64,7 @@ class RankSettings(ServiceSettings):
                                     role_term_years=self.contract_role_term_years,
                                     gov_employee_tiers=tuple(self.contract_gov_employee_tiers),
                                     gov_employee_max_years=self.contract_gov_employee_max_years,
-                                    promote_min_excellent=self.contract_promote_min_excellent),
+                                    promote_min_excellent=self.contract_promote_min_excellent,
+                                    lowest_tier_fallback=self.contract_lowest_tier_fallback),
             batch=BatchPolicy(publicity_min_working_days=self.batch_publicity_min_working_days),
         )

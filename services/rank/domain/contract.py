@@ -16,6 +16,7 @@ from typing import Any
 from kernel.calendar import add_months, months_between
 from kernel.errors import Conflict, InvalidTransition, RuleViolation
 from services.rank.domain import events
+from services.rank.domain.rules.contracts import TierEdgeRule, tier_edge
 from services.rank.domain.rules.policies import ContractPolicy
 
 KINDS = ("APPOINTED_CS", "ROLE_TERM", "GOV_EMPLOYEE")
@@ -36,8 +37,17 @@ def category_for(kind: str) -> tuple[str, ...]:
             "ROLE_TERM": ("COMPREHENSIVE", "PROFESSIONAL", "ENFORCEMENT")}[kind]
 
 
-def suggest_outcome(kind: str, grades: Sequence[str], policy: ContractPolicy) -> tuple[str, str]:
-    """Returns the most favourable outcome the term's annual grades allow, and why."""
+def suggest_outcome(kind: str, grades: Sequence[str], policy: ContractPolicy,
+                    tier: str | None = None) -> tuple[str, str]:
+    """Returns the most favourable outcome the term's annual grades allow, and why. Always one that can be carried
+    out: a government employee's tier move off the end of the ladder falls back by rules/contracts.py."""
+    outcome, why, _ = suggest(kind, grades, policy, tier)
+    return outcome, why
+
+
+def suggest(kind: str, grades: Sequence[str], policy: ContractPolicy,
+            tier: str | None = None) -> tuple[str, str, TierEdgeRule | None]:
+    """`suggest_outcome` with the tier-edge rule that changed the outcome, if one did."""
     if "INCOMPETENT" in grades:
         outcome, why = "NOT_RENEW", "a 不称职 year in the term"
     elif "BASIC" in grades:
@@ -51,7 +61,11 @@ def suggest_outcome(kind: str, grades: Sequence[str], policy: ContractPolicy) ->
     if kind == "APPOINTED_CS":
         # 聘任制 pay is negotiated per contract: there is no level to move up or down.
         outcome = {"PROMOTE": "RENEW", "DEMOTE": "KEEP"}.get(outcome, outcome)
-    return outcome, why
+    edge = tier_edge(outcome, tier, policy.gov_employee_tiers) if kind == "GOV_EMPLOYEE" else None
+    if edge is not None:
+        fallback = policy.lowest_tier_fallback if edge.edge == "lowest" else edge.fallbacks[0]
+        outcome, why = fallback, f"{why}; {tier} is the {edge.edge} tier: {fallback} ({edge.code})"
+    return outcome, why, edge
 
 
 def check_term(kind: str, starts_on: dt.date, ends_on: dt.date, policy: ContractPolicy) -> None:
@@ -228,7 +242,7 @@ class Contract:
         if on_hold:
             raise Conflict("the renewal is on hold while an investigation of the cadre is open",
                            rule="contract.renewal_on_hold", source="DOMAIN.md §5.6")
-        ceiling, why = suggest_outcome(self.kind, term_grades, policy)
+        ceiling, why = suggest_outcome(self.kind, term_grades, policy, self.tier)
         chosen = outcome or ceiling
         if chosen not in OUTCOMES:
             raise RuleViolation(f"outcome must be one of {', '.join(OUTCOMES)}", rule="contract.outcome")

@@ -10,7 +10,7 @@ from kernel.auth import Principal
 from kernel.calendar import add_months
 from kernel.errors import Conflict, NotFound, RuleViolation
 from services.rank.adapters.process_repo import due_contract_ids
-from services.rank.domain.contract import Contract, suggest_outcome
+from services.rank.domain.contract import Contract, suggest
 from services.rank.domain.rules.ladders import CATEGORY_SERIES
 from services.rank.domain.rules.policies import ContractPolicy
 from services.rank.service_layer import commands
@@ -124,6 +124,10 @@ async def sweep_contracts(uow_factory: Any, *, today: dt.date, policy: ContractP
 
 
 def suggestion(contract: Contract, grades: list[str], policy: ContractPolicy) -> dict[str, str]:
-    """Returns the outcome the rules suggest for a contract under review."""
-    outcome, why = suggest_outcome(contract.kind, grades, policy)
-    return {"outcome": outcome, "reason": why}
+    """Returns the outcome the rules suggest for a contract under review (one a decision can carry out); at the end
+    of the government-employee tier ladder also the rule that changed it, its warning and its source."""
+    outcome, why, edge = suggest(contract.kind, grades, policy, contract.tier)
+    answer = {"outcome": outcome, "reason": why}
+    if edge is not None:
+        answer.update(rule=edge.code, warning=edge.warning, source=edge.source)
+    return answer

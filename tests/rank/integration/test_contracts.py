@@ -122,6 +122,27 @@ async def test_government_employee_tiers_move_with_the_outcome(api):
     assert (await api.ok("GET", f"/api/v1/contracts/{decided['new_contract_id']}"))["tier"] == "INTERMEDIATE"
 
 
+async def test_a_government_employee_at_the_lowest_tier_with_a_basic_year_is_kept_as_suggested(api):
+    """At GENERAL there is no tier below: the suggestion is KEEP (contract.lowest_tier_fallback, with its warning),
+    the default decision and an explicit KEEP go through; DEMOTE stays refused."""
+    for name, decision in (("Lowest Default", {}), ("Lowest Keep", {"outcome": "KEEP"})):
+        cadre = await api.register(name, category="GOV_EMPLOYEE")
+        contract = await sign(api, cadre, kind="GOV_EMPLOYEE", tier="GENERAL", starts_on="2024-01-01",
+                              ends_on="2026-08-31")
+        await file(api, contract, D(2024, 1, 2))
+        await grades(api, cadre, (2024, Grade.COMPETENT), (2025, Grade.BASIC))
+        await sweep(api)
+        suggestion = (await api.ok("GET", f"/api/v1/contracts/{contract}"))["suggestion"]
+        assert (suggestion["outcome"], suggestion["rule"]) == ("KEEP", "contract.lowest_tier_fallback")
+        assert "lowest tier" in suggestion["warning"]
+        demote = await api.client.post(f"/api/v1/contracts/{contract}/renewal-decision", headers=api.h(),
+                                       json={"outcome": "DEMOTE"})
+        assert demote.status_code == 422 and demote.json()["rule"] == "contract.tier"
+        decided = await api.ok("POST", f"/api/v1/contracts/{contract}/renewal-decision", json=decision)
+        assert decided["status"] == "KEPT"
+        assert (await api.ok("GET", f"/api/v1/contracts/{decided['new_contract_id']}"))["tier"] == "GENERAL"
+
+
 async def test_probation_ends_by_the_sweep(api):
     cadre = await api.register("Probationer", category="APPOINTED")
     contract = await sign(api, cadre, kind="APPOINTED_CS", starts_on="2026-03-01", ends_on="2029-02-28",

@@ -173,3 +173,60 @@ def test_a_renewal_named_end_obeys_the_term_rules_of_its_kind():
     _, new = appointed.decide_renewal(outcome=None, decided_on=D(2025, 12, 1), term_grades=[], policy=POLICY,
                                       on_hold=False, new_contract_id="k-2")
     assert new.ends_on == D(2027, 12, 31)  # no configured length for 聘任制: as long as the term renewed
+
+
+def test_a_government_employee_at_the_lowest_tier_is_kept_instead_of_demoted_and_the_keep_is_accepted():
+    """rules/contracts.py TIER_EDGE_RULES["DEMOTE"] (contract.lowest_tier_fallback, [D], no statute): a 基本称职 year
+    asks for one tier down; at GENERAL there is none, so the suggestion is KEEP (kept at GENERAL, with a warning)
+    and a decision of KEEP, or of the default, goes through; DEMOTE itself stays refused (no tier below)."""
+    assert suggest_outcome("GOV_EMPLOYEE", ["BASIC"], POLICY, "GENERAL")[0] == "KEEP"
+    assert suggest_outcome("GOV_EMPLOYEE", ["BASIC"], POLICY, "INTERMEDIATE")[0] == "DEMOTE"
+    gov = dict(kind="GOV_EMPLOYEE", category="GOV_EMPLOYEE", tier="GENERAL", starts=D(2024, 1, 1), ends=D(2026, 8, 31))
+    with pytest.raises(RuleViolation) as err:
+        under_review(**gov).decide_renewal(outcome="DEMOTE", decided_on=D(2026, 8, 1), term_grades=["BASIC"],
+                                           policy=POLICY, on_hold=False, new_contract_id="k-2")
+    assert err.value.rule == "contract.tier"
+    for outcome in (None, "KEEP"):
+        contract = under_review(**gov)
+        chosen, new = contract.decide_renewal(outcome=outcome, decided_on=D(2026, 8, 1), term_grades=["BASIC"],
+                                              policy=POLICY, on_hold=False, new_contract_id="k-2")
+        assert (chosen, contract.status, new.tier) == ("KEEP", "KEPT", "GENERAL")
+    with pytest.raises(RuleViolation) as err:  # the fallback is the ceiling: RENEW is still more than the grades allow
+        under_review(**gov).decide_renewal(outcome="RENEW", decided_on=D(2026, 8, 1), term_grades=["BASIC"],
+                                           policy=POLICY, on_hold=False, new_contract_id="k-2")
+    assert (err.value.rule, err.value.extra["allowed"]) == ("contract.outcome_exceeds_rule", "KEEP")
+
+
+def test_the_lowest_tier_fallback_may_be_configured_to_not_renewed():
+    strict = ContractPolicy(lowest_tier_fallback="NOT_RENEW")
+    assert suggest_outcome("GOV_EMPLOYEE", ["BASIC"], strict, "GENERAL")[0] == "NOT_RENEW"
+    contract = under_review(kind="GOV_EMPLOYEE", category="GOV_EMPLOYEE", tier="GENERAL", starts=D(2024, 1, 1),
+                            ends=D(2026, 8, 31))
+    assert contract.decide_renewal(outcome=None, decided_on=D(2026, 8, 1), term_grades=["BASIC"], policy=strict,
+                                   on_hold=False, new_contract_id="k-2") == ("NOT_RENEW", None)
+    with pytest.raises(ValueError):
+        ContractPolicy(lowest_tier_fallback="DEMOTE")
+
+
+def test_a_government_employee_at_the_highest_tier_is_renewed_instead_of_promoted():
+    """TIER_EDGE_RULES["PROMOTE"] (contract.highest_tier_fallback): no tier above SENIOR, so RENEW."""
+    assert suggest_outcome("GOV_EMPLOYEE", ["EXCELLENT", "EXCELLENT"], POLICY, "SENIOR")[0] == "RENEW"
+    contract = under_review(kind="GOV_EMPLOYEE", category="GOV_EMPLOYEE", tier="SENIOR", starts=D(2024, 1, 1),
+                            ends=D(2026, 8, 31))
+    chosen, new = contract.decide_renewal(outcome=None, decided_on=D(2026, 8, 1),
+                                          term_grades=["EXCELLENT", "EXCELLENT"], policy=POLICY, on_hold=False,
+                                          new_contract_id="k-2")
+    assert (chosen, new.tier) == ("RENEW", "SENIOR")
+
+
+@pytest.mark.parametrize("tier", ["GENERAL", "INTERMEDIATE", "SENIOR"])
+@pytest.mark.parametrize("grades", [[], ["BASIC"], ["INCOMPETENT"], ["EXCELLENT", "EXCELLENT"], ["UNDETERMINED"],
+                                    ["COMPETENT", "BASIC", "EXCELLENT"], ["EXCELLENT", "EXCELLENT", "EXCELLENT"]])
+def test_the_suggested_outcome_is_always_accepted_as_the_decision(tier, grades):
+    """The suggestion is always an outcome a decision can carry out, and deciding it is accepted."""
+    contract = under_review(kind="GOV_EMPLOYEE", category="GOV_EMPLOYEE", tier=tier, starts=D(2024, 1, 1),
+                            ends=D(2026, 8, 31))
+    suggested, _ = suggest_outcome("GOV_EMPLOYEE", grades, POLICY, tier)
+    chosen, _ = contract.decide_renewal(outcome=suggested, decided_on=D(2026, 8, 1), term_grades=grades,
+                                        policy=POLICY, on_hold=False, new_contract_id="k-2")
+    assert chosen == suggested

@@ -59,6 +59,13 @@ class ContractPolicy:
     review_days_before_end: int = 90  # [D] the renewal review opens N days before the term ends
     # Outcome rules over the term's annual grades [D]: at least this many 优秀 and nothing below 称职 → PROMOTE.
     promote_min_excellent: int = 2
+    # What a government employee at the lowest tier gets instead of DEMOTE (rules/contracts.py, TIER_EDGE_RULES) [D]:
+    # KEEP (kept at the tier) or NOT_RENEW.
+    lowest_tier_fallback: str = "KEEP"
+
+    def __post_init__(self) -> None:
+        if self.lowest_tier_fallback not in ("KEEP", "NOT_RENEW"):
+            raise ValueError("lowest_tier_fallback must be KEEP or NOT_RENEW")
 
 
 @dataclass(frozen=True)
