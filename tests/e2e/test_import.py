@@ -86,7 +86,8 @@ async def test_dry_run_then_import_then_the_same_file_again_then_a_correction(ra
 
     code, report = await _youwei(tmp_path, url, token, str(path), "--dry-run")
     assert code == 1 and report["dry_run"] is True
-    assert report["rows_ok"] == {"org-units": 3, "cadres": 13, "grades": 0, "sanctions": 0}
+    assert report["rows_ok"] == {"org-units": 3, "cadres": 13, "grades": 0, "sanctions": 0,
+                                 "awards": 0, "appeals": 0}
     assert [(i["row"], i["column"]) for i in report["issues"]] == [(14, "出生年月")]
     assert (tmp_path / "report.xlsx").exists()
     assert await _count(client) == 0  # a dry run writes nothing

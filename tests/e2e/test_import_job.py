@@ -149,7 +149,8 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         assert dry["progress"] == {"done": 15, "total": 15}
         report = (await gw.get(f"{answer.headers['location']}/report", headers=_auth(token))).json()
         assert report["dry_run"] is True and report["file"] == "register.xlsx"
-        assert report["rows_ok"] == {"org-units": 3, "cadres": 12, "grades": 0, "sanctions": 0}
+        assert report["rows_ok"] == {"org-units": 3, "cadres": 12, "grades": 0, "sanctions": 0,
+                                     "awards": 0, "appeals": 0}
         assert [(i["sheet"], i["row"], i["column"]) for i in report["issues"]] == [("干部", 14, "出生年月")]
         xlsx = await gw.get(f"{answer.headers['location']}/report.xlsx", headers=_auth(token))
         assert xlsx.status_code == 200 and xlsx.headers["content-type"] == XLSX
