@@ -234,3 +234,17 @@ def test_youwei_var_before_import_is_kept(tmp_path):
     assert args.var == str(tmp_path)
     args = build_parser().parse_args(["import", "x.xlsx", "--var", "elsewhere"])
     assert args.var == "elsewhere"
+
+
+def test_the_readme_lists_every_template_column_of_every_sheet():
+    from pathlib import Path
+
+    from suite.importing.sheets import KINDS
+
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text(encoding="utf-8")
+    for kind in KINDS.values():
+        [row] = [line for line in readme.splitlines() if line.strip().startswith(f"| {kind.sheet_names[0]} |")]
+        listed = [c.strip().strip("*").split(" (")[0].strip("*") for c in row.split("|")[2].split(",")]
+        assert listed == [c.headers[0] for c in kind.columns], kind.name
+        bold = {c.strip().split(" (")[0].strip("*") for c in row.split("|")[2].split(",") if c.strip().startswith("**")}
+        assert bold == {c.headers[0] for c in kind.columns if c.required}, kind.name
