@@ -183,7 +183,8 @@ async def excellent_quota(conn: AsyncConnection, principal: Principal, settings:
     return {"org_unit_id": org_unit_id, "year": year, "counting_unit_id": st.counting_unit_id,
             "counting_unit_level": st.counting_unit_level, "staff_count": q.headcount, "pct": st.pct,
             "raise_approved": st.raise_approved, "pct_configured": st.configured, "exact_places": f"{q.exact.normalize():f}",
-            "rounding": q.rounding, "min_one_from": q.min_one_from, "min_one_applied": q.min_one_applied,
+            "rounding": q.rounding, "rounded_places": q.rounded, "min_one_from": q.min_one_from,
+            "min_one_applied": q.min_one_applied,
             "limit": q.limit, "used": st.used, "remaining": st.remaining,
             "rules": [vars(r) for r in q.rules()], "source": quota.SOURCE}
 

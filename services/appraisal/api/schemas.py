@@ -195,6 +195,7 @@ class QuotaRead(BaseModel):
     pct_configured: bool = Field(description="the percentage was set for this agency and year (else the default)")
     exact_places: str = Field(description="staff_count × pct / 100 before rounding")
     rounding: str
+    rounded_places: int = Field(description="exact_places rounded by `rounding`, before the at-least-one rule")
     min_one_from: int = Field(description="an agency of at least this many assessed staff has one place (0: off)")
     min_one_applied: bool
     limit: int

@@ -108,6 +108,33 @@ async def test_a_unit_of_three_gets_one_place_by_the_stated_minimum(app):
     assert (q["used"], q["remaining"]) == (1, 0)
 
 
+async def test_a_unit_of_three_at_twenty_five_percent_shows_its_rounding_and_the_minimum(app):
+    """Issue 17 item 4: three assessed cadres at 25 % (with the approved raise, 公务员考核规定 2020) were "0 of 0": the
+    answer shows the rounding mode (APPRAISAL_EXCELLENT_QUOTA_ROUNDING), the raw figure 0.75, the rounded 0 and the
+    minimum of one place from APPRAISAL_EXCELLENT_QUOTA_MIN_ONE_FROM (3) staff that makes it 1; with the minimum
+    configured off (0) the answer is the plain rounding, 0."""
+    await seed(app)
+    await open_all(app, ["s-0", "s-1", "s-2"])
+    r = await app.client.put("/api/v1/assessment-years/small/2025", headers=app.h("org_admin", "city"),
+                             json={"excellent_quota_pct": 25, "quota_raise_approved": True, "approval_ref": "人社-2"})
+    assert r.status_code == 200, r.text
+    q = await quota(app, "small")
+    assert (q["staff_count"], q["pct"], q["rounding"], q["exact_places"], q["rounded_places"], q["limit"]) == \
+        (3, 25.0, "FLOOR", "0.75", 0, 1)
+    assert (q["min_one_from"], q["min_one_applied"]) == (3, True)
+    assert [(r["code"], r["confidence"]) for r in q["rules"]] == [("FLOOR", "S-"), ("MIN_ONE", "D")]
+    assert "at least 3 assessed staff" in q["rules"][1]["text"]
+    settings = app.runtime.settings
+    old = settings.excellent_quota_min_one_from
+    settings.excellent_quota_min_one_from = 0
+    try:
+        q = await quota(app, "small")
+    finally:
+        settings.excellent_quota_min_one_from = old
+    assert (q["rounded_places"], q["limit"], q["min_one_applied"], [r["code"] for r in q["rules"]]) == \
+        (0, 0, False, ["FLOOR"])
+
+
 async def test_the_quota_read_is_scoped_like_other_appraisal_reads(app):
     await seed(app)
     outside = await app.client.get("/api/v1/assessment-years/bureau/2025/quota", headers=app.h("assessor", "finance"))
