@@ -69,8 +69,9 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "X-Correlation-ID",
                            "X-Purpose", "Last-Event-ID", "traceparent", "If-Match", "If-None-Match",
-                           "X-Consistency-Token"],
-            expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location", "X-Consistency-Token"], allow_credentials=False, max_age=600,
+                           "X-Consistency-Token", "Prefer"],
+            expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location", "X-Consistency-Token",
+                            "Preference-Applied"], allow_credentials=False, max_age=600,
         )
     # The general body limit, except for uploads to POST /api/v1/imports (import_max_bytes): inside the plumbing.
     app.add_middleware(RouteBodyLimit, max_body_bytes=settings.max_body_bytes,

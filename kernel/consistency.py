@@ -37,6 +37,10 @@ log = logging.getLogger("kernel.consistency")
 
 HEADER = "X-Consistency-Token"
 _HEADER_LOWER = HEADER.lower().encode()
+# A writer that will not present the token at once (a bulk import) says `Prefer: consistency=eventual` (RFC 7240):
+# its answer goes out at commit, without waiting for the relay to publish; the token it carries stays valid (a
+# reader presenting it waits on its side, bounded by consistency_wait_s).
+EVENTUAL = "consistency=eventual"
 VERSION = 1
 MAX_EVENTS = 16
 MAX_TOKENS = 4
@@ -387,9 +391,12 @@ class ConsistencyMiddleware:
         from kernel.web import problem  # kernel.web imports this module
 
         presented = None
+        eventual = False
         for name, value in scope.get("headers") or ():
             if name == _HEADER_LOWER:
                 presented = value.decode("latin-1") if presented is None else presented + "," + value.decode("latin-1")
+            elif name == b"prefer":
+                eventual = eventual or EVENTUAL in value.decode("latin-1").replace(" ", "").lower().split(",")
         if presented is not None:
             try:
                 tokens = parse_header(presented)
@@ -412,12 +419,15 @@ class ConsistencyMiddleware:
             if message["type"] == "http.response.start":
                 token = response_token(sink) if message["status"] < 400 else None
                 if token is not None:
-                    try:
-                        await gate.wait_published([e for _, batch in sink for e in batch])
-                    except Exception as exc:  # the write is committed: answer it whatever the check did
-                        log.info("publish wait failed", extra={"error": type(exc).__name__})
-                    message = {**message, "headers": [*message.get("headers", ()),
-                                                      (_HEADER_LOWER, token.encode())]}
+                    headers = [*message.get("headers", ()), (_HEADER_LOWER, token.encode())]
+                    if eventual:
+                        headers.append((b"preference-applied", EVENTUAL.encode()))
+                    else:
+                        try:
+                            await gate.wait_published([e for _, batch in sink for e in batch])
+                        except Exception as exc:  # the write is committed: answer it whatever the check did
+                            log.info("publish wait failed", extra={"error": type(exc).__name__})
+                    message = {**message, "headers": headers}
             await send(message)
 
         try:

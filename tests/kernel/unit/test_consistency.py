@@ -227,3 +227,17 @@ async def test_a_request_with_the_token_waits_then_proceeds_or_answers_503(world
         assert (await client.get("/read", headers={HEADER: token})).status_code == 200
         bad = await client.get("/read", headers={HEADER: "x y"})
         assert bad.status_code == 400 and bad.json()["field"] == HEADER and "x y" not in bad.text
+
+
+async def test_a_writer_that_prefers_eventual_consistency_is_answered_at_commit(world):
+    """`Prefer: consistency=eventual` (a bulk import): the token still comes, the publish wait is skipped."""
+    world.runtime.relay = object()  # a relay and a connected broker: without the preference, the answer waits
+    world.runtime._js_if_ready = lambda: object()
+    world.runtime.settings.consistency_publish_wait_s = 0.05
+    async with AsyncClient(transport=ASGITransport(app=_app(world.runtime)), base_url="http://t") as client:
+        waited = await client.post("/write")
+        assert world.gate.publish_waits == 1 and "preference-applied" not in waited.headers
+        eventual = await client.post("/write", headers={"Prefer": "respond-async, consistency=eventual"})
+    assert world.gate.publish_waits == 1  # not waited
+    assert eventual.headers["preference-applied"] == "consistency=eventual"
+    assert decode_token(eventual.headers[HEADER]).producer == "appraisal"
