@@ -138,3 +138,17 @@ async def test_awards_and_an_appeal_come_in_and_again_change_nothing(
         assert sorted(a["granted_on"] for a in awards) == ["2019-02-11", "2021-03-05"]
         [appeal] = (await client.get("/api/v1/appeals")).json()["items"]
         assert appeal["accepted_on"] == "2024-03-22"
+
+        # A new cadre with a number the register holds: rank refuses that row of the batch (409), reported at its cell.
+        workbook = load_workbook(path)
+        workbook["干部"]["F3"] = None
+        workbook["干部"].append(["赵六", "男", "1983.06", "2005.07", "finance", ID_LI])
+        workbook.save(path)
+        code, report, out = await _youwei(tmp_path, gateway, token, path)
+        assert code == 1 and report["counts"] == {
+            "appeals.unchanged": 1, "awards.failed": 1, "awards.unchanged": 2, "cadres.failed": 1,
+            "cadres.unchanged": 2, "org-units.unchanged": 2, "sanctions.unchanged": 1}, out
+        assert sorted((i["sheet"], i["row"], i["column"]) for i in report["issues"]) == [
+            ("奖励", 4, "批准时间"), ("奖励", 5, "撤销原因"), ("干部", 4, "身份证号")], out
+        assert ID_LI not in out and ID_LI not in json.dumps(report, ensure_ascii=False)
+        assert (await client.get("/api/v1/cadres", params={"name": "赵六"})).json()["items"] == []
