@@ -16,8 +16,8 @@ from suite.importing.sheets import KINDS, ORDER, read, write_template
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("import", help="bring in org units, cadres, grades, sanctions, awards, appeals from .xlsx "
                                                 "or .csv",
-                            description="Reads 单位, 干部, 考核, 处分, 奖励 and 申诉 sheets (Chinese or English headers) and writes them "
-                                        "through the gateway. Run with --dry-run first: it writes nothing and "
+                            description="Reads 单位, 干部, 考核, 处分, 奖励 and 申诉 sheets (Chinese or English headers) "
+                                        "and writes them through the gateway. Run with --dry-run first: it writes nothing and "
                                         "reports every row it would skip and why.")
     parser.add_argument("file", nargs="?", type=Path, help="the .xlsx workbook or .csv file")
     parser.add_argument("--template", choices=[*KINDS, "all"], metavar="KIND",
@@ -27,8 +27,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     parser.add_argument("--report", type=Path, help="where to write the report (.json; an .xlsx beside it)")
     parser.add_argument("--gateway", default="http://127.0.0.1:8000", help="the gateway's base URL")
-    parser.add_argument("--token", help="a bearer token with org_admin (and discipline_officer for party and government "
-                                        "sanctions); default: minted with the embedded key")
+    parser.add_argument("--token", help="a bearer token with org_admin (and discipline_officer for party and "
+                                        "government sanctions and appeals against them); default: minted with the "
+                                        "embedded key")
     parser.add_argument("--unit", default=None, help="with the embedded key: the admin's unit (default: the root)")
     # SUPPRESS: without --var here, the top-level `youwei --var X import …` keeps its value (a default would hide it).
     parser.add_argument("--var", default=argparse.SUPPRESS, help="embedded mode's data folder (default var/)")
