@@ -17,8 +17,8 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("import", help="bring in org units, cadres, grades, sanctions, awards, appeals from .xlsx "
                                                 "or .csv",
                             description="Reads 单位, 干部, 考核, 处分, 奖励 and 申诉 sheets (Chinese or English headers) "
-                                        "and writes them through the gateway. Run with --dry-run first: it writes nothing and "
-                                        "reports every row it would skip and why.")
+                                        "and writes them through the gateway. Run with --dry-run first: it writes "
+                                        "nothing and reports every row it would skip and why.")
     parser.add_argument("file", nargs="?", type=Path, help="the .xlsx workbook or .csv file")
     parser.add_argument("--template", choices=[*KINDS, "all"], metavar="KIND",
                         help=f"write an empty workbook for KIND ({', '.join(KINDS)} or all) to FILE "
