@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.requests import RequestModel
 from services.rank.api.schemas import GroundLit, KindLit
@@ -14,6 +14,10 @@ from services.rank.api.schemas import GroundLit, KindLit
 
 class PastContractCreate(RequestModel):
     """A past contract or role term with its real dates, how it ended (if it has), and its provenance."""
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "cadre_id": "c-4711", "kind": "APPOINTED_CS", "starts_on": "2020-01-01", "ends_on": "2022-12-31",
+        "probation_months": 6, "filed_on": "2020-01-10", "outcome": "RENEW", "decided_on": "2022-11-20",
+        "document_no": "人社〔2020〕4号", "source": "PERSONNEL_FILE"}]})
 
     cadre_id: str = Field(min_length=1, max_length=64)
     kind: KindLit
