@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=s.PROBLEM
 ReceiptHeader = Annotated[str | None, Header(alias="X-Receipt-Code", max_length=64)]
 
 
-@router.post("/reports", status_code=201, response_model=s.PublicReportCreated, dependencies=[Depends(intake_limit)])
+@router.post("/reports", status_code=201, response_model=s.PublicReportCreated, dependencies=[Depends(intake_limit)],
+             summary="Submit a public petition report")
 async def submit_report(body: s.PublicReportCreate, uow: UowDep, tools: ToolsDep,
                         today: TodayDep) -> s.PublicReportCreated:
     """Files a report online, anonymously or with a name; answers with the receipt code, once."""
