@@ -37,7 +37,8 @@ async def _run(uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, 
                                                                                     today=today, policy=policy)))
 
 
-@router.post("/{reinstatement_id}/report", response_model=Done, dependencies=[require(Role.CADRE)])
+@router.post("/{reinstatement_id}/report", response_model=Done, dependencies=[require(Role.CADRE)],
+             summary="Submit the cadre's reinstatement report")
 async def submit_report(reinstatement_id: str, body: ReinstatementReport, uow: UowDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> Done:
     """Records the cadre's own written report on their thinking and work."""
