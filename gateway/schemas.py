@@ -13,9 +13,10 @@ Reason = Literal["unavailable", "timeout", "bad-response", "not-found", "rejecte
 class Degraded(BaseModel):
     """A part left out of a merged view because its service could not provide it."""
 
-    service: str
-    part: Literal["register", "org-unit", "dossier-part", "dashboard-part"]
-    reason: Reason
+    service: str = Field(description="the service the part comes from")
+    part: Literal["register", "org-unit", "dossier-part", "dashboard-part"] = Field(
+        description="the part that could not be read")
+    reason: Reason = Field(description="reason given (理由)")
 
 
 class DossierParts(BaseModel):
@@ -30,10 +31,10 @@ class DossierParts(BaseModel):
 class DossierRead(BaseModel):
     """A cadre's dossier, assembled from the register and each service's part."""
 
-    cadre_id: str
+    cadre_id: str = Field(description="id of the cadre (干部)")
     as_of: dt.date | None = Field(description="the historical date of the view; null for today")
     cadre: dict[str, Any] | None = Field(description="the register entry (rank); null when rank is degraded")
-    parts: DossierParts
+    parts: DossierParts = Field(description="the services' parts, keyed by service; null where a part is missing")
     degraded: list[Degraded] = Field(description="parts left out because a service failed; empty when complete")
     withheld: list[str] = Field(description="services whose part the caller's role may not see")
 
@@ -50,11 +51,11 @@ class DashboardParts(BaseModel):
 class DashboardRead(BaseModel):
     """An org unit's dashboard, assembled from each service's part."""
 
-    org_unit_id: str
+    org_unit_id: str = Field(description="id of the organisation unit (单位)")
     org_unit: dict[str, Any] | None = Field(description="the org unit (rank); null when rank is degraded")
-    parts: DashboardParts
-    degraded: list[Degraded]
-    withheld: list[str]
+    parts: DashboardParts = Field(description="the services' parts, keyed by service; null where a part is missing")
+    degraded: list[Degraded] = Field(description="parts that could not be read, with the reason")
+    withheld: list[str] = Field(description="parts withheld from the reader")
 
 
 class EventTypeRead(BaseModel):
@@ -62,17 +63,18 @@ class EventTypeRead(BaseModel):
 
     type: str = Field(description="the CloudEvents type")
     key: str = Field(description="producer.event.vN, also the subject without its namespace")
-    producer: str
-    event: str
-    version: int
+    producer: str = Field(description="the service that publishes the event")
+    event: str = Field(description="the event type (事件类型)")
+    version: int = Field(
+        description="version of the event type; send it back with the next change (a stale one answers 409)")
     subject: str = Field(description="the NATS subject in this deployment")
     stream: str = Field(description="the JetStream stream holding it")
-    summary: str
+    summary: str = Field(description="what the event means")
     dataschema: str = Field(description="the schema URN of the current revision (major.minor)")
     data_schema: dict[str, Any] = Field(description="JSON Schema of the event's data")
     example: dict[str, Any] = Field(description="an example of the event's data")
 
 
 class EventTypePage(BaseModel):
-    items: list[EventTypeRead]
-    next_cursor: str | None
+    items: list[EventTypeRead] = Field(description="the event type items of this page")
+    next_cursor: str | None = Field(description="cursor of the next page; null on the last page")
