@@ -248,3 +248,14 @@ def test_the_readme_lists_every_template_column_of_every_sheet():
         assert listed == [c.headers[0] for c in kind.columns], kind.name
         bold = {c.strip().split(" (")[0].strip("*") for c in row.split("|")[2].split(",") if c.strip().startswith("**")}
         assert bold == {c.headers[0] for c in kind.columns if c.required}, kind.name
+
+
+def test_a_rows_fingerprint_does_not_carry_its_id_number():
+    """Idempotency keys are derived from the fingerprint and stored by the services: no ID number may be recoverable."""
+    from suite.importing.plan import Record
+
+    row = {"name": "周八", "gender": "MALE", "birth_date": "1949-12-31"}
+    one = Record("cadres", "干部", 2, {**row, "id_number": "11010519491231002X"})
+    other = Record("cadres", "干部", 2, {**row, "id_number": "440300198001011233"})
+    without = Record("cadres", "干部", 2, row)
+    assert one.digest == other.digest != without.digest
