@@ -28,6 +28,7 @@ from typing import Any
 
 ROOT = "city"
 SUBJECT = "demo-seed"
+VERIFIER = "demo-verifier"  # a second person: performance records are verified four-eyes
 BATCH_TITLE = "示范市2026年度职级晋升（演示）"
 
 # code, name, parent, agency level (the importer's labels), weight of the cadres placed there
@@ -377,7 +378,7 @@ async def _catalogue(api: Api) -> None:
 
 
 async def _direct(api: Api, city: City, ids: dict[tuple[str, str, str], str], rng: random.Random,
-                  calendar: Any) -> None:
+                  calendar: Any, verifier: Api | None = None) -> None:
     today = city.today
     people = city.people
     cid = [ids.get((p.name, "MALE" if p.gender == "男" else "FEMALE", p.birth.isoformat())) for p in people]
@@ -395,7 +396,8 @@ async def _direct(api: Api, city: City, ids: dict[tuple[str, str, str], str], rn
                 "category": category, "title": title, "description": "演示数据：业绩纪实",
                 **({"quantity": 90 + i % 10, "unit": "分"} if category == "PUBLIC_EVALUATION" else {})}
         record = await api.call("POST", "/api/v1/performance-records", json=body, key=_key("record", cid[i]))
-        await api.call("POST", f"/api/v1/performance-records/{record['id']}/verification", ok=(200, 409))
+        if verifier is not None:  # four-eyes: a record is verified by someone other than its submitter
+            await verifier.call("POST", f"/api/v1/performance-records/{record['id']}/verification", ok=(200, 409))
         api.counts["performance records created"] += 1
 
     for i in [next(pick) for _ in range(min(5, len(plain) // 6))]:  # talks, held
@@ -516,8 +518,9 @@ async def _batch(api: Api, today: dt.date, calendar: Any) -> None:
 
 
 async def seed(gateway: str, token: str, *, cadres: int = 2000, seed_value: int = 1, today: dt.date | None = None,
-               workbook: Path | None = None, out: Any = print) -> dict[str, Any]:
-    """Builds the demo city and writes it through the gateway; returns the summary."""
+               workbook: Path | None = None, out: Any = print, verifier_token: str | None = None) -> dict[str, Any]:
+    """Builds the demo city and writes it through the gateway; returns the summary. Performance records are verified
+    with `verifier_token` (another person: four-eyes); without it they stay submitted."""
     import httpx
 
     from kernel.calendar import WorkdayCalendar
@@ -543,7 +546,9 @@ async def seed(gateway: str, token: str, *, cadres: int = 2000, seed_value: int 
         imported = time.monotonic()
         api = Api(client, headers)
         ids = {(c["name"], c["gender"], c["birth_date"]): c["id"] for c in await api.items("/api/v1/cadres")}
-        await _direct(api, city, ids, random.Random(f"youwei-demo-api-{seed_value}"), WorkdayCalendar.load())
+        verifier = Api(client, {"Authorization": f"Bearer {verifier_token}"}) if verifier_token else None
+        await _direct(api, city, ids, random.Random(f"youwei-demo-api-{seed_value}"), WorkdayCalendar.load(),
+                      verifier)
     counts = {f"{k}.{what}": n for (k, what), n in sorted(outcome.counts.items())}
     summary = {"import": counts, "api": dict(api.counts), "issues": [i.as_dict() for i in outcome.issues],
                "seconds": {"import": round(imported - started, 1), "total": round(time.monotonic() - started, 1)}}
@@ -558,6 +563,10 @@ def add_parser(sub: Any) -> None:
                                         "Running it again adds nothing.")
     parser.add_argument("--demo", action="store_true", required=True, help="the demo city (the only seed so far)")
     parser.add_argument("--gateway", default="http://127.0.0.1:8000", help="the gateway's base URL")
+    parser.add_argument("--verifier-token", help="a second person's token (assessor or org_admin of the root unit) "
+                                                 "who verifies the demo's performance records (four-eyes); default "
+                                                 "with the embedded key: minted; with --token and without this, the "
+                                                 "records stay submitted")
     parser.add_argument("--token", help="bearer token with org_admin, discipline_officer and petitions_staff of the "
                                         "root unit; default: minted with the embedded key under var/keys")
     parser.add_argument("--cadres", type=int, default=2000, help="how many cadres (default 2000)")
@@ -570,10 +579,13 @@ def run(args: argparse.Namespace) -> int:
     if args.cadres < 10:
         print("--cadres must be at least 10", file=sys.stderr)
         return 2
-    token = args.token or _embedded_token(Path(getattr(args, "var", None) or "var"))
+    var = Path(getattr(args, "var", None) or "var")
+    token = args.token or _embedded_token(var)
+    verifier = args.verifier_token or (None if args.token else
+                                       _embedded_token(var, subject=VERIFIER, roles=["assessor"]))
     try:
         summary = asyncio.run(seed(args.gateway, token, cadres=args.cadres, seed_value=args.seed,
-                                   workbook=args.workbook))
+                                   workbook=args.workbook, verifier_token=verifier))
     except Exception as error:  # noqa: BLE001 - the command reports and exits
         print(f"youwei seed: {error}", file=sys.stderr)
         return 1
@@ -586,12 +598,13 @@ def run(args: argparse.Namespace) -> int:
     return 0 if not summary["issues"] else 1
 
 
-def _embedded_token(var: Path) -> str:
+def _embedded_token(var: Path, *, subject: str | None = None, roles: list[str] | None = None) -> str:
     from kernel import keys
     from suite.launcher import AUDIENCE, ISSUER
 
     key = keys.load_or_generate(var / "keys")
-    return key.mint(subject=SUBJECT, roles=["org_admin", "discipline_officer", "petitions_staff"], unit=ROOT,
+    return key.mint(subject=subject or SUBJECT, roles=roles or ["org_admin", "discipline_officer", "petitions_staff"],
+                    unit=ROOT,
                     issuer=ISSUER, audience=AUDIENCE, ttl_s=4 * 3600)
 
 

@@ -23,9 +23,9 @@ SERVICES = {s: (f"services.{s}.main", f"services.{s}.settings", f"{s.capitalize(
             for s in ("rank", "appraisal", "petitions", "tolerance")}
 
 
-async def _seed(url: str, token: str) -> tuple[int, str]:
+async def _seed(url: str, token: str, verifier: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        YOUWEI, "seed", "--demo", "--cadres", "60", "--gateway", url, "--token", token,
+        YOUWEI, "seed", "--demo", "--cadres", "60", "--gateway", url, "--token", token, "--verifier-token", verifier,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(process.communicate(), timeout=240)
     return process.returncode, out.decode()
@@ -62,10 +62,11 @@ async def test_the_demo_city_comes_in_through_the_gateway_and_a_second_run_adds_
             test_auth, part_timeout=5.0, rate_limit_per_minute=100_000,  # the gateway's limit is not tested here
             **{f"{s}_url": u for s, u in urls.items()}))))
         token = test_auth.token("org_admin", "discipline_officer", "petitions_staff", unit="city", subject="demo-seed")
+        verifier = test_auth.token("assessor", unit="city", subject="demo-verifier")
         client = await stack.enter_async_context(httpx.AsyncClient(
             base_url=gateway, headers={"Authorization": f"Bearer {token}", "X-Purpose": "DEMO_CHECK"}, timeout=30))
 
-        code, out = await _seed(gateway, token)
+        code, out = await _seed(gateway, token, verifier)
         assert code == 0, out
 
         units = await _all(client, "/api/v1/org-units")
@@ -91,10 +92,12 @@ async def test_the_demo_city_comes_in_through_the_gateway_and_a_second_run_adds_
         assert [b["status"] for b in batches] == ["PUBLICITY"], out
         assert any(c["status"] == "PUBLICISED" for c in await _all(
             client, f"/api/v1/promotion-batches/{batches[0]['id']}/candidates"))
+        records = await _all(client, "/api/v1/performance-records")
+        assert records and all(r["status"] == "VERIFIED" for r in records)  # by a second person (four-eyes)
         before = await _census(client)
         assert all(before[k] for k in ("performance-records", "talks", "reports", "incidents", "tolerance-cases")), before
 
-        code, out = await _seed(gateway, token)
+        code, out = await _seed(gateway, token, verifier)
         assert code == 0, out
         assert "created" not in out.split("api:")[0].replace("unchanged", ""), out
         assert await _census(client) == before, out
