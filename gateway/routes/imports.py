@@ -48,31 +48,34 @@ class Progress(BaseModel):
 
 class Failure(BaseModel):
     rule: str = Field(description="import.token_expired (resume with a fresh token) or import.failed")
-    detail: str
+    detail: str = Field(description="what stopped the job and how to go on (POST /api/v1/imports/{id}/resume)")
 
 
 class ImportRead(BaseModel):
     """An import job."""
 
-    id: str
+    id: str = Field(description="id of the import job (the {import_id} of its routes)")
     status: str = Field(description="QUEUED, RUNNING, DONE or FAILED")
     file: str = Field(description="the uploaded file's name")
     kind: str | None = Field(description="what a .csv holds (org-units, cadres, grades, sanctions)")
-    dry_run: bool
-    progress: Progress
+    dry_run: bool = Field(description="true: every row is read and checked, nothing is written")
+    progress: Progress = Field(description="how far the job is: rows carried out (done) of the rows to write (total)")
     counts: dict[str, int] = Field(description="as the CLI's report: '<kind>.<created|corrected|unchanged|failed>'")
     issue_count: int = Field(description="issues in the report (rows skipped and why); known once DONE")
     rows_ok: dict[str, int] = Field(description="rows per kind that passed every check")
-    created_at: str
+    created_at: str = Field(description="when the job was submitted (UTC, ISO 8601 to the second, e.g. "
+                                        "2026-07-01T08:30:00Z)")
     started_at: str | None = Field(description="start of the latest attempt")
-    finished_at: str | None
-    failure: Failure | None
-    attempts: int
+    finished_at: str | None = Field(description="when the latest attempt ended, DONE or FAILED (UTC, ISO 8601); null "
+                                              "while QUEUED or RUNNING")
+    failure: Failure | None = Field(description="why the job FAILED; null unless FAILED")
+    attempts: int = Field(description="how many times the job has started running (1 plus the resumed runs); 0 while "
+                                      "first QUEUED")
 
 
 class ImportPage(BaseModel):
-    items: list[ImportRead]
-    next_cursor: str | None
+    items: list[ImportRead] = Field(description="the caller's own import jobs of this page, newest first")
+    next_cursor: str | None = Field(description="cursor of the next page (pass it as cursor); null on the last page")
 
 
 def _jobs(request: Request) -> ImportJobs:

@@ -12,7 +12,7 @@ from kernel.requests import RequestModel
 
 Source = Literal["IMPORT", "PAPER_RECORD", "PERSONNEL_FILE"]
 Outcome = Literal["RECORDED", "CORRECTED", "UNCHANGED"]
-Id = Field(min_length=1, max_length=64)
+CadreId = Field(min_length=1, max_length=64, description="id of the cadre (干部) concerned")
 
 
 class PastAwardCreate(RequestModel):
@@ -21,7 +21,7 @@ class PastAwardCreate(RequestModel):
         "cadre_id": "c-4711", "type": "MERIT_3", "basis": "THREE_YEARS_EXCELLENT", "year": 2025,
         "granted_on": "2026-12-28", "document_no": "财党〔2027〕3号", "source": "PAPER_RECORD"}]})
 
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     type: Literal["COMMENDATION", "MERIT_3", "MERIT_2", "MERIT_1", "TITLE", "POLITICAL_HONOUR", "NOTICE_OF_PRAISE"] = Field(
         description="type of the past award")
     basis: Literal["ANNUAL_EXCELLENT", "THREE_YEARS_EXCELLENT", "DEED"] = Field(default="DEED",
@@ -47,7 +47,7 @@ class PastTalkCreate(RequestModel):
         "cadre_id": "c-4711", "type": "REMINDER", "held_on": "2026-04-08", "reason": "年度提醒谈话", "notes": "谈话对象表示接受",
         "document_no": "财党〔2026〕7号", "source": "PAPER_RECORD"}]})
 
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     type: Literal["HEART_TO_HEART", "REMINDER", "ORG_INTERVIEW", "INQUIRY_LETTER", "ADMONISHMENT"] = Field(
         description="type of the past talk")
     held_on: dt.date = Field(description="date the talk was held (谈话日期)")
@@ -70,7 +70,7 @@ class PastRecordCreate(RequestModel):
         "verified_on": "2026-07-10", "description": "牵头完成系统建设与数据迁移，按期上线", "quantity": 1, "unit": "项",
         "document_no": "财党〔2026〕15号", "source": "PAPER_RECORD"}]})
 
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     occurred_on: dt.date = Field(description="date the record occurred (发生日期)")
     category: Literal["KEY_TASK", "URGENT_HARD", "REFORM_INNOVATION", "DAILY_DUTY", "PUBLIC_EVALUATION"] = Field(
         description="category of the record (类别)")

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from kernel.requests import RequestModel
 
 GradeLit = Literal["EXCELLENT", "COMPETENT", "BASIC", "INCOMPETENT", "UNDETERMINED"]
-Ref = Field(min_length=1, max_length=200)
-Id = Field(min_length=1, max_length=64)
-PeriodKey = Field(pattern=r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$")
+CadreId = Field(min_length=1, max_length=64, description="id of the cadre (干部) concerned")
+PeriodKey = Field(pattern=r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$",
+                  description="the period, one that has begun: a quarter (YYYY-Qn, e.g. 2026-Q3) or a month "
+                              "(YYYY-MM, e.g. 2026-07)")
 
 
 class Request(RequestModel):
@@ -29,7 +30,7 @@ class StatusRead(BaseModel):
 
 class AssessmentCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"cadre_id": "c-4711", "year": 2026}]})
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     year: int = Field(ge=2000, le=2100, description="assessment year (考核年度)")
 
 
@@ -106,7 +107,7 @@ class PastGradeCreate(Request):
         "cadre_id": "c-4711", "year": 2025, "grade": "COMPETENT", "decided_on": "2026-01-20",
         "notified_on": "2026-01-25", "document_no": "财党〔2026〕3号", "source": "PAPER_RECORD"}]})
 
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     year: int = Field(ge=1900, le=2100, description="assessment year (考核年度)")
     grade: GradeLit = Field(
         description="annual grade (年度考核等次): EXCELLENT, COMPETENT, BASICALLY_COMPETENT or INCOMPETENT")
@@ -235,7 +236,7 @@ class RegularCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "cadre_id": "c-4711", "period_key": "2026-Q3", "result": "GOOD",
         "evidence_refs": ["docs/2026/q3-report.pdf"]}]})
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     period_key: str = PeriodKey
     result: Literal["GOOD", "FAIRLY_GOOD", "AVERAGE", "POOR"] = Field(description="result of the regular assessment (平时考核结果)")
     evidence_refs: list[str] = Field(default_factory=list, max_length=50,
@@ -255,7 +256,7 @@ class RecordCreate(Request):
         "cadre_id": "c-4711", "occurred_on": "2026-06-18", "category": "KEY_TASK", "title": "全市预算一体化系统上线",
         "description": "牵头完成系统建设与数据迁移，按期上线", "quantity": 1, "unit": "项",
         "evidence_refs": ["docs/2026/q3-report.pdf"]}]})
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     occurred_on: dt.date = Field(description="date the record occurred (发生日期)")
     category: CategoryLit = Field(description="category of the record (类别)")
     title: str = Field(min_length=1, max_length=200, description="title of the record")
@@ -358,7 +359,7 @@ class FindingCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "cadre_id": "c-4711", "item_code": "SA-01", "source_type": "INSPECTION", "source_ref": "inspection/2026-05",
         "occurred_on": "2026-06-18"}]})
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     item_code: str = Field(min_length=1, max_length=32, description="code of the item (条目编码)")
     source_type: SourceLit = Field(description="type of the source")
     source_ref: str | None = Field(default=None, max_length=128, description="reference of the source document (文件依据)")
@@ -380,7 +381,7 @@ class TalkCreate(Request):
         "type": "REMINDER", "cadre_id": "c-4711", "scheduled_on": "2026-04-08",
         "reason_ref": "inaction-finding/f-12"}]})
     type: TalkTypeLit = Field(description="type of the talk")
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     scheduled_on: dt.date = Field(description="date the talk is scheduled for (谈话日期)")
     reason_ref: str | None = Field(default=None, max_length=200,
         description="reference of the matter prompting the talk")
@@ -401,14 +402,15 @@ class TalkRecorded(BaseModel):
 
 class TalkReply(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reply_ref": "reply/2026-04-20-zw"}]})
-    reply_ref: str = Ref
+    reply_ref: str = Field(min_length=1, max_length=200,
+        description="reference of the cadre's written reply or self-examination (书面答复/检查)")
 
 
 class ScheduleCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "cadre_id": "c-4711", "type": "HEART_TO_HEART", "reason": "TOP_LEADER", "every_months": 6,
         "first_on": "2026-04-01"}]})
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     type: Literal["HEART_TO_HEART", "REMINDER", "ORG_INTERVIEW"] = Field(description="type of the schedule")
     reason: Literal["TOP_LEADER", "FRONTLINE_TASK"] = Field(description="reason given (理由)")
     every_months: int = Field(ge=1, le=24, description="interval between scheduled talks in months")
@@ -418,7 +420,7 @@ class ScheduleCreate(Request):
 class AwardCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "cadre_id": "c-4711", "type": "COMMENDATION", "basis_ref": "市委〔2026〕12号", "year": 2026}]})
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     type: Literal["COMMENDATION", "MERIT_3", "MERIT_2", "MERIT_1", "TITLE", "POLITICAL_HONOUR", "NOTICE_OF_PRAISE"] = Field(
         description="type of the award")
     basis_ref: str | None = Field(default=None, max_length=128,
@@ -434,7 +436,8 @@ class Revocation(Request):
 class BonusCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "org_unit_id": "u-finance", "year": 2026, "pool_cents": 120000000}]})
-    org_unit_id: str = Id
+    org_unit_id: str = Field(min_length=1, max_length=64,
+        description="id of the organisation unit (单位) whose cadres' final grades share the pool")
     year: int = Field(ge=2000, le=2100, description="assessment year (考核年度)")
     pool_cents: int = Field(gt=0, le=10**13, description="the pool in fen (1/100 yuan)")
 
@@ -442,7 +445,7 @@ class BonusCreate(Request):
 class IncentiveCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "cadre_id": "c-4711", "kind": "TRAINING", "on_date": "2026-09-15", "ref": "培训班〔2026〕8号"}]})
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     kind: Literal["TRAINING", "ROTATION"] = Field(description="kind of the incentive")
     on_date: dt.date = Field(description="date of the incentive")
     ref: str | None = Field(default=None, max_length=200, description="reference of the incentive document")

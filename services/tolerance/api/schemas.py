@@ -14,7 +14,9 @@ from services.tolerance.domain.reinstatement import Objection
 from services.tolerance.domain.rules.tolerance import Condition, Exclusion, Ground, Initiator
 from services.tolerance.domain.tolerance_case import Vote
 
-Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
+ID_PATTERN = r"^[A-Za-z0-9._:\-]+$"
+CadreId = Field(min_length=1, max_length=64, pattern=ID_PATTERN, description="id of the cadre (干部)")
+IncidentId = Field(min_length=1, max_length=64, pattern=ID_PATTERN, description="id of the incident (问题事项)")
 TypeCode = Field(min_length=1, max_length=40, pattern=r"^[A-Z_]+$",
                  description="a sanction type of the catalogue (GET /api/v1/sanction-catalogue)")
 Scope = Field(min_length=1, max_length=64, description="where the decision is published (e.g. UNIT, SYSTEM)")
@@ -36,7 +38,8 @@ class Done(BaseModel):
 class SourceRefIn(Request):
     type: Literal["REPORT", "INACTION_FINDING", "AUDIT", "ACCIDENT", "OTHER"] = Field(
         description="type of the source ref")
-    id: str = Id
+    id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN,
+        description="id of the source record of that type (e.g. a report's or an inaction finding's id)")
 
 
 class IncidentCreate(Request):
@@ -76,8 +79,8 @@ class SanctionCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "cadre_id": "c-4711", "incident_id": "i-2026-031", "system": "GOV", "type": "DEMERIT",
         "proposed_on": "2026-08-01", "period_months": 12, "combined_count": 1}]})
-    cadre_id: str = Id
-    incident_id: str = Id
+    cadre_id: str = CadreId
+    incident_id: str = IncidentId
     system: SanctionSystem = Field(description="the sanction system (处分体系): GOV, CIVIL_SERVICE, PARTY or ORG_HANDLING")
     type: str = TypeCode
     proposed_on: dt.date = Field(description="date the sanction was proposed (提出日期)")
@@ -136,7 +139,7 @@ class PastSanctionIn(Request):
         "effective_from": "2024-05-10", "document_number": "财党〔2026〕21号", "source": "PAPER_RECORD", "period_months": 12,
         "combined_count": 1, "publication_scope": "UNIT"}]})
 
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     system: Literal["GOV", "CIVIL_SERVICE", "PARTY", "ORG_HANDLING"] = Field(
         description="the sanction system (处分体系): GOV, CIVIL_SERVICE, PARTY or ORG_HANDLING")
     type: str = TypeCode
@@ -240,8 +243,8 @@ class ToleranceCaseCreate(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "incident_id": "i-2026-031", "cadre_id": "c-4711", "applied_on": "2026-07-01",
         "statement": "在防汛抢险中为赶工期简化了审批程序，未谋取私利。", "grounds": ["REFORM_INEXPERIENCE"]}]})
-    incident_id: str = Id
-    cadre_id: str = Id
+    incident_id: str = IncidentId
+    cadre_id: str = CadreId
     applied_on: dt.date = Field(description="date the cadre applied for tolerance (申请日期)")
     statement: str = Field(min_length=1, max_length=4000, description="the cadre's statement (陈述)")
     grounds: list[Ground] = Field(default_factory=list, max_length=5, description="the grounds given (理由)")
@@ -257,7 +260,7 @@ class PastToleranceCaseIn(Request):
         "reasons": "符合容错条件，予以免责", "body": "市委组织部部务会", "decided_on": "2025-09-01", "publication_scope": "UNIT",
         "document_number": "财党〔2026〕21号", "source": "PAPER_RECORD"}]})
 
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     incident_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$",
         description="id of the incident (问题事项)")
     occurred_on: dt.date | None = Field(default=None, description="the incident's real date")
@@ -284,7 +287,7 @@ class PastInvestigationIn(Request):
         "cadre_id": "c-4711", "opened_on": "2024-02-01", "closed_on": "2024-05-10", "conclusion": "SANCTIONED",
         "document_number": "财党〔2026〕21号", "source": "PAPER_RECORD"}]})
 
-    cadre_id: str = Id
+    cadre_id: str = CadreId
     opened_on: dt.date = Field(description="date the past investigation was opened (立案日期)")
     closed_on: dt.date | None = Field(default=None, description="date the past investigation was closed (办结日期)")
     conclusion: Literal["NO_SANCTION", "WARNING_LEVEL", "SANCTIONED", "UNFOUNDED"] | None = Field(default=None,
@@ -327,7 +330,8 @@ class Checklist(Request):
 
 
 class MemberIn(Request):
-    member_id: str = Id
+    member_id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN,
+        description="id of the member of the deciding body")
     vote: Vote | None = Field(default=None, description="the member's vote")
     recused: bool = Field(default=False, description="whether the member recused (回避)")
     recusal_reason: str | None = Field(default=None, max_length=200, description="why the member recused")
