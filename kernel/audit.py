@@ -57,24 +57,32 @@ def _digest(prev: str, row: dict[str, Any]) -> str:
 async def record(conn: AsyncConnection, table: Table, *, principal: Principal | None, action: str, object_type: str,
                  object_id: str, purpose: str = "ROUTINE") -> None:
     """Appends one audit row in the caller's transaction."""
+    await record_many(conn, table, principal=principal, entries=[(action, object_type, object_id, purpose)])
+
+
+async def record_many(conn: AsyncConnection, table: Table, *, principal: Principal | None,
+                      entries: list[tuple[str, str, str, str]]) -> None:
+    """Appends one audit row per (action, object type, object id, purpose), chained in order, in the caller's
+    transaction: the chain head is read once and the rows go in one statement (a batch of many facts)."""
+    if not entries:
+        return
     if conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     prev = (await conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1))).scalar() or GENESIS
-    row = {
-        # Microseconds are dropped so that the hash input is the same on every backend.
-        "at": utcnow().replace(microsecond=0),
-        "actor": principal.subject if principal else "system",
-        "roles": ",".join(sorted(r.value for r in principal.roles)) if principal else "system",
-        "unit_id": principal.unit_id if principal else None,
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "purpose": purpose,
-        "request_id": context.request_id.get(),
-    }
-    row["prev_hash"] = prev
-    row["hash"] = _digest(prev, row)
-    await conn.execute(table.insert().values(**row))
+    # Microseconds are dropped so that the hash input is the same on every backend.
+    at = utcnow().replace(microsecond=0)
+    actor = principal.subject if principal else "system"
+    roles = ",".join(sorted(r.value for r in principal.roles)) if principal else "system"
+    unit_id = principal.unit_id if principal else None
+    request_id = context.request_id.get()
+    rows: list[dict[str, Any]] = []
+    for action, object_type, object_id, purpose in entries:
+        row = {"at": at, "actor": actor, "roles": roles, "unit_id": unit_id, "action": action,
+               "object_type": object_type, "object_id": str(object_id), "purpose": purpose, "request_id": request_id}
+        row["prev_hash"] = prev
+        row["hash"] = prev = _digest(prev, row)
+        rows.append(row)
+    await conn.execute(table.insert(), rows)
 
 
 async def verify_chain(conn: AsyncConnection, table: Table) -> int | None:

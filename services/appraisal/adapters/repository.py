@@ -63,6 +63,17 @@ class Repository(Generic[A]):
         obj.version = 1  # type: ignore[attr-defined]
         self.track(obj)
 
+    async def add_many(self, objs: list[A], extras: list[dict[str, Any]]) -> None:
+        """Inserts new aggregates in one statement (`extras[i]`: the columns outside aggregate i)."""
+        if not objs:
+            return
+        now = utcnow()
+        await self.conn.execute(insert(self.table), [{**self._values(obj), **extra, "version": 1, "created_at": now,
+                                                      "updated_at": now} for obj, extra in zip(objs, extras)])
+        for obj in objs:
+            obj.version = 1  # type: ignore[attr-defined]
+            self.track(obj)
+
     async def save(self, obj: A) -> None:
         """Updates an aggregate, refusing if someone changed it since it was read."""
         t = self.table

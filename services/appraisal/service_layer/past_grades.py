@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import insert, select
 
 from kernel import audit
-from kernel.access import Access
+from kernel.access import Access, cadre_not_found
 from kernel.auth import Principal
 from kernel.db import utcnow
+from kernel.directory import DirCadre
 from kernel.errors import Conflict, DomainError, item_problem
 from services.appraisal.adapters import orm
 from services.appraisal.adapters import quota as quota_figures
 from services.appraisal.adapters.projections import grade_facts, grade_facts_of
 from services.appraisal.domain.assessment import AnnualAssessment
+from services.appraisal.domain.grades import Constraint
 from services.appraisal.domain.past_grades import PastGrade
-from services.appraisal.domain.rules import grade_rules
+from services.appraisal.domain.rules import grade_rules, quota
 from services.appraisal.service_layer import awards
 from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
@@ -50,22 +52,27 @@ async def record_past_grades(facts: list[PastGrade], uow: AppraisalUnitOfWork, *
                              today: dt.date) -> dict[str, Any]:
     """Records many past grades in one transaction, each exactly as `record_past_grade` does (same rules, same
     events), each in its own savepoint: a fact a rule refuses is answered as a problem at its index and leaves the
-    others recorded. Answers `{"items": [...]}`, one per fact, in order: the single route's answer, or `problem`."""
-    items: list[dict[str, Any]] = []
+    others recorded. Answers `{"items": [...]}`, one per fact, in order: the single route's answer, or `problem`.
+
+    A plain batch (every fact new or unchanged, each (cadre, year) once: a first import or a re-import) is
+    recorded set-based, with the same answers: see `_record_plain`."""
     async with uow:
         # Read once for the whole transaction (recording grades changes neither): the caller's access and the
         # counting unit of each org unit.
         batch = _Batch(access=await uow.directory.access(uow.conn, principal), units={},
                        facts=await grade_facts_of(uow.conn, [f.cadre_id for f in facts]))
-        for index, fact in enumerate(facts):
-            try:
-                async with uow.conn.begin_nested():
-                    answer = await _record(fact, uow, principal=principal, today=today, batch=batch)
-                    await uow.flush_events()  # inside the savepoint: a refused fact leaves no event behind
-                items.append({"index": index, **answer})
-            except DomainError as error:
-                uow.discard_events()
-                items.append({"index": index, "problem": item_problem(error)})
+        items = await _record_plain(facts, uow, principal=principal, today=today, batch=batch)
+        if items is None:
+            items = []
+            for index, fact in enumerate(facts):
+                try:
+                    async with uow.conn.begin_nested():
+                        answer = await _record(fact, uow, principal=principal, today=today, batch=batch)
+                        await uow.flush_events()  # inside the savepoint: a refused fact leaves no event behind
+                    items.append({"index": index, **answer})
+                except DomainError as error:
+                    uow.discard_events()
+                    items.append({"index": index, "problem": item_problem(error)})
         return await uow.commit({"items": items})
 
 
@@ -76,27 +83,34 @@ class _Batch:
     facts: dict[str, grade_rules.Facts]  # what tolerance told about each cadre of the batch
 
 
-async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
-                  batch: _Batch | None = None) -> dict[str, Any]:
-    """The recording itself, inside the caller's transaction (no commit)."""
-    units = batch.units if batch is not None else None
-    cadre = await visible_cadre(uow, principal, fact.cadre_id, access=batch.access if batch is not None else None)
+def _judge(fact: PastGrade, cadre: DirCadre, existing: AnnualAssessment | None, known: grade_rules.Facts,
+           uow: AppraisalUnitOfWork, today: dt.date) -> tuple[list[Constraint], str | None]:
+    """The rules a past grade must pass (no I/O): its own dates and values, the cadre's entry, a live assessment
+    of the year, and the constraints the service knows for the year as of the real decision date (as a live
+    decision). Answers the constraints and the 不定等次 reason to store."""
     fact.check(today=today, calendar=uow.calendar, publicity_working_days=uow.settings.publicity_working_days)
     for name in ("decided_on", "publicity_from"):
         day = getattr(fact, name)
         if day is not None:
             cadre.dated_fact(day, field=name, rule=f"assessment_history.{name}")
-    t, r = orm.annual_assessment, orm.assessment_grade_record
-    found = await uow.assessments.find(t.c.cadre_id == fact.cadre_id, t.c.year == fact.year, lock=True)
-    existing = found[0] if found else None
     if existing is not None and existing.source is None:
         raise Conflict("this cadre's assessment for the year is run live: finish it through its workflow "
                        "(review, appeal) instead of recording a past grade", rule="assessment_history.live_assessment",
                        field="year")
-    # The constraints the service knows for that year, judged on the real decision date (as a live decision).
-    known = batch.facts[fact.cadre_id] if batch is not None else await grade_facts(uow.conn, fact.cadre_id)
     constraints = grade_rules.evaluate(fact.year, known, as_of=fact.decided_on)
-    reason = fact.checked_reason(constraints)
+    return constraints, fact.checked_reason(constraints)
+
+
+async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
+                  batch: _Batch | None = None) -> dict[str, Any]:
+    """The recording itself, inside the caller's transaction (no commit)."""
+    units = batch.units if batch is not None else None
+    cadre = await visible_cadre(uow, principal, fact.cadre_id, access=batch.access if batch is not None else None)
+    t, r = orm.annual_assessment, orm.assessment_grade_record
+    found = await uow.assessments.find(t.c.cadre_id == fact.cadre_id, t.c.year == fact.year, lock=True)
+    existing = found[0] if found else None
+    known = batch.facts[fact.cadre_id] if batch is not None else await grade_facts(uow.conn, fact.cadre_id)
+    constraints, reason = _judge(fact, cadre, existing, known, uow, today)
     previous = None
     if existing is not None:
         previous = (await uow.conn.execute(select(r.c.id).where(r.c.assessment_id == existing.id)
@@ -131,6 +145,124 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
     await audit.record(uow.conn, orm.audit_log, principal=principal, action=f"HISTORY_{outcome}",
                        object_type=OBJECT, object_id=a.id, purpose="ROUTINE")
     return _answer(record_id, a, outcome, standing)
+
+
+async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
+                        batch: _Batch) -> list[dict[str, Any]] | None:
+    """Records a plain batch set-based: the same rules (`_judge`), answers, rows, audit rows and events as the
+    fact-by-fact path, with each table read and written a few times per batch instead of per fact. Answers None,
+    having written nothing, when the batch is not plain (a correction, or a (cadre, year) twice): those go fact by
+    fact. A refused fact writes nothing, so no savepoint is needed."""
+    keys = [(f.cadre_id, f.year) for f in facts]
+    if len(set(keys)) != len(keys):
+        return None
+    t, r = orm.annual_assessment, orm.assessment_grade_record
+    cadre_ids = sorted({f.cadre_id for f in facts})
+    found = {(a.cadre_id, a.year): a for a in await uow.assessments.find(
+        t.c.cadre_id.in_(cadre_ids), t.c.year.in_(sorted({f.year for f in facts})), lock=True)}
+    cadres = await uow.directory.cadres(uow.conn, cadre_ids)
+    judged: list[tuple[int, Any]] = []
+    for index, fact in enumerate(facts):
+        existing = found.get((fact.cadre_id, fact.year))
+        try:
+            cadre = _visible(cadres.get(fact.cadre_id), batch.access)
+            constraints, reason = _judge(fact, cadre, existing, batch.facts[fact.cadre_id], uow, today)
+        except DomainError as error:
+            judged.append((index, error))
+            continue
+        if existing is not None and not _same(existing, fact, reason):
+            return None
+        judged.append((index, (fact, cadre, existing, constraints, reason)))
+    ok = [j for _, j in judged if not isinstance(j, DomainError)]
+    counts = await _Counts.load(uow, batch, ok)
+    previous = await _latest_records(uow.conn, [e.id for _, _, e, _, _ in ok if e is not None])
+    now = utcnow()
+    items: list[dict[str, Any]] = []
+    added: list[tuple[AnnualAssessment, DirCadre]] = []
+    records: list[dict[str, Any]] = []
+    for index, judgement in judged:
+        if isinstance(judgement, DomainError):
+            items.append({"index": index, "problem": item_problem(judgement)})
+            continue
+        fact, cadre, existing, constraints, reason = judgement
+        if existing is not None:
+            items.append({"index": index, **_answer(previous.get(existing.id), existing, "UNCHANGED",
+                                                      counts.standing(existing.org_unit_id, fact.year))})
+            continue
+        a = AnnualAssessment.recorded(assessment_id=str(uuid.uuid4()), org_unit_id=cadre.org_unit_id, fact=fact,
+                                      reason=reason, constraints=constraints, by=principal.subject, at=now)
+        standing = counts.add(a.org_unit_id, a.year, excellent=fact.grade == "EXCELLENT")
+        record_id = str(uuid.uuid4())
+        records.append(dict(
+            id=record_id, assessment_id=a.id, cadre_id=a.cadre_id, org_unit_id=a.org_unit_id, org_path=cadre.org_path,
+            year=a.year, grade=fact.grade, undetermined_reason=reason, decided_on=fact.decided_on,
+            notified_on=fact.notified_on, publicity_from=fact.publicity_from, publicity_to=fact.publicity_to,
+            document_no=fact.document_no, source=fact.source, recorded_by=principal.subject, recorded_at=now,
+            supersedes=None, quota_exceeded=_exceeded(fact.grade, standing), created_at=now))
+        added.append((a, cadre))
+        items.append({"index": index, **_answer(record_id, a, "RECORDED", standing)})
+    await uow.assessments.add_many([a for a, _ in added], [{"org_path": c.org_path} for _, c in added])
+    if records:
+        await uow.conn.execute(insert(r), records)
+    await audit.record_many(uow.conn, orm.audit_log, principal=principal,
+                            entries=[("HISTORY_RECORDED", OBJECT, a.id, "ROUTINE") for a, _ in added])
+    return items
+
+
+def _visible(cadre: DirCadre | None, access: Access) -> DirCadre:
+    """The directory entry if the caller may act on this cadre (as `visible_cadre`), else the uniform 404."""
+    if cadre is None or not cadre.active or not access.sees(cadre.cadre_id, cadre.org_path, sensitive=True):
+        raise cadre_not_found()
+    return cadre
+
+
+async def _latest_records(conn: Any, assessment_ids: list[str]) -> dict[str, str]:
+    """The latest grade record of each assessment (what an UNCHANGED answer names)."""
+    if not assessment_ids:
+        return {}
+    r = orm.assessment_grade_record
+    rows = (await conn.execute(select(r.c.assessment_id, r.c.id).where(r.c.assessment_id.in_(assessment_ids))
+                               .order_by(r.c.assessment_id, r.c.recorded_at, r.c.id))).all()
+    return {row[0]: row[1] for row in rows}  # ordered: the last one of each assessment wins
+
+
+@dataclass
+class _Counts:
+    """The 优秀 quota of each (counting unit, year) a plain batch touches: read (and locked) once before its
+    writes, then counted forward in memory fact by fact, so each answer reports what the database would count
+    after that fact, exactly as the fact-by-fact path reads it."""
+
+    uow: AppraisalUnitOfWork
+    base: dict[tuple[str, int], quota_figures.Standing]  # by (org unit, year): as read before the batch
+    counted: dict[tuple[str, int], list[int]]  # by (counting unit, year): [headcount, used] so far
+
+    @classmethod
+    async def load(cls, uow: AppraisalUnitOfWork, batch: _Batch, judged: list[Any]) -> _Counts:
+        new = {(c.org_unit_id, f.year) for f, c, e, _, _ in judged if e is None}
+        pairs = sorted(new | {(e.org_unit_id, f.year) for f, _, e, _, _ in judged if e is not None})
+        base: dict[tuple[str, int], quota_figures.Standing] = {}
+        for unit, year in pairs:
+            base[(unit, year)] = await quota_figures.standing(uow.conn, uow.settings, unit, year,
+                                                              write=(unit, year) in new, units=batch.units)
+        counted = {(s.counting_unit_id, s.year): [s.quota.headcount, s.used] for s in base.values()}
+        return cls(uow, base, counted)
+
+    def standing(self, org_unit_id: str, year: int) -> quota_figures.Standing:
+        """The standing of the unit's quota after the facts counted so far."""
+        s = self.base[(org_unit_id, year)]
+        headcount, used = self.counted[(s.counting_unit_id, year)]
+        settings = self.uow.settings
+        figures = quota.compute(headcount=headcount, pct=s.pct, rounding=settings.excellent_quota_rounding,
+                                min_one_from=settings.excellent_quota_min_one_from)
+        return replace(s, quota=figures, used=used)
+
+    def add(self, org_unit_id: str, year: int, *, excellent: bool) -> quota_figures.Standing:
+        """Counts one new final grade (and 优秀) and answers the standing after it."""
+        s = self.base[(org_unit_id, year)]
+        counted = self.counted[(s.counting_unit_id, year)]
+        counted[0] += 1
+        counted[1] += 1 if excellent else 0
+        return self.standing(org_unit_id, year)
 
 
 def _exceeded(grade: str, standing: quota_figures.Standing) -> bool:

@@ -182,3 +182,40 @@ async def test_a_batch_is_an_org_admins_keyed_and_bounded_request(app):
     assert replay.json() == first.json() and first.json()["items"][0]["outcome"] == "RECORDED"
     assert first.status_code == replay.status_code == 200
     assert len(await app.outbox("grade_finalized")) == 1
+
+
+async def test_a_plain_batch_answers_counts_and_audits_exactly_as_fact_by_fact(app):
+    """A first import (every fact new) is recorded set-based; its quota answers, records, audit rows and events
+    equal what the single route gives for the same facts one by one (another year of the same agency)."""
+    from kernel.audit import verify_chain
+
+    cadres = ["c-fin-1", "c-fin-2", "c-fin-3", "c-fin-4", "c-fin-5"]  # c-fin-3's division is an agency of its own
+
+    def fact(cadre_id: str, year: int) -> dict:
+        return body(cadre_id=cadre_id, year=year, grade="EXCELLENT", publicity_from=f"{year + 1}-01-06",
+                    publicity_to=f"{year + 1}-01-13", decided_on=f"{year + 1}-01-14", notified_on=f"{year + 1}-01-15")
+
+    singles = [(await app.client.post(URL, json=fact(c, 2017), headers=app.hk("org_admin"))).json() for c in cadres]
+    batch = (await app.client.post(BATCH, json={"items": [fact(c, 2018) for c in cadres]},
+                                   headers=app.hk("org_admin"))).json()["items"]
+    assert [i["outcome"] for i in batch] == ["RECORDED"] * 5
+    assert [i["quota"] for i in batch] == [s["quota"] for s in singles]
+    assert any(q["quota"]["exceeded"] for q in batch) and not batch[-1]["quota"]["limit"] == 0
+    r = orm.assessment_grade_record
+    rows = await app.rows(select(r.c.year, r.c.cadre_id, r.c.quota_exceeded, r.c.supersedes, r.c.source))
+    by_year = {y: sorted((c, e, s, src) for yy, c, e, s, src in rows if yy == y) for y in (2017, 2018)}
+    assert by_year[2017] == by_year[2018] and any(e for _, e, _, _ in by_year[2018])
+    audit = orm.audit_log
+    actions = await app.rows(select(audit.c.object_id).where(audit.c.action == "HISTORY_RECORDED"))
+    assert sorted(a for (a,) in actions) == sorted([s["assessment_id"] for s in singles] +
+                                                   [i["assessment_id"] for i in batch])
+    async with app.runtime.db.reader.connect() as conn:
+        assert await verify_chain(conn, audit) is None  # the batch's rows extend the hash chain in order
+    events = await app.outbox("grade_finalized")
+    assert sorted((e["cadreId"], e["grade"], e["finalizedOn"][5:]) for e in events if e["year"] == 2018) == sorted(
+        (e["cadreId"], e["grade"], e["finalizedOn"][5:]) for e in events if e["year"] == 2017)
+    # the same batch again: every fact UNCHANGED, naming the record the batch made, with the same figures
+    again = (await app.client.post(BATCH, json={"items": [fact(c, 2018) for c in cadres]},
+                                   headers=app.hk("org_admin"))).json()["items"]
+    assert [(i["outcome"], i["id"]) for i in again] == [("UNCHANGED", i["id"]) for i in batch]
+    assert [i["quota"]["used"] for i in again] == [4, 4, 1, 4, 4]
