@@ -38,6 +38,20 @@ FORM_FIELDS = {"file", "dry_run", "kind"}
 TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COPY_CHUNK = 1024 * 1024
+# Request examples of POST /imports, one per form field set: `file` is a file part (its bytes, sent with its file
+# name, whose suffix decides how it is read), the other fields are text parts.
+UPLOAD_EXAMPLES = {
+    "workbook-dry-run": {
+        "summary": "Check a workbook, write nothing",
+        "description": "`file`: the bytes of register.xlsx (curl: `-F file=@register.xlsx -F dry_run=true`); every "
+                       "sheet named 单位, 干部, 考核 or 处分 is read and checked, the report lists every issue.",
+        "value": {"file": "register.xlsx", "dry_run": True}},
+    "csv-import": {
+        "summary": "Import the cadres of a .csv",
+        "description": "`file`: the bytes of cadres.csv in UTF-8 (curl: `-F file=@cadres.csv -F kind=cadres`); a "
+                       ".csv holds one kind of rows, named by `kind`.",
+        "value": {"file": "cadres.csv", "kind": "cadres", "dry_run": False}},
+}
 
 
 class Progress(BaseModel):
@@ -155,7 +169,8 @@ def _bool(raw: Any, field: str) -> bool:
         "file": {"type": "string", "format": "binary", "description": ".xlsx workbook or .csv (UTF-8)"},
         "dry_run": {"type": "boolean", "default": False, "description": "check every row, write nothing"},
         "kind": {"type": "string", "enum": ["org-units", "cadres", "grades", "sanctions"],
-                 "description": "what a .csv holds (required for .csv)"}}}}}}})
+                 "description": "what a .csv holds (required for .csv)"}}},
+        "examples": UPLOAD_EXAMPLES}}}})
 async def submit_import(request: Request) -> Response:
     """Checks the upload at once and starts an import job in the background (202 with its Location)."""
     principal = await _caller(request)
