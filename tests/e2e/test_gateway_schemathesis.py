@@ -105,11 +105,12 @@ def suite(nats_url: str, sqlite_templates: dict[str, Path], test_auth: Any, tmp_
 
 # Schema-valid is not rule-valid: a domain rule refuses schema-valid input with 422 (an unknown sanction type, a
 # quota exceeded, an Idempotency-Key reused with another body) and an opaque cursor the server did not issue with
-# 400. Those answers are what the conventions require, so positive_data_acceptance accepts them; every other
-# check keeps its defaults.
+# 400, and an uploaded file that is neither .xlsx nor .csv (POST /api/v1/imports names the file part without a
+# suffix) with 415. Those answers are what the conventions require, so positive_data_acceptance accepts them;
+# every other check keeps its defaults.
 CONFIG = """
 [checks.positive_data_acceptance]
-expected-statuses = ["2xx", "3xx", 400, 401, 403, 404, 409, 422, 429]
+expected-statuses = ["2xx", "3xx", 400, 401, 403, 404, 409, 415, 422, 429]
 """
 # The live feed streams until its token expires: it is tested in tests/gateway/integration/test_feed.py.
 EXCLUDED = ["--exclude-path", "/api/v1/events/feed"]
