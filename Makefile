@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-postgres bench lint clean token
+.PHONY: install run test unit lint test-postgres bench clean token
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -23,6 +23,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast inner loop: the pure unit tests of the domain, the kernel and the gateway (no database, no broker).
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/kernel/unit tests/rank/unit tests/appraisal/unit tests/petitions/unit \
+	  tests/tolerance/unit tests/gateway/unit -q $(PYTEST_ARGS)
+
+# ruff (rules in pyproject.toml); `make lint FIX=1` applies the safe fixes.
+lint: $(STAMP)
+	$(BIN)/ruff check . $(if $(FIX),--fix,)
 
 # The database, messaging and end-to-end tests again on PostgreSQL (TEST_POSTGRES_URL, default the local server).
 test-postgres: $(STAMP)

@@ -16,7 +16,6 @@ The child apps below are uvicorn factories (`--factory bench.gateway:<name>`), c
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import shutil
@@ -343,7 +342,7 @@ async def _post_all(session: Any, requests: list[tuple[str, dict]], headers: dic
                         if len(samples) < 3:
                             samples.append(f"{r.status} {url.split('/api/v1/', 1)[1]}: {payload[:200].decode()}")
                     break
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     await asyncio.sleep(0.2)
             else:
                 errors += 1

@@ -18,7 +18,6 @@ import asyncio
 import datetime as dt
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,9 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from openpyxl import Workbook
-
 import nats
+from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 

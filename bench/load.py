@@ -55,7 +55,7 @@ async def run(args: argparse.Namespace) -> dict:
                                            headers=request_headers) as response:
                     await response.read()
                     statuses[response.status] = statuses.get(response.status, 0) + 1
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 errors += 1
                 return
             latencies.append(time.perf_counter() - t0)

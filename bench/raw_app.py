@@ -47,7 +47,7 @@ def create_raw_app() -> FastAPI:
         while True:
             try:
                 await asyncio.wait_for(wake.wait(), timeout=1)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             wake.clear()
             while True:

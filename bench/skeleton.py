@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -17,12 +16,11 @@ import uuid
 from pathlib import Path
 
 import nats
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.common import Databases, backends, child, free_port, nats_server, percentile
 from kernel import keys
-from kernel.migrations import SERVICES, settings_class
+from kernel.migrations import SERVICES
 
 CONCURRENCY = 8
 CONSUMERS = ("appraisal", "petitions", "tolerance")

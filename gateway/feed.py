@@ -262,7 +262,7 @@ class Feed:
                     return
                 try:
                     producer, seq, subject, data, _ = await asyncio.wait_for(queue.get(), min(heartbeat, remaining))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
                 position[producer] = seq

@@ -14,8 +14,7 @@ from gateway.clients import Upstream, UpstreamError
 from gateway.errors import upstream_error_handler
 from gateway.imports import ImportJobs
 from gateway.imports_limit import RouteBodyLimit, upload_body_limit
-from gateway.routes import dashboards, docs, dossier, events, exports, vocabulary
-from gateway.routes import imports
+from gateway.routes import dashboards, docs, dossier, events, exports, imports, vocabulary
 from gateway.routes.proxy import ProxyRoute
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState

@@ -22,8 +22,8 @@ import time
 from typing import Any
 
 from gateway.routing import OWNERS
-from kernel.openapi import document_conventions
 from gateway.settings import UPSTREAMS
+from kernel.openapi import document_conventions
 
 REF = "#/components/schemas/"
 PART_PATHS = {"dossier": "/api/v1/dossier-parts/", "dashboard": "/api/v1/dashboard-parts/"}

@@ -35,7 +35,7 @@ async def serving(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
         server.should_exit = True
         try:
             await asyncio.wait_for(task, timeout=10)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             task.cancel()
         sock.close()
 

@@ -107,7 +107,7 @@ class ConsumerRunner:
         backoff_base: float = 1.0,
         backoff_max: float = 300.0,
         stream_options: dict[str, Any] | None = None,
-        on_commit: Callable[["ConsumerRunner"], None] | None = None,
+        on_commit: Callable[[ConsumerRunner], None] | None = None,
     ) -> None:
         self.consumer = consumer
         self.subscription = subscription
@@ -182,7 +182,7 @@ class ConsumerRunner:
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=self.fetch_timeout + 10)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
             self._task = None
         if self._sub is not None:
@@ -207,7 +207,7 @@ class ConsumerRunner:
                         continue
                 try:
                     msgs = await self._sub.fetch(self.fetch_batch, timeout=self.fetch_timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     # An idle fetch is normal (nats.py #418); nats-py raises asyncio's TimeoutError on the
                     # batch path and its own subclass elsewhere. Neither is a reason to rebind.
                     self.idle_fetches += 1
@@ -228,7 +228,7 @@ class ConsumerRunner:
     async def _sleep(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _heartbeat(self) -> None:

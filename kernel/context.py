@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextvars
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)

@@ -38,7 +38,7 @@ class PeriodicJob:
 
     name: str
     interval_s: float
-    run: Callable[["ServiceRuntime"], Awaitable[Any]]
+    run: Callable[[ServiceRuntime], Awaitable[Any]]
     initial_delay_s: float = 1.0
 
 

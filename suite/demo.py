@@ -292,8 +292,10 @@ def write_workbook(city: City, path: Path) -> Path:
     sheet = workbook.create_sheet("干部")
     sheet.append(["姓名", "性别", "出生年月", "参加工作时间", "入党时间", "学历", "人员类别", "单位代码", "职级",
                   "职级任职时间", "职务", "职务任职时间"])
+    def iso(d: dt.date | None) -> str | None:
+        return d.isoformat() if d else None
+
     for p in city.people:
-        iso = (lambda d: d.isoformat() if d else None)
         sheet.append([p.name, p.gender, p.birth.isoformat(), p.entry.isoformat(), iso(p.party), p.education,
                       p.category, p.unit, p.rank, iso(p.rank_since), p.post, iso(p.post_since)])
     sheet = workbook.create_sheet("考核")

@@ -170,7 +170,7 @@ class SeenStore:
 
     def add(self, event_id: str, subject: str, event_type: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?)",
-                        (event_id, subject, event_type, dt.datetime.now(dt.timezone.utc).isoformat()))
+                        (event_id, subject, event_type, dt.datetime.now(dt.UTC).isoformat()))
         self.db.commit()
 
     def close(self) -> None:
@@ -266,7 +266,7 @@ async def follow(js: Any, feed: Feed, durable: str, run: Run) -> None:
     while not run.stop.is_set():
         try:
             msgs = await sub.fetch(20, timeout=FETCH_TIMEOUT_S)
-        except (asyncio.TimeoutError, nats.errors.TimeoutError):
+        except (TimeoutError, nats.errors.TimeoutError):
             continue  # nothing new
         except Exception as exc:
             log.warning("fetch on %s failed: %r; retrying", durable, exc)
@@ -282,7 +282,7 @@ async def follow(js: Any, feed: Feed, durable: str, run: Run) -> None:
 async def _sleep_unless(event: asyncio.Event, seconds: float) -> None:
     try:
         await asyncio.wait_for(event.wait(), seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
 
 
@@ -312,7 +312,7 @@ async def run(args: argparse.Namespace) -> int:
     timed_out = False
     try:
         await asyncio.wait_for(state.stop.wait(), args.timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         timed_out = True
         state.stop.set()
     finally:

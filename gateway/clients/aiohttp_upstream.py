@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from yarl import URL
 
@@ -69,7 +67,7 @@ class AiohttpUpstream:
                 return UpstreamResponse(response.status, list(response.headers.items()), payload)
         except UpstreamError:
             raise
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+        except (TimeoutError, aiohttp.ServerTimeoutError):
             raise UpstreamError(self.service, Failure.TIMEOUT, "no answer in time") from None
         except (aiohttp.ClientConnectionError, OSError) as exc:
             raise UpstreamError(self.service, Failure.UNAVAILABLE, type(exc).__name__) from None

@@ -96,9 +96,8 @@ async def _apply(args: argparse.Namespace, plan: Plan):  # noqa: ANN202 - Outcom
 
 def _embedded_token(args: argparse.Namespace) -> str:
     from kernel import keys
-    from suite.launcher import AUDIENCE, ISSUER
-
     from suite.cli_common import var_dir
+    from suite.launcher import AUDIENCE, ISSUER
 
     var = var_dir(args)
     key = keys.load_or_generate(var / "keys")

@@ -230,7 +230,7 @@ def build(sheets: list[RawSheet], *, today: dt.date, ignored: list[str] = ()) ->
             seen.setdefault(natural, []).append((number, values))
         if kind.name == "cadres":
             _same_id_numbers(plan, raw.sheet, str(header_of.get("id_number", "身份证号")), seen)
-        for key, rows in seen.items():
+        for rows in seen.values():
             if len(rows) > 1:
                 numbers = [n for n, _ in rows]
                 what = "same " + ", ".join(str(header_of.get(k, k)) for k in kind.key)

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from kernel import keys
-from suite.launcher import DEFAULT_NATS_PORT, Launcher, SuiteLocked, VarLock, backoff, describe_exit, secure_dir
+from suite.launcher import DEFAULT_NATS_PORT, Launcher, SuiteLocked, VarLock, backoff, describe_exit
 from tests.e2e.launcher_support import alive
 
 

@@ -382,7 +382,8 @@ async def test_every_cell_of_the_permission_matrix(suite, tmp_path):
         for role in ROLES:
             cell, headers = row.cells[role], suite.headers[role]
 
-            async def call(target: str | None) -> Outcome:
+            async def call(target: str | None, *, body_of=body_of, client=client, row=row, route=route,
+                           headers=headers) -> Outcome:
                 body = body_of(target) if (body_of is not None and target is not None) else None
                 return await _call(client, row.method, _url(route, target, row), headers, body)
 

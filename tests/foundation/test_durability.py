@@ -17,7 +17,6 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from kernel.db import Database, DurabilityError, make_database
-from kernel.embedded import port_is_free
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep, CadreFilter
+from services.appraisal.api.dependencies import ASSESSORS, READERS, CadreFilter, UowDep
 from services.appraisal.domain.past_grades import PastGrade
 from services.appraisal.service_layer import assessments as h
 from services.appraisal.service_layer import commands, past_grades

@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import READERS, UowDep, CadreFilter
+from services.appraisal.api.dependencies import READERS, CadreFilter, UowDep
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer import inaction as h
 

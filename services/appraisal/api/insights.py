@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from kernel import audit
+from kernel.access import cadre_not_found, unit_not_found
 from kernel.auth import Role
 from kernel.deps import ReaderDep, TodayDep
-from kernel.access import cadre_not_found, unit_not_found
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
-from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
+from kernel.security import PrincipalDep, require
 from services.appraisal import insights, views
 from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from kernel.deps import ReaderDep
 from kernel.errors import NotFound
 from kernel.pagination import PageDep
-from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
+from kernel.security import PrincipalDep, require
 from services.appraisal import views
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, CadreFilter

@@ -16,7 +16,7 @@ from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import ASSESSORS, READERS, UowDep, CadreFilter
+from services.appraisal.api.dependencies import ASSESSORS, READERS, CadreFilter, UowDep
 from services.appraisal.domain.past_records import PastRecord
 from services.appraisal.service_layer import commands, past_records
 from services.appraisal.service_layer import records as h

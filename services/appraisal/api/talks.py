@@ -16,7 +16,7 @@ from services.appraisal import views
 from services.appraisal.adapters import orm
 from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
-from services.appraisal.api.dependencies import READERS, UowDep, CadreFilter
+from services.appraisal.api.dependencies import READERS, CadreFilter, UowDep
 from services.appraisal.domain.past_talks import PastTalk
 from services.appraisal.service_layer import commands, past_talks
 from services.appraisal.service_layer import talks as h

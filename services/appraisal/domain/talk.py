@@ -10,7 +10,6 @@ from kernel.errors import InvalidTransition, RuleViolation
 from services.appraisal.domain import events
 from services.appraisal.domain.rules.talks import TALK_TYPES
 
-
 # The talk state machine: action → the states it is valid from (a refused action answers 409 with
 # the actions allowed from the current state, kernel.errors.InvalidTransition.allowed).
 TALK_TRANSITIONS: dict[str, tuple[str, ...]] = {

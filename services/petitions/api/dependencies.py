@@ -12,8 +12,8 @@ from kernel.deps import RuntimeDep, cadre_filter
 from kernel.ratelimit import RateLimiter
 from kernel.web import ProblemException
 from services.petitions.service_layer.support import Tools, cadre_in_scope
-from services.petitions.views import DIRECTORY
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
+from services.petitions.views import DIRECTORY
 
 
 async def get_uow(runtime: RuntimeDep) -> PetitionsUnitOfWork:

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from kernel.access import cadre_not_found, unit_not_found
 from kernel.audit import purpose_header
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
-from kernel.access import cadre_not_found, unit_not_found
-from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
+from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ToolsDep

@@ -15,7 +15,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep, UowDep, CadreFilter
+from services.petitions.api.dependencies import CadreFilter, ToolsDep, UowDep
 from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import commands, public, reports, reveal
 from services.petitions.service_layer.support import access_for

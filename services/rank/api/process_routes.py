@@ -15,11 +15,11 @@ from kernel.security import PrincipalDep, require
 from services.rank import process_views
 from services.rank.api.contract_history import PastContractCreate, PastContractRecorded
 from services.rank.api.dependencies import (
-    CadreFilter,
     BATCH_READERS,
     BATCH_VOTERS,
     CONTRACT_READERS,
     WRITERS,
+    CadreFilter,
     CalendarDep,
     PoliciesDep,
     UowDep,

@@ -12,8 +12,8 @@ from kernel.auth import Principal
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.pagination import PageDep
-from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
+from kernel.security import PrincipalDep, require
 from services.rank import process_views, views
 from services.rank.api.dependencies import (
     DASHBOARD_READERS,

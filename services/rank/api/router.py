@@ -11,19 +11,19 @@ from kernel.deps import ReaderDep, TodayDep
 from kernel.errors import NotFound, RuleViolation
 from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
-from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
+from kernel.security import PrincipalDep, require
 from services.rank import views
 from services.rank.adapters import identity
 from services.rank.api.dependencies import REGISTER_READERS, UowDep
 from services.rank.api.schemas import (
     CadreBatch,
     CadreBatchRead,
-    CadreSearchBody,
     CadreCreate,
     CadreExit,
     CadrePage,
     CadreRead,
+    CadreSearchBody,
     CadreTransfer,
     CadreUpdate,
     Created,

@@ -14,7 +14,7 @@ from kernel.errors import Conflict, InvalidTransition, RuleViolation
 from services.rank.domain import events
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding, current
 from services.rank.domain.ladder import Ladder
-from services.rank.domain.levels import LEVEL_RULE_SOURCE, level_on_demotion, level_on_promotion
+from services.rank.domain.levels import level_on_demotion, level_on_promotion
 from services.rank.domain.rules.ladders import CATEGORY_SERIES, LEVEL_SOURCE, OUTSIDE_LADDER, POSTS
 
 ORG_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kernel.errors import RuleViolation
+from pypinyin import lazy_pinyin
 
-from pypinyin import Style, lazy_pinyin
+from kernel.errors import RuleViolation
 
 # Family names whose reading differs from the character's most common one (a department's rosters meet these).
 SURNAME_READINGS = {

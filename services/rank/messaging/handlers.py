@@ -19,8 +19,8 @@ from services.rank.adapters import projections
 from services.rank.domain.eligibility import RANK_BLOCKING_EFFECTS
 from services.rank.domain.model import Cadre, Demotion, new_id
 from services.rank.domain.rules.ladders import CATEGORY_SERIES, POSTS
-from services.rank.service_layer.withdrawals import withdraw_candidacies
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
+from services.rank.service_layer.withdrawals import withdraw_candidacies
 
 INCOMPETENT = "INCOMPETENT"
 

@@ -12,10 +12,10 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.tolerance.api.dependencies import (
-    CadreFilter,
     APPLICANTS,
     DECIDERS,
     READERS,
+    CadreFilter,
     PolicyDep,
     PurposeDep,
     UowDep,

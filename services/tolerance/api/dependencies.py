@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from kernel.audit import purpose_header
 from kernel.auth import Principal, Role
 from kernel.calendar import WorkdayCalendar
-from kernel.deps import RuntimeDep, cadre_filter
 from kernel.contracts.vocabulary import SanctionType
+from kernel.deps import RuntimeDep, cadre_filter
 from services.tolerance.domain.policy import Policy
 from services.tolerance.service_layer.access import audited
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork

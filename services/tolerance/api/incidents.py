@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-
 from fastapi import APIRouter
-
 
 from kernel.deps import ReaderDep, TodayDep
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
-from services.tolerance.api.dependencies import DECIDERS, READERS, PolicyDep, UowDep, CadreFilter
+from services.tolerance.api.dependencies import DECIDERS, READERS, CadreFilter, PolicyDep, UowDep
 from services.tolerance.api.schemas import Created, IncidentCreate, IncidentPage, IncidentRead
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.service_layer import commands, incidents

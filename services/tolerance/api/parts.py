@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from kernel.access import unit_not_found
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
-from kernel.access import unit_not_found
-from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
+from kernel.security import PrincipalDep, require
 from services.tolerance.api.dependencies import DASHBOARD_READERS, READERS, PolicyDep, PurposeDep, audit_reads
 from services.tolerance.api.schemas import DashboardPart, DossierPart
 from services.tolerance.views import parts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from fastapi import APIRouter
 
 from kernel.auth import Role
@@ -11,7 +10,7 @@ from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyOptional
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
-from services.tolerance.api.dependencies import DECIDERS, REINSTATEMENT_READERS, PolicyDep, UowDep, CadreFilter
+from services.tolerance.api.dependencies import DECIDERS, REINSTATEMENT_READERS, CadreFilter, PolicyDep, UowDep
 from services.tolerance.api.schemas import (
     Announcement,
     DisciplineOpinion,

@@ -12,9 +12,9 @@ from kernel.deps import ReaderDep, TodayDep
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
-from kernel.security import PrincipalDep, require
 from kernel.requests import QueryDate
-from services.tolerance.api.dependencies import READERS, PolicyDep, UowDep, CadreFilter
+from kernel.security import PrincipalDep, require
+from services.tolerance.api.dependencies import READERS, CadreFilter, PolicyDep, UowDep
 from services.tolerance.api.schemas import (
     Done,
     InvestigationClosure,

@@ -7,17 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from kernel.auth import Role
+from kernel.contracts.vocabulary import SanctionSystem
 from kernel.deps import ReaderDep, TodayDep
 from kernel.errors import NotFound
-from kernel.contracts.vocabulary import SanctionSystem
 from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.tolerance.api.dependencies import (
-    CadreFilter,
     CATALOGUE_READERS,
     DECIDERS,
     READERS,
+    CadreFilter,
     CalendarDep,
     PolicyDep,
     UowDep,

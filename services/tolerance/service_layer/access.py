@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from kernel import audit
+from kernel.access import cadre_not_found
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import SanctionSystem
 from kernel.directory import DirCadre, Directory
-from kernel.access import cadre_not_found
 from kernel.errors import Forbidden
 from services.tolerance.adapters import orm
 from services.tolerance.domain.sanction import ORG_DECIDABLE

@@ -16,8 +16,8 @@ from kernel.contracts.vocabulary import (
     SanctionType,
     ToleranceDecision,
 )
-from kernel.errors import Conflict, DomainError, NotFound, PermanentEventError, RuleViolation
 from kernel.db import utcnow
+from kernel.errors import Conflict, DomainError, NotFound, PermanentEventError, RuleViolation
 from services.tolerance.adapters import orm, projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
@@ -37,7 +37,7 @@ from services.tolerance.domain.sanction import (
     heavier,
     restriction_source,
 )
-from services.tolerance.domain.tolerance_case import CaseStatus, UNDECIDED
+from services.tolerance.domain.tolerance_case import UNDECIDED, CaseStatus
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import (
     audited,

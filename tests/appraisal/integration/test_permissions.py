@@ -146,7 +146,7 @@ async def test_every_cell_of_the_matrix(app):
     o = await objects(app)
     o["bonus"] = "none-yet"
     failures = []
-    for cap, allowed, self_only, method, path, body in matrix(o):
+    for cap, allowed, _self_only, method, path, body in matrix(o):
         for role in ALL:
             headers = app.h(role, "city", "c-fin-1" if role == "cadre" else None)
             if role == "cadre":
@@ -164,7 +164,7 @@ async def test_every_cell_of_the_matrix(app):
 async def test_objects_outside_scope_are_not_found_and_lists_exclude_them(app):
     o = await objects(app)
     failures = []
-    for cap, allowed, self_only, method, path, body in matrix(o):
+    for cap, allowed, _self_only, method, path, body in matrix(o):
         object_path = any(str(v) in path for v in o.values() if v) or "/c-fin-1" in path
         if not object_path or method == "POST" and body and "cadre_id" in body:
             continue
@@ -176,7 +176,7 @@ async def test_objects_outside_scope_are_not_found_and_lists_exclude_them(app):
             status = await call(app, method, path, body, headers)
             if status != 404:
                 failures.append(f"{cap}: {role} outside scope {method} {path} → {status}, want 404")
-    for cap, allowed, self_only, method, path, body in matrix(o):
+    for cap, allowed, _self_only, method, path, body in matrix(o):
         if method == "POST" and body and body.get("cadre_id") == "c-fin-1":
             for role in (r for r in allowed if r != "cadre"):
                 status = await call(app, method, path, body, app.h(role, "health"))

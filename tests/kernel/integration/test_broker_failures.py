@@ -87,8 +87,9 @@ async def test_a_broker_that_lost_its_store_gets_its_topology_back_and_the_outbo
         assert await h.applied_count() == (200, 200)
     await eventually(first_batch, timeout=30)
 
-    from kernel.db import utcnow
     import datetime as dt
+
+    from kernel.db import utcnow
 
     since = utcnow() - dt.timedelta(minutes=5)
     await asyncio.to_thread(own_nats.restart, wipe_store=True)  # streams and consumers are gone

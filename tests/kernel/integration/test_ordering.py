@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from kernel.consumer import ConsumerRunner, Handler, Subscription
 from kernel.contracts import rank_v1
 from kernel.envelope import encode
 from kernel.outbox import OutboxRelay, OutboxWriter, with_sequence

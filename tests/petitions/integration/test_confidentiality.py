@@ -154,7 +154,7 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
             # Questions to anonymous reporters, answered with their codes (answers may identify them).
             anonymous_ids = [r[0] for r in await _rows(api, select(orm.receipt.c.report_id))
                              if r[0] not in report_ids]
-            for code, person in zip(anonymous_codes[:10], reporters, strict=False):
+            for code, _person in zip(anonymous_codes[:10], reporters, strict=False):
                 status = await api.ok("POST", "/public/receipts/status", role=None, headers={"X-Receipt-Code": code},
                                       json={})
                 assert status["status"] == "RECEIVED"
@@ -188,8 +188,7 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
                     response = await api.post("/reports", role="petitions_staff", json=body, create=True)
                     assert response.status_code >= 400
                     errors.append(response.text + str(dict(response.headers)))
-                raw = ('{"channel": "LETTER", "reporter": {"name": "%s", "phone": "%s"' % (
-                    person["name"], person["phone"])).encode()
+                raw = f'{{"channel": "LETTER", "reporter": {{"name": "{person["name"]}", "phone": "{person["phone"]}"'.encode()
                 response = await api.client.post("/api/v1/reports", content=raw, headers={
                     **api.headers("petitions_staff"), "Content-Type": "application/json", "Idempotency-Key": "bad-json-1"})
                 errors.append(response.text)

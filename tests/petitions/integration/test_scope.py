@@ -7,7 +7,6 @@ from __future__ import annotations
 from tests.petitions.support import TODAY, decision
 
 
-
 def _problem(response) -> dict:
     """A problem document without its per-request instance."""
     return {k: v for k, v in response.json().items() if k != "instance"}

@@ -134,7 +134,7 @@ async def test_unknown_objects_and_cadres_are_not_found(world):
 async def test_lists_bound_the_page_size_and_refuse_a_forged_cursor(world):
     problem(await world.get("/sanctions", limit=101), 422, field="limit")
     problem(await world.get("/restrictions", cursor="not-a-cursor"), 400)
-    for n in range(3):
+    for _ in range(3):
         await world.proposal("c-a", "WARNING")
     first = (await world.get("/sanctions", limit=2)).json()
     second = (await world.get("/sanctions", limit=2, cursor=first["next_cursor"])).json()

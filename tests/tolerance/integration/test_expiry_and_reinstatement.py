@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 
 from kernel import deps
+from kernel.calendar import add_months
 from kernel.contracts import appraisal_v1, rank_v1
 from kernel.contracts.vocabulary import ChangeBasis
 from kernel.db import make_database
 from kernel.deps import china_today
-from kernel.calendar import add_months
 from kernel.testing.helpers import eventually
 from services.tolerance.adapters import orm
 from services.tolerance.service_layer.publishing import to_contracts

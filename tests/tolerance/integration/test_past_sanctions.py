@@ -246,7 +246,7 @@ async def test_rank_receives_the_same_restriction_state_for_a_past_and_a_live_sa
                                       json=past(a, decided_on="2025-09-01", effective_from="2025-09-01"))
             assert r.status_code == 201, r.text  # 404 until rank's cadre reaches tolerance's directory
             return r.json()["id"]
-        a_id = await eventually(recorded, timeout=15)
+        await eventually(recorded, timeout=15)
 
         async def at(day, method, path, body=None, headers=officer):
             today["day"] = day

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel.contracts.vocabulary import RestrictionStatus, SanctionSystem as S, SanctionType as T
+from kernel.contracts.vocabulary import RestrictionStatus
+from kernel.contracts.vocabulary import SanctionSystem as S
+from kernel.contracts.vocabulary import SanctionType as T
 from kernel.errors import Conflict, RuleViolation
 from services.tolerance.domain import events
 from services.tolerance.domain.history import (

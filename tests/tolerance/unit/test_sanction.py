@@ -15,8 +15,8 @@ from kernel.contracts.vocabulary import SanctionSystem as S
 from kernel.contracts.vocabulary import SanctionType as T
 from kernel.errors import Conflict, InvalidTransition, RuleViolation
 from services.tolerance.domain import events
-from services.tolerance.domain.sanction import Sanction, SanctionStatus, ToleranceGuard
 from services.tolerance.domain.rules.catalogue import build_catalogue
+from services.tolerance.domain.sanction import Sanction, SanctionStatus, ToleranceGuard
 
 CAT = build_catalogue()
 CAL = WorkdayCalendar()  # Monday to Friday, no holidays: predictable windows

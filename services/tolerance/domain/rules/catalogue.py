@@ -7,10 +7,10 @@ through `build_catalogue(overrides)`; the others cannot.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 from kernel.contracts.vocabulary import RestrictionEffect as E
 from kernel.contracts.vocabulary import SanctionSystem as Sys
