@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.common import Databases, backends, child, free_port, nats_server, percentile
 from kernel import keys
-from kernel.migrations import SERVICES
+from suite.composition import SERVICES
 
 CONCURRENCY = 8
 CONSUMERS = ("appraisal", "petitions", "tolerance")

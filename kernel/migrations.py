@@ -1,9 +1,12 @@
-"""The shared body of every service's Alembic env.py (async engine, batch mode on SQLite, empty revisions dropped)."""
+"""The shared body of every service's Alembic env.py (async engine, batch mode on SQLite, empty revisions dropped).
+
+The kernel names no service: each `migrations/<service>/env.py` hands in its own metadata and settings class, and
+the services that have migrations are the sections of alembic.ini (suite/composition.py composes the suite)."""
 
 from __future__ import annotations
 
 import asyncio
-from importlib import import_module
+import configparser
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +14,6 @@ from alembic import context
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
-
-SERVICES = ("rank", "appraisal", "petitions", "tolerance")
 
 
 def _project_root() -> Path:
@@ -28,17 +29,18 @@ def _project_root() -> Path:
 ROOT = _project_root()
 
 
-def settings_class(service: str) -> type:
-    """Returns the settings class of a service (e.g. services.rank.settings.RankSettings)."""
-    module = import_module(f"services.{service}.settings")
-    return getattr(module, service.capitalize() + "Settings")
+def migrated_services() -> tuple[str, ...]:
+    """The services with migrations: the sections of alembic.ini that name a script location, in file order."""
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "alembic.ini", encoding="utf-8")
+    return tuple(s for s in parser.sections() if parser.has_option(s, "script_location") and s != "DEFAULT")
 
 
-def database_url(service: str) -> str:
+def database_url(settings_class: type) -> str:
     """Resolves the URL: `-x url=...` or config attribute first, then the service's settings (env/.env)."""
     config = context.config
     url = config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url")
-    return url or settings_class(service)().database_url
+    return url or settings_class().database_url
 
 
 def _drop_empty(ctx: Any, revision: Any, directives: list) -> None:
@@ -79,14 +81,13 @@ async def _run_async(url: str, metadata: MetaData) -> None:
         await engine.dispose()
 
 
-def run(service: str) -> None:
-    """Runs the migrations of `service` offline (SQL script) or online."""
-    metadata = import_module(f"services.{service}.adapters.orm").metadata
+def run(metadata: MetaData, settings_class: type) -> None:
+    """Runs a service's migrations (its tables' `metadata`, its settings for the URL) offline or online."""
     connection = context.config.attributes.get("connection")
     if connection is not None:  # a caller (test) passes a sync connection
         _run_sync(connection, metadata)
         return
-    url = database_url(service)
+    url = database_url(settings_class)
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=url.startswith("sqlite"))
         with context.begin_transaction():

@@ -12,9 +12,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from kernel.migrations import SERVICES
 from suite.cli_args import TIME_FORMS, CliError, existing_file, nats_url, positive_int, role, since_time
 from suite.cli_common import database_url, nats_target, no_database, open_database, var_dir
+from suite.composition import SERVICES
 
 
 def _var(args: argparse.Namespace) -> Path:
@@ -30,7 +30,8 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Upgrades each service's database (URL from its settings: <SERVICE>_DATABASE_URL)."""
-    from kernel.migrations import settings_class, upgrade
+    from kernel.migrations import upgrade
+    from suite.composition import settings_class
 
     for service in args.service or SERVICES:
         url = settings_class(service)().database_url

@@ -22,7 +22,7 @@ def var_dir(args: argparse.Namespace) -> Path:
 def database_url(service: str, var: Path) -> str | None:
     """A service's database: <SERVICE>_DATABASE_URL (environment or .env), else embedded mode's var/<service>.db
     when it exists; None when there is neither (nothing is created)."""
-    from kernel.migrations import settings_class
+    from suite.composition import settings_class
 
     url = settings_class(service)().database_url
     if url and url != f"sqlite+aiosqlite:///./var/{service}.db":  # the settings' own default is var/ of the cwd

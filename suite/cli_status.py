@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from kernel.migrations import SERVICES
 from suite.cli_args import CliError
 from suite.cli_common import (
     NatsTarget,
@@ -24,6 +23,7 @@ from suite.cli_common import (
     redact,
     var_dir,
 )
+from suite.composition import SERVICES
 
 GATEWAY = "gateway"
 HOST = "127.0.0.1"  # the launcher's host
@@ -74,7 +74,7 @@ def children(pid: int) -> list[dict[str, Any]]:
 def ports() -> dict[str, int]:
     """Each process's port from its settings (<SVC>_PORT), as the launcher chooses them."""
     from gateway.settings import GatewaySettings
-    from kernel.migrations import settings_class
+    from suite.composition import settings_class
 
     return {**{s: settings_class(s)().port for s in SERVICES}, GATEWAY: GatewaySettings().port}
 
@@ -142,7 +142,7 @@ async def collect(args: argparse.Namespace) -> dict[str, Any]:
     """Everything status shows, as one JSON-ready dict."""
     import httpx
 
-    from kernel.migrations import settings_class
+    from suite.composition import settings_class
 
     var = var_dir(args)
     pid = suite_pid(var)

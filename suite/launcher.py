@@ -28,9 +28,10 @@ import httpx
 
 from kernel import keys
 from kernel.embedded import NatsServerProcess, NatsUser, child_popen_kwargs, port_is_free
-from kernel.migrations import SERVICES, settings_class, upgrade
+from kernel.migrations import upgrade
 from kernel.serving import UVICORN_FLAGS
 from suite import nats_users
+from suite.composition import SERVICES, settings_class
 
 GATEWAY = "gateway"
 DEFAULT_NATS_PORT = 4222

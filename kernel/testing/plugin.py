@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from kernel import keys
 from kernel.embedded import NatsServerProcess
-from kernel.migrations import SERVICES, upgrade
+from kernel.migrations import migrated_services, upgrade
 from kernel.testing.helpers import AuthKit
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
@@ -125,7 +125,7 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     """One migrated SQLite file per service; each test copies it (much faster than migrating again)."""
     directory = tmp_path_factory.mktemp("sqlite-templates")
     templates = {}
-    for service in SERVICES:
+    for service in migrated_services():
         path = directory / f"{service}.db"
         upgrade(service, f"sqlite+aiosqlite:///{path}")
         templates[service] = path
@@ -139,7 +139,7 @@ def pg_templates(postgres_admin_url: str | None) -> Iterator[dict[str, str]]:
         yield {}
         return
     session = uuid.uuid4().hex[:8]
-    names = {service: f"yw_tmpl_{service}_{session}" for service in SERVICES}
+    names = {service: f"yw_tmpl_{service}_{session}" for service in migrated_services()}
     for name in names.values():
         asyncio.run(_pg_exec(postgres_admin_url, f'CREATE DATABASE "{name}"'))
     try:

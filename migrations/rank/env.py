@@ -1,5 +1,7 @@
 """Alembic environment of the rank service."""
 
 from kernel.migrations import run
+from services.rank.adapters.orm import metadata
+from services.rank.settings import RankSettings
 
-run("rank")
+run(metadata, RankSettings)

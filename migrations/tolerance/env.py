@@ -1,5 +1,7 @@
 """Alembic environment of the tolerance service."""
 
 from kernel.migrations import run
+from services.tolerance.adapters.orm import metadata
+from services.tolerance.settings import ToleranceSettings
 
-run("tolerance")
+run(metadata, ToleranceSettings)

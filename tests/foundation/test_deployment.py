@@ -14,8 +14,8 @@ import yaml
 
 from gateway.settings import GatewaySettings
 from kernel.embedded import NatsServerProcess, find_nats_server, render_config, version_of
-from kernel.migrations import SERVICES, settings_class
 from kernel.nats_client import stream_config
+from suite.composition import SERVICES, settings_class
 from suite.launcher import Launcher
 
 ROOT = Path(__file__).resolve().parents[2]

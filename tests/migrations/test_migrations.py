@@ -13,8 +13,9 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from kernel.migrations import SERVICES, alembic_config, downgrade, upgrade
+from kernel.migrations import alembic_config, downgrade, upgrade
 from kernel.testing.plugin import _pg_exec
+from suite.composition import SERVICES
 
 
 @pytest.fixture

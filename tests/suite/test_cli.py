@@ -18,9 +18,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from kernel.migrations import SERVICES
 from suite import cli
 from suite.cli_args import CHINA, since_time
+from suite.composition import SERVICES
 
 YOUWEI = str(Path(sys.executable).with_name("youwei"))
 
