@@ -9,10 +9,10 @@ import datetime as dt
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.access import Access
+from kernel.access import Access, in_subtree
 from kernel.auth import Role
 from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
@@ -24,6 +24,34 @@ from services.petitions.service_layer.support import Tools, in_prefix, not_about
 _date = dt.date.fromisoformat
 
 DIRECTORY = Directory(orm.directory)
+
+
+# -- names ----------------------------------------------------------------------------------------------------
+# Lists show people, not ids: a cadre's name comes from the directory, in the query that reads the rows (never one
+# query per row), and only for a cadre the caller may see (kernel.access): a name is None both while the register's
+# snapshot has not arrived and for a cadre outside the caller's bounds, so that it never tells more than the caller
+# could read in the register, nor whether the cadre exists elsewhere. Reporters are never named.
+def _name_visible(access: Access, cadre: Any, *, sensitive: bool) -> Any:
+    """SQL: the directory row `cadre` (an alias of dir_cadre) is one whose name the caller may read."""
+    return access.cadre_clause(cadre.c.cadre_id, lambda prefix: in_subtree(cadre.c.org_path, prefix),
+                               sensitive=sensitive)
+
+
+def _named(query: Select, cadre_col: Any, access: Access, *, sensitive: bool = False) -> Select:
+    """Adds `cadre_name` (the name of the row's cadre, `cadre_col`) to a query, as the caller may see it."""
+    c = orm.directory.cadre.alias("named_cadre")  # its own alias: the scope's subqueries over dir_cadre stay apart
+    name = case((_name_visible(access, c, sensitive=sensitive), c.c.name), else_=null())
+    return query.outerjoin(c, c.c.cadre_id == cadre_col).add_columns(name.label("cadre_name"))
+
+
+async def _names(conn: AsyncConnection, access: Access, cadre_ids: set[str], *, sensitive: bool) -> dict[str, str]:
+    """The names of the cadres (of a whole page) the caller may see, in one query."""
+    if not cadre_ids:
+        return {}
+    c = orm.directory.cadre
+    query = select(c.c.cadre_id, c.c.name).where(c.c.cadre_id.in_(sorted(cadre_ids)),
+                                                  _name_visible(access, c, sensitive=sensitive))
+    return {row.cadre_id: row.name for row in await conn.execute(query)}
 
 
 # -- reports --------------------------------------------------------------------------------------------------
@@ -48,7 +76,7 @@ async def list_reports(conn: AsyncConnection, access: Access, page: PageParams, 
     query = keyset(query, [r.c.received_on, r.c.id], page, descending=True, converters=[_date, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda x: (x.received_on, x.id))
     ids = [x.id for x in rows]
-    accused = await _accused(conn, ids)
+    accused = await _accused(conn, access, ids)
     items = []
     for row in rows:
         item = {n: getattr(row, n) for n in _SUMMARY}
@@ -59,14 +87,17 @@ async def list_reports(conn: AsyncConnection, access: Access, page: PageParams, 
     return items, cursor
 
 
-async def _accused(conn: AsyncConnection, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+async def _accused(conn: AsyncConnection, access: Access, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The accused of a page of reports, each with their name, in one query."""
     a = orm.report_accused
     out: dict[str, list[dict[str, Any]]] = {}
     if not ids:
         return out
-    for row in await conn.execute(select(a.c.report_id, a.c.cadre_id, a.c.outcome).where(a.c.report_id.in_(ids))
-                                  .order_by(a.c.report_id, a.c.position)):
-        out.setdefault(row.report_id, []).append({"cadre_id": row.cadre_id, "outcome": row.outcome})
+    query = _named(select(a.c.report_id, a.c.cadre_id, a.c.outcome).where(a.c.report_id.in_(ids)), a.c.cadre_id,
+                   access, sensitive=True).order_by(a.c.report_id, a.c.position)
+    for row in await conn.execute(query):
+        out.setdefault(row.report_id, []).append({"cadre_id": row.cadre_id, "cadre_name": row.cadre_name,
+                                                  "outcome": row.outcome})
     return out
 
 
@@ -76,10 +107,12 @@ async def get_report(conn: AsyncConnection, tools: Tools, access: Access, report
     row = (await conn.execute(select(r).where(r.c.id == report_id, report_scope(access)))).mappings().first()
     if row is None:
         return None
-    accused = (await _accused(conn, [report_id])).get(report_id, [])
+    accused = (await _accused(conn, access, [report_id])).get(report_id, [])
     al, units = orm.report_allegation, orm.report_accused_unit
-    allegations = [{"id": x.id, "summary": x.summary, "cadre_id": x.cadre_id, "result": x.result}
-                   for x in await conn.execute(select(al).where(al.c.report_id == report_id).order_by(al.c.position))]
+    allegations = [{"id": x.id, "summary": x.summary, "cadre_id": x.cadre_id, "cadre_name": x.cadre_name,
+                    "result": x.result}
+                   for x in await conn.execute(_named(select(al).where(al.c.report_id == report_id), al.c.cadre_id,
+                                                      access, sensitive=True).order_by(al.c.position))]
     out: dict[str, Any] = {
         "id": row["id"], "petition_type": row["petition_type"], "status": row["status"], "category": row["category"],
         "received_on": row["received_on"], "handling_org_unit_id": row["handling_org_unit_id"],
@@ -100,8 +133,9 @@ async def get_report(conn: AsyncConnection, tools: Tools, access: Access, report
     out["accused_description"] = sealer.open_text(row["accused_text_sealed"], context="accused", record_id=report_id)
     out["objection_summary"] = sealer.open_text(row["objection_sealed"], context="objection", record_id=report_id)
     c, d, q, link, dl = orm.report_case, orm.report_disposal, orm.report_question, orm.report_link, orm.deadline
-    out["cases"] = [{"id": x.id, "cadre_id": x.cadre_id, "opened_on": x.opened_on}
-                    for x in await conn.execute(select(c).where(c.c.report_id == report_id).order_by(c.c.opened_on))]
+    out["cases"] = [{"id": x.id, "cadre_id": x.cadre_id, "cadre_name": x.cadre_name, "opened_on": x.opened_on}
+                    for x in await conn.execute(_named(select(c).where(c.c.report_id == report_id), c.c.cadre_id,
+                                                       access, sensitive=True).order_by(c.c.opened_on))]
     out["disposals"] = [{"id": x.id, "mode": x.mode, "meeting_on": x.meeting_on, "participants": x.participants,
                          "minutes_ref": x.minutes_ref, "decided_by": x.decided_by, "decided_on": x.decided_on}
                         for x in await conn.execute(select(d).where(d.c.report_id == report_id)
@@ -120,9 +154,9 @@ async def get_report(conn: AsyncConnection, tools: Tools, access: Access, report
 
 # -- statements -----------------------------------------------------------------------------------------------
 def _statement(row: Any, *, staff: bool) -> dict[str, Any]:
-    out = {k: getattr(row, k) for k in ("id", "cadre_id", "kind", "facts", "requested_on", "due_on", "status",
-                                        "answer", "submitted_on", "late", "adopted", "assessment", "assessed_on",
-                                        "waiver_reason", "version")}
+    out = {k: getattr(row, k) for k in ("id", "cadre_id", "cadre_name", "kind", "facts", "requested_on", "due_on",
+                                        "status", "answer", "submitted_on", "late", "adopted", "assessment",
+                                        "assessed_on", "waiver_reason", "version")}
     if staff:
         out["report_id"] = row.report_id
     return out
@@ -139,7 +173,7 @@ async def list_statements(conn: AsyncConnection, access: Access, page: PageParam
                           ) -> tuple[list[dict], str | None]:
     """Lists statement requests: the accused sees those addressed to them, staff those of reports they handle."""
     s = orm.statement_request
-    query = select(s).where(_statement_scope(access))
+    query = _named(select(s).where(_statement_scope(access)), s.c.cadre_id, access)
     if report_id:
         query = query.where(s.c.report_id == report_id)
     query = keyset(query, [s.c.requested_on, s.c.id], page, descending=True, converters=[_date, None])
@@ -150,7 +184,8 @@ async def list_statements(conn: AsyncConnection, access: Access, page: PageParam
 async def get_statement(conn: AsyncConnection, access: Access, statement_id: str) -> dict[str, Any] | None:
     """Returns a statement request the caller may see, or None."""
     s = orm.statement_request
-    row = (await conn.execute(select(s).where(s.c.id == statement_id, _statement_scope(access)))).first()
+    row = (await conn.execute(_named(select(s).where(s.c.id == statement_id, _statement_scope(access)), s.c.cadre_id,
+                                     access))).first()
     return None if row is None else _statement(row, staff=reads_open(access))
 
 
@@ -169,12 +204,14 @@ def _auditor_reports(access: Access) -> Any:
                 *not_about_me(access, r.c.id))
 
 
-def _fa(row: Any, access: Access) -> dict[str, Any]:
+def _fa(row: Any, access: Access, names: dict[str, str]) -> dict[str, Any]:
     out = {k: getattr(row, k) for k in ("id", "origin_report_id", "grounds", "opened_on", "status", "findings",
                                         "proposed", "approval_tier", "decided_on", "referral", "referred_on",
                                         "closed_on", "accuser_is_cadre", "version")}
     out["victim_cadre_ids"] = orjson.loads(row.victim_cadre_ids)
-    # Until a fabrication is confirmed the suspected accuser is still a protected reporter (政务处分法 §63).
+    out["victim_cadres"] = [{"id": v, "name": names.get(v)} for v in out["victim_cadre_ids"]]
+    # Until a fabrication is confirmed the suspected accuser is still a protected reporter (政务处分法 §63); the
+    # accuser is never named here (only the id, to those who may have it).
     confirmed = row.status in ("CONFIRMED_FALSE_ACCUSATION", "REFERRED", "CLOSED")
     out["accuser_cadre_id"] = row.accuser_cadre_id if (reads_open(access) or confirmed) else None
     return out
@@ -187,14 +224,20 @@ async def list_false_accusations(conn: AsyncConnection, access: Access, page: Pa
     query = keyset(select(fa).where(_fa_scope(access)), [fa.c.opened_on, fa.c.id], page, descending=True,
                    converters=[_date, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda x: (x.opened_on, x.id))
-    return [_fa(x, access) for x in rows], cursor
+    names = await _victim_names(conn, access, rows)
+    return [_fa(x, access, names) for x in rows], cursor
+
+
+async def _victim_names(conn: AsyncConnection, access: Access, rows: list[Any]) -> dict[str, str]:
+    """The names of the victims of a page of false-accusation cases, in one query."""
+    return await _names(conn, access, {v for x in rows for v in orjson.loads(x.victim_cadre_ids)}, sensitive=True)
 
 
 async def get_false_accusation(conn: AsyncConnection, access: Access, case_id: str) -> dict[str, Any] | None:
     """Returns a false-accusation case in scope, or None."""
     fa = orm.false_accusation_case
     row = (await conn.execute(select(fa).where(fa.c.id == case_id, _fa_scope(access)))).first()
-    return None if row is None else _fa(row, access)
+    return None if row is None else _fa(row, access, await _victim_names(conn, access, [row]))
 
 
 # -- clarifications -------------------------------------------------------------------------------------------
@@ -206,9 +249,9 @@ def _clarification_scope(access: Access) -> Any:
 
 
 def _clarification(row: Any, access: Access) -> dict[str, Any]:
-    out = {k: getattr(row, k) for k in ("id", "cadre_id", "spread", "reason", "proposed_on", "status", "consent_on",
-                                        "method", "scope", "approved_on", "executed_on", "record_ref", "closed_on",
-                                        "version")}
+    out = {k: getattr(row, k) for k in ("id", "cadre_id", "cadre_name", "spread", "reason", "proposed_on", "status",
+                                        "consent_on", "method", "scope", "approved_on", "executed_on", "record_ref",
+                                        "closed_on", "version")}
     if not access.self_only:
         # The cadre sees their clarification, never the report behind it.
         out["report_ids"] = orjson.loads(row.report_ids)
@@ -219,8 +262,8 @@ async def list_clarifications(conn: AsyncConnection, access: Access, page: PageP
                               ) -> tuple[list[dict], str | None]:
     """Lists clarifications in scope (the cadre's own for self-service)."""
     cl = orm.clarification
-    query = keyset(select(cl).where(_clarification_scope(access)), [cl.c.proposed_on, cl.c.id], page,
-                   descending=True, converters=[_date, None])
+    query = keyset(_named(select(cl).where(_clarification_scope(access)), cl.c.cadre_id, access),
+                   [cl.c.proposed_on, cl.c.id], page, descending=True, converters=[_date, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda x: (x.proposed_on, x.id))
     return [_clarification(x, access) for x in rows], cursor
 
@@ -228,7 +271,8 @@ async def list_clarifications(conn: AsyncConnection, access: Access, page: PageP
 async def get_clarification(conn: AsyncConnection, access: Access, clarification_id: str) -> dict[str, Any] | None:
     """Returns a clarification in scope, or None."""
     cl = orm.clarification
-    row = (await conn.execute(select(cl).where(cl.c.id == clarification_id, _clarification_scope(access)))).first()
+    row = (await conn.execute(_named(select(cl).where(cl.c.id == clarification_id, _clarification_scope(access)),
+                                     cl.c.cadre_id, access))).first()
     return None if row is None else _clarification(row, access)
 
 
@@ -250,20 +294,22 @@ async def list_appeals(conn: AsyncConnection, access: Access, page: PageParams, 
                        ) -> tuple[list[dict], str | None]:
     """Lists appeals in scope (the cadre's own for self-service)."""
     ap = orm.appeal
-    query = select(*(ap.c[n] for n in _APPEAL)).where(_appeal_visible(access))
+    query = _named(select(*(ap.c[n] for n in _APPEAL)).where(_appeal_visible(access)), ap.c.appellant_cadre_id,
+                   access)
     if status:
         query = query.where(ap.c.status == status)
     query = keyset(query, [ap.c.filed_on, ap.c.id], page, descending=True, converters=[_date, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda x: (x.filed_on, x.id))
-    return [{n: getattr(x, n) for n in _APPEAL} for x in rows], cursor
+    return [{n: getattr(x, n) for n in (*_APPEAL, "cadre_name")} for x in rows], cursor
 
 
 async def get_appeal(conn: AsyncConnection, access: Access, appeal_id: str) -> dict[str, Any] | None:
     """Returns an appeal in scope, or None."""
     ap = orm.appeal
-    row = (await conn.execute(select(*(ap.c[n] for n in _APPEAL)).where(ap.c.id == appeal_id,
-                                                                        _appeal_visible(access)))).first()
-    return None if row is None else {n: getattr(row, n) for n in _APPEAL}
+    row = (await conn.execute(_named(select(*(ap.c[n] for n in _APPEAL)).where(ap.c.id == appeal_id,
+                                                                               _appeal_visible(access)),
+                                     ap.c.appellant_cadre_id, access))).first()
+    return None if row is None else {n: getattr(row, n) for n in (*_APPEAL, "cadre_name")}
 
 
 # -- deadlines ------------------------------------------------------------------------------------------------

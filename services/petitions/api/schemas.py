@@ -250,6 +250,8 @@ class StateRead(BaseModel):
 
 class AccusedRead(BaseModel):
     cadre_id: str = Field(description="id of the cadre (干部)")
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register (null while the register "
+                                                     "has not sent it, or for a cadre outside the caller's scope)")
     outcome: str | None = Field(description="outcome of the accused cadre (结果)")
 
 
@@ -277,6 +279,7 @@ class AllegationRead(BaseModel):
     id: str = Field(description="id of the allegation")
     summary: str = Field(description="summary of the allegation (摘要)")
     cadre_id: str | None = Field(description="id of the cadre (干部)")
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     result: str | None = Field(description="result of the allegation (结果)")
 
 
@@ -323,7 +326,8 @@ class ReportRead(BaseModel):
     accused_description: str | None = Field(default=None,
         description="free-text description of the accused person or unit as the reporter gave it")
     objection_summary: str | None = Field(default=None, description="summary of the reporter's objection")
-    cases: list[dict[str, Any]] | None = Field(default=None, description="ids of the cases opened from the report (立案)")
+    cases: list[dict[str, Any]] | None = Field(default=None,
+        description="the cases opened from the report (立案): id, cadre_id, cadre_name, opened_on")
     disposals: list[dict[str, Any]] | None = Field(default=None, description="the disposals of the report (处置)")
     questions: list[dict[str, Any]] | None = Field(default=None,
         description="the questions to the reporter and their answers")
@@ -413,6 +417,7 @@ class StatementWaive(Request):
 class StatementRead(BaseModel):
     id: str = Field(description="id of the statement")
     cadre_id: str = Field(description="id of the cadre (干部)")
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     kind: str = Field(description="kind of the statement")
     facts: str = Field(description="the facts the statement is requested about")
     requested_on: dt.date = Field(description="date the statement was requested")
@@ -473,10 +478,18 @@ class FalseAccusationRefer(Request):
     note: ShortText = Field(description="free-text note")
 
 
+class CadreRef(BaseModel):
+    id: str = Field(description="id of the cadre (干部)")
+    name: str | None = Field(None, description="the cadre's name, from the register (null while the register has "
+                                               "not sent it, or for a cadre outside the caller's scope)")
+
+
 class FalseAccusationRead(BaseModel):
     id: str = Field(description="id of the false accusation")
     origin_report_id: str = Field(description="id of the report the case arises from")
     victim_cadre_ids: list[str] = Field(description="ids of the cadres falsely accused (被诬告人)")
+    victim_cadres: list[CadreRef] = Field(default_factory=list,
+        description="the cadres falsely accused, in the order of victim_cadre_ids, with their names")
     grounds: str = Field(description="the grounds given (理由)")
     opened_on: dt.date = Field(description="date the false accusation was opened (立案日期)")
     status: str = Field(description="status of the false accusation")
@@ -534,6 +547,7 @@ class ClarificationReject(Request):
 class ClarificationRead(BaseModel):
     id: str = Field(description="id of the clarification")
     cadre_id: str = Field(description="id of the cadre (干部)")
+    cadre_name: str | None = Field(None, description="the cadre's name, from the register")
     spread: str = Field(description="how widely the clarification spreads")
     reason: str = Field(description="reason given (理由)")
     proposed_on: dt.date = Field(description="date the clarification was proposed (提出日期)")
@@ -635,6 +649,7 @@ class AppealDecide(Request):
 class AppealRead(BaseModel):
     id: str = Field(description="id of the appeal")
     appellant_cadre_id: str | None = Field(description="id of the cadre who appeals (申诉人)")
+    cadre_name: str | None = Field(None, description="the appellant's name, from the register")
     target_type: str = Field(description="type of the decision appealed against")
     target_ref: str = Field(description="id of the decision appealed against")
     stage: str = Field(description="stage of the appeal")

@@ -114,4 +114,4 @@ async def test_the_directory_comes_from_rank_through_nats(petitions_api):
         await eventually(known, timeout=20)
         report_id = await api.intake(accused=["c-new"])
         assert (await api.ok("GET", f"/reports/{report_id}", role="petitions_staff"))["accused"] == [
-            {"cadre_id": "c-new", "outcome": None}]
+            {"cadre_id": "c-new", "cadre_name": "New", "outcome": None}]

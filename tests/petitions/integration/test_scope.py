@@ -84,8 +84,10 @@ async def test_the_accused_cadre_never_reaches_the_report(api):
         "report_id": report_id, "cadre_id": "c-cty-b", "kind": "STATEMENT_DEFENCE",
         "facts": "You are said to have approved a contract for a relative's company."}))["id"]
     mine = await api.ok("GET", f"/statements/{statement}", **accused)
-    assert set(mine) == {"id", "cadre_id", "kind", "facts", "requested_on", "due_on", "status", "answer",
-                         "submitted_on", "late", "adopted", "assessment", "assessed_on", "waiver_reason", "version"}
+    assert set(mine) == {"id", "cadre_id", "cadre_name", "kind", "facts", "requested_on", "due_on", "status",
+                         "answer", "submitted_on", "late", "adopted", "assessment", "assessed_on", "waiver_reason",
+                         "version"}
+    assert mine["cadre_name"] == "Cadre c-cty-b"  # their own name, nothing about the report or the reporter
     assert report_id not in str(mine)
     assert (await api.get(f"/statements/{statement}", role="cadre", unit=None, cadre_id="c-cty-a")).status_code == 404
     await api.ok("POST", f"/statements/{statement}/waive", json={"reason": "declined"})
