@@ -1,4 +1,4 @@
-"""Authentication at the gateway (RELIABILITY.md S5) and the gateway's own role gates.
+"""Authentication at the gateway (docs/reliability.md S5) and the gateway's own role gates.
 
 The gateway verifies every bearer token with kernel.auth before it forwards anything; the services verify the
 same token again and enforce their own permission matrix, so nothing downstream trusts the gateway's word.

@@ -7,7 +7,7 @@ import re
 from kernel import context
 
 # Request headers relayed to a service. Identity never travels in headers: the service verifies the bearer
-# token itself. Host, X-Forwarded-Host, cookies and hop-by-hop headers are never relayed (RELIABILITY.md S8).
+# token itself. Host, X-Forwarded-Host, cookies and hop-by-hop headers are never relayed (docs/reliability.md S8).
 REQUEST_HEADERS = frozenset({
     b"authorization", b"content-type", b"accept", b"accept-language", b"idempotency-key", b"x-purpose",
     b"if-match", b"if-none-match", b"x-consistency-token",

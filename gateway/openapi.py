@@ -6,7 +6,7 @@ content are prefixed with the service name; operation ids stay the services' own
 The dossier's and dashboard's parts point at the schemas of the services' part endpoints, and the kernel's
 conventions (problem+json errors, non-null headers) are stated on every operation.
 
-In production neither the gateway nor the services serve their documents (RELIABILITY.md S13), and routing never
+In production neither the gateway nor the services serve their documents (docs/reliability.md S13), and routing never
 depends on them: the merged document is a build artefact, produced against a dev-mode suite with
 `python -m gateway.openapi --out openapi.json` (and published with the API's documentation, not by the API).
 """

@@ -2,7 +2,7 @@
 
 Paths are checked segment by segment before anything is forwarded: an empty, dot or dot-dot segment (also when
 percent-encoded, once or twice), an encoded slash or backslash, or a control character answers 404, so no
-request can climb out of /api/v1 on an upstream (RELIABILITY.md S8).
+request can climb out of /api/v1 on an upstream (docs/reliability.md S8).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""AsyncAPI 3.0 documents of the events, generated from the contract registry (ARCHITECTURE.md §4).
+"""AsyncAPI 3.0 documents of the events, generated from the contract registry (docs/architecture.md §4).
 
 One document per producing service (docs/asyncapi/<service>.yaml): a channel per event it sends (the NATS
 subject), the message (a CloudEvent whose `data` has the contract's JSON Schema, with the registry's example),

@@ -1,4 +1,4 @@
-"""Audit log with a hash chain (RELIABILITY.md S9): who read or changed which object, for what purpose.
+"""Audit log with a hash chain (docs/reliability.md S9): who read or changed which object, for what purpose.
 
 Rows hold ids and codes only, never the sensitive content itself. Each row's hash covers the previous row's
 hash, so altering or deleting any row breaks verification from that row on.

@@ -1,4 +1,4 @@
-"""Bearer-token authentication shared by the gateway and every service (RELIABILITY.md S5).
+"""Bearer-token authentication shared by the gateway and every service (docs/reliability.md S5).
 
 Algorithms come from configuration, never from the token; exp, nbf, iat, aud and iss are required; the key is
 chosen by `kid` from a JWKS (file or URL) and must be an asymmetric key of the configured algorithm's family.

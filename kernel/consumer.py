@@ -1,4 +1,4 @@
-"""Durable pull consumers: inbox claim + handler + commit in one transaction, then ack (ARCHITECTURE.md 6.5).
+"""Durable pull consumers: inbox claim + handler + commit in one transaction, then ack (docs/architecture.md §6.5).
 
 A fetched batch shares one transaction (one commit), each message in its own savepoint.
 
@@ -232,7 +232,7 @@ class ConsumerRunner:
             pass
 
     async def _heartbeat(self) -> None:
-        # Long handlers keep their message: +WPI restarts the ack_wait clock (ARCHITECTURE.md 6.5).
+        # Long handlers keep their message: +WPI restarts the ack_wait clock (docs/architecture.md §6.5).
         interval = max(self.ack_wait / 2, 0.5)
         while True:
             await asyncio.sleep(interval)

@@ -26,7 +26,7 @@ NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", 
 
 
 class DurabilityError(RuntimeError):
-    """The database is configured so that a committed write could be lost (RELIABILITY.md R11)."""
+    """The database is configured so that a committed write could be lost (docs/reliability.md R11)."""
 
 
 def new_metadata() -> MetaData:
@@ -181,7 +181,7 @@ def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 3
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         # One writer connection: SQLite has one writer, and pooled writers make the busy handler sleep
-        # (5x the p99 measured with 8 pooled connections, ARCHITECTURE.md 6.6).
+        # (5x the p99 measured with 8 pooled connections, docs/architecture.md §6.6).
         writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True)
         _install_sqlite_hooks(writer, begin="BEGIN IMMEDIATE", query_only=False)
         reader = create_async_engine(url, pool_size=reader_pool_size, max_overflow=0, pool_timeout=60,

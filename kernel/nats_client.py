@@ -1,4 +1,5 @@
-"""NATS connection with the reconnect policy of ARCHITECTURE.md 3.6, and idempotent stream/consumer declaration."""
+"""NATS connection with the reconnect policy of docs/architecture.md §3.6, and idempotent stream and consumer
+declaration."""
 
 from __future__ import annotations
 

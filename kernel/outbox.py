@@ -1,4 +1,5 @@
-"""Transactional outbox: rows written with the state change, published by a relay after commit (ARCHITECTURE.md 6.4).
+"""Transactional outbox: rows written with the state change, published by a relay after commit
+(docs/architecture.md §6.4).
 
 Ordering: the relay claims only the oldest unpublished row of each aggregate (head of line), so a failed row A
 is never overtaken by a later row B of the same aggregate, even with several relays on PostgreSQL.

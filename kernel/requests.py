@@ -1,4 +1,4 @@
-"""Request bodies and query parameters held to the JSON types their OpenAPI schema states (RELIABILITY.md S4).
+"""Request bodies and query parameters held to the JSON types their OpenAPI schema states (docs/reliability.md S4).
 
 Pydantic's lax mode turns `0` into `false`, `"0"` or `0` into 1970-01-01 and `"5"` into 5. A client that sends
 those has a bug, and the answer it gets must say so (422 naming the field), not store a guess. Enums, nested

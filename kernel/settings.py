@@ -64,7 +64,7 @@ class ServiceSettings(BaseSettings):
     consistency_retry_after_s: int = Field(default=1, ge=1, le=60)
     consistency_lag_check_timeout_s: float = Field(default=0.5, gt=0.0, le=5.0)
 
-    # Authentication (RELIABILITY.md S5): fixed algorithms, required claims, JWKS from a file or a URL.
+    # Authentication (docs/reliability.md S5): fixed algorithms, required claims, JWKS from a file or a URL.
     auth_issuer: str = "youwei-embedded"
     auth_audience: str = "youwei"
     auth_algorithms: list[str] = Field(default_factory=lambda: ["RS256"])
@@ -87,7 +87,7 @@ class ServiceSettings(BaseSettings):
 
     @property
     def docs_enabled(self) -> bool:
-        """Tells whether /docs and /openapi.json are served (dev and test only, RELIABILITY.md S13)."""
+        """Tells whether /docs and /openapi.json are served (dev and test only, docs/reliability.md S13)."""
         return self.environment != "production"
 
     def secret_fields(self) -> dict[str, str | None]:

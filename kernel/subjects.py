@@ -1,4 +1,4 @@
-"""Naming of subjects, CloudEvents types, streams and durables (ARCHITECTURE.md 6.3)."""
+"""Naming of subjects, CloudEvents types, streams and durables (docs/architecture.md §6.3)."""
 
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        # Never echo the offending input back: it may be personal data (RELIABILITY.md S10).
+        # Never echo the offending input back: it may be personal data (docs/reliability.md S10).
         errors.append({"field": ".".join(loc[1:]) if len(loc) > 1 else ".".join(loc), "in": loc[0] if loc else None,
                        "message": err.get("msg"), "code": err.get("type")})
     return errors

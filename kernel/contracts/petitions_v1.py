@@ -1,7 +1,7 @@
 """Public events of the petitions service, major version 1.
 
 No payload carries reporter identity, contact data or report text: only ids, categories and outcomes
-(DOMAIN.md 2.5, RELIABILITY.md S10). An accusation alone counts against nobody; only a closed outcome does.
+(docs/rules.md §2.5, docs/reliability.md S10). An accusation alone counts against nobody; only a closed outcome does.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The registry of every public event: {key: contract}, with an example each (ARCHITECTURE.md 6.2)."""
+"""The registry of every public event: {key: contract}, with an example each (docs/architecture.md §6.2)."""
 
 from __future__ import annotations
 

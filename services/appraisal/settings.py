@@ -9,14 +9,14 @@ from kernel.settings import ServiceSettings
 
 
 class AppraisalSettings(ServiceSettings):
-    """Appraisal service settings; the [R]/[D] figures of DOMAIN.md §1 are configurable here."""
+    """Appraisal service settings; the [R]/[D] figures of docs/rules.md §1 are configurable here."""
 
     model_config = SettingsConfigDict(env_prefix="APPRAISAL_", env_file=".env", env_ignore_empty=True, extra="ignore")
 
     service_name: str = "appraisal"
     port: int = 8001
 
-    # 优秀 quota (DOMAIN.md §1.1 [S-]): 20 % by default, up to 25 % with the civil-service authority's approval.
+    # 优秀 quota (docs/rules.md §1.1 [S-]): 20 % by default, up to 25 % with the civil-service authority's approval.
     excellent_quota_pct: float = 20.0
     excellent_quota_max_pct: float = 25.0
     # Rounding of staff × percentage to whole places (domain/rules/quota.py ROUNDING_RULES): FLOOR keeps the
@@ -24,7 +24,7 @@ class AppraisalSettings(ServiceSettings):
     # place (provincial implementing rules [D]; 0 disables the minimum). docs/appraisal.md explains the default.
     excellent_quota_rounding: str = Field(default="FLOOR", pattern="^(FLOOR|HALF_UP|CEIL)$")
     excellent_quota_min_one_from: int = Field(default=3, ge=0)
-    # Publicity of an 优秀 proposal, in working days ([R]: duration not retrieved; DOMAIN.md §1.8).
+    # Publicity of an 优秀 proposal, in working days ([R]: duration not retrieved; docs/rules.md §1.8).
     publicity_working_days: int = 5
     # 复核 request window after written notification (公务员法 §95 [V]: 30 days).
     review_request_days: int = 30

@@ -47,7 +47,7 @@ class PetitionsSettings(ServiceSettings):
     service_name: str = "petitions"
     port: int = 8002
 
-    # Reporter confidentiality (DOMAIN.md §2.5): AES-256-GCM key of the reporter vault and of report texts, as
+    # Reporter confidentiality (docs/rules.md §2.5): AES-256-GCM key of the reporter vault and of report texts, as
     # base64 of 32 random bytes (`python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"`).
     # Old keys stay listed while rows sealed with them remain (rotation: `python -m services.petitions.rotate`).
     # Unset: refused in dev and production; the test environment gets a random key per process.
@@ -70,7 +70,7 @@ class PetitionsSettings(ServiceSettings):
     # ({"ACCOUNTABILITY/APPEAL": {"filing": "15D", "decision": "30D"}}); statutory rows are refused.
     deadline_overrides: dict[str, str] = Field(default_factory=dict)
     appeal_overrides: dict[str, dict[str, str | None]] = Field(default_factory=dict)
-    # DOMAIN.md §2.6: the level that must approve a 诬告陷害 finding (Sichuan: 市(州) or higher) [S]; per deployment.
+    # docs/rules.md §2.6: the level that must approve a 诬告陷害 finding (Sichuan: 市(州) or higher) [S]; per deployment.
     false_accusation_approval_tier: Literal["CITY", "COUNTY", "TOWNSHIP"] = "CITY"
     # Repeat detection [D]: similarity of facts about the same accused, and unfounded reports per reporter.
     repeat_similarity_threshold: float = Field(default=0.6, ge=0.05, le=1.0)

@@ -19,14 +19,14 @@ class RankSettings(ServiceSettings):
     service_name: str = "rank"
     port: int = 8004
 
-    # Tenure (DOMAIN.md §4.2): the partial-year policy and the [R] bar after a 基本称职 grade.
+    # Tenure (docs/rules.md §4.2): the partial-year policy and the [R] bar after a 基本称职 grade.
     tenure_partial_year_min_months: int = Field(6, ge=1, le=12)
     tenure_excellent_reduction_months: int = Field(6, ge=0, le=12)
     tenure_basic_grade_bar_months: int = Field(0, ge=0, le=24)
     tenure_enforce_education: bool = True
     # Promotion batches: publicity in working days (并行规定 §20: at least 5).
     batch_publicity_min_working_days: int = Field(5, ge=5, le=30)
-    # Contracts (DOMAIN.md §4.6).
+    # Contracts (docs/rules.md §4.6).
     contract_review_days_before_end: int = Field(90, ge=1, le=365)
     contract_role_term_years: int = Field(3, ge=1, le=10)
     contract_gov_employee_tiers: list[str] = Field(default_factory=lambda: ["GENERAL", "INTERMEDIATE", "SENIOR"])

@@ -12,7 +12,7 @@ from services.tolerance.domain.rules.tolerance import DecisionRules
 
 
 class ToleranceSettings(ServiceSettings):
-    """Tolerance service settings; the regulation figures tagged [R]/[D] in DOMAIN.md are configurable here."""
+    """Tolerance service settings; the regulation figures tagged [R]/[D] in docs/rules.md are configurable here."""
 
     model_config = SettingsConfigDict(env_prefix="TOLERANCE_", env_file=".env", env_ignore_empty=True, extra="ignore")
 

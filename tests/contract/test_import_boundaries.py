@@ -1,4 +1,4 @@
-"""The dependency rules of ARCHITECTURE.md 6.1, checked by walking every import with ast."""
+"""The dependency rules of docs/architecture.md §6.1, checked by walking every import with ast."""
 
 from __future__ import annotations
 

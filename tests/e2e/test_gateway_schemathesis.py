@@ -1,5 +1,5 @@
 """Schemathesis against the merged OpenAPI document through the gateway, and against each service's own
-(RELIABILITY.md S12): 0 failures at 100 examples per operation, every check.
+(docs/reliability.md S12): 0 failures at 100 examples per operation, every check.
 
 About 8 minutes in all on a quiet two-core machine (far longer under load), so it runs only when asked (a nightly job):
 `YOUWEI_SCHEMATHESIS=1 pytest tests/e2e/test_gateway_schemathesis.py` (SCHEMATHESIS_EXAMPLES to change the count).

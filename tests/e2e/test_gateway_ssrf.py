@@ -1,4 +1,4 @@
-"""RELIABILITY.md S8 against a gateway under uvicorn: traversal, absolute-URI request lines, Host injection,
+"""docs/reliability.md S8 against a gateway under uvicorn: traversal, absolute-URI request lines, Host injection,
 redirects to a canary on 127.0.0.2, URLs in bodies. Raw sockets, so no client library normalizes the paths."""
 
 from __future__ import annotations

@@ -438,7 +438,7 @@ pet_false_accusation = Table(
     Index("ix_pet_false_accusation_accuser_cadre_id", "accuser_cadre_id"),
 )
 
-# Notes on a cadre's record from other services' events (DOMAIN.md §5.8, 5.11, 5.16, 5.19): append-only, one per
+# Notes on a cadre's record from other services' events (docs/rules.md §5.8, 5.11, 5.16, 5.19): append-only, one per
 # (kind, source, cadre). Ids, dates and a short non-sensitive detail only: never reporter data nor petition content.
 cadre_note = Table(
     "cadre_note",

@@ -1,4 +1,4 @@
-"""The annual assessment (年度考核) aggregate and its state machine (DOMAIN.md §1.8); pure."""
+"""The annual assessment (年度考核) aggregate and its state machine (docs/rules.md §1.8); pure."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from services.appraisal.adapters import orm
 from services.appraisal.messaging import handlers as h
 
 SUBSCRIPTIONS: list[Subscription] = [
-    # The cadre directory and org tree (scoping, RELIABILITY.md S1, S2), plus promotions and rotations for coverage.
+    # The cadre directory and org tree (scoping, docs/reliability.md S1, S2), plus promotions and rotations for
+    # coverage.
     Subscription(producer="rank", handlers={
         **directory_handlers(orm.directory),
         rank.RankChanged: Handler(h.on_rank_changed),

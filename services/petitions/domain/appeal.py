@@ -1,4 +1,4 @@
-"""Appeals (申诉) against every decision type of DOMAIN.md §2.8: filing and decision deadlines per stage, results
+"""Appeals (申诉) against every decision type of docs/rules.md §2.8: filing and decision deadlines per stage, results
 never heavier than the original; pure."""
 
 from __future__ import annotations

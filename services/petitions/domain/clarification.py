@@ -1,4 +1,4 @@
-"""Clarification and reputation restoration (澄清正名, DOMAIN.md §2.7); pure."""
+"""Clarification and reputation restoration (澄清正名, docs/rules.md §2.7); pure."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Deadlines: the Deadline aggregate (pause, resume, extend, meet, breach) and the policy that opens and settles
-deadlines from domain events (DOMAIN.md §2.2); pure."""
+deadlines from domain events (docs/rules.md §2.2); pure."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Internal domain events of the petitions service (past tense, no version; mapped to contracts in publishing.py).
 
-None carries reporter identity, contact data or report text (DOMAIN.md §2.5).
+None carries reporter identity, contact data or report text (docs/rules.md §2.5).
 """
 
 from __future__ import annotations

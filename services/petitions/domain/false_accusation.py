@@ -1,4 +1,4 @@
-"""False accusation (诬告陷害) vs mistaken report (错告): the case, its approval level and referral (DOMAIN.md §2.6)."""
+"""False accusation (诬告陷害) vs mistaken report (错告): the case, its approval level and referral (docs/rules.md §2.6)."""
 
 from __future__ import annotations
 

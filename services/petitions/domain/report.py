@@ -1,4 +1,4 @@
-"""The Report aggregate and its state machine (DOMAIN.md §2.3, §2.10); pure: takes `today`, does no I/O."""
+"""The Report aggregate and its state machine (docs/rules.md §2.3, §2.10); pure: takes `today`, does no I/O."""
 
 from __future__ import annotations
 

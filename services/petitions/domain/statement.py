@@ -1,4 +1,4 @@
-"""Statement requests: the accused's right to explain and defend (DOMAIN.md §2.4); pure.
+"""Statement requests: the accused's right to explain and defend (docs/rules.md §2.4); pure.
 
 A request carries only what staff wrote for the accused; never the report, never the reporter.
 """

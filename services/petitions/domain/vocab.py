@@ -1,4 +1,4 @@
-"""Codes of the petitions domain (DOMAIN.md §2.9): channels, states and kinds; stable values stored and served."""
+"""Codes of the petitions domain (docs/rules.md §2.9): channels, states and kinds; stable values stored and served."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ async def on_contract_renewal(payload: rank_v1.ContractRenewalDecided, _event: C
 
 
 def on_tolerance_granted(tools: Tools) -> HandlerFn:
-    """An exemption (EXEMPT) closes the linked report for that cadre with outcome TOLERATED (DOMAIN.md §5.15)."""
+    """An exemption (EXEMPT) closes the linked report for that cadre with outcome TOLERATED (docs/rules.md §5.15)."""
 
     async def handle(payload: tolerance_v1.ToleranceGranted, _event: CloudEvent, uow: Any) -> None:
         if payload.decision != ToleranceDecision.EXEMPT:

@@ -13,7 +13,7 @@ from services.petitions.service_layer.support import Tools
 def subscriptions(tools: Tools) -> list[Subscription]:
     """Returns the subscriptions of the petitions service."""
     return [
-        # The cadre directory and org tree, kept from rank's register for scoping (RELIABILITY.md S1, S2), and
+        # The cadre directory and org tree, kept from rank's register for scoping (docs/reliability.md S1, S2), and
         # the contract decisions that may be disputed (full state per contract: guarded).
         Subscription(producer="rank", handlers={
             **directory_handlers(orm.directory),

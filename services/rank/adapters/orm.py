@@ -258,7 +258,7 @@ investigation_record = Table(
     Index("ix_investigation_record_cadre_id", "cadre_id"),
 )
 
-# 信访 about a cadre (信访工作条例 §30, DOMAIN.md §5.11): a flag for selection supervision, never a bar; closed when
+# 信访 about a cadre (信访工作条例 §30, docs/rules.md §5.11): a flag for selection supervision, never a bar; closed when
 # the report closes or the cadre is clarified.
 xinfang_record = Table(
     "xinfang_record",
@@ -273,7 +273,7 @@ xinfang_record = Table(
     Index("ix_xinfang_record_cadre_id", "cadre_id"),
 )
 
-# 澄清正名 (DOMAIN.md §5.8): recorded so that the clarified reports are never used against the cadre.
+# 澄清正名 (docs/rules.md §5.8): recorded so that the clarified reports are never used against the cadre.
 clarification_record = Table(
     "clarification_record",
     metadata,

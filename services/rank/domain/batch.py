@@ -1,4 +1,4 @@
-"""Promotion batches (DOMAIN.md §4.3, §4.8): the batch and candidate state machines, quotas and publicity (pure).
+"""Promotion batches (docs/rules.md §4.3, §4.8): the batch and candidate state machines, quotas and publicity (pure).
 
 Batch:     PLANNED → CANDIDATES_COMPUTED → RECOMMENDATION → INVESTIGATION → SHORTLISTED → PUBLICITY (≥ 5 WD)
            → [objection → VERIFYING → PUBLICITY | SHORTLISTED'] → APPROVAL → APPOINTED → CLOSED; CANCELLED

@@ -1,4 +1,4 @@
-"""Fixed-term appointments and contracts (DOMAIN.md §4.6, §4.8): 聘任制 contracts, role terms, government employees.
+"""Fixed-term appointments and contracts (docs/rules.md §4.6, §4.8): 聘任制 contracts, role terms, government employees.
 
 Contract: SIGNED → (filed 备案) PROBATION | ACTIVE → RENEWAL_REVIEW (N days before the end, by the sweep)
           → RENEWED | ADJUSTED_UP | KEPT | ADJUSTED_DOWN | NOT_RENEWED;
@@ -28,7 +28,7 @@ GROUNDS = ("ANNUAL_INCOMPETENT", "UNFIT_IN_PROBATION", "BREACH_OF_DUTY", "UNABLE
            "SERIOUS_VIOLATION", "CONTRACT_GROUND", "MUTUAL_AGREEMENT", "APPOINTEE_RESIGNATION")
 GROUND_SOURCE = "聘任制公务员管理规定 (试行, 2017) §17–19"
 TERM_SOURCE = "公务员法 §102 (1–5 years, probation 1–12 months) [V]; 聘任制公务员管理规定 §… (first probation ≤ 6 months) [S]"
-OUTCOME_SOURCE = "DOMAIN.md §4.6 [D]: the term's annual grades decide; configurable"
+OUTCOME_SOURCE = "docs/rules.md §4.6 [D]: the term's annual grades decide; configurable"
 
 
 def category_for(kind: str) -> tuple[str, ...]:
@@ -241,7 +241,7 @@ class Contract:
                                     allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status))
         if on_hold:
             raise Conflict("the renewal is on hold while an investigation of the cadre is open",
-                           rule="contract.renewal_on_hold", source="DOMAIN.md §5.6")
+                           rule="contract.renewal_on_hold", source="docs/rules.md §5.6")
         ceiling, why = suggest_outcome(self.kind, term_grades, policy, self.tier)
         chosen = outcome or ceiling
         if chosen not in OUTCOMES:

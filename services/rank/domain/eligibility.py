@@ -1,4 +1,4 @@
-"""The promotion-eligibility engine (DOMAIN.md §4.2, §3.2 D): pure, explainable, with the earliest eligible date.
+"""The promotion-eligibility engine (docs/rules.md §4.2, §3.2 D): pure, explainable, with the earliest eligible date.
 
 Reading of the rules, in the order they are checked:
 1. only the comprehensive, professional and enforcement categories are on a ladder (§4.6);
@@ -45,8 +45,8 @@ BAR_SOURCE = "公务员职务与职级并行规定 §21; 党政领导干部选�
 INVESTIGATION_SOURCE = "公务员职务与职级并行规定 §21(三)"
 STEP_SOURCE = "公务员职务与职级并行规定 §20"
 XINFANG_SOURCE = "信访工作条例 (2022) §30; 党政领导干部选拔任用工作条例 (选拔任用监督)"
-CLARIFICATION_SOURCE = "DOMAIN.md §5.8 (澄清正名 after an unfounded report; 期满影响使用 decisions may not rely on it)"
-CATEGORY_SOURCE = "公务员法 §100–105; DOMAIN.md §4.6 (聘任制 placed by contract; 政府雇员 outside the ladder)"
+CLARIFICATION_SOURCE = "docs/rules.md §5.8 (澄清正名 after an unfounded report; 期满影响使用 decisions may not rely on it)"
+CATEGORY_SOURCE = "公务员法 §100–105; docs/rules.md §4.6 (聘任制 placed by contract; 政府雇员 outside the ladder)"
 
 
 @dataclass(frozen=True)

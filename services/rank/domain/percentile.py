@@ -1,4 +1,4 @@
-"""Percentile rank of an accountability index within its org unit and period (points item, DOMAIN.md §4.5).
+"""Percentile rank of an accountability index within its org unit and period (points item, docs/rules.md §4.5).
 
 Appraisal publishes each cadre's index total; the percentile depends on everyone else's total of the same
 period in the same org unit, so rank derives it from the totals it holds, at the moment points are computed,

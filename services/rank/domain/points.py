@@ -1,8 +1,8 @@
-"""Points (积分) for ranking eligible candidates (DOMAIN.md §4.5 [D]): a versioned, per-org-unit scheme.
+"""Points (积分) for ranking eligible candidates (docs/rules.md §4.5 [D]): a versioned, per-org-unit scheme.
 
 Restrictions and open investigations exclude a cadre from the ranking instead of subtracting points.
 Tolerated incidents (容错) contribute nothing: no item is derived from incidents; the accountability index
-arrives from appraisal with tolerated incidents already removed (DOMAIN.md §1.4, §5.15).
+arrives from appraisal with tolerated incidents already removed (docs/rules.md §1.4, §5.15).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ITEM_KEYS = ("tenure_year", "excellent_year", "hardship_year", "index_percentile
              *(f"award.{t}" for t in AWARD_TYPES), *(f"education.{e}" for e in EDUCATIONS))
 TIE_BREAKERS = ("tenure_months", "excellent_years", "entry_date", "birth_date")
 AWARD_SCOPES = ("CURRENT_RANK", "CAREER")
-POINTS_SOURCE = "DOMAIN.md §4.5 [D]: no national scheme; local practice, configured per org unit"
+POINTS_SOURCE = "docs/rules.md §4.5 [D]: no national scheme; local practice, configured per org unit"
 
 DEFAULT_SCHEME: dict[str, Any] = {
     "version": "default-1",

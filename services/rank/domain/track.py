@@ -19,7 +19,7 @@ from services.rank.domain.rules.policies import TrackPolicy
 STAGES = ("NEW_ENTRANT", "YOUNG", "RESERVE", "MATURE", "ESTABLISHED")
 STEPS = ("TRAINING", "GRASSROOTS_POSTING", "ROTATION", "LEADERSHIP_SELECTION", "ON_HOLD", "NONE")
 HOLD_EFFECTS = frozenset({"NO_RANK_PROMOTION", "NO_POST_PROMOTION", "NO_LEADERSHIP_POST"})
-TRACK_SOURCE = "DOMAIN.md §4 seed (递进式政治激励台阶) [D]; thresholds configurable"
+TRACK_SOURCE = "docs/rules.md §4 seed (递进式政治激励台阶) [D]; thresholds configurable"
 MERIT_AWARDS = frozenset({"MERIT_3", "MERIT_2", "MERIT_1", "TITLE"})
 
 

@@ -1,4 +1,4 @@
-"""Promotion-batch use cases (DOMAIN.md §4.3, §4.8): plan, compute candidates, advance, approve; all audited."""
+"""Promotion-batch use cases (docs/rules.md §4.3, §4.8): plan, compute candidates, advance, approve; all audited."""
 
 from __future__ import annotations
 

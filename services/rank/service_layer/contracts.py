@@ -1,4 +1,4 @@
-"""Contract use cases (DOMAIN.md §4.6): sign, file, the renewal sweep, decide the renewal, terminate."""
+"""Contract use cases (docs/rules.md §4.6): sign, file, the renewal sweep, decide the renewal, terminate."""
 
 from __future__ import annotations
 

@@ -347,7 +347,7 @@ reinstatement_basis = Table(
     Index("ix_reinstatement_basis_reinstatement_id", "reinstatement_id"),
 )
 
-# 诫勉 tasks opened by an annual grade of 基本称职 (DOMAIN.md §5.1), closed when appraisal holds the talk.
+# 诫勉 tasks opened by an annual grade of 基本称职 (docs/rules.md §5.1), closed when appraisal holds the talk.
 admonishment_task = Table(
     "admonishment_task",
     metadata,

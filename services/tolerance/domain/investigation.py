@@ -99,7 +99,7 @@ class Investigation:
 
 
 def classify_result(catalogue: Catalogue, decided_types: Iterable[SanctionType]) -> InvestigationResult:
-    """Classifies the handling decided for the investigated facts (DOMAIN.md §1.3: warning level allows 补定等次)."""
+    """Classifies the handling decided for the investigated facts (docs/rules.md §1.3: warning level allows 补定等次)."""
     types = list(decided_types)
     if not types:
         return InvestigationResult.NO_SANCTION

@@ -16,5 +16,5 @@ class Policy:
     decision_rules: DecisionRules = field(default_factory=DecisionRules)
     defence_working_days: int = 5  # [D] no national figure; the facts notice gives the cadre this many working days
     tolerance_window_days: int = 15  # [D] window to apply for tolerance once an incident is opened
-    upper_consultation_enabled: bool = True  # [S-] DOMAIN.md §3.3
+    upper_consultation_enabled: bool = True  # [S-] docs/rules.md §3.3
     dashboard_horizon_days: int = 90

@@ -1,4 +1,4 @@
-"""Reinstatement after a mistake (失误干部复出, DOMAIN.md §3.3): eligibility, opinions, fact finding, decision.
+"""Reinstatement after a mistake (失误干部复出, docs/rules.md §3.3): eligibility, opinions, fact finding, decision.
 
 ELIGIBLE (automatic when the last bar on re-use expires) → CADRE_REPORTED → ORG_OPINION → DISCIPLINE_OPINION →
 FACT_FINDING (optional survey) → [POSTPONED on strong objection] → [UPPER_CONSULT when the target post is equal to
@@ -17,9 +17,9 @@ from kernel.errors import Conflict, InvalidTransition, RuleViolation
 from services.tolerance.domain import events
 from services.tolerance.domain.restrictions import Restriction, post_bar, use_barred
 
-UPPER_SOURCE = "2009 问责暂行规定 implementing measures (DOMAIN.md §3.3) [S-]: consult the next level when the " \
+UPPER_SOURCE = "2009 问责暂行规定 implementing measures (docs/rules.md §3.3) [S-]: consult the next level when the " \
                "target post is equal to or above the original"
-PROCEDURE_SOURCE = "党政领导干部选拔任用工作条例 Q&A 44 (DOMAIN.md §3.3) [S]"
+PROCEDURE_SOURCE = "党政领导干部选拔任用工作条例 Q&A 44 (docs/rules.md §3.3) [S]"
 
 
 class ReinstatementStatus(StrEnum):
@@ -42,7 +42,7 @@ OPEN_STATES = frozenset(set(ReinstatementStatus) - {ReinstatementStatus.COMMITTE
 class Objection(StrEnum):
     NONE = "NONE"
     MINOR = "MINOR"
-    STRONG = "STRONG"  # → postpone (DOMAIN.md §3.3 step 3)
+    STRONG = "STRONG"  # → postpone (docs/rules.md §3.3 step 3)
 
 
 def upper_consultation_required(target_level: int | None, original_level: int | None, *, enabled: bool) -> bool:

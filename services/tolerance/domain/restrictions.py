@@ -17,7 +17,7 @@ from kernel.contracts.vocabulary import RestrictionEffect, RestrictionSource, Re
 from kernel.errors import InvalidTransition, RuleViolation
 from services.tolerance.domain import events
 
-EXTENSION_SOURCE = "期满影响使用 (DOMAIN.md §0, §3.2 D); 中国共产党纪律处分条例 (留党察看 extension)"
+EXTENSION_SOURCE = "期满影响使用 (docs/rules.md §0, §3.2 D); 中国共产党纪律处分条例 (留党察看 extension)"
 # Effects that bar re-use in any post; the post-level bars are checked against the target post instead.
 USE_BARS = frozenset({RestrictionEffect.NO_POST_PROMOTION, RestrictionEffect.NO_RANK_PROMOTION,
                       RestrictionEffect.NO_LEVEL_PROMOTION, RestrictionEffect.NO_LEADERSHIP_POST})

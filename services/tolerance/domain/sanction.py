@@ -1,6 +1,6 @@
 """The Sanction aggregate: proposal, facts notice and defence, decision, extension, expiry and appeal outcomes.
 
-States (DOMAIN.md §3.5, condensed): PROPOSED → DEFENCE_WINDOW (the facts notice opens it) → EFFECTIVE (decided;
+States (docs/rules.md §3.5, condensed): PROPOSED → DEFENCE_WINDOW (the facts notice opens it) → EFFECTIVE (decided;
 政务处分 take effect on the decision date) → EXTENDED (留党察看) → EXPIRED; EFFECTIVE/EXTENDED/EXPIRED → REVOKED on
 appeal; PROPOSED/DEFENCE_WINDOW → WITHDRAWN (tolerated, or dropped). A variation on appeal keeps the state and
 replaces the restrictions.
@@ -25,7 +25,7 @@ from services.tolerance.domain.rules.catalogue import Catalogue, PeriodKind, San
 DEFENCE_SOURCE = "公职人员政务处分法 §43; 行政机关公务员处分条例 §39(四)"
 EFFECTIVE_SOURCE = "公职人员政务处分法 §8; 行政机关公务员处分条例 §46"
 APPEAL_SOURCE = "公职人员政务处分法 §56–60; 行政机关公务员处分条例 §48–51"
-TOLERANCE_GUARD_SOURCE = "DOMAIN.md §3.5 (the tolerance decision comes before the sanction decision)"
+TOLERANCE_GUARD_SOURCE = "docs/rules.md §3.5 (the tolerance decision comes before the sanction decision)"
 
 
 class SanctionStatus(StrEnum):
@@ -150,7 +150,7 @@ class Sanction:
         rule = catalogue.check_system(new_type, self.system)
         if self.mitigated_by_case_id and heavier(catalogue, new_type, self.proposed_type):
             raise RuleViolation("a mitigated proposal cannot be made heavier", rule="sanction.mitigated",
-                                source="DOMAIN.md §3.1 (mitigation)")
+                                source="docs/rules.md §3.1 (mitigation)")
         resolve_period(catalogue, rule, system=self.system, effective_on=notified_on, months=new_months,
                        combined_count=new_count)
         self.proposed_type = self.type = new_type

@@ -1,7 +1,7 @@
 """The ToleranceCase aggregate (容错纠错): application, acceptance, checklist, collective decision, follow-up.
 
 APPLIED → ACCEPTED | NOT_ACCEPTED → VERIFYING → PENDING_DECISION → EXEMPTED | MITIGATED | REJECTED → NOTIFIED →
-FILED_UPWARD → (CORRECTION_OPEN → CORRECTION_DONE) → CLOSED (DOMAIN.md §3.5).
+FILED_UPWARD → (CORRECTION_OPEN → CORRECTION_DONE) → CLOSED (docs/rules.md §3.5).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from services.tolerance.domain.rules.tolerance import (
     Initiator,
 )
 
-GUARD_SOURCE = "DOMAIN.md §3.5 (the tolerance decision must come before the linked sanction is decided)"
+GUARD_SOURCE = "docs/rules.md §3.5 (the tolerance decision must come before the linked sanction is decided)"
 
 
 class CaseStatus(StrEnum):

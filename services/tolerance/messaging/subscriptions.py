@@ -15,7 +15,7 @@ def subscriptions(policy: Policy) -> list[Subscription]:
     petitions = handlers.petitions_handlers(policy)
     appraisal = handlers.appraisal_handlers(policy)
     return [
-        # The cadre directory and org tree (RELIABILITY.md S1, S2), plus rank holdings for "original" levels.
+        # The cadre directory and org tree (docs/reliability.md S1, S2), plus rank holdings for "original" levels.
         Subscription(producer="rank", handlers={
             **directory_handlers(orm.directory),
             rank_v1.RankChanged: Handler(handlers.on_rank_changed),

@@ -92,7 +92,7 @@ async def _mitigation(uow: ToleranceUnitOfWork, incident_id: str, cadre_id: str)
     cases = await uow.cases.for_incident(incident_id, cadre_id)
     if any(c.decision is ToleranceDecision.EXEMPT for c in cases):
         raise Conflict("the incident was tolerated (exempt) for this cadre: no sanction can follow",
-                       rule="sanction.incident_tolerated", source="DOMAIN.md §3.1 result usage")
+                       rule="sanction.incident_tolerated", source="docs/rules.md §3.1 result usage")
     mitigated = [c for c in cases if c.decision is ToleranceDecision.MITIGATE]
     return (mitigated[-1].id, mitigated[-1].mitigated_to) if mitigated else None
 
@@ -117,7 +117,7 @@ async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWo
             case_id, to_type = mitigation
             if to_type is not None and heavier(policy.catalogue, cmd.type, to_type):
                 raise RuleViolation(f"the incident was mitigated to {to_type.value}: no heavier proposal",
-                                    rule="sanction.mitigated", source="DOMAIN.md §3.1 (mitigation)")
+                                    rule="sanction.mitigated", source="docs/rules.md §3.1 (mitigation)")
             sanction.mitigated_by_case_id = case_id
         await uow.sanctions.add(sanction)
         await audited(uow, principal, "PROPOSE", "sanction", sanction.id)

@@ -1,4 +1,4 @@
-"""Notes on a cadre's record from other services' events (DOMAIN.md §5.8, 5.11, 5.16, 5.19), through a real
+"""Notes on a cadre's record from other services' events (docs/rules.md §5.8, 5.11, 5.16, 5.19), through a real
 nats-server: clarification (index restored), 信访 review flag (no bar), reinstatement observation, term evaluation."""
 
 from __future__ import annotations

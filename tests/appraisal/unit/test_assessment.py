@@ -1,4 +1,4 @@
-"""The annual assessment state machine (DOMAIN.md §1.8) with the rules applied."""
+"""The annual assessment state machine (docs/rules.md §1.8) with the rules applied."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md §1.3: every row of the rule table, the heaviest effect, tolerated incidents, investigations."""
+"""docs/rules.md §1.3: every row of the rule table, the heaviest effect, tolerated incidents, investigations."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RELIABILITY.md S5 at the gateway and at a service directly: every forged or unusable token answers 401.
+"""docs/reliability.md S5 at the gateway and at a service directly: every forged or unusable token answers 401.
 
 The gateway refuses them before calling anything; the rank service, called directly (bypassing the gateway),
 refuses the same tokens, and neither trusts identity headers.

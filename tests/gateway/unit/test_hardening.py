@@ -1,4 +1,4 @@
-"""RELIABILITY.md S13 and S7 at the gateway: headers, CORS allow-list, no stack traces, size limits, docs off."""
+"""docs/reliability.md S13 and S7 at the gateway: headers, CORS allow-list, no stack traces, size limits, docs off."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit chain verifies, and altering or deleting any single row is detected (RELIABILITY.md S9)."""
+"""The audit chain verifies, and altering or deleting any single row is detected (docs/reliability.md S9)."""
 
 from __future__ import annotations
 

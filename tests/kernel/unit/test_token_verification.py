@@ -1,4 +1,4 @@
-"""JWT attack vectors of RELIABILITY.md S5 against the shared verifier (the services and the gateway use it)."""
+"""JWT attack vectors of docs/reliability.md S5 against the shared verifier (the services and the gateway use it)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reporter confidentiality sweep (RELIABILITY.md S10, issue "Security is part of done").
+"""Reporter confidentiality sweep (docs/reliability.md S10, issue "Security is part of done").
 
 1,000 synthetic real-name reporters (name, phone, ID number; some e-mails) plus anonymous reporters with receipt
 codes go through intake (staff and public), screening, disposal, conclusion, objections, questions and answers,

@@ -1,4 +1,4 @@
-"""False accusation vs mistaken report, and clarification, end to end (DOMAIN.md §2.6, §2.7)."""
+"""False accusation vs mistaken report, and clarification, end to end (docs/rules.md §2.6, §2.7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Intake from every channel and screening (DOMAIN.md §2.1, §2.3 item 1), through the API on a real database."""
+"""Intake from every channel and screening (docs/rules.md §2.1, §2.3 item 1), through the API on a real database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mass assignment (RELIABILITY.md S4): ids, status, org unit, approver, timestamps and reporter fields are never
+"""Mass assignment (docs/reliability.md S4): ids, status, org unit, approver, timestamps and reporter fields are never
 writable: every write body with one of them added is refused with 422 naming the field, and nothing changes."""
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from services.petitions.adapters import orm
 from tests.petitions.support import TODAY, publish, published, rows
 
 
-
 def granted(case_id: str, report_id: str, cadre: str = "c-fin-1",
             decision: ToleranceDecision = ToleranceDecision.EXEMPT) -> tolerance_v1.ToleranceGranted:
     return tolerance_v1.ToleranceGranted(case_id=case_id, incident_id=f"inc-{case_id}", cadre_id=cadre,

@@ -1,4 +1,4 @@
-"""Retention (RELIABILITY.md S11): reporter identity and receipt codes are purged N days after closure; audit
+"""Retention (docs/reliability.md S11): reporter identity and receipt codes are purged N days after closure; audit
 (S9): every read of a report, every reveal and every change appends a row to the hash chain (ids only)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The appeals matrix (DOMAIN.md §2.8): filing periods per (target, stage), time bars, decision periods, stages,
+"""The appeals matrix (docs/rules.md §2.8): filing periods per (target, stage), time bars, decision periods, stages,
 and results never heavier than the original (公务员法 §96; 政务处分法 §56)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which deadlines each event opens and settles (DOMAIN.md §2.2 and §2.10)."""
+"""Which deadlines each event opens and settles (docs/rules.md §2.2 and §2.10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The deadline table (DOMAIN.md §2.2) as data, computed on the working-day calendar, and the Deadline aggregate."""
+"""The deadline table (docs/rules.md §2.2) as data, computed on the working-day calendar, and the Deadline aggregate."""
 
 from __future__ import annotations
 

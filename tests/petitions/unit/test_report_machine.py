@@ -1,4 +1,4 @@
-"""The Report state machine (DOMAIN.md §2.10): every transition, every refusal, and invariants under random use."""
+"""The Report state machine (docs/rules.md §2.10): every transition, every refusal, and invariants under random use."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ async def test_the_ladders_are_data_with_their_sources(api):
     assert (top["code"], top["name"], top["level_low"], top["level_high"]) == ("C01", "一级巡视员", 13, 8)
     assert {p["kind"] for p in top["promote_from"]} == {"RANK", "POST"}
     total = sum(max(p["min_years"] for p in r["promote_from"]) for r in comprehensive["ranks"] if r["promote_from"])
-    assert total == 27  # 二级科员 to 一级巡视员: 27 years at the minimum (DOMAIN.md §4.1)
+    assert total == 27  # 二级科员 to 一级巡视员: 27 years at the minimum (docs/rules.md §4.1)
     assert listing["posts"]["DIVISION_CHIEF"]["post_level"] == 4
 
 

@@ -1,4 +1,4 @@
-"""信访 about a cadre and clarifications (DOMAIN.md §5.8, §5.11) through a real nats-server: recorded, shown with
+"""信访 about a cadre and clarifications (docs/rules.md §5.8, §5.11) through a real nats-server: recorded, shown with
 eligibility as non-blocking notes to selection supervision, never a bar and never used against the cadre."""
 
 from __future__ import annotations

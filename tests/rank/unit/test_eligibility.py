@@ -1,4 +1,4 @@
-"""The eligibility engine against the worked examples of the issue and DOMAIN.md §4.2, and its edge rules."""
+"""The eligibility engine against the worked examples of the issue and docs/rules.md §4.2, and its edge rules."""
 
 from __future__ import annotations
 
@@ -225,7 +225,7 @@ def test_the_earliest_date_is_itself_eligible_and_the_day_before_is_not(since, a
 
 
 class TestReviewNotes:
-    """信访 flags (信访工作条例 §30) and clarifications are notes, never bars (DOMAIN.md §5.8, §5.11)."""
+    """信访 flags (信访工作条例 §30) and clarifications are notes, never bars (docs/rules.md §5.8, §5.11)."""
 
     def test_an_open_xinfang_flag_is_listed_without_blocking_and_changes_no_answer(self):
         flag = XinfangFact("r-101", D(2026, 4, 2), closed_on=D(2026, 5, 1))

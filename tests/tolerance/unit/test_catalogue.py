@@ -1,4 +1,4 @@
-"""Every row of the period tables of DOMAIN.md §3.2 A–C, and of the grade table of §1.3, as data."""
+"""Every row of the period tables of docs/rules.md §3.2 A–C, and of the grade table of §1.3, as data."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from services.tolerance.domain.rules.catalogue import BASE_RULES, PeriodKind, bu
 NP = {E.NO_POST_PROMOTION, E.NO_RANK_PROMOTION, E.NO_LEVEL_PROMOTION}
 NPS = NP | {E.NO_SALARY_STEP}
 
-# (type, system, months, effects running for the whole period, grade effects by year offset) — DOMAIN.md §3.2, §1.3
+# (type, system, months, effects running for the whole period, grade effects by year offset) — docs/rules.md §3.2, §1.3
 TABLE = [
     (T.WARNING, S.GOV, 6, NP, {0: E.GRADE_NOT_EXCELLENT}),
     (T.DEMERIT, S.GOV, 12, NPS, {0: E.GRADE_UNDETERMINED}),

@@ -1,1 +1,1 @@
-"""Regulation figures and formulas as data, each with its source and confidence tag (DOMAIN.md §0)."""
+"""Regulation figures and formulas as data, each with its source and confidence tag (docs/rules.md §0)."""

@@ -1,4 +1,4 @@
-"""DOMAIN.md §1.3 as a rule table keyed by (sanction type, year offset), evaluated against tolerance's facts.
+"""docs/rules.md §1.3 as a rule table keyed by (sanction type, year offset), evaluated against tolerance's facts.
 
 Sources: 组通字〔1998〕19号 and its 2016 revision of §2; 2007 考核规定 §25; a practitioner table for 政务处分 and
 组织处理 ([S-]); 2009 问责暂行规定 for accountability. The year offset counts from the year the sanction took effect.
@@ -63,7 +63,7 @@ SANCTION_RULES: tuple[GradeRule, ...] = (
 
 # Restriction effects that tolerance publishes, as grade effects.
 RESTRICTION_EFFECTS = {"GRADE_NOT_EXCELLENT": NE, "GRADE_UNDETERMINED": UD, "GRADE_INCOMPETENT": IC}
-S_RESTRICTION = "tolerance restriction (DOMAIN.md §5 items 3, 12, 17)"
+S_RESTRICTION = "tolerance restriction (docs/rules.md §5 items 3, 12, 17)"
 S_INVESTIGATION = "组通字〔1998〕19号: 立案审查调查未结 → 不定等次"
 COUNTING_STATUSES = ("ACTIVE", "EXPIRED")
 

@@ -1,6 +1,6 @@
 """The accountability index (担当指数): a versioned, weighted formula over facts, each component explained [D].
 
-DOMAIN.md §1.4 gives illustrative weights only (no national formula): verified records 40 %, 平时考核 20 %,
+docs/rules.md §1.4 gives illustrative weights only (no national formula): verified records 40 %, 平时考核 20 %,
 urgent and hard tasks 15 %, public evaluation 15 %, awards 10 %; inaction findings, substantiated reports,
 sanctions and organizational handling subtract points. A new version is a new entry in FORMULAS.
 """

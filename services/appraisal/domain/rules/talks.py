@@ -1,4 +1,4 @@
-"""Talk types and their reply deadlines (DOMAIN.md §1.5)."""
+"""Talk types and their reply deadlines (docs/rules.md §1.5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The appeals matrix of DOMAIN.md §2.8 as data: per (target type, stage) the filing and decision periods.
+"""The appeals matrix of docs/rules.md §2.8 as data: per (target type, stage) the filing and decision periods.
 
 A filing period of None means no limit was found in the rules; a decision period of None means no decision
 deadline is tracked (the rules name none). Rows tagged [R] or [D] can be overridden in the settings.

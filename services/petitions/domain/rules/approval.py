@@ -1,4 +1,4 @@
-"""Approval levels: the tier of an approving body, from its agency level (诬告陷害 finding, DOMAIN.md §2.6)."""
+"""Approval levels: the tier of an approving body, from its agency level (诬告陷害 finding, docs/rules.md §2.6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The statutory deadlines of a report (DOMAIN.md §2.2) as data: limit, unit, anchor, source and confidence."""
+"""The statutory deadlines of a report (docs/rules.md §2.2) as data: limit, unit, anchor, source and confidence."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class DeadlineRule:
     anchor: str  # the date the period runs from
     step: str  # what must be done by the due date
     source: str
-    confidence: str  # V, S, S-, R or D (DOMAIN.md §0)
+    confidence: str  # V, S, S-, R or D (docs/rules.md §0)
     pausable: bool = False  # the rules exclude some time from the count (e.g. a hearing)
     max_extension: Period | None = None  # extension allowed with approval
 

@@ -1,4 +1,4 @@
-"""From findings per allegation to an outcome per cadre and for the report (DOMAIN.md §2.3 item 4)."""
+"""From findings per allegation to an outcome per cadre and for the report (docs/rules.md §2.3 item 4)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The rank ladders (职级序列), leadership posts and agency-level ceilings as versioned data.
 
-Confidence tags follow DOMAIN.md §0: [S] supported by secondary reprints, [S-] a single secondary source,
+Confidence tags follow docs/rules.md §0: [S] supported by secondary reprints, [S-] a single secondary source,
 [R] recalled and configurable. A deployment corrects a figure by publishing a new ladder version
 (`POST /api/v1/ladders/{series}/versions`), never by changing code.
 """
@@ -28,7 +28,7 @@ MIN_YEARS_INTO: dict[int, int] = {1: 4, 2: 4, 3: 3, 4: 2, 5: 2, 6: 2, 7: 2, 8: 2
 NO_LEVEL_RAISE_SCALES = frozenset({3, 5, 7, 9})
 
 # Leadership posts (领导职务): code → (name, post level, comprehensive scale positions it is equivalent to).
-# Post levels are comparable integers (higher is more senior); equivalences [S-] (DOMAIN.md §4.1 notes).
+# Post levels are comparable integers (higher is more senior); equivalences [S-] (docs/rules.md §4.1 notes).
 POSTS: dict[str, dict[str, Any]] = {
     "TOWNSHIP_DEPUTY": {"name": "乡科级副职", "post_level": 1, "equivalent_scales": [9, 10]},
     "TOWNSHIP_CHIEF": {"name": "乡科级正职", "post_level": 2, "equivalent_scales": [7, 8]},
@@ -118,5 +118,5 @@ DEFAULT_LADDERS: dict[str, dict[str, Any]] = {
 
 CATEGORY_SERIES: dict[str, str] = {"COMPREHENSIVE": "COMPREHENSIVE", "PROFESSIONAL": "PROFESSIONAL",
                                    "ENFORCEMENT": "ENFORCEMENT"}
-# 聘任制公务员 are placed by contract and 政府雇员 are outside the civil-service ladder (DOMAIN.md §4.6).
+# 聘任制公务员 are placed by contract and 政府雇员 are outside the civil-service ladder (docs/rules.md §4.6).
 OUTSIDE_LADDER = frozenset({"APPOINTED", "GOV_EMPLOYEE"})

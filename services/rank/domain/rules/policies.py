@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class TenurePolicy:
-    """How served time and annual grades count toward the next rank (DOMAIN.md §4.2)."""
+    """How served time and annual grades count toward the next rank (docs/rules.md §4.2)."""
 
     # A calendar year counts as "a year in the current rank" (its grade shortens or excludes time) when the
     # rank was held for at least this many months of it. [D] Decision for the partial-year question of §4.2:
@@ -46,7 +46,7 @@ class TrackPolicy:
 
 @dataclass(frozen=True)
 class ContractPolicy:
-    """Terms of 聘任制 contracts, role terms and government-employee contracts (DOMAIN.md §4.6)."""
+    """Terms of 聘任制 contracts, role terms and government-employee contracts (docs/rules.md §4.6)."""
 
     appointed_min_years: int = 1  # 公务员法 §102 [V]: 1–5 years
     appointed_max_years: int = 5

@@ -1,1 +1,1 @@
-"""Regulation figures of the tolerance service as data, each with its source and confidence tag (DOMAIN.md §0)."""
+"""Regulation figures of the tolerance service as data, each with its source and confidence tag (docs/rules.md §0)."""

@@ -1,6 +1,6 @@
 """The sanction catalogue: every SanctionType with its systems, influence period, bars and grade effects.
 
-Sources and confidence tags follow DOMAIN.md §0: [V] primary text, [S] supported, [S-] single secondary source,
+Sources and confidence tags follow docs/rules.md §0: [V] primary text, [S] supported, [S-] single secondary source,
 [R] recalled (configurable), [D] design decision (configurable). Rows or figures tagged [R]/[D] can be overridden
 through `build_catalogue(overrides)`; the others cannot.
 """
@@ -28,10 +28,10 @@ class PeriodKind(StrEnum):
 
 PROMOTION_BARS = (E.NO_POST_PROMOTION, E.NO_RANK_PROMOTION, E.NO_LEVEL_PROMOTION)
 GOV_SOURCE = "公职人员政务处分法 §8, §19, §26; 公务员法 §65; 行政机关公务员处分条例 §7–9"
-GOV_GRADE_SOURCE = "组通字〔1998〕19号 and practitioner tables (DOMAIN.md §1.3)"
-PARTY_SOURCE = "中国共产党纪律处分条例 (2023) (DOMAIN.md §3.2 B)"
-PARTY_GRADE_SOURCE = "组通字〔1998〕19号 as revised 2016 (DOMAIN.md §1.3)"
-ORG_SOURCE = "党政领导干部选拔任用工作条例 Q&A 44 (12371.cn) (DOMAIN.md §3.2 C)"
+GOV_GRADE_SOURCE = "组通字〔1998〕19号 and practitioner tables (docs/rules.md §1.3)"
+PARTY_SOURCE = "中国共产党纪律处分条例 (2023) (docs/rules.md §3.2 B)"
+PARTY_GRADE_SOURCE = "组通字〔1998〕19号 as revised 2016 (docs/rules.md §1.3)"
+ORG_SOURCE = "党政领导干部选拔任用工作条例 Q&A 44 (12371.cn) (docs/rules.md §3.2 C)"
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class SanctionRule:
     demotes_level: bool = False
     removes_from_post: bool = False  # a removed cadre becomes eligible for reinstatement (复出) afterwards
     ends_employment: bool = False
-    warning_level: bool = False  # an investigation closed with only this allows 补定等次 (DOMAIN.md §1.3)
+    warning_level: bool = False  # an investigation closed with only this allows 补定等次 (docs/rules.md §1.3)
     source: str = ""
     confidence: str = "S"
     grade_source: str = ""
@@ -136,14 +136,14 @@ BASE_RULES: tuple[SanctionRule, ...] = (
          grade_source="2009 问责暂行规定", grade_confidence="S"),
     _org(T.ADMONISHMENT, 2, PeriodKind.FIXED, 6, PROMOTION_BARS, Y0_NOT_EXCELLENT,
          systems=frozenset({Sys.ADMONISHMENT, Sys.ACCOUNTABILITY}), warning_level=True,
-         source="commonly cited 6 months (DOMAIN.md §3.2 C, §5.3)", confidence="R", configurable=True,
-         grade_source="DOMAIN.md §1.3 (诫勉: cannot be 优秀)"),
+         source="commonly cited 6 months (docs/rules.md §3.2 C, §5.3)", confidence="R", configurable=True,
+         grade_source="docs/rules.md §1.3 (诫勉: cannot be 优秀)"),
     _org(T.SUSPENSION_FOR_REVIEW, 3, PeriodKind.PER_CASE, None, PROMOTION_BARS, Y0_NOT_EXCELLENT,
-         source="duration set per case; one local rule says 3–6 months (DOMAIN.md §3.2 C)", confidence="S-",
+         source="duration set per case; one local rule says 3–6 months (docs/rules.md §3.2 C)", confidence="S-",
          configurable=True, grade_source="organisational handling: not 优秀 [D]", grade_confidence="D"),
     _org(T.POST_ADJUSTMENT, 4, PeriodKind.FIXED, 12, PROMOTION_BARS, Y0_NOT_EXCELLENT,
-         source="组织处理规定 (2021), commonly 1 year (DOMAIN.md §3.2 C)", confidence="R", configurable=True,
-         grade_source="DOMAIN.md §1.3 (调整职务: cannot be 优秀)"),
+         source="组织处理规定 (2021), commonly 1 year (docs/rules.md §3.2 C)", confidence="R", configurable=True,
+         grade_source="docs/rules.md §1.3 (调整职务: cannot be 优秀)"),
     _org(T.TRANSFER_UNSUITABLE, 4, PeriodKind.FIXED, 12, PROMOTION_BARS, Y0_NOT_EXCELLENT, removes_from_post=True,
          source=ORG_SOURCE, confidence="S", grade_source="as 调整职务 [D]", grade_confidence="D"),
     _org(T.RESIGNATION_FOR_FAULT, 5, PeriodKind.FIXED, 12, (*PROMOTION_BARS, E.NO_LEADERSHIP_POST), Y0_UNDETERMINED,
@@ -154,7 +154,7 @@ BASE_RULES: tuple[SanctionRule, ...] = (
     _org(T.REMOVAL_FROM_POST, 6, PeriodKind.FIXED, 12, (*PROMOTION_BARS, E.NO_LEADERSHIP_POST), Y0_UNDETERMINED,
          spans=(Span(E.NO_POST_ABOVE_ORIGINAL, 24),), removes_from_post=True, source=ORG_SOURCE, confidence="S"),
     _org(T.DEMOTION, 7, PeriodKind.FIXED, 24, PROMOTION_BARS, Y0_UNDETERMINED, demotes_rank=True,
-         removes_from_post=True, source="组织处理规定 (2021), commonly 2 years (DOMAIN.md §3.2 C)", confidence="R",
+         removes_from_post=True, source="组织处理规定 (2021), commonly 2 years (docs/rules.md §3.2 C)", confidence="R",
          configurable=True),
 )
 

@@ -1,4 +1,4 @@
-"""The error-tolerance checklist (容错纠错) and the collective-decision rules, as data (DOMAIN.md §3.1)."""
+"""The error-tolerance checklist (容错纠错) and the collective-decision rules, as data (docs/rules.md §3.1)."""
 
 from __future__ import annotations
 
@@ -45,10 +45,10 @@ class Initiator(StrEnum):
     ORG_DEPT = "ORG_DEPT"
 
 
-CONDITIONS_SOURCE = "容错 conditions, 6 缺一不可 (DOMAIN.md §3.1) [S]; 中国共产党问责条例 (2019) §17 [S]"
-EXCLUSIONS_SOURCE = "typical local exclusions (DOMAIN.md §3.1) [S-]/[D]"
+CONDITIONS_SOURCE = "容错 conditions, 6 缺一不可 (docs/rules.md §3.1) [S]; 中国共产党问责条例 (2019) §17 [S]"
+EXCLUSIONS_SOURCE = "typical local exclusions (docs/rules.md §3.1) [S-]/[D]"
 RECUSAL_SOURCE = "公职人员政务处分法 §47 (recusal of close relatives and interested persons), applied by analogy [D]"
-QUORUM_SOURCE = "collective decision (DOMAIN.md §3.1 认定); quorum and majority are configurable [D]"
+QUORUM_SOURCE = "collective decision (docs/rules.md §3.1 认定); quorum and majority are configurable [D]"
 
 
 @dataclass(frozen=True)
