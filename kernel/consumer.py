@@ -1,6 +1,8 @@
 """Durable pull consumers: inbox claim + handler + commit in one transaction, then ack (docs/architecture.md §6.5).
 
-A fetched batch shares one transaction (one commit), each message in its own savepoint.
+A fetched batch shares one transaction (one commit): first all together (one inbox statement for the batch, no
+savepoints); only when a handler fails is the batch applied again from scratch with each message in its own
+savepoint, so that the failing one is retried or dead-lettered alone.
 
 Failure policy: a malformed or unknown event, or a PermanentEventError, is dead-lettered and terminated at once;
 any other error is redelivered with an exponential delay and dead-lettered on the last allowed delivery.
@@ -24,7 +26,7 @@ from kernel.contracts.base import Contract
 from kernel.db import utcnow
 from kernel.envelope import CloudEvent, EnvelopeError, decode
 from kernel.errors import PermanentEventError
-from kernel.inbox import advance_watermark, claim
+from kernel.inbox import advance_watermark, claim, claim_many
 from kernel.nats_client import NatsConnection, consumer_config, ensure_consumer, ensure_stream, stream_config
 from kernel.subjects import durable_name, key_from_subject, stream_name
 from kernel.uow import UnitOfWork
@@ -262,10 +264,19 @@ class ConsumerRunner:
             return
         self._inflight = [(item.msg, started) for item in items]
         try:
-            async with self.uow_factory() as uow:
+            try:
+                await self._apply_together(items)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Nothing of that attempt is stored: apply the batch again, each message in its own savepoint.
+                log.debug("batch applied message by message", extra={"consumer": self.durable, "error": repr(exc)})
                 for item in items:
-                    await self._apply(uow, item)
-                await uow.commit()
+                    item.outcome, item.error = "", None
+                async with self.uow_factory() as uow:
+                    for item in items:
+                        await self._apply(uow, item)
+                    await uow.commit()
             if self.on_commit is not None:
                 try:
                     self.on_commit(self)
@@ -302,6 +313,32 @@ class ConsumerRunner:
             await self._dead_letter(msg, event, stream_seq, num_delivered, f"unprocessable: {exc}")
             return None
         return _Item(msg, event, payload, handler, num_delivered, stream_seq)
+
+    async def _apply_together(self, items: list[_Item]) -> None:
+        """Applies a batch in one transaction without savepoints and commits it; raises (storing nothing) when any
+        handler fails. The inbox claims of the whole batch are one statement; a copy of a message already in the
+        batch is a duplicate, as it would be in the next batch."""
+        async with self.uow_factory() as uow:
+            fresh = await claim_many(uow.conn, uow.tables.inbox, consumer=self.durable,
+                                     message_ids=[item.event.id for item in items])
+            for item in items:
+                event = item.event
+                if event.id not in fresh:
+                    item.outcome = "duplicate"
+                    continue
+                fresh.discard(event.id)
+                with context.event_context(correlation=event.correlationid or event.id, causation=event.id,
+                                           trace=event.traceparent):
+                    if item.handler.guard and event.subject and event.sequence_number is not None:
+                        if not await advance_watermark(uow.conn, uow.tables.watermark, consumer=self.durable,
+                                                       aggregate=event.subject, sequence=event.sequence_number):
+                            item.outcome = "stale"
+                            continue
+                    await item.handler.fn(item.payload, event, uow)
+                    # Written while this message's correlation and causation are current.
+                    await uow.flush_events()
+                    item.outcome = "applied"
+            await uow.commit()
 
     async def _apply(self, uow: UnitOfWork, item: _Item) -> None:
         event = item.event

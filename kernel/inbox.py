@@ -89,6 +89,21 @@ async def claim(conn: AsyncConnection, table: Table, *, consumer: str, message_i
     return (result.rowcount or 0) == 1
 
 
+async def claim_many(conn: AsyncConnection, table: Table, *, consumer: str, message_ids: list[str]) -> set[str]:
+    """Claims several messages in one statement; returns the ids claimed now (the others were applied before).
+
+    The ids come back from the insert itself (RETURNING), so a message another transaction claims at the same
+    moment is never both: PostgreSQL makes the second insert wait for the first and then skip the row."""
+    ids = list(dict.fromkeys(message_ids))
+    if not ids:
+        return set()
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    at = utcnow()
+    stmt = dialect.insert(table).values([{"consumer": consumer, "message_id": m, "processed_at": at} for m in ids])
+    stmt = stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"]).returning(table.c.message_id)
+    return set((await conn.execute(stmt)).scalars().all())
+
+
 async def advance_watermark(conn: AsyncConnection, table: Table, *, consumer: str, aggregate: str, sequence: int) -> bool:
     """Moves the watermark of an aggregate forward; False if `sequence` is not newer (a stale redelivery)."""
     stmt = _statement("watermark", table, conn.dialect.name)
