@@ -120,17 +120,21 @@ def _child(cmd: list[str], env: dict[str, str], ready_url: str, log: Path) -> It
 
 class RssSampler(threading.Thread):
     """Samples the resident memory of a set of processes (VmRSS, /proc) every 0.2 s: the peak of their sum and
-    each one's own peak."""
+    each one's own peak; and the CPU time each has used since it was watched (user + system, last sample)."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.pids: dict[str, int] = {}
         self.peak_total_kib = 0
         self.peak_kib: dict[str, int] = {}
+        self.cpu_start: dict[str, float] = {}
+        self.cpu_s: dict[str, float] = {}
         self._halt = threading.Event()
 
     def watch(self, name: str, pid: int) -> None:
         self.pids[name] = pid
+        if pid > 0:
+            self.cpu_start[name] = _cpu_s(pid) or 0.0
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -139,12 +143,25 @@ class RssSampler(threading.Thread):
                 kib = _rss_kib(pid)
                 total += kib
                 self.peak_kib[name] = max(self.peak_kib.get(name, 0), kib)
+                cpu = _cpu_s(pid)
+                if cpu is not None:
+                    self.cpu_s[name] = round(cpu - self.cpu_start.get(name, 0.0), 1)
             self.peak_total_kib = max(self.peak_total_kib, total)
             self._halt.wait(0.2)
 
     def stop(self) -> None:
         self._halt.set()
         self.join(5)
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a live process (/proc/<pid>/stat), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _rss_kib(pid: int) -> int:
@@ -237,6 +254,7 @@ async def _one(backend: str, dbs: Databases, nats_url: str, book: Path, rows: di
             "consumers_applied_all_s": round(settled_s, 1), "consumers": settled,
             "peak_rss_all_processes_mib": round(sampler.peak_total_kib / 1024, 1),
             "peak_rss_mib": {k: round(v / 1024, 1) for k, v in sampler.peak_kib.items()},
+            "cpu_s_until_settled": dict(sampler.cpu_s),
             "summary": out.strip().splitlines()[:8] if importer.returncode in (0, 1) else out.strip().splitlines()[-12:], "register_not_empty": bool(sample), **result}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from kernel import audit
 from kernel.auth import Principal
@@ -31,6 +32,7 @@ class RankUnitOfWork(UnitOfWork):
         self.batches = BatchRepository(self.conn, self.track)
         self.contracts = ContractRepository(self.conn, self.track)
         self.demotions = DemotionRepository(self.conn, self.track)
+        self._dirty: set[str] = set()
 
     async def ladders(self, day: dt.date) -> dict[str, Ladder]:
         """Returns the ladder of each series in force on `day`."""
@@ -41,8 +43,16 @@ class RankUnitOfWork(UnitOfWork):
         return await load_facts(self.conn, cadre_ids, await load_tree(self.conn))
 
     async def mark_dirty(self, cadre_ids: Sequence[str]) -> None:
-        """Queues cadres for recomputation of their standing."""
-        await projections.mark_dirty(self.conn, cadre_ids)
+        """Queues cadres for recomputation of their standing, written at commit: one statement per transaction
+        however many changes (a consumer's batch of events, a batch of registrations) touch the same cadres."""
+        self._dirty.update(cadre_ids)
+
+    async def commit(self, result: Any = None) -> Any:
+        """Writes the queued dirty marks, then commits as every unit of work does."""
+        if self._dirty:
+            dirty, self._dirty = sorted(self._dirty), set()
+            await projections.mark_dirty(self.conn, dirty)
+        return await super().commit(result)
 
     async def mark_dirty_subtree(self, path: Sequence[str]) -> None:
         """Queues every cadre of an org subtree for recomputation."""
