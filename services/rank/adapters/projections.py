@@ -6,28 +6,32 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
 from services.rank.adapters import orm
 from services.rank.adapters.sql import dumps, insert_ignore, path_str, upsert
 
+# Built once: a consumer runs it for every grade event.
+_GRADE_CONTEXT = select(
+    select(orm.cadre.c.id).where(orm.cadre.c.id == bindparam("cadre_id")).scalar_subquery(),
+    select(orm.grade_record.c.grade).where(orm.grade_record.c.assessment_id == bindparam("assessment_id"))
+    .scalar_subquery(),
+    select(orm.demotion.c.status).where(orm.demotion.c.source == bindparam("source")).scalar_subquery())
+
 
 async def grade_context(conn: AsyncConnection, *, assessment_id: str, cadre_id: str,
                         source: str) -> tuple[bool, str | None, str | None]:
     """Returns, in one round trip: whether the cadre is registered, the grade stored before, the demotion's status."""
-    c, g, d = orm.cadre, orm.grade_record, orm.demotion
-    row = (await conn.execute(select(
-        select(c.c.id).where(c.c.id == cadre_id).scalar_subquery(),
-        select(g.c.grade).where(g.c.assessment_id == assessment_id).scalar_subquery(),
-        select(d.c.status).where(d.c.source == source).scalar_subquery()))).one()
+    row = (await conn.execute(_GRADE_CONTEXT, {"cadre_id": cadre_id, "assessment_id": assessment_id,
+                                               "source": source})).one()
     return row[0] is not None, row[1], row[2]
 
 
 async def put_grade(conn: AsyncConnection, **values: Any) -> None:
     """Stores the latest grade of an assessment."""
-    await conn.execute(upsert(conn, orm.grade_record, {**values, "updated_at": utcnow()}, ["assessment_id"]))
+    await upsert(conn, orm.grade_record, {**values, "updated_at": utcnow()}, ["assessment_id"])
 
 
 async def grade_of_year(conn: AsyncConnection, cadre_id: str, year: int) -> str | None:
@@ -39,7 +43,7 @@ async def grade_of_year(conn: AsyncConnection, cadre_id: str, year: int) -> str 
 
 async def put_award(conn: AsyncConnection, **values: Any) -> None:
     """Stores an award's state (granted or revoked)."""
-    await conn.execute(upsert(conn, orm.award_record, {**values, "updated_at": utcnow()}, ["award_id"]))
+    await upsert(conn, orm.award_record, {**values, "updated_at": utcnow()}, ["award_id"])
 
 
 async def revoke_award(conn: AsyncConnection, *, award_id: str, cadre_id: str, type_: str, revoked_on: dt.date) -> None:
@@ -47,24 +51,24 @@ async def revoke_award(conn: AsyncConnection, *, award_id: str, cadre_id: str, t
     t = orm.award_record
     values = {"award_id": award_id, "cadre_id": cadre_id, "type": type_, "revoked_on": revoked_on,
               "updated_at": utcnow()}
-    await conn.execute(upsert(conn, t, values, ["award_id"]))
+    await upsert(conn, t, values, ["award_id"])
 
 
 async def put_index(conn: AsyncConnection, **values: Any) -> None:
     """Stores the accountability index of a cadre's period."""
-    await conn.execute(upsert(conn, orm.index_record, values, ["cadre_id", "period_key"]))
+    await upsert(conn, orm.index_record, values, ["cadre_id", "period_key"])
 
 
 async def put_restriction(conn: AsyncConnection, **values: Any) -> None:
     """Stores the full state of a restriction."""
-    await conn.execute(upsert(conn, orm.restriction_record, {**values, "updated_at": utcnow()}, ["restriction_id"]))
+    await upsert(conn, orm.restriction_record, {**values, "updated_at": utcnow()}, ["restriction_id"])
 
 
 async def put_sanction(conn: AsyncConnection, **values: Any) -> str | None:
     """Stores the state of a sanction; returns its previous status."""
     t = orm.sanction_record
     before = (await conn.execute(select(t.c.status).where(t.c.sanction_id == values["sanction_id"]))).scalar()
-    await conn.execute(upsert(conn, t, {**values, "updated_at": utcnow()}, ["sanction_id"]))
+    await upsert(conn, t, {**values, "updated_at": utcnow()}, ["sanction_id"])
     return before
 
 
