@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kernel.contracts import appraisal_v1, rank_v1, tolerance_v1
@@ -31,15 +32,26 @@ SYSTEM_TARGET = {
 HandlerFn = Callable[[Any, CloudEvent, Any], Awaitable[None]]
 
 
+_DECISION_COLUMNS = ("ref", "target_type", "cadre_id", "value", "decided_on", "status", "updated_at")
+_KEEP_DECISION: dict[str, Any] = {}  # by dialect: built once, run with bound parameters for every event
+
+
+def _keep_decision_statement(dialect_name: str) -> Any:
+    stmt = _KEEP_DECISION.get(dialect_name)
+    if stmt is None:
+        t = orm.appealable_decision
+        dialect = postgresql if dialect_name == "postgresql" else sqlite
+        insert = dialect.insert(t).values({c: bindparam(c) for c in _DECISION_COLUMNS})
+        stmt = _KEEP_DECISION[dialect_name] = insert.on_conflict_do_update(
+            index_elements=["ref"], set_={c: insert.excluded[c] for c in _DECISION_COLUMNS if c != "ref"})
+    return stmt
+
+
 async def _keep_decision(uow: Any, *, ref: str, target: AppealTarget, cadre_id: str, value: str, decided_on: Any,
                          status: str) -> None:
-    t = orm.appealable_decision
-    dialect = postgresql if uow.conn.dialect.name == "postgresql" else sqlite
-    values = dict(ref=ref, target_type=target.value, cadre_id=cadre_id, value=value, decided_on=decided_on,
-                  status=status, updated_at=utcnow())
-    stmt = dialect.insert(t).values(**values)
-    await uow.conn.execute(stmt.on_conflict_do_update(index_elements=["ref"],
-                                                      set_={k: v for k, v in values.items() if k != "ref"}))
+    await uow.conn.execute(_keep_decision_statement(uow.conn.dialect.name), dict(
+        ref=ref, target_type=target.value, cadre_id=cadre_id, value=value, decided_on=decided_on, status=status,
+        updated_at=utcnow()))
 
 
 def on_sanction(status: str) -> HandlerFn:

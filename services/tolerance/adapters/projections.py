@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -69,11 +69,16 @@ async def open_admonishment_task(conn: AsyncConnection, *, assessment_id: str, c
                            .values(status="OPEN", opened_on=opened_on, updated_at=utcnow()))
 
 
+# Built once: a consumer runs it for every grade event other than 基本称职.
+_CANCEL_TASK = (update(orm.admonishment_task)
+                .where(orm.admonishment_task.c.assessment_id == bindparam("assessment"),
+                       orm.admonishment_task.c.status == "OPEN")
+                .values(status="CANCELLED", updated_at=bindparam("at")))
+
+
 async def cancel_admonishment_task(conn: AsyncConnection, *, assessment_id: str) -> None:
     """Cancels an open 诫勉 task whose grade was amended away from 基本称职."""
-    t = orm.admonishment_task
-    await conn.execute(update(t).where(t.c.assessment_id == assessment_id, t.c.status == "OPEN")
-                       .values(status="CANCELLED", updated_at=utcnow()))
+    await conn.execute(_CANCEL_TASK, {"assessment": assessment_id, "at": utcnow()})
 
 
 async def complete_admonishment_tasks(conn: AsyncConnection, *, cadre_id: str, done_on: dt.date,
