@@ -94,7 +94,9 @@ async def claim_many(conn: AsyncConnection, table: Table, *, consumer: str, mess
 
     The ids come back from the insert itself (RETURNING), so a message another transaction claims at the same
     moment is never both: PostgreSQL makes the second insert wait for the first and then skip the row."""
-    ids = list(dict.fromkeys(message_ids))
+    # Sorted: two transactions claiming overlapping batches (a redelivery racing its first delivery) take the rows'
+    # locks in the same order, so one waits for the other instead of both deadlocking.
+    ids = sorted(set(message_ids))
     if not ids:
         return set()
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
