@@ -17,11 +17,14 @@ async def sign(api, cadre: str, **body) -> str:
 
 
 async def grades(api, cadre: str, *values: tuple[int, Grade]) -> None:
+    # The runner's counts add up over the test: wait for these grades on top of those handled before.
+    stats = next(r for r in api.runtime.runners if r.subscription.producer == "appraisal").stats
+    before = stats.applied + stats.stale + stats.duplicates + stats.dead_lettered
     for year, value in values:
         await api.publish(appraisal_v1.GradeFinalized(assessment_id=f"aa-{year}-{cadre}", cadre_id=cadre,
                                                       org_unit_id="finance", year=year, grade=value,
                                                       finalized_on=D(year + 1, 1, 20)))
-    await api.applied(len(values), "appraisal")
+    await api.applied(before + len(values), "appraisal")
 
 
 async def file(api, contract: str, on: D) -> None:
