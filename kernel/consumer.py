@@ -329,16 +329,25 @@ class ConsumerRunner:
                 fresh.discard(event.id)
                 with context.event_context(correlation=event.correlationid or event.id, causation=event.id,
                                            trace=event.traceparent):
-                    if item.handler.guard and event.subject and event.sequence_number is not None:
-                        if not await advance_watermark(uow.conn, uow.tables.watermark, consumer=self.durable,
-                                                       aggregate=event.subject, sequence=event.sequence_number):
-                            item.outcome = "stale"
-                            continue
+                    if await self._stale(uow, item):
+                        continue
                     await item.handler.fn(item.payload, event, uow)
                     # Written while this message's correlation and causation are current.
                     await uow.flush_events()
                     item.outcome = "applied"
             await uow.commit()
+
+    async def _stale(self, uow: UnitOfWork, item: _Item) -> bool:
+        """For a guarded handler, advances the aggregate's watermark to this event's sequence; True (and the item
+        marked stale) when a later snapshot of the aggregate was applied already."""
+        event = item.event
+        if not (item.handler.guard and event.subject and event.sequence_number is not None):
+            return False
+        if await advance_watermark(uow.conn, uow.tables.watermark, consumer=self.durable,
+                                   aggregate=event.subject, sequence=event.sequence_number):
+            return False
+        item.outcome = "stale"
+        return True
 
     async def _apply(self, uow: UnitOfWork, item: _Item) -> None:
         event = item.event
@@ -350,11 +359,8 @@ class ConsumerRunner:
                     if not await claim(uow.conn, tables.inbox, consumer=self.durable, message_id=event.id):
                         item.outcome = "duplicate"
                         return
-                    if item.handler.guard and event.subject and event.sequence_number is not None:
-                        if not await advance_watermark(uow.conn, tables.watermark, consumer=self.durable,
-                                                       aggregate=event.subject, sequence=event.sequence_number):
-                            item.outcome = "stale"
-                            return
+                    if await self._stale(uow, item):
+                        return
                     await item.handler.fn(item.payload, event, uow)
                     # Written inside the savepoint, while this message's correlation and causation are current.
                     await uow.flush_events()

@@ -173,6 +173,9 @@ class Directory:
 
     def __init__(self, tables: DirectoryTables) -> None:
         self.tables = tables
+        t = tables.cadre
+        self._entries = select(t.c.cadre_id, t.c.name, t.c.org_unit_id, t.c.org_path, t.c.relative_ids, t.c.active,
+                               t.c.birth_date, t.c.gender, t.c.rank_code, t.c.entry_date)
 
     def named(self, query: Select, cadre_col: Any) -> Select:
         """Adds the cadre's name, as `cadre_name`, to a query of records keyed by `cadre_col`: lists show people,
@@ -188,29 +191,19 @@ class Directory:
         t = self.tables.org_unit
         return (await conn.execute(select(t.c.path).where(t.c.org_unit_id == unit_id))).scalar()
 
+    @staticmethod
+    def _entry(r: Any) -> DirCadre:
+        return DirCadre(r[0], r[1], r[2], r[3], frozenset(orjson.loads(r[4])), r[5], r[6], r[7], r[8], r[9])
+
     async def cadre(self, conn: AsyncConnection, cadre_id: str) -> DirCadre | None:
         """Returns a directory entry, or None."""
-        t = self.tables.cadre
-        row = (
-            await conn.execute(
-                select(t.c.cadre_id, t.c.name, t.c.org_unit_id, t.c.org_path, t.c.relative_ids, t.c.active,
-                       t.c.birth_date, t.c.gender, t.c.rank_code, t.c.entry_date).where(t.c.cadre_id == cadre_id)
-            )
-        ).first()
-        if row is None:
-            return None
-        return DirCadre(row[0], row[1], row[2], row[3], frozenset(orjson.loads(row[4])), row[5], row[6], row[7], row[8],
-                        row[9])
+        row = (await conn.execute(self._entries.where(self.tables.cadre.c.cadre_id == cadre_id))).first()
+        return None if row is None else self._entry(row)
 
     async def cadres(self, conn: AsyncConnection, cadre_ids: list[str]) -> dict[str, DirCadre]:
         """Returns the directory entries of several cadres in one query, by id (unknown ids are absent)."""
-        t = self.tables.cadre
-        rows = (await conn.execute(
-            select(t.c.cadre_id, t.c.name, t.c.org_unit_id, t.c.org_path, t.c.relative_ids, t.c.active,
-                   t.c.birth_date, t.c.gender, t.c.rank_code, t.c.entry_date)
-            .where(t.c.cadre_id.in_(sorted(set(cadre_ids)))))).all()
-        return {r[0]: DirCadre(r[0], r[1], r[2], r[3], frozenset(orjson.loads(r[4])), r[5], r[6], r[7], r[8], r[9])
-                for r in rows}
+        query = self._entries.where(self.tables.cadre.c.cadre_id.in_(sorted(set(cadre_ids))))
+        return {r[0]: self._entry(r) for r in (await conn.execute(query)).all()}
 
     async def access(self, conn: AsyncConnection, principal: Principal) -> Access:
         """Resolves the caller's access (kernel.access) from this directory: unit path and relatives."""
