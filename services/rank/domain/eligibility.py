@@ -97,9 +97,13 @@ class Eligibility:
     windows: tuple[tuple[dt.date, dt.date | None], ...] = field(default=(), repr=False)
 
 
-def _fail(facts: CadreFacts, as_of: dt.date, reasons: list[Reason], *, series: str | None = None,
+# A time-bound blocker: its first day, its last day (None: open-ended) and the reason it was reported under.
+_Window = tuple[dt.date, dt.date | None, Reason]
+
+
+def _fail(facts: CadreFacts, as_of: dt.date, notes: list[Reason], blocker: Reason, *, series: str | None = None,
           current: str | None = None, target: str | None = None, version: str | None = None) -> Eligibility:
-    return Eligibility(facts.cadre_id, as_of, series, current, target, False, None, None, tuple(reasons),
+    return Eligibility(facts.cadre_id, as_of, series, current, target, False, None, None, (*notes, blocker),
                        ladder_version=version)
 
 
@@ -169,73 +173,101 @@ def review_notes(facts: CadreFacts, as_of: dt.date) -> list[Reason]:
     return notes
 
 
-def evaluate(facts: CadreFacts, ladder: Ladder | None, *, as_of: dt.date, policy: TenurePolicy,
-             target_rank: str | None = None) -> Eligibility:
-    """Tells whether a cadre may be promoted into the next rank on `as_of`, why, and from when."""
-    reasons: list[Reason] = review_notes(facts, as_of)
+@dataclass(frozen=True)
+class _Step:
+    """The one step evaluated: the cadre's series and ladder, the rank held and the rank just above it."""
+
+    series: str
+    ladder: Ladder
+    current: RankDef
+    target: RankDef
+
+
+@dataclass(frozen=True)
+class _Findings:
+    """What one rule family adds to the answer, its reasons in the order they are reported."""
+
+    reasons: tuple[Reason, ...] = ()
+    permanent: bool = False  # a blocker that the passing of time alone does not lift: no earliest date
+    windows: tuple[_Window, ...] = ()  # time-bound blockers the earliest date must be moved past
+
+
+def _place(facts: CadreFacts, ladder: Ladder | None, as_of: dt.date, target_rank: str | None,
+           notes: list[Reason]) -> _Step | Eligibility:
+    """Rules 1–2: the category is on a ladder (docs/rules.md §4.6) and the target is the rank just above the one held
+    (并行规定 §20); returns the step, or the failed answer after `notes`; a missing ladder is a RuleViolation."""
     if facts.category in OUTSIDE_LADDER or facts.category not in CATEGORY_SERIES:
-        reasons.append(Reason("category.outside_ladder", False, f"category {facts.category} is not promoted on a rank "
-                              "ladder", CATEGORY_SOURCE, "S", blocking=True))
-        return _fail(facts, as_of, reasons)
+        return _fail(facts, as_of, notes, Reason("category.outside_ladder", False, f"category {facts.category} is not "
+                                                 "promoted on a rank ladder", CATEGORY_SOURCE, "S", blocking=True))
     series = CATEGORY_SERIES[facts.category]
     if ladder is None or ladder.series != series:
         raise RuleViolation(f"no {series} ladder in force", rule="ladder.missing")
     holding = at(facts.rank_holdings, as_of)
     if holding is None:
-        reasons.append(Reason("rank.no_holding", False, f"no rank held on {as_of.isoformat()}", TENURE_SOURCE,
-                              blocking=True))
-        return _fail(facts, as_of, reasons, series=series, version=ladder.version)
+        return _fail(facts, as_of, notes, Reason("rank.no_holding", False, f"no rank held on {as_of.isoformat()}",
+                                                 TENURE_SOURCE, blocking=True), series=series, version=ladder.version)
     current = ladder.get(holding.rank_code)
     if current is None:
-        reasons.append(Reason("rank.unknown_code", False, f"rank {holding.rank_code} is not in the {series} ladder "
-                              f"version {ladder.version}", TENURE_SOURCE, blocking=True))
-        return _fail(facts, as_of, reasons, series=series, current=holding.rank_code, version=ladder.version)
+        return _fail(facts, as_of, notes, Reason("rank.unknown_code", False, f"rank {holding.rank_code} is not in the "
+                                                 f"{series} ladder version {ladder.version}", TENURE_SOURCE,
+                                                 blocking=True),
+                     series=series, current=holding.rank_code, version=ladder.version)
     above = ladder.above(current.code)
     if target_rank is not None:
         target = ladder.require(target_rank)
         if above is None or target.code != above.code:
-            reasons.append(Reason("ladder.step_by_step", False, f"{target.code} is not the rank just above "
-                                  f"{current.code}", STEP_SOURCE, blocking=True))
-            return _fail(facts, as_of, reasons, series=series, current=current.code, target=target.code,
-                         version=ladder.version)
+            return _fail(facts, as_of, notes, Reason("ladder.step_by_step", False, f"{target.code} is not the rank "
+                                                     f"just above {current.code}", STEP_SOURCE, blocking=True),
+                         series=series, current=current.code, target=target.code, version=ladder.version)
     if above is None:
-        reasons.append(Reason("ladder.top", False, f"{current.code} is the top of the {series} ladder", STEP_SOURCE,
-                              blocking=True))
-        return _fail(facts, as_of, reasons, series=series, current=current.code, version=ladder.version)
-    target = above
+        return _fail(facts, as_of, notes, Reason("ladder.top", False, f"{current.code} is the top of the {series} "
+                                                 "ladder", STEP_SOURCE, blocking=True),
+                     series=series, current=current.code, version=ladder.version)
+    return _Step(series, ladder, current, above)
 
-    permanent = False
-    tenure = _best_tenure(facts, target, as_of, policy)
+
+def _tenure_rules(tenure: Tenure | None, current: RankDef, as_of: dt.date, confidence: str,
+                  policy: TenurePolicy) -> _Findings:
+    """Rule 3, minimum tenure (docs/rules.md §4.1–4.2; 并行规定 §18–19, 考核规定 §19–21): served against required months
+    on the best path, then each 优秀 reduction and each year not counted; holding no path is a permanent blocker."""
     if tenure is None:
-        reasons.append(Reason("tenure.no_path", False, f"neither {current.code} nor an equivalent post is held on "
-                              f"{as_of.isoformat()}", TENURE_SOURCE, blocking=True))
-        permanent = True
-    else:
-        met = tenure.served_months >= tenure.required_months
-        reasons.append(Reason(
-            "tenure.minimum", met,
-            f"{tenure.served_months} of {tenure.required_months} months served ({tenure.path} since "
-            f"{tenure.since.isoformat()}); met on {tenure.met_on.isoformat()}",
-            TENURE_SOURCE, ladder.confidence, blocking=not met, until=None if met else tenure.met_on,
-        ))
-        for year in tenure.excellent_years:
-            reasons.append(Reason("tenure.excellent_reduction", True, f"{year} 优秀: requirement "
-                                  f"{policy.excellent_reduction_months} months shorter", EXCELLENT_SOURCE,
-                                  ref=str(year)))
-        for year, months in tenure.excluded_years:
-            reasons.append(Reason("tenure.excluded_year", True, f"{year}: {months} months not counted (grade below "
-                                  "称职 or not determined)", EXCLUDED_SOURCE, ref=str(year)))
-        if tenure.incompetent_years:
-            years = ", ".join(str(y) for y in tenure.incompetent_years)
-            reasons.append(Reason("grade.incompetent", False, f"不称职 in {years}: demotion by one rank is required",
-                                  INCOMPETENT_SOURCE, "V", blocking=True))
-            permanent = True
-    if facts.demotion_required and not (tenure and tenure.incompetent_years):
-        reasons.append(Reason("grade.incompetent", False, "a demotion is required and not yet executed",
-                              INCOMPETENT_SOURCE, "V", blocking=True))
-        permanent = True
+        return _Findings((Reason("tenure.no_path", False, f"neither {current.code} nor an equivalent post is held on "
+                                 f"{as_of.isoformat()}", TENURE_SOURCE, blocking=True),), permanent=True)
+    met = tenure.served_months >= tenure.required_months
+    reasons = [Reason(
+        "tenure.minimum", met,
+        f"{tenure.served_months} of {tenure.required_months} months served ({tenure.path} since "
+        f"{tenure.since.isoformat()}); met on {tenure.met_on.isoformat()}",
+        TENURE_SOURCE, confidence, blocking=not met, until=None if met else tenure.met_on,
+    )]
+    reasons += [Reason("tenure.excellent_reduction", True, f"{year} 优秀: requirement "
+                       f"{policy.excellent_reduction_months} months shorter", EXCELLENT_SOURCE, ref=str(year))
+                for year in tenure.excellent_years]
+    reasons += [Reason("tenure.excluded_year", True, f"{year}: {months} months not counted (grade below 称职 or not "
+                       "determined)", EXCLUDED_SOURCE, ref=str(year))
+                for year, months in tenure.excluded_years]
+    return _Findings(tuple(reasons))
 
-    windows: list[tuple[dt.date, dt.date | None, Reason]] = []
+
+def _demotion_rule(facts: CadreFacts, tenure: Tenure | None) -> _Findings:
+    """Rule 4 (公务员法 §50, 并行规定 §22; docs/rules.md §4.2 item 4): a 不称职 year in the current rank, or else a
+    demotion required and not yet executed, is a permanent blocker (the cadre is demoted, not promoted)."""
+    if tenure is not None and tenure.incompetent_years:
+        years = ", ".join(str(y) for y in tenure.incompetent_years)
+        detail = f"不称职 in {years}: demotion by one rank is required"
+    elif facts.demotion_required:
+        detail = "a demotion is required and not yet executed"
+    else:
+        return _Findings()
+    return _Findings((Reason("grade.incompetent", False, detail, INCOMPETENT_SOURCE, "V", blocking=True),),
+                     permanent=True)
+
+
+def _restriction_rules(facts: CadreFacts, as_of: dt.date) -> _Findings:
+    """Rule 5 (docs/rules.md §3.2 D; 并行规定 §21): each NO_RANK_PROMOTION restriction not void and not over blocks
+    while it applies (ends_on is the last blocked day); one not yet started is reported as scheduled."""
+    reasons: list[Reason] = []
+    windows: list[_Window] = []
     for restriction in facts.restrictions:
         if restriction.effect not in RANK_BLOCKING_EFFECTS or restriction.status == "VOID":
             continue
@@ -254,68 +286,119 @@ def evaluate(facts: CadreFacts, ladder: Ladder | None, *, as_of: dt.date, policy
                         ref=restriction.restriction_id)
         reasons.append(reason)
         windows.append((restriction.starts_on, end, reason))
-    if policy.basic_grade_bar_months > 0:
-        for grade in facts.grades_known_on(as_of).values():
-            if grade.grade != "BASIC":
-                continue
-            end = add_months(grade.finalized_on, policy.basic_grade_bar_months) - dt.timedelta(days=1)
-            if end < as_of:
-                continue
-            applies = grade.finalized_on <= as_of
-            reason = Reason("grade.basic_bar", not applies, f"{grade.year} 基本称职: no promotion until "
-                            f"{end.isoformat()}", "公务员考核规定 (2007) §… (\"一年内不得晋升职务\")", "R",
-                            blocking=applies, until=end + dt.timedelta(days=1), ref=str(grade.year))
-            reasons.append(reason)
-            windows.append((grade.finalized_on, end, reason))
-    for investigation in facts.investigations:
-        if investigation.open_on(as_of):
-            reasons.append(Reason("investigation.open", False, f"under investigation since "
-                                  f"{investigation.opened_on.isoformat()}", INVESTIGATION_SOURCE, "S", blocking=True,
-                                  ref=investigation.case_id))
-            permanent = True
+    return _Findings(tuple(reasons), windows=tuple(windows))
 
-    ceiling = AGENCY_CEILINGS.get(facts.org_unit.agency_level)
+
+def _basic_grade_bar(facts: CadreFacts, as_of: dt.date, policy: TenurePolicy) -> _Findings:
+    """The optional bar after a 基本称职 grade (docs/rules.md §6; 考核规定 (2007) "一年内不得晋升职务" [R]): off unless
+    policy.basic_grade_bar_months > 0, then it blocks for that many months from the grade's finalization."""
+    if policy.basic_grade_bar_months <= 0:
+        return _Findings()
+    reasons: list[Reason] = []
+    windows: list[_Window] = []
+    for grade in facts.grades_known_on(as_of).values():
+        if grade.grade != "BASIC":
+            continue
+        end = add_months(grade.finalized_on, policy.basic_grade_bar_months) - dt.timedelta(days=1)
+        if end < as_of:
+            continue
+        applies = grade.finalized_on <= as_of
+        reason = Reason("grade.basic_bar", not applies, f"{grade.year} 基本称职: no promotion until "
+                        f"{end.isoformat()}", "公务员考核规定 (2007) §… (\"一年内不得晋升职务\")", "R",
+                        blocking=applies, until=end + dt.timedelta(days=1), ref=str(grade.year))
+        reasons.append(reason)
+        windows.append((grade.finalized_on, end, reason))
+    return _Findings(tuple(reasons), windows=tuple(windows))
+
+
+def _investigation_rule(facts: CadreFacts, as_of: dt.date) -> _Findings:
+    """Rule 6 (并行规定 §21(三); docs/rules.md §3.2 D): an open investigation (立案审查调查) blocks until it closes,
+    a day nobody knows in advance, so it is a permanent blocker."""
+    reasons = tuple(Reason("investigation.open", False, f"under investigation since "
+                           f"{investigation.opened_on.isoformat()}", INVESTIGATION_SOURCE, "S", blocking=True,
+                           ref=investigation.case_id)
+                    for investigation in facts.investigations if investigation.open_on(as_of))
+    return _Findings(reasons, permanent=bool(reasons))
+
+
+def _ceiling_rule(facts: CadreFacts, target: RankDef) -> _Findings:
+    """Rule 7, the agency-level ceiling (并行规定 §10; docs/rules.md §4.1): a target above the highest rank the
+    cadre's agency level places is a permanent blocker; an unknown level is reported, unverified."""
+    level = facts.org_unit.agency_level
+    ceiling = AGENCY_CEILINGS.get(level)
     if ceiling is None:
-        reasons.append(Reason("ceiling.agency_level", None, f"no ceiling known for agency level "
-                              f"{facts.org_unit.agency_level}", CEILING_SOURCE))
-    elif target.scale < ceiling:
-        reasons.append(Reason("ceiling.agency_level", False, f"{facts.org_unit.agency_level} agencies place ranks up to "
-                              f"scale {ceiling}; {target.code} is scale {target.scale}", CEILING_SOURCE, "S",
-                              blocking=True))
-        permanent = True
-    else:
-        reasons.append(Reason("ceiling.agency_level", True, f"{target.code} is within the {facts.org_unit.agency_level} "
-                              "ceiling", CEILING_SOURCE, "S"))
+        return _Findings((Reason("ceiling.agency_level", None, f"no ceiling known for agency level {level}",
+                                 CEILING_SOURCE),))
+    if target.scale < ceiling:
+        return _Findings((Reason("ceiling.agency_level", False, f"{level} agencies place ranks up to scale {ceiling}; "
+                                 f"{target.code} is scale {target.scale}", CEILING_SOURCE, "S", blocking=True),),
+                         permanent=True)
+    return _Findings((Reason("ceiling.agency_level", True, f"{target.code} is within the {level} ceiling",
+                             CEILING_SOURCE, "S"),))
 
-    if policy.enforce_education and target.education_min:
-        if facts.education is None:
-            reasons.append(Reason("education.minimum", None, f"education unknown; {target.code} needs "
-                                  f"{target.education_min}", ladder.source, "R"))
-        elif EDUCATION_ORDER.index(facts.education) < EDUCATION_ORDER.index(target.education_min):
-            reasons.append(Reason("education.minimum", False, f"{target.code} needs {target.education_min}",
-                                  ladder.source, "R", blocking=True))
-            permanent = True
-        else:
-            reasons.append(Reason("education.minimum", True, f"meets {target.education_min}", ladder.source, "R"))
 
-    eligible = not any(r.blocking for r in reasons)
-    blocked = any(r.blocking and r.rule in ("restriction.active", "investigation.open") for r in reasons)
-    earliest = None if permanent or tenure is None else _earliest(max(as_of, tenure.met_on), windows)
+def _education_rule(facts: CadreFacts, target: RankDef, source: str, policy: TenurePolicy) -> _Findings:
+    """Rule 7, the ladder's education minimum (docs/rules.md §4.1 [R], cited from the ladder's `source`): checked when
+    policy.enforce_education; below it is a permanent blocker, an unknown education is reported, unverified."""
+    if not (policy.enforce_education and target.education_min):
+        return _Findings()
+    if facts.education is None:
+        return _Findings((Reason("education.minimum", None, f"education unknown; {target.code} needs "
+                                 f"{target.education_min}", source, "R"),))
+    if EDUCATION_ORDER.index(facts.education) < EDUCATION_ORDER.index(target.education_min):
+        return _Findings((Reason("education.minimum", False, f"{target.code} needs {target.education_min}", source,
+                                 "R", blocking=True),), permanent=True)
+    return _Findings((Reason("education.minimum", True, f"meets {target.education_min}", source, "R"),))
+
+
+def _valid_until(as_of: dt.date, tenure: Tenure | None, windows: list[_Window]) -> dt.date | None:
+    """The next day after `as_of` the answer may change by the passing of time alone: the day tenure is met, or the
+    first or the day after the last day of a blocking window; None when there is none."""
     boundaries = [d for d in ([tenure.met_on] if tenure else []) if d > as_of]
     for start, end, _ in windows:
         if start > as_of:
             boundaries.append(start)
         if end is not None and end + dt.timedelta(days=1) > as_of:
             boundaries.append(end + dt.timedelta(days=1))
+    return min(boundaries) if boundaries else None
+
+
+def evaluate(facts: CadreFacts, ladder: Ladder | None, *, as_of: dt.date, policy: TenurePolicy,
+             target_rank: str | None = None) -> Eligibility:
+    """Tells whether a cadre may be promoted into the next rank on `as_of`, why, and from when.
+
+    The non-blocking notes come first, then each rule family in the order of the module docstring; the answer is
+    eligible when no reason blocks, and the earliest date is past every window unless a blocker is permanent.
+    """
+    notes = review_notes(facts, as_of)
+    step = _place(facts, ladder, as_of, target_rank, notes)
+    if isinstance(step, Eligibility):
+        return step
+    tenure = _best_tenure(facts, step.target, as_of, policy)
+    findings = (
+        _tenure_rules(tenure, step.current, as_of, step.ladder.confidence, policy),
+        _demotion_rule(facts, tenure),
+        _restriction_rules(facts, as_of),
+        _basic_grade_bar(facts, as_of, policy),
+        _investigation_rule(facts, as_of),
+        _ceiling_rule(facts, step.target),
+        _education_rule(facts, step.target, step.ladder.source, policy),
+    )
+    reasons = (*notes, *(reason for found in findings for reason in found.reasons))
+    windows = [window for found in findings for window in found.windows]
+    permanent = any(found.permanent for found in findings)
+    eligible = not any(r.blocking for r in reasons)
+    blocked = any(r.blocking and r.rule in ("restriction.active", "investigation.open") for r in reasons)
+    earliest = None if permanent or tenure is None else _earliest(max(as_of, tenure.met_on), windows)
     return Eligibility(
-        cadre_id=facts.cadre_id, as_of=as_of, series=series, current_rank=current.code, target_rank=target.code,
-        eligible=eligible, earliest_date=as_of if eligible else earliest, tenure=tenure, reasons=tuple(reasons),
-        valid_until=min(boundaries) if boundaries else None, blocked=blocked, ladder_version=ladder.version,
-        windows=tuple((s, e) for s, e, _ in windows),
+        cadre_id=facts.cadre_id, as_of=as_of, series=step.series, current_rank=step.current.code,
+        target_rank=step.target.code, eligible=eligible, earliest_date=as_of if eligible else earliest, tenure=tenure,
+        reasons=reasons, valid_until=_valid_until(as_of, tenure, windows), blocked=blocked,
+        ladder_version=step.ladder.version, windows=tuple((s, e) for s, e, _ in windows),
     )
 
 
-def _earliest(candidate: dt.date, windows: list[tuple[dt.date, dt.date | None, Reason]]) -> dt.date | None:
+def _earliest(candidate: dt.date, windows: list[_Window]) -> dt.date | None:
     """Moves `candidate` past every blocking window it falls in; None if an open-ended one holds it."""
     moved = True
     while moved:
