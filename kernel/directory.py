@@ -28,7 +28,6 @@ from sqlalchemy import (
     exists,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import Access, cadre_not_found, in_subtree, resolve
@@ -38,6 +37,7 @@ from kernel.contracts import rank_v1
 from kernel.db import UtcDateTime, utcnow
 from kernel.envelope import CloudEvent
 from kernel.errors import RuleViolation
+from kernel.sql import upsert
 
 
 def path_of(ids: list[str]) -> str:
@@ -88,57 +88,23 @@ def directory_tables(metadata: MetaData) -> DirectoryTables:
     return DirectoryTables(org_unit=org_unit, cadre=cadre)
 
 
-def _upsert(conn: AsyncConnection, table: Table, values: dict[str, Any], key: str) -> Any:
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table).values(**values)
-    return insert.on_conflict_do_update(index_elements=[key], set_={k: v for k, v in values.items() if k != key})
-
-
 def directory_handlers(tables: DirectoryTables) -> dict[type, Handler]:
     """Returns the handlers that keep the directory (snapshot events, so guarded by entity version)."""
 
     async def on_org_unit(payload: rank_v1.OrgUnitChanged, _event: CloudEvent, uow: Any) -> None:
-        await uow.conn.execute(
-            _upsert(
-                uow.conn,
-                tables.org_unit,
-                {
-                    "org_unit_id": payload.org_unit_id,
-                    "parent_id": payload.parent_id,
-                    "name": payload.name,
-                    "agency_level": payload.agency_level.value,
-                    "path": path_of(payload.path),
-                    "active": payload.active,
-                    "updated_at": utcnow(),
-                },
-                "org_unit_id",
-            )
-        )
+        await upsert(uow.conn, tables.org_unit, {
+            "org_unit_id": payload.org_unit_id, "parent_id": payload.parent_id, "name": payload.name,
+            "agency_level": payload.agency_level.value, "path": path_of(payload.path), "active": payload.active,
+            "updated_at": utcnow()}, ["org_unit_id"])
 
     async def on_cadre(payload: rank_v1.CadreSnapshot, _event: CloudEvent, uow: Any) -> None:
-        await uow.conn.execute(
-            _upsert(
-                uow.conn,
-                tables.cadre,
-                {
-                    "cadre_id": payload.cadre_id,
-                    "name": payload.name,
-                    "gender": payload.gender.value,
-                    "birth_date": payload.birth_date,
-                    "entry_date": payload.entry_date,
-                    "org_unit_id": payload.org_unit_id,
-                    "org_path": path_of(payload.org_path),
-                    "category": payload.category.value,
-                    "rank_code": payload.rank_code,
-                    "level": payload.level,
-                    "post_code": payload.post_code,
-                    "leadership": payload.leadership,
-                    "relative_ids": orjson.dumps(sorted(payload.relative_ids)).decode(),
-                    "active": payload.active,
-                    "updated_at": utcnow(),
-                },
-                "cadre_id",
-            )
-        )
+        await upsert(uow.conn, tables.cadre, {
+            "cadre_id": payload.cadre_id, "name": payload.name, "gender": payload.gender.value,
+            "birth_date": payload.birth_date, "entry_date": payload.entry_date, "org_unit_id": payload.org_unit_id,
+            "org_path": path_of(payload.org_path), "category": payload.category.value, "rank_code": payload.rank_code,
+            "level": payload.level, "post_code": payload.post_code, "leadership": payload.leadership,
+            "relative_ids": orjson.dumps(sorted(payload.relative_ids)).decode(), "active": payload.active,
+            "updated_at": utcnow()}, ["cadre_id"])
 
     return {
         rank_v1.OrgUnitChanged: Handler(on_org_unit),

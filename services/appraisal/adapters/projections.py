@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
+from kernel.sql import insert_ignore, upsert
 from services.appraisal.adapters import orm
 from services.appraisal.domain.rules.grade_rules import Facts, InvestigationFact, RestrictionFact, SanctionFact
-
-
-def upsert(conn: AsyncConnection, table: Table, values: dict[str, Any], keys: list[str]) -> Any:
-    """Builds an INSERT … ON CONFLICT DO UPDATE for either backend."""
-    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table).values(**values)
-    return stmt.on_conflict_do_update(index_elements=keys, set_={k: v for k, v in values.items() if k not in keys})
-
-
-def insert_ignore(conn: AsyncConnection, table: Table, values: dict[str, Any] | list[dict[str, Any]], keys: list[str]) -> Any:
-    """Builds an INSERT … ON CONFLICT DO NOTHING for either backend."""
-    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table).values(values)
-    return stmt.on_conflict_do_nothing(index_elements=keys)
 
 
 async def grade_facts(conn: AsyncConnection, cadre_id: str) -> Facts:
@@ -54,10 +41,9 @@ async def grade_facts_of(conn: AsyncConnection, cadre_ids: list[str]) -> dict[st
 async def add_note(conn: AsyncConnection, *, cadre_id: str, kind: str, source_ref: str, noted_on: dt.date,
                    detail: str, due_on: dt.date | None = None) -> bool:
     """Appends a note to a cadre's record once per (kind, source, cadre); True if it is new."""
-    result = await conn.execute(insert_ignore(conn, orm.cadre_note, {
+    return await insert_ignore(conn, orm.cadre_note, {
         "id": str(uuid.uuid4()), "cadre_id": cadre_id, "kind": kind, "source_ref": source_ref, "noted_on": noted_on,
-        "due_on": due_on, "detail": detail[:200], "created_at": utcnow()}, ["kind", "source_ref", "cadre_id"]))
-    return (result.rowcount or 0) == 1
+        "due_on": due_on, "detail": detail[:200], "created_at": utcnow()}, ["kind", "source_ref", "cadre_id"])
 
 
 async def mark_dirty(conn: AsyncConnection, pairs: set[tuple[str, str]]) -> None:
@@ -66,11 +52,8 @@ async def mark_dirty(conn: AsyncConnection, pairs: set[tuple[str, str]]) -> None
         return
     now = utcnow()
     rows = [{"cadre_id": c, "period_key": p, "marked_at": now} for c, p in sorted(pairs)]
-    t = orm.index_dirty
-    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t)
     # executemany form: SQLAlchemy batches the rows within the driver's parameter limits.
-    await conn.execute(stmt.on_conflict_do_update(index_elements=["cadre_id", "period_key"],
-                                                  set_={"marked_at": stmt.excluded.marked_at}), rows)
+    await upsert(conn, orm.index_dirty, rows, ["cadre_id", "period_key"])
 
 
 def quarter_pair(cadre_id: str, day: dt.date | None) -> set[tuple[str, str]]:

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import in_subtree
 from kernel.db import utcnow
+from kernel.sql import insert_ignore
 from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import insert_ignore
 from services.appraisal.domain.rules import quota
 
 # An 优秀 place is taken by a final 优秀 and by an 优秀 proposal waiting for publicity or decision.
@@ -76,9 +76,9 @@ async def counting_unit(conn: AsyncConnection, org_unit_id: str, *,
 async def _config(conn: AsyncConnection, settings: Any, unit_id: str, year: int, *, write: bool) -> tuple[float, bool, bool]:
     t = orm.assessment_year
     if write:
-        await conn.execute(insert_ignore(conn, t, {
+        await insert_ignore(conn, t, {
             "org_unit_id": unit_id, "year": year, "excellent_quota_pct": settings.excellent_quota_pct,
-            "quota_raise_approved": False, "version": 1, "updated_at": utcnow()}, ["org_unit_id", "year"]))
+            "quota_raise_approved": False, "version": 1, "updated_at": utcnow()}, ["org_unit_id", "year"])
     query = select(t.c.excellent_quota_pct, t.c.quota_raise_approved, t.c.version).where(
         t.c.org_unit_id == unit_id, t.c.year == year)
     if write and conn.dialect.name == "postgresql":
@@ -94,9 +94,9 @@ async def ensure_year(conn: AsyncConnection, settings: Any, org_unit_id: str, ye
                       units: Units | None = None) -> str:
     """Creates the year row of the agency `org_unit_id` counts in (default percentage), without locking it."""
     agency, _, _ = await counting_unit(conn, org_unit_id, units=units)
-    await conn.execute(insert_ignore(conn, orm.assessment_year, {
+    await insert_ignore(conn, orm.assessment_year, {
         "org_unit_id": agency, "year": year, "excellent_quota_pct": settings.excellent_quota_pct,
-        "quota_raise_approved": False, "version": 1, "updated_at": utcnow()}, ["org_unit_id", "year"]))
+        "quota_raise_approved": False, "version": 1, "updated_at": utcnow()}, ["org_unit_id", "year"])
     return agency
 
 

@@ -14,8 +14,9 @@ from kernel.contracts import tolerance_v1 as tol
 from kernel.db import utcnow
 from kernel.envelope import CloudEvent
 from kernel.errors import DomainError, PermanentEventError
+from kernel.sql import insert_ignore, upsert
 from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import add_note, insert_ignore, mark_dirty, quarter_pair, upsert
+from services.appraisal.adapters.projections import add_note, mark_dirty, quarter_pair
 from services.appraisal.domain.assessment import DECIDED
 from services.appraisal.domain.rules import grade_rules
 from services.appraisal.domain.rules.awards import is_serious
@@ -31,16 +32,16 @@ CLARIFIED = "CLARIFIED"  # report outcome once the cadre was clarified (澄清�
 # -- rank ----------------------------------------------------------------------------------------------------
 async def on_rank_changed(p: rank.RankChanged, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
     """Keeps promotions for incentive coverage."""
-    await uow.conn.execute(upsert(uow.conn, orm.rank_move, {
+    await upsert(uow.conn, orm.rank_move, {
         "holding_id": p.holding_id, "kind": "RANK", "cadre_id": p.cadre_id, "basis": p.basis.value,
-        "effective_date": p.effective_date}, ["holding_id", "kind"]))
+        "effective_date": p.effective_date}, ["holding_id", "kind"])
 
 
 async def on_post_changed(p: rank.PostChanged, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
     """Keeps post promotions and rotations (transfers) for incentive coverage."""
-    await uow.conn.execute(upsert(uow.conn, orm.rank_move, {
+    await upsert(uow.conn, orm.rank_move, {
         "holding_id": p.holding_id, "kind": "POST", "cadre_id": p.cadre_id, "basis": p.basis.value,
-        "effective_date": p.effective_date}, ["holding_id", "kind"]))
+        "effective_date": p.effective_date}, ["holding_id", "kind"])
 
 
 async def on_contract_term_ending(p: rank.ContractTermEnding, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
@@ -53,10 +54,10 @@ async def on_contract_term_ending(p: rank.ContractTermEnding, _e: CloudEvent, uo
 # -- tolerance -----------------------------------------------------------------------------------------------
 async def on_restriction(p: tol.RestrictionState, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
     """Mirrors a restriction's full state; a grade effect re-applies the §1.3 rules to the cadre's assessments."""
-    await uow.conn.execute(upsert(uow.conn, orm.tol_restriction, {
+    await upsert(uow.conn, orm.tol_restriction, {
         "restriction_id": p.restriction_id, "cadre_id": p.cadre_id, "effect": p.effect.value,
         "source_type": p.source_type.value, "source_id": p.source_id, "starts_on": p.starts_on, "ends_on": p.ends_on,
-        "status": p.status.value, "updated_at": utcnow()}, ["restriction_id"]))
+        "status": p.status.value, "updated_at": utcnow()}, ["restriction_id"])
     if p.effect.value in GRADE_EFFECTS:
         await reconcile_cadre(uow, p.cadre_id, today=today_cst())
 
@@ -70,10 +71,10 @@ async def on_sanction(p: tol.SanctionState, _e: CloudEvent, uow: AppraisalUnitOf
     s = orm.tol_sanction
     previous = (await uow.conn.execute(select(s.c.effective_on).where(s.c.sanction_id == p.sanction_id))).scalar()
     status = SANCTION_STATUS[type(p)]
-    await uow.conn.execute(upsert(uow.conn, s, {
+    await upsert(uow.conn, s, {
         "sanction_id": p.sanction_id, "cadre_id": p.cadre_id, "system": p.system.value, "type": p.type.value,
         "effective_on": p.effective_on, "ends_on": p.ends_on, "period_months": p.period_months,
-        "incident_id": p.incident_id, "status": status, "updated_at": utcnow()}, ["sanction_id"]))
+        "incident_id": p.incident_id, "status": status, "updated_at": utcnow()}, ["sanction_id"])
     await mark_dirty(uow.conn, quarter_pair(p.cadre_id, p.effective_on) | quarter_pair(p.cadre_id, previous))
     today = today_cst()
     await reconcile_cadre(uow, p.cadre_id, today=today)
@@ -89,9 +90,9 @@ async def on_tolerance_granted(p: tol.ToleranceGranted, _e: CloudEvent, uow: App
     """EXEMPT: the incident's findings become TOLERATED, its sanctions stop counting, nothing lowers a grade."""
     if p.decision.value != "EXEMPT":
         return  # MITIGATE: the lighter sanction's own restriction still applies (it arrives on its own)
-    await uow.conn.execute(insert_ignore(uow.conn, orm.tol_tolerated, {
+    await insert_ignore(uow.conn, orm.tol_tolerated, {
         "case_id": p.case_id, "incident_id": p.incident_id, "cadre_id": p.cadre_id, "decided_on": p.decided_on,
-        "source_refs": [r.model_dump() for r in p.source_refs]}, ["case_id"]))
+        "source_refs": [r.model_dump() for r in p.source_refs]}, ["case_id"])
     touched: set[tuple[str, str]] = set()
     f = orm.inaction_finding
     finding_ids = [r.id for r in p.source_refs if r.type == "INACTION_FINDING"]
@@ -134,17 +135,17 @@ async def on_tolerance_rejected(p: tol.ToleranceRejected, _e: CloudEvent, uow: A
 
 async def on_investigation_opened(p: tol.InvestigationOpened, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
     """立案: open assessments of the cadre become 不定等次 (PENDING_INVESTIGATION), their proposal held."""
-    await uow.conn.execute(upsert(uow.conn, orm.tol_investigation, {
+    await upsert(uow.conn, orm.tol_investigation, {
         "investigation_id": p.investigation_id, "cadre_id": p.cadre_id, "case_id": p.case_id,
-        "opened_on": p.opened_on, "closed_on": None, "result": None}, ["investigation_id"]))
+        "opened_on": p.opened_on, "closed_on": None, "result": None}, ["investigation_id"])
     await reconcile_cadre(uow, p.cadre_id, today=today_cst())
 
 
 async def on_investigation_closed(p: tol.InvestigationClosed, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:
     """Closure: NO_SANCTION or WARNING_LEVEL → 补定等次 (grade_finalized, supplemented); otherwise by sanction type."""
-    await uow.conn.execute(upsert(uow.conn, orm.tol_investigation, {
+    await upsert(uow.conn, orm.tol_investigation, {
         "investigation_id": p.investigation_id, "cadre_id": p.cadre_id, "case_id": p.case_id,
-        "opened_on": p.opened_on, "closed_on": p.closed_on, "result": p.result}, ["investigation_id"]))
+        "opened_on": p.opened_on, "closed_on": p.closed_on, "result": p.result}, ["investigation_id"])
     today = today_cst()
     allowed = grade_rules.supplement_allowed(p.result)
     cap = grade_rules.supplement_cap(p.result) is not None
@@ -175,9 +176,9 @@ async def on_report_closed(p: pet.ReportClosed, _e: CloudEvent, uow: AppraisalUn
         previous = before.closed_on if before else None
         # A clarification seen first (events out of order) keeps the report from ever counting against the cadre.
         outcome = CLARIFIED if before and before.outcome == CLARIFIED else co.outcome.value
-        await uow.conn.execute(upsert(uow.conn, r, {"report_id": p.report_id, "cadre_id": co.cadre_id,
+        await upsert(uow.conn, r, {"report_id": p.report_id, "cadre_id": co.cadre_id,
                                                     "outcome": outcome, "closed_on": p.closed_on},
-                                      ["report_id", "cadre_id"]))
+                                      ["report_id", "cadre_id"])
         touched |= quarter_pair(co.cadre_id, p.closed_on) | quarter_pair(co.cadre_id, previous)
         if co.outcome.value == "UNFOUNDED":
             f = orm.inaction_finding
@@ -199,9 +200,9 @@ async def on_clarification_executed(p: pet.ClarificationExecuted, _e: CloudEvent
     for report_id in p.report_ids:
         closed_on = (await uow.conn.execute(select(r.c.closed_on).where(
             r.c.report_id == report_id, r.c.cadre_id == p.cadre_id))).scalar()
-        await uow.conn.execute(upsert(uow.conn, r, {"report_id": report_id, "cadre_id": p.cadre_id,
+        await upsert(uow.conn, r, {"report_id": report_id, "cadre_id": p.cadre_id,
                                                     "outcome": CLARIFIED, "closed_on": closed_on or p.executed_on},
-                                      ["report_id", "cadre_id"]))
+                                      ["report_id", "cadre_id"])
         touched |= quarter_pair(p.cadre_id, closed_on)
         for finding in await uow.findings.find(f.c.cadre_id == p.cadre_id, f.c.source_type == "PETITION",
                                                f.c.source_ref == report_id, lock=True):
@@ -222,8 +223,8 @@ async def on_false_accusation(p: pet.FalseAccusationConfirmed, _e: CloudEvent, u
     """A cadre who fabricated an accusation gets a negative index component."""
     if not p.accuser_cadre_id:
         return
-    await uow.conn.execute(insert_ignore(uow.conn, orm.pet_false_accusation, {
-        "case_id": p.case_id, "accuser_cadre_id": p.accuser_cadre_id, "confirmed_on": p.confirmed_on}, ["case_id"]))
+    await insert_ignore(uow.conn, orm.pet_false_accusation, {
+        "case_id": p.case_id, "accuser_cadre_id": p.accuser_cadre_id, "confirmed_on": p.confirmed_on}, ["case_id"])
     await mark_dirty(uow.conn, quarter_pair(p.accuser_cadre_id, p.confirmed_on))
 
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kernel.contracts import appraisal_v1
 from kernel.db import utcnow
+from kernel.sql import upsert
 from services.appraisal.adapters import orm
 from services.appraisal.domain.periods import period_range, quarter_key, quarter_of_period
 from services.appraisal.domain.rules.index_formula import Inputs, RecordFact, compute, formula
@@ -125,11 +125,7 @@ async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
                 components=[appraisal_v1.IndexComponent(source=c.source, contribution=c.contribution,
                                                         ref_ids=list(c.ref_ids), raw=c.raw, weight=c.weight)
                             for c in result.components]))
-    insert = (postgresql.insert if uow.conn.dialect.name == "postgresql" else sqlite.insert)(snap)
-    await uow.conn.execute(insert.on_conflict_do_update(
-        index_elements=["cadre_id", "period_key"],
-        set_={k: insert.excluded[k] for k in ("org_unit_id", "org_path", "formula_version", "total", "components",
-                                               "computed_at")}), rows)
+    await upsert(uow.conn, snap, rows, ["cadre_id", "period_key"])
     t = orm.index_dirty
     # A pair re-marked while we computed keeps its newer mark and is computed again by the next batch.
     await uow.conn.execute(

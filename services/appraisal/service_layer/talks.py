@@ -11,8 +11,8 @@ from kernel.auth import Principal, Role
 from kernel.db import utcnow
 from kernel.directory import DirCadre
 from kernel.errors import Forbidden, NotFound, RuleViolation
+from kernel.sql import insert_ignore
 from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import insert_ignore
 from services.appraisal.domain.rules.talks import SCHEDULE_REASONS, TALK_TYPES, next_occurrence, reply_due
 from services.appraisal.domain.talk import Talk
 from services.appraisal.service_layer import commands
@@ -120,12 +120,11 @@ async def materialize_schedules(uow: AppraisalUnitOfWork, *, today: dt.date, hor
             if claimed.rowcount != 1:
                 continue  # another replica took it
             now = utcnow()
-            result = await uow.conn.execute(insert_ignore(uow.conn, orm.talk, {
+            created += await insert_ignore(uow.conn, orm.talk, {
                 "id": str(uuid.uuid4()), "type": row["type"], "cadre_id": row["cadre_id"],
                 "org_unit_id": row["org_unit_id"], "org_path": row["cadre_path"], "scheduled_on": row["next_on"],
                 "reason_ref": f"schedule/{row['reason']}", "created_by": "system", "schedule_id": row["id"],
                 "status": "SCHEDULED", "version": 1, "created_at": now, "updated_at": now},
-                ["schedule_id", "scheduled_on"]))
-            created += result.rowcount or 0
+                ["schedule_id", "scheduled_on"])
         await uow.commit()
     return created

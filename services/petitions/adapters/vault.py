@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import and_, exists, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
+from kernel.sql import upsert
 from services.petitions.adapters import orm
 
 MAX_PREFIX_BUCKET = 4  # codes sharing a lookup prefix; a lookup never verifies more than this many hashes
@@ -70,12 +70,9 @@ class VaultRepository:
 
     async def flag(self, fingerprint: str, count: int, today: dt.date) -> None:
         """Flags (or updates the flag of) a reporter with a history of unfounded reports."""
-        t = orm.reporter_flag
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(t).values(id=str(uuid.uuid4()), fingerprint=fingerprint, unfounded_count=count,
-                                        flagged_on=today, updated_on=today)
-        await self.conn.execute(stmt.on_conflict_do_update(index_elements=["fingerprint"],
-                                                           set_={"unfounded_count": count, "updated_on": today}))
+        await upsert(self.conn, orm.reporter_flag, {
+            "id": str(uuid.uuid4()), "fingerprint": fingerprint, "unfounded_count": count, "flagged_on": today,
+            "updated_on": today}, ["fingerprint"], update=["unfounded_count", "updated_on"])
 
     async def purge(self, *, closed_before: dt.date, limit: int) -> list[str]:
         """Purges reporter identity, pseudonyms and receipt codes of reports closed before a date."""

@@ -7,14 +7,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlalchemy.dialects import postgresql, sqlite
-
 from kernel.contracts import appraisal_v1, rank_v1, tolerance_v1
 from kernel.contracts.vocabulary import AppealTarget, SanctionSystem, ToleranceDecision
 from kernel.db import utcnow
 from kernel.envelope import CloudEvent
 from kernel.errors import DomainError, PermanentEventError
+from kernel.sql import upsert
 from services.petitions.adapters import orm
 from services.petitions.service_layer import reports
 from services.petitions.service_layer.support import Tools
@@ -32,26 +30,11 @@ SYSTEM_TARGET = {
 HandlerFn = Callable[[Any, CloudEvent, Any], Awaitable[None]]
 
 
-_DECISION_COLUMNS = ("ref", "target_type", "cadre_id", "value", "decided_on", "status", "updated_at")
-_KEEP_DECISION: dict[str, Any] = {}  # by dialect: built once, run with bound parameters for every event
-
-
-def _keep_decision_statement(dialect_name: str) -> Any:
-    stmt = _KEEP_DECISION.get(dialect_name)
-    if stmt is None:
-        t = orm.appealable_decision
-        dialect = postgresql if dialect_name == "postgresql" else sqlite
-        insert = dialect.insert(t).values({c: bindparam(c) for c in _DECISION_COLUMNS})
-        stmt = _KEEP_DECISION[dialect_name] = insert.on_conflict_do_update(
-            index_elements=["ref"], set_={c: insert.excluded[c] for c in _DECISION_COLUMNS if c != "ref"})
-    return stmt
-
-
 async def _keep_decision(uow: Any, *, ref: str, target: AppealTarget, cadre_id: str, value: str, decided_on: Any,
                          status: str) -> None:
-    await uow.conn.execute(_keep_decision_statement(uow.conn.dialect.name), dict(
+    await upsert(uow.conn, orm.appealable_decision, dict(
         ref=ref, target_type=target.value, cadre_id=cadre_id, value=value, decided_on=decided_on, status=status,
-        updated_at=utcnow()))
+        updated_at=utcnow()), ["ref"])
 
 
 def on_sanction(status: str) -> HandlerFn:

@@ -10,8 +10,9 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
+from kernel.sql import insert_ignore, upsert
 from services.rank.adapters import orm
-from services.rank.adapters.sql import dumps, insert_ignore, path_str, upsert
+from services.rank.adapters.sql import dumps, path_str
 
 # Built once: a consumer runs it for every grade event.
 _GRADE_CONTEXT = select(
@@ -76,10 +77,10 @@ async def open_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: s
                              investigation_id: str | None) -> bool:
     """Records an open case; a case already closed (events out of order) stays closed. True if newly open."""
     t = orm.investigation_record
-    inserted = await conn.execute(insert_ignore(conn, t, {
+    inserted = await insert_ignore(conn, t, {
         "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "investigation_id": investigation_id,
-        "updated_at": utcnow()}, ["case_id"]))
-    if (inserted.rowcount or 0) == 1:
+        "updated_at": utcnow()}, ["case_id"])
+    if inserted:
         return True
     await conn.execute(update(t).where(t.c.case_id == case_id).values(
         cadre_id=cadre_id, opened_on=opened_on,
@@ -91,10 +92,10 @@ async def close_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: 
                               result: str | None, opened_on: dt.date | None = None) -> None:
     """Records that a case closed (creating the row if its opening was never seen)."""
     t = orm.investigation_record
-    inserted = await conn.execute(insert_ignore(conn, t, {
+    inserted = await insert_ignore(conn, t, {
         "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "closed_on": closed_on, "result": result,
-        "updated_at": utcnow()}, ["case_id"]))
-    if (inserted.rowcount or 0) == 0:
+        "updated_at": utcnow()}, ["case_id"])
+    if not inserted:
         await conn.execute(update(t).where(t.c.case_id == case_id).values(closed_on=closed_on, result=result,
                                                                           updated_at=utcnow()))
 
@@ -102,9 +103,9 @@ async def close_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: 
 async def flag_xinfang(conn: AsyncConnection, *, report_id: str, cadre_ids: Sequence[str], received_on: dt.date) -> None:
     """Records a 信访 about cadres for selection supervision, once per (report, cadre)."""
     for cadre_id in cadre_ids:
-        await conn.execute(insert_ignore(conn, orm.xinfang_record, {
+        await insert_ignore(conn, orm.xinfang_record, {
             "report_id": report_id, "cadre_id": cadre_id, "received_on": received_on, "updated_at": utcnow()},
-            ["report_id", "cadre_id"]))
+            ["report_id", "cadre_id"])
 
 
 async def close_xinfang(conn: AsyncConnection, *, report_ids: Sequence[str], closed_on: dt.date, closed_by: str,
@@ -123,9 +124,9 @@ async def close_xinfang(conn: AsyncConnection, *, report_ids: Sequence[str], clo
 async def put_clarification(conn: AsyncConnection, *, clarification_id: str, cadre_id: str, report_ids: Sequence[str],
                             executed_on: dt.date) -> None:
     """Records a clarification (澄清正名) once."""
-    await conn.execute(insert_ignore(conn, orm.clarification_record, {
+    await insert_ignore(conn, orm.clarification_record, {
         "clarification_id": clarification_id, "cadre_id": cadre_id, "report_ids": dumps(sorted(report_ids)),
-        "executed_on": executed_on, "updated_at": utcnow()}, ["clarification_id"]))
+        "executed_on": executed_on, "updated_at": utcnow()}, ["clarification_id"])
 
 
 async def cadre_exists(conn: AsyncConnection, cadre_id: str) -> bool:
@@ -197,7 +198,7 @@ async def close_cases(conn: AsyncConnection, *, case_ids: Sequence[str], closed_
     await conn.execute(update(t).where(t.c.case_id.in_(list(case_ids)), t.c.closed_on.is_(None))
                        .values(closed_on=closed_on, result=result, updated_at=utcnow()))
     for case_id in case_ids:
-        await conn.execute(insert_ignore(conn, t, {"case_id": case_id, "cadre_id": sole_cadre or "",
+        await insert_ignore(conn, t, {"case_id": case_id, "cadre_id": sole_cadre or "",
                                                    "closed_on": closed_on, "result": result,
-                                                   "updated_at": utcnow()}, ["case_id"]))
+                                                   "updated_at": utcnow()}, ["case_id"])
     return sorted(set(cadres))

@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
+from kernel.sql import insert_ignore, upsert
 from services.tolerance.adapters import orm
-
-
-def _insert(conn: AsyncConnection, table: Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-
-
-async def upsert(conn: AsyncConnection, table: Table, values: dict[str, Any], keys: list[str]) -> None:
-    """Inserts a row or replaces its non-key columns."""
-    stmt = _insert(conn, table).values(**values)
-    await conn.execute(stmt.on_conflict_do_update(index_elements=keys,
-                                                  set_={k: v for k, v in values.items() if k not in keys}))
-
-
-async def insert_new(conn: AsyncConnection, table: Table, values: dict[str, Any], keys: list[str]) -> bool:
-    """Inserts a row unless its key exists; True if inserted."""
-    result = await conn.execute(_insert(conn, table).values(**values).on_conflict_do_nothing(index_elements=keys))
-    return (result.rowcount or 0) == 1
 
 
 async def original_levels(conn: AsyncConnection, cadre_id: str, before: dt.date) -> tuple[int | None, str | None]:
@@ -62,7 +44,7 @@ async def open_admonishment_task(conn: AsyncConnection, *, assessment_id: str, c
                                  opened_on: dt.date) -> None:
     """Opens (or reopens) the 诫勉 task of a 基本称职 grade."""
     t = orm.admonishment_task
-    if not await insert_new(conn, t, {"assessment_id": assessment_id, "cadre_id": cadre_id, "year": year,
+    if not await insert_ignore(conn, t, {"assessment_id": assessment_id, "cadre_id": cadre_id, "year": year,
                                       "status": "OPEN", "opened_on": opened_on, "updated_at": utcnow()},
                             ["assessment_id"]):
         await conn.execute(update(t).where(t.c.assessment_id == assessment_id, t.c.status == "CANCELLED")

@@ -10,6 +10,7 @@ from kernel.contracts.vocabulary import Grade, SanctionSystem, SanctionType
 from kernel.db import utcnow
 from kernel.deps import china_today as today
 from kernel.envelope import CloudEvent
+from kernel.sql import upsert
 from services.tolerance.adapters import orm, projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.policy import Policy
@@ -92,7 +93,7 @@ def appraisal_handlers(policy: Policy) -> dict[str, Fn]:
 
 async def on_rank_changed(payload: rank_v1.RankChanged, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Keeps the cadre's rank history (the original rank before a removal)."""
-    await projections.upsert(uow.conn, orm.rank_rank_holding, {
+    await upsert(uow.conn, orm.rank_rank_holding, {
         "holding_id": payload.holding_id, "cadre_id": payload.cadre_id, "to_rank": payload.to_rank,
         "level": payload.level, "effective_date": payload.effective_date, "basis": payload.basis.value,
         "updated_at": utcnow()}, ["holding_id"])
@@ -100,7 +101,7 @@ async def on_rank_changed(payload: rank_v1.RankChanged, _e: CloudEvent, uow: Tol
 
 async def on_post_changed(payload: rank_v1.PostChanged, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Keeps the cadre's post history (the original post level for "no post ≥ original" and reinstatement)."""
-    await projections.upsert(uow.conn, orm.rank_post_holding, {
+    await upsert(uow.conn, orm.rank_post_holding, {
         "holding_id": payload.holding_id, "cadre_id": payload.cadre_id, "to_post": payload.to_post,
         "post_level": payload.post_level, "effective_date": payload.effective_date, "basis": payload.basis.value,
         "updated_at": utcnow()}, ["holding_id"])
