@@ -26,7 +26,7 @@ from kernel.contracts.base import Contract
 from kernel.db import utcnow
 from kernel.envelope import CloudEvent, EnvelopeError, decode
 from kernel.errors import PermanentEventError
-from kernel.inbox import advance_watermark, advance_watermarks, claim, claim_many, watermarks
+from kernel.inbox import advance_watermark, claim, claim_many
 from kernel.nats_client import NatsConnection, consumer_config, ensure_consumer, ensure_stream, stream_config
 from kernel.subjects import durable_name, key_from_subject, stream_name
 from kernel.uow import UnitOfWork
@@ -102,7 +102,6 @@ class ConsumerRunner:
         namespace: str,
         uow_factory: Callable[[], UnitOfWork],
         fetch_batch: int = 20,
-        max_fetch_batch: int = 100,
         fetch_timeout: float = 2.0,
         ack_wait: float = 30.0,
         max_deliver: int = 10,
@@ -121,11 +120,6 @@ class ConsumerRunner:
         self.stream = stream_name(namespace, subscription.producer)
         self.table = subscription.handler_table()
         self.fetch_batch = fetch_batch
-        # A full fetch means a backlog (an import, a replay): the next fetch asks for twice as many, up to the cap,
-        # so that the fixed cost of a batch (fetch, inbox claim, commit) is shared by more events; a short one
-        # goes back to the base size, which keeps latency low when events trickle in.
-        self.max_fetch_batch = max(fetch_batch, min(max_fetch_batch, max_ack_pending))
-        self._next_fetch = fetch_batch
         self.fetch_timeout = fetch_timeout
         self.ack_wait = ack_wait
         self.max_deliver = max_deliver
@@ -214,10 +208,8 @@ class ConsumerRunner:
                         await self._sleep(0.5)
                         continue
                 try:
-                    asked = self._next_fetch
-                    msgs = await self._sub.fetch(asked, timeout=self.fetch_timeout)
+                    msgs = await self._sub.fetch(self.fetch_batch, timeout=self.fetch_timeout)
                 except TimeoutError:
-                    self._next_fetch = self.fetch_batch
                     # An idle fetch is normal (nats.py #418); nats-py raises asyncio's TimeoutError on the
                     # batch path and its own subclass elsewhere. Neither is a reason to rebind.
                     self.idle_fetches += 1
@@ -231,8 +223,6 @@ class ConsumerRunner:
                     self.bound = False
                     await self._sleep(0.5)
                     continue
-                self._next_fetch = (min(asked * 2, self.max_fetch_batch) if len(msgs) >= asked
-                                    else self.fetch_batch)
                 await self.process_batch(msgs)
         finally:
             heartbeat.cancel()
@@ -326,49 +316,32 @@ class ConsumerRunner:
 
     async def _apply_together(self, items: list[_Item]) -> None:
         """Applies a batch in one transaction without savepoints and commits it; raises (storing nothing) when any
-        handler fails. The inbox claims of the whole batch are one statement, and so are the watermark reads and
-        the watermark writes; a copy of a message already in the batch is a duplicate, as it would be in the next
-        batch."""
+        handler fails. The inbox claims of the whole batch are one statement; a copy of a message already in the
+        batch is a duplicate, as it would be in the next batch."""
         async with self.uow_factory() as uow:
             fresh = await claim_many(uow.conn, uow.tables.inbox, consumer=self.durable,
                                      message_ids=[item.event.id for item in items])
-            todo: list[_Item] = []
             for item in items:
-                if item.event.id in fresh:
-                    fresh.discard(item.event.id)
-                    todo.append(item)
-                else:
-                    item.outcome = "duplicate"
-            marks = await watermarks(uow.conn, uow.tables.watermark, consumer=self.durable,
-                                     aggregates=[i.event.subject for i in todo if self._guarded(i)])
-            advanced: dict[str, int] = {}
-            for item in todo:
                 event = item.event
-                if self._guarded(item):
-                    if event.sequence_number <= marks[event.subject]:
-                        item.outcome = "stale"
-                        continue
-                    marks[event.subject] = advanced[event.subject] = event.sequence_number
+                if event.id not in fresh:
+                    item.outcome = "duplicate"
+                    continue
+                fresh.discard(event.id)
                 with context.event_context(correlation=event.correlationid or event.id, causation=event.id,
                                            trace=event.traceparent):
+                    if await self._stale(uow, item):
+                        continue
                     await item.handler.fn(item.payload, event, uow)
                     # Written while this message's correlation and causation are current.
                     await uow.flush_events()
                     item.outcome = "applied"
-            await advance_watermarks(uow.conn, uow.tables.watermark, consumer=self.durable, sequences=advanced)
             await uow.commit()
-
-    @staticmethod
-    def _guarded(item: _Item) -> bool:
-        """Whether the watermark decides about this item: a guarded handler and an event naming its aggregate and
-        its producer sequence."""
-        return bool(item.handler.guard and item.event.subject and item.event.sequence_number is not None)
 
     async def _stale(self, uow: UnitOfWork, item: _Item) -> bool:
         """For a guarded handler, advances the aggregate's watermark to this event's sequence; True (and the item
         marked stale) when a later snapshot of the aggregate was applied already."""
         event = item.event
-        if not self._guarded(item):
+        if not (item.handler.guard and event.subject and event.sequence_number is not None):
             return False
         if await advance_watermark(uow.conn, uow.tables.watermark, consumer=self.durable,
                                    aggregate=event.subject, sequence=event.sequence_number):

@@ -113,36 +113,6 @@ async def advance_watermark(conn: AsyncConnection, table: Table, *, consumer: st
     return (result.rowcount or 0) == 1
 
 
-async def watermarks(conn: AsyncConnection, table: Table, *, consumer: str, aggregates: list[str]) -> dict[str, int]:
-    """Returns the watermarks of a batch's aggregates in one statement (-1 where none was applied yet).
-
-    On PostgreSQL the rows are first created at -1 and then read FOR UPDATE, in sorted order, so that a replica
-    applying events of the same aggregates waits for this transaction, exactly as it waits for advance_watermark.
-    SQLite has a single writer, so a plain read is enough."""
-    names = sorted(set(aggregates))
-    if not names:
-        return {}
-    query = select(table.c.aggregate, table.c.sequence).where(table.c.consumer == consumer,
-                                                              table.c.aggregate.in_(names))
-    if conn.dialect.name == "postgresql":
-        at = utcnow()
-        await conn.execute(postgresql.insert(table).values(
-            [{"consumer": consumer, "aggregate": a, "sequence": -1, "updated_at": at} for a in names],
-        ).on_conflict_do_nothing(index_elements=["consumer", "aggregate"]))
-        query = query.order_by(table.c.aggregate).with_for_update()
-    found = {a: int(s) for a, s in (await conn.execute(query)).all()}
-    return {a: found.get(a, -1) for a in names}
-
-
-async def advance_watermarks(conn: AsyncConnection, table: Table, *, consumer: str, sequences: dict[str, int]) -> None:
-    """Moves several watermarks forward in one statement (never backwards)."""
-    if not sequences:
-        return
-    at = utcnow()
-    await conn.execute(_statement("watermark", table, conn.dialect.name),
-                       [{"c": consumer, "a": a, "s": s, "at": at} for a, s in sorted(sequences.items())])
-
-
 async def stored_response(conn: AsyncConnection, table: Table, key: str) -> tuple[str | None, str | None] | None:
     """Returns (request_hash, response) stored for an HTTP Idempotency-Key, or None."""
     row = (

@@ -130,7 +130,6 @@ class ServiceRuntime:
                 namespace=s.events_namespace,
                 uow_factory=self.uow,
                 fetch_batch=s.consumer_fetch_batch,
-                max_fetch_batch=s.consumer_max_fetch_batch,
                 fetch_timeout=s.consumer_fetch_timeout,
                 ack_wait=s.consumer_ack_wait_s,
                 max_deliver=s.consumer_max_deliver,

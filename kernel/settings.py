@@ -45,7 +45,6 @@ class ServiceSettings(BaseSettings):
     outbox_retention_days: int = 7
 
     consumer_fetch_batch: int = 20
-    consumer_max_fetch_batch: int = 100  # a backlog doubles the fetch up to this (kernel.consumer)
     consumer_fetch_timeout: float = 2.0
     consumer_ack_wait_s: float = 30.0
     consumer_max_deliver: int = 10

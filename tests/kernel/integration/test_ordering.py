@@ -86,7 +86,7 @@ async def test_any_redelivery_order_ends_in_the_in_order_state(harness, consumer
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=st.lists(st.integers(min_value=1, max_value=8), min_size=1, max_size=6), data=st.data())
 async def test_any_redelivery_order_in_batches_ends_in_the_in_order_state(harness, consumer_runtime, plan, data):
-    """The same property when deliveries arrive in fetched batches (one watermark read and write per batch)."""
+    """The same property when deliveries arrive in fetched batches, applied together in one transaction."""
     runner = consumer_runtime.runners[0]
     writer = OutboxWriter(consumer_runtime.tables.outbox, "rank", "cadre")
     deliveries, expected, seq = [], {}, 0

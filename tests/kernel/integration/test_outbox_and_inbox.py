@@ -225,29 +225,3 @@ async def test_in_a_batch_a_failing_handler_writes_none_of_its_events_and_the_ot
     caused = {decode(p.encode()).data["cadreId"]: decode(p.encode()).causationid for p in written}
     assert sorted(caused) == sorted(good), "the failed handler's event leaked into the outbox"
     assert all(caused[c] == sources[c] for c in good), "causation must name the event that caused it"
-
-
-async def test_a_backlog_is_fetched_in_growing_batches_and_each_event_applied_once(harness, monkeypatch):
-    from kernel.consumer import ConsumerRunner
-
-    sizes: list[int] = []
-    original = ConsumerRunner.process_batch
-
-    async def recording(self, msgs):
-        sizes.append(len(msgs))
-        await original(self, msgs)
-
-    monkeypatch.setattr(ConsumerRunner, "process_batch", recording)
-    producer = await harness.producer()
-    backlog = 300
-    await harness.emit(producer, *(cadre_event(new_id()) for _ in range(backlog)))
-    await eventually(lambda: _assert_zero(producer.relay.pending_count()))
-    consumer = await harness.consumer()  # binds to a stream that already holds the backlog
-
-    async def applied_all():
-        assert await harness.applied_count() == (backlog, backlog)
-    await eventually(applied_all, timeout=60)
-    runner = consumer.runners[0]
-    assert sum(sizes) == backlog and runner.stats.applied == backlog
-    assert max(sizes) > runner.fetch_batch, sizes  # the fetch grew while the backlog lasted
-    assert max(sizes) <= runner.max_fetch_batch, sizes
