@@ -67,9 +67,11 @@ def _statement(kind: str, table: Table, dialect: str) -> Any:
     stmt = _STATEMENTS.get(key)
     if stmt is None:
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-        if kind == "claim":
+        if kind in ("claim", "claim_returning"):
             stmt = insert.values(consumer=bindparam("c"), message_id=bindparam("m"), processed_at=bindparam("at"))
             stmt = stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+            if kind == "claim_returning":
+                stmt = stmt.returning(table.c.message_id)
         else:
             stmt = insert.values(consumer=bindparam("c"), aggregate=bindparam("a"), sequence=bindparam("s"),
                                  updated_at=bindparam("at"))
@@ -99,11 +101,12 @@ async def claim_many(conn: AsyncConnection, table: Table, *, consumer: str, mess
     ids = sorted(set(message_ids))
     if not ids:
         return set()
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     at = utcnow()
-    stmt = dialect.insert(table).values([{"consumer": consumer, "message_id": m, "processed_at": at} for m in ids])
-    stmt = stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"]).returning(table.c.message_id)
-    return set((await conn.execute(stmt)).scalars().all())
+    # One prebuilt statement run with many parameter sets: SQLAlchemy sends it as one multi-row INSERT ... RETURNING
+    # ("insertmanyvalues"), without compiling a new statement for every batch size (issue 15).
+    stmt = _statement("claim_returning", table, conn.dialect.name)
+    result = await conn.execute(stmt, [{"c": consumer, "m": m, "at": at} for m in ids])
+    return set(result.scalars().all())
 
 
 async def advance_watermark(conn: AsyncConnection, table: Table, *, consumer: str, aggregate: str, sequence: int) -> bool:
