@@ -60,7 +60,8 @@ class CadreSnapshot(Contract):
 
 class CadreRegistered(CadreSnapshot):
     event_name: ClassVar = EventName(P, "cadre_registered")
-    summary: ClassVar = "A cadre entered the register (full snapshot)"
+    summary: ClassVar = ("A cadre entered the register (full snapshot; registered by `POST /cadres/batch` with a rank or post, "
+                         "the snapshot already holds them and no `cadre_updated` follows)")
 
 
 class CadreUpdated(CadreSnapshot):

@@ -209,6 +209,19 @@ class Cadre:
             tuple(sorted(self.relatives)),
         )
 
+    def announce_once(self) -> None:
+        """For a cadre registered and given its first holdings in one transaction: announces the registration
+        once, with the state after the holdings, and drops the intermediate CadreUpdated snapshots (nobody
+        outside the transaction could see those states). The holdings' own events (RankChanged, PostChanged)
+        stay, in order, after the registration."""
+        kept: list[Any] = []
+        for event in self.events:
+            if isinstance(event, events.CadreRegistered):
+                kept.append(events.CadreRegistered(self.state(list(event.state.org_path))))
+            elif not isinstance(event, events.CadreUpdated):
+                kept.append(event)
+        self.events[:] = kept
+
     def _tracked(self, change: Callable[[], None]) -> None:
         before = self.state()
         change()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import replace
 
 from kernel.access import cadre_not_found, within
 from kernel.auth import Principal
@@ -13,7 +12,8 @@ from services.rank.adapters import identity
 from services.rank.adapters.access import access_of
 from services.rank.adapters.sql import path_str
 from services.rank.domain import events
-from services.rank.domain.model import RELATIONS, Cadre, OrgUnit
+from services.rank.domain.ladder import Ladder
+from services.rank.domain.model import RELATIONS, Cadre, OrgUnit, PostHolding, RankHolding
 from services.rank.domain.rules.ladders import CATEGORY_SERIES
 from services.rank.service_layer import commands
 from services.rank.service_layer.publishing import to_contracts
@@ -106,7 +106,7 @@ async def register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, pr
                          today: dt.date) -> str:
     """Registers a cadre in an org unit of the caller's subtree; refuses an apparent duplicate."""
     async with uow:
-        return await uow.commit(await _register_cadre(cmd, uow, principal=principal, today=today))
+        return await uow.commit((await _register_cadre(cmd, uow, principal=principal, today=today)).id)
 
 
 async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: RankUnitOfWork, *,
@@ -115,19 +115,26 @@ async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: 
     POST /cadres and POST /cadres/{id}/rank-holdings, /post-holdings do (same rules, same events), each in its own
     savepoint, so that a refused item (its problem at its index) leaves the others registered."""
     answers: list[dict] = []
+    ladders: dict[dt.date, dict[str, Ladder]] = {}  # by date, read once per batch
     async with uow:
         for index, item in enumerate(items):
             try:
                 async with uow.conn.begin_nested():
-                    cadre_id = await _register_cadre(item.cadre, uow, principal=principal, today=today)
+                    cadre = await _register_cadre(item.cadre, uow, principal=principal, today=today)
+                    # The new cadre is in the caller's subtree (checked above) and is neither the caller nor a
+                    # relative, so its holdings are added to the aggregate in hand (no reload, no second access
+                    # check); its standing row is dirty from its insert.
                     if item.rank is not None:
-                        await _add_rank_holding(replace(item.rank, cadre_id=cadre_id), uow, principal=principal,
-                                                today=today)
+                        if item.rank.since not in ladders:
+                            ladders[item.rank.since] = await uow.ladders(item.rank.since)
+                        _take_rank(cadre, item.rank, ladders[item.rank.since], today=today)
                     if item.post is not None:
-                        await _add_post_holding(replace(item.post, cadre_id=cadre_id), uow, principal=principal,
-                                                today=today)
+                        _take_post(cadre, item.post, today=today)
+                    if item.rank is not None or item.post is not None:
+                        cadre.announce_once()
+                        await uow.cadres.save(cadre)
                     await uow.flush_events()  # inside the savepoint: a refused item leaves no event behind
-                answers.append({"index": index, "id": cadre_id, "outcome": "REGISTERED"})
+                answers.append({"index": index, "id": cadre.id, "outcome": "REGISTERED"})
             except DomainError as error:
                 uow.discard_events()
                 answers.append({"index": index, "problem": item_problem(error)})
@@ -135,7 +142,7 @@ async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: 
 
 
 async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, principal: Principal,
-                          today: dt.date) -> str:
+                          today: dt.date) -> Cadre:
     unit = await uow.org_units.get(cmd.org_unit_id)
     if unit is None or not _within(principal, unit):
         raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
@@ -149,7 +156,7 @@ async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, p
                            party_member=cmd.party_member, education=cmd.education, today=today,
                            id_number_hash=id_hash)
     await uow.cadres.add(cadre)
-    return cadre.id
+    return cadre
 
 
 async def _free_id_number(uow: RankUnitOfWork, id_number: str, cadre_id: str | None) -> str:
@@ -230,16 +237,27 @@ async def add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *,
 async def _add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *, principal: Principal,
                             today: dt.date) -> str:
     cadre = await load_cadre(uow, principal, cmd.cadre_id)
+    holding = _take_rank(cadre, cmd, await uow.ladders(cmd.since), today=today)
+    await uow.cadres.save(cadre)
+    await uow.mark_dirty([cadre.id])
+    return holding.id
+
+
+def _take_rank(cadre: Cadre, cmd: commands.AddRankHolding, ladders: dict[str, Ladder], *,
+               today: dt.date) -> RankHolding:
+    """Adds a rank holding to the aggregate on its series' ladder in force on the holding's date."""
     series = CATEGORY_SERIES.get(cadre.category)
     if series is None:
         raise RuleViolation(f"category {cadre.category} is not on a rank ladder",
                             rule="rank.category_outside_ladder")
-    ladder = (await uow.ladders(cmd.since))[series]
-    holding = cadre.add_rank(rank_code=cmd.rank_code, since=cmd.since, basis=cmd.basis, ladder=ladder, today=today,
-                             level=cmd.level, source_ref=cmd.source_ref)
-    await uow.cadres.save(cadre)
-    await uow.mark_dirty([cadre.id])
-    return holding.id
+    return cadre.add_rank(rank_code=cmd.rank_code, since=cmd.since, basis=cmd.basis, ladder=ladders[series],
+                          today=today, level=cmd.level, source_ref=cmd.source_ref)
+
+
+def _take_post(cadre: Cadre, cmd: commands.AddPostHolding, *, today: dt.date) -> PostHolding:
+    """Adds a leadership-post holding to the aggregate."""
+    return cadre.add_post(post_code=cmd.post_code, since=cmd.since, basis=cmd.basis, today=today,
+                          hardship=cmd.hardship, source_ref=cmd.source_ref)
 
 
 async def add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal,
@@ -252,8 +270,7 @@ async def add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *,
 async def _add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal,
                             today: dt.date) -> str:
     cadre = await load_cadre(uow, principal, cmd.cadre_id)
-    holding = cadre.add_post(post_code=cmd.post_code, since=cmd.since, basis=cmd.basis, today=today,
-                             hardship=cmd.hardship, source_ref=cmd.source_ref)
+    holding = _take_post(cadre, cmd, today=today)
     await uow.cadres.save(cadre)
     await uow.mark_dirty([cadre.id])
     return holding.id

@@ -53,6 +53,21 @@ def test_holdings_form_a_history_and_each_change_is_an_event():
     assert isinstance(last, events.CadreUpdated) and last.state.rank_code == "C09"
 
 
+def test_a_registration_with_its_first_holdings_is_announced_once_with_the_final_state():
+    c = Cadre.register(cadre_id="c-1", name="Zhang San", gender="MALE", birth_date=D(1985, 3, 2),
+                       entry_date=D(2008, 7, 1), org_unit=unit(), category="COMPREHENSIVE", party_member=True,
+                       education="BACHELOR", today=TODAY)
+    c.add_rank(rank_code="C10", since=D(2018, 1, 1), basis="INITIAL", ladder=COMPREHENSIVE, today=TODAY, level=22)
+    c.add_post(post_code="TOWNSHIP_DEPUTY", since=D(2020, 6, 1), basis="INITIAL", today=TODAY)
+    assert names(c) == ["CadreRegistered", "RankChanged", "LevelChanged", "CadreUpdated", "PostChanged",
+                        "CadreUpdated"]
+    c.announce_once()
+    assert names(c) == ["CadreRegistered", "RankChanged", "LevelChanged", "PostChanged"]
+    state = c.events[0].state
+    assert (state.rank_code, state.level, state.post_code, state.leadership) == ("C10", 22, "TOWNSHIP_DEPUTY", True)
+    assert state.org_path == ("finance",) and state.name == "Zhang San"
+
+
 @pytest.mark.parametrize(("kwargs", "rule"), [
     ({"rank_code": "C10", "since": D(2007, 1, 1), "basis": "INITIAL"}, "holding.before_entry"),
     ({"rank_code": "C10", "since": D(2027, 1, 1), "basis": "INITIAL"}, "holding.future"),
