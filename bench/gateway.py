@@ -449,6 +449,18 @@ def _clone_register(db_urls: dict[str, str], templates: list[str], start: int, s
     return copied
 
 
+async def create_units(client: Any, rank: str, auth: dict[str, str]) -> None:
+    """Creates the city and its COUNTIES counties through rank's API."""
+    import uuid
+
+    for unit, level, parent in [("city", "CITY_LEADERSHIP", None)] + [
+            (f"county-{i}", "COUNTY_LEADERSHIP", "city") for i in range(COUNTIES)]:
+        r = await client.post(f"{rank}/api/v1/org-units", json={
+            "code": unit, "name": unit, "agency_level": level, "parent_id": parent},
+            headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
+        assert r.status_code == 201, r.text
+
+
 async def _applied(db_urls: dict[str, str], total: int, timeout: float = 1800) -> float:
     started = time.perf_counter()
     while True:
@@ -494,12 +506,7 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
             one_hop = _serve(stack, "bench.gateway:one_hop_app", {"BENCH_UPSTREAMS": urls["rank"],
                                                                  "BENCH_CLIENT": "aiohttp"})
             async with httpx.AsyncClient(timeout=30) as client:
-                for unit, level, parent in [("city", "CITY_LEADERSHIP", None)] + [
-                        (f"county-{i}", "COUNTY_LEADERSHIP", "city") for i in range(COUNTIES)]:
-                    r = await client.post(f"{urls['rank']}/api/v1/org-units", json={
-                        "code": unit, "name": unit, "agency_level": level, "parent_id": parent},
-                        headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
-                    assert r.status_code == 201, r.text
+                await create_units(client, urls["rank"], auth)
             # A realistic base through the APIs (registrations, holdings, performance records, every event applied),
             # then the register grown to each size by cloning those cadres' rows in every service's tables.
             seeded = await _seed(urls, db_urls, auth, 0, min(api_seed, min(sizes)))

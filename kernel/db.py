@@ -201,6 +201,16 @@ def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 3
     return Database(url=url, writer=engine, reader=engine)
 
 
+def count_statements(service: str, *engines: AsyncEngine) -> None:
+    """Counts every statement the engines send in `youwei_sql_statements_total{service}` (an executemany counts
+    once): with `process_cpu_seconds_total` it gives the statements and CPU per request (`python -m bench cpu`)."""
+    from kernel.metrics import SQL_STATEMENTS
+
+    counter = SQL_STATEMENTS.labels(service)
+    for engine in {id(e): e for e in engines}.values():
+        event.listen(engine.sync_engine, "before_cursor_execute", lambda *_args: counter.inc())
+
+
 def make_relay_engine(db: Database) -> AsyncEngine:
     """Returns the engine the outbox relay uses: its own small pool on PostgreSQL, the single writer on SQLite."""
     if db.is_sqlite:

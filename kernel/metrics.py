@@ -25,4 +25,7 @@ EVENT_HANDLE_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )
 DEAD_LETTERS = Counter("youwei_dead_letters_total", "Events dead-lettered", ["consumer"])
+SQL_STATEMENTS = Counter(
+    "youwei_sql_statements_total", "SQL statements sent to the database (every engine of the service)", ["service"]
+)
 NATS_CONNECTED = Gauge("youwei_nats_connected", "1 while connected to NATS", ["service"])

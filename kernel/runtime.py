@@ -21,7 +21,7 @@ from kernel.calendar import WorkdayCalendar
 from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.contracts.base import Contract
-from kernel.db import Database, make_database, make_relay_engine
+from kernel.db import Database, count_statements, make_database, make_relay_engine
 from kernel.inbox import purge_inbox
 from kernel.nats_client import NatsConnection, ensure_stream, stream_config
 from kernel.outbox import OutboxRelay, OutboxWriter
@@ -102,10 +102,12 @@ class ServiceRuntime:
         self.verifier = self.make_verifier()
         self.db = make_database(s.database_url, pool_size=s.db_pool_size, statement_timeout_ms=s.pg_statement_timeout_ms)
         await self.db.verify_durability(require_durable=s.environment == "production")
+        relay_engine = make_relay_engine(self.db)
+        count_statements(s.service_name, self.db.writer, self.db.reader, relay_engine)
         self.nats = NatsConnection(url=s.nats_url, name=s.service_name, connect_timeout=s.nats_connect_timeout,
                                    user=s.nats_user, password=s.nats_password)
         self.relay = OutboxRelay(
-            engine=make_relay_engine(self.db),
+            engine=relay_engine,
             table=self.tables.outbox,
             producer=s.service_name,
             namespace=s.events_namespace,

@@ -44,6 +44,35 @@ async def test_health_readiness_and_metrics(rank):
     assert "youwei_outbox_enqueued_total" in metrics
 
 
+async def test_metrics_count_the_sql_statements_of_every_engine(rank, tmp_path):
+    """kernel.db.count_statements (read by `python -m bench cpu`): each statement once, an executemany once, on
+    every engine given; the running service exports its counter."""
+    from prometheus_client import REGISTRY
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from kernel.db import count_statements
+
+    assert 'youwei_sql_statements_total{service="rank"}' in (await rank.get("/metrics")).text
+    label = "test-" + uuid.uuid4().hex[:8]
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'count.db'}")
+    other = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'other.db'}")
+    try:
+        for warm in (engine, other):  # the dialect's first-connect queries are not the test's
+            async with warm.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        count_statements(label, engine, other, engine)  # an engine given twice is counted once
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            await conn.execute(text("INSERT INTO t VALUES (:x)"), [{"x": 1}, {"x": 2}, {"x": 3}])
+        async with other.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+        await other.dispose()
+    assert REGISTRY.get_sample_value("youwei_sql_statements_total", {"service": label}) == 3
+
+
 async def test_readiness_reports_a_broken_database(rank):
     runtime = rank.app.state.runtime
     original = runtime.db.ping
