@@ -96,3 +96,66 @@ def test_sqlalchemy_is_imported_only_by_adapters_and_views(service):
              and any(n.split(".")[0] == "sqlalchemy" for n in _imports(p))}
     assert found - SQL_OUTSIDE_ADAPTERS_TODAY[service] == set(), "SQL outside adapters and views"
     assert SQL_OUTSIDE_ADAPTERS_TODAY[service] - found == set(), "moved to adapters: remove it from the list"
+
+
+# The edges (HTTP routes, message handlers) import only their service's use cases and views (docs/DEVELOPING.md):
+# the domain and the adapters are reached through the service layer. These modules still reach past it (issue 14);
+# each entry names what a module imports today, and the list may only shrink, as the SQL list above.
+EDGE_IMPORTS_TODAY = {
+    "rank": {"api/config_routes.py": {"adapters", "domain"}, "api/dependencies.py": {"domain"},
+             "api/process_routes.py": {"domain"}, "api/router.py": {"adapters"},
+             "messaging/handlers.py": {"adapters", "domain"}},
+    "appraisal": {"api/assessments.py": {"adapters", "domain"}, "api/awards.py": {"adapters", "domain"},
+                  "api/inaction.py": {"adapters"}, "api/insights.py": {"adapters", "domain"},
+                  "api/records.py": {"adapters", "domain"}, "api/talks.py": {"adapters", "domain"},
+                  "messaging/handlers.py": {"adapters", "domain", "sqlalchemy"},
+                  "messaging/subscriptions.py": {"adapters"}},
+    "petitions": {"messaging/handlers.py": {"adapters"}, "messaging/subscriptions.py": {"adapters"}},
+    "tolerance": {"api/cases.py": {"domain"}, "api/dependencies.py": {"domain"}, "api/incidents.py": {"domain"},
+                  "api/reinstatements.py": {"domain"}, "api/restrictions.py": {"domain"},
+                  "api/sanctions.py": {"domain"}, "api/schemas.py": {"domain"},
+                  "messaging/handlers.py": {"adapters", "domain"}, "messaging/subscriptions.py": {"adapters", "domain"}},
+}
+
+
+def _reached_past_the_service_layer(service: str, layer: str, path: Path) -> set[str]:
+    own = f"services.{service}."
+    reached = set()
+    for name in _imports(path):
+        if name.split(".")[0] == "sqlalchemy":
+            reached.add("sqlalchemy")
+        elif name.startswith(own):
+            part = name[len(own):].split(".")[0]
+            if part not in ("service_layer", "views", "process_views", layer):
+                reached.add(part)
+    return reached
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_routes_and_message_handlers_import_only_use_cases_and_views(service):
+    base = ROOT / "services" / service
+    found = {}
+    for layer in ("api", "messaging"):
+        for path in _files(f"services/{service}/{layer}"):
+            reached = _reached_past_the_service_layer(service, layer, path)
+            if reached:
+                found[path.relative_to(base).as_posix()] = reached
+    today = EDGE_IMPORTS_TODAY[service]
+    grown = {f: r - today.get(f, set()) for f, r in found.items() if r - today.get(f, set())}
+    assert grown == {}, "an edge module reaches past the service layer"
+    shrunk = {f: r - found.get(f, set()) for f, r in today.items() if r - found.get(f, set())}
+    assert shrunk == {}, "no longer imported: remove it from EDGE_IMPORTS_TODAY"
+
+
+LAYOUT = ("adapters", "api", "domain", "messaging", "service_layer", "main.py", "settings.py", "jobs.py")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_has_the_same_layout(service):
+    """docs/DEVELOPING.md: the same packages and entry modules in every service, views as a module or package."""
+    base = ROOT / "services" / service
+    missing = [name for name in LAYOUT if not (base / name).exists()]
+    assert missing == [], f"services/{service} lacks {missing}"
+    assert (base / "views.py").exists() or (base / "views" / "__init__.py").exists()
+    for package in LAYOUT[:5]:
+        assert (base / package / "__init__.py").exists(), f"services/{service}/{package} is not a package"
