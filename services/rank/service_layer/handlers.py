@@ -112,8 +112,9 @@ async def register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, pr
 async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: RankUnitOfWork, *,
                           principal: Principal, today: dt.date) -> list[dict]:
     """Registers many cadres in one transaction, each with the rank and post it holds from a date: each exactly as
-    POST /cadres and POST /cadres/{id}/rank-holdings, /post-holdings do (same rules, same events), each in its own
-    savepoint, so that a refused item (its problem at its index) leaves the others registered."""
+    POST /cadres and POST /cadres/{id}/rank-holdings, /post-holdings do (same rules; the same events, except that
+    the registration is announced once with the holdings, `Cadre.announce_once`), each in its own savepoint, so that
+    a refused item (its problem at its index) leaves the others registered."""
     answers: list[dict] = []
     ladders: dict[dt.date, dict[str, Ladder]] = {}  # by date, read once per batch
     async with uow:
