@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,3 +60,13 @@ async def insert_ignore(conn: AsyncConnection, table: Table, values: Mapping[str
     stmt = _ignore_statement(conn.dialect.name, table, tuple(values), tuple(keys))
     result = await conn.execute(stmt, dict(values))
     return (result.rowcount or 0) == 1
+
+
+def one_of(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN values` for a bulk lookup. On PostgreSQL it is `column = ANY(:array)`, one parameter whatever the
+    count: with an IN list of N parameters, a prepared statement run more than five times gets a generic plan
+    that filters row by row, so a recompute over thousands of ids grew with the square of the table (issue 15).
+    Elsewhere (SQLite) a plain IN list."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))

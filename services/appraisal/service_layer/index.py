@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, delete, exists, select
 
 from kernel.contracts import appraisal_v1
 from kernel.db import utcnow
-from kernel.sql import upsert
+from kernel.sql import one_of, upsert
 from services.appraisal.adapters import orm
 from services.appraisal.domain.periods import period_range, quarter_key, quarter_of_period
 from services.appraisal.domain.rules.index_formula import Inputs, RecordFact, compute, formula
@@ -50,34 +50,34 @@ async def load_inputs(uow: AppraisalUnitOfWork, pairs: set[tuple[str, str]]) -> 
 
     r = orm.performance_record
     for row in (await conn.execute(select(r.c.id, r.c.cadre_id, r.c.occurred_on, r.c.category, r.c.quantity).where(
-            r.c.cadre_id.in_(cadres), r.c.status == "VERIFIED", r.c.occurred_on.between(lo, hi)))).all():
+            one_of(conn, r.c.cadre_id, cadres), r.c.status == "VERIFIED", r.c.occurred_on.between(lo, hi)))).all():
         put(row.cadre_id, row.occurred_on, "records", RecordFact(row.id, row.category, row.quantity))
     g = orm.regular_assessment
     for row in (await conn.execute(select(g.c.id, g.c.cadre_id, g.c.period_key, g.c.result).where(
-            g.c.cadre_id.in_(cadres), g.c.period_end.between(lo, hi)))).all():
+            one_of(conn, g.c.cadre_id, cadres), g.c.period_end.between(lo, hi)))).all():
         key = (row.cadre_id, quarter_of_period(row.period_key))
         if key in pairs:
             bucket[key]["regular"].append((row.id, row.result))
     w = orm.award
     for row in (await conn.execute(select(w.c.id, w.c.cadre_id, w.c.type, w.c.granted_on).where(
-            w.c.cadre_id.in_(cadres), w.c.status.in_(COUNTED_AWARD_STATUSES), w.c.granted_on.between(lo, hi)))).all():
+            one_of(conn, w.c.cadre_id, cadres), w.c.status.in_(COUNTED_AWARD_STATUSES), w.c.granted_on.between(lo, hi)))).all():
         put(row.cadre_id, row.granted_on, "awards", (row.id, row.type))
     f = orm.inaction_finding
     for row in (await conn.execute(select(f.c.id, f.c.cadre_id, f.c.points, f.c.occurred_on).where(
-            f.c.cadre_id.in_(cadres), f.c.status == "CONFIRMED", f.c.occurred_on.between(lo, hi)))).all():
+            one_of(conn, f.c.cadre_id, cadres), f.c.status == "CONFIRMED", f.c.occurred_on.between(lo, hi)))).all():
         put(row.cadre_id, row.occurred_on, "findings", (row.id, row.points))
     p = orm.pet_report_outcome
     for row in (await conn.execute(select(p.c.report_id, p.c.cadre_id, p.c.outcome, p.c.closed_on).where(
-            p.c.cadre_id.in_(cadres), p.c.outcome.in_(COUNTED_REPORT_OUTCOMES), p.c.closed_on.between(lo, hi)))).all():
+            one_of(conn, p.c.cadre_id, cadres), p.c.outcome.in_(COUNTED_REPORT_OUTCOMES), p.c.closed_on.between(lo, hi)))).all():
         put(row.cadre_id, row.closed_on, "reports", (row.report_id, row.outcome))
     s, tol = orm.tol_sanction, orm.tol_tolerated
     tolerated = exists().where(and_(tol.c.incident_id == s.c.incident_id))
     for row in (await conn.execute(select(s.c.sanction_id, s.c.cadre_id, s.c.system, s.c.type, s.c.effective_on).where(
-            s.c.cadre_id.in_(cadres), s.c.status != "REVOKED", s.c.effective_on.between(lo, hi), ~tolerated))).all():
+            one_of(conn, s.c.cadre_id, cadres), s.c.status != "REVOKED", s.c.effective_on.between(lo, hi), ~tolerated))).all():
         put(row.cadre_id, row.effective_on, "sanctions", (row.sanction_id, row.system, row.type))
     fa = orm.pet_false_accusation
     for row in (await conn.execute(select(fa.c.case_id, fa.c.accuser_cadre_id, fa.c.confirmed_on).where(
-            fa.c.accuser_cadre_id.in_(cadres), fa.c.confirmed_on.between(lo, hi)))).all():
+            one_of(conn, fa.c.accuser_cadre_id, cadres), fa.c.confirmed_on.between(lo, hi)))).all():
         put(row.accuser_cadre_id, row.confirmed_on, "false_accusations", row.case_id)
     out = {}
     for key in pairs:
@@ -99,13 +99,13 @@ async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
     cadres = sorted({c for c, _ in pairs})
     d = orm.directory.cadre
     orgs = {row.cadre_id: (row.org_unit_id, row.org_path) for row in (await uow.conn.execute(
-        select(d.c.cadre_id, d.c.org_unit_id, d.c.org_path).where(d.c.cadre_id.in_(cadres)))).all()}
+        select(d.c.cadre_id, d.c.org_unit_id, d.c.org_path).where(one_of(uow.conn, d.c.cadre_id, cadres)))).all()}
     snap = orm.index_snapshot
     # Filter by cadre (the primary key's prefix, an index lookup) and pick the pairs in Python: a row-value IN
     # list is not hashed by PostgreSQL and would compare every snapshot with every pair.
     before = {(row.cadre_id, row.period_key): (row.total, row.formula_version, row.components) for row in (
         await uow.conn.execute(select(snap.c.cadre_id, snap.c.period_key, snap.c.total, snap.c.formula_version,
-                                      snap.c.components).where(snap.c.cadre_id.in_(cadres),
+                                      snap.c.components).where(one_of(uow.conn, snap.c.cadre_id, cadres),
                                                                snap.c.period_key.in_(sorted({p for _, p in pairs}))))).all()
         if (row.cadre_id, row.period_key) in pairs}
     f = formula(uow.settings.index_formula_version)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from kernel.sql import insert_ignore, upsert
+from kernel.sql import insert_ignore, one_of, upsert
 
 metadata = MetaData()
 note = Table("probe_note", metadata, Column("kind", String(20), primary_key=True),
@@ -61,3 +61,16 @@ async def test_a_statement_built_for_one_table_is_never_used_for_another(conn):
     await upsert(conn, other, {"kind": "a", "count": 2}, ["kind"])
     assert await _rows(conn, other) == [("a", 2)]
     assert await _rows(conn, note) == [("a", "1", 7, "mon", [])]
+
+
+async def test_one_of_finds_the_rows_of_many_keys_with_one_parameter_on_postgresql(conn):
+    await upsert(conn, other, [{"kind": f"k{i}", "count": i} for i in range(30)], ["kind"])
+    wanted = [f"k{i}" for i in range(0, 30, 3)] + ["missing"]
+    stmt = select(other.c.count).where(one_of(conn, other.c.kind, wanted)).order_by(other.c.count)
+    assert (await conn.execute(stmt)).scalars().all() == list(range(0, 30, 3))
+    compiled = stmt.compile(dialect=conn.dialect)
+    if conn.dialect.name == "postgresql":
+        assert "= ANY" in str(compiled) and len(compiled.params) == 1  # the count never changes the statement
+    else:
+        assert " IN " in str(compiled)
+    assert (await conn.execute(select(other.c.count).where(one_of(conn, other.c.kind, [])))).all() == []
