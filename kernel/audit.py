@@ -6,8 +6,11 @@ hash, so altering or deleting any row breaks verification from that row on.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
 from fastapi import Header
@@ -64,25 +67,81 @@ async def record_many(conn: AsyncConnection, table: Table, *, principal: Princip
                       entries: list[tuple[str, str, str, str]]) -> None:
     """Appends one audit row per (action, object type, object id, purpose), chained in order, in the caller's
     transaction: the chain head is read once and the rows go in one statement (a batch of many facts)."""
-    if not entries:
-        return
-    if conn.dialect.name == "postgresql":
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    prev = (await conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1))).scalar() or GENESIS
+    await append_rows(conn, table, entry_rows(principal, entries))
+
+
+def entry_rows(principal: Principal | None, entries: Iterable[tuple[str, str, str, str]]) -> list[dict[str, Any]]:
+    """Builds the unchained audit rows of one caller (who, when, which request), ready for `append_rows`."""
     # Microseconds are dropped so that the hash input is the same on every backend.
     at = utcnow().replace(microsecond=0)
     actor = principal.subject if principal else "system"
     roles = ",".join(sorted(r.value for r in principal.roles)) if principal else "system"
     unit_id = principal.unit_id if principal else None
     request_id = context.request_id.get()
-    rows: list[dict[str, Any]] = []
-    for action, object_type, object_id, purpose in entries:
-        row = {"at": at, "actor": actor, "roles": roles, "unit_id": unit_id, "action": action,
-               "object_type": object_type, "object_id": str(object_id), "purpose": purpose, "request_id": request_id}
+    return [{"at": at, "actor": actor, "roles": roles, "unit_id": unit_id, "action": action,
+             "object_type": object_type, "object_id": str(object_id), "purpose": purpose, "request_id": request_id}
+            for action, object_type, object_id, purpose in entries]
+
+
+async def append_rows(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Chains rows onto the log's head, in order, and inserts them in one statement (the caller's transaction)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    prev = (await conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1))).scalar() or GENESIS
+    for row in rows:
         row["prev_hash"] = prev
         row["hash"] = prev = _digest(prev, row)
-        rows.append(row)
     await conn.execute(table.insert(), rows)
+
+
+class ReadAuditor:
+    """Group commit for the audit rows of reads (docs/reliability.md S9).
+
+    Every audited read waits until its row is committed, but the reads waiting at the same time share one
+    transaction: while one append is in flight the next rows queue, and the next transaction takes them all.
+    An idle process commits at once (no timer); a busy one pays one chain-head read and one commit per group
+    instead of per read. A failed transaction fails every read of its group, as its own transaction would have.
+    """
+
+    def __init__(self, table: Table, transaction: Callable[[], AbstractAsyncContextManager[AsyncConnection]]) -> None:
+        self.table = table
+        self.transaction = transaction
+        self.groups = 0
+        self._pending: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def append(self, principal: Principal | None, entries: Iterable[tuple[str, str, str, str]]) -> None:
+        """Returns once the rows of these entries are durable."""
+        rows = entry_rows(principal, entries)
+        if not rows:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((rows, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._drain())
+        # A cancelled request cancels only its wait: its row stays in the group, whose transaction goes on.
+        await done
+
+    async def _drain(self) -> None:
+        while self._pending:
+            group, self._pending = self._pending, []
+            try:
+                async with self.transaction() as conn:
+                    await append_rows(conn, self.table, [row for rows, _ in group for row in rows])
+            except BaseException as exc:  # every waiter learns the outcome, then the writer stops on a cancel
+                for _, done in group:
+                    if not done.done():
+                        done.set_exception(exc)
+                        done.exception()  # a cancelled waiter's group failing is not an unretrieved error
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            self.groups += 1
+            for _, done in group:
+                if not done.done():
+                    done.set_result(None)
 
 
 async def verify_chain(conn: AsyncConnection, table: Table) -> int | None:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel import metrics
-from kernel.auth import TokenVerifier
+from kernel.audit import ReadAuditor
+from kernel.auth import Principal, TokenVerifier
 from kernel.calendar import WorkdayCalendar
 from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
@@ -72,6 +74,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task] = []
         self._stream_ready = False
         self.consistency = ConsistencyGate(self)
+        self.read_auditor = ReadAuditor(tables.audit, self._audit_transaction) if tables.audit is not None else None
 
     # -- units of work -------------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:
@@ -80,6 +83,19 @@ class ServiceRuntime:
         return self.uow_class(
             db=self.db, tables=self.tables, outbox=self.outbox, to_contracts=self.to_contracts, notify=self._notify
         )
+
+    @asynccontextmanager
+    async def _audit_transaction(self) -> AsyncIterator[AsyncConnection]:
+        async with self.uow() as uow:
+            yield uow.conn
+            await uow.commit()
+
+    async def audit_reads(self, principal: Principal | None, object_type: str, ids: Iterable[str], purpose: str,
+                          action: str = "READ") -> None:
+        """Records one audit row per object read and returns once they are durable; the reads waiting at the same
+        time share one transaction (kernel.audit.ReadAuditor)."""
+        assert self.read_auditor is not None, "this service's KernelTables has no audit table"
+        await self.read_auditor.append(principal, [(action, object_type, str(i), purpose) for i in ids])
 
     def _notify(self) -> None:
         if self.relay is not None:

@@ -30,6 +30,7 @@ class KernelTables:
     inbox: Table
     dead_letter: Table
     watermark: Table
+    audit: Table | None = None
 
     @cached_property
     def inbox_insert(self) -> Any:

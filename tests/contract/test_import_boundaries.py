@@ -106,7 +106,7 @@ EDGE_IMPORTS_TODAY = {
              "api/process_routes.py": {"domain"}, "api/router.py": {"adapters"},
              "messaging/handlers.py": {"adapters", "domain"}},
     "appraisal": {"api/assessments.py": {"adapters", "domain"}, "api/awards.py": {"adapters", "domain"},
-                  "api/inaction.py": {"adapters"}, "api/insights.py": {"adapters", "domain"},
+                  "api/inaction.py": {"adapters"}, "api/insights.py": {"domain"},
                   "api/records.py": {"adapters", "domain"}, "api/talks.py": {"adapters", "domain"},
                   "messaging/handlers.py": {"adapters", "domain", "sqlalchemy"},
                   "messaging/subscriptions.py": {"adapters"}},

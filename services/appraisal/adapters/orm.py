@@ -30,14 +30,16 @@ from kernel.uow import KernelTables
 
 metadata = new_metadata()
 
+audit_log = audit_table(metadata)
+
 kernel_tables = KernelTables(
     outbox=outbox_table(metadata),
     inbox=inbox_table(metadata),
     dead_letter=dead_letter_table(metadata),
     watermark=watermark_table(metadata),
+    audit=audit_log,
 )
 directory = directory_tables(metadata)
-audit_log = audit_table(metadata)
 
 ID = 36
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from kernel import audit
 from kernel.auth import Role
-from kernel.deps import ReaderDep, TodayDep
+from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
@@ -81,16 +81,13 @@ async def list_assessments(conn: ReaderDep, principal: PrincipalDep, page: PageD
 
 @router.get("/assessments/{assessment_id}", response_model=s.AssessmentRead, tags=["assessments"],
             dependencies=[require(*READERS)])
-async def get_assessment(assessment_id: str, conn: ReaderDep, principal: PrincipalDep, uow: UowDep,
+async def get_assessment(assessment_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep,
                          purpose: Annotated[str, Depends(audit.purpose_header)]) -> s.AssessmentRead:
     """Returns one annual assessment (the read is audited)."""
     row = await views.get_row(conn, principal, A, assessment_id)
     if row is None:
         raise NotFound("assessment not found", field="assessment_id")
-    async with uow:
-        await audit.record(uow.conn, orm.audit_log, principal=principal, action="READ", object_type=h.OBJECT,
-                           object_id=assessment_id, purpose=purpose)
-        await uow.commit()
+    await runtime.audit_reads(principal, h.OBJECT, [assessment_id], purpose)
     return s.AssessmentRead(**row)
 
 

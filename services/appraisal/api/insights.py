@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, Query
 from kernel import audit
 from kernel.access import cadre_not_found, unit_not_found
 from kernel.auth import Role
-from kernel.deps import ReaderDep, TodayDep
+from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.requests import QueryDate
 from kernel.security import PrincipalDep, require
 from services.appraisal import insights, views
-from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, STAFF_READERS, UowDep
 from services.appraisal.domain.periods import quarter_key
@@ -94,16 +93,13 @@ async def record_incentive(body: s.IncentiveCreate, uow: UowDep, principal: Prin
 
 
 @router.get("/dossier-parts/appraisal/{cadre_id}", tags=["dossier-parts"], dependencies=[require(*READERS)])
-async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, uow: UowDep, today: TodayDep,
-                       purpose: Annotated[str, Depends(audit.purpose_header)],
+async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep,
+                       today: TodayDep, purpose: Annotated[str, Depends(audit.purpose_header)],
                        as_of: QueryDate | None = None) -> dict:
     """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards, record notes);
     audited."""
     await views.directory.require_cadre(conn, await views.directory.access(conn, principal), cadre_id)
-    async with uow:
-        await audit.record(uow.conn, orm.audit_log, principal=principal, action="READ", object_type="dossier",
-                           object_id=cadre_id, purpose=purpose)
-        await uow.commit()
+    await runtime.audit_reads(principal, "dossier", [cadre_id], purpose)
     return await insights.dossier(conn, cadre_id=cadre_id, as_of=as_of or today,
                                   notes_visible=await views.note_clause(conn, principal))
 

@@ -6,16 +6,9 @@ from collections.abc import Iterable
 
 from kernel.auth import Principal
 from kernel.runtime import ServiceRuntime
-from services.petitions.service_layer.support import record
 
 
 async def audit_reads(runtime: ServiceRuntime, principal: Principal, object_type: str, ids: Iterable[str],
                       purpose: str, action: str = "READ") -> None:
-    """Records one READ row per object read, in a short write transaction."""
-    ids = list(ids)
-    if not ids:
-        return
-    async with runtime.uow() as uow:
-        for object_id in ids:
-            await record(uow.conn, principal, action, object_type, object_id, purpose)
-        await uow.commit()
+    """Records one READ row per object read; returns once the rows are durable (group commit)."""
+    await runtime.audit_reads(principal, object_type, ids, purpose, action=action)

@@ -439,4 +439,5 @@ kernel_tables = KernelTables(
     inbox=inbox_table(metadata),
     dead_letter=dead_letter_table(metadata),
     watermark=watermark_table(metadata),
+    audit=audit_log,
 )

@@ -36,11 +36,8 @@ CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
 
 async def audit_read(runtime: RuntimeDep, principal: Principal, object_type: str, object_id: str,
                      purpose: str) -> None:
-    """Records a read of a sensitive object in a short write transaction of its own."""
-    uow: RankUnitOfWork = runtime.uow()  # type: ignore[assignment]
-    async with uow:
-        await uow.audit(principal, "READ", object_type, object_id, purpose)
-        await uow.commit()
+    """Records a read of a sensitive object; returns once its audit row is durable (group commit)."""
+    await runtime.audit_reads(principal, object_type, [object_id], purpose)
 
 
 # Role sets of docs/permissions.md (rank).

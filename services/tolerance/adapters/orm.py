@@ -401,11 +401,13 @@ petitions_report_outcome = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
 )
 
+audit_log = audit_table(metadata)
+
 kernel_tables = KernelTables(
     outbox=outbox_table(metadata),
     inbox=inbox_table(metadata),
     dead_letter=dead_letter_table(metadata),
     watermark=watermark_table(metadata),
+    audit=audit_log,
 )
 directory = directory_tables(metadata)
-audit_log = audit_table(metadata)

@@ -12,7 +12,6 @@ from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import SanctionType
 from kernel.deps import RuntimeDep, cadre_filter
 from services.tolerance.domain.policy import Policy
-from services.tolerance.service_layer.access import audited
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 from services.tolerance.views.scope import DIRECTORY
 
@@ -55,13 +54,8 @@ def sanction_type(policy: Policy, code: str | None) -> SanctionType | None:
 
 async def audit_reads(runtime: RuntimeDep, principal: Principal, object_type: str, ids: list[str],
                       purpose: str) -> None:
-    """Records reads of sensitive objects in a short write transaction (one row per object)."""
-    if not ids:
-        return
-    async with runtime.uow() as uow:
-        for object_id in ids:
-            await audited(uow, principal, "READ", object_type, object_id, purpose)  # type: ignore[arg-type]
-        await uow.commit()
+    """Records reads of sensitive objects (one row per object); returns once the rows are durable (group commit)."""
+    await runtime.audit_reads(principal, object_type, ids, purpose)
 
 # A list's `cadre_id` filter: 404 for a cadre the caller may not see (kernel.access).
 CadreFilter = cadre_filter(DIRECTORY.visible_cadre)
