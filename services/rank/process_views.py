@@ -12,14 +12,24 @@ from kernel.access import Access, in_subtree
 from kernel.auth import Principal, Role
 from kernel.pagination import PageParams, decode_cursor, encode_cursor, keyset, next_cursor
 from services.rank.adapters import config_repo, orm, selection
-from services.rank.adapters.facts import load_facts, load_tree
+from services.rank.adapters.facts import load_facts
+from services.rank.adapters.reference import Reference, reference_for_read
 from services.rank.adapters.sql import loads, path_list
 from services.rank.domain.batch import CANDIDATE_RESERVING, OPEN_BATCH
 from services.rank.domain.contract import Contract
+from services.rank.domain.facts import CadreFacts
 from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer.contracts import suggestion
 from services.rank.service_layer.evaluation import eligibility_json, points_json, standing_of, track_json
-from services.rank.views import _relatives, access_of, cadre_clause, config_filter, config_units, unit_prefix_within
+from services.rank.views import (
+    _relatives,
+    access_of,
+    cadre_clause,
+    config_filter,
+    config_units,
+    history_of,
+    unit_prefix_within,
+)
 
 
 # -- configuration -------------------------------------------------------------------------------------
@@ -225,14 +235,29 @@ async def live_eligibility(conn: AsyncConnection, cadre_id: str, *, as_of: dt.da
                            policies: RankPolicies, principal: Principal) -> dict[str, Any]:
     """Evaluates a cadre now (facts as known on `as_of`), with points under their unit's scheme; 信访 flags only
     for the callers who may see them."""
-    tree = await load_tree(conn)
-    facts = (await load_facts(conn, [cadre_id], tree))[cadre_id]
-    ladders = await config_repo.ladders_in_force(conn, as_of)
-    scheme = (await config_repo.schemes_in_force(conn, as_of)).for_path(tree.path(facts.org_unit.org_unit_id))
-    standing = standing_of(facts, ladders=ladders, scheme=scheme, policies=policies, as_of=as_of,
+    reference = await reference_for_read(conn, as_of)
+    facts = (await load_facts(conn, [cadre_id], reference.tree))[cadre_id]
+    return await _evaluate_live(conn, facts, reference, as_of=as_of, target_rank=target_rank, policies=policies,
+                                principal=principal)
+
+
+async def live_dossier(conn: AsyncConnection, cadre_id: str, *, as_of: dt.date, policies: RankPolicies,
+                       principal: Principal) -> dict[str, Any]:
+    """A cadre's history and live evaluation as of a day, from one load of their facts."""
+    reference = await reference_for_read(conn, as_of)
+    facts = (await load_facts(conn, [cadre_id], reference.tree))[cadre_id]
+    live = await _evaluate_live(conn, facts, reference, as_of=as_of, target_rank=None, policies=policies,
+                                principal=principal)
+    return {"history": history_of(cadre_id, facts.holdings(), as_of), **live}
+
+
+async def _evaluate_live(conn: AsyncConnection, facts: CadreFacts, reference: Reference, *, as_of: dt.date,
+                         target_rank: str | None, policies: RankPolicies, principal: Principal) -> dict[str, Any]:
+    scheme = reference.schemes.for_path(reference.tree.path(facts.org_unit.org_unit_id))
+    standing = standing_of(facts, ladders=reference.ladders, scheme=scheme, policies=policies, as_of=as_of,
                            target_rank=target_rank)
     eligibility = eligibility_json(standing.eligibility)
-    eligibility["reasons"] = without_petition_flags(eligibility["reasons"], cadre_id,
+    eligibility["reasons"] = without_petition_flags(eligibility["reasons"], facts.cadre_id,
                                                     await petition_flags_hidden_for(conn, principal))
     return {"eligibility": eligibility, "points": points_json(standing.points),
             "development": track_json(standing.track), "level_step": standing.level}

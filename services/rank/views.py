@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +26,19 @@ def cadre_clause(access: Access, cadre_col: Any, unit_path_col: Any) -> ColumnEl
     return access.cadre_clause(cadre_col, lambda prefix: in_subtree(unit_path_col, prefix))
 
 
-async def visible_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
-    """Returns the cadre row (with its unit path) if the caller may see it (kernel.access), else None."""
+async def _visible_row(conn: AsyncConnection, principal: Principal, cadre_id: str) -> Any | None:
     c, u = orm.cadre, orm.org_unit
     row = (await conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
-                              .where(c.c.id == cadre_id))).mappings().first()
-    if row is None or not (await access_of(conn, principal)).sees(cadre_id, row["org_path"]):
+                              .where(c.c.id == cadre_id))).first()
+    if row is None or not (await access_of(conn, principal)).sees(cadre_id, row.org_path):
         return None
-    return dict(row)
+    return row
+
+
+async def visible_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
+    """Returns the cadre row (with its unit path) if the caller may see it (kernel.access), else None."""
+    row = await _visible_row(conn, principal, cadre_id)
+    return None if row is None else dict(row._mapping)
 
 
 def _unit(row: Any) -> dict[str, Any]:
@@ -92,10 +98,7 @@ def _cadre(row: Any, relatives: dict[str, list[str]]) -> dict[str, Any]:
 
 async def get_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
     """Returns a cadre the caller may see (own entry for the cadre role, else the unit subtree), or None."""
-    c = orm.cadre
-    if await visible_cadre(conn, principal, cadre_id) is None:
-        return None
-    row = (await conn.execute(select(c).where(c.c.id == cadre_id))).first()
+    row = await _visible_row(conn, principal, cadre_id)
     return _cadre(row, await _relatives(conn, [cadre_id])) if row else None
 
 
@@ -176,8 +179,13 @@ def _holding(h: Any) -> dict[str, Any]:
 
 async def history(conn: AsyncConnection, cadre_id: str, as_of: dt.date) -> dict[str, Any]:
     """Returns the holdings that began on or before `as_of`, and what was held on that day."""
+    return history_of(cadre_id, [holding for _, holding in await load_holdings(conn, [cadre_id])], as_of)
+
+
+def history_of(cadre_id: str, holdings: Iterable[Any], as_of: dt.date) -> dict[str, Any]:
+    """Shapes a cadre's holdings (rank, post, level, unit assignments) into its history as of a day."""
     kinds: dict[type, list] = {RankHolding: [], PostHolding: [], LevelHolding: [], Assignment: []}
-    for _, holding in await load_holdings(conn, [cadre_id]):
+    for holding in holdings:
         if holding.since <= as_of:
             kinds[type(holding)].append(holding)
     rank, post, level, unit = (at(kinds[k], as_of) for k in (RankHolding, PostHolding, LevelHolding, Assignment))

@@ -98,9 +98,8 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
     day = as_of or today
     if day > today:
         day = today
-    history = await views.history(conn, cadre_id, day)
-    live = await process_views.live_eligibility(conn, cadre_id, as_of=day, target_rank=None, policies=policies,
-                                                principal=principal)
+    live = await process_views.live_dossier(conn, cadre_id, as_of=day, policies=policies, principal=principal)
+    history = live["history"]
     register = {**cadre, "org_unit_id_on_date": history["org_unit_id"]}
     demotions = [DemotionRead(**d) for d in await views.demotions(conn, cadre_id)
                  if d["effective_date"] is None or d["effective_date"] <= day]

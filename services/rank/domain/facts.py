@@ -127,6 +127,10 @@ class CadreFacts:
     demotion_required: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
+    def holdings(self) -> list[RankHolding | PostHolding | LevelHolding | Assignment]:
+        """Every holding: rank, post and level holdings, then the unit assignments."""
+        return [*self.rank_holdings, *self.post_holdings, *self.level_holdings, *(a for a, _ in self.assignments)]
+
     def grades_known_on(self, day: dt.date) -> dict[int, GradeFact]:
         """Returns the latest finalized grade per year, as known on `day`."""
         known: dict[int, GradeFact] = {}

@@ -85,9 +85,22 @@ async def test_a_points_scheme_applies_to_its_subtree_only(api):
     body = {"org_unit_id": "finance", "version": "fin-2026", "effective_from": "2026-01-01",
             "items": {"tenure_year": {"points": 5, "cap": 50}, "education.BACHELOR": {"points": 4}},
             "tie_breakers": ["entry_date"]}
+    # Read first: reads keep the tree and the schemes per process, and a committed change must be seen at once.
+    assert (await api.ok("GET", f"/api/v1/eligibility/{cadre}"))["points"]["scheme_version"] == "default-1"
     scheme = (await api.ok("POST", "/api/v1/points-schemes", status=201, json=body))["id"]
     mine = (await api.ok("GET", f"/api/v1/eligibility/{cadre}"))["points"]
     assert (mine["scheme_version"], mine["total"]) == ("fin-2026", 34.0)  # 6 full years * 5 + 4
+    # A unit created and a cadre moved into it after those reads: the new unit's path leads to finance's scheme.
+    moved = await api.register("Moved", unit="health", born=D(1987, 1, 1))
+    await api.rank(moved, "C10", D(2020, 1, 1), level=22)
+    assert (await api.ok("GET", f"/api/v1/eligibility/{moved}"))["points"]["scheme_version"] == "default-1"
+    await api.ok("POST", "/api/v1/org-units", status=201,
+                 json={"code": "finance-div9", "name": "Audit Division", "agency_level": "DIVISION",
+                       "parent_id": "finance"})
+    await api.ok("POST", f"/api/v1/cadres/{moved}/transfer",
+                 json={"version": (await api.cadre(moved))["version"], "to_org_unit_id": "finance-div9",
+                       "moved_on": "2026-06-01"})
+    assert (await api.ok("GET", f"/api/v1/eligibility/{moved}"))["points"]["scheme_version"] == "fin-2026"
     theirs = (await api.ok("GET", f"/api/v1/eligibility/{other}"))["points"]
     assert theirs["scheme_version"] == "default-1"
     assert (await api.ok("GET", f"/api/v1/points-schemes/{scheme}", headers=api.h(unit="finance")))["version"] == \
