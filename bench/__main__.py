@@ -1,6 +1,6 @@
 """Runs benchmarks and writes their results as JSON under bench/results/.
 
-    python -m bench                    the foundation write path and its raw baselines (issue 2)
+    python -m bench                    the foundation write path and its raw baselines, then CPU per request (cpu)
     python -m bench rank appraisal     other benchmarks, by module name (bench/<name>.py)
     --backend sqlite|postgres|both     where the database-bound benchmarks run (default: both if PostgreSQL answers)
     --quick                            smaller counts, for a smoke run
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT = ["skeleton"]
+DEFAULT = ["skeleton", "cpu"]
 
 
 def main() -> None:

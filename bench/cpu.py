@@ -19,6 +19,7 @@ statements per request, requests per second.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import sqlite3
@@ -30,9 +31,12 @@ from typing import Any
 
 import httpx
 
+from bench.chart import cpu_chart
 from bench.common import Databases, child, free_port, nats_server, python
-from bench.gateway import COUNTIES, SERVICES, UVICORN, _clone_register, _gateway_env, _seed, create_units
+from bench.gateway import COUNTIES, SERVICES, UVICORN, _clone_register, _gateway_env, _seed, create_units, service_env
 from kernel import keys
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 CONCURRENCY = 8
 PROCESSES = (*SERVICES, "gateway")
@@ -152,12 +156,8 @@ async def run(args: Any) -> dict[str, Any]:
                 pids[name] = proc.pid
 
             for service in SERVICES:
-                p = service.upper()
-                serve(service, f"services.{service}.main:create_app", {
-                    f"{p}_DATABASE_URL": db_urls[service], f"{p}_NATS_URL": nats.url,
-                    f"{p}_EVENTS_NAMESPACE": namespace, f"{p}_ENVIRONMENT": "test", f"{p}_LOG_LEVEL": "WARNING",
-                    f"{p}_AUTH_JWKS_FILE": str(work / "keys" / "jwks.json"), f"{p}_AUTH_ISSUER": "youwei-bench",
-                    f"{p}_AUTH_AUDIENCE": "youwei"})
+                serve(service, f"services.{service}.main:create_app",
+                      service_env(service, work, db_urls[service], nats.url, namespace))
             serve("gateway", "gateway.main:create_app", _gateway_env(work, dict(urls), "aiohttp"))
             gateway = urls["gateway"]
             async with httpx.AsyncClient(timeout=60) as client:
@@ -196,6 +196,12 @@ async def run(args: Any) -> dict[str, Any]:
                     settled=lambda ok: _count(db_urls["appraisal"], "performance_record") >= records + ok)
     finally:
         await dbs.close()
+    baseline_file = RESULTS / "cpu_baseline.json"
+    baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.exists() else None
+    if baseline is not None and (baseline["cadres"], baseline["backend"]) == (size, out["backend"]):
+        chart = cpu_chart(baseline, out, RESULTS / "cpu.png",
+                          title=f"Total CPU ms per request, {size:,} cadres ({out['backend']}): baseline vs this run")
+        print(f"  chart: {chart.relative_to(RESULTS.parent.parent)}", flush=True)
     return out
 
 

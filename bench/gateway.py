@@ -228,6 +228,15 @@ def _serve(stack: Any, factory: str, env: dict[str, str], ready_path: str = "/he
     return base
 
 
+def service_env(service: str, work: Path, db_url: str, nats_url: str, namespace: str) -> dict[str, str]:
+    """The environment of one service process in a benchmark (test mode, the bench's keys, quiet logs)."""
+    p = service.upper()
+    return {f"{p}_DATABASE_URL": db_url, f"{p}_NATS_URL": nats_url, f"{p}_EVENTS_NAMESPACE": namespace,
+            f"{p}_ENVIRONMENT": "test", f"{p}_LOG_LEVEL": "WARNING",
+            f"{p}_AUTH_JWKS_FILE": str(work / "keys" / "jwks.json"), f"{p}_AUTH_ISSUER": "youwei-bench",
+            f"{p}_AUTH_AUDIENCE": "youwei"}
+
+
 def _gateway_env(work: Path, upstreams: dict[str, str], client: str) -> dict[str, str]:
     env = {
         "GATEWAY_ENVIRONMENT": "test", "GATEWAY_LOG_LEVEL": "WARNING", "GATEWAY_UPSTREAM_CLIENT": client,
@@ -495,11 +504,7 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
         with nats_server() as nats, ExitStack() as stack:
             urls = {}
             for service in SERVICES:
-                prefix = service.upper()
-                env = {f"{prefix}_DATABASE_URL": db_urls[service], f"{prefix}_NATS_URL": nats.url,
-                       f"{prefix}_EVENTS_NAMESPACE": namespace, f"{prefix}_ENVIRONMENT": "test",
-                       f"{prefix}_LOG_LEVEL": "WARNING", f"{prefix}_AUTH_JWKS_FILE": str(work / "keys" / "jwks.json"),
-                       f"{prefix}_AUTH_ISSUER": "youwei-bench", f"{prefix}_AUTH_AUDIENCE": "youwei"}
+                env = service_env(service, work, db_urls[service], nats.url, namespace)
                 urls[service] = _serve(stack, f"services.{service}.main:create_app", env, "/health/ready")
             gateway = _serve(stack, "gateway.main:create_app", _gateway_env(work, urls, "aiohttp"), "/health/ready")
             fan_out = _serve(stack, "bench.gateway:fan_out_app", {"BENCH_UPSTREAMS": ",".join(urls[s] for s in SERVICES)})
