@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
+
+from kernel.sqlite_driver import use_one_hop_cursors
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -156,6 +159,7 @@ def filesystem_type(path: Path) -> str | None:
 def _install_sqlite_hooks(engine: AsyncEngine, *, begin: str, query_only: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        use_one_hop_cursors(dbapi_connection)
         # Take transaction control away from the driver so that we can emit BEGIN IMMEDIATE ourselves
         # (SQLAlchemy sqlite docs, "Using SQLAlchemy to emit BEGIN in lieu of SQLite's transaction control").
         dbapi_connection.isolation_level = None
@@ -193,12 +197,43 @@ def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 3
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args=connect_args,
         hide_parameters=True,  # SQL parameters hold personal data: never in logs or error messages
     )
+    ping_when_idle(engine)
     return Database(url=url, writer=engine, reader=engine)
+
+
+# A pooled connection idle longer than this is pinged before use; one used more recently is trusted.
+PG_IDLE_PING_S = 10.0
+
+
+def ping_when_idle(engine: AsyncEngine, idle_s: float = PG_IDLE_PING_S) -> None:
+    """Pings a pooled PostgreSQL connection on checkout only when it sat idle for `idle_s` or more.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: for asyncpg a BEGIN, a `;` and a ROLLBACK, three round
+    trips before each request's first statement (issue 15). Under load connections come back within milliseconds,
+    so only those left idle (where a server restart or a dropped network path would show) are pinged; a dead one
+    is replaced before use. A connection the server dropped within the last `idle_s` fails its first statement
+    instead, like the requests in flight when the server went away, and that failure invalidates the whole pool
+    (SQLAlchemy's disconnect handling), so the next request gets a fresh connection.
+    """
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_s:
+            return  # new (just connected) or recently used
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:  # the pool discards this connection and checks out another
+            raise DisconnectionError("pooled connection lost while idle") from exc
 
 
 def count_statements(service: str, *engines: AsyncEngine) -> None:
@@ -215,7 +250,9 @@ def make_relay_engine(db: Database) -> AsyncEngine:
     """Returns the engine the outbox relay uses: its own small pool on PostgreSQL, the single writer on SQLite."""
     if db.is_sqlite:
         return db.writer
-    return create_async_engine(db.url, pool_size=2, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
+    engine = create_async_engine(db.url, pool_size=2, max_overflow=0, hide_parameters=True)
+    ping_when_idle(engine)
+    return engine
 
 
 def is_transient_db_error(exc: BaseException) -> bool:
