@@ -56,6 +56,31 @@ async def postgres_available(url: str) -> bool:
         return False
 
 
+def pg_dsn(url: str) -> str:
+    """The asyncpg DSN of a SQLAlchemy PostgreSQL URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def count_rows(url: str, table: str) -> int:
+    """Counts a table's rows in a service database (SQLite read-only, or PostgreSQL), outside the services."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        def count() -> int:
+            path = url.split(":///", 1)[1]
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
+                return int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+        return await asyncio.to_thread(count)
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_dsn(url))
+    try:
+        return int(await conn.fetchval(f'SELECT count(*) FROM "{table}"'))
+    finally:
+        await conn.close()
+
+
 async def backends(args) -> list[str]:
     """The database backends to run on, from --backend (default: both when PostgreSQL answers)."""
     if args.backend == "sqlite":

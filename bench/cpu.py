@@ -1,6 +1,7 @@
 """CPU per request over every process of the suite (issue 15): `python -m bench cpu [--quick]`.
 
-The four services and the gateway run as uvicorn children on loopback (SQLite). The register is seeded through the
+The four services and the gateway run as uvicorn children on loopback, on SQLite and then on PostgreSQL when it
+answers (`--backend sqlite|postgres|both`). The register is seeded through the
 APIs and grown to 10,000 cadres by cloning those cadres' rows (bench/gateway.py `_seed`, `_clone_register`). Then,
 for each scenario, a bounded number of requests is sent (8 at a time) and the benchmark reads, before and after:
 
@@ -9,7 +10,8 @@ for each scenario, a bounded number of requests is sent (8 at a time) and the be
 
 A write scenario ends only when every consumer has applied its events (the directories count the new rows), so
 the consumers' CPU is in the figure; a refused request is counted in `failed` (and printed once). The CPU the processes burn when idle (pollers, sweeps), measured over the
-same span before the scenario, is subtracted. The table: CPU ms per request per process and in total,
+same span before the scenario, is subtracted. Each run also records `calibration_ms`, the CPU of a fixed workload
+before and after it: the machine's speed drifts, so runs compare fairly only with it (or back to back). The table: CPU ms per request per process and in total,
 statements per request, requests per second.
 
     python -m bench cpu             10,000 cadres; 1,000 reads and 300 writes per scenario
@@ -22,7 +24,6 @@ import asyncio
 import json
 import os
 import re
-import sqlite3
 import time
 import uuid
 from contextlib import ExitStack
@@ -32,8 +33,17 @@ from typing import Any
 import httpx
 
 from bench.chart import cpu_chart
-from bench.common import Databases, child, free_port, nats_server, python
-from bench.gateway import COUNTIES, SERVICES, UVICORN, _clone_register, _gateway_env, _seed, create_units, service_env
+from bench.common import Databases, backends, child, count_rows, free_port, nats_server, python
+from bench.gateway import (
+    COUNTIES,
+    SERVICES,
+    UVICORN,
+    _gateway_env,
+    _seed,
+    clone_register,
+    create_units,
+    service_env,
+)
 from kernel import keys
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -69,11 +79,6 @@ class Meter:
         return out
 
 
-def _count(db_url: str, table: str) -> int:
-    with sqlite3.connect(db_url.split(":///", 1)[1], timeout=60) as conn:
-        return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-
-
 async def _send(client: httpx.AsyncClient, requests: list[tuple[str, str, dict | None]],
                 headers: dict[str, str]) -> int:
     """Sends every (method, url, body), CONCURRENCY at a time; returns how many failed."""
@@ -96,7 +101,7 @@ async def _send(client: httpx.AsyncClient, requests: list[tuple[str, str, dict |
 
 async def _settled(check: Any, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
-    while not check():
+    while not await check():
         if time.monotonic() > deadline:
             raise TimeoutError("the consumers did not apply the scenario's events in time")
         await asyncio.sleep(0.2)
@@ -116,7 +121,8 @@ async def _scenario(meter: Meter, client: httpx.AsyncClient, name: str, requests
     failed = await _send(client, requests, headers)
     answered = time.perf_counter() - started
     if settled is not None and failed < len(requests):
-        await _settled(lambda: settled(len(requests) - failed))
+        ok = len(requests) - failed
+        await _settled(lambda: settled(ok))
     elapsed = time.perf_counter() - started
     after = await meter.read(client)
     n = len(requests)
@@ -131,8 +137,43 @@ async def _scenario(meter: Meter, client: httpx.AsyncClient, name: str, requests
     return row
 
 
+def calibrate() -> float:
+    """CPU ms of a fixed pure-Python workload (JSON and hashing, like a request's): this machine's speed changes
+    over the day (a shared VM), so runs taken at different times compare through this figure."""
+    import hashlib
+
+    doc = {"id": "c" * 36, "grades": [{"year": 2000 + i, "grade": "COMPETENT"} for i in range(20)]}
+    started = time.process_time()
+    for _ in range(3000):
+        hashlib.sha256(json.dumps(json.loads(json.dumps(doc))).encode()).hexdigest()
+    return round((time.process_time() - started) * 1000, 1)
+
+
 async def run(args: Any) -> dict[str, Any]:
     size, reads, writes = (2000, 300, 100) if args.quick else (10_000, 1000, 300)
+    out: dict[str, Any] = {"cadres": size, "concurrency": CONCURRENCY, "runs": {}}
+    for backend in await backends(args):
+        before = calibrate()
+        out["runs"][backend] = await _run_on(args, backend, size, reads, writes)
+        out["runs"][backend]["calibration_ms"] = round((before + calibrate()) / 2, 1)
+    baseline_file = RESULTS / "cpu_baseline.json"
+    baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.exists() else None
+    if baseline is not None and baseline["cadres"] == size:
+        for backend, before in _runs(baseline).items():
+            if backend in out["runs"]:
+                name = "cpu.png" if backend == "sqlite" else f"cpu-{backend}.png"
+                chart = cpu_chart(before, out["runs"][backend], RESULTS / name,
+                                  title=f"Total CPU ms per request, {size:,} cadres ({backend}): baseline vs this run")
+                print(f"  chart: {chart.relative_to(RESULTS.parent.parent)}", flush=True)
+    return out
+
+
+def _runs(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The runs of a result by backend (a result of one SQLite run, as the baseline is, counts as one)."""
+    return result.get("runs") or {result["backend"]: result}
+
+
+async def _run_on(args: Any, backend: str, size: int, reads: int, writes: int) -> dict[str, Any]:
     work = Path(os.environ.get("BENCH_WORK", "/tmp")) / f"youwei-bench-cpu-{uuid.uuid4().hex[:8]}"
     work.mkdir(parents=True)
     key = keys.load_or_generate(work / "keys")
@@ -140,10 +181,10 @@ async def run(args: Any) -> dict[str, Any]:
                      ttl_s=6 * 3600)
     auth = {"Authorization": f"Bearer {token}"}
     namespace = "c" + uuid.uuid4().hex[:8]
-    dbs = Databases("postgresql+asyncpg://unused")
-    out: dict[str, Any] = {"backend": "sqlite", "cadres": size, "concurrency": CONCURRENCY, "scenarios": {}}
+    dbs = Databases(args.postgres_url)
+    out: dict[str, Any] = {"backend": backend, "cadres": size, "concurrency": CONCURRENCY, "scenarios": {}}
     try:
-        db_urls = {s: await dbs.fresh(s, "sqlite") for s in SERVICES}
+        db_urls = {s: await dbs.fresh(s, backend) for s in SERVICES}
         with nats_server() as nats, ExitStack() as stack:
             urls: dict[str, str] = {}
             pids: dict[str, int] = {}
@@ -165,7 +206,7 @@ async def run(args: Any) -> dict[str, Any]:
                 seeded = await _seed(urls, db_urls, auth, 0, min(size, 500 if args.quick else 2000))
                 templates = seeded["ids"]
                 history = set(seeded["with_history"])
-                await asyncio.to_thread(_clone_register, db_urls, templates, len(templates), size)
+                await clone_register(db_urls, templates, len(templates), size)
                 clones = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:bench:cadre:{n}"))
                           for n in range(len(templates), size)]
                 with_history = [t for t in templates if t in history] + [
@@ -173,44 +214,49 @@ async def run(args: Any) -> dict[str, Any]:
                 sample = (with_history * (reads // max(1, len(with_history)) + 1))[:reads]
                 meter = Meter(pids, urls)
                 scenarios = out["scenarios"]
-                print(f"CPU per request, {size:,} cadres (SQLite), {CONCURRENCY} requests at a time:", flush=True)
+                print(f"CPU per request, {size:,} cadres ({backend}), {CONCURRENCY} requests at a time:", flush=True)
                 scenarios["dossier"] = await _scenario(
                     meter, client, "GET dossier (gateway)", [("GET", f"{gateway}/api/v1/cadres/{c}/dossier", None)
                                                              for c in sample], auth)
                 scenarios["pass_through"] = await _scenario(
                     meter, client, "GET /cadres/{id} (gateway)", [("GET", f"{gateway}/api/v1/cadres/{c}", None)
                                                                   for c in sample], auth)
-                known = {s: _count(db_urls[s], "dir_cadre") for s in CONSUMERS}
+                known = {s: await count_rows(db_urls[s], "dir_cadre") for s in CONSUMERS}
                 bodies = [("POST", f"{gateway}/api/v1/cadres", {
                     "name": f"新干部{n:05d}", "gender": "MALE" if n % 2 else "FEMALE",
                     "birth_date": f"{1970 + n % 25}-{1 + n % 12:02d}-{1 + n % 28:02d}", "entry_date": f"{1993 + n % 25}-07-01",
                     "org_unit_id": f"county-{n % COUNTIES}"}) for n in range(writes)]
-                scenarios["registration"] = await _scenario(
-                    meter, client, "POST /cadres, all consumers", bodies, auth,
-                    settled=lambda ok: all(_count(db_urls[s], "dir_cadre") >= known[s] + ok for s in CONSUMERS))
-                records = _count(db_urls["appraisal"], "performance_record")
+
+                async def registered(ok: int) -> bool:
+                    return all([await count_rows(db_urls[s], "dir_cadre") >= known[s] + ok for s in CONSUMERS])
+
+                scenarios["registration"] = await _scenario(meter, client, "POST /cadres, all consumers", bodies, auth,
+                                                            settled=registered)
+                records = await count_rows(db_urls["appraisal"], "performance_record")
+
+                async def recorded(ok: int) -> bool:
+                    return await count_rows(db_urls["appraisal"], "performance_record") >= records + ok
+
                 scenarios["appraisal_write"] = await _scenario(
                     meter, client, "POST performance-records", [("POST", f"{gateway}/api/v1/performance-records", {
                         "cadre_id": c, "occurred_on": "2026-03-15", "category": "KEY_TASK", "title": f"任务{i}",
                         "quantity": 2, "unit": "items"}) for i, c in enumerate(sample[:writes])], auth,
-                    settled=lambda ok: _count(db_urls["appraisal"], "performance_record") >= records + ok)
+                    settled=recorded)
     finally:
         await dbs.close()
-    baseline_file = RESULTS / "cpu_baseline.json"
-    baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.exists() else None
-    if baseline is not None and (baseline["cadres"], baseline["backend"]) == (size, out["backend"]):
-        chart = cpu_chart(baseline, out, RESULTS / "cpu.png",
-                          title=f"Total CPU ms per request, {size:,} cadres ({out['backend']}): baseline vs this run")
-        print(f"  chart: {chart.relative_to(RESULTS.parent.parent)}", flush=True)
     return out
 
 
 def format(result: dict[str, Any]) -> str:  # noqa: A001 - the bench runner's hook name
-    """The CPU-per-request table (Markdown)."""
+    """The CPU-per-request tables (Markdown), one per backend."""
     head = "| scenario | " + " | ".join(f"{p} ms" for p in PROCESSES) + " | total ms | statements | req/s |"
-    lines = [f"CPU per request, {result['cadres']:,} cadres, {result['backend']}", head,
-             "|" + "---|" * (len(PROCESSES) + 4)]
-    for name, row in result["scenarios"].items():
-        cells = " | ".join(f"{row['cpu_ms'][p]:.2f}" for p in PROCESSES)
-        lines.append(f"| {name} | {cells} | {row['cpu_ms_total']:.2f} | {row['statements_total']:.1f} | {row['rps']} |")
-    return "\n".join(lines)
+    lines = []
+    for backend, run in _runs(result).items():
+        speed = f" (calibration {run['calibration_ms']} ms)" if "calibration_ms" in run else ""
+        lines += ["", f"CPU per request, {result['cadres']:,} cadres, {backend}{speed}", head,
+                  "|" + "---|" * (len(PROCESSES) + 4)]
+        for name, row in run["scenarios"].items():
+            cells = " | ".join(f"{row['cpu_ms'][p]:.2f}" for p in PROCESSES)
+            lines.append(f"| {name} | {cells} | {row['cpu_ms_total']:.2f} | {row['statements_total']:.1f} "
+                         f"| {row['rps']} |")
+    return "\n".join(lines).lstrip("\n")

@@ -313,14 +313,6 @@ SEED_CONCURRENCY = 32
 HISTORY_EVERY = 10  # every 10th cadre gets a rank and post history and two performance records
 
 
-def _count(url: str, table: str) -> int:
-    import sqlite3
-
-    path = url.split(":///", 1)[1]
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-
-
 async def _post_all(session: Any, requests: list[tuple[str, dict]], headers: dict[str, str]) -> tuple[list, int]:
     """POSTs every (url, body) with bounded concurrency; returns the JSON answers (None on failure) and errors."""
     import uuid
@@ -407,18 +399,46 @@ async def _seed(urls: dict[str, str], db_urls: dict[str, str], headers: dict[str
 SKIP_TABLES = frozenset({"outbox_message", "inbox_message", "dead_letter", "audit_log", "alembic_version"})
 
 
-def _clone_register(db_urls: dict[str, str], templates: list[str], start: int, stop: int) -> dict[str, int]:
+def _cloned(values: dict[str, Any], table: str, key: str, new_id: str, n: int, own_pk: list[str]) -> dict[str, Any]:
+    """One template row made into cadre `n`'s: new id, name and county; fresh values for the row's own key."""
+    import uuid
+
+    values[key] = new_id
+    for pk in own_pk:
+        values[pk] = None if isinstance(values[pk], int) else str(uuid.uuid4())
+    if "name" in values and table in ("cadre", "dir_cadre"):
+        values["name"] = f"Cadre {n:06d}"
+    if "org_unit_id" in values:
+        values["org_unit_id"] = f"county-{n % COUNTIES}"
+    if "org_path" in values and isinstance(values["org_path"], str):
+        values["org_path"] = f"/city/county-{n % COUNTIES}/"
+    return values
+
+
+def _new_ids(start: int, stop: int) -> list[str]:
+    import uuid
+
+    return [str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:bench:cadre:{n}")) for n in range(start, stop)]
+
+
+async def clone_register(db_urls: dict[str, str], templates: list[str], start: int, stop: int) -> dict[str, int]:
     """Grows the register to `stop` cadres by cloning API-made cadres row for row in every service's tables.
 
     Every row that belongs to a template cadre (rank's `cadre` row, and each table's rows with its `cadre_id`)
     is copied under a new id, name and county, so each service holds what its events would have given it.
-    The history of the templates (holdings, performance records) is copied with them.
+    The history of the templates (holdings, performance records) is copied with them. On PostgreSQL the rows go
+    in with COPY and every table is analysed afterwards, as after any bulk load.
     """
+    if all(url.startswith("sqlite") for url in db_urls.values()):
+        return await asyncio.to_thread(_clone_register_sqlite, db_urls, templates, start, stop)
+    return await _clone_register_postgres(db_urls, templates, start, stop)
+
+
+def _clone_register_sqlite(db_urls: dict[str, str], templates: list[str], start: int, stop: int) -> dict[str, int]:
     import sqlite3
-    import uuid
 
     copied: dict[str, int] = {}
-    new_ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:bench:cadre:{n}")) for n in range(start, stop)]
+    new_ids = _new_ids(start, stop)
     for service, url in db_urls.items():
         path = url.split(":///", 1)[1]
         with sqlite3.connect(path, timeout=60) as conn:
@@ -436,25 +456,70 @@ def _clone_register(db_urls: dict[str, str], templates: list[str], start: int, s
                 for row in rows:
                     by_cadre.setdefault(row[columns.index(key)], []).append(row)
                 own_pk = [c[1] for c in info if c[5] and c[1] != key]
-                batch = []
-                for n, new_id in enumerate(new_ids, start):
-                    for row in by_cadre.get(templates[n % len(templates)], []):
-                        values = dict(zip(columns, row))
-                        values[key] = new_id
-                        for pk in own_pk:
-                            values[pk] = None if isinstance(values[pk], int) else str(uuid.uuid4())
-                        if "name" in values and table in ("cadre", "dir_cadre"):
-                            values["name"] = f"Cadre {n:06d}"
-                        if "org_unit_id" in values:
-                            values["org_unit_id"] = f"county-{n % COUNTIES}"
-                        if "org_path" in values and isinstance(values["org_path"], str):
-                            values["org_path"] = f"/city/county-{n % COUNTIES}/"
-                        batch.append(tuple(values[c] for c in columns))
+                batch = [tuple(_cloned(dict(zip(columns, row)), table, key, new_id, n, own_pk)[c] for c in columns)
+                         for n, new_id in enumerate(new_ids, start)
+                         for row in by_cadre.get(templates[n % len(templates)], [])]
                 if batch:
                     conn.executemany(f'INSERT INTO "{table}" ({",".join(chr(34) + c + chr(34) for c in columns)}) '
                                      f'VALUES ({",".join("?" * len(columns))})', batch)
                     copied[f"{service}.{table}"] = len(batch)
             conn.commit()
+    return copied
+
+
+async def _clone_register_postgres(db_urls: dict[str, str], templates: list[str], start: int,
+                                   stop: int) -> dict[str, int]:
+    import asyncpg
+
+    from bench.common import pg_dsn
+
+    copied: dict[str, int] = {}
+    new_ids = _new_ids(start, stop)
+    for service, url in db_urls.items():
+        conn = await asyncpg.connect(pg_dsn(url))
+        try:
+            tables = [r[0] for r in await conn.fetch(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                "AND table_type = 'BASE TABLE'") if r[0] not in SKIP_TABLES]
+            async with conn.transaction():
+                # As on SQLite (foreign keys off on the bench's own connection): the clones are copied table by
+                # table, parents not necessarily first, and the bench's superuser may skip the FK triggers.
+                await conn.execute("SET LOCAL session_replication_role = replica")
+                for table in tables:
+                    described = await conn.fetch(
+                        "SELECT column_name, coalesce(column_default LIKE 'nextval%', false) OR is_identity = 'YES' "
+                        "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 "
+                        "ORDER BY ordinal_position", table)
+                    columns = [r[0] for r in described]
+                    key = "id" if (service, table) == ("rank", "cadre") else "cadre_id" if "cadre_id" in columns else None
+                    if key is None:
+                        continue
+                    primary = [r[0] for r in await conn.fetch(
+                        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                        "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = $1::regclass AND i.indisprimary",
+                        f'"{table}"')]
+                    # A key that holds the cadre id is unique for the clone as it is; a row's own ids are renewed
+                    # (a serial one drawn by the database), its other key parts (a kind, a year) kept.
+                    serial = [r[0] for r in described if r[1] and r[0] in primary]
+                    own_pk = [] if key in primary else [
+                        c for c in primary if c in serial or c == "id" or c.endswith("_id")]
+                    rows = await conn.fetch(f'SELECT * FROM "{table}" WHERE "{key}" = ANY($1::text[])', templates)
+                    by_cadre: dict[str, list[Any]] = {}
+                    for row in rows:
+                        by_cadre.setdefault(row[key], []).append(row)
+                    kept = [c for c in columns if c not in serial or c not in own_pk]
+                    batch = [tuple(_cloned(dict(row), table, key, new_id, n, own_pk)[c] for c in kept)
+                             for n, new_id in enumerate(new_ids, start)
+                             for row in by_cadre.get(templates[n % len(templates)], [])]
+                    if batch:
+                        try:
+                            await conn.copy_records_to_table(table, records=batch, columns=kept)
+                        except Exception as exc:
+                            raise RuntimeError(f"cloning {service}.{table} ({', '.join(kept)}) failed") from exc
+                        copied[f"{service}.{table}"] = len(batch)
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
     return copied
 
 
@@ -471,9 +536,11 @@ async def create_units(client: Any, rank: str, auth: dict[str, str]) -> None:
 
 
 async def _applied(db_urls: dict[str, str], total: int, timeout: float = 1800) -> float:
+    from bench.common import count_rows
+
     started = time.perf_counter()
     while True:
-        counts = [_count(db_urls[c], "dir_cadre") for c in CONSUMERS]
+        counts = [await count_rows(db_urls[c], "dir_cadre") for c in CONSUMERS]
         if min(counts) >= total:
             return round(time.perf_counter() - started, 1)
         if time.perf_counter() - started > timeout:
@@ -523,7 +590,7 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
             for size in sizes:
                 if size > len(registered):
                     start = len(registered)
-                    copied = await asyncio.to_thread(_clone_register, db_urls, templates, start, size)
+                    copied = await clone_register(db_urls, templates, start, size)
                     new_ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:bench:cadre:{n}")) for n in range(start, size)]
                     with_history += [i for n, i in enumerate(new_ids, start) if templates[n % len(templates)] in history]
                     registered += new_ids
