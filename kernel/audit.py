@@ -130,7 +130,9 @@ class ReadAuditor:
             try:
                 async with self.transaction() as conn:
                     await append_rows(conn, self.table, [row for rows, _ in group for row in rows])
-            except BaseException as exc:  # every waiter learns the outcome, then the writer stops on a cancel
+            except BaseException as exc:  # every waiter learns the outcome; on a cancel, the queued ones too
+                if not isinstance(exc, Exception):
+                    group, self._pending = group + self._pending, []
                 for _, done in group:
                     if not done.done():
                         done.set_exception(exc)
