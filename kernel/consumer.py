@@ -26,7 +26,7 @@ from kernel.contracts.base import Contract
 from kernel.db import utcnow
 from kernel.envelope import CloudEvent, EnvelopeError, decode
 from kernel.errors import PermanentEventError
-from kernel.inbox import advance_watermark, claim, claim_many
+from kernel.inbox import advance_watermark, advance_watermarks, claim, claim_many
 from kernel.nats_client import NatsConnection, consumer_config, ensure_consumer, ensure_stream, stream_config
 from kernel.subjects import durable_name, key_from_subject, stream_name
 from kernel.uow import UnitOfWork
@@ -321,21 +321,36 @@ class ConsumerRunner:
         async with self.uow_factory() as uow:
             fresh = await claim_many(uow.conn, uow.tables.inbox, consumer=self.durable,
                                      message_ids=[item.event.id for item in items])
+            claimed = []
             for item in items:
-                event = item.event
-                if event.id not in fresh:
+                if item.event.id in fresh:
+                    fresh.discard(item.event.id)
+                    claimed.append(item)
+                else:
                     item.outcome = "duplicate"
+            await self._mark_stale(uow, claimed)
+            for item in claimed:
+                if item.outcome == "stale":
                     continue
-                fresh.discard(event.id)
+                event = item.event
                 with context.event_context(correlation=event.correlationid or event.id, causation=event.id,
                                            trace=event.traceparent):
-                    if await self._stale(uow, item):
-                        continue
                     await item.handler.fn(item.payload, event, uow)
                     # Written while this message's correlation and causation are current.
                     await uow.flush_events()
                     item.outcome = "applied"
             await uow.commit()
+
+    async def _mark_stale(self, uow: UnitOfWork, items: list[_Item]) -> None:
+        """For the guarded handlers of a batch, advances every aggregate's watermark in two statements and marks
+        stale the items a later snapshot of their aggregate (stored, or earlier in this batch) supersedes."""
+        guarded = [item for item in items
+                   if item.handler.guard and item.event.subject and item.event.sequence_number is not None]
+        fresh = await advance_watermarks(uow.conn, uow.tables.watermark, consumer=self.durable,
+                                         events=[(i.event.subject, i.event.sequence_number) for i in guarded])
+        for item, newer in zip(guarded, fresh, strict=True):
+            if not newer:
+                item.outcome = "stale"
 
     async def _stale(self, uow: UnitOfWork, item: _Item) -> bool:
         """For a guarded handler, advances the aggregate's watermark to this event's sequence; True (and the item

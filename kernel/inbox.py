@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, bindparam, delete, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -72,6 +85,17 @@ def _statement(kind: str, table: Table, dialect: str) -> Any:
             stmt = stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"])
             if kind == "claim_returning":
                 stmt = stmt.returning(table.c.message_id)
+        elif kind == "watermark_lock":
+            # Creates a missing row (sequence -1) or rewrites an existing one unchanged: either way the row is
+            # locked for the transaction and RETURNING gives the sequence stored before this statement.
+            stmt = insert.values(consumer=bindparam("c"), aggregate=bindparam("a"), sequence=-1,
+                                 updated_at=bindparam("at"))
+            stmt = stmt.on_conflict_do_update(index_elements=["consumer", "aggregate"],
+                                              set_={"sequence": table.c.sequence})
+            stmt = stmt.returning(table.c.aggregate, table.c.sequence)
+        elif kind == "watermark_set":
+            stmt = (update(table).where(table.c.consumer == bindparam("c"), table.c.aggregate == bindparam("a"))
+                    .values(sequence=bindparam("s"), updated_at=bindparam("at")))
         else:
             stmt = insert.values(consumer=bindparam("c"), aggregate=bindparam("a"), sequence=bindparam("s"),
                                  updated_at=bindparam("at"))
@@ -114,6 +138,36 @@ async def advance_watermark(conn: AsyncConnection, table: Table, *, consumer: st
     stmt = _statement("watermark", table, conn.dialect.name)
     result = await conn.execute(stmt, {"c": consumer, "a": aggregate, "s": sequence, "at": utcnow()})
     return (result.rowcount or 0) == 1
+
+
+async def advance_watermarks(conn: AsyncConnection, table: Table, *, consumer: str,
+                             events: list[tuple[str, int]]) -> list[bool]:
+    """Moves the watermarks of a batch's events forward in two statements whatever the batch's size; for each
+    (aggregate, sequence), in order, whether it is newer than the aggregate's watermark and the events before it in
+    the list (False: a stale redelivery), exactly as `advance_watermark` called for each in turn would say.
+
+    The first statement locks every aggregate's row (creating missing ones), in sorted order so that two
+    transactions racing over the same aggregates wait for each other instead of deadlocking, and returns the stored
+    sequences; the second writes the new ones. Both run inside the caller's transaction (issue 15: one statement
+    per event was most of a consumer's work during an import)."""
+    if not events:
+        return []
+    at = utcnow()
+    aggregates = sorted({aggregate for aggregate, _ in events})
+    locked = await conn.execute(_statement("watermark_lock", table, conn.dialect.name),
+                                [{"c": consumer, "a": a, "at": at} for a in aggregates])
+    stored = {aggregate: sequence for aggregate, sequence in locked.all()}
+    current = dict(stored)
+    fresh = []
+    for aggregate, sequence in events:
+        newer = sequence > current[aggregate]
+        if newer:
+            current[aggregate] = sequence
+        fresh.append(newer)
+    moved = [{"c": consumer, "a": a, "s": s, "at": at} for a, s in current.items() if s != stored[a]]
+    if moved:
+        await conn.execute(_statement("watermark_set", table, conn.dialect.name), moved)
+    return fresh
 
 
 async def stored_response(conn: AsyncConnection, table: Table, key: str) -> tuple[str | None, str | None] | None:
