@@ -44,7 +44,9 @@ class ServiceSettings(BaseSettings):
     relay_publish_timeout: float = 5.0
     outbox_retention_days: int = 7
 
-    consumer_fetch_batch: int = 20
+    # Up to this many messages per fetch, applied in one transaction: a backlog (an import) goes 100 at a time,
+    # a quiet stream's single message at once (the fetch returns what is there). At most consumer_max_ack_pending.
+    consumer_fetch_batch: int = 100
     consumer_fetch_timeout: float = 2.0
     consumer_ack_wait_s: float = 30.0
     consumer_max_deliver: int = 10
