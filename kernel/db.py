@@ -253,17 +253,3 @@ def make_relay_engine(db: Database) -> AsyncEngine:
     engine = create_async_engine(db.url, pool_size=2, max_overflow=0, hide_parameters=True)
     ping_when_idle(engine)
     return engine
-
-
-def is_transient_db_error(exc: BaseException) -> bool:
-    """Tells whether a database error is worth retrying (lock contention, serialization failure, lost connection)."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    if isinstance(exc, OperationalError):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
-        return code in {"40001", "40P01", "55P03", "57014"}
-    return False
