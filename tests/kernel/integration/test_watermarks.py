@@ -49,12 +49,15 @@ async def test_a_batch_says_what_one_call_per_event_says_and_stores_the_same(eng
         assert await _stored(conn, many) == await _stored(conn, one)
 
 
-async def test_a_batch_costs_two_statements_and_nothing_at_all_when_empty(engine):
+async def test_a_batch_costs_two_statements_one_event_one_and_none_nothing(engine):
     statements: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     async with engine.begin() as conn:
         assert await advance_watermarks(conn, watermark, consumer="c", events=[]) == []
         assert statements == []
+        assert await advance_watermarks(conn, watermark, consumer="c", events=[("c-9", 3)]) == [True]
+        assert len(statements) == 1
+        statements.clear()
         events = [(f"c-{i % 7}", i) for i in range(40)] + [("c-0", 1)]
         assert await advance_watermarks(conn, watermark, consumer="c", events=events) == [True] * 40 + [False]
     assert len(statements) == 2
@@ -67,10 +70,12 @@ async def test_two_transactions_over_the_same_aggregates_wait_for_each_other(eng
         pytest.skip("row locks between concurrent transactions (SQLite has one writer at a time)")
     async with engine.connect() as a, engine.connect() as b:
         await a.begin()
-        assert await advance_watermarks(a, watermark, consumer="c", events=[("c-1", 5), ("c-2", 2)]) == [True, True]
-        second = asyncio.create_task(advance_watermarks(b, watermark, consumer="c", events=[("c-2", 1), ("c-1", 4)]))
+        first = [("c-1", 5), ("c-2", 2), ("c-3", 1)]  # three or more: the batched statements, not one per event
+        assert await advance_watermarks(a, watermark, consumer="c", events=first) == [True, True, True]
+        second = asyncio.create_task(advance_watermarks(b, watermark, consumer="c",
+                                                        events=[("c-2", 1), ("c-1", 4), ("c-4", 1)]))
         await asyncio.sleep(0.3)
         assert not second.done()  # waiting for the first transaction
         await a.commit()
-        assert await second == [False, False]
+        assert await second == [False, False, True]
         await b.commit()
