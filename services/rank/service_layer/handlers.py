@@ -117,11 +117,12 @@ async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: 
     a refused item (its problem at its index) leaves the others registered."""
     answers: list[dict] = []
     ladders: dict[dt.date, dict[str, Ladder]] = {}  # by date, read once per batch
+    units: dict[str, OrgUnit | None] = {}  # by id, read once per batch (the transaction sees no other change)
     async with uow:
         for index, item in enumerate(items):
             try:
                 async with uow.conn.begin_nested():
-                    cadre = await _register_cadre(item.cadre, uow, principal=principal, today=today)
+                    cadre = await _register_cadre(item.cadre, uow, principal=principal, today=today, units=units)
                     # The new cadre is in the caller's subtree (checked above) and is neither the caller nor a
                     # relative, so its holdings are added to the aggregate in hand (no reload, no second access
                     # check); its standing row is dirty from its insert.
@@ -143,8 +144,8 @@ async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: 
 
 
 async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, principal: Principal,
-                          today: dt.date) -> Cadre:
-    unit = await uow.org_units.get(cmd.org_unit_id)
+                          today: dt.date, units: dict[str, OrgUnit | None] | None = None) -> Cadre:
+    unit = await _org_unit(uow, cmd.org_unit_id, units)
     if unit is None or not _within(principal, unit):
         raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
     duplicate = await uow.cadres.find_duplicate(name=cmd.name.strip(), birth_date=cmd.birth_date, gender=cmd.gender)
@@ -158,6 +159,15 @@ async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, p
                            id_number_hash=id_hash)
     await uow.cadres.add(cadre)
     return cadre
+
+
+async def _org_unit(uow: RankUnitOfWork, unit_id: str, units: dict[str, OrgUnit | None] | None) -> OrgUnit | None:
+    """An org unit by id; read once per batch when the batch keeps them in `units`."""
+    if units is None:
+        return await uow.org_units.get(unit_id)
+    if unit_id not in units:
+        units[unit_id] = await uow.org_units.get(unit_id)
+    return units[unit_id]
 
 
 async def _free_id_number(uow: RankUnitOfWork, id_number: str, cadre_id: str | None) -> str:
