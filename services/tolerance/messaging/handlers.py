@@ -84,7 +84,9 @@ def appraisal_handlers(policy: Policy) -> dict[str, Fn]:
             await projections.open_admonishment_task(uow.conn, assessment_id=payload.assessment_id,
                                                      cadre_id=payload.cadre_id, year=payload.year,
                                                      opened_on=payload.finalized_on)
-        else:
+        elif payload.amended:
+            # Only an amended grade replaces an earlier one (the contract's `amended`), so only it can undo a task;
+            # a first finalization has none to cancel (one statement fewer per imported grade).
             await projections.cancel_admonishment_task(uow.conn, assessment_id=payload.assessment_id)
 
     return {"inaction_confirmed": on_inaction_confirmed, "admonishment_issued": on_admonishment_issued,
