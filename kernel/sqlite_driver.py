@@ -17,26 +17,20 @@ from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
 from sqlalchemy.util.concurrency import await_
 
 
-def _execute(conn: sqlite3.Connection, operation: str, parameters: Any) -> tuple[Any, list[Any], int, int | None]:
+def _run_statement(conn: sqlite3.Connection, operation: str, parameters: Any,
+                   many: bool) -> tuple[Any, list[Any], int, int | None]:
+    """Runs a statement (once, or once per parameter set) on the driver thread: its description, every row (also
+    of an INSERT … RETURNING through executemany), rowcount and lastrowid, the cursor closed."""
     cursor = conn.cursor()
     try:
-        if parameters is None:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
             cursor.execute(operation)
         else:
             cursor.execute(operation, parameters)
         description = cursor.description
         rows = cursor.fetchall() if description else []
-        return description, rows, cursor.rowcount, cursor.lastrowid
-    finally:
-        cursor.close()
-
-
-def _executemany(conn: sqlite3.Connection, operation: str, seq: Any) -> tuple[Any, list[Any], int, int | None]:
-    cursor = conn.cursor()
-    try:
-        cursor.executemany(operation, seq)
-        description = cursor.description
-        rows = cursor.fetchall() if description else []  # INSERT … RETURNING through executemany
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
@@ -86,20 +80,20 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
-            return await_(self._run(_execute, operation, parameters))
+            return await_(self._run(operation, parameters, False))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         try:
-            return await_(self._run(_executemany, operation, seq_of_parameters))
+            return await_(self._run(operation, seq_of_parameters, True))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
-    async def _run(self, fn: Any, operation: Any, parameters: Any) -> None:
+    async def _run(self, operation: Any, parameters: Any, many: bool) -> None:
         connection = self._connection
         async with self._adapt_connection._execute_mutex:
-            result = await connection._execute(fn, connection._conn, operation, parameters)
+            result = await connection._execute(_run_statement, connection._conn, operation, parameters, many)
         self._description, rows, self._rowcount, self._lastrowid = result
         self._rows = collections.deque(rows)
 
