@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("rank", "appraisal", "petitions", "tolerance")
-DOMAIN_ALLOWED = ("kernel.errors", "kernel.calendar", "kernel.contracts.vocabulary")
+DOMAIN_ALLOWED = ("kernel.errors", "kernel.calendar", "kernel.contracts.vocabulary", "kernel.ids")
 DOMAIN_FORBIDDEN_LIBS = ("fastapi", "sqlalchemy", "nats", "httpx", "aiohttp", "starlette", "pydantic_settings")
 
 
@@ -46,6 +46,13 @@ def test_the_domain_does_no_io_and_imports_no_outer_layer(service):
                 assert name.startswith(DOMAIN_ALLOWED), f"{path}: {name}"
             if name.startswith(f"services.{service}."):
                 assert name.startswith(f"services.{service}.domain"), f"{path}: {name}"
+
+
+def test_every_id_a_service_creates_comes_from_the_one_id_helper():
+    """kernel.ids.new_id (a uuid4 as text) is the only id maker: no service builds ids of its own shape."""
+    for service in SERVICES:
+        for path in _files(f"services/{service}"):
+            assert "uuid" not in _imports(path), f"{path}: use kernel.ids.new_id"
 
 
 def test_the_gateway_reaches_services_over_http_only():

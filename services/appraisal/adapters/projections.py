@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
+from kernel.ids import new_id
 from kernel.sql import insert_ignore, upsert
 from services.appraisal.adapters import orm
 from services.appraisal.domain.rules.grade_rules import Facts, InvestigationFact, RestrictionFact, SanctionFact
@@ -42,7 +42,7 @@ async def add_note(conn: AsyncConnection, *, cadre_id: str, kind: str, source_re
                    detail: str, due_on: dt.date | None = None) -> bool:
     """Appends a note to a cadre's record once per (kind, source, cadre); True if it is new."""
     return await insert_ignore(conn, orm.cadre_note, {
-        "id": str(uuid.uuid4()), "cadre_id": cadre_id, "kind": kind, "source_ref": source_ref, "noted_on": noted_on,
+        "id": new_id(), "cadre_id": cadre_id, "kind": kind, "source_ref": source_ref, "noted_on": noted_on,
         "due_on": due_on, "detail": detail[:200], "created_at": utcnow()}, ["kind", "source_ref", "cadre_id"])
 
 

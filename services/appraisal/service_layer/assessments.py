@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import insert, select, update
 
@@ -11,6 +10,7 @@ from kernel import audit
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.adapters import quota as quota_figures
 from services.appraisal.adapters.projections import grade_facts, mark_dirty
@@ -60,7 +60,7 @@ async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork
         t = orm.annual_assessment
         if (await uow.conn.execute(select(t.c.id).where(t.c.cadre_id == cmd.cadre_id, t.c.year == cmd.year))).first():
             raise Conflict("this cadre's assessment for the year is already open", rule="assessment.one_per_year")
-        a = AnnualAssessment.open(assessment_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id,
+        a = AnnualAssessment.open(assessment_id=new_id(), cadre_id=cadre.cadre_id,
                                   org_unit_id=cadre.org_unit_id, year=cmd.year, today=today)
         await quota_figures.ensure_year(uow.conn, uow.settings, a.org_unit_id, a.year)
         await uow.assessments.add(a, org_path=cadre.org_path)
@@ -219,13 +219,13 @@ async def record_regular(cmd: commands.RecordRegularAssessment, uow: AppraisalUn
         if (await uow.conn.execute(select(t.c.id).where(t.c.cadre_id == cmd.cadre_id,
                                                         t.c.period_key == cmd.period_key))).first():
             raise Conflict("a regular assessment of this period exists", rule="regular_assessment.one_per_period")
-        new_id = str(uuid.uuid4())
-        await uow.conn.execute(insert(t).values(id=new_id, cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
+        row_id = new_id()
+        await uow.conn.execute(insert(t).values(id=row_id, cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
                                                 org_path=cadre.org_path, period_key=cmd.period_key, period_end=last,
                                                 result=cmd.result, evaluator=principal.subject,
                                                 evidence_refs=list(cmd.evidence_refs), created_at=utcnow()))
         await mark_dirty(uow.conn, {(cadre.cadre_id, quarter_of_period(cmd.period_key))})
-        return await uow.commit(new_id)
+        return await uow.commit(row_id)
 
 
 async def reconcile_cadre(uow: AppraisalUnitOfWork, cadre_id: str, *, today: dt.date) -> int:

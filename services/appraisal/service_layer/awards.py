@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import select
 
 from kernel.auth import Principal
 from kernel.errors import InvalidTransition, NotFound
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.assessment import AnnualAssessment
@@ -38,7 +38,7 @@ async def propose_from_grade(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, t
         existing = (await uow.conn.execute(select(w.c.id, w.c.status).where(w.c.auto_key == key))).first()
         if existing is not None and existing.status != "WITHDRAWN":
             continue
-        award = Award.propose(award_id=str(uuid.uuid4()), cadre_id=a.cadre_id, org_unit_id=a.org_unit_id,
+        award = Award.propose(award_id=new_id(), cadre_id=a.cadre_id, org_unit_id=a.org_unit_id,
                               type=award_type, basis=basis, basis_ref=f"annual-assessment/{a.id}", year=a.year,
                               today=today)
         if existing is not None:
@@ -85,7 +85,7 @@ async def propose_award(cmd: commands.ProposeAward, uow: AppraisalUnitOfWork, *,
     """Proposes an award for a deed (titles, merits, political honours)."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
-        award = Award.propose(award_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
+        award = Award.propose(award_id=new_id(), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
                               type=cmd.type, basis="DEED", basis_ref=cmd.basis_ref, year=cmd.year, today=today)
         await uow.awards.add(award, org_path=cadre.org_path, auto_key=None)
         return await uow.commit(award.id)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import insert, select, update
 
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.inaction import GROUPS, InactionFinding
@@ -74,12 +74,12 @@ async def submit_self_check(cadre_id: str, period_key: str, answers: list[dict],
         s = orm.self_check
         if (await uow.conn.execute(select(s.c.id).where(s.c.cadre_id == cadre_id, s.c.period_key == period_key))).first():
             raise Conflict("a self-check of this period exists", rule="self_check.one_per_period")
-        new_id = str(uuid.uuid4())
-        await uow.conn.execute(insert(s).values(id=new_id, cadre_id=cadre_id, org_path=cadre.org_path,
+        row_id = new_id()
+        await uow.conn.execute(insert(s).values(id=row_id, cadre_id=cadre_id, org_path=cadre.org_path,
                                                 period_key=period_key, answers=answers,
                                                 flagged=sum(1 for a in answers if a["status"] == "FLAGGED"),
                                                 submitted_at=utcnow()))
-        return await uow.commit(new_id)
+        return await uow.commit(row_id)
 
 
 async def report_finding(cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, *, principal: Principal,
@@ -91,7 +91,7 @@ async def report_finding(cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, 
         item = (await uow.conn.execute(select(t).where(t.c.code == cmd.item_code))).mappings().first()
         if item is None:
             raise RuleViolation("unknown inaction item", rule="inaction_finding.item_code", field="item_code")
-        finding = InactionFinding.report(finding_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id,
+        finding = InactionFinding.report(finding_id=new_id(), cadre_id=cadre.cadre_id,
                                          org_unit_id=cadre.org_unit_id, item=dict(item), source_type=cmd.source_type,
                                          source_ref=cmd.source_ref, incident_ref=cmd.incident_ref,
                                          occurred_on=cmd.occurred_on, today=today)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import insert, select
 
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import RuleViolation
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import grade_facts
 from services.appraisal.domain.rules import grade_rules
@@ -48,14 +48,14 @@ async def allocate_bonus(cmd: commands.AllocateBonus, uow: AppraisalUnitOfWork, 
         if not members:
             raise RuleViolation("the unit has no active cadres", rule="bonus.no_member")
         shares = allocate(cmd.pool_cents, members, uow.settings.bonus_coefficients)
-        new_id = str(uuid.uuid4())
+        row_id = new_id()
         await uow.conn.execute(insert(orm.bonus_allocation).values(
-            id=new_id, org_unit_id=cmd.org_unit_id, org_path=path, year=cmd.year, pool_cents=cmd.pool_cents,
+            id=row_id, org_unit_id=cmd.org_unit_id, org_path=path, year=cmd.year, pool_cents=cmd.pool_cents,
             coefficients=dict(uow.settings.bonus_coefficients), created_by=principal.subject, created_at=utcnow()))
         await uow.conn.execute(insert(orm.bonus_line), [
-            {"allocation_id": new_id, "cadre_id": s.cadre_id, "grade": s.grade, "coefficient": s.coefficient,
+            {"allocation_id": row_id, "cadre_id": s.cadre_id, "grade": s.grade, "coefficient": s.coefficient,
              "amount_cents": s.amount_cents, "explanation": s.explanation[:500]} for s in shares])
-        return await uow.commit(new_id)
+        return await uow.commit(row_id)
 
 
 async def record_incentive(cmd: commands.RecordIncentive, uow: AppraisalUnitOfWork, *, principal: Principal,
@@ -67,8 +67,8 @@ async def record_incentive(cmd: commands.RecordIncentive, uow: AppraisalUnitOfWo
         raise RuleViolation("on_date cannot be in the future", rule="incentive.on_date")
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
-        new_id = str(uuid.uuid4())
+        row_id = new_id()
         await uow.conn.execute(insert(orm.incentive_record).values(
-            id=new_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, kind=cmd.kind, on_date=cmd.on_date,
+            id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, kind=cmd.kind, on_date=cmd.on_date,
             ref=cmd.ref, created_by=principal.subject, created_at=utcnow()))
-        return await uow.commit(new_id)
+        return await uow.commit(row_id)

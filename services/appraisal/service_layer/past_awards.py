@@ -8,10 +8,10 @@ other values are a correction, announced again with the live events (award_grant
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from kernel.auth import Principal
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.award import Award
@@ -35,7 +35,7 @@ async def record_past_award(fact: PastAward, uow: AppraisalUnitOfWork, *, princi
             return await uow.commit({"id": previous, "award_id": award_id, "outcome": "UNCHANGED"})
         touched = quarter_pair(fact.cadre_id, fact.granted_on)
         if award_id is None:
-            award = Award.recorded(award_id=str(uuid.uuid4()), org_unit_id=cadre.org_unit_id, fact=fact)
+            award = Award.recorded(award_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact)
             await uow.awards.add(award, org_path=cadre.org_path, auto_key=None)
             outcome = "RECORDED"
         else:

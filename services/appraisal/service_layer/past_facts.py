@@ -6,7 +6,6 @@ values live on the object itself (award, talk, performance_record, with `source`
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -14,6 +13,7 @@ from sqlalchemy import insert, select, update
 from kernel import audit
 from kernel.auth import Principal
 from kernel.db import utcnow
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 
 RECORD = orm.past_fact_record
@@ -41,7 +41,7 @@ async def append(conn: Any, *, kind: str, table: Any, object_id: str, cadre_id: 
                  supersedes: str | None, outcome: str, object_type: str) -> str:
     """Appends the record of one recording, sets the provenance on the object and writes the audit row."""
     now = utcnow()
-    record_id = str(uuid.uuid4())
+    record_id = new_id()
     await conn.execute(insert(RECORD).values(
         id=record_id, kind=kind, object_id=object_id, cadre_id=cadre_id, org_path=org_path, history_key=key,
         fact=values, source=source, document_no=document_no, recorded_by=principal.subject, recorded_at=now,

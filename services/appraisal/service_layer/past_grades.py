@@ -8,7 +8,6 @@ correction: a new record superseding the previous one, and grade_finalized again
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,6 +19,7 @@ from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.directory import DirCadre
 from kernel.errors import Conflict, DomainError, item_problem
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.adapters import quota as quota_figures
 from services.appraisal.adapters.projections import grade_facts, grade_facts_of
@@ -121,7 +121,7 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
             return _answer(previous, existing, "UNCHANGED", standing)
     now = utcnow()
     if existing is None:
-        a = AnnualAssessment.recorded(assessment_id=str(uuid.uuid4()), org_unit_id=cadre.org_unit_id, fact=fact,
+        a = AnnualAssessment.recorded(assessment_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
                                       reason=reason, constraints=constraints, by=principal.subject, at=now)
         await quota_figures.ensure_year(uow.conn, uow.settings, a.org_unit_id, a.year, units=units)
         await uow.assessments.add(a, org_path=cadre.org_path)
@@ -135,7 +135,7 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
         outcome = "CORRECTED"
     # The quota of a past year is reported, not enforced: a department's paper history may exceed it.
     standing = await quota_figures.standing(uow.conn, uow.settings, a.org_unit_id, a.year, write=True, units=units)
-    record_id = str(uuid.uuid4())
+    record_id = new_id()
     await uow.conn.execute(insert(r).values(
         id=record_id, assessment_id=a.id, cadre_id=a.cadre_id, org_unit_id=a.org_unit_id, org_path=cadre.org_path,
         year=a.year, grade=fact.grade, undetermined_reason=reason, decided_on=fact.decided_on,
@@ -189,10 +189,10 @@ async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, pri
             items.append({"index": index, **_answer(previous.get(existing.id), existing, "UNCHANGED",
                                                       counts.standing(existing.org_unit_id, fact.year))})
             continue
-        a = AnnualAssessment.recorded(assessment_id=str(uuid.uuid4()), org_unit_id=cadre.org_unit_id, fact=fact,
+        a = AnnualAssessment.recorded(assessment_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
                                       reason=reason, constraints=constraints, by=principal.subject, at=now)
         standing = counts.add(a.org_unit_id, a.year, excellent=fact.grade == "EXCELLENT")
-        record_id = str(uuid.uuid4())
+        record_id = new_id()
         records.append(dict(
             id=record_id, assessment_id=a.id, cadre_id=a.cadre_id, org_unit_id=a.org_unit_id, org_path=cadre.org_path,
             year=a.year, grade=fact.grade, undetermined_reason=reason, decided_on=fact.decided_on,

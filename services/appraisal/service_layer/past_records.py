@@ -9,10 +9,10 @@ nothing; other values are a correction. The index counts it in the quarter it oc
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from kernel.auth import Principal
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.past_records import PastRecord
@@ -35,7 +35,7 @@ async def record_past_record(fact: PastRecord, uow: AppraisalUnitOfWork, *, prin
         if record_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "performance_record_id": record_id, "outcome": "UNCHANGED"})
         if record_id is None:
-            record = PerformanceRecord.recorded(record_id=str(uuid.uuid4()), org_unit_id=cadre.org_unit_id,
+            record = PerformanceRecord.recorded(record_id=new_id(), org_unit_id=cadre.org_unit_id,
                                                 fact=fact, by=principal.subject, today=today)
             await uow.records.add(record, org_path=cadre.org_path)
             outcome = "RECORDED"

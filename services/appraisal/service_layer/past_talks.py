@@ -7,10 +7,10 @@ appended to `past_fact_record`. The same values again change nothing; other valu
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from kernel.auth import Principal
+from kernel.ids import new_id
 from services.appraisal.adapters import orm
 from services.appraisal.domain.past_talks import PastTalk
 from services.appraisal.domain.talk import Talk
@@ -35,7 +35,7 @@ async def record_past_talk(fact: PastTalk, uow: AppraisalUnitOfWork, *, principa
         if talk_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "talk_id": talk_id, "outcome": "UNCHANGED"})
         if talk_id is None:
-            talk = Talk.recorded(talk_id=str(uuid.uuid4()), org_unit_id=cadre.org_unit_id, fact=fact,
+            talk = Talk.recorded(talk_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
                                  by=principal.subject, today=today)
             await uow.talks.add(talk, org_path=cadre.org_path)
             outcome = "RECORDED"

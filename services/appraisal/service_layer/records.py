@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from kernel.access import self_service
 from kernel.auth import Principal
 from kernel.errors import NotFound
+from kernel.ids import new_id
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.records import PerformanceRecord
 from services.appraisal.service_layer import commands
@@ -27,7 +27,7 @@ async def submit_record(cmd: commands.SubmitRecord, uow: AppraisalUnitOfWork, *,
             if old is None or old.cadre_id != cadre.cadre_id:
                 raise NotFound("performance record not found", field="corrects", rule="scope.performance_record")
         record = PerformanceRecord.submit(
-            record_id=str(uuid.uuid4()), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
+            record_id=new_id(), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
             occurred_on=cmd.occurred_on, category=cmd.category, title=cmd.title, description=cmd.description,
             quantity=cmd.quantity, unit=cmd.unit, evidence_refs=cmd.evidence_refs, submitted_by=principal.subject,
             today=today, supersedes=old)

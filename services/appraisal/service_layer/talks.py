@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import insert, select, update
 
@@ -11,6 +10,7 @@ from kernel.auth import Principal, Role
 from kernel.db import utcnow
 from kernel.directory import DirCadre
 from kernel.errors import Forbidden, NotFound, RuleViolation
+from kernel.ids import new_id
 from kernel.sql import insert_ignore
 from services.appraisal.adapters import orm
 from services.appraisal.domain.rules.talks import SCHEDULE_REASONS, TALK_TYPES, next_occurrence, reply_due
@@ -33,7 +33,7 @@ async def schedule_talk(cmd: commands.ScheduleTalk, uow: AppraisalUnitOfWork, *,
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         cadre.dated_fact(cmd.scheduled_on, field="scheduled_on", rule="talk.scheduled_on")
-        talk = Talk.schedule(talk_id=str(uuid.uuid4()), type=cmd.type, cadre_id=cadre.cadre_id,
+        talk = Talk.schedule(talk_id=new_id(), type=cmd.type, cadre_id=cadre.cadre_id,
                              org_unit_id=cadre.org_unit_id, scheduled_on=cmd.scheduled_on, reason_ref=cmd.reason_ref,
                              created_by=principal.subject)
         await uow.talks.add(talk, org_path=cadre.org_path)
@@ -96,12 +96,12 @@ async def create_schedule(cmd: commands.CreateTalkSchedule, uow: AppraisalUnitOf
         raise RuleViolation("first_on cannot be in the past", rule="talk_schedule.first_on")
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
-        new_id = str(uuid.uuid4())
+        row_id = new_id()
         await uow.conn.execute(insert(orm.talk_schedule).values(
-            id=new_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, type=cmd.type, reason=cmd.reason,
+            id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, type=cmd.type, reason=cmd.reason,
             every_months=cmd.every_months, next_on=cmd.first_on, active=True, created_by=principal.subject,
             created_at=utcnow()))
-        return await uow.commit(new_id)
+        return await uow.commit(row_id)
 
 
 async def materialize_schedules(uow: AppraisalUnitOfWork, *, today: dt.date, horizon_days: int = 30,
@@ -121,7 +121,7 @@ async def materialize_schedules(uow: AppraisalUnitOfWork, *, today: dt.date, hor
                 continue  # another replica took it
             now = utcnow()
             created += await insert_ignore(uow.conn, orm.talk, {
-                "id": str(uuid.uuid4()), "type": row["type"], "cadre_id": row["cadre_id"],
+                "id": new_id(), "type": row["type"], "cadre_id": row["cadre_id"],
                 "org_unit_id": row["org_unit_id"], "org_path": row["cadre_path"], "scheduled_on": row["next_on"],
                 "reason_ref": f"schedule/{row['reason']}", "created_by": "system", "schedule_id": row["id"],
                 "status": "SCHEDULED", "version": 1, "created_at": now, "updated_at": now},

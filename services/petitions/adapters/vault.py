@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
+from kernel.ids import new_id
 from kernel.sql import upsert
 from services.petitions.adapters import orm
 
@@ -71,7 +71,7 @@ class VaultRepository:
     async def flag(self, fingerprint: str, count: int, today: dt.date) -> None:
         """Flags (or updates the flag of) a reporter with a history of unfounded reports."""
         await upsert(self.conn, orm.reporter_flag, {
-            "id": str(uuid.uuid4()), "fingerprint": fingerprint, "unfounded_count": count, "flagged_on": today,
+            "id": new_id(), "fingerprint": fingerprint, "unfounded_count": count, "flagged_on": today,
             "updated_on": today}, ["fingerprint"], update=["unfounded_count", "updated_on"])
 
     async def purge(self, *, closed_before: dt.date, limit: int) -> list[str]:

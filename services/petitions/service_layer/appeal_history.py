@@ -12,6 +12,7 @@ from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import AppealResult, AppealTarget
 from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, RuleViolation
+from kernel.ids import new_id
 from services.petitions.adapters import orm
 from services.petitions.domain.appeal import stage_value
 from services.petitions.domain.appeal_history import (
@@ -25,7 +26,7 @@ from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_
 from services.petitions.domain.rules.deadlines import APPEAL_DECISION
 from services.petitions.service_layer import commands
 from services.petitions.service_layer.appeals import _decision, _rule, target_value
-from services.petitions.service_layer.support import Tools, access_for, cadre_in_scope, new_id, plan_deadlines
+from services.petitions.service_layer.support import Tools, access_for, cadre_in_scope, plan_deadlines
 from services.petitions.service_layer.support import record as audit
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 

@@ -11,6 +11,7 @@ from kernel.access import cadre_not_found
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import AppealTarget
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.petitions.adapters import orm
 from services.petitions.domain.appeal import Appeal, stage_value
 from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_PREFIX, StageRule, next_stage, rule_for
@@ -22,7 +23,6 @@ from services.petitions.service_layer.support import (
     access_for,
     cadre_in_scope,
     in_prefix,
-    new_id,
     plan_deadlines,
     record,
     require_report,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from kernel.access import cadre_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
+from kernel.ids import new_id
 from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.vocab import OUTCOME_STATES
@@ -18,7 +19,6 @@ from services.petitions.service_layer.support import (
     Tools,
     access_for,
     cadre_in_scope,
-    new_id,
     record,
     state,
 )

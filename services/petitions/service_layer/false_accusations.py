@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
+from kernel.ids import new_id
 from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.false_accusation import FalseAccusationCase
 from services.petitions.domain.rules.approval import tier_of
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.support import Tools, access_for, new_id, record, require_report, state
+from services.petitions.service_layer.support import Tools, access_for, record, require_report, state
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 

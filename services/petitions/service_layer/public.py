@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.auth import Principal
 from kernel.errors import Conflict, InvalidTransition, NotFound
+from kernel.ids import new_id
 from services.petitions.adapters import orm, receipts
 from services.petitions.adapters.vault import VaultRepository
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.vocab import ENDED_STATES, HANDLING_STATES, OUTCOME_STATES, ReportStatus
-from services.petitions.service_layer.support import PUBLIC, Tools, access_for, new_id, record, require_report
+from services.petitions.service_layer.support import PUBLIC, Tools, access_for, record, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 NO_MATCH = "no report matches this receipt code"

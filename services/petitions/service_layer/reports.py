@@ -15,6 +15,7 @@ from sqlalchemy import select
 from kernel.access import Access, cadre_not_found, unit_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
+from kernel.ids import new_id
 from services.petitions.adapters import orm, receipts
 from services.petitions.adapters.vault import MAX_PREFIX_BUCKET
 from services.petitions.domain.clarification import Clarification
@@ -28,7 +29,6 @@ from services.petitions.service_layer.support import (
     Tools,
     access_for,
     cadre_in_scope,
-    new_id,
     plan_deadlines,
     record,
     require_report,

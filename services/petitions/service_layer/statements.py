@@ -7,6 +7,7 @@ from typing import Any
 
 from kernel.auth import Principal
 from kernel.errors import InvalidTransition, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.petitions.adapters import orm
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.statement import StatementRequest
@@ -15,7 +16,6 @@ from services.petitions.service_layer import commands
 from services.petitions.service_layer.support import (
     Tools,
     access_for,
-    new_id,
     plan_deadlines,
     record,
     require_report,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from kernel.auth import Principal, Role
 from kernel.calendar import WorkdayCalendar
 from kernel.directory import Directory
 from kernel.errors import NotFound
+from kernel.ids import new_id
 from services.petitions.adapters import orm
 from services.petitions.adapters.crypto import Sealer
 from services.petitions.domain.deadline import OpenDeadline, SettleDeadlines, ops_for, plan
@@ -46,11 +46,6 @@ class Tools:
 def reads_open(access: Access) -> bool:
     """Tells whether the caller reads open reports (petitions staff and discipline officers)."""
     return access.principal.has(*OPEN_READERS)
-
-
-def new_id() -> str:
-    """Returns a new object id."""
-    return str(uuid.uuid4())
 
 
 async def access_for(conn: AsyncConnection, directory: Directory, principal: Principal) -> Access:

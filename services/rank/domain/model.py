@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kernel.calendar import add_months
 from kernel.errors import Conflict, InvalidTransition, RuleViolation
+from kernel.ids import new_id
 from services.rank.domain import events
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding, current
 from services.rank.domain.ladder import Ladder
@@ -30,11 +30,6 @@ RELATIONS = {"SPOUSE": "SPOUSE", "PARENT": "CHILD", "CHILD": "PARENT", "SIBLING"
              "COLLATERAL": "COLLATERAL", "IN_LAW": "IN_LAW"}
 MANUAL_BASES = ("INITIAL", "PROMOTION", "DEMOTION", "TRANSFER", "CORRECTION")
 HOLDING_SOURCE = "公务员法 §19, §50; 公务员职务与职级并行规定 §20, §22"
-
-
-def new_id() -> str:
-    """Returns a new identifier (uuid4)."""
-    return str(uuid.uuid4())
 
 
 @dataclass

@@ -15,9 +15,10 @@ from kernel.contracts import appraisal_v1, petitions_v1, tolerance_v1
 from kernel.deps import china_today
 from kernel.envelope import CloudEvent
 from kernel.errors import PermanentEventError, RuleViolation
+from kernel.ids import new_id
 from services.rank.adapters import projections
 from services.rank.domain.eligibility import RANK_BLOCKING_EFFECTS
-from services.rank.domain.model import Cadre, Demotion, new_id
+from services.rank.domain.model import Cadre, Demotion
 from services.rank.domain.rules.ladders import CATEGORY_SERIES, POSTS
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 from services.rank.service_layer.withdrawals import withdraw_candidacies

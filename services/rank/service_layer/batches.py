@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kernel.auth import Principal
 from kernel.calendar import WorkdayCalendar
 from kernel.errors import ConcurrencyError, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.rank.adapters import config_repo, selection
 from services.rank.adapters.facts import load_facts, load_tree
 from services.rank.domain.batch import Candidate, PromotionBatch, QuotaLimit
@@ -39,7 +39,7 @@ async def plan_batch(cmd: commands.PlanBatch, uow: RankUnitOfWork, *, principal:
         if unit is None or not in_scope(principal, unit.path):
             raise NotFound("org unit not found", field="org_unit_id", rule="batch.org_unit")
         known = {r.code for ladder in (await uow.ladders(today)).values() for r in ladder.ranks}
-        batch = PromotionBatch.plan(batch_id=str(uuid.uuid4()), org_unit_id=unit.id, title=cmd.title,
+        batch = PromotionBatch.plan(batch_id=new_id(), org_unit_id=unit.id, title=cmd.title,
                                     target_ranks=cmd.target_ranks, created_by=principal.subject, known_ranks=known)
         await uow.batches.add(batch)
         await uow.audit(principal, "CREATE", OBJECT, batch.id)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from kernel.auth import Principal
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.rank.adapters import config_repo, projections
 from services.rank.domain.ladder import ladder_from_dict
 from services.rank.domain.points import scheme_from_dict
@@ -47,7 +47,7 @@ async def create_points_scheme(cmd: commands.CreatePointsScheme, uow: RankUnitOf
         unit = await uow.org_units.get(cmd.org_unit_id)
         if unit is None or not in_scope(principal, unit.path):
             raise NotFound("org unit not found", field="org_unit_id", rule="points.org_unit")
-        scheme_id = str(uuid.uuid4())
+        scheme_id = new_id()
         scheme = scheme_from_dict(cmd.definition, scheme_id=scheme_id, org_unit_id=unit.id)
         if await config_repo.scheme_version_exists(uow.conn, unit.id, scheme.version):
             raise Conflict("this version of the unit's points scheme exists; versions are never changed",
@@ -74,7 +74,7 @@ async def set_quota(cmd: commands.SetQuota, uow: RankUnitOfWork, *, principal: P
         if await config_repo.quota_version_exists(uow.conn, unit.id, cmd.bucket, cmd.effective_from):
             raise Conflict("this quota bucket of the unit already has a version from that date",
                            rule="quota.version_exists", field="effective_from")
-        quota_id = str(uuid.uuid4())
+        quota_id = new_id()
         await config_repo.add_quota(uow.conn, quota_id=quota_id, org_unit_id=unit.id, bucket=cmd.bucket,
                                     rank_codes=cmd.rank_codes, max_count=cmd.max_count,
                                     effective_from=cmd.effective_from, source=cmd.source, created_by=principal.subject)

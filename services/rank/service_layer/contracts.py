@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from kernel.auth import Principal
 from kernel.calendar import add_months
 from kernel.errors import Conflict, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.rank.adapters.process_repo import due_contract_ids
 from services.rank.domain.contract import Contract, suggest
 from services.rank.domain.rules.ladders import CATEGORY_SERIES
@@ -32,7 +32,7 @@ async def sign_contract(cmd: commands.SignContract, uow: RankUnitOfWork, *, prin
             ends_on = add_months(cmd.starts_on, 12 * policy.role_term_years) - dt.timedelta(days=1)
         if await uow.contracts.open_for(cadre.id, cmd.kind):
             raise Conflict(f"the cadre already has an open {cmd.kind} contract", rule="contract.overlap")
-        contract = Contract.sign(contract_id=str(uuid.uuid4()), cadre_id=cadre.id, category=cadre.category,
+        contract = Contract.sign(contract_id=new_id(), cadre_id=cadre.id, category=cadre.category,
                                  kind=cmd.kind, starts_on=cmd.starts_on, ends_on=ends_on,
                                  probation_months=cmd.probation_months, tier=cmd.tier,
                                  first=not await uow.contracts.any_for(cadre.id, cmd.kind), policy=policy)
@@ -72,7 +72,7 @@ async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, 
             on_hold = any(i.open_on(today) for i in facts.investigations)
             outcome, new = contract.decide_renewal(outcome=p.get("outcome"), decided_on=today,
                                                    term_grades=await term_grades(uow, contract), policy=policy,
-                                                   on_hold=on_hold, new_contract_id=str(uuid.uuid4()),
+                                                   on_hold=on_hold, new_contract_id=new_id(),
                                                    ends_on=p.get("ends_on"))
             if new is not None:
                 await uow.contracts.add(new)

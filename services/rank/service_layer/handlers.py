@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from kernel.access import cadre_not_found, within
 from kernel.auth import Principal
 from kernel.errors import ConcurrencyError, Conflict, DomainError, Forbidden, NotFound, RuleViolation, item_problem
+from kernel.ids import new_id
 from services.rank.adapters import identity
 from services.rank.adapters.access import access_of
 from services.rank.adapters.sql import path_str
@@ -153,7 +153,7 @@ async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, p
         raise Conflict("a cadre with the same name, gender and birth date is already registered",
                        rule="cadre.duplicate")
     id_hash = await _free_id_number(uow, cmd.id_number, None) if cmd.id_number else None
-    cadre = Cadre.register(cadre_id=str(uuid.uuid4()), name=cmd.name, gender=cmd.gender, birth_date=cmd.birth_date,
+    cadre = Cadre.register(cadre_id=new_id(), name=cmd.name, gender=cmd.gender, birth_date=cmd.birth_date,
                            entry_date=cmd.entry_date, org_unit=unit, category=cmd.category,
                            party_member=cmd.party_member, education=cmd.education, today=today,
                            id_number_hash=id_hash)

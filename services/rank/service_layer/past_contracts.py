@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -17,6 +16,7 @@ from sqlalchemy import insert, select, update
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import Conflict, RuleViolation
+from kernel.ids import new_id
 from services.rank.adapters import orm
 from services.rank.domain.contract import OPEN, recorded_contract
 from services.rank.domain.past_contracts import PastContract
@@ -75,7 +75,7 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
             raise Conflict(f"the cadre has another {fact.kind} term over these dates", rule="contract.overlap",
                            field="starts_on")
         first = not any(o.starts_on < fact.starts_on for o in others)
-        built = recorded_contract(contract_id=contract_id or str(uuid.uuid4()), fact=fact, category=cadre.category,
+        built = recorded_contract(contract_id=contract_id or new_id(), fact=fact, category=cadre.category,
                                   first=first, policy=policy, today=today)
         if existing is None:
             await uow.contracts.add(built)
@@ -90,7 +90,7 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
             await uow.contracts.save_checked(built)
             outcome = "CORRECTED"
         now = utcnow()
-        record_id = str(uuid.uuid4())
+        record_id = new_id()
         await uow.conn.execute(insert(r).values(
             id=record_id, contract_id=built.id, cadre_id=fact.cadre_id, history_key=key, fact=values,
             source=fact.source, document_no=fact.document_no, recorded_by=principal.subject, recorded_at=now,

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select
 from kernel.auth import Principal
 from kernel.contracts.vocabulary import SanctionSystem
 from kernel.db import utcnow
+from kernel.ids import new_id
 from services.tolerance.adapters import orm, projections
 from services.tolerance.domain import events
 from services.tolerance.domain.history import (
@@ -27,13 +28,12 @@ from services.tolerance.domain.restrictions import Restriction
 from services.tolerance.domain.sanction import restriction_source
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import audited, cadre_for_action, require_system_role
-from services.tolerance.service_layer.incidents import new_id
 from services.tolerance.service_layer.restrictions import open_eligible_reinstatements
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
 
 def _rst_id() -> str:
-    return new_id("rst")
+    return new_id()
 
 
 def _fact(cmd: commands.RecordPastSanction) -> PastFact:
@@ -80,7 +80,7 @@ async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceU
         common = dict(today=today, recorded_by=principal.subject, new_id=_rst_id, running_until=running,
                       original_post_level=post, original_rank_code=rank)
         if current is None:
-            sanction, restrictions = record_past(policy.catalogue, fact, sanction_id=new_id("san"), **common)
+            sanction, restrictions = record_past(policy.catalogue, fact, sanction_id=new_id(), **common)
             await uow.sanctions.add(sanction)
             outcome = Outcome.RECORDED
         else:
@@ -93,7 +93,7 @@ async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceU
         await uow.restrictions.add_many(restrictions)
         await _record_extensions(uow, restrictions, fact, principal)
         revision = (record["revision"] + 1) if record is not None else 1
-        record_id = new_id("srec")
+        record_id = new_id()
         await uow.conn.execute(insert(orm.sanction_record).values(
             id=record_id, sanction_id=sanction.id, revision=revision, cadre_id=fact.cadre_id,
             system=fact.system.value, type=fact.type.value, decided_on=fact.decided_on,

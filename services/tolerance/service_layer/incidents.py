@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from kernel.auth import Principal
 from kernel.errors import Conflict
+from kernel.ids import new_id
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import Incident
 from services.tolerance.domain.policy import Policy
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import cadre_for_action
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
-
-
-def new_id(prefix: str) -> str:
-    """Returns a new id with a readable prefix."""
-    return f"{prefix}-{uuid.uuid4().hex}"
 
 
 async def record_incident(cmd: commands.RecordIncident, uow: ToleranceUnitOfWork, *, principal: Principal,
@@ -30,7 +25,7 @@ async def record_incident(cmd: commands.RecordIncident, uow: ToleranceUnitOfWork
             if await uow.incidents.by_source(ref.type, ref.id) is not None:
                 raise Conflict(f"source {ref.type} {ref.id} already belongs to an incident",
                                rule="incident.source_taken")
-        incident = Incident.record(incident_id=new_id("inc"), cadre_ids=cmd.cadre_ids, occurred_on=cmd.occurred_on,
+        incident = Incident.record(incident_id=new_id(), cadre_ids=cmd.cadre_ids, occurred_on=cmd.occurred_on,
                                    opened_on=today, today=today, summary=cmd.summary, source_refs=cmd.source_refs,
                                    loss_amount=cmd.loss_amount, effect_level=cmd.effect_level,
                                    window_days=policy.tolerance_window_days)
@@ -48,7 +43,7 @@ async def ensure_incident(uow: ToleranceUnitOfWork, *, ref: SourceRef, cadre_id:
     if existing is not None:
         await uow.incidents.add_cadre(existing, cadre_id)
         return existing
-    incident = Incident.record(incident_id=incident_id or new_id("inc"), cadre_ids=[cadre_id],
+    incident = Incident.record(incident_id=incident_id or new_id(), cadre_ids=[cadre_id],
                                occurred_on=min(occurred_on, opened_on), opened_on=opened_on,
                                today=max(opened_on, occurred_on), summary=summary, source_refs=[ref],
                                window_days=policy.tolerance_window_days)

@@ -7,6 +7,7 @@ import datetime as dt
 from kernel.auth import Principal
 from kernel.contracts.vocabulary import ReportOutcome, ToleranceDecision
 from kernel.errors import Conflict, InvalidTransition, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.tolerance.adapters import projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
@@ -22,7 +23,7 @@ from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import DECIDED, PENDING, SanctionStatus
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import audited, cadre_for_action
-from services.tolerance.service_layer.incidents import ensure_incident, new_id
+from services.tolerance.service_layer.incidents import ensure_incident
 from services.tolerance.service_layer.sanctions import close_investigation_with, settle_investigations
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -32,9 +33,9 @@ async def open_investigation(uow: ToleranceUnitOfWork, *, case_id: str, report_i
     """Mirrors a case opened by petitions (once per case); a report already closed settles it at once."""
     if await uow.investigations.by_case(case_id) is not None:
         return
-    investigation, restrictions = Investigation.open(investigation_id=new_id("inv"), case_id=case_id,
+    investigation, restrictions = Investigation.open(investigation_id=new_id(), case_id=case_id,
                                                      report_id=report_id, cadre_id=cadre_id, opened_on=opened_on,
-                                                     new_id=lambda: new_id("rst"))
+                                                     new_id=lambda: new_id())
     await uow.investigations.add(investigation)
     await uow.restrictions.add_many(restrictions)
     closed = await projections.report_outcome(uow.conn, report_id=report_id, cadre_id=cadre_id)

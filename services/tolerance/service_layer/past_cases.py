@@ -11,6 +11,7 @@ from kernel.auth import Principal
 from kernel.contracts.vocabulary import RestrictionSource, ToleranceDecision
 from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.tolerance.adapters import orm
 from services.tolerance.domain.history import CORRECTED, HistorySource, Outcome, normalize_document_number
 from services.tolerance.domain.investigation import InvestigationResult
@@ -20,7 +21,6 @@ from services.tolerance.domain.sanction import DECIDED, PENDING
 from services.tolerance.domain.tolerance_case import UNDECIDED
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import audited, cadre_for_action
-from services.tolerance.service_layer.incidents import new_id
 from services.tolerance.service_layer.tolerance_cases import _close_investigations
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -72,7 +72,7 @@ async def record_past_tolerance_decision(cmd: commands.RecordPastToleranceDecisi
             case_id, incident_id = await _correct_case(uow, current, fact)
             outcome = Outcome.CORRECTED
         revision = (current["revision"] + 1) if current is not None else 1
-        record_id = new_id("tcrec")
+        record_id = new_id()
         await uow.conn.execute(insert(orm.tolerance_case_record).values(
             id=record_id, case_id=case_id, revision=revision, case_key=key, cadre_id=fact.cadre_id,
             incident_id=incident_id, incident_recorded=fact.incident_id is None, occurred_on=fact.occurred_on,
@@ -94,7 +94,7 @@ async def _record_new_case(uow: ToleranceUnitOfWork, fact: PastToleranceDecision
         if incident is None or fact.cadre_id not in incident.cadre_ids:
             raise NotFound("incident not found for this cadre", field="incident_id", rule="incident.id")
     else:
-        incident = fact.incident(incident_id=new_id("inc"), today=today)
+        incident = fact.incident(incident_id=new_id(), today=today)
         await uow.incidents.add(incident, created_by=principal.subject)
     # The live application's and decision's guards, against what is known of the incident.
     cases = await uow.cases.for_incident(incident.id, fact.cadre_id)
@@ -103,7 +103,7 @@ async def _record_new_case(uow: ToleranceUnitOfWork, fact: PastToleranceDecision
     if any(c.decision in (ToleranceDecision.EXEMPT, ToleranceDecision.MITIGATE) for c in cases):
         raise Conflict("tolerance was already granted for this incident", rule="tolerance.already_granted")
     sanctions = await uow.sanctions.for_incident(incident.id, fact.cadre_id)
-    case = fact.case(case_id=new_id("tc"), incident=incident, today=today,
+    case = fact.case(case_id=new_id(), incident=incident, today=today,
                      linked_sanction_decided=any(s.status in DECIDED for s in sanctions))
     await uow.cases.add(case, created_by=principal.subject)
     # The live decision's effects, on the real decision date.
@@ -177,8 +177,8 @@ async def record_past_investigation(cmd: commands.RecordPastInvestigation, uow: 
             return await uow.commit({"id": current["investigation_id"], "record_id": current["id"],
                                      "revision": current["revision"], "outcome": Outcome.UNCHANGED.value})
         existing = await uow.investigations.by_case(key)
-        investigation, restrictions = fact.build(investigation_id=existing.id if existing else new_id("inv"),
-                                                 today=today, new_id=lambda: new_id("rst"))
+        investigation, restrictions = fact.build(investigation_id=existing.id if existing else new_id(),
+                                                 today=today, new_id=lambda: new_id())
         if existing is None:
             await uow.investigations.add(investigation)
             outcome = Outcome.RECORDED
@@ -194,7 +194,7 @@ async def record_past_investigation(cmd: commands.RecordPastInvestigation, uow: 
             outcome = Outcome.CORRECTED
         await uow.restrictions.add_many(restrictions)
         revision = (current["revision"] + 1) if current is not None else 1
-        record_id = new_id("irec")
+        record_id = new_id()
         await uow.conn.execute(insert(orm.investigation_record).values(
             id=record_id, investigation_id=investigation.id, revision=revision, case_ref=key,
             cadre_id=fact.cadre_id, opened_on=fact.opened_on, closed_on=fact.closed_on,

@@ -11,6 +11,7 @@ from kernel.auth import Principal
 from kernel.contracts.vocabulary import RestrictionSource, RestrictionStatus
 from kernel.db import utcnow
 from kernel.errors import NotFound, RuleViolation
+from kernel.ids import new_id
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import restriction_from_row, sanction_from_row
 from services.tolerance.domain import events
@@ -20,7 +21,6 @@ from services.tolerance.domain.restrictions import USE_BARS, first_free_day
 from services.tolerance.domain.sanction import IN_FORCE, SanctionStatus
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import audited, cadre_for_action
-from services.tolerance.service_layer.incidents import new_id
 from services.tolerance.service_layer.publishing import to_contracts
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -143,7 +143,7 @@ async def open_eligible_reinstatements(uow: ToleranceUnitOfWork, *, cadre_ids: s
         rows = sorted(basis[cadre_id], key=lambda row: row.id)
         levels = [row.original_post_level for row in rows]
         item = Reinstatement.become_eligible(
-            reinstatement_id=new_id("ri"), cadre_id=cadre_id, basis_sanction_ids=[row.id for row in rows],
+            reinstatement_id=new_id(), cadre_id=cadre_id, basis_sanction_ids=[row.id for row in rows],
             eligible_from=today, original_post_level=None if None in levels else max(levels))
         await uow.reinstatements.add(item)
         opened += 1

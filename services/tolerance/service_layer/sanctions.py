@@ -18,6 +18,7 @@ from kernel.contracts.vocabulary import (
 )
 from kernel.db import utcnow
 from kernel.errors import Conflict, DomainError, NotFound, PermanentEventError, RuleViolation
+from kernel.ids import new_id
 from services.tolerance.adapters import orm, projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
@@ -45,7 +46,7 @@ from services.tolerance.service_layer.access import (
     own_cadre,
     require_system_role,
 )
-from services.tolerance.service_layer.incidents import ensure_incident, new_id
+from services.tolerance.service_layer.incidents import ensure_incident
 from services.tolerance.service_layer.restrictions import open_eligible_reinstatements
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -55,7 +56,7 @@ STAGE_ORDER = {AppealStage.REVIEW: 1, AppealStage.APPEAL: 2, AppealStage.REAPPEA
 
 
 def _rst_id() -> str:
-    return new_id("rst")
+    return new_id()
 
 
 async def load_sanction(uow: ToleranceUnitOfWork, sanction_id: str) -> Sanction:
@@ -109,7 +110,7 @@ async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWo
         if cmd.cadre_id not in incident.cadre_ids:
             raise RuleViolation("the cadre is not concerned by the incident", rule="sanction.incident_cadre")
         mitigation = await _mitigation(uow, incident.id, cmd.cadre_id)
-        sanction = Sanction.propose(policy.catalogue, sanction_id=new_id("san"), cadre_id=cmd.cadre_id,
+        sanction = Sanction.propose(policy.catalogue, sanction_id=new_id(), cadre_id=cmd.cadre_id,
                                     system=cmd.system, type_=cmd.type, proposed_on=cmd.proposed_on, today=today,
                                     incident_id=incident.id, months=cmd.period_months,
                                     combined_count=cmd.combined_count)
@@ -257,7 +258,7 @@ async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system:
     cases = await uow.cases.for_incident(incident, cadre_id)
     if any(c.decision is ToleranceDecision.EXEMPT for c in cases):
         return None
-    sanction = Sanction.propose(policy.catalogue, sanction_id=new_id("san"), cadre_id=cadre_id, system=system,
+    sanction = Sanction.propose(policy.catalogue, sanction_id=new_id(), cadre_id=cadre_id, system=system,
                                 type_=type_, proposed_on=on, today=max(today, on), incident_id=incident, origin=origin,
                                 external_ref=external_ref)
     mitigated = [c for c in cases if c.decision is ToleranceDecision.MITIGATE]
@@ -274,7 +275,7 @@ async def record_admonishment(uow: ToleranceUnitOfWork, *, talk_id: str, cadre_i
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return
     post, rank = await projections.original_levels(uow.conn, cadre_id, issued_on)
-    sanction, restrictions = Sanction.admonish(policy.catalogue, sanction_id=new_id("san"), cadre_id=cadre_id,
+    sanction, restrictions = Sanction.admonish(policy.catalogue, sanction_id=new_id(), cadre_id=cadre_id,
                                                issued_on=issued_on, external_ref=external_ref, new_id=_rst_id,
                                                original_post_level=post, original_rank_code=rank)
     await uow.sanctions.add(sanction)

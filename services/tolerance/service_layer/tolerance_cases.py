@@ -7,6 +7,7 @@ import datetime as dt
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import ToleranceDecision
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
+from kernel.ids import new_id
 from services.tolerance.domain.investigation import Incident, InvestigationResult
 from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.rules.tolerance import Initiator
@@ -14,7 +15,6 @@ from services.tolerance.domain.sanction import DECIDED, PENDING
 from services.tolerance.domain.tolerance_case import UNDECIDED, ToleranceCase
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import audited, cadre_for_action, own_cadre
-from services.tolerance.service_layer.incidents import new_id
 from services.tolerance.service_layer.sanctions import close_investigation_with
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -56,7 +56,7 @@ async def apply_for_tolerance(cmd: commands.ApplyForTolerance, uow: ToleranceUni
         if any(c.decision in (ToleranceDecision.EXEMPT, ToleranceDecision.MITIGATE) for c in cases):
             raise Conflict("tolerance was already granted for this incident", rule="tolerance.already_granted")
         sanctions = await uow.sanctions.for_incident(incident.id, cmd.cadre_id)
-        case = ToleranceCase.apply(case_id=new_id("tc"), incident_id=incident.id, cadre_id=cmd.cadre_id,
+        case = ToleranceCase.apply(case_id=new_id(), incident_id=incident.id, cadre_id=cmd.cadre_id,
                                    initiator=initiator, applied_on=cmd.applied_on, today=today,
                                    statement=cmd.statement, grounds=cmd.grounds,
                                    linked_sanction_decided=any(s.status in DECIDED for s in sanctions),
