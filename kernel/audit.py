@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
-from fastapi import Header
+from fastapi import Depends, Header
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -163,3 +163,7 @@ async def purpose_header(
 ) -> str:
     """Reads the purpose code of a sensitive read (default ROUTINE)."""
     return x_purpose or "ROUTINE"
+
+
+# A route's purpose parameter: `purpose: PurposeDep`, then `await runtime.audit_reads(principal, type, ids, purpose)`.
+PurposeDep = Annotated[str, Depends(purpose_header)]

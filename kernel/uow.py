@@ -11,6 +11,8 @@ import orjson
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel import audit
+from kernel.auth import Principal
 from kernel.consistency import Emitted, record_commit
 from kernel.contracts.base import Contract
 from kernel.db import Database, utcnow
@@ -187,3 +189,16 @@ class UnitOfWork:
     async def rollback(self) -> None:
         """Discards the work of the open transaction."""
         await self.conn.rollback()
+
+    async def audit(self, principal: Principal | None, action: str, object_type: str, object_id: str,
+                    purpose: str = "ROUTINE") -> None:
+        """Appends an audit row (ids and codes only) in this transaction: the write and its audit commit together
+        (docs/reliability.md S9). Reads are audited by `ServiceRuntime.audit_reads` (group commit)."""
+        await self.audit_many(principal, [(action, object_type, object_id, purpose)])
+
+    async def audit_many(self, principal: Principal | None, entries: list[tuple[str, str, str, str]]) -> None:
+        """Appends one audit row per (action, object type, object id, purpose), chained in order, in this
+        transaction: the chain head is read once and the rows go in one statement (a batch of many facts)."""
+        if self.tables.audit is None:
+            raise RuntimeError("this service's KernelTables has no audit table")
+        await audit.record_many(self.conn, self.tables.audit, principal=principal, entries=entries)

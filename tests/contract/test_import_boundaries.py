@@ -55,6 +55,18 @@ def test_every_id_a_service_creates_comes_from_the_one_id_helper():
             assert "uuid" not in _imports(path), f"{path}: use kernel.ids.new_id"
 
 
+def test_the_audit_log_is_written_only_through_the_unit_of_work_and_the_runtime():
+    """Writes audit with `uow.audit`/`uow.audit_many`, reads with `runtime.audit_reads`: no service appends to
+    audit_log by hand (kernel.audit.record, record_many, append_rows) or names the table outside its ORM module."""
+    for service in SERVICES:
+        for path in _files(f"services/{service}"):
+            text = path.read_text(encoding="utf-8")
+            for forbidden in ("audit.record(", "audit.record_many(", "append_rows(", "import record_many"):
+                assert forbidden not in text, f"{path}: {forbidden} (use uow.audit or runtime.audit_reads)"
+            if path.name != "orm.py":
+                assert "audit_log" not in text, f"{path}: audit_log is written by the kernel only"
+
+
 def test_the_gateway_reaches_services_over_http_only():
     for path in _files("gateway"):
         assert not any(n.startswith("services") for n in _imports(path)), path

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from kernel import audit
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -82,7 +82,7 @@ async def list_assessments(conn: ReaderDep, principal: PrincipalDep, page: PageD
 @router.get("/assessments/{assessment_id}", response_model=s.AssessmentRead, tags=["assessments"],
             dependencies=[require(*READERS)])
 async def get_assessment(assessment_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep,
-                         purpose: Annotated[str, Depends(audit.purpose_header)]) -> s.AssessmentRead:
+                         purpose: PurposeDep) -> s.AssessmentRead:
     """Returns one annual assessment (the read is audited)."""
     row = await views.get_row(conn, principal, A, assessment_id)
     if row is None:
@@ -91,86 +91,86 @@ async def get_assessment(assessment_id: str, conn: ReaderDep, principal: Princip
     return s.AssessmentRead(**row)
 
 
-@router.post("/assessments/{assessment_id}/self-summary", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/self-summary", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(Role.CADRE)])
 async def submit_self_summary(assessment_id: str, body: s.SelfSummary, uow: UowDep, principal: PrincipalDep,
-                              idem: IdempotencyOptional) -> s.StatusRead:
+                              idem: IdempotencyOptional) -> s.StateRead:
     """Records the cadre's own self-summary."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.submit_self_summary(assessment_id, body.summary, uow,
+    return s.StateRead(**await idem.run(uow, lambda: h.submit_self_summary(assessment_id, body.summary, uow,
                                                                                 principal=principal)))
 
 
-@router.post("/assessments/{assessment_id}/proposal", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/proposal", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(*ASSESSORS)])
 async def propose_grade(assessment_id: str, body: s.Proposal, uow: UowDep, principal: PrincipalDep,
-                        idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+                        idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Takes the leader's proposal; the §1.3 rules and the 优秀 quota are applied at once."""
     cmd = commands.ProposeGrade(grade=body.grade, comment=body.comment, indicators=dict(body.indicators),
                                 undetermined_reason=body.undetermined_reason)
-    return s.StatusRead(status=await idem.run(uow, lambda: h.propose_grade(assessment_id, cmd, uow, principal=principal,
+    return s.StateRead(**await idem.run(uow, lambda: h.propose_grade(assessment_id, cmd, uow, principal=principal,
                                                                           today=today)))
 
 
-@router.post("/assessments/{assessment_id}/publicity", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/publicity", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(*ASSESSORS)])
 async def start_publicity(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
-                          today: TodayDep) -> s.StatusRead:
+                          today: TodayDep) -> s.StateRead:
     """Publishes an 优秀 proposal inside the agency."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.start_publicity(assessment_id, uow, principal=principal,
+    return s.StateRead(**await idem.run(uow, lambda: h.start_publicity(assessment_id, uow, principal=principal,
                                                                             today=today)))
 
 
-@router.post("/assessments/{assessment_id}/decision", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/decision", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(*ASSESSORS)])
 async def decide_grade(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
-                       today: TodayDep) -> s.StatusRead:
+                       today: TodayDep) -> s.StateRead:
     """Decides the grade; emits grade_finalized and proposes the awards it earns."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.decide_grade(assessment_id, uow, principal=principal,
+    return s.StateRead(**await idem.run(uow, lambda: h.decide_grade(assessment_id, uow, principal=principal,
                                                                          today=today)))
 
 
-@router.post("/assessments/{assessment_id}/notification", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/notification", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(*ASSESSORS)])
 async def notify_grade(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
-                       today: TodayDep) -> s.StatusRead:
+                       today: TodayDep) -> s.StateRead:
     """Records the written notification of the grade."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.notify_grade(assessment_id, uow, principal=principal,
+    return s.StateRead(**await idem.run(uow, lambda: h.notify_grade(assessment_id, uow, principal=principal,
                                                                          today=today)))
 
 
-@router.post("/assessments/{assessment_id}/acknowledgement", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/acknowledgement", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(Role.CADRE)])
 async def acknowledge_grade(assessment_id: str, body: s.Acknowledgement, uow: UowDep, principal: PrincipalDep,
-                            idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+                            idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Records the cadre's signature and opinion."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.acknowledge_grade(
+    return s.StateRead(**await idem.run(uow, lambda: h.acknowledge_grade(
         assessment_id, body.opinion, uow, principal=principal, today=today)))
 
 
-@router.post("/assessments/{assessment_id}/review-request", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/review-request", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(Role.CADRE)])
 async def request_review(assessment_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
-                         today: TodayDep) -> s.StatusRead:
+                         today: TodayDep) -> s.StateRead:
     """Requests a 复核 of the cadre's own 不称职 grade."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.request_review(assessment_id, uow, principal=principal,
+    return s.StateRead(**await idem.run(uow, lambda: h.request_review(assessment_id, uow, principal=principal,
                                                                            today=today)))
 
 
-@router.post("/assessments/{assessment_id}/review-decision", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/review-decision", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(*ASSESSORS)])
 async def decide_review(assessment_id: str, body: s.ReviewDecision, uow: UowDep, principal: PrincipalDep,
-                        idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+                        idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Upholds or lightens a reviewed grade."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.decide_review(assessment_id, body.grade, uow,
+    return s.StateRead(**await idem.run(uow, lambda: h.decide_review(assessment_id, body.grade, uow,
                                                                           principal=principal, today=today)))
 
 
-@router.post("/assessments/{assessment_id}/supplement", response_model=s.StatusRead, tags=["assessments"],
+@router.post("/assessments/{assessment_id}/supplement", response_model=s.StateRead, tags=["assessments"],
              dependencies=[require(*ASSESSORS)])
 async def supplement_grade(assessment_id: str, body: s.Supplement, uow: UowDep, principal: PrincipalDep,
-                           idem: IdempotencyOptional, today: TodayDep) -> s.StatusRead:
+                           idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Assigns the grade retroactively (补定等次) once the investigation closed without a heavier sanction."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.supplement_grade(assessment_id, body.grade, uow,
+    return s.StateRead(**await idem.run(uow, lambda: h.supplement_grade(assessment_id, body.grade, uow,
                                                                              principal=principal, today=today)))
 
 

@@ -47,15 +47,15 @@ async def record_past_award(body: hs.PastAwardCreate, uow: UowDep, principal: Pr
         fact, uow, principal=principal, today=today)))
 
 
-@router.post("/awards/{award_id}/{action}", response_model=s.StatusRead, tags=["awards"],
+@router.post("/awards/{award_id}/{action}", response_model=s.StateRead, tags=["awards"],
              dependencies=[require(Role.ORG_ADMIN)])
 async def advance_award(award_id: str, action: Literal["publicity", "approval", "grant", "revocation-review",
                                                        "revocation", "keep"],
                         uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep,
-                        body: s.Revocation | None = None) -> s.StatusRead:
+                        body: s.Revocation | None = None) -> s.StateRead:
     """Moves an award: publicity, approval, grant (award_granted), revocation review, revocation (award_revoked)."""
     reason = body.reason if body else None
-    return s.StatusRead(status=await idem.run(uow, lambda: h.advance_award(award_id, ACTIONS[action], uow,
+    return s.StateRead(**await idem.run(uow, lambda: h.advance_award(award_id, ACTIONS[action], uow,
                                                                           principal=principal, today=today,
                                                                           reason=reason)))
 

@@ -85,17 +85,17 @@ async def report_finding(body: s.FindingCreate, uow: UowDep, principal: Principa
     return s.Created(id=await idem.run(uow, lambda: h.report_finding(cmd, uow, principal=principal, today=today)))
 
 
-@router.post("/inaction-findings/{finding_id}/{action}", response_model=s.StatusRead, tags=["inaction-findings"],
+@router.post("/inaction-findings/{finding_id}/{action}", response_model=s.StateRead, tags=["inaction-findings"],
              dependencies=[require(*DECIDERS)])
 async def advance_finding(finding_id: str, action: Literal["verification", "confirmation", "dismissal",
                                                             "tolerance-referral"],
                           uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep,
-                          body: s.Reason | None = None) -> s.StatusRead:
+                          body: s.Reason | None = None) -> s.StateRead:
     """Verifies, confirms (emits inaction_confirmed), dismisses or refers a finding to tolerance."""
     verb = {"verification": "verify", "confirmation": "confirm", "dismissal": "dismiss",
             "tolerance-referral": "refer-tolerance"}[action]
     reason = body.reason if body else None
-    return s.StatusRead(status=await idem.run(uow, lambda: h.advance_finding(finding_id, verb, uow, principal=principal,
+    return s.StateRead(**await idem.run(uow, lambda: h.advance_finding(finding_id, verb, uow, principal=principal,
                                                                             today=today, reason=reason)))
 
 

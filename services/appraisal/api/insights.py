@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from kernel import audit
 from kernel.access import cadre_not_found, unit_not_found
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -94,7 +94,7 @@ async def record_incentive(body: s.IncentiveCreate, uow: UowDep, principal: Prin
 
 @router.get("/dossier-parts/appraisal/{cadre_id}", tags=["dossier-parts"], dependencies=[require(*READERS)])
 async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep,
-                       today: TodayDep, purpose: Annotated[str, Depends(audit.purpose_header)],
+                       today: TodayDep, purpose: PurposeDep,
                        as_of: QueryDate | None = None) -> dict:
     """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards, record notes);
     audited."""

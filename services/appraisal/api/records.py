@@ -59,31 +59,31 @@ async def correct_record(record_id: str, body: s.RecordCorrection, uow: UowDep, 
                                                                   corrects=record_id)))
 
 
-@router.post("/performance-records/{record_id}/verification", response_model=s.StatusRead,
+@router.post("/performance-records/{record_id}/verification", response_model=s.StateRead,
              tags=["performance-records"], dependencies=[require(*ASSESSORS)])
 async def verify_record(record_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
-                        today: TodayDep) -> s.StatusRead:
+                        today: TodayDep) -> s.StateRead:
     """Verifies a submitted record."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.verify_record(record_id, uow, principal=principal,
+    return s.StateRead(**await idem.run(uow, lambda: h.verify_record(record_id, uow, principal=principal,
                                                                           today=today)))
 
 
-@router.post("/performance-records/{record_id}/return", response_model=s.StatusRead, tags=["performance-records"],
+@router.post("/performance-records/{record_id}/return", response_model=s.StateRead, tags=["performance-records"],
              dependencies=[require(*ASSESSORS)])
 async def return_record(record_id: str, body: s.RecordReturn, uow: UowDep, principal: PrincipalDep,
-                        idem: IdempotencyOptional) -> s.StatusRead:
+                        idem: IdempotencyOptional) -> s.StateRead:
     """Returns a submitted record to its submitter."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.return_record(record_id, body.reason, uow,
+    return s.StateRead(**await idem.run(uow, lambda: h.return_record(record_id, body.reason, uow,
                                                                           principal=principal)))
 
 
-@router.post("/performance-records/{record_id}/resubmission", response_model=s.StatusRead,
+@router.post("/performance-records/{record_id}/resubmission", response_model=s.StateRead,
              tags=["performance-records"], dependencies=[require(*SUBMITTERS)])
 async def resubmit_record(record_id: str, body: s.RecordResubmission, uow: UowDep, principal: PrincipalDep,
-                          idem: IdempotencyOptional) -> s.StatusRead:
+                          idem: IdempotencyOptional) -> s.StateRead:
     """Resubmits a returned record with its changes."""
     changes = body.model_dump(exclude_none=True)
-    return s.StatusRead(status=await idem.run(uow, lambda: h.resubmit_record(record_id, changes, uow,
+    return s.StateRead(**await idem.run(uow, lambda: h.resubmit_record(record_id, changes, uow,
                                                                             principal=principal)))
 
 

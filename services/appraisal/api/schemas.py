@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.requests import RequestModel
+from kernel.schemas import Created as Created  # the kernel's answers, re-exported for the routes
+from kernel.schemas import StateRead as StateRead
 
 GradeLit = Literal["EXCELLENT", "COMPETENT", "BASIC", "INCOMPETENT", "UNDETERMINED"]
 CadreId = Field(min_length=1, max_length=64, description="id of the cadre (干部) concerned")
@@ -18,14 +20,6 @@ PeriodKey = Field(pattern=r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$",
 
 class Request(RequestModel):
     """A request body: unknown fields refused, scalars of their JSON type (kernel.requests)."""
-
-
-class Created(BaseModel):
-    id: str = Field(description="id of the record")
-
-
-class StatusRead(BaseModel):
-    status: str = Field(description="status of the record")
 
 
 class AssessmentCreate(Request):
@@ -395,8 +389,7 @@ class TalkRecord(Request):
     outcome: str | None = Field(default=None, max_length=500, description="outcome of the talk record (结果)")
 
 
-class TalkRecorded(BaseModel):
-    status: str = Field(description="status of the talk")
+class TalkRecorded(StateRead):
     reply_due_on: dt.date | None = Field(description="date the cadre's reply is due")
 
 

@@ -77,17 +77,17 @@ async def record_talk(talk_id: str, body: s.TalkRecord, uow: UowDep, principal: 
                                                                       today=today)))
 
 
-@router.post("/talks/{talk_id}/cancel", response_model=s.StatusRead, tags=["talks"], dependencies=[require(*HOLDERS)])
-async def cancel_talk(talk_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional) -> s.StatusRead:
+@router.post("/talks/{talk_id}/cancel", response_model=s.StateRead, tags=["talks"], dependencies=[require(*HOLDERS)])
+async def cancel_talk(talk_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional) -> s.StateRead:
     """Cancels a scheduled talk."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.cancel_talk(talk_id, uow, principal=principal)))
+    return s.StateRead(**await idem.run(uow, lambda: h.cancel_talk(talk_id, uow, principal=principal)))
 
 
-@router.post("/talks/{talk_id}/reply", response_model=s.StatusRead, tags=["talks"], dependencies=[require(Role.CADRE)])
+@router.post("/talks/{talk_id}/reply", response_model=s.StateRead, tags=["talks"], dependencies=[require(Role.CADRE)])
 async def reply_talk(talk_id: str, body: s.TalkReply, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional,
-                     today: TodayDep) -> s.StatusRead:
+                     today: TodayDep) -> s.StateRead:
     """Records the cadre's own reply."""
-    return s.StatusRead(status=await idem.run(uow, lambda: h.reply_talk(talk_id, body.reply_ref, uow,
+    return s.StateRead(**await idem.run(uow, lambda: h.reply_talk(talk_id, body.reply_ref, uow,
                                                                        principal=principal, today=today)))
 
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import insert, select, update
 
-from kernel import audit
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.appraisal.adapters import orm
 from services.appraisal.adapters import quota as quota_figures
 from services.appraisal.adapters.projections import grade_facts, mark_dirty
@@ -40,11 +40,6 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, assessment_id: s
     return a
 
 
-async def _audit(uow: AppraisalUnitOfWork, principal: Principal | None, action: str, object_id: str, purpose: str = "ROUTINE") -> None:
-    await audit.record(uow.conn, orm.audit_log, principal=principal, action=action, object_type=OBJECT,
-                       object_id=object_id, purpose=purpose)
-
-
 async def _check_quota(uow: AppraisalUnitOfWork, a: AnnualAssessment) -> None:
     """Refuses an 优秀 beyond the agency's quota (the same figures GET …/quota answers)."""
     standing = await quota_figures.standing(uow.conn, uow.settings, a.org_unit_id, a.year,
@@ -64,7 +59,7 @@ async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork
                                   org_unit_id=cadre.org_unit_id, year=cmd.year, today=today)
         await quota_figures.ensure_year(uow.conn, uow.settings, a.org_unit_id, a.year)
         await uow.assessments.add(a, org_path=cadre.org_path)
-        await _audit(uow, principal, "CREATE", a.id)
+        await uow.audit(principal, "CREATE", OBJECT, a.id)
         return await uow.commit(a.id)
 
 
@@ -74,8 +69,8 @@ async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUn
         a = await _load(uow, principal, assessment_id, self_only=True)
         a.submit_self_summary(summary)
         await uow.assessments.save(a)
-        await _audit(uow, principal, "SELF_SUMMARY", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "SELF_SUMMARY", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: AppraisalUnitOfWork, *,
@@ -90,8 +85,8 @@ async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: App
         if a.proposed_grade == "EXCELLENT":
             await _check_quota(uow, a)
         await uow.assessments.save(a)
-        await _audit(uow, principal, "PROPOSE", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "PROPOSE", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
@@ -100,8 +95,8 @@ async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, princ
         a = await _load(uow, principal, assessment_id)
         a.start_publicity(today=today, ends_on=uow.calendar.add_working_days(today, uow.settings.publicity_working_days))
         await uow.assessments.save(a)
-        await _audit(uow, principal, "PUBLICITY", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "PUBLICITY", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
@@ -114,8 +109,8 @@ async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principa
             await _check_quota(uow, a)
         await uow.assessments.save(a)
         await awards.propose_from_grade(uow, a, today=today)
-        await _audit(uow, principal, "DECIDE", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "DECIDE", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
@@ -124,8 +119,8 @@ async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principa
         a = await _load(uow, principal, assessment_id)
         a.notify(today=today)
         await uow.assessments.save(a)
-        await _audit(uow, principal, "NOTIFY", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "NOTIFY", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: AppraisalUnitOfWork, *,
@@ -135,8 +130,8 @@ async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: Apprai
         a = await _load(uow, principal, assessment_id, self_only=True)
         a.acknowledge(today=today, opinion=opinion)
         await uow.assessments.save(a)
-        await _audit(uow, principal, "ACKNOWLEDGE", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "ACKNOWLEDGE", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
@@ -145,8 +140,8 @@ async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, princi
         a = await _load(uow, principal, assessment_id, self_only=True)
         a.request_review(today=today, window_days=uow.settings.review_request_days)
         await uow.assessments.save(a)
-        await _audit(uow, principal, "REQUEST_REVIEW", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "REQUEST_REVIEW", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUnitOfWork, *, principal: Principal,
@@ -159,8 +154,8 @@ async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUni
         await uow.assessments.save(a)
         if before == "EXCELLENT" and a.final_grade != before:
             await awards.grade_withdrawn(uow, a, today=today)
-        await _audit(uow, principal, "DECIDE_REVIEW", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "DECIDE_REVIEW", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def supplement_grade(assessment_id: str, grade: str, uow: AppraisalUnitOfWork, *, principal: Principal,
@@ -177,8 +172,8 @@ async def supplement_grade(assessment_id: str, grade: str, uow: AppraisalUnitOfW
             c for c in await constraints_for(uow, a, as_of=today) if c.reason != "PENDING_INVESTIGATION"])
         await uow.assessments.save(a)
         await awards.propose_from_grade(uow, a, today=today)
-        await _audit(uow, principal, "SUPPLEMENT", a.id)
-        return await uow.commit(a.status)
+        await uow.audit(principal, "SUPPLEMENT", OBJECT, a.id)
+        return await uow.commit(state_of(a))
 
 
 async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict:
@@ -238,7 +233,7 @@ async def reconcile_cadre(uow: AppraisalUnitOfWork, cadre_id: str, *, today: dt.
         constraints = grade_rules.evaluate(a.year, facts, as_of=(a.decided_on if decided and a.decided_on else today))
         if a.reconcile(constraints, today=today):
             await uow.assessments.save(a)
-            await _audit(uow, None, "RECONCILE", a.id)
+            await uow.audit(None, "RECONCILE", OBJECT, a.id)
             if before == "EXCELLENT" and a.final_grade != "EXCELLENT":
                 await awards.grade_withdrawn(uow, a, today=today)
             changed += 1

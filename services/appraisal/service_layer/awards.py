@@ -9,6 +9,7 @@ from sqlalchemy import select
 from kernel.auth import Principal
 from kernel.errors import InvalidTransition, NotFound
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.assessment import AnnualAssessment
@@ -116,4 +117,4 @@ async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *,
         else:  # pragma: no cover - routes only pass the actions above
             raise ValueError(action)
         await uow.awards.save(award)
-        return await uow.commit(award.status)
+        return await uow.commit(state_of(award))

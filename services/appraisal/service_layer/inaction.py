@@ -10,6 +10,7 @@ from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.inaction import GROUPS, InactionFinding
@@ -119,4 +120,4 @@ async def advance_finding(finding_id: str, action: str, uow: AppraisalUnitOfWork
             raise ValueError(action)
         await uow.findings.save(finding)
         await mark_dirty(uow.conn, quarter_pair(finding.cadre_id, finding.occurred_on))
-        return await uow.commit(finding.status)
+        return await uow.commit(state_of(finding))

@@ -47,7 +47,7 @@ async def record_past_award(fact: PastAward, uow: AppraisalUnitOfWork, *, princi
             outcome = "CORRECTED"
         await mark_dirty(uow.conn, touched)  # the index counts the award in the quarter of its real grant
         record_id = await past_facts.append(
-            uow.conn, kind="AWARD", table=orm.award, object_id=award.id, cadre_id=award.cadre_id,
+            uow, kind="AWARD", table=orm.award, object_id=award.id, cadre_id=award.cadre_id,
             org_path=cadre.org_path, key=key, values=values, source=fact.source, document_no=fact.document_no,
             principal=principal, supersedes=previous, outcome=outcome, object_type="award")
         return await uow.commit({"id": record_id, "award_id": award.id, "outcome": outcome})

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from kernel import audit
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.ids import new_id
+from kernel.uow import UnitOfWork
 from services.appraisal.adapters import orm
 
 RECORD = orm.past_fact_record
@@ -36,11 +36,11 @@ def unchanged(recorded: dict[str, Any] | None, values: dict[str, Any], key_field
     return all(recorded.get(k) == v for k, v in values.items() if k not in key_fields)
 
 
-async def append(conn: Any, *, kind: str, table: Any, object_id: str, cadre_id: str, org_path: str, key: str,
+async def append(uow: UnitOfWork, *, kind: str, table: Any, object_id: str, cadre_id: str, org_path: str, key: str,
                  values: dict[str, Any], source: str, document_no: str | None, principal: Principal,
                  supersedes: str | None, outcome: str, object_type: str) -> str:
     """Appends the record of one recording, sets the provenance on the object and writes the audit row."""
-    now = utcnow()
+    conn, now = uow.conn, utcnow()
     record_id = new_id()
     await conn.execute(insert(RECORD).values(
         id=record_id, kind=kind, object_id=object_id, cadre_id=cadre_id, org_path=org_path, history_key=key,
@@ -48,6 +48,5 @@ async def append(conn: Any, *, kind: str, table: Any, object_id: str, cadre_id: 
         supersedes=supersedes, created_at=now))
     await conn.execute(update(table).where(table.c.id == object_id).values(
         source=source, document_no=document_no, recorded_by=principal.subject, recorded_at=now, history_key=key))
-    await audit.record(conn, orm.audit_log, principal=principal, action=f"HISTORY_{outcome}",
-                       object_type=object_type, object_id=object_id, purpose="ROUTINE")
+    await uow.audit(principal, f"HISTORY_{outcome}", object_type, object_id)
     return record_id

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from kernel import audit
 from kernel.access import Access, cadre_not_found
 from kernel.auth import Principal
 from kernel.db import utcnow
@@ -142,8 +141,7 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
         notified_on=fact.notified_on, publicity_from=fact.publicity_from, publicity_to=fact.publicity_to,
         document_no=fact.document_no, source=fact.source, recorded_by=principal.subject, recorded_at=now,
         supersedes=previous, quota_exceeded=_exceeded(fact.grade, standing), created_at=now))
-    await audit.record(uow.conn, orm.audit_log, principal=principal, action=f"HISTORY_{outcome}",
-                       object_type=OBJECT, object_id=a.id, purpose="ROUTINE")
+    await uow.audit(principal, f"HISTORY_{outcome}", OBJECT, a.id)
     return _answer(record_id, a, outcome, standing)
 
 
@@ -204,8 +202,7 @@ async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, pri
     await uow.assessments.add_many([a for a, _ in added], [{"org_path": c.org_path} for _, c in added])
     if records:
         await uow.conn.execute(insert(r), records)
-    await audit.record_many(uow.conn, orm.audit_log, principal=principal,
-                            entries=[("HISTORY_RECORDED", OBJECT, a.id, "ROUTINE") for a, _ in added])
+    await uow.audit_many(principal, [("HISTORY_RECORDED", OBJECT, a.id, "ROUTINE") for a, _ in added])
     return items
 
 

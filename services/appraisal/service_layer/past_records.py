@@ -48,7 +48,7 @@ async def record_past_record(fact: PastRecord, uow: AppraisalUnitOfWork, *, prin
             outcome = "CORRECTED"
         await mark_dirty(uow.conn, quarter_pair(record.cadre_id, record.occurred_on))
         fact_id = await past_facts.append(
-            uow.conn, kind="PERFORMANCE_RECORD", table=orm.performance_record, object_id=record.id,
+            uow, kind="PERFORMANCE_RECORD", table=orm.performance_record, object_id=record.id,
             cadre_id=record.cadre_id, org_path=cadre.org_path, key=key, values=values, source=fact.source,
             document_no=fact.document_no, principal=principal, supersedes=previous, outcome=outcome,
             object_type="performance_record")

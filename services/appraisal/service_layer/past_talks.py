@@ -47,7 +47,7 @@ async def record_past_talk(fact: PastTalk, uow: AppraisalUnitOfWork, *, principa
             await uow.talks.save(talk)
             outcome = "CORRECTED"
         record_id = await past_facts.append(
-            uow.conn, kind="TALK", table=orm.talk, object_id=talk.id, cadre_id=talk.cadre_id, org_path=cadre.org_path,
+            uow, kind="TALK", table=orm.talk, object_id=talk.id, cadre_id=talk.cadre_id, org_path=cadre.org_path,
             key=key, values=values, source=fact.source, document_no=fact.document_no, principal=principal,
             supersedes=previous, outcome=outcome, object_type="talk")
         return await uow.commit({"id": record_id, "talk_id": talk.id, "outcome": outcome})

@@ -8,6 +8,7 @@ from kernel.access import self_service
 from kernel.auth import Principal
 from kernel.errors import NotFound
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.records import PerformanceRecord
 from services.appraisal.service_layer import commands
@@ -57,7 +58,7 @@ async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *, principal: 
                 await uow.records.save(old)
                 touched |= quarter_pair(old.cadre_id, old.occurred_on)
         await mark_dirty(uow.conn, touched)
-        return await uow.commit(record.status)
+        return await uow.commit(state_of(record))
 
 
 async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
@@ -66,7 +67,7 @@ async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *
         record = await _load(uow, principal, record_id)
         record.return_for_change(reason=reason)
         await uow.records.save(record)
-        return await uow.commit(record.status)
+        return await uow.commit(state_of(record))
 
 
 async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
@@ -76,4 +77,4 @@ async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWor
         record.resubmit(title=changes.get("title"), description=changes.get("description"),
                         quantity=changes.get("quantity"), evidence_refs=changes.get("evidence_refs"))
         await uow.records.save(record)
-        return await uow.commit(record.status)
+        return await uow.commit(state_of(record))

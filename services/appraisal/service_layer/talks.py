@@ -11,6 +11,7 @@ from kernel.db import utcnow
 from kernel.directory import DirCadre
 from kernel.errors import Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from kernel.sql import insert_ignore
 from services.appraisal.adapters import orm
 from services.appraisal.domain.rules.talks import SCHEDULE_REASONS, TALK_TYPES, next_occurrence, reply_due
@@ -59,7 +60,7 @@ async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnit
         due = reply_due(talk.type, cmd.held_on, uow.settings.talk_reply_working_days, uow.calendar)
         talk.record(held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due, today=today)
         await uow.talks.save(talk)
-        return await uow.commit({"status": talk.status, "reply_due_on": due})
+        return await uow.commit({**state_of(talk), "reply_due_on": due})
 
 
 async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, principal: Principal,
@@ -69,7 +70,7 @@ async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, 
         talk, _ = await _load(uow, principal, talk_id, self_only=True)
         talk.reply(reply_ref=reply_ref, today=today)
         await uow.talks.save(talk)
-        return await uow.commit(talk.status)
+        return await uow.commit(state_of(talk))
 
 
 async def cancel_talk(talk_id: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
@@ -80,7 +81,7 @@ async def cancel_talk(talk_id: str, uow: AppraisalUnitOfWork, *, principal: Prin
             _may_admonish(principal)
         talk.cancel()
         await uow.talks.save(talk)
-        return await uow.commit(talk.status)
+        return await uow.commit(state_of(talk))
 
 
 async def create_schedule(cmd: commands.CreateTalkSchedule, uow: AppraisalUnitOfWork, *, principal: Principal,

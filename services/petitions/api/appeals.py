@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from kernel.audit import purpose_header
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -16,14 +16,12 @@ from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ToolsDep, UowDep
-from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import appeal_history, appeals, commands
 from services.petitions.service_layer.support import access_for
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"], responses=s.PROBLEM_RESPONSES)
 DECIDERS = require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
 READERS = require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.AUDITOR, Role.CADRE)
-PurposeDep = Annotated[str, Depends(purpose_header)]
 
 
 @router.post("", status_code=201, response_model=s.AppealCreated,
@@ -66,7 +64,7 @@ async def list_appeals(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, pr
     """Lists appeals in scope (a cadre sees their own)."""
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_appeals(conn, access, page, status=status)
-    await audit_reads(runtime, principal, "appeal", [i["id"] for i in items], purpose, action="READ_LIST")
+    await runtime.audit_reads(principal, "appeal", [i["id"] for i in items], purpose, action="READ_LIST")
     return s.AppealPage(items=[s.AppealRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -78,7 +76,7 @@ async def get_appeal(appeal_id: str, conn: ReaderDep, runtime: RuntimeDep, tools
     item = await views.get_appeal(conn, access, appeal_id)
     if item is None:
         raise NotFound("appeal not found", field="appeal_id", rule="appeal.scope")
-    await audit_reads(runtime, principal, "appeal", [appeal_id], purpose)
+    await runtime.audit_reads(principal, "appeal", [appeal_id], purpose)
     return s.AppealRead(**item)
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from kernel.audit import purpose_header
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -16,14 +14,12 @@ from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ToolsDep, UowDep
-from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import clarifications, commands, false_accusations
 from services.petitions.service_layer.support import access_for
 
 fa_router = APIRouter(prefix="/api/v1/false-accusations", tags=["false-accusations"], responses=s.PROBLEM_RESPONSES)
 cl_router = APIRouter(prefix="/api/v1/clarifications", tags=["clarifications"], responses=s.PROBLEM_RESPONSES)
 DO, OA = Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN
-PurposeDep = Annotated[str, Depends(purpose_header)]
 
 
 # -- false accusations ----------------------------------------------------------------------------------------
@@ -43,7 +39,7 @@ async def list_false_accusations(conn: ReaderDep, runtime: RuntimeDep, tools: To
     """Lists false-accusation cases in scope."""
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_false_accusations(conn, access, page)
-    await audit_reads(runtime, principal, "false-accusation", [i["id"] for i in items], purpose, action="READ_LIST")
+    await runtime.audit_reads(principal, "false-accusation", [i["id"] for i in items], purpose, action="READ_LIST")
     return s.FalseAccusationPage(items=[s.FalseAccusationRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -55,7 +51,7 @@ async def get_false_accusation(case_id: str, conn: ReaderDep, runtime: RuntimeDe
     item = await views.get_false_accusation(conn, access, case_id)
     if item is None:
         raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope")
-    await audit_reads(runtime, principal, "false-accusation", [case_id], purpose)
+    await runtime.audit_reads(principal, "false-accusation", [case_id], purpose)
     return s.FalseAccusationRead(**item)
 
 
@@ -117,7 +113,7 @@ async def list_clarifications(conn: ReaderDep, runtime: RuntimeDep, tools: Tools
     """Lists clarifications in scope (a cadre sees their own)."""
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_clarifications(conn, access, page)
-    await audit_reads(runtime, principal, "clarification", [i["id"] for i in items], purpose, action="READ_LIST")
+    await runtime.audit_reads(principal, "clarification", [i["id"] for i in items], purpose, action="READ_LIST")
     return s.ClarificationPage(items=[s.ClarificationRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -130,7 +126,7 @@ async def get_clarification(clarification_id: str, conn: ReaderDep, runtime: Run
     item = await views.get_clarification(conn, access, clarification_id)
     if item is None:
         raise NotFound("clarification not found", field="clarification_id", rule="clarification.scope")
-    await audit_reads(runtime, principal, "clarification", [clarification_id], purpose)
+    await runtime.audit_reads(principal, "clarification", [clarification_id], purpose)
     return s.ClarificationRead(**item)
 
 

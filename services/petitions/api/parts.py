@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from kernel.access import cadre_not_found, unit_not_found
-from kernel.audit import purpose_header
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.requests import QueryDate
@@ -15,11 +15,9 @@ from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ToolsDep
-from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer.support import access_for, cadre_in_scope, unit_in_scope
 
 router = APIRouter(prefix="/api/v1", responses=s.PROBLEM_RESPONSES)
-PurposeDep = Annotated[str, Depends(purpose_header)]
 
 
 @router.get("/dossier-parts/petitions/{cadre_id}", response_model=s.DossierPart, response_model_exclude_none=True,
@@ -35,7 +33,7 @@ async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: Runtim
     if await cadre_in_scope(conn, access, cadre_id) is None:
         raise cadre_not_found()
     part = await views.dossier_part(conn, access, cadre_id, as_of)
-    await audit_reads(runtime, principal, "dossier-part", [cadre_id], purpose)
+    await runtime.audit_reads(principal, "dossier-part", [cadre_id], purpose)
     return s.DossierPart(**part)
 
 

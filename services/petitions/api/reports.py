@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from kernel.audit import purpose_header
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -16,7 +16,6 @@ from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import CadreFilter, ToolsDep, UowDep
-from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import commands, public, reports, reveal
 from services.petitions.service_layer.support import access_for
 
@@ -25,7 +24,6 @@ DO, PS = Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF
 SCREENERS = require(DO, PS)
 HANDLERS = require(DO)
 READERS = require(DO, PS, Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR)
-PurposeDep = Annotated[str, Depends(purpose_header)]
 
 
 def _reporter(body: s.ReporterIn | None) -> commands.Reporter | None:
@@ -57,7 +55,7 @@ async def list_reports(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, pr
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_reports(conn, access, page, status=status, cadre_id=cadre_id,
                                              org_unit_id=org_unit_id)
-    await audit_reads(runtime, principal, "report", [i["id"] for i in items], purpose, action="READ_LIST")
+    await runtime.audit_reads(principal, "report", [i["id"] for i in items], purpose, action="READ_LIST")
     return s.ReportPage(items=[s.ReportSummary(**i) for i in items], next_cursor=cursor)
 
 
@@ -66,7 +64,7 @@ async def list_reporter_flags(conn: ReaderDep, runtime: RuntimeDep, principal: P
                               purpose: PurposeDep) -> s.ReporterFlagPage:
     """Lists reporters with a history of unfounded reports, by pseudonymous flag (for the malicious-report check)."""
     items, cursor = await views.reporter_flags(conn, page)
-    await audit_reads(runtime, principal, "reporter-flag", [i["id"] for i in items], purpose)
+    await runtime.audit_reads(principal, "reporter-flag", [i["id"] for i in items], purpose)
     return s.ReporterFlagPage(items=[s.ReporterFlagRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -78,7 +76,7 @@ async def get_report(report_id: str, conn: ReaderDep, runtime: RuntimeDep, tools
     report = await views.get_report(conn, tools, access, report_id)
     if report is None:
         raise NotFound("report not found", field="report_id", rule="report.scope")
-    await audit_reads(runtime, principal, "report", [report_id], purpose)
+    await runtime.audit_reads(principal, "report", [report_id], purpose)
     return s.ReportRead(**report)
 
 

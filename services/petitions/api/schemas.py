@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from kernel.requests import RequestModel
+from kernel.schemas import Created as Created  # the kernel's answers, re-exported for the routes
+from kernel.schemas import StateRead as StateRead
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
@@ -235,17 +237,6 @@ class QuestionCreate(Request):
 class RevealRequest(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"purpose": "FALSE_ACCUSATION_REVIEW"}]})
     purpose: Code = Field(description="why the identity is needed (recorded in the audit log), e.g. VERIFY_REAL_NAME")
-
-
-class Created(BaseModel):
-    id: str = Field(description="id of the record")
-
-
-class StateRead(BaseModel):
-    id: str = Field(description="id of the record")
-    status: str = Field(description="status of the record")
-    version: int = Field(
-        description="version of the state; send it back with the next change (a stale one answers 409)")
 
 
 class AccusedRead(BaseModel):

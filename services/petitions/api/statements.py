@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from kernel.audit import purpose_header
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -16,13 +16,11 @@ from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ToolsDep, UowDep
-from services.petitions.api.reads import audit_reads
 from services.petitions.service_layer import commands, statements
 from services.petitions.service_layer.support import access_for
 
 router = APIRouter(prefix="/api/v1/statements", tags=["statements"], responses=s.PROBLEM_RESPONSES)
 DO = Role.DISCIPLINE_OFFICER
-PurposeDep = Annotated[str, Depends(purpose_header)]
 
 
 @router.post("", status_code=201, response_model=s.Created, dependencies=[require(DO)])
@@ -40,7 +38,7 @@ async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
     """Lists statement requests: addressed to me (cadre), or of reports I handle (discipline officer)."""
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_statements(conn, access, page, report_id=report_id)
-    await audit_reads(runtime, principal, "statement", [i["id"] for i in items], purpose, action="READ_LIST")
+    await runtime.audit_reads(principal, "statement", [i["id"] for i in items], purpose, action="READ_LIST")
     return s.StatementPage(items=[s.StatementRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -53,7 +51,7 @@ async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep,
     item = await views.get_statement(conn, access, statement_id)
     if item is None:
         raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
-    await audit_reads(runtime, principal, "statement", [statement_id], purpose)
+    await runtime.audit_reads(principal, "statement", [statement_id], purpose)
     return s.StatementRead(**item)
 
 

@@ -27,7 +27,6 @@ from services.petitions.domain.rules.deadlines import APPEAL_DECISION
 from services.petitions.service_layer import commands
 from services.petitions.service_layer.appeals import _decision, _rule, target_value
 from services.petitions.service_layer.support import Tools, access_for, cadre_in_scope, plan_deadlines
-from services.petitions.service_layer.support import record as audit
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -148,7 +147,7 @@ async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, tools: To
             varied_to=fact.varied_to, reasons=fact.values()[8],
             document_number=normalize_document_number(fact.document_number), source=source.value,
             recorded_by=principal.subject, recorded_at=utcnow()))
-        await audit(uow.conn, principal, "RECORD_PAST" if result is Outcome.RECORDED else "CORRECT_PAST", "appeal",
+        await uow.audit(principal, "RECORD_PAST" if result is Outcome.RECORDED else "CORRECT_PAST", "appeal",
                     appeal.id)
         return await uow.commit({"id": appeal.id, "record_id": record_id, "revision": revision,
                                  "outcome": result.value, "status": str(appeal.status)})

@@ -12,6 +12,7 @@ from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import AppealTarget
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.petitions.adapters import orm
 from services.petitions.domain.appeal import Appeal, stage_value
 from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_PREFIX, StageRule, next_stage, rule_for
@@ -24,9 +25,7 @@ from services.petitions.service_layer.support import (
     cadre_in_scope,
     in_prefix,
     plan_deadlines,
-    record,
     require_report,
-    state,
 )
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -107,7 +106,7 @@ async def file(cmd: commands.FileAppeal, uow: UOW, tools: Tools, *, principal: P
                              filed_on=filed_on, previous=previous, filed_by=principal.subject, org_unit_id=unit_id,
                              grounds=cmd.grounds, calendar=tools.calendar, today=today)
         await uow.appeals.add(appeal)
-        await record(uow.conn, principal, "FILE", "appeal", appeal.id)
+        await uow.audit(principal, "FILE", "appeal", appeal.id)
         return await uow.commit({"id": appeal.id, "status": appeal.status, "filing_deadline": appeal.filing_deadline})
 
 
@@ -159,5 +158,5 @@ async def step(appeal_id: str, uow: UOW, tools: Tools, *, principal: Principal, 
         apply(appeal, rule)
         await uow.appeals.save(appeal)
         await plan_deadlines(uow, tools, appeal.events, org_unit_id=appeal.org_unit_id, appeal_rule=rule)
-        await record(uow.conn, principal, action, "appeal", appeal.id)
-        return await uow.commit(state(appeal))
+        await uow.audit(principal, action, "appeal", appeal.id)
+        return await uow.commit(state_of(appeal))

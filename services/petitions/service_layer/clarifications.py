@@ -11,6 +11,7 @@ from kernel.access import cadre_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.vocab import OUTCOME_STATES
@@ -19,8 +20,6 @@ from services.petitions.service_layer.support import (
     Tools,
     access_for,
     cadre_in_scope,
-    record,
-    state,
 )
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -49,7 +48,7 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Tools, *,
                                               report_ids=cmd.report_ids, spread=cmd.spread, reason="MANUAL",
                                               today=today)
         await uow.clarifications.add(clarification)
-        await record(uow.conn, principal, "PROPOSE", "clarification", clarification.id)
+        await uow.audit(principal, "PROPOSE", "clarification", clarification.id)
         return await uow.commit({"id": clarification.id})
 
 
@@ -76,5 +75,5 @@ async def step(clarification_id: str, uow: UOW, tools: Tools, *, principal: Prin
         clarification = await _load(uow, tools, principal, clarification_id, own=own)
         apply(clarification)
         await uow.clarifications.save(clarification)
-        await record(uow.conn, principal, action, "clarification", clarification.id)
-        return await uow.commit(state(clarification))
+        await uow.audit(principal, action, "clarification", clarification.id)
+        return await uow.commit(state_of(clarification))

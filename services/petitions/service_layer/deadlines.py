@@ -12,11 +12,12 @@ from sqlalchemy import func, select, update
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.errors import NotFound
+from kernel.schemas import state_of
 from services.petitions.adapters import orm
 from services.petitions.domain import events
 from services.petitions.domain.deadline import Deadline
 from services.petitions.service_layer.publishing import to_contracts
-from services.petitions.service_layer.support import Tools, access_for, in_prefix, record, state
+from services.petitions.service_layer.support import Tools, access_for, in_prefix
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 log = logging.getLogger("petitions.deadlines")
@@ -40,8 +41,8 @@ async def step(deadline_id: str, uow: UOW, tools: Tools, *, principal: Principal
         deadline = await _load(uow, tools, principal, deadline_id)
         apply(deadline)
         await uow.deadlines.save(deadline)
-        await record(uow.conn, principal, action, "deadline", deadline.id)
-        result = state(deadline)
+        await uow.audit(principal, action, "deadline", deadline.id)
+        result = state_of(deadline)
         result["due_on"] = deadline.due_on
         return await uow.commit(result)
 
@@ -125,7 +126,7 @@ async def purge_reporters(uow_factory: Any, tools: Tools, *, today: dt.date, bat
                 await uow.conn.exec_driver_sql("PRAGMA secure_delete=ON")
             ids = await uow.vault.purge(closed_before=cutoff, limit=batch)
             for report_id in ids:
-                await record(uow.conn, None, "PURGE_REPORTER", "report", report_id)
+                await uow.audit(None, "PURGE_REPORTER", "report", report_id)
             await uow.commit()
         total += len(ids)
         if len(ids) < batch:

@@ -10,13 +10,14 @@ from sqlalchemy import select
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.false_accusation import FalseAccusationCase
 from services.petitions.domain.rules.approval import tier_of
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.support import Tools, access_for, record, require_report, state
+from services.petitions.service_layer.support import Tools, access_for, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -46,7 +47,7 @@ async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, tools: Tools, *
                                         accuser_cadre_id=cmd.accuser_cadre_id, opened_by=principal.subject,
                                         today=today)
         await uow.false_accusations.add(case)
-        await record(uow.conn, principal, "OPEN", "false-accusation", case.id)
+        await uow.audit(principal, "OPEN", "false-accusation", case.id)
         return await uow.commit({"id": case.id})
 
 
@@ -64,8 +65,8 @@ async def _load(uow: UOW, tools: Tools, principal: Principal, case_id: str) -> F
 
 async def _finish(uow: UOW, case: FalseAccusationCase, principal: Principal, action: str) -> dict[str, Any]:
     await uow.false_accusations.save(case)
-    await record(uow.conn, principal, action, "false-accusation", case.id)
-    return await uow.commit(state(case))
+    await uow.audit(principal, action, "false-accusation", case.id)
+    return await uow.commit(state_of(case))
 
 
 async def investigate(case_id: str, *, accuser_is_cadre: bool | None, accuser_cadre_id: str | None, uow: UOW,

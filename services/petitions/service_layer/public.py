@@ -16,7 +16,7 @@ from services.petitions.adapters import orm, receipts
 from services.petitions.adapters.vault import VaultRepository
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.vocab import ENDED_STATES, HANDLING_STATES, OUTCOME_STATES, ReportStatus
-from services.petitions.service_layer.support import PUBLIC, Tools, access_for, record, require_report
+from services.petitions.service_layer.support import PUBLIC, Tools, access_for, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 NO_MATCH = "no report matches this receipt code"
@@ -56,7 +56,7 @@ async def ask(report_id: str, text: str, uow: UOW, tools: Tools, *, principal: P
         question_id = new_id()
         await uow.conn.execute(insert(q).values(id=question_id, report_id=report_id, text=text,
                                                 asked_by=principal.subject, asked_on=today))
-        await record(uow.conn, principal, "QUESTION", "report", report_id)
+        await uow.audit(principal, "QUESTION", "report", report_id)
         return await uow.commit({"id": question_id})
 
 
@@ -84,7 +84,7 @@ async def follow_up(report_id: str | None, uow: UOW) -> dict[str, Any]:
                      for x in await uow.conn.execute(select(q.c.id, q.c.text, q.c.asked_on, q.c.answered_on)
                                                      .where(q.c.report_id == report_id)
                                                      .order_by(q.c.asked_on, q.c.id))]
-        await record(uow.conn, PUBLIC, "FOLLOW_UP", "report", report_id)
+        await uow.audit(PUBLIC, "FOLLOW_UP", "report", report_id)
         await uow.commit()
     return {"status": public_status(row.status), "received_on": row.received_on, "questions": questions}
 
@@ -104,6 +104,6 @@ async def answer(report_id: str | None, question_id: str, text: str, uow: UOW, t
             raise Conflict("this question is already answered", rule="question.answered")
         sealed = tools.sealer.seal(text.encode(), context="answer", record_id=question_id)
         await uow.conn.execute(update(q).where(q.c.id == question_id).values(answer_sealed=sealed, answered_on=today))
-        await record(uow.conn, PUBLIC, "ANSWER", "report", report_id)
+        await uow.audit(PUBLIC, "ANSWER", "report", report_id)
         await uow.commit()
     return {"question_id": question_id, "answered_on": today}

@@ -16,6 +16,7 @@ from kernel.access import Access, cadre_not_found, unit_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.petitions.adapters import orm, receipts
 from services.petitions.adapters.vault import MAX_PREFIX_BUCKET
 from services.petitions.domain.clarification import Clarification
@@ -30,9 +31,7 @@ from services.petitions.service_layer.support import (
     access_for,
     cadre_in_scope,
     plan_deadlines,
-    record,
     require_report,
-    state,
     unit_in_scope,
 )
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
@@ -108,7 +107,7 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, tools: Tools, *, principa
                 receipt = await _new_receipt(receipt.n)
             await uow.vault.put_receipt(report_id, receipts.prefix(receipt.code), receipt.salt, receipt.digest, receipt.n)
         await plan_deadlines(uow, tools, report.events, org_unit_id=unit_id)
-        await record(uow.conn, principal, "INTAKE", "report", report_id)
+        await uow.audit(principal, "INTAKE", "report", report_id)
         # The stored (replayable) answer never holds the receipt code: only its hash is kept.
         await uow.commit({"id": report_id, "receipt_code": None})
     return {"id": report_id, "receipt_code": receipts.display(receipt.code) if receipt else None}
@@ -151,7 +150,7 @@ async def reissue_receipt(report_id: str, uow: UOW, tools: Tools, *, principal: 
         while await uow.vault.bucket_size(receipts.prefix(receipt.code)) >= MAX_PREFIX_BUCKET:
             receipt = await _new_receipt(receipt.n)
         await uow.vault.put_receipt(report_id, receipts.prefix(receipt.code), receipt.salt, receipt.digest, receipt.n)
-        await record(uow.conn, principal, "RECEIPT", "report", report_id)
+        await uow.audit(principal, "RECEIPT", "report", report_id)
         await uow.commit({"id": report_id, "receipt_code": None})
     return {"id": report_id, "receipt_code": receipts.display(receipt.code)}
 
@@ -169,8 +168,8 @@ async def _finish(uow: UOW, tools: Tools, report: Report, principal: Principal, 
                   extra: list[Any] | None = None) -> dict[str, Any]:
     await uow.reports.save(report)
     await plan_deadlines(uow, tools, [*report.events, *(extra or [])], org_unit_id=report.handling_org_unit_id)
-    await record(uow.conn, principal, action, "report", report.id)
-    return await uow.commit(state(report))
+    await uow.audit(principal, action, "report", report.id)
+    return await uow.commit(state_of(report))
 
 
 async def transition(report_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str,
@@ -364,8 +363,8 @@ async def record_objection(report_id: str, *, new_evidence: bool, summary: str |
         sealed = tools.sealer.seal_text(summary, context="objection", record_id=report.id)
         await uow.reports.save(report, sealed={"objection_sealed": sealed})
         await plan_deadlines(uow, tools, report.events, org_unit_id=report.handling_org_unit_id)
-        await record(uow.conn, principal, "OBJECTION", "report", report.id)
-        return await uow.commit(state(report))
+        await uow.audit(principal, "OBJECTION", "report", report.id)
+        return await uow.commit(state_of(report))
 
 
 async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: Tools) -> bool:
@@ -377,6 +376,6 @@ async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: 
     if changed:
         await uow.reports.save(report)
         await plan_deadlines(uow, tools, report.events, org_unit_id=report.handling_org_unit_id)
-        await record(uow.conn, None, "TOLERATED", "report", report.id)
+        await uow.audit(None, "TOLERATED", "report", report.id)
     return changed
 

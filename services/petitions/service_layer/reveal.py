@@ -8,7 +8,7 @@ import orjson
 
 from kernel.auth import Principal
 from kernel.errors import Conflict
-from services.petitions.service_layer.support import Tools, access_for, record, require_report
+from services.petitions.service_layer.support import Tools, access_for, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -23,6 +23,6 @@ async def reveal(report_id: str, purpose: str, uow: UOW, tools: Tools, *, princi
         if sealed is None:
             raise Conflict("the reporter's identity was purged after the retention period", rule="reporter.purged")
         identity = orjson.loads(tools.sealer.open(sealed, context="reporter", record_id=report_id))
-        await record(uow.conn, principal, "REVEAL", "reporter", report_id, purpose)
+        await uow.audit(principal, "REVEAL", "reporter", report_id, purpose)
         await uow.commit()
     return {"report_id": report_id, "reporter": identity}

@@ -8,6 +8,7 @@ from typing import Any
 from kernel.auth import Principal
 from kernel.errors import InvalidTransition, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.petitions.adapters import orm
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.statement import StatementRequest
@@ -17,9 +18,7 @@ from services.petitions.service_layer.support import (
     Tools,
     access_for,
     plan_deadlines,
-    record,
     require_report,
-    state,
 )
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -44,7 +43,7 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, tools: Tools, *, princip
                                          today=today)
         await uow.statements.add(request)
         await plan_deadlines(uow, tools, request.events, org_unit_id=report.handling_org_unit_id)
-        await record(uow.conn, principal, "STATEMENT_REQUEST", "statement", request.id)
+        await uow.audit(principal, "STATEMENT_REQUEST", "statement", request.id)
         return await uow.commit({"id": request.id})
 
 
@@ -69,8 +68,8 @@ async def _finish(uow: UOW, tools: Tools, request: StatementRequest, principal: 
     unit = (await uow.conn.execute(orm.report.select().with_only_columns(orm.report.c.handling_org_unit_id)
                                    .where(orm.report.c.id == request.report_id))).scalar()
     await plan_deadlines(uow, tools, request.events, org_unit_id=unit)
-    await record(uow.conn, principal, action, "statement", request.id)
-    return await uow.commit(state(request))
+    await uow.audit(principal, action, "statement", request.id)
+    return await uow.commit(state_of(request))
 
 
 async def answer(statement_id: str, text: str, uow: UOW, tools: Tools, *, principal: Principal,

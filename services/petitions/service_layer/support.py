@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel import audit
 from kernel.access import Access, in_subtree
 from kernel.auth import Principal, Role
 from kernel.calendar import WorkdayCalendar
@@ -145,16 +144,3 @@ async def plan_deadlines(uow: Any, tools: Tools, evts: Iterable[Any], *, org_uni
             deadline = plan(op, deadline_id=new_id(), rule=rule, org_unit_id=org_unit_id, calendar=tools.calendar,
                             reminder_lead_days=tools.settings.deadline_reminder_working_days)
             await uow.deadlines.add(deadline)
-
-
-async def record(conn: AsyncConnection, principal: Principal | None, action: str, object_type: str, object_id: str,
-                 purpose: str = "ROUTINE") -> None:
-    """Appends an audit row (ids and codes only) in the open transaction."""
-    await audit.record(conn, orm.audit_log, principal=principal, action=action, object_type=object_type,
-                       object_id=object_id, purpose=purpose)
-
-
-def state(obj: Any) -> dict[str, Any]:
-    """The answer of a transition: id, new status and version."""
-    return {"id": obj.id, "status": str(obj.status), "version": obj.version}
-

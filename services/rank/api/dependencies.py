@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from kernel.auth import Principal, Role
+from kernel.auth import Role
 from kernel.calendar import WorkdayCalendar
 from kernel.deps import RuntimeDep, cadre_filter
 from services.rank import views
@@ -33,11 +33,6 @@ UowDep = Annotated[RankUnitOfWork, Depends(get_uow)]
 PoliciesDep = Annotated[RankPolicies, Depends(get_policies)]
 CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
 
-
-async def audit_read(runtime: RuntimeDep, principal: Principal, object_type: str, object_id: str,
-                     purpose: str) -> None:
-    """Records a read of a sensitive object; returns once its audit row is durable (group commit)."""
-    await runtime.audit_reads(principal, object_type, [object_id], purpose)
 
 
 # Role sets of docs/permissions.md (rank).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from kernel.audit import purpose_header
+from kernel.audit import PurposeDep
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
@@ -23,14 +23,12 @@ from services.rank.api.dependencies import (
     CalendarDep,
     PoliciesDep,
     UowDep,
-    audit_read,
 )
 from services.rank.api.schemas import (
     ApproveIn,
     BatchCreate,
     BatchPage,
     BatchRead,
-    BatchState,
     CancelIn,
     CandidatePage,
     CandidateRead,
@@ -48,13 +46,13 @@ from services.rank.api.schemas import (
     RecommendIn,
     RenewalDecision,
     ResolveIn,
+    StateRead,
     VotesIn,
 )
 from services.rank.domain.past_contracts import PastContract
 from services.rank.service_layer import batches, commands, contracts, past_contracts
 
 router = APIRouter(prefix="/api/v1")
-PurposeDep = Annotated[str, Depends(purpose_header)]
 BATCH_STATUS = r"^[A-Z_]{1,24}$"
 
 
@@ -74,7 +72,7 @@ async def list_batches(conn: ReaderDep, principal: PrincipalDep, page: PageDep, 
                        status: Annotated[str | None, Query(pattern=BATCH_STATUS)] = None) -> BatchPage:
     """Lists promotion batches of the caller's subtree, newest first (audited)."""
     items, cursor = await process_views.list_batches(conn, principal, page, org_unit_id=org_unit_id, status=status)
-    await audit_read(runtime, principal, "promotion_batch", f"list:{org_unit_id or principal.unit_id}", purpose)
+    await runtime.audit_reads(principal, "promotion_batch", [f"list:{org_unit_id or principal.unit_id}"], purpose)
     return BatchPage(items=[BatchRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -86,7 +84,7 @@ async def get_batch(batch_id: str, conn: ReaderDep, principal: PrincipalDep, run
     found = await process_views.get_batch(conn, principal, batch_id)
     if found is None:
         raise NotFound("promotion batch not found", field="batch_id")
-    await audit_read(runtime, principal, "promotion_batch", batch_id, purpose)
+    await runtime.audit_reads(principal, "promotion_batch", [batch_id], purpose)
     return BatchRead(**found)
 
 
@@ -100,7 +98,7 @@ async def list_candidates(batch_id: str, conn: ReaderDep, principal: PrincipalDe
     if await process_views.get_batch(conn, principal, batch_id) is None:
         raise NotFound("promotion batch not found", field="batch_id")
     items, cursor = await process_views.list_candidates(conn, batch_id, page, bucket=bucket, status=status)
-    await audit_read(runtime, principal, "promotion_batch", batch_id, purpose)
+    await runtime.audit_reads(principal, "promotion_batch", [batch_id], purpose)
     return CandidatePage(items=[CandidateRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -116,16 +114,16 @@ async def compute_candidates(batch_id: str, body: Empty, uow: UowDep, principal:
 
 
 async def _advance(batch_id: str, action: str, uow: Any, principal: Any, today: Any, calendar: Any, policies: Any,
-                   idem: Any, *, cadre_id: str | None = None, **params: Any) -> BatchState:
+                   idem: Any, *, cadre_id: str | None = None, **params: Any) -> StateRead:
     cmd = commands.BatchAction(batch_id=batch_id, action=action, cadre_id=cadre_id, params=params)
-    return BatchState(**await idem.run(uow, lambda: batches.advance_batch(cmd, uow, principal=principal, today=today,
+    return StateRead(**await idem.run(uow, lambda: batches.advance_batch(cmd, uow, principal=principal, today=today,
                                                                           calendar=calendar, policies=policies)))
 
 
 def _transition(action: str, doc: str, body_model: type = Empty, roles: tuple = WRITERS) -> None:
     async def route(batch_id: str, body: body_model, uow: UowDep, principal: PrincipalDep,  # type: ignore[valid-type]
                     today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
-                    idem: IdempotencyOptional) -> BatchState:
+                    idem: IdempotencyOptional) -> StateRead:
         return await _advance(batch_id, action, uow, principal, today, calendar, policies, idem,
                               **body.model_dump(exclude_none=False))
 
@@ -133,7 +131,7 @@ def _transition(action: str, doc: str, body_model: type = Empty, roles: tuple = 
     route.__name__ = action.replace("-", "_")
     route.__doc__ = doc
     router.add_api_route(f"/promotion-batches/{{batch_id}}/{action}", route, methods=["POST"],
-                         response_model=BatchState, tags=["promotion-batches"], dependencies=[require(*roles)])
+                         response_model=StateRead, tags=["promotion-batches"], dependencies=[require(*roles)])
 
 
 _transition("open-recommendation", "Opens democratic recommendation among the eligible candidates.")
@@ -148,40 +146,40 @@ _transition("close", "Closes an appointed batch.")
 _transition("cancel", "Cancels a batch not yet appointed; open candidacies are withdrawn.", CancelIn)
 
 
-@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/votes", response_model=BatchState,
+@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/votes", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*BATCH_VOTERS)])
 async def record_votes(batch_id: str, cadre_id: str, body: VotesIn, uow: UowDep, principal: PrincipalDep,
                        today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
-                       idem: IdempotencyOptional) -> BatchState:
+                       idem: IdempotencyOptional) -> StateRead:
     """Records the democratic-recommendation vote tally of a candidate."""
     return await _advance(batch_id, "votes", uow, principal, today, calendar, policies, idem, cadre_id=cadre_id,
                           **body.model_dump())
 
 
-@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/investigation", response_model=BatchState,
+@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/investigation", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*WRITERS)])
 async def record_investigation(batch_id: str, cadre_id: str, body: InvestigationIn, uow: UowDep,
                                principal: PrincipalDep, today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
-                               idem: IdempotencyOptional) -> BatchState:
+                               idem: IdempotencyOptional) -> StateRead:
     """Records the investigation (考察) result of a recommended candidate."""
     return await _advance(batch_id, "investigation", uow, principal, today, calendar, policies, idem,
                           cadre_id=cadre_id, **body.model_dump())
 
 
-@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/objection", response_model=BatchState,
+@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/objection", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*WRITERS)])
 async def register_objection(batch_id: str, cadre_id: str, body: Empty, uow: UowDep, principal: PrincipalDep,
                              today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
-                             idem: IdempotencyOptional) -> BatchState:
+                             idem: IdempotencyOptional) -> StateRead:
     """Registers an objection raised during publicity; the batch verifies it."""
     return await _advance(batch_id, "objections", uow, principal, today, calendar, policies, idem, cadre_id=cadre_id)
 
 
-@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/objection/resolve", response_model=BatchState,
+@router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/objection/resolve", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*WRITERS)])
 async def resolve_objection(batch_id: str, cadre_id: str, body: ResolveIn, uow: UowDep, principal: PrincipalDep,
                             today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
-                            idem: IdempotencyOptional) -> BatchState:
+                            idem: IdempotencyOptional) -> StateRead:
     """Closes the verification of an objection (upheld: the candidate is not selected)."""
     return await _advance(batch_id, "resolve-objection", uow, principal, today, calendar, policies, idem,
                           cadre_id=cadre_id, **body.model_dump())

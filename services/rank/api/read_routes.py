@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from kernel.access import unit_not_found
-from kernel.audit import purpose_header
+from kernel.audit import PurposeDep
 from kernel.auth import Principal
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
@@ -21,7 +21,6 @@ from services.rank.api.dependencies import (
     ELIGIBILITY_READERS,
     TRACK_READERS,
     PoliciesDep,
-    audit_read,
 )
 from services.rank.api.schemas import (
     RANK_CODE,
@@ -37,7 +36,6 @@ from services.rank.api.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1")
-PurposeDep = Annotated[str, Depends(purpose_header)]
 STAGE = r"^(NEW_ENTRANT|YOUNG|RESERVE|MATURE|ESTABLISHED)$"
 STEP = r"^(TRAINING|GRASSROOTS_POSTING|ROTATION|LEADERSHIP_SELECTION|ON_HOLD|NONE)$"
 
@@ -104,7 +102,7 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
     demotions = [DemotionRead(**d) for d in await views.demotions(conn, cadre_id)
                  if d["effective_date"] is None or d["effective_date"] <= day]
     contracts = [c for c in await process_views.contracts_of(conn, cadre_id, policies) if c["starts_on"] <= day]
-    await audit_read(runtime, principal, "dossier", cadre_id, purpose)
+    await runtime.audit_reads(principal, "dossier", [cadre_id], purpose)
     return DossierPart(cadre_id=cadre_id, as_of=day, register_entry=register, history=HistoryRead(**history),
                        eligibility=live["eligibility"], points=live["points"], development=live["development"],
                        level_step=live["level_step"],

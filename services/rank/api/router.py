@@ -41,7 +41,7 @@ from services.rank.api.schemas import (
     RankHoldingCreate,
     RelativesPut,
     RelativesRead,
-    StatusRead,
+    StateRead,
     Versioned,
 )
 from services.rank.service_layer import commands, handlers
@@ -256,11 +256,11 @@ async def cadre_demotions(cadre_id: str, conn: ReaderDep, principal: PrincipalDe
     return [DemotionRead(**d) for d in await views.demotions(conn, cadre_id)]
 
 
-@router.post("/cadres/{cadre_id}/demotions/{demotion_id}/execute", response_model=StatusRead, tags=["cadres"],
+@router.post("/cadres/{cadre_id}/demotions/{demotion_id}/execute", response_model=StateRead, tags=["cadres"],
              dependencies=[ADMIN])
 async def execute_demotion(cadre_id: str, demotion_id: str, body: DemotionExecute, uow: UowDep,
-                           principal: PrincipalDep, today: TodayDep, idem: IdempotencyOptional) -> StatusRead:
+                           principal: PrincipalDep, today: TodayDep, idem: IdempotencyOptional) -> StateRead:
     """Carries out a required demotion (annual 不称职): one rank down."""
     cmd = commands.ExecuteDemotion(cadre_id=cadre_id, demotion_id=demotion_id, effective_date=body.effective_date)
-    status = await idem.run(uow, lambda: handlers.execute_demotion(cmd, uow, principal=principal, today=today))
-    return StatusRead(id=demotion_id, status=status)
+    answer = await idem.run(uow, lambda: handlers.execute_demotion(cmd, uow, principal=principal, today=today))
+    return StateRead(**answer)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.requests import RequestModel
+from kernel.schemas import Created as Created  # the kernel's answers, re-exported for the routes
+from kernel.schemas import StateRead as StateRead
 
 AgencyLevelLit = Literal["CITY_LEADERSHIP", "MUNICIPAL_AGENCY", "COUNTY_LEADERSHIP", "COUNTY_AGENCY", "TOWNSHIP", "DIVISION"]
 CategoryLit = Literal["COMPREHENSIVE", "PROFESSIONAL", "ENFORCEMENT", "APPOINTED", "GOV_EMPLOYEE"]
@@ -126,10 +128,6 @@ class CadreExit(Request):
     version: int = Field(ge=1,
         description="the version last read; a concurrent change answers 409")
     reason: ExitLit = Field(description="reason given (理由)")
-
-
-class Created(BaseModel):
-    id: str = Field(description="id of the record")
 
 
 class Versioned(BaseModel):
@@ -485,15 +483,7 @@ class Empty(Request):
     pass
 
 
-class BatchState(BaseModel):
-    id: str = Field(description="id of the batch")
-    status: str = Field(description="status of the batch")
-    version: int = Field(
-        description="version of the batch state; send it back with the next change (a stale one answers 409)")
-
-
-class ComputeResult(BaseModel):
-    status: str = Field(description="status of the compute result")
+class ComputeResult(StateRead):
     candidates: int = Field(description="number of candidates computed")
     buckets: list[str] = Field(description="the candidates per quota bucket")
     scheme_version: str = Field(description="version of the points scheme used")
@@ -688,8 +678,3 @@ class DashboardPart(BaseModel):
     dismissal_reviews: int = Field(description="number of dismissal reviews open")
     quotas: list[QuotaRead] = Field(description="quota usage per bucket (职数)")
     standings_pending: int = Field(description="number of standings not yet computed")
-
-
-class StatusRead(BaseModel):
-    id: str = Field(description="id of the record")
-    status: str = Field(description="status of the record")

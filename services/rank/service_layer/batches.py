@@ -11,6 +11,7 @@ from kernel.auth import Principal
 from kernel.calendar import WorkdayCalendar
 from kernel.errors import ConcurrencyError, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.rank.adapters import config_repo, selection
 from services.rank.adapters.facts import load_facts, load_tree
 from services.rank.domain.batch import Candidate, PromotionBatch, QuotaLimit
@@ -103,7 +104,7 @@ async def compute_candidates(cmd: commands.BatchAction, uow: RankUnitOfWork, *, 
         batch.set_candidates(candidates)
         await uow.batches.save(batch)
         await uow.audit(principal, "COMPUTE_CANDIDATES", OBJECT, batch.id)
-        return await uow.commit({"status": batch.status, "candidates": len(candidates),
+        return await uow.commit({**state_of(batch), "candidates": len(candidates),
                                  "buckets": sorted(entries), "scheme_version": scheme.version})
 
 
@@ -164,7 +165,7 @@ async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, princ
             raise RuleViolation("unknown action", rule="batch.action", field="action")
         await uow.batches.save(batch)
         await uow.audit(principal, cmd.action.upper().replace("-", "_")[:32], OBJECT, batch.id)
-        return await uow.commit({"id": batch.id, "status": batch.status, "version": batch.version})
+        return await uow.commit(state_of(batch))
 
 
 async def _approve(uow: RankUnitOfWork, batch: PromotionBatch, *, principal: Principal, today: dt.date,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from kernel.access import cadre_not_found, within
 from kernel.auth import Principal
 from kernel.errors import ConcurrencyError, Conflict, DomainError, Forbidden, NotFound, RuleViolation, item_problem
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.rank.adapters import identity
 from services.rank.adapters.access import access_of
 from services.rank.adapters.sql import path_str
@@ -302,7 +304,7 @@ async def add_level_holding(cmd: commands.AddLevelHolding, uow: RankUnitOfWork, 
 
 
 async def execute_demotion(cmd: commands.ExecuteDemotion, uow: RankUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> str:
+                           today: dt.date) -> dict[str, Any]:
     """Carries out a required demotion (不称职): one rank down, tenure restarting in the new rank."""
     async with uow:
         cadre = await load_cadre(uow, principal, cmd.cadre_id)
@@ -319,7 +321,7 @@ async def execute_demotion(cmd: commands.ExecuteDemotion, uow: RankUnitOfWork, *
         await uow.cadres.save(cadre)
         await uow.demotions.save(demotion)
         await uow.mark_dirty([cadre.id])
-        return await uow.commit(demotion.status)
+        return await uow.commit(state_of(demotion))
 
 
 async def exit_cadre(cadre_id: str, version: int, reason: str, uow: RankUnitOfWork, *, principal: Principal,

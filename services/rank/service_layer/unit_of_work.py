@@ -6,10 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from kernel import audit
-from kernel.auth import Principal
 from kernel.uow import UnitOfWork
-from services.rank.adapters import config_repo, orm, projections
+from services.rank.adapters import config_repo, projections
 from services.rank.adapters.facts import load_facts, load_tree
 from services.rank.adapters.process_repo import BatchRepository, ContractRepository, DemotionRepository
 from services.rank.adapters.repository import CadreRepository, OrgUnitRepository
@@ -58,8 +56,3 @@ class RankUnitOfWork(UnitOfWork):
         """Queues every cadre of an org subtree for recomputation."""
         await projections.mark_dirty_subtree(self.conn, path)
 
-    async def audit(self, principal: Principal | None, action: str, object_type: str, object_id: str,
-                    purpose: str = "ROUTINE") -> None:
-        """Appends an audit row in this transaction (ids and codes only)."""
-        await audit.record(self.conn, orm.audit_log, principal=principal, action=action, object_type=object_type,
-                           object_id=object_id, purpose=purpose)

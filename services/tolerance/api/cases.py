@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from kernel.audit import PurposeDep
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
@@ -17,9 +18,7 @@ from services.tolerance.api.dependencies import (
     READERS,
     CadreFilter,
     PolicyDep,
-    PurposeDep,
     UowDep,
-    audit_reads,
     sanction_type,
 )
 from services.tolerance.api.schemas import (
@@ -31,9 +30,9 @@ from services.tolerance.api.schemas import (
     CorrectionPlan,
     Created,
     DatedStep,
-    Done,
     PastFactRecorded,
     PastToleranceCaseIn,
+    StateRead,
     ToleranceCaseCreate,
     ToleranceCasePage,
     ToleranceCaseRead,
@@ -74,29 +73,29 @@ async def record_past_tolerance_decision(body: PastToleranceCaseIn, response: Re
     return PastFactRecorded(**result)
 
 
-@router.post("/{case_id}/acceptance", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/acceptance", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def accept_case(case_id: str, body: CaseAcceptance, uow: UowDep, principal: PrincipalDep,
-                      idem: IdempotencyOptional, today: TodayDep) -> Done:
+                      idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Accepts the application for verification, or declines it with a reason."""
     cmd = commands.AcceptCase(case_id=case_id, accepted=body.accepted, on=body.on, note=body.note)
-    return Done(id=await idem.run(uow, lambda: tolerance_cases.accept_case(cmd, uow, principal=principal,
+    return StateRead(**await idem.run(uow, lambda: tolerance_cases.accept_case(cmd, uow, principal=principal,
                                                                            today=today)))
 
 
-@router.put("/{case_id}/checklist", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.put("/{case_id}/checklist", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def record_checklist(case_id: str, body: Checklist, uow: UowDep, principal: PrincipalDep,
-                           idem: IdempotencyOptional) -> Done:
+                           idem: IdempotencyOptional) -> StateRead:
     """Records the verification checklist: each condition and exclusion with its evidence."""
     cmd = commands.RecordChecklist(
         case_id=case_id, conditions={k: Finding(v.holds, v.evidence) for k, v in body.conditions.items()},
         exclusions={k: Finding(v.holds, v.evidence) for k, v in body.exclusions.items()},
         verification_report_ref=body.verification_report_ref)
-    return Done(id=await idem.run(uow, lambda: tolerance_cases.record_checklist(cmd, uow, principal=principal)))
+    return StateRead(**await idem.run(uow, lambda: tolerance_cases.record_checklist(cmd, uow, principal=principal)))
 
 
-@router.post("/{case_id}/decision", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/decision", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def decide_case(case_id: str, body: CaseDecision, uow: UowDep, principal: PrincipalDep,
-                      idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> Done:
+                      idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
     """Records the collective decision (quorum, recusals, majority): exempt, mitigate or reject."""
     cmd = commands.DecideCase(
         case_id=case_id, decision=body.decision, reasons=body.reasons, decided_on=body.decided_on, body=body.body,
@@ -104,57 +103,57 @@ async def decide_case(case_id: str, body: CaseDecision, uow: UowDep, principal: 
         members=tuple(Member(member_id=m.member_id, vote=m.vote, recused=m.recused, recusal_reason=m.recusal_reason,
                              cadre_id=m.cadre_id) for m in body.members),
         mitigated_to=sanction_type(policy, body.mitigated_to), publication_scope=body.publication_scope)
-    return Done(id=await idem.run(uow, lambda: tolerance_cases.decide_case(cmd, uow, principal=principal, today=today,
+    return StateRead(**await idem.run(uow, lambda: tolerance_cases.decide_case(cmd, uow, principal=principal, today=today,
                                                                            policy=policy)))
 
 
 async def _step(uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep,
-                cmd: commands.CaseStep) -> Done:
-    return Done(id=await idem.run(uow, lambda: tolerance_cases.advance_case(cmd, uow, principal=principal,
+                cmd: commands.CaseStep) -> StateRead:
+    return StateRead(**await idem.run(uow, lambda: tolerance_cases.advance_case(cmd, uow, principal=principal,
                                                                             today=today)))
 
 
-@router.post("/{case_id}/submission", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/submission", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def submit_case(case_id: str, body: DatedStep, uow: UowDep, principal: PrincipalDep,
-                      idem: IdempotencyOptional, today: TodayDep) -> Done:
+                      idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Closes verification and submits the case to the collective decision."""
     return await _step(uow, principal, idem, today, commands.CaseStep(case_id, "submit", body.on))
 
 
-@router.post("/{case_id}/notification", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/notification", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def notify_case(case_id: str, body: DatedStep, uow: UowDep, principal: PrincipalDep,
-                      idem: IdempotencyOptional, today: TodayDep) -> Done:
+                      idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Records that the applicant and the unit were informed of the decision."""
     return await _step(uow, principal, idem, today, commands.CaseStep(case_id, "notify", body.on))
 
 
-@router.post("/{case_id}/filing", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/filing", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def file_case(case_id: str, body: CaseFiling, uow: UowDep, principal: PrincipalDep,
-                    idem: IdempotencyOptional, today: TodayDep) -> Done:
+                    idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Records the filing with the next level and the publication scope."""
     return await _step(uow, principal, idem, today, commands.CaseStep(case_id, "file", body.filed_on,
                                                                       publication_scope=body.publication_scope))
 
 
-@router.post("/{case_id}/correction-plan", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/correction-plan", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def open_correction(case_id: str, body: CorrectionPlan, uow: UowDep, principal: PrincipalDep,
-                          idem: IdempotencyOptional, today: TodayDep) -> Done:
+                          idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Records the correction plan (纠错) and its due date."""
     return await _step(uow, principal, idem, today, commands.CaseStep(case_id, "correction-plan", today,
                                                                       plan=body.plan, due_on=body.due_on))
 
 
-@router.post("/{case_id}/correction-completion", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/correction-completion", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def complete_correction(case_id: str, body: CorrectionDone, uow: UowDep, principal: PrincipalDep,
-                              idem: IdempotencyOptional, today: TodayDep) -> Done:
+                              idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Records that the correction was done, with its follow-up."""
     return await _step(uow, principal, idem, today, commands.CaseStep(case_id, "correction-done", body.done_on,
                                                                       follow_up=body.follow_up))
 
 
-@router.post("/{case_id}/closure", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{case_id}/closure", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def close_case(case_id: str, body: DatedStep, uow: UowDep, principal: PrincipalDep,
-                     idem: IdempotencyOptional, today: TodayDep) -> Done:
+                     idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Closes the case."""
     return await _step(uow, principal, idem, today, commands.CaseStep(case_id, "close", body.on))
 
@@ -169,7 +168,7 @@ async def list_cases(
     """Lists the tolerance cases the caller may see (each one returned is audited as read)."""
     items, cursor = await reads.list_cases(conn, principal, page, cadre_id=cadre_id,
                                            status=status.value if status else None, incident_id=incident_id)
-    await audit_reads(runtime, principal, "tolerance-case", [i["id"] for i in items], purpose)
+    await runtime.audit_reads(principal, "tolerance-case", [i["id"] for i in items], purpose)
     return ToleranceCasePage(items=[ToleranceCaseRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -180,5 +179,5 @@ async def get_case(case_id: str, conn: ReaderDep, principal: PrincipalDep, runti
     item = await reads.get_case(conn, principal, case_id)
     if item is None:
         raise NotFound("tolerance case not found", field="case_id")
-    await audit_reads(runtime, principal, "tolerance-case", [case_id], purpose)
+    await runtime.audit_reads(principal, "tolerance-case", [case_id], purpose)
     return ToleranceCaseRead(**item)

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kernel.audit import purpose_header
-from kernel.auth import Principal, Role
+from kernel.auth import Role
 from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import SanctionType
 from kernel.deps import RuntimeDep, cadre_filter
@@ -42,7 +41,6 @@ async def get_calendar(runtime: RuntimeDep) -> WorkdayCalendar:
 UowDep = Annotated[ToleranceUnitOfWork, Depends(get_uow)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
-PurposeDep = Annotated[str, Depends(purpose_header)]
 
 
 def sanction_type(policy: Policy, code: str | None) -> SanctionType | None:
@@ -51,11 +49,6 @@ def sanction_type(policy: Policy, code: str | None) -> SanctionType | None:
         return None
     return policy.catalogue.rule(code).type
 
-
-async def audit_reads(runtime: RuntimeDep, principal: Principal, object_type: str, ids: list[str],
-                      purpose: str) -> None:
-    """Records reads of sensitive objects (one row per object); returns once the rows are durable (group commit)."""
-    await runtime.audit_reads(principal, object_type, ids, purpose)
 
 # A list's `cadre_id` filter: 404 for a cadre the caller may not see (kernel.access).
 CadreFilter = cadre_filter(DIRECTORY.visible_cadre)

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kernel.access import unit_not_found
+from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
 from kernel.requests import QueryDate
 from kernel.security import PrincipalDep, require
-from services.tolerance.api.dependencies import DASHBOARD_READERS, READERS, PolicyDep, PurposeDep, audit_reads
+from services.tolerance.api.dependencies import DASHBOARD_READERS, READERS, PolicyDep
 from services.tolerance.api.schemas import DashboardPart, DossierPart
 from services.tolerance.views import parts
 from services.tolerance.views.scope import DIRECTORY, unit_in_scope
@@ -28,8 +29,8 @@ async def get_dossier_part(
     """Returns the cadre's restrictions applying on `as_of`, their sanctions, tolerance cases and reinstatements."""
     await DIRECTORY.require_cadre(conn, await DIRECTORY.access(conn, principal), cadre_id)
     part = await parts.dossier_part(conn, principal, cadre_id, as_of or today)
-    await audit_reads(runtime, principal, "dossier-part", [cadre_id], purpose)
-    await audit_reads(runtime, principal, "tolerance-case", [c["id"] for c in part["tolerance_cases"]], purpose)
+    await runtime.audit_reads(principal, "dossier-part", [cadre_id], purpose)
+    await runtime.audit_reads(principal, "tolerance-case", [c["id"] for c in part["tolerance_cases"]], purpose)
     return DossierPart(**part)
 
 

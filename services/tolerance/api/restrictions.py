@@ -16,7 +16,6 @@ from kernel.requests import QueryDate
 from kernel.security import PrincipalDep, require
 from services.tolerance.api.dependencies import READERS, CadreFilter, PolicyDep, UowDep
 from services.tolerance.api.schemas import (
-    Done,
     InvestigationClosure,
     InvestigationPage,
     InvestigationRead,
@@ -25,6 +24,7 @@ from services.tolerance.api.schemas import (
     RestrictionExtensionIn,
     RestrictionPage,
     RestrictionRead,
+    StateRead,
 )
 from services.tolerance.domain.investigation import InvestigationStatus
 from services.tolerance.service_layer import commands, investigations, past_cases, restrictions
@@ -59,12 +59,12 @@ async def get_restriction(restriction_id: str, conn: ReaderDep, principal: Princ
     return RestrictionRead(**item)
 
 
-@router.post("/{restriction_id}/extension", response_model=Done, dependencies=[require(Role.ORG_ADMIN)])
+@router.post("/{restriction_id}/extension", response_model=StateRead, dependencies=[require(Role.ORG_ADMIN)])
 async def extend_restriction(restriction_id: str, body: RestrictionExtensionIn, uow: UowDep, principal: PrincipalDep,
-                             idem: IdempotencyOptional, today: TodayDep) -> Done:
+                             idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Extends a restriction when use is still affected after its period (期满影响使用), with the reason kept."""
     cmd = commands.ExtendRestriction(restriction_id=restriction_id, new_ends_on=body.new_ends_on, reason=body.reason)
-    return Done(id=await idem.run(uow, lambda: restrictions.extend_restriction(cmd, uow, principal=principal,
+    return StateRead(**await idem.run(uow, lambda: restrictions.extend_restriction(cmd, uow, principal=principal,
                                                                                today=today)))
 
 
@@ -108,11 +108,11 @@ async def get_investigation(investigation_id: str, conn: ReaderDep, principal: P
     return InvestigationRead(**item)
 
 
-@investigation_router.post("/{investigation_id}/closure", response_model=Done,
+@investigation_router.post("/{investigation_id}/closure", response_model=StateRead,
                            dependencies=[require(Role.DISCIPLINE_OFFICER)])
 async def close_investigation(investigation_id: str, body: InvestigationClosure, uow: UowDep, principal: PrincipalDep,
-                              idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> Done:
+                              idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
     """Closes an investigation whose substantiated facts have been handled; its restrictions are lifted."""
     cmd = commands.CloseInvestigation(investigation_id=investigation_id, closed_on=body.closed_on)
-    return Done(id=await idem.run(uow, lambda: investigations.close_investigation(cmd, uow, principal=principal,
+    return StateRead(**await idem.run(uow, lambda: investigations.close_investigation(cmd, uow, principal=principal,
                                                                                   today=today, policy=policy)))

@@ -28,7 +28,6 @@ from services.tolerance.api.schemas import (
     CatalogueRow,
     Created,
     Defence,
-    Done,
     FactsNotice,
     PastSanctionIn,
     PastSanctionRecorded,
@@ -38,6 +37,7 @@ from services.tolerance.api.schemas import (
     SanctionPage,
     SanctionRead,
     SanctionWithdrawal,
+    StateRead,
 )
 from services.tolerance.domain.rules.catalogue import MAX_COMBINED_MONTHS
 from services.tolerance.domain.sanction import SanctionStatus
@@ -78,58 +78,58 @@ async def record_past_sanction(body: PastSanctionIn, response: Response, uow: Uo
     return PastSanctionRecorded(**result)
 
 
-@router.post("/{sanction_id}/facts-notice", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{sanction_id}/facts-notice", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def notify_facts(sanction_id: str, body: FactsNotice, uow: UowDep, principal: PrincipalDep,
                        idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep,
-                       calendar: CalendarDep) -> Done:
+                       calendar: CalendarDep) -> StateRead:
     """Serves the facts notice with the proposal; the defence window opens (a new notice reopens it)."""
     cmd = commands.NotifyFacts(sanction_id=sanction_id, notified_on=body.notified_on,
                                type=sanction_type(policy, body.type), period_months=body.period_months,
                                combined_count=body.combined_count)
     done = await idem.run(uow, lambda: sanctions.notify_facts(cmd, uow, principal=principal, today=today,
                                                               policy=policy, calendar=calendar))
-    return Done(id=done)
+    return StateRead(**done)
 
 
-@router.post("/{sanction_id}/defence", response_model=Done, dependencies=[require(Role.CADRE)])
+@router.post("/{sanction_id}/defence", response_model=StateRead, dependencies=[require(Role.CADRE)])
 async def record_defence(sanction_id: str, body: Defence, uow: UowDep, principal: PrincipalDep,
-                         idem: IdempotencyOptional, today: TodayDep) -> Done:
+                         idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Records the cadre's own statement and defence on their sanction."""
     cmd = commands.RecordDefence(sanction_id=sanction_id, defence_on=body.defence_on, statement=body.statement)
     done = await idem.run(uow, lambda: sanctions.record_defence(cmd, uow, principal=principal, today=today))
-    return Done(id=done)
+    return StateRead(**done)
 
 
-@router.post("/{sanction_id}/decision", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{sanction_id}/decision", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def decide_sanction(sanction_id: str, body: SanctionDecision, uow: UowDep, principal: PrincipalDep,
-                          idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> Done:
+                          idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
     """Decides the sanction (never heavier than the proposal); its restrictions start."""
     cmd = commands.DecideSanction(sanction_id=sanction_id, decided_on=body.decided_on,
                                   publication_scope=body.publication_scope, type=sanction_type(policy, body.type),
                                   period_months=body.period_months, effective_on=body.effective_on)
     done = await idem.run(uow, lambda: sanctions.decide_sanction(cmd, uow, principal=principal, today=today,
                                                                  policy=policy))
-    return Done(id=done)
+    return StateRead(**done)
 
 
-@router.post("/{sanction_id}/probation-extension", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{sanction_id}/probation-extension", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def extend_probation(sanction_id: str, body: ProbationExtension, uow: UowDep, principal: PrincipalDep,
-                           idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> Done:
+                           idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
     """Extends a 1-year 留党察看 by one year (the reason is recorded)."""
     cmd = commands.ExtendProbation(sanction_id=sanction_id, reason=body.reason)
     done = await idem.run(uow, lambda: sanctions.extend_probation(cmd, uow, principal=principal, today=today,
                                                                   policy=policy))
-    return Done(id=done)
+    return StateRead(**done)
 
 
-@router.post("/{sanction_id}/withdrawal", response_model=Done, dependencies=[require(*DECIDERS)])
+@router.post("/{sanction_id}/withdrawal", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def withdraw_sanction(sanction_id: str, body: SanctionWithdrawal, uow: UowDep, principal: PrincipalDep,
-                            idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> Done:
+                            idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
     """Withdraws a proposal that will not be decided."""
     cmd = commands.WithdrawSanction(sanction_id=sanction_id, withdrawn_on=body.withdrawn_on, reason=body.reason)
     done = await idem.run(uow, lambda: sanctions.withdraw_sanction(cmd, uow, principal=principal, today=today,
                                                                    policy=policy))
-    return Done(id=done)
+    return StateRead(**done)
 
 
 @router.get("", response_model=SanctionPage, dependencies=[require(*READERS)])

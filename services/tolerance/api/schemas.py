@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.contracts.vocabulary import SanctionSystem, ToleranceDecision
 from kernel.requests import RequestModel
+from kernel.schemas import Created as Created  # the kernel's answers, re-exported for the routes
+from kernel.schemas import StateRead as StateRead
 from services.tolerance.domain.investigation import EffectLevel
 from services.tolerance.domain.reinstatement import Objection
 from services.tolerance.domain.rules.tolerance import Condition, Exclusion, Ground, Initiator
@@ -24,14 +26,6 @@ Scope = Field(min_length=1, max_length=64, description="where the decision is pu
 
 class Request(RequestModel):
     """A request body: unknown fields refused, scalars of their JSON type (kernel.requests)."""
-
-
-class Created(BaseModel):
-    id: str = Field(description="id of the record")
-
-
-class Done(BaseModel):
-    id: str = Field(description="id of the record")
 
 
 # -- incidents -------------------------------------------------------------------------------------------------

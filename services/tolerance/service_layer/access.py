@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kernel import audit
 from kernel.access import cadre_not_found
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import SanctionSystem
@@ -36,10 +35,3 @@ def require_system_role(principal: Principal, system: SanctionSystem) -> None:
     if not principal.has(*allowed):
         raise Forbidden(f"your role may not act on {system.value} measures", rule="sanction.role",
                         required_roles=sorted(r.value for r in allowed))
-
-
-async def audited(uow: ToleranceUnitOfWork, principal: Principal | None, action: str, object_type: str, object_id: str,
-                  purpose: str = "ROUTINE") -> None:
-    """Appends an audit row (ids and codes only) in the unit of work's transaction."""
-    await audit.record(uow.conn, orm.audit_log, principal=principal, action=action, object_type=object_type,
-                       object_id=object_id, purpose=purpose)

@@ -27,7 +27,7 @@ from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.restrictions import Restriction
 from services.tolerance.domain.sanction import restriction_source
 from services.tolerance.service_layer import commands
-from services.tolerance.service_layer.access import audited, cadre_for_action, require_system_role
+from services.tolerance.service_layer.access import cadre_for_action, require_system_role
 from services.tolerance.service_layer.restrictions import open_eligible_reinstatements
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -104,7 +104,7 @@ async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceU
             recorded_by=principal.subject, recorded_at=utcnow()))
         # As the sweep would have: a removal whose bars on re-use are over makes the cadre eligible for re-use.
         await open_eligible_reinstatements(uow, cadre_ids={fact.cadre_id}, today=today, policy=policy)
-        await audited(uow, principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST", "sanction",
+        await uow.audit(principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST", "sanction",
                       sanction.id)
         return await uow.commit({"id": sanction.id, "record_id": record_id, "revision": revision,
                                  "outcome": outcome.value})

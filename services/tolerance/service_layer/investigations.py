@@ -8,6 +8,7 @@ from kernel.auth import Principal
 from kernel.contracts.vocabulary import ReportOutcome, ToleranceDecision
 from kernel.errors import Conflict, InvalidTransition, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.tolerance.adapters import projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
@@ -22,7 +23,7 @@ from services.tolerance.domain.investigation import (
 from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import DECIDED, PENDING, SanctionStatus
 from services.tolerance.service_layer import commands
-from services.tolerance.service_layer.access import audited, cadre_for_action
+from services.tolerance.service_layer.access import cadre_for_action
 from services.tolerance.service_layer.incidents import ensure_incident
 from services.tolerance.service_layer.sanctions import close_investigation_with, settle_investigations
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
@@ -105,5 +106,5 @@ async def close_investigation(cmd: commands.CloseInvestigation, uow: ToleranceUn
         decided = [s.type for s in sanctions if s.status in DECIDED and s.status is not SanctionStatus.REVOKED]
         await close_investigation_with(uow, investigation, result=classify_result(policy.catalogue, decided),
                                        on=cmd.closed_on)
-        await audited(uow, principal, "CLOSE", "investigation", investigation.id)
-        return await uow.commit(investigation.id)
+        await uow.audit(principal, "CLOSE", "investigation", investigation.id)
+        return await uow.commit(state_of(investigation))

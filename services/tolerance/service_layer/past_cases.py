@@ -20,7 +20,7 @@ from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import DECIDED, PENDING
 from services.tolerance.domain.tolerance_case import UNDECIDED
 from services.tolerance.service_layer import commands
-from services.tolerance.service_layer.access import audited, cadre_for_action
+from services.tolerance.service_layer.access import cadre_for_action
 from services.tolerance.service_layer.tolerance_cases import _close_investigations
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -81,7 +81,7 @@ async def record_past_tolerance_decision(cmd: commands.RecordPastToleranceDecisi
             reasons=fact.reasons.strip(), decided_by_body=fact.body.strip(), publication_scope=fact.publication_scope,
             document_number=normalize_document_number(fact.document_number), source=fact.source.value,
             recorded_by=principal.subject, recorded_at=utcnow()))
-        await audited(uow, principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST",
+        await uow.audit(principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST",
                       "tolerance-case", case_id)
         return await uow.commit({"id": case_id, "record_id": record_id, "revision": revision,
                                  "outcome": outcome.value})
@@ -200,7 +200,7 @@ async def record_past_investigation(cmd: commands.RecordPastInvestigation, uow: 
             cadre_id=fact.cadre_id, opened_on=fact.opened_on, closed_on=fact.closed_on,
             conclusion=fact.values()[1], document_number=normalize_document_number(fact.document_number),
             source=fact.source.value, recorded_by=principal.subject, recorded_at=utcnow()))
-        await audited(uow, principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST",
+        await uow.audit(principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST",
                       "investigation", investigation.id)
         return await uow.commit({"id": investigation.id, "record_id": record_id, "revision": revision,
                                  "outcome": outcome.value})

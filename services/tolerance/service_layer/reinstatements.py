@@ -6,10 +6,11 @@ import datetime as dt
 
 from kernel.auth import Principal, Role
 from kernel.errors import Forbidden, NotFound, RuleViolation
+from kernel.schemas import state_of
 from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.reinstatement import Objection, Reinstatement
 from services.tolerance.service_layer import commands
-from services.tolerance.service_layer.access import audited, cadre_for_action, own_cadre
+from services.tolerance.service_layer.access import cadre_for_action, own_cadre
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
 # Who takes each step: the organization department leads; the discipline body gives its own opinion.
@@ -48,8 +49,8 @@ async def advance_reinstatement(cmd: commands.ReinstatementStep, uow: ToleranceU
                                 required_roles=sorted(r.value for r in roles))
             await _step(uow, item, cmd, today=today, policy=policy)
         await uow.reinstatements.save(item)
-        await audited(uow, principal, cmd.action.upper().replace("-", "_"), "reinstatement", item.id)
-        return await uow.commit(item.id)
+        await uow.audit(principal, cmd.action.upper().replace("-", "_"), "reinstatement", item.id)
+        return await uow.commit(state_of(item))
 
 
 async def _step(uow: ToleranceUnitOfWork, item: Reinstatement, cmd: commands.ReinstatementStep, *, today: dt.date,

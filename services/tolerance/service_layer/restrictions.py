@@ -12,6 +12,7 @@ from kernel.contracts.vocabulary import RestrictionSource, RestrictionStatus
 from kernel.db import utcnow
 from kernel.errors import NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import restriction_from_row, sanction_from_row
 from services.tolerance.domain import events
@@ -20,7 +21,7 @@ from services.tolerance.domain.reinstatement import OPEN_STATES, Reinstatement
 from services.tolerance.domain.restrictions import USE_BARS, first_free_day
 from services.tolerance.domain.sanction import IN_FORCE, SanctionStatus
 from services.tolerance.service_layer import commands
-from services.tolerance.service_layer.access import audited, cadre_for_action
+from services.tolerance.service_layer.access import cadre_for_action
 from services.tolerance.service_layer.publishing import to_contracts
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -48,8 +49,8 @@ async def extend_restriction(cmd: commands.ExtendRestriction, uow: ToleranceUnit
                                                 new_ends_on=first_free_day(cmd.new_ends_on),
                                                 reason=cmd.reason.strip(),
                                                 discretionary=True, decided_by=principal.subject, decided_on=today)
-        await audited(uow, principal, "EXTEND", "restriction", restriction.id)
-        return await uow.commit(restriction.id)
+        await uow.audit(principal, "EXTEND", "restriction", restriction.id)
+        return await uow.commit(state_of(restriction))
 
 
 # -- the expiry sweep ------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from kernel.contracts.vocabulary import (
 from kernel.db import utcnow
 from kernel.errors import Conflict, DomainError, NotFound, PermanentEventError, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.tolerance.adapters import orm, projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
@@ -41,7 +42,6 @@ from services.tolerance.domain.sanction import (
 from services.tolerance.domain.tolerance_case import UNDECIDED, CaseStatus
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import (
-    audited,
     cadre_for_action,
     own_cadre,
     require_system_role,
@@ -121,7 +121,7 @@ async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWo
                                     rule="sanction.mitigated", source="docs/rules.md §3.1 (mitigation)")
             sanction.mitigated_by_case_id = case_id
         await uow.sanctions.add(sanction)
-        await audited(uow, principal, "PROPOSE", "sanction", sanction.id)
+        await uow.audit(principal, "PROPOSE", "sanction", sanction.id)
         return await uow.commit(sanction.id)
 
 
@@ -134,8 +134,8 @@ async def notify_facts(cmd: commands.NotifyFacts, uow: ToleranceUnitOfWork, *, p
                               defence_working_days=policy.defence_working_days, type_=cmd.type,
                               months=cmd.period_months, combined_count=cmd.combined_count)
         await uow.sanctions.save(sanction)
-        await audited(uow, principal, "NOTIFY_FACTS", "sanction", sanction.id)
-        return await uow.commit(sanction.id)
+        await uow.audit(principal, "NOTIFY_FACTS", "sanction", sanction.id)
+        return await uow.commit(state_of(sanction))
 
 
 async def record_defence(cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, *, principal: Principal,
@@ -146,8 +146,8 @@ async def record_defence(cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, 
         await own_cadre(uow, principal, sanction.cadre_id)
         sanction.record_defence(on=cmd.defence_on, statement=cmd.statement, today=today)
         await uow.sanctions.save(sanction)
-        await audited(uow, principal, "DEFENCE", "sanction", sanction.id)
-        return await uow.commit(sanction.id)
+        await uow.audit(principal, "DEFENCE", "sanction", sanction.id)
+        return await uow.commit(state_of(sanction))
 
 
 async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
@@ -171,8 +171,8 @@ async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork
         await uow.restrictions.add_many(restrictions)
         await settle_investigations(uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id,
                                     on=cmd.decided_on, policy=policy)
-        await audited(uow, principal, "DECIDE", "sanction", sanction.id)
-        return await uow.commit(sanction.id)
+        await uow.audit(principal, "DECIDE", "sanction", sanction.id)
+        return await uow.commit(state_of(sanction))
 
 
 async def extend_probation(cmd: commands.ExtendProbation, uow: ToleranceUnitOfWork, *, principal: Principal,
@@ -193,8 +193,8 @@ async def extend_probation(cmd: commands.ExtendProbation, uow: ToleranceUnitOfWo
                                                     decided_on=today)
         await uow.restrictions.add_many(added)
         await uow.sanctions.save(sanction)
-        await audited(uow, principal, "EXTEND", "sanction", sanction.id)
-        return await uow.commit(sanction.id)
+        await uow.audit(principal, "EXTEND", "sanction", sanction.id)
+        return await uow.commit(state_of(sanction))
 
 
 async def withdraw_sanction(cmd: commands.WithdrawSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
@@ -208,8 +208,8 @@ async def withdraw_sanction(cmd: commands.WithdrawSanction, uow: ToleranceUnitOf
         await uow.sanctions.save(sanction)
         await settle_investigations(uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id,
                                     on=cmd.withdrawn_on, policy=policy)
-        await audited(uow, principal, "WITHDRAW", "sanction", sanction.id)
-        return await uow.commit(sanction.id)
+        await uow.audit(principal, "WITHDRAW", "sanction", sanction.id)
+        return await uow.commit(state_of(sanction))
 
 
 async def settle_investigations(uow: ToleranceUnitOfWork, *, incident_id: str | None, cadre_id: str, on: dt.date,

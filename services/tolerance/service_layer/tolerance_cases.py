@@ -8,13 +8,14 @@ from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import ToleranceDecision
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
+from kernel.schemas import state_of
 from services.tolerance.domain.investigation import Incident, InvestigationResult
 from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.rules.tolerance import Initiator
 from services.tolerance.domain.sanction import DECIDED, PENDING
 from services.tolerance.domain.tolerance_case import UNDECIDED, ToleranceCase
 from services.tolerance.service_layer import commands
-from services.tolerance.service_layer.access import audited, cadre_for_action, own_cadre
+from services.tolerance.service_layer.access import cadre_for_action, own_cadre
 from services.tolerance.service_layer.sanctions import close_investigation_with
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
@@ -62,7 +63,7 @@ async def apply_for_tolerance(cmd: commands.ApplyForTolerance, uow: ToleranceUni
                                    linked_sanction_decided=any(s.status in DECIDED for s in sanctions),
                                    incident_occurred_on=incident.occurred_on)
         await uow.cases.add(case, created_by=principal.subject)
-        await audited(uow, principal, "APPLY", "tolerance-case", case.id)
+        await uow.audit(principal, "APPLY", "tolerance-case", case.id)
         return await uow.commit(case.id)
 
 
@@ -81,8 +82,8 @@ async def accept_case(cmd: commands.AcceptCase, uow: ToleranceUnitOfWork, *, pri
         case = await _case_for_action(uow, principal, cmd.case_id)
         case.accept(accepted=cmd.accepted, on=cmd.on, today=today, note=cmd.note)
         await uow.cases.save(case)
-        await audited(uow, principal, "ACCEPT" if cmd.accepted else "DECLINE", "tolerance-case", case.id)
-        return await uow.commit(case.id)
+        await uow.audit(principal, "ACCEPT" if cmd.accepted else "DECLINE", "tolerance-case", case.id)
+        return await uow.commit(state_of(case))
 
 
 async def record_checklist(cmd: commands.RecordChecklist, uow: ToleranceUnitOfWork, *, principal: Principal) -> str:
@@ -92,8 +93,8 @@ async def record_checklist(cmd: commands.RecordChecklist, uow: ToleranceUnitOfWo
         case.record_checklist(conditions=dict(cmd.conditions), exclusions=dict(cmd.exclusions),
                               verification_report_ref=cmd.verification_report_ref)
         await uow.cases.save(case)
-        await audited(uow, principal, "VERIFY", "tolerance-case", case.id)
-        return await uow.commit(case.id)
+        await uow.audit(principal, "VERIFY", "tolerance-case", case.id)
+        return await uow.commit(state_of(case))
 
 
 async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date,
@@ -121,8 +122,8 @@ async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, pri
                 sanction.mitigate(policy.catalogue, case_id=case.id, to_type=cmd.mitigated_to)
                 await uow.sanctions.save(sanction)
         await uow.cases.save(case)
-        await audited(uow, principal, "DECIDE", "tolerance-case", case.id)
-        return await uow.commit(case.id)
+        await uow.audit(principal, "DECIDE", "tolerance-case", case.id)
+        return await uow.commit(state_of(case))
 
 
 async def _close_investigations(uow: ToleranceUnitOfWork, incident: Incident, cadre_id: str, on: dt.date) -> None:
@@ -163,6 +164,6 @@ async def advance_case(cmd: commands.CaseStep, uow: ToleranceUnitOfWork, *, prin
         else:
             raise RuleViolation(f"unknown step {cmd.action}", rule="tolerance_case.step")
         await uow.cases.save(case)
-        await audited(uow, principal, cmd.action.upper().replace("-", "_"), "tolerance-case", case.id)
-        return await uow.commit(case.id)
+        await uow.audit(principal, cmd.action.upper().replace("-", "_"), "tolerance-case", case.id)
+        return await uow.commit(state_of(case))
 

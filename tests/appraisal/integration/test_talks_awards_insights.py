@@ -23,7 +23,7 @@ async def test_admonishment_is_held_by_org_admin_or_discipline_only_and_emits_ad
     tid = r.json()["id"]
     r = await app.client.post(f"/api/v1/talks/{tid}/record", headers=app.h("discipline_officer", "city"),
                               json={"held_on": "2026-01-12", "minutes_ref": "m-1"})
-    assert r.json() == {"status": "HELD", "reply_due_on": "2026-01-26"}  # 10 working days
+    assert r.json() == {"id": tid, "status": "HELD", "version": 2, "reply_due_on": "2026-01-26"}  # 10 working days
     assert [(e["talkId"], e["cadreId"], e["reason"]) for e in await app.outbox("admonishment_issued")] == \
         [(tid, "c-fin-2", "BASIC_GRADE_2025")]
     r = await app.client.post(f"/api/v1/talks/{tid}/record", headers=app.h("discipline_officer", "city"),

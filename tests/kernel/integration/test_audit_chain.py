@@ -35,3 +35,24 @@ async def test_tampering_with_any_row_breaks_the_chain(fresh_db):
                 await conn.rollback()
     finally:
         await engine.dispose()
+
+
+async def test_a_write_and_its_audit_row_commit_or_roll_back_together(harness):
+    from services.rank.adapters import orm as rank_orm
+
+    runtime = await harness.producer(relay=False)
+    principal = Principal(subject="u1", roles=frozenset({Role.ORG_ADMIN}), unit_id="city")
+    async with runtime.uow() as uow:
+        await uow.audit(principal, "CREATE", "batch", "b-1")
+        await uow.rollback()
+    async with runtime.uow() as uow:
+        await uow.audit(principal, "CREATE", "batch", "b-2")
+        await uow.audit_many(None, [("DECIDE", "batch", "b-2", "APPOINTMENT"), ("NOTIFY", "batch", "b-2", "ROUTINE")])
+        await uow.commit()
+    async with runtime.db.reader.connect() as conn:
+        table = rank_orm.kernel_tables.audit
+        rows = (await conn.execute(table.select().order_by(table.c.id))).mappings().all()
+        assert [(r["actor"], r["action"], r["object_id"], r["purpose"]) for r in rows] == [
+            ("u1", "CREATE", "b-2", "ROUTINE"), ("system", "DECIDE", "b-2", "APPOINTMENT"),
+            ("system", "NOTIFY", "b-2", "ROUTINE")]
+        assert await audit.verify_chain(conn, table) is None
