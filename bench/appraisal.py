@@ -23,9 +23,10 @@ from kernel.outbox import OutboxWriter
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty
 from services.appraisal.messaging import handlers
+from services.appraisal.service_layer.context import AppraisalContext
 from services.appraisal.service_layer.index import recompute_dirty
 from services.appraisal.service_layer.publishing import to_contracts
-from services.appraisal.service_layer.unit_of_work import bind
+from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 from services.appraisal.settings import AppraisalSettings
 
 YEAR = 2026
@@ -141,12 +142,11 @@ async def run_backend(backend: str, url: str, cadres: int, events: int, batch: i
     rng = random.Random(7)
     settings = AppraisalSettings(_env_file=None, database_url=url, index_batch_size=batch)
     db = make_database(url, pool_size=4)
-    uow_class = bind(settings)
+    context = AppraisalContext.build(settings)
 
     def uow() -> Any:
-        return uow_class(db=db, tables=orm.kernel_tables, outbox=OutboxWriter(orm.kernel_tables.outbox, "appraisal",
-                                                                                "cadre"),
-                         to_contracts=to_contracts)
+        return AppraisalUnitOfWork(db=db, tables=orm.kernel_tables, to_contracts=to_contracts, context=context,
+                                   outbox=OutboxWriter(orm.kernel_tables.outbox, "appraisal", "cadre"))
 
     try:
         t0 = time.perf_counter()

@@ -17,6 +17,7 @@ from kernel.access import cadre_not_found
 from kernel.auth import Principal
 from kernel.runtime import ServiceRuntime
 from kernel.security import PrincipalDep
+from kernel.service_context import ServiceContext
 
 
 async def get_runtime(request: Request) -> ServiceRuntime:
@@ -25,6 +26,12 @@ async def get_runtime(request: Request) -> ServiceRuntime:
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+async def get_context(runtime: RuntimeDep) -> ServiceContext:
+    """Returns the service's context (settings, calendar, rule parameters…); each service types it:
+    `ContextDep = Annotated[<Svc>Context, Depends(get_context)]`."""
+    return runtime.context
 
 
 async def get_reader(runtime: RuntimeDep) -> AsyncIterator[AsyncConnection]:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from kernel import metrics
 from kernel.audit import ReadAuditor
 from kernel.auth import Principal, TokenVerifier
-from kernel.calendar import WorkdayCalendar
 from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.contracts.base import Contract
@@ -27,11 +26,14 @@ from kernel.db import Database, count_statements, make_database, make_relay_engi
 from kernel.inbox import purge_inbox
 from kernel.nats_client import NatsConnection, ensure_stream, stream_config
 from kernel.outbox import OutboxRelay, OutboxWriter
+from kernel.service_context import ServiceContext
 from kernel.settings import ServiceSettings
 from kernel.subjects import stream_name
 from kernel.uow import KernelTables, UnitOfWork
 
 log = logging.getLogger("kernel.runtime")
+U = TypeVar("U", bound=UnitOfWork)
+C = TypeVar("C", bound=ServiceContext)
 
 
 @dataclass(frozen=True)
@@ -44,16 +46,21 @@ class PeriodicJob:
     initial_delay_s: float = 1.0
 
 
-class ServiceRuntime:
-    """Everything a service process holds between startup and shutdown."""
+class ServiceRuntime(Generic[U, C]):
+    """Everything a service process holds between startup and shutdown.
+
+    Generic over the service's unit of work and its context: `uow()` returns a `U` carrying `context` (a `C`),
+    the one way configuration (settings, calendar, rule parameters, sealer…) reaches use cases.
+    """
 
     def __init__(
         self,
         settings: ServiceSettings,
         *,
         tables: KernelTables,
-        uow_class: type[UnitOfWork],
+        uow_class: type[U],
         to_contracts: Callable[[Any], Iterable[Contract]],
+        context: C | None = None,
         subscriptions: Sequence[Subscription] = (),
         jobs: Sequence[PeriodicJob] = (),
     ) -> None:
@@ -61,10 +68,12 @@ class ServiceRuntime:
         self.service = settings.service_name
         self.tables = tables
         self.uow_class = uow_class
+        self.context: C = context if context is not None else ServiceContext(  # type: ignore[assignment]
+            settings, ServiceContext.load_calendar(settings))
         self.to_contracts = to_contracts
         self.subscriptions = list(subscriptions)
         self.jobs = list(jobs)
-        self.calendar = WorkdayCalendar.load(settings.calendar_file)
+        self.calendar = self.context.calendar
         self.outbox = OutboxWriter(tables.outbox, settings.service_name, settings.type_prefix)
         self.db: Database | None = None
         self.nats: NatsConnection | None = None
@@ -77,11 +86,12 @@ class ServiceRuntime:
         self.read_auditor = ReadAuditor(tables.audit, self._audit_transaction) if tables.audit is not None else None
 
     # -- units of work -------------------------------------------------------------------------------
-    def uow(self) -> UnitOfWork:
-        """Returns a new unit of work over the writer."""
+    def uow(self) -> U:
+        """Returns a new unit of work over the writer, carrying the service's context."""
         assert self.db is not None, "runtime not started"
         return self.uow_class(
-            db=self.db, tables=self.tables, outbox=self.outbox, to_contracts=self.to_contracts, notify=self._notify
+            db=self.db, tables=self.tables, outbox=self.outbox, to_contracts=self.to_contracts, notify=self._notify,
+            context=self.context,
         )
 
     @asynccontextmanager

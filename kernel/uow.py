@@ -78,8 +78,10 @@ class UnitOfWork:
         outbox: OutboxWriter,
         to_contracts: Callable[[Any], Iterable[Contract]],
         notify: Callable[[], None] = lambda: None,
+        context: Any = None,
     ) -> None:
         self.db = db
+        self.context = context  # the service's ServiceContext (kernel.service_context), given by the runtime
         self.tables = tables
         self.outbox = outbox
         self._to_contracts = to_contracts

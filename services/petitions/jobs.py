@@ -5,10 +5,10 @@ from __future__ import annotations
 from kernel.deps import china_today
 from kernel.runtime import PeriodicJob, ServiceRuntime
 from services.petitions.service_layer import deadlines
-from services.petitions.service_layer.support import Tools
+from services.petitions.service_layer.context import PetitionsContext
 
 
-def jobs(tools: Tools) -> list[PeriodicJob]:
+def jobs(tools: PetitionsContext) -> list[PeriodicJob]:
     """Returns the jobs (each safe with several replicas: rows are claimed by conditional updates)."""
     settings = tools.settings
     if not settings.periodic_jobs:

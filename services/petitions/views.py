@@ -19,7 +19,8 @@ from kernel.pagination import PageParams, keyset, next_cursor
 from services.petitions.adapters import orm
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer.appeals import appeal_scope
-from services.petitions.service_layer.support import Tools, in_prefix, not_about_me, reads_open, report_scope
+from services.petitions.service_layer.context import PetitionsContext
+from services.petitions.service_layer.support import in_prefix, not_about_me, reads_open, report_scope
 
 _date = dt.date.fromisoformat
 
@@ -101,7 +102,7 @@ async def _accused(conn: AsyncConnection, access: Access, ids: list[str]) -> dic
     return out
 
 
-async def get_report(conn: AsyncConnection, tools: Tools, access: Access, report_id: str) -> dict[str, Any] | None:
+async def get_report(conn: AsyncConnection, tools: PetitionsContext, access: Access, report_id: str) -> dict[str, Any] | None:
     """Returns a report as the caller may see it (texts only for those who handle open reports), or None."""
     r = orm.report
     row = (await conn.execute(select(r).where(r.c.id == report_id, report_scope(access)))).mappings().first()

@@ -15,14 +15,13 @@ async def refresh_standings(runtime: ServiceRuntime) -> int:
     assert runtime.db is not None
     today = china_today()
     await expire_standings(runtime.uow, today=today)
-    return await recompute_dirty(runtime.uow, runtime.db.reader, today=today, policies=settings.policies(),
+    return await recompute_dirty(runtime.uow, runtime.db.reader, today=today, policies=runtime.context.policies,
                                  chunk=settings.standing_batch_size)
 
 
 async def sweep_contract_terms(runtime: ServiceRuntime) -> int:
     """Opens renewal reviews N days before terms end (contract_term_ending) and ends probations."""
-    settings: RankSettings = runtime.settings  # type: ignore[assignment]
-    return await sweep_contracts(runtime.uow, today=china_today(), policy=settings.policies().contract)
+    return await sweep_contracts(runtime.uow, today=china_today(), policy=runtime.context.policies.contract)
 
 
 def jobs(settings: RankSettings) -> list[PeriodicJob]:

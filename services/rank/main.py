@@ -7,10 +7,10 @@ from fastapi import FastAPI
 from kernel.app import build_app
 from kernel.runtime import ServiceRuntime
 from services.rank.adapters import identity, orm
-from services.rank.api import config_routes, process_routes, read_routes
-from services.rank.api.router import router
+from services.rank.api.router import ROUTERS
 from services.rank.jobs import jobs
 from services.rank.messaging.subscriptions import SUBSCRIPTIONS
+from services.rank.service_layer.context import RankContext
 from services.rank.service_layer.publishing import to_contracts
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 from services.rank.settings import RankSettings
@@ -21,7 +21,7 @@ def create_app(settings: RankSettings | None = None) -> FastAPI:
     settings = settings or RankSettings()
     identity.configure(settings.id_number_key, production=settings.environment == "production")
     runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=RankUnitOfWork, to_contracts=to_contracts,
-                             subscriptions=SUBSCRIPTIONS, jobs=jobs(settings))
-    return build_app(runtime, [router, config_routes.router, process_routes.router, read_routes.router],
+                             context=RankContext.build(settings), subscriptions=SUBSCRIPTIONS, jobs=jobs(settings))
+    return build_app(runtime, ROUTERS,
                      title="Youwei rank service",
                      description="Cadre register, rank ladder, promotion eligibility, batches and contracts")

@@ -122,7 +122,7 @@ def test_sqlalchemy_is_imported_only_by_adapters_and_views(service):
 # each entry names what a module imports today, and the list may only shrink, as the SQL list above.
 EDGE_IMPORTS_TODAY = {
     "rank": {"api/config_routes.py": {"adapters", "domain"}, "api/dependencies.py": {"domain"},
-             "api/process_routes.py": {"domain"}, "api/router.py": {"adapters"},
+             "api/process_routes.py": {"domain"}, "api/register_routes.py": {"adapters"},
              "messaging/handlers.py": {"adapters", "domain"}},
     "appraisal": {"api/assessments.py": {"adapters", "domain"}, "api/awards.py": {"adapters", "domain"},
                   "api/inaction.py": {"adapters"}, "api/insights.py": {"domain"},
@@ -178,3 +178,39 @@ def test_every_service_has_the_same_layout(service):
     assert (base / "views.py").exists() or (base / "views" / "__init__.py").exists()
     for package in LAYOUT[:5]:
         assert (base / package / "__init__.py").exists(), f"services/{service}/{package} is not a package"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_configuration_reaches_use_cases_through_one_typed_context(service):
+    """Each service's `service_layer/context.py` extends kernel.service_context.ServiceContext; its unit of work
+    declares it as `context`, and create_app hands it to the ServiceRuntime (no app.state, no classes built with
+    type())."""
+    import importlib
+
+    from kernel.service_context import ServiceContext
+
+    module = importlib.import_module(f"services.{service}.service_layer.context")
+    name = f"{service.capitalize()}Context"
+    context_cls = getattr(module, name)
+    assert issubclass(context_cls, ServiceContext), name
+    uow_module = importlib.import_module(f"services.{service}.service_layer.unit_of_work")
+    uow_cls = getattr(uow_module, f"{service.capitalize()}UnitOfWork")
+    assert uow_cls.__annotations__.get("context") in (name, context_cls), f"{uow_cls.__name__}.context: {name}"
+    main = (ROOT / "services" / service / "main.py").read_text(encoding="utf-8")
+    assert f"{name}.build(settings)" in main and "context=" in main, f"services/{service}/main.py"
+    for path in _files(f"services/{service}"):
+        text = path.read_text(encoding="utf-8")
+        assert "type(\"" not in text and "app.state.policy" not in text and "_tools" not in text, path
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_routes_are_assembled_one_way(service):
+    """`api/router.py` lists the service's routers in matching order as ROUTERS; create_app passes it to build_app."""
+    import importlib
+
+    from fastapi import APIRouter
+
+    routers = importlib.import_module(f"services.{service}.api.router").ROUTERS
+    assert routers and all(isinstance(r, APIRouter) for r in routers)
+    main = (ROOT / "services" / service / "main.py").read_text(encoding="utf-8")
+    assert f"from services.{service}.api.router import ROUTERS" in main and "build_app(runtime, ROUTERS," in main

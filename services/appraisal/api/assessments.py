@@ -190,7 +190,7 @@ async def excellent_quota(org_unit_id: Annotated[str, Path(max_length=64)], year
                           conn: ReaderDep, principal: PrincipalDep, uow: UowDep) -> s.QuotaRead:
     """Returns the 优秀 quota a unit's staff count in for a year: the agency it is counted over, the staff count,
     percentage, rounding rule, limit, used and remaining (the figures the proposal and decision check)."""
-    return s.QuotaRead(**await views.excellent_quota(conn, principal, uow.settings, org_unit_id, year))
+    return s.QuotaRead(**await views.excellent_quota(conn, principal, uow.context.settings, org_unit_id, year))
 
 
 @router.get("/assessment-years", response_model=s.YearPage, tags=["assessment-years"],

@@ -79,7 +79,7 @@ async def incentive_coverage(conn: ReaderDep, principal: PrincipalDep, today: To
     """Returns who received any incentive in a year, by age band, gender, rank and post type."""
     path = await _unit_path(conn, principal, org_unit_id)
     return await insights.coverage(conn, path=path, year=year or today.year,
-                                   age_bands=uow.settings.coverage_age_bands)
+                                   age_bands=uow.context.settings.coverage_age_bands)
 
 
 @router.post("/incentive-coverage/records", status_code=201, response_model=s.Created, tags=["incentive-coverage"],
@@ -116,5 +116,5 @@ async def dashboard_part(conn: ReaderDep, principal: PrincipalDep, today: TodayD
         "grade_distribution": await insights.grade_distribution(conn, path=path, year=year),
         "index": await insights.index_bands(conn, path=path, period_key=quarter_key(today)),
         "incentive_coverage": await insights.coverage(conn, path=path, year=year,
-                                                      age_bands=uow.settings.coverage_age_bands),
+                                                      age_bands=uow.context.settings.coverage_age_bands),
     }

@@ -78,7 +78,7 @@ async def on_sanction(p: tol.SanctionState, _e: CloudEvent, uow: AppraisalUnitOf
     await mark_dirty(uow.conn, quarter_pair(p.cadre_id, p.effective_on) | quarter_pair(p.cadre_id, previous))
     today = today_cst()
     await reconcile_cadre(uow, p.cadre_id, today=today)
-    if status == "EFFECTIVE" and is_serious(p.type.value, uow.settings.serious_sanction_types):
+    if status == "EFFECTIVE" and is_serious(p.type.value, uow.context.settings.serious_sanction_types):
         t = orm.tol_tolerated
         tolerated = p.incident_id and (await uow.conn.execute(
             select(t.c.case_id).where(t.c.incident_id == p.incident_id))).first()

@@ -42,7 +42,7 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, assessment_id: s
 
 async def _check_quota(uow: AppraisalUnitOfWork, a: AnnualAssessment) -> None:
     """Refuses an 优秀 beyond the agency's quota (the same figures GET …/quota answers)."""
-    standing = await quota_figures.standing(uow.conn, uow.settings, a.org_unit_id, a.year,
+    standing = await quota_figures.standing(uow.conn, uow.context.settings, a.org_unit_id, a.year,
                                             exclude_assessment_id=a.id, write=True)
     quota.check(standing.quota, standing.used)
 
@@ -57,7 +57,7 @@ async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork
             raise Conflict("this cadre's assessment for the year is already open", rule="assessment.one_per_year")
         a = AnnualAssessment.open(assessment_id=new_id(), cadre_id=cadre.cadre_id,
                                   org_unit_id=cadre.org_unit_id, year=cmd.year, today=today)
-        await quota_figures.ensure_year(uow.conn, uow.settings, a.org_unit_id, a.year)
+        await quota_figures.ensure_year(uow.conn, uow.context.settings, a.org_unit_id, a.year)
         await uow.assessments.add(a, org_path=cadre.org_path)
         await uow.audit(principal, "CREATE", OBJECT, a.id)
         return await uow.commit(a.id)
@@ -78,7 +78,7 @@ async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: App
     """Takes the leader's proposal and applies the §1.3 rules and the 优秀 quota at once."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
-        score = form_score(cmd.indicators, uow.settings.form_weights)
+        score = form_score(cmd.indicators, uow.context.settings.form_weights)
         constraints = await constraints_for(uow, a, as_of=today)
         a.propose(grade=cmd.grade, comment=cmd.comment, indicators=cmd.indicators, score=score,
                   undetermined_reason=cmd.undetermined_reason, constraints=constraints)
@@ -93,7 +93,8 @@ async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, princ
     """Publishes an 优秀 proposal for the configured number of working days."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
-        a.start_publicity(today=today, ends_on=uow.calendar.add_working_days(today, uow.settings.publicity_working_days))
+        ctx = uow.context
+        a.start_publicity(today=today, ends_on=ctx.calendar.add_working_days(today, ctx.settings.publicity_working_days))
         await uow.assessments.save(a)
         await uow.audit(principal, "PUBLICITY", OBJECT, a.id)
         return await uow.commit(state_of(a))
@@ -138,7 +139,7 @@ async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, princi
     """Opens a 复核 of the cadre's own 不称职 grade."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
-        a.request_review(today=today, window_days=uow.settings.review_request_days)
+        a.request_review(today=today, window_days=uow.context.settings.review_request_days)
         await uow.assessments.save(a)
         await uow.audit(principal, "REQUEST_REVIEW", OBJECT, a.id)
         return await uow.commit(state_of(a))
@@ -180,7 +181,7 @@ async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, 
     """Sets a unit's 优秀 quota for a year (above the default only with the approved raise)."""
     async with uow:
         await visible_unit(uow, principal, cmd.org_unit_id)
-        s = uow.settings
+        s = uow.context.settings
         quota.check_quota_pct(cmd.excellent_quota_pct, raise_approved=cmd.quota_raise_approved,
                               default_pct=s.excellent_quota_pct, max_pct=s.excellent_quota_max_pct)
         if cmd.quota_raise_approved and not cmd.approval_ref:
@@ -190,7 +191,7 @@ async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, 
             raise RuleViolation("the 优秀 quota is counted over the agency (机关) this unit belongs to, not over an "
                                 "internal division: configure the agency", rule="assessment_year.counting_unit",
                                 source=quota.COUNTING_SOURCE, field="org_unit_id")
-        await quota_figures.standing(uow.conn, uow.settings, cmd.org_unit_id, cmd.year, write=True)
+        await quota_figures.standing(uow.conn, uow.context.settings, cmd.org_unit_id, cmd.year, write=True)
         t = orm.assessment_year
         await uow.conn.execute(update(t).where(t.c.org_unit_id == cmd.org_unit_id, t.c.year == cmd.year).values(
             excellent_quota_pct=cmd.excellent_quota_pct, quota_raise_approved=cmd.quota_raise_approved,

@@ -99,7 +99,8 @@ async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *,
         award = await _load(uow, principal, award_id)
         if action == "publicity":
             award.start_publicity(today=today,
-                                  ends_on=uow.calendar.add_working_days(today, uow.settings.publicity_working_days))
+                                  ends_on=uow.context.calendar.add_working_days(
+                                      today, uow.context.settings.publicity_working_days))
         elif action == "approve":
             award.approve(by=principal.subject, today=today)
         elif action == "grant":

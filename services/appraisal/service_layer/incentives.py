@@ -47,11 +47,12 @@ async def allocate_bonus(cmd: commands.AllocateBonus, uow: AppraisalUnitOfWork, 
             members.append(Member(row.cadre_id, final, row.undetermined_reason, withheld))
         if not members:
             raise RuleViolation("the unit has no active cadres", rule="bonus.no_member")
-        shares = allocate(cmd.pool_cents, members, uow.settings.bonus_coefficients)
+        shares = allocate(cmd.pool_cents, members, uow.context.settings.bonus_coefficients)
         row_id = new_id()
         await uow.conn.execute(insert(orm.bonus_allocation).values(
             id=row_id, org_unit_id=cmd.org_unit_id, org_path=path, year=cmd.year, pool_cents=cmd.pool_cents,
-            coefficients=dict(uow.settings.bonus_coefficients), created_by=principal.subject, created_at=utcnow()))
+            coefficients=dict(uow.context.settings.bonus_coefficients), created_by=principal.subject,
+            created_at=utcnow()))
         await uow.conn.execute(insert(orm.bonus_line), [
             {"allocation_id": row_id, "cadre_id": s.cadre_id, "grade": s.grade, "coefficient": s.coefficient,
              "amount_cents": s.amount_cents, "explanation": s.explanation[:500]} for s in shares])

@@ -108,7 +108,7 @@ async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
                                       snap.c.components).where(one_of(uow.conn, snap.c.cadre_id, cadres),
                                                                snap.c.period_key.in_(sorted({p for _, p in pairs}))))).all()
         if (row.cadre_id, row.period_key) in pairs}
-    f = formula(uow.settings.index_formula_version)
+    f = formula(uow.context.settings.index_formula_version)
     now = utcnow()
     rows, payloads = [], []
     for cadre, period in sorted(pairs):

@@ -87,7 +87,8 @@ def _judge(fact: PastGrade, cadre: DirCadre, existing: AnnualAssessment | None, 
     """The rules a past grade must pass (no I/O): its own dates and values, the cadre's entry, a live assessment
     of the year, and the constraints the service knows for the year as of the real decision date (as a live
     decision). Answers the constraints and the 不定等次 reason to store."""
-    fact.check(today=today, calendar=uow.calendar, publicity_working_days=uow.settings.publicity_working_days)
+    fact.check(today=today, calendar=uow.context.calendar,
+               publicity_working_days=uow.context.settings.publicity_working_days)
     for name in ("decided_on", "publicity_from"):
         day = getattr(fact, name)
         if day is not None:
@@ -115,14 +116,14 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
         previous = (await uow.conn.execute(select(r.c.id).where(r.c.assessment_id == existing.id)
                                            .order_by(r.c.recorded_at.desc(), r.c.id.desc()).limit(1))).scalar()
         if _same(existing, fact, reason):
-            standing = await quota_figures.standing(uow.conn, uow.settings, existing.org_unit_id, fact.year,
+            standing = await quota_figures.standing(uow.conn, uow.context.settings, existing.org_unit_id, fact.year,
                                                     units=units)
             return _answer(previous, existing, "UNCHANGED", standing)
     now = utcnow()
     if existing is None:
         a = AnnualAssessment.recorded(assessment_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
                                       reason=reason, constraints=constraints, by=principal.subject, at=now)
-        await quota_figures.ensure_year(uow.conn, uow.settings, a.org_unit_id, a.year, units=units)
+        await quota_figures.ensure_year(uow.conn, uow.context.settings, a.org_unit_id, a.year, units=units)
         await uow.assessments.add(a, org_path=cadre.org_path)
         outcome = "RECORDED"
     else:
@@ -133,7 +134,8 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
             await awards.grade_withdrawn(uow, a, today=today)
         outcome = "CORRECTED"
     # The quota of a past year is reported, not enforced: a department's paper history may exceed it.
-    standing = await quota_figures.standing(uow.conn, uow.settings, a.org_unit_id, a.year, write=True, units=units)
+    standing = await quota_figures.standing(uow.conn, uow.context.settings, a.org_unit_id, a.year, write=True,
+                                            units=units)
     record_id = new_id()
     await uow.conn.execute(insert(r).values(
         id=record_id, assessment_id=a.id, cadre_id=a.cadre_id, org_unit_id=a.org_unit_id, org_path=cadre.org_path,
@@ -239,7 +241,7 @@ class _Counts:
         pairs = sorted(new | {(e.org_unit_id, f.year) for f, _, e, _, _ in judged if e is not None})
         base: dict[tuple[str, int], quota_figures.Standing] = {}
         for unit, year in pairs:
-            base[(unit, year)] = await quota_figures.standing(uow.conn, uow.settings, unit, year,
+            base[(unit, year)] = await quota_figures.standing(uow.conn, uow.context.settings, unit, year,
                                                               write=(unit, year) in new, units=batch.units)
         counted = {(s.counting_unit_id, s.year): [s.quota.headcount, s.used] for s in base.values()}
         return cls(uow, base, counted)
@@ -248,7 +250,7 @@ class _Counts:
         """The standing of the unit's quota after the facts counted so far."""
         s = self.base[(org_unit_id, year)]
         headcount, used = self.counted[(s.counting_unit_id, year)]
-        settings = self.uow.settings
+        settings = self.uow.context.settings
         figures = quota.compute(headcount=headcount, pct=s.pct, rounding=settings.excellent_quota_rounding,
                                 min_one_from=settings.excellent_quota_min_one_from)
         return replace(s, quota=figures, used=used)

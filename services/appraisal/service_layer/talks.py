@@ -57,7 +57,7 @@ async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnit
         if talk.type == "ADMONISHMENT":
             _may_admonish(principal)
         cadre.dated_fact(cmd.held_on, field="held_on", rule="talk.held_on")
-        due = reply_due(talk.type, cmd.held_on, uow.settings.talk_reply_working_days, uow.calendar)
+        due = reply_due(talk.type, cmd.held_on, uow.context.settings.talk_reply_working_days, uow.context.calendar)
         talk.record(held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due, today=today)
         await uow.talks.save(talk)
         return await uow.commit({**state_of(talk), "reply_due_on": due})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kernel.calendar import WorkdayCalendar
 from kernel.directory import Directory
 from kernel.uow import UnitOfWork
 from services.appraisal.adapters import orm
@@ -13,14 +12,13 @@ from services.appraisal.adapters.repository import (
     RecordRepository,
     TalkRepository,
 )
-from services.appraisal.settings import AppraisalSettings
+from services.appraisal.service_layer.context import AppraisalContext
 
 
 class AppraisalUnitOfWork(UnitOfWork):
-    """One transaction over the appraisal database; `settings` and `calendar` are bound by create_app()."""
+    """One transaction over the appraisal database; `context` (settings, calendar) comes from the runtime."""
 
-    settings: AppraisalSettings
-    calendar: WorkdayCalendar = WorkdayCalendar()
+    context: AppraisalContext
     directory = Directory(orm.directory)
     assessments: AssessmentRepository
     records: RecordRepository
@@ -34,9 +32,3 @@ class AppraisalUnitOfWork(UnitOfWork):
         self.findings = FindingRepository(self.conn, self.track)
         self.talks = TalkRepository(self.conn, self.track)
         self.awards = AwardRepository(self.conn, self.track)
-
-
-def bind(settings: AppraisalSettings) -> type[AppraisalUnitOfWork]:
-    """Returns a unit-of-work class bound to a deployment's settings and working-day calendar."""
-    calendar = WorkdayCalendar.load(settings.calendar_file)
-    return type("BoundAppraisalUnitOfWork", (AppraisalUnitOfWork,), {"settings": settings, "calendar": calendar})

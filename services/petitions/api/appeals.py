@@ -15,7 +15,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep, UowDep
+from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import appeal_history, appeals, commands
 from services.petitions.service_layer.support import access_for
 
@@ -26,7 +26,7 @@ READERS = require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF,
 
 @router.post("", status_code=201, response_model=s.AppealCreated,
              dependencies=[require(Role.PETITIONS_STAFF, Role.CADRE)])
-async def file_appeal(body: s.AppealCreate, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def file_appeal(body: s.AppealCreate, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                       idem: IdempotencyRequired, today: TodayDep) -> s.AppealCreated:
     """Files an appeal; one filed after the statutory period is recorded as rejected (time-barred)."""
     cmd = commands.FileAppeal(target_type=body.target_type, target_ref=body.target_ref, stage=body.stage,
@@ -38,7 +38,7 @@ async def file_appeal(body: s.AppealCreate, uow: UowDep, tools: ToolsDep, princi
 
 
 @router.post("/history", status_code=201, response_model=s.PastAppealRecorded, dependencies=[DECIDERS])
-async def record_past_appeal(body: s.PastAppealIn, response: Response, uow: UowDep, tools: ToolsDep,
+async def record_past_appeal(body: s.PastAppealIn, response: Response, uow: UowDep, tools: ContextDep,
                              principal: PrincipalDep, idem: IdempotencyRequired,
                              today: TodayDep) -> s.PastAppealRecorded:
     """Records an appeal filed and decided in the past, with its real dates and provenance, by the role that
@@ -58,7 +58,7 @@ async def record_past_appeal(body: s.PastAppealIn, response: Response, uow: UowD
 
 
 @router.get("", response_model=s.AppealPage, dependencies=[READERS])
-async def list_appeals(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep, page: PageDep,
+async def list_appeals(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep, page: PageDep,
                        purpose: PurposeDep,
                        status: Annotated[str | None, Query(max_length=24, pattern=r"^[A-Z_]+$")] = None) -> s.AppealPage:
     """Lists appeals in scope (a cadre sees their own)."""
@@ -69,7 +69,7 @@ async def list_appeals(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, pr
 
 
 @router.get("/{appeal_id}", response_model=s.AppealRead, dependencies=[READERS])
-async def get_appeal(appeal_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
+async def get_appeal(appeal_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
                      purpose: PurposeDep) -> s.AppealRead:
     """Returns one appeal."""
     access = await access_for(conn, tools.directory, principal)
@@ -81,7 +81,7 @@ async def get_appeal(appeal_id: str, conn: ReaderDep, runtime: RuntimeDep, tools
 
 
 @router.post("/{appeal_id}/accept", response_model=s.StateRead, dependencies=[DECIDERS])
-async def accept_appeal(appeal_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def accept_appeal(appeal_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Accepts an appeal; the decision period runs from today."""
     return s.StateRead(**await idem.run(uow, lambda: appeals.step(
@@ -90,7 +90,7 @@ async def accept_appeal(appeal_id: str, uow: UowDep, tools: ToolsDep, principal:
 
 
 @router.post("/{appeal_id}/reject", response_model=s.StateRead, dependencies=[DECIDERS])
-async def reject_appeal(appeal_id: str, body: s.AppealReject, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def reject_appeal(appeal_id: str, body: s.AppealReject, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Does not accept an appeal (不予受理), with the reasons."""
     return s.StateRead(**await idem.run(uow, lambda: appeals.step(
@@ -99,7 +99,7 @@ async def reject_appeal(appeal_id: str, body: s.AppealReject, uow: UowDep, tools
 
 
 @router.post("/{appeal_id}/start-review", response_model=s.StateRead, dependencies=[DECIDERS])
-async def start_appeal_review(appeal_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def start_appeal_review(appeal_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                               idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Starts the review of an accepted appeal."""
     return s.StateRead(**await idem.run(uow, lambda: appeals.step(
@@ -107,7 +107,7 @@ async def start_appeal_review(appeal_id: str, uow: UowDep, tools: ToolsDep, prin
 
 
 @router.post("/{appeal_id}/decide", response_model=s.StateRead, dependencies=[DECIDERS])
-async def decide_appeal(appeal_id: str, body: s.AppealDecide, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def decide_appeal(appeal_id: str, body: s.AppealDecide, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Decides: upheld, varied (never heavier) or revoked (emits appeal_decided for the decision's owner)."""
     return s.StateRead(**await idem.run(uow, lambda: appeals.step(

@@ -13,7 +13,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep, UowDep
+from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import clarifications, commands, false_accusations
 from services.petitions.service_layer.support import access_for
 
@@ -24,7 +24,7 @@ DO, OA = Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN
 
 # -- false accusations ----------------------------------------------------------------------------------------
 @fa_router.post("", status_code=201, response_model=s.Created, dependencies=[require(DO)])
-async def open_false_accusation(body: s.FalseAccusationCreate, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def open_false_accusation(body: s.FalseAccusationCreate, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                                 idem: IdempotencyRequired, today: TodayDep) -> s.Created:
     """Opens a case when fabrication of an unfounded accusation is suspected."""
     cmd = commands.OpenFalseAccusation(body.origin_report_id, body.grounds, body.accuser_is_cadre,
@@ -34,7 +34,7 @@ async def open_false_accusation(body: s.FalseAccusationCreate, uow: UowDep, tool
 
 
 @fa_router.get("", response_model=s.FalseAccusationPage, dependencies=[require(DO, Role.AUDITOR)])
-async def list_false_accusations(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
+async def list_false_accusations(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
                                  page: PageDep, purpose: PurposeDep) -> s.FalseAccusationPage:
     """Lists false-accusation cases in scope."""
     access = await access_for(conn, tools.directory, principal)
@@ -44,7 +44,7 @@ async def list_false_accusations(conn: ReaderDep, runtime: RuntimeDep, tools: To
 
 
 @fa_router.get("/{case_id}", response_model=s.FalseAccusationRead, dependencies=[require(DO, Role.AUDITOR)])
-async def get_false_accusation(case_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
+async def get_false_accusation(case_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
                                principal: PrincipalDep, purpose: PurposeDep) -> s.FalseAccusationRead:
     """Returns one false-accusation case."""
     access = await access_for(conn, tools.directory, principal)
@@ -56,7 +56,7 @@ async def get_false_accusation(case_id: str, conn: ReaderDep, runtime: RuntimeDe
 
 
 @fa_router.post("/{case_id}/investigate", response_model=s.StateRead, dependencies=[require(DO)])
-async def investigate_false_accusation(case_id: str, body: s.FalseAccusationInvestigate, uow: UowDep, tools: ToolsDep,
+async def investigate_false_accusation(case_id: str, body: s.FalseAccusationInvestigate, uow: UowDep, tools: ContextDep,
                                        principal: PrincipalDep, idem: IdempotencyOptional) -> s.StateRead:
     """Starts the investigation (recording who the accuser is, once known)."""
     return s.StateRead(**await idem.run(uow, lambda: false_accusations.investigate(
@@ -65,7 +65,7 @@ async def investigate_false_accusation(case_id: str, body: s.FalseAccusationInve
 
 
 @fa_router.post("/{case_id}/submit", response_model=s.StateRead, dependencies=[require(DO)])
-async def submit_false_accusation(case_id: str, body: s.FalseAccusationSubmit, uow: UowDep, tools: ToolsDep,
+async def submit_false_accusation(case_id: str, body: s.FalseAccusationSubmit, uow: UowDep, tools: ContextDep,
                                   principal: PrincipalDep, idem: IdempotencyOptional) -> s.StateRead:
     """Submits the findings and a proposed classification for approval."""
     return s.StateRead(**await idem.run(uow, lambda: false_accusations.submit(
@@ -73,7 +73,7 @@ async def submit_false_accusation(case_id: str, body: s.FalseAccusationSubmit, u
 
 
 @fa_router.post("/{case_id}/decide", response_model=s.StateRead, dependencies=[require(DO)])
-async def decide_false_accusation(case_id: str, body: s.FalseAccusationDecide, uow: UowDep, tools: ToolsDep,
+async def decide_false_accusation(case_id: str, body: s.FalseAccusationDecide, uow: UowDep, tools: ContextDep,
                                   principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Approves the classification at the configured level (emits false_accusation_confirmed when confirmed)."""
     return s.StateRead(**await idem.run(uow, lambda: false_accusations.decide(
@@ -81,7 +81,7 @@ async def decide_false_accusation(case_id: str, body: s.FalseAccusationDecide, u
 
 
 @fa_router.post("/{case_id}/refer", response_model=s.StateRead, dependencies=[require(DO)])
-async def refer_false_accusation(case_id: str, body: s.FalseAccusationRefer, uow: UowDep, tools: ToolsDep,
+async def refer_false_accusation(case_id: str, body: s.FalseAccusationRefer, uow: UowDep, tools: ContextDep,
                                  principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Records where a confirmed false accuser was referred."""
     return s.StateRead(**await idem.run(uow, lambda: false_accusations.refer(
@@ -89,7 +89,7 @@ async def refer_false_accusation(case_id: str, body: s.FalseAccusationRefer, uow
 
 
 @fa_router.post("/{case_id}/close", response_model=s.StateRead, dependencies=[require(DO)])
-async def close_false_accusation(case_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def close_false_accusation(case_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                                  idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Closes a referred case."""
     return s.StateRead(**await idem.run(uow, lambda: false_accusations.close(case_id, uow, tools, principal=principal,
@@ -98,7 +98,7 @@ async def close_false_accusation(case_id: str, uow: UowDep, tools: ToolsDep, pri
 
 # -- clarifications -------------------------------------------------------------------------------------------
 @cl_router.post("", status_code=201, response_model=s.Created, dependencies=[require(OA, DO)])
-async def propose_clarification(body: s.ClarificationCreate, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def propose_clarification(body: s.ClarificationCreate, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                                 idem: IdempotencyRequired, today: TodayDep) -> s.Created:
     """Proposes a clarification for a cadre found unfounded in concluded reports."""
     cmd = commands.ProposeClarification(body.cadre_id, list(body.report_ids), body.spread)
@@ -108,7 +108,7 @@ async def propose_clarification(body: s.ClarificationCreate, uow: UowDep, tools:
 
 @cl_router.get("", response_model=s.ClarificationPage, response_model_exclude_unset=True,
                dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)])
-async def list_clarifications(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
+async def list_clarifications(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
                               page: PageDep, purpose: PurposeDep) -> s.ClarificationPage:
     """Lists clarifications in scope (a cadre sees their own)."""
     access = await access_for(conn, tools.directory, principal)
@@ -119,7 +119,7 @@ async def list_clarifications(conn: ReaderDep, runtime: RuntimeDep, tools: Tools
 
 @cl_router.get("/{clarification_id}", response_model=s.ClarificationRead, response_model_exclude_unset=True,
                dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)])
-async def get_clarification(clarification_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
+async def get_clarification(clarification_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
                             principal: PrincipalDep, purpose: PurposeDep) -> s.ClarificationRead:
     """Returns one clarification."""
     access = await access_for(conn, tools.directory, principal)
@@ -131,7 +131,7 @@ async def get_clarification(clarification_id: str, conn: ReaderDep, runtime: Run
 
 
 @cl_router.post("/{clarification_id}/request-consent", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def request_consent(clarification_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def request_consent(clarification_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                           idem: IdempotencyOptional) -> s.StateRead:
     """Asks the cadre for consent."""
     return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
@@ -140,7 +140,7 @@ async def request_consent(clarification_id: str, uow: UowDep, tools: ToolsDep, p
 
 
 @cl_router.post("/{clarification_id}/consent", response_model=s.StateRead, dependencies=[require(Role.CADRE)])
-async def answer_consent(clarification_id: str, body: s.ClarificationConsent, uow: UowDep, tools: ToolsDep,
+async def answer_consent(clarification_id: str, body: s.ClarificationConsent, uow: UowDep, tools: ContextDep,
                          principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Gives or refuses my consent to my clarification."""
     return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
@@ -149,7 +149,7 @@ async def answer_consent(clarification_id: str, body: s.ClarificationConsent, uo
 
 
 @cl_router.post("/{clarification_id}/approve", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def approve_clarification(clarification_id: str, body: s.ClarificationApprove, uow: UowDep, tools: ToolsDep,
+async def approve_clarification(clarification_id: str, body: s.ClarificationApprove, uow: UowDep, tools: ContextDep,
                                 principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Approves the method and a scope at least as wide as the accusation spread."""
     return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
@@ -158,7 +158,7 @@ async def approve_clarification(clarification_id: str, body: s.ClarificationAppr
 
 
 @cl_router.post("/{clarification_id}/execute", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def execute_clarification(clarification_id: str, body: s.ClarificationExecute, uow: UowDep, tools: ToolsDep,
+async def execute_clarification(clarification_id: str, body: s.ClarificationExecute, uow: UowDep, tools: ContextDep,
                                 principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Records that the clarification was carried out (emits clarification_executed)."""
     return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
@@ -167,7 +167,7 @@ async def execute_clarification(clarification_id: str, body: s.ClarificationExec
 
 
 @cl_router.post("/{clarification_id}/close", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def close_clarification(clarification_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def close_clarification(clarification_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                               idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Closes an executed clarification."""
     return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
@@ -175,7 +175,7 @@ async def close_clarification(clarification_id: str, uow: UowDep, tools: ToolsDe
 
 
 @cl_router.post("/{clarification_id}/reject", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def reject_clarification(clarification_id: str, body: s.ClarificationReject, uow: UowDep, tools: ToolsDep,
+async def reject_clarification(clarification_id: str, body: s.ClarificationReject, uow: UowDep, tools: ContextDep,
                                principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Rejects a proposal, with the reason."""
     return s.StateRead(**await idem.run(uow, lambda: clarifications.step(

@@ -13,7 +13,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep, UowDep
+from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import deadlines
 from services.petitions.service_layer.support import access_for
 
@@ -23,7 +23,7 @@ WRITERS = require(Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF)
 
 
 @router.get("", response_model=s.DeadlinePage, dependencies=[READERS])
-async def list_deadlines(conn: ReaderDep, tools: ToolsDep, principal: PrincipalDep, page: PageDep, today: TodayDep,
+async def list_deadlines(conn: ReaderDep, tools: ContextDep, principal: PrincipalDep, page: PageDep, today: TodayDep,
                          state: Literal["OVERDUE", "DUE_SOON", "OPEN", "ALL"] = "OVERDUE",
                          org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
                          kind: Annotated[str | None, Query(max_length=24, pattern=r"^[A-Z_]+$")] = None,
@@ -36,7 +36,7 @@ async def list_deadlines(conn: ReaderDep, tools: ToolsDep, principal: PrincipalD
 
 
 @router.get("/rules", response_model=s.RulesRead, dependencies=[READERS])
-async def deadline_rules(tools: ToolsDep) -> s.RulesRead:
+async def deadline_rules(tools: ContextDep) -> s.RulesRead:
     """Returns the deadline table and the appeals matrix in force, with their sources and confidence."""
     return s.RulesRead(
         deadlines=[s.RuleRead(key=r.kind, period=str(r.period), source=r.source, confidence=r.confidence,
@@ -54,7 +54,7 @@ async def deadline_rules(tools: ToolsDep) -> s.RulesRead:
 
 
 @router.post("/{deadline_id}/pause", response_model=s.DeadlineState, dependencies=[WRITERS])
-async def pause_deadline(deadline_id: str, body: s.DeadlinePause, uow: UowDep, tools: ToolsDep,
+async def pause_deadline(deadline_id: str, body: s.DeadlinePause, uow: UowDep, tools: ContextDep,
                          principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.DeadlineState:
     """Stops the clock where the rules exclude time (e.g. a hearing in a 复核)."""
     return s.DeadlineState(**await idem.run(uow, lambda: deadlines.step(
@@ -62,7 +62,7 @@ async def pause_deadline(deadline_id: str, body: s.DeadlinePause, uow: UowDep, t
 
 
 @router.post("/{deadline_id}/resume", response_model=s.DeadlineState, dependencies=[WRITERS])
-async def resume_deadline(deadline_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def resume_deadline(deadline_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                           idem: IdempotencyOptional, today: TodayDep) -> s.DeadlineState:
     """Restarts the clock; the due date moves by the paused time."""
     return s.DeadlineState(**await idem.run(uow, lambda: deadlines.step(
@@ -71,7 +71,7 @@ async def resume_deadline(deadline_id: str, uow: UowDep, tools: ToolsDep, princi
 
 
 @router.post("/{deadline_id}/extend", response_model=s.DeadlineState, dependencies=[WRITERS])
-async def extend_deadline(deadline_id: str, body: s.DeadlineExtend, uow: UowDep, tools: ToolsDep,
+async def extend_deadline(deadline_id: str, body: s.DeadlineExtend, uow: UowDep, tools: ContextDep,
                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.DeadlineState:
     """Extends a deadline within the limit the rules allow with approval (the caller's approval is recorded)."""
     return s.DeadlineState(**await idem.run(uow, lambda: deadlines.step(

@@ -8,10 +8,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kernel.deps import RuntimeDep, cadre_filter
+from kernel.deps import RuntimeDep, cadre_filter, get_context
 from kernel.ratelimit import RateLimiter
 from kernel.web import ProblemException
-from services.petitions.service_layer.support import Tools, cadre_in_scope
+from services.petitions.service_layer.context import PetitionsContext
+from services.petitions.service_layer.support import cadre_in_scope
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
 from services.petitions.views import DIRECTORY
 
@@ -21,13 +22,8 @@ async def get_uow(runtime: RuntimeDep) -> PetitionsUnitOfWork:
     return runtime.uow()  # type: ignore[return-value]
 
 
-async def get_tools(request: Request) -> Tools:
-    """Returns the service's tools (sealer, calendar, rule tables, directory)."""
-    return request.app.state.petitions_tools
-
-
 UowDep = Annotated[PetitionsUnitOfWork, Depends(get_uow)]
-ToolsDep = Annotated[Tools, Depends(get_tools)]
+ContextDep = Annotated[PetitionsContext, Depends(get_context)]
 
 
 async def _about_visible(conn, principal, cadre_id: str) -> str | None:  # noqa: ANN001 - kernel resolver shape

@@ -14,7 +14,7 @@ from kernel.requests import QueryDate
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep
+from services.petitions.api.dependencies import ContextDep
 from services.petitions.service_layer.support import access_for, cadre_in_scope, unit_in_scope
 
 router = APIRouter(prefix="/api/v1", responses=s.PROBLEM_RESPONSES)
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1", responses=s.PROBLEM_RESPONSES)
 @router.get("/dossier-parts/petitions/{cadre_id}", response_model=s.DossierPart, response_model_exclude_none=True,
             tags=["dossier-parts"],
             dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)])
-async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
+async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
                                  principal: PrincipalDep, today: TodayDep, purpose: PurposeDep,
                                  as_of: QueryDate | None = None) -> s.DossierPart:
     """A cadre's concluded outcomes, clarifications and appeals. Never about oneself or a relative (kernel.access,
@@ -39,7 +39,7 @@ async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: Runtim
 
 @router.get("/dashboard-parts/petitions", response_model=s.DashboardPart, tags=["dashboard-parts"],
             dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)])
-async def petitions_dashboard_part(conn: ReaderDep, tools: ToolsDep, principal: PrincipalDep, today: TodayDep,
+async def petitions_dashboard_part(conn: ReaderDep, tools: ContextDep, principal: PrincipalDep, today: TodayDep,
                                    org_unit_id: Annotated[str, Query(min_length=1, max_length=64)]) -> s.DashboardPart:
     """Overdue and soon-due petition deadlines of an org unit's subtree (assessors: their own unit only)."""
     only_own = principal.has(Role.ASSESSOR) and not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header
 
 from kernel.deps import ReaderDep, TodayDep
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep, UowDep, followup_limit, intake_limit
+from services.petitions.api.dependencies import ContextDep, UowDep, followup_limit, intake_limit
 from services.petitions.service_layer import commands, public, reports
 from services.petitions.service_layer.support import PUBLIC
 
@@ -21,7 +21,7 @@ ReceiptHeader = Annotated[str | None, Header(alias="X-Receipt-Code", max_length=
 
 @router.post("/reports", status_code=201, response_model=s.PublicReportCreated, dependencies=[Depends(intake_limit)],
              summary="Submit a public petition report")
-async def submit_report(body: s.PublicReportCreate, uow: UowDep, tools: ToolsDep,
+async def submit_report(body: s.PublicReportCreate, uow: UowDep, tools: ContextDep,
                         today: TodayDep) -> s.PublicReportCreated:
     """Files a report online, anonymously or with a name; answers with the receipt code, once."""
     cmd = commands.IntakeReport(
@@ -34,7 +34,7 @@ async def submit_report(body: s.PublicReportCreate, uow: UowDep, tools: ToolsDep
 
 
 @router.post("/receipts/status", response_model=s.PublicStatus, dependencies=[Depends(followup_limit)])
-async def follow_report(body: s.ReceiptLookup, conn: ReaderDep, uow: UowDep, tools: ToolsDep,
+async def follow_report(body: s.ReceiptLookup, conn: ReaderDep, uow: UowDep, tools: ContextDep,
                         x_receipt_code: ReceiptHeader = None) -> s.PublicStatus:
     """Tells the holder of a receipt code where the report stands and what they are asked."""
     report_id = await public.match_code(conn, body.receipt_code or x_receipt_code, tools.settings.receipt_scrypt_n)
@@ -42,7 +42,7 @@ async def follow_report(body: s.ReceiptLookup, conn: ReaderDep, uow: UowDep, too
 
 
 @router.post("/receipts/answers", response_model=s.PublicAnswered, dependencies=[Depends(followup_limit)])
-async def answer_question(body: s.ReceiptAnswer, conn: ReaderDep, uow: UowDep, tools: ToolsDep, today: TodayDep,
+async def answer_question(body: s.ReceiptAnswer, conn: ReaderDep, uow: UowDep, tools: ContextDep, today: TodayDep,
                           x_receipt_code: ReceiptHeader = None) -> s.PublicAnswered:
     """Answers a question put to the reporter, without identifying them."""
     report_id = await public.match_code(conn, body.receipt_code or x_receipt_code, tools.settings.receipt_scrypt_n)

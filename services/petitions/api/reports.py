@@ -15,7 +15,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import CadreFilter, ToolsDep, UowDep
+from services.petitions.api.dependencies import CadreFilter, ContextDep, UowDep
 from services.petitions.service_layer import commands, public, reports, reveal
 from services.petitions.service_layer.support import access_for
 
@@ -31,7 +31,7 @@ def _reporter(body: s.ReporterIn | None) -> commands.Reporter | None:
 
 
 @router.post("", status_code=201, response_model=s.ReportCreated, dependencies=[SCREENERS])
-async def intake_report(body: s.ReportCreate, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def intake_report(body: s.ReportCreate, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyRequired, today: TodayDep) -> s.ReportCreated:
     """Records a report from any channel (real-name or anonymous); a receipt code is shown once."""
     cmd = commands.IntakeReport(petition_type=body.petition_type, channel=body.channel, received_on=body.received_on,
@@ -46,7 +46,7 @@ async def intake_report(body: s.ReportCreate, uow: UowDep, tools: ToolsDep, prin
 
 
 @router.get("", response_model=s.ReportPage, response_model_exclude_unset=True, dependencies=[READERS])
-async def list_reports(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep, page: PageDep,
+async def list_reports(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep, page: PageDep,
                        purpose: PurposeDep,
                        status: Annotated[str | None, Query(max_length=24, pattern=r"^[A-Z_]+$")] = None,
                        cadre_id: CadreFilter = None,
@@ -69,7 +69,7 @@ async def list_reporter_flags(conn: ReaderDep, runtime: RuntimeDep, principal: P
 
 
 @router.get("/{report_id}", response_model=s.ReportRead, response_model_exclude_unset=True, dependencies=[READERS])
-async def get_report(report_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
+async def get_report(report_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
                      purpose: PurposeDep) -> s.ReportRead:
     """Returns one report as the caller may see it (never the reporter's identity)."""
     access = await access_for(conn, tools.directory, principal)
@@ -81,7 +81,7 @@ async def get_report(report_id: str, conn: ReaderDep, runtime: RuntimeDep, tools
 
 
 @router.post("/{report_id}/register", response_model=s.StateRead, dependencies=[SCREENERS])
-async def register_report(report_id: str, body: s.ReportRegister, uow: UowDep, tools: ToolsDep,
+async def register_report(report_id: str, body: s.ReportRegister, uow: UowDep, tools: ContextDep,
                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Registers a report: category, accused, allegations, substance and jurisdiction; flags similar reports."""
     cmd = commands.RegisterReport(category=body.category, substantive=body.substantive, jurisdiction=body.jurisdiction,
@@ -94,7 +94,7 @@ async def register_report(report_id: str, body: s.ReportRegister, uow: UowDep, t
 
 
 @router.post("/{report_id}/route", response_model=s.StateRead, dependencies=[SCREENERS])
-async def route_report(report_id: str, body: s.ReportRoute, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def route_report(report_id: str, body: s.ReportRoute, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                        idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Sends a report up, down or to another body."""
     cmd = commands.RouteReport(body.jurisdiction, body.target_org_unit_id)
@@ -103,7 +103,7 @@ async def route_report(report_id: str, body: s.ReportRoute, uow: UowDep, tools: 
 
 
 @router.post("/{report_id}/link-duplicate", response_model=s.StateRead, dependencies=[SCREENERS])
-async def link_duplicate(report_id: str, body: s.ReportDuplicate, uow: UowDep, tools: ToolsDep,
+async def link_duplicate(report_id: str, body: s.ReportDuplicate, uow: UowDep, tools: ContextDep,
                          principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Archives a repeated report, linked to the first one."""
     return s.StateRead(**await idem.run(uow, lambda: reports.archive_duplicate(
@@ -111,7 +111,7 @@ async def link_duplicate(report_id: str, body: s.ReportDuplicate, uow: UowDep, t
 
 
 @router.post("/{report_id}/not-accept", response_model=s.StateRead, dependencies=[SCREENERS])
-async def not_accept_report(report_id: str, body: s.ReportNotAccept, uow: UowDep, tools: ToolsDep,
+async def not_accept_report(report_id: str, body: s.ReportNotAccept, uow: UowDep, tools: ContextDep,
                             principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Does not accept a registered report, with the reason."""
     return s.StateRead(**await idem.run(uow, lambda: reports.transition(
@@ -120,7 +120,7 @@ async def not_accept_report(report_id: str, body: s.ReportNotAccept, uow: UowDep
 
 
 @router.post("/{report_id}/accept", response_model=s.StateRead, dependencies=[SCREENERS])
-async def accept_report(report_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def accept_report(report_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Accepts a registered report (emits report_accepted, which counts against nobody)."""
     return s.StateRead(**await idem.run(uow, lambda: reports.transition(
@@ -128,7 +128,7 @@ async def accept_report(report_id: str, uow: UowDep, tools: ToolsDep, principal:
 
 
 @router.post("/{report_id}/acceptance-notice", response_model=s.StateRead, dependencies=[SCREENERS])
-async def record_acceptance_notice(report_id: str, body: s.DatedStep, uow: UowDep, tools: ToolsDep,
+async def record_acceptance_notice(report_id: str, body: s.DatedStep, uow: UowDep, tools: ContextDep,
                                    principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Records that the real-name reporter was told whether the report was accepted."""
     return s.StateRead(**await idem.run(uow, lambda: reports.transition(
@@ -137,7 +137,7 @@ async def record_acceptance_notice(report_id: str, body: s.DatedStep, uow: UowDe
 
 
 @router.post("/{report_id}/hand-over", response_model=s.StateRead, dependencies=[HANDLERS])
-async def hand_over_report(report_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def hand_over_report(report_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                            idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Transfers an accepted report to disposal."""
     return s.StateRead(**await idem.run(uow, lambda: reports.transition(
@@ -145,7 +145,7 @@ async def hand_over_report(report_id: str, uow: UowDep, tools: ToolsDep, princip
 
 
 @router.post("/{report_id}/disposal", response_model=s.StateRead, dependencies=[HANDLERS])
-async def dispose_report(report_id: str, body: s.ReportDispose, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def dispose_report(report_id: str, body: s.ReportDispose, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                          idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Decides collectively on a disposal mode (talk, inquiry letter, verification, hold, close)."""
     cmd = commands.DisposeReport(body.mode, commands.Decision(**body.decision.model_dump()), body.letter_text)
@@ -154,7 +154,7 @@ async def dispose_report(report_id: str, body: s.ReportDispose, uow: UowDep, too
 
 
 @router.post("/{report_id}/resume", response_model=s.StateRead, dependencies=[HANDLERS])
-async def resume_report(report_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def resume_report(report_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Takes a report on hold back into disposal."""
     return s.StateRead(**await idem.run(uow, lambda: reports.transition(
@@ -162,7 +162,7 @@ async def resume_report(report_id: str, uow: UowDep, tools: ToolsDep, principal:
 
 
 @router.post("/{report_id}/verify", response_model=s.StateRead, dependencies=[HANDLERS])
-async def verify_report(report_id: str, body: s.ReportVerify, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def verify_report(report_id: str, body: s.ReportVerify, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Starts preliminary verification after an insufficient explanation."""
     decision = commands.Decision(**body.decision.model_dump())
@@ -171,7 +171,7 @@ async def verify_report(report_id: str, body: s.ReportVerify, uow: UowDep, tools
 
 
 @router.post("/{report_id}/case", response_model=s.StateRead, dependencies=[HANDLERS])
-async def open_case(report_id: str, body: s.CaseOpen, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def open_case(report_id: str, body: s.CaseOpen, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                     idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Opens a formal case (立案) for accused cadres (emits case_opened per cadre)."""
     cmd = commands.OpenCase(list(body.cadre_ids), body.opened_on, commands.Decision(**body.decision.model_dump()))
@@ -180,7 +180,7 @@ async def open_case(report_id: str, body: s.CaseOpen, uow: UowDep, tools: ToolsD
 
 
 @router.post("/{report_id}/close", response_model=s.StateRead, dependencies=[HANDLERS])
-async def close_report(report_id: str, body: s.ReportClose, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def close_report(report_id: str, body: s.ReportClose, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                        idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Concludes with a finding per allegation (emits report_closed with the outcome per cadre)."""
     cmd = commands.CloseReport({f.allegation_id: f.result for f in body.findings}, body.conclusion,
@@ -190,7 +190,7 @@ async def close_report(report_id: str, body: s.ReportClose, uow: UowDep, tools: 
 
 
 @router.post("/{report_id}/feedback", response_model=s.StateRead, dependencies=[SCREENERS])
-async def record_feedback(report_id: str, body: s.DatedStep, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def record_feedback(report_id: str, body: s.DatedStep, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                           idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Records that the real-name reporter was given the result."""
     return s.StateRead(**await idem.run(uow, lambda: reports.transition(
@@ -199,7 +199,7 @@ async def record_feedback(report_id: str, body: s.DatedStep, uow: UowDep, tools:
 
 
 @router.post("/{report_id}/objection", response_model=s.StateRead, dependencies=[SCREENERS])
-async def record_objection(report_id: str, body: s.ReportObjection, uow: UowDep, tools: ToolsDep,
+async def record_objection(report_id: str, body: s.ReportObjection, uow: UowDep, tools: ContextDep,
                            principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Records the reporter's objection to the result."""
     return s.StateRead(**await idem.run(uow, lambda: reports.record_objection(
@@ -208,7 +208,7 @@ async def record_objection(report_id: str, body: s.ReportObjection, uow: UowDep,
 
 
 @router.post("/{report_id}/reopen", response_model=s.StateRead, dependencies=[HANDLERS])
-async def reopen_report(report_id: str, body: s.ReportVerify, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def reopen_report(report_id: str, body: s.ReportVerify, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                         idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Reopens a report whose reporter objected with new evidence."""
     decision = commands.Decision(**body.decision.model_dump())
@@ -217,7 +217,7 @@ async def reopen_report(report_id: str, body: s.ReportVerify, uow: UowDep, tools
 
 
 @router.post("/{report_id}/finalize", response_model=s.StateRead, dependencies=[HANDLERS])
-async def finalize_report(report_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def finalize_report(report_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                           idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Closes an objection without new evidence: the result stands."""
     return s.StateRead(**await idem.run(uow, lambda: reports.transition(
@@ -225,7 +225,7 @@ async def finalize_report(report_id: str, uow: UowDep, tools: ToolsDep, principa
 
 
 @router.post("/{report_id}/questions", status_code=201, response_model=s.Created, dependencies=[SCREENERS])
-async def ask_reporter(report_id: str, body: s.QuestionCreate, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def ask_reporter(report_id: str, body: s.QuestionCreate, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                        idem: IdempotencyRequired, today: TodayDep) -> s.Created:
     """Puts a question to the reporter (an anonymous reporter answers with the receipt code)."""
     return s.Created(**await idem.run(uow, lambda: public.ask(report_id, body.text, uow, tools, principal=principal,
@@ -233,13 +233,13 @@ async def ask_reporter(report_id: str, body: s.QuestionCreate, uow: UowDep, tool
 
 
 @router.post("/{report_id}/receipt", status_code=201, response_model=s.ReportCreated, dependencies=[require(PS)])
-async def reissue_receipt(report_id: str, uow: UowDep, tools: ToolsDep, principal: PrincipalDep) -> s.ReportCreated:
+async def reissue_receipt(report_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep) -> s.ReportCreated:
     """Issues a new receipt code for an anonymous report (the old code stops working; shown once)."""
     return s.ReportCreated(**await reports.reissue_receipt(report_id, uow, tools, principal=principal))
 
 
 @router.post("/{report_id}/reveal", response_model=s.RevealRead, dependencies=[require(PS)])
-async def reveal_reporter(report_id: str, body: s.RevealRequest, uow: UowDep, tools: ToolsDep,
+async def reveal_reporter(report_id: str, body: s.RevealRequest, uow: UowDep, tools: ContextDep,
                           principal: PrincipalDep) -> s.RevealRead:
     """Reveals the reporter's identity to petitions staff, for a stated purpose; every reveal is audited."""
     return s.RevealRead(**await reveal.reveal(report_id, body.purpose, uow, tools, principal=principal))

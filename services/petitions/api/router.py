@@ -1,5 +1,5 @@
 """Petitions HTTP routes (the segments reports, public, statements, false-accusations, clarifications, appeals,
-deadlines, and the dossier and dashboard parts)."""
+deadlines, and the dossier and dashboard parts), in matching order."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
-from services.petitions.api.dependencies import ToolsDep, UowDep
+from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import commands, statements
 from services.petitions.service_layer.support import access_for
 
@@ -24,7 +24,7 @@ DO = Role.DISCIPLINE_OFFICER
 
 
 @router.post("", status_code=201, response_model=s.Created, dependencies=[require(DO)])
-async def issue_statement(body: s.StatementCreate, uow: UowDep, tools: ToolsDep, principal: PrincipalDep,
+async def issue_statement(body: s.StatementCreate, uow: UowDep, tools: ContextDep, principal: PrincipalDep,
                           idem: IdempotencyRequired, today: TodayDep) -> s.Created:
     """Asks an accused cadre to state and defend (or reply to an inquiry letter) by a due date."""
     cmd = commands.IssueStatement(body.report_id, body.cadre_id, body.kind, body.facts, body.due_on)
@@ -32,7 +32,7 @@ async def issue_statement(body: s.StatementCreate, uow: UowDep, tools: ToolsDep,
 
 
 @router.get("", response_model=s.StatementPage, response_model_exclude_unset=True, dependencies=[require(DO, Role.CADRE)])
-async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep, principal: PrincipalDep,
+async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
                           page: PageDep, purpose: PurposeDep,
                           report_id: Annotated[str | None, Query(max_length=64)] = None) -> s.StatementPage:
     """Lists statement requests: addressed to me (cadre), or of reports I handle (discipline officer)."""
@@ -44,7 +44,7 @@ async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
 
 @router.get("/{statement_id}", response_model=s.StatementRead, response_model_exclude_unset=True,
             dependencies=[require(DO, Role.CADRE)])
-async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ToolsDep,
+async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
                         principal: PrincipalDep, purpose: PurposeDep) -> s.StatementRead:
     """Returns one statement request (the accused sees only what staff wrote for them)."""
     access = await access_for(conn, tools.directory, principal)
@@ -56,7 +56,7 @@ async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep,
 
 
 @router.post("/{statement_id}/answer", response_model=s.StateRead, dependencies=[require(Role.CADRE)])
-async def answer_statement(statement_id: str, body: s.StatementAnswer, uow: UowDep, tools: ToolsDep,
+async def answer_statement(statement_id: str, body: s.StatementAnswer, uow: UowDep, tools: ContextDep,
                            principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Submits my statement and defence."""
     return s.StateRead(**await idem.run(uow, lambda: statements.answer(statement_id, body.answer, uow, tools,
@@ -64,7 +64,7 @@ async def answer_statement(statement_id: str, body: s.StatementAnswer, uow: UowD
 
 
 @router.post("/{statement_id}/assess", response_model=s.StateRead, dependencies=[require(DO)])
-async def assess_statement(statement_id: str, body: s.StatementAssess, uow: UowDep, tools: ToolsDep,
+async def assess_statement(statement_id: str, body: s.StatementAssess, uow: UowDep, tools: ContextDep,
                            principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Marks a statement adopted or not, with the reason."""
     return s.StateRead(**await idem.run(uow, lambda: statements.assess(
@@ -73,7 +73,7 @@ async def assess_statement(statement_id: str, body: s.StatementAssess, uow: UowD
 
 
 @router.post("/{statement_id}/waive", response_model=s.StateRead, dependencies=[require(DO)])
-async def waive_statement(statement_id: str, body: s.StatementWaive, uow: UowDep, tools: ToolsDep,
+async def waive_statement(statement_id: str, body: s.StatementWaive, uow: UowDep, tools: ContextDep,
                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
     """Records that the accused waived the statement, with the reason."""
     return s.StateRead(**await idem.run(uow, lambda: statements.waive(statement_id, body.reason, uow, tools,

@@ -15,7 +15,7 @@ from kernel.errors import DomainError, PermanentEventError
 from kernel.sql import upsert
 from services.petitions.adapters import orm
 from services.petitions.service_layer import reports
-from services.petitions.service_layer.support import Tools
+from services.petitions.service_layer.context import PetitionsContext
 
 log = logging.getLogger("petitions.messaging")
 
@@ -69,7 +69,7 @@ async def on_contract_renewal(payload: rank_v1.ContractRenewalDecided, _event: C
                          status="EFFECTIVE")
 
 
-def on_tolerance_granted(tools: Tools) -> HandlerFn:
+def on_tolerance_granted(tools: PetitionsContext) -> HandlerFn:
     """An exemption (EXEMPT) closes the linked report for that cadre with outcome TOLERATED (docs/rules.md §5.15)."""
 
     async def handle(payload: tolerance_v1.ToleranceGranted, _event: CloudEvent, uow: Any) -> None:

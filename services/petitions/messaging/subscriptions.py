@@ -7,10 +7,10 @@ from kernel.contracts import appraisal_v1, rank_v1, tolerance_v1
 from kernel.directory import directory_handlers
 from services.petitions.adapters import orm
 from services.petitions.messaging import handlers as h
-from services.petitions.service_layer.support import Tools
+from services.petitions.service_layer.context import PetitionsContext
 
 
-def subscriptions(tools: Tools) -> list[Subscription]:
+def subscriptions(tools: PetitionsContext) -> list[Subscription]:
     """Returns the subscriptions of the petitions service."""
     return [
         # The cadre directory and org tree, kept from rank's register for scoping (docs/reliability.md S1, S2), and

@@ -26,7 +26,8 @@ from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_
 from services.petitions.domain.rules.deadlines import APPEAL_DECISION
 from services.petitions.service_layer import commands
 from services.petitions.service_layer.appeals import _decision, _rule, target_value
-from services.petitions.service_layer.support import Tools, access_for, cadre_in_scope, plan_deadlines
+from services.petitions.service_layer.context import PetitionsContext
+from services.petitions.service_layer.support import access_for, cadre_in_scope, plan_deadlines
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -49,7 +50,7 @@ def _recorded_values(row: Any) -> tuple[Any, ...]:
             row["decided_on"], row["varied_to"], row["document_number"], row["reasons"], row["previous_appeal_id"])
 
 
-async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, tools: Tools, *, principal: Principal,
+async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                              today: dt.date) -> dict[str, Any]:
     """Records an appeal filed and decided in the past, by a role that decides that target type live: the same
     rules (filing period from the real notification, never heavier) and the same `appeal_decided` event on the

@@ -18,9 +18,9 @@ from services.petitions.domain.appeal import Appeal, stage_value
 from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_PREFIX, StageRule, next_stage, rule_for
 from services.petitions.domain.vocab import OUTCOME_STATES, PetitionType
 from services.petitions.service_layer import commands
+from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import (
     Access,
-    Tools,
     access_for,
     cadre_in_scope,
     in_prefix,
@@ -38,14 +38,14 @@ def target_value(value: str) -> AppealTarget:
         raise RuleViolation("unknown target type", rule="appeal.target_type") from None
 
 
-def _rule(tools: Tools, target: AppealTarget, stage: str) -> StageRule:
+def _rule(tools: PetitionsContext, target: AppealTarget, stage: str) -> StageRule:
     rule = rule_for(tools.appeal_rules, target, stage_value(stage))
     if rule is None:
         raise RuleViolation(f"{target.value} has no {stage} stage", rule="appeal.stage")
     return rule
 
 
-async def file(cmd: commands.FileAppeal, uow: UOW, tools: Tools, *, principal: Principal,
+async def file(cmd: commands.FileAppeal, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                today: dt.date) -> dict[str, Any]:
     """Files an appeal by the cadre themself or, on their behalf, by petitions staff."""
     target = target_value(cmd.target_type)
@@ -133,7 +133,7 @@ def appeal_scope(access: Access) -> Any:
     return and_(*clauses)
 
 
-async def _load(uow: UOW, tools: Tools, principal: Principal, appeal_id: str) -> Appeal:
+async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, appeal_id: str) -> Appeal:
     access = await access_for(uow.conn, tools.directory, principal)
     ap = orm.appeal
     found = (await uow.conn.execute(select(ap.c.id).where(ap.c.id == appeal_id, appeal_scope(access)))).first()
@@ -149,7 +149,7 @@ async def _load(uow: UOW, tools: Tools, principal: Principal, appeal_id: str) ->
     return appeal
 
 
-async def step(appeal_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str, apply: Any,
+async def step(appeal_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str, apply: Any,
                ) -> dict[str, Any]:
     """Runs one step (accept, reject, start the review, decide) by a role that decides this target type."""
     async with uow:

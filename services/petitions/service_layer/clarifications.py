@@ -16,15 +16,15 @@ from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
+from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import (
-    Tools,
     access_for,
     cadre_in_scope,
 )
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Tools, *, principal: Principal,
+async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                   today: dt.date) -> dict[str, Any]:
     """Proposes a clarification for a cadre found unfounded in concluded reports."""
     async with uow:
@@ -52,7 +52,7 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Tools, *,
         return await uow.commit({"id": clarification.id})
 
 
-async def _load(uow: UOW, tools: Tools, principal: Principal, clarification_id: str, *,
+async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, clarification_id: str, *,
                 own: bool = False) -> Clarification:
     clarification = await uow.clarifications.get(clarification_id)
     missing = NotFound("clarification not found", field="clarification_id", rule="clarification.scope")
@@ -68,7 +68,7 @@ async def _load(uow: UOW, tools: Tools, principal: Principal, clarification_id: 
     return clarification
 
 
-async def step(clarification_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str,
+async def step(clarification_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str,
                apply: Any, own: bool = False) -> dict[str, Any]:
     """Runs one step of a clarification (consent by the cadre themself, the others by staff in scope)."""
     async with uow:

@@ -16,14 +16,15 @@ from kernel.schemas import state_of
 from services.petitions.adapters import orm
 from services.petitions.domain import events
 from services.petitions.domain.deadline import Deadline
+from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.publishing import to_contracts
-from services.petitions.service_layer.support import Tools, access_for, in_prefix
+from services.petitions.service_layer.support import access_for, in_prefix
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 log = logging.getLogger("petitions.deadlines")
 
 
-async def _load(uow: UOW, tools: Tools, principal: Principal, deadline_id: str) -> Deadline:
+async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, deadline_id: str) -> Deadline:
     access = await access_for(uow.conn, tools.directory, principal)
     d, u = orm.deadline, orm.directory.org_unit
     found = (await uow.conn.execute(select(d.c.id).join(u, u.c.org_unit_id == d.c.org_unit_id).where(
@@ -34,7 +35,7 @@ async def _load(uow: UOW, tools: Tools, principal: Principal, deadline_id: str) 
     return deadline
 
 
-async def step(deadline_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str,
+async def step(deadline_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str,
                apply: Any) -> dict[str, Any]:
     """Pauses, resumes or extends a deadline in the caller's subtree."""
     async with uow:
@@ -114,7 +115,7 @@ async def sweep(uow_factory: Any, *, today: dt.date, batch: int) -> dict[str, in
     return totals
 
 
-async def purge_reporters(uow_factory: Any, tools: Tools, *, today: dt.date, batch: int) -> int:
+async def purge_reporters(uow_factory: Any, tools: PetitionsContext, *, today: dt.date, batch: int) -> int:
     """Purges reporter identity and receipt codes of reports closed longer ago than the retention (S11)."""
     cutoff = today - dt.timedelta(days=tools.settings.reporter_retention_days)
     total = 0

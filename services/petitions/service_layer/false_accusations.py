@@ -17,7 +17,8 @@ from services.petitions.domain.false_accusation import FalseAccusationCase
 from services.petitions.domain.rules.approval import tier_of
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.support import Tools, access_for, require_report
+from services.petitions.service_layer.context import PetitionsContext
+from services.petitions.service_layer.support import access_for, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -29,7 +30,7 @@ async def _accuser_known(uow: UOW, cadre_id: str | None) -> None:
         raise RuleViolation("unknown accuser cadre", rule="false_accusation.accuser")
 
 
-async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, tools: Tools, *, principal: Principal,
+async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                     today: dt.date) -> dict[str, Any]:
     """Opens a case about the reporter of a concluded report whose accusation proved unfounded."""
     async with uow:
@@ -51,7 +52,7 @@ async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, tools: Tools, *
         return await uow.commit({"id": case.id})
 
 
-async def _load(uow: UOW, tools: Tools, principal: Principal, case_id: str) -> FalseAccusationCase:
+async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, case_id: str) -> FalseAccusationCase:
     case = await uow.false_accusations.get(case_id)
     if case is None:
         raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope")
@@ -70,7 +71,7 @@ async def _finish(uow: UOW, case: FalseAccusationCase, principal: Principal, act
 
 
 async def investigate(case_id: str, *, accuser_is_cadre: bool | None, accuser_cadre_id: str | None, uow: UOW,
-                      tools: Tools, principal: Principal) -> dict[str, Any]:
+                      tools: PetitionsContext, principal: Principal) -> dict[str, Any]:
     """Starts the investigation."""
     async with uow:
         case = await _load(uow, tools, principal, case_id)
@@ -79,7 +80,7 @@ async def investigate(case_id: str, *, accuser_is_cadre: bool | None, accuser_ca
         return await _finish(uow, case, principal, "INVESTIGATE")
 
 
-async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW, tools: Tools,
+async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW, tools: PetitionsContext,
                  principal: Principal) -> dict[str, Any]:
     """Submits the findings for approval."""
     async with uow:
@@ -88,7 +89,7 @@ async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW, tools:
         return await _finish(uow, case, principal, "SUBMIT")
 
 
-async def _tier(uow: UOW, tools: Tools, unit_id: str | None) -> str | None:
+async def _tier(uow: UOW, tools: PetitionsContext, unit_id: str | None) -> str | None:
     path = await tools.directory.unit_path(uow.conn, unit_id)
     if not path:
         return None
@@ -99,7 +100,7 @@ async def _tier(uow: UOW, tools: Tools, unit_id: str | None) -> str | None:
     return tier_of([levels[i] for i in reversed(ids) if i in levels])
 
 
-async def decide(case_id: str, classification: str, uow: UOW, tools: Tools, *, principal: Principal,
+async def decide(case_id: str, classification: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Approves a classification; a confirmed false accusation proposes the victims' clarification."""
     async with uow:
@@ -118,7 +119,7 @@ async def decide(case_id: str, classification: str, uow: UOW, tools: Tools, *, p
         return await _finish(uow, case, principal, "DECIDE")
 
 
-async def refer(case_id: str, *, referral: str, note: str, uow: UOW, tools: Tools, principal: Principal,
+async def refer(case_id: str, *, referral: str, note: str, uow: UOW, tools: PetitionsContext, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Records the referral of a confirmed false accuser."""
     async with uow:
@@ -127,7 +128,7 @@ async def refer(case_id: str, *, referral: str, note: str, uow: UOW, tools: Tool
         return await _finish(uow, case, principal, "REFER")
 
 
-async def close(case_id: str, uow: UOW, tools: Tools, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def close(case_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Closes a referred case."""
     async with uow:
         case = await _load(uow, tools, principal, case_id)

@@ -26,8 +26,8 @@ from services.petitions.domain.rules.similarity import shingles, similarity
 from services.petitions.domain.statement import StatementRequest, hearing_by_cadre
 from services.petitions.domain.vocab import DisposalMode, Identity, Jurisdiction, StatementKind
 from services.petitions.service_layer import commands
+from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import (
-    Tools,
     access_for,
     cadre_in_scope,
     plan_deadlines,
@@ -55,12 +55,12 @@ async def _new_receipt(n: int) -> _Receipt:
     return _Receipt(code, salt, await asyncio.to_thread(receipts.digest, code, salt, n), n)
 
 
-def _sealed_texts(tools: Tools, report_id: str, content: str, accused_text: str | None) -> dict[str, bytes | None]:
+def _sealed_texts(tools: PetitionsContext, report_id: str, content: str, accused_text: str | None) -> dict[str, bytes | None]:
     return {"content_sealed": tools.sealer.seal_text(content, context="content", record_id=report_id),
             "accused_text_sealed": tools.sealer.seal_text(accused_text, context="accused", record_id=report_id)}
 
 
-def _identity_fingerprint(tools: Tools, reporter: commands.Reporter) -> str:
+def _identity_fingerprint(tools: PetitionsContext, reporter: commands.Reporter) -> str:
     # The strongest identifier given links reports of one person; names alone are too ambiguous.
     if reporter.id_number:
         return tools.sealer.fingerprint("id:" + reporter.id_number.upper())
@@ -69,7 +69,7 @@ def _identity_fingerprint(tools: Tools, reporter: commands.Reporter) -> str:
     return tools.sealer.fingerprint("name:" + reporter.name.strip() + "|" + (reporter.email or "").lower())
 
 
-async def intake(cmd: commands.IntakeReport, uow: UOW, tools: Tools, *, principal: Principal,
+async def intake(cmd: commands.IntakeReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Records a report from any channel; seals the reporter into the vault; returns a receipt code once."""
     report_id = new_id()
@@ -137,7 +137,7 @@ async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_id
                                 positions=[i for i, u in enumerate(unit_ids) if u not in found])
 
 
-async def reissue_receipt(report_id: str, uow: UOW, tools: Tools, *, principal: Principal) -> dict[str, Any]:
+async def reissue_receipt(report_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal) -> dict[str, Any]:
     """Gives an anonymous reporter a new receipt code (the old one stops working)."""
     receipt = await _new_receipt(tools.settings.receipt_scrypt_n)
     async with uow:
@@ -164,7 +164,7 @@ async def _load(uow: UOW, access: Access, report_id: str) -> Report:
     return report
 
 
-async def _finish(uow: UOW, tools: Tools, report: Report, principal: Principal, action: str,
+async def _finish(uow: UOW, tools: PetitionsContext, report: Report, principal: Principal, action: str,
                   extra: list[Any] | None = None) -> dict[str, Any]:
     await uow.reports.save(report)
     await plan_deadlines(uow, tools, [*report.events, *(extra or [])], org_unit_id=report.handling_org_unit_id)
@@ -172,7 +172,7 @@ async def _finish(uow: UOW, tools: Tools, report: Report, principal: Principal, 
     return await uow.commit(state_of(report))
 
 
-async def transition(report_id: str, uow: UOW, tools: Tools, *, principal: Principal, action: str,
+async def transition(report_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str,
                      apply: Callable[[Report], None]) -> dict[str, Any]:
     """Runs a state-machine step that needs nothing but the report."""
     async with uow:
@@ -182,7 +182,7 @@ async def transition(report_id: str, uow: UOW, tools: Tools, *, principal: Princ
         return await _finish(uow, tools, report, principal, action)
 
 
-async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, tools: Tools, *, principal: Principal,
+async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                    today: dt.date) -> dict[str, Any]:
     """Registers a report; links reports about the same cadres with similar facts (repeat detection)."""
     async with uow:
@@ -197,7 +197,7 @@ async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, tools
         return await _finish(uow, tools, report, principal, "REGISTER")
 
 
-async def _link_similar(uow: UOW, tools: Tools, report: Report, today: dt.date) -> None:
+async def _link_similar(uow: UOW, tools: PetitionsContext, report: Report, today: dt.date) -> None:
     sealed = (await uow.reports.sealed(report.id)).get("content_sealed")
     if sealed is None or not report.accused:
         return
@@ -212,7 +212,7 @@ async def _link_similar(uow: UOW, tools: Tools, report: Report, today: dt.date) 
     await uow.reports.link(report.id, links, kind="SIMILAR", on=today)
 
 
-async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, tools: Tools, *, principal: Principal,
+async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Sends a report up (to an ancestor unit or outside), down (to a unit below) or to another body."""
     async with uow:
@@ -234,7 +234,7 @@ async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, tools: Tool
         return await _finish(uow, tools, report, principal, "ROUTE")
 
 
-async def archive_duplicate(report_id: str, original_id: str, uow: UOW, tools: Tools, *, principal: Principal,
+async def archive_duplicate(report_id: str, original_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                             today: dt.date) -> dict[str, Any]:
     """Archives a repeated report, linked to the first one."""
     async with uow:
@@ -250,7 +250,7 @@ def _decision(cmd: commands.Decision, principal: Principal) -> CollectiveDecisio
     return CollectiveDecision(cmd.meeting_on, cmd.participants, cmd.minutes_ref, principal.subject)
 
 
-async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, tools: Tools, *, principal: Principal,
+async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                   today: dt.date) -> dict[str, Any]:
     """Decides a disposal mode; an inquiry letter asks every accused cadre for a reply (函询, 15 working days)."""
     async with uow:
@@ -275,7 +275,7 @@ async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, tools: 
         return await _finish(uow, tools, report, principal, "DISPOSE", extra)
 
 
-async def verify(report_id: str, decision: commands.Decision, uow: UOW, tools: Tools, *, principal: Principal,
+async def verify(report_id: str, decision: commands.Decision, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Moves to preliminary verification after an insufficient explanation."""
     async with uow:
@@ -285,14 +285,14 @@ async def verify(report_id: str, decision: commands.Decision, uow: UOW, tools: T
         return await _finish(uow, tools, report, principal, "VERIFY")
 
 
-async def reopen(report_id: str, decision: commands.Decision, uow: UOW, tools: Tools, *, principal: Principal,
+async def reopen(report_id: str, decision: commands.Decision, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Reopens a report whose reporter objected with new evidence (back to verification)."""
     return await transition(report_id, uow, tools, principal=principal, action="REOPEN", apply=lambda r: r.reopen(
         disposal_id=new_id(), decision=_decision(decision, principal), today=today))
 
 
-async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, tools: Tools, *, principal: Principal,
+async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                     today: dt.date) -> dict[str, Any]:
     """Opens a formal case (立案) per cadre; each one emits case_opened."""
     async with uow:
@@ -310,7 +310,7 @@ async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, tools: Too
         return await _finish(uow, tools, report, principal, "OPEN_CASE")
 
 
-async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, tools: Tools, *, principal: Principal,
+async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Concludes a report: outcomes per allegation and cadre; the accused must have been heard."""
     async with uow:
@@ -330,7 +330,7 @@ async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, tools: Tool
         return await _finish(uow, tools, report, principal, "CLOSE", extra)
 
 
-async def _after_closure(uow: UOW, tools: Tools, report: Report, today: dt.date) -> None:
+async def _after_closure(uow: UOW, tools: PetitionsContext, report: Report, today: dt.date) -> None:
     """Proposes clarifications, opens a false-accusation case, and flags repeat unfounded reporters."""
     unfounded = [a.cadre_id for a in report.accused if a.outcome == "UNFOUNDED"]
     if report.adverse_effect:
@@ -354,7 +354,7 @@ async def _after_closure(uow: UOW, tools: Tools, report: Report, today: dt.date)
 
 
 async def record_objection(report_id: str, *, new_evidence: bool, summary: str | None, on: dt.date, uow: UOW,
-                           tools: Tools, principal: Principal, today: dt.date) -> dict[str, Any]:
+                           tools: PetitionsContext, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records a real-name reporter's objection to the result (the summary is sealed like report texts)."""
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
@@ -367,7 +367,7 @@ async def record_objection(report_id: str, *, new_evidence: bool, summary: str |
         return await uow.commit(state_of(report))
 
 
-async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: Tools) -> bool:
+async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: PetitionsContext) -> bool:
     """Closes the linked report with outcome TOLERATED for a cadre exempted by tolerance (no commit: consumer)."""
     report = await uow.reports.get(report_id)
     if report is None:

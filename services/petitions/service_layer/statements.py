@@ -14,8 +14,8 @@ from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.statement import StatementRequest
 from services.petitions.domain.vocab import StatementKind
 from services.petitions.service_layer import commands
+from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import (
-    Tools,
     access_for,
     plan_deadlines,
     require_report,
@@ -23,7 +23,7 @@ from services.petitions.service_layer.support import (
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def issue(cmd: commands.IssueStatement, uow: UOW, tools: Tools, *, principal: Principal,
+async def issue(cmd: commands.IssueStatement, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Asks an accused cadre for a statement and defence (or an inquiry reply) by a due date."""
     async with uow:
@@ -47,7 +47,7 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, tools: Tools, *, princip
         return await uow.commit({"id": request.id})
 
 
-async def _load(uow: UOW, tools: Tools, principal: Principal, statement_id: str, *, addressee: bool) -> StatementRequest:
+async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, statement_id: str, *, addressee: bool) -> StatementRequest:
     request = await uow.statements.get(statement_id)
     if request is None:
         raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
@@ -63,7 +63,7 @@ async def _load(uow: UOW, tools: Tools, principal: Principal, statement_id: str,
     return request
 
 
-async def _finish(uow: UOW, tools: Tools, request: StatementRequest, principal: Principal, action: str) -> dict[str, Any]:
+async def _finish(uow: UOW, tools: PetitionsContext, request: StatementRequest, principal: Principal, action: str) -> dict[str, Any]:
     await uow.statements.save(request)
     unit = (await uow.conn.execute(orm.report.select().with_only_columns(orm.report.c.handling_org_unit_id)
                                    .where(orm.report.c.id == request.report_id))).scalar()
@@ -72,7 +72,7 @@ async def _finish(uow: UOW, tools: Tools, request: StatementRequest, principal: 
     return await uow.commit(state_of(request))
 
 
-async def answer(statement_id: str, text: str, uow: UOW, tools: Tools, *, principal: Principal,
+async def answer(statement_id: str, text: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Records the accused cadre's own statement."""
     async with uow:
@@ -81,7 +81,7 @@ async def answer(statement_id: str, text: str, uow: UOW, tools: Tools, *, princi
         return await _finish(uow, tools, request, principal, "STATEMENT_ANSWER")
 
 
-async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW, tools: Tools, principal: Principal,
+async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW, tools: PetitionsContext, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Marks a statement adopted or not, with the reason."""
     async with uow:
@@ -90,7 +90,7 @@ async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW,
         return await _finish(uow, tools, request, principal, "STATEMENT_ASSESS")
 
 
-async def waive(statement_id: str, reason: str, uow: UOW, tools: Tools, *, principal: Principal,
+async def waive(statement_id: str, reason: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Records that the accused waived the statement, with the reason."""
     async with uow:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -11,35 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import Access, in_subtree
 from kernel.auth import Principal, Role
-from kernel.calendar import WorkdayCalendar
 from kernel.directory import Directory
 from kernel.errors import NotFound
 from kernel.ids import new_id
 from services.petitions.adapters import orm
-from services.petitions.adapters.crypto import Sealer
 from services.petitions.domain.deadline import OpenDeadline, SettleDeadlines, ops_for, plan
 from services.petitions.domain.rules.appeals import StageRule
 from services.petitions.domain.rules.deadlines import APPEAL_DECISION, DeadlineRule
 from services.petitions.domain.vocab import OUTCOME_STATES
-from services.petitions.settings import PetitionsSettings
+from services.petitions.service_layer.context import PetitionsContext
 
 # Roles that read open reports (docs/permissions.md: petitions staff and discipline officers).
 OPEN_READERS = frozenset({Role.PETITIONS_STAFF, Role.DISCIPLINE_OFFICER})
 # Roles that read reports only once closed, with their outcomes (rule 5).
 OUTCOME_READERS = frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR})
 PUBLIC = Principal(subject="public", roles=frozenset(), unit_id=None)
-
-
-@dataclass(frozen=True)
-class Tools:
-    """The service's configured tools, built once per app."""
-
-    settings: PetitionsSettings
-    sealer: Sealer
-    calendar: WorkdayCalendar
-    deadline_rules: dict[str, DeadlineRule]
-    appeal_rules: dict[str, StageRule]
-    directory: Directory
 
 
 def reads_open(access: Access) -> bool:
@@ -124,7 +109,7 @@ async def cadre_in_scope(conn: AsyncConnection, access: Access, cadre_id: str) -
     return row[0]
 
 
-async def plan_deadlines(uow: Any, tools: Tools, evts: Iterable[Any], *, org_unit_id: str | None,
+async def plan_deadlines(uow: Any, tools: PetitionsContext, evts: Iterable[Any], *, org_unit_id: str | None,
                          appeal_rule: StageRule | None = None) -> None:
     """Opens and settles the deadlines the new domain events call for."""
     for event in list(evts):

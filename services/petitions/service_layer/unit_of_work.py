@@ -12,11 +12,13 @@ from services.petitions.adapters.repository import (
     StatementRepository,
 )
 from services.petitions.adapters.vault import VaultRepository
+from services.petitions.service_layer.context import PetitionsContext
 
 
 class PetitionsUnitOfWork(UnitOfWork):
     """One transaction over the petitions database."""
 
+    context: PetitionsContext
     reports: ReportRepository
     statements: StatementRepository
     false_accusations: FalseAccusationRepository

@@ -8,10 +8,13 @@ from fastapi import Depends
 
 from kernel.auth import Role
 from kernel.calendar import WorkdayCalendar
-from kernel.deps import RuntimeDep, cadre_filter
+from kernel.deps import RuntimeDep, cadre_filter, get_context
 from services.rank import views
 from services.rank.domain.rules.policies import RankPolicies
+from services.rank.service_layer.context import RankContext
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
+
+ContextDep = Annotated[RankContext, Depends(get_context)]
 
 
 async def get_uow(runtime: RuntimeDep) -> RankUnitOfWork:
@@ -19,14 +22,14 @@ async def get_uow(runtime: RuntimeDep) -> RankUnitOfWork:
     return runtime.uow()  # type: ignore[return-value]
 
 
-async def get_policies(runtime: RuntimeDep) -> RankPolicies:
-    """Returns the configured rule parameters."""
-    return runtime.settings.policies()  # type: ignore[attr-defined]
+async def get_policies(context: ContextDep) -> RankPolicies:
+    """Returns the configured rule parameters (built once per process)."""
+    return context.policies
 
 
-async def get_calendar(runtime: RuntimeDep) -> WorkdayCalendar:
+async def get_calendar(context: ContextDep) -> WorkdayCalendar:
     """Returns the working-day calendar shared by the services (statutory holidays, make-up workdays)."""
-    return runtime.calendar
+    return context.calendar
 
 
 UowDep = Annotated[RankUnitOfWork, Depends(get_uow)]

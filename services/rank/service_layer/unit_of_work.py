@@ -13,11 +13,13 @@ from services.rank.adapters.process_repo import BatchRepository, ContractReposit
 from services.rank.adapters.repository import CadreRepository, OrgUnitRepository
 from services.rank.domain.facts import CadreFacts
 from services.rank.domain.ladder import Ladder
+from services.rank.service_layer.context import RankContext
 
 
 class RankUnitOfWork(UnitOfWork):
     """One transaction over the rank database."""
 
+    context: RankContext
     org_units: OrgUnitRepository
     cadres: CadreRepository
     batches: BatchRepository

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from kernel.auth import Role
 from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import SanctionType
-from kernel.deps import RuntimeDep, cadre_filter
+from kernel.deps import RuntimeDep, cadre_filter, get_context
 from services.tolerance.domain.policy import Policy
+from services.tolerance.service_layer.context import ToleranceContext
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 from services.tolerance.views.scope import DIRECTORY
 
@@ -23,19 +24,22 @@ CATALOGUE_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STA
                      Role.AUDITOR)
 
 
+ContextDep = Annotated[ToleranceContext, Depends(get_context)]
+
+
 async def get_uow(runtime: RuntimeDep) -> ToleranceUnitOfWork:
     """Returns a new tolerance unit of work."""
     return runtime.uow()  # type: ignore[return-value]
 
 
-async def get_policy(request: Request) -> Policy:
-    """Returns the regulation figures in force."""
-    return request.app.state.policy
+async def get_policy(context: ContextDep) -> Policy:
+    """Returns the regulation figures in force (built once per process)."""
+    return context.policy
 
 
-async def get_calendar(runtime: RuntimeDep) -> WorkdayCalendar:
+async def get_calendar(context: ContextDep) -> WorkdayCalendar:
     """Returns the working-day calendar."""
-    return runtime.calendar
+    return context.calendar
 
 
 UowDep = Annotated[ToleranceUnitOfWork, Depends(get_uow)]

@@ -11,11 +11,13 @@ from services.tolerance.adapters.repository import (
     SanctionRepository,
     ToleranceCaseRepository,
 )
+from services.tolerance.service_layer.context import ToleranceContext
 
 
 class ToleranceUnitOfWork(UnitOfWork):
     """One transaction over the tolerance database."""
 
+    context: ToleranceContext
     incidents: IncidentRepository
     sanctions: SanctionRepository
     restrictions: RestrictionRepository

@@ -22,7 +22,7 @@ async def test_reporter_identity_is_purged_n_days_after_closure_and_not_before(p
         await api.register(anon_id)
         await api.to_disposal(anon_id)
         await api.close(anon_id, "UNFOUNDED")
-        runtime, tools = api.app.state.runtime, api.app.state.petitions_tools
+        runtime, tools = api.app.state.runtime, api.app.state.runtime.context
 
         assert await deadlines.purge_reporters(runtime.uow, tools, today=TODAY + dt.timedelta(days=30), batch=10) == 0
         assert await deadlines.purge_reporters(runtime.uow, tools, today=TODAY + dt.timedelta(days=31), batch=1) == 2

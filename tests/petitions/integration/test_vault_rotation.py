@@ -36,7 +36,7 @@ async def test_rotation_reseals_everything_and_retires_the_old_key(petitions_api
     old_sealer, new_sealer = Sealer([decode_key(old)]), Sealer([decode_key(new)])
     person = reporter(7)
     async with petitions_api(vault_key=old, unfounded_reporter_threshold=2) as api:
-        settings = api.app.state.petitions_tools.settings
+        settings = api.app.state.runtime.context.settings
         first = await api.closed_report("UNFOUNDED", reporter=person)
         await api.closed_report("UNFOUNDED", reporter=person)
         open_id = await api.intake(reporter=reporter(8), accused_description="the head of finance")

@@ -111,7 +111,7 @@ class Api:
     async def recompute(self) -> int:
         """Recomputes the dirty standings now (the periodic job does the same in the background)."""
         return await recompute_dirty(self.runtime.uow, self.runtime.db.reader, today=self.clock["today"],
-                                     policies=self.runtime.settings.policies())
+                                     policies=self.runtime.context.policies)
 
     async def outbox(self, event: str) -> list[dict]:
         """Returns the data of rank's outbox rows of one event type, oldest first."""

@@ -36,7 +36,7 @@ async def file(api, contract: str, on: D) -> None:
 
 
 async def sweep(api, *, times: int = 1) -> list[int]:
-    policy = api.runtime.settings.policies().contract
+    policy = api.runtime.context.policies.contract
     return list(await asyncio.gather(*(sweep_contracts(api.runtime.uow, today=api.clock["today"], policy=policy)
                                        for _ in range(times))))
 
