@@ -135,6 +135,7 @@ class ConsumerRunner:
         self._sub: Any = None
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
+        self._fetching = False  # waiting on an idle long-poll: no message in hand
         self._inflight: list[tuple[Msg, float]] = []
 
     @property
@@ -179,9 +180,16 @@ class ConsumerRunner:
             self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
 
     async def stop(self) -> None:
-        """Stops fetching; the message in progress finishes first."""
+        """Stops fetching; a batch in progress finishes first (applied, committed and acked).
+
+        A consumer waiting on its long-poll fetch holds no message, so the wait is cancelled rather than left to
+        run out (`fetch_timeout`): a replica leaves at once on a rolling restart. Should the broker deliver a
+        batch at that very moment, its messages are unacked and come again after `ack_wait` (the inbox makes the
+        second delivery harmless)."""
         self._stopping.set()
         if self._task is not None:
+            if self._fetching:
+                self._task.cancel()
             try:
                 await asyncio.wait_for(self._task, timeout=self.fetch_timeout + 10)
             except (TimeoutError, asyncio.CancelledError):
@@ -208,7 +216,11 @@ class ConsumerRunner:
                         await self._sleep(0.5)
                         continue
                 try:
-                    msgs = await self._sub.fetch(self.fetch_batch, timeout=self.fetch_timeout)
+                    self._fetching = True
+                    try:
+                        msgs = await self._sub.fetch(self.fetch_batch, timeout=self.fetch_timeout)
+                    finally:
+                        self._fetching = False
                 except TimeoutError:
                     # An idle fetch is normal (nats.py #418); nats-py raises asyncio's TimeoutError on the
                     # batch path and its own subclass elsewhere. Neither is a reason to rebind.

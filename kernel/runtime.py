@@ -252,8 +252,7 @@ class ServiceRuntime(Generic[U, C]):
 
     async def stop(self) -> None:
         """Stops consumers, jobs, the relay and NATS, then closes the database."""
-        for runner in self.runners:
-            await runner.stop()
+        await asyncio.gather(*(runner.stop() for runner in self.runners))
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

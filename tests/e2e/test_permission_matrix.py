@@ -309,7 +309,9 @@ async def _call(client: httpx.AsyncClient, method: str, url: str, headers: dict[
     if method == "GET":
         r = await client.get(url, headers=headers)
     else:
-        r = await client.request(method, url, headers={**headers, **_idem()}, json=body if body is not None else {})
+        # The matrix checks access, not propagation: a write is answered at its commit (kernel.consistency).
+        r = await client.request(method, url, headers={**headers, **_idem(), "Prefer": "consistency=eventual"},
+                                 json=body if body is not None else {})
     try:
         payload = r.json()
     except ValueError:

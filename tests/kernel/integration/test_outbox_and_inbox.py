@@ -225,3 +225,27 @@ async def test_in_a_batch_a_failing_handler_writes_none_of_its_events_and_the_ot
     caused = {decode(p.encode()).data["cadreId"]: decode(p.encode()).causationid for p in written}
     assert sorted(caused) == sorted(good), "the failed handler's event leaked into the outbox"
     assert all(caused[c] == sources[c] for c in good), "causation must name the event that caused it"
+
+
+async def test_stopping_leaves_an_idle_long_poll_at_once_and_loses_nothing(harness):
+    """A consumer waiting on its fetch holds no message: stop() does not wait the long poll out (60 s here), and
+    an event committed after the stop is applied by the next process, once."""
+    import asyncio
+
+    producer = await harness.producer()
+    consumer = await harness.consumer(consumer_fetch_timeout=60.0)
+    runner = consumer.runners[0]
+
+    async def polling():
+        assert runner._fetching
+    await eventually(polling, timeout=20)
+    await asyncio.wait_for(consumer.stop(), timeout=20)  # without the cancel: 60 s, a TimeoutError here
+    harness.runtimes.remove(consumer)
+    cadre_id = new_id()
+    await harness.emit(producer, cadre_event(cadre_id))
+    await harness.consumer()
+
+    async def applied_once():
+        rows = await harness.applied_rows()
+        assert [r[1] for r in rows] == [cadre_id]
+    await eventually(applied_once, timeout=20)

@@ -44,7 +44,16 @@ def _split(specs):
     return [s for s in specs if s.effect not in grade], [s for s in specs if s.effect in grade]
 
 
-@pytest.mark.parametrize(("type_", "system", "months", "bars", "grades"), TABLE, ids=lambda v: str(v))
+def _id(value: object) -> str:
+    """A stable test id (sets in sorted order): pytest-xdist workers must collect the same names."""
+    if isinstance(value, (set, frozenset)):
+        return "+".join(sorted(str(v) for v in value)) or "none"
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{_id(v) if isinstance(v, (set, frozenset)) else v}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+@pytest.mark.parametrize(("type_", "system", "months", "bars", "grades"), TABLE, ids=_id)
 def test_each_row_gives_its_period_bars_and_grade_years(type_, system, months, bars, grades):
     catalogue = build_catalogue()
     rule = catalogue.check_system(type_, system)
