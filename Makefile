@@ -6,6 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# `make test` and `make test-postgres` run the test files over TEST_JOBS processes (pytest-xdist, one file per
+# process at a time: a file's tests share their fixtures); TEST_JOBS=0 runs everything in one process.
+TEST_JOBS ?= 2
+XDIST := $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 .PHONY: install run test unit lint test-postgres bench clean token
 
@@ -22,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/youwei up
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The fast inner loop: the pure unit tests of the domain, the kernel and the gateway (no database, no broker).
 unit: $(STAMP)
@@ -36,7 +40,7 @@ lint: $(STAMP)
 # The database, messaging and end-to-end tests again on PostgreSQL (TEST_POSTGRES_URL, default the local server).
 test-postgres: $(STAMP)
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/postgres} \
-	YOUWEI_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -m postgres $(PYTEST_ARGS)
+	YOUWEI_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -m postgres $(XDIST) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
