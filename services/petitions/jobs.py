@@ -18,7 +18,7 @@ def jobs(tools: PetitionsContext) -> list[PeriodicJob]:
         await deadlines.sweep(runtime.uow, today=china_today(), batch=settings.sweep_batch_size)
 
     async def retention(runtime: ServiceRuntime) -> None:
-        await deadlines.purge_reporters(runtime.uow, tools, today=china_today(), batch=settings.sweep_batch_size)
+        await deadlines.purge_reporters(runtime.uow, today=china_today(), batch=settings.sweep_batch_size)
 
     return [
         PeriodicJob("petitions-deadline-sweep", settings.deadline_sweep_interval_s, sweep, initial_delay_s=2.0),

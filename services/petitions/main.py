@@ -12,7 +12,7 @@ from services.petitions.adapters import orm
 from services.petitions.api.dependencies import PublicLimits
 from services.petitions.api.router import ROUTERS
 from services.petitions.jobs import jobs
-from services.petitions.messaging.subscriptions import subscriptions
+from services.petitions.messaging.subscriptions import SUBSCRIPTIONS
 from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.publishing import to_contracts
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
@@ -24,7 +24,7 @@ def create_app(settings: PetitionsSettings | None = None) -> FastAPI:
     settings = settings or PetitionsSettings()
     tools = PetitionsContext.build(settings)
     runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=PetitionsUnitOfWork, to_contracts=to_contracts,
-                             context=tools, subscriptions=subscriptions(tools), jobs=jobs(tools))
+                             context=tools, subscriptions=SUBSCRIPTIONS, jobs=jobs(tools))
     # An accused cadre or unit unknown to the directory may be one rank has just registered (kernel.consistency).
     runtime.consistency.directory_miss_rules.add("report.accused_unknown")
     app = build_app(runtime, ROUTERS, title="Youwei petitions service",

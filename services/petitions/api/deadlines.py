@@ -54,11 +54,11 @@ async def deadline_rules(tools: ContextDep) -> s.RulesRead:
 
 
 @router.post("/{deadline_id}/pause", response_model=s.DeadlineState, dependencies=[WRITERS])
-async def pause_deadline(deadline_id: str, body: s.DeadlinePause, uow: UowDep, tools: ContextDep,
+async def pause_deadline(deadline_id: str, body: s.DeadlinePause, uow: UowDep,
                          principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.DeadlineState:
     """Stops the clock where the rules exclude time (e.g. a hearing in a 复核)."""
     return s.DeadlineState(**await idem.run(uow, lambda: deadlines.step(
-        deadline_id, uow, tools, principal=principal, action="PAUSE", apply=lambda d: d.pause(today=today))))
+        deadline_id, uow, principal=principal, action="PAUSE", apply=lambda d: d.pause(today=today))))
 
 
 @router.post("/{deadline_id}/resume", response_model=s.DeadlineState, dependencies=[WRITERS])
@@ -66,14 +66,14 @@ async def resume_deadline(deadline_id: str, uow: UowDep, tools: ContextDep, prin
                           idem: IdempotencyOptional, today: TodayDep) -> s.DeadlineState:
     """Restarts the clock; the due date moves by the paused time."""
     return s.DeadlineState(**await idem.run(uow, lambda: deadlines.step(
-        deadline_id, uow, tools, principal=principal, action="RESUME",
+        deadline_id, uow, principal=principal, action="RESUME",
         apply=lambda d: d.resume(today=today, calendar=tools.calendar))))
 
 
 @router.post("/{deadline_id}/extend", response_model=s.DeadlineState, dependencies=[WRITERS])
-async def extend_deadline(deadline_id: str, body: s.DeadlineExtend, uow: UowDep, tools: ContextDep,
+async def extend_deadline(deadline_id: str, body: s.DeadlineExtend, uow: UowDep,
                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.DeadlineState:
     """Extends a deadline within the limit the rules allow with approval (the caller's approval is recorded)."""
     return s.DeadlineState(**await idem.run(uow, lambda: deadlines.step(
-        deadline_id, uow, tools, principal=principal, action="EXTEND",
+        deadline_id, uow, principal=principal, action="EXTEND",
         apply=lambda d: d.extend(days=body.days, today=today))))

@@ -21,7 +21,7 @@ ReceiptHeader = Annotated[str | None, Header(alias="X-Receipt-Code", max_length=
 
 @router.post("/reports", status_code=201, response_model=s.PublicReportCreated, dependencies=[Depends(intake_limit)],
              summary="Submit a public petition report")
-async def submit_report(body: s.PublicReportCreate, uow: UowDep, tools: ContextDep,
+async def submit_report(body: s.PublicReportCreate, uow: UowDep,
                         today: TodayDep) -> s.PublicReportCreated:
     """Files a report online, anonymously or with a name; answers with the receipt code, once."""
     cmd = commands.IntakeReport(
@@ -29,7 +29,7 @@ async def submit_report(body: s.PublicReportCreate, uow: UowDep, tools: ContextD
         reporter=None if body.reporter is None else commands.Reporter(**body.reporter.model_dump()),
         accused_description=body.accused_description, category=body.category, handling_org_unit_id=body.org_unit_id,
         issue_receipt=True)
-    created = await reports.intake(cmd, uow, tools, principal=PUBLIC, today=today)
+    created = await reports.intake(cmd, uow, principal=PUBLIC, today=today)
     return s.PublicReportCreated(receipt_code=created["receipt_code"])
 
 
@@ -46,4 +46,4 @@ async def answer_question(body: s.ReceiptAnswer, conn: ReaderDep, uow: UowDep, t
                           x_receipt_code: ReceiptHeader = None) -> s.PublicAnswered:
     """Answers a question put to the reporter, without identifying them."""
     report_id = await public.match_code(conn, body.receipt_code or x_receipt_code, tools.settings.receipt_scrypt_n)
-    return s.PublicAnswered(**await public.answer(report_id, body.question_id, body.answer, uow, tools, today=today))
+    return s.PublicAnswered(**await public.answer(report_id, body.question_id, body.answer, uow, today=today))

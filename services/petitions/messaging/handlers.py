@@ -15,7 +15,6 @@ from kernel.errors import DomainError, PermanentEventError
 from kernel.sql import upsert
 from services.petitions.adapters import orm
 from services.petitions.service_layer import reports
-from services.petitions.service_layer.context import PetitionsContext
 
 log = logging.getLogger("petitions.messaging")
 
@@ -69,21 +68,17 @@ async def on_contract_renewal(payload: rank_v1.ContractRenewalDecided, _event: C
                          status="EFFECTIVE")
 
 
-def on_tolerance_granted(tools: PetitionsContext) -> HandlerFn:
+async def on_tolerance_granted(payload: tolerance_v1.ToleranceGranted, _event: CloudEvent, uow: Any) -> None:
     """An exemption (EXEMPT) closes the linked report for that cadre with outcome TOLERATED (docs/rules.md §5.15)."""
-
-    async def handle(payload: tolerance_v1.ToleranceGranted, _event: CloudEvent, uow: Any) -> None:
-        if payload.decision != ToleranceDecision.EXEMPT:
-            return  # a mitigated sanction's own restriction still applies; the report keeps its outcome
-        for ref in payload.source_refs:
-            if ref.type != "REPORT":
-                continue
-            try:
-                changed = await reports.tolerate(ref.id, payload.cadre_id, payload.decided_on, uow, tools)
-            except DomainError as exc:
-                # Never retried: the report or cadre does not match; ids only in the dead letter.
-                raise PermanentEventError(f"tolerance case {payload.case_id}: {exc.rule}") from None
-            if not changed:
-                log.info("tolerance already applied", extra={"report_id": ref.id, "case_id": payload.case_id})
-
-    return handle
+    if payload.decision != ToleranceDecision.EXEMPT:
+        return  # a mitigated sanction's own restriction still applies; the report keeps its outcome
+    for ref in payload.source_refs:
+        if ref.type != "REPORT":
+            continue
+        try:
+            changed = await reports.tolerate(ref.id, payload.cadre_id, payload.decided_on, uow)
+        except DomainError as exc:
+            # Never retried: the report or cadre does not match; ids only in the dead letter.
+            raise PermanentEventError(f"tolerance case {payload.case_id}: {exc.rule}") from None
+        if not changed:
+            log.info("tolerance already applied", extra={"report_id": ref.id, "case_id": payload.case_id})

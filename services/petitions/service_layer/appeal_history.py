@@ -26,7 +26,6 @@ from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_
 from services.petitions.domain.rules.deadlines import APPEAL_DECISION
 from services.petitions.service_layer import commands
 from services.petitions.service_layer.appeals import _decision, _rule, target_value
-from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import access_for, cadre_in_scope, plan_deadlines
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -50,12 +49,13 @@ def _recorded_values(row: Any) -> tuple[Any, ...]:
             row["decided_on"], row["varied_to"], row["document_number"], row["reasons"], row["previous_appeal_id"])
 
 
-async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, *, principal: Principal,
                              today: dt.date) -> dict[str, Any]:
     """Records an appeal filed and decided in the past, by a role that decides that target type live: the same
     rules (filing period from the real notification, never heavier) and the same `appeal_decided` event on the
     real decision date. The same (appellant, decision, stage) with the same values changes nothing; with other
     values it is a correction (a new revision; the decision already sent cannot change)."""
+    tools = uow.context
     target = target_value(cmd.target_type)
     if target is AppealTarget.XINFANG:
         # A general petition's 复查/复核 concerns its petitioner (a reporter), not a cadre's decision.
@@ -119,7 +119,7 @@ async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, tools: Pe
                 raise Conflict("this decision is already appealed at this stage", rule="appeal.duplicate")
             appeal = record(fact, appeal_id=new_id(), **common)  # type: ignore[arg-type]
             await uow.appeals.add(appeal)
-            await plan_deadlines(uow, tools, appeal.events, org_unit_id=unit_id, appeal_rule=rule)
+            await plan_deadlines(uow, appeal.events, org_unit_id=unit_id, appeal_rule=rule)
             result = Outcome.RECORDED
         else:
             existing = await uow.appeals.get(current["appeal_id"])

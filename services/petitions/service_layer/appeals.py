@@ -45,9 +45,10 @@ def _rule(tools: PetitionsContext, target: AppealTarget, stage: str) -> StageRul
     return rule
 
 
-async def file(cmd: commands.FileAppeal, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal,
                today: dt.date) -> dict[str, Any]:
     """Files an appeal by the cadre themself or, on their behalf, by petitions staff."""
+    tools = uow.context
     target = target_value(cmd.target_type)
     rule = _rule(tools, target, cmd.stage)
     if not cmd.target_ref.startswith(TARGET_PREFIX[target] + "/") or len(cmd.target_ref) <= len(TARGET_PREFIX[target]) + 1:
@@ -133,7 +134,8 @@ def appeal_scope(access: Access) -> Any:
     return and_(*clauses)
 
 
-async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, appeal_id: str) -> Appeal:
+async def _load(uow: UOW, principal: Principal, appeal_id: str) -> Appeal:
+    tools = uow.context
     access = await access_for(uow.conn, tools.directory, principal)
     ap = orm.appeal
     found = (await uow.conn.execute(select(ap.c.id).where(ap.c.id == appeal_id, appeal_scope(access)))).first()
@@ -149,14 +151,15 @@ async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, appeal_
     return appeal
 
 
-async def step(appeal_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str, apply: Any,
+async def step(appeal_id: str, uow: UOW, *, principal: Principal, action: str, apply: Any,
                ) -> dict[str, Any]:
     """Runs one step (accept, reject, start the review, decide) by a role that decides this target type."""
+    tools = uow.context
     async with uow:
-        appeal = await _load(uow, tools, principal, appeal_id)
+        appeal = await _load(uow, principal, appeal_id)
         rule = _rule(tools, AppealTarget(appeal.target_type), appeal.stage)
         apply(appeal, rule)
         await uow.appeals.save(appeal)
-        await plan_deadlines(uow, tools, appeal.events, org_unit_id=appeal.org_unit_id, appeal_rule=rule)
+        await plan_deadlines(uow, appeal.events, org_unit_id=appeal.org_unit_id, appeal_rule=rule)
         await uow.audit(principal, action, "appeal", appeal.id)
         return await uow.commit(state_of(appeal))

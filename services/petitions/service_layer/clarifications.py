@@ -16,7 +16,6 @@ from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import (
     access_for,
     cadre_in_scope,
@@ -24,9 +23,10 @@ from services.petitions.service_layer.support import (
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def propose(cmd: commands.ProposeClarification, uow: UOW, *, principal: Principal,
                   today: dt.date) -> dict[str, Any]:
     """Proposes a clarification for a cadre found unfounded in concluded reports."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         if await cadre_in_scope(uow.conn, access, cmd.cadre_id) is None:
@@ -52,8 +52,9 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, tools: Petitions
         return await uow.commit({"id": clarification.id})
 
 
-async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, clarification_id: str, *,
+async def _load(uow: UOW, principal: Principal, clarification_id: str, *,
                 own: bool = False) -> Clarification:
+    tools = uow.context
     clarification = await uow.clarifications.get(clarification_id)
     missing = NotFound("clarification not found", field="clarification_id", rule="clarification.scope")
     if clarification is None:
@@ -68,11 +69,11 @@ async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, clarifi
     return clarification
 
 
-async def step(clarification_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str,
+async def step(clarification_id: str, uow: UOW, *, principal: Principal, action: str,
                apply: Any, own: bool = False) -> dict[str, Any]:
     """Runs one step of a clarification (consent by the cadre themself, the others by staff in scope)."""
     async with uow:
-        clarification = await _load(uow, tools, principal, clarification_id, own=own)
+        clarification = await _load(uow, principal, clarification_id, own=own)
         apply(clarification)
         await uow.clarifications.save(clarification)
         await uow.audit(principal, action, "clarification", clarification.id)

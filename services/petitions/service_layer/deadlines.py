@@ -16,7 +16,6 @@ from kernel.schemas import state_of
 from services.petitions.adapters import orm
 from services.petitions.domain import events
 from services.petitions.domain.deadline import Deadline
-from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.publishing import to_contracts
 from services.petitions.service_layer.support import access_for, in_prefix
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
@@ -24,7 +23,8 @@ from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as
 log = logging.getLogger("petitions.deadlines")
 
 
-async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, deadline_id: str) -> Deadline:
+async def _load(uow: UOW, principal: Principal, deadline_id: str) -> Deadline:
+    tools = uow.context
     access = await access_for(uow.conn, tools.directory, principal)
     d, u = orm.deadline, orm.directory.org_unit
     found = (await uow.conn.execute(select(d.c.id).join(u, u.c.org_unit_id == d.c.org_unit_id).where(
@@ -35,11 +35,11 @@ async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, deadlin
     return deadline
 
 
-async def step(deadline_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str,
+async def step(deadline_id: str, uow: UOW, *, principal: Principal, action: str,
                apply: Any) -> dict[str, Any]:
     """Pauses, resumes or extends a deadline in the caller's subtree."""
     async with uow:
-        deadline = await _load(uow, tools, principal, deadline_id)
+        deadline = await _load(uow, principal, deadline_id)
         apply(deadline)
         await uow.deadlines.save(deadline)
         await uow.audit(principal, action, "deadline", deadline.id)
@@ -115,12 +115,13 @@ async def sweep(uow_factory: Any, *, today: dt.date, batch: int) -> dict[str, in
     return totals
 
 
-async def purge_reporters(uow_factory: Any, tools: PetitionsContext, *, today: dt.date, batch: int) -> int:
+async def purge_reporters(uow_factory: Any, *, today: dt.date, batch: int) -> int:
     """Purges reporter identity and receipt codes of reports closed longer ago than the retention (S11)."""
-    cutoff = today - dt.timedelta(days=tools.settings.reporter_retention_days)
+    cutoff: dt.date | None = None
     total = 0
     while True:
         uow = uow_factory()
+        cutoff = cutoff or today - dt.timedelta(days=uow.context.settings.reporter_retention_days)
         async with uow:
             if uow.conn.dialect.name == "sqlite":
                 # Overwrite freed pages, so that purged identities do not linger in the file (GlobaLeaks A15).

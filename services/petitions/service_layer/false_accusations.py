@@ -17,7 +17,6 @@ from services.petitions.domain.false_accusation import FalseAccusationCase
 from services.petitions.domain.rules.approval import tier_of
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import access_for, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -30,9 +29,10 @@ async def _accuser_known(uow: UOW, cadre_id: str | None) -> None:
         raise RuleViolation("unknown accuser cadre", rule="false_accusation.accuser")
 
 
-async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, *, principal: Principal,
                     today: dt.date) -> dict[str, Any]:
     """Opens a case about the reporter of a concluded report whose accusation proved unfounded."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         await require_report(uow.conn, access, cmd.origin_report_id)
@@ -52,7 +52,8 @@ async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, tools: Petition
         return await uow.commit({"id": case.id})
 
 
-async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, case_id: str) -> FalseAccusationCase:
+async def _load(uow: UOW, principal: Principal, case_id: str) -> FalseAccusationCase:
+    tools = uow.context
     case = await uow.false_accusations.get(case_id)
     if case is None:
         raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope")
@@ -71,25 +72,26 @@ async def _finish(uow: UOW, case: FalseAccusationCase, principal: Principal, act
 
 
 async def investigate(case_id: str, *, accuser_is_cadre: bool | None, accuser_cadre_id: str | None, uow: UOW,
-                      tools: PetitionsContext, principal: Principal) -> dict[str, Any]:
+                      principal: Principal) -> dict[str, Any]:
     """Starts the investigation."""
     async with uow:
-        case = await _load(uow, tools, principal, case_id)
+        case = await _load(uow, principal, case_id)
         await _accuser_known(uow, accuser_cadre_id)
         case.investigate(accuser_is_cadre=accuser_is_cadre, accuser_cadre_id=accuser_cadre_id)
         return await _finish(uow, case, principal, "INVESTIGATE")
 
 
-async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW, tools: PetitionsContext,
+async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW,
                  principal: Principal) -> dict[str, Any]:
     """Submits the findings for approval."""
     async with uow:
-        case = await _load(uow, tools, principal, case_id)
+        case = await _load(uow, principal, case_id)
         case.submit(findings=findings, proposed=proposed, submitted_by=principal.subject)
         return await _finish(uow, case, principal, "SUBMIT")
 
 
-async def _tier(uow: UOW, tools: PetitionsContext, unit_id: str | None) -> str | None:
+async def _tier(uow: UOW, unit_id: str | None) -> str | None:
+    tools = uow.context
     path = await tools.directory.unit_path(uow.conn, unit_id)
     if not path:
         return None
@@ -100,13 +102,14 @@ async def _tier(uow: UOW, tools: PetitionsContext, unit_id: str | None) -> str |
     return tier_of([levels[i] for i in reversed(ids) if i in levels])
 
 
-async def decide(case_id: str, classification: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def decide(case_id: str, classification: str, uow: UOW, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Approves a classification; a confirmed false accusation proposes the victims' clarification."""
+    tools = uow.context
     async with uow:
-        case = await _load(uow, tools, principal, case_id)
+        case = await _load(uow, principal, case_id)
         case.decide(classification=classification, approver=principal.subject,
-                    approver_tier=await _tier(uow, tools, principal.unit_id),
+                    approver_tier=await _tier(uow, principal.unit_id),
                     required_tier=tools.settings.false_accusation_approval_tier, today=today)
         if case.status == "CONFIRMED_FALSE_ACCUSATION":
             report = await uow.reports.get(case.origin_report_id)
@@ -119,18 +122,18 @@ async def decide(case_id: str, classification: str, uow: UOW, tools: PetitionsCo
         return await _finish(uow, case, principal, "DECIDE")
 
 
-async def refer(case_id: str, *, referral: str, note: str, uow: UOW, tools: PetitionsContext, principal: Principal,
+async def refer(case_id: str, *, referral: str, note: str, uow: UOW, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Records the referral of a confirmed false accuser."""
     async with uow:
-        case = await _load(uow, tools, principal, case_id)
+        case = await _load(uow, principal, case_id)
         case.refer(referral=referral, note=note, today=today)
         return await _finish(uow, case, principal, "REFER")
 
 
-async def close(case_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def close(case_id: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Closes a referred case."""
     async with uow:
-        case = await _load(uow, tools, principal, case_id)
+        case = await _load(uow, principal, case_id)
         case.close(today=today)
         return await _finish(uow, case, principal, "CLOSE")

@@ -16,7 +16,6 @@ from services.petitions.adapters import orm, receipts
 from services.petitions.adapters.vault import VaultRepository
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.vocab import ENDED_STATES, HANDLING_STATES, OUTCOME_STATES, ReportStatus
-from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import PUBLIC, access_for, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -39,9 +38,10 @@ def public_status(status: str) -> str:
     return "TRANSFERRED"
 
 
-async def ask(report_id: str, text: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def ask(report_id: str, text: str, uow: UOW, *, principal: Principal,
               today: dt.date) -> dict[str, Any]:
     """Puts a question to the reporter of a report (answered through the receipt code)."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         await require_report(uow.conn, access, report_id)
@@ -90,9 +90,10 @@ async def follow_up(report_id: str | None, uow: UOW) -> dict[str, Any]:
     return {"status": public_status(row.status), "received_on": row.received_on, "questions": questions}
 
 
-async def answer(report_id: str | None, question_id: str, text: str, uow: UOW, tools: PetitionsContext,
+async def answer(report_id: str | None, question_id: str, text: str, uow: UOW,
                  *, today: dt.date) -> dict[str, Any]:
     """Records an anonymous reporter's answer (sealed like every reporter text)."""
+    tools = uow.context
     if report_id is None:
         raise NotFound(NO_MATCH, rule="receipt.code")
     async with uow:

@@ -69,9 +69,10 @@ def _identity_fingerprint(tools: PetitionsContext, reporter: commands.Reporter) 
     return tools.sealer.fingerprint("name:" + reporter.name.strip() + "|" + (reporter.email or "").lower())
 
 
-async def intake(cmd: commands.IntakeReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def intake(cmd: commands.IntakeReport, uow: UOW, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Records a report from any channel; seals the reporter into the vault; returns a receipt code once."""
+    tools = uow.context
     report_id = new_id()
     identity = Identity.REAL_NAME if cmd.reporter is not None else Identity.ANONYMOUS
     sealed = _sealed_texts(tools, report_id, cmd.content, cmd.accused_description)
@@ -106,7 +107,7 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, tools: PetitionsContext, 
             while await uow.vault.bucket_size(receipts.prefix(receipt.code)) >= MAX_PREFIX_BUCKET:
                 receipt = await _new_receipt(receipt.n)
             await uow.vault.put_receipt(report_id, receipts.prefix(receipt.code), receipt.salt, receipt.digest, receipt.n)
-        await plan_deadlines(uow, tools, report.events, org_unit_id=unit_id)
+        await plan_deadlines(uow, report.events, org_unit_id=unit_id)
         await uow.audit(principal, "INTAKE", "report", report_id)
         # The stored (replayable) answer never holds the receipt code: only its hash is kept.
         await uow.commit({"id": report_id, "receipt_code": None})
@@ -137,8 +138,9 @@ async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_id
                                 positions=[i for i, u in enumerate(unit_ids) if u not in found])
 
 
-async def reissue_receipt(report_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal) -> dict[str, Any]:
+async def reissue_receipt(report_id: str, uow: UOW, *, principal: Principal) -> dict[str, Any]:
     """Gives an anonymous reporter a new receipt code (the old one stops working)."""
+    tools = uow.context
     receipt = await _new_receipt(tools.settings.receipt_scrypt_n)
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
@@ -164,27 +166,29 @@ async def _load(uow: UOW, access: Access, report_id: str) -> Report:
     return report
 
 
-async def _finish(uow: UOW, tools: PetitionsContext, report: Report, principal: Principal, action: str,
+async def _finish(uow: UOW, report: Report, principal: Principal, action: str,
                   extra: list[Any] | None = None) -> dict[str, Any]:
     await uow.reports.save(report)
-    await plan_deadlines(uow, tools, [*report.events, *(extra or [])], org_unit_id=report.handling_org_unit_id)
+    await plan_deadlines(uow, [*report.events, *(extra or [])], org_unit_id=report.handling_org_unit_id)
     await uow.audit(principal, action, "report", report.id)
     return await uow.commit(state_of(report))
 
 
-async def transition(report_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal, action: str,
+async def transition(report_id: str, uow: UOW, *, principal: Principal, action: str,
                      apply: Callable[[Report], None]) -> dict[str, Any]:
     """Runs a state-machine step that needs nothing but the report."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
         apply(report)
-        return await _finish(uow, tools, report, principal, action)
+        return await _finish(uow, report, principal, action)
 
 
-async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, *, principal: Principal,
                    today: dt.date) -> dict[str, Any]:
     """Registers a report; links reports about the same cadres with similar facts (repeat detection)."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
@@ -193,11 +197,12 @@ async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, tools
         report.register(category=cmd.category, substantive=cmd.substantive, jurisdiction=cmd.jurisdiction,
                         accused_cadre_ids=cmd.accused_cadre_ids, accused_unit_ids=cmd.accused_org_unit_ids,
                         allegations=allegations, real_name_verified=cmd.real_name_verified, today=today)
-        await _link_similar(uow, tools, report, today)
-        return await _finish(uow, tools, report, principal, "REGISTER")
+        await _link_similar(uow, report, today)
+        return await _finish(uow, report, principal, "REGISTER")
 
 
-async def _link_similar(uow: UOW, tools: PetitionsContext, report: Report, today: dt.date) -> None:
+async def _link_similar(uow: UOW, report: Report, today: dt.date) -> None:
+    tools = uow.context
     sealed = (await uow.reports.sealed(report.id)).get("content_sealed")
     if sealed is None or not report.accused:
         return
@@ -212,9 +217,10 @@ async def _link_similar(uow: UOW, tools: PetitionsContext, report: Report, today
     await uow.reports.link(report.id, links, kind="SIMILAR", on=today)
 
 
-async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Sends a report up (to an ancestor unit or outside), down (to a unit below) or to another body."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
@@ -231,28 +237,30 @@ async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, tools: Peti
         report.route(jurisdiction=cmd.jurisdiction, target_unit_id=target, today=today)
         if target is not None:
             await uow.deadlines.move_report(report.id, target)
-        return await _finish(uow, tools, report, principal, "ROUTE")
+        return await _finish(uow, report, principal, "ROUTE")
 
 
-async def archive_duplicate(report_id: str, original_id: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def archive_duplicate(report_id: str, original_id: str, uow: UOW, *, principal: Principal,
                             today: dt.date) -> dict[str, Any]:
     """Archives a repeated report, linked to the first one."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
         original = await _load(uow, access, original_id)
         report.archive_duplicate(original=original, today=today)
         await uow.reports.link(report.id, [(original.id, 1.0)], kind="DUPLICATE", on=today)
-        return await _finish(uow, tools, report, principal, "LINK_DUPLICATE")
+        return await _finish(uow, report, principal, "LINK_DUPLICATE")
 
 
 def _decision(cmd: commands.Decision, principal: Principal) -> CollectiveDecision:
     return CollectiveDecision(cmd.meeting_on, cmd.participants, cmd.minutes_ref, principal.subject)
 
 
-async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, *, principal: Principal,
                   today: dt.date) -> dict[str, Any]:
     """Decides a disposal mode; an inquiry letter asks every accused cadre for a reply (函询, 15 working days)."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
@@ -272,29 +280,31 @@ async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, tools: 
                                                  due_on=due, requested_by=principal.subject, today=today)
                 await uow.statements.add(request)
                 extra.extend(request.events)
-        return await _finish(uow, tools, report, principal, "DISPOSE", extra)
+        return await _finish(uow, report, principal, "DISPOSE", extra)
 
 
-async def verify(report_id: str, decision: commands.Decision, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def verify(report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Moves to preliminary verification after an insufficient explanation."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
         report.verify(disposal_id=new_id(), decision=_decision(decision, principal), today=today)
-        return await _finish(uow, tools, report, principal, "VERIFY")
+        return await _finish(uow, report, principal, "VERIFY")
 
 
-async def reopen(report_id: str, decision: commands.Decision, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def reopen(report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Reopens a report whose reporter objected with new evidence (back to verification)."""
-    return await transition(report_id, uow, tools, principal=principal, action="REOPEN", apply=lambda r: r.reopen(
+    return await transition(report_id, uow, principal=principal, action="REOPEN", apply=lambda r: r.reopen(
         disposal_id=new_id(), decision=_decision(decision, principal), today=today))
 
 
-async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, *, principal: Principal,
                     today: dt.date) -> dict[str, Any]:
     """Opens a formal case (立案) per cadre; each one emits case_opened."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
@@ -307,12 +317,13 @@ async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, tools: Pet
                 raise cadre_not_found("cadre_ids")
         report.open_case(disposal_id=new_id(), case_ids={c: new_id() for c in cmd.cadre_ids},
                          decision=_decision(cmd.decision, principal), opened_on=cmd.opened_on, today=today)
-        return await _finish(uow, tools, report, principal, "OPEN_CASE")
+        return await _finish(uow, report, principal, "OPEN_CASE")
 
 
-async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Concludes a report: outcomes per allegation and cadre; the accused must have been heard."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
@@ -326,12 +337,13 @@ async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, tools: Peti
                 request.lapse(today=today)
                 await uow.statements.save(request)
                 extra.extend(request.events)
-        await _after_closure(uow, tools, report, today)
-        return await _finish(uow, tools, report, principal, "CLOSE", extra)
+        await _after_closure(uow, report, today)
+        return await _finish(uow, report, principal, "CLOSE", extra)
 
 
-async def _after_closure(uow: UOW, tools: PetitionsContext, report: Report, today: dt.date) -> None:
+async def _after_closure(uow: UOW, report: Report, today: dt.date) -> None:
     """Proposes clarifications, opens a false-accusation case, and flags repeat unfounded reporters."""
+    tools = uow.context
     unfounded = [a.cadre_id for a in report.accused if a.outcome == "UNFOUNDED"]
     if report.adverse_effect:
         for cadre_id in unfounded:
@@ -354,20 +366,21 @@ async def _after_closure(uow: UOW, tools: PetitionsContext, report: Report, toda
 
 
 async def record_objection(report_id: str, *, new_evidence: bool, summary: str | None, on: dt.date, uow: UOW,
-                           tools: PetitionsContext, principal: Principal, today: dt.date) -> dict[str, Any]:
+                           principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records a real-name reporter's objection to the result (the summary is sealed like report texts)."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         report = await _load(uow, access, report_id)
         report.record_objection(new_evidence=new_evidence, on=on, today=today)
         sealed = tools.sealer.seal_text(summary, context="objection", record_id=report.id)
         await uow.reports.save(report, sealed={"objection_sealed": sealed})
-        await plan_deadlines(uow, tools, report.events, org_unit_id=report.handling_org_unit_id)
+        await plan_deadlines(uow, report.events, org_unit_id=report.handling_org_unit_id)
         await uow.audit(principal, "OBJECTION", "report", report.id)
         return await uow.commit(state_of(report))
 
 
-async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: PetitionsContext) -> bool:
+async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW) -> bool:
     """Closes the linked report with outcome TOLERATED for a cadre exempted by tolerance (no commit: consumer)."""
     report = await uow.reports.get(report_id)
     if report is None:
@@ -375,7 +388,7 @@ async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW, tools: 
     changed = report.tolerate(cadre_id=cadre_id, on=on)
     if changed:
         await uow.reports.save(report)
-        await plan_deadlines(uow, tools, report.events, org_unit_id=report.handling_org_unit_id)
+        await plan_deadlines(uow, report.events, org_unit_id=report.handling_org_unit_id)
         await uow.audit(None, "TOLERATED", "report", report.id)
     return changed
 

@@ -8,13 +8,13 @@ import orjson
 
 from kernel.auth import Principal
 from kernel.errors import Conflict
-from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import access_for, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def reveal(report_id: str, purpose: str, uow: UOW, tools: PetitionsContext, *, principal: Principal) -> dict[str, Any]:
+async def reveal(report_id: str, purpose: str, uow: UOW, *, principal: Principal) -> dict[str, Any]:
     """Opens the vault row of a report for petitions staff in scope; the audit row commits with the read."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         await require_report(uow.conn, access, report_id)

@@ -14,7 +14,6 @@ from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.statement import StatementRequest
 from services.petitions.domain.vocab import StatementKind
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.context import PetitionsContext
 from services.petitions.service_layer.support import (
     access_for,
     plan_deadlines,
@@ -23,9 +22,10 @@ from services.petitions.service_layer.support import (
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def issue(cmd: commands.IssueStatement, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def issue(cmd: commands.IssueStatement, uow: UOW, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Asks an accused cadre for a statement and defence (or an inquiry reply) by a due date."""
+    tools = uow.context
     async with uow:
         access = await access_for(uow.conn, tools.directory, principal)
         await require_report(uow.conn, access, cmd.report_id)
@@ -42,12 +42,13 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, tools: PetitionsContext,
                                          kind=cmd.kind, facts=cmd.facts, due_on=due, requested_by=principal.subject,
                                          today=today)
         await uow.statements.add(request)
-        await plan_deadlines(uow, tools, request.events, org_unit_id=report.handling_org_unit_id)
+        await plan_deadlines(uow, request.events, org_unit_id=report.handling_org_unit_id)
         await uow.audit(principal, "STATEMENT_REQUEST", "statement", request.id)
         return await uow.commit({"id": request.id})
 
 
-async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, statement_id: str, *, addressee: bool) -> StatementRequest:
+async def _load(uow: UOW, principal: Principal, statement_id: str, *, addressee: bool) -> StatementRequest:
+    tools = uow.context
     request = await uow.statements.get(statement_id)
     if request is None:
         raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
@@ -63,37 +64,37 @@ async def _load(uow: UOW, tools: PetitionsContext, principal: Principal, stateme
     return request
 
 
-async def _finish(uow: UOW, tools: PetitionsContext, request: StatementRequest, principal: Principal, action: str) -> dict[str, Any]:
+async def _finish(uow: UOW, request: StatementRequest, principal: Principal, action: str) -> dict[str, Any]:
     await uow.statements.save(request)
     unit = (await uow.conn.execute(orm.report.select().with_only_columns(orm.report.c.handling_org_unit_id)
                                    .where(orm.report.c.id == request.report_id))).scalar()
-    await plan_deadlines(uow, tools, request.events, org_unit_id=unit)
+    await plan_deadlines(uow, request.events, org_unit_id=unit)
     await uow.audit(principal, action, "statement", request.id)
     return await uow.commit(state_of(request))
 
 
-async def answer(statement_id: str, text: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def answer(statement_id: str, text: str, uow: UOW, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Records the accused cadre's own statement."""
     async with uow:
-        request = await _load(uow, tools, principal, statement_id, addressee=True)
+        request = await _load(uow, principal, statement_id, addressee=True)
         request.submit(answer=text, today=today)
-        return await _finish(uow, tools, request, principal, "STATEMENT_ANSWER")
+        return await _finish(uow, request, principal, "STATEMENT_ANSWER")
 
 
-async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW, tools: PetitionsContext, principal: Principal,
+async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Marks a statement adopted or not, with the reason."""
     async with uow:
-        request = await _load(uow, tools, principal, statement_id, addressee=False)
+        request = await _load(uow, principal, statement_id, addressee=False)
         request.assess(adopted=adopted, assessment=assessment, today=today)
-        return await _finish(uow, tools, request, principal, "STATEMENT_ASSESS")
+        return await _finish(uow, request, principal, "STATEMENT_ASSESS")
 
 
-async def waive(statement_id: str, reason: str, uow: UOW, tools: PetitionsContext, *, principal: Principal,
+async def waive(statement_id: str, reason: str, uow: UOW, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Records that the accused waived the statement, with the reason."""
     async with uow:
-        request = await _load(uow, tools, principal, statement_id, addressee=False)
+        request = await _load(uow, principal, statement_id, addressee=False)
         request.waive(reason=reason, today=today)
-        return await _finish(uow, tools, request, principal, "STATEMENT_WAIVE")
+        return await _finish(uow, request, principal, "STATEMENT_WAIVE")

@@ -18,7 +18,6 @@ from services.petitions.domain.deadline import OpenDeadline, SettleDeadlines, op
 from services.petitions.domain.rules.appeals import StageRule
 from services.petitions.domain.rules.deadlines import APPEAL_DECISION, DeadlineRule
 from services.petitions.domain.vocab import OUTCOME_STATES
-from services.petitions.service_layer.context import PetitionsContext
 
 # Roles that read open reports (docs/permissions.md: petitions staff and discipline officers).
 OPEN_READERS = frozenset({Role.PETITIONS_STAFF, Role.DISCIPLINE_OFFICER})
@@ -109,9 +108,10 @@ async def cadre_in_scope(conn: AsyncConnection, access: Access, cadre_id: str) -
     return row[0]
 
 
-async def plan_deadlines(uow: Any, tools: PetitionsContext, evts: Iterable[Any], *, org_unit_id: str | None,
+async def plan_deadlines(uow: Any, evts: Iterable[Any], *, org_unit_id: str | None,
                          appeal_rule: StageRule | None = None) -> None:
     """Opens and settles the deadlines the new domain events call for."""
+    tools = uow.context
     for event in list(evts):
         for op in ops_for(event):
             if isinstance(op, SettleDeadlines):

@@ -22,10 +22,10 @@ async def test_reporter_identity_is_purged_n_days_after_closure_and_not_before(p
         await api.register(anon_id)
         await api.to_disposal(anon_id)
         await api.close(anon_id, "UNFOUNDED")
-        runtime, tools = api.app.state.runtime, api.app.state.runtime.context
+        runtime = api.app.state.runtime
 
-        assert await deadlines.purge_reporters(runtime.uow, tools, today=TODAY + dt.timedelta(days=30), batch=10) == 0
-        assert await deadlines.purge_reporters(runtime.uow, tools, today=TODAY + dt.timedelta(days=31), batch=1) == 2
+        assert await deadlines.purge_reporters(runtime.uow, today=TODAY + dt.timedelta(days=30), batch=10) == 0
+        assert await deadlines.purge_reporters(runtime.uow, today=TODAY + dt.timedelta(days=31), batch=1) == 2
         vault = {r.report_id: r for r in await rows(api.app, select(orm.reporter_vault))}
         assert vault[closed].sealed is None and vault[closed].fingerprint is None and vault[closed].purged_at
         assert vault[still_open].sealed is not None
