@@ -9,7 +9,7 @@ from kernel.runtime import ServiceRuntime
 from services.tolerance.adapters import orm
 from services.tolerance.api.router import ROUTERS
 from services.tolerance.jobs import expiry_job
-from services.tolerance.messaging.subscriptions import subscriptions
+from services.tolerance.messaging.subscriptions import SUBSCRIPTIONS
 from services.tolerance.service_layer.context import ToleranceContext
 from services.tolerance.service_layer.publishing import to_contracts
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
@@ -23,7 +23,7 @@ def create_app(settings: ToleranceSettings | None = None) -> FastAPI:
     policy = context.policy
     jobs = [expiry_job(policy, interval_s=settings.expiry_sweep_interval_s, batch=settings.expiry_sweep_batch)]
     runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=ToleranceUnitOfWork,
-                             to_contracts=to_contracts, context=context, subscriptions=subscriptions(policy),
+                             to_contracts=to_contracts, context=context, subscriptions=SUBSCRIPTIONS,
                              jobs=jobs if settings.expiry_sweep_enabled else [])
     app = build_app(runtime, ROUTERS, title="Youwei tolerance service",
                     description="Error tolerance, sanctions and organizational handling, restrictions and reinstatement")

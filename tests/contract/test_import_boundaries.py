@@ -133,7 +133,7 @@ EDGE_IMPORTS_TODAY = {
     "tolerance": {"api/cases.py": {"domain"}, "api/dependencies.py": {"domain"}, "api/incidents.py": {"domain"},
                   "api/reinstatements.py": {"domain"}, "api/restrictions.py": {"domain"},
                   "api/sanctions.py": {"domain"}, "api/schemas.py": {"domain"},
-                  "messaging/handlers.py": {"adapters", "domain"}, "messaging/subscriptions.py": {"adapters", "domain"}},
+                  "messaging/handlers.py": {"adapters", "domain"}, "messaging/subscriptions.py": {"adapters"}},
 }
 
 

@@ -13,10 +13,13 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
+import pytest
 
 from gateway.main import create_app as create_gateway
 from gateway.testing import gateway_test_settings, serving
 from kernel.testing.helpers import settings_for
+
+pytestmark = pytest.mark.slow
 
 YOUWEI = str(Path(sys.executable).with_name("youwei"))
 SERVICES = {s: (f"services.{s}.main", f"services.{s}.settings", f"{s.capitalize()}Settings")

@@ -38,6 +38,7 @@ from gateway.main import create_app as create_gateway
 from gateway.testing import gateway_test_settings, serving
 from kernel.testing.helpers import eventually, settings_for
 
+pytestmark = pytest.mark.slow  # about 3 minutes: every cell of the matrix through real services
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 ROLES = ("org_admin", "discipline_officer", "petitions_staff", "assessor", "cadre", "auditor", "subscriber")
 RELATIONS = ("same unit", "child unit", "parent unit", "sibling unit", "self", "relative", "unknown id")

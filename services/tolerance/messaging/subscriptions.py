@@ -6,32 +6,27 @@ from kernel.consumer import Handler, Subscription
 from kernel.contracts import appraisal_v1, petitions_v1, rank_v1
 from kernel.directory import directory_handlers
 from services.tolerance.adapters import orm
-from services.tolerance.domain.policy import Policy
 from services.tolerance.messaging import handlers
 
-
-def subscriptions(policy: Policy) -> list[Subscription]:
-    """Builds the subscriptions; full-state events are guarded by sequence, facts by their natural keys."""
-    petitions = handlers.petitions_handlers(policy)
-    appraisal = handlers.appraisal_handlers(policy)
-    return [
-        # The cadre directory and org tree (docs/reliability.md S1, S2), plus rank holdings for "original" levels.
-        Subscription(producer="rank", handlers={
-            **directory_handlers(orm.directory),
-            rank_v1.RankChanged: Handler(handlers.on_rank_changed),
-            rank_v1.PostChanged: Handler(handlers.on_post_changed),
-        }),
-        Subscription(producer="petitions", handlers={
-            petitions_v1.CaseOpened: Handler(petitions["case_opened"], guard=False),
-            petitions_v1.ReportClosed: Handler(petitions["report_closed"]),
-            petitions_v1.FalseAccusationConfirmed: Handler(petitions["false_accusation_confirmed"], guard=False),
-            petitions_v1.AppealDecided: Handler(petitions["appeal_decided"], guard=False),
-        }),
-        Subscription(producer="appraisal", handlers={
-            appraisal_v1.InactionConfirmed: Handler(appraisal["inaction_confirmed"], guard=False),
-            appraisal_v1.AdmonishmentIssued: Handler(appraisal["admonishment_issued"], guard=False),
-            appraisal_v1.GradeFinalized: Handler(appraisal["grade_finalized"]),
-        }),
-    ]
+# Full-state events are guarded by sequence, facts by their natural keys.
+SUBSCRIPTIONS = [
+    # The cadre directory and org tree (docs/reliability.md S1, S2), plus rank holdings for "original" levels.
+    Subscription(producer="rank", handlers={
+        **directory_handlers(orm.directory),
+        rank_v1.RankChanged: Handler(handlers.on_rank_changed),
+        rank_v1.PostChanged: Handler(handlers.on_post_changed),
+    }),
+    Subscription(producer="petitions", handlers={
+        petitions_v1.CaseOpened: Handler(handlers.on_case_opened, guard=False),
+        petitions_v1.ReportClosed: Handler(handlers.on_report_closed),
+        petitions_v1.FalseAccusationConfirmed: Handler(handlers.on_false_accusation, guard=False),
+        petitions_v1.AppealDecided: Handler(handlers.on_appeal_decided, guard=False),
+    }),
+    Subscription(producer="appraisal", handlers={
+        appraisal_v1.InactionConfirmed: Handler(handlers.on_inaction_confirmed, guard=False),
+        appraisal_v1.AdmonishmentIssued: Handler(handlers.on_admonishment_issued, guard=False),
+        appraisal_v1.GradeFinalized: Handler(handlers.on_grade_finalized),
+    }),
+]
 
 
