@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from bench.common import Databases, backends, peak_rss_mib
+from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import SanctionSystem
 from kernel.contracts.vocabulary import SanctionType as T
 from kernel.db import make_database, utcnow
@@ -27,9 +28,11 @@ from services.tolerance.adapters import orm
 from services.tolerance.domain.periods import plan_restrictions, resolve_period
 from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import restriction_source
+from services.tolerance.service_layer.context import ToleranceContext
 from services.tolerance.service_layer.publishing import to_contracts
 from services.tolerance.service_layer.restrictions import sweep
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
+from services.tolerance.settings import ToleranceSettings
 from services.tolerance.views.reads import active_restrictions
 
 SWEEP_DAY = dt.date(2026, 6, 15)
@@ -115,10 +118,10 @@ async def seed(db: Any, policy: Policy, sanctions: int, cadres: int, rng: random
     return {"sanctions": sanctions, "restrictions": restrictions, "cadres": cadres}
 
 
-async def _timed_sweep(uow: Any, policy: Policy, day: dt.date, batch: int) -> dict[str, Any]:
+async def _timed_sweep(uow: Any, day: dt.date, batch: int) -> dict[str, Any]:
     before = reset_peak()
     t0 = time.perf_counter()
-    result = await sweep(uow, today=day, policy=policy, batch=batch)
+    result = await sweep(uow, today=day, batch=batch)
     wall = time.perf_counter() - t0
     return {"day": day, "restrictions_expired": result.restrictions_expired,
             "sanctions_expired": result.sanctions_expired, "reinstatements_opened": result.reinstatements_opened,
@@ -135,16 +138,20 @@ async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queri
     db = make_database(url, pool_size=4)
     outbox = OutboxWriter(orm.kernel_tables.outbox, "tolerance", "cadre")
 
+    context = ToleranceContext(settings=ToleranceSettings(_env_file=None, database_url=url), calendar=WorkdayCalendar(),
+                               policy=policy)
+
     def uow() -> ToleranceUnitOfWork:
-        return ToleranceUnitOfWork(db=db, tables=orm.kernel_tables, outbox=outbox, to_contracts=to_contracts)
+        return ToleranceUnitOfWork(db=db, tables=orm.kernel_tables, outbox=outbox, to_contracts=to_contracts,
+                                   context=context)
 
     try:
         t0 = time.perf_counter()
         seeded = await seed(db, policy, sanctions, cadres, rng)
         seed_s = time.perf_counter() - t0
-        catch_up = await _timed_sweep(uow, policy, SWEEP_DAY, batch)
-        daily = await _timed_sweep(uow, policy, SWEEP_DAY + dt.timedelta(days=1), batch)
-        idle = await _timed_sweep(uow, policy, SWEEP_DAY + dt.timedelta(days=1), batch)
+        catch_up = await _timed_sweep(uow, SWEEP_DAY, batch)
+        daily = await _timed_sweep(uow, SWEEP_DAY + dt.timedelta(days=1), batch)
+        idle = await _timed_sweep(uow, SWEEP_DAY + dt.timedelta(days=1), batch)
         async with db.reader.connect() as conn:
             outbox_rows = (await conn.execute(select(func.count()).select_from(orm.kernel_tables.outbox))).scalar_one()
         ids = [f"c{i:06d}" for i in rng.sample(range(cadres), queried)]

@@ -6,18 +6,17 @@ import logging
 
 from kernel.deps import china_today as today
 from kernel.runtime import PeriodicJob, ServiceRuntime
-from services.tolerance.domain.policy import Policy
 from services.tolerance.service_layer.restrictions import sweep
 
 log = logging.getLogger("tolerance.jobs")
 
 
-def expiry_job(policy: Policy, *, interval_s: float, batch: int) -> PeriodicJob:
+def expiry_job(*, interval_s: float, batch: int) -> PeriodicJob:
     """Expires restrictions and sanctions due today (China time); safe with several replicas."""
 
     async def run(runtime: ServiceRuntime) -> None:
         """Runs one sweep for today."""
-        result = await sweep(runtime.uow, today=today(), policy=policy, batch=batch)
+        result = await sweep(runtime.uow, today=today(), batch=batch)
         if result.restrictions_expired or result.sanctions_expired:
             log.info("expiry sweep", extra={"restrictions": result.restrictions_expired,
                                             "sanctions": result.sanctions_expired,

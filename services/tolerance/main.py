@@ -20,8 +20,7 @@ def create_app(settings: ToleranceSettings | None = None) -> FastAPI:
     """Creates the tolerance app (nothing connects until the lifespan starts)."""
     settings = settings or ToleranceSettings()
     context = ToleranceContext.build(settings)
-    policy = context.policy
-    jobs = [expiry_job(policy, interval_s=settings.expiry_sweep_interval_s, batch=settings.expiry_sweep_batch)]
+    jobs = [expiry_job(interval_s=settings.expiry_sweep_interval_s, batch=settings.expiry_sweep_batch)]
     runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=ToleranceUnitOfWork,
                              to_contracts=to_contracts, context=context, subscriptions=SUBSCRIPTIONS,
                              jobs=jobs if settings.expiry_sweep_enabled else [])

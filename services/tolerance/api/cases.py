@@ -67,7 +67,7 @@ async def record_past_tolerance_decision(body: PastToleranceCaseIn, response: Re
         occurred_on=body.occurred_on, summary=body.summary, applied_on=body.applied_on, initiator=body.initiator,
         mitigated_to=sanction_type(policy, body.mitigated_to), publication_scope=body.publication_scope)
     result = await idem.run(uow, lambda: past_cases.record_past_tolerance_decision(
-        cmd, uow, principal=principal, today=today, policy=policy))
+        cmd, uow, principal=principal, today=today))
     if result["outcome"] == "UNCHANGED":
         response.status_code = 200
     return PastFactRecorded(**result)
@@ -103,8 +103,8 @@ async def decide_case(case_id: str, body: CaseDecision, uow: UowDep, principal: 
         members=tuple(Member(member_id=m.member_id, vote=m.vote, recused=m.recused, recusal_reason=m.recusal_reason,
                              cadre_id=m.cadre_id) for m in body.members),
         mitigated_to=sanction_type(policy, body.mitigated_to), publication_scope=body.publication_scope)
-    return StateRead(**await idem.run(uow, lambda: tolerance_cases.decide_case(cmd, uow, principal=principal, today=today,
-                                                                           policy=policy)))
+    return StateRead(**await idem.run(uow, lambda: tolerance_cases.decide_case(cmd, uow, principal=principal,
+                                                                               today=today)))
 
 
 async def _step(uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep,

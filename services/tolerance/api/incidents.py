@@ -9,7 +9,7 @@ from kernel.errors import NotFound
 from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
-from services.tolerance.api.dependencies import DECIDERS, READERS, CadreFilter, PolicyDep, UowDep
+from services.tolerance.api.dependencies import DECIDERS, READERS, CadreFilter, UowDep
 from services.tolerance.api.schemas import Created, IncidentCreate, IncidentPage, IncidentRead
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.service_layer import commands, incidents
@@ -20,13 +20,12 @@ router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
 @router.post("", status_code=201, response_model=Created, dependencies=[require(*DECIDERS)])
 async def record_incident(body: IncidentCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
-                          today: TodayDep, policy: PolicyDep) -> Created:
+                          today: TodayDep) -> Created:
     """Records an incident about cadres in the caller's scope; a tolerance application window opens."""
     cmd = commands.RecordIncident(cadre_ids=tuple(body.cadre_ids), occurred_on=body.occurred_on, summary=body.summary,
                                   source_refs=tuple(SourceRef(r.type, r.id) for r in body.source_refs),
                                   loss_amount=body.loss_amount, effect_level=body.effect_level)
-    incident_id = await idem.run(uow, lambda: incidents.record_incident(cmd, uow, principal=principal, today=today,
-                                                                        policy=policy))
+    incident_id = await idem.run(uow, lambda: incidents.record_incident(cmd, uow, principal=principal, today=today))
     return Created(id=incident_id)
 
 

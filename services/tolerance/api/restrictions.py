@@ -14,7 +14,7 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.requests import QueryDate
 from kernel.security import PrincipalDep, require
-from services.tolerance.api.dependencies import READERS, CadreFilter, PolicyDep, UowDep
+from services.tolerance.api.dependencies import READERS, CadreFilter, UowDep
 from services.tolerance.api.schemas import (
     InvestigationClosure,
     InvestigationPage,
@@ -111,8 +111,8 @@ async def get_investigation(investigation_id: str, conn: ReaderDep, principal: P
 @investigation_router.post("/{investigation_id}/closure", response_model=StateRead,
                            dependencies=[require(Role.DISCIPLINE_OFFICER)])
 async def close_investigation(investigation_id: str, body: InvestigationClosure, uow: UowDep, principal: PrincipalDep,
-                              idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
+                              idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Closes an investigation whose substantiated facts have been handled; its restrictions are lifted."""
     cmd = commands.CloseInvestigation(investigation_id=investigation_id, closed_on=body.closed_on)
     return StateRead(**await idem.run(uow, lambda: investigations.close_investigation(cmd, uow, principal=principal,
-                                                                                  today=today, policy=policy)))
+                                                                                  today=today)))

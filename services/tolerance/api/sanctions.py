@@ -18,7 +18,6 @@ from services.tolerance.api.dependencies import (
     DECIDERS,
     READERS,
     CadreFilter,
-    CalendarDep,
     PolicyDep,
     UowDep,
     sanction_type,
@@ -55,8 +54,7 @@ async def propose_sanction(body: SanctionCreate, uow: UowDep, principal: Princip
     cmd = commands.ProposeSanction(cadre_id=body.cadre_id, incident_id=body.incident_id, system=body.system,
                                    type=sanction_type(policy, body.type), proposed_on=body.proposed_on,
                                    period_months=body.period_months, combined_count=body.combined_count)
-    sanction_id = await idem.run(uow, lambda: sanctions.propose_sanction(cmd, uow, principal=principal, today=today,
-                                                                         policy=policy))
+    sanction_id = await idem.run(uow, lambda: sanctions.propose_sanction(cmd, uow, principal=principal, today=today))
     return Created(id=sanction_id)
 
 
@@ -71,8 +69,7 @@ async def record_past_sanction(body: PastSanctionIn, response: Response, uow: Uo
         source=body.source, period_months=body.period_months, combined_count=body.combined_count,
         publication_scope=body.publication_scope, probation_extended_on=body.probation_extended_on,
         probation_extension_reason=body.probation_extension_reason)
-    result = await idem.run(uow, lambda: history.record_past_sanction(cmd, uow, principal=principal, today=today,
-                                                                       policy=policy))
+    result = await idem.run(uow, lambda: history.record_past_sanction(cmd, uow, principal=principal, today=today))
     if result["outcome"] == "UNCHANGED":
         response.status_code = 200
     return PastSanctionRecorded(**result)
@@ -80,14 +77,12 @@ async def record_past_sanction(body: PastSanctionIn, response: Response, uow: Uo
 
 @router.post("/{sanction_id}/facts-notice", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def notify_facts(sanction_id: str, body: FactsNotice, uow: UowDep, principal: PrincipalDep,
-                       idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep,
-                       calendar: CalendarDep) -> StateRead:
+                       idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
     """Serves the facts notice with the proposal; the defence window opens (a new notice reopens it)."""
     cmd = commands.NotifyFacts(sanction_id=sanction_id, notified_on=body.notified_on,
                                type=sanction_type(policy, body.type), period_months=body.period_months,
                                combined_count=body.combined_count)
-    done = await idem.run(uow, lambda: sanctions.notify_facts(cmd, uow, principal=principal, today=today,
-                                                              policy=policy, calendar=calendar))
+    done = await idem.run(uow, lambda: sanctions.notify_facts(cmd, uow, principal=principal, today=today))
     return StateRead(**done)
 
 
@@ -107,28 +102,25 @@ async def decide_sanction(sanction_id: str, body: SanctionDecision, uow: UowDep,
     cmd = commands.DecideSanction(sanction_id=sanction_id, decided_on=body.decided_on,
                                   publication_scope=body.publication_scope, type=sanction_type(policy, body.type),
                                   period_months=body.period_months, effective_on=body.effective_on)
-    done = await idem.run(uow, lambda: sanctions.decide_sanction(cmd, uow, principal=principal, today=today,
-                                                                 policy=policy))
+    done = await idem.run(uow, lambda: sanctions.decide_sanction(cmd, uow, principal=principal, today=today))
     return StateRead(**done)
 
 
 @router.post("/{sanction_id}/probation-extension", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def extend_probation(sanction_id: str, body: ProbationExtension, uow: UowDep, principal: PrincipalDep,
-                           idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
+                           idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Extends a 1-year 留党察看 by one year (the reason is recorded)."""
     cmd = commands.ExtendProbation(sanction_id=sanction_id, reason=body.reason)
-    done = await idem.run(uow, lambda: sanctions.extend_probation(cmd, uow, principal=principal, today=today,
-                                                                  policy=policy))
+    done = await idem.run(uow, lambda: sanctions.extend_probation(cmd, uow, principal=principal, today=today))
     return StateRead(**done)
 
 
 @router.post("/{sanction_id}/withdrawal", response_model=StateRead, dependencies=[require(*DECIDERS)])
 async def withdraw_sanction(sanction_id: str, body: SanctionWithdrawal, uow: UowDep, principal: PrincipalDep,
-                            idem: IdempotencyOptional, today: TodayDep, policy: PolicyDep) -> StateRead:
+                            idem: IdempotencyOptional, today: TodayDep) -> StateRead:
     """Withdraws a proposal that will not be decided."""
     cmd = commands.WithdrawSanction(sanction_id=sanction_id, withdrawn_on=body.withdrawn_on, reason=body.reason)
-    done = await idem.run(uow, lambda: sanctions.withdraw_sanction(cmd, uow, principal=principal, today=today,
-                                                                   policy=policy))
+    done = await idem.run(uow, lambda: sanctions.withdraw_sanction(cmd, uow, principal=principal, today=today))
     return StateRead(**done)
 
 

@@ -18,15 +18,14 @@ from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 async def on_case_opened(payload: petitions_v1.CaseOpened, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Mirrors a formal case as an investigation with its bars."""
     await investigations.open_investigation(uow, case_id=payload.case_id, report_id=payload.report_id,
-                                            cadre_id=payload.cadre_id, opened_on=payload.opened_on,
-                                            policy=uow.context.policy)
+                                            cadre_id=payload.cadre_id, opened_on=payload.opened_on)
 
 
 async def on_report_closed(payload: petitions_v1.ReportClosed, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Closes, or lets the handling conclude, the investigations of a closed report."""
     await investigations.close_for_report(uow, report_id=payload.report_id, case_ids=list(payload.case_ids),
                                           outcomes=[(o.cadre_id, o.outcome) for o in payload.cadre_outcomes],
-                                          closed_on=payload.closed_on, policy=uow.context.policy)
+                                          closed_on=payload.closed_on)
 
 
 async def on_false_accusation(payload: petitions_v1.FalseAccusationConfirmed, _e: CloudEvent,
@@ -39,14 +38,14 @@ async def on_false_accusation(payload: petitions_v1.FalseAccusationConfirmed, _e
         uow, cadre_id=payload.accuser_cadre_id, system=SanctionSystem.GOV, type_=SanctionType.WARNING,
         on=payload.confirmed_on, today=today(), origin=Origin.FALSE_ACCUSATION,
         external_ref=f"false-accusation/{payload.case_id}", ref=SourceRef("FALSE_ACCUSATION", payload.case_id),
-        summary=f"false accusation confirmed in case {payload.case_id}", policy=uow.context.policy)
+        summary=f"false accusation confirmed in case {payload.case_id}")
 
 
 async def on_appeal_decided(payload: petitions_v1.AppealDecided, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Applies an appeal decision on a sanction (no change, varied or revoked)."""
     await sanctions.apply_appeal(uow, appeal_id=payload.appeal_id, stage=payload.stage, result=payload.result,
                                  target_ref=payload.target_ref, varied_to=payload.varied_to,
-                                 decided_on=payload.decided_on, today=today(), policy=uow.context.policy)
+                                 decided_on=payload.decided_on, today=today())
 
 
 async def on_inaction_confirmed(payload: appraisal_v1.InactionConfirmed, _e: CloudEvent,
@@ -59,14 +58,14 @@ async def on_inaction_confirmed(payload: appraisal_v1.InactionConfirmed, _e: Clo
         type_=SanctionType.ACCOUNTABILITY_CRITICISM, on=payload.confirmed_on, today=today(),
         origin=Origin.INACTION, external_ref=f"inaction-finding/{payload.finding_id}",
         ref=SourceRef("INACTION_FINDING", payload.finding_id), summary=f"inaction {payload.item_code}",
-        policy=uow.context.policy, incident_id=payload.incident_ref, occurred_on=payload.occurred_on)
+        incident_id=payload.incident_ref, occurred_on=payload.occurred_on)
 
 
 async def on_admonishment_issued(payload: appraisal_v1.AdmonishmentIssued, _e: CloudEvent,
                                  uow: ToleranceUnitOfWork) -> None:
     """Turns an admonishment talk into its restrictions."""
     await sanctions.record_admonishment(uow, talk_id=payload.talk_id, cadre_id=payload.cadre_id,
-                                        issued_on=payload.issued_on, policy=uow.context.policy)
+                                        issued_on=payload.issued_on)
 
 
 async def on_grade_finalized(payload: appraisal_v1.GradeFinalized, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:

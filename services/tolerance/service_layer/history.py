@@ -23,7 +23,6 @@ from services.tolerance.domain.history import (
     record_past,
     same_fact,
 )
-from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.restrictions import Restriction
 from services.tolerance.domain.sanction import restriction_source
 from services.tolerance.service_layer import commands
@@ -57,10 +56,11 @@ def _recorded_values(row: Any) -> tuple[Any, ...]:
 
 
 async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceUnitOfWork, *,
-                               principal: Principal, today: dt.date, policy: Policy) -> dict[str, Any]:
+                               principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records a past sanction or handling with its real dates: the restrictions and events of a live decision on
     that date, then those of the sweep for what is over by today. The same natural key with other values is a
     correction; with the same values nothing changes."""
+    policy = uow.context.policy
     require_system_role(principal, cmd.system)
     fact = _fact(cmd)
     async with uow:
@@ -103,7 +103,7 @@ async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceU
             probation_extension_reason=fact.values()[-1], source=fact.source.value,
             recorded_by=principal.subject, recorded_at=utcnow()))
         # As the sweep would have: a removal whose bars on re-use are over makes the cadre eligible for re-use.
-        await open_eligible_reinstatements(uow, cadre_ids={fact.cadre_id}, today=today, policy=policy)
+        await open_eligible_reinstatements(uow, cadre_ids={fact.cadre_id}, today=today)
         await uow.audit(principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST", "sanction",
                       sanction.id)
         return await uow.commit({"id": sanction.id, "record_id": record_id, "revision": revision,

@@ -9,15 +9,15 @@ from kernel.errors import Conflict
 from kernel.ids import new_id
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import Incident
-from services.tolerance.domain.policy import Policy
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import cadre_for_action
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
 
 async def record_incident(cmd: commands.RecordIncident, uow: ToleranceUnitOfWork, *, principal: Principal,
-                          today: dt.date, policy: Policy) -> str:
+                          today: dt.date) -> str:
     """Records an incident about cadres in the caller's scope; each source may belong to one incident only."""
+    policy = uow.context.policy
     async with uow:
         for cadre_id in dict.fromkeys(cmd.cadre_ids):
             await cadre_for_action(uow, principal, cadre_id)
@@ -34,8 +34,9 @@ async def record_incident(cmd: commands.RecordIncident, uow: ToleranceUnitOfWork
 
 
 async def ensure_incident(uow: ToleranceUnitOfWork, *, ref: SourceRef, cadre_id: str, occurred_on: dt.date,
-                          opened_on: dt.date, summary: str, policy: Policy, incident_id: str | None = None) -> str:
+                          opened_on: dt.date, summary: str, incident_id: str | None = None) -> str:
     """Returns the incident of a source, recording it (with a tolerance window) the first time it is seen."""
+    policy = uow.context.policy
     existing = await uow.incidents.by_source(ref.type, ref.id)
     if existing is None and incident_id is not None and await uow.incidents.get(incident_id) is not None:
         existing = incident_id

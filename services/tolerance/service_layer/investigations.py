@@ -20,7 +20,6 @@ from services.tolerance.domain.investigation import (
     classify_result,
     result_for_outcome,
 )
-from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import DECIDED, PENDING, SanctionStatus
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import cadre_for_action
@@ -30,7 +29,7 @@ from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
 
 async def open_investigation(uow: ToleranceUnitOfWork, *, case_id: str, report_id: str, cadre_id: str,
-                             opened_on: dt.date, policy: Policy) -> None:
+                             opened_on: dt.date) -> None:
     """Mirrors a case opened by petitions (once per case); a report already closed settles it at once."""
     if await uow.investigations.by_case(case_id) is not None:
         return
@@ -43,37 +42,36 @@ async def open_investigation(uow: ToleranceUnitOfWork, *, case_id: str, report_i
     if closed is not None:  # report_closed was applied before this case_opened (out-of-order delivery)
         outcome, closed_on = closed
         await _apply_outcome(uow, investigation, ReportOutcome(outcome), report_id=report_id,
-                             closed_on=max(closed_on, opened_on), policy=policy)
+                             closed_on=max(closed_on, opened_on))
 
 
 async def close_for_report(uow: ToleranceUnitOfWork, *, report_id: str, case_ids: list[str],
-                           outcomes: list[tuple[str, ReportOutcome]], closed_on: dt.date, policy: Policy) -> None:
+                           outcomes: list[tuple[str, ReportOutcome]], closed_on: dt.date) -> None:
     """Applies a closed report per accused cadre: closes, or waits for the handling of substantiated facts."""
     for cadre_id, outcome in outcomes:
         await projections.record_report_outcome(uow.conn, report_id=report_id, cadre_id=cadre_id,
                                                 outcome=outcome.value, closed_on=closed_on)
         if outcome in SUBSTANTIATED:
-            await _report_incident(uow, report_id=report_id, cadre_id=cadre_id, closed_on=closed_on, policy=policy)
+            await _report_incident(uow, report_id=report_id, cadre_id=cadre_id, closed_on=closed_on)
         for investigation in await uow.investigations.not_closed(cadre_id=cadre_id, report_id=report_id,
                                                                  case_ids=case_ids):
             await _apply_outcome(uow, investigation, outcome, report_id=report_id,
-                                 closed_on=max(closed_on, investigation.opened_on), policy=policy)
+                                 closed_on=max(closed_on, investigation.opened_on))
 
 
-async def _report_incident(uow: ToleranceUnitOfWork, *, report_id: str, cadre_id: str, closed_on: dt.date,
-                           policy: Policy) -> str:
+async def _report_incident(uow: ToleranceUnitOfWork, *, report_id: str, cadre_id: str, closed_on: dt.date) -> str:
     return await ensure_incident(uow, ref=SourceRef("REPORT", report_id), cadre_id=cadre_id, occurred_on=closed_on,
-                                 opened_on=closed_on, summary=f"substantiated report {report_id}", policy=policy)
+                                 opened_on=closed_on, summary=f"substantiated report {report_id}")
 
 
 async def _apply_outcome(uow: ToleranceUnitOfWork, investigation: Investigation, outcome: ReportOutcome, *,
-                         report_id: str, closed_on: dt.date, policy: Policy) -> None:
+                         report_id: str, closed_on: dt.date) -> None:
     result = result_for_outcome(outcome)
     if result is not None:
         await close_investigation_with(uow, investigation, result=result, on=closed_on)
         return
     incident_id = await _report_incident(uow, report_id=report_id, cadre_id=investigation.cadre_id,
-                                         closed_on=closed_on, policy=policy)
+                                         closed_on=closed_on)
     if investigation.status is InvestigationStatus.OPEN:
         investigation.conclude(incident_id=incident_id)
         await uow.investigations.save(investigation)
@@ -81,13 +79,13 @@ async def _apply_outcome(uow: ToleranceUnitOfWork, investigation: Investigation,
     if any(c.decision is ToleranceDecision.EXEMPT for c in cases):
         await close_investigation_with(uow, investigation, result=InvestigationResult.NO_SANCTION, on=closed_on)
     elif await uow.sanctions.for_incident(incident_id, investigation.cadre_id):
-        await settle_investigations(uow, incident_id=incident_id, cadre_id=investigation.cadre_id, on=closed_on,
-                                    policy=policy)
+        await settle_investigations(uow, incident_id=incident_id, cadre_id=investigation.cadre_id, on=closed_on)
 
 
 async def close_investigation(cmd: commands.CloseInvestigation, uow: ToleranceUnitOfWork, *, principal: Principal,
-                              today: dt.date, policy: Policy) -> str:
+                              today: dt.date) -> str:
     """Closes an investigation whose substantiated facts were handled (its result follows the decided measures)."""
+    policy = uow.context.policy
     async with uow:
         investigation = await uow.investigations.get(cmd.investigation_id)
         if investigation is None:

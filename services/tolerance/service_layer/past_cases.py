@@ -16,7 +16,6 @@ from services.tolerance.adapters import orm
 from services.tolerance.domain.history import CORRECTED, HistorySource, Outcome, normalize_document_number
 from services.tolerance.domain.investigation import InvestigationResult
 from services.tolerance.domain.past_cases import PastInvestigation, PastToleranceDecision
-from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import DECIDED, PENDING
 from services.tolerance.domain.tolerance_case import UNDECIDED
 from services.tolerance.service_layer import commands
@@ -46,7 +45,7 @@ def _recorded_case_values(row: Any) -> tuple[Any, ...]:
 
 
 async def record_past_tolerance_decision(cmd: commands.RecordPastToleranceDecision, uow: ToleranceUnitOfWork, *,
-                                         principal: Principal, today: dt.date, policy: Policy) -> dict[str, Any]:
+                                         principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records a tolerance decision taken in the past with its real dates: the live decision's guard and effects
     (pending proposals withdrawn or lowered, investigations about the incident closed on the real date) and its
     event. The same (cadre, decision date, 文号) with other values is a correction; with the same values nothing
@@ -65,8 +64,7 @@ async def record_past_tolerance_decision(cmd: commands.RecordPastToleranceDecisi
             return await uow.commit({"id": current["case_id"], "record_id": current["id"],
                                      "revision": current["revision"], "outcome": Outcome.UNCHANGED.value})
         if current is None:
-            case_id, incident_id = await _record_new_case(uow, fact, principal=principal, today=today,
-                                                          policy=policy)
+            case_id, incident_id = await _record_new_case(uow, fact, principal=principal, today=today)
             outcome = Outcome.RECORDED
         else:
             case_id, incident_id = await _correct_case(uow, current, fact)
@@ -88,7 +86,8 @@ async def record_past_tolerance_decision(cmd: commands.RecordPastToleranceDecisi
 
 
 async def _record_new_case(uow: ToleranceUnitOfWork, fact: PastToleranceDecision, *, principal: Principal,
-                           today: dt.date, policy: Policy) -> tuple[str, str]:
+                           today: dt.date) -> tuple[str, str]:
+    policy = uow.context.policy
     if fact.incident_id is not None:
         incident = await uow.incidents.get(fact.incident_id)
         if incident is None or fact.cadre_id not in incident.cadre_ids:

@@ -7,7 +7,6 @@ import datetime as dt
 from kernel.auth import Principal, Role
 from kernel.errors import Forbidden, NotFound, RuleViolation
 from kernel.schemas import state_of
-from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.reinstatement import Objection, Reinstatement
 from services.tolerance.service_layer import commands
 from services.tolerance.service_layer.access import cadre_for_action, own_cadre
@@ -32,7 +31,7 @@ async def _load(uow: ToleranceUnitOfWork, reinstatement_id: str) -> Reinstatemen
 
 
 async def advance_reinstatement(cmd: commands.ReinstatementStep, uow: ToleranceUnitOfWork, *, principal: Principal,
-                                today: dt.date, policy: Policy) -> str:
+                                today: dt.date) -> str:
     """Runs one step of the reinstatement procedure."""
     async with uow:
         item = await _load(uow, cmd.reinstatement_id)
@@ -47,14 +46,15 @@ async def advance_reinstatement(cmd: commands.ReinstatementStep, uow: ToleranceU
             if not principal.has(*roles):
                 raise Forbidden(f"your role may not take the step {cmd.action}", rule="reinstatement.role",
                                 required_roles=sorted(r.value for r in roles))
-            await _step(uow, item, cmd, today=today, policy=policy)
+            await _step(uow, item, cmd, today=today)
         await uow.reinstatements.save(item)
         await uow.audit(principal, cmd.action.upper().replace("-", "_"), "reinstatement", item.id)
         return await uow.commit(state_of(item))
 
 
-async def _step(uow: ToleranceUnitOfWork, item: Reinstatement, cmd: commands.ReinstatementStep, *, today: dt.date,
-                policy: Policy) -> None:
+async def _step(uow: ToleranceUnitOfWork, item: Reinstatement, cmd: commands.ReinstatementStep, *,
+                today: dt.date) -> None:
+    policy = uow.context.policy
     enabled = policy.upper_consultation_enabled
     if cmd.action == "org-opinion":
         assert cmd.target_post is not None

@@ -16,7 +16,6 @@ from kernel.schemas import state_of
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import restriction_from_row, sanction_from_row
 from services.tolerance.domain import events
-from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.reinstatement import OPEN_STATES, Reinstatement
 from services.tolerance.domain.restrictions import USE_BARS, first_free_day
 from services.tolerance.domain.sanction import IN_FORCE, SanctionStatus
@@ -63,13 +62,14 @@ class SweepResult:
     cadres: set[str] = field(default_factory=set, repr=False)
 
 
-async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, policy: Policy, batch: int,
+async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, batch: int,
                      result: SweepResult) -> bool:
     """Expires one batch of due restrictions and sanctions in the open transaction; True if more may be due.
 
     Rows are claimed by a conditional UPDATE ... WHERE status = 'ACTIVE' RETURNING (and FOR UPDATE SKIP LOCKED on
     PostgreSQL), so two replicas never expire, nor announce, the same row twice.
     """
+    policy = uow.context.policy
     r, s = orm.restriction, orm.sanction
     postgres = uow.conn.dialect.name == "postgresql"
     # The status is rendered inline: a bound parameter keeps PostgreSQL's generic plan off the partial index.
@@ -107,9 +107,9 @@ async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, policy: Policy
     return len(ids) == batch or len(sids) == batch
 
 
-async def open_eligible_reinstatements(uow: ToleranceUnitOfWork, *, cadre_ids: set[str], today: dt.date,
-                                       policy: Policy) -> int:
+async def open_eligible_reinstatements(uow: ToleranceUnitOfWork, *, cadre_ids: set[str], today: dt.date) -> int:
     """Opens a reinstatement for removed cadres among `cadre_ids` once no bar on re-use remains."""
+    policy = uow.context.policy
     if not cadre_ids:
         return 0
     s, r, b = orm.sanction, orm.restriction, orm.reinstatement_basis
@@ -157,7 +157,7 @@ async def _has_open_reinstatement(uow: ToleranceUnitOfWork, cadre_id: str) -> bo
         and_(t.c.cadre_id == cadre_id, t.c.status.in_([st.value for st in OPEN_STATES]))).limit(1))).first() is not None
 
 
-async def sweep(uow_factory, *, today: dt.date, policy: Policy, batch: int = 1000,
+async def sweep(uow_factory, *, today: dt.date, batch: int = 1000,
                 max_batches: int = 10_000) -> SweepResult:
     """Expires everything due on `today` in short transactions; each batch also opens the reinstatements that
     became eligible by it, in the same transaction."""
@@ -166,9 +166,9 @@ async def sweep(uow_factory, *, today: dt.date, policy: Policy, batch: int = 100
     while more and result.batches < max_batches:
         async with uow_factory() as uow:
             result.cadres = set()
-            more = await expire_due(uow, today=today, policy=policy, batch=batch, result=result)
+            more = await expire_due(uow, today=today, batch=batch, result=result)
             result.reinstatements_opened += await open_eligible_reinstatements(uow, cadre_ids=result.cadres,
-                                                                               today=today, policy=policy)
+                                                                               today=today)
             result.batches += 1
             await uow.commit()
     return result

@@ -7,7 +7,6 @@ import datetime as dt
 from sqlalchemy import select
 
 from kernel.auth import Principal
-from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import (
     AppealResult,
     AppealStage,
@@ -28,7 +27,6 @@ from services.tolerance.domain.investigation import (
     InvestigationStatus,
     classify_result,
 )
-from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.sanction import (
     DECIDED,
     PENDING,
@@ -99,8 +97,9 @@ async def _mitigation(uow: ToleranceUnitOfWork, incident_id: str, cadre_id: str)
 
 
 async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                           today: dt.date, policy: Policy) -> str:
+                           today: dt.date) -> str:
     """Proposes a sanction on an incident for a cadre in scope (never on a tolerated incident)."""
+    policy = uow.context.policy
     require_system_role(principal, cmd.system)
     async with uow:
         await cadre_for_action(uow, principal, cmd.cadre_id)
@@ -125,9 +124,11 @@ async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWo
         return await uow.commit(sanction.id)
 
 
-async def notify_facts(cmd: commands.NotifyFacts, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date,
-                       policy: Policy, calendar: WorkdayCalendar) -> str:
+async def notify_facts(cmd: commands.NotifyFacts, uow: ToleranceUnitOfWork, *, principal: Principal,
+                       today: dt.date) -> str:
     """Serves the facts notice (with a possibly revised proposal); the defence window opens."""
+    calendar = uow.context.calendar
+    policy = uow.context.policy
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)
         sanction.notify_facts(policy.catalogue, calendar, notified_on=cmd.notified_on, today=today,
@@ -151,8 +152,9 @@ async def record_defence(cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, 
 
 
 async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                          today: dt.date, policy: Policy) -> str:
+                          today: dt.date) -> str:
     """Decides a sanction after the defence and the tolerance decision; its restrictions start."""
+    policy = uow.context.policy
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)
         guard = await tolerance_guard(uow, sanction.incident_id, sanction.cadre_id)
@@ -170,14 +172,15 @@ async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork
         await uow.sanctions.save(sanction)
         await uow.restrictions.add_many(restrictions)
         await settle_investigations(uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id,
-                                    on=cmd.decided_on, policy=policy)
+                                    on=cmd.decided_on)
         await uow.audit(principal, "DECIDE", "sanction", sanction.id)
         return await uow.commit(state_of(sanction))
 
 
 async def extend_probation(cmd: commands.ExtendProbation, uow: ToleranceUnitOfWork, *, principal: Principal,
-                           today: dt.date, policy: Policy) -> str:
+                           today: dt.date) -> str:
     """Extends a 1-year 留党察看 by a year, with the reason recorded on every restriction it moves."""
+    policy = uow.context.policy
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)
         restrictions = await uow.restrictions.of_source([restriction_source(sanction.system)], sanction.id)
@@ -198,7 +201,7 @@ async def extend_probation(cmd: commands.ExtendProbation, uow: ToleranceUnitOfWo
 
 
 async def withdraw_sanction(cmd: commands.WithdrawSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                            today: dt.date, policy: Policy) -> str:
+                            today: dt.date) -> str:
     """Withdraws a proposal that will not be decided."""
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)
@@ -207,14 +210,15 @@ async def withdraw_sanction(cmd: commands.WithdrawSanction, uow: ToleranceUnitOf
         sanction.withdraw(on=cmd.withdrawn_on, reason=cmd.reason.strip())
         await uow.sanctions.save(sanction)
         await settle_investigations(uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id,
-                                    on=cmd.withdrawn_on, policy=policy)
+                                    on=cmd.withdrawn_on)
         await uow.audit(principal, "WITHDRAW", "sanction", sanction.id)
         return await uow.commit(state_of(sanction))
 
 
-async def settle_investigations(uow: ToleranceUnitOfWork, *, incident_id: str | None, cadre_id: str, on: dt.date,
-                                policy: Policy) -> None:
+async def settle_investigations(uow: ToleranceUnitOfWork, *, incident_id: str | None, cadre_id: str,
+                                on: dt.date) -> None:
     """Closes investigations waiting on an incident's handling once no proposal for the cadre is pending."""
+    policy = uow.context.policy
     if incident_id is None:
         return
     sanctions = await uow.sanctions.for_incident(incident_id, cadre_id)
@@ -242,7 +246,7 @@ async def close_investigation_with(uow: ToleranceUnitOfWork, investigation: Inve
 # -- from other services' events --------------------------------------------------------------------------------
 async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system: SanctionSystem,
                              type_: SanctionType, on: dt.date, today: dt.date, origin: Origin, external_ref: str,
-                             ref: SourceRef, summary: str, policy: Policy, incident_id: str | None = None,
+                             ref: SourceRef, summary: str, incident_id: str | None = None,
                              occurred_on: dt.date | None = None) -> Sanction | None:
     """Creates a proposal from another service's finding, once (by its external reference); none if tolerated.
 
@@ -250,11 +254,11 @@ async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system:
     the finding says when the conduct itself happened, dates the incident, so that influence periods and tolerance
     windows start from the conduct, not from its confirmation (docs/tolerance.md, "Events consumed").
     """
+    policy = uow.context.policy
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return None
     incident = await ensure_incident(uow, ref=ref, cadre_id=cadre_id, occurred_on=min(occurred_on or on, on),
-                                     opened_on=on, summary=summary,
-                                     policy=policy, incident_id=incident_id)
+                                     opened_on=on, summary=summary, incident_id=incident_id)
     cases = await uow.cases.for_incident(incident, cadre_id)
     if any(c.decision is ToleranceDecision.EXEMPT for c in cases):
         return None
@@ -268,9 +272,9 @@ async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system:
     return sanction
 
 
-async def record_admonishment(uow: ToleranceUnitOfWork, *, talk_id: str, cadre_id: str, issued_on: dt.date,
-                              policy: Policy) -> None:
+async def record_admonishment(uow: ToleranceUnitOfWork, *, talk_id: str, cadre_id: str, issued_on: dt.date) -> None:
     """Turns an admonishment talk held by appraisal into its restrictions, once per talk."""
+    policy = uow.context.policy
     external_ref = f"talk/{talk_id}"
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return
@@ -285,9 +289,9 @@ async def record_admonishment(uow: ToleranceUnitOfWork, *, talk_id: str, cadre_i
 
 
 async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: AppealStage, result: AppealResult,
-                       target_ref: str, varied_to: str | None, decided_on: dt.date, today: dt.date,
-                       policy: Policy) -> str:
+                       target_ref: str, varied_to: str | None, decided_on: dt.date, today: dt.date) -> str:
     """Applies an appeal decision on a sanction once per (appeal, stage); returns what was done."""
+    policy = uow.context.policy
     if not target_ref.startswith("sanction/"):
         return "NOT_A_SANCTION"
     sanction_id = target_ref.split("/", 1)[1]
@@ -326,7 +330,7 @@ async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: Appea
                                              outcome=outcome, recorded_at=utcnow()))
     if varied:
         # A shorter period may already be over: a removed cadre can become eligible for reinstatement now.
-        await open_eligible_reinstatements(uow, cadre_ids={sanction.cadre_id}, today=today, policy=policy)
+        await open_eligible_reinstatements(uow, cadre_ids={sanction.cadre_id}, today=today)
     return outcome
 
 

@@ -10,7 +10,6 @@ from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
 from services.tolerance.domain.investigation import Incident, InvestigationResult
-from services.tolerance.domain.policy import Policy
 from services.tolerance.domain.rules.tolerance import Initiator
 from services.tolerance.domain.sanction import DECIDED, PENDING
 from services.tolerance.domain.tolerance_case import UNDECIDED, ToleranceCase
@@ -97,9 +96,10 @@ async def record_checklist(cmd: commands.RecordChecklist, uow: ToleranceUnitOfWo
         return await uow.commit(state_of(case))
 
 
-async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date,
-                      policy: Policy) -> str:
+async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, principal: Principal,
+                      today: dt.date) -> str:
     """Records the collective decision; EXEMPT withdraws pending sanctions, MITIGATE lowers them."""
+    policy = uow.context.policy
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
         entry = await cadre_for_action(uow, principal, case.cadre_id)  # its relatives must recuse

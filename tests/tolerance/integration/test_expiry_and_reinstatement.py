@@ -23,7 +23,7 @@ D = dt.date
 
 
 async def run_sweep(world, today, batch=1000):
-    return await sweep(world.runtime.uow, today=today, policy=world.runtime.context.policy, batch=batch)
+    return await sweep(world.runtime.uow, today=today, batch=batch)
 
 
 async def test_restrictions_expire_on_the_day_they_end_and_are_announced_once(world):
@@ -58,12 +58,11 @@ async def test_two_replicas_sweeping_at_once_expire_and_announce_each_restrictio
 
     def replica_uow():
         return ToleranceUnitOfWork(db=other_db, tables=runtime.tables, outbox=runtime.outbox,
-                                   to_contracts=to_contracts)
+                                   to_contracts=to_contracts, context=runtime.context)
     try:
-        policy = world.runtime.context.policy
         first, second = await asyncio.gather(
-            sweep(runtime.uow, today=D(2027, 1, 1), policy=policy, batch=7),
-            sweep(replica_uow, today=D(2027, 1, 1), policy=policy, batch=7))
+            sweep(runtime.uow, today=D(2027, 1, 1), batch=7),
+            sweep(replica_uow, today=D(2027, 1, 1), batch=7))
     finally:
         await other_db.dispose()
     assert first.restrictions_expired + second.restrictions_expired == 160

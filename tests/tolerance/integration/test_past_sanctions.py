@@ -96,7 +96,7 @@ async def test_a_past_sanction_is_answered_exactly_as_the_live_decision_on_its_r
     b_new = await live(world, "c-b", system="ORG_HANDLING", type_="POST_ADJUSTMENT", incident_on=D(2025, 11, 1),
                        proposed_on=D(2025, 11, 20), notified_on=D(2025, 11, 21), decided_on=D(2025, 12, 1),
                        effective_on=D(2025, 12, 8), role="org_admin")
-    await sweep(world.runtime.uow, today=TODAY, policy=world.runtime.context.policy, batch=1000)
+    await sweep(world.runtime.uow, today=TODAY, batch=1000)
 
     # Restrictions as of dates before, during and after each influence period; and the whole list.
     days = [D(2024, 3, 10), D(2024, 3, 11), D(2024, 12, 31), D(2025, 1, 1), D(2025, 3, 10), D(2025, 3, 11),
@@ -263,7 +263,7 @@ async def test_rank_receives_the_same_restriction_state_for_a_past_and_a_live_sa
                  {"decided_on": "2025-09-01", "publication_scope": "UNIT"})
         today["day"] = TODAY
         # The live twin's sweep runs today: the 2025 grade year is over (the history side recorded it as over).
-        await sweep(tol.state.runtime.uow, today=TODAY, policy=tol.state.runtime.context.policy, batch=1000)
+        await sweep(tol.state.runtime.uow, today=TODAY, batch=1000)
 
         async def state(cadre_id):
             t = rank_orm.restriction_record

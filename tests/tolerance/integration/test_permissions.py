@@ -144,7 +144,7 @@ async def test_restriction_discretionary_extension(world):
 
 async def _eligible(world):
     await world.effective("c-a", "REMOVAL_FROM_POST", "ORG_HANDLING", role="org_admin")
-    await sweep(world.runtime.uow, today=dt.date(2027, 6, 10), policy=world.runtime.context.policy)
+    await sweep(world.runtime.uow, today=dt.date(2027, 6, 10))
     world.app.dependency_overrides[deps.today] = lambda: dt.date(2027, 8, 1)
     [item] = (await world.get("/reinstatements", cadre_id="c-a")).json()["items"]
     return item["id"]
