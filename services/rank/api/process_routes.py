@@ -20,7 +20,6 @@ from services.rank.api.dependencies import (
     CONTRACT_READERS,
     WRITERS,
     CadreFilter,
-    CalendarDep,
     PoliciesDep,
     UowDep,
 )
@@ -105,26 +104,23 @@ async def list_candidates(batch_id: str, conn: ReaderDep, principal: PrincipalDe
 @router.post("/promotion-batches/{batch_id}/compute-candidates", response_model=ComputeResult,
              tags=["promotion-batches"], dependencies=[require(*WRITERS)])
 async def compute_candidates(batch_id: str, body: Empty, uow: UowDep, principal: PrincipalDep, today: TodayDep,
-                             runtime: RuntimeDep, policies: PoliciesDep, idem: IdempotencyOptional) -> ComputeResult:
+                             runtime: RuntimeDep, idem: IdempotencyOptional) -> ComputeResult:
     """Evaluates the subtree and stores the eligible candidates with points, ranked per quota bucket."""
     cmd = commands.BatchAction(batch_id=batch_id, action="compute-candidates")
     assert runtime.db is not None
     return ComputeResult(**await idem.run(uow, lambda: batches.compute_candidates(
-        cmd, uow, principal=principal, today=today, reader=runtime.db.reader, policies=policies)))
+        cmd, uow, principal=principal, today=today, reader=runtime.db.reader)))
 
 
-async def _advance(batch_id: str, action: str, uow: Any, principal: Any, today: Any, calendar: Any, policies: Any,
-                   idem: Any, *, cadre_id: str | None = None, **params: Any) -> StateRead:
+async def _advance(batch_id: str, action: str, uow: Any, principal: Any, today: Any, idem: Any, *, cadre_id: str | None = None, **params: Any) -> StateRead:
     cmd = commands.BatchAction(batch_id=batch_id, action=action, cadre_id=cadre_id, params=params)
-    return StateRead(**await idem.run(uow, lambda: batches.advance_batch(cmd, uow, principal=principal, today=today,
-                                                                          calendar=calendar, policies=policies)))
+    return StateRead(**await idem.run(uow, lambda: batches.advance_batch(cmd, uow, principal=principal, today=today)))
 
 
 def _transition(action: str, doc: str, body_model: type = Empty, roles: tuple = WRITERS) -> None:
     async def route(batch_id: str, body: body_model, uow: UowDep, principal: PrincipalDep,  # type: ignore[valid-type]
-                    today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
-                    idem: IdempotencyOptional) -> StateRead:
-        return await _advance(batch_id, action, uow, principal, today, calendar, policies, idem,
+                    today: TodayDep, idem: IdempotencyOptional) -> StateRead:
+        return await _advance(batch_id, action, uow, principal, today, idem,
                               **body.model_dump(exclude_none=False))
 
     route.__annotations__["body"] = body_model  # a local class: resolved here, not from the module's globals
@@ -149,61 +145,60 @@ _transition("cancel", "Cancels a batch not yet appointed; open candidacies are w
 @router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/votes", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*BATCH_VOTERS)])
 async def record_votes(batch_id: str, cadre_id: str, body: VotesIn, uow: UowDep, principal: PrincipalDep,
-                       today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
+                       today: TodayDep,
                        idem: IdempotencyOptional) -> StateRead:
     """Records the democratic-recommendation vote tally of a candidate."""
-    return await _advance(batch_id, "votes", uow, principal, today, calendar, policies, idem, cadre_id=cadre_id,
+    return await _advance(batch_id, "votes", uow, principal, today, idem, cadre_id=cadre_id,
                           **body.model_dump())
 
 
 @router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/investigation", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*WRITERS)])
 async def record_investigation(batch_id: str, cadre_id: str, body: InvestigationIn, uow: UowDep,
-                               principal: PrincipalDep, today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
+                               principal: PrincipalDep, today: TodayDep,
                                idem: IdempotencyOptional) -> StateRead:
     """Records the investigation (考察) result of a recommended candidate."""
-    return await _advance(batch_id, "investigation", uow, principal, today, calendar, policies, idem,
+    return await _advance(batch_id, "investigation", uow, principal, today, idem,
                           cadre_id=cadre_id, **body.model_dump())
 
 
 @router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/objection", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*WRITERS)])
 async def register_objection(batch_id: str, cadre_id: str, body: Empty, uow: UowDep, principal: PrincipalDep,
-                             today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
+                             today: TodayDep,
                              idem: IdempotencyOptional) -> StateRead:
     """Registers an objection raised during publicity; the batch verifies it."""
-    return await _advance(batch_id, "objections", uow, principal, today, calendar, policies, idem, cadre_id=cadre_id)
+    return await _advance(batch_id, "objections", uow, principal, today, idem, cadre_id=cadre_id)
 
 
 @router.post("/promotion-batches/{batch_id}/candidates/{cadre_id}/objection/resolve", response_model=StateRead,
              tags=["promotion-batches"], dependencies=[require(*WRITERS)])
 async def resolve_objection(batch_id: str, cadre_id: str, body: ResolveIn, uow: UowDep, principal: PrincipalDep,
-                            today: TodayDep, calendar: CalendarDep, policies: PoliciesDep,
+                            today: TodayDep,
                             idem: IdempotencyOptional) -> StateRead:
     """Closes the verification of an objection (upheld: the candidate is not selected)."""
-    return await _advance(batch_id, "resolve-objection", uow, principal, today, calendar, policies, idem,
+    return await _advance(batch_id, "resolve-objection", uow, principal, today, idem,
                           cadre_id=cadre_id, **body.model_dump())
 
 
 @router.post("/contracts", status_code=201, response_model=Created, tags=["contracts"],
              dependencies=[require(*WRITERS)])
-async def sign_contract(body: ContractCreate, uow: UowDep, principal: PrincipalDep, policies: PoliciesDep,
+async def sign_contract(body: ContractCreate, uow: UowDep, principal: PrincipalDep,
                         idem: IdempotencyRequired) -> Created:
     """Signs an appointment contract, a role term or a government-employee contract."""
     cmd = commands.SignContract(**body.model_dump())
-    return Created(id=await idem.run(uow, lambda: contracts.sign_contract(cmd, uow, principal=principal,
-                                                                          policy=policies.contract)))
+    return Created(id=await idem.run(uow, lambda: contracts.sign_contract(cmd, uow, principal=principal)))
 
 
 @router.post("/contracts/history", status_code=201, response_model=PastContractRecorded, tags=["contracts"],
              dependencies=[require(*WRITERS)])
-async def record_past_contract(body: PastContractCreate, uow: UowDep, principal: PrincipalDep, policies: PoliciesDep,
+async def record_past_contract(body: PastContractCreate, uow: UowDep, principal: PrincipalDep,
                                idem: IdempotencyRequired, today: TodayDep) -> PastContractRecorded:
     """Records a past contract or role term as a past fact (real dates, how it ended, source and 文号); the same
     values again change nothing, other values correct it (docs/rank.md)."""
     fact = PastContract(**body.model_dump())
     return PastContractRecorded(**await idem.run(uow, lambda: past_contracts.record_past_contract(
-        fact, uow, principal=principal, today=today, policy=policies.contract)))
+        fact, uow, principal=principal, today=today)))
 
 
 @router.get("/contracts", response_model=ContractPage, tags=["contracts"], dependencies=[require(*CONTRACT_READERS)])
@@ -228,31 +223,31 @@ async def get_contract(contract_id: str, conn: ReaderDep, principal: PrincipalDe
 
 
 async def _contract(contract_id: str, action: str, params: dict, uow: Any, principal: Any, today: Any,
-                    policies: Any, idem: Any) -> ContractState:
+                    idem: Any) -> ContractState:
     cmd = commands.ContractAction(contract_id=contract_id, action=action, params=params)
     return ContractState(**await idem.run(uow, lambda: contracts.act_on_contract(
-        cmd, uow, principal=principal, today=today, policy=policies.contract)))
+        cmd, uow, principal=principal, today=today)))
 
 
 @router.post("/contracts/{contract_id}/file", response_model=ContractState, tags=["contracts"],
              dependencies=[require(*WRITERS)])
 async def file_contract(contract_id: str, body: ContractFile, uow: UowDep, principal: PrincipalDep, today: TodayDep,
-                        policies: PoliciesDep, idem: IdempotencyOptional) -> ContractState:
+                        idem: IdempotencyOptional) -> ContractState:
     """Records the filing (备案) of a signed contract; it starts to run (probation first, if any)."""
-    return await _contract(contract_id, "file", body.model_dump(), uow, principal, today, policies, idem)
+    return await _contract(contract_id, "file", body.model_dump(), uow, principal, today, idem)
 
 
 @router.post("/contracts/{contract_id}/renewal-decision", response_model=ContractState, tags=["contracts"],
              dependencies=[require(*WRITERS)])
 async def decide_renewal(contract_id: str, body: RenewalDecision, uow: UowDep, principal: PrincipalDep,
-                         today: TodayDep, policies: PoliciesDep, idem: IdempotencyOptional) -> ContractState:
+                         today: TodayDep, idem: IdempotencyOptional) -> ContractState:
     """Decides a renewal review: renew, one level up, keep, one level down or not renewed (by the grades)."""
-    return await _contract(contract_id, "renewal-decision", body.model_dump(), uow, principal, today, policies, idem)
+    return await _contract(contract_id, "renewal-decision", body.model_dump(), uow, principal, today, idem)
 
 
 @router.post("/contracts/{contract_id}/terminate", response_model=ContractState, tags=["contracts"],
              dependencies=[require(*WRITERS)])
 async def terminate_contract(contract_id: str, body: ContractTerminate, uow: UowDep, principal: PrincipalDep,
-                             today: TodayDep, policies: PoliciesDep, idem: IdempotencyOptional) -> ContractState:
+                             today: TodayDep, idem: IdempotencyOptional) -> ContractState:
     """Terminates a contract on a ground (e.g. annual 不称职 of an appointed civil servant)."""
-    return await _contract(contract_id, "terminate", body.model_dump(), uow, principal, today, policies, idem)
+    return await _contract(contract_id, "terminate", body.model_dump(), uow, principal, today, idem)

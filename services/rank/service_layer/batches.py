@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.auth import Principal
-from kernel.calendar import WorkdayCalendar
 from kernel.errors import ConcurrencyError, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
@@ -16,7 +15,6 @@ from services.rank.adapters import config_repo, selection
 from services.rank.adapters.facts import load_facts, load_tree
 from services.rank.domain.batch import Candidate, PromotionBatch, QuotaLimit
 from services.rank.domain.points import PointsScheme, RankEntry, rank_entries
-from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer import commands
 from services.rank.service_layer.evaluation import eligibility_json, points_json, standing_of
 from services.rank.service_layer.handlers import in_scope
@@ -57,12 +55,13 @@ def _bucket(target: str, quotas: list[config_repo.QuotaRow], path: list[str]) ->
 
 
 async def compute_candidates(cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal,
-                             today: dt.date, reader: AsyncEngine, policies: RankPolicies) -> dict[str, Any]:
+                             today: dt.date, reader: AsyncEngine) -> dict[str, Any]:
     """Evaluates every cadre of the batch's subtree one rank below a target rank and stores the eligible ones.
 
     The evaluation streams the subtree in chunks on a reader connection, so the write transaction that stores
     the list stays short; a concurrent change of the batch makes the store fail with a version conflict.
     """
+    policies = uow.context.policies
     async with reader.connect() as conn:
         async with uow:
             batch, path = await _load(uow, principal, cmd.batch_id)
@@ -124,9 +123,11 @@ async def _limits(uow: RankUnitOfWork, batch: PromotionBatch, cadre_ids: list[st
     return limits
 
 
-async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal, today: dt.date,
-                        calendar: WorkdayCalendar, policies: RankPolicies) -> dict[str, Any]:
+async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal,
+                        today: dt.date) -> dict[str, Any]:
     """Applies one transition of the batch state machine (see domain.batch)."""
+    calendar = uow.context.calendar
+    policies = uow.context.policies
     async with uow:
         batch, _ = await _load(uow, principal, cmd.batch_id)
         p = cmd.params
@@ -155,8 +156,7 @@ async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, princ
         elif cmd.action == "submit-for-approval":
             batch.submit_for_approval(today=today)
         elif cmd.action == "approve":
-            await _approve(uow, batch, principal=principal, today=today, effective=p.get("effective_date") or today,
-                           policies=policies)
+            await _approve(uow, batch, principal=principal, today=today, effective=p.get("effective_date") or today)
         elif cmd.action == "close":
             batch.close()
         elif cmd.action == "cancel":
@@ -169,8 +169,9 @@ async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, princ
 
 
 async def _approve(uow: RankUnitOfWork, batch: PromotionBatch, *, principal: Principal, today: dt.date,
-                   effective: dt.date, policies: RankPolicies) -> None:
+                   effective: dt.date) -> None:
     """Re-checks eligibility on the effective date, checks quotas, and appoints (new rank holdings)."""
+    policies = uow.context.policies
     publicised = [c.cadre_id for c in batch.candidates.values() if c.status == "PUBLICISED"]
     ladders = await uow.ladders(effective)
     scheme = (await config_repo.schemes_in_force(uow.conn, effective)).fallback

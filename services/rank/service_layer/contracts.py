@@ -18,9 +18,9 @@ from services.rank.service_layer.handlers import in_scope, load_cadre
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 
 
-async def sign_contract(cmd: commands.SignContract, uow: RankUnitOfWork, *, principal: Principal,
-                        policy: ContractPolicy) -> str:
+async def sign_contract(cmd: commands.SignContract, uow: RankUnitOfWork, *, principal: Principal) -> str:
     """Signs a contract for a cadre of the caller's subtree (one open contract per kind)."""
+    policy = uow.context.policies.contract
     async with uow:
         cadre = await load_cadre(uow, principal, cmd.cadre_id)
         if cmd.starts_on < cadre.entry_date:
@@ -57,9 +57,10 @@ async def term_grades(uow: RankUnitOfWork, contract: Contract) -> list[str]:
     return [known[y].grade for y in range(contract.starts_on.year, contract.ends_on.year + 1) if y in known]
 
 
-async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, principal: Principal, today: dt.date,
-                          policy: ContractPolicy) -> dict[str, Any]:
+async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, principal: Principal,
+                          today: dt.date) -> dict[str, Any]:
     """Files, decides the renewal of, or terminates a contract."""
+    policy = uow.context.policies.contract
     async with uow:
         contract = await _load(uow, principal, cmd.contract_id)
         p = cmd.params

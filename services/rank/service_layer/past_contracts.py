@@ -20,7 +20,6 @@ from kernel.ids import new_id
 from services.rank.adapters import orm
 from services.rank.domain.contract import OPEN, recorded_contract
 from services.rank.domain.past_contracts import PastContract
-from services.rank.domain.rules.policies import ContractPolicy
 from services.rank.service_layer.handlers import load_cadre
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 
@@ -45,10 +44,11 @@ def _overlaps(fact: PastContract, others: list[Any]) -> bool:
     return any(o.starts_on <= end and fact.starts_on <= (o.terminated_on or o.ends_on) for o in others)
 
 
-async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, principal: Principal, today: dt.date,
-                               policy: ContractPolicy) -> dict[str, Any]:
+async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, principal: Principal,
+                               today: dt.date) -> dict[str, Any]:
     """Records (or corrects) a past contract or role term with its real dates and provenance; answers the record's
     id, the contract's, its status today and the outcome (RECORDED, CORRECTED, UNCHANGED)."""
+    policy = uow.context.policies.contract
     async with uow:
         cadre = await load_cadre(uow, principal, fact.cadre_id)
         fact.check(today=today)
