@@ -34,10 +34,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
         if "e2e" in parts:
             item.add_marker(pytest.mark.e2e)
-    # Files holding a `slow` test run first (the order is otherwise kept), so that under pytest-xdist (make test)
-    # the longest files start early instead of finishing alone at the end.
-    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)
 
 
 # -- NATS ------------------------------------------------------------------------------------------------
