@@ -102,7 +102,8 @@ async def _accused(conn: AsyncConnection, access: Access, ids: list[str]) -> dic
     return out
 
 
-async def get_report(conn: AsyncConnection, tools: PetitionsContext, access: Access, report_id: str) -> dict[str, Any] | None:
+async def get_report(conn: AsyncConnection, tools: PetitionsContext, access: Access,
+                     report_id: str) -> dict[str, Any] | None:
     """Returns a report as the caller may see it (texts only for those who handle open reports), or None."""
     r = orm.report
     row = (await conn.execute(select(r).where(r.c.id == report_id, report_scope(access)))).mappings().first()

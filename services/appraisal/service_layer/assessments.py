@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
@@ -63,7 +64,7 @@ async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork
         return await uow.commit(a.id)
 
 
-async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
+async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict[str, Any]:
     """Records the cadre's own self-summary."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -74,7 +75,7 @@ async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUn
 
 
 async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: AppraisalUnitOfWork, *,
-                        principal: Principal, today: dt.date) -> str:
+                        principal: Principal, today: dt.date) -> dict[str, Any]:
     """Takes the leader's proposal and applies the §1.3 rules and the 优秀 quota at once."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -89,18 +90,19 @@ async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: App
         return await uow.commit(state_of(a))
 
 
-async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Publishes an 优秀 proposal for the configured number of working days."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
         ctx = uow.context
-        a.start_publicity(today=today, ends_on=ctx.calendar.add_working_days(today, ctx.settings.publicity_working_days))
+        ends_on = ctx.calendar.add_working_days(today, ctx.settings.publicity_working_days)
+        a.start_publicity(today=today, ends_on=ends_on)
         await uow.assessments.save(a)
         await uow.audit(principal, "PUBLICITY", OBJECT, a.id)
         return await uow.commit(state_of(a))
 
 
-async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Decides the grade (re-checking rules and quota), finalizes it and proposes the awards it earns."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -114,7 +116,7 @@ async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principa
         return await uow.commit(state_of(a))
 
 
-async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records the written notification of the grade."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -125,7 +127,7 @@ async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principa
 
 
 async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: AppraisalUnitOfWork, *,
-                            principal: Principal, today: dt.date) -> str:
+                            principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records the cadre's signature and opinion."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -135,7 +137,7 @@ async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: Apprai
         return await uow.commit(state_of(a))
 
 
-async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Opens a 复核 of the cadre's own 不称职 grade."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -146,7 +148,7 @@ async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, princi
 
 
 async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUnitOfWork, *, principal: Principal,
-                        today: dt.date) -> str:
+                        today: dt.date) -> dict[str, Any]:
     """Upholds or lightens a reviewed grade (a change re-emits grade_finalized, amended)."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -160,7 +162,7 @@ async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUni
 
 
 async def supplement_grade(assessment_id: str, grade: str, uow: AppraisalUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> str:
+                           today: dt.date) -> dict[str, Any]:
     """Assigns a grade retroactively (补定等次) after an investigation closed without a heavier sanction."""
     async with uow:
         a = await _load(uow, principal, assessment_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 
@@ -93,7 +94,7 @@ async def propose_award(cmd: commands.ProposeAward, uow: AppraisalUnitOfWork, *,
 
 
 async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
-                        reason: str | None = None) -> str:
+                        reason: str | None = None) -> dict[str, Any]:
     """Moves an award along: publicity, approve, grant, review, revoke or keep."""
     async with uow:
         award = await _load(uow, principal, award_id)

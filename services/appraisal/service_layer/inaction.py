@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
@@ -101,7 +102,7 @@ async def report_finding(cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, 
 
 
 async def advance_finding(finding_id: str, action: str, uow: AppraisalUnitOfWork, *, principal: Principal,
-                          today: dt.date, reason: str | None = None) -> str:
+                          today: dt.date, reason: str | None = None) -> dict[str, Any]:
     """Moves a finding: verify, confirm, dismiss or refer to tolerance; the index is requeued."""
     async with uow:
         finding = await uow.findings.get(finding_id, lock=True)

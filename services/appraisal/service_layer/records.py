@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from kernel.access import self_service
 from kernel.auth import Principal
@@ -44,7 +45,7 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, record_id: str, 
     return record
 
 
-async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> str:
+async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Verifies a record; a verified correction supersedes the record it corrects; the index is requeued."""
     async with uow:
         record = await _load(uow, principal, record_id)
@@ -61,7 +62,7 @@ async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *, principal: 
         return await uow.commit(state_of(record))
 
 
-async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
+async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict[str, Any]:
     """Returns a submitted record to its submitter with a reason."""
     async with uow:
         record = await _load(uow, principal, record_id)
@@ -70,7 +71,7 @@ async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *
         return await uow.commit(state_of(record))
 
 
-async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
+async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict[str, Any]:
     """Resubmits a returned record with its changes."""
     async with uow:
         record = await _load(uow, principal, record_id, self_only=self_service(principal))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
@@ -64,7 +65,7 @@ async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnit
 
 
 async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, principal: Principal,
-                     today: dt.date) -> str:
+                     today: dt.date) -> dict[str, Any]:
     """Records the cadre's own reply."""
     async with uow:
         talk, _ = await _load(uow, principal, talk_id, self_only=True)
@@ -73,7 +74,7 @@ async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, 
         return await uow.commit(state_of(talk))
 
 
-async def cancel_talk(talk_id: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
+async def cancel_talk(talk_id: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict[str, Any]:
     """Cancels a scheduled talk."""
     async with uow:
         talk, _ = await _load(uow, principal, talk_id)

@@ -55,7 +55,8 @@ async def _new_receipt(n: int) -> _Receipt:
     return _Receipt(code, salt, await asyncio.to_thread(receipts.digest, code, salt, n), n)
 
 
-def _sealed_texts(tools: PetitionsContext, report_id: str, content: str, accused_text: str | None) -> dict[str, bytes | None]:
+def _sealed_texts(tools: PetitionsContext, report_id: str, content: str,
+                  accused_text: str | None) -> dict[str, bytes | None]:
     return {"content_sealed": tools.sealer.seal_text(content, context="content", record_id=report_id),
             "accused_text_sealed": tools.sealer.seal_text(accused_text, context="accused", record_id=report_id)}
 

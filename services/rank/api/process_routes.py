@@ -112,7 +112,8 @@ async def compute_candidates(batch_id: str, body: Empty, uow: UowDep, principal:
         cmd, uow, principal=principal, today=today, reader=runtime.db.reader)))
 
 
-async def _advance(batch_id: str, action: str, uow: Any, principal: Any, today: Any, idem: Any, *, cadre_id: str | None = None, **params: Any) -> StateRead:
+async def _advance(batch_id: str, action: str, uow: Any, principal: Any, today: Any, idem: Any, *,
+                   cadre_id: str | None = None, **params: Any) -> StateRead:
     cmd = commands.BatchAction(batch_id=batch_id, action=action, cadre_id=cadre_id, params=params)
     return StateRead(**await idem.run(uow, lambda: batches.advance_batch(cmd, uow, principal=principal, today=today)))
 

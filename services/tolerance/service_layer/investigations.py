@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from kernel.auth import Principal
 from kernel.contracts.vocabulary import ReportOutcome, ToleranceDecision
@@ -83,7 +84,7 @@ async def _apply_outcome(uow: ToleranceUnitOfWork, investigation: Investigation,
 
 
 async def close_investigation(cmd: commands.CloseInvestigation, uow: ToleranceUnitOfWork, *, principal: Principal,
-                              today: dt.date) -> str:
+                              today: dt.date) -> dict[str, Any]:
     """Closes an investigation whose substantiated facts were handled (its result follows the decided measures)."""
     policy = uow.context.policy
     async with uow:

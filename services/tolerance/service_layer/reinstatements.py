@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from kernel.auth import Principal, Role
 from kernel.errors import Forbidden, NotFound, RuleViolation
@@ -31,7 +32,7 @@ async def _load(uow: ToleranceUnitOfWork, reinstatement_id: str) -> Reinstatemen
 
 
 async def advance_reinstatement(cmd: commands.ReinstatementStep, uow: ToleranceUnitOfWork, *, principal: Principal,
-                                today: dt.date) -> str:
+                                today: dt.date) -> dict[str, Any]:
     """Runs one step of the reinstatement procedure."""
     async with uow:
         item = await _load(uow, cmd.reinstatement_id)

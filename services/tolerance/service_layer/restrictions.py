@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, select, update
 
@@ -29,7 +30,7 @@ EXTENDABLE = frozenset({RestrictionSource.SANCTION, RestrictionSource.ORG_HANDLI
 
 
 async def extend_restriction(cmd: commands.ExtendRestriction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                             today: dt.date) -> str:
+                             today: dt.date) -> dict[str, Any]:
     """Extends a restriction by the organization's judgement that use is still affected, with the reason kept."""
     async with uow:
         restriction = await uow.restrictions.get(cmd.restriction_id)

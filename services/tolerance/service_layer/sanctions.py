@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 
@@ -125,7 +126,7 @@ async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWo
 
 
 async def notify_facts(cmd: commands.NotifyFacts, uow: ToleranceUnitOfWork, *, principal: Principal,
-                       today: dt.date) -> str:
+                       today: dt.date) -> dict[str, Any]:
     """Serves the facts notice (with a possibly revised proposal); the defence window opens."""
     calendar = uow.context.calendar
     policy = uow.context.policy
@@ -140,7 +141,7 @@ async def notify_facts(cmd: commands.NotifyFacts, uow: ToleranceUnitOfWork, *, p
 
 
 async def record_defence(cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, *, principal: Principal,
-                         today: dt.date) -> str:
+                         today: dt.date) -> dict[str, Any]:
     """Records the cadre's own statement and defence."""
     async with uow:
         sanction = await load_sanction(uow, cmd.sanction_id)
@@ -152,7 +153,7 @@ async def record_defence(cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, 
 
 
 async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                          today: dt.date) -> str:
+                          today: dt.date) -> dict[str, Any]:
     """Decides a sanction after the defence and the tolerance decision; its restrictions start."""
     policy = uow.context.policy
     async with uow:
@@ -178,7 +179,7 @@ async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork
 
 
 async def extend_probation(cmd: commands.ExtendProbation, uow: ToleranceUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> str:
+                           today: dt.date) -> dict[str, Any]:
     """Extends a 1-year 留党察看 by a year, with the reason recorded on every restriction it moves."""
     policy = uow.context.policy
     async with uow:
@@ -201,7 +202,7 @@ async def extend_probation(cmd: commands.ExtendProbation, uow: ToleranceUnitOfWo
 
 
 async def withdraw_sanction(cmd: commands.WithdrawSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                            today: dt.date) -> str:
+                            today: dt.date) -> dict[str, Any]:
     """Withdraws a proposal that will not be decided."""
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)

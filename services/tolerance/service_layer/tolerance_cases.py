@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import ToleranceDecision
@@ -75,7 +76,7 @@ async def _case_for_action(uow: ToleranceUnitOfWork, principal: Principal, case_
 
 
 async def accept_case(cmd: commands.AcceptCase, uow: ToleranceUnitOfWork, *, principal: Principal,
-                      today: dt.date) -> str:
+                      today: dt.date) -> dict[str, Any]:
     """Accepts an application for verification, or declines it with a reason."""
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
@@ -85,7 +86,7 @@ async def accept_case(cmd: commands.AcceptCase, uow: ToleranceUnitOfWork, *, pri
         return await uow.commit(state_of(case))
 
 
-async def record_checklist(cmd: commands.RecordChecklist, uow: ToleranceUnitOfWork, *, principal: Principal) -> str:
+async def record_checklist(cmd: commands.RecordChecklist, uow: ToleranceUnitOfWork, *, principal: Principal) -> dict[str, Any]:
     """Records the verification checklist with evidence per condition and exclusion."""
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
@@ -97,7 +98,7 @@ async def record_checklist(cmd: commands.RecordChecklist, uow: ToleranceUnitOfWo
 
 
 async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, principal: Principal,
-                      today: dt.date) -> str:
+                      today: dt.date) -> dict[str, Any]:
     """Records the collective decision; EXEMPT withdraws pending sanctions, MITIGATE lowers them."""
     policy = uow.context.policy
     async with uow:
@@ -144,7 +145,7 @@ STEP_ACTIONS = ("submit", "notify", "file", "correction-plan", "correction-done"
 
 
 async def advance_case(cmd: commands.CaseStep, uow: ToleranceUnitOfWork, *, principal: Principal,
-                       today: dt.date) -> str:
+                       today: dt.date) -> dict[str, Any]:
     """Runs one dated step: submit for decision, notify, file upward, correction plan and its completion, close."""
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
