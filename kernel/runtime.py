@@ -73,7 +73,6 @@ class ServiceRuntime(Generic[U, C]):
         self.to_contracts = to_contracts
         self.subscriptions = list(subscriptions)
         self.jobs = list(jobs)
-        self.calendar = self.context.calendar
         self.outbox = OutboxWriter(tables.outbox, settings.service_name, settings.type_prefix)
         self.db: Database | None = None
         self.nats: NatsConnection | None = None

@@ -23,6 +23,9 @@ def test_no_service_defines_its_own_creation_or_transition_answer(service):
     for name, cls in inspect.getmembers(module, inspect.isclass):
         if issubclass(cls, BaseModel) and not issubclass(cls, RequestModel) and cls not in (Created, StateRead):
             assert set(cls.model_fields) not in SHAPES, f"{service}: {name} duplicates kernel.schemas"
+            # An answer carrying the state (not a full read of the object) extends StateRead, not a copy of it.
+            if {"id", "status", "version"} <= set(cls.model_fields) and not name.endswith("Read"):
+                assert issubclass(cls, StateRead), f"{service}: {name} copies StateRead's fields; extend it"
 
 
 @pytest.mark.parametrize("service", APPS)

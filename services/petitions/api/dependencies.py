@@ -1,4 +1,4 @@
-"""Dependencies of the petitions routes: the unit of work, the service's tools, public rate limits."""
+"""Dependencies of the petitions routes: the unit of work, the service context (PetitionsContext), public rate limits."""
 
 from __future__ import annotations
 

@@ -679,11 +679,7 @@ class DeadlineExtend(Request):
     reason: ShortText = Field(description="reason given (理由)")
 
 
-class DeadlineState(BaseModel):
-    id: str = Field(description="id of the deadline")
-    status: str = Field(description="status of the deadline")
-    version: int = Field(
-        description="version of the deadline state; send it back with the next change (a stale one answers 409)")
+class DeadlineState(StateRead):
     due_on: dt.date = Field(description="date the deadline is due (期限)")
 
 

@@ -1,4 +1,4 @@
-"""Dependencies of the rank routes: unit of work, rule parameters, calendar, audited reads, role sets."""
+"""Dependencies of the rank routes: unit of work, context, rule parameters (for views), role sets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends
 
 from kernel.auth import Role
-from kernel.calendar import WorkdayCalendar
 from kernel.deps import RuntimeDep, cadre_filter, get_context
 from services.rank import views
 from services.rank.domain.rules.policies import RankPolicies
@@ -27,14 +26,9 @@ async def get_policies(context: ContextDep) -> RankPolicies:
     return context.policies
 
 
-async def get_calendar(context: ContextDep) -> WorkdayCalendar:
-    """Returns the working-day calendar shared by the services (statutory holidays, make-up workdays)."""
-    return context.calendar
-
 
 UowDep = Annotated[RankUnitOfWork, Depends(get_uow)]
 PoliciesDep = Annotated[RankPolicies, Depends(get_policies)]
-CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
 
 
 

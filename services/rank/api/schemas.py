@@ -566,11 +566,7 @@ class ContractTerminate(Request):
     terminated_on: dt.date | None = Field(default=None, description="date the contract was terminated (解除日期)")
 
 
-class ContractState(BaseModel):
-    id: str = Field(description="id of the contract")
-    status: str = Field(description="status of the contract")
-    version: int = Field(
-        description="version of the contract state; send it back with the next change (a stale one answers 409)")
+class ContractState(StateRead):
     new_contract_id: str | None = Field(default=None, description="id of the renewed contract")
 
 

@@ -1,4 +1,4 @@
-"""Dependencies of the tolerance routes: unit of work, policy, calendar, read audit, role sets."""
+"""Dependencies of the tolerance routes: unit of work, context, policy (for parsing codes), role sets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends
 
 from kernel.auth import Role
-from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import SanctionType
 from kernel.deps import RuntimeDep, cadre_filter, get_context
 from services.tolerance.domain.policy import Policy
@@ -37,14 +36,9 @@ async def get_policy(context: ContextDep) -> Policy:
     return context.policy
 
 
-async def get_calendar(context: ContextDep) -> WorkdayCalendar:
-    """Returns the working-day calendar."""
-    return context.calendar
-
 
 UowDep = Annotated[ToleranceUnitOfWork, Depends(get_uow)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
-CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
 
 
 def sanction_type(policy: Policy, code: str | None) -> SanctionType | None:
