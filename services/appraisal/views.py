@@ -50,7 +50,8 @@ def _row(row: Any, drop: tuple[str, ...] = ("org_path",)) -> dict[str, Any]:
 
 
 async def list_rows(conn: AsyncConnection, principal: Principal, table: Table, page: PageParams, *,
-                    org_unit_id: str | None = None, filters: list[Any] = (), order: str = "created_at") -> tuple[list[dict], str | None]:
+                    org_unit_id: str | None = None, filters: list[Any] = (),
+                    order: str = "created_at") -> tuple[list[dict], str | None]:
     """Lists one table's rows in the caller's scope, newest first, by keyset."""
     where = [await scope_clause(conn, principal, table.c.cadre_id), *filters]
     narrowed = await unit_clause(conn, principal, org_unit_id, table.c.cadre_id)
@@ -68,6 +69,27 @@ async def get_row(conn: AsyncConnection, principal: Principal, table: Table, obj
     query = select(table).where(table.c.id == object_id, await scope_clause(conn, principal, table.c.cadre_id))
     row = (await conn.execute(directory.named(query, table.c.cadre_id))).first()
     return _row(row) if row else None
+
+
+# The records the routes list and read one by one, by the name of their segment.
+SCOPED = {"assessments": orm.annual_assessment, "regular_assessments": orm.regular_assessment, "awards": orm.award,
+          "inaction_findings": orm.inaction_finding, "self_checks": orm.self_check,
+          "performance_records": orm.performance_record, "talks": orm.talk, "talk_schedules": orm.talk_schedule}
+
+
+async def scoped_page(conn: AsyncConnection, principal: Principal, kind: str, page: PageParams, *,
+                      org_unit_id: str | None = None, order: str = "created_at",
+                      **equal: Any) -> tuple[list[dict], str | None]:
+    """Lists one kind of record (`SCOPED`) in the caller's scope, newest first; `equal`: column filters, each
+    applied only when given (not empty)."""
+    table = SCOPED[kind]
+    filters = [table.c[name] == value for name, value in equal.items() if value]
+    return await list_rows(conn, principal, table, page, org_unit_id=org_unit_id, filters=filters, order=order)
+
+
+async def scoped_row(conn: AsyncConnection, principal: Principal, kind: str, object_id: str) -> dict[str, Any] | None:
+    """Returns one record of a kind (`SCOPED`) in the caller's scope, or None."""
+    return await get_row(conn, principal, SCOPED[kind], object_id)
 
 
 async def record_history(conn: AsyncConnection, principal: Principal, record_id: str) -> list[dict[str, Any]]:
@@ -94,7 +116,8 @@ async def record_history(conn: AsyncConnection, principal: Principal, record_id:
     return chain
 
 
-async def index_of(conn: AsyncConnection, principal: Principal, cadre_id: str, period_key: str | None) -> list[dict] | None:
+async def index_of(conn: AsyncConnection, principal: Principal, cadre_id: str,
+                   period_key: str | None) -> list[dict] | None:
     """Returns a cadre's index snapshots (with their components), newest period first; None outside scope."""
     t = orm.index_snapshot
     if await directory_visible(conn, principal, cadre_id) is None:
@@ -182,14 +205,16 @@ async def excellent_quota(conn: AsyncConnection, principal: Principal, settings:
     q = st.quota
     return {"org_unit_id": org_unit_id, "year": year, "counting_unit_id": st.counting_unit_id,
             "counting_unit_level": st.counting_unit_level, "staff_count": q.headcount, "pct": st.pct,
-            "raise_approved": st.raise_approved, "pct_configured": st.configured, "exact_places": f"{q.exact.normalize():f}",
+            "raise_approved": st.raise_approved, "pct_configured": st.configured,
+            "exact_places": f"{q.exact.normalize():f}",
             "rounding": q.rounding, "rounded_places": q.rounded, "min_one_from": q.min_one_from,
             "min_one_applied": q.min_one_applied,
             "limit": q.limit, "used": st.used, "remaining": st.remaining,
             "rules": [vars(r) for r in q.rules()], "source": quota.SOURCE}
 
 
-async def inaction_items(conn: AsyncConnection, page: PageParams, filters: dict[str, Any]) -> tuple[list[dict], str | None]:
+async def inaction_items(conn: AsyncConnection, page: PageParams,
+                         filters: dict[str, Any]) -> tuple[list[dict], str | None]:
     """Lists the catalogue, filtered by group, sector, domain, region and post level."""
     t = orm.inaction_item
     query = select(t).where(*[t.c[k] == v for k, v in filters.items() if v is not None])

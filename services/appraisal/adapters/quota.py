@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import in_subtree
@@ -73,7 +73,8 @@ async def counting_unit(conn: AsyncConnection, org_unit_id: str, *,
     return agency, levels.get(agency), members
 
 
-async def _config(conn: AsyncConnection, settings: Any, unit_id: str, year: int, *, write: bool) -> tuple[float, bool, bool]:
+async def _config(conn: AsyncConnection, settings: Any, unit_id: str, year: int, *,
+                  write: bool) -> tuple[float, bool, bool]:
     t = orm.assessment_year
     if write:
         await insert_ignore(conn, t, {
@@ -101,7 +102,8 @@ async def ensure_year(conn: AsyncConnection, settings: Any, org_unit_id: str, ye
 
 
 async def standing(conn: AsyncConnection, settings: Any, org_unit_id: str, year: int, *,
-                   exclude_assessment_id: str | None = None, write: bool = False, units: Units | None = None) -> Standing:
+                   exclude_assessment_id: str | None = None, write: bool = False,
+                   units: Units | None = None) -> Standing:
     """Returns the quota of the agency `org_unit_id` counts in, for a year.
 
     `write`: inside a write transaction (the decision-time check): creates the agency's year row if missing and
@@ -121,3 +123,40 @@ async def standing(conn: AsyncConnection, settings: Any, org_unit_id: str, year:
                       min_one_from=settings.excellent_quota_min_one_from)
     return Standing(org_unit_id=org_unit_id, counting_unit_id=agency, counting_unit_level=level, year=year, pct=pct,
                     raise_approved=raised, configured=configured, quota=q, used=used)
+
+
+async def configure(conn: AsyncConnection, org_unit_id: str, year: int, *, pct: float, raise_approved: bool,
+                    approval_ref: str | None) -> None:
+    """Sets the configuration of an agency's year row (which must exist)."""
+    t = orm.assessment_year
+    await conn.execute(update(t).where(t.c.org_unit_id == org_unit_id, t.c.year == year).values(
+        excellent_quota_pct=pct, quota_raise_approved=raise_approved, approval_ref=approval_ref,
+        version=t.c.version + 1, updated_at=utcnow()))
+
+
+class QuotaRepository:
+    """The quota figures over one transaction's connection, with the service's settings (the functions above)."""
+
+    def __init__(self, conn: AsyncConnection, settings: Any) -> None:
+        self.conn = conn
+        self.settings = settings
+
+    async def counting_unit(self, org_unit_id: str, *, units: Units | None = None) -> tuple[str, str | None, set[str]]:
+        """The unit the quota of `org_unit_id` is counted over, its level and the units counted with it."""
+        return await counting_unit(self.conn, org_unit_id, units=units)
+
+    async def ensure_year(self, org_unit_id: str, year: int, *, units: Units | None = None) -> str:
+        """Creates the year row of the agency `org_unit_id` counts in; returns the agency."""
+        return await ensure_year(self.conn, self.settings, org_unit_id, year, units=units)
+
+    async def standing(self, org_unit_id: str, year: int, *, exclude_assessment_id: str | None = None,
+                       write: bool = False, units: Units | None = None) -> Standing:
+        """The quota of the agency `org_unit_id` counts in, for a year (`standing` above)."""
+        return await standing(self.conn, self.settings, org_unit_id, year, exclude_assessment_id=exclude_assessment_id,
+                              write=write, units=units)
+
+    async def configure(self, org_unit_id: str, year: int, *, pct: float, raise_approved: bool,
+                        approval_ref: str | None) -> None:
+        """Sets an agency's quota configuration for a year."""
+        await configure(self.conn, org_unit_id, year, pct=pct, raise_approved=raise_approved,
+                        approval_ref=approval_ref)

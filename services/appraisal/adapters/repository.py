@@ -21,6 +21,13 @@ from services.appraisal.domain.talk import Talk
 A = TypeVar("A")
 
 
+class RowRepository:
+    """Reads and writes plain rows (no aggregate) over the unit of work's connection."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+
 class Repository(Generic[A]):
     """Loads, adds and saves one kind of aggregate; saves check the version (optimistic concurrency)."""
 
@@ -82,12 +89,42 @@ class Repository(Generic[A]):
             update(t).where(t.c.id == obj.id, t.c.version == version)  # type: ignore[attr-defined]
             .values(**self._values(obj), version=version + 1, updated_at=utcnow()))
         if result.rowcount != 1:
-            raise ConcurrencyError(f"the {t.name} was changed by someone else; reload and retry", rule=f"{t.name}.version")
+            raise ConcurrencyError(f"the {t.name} was changed by someone else; reload and retry",
+                                   rule=f"{t.name}.version")
         obj.version = version + 1  # type: ignore[attr-defined]
 
 
 class AssessmentRepository(Repository[AnnualAssessment]):
     table, cls = orm.annual_assessment, AnnualAssessment
+
+    async def of_cadre(self, cadre_id: str, *, lock: bool = False) -> list[AnnualAssessment]:
+        """Returns every assessment of a cadre."""
+        return await self.find(self.table.c.cadre_id == cadre_id, lock=lock)
+
+    async def of_year(self, cadre_id: str, year: int, *, lock: bool = False) -> AnnualAssessment | None:
+        """Returns a cadre's assessment of a year, or None."""
+        t = self.table
+        found = await self.find(t.c.cadre_id == cadre_id, t.c.year == year, lock=lock)
+        return found[0] if found else None
+
+    async def of_cadres_years(self, cadre_ids: list[str], years: list[int], *,
+                              lock: bool = False) -> list[AnnualAssessment]:
+        """Returns the assessments of any of these cadres in any of these years."""
+        t = self.table
+        return await self.find(t.c.cadre_id.in_(cadre_ids), t.c.year.in_(years), lock=lock)
+
+    async def is_open(self, cadre_id: str, year: int) -> bool:
+        """Tells whether a cadre's assessment of a year exists."""
+        t = self.table
+        return (await self.conn.execute(select(t.c.id).where(t.c.cadre_id == cadre_id,
+                                                             t.c.year == year))).first() is not None
+
+    async def final_grades(self, cadre_id: str, *, other_than: str) -> dict[int, str]:
+        """Returns a cadre's final grades by year, leaving out one assessment."""
+        t = self.table
+        return {y: g for y, g in (await self.conn.execute(
+            select(t.c.year, t.c.final_grade).where(t.c.cadre_id == cadre_id, t.c.id != other_than,
+                                                    t.c.final_grade.is_not(None)))).all()}
 
 
 class RecordRepository(Repository[PerformanceRecord]):
@@ -97,6 +134,21 @@ class RecordRepository(Repository[PerformanceRecord]):
 class FindingRepository(Repository[InactionFinding]):
     table, cls = orm.inaction_finding, InactionFinding
 
+    async def linked(self, cadre_id: str, incident_id: str, finding_ids: list[str], *,
+                     lock: bool = False) -> list[InactionFinding]:
+        """Returns a cadre's findings about an incident or among `finding_ids`."""
+        f = self.table
+        linked = f.c.incident_ref == incident_id
+        if finding_ids:
+            linked = linked | f.c.id.in_(finding_ids)
+        return await self.find(f.c.cadre_id == cadre_id, linked, lock=lock)
+
+    async def from_report(self, cadre_id: str, report_id: str, *, lock: bool = False) -> list[InactionFinding]:
+        """Returns a cadre's findings drawn from a petition report."""
+        f = self.table
+        return await self.find(f.c.cadre_id == cadre_id, f.c.source_type == "PETITION", f.c.source_ref == report_id,
+                               lock=lock)
+
 
 class TalkRepository(Repository[Talk]):
     table, cls = orm.talk, Talk
@@ -104,3 +156,21 @@ class TalkRepository(Repository[Talk]):
 
 class AwardRepository(Repository[Award]):
     table, cls = orm.award, Award
+
+    async def of_cadre(self, cadre_id: str, *, status: str | None = None, lock: bool = False) -> list[Award]:
+        """Returns a cadre's awards (of one status if given)."""
+        w = self.table
+        return await self.find(w.c.cadre_id == cadre_id, *([w.c.status == status] if status else []), lock=lock)
+
+    async def merit_years(self, cadre_id: str) -> list[int | None]:
+        """Returns the years of a cadre's 记三等功 for three 优秀 in a row that still stand."""
+        w = self.table
+        return list((await self.conn.execute(select(w.c.year).where(
+            w.c.cadre_id == cadre_id, w.c.basis == "THREE_YEARS_EXCELLENT",
+            w.c.status.not_in(("WITHDRAWN", "REVOKED"))))).scalars().all())
+
+    async def status_of_proposal(self, auto_key: str) -> str | None:
+        """Returns the status of the automatic proposal with this natural key, or None if there is none."""
+        w = self.table
+        row = (await self.conn.execute(select(w.c.id, w.c.status).where(w.c.auto_key == auto_key))).first()
+        return None if row is None else row.status

@@ -14,15 +14,12 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
-from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import ASSESSORS, READERS, CadreFilter, UowDep
-from services.appraisal.domain.past_grades import PastGrade
 from services.appraisal.service_layer import assessments as h
 from services.appraisal.service_layer import commands, past_grades
 
 router = APIRouter(prefix="/api/v1")
-A = orm.annual_assessment
 
 
 @router.post("/assessments", status_code=201, response_model=s.Created, tags=["assessments"],
@@ -59,8 +56,8 @@ async def record_past_grades(body: s.PastGradeBatch, uow: UowDep, principal: Pri
     return answer
 
 
-def _past_grade(body: s.PastGradeCreate) -> PastGrade:
-    return PastGrade(cadre_id=body.cadre_id, year=body.year, grade=body.grade, decided_on=body.decided_on,
+def _past_grade(body: s.PastGradeCreate) -> past_grades.PastGrade:
+    return past_grades.PastGrade(cadre_id=body.cadre_id, year=body.year, grade=body.grade, decided_on=body.decided_on,
                      notified_on=body.notified_on, source=body.source, document_no=body.document_no,
                      publicity_from=body.publicity_from, publicity_to=body.publicity_to,
                      undetermined_reason=body.undetermined_reason)
@@ -73,9 +70,8 @@ async def list_assessments(conn: ReaderDep, principal: PrincipalDep, page: PageD
                            status: Annotated[str | None, Query(max_length=24)] = None,
                            org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.AssessmentPage:
     """Lists the annual assessments the caller may see."""
-    filters = [c for c in (A.c.cadre_id == cadre_id if cadre_id else None, A.c.year == year if year else None,
-                           A.c.status == status if status else None) if c is not None]
-    items, cursor = await views.list_rows(conn, principal, A, page, org_unit_id=org_unit_id, filters=filters)
+    items, cursor = await views.scoped_page(conn, principal, "assessments", page, org_unit_id=org_unit_id,
+                                            cadre_id=cadre_id, year=year, status=status)
     return s.AssessmentPage(items=[s.AssessmentRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -84,7 +80,7 @@ async def list_assessments(conn: ReaderDep, principal: PrincipalDep, page: PageD
 async def get_assessment(assessment_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep,
                          purpose: PurposeDep) -> s.AssessmentRead:
     """Returns one annual assessment (the read is audited)."""
-    row = await views.get_row(conn, principal, A, assessment_id)
+    row = await views.scoped_row(conn, principal, "assessments", assessment_id)
     if row is None:
         raise NotFound("assessment not found", field="assessment_id")
     await runtime.audit_reads(principal, h.OBJECT, [assessment_id], purpose)
@@ -186,8 +182,9 @@ async def configure_year(org_unit_id: str, year: Annotated[int, Path(ge=2000, le
 
 @router.get("/assessment-years/{org_unit_id}/{year}/quota", response_model=s.QuotaRead, tags=["assessment-years"],
             dependencies=[require(Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR)])
-async def excellent_quota(org_unit_id: Annotated[str, Path(max_length=64)], year: Annotated[int, Path(ge=2000, le=2100)],
-                          conn: ReaderDep, principal: PrincipalDep, uow: UowDep) -> s.QuotaRead:
+async def excellent_quota(org_unit_id: Annotated[str, Path(max_length=64)],
+                          year: Annotated[int, Path(ge=2000, le=2100)], conn: ReaderDep, principal: PrincipalDep,
+                          uow: UowDep) -> s.QuotaRead:
     """Returns the 优秀 quota a unit's staff count in for a year: the agency it is counted over, the staff count,
     percentage, rounding rule, limit, used and remaining (the figures the proposal and decision check)."""
     return s.QuotaRead(**await views.excellent_quota(conn, principal, uow.context.settings, org_unit_id, year))
@@ -212,12 +209,12 @@ async def record_regular(body: s.RegularCreate, uow: UowDep, principal: Principa
     return s.Created(id=await idem.run(uow, lambda: h.record_regular(cmd, uow, principal=principal, today=today)))
 
 
-@router.get("/regular-assessments", response_model=s.Page, tags=["regular-assessments"], dependencies=[require(*READERS)])
+@router.get("/regular-assessments", response_model=s.Page, tags=["regular-assessments"],
+            dependencies=[require(*READERS)])
 async def list_regular(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                        cadre_id: CadreFilter = None,
                        org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists regular assessments the caller may see."""
-    t = orm.regular_assessment
-    items, cursor = await views.list_rows(conn, principal, t, page, org_unit_id=org_unit_id,
-                                          filters=[t.c.cadre_id == cadre_id] if cadre_id else [])
+    items, cursor = await views.scoped_page(conn, principal, "regular_assessments", page, org_unit_id=org_unit_id,
+                                            cadre_id=cadre_id)
     return s.Page(items=items, next_cursor=cursor)

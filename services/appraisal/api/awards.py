@@ -13,16 +13,13 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
-from services.appraisal.adapters import orm
 from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, CadreFilter, UowDep
-from services.appraisal.domain.past_awards import PastAward
 from services.appraisal.service_layer import awards as h
 from services.appraisal.service_layer import commands, past_awards
 
 router = APIRouter(prefix="/api/v1")
-W = orm.award
 ACTIONS = {"publicity": "publicity", "approval": "approve", "grant": "grant", "revocation-review": "review",
            "revocation": "revoke", "keep": "keep"}
 
@@ -42,7 +39,7 @@ async def record_past_award(body: hs.PastAwardCreate, uow: UowDep, principal: Pr
                             today: TodayDep) -> hs.PastAwardRecorded:
     """Records a past award (and its revocation) as a past fact with its real dates, source and 文号; the same
     values again change nothing, other values correct it (docs/appraisal.md, "Recording past awards")."""
-    fact = PastAward(**body.model_dump())
+    fact = past_awards.PastAward(**body.model_dump())
     return hs.PastAwardRecorded(**await idem.run(uow, lambda: past_awards.record_past_award(
         fact, uow, principal=principal, today=today)))
 
@@ -66,16 +63,15 @@ async def list_awards(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                       status: Annotated[str | None, Query(max_length=24)] = None,
                       org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists awards the caller may see."""
-    filters = [c for c in (W.c.cadre_id == cadre_id if cadre_id else None, W.c.status == status if status else None)
-               if c is not None]
-    items, cursor = await views.list_rows(conn, principal, W, page, org_unit_id=org_unit_id, filters=filters)
+    items, cursor = await views.scoped_page(conn, principal, "awards", page, org_unit_id=org_unit_id,
+                                            cadre_id=cadre_id, status=status)
     return s.Page(items=[{k: v for k, v in i.items() if k != "auto_key"} for i in items], next_cursor=cursor)
 
 
 @router.get("/awards/{award_id}", tags=["awards"], dependencies=[require(*READERS)])
 async def get_award(award_id: str, conn: ReaderDep, principal: PrincipalDep) -> dict:
     """Returns one award."""
-    row = await views.get_row(conn, principal, W, award_id)
+    row = await views.scoped_row(conn, principal, "awards", award_id)
     if row is None:
         raise NotFound("award not found", field="award_id")
     return {k: v for k, v in row.items() if k != "auto_key"}

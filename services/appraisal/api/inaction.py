@@ -13,14 +13,12 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
-from services.appraisal.adapters import orm
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, CadreFilter, UowDep
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer import inaction as h
 
 router = APIRouter(prefix="/api/v1")
-F = orm.inaction_finding
 REPORTERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR)
 DECIDERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
 CodePath = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
@@ -70,9 +68,8 @@ async def submit_self_check(body: s.SelfCheckCreate, uow: UowDep, principal: Pri
 async def list_self_checks(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                            cadre_id: CadreFilter = None) -> s.Page:
     """Lists self-checks (a cadre sees their own)."""
-    t = orm.self_check
-    items, cursor = await views.list_rows(conn, principal, t, page, order="submitted_at",
-                                          filters=[t.c.cadre_id == cadre_id] if cadre_id else [])
+    items, cursor = await views.scoped_page(conn, principal, "self_checks", page, order="submitted_at",
+                                            cadre_id=cadre_id)
     return s.Page(items=items, next_cursor=cursor)
 
 
@@ -105,16 +102,15 @@ async def list_findings(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                         status: Annotated[str | None, Query(max_length=24)] = None,
                         org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists inaction findings the caller may see."""
-    filters = [c for c in (F.c.cadre_id == cadre_id if cadre_id else None, F.c.status == status if status else None)
-               if c is not None]
-    items, cursor = await views.list_rows(conn, principal, F, page, org_unit_id=org_unit_id, filters=filters)
+    items, cursor = await views.scoped_page(conn, principal, "inaction_findings", page, org_unit_id=org_unit_id,
+                                            cadre_id=cadre_id, status=status)
     return s.Page(items=items, next_cursor=cursor)
 
 
 @router.get("/inaction-findings/{finding_id}", tags=["inaction-findings"], dependencies=[require(*READERS)])
 async def get_finding(finding_id: str, conn: ReaderDep, principal: PrincipalDep) -> dict:
     """Returns one finding."""
-    row = await views.get_row(conn, principal, F, finding_id)
+    row = await views.scoped_row(conn, principal, "inaction_findings", finding_id)
     if row is None:
         raise NotFound("inaction finding not found", field="finding_id")
     return row

@@ -1,4 +1,5 @@
-"""Routes of the accountability index, bonus allocation, incentive coverage and the gateway's dossier/dashboard parts."""
+"""Routes of the accountability index, bonus allocation, incentive coverage and the gateway's dossier and dashboard
+parts."""
 
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.requests import QueryDate
 from kernel.security import PrincipalDep, require
-from services.appraisal import insights, views
+from services.appraisal import insight_views, views
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, STAFF_READERS, UowDep
-from services.appraisal.domain.periods import quarter_key
 from services.appraisal.service_layer import commands, incentives
 
 router = APIRouter(prefix="/api/v1")
@@ -78,8 +78,8 @@ async def incentive_coverage(conn: ReaderDep, principal: PrincipalDep, today: To
                              year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict:
     """Returns who received any incentive in a year, by age band, gender, rank and post type."""
     path = await _unit_path(conn, principal, org_unit_id)
-    return await insights.coverage(conn, path=path, year=year or today.year,
-                                   age_bands=uow.context.settings.coverage_age_bands)
+    return await insight_views.coverage(conn, path=path, year=year or today.year,
+                                        age_bands=uow.context.settings.coverage_age_bands)
 
 
 @router.post("/incentive-coverage/records", status_code=201, response_model=s.Created, tags=["incentive-coverage"],
@@ -100,8 +100,8 @@ async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, 
     audited."""
     await views.directory.require_cadre(conn, await views.directory.access(conn, principal), cadre_id)
     await runtime.audit_reads(principal, "dossier", [cadre_id], purpose)
-    return await insights.dossier(conn, cadre_id=cadre_id, as_of=as_of or today,
-                                  notes_visible=await views.note_clause(conn, principal))
+    return await insight_views.dossier(conn, cadre_id=cadre_id, as_of=as_of or today,
+                                       notes_visible=await views.note_clause(conn, principal))
 
 
 @router.get("/dashboard-parts/appraisal", tags=["dashboard-parts"], dependencies=[require(*STAFF_READERS)])
@@ -111,10 +111,6 @@ async def dashboard_part(conn: ReaderDep, principal: PrincipalDep, today: TodayD
     """Returns grade distribution, index bands and incentive coverage of a unit's subtree."""
     path = await _unit_path(conn, principal, org_unit_id)
     year = year or today.year - 1
-    return {
-        "org_unit_id": org_unit_id or principal.unit_id, "year": year,
-        "grade_distribution": await insights.grade_distribution(conn, path=path, year=year),
-        "index": await insights.index_bands(conn, path=path, period_key=quarter_key(today)),
-        "incentive_coverage": await insights.coverage(conn, path=path, year=year,
-                                                      age_bands=uow.context.settings.coverage_age_bands),
-    }
+    return {"org_unit_id": org_unit_id or principal.unit_id, "year": year,
+            **await insight_views.dashboard(conn, path=path, year=year, today=today,
+                                            age_bands=uow.context.settings.coverage_age_bands)}

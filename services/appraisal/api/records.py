@@ -13,16 +13,13 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
-from services.appraisal.adapters import orm
 from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import ASSESSORS, READERS, CadreFilter, UowDep
-from services.appraisal.domain.past_records import PastRecord
 from services.appraisal.service_layer import commands, past_records
 from services.appraisal.service_layer import records as h
 
 router = APIRouter(prefix="/api/v1")
-R = orm.performance_record
 SUBMITTERS = (*ASSESSORS, Role.CADRE)
 
 
@@ -41,7 +38,7 @@ async def record_past_record(body: hs.PastRecordCreate, uow: UowDep, principal: 
                              idem: IdempotencyRequired, today: TodayDep) -> hs.PastRecordRecorded:
     """Records a performance record verified in the past as a past fact (real occurrence and verification dates,
     source, 文号); the same values again change nothing, other values correct it (docs/appraisal.md)."""
-    fact = PastRecord(**body.model_dump())
+    fact = past_records.PastRecord(**body.model_dump())
     return hs.PastRecordRecorded(**await idem.run(uow, lambda: past_records.record_past_record(
         fact, uow, principal=principal, today=today)))
 
@@ -51,7 +48,7 @@ async def record_past_record(body: hs.PastRecordCreate, uow: UowDep, principal: 
 async def correct_record(record_id: str, body: s.RecordCorrection, uow: UowDep, principal: PrincipalDep,
                          idem: IdempotencyRequired, conn: ReaderDep, today: TodayDep) -> s.Created:
     """Appends a correction of a verified record; once verified it supersedes the record."""
-    old = await views.get_row(conn, principal, R, record_id)
+    old = await views.scoped_row(conn, principal, "performance_records", record_id)
     if old is None:
         raise NotFound("performance record not found", field="record_id")
     cmd = commands.SubmitRecord(cadre_id=old["cadre_id"], **body.model_dump())
@@ -94,16 +91,15 @@ async def list_records(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                        status: Annotated[str | None, Query(max_length=16)] = None,
                        org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists performance records the caller may see (every version: the full history is kept)."""
-    filters = [c for c in (R.c.cadre_id == cadre_id if cadre_id else None, R.c.status == status if status else None)
-               if c is not None]
-    items, cursor = await views.list_rows(conn, principal, R, page, org_unit_id=org_unit_id, filters=filters)
+    items, cursor = await views.scoped_page(conn, principal, "performance_records", page, org_unit_id=org_unit_id,
+                                            cadre_id=cadre_id, status=status)
     return s.Page(items=items, next_cursor=cursor)
 
 
 @router.get("/performance-records/{record_id}", tags=["performance-records"], dependencies=[require(*READERS)])
 async def get_record(record_id: str, conn: ReaderDep, principal: PrincipalDep) -> dict:
     """Returns one performance record."""
-    row = await views.get_row(conn, principal, R, record_id)
+    row = await views.scoped_row(conn, principal, "performance_records", record_id)
     if row is None:
         raise NotFound("performance record not found", field="record_id")
     return row

@@ -13,21 +13,19 @@ from kernel.idempotency import IdempotencyOptional, IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.appraisal import views
-from services.appraisal.adapters import orm
 from services.appraisal.api import history_schemas as hs
 from services.appraisal.api import schemas as s
 from services.appraisal.api.dependencies import READERS, CadreFilter, UowDep
-from services.appraisal.domain.past_talks import PastTalk
 from services.appraisal.service_layer import commands, past_talks
 from services.appraisal.service_layer import talks as h
 
 router = APIRouter(prefix="/api/v1")
-T = orm.talk
 HOLDERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR)
 
 
 @router.post("/talks", status_code=201, response_model=s.Created, tags=["talks"], dependencies=[require(*HOLDERS)])
-async def schedule_talk(body: s.TalkCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired) -> s.Created:
+async def schedule_talk(body: s.TalkCreate, uow: UowDep, principal: PrincipalDep,
+                        idem: IdempotencyRequired) -> s.Created:
     """Schedules a talk (诫勉 only by the organization department or discipline inspection)."""
     cmd = commands.ScheduleTalk(**body.model_dump())
     return s.Created(id=await idem.run(uow, lambda: h.schedule_talk(cmd, uow, principal=principal)))
@@ -39,7 +37,7 @@ async def record_past_talk(body: hs.PastTalkCreate, uow: UowDep, principal: Prin
                            today: TodayDep) -> hs.PastTalkRecorded:
     """Records a talk held in the past as a past fact (real date, reason, notes, source, 文号); 诫勉 only by the
     organization department or discipline inspection; the same values again change nothing (docs/appraisal.md)."""
-    fact = PastTalk(**body.model_dump())
+    fact = past_talks.PastTalk(**body.model_dump())
     return hs.PastTalkRecorded(**await idem.run(uow, lambda: past_talks.record_past_talk(
         fact, uow, principal=principal, today=today)))
 
@@ -64,7 +62,7 @@ async def create_schedule(body: s.ScheduleCreate, uow: UowDep, principal: Princi
 @router.get("/talks/schedules", response_model=s.Page, tags=["talks"], dependencies=[require(*READERS)])
 async def list_schedules(conn: ReaderDep, principal: PrincipalDep, page: PageDep) -> s.Page:
     """Lists recurring schedules in the caller's scope."""
-    items, cursor = await views.list_rows(conn, principal, orm.talk_schedule, page)
+    items, cursor = await views.scoped_page(conn, principal, "talk_schedules", page)
     return s.Page(items=items, next_cursor=cursor)
 
 
@@ -97,16 +95,15 @@ async def list_talks(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
                      type: Annotated[str | None, Query(max_length=24)] = None,
                      org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
     """Lists talks the caller may see."""
-    filters = [c for c in (T.c.cadre_id == cadre_id if cadre_id else None, T.c.type == type if type else None)
-               if c is not None]
-    items, cursor = await views.list_rows(conn, principal, T, page, org_unit_id=org_unit_id, filters=filters)
+    items, cursor = await views.scoped_page(conn, principal, "talks", page, org_unit_id=org_unit_id,
+                                            cadre_id=cadre_id, type=type)
     return s.Page(items=items, next_cursor=cursor)
 
 
 @router.get("/talks/{talk_id}", tags=["talks"], dependencies=[require(*READERS)])
 async def get_talk(talk_id: str, conn: ReaderDep, principal: PrincipalDep) -> dict:
     """Returns one talk."""
-    row = await views.get_row(conn, principal, T, talk_id)
+    row = await views.scoped_row(conn, principal, "talks", talk_id)
     if row is None:
         raise NotFound("talk not found", field="talk_id")
     return row

@@ -35,3 +35,8 @@ def period_range(key: str) -> tuple[dt.date, dt.date]:
 def quarter_of_period(key: str) -> str:
     """Returns the quarter that holds a quarter or month key."""
     return quarter_key(period_range(key)[0])
+
+
+def quarter_pair(cadre_id: str, day: dt.date | None) -> set[tuple[str, str]]:
+    """Returns the (cadre, quarter) pair a dated fact touches (none for an undated one)."""
+    return {(cadre_id, quarter_key(day))} if day is not None else set()

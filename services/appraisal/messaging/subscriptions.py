@@ -7,14 +7,14 @@ from kernel.contracts import petitions_v1 as pet
 from kernel.contracts import rank_v1 as rank
 from kernel.contracts import tolerance_v1 as tol
 from kernel.directory import directory_handlers
-from services.appraisal.adapters import orm
 from services.appraisal.messaging import handlers as h
+from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 SUBSCRIPTIONS: list[Subscription] = [
     # The cadre directory and org tree (scoping, docs/reliability.md S1, S2), plus promotions and rotations for
     # coverage.
     Subscription(producer="rank", handlers={
-        **directory_handlers(orm.directory),
+        **directory_handlers(AppraisalUnitOfWork.directory.tables),
         rank.RankChanged: Handler(h.on_rank_changed),
         rank.PostChanged: Handler(h.on_post_changed),
         # Facts (one task per contract term), idempotent by natural key.

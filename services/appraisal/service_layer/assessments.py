@@ -5,16 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from kernel.auth import Principal
-from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.appraisal.adapters import orm
-from services.appraisal.adapters import quota as quota_figures
-from services.appraisal.adapters.projections import grade_facts, mark_dirty
 from services.appraisal.domain.assessment import DECIDED, AnnualAssessment
 from services.appraisal.domain.grades import REGULAR_RESULTS, Constraint
 from services.appraisal.domain.periods import period_range, quarter_of_period
@@ -29,7 +23,7 @@ OBJECT = "annual_assessment"
 
 async def constraints_for(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, as_of: dt.date) -> list[Constraint]:
     """Evaluates the §1.3 rule table for an assessment against the local projection of tolerance's facts."""
-    return grade_rules.evaluate(a.year, await grade_facts(uow.conn, a.cadre_id), as_of=as_of)
+    return grade_rules.evaluate(a.year, await uow.grade_facts(a.cadre_id), as_of=as_of)
 
 
 async def _load(uow: AppraisalUnitOfWork, principal: Principal, assessment_id: str, *, self_only: bool = False,
@@ -43,8 +37,7 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, assessment_id: s
 
 async def _check_quota(uow: AppraisalUnitOfWork, a: AnnualAssessment) -> None:
     """Refuses an 优秀 beyond the agency's quota (the same figures GET …/quota answers)."""
-    standing = await quota_figures.standing(uow.conn, uow.context.settings, a.org_unit_id, a.year,
-                                            exclude_assessment_id=a.id, write=True)
+    standing = await uow.quota.standing(a.org_unit_id, a.year, exclude_assessment_id=a.id, write=True)
     quota.check(standing.quota, standing.used)
 
 
@@ -53,18 +46,18 @@ async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork
     """Opens a cadre's annual assessment for a year (one per cadre and year)."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
-        t = orm.annual_assessment
-        if (await uow.conn.execute(select(t.c.id).where(t.c.cadre_id == cmd.cadre_id, t.c.year == cmd.year))).first():
+        if await uow.assessments.is_open(cmd.cadre_id, cmd.year):
             raise Conflict("this cadre's assessment for the year is already open", rule="assessment.one_per_year")
         a = AnnualAssessment.open(assessment_id=new_id(), cadre_id=cadre.cadre_id,
                                   org_unit_id=cadre.org_unit_id, year=cmd.year, today=today)
-        await quota_figures.ensure_year(uow.conn, uow.context.settings, a.org_unit_id, a.year)
+        await uow.quota.ensure_year(a.org_unit_id, a.year)
         await uow.assessments.add(a, org_path=cadre.org_path)
         await uow.audit(principal, "CREATE", OBJECT, a.id)
         return await uow.commit(a.id)
 
 
-async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict[str, Any]:
+async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *,
+                              principal: Principal) -> dict[str, Any]:
     """Records the cadre's own self-summary."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -90,7 +83,8 @@ async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: App
         return await uow.commit(state_of(a))
 
 
-async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *,
+                          principal: Principal, today: dt.date) -> dict[str, Any]:
     """Publishes an 优秀 proposal for the configured number of working days."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -102,7 +96,8 @@ async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *, princ
         return await uow.commit(state_of(a))
 
 
-async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *,
+                       principal: Principal, today: dt.date) -> dict[str, Any]:
     """Decides the grade (re-checking rules and quota), finalizes it and proposes the awards it earns."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -116,7 +111,8 @@ async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principa
         return await uow.commit(state_of(a))
 
 
-async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *,
+                       principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records the written notification of the grade."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -137,7 +133,8 @@ async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: Apprai
         return await uow.commit(state_of(a))
 
 
-async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *,
+                         principal: Principal, today: dt.date) -> dict[str, Any]:
     """Opens a 复核 of the cadre's own 不称职 grade."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -153,7 +150,8 @@ async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUni
     async with uow:
         a = await _load(uow, principal, assessment_id)
         before = a.final_grade
-        a.decide_review(today=today, grade=grade, constraints=await constraints_for(uow, a, as_of=a.decided_on or today))
+        constraints = await constraints_for(uow, a, as_of=a.decided_on or today)
+        a.decide_review(today=today, grade=grade, constraints=constraints)
         await uow.assessments.save(a)
         if before == "EXCELLENT" and a.final_grade != before:
             await awards.grade_withdrawn(uow, a, today=today)
@@ -188,16 +186,14 @@ async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, 
                               default_pct=s.excellent_quota_pct, max_pct=s.excellent_quota_max_pct)
         if cmd.quota_raise_approved and not cmd.approval_ref:
             raise RuleViolation("a raised quota names the approval", rule="assessment_year.approval_ref")
-        agency, _, _ = await quota_figures.counting_unit(uow.conn, cmd.org_unit_id)
+        agency, _, _ = await uow.quota.counting_unit(cmd.org_unit_id)
         if agency != cmd.org_unit_id:
             raise RuleViolation("the 优秀 quota is counted over the agency (机关) this unit belongs to, not over an "
                                 "internal division: configure the agency", rule="assessment_year.counting_unit",
                                 source=quota.COUNTING_SOURCE, field="org_unit_id")
-        await quota_figures.standing(uow.conn, uow.context.settings, cmd.org_unit_id, cmd.year, write=True)
-        t = orm.assessment_year
-        await uow.conn.execute(update(t).where(t.c.org_unit_id == cmd.org_unit_id, t.c.year == cmd.year).values(
-            excellent_quota_pct=cmd.excellent_quota_pct, quota_raise_approved=cmd.quota_raise_approved,
-            approval_ref=cmd.approval_ref, version=t.c.version + 1, updated_at=utcnow()))
+        await uow.quota.standing(cmd.org_unit_id, cmd.year, write=True)
+        await uow.quota.configure(cmd.org_unit_id, cmd.year, pct=cmd.excellent_quota_pct,
+                                  raise_approved=cmd.quota_raise_approved, approval_ref=cmd.approval_ref)
         return await uow.commit({"org_unit_id": cmd.org_unit_id, "year": cmd.year,
                                  "excellent_quota_pct": cmd.excellent_quota_pct,
                                  "quota_raise_approved": cmd.quota_raise_approved, "approval_ref": cmd.approval_ref})
@@ -213,24 +209,21 @@ async def record_regular(cmd: commands.RecordRegularAssessment, uow: AppraisalUn
         first, last = period_range(cmd.period_key)
         if first > today:
             raise RuleViolation("the period has not started", rule="regular_assessment.period_key")
-        t = orm.regular_assessment
-        if (await uow.conn.execute(select(t.c.id).where(t.c.cadre_id == cmd.cadre_id,
-                                                        t.c.period_key == cmd.period_key))).first():
+        if await uow.regular.exists(cmd.cadre_id, cmd.period_key):
             raise Conflict("a regular assessment of this period exists", rule="regular_assessment.one_per_period")
         row_id = new_id()
-        await uow.conn.execute(insert(t).values(id=row_id, cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
-                                                org_path=cadre.org_path, period_key=cmd.period_key, period_end=last,
-                                                result=cmd.result, evaluator=principal.subject,
-                                                evidence_refs=list(cmd.evidence_refs), created_at=utcnow()))
-        await mark_dirty(uow.conn, {(cadre.cadre_id, quarter_of_period(cmd.period_key))})
+        await uow.regular.add(id=row_id, cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
+                              org_path=cadre.org_path, period_key=cmd.period_key, period_end=last, result=cmd.result,
+                              evaluator=principal.subject, evidence_refs=list(cmd.evidence_refs))
+        await uow.mark_dirty({(cadre.cadre_id, quarter_of_period(cmd.period_key))})
         return await uow.commit(row_id)
 
 
 async def reconcile_cadre(uow: AppraisalUnitOfWork, cadre_id: str, *, today: dt.date) -> int:
     """Re-applies the grade rules to every assessment of a cadre after a new fact; returns how many changed."""
     changed = 0
-    facts = await grade_facts(uow.conn, cadre_id)
-    for a in await uow.assessments.find(orm.annual_assessment.c.cadre_id == cadre_id, lock=True):
+    facts = await uow.grade_facts(cadre_id)
+    for a in await uow.assessments.of_cadre(cadre_id, lock=True):
         decided = a.status in DECIDED
         before = a.final_grade
         constraints = grade_rules.evaluate(a.year, facts, as_of=(a.decided_on if decided and a.decided_on else today))

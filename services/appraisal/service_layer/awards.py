@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-
 from kernel.auth import Principal
 from kernel.errors import InvalidTransition, NotFound
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.assessment import AnnualAssessment
 from services.appraisal.domain.award import AWARD_TRANSITIONS, Award
+from services.appraisal.domain.periods import quarter_pair
 from services.appraisal.domain.rules.awards import proposals_for
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer.scope import org_path, visible_cadre
@@ -25,25 +22,20 @@ async def propose_from_grade(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, t
     """Proposes 嘉奖 for a final 优秀 and 记三等功 for a third 优秀 in a row (once each, by natural key)."""
     if a.final_grade != "EXCELLENT":
         return []
-    t, w = orm.annual_assessment, orm.award
-    grades = {y: g for y, g in (await uow.conn.execute(
-        select(t.c.year, t.c.final_grade).where(t.c.cadre_id == a.cadre_id, t.c.id != a.id,
-                                                t.c.final_grade.is_not(None)))).all()}
-    merit_rows = (await uow.conn.execute(select(w.c.year).where(
-        w.c.cadre_id == a.cadre_id, w.c.basis == "THREE_YEARS_EXCELLENT",
-        w.c.status.not_in(("WITHDRAWN", "REVOKED"))))).scalars().all()
+    grades = await uow.assessments.final_grades(a.cadre_id, other_than=a.id)
+    merit_rows = await uow.awards.merit_years(a.cadre_id)
     merit_years = frozenset(y - k for y in merit_rows if y is not None for k in range(3))
     created = []
     path = await org_path(uow, a.cadre_id)
     for award_type, basis in proposals_for(a.year, "EXCELLENT", grades, merit_years):
         key = f"{basis}:{a.cadre_id}:{a.year}"
-        existing = (await uow.conn.execute(select(w.c.id, w.c.status).where(w.c.auto_key == key))).first()
-        if existing is not None and existing.status != "WITHDRAWN":
+        earlier = await uow.awards.status_of_proposal(key)  # the status of an earlier proposal under this key
+        if earlier is not None and earlier != "WITHDRAWN":
             continue
         award = Award.propose(award_id=new_id(), cadre_id=a.cadre_id, org_unit_id=a.org_unit_id,
                               type=award_type, basis=basis, basis_ref=f"annual-assessment/{a.id}", year=a.year,
                               today=today)
-        if existing is not None:
+        if earlier is not None:
             # A withdrawn proposal whose 优秀 came back (e.g. after an appeal) is proposed again under a fresh key.
             key = f"{key}:{award.id}"
         await uow.awards.add(award, org_path=path, auto_key=key)
@@ -53,11 +45,11 @@ async def propose_from_grade(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, t
 
 async def grade_withdrawn(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, today: dt.date) -> None:
     """An 优秀 was amended away: withdraw its pending proposals and review granted awards based on it."""
-    w = orm.award
     ref = f"annual-assessment/{a.id}"
-    for award in await uow.awards.find(w.c.cadre_id == a.cadre_id, lock=True):
+    for award in await uow.awards.of_cadre(a.cadre_id, lock=True):
         based_on_it = award.basis_ref == ref or (
-            award.basis == "THREE_YEARS_EXCELLENT" and award.year is not None and a.year in range(award.year - 2, award.year + 1))
+            award.basis == "THREE_YEARS_EXCELLENT" and award.year is not None
+            and a.year in range(award.year - 2, award.year + 1))
         if not based_on_it:
             continue
         if award.withdraw(reason="GRADE_AMENDED") or award.open_revocation_review(reason="GRADE_AMENDED"):
@@ -67,7 +59,7 @@ async def grade_withdrawn(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, toda
 async def sanction_review(uow: AppraisalUnitOfWork, cadre_id: str, sanction_id: str) -> int:
     """Opens a revocation review of every granted award of a cadre after a serious sanction (公务员法 §56(三))."""
     count = 0
-    for award in await uow.awards.find(orm.award.c.cadre_id == cadre_id, orm.award.c.status == "GRANTED", lock=True):
+    for award in await uow.awards.of_cadre(cadre_id, status="GRANTED", lock=True):
         if award.open_revocation_review(reason=f"SERIOUS_SANCTION:sanction/{sanction_id}"):
             await uow.awards.save(award)
             count += 1
@@ -106,14 +98,14 @@ async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *,
             award.approve(by=principal.subject, today=today)
         elif action == "grant":
             award.grant(today=today)
-            await mark_dirty(uow.conn, quarter_pair(award.cadre_id, today))
+            await uow.mark_dirty(quarter_pair(award.cadre_id, today))
         elif action == "review":
             if not award.open_revocation_review(reason=reason or "MANUAL"):
                 raise InvalidTransition("award", award.status, "be reviewed for revocation",
                                         allowed_actions=InvalidTransition.allowed(AWARD_TRANSITIONS, award.status))
         elif action == "revoke":
             award.revoke(reason=reason or "", today=today)
-            await mark_dirty(uow.conn, quarter_pair(award.cadre_id, award.granted_on))
+            await uow.mark_dirty(quarter_pair(award.cadre_id, award.granted_on))
         elif action == "keep":
             award.keep()
         else:  # pragma: no cover - routes only pass the actions above

@@ -5,17 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from kernel.auth import Principal
-from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.inaction import GROUPS, InactionFinding
-from services.appraisal.domain.periods import period_range
+from services.appraisal.domain.periods import period_range, quarter_pair
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
@@ -37,11 +32,9 @@ async def create_item(code: str, values: dict, uow: AppraisalUnitOfWork) -> str:
     """Adds an item to the catalogue."""
     async with uow:
         _check_item(values)
-        t = orm.inaction_item
-        if (await uow.conn.execute(select(t.c.code).where(t.c.code == code))).first():
+        if await uow.inaction_items.exists(code):
             raise Conflict("an inaction item with this code exists", rule="inaction_item.code_unique", field="code")
-        await uow.conn.execute(insert(t).values(code=code, **{k: values.get(k) for k in ITEM_FIELDS if k != "active"},
-                                                active=True, version=1, updated_at=utcnow()))
+        await uow.inaction_items.add(code, {k: values.get(k) for k in ITEM_FIELDS if k != "active"})
         return await uow.commit(code)
 
 
@@ -49,11 +42,8 @@ async def change_item(code: str, changes: dict, uow: AppraisalUnitOfWork) -> str
     """Changes an item of the catalogue (findings keep the severity and points they were reported with)."""
     async with uow:
         _check_item(changes)
-        t = orm.inaction_item
         values = {k: v for k, v in changes.items() if k in ITEM_FIELDS and v is not None}
-        result = await uow.conn.execute(update(t).where(t.c.code == code).values(**values, version=t.c.version + 1,
-                                                                                 updated_at=utcnow()))
-        if result.rowcount != 1:
+        if not await uow.inaction_items.change(code, values):
             raise NotFound("inaction item not found", field="code", rule="inaction_item.code")
         return await uow.commit(code)
 
@@ -66,21 +56,17 @@ async def submit_self_check(cadre_id: str, period_key: str, answers: list[dict],
         first, _ = period_range(period_key)
         if first > today:
             raise RuleViolation("the period has not started", rule="self_check.period_key")
-        t = orm.inaction_item
-        active = set((await uow.conn.execute(select(t.c.code).where(t.c.active.is_(True)))).scalars().all())
+        active = await uow.inaction_items.active_codes()
         codes = [a["item_code"] for a in answers]
         unknown = sorted(set(codes) - active)
         if unknown or len(codes) != len(set(codes)):
             raise RuleViolation("answers must name distinct active catalogue items", rule="self_check.items",
                                 unknown=unknown)
-        s = orm.self_check
-        if (await uow.conn.execute(select(s.c.id).where(s.c.cadre_id == cadre_id, s.c.period_key == period_key))).first():
+        if await uow.self_checks.exists(cadre_id, period_key):
             raise Conflict("a self-check of this period exists", rule="self_check.one_per_period")
         row_id = new_id()
-        await uow.conn.execute(insert(s).values(id=row_id, cadre_id=cadre_id, org_path=cadre.org_path,
-                                                period_key=period_key, answers=answers,
-                                                flagged=sum(1 for a in answers if a["status"] == "FLAGGED"),
-                                                submitted_at=utcnow()))
+        await uow.self_checks.add(id=row_id, cadre_id=cadre_id, org_path=cadre.org_path, period_key=period_key,
+                                  answers=answers, flagged=sum(1 for a in answers if a["status"] == "FLAGGED"))
         return await uow.commit(row_id)
 
 
@@ -89,12 +75,11 @@ async def report_finding(cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, 
     """Reports a finding against a catalogue item; it counts only once confirmed."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
-        t = orm.inaction_item
-        item = (await uow.conn.execute(select(t).where(t.c.code == cmd.item_code))).mappings().first()
+        item = await uow.inaction_items.get(cmd.item_code)
         if item is None:
             raise RuleViolation("unknown inaction item", rule="inaction_finding.item_code", field="item_code")
         finding = InactionFinding.report(finding_id=new_id(), cadre_id=cadre.cadre_id,
-                                         org_unit_id=cadre.org_unit_id, item=dict(item), source_type=cmd.source_type,
+                                         org_unit_id=cadre.org_unit_id, item=item, source_type=cmd.source_type,
                                          source_ref=cmd.source_ref, incident_ref=cmd.incident_ref,
                                          occurred_on=cmd.occurred_on, today=today)
         await uow.findings.add(finding, org_path=cadre.org_path)
@@ -120,5 +105,5 @@ async def advance_finding(finding_id: str, action: str, uow: AppraisalUnitOfWork
         else:  # pragma: no cover
             raise ValueError(action)
         await uow.findings.save(finding)
-        await mark_dirty(uow.conn, quarter_pair(finding.cadre_id, finding.occurred_on))
+        await uow.mark_dirty(quarter_pair(finding.cadre_id, finding.occurred_on))
         return await uow.commit(state_of(finding))

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-
-from sqlalchemy import insert, select
+from typing import Any
 
 from kernel.auth import Principal
-from kernel.db import utcnow
 from kernel.errors import RuleViolation
 from kernel.ids import new_id
-from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import grade_facts
 from services.appraisal.domain.rules import grade_rules
 from services.appraisal.domain.rules.bonus import Member, allocate
 from services.appraisal.service_layer import commands
@@ -29,34 +25,31 @@ async def allocate_bonus(cmd: commands.AllocateBonus, uow: AppraisalUnitOfWork, 
         path = await visible_unit(uow, principal, cmd.org_unit_id)
         if cmd.year > today.year:
             raise RuleViolation("the year has not started", rule="bonus.year")
-        a, d = orm.annual_assessment, orm.directory.cadre
-        rows = (await uow.conn.execute(
-            select(d.c.cadre_id, a.c.final_grade, a.c.undetermined_reason, a.c.status)
-            .select_from(d.outerjoin(a, (a.c.cadre_id == d.c.cadre_id) & (a.c.year == cmd.year)))
-            .where(d.c.org_path.startswith(path), d.c.active.is_(True)).order_by(d.c.cadre_id))).all()
-        members = []
-        for row in rows:
-            final = row.final_grade if row.status in FINAL_STATES else None
-            withheld = None
-            if final is not None:
-                # An investigation still open withholds the bonus until the grade is supplemented (补定等次).
-                facts = await grade_facts(uow.conn, row.cadre_id) if row.undetermined_reason == "PENDING_INVESTIGATION" else None
-                if facts is not None and any(c.reason == "PENDING_INVESTIGATION"
-                                             for c in grade_rules.evaluate(cmd.year, facts, as_of=today)):
-                    withheld = "investigation open (不定等次 pending 补定等次)"
-            members.append(Member(row.cadre_id, final, row.undetermined_reason, withheld))
+        members = [await _member(uow, row, cmd.year, today) for row in await uow.bonuses.grades_in(path, cmd.year)]
         if not members:
             raise RuleViolation("the unit has no active cadres", rule="bonus.no_member")
         shares = allocate(cmd.pool_cents, members, uow.context.settings.bonus_coefficients)
         row_id = new_id()
-        await uow.conn.execute(insert(orm.bonus_allocation).values(
-            id=row_id, org_unit_id=cmd.org_unit_id, org_path=path, year=cmd.year, pool_cents=cmd.pool_cents,
-            coefficients=dict(uow.context.settings.bonus_coefficients), created_by=principal.subject,
-            created_at=utcnow()))
-        await uow.conn.execute(insert(orm.bonus_line), [
-            {"allocation_id": row_id, "cadre_id": s.cadre_id, "grade": s.grade, "coefficient": s.coefficient,
-             "amount_cents": s.amount_cents, "explanation": s.explanation[:500]} for s in shares])
+        await uow.bonuses.add(
+            {"id": row_id, "org_unit_id": cmd.org_unit_id, "org_path": path, "year": cmd.year,
+             "pool_cents": cmd.pool_cents, "coefficients": dict(uow.context.settings.bonus_coefficients),
+             "created_by": principal.subject},
+            [{"allocation_id": row_id, "cadre_id": s.cadre_id, "grade": s.grade, "coefficient": s.coefficient,
+              "amount_cents": s.amount_cents, "explanation": s.explanation[:500]} for s in shares])
         return await uow.commit(row_id)
+
+
+async def _member(uow: AppraisalUnitOfWork, row: Any, year: int, today: dt.date) -> Member:
+    """A cadre's share basis: the final grade, unless an investigation still open withholds it (补定等次 pending)."""
+    final = row.final_grade if row.status in FINAL_STATES else None
+    withheld = None
+    if final is not None:
+        # An investigation still open withholds the bonus until the grade is supplemented (补定等次).
+        facts = await uow.grade_facts(row.cadre_id) if row.undetermined_reason == "PENDING_INVESTIGATION" else None
+        if facts is not None and any(c.reason == "PENDING_INVESTIGATION"
+                                     for c in grade_rules.evaluate(year, facts, as_of=today)):
+            withheld = "investigation open (不定等次 pending 补定等次)"
+    return Member(row.cadre_id, final, row.undetermined_reason, withheld)
 
 
 async def record_incentive(cmd: commands.RecordIncentive, uow: AppraisalUnitOfWork, *, principal: Principal,
@@ -69,7 +62,6 @@ async def record_incentive(cmd: commands.RecordIncentive, uow: AppraisalUnitOfWo
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         row_id = new_id()
-        await uow.conn.execute(insert(orm.incentive_record).values(
-            id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, kind=cmd.kind, on_date=cmd.on_date,
-            ref=cmd.ref, created_by=principal.subject, created_at=utcnow()))
+        await uow.incentives.add(id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, kind=cmd.kind,
+                                 on_date=cmd.on_date, ref=cmd.ref, created_by=principal.subject)
         return await uow.commit(row_id)

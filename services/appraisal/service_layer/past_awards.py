@@ -12,10 +12,9 @@ from typing import Any
 
 from kernel.auth import Principal
 from kernel.ids import new_id
-from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.award import Award
 from services.appraisal.domain.past_awards import PastAward
+from services.appraisal.domain.periods import quarter_pair
 from services.appraisal.service_layer import past_facts
 from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
@@ -30,7 +29,7 @@ async def record_past_award(fact: PastAward, uow: AppraisalUnitOfWork, *, princi
         fact.check(today=today)
         cadre.dated_fact(fact.granted_on, field="granted_on", rule="award_history.granted_on")
         key, values = fact.key, fact.values()
-        award_id, previous, recorded = await past_facts.find(uow.conn, orm.award, key)
+        award_id, previous, recorded = await uow.past_facts.find("AWARD", key)
         if award_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "award_id": award_id, "outcome": "UNCHANGED"})
         touched = quarter_pair(fact.cadre_id, fact.granted_on)
@@ -45,9 +44,9 @@ async def record_past_award(fact: PastAward, uow: AppraisalUnitOfWork, *, princi
             award.correct_record(fact=fact)
             await uow.awards.save(award)
             outcome = "CORRECTED"
-        await mark_dirty(uow.conn, touched)  # the index counts the award in the quarter of its real grant
+        await uow.mark_dirty(touched)  # the index counts the award in the quarter of its real grant
         record_id = await past_facts.append(
-            uow, kind="AWARD", table=orm.award, object_id=award.id, cadre_id=award.cadre_id,
+            uow, kind="AWARD", object_id=award.id, cadre_id=award.cadre_id,
             org_path=cadre.org_path, key=key, values=values, source=fact.source, document_no=fact.document_no,
             principal=principal, supersedes=previous, outcome=outcome, object_type="award")
         return await uow.commit({"id": record_id, "award_id": award.id, "outcome": outcome})

@@ -11,17 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import insert, select
-
 from kernel.access import Access, cadre_not_found
 from kernel.auth import Principal
 from kernel.db import utcnow
 from kernel.directory import DirCadre
 from kernel.errors import Conflict, DomainError, item_problem
 from kernel.ids import new_id
-from services.appraisal.adapters import orm
-from services.appraisal.adapters import quota as quota_figures
-from services.appraisal.adapters.projections import grade_facts, grade_facts_of
+from services.appraisal.adapters.quota import Standing, Units
 from services.appraisal.domain.assessment import AnnualAssessment
 from services.appraisal.domain.grades import Constraint
 from services.appraisal.domain.past_grades import PastGrade
@@ -59,7 +55,7 @@ async def record_past_grades(facts: list[PastGrade], uow: AppraisalUnitOfWork, *
         # Read once for the whole transaction (recording grades changes neither): the caller's access and the
         # counting unit of each org unit.
         batch = _Batch(access=await uow.directory.access(uow.conn, principal), units={},
-                       facts=await grade_facts_of(uow.conn, [f.cadre_id for f in facts]))
+                       facts=await uow.grade_facts_of([f.cadre_id for f in facts]))
         items = await _record_plain(facts, uow, principal=principal, today=today, batch=batch)
         if items is None:
             items = []
@@ -78,7 +74,7 @@ async def record_past_grades(facts: list[PastGrade], uow: AppraisalUnitOfWork, *
 @dataclass
 class _Batch:
     access: Access
-    units: quota_figures.Units
+    units: Units
     facts: dict[str, grade_rules.Facts]  # what tolerance told about each cadre of the batch
 
 
@@ -106,24 +102,20 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
     """The recording itself, inside the caller's transaction (no commit)."""
     units = batch.units if batch is not None else None
     cadre = await visible_cadre(uow, principal, fact.cadre_id, access=batch.access if batch is not None else None)
-    t, r = orm.annual_assessment, orm.assessment_grade_record
-    found = await uow.assessments.find(t.c.cadre_id == fact.cadre_id, t.c.year == fact.year, lock=True)
-    existing = found[0] if found else None
-    known = batch.facts[fact.cadre_id] if batch is not None else await grade_facts(uow.conn, fact.cadre_id)
+    existing = await uow.assessments.of_year(fact.cadre_id, fact.year, lock=True)
+    known = batch.facts[fact.cadre_id] if batch is not None else await uow.grade_facts(fact.cadre_id)
     constraints, reason = _judge(fact, cadre, existing, known, uow, today)
     previous = None
     if existing is not None:
-        previous = (await uow.conn.execute(select(r.c.id).where(r.c.assessment_id == existing.id)
-                                           .order_by(r.c.recorded_at.desc(), r.c.id.desc()).limit(1))).scalar()
+        previous = await uow.grade_records.latest(existing.id)
         if _same(existing, fact, reason):
-            standing = await quota_figures.standing(uow.conn, uow.context.settings, existing.org_unit_id, fact.year,
-                                                    units=units)
+            standing = await uow.quota.standing(existing.org_unit_id, fact.year, units=units)
             return _answer(previous, existing, "UNCHANGED", standing)
     now = utcnow()
     if existing is None:
         a = AnnualAssessment.recorded(assessment_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
                                       reason=reason, constraints=constraints, by=principal.subject, at=now)
-        await quota_figures.ensure_year(uow.conn, uow.context.settings, a.org_unit_id, a.year, units=units)
+        await uow.quota.ensure_year(a.org_unit_id, a.year, units=units)
         await uow.assessments.add(a, org_path=cadre.org_path)
         outcome = "RECORDED"
     else:
@@ -134,15 +126,14 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
             await awards.grade_withdrawn(uow, a, today=today)
         outcome = "CORRECTED"
     # The quota of a past year is reported, not enforced: a department's paper history may exceed it.
-    standing = await quota_figures.standing(uow.conn, uow.context.settings, a.org_unit_id, a.year, write=True,
-                                            units=units)
+    standing = await uow.quota.standing(a.org_unit_id, a.year, write=True, units=units)
     record_id = new_id()
-    await uow.conn.execute(insert(r).values(
+    await uow.grade_records.add(
         id=record_id, assessment_id=a.id, cadre_id=a.cadre_id, org_unit_id=a.org_unit_id, org_path=cadre.org_path,
         year=a.year, grade=fact.grade, undetermined_reason=reason, decided_on=fact.decided_on,
         notified_on=fact.notified_on, publicity_from=fact.publicity_from, publicity_to=fact.publicity_to,
         document_no=fact.document_no, source=fact.source, recorded_by=principal.subject, recorded_at=now,
-        supersedes=previous, quota_exceeded=_exceeded(fact.grade, standing), created_at=now))
+        supersedes=previous, quota_exceeded=_exceeded(fact.grade, standing), created_at=now)
     await uow.audit(principal, f"HISTORY_{outcome}", OBJECT, a.id)
     return _answer(record_id, a, outcome, standing)
 
@@ -156,10 +147,9 @@ async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, pri
     keys = [(f.cadre_id, f.year) for f in facts]
     if len(set(keys)) != len(keys):
         return None
-    t, r = orm.annual_assessment, orm.assessment_grade_record
     cadre_ids = sorted({f.cadre_id for f in facts})
-    found = {(a.cadre_id, a.year): a for a in await uow.assessments.find(
-        t.c.cadre_id.in_(cadre_ids), t.c.year.in_(sorted({f.year for f in facts})), lock=True)}
+    found = {(a.cadre_id, a.year): a for a in await uow.assessments.of_cadres_years(
+        cadre_ids, sorted({f.year for f in facts}), lock=True)}
     cadres = await uow.directory.cadres(uow.conn, cadre_ids)
     judged: list[tuple[int, Any]] = []
     for index, fact in enumerate(facts):
@@ -175,7 +165,7 @@ async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, pri
         judged.append((index, (fact, cadre, existing, constraints, reason)))
     ok = [j for _, j in judged if not isinstance(j, DomainError)]
     counts = await _Counts.load(uow, batch, ok)
-    previous = await _latest_records(uow.conn, [e.id for _, _, e, _, _ in ok if e is not None])
+    previous = await uow.grade_records.latest_of([e.id for _, _, e, _, _ in ok if e is not None])
     now = utcnow()
     items: list[dict[str, Any]] = []
     added: list[tuple[AnnualAssessment, DirCadre]] = []
@@ -202,8 +192,7 @@ async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, pri
         added.append((a, cadre))
         items.append({"index": index, **_answer(record_id, a, "RECORDED", standing)})
     await uow.assessments.add_many([a for a, _ in added], [{"org_path": c.org_path} for _, c in added])
-    if records:
-        await uow.conn.execute(insert(r), records)
+    await uow.grade_records.add_many(records)
     await uow.audit_many(principal, [("HISTORY_RECORDED", OBJECT, a.id, "ROUTINE") for a, _ in added])
     return items
 
@@ -215,16 +204,6 @@ def _visible(cadre: DirCadre | None, access: Access) -> DirCadre:
     return cadre
 
 
-async def _latest_records(conn: Any, assessment_ids: list[str]) -> dict[str, str]:
-    """The latest grade record of each assessment (what an UNCHANGED answer names)."""
-    if not assessment_ids:
-        return {}
-    r = orm.assessment_grade_record
-    rows = (await conn.execute(select(r.c.assessment_id, r.c.id).where(r.c.assessment_id.in_(assessment_ids))
-                               .order_by(r.c.assessment_id, r.c.recorded_at, r.c.id))).all()
-    return {row[0]: row[1] for row in rows}  # ordered: the last one of each assessment wins
-
-
 @dataclass
 class _Counts:
     """The 优秀 quota of each (counting unit, year) a plain batch touches: read (and locked) once before its
@@ -232,21 +211,20 @@ class _Counts:
     after that fact, exactly as the fact-by-fact path reads it."""
 
     uow: AppraisalUnitOfWork
-    base: dict[tuple[str, int], quota_figures.Standing]  # by (org unit, year): as read before the batch
+    base: dict[tuple[str, int], Standing]  # by (org unit, year): as read before the batch
     counted: dict[tuple[str, int], list[int]]  # by (counting unit, year): [headcount, used] so far
 
     @classmethod
     async def load(cls, uow: AppraisalUnitOfWork, batch: _Batch, judged: list[Any]) -> _Counts:
         new = {(c.org_unit_id, f.year) for f, c, e, _, _ in judged if e is None}
         pairs = sorted(new | {(e.org_unit_id, f.year) for f, _, e, _, _ in judged if e is not None})
-        base: dict[tuple[str, int], quota_figures.Standing] = {}
+        base: dict[tuple[str, int], Standing] = {}
         for unit, year in pairs:
-            base[(unit, year)] = await quota_figures.standing(uow.conn, uow.context.settings, unit, year,
-                                                              write=(unit, year) in new, units=batch.units)
+            base[(unit, year)] = await uow.quota.standing(unit, year, write=(unit, year) in new, units=batch.units)
         counted = {(s.counting_unit_id, s.year): [s.quota.headcount, s.used] for s in base.values()}
         return cls(uow, base, counted)
 
-    def standing(self, org_unit_id: str, year: int) -> quota_figures.Standing:
+    def standing(self, org_unit_id: str, year: int) -> Standing:
         """The standing of the unit's quota after the facts counted so far."""
         s = self.base[(org_unit_id, year)]
         headcount, used = self.counted[(s.counting_unit_id, year)]
@@ -255,7 +233,7 @@ class _Counts:
                                 min_one_from=settings.excellent_quota_min_one_from)
         return replace(s, quota=figures, used=used)
 
-    def add(self, org_unit_id: str, year: int, *, excellent: bool) -> quota_figures.Standing:
+    def add(self, org_unit_id: str, year: int, *, excellent: bool) -> Standing:
         """Counts one new final grade (and 优秀) and answers the standing after it."""
         s = self.base[(org_unit_id, year)]
         counted = self.counted[(s.counting_unit_id, year)]
@@ -264,11 +242,11 @@ class _Counts:
         return self.standing(org_unit_id, year)
 
 
-def _exceeded(grade: str, standing: quota_figures.Standing) -> bool:
+def _exceeded(grade: str, standing: Standing) -> bool:
     return grade == "EXCELLENT" and standing.used > standing.quota.limit
 
 
-def _answer(record_id: str | None, a: AnnualAssessment, outcome: str, standing: quota_figures.Standing) -> dict[str, Any]:
+def _answer(record_id: str | None, a: AnnualAssessment, outcome: str, standing: Standing) -> dict[str, Any]:
     return {"id": record_id or a.id, "assessment_id": a.id, "outcome": outcome,
             "quota": {"counting_unit_id": standing.counting_unit_id, "limit": standing.quota.limit,
                       "used": standing.used, "exceeded": _exceeded(a.final_grade or "", standing)}}

@@ -13,9 +13,8 @@ from typing import Any
 
 from kernel.auth import Principal
 from kernel.ids import new_id
-from services.appraisal.adapters import orm
-from services.appraisal.adapters.projections import mark_dirty, quarter_pair
 from services.appraisal.domain.past_records import PastRecord
+from services.appraisal.domain.periods import quarter_pair
 from services.appraisal.domain.records import PerformanceRecord
 from services.appraisal.service_layer import past_facts
 from services.appraisal.service_layer.scope import visible_cadre
@@ -31,7 +30,7 @@ async def record_past_record(fact: PastRecord, uow: AppraisalUnitOfWork, *, prin
         fact.check(today=today)
         cadre.dated_fact(fact.occurred_on, field="occurred_on", rule="record_history.occurred_on")
         key, values = fact.key, fact.values()
-        record_id, previous, recorded = await past_facts.find(uow.conn, orm.performance_record, key)
+        record_id, previous, recorded = await uow.past_facts.find("PERFORMANCE_RECORD", key)
         if record_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "performance_record_id": record_id, "outcome": "UNCHANGED"})
         if record_id is None:
@@ -46,9 +45,9 @@ async def record_past_record(fact: PastRecord, uow: AppraisalUnitOfWork, *, prin
             record.correct_record(fact=fact)
             await uow.records.save(record)
             outcome = "CORRECTED"
-        await mark_dirty(uow.conn, quarter_pair(record.cadre_id, record.occurred_on))
+        await uow.mark_dirty(quarter_pair(record.cadre_id, record.occurred_on))
         fact_id = await past_facts.append(
-            uow, kind="PERFORMANCE_RECORD", table=orm.performance_record, object_id=record.id,
+            uow, kind="PERFORMANCE_RECORD", object_id=record.id,
             cadre_id=record.cadre_id, org_path=cadre.org_path, key=key, values=values, source=fact.source,
             document_no=fact.document_no, principal=principal, supersedes=previous, outcome=outcome,
             object_type="performance_record")

@@ -11,7 +11,6 @@ from typing import Any
 
 from kernel.auth import Principal
 from kernel.ids import new_id
-from services.appraisal.adapters import orm
 from services.appraisal.domain.past_talks import PastTalk
 from services.appraisal.domain.talk import Talk
 from services.appraisal.service_layer import past_facts
@@ -31,7 +30,7 @@ async def record_past_talk(fact: PastTalk, uow: AppraisalUnitOfWork, *, principa
         fact.check(today=today)
         cadre.dated_fact(fact.held_on, field="held_on", rule="talk_history.held_on")
         key, values = fact.key, fact.values()
-        talk_id, previous, recorded = await past_facts.find(uow.conn, orm.talk, key)
+        talk_id, previous, recorded = await uow.past_facts.find("TALK", key)
         if talk_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "talk_id": talk_id, "outcome": "UNCHANGED"})
         if talk_id is None:
@@ -47,7 +46,7 @@ async def record_past_talk(fact: PastTalk, uow: AppraisalUnitOfWork, *, principa
             await uow.talks.save(talk)
             outcome = "CORRECTED"
         record_id = await past_facts.append(
-            uow, kind="TALK", table=orm.talk, object_id=talk.id, cadre_id=talk.cadre_id, org_path=cadre.org_path,
+            uow, kind="TALK", object_id=talk.id, cadre_id=talk.cadre_id, org_path=cadre.org_path,
             key=key, values=values, source=fact.source, document_no=fact.document_no, principal=principal,
             supersedes=previous, outcome=outcome, object_type="talk")
         return await uow.commit({"id": record_id, "talk_id": talk.id, "outcome": outcome})

@@ -10,7 +10,7 @@ from kernel.auth import Principal
 from kernel.errors import NotFound
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.appraisal.adapters.projections import mark_dirty, quarter_pair
+from services.appraisal.domain.periods import quarter_pair
 from services.appraisal.domain.records import PerformanceRecord
 from services.appraisal.service_layer import commands
 from services.appraisal.service_layer.scope import visible_cadre
@@ -37,7 +37,8 @@ async def submit_record(cmd: commands.SubmitRecord, uow: AppraisalUnitOfWork, *,
         return await uow.commit(record.id)
 
 
-async def _load(uow: AppraisalUnitOfWork, principal: Principal, record_id: str, *, self_only: bool = False) -> PerformanceRecord:
+async def _load(uow: AppraisalUnitOfWork, principal: Principal, record_id: str, *,
+                self_only: bool = False) -> PerformanceRecord:
     record = await uow.records.get(record_id, lock=True)
     if record is None:
         raise NotFound("performance record not found", field="record_id", rule="scope.performance_record")
@@ -45,7 +46,8 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, record_id: str, 
     return record
 
 
-async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *,
+                        principal: Principal, today: dt.date) -> dict[str, Any]:
     """Verifies a record; a verified correction supersedes the record it corrects; the index is requeued."""
     async with uow:
         record = await _load(uow, principal, record_id)
@@ -58,11 +60,12 @@ async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *, principal: 
                 old.supersede(by=record.id)
                 await uow.records.save(old)
                 touched |= quarter_pair(old.cadre_id, old.occurred_on)
-        await mark_dirty(uow.conn, touched)
+        await uow.mark_dirty(touched)
         return await uow.commit(state_of(record))
 
 
-async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict[str, Any]:
+async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *,
+                        principal: Principal) -> dict[str, Any]:
     """Returns a submitted record to its submitter with a reason."""
     async with uow:
         record = await _load(uow, principal, record_id)
@@ -71,7 +74,8 @@ async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *
         return await uow.commit(state_of(record))
 
 
-async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWork, *, principal: Principal) -> dict[str, Any]:
+async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWork, *,
+                          principal: Principal) -> dict[str, Any]:
     """Resubmits a returned record with its changes."""
     async with uow:
         record = await _load(uow, principal, record_id, self_only=self_service(principal))

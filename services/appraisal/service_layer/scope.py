@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
 from kernel.access import Access, cadre_not_found, unit_not_found
 from kernel.auth import Principal
 from kernel.directory import DirCadre
-from services.appraisal.adapters import orm
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
@@ -38,8 +35,7 @@ async def visible_unit(uow: AppraisalUnitOfWork, principal: Principal, org_unit_
 
 async def org_path(uow: AppraisalUnitOfWork, cadre_id: str) -> str:
     """Returns a cadre's current org path from the directory."""
-    t = orm.directory.cadre
-    return (await uow.conn.execute(select(t.c.org_path).where(t.c.cadre_id == cadre_id))).scalar() or "/"
+    return await uow.projections.cadre_org_path(cadre_id)
 
 
 def today_cst() -> dt.date:

@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from kernel.auth import Principal, Role
-from kernel.db import utcnow
 from kernel.directory import DirCadre
 from kernel.errors import Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from kernel.sql import insert_ignore
-from services.appraisal.adapters import orm
 from services.appraisal.domain.rules.talks import SCHEDULE_REASONS, TALK_TYPES, next_occurrence, reply_due
 from services.appraisal.domain.talk import Talk
 from services.appraisal.service_layer import commands
@@ -59,7 +54,8 @@ async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnit
             _may_admonish(principal)
         cadre.dated_fact(cmd.held_on, field="held_on", rule="talk.held_on")
         due = reply_due(talk.type, cmd.held_on, uow.context.settings.talk_reply_working_days, uow.context.calendar)
-        talk.record(held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due, today=today)
+        talk.record(held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due,
+                    today=today)
         await uow.talks.save(talk)
         return await uow.commit({**state_of(talk), "reply_due_on": due})
 
@@ -99,34 +95,21 @@ async def create_schedule(cmd: commands.CreateTalkSchedule, uow: AppraisalUnitOf
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         row_id = new_id()
-        await uow.conn.execute(insert(orm.talk_schedule).values(
-            id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, type=cmd.type, reason=cmd.reason,
-            every_months=cmd.every_months, next_on=cmd.first_on, active=True, created_by=principal.subject,
-            created_at=utcnow()))
+        await uow.schedules.add(id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, type=cmd.type,
+                                reason=cmd.reason, every_months=cmd.every_months, next_on=cmd.first_on, active=True,
+                                created_by=principal.subject)
         return await uow.commit(row_id)
 
 
 async def materialize_schedules(uow: AppraisalUnitOfWork, *, today: dt.date, horizon_days: int = 30,
                                 limit: int = 500) -> int:
     """Creates the talks that recurring schedules owe within the horizon; replica-safe (claims by next_on)."""
-    s, d = orm.talk_schedule, orm.directory.cadre
     created = 0
     async with uow:
-        rows = (await uow.conn.execute(
-            select(s, d.c.org_unit_id, d.c.org_path.label("cadre_path")).join(d, d.c.cadre_id == s.c.cadre_id)
-            .where(s.c.active.is_(True), s.c.next_on <= today + dt.timedelta(days=horizon_days))
-            .order_by(s.c.next_on).limit(limit))).mappings().all()
-        for row in rows:
-            claimed = await uow.conn.execute(update(s).where(s.c.id == row["id"], s.c.next_on == row["next_on"])
-                                             .values(next_on=next_occurrence(row["next_on"], row["every_months"])))
-            if claimed.rowcount != 1:
+        for row in await uow.schedules.due(today + dt.timedelta(days=horizon_days), limit):
+            following = next_occurrence(row["next_on"], row["every_months"])
+            if not await uow.schedules.claim(row["id"], row["next_on"], following):
                 continue  # another replica took it
-            now = utcnow()
-            created += await insert_ignore(uow.conn, orm.talk, {
-                "id": new_id(), "type": row["type"], "cadre_id": row["cadre_id"],
-                "org_unit_id": row["org_unit_id"], "org_path": row["cadre_path"], "scheduled_on": row["next_on"],
-                "reason_ref": f"schedule/{row['reason']}", "created_by": "system", "schedule_id": row["id"],
-                "status": "SCHEDULED", "version": 1, "created_at": now, "updated_at": now},
-                ["schedule_id", "scheduled_on"])
+            created += await uow.schedules.add_talk(row)
         await uow.commit()
     return created

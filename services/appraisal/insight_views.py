@@ -24,7 +24,8 @@ def _covered(year: int) -> Any:
         select(w.c.cadre_id.label("cadre_id"), literal("AWARD").label("kind")).where(
             w.c.status.in_(("GRANTED", "REVIEW_FOR_REVOCATION")), w.c.granted_on.between(first, last)),
         select(a.c.cadre_id, literal("EXCELLENT")).where(a.c.year == year, a.c.final_grade == "EXCELLENT"),
-        select(m.c.cadre_id, literal("PROMOTION")).where(m.c.basis == "PROMOTION", m.c.effective_date.between(first, last)),
+        select(m.c.cadre_id, literal("PROMOTION")).where(m.c.basis == "PROMOTION",
+                                                         m.c.effective_date.between(first, last)),
         select(m.c.cadre_id, literal("ROTATION")).where(m.c.kind == "POST", m.c.basis == "TRANSFER",
                                                         m.c.effective_date.between(first, last)),
         select(i.c.cadre_id, i.c.kind).where(i.c.on_date.between(first, last)),
@@ -48,7 +49,8 @@ async def coverage(conn: AsyncConnection, *, path: str, year: int, age_bands: li
         .where(D.c.active.is_(True), D.c.org_path.startswith(path))
         # Grouped by the output label: PostgreSQL does not match the CASE's bound literals a second time.
         .group_by("band", D.c.gender, D.c.rank_code, D.c.leadership))).all()
-    dims: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0, 0]) for d in ("age_band", "gender", "rank", "post_type")}
+    dims: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0, 0])
+                                            for d in ("age_band", "gender", "rank", "post_type")}
     total = hit = 0
     for row in rows:
         keys = {"age_band": row.band, "gender": row.gender, "rank": row.rank_code or "UNRANKED",
@@ -86,10 +88,22 @@ async def index_bands(conn: AsyncConnection, *, path: str, period_key: str) -> d
     band = case(*[(s.c.total >= low, label) for low, label in INDEX_BANDS if low is not None], else_="<60")
     rows = (await conn.execute(
         select(band.label("band"), func.count(), func.avg(s.c.total))
-        .where(s.c.period_key == period_key, s.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
+        .where(s.c.period_key == period_key,
+               s.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
         .group_by("band"))).all()
     return {"period_key": period_key, "bands": {b: n for b, n, _ in rows},
             "mean": round(sum(float(m) * n for _, n, m in rows) / max(sum(n for _, n, _ in rows), 1), 2)}
+
+
+async def dashboard(conn: AsyncConnection, *, path: str, year: int, today: dt.date,
+                    age_bands: list[int]) -> dict[str, Any]:
+    """Returns a subtree's grade distribution of a year, index bands of the current quarter and incentive coverage
+    of the year (the dashboard part)."""
+    return {
+        "grade_distribution": await grade_distribution(conn, path=path, year=year),
+        "index": await index_bands(conn, path=path, period_key=quarter_key(today)),
+        "incentive_coverage": await coverage(conn, path=path, year=year, age_bands=age_bands),
+    }
 
 
 async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date, notes_visible: Any = True) -> dict[str, Any]:
