@@ -19,23 +19,14 @@ import sys
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
-from sqlalchemy import Table, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import make_database
-from services.petitions.adapters import orm
+from services.petitions.adapters import rotation
 from services.petitions.adapters.crypto import Sealer
-
-# (table, key column, sealed column, context of the associated data)
-SEALED_COLUMNS: tuple[tuple[Table, str, str, str], ...] = (
-    (orm.report, "id", "content_sealed", "content"),
-    (orm.report, "id", "accused_text_sealed", "accused"),
-    (orm.report, "id", "objection_sealed", "objection"),
-    (orm.report_question, "id", "answer_sealed", "answer"),
-    (orm.reporter_vault, "report_id", "sealed", "reporter"),
-)
+from services.petitions.adapters.rotation import SEALED_COLUMNS
 
 
 @dataclass
@@ -61,21 +52,25 @@ def _fingerprint(sealer: Sealer, identity: bytes) -> str:
     return _identity_fingerprint(types.SimpleNamespace(sealer=sealer), reporter)  # type: ignore[arg-type]
 
 
-async def _move_flag(conn: AsyncConnection, old: str, new: str) -> int:
-    f = orm.reporter_flag
-    if old == new:
-        return 0
-    flag = (await conn.execute(select(f.c.id, f.c.unfounded_count).where(f.c.fingerprint == old))).first()
-    if flag is None:
-        return 0
-    other = (await conn.execute(select(f.c.id, f.c.unfounded_count).where(f.c.fingerprint == new))).first()
-    if other is None:
-        await conn.execute(update(f).where(f.c.id == flag.id).values(fingerprint=new))
-    else:  # the service flagged the new pseudonym already: keep one flag with the larger count
-        await conn.execute(update(f).where(f.c.id == other.id)
-                           .values(unfounded_count=max(other.unfounded_count, flag.unfounded_count)))
-        await conn.execute(delete(f).where(f.c.id == flag.id))
-    return 1
+async def _reseal_row(conn: Any, sealer: Sealer, column: tuple[Any, str, str, str], row: Any,
+                      result: Rotation) -> bool:
+    """Re-seals one value under the current key (its fingerprint and flag too); tells whether it was rewritten."""
+    table, key_name, column_name, context = column
+    record_id, sealed = row[0], bytes(row[1])
+    if sealer.is_current(sealed):
+        result.current += 1
+        return False
+    plain = sealer.open(sealed, context=context, record_id=record_id)
+    values = {column_name: sealer.seal(plain, context=context, record_id=record_id)}
+    if rotation.holds_identity(table) and row[2] is not None:
+        values["fingerprint"] = _fingerprint(sealer, plain)
+    if await rotation.replace_sealed(conn, table, key_name, column_name, record_id, sealed, values) != 1:
+        result.raced += 1  # rewritten meanwhile by the service, with the current key
+        return False
+    if "fingerprint" in values:
+        result.fingerprints += 1
+        result.flags += await rotation.move_flag(conn, row[2], values["fingerprint"])
+    return True
 
 
 async def rotate(database_url: str, keys: Sequence[bytes], *, batch: int = 200) -> Rotation:
@@ -84,36 +79,17 @@ async def rotate(database_url: str, keys: Sequence[bytes], *, batch: int = 200) 
     result = Rotation()
     db = make_database(database_url, pool_size=1)
     try:
-        for table, key_name, column_name, context in SEALED_COLUMNS:
-            pk, col = table.c[key_name], table.c[column_name]
-            vault = table is orm.reporter_vault
+        for column in SEALED_COLUMNS:
+            table, key_name, column_name, _context = column
             done, last = 0, ""
             while True:
                 async with db.writer.begin() as conn:
-                    columns = [pk, col, table.c.fingerprint] if vault else [pk, col]
-                    rows = (await conn.execute(select(*columns).where(pk > last, col.is_not(None))
-                                               .order_by(pk).limit(batch))).all()
+                    rows = await rotation.sealed_batch(conn, table, key_name, column_name, after=last, limit=batch)
                     if not rows:
                         break
                     for row in rows:
-                        record_id, sealed = row[0], bytes(row[1])
-                        last = record_id
-                        if sealer.is_current(sealed):
-                            result.current += 1
-                            continue
-                        plain = sealer.open(sealed, context=context, record_id=record_id)
-                        values = {column_name: sealer.seal(plain, context=context, record_id=record_id)}
-                        if vault and row[2] is not None:
-                            values["fingerprint"] = _fingerprint(sealer, plain)
-                        changed = (await conn.execute(update(table).where(pk == record_id, col == sealed)
-                                                      .values(**values))).rowcount
-                        if changed != 1:
-                            result.raced += 1  # rewritten meanwhile by the service, with the current key
-                            continue
-                        done += 1
-                        if "fingerprint" in values:
-                            result.fingerprints += 1
-                            result.flags += await _move_flag(conn, row[2], values["fingerprint"])
+                        last = row[0]
+                        done += await _reseal_row(conn, sealer, column, row, result)
             result.resealed[f"{table.name}.{column_name}"] = done
     finally:
         await db.dispose()
@@ -128,9 +104,8 @@ async def not_current(database_url: str, keys: Sequence[bytes]) -> int:
     try:
         async with db.reader.connect() as conn:
             for table, _key, column_name, _context in SEALED_COLUMNS:
-                col = table.c[column_name]
-                for (sealed,) in await conn.execute(select(col).where(col.is_not(None))):
-                    count += not sealer.is_current(bytes(sealed))
+                for sealed in await rotation.sealed_values(conn, table, column_name):
+                    count += not sealer.is_current(sealed)
     finally:
         await db.dispose()
     return count
@@ -141,8 +116,7 @@ async def sealed_count(database_url: str) -> int:
     db = make_database(database_url, pool_size=1)
     try:
         async with db.reader.connect() as conn:
-            return sum([int((await conn.execute(select(func.count()).where(table.c[c].is_not(None)))).scalar_one())
-                        for table, _k, c, _x in SEALED_COLUMNS])
+            return await rotation.count_sealed(conn)
     finally:
         await db.dispose()
 

@@ -14,17 +14,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import Access, in_subtree
 from kernel.auth import Role
-from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
-from services.petitions.adapters import orm
+from services.petitions.adapters import orm, scope
+from services.petitions.adapters.directory import DIRECTORY
+from services.petitions.adapters.scope import appeal_scope, in_prefix, not_about_me, reads_open, report_scope
 from services.petitions.domain.vocab import OUTCOME_STATES
-from services.petitions.service_layer.appeals import appeal_scope
 from services.petitions.service_layer.context import PetitionsContext
-from services.petitions.service_layer.support import in_prefix, not_about_me, reads_open, report_scope
 
 _date = dt.date.fromisoformat
 
-DIRECTORY = Directory(orm.directory)
+
+# -- scope checks of the routes (on their reader connection; the use cases have uow.scope) ---------------------
+async def unit_in_scope(conn: AsyncConnection, access: Access, unit_id: str) -> str | None:
+    """Returns the path of an active unit inside the caller's subtree, or None."""
+    return await scope.unit_in_scope(conn, access, unit_id)
+
+
+async def cadre_in_scope(conn: AsyncConnection, access: Access, cadre_id: str) -> str | None:
+    """Returns the org unit of a cadre the caller may deal with in a petitions matter (kernel.access, sensitive:
+    never themself or a relative), or None."""
+    return await scope.cadre_in_scope(conn, access, cadre_id)
 
 
 # -- names ----------------------------------------------------------------------------------------------------

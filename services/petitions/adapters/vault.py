@@ -74,6 +74,12 @@ class VaultRepository:
             "id": new_id(), "fingerprint": fingerprint, "unfounded_count": count, "flagged_on": today,
             "updated_on": today}, ["fingerprint"], update=["unfounded_count", "updated_on"])
 
+    async def erase_freed_pages(self) -> None:
+        """On SQLite, overwrites freed pages from now on in this connection, so that purged identities do not linger
+        in the file (GlobaLeaks A15); PostgreSQL needs nothing here."""
+        if self.conn.dialect.name == "sqlite":
+            await self.conn.exec_driver_sql("PRAGMA secure_delete=ON")
+
     async def purge(self, *, closed_before: dt.date, limit: int) -> list[str]:
         """Purges reporter identity, pseudonyms and receipt codes of reports closed before a date."""
         v, r, rc = orm.reporter_vault, orm.report, orm.receipt

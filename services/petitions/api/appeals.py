@@ -17,7 +17,7 @@ from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import appeal_history, appeals, commands
-from services.petitions.service_layer.support import access_for
+from services.petitions.service_layer.access import access_for
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"], responses=s.PROBLEM_RESPONSES)
 DECIDERS = require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)

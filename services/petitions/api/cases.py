@@ -15,7 +15,7 @@ from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import clarifications, commands, false_accusations
-from services.petitions.service_layer.support import access_for
+from services.petitions.service_layer.access import access_for
 
 fa_router = APIRouter(prefix="/api/v1/false-accusations", tags=["false-accusations"], responses=s.PROBLEM_RESPONSES)
 cl_router = APIRouter(prefix="/api/v1/clarifications", tags=["clarifications"], responses=s.PROBLEM_RESPONSES)

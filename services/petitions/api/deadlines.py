@@ -15,7 +15,7 @@ from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import deadlines
-from services.petitions.service_layer.support import access_for
+from services.petitions.service_layer.access import access_for
 
 router = APIRouter(prefix="/api/v1/deadlines", tags=["deadlines"], responses=s.PROBLEM_RESPONSES)
 READERS = require(Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.AUDITOR)

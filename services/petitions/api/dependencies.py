@@ -12,9 +12,8 @@ from kernel.deps import RuntimeDep, cadre_filter, get_context
 from kernel.ratelimit import RateLimiter
 from kernel.web import ProblemException
 from services.petitions.service_layer.context import PetitionsContext
-from services.petitions.service_layer.support import cadre_in_scope
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
-from services.petitions.views import DIRECTORY
+from services.petitions.views import DIRECTORY, cadre_in_scope
 
 
 async def get_uow(runtime: RuntimeDep) -> PetitionsUnitOfWork:

@@ -15,7 +15,7 @@ from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ContextDep
-from services.petitions.service_layer.support import access_for, cadre_in_scope, unit_in_scope
+from services.petitions.service_layer.access import access_for
 
 router = APIRouter(prefix="/api/v1", responses=s.PROBLEM_RESPONSES)
 
@@ -30,7 +30,7 @@ async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: Runtim
     sensitive); the cadre role reads no petitions part (its own dossier shows none: docs/permissions.md)."""
     as_of = as_of or today
     access = await access_for(conn, tools.directory, principal)
-    if await cadre_in_scope(conn, access, cadre_id) is None:
+    if await views.cadre_in_scope(conn, access, cadre_id) is None:
         raise cadre_not_found()
     part = await views.dossier_part(conn, access, cadre_id, as_of)
     await runtime.audit_reads(principal, "dossier-part", [cadre_id], purpose)
@@ -45,7 +45,7 @@ async def petitions_dashboard_part(conn: ReaderDep, tools: ContextDep, principal
     only_own = principal.has(Role.ASSESSOR) and not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER,
                                                                  Role.AUDITOR)
     access = await access_for(conn, tools.directory, principal)
-    path = await unit_in_scope(conn, access, org_unit_id)
+    path = await views.unit_in_scope(conn, access, org_unit_id)
     if path is None or (only_own and org_unit_id != principal.unit_id):
         raise unit_not_found()
     return s.DashboardPart(org_unit_id=org_unit_id, as_of=today, **await views.dashboard_part(conn, path, today))

@@ -13,7 +13,7 @@ from kernel.deps import ReaderDep, TodayDep
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ContextDep, UowDep, followup_limit, intake_limit
 from services.petitions.service_layer import commands, public, reports
-from services.petitions.service_layer.support import PUBLIC
+from services.petitions.service_layer.access import PUBLIC
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=s.PROBLEM_RESPONSES)
 ReceiptHeader = Annotated[str | None, Header(alias="X-Receipt-Code", max_length=64)]

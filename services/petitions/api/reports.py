@@ -17,7 +17,7 @@ from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import CadreFilter, ContextDep, UowDep
 from services.petitions.service_layer import commands, public, reports, reveal
-from services.petitions.service_layer.support import access_for
+from services.petitions.service_layer.access import access_for
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=s.PROBLEM_RESPONSES)
 DO, PS = Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF

@@ -17,7 +17,7 @@ from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ContextDep, UowDep
 from services.petitions.service_layer import commands, statements
-from services.petitions.service_layer.support import access_for
+from services.petitions.service_layer.access import access_for
 
 router = APIRouter(prefix="/api/v1/statements", tags=["statements"], responses=s.PROBLEM_RESPONSES)
 DO = Role.DISCIPLINE_OFFICER

@@ -9,12 +9,12 @@ from typing import Any
 
 from kernel.contracts import appraisal_v1, rank_v1, tolerance_v1
 from kernel.contracts.vocabulary import AppealTarget, SanctionSystem, ToleranceDecision
-from kernel.db import utcnow
+from kernel.directory import directory_handlers
 from kernel.envelope import CloudEvent
 from kernel.errors import DomainError, PermanentEventError
-from kernel.sql import upsert
-from services.petitions.adapters import orm
 from services.petitions.service_layer import reports
+from services.petitions.service_layer.access import DIRECTORY_TABLES
+from services.petitions.service_layer.mirrors import keep_decision
 
 log = logging.getLogger("petitions.messaging")
 
@@ -27,45 +27,40 @@ SYSTEM_TARGET = {
     SanctionSystem.ADMONISHMENT: AppealTarget.ORG_HANDLING,
 }
 HandlerFn = Callable[[Any, CloudEvent, Any], Awaitable[None]]
-
-
-async def _keep_decision(uow: Any, *, ref: str, target: AppealTarget, cadre_id: str, value: str, decided_on: Any,
-                         status: str) -> None:
-    await upsert(uow.conn, orm.appealable_decision, dict(
-        ref=ref, target_type=target.value, cadre_id=cadre_id, value=value, decided_on=decided_on, status=status,
-        updated_at=utcnow()), ["ref"])
+# The cadre directory and org tree, kept from rank's register for scoping (kernel.directory).
+DIRECTORY_HANDLERS = directory_handlers(DIRECTORY_TABLES)
 
 
 def on_sanction(status: str) -> HandlerFn:
     """Keeps a sanction's current state (full-state events: the watermark guard drops stale ones)."""
 
     async def handle(payload: tolerance_v1.SanctionState, _event: CloudEvent, uow: Any) -> None:
-        await _keep_decision(uow, ref=f"sanction/{payload.sanction_id}", target=SYSTEM_TARGET[payload.system],
-                             cadre_id=payload.cadre_id, value=payload.type.value, decided_on=payload.effective_on,
-                             status=status)
+        await keep_decision(uow, ref=f"sanction/{payload.sanction_id}", target=SYSTEM_TARGET[payload.system],
+                            cadre_id=payload.cadre_id, value=payload.type.value, decided_on=payload.effective_on,
+                            status=status)
 
     return handle
 
 
 async def on_grade_finalized(payload: appraisal_v1.GradeFinalized, _event: CloudEvent, uow: Any) -> None:
     """Keeps the latest annual grade of an assessment."""
-    await _keep_decision(uow, ref=f"annual-assessment/{payload.assessment_id}", target=AppealTarget.ANNUAL_GRADE,
-                         cadre_id=payload.cadre_id, value=payload.grade.value, decided_on=payload.finalized_on,
-                         status="AMENDED" if payload.amended else "EFFECTIVE")
+    await keep_decision(uow, ref=f"annual-assessment/{payload.assessment_id}", target=AppealTarget.ANNUAL_GRADE,
+                        cadre_id=payload.cadre_id, value=payload.grade.value, decided_on=payload.finalized_on,
+                        status="AMENDED" if payload.amended else "EFFECTIVE")
 
 
 async def on_contract_terminated(payload: rank_v1.ContractTerminated, _event: CloudEvent, uow: Any) -> None:
     """Keeps a contract termination (a dispute may go to arbitration within 60 days)."""
-    await _keep_decision(uow, ref=f"contract/{payload.contract_id}", target=AppealTarget.CONTRACT,
-                         cadre_id=payload.cadre_id, value="TERMINATE", decided_on=payload.terminated_on,
-                         status="EFFECTIVE")
+    await keep_decision(uow, ref=f"contract/{payload.contract_id}", target=AppealTarget.CONTRACT,
+                        cadre_id=payload.cadre_id, value="TERMINATE", decided_on=payload.terminated_on,
+                        status="EFFECTIVE")
 
 
 async def on_contract_renewal(payload: rank_v1.ContractRenewalDecided, _event: CloudEvent, uow: Any) -> None:
     """Keeps a renewal decision (not renewed, or renewed one level down, may be disputed)."""
-    await _keep_decision(uow, ref=f"contract/{payload.contract_id}", target=AppealTarget.CONTRACT,
-                         cadre_id=payload.cadre_id, value=payload.outcome.value, decided_on=payload.decided_on,
-                         status="EFFECTIVE")
+    await keep_decision(uow, ref=f"contract/{payload.contract_id}", target=AppealTarget.CONTRACT,
+                        cadre_id=payload.cadre_id, value=payload.outcome.value, decided_on=payload.decided_on,
+                        status="EFFECTIVE")
 
 
 async def on_tolerance_granted(payload: tolerance_v1.ToleranceGranted, _event: CloudEvent, uow: Any) -> None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from kernel.consumer import Handler, Subscription
 from kernel.contracts import appraisal_v1, rank_v1, tolerance_v1
-from kernel.directory import directory_handlers
-from services.petitions.adapters import orm
 from services.petitions.messaging import handlers as h
 
 SUBSCRIPTIONS = [
     # The cadre directory and org tree, kept from rank's register for scoping (docs/reliability.md S1, S2), and
     # the contract decisions that may be disputed (full state per contract: guarded).
     Subscription(producer="rank", handlers={
-        **directory_handlers(orm.directory),
+        **h.DIRECTORY_HANDLERS,
         rank_v1.ContractTerminated: Handler(h.on_contract_terminated),
         rank_v1.ContractRenewalDecided: Handler(h.on_contract_renewal),
     }),

@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from kernel.access import cadre_not_found
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import AppealResult, AppealTarget
-from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, RuleViolation
 from kernel.ids import new_id
-from services.petitions.adapters import orm
 from services.petitions.domain.appeal import stage_value
 from services.petitions.domain.appeal_history import (
     HistorySource,
@@ -26,7 +22,7 @@ from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_
 from services.petitions.domain.rules.deadlines import APPEAL_DECISION
 from services.petitions.service_layer import commands
 from services.petitions.service_layer.appeals import _decision, _rule, target_value
-from services.petitions.service_layer.support import access_for, cadre_in_scope, plan_deadlines
+from services.petitions.service_layer.deadlines import plan_deadlines
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -35,13 +31,6 @@ def _outcome(value: str) -> AppealResult:
         return AppealResult(value)
     except ValueError:
         raise RuleViolation("unknown outcome", rule="appeal_history.outcome", field="outcome") from None
-
-
-async def _current_record(uow: UOW, appellant: str, target_ref: str, stage: str) -> Any:
-    t = orm.appeal_record
-    return (await uow.conn.execute(
-        select(t).where(t.c.appellant_cadre_id == appellant, t.c.target_ref == target_ref, t.c.stage == stage)
-        .order_by(t.c.revision.desc()).limit(1))).mappings().first()
 
 
 def _recorded_values(row: Any) -> tuple[Any, ...]:
@@ -76,10 +65,10 @@ async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, *, princi
     except ValueError:
         raise RuleViolation("unknown source", rule="appeal_history.source", field="source") from None
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         appellant = cmd.appellant_cadre_id
-        unit_id = await cadre_in_scope(uow.conn, access, appellant)  # never the caller or a relative
-        entry = await tools.directory.cadre(uow.conn, appellant) if unit_id is not None else None
+        unit_id = await uow.scope.cadre_in_scope(access, appellant)  # never the caller or a relative
+        entry = await uow.directory.cadre(appellant) if unit_id is not None else None
         if unit_id is None or entry is None:
             raise cadre_not_found("appellant_cadre_id")
         original: str | None = None
@@ -107,7 +96,7 @@ async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, *, princi
             if next_stage(tools.appeal_rules, target, stage_value(earlier.stage)) is not rule.stage:
                 raise RuleViolation(f"{rule.stage.value} does not follow {earlier.stage}", rule="appeal.stage")
             previous = earlier.previous_view()
-        current = await _current_record(uow, appellant, cmd.target_ref, rule.stage.value)
+        current = await uow.appeal_records.latest(appellant, cmd.target_ref, rule.stage.value)
         if current is not None and _recorded_values(current) == fact.values():
             return await uow.commit({"id": current["appeal_id"], "record_id": current["id"],
                                      "revision": current["revision"], "outcome": Outcome.UNCHANGED.value,
@@ -133,21 +122,20 @@ async def record_past_appeal(cmd: commands.RecordPastAppeal, uow: UOW, *, princi
             appeal.version = existing.version
             await uow.appeals.save(appeal)
             if appeal.accepted_on is not None and appeal.decision_due_on is not None:
-                d = orm.deadline  # the decision period follows the corrected acceptance (met on the same day)
-                await uow.conn.execute(update(d).where(d.c.object_id == appeal.id, d.c.kind == APPEAL_DECISION)
-                                       .values(start_on=appeal.accepted_on, due_on=appeal.decision_due_on,
-                                               updated_at=utcnow(), version=d.c.version + 1))
+                # The decision period follows the corrected acceptance (met on the same day).
+                await uow.deadlines.reschedule(appeal.id, APPEAL_DECISION, start_on=appeal.accepted_on,
+                                               due_on=appeal.decision_due_on)
             result = Outcome.CORRECTED
         revision = (current["revision"] + 1) if current is not None else 1
         record_id = new_id()
-        await uow.conn.execute(insert(orm.appeal_record).values(
+        await uow.appeal_records.add(
             id=record_id, appeal_id=appeal.id, revision=revision, appellant_cadre_id=appellant,
             target_type=target.value, target_ref=cmd.target_ref, stage=rule.stage.value,
             previous_appeal_id=cmd.previous_appeal_id, decision_on=decision_on, notified_on=fact.notified_on,
             filed_on=fact.filed_on, accepted_on=fact.accepted_on, outcome=outcome.value, decided_on=fact.decided_on,
             varied_to=fact.varied_to, reasons=fact.values()[8],
             document_number=normalize_document_number(fact.document_number), source=source.value,
-            recorded_by=principal.subject, recorded_at=utcnow()))
+            recorded_by=principal.subject)
         await uow.audit(principal, "RECORD_PAST" if result is Outcome.RECORDED else "CORRECT_PAST", "appeal",
                     appeal.id)
         return await uow.commit({"id": appeal.id, "record_id": record_id, "revision": revision,

@@ -5,28 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, exists, select
-
 from kernel.access import cadre_not_found
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import AppealTarget
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.petitions.adapters import orm
 from services.petitions.domain.appeal import Appeal, stage_value
 from services.petitions.domain.rules.appeals import DECIDERS, PROJECTED, TARGET_PREFIX, StageRule, next_stage, rule_for
 from services.petitions.domain.vocab import OUTCOME_STATES, PetitionType
 from services.petitions.service_layer import commands
+from services.petitions.service_layer.access import require_report
 from services.petitions.service_layer.context import PetitionsContext
-from services.petitions.service_layer.support import (
-    Access,
-    access_for,
-    cadre_in_scope,
-    in_prefix,
-    plan_deadlines,
-    require_report,
-)
+from services.petitions.service_layer.deadlines import plan_deadlines
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -55,14 +46,14 @@ async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal,
         raise RuleViolation(f"target_ref names a {TARGET_PREFIX[target]}/<id>", rule="appeal.target_ref")
     staff = principal.has(Role.PETITIONS_STAFF)
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         original, decision_on = None, cmd.decision_on
         if target is AppealTarget.XINFANG:
             if not staff or cmd.appellant_cadre_id is not None:
                 raise RuleViolation("a general petition's review is filed by petitions staff for its petitioner, "
                                     "without a cadre id", rule="appeal.appellant")
             report_id = cmd.target_ref.split("/", 1)[1]
-            await require_report(uow.conn, access, report_id)
+            await require_report(uow, access, report_id)
             report = await uow.reports.get(report_id)
             assert report is not None
             if report.petition_type != PetitionType.GENERAL or report.status not in OUTCOME_STATES:
@@ -73,14 +64,14 @@ async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal,
                 appellant = cmd.appellant_cadre_id
                 if appellant is None:
                     raise RuleViolation("name the appellant cadre", rule="appeal.appellant")
-                unit_id = await cadre_in_scope(uow.conn, access, appellant)
+                unit_id = await uow.scope.cadre_in_scope(access, appellant)
                 if unit_id is None:
                     raise cadre_not_found("appellant_cadre_id")
             else:
                 appellant = principal.cadre_id
                 if appellant is None or cmd.appellant_cadre_id not in (None, appellant):
                     raise cadre_not_found("appellant_cadre_id")
-                entry = await tools.directory.cadre(uow.conn, appellant)
+                entry = await uow.directory.cadre(appellant)
                 if entry is None:
                     raise cadre_not_found("appellant_cadre_id")
                 unit_id = entry.org_unit_id
@@ -112,9 +103,7 @@ async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal,
 
 
 async def _decision(uow: UOW, target: AppealTarget, ref: str, appellant: str) -> tuple[str, dt.date]:
-    t = orm.appealable_decision
-    row = (await uow.conn.execute(select(t.c.target_type, t.c.cadre_id, t.c.value, t.c.decided_on, t.c.status)
-                                  .where(t.c.ref == ref))).first()
+    row = await uow.decisions.get(ref)
     if row is None or row.cadre_id != appellant:
         raise RuleViolation("no such decision about the appellant is known (yet)", rule="appeal.target_unknown")
     if row.target_type != target.value:
@@ -124,21 +113,9 @@ async def _decision(uow: UOW, target: AppealTarget, ref: str, appellant: str) ->
     return row.value, row.decided_on
 
 
-def appeal_scope(access: Access) -> Any:
-    """The appeals a staff caller may see: filed in their subtree, never by their relatives (kernel.access)."""
-    ap, u = orm.appeal, orm.directory.org_unit
-    clauses = [exists(select(u.c.org_unit_id).where(u.c.org_unit_id == ap.c.org_unit_id,
-                                                    in_prefix(u.c.path, access.prefix)))]
-    if access.relatives:
-        clauses.append(ap.c.appellant_cadre_id.is_(None) | ap.c.appellant_cadre_id.not_in(sorted(access.relatives)))
-    return and_(*clauses)
-
-
 async def _load(uow: UOW, principal: Principal, appeal_id: str) -> Appeal:
-    tools = uow.context
-    access = await access_for(uow.conn, tools.directory, principal)
-    ap = orm.appeal
-    found = (await uow.conn.execute(select(ap.c.id).where(ap.c.id == appeal_id, appeal_scope(access)))).first()
+    access = await uow.scope.access(principal)
+    found = await uow.scope.appeal_visible(access, appeal_id)
     appeal = await uow.appeals.get(appeal_id) if found else None
     if appeal is None:
         raise NotFound("appeal not found", field="appeal_id", rule="appeal.scope")

@@ -5,38 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-
 from kernel.access import cadre_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
-from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.support import (
-    access_for,
-    cadre_in_scope,
-)
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
 async def propose(cmd: commands.ProposeClarification, uow: UOW, *, principal: Principal,
                   today: dt.date) -> dict[str, Any]:
     """Proposes a clarification for a cadre found unfounded in concluded reports."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
-        if await cadre_in_scope(uow.conn, access, cmd.cadre_id) is None:
+        access = await uow.scope.access(principal)
+        if await uow.scope.cadre_in_scope(access, cmd.cadre_id) is None:
             raise cadre_not_found()
         if not cmd.report_ids or len(set(cmd.report_ids)) != len(cmd.report_ids):
             raise RuleViolation("name each report once", rule="clarification.reports")
-        r, a = orm.report, orm.report_accused
-        rows = (await uow.conn.execute(select(r.c.id).join(a, a.c.report_id == r.c.id).where(
-            r.c.id.in_(cmd.report_ids), a.c.cadre_id == cmd.cadre_id, a.c.outcome == "UNFOUNDED",
-            r.c.status.in_(sorted(OUTCOME_STATES))))).all()
+        rows = await uow.reports.concluded_unfounded(cmd.cadre_id, cmd.report_ids)
         if len(rows) != len(cmd.report_ids):
             raise RuleViolation("a clarification follows concluded reports found unfounded for this cadre",
                                 rule="clarification.report_unfounded")
@@ -54,7 +42,6 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, *, principal: Pr
 
 async def _load(uow: UOW, principal: Principal, clarification_id: str, *,
                 own: bool = False) -> Clarification:
-    tools = uow.context
     clarification = await uow.clarifications.get(clarification_id)
     missing = NotFound("clarification not found", field="clarification_id", rule="clarification.scope")
     if clarification is None:
@@ -63,8 +50,8 @@ async def _load(uow: UOW, principal: Principal, clarification_id: str, *,
         if clarification.cadre_id != principal.cadre_id:
             raise missing
         return clarification
-    access = await access_for(uow.conn, tools.directory, principal)
-    if await cadre_in_scope(uow.conn, access, clarification.cadre_id) is None:
+    access = await uow.scope.access(principal)
+    if await uow.scope.cadre_in_scope(access, clarification.cadre_id) is None:
         raise missing
     return clarification
 

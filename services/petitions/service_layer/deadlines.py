@@ -1,34 +1,54 @@
-"""Deadline use cases: pause, resume and extend where the rules allow; the breach and reminder sweeps (safe with
+"""Deadline use cases: the deadlines that domain events open and settle; pause, resume and extend where the rules
+allow; the breach and reminder sweeps (safe with
 several replicas: each row is claimed by a conditional UPDATE, so every deadline is breached or reminded once)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, update
-
 from kernel.auth import Principal
-from kernel.db import utcnow
 from kernel.errors import NotFound
+from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.petitions.adapters import orm
 from services.petitions.domain import events
-from services.petitions.domain.deadline import Deadline
+from services.petitions.domain.deadline import Deadline, OpenDeadline, SettleDeadlines, ops_for, plan
+from services.petitions.domain.rules.appeals import StageRule
+from services.petitions.domain.rules.deadlines import APPEAL_DECISION, DeadlineRule
 from services.petitions.service_layer.publishing import to_contracts
-from services.petitions.service_layer.support import access_for, in_prefix
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 log = logging.getLogger("petitions.deadlines")
 
 
-async def _load(uow: UOW, principal: Principal, deadline_id: str) -> Deadline:
+async def plan_deadlines(uow: UOW, evts: Iterable[Any], *, org_unit_id: str | None,
+                         appeal_rule: StageRule | None = None) -> None:
+    """Opens and settles the deadlines the new domain events call for."""
     tools = uow.context
-    access = await access_for(uow.conn, tools.directory, principal)
-    d, u = orm.deadline, orm.directory.org_unit
-    found = (await uow.conn.execute(select(d.c.id).join(u, u.c.org_unit_id == d.c.org_unit_id).where(
-        d.c.id == deadline_id, in_prefix(u.c.path, access.prefix)))).first()
+    for event in list(evts):
+        for op in ops_for(event):
+            if isinstance(op, SettleDeadlines):
+                await uow.deadlines.settle(kinds=op.kinds, how=op.how, on=op.on, report_id=op.report_id,
+                                           object_id=op.object_id)
+                continue
+            assert isinstance(op, OpenDeadline)
+            if op.kind == APPEAL_DECISION:
+                assert appeal_rule is not None and appeal_rule.decision is not None
+                rule = DeadlineRule(APPEAL_DECISION, appeal_rule.decision, "acceptance", "decide the appeal",
+                                    appeal_rule.source, appeal_rule.confidence, appeal_rule.decision_pausable,
+                                    appeal_rule.max_extension)
+            else:
+                rule = tools.deadline_rules[op.kind]
+            deadline = plan(op, deadline_id=new_id(), rule=rule, org_unit_id=org_unit_id, calendar=tools.calendar,
+                            reminder_lead_days=tools.settings.deadline_reminder_working_days)
+            await uow.deadlines.add(deadline)
+
+
+async def _load(uow: UOW, principal: Principal, deadline_id: str) -> Deadline:
+    access = await uow.scope.access(principal)
+    found = await uow.scope.deadline_visible(access, deadline_id)
     deadline = await uow.deadlines.get(deadline_id) if found else None
     if deadline is None:
         raise NotFound("deadline not found", field="deadline_id", rule="deadline.scope")
@@ -48,33 +68,10 @@ async def step(deadline_id: str, uow: UOW, *, principal: Principal, action: str,
         return await uow.commit(result)
 
 
-def _pending(limit: int, postgres: bool, *where: Any) -> Any:
-    """The ids of one batch, claimed on their own; the UPDATE then goes by primary key only. The claim holds: rows
-    are locked on PostgreSQL, and SQLite's single writer holds the transaction. With the conditions in the UPDATE
-    (as an IN subquery, or beside the ids) PostgreSQL without fresh statistics, as after a bulk intake, scanned
-    every pending row per batch: 46,037 breaches took 220 s."""
-    d = orm.deadline
-    # No ORDER BY: each row is swept once whatever the order, and a sort of every pending row per batch made a
-    # catch-up sweep quadratic when the planner had no statistics; the index scan alone yields a batch.
-    query = select(d.c.id).where(*where).limit(limit)
-    # With several replicas on PostgreSQL, each claims rows the others have not locked.
-    return query.with_for_update(skip_locked=True) if postgres else query
-
-
 async def sweep_breaches(uow: UOW, *, today: dt.date, limit: int) -> int:
     """Marks one batch of overdue deadlines breached and emits deadline_breached once for each."""
-    d = orm.deadline
     async with uow:
-        postgres = uow.conn.dialect.name == "postgresql"
-        due = [d.c.status == "OPEN", d.c.breached_on.is_(None), d.c.due_on < today]
-        ids = (await uow.conn.execute(_pending(limit, postgres, *due))).scalars().all()
-        claimed = [] if not ids else (await uow.conn.execute(
-            update(d).where(d.c.id.in_(ids))
-            # A breached deadline needs no reminder any more: it leaves the reminder sweep's index range.
-            .values(breached_on=today, reminded_on=func.coalesce(d.c.reminded_on, today), version=d.c.version + 1,
-                    updated_at=utcnow())
-            .returning(d.c.id, d.c.kind, d.c.object_type, d.c.object_id, d.c.report_id, d.c.due_on, d.c.org_unit_id)
-        )).all()
+        claimed = await uow.deadlines.claim_breaches(today=today, limit=limit)
         for row in claimed:
             uow.emit(*to_contracts(events.DeadlineBreached(row.id, row.report_id, row.object_type, row.object_id,
                                                            row.kind, row.due_on, today, row.org_unit_id)))
@@ -86,16 +83,8 @@ async def sweep_breaches(uow: UOW, *, today: dt.date, limit: int) -> int:
 
 async def sweep_reminders(uow: UOW, *, today: dt.date, limit: int) -> int:
     """Sends one batch of reminders for deadlines falling due soon (once each)."""
-    d = orm.deadline
     async with uow:
-        postgres = uow.conn.dialect.name == "postgresql"
-        due = [d.c.status == "OPEN", d.c.reminded_on.is_(None), d.c.remind_on <= today, d.c.due_on >= today]
-        ids = (await uow.conn.execute(_pending(limit, postgres, *due))).scalars().all()
-        claimed = [] if not ids else (await uow.conn.execute(
-            update(d).where(d.c.id.in_(ids))
-            .values(reminded_on=today, version=d.c.version + 1, updated_at=utcnow())
-            .returning(d.c.id, d.c.kind, d.c.object_type, d.c.object_id, d.c.report_id, d.c.due_on, d.c.org_unit_id)
-        )).all()
+        claimed = await uow.deadlines.claim_reminders(today=today, limit=limit)
         for row in claimed:
             uow.emit(*to_contracts(events.DeadlineApproaching(row.id, row.report_id, row.object_type, row.object_id,
                                                               row.kind, row.due_on, row.org_unit_id)))
@@ -123,9 +112,7 @@ async def purge_reporters(uow_factory: Any, *, today: dt.date, batch: int) -> in
         uow = uow_factory()
         cutoff = cutoff or today - dt.timedelta(days=uow.context.settings.reporter_retention_days)
         async with uow:
-            if uow.conn.dialect.name == "sqlite":
-                # Overwrite freed pages, so that purged identities do not linger in the file (GlobaLeaks A15).
-                await uow.conn.exec_driver_sql("PRAGMA secure_delete=ON")
+            await uow.vault.erase_freed_pages()
             ids = await uow.vault.purge(closed_before=cutoff, limit=batch)
             for report_id in ids:
                 await uow.audit(None, "PURGE_REPORTER", "report", report_id)

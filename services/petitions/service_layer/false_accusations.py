@@ -5,37 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.petitions.adapters import orm
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.false_accusation import FalseAccusationCase
 from services.petitions.domain.rules.approval import tier_of
 from services.petitions.domain.vocab import OUTCOME_STATES
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.support import access_for, require_report
+from services.petitions.service_layer.access import require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
 async def _accuser_known(uow: UOW, cadre_id: str | None) -> None:
     if cadre_id is None:
         return
-    c = orm.directory.cadre
-    if (await uow.conn.execute(select(c.c.cadre_id).where(c.c.cadre_id == cadre_id))).first() is None:
+    if not await uow.directory.has_cadre(cadre_id):
         raise RuleViolation("unknown accuser cadre", rule="false_accusation.accuser")
 
 
 async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, *, principal: Principal,
                     today: dt.date) -> dict[str, Any]:
     """Opens a case about the reporter of a concluded report whose accusation proved unfounded."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
-        await require_report(uow.conn, access, cmd.origin_report_id)
+        access = await uow.scope.access(principal)
+        await require_report(uow, access, cmd.origin_report_id)
         report = await uow.reports.get(cmd.origin_report_id)
         assert report is not None
         victims = [a.cadre_id for a in report.accused if a.outcome == "UNFOUNDED"]
@@ -53,13 +48,12 @@ async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, *, principal: P
 
 
 async def _load(uow: UOW, principal: Principal, case_id: str) -> FalseAccusationCase:
-    tools = uow.context
     case = await uow.false_accusations.get(case_id)
     if case is None:
         raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope")
-    access = await access_for(uow.conn, tools.directory, principal)
+    access = await uow.scope.access(principal)
     try:
-        await require_report(uow.conn, access, case.origin_report_id)
+        await require_report(uow, access, case.origin_report_id)
     except NotFound:
         raise NotFound("false-accusation case not found", field="case_id", rule="false_accusation.scope") from None
     return case
@@ -91,14 +85,11 @@ async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW,
 
 
 async def _tier(uow: UOW, unit_id: str | None) -> str | None:
-    tools = uow.context
-    path = await tools.directory.unit_path(uow.conn, unit_id)
+    path = await uow.directory.unit_path(unit_id)
     if not path:
         return None
     ids = [p for p in path.split("/") if p]
-    u = orm.directory.org_unit
-    levels = dict((r[0], r[1]) for r in await uow.conn.execute(select(u.c.org_unit_id, u.c.agency_level)
-                                                               .where(u.c.org_unit_id.in_(ids))))
+    levels = await uow.directory.agency_levels(ids)
     return tier_of([levels[i] for i in reversed(ids) if i in levels])
 
 

@@ -6,17 +6,14 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from kernel.auth import Principal
 from kernel.errors import Conflict, InvalidTransition, NotFound
 from kernel.ids import new_id
-from services.petitions.adapters import orm, receipts
+from services.petitions.adapters import receipts
 from services.petitions.adapters.vault import VaultRepository
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.vocab import ENDED_STATES, HANDLING_STATES, OUTCOME_STATES, ReportStatus
-from services.petitions.service_layer.support import PUBLIC, access_for, require_report
+from services.petitions.service_layer.access import PUBLIC, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 NO_MATCH = "no report matches this receipt code"
@@ -41,28 +38,25 @@ def public_status(status: str) -> str:
 async def ask(report_id: str, text: str, uow: UOW, *, principal: Principal,
               today: dt.date) -> dict[str, Any]:
     """Puts a question to the reporter of a report (answered through the receipt code)."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
-        await require_report(uow.conn, access, report_id)
-        q = orm.report_question
-        status = (await uow.conn.execute(select(orm.report.c.status).where(orm.report.c.id == report_id))).scalar()
+        access = await uow.scope.access(principal)
+        await require_report(uow, access, report_id)
+        status = await uow.reports.status(report_id)
         if status in OUTCOME_STATES or status in ENDED_STATES:
             raise InvalidTransition("report", str(status), "ask the reporter a question",
                                     allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, str(status)))
-        pending = len((await uow.conn.execute(select(q.c.id).where(q.c.report_id == report_id,
-                                                                   q.c.answered_on.is_(None)))).all())
+        pending = len(await uow.questions.unanswered(report_id))
         if pending >= MAX_OPEN_QUESTIONS:
             raise Conflict(f"at most {MAX_OPEN_QUESTIONS} unanswered questions per report", rule="question.limit")
         question_id = new_id()
-        await uow.conn.execute(insert(q).values(id=question_id, report_id=report_id, text=text,
-                                                asked_by=principal.subject, asked_on=today))
+        await uow.questions.add(question_id=question_id, report_id=report_id, text=text, asked_by=principal.subject,
+                                asked_on=today)
         await uow.audit(principal, "QUESTION", "report", report_id)
         return await uow.commit({"id": question_id})
 
 
-async def match_code(conn: AsyncConnection, raw_code: str | None, n: int) -> str | None:
-    """Finds the report of a receipt code on a reader connection (slow hashes run outside any write lock)."""
+async def match_code(conn: Any, raw_code: str | None, n: int) -> str | None:
+    """Finds the report of a receipt code on a (reader) connection: the slow hashes run outside any write lock."""
     code = receipts.normalize(raw_code)
     candidates = await VaultRepository(conn).receipt_candidates(receipts.prefix(code)) if code else []
     if code is None or not candidates:
@@ -79,12 +73,9 @@ async def follow_up(report_id: str | None, uow: UOW) -> dict[str, Any]:
     if report_id is None:
         raise NotFound(NO_MATCH, rule="receipt.code")
     async with uow:
-        r, q = orm.report, orm.report_question
-        row = (await uow.conn.execute(select(r.c.status, r.c.received_on).where(r.c.id == report_id))).one()
+        row = await uow.reports.public_state(report_id)
         questions = [{"id": x.id, "text": x.text, "asked_on": x.asked_on, "answered": x.answered_on is not None}
-                     for x in await uow.conn.execute(select(q.c.id, q.c.text, q.c.asked_on, q.c.answered_on)
-                                                     .where(q.c.report_id == report_id)
-                                                     .order_by(q.c.asked_on, q.c.id))]
+                     for x in await uow.questions.for_report(report_id)]
         await uow.audit(PUBLIC, "FOLLOW_UP", "report", report_id)
         await uow.commit()
     return {"status": public_status(row.status), "received_on": row.received_on, "questions": questions}
@@ -97,15 +88,13 @@ async def answer(report_id: str | None, question_id: str, text: str, uow: UOW,
     if report_id is None:
         raise NotFound(NO_MATCH, rule="receipt.code")
     async with uow:
-        q = orm.report_question
-        row = (await uow.conn.execute(select(q.c.answered_on).where(q.c.id == question_id,
-                                                                    q.c.report_id == report_id))).first()
-        if row is None:
+        exists, answered_on = await uow.questions.find(question_id, report_id)
+        if not exists:
             raise NotFound("no such question for this report", rule="question.scope")
-        if row[0] is not None:
+        if answered_on is not None:
             raise Conflict("this question is already answered", rule="question.answered")
         sealed = tools.sealer.seal(text.encode(), context="answer", record_id=question_id)
-        await uow.conn.execute(update(q).where(q.c.id == question_id).values(answer_sealed=sealed, answered_on=today))
+        await uow.questions.answer(question_id, sealed, today)
         await uow.audit(PUBLIC, "ANSWER", "report", report_id)
         await uow.commit()
     return {"question_id": question_id, "answered_on": today}

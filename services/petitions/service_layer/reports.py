@@ -10,14 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 
 from kernel.access import Access, cadre_not_found, unit_not_found
 from kernel.auth import Principal
 from kernel.errors import NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.petitions.adapters import orm, receipts
+from services.petitions.adapters import receipts
 from services.petitions.adapters.vault import MAX_PREFIX_BUCKET
 from services.petitions.domain.clarification import Clarification
 from services.petitions.domain.false_accusation import FalseAccusationCase
@@ -26,14 +25,9 @@ from services.petitions.domain.rules.similarity import shingles, similarity
 from services.petitions.domain.statement import StatementRequest, hearing_by_cadre
 from services.petitions.domain.vocab import DisposalMode, Identity, Jurisdiction, StatementKind
 from services.petitions.service_layer import commands
+from services.petitions.service_layer.access import require_report
 from services.petitions.service_layer.context import PetitionsContext
-from services.petitions.service_layer.support import (
-    access_for,
-    cadre_in_scope,
-    plan_deadlines,
-    require_report,
-    unit_in_scope,
-)
+from services.petitions.service_layer.deadlines import plan_deadlines
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
 
 log = logging.getLogger("petitions.reports")
@@ -84,17 +78,15 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, *, principal: Principal,
     receipt = await _new_receipt(tools.settings.receipt_scrypt_n) if cmd.issue_receipt else None
     public = principal.subject == "public" and not principal.roles
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         unit_id = cmd.handling_org_unit_id or principal.unit_id
         if unit_id is None:
             raise RuleViolation("name the handling org unit", rule="report.handling_org_unit")
         if public:
-            known = (await uow.conn.execute(select(orm.directory.org_unit.c.org_unit_id).where(
-                orm.directory.org_unit.c.org_unit_id == unit_id, orm.directory.org_unit.c.active.is_(True)))).first()
-            if known is None:
+            if not await uow.directory.active_unit(unit_id):
                 raise RuleViolation("unknown org unit", rule="report.org_unit")
         elif access.prefix is None or (unit_id != principal.unit_id
-                                       and await unit_in_scope(uow.conn, access, unit_id) is None):
+                                       and await uow.scope.unit_in_scope(access, unit_id) is None):
             raise unit_not_found("handling_org_unit_id")
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
         report = Report.receive(report_id=report_id, petition_type=cmd.petition_type, channel=cmd.channel,
@@ -116,9 +108,8 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, *, principal: Principal,
 
 
 async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_ids: list[str]) -> None:
-    c, u = orm.directory.cadre, orm.directory.org_unit
     if cadre_ids:
-        rows = (await uow.conn.execute(select(c.c.cadre_id, c.c.org_path).where(c.c.cadre_id.in_(cadre_ids)))).all()
+        rows = await uow.directory.cadre_paths(cadre_ids)
         # A cadre outside the caller's subtree gets exactly the answer of an unknown id (kernel.access): the
         # answer never tells whether an id exists elsewhere. Positions, not values: a problem never echoes what
         # the client sent (it may be personal data).
@@ -133,7 +124,7 @@ async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_id
             raise RuleViolation("you are, or are related to, an accused cadre: hand this report to a colleague (回避)",
                                 rule="report.recusal")
     if unit_ids:
-        found = {r[0] for r in await uow.conn.execute(select(u.c.org_unit_id).where(u.c.org_unit_id.in_(unit_ids)))}
+        found = await uow.directory.known_units(unit_ids)
         if found != set(unit_ids):
             raise RuleViolation("unknown accused org unit", rule="report.accused_unknown", field="accused_org_unit_ids",
                                 positions=[i for i, u in enumerate(unit_ids) if u not in found])
@@ -144,8 +135,8 @@ async def reissue_receipt(report_id: str, uow: UOW, *, principal: Principal) -> 
     tools = uow.context
     receipt = await _new_receipt(tools.settings.receipt_scrypt_n)
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
-        await require_report(uow.conn, access, report_id)
+        access = await uow.scope.access(principal)
+        await require_report(uow, access, report_id)
         report = await uow.reports.get(report_id)
         assert report is not None
         if report.real_name:
@@ -160,7 +151,7 @@ async def reissue_receipt(report_id: str, uow: UOW, *, principal: Principal) -> 
 
 # -- transitions ----------------------------------------------------------------------------------------------
 async def _load(uow: UOW, access: Access, report_id: str) -> Report:
-    await require_report(uow.conn, access, report_id)
+    await require_report(uow, access, report_id)
     report = await uow.reports.get(report_id)
     if report is None:
         raise NotFound("report not found", field="report_id", rule="report.scope")
@@ -178,9 +169,8 @@ async def _finish(uow: UOW, report: Report, principal: Principal, action: str,
 async def transition(report_id: str, uow: UOW, *, principal: Principal, action: str,
                      apply: Callable[[Report], None]) -> dict[str, Any]:
     """Runs a state-machine step that needs nothing but the report."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         apply(report)
         return await _finish(uow, report, principal, action)
@@ -189,9 +179,8 @@ async def transition(report_id: str, uow: UOW, *, principal: Principal, action: 
 async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, *, principal: Principal,
                    today: dt.date) -> dict[str, Any]:
     """Registers a report; links reports about the same cadres with similar facts (repeat detection)."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
         allegations = [Allegation(new_id(), a.summary, a.cadre_id) for a in cmd.allegations]
@@ -221,14 +210,13 @@ async def _link_similar(uow: UOW, report: Report, today: dt.date) -> None:
 async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Sends a report up (to an ancestor unit or outside), down (to a unit below) or to another body."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         target = cmd.target_org_unit_id
         if target is not None:
-            here = await tools.directory.unit_path(uow.conn, report.handling_org_unit_id) or ""
-            there = await tools.directory.unit_path(uow.conn, target)
+            here = await uow.directory.unit_path(report.handling_org_unit_id) or ""
+            there = await uow.directory.unit_path(target)
             if there is None:
                 raise RuleViolation("unknown target org unit", rule="report.route_target")
             if cmd.jurisdiction == Jurisdiction.UPPER and not (here.startswith(there) and there != here):
@@ -244,9 +232,8 @@ async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, *, principa
 async def archive_duplicate(report_id: str, original_id: str, uow: UOW, *, principal: Principal,
                             today: dt.date) -> dict[str, Any]:
     """Archives a repeated report, linked to the first one."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         original = await _load(uow, access, original_id)
         report.archive_duplicate(original=original, today=today)
@@ -263,7 +250,7 @@ async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, *, prin
     """Decides a disposal mode; an inquiry letter asks every accused cadre for a reply (函询, 15 working days)."""
     tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         if cmd.mode == DisposalMode.INQUIRY_LETTER and not cmd.letter_text:
             raise RuleViolation("an inquiry letter needs the text sent to the accused", rule="disposal.letter_text")
@@ -287,9 +274,8 @@ async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, *, prin
 async def verify(report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal,
                  today: dt.date) -> dict[str, Any]:
     """Moves to preliminary verification after an insufficient explanation."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         report.verify(disposal_id=new_id(), decision=_decision(decision, principal), today=today)
         return await _finish(uow, report, principal, "VERIFY")
@@ -305,16 +291,15 @@ async def reopen(report_id: str, decision: commands.Decision, uow: UOW, *, princ
 async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, *, principal: Principal,
                     today: dt.date) -> dict[str, Any]:
     """Opens a formal case (立案) per cadre; each one emits case_opened."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         if len(set(cmd.cadre_ids)) != len(cmd.cadre_ids):
             raise RuleViolation("a cadre is listed twice", rule="case.cadres")
         for cadre_id in cmd.cadre_ids:
             # A case is opened only against a cadre of the officer's subtree, never oneself or a relative
             # (kernel.access); an unknown id gets the same answer.
-            if await cadre_in_scope(uow.conn, access, cadre_id) is None:
+            if await uow.scope.cadre_in_scope(access, cadre_id) is None:
                 raise cadre_not_found("cadre_ids")
         report.open_case(disposal_id=new_id(), case_ids={c: new_id() for c in cmd.cadre_ids},
                          decision=_decision(cmd.decision, principal), opened_on=cmd.opened_on, today=today)
@@ -324,9 +309,8 @@ async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, *, princip
 async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, *, principal: Principal,
                 today: dt.date) -> dict[str, Any]:
     """Concludes a report: outcomes per allegation and cadre; the accused must have been heard."""
-    tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         requests = await uow.statements.for_report(report_id)
         report.close(findings=cmd.findings, conclusion=cmd.conclusion, adverse_effect=cmd.adverse_effect,
@@ -371,7 +355,7 @@ async def record_objection(report_id: str, *, new_evidence: bool, summary: str |
     """Records a real-name reporter's objection to the result (the summary is sealed like report texts)."""
     tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         report.record_objection(new_evidence=new_evidence, on=on, today=today)
         sealed = tools.sealer.seal_text(summary, context="objection", record_id=report.id)

@@ -8,7 +8,7 @@ import orjson
 
 from kernel.auth import Principal
 from kernel.errors import Conflict
-from services.petitions.service_layer.support import access_for, require_report
+from services.petitions.service_layer.access import require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -16,8 +16,8 @@ async def reveal(report_id: str, purpose: str, uow: UOW, *, principal: Principal
     """Opens the vault row of a report for petitions staff in scope; the audit row commits with the read."""
     tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
-        await require_report(uow.conn, access, report_id)
+        access = await uow.scope.access(principal)
+        await require_report(uow, access, report_id)
         exists, sealed = await uow.vault.sealed(report_id)
         if not exists:
             raise Conflict("the report is anonymous: there is no identity to reveal", rule="reporter.anonymous")

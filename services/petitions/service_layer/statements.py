@@ -9,16 +9,12 @@ from kernel.auth import Principal
 from kernel.errors import InvalidTransition, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.petitions.adapters import orm
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.statement import StatementRequest
 from services.petitions.domain.vocab import StatementKind
 from services.petitions.service_layer import commands
-from services.petitions.service_layer.support import (
-    access_for,
-    plan_deadlines,
-    require_report,
-)
+from services.petitions.service_layer.access import require_report
+from services.petitions.service_layer.deadlines import plan_deadlines
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
@@ -27,8 +23,8 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, *, principal: Principal,
     """Asks an accused cadre for a statement and defence (or an inquiry reply) by a due date."""
     tools = uow.context
     async with uow:
-        access = await access_for(uow.conn, tools.directory, principal)
-        await require_report(uow.conn, access, cmd.report_id)
+        access = await uow.scope.access(principal)
+        await require_report(uow, access, cmd.report_id)
         report = await uow.reports.get(cmd.report_id)
         assert report is not None
         if report.status not in REPORT_TRANSITIONS["request a statement"]:
@@ -48,7 +44,6 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, *, principal: Principal,
 
 
 async def _load(uow: UOW, principal: Principal, statement_id: str, *, addressee: bool) -> StatementRequest:
-    tools = uow.context
     request = await uow.statements.get(statement_id)
     if request is None:
         raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
@@ -56,9 +51,9 @@ async def _load(uow: UOW, principal: Principal, statement_id: str, *, addressee:
         if request.cadre_id != principal.cadre_id:
             raise NotFound("statement request not found", field="statement_id", rule="statement.scope")
     else:
-        access = await access_for(uow.conn, tools.directory, principal)
+        access = await uow.scope.access(principal)
         try:
-            await require_report(uow.conn, access, request.report_id)
+            await require_report(uow, access, request.report_id)
         except NotFound:
             raise NotFound("statement request not found", field="statement_id", rule="statement.scope") from None
     return request
@@ -66,8 +61,7 @@ async def _load(uow: UOW, principal: Principal, statement_id: str, *, addressee:
 
 async def _finish(uow: UOW, request: StatementRequest, principal: Principal, action: str) -> dict[str, Any]:
     await uow.statements.save(request)
-    unit = (await uow.conn.execute(orm.report.select().with_only_columns(orm.report.c.handling_org_unit_id)
-                                   .where(orm.report.c.id == request.report_id))).scalar()
+    unit = await uow.reports.handling_unit(request.report_id)
     await plan_deadlines(uow, request.events, org_unit_id=unit)
     await uow.audit(principal, action, "statement", request.id)
     return await uow.commit(state_of(request))

@@ -1,8 +1,12 @@
-"""What every petitions use case needs: the service's tools, the caller's access, scope clauses, deadlines, audit."""
+"""Who sees which petitions matter, as SQL: the suite's access rule (kernel.access) applied to reports, appeals,
+deadlines, units and cadres of the directory.
+
+The clauses are shared by the read side (views) and the use cases (`ScopeRepository`, on the unit of work), so that
+a list and a single read or write answer the same question the same way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -11,29 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from kernel.access import Access, in_subtree
 from kernel.auth import Principal, Role
 from kernel.directory import Directory
-from kernel.errors import NotFound
-from kernel.ids import new_id
 from services.petitions.adapters import orm
-from services.petitions.domain.deadline import OpenDeadline, SettleDeadlines, ops_for, plan
-from services.petitions.domain.rules.appeals import StageRule
-from services.petitions.domain.rules.deadlines import APPEAL_DECISION, DeadlineRule
+from services.petitions.adapters.directory import DIRECTORY
 from services.petitions.domain.vocab import OUTCOME_STATES
 
 # Roles that read open reports (docs/permissions.md: petitions staff and discipline officers).
 OPEN_READERS = frozenset({Role.PETITIONS_STAFF, Role.DISCIPLINE_OFFICER})
 # Roles that read reports only once closed, with their outcomes (rule 5).
 OUTCOME_READERS = frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR})
-PUBLIC = Principal(subject="public", roles=frozenset(), unit_id=None)
 
 
 def reads_open(access: Access) -> bool:
     """Tells whether the caller reads open reports (petitions staff and discipline officers)."""
     return access.principal.has(*OPEN_READERS)
-
-
-async def access_for(conn: AsyncConnection, directory: Directory, principal: Principal) -> Access:
-    """Resolves the caller's access (kernel.access): subtree, self-service, relatives."""
-    return await directory.access(conn, principal)
 
 
 def in_prefix(column: Any, prefix: str | None) -> ColumnElement[bool]:
@@ -76,19 +70,14 @@ def report_scope(access: Access, *, outcomes_only: bool | None = None) -> Column
     return and_(clause, *not_about_me(access, r.c.id))
 
 
-async def visible_report(conn: AsyncConnection, access: Access, report_id: str, *, outcomes_only: bool | None = None,
-                         ) -> bool:
-    """Tells whether the caller may see a report (the caller answers 404 otherwise)."""
-    r = orm.report
-    row = (await conn.execute(select(r.c.id).where(r.c.id == report_id, report_scope(access, outcomes_only=outcomes_only))
-                              )).first()
-    return row is not None
-
-
-async def require_report(conn: AsyncConnection, access: Access, report_id: str) -> None:
-    """Raises NotFound unless the caller handles the report (open reports included)."""
-    if not await visible_report(conn, access, report_id, outcomes_only=not reads_open(access)):
-        raise NotFound("report not found", rule="report.scope", field="report_id")
+def appeal_scope(access: Access) -> Any:
+    """The appeals a staff caller may see: filed in their subtree, never by their relatives (kernel.access)."""
+    ap, u = orm.appeal, orm.directory.org_unit
+    clauses = [exists(select(u.c.org_unit_id).where(u.c.org_unit_id == ap.c.org_unit_id,
+                                                    in_prefix(u.c.path, access.prefix)))]
+    if access.relatives:
+        clauses.append(ap.c.appellant_cadre_id.is_(None) | ap.c.appellant_cadre_id.not_in(sorted(access.relatives)))
+    return and_(*clauses)
 
 
 async def unit_in_scope(conn: AsyncConnection, access: Access, unit_id: str) -> str | None:
@@ -108,24 +97,41 @@ async def cadre_in_scope(conn: AsyncConnection, access: Access, cadre_id: str) -
     return row[0]
 
 
-async def plan_deadlines(uow: Any, evts: Iterable[Any], *, org_unit_id: str | None,
-                         appeal_rule: StageRule | None = None) -> None:
-    """Opens and settles the deadlines the new domain events call for."""
-    tools = uow.context
-    for event in list(evts):
-        for op in ops_for(event):
-            if isinstance(op, SettleDeadlines):
-                await uow.deadlines.settle(kinds=op.kinds, how=op.how, on=op.on, report_id=op.report_id,
-                                           object_id=op.object_id)
-                continue
-            assert isinstance(op, OpenDeadline)
-            if op.kind == APPEAL_DECISION:
-                assert appeal_rule is not None and appeal_rule.decision is not None
-                rule = DeadlineRule(APPEAL_DECISION, appeal_rule.decision, "acceptance", "decide the appeal",
-                                    appeal_rule.source, appeal_rule.confidence, appeal_rule.decision_pausable,
-                                    appeal_rule.max_extension)
-            else:
-                rule = tools.deadline_rules[op.kind]
-            deadline = plan(op, deadline_id=new_id(), rule=rule, org_unit_id=org_unit_id, calendar=tools.calendar,
-                            reminder_lead_days=tools.settings.deadline_reminder_working_days)
-            await uow.deadlines.add(deadline)
+class ScopeRepository:
+    """The caller's access and what it reaches, read in the unit of work's transaction."""
+
+    def __init__(self, conn: AsyncConnection, directory: Directory | None = None) -> None:
+        self.conn = conn
+        self.directory = directory or DIRECTORY
+
+    async def access(self, principal: Principal) -> Access:
+        """Resolves the caller's access (kernel.access): subtree, self-service, relatives."""
+        return await self.directory.access(self.conn, principal)
+
+    async def report_visible(self, access: Access, report_id: str, *, outcomes_only: bool | None = None) -> bool:
+        """Tells whether the caller may see a report (the caller answers 404 otherwise)."""
+        r = orm.report
+        row = (await self.conn.execute(select(r.c.id).where(
+            r.c.id == report_id, report_scope(access, outcomes_only=outcomes_only)))).first()
+        return row is not None
+
+    async def appeal_visible(self, access: Access, appeal_id: str) -> bool:
+        """Tells whether a staff caller may see an appeal (filed in their subtree, not by a relative)."""
+        ap = orm.appeal
+        found = (await self.conn.execute(select(ap.c.id).where(ap.c.id == appeal_id, appeal_scope(access)))).first()
+        return found is not None
+
+    async def deadline_visible(self, access: Access, deadline_id: str) -> bool:
+        """Tells whether a deadline belongs to a unit of the caller's subtree."""
+        d, u = orm.deadline, orm.directory.org_unit
+        found = (await self.conn.execute(select(d.c.id).join(u, u.c.org_unit_id == d.c.org_unit_id).where(
+            d.c.id == deadline_id, in_prefix(u.c.path, access.prefix)))).first()
+        return found is not None
+
+    async def unit_in_scope(self, access: Access, unit_id: str) -> str | None:
+        """Returns the path of an active unit inside the caller's subtree, or None."""
+        return await unit_in_scope(self.conn, access, unit_id)
+
+    async def cadre_in_scope(self, access: Access, cadre_id: str) -> str | None:
+        """Returns the org unit of a cadre the caller may deal with in a petitions matter, or None."""
+        return await cadre_in_scope(self.conn, access, cadre_id)
