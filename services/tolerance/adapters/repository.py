@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, or_, select, update
+from sqlalchemy import Table, and_, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.contracts.vocabulary import (
@@ -28,7 +28,7 @@ from services.tolerance.domain.investigation import (
     InvestigationResult,
     InvestigationStatus,
 )
-from services.tolerance.domain.reinstatement import Objection, Reinstatement, ReinstatementStatus
+from services.tolerance.domain.reinstatement import OPEN_STATES, Objection, Reinstatement, ReinstatementStatus
 from services.tolerance.domain.restrictions import Restriction
 from services.tolerance.domain.rules.tolerance import Condition, Exclusion, Ground, Initiator
 from services.tolerance.domain.sanction import Origin, Sanction, SanctionStatus
@@ -119,6 +119,13 @@ class IncidentRepository(_Repo):
             await self.conn.execute(insert(orm.incident_source).values(ref_type=ref.type, ref_id=ref.id,
                                                                        incident_id=incident_id))
 
+    async def rewrite(self, incident_id: str, *, occurred_on: dt.date, opened_on: dt.date, summary: str) -> None:
+        """Rewrites the dates and summary of an incident recorded with a past fact that is being corrected."""
+        t = self.table
+        await self.conn.execute(update(t).where(t.c.id == incident_id).values(
+            occurred_on=occurred_on, opened_on=opened_on, summary=summary, updated_at=utcnow(),
+            version=t.c.version + 1))
+
     async def add_cadre(self, incident_id: str, cadre_id: str) -> None:
         """Adds a cadre to an incident (idempotent)."""
         c = orm.incident_cadre
@@ -192,6 +199,20 @@ class SanctionRepository(_Repo):
                                       t.c.ends_on > on))).scalars().all()
         return max(rows) if rows else None
 
+    async def removals_without_reinstatement(self, cadre_ids: Sequence[str], removal_types: Sequence[str]) -> list[Any]:
+        """Returns (id, cadre_id, status, original_post_level) of the cadres' sanctions of a removing type that no
+        reinstatement is based on yet, whatever their status (the caller checks it), 500 cadres a statement.
+
+        Index-driven on the cadre: a status filter in SQL let SQLite scan every sanction in force instead."""
+        s, b = self.table, orm.reinstatement_basis
+        rows: list[Any] = []
+        for start in range(0, len(cadre_ids), 500):
+            rows.extend((await self.conn.execute(
+                select(s.c.id, s.c.cadre_id, s.c.status, s.c.original_post_level).where(
+                    s.c.cadre_id.in_(cadre_ids[start:start + 500]), s.c.type.in_(removal_types),
+                    ~exists().where(b.c.sanction_id == s.c.id)))).all())
+        return rows
+
     async def add(self, sanction: Sanction) -> None:
         """Inserts a sanction."""
         await self._insert(dict(id=sanction.id, **self._values(sanction)), sanction)
@@ -250,6 +271,18 @@ class RestrictionRepository(_Repo):
         if active_only:
             query = query.where(t.c.status == RestrictionStatus.ACTIVE.value)
         return [restriction_from_row(r) for r in (await self.conn.execute(query.order_by(t.c.id))).mappings()]
+
+    async def barred_cadres(self, cadre_ids: Sequence[str], effects: Sequence[str], on: dt.date) -> set[str]:
+        """Returns those of the cadres with an ACTIVE restriction of one of the effects started by `on`, 500 cadres
+        a statement."""
+        r = self.table
+        barred: set[str] = set()
+        for start in range(0, len(cadre_ids), 500):
+            barred.update((await self.conn.execute(
+                select(r.c.cadre_id).distinct().where(
+                    r.c.cadre_id.in_(cadre_ids[start:start + 500]), r.c.status == RestrictionStatus.ACTIVE.value,
+                    r.c.effect.in_(effects), r.c.starts_on <= on))).scalars())
+        return barred
 
     async def add_many(self, restrictions: Iterable[Restriction]) -> None:
         """Inserts new restrictions in one statement."""
@@ -428,6 +461,13 @@ class ReinstatementRepository(_Repo):
                              **{k: row[k] for k in REINSTATEMENT_FIELDS})
         self.track(item)
         return item
+
+    async def has_open(self, cadre_id: str) -> bool:
+        """Tells whether the cadre has a reinstatement still open (domain.reinstatement.OPEN_STATES)."""
+        t = self.table
+        return (await self.conn.execute(select(t.c.id).where(
+            and_(t.c.cadre_id == cadre_id, t.c.status.in_([st.value for st in OPEN_STATES]))).limit(1))).first() \
+            is not None
 
     async def add(self, item: Reinstatement) -> None:
         """Inserts a reinstatement and its basis."""

@@ -37,9 +37,10 @@ from services.tolerance.api.schemas import (
     ToleranceCasePage,
     ToleranceCaseRead,
 )
-from services.tolerance.domain.tolerance_case import CaseStatus, Finding, Member
 from services.tolerance.service_layer import commands, past_cases, tolerance_cases
+from services.tolerance.service_layer.commands import Finding, Member
 from services.tolerance.views import reads
+from services.tolerance.views.reads import CaseStatus
 
 router = APIRouter(prefix="/api/v1/tolerance-cases", tags=["tolerance-cases"])
 

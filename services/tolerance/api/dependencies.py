@@ -9,8 +9,7 @@ from fastapi import Depends
 from kernel.auth import Role
 from kernel.contracts.vocabulary import SanctionType
 from kernel.deps import RuntimeDep, cadre_filter, get_context
-from services.tolerance.domain.policy import Policy
-from services.tolerance.service_layer.context import ToleranceContext
+from services.tolerance.service_layer.context import Policy, ToleranceContext
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 from services.tolerance.views.scope import DIRECTORY
 

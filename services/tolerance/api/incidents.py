@@ -11,8 +11,8 @@ from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.tolerance.api.dependencies import DECIDERS, READERS, CadreFilter, UowDep
 from services.tolerance.api.schemas import Created, IncidentCreate, IncidentPage, IncidentRead
-from services.tolerance.domain.events import SourceRef
 from services.tolerance.service_layer import commands, incidents
+from services.tolerance.service_layer.commands import SourceRef
 from services.tolerance.views import reads
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])

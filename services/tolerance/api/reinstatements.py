@@ -23,9 +23,9 @@ from services.tolerance.api.schemas import (
     StateRead,
     UpperConsultation,
 )
-from services.tolerance.domain.reinstatement import ReinstatementStatus
 from services.tolerance.service_layer import commands, reinstatements
 from services.tolerance.views import reads
+from services.tolerance.views.reads import ReinstatementStatus
 
 router = APIRouter(prefix="/api/v1/reinstatements", tags=["reinstatements"])
 

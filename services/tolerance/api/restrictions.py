@@ -26,9 +26,9 @@ from services.tolerance.api.schemas import (
     RestrictionRead,
     StateRead,
 )
-from services.tolerance.domain.investigation import InvestigationStatus
 from services.tolerance.service_layer import commands, investigations, past_cases, restrictions
 from services.tolerance.views import reads
+from services.tolerance.views.reads import InvestigationStatus
 
 router = APIRouter(prefix="/api/v1/restrictions", tags=["restrictions"])
 investigation_router = APIRouter(prefix="/api/v1/investigations", tags=["investigations"])

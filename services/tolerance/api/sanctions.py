@@ -38,10 +38,10 @@ from services.tolerance.api.schemas import (
     SanctionWithdrawal,
     StateRead,
 )
-from services.tolerance.domain.rules.catalogue import MAX_COMBINED_MONTHS
-from services.tolerance.domain.sanction import SanctionStatus
 from services.tolerance.service_layer import commands, history, sanctions
+from services.tolerance.service_layer.context import MAX_COMBINED_MONTHS
 from services.tolerance.views import reads
+from services.tolerance.views.reads import SanctionStatus
 
 router = APIRouter(prefix="/api/v1/sanctions", tags=["sanctions"])
 catalogue_router = APIRouter(prefix="/api/v1/sanction-catalogue", tags=["sanction-catalogue"])

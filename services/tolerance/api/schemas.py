@@ -11,10 +11,15 @@ from kernel.contracts.vocabulary import SanctionSystem, ToleranceDecision
 from kernel.requests import RequestModel
 from kernel.schemas import Created as Created  # the kernel's answers, re-exported for the routes
 from kernel.schemas import StateRead as StateRead
-from services.tolerance.domain.investigation import EffectLevel
-from services.tolerance.domain.reinstatement import Objection
-from services.tolerance.domain.rules.tolerance import Condition, Exclusion, Ground, Initiator
-from services.tolerance.domain.tolerance_case import Vote
+from services.tolerance.service_layer.commands import (
+    Condition,
+    EffectLevel,
+    Exclusion,
+    Ground,
+    Initiator,
+    Objection,
+    Vote,
+)
 
 ID_PATTERN = r"^[A-Za-z0-9._:\-]+$"
 CadreId = Field(min_length=1, max_length=64, pattern=ID_PATTERN, description="id of the cadre (干部)")

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from kernel.contracts import appraisal_v1, petitions_v1, rank_v1
 from kernel.contracts.vocabulary import Grade, SanctionSystem, SanctionType
-from kernel.db import utcnow
 from kernel.deps import china_today as today
 from kernel.envelope import CloudEvent
-from kernel.sql import upsert
-from services.tolerance.adapters import orm, projections
-from services.tolerance.domain.events import SourceRef
-from services.tolerance.domain.sanction import Origin
-from services.tolerance.service_layer import investigations, sanctions
+from services.tolerance.service_layer import investigations, mirrors, sanctions
+from services.tolerance.service_layer.commands import SourceRef
+from services.tolerance.service_layer.sanctions import Origin
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
 
@@ -71,26 +68,23 @@ async def on_admonishment_issued(payload: appraisal_v1.AdmonishmentIssued, _e: C
 async def on_grade_finalized(payload: appraisal_v1.GradeFinalized, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Opens a 诫勉 task for a 基本称职 grade, or cancels it when the grade is amended."""
     if payload.grade is Grade.BASIC:
-        await projections.open_admonishment_task(uow.conn, assessment_id=payload.assessment_id,
-                                                 cadre_id=payload.cadre_id, year=payload.year,
-                                                 opened_on=payload.finalized_on)
+        await mirrors.open_admonishment_task(uow, assessment_id=payload.assessment_id, cadre_id=payload.cadre_id,
+                                             year=payload.year, opened_on=payload.finalized_on)
     elif payload.amended:
         # Only an amended grade replaces an earlier one (the contract's `amended`), so only it can undo a task;
         # a first finalization has none to cancel (one statement fewer per imported grade).
-        await projections.cancel_admonishment_task(uow.conn, assessment_id=payload.assessment_id)
+        await mirrors.cancel_admonishment_task(uow, assessment_id=payload.assessment_id)
 
 
 async def on_rank_changed(payload: rank_v1.RankChanged, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Keeps the cadre's rank history (the original rank before a removal)."""
-    await upsert(uow.conn, orm.rank_rank_holding, {
-        "holding_id": payload.holding_id, "cadre_id": payload.cadre_id, "to_rank": payload.to_rank,
-        "level": payload.level, "effective_date": payload.effective_date, "basis": payload.basis.value,
-        "updated_at": utcnow()}, ["holding_id"])
+    await mirrors.keep_rank_holding(uow, holding_id=payload.holding_id, cadre_id=payload.cadre_id,
+                                    to_rank=payload.to_rank, level=payload.level,
+                                    effective_date=payload.effective_date, basis=payload.basis.value)
 
 
 async def on_post_changed(payload: rank_v1.PostChanged, _e: CloudEvent, uow: ToleranceUnitOfWork) -> None:
     """Keeps the cadre's post history (the original post level for "no post ≥ original" and reinstatement)."""
-    await upsert(uow.conn, orm.rank_post_holding, {
-        "holding_id": payload.holding_id, "cadre_id": payload.cadre_id, "to_post": payload.to_post,
-        "post_level": payload.post_level, "effective_date": payload.effective_date, "basis": payload.basis.value,
-        "updated_at": utcnow()}, ["holding_id"])
+    await mirrors.keep_post_holding(uow, holding_id=payload.holding_id, cadre_id=payload.cadre_id,
+                                    to_post=payload.to_post, post_level=payload.post_level,
+                                    effective_date=payload.effective_date, basis=payload.basis.value)

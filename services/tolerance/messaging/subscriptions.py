@@ -5,14 +5,14 @@ from __future__ import annotations
 from kernel.consumer import Handler, Subscription
 from kernel.contracts import appraisal_v1, petitions_v1, rank_v1
 from kernel.directory import directory_handlers
-from services.tolerance.adapters import orm
 from services.tolerance.messaging import handlers
+from services.tolerance.service_layer.access import DIRECTORY_TABLES
 
 # Full-state events are guarded by sequence, facts by their natural keys.
 SUBSCRIPTIONS = [
     # The cadre directory and org tree (docs/reliability.md S1, S2), plus rank holdings for "original" levels.
     Subscription(producer="rank", handlers={
-        **directory_handlers(orm.directory),
+        **directory_handlers(DIRECTORY_TABLES),
         rank_v1.RankChanged: Handler(handlers.on_rank_changed),
         rank_v1.PostChanged: Handler(handlers.on_post_changed),
     }),

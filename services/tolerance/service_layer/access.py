@@ -5,25 +5,24 @@ from __future__ import annotations
 from kernel.access import cadre_not_found
 from kernel.auth import Principal, Role
 from kernel.contracts.vocabulary import SanctionSystem
-from kernel.directory import DirCadre, Directory
+from kernel.directory import DirCadre
 from kernel.errors import Forbidden
-from services.tolerance.adapters import orm
+from services.tolerance.adapters.directory import DIRECTORY
 from services.tolerance.domain.sanction import ORG_DECIDABLE
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
-DIRECTORY = Directory(orm.directory)
+DIRECTORY_TABLES = DIRECTORY.tables  # what the directory's consumers keep up to date (messaging.subscriptions)
 
 
 async def cadre_for_action(uow: ToleranceUnitOfWork, principal: Principal, cadre_id: str) -> DirCadre:
     """Returns the cadre if the principal may act on their records; acting on oneself or a relative is refused
     like an object outside scope (404, docs/permissions.md rule 3)."""
-    return await DIRECTORY.require_cadre(uow.conn, await DIRECTORY.access(uow.conn, principal), cadre_id,
-                                         sensitive=True)
+    return await uow.directory.for_action(principal, cadre_id)
 
 
 async def own_cadre(uow: ToleranceUnitOfWork, principal: Principal, cadre_id: str) -> DirCadre:
     """Returns the cadre if the principal is that cadre (self-service), else 404."""
-    entry = await DIRECTORY.cadre(uow.conn, cadre_id)
+    entry = await uow.directory.entry(cadre_id)
     if entry is None or principal.cadre_id != cadre_id:
         raise cadre_not_found()
     return entry

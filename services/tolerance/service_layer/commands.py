@@ -11,6 +11,7 @@ from services.tolerance.domain.investigation import EffectLevel
 from services.tolerance.domain.reinstatement import Objection
 from services.tolerance.domain.rules.tolerance import Condition, Exclusion, Ground, Initiator
 from services.tolerance.domain.tolerance_case import Finding, Member
+from services.tolerance.domain.tolerance_case import Vote as Vote  # the schemas' member vote, with Member
 
 
 @dataclass(frozen=True)

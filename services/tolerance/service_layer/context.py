@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kernel.service_context import ServiceContext
 from services.tolerance.domain.policy import Policy
+from services.tolerance.domain.rules.catalogue import MAX_COMBINED_MONTHS as MAX_COMBINED_MONTHS  # the catalogue's
 from services.tolerance.settings import ToleranceSettings
 
 

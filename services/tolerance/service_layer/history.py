@@ -5,13 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, insert, select
-
 from kernel.auth import Principal
 from kernel.contracts.vocabulary import SanctionSystem
-from kernel.db import utcnow
 from kernel.ids import new_id
-from services.tolerance.adapters import orm, projections
 from services.tolerance.domain import events
 from services.tolerance.domain.history import (
     HistorySource,
@@ -44,12 +40,6 @@ def _fact(cmd: commands.RecordPastSanction) -> PastFact:
                     probation_extension_reason=cmd.probation_extension_reason)
 
 
-async def _current_record(uow: ToleranceUnitOfWork, sanction_id: str) -> Any:
-    t = orm.sanction_record
-    return (await uow.conn.execute(select(t).where(t.c.sanction_id == sanction_id)
-                                   .order_by(t.c.revision.desc()).limit(1))).mappings().first()
-
-
 def _recorded_values(row: Any) -> tuple[Any, ...]:
     return (row["effective_on"], row["period_months"], row["combined_count"], row["publication_scope"],
             row["probation_extended_on"], row["probation_extension_reason"])
@@ -68,7 +58,7 @@ async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceU
         check_past_fact(policy.catalogue, fact, today=today)
         cadre.dated_fact(fact.decided_on, field="decided_on", rule="sanction_history.before_entry")
         current = await uow.sanctions.by_external_ref(fact.natural_key())
-        record = await _current_record(uow, current.id) if current is not None else None
+        record = await uow.records.current_sanction(current.id) if current is not None else None
         if current is not None and record is not None and same_fact(current, fact, _recorded_values(record)):
             return await uow.commit({"id": current.id, "record_id": record["id"], "revision": record["revision"],
                                      "outcome": Outcome.UNCHANGED.value})
@@ -76,7 +66,7 @@ async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceU
         if fact.system is SanctionSystem.CIVIL_SERVICE:  # 行政机关公务员处分条例 §10, as for a live decision
             running = await uow.sanctions.running_until(fact.cadre_id, fact.system, fact.decided_on,
                                                         exclude=current.id if current else "")
-        post, rank = await projections.original_levels(uow.conn, fact.cadre_id, fact.effective_from)
+        post, rank = await uow.projections.original_levels(fact.cadre_id, fact.effective_from)
         common = dict(today=today, recorded_by=principal.subject, new_id=_rst_id, running_until=running,
                       original_post_level=post, original_rank_code=rank)
         if current is None:
@@ -94,14 +84,14 @@ async def record_past_sanction(cmd: commands.RecordPastSanction, uow: ToleranceU
         await _record_extensions(uow, restrictions, fact, principal)
         revision = (record["revision"] + 1) if record is not None else 1
         record_id = new_id()
-        await uow.conn.execute(insert(orm.sanction_record).values(
+        await uow.records.add_sanction(
             id=record_id, sanction_id=sanction.id, revision=revision, cadre_id=fact.cadre_id,
             system=fact.system.value, type=fact.type.value, decided_on=fact.decided_on,
             document_number=normalize_document_number(fact.document_number), effective_on=fact.effective_from,
             period_months=fact.period_months, combined_count=fact.combined_count,
             publication_scope=fact.publication_scope, probation_extended_on=fact.probation_extended_on,
             probation_extension_reason=fact.values()[-1], source=fact.source.value,
-            recorded_by=principal.subject, recorded_at=utcnow()))
+            recorded_by=principal.subject)
         # As the sweep would have: a removal whose bars on re-use are over makes the cadre eligible for re-use.
         await open_eligible_reinstatements(uow, cadre_ids={fact.cadre_id}, today=today)
         await uow.audit(principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST", "sanction",
@@ -128,6 +118,4 @@ async def _record_extensions(uow: ToleranceUnitOfWork, restrictions: list[Restri
 
 async def count_records(uow: ToleranceUnitOfWork, sanction_id: str) -> int:
     """Returns how many versions of a past fact were recorded (tests and reads)."""
-    t = orm.sanction_record
-    return int((await uow.conn.execute(select(func.count()).select_from(t).where(t.c.sanction_id == sanction_id))
-                ).scalar_one())
+    return await uow.records.count_sanction(sanction_id)

@@ -10,7 +10,6 @@ from kernel.contracts.vocabulary import ReportOutcome, ToleranceDecision
 from kernel.errors import Conflict, InvalidTransition, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.tolerance.adapters import projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
     INVESTIGATION_TRANSITIONS,
@@ -39,7 +38,7 @@ async def open_investigation(uow: ToleranceUnitOfWork, *, case_id: str, report_i
                                                      new_id=lambda: new_id())
     await uow.investigations.add(investigation)
     await uow.restrictions.add_many(restrictions)
-    closed = await projections.report_outcome(uow.conn, report_id=report_id, cadre_id=cadre_id)
+    closed = await uow.projections.report_outcome(report_id=report_id, cadre_id=cadre_id)
     if closed is not None:  # report_closed was applied before this case_opened (out-of-order delivery)
         outcome, closed_on = closed
         await _apply_outcome(uow, investigation, ReportOutcome(outcome), report_id=report_id,
@@ -50,8 +49,8 @@ async def close_for_report(uow: ToleranceUnitOfWork, *, report_id: str, case_ids
                            outcomes: list[tuple[str, ReportOutcome]], closed_on: dt.date) -> None:
     """Applies a closed report per accused cadre: closes, or waits for the handling of substantiated facts."""
     for cadre_id, outcome in outcomes:
-        await projections.record_report_outcome(uow.conn, report_id=report_id, cadre_id=cadre_id,
-                                                outcome=outcome.value, closed_on=closed_on)
+        await uow.projections.record_report_outcome(report_id=report_id, cadre_id=cadre_id,
+                                                    outcome=outcome.value, closed_on=closed_on)
         if outcome in SUBSTANTIATED:
             await _report_incident(uow, report_id=report_id, cadre_id=cadre_id, closed_on=closed_on)
         for investigation in await uow.investigations.not_closed(cadre_id=cadre_id, report_id=report_id,

@@ -5,14 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from kernel.auth import Principal
 from kernel.contracts.vocabulary import RestrictionSource, ToleranceDecision
-from kernel.db import utcnow
 from kernel.errors import Conflict, NotFound, RuleViolation
 from kernel.ids import new_id
-from services.tolerance.adapters import orm
 from services.tolerance.domain.history import CORRECTED, HistorySource, Outcome, normalize_document_number
 from services.tolerance.domain.investigation import InvestigationResult
 from services.tolerance.domain.past_cases import PastInvestigation, PastToleranceDecision
@@ -30,12 +26,6 @@ def _decision_fact(cmd: commands.RecordPastToleranceDecision) -> PastToleranceDe
         body=cmd.body, document_number=cmd.document_number.strip(), source=HistorySource(cmd.source),
         incident_id=cmd.incident_id, occurred_on=cmd.occurred_on, summary=cmd.summary, applied_on=cmd.applied_on,
         initiator=cmd.initiator, mitigated_to=cmd.mitigated_to, publication_scope=cmd.publication_scope)
-
-
-async def _current_case_record(uow: ToleranceUnitOfWork, key: str) -> Any:
-    t = orm.tolerance_case_record
-    return (await uow.conn.execute(select(t).where(t.c.case_key == key).order_by(t.c.revision.desc()).limit(1))
-            ).mappings().first()
 
 
 def _recorded_case_values(row: Any) -> tuple[Any, ...]:
@@ -59,7 +49,7 @@ async def record_past_tolerance_decision(cmd: commands.RecordPastToleranceDecisi
         cadre.dated_fact(fact.applied, field="applied_on" if fact.applied_on else "decided_on",
                          rule="tolerance_history.before_entry")
         key = fact.natural_key()
-        current = await _current_case_record(uow, key)
+        current = await uow.records.current_case(key)
         if current is not None and _recorded_case_values(current) == fact.values():
             return await uow.commit({"id": current["case_id"], "record_id": current["id"],
                                      "revision": current["revision"], "outcome": Outcome.UNCHANGED.value})
@@ -71,14 +61,14 @@ async def record_past_tolerance_decision(cmd: commands.RecordPastToleranceDecisi
             outcome = Outcome.CORRECTED
         revision = (current["revision"] + 1) if current is not None else 1
         record_id = new_id()
-        await uow.conn.execute(insert(orm.tolerance_case_record).values(
+        await uow.records.add_case(
             id=record_id, case_id=case_id, revision=revision, case_key=key, cadre_id=fact.cadre_id,
             incident_id=incident_id, incident_recorded=fact.incident_id is None, occurred_on=fact.occurred_on,
             summary=fact.values()[2], applied_on=fact.applied, initiator=fact.initiator.value,
             decision=fact.decision.value, mitigated_to=fact.values()[6], decided_on=fact.decided_on,
             reasons=fact.reasons.strip(), decided_by_body=fact.body.strip(), publication_scope=fact.publication_scope,
             document_number=normalize_document_number(fact.document_number), source=fact.source.value,
-            recorded_by=principal.subject, recorded_at=utcnow()))
+            recorded_by=principal.subject)
         await uow.audit(principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST",
                       "tolerance-case", case_id)
         return await uow.commit({"id": case_id, "record_id": record_id, "revision": revision,
@@ -134,10 +124,8 @@ async def _correct_case(uow: ToleranceUnitOfWork, current: Any, fact: PastTolera
     assert incident is not None
     if fact.occurred_on is not None and fact.summary is not None:
         fact.incident(incident_id=incident.id, today=fact.decided_on)  # the live incident's own checks
-        t = orm.incident
-        await uow.conn.execute(update(t).where(t.c.id == incident.id).values(
-            occurred_on=fact.occurred_on, opened_on=fact.applied, summary=fact.summary.strip(), updated_at=utcnow(),
-            version=t.c.version + 1))
+        await uow.incidents.rewrite(incident.id, occurred_on=fact.occurred_on, opened_on=fact.applied,
+                                    summary=fact.summary.strip())
     elif fact.applied < incident.occurred_on:
         raise RuleViolation("applied_on cannot be before the incident", rule="tolerance.applied_on",
                             field="applied_on")
@@ -150,12 +138,6 @@ async def _correct_case(uow: ToleranceUnitOfWork, current: Any, fact: PastTolera
 
 
 # -- past investigations ---------------------------------------------------------------------------------------
-async def _current_investigation_record(uow: ToleranceUnitOfWork, key: str) -> Any:
-    t = orm.investigation_record
-    return (await uow.conn.execute(select(t).where(t.c.case_ref == key).order_by(t.c.revision.desc()).limit(1))
-            ).mappings().first()
-
-
 async def record_past_investigation(cmd: commands.RecordPastInvestigation, uow: ToleranceUnitOfWork, *,
                                     principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records an investigation opened (and possibly closed) in the past: its bars from the real opening date,
@@ -171,7 +153,7 @@ async def record_past_investigation(cmd: commands.RecordPastInvestigation, uow: 
         fact.check(today=today)
         cadre.dated_fact(fact.opened_on, field="opened_on", rule="investigation_history.before_entry")
         key = fact.natural_key()
-        current = await _current_investigation_record(uow, key)
+        current = await uow.records.current_investigation(key)
         if current is not None and (current["closed_on"], current["conclusion"]) == fact.values():
             return await uow.commit({"id": current["investigation_id"], "record_id": current["id"],
                                      "revision": current["revision"], "outcome": Outcome.UNCHANGED.value})
@@ -194,11 +176,11 @@ async def record_past_investigation(cmd: commands.RecordPastInvestigation, uow: 
         await uow.restrictions.add_many(restrictions)
         revision = (current["revision"] + 1) if current is not None else 1
         record_id = new_id()
-        await uow.conn.execute(insert(orm.investigation_record).values(
+        await uow.records.add_investigation(
             id=record_id, investigation_id=investigation.id, revision=revision, case_ref=key,
             cadre_id=fact.cadre_id, opened_on=fact.opened_on, closed_on=fact.closed_on,
             conclusion=fact.values()[1], document_number=normalize_document_number(fact.document_number),
-            source=fact.source.value, recorded_by=principal.subject, recorded_at=utcnow()))
+            source=fact.source.value, recorded_by=principal.subject)
         await uow.audit(principal, "RECORD_PAST" if outcome is Outcome.RECORDED else "CORRECT_PAST",
                       "investigation", investigation.id)
         return await uow.commit({"id": investigation.id, "record_id": record_id, "revision": revision,

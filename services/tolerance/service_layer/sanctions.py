@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-
 from kernel.auth import Principal
 from kernel.contracts.vocabulary import (
     AppealResult,
@@ -16,11 +14,9 @@ from kernel.contracts.vocabulary import (
     SanctionType,
     ToleranceDecision,
 )
-from kernel.db import utcnow
 from kernel.errors import Conflict, DomainError, NotFound, PermanentEventError, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.tolerance.adapters import orm, projections
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
     Investigation,
@@ -163,8 +159,7 @@ async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork
         if sanction.system is SanctionSystem.CIVIL_SERVICE:
             running = await uow.sanctions.running_until(sanction.cadre_id, sanction.system, cmd.decided_on,
                                                         exclude=sanction.id)
-        post, rank = await projections.original_levels(uow.conn, sanction.cadre_id,
-                                                       cmd.effective_on or cmd.decided_on)
+        post, rank = await uow.projections.original_levels(sanction.cadre_id, cmd.effective_on or cmd.decided_on)
         restrictions = sanction.decide(policy.catalogue, decided_on=cmd.decided_on, today=today,
                                        decided_by=principal.subject, type_=cmd.type, months=cmd.period_months,
                                        effective_on=cmd.effective_on, publication_scope=cmd.publication_scope,
@@ -279,14 +274,13 @@ async def record_admonishment(uow: ToleranceUnitOfWork, *, talk_id: str, cadre_i
     external_ref = f"talk/{talk_id}"
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return
-    post, rank = await projections.original_levels(uow.conn, cadre_id, issued_on)
+    post, rank = await uow.projections.original_levels(cadre_id, issued_on)
     sanction, restrictions = Sanction.admonish(policy.catalogue, sanction_id=new_id(), cadre_id=cadre_id,
                                                issued_on=issued_on, external_ref=external_ref, new_id=_rst_id,
                                                original_post_level=post, original_rank_code=rank)
     await uow.sanctions.add(sanction)
     await uow.restrictions.add_many(restrictions)
-    await projections.complete_admonishment_tasks(uow.conn, cadre_id=cadre_id, done_on=issued_on,
-                                                  sanction_id=sanction.id)
+    await uow.projections.complete_admonishment_tasks(cadre_id=cadre_id, done_on=issued_on, sanction_id=sanction.id)
 
 
 async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: AppealStage, result: AppealResult,
@@ -296,10 +290,8 @@ async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: Appea
     if not target_ref.startswith("sanction/"):
         return "NOT_A_SANCTION"
     sanction_id = target_ref.split("/", 1)[1]
-    t = orm.sanction_appeal
-    seen = (await uow.conn.execute(select(t.c.stage).where(t.c.sanction_id == sanction_id))).scalars().all()
-    if (await uow.conn.execute(select(t.c.outcome).where(t.c.appeal_id == appeal_id, t.c.stage == stage.value))
-            ).first() is not None:
+    seen = await uow.appeals.stages_seen(sanction_id)
+    if await uow.appeals.applied(appeal_id, stage.value):
         return "DUPLICATE"
     sanction = await uow.sanctions.get(sanction_id)
     if sanction is None:
@@ -326,9 +318,8 @@ async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: Appea
             raise PermanentEventError(f"appeal {appeal_id} cannot apply: {exc.message}") from None
         await uow.restrictions.save_many([r for r in restrictions if r.events])
         await uow.sanctions.save(sanction)
-    await uow.conn.execute(t.insert().values(appeal_id=appeal_id, stage=stage.value, sanction_id=sanction_id,
-                                             result=result.value, varied_to=varied_to, decided_on=decided_on,
-                                             outcome=outcome, recorded_at=utcnow()))
+    await uow.appeals.record(appeal_id=appeal_id, stage=stage.value, sanction_id=sanction_id, result=result.value,
+                             varied_to=varied_to, decided_on=decided_on, outcome=outcome)
     if varied:
         # A shorter period may already be over: a removed cadre can become eligible for reinstatement now.
         await open_eligible_reinstatements(uow, cadre_ids={sanction.cadre_id}, today=today)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from kernel.uow import UnitOfWork
+from services.tolerance.adapters.appeals import AppealLog
+from services.tolerance.adapters.directory import CadreDirectory
+from services.tolerance.adapters.expiry import ExpiryClaims
+from services.tolerance.adapters.projections import Projections
+from services.tolerance.adapters.records import PastFactRecords
 from services.tolerance.adapters.repository import (
     IncidentRepository,
     InvestigationRepository,
@@ -24,6 +29,11 @@ class ToleranceUnitOfWork(UnitOfWork):
     investigations: InvestigationRepository
     cases: ToleranceCaseRepository
     reinstatements: ReinstatementRepository
+    records: PastFactRecords
+    appeals: AppealLog
+    expiry: ExpiryClaims
+    projections: Projections
+    directory: CadreDirectory
 
     async def _open(self) -> None:
         self.incidents = IncidentRepository(self.conn, self.track)
@@ -32,3 +42,8 @@ class ToleranceUnitOfWork(UnitOfWork):
         self.investigations = InvestigationRepository(self.conn, self.track)
         self.cases = ToleranceCaseRepository(self.conn, self.track)
         self.reinstatements = ReinstatementRepository(self.conn, self.track)
+        self.records = PastFactRecords(self.conn)
+        self.appeals = AppealLog(self.conn)
+        self.expiry = ExpiryClaims(self.conn)
+        self.projections = Projections(self.conn)
+        self.directory = CadreDirectory(self.conn)

@@ -14,7 +14,11 @@ from kernel.auth import Principal, Role
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import active_filter
+from services.tolerance.domain.investigation import InvestigationStatus as InvestigationStatus  # list filters
+from services.tolerance.domain.reinstatement import ReinstatementStatus as ReinstatementStatus
 from services.tolerance.domain.restrictions import last_day
+from services.tolerance.domain.sanction import SanctionStatus as SanctionStatus
+from services.tolerance.domain.tolerance_case import CaseStatus as CaseStatus
 from services.tolerance.views.scope import Scope, cadre_visible, scope_of, scoped
 
 Row = dict[str, Any]
