@@ -18,6 +18,7 @@ from services.rank.adapters.sql import loads, path_list
 from services.rank.domain.batch import CANDIDATE_RESERVING, OPEN_BATCH
 from services.rank.domain.contract import Contract
 from services.rank.domain.facts import CadreFacts
+from services.rank.domain.ladder import Ladder
 from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer.contracts import suggestion
 from services.rank.service_layer.evaluation import eligibility_json, points_json, standing_of, track_json
@@ -33,6 +34,21 @@ from services.rank.views import (
 
 
 # -- configuration -------------------------------------------------------------------------------------
+async def ladders_in_force(conn: AsyncConnection, day: dt.date) -> list[Ladder]:
+    """Returns the ladder of each series in force on `day`."""
+    return list((await config_repo.ladders_in_force(conn, day)).values())
+
+
+async def ladder_in_force(conn: AsyncConnection, series: str, day: dt.date) -> Ladder:
+    """Returns the ladder of one series in force on `day`."""
+    return (await config_repo.ladders_in_force(conn, day))[series]
+
+
+async def ladder_versions(conn: AsyncConnection, series: str) -> list[Ladder]:
+    """Returns every version of a series' ladder."""
+    return await config_repo.ladder_versions(conn, series)
+
+
 async def list_schemes(conn: AsyncConnection, principal: Principal, page: PageParams,
                        org_unit_id: str | None) -> tuple[list[dict], str | None]:
     """Lists the points schemes that apply to the caller (their subtree and its ancestors)."""

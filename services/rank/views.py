@@ -15,6 +15,7 @@ from kernel.auth import Principal
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.rank.adapters import orm
 from services.rank.adapters.access import access_of
+from services.rank.adapters.identity import id_number_hash as id_number_hash  # what a search by ID number compares
 from services.rank.adapters.repository import load_holdings
 from services.rank.adapters.sql import path_list
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding, at

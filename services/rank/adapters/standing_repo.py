@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
-from services.rank.adapters import orm
+from services.rank.adapters import orm, projections
 
 LEASE = dt.timedelta(seconds=120)
 
@@ -48,3 +48,22 @@ async def write_standings(conn: AsyncConnection, rows: Sequence[dict[str, Any]])
     if rows:
         await conn.execute(_WRITE, list(rows))
 
+
+
+class Standings:
+    """The cadre_standing rows as one transaction sees them (the unit of work's `standings`)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def claim_dirty(self, limit: int) -> list[tuple[str, int]]:
+        """Leases up to `limit` dirty standings; returns (cadre_id, generation)."""
+        return await claim_dirty(self.conn, limit)
+
+    async def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Writes computed standings (generation-checked)."""
+        await write_standings(self.conn, rows)
+
+    async def mark_expired(self, today: dt.date) -> int:
+        """Marks dirty the standings whose answer may have changed with the date; returns how many."""
+        return await projections.mark_expired_standings(self.conn, today)

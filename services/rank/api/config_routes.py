@@ -12,7 +12,6 @@ from kernel.idempotency import IdempotencyRequired
 from kernel.pagination import PageDep
 from kernel.security import PrincipalDep, require
 from services.rank import process_views
-from services.rank.adapters import config_repo
 from services.rank.api.dependencies import CONFIG_READERS, WRITERS, UowDep
 from services.rank.api.schemas import (
     Created,
@@ -27,9 +26,8 @@ from services.rank.api.schemas import (
     QuotaRead,
     SeriesLit,
 )
-from services.rank.domain.points import DEFAULT_SCHEME
-from services.rank.domain.rules.ladders import POSTS
 from services.rank.service_layer import commands, config
+from services.rank.service_layer.config import DEFAULT_SCHEME, POSTS
 
 router = APIRouter(prefix="/api/v1")
 
@@ -38,7 +36,7 @@ router = APIRouter(prefix="/api/v1")
 async def list_ladders(conn: ReaderDep, today: TodayDep) -> LadderList:
     """Lists the ladder of each series in force today, with the leadership posts they refer to."""
     items = [LadderRead(**ladder.to_dict(), in_force=True) for ladder in
-             (await config_repo.ladders_in_force(conn, today)).values()]
+             await process_views.ladders_in_force(conn, today)]
     return LadderList(items=items, posts=POSTS)
 
 
@@ -47,9 +45,9 @@ async def list_ladders(conn: ReaderDep, today: TodayDep) -> LadderList:
 async def ladder_versions(series: SeriesLit, conn: ReaderDep, today: TodayDep,
                           version: Annotated[str | None, Query(max_length=32)] = None) -> list[LadderRead]:
     """Lists every version of a series' ladder (or one version), marking the one in force."""
-    in_force = (await config_repo.ladders_in_force(conn, today))[series].version
+    in_force = (await process_views.ladder_in_force(conn, series, today)).version
     found = [LadderRead(**lad.to_dict(), in_force=lad.version == in_force)
-             for lad in await config_repo.ladder_versions(conn, series) if version is None or lad.version == version]
+             for lad in await process_views.ladder_versions(conn, series) if version is None or lad.version == version]
     if version is not None and not found:
         raise NotFound("ladder version not found", field="version", rule="ladder.version")
     return found

@@ -9,8 +9,7 @@ from fastapi import Depends
 from kernel.auth import Role
 from kernel.deps import RuntimeDep, cadre_filter, get_context
 from services.rank import views
-from services.rank.domain.rules.policies import RankPolicies
-from services.rank.service_layer.context import RankContext
+from services.rank.service_layer.context import RankContext, RankPolicies
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 
 ContextDep = Annotated[RankContext, Depends(get_context)]

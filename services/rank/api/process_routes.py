@@ -48,8 +48,8 @@ from services.rank.api.schemas import (
     StateRead,
     VotesIn,
 )
-from services.rank.domain.past_contracts import PastContract
 from services.rank.service_layer import batches, commands, contracts, past_contracts
+from services.rank.service_layer.past_contracts import PastContract
 
 router = APIRouter(prefix="/api/v1")
 BATCH_STATUS = r"^[A-Z_]{1,24}$"

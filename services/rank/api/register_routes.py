@@ -14,7 +14,6 @@ from kernel.pagination import PageDep
 from kernel.requests import QueryDate
 from kernel.security import PrincipalDep, require
 from services.rank import views
-from services.rank.adapters import identity
 from services.rank.api.dependencies import REGISTER_READERS, UowDep
 from services.rank.api.schemas import (
     CadreBatch,
@@ -152,7 +151,7 @@ async def search_cadres(body: CadreSearchBody, conn: ReaderDep, principal: Princ
     """Finds the cadre registered with an ID number (kept only as a keyed hash), within the caller's subtree; an
     unknown number and one registered outside the subtree both give an empty list."""
     search = views.CadreSearch(org_unit_id=body.org_unit_id, q=body.q,
-                               id_number_hash=identity.id_number_hash(body.id_number))
+                               id_number_hash=views.id_number_hash(body.id_number))
     items, cursor = await views.list_cadres(conn, principal, page, search)
     return CadrePage(items=[CadreRead(**i) for i in items], next_cursor=cursor)
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from kernel.auth import Principal
 from kernel.errors import ConcurrencyError, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
-from services.rank.adapters import config_repo, selection
-from services.rank.adapters.facts import load_facts, load_tree
+from services.rank.adapters import config_repo
+from services.rank.adapters.rule_inputs import ReaderEngine, RuleInputs
 from services.rank.domain.batch import Candidate, PromotionBatch, QuotaLimit
 from services.rank.domain.points import PointsScheme, RankEntry, rank_entries
 from services.rank.service_layer import commands
@@ -25,7 +23,7 @@ OBJECT = "promotion_batch"
 
 async def _load(uow: RankUnitOfWork, principal: Principal, batch_id: str) -> tuple[PromotionBatch, list[str]]:
     batch = await uow.batches.get(batch_id)
-    path = await selection.unit_path(uow.conn, batch.org_unit_id) if batch else None
+    path = await uow.rule_inputs.unit_path(batch.org_unit_id) if batch else None
     if batch is None or path is None or not in_scope(principal, path):
         raise NotFound("promotion batch not found", field="batch_id", rule="batch.exists")
     return batch, path
@@ -55,31 +53,31 @@ def _bucket(target: str, quotas: list[config_repo.QuotaRow], path: list[str]) ->
 
 
 async def compute_candidates(cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal,
-                             today: dt.date, reader: AsyncEngine) -> dict[str, Any]:
+                             today: dt.date, reader: ReaderEngine) -> dict[str, Any]:
     """Evaluates every cadre of the batch's subtree one rank below a target rank and stores the eligible ones.
 
     The evaluation streams the subtree in chunks on a reader connection, so the write transaction that stores
     the list stays short; a concurrent change of the batch makes the store fail with a version conflict.
     """
     policies = uow.context.policies
-    async with reader.connect() as conn:
+    async with RuleInputs.reading(reader) as inputs:
         async with uow:
             batch, path = await _load(uow, principal, cmd.batch_id)
             version = batch.version
-        ladders = await config_repo.ladders_in_force(conn, today)
+        ladders = await inputs.ladders(today)
         below: dict[str, str] = {}
         for code in batch.target_ranks:
             ladder = next(lad for lad in ladders.values() if lad.get(code) is not None)
             lower = ladder.below(code)
             if lower is not None:
                 below[lower.code] = code
-        scheme: PointsScheme = (await config_repo.schemes_in_force(conn, today)).for_path(path)
-        quotas = await config_repo.quotas_in_force(conn, today)
-        tree = await load_tree(conn)
+        scheme: PointsScheme = (await inputs.schemes(today)).for_path(path)
+        quotas = await inputs.quotas(today)
+        tree = await inputs.tree()
         candidates: list[Candidate] = []
         entries: dict[str, list[RankEntry]] = {}
-        async for ids in selection.holding_ranks(conn, path, list(below)):
-            for facts in (await load_facts(conn, ids, tree)).values():
+        async for ids in inputs.holding_ranks(path, list(below)):
+            for facts in (await inputs.facts(ids, tree)).values():
                 standing = standing_of(facts, ladders=ladders, scheme=scheme, policies=policies, as_of=today)
                 e = standing.eligibility
                 if not e.eligible or e.target_rank not in batch.target_ranks or standing.points is None:
@@ -109,14 +107,14 @@ async def compute_candidates(cmd: commands.BatchAction, uow: RankUnitOfWork, *, 
 
 async def _limits(uow: RankUnitOfWork, batch: PromotionBatch, cadre_ids: list[str], today: dt.date) -> list[QuotaLimit]:
     """Vacancies of every quota in force over the units of the batch or of the selected candidates."""
-    paths = await selection.paths_of_cadres(uow.conn, cadre_ids)
-    quotas = await config_repo.quotas_in_force(uow.conn, today)
+    paths = await uow.rule_inputs.paths_of_cadres(cadre_ids)
+    quotas = await uow.rule_inputs.quotas(today)
     limits = []
     for quota in quotas:
         members = frozenset(c for c, p in paths.items() if p.startswith(quota.org_path))
         if not members:
             continue
-        occupied = await selection.holders(uow.conn, quota.org_path, sorted(quota.rank_codes))
+        occupied = await uow.rule_inputs.holders(quota.org_path, sorted(quota.rank_codes))
         reserved = await uow.batches.reserved(exclude_batch=batch.id, rank_codes=sorted(quota.rank_codes),
                                               path_prefix=quota.org_path)
         limits.append(QuotaLimit(quota.key, quota.rank_codes, quota.max_count - occupied - reserved, members))
@@ -174,7 +172,7 @@ async def _approve(uow: RankUnitOfWork, batch: PromotionBatch, *, principal: Pri
     policies = uow.context.policies
     publicised = [c.cadre_id for c in batch.candidates.values() if c.status == "PUBLICISED"]
     ladders = await uow.ladders(effective)
-    scheme = (await config_repo.schemes_in_force(uow.conn, effective)).fallback
+    scheme = (await uow.rule_inputs.schemes(effective)).fallback
     recheck: dict[str, tuple[bool, str]] = {}
     for cadre_id, facts in (await uow.facts(publicised)).items():
         standing = standing_of(facts, ladders=ladders, scheme=scheme, policies=policies, as_of=effective,

@@ -10,8 +10,10 @@ from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
 from services.rank.adapters import config_repo, projections
 from services.rank.domain.ladder import ladder_from_dict
+from services.rank.domain.points import DEFAULT_SCHEME as DEFAULT_SCHEME  # the built-in scheme, for the routes
 from services.rank.domain.points import scheme_from_dict
 from services.rank.domain.rules.ladders import CATEGORY_SERIES
+from services.rank.domain.rules.ladders import POSTS as POSTS  # the leadership posts the ladders refer to
 from services.rank.service_layer import commands
 from services.rank.service_layer.handlers import in_scope
 from services.rank.service_layer.unit_of_work import RankUnitOfWork

@@ -7,7 +7,16 @@ from typing import Any
 
 from kernel.access import cadre_not_found, within
 from kernel.auth import Principal
-from kernel.errors import ConcurrencyError, Conflict, DomainError, Forbidden, NotFound, RuleViolation, item_problem
+from kernel.errors import (
+    ConcurrencyError,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    PermanentEventError,
+    RuleViolation,
+    item_problem,
+)
 from kernel.ids import new_id
 from kernel.schemas import state_of
 from services.rank.adapters import identity
@@ -40,6 +49,20 @@ async def load_cadre(uow: RankUnitOfWork, principal: Principal, cadre_id: str) -
     if not access.sees(cadre.id, path_str(cadre.org_path), sensitive=True):
         raise cadre_not_found()
     return cadre
+
+
+async def known_cadre(uow: RankUnitOfWork, cadre_id: str, what: str) -> Cadre:
+    """Loads a cadre another service's event names; one unknown to the register can never apply (dead-lettered)."""
+    cadre = await uow.cadres.get(cadre_id)
+    if cadre is None:
+        raise PermanentEventError(f"{what} names cadre {cadre_id}, unknown to the register")
+    return cadre
+
+
+async def ladder_of(uow: RankUnitOfWork, cadre: Cadre, day: dt.date) -> Ladder | None:
+    """Returns the ladder of the cadre's series in force on `day` (None for a category without ranks)."""
+    series = CATEGORY_SERIES.get(cadre.category)
+    return (await uow.ladders(day))[series] if series else None
 
 
 async def create_org_unit(cmd: commands.CreateOrgUnit, uow: RankUnitOfWork, *, principal: Principal) -> str:

@@ -11,15 +11,11 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from kernel.auth import Principal
-from kernel.db import utcnow
 from kernel.errors import Conflict, RuleViolation
 from kernel.ids import new_id
-from services.rank.adapters import orm
 from services.rank.domain.contract import OPEN, recorded_contract
-from services.rank.domain.past_contracts import PastContract
+from services.rank.domain.past_contracts import PastContract as PastContract  # the routes' command
 from services.rank.service_layer.handlers import load_cadre
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
 
@@ -28,15 +24,6 @@ OBJECT = "contract"
 
 def history_key(fact: PastContract) -> str:
     return hashlib.sha256(f"CONTRACT\x1f{fact.cadre_id}\x1f{fact.kind}\x1f{fact.starts_on}".encode()).hexdigest()
-
-
-async def _others(uow: RankUnitOfWork, fact: PastContract, exclude: str | None) -> list[Any]:
-    t = orm.contract
-    query = select(t.c.id, t.c.starts_on, t.c.ends_on, t.c.terminated_on, t.c.status).where(
-        t.c.cadre_id == fact.cadre_id, t.c.kind == fact.kind)
-    if exclude is not None:
-        query = query.where(t.c.id != exclude)
-    return list((await uow.conn.execute(query)).all())
 
 
 def _overlaps(fact: PastContract, others: list[Any]) -> bool:
@@ -56,13 +43,10 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
             raise RuleViolation("a contract cannot start before the entry date", rule="contract.before_entry",
                                 field="starts_on")
         key, values = history_key(fact), fact.values()
-        t, r = orm.contract, orm.contract_record
-        contract_id = (await uow.conn.execute(select(t.c.id).where(t.c.history_key == key))).scalar()
+        contract_id = await uow.contract_records.contract_for(key)
         previous = last = None
         if contract_id is not None:
-            row = (await uow.conn.execute(select(r.c.id, r.c.fact).where(r.c.contract_id == contract_id)
-                                          .order_by(r.c.recorded_at.desc(), r.c.id.desc()).limit(1))).first()
-            previous, last = (row.id, row.fact) if row else (None, None)
+            previous, last = await uow.contract_records.last(contract_id) or (None, None)
         existing = await uow.contracts.get(contract_id) if contract_id is not None else None
         if existing is not None and last == values:
             return await uow.commit({"id": previous, "contract_id": existing.id, "status": existing.status,
@@ -70,7 +54,7 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
         if existing is not None and last is not None and last["outcome"] is None and existing.status not in OPEN:
             raise Conflict("this term was decided or terminated live after it was recorded: it is no longer a "
                            "past fact to correct", rule="contract_history.live_decision", field="outcome")
-        others = await _others(uow, fact, contract_id)
+        others = await uow.contract_records.others(fact.cadre_id, fact.kind, contract_id)
         if _overlaps(fact, others):
             raise Conflict(f"the cadre has another {fact.kind} term over these dates", rule="contract.overlap",
                            field="starts_on")
@@ -89,15 +73,11 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
             uow.track(built)
             await uow.contracts.save_checked(built)
             outcome = "CORRECTED"
-        now = utcnow()
         record_id = new_id()
-        await uow.conn.execute(insert(r).values(
-            id=record_id, contract_id=built.id, cadre_id=fact.cadre_id, history_key=key, fact=values,
-            source=fact.source, document_no=fact.document_no, recorded_by=principal.subject, recorded_at=now,
-            supersedes=previous, created_at=now))
-        await uow.conn.execute(update(t).where(t.c.id == built.id).values(
-            source=fact.source, document_no=fact.document_no, recorded_by=principal.subject, recorded_at=now,
-            history_key=key))
+        await uow.contract_records.append(record_id=record_id, contract_id=built.id, cadre_id=fact.cadre_id,
+                                          history_key=key, fact=values, source=fact.source,
+                                          document_no=fact.document_no, recorded_by=principal.subject,
+                                          supersedes=previous)
         await uow.audit(principal, f"HISTORY_{outcome}", OBJECT, built.id)
         await uow.mark_dirty([fact.cadre_id])
         return await uow.commit({"id": record_id, "contract_id": built.id, "status": built.status,

@@ -12,13 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from kernel.db import utcnow
-from services.rank.adapters import config_repo, projections
-from services.rank.adapters.facts import OrgTree, load_facts, load_tree
+from services.rank.adapters import config_repo
+from services.rank.adapters.facts import OrgTree
+from services.rank.adapters.rule_inputs import ReaderEngine, RuleInputs
 from services.rank.adapters.sql import dumps
-from services.rank.adapters.standing_repo import claim_dirty, write_standings
 from services.rank.domain.ladder import Ladder
 from services.rank.domain.rules.policies import RankPolicies
 from services.rank.service_layer.evaluation import standing_of
@@ -46,7 +44,7 @@ def _row(cadre_id: str, gen: int, standing: Any, today: dt.date, now: dt.datetim
     }
 
 
-async def recompute_dirty(uow_factory: Callable[[], Any], reader: AsyncEngine, *, today: dt.date,
+async def recompute_dirty(uow_factory: Callable[[], Any], reader: ReaderEngine, *, today: dt.date,
                           policies: RankPolicies, chunk: int = 500, max_chunks: int | None = None) -> int:
     """Recomputes dirty standings chunk by chunk until none is left (or max_chunks); returns how many."""
     context: _Context | None = None
@@ -54,16 +52,15 @@ async def recompute_dirty(uow_factory: Callable[[], Any], reader: AsyncEngine, *
     rounds = 0
     while max_chunks is None or rounds < max_chunks:
         async with uow_factory() as uow:
-            claimed = await claim_dirty(uow.conn, chunk)
+            claimed = await uow.standings.claim_dirty(chunk)
             await uow.commit()
         if not claimed:
             break
         rounds += 1
-        async with reader.connect() as conn:
+        async with RuleInputs.reading(reader) as inputs:
             if context is None:
-                context = _Context(await config_repo.ladders_in_force(conn, today),
-                                   await config_repo.schemes_in_force(conn, today), await load_tree(conn))
-            facts = await load_facts(conn, [c for c, _ in claimed], context.tree)
+                context = _Context(await inputs.ladders(today), await inputs.schemes(today), await inputs.tree())
+            facts = await inputs.facts([c for c, _ in claimed], context.tree)
         now = utcnow()
         rows = []
         for cadre_id, gen in claimed:
@@ -74,7 +71,7 @@ async def recompute_dirty(uow_factory: Callable[[], Any], reader: AsyncEngine, *
             standing = standing_of(item, ladders=context.ladders, scheme=scheme, policies=policies, as_of=today)
             rows.append(_row(cadre_id, gen, standing, today, now))
         async with uow_factory() as uow:
-            await write_standings(uow.conn, rows)
+            await uow.standings.write(rows)
             await uow.commit()
         done += len(rows)
     return done
@@ -83,6 +80,6 @@ async def recompute_dirty(uow_factory: Callable[[], Any], reader: AsyncEngine, *
 async def expire_standings(uow_factory: Callable[[], Any], *, today: dt.date) -> int:
     """Marks dirty the standings whose answer may have changed with the date (cheap, indexed)."""
     async with uow_factory() as uow:
-        count = await projections.mark_expired_standings(uow.conn, today)
+        count = await uow.standings.mark_expired(today)
         await uow.commit()
     return count

@@ -8,9 +8,12 @@ from typing import Any
 
 from kernel.uow import UnitOfWork
 from services.rank.adapters import config_repo, projections
+from services.rank.adapters.contract_records import ContractRecords
 from services.rank.adapters.facts import load_facts, load_tree
 from services.rank.adapters.process_repo import BatchRepository, ContractRepository, DemotionRepository
 from services.rank.adapters.repository import CadreRepository, OrgUnitRepository
+from services.rank.adapters.rule_inputs import RuleInputs
+from services.rank.adapters.standing_repo import Standings
 from services.rank.domain.facts import CadreFacts
 from services.rank.domain.ladder import Ladder
 from services.rank.service_layer.context import RankContext
@@ -25,6 +28,9 @@ class RankUnitOfWork(UnitOfWork):
     batches: BatchRepository
     contracts: ContractRepository
     demotions: DemotionRepository
+    contract_records: ContractRecords
+    rule_inputs: RuleInputs
+    standings: Standings
 
     async def _open(self) -> None:
         self.org_units = OrgUnitRepository(self.conn, self.track)
@@ -32,6 +38,9 @@ class RankUnitOfWork(UnitOfWork):
         self.batches = BatchRepository(self.conn, self.track)
         self.contracts = ContractRepository(self.conn, self.track)
         self.demotions = DemotionRepository(self.conn, self.track)
+        self.contract_records = ContractRecords(self.conn)
+        self.rule_inputs = RuleInputs(self.conn)
+        self.standings = Standings(self.conn)
         self._dirty: set[str] = set()
 
     async def ladders(self, day: dt.date) -> dict[str, Ladder]:
