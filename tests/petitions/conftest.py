@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from kernel import deps
-from kernel.testing.helpers import running, settings_for
+from kernel.testing.harness import serve
+from kernel.testing.helpers import settings_for
 from services.petitions.main import create_app
 from services.petitions.settings import PetitionsSettings
 from tests.petitions.support import TODAY, Api, seed_directory, vault_key
@@ -35,13 +35,10 @@ def petitions_api(petitions_settings, test_auth) -> Callable[..., Any]:
 
     @asynccontextmanager
     async def start(*, today: Any = TODAY, seed: bool = True, **overrides: Any) -> AsyncIterator[Api]:
-        app = create_app(await petitions_settings(**overrides))
-        if today is not None:
-            app.dependency_overrides[deps.today] = lambda: today
-        async with running(app) as client:
+        async with serve(create_app, await petitions_settings(**overrides), today=today) as served:
             if seed:
-                await seed_directory(app)
-            yield Api(client=client, auth=test_auth, app=app)
+                await seed_directory(served.app)
+            yield Api.of(served, test_auth)
 
     return start
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from kernel.contracts import rank_v1
 from kernel.contracts.vocabulary import AgencyLevel, CadreCategory, Gender
-from kernel.testing.helpers import AuthKit
+from kernel.testing.harness import ServiceHarness, apply_directory
 from services.petitions.adapters import orm
 
 # A Friday with working days on both sides (no holiday within three weeks).
@@ -63,14 +63,7 @@ def cadre_events() -> list[rank_v1.CadreRegistered]:
 
 async def seed_directory(app: Any) -> None:
     """Writes the org tree and cadres through the directory handlers petitions runs on rank's events."""
-    from kernel.directory import directory_handlers
-
-    handlers = directory_handlers(orm.directory)
-    runtime = app.state.runtime
-    async with runtime.uow() as uow:
-        for payload in [*unit_events(), *cadre_events()]:
-            await handlers[type(payload)].fn(payload, None, uow)
-        await uow.commit()
+    await apply_directory(app.state.runtime, orm.directory, [*unit_events(), *cadre_events()])
 
 
 def vault_key() -> str:
@@ -83,25 +76,16 @@ def idem() -> dict[str, str]:
 
 
 @dataclass
-class Api:
-    """An HTTP client that can speak as any role of the permission matrix."""
+class Api(ServiceHarness):
+    """The petitions service under test, called as any role of the permission matrix."""
 
-    client: httpx.AsyncClient
-    auth: AuthKit
-    app: Any
     log: list[httpx.Response] = field(default_factory=list)
-    _tokens: dict[tuple, dict[str, str]] = field(default_factory=dict)
 
     def headers(self, role: str | None, unit: str | None = "city", cadre_id: str | None = None,
                 subject: str | None = None) -> dict[str, str]:
         if role is None:
             return {}
-        key = (role, unit, cadre_id, subject)
-        if key not in self._tokens:
-            # Minting parses the RSA key (tens of ms): one token per principal and test is enough.
-            self._tokens[key] = self.auth.headers(*role.split("+"), unit=unit, cadre_id=cadre_id,
-                                                  subject=subject or f"{role}@{unit}")
-        return self._tokens[key]
+        return self.h(role, unit, cadre_id, subject=subject or f"{role}@{unit}")
 
     async def call(self, method: str, path: str, *, role: str | None = "discipline_officer", unit: str | None = "city",
                    cadre_id: str | None = None, subject: str | None = None, json: Any = None, create: bool = False,
@@ -192,11 +176,13 @@ def reporter(i: int = 0) -> dict[str, str]:
 
 
 async def scalar(app: Any, query: Any) -> Any:
+    """A scalar read from an app that runs without a harness (restarts on one database)."""
     async with app.state.runtime.db.reader.connect() as conn:
         return (await conn.execute(query)).scalar()
 
 
 async def rows(app: Any, query: Any) -> list[Any]:
+    """Rows read from an app that runs without a harness (restarts on one database)."""
     async with app.state.runtime.db.reader.connect() as conn:
         return list((await conn.execute(query)).all())
 
@@ -232,49 +218,8 @@ async def stream_messages(nats_url: str, namespace: str, producer: str = "petiti
         await nc.close()
 
 
-async def published(api: Api, event: str) -> list[dict[str, Any]]:
-    """Returns the data of every petitions event of one kind in the stream, oldest first."""
-    import orjson
-
-    namespace = api.app.state.settings.events_namespace
-    nats_url = api.app.state.settings.nats_url
-    return [orjson.loads(data)["data"] for subject, data in await stream_messages(nats_url, namespace)
-            if subject.endswith(f".petitions.{event}.v1")]
-
-
-async def publish(api: Api, *payloads: Any) -> None:
-    """Publishes contract events of another producer into this test's namespace (as its relay would)."""
-    import nats
-
-    from kernel.db import utcnow
-    from kernel.envelope import encode
-    from kernel.nats_client import ensure_stream, stream_config
-    from kernel.outbox import OutboxWriter, with_sequence
-    from kernel.subjects import stream_name
-
-    settings = api.app.state.settings
-    nc = await nats.connect(settings.nats_url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
-    try:
-        js = nc.jetstream()
-        for payload in payloads:
-            producer = payload.event_name.producer
-            await ensure_stream(js, stream_config(settings.events_namespace, producer))
-            writer = OutboxWriter(table=None, producer=producer, type_prefix=settings.type_prefix)  # type: ignore[arg-type]
-            event = writer.envelope(payload, now=utcnow())
-            publish.seq += 1  # type: ignore[attr-defined]
-            await js.publish(f"{settings.events_namespace}.{payload.event_name.key}",
-                             with_sequence(encode(event).decode(), publish.seq),  # type: ignore[attr-defined]
-                             stream=stream_name(settings.events_namespace, producer),
-                             headers={"Nats-Msg-Id": event.id})
-    finally:
-        await nc.close()
-
-
-publish.seq = 0  # type: ignore[attr-defined]
-
-
 async def only(api: Api, event: str) -> dict[str, Any]:
     """Returns the one event of a kind in the stream (an AssertionError, retried by eventually(), until then)."""
-    found = await published(api, event)
+    found = await api.published(event)
     assert len(found) == 1, f"{len(found)} {event} events"
     return found[0]

@@ -11,7 +11,7 @@ from kernel.contracts import appraisal_v1, rank_v1, tolerance_v1
 from kernel.contracts.vocabulary import ContractKind, Grade, RestrictionEffect, SanctionSystem, SanctionType
 from kernel.testing.helpers import eventually
 from services.petitions.adapters import orm
-from tests.petitions.support import TODAY, publish, published, rows
+from tests.petitions.support import TODAY
 
 ME = {"role": "cadre", "unit": None, "cadre_id": "c-fin-1"}
 
@@ -25,13 +25,13 @@ def sanction(sanction_id: str, system: SanctionSystem, kind: SanctionType, on: d
 
 async def known(api, *refs: str) -> None:
     async def arrived():
-        found = {r[0] for r in await rows(api.app, select(orm.appealable_decision.c.ref))}
+        found = {r[0] for r in await api.rows(select(orm.appealable_decision.c.ref))}
         assert set(refs) <= found
     await eventually(arrived, timeout=20)
 
 
 async def test_a_cadre_appeals_a_sanction_and_the_decision_goes_back_to_its_owner(api):
-    await publish(api, sanction("s-1", SanctionSystem.GOV, SanctionType.MAJOR_DEMERIT, TODAY - dt.timedelta(days=10)))
+    await api.publish(sanction("s-1", SanctionSystem.GOV, SanctionType.MAJOR_DEMERIT, TODAY - dt.timedelta(days=10)))
     await known(api, "sanction/s-1")
     filed = await api.ok("POST", "/appeals", 201, create=True, **ME, json={
         "target_type": "GOV_SANCTION", "target_ref": "sanction/s-1", "stage": "REVIEW", "grounds": "disproportionate"})
@@ -68,13 +68,13 @@ async def test_a_cadre_appeals_a_sanction_and_the_decision_goes_back_to_its_owne
 
 
 async def _only(api, kind: str) -> dict:
-    found = await published(api, kind)
+    found = await api.published(kind)
     assert len(found) == 1
     return found[0]
 
 
 async def test_a_late_filing_is_recorded_as_time_barred_and_tells_the_owner(api):
-    await publish(api, sanction("s-2", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT,
+    await api.publish(sanction("s-2", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT,
                                 TODAY - dt.timedelta(days=45)))
     await known(api, "sanction/s-2")
     filed = await api.ok("POST", "/appeals", 201, create=True, **ME, json={
@@ -92,7 +92,7 @@ async def test_a_late_filing_is_recorded_as_time_barred_and_tells_the_owner(api)
 
 
 async def test_grades_and_contracts_are_appealed_to_the_organization_department(api):
-    await publish(api, appraisal_v1.GradeFinalized(assessment_id="aa-1", cadre_id="c-fin-1", org_unit_id="finance",
+    await api.publish(appraisal_v1.GradeFinalized(assessment_id="aa-1", cadre_id="c-fin-1", org_unit_id="finance",
                                                    year=2025, grade=Grade.INCOMPETENT, finalized_on=TODAY),
                   rank_v1.ContractTerminated(contract_id="k-1", cadre_id="c-fin-1", kind=ContractKind.APPOINTED_CS,
                                              ground="ANNUAL_INCOMPETENT", terminated_on=TODAY))
@@ -113,7 +113,7 @@ async def test_grades_and_contracts_are_appealed_to_the_organization_department(
     assert final["status"] == "FINAL"  # arbitration is the only stage
 
     async def told():
-        events = {e["targetRef"]: e for e in await published(api, "appeal_decided")}
+        events = {e["targetRef"]: e for e in await api.published("appeal_decided")}
         assert set(events) == {"annual-assessment/aa-1", "contract/k-1"}
         assert events["annual-assessment/aa-1"]["variedTo"] == "BASIC"
         assert events["contract/k-1"]["result"] == "REVOKED"
@@ -121,7 +121,7 @@ async def test_grades_and_contracts_are_appealed_to_the_organization_department(
 
 
 async def test_filing_refuses_unknown_foreign_or_mistyped_decisions(api):
-    await publish(api, sanction("s-3", SanctionSystem.PARTY, SanctionType.PARTY_WARNING, TODAY, cadre="c-cty-a"))
+    await api.publish(sanction("s-3", SanctionSystem.PARTY, SanctionType.PARTY_WARNING, TODAY, cadre="c-cty-a"))
     await known(api, "sanction/s-3")
     cases = [
         ({"target_type": "GOV_SANCTION", "target_ref": "sanction/none", "stage": "REVIEW"}, "appeal.target_unknown"),
@@ -142,18 +142,18 @@ async def test_filing_refuses_unknown_foreign_or_mistyped_decisions(api):
         "target_type": "SUPERVISION_CONDUCT", "target_ref": "measure/m-1", "stage": "APPEAL", "grounds": "g",
         "decision_on": (TODAY - dt.timedelta(days=400)).isoformat()})
     assert conduct["status"] == "FILED" and conduct["filing_deadline"] is None
-    assert await rows(api.app, select(orm.appeal.c.id).where(orm.appeal.c.status == "REJECTED_TIME_BARRED")) == []
+    assert await api.rows(select(orm.appeal.c.id).where(orm.appeal.c.status == "REJECTED_TIME_BARRED")) == []
 
 
 async def test_revoked_decisions_are_not_appealed_and_appeals_are_scoped(api):
-    await publish(api, tolerance_v1.SanctionRevoked(
+    await api.publish(tolerance_v1.SanctionRevoked(
         sanction_id="s-4", cadre_id="c-fin-1", system=SanctionSystem.GOV, type=SanctionType.WARNING,
         effective_on=TODAY, ends_on=None, period_months=6, revoked_on=TODAY))
     await known(api, "sanction/s-4")
     revoked = await api.post("/appeals", create=True, **ME, json={
         "target_type": "GOV_SANCTION", "target_ref": "sanction/s-4", "stage": "REVIEW", "grounds": "g"})
     assert revoked.status_code == 409 and revoked.json()["rule"] == "appeal.target_revoked"
-    await publish(api, sanction("s-5", SanctionSystem.GOV, SanctionType.WARNING, TODAY, cadre="c-cty-a"))
+    await api.publish(sanction("s-5", SanctionSystem.GOV, SanctionType.WARNING, TODAY, cadre="c-cty-a"))
     await known(api, "sanction/s-5")
     filed = await api.ok("POST", "/appeals", 201, create=True, role="cadre", unit=None, cadre_id="c-cty-a", json={
         "target_type": "GOV_SANCTION", "target_ref": "sanction/s-5", "stage": "REVIEW", "grounds": "g"})

@@ -14,7 +14,7 @@ from sqlalchemy import delete, event
 from kernel.contracts.vocabulary import SanctionSystem, SanctionType
 from services.petitions.adapters import orm
 from tests.petitions.integration.test_appeals import known, sanction
-from tests.petitions.support import TODAY, decision, publish, reporter
+from tests.petitions.support import TODAY, decision, reporter
 
 ACCUSED = ["c-fin-1", "c-cty-a"]
 NAMES = {c: f"Cadre {c}" for c in ("c-fin-1", "c-fin-2", "c-cty-a", "c-cty-b")}
@@ -148,7 +148,7 @@ async def test_clarifications_and_false_accusations_name_the_cadre_never_the_acc
 
 async def test_appeals_name_the_appellant(api):
     # The decision appealed arrives through NATS, as tolerance publishes it.
-    await publish(api, sanction("s-n1", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT, dt.date(2019, 3, 1)))
+    await api.publish(sanction("s-n1", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT, dt.date(2019, 3, 1)))
     await known(api, "sanction/s-n1")
     recorded = await api.ok("POST", "/appeals/history", 201, create=True, role="org_admin", json={
         "appellant_cadre_id": "c-fin-1", "target_type": "CS_SANCTION", "target_ref": "sanction/s-n1",

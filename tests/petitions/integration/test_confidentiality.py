@@ -23,7 +23,7 @@ from kernel.contracts.vocabulary import ToleranceDecision
 from kernel.logs import JsonFormatter
 from kernel.testing.helpers import eventually
 from services.petitions.adapters import orm
-from tests.petitions.support import TODAY, publish, published, stream_messages
+from tests.petitions.support import TODAY, stream_messages
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红文辉建国云飞鹏宇浩然子轩梓涵欣怡"
@@ -163,7 +163,7 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
                              json={"text": "Which year?"})
 
             # A tolerance exemption that names no known report is dead-lettered (the DLQ holds ids only).
-            await publish(api, tolerance_v1.ToleranceGranted(
+            await api.publish(tolerance_v1.ToleranceGranted(
                 case_id="tc-x", incident_id="inc-x", cadre_id="c-fin-1", decision=ToleranceDecision.EXEMPT,
                 decided_on=TODAY, source_refs=[tolerance_v1.SourceRef(type="REPORT", id="no-such-report")]))
 
@@ -200,7 +200,7 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
             errors.extend(r.text for r in api.log if r.status_code >= 400)
 
             async def relayed():
-                assert len(await published(api, "report_closed")) == 60
+                assert len(await api.published("report_closed")) == 60
             await eventually(relayed, timeout=30)
             openapi = (await api.client.get("/openapi.json")).text
             metrics = (await api.client.get("/metrics")).text

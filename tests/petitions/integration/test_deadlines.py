@@ -14,7 +14,7 @@ from kernel.testing.helpers import eventually, running
 from services.petitions.adapters import orm
 from services.petitions.main import create_app
 from services.petitions.service_layer import deadlines
-from tests.petitions.support import TODAY, published, reporter, rows, seed_directory
+from tests.petitions.support import TODAY, reporter, rows, seed_directory
 
 LONG_AGO = TODAY - dt.timedelta(days=40)
 
@@ -52,7 +52,7 @@ async def test_the_sweep_breaches_each_overdue_deadline_once_even_when_run_twice
     assert (await deadlines.sweep(runtime.uow, today=TODAY, batch=2))["breached"] == 0
 
     async def told():
-        breaches = await published(api, "deadline_breached")
+        breaches = await api.published("deadline_breached")
         assert sorted(b["reportId"] for b in breaches) == sorted(ids)
         assert {b["deadlineKind"] for b in breaches} == {"ACCEPT_NOTICE"}
         assert all(b["breachedOn"] == TODAY.isoformat() and b["handlingOrgUnitId"] == "city" for b in breaches)
@@ -73,7 +73,7 @@ async def test_reminders_go_out_once_before_the_due_date(api):
     assert (await deadlines.sweep(runtime.uow, today=TODAY, batch=10)) == {"breached": 0, "reminded": 0}
 
     async def reminded():
-        [event] = await published(api, "deadline_approaching")
+        [event] = await api.published("deadline_approaching")
         assert (event["reportId"], event["deadlineKind"], event["dueOn"]) == (soon, "ACCEPT_NOTICE",
                                                                              deadline["due_on"])
     await eventually(reminded)

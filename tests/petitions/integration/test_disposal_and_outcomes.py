@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kernel.testing.helpers import eventually
 from services.petitions.adapters import orm
-from tests.petitions.support import TODAY, decision, only, published, reporter, rows
+from tests.petitions.support import TODAY, decision, only, reporter
 
 
 async def test_accepting_publishes_report_accepted_and_nothing_about_the_reporter(api):
@@ -112,7 +112,7 @@ async def test_case_opened_per_cadre_and_report_closed_with_the_outcome_per_cadr
         "conclusion": "gifts proven; trips not", "adverse_effect": True, "accusation_spread": "UNIT"})
 
     async def sent():
-        opened = await published(api, "case_opened")
+        opened = await api.published("case_opened")
         assert sorted(e["cadreId"] for e in opened) == sorted(accused)
         closed = await only(api, "report_closed")
         assert closed["outcome"] == "PARTLY_SUBSTANTIATED" and closed["adverseEffect"] is True
@@ -144,7 +144,7 @@ async def test_feedback_objection_and_reopening_with_new_evidence(api):
     await api.close(report_id, "SUBSTANTIATED")
 
     async def twice():
-        closures = await published(api, "report_closed")
+        closures = await api.published("report_closed")
         assert [c["outcome"] for c in closures] == ["UNFOUNDED", "SUBSTANTIATED"]
     await eventually(twice)
 
@@ -159,7 +159,7 @@ async def test_hold_resume_and_closing_without_action(api):
     too_few = await api.post(f"/reports/{report_id}/disposal",
                              json={"mode": "CLOSE", "decision": {**decision(), "participants": 2}})
     assert too_few.status_code in (409, 422)
-    disposals = await rows(api.app, select(orm.report_disposal.c.mode).order_by(orm.report_disposal.c.mode))
+    disposals = await api.rows(select(orm.report_disposal.c.mode).order_by(orm.report_disposal.c.mode))
     assert [d[0] for d in disposals] == ["CLOSE", "HOLD"]
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.petitions.adapters import orm
-from tests.petitions.support import TODAY, reporter, rows, scalar
+from tests.petitions.support import TODAY, reporter
 
 CHANNELS = ["LETTER", "VISIT", "PHONE_12388", "ONLINE", "TRANSFER_XINFANG", "TRANSFER_UPPER", "TRANSFER_LOWER",
             "INSPECTION"]
@@ -26,7 +26,7 @@ async def test_every_channel_real_name_or_anonymous_about_cadres_or_units(api):
         assert report["channel"] == channel and report["status"] == "RECEIVED"
         assert report["identity"] == ("REAL_NAME" if i % 3 == 0 else "ANONYMOUS")
         assert report["content"] == f"facts {i}"
-    assert await scalar(api.app, select(func.count()).select_from(orm.reporter_vault)) == 3
+    assert await api.scalar(select(func.count()).select_from(orm.reporter_vault)) == 3
 
 
 async def test_a_real_name_report_opens_the_acceptance_notice_deadline_and_records_the_notice(api):
@@ -61,7 +61,7 @@ async def test_an_idempotent_retry_of_intake_creates_nothing_and_never_replays_t
     first = await api.ok("POST", "/reports", 201, role="petitions_staff", json=body, headers=key)
     again = await api.ok("POST", "/reports", 201, role="petitions_staff", json=body, headers=key)
     assert again["id"] == first["id"] and first["receipt_code"] and again["receipt_code"] is None
-    assert await scalar(api.app, select(func.count()).select_from(orm.report)) == 1
+    assert await api.scalar(select(func.count()).select_from(orm.report)) == 1
     other = await api.post("/reports", role="petitions_staff", json={**body, "content": "other"}, headers=key)
     assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
 
@@ -167,8 +167,8 @@ async def test_bad_intake_is_refused_naming_the_field_or_rule_and_writes_nothing
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert names in (problem.get("rule"), *(e["field"] for e in problem.get("errors", [])))
-    assert await scalar(api.app, select(func.count()).select_from(orm.report)) == 0
-    assert await scalar(api.app, select(func.count()).select_from(orm.reporter_vault)) == 0
+    assert await api.scalar(select(func.count()).select_from(orm.report)) == 0
+    assert await api.scalar(select(func.count()).select_from(orm.reporter_vault)) == 0
 
 
 async def test_malformed_oversized_and_keyless_requests(api):
@@ -184,7 +184,7 @@ async def test_malformed_oversized_and_keyless_requests(api):
                                                                                       "substantive": "often",
                                                                                       "jurisdiction": "OWN"})
     assert wrong_type.status_code == 422
-    assert await scalar(api.app, select(func.count()).select_from(orm.report)) == 0
+    assert await api.scalar(select(func.count()).select_from(orm.report)) == 0
 
 
 async def test_illegal_transitions_answer_409_naming_the_state_machine(api):
@@ -192,4 +192,4 @@ async def test_illegal_transitions_answer_409_naming_the_state_machine(api):
     for path in ("accept", "hand-over", "finalize"):
         response = await api.post(f"/reports/{report_id}/{path}", role="discipline_officer")
         assert response.status_code == 409 and response.json()["rule"] == "report.transition", path
-    assert (await rows(api.app, select(orm.report.c.status)))[0][0] == "RECEIVED"
+    assert (await api.rows(select(orm.report.c.status)))[0][0] == "RECEIVED"

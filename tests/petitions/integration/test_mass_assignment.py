@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.petitions.adapters import orm
-from tests.petitions.support import TODAY, decision, scalar
+from tests.petitions.support import TODAY, decision
 
 DAY = TODAY.isoformat()
 FORBIDDEN = {"id": "x", "status": "CLOSED", "version": 9, "created_at": "2026-01-01T00:00:00Z", "approved_by": "me",
@@ -42,7 +42,7 @@ async def test_non_writable_fields_are_refused_on_every_write(petitions_api):
                 assert field in {e["field"] for e in response.json()["errors"]}, (path, field)
                 refused += 1
         assert refused == len(BODIES) * len(FORBIDDEN)
-        assert await scalar(api.app, select(func.count()).select_from(orm.report)) == 0
+        assert await api.scalar(select(func.count()).select_from(orm.report)) == 0
 
 
 async def test_nested_models_forbid_unknown_fields_too(api):

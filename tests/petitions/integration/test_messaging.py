@@ -17,7 +17,7 @@ from kernel.outbox import OutboxWriter, with_sequence
 from kernel.subjects import stream_name
 from kernel.testing.helpers import eventually
 from services.petitions.adapters import orm
-from tests.petitions.support import TODAY, publish, published, rows
+from tests.petitions.support import TODAY
 
 
 def granted(case_id: str, report_id: str, cadre: str = "c-fin-1",
@@ -56,16 +56,16 @@ async def test_an_exemption_turns_a_substantiated_outcome_into_tolerated_once(ap
 
     async def tolerated():
         assert await _outcome(api, report_id) == ("CLOSED", "TOLERATED")
-        closures = await published(api, "report_closed")
+        closures = await api.published("report_closed")
         assert [c["outcome"] for c in closures] == ["SUBSTANTIATED", "TOLERATED"]
         assert closures[-1]["cadreOutcomes"] == [{"cadreId": "c-fin-1", "outcome": "TOLERATED"}]
     await eventually(tolerated, timeout=20)
     runner = next(r for r in api.app.state.runtime.runners if r.subscription.producer == "tolerance")
     await eventually(lambda: _assert(runner.stats.duplicates == 1), timeout=20)
     # A second case about the same report and cadre changes nothing (natural key).
-    await publish(api, granted("tc-2", report_id))
+    await api.publish(granted("tc-2", report_id))
     await eventually(lambda: _assert(runner.stats.applied == 2), timeout=20)
-    assert [c["outcome"] for c in await published(api, "report_closed")] == ["SUBSTANTIATED", "TOLERATED"]
+    assert [c["outcome"] for c in await api.published("report_closed")] == ["SUBSTANTIATED", "TOLERATED"]
 
 
 def _assert(condition: bool) -> None:
@@ -77,7 +77,7 @@ async def test_an_exemption_of_the_only_accused_closes_an_open_report_a_mitigati
     await api.register(open_id)
     await api.to_disposal(open_id)
     mitigated_id = await api.closed_report("SUBSTANTIATED")
-    await publish(api, granted("tc-3", open_id), granted("tc-4", mitigated_id, decision=ToleranceDecision.MITIGATE))
+    await api.publish(granted("tc-3", open_id), granted("tc-4", mitigated_id, decision=ToleranceDecision.MITIGATE))
 
     async def closed():
         assert await _outcome(api, open_id) == ("CLOSED", "TOLERATED")
@@ -89,10 +89,10 @@ async def test_an_exemption_of_the_only_accused_closes_an_open_report_a_mitigati
 
 async def test_an_exemption_that_cannot_apply_is_dead_lettered_with_ids_only(api):
     report_id = await api.closed_report("SUBSTANTIATED")
-    await publish(api, granted("tc-5", "no-such-report"), granted("tc-6", report_id, cadre="c-cty-b"))
+    await api.publish(granted("tc-5", "no-such-report"), granted("tc-6", report_id, cadre="c-cty-b"))
 
     async def dead():
-        letters = await rows(api.app, select(orm.kernel_tables.dead_letter.c.error))
+        letters = await api.rows(select(orm.kernel_tables.dead_letter.c.error))
         assert len(letters) == 2
         assert all(("tc-5" in e or "tc-6" in e) and "permanent" in e for (e,) in letters)
     await eventually(dead, timeout=20)
@@ -101,7 +101,7 @@ async def test_an_exemption_that_cannot_apply_is_dead_lettered_with_ids_only(api
 
 async def test_the_directory_comes_from_rank_through_nats(petitions_api):
     async with petitions_api(seed=False) as api:
-        await publish(api, rank_v1.OrgUnitChanged(org_unit_id="city", parent_id=None, name="City",
+        await api.publish(rank_v1.OrgUnitChanged(org_unit_id="city", parent_id=None, name="City",
                                                   agency_level=AgencyLevel.CITY_LEADERSHIP, path=["city"]),
                       rank_v1.CadreRegistered(cadre_id="c-new", name="New", gender=Gender.MALE,
                                               birth_date=dt.date(1985, 1, 1), org_unit_id="city", org_path=["city"],
@@ -109,7 +109,7 @@ async def test_the_directory_comes_from_rank_through_nats(petitions_api):
                                               entry_date=dt.date(2008, 1, 1)))
 
         async def known():
-            assert await rows(api.app, select(orm.directory.cadre.c.cadre_id)) == [("c-new",)]
+            assert await api.rows(select(orm.directory.cadre.c.cadre_id)) == [("c-new",)]
         await eventually(known, timeout=20)
         report_id = await api.intake(accused=["c-new"])
         assert (await api.ok("GET", f"/reports/{report_id}", role="petitions_staff"))["accused"] == [

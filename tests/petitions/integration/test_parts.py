@@ -10,19 +10,19 @@ from kernel.contracts import tolerance_v1
 from kernel.contracts.vocabulary import SanctionSystem, SanctionType
 from kernel.testing.helpers import eventually
 from services.petitions.adapters import orm
-from tests.petitions.support import TODAY, publish, reporter, rows
+from tests.petitions.support import TODAY, reporter
 
 
 async def test_the_dossier_part_holds_closed_outcomes_and_appeals_never_open_accusations_or_reporters(api):
     closed = await api.closed_report("UNFOUNDED", reporter=reporter(1))
     open_id = await api.intake(reporter=reporter(2))
     await api.register(open_id)
-    await publish(api, tolerance_v1.SanctionEffective(sanction_id="s-9", cadre_id="c-fin-1", system=SanctionSystem.GOV,
+    await api.publish(tolerance_v1.SanctionEffective(sanction_id="s-9", cadre_id="c-fin-1", system=SanctionSystem.GOV,
                                                       type=SanctionType.WARNING, effective_on=TODAY, ends_on=None,
                                                       period_months=6))
 
     async def known():
-        assert await rows(api.app, select(orm.appealable_decision.c.ref))
+        assert await api.rows(select(orm.appealable_decision.c.ref))
     await eventually(known, timeout=20)
     appeal = await api.ok("POST", "/appeals", 201, create=True, role="cadre", unit=None, cadre_id="c-fin-1",
                           json={"target_type": "GOV_SANCTION", "target_ref": "sanction/s-9", "stage": "REVIEW",

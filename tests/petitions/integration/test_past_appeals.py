@@ -13,7 +13,6 @@ from kernel.contracts.vocabulary import SanctionSystem, SanctionType
 from kernel.testing.helpers import eventually
 from services.petitions.adapters import orm
 from tests.petitions.integration.test_appeals import known, sanction
-from tests.petitions.support import publish, published, rows
 
 D = dt.date
 
@@ -31,7 +30,7 @@ async def record(api, body: dict[str, Any], role: str = "org_admin", **kw: Any):
 
 
 async def test_a_past_appeal_is_recorded_with_its_real_dates_and_corrected_append_only(api):
-    await publish(api, sanction("s-h1", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT, D(2019, 3, 1)))
+    await api.publish(sanction("s-h1", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT, D(2019, 3, 1)))
     await known(api, "sanction/s-h1")
     r = await record(api, past())
     assert r.status_code == 201, r.text
@@ -53,14 +52,14 @@ async def test_a_past_appeal_is_recorded_with_its_real_dates_and_corrected_appen
     assert r.status_code == 201, r.text
     corrected = r.json()
     assert (corrected["id"], corrected["revision"], corrected["outcome"]) == (first["id"], 2, "CORRECTED")
-    records = await rows(api.app, select(orm.appeal_record.c.revision, orm.appeal_record.c.accepted_on,
+    records = await api.rows(select(orm.appeal_record.c.revision, orm.appeal_record.c.accepted_on,
                                          orm.appeal_record.c.document_number, orm.appeal_record.c.source)
                          .where(orm.appeal_record.c.appeal_id == first["id"]).order_by(orm.appeal_record.c.revision))
     assert [tuple(x) for x in records] == [(1, D(2019, 3, 22), "市人社复〔2019〕3号", "PAPER_RECORD"),
                                            (2, D(2019, 3, 25), "市人社复〔2019〕4号", "PAPER_RECORD")]
     appeal = await api.ok("GET", f"/appeals/{first['id']}", role="org_admin")
     assert (appeal["accepted_on"], appeal["decision_due_on"]) == ("2019-03-25", "2019-04-24")
-    deadline = await rows(api.app, select(orm.deadline.c.start_on, orm.deadline.c.due_on, orm.deadline.c.status,
+    deadline = await api.rows(select(orm.deadline.c.start_on, orm.deadline.c.due_on, orm.deadline.c.status,
                                           orm.deadline.c.met_on).where(orm.deadline.c.object_id == first["id"]))
     assert [tuple(x) for x in deadline] == [(D(2019, 3, 25), D(2019, 4, 24), "MET", D(2019, 4, 15))]
     # The outcome already sent to the sanction's owner is not corrected this way.
@@ -70,7 +69,7 @@ async def test_a_past_appeal_is_recorded_with_its_real_dates_and_corrected_appen
 
     # The live event, once, with the real decision date (tolerance lifts or varies on that day).
     async def told():
-        events = await published(api, "appeal_decided")
+        events = await api.published("appeal_decided")
         assert events == [{"appealId": first["id"], "appellantCadreId": "c-fin-1", "targetType": "CS_SANCTION",
                            "targetRef": "sanction/s-h1", "stage": "REVIEW", "result": "VARIED",
                            "variedTo": "WARNING", "decidedOn": "2019-04-15"}]
@@ -90,7 +89,7 @@ async def test_a_past_appeal_is_recorded_with_its_real_dates_and_corrected_appen
 
 
 async def test_a_late_past_appeal_is_time_barred_as_live(api):
-    await publish(api, sanction("s-h2", SanctionSystem.GOV, SanctionType.WARNING, D(2020, 5, 1)),
+    await api.publish(sanction("s-h2", SanctionSystem.GOV, SanctionType.WARNING, D(2020, 5, 1)),
                   sanction("s-h2b", SanctionSystem.GOV, SanctionType.WARNING, D(2020, 5, 1)))
     await known(api, "sanction/s-h2", "sanction/s-h2b")
     late = past(target_type="GOV_SANCTION", target_ref="sanction/s-h2", notified_on="2020-05-01",
@@ -110,13 +109,13 @@ async def test_a_late_past_appeal_is_time_barred_as_live(api):
     assert r.status_code == 422 and r.json()["rule"] == "appeal_history.not_time_barred", r.text
 
     async def told():
-        events = [e for e in await published(api, "appeal_decided") if e["appealId"] == barred]
+        events = [e for e in await api.published("appeal_decided") if e["appealId"] == barred]
         assert [(e["result"], e["decidedOn"]) for e in events] == [("TIME_BARRED", "2020-07-01")]
     await eventually(told, timeout=20)
 
 
 async def test_dates_roles_and_scope_of_a_past_appeal(api):
-    await publish(api, sanction("s-h3", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT, D(2021, 6, 1)))
+    await api.publish(sanction("s-h3", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT, D(2021, 6, 1)))
     await known(api, "sanction/s-h3")
     body = past(target_ref="sanction/s-h3", notified_on="2021-06-02", filed_on="2021-06-10", accepted_on=None,
                 decided_on="2021-07-01")
@@ -156,7 +155,7 @@ async def test_dates_roles_and_scope_of_a_past_appeal(api):
     r = await record(api, {**body, "target_type": "XINFANG", "target_ref": "report/r-1", "decision_on": "2021-06-01"},
                      "discipline_officer")
     assert r.status_code == 422 and r.json()["rule"] == "appeal_history.target_type", r.text
-    assert await rows(api.app, select(orm.appeal_record.c.id)) == []
+    assert await api.rows(select(orm.appeal_record.c.id)) == []
     # Then recorded, by the right role, in scope.
     r = await record(api, body)
     assert r.status_code == 201, r.text
@@ -182,7 +181,7 @@ async def test_the_owner_reacts_to_a_past_revocation_on_its_real_date(petitions_
     officer = test_auth.headers("discipline_officer", unit="city")
     async with petitions_api() as api, running(tol) as tol_client:
         await tol.state.runtime.wait_ready()
-        await publish(api, *unit_events(), *cadre_events())  # rank's register, for tolerance's directory
+        await api.publish(*unit_events(), *cadre_events())  # rank's register, for tolerance's directory
 
         async def sanctioned() -> str:
             r = await tol_client.post("/api/v1/sanctions/history",

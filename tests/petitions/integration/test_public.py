@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from services.petitions.adapters import orm, receipts
-from tests.petitions.support import reporter, rows
+from tests.petitions.support import reporter
 
 
 async def test_public_intake_answers_the_receipt_code_once_and_keeps_only_its_hash(api):
@@ -16,7 +16,7 @@ async def test_public_intake_answers_the_receipt_code_once_and_keeps_only_its_ha
     assert response.status_code == 201
     code = response.json()["receipt_code"]
     assert set(response.json()) == {"receipt_code"}
-    [row] = await rows(api.app, select(orm.receipt))
+    [row] = await api.rows(select(orm.receipt))
     assert row.lookup_prefix == receipts.normalize(code)[:4] and len(row.digest) == 32
     assert receipts.normalize(code)[4:] not in str(row) and code not in str(row)
     report = await api.ok("GET", f"/reports/{row.report_id}", role="petitions_staff")
@@ -69,7 +69,7 @@ async def test_a_wrong_malformed_or_missing_code_gets_the_same_answer(api):
 async def test_follow_up_and_answers_with_the_code_in_the_body_or_a_header(api):
     code = (await api.post("/public/reports", role=None, json={"org_unit_id": "city", "content": "facts"})).json()[
         "receipt_code"]
-    [row] = await rows(api.app, select(orm.receipt.c.report_id))
+    [row] = await api.rows(select(orm.receipt.c.report_id))
     report_id = row[0]
     question = await api.ok("POST", f"/reports/{report_id}/questions", 201, role="petitions_staff", create=True,
                             json={"text": "In which year did it happen?"})
@@ -83,7 +83,7 @@ async def test_follow_up_and_answers_with_the_code_in_the_body_or_a_header(api):
     assert again.status_code == 409 and again.json()["rule"] == "question.answered"
     report = await api.ok("GET", f"/reports/{report_id}", role="discipline_officer")
     assert report["questions"][0]["answer"] == "In 2025, at the spring festival."
-    [stored] = await rows(api.app, select(orm.report_question.c.answer_sealed))
+    [stored] = await api.rows(select(orm.report_question.c.answer_sealed))
     assert b"spring" not in stored[0]
 
 
@@ -97,7 +97,7 @@ async def test_follow_ups_are_rate_limited_too(petitions_api):
 async def test_a_reissued_code_replaces_the_old_one(api):
     old = (await api.post("/public/reports", role=None, json={"org_unit_id": "city", "content": "facts"})).json()[
         "receipt_code"]
-    [row] = await rows(api.app, select(orm.receipt.c.report_id))
+    [row] = await api.rows(select(orm.receipt.c.report_id))
     new = (await api.ok("POST", f"/reports/{row[0]}/receipt", 201, role="petitions_staff"))["receipt_code"]
     assert (await api.post("/public/receipts/status", role=None, json={"receipt_code": old})).status_code == 404
     assert (await api.post("/public/receipts/status", role=None, json={"receipt_code": new})).status_code == 200
@@ -113,4 +113,4 @@ async def test_bad_public_input(api):
     assert extra.status_code == 422
     too_long = await api.post("/public/receipts/status", role=None, json={"receipt_code": "A" * 65})
     assert too_long.status_code == 422
-    assert await rows(api.app, select(orm.report.c.id)) == []
+    assert await api.rows(select(orm.report.c.id)) == []

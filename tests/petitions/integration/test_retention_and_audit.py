@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from kernel import audit
 from services.petitions.adapters import orm
 from services.petitions.service_layer import deadlines
-from tests.petitions.support import TODAY, reporter, rows, scalar
+from tests.petitions.support import TODAY, reporter
 
 
 async def test_reporter_identity_is_purged_n_days_after_closure_and_not_before(petitions_api):
@@ -18,7 +18,7 @@ async def test_reporter_identity_is_purged_n_days_after_closure_and_not_before(p
         closed = await api.closed_report("UNFOUNDED", reporter=reporter(1))
         still_open = await api.intake(reporter=reporter(2))
         anonymous = (await api.post("/public/reports", role=None, json={"org_unit_id": "city", "content": "x"})).json()
-        [anon_id] = [r[0] for r in await rows(api.app, select(orm.receipt.c.report_id))]
+        [anon_id] = [r[0] for r in await api.rows(select(orm.receipt.c.report_id))]
         await api.register(anon_id)
         await api.to_disposal(anon_id)
         await api.close(anon_id, "UNFOUNDED")
@@ -26,10 +26,10 @@ async def test_reporter_identity_is_purged_n_days_after_closure_and_not_before(p
 
         assert await deadlines.purge_reporters(runtime.uow, today=TODAY + dt.timedelta(days=30), batch=10) == 0
         assert await deadlines.purge_reporters(runtime.uow, today=TODAY + dt.timedelta(days=31), batch=1) == 2
-        vault = {r.report_id: r for r in await rows(api.app, select(orm.reporter_vault))}
+        vault = {r.report_id: r for r in await api.rows(select(orm.reporter_vault))}
         assert vault[closed].sealed is None and vault[closed].fingerprint is None and vault[closed].purged_at
         assert vault[still_open].sealed is not None
-        assert await rows(api.app, select(orm.receipt.c.report_id)) == []
+        assert await api.rows(select(orm.receipt.c.report_id)) == []
         status = await api.post("/public/receipts/status", role=None, json=anonymous)
         assert status.status_code == 404
         gone = await api.post(f"/reports/{closed}/reveal", role="petitions_staff", json={"purpose": "CHECK"})
@@ -38,7 +38,7 @@ async def test_reporter_identity_is_purged_n_days_after_closure_and_not_before(p
                              json={"purpose": "CHECK"}))["reporter"]["name"] == reporter(2)["name"]
         # The report itself, its outcome and the audit trail stay.
         assert (await api.ok("GET", f"/reports/{closed}", role="org_admin"))["outcome"] == "UNFOUNDED"
-        purges = await scalar(api.app, select(func.count()).select_from(orm.audit_log).where(
+        purges = await api.scalar(select(func.count()).select_from(orm.audit_log).where(
             orm.audit_log.c.action == "PURGE_REPORTER"))
         assert purges == 2
 
@@ -52,7 +52,7 @@ async def test_reads_reveals_and_changes_are_audited_and_the_chain_verifies(api)
     denied = await api.get(f"/reports/{report_id}", role="discipline_officer", unit="county-b")
     assert denied.status_code == 404
     log = orm.audit_log
-    entries = await rows(api.app, select(log.c.actor, log.c.action, log.c.object_type, log.c.object_id,
+    entries = await api.rows(select(log.c.actor, log.c.action, log.c.object_type, log.c.object_id,
                                          log.c.purpose).order_by(log.c.id))
     assert entries == [
         ("petitions_staff@city", "INTAKE", "report", report_id, "ROUTINE"),

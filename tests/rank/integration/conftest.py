@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
-import nats
-import orjson
 import pytest
 from sqlalchemy import select
 
-from kernel.contracts.base import Contract
-from kernel.deps import today
-from kernel.envelope import encode
-from kernel.outbox import OutboxWriter, with_sequence
-from kernel.testing.helpers import eventually, running, settings_for
+from kernel.testing.harness import ServiceHarness, serve
+from kernel.testing.helpers import settings_for
 from services.rank.adapters import orm
 from services.rank.main import create_app
 from services.rank.service_layer.standing import recompute_dirty
@@ -36,26 +29,15 @@ UNITS = [  # code, name, agency level, parent
 ]
 
 
-@dataclass
-class Api:
-    client: Any
-    runtime: Any
-    auth: Any
-    nats_url: str
-    namespace: str
-    clock: dict[str, dt.date] = field(default_factory=dict)
-    seq: dict[str, int] = field(default_factory=dict)
-
-    def at(self, day: dt.date) -> None:
-        """Moves the API's `today` to `day`."""
-        self.clock["today"] = day
+class Api(ServiceHarness):
+    """The rank service under test, called as the city org admin unless told otherwise."""
 
     def h(self, role: str = "org_admin", unit: str | None = "city", cadre_id: str | None = None,
           **extra: str) -> dict[str, str]:
-        return {**self.auth.headers(role, unit=unit, cadre_id=cadre_id), **extra}
+        return super().h(role, unit, cadre_id, **extra)
 
     def hk(self, role: str = "org_admin", unit: str | None = "city", cadre_id: str | None = None) -> dict[str, str]:
-        return self.h(role, unit, cadre_id, **{"Idempotency-Key": uuid.uuid4().hex})
+        return super().hk(role, unit, cadre_id)
 
     async def ok(self, method: str, url: str, *, status: int = 200, headers: dict | None = None, **kw: Any) -> Any:
         """Calls the API as the city org admin (by default) and checks the status."""
@@ -80,50 +62,10 @@ class Api:
     async def cadre(self, cadre_id: str) -> dict:
         return await self.ok("GET", f"/api/v1/cadres/{cadre_id}")
 
-    async def publish(self, payload: Contract, *, seq: int | None = None, copies: int = 1) -> str:
-        """Publishes a producer's contract event through NATS, as its relay would (with a sequence).
-
-        With `copies`, the same envelope is stored several times (as after a dedup-window overrun).
-        """
-        producer = payload.event_name.producer
-        self.seq[producer] = seq if seq is not None else self.seq.get(producer, 0) + 1
-        writer = OutboxWriter(orm.kernel_tables.outbox, producer, "cadre")
-        env = writer.envelope(payload, now=dt.datetime.now(dt.UTC))
-        nc = await nats.connect(self.nats_url)
-        try:
-            for copy in range(copies):
-                await nc.jetstream().publish(f"{self.namespace}.{payload.event_name.key}",
-                                             with_sequence(encode(env).decode(), self.seq[producer]),
-                                             headers={"Nats-Msg-Id": f"{env.id}-{copy}"})
-        finally:
-            await nc.close()
-        return env.id
-
-    async def applied(self, count: int, producer: str) -> None:
-        """Waits until a producer's consumer has handled `count` events (applied, stale, duplicate or dead)."""
-        runner = next(r for r in self.runtime.runners if r.subscription.producer == producer)
-
-        def check() -> None:
-            s = runner.stats
-            assert s.applied + s.stale + s.duplicates + s.dead_lettered >= count, s
-        await eventually(check, timeout=20)
-
     async def recompute(self) -> int:
         """Recomputes the dirty standings now (the periodic job does the same in the background)."""
         return await recompute_dirty(self.runtime.uow, self.runtime.db.reader, today=self.clock["today"],
                                      policies=self.runtime.context.policies)
-
-    async def outbox(self, event: str) -> list[dict]:
-        """Returns the data of rank's outbox rows of one event type, oldest first."""
-        t = orm.kernel_tables.outbox
-        async with self.runtime.db.reader.connect() as conn:
-            rows = (await conn.execute(select(t.c.payload).where(t.c.subject == f"rank.{event}.v1")
-                                       .order_by(t.c.seq))).scalars().all()
-        return [orjson.loads(r)["data"] for r in rows]
-
-    async def rows(self, query: Any) -> list[Any]:
-        async with self.runtime.db.reader.connect() as conn:
-            return list((await conn.execute(query)).all())
 
     async def audit_rows(self, object_type: str, object_id: str | None = None) -> list[Any]:
         t = orm.audit_log
@@ -143,17 +85,7 @@ async def seed_units(api: Api) -> None:
 async def api(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Api]:
     settings = settings_for(RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url, namespace=events_ns,
                             auth=test_auth, jobs_enabled=False)
-    application = create_app(settings)
-    clock = {"today": TODAY}
-
-    async def fixed_today() -> dt.date:
-        return clock["today"]
-
-    application.dependency_overrides[today] = fixed_today
-    async with running(application) as client:
-        runtime = application.state.runtime
-        await runtime.wait_ready()
-        helper = Api(client=client, runtime=runtime, auth=test_auth, nats_url=nats_url, namespace=events_ns,
-                     clock=clock)
+    async with serve(create_app, settings, today=TODAY) as served:
+        helper = Api.of(served, test_auth)
         await seed_units(helper)
         yield helper

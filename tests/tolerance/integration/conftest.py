@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import nats
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import func, select
 
-from kernel import deps
 from kernel.contracts import rank_v1
-from kernel.contracts.base import Contract
 from kernel.contracts.vocabulary import AgencyLevel, CadreCategory, Gender
-from kernel.db import utcnow
-from kernel.envelope import CloudEvent, decode, encode
-from kernel.outbox import OutboxWriter, with_sequence
-from kernel.subjects import stream_name
-from kernel.testing.helpers import AuthKit, eventually, running, settings_for
+from kernel.testing.harness import ServiceHarness, serve
+from kernel.testing.helpers import eventually, settings_for
 from services.tolerance.adapters import orm
 from services.tolerance.main import create_app
 from services.tolerance.settings import ToleranceSettings
@@ -35,62 +25,18 @@ CADRES = {"c-a": ("finance", ["c-rel"]), "c-b": ("finance", []), "c-h": ("health
           "c-off": ("city", [])}
 
 
-@dataclass
-class Bus:
-    """Publishes contract payloads as other services would (CloudEvents with an outbox sequence) over NATS."""
+class World(ServiceHarness):
+    """The tolerance service under test; `bus` publishes other producers' events (the harness itself)."""
 
-    nc: Any
-    namespace: str
-    seq: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    async def publish(self, payload: Contract, *, seq: int | None = None, msg_id: str | None = None) -> CloudEvent:
-        """Publishes one event; `seq` overrides the producer sequence (to deliver out of order)."""
-        writer = OutboxWriter(table=None, producer=payload.event_name.producer, type_prefix="cadre")  # type: ignore
-        event = writer.envelope(payload, now=utcnow())
-        await self.nc.jetstream().publish(
-            f"{self.namespace}.{payload.event_name.key}", with_sequence(encode(event).decode(), seq or next(self.seq)),
-            headers={"Nats-Msg-Id": msg_id or event.id})
-        return event
-
-    async def republish(self, event: CloudEvent, *, seq: int) -> None:
-        """Publishes the same event again (same CE id) under another NATS message id: a duplicate delivery."""
-        await self.nc.jetstream().publish(
-            f"{self.namespace}.{event.type.split('.', 1)[1]}", with_sequence(encode(event).decode(), seq),
-            headers={"Nats-Msg-Id": uuid.uuid4().hex})
-
-    async def emitted(self, producer: str = "tolerance") -> list[tuple[str, dict[str, Any]]]:
-        """Returns (event key, data) of every event in a producer's stream, in stream order."""
-        js = self.nc.jetstream()
-        name = stream_name(self.namespace, producer)
-        try:
-            info = await js.stream_info(name)
-        except Exception:
-            return []
-        events = []
-        if not info.state.messages:
-            return events
-        for number in range(max(info.state.first_seq, 1), info.state.last_seq + 1):
-            msg = await js.get_msg(name, number)
-            event = decode(msg.data)
-            events.append((event.type.split(".", 1)[1], event.data))
-        return events
-
-
-@dataclass
-class World:
-    client: httpx.AsyncClient
-    app: FastAPI
-    bus: Bus
-    auth: AuthKit
     today: dt.date = TODAY
 
     @property
-    def runtime(self) -> Any:
-        return self.app.state.runtime
+    def bus(self) -> World:
+        return self
 
     def as_(self, role: str, unit: str | None = "city", cadre_id: str | None = None, **extra: Any) -> dict[str, str]:
         """Returns headers for a role (unit 'city' sees everything)."""
-        return self.auth.headers(role, unit=unit, cadre_id=cadre_id, **extra)
+        return self.h(role, unit, cadre_id, **extra)
 
     def key(self) -> dict[str, str]:
         return {"Idempotency-Key": uuid.uuid4().hex}
@@ -99,36 +45,22 @@ class World:
                    cadre_id: str | None = None, create: bool = False) -> httpx.Response:
         headers = self.as_(role, unit, cadre_id)
         if create:
-            headers.update(self.key())
+            headers = {**headers, **self.key()}
         return await self.client.post(f"/api/v1{path}", json=body, headers=headers)
 
     async def get(self, path: str, role: str = "org_admin", *, unit: str | None = "city", cadre_id: str | None = None,
                   **params: Any) -> httpx.Response:
         return await self.client.get(f"/api/v1{path}", headers=self.as_(role, unit, cadre_id), params=params)
 
-    async def count(self, table: Any, *where: Any) -> int:
-        async with self.runtime.db.reader.connect() as conn:
-            return int((await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one())
-
-    async def rows(self, table: Any, *where: Any) -> list[Any]:
-        async with self.runtime.db.reader.connect() as conn:
-            return list((await conn.execute(select(table).where(*where))).mappings().all())
-
-    async def drain(self) -> None:
-        await self.runtime.relay.drain()
-
     async def emitted(self, *keys: str) -> list[dict[str, Any]]:
         """Publishes the outbox, then returns the data of the tolerance events of the given kinds."""
         await self.drain()
         wanted = {f"tolerance.{k}.v1" for k in keys}
-        return [data for key, data in await self.bus.emitted() if not keys or key in wanted]
+        return [data for key, data in await self.stream() if not keys or key in wanted]
 
-    async def settle(self, runner: str, applied: int) -> None:
-        """Waits until a consumer has handled `applied` events in total (applied, duplicate or stale)."""
-        def check() -> None:
-            stats = next(r for r in self.runtime.runners if r.durable.endswith(runner)).stats
-            assert stats.applied + stats.duplicates + stats.stale + stats.dead_lettered >= applied, stats
-        await eventually(check, timeout=15)
+    async def settle(self, producer: str, applied: int) -> None:
+        """Waits until a producer's consumer has handled `applied` events in total (applied, duplicate or stale)."""
+        await self.applied(applied, producer)
 
     # -- fixtures of the domain ------------------------------------------------------------------------------
     async def incident(self, cadres: list[str] = ("c-a",), occurred_on: dt.date = dt.date(2026, 5, 1),
@@ -188,28 +120,21 @@ async def world(request, fresh_db, nats_url, events_ns, test_auth) -> AsyncItera
     """The tolerance service with the org tree city → finance, health and five cadres in its directory.
 
     The periodic sweep is off (tests run it with an explicit day) and the tolerance window is 0 days unless a
-    `tolerance_settings` marker says otherwise.
+    `tolerance_settings` marker says otherwise. The directory is fed over NATS, as rank's relay would.
     """
     marker = request.node.get_closest_marker("tolerance_settings")
     overrides = {"expiry_sweep_enabled": False, "tolerance_window_days": 0, **(marker.kwargs if marker else {})}
     settings = settings_for(ToleranceSettings, database_url=await fresh_db("tolerance"), nats_url=nats_url,
                             namespace=events_ns, auth=test_auth, **overrides)
-    app = create_app(settings)
-    app.dependency_overrides[deps.today] = lambda: TODAY
-    async with running(app) as client:
-        await app.state.runtime.wait_ready()
-        nc = await nats.connect(nats_url)
-        try:
-            w = World(client=client, app=app, bus=Bus(nc=nc, namespace=events_ns), auth=test_auth)
-            for unit_id, parent, path in UNITS:
-                await w.bus.publish(org_unit(unit_id, parent, path))
-            for cadre_id, (unit, relatives) in CADRES.items():
-                await w.bus.publish(cadre(cadre_id, unit, relatives))
+    async with serve(create_app, settings, today=TODAY) as served:
+        w = World.of(served, test_auth)
+        for unit_id, parent, path in UNITS:
+            await w.publish(org_unit(unit_id, parent, path))
+        for cadre_id, (unit, relatives) in CADRES.items():
+            await w.publish(cadre(cadre_id, unit, relatives))
 
-            async def seeded() -> None:
-                assert await w.count(orm.directory.cadre) == len(CADRES)
-                assert await w.count(orm.directory.org_unit) == len(UNITS)
-            await eventually(seeded, timeout=15)
-            yield w
-        finally:
-            await nc.close()
+        async def seeded() -> None:
+            assert await w.count(orm.directory.cadre) == len(CADRES)
+            assert await w.count(orm.directory.org_unit) == len(UNITS)
+        await eventually(seeded, timeout=15)
+        yield w

@@ -40,7 +40,7 @@ def appeal(result, sanction_id, *, varied_to=None, stage=AppealStage.REVIEW, app
 
 async def investigation(world, case="case-1"):
     async def found():
-        rows = await world.rows(orm.investigation, orm.investigation.c.case_id == case)
+        rows = await world.records(orm.investigation, orm.investigation.c.case_id == case)
         assert rows
         return rows[0]
     return await eventually(found, timeout=15)
@@ -48,7 +48,7 @@ async def investigation(world, case="case-1"):
 
 async def active(world, cadre="c-a"):
     r = orm.restriction
-    return await world.rows(r, r.c.cadre_id == cadre, r.c.status == "ACTIVE")
+    return await world.records(r, r.c.cadre_id == cadre, r.c.status == "ACTIVE")
 
 
 async def test_an_opened_case_bars_promotion_and_grading_until_an_unfounded_closure(world):
@@ -100,7 +100,7 @@ async def test_substantiated_facts_keep_the_bar_until_the_sanction_is_decided(wo
     inv = await investigation(world)
     assert inv["status"] == "CONCLUDING" and inv["incident_id"]
     assert len(await active(world)) == 4
-    [source] = await world.rows(orm.incident_source, orm.incident_source.c.incident_id == inv["incident_id"])
+    [source] = await world.records(orm.incident_source, orm.incident_source.c.incident_id == inv["incident_id"])
     assert (source["ref_type"], source["ref_id"]) == ("REPORT", "r-1")
 
     sanction_id, _ = await world.proposal("c-a", "DEMERIT", incident=inv["incident_id"])
@@ -132,7 +132,7 @@ async def test_a_confirmed_false_accusation_by_a_cadre_becomes_a_proposal_agains
         case_id="fa-2", origin_report_id="r-8", victim_cadre_ids=["c-b"], accuser_is_cadre=False,
         confirmed_on=D(2026, 6, 2)))
     await world.settle("petitions", 2)
-    [sanction] = await world.rows(orm.sanction)
+    [sanction] = await world.records(orm.sanction)
     assert (sanction["cadre_id"], sanction["system"], sanction["type"], sanction["status"], sanction["origin"]) == (
         "c-h", "GOV", "WARNING", "PROPOSED", "FALSE_ACCUSATION")
     assert await world.count(orm.restriction) == 0  # a proposal restricts nothing
@@ -165,7 +165,7 @@ async def test_appeal_revoked_lifts_everything_and_names_the_publication_scope(w
     [revoked] = await world.emitted("sanction_revoked")
     assert revoked["publicationScope"] == "UNIT" and revoked["demotesRank"] and revoked["revokedOn"] == "2026-06-12"
     assert await world.emitted("sanction_varied") == []
-    outcomes = {r["appeal_id"]: r["outcome"] for r in await world.rows(orm.sanction_appeal)}
+    outcomes = {r["appeal_id"]: r["outcome"] for r in await world.records(orm.sanction_appeal)}
     assert outcomes == {"ap-2": "REVOKED", "ap-1": "ALREADY_REVOKED"}
 
 
@@ -179,7 +179,7 @@ async def test_an_upheld_appeal_changes_nothing_and_other_targets_are_ignored(wo
     await world.settle("petitions", 2)
     assert (await world.get(f"/sanctions/{sanction_id}")).json()["status"] == "EFFECTIVE"
     assert len(await active(world)) == 4
-    [row] = await world.rows(orm.sanction_appeal)
+    [row] = await world.records(orm.sanction_appeal)
     assert row["outcome"] == "NO_CHANGE"
 
 
@@ -188,7 +188,7 @@ async def test_an_appeal_on_an_unknown_sanction_or_a_heavier_variation_is_dead_l
     await world.bus.publish(appeal(AppealResult.REVOKED, "san-unknown"))
     await world.bus.publish(appeal(AppealResult.VARIED, sanction_id, varied_to="DEMERIT", appeal_id="ap-3"))
     await world.settle("petitions", 2)
-    dead = await world.rows(world.runtime.tables.dead_letter)
+    dead = await world.records(world.runtime.tables.dead_letter)
     assert len(dead) == 2 and all("permanent" in d["error"] for d in dead)
     assert (await world.get(f"/sanctions/{sanction_id}")).json()["type"] == "WARNING"
 
@@ -201,7 +201,7 @@ async def test_an_inaction_finding_that_triggers_accountability_opens_a_proposal
         finding_id="if-10", cadre_id="c-b", item_code="NA-DELAY-02", severity=1, triggers_accountability=False,
         occurred_on=D(2026, 5, 3), confirmed_on=D(2026, 6, 1)))
     await world.settle("appraisal", 2)
-    [sanction] = await world.rows(orm.sanction)
+    [sanction] = await world.records(orm.sanction)
     assert (sanction["system"], sanction["type"], sanction["incident_id"]) == ("ACCOUNTABILITY",
                                                                                "ACCOUNTABILITY_CRITICISM", "inc-31")
     incident = (await world.get("/incidents/inc-31")).json()
@@ -215,19 +215,19 @@ async def test_an_admonishment_restricts_for_six_months_and_completes_the_basic_
         assessment_id="aa-2025-a", cadre_id="c-a", org_unit_id="finance", year=2025, grade=Grade.BASIC,
         finalized_on=D(2026, 1, 20)))
     await world.settle("appraisal", 1)
-    [task] = await world.rows(orm.admonishment_task)
+    [task] = await world.records(orm.admonishment_task)
     assert task["status"] == "OPEN"
     event = await world.bus.publish(appraisal_v1.AdmonishmentIssued(talk_id="t-12", cadre_id="c-a",
                                                                     issued_on=D(2026, 3, 1), reason="BASIC_GRADE_2025"))
     await world.bus.republish(event, seq=500)
     await world.settle("appraisal", 3)
-    [sanction] = await world.rows(orm.sanction)
+    [sanction] = await world.records(orm.sanction)
     assert (sanction["system"], sanction["status"], sanction["ends_on"]) == ("ADMONISHMENT", "EFFECTIVE", D(2026, 9, 1))
     assert {(r["effect"], r["ends_on"], r["source_type"]) for r in await active(world)} == {
         ("NO_POST_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"), ("NO_RANK_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"),
         ("NO_LEVEL_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"),
         ("GRADE_NOT_EXCELLENT", D(2027, 1, 1), "ADMONISHMENT")}
-    [task] = await world.rows(orm.admonishment_task)
+    [task] = await world.records(orm.admonishment_task)
     assert task["status"] == "DONE" and task["sanction_id"] == sanction["id"]
 
 
@@ -239,7 +239,7 @@ async def test_a_grade_amended_away_from_basic_cancels_the_task_and_a_stale_rede
     await world.settle("appraisal", 2)
     await world.bus.republish(first, seq=1)  # redelivered after the amendment: stale
     await world.settle("appraisal", 3)
-    [task] = await world.rows(orm.admonishment_task)
+    [task] = await world.records(orm.admonishment_task)
     assert task["status"] == "CANCELLED"
 
 

@@ -60,7 +60,7 @@ async def test_a_past_investigation_bars_only_during_its_real_dates_and_is_corre
     r = await world.post("/investigations/history", past(closed_on="2025-05-01"), create=True)
     assert r.status_code == 201, r.text
     assert (r.json()["id"], r.json()["revision"], r.json()["outcome"]) == (first["id"], 2, "CORRECTED")
-    records = await world.rows(orm.investigation_record, orm.investigation_record.c.investigation_id == first["id"])
+    records = await world.records(orm.investigation_record, orm.investigation_record.c.investigation_id == first["id"])
     assert sorted((x["revision"], x["closed_on"]) for x in records) == [(1, D(2025, 7, 1)), (2, D(2025, 5, 1))]
     assert await bars(world, "2025-04-30") == BARS and await bars(world, "2025-06-01") == set()
     items = (await world.get("/restrictions", cadre_id="c-a", limit=100)).json()["items"]

@@ -71,7 +71,7 @@ async def events_of(world, sanction_ids: set[str]) -> list[tuple[str, dict[str, 
     """The tolerance events about the given sanctions and their restrictions, normalized, in a stable order."""
     await world.drain()
     out = []
-    for key, data in await world.bus.emitted():
+    for key, data in await world.stream():
         if data.get("sanctionId") in sanction_ids or data.get("sourceId") in sanction_ids:
             out.append((key, {k: v for k, v in data.items() if k not in IGNORED}))
     return sorted(out, key=lambda e: (e[0], sorted((k, str(v)) for k, v in e[1].items())))

@@ -35,7 +35,7 @@ async def test_a_past_exemption_closes_the_investigation_on_its_real_date_and_is
         report_id="r-h", outcome=ReportOutcome.SUBSTANTIATED, case_ids=["case-h"], closed_on=D(2024, 4, 1),
         cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id="c-a", outcome=ReportOutcome.SUBSTANTIATED)]))
     await world.settle("petitions", 2)
-    [investigation] = await world.rows(orm.investigation)
+    [investigation] = await world.records(orm.investigation)
     assert investigation["status"] == "CONCLUDING"
     incident = investigation["incident_id"]
     before = await world.emitted()
@@ -48,7 +48,7 @@ async def test_a_past_exemption_closes_the_investigation_on_its_real_date_and_is
     assert (case["status"], case["decision"], case["applied_on"], case["decided_on"]) == \
         ("CLOSED", "EXEMPT", "2024-04-10", "2024-05-20")
     # The live effect on the real date: the investigation closes on 2024-05-20, its bars end on the 19th.
-    [investigation] = await world.rows(orm.investigation)
+    [investigation] = await world.records(orm.investigation)
     assert (investigation["status"], investigation["result"], investigation["closed_on"]) == \
         ("CLOSED", "NO_SANCTION", D(2024, 5, 20))
     assert {i["effect"] for i in await active(world, "2024-05-19")} == {
@@ -84,7 +84,7 @@ async def test_a_past_exemption_closes_the_investigation_on_its_real_date_and_is
                          "org_admin", create=True)
     assert r.status_code == 201, r.text
     assert (r.json()["id"], r.json()["revision"], r.json()["outcome"]) == (first["id"], 2, "CORRECTED")
-    records = await world.rows(orm.tolerance_case_record, orm.tolerance_case_record.c.case_id == first["id"])
+    records = await world.records(orm.tolerance_case_record, orm.tolerance_case_record.c.case_id == first["id"])
     assert sorted((x["revision"], x["applied_on"], x["source"]) for x in records) == [
         (1, D(2024, 4, 10), "PAPER_RECORD"), (2, D(2024, 4, 12), "PAPER_RECORD")]
     assert (await world.get(f"/tolerance-cases/{first['id']}")).json()["applied_on"] == "2024-04-12"

@@ -87,7 +87,7 @@ async def test_a_discretionary_extension_keeps_the_bar_with_the_reason(world):
     [event] = await world.emitted("restriction_extended")
     assert event["restrictionId"] == restriction["id"] and event["discretionaryExtension"]
     assert event["reason"].startswith("期满影响使用")
-    [row] = await world.rows(orm.restriction_extension)
+    [row] = await world.records(orm.restriction_extension)
     assert row["previous_ends_on"] == dt.date(2026, 12, 10) and row["discretionary"]
     assert sanction_id
 

@@ -81,11 +81,11 @@ async def test_an_exempt_incident_lifts_its_investigation_and_ignores_later_acco
         report_id="r-1", outcome=ReportOutcome.SUBSTANTIATED, case_ids=["case-1"], closed_on=dt.date(2026, 5, 30),
         cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id="c-a", outcome=ReportOutcome.SUBSTANTIATED)]))
     await world.settle("petitions", 2)
-    [investigation] = await world.rows(orm.investigation)
+    [investigation] = await world.records(orm.investigation)
     incident = investigation["incident_id"]
     case_id = await verified_case(world, incident)
     assert (await decide(world, case_id)).status_code == 200
-    [investigation] = await world.rows(orm.investigation)
+    [investigation] = await world.records(orm.investigation)
     assert (investigation["status"], investigation["result"]) == ("CLOSED", "NO_SANCTION")
     assert await world.count(orm.restriction, orm.restriction.c.status == "ACTIVE") == 0
     [granted] = await world.emitted("tolerance_granted")
@@ -169,7 +169,7 @@ async def test_every_read_of_a_tolerance_case_and_every_sanction_decision_is_aud
     await world.notified(sanction_id)
     assert (await world.decided(sanction_id)).status_code == 200
     a = orm.audit_log
-    reads = await world.rows(a, a.c.object_type == "tolerance-case", a.c.action == "READ")
+    reads = await world.records(a, a.c.object_type == "tolerance-case", a.c.action == "READ")
     assert [(r["roles"], r["purpose"], r["object_id"]) for r in reads] == [("auditor", "INSPECTION", case_id)] * 2
     assert await world.count(a, a.c.object_type == "sanction", a.c.action == "DECIDE",
                              a.c.object_id == sanction_id) == 1

@@ -6,35 +6,29 @@ import datetime as dt
 import uuid
 from contextlib import AsyncExitStack
 
-import nats
-
-from kernel import deps
 from kernel.contracts import petitions_v1
 from kernel.contracts.vocabulary import AppealResult, AppealStage, AppealTarget
-from kernel.testing.helpers import eventually, running, settings_for
+from kernel.testing.harness import ServiceHarness, serve
+from kernel.testing.helpers import eventually, settings_for
 from services.rank.main import create_app as rank_app
 from services.rank.settings import RankSettings
 from services.tolerance.main import create_app as tolerance_app
 from services.tolerance.settings import ToleranceSettings
-from tests.tolerance.integration.conftest import TODAY, Bus
+from tests.tolerance.integration.conftest import TODAY
 
 
 async def test_a_sanctioned_or_investigated_cadre_is_blocked_in_rank_until_the_bar_is_lifted(
         fresh_db, nats_url, events_ns, test_auth):
     async with AsyncExitStack() as stack:
-        rank = rank_app(settings_for(RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url,
-                                     namespace=events_ns, auth=test_auth))
-        tol = tolerance_app(settings_for(ToleranceSettings, database_url=await fresh_db("tolerance"),
-                                         nats_url=nats_url, namespace=events_ns, auth=test_auth,
-                                         expiry_sweep_enabled=False, tolerance_window_days=0))
-        tol.dependency_overrides[deps.today] = lambda: TODAY
-        rank_client = await stack.enter_async_context(running(rank))
-        tol_client = await stack.enter_async_context(running(tol))
-        await rank.state.runtime.wait_ready()
-        await tol.state.runtime.wait_ready()
-        nc = await nats.connect(nats_url)
-        stack.push_async_callback(nc.close)
-        bus = Bus(nc=nc, namespace=events_ns)
+        rank_settings = settings_for(RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url,
+                                     namespace=events_ns, auth=test_auth)
+        tol_settings = settings_for(ToleranceSettings, database_url=await fresh_db("tolerance"), nats_url=nats_url,
+                                    namespace=events_ns, auth=test_auth, expiry_sweep_enabled=False,
+                                    tolerance_window_days=0)
+        rank_client = (await stack.enter_async_context(serve(rank_app, rank_settings))).client
+        served = await stack.enter_async_context(serve(tolerance_app, tol_settings, today=TODAY))
+        tol_client = served.client
+        bus = ServiceHarness.of(served, test_auth)  # publishes petitions' events as its relay would
 
         admin = test_auth.headers("org_admin", unit="city")
         officer = test_auth.headers("discipline_officer", unit="city")
