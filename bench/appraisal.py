@@ -12,9 +12,9 @@ import random
 import time
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from bench.common import Databases, backends, peak_rss_mib
+from bench.common import Databases, backends, directory_cadre, directory_units, insert_chunks, peak_rss_mib
 from kernel.contracts import petitions_v1 as pet
 from kernel.contracts import tolerance_v1 as tol
 from kernel.contracts.vocabulary import ReportOutcome, SanctionSystem, SanctionType, ToleranceDecision
@@ -65,29 +65,18 @@ def _day(rng: random.Random, quarter: int) -> dt.date:
     return dt.date(YEAR, 3 * quarter - 2 + rng.randrange(3), 1 + rng.randrange(28))
 
 
-async def _chunks(conn: Any, table: Any, rows: list[dict], size: int = 5000) -> None:
-    for i in range(0, len(rows), size):
-        await conn.execute(insert(table), rows[i:i + size])
-
-
 async def seed(db: Any, cadres: int, rng: random.Random) -> dict[str, int]:
     """Seeds the directory and one verified record and one regular assessment per cadre and quarter."""
     now = utcnow()
     units = [f"u{i:03d}" for i in range(max(1, cadres // 1000))]
     async with db.writer.begin() as conn:
-        await _chunks(conn, orm.directory.org_unit, [
-            {"org_unit_id": "city", "parent_id": None, "name": "city", "agency_level": "CITY_LEADERSHIP",
-             "path": "/city/", "active": True, "updated_at": now}] + [
-            {"org_unit_id": u, "parent_id": "city", "name": u, "agency_level": "MUNICIPAL_AGENCY",
-             "path": f"/city/{u}/", "active": True, "updated_at": now} for u in units])
+        await insert_chunks(conn, orm.directory.org_unit, directory_units(units, now))
         dir_rows, records, regular = [], [], []
         for i in range(cadres):
             cid, unit = f"c{i:06d}", units[i % len(units)]
-            dir_rows.append({"cadre_id": cid, "name": cid, "gender": "MALE" if i % 2 else "FEMALE",
-                             "birth_date": dt.date(1965 + i % 35, 1 + i % 12, 1), "org_unit_id": unit,
-                             "org_path": f"/city/{unit}/", "category": "COMPREHENSIVE", "rank_code": f"C{8 + i % 4:02d}",
-                             "level": None, "post_code": None, "leadership": i % 17 == 0, "relative_ids": "[]",
-                             "active": True, "updated_at": now})
+            dir_rows.append(directory_cadre(cid, unit, now, gender="MALE" if i % 2 else "FEMALE",
+                                            birth_date=dt.date(1965 + i % 35, 1 + i % 12, 1),
+                                            rank_code=f"C{8 + i % 4:02d}", leadership=i % 17 == 0))
             for q in range(1, 5):
                 category = CATEGORIES[rng.randrange(len(CATEGORIES))]
                 records.append({"id": f"r{i:06d}{q}", "cadre_id": cid, "org_unit_id": unit, "org_path": f"/city/{unit}/",
@@ -103,9 +92,9 @@ async def seed(db: Any, cadres: int, rng: random.Random) -> dict[str, int]:
                                 "org_path": f"/city/{unit}/", "period_key": f"{YEAR}-Q{q}",
                                 "period_end": dt.date(YEAR, 3 * q, 28), "result": RESULTS[rng.randrange(4)],
                                 "evaluator": "bench", "evidence_refs": [], "created_at": now})
-        await _chunks(conn, orm.directory.cadre, dir_rows)
-        await _chunks(conn, orm.performance_record, records)
-        await _chunks(conn, orm.regular_assessment, regular)
+        await insert_chunks(conn, orm.directory.cadre, dir_rows)
+        await insert_chunks(conn, orm.performance_record, records)
+        await insert_chunks(conn, orm.regular_assessment, regular)
     return {"cadres": cadres, "records": len(records), "regular_assessments": len(regular)}
 
 

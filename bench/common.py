@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import resource
 import shutil
@@ -15,7 +16,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from kernel.embedded import NatsServerProcess
@@ -177,3 +180,28 @@ def child(cmd: list[str], *, env: dict[str, str] | None = None, ready_url: str |
 def python() -> str:
     """The interpreter running the benchmark."""
     return sys.executable
+
+
+# -- seeding: rows as the services write them, inserted in bulk ------------------------------------------------
+async def insert_chunks(conn: Any, table: Any, rows: list[dict], size: int = 5000) -> None:
+    """Inserts rows in executemany chunks (one statement per chunk keeps the driver's buffers bounded)."""
+    for i in range(0, len(rows), size):
+        await conn.execute(insert(table), rows[i:i + size])
+
+
+def directory_units(units: list[str], now: dt.datetime) -> list[dict[str, Any]]:
+    """A consumer's directory of org units: the city and one municipal agency per name, as rank announces them."""
+    city = {"org_unit_id": "city", "parent_id": None, "name": "city", "agency_level": "CITY_LEADERSHIP",
+            "path": "/city/", "active": True, "updated_at": now}
+    return [city] + [{"org_unit_id": u, "parent_id": "city", "name": u, "agency_level": "MUNICIPAL_AGENCY",
+                      "path": f"/city/{u}/", "active": True, "updated_at": now} for u in units]
+
+
+def directory_cadre(cadre_id: str, unit: str, now: dt.datetime, **fields: Any) -> dict[str, Any]:
+    """A consumer's directory row of one cadre under the city; `fields` override the defaults."""
+    row = {"cadre_id": cadre_id, "name": cadre_id, "gender": "MALE", "birth_date": dt.date(1980, 1, 1),
+           "org_unit_id": unit, "org_path": f"/city/{unit}/", "category": "COMPREHENSIVE", "rank_code": None,
+           "level": None, "post_code": None, "leadership": False, "relative_ids": "[]", "active": True,
+           "updated_at": now}
+    row.update(fields)
+    return row

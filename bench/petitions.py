@@ -25,9 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from bench.common import Databases, backends, child, free_port, nats_server, percentile
+from bench.common import (
+    Databases,
+    backends,
+    child,
+    directory_cadre,
+    directory_units,
+    free_port,
+    insert_chunks,
+    nats_server,
+    percentile,
+)
 from kernel import keys
 from kernel.db import make_database, utcnow
 from kernel.deps import china_today
@@ -78,19 +88,13 @@ def _stats(latencies: list[float], wall: float) -> dict[str, Any]:
 
 async def _seed_directory(url: str) -> None:
     now = utcnow()
-    units = [{"org_unit_id": "city", "parent_id": None, "name": "city", "agency_level": "CITY_LEADERSHIP",
-              "path": "/city/", "active": True, "updated_at": now}]
-    units += [{"org_unit_id": f"u{i:02d}", "parent_id": "city", "name": f"u{i:02d}", "agency_level": "MUNICIPAL_AGENCY",
-               "path": f"/city/u{i:02d}/", "active": True, "updated_at": now} for i in range(UNITS)]
-    cadres = [{"cadre_id": f"c{i:05d}", "name": f"c{i:05d}", "gender": "MALE", "birth_date": dt.date(1980, 1, 1),
-               "org_unit_id": f"u{i % UNITS:02d}", "org_path": f"/city/u{i % UNITS:02d}/", "category": "COMPREHENSIVE",
-               "rank_code": None, "level": None, "post_code": None, "leadership": False, "relative_ids": "[]",
-               "active": True, "updated_at": now} for i in range(CADRES)]
+    units = [f"u{i:02d}" for i in range(UNITS)]
+    cadres = [directory_cadre(f"c{i:05d}", units[i % UNITS], now) for i in range(CADRES)]
     db = make_database(url, pool_size=2)
     try:
         async with db.writer.begin() as conn:
-            await conn.execute(insert(orm.directory.org_unit), units)
-            await conn.execute(insert(orm.directory.cadre), cadres)
+            await insert_chunks(conn, orm.directory.org_unit, directory_units(units, now))
+            await insert_chunks(conn, orm.directory.cadre, cadres)
     finally:
         await db.dispose()
 

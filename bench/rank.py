@@ -21,9 +21,9 @@ import uuid
 from typing import Any
 
 import nats
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from bench.common import Databases, backends, nats_server, peak_rss_mib
+from bench.common import Databases, backends, insert_chunks, nats_server, peak_rss_mib
 from kernel.contracts import appraisal_v1
 from kernel.contracts.vocabulary import Grade
 from kernel.envelope import encode
@@ -69,11 +69,6 @@ def reset_peak_rss() -> float | None:
 def phase_peak_rss() -> float | None:
     """Returns the peak RSS (MiB) since the last reset."""
     return _status_mib("VmHWM") or round(peak_rss_mib(), 1)
-
-
-async def _insert(conn: Any, table: Any, rows: list[dict], size: int = 5000) -> None:
-    for i in range(0, len(rows), size):
-        await conn.execute(insert(table), rows[i:i + size])
 
 
 def _cadre_rows(index: int, rng: random.Random, unit: str, now: dt.datetime) -> dict[str, list[dict]]:
@@ -160,7 +155,7 @@ async def seed(runtime: ServiceRuntime, cadres: int) -> dict[str, int]:
     counts = {k: 0 for k in TABLES}
     assert runtime.db is not None
     async with runtime.db.writer.begin() as conn:
-        await _insert(conn, orm.org_unit, units)
+        await insert_chunks(conn, orm.org_unit, units)
     for start in range(0, cadres, 5000):
         batch: dict[str, list[dict]] = {k: [] for k in TABLES}
         for index in range(start, min(cadres, start + 5000)):
@@ -168,7 +163,7 @@ async def seed(runtime: ServiceRuntime, cadres: int) -> dict[str, int]:
                 batch[kind].extend(rows)
         async with runtime.db.writer.begin() as conn:
             for kind in ("cadre", "standing", "rank", "level", "post", "assign", "grade", "award", "restr", "index"):
-                await _insert(conn, TABLES[kind], batch[kind])
+                await insert_chunks(conn, TABLES[kind], batch[kind])
                 counts[kind] += len(batch[kind])
     return counts
 

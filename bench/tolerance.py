@@ -16,9 +16,9 @@ import statistics
 import time
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from bench.common import Databases, backends, peak_rss_mib
+from bench.common import Databases, backends, insert_chunks, peak_rss_mib
 from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import SanctionSystem
 from kernel.contracts.vocabulary import SanctionType as T
@@ -104,13 +104,13 @@ async def seed(db: Any, policy: Policy, sanctions: int, cadres: int, rng: random
                                "original_post_level": 3, "original_rank_code": "C08", "lifted_on": None,
                                "version": 1, "updated_at": now})
             if len(r_rows) >= 20_000:
-                await conn.execute(insert(orm.sanction), s_rows)
-                await conn.execute(insert(orm.restriction), r_rows)
+                await insert_chunks(conn, orm.sanction, s_rows)
+                await insert_chunks(conn, orm.restriction, r_rows)
                 restrictions += len(r_rows)
                 s_rows, r_rows = [], []
         if s_rows:
-            await conn.execute(insert(orm.sanction), s_rows)
-            await conn.execute(insert(orm.restriction), r_rows)
+            await insert_chunks(conn, orm.sanction, s_rows)
+            await insert_chunks(conn, orm.restriction, r_rows)
             restrictions += len(r_rows)
     if db.dialect == "postgresql":
         async with db.writer.connect() as conn:
