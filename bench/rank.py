@@ -130,8 +130,8 @@ def _cadre_rows(index: int, rng: random.Random, unit: str, now: dt.datetime) -> 
 
 
 TABLES = {"cadre": orm.cadre, "standing": orm.cadre_standing, "rank": orm.rank_holding, "level": orm.level_holding,
-          "post": orm.post_holding, "assign": orm.org_assignment, "grade": orm.grade_record, "award": orm.award_record,
-          "restr": orm.restriction_record, "index": orm.index_record}
+          "post": orm.post_holding, "assign": orm.org_assignment, "grade": orm.appraisal_grade, "award": orm.appraisal_award,
+          "restr": orm.tolerance_restriction, "index": orm.appraisal_index}
 
 
 async def seed(runtime: ServiceRuntime, cadres: int) -> dict[str, int]:

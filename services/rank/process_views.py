@@ -190,7 +190,7 @@ async def _with_suggestion(conn: AsyncConnection, row: Any, policies: RankPolici
     item = {k: getattr(row, k) for k in _CONTRACT_COLUMNS}
     item["cadre_name"] = row.cadre_name
     if row.status == "RENEWAL_REVIEW":
-        g = orm.grade_record
+        g = orm.appraisal_grade
         grades: dict[int, tuple] = {}
         for year, grade, finalized in (await conn.execute(select(g.c.year, g.c.grade, g.c.finalized_on).where(
                 g.c.cadre_id == row.cadre_id, g.c.year >= row.starts_on.year, g.c.year <= row.ends_on.year))).all():

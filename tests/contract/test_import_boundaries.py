@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,16 @@ def test_routes_are_assembled_one_way(service):
     assert routers and all(isinstance(r, APIRouter) for r in routers)
     main = (ROOT / "services" / service / "main.py").read_text(encoding="utf-8")
     assert f"from services.{service}.api.router import ROUTERS" in main and "build_app(runtime, ROUTERS," in main
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_projections_are_named_for_their_producer(service):
+    """docs/DEVELOPING.md: a copy of another producer's contract is `<producer>_<noun>` in every consumer."""
+    orm = importlib.import_module(f"services.{service}.adapters.orm")
+    others = [s for s in SERVICES if s != service]
+    listed = {table.name for table in orm.PROJECTIONS}
+    prefixed = {t.name for t in orm.metadata.sorted_tables if any(t.name.startswith(f"{o}_") for o in others)}
+    assert listed == prefixed, "a projection is named <producer>_<noun> and listed in PROJECTIONS"
+    assert all(getattr(orm, table.name) is table for table in orm.PROJECTIONS), "its Python name is its table name"
+    retired = [t.name for t in orm.metadata.sorted_tables if t.name.split("_")[0] in ("tol", "pet", "apr", "rk")]
+    assert retired == [], "an abbreviated producer prefix"

@@ -114,7 +114,7 @@ async def test_recorded_past_awards_count_in_rank_exactly_as_live_ones(fresh_db,
             recorded[award_type] = answer["award_id"]
 
         # -- rank has applied every award event of both twins (the correction's last) -------------------
-        w = rank_orm.award_record
+        w = rank_orm.appraisal_award
 
         async def rank_has_the_awards() -> None:
             async with rank_application.state.runtime.db.reader.connect() as conn:

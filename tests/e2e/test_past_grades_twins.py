@@ -138,7 +138,7 @@ async def test_recorded_past_grades_count_in_rank_exactly_as_live_ones(fresh_db,
         assert recorded[2018] == wrong["assessment_id"]
 
         # -- rank has applied every grade event of both twins (the correction's last) ------------------
-        g = rank_orm.grade_record
+        g = rank_orm.appraisal_grade
 
         async def rank_has_the_grades() -> None:
             async with rank_application.state.runtime.db.reader.connect() as conn:

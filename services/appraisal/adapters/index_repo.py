@@ -98,20 +98,20 @@ class IndexRepository(RowRepository):
             one_of(self.conn, f.c.cadre_id, cadres), f.c.status == "CONFIRMED", f.c.occurred_on.between(lo, hi)))
 
     async def _reports(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
-        p = orm.pet_report_outcome
+        p = orm.petitions_report_outcome
         return await self._rows(select(p.c.report_id, p.c.cadre_id, p.c.outcome, p.c.closed_on).where(
             one_of(self.conn, p.c.cadre_id, cadres), p.c.outcome.in_(COUNTED_REPORT_OUTCOMES),
             p.c.closed_on.between(lo, hi)))
 
     async def _sanctions(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
-        s, tol = orm.tol_sanction, orm.tol_tolerated
+        s, tol = orm.tolerance_sanction, orm.tolerance_granted
         tolerated = exists().where(and_(tol.c.incident_id == s.c.incident_id))
         return await self._rows(select(s.c.sanction_id, s.c.cadre_id, s.c.system, s.c.type, s.c.effective_on).where(
             one_of(self.conn, s.c.cadre_id, cadres), s.c.status != "REVOKED", s.c.effective_on.between(lo, hi),
             ~tolerated))
 
     async def _false_accusations(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
-        fa = orm.pet_false_accusation
+        fa = orm.petitions_false_accusation
         return await self._rows(select(fa.c.case_id, fa.c.accuser_cadre_id, fa.c.confirmed_on).where(
             one_of(self.conn, fa.c.accuser_cadre_id, cadres), fa.c.confirmed_on.between(lo, hi)))
 

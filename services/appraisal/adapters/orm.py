@@ -365,8 +365,8 @@ index_dirty = Table(
     Column("marked_at", UtcDateTime, nullable=False),
 )
 
-tol_restriction = Table(
-    "tol_restriction",
+tolerance_restriction = Table(
+    "tolerance_restriction",
     metadata,
     Column("restriction_id", String(64), primary_key=True),
     Column("cadre_id", String(64), nullable=False),
@@ -377,11 +377,11 @@ tol_restriction = Table(
     Column("ends_on", Date, nullable=True),
     Column("status", String(16), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_tol_restriction_cadre_id", "cadre_id"),
+    Index("ix_tolerance_restriction_cadre_id", "cadre_id"),
 )
 
-tol_sanction = Table(
-    "tol_sanction",
+tolerance_sanction = Table(
+    "tolerance_sanction",
     metadata,
     Column("sanction_id", String(64), primary_key=True),
     Column("cadre_id", String(64), nullable=False),
@@ -393,12 +393,12 @@ tol_sanction = Table(
     Column("incident_id", String(64), nullable=True),
     Column("status", String(16), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_tol_sanction_cadre_id_effective_on", "cadre_id", "effective_on"),
-    Index("ix_tol_sanction_incident_id", "incident_id"),
+    Index("ix_tolerance_sanction_cadre_id_effective_on", "cadre_id", "effective_on"),
+    Index("ix_tolerance_sanction_incident_id", "incident_id"),
 )
 
-tol_investigation = Table(
-    "tol_investigation",
+tolerance_investigation = Table(
+    "tolerance_investigation",
     metadata,
     Column("investigation_id", String(64), primary_key=True),
     Column("cadre_id", String(64), nullable=False),
@@ -406,38 +406,38 @@ tol_investigation = Table(
     Column("opened_on", Date, nullable=False),
     Column("closed_on", Date, nullable=True),
     Column("result", String(24), nullable=True),
-    Index("ix_tol_investigation_cadre_id", "cadre_id"),
+    Index("ix_tolerance_investigation_cadre_id", "cadre_id"),
 )
 
-tol_tolerated = Table(
-    "tol_tolerated",
+tolerance_granted = Table(
+    "tolerance_granted",
     metadata,
     Column("case_id", String(64), primary_key=True),
     Column("incident_id", String(64), nullable=False),
     Column("cadre_id", String(64), nullable=False),
     Column("decided_on", Date, nullable=False),
     Column("source_refs", JSON, nullable=False),
-    Index("ix_tol_tolerated_incident_id", "incident_id"),
-    Index("ix_tol_tolerated_cadre_id", "cadre_id"),
+    Index("ix_tolerance_granted_incident_id", "incident_id"),
+    Index("ix_tolerance_granted_cadre_id", "cadre_id"),
 )
 
-pet_report_outcome = Table(
-    "pet_report_outcome",
+petitions_report_outcome = Table(
+    "petitions_report_outcome",
     metadata,
     Column("report_id", String(64), primary_key=True),
     Column("cadre_id", String(64), primary_key=True),
     Column("outcome", String(24), nullable=False),
     Column("closed_on", Date, nullable=False),
-    Index("ix_pet_report_outcome_cadre_id_closed_on", "cadre_id", "closed_on"),
+    Index("ix_petitions_report_outcome_cadre_id_closed_on", "cadre_id", "closed_on"),
 )
 
-pet_false_accusation = Table(
-    "pet_false_accusation",
+petitions_false_accusation = Table(
+    "petitions_false_accusation",
     metadata,
     Column("case_id", String(64), primary_key=True),
     Column("accuser_cadre_id", String(64), nullable=False),
     Column("confirmed_on", Date, nullable=False),
-    Index("ix_pet_false_accusation_accuser_cadre_id", "accuser_cadre_id"),
+    Index("ix_petitions_false_accusation_accuser_cadre_id", "accuser_cadre_id"),
 )
 
 # Notes on a cadre's record from other services' events (docs/rules.md §5.8, 5.11, 5.16, 5.19): append-only, one per
@@ -507,4 +507,11 @@ bonus_line = Table(
     Column("coefficient", Float, nullable=False),
     Column("amount_cents", BigInteger, nullable=False),
     Column("explanation", String(500), nullable=False),
+)
+
+
+# Local copies of other producers' contracts, named <producer>_<noun> (docs/DEVELOPING.md, "Consuming events").
+PROJECTIONS: tuple[Table, ...] = (
+    tolerance_restriction, tolerance_sanction, tolerance_investigation, tolerance_granted, petitions_report_outcome,
+    petitions_false_accusation, rank_move,
 )

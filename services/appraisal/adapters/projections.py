@@ -26,7 +26,7 @@ async def grade_facts(conn: AsyncConnection, cadre_id: str) -> Facts:
 
 async def grade_facts_of(conn: AsyncConnection, cadre_ids: list[str]) -> dict[str, Facts]:
     """`grade_facts` of several cadres in four queries (a batch of past grades reads them once)."""
-    s, r, i, t = orm.tol_sanction, orm.tol_restriction, orm.tol_investigation, orm.tol_tolerated
+    s, r, i, t = orm.tolerance_sanction, orm.tolerance_restriction, orm.tolerance_investigation, orm.tolerance_granted
     ids = sorted(set(cadre_ids))
     found: dict[str, tuple[list, list, list, set]] = {c: ([], [], [], set()) for c in ids}
     for x in (await conn.execute(select(s).where(s.c.cadre_id.in_(ids)))).all():
@@ -81,37 +81,37 @@ class Projections(RowRepository):
 
     async def keep_restriction(self, p: tol.RestrictionState) -> None:
         """Mirrors a restriction's full state."""
-        await upsert(self.conn, orm.tol_restriction, {
+        await upsert(self.conn, orm.tolerance_restriction, {
             "restriction_id": p.restriction_id, "cadre_id": p.cadre_id, "effect": p.effect.value,
             "source_type": p.source_type.value, "source_id": p.source_id, "starts_on": p.starts_on,
             "ends_on": p.ends_on, "status": p.status.value, "updated_at": utcnow()}, ["restriction_id"])
 
     async def sanction_effective_on(self, sanction_id: str) -> dt.date | None:
         """Returns the effective date a sanction had before this event (None if new)."""
-        s = orm.tol_sanction
+        s = orm.tolerance_sanction
         return (await self.conn.execute(select(s.c.effective_on).where(s.c.sanction_id == sanction_id))).scalar()
 
     async def keep_sanction(self, p: tol.SanctionState, status: str) -> None:
         """Mirrors a sanction with its status."""
-        await upsert(self.conn, orm.tol_sanction, {
+        await upsert(self.conn, orm.tolerance_sanction, {
             "sanction_id": p.sanction_id, "cadre_id": p.cadre_id, "system": p.system.value, "type": p.type.value,
             "effective_on": p.effective_on, "ends_on": p.ends_on, "period_months": p.period_months,
             "incident_id": p.incident_id, "status": status, "updated_at": utcnow()}, ["sanction_id"])
 
     async def incident_tolerated(self, incident_id: str) -> bool:
         """Tells whether a tolerance case exempted this incident."""
-        t = orm.tol_tolerated
+        t = orm.tolerance_granted
         return (await self.conn.execute(select(t.c.case_id).where(t.c.incident_id == incident_id))).first() is not None
 
     async def keep_tolerated(self, p: tol.ToleranceGranted) -> None:
         """Keeps an exempting tolerance decision (once per case)."""
-        await insert_ignore(self.conn, orm.tol_tolerated, {
+        await insert_ignore(self.conn, orm.tolerance_granted, {
             "case_id": p.case_id, "incident_id": p.incident_id, "cadre_id": p.cadre_id, "decided_on": p.decided_on,
             "source_refs": [r.model_dump() for r in p.source_refs]}, ["case_id"])
 
     async def tolerate_reports(self, report_ids: list[str], cadre_id: str) -> list[dt.date]:
         """Marks a cadre's outcomes of these reports TOLERATED; returns their closing dates (read before)."""
-        r = orm.pet_report_outcome
+        r = orm.petitions_report_outcome
         days = (await self.conn.execute(select(r.c.closed_on).where(r.c.report_id.in_(report_ids),
                                                                     r.c.cadre_id == cadre_id))).scalars().all()
         await self.conn.execute(update(r).where(r.c.report_id.in_(report_ids), r.c.cadre_id == cadre_id)
@@ -120,38 +120,38 @@ class Projections(RowRepository):
 
     async def sanction_days(self, incident_id: str) -> list[dt.date]:
         """Returns the effective dates of the sanctions of an incident."""
-        s = orm.tol_sanction
+        s = orm.tolerance_sanction
         return list((await self.conn.execute(select(s.c.effective_on).where(s.c.incident_id == incident_id))).scalars())
 
     async def keep_investigation(self, p: tol.InvestigationOpened | tol.InvestigationClosed) -> None:
         """Mirrors an investigation (open, or closed with its result)."""
         closed = isinstance(p, tol.InvestigationClosed)
-        await upsert(self.conn, orm.tol_investigation, {
+        await upsert(self.conn, orm.tolerance_investigation, {
             "investigation_id": p.investigation_id, "cadre_id": p.cadre_id, "case_id": p.case_id,
             "opened_on": p.opened_on, "closed_on": p.closed_on if closed else None,
             "result": p.result if closed else None}, ["investigation_id"])
 
     async def report_outcome(self, report_id: str, cadre_id: str) -> tuple[dt.date | None, str] | None:
         """Returns (closed_on, outcome) of a report about a cadre, if known."""
-        r = orm.pet_report_outcome
+        r = orm.petitions_report_outcome
         row = (await self.conn.execute(select(r.c.closed_on, r.c.outcome).where(
             r.c.report_id == report_id, r.c.cadre_id == cadre_id))).first()
         return None if row is None else (row.closed_on, row.outcome)
 
     async def report_closed_on(self, report_id: str, cadre_id: str) -> dt.date | None:
         """Returns the closing date of a report about a cadre, if known."""
-        r = orm.pet_report_outcome
+        r = orm.petitions_report_outcome
         return (await self.conn.execute(select(r.c.closed_on).where(
             r.c.report_id == report_id, r.c.cadre_id == cadre_id))).scalar()
 
     async def keep_report_outcome(self, report_id: str, cadre_id: str, outcome: str, closed_on: dt.date) -> None:
         """Keeps the outcome of a report about a cadre."""
-        await upsert(self.conn, orm.pet_report_outcome, {"report_id": report_id, "cadre_id": cadre_id,
+        await upsert(self.conn, orm.petitions_report_outcome, {"report_id": report_id, "cadre_id": cadre_id,
                                                          "outcome": outcome, "closed_on": closed_on},
                      ["report_id", "cadre_id"])
 
     async def keep_false_accusation(self, p: pet.FalseAccusationConfirmed) -> None:
         """Keeps a confirmed false accusation by a cadre (once per case)."""
-        await insert_ignore(self.conn, orm.pet_false_accusation, {
+        await insert_ignore(self.conn, orm.petitions_false_accusation, {
             "case_id": p.case_id, "accuser_cadre_id": p.accuser_cadre_id, "confirmed_on": p.confirmed_on},
             ["case_id"])

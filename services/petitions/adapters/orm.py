@@ -380,3 +380,8 @@ appealable_decision = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_appealable_decision_cadre_id", "cadre_id"),
 )
+
+
+# Local copies of other producers' contracts, named <producer>_<noun> (docs/DEVELOPING.md, "Consuming events"). None
+# here: `appealable_decision` merges tolerance's sanctions and appraisal's grades, so it is named for what it holds.
+PROJECTIONS: tuple[Table, ...] = ()

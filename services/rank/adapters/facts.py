@@ -65,39 +65,39 @@ async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgT
     for cadre_id, holding in await load_holdings(conn, ids):
         holdings[cadre_id][type(holding)].append(holding)
     grades: dict[str, list[GradeFact]] = defaultdict(list)
-    g = orm.grade_record
+    g = orm.appraisal_grade
     for row in (await conn.execute(select(g.c.cadre_id, g.c.year, g.c.grade, g.c.finalized_on, g.c.assessment_id)
                                    .where(g.c.cadre_id.in_(ids)))).all():
         grades[row[0]].append(GradeFact(row[1], row[2], row[3], row[4]))
     awards: dict[str, list[AwardFact]] = defaultdict(list)
-    a = orm.award_record
+    a = orm.appraisal_award
     for row in (await conn.execute(select(a.c.cadre_id, a.c.award_id, a.c.type, a.c.granted_on, a.c.revoked_on)
                                    .where(a.c.cadre_id.in_(ids), a.c.granted_on.is_not(None)))).all():
         awards[row[0]].append(AwardFact(row[1], row[2], row[3], row[4]))
     percentile = await _index_percentiles(conn, ids, {row[0]: row[6] for row in cadres})
     restrictions: dict[str, list[RestrictionFact]] = defaultdict(list)
-    r = orm.restriction_record
+    r = orm.tolerance_restriction
     for row in (await conn.execute(select(r.c.cadre_id, r.c.restriction_id, r.c.effect, r.c.starts_on, r.c.ends_on,
                                           r.c.status, r.c.source_type, r.c.discretionary_extension)
                                    .where(r.c.cadre_id.in_(ids), r.c.status != "VOID"))).all():
         restrictions[row[0]].append(RestrictionFact(row[1], row[2], row[3], row[4], row[5], row[6], row[7]))
     investigations: dict[str, list[InvestigationFact]] = defaultdict(list)
-    v = orm.investigation_record
+    v = orm.tolerance_investigation
     for row in (await conn.execute(select(v.c.cadre_id, v.c.case_id, v.c.opened_on, v.c.closed_on)
                                    .where(v.c.cadre_id.in_(ids), v.c.opened_on.is_not(None)))).all():
         investigations[row[0]].append(InvestigationFact(row[1], row[2], row[3]))
     sanctions: dict[str, list[SanctionFact]] = defaultdict(list)
-    s = orm.sanction_record
+    s = orm.tolerance_sanction
     for row in (await conn.execute(select(s.c.cadre_id, s.c.sanction_id, s.c.type, s.c.effective_on, s.c.ends_on,
                                           s.c.status).where(s.c.cadre_id.in_(ids)))).all():
         sanctions[row[0]].append(SanctionFact(row[1], row[2], row[3], row[4], row[5]))
     flags: dict[str, list[XinfangFact]] = defaultdict(list)
-    x = orm.xinfang_record
+    x = orm.petitions_report
     for row in (await conn.execute(select(x.c.cadre_id, x.c.report_id, x.c.received_on, x.c.closed_on)
                                    .where(x.c.cadre_id.in_(ids)))).all():
         flags[row[0]].append(XinfangFact(row[1], row[2], row[3]))
     clarifications: dict[str, list[ClarificationFact]] = defaultdict(list)
-    k = orm.clarification_record
+    k = orm.petitions_clarification
     for row in (await conn.execute(select(k.c.cadre_id, k.c.clarification_id, k.c.executed_on, k.c.report_ids)
                                    .where(k.c.cadre_id.in_(ids)))).all():
         clarifications[row[0]].append(ClarificationFact(row[1], row[2], tuple(loads(row[3], []))))
@@ -131,7 +131,7 @@ async def _index_percentiles(conn: AsyncConnection, ids: list[str], unit_of: dic
     A percentile stated by the event is kept; otherwise it is derived from the totals of the same period held for
     the cadres now in the same org unit (:func:`percentile_rank`).
     """
-    i, c = orm.index_record, orm.cadre
+    i, c = orm.appraisal_index, orm.cadre
     latest: dict[str, tuple] = {}
     for cadre_id, computed_at, period_key, total, stated in (await conn.execute(
             select(i.c.cadre_id, i.c.computed_at, i.c.period_key, i.c.total, i.c.percentile)

@@ -172,8 +172,8 @@ quota = Table(
 )
 
 # Projections of other services' events (no foreign keys: an event may name a cadre rank never registered).
-grade_record = Table(
-    "grade_record",
+appraisal_grade = Table(
+    "appraisal_grade",
     metadata,
     Column("assessment_id", String(64), primary_key=True),
     Column("cadre_id", String(36), nullable=False),
@@ -183,11 +183,11 @@ grade_record = Table(
     Column("supplemented", Boolean, nullable=False),
     Column("amended", Boolean, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_grade_record_cadre_id", "cadre_id", "year"),
+    Index("ix_appraisal_grade_cadre_id", "cadre_id", "year"),
 )
 
-award_record = Table(
-    "award_record",
+appraisal_award = Table(
+    "appraisal_award",
     metadata,
     Column("award_id", String(64), primary_key=True),
     Column("cadre_id", String(36), nullable=False),
@@ -197,11 +197,11 @@ award_record = Table(
     Column("granted_on", Date, nullable=True),
     Column("revoked_on", Date, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_award_record_cadre_id", "cadre_id"),
+    Index("ix_appraisal_award_cadre_id", "cadre_id"),
 )
 
-index_record = Table(
-    "index_record",
+appraisal_index = Table(
+    "appraisal_index",
     metadata,
     Column("cadre_id", String(36), nullable=False),
     Column("period_key", String(16), nullable=False),
@@ -212,8 +212,8 @@ index_record = Table(
     PrimaryKeyConstraint("cadre_id", "period_key"),
 )
 
-restriction_record = Table(
-    "restriction_record",
+tolerance_restriction = Table(
+    "tolerance_restriction",
     metadata,
     Column("restriction_id", String(64), primary_key=True),
     Column("cadre_id", String(36), nullable=False),
@@ -226,11 +226,11 @@ restriction_record = Table(
     Column("discretionary_extension", Boolean, nullable=False),
     Column("reason", Text, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_restriction_record_cadre_id", "cadre_id"),
+    Index("ix_tolerance_restriction_cadre_id", "cadre_id"),
 )
 
-sanction_record = Table(
-    "sanction_record",
+tolerance_sanction = Table(
+    "tolerance_sanction",
     metadata,
     Column("sanction_id", String(64), primary_key=True),
     Column("cadre_id", String(36), nullable=False),
@@ -242,11 +242,11 @@ sanction_record = Table(
     Column("demotes_level", Boolean, nullable=False),
     Column("status", String(16), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_sanction_record_cadre_id", "cadre_id"),
+    Index("ix_tolerance_sanction_cadre_id", "cadre_id"),
 )
 
-investigation_record = Table(
-    "investigation_record",
+tolerance_investigation = Table(
+    "tolerance_investigation",
     metadata,
     Column("case_id", String(64), primary_key=True),
     Column("cadre_id", String(36), nullable=False),
@@ -255,13 +255,13 @@ investigation_record = Table(
     Column("closed_on", Date, nullable=True),
     Column("result", String(32), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_investigation_record_cadre_id", "cadre_id"),
+    Index("ix_tolerance_investigation_cadre_id", "cadre_id"),
 )
 
 # 信访 about a cadre (信访工作条例 §30, docs/rules.md §5.11): a flag for selection supervision, never a bar; closed when
 # the report closes or the cadre is clarified.
-xinfang_record = Table(
-    "xinfang_record",
+petitions_report = Table(
+    "petitions_report",
     metadata,
     Column("report_id", String(64), nullable=False),
     Column("cadre_id", String(36), nullable=False),
@@ -270,19 +270,19 @@ xinfang_record = Table(
     Column("closed_by", String(96), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("report_id", "cadre_id"),
-    Index("ix_xinfang_record_cadre_id", "cadre_id"),
+    Index("ix_petitions_report_cadre_id", "cadre_id"),
 )
 
 # 澄清正名 (docs/rules.md §5.8): recorded so that the clarified reports are never used against the cadre.
-clarification_record = Table(
-    "clarification_record",
+petitions_clarification = Table(
+    "petitions_clarification",
     metadata,
     Column("clarification_id", String(64), primary_key=True),
     Column("cadre_id", String(36), nullable=False),
     Column("report_ids", Text, nullable=False),
     Column("executed_on", Date, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_clarification_record_cadre_id", "cadre_id"),
+    Index("ix_petitions_clarification_cadre_id", "cadre_id"),
 )
 
 demotion = Table(
@@ -440,4 +440,11 @@ kernel_tables = KernelTables(
     dead_letter=dead_letter_table(metadata),
     watermark=watermark_table(metadata),
     audit=audit_log,
+)
+
+
+# Local copies of other producers' contracts, named <producer>_<noun> (docs/DEVELOPING.md, "Consuming events").
+PROJECTIONS: tuple[Table, ...] = (
+    appraisal_grade, appraisal_award, appraisal_index, tolerance_restriction, tolerance_sanction,
+    tolerance_investigation, petitions_report, petitions_clarification,
 )

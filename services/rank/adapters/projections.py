@@ -17,7 +17,7 @@ from services.rank.adapters.sql import dumps, path_str
 # Built once: a consumer runs it for every grade event.
 _GRADE_CONTEXT = select(
     select(orm.cadre.c.id).where(orm.cadre.c.id == bindparam("cadre_id")).scalar_subquery(),
-    select(orm.grade_record.c.grade).where(orm.grade_record.c.assessment_id == bindparam("assessment_id"))
+    select(orm.appraisal_grade.c.grade).where(orm.appraisal_grade.c.assessment_id == bindparam("assessment_id"))
     .scalar_subquery(),
     select(orm.demotion.c.status).where(orm.demotion.c.source == bindparam("source")).scalar_subquery())
 
@@ -32,24 +32,24 @@ async def grade_context(conn: AsyncConnection, *, assessment_id: str, cadre_id: 
 
 async def put_grade(conn: AsyncConnection, **values: Any) -> None:
     """Stores the latest grade of an assessment."""
-    await upsert(conn, orm.grade_record, {**values, "updated_at": utcnow()}, ["assessment_id"])
+    await upsert(conn, orm.appraisal_grade, {**values, "updated_at": utcnow()}, ["assessment_id"])
 
 
 async def grade_of_year(conn: AsyncConnection, cadre_id: str, year: int) -> str | None:
     """Returns the stored grade of a cadre's year (the latest finalized if several)."""
-    t = orm.grade_record
+    t = orm.appraisal_grade
     return (await conn.execute(select(t.c.grade).where(t.c.cadre_id == cadre_id, t.c.year == year)
                                .order_by(t.c.finalized_on.desc()).limit(1))).scalar()
 
 
 async def put_award(conn: AsyncConnection, **values: Any) -> None:
     """Stores an award's state (granted or revoked)."""
-    await upsert(conn, orm.award_record, {**values, "updated_at": utcnow()}, ["award_id"])
+    await upsert(conn, orm.appraisal_award, {**values, "updated_at": utcnow()}, ["award_id"])
 
 
 async def revoke_award(conn: AsyncConnection, *, award_id: str, cadre_id: str, type_: str, revoked_on: dt.date) -> None:
     """Marks an award revoked (creating the row if the grant was never seen)."""
-    t = orm.award_record
+    t = orm.appraisal_award
     values = {"award_id": award_id, "cadre_id": cadre_id, "type": type_, "revoked_on": revoked_on,
               "updated_at": utcnow()}
     await upsert(conn, t, values, ["award_id"])
@@ -57,17 +57,17 @@ async def revoke_award(conn: AsyncConnection, *, award_id: str, cadre_id: str, t
 
 async def put_index(conn: AsyncConnection, **values: Any) -> None:
     """Stores the accountability index of a cadre's period."""
-    await upsert(conn, orm.index_record, values, ["cadre_id", "period_key"])
+    await upsert(conn, orm.appraisal_index, values, ["cadre_id", "period_key"])
 
 
 async def put_restriction(conn: AsyncConnection, **values: Any) -> None:
     """Stores the full state of a restriction."""
-    await upsert(conn, orm.restriction_record, {**values, "updated_at": utcnow()}, ["restriction_id"])
+    await upsert(conn, orm.tolerance_restriction, {**values, "updated_at": utcnow()}, ["restriction_id"])
 
 
 async def put_sanction(conn: AsyncConnection, **values: Any) -> str | None:
     """Stores the state of a sanction; returns its previous status."""
-    t = orm.sanction_record
+    t = orm.tolerance_sanction
     before = (await conn.execute(select(t.c.status).where(t.c.sanction_id == values["sanction_id"]))).scalar()
     await upsert(conn, t, {**values, "updated_at": utcnow()}, ["sanction_id"])
     return before
@@ -76,7 +76,7 @@ async def put_sanction(conn: AsyncConnection, **values: Any) -> str | None:
 async def open_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: str, opened_on: dt.date,
                              investigation_id: str | None) -> bool:
     """Records an open case; a case already closed (events out of order) stays closed. True if newly open."""
-    t = orm.investigation_record
+    t = orm.tolerance_investigation
     inserted = await insert_ignore(conn, t, {
         "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "investigation_id": investigation_id,
         "updated_at": utcnow()}, ["case_id"])
@@ -91,7 +91,7 @@ async def open_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: s
 async def close_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: str, closed_on: dt.date,
                               result: str | None, opened_on: dt.date | None = None) -> None:
     """Records that a case closed (creating the row if its opening was never seen)."""
-    t = orm.investigation_record
+    t = orm.tolerance_investigation
     inserted = await insert_ignore(conn, t, {
         "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "closed_on": closed_on, "result": result,
         "updated_at": utcnow()}, ["case_id"])
@@ -103,7 +103,7 @@ async def close_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: 
 async def flag_xinfang(conn: AsyncConnection, *, report_id: str, cadre_ids: Sequence[str], received_on: dt.date) -> None:
     """Records a 信访 about cadres for selection supervision, once per (report, cadre)."""
     for cadre_id in cadre_ids:
-        await insert_ignore(conn, orm.xinfang_record, {
+        await insert_ignore(conn, orm.petitions_report, {
             "report_id": report_id, "cadre_id": cadre_id, "received_on": received_on, "updated_at": utcnow()},
             ["report_id", "cadre_id"])
 
@@ -111,7 +111,7 @@ async def flag_xinfang(conn: AsyncConnection, *, report_id: str, cadre_ids: Sequ
 async def close_xinfang(conn: AsyncConnection, *, report_ids: Sequence[str], closed_on: dt.date, closed_by: str,
                         cadre_id: str | None = None) -> list[str]:
     """Closes the open 信访 flags of some reports (of one cadre, if named); returns the cadres concerned."""
-    t = orm.xinfang_record
+    t = orm.petitions_report
     where = [t.c.report_id.in_(list(report_ids)), t.c.closed_on.is_(None)]
     if cadre_id is not None:
         where.append(t.c.cadre_id == cadre_id)
@@ -124,7 +124,7 @@ async def close_xinfang(conn: AsyncConnection, *, report_ids: Sequence[str], clo
 async def put_clarification(conn: AsyncConnection, *, clarification_id: str, cadre_id: str, report_ids: Sequence[str],
                             executed_on: dt.date) -> None:
     """Records a clarification (澄清正名) once."""
-    await insert_ignore(conn, orm.clarification_record, {
+    await insert_ignore(conn, orm.petitions_clarification, {
         "clarification_id": clarification_id, "cadre_id": cadre_id, "report_ids": dumps(sorted(report_ids)),
         "executed_on": executed_on, "updated_at": utcnow()}, ["clarification_id"])
 
@@ -153,7 +153,7 @@ async def mark_dirty_subtree(conn: AsyncConnection, path: Sequence[str]) -> None
 
 async def mark_dirty_index_peers(conn: AsyncConnection, cadre_id: str, period_key: str) -> None:
     """Queues the cadres of ``cadre_id``'s org unit holding an index for ``period_key``: their percentile moved."""
-    t, c, i = orm.cadre_standing, orm.cadre, orm.index_record
+    t, c, i = orm.cadre_standing, orm.cadre, orm.appraisal_index
     unit = select(c.c.org_unit_id).where(c.c.id == cadre_id).scalar_subquery()
     peers = (select(c.c.id).join(i, and_(i.c.cadre_id == c.c.id, i.c.period_key == period_key))
              .where(c.c.org_unit_id == unit))
@@ -178,7 +178,7 @@ async def mark_expired_standings(conn: AsyncConnection, today: dt.date) -> int:
 
 async def is_open(conn: AsyncConnection, case_id: str) -> bool:
     """Tells whether a case is recorded open (opened and not closed)."""
-    t = orm.investigation_record
+    t = orm.tolerance_investigation
     row = (await conn.execute(select(t.c.opened_on, t.c.closed_on).where(t.c.case_id == case_id))).first()
     return row is not None and row[0] is not None and row[1] is None
 
@@ -192,7 +192,7 @@ async def close_cases(conn: AsyncConnection, *, case_ids: Sequence[str], closed_
     """
     if not case_ids:
         return []
-    t = orm.investigation_record
+    t = orm.tolerance_investigation
     cadres = list((await conn.execute(select(t.c.cadre_id).where(t.c.case_id.in_(list(case_ids)),
                                                                  t.c.closed_on.is_(None)))).scalars())
     await conn.execute(update(t).where(t.c.case_id.in_(list(case_ids)), t.c.closed_on.is_(None))

@@ -411,3 +411,9 @@ kernel_tables = KernelTables(
     audit=audit_log,
 )
 directory = directory_tables(metadata)
+
+
+# Local copies of other producers' contracts, named <producer>_<noun> (docs/DEVELOPING.md, "Consuming events").
+PROJECTIONS: tuple[Table, ...] = (
+    rank_post_holding, rank_rank_holding, petitions_report_outcome,
+)

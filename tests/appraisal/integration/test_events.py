@@ -66,7 +66,7 @@ async def test_a_restriction_forces_undetermined_and_stale_redeliveries_are_igno
                                   cls=tol.RestrictionLifted), seq=7)
     await app.publish(restriction("c-fin-4", RestrictionEffect.GRADE_UNDETERMINED, RestrictionStatus.ACTIVE), seq=6)
     await app.applied(3, "tolerance")
-    status = await app.scalar(select(orm.tol_restriction.c.status).where(orm.tol_restriction.c.restriction_id == "rs-1"))
+    status = await app.scalar(select(orm.tolerance_restriction.c.status).where(orm.tolerance_restriction.c.restriction_id == "rs-1"))
     assert status == "LIFTED"  # the older ACTIVE state arrived late and was skipped
     assert (await propose(app, aid, "COMPETENT")).status_code == 200
 

@@ -79,7 +79,7 @@ async def test_a_clarification_seen_before_the_closing_still_keeps_the_report_ou
     await app.applied(2, "petitions")
     await app.recompute()
     assert "SUBSTANTIATED_REPORTS" not in {c["source"] for c in (await index(app, "c-fin-4"))["components"]}
-    status = await app.scalar(select(orm.pet_report_outcome.c.outcome).where(orm.pet_report_outcome.c.report_id == "r-9"))
+    status = await app.scalar(select(orm.petitions_report_outcome.c.outcome).where(orm.petitions_report_outcome.c.report_id == "r-9"))
     assert status == "CLARIFIED"
 
 

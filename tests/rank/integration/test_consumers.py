@@ -113,7 +113,7 @@ async def test_the_same_event_delivered_twice_is_applied_once(api):
     await api.applied(2, "appraisal")
     runner = next(r for r in api.runtime.runners if r.subscription.producer == "appraisal")
     assert (runner.stats.applied, runner.stats.duplicates) == (1, 1)
-    rows = await api.rows(select(orm.grade_record.c.grade).where(orm.grade_record.c.cadre_id == cadre))
+    rows = await api.rows(select(orm.appraisal_grade.c.grade).where(orm.appraisal_grade.c.cadre_id == cadre))
     assert rows == [("EXCELLENT",)]
 
 

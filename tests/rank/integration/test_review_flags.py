@@ -30,7 +30,7 @@ async def test_a_xinfang_flag_is_a_non_blocking_note_for_selection_supervision(a
     assert (await answer(api, cadre))["eligible"] is True
     await api.publish(xinfang([cadre, other]), copies=2)  # the same event twice
     await api.applied(2, "petitions")
-    assert (await api.rows(select(func.count()).select_from(orm.xinfang_record)))[0][0] == 2
+    assert (await api.rows(select(func.count()).select_from(orm.petitions_report)))[0][0] == 2
     result = await answer(api, cadre)
     flag = rules(result)["review.xinfang"]
     assert result["eligible"] is True and result["blocked"] is False and result["earliest_date"] == "2026-06-15"
@@ -63,7 +63,7 @@ async def test_a_xinfang_flag_is_a_non_blocking_note_for_selection_supervision(a
     assert "review.xinfang" not in rules(await answer(api, cadre))
     assert "review.xinfang" in rules((await api.ok("GET", f"/api/v1/eligibility/{cadre}",
                                                    params={"as_of": "2026-04-30"}))["eligibility"])
-    closed = await api.rows(select(orm.xinfang_record.c.closed_by).where(orm.xinfang_record.c.cadre_id == cadre))
+    closed = await api.rows(select(orm.petitions_report.c.closed_by).where(orm.petitions_report.c.cadre_id == cadre))
     assert [r[0] for r in closed] == ["report/r-101"]
 
 
@@ -74,13 +74,13 @@ async def test_a_clarification_is_recorded_never_used_against_the_cadre_and_clos
                                                        method="MEETING", scope="UNIT", executed_on=D(2026, 5, 3))
     await api.publish(clarification, copies=2)
     await api.applied(3, "petitions")
-    assert (await api.rows(select(func.count()).select_from(orm.clarification_record)))[0][0] == 1
+    assert (await api.rows(select(func.count()).select_from(orm.petitions_clarification)))[0][0] == 1
     result = await answer(api, cadre)
     note = rules(result)["clarification.recorded"]
     assert (note["met"], note["blocking"], note["ref"]) == (True, False, "clarification/cl-2")
     assert result["eligible"] is True and "review.xinfang" not in rules(result)
     assert "clarification.recorded" in rules(await answer(api, cadre, "cadre", None, cadre))  # the cadre sees it
-    closed = await api.rows(select(orm.xinfang_record.c.closed_on, orm.xinfang_record.c.closed_by))
+    closed = await api.rows(select(orm.petitions_report.c.closed_on, orm.petitions_report.c.closed_by))
     assert [tuple(r) for r in closed] == [(D(2026, 5, 3), "clarification/cl-2")]
     await api.recompute()
     standing = await api.rows(select(orm.cadre_standing.c.blocked, orm.cadre_standing.c.eligible_on)
