@@ -266,7 +266,7 @@ async def test_rank_receives_the_same_restriction_state_for_a_past_and_a_live_sa
         await sweep(tol.state.runtime.uow, today=TODAY, batch=1000)
 
         async def state(cadre_id):
-            t = rank_orm.restriction_record
+            t = rank_orm.tolerance_restriction
             async with rank.state.runtime.db.reader.connect() as conn:
                 rows = (await conn.execute(select(t.c.effect, t.c.source_type, t.c.starts_on, t.c.ends_on, t.c.status,
                                                   t.c.reason).where(t.c.cadre_id == cadre_id))).all()
