@@ -33,9 +33,10 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/kernel/unit tests/rank/unit tests/appraisal/unit tests/petitions/unit \
 	  tests/tolerance/unit tests/gateway/unit -q $(PYTEST_ARGS)
 
-# ruff (rules in pyproject.toml); `make lint FIX=1` applies the safe fixes.
+# ruff lint and format (rules in pyproject.toml); `make lint FIX=1` applies the safe fixes and formats.
 lint: $(STAMP)
 	$(BIN)/ruff check . $(if $(FIX),--fix,)
+	$(BIN)/ruff format $(if $(FIX),,--check) .
 
 # The database, messaging and end-to-end tests again on PostgreSQL (TEST_POSTGRES_URL, default the local server).
 test-postgres: $(STAMP)

@@ -94,9 +94,11 @@ def _sql_allowed(relative: Path) -> bool:
 @pytest.mark.parametrize("service", SERVICES)
 def test_sqlalchemy_is_imported_only_by_adapters_and_views(service):
     base = ROOT / "services" / service
-    found = {str(p.relative_to(base).as_posix()) for p in _files(f"services/{service}")
-             if not _sql_allowed(p.relative_to(base))
-             and any(n.split(".")[0] == "sqlalchemy" for n in _imports(p))}
+    found = {
+        str(p.relative_to(base).as_posix())
+        for p in _files(f"services/{service}")
+        if not _sql_allowed(p.relative_to(base)) and any(n.split(".")[0] == "sqlalchemy" for n in _imports(p))
+    }
     assert found == set(), "SQL outside adapters and views"
 
 
@@ -109,7 +111,7 @@ def _reached_past_the_service_layer(service: str, layer: str, path: Path) -> set
         if name.split(".")[0] == "sqlalchemy":
             reached.add("sqlalchemy")
         elif name.startswith(own):
-            part = name[len(own):].split(".")[0]
+            part = name[len(own) :].split(".")[0]
             if part not in ("service_layer", "views", "process_views", layer) and not part.endswith("_views"):
                 reached.add(part)
     return reached
@@ -161,20 +163,21 @@ def test_configuration_reaches_use_cases_through_one_typed_context(service):
     assert f"{name}.build(settings)" in main and "context=" in main, f"services/{service}/main.py"
     for path in _files(f"services/{service}"):
         text = path.read_text(encoding="utf-8")
-        assert "type(\"" not in text and "app.state.policy" not in text and "_tools" not in text, path
+        assert 'type("' not in text and "app.state.policy" not in text and "_tools" not in text, path
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_routes_are_assembled_one_way(service):
     """`api/router.py` lists the service's routers in matching order as ROUTERS; create_app passes it to build_app."""
-    import importlib
-
     from fastapi import APIRouter
 
     routers = importlib.import_module(f"services.{service}.api.router").ROUTERS
     assert routers and all(isinstance(r, APIRouter) for r in routers)
-    main = (ROOT / "services" / service / "main.py").read_text(encoding="utf-8")
-    assert f"from services.{service}.api.router import ROUTERS" in main and "build_app(runtime, ROUTERS," in main
+    main = ast.parse((ROOT / "services" / service / "main.py").read_text(encoding="utf-8"))
+    imported = {(n.module, a.name) for n in ast.walk(main) if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert (f"services.{service}.api.router", "ROUTERS") in imported
+    calls = [n for n in ast.walk(main) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "build_app"]
+    assert [ast.unparse(c.args[1]) for c in calls] == ["ROUTERS"], "create_app passes ROUTERS to build_app"
 
 
 @pytest.mark.parametrize("service", SERVICES)
