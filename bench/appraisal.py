@@ -74,24 +74,60 @@ async def seed(db: Any, cadres: int, rng: random.Random) -> dict[str, int]:
         dir_rows, records, regular = [], [], []
         for i in range(cadres):
             cid, unit = f"c{i:06d}", units[i % len(units)]
-            dir_rows.append(directory_cadre(cid, unit, now, gender="MALE" if i % 2 else "FEMALE",
-                                            birth_date=dt.date(1965 + i % 35, 1 + i % 12, 1),
-                                            rank_code=f"C{8 + i % 4:02d}", leadership=i % 17 == 0))
+            dir_rows.append(
+                directory_cadre(
+                    cid,
+                    unit,
+                    now,
+                    gender="MALE" if i % 2 else "FEMALE",
+                    birth_date=dt.date(1965 + i % 35, 1 + i % 12, 1),
+                    rank_code=f"C{8 + i % 4:02d}",
+                    leadership=i % 17 == 0,
+                )
+            )
             for q in range(1, 5):
                 category = CATEGORIES[rng.randrange(len(CATEGORIES))]
-                records.append({"id": f"r{i:06d}{q}", "cadre_id": cid, "org_unit_id": unit, "org_path": f"/city/{unit}/",
-                                "occurred_on": _day(rng, q), "category": category, "title": "work",
-                                "description": None,
-                                "quantity": float(rng.randrange(60, 100) if category == "PUBLIC_EVALUATION"
-                                                  else rng.randrange(1, 4)),
-                                "unit": None, "evidence_refs": [], "status": "VERIFIED", "submitted_by": "bench",
-                                "verified_by": "bench", "verified_on": dt.date(YEAR, 12, 31), "return_reason": None,
-                                "supersedes": None, "superseded_by": None, "version": 1, "created_at": now,
-                                "updated_at": now})
-                regular.append({"id": f"g{i:06d}{q}", "cadre_id": cid, "org_unit_id": unit,
-                                "org_path": f"/city/{unit}/", "period_key": f"{YEAR}-Q{q}",
-                                "period_end": dt.date(YEAR, 3 * q, 28), "result": RESULTS[rng.randrange(4)],
-                                "evaluator": "bench", "evidence_refs": [], "created_at": now})
+                records.append(
+                    {
+                        "id": f"r{i:06d}{q}",
+                        "cadre_id": cid,
+                        "org_unit_id": unit,
+                        "org_path": f"/city/{unit}/",
+                        "occurred_on": _day(rng, q),
+                        "category": category,
+                        "title": "work",
+                        "description": None,
+                        "quantity": float(
+                            rng.randrange(60, 100) if category == "PUBLIC_EVALUATION" else rng.randrange(1, 4)
+                        ),
+                        "unit": None,
+                        "evidence_refs": [],
+                        "status": "VERIFIED",
+                        "submitted_by": "bench",
+                        "verified_by": "bench",
+                        "verified_on": dt.date(YEAR, 12, 31),
+                        "return_reason": None,
+                        "supersedes": None,
+                        "superseded_by": None,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                regular.append(
+                    {
+                        "id": f"g{i:06d}{q}",
+                        "cadre_id": cid,
+                        "org_unit_id": unit,
+                        "org_path": f"/city/{unit}/",
+                        "period_key": f"{YEAR}-Q{q}",
+                        "period_end": dt.date(YEAR, 3 * q, 28),
+                        "result": RESULTS[rng.randrange(4)],
+                        "evaluator": "bench",
+                        "evidence_refs": [],
+                        "created_at": now,
+                    }
+                )
         await insert_chunks(conn, orm.directory.cadre, dir_rows)
         await insert_chunks(conn, orm.performance_record, records)
         await insert_chunks(conn, orm.regular_assessment, regular)
@@ -107,22 +143,54 @@ def burst(events: int, cadres: int, rng: random.Random) -> list[tuple[Any, Any]]
         kind = n % 10
         day = _day(rng, 1 + rng.randrange(4))
         if kind < 4:
-            out.append((handlers.on_report_closed, pet.ReportClosed(
-                report_id=f"rep-{n}", outcome=ReportOutcome.SUBSTANTIATED, closed_on=day,
-                cadre_outcomes=[pet.CadreOutcome(cadre_id=cid, outcome=ReportOutcome.SUBSTANTIATED)])))
+            out.append(
+                (
+                    handlers.on_report_closed,
+                    pet.ReportClosed(
+                        report_id=f"rep-{n}",
+                        outcome=ReportOutcome.SUBSTANTIATED,
+                        closed_on=day,
+                        cadre_outcomes=[pet.CadreOutcome(cadre_id=cid, outcome=ReportOutcome.SUBSTANTIATED)],
+                    ),
+                )
+            )
         elif kind < 8:
             incident = f"inc-{n}"
             incidents.append((incident, cid))
-            system, type_ = ((SanctionSystem.GOV, SanctionType.WARNING) if kind < 6
-                             else (SanctionSystem.ORG_HANDLING, SanctionType.POST_ADJUSTMENT))
-            out.append((handlers.on_sanction, tol.SanctionEffective(
-                sanction_id=f"s-{n}", cadre_id=cid, system=system, type=type_, effective_on=day,
-                ends_on=None, period_months=6, incident_id=incident)))
+            system, type_ = (
+                (SanctionSystem.GOV, SanctionType.WARNING)
+                if kind < 6
+                else (SanctionSystem.ORG_HANDLING, SanctionType.POST_ADJUSTMENT)
+            )
+            out.append(
+                (
+                    handlers.on_sanction,
+                    tol.SanctionEffective(
+                        sanction_id=f"s-{n}",
+                        cadre_id=cid,
+                        system=system,
+                        type=type_,
+                        effective_on=day,
+                        ends_on=None,
+                        period_months=6,
+                        incident_id=incident,
+                    ),
+                )
+            )
         else:
             incident, who = incidents[rng.randrange(len(incidents))] if incidents else (f"inc-x{n}", cid)
-            out.append((handlers.on_tolerance_granted, tol.ToleranceGranted(
-                case_id=f"tc-{n}", incident_id=incident, cadre_id=who, decision=ToleranceDecision.EXEMPT,
-                decided_on=day)))
+            out.append(
+                (
+                    handlers.on_tolerance_granted,
+                    tol.ToleranceGranted(
+                        case_id=f"tc-{n}",
+                        incident_id=incident,
+                        cadre_id=who,
+                        decision=ToleranceDecision.EXEMPT,
+                        decided_on=day,
+                    ),
+                )
+            )
     return out
 
 
@@ -134,8 +202,13 @@ async def run_backend(backend: str, url: str, cadres: int, events: int, batch: i
     context = AppraisalContext.build(settings)
 
     def uow() -> Any:
-        return AppraisalUnitOfWork(db=db, tables=orm.kernel_tables, to_contracts=to_contracts, context=context,
-                                   outbox=OutboxWriter(orm.kernel_tables.outbox, "appraisal", "cadre"))
+        return AppraisalUnitOfWork(
+            db=db,
+            tables=orm.kernel_tables,
+            to_contracts=to_contracts,
+            context=context,
+            outbox=OutboxWriter(orm.kernel_tables.outbox, "appraisal", "cadre"),
+        )
 
     try:
         t0 = time.perf_counter()
@@ -170,16 +243,27 @@ async def run_backend(backend: str, url: str, cadres: int, events: int, batch: i
             emitted = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one() - emitted_before
             snapshots = (await conn.execute(select(func.count()).select_from(orm.index_snapshot))).scalar_one()
         return {
-            "backend": backend, **seeded, "pairs_total": cadres * len(QUARTERS), "snapshots": snapshots,
+            "backend": backend,
+            **seeded,
+            "pairs_total": cadres * len(QUARTERS),
+            "snapshots": snapshots,
             "seed_s": round(seed_s, 1),
             "full_recompute": {"pairs": full, "wall_s": round(full_s, 2), "pairs_per_s": round(full / full_s)},
-            "burst": {"events": events, "wall_s": round(burst_s, 2), "events_per_s": round(events / burst_s),
-                      "dirty_pairs": dirty},
-            "incremental_recompute": {"pairs": recomputed, "wall_s": round(incremental_s, 2),
-                                      "pairs_per_s": round(recomputed / incremental_s) if incremental_s else None,
-                                      "index_computed_emitted": emitted,
-                                      "rss_before_mib": baseline_rss, "peak_rss_mib": peak,
-                                      "share_of_population": round(recomputed / (cadres * len(QUARTERS)), 4)},
+            "burst": {
+                "events": events,
+                "wall_s": round(burst_s, 2),
+                "events_per_s": round(events / burst_s),
+                "dirty_pairs": dirty,
+            },
+            "incremental_recompute": {
+                "pairs": recomputed,
+                "wall_s": round(incremental_s, 2),
+                "pairs_per_s": round(recomputed / incremental_s) if incremental_s else None,
+                "index_computed_emitted": emitted,
+                "rss_before_mib": baseline_rss,
+                "peak_rss_mib": peak,
+                "share_of_population": round(recomputed / (cadres * len(QUARTERS)), 4),
+            },
             "process_peak_rss_mib": round(peak_rss_mib(), 1),
         }
     finally:
@@ -202,12 +286,16 @@ async def run(args) -> dict[str, Any]:
 
 def format(result: dict[str, Any]) -> str:
     """Formats the result as a short table."""
-    lines = [f"index recomputation: {result['cadres']} cadres × {result['quarters']} quarters, burst of "
-             f"{result['events']} events"]
+    lines = [
+        f"index recomputation: {result['cadres']} cadres × {result['quarters']} quarters, burst of "
+        f"{result['events']} events"
+    ]
     for backend, r in result["results"].items():
         inc, full, b = r["incremental_recompute"], r["full_recompute"], r["burst"]
-        lines.append(f"{backend:9} full {full['pairs']} pairs in {full['wall_s']} s | burst {b['events']} events in "
-                     f"{b['wall_s']} s ({b['events_per_s']}/s) → {b['dirty_pairs']} dirty | incremental "
-                     f"{inc['pairs']} pairs in {inc['wall_s']} s, peak rss {inc['peak_rss_mib']} MiB "
-                     f"(from {inc['rss_before_mib']}; process peak {r['process_peak_rss_mib']} MiB)")
+        lines.append(
+            f"{backend:9} full {full['pairs']} pairs in {full['wall_s']} s | burst {b['events']} events in "
+            f"{b['wall_s']} s ({b['events_per_s']}/s) → {b['dirty_pairs']} dirty | incremental "
+            f"{inc['pairs']} pairs in {inc['wall_s']} s, peak rss {inc['peak_rss_mib']} MiB "
+            f"(from {inc['rss_before_mib']}; process peak {r['process_peak_rss_mib']} MiB)"
+        )
     return "\n".join(lines)

@@ -51,8 +51,9 @@ async def postgres_available(url: str) -> bool:
     import asyncpg
 
     try:
-        conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
-                                     timeout=3)
+        conn = await asyncpg.connect(
+            make_url(url).set(drivername="postgresql").render_as_string(hide_password=False), timeout=3
+        )
         await conn.close()
         return True
     except Exception:
@@ -149,13 +150,19 @@ def nats_server() -> Iterator[NatsServerProcess]:
 
 
 @contextmanager
-def child(cmd: list[str], *, env: dict[str, str] | None = None, ready_url: str | None = None,
-          timeout: float = 30.0) -> Iterator[subprocess.Popen]:
+def child(
+    cmd: list[str], *, env: dict[str, str] | None = None, ready_url: str | None = None, timeout: float = 30.0
+) -> Iterator[subprocess.Popen]:
     """Runs a child process (killed by PID at the end), waiting until ready_url answers 200."""
     import httpx
 
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         if ready_url:
             deadline = time.monotonic() + timeout
@@ -186,22 +193,51 @@ def python() -> str:
 async def insert_chunks(conn: Any, table: Any, rows: list[dict], size: int = 5000) -> None:
     """Inserts rows in executemany chunks (one statement per chunk keeps the driver's buffers bounded)."""
     for i in range(0, len(rows), size):
-        await conn.execute(insert(table), rows[i:i + size])
+        await conn.execute(insert(table), rows[i : i + size])
 
 
 def directory_units(units: list[str], now: dt.datetime) -> list[dict[str, Any]]:
     """A consumer's directory of org units: the city and one municipal agency per name, as rank announces them."""
-    city = {"org_unit_id": "city", "parent_id": None, "name": "city", "agency_level": "CITY_LEADERSHIP",
-            "path": "/city/", "active": True, "updated_at": now}
-    return [city] + [{"org_unit_id": u, "parent_id": "city", "name": u, "agency_level": "MUNICIPAL_AGENCY",
-                      "path": f"/city/{u}/", "active": True, "updated_at": now} for u in units]
+    city = {
+        "org_unit_id": "city",
+        "parent_id": None,
+        "name": "city",
+        "agency_level": "CITY_LEADERSHIP",
+        "path": "/city/",
+        "active": True,
+        "updated_at": now,
+    }
+    return [city] + [
+        {
+            "org_unit_id": u,
+            "parent_id": "city",
+            "name": u,
+            "agency_level": "MUNICIPAL_AGENCY",
+            "path": f"/city/{u}/",
+            "active": True,
+            "updated_at": now,
+        }
+        for u in units
+    ]
 
 
 def directory_cadre(cadre_id: str, unit: str, now: dt.datetime, **fields: Any) -> dict[str, Any]:
     """A consumer's directory row of one cadre under the city; `fields` override the defaults."""
-    row = {"cadre_id": cadre_id, "name": cadre_id, "gender": "MALE", "birth_date": dt.date(1980, 1, 1),
-           "org_unit_id": unit, "org_path": f"/city/{unit}/", "category": "COMPREHENSIVE", "rank_code": None,
-           "level": None, "post_code": None, "leadership": False, "relative_ids": "[]", "active": True,
-           "updated_at": now}
+    row = {
+        "cadre_id": cadre_id,
+        "name": cadre_id,
+        "gender": "MALE",
+        "birth_date": dt.date(1980, 1, 1),
+        "org_unit_id": unit,
+        "org_path": f"/city/{unit}/",
+        "category": "COMPREHENSIVE",
+        "rank_code": None,
+        "level": None,
+        "post_code": None,
+        "leadership": False,
+        "relative_ids": "[]",
+        "active": True,
+        "updated_at": now,
+    }
     row.update(fields)
     return row

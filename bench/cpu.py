@@ -79,8 +79,9 @@ class Meter:
         return out
 
 
-async def _send(client: httpx.AsyncClient, requests: list[tuple[str, str, dict | None]],
-                headers: dict[str, str]) -> int:
+async def _send(
+    client: httpx.AsyncClient, requests: list[tuple[str, str, dict | None]], headers: dict[str, str]
+) -> int:
     """Sends every (method, url, body), CONCURRENCY at a time; returns how many failed."""
     queue = iter(requests)
     failed = 0
@@ -107,8 +108,14 @@ async def _settled(check: Any, timeout: float = 300) -> None:
         await asyncio.sleep(0.2)
 
 
-async def _scenario(meter: Meter, client: httpx.AsyncClient, name: str, requests: list[tuple[str, str, dict | None]],
-                    headers: dict[str, str], settled: Any = None) -> dict[str, Any]:
+async def _scenario(
+    meter: Meter,
+    client: httpx.AsyncClient,
+    name: str,
+    requests: list[tuple[str, str, dict | None]],
+    headers: dict[str, str],
+    settled: Any = None,
+) -> dict[str, Any]:
     """Runs one scenario; answers CPU ms and statements per request (per process and in total) and req/s."""
     await asyncio.sleep(1.0)  # let the previous scenario's tail (relay, consumers) finish
     idle_start = await meter.read(client)
@@ -128,12 +135,21 @@ async def _scenario(meter: Meter, client: httpx.AsyncClient, name: str, requests
     n = len(requests)
     cpu = {p: max(0.0, (after[p][0] - before[p][0]) - idle_rate[p] * elapsed) * 1000 / n for p in meter.pids}
     statements = {p: (after[p][1] - before[p][1]) / n for p in SERVICES}
-    row = {"requests": n, "failed": failed, "rps": round(n / answered, 1), "settled_s": round(elapsed, 2),
-           "cpu_ms": {p: round(v, 2) for p, v in cpu.items()}, "cpu_ms_total": round(sum(cpu.values()), 2),
-           "statements": {p: round(v, 1) for p, v in statements.items()},
-           "statements_total": round(sum(statements.values()), 1)}
-    print(f"  {name:<28} {row['cpu_ms_total']:7.2f} ms CPU/request  {row['statements_total']:6.1f} statements  "
-          f"{row['rps']:7.1f} req/s  ({failed} failed)", flush=True)
+    row = {
+        "requests": n,
+        "failed": failed,
+        "rps": round(n / answered, 1),
+        "settled_s": round(elapsed, 2),
+        "cpu_ms": {p: round(v, 2) for p, v in cpu.items()},
+        "cpu_ms_total": round(sum(cpu.values()), 2),
+        "statements": {p: round(v, 1) for p, v in statements.items()},
+        "statements_total": round(sum(statements.values()), 1),
+    }
+    print(
+        f"  {name:<28} {row['cpu_ms_total']:7.2f} ms CPU/request  {row['statements_total']:6.1f} statements  "
+        f"{row['rps']:7.1f} req/s  ({failed} failed)",
+        flush=True,
+    )
     return row
 
 
@@ -162,8 +178,12 @@ async def run(args: Any) -> dict[str, Any]:
         for backend, before in _runs(baseline).items():
             if backend in out["runs"]:
                 name = "cpu.png" if backend == "sqlite" else f"cpu-{backend}.png"
-                chart = cpu_chart(before, out["runs"][backend], RESULTS / name,
-                                  title=f"Total CPU ms per request, {size:,} cadres ({backend}): baseline vs this run")
+                chart = cpu_chart(
+                    before,
+                    out["runs"][backend],
+                    RESULTS / name,
+                    title=f"Total CPU ms per request, {size:,} cadres ({backend}): baseline vs this run",
+                )
                 print(f"  chart: {chart.relative_to(RESULTS.parent.parent)}", flush=True)
     return out
 
@@ -177,8 +197,9 @@ async def _run_on(args: Any, backend: str, size: int, reads: int, writes: int) -
     work = Path(os.environ.get("BENCH_WORK", "/tmp")) / f"youwei-bench-cpu-{uuid.uuid4().hex[:8]}"
     work.mkdir(parents=True)
     key = keys.load_or_generate(work / "keys")
-    token = key.mint(subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei",
-                     ttl_s=6 * 3600)
+    token = key.mint(
+        subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei", ttl_s=6 * 3600
+    )
     auth = {"Authorization": f"Bearer {token}"}
     namespace = "c" + uuid.uuid4().hex[:8]
     dbs = Databases(args.postgres_url)
@@ -192,13 +213,22 @@ async def _run_on(args: Any, backend: str, size: int, reads: int, writes: int) -
             def serve(name: str, factory: str, env: dict[str, str]) -> None:
                 port = free_port()
                 urls[name] = f"http://127.0.0.1:{port}"
-                proc = stack.enter_context(child([python(), *UVICORN, "--port", str(port), factory], env=env,
-                                                 ready_url=urls[name] + "/health/ready", timeout=60))
+                proc = stack.enter_context(
+                    child(
+                        [python(), *UVICORN, "--port", str(port), factory],
+                        env=env,
+                        ready_url=urls[name] + "/health/ready",
+                        timeout=60,
+                    )
+                )
                 pids[name] = proc.pid
 
             for service in SERVICES:
-                serve(service, f"services.{service}.main:create_app",
-                      service_env(service, work, db_urls[service], nats.url, namespace))
+                serve(
+                    service,
+                    f"services.{service}.main:create_app",
+                    service_env(service, work, db_urls[service], nats.url, namespace),
+                )
             serve("gateway", "gateway.main:create_app", _gateway_env(work, dict(urls), "aiohttp"))
             gateway = urls["gateway"]
             async with httpx.AsyncClient(timeout=60) as client:
@@ -207,41 +237,79 @@ async def _run_on(args: Any, backend: str, size: int, reads: int, writes: int) -
                 templates = seeded["ids"]
                 history = set(seeded["with_history"])
                 await clone_register(db_urls, templates, len(templates), size)
-                clones = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:bench:cadre:{n}"))
-                          for n in range(len(templates), size)]
+                clones = [
+                    str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:bench:cadre:{n}")) for n in range(len(templates), size)
+                ]
                 with_history = [t for t in templates if t in history] + [
-                    c for n, c in enumerate(clones, len(templates)) if templates[n % len(templates)] in history]
+                    c for n, c in enumerate(clones, len(templates)) if templates[n % len(templates)] in history
+                ]
                 sample = (with_history * (reads // max(1, len(with_history)) + 1))[:reads]
                 meter = Meter(pids, urls)
                 scenarios = out["scenarios"]
                 print(f"CPU per request, {size:,} cadres ({backend}), {CONCURRENCY} requests at a time:", flush=True)
                 scenarios["dossier"] = await _scenario(
-                    meter, client, "GET dossier (gateway)", [("GET", f"{gateway}/api/v1/cadres/{c}/dossier", None)
-                                                             for c in sample], auth)
+                    meter,
+                    client,
+                    "GET dossier (gateway)",
+                    [("GET", f"{gateway}/api/v1/cadres/{c}/dossier", None) for c in sample],
+                    auth,
+                )
                 scenarios["pass_through"] = await _scenario(
-                    meter, client, "GET /cadres/{id} (gateway)", [("GET", f"{gateway}/api/v1/cadres/{c}", None)
-                                                                  for c in sample], auth)
+                    meter,
+                    client,
+                    "GET /cadres/{id} (gateway)",
+                    [("GET", f"{gateway}/api/v1/cadres/{c}", None) for c in sample],
+                    auth,
+                )
                 known = {s: await count_rows(db_urls[s], "dir_cadre") for s in CONSUMERS}
-                bodies = [("POST", f"{gateway}/api/v1/cadres", {
-                    "name": f"新干部{n:05d}", "gender": "MALE" if n % 2 else "FEMALE",
-                    "birth_date": f"{1970 + n % 25}-{1 + n % 12:02d}-{1 + n % 28:02d}", "entry_date": f"{1993 + n % 25}-07-01",
-                    "org_unit_id": f"county-{n % COUNTIES}"}) for n in range(writes)]
+                bodies = [
+                    (
+                        "POST",
+                        f"{gateway}/api/v1/cadres",
+                        {
+                            "name": f"新干部{n:05d}",
+                            "gender": "MALE" if n % 2 else "FEMALE",
+                            "birth_date": f"{1970 + n % 25}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                            "entry_date": f"{1993 + n % 25}-07-01",
+                            "org_unit_id": f"county-{n % COUNTIES}",
+                        },
+                    )
+                    for n in range(writes)
+                ]
 
                 async def registered(ok: int) -> bool:
                     return all([await count_rows(db_urls[s], "dir_cadre") >= known[s] + ok for s in CONSUMERS])
 
-                scenarios["registration"] = await _scenario(meter, client, "POST /cadres, all consumers", bodies, auth,
-                                                            settled=registered)
+                scenarios["registration"] = await _scenario(
+                    meter, client, "POST /cadres, all consumers", bodies, auth, settled=registered
+                )
                 records = await count_rows(db_urls["appraisal"], "performance_record")
 
                 async def recorded(ok: int) -> bool:
                     return await count_rows(db_urls["appraisal"], "performance_record") >= records + ok
 
                 scenarios["appraisal_write"] = await _scenario(
-                    meter, client, "POST performance-records", [("POST", f"{gateway}/api/v1/performance-records", {
-                        "cadre_id": c, "occurred_on": "2026-03-15", "category": "KEY_TASK", "title": f"任务{i}",
-                        "quantity": 2, "unit": "items"}) for i, c in enumerate(sample[:writes])], auth,
-                    settled=recorded)
+                    meter,
+                    client,
+                    "POST performance-records",
+                    [
+                        (
+                            "POST",
+                            f"{gateway}/api/v1/performance-records",
+                            {
+                                "cadre_id": c,
+                                "occurred_on": "2026-03-15",
+                                "category": "KEY_TASK",
+                                "title": f"任务{i}",
+                                "quantity": 2,
+                                "unit": "items",
+                            },
+                        )
+                        for i, c in enumerate(sample[:writes])
+                    ],
+                    auth,
+                    settled=recorded,
+                )
     finally:
         await dbs.close()
     return out
@@ -253,10 +321,15 @@ def format(result: dict[str, Any]) -> str:  # noqa: A001 - the bench runner's ho
     lines = []
     for backend, run in _runs(result).items():
         speed = f" (calibration {run['calibration_ms']} ms)" if "calibration_ms" in run else ""
-        lines += ["", f"CPU per request, {result['cadres']:,} cadres, {backend}{speed}", head,
-                  "|" + "---|" * (len(PROCESSES) + 4)]
+        lines += [
+            "",
+            f"CPU per request, {result['cadres']:,} cadres, {backend}{speed}",
+            head,
+            "|" + "---|" * (len(PROCESSES) + 4),
+        ]
         for name, row in run["scenarios"].items():
             cells = " | ".join(f"{row['cpu_ms'][p]:.2f}" for p in PROCESSES)
-            lines.append(f"| {name} | {cells} | {row['cpu_ms_total']:.2f} | {row['statements_total']:.1f} "
-                         f"| {row['rps']} |")
+            lines.append(
+                f"| {name} | {cells} | {row['cpu_ms_total']:.2f} | {row['statements_total']:.1f} | {row['rps']} |"
+            )
     return "\n".join(lines).lstrip("\n")

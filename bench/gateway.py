@@ -40,17 +40,51 @@ CONNECTIONS = 64
 # without measuring only queueing.
 SUITE_CONNECTIONS = 16
 WRK_THREADS = 2
-UVICORN = ["-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--loop", "uvloop", "--http", "httptools",
-           "--no-access-log", "--log-level", "warning"]
+UVICORN = [
+    "-m",
+    "uvicorn",
+    "--factory",
+    "--host",
+    "127.0.0.1",
+    "--loop",
+    "uvloop",
+    "--http",
+    "httptools",
+    "--no-access-log",
+    "--log-level",
+    "warning",
+]
 
 # A register entry and a dossier part of realistic size (a few hundred bytes and about 1 KiB of JSON).
-CADRE = {"id": "c-00001", "name": "Zhang San", "gender": "MALE", "birth_date": "1985-03-02", "entry_date": "2008-07-01",
-         "org_unit_id": "u-finance", "category": "COMPREHENSIVE", "party_member": True, "education": "MASTER",
-         "active": True, "version": 3}
+CADRE = {
+    "id": "c-00001",
+    "name": "Zhang San",
+    "gender": "MALE",
+    "birth_date": "1985-03-02",
+    "entry_date": "2008-07-01",
+    "org_unit_id": "u-finance",
+    "category": "COMPREHENSIVE",
+    "party_member": True,
+    "education": "MASTER",
+    "active": True,
+    "version": 3,
+}
 PART = {
-    "service": "stub", "cadre_id": "c-00001", "as_of": None,
-    "items": [{"kind": "record", "id": f"r-{i}", "year": 2020 + i, "status": "FINAL", "grade": "EXCELLENT",
-               "note_code": "N-17", "decided_on": f"202{i}-12-20"} for i in range(6)],
+    "service": "stub",
+    "cadre_id": "c-00001",
+    "as_of": None,
+    "items": [
+        {
+            "kind": "record",
+            "id": f"r-{i}",
+            "year": 2020 + i,
+            "status": "FINAL",
+            "grade": "EXCELLENT",
+            "note_code": "N-17",
+            "decided_on": f"202{i}-12-20",
+        }
+        for i in range(6)
+    ],
     "summary": {"count": 6, "latest": "EXCELLENT", "open": 0},
 }
 
@@ -151,8 +185,9 @@ def fan_out_app() -> Any:
         headers = {"Authorization": request.headers.get("authorization", "")}
         urls = [f"{upstreams[i % len(upstreams)]}/api/v1/dossier-parts/{s}/{cadre_id}" for i, s in enumerate(services)]
         parts = await asyncio.gather(*(one(u, headers) for u in urls))
-        return Response(orjson.dumps({"cadre_id": cadre_id, "parts": dict(zip(services, parts))}),
-                        media_type="application/json")
+        return Response(
+            orjson.dumps({"cadre_id": cadre_id, "parts": dict(zip(services, parts))}), media_type="application/json"
+        )
 
     return app
 
@@ -172,17 +207,40 @@ def _lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrk(url_base: str, prefix: str, suffix: str, ids: list[str], headers: dict[str, str], duration: int,
-        workdir: Path, connections: int = CONNECTIONS) -> dict[str, Any]:
+def wrk(
+    url_base: str,
+    prefix: str,
+    suffix: str,
+    ids: list[str],
+    headers: dict[str, str],
+    duration: int,
+    workdir: Path,
+    connections: int = CONNECTIONS,
+) -> dict[str, Any]:
     """Runs wrk against url_base with random ids; returns req/s, p50/p99 (ms) and error counts."""
     script = workdir / f"wrk-{time.monotonic_ns()}.lua"
-    script.write_text(WRK_SCRIPT % {
-        "ids": ",".join(_lua_string(i) for i in ids),
-        "headers": ",".join(f"[{_lua_string(k)}]={_lua_string(v)}" for k, v in headers.items()),
-        "prefix": prefix, "suffix": suffix,
-    }, encoding="utf-8")
-    cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
-           "-s", str(script), url_base]
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "ids": ",".join(_lua_string(i) for i in ids),
+            "headers": ",".join(f"[{_lua_string(k)}]={_lua_string(v)}" for k, v in headers.items()),
+            "prefix": prefix,
+            "suffix": suffix,
+        },
+        encoding="utf-8",
+    )
+    cmd = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+        url_base,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     figures = parse_wrk(done.stdout)
     if not figures["requests"]:
@@ -223,25 +281,36 @@ def _serve(stack: Any, factory: str, env: dict[str, str], ready_path: str = "/he
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    stack.enter_context(child([python(), *UVICORN, "--port", str(port), factory], env=env,
-                              ready_url=base + ready_path, timeout=60))
+    stack.enter_context(
+        child([python(), *UVICORN, "--port", str(port), factory], env=env, ready_url=base + ready_path, timeout=60)
+    )
     return base
 
 
 def service_env(service: str, work: Path, db_url: str, nats_url: str, namespace: str) -> dict[str, str]:
     """The environment of one service process in a benchmark (test mode, the bench's keys, quiet logs)."""
     p = service.upper()
-    return {f"{p}_DATABASE_URL": db_url, f"{p}_NATS_URL": nats_url, f"{p}_EVENTS_NAMESPACE": namespace,
-            f"{p}_ENVIRONMENT": "test", f"{p}_LOG_LEVEL": "WARNING",
-            f"{p}_AUTH_JWKS_FILE": str(work / "keys" / "jwks.json"), f"{p}_AUTH_ISSUER": "youwei-bench",
-            f"{p}_AUTH_AUDIENCE": "youwei"}
+    return {
+        f"{p}_DATABASE_URL": db_url,
+        f"{p}_NATS_URL": nats_url,
+        f"{p}_EVENTS_NAMESPACE": namespace,
+        f"{p}_ENVIRONMENT": "test",
+        f"{p}_LOG_LEVEL": "WARNING",
+        f"{p}_AUTH_JWKS_FILE": str(work / "keys" / "jwks.json"),
+        f"{p}_AUTH_ISSUER": "youwei-bench",
+        f"{p}_AUTH_AUDIENCE": "youwei",
+    }
 
 
 def _gateway_env(work: Path, upstreams: dict[str, str], client: str) -> dict[str, str]:
     env = {
-        "GATEWAY_ENVIRONMENT": "test", "GATEWAY_LOG_LEVEL": "WARNING", "GATEWAY_UPSTREAM_CLIENT": client,
-        "GATEWAY_AUTH_JWKS_FILE": str(work / "keys" / "jwks.json"), "GATEWAY_AUTH_ISSUER": "youwei-bench",
-        "GATEWAY_AUTH_AUDIENCE": "youwei", "GATEWAY_FEED_ENABLED": "false",
+        "GATEWAY_ENVIRONMENT": "test",
+        "GATEWAY_LOG_LEVEL": "WARNING",
+        "GATEWAY_UPSTREAM_CLIENT": client,
+        "GATEWAY_AUTH_JWKS_FILE": str(work / "keys" / "jwks.json"),
+        "GATEWAY_AUTH_ISSUER": "youwei-bench",
+        "GATEWAY_AUTH_AUDIENCE": "youwei",
+        "GATEWAY_FEED_ENABLED": "false",
         # One benchmark client sends thousands of requests per second with one token: no per-client limit here.
         "GATEWAY_RATE_LIMIT_ENABLED": "false",
     }
@@ -274,12 +343,20 @@ async def run_stubs(work: Path, duration: int, headers: dict[str, str]) -> dict[
     with ExitStack() as stack:
         bare = _serve(stack, "bench.gateway:bare_app", {})
         services = ["rank", "appraisal", "petitions", "tolerance"]
-        one_hop = {kind: _serve(stack, "bench.gateway:one_hop_app", {"BENCH_UPSTREAMS": bare, "BENCH_CLIENT": kind})
-                   for kind in ("aiohttp", "httpx", "httpx-aiohttp")}
+        one_hop = {
+            kind: _serve(stack, "bench.gateway:one_hop_app", {"BENCH_UPSTREAMS": bare, "BENCH_CLIENT": kind})
+            for kind in ("aiohttp", "httpx", "httpx-aiohttp")
+        }
         fan_out = _serve(stack, "bench.gateway:fan_out_app", {"BENCH_UPSTREAMS": bare})
-        gateways = {kind: _serve(stack, "gateway.main:create_app",
-                                 _gateway_env(work, dict.fromkeys(services, bare), kind), "/health/ready")
-                    for kind in ("aiohttp", "httpx")}
+        gateways = {
+            kind: _serve(
+                stack,
+                "gateway.main:create_app",
+                _gateway_env(work, dict.fromkeys(services, bare), kind),
+                "/health/ready",
+            )
+            for kind in ("aiohttp", "httpx")
+        }
         await asyncio.sleep(1)
         plan = [
             ("bare_fastapi", bare, "/api/v1/cadres/", "", {}),
@@ -354,18 +431,28 @@ async def _post_all(session: Any, requests: list[tuple[str, dict]], headers: dic
     return answers, errors
 
 
-async def _seed(urls: dict[str, str], db_urls: dict[str, str], headers: dict[str, str], start: int,
-                stop: int) -> dict[str, Any]:
+async def _seed(
+    urls: dict[str, str], db_urls: dict[str, str], headers: dict[str, str], start: int, stop: int
+) -> dict[str, Any]:
     """Registers cadres start..stop-1 through rank (spread over the counties) and gives every 10th a history."""
     import aiohttp
 
     started = time.perf_counter()
     rank = urls["rank"]
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=SEED_CONCURRENCY * 2)) as session:
-        bodies = [(f"{rank}/api/v1/cadres", {
-            "name": f"Cadre {n:06d}", "gender": "MALE" if n % 2 else "FEMALE",
-            "birth_date": f"{1965 + n % 30}-{1 + n % 12:02d}-{1 + n % 28:02d}", "entry_date": f"{1990 + n % 30}-07-01",
-            "org_unit_id": f"county-{n % COUNTIES}"}) for n in range(start, stop)]
+        bodies = [
+            (
+                f"{rank}/api/v1/cadres",
+                {
+                    "name": f"Cadre {n:06d}",
+                    "gender": "MALE" if n % 2 else "FEMALE",
+                    "birth_date": f"{1965 + n % 30}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                    "entry_date": f"{1990 + n % 30}-07-01",
+                    "org_unit_id": f"county-{n % COUNTIES}",
+                },
+            )
+            for n in range(start, stop)
+        ]
         answers, errors = await _post_all(session, bodies, headers)
         ids = [a["id"] for a in answers if a]
         # Appraisal accepts records only for cadres its directory knows: wait for the registrations to arrive.
@@ -377,23 +464,47 @@ async def _seed(urls: dict[str, str], db_urls: dict[str, str], headers: dict[str
                 continue
             entry = bodies[n - start][1]["entry_date"]
             first += [
-                (f"{rank}/api/v1/cadres/{cadre_id}/rank-holdings",
-                 {"rank_code": "C10", "since": entry, "basis": "INITIAL", "level": 22}),
-                (f"{rank}/api/v1/cadres/{cadre_id}/post-holdings",
-                 {"post_code": "TOWNSHIP_DEPUTY", "since": "2022-06-01", "basis": "INITIAL"}),
-                *[(f"{urls['appraisal']}/api/v1/performance-records",
-                   {"cadre_id": cadre_id, "occurred_on": f"2025-0{m}-15", "category": "KEY_TASK",
-                    "title": f"Key task {m}", "quantity": 3, "unit": "items"}) for m in (3, 9)],
+                (
+                    f"{rank}/api/v1/cadres/{cadre_id}/rank-holdings",
+                    {"rank_code": "C10", "since": entry, "basis": "INITIAL", "level": 22},
+                ),
+                (
+                    f"{rank}/api/v1/cadres/{cadre_id}/post-holdings",
+                    {"post_code": "TOWNSHIP_DEPUTY", "since": "2022-06-01", "basis": "INITIAL"},
+                ),
+                *[
+                    (
+                        f"{urls['appraisal']}/api/v1/performance-records",
+                        {
+                            "cadre_id": cadre_id,
+                            "occurred_on": f"2025-0{m}-15",
+                            "category": "KEY_TASK",
+                            "title": f"Key task {m}",
+                            "quantity": 3,
+                            "unit": "items",
+                        },
+                    )
+                    for m in (3, 9)
+                ],
             ]
             # Holdings of one cadre follow each other in time: the promotion is posted after the initial holding.
-            then.append((f"{rank}/api/v1/cadres/{cadre_id}/rank-holdings",
-                         {"rank_code": "C09", "since": "2021-01-01", "basis": "PROMOTION", "level": 20}))
+            then.append(
+                (
+                    f"{rank}/api/v1/cadres/{cadre_id}/rank-holdings",
+                    {"rank_code": "C09", "since": "2021-01-01", "basis": "PROMOTION", "level": 20},
+                )
+            )
         _, first_errors = await _post_all(session, first, headers)
         _, then_errors = await _post_all(session, then, headers)
-    return {"ids": ids, "with_history": [i for n, i in enumerate(ids, start) if n % HISTORY_EVERY == 0],
-            "errors": errors, "consumers_caught_up_s": caught_up, "history_calls": len(first) + len(then),
-            "history_errors": first_errors + then_errors,
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "ids": ids,
+        "with_history": [i for n, i in enumerate(ids, start) if n % HISTORY_EVERY == 0],
+        "errors": errors,
+        "consumers_caught_up_s": caught_up,
+        "history_calls": len(first) + len(then),
+        "history_errors": first_errors + then_errors,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 SKIP_TABLES = frozenset({"outbox_message", "inbox_message", "dead_letter", "audit_log", "alembic_version"})
@@ -442,8 +553,11 @@ def _clone_register_sqlite(db_urls: dict[str, str], templates: list[str], start:
     for service, url in db_urls.items():
         path = url.split(":///", 1)[1]
         with sqlite3.connect(path, timeout=60) as conn:
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                      if r[0] not in SKIP_TABLES and not r[0].startswith("sqlite_")]
+            tables = [
+                r[0]
+                for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                if r[0] not in SKIP_TABLES and not r[0].startswith("sqlite_")
+            ]
             for table in tables:
                 info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
                 columns = [c[1] for c in info]
@@ -456,19 +570,25 @@ def _clone_register_sqlite(db_urls: dict[str, str], templates: list[str], start:
                 for row in rows:
                     by_cadre.setdefault(row[columns.index(key)], []).append(row)
                 own_pk = [c[1] for c in info if c[5] and c[1] != key]
-                batch = [tuple(_cloned(dict(zip(columns, row)), table, key, new_id, n, own_pk)[c] for c in columns)
-                         for n, new_id in enumerate(new_ids, start)
-                         for row in by_cadre.get(templates[n % len(templates)], [])]
+                batch = [
+                    tuple(_cloned(dict(zip(columns, row)), table, key, new_id, n, own_pk)[c] for c in columns)
+                    for n, new_id in enumerate(new_ids, start)
+                    for row in by_cadre.get(templates[n % len(templates)], [])
+                ]
                 if batch:
-                    conn.executemany(f'INSERT INTO "{table}" ({",".join(chr(34) + c + chr(34) for c in columns)}) '
-                                     f'VALUES ({",".join("?" * len(columns))})', batch)
+                    conn.executemany(
+                        f'INSERT INTO "{table}" ({",".join(chr(34) + c + chr(34) for c in columns)}) '
+                        f"VALUES ({','.join('?' * len(columns))})",
+                        batch,
+                    )
                     copied[f"{service}.{table}"] = len(batch)
             conn.commit()
     return copied
 
 
-async def _clone_register_postgres(db_urls: dict[str, str], templates: list[str], start: int,
-                                   stop: int) -> dict[str, int]:
+async def _clone_register_postgres(
+    db_urls: dict[str, str], templates: list[str], start: int, stop: int
+) -> dict[str, int]:
     import asyncpg
 
     from bench.common import pg_dsn
@@ -478,9 +598,14 @@ async def _clone_register_postgres(db_urls: dict[str, str], templates: list[str]
     for service, url in db_urls.items():
         conn = await asyncpg.connect(pg_dsn(url))
         try:
-            tables = [r[0] for r in await conn.fetch(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-                "AND table_type = 'BASE TABLE'") if r[0] not in SKIP_TABLES]
+            tables = [
+                r[0]
+                for r in await conn.fetch(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                    "AND table_type = 'BASE TABLE'"
+                )
+                if r[0] not in SKIP_TABLES
+            ]
             async with conn.transaction():
                 # As on SQLite (foreign keys off on the bench's own connection): the clones are copied table by
                 # table, parents not necessarily first, and the bench's superuser may skip the FK triggers.
@@ -489,28 +614,39 @@ async def _clone_register_postgres(db_urls: dict[str, str], templates: list[str]
                     described = await conn.fetch(
                         "SELECT column_name, coalesce(column_default LIKE 'nextval%', false) OR is_identity = 'YES' "
                         "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 "
-                        "ORDER BY ordinal_position", table)
+                        "ORDER BY ordinal_position",
+                        table,
+                    )
                     columns = [r[0] for r in described]
-                    key = "id" if (service, table) == ("rank", "cadre") else "cadre_id" if "cadre_id" in columns else None
+                    key = (
+                        "id" if (service, table) == ("rank", "cadre") else "cadre_id" if "cadre_id" in columns else None
+                    )
                     if key is None:
                         continue
-                    primary = [r[0] for r in await conn.fetch(
-                        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                        "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = $1::regclass AND i.indisprimary",
-                        f'"{table}"')]
+                    primary = [
+                        r[0]
+                        for r in await conn.fetch(
+                            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = $1::regclass AND i.indisprimary",
+                            f'"{table}"',
+                        )
+                    ]
                     # A key that holds the cadre id is unique for the clone as it is; a row's own ids are renewed
                     # (a serial one drawn by the database), its other key parts (a kind, a year) kept.
                     serial = [r[0] for r in described if r[1] and r[0] in primary]
-                    own_pk = [] if key in primary else [
-                        c for c in primary if c in serial or c == "id" or c.endswith("_id")]
+                    own_pk = (
+                        [] if key in primary else [c for c in primary if c in serial or c == "id" or c.endswith("_id")]
+                    )
                     rows = await conn.fetch(f'SELECT * FROM "{table}" WHERE "{key}" = ANY($1::text[])', templates)
                     by_cadre: dict[str, list[Any]] = {}
                     for row in rows:
                         by_cadre.setdefault(row[key], []).append(row)
                     kept = [c for c in columns if c not in serial or c not in own_pk]
-                    batch = [tuple(_cloned(dict(row), table, key, new_id, n, own_pk)[c] for c in kept)
-                             for n, new_id in enumerate(new_ids, start)
-                             for row in by_cadre.get(templates[n % len(templates)], [])]
+                    batch = [
+                        tuple(_cloned(dict(row), table, key, new_id, n, own_pk)[c] for c in kept)
+                        for n, new_id in enumerate(new_ids, start)
+                        for row in by_cadre.get(templates[n % len(templates)], [])
+                    ]
                     if batch:
                         try:
                             await conn.copy_records_to_table(table, records=batch, columns=kept)
@@ -528,10 +664,13 @@ async def create_units(client: Any, rank: str, auth: dict[str, str]) -> None:
     import uuid
 
     for unit, level, parent in [("city", "CITY_LEADERSHIP", None)] + [
-            (f"county-{i}", "COUNTY_LEADERSHIP", "city") for i in range(COUNTIES)]:
-        r = await client.post(f"{rank}/api/v1/org-units", json={
-            "code": unit, "name": unit, "agency_level": level, "parent_id": parent},
-            headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
+        (f"county-{i}", "COUNTY_LEADERSHIP", "city") for i in range(COUNTIES)
+    ]:
+        r = await client.post(
+            f"{rank}/api/v1/org-units",
+            json={"code": unit, "name": unit, "agency_level": level, "parent_id": parent},
+            headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
+        )
         assert r.status_code == 201, r.text
 
 
@@ -560,8 +699,9 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
     from kernel import keys
 
     key = keys.load_or_generate(work / "keys")
-    token = key.mint(subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei",
-                     ttl_s=6 * 3600)
+    token = key.mint(
+        subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei", ttl_s=6 * 3600
+    )
     auth = {"Authorization": f"Bearer {token}"}
     namespace = "g" + uuid.uuid4().hex[:8]
     dbs = Databases("postgresql+asyncpg://unused")
@@ -574,9 +714,12 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
                 env = service_env(service, work, db_urls[service], nats.url, namespace)
                 urls[service] = _serve(stack, f"services.{service}.main:create_app", env, "/health/ready")
             gateway = _serve(stack, "gateway.main:create_app", _gateway_env(work, urls, "aiohttp"), "/health/ready")
-            fan_out = _serve(stack, "bench.gateway:fan_out_app", {"BENCH_UPSTREAMS": ",".join(urls[s] for s in SERVICES)})
-            one_hop = _serve(stack, "bench.gateway:one_hop_app", {"BENCH_UPSTREAMS": urls["rank"],
-                                                                 "BENCH_CLIENT": "aiohttp"})
+            fan_out = _serve(
+                stack, "bench.gateway:fan_out_app", {"BENCH_UPSTREAMS": ",".join(urls[s] for s in SERVICES)}
+            )
+            one_hop = _serve(
+                stack, "bench.gateway:one_hop_app", {"BENCH_UPSTREAMS": urls["rank"], "BENCH_CLIENT": "aiohttp"}
+            )
             async with httpx.AsyncClient(timeout=30) as client:
                 await create_units(client, urls["rank"], auth)
             # A realistic base through the APIs (registrations, holdings, performance records, every event applied),
@@ -592,7 +735,9 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
                     start = len(registered)
                     copied = await clone_register(db_urls, templates, start, size)
                     new_ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:bench:cadre:{n}")) for n in range(start, size)]
-                    with_history += [i for n, i in enumerate(new_ids, start) if templates[n % len(templates)] in history]
+                    with_history += [
+                        i for n, i in enumerate(new_ids, start) if templates[n % len(templates)] in history
+                    ]
                     registered += new_ids
                     out.setdefault("cloned_rows", {})[str(size)] = copied
                 rng = random.Random(size)
@@ -609,8 +754,9 @@ async def run_suite(work: Path, duration: int, sizes: list[int], api_seed: int =
                     for name, base, prefix, suffix in plan:
                         await asyncio.to_thread(wrk, base, prefix, suffix, sample, auth, 1, work, SUITE_CONNECTIONS)
                         load = _machine_load()
-                        run = await asyncio.to_thread(wrk, base, prefix, suffix, sample, auth, duration, work,
-                                                      SUITE_CONNECTIONS)
+                        run = await asyncio.to_thread(
+                            wrk, base, prefix, suffix, sample, auth, duration, work, SUITE_CONNECTIONS
+                        )
                         rounds[name].append({**run, "load_before": load})
                 figures.update({name: _median(runs) for name, runs in rounds.items()})
                 out["sizes"][str(size)] = figures
@@ -629,18 +775,26 @@ async def run(args: Any) -> dict[str, Any]:
     from kernel import keys
 
     if shutil.which("wrk") is None:
-        raise SystemExit("bench gateway needs wrk (the load generator runs in its own process): "
-                         "apt-get install wrk, or brew install wrk")
+        raise SystemExit(
+            "bench gateway needs wrk (the load generator runs in its own process): "
+            "apt-get install wrk, or brew install wrk"
+        )
     duration = QUICK_DURATION_S if args.quick else DURATION_S
     sizes = [1000, 5000] if args.quick else [10_000, 100_000]
     api_seed = 300 if args.quick else 2000
     work = Path(tempfile.mkdtemp(prefix="youwei-bench-gateway-"))
     try:
         key = keys.load_or_generate(work / "keys")
-        token = key.mint(subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei",
-                         ttl_s=6 * 3600)
-        result: dict[str, Any] = {"connections": CONNECTIONS, "wrk_threads": WRK_THREADS, "duration_s": duration,
-                                  "cpus": os.cpu_count(), "load_at_start": _machine_load()}
+        token = key.mint(
+            subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei", ttl_s=6 * 3600
+        )
+        result: dict[str, Any] = {
+            "connections": CONNECTIONS,
+            "wrk_threads": WRK_THREADS,
+            "duration_s": duration,
+            "cpus": os.cpu_count(),
+            "load_at_start": _machine_load(),
+        }
         stubs = await run_stubs(work, duration, {"Authorization": f"Bearer {token}"})
         result["stubs"] = stubs
         result["suite"] = await run_suite(work, duration, sizes, api_seed)
@@ -656,23 +810,28 @@ def ratios(result: dict[str, Any]) -> dict[str, Any]:
     st = result["stubs"]
     out = {
         "dossier_vs_bare_fan_out_stubs (target >= 0.40)": _ratio(st["gateway_dossier_stubs"], st["fan_out_4_aiohttp"]),
-        "pass_through_vs_bare_one_hop_stubs (target >= 0.50)": _ratio(st["gateway_pass_through"],
-                                                                      st["one_hop_aiohttp"]),
-        "gateway_aiohttp_vs_gateway_httpx_default": _ratio(st["gateway_pass_through"],
-                                                           st["gateway_pass_through_httpx_default"]),
+        "pass_through_vs_bare_one_hop_stubs (target >= 0.50)": _ratio(
+            st["gateway_pass_through"], st["one_hop_aiohttp"]
+        ),
+        "gateway_aiohttp_vs_gateway_httpx_default": _ratio(
+            st["gateway_pass_through"], st["gateway_pass_through_httpx_default"]
+        ),
         "one_hop_httpx_default_vs_aiohttp": _ratio(st["one_hop_httpx_default"], st["one_hop_aiohttp"]),
         "one_hop_httpx_aiohttp_vs_aiohttp": _ratio(st["one_hop_httpx_aiohttp"], st["one_hop_aiohttp"]),
     }
     sizes = result.get("suite", {}).get("sizes", {})
     for size, figures in sizes.items():
-        out[f"suite_{size}_dossier_vs_bare_fan_out (target >= 0.40)"] = _ratio(figures["gateway_dossier"],
-                                                                              figures["bare_fan_out_4_parts"])
+        out[f"suite_{size}_dossier_vs_bare_fan_out (target >= 0.40)"] = _ratio(
+            figures["gateway_dossier"], figures["bare_fan_out_4_parts"]
+        )
         out[f"suite_{size}_pass_through_vs_bare_one_hop (target >= 0.50)"] = _ratio(
-            figures["gateway_pass_through_cadre"], figures["bare_one_hop_cadre"])
+            figures["gateway_pass_through_cadre"], figures["bare_one_hop_cadre"]
+        )
     if len(sizes) == 2:
         small, large = (sizes[k] for k in sorted(sizes, key=int))
         out["suite_dossier_large_vs_small_register (target within 0.80..1.20)"] = _ratio(
-            large["gateway_dossier"], small["gateway_dossier"])
+            large["gateway_dossier"], small["gateway_dossier"]
+        )
     return out
 
 
@@ -681,8 +840,10 @@ def format(result: dict[str, Any]) -> str:
     lines = [f"{'scenario':52s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s}"]
 
     def row(name: str, f: dict[str, Any]) -> None:
-        lines.append(f"{name:52s} {f['rps']:9.0f} {f['p50_ms'] or 0:8.1f} {f['p99_ms'] or 0:8.1f} "
-                     f"{f['non_2xx'] + f['socket_errors']:8d}")
+        lines.append(
+            f"{name:52s} {f['rps']:9.0f} {f['p50_ms'] or 0:8.1f} {f['p99_ms'] or 0:8.1f} "
+            f"{f['non_2xx'] + f['socket_errors']:8d}"
+        )
 
     for name, figures in result["stubs"].items():
         row(name, figures)

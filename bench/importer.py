@@ -57,7 +57,9 @@ def workbook(path: Path, cadres: int, years: int, seed: int = 7) -> dict[str, in
     people = book.create_sheet("干部")
     people.append(["姓名", "性别", "出生年月", "参加工作时间", "学历", "单位代码", "职级", "职级任职时间"])
     grades = book.create_sheet("考核")
-    grades.append(["姓名", "性别", "出生年月", "年度", "考核等次", "决定时间", "通知时间", "公示开始", "公示结束", "文号"])
+    grades.append(
+        ["姓名", "性别", "出生年月", "年度", "考核等次", "决定时间", "通知时间", "公示开始", "公示结束", "文号"]
+    )
     grade_rows = 0
     for n in range(cadres):
         born = dt.date(1965 + n % 30, 1 + n % 12, 1)
@@ -71,21 +73,33 @@ def workbook(path: Path, cadres: int, years: int, seed: int = 7) -> dict[str, in
             excellent = rng.random() < 0.15
             decided = dt.date(year + 1, 1, 20)
             row = [*who, year, "优秀" if excellent else "称职", decided.isoformat(), decided.isoformat()]
-            row += [dt.date(year + 1, 1, 8).isoformat(), dt.date(year + 1, 1, 16).isoformat()] if excellent else [None, None]
+            row += (
+                [dt.date(year + 1, 1, 8).isoformat(), dt.date(year + 1, 1, 16).isoformat()]
+                if excellent
+                else [None, None]
+            )
             grades.append([*row, f"考〔{year + 1}〕{n}号"])
             grade_rows += 1
     book.save(path)
     return {"units": 10, "cadres": cadres, "grades": grade_rows}
 
 
-def _env(tmp: Path, backend_urls: dict[str, str], ports: dict[str, int], nats_url: str,
-         namespace: str) -> dict[str, str]:
+def _env(
+    tmp: Path, backend_urls: dict[str, str], ports: dict[str, int], nats_url: str, namespace: str
+) -> dict[str, str]:
     env = {"PYTHONUNBUFFERED": "1", "GATEWAY_RATE_LIMIT_ENABLED": "false"}
     for name in [*SERVICES, "gateway"]:
         p = name.upper()
-        env.update({f"{p}_AUTH_JWKS_FILE": str(keys.jwks_path(tmp / "keys")), f"{p}_AUTH_ISSUER": "youwei-bench",
-                    f"{p}_NATS_URL": nats_url, f"{p}_EVENTS_NAMESPACE": namespace, f"{p}_LOG_LEVEL": "WARNING",
-                    f"{p}_ENVIRONMENT": "test"})
+        env.update(
+            {
+                f"{p}_AUTH_JWKS_FILE": str(keys.jwks_path(tmp / "keys")),
+                f"{p}_AUTH_ISSUER": "youwei-bench",
+                f"{p}_NATS_URL": nats_url,
+                f"{p}_EVENTS_NAMESPACE": namespace,
+                f"{p}_LOG_LEVEL": "WARNING",
+                f"{p}_ENVIRONMENT": "test",
+            }
+        )
     for service in SERVICES:
         env[f"{service.upper()}_DATABASE_URL"] = backend_urls[service]
         env[f"GATEWAY_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"
@@ -96,8 +110,9 @@ def _env(tmp: Path, backend_urls: dict[str, str], ports: dict[str, int], nats_ur
 def _child(cmd: list[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[subprocess.Popen]:
     """A service child whose output goes to a file (a pipe nobody reads would stall a chatty child)."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -189,8 +204,9 @@ async def _settled(urls: dict[str, str], nats_url: str, namespace: str, timeout:
             unpublished = {}
             for service, engine in engines.items():
                 async with engine.connect() as conn:
-                    unpublished[service] = (await conn.execute(text(
-                        "SELECT count(*) FROM outbox_message WHERE published_at IS NULL"))).scalar_one()
+                    unpublished[service] = (
+                        await conn.execute(text("SELECT count(*) FROM outbox_message WHERE published_at IS NULL"))
+                    ).scalar_one()
             pending = {}
             for producer in SERVICES:
                 try:
@@ -212,8 +228,9 @@ async def _settled(urls: dict[str, str], nats_url: str, namespace: str, timeout:
             await engine.dispose()
 
 
-async def _one(backend: str, dbs: Databases, nats_url: str, book: Path, rows: dict[str, int],
-               profile: bool) -> dict[str, Any]:
+async def _one(
+    backend: str, dbs: Databases, nats_url: str, book: Path, rows: dict[str, int], profile: bool
+) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="youwei-bench-import-"))
     key = keys.generate(tmp / "keys")
     urls = {s: await dbs.fresh(s, backend) for s in SERVICES}
@@ -221,20 +238,37 @@ async def _one(backend: str, dbs: Databases, nats_url: str, book: Path, rows: di
     namespace = "b" + uuid.uuid4().hex[:8]
     env = _env(tmp, urls, ports, nats_url, namespace)
     gateway = f"http://127.0.0.1:{ports['gateway']}"
-    token = key.mint(subject="bench", roles=["org_admin", "discipline_officer"], unit="city", issuer="youwei-bench",
-                     audience="youwei", ttl_s=4 * 3600)
+    token = key.mint(
+        subject="bench",
+        roles=["org_admin", "discipline_officer"],
+        unit="city",
+        issuer="youwei-bench",
+        audience="youwei",
+        ttl_s=4 * 3600,
+    )
     sampler = RssSampler()
     with ExitStack() as stack:
-        for name, factory in [*((s, f"services.{s}.main:create_app") for s in SERVICES),
-                              ("gateway", "gateway.main:create_app")]:
-            proc = stack.enter_context(_child(_uvicorn(factory, ports[name]), env,
-                                              f"http://127.0.0.1:{ports[name]}/health/ready", tmp / f"{name}.log"))
+        for name, factory in [
+            *((s, f"services.{s}.main:create_app") for s in SERVICES),
+            ("gateway", "gateway.main:create_app"),
+        ]:
+            proc = stack.enter_context(
+                _child(
+                    _uvicorn(factory, ports[name]),
+                    env,
+                    f"http://127.0.0.1:{ports[name]}/health/ready",
+                    tmp / f"{name}.log",
+                )
+            )
             sampler.watch(name, proc.pid)
         sampler.start()
         started = time.perf_counter()
-        importer = subprocess.Popen([YOUWEI, "import", str(book), "--gateway", gateway, "--token", token,
-                                     "--report", str(tmp / "report.json")],
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        importer = subprocess.Popen(
+            [YOUWEI, "import", str(book), "--gateway", gateway, "--token", token, "--report", str(tmp / "report.json")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         sampler.watch("importer", importer.pid)
         out, _ = await asyncio.to_thread(importer.communicate, timeout=3 * 3600)
         seconds = time.perf_counter() - started
@@ -249,13 +283,21 @@ async def _one(backend: str, dbs: Databases, nats_url: str, book: Path, rows: di
         if profile:
             result["profile"] = await _profile(gateway, f"http://127.0.0.1:{ports['appraisal']}", token)
     total = sum(rows.values())
-    return {"backend": backend, "exit_code": importer.returncode, "seconds": round(seconds, 1),
-            "rows": total, "rows_per_s": round(total / seconds, 1),
-            "consumers_applied_all_s": round(settled_s, 1), "consumers": settled,
-            "peak_rss_all_processes_mib": round(sampler.peak_total_kib / 1024, 1),
-            "peak_rss_mib": {k: round(v / 1024, 1) for k, v in sampler.peak_kib.items()},
-            "cpu_s_until_settled": dict(sampler.cpu_s),
-            "summary": out.strip().splitlines()[:8] if importer.returncode in (0, 1) else out.strip().splitlines()[-12:], "register_not_empty": bool(sample), **result}
+    return {
+        "backend": backend,
+        "exit_code": importer.returncode,
+        "seconds": round(seconds, 1),
+        "rows": total,
+        "rows_per_s": round(total / seconds, 1),
+        "consumers_applied_all_s": round(settled_s, 1),
+        "consumers": settled,
+        "peak_rss_all_processes_mib": round(sampler.peak_total_kib / 1024, 1),
+        "peak_rss_mib": {k: round(v / 1024, 1) for k, v in sampler.peak_kib.items()},
+        "cpu_s_until_settled": dict(sampler.cpu_s),
+        "summary": out.strip().splitlines()[:8] if importer.returncode in (0, 1) else out.strip().splitlines()[-12:],
+        "register_not_empty": bool(sample),
+        **result,
+    }
 
 
 async def _profile(gateway: str, appraisal: str, token: str, n: int = 40) -> dict[str, Any]:
@@ -266,7 +308,9 @@ async def _profile(gateway: str, appraisal: str, token: str, n: int = 40) -> dic
         cadres = []
         cursor = None
         while len(cadres) < 4 * n:
-            page = (await client.get("/api/v1/cadres", params={"limit": 100, **({"cursor": cursor} if cursor else {})})).json()
+            page = (
+                await client.get("/api/v1/cadres", params={"limit": 100, **({"cursor": cursor} if cursor else {})})
+            ).json()
             cadres += [c for c in page["items"] if c["entry_date"] < "2000-01-01"]
             cursor = page.get("next_cursor")
             if not cursor:
@@ -275,27 +319,39 @@ async def _profile(gateway: str, appraisal: str, token: str, n: int = 40) -> dic
         return {"skipped": "too few cadres for the profile"}
 
     def fact(cadre: dict[str, Any], year: int) -> dict[str, Any]:
-        return {"cadre_id": cadre["id"], "year": year, "grade": "COMPETENT", "decided_on": f"{year + 1}-01-20",
-                "notified_on": f"{year + 1}-01-20", "source": "IMPORT"}
+        return {
+            "cadre_id": cadre["id"],
+            "year": year,
+            "grade": "COMPETENT",
+            "decided_on": f"{year + 1}-01-20",
+            "notified_on": f"{year + 1}-01-20",
+            "source": "IMPORT",
+        }
 
     async def single(base: str, group: list[dict[str, Any]], year: int) -> float:
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as c:
             t0 = time.perf_counter()
             for cadre in group:
-                r = await c.post("/api/v1/assessments/history", json=fact(cadre, year),
-                                 headers={"Idempotency-Key": uuid.uuid4().hex})
+                r = await c.post(
+                    "/api/v1/assessments/history", json=fact(cadre, year), headers={"Idempotency-Key": uuid.uuid4().hex}
+                )
                 assert r.status_code == 201, r.text
             return round((time.perf_counter() - t0) / len(group) * 1000, 1)
 
     year = 2000
-    figures = {"rows_each": n,
-               "single_via_gateway_ms_per_row": await single(gateway, cadres[:n], year),
-               "single_direct_ms_per_row": await single(appraisal, cadres[n:2 * n], year),
-               "single_direct_unchanged_ms_per_row": await single(appraisal, cadres[n:2 * n], year)}
+    figures = {
+        "rows_each": n,
+        "single_via_gateway_ms_per_row": await single(gateway, cadres[:n], year),
+        "single_direct_ms_per_row": await single(appraisal, cadres[n : 2 * n], year),
+        "single_direct_unchanged_ms_per_row": await single(appraisal, cadres[n : 2 * n], year),
+    }
     async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=60) as c:
         t0 = time.perf_counter()
-        r = await c.post("/api/v1/assessments/history/batch", json={"items": [fact(x, year) for x in cadres[2 * n:3 * n]]},
-                         headers={"Idempotency-Key": uuid.uuid4().hex})
+        r = await c.post(
+            "/api/v1/assessments/history/batch",
+            json={"items": [fact(x, year) for x in cadres[2 * n : 3 * n]]},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
         assert r.status_code == 200, r.text
         figures["batch_via_gateway_ms_per_row"] = round((time.perf_counter() - t0) / n * 1000, 1)
         t0 = time.perf_counter()
@@ -319,20 +375,30 @@ async def run(args: Any) -> dict[str, Any]:
         with nats_server() as server:
             for backend in await backends(args):
                 results.append(await _one(backend, dbs, server.url, book, rows, profile))
-        return {"cadres": cadres, "years": years, "rows": rows, "workbook_mib": round(book.stat().st_size / 2**20, 1),
-                "workbook_written_s": round(written, 1), "target": {"seconds": 300, "peak_rss_mib": 500},
-                "runs": results}
+        return {
+            "cadres": cadres,
+            "years": years,
+            "rows": rows,
+            "workbook_mib": round(book.stat().st_size / 2**20, 1),
+            "workbook_written_s": round(written, 1),
+            "target": {"seconds": 300, "peak_rss_mib": 500},
+            "runs": results,
+        }
     finally:
         await dbs.close()
 
 
 def format(result: dict[str, Any]) -> str:  # noqa: A001 - the bench runner's hook
-    lines = [f"import of {result['cadres']} cadres with {result['years']} years of grades "
-             f"({result['rows']['grades']} grade rows, workbook {result['workbook_mib']} MiB)"]
+    lines = [
+        f"import of {result['cadres']} cadres with {result['years']} years of grades "
+        f"({result['rows']['grades']} grade rows, workbook {result['workbook_mib']} MiB)"
+    ]
     for r in result["runs"]:
-        lines.append(f"  {r['backend']:9} {r['seconds']:8.1f} s  {r['rows_per_s']:8.1f} rows/s  "
-                     f"consumers done at {r['consumers_applied_all_s']} s  "
-                     f"peak RSS {r['peak_rss_all_processes_mib']} MiB (all processes)  exit {r['exit_code']}")
+        lines.append(
+            f"  {r['backend']:9} {r['seconds']:8.1f} s  {r['rows_per_s']:8.1f} rows/s  "
+            f"consumers done at {r['consumers_applied_all_s']} s  "
+            f"peak RSS {r['peak_rss_all_processes_mib']} MiB (all processes)  exit {r['exit_code']}"
+        )
         if "profile" in r:
             lines.append(f"    profile: {r['profile']}")
     return "\n".join(lines)

@@ -51,8 +51,9 @@ async def run(args: argparse.Namespace) -> dict:
                 request_headers["Idempotency-Key"] = uuid.uuid4().hex
             t0 = time.perf_counter()
             try:
-                async with session.request(args.method, args.url, data=_body(args.body, n),
-                                           headers=request_headers) as response:
+                async with session.request(
+                    args.method, args.url, data=_body(args.body, n), headers=request_headers
+                ) as response:
                     await response.read()
                     statuses[response.status] = statuses.get(response.status, 0) + 1
             except (TimeoutError, aiohttp.ClientError):

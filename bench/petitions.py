@@ -81,9 +81,14 @@ def phase_peak(pid: int) -> float | None:
 
 
 def _stats(latencies: list[float], wall: float) -> dict[str, Any]:
-    return {"count": len(latencies), "wall_s": round(wall, 2), "per_s": round(len(latencies) / wall, 1) if wall else 0,
-            "p50_ms": round(percentile(latencies, 50) * 1000, 2), "p99_ms": round(percentile(latencies, 99) * 1000, 2),
-            "max_ms": round(max(latencies) * 1000, 2) if latencies else None}
+    return {
+        "count": len(latencies),
+        "wall_s": round(wall, 2),
+        "per_s": round(len(latencies) / wall, 1) if wall else 0,
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "max_ms": round(max(latencies) * 1000, 2) if latencies else None,
+    }
 
 
 async def _seed_directory(url: str) -> None:
@@ -114,8 +119,9 @@ def _body(rng: random.Random, i: int, today: dt.date) -> dict[str, Any]:
     return body
 
 
-async def _intake(session: aiohttp.ClientSession, base: str, headers: dict[str, str], count: int,
-                  today: dt.date) -> tuple[list[float], float, int]:
+async def _intake(
+    session: aiohttp.ClientSession, base: str, headers: dict[str, str], count: int, today: dt.date
+) -> tuple[list[float], float, int]:
     rng = random.Random(11)
     bodies = iter(_body(rng, i, today) for i in range(count))
     latencies: list[float] = []
@@ -128,8 +134,9 @@ async def _intake(session: aiohttp.ClientSession, base: str, headers: dict[str, 
             if time.perf_counter() - started > PHASE_LIMIT_S:
                 return
             t0 = time.perf_counter()
-            async with session.post(base + "/api/v1/reports", json=body,
-                                    headers={**headers, "Idempotency-Key": uuid.uuid4().hex}) as response:
+            async with session.post(
+                base + "/api/v1/reports", json=body, headers={**headers, "Idempotency-Key": uuid.uuid4().hex}
+            ) as response:
                 await response.read()
                 ok = response.status == 201
             latencies.append(time.perf_counter() - t0)
@@ -144,8 +151,9 @@ async def _public(session: aiohttp.ClientSession, base: str, count: int) -> tupl
     started = time.perf_counter()
     for i in range(count):
         t0 = time.perf_counter()
-        async with session.post(base + "/api/v1/public/reports",
-                                json={"org_unit_id": "city", "content": f"public {i}"}) as response:
+        async with session.post(
+            base + "/api/v1/public/reports", json={"org_unit_id": "city", "content": f"public {i}"}
+        ) as response:
             await response.read()
             assert response.status == 201
         latencies.append(time.perf_counter() - t0)
@@ -168,6 +176,7 @@ async def _sweep(url: str, today: dt.date) -> dict[str, Any]:
     db = make_database(url, pool_size=2)
     outbox = OutboxWriter(orm.kernel_tables.outbox, "petitions", "cadre")
     try:
+
         def uow() -> PetitionsUnitOfWork:
             return PetitionsUnitOfWork(db=db, tables=orm.kernel_tables, outbox=outbox, to_contracts=to_contracts)
 
@@ -175,10 +184,19 @@ async def _sweep(url: str, today: dt.date) -> dict[str, Any]:
         swept = await deadlines.sweep(uow, today=today, batch=500)
         wall = time.perf_counter() - started
         async with db.reader.connect() as conn:
-            events = (await conn.execute(select(func.count()).select_from(orm.kernel_tables.outbox).where(
-                orm.kernel_tables.outbox.c.subject == "petitions.deadline_breached.v1"))).scalar_one()
-        return {**swept, "wall_s": round(wall, 2), "breaches_per_s": round(swept["breached"] / wall, 1) if wall else 0,
-                "deadline_breached_in_outbox": events}
+            events = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(orm.kernel_tables.outbox)
+                    .where(orm.kernel_tables.outbox.c.subject == "petitions.deadline_breached.v1")
+                )
+            ).scalar_one()
+        return {
+            **swept,
+            "wall_s": round(wall, 2),
+            "breaches_per_s": round(swept["breached"] / wall, 1) if wall else 0,
+            "deadline_breached_in_outbox": events,
+        }
     finally:
         await db.dispose()
 
@@ -192,32 +210,61 @@ async def _counts(url: str, today: dt.date) -> dict[str, int]:
                 "reports": (await conn.execute(select(func.count()).select_from(orm.report))).scalar_one(),
                 "vault": (await conn.execute(select(func.count()).select_from(orm.reporter_vault))).scalar_one(),
                 "deadlines": (await conn.execute(select(func.count()).select_from(d))).scalar_one(),
-                "overdue": (await conn.execute(select(func.count()).where(d.c.status == "OPEN",
-                                                                          d.c.due_on < today))).scalar_one(),
+                "overdue": (
+                    await conn.execute(select(func.count()).where(d.c.status == "OPEN", d.c.due_on < today))
+                ).scalar_one(),
                 "audit_rows": (await conn.execute(select(func.count()).select_from(orm.audit_log))).scalar_one(),
             }
     finally:
         await db.dispose()
 
 
-async def run_backend(backend: str, url: str, nats_url: str, auth: keys.SigningKey, jwks: Path,
-                      count: int, public: int) -> dict[str, Any]:
+async def run_backend(
+    backend: str, url: str, nats_url: str, auth: keys.SigningKey, jwks: Path, count: int, public: int
+) -> dict[str, Any]:
     """Runs every phase on one backend against a uvicorn child process."""
     await _seed_directory(url)
     port = free_port()
-    env = {"PETITIONS_ENVIRONMENT": "test", "PETITIONS_DATABASE_URL": url, "PETITIONS_NATS_URL": nats_url,
-           "PETITIONS_EVENTS_NAMESPACE": f"bench{backend}", "PETITIONS_AUTH_JWKS_FILE": str(jwks),
-           "PETITIONS_AUTH_ISSUER": "bench", "PETITIONS_LOG_LEVEL": "WARNING",
-           "PETITIONS_VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-           "PETITIONS_PUBLIC_INTAKE_PER_HOUR": "1000000", "PETITIONS_PERIODIC_JOBS": "false"}
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "services.petitions.main:create_app", "--host", "127.0.0.1",
-           "--port", str(port), "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
+    env = {
+        "PETITIONS_ENVIRONMENT": "test",
+        "PETITIONS_DATABASE_URL": url,
+        "PETITIONS_NATS_URL": nats_url,
+        "PETITIONS_EVENTS_NAMESPACE": f"bench{backend}",
+        "PETITIONS_AUTH_JWKS_FILE": str(jwks),
+        "PETITIONS_AUTH_ISSUER": "bench",
+        "PETITIONS_LOG_LEVEL": "WARNING",
+        "PETITIONS_VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "PETITIONS_PUBLIC_INTAKE_PER_HOUR": "1000000",
+        "PETITIONS_PERIODIC_JOBS": "false",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "services.petitions.main:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     base = f"http://127.0.0.1:{port}"
     today = china_today()
 
     def token(role: str) -> dict[str, str]:
-        return {"Authorization": "Bearer " + auth.mint(subject=f"bench-{role}", roles=[role], unit="city",
-                                                       issuer="bench", audience="youwei", ttl_s=4 * 3600)}
+        return {
+            "Authorization": "Bearer "
+            + auth.mint(
+                subject=f"bench-{role}", roles=[role], unit="city", issuer="bench", audience="youwei", ttl_s=4 * 3600
+            )
+        }
 
     result: dict[str, Any] = {"backend": backend}
     with child(cmd, env=env, ready_url=base + "/health/ready", timeout=60) as proc:
@@ -226,8 +273,12 @@ async def run_backend(backend: str, url: str, nats_url: str, auth: keys.SigningK
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
             result["rss_at_start_mib"] = reset_peak(pid)
             latencies, wall, failures = await _intake(session, base, token("petitions_staff"), count, today)
-            result["intake"] = {**_stats(latencies, wall), "failures": failures, "concurrency": CONCURRENCY,
-                                "peak_rss_mib": phase_peak(pid)}
+            result["intake"] = {
+                **_stats(latencies, wall),
+                "failures": failures,
+                "concurrency": CONCURRENCY,
+                "peak_rss_mib": phase_peak(pid),
+            }
             reset_peak(pid)
             latencies, wall = await _public(session, base, public)
             result["public_intake_scrypt_2^14"] = {**_stats(latencies, wall), "peak_rss_mib": phase_peak(pid)}
@@ -235,8 +286,9 @@ async def run_backend(backend: str, url: str, nats_url: str, auth: keys.SigningK
             reader = token("auditor")
             reset_peak(pid)
             first = await _timed(session, base + "/api/v1/deadlines?state=OVERDUE&limit=100", reader, QUERY_RUNS)
-            unit = await _timed(session, base + "/api/v1/deadlines?state=OVERDUE&limit=100&org_unit_id=u07", reader,
-                                QUERY_RUNS)
+            unit = await _timed(
+                session, base + "/api/v1/deadlines?state=OVERDUE&limit=100&org_unit_id=u07", reader, QUERY_RUNS
+            )
             dashboard = await _timed(session, base + "/api/v1/dashboard-parts/petitions?org_unit_id=city", reader, 50)
             pages, cursor, page_times, started = 0, None, [], time.perf_counter()
             while pages < 10_000:
@@ -264,8 +316,15 @@ async def run(args: Any) -> dict[str, Any]:
     """Runs the benchmark on SQLite and PostgreSQL (--quick: 2,000 reports)."""
     count = 2_000 if args.quick else 100_000
     public = 20 if args.quick else 200
-    results: dict[str, Any] = {"reports": count, "public_reports": public, "concurrency": CONCURRENCY,
-                               "units": UNITS, "cadres": CADRES, "phase_limit_s": PHASE_LIMIT_S, "results": {}}
+    results: dict[str, Any] = {
+        "reports": count,
+        "public_reports": public,
+        "concurrency": CONCURRENCY,
+        "units": UNITS,
+        "cadres": CADRES,
+        "phase_limit_s": PHASE_LIMIT_S,
+        "results": {},
+    }
     key_dir = Path(tempfile.mkdtemp(prefix="youwei-bench-keys-"))
     key = keys.generate(key_dir)
     databases = Databases(args.postgres_url)
@@ -273,8 +332,9 @@ async def run(args: Any) -> dict[str, Any]:
         with nats_server() as server:
             for backend in await backends(args):
                 url = await databases.fresh("petitions", backend)
-                results["results"][backend] = await run_backend(backend, url, server.url, key,
-                                                                keys.jwks_path(key_dir), count, public)
+                results["results"][backend] = await run_backend(
+                    backend, url, server.url, key, keys.jwks_path(key_dir), count, public
+                )
     finally:
         await databases.close()
         shutil.rmtree(key_dir, ignore_errors=True)

@@ -18,11 +18,21 @@ from kernel.db import make_database
 from kernel.nats_client import ensure_stream, stream_config
 
 metadata = MetaData()
-item = Table("raw_item", metadata, Column("id", String(36), primary_key=True), Column("body", Text, nullable=False),
-             Column("created_at", DateTime(timezone=True), nullable=False))
-outbox = Table("raw_outbox", metadata, Column("seq", Integer, primary_key=True, autoincrement=True),
-               Column("event_id", String(36), nullable=False), Column("payload", Text, nullable=False),
-               Column("published_at", DateTime(timezone=True), nullable=True))
+item = Table(
+    "raw_item",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+outbox = Table(
+    "raw_outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+)
 
 
 def create_bare_app() -> FastAPI:
@@ -52,17 +62,29 @@ def create_raw_app() -> FastAPI:
             wake.clear()
             while True:
                 async with db.reader.connect() as conn:
-                    rows = (await conn.execute(select(outbox.c.seq, outbox.c.event_id, outbox.c.payload)
-                                               .where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq)
-                                               .limit(100))).all()
+                    rows = (
+                        await conn.execute(
+                            select(outbox.c.seq, outbox.c.event_id, outbox.c.payload)
+                            .where(outbox.c.published_at.is_(None))
+                            .order_by(outbox.c.seq)
+                            .limit(100)
+                        )
+                    ).all()
                 if not rows:
                     break
                 for row in rows:
-                    await js.publish(f"{namespace}.raw.item_created.v1", row.payload.encode(),
-                                     headers={"Nats-Msg-Id": row.event_id}, stream=f"{namespace}_RAW".upper())
+                    await js.publish(
+                        f"{namespace}.raw.item_created.v1",
+                        row.payload.encode(),
+                        headers={"Nats-Msg-Id": row.event_id},
+                        stream=f"{namespace}_RAW".upper(),
+                    )
                 async with db.writer.begin() as conn:
-                    await conn.execute(update(outbox).where(outbox.c.seq.in_([r.seq for r in rows]))
-                                       .values(published_at=dt.datetime.now(dt.UTC)))
+                    await conn.execute(
+                        update(outbox)
+                        .where(outbox.c.seq.in_([r.seq for r in rows]))
+                        .values(published_at=dt.datetime.now(dt.UTC))
+                    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -94,8 +116,11 @@ def create_raw_app() -> FastAPI:
         try:
             async with db.writer.begin() as conn:
                 await conn.execute(insert(item).values(id=item_id, body=body.decode(), created_at=now))
-                await conn.execute(insert(outbox).values(event_id=str(uuid.uuid4()), payload=json.dumps(
-                    {"id": item_id, "time": now.isoformat()})))
+                await conn.execute(
+                    insert(outbox).values(
+                        event_id=str(uuid.uuid4()), payload=json.dumps({"id": item_id, "time": now.isoformat()})
+                    )
+                )
         finally:
             if lock is not None:
                 lock.release()

@@ -26,10 +26,30 @@ CONCURRENCY = 8
 CONSUMERS = ("appraisal", "petitions", "tolerance")
 
 
-def _load(url: str, *, method: str = "GET", body: str | None = None, headers: dict[str, str] | None = None,
-          concurrency: int = CONCURRENCY, rate: float = 0.0, duration: float, idempotency: bool = False) -> dict:
-    cmd = [sys.executable, "-m", "bench.load", "--url", url, "--method", method, "--concurrency", str(concurrency),
-           "--duration", str(duration)]
+def _load(
+    url: str,
+    *,
+    method: str = "GET",
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+    concurrency: int = CONCURRENCY,
+    rate: float = 0.0,
+    duration: float,
+    idempotency: bool = False,
+) -> dict:
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.load",
+        "--url",
+        url,
+        "--method",
+        method,
+        "--concurrency",
+        str(concurrency),
+        "--duration",
+        str(duration),
+    ]
     if body:
         cmd += ["--body", body]
     for key, value in (headers or {}).items():
@@ -43,8 +63,20 @@ def _load(url: str, *, method: str = "GET", body: str | None = None, headers: di
 
 
 def _uvicorn(factory: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
-            "--no-access-log", "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
 
 
 async def _jetstream_publish(url: str, count: int) -> dict:
@@ -121,8 +153,12 @@ async def _commit_to_applied(urls: dict[str, str], since: float) -> dict:
         if t0 < since:
             continue
         delays.append(max(a[cadre_id] for a in applied) - t0)
-    return {"events": len(delays), "p50_ms": round(percentile(delays, 50) * 1000, 1),
-            "p99_ms": round(percentile(delays, 99) * 1000, 1), "max_ms": round(max(delays) * 1000, 1) if delays else None}
+    return {
+        "events": len(delays),
+        "p50_ms": round(percentile(delays, 50) * 1000, 1),
+        "p99_ms": round(percentile(delays, 99) * 1000, 1),
+        "max_ms": round(max(delays) * 1000, 1) if delays else None,
+    }
 
 
 async def _suite(backend: str, dbs: Databases, nats_url: str, duration: float) -> dict:
@@ -134,32 +170,52 @@ async def _suite(backend: str, dbs: Databases, nats_url: str, duration: float) -
     ports = {s: free_port() for s in [*SERVICES, "gateway"]}
     for name in [*SERVICES, "gateway"]:
         p = name.upper()
-        env.update({f"{p}_AUTH_JWKS_FILE": str(keys.jwks_path(tmp / "keys")), f"{p}_AUTH_ISSUER": "youwei-bench",
-                    f"{p}_NATS_URL": nats_url, f"{p}_EVENTS_NAMESPACE": namespace, f"{p}_LOG_LEVEL": "WARNING",
-                    f"{p}_ENVIRONMENT": "test"})
+        env.update(
+            {
+                f"{p}_AUTH_JWKS_FILE": str(keys.jwks_path(tmp / "keys")),
+                f"{p}_AUTH_ISSUER": "youwei-bench",
+                f"{p}_NATS_URL": nats_url,
+                f"{p}_EVENTS_NAMESPACE": namespace,
+                f"{p}_LOG_LEVEL": "WARNING",
+                f"{p}_ENVIRONMENT": "test",
+            }
+        )
     for service in SERVICES:
         env[f"{service.upper()}_DATABASE_URL"] = urls[service]
         env[f"GATEWAY_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"
     env["GATEWAY_RATE_LIMIT_ENABLED"] = "false"
-    token = key.mint(subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei",
-                     ttl_s=3600)
+    token = key.mint(
+        subject="bench", roles=["org_admin"], unit="city", issuer="youwei-bench", audience="youwei", ttl_s=3600
+    )
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     from contextlib import ExitStack
 
     with ExitStack() as stack:
         for service in SERVICES:
-            stack.enter_context(child(_uvicorn(f"services.{service}.main:create_app", ports[service]), env=env,
-                                      ready_url=f"http://127.0.0.1:{ports[service]}/health/ready"))
-        stack.enter_context(child(_uvicorn("gateway.main:create_app", ports["gateway"]), env=env,
-                                  ready_url=f"{gateway}/health/ready"))
+            stack.enter_context(
+                child(
+                    _uvicorn(f"services.{service}.main:create_app", ports[service]),
+                    env=env,
+                    ready_url=f"http://127.0.0.1:{ports[service]}/health/ready",
+                )
+            )
+        stack.enter_context(
+            child(_uvicorn("gateway.main:create_app", ports["gateway"]), env=env, ready_url=f"{gateway}/health/ready")
+        )
         import httpx
 
-        r = httpx.post(f"{gateway}/api/v1/org-units", headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
-                       json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"}, timeout=10)
+        r = httpx.post(
+            f"{gateway}/api/v1/org-units",
+            headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
+            json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"},
+            timeout=10,
+        )
         assert r.status_code == 201, r.text
-        body = ('{"name": "Bench {n} {uuid}", "gender": "MALE", "birth_date": "1985-01-01", '
-                '"entry_date": "2008-01-01", "org_unit_id": "city"}')
+        body = (
+            '{"name": "Bench {n} {uuid}", "gender": "MALE", "birth_date": "1985-01-01", '
+            '"entry_date": "2008-01-01", "org_unit_id": "city"}'
+        )
         url = f"{gateway}/api/v1/cadres"
         peak = _load(url, method="POST", body=body, headers=auth, duration=duration, idempotency=True)
         total = await _count(urls["rank"], "cadre")
@@ -171,8 +227,15 @@ async def _suite(backend: str, dbs: Databases, nats_url: str, duration: float) -
         await _wait_applied(urls, total)
         latency = await _commit_to_applied(urls, since)
         lost = total - min([await _count(urls[c], "dir_cadre") for c in CONSUMERS])
-    return {"peak": peak, "drain_after_peak_s": round(drain_s, 2), "half_rate": half, "half_rate_target_rps": half_rate,
-            "commit_to_applied_at_half_rate": latency, "registered": total, "missing_in_consumers": lost}
+    return {
+        "peak": peak,
+        "drain_after_peak_s": round(drain_s, 2),
+        "half_rate": half,
+        "half_rate_target_rps": half_rate,
+        "commit_to_applied_at_half_rate": latency,
+        "registered": total,
+        "missing_in_consumers": lost,
+    }
 
 
 async def run(args) -> dict:
@@ -190,8 +253,9 @@ async def run(args) -> dict:
                 raw_url = await dbs.fresh("raw", backend, migrate=False)
                 port = free_port()
                 env = {"RAW_DATABASE_URL": raw_url, "RAW_NATS_URL": server.url, "RAW_NS": "r" + uuid.uuid4().hex[:8]}
-                with child(_uvicorn("bench.raw_app:create_raw_app", port), env=env,
-                           ready_url=f"http://127.0.0.1:{port}/docs"):
+                with child(
+                    _uvicorn("bench.raw_app:create_raw_app", port), env=env, ready_url=f"http://127.0.0.1:{port}/docs"
+                ):
                     raw = _load(f"http://127.0.0.1:{port}/items", method="POST", body='{"n": {n}}', duration=duration)
                 suite = await _suite(backend, dbs, server.url, duration)
             finally:
@@ -206,11 +270,15 @@ async def run(args) -> dict:
 
 def format(result: dict) -> str:  # noqa: A001 - the bench runner's hook name
     """Renders the result as a table."""
-    lines = [f"concurrency {result['concurrency']}, {result['duration_s']} s per phase", "",
-             f"bare FastAPI GET            {result['bare_fastapi_get']['rps']:>8} req/s  "
-             f"p50 {result['bare_fastapi_get']['p50_ms']} ms  p99 {result['bare_fastapi_get']['p99_ms']} ms",
-             f"bare JetStream publish      {result['bare_jetstream_publish']['sequential_msg_s']:>8} msg/s sequential, "
-             f"{result['bare_jetstream_publish']['eight_publishers_msg_s']} msg/s with 8 publishers", ""]
+    lines = [
+        f"concurrency {result['concurrency']}, {result['duration_s']} s per phase",
+        "",
+        f"bare FastAPI GET            {result['bare_fastapi_get']['rps']:>8} req/s  "
+        f"p50 {result['bare_fastapi_get']['p50_ms']} ms  p99 {result['bare_fastapi_get']['p99_ms']} ms",
+        f"bare JetStream publish      {result['bare_jetstream_publish']['sequential_msg_s']:>8} msg/s sequential, "
+        f"{result['bare_jetstream_publish']['eight_publishers_msg_s']} msg/s with 8 publishers",
+        "",
+    ]
     lines.append(f"{'':34}" + "".join(f"{b:>14}" for b in result["backends"]))
     rows = [
         ("raw write path (req/s)", lambda r: r["raw_write_path"]["rps"]),

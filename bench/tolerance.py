@@ -37,9 +37,15 @@ from services.tolerance.views.reads import active_restrictions
 
 SWEEP_DAY = dt.date(2026, 6, 15)
 FIRST_EFFECTIVE = dt.date(2025, 1, 1)
-MIX = [(T.WARNING, "GOV", 30), (T.DEMERIT, "GOV", 20), (T.MAJOR_DEMERIT, "GOV", 10), (T.PARTY_WARNING, "PARTY", 15),
-       (T.PARTY_SERIOUS_WARNING, "PARTY", 5), (T.ADMONISHMENT, "ADMONISHMENT", 15),
-       (T.REMOVAL_FROM_POST, "ORG_HANDLING", 5)]
+MIX = [
+    (T.WARNING, "GOV", 30),
+    (T.DEMERIT, "GOV", 20),
+    (T.MAJOR_DEMERIT, "GOV", 10),
+    (T.PARTY_WARNING, "PARTY", 15),
+    (T.PARTY_SERIOUS_WARNING, "PARTY", 5),
+    (T.ADMONISHMENT, "ADMONISHMENT", 15),
+    (T.REMOVAL_FROM_POST, "ORG_HANDLING", 5),
+]
 
 
 def _status_mib(field: str) -> float | None:
@@ -86,23 +92,65 @@ async def seed(db: Any, policy: Policy, sanctions: int, cadres: int, rng: random
             period = resolve_period(catalogue, rule, system=system, effective_on=effective)
             sid = f"san-{n:07d}"
             cadre = f"c{rng.randrange(cadres):06d}"
-            s_rows.append({"id": sid, "cadre_id": cadre, "system": system.value, "type": type_.value,
-                           "proposed_type": type_.value, "status": "EFFECTIVE", "incident_id": None, "origin": "API",
-                           "external_ref": None, "proposed_on": effective, "proposed_months": None,
-                           "combined_count": 1, "facts_notified_on": effective, "defence_due_on": effective,
-                           "defence_on": None, "defence_statement": None, "decided_on": effective,
-                           "decided_by": "bench", "effective_on": effective, "period_months": period.months,
-                           "ends_on": period.ends_on, "extension_reason": None, "publication_scope": "UNIT",
-                           "original_post_level": 3, "original_rank_code": "C08", "mitigated_by_case_id": None,
-                           "previous_type": None, "varied_on": None, "revoked_on": None, "withdrawn_on": None,
-                           "withdrawal_reason": None, "version": 1, "created_at": now, "updated_at": now})
+            s_rows.append(
+                {
+                    "id": sid,
+                    "cadre_id": cadre,
+                    "system": system.value,
+                    "type": type_.value,
+                    "proposed_type": type_.value,
+                    "status": "EFFECTIVE",
+                    "incident_id": None,
+                    "origin": "API",
+                    "external_ref": None,
+                    "proposed_on": effective,
+                    "proposed_months": None,
+                    "combined_count": 1,
+                    "facts_notified_on": effective,
+                    "defence_due_on": effective,
+                    "defence_on": None,
+                    "defence_statement": None,
+                    "decided_on": effective,
+                    "decided_by": "bench",
+                    "effective_on": effective,
+                    "period_months": period.months,
+                    "ends_on": period.ends_on,
+                    "extension_reason": None,
+                    "publication_scope": "UNIT",
+                    "original_post_level": 3,
+                    "original_rank_code": "C08",
+                    "mitigated_by_case_id": None,
+                    "previous_type": None,
+                    "varied_on": None,
+                    "revoked_on": None,
+                    "withdrawn_on": None,
+                    "withdrawal_reason": None,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             for k, spec in enumerate(plan_restrictions(rule, effective_on=effective, period=period)):
-                r_rows.append({"id": f"rst-{n:07d}-{k}", "cadre_id": cadre, "effect": spec.effect.value,
-                               "source_type": restriction_source(system).value, "source_id": sid,
-                               "starts_on": spec.starts_on, "ends_on": spec.ends_on, "until_on": spec.ends_on,
-                               "status": "ACTIVE", "discretionary_extension": False, "reason": None,
-                               "original_post_level": 3, "original_rank_code": "C08", "lifted_on": None,
-                               "version": 1, "updated_at": now})
+                r_rows.append(
+                    {
+                        "id": f"rst-{n:07d}-{k}",
+                        "cadre_id": cadre,
+                        "effect": spec.effect.value,
+                        "source_type": restriction_source(system).value,
+                        "source_id": sid,
+                        "starts_on": spec.starts_on,
+                        "ends_on": spec.ends_on,
+                        "until_on": spec.ends_on,
+                        "status": "ACTIVE",
+                        "discretionary_extension": False,
+                        "reason": None,
+                        "original_post_level": 3,
+                        "original_rank_code": "C08",
+                        "lifted_on": None,
+                        "version": 1,
+                        "updated_at": now,
+                    }
+                )
             if len(r_rows) >= 20_000:
                 await insert_chunks(conn, orm.sanction, s_rows)
                 await insert_chunks(conn, orm.restriction, r_rows)
@@ -123,27 +171,34 @@ async def _timed_sweep(uow: Any, day: dt.date, batch: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     result = await sweep(uow, today=day, batch=batch)
     wall = time.perf_counter() - t0
-    return {"day": day, "restrictions_expired": result.restrictions_expired,
-            "sanctions_expired": result.sanctions_expired, "reinstatements_opened": result.reinstatements_opened,
-            "transactions": result.batches, "wall_s": round(wall, 3),
-            "restrictions_per_s": round(result.restrictions_expired / wall) if result.restrictions_expired else None,
-            "rss_before_mib": before, "peak_rss_mib": phase_peak()}
+    return {
+        "day": day,
+        "restrictions_expired": result.restrictions_expired,
+        "sanctions_expired": result.sanctions_expired,
+        "reinstatements_opened": result.reinstatements_opened,
+        "transactions": result.batches,
+        "wall_s": round(wall, 3),
+        "restrictions_per_s": round(result.restrictions_expired / wall) if result.restrictions_expired else None,
+        "rss_before_mib": before,
+        "peak_rss_mib": phase_peak(),
+    }
 
 
-async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queried: int,
-                      batch: int) -> dict[str, Any]:
+async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queried: int, batch: int) -> dict[str, Any]:
     """Seeds one database, then measures the sweeps and the as-of query."""
     rng = random.Random(11)
     policy = Policy()
     db = make_database(url, pool_size=4)
     outbox = OutboxWriter(orm.kernel_tables.outbox, "tolerance", "cadre")
 
-    context = ToleranceContext(settings=ToleranceSettings(_env_file=None, database_url=url), calendar=WorkdayCalendar(),
-                               policy=policy)
+    context = ToleranceContext(
+        settings=ToleranceSettings(_env_file=None, database_url=url), calendar=WorkdayCalendar(), policy=policy
+    )
 
     def uow() -> ToleranceUnitOfWork:
-        return ToleranceUnitOfWork(db=db, tables=orm.kernel_tables, outbox=outbox, to_contracts=to_contracts,
-                                   context=context)
+        return ToleranceUnitOfWork(
+            db=db, tables=orm.kernel_tables, outbox=outbox, to_contracts=to_contracts, context=context
+        )
 
     try:
         t0 = time.perf_counter()
@@ -164,12 +219,27 @@ async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queri
             times.append(time.perf_counter() - t0)
             peaks.append(phase_peak())
             found = sum(len(v) for v in active.values())
-        query = {"cadres": queried, "on": SWEEP_DAY, "runs": len(times), "p50_s": round(statistics.median(times), 3),
-                 "max_s": round(max(times), 3), "restrictions_found": found,
-                 "cadres_with_restrictions": len(active), "peak_rss_mib": max(p or 0 for p in peaks)}
-        return {"backend": backend, **seeded, "seed_s": round(seed_s, 1), "catch_up_sweep": catch_up,
-                "daily_sweep": daily, "idle_sweep": idle, "outbox_rows_written": outbox_rows, "as_of_query": query,
-                "process_peak_rss_mib": round(peak_rss_mib(), 1)}
+        query = {
+            "cadres": queried,
+            "on": SWEEP_DAY,
+            "runs": len(times),
+            "p50_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3),
+            "restrictions_found": found,
+            "cadres_with_restrictions": len(active),
+            "peak_rss_mib": max(p or 0 for p in peaks),
+        }
+        return {
+            "backend": backend,
+            **seeded,
+            "seed_s": round(seed_s, 1),
+            "catch_up_sweep": catch_up,
+            "daily_sweep": daily,
+            "idle_sweep": idle,
+            "outbox_rows_written": outbox_rows,
+            "as_of_query": query,
+            "process_peak_rss_mib": round(peak_rss_mib(), 1),
+        }
     finally:
         await db.dispose()
 
@@ -190,8 +260,10 @@ async def run(args) -> dict[str, Any]:
 
 def format(result: dict[str, Any]) -> str:
     """Formats the result as a short table."""
-    lines = [f"tolerance: {result['sanctions']} sanctions over {result['cadres']} cadres; sweep on "
-             f"{result['sweep_day']}; as-of query for {result['queried']} cadres"]
+    lines = [
+        f"tolerance: {result['sanctions']} sanctions over {result['cadres']} cadres; sweep on "
+        f"{result['sweep_day']}; as-of query for {result['queried']} cadres"
+    ]
     for backend, r in result["results"].items():
         c, d, i, q = r["catch_up_sweep"], r["daily_sweep"], r["idle_sweep"], r["as_of_query"]
         lines.append(
@@ -199,5 +271,6 @@ def format(result: dict[str, Any]) -> str:
             f"{c['restrictions_expired']} restrictions + {c['sanctions_expired']} sanctions in {c['wall_s']} s "
             f"({c['restrictions_per_s']}/s, peak {c['peak_rss_mib']} MiB) | daily {d['restrictions_expired']} in "
             f"{d['wall_s']} s | idle {i['wall_s']} s | as-of query p50 {q['p50_s']} s, max {q['max_s']} s, "
-            f"{q['restrictions_found']} found, peak {q['peak_rss_mib']} MiB")
+            f"{q['restrictions_found']} found, peak {q['peak_rss_mib']} MiB"
+        )
     return "\n".join(lines)

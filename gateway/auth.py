@@ -40,8 +40,9 @@ def _token(request: Request) -> str | None:
 async def _verify(request: Request, token: str) -> Principal:
     verifier = request.app.state.verifier
     if verifier is None:
-        raise ProblemException(503, "authentication is not configured", type_="auth-unavailable",
-                               headers={"Retry-After": "30"})
+        raise ProblemException(
+            503, "authentication is not configured", type_="auth-unavailable", headers={"Retry-After": "30"}
+        )
     try:
         return await verifier.verify(token)
     except AuthError:
@@ -49,8 +50,9 @@ async def _verify(request: Request, token: str) -> Principal:
     except Exception as exc:
         # The JWKS could not be read (file missing, identity provider down): not the caller's fault.
         log.warning("token keys unavailable", extra={"error": type(exc).__name__})
-        raise ProblemException(503, "token keys are unavailable", type_="auth-unavailable",
-                               headers={"Retry-After": "10"}) from None
+        raise ProblemException(
+            503, "token keys are unavailable", type_="auth-unavailable", headers={"Retry-After": "10"}
+        ) from None
 
 
 async def authenticate(request: Request) -> Principal:
@@ -80,8 +82,9 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 def forbid_unless(principal: Principal, *roles: Role) -> None:
     """Raises 403 unless the principal holds one of `roles` (checked before any object is looked up)."""
     if not principal.has(*roles):
-        raise ProblemException(403, "your role may not do this", type_="forbidden",
-                               required_roles=sorted(r.value for r in roles))
+        raise ProblemException(
+            403, "your role may not do this", type_="forbidden", required_roles=sorted(r.value for r in roles)
+        )
 
 
 def require(*roles: Role):

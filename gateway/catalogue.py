@@ -16,19 +16,21 @@ def catalogue(namespace: str, type_prefix: str) -> tuple[dict[str, Any], ...]:
     for key in sorted(EVENTS):
         spec = EVENTS[key]
         name = spec.name
-        entries.append({
-            "type": name.ce_type(type_prefix),
-            "key": key,
-            "producer": name.producer,
-            "event": name.event,
-            "version": name.major,
-            "subject": name.subject(namespace),
-            "stream": stream_name(namespace, name.producer),
-            "summary": spec.model.summary,
-            "dataschema": spec.model.dataschema(),
-            "data_schema": spec.model.model_json_schema(by_alias=True, mode="serialization"),
-            "example": spec.example.to_data(),
-        })
+        entries.append(
+            {
+                "type": name.ce_type(type_prefix),
+                "key": key,
+                "producer": name.producer,
+                "event": name.event,
+                "version": name.major,
+                "subject": name.subject(namespace),
+                "stream": stream_name(namespace, name.producer),
+                "summary": spec.model.summary,
+                "dataschema": spec.model.dataschema(),
+                "data_schema": spec.model.model_json_schema(by_alias=True, mode="serialization"),
+                "example": spec.example.to_data(),
+            }
+        )
     return tuple(entries)
 
 

@@ -22,8 +22,13 @@ def upstream_problem(exc: UpstreamError) -> JSONResponse:
     """Builds the problem answer of a failed upstream call."""
     status = _STATUS[exc.failure]
     headers = {"Retry-After": "5"} if status == 503 else None
-    return problem(status, _DETAIL[exc.failure].format(service=exc.service), type_=f"upstream-{exc.failure.value}",
-                   headers=headers, service=exc.service)
+    return problem(
+        status,
+        _DETAIL[exc.failure].format(service=exc.service),
+        type_=f"upstream-{exc.failure.value}",
+        headers=headers,
+        service=exc.service,
+    )
 
 
 async def upstream_error_handler(_: Request, exc: Exception) -> JSONResponse:

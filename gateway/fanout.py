@@ -88,8 +88,14 @@ class Merged:
         return any(value is not None for value in self.parts.values())
 
 
-def merge_parts(outcomes: Mapping[str, Outcome], services: tuple[str, ...], *, view: str, part_name: str,
-                withheld: list[str] | None = None) -> Merged:
+def merge_parts(
+    outcomes: Mapping[str, Outcome],
+    services: tuple[str, ...],
+    *,
+    view: str,
+    part_name: str,
+    withheld: list[str] | None = None,
+) -> Merged:
     """Classifies each service's part call and collects the data, the degraded and the withheld parts."""
     merged = Merged(parts=dict.fromkeys(services), degraded=[], withheld=list(withheld or []), not_found=0)
     for service, outcome in outcomes.items():
@@ -116,7 +122,10 @@ def anchor(outcome: Outcome) -> tuple[Any, UpstreamResponse | None, str | None]:
             return orjson.loads(response.body), None, None
         except orjson.JSONDecodeError:
             return None, None, "bad-response"
-    if response is not None and response.status < 500 and \
-            (response.header("content-type") or "").startswith(("application/json", "application/problem+json")):
+    if (
+        response is not None
+        and response.status < 500
+        and (response.header("content-type") or "").startswith(("application/json", "application/problem+json"))
+    ):
         return None, response, None
     return None, None, outcome.error.failure.value if outcome.error is not None else "error"

@@ -55,9 +55,13 @@ class Feed:
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
         self.namespace = settings.events_namespace
-        self.conn = NatsConnection(url=settings.nats_url, name=f"{settings.service_name}-feed",
-                                   connect_timeout=settings.nats_connect_timeout, user=settings.nats_user,
-                                   password=settings.nats_password)
+        self.conn = NatsConnection(
+            url=settings.nats_url,
+            name=f"{settings.service_name}-feed",
+            connect_timeout=settings.nats_connect_timeout,
+            user=settings.nats_user,
+            password=settings.nats_password,
+        )
         self.directory = Directory()
         self.open = 0
         self.per_subject: Counter[str] = Counter()
@@ -127,8 +131,9 @@ class Feed:
             return 0
 
     # -- consumers --------------------------------------------------------------------------------------
-    async def pump(self, producer: str, subjects: list[str], *, after: int | None, out: asyncio.Queue[Item],
-                   batch: int) -> None:
+    async def pump(
+        self, producer: str, subjects: list[str], *, after: int | None, out: asyncio.Queue[Item], batch: int
+    ) -> None:
         """Copies a stream's matching messages after sequence `after` (None: from now on) into `out`, forever.
 
         A lost consumer (broker restart, inactivity) is created again from the last sequence copied.
@@ -144,8 +149,12 @@ class Feed:
                 if last is None:
                     last = (await js.stream_info(stream)).state.last_seq
                 config = ConsumerConfig(
-                    ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=last + 1,
-                    inactive_threshold=INACTIVE_THRESHOLD_S, mem_storage=True, num_replicas=1,
+                    ack_policy=AckPolicy.NONE,
+                    deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                    opt_start_seq=last + 1,
+                    inactive_threshold=INACTIVE_THRESHOLD_S,
+                    mem_storage=True,
+                    num_replicas=1,
                     filter_subjects=sorted(subjects),
                 )
                 info = await js.add_consumer(stream, config)
@@ -165,8 +174,7 @@ class Feed:
                         continue
                     for message in messages:
                         meta = message.metadata
-                        await out.put((producer, meta.sequence.stream, message.subject, message.data,
-                                       meta.num_pending))
+                        await out.put((producer, meta.sequence.stream, message.subject, message.data, meta.num_pending))
                         last = meta.sequence.stream
             except asyncio.CancelledError:
                 raise
@@ -195,14 +203,23 @@ class Feed:
     def reserve(self, subject: str) -> Reservation:
         """Takes one of the bounded feed connections (503 when the gateway is full, 429 per subject)."""
         if not self.connected:
-            raise ProblemException(503, "the event feed is unavailable; retry later", type_="feed-unavailable",
-                                   headers={"Retry-After": "5"})
+            raise ProblemException(
+                503,
+                "the event feed is unavailable; retry later",
+                type_="feed-unavailable",
+                headers={"Retry-After": "5"},
+            )
         if self.open >= self.settings.feed_max_connections:
-            raise ProblemException(503, "too many feed connections; retry later", type_="feed-full",
-                                   headers={"Retry-After": "30"})
+            raise ProblemException(
+                503, "too many feed connections; retry later", type_="feed-full", headers={"Retry-After": "30"}
+            )
         if self.per_subject[subject] >= self.settings.feed_max_per_subject:
-            raise ProblemException(429, "too many open feed connections for this client", type_="rate-limited",
-                                   headers={"Retry-After": "30"})
+            raise ProblemException(
+                429,
+                "too many open feed connections for this client",
+                type_="rate-limited",
+                headers={"Retry-After": "30"},
+            )
         self.open += 1
         self.per_subject[subject] += 1
         metrics.FEED_CONNECTIONS.set(self.open)
@@ -223,8 +240,12 @@ class Feed:
         """
         js = self.conn.jetstream()
         if js is None:
-            raise ProblemException(503, "the event feed is unavailable; retry later", type_="feed-unavailable",
-                                   headers={"Retry-After": "5"})
+            raise ProblemException(
+                503,
+                "the event feed is unavailable; retry later",
+                type_="feed-unavailable",
+                headers={"Retry-After": "5"},
+            )
         starts: dict[str, int] = {}
         for producer in sorted({key.split(".", 1)[0] for key in types} & set(PRODUCERS)):
             if producer in positions:
@@ -235,20 +256,31 @@ class Feed:
             except NotFoundError:
                 starts[producer] = 0  # the producer has not declared its stream yet: everything in it is new
             except Exception:
-                raise ProblemException(503, "the event feed is unavailable; retry later", type_="feed-unavailable",
-                                       headers={"Retry-After": "5"}) from None
+                raise ProblemException(
+                    503,
+                    "the event feed is unavailable; retry later",
+                    type_="feed-unavailable",
+                    headers={"Retry-After": "5"},
+                ) from None
         return starts
 
-    async def frames(self, *, types: frozenset[str], starts: dict[str, int],
-                     visible: Callable[[dict[str, Any]], bool], deadline: float) -> AsyncIterator[bytes]:
+    async def frames(
+        self,
+        *,
+        types: frozenset[str],
+        starts: dict[str, int],
+        visible: Callable[[dict[str, Any]], bool],
+        deadline: float,
+    ) -> AsyncIterator[bytes]:
         """Yields SSE frames of the matching events after `starts` until `deadline`, with keepalive comments."""
         queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=self.settings.feed_batch * 2)
         by_producer: dict[str, list[str]] = {}
         for key in sorted(types):
             by_producer.setdefault(key.split(".", 1)[0], []).append(f"{self.namespace}.{key}")
-        pumps = [asyncio.create_task(self.pump(p, by_producer[p], after=after, out=queue,
-                                               batch=self.settings.feed_batch))
-                 for p, after in starts.items()]
+        pumps = [
+            asyncio.create_task(self.pump(p, by_producer[p], after=after, out=queue, batch=self.settings.feed_batch))
+            for p, after in starts.items()
+        ]
         # Each event's id carries every stream's position, including streams that sent nothing yet: a client
         # resuming with it misses nothing that arrived since it connected.
         position = dict(starts)
@@ -275,8 +307,9 @@ class Feed:
                 task.cancel()
             await asyncio.gather(*pumps, return_exceptions=True)
 
-    def _frame(self, subject: str, data: bytes, visible: Callable[[dict[str, Any]], bool],
-               position: dict[str, int]) -> bytes | None:
+    def _frame(
+        self, subject: str, data: bytes, visible: Callable[[dict[str, Any]], bool], position: dict[str, int]
+    ) -> bytes | None:
         try:
             envelope = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -285,5 +318,12 @@ class Feed:
             return None
         event_type = str(envelope.get("type", key_from_subject(subject, self.namespace)))
         # One line of JSON per data field: a newline inside would end the SSE event early.
-        return (b"id: " + format_position(position).encode() + b"\nevent: " + event_type.encode() +
-                b"\ndata: " + orjson.dumps(envelope) + b"\n\n")
+        return (
+            b"id: "
+            + format_position(position).encode()
+            + b"\nevent: "
+            + event_type.encode()
+            + b"\ndata: "
+            + orjson.dumps(envelope)
+            + b"\n\n"
+        )

@@ -12,10 +12,14 @@ from kernel.web import ProblemException
 FEED_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR, Role.SUBSCRIBER)
 # Open accusations and open investigations: an accusation alone counts against nobody, so only discipline
 # inspection sees them (docs/permissions.md rule 5).
-DISCIPLINE_ONLY = frozenset({
-    "petitions.report_accepted.v1", "petitions.case_opened.v1", "petitions.xinfang_about_cadre.v1",
-    "tolerance.investigation_opened.v1",
-})
+DISCIPLINE_ONLY = frozenset(
+    {
+        "petitions.report_accepted.v1",
+        "petitions.case_opened.v1",
+        "petitions.xinfang_about_cadre.v1",
+        "tolerance.investigation_opened.v1",
+    }
+)
 # Statutory deadlines missed on reports: discipline inspection and auditors (petitions "Overdue list" row).
 OVERSIGHT = frozenset({"petitions.deadline_breached.v1"})
 _POSITION = re.compile(r"^([a-z]+)=(\d{1,19})$")
@@ -40,12 +44,17 @@ def requested_types(raw: str | None, principal: Principal) -> frozenset[str]:
     keys = {k.strip() for k in raw.split(",") if k.strip()}
     unknown = sorted(k for k in keys if k not in EVENTS)
     if unknown or not keys:
-        raise ProblemException(422, "unknown event types in the filter", type_="validation", field="types",
-                               errors=[{"field": "types", "in": "query", "message": "unknown event type",
-                                        "code": "unknown_type"}])
+        raise ProblemException(
+            422,
+            "unknown event types in the filter",
+            type_="validation",
+            field="types",
+            errors=[{"field": "types", "in": "query", "message": "unknown event type", "code": "unknown_type"}],
+        )
     if not keys <= allowed:
-        raise ProblemException(403, "your role may not receive some of these event types", type_="forbidden",
-                               field="types")
+        raise ProblemException(
+            403, "your role may not receive some of these event types", type_="forbidden", field="types"
+        )
     return frozenset(keys)
 
 
@@ -57,8 +66,9 @@ def parse_position(raw: str | None) -> dict[str, int]:
     for item in raw.split(","):
         match = _POSITION.match(item.strip())
         if not match or match.group(1) not in PRODUCERS or match.group(1) in positions:
-            raise ProblemException(400, "Last-Event-ID is not a position this feed issued", type_="invalid-event-id",
-                                   field="Last-Event-ID")
+            raise ProblemException(
+                400, "Last-Event-ID is not a position this feed issued", type_="invalid-event-id", field="Last-Event-ID"
+            )
         positions[match.group(1)] = int(match.group(2))
     return positions
 

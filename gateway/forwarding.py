@@ -8,17 +8,39 @@ from kernel import context
 
 # Request headers relayed to a service. Identity never travels in headers: the service verifies the bearer
 # token itself. Host, X-Forwarded-Host, cookies and hop-by-hop headers are never relayed (docs/reliability.md S8).
-REQUEST_HEADERS = frozenset({
-    b"authorization", b"content-type", b"accept", b"accept-language", b"idempotency-key", b"x-purpose",
-    b"if-match", b"if-none-match", b"x-consistency-token",
-    b"prefer",  # `Prefer: consistency=eventual` (kernel/consistency.py)
-})
+REQUEST_HEADERS = frozenset(
+    {
+        b"authorization",
+        b"content-type",
+        b"accept",
+        b"accept-language",
+        b"idempotency-key",
+        b"x-purpose",
+        b"if-match",
+        b"if-none-match",
+        b"x-consistency-token",
+        b"prefer",  # `Prefer: consistency=eventual` (kernel/consistency.py)
+    }
+)
 # Response headers relayed to the client; Location only when it is a path under /api/v1/ (never an internal URL).
-RESPONSE_HEADERS = frozenset({
-    "content-type", "etag", "last-modified", "retry-after", "content-disposition", "www-authenticate", "link",
-    "allow", "content-language", "cache-control", "idempotency-replayed", "x-consistency-token", "preference-applied",
-    "vary",  # Accept-Language on a service's labelled answer (kernel/i18n.py)
-})
+RESPONSE_HEADERS = frozenset(
+    {
+        "content-type",
+        "etag",
+        "last-modified",
+        "retry-after",
+        "content-disposition",
+        "www-authenticate",
+        "link",
+        "allow",
+        "content-language",
+        "cache-control",
+        "idempotency-replayed",
+        "x-consistency-token",
+        "preference-applied",
+        "vary",  # Accept-Language on a service's labelled answer (kernel/i18n.py)
+    }
+)
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 

@@ -101,8 +101,9 @@ def load_plan(path: Path, kind: str | None, *, today: dt.date) -> tuple[Any, lis
         sheets, ignored = read(path, kind)
     except Exception as error:  # openpyxl and csv raise many kinds; none of them is the gateway's fault
         if kind is None and path.suffix == ".csv":
-            raise UnreadableFile("import.kind_required", "kind", "a .csv file needs kind "
-                                 f"({', '.join(KINDS)})") from None
+            raise UnreadableFile(
+                "import.kind_required", "kind", f"a .csv file needs kind ({', '.join(KINDS)})"
+            ) from None
         log.info("unreadable upload", extra={"error": type(error).__name__})
         what = "a .csv file (UTF-8)" if path.suffix == ".csv" else "an .xlsx workbook"
         raise UnreadableFile("import.unreadable", "file", f"the file cannot be read as {what}") from None
@@ -127,7 +128,9 @@ def probe(path: Path, kind: str | None) -> list[str]:
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise UnreadableFile("import.unreadable", "file", "the file cannot be read as a .csv file (UTF-8)") from None
+            raise UnreadableFile(
+                "import.unreadable", "file", "the file cannot be read as a .csv file (UTF-8)"
+            ) from None
         if not text.strip():
             raise UnreadableFile("import.no_sheet", "file", "the .csv file is empty: nothing to import")
         return [kind]
@@ -161,7 +164,7 @@ def chunks_of(plan: Any, size: int) -> list[list[Any]]:
         if not records:
             continue
         step = len(records) if kind == "org-units" else max(1, size)
-        out.extend(records[i:i + step] for i in range(0, len(records), step))
+        out.extend(records[i : i + step] for i in range(0, len(records), step))
     return out
 
 
@@ -199,11 +202,22 @@ class Job:
     resumed_by: str | None = None
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "file": self.file, "kind": self.kind, "dry_run": self.dry_run,
-                "progress": {"done": self.done, "total": self.total}, "counts": self.counts,
-                "issue_count": self.issue_count, "rows_ok": self.rows_ok, "created_at": self.created_at,
-                "started_at": self.started_at, "finished_at": self.finished_at, "failure": self.failure,
-                "attempts": self.attempts}
+        return {
+            "id": self.id,
+            "status": self.status,
+            "file": self.file,
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "progress": {"done": self.done, "total": self.total},
+            "counts": self.counts,
+            "issue_count": self.issue_count,
+            "rows_ok": self.rows_ok,
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "failure": self.failure,
+            "attempts": self.attempts,
+        }
 
     def stored(self) -> dict[str, Any]:
         return {**self.__dict__}
@@ -269,8 +283,10 @@ class ImportJobs:
             job.status = QUEUED
             self.save(job)
             self.queue.put_nowait(job.id)
-        self.workers = [asyncio.create_task(self._worker(), name=f"import-worker-{n}")
-                        for n in range(max(1, self.settings.import_max_running))]
+        self.workers = [
+            asyncio.create_task(self._worker(), name=f"import-worker-{n}")
+            for n in range(max(1, self.settings.import_max_running))
+        ]
 
     async def close(self) -> None:
         """Stops taking jobs; a running job finishes its chunk (up to import_stop_grace_s) and stays RUNNING."""
@@ -309,8 +325,9 @@ class ImportJobs:
         return job
 
     def of_submitter(self, subject: str) -> list[Job]:
-        return sorted((j for j in self.jobs.values() if j.submitter == subject),
-                      key=lambda j: (j.created_at, j.id), reverse=True)
+        return sorted(
+            (j for j in self.jobs.values() if j.submitter == subject), key=lambda j: (j.created_at, j.id), reverse=True
+        )
 
     def new_folder(self) -> tuple[str, Path]:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -376,9 +393,17 @@ class ImportJobs:
                 raise
             except Exception:
                 log.exception("import job failed", extra={"job": job.id})
-                self._finish(job, FAILED, failure={"rule": "import.failed", "detail": (
-                    "the import stopped on an unexpected error; resume it with "
-                    f"POST /api/v1/imports/{job.id}/resume")})
+                self._finish(
+                    job,
+                    FAILED,
+                    failure={
+                        "rule": "import.failed",
+                        "detail": (
+                            "the import stopped on an unexpected error; resume it with "
+                            f"POST /api/v1/imports/{job.id}/resume"
+                        ),
+                    },
+                )
             finally:
                 self.running.pop(job.id, None)
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
@@ -388,13 +413,18 @@ class ImportJobs:
         self.save(job)
         with contextlib.suppress(FileNotFoundError):
             (self.folder(job.id) / "token").unlink()
-        log.info("import job ended", extra={"job": job.id, "status": status,
-                                            "rule": failure["rule"] if failure else None})
+        log.info(
+            "import job ended", extra={"job": job.id, "status": status, "rule": failure["rule"] if failure else None}
+        )
 
     def _expired(self, job: Job) -> dict[str, str]:
-        return {"rule": "import.token_expired", "detail": (
-            "the bearer token the job writes with has expired (or was refused); nothing after that point was "
-            f"written: resume with POST /api/v1/imports/{job.id}/resume and a fresh token")}
+        return {
+            "rule": "import.token_expired",
+            "detail": (
+                "the bearer token the job writes with has expired (or was refused); nothing after that point was "
+                f"written: resume with POST /api/v1/imports/{job.id}/resume and a fresh token"
+            ),
+        }
 
     async def _attempt(self, job: Job) -> None:
         from kernel.deps import china_today
@@ -452,7 +482,8 @@ class ImportJobs:
                 start_done = job.done
                 try:
                     outcome = await Importer(client, headers, tick, parallel=self.settings.import_parallel).run(
-                        Plan(records=chunks[number]))
+                        Plan(records=chunks[number])
+                    )
                     if run.auth_failed:
                         raise TokenExpired(run.auth_failed)
                 except TokenExpired:
@@ -462,8 +493,10 @@ class ImportJobs:
                 summary = outcome.summary()
                 counts.update(summary["counts"])
                 issues.extend(summary["issues"])
-                write_json(outcome_path, {"chunk_rows": size, "chunks_done": number + 1,
-                                          "counts": dict(counts), "issues": issues})
+                write_json(
+                    outcome_path,
+                    {"chunk_rows": size, "chunks_done": number + 1, "counts": dict(counts), "issues": issues},
+                )
                 job.done = start_done + len(chunks[number])
                 job.counts = dict(sorted(counts.items()))
                 self.save(job)
@@ -495,6 +528,10 @@ class ImportJobs:
                 raise TokenExpired("refused")
 
         transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False, client=("127.0.0.1", 0))
-        async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE, timeout=120,
-                                     event_hooks={"request": [before], "response": [after]}) as client:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url=INTERNAL_BASE,
+            timeout=120,
+            event_hooks={"request": [before], "response": [after]},
+        ) as client:
             yield client

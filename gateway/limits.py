@@ -31,8 +31,13 @@ class RateLimits:
         allowed, wait = self.buckets[bucket].hit(key)
         if not allowed:
             metrics.RATE_LIMITED.labels(bucket).inc()
-            raise ProblemException(429, "too many requests; retry later", type_="rate-limited",
-                                   headers={"Retry-After": str(wait)}, retry_after_s=wait)
+            raise ProblemException(
+                429,
+                "too many requests; retry later",
+                type_="rate-limited",
+                headers={"Retry-After": str(wait)},
+                retry_after_s=wait,
+            )
 
 
 def client_key(request: Request, principal: Principal | None) -> str:

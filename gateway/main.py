@@ -65,18 +65,46 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
     if settings.cors_origins:
         # Added before the plumbing middleware, so preflight answers also carry request ids and security headers.
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "X-Correlation-ID",
-                           "X-Purpose", "Last-Event-ID", "traceparent", "If-Match", "If-None-Match",
-                           "X-Consistency-Token", "Prefer"],
-            expose_headers=["X-Request-ID", "Retry-After", "ETag", "Location", "X-Consistency-Token",
-                            "Preference-Applied"], allow_credentials=False, max_age=600,
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "X-Correlation-ID",
+                "X-Purpose",
+                "Last-Event-ID",
+                "traceparent",
+                "If-Match",
+                "If-None-Match",
+                "X-Consistency-Token",
+                "Prefer",
+            ],
+            expose_headers=[
+                "X-Request-ID",
+                "Retry-After",
+                "ETag",
+                "Location",
+                "X-Consistency-Token",
+                "Preference-Applied",
+            ],
+            allow_credentials=False,
+            max_age=600,
         )
     # The general body limit, except for uploads to POST /api/v1/imports (import_max_bytes): inside the plumbing.
-    app.add_middleware(RouteBodyLimit, max_body_bytes=settings.max_body_bytes,
-                       upload_max_bytes=upload_body_limit(settings.import_max_bytes))
-    install(app, service=settings.service_name,
-            max_body_bytes=max(settings.max_body_bytes, upload_body_limit(settings.import_max_bytes)), cors_origins=None)
+    app.add_middleware(
+        RouteBodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        upload_max_bytes=upload_body_limit(settings.import_max_bytes),
+    )
+    install(
+        app,
+        service=settings.service_name,
+        max_body_bytes=max(settings.max_body_bytes, upload_body_limit(settings.import_max_bytes)),
+        cors_origins=None,
+    )
     # Labels and Chinese problems for zh-CN requests: the gateway's own answers (dossier, dashboards, its problems);
     # a service's answer relayed already carries Content-Language and passes unchanged (kernel/i18n.py).
     app.add_middleware(LanguageMiddleware, default_language=settings.default_language)

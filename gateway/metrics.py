@@ -11,7 +11,9 @@ UPSTREAM_SECONDS = Histogram(
     ["service"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-DEGRADED_PARTS = Counter("youwei_gateway_degraded_parts_total", "Dossier or dashboard parts left out", ["view", "service"])
+DEGRADED_PARTS = Counter(
+    "youwei_gateway_degraded_parts_total", "Dossier or dashboard parts left out", ["view", "service"]
+)
 RATE_LIMITED = Counter("youwei_gateway_rate_limited_total", "Requests refused with 429", ["bucket"])
 FEED_CONNECTIONS = Gauge("youwei_gateway_feed_connections", "Open live-feed (SSE) connections")
 FEED_EVENTS = Counter("youwei_gateway_feed_events_total", "Events sent on the live feed")

@@ -32,8 +32,8 @@ PART_PATHS = {"dossier": "/api/v1/dossier-parts/", "dashboard": "/api/v1/dashboa
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(REF) and ref[len(REF):] in renames:
-            node["$ref"] = REF + renames[ref[len(REF):]]
+        if isinstance(ref, str) and ref.startswith(REF) and ref[len(REF) :] in renames:
+            node["$ref"] = REF + renames[ref[len(REF) :]]
         for value in node.values():
             _rewrite_refs(value, renames)
     elif isinstance(node, list):
@@ -71,14 +71,15 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
             continue
         document = copy.deepcopy(services[service])
         theirs = document.get("components", {}).get("schemas", {})
-        renames = {name: f"{service}.{name}" for name, schema in theirs.items()
-                   if name in schemas and schemas[name] != schema}
+        renames = {
+            name: f"{service}.{name}" for name, schema in theirs.items() if name in schemas and schemas[name] != schema
+        }
         _rewrite_refs(document, renames)
         for name, schema in theirs.items():
             schemas[renames.get(name, name)] = schema
         security.update(document.get("components", {}).get("securitySchemes", {}))
         for path, item in document.get("paths", {}).items():
-            segment = path[len("/api/v1/"):].split("/", 1)[0] if path.startswith("/api/v1/") else ""
+            segment = path[len("/api/v1/") :].split("/", 1)[0] if path.startswith("/api/v1/") else ""
             # Only the segments the service owns; the gateway's own paths (the dossier) take precedence.
             if OWNERS.get(segment) != service or path in paths:
                 continue
@@ -101,8 +102,10 @@ def _link_parts(schemas: dict[str, Any], service: str, document: dict[str, Any])
         if part is not None and service in holder:
             holder[service] = _nullable(part, holder[service].get("description"))
     if service == "rank":
-        for model, field, prefix in (("DossierRead", "cadre", "/api/v1/cadres/{"),
-                                     ("DashboardRead", "org_unit", "/api/v1/org-units/{")):
+        for model, field, prefix in (
+            ("DossierRead", "cadre", "/api/v1/cadres/{"),
+            ("DashboardRead", "org_unit", "/api/v1/org-units/{"),
+        ):
             schema = _response_schema(document, prefix)
             holder = schemas.get(model, {}).get("properties", {})
             if schema is not None and field in holder:
@@ -123,8 +126,9 @@ class MergedOpenApi:
         async with self._lock:
             if self._document is not None and time.monotonic() - self._built_at < self.ttl:
                 return self._document
-            results = await asyncio.gather(*(clients[s].openapi(timeout=5.0) for s in UPSTREAMS),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(clients[s].openapi(timeout=5.0) for s in UPSTREAMS), return_exceptions=True
+            )
             documents = {s: r for s, r in zip(UPSTREAMS, results, strict=True) if isinstance(r, dict)}
             document = merge(own, documents)
             missing = [s for s in UPSTREAMS if s not in documents]

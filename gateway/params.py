@@ -17,8 +17,12 @@ _ID = re.compile(ID_PATTERN)
 
 def invalid(field: str, where: str, message: str, code: str) -> ProblemException:
     """Builds the 422 problem of one invalid parameter (shaped like the kernel's validation problems)."""
-    return ProblemException(422, f"invalid input: {field}", type_="validation",
-                            errors=[{"field": field, "in": where, "message": message, "code": code}])
+    return ProblemException(
+        422,
+        f"invalid input: {field}",
+        type_="validation",
+        errors=[{"field": field, "in": where, "message": message, "code": code}],
+    )
 
 
 def identifier(value: str, field: str) -> str:
@@ -50,14 +54,27 @@ def purpose(raw: str | None) -> str:
 
 
 def path_parameter(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "string", "pattern": ID_PATTERN}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "pattern": ID_PATTERN},
+    }
 
 
-AS_OF_PARAMETER = {"name": "as_of", "in": "query", "required": False,
-                   "description": "the historical view at this date (YYYY-MM-DD), not in the future",
-                   "schema": {"type": "string", "format": "date"}}
-PURPOSE_PARAMETER = {"name": "X-Purpose", "in": "header", "required": False,
-                     "description": "why the caller reads this (recorded in each service's audit log)",
-                     "schema": {"type": "string", "pattern": PURPOSE_RE.pattern, "maxLength": 32}}
+AS_OF_PARAMETER = {
+    "name": "as_of",
+    "in": "query",
+    "required": False,
+    "description": "the historical view at this date (YYYY-MM-DD), not in the future",
+    "schema": {"type": "string", "format": "date"},
+}
+PURPOSE_PARAMETER = {
+    "name": "X-Purpose",
+    "in": "header",
+    "required": False,
+    "description": "why the caller reads this (recorded in each service's audit log)",
+    "schema": {"type": "string", "pattern": PURPOSE_RE.pattern, "maxLength": 32},
+}
 BEARER = [{"HTTPBearer": []}]

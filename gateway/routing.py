@@ -12,15 +12,52 @@ from urllib.parse import quote, unquote
 
 PREFIX = "/api/v1/"
 OWNERS: dict[str, str] = {
-    **dict.fromkeys(("org-units", "cadres", "ladders", "points-schemes", "quotas", "eligibility", "promotion-batches",
-                     "contracts", "development-track"), "rank"),
-    **dict.fromkeys(("performance-records", "assessments", "assessment-years", "regular-assessments",
-                     "accountability-index", "inaction-items", "inaction-findings", "self-checks", "talks", "awards",
-                     "bonus-allocations", "incentive-coverage"), "appraisal"),
-    **dict.fromkeys(("reports", "public", "statements", "false-accusations", "clarifications", "appeals",
-                     "deadlines"), "petitions"),
-    **dict.fromkeys(("incidents", "tolerance-cases", "sanctions", "restrictions", "investigations", "reinstatements",
-                     "sanction-catalogue"), "tolerance"),
+    **dict.fromkeys(
+        (
+            "org-units",
+            "cadres",
+            "ladders",
+            "points-schemes",
+            "quotas",
+            "eligibility",
+            "promotion-batches",
+            "contracts",
+            "development-track",
+        ),
+        "rank",
+    ),
+    **dict.fromkeys(
+        (
+            "performance-records",
+            "assessments",
+            "assessment-years",
+            "regular-assessments",
+            "accountability-index",
+            "inaction-items",
+            "inaction-findings",
+            "self-checks",
+            "talks",
+            "awards",
+            "bonus-allocations",
+            "incentive-coverage",
+        ),
+        "appraisal",
+    ),
+    **dict.fromkeys(
+        ("reports", "public", "statements", "false-accusations", "clarifications", "appeals", "deadlines"), "petitions"
+    ),
+    **dict.fromkeys(
+        (
+            "incidents",
+            "tolerance-cases",
+            "sanctions",
+            "restrictions",
+            "investigations",
+            "reinstatements",
+            "sanction-catalogue",
+        ),
+        "tolerance",
+    ),
 }
 # Anonymous callers may use these segments (petitions' public intake and receipt follow-up); rate-limited per address.
 PUBLIC_SEGMENTS = frozenset({"public"})
@@ -60,7 +97,7 @@ def resolve(raw_path: str) -> Route:
     if not raw_path.startswith(PREFIX):
         raise NotRoutable("outside /api/v1")
     try:
-        segments = [_clean(part) for part in raw_path[len(PREFIX):].split("/")]
+        segments = [_clean(part) for part in raw_path[len(PREFIX) :].split("/")]
     except UnicodeDecodeError:
         raise NotRoutable("invalid encoding") from None
     owner = OWNERS.get(segments[0])

@@ -15,7 +15,8 @@ class Degraded(BaseModel):
 
     service: str = Field(description="the service the part comes from")
     part: Literal["register", "org-unit", "dossier-part", "dashboard-part"] = Field(
-        description="the part that could not be read")
+        description="the part that could not be read"
+    )
     reason: Reason = Field(description="reason given (理由)")
 
 
@@ -23,8 +24,12 @@ class DossierParts(BaseModel):
     """Each service's part of the dossier (null when degraded or withheld)."""
 
     rank: dict[str, Any] | None = Field(description="posts and rank history, eligibility with its reasons, contracts")
-    appraisal: dict[str, Any] | None = Field(description="grades, accountability index, talks, awards, inaction findings")
-    petitions: dict[str, Any] | None = Field(description="closed outcomes, clarifications and appeals (never reporter data)")
+    appraisal: dict[str, Any] | None = Field(
+        description="grades, accountability index, talks, awards, inaction findings"
+    )
+    petitions: dict[str, Any] | None = Field(
+        description="closed outcomes, clarifications and appeals (never reporter data)"
+    )
     tolerance: dict[str, Any] | None = Field(description="active restrictions, sanctions and tolerance cases")
 
 
@@ -66,7 +71,8 @@ class EventTypeRead(BaseModel):
     producer: str = Field(description="the service that publishes the event")
     event: str = Field(description="the event type (事件类型)")
     version: int = Field(
-        description="version of the event type; send it back with the next change (a stale one answers 409)")
+        description="version of the event type; send it back with the next change (a stale one answers 409)"
+    )
     subject: str = Field(description="the NATS subject in this deployment")
     stream: str = Field(description="the JetStream stream holding it")
     summary: str = Field(description="what the event means")

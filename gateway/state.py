@@ -33,10 +33,16 @@ class GatewayState:
         s = self.settings
         if not (s.auth_jwks_file or s.auth_jwks_url):
             return None
-        return TokenVerifier(issuer=s.auth_issuer, audience=s.auth_audience, algorithms=s.auth_algorithms,
-                             jwks_file=s.auth_jwks_file, jwks_url=s.auth_jwks_url, leeway_s=s.auth_leeway_s,
-                             max_token_bytes=s.auth_max_token_bytes,
-                             max_lifetime_s=s.auth_max_token_lifetime_s)
+        return TokenVerifier(
+            issuer=s.auth_issuer,
+            audience=s.auth_audience,
+            algorithms=s.auth_algorithms,
+            jwks_file=s.auth_jwks_file,
+            jwks_url=s.auth_jwks_url,
+            leeway_s=s.auth_leeway_s,
+            max_token_bytes=s.auth_max_token_bytes,
+            max_lifetime_s=s.auth_max_token_lifetime_s,
+        )
 
     async def start(self) -> None:
         """Creates the verifier and opens one pooled client per upstream."""

@@ -20,8 +20,9 @@ async def serving(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=2,
-                            **UVICORN_OPTIONS)
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=2, **UVICORN_OPTIONS
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
@@ -53,8 +54,14 @@ def gateway_test_settings(auth: Any, **overrides: Any) -> Any:
     from gateway.settings import GatewaySettings
 
     values: dict[str, Any] = dict(
-        environment="test", log_level="WARNING", auth_jwks_file=auth.jwks_file, auth_issuer=auth.issuer,
-        auth_audience=auth.audience, upstream_timeout=3.0, part_timeout=1.0, feed_enabled=False,
+        environment="test",
+        log_level="WARNING",
+        auth_jwks_file=auth.jwks_file,
+        auth_issuer=auth.issuer,
+        auth_audience=auth.audience,
+        upstream_timeout=3.0,
+        part_timeout=1.0,
+        feed_enabled=False,
     )
     for name in ("rank", "appraisal", "petitions", "tolerance"):
         values[f"{name}_url"] = closed_port_url()

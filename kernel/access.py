@@ -29,8 +29,7 @@ from kernel.auth import Principal, Role
 from kernel.errors import NotFound
 
 # Roles that read other cadres' records within their subtree (docs/permissions.md, "Roles and scope").
-OBJECT_READERS = frozenset({Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.ASSESSOR,
-                            Role.AUDITOR})
+OBJECT_READERS = frozenset({Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.ASSESSOR, Role.AUDITOR})
 
 
 def self_service(principal: Principal) -> bool:
@@ -74,8 +73,7 @@ class Access:
 
     def sees_unit(self, path: str | None) -> bool:
         """Tells whether an org unit (by its path) lies in the caller's subtree."""
-        return (not self.self_only and self.prefix is not None and path is not None
-                and path.startswith(self.prefix))
+        return not self.self_only and self.prefix is not None and path is not None and path.startswith(self.prefix)
 
     def sees(self, cadre_id: str, org_path: str | None, *, sensitive: bool = False) -> bool:
         """Tells whether the caller may see a cadre's records (`org_path`: the cadre's current unit path)."""
@@ -85,8 +83,9 @@ class Access:
             return True
         return self.sees_unit(org_path)
 
-    def cadre_clause(self, cadre_col: Any, subtree: Callable[[str], ColumnElement[bool]], *,
-                     sensitive: bool = False) -> ColumnElement[bool]:
+    def cadre_clause(
+        self, cadre_col: Any, subtree: Callable[[str], ColumnElement[bool]], *, sensitive: bool = False
+    ) -> ColumnElement[bool]:
         """The same rule as SQL: rows whose cadre (`cadre_col`) the caller may see.
 
         `subtree(prefix)` renders "this row's cadre belongs to the subtree at prefix" for the caller's tables
@@ -139,4 +138,3 @@ def cadre_not_found(field: str = "cadre_id") -> NotFound:
 def unit_not_found(field: str = "org_unit_id") -> NotFound:
     """The one answer for an unknown org unit and for one outside the caller's subtree."""
     return NotFound("org unit not found", rule="scope.org_unit", field=field)
-

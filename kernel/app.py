@@ -18,8 +18,9 @@ from kernel.security import require
 from kernel.web import install, install_health, operation_id
 
 
-def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: str, description: str,
-              version: str = "1.0.0") -> FastAPI:
+def build_app(
+    runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: str, description: str, version: str = "1.0.0"
+) -> FastAPI:
     """Creates the app: lifespan, error model, plumbing middleware, health, metrics and the routers."""
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level)
@@ -38,7 +39,9 @@ def build_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: s
     app.state.settings = settings
     # Inside the plumbing middleware (added next, outermost): its answers carry request ids and security headers.
     app.add_middleware(ConsistencyMiddleware, runtime=runtime)
-    install(app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins)
+    install(
+        app, service=settings.service_name, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins
+    )
     # Outermost: labels and Chinese problems for zh-CN requests, the plumbing's own answers included (kernel/i18n.py).
     app.add_middleware(LanguageMiddleware, default_language=settings.default_language)
     install_health(app, runtime.readiness)

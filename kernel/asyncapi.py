@@ -101,7 +101,7 @@ def _rewrite(node: Any, renames: Mapping[str, str]) -> Any:
         out = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
-                out[key] = SCHEMAS + renames.get(value[len("#/$defs/"):], value[len("#/$defs/"):])
+                out[key] = SCHEMAS + renames.get(value[len("#/$defs/") :], value[len("#/$defs/") :])
             else:
                 out[key] = _rewrite(value, renames)
         return out
@@ -112,8 +112,10 @@ def _rewrite(node: Any, renames: Mapping[str, str]) -> Any:
 
 def _envelope_schema() -> dict[str, Any]:
     schema = CloudEvent.model_json_schema(mode="serialization")
-    schema["description"] = ("A CloudEvents 1.0 event in structured JSON mode; `id` is also the Nats-Msg-Id "
-                             "(dedupe on it), `sequence` the producer's zero-padded outbox sequence")
+    schema["description"] = (
+        "A CloudEvents 1.0 event in structured JSON mode; `id` is also the Nats-Msg-Id "
+        "(dedupe on it), `sequence` the producer's zero-padded outbox sequence"
+    )
     schema["required"] = ["specversion", "id", "source", "type", "time", "data"]
     return schema
 
@@ -123,9 +125,16 @@ def _example(spec: EventSpec, namespace: str, type_prefix: str) -> dict[str, Any
     payload = spec.example
     event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:youwei:example:{name.key}"))
     return {
-        "specversion": "1.0", "id": event_id, "source": ce_source(name.producer), "type": name.ce_type(type_prefix),
-        "subject": payload.entity_subject(), "time": EXAMPLE_TIME, "datacontenttype": "application/json",
-        "dataschema": spec.model.dataschema(), "correlationid": event_id, "sequence": f"{1:020d}",
+        "specversion": "1.0",
+        "id": event_id,
+        "source": ce_source(name.producer),
+        "type": name.ce_type(type_prefix),
+        "subject": payload.entity_subject(),
+        "time": EXAMPLE_TIME,
+        "datacontenttype": "application/json",
+        "dataschema": spec.model.dataschema(),
+        "correlationid": event_id,
+        "sequence": f"{1:020d}",
         "data": payload.to_data(),
     }
 
@@ -133,14 +142,21 @@ def _example(spec: EventSpec, namespace: str, type_prefix: str) -> dict[str, Any
 def servers(nats_address: str | None = None) -> dict[str, Any]:
     """The `servers` of every document: the embedded server at `nats_address` (default 127.0.0.1:4222), compose."""
     if nats_address:
-        embedded = {"host": nats_address, "protocol": "nats",
-                    "description": "this deployment's NATS; other departments log in as `subscriber` "
-                                   "(docs/subscribers.md)"}
+        embedded = {
+            "host": nats_address,
+            "protocol": "nats",
+            "description": "this deployment's NATS; other departments log in as `subscriber` (docs/subscribers.md)",
+        }
     else:
-        embedded = {"host": DEFAULT_NATS_ADDRESS, "protocol": "nats",
-                    "description": "`youwei up` (a free port is taken when 4222 is busy)"}
-    return {"embedded": embedded,
-            "compose": {"host": "nats:4222", "protocol": "nats", "description": "docker compose network"}}
+        embedded = {
+            "host": DEFAULT_NATS_ADDRESS,
+            "protocol": "nats",
+            "description": "`youwei up` (a free port is taken when 4222 is busy)",
+        }
+    return {
+        "embedded": embedded,
+        "compose": {"host": "nats:4222", "protocol": "nats", "description": "docker compose network"},
+    }
 
 
 def nats_address_of(var: Path) -> str | None:
@@ -149,8 +165,15 @@ def nats_address_of(var: Path) -> str | None:
     return f"127.0.0.1:{int(path.read_text(encoding='utf-8').strip())}" if path.exists() else None
 
 
-def document(service: str, *, consumed: Sequence[Consumed] = (), namespace: str = "cadre", type_prefix: str = "cadre",
-             defaults: ConsumerDefaults = ConsumerDefaults(), nats_address: str | None = None) -> dict[str, Any]:
+def document(
+    service: str,
+    *,
+    consumed: Sequence[Consumed] = (),
+    namespace: str = "cadre",
+    type_prefix: str = "cadre",
+    defaults: ConsumerDefaults = ConsumerDefaults(),
+    nats_address: str | None = None,
+) -> dict[str, Any]:
     """Builds the AsyncAPI 3.0 document of one producing service (`nats_address`: the embedded server's host)."""
     schemas: dict[str, Any] = {"CloudEvent": _envelope_schema()}
     messages: dict[str, Any] = {}
@@ -161,13 +184,20 @@ def document(service: str, *, consumed: Sequence[Consumed] = (), namespace: str 
         key, pascal, camel = spec.key, _pascal(spec.key), _camel(spec.key)
         data_schema = _hoist(spec.model.model_json_schema(by_alias=True, mode="serialization"), schemas)
         schemas[f"{pascal}Data"] = data_schema
-        schemas[f"{pascal}Event"] = {"allOf": [
-            {"$ref": SCHEMAS + "CloudEvent"},
-            {"type": "object", "properties": {"type": {"const": spec.name.ce_type(type_prefix)},
-                                              "source": {"const": ce_source(service)},
-                                              "dataschema": {"type": "string"},
-                                              "data": {"$ref": SCHEMAS + f"{pascal}Data"}}},
-        ]}
+        schemas[f"{pascal}Event"] = {
+            "allOf": [
+                {"$ref": SCHEMAS + "CloudEvent"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "type": {"const": spec.name.ce_type(type_prefix)},
+                        "source": {"const": ce_source(service)},
+                        "dataschema": {"type": "string"},
+                        "data": {"$ref": SCHEMAS + f"{pascal}Data"},
+                    },
+                },
+            ]
+        }
         messages[pascal] = {
             "name": key,
             "title": spec.model.summary or key,
@@ -186,8 +216,12 @@ def document(service: str, *, consumed: Sequence[Consumed] = (), namespace: str 
             "action": "send",
             "channel": {"$ref": f"#/channels/{camel}"},
             "messages": [{"$ref": f"#/channels/{camel}/messages/{pascal}"}],
-            "x-nats-jetstream": {"stream": stream, "dedupHeader": "Nats-Msg-Id", "dedupValue": "$message.payload#/id",
-                                 "publishedBy": "transactional outbox relay"},
+            "x-nats-jetstream": {
+                "stream": stream,
+                "dedupHeader": "Nats-Msg-Id",
+                "dedupValue": "$message.payload#/id",
+                "publishedBy": "transactional outbox relay",
+            },
         }
     for entry in consumed:
         for key in entry.keys:
@@ -198,9 +232,14 @@ def document(service: str, *, consumed: Sequence[Consumed] = (), namespace: str 
                 "action": "receive",
                 "channel": {"$ref": f"#/channels/{camel}"},
                 "x-nats-jetstream": {
-                    "stream": stream_name(namespace, entry.producer), "durable": entry.durable, "pull": True,
-                    "ackPolicy": "explicit", "ackWait": defaults.ack_wait_s, "maxDeliver": defaults.max_deliver,
-                    "maxAckPending": defaults.max_ack_pending, "deliverPolicy": "all",
+                    "stream": stream_name(namespace, entry.producer),
+                    "durable": entry.durable,
+                    "pull": True,
+                    "ackPolicy": "explicit",
+                    "ackWait": defaults.ack_wait_s,
+                    "maxDeliver": defaults.max_deliver,
+                    "maxAckPending": defaults.max_ack_pending,
+                    "deliverPolicy": "all",
                     "filterSubjects": [f"{namespace}.{k}" for k in entry.keys],
                     "idempotency": "inbox table keyed by (durable, CloudEvent id)",
                 },
@@ -210,12 +249,14 @@ def document(service: str, *, consumed: Sequence[Consumed] = (), namespace: str 
         "info": {
             "title": f"Youwei {service} service events",
             "version": "1.0.0",
-            "description": (f"Events the {service} service publishes to its JetStream stream {stream} and the "
-                            f"events it consumes. Subjects are `<namespace>.<service>.<event>.v<major>` with the "
-                            f"namespace `{namespace}` (setting EVENTS_NAMESPACE); CloudEvents types are "
-                            f"`<prefix>.<service>.<event>.v<major>` with the prefix `{type_prefix}` (TYPE_PREFIX). "
-                            "Within a major version changes are additive only; consumers ignore unknown fields. "
-                            "Delivery is at least once: dedupe on the CloudEvent `id`."),
+            "description": (
+                f"Events the {service} service publishes to its JetStream stream {stream} and the "
+                f"events it consumes. Subjects are `<namespace>.<service>.<event>.v<major>` with the "
+                f"namespace `{namespace}` (setting EVENTS_NAMESPACE); CloudEvents types are "
+                f"`<prefix>.<service>.<event>.v<major>` with the prefix `{type_prefix}` (TYPE_PREFIX). "
+                "Within a major version changes are additive only; consumers ignore unknown fields. "
+                "Delivery is at least once: dedupe on the CloudEvent `id`."
+            ),
         },
         "defaultContentType": CE_JSON,
         "servers": servers(nats_address),
@@ -230,12 +271,26 @@ def render(doc: Mapping[str, Any]) -> str:
     return yaml.safe_dump(dict(doc), sort_keys=False, allow_unicode=True, width=120)
 
 
-def generate(consumed: Mapping[str, Sequence[Consumed]], *, namespace: str = "cadre",
-             type_prefix: str = "cadre", nats_address: str | None = None) -> dict[str, str]:
+def generate(
+    consumed: Mapping[str, Sequence[Consumed]],
+    *,
+    namespace: str = "cadre",
+    type_prefix: str = "cadre",
+    nats_address: str | None = None,
+) -> dict[str, str]:
     """Returns {file name: YAML} for every producer."""
-    return {f"{service}.yaml": render(document(service, consumed=consumed.get(service, ()), namespace=namespace,
-                                               type_prefix=type_prefix, nats_address=nats_address))
-            for service in PRODUCERS}
+    return {
+        f"{service}.yaml": render(
+            document(
+                service,
+                consumed=consumed.get(service, ()),
+                namespace=namespace,
+                type_prefix=type_prefix,
+                nats_address=nats_address,
+            )
+        )
+        for service in PRODUCERS
+    }
 
 
 def stale(directory: Path, files: Mapping[str, str]) -> list[str]:
@@ -260,8 +315,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Writes (or with --check verifies) docs/asyncapi/<service>.yaml from apps named on the command line."""
     parser = argparse.ArgumentParser(prog="python -m kernel.asyncapi")
     parser.add_argument("--out", default="docs/asyncapi")
-    parser.add_argument("--app", action="append", default=[], metavar="SERVICE=module:factory",
-                        help="an app factory whose runtime's subscriptions describe what the service consumes")
+    parser.add_argument(
+        "--app",
+        action="append",
+        default=[],
+        metavar="SERVICE=module:factory",
+        help="an app factory whose runtime's subscriptions describe what the service consumes",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when the files are stale")
     parser.add_argument("--nats-address", help=f"HOST:PORT of the embedded server (${NATS_ADDRESS_VARIABLE})")
     parser.add_argument("--var", help="data directory of `youwei up`: the address from its nats.port")
@@ -287,8 +347,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["Consumed", "ConsumerDefaults", "consumed_from", "document", "generate", "main", "nats_address_of", "render",
-           "servers", "stale"]
+__all__ = [
+    "Consumed",
+    "ConsumerDefaults",
+    "consumed_from",
+    "document",
+    "generate",
+    "main",
+    "nats_address_of",
+    "render",
+    "servers",
+    "stale",
+]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -50,21 +50,40 @@ def audit_table(metadata: MetaData) -> Table:
 
 
 def _digest(prev: str, row: dict[str, Any]) -> str:
-    fields = [prev, row["at"].isoformat(), row["actor"], row["roles"], row["unit_id"] or "", row["action"],
-              row["object_type"], row["object_id"], row["purpose"], row["request_id"] or ""]
+    fields = [
+        prev,
+        row["at"].isoformat(),
+        row["actor"],
+        row["roles"],
+        row["unit_id"] or "",
+        row["action"],
+        row["object_type"],
+        row["object_id"],
+        row["purpose"],
+        row["request_id"] or "",
+    ]
     # Each field is length-prefixed, so no value can shift content into its neighbour.
     payload = "".join(f"{len(f)}:{f}" for f in fields)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-async def record(conn: AsyncConnection, table: Table, *, principal: Principal | None, action: str, object_type: str,
-                 object_id: str, purpose: str = "ROUTINE") -> None:
+async def record(
+    conn: AsyncConnection,
+    table: Table,
+    *,
+    principal: Principal | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    purpose: str = "ROUTINE",
+) -> None:
     """Appends one audit row in the caller's transaction."""
     await record_many(conn, table, principal=principal, entries=[(action, object_type, object_id, purpose)])
 
 
-async def record_many(conn: AsyncConnection, table: Table, *, principal: Principal | None,
-                      entries: list[tuple[str, str, str, str]]) -> None:
+async def record_many(
+    conn: AsyncConnection, table: Table, *, principal: Principal | None, entries: list[tuple[str, str, str, str]]
+) -> None:
     """Appends one audit row per (action, object type, object id, purpose), chained in order, in the caller's
     transaction: the chain head is read once and the rows go in one statement (a batch of many facts)."""
     await append_rows(conn, table, entry_rows(principal, entries))
@@ -78,9 +97,20 @@ def entry_rows(principal: Principal | None, entries: Iterable[tuple[str, str, st
     roles = ",".join(sorted(r.value for r in principal.roles)) if principal else "system"
     unit_id = principal.unit_id if principal else None
     request_id = context.request_id.get()
-    return [{"at": at, "actor": actor, "roles": roles, "unit_id": unit_id, "action": action,
-             "object_type": object_type, "object_id": str(object_id), "purpose": purpose, "request_id": request_id}
-            for action, object_type, object_id, purpose in entries]
+    return [
+        {
+            "at": at,
+            "actor": actor,
+            "roles": roles,
+            "unit_id": unit_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "purpose": purpose,
+            "request_id": request_id,
+        }
+        for action, object_type, object_id, purpose in entries
+    ]
 
 
 async def append_rows(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -158,8 +188,15 @@ async def verify_chain(conn: AsyncConnection, table: Table) -> int | None:
 
 
 async def purpose_header(
-    x_purpose: Annotated[str | None, Header(alias="X-Purpose", max_length=32, pattern=r"^[A-Z][A-Z0-9_]{0,31}$",
-                                            description="why the caller reads this (recorded in the audit log)")] = None,
+    x_purpose: Annotated[
+        str | None,
+        Header(
+            alias="X-Purpose",
+            max_length=32,
+            pattern=r"^[A-Z][A-Z0-9_]{0,31}$",
+            description="why the caller reads this (recorded in the audit log)",
+        ),
+    ] = None,
 ) -> str:
     """Reads the purpose code of a sensitive read (default ROUTINE)."""
     return x_purpose or "ROUTINE"

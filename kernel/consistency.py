@@ -86,6 +86,7 @@ class Token:
 
 # -- encoding ---------------------------------------------------------------------------------------------------
 
+
 def bounded(events: Sequence[Emitted], limit: int = MAX_EVENTS) -> tuple[list[Emitted], bool]:
     """Keeps at most `limit` events: all of them if they fit, else the last of each aggregate (then the last ones).
 
@@ -153,7 +154,8 @@ def parse_header(value: str) -> list[Token]:
 # -- what a request's transactions emitted ------------------------------------------------------------------------
 
 _committed: contextvars.ContextVar[list[tuple[str, list[Emitted]]] | None] = contextvars.ContextVar(
-    "consistency_committed", default=None)
+    "consistency_committed", default=None
+)
 
 
 def record_commit(producer: str, events: Sequence[Emitted]) -> None:
@@ -173,6 +175,7 @@ def response_token(sink: list[tuple[str, list[Emitted]]]) -> str | None:
 
 
 # -- waiting ------------------------------------------------------------------------------------------------------
+
 
 class Progress:
     """Wakes waiters when a consumer of this process commits a batch (one future per generation)."""
@@ -242,8 +245,13 @@ class ConsistencyGate:
         durables = sorted(needed)
         ids = sorted({i for group in needed.values() for i in group})
         async with self.runtime.db.reader.connect() as conn:
-            rows = (await conn.execute(select(inbox.c.consumer, inbox.c.message_id).where(
-                inbox.c.consumer.in_(durables), inbox.c.message_id.in_(ids)))).all()
+            rows = (
+                await conn.execute(
+                    select(inbox.c.consumer, inbox.c.message_id).where(
+                        inbox.c.consumer.in_(durables), inbox.c.message_id.in_(ids)
+                    )
+                )
+            ).all()
         left = {durable: set(group) for durable, group in needed.items()}
         for consumer, message_id in rows:
             if consumer in left:
@@ -284,8 +292,11 @@ class ConsistencyGate:
         """The given event ids still waiting in this service's outbox (checked on a reader connection)."""
         outbox = self.runtime.tables.outbox
         async with self.runtime.db.reader.connect() as conn:
-            rows = (await conn.execute(select(outbox.c.event_id).where(
-                outbox.c.event_id.in_(list(ids)), outbox.c.published_at.is_(None)))).all()
+            rows = (
+                await conn.execute(
+                    select(outbox.c.event_id).where(outbox.c.event_id.in_(list(ids)), outbox.c.published_at.is_(None))
+                )
+            ).all()
         return {r[0] for r in rows}
 
     async def wait_published(self, events: Sequence[Emitted]) -> bool:
@@ -331,8 +342,9 @@ class ConsistencyGate:
             return False
         for runner in runners:
             try:
-                info = await js.consumer_info(runner.stream, runner.durable,
-                                              timeout=self.settings.consistency_lag_check_timeout_s)
+                info = await js.consumer_info(
+                    runner.stream, runner.durable, timeout=self.settings.consistency_lag_check_timeout_s
+                )
             except Exception as exc:
                 log.info("consumer lag unknown", extra={"consumer": runner.durable, "error": type(exc).__name__})
                 continue
@@ -344,7 +356,8 @@ class ConsistencyGate:
 # -- HTTP ---------------------------------------------------------------------------------------------------------
 
 _generation_at_start: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "consistency_generation", default=None)
+    "consistency_generation", default=None
+)
 
 
 def is_directory_miss(gate: ConsistencyGate, status: int, rule: str | None, detail: str) -> bool:
@@ -401,14 +414,19 @@ class ConsistencyMiddleware:
             try:
                 tokens = parse_header(presented)
             except TokenError:
-                response = problem(400, f"{HEADER} is malformed", type_="validation", field=HEADER,
-                                   rule="consistency.token")
+                response = problem(
+                    400, f"{HEADER} is malformed", type_="validation", field=HEADER, rule="consistency.token"
+                )
                 await response(scope, receive, send)
                 return
             if not await gate.wait_for(tokens):
-                response = problem(503, "an earlier change has not reached this service yet; retry shortly",
-                                   type_="propagating", headers=retry_after(self.runtime.settings),
-                                   rule=PROPAGATING_RULE)
+                response = problem(
+                    503,
+                    "an earlier change has not reached this service yet; retry shortly",
+                    type_="propagating",
+                    headers=retry_after(self.runtime.settings),
+                    rule=PROPAGATING_RULE,
+                )
                 await response(scope, receive, send)
                 return
 

@@ -331,8 +331,9 @@ class ConsumerRunner:
         handler fails. The inbox claims of the whole batch are one statement; a copy of a message already in the
         batch is a duplicate, as it would be in the next batch."""
         async with self.uow_factory() as uow:
-            fresh = await claim_many(uow.conn, uow.tables.inbox, consumer=self.durable,
-                                     message_ids=[item.event.id for item in items])
+            fresh = await claim_many(
+                uow.conn, uow.tables.inbox, consumer=self.durable, message_ids=[item.event.id for item in items]
+            )
             claimed = []
             for item in items:
                 if item.event.id in fresh:
@@ -345,8 +346,9 @@ class ConsumerRunner:
                 if item.outcome == "stale":
                     continue
                 event = item.event
-                with context.event_context(correlation=event.correlationid or event.id, causation=event.id,
-                                           trace=event.traceparent):
+                with context.event_context(
+                    correlation=event.correlationid or event.id, causation=event.id, trace=event.traceparent
+                ):
                     await item.handler.fn(item.payload, event, uow)
                     # Written while this message's correlation and causation are current.
                     await uow.flush_events()
@@ -356,10 +358,17 @@ class ConsumerRunner:
     async def _mark_stale(self, uow: UnitOfWork, items: list[_Item]) -> None:
         """For the guarded handlers of a batch, advances every aggregate's watermark in two statements and marks
         stale the items a later snapshot of their aggregate (stored, or earlier in this batch) supersedes."""
-        guarded = [item for item in items
-                   if item.handler.guard and item.event.subject and item.event.sequence_number is not None]
-        fresh = await advance_watermarks(uow.conn, uow.tables.watermark, consumer=self.durable,
-                                         events=[(i.event.subject, i.event.sequence_number) for i in guarded])
+        guarded = [
+            item
+            for item in items
+            if item.handler.guard and item.event.subject and item.event.sequence_number is not None
+        ]
+        fresh = await advance_watermarks(
+            uow.conn,
+            uow.tables.watermark,
+            consumer=self.durable,
+            events=[(i.event.subject, i.event.sequence_number) for i in guarded],
+        )
         for item, newer in zip(guarded, fresh, strict=True):
             if not newer:
                 item.outcome = "stale"
@@ -370,16 +379,22 @@ class ConsumerRunner:
         event = item.event
         if not (item.handler.guard and event.subject and event.sequence_number is not None):
             return False
-        if await advance_watermark(uow.conn, uow.tables.watermark, consumer=self.durable,
-                                   aggregate=event.subject, sequence=event.sequence_number):
+        if await advance_watermark(
+            uow.conn,
+            uow.tables.watermark,
+            consumer=self.durable,
+            aggregate=event.subject,
+            sequence=event.sequence_number,
+        ):
             return False
         item.outcome = "stale"
         return True
 
     async def _apply(self, uow: UnitOfWork, item: _Item) -> None:
         event = item.event
-        with context.event_context(correlation=event.correlationid or event.id, causation=event.id,
-                                   trace=event.traceparent):
+        with context.event_context(
+            correlation=event.correlationid or event.id, causation=event.id, trace=event.traceparent
+        ):
             try:
                 async with uow.conn.begin_nested():
                     tables = uow.tables
@@ -406,15 +421,25 @@ class ConsumerRunner:
             return
         if item.outcome == "retry":
             if item.num_delivered >= self.max_deliver:
-                await self._dead_letter(msg, event, item.stream_seq, item.num_delivered,
-                                        f"gave up after {item.num_delivered}: {item.error!r}")
+                await self._dead_letter(
+                    msg,
+                    event,
+                    item.stream_seq,
+                    item.num_delivered,
+                    f"gave up after {item.num_delivered}: {item.error!r}",
+                )
                 return
             self.stats.retried += 1
             metrics.EVENTS_CONSUMED.labels(self.durable, event.type, "retry").inc()
             log.warning(
                 "event handling failed; redelivering",
-                extra={"consumer": self.durable, "event_id": event.id, "type": event.type,
-                       "num_delivered": item.num_delivered, "error": repr(item.error)},
+                extra={
+                    "consumer": self.durable,
+                    "event_id": event.id,
+                    "type": event.type,
+                    "num_delivered": item.num_delivered,
+                    "error": repr(item.error),
+                },
             )
             try:
                 await msg.nak(delay=self._delay(item.num_delivered))
@@ -434,8 +459,9 @@ class ConsumerRunner:
             self.stats.stale += 1
         metrics.EVENTS_CONSUMED.labels(self.durable, event.type, item.outcome).inc()
 
-    async def _dead_letter(self, msg: Msg, event: CloudEvent | None, stream_seq: int | None, num_delivered: int,
-                           error: str) -> None:
+    async def _dead_letter(
+        self, msg: Msg, event: CloudEvent | None, stream_seq: int | None, num_delivered: int, error: str
+    ) -> None:
         """Records a dead letter (ids and error only, never the payload) and terminates the message."""
         try:
             async with self.uow_factory() as uow:
@@ -464,8 +490,12 @@ class ConsumerRunner:
         metrics.DEAD_LETTERS.labels(self.durable).inc()
         log.error(
             "event dead-lettered",
-            extra={"consumer": self.durable, "event_id": event.id if event else None, "stream_seq": stream_seq,
-                   "error": error[:500]},
+            extra={
+                "consumer": self.durable,
+                "event_id": event.id if event else None,
+                "stream_seq": stream_seq,
+                "error": error[:500],
+            },
         )
         try:
             await msg.term()

@@ -177,7 +177,9 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, begin: str, query_only: bool) 
         conn.exec_driver_sql(begin)
 
 
-def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 30_000, reader_pool_size: int = 4) -> Database:
+def make_database(
+    url: str, *, pool_size: int = 8, statement_timeout_ms: int = 30_000, reader_pool_size: int = 4
+) -> Database:
     """Creates the engines for a database URL; nothing connects until first use."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -188,8 +190,9 @@ def make_database(url: str, *, pool_size: int = 8, statement_timeout_ms: int = 3
         # (5x the p99 measured with 8 pooled connections, docs/architecture.md §6.6).
         writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True)
         _install_sqlite_hooks(writer, begin="BEGIN IMMEDIATE", query_only=False)
-        reader = create_async_engine(url, pool_size=reader_pool_size, max_overflow=0, pool_timeout=60,
-                                     hide_parameters=True)
+        reader = create_async_engine(
+            url, pool_size=reader_pool_size, max_overflow=0, pool_timeout=60, hide_parameters=True
+        )
         _install_sqlite_hooks(reader, begin="BEGIN", query_only=True)
         return Database(url=url, writer=writer, reader=reader, write_lock=asyncio.Lock())
     connect_args: dict[str, Any] = {"server_settings": {"statement_timeout": str(statement_timeout_ms)}}

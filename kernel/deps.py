@@ -69,9 +69,15 @@ def cadre_filter(resolve_visible: Callable[[AsyncConnection, Principal, str], Aw
     """
 
     async def visible_cadre_filter(
-        conn: ReaderDep, principal: PrincipalDep,
-        cadre_id: Annotated[str | None, Query(max_length=64, description=(
-            "only this cadre's records (404 when the cadre is unknown or outside your scope)"))] = None,
+        conn: ReaderDep,
+        principal: PrincipalDep,
+        cadre_id: Annotated[
+            str | None,
+            Query(
+                max_length=64,
+                description=("only this cadre's records (404 when the cadre is unknown or outside your scope)"),
+            ),
+        ] = None,
     ) -> str | None:
         if cadre_id is not None and await resolve_visible(conn, principal, cadre_id) is None:
             raise cadre_not_found()

@@ -92,19 +92,44 @@ def directory_handlers(tables: DirectoryTables) -> dict[type, Handler]:
     """Returns the handlers that keep the directory (snapshot events, so guarded by entity version)."""
 
     async def on_org_unit(payload: rank_v1.OrgUnitChanged, _event: CloudEvent, uow: Any) -> None:
-        await upsert(uow.conn, tables.org_unit, {
-            "org_unit_id": payload.org_unit_id, "parent_id": payload.parent_id, "name": payload.name,
-            "agency_level": payload.agency_level.value, "path": path_of(payload.path), "active": payload.active,
-            "updated_at": utcnow()}, ["org_unit_id"])
+        await upsert(
+            uow.conn,
+            tables.org_unit,
+            {
+                "org_unit_id": payload.org_unit_id,
+                "parent_id": payload.parent_id,
+                "name": payload.name,
+                "agency_level": payload.agency_level.value,
+                "path": path_of(payload.path),
+                "active": payload.active,
+                "updated_at": utcnow(),
+            },
+            ["org_unit_id"],
+        )
 
     async def on_cadre(payload: rank_v1.CadreSnapshot, _event: CloudEvent, uow: Any) -> None:
-        await upsert(uow.conn, tables.cadre, {
-            "cadre_id": payload.cadre_id, "name": payload.name, "gender": payload.gender.value,
-            "birth_date": payload.birth_date, "entry_date": payload.entry_date, "org_unit_id": payload.org_unit_id,
-            "org_path": path_of(payload.org_path), "category": payload.category.value, "rank_code": payload.rank_code,
-            "level": payload.level, "post_code": payload.post_code, "leadership": payload.leadership,
-            "relative_ids": orjson.dumps(sorted(payload.relative_ids)).decode(), "active": payload.active,
-            "updated_at": utcnow()}, ["cadre_id"])
+        await upsert(
+            uow.conn,
+            tables.cadre,
+            {
+                "cadre_id": payload.cadre_id,
+                "name": payload.name,
+                "gender": payload.gender.value,
+                "birth_date": payload.birth_date,
+                "entry_date": payload.entry_date,
+                "org_unit_id": payload.org_unit_id,
+                "org_path": path_of(payload.org_path),
+                "category": payload.category.value,
+                "rank_code": payload.rank_code,
+                "level": payload.level,
+                "post_code": payload.post_code,
+                "leadership": payload.leadership,
+                "relative_ids": orjson.dumps(sorted(payload.relative_ids)).decode(),
+                "active": payload.active,
+                "updated_at": utcnow(),
+            },
+            ["cadre_id"],
+        )
 
     return {
         rank_v1.OrgUnitChanged: Handler(on_org_unit),
@@ -140,8 +165,18 @@ class Directory:
     def __init__(self, tables: DirectoryTables) -> None:
         self.tables = tables
         t = tables.cadre
-        self._entries = select(t.c.cadre_id, t.c.name, t.c.org_unit_id, t.c.org_path, t.c.relative_ids, t.c.active,
-                               t.c.birth_date, t.c.gender, t.c.rank_code, t.c.entry_date)
+        self._entries = select(
+            t.c.cadre_id,
+            t.c.name,
+            t.c.org_unit_id,
+            t.c.org_path,
+            t.c.relative_ids,
+            t.c.active,
+            t.c.birth_date,
+            t.c.gender,
+            t.c.rank_code,
+            t.c.entry_date,
+        )
 
     def named(self, query: Select, cadre_col: Any) -> Select:
         """Adds the cadre's name, as `cadre_name`, to a query of records keyed by `cadre_col`: lists show people,
@@ -198,8 +233,9 @@ class Directory:
         path = await self.unit_path(conn, unit_id)
         return path if access.sees_unit(path) else None
 
-    async def visible_cadre(self, conn: AsyncConnection, principal: Principal | Access, cadre_id: str, *,
-                            sensitive: bool = False) -> DirCadre | None:
+    async def visible_cadre(
+        self, conn: AsyncConnection, principal: Principal | Access, cadre_id: str, *, sensitive: bool = False
+    ) -> DirCadre | None:
         """Returns the cadre if the caller may see them (kernel.access), else None (the caller answers 404).
 
         With `sensitive` (petitions about the cadre, acting on their case), nobody sees their own record either.
@@ -210,11 +246,11 @@ class Directory:
         access = principal if isinstance(principal, Access) else await self.access(conn, principal)
         return entry if access.sees(entry.cadre_id, entry.org_path, sensitive=sensitive) else None
 
-    async def require_cadre(self, conn: AsyncConnection, access: Access, cadre_id: str, *, sensitive: bool = False,
-                            active: bool = False) -> DirCadre:
+    async def require_cadre(
+        self, conn: AsyncConnection, access: Access, cadre_id: str, *, sensitive: bool = False, active: bool = False
+    ) -> DirCadre:
         """Returns a cadre the caller may see, or raises the uniform 404 (kernel.access.cadre_not_found)."""
         entry = await self.visible_cadre(conn, access, cadre_id, sensitive=sensitive)
         if entry is None or (active and not entry.active):
             raise cadre_not_found()
         return entry
-

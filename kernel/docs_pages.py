@@ -18,12 +18,18 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 ASSETS_PATH = "/docs-assets"
 _STATIC = Path(fastapi_offline.__file__).parent / "static"
-_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
-           "redoc.standalone.js": "text/javascript", "favicon.png": "image/png"}
+_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "redoc.standalone.js": "text/javascript",
+    "favicon.png": "image/png",
+}
 # Swagger UI and ReDoc run inline bootstrap scripts and styles; ReDoc starts a web worker from a blob.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
-            "frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def docs_router(openapi_url: str, title: str) -> APIRouter:
@@ -33,17 +39,24 @@ def docs_router(openapi_url: str, title: str) -> APIRouter:
 
     @router.get("/docs")
     async def swagger_page() -> HTMLResponse:
-        page = get_swagger_ui_html(openapi_url=openapi_url, title=f"{title} – API",
-                                   swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
-                                   swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
-                                   swagger_favicon_url=f"{ASSETS_PATH}/favicon.png")
+        page = get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{title} – API",
+            swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
+        )
         return HTMLResponse(page.body, headers=headers)
 
     @router.get("/redoc")
     async def redoc_page() -> HTMLResponse:
-        page = get_redoc_html(openapi_url=openapi_url, title=f"{title} – API",
-                              redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
-                              redoc_favicon_url=f"{ASSETS_PATH}/favicon.png", with_google_fonts=False)
+        page = get_redoc_html(
+            openapi_url=openapi_url,
+            title=f"{title} – API",
+            redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
+            redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
+            with_google_fonts=False,
+        )
         return HTMLResponse(page.body, headers=headers)
 
     @router.get(ASSETS_PATH + "/{name}")

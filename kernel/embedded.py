@@ -120,10 +120,13 @@ def render_user(user: NatsUser, indent: str = "    ") -> str:
         publish = f"publish: {{ allow: [{_quoted(user.publish)}]{deny} }}"
     else:
         inner = indent + "    "
-        publish = ("publish: { allow: [\n" + "".join(f'{inner}  "{value}",\n' for value in user.publish)
-                   + f"{inner}]{deny} }}")
-    return (f"{indent}{{ user: {user.name}, password: {password}, permissions: {{ {publish}, "
-            f"subscribe: {{ allow: [{_quoted(user.subscribe)}] }} }} }}")
+        publish = (
+            "publish: { allow: [\n" + "".join(f'{inner}  "{value}",\n' for value in user.publish) + f"{inner}]{deny} }}"
+        )
+    return (
+        f"{indent}{{ user: {user.name}, password: {password}, permissions: {{ {publish}, "
+        f"subscribe: {{ allow: [{_quoted(user.subscribe)}] }} }} }}"
+    )
 
 
 def render_authorization(users: Sequence[NatsUser]) -> str:
@@ -131,8 +134,14 @@ def render_authorization(users: Sequence[NatsUser]) -> str:
     return "authorization {\n  users = [\n" + "\n".join(render_user(u) for u in users) + "\n  ]\n}\n"
 
 
-def render_config(*, port: int | None, store_dir: Path, monitor_port: int | None = None, host: str = "127.0.0.1",
-                  users: Sequence[NatsUser] | None = None) -> str:
+def render_config(
+    *,
+    port: int | None,
+    store_dir: Path,
+    monitor_port: int | None = None,
+    host: str = "127.0.0.1",
+    users: Sequence[NatsUser] | None = None,
+) -> str:
     """Renders the server config: loopback only, JetStream on file storage with fsync before every ack.
 
     With `users`, only those users may connect, each with its permissions (embedded mode: suite/nats_users.py);
@@ -159,9 +168,17 @@ class NatsServerProcess:
     `users` turns authorization on (render_config); without them anyone on loopback may connect.
     """
 
-    def __init__(self, *, store_dir: Path, port: int = 0, config_path: Path | None = None, log_path: Path | None = None,
-                 binary: str | None = None, die_with_parent: bool = False,
-                 users: Sequence[NatsUser] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store_dir: Path,
+        port: int = 0,
+        config_path: Path | None = None,
+        log_path: Path | None = None,
+        binary: str | None = None,
+        die_with_parent: bool = False,
+        users: Sequence[NatsUser] | None = None,
+    ) -> None:
         self.binary = binary or find_nats_server()
         self.die_with_parent = die_with_parent
         self.store_dir = Path(store_dir)
@@ -192,8 +209,7 @@ class NatsServerProcess:
         self.config_path.chmod(0o600)
         cmd = [self.binary, "-c", str(self.config_path), "-a", "127.0.0.1", "-p", str(port_arg)]
         popen = child_popen_kwargs() if self.die_with_parent else {"start_new_session": True}
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     **popen)  # type: ignore[call-overload]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)  # type: ignore[call-overload]
         ready = threading.Event()
         log_file = open(self.log_path, "a", encoding="utf-8") if self.log_path else None
 

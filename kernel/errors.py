@@ -15,8 +15,13 @@ class ErrorKind(StrEnum):
     BAD_REQUEST = "bad-request"  # 400
 
 
-STATUS = {ErrorKind.NOT_FOUND: 404, ErrorKind.CONFLICT: 409, ErrorKind.RULE_VIOLATION: 422, ErrorKind.FORBIDDEN: 403,
-          ErrorKind.BAD_REQUEST: 400}
+STATUS = {
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.RULE_VIOLATION: 422,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.BAD_REQUEST: 400,
+}
 
 
 class DomainError(Exception):
@@ -55,11 +60,16 @@ class InvalidTransition(Conflict):
     learns what it may do next; derive them from the aggregate's transition table with `allowed`.
     """
 
-    def __init__(self, entity: str, state: str, action: str, *, allowed_actions: Iterable[str] = (),
-                 **extra: Any) -> None:
+    def __init__(
+        self, entity: str, state: str, action: str, *, allowed_actions: Iterable[str] = (), **extra: Any
+    ) -> None:
         super().__init__(
-            f"{entity} in state {state} cannot {action}", rule=f"{entity}.transition", state=state, action=action,
-            allowed_actions=sorted(set(allowed_actions)), **extra
+            f"{entity} in state {state} cannot {action}",
+            rule=f"{entity}.transition",
+            state=state,
+            action=action,
+            allowed_actions=sorted(set(allowed_actions)),
+            **extra,
         )
 
     @staticmethod
@@ -81,8 +91,9 @@ def require_four_eyes(actor: str, submitter: str | None, *, rule: str, action: s
     """Refuses that `actor` approves (verifies, decides) what `actor` submitted: the four-eyes rule of every
     approval step. `rule` is the caller's code (`<entity>.four_eyes`); an unknown submitter (None) never matches."""
     if submitter is not None and actor == submitter:
-        raise FourEyesViolation(f"the one who submitted it may not {action} it; someone else must", rule=rule,
-                                action=action)
+        raise FourEyesViolation(
+            f"the one who submitted it may not {action} it; someone else must", rule=rule, action=action
+        )
 
 
 class PermanentEventError(Exception):
@@ -92,5 +103,11 @@ class PermanentEventError(Exception):
 def item_problem(error: DomainError) -> dict[str, Any]:
     """One refused item of a batch request, named as the single route's problem would name it (status, type,
     detail, rule, field, source): the batch answers it at the item's index and goes on with the others."""
-    return {"status": STATUS[error.kind], "type": error.kind.value, "detail": error.message, "rule": error.rule,
-            "field": error.extra.get("field"), "source": error.source}
+    return {
+        "status": STATUS[error.kind],
+        "type": error.kind.value,
+        "detail": error.message,
+        "rule": error.rule,
+        "field": error.extra.get("field"),
+        "source": error.source,
+    }

@@ -106,8 +106,12 @@ async def optional_key(
     ] = None,
 ) -> Idempotency:
     """Honours an Idempotency-Key when one is sent (state transitions); the key is the caller's own."""
-    return Idempotency(idempotency_key, await _fingerprint(request) if idempotency_key else "",
-                       request.app.state.runtime, principal.subject)
+    return Idempotency(
+        idempotency_key,
+        await _fingerprint(request) if idempotency_key else "",
+        request.app.state.runtime,
+        principal.subject,
+    )
 
 
 IdempotencyRequired = Annotated[Idempotency, Depends(required_key)]

@@ -88,17 +88,23 @@ def _statement(kind: str, table: Table, dialect: str) -> Any:
         elif kind == "watermark_lock":
             # Creates a missing row (sequence -1) or rewrites an existing one unchanged: either way the row is
             # locked for the transaction and RETURNING gives the sequence stored before this statement.
-            stmt = insert.values(consumer=bindparam("c"), aggregate=bindparam("a"), sequence=-1,
-                                 updated_at=bindparam("at"))
-            stmt = stmt.on_conflict_do_update(index_elements=["consumer", "aggregate"],
-                                              set_={"sequence": table.c.sequence})
+            stmt = insert.values(
+                consumer=bindparam("c"), aggregate=bindparam("a"), sequence=-1, updated_at=bindparam("at")
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["consumer", "aggregate"], set_={"sequence": table.c.sequence}
+            )
             stmt = stmt.returning(table.c.aggregate, table.c.sequence)
         elif kind == "watermark_set":
-            stmt = (update(table).where(table.c.consumer == bindparam("c"), table.c.aggregate == bindparam("a"))
-                    .values(sequence=bindparam("s"), updated_at=bindparam("at")))
+            stmt = (
+                update(table)
+                .where(table.c.consumer == bindparam("c"), table.c.aggregate == bindparam("a"))
+                .values(sequence=bindparam("s"), updated_at=bindparam("at"))
+            )
         else:
-            stmt = insert.values(consumer=bindparam("c"), aggregate=bindparam("a"), sequence=bindparam("s"),
-                                 updated_at=bindparam("at"))
+            stmt = insert.values(
+                consumer=bindparam("c"), aggregate=bindparam("a"), sequence=bindparam("s"), updated_at=bindparam("at")
+            )
             stmt = stmt.on_conflict_do_update(
                 index_elements=["consumer", "aggregate"],
                 set_={"sequence": stmt.excluded.sequence, "updated_at": stmt.excluded.updated_at},
@@ -133,15 +139,18 @@ async def claim_many(conn: AsyncConnection, table: Table, *, consumer: str, mess
     return set(result.scalars().all())
 
 
-async def advance_watermark(conn: AsyncConnection, table: Table, *, consumer: str, aggregate: str, sequence: int) -> bool:
+async def advance_watermark(
+    conn: AsyncConnection, table: Table, *, consumer: str, aggregate: str, sequence: int
+) -> bool:
     """Moves the watermark of an aggregate forward; False if `sequence` is not newer (a stale redelivery)."""
     stmt = _statement("watermark", table, conn.dialect.name)
     result = await conn.execute(stmt, {"c": consumer, "a": aggregate, "s": sequence, "at": utcnow()})
     return (result.rowcount or 0) == 1
 
 
-async def advance_watermarks(conn: AsyncConnection, table: Table, *, consumer: str,
-                             events: list[tuple[str, int]]) -> list[bool]:
+async def advance_watermarks(
+    conn: AsyncConnection, table: Table, *, consumer: str, events: list[tuple[str, int]]
+) -> list[bool]:
     """Moves the watermarks of a batch's events forward in at most two statements whatever the batch's size; for each
     (aggregate, sequence), in order, whether it is newer than the aggregate's watermark and the events before it in
     the list (False: a stale redelivery), exactly as `advance_watermark` called for each in turn would say.
@@ -151,12 +160,15 @@ async def advance_watermarks(conn: AsyncConnection, table: Table, *, consumer: s
     sequences; the second writes the new ones. Both run inside the caller's transaction (issue 15: one statement
     per event was most of a consumer's work during an import)."""
     if len(events) <= 2:  # one conditional upsert each is no more statements (a quiet stream's single event)
-        return [await advance_watermark(conn, table, consumer=consumer, aggregate=aggregate, sequence=sequence)
-                for aggregate, sequence in events]
+        return [
+            await advance_watermark(conn, table, consumer=consumer, aggregate=aggregate, sequence=sequence)
+            for aggregate, sequence in events
+        ]
     at = utcnow()
     aggregates = sorted({aggregate for aggregate, _ in events})
-    locked = await conn.execute(_statement("watermark_lock", table, conn.dialect.name),
-                                [{"c": consumer, "a": a, "at": at} for a in aggregates])
+    locked = await conn.execute(
+        _statement("watermark_lock", table, conn.dialect.name), [{"c": consumer, "a": a, "at": at} for a in aggregates]
+    )
     stored = {aggregate: sequence for aggregate, sequence in locked.all()}
     current = dict(stored)
     fresh = []

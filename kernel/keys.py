@@ -31,13 +31,29 @@ class SigningKey:
     kid: str
     private_pem: bytes
 
-    def mint(self, *, subject: str, roles: list[str], unit: str | None, issuer: str, audience: str,
-             ttl_s: int = 3600, cadre_id: str | None = None, name: str | None = None,
-             extra: dict[str, Any] | None = None) -> str:
+    def mint(
+        self,
+        *,
+        subject: str,
+        roles: list[str],
+        unit: str | None,
+        issuer: str,
+        audience: str,
+        ttl_s: int = 3600,
+        cadre_id: str | None = None,
+        name: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
         """Signs a token for trying the API (RS256)."""
         now = int(time.time())
         claims: dict[str, Any] = {
-            "sub": subject, "roles": roles, "iss": issuer, "aud": audience, "iat": now, "nbf": now, "exp": now + ttl_s,
+            "sub": subject,
+            "roles": roles,
+            "iss": issuer,
+            "aud": audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + ttl_s,
         }
         if unit:
             claims["unit"] = unit
@@ -68,7 +84,9 @@ def load_or_generate(directory: Path) -> SigningKey:
     """Loads the key of an earlier run, or generates one on the first run."""
     private_path = directory / PRIVATE_KEY
     if private_path.exists() and (directory / KID).exists() and (directory / JWKS).exists():
-        return SigningKey(kid=(directory / KID).read_text(encoding="utf-8").strip(), private_pem=private_path.read_bytes())
+        return SigningKey(
+            kid=(directory / KID).read_text(encoding="utf-8").strip(), private_pem=private_path.read_bytes()
+        )
     return generate(directory)
 
 

@@ -21,18 +21,31 @@ from kernel.data import labels_zh as data
 
 # -- wire enums (kernel.contracts.vocabulary): vocabulary name (snake_case of the class name) → enum ---------------
 ENUMS: dict[str, type[StrEnum]] = {
-    "gender": v.Gender, "cadre_category": v.CadreCategory, "agency_level": v.AgencyLevel, "grade": v.Grade,
-    "restriction_effect": v.RestrictionEffect, "restriction_source": v.RestrictionSource,
-    "restriction_status": v.RestrictionStatus, "sanction_system": v.SanctionSystem, "sanction_type": v.SanctionType,
-    "report_outcome": v.ReportOutcome, "appeal_target": v.AppealTarget, "appeal_stage": v.AppealStage,
-    "appeal_result": v.AppealResult, "tolerance_decision": v.ToleranceDecision, "award_type": v.AwardType,
-    "rank_series": v.RankSeries, "change_basis": v.ChangeBasis, "contract_kind": v.ContractKind,
+    "gender": v.Gender,
+    "cadre_category": v.CadreCategory,
+    "agency_level": v.AgencyLevel,
+    "grade": v.Grade,
+    "restriction_effect": v.RestrictionEffect,
+    "restriction_source": v.RestrictionSource,
+    "restriction_status": v.RestrictionStatus,
+    "sanction_system": v.SanctionSystem,
+    "sanction_type": v.SanctionType,
+    "report_outcome": v.ReportOutcome,
+    "appeal_target": v.AppealTarget,
+    "appeal_stage": v.AppealStage,
+    "appeal_result": v.AppealResult,
+    "tolerance_decision": v.ToleranceDecision,
+    "award_type": v.AwardType,
+    "rank_series": v.RankSeries,
+    "change_basis": v.ChangeBasis,
+    "contract_kind": v.ContractKind,
     "contract_outcome": v.ContractOutcome,
 }
 
 # -- rank and post names (the bundled ladders) ----------------------------------------------------------------
-RANKS: dict[str, str] = {f"{prefix}{i + 1:02d}": name for prefix, names in data.RANK_NAMES.items()
-                         for i, name in enumerate(names)}
+RANKS: dict[str, str] = {
+    f"{prefix}{i + 1:02d}": name for prefix, names in data.RANK_NAMES.items() for i, name in enumerate(names)
+}
 POSTS: dict[str, str] = dict(data.POSTS)
 
 # -- every vocabulary: wire enums, ranks and posts, the services' own kinds and workflow states, roles -----------

@@ -89,7 +89,9 @@ def run(metadata: MetaData, settings_class: type) -> None:
         return
     url = database_url(settings_class)
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=url.startswith("sqlite"))
+        context.configure(
+            url=url, target_metadata=metadata, literal_binds=True, render_as_batch=url.startswith("sqlite")
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -30,8 +30,14 @@ log = logging.getLogger("kernel.nats")
 DAY_S = 86400
 
 
-def stream_config(namespace: str, producer: str, *, max_age_days: int = 30, duplicate_window_s: float = 120.0,
-                  max_msg_size: int = 1024 * 1024) -> StreamConfig:
+def stream_config(
+    namespace: str,
+    producer: str,
+    *,
+    max_age_days: int = 30,
+    duplicate_window_s: float = 120.0,
+    max_msg_size: int = 1024 * 1024,
+) -> StreamConfig:
     """Returns the one configuration of a producer's stream (every service declares it the same way)."""
     return StreamConfig(
         name=stream_name(namespace, producer),
@@ -55,8 +61,9 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
         await js.update_stream(config)
 
 
-def consumer_config(durable: str, filter_subjects: list[str], *, ack_wait: float, max_deliver: int,
-                    max_ack_pending: int) -> ConsumerConfig:
+def consumer_config(
+    durable: str, filter_subjects: list[str], *, ack_wait: float, max_deliver: int, max_ack_pending: int
+) -> ConsumerConfig:
     """Returns a durable pull consumer's config: explicit ack, bounded redelivery, replay from the start."""
     return ConsumerConfig(
         durable_name=durable,
@@ -77,8 +84,15 @@ async def ensure_consumer(js: JetStreamContext, stream: str, config: ConsumerCon
 class NatsConnection:
     """One client per process: reconnects forever, callbacks never raise, re-declares topology after a reset."""
 
-    def __init__(self, *, url: str, name: str, connect_timeout: float = 10.0, user: str | None = None,
-                 password: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        name: str,
+        connect_timeout: float = 10.0,
+        user: str | None = None,
+        password: str | None = None,
+    ) -> None:
         self.url = url
         self.name = name
         self.connect_timeout = connect_timeout

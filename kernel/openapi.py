@@ -19,18 +19,33 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem details; `errors` lists invalid fields, `field` names a bad header or parameter",
     "properties": {
-        "type": {"type": "string", "description": "URI naming the kind of problem, the same for every problem of "
-                                                  "its kind (e.g. https://youwei.example/problems/validation)"},
-        "title": {"type": "string", "description": "short summary of the HTTP status (e.g. Not found, or 未找到 "
-                                                   "when Accept-Language asks for zh-CN)"},
+        "type": {
+            "type": "string",
+            "description": "URI naming the kind of problem, the same for every problem of "
+            "its kind (e.g. https://youwei.example/problems/validation)",
+        },
+        "title": {
+            "type": "string",
+            "description": "short summary of the HTTP status (e.g. Not found, or 未找到 "
+            "when Accept-Language asks for zh-CN)",
+        },
         "status": {"type": "integer", "description": "the HTTP status code of the answer (e.g. 422)"},
-        "detail": {"type": "string", "description": "what went wrong in this request, for a person to read (in "
-                                                    "Chinese when Accept-Language asks for zh-CN)"},
-        "instance": {"type": "string", "description": "this request's id as a URN (urn:request:<X-Request-ID>), to "
-                                                      "quote when reporting the problem"},
-        "errors": {"type": "array", "items": {"type": "object"},
-                   "description": "one entry per invalid input (field, in, message, code); only on 400 and 422 "
-                                  "answers to a request that failed validation"},
+        "detail": {
+            "type": "string",
+            "description": "what went wrong in this request, for a person to read (in "
+            "Chinese when Accept-Language asks for zh-CN)",
+        },
+        "instance": {
+            "type": "string",
+            "description": "this request's id as a URN (urn:request:<X-Request-ID>), to "
+            "quote when reporting the problem",
+        },
+        "errors": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "one entry per invalid input (field, in, message, code); only on 400 and 422 "
+            "answers to a request that failed validation",
+        },
     },
     "required": ["type", "title", "status"],
 }

@@ -113,8 +113,9 @@ class OutboxWriter:
             data=payload.to_data(),
         )
 
-    async def enqueue(self, conn: AsyncConnection, payloads: Sequence[Contract],
-                      described: list[tuple[str, str, str]] | None = None) -> list[str]:
+    async def enqueue(
+        self, conn: AsyncConnection, payloads: Sequence[Contract], described: list[tuple[str, str, str]] | None = None
+    ) -> list[str]:
         """Inserts one outbox row per payload in the open transaction; returns the event ids.
 
         With `described`, appends (event key, event id, aggregate) of each row to it (the consistency token).
@@ -238,14 +239,20 @@ class OutboxRelay:
         )
         self._claim_stmt = claim.with_for_update(skip_locked=True, of=t) if self.leases else claim
         seqs = bindparam("seqs", expanding=True)
-        self._lease_stmt = update(t).where(t.c.seq.in_(seqs)).values(
-            available_at=bindparam("until"), attempts=t.c.attempts + 1)
+        self._lease_stmt = (
+            update(t).where(t.c.seq.in_(seqs)).values(available_at=bindparam("until"), attempts=t.c.attempts + 1)
+        )
         self._published_stmt = update(t).where(t.c.seq.in_(seqs)).values(published_at=bindparam("now"), last_error=None)
-        self._failed_stmt = update(t).where(t.c.seq == bindparam("failed_seq")).values(
-            available_at=bindparam("retry_at"), last_error=bindparam("error"),
-            attempts=bindparam("new_attempts"))
-        self._release_stmt = update(t).where(t.c.seq.in_(seqs)).values(
-            available_at=bindparam("now"), attempts=t.c.attempts - 1)
+        self._failed_stmt = (
+            update(t)
+            .where(t.c.seq == bindparam("failed_seq"))
+            .values(
+                available_at=bindparam("retry_at"), last_error=bindparam("error"), attempts=bindparam("new_attempts")
+            )
+        )
+        self._release_stmt = (
+            update(t).where(t.c.seq.in_(seqs)).values(available_at=bindparam("now"), attempts=t.c.attempts - 1)
+        )
 
     def wake(self) -> None:
         """Asks the relay to look for new rows now (called after every commit that enqueued events)."""
@@ -352,7 +359,10 @@ class OutboxRelay:
                     with_sequence(row.payload, row.seq),
                     timeout=self.publish_timeout,
                     stream=self.stream,
-                    headers={"Nats-Msg-Id": row.event_id, "Content-Type": "application/cloudevents+json; charset=utf-8"},
+                    headers={
+                        "Nats-Msg-Id": row.event_id,
+                        "Content-Type": "application/cloudevents+json; charset=utf-8",
+                    },
                 )
             except asyncio.CancelledError:
                 raise
@@ -367,9 +377,15 @@ class OutboxRelay:
                 await conn.execute(self._published_stmt, {"seqs": done, "now": now})
             if failed is not None:
                 attempts = failed.attempts + 1  # with leases the claim already counted this attempt
-                await conn.execute(self._failed_stmt, {
-                    "failed_seq": failed.seq, "error": error[:2000], "new_attempts": attempts,
-                    "retry_at": now + dt.timedelta(seconds=backoff_seconds(attempts))})
+                await conn.execute(
+                    self._failed_stmt,
+                    {
+                        "failed_seq": failed.seq,
+                        "error": error[:2000],
+                        "new_attempts": attempts,
+                        "retry_at": now + dt.timedelta(seconds=backoff_seconds(attempts)),
+                    },
+                )
                 # Release the rest of the claim; rows of the failed aggregate stay behind it (head of line).
                 rest = [r.seq for r in rows if r.seq > failed.seq]
                 if rest and self.leases:
@@ -385,7 +401,9 @@ class OutboxRelay:
         if failed is not None:
             self.last_error = error
             metrics.OUTBOX_PUBLISH_ERRORS.labels(self.producer).inc()
-            log.warning("outbox publish failed", extra={"producer": self.producer, "event_id": failed.event_id, "error": error})
+            log.warning(
+                "outbox publish failed", extra={"producer": self.producer, "event_id": failed.event_id, "error": error}
+            )
         return len(done), failed is not None
 
     @asynccontextmanager
@@ -411,12 +429,16 @@ class OutboxRelay:
     async def pending_count(self) -> int:
         """Counts rows not yet published."""
         async with self.engine.connect() as conn:
-            return int((await conn.execute(select(func.count()).where(self.table.c.published_at.is_(None)))).scalar_one())
+            return int(
+                (await conn.execute(select(func.count()).where(self.table.c.published_at.is_(None)))).scalar_one()
+            )
 
     async def lag_seconds(self) -> float:
         """Returns the age of the oldest unpublished row (0 when none)."""
         async with self.engine.connect() as conn:
-            oldest = (await conn.execute(select(func.min(self.table.c.created_at)).where(self.table.c.published_at.is_(None)))).scalar()
+            oldest = (
+                await conn.execute(select(func.min(self.table.c.created_at)).where(self.table.c.published_at.is_(None)))
+            ).scalar()
         if oldest is None:
             return 0.0
         if oldest.tzinfo is None:

@@ -51,8 +51,14 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
     return values
 
 
-def keyset(query: Select, columns: list[Column], page: PageParams, *, descending: bool = False,
-           converters: list[Any] | None = None) -> Select:
+def keyset(
+    query: Select,
+    columns: list[Column],
+    page: PageParams,
+    *,
+    descending: bool = False,
+    converters: list[Any] | None = None,
+) -> Select:
     """Orders by `columns` (the last must be unique) and continues after the cursor's row."""
     if page.cursor:
         values = decode_cursor(page.cursor, len(columns))

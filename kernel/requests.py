@@ -103,7 +103,8 @@ def json_type_error(kind: Any, value: Any) -> str | None:
         return None if ok else "must be a date-time (ISO 8601, e.g. 2026-06-15T09:30:00+08:00)"
     if kind is dt.date:
         ok = (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
-            isinstance(value, str) and ISO_DATE.fullmatch(value))
+            isinstance(value, str) and ISO_DATE.fullmatch(value)
+        )
         return None if ok else "must be a date (YYYY-MM-DD)"
     return None
 

@@ -68,8 +68,13 @@ class ServiceRuntime(Generic[U, C]):
         self.service = settings.service_name
         self.tables = tables
         self.uow_class = uow_class
-        self.context: C = context if context is not None else ServiceContext(  # type: ignore[assignment]
-            settings, ServiceContext.load_calendar(settings))
+        self.context: C = (
+            context
+            if context is not None
+            else ServiceContext(  # type: ignore[assignment]
+                settings, ServiceContext.load_calendar(settings)
+            )
+        )
         self.to_contracts = to_contracts
         self.subscriptions = list(subscriptions)
         self.jobs = list(jobs)
@@ -89,7 +94,11 @@ class ServiceRuntime(Generic[U, C]):
         """Returns a new unit of work over the writer, carrying the service's context."""
         assert self.db is not None, "runtime not started"
         return self.uow_class(
-            db=self.db, tables=self.tables, outbox=self.outbox, to_contracts=self.to_contracts, notify=self._notify,
+            db=self.db,
+            tables=self.tables,
+            outbox=self.outbox,
+            to_contracts=self.to_contracts,
+            notify=self._notify,
             context=self.context,
         )
 
@@ -99,8 +108,9 @@ class ServiceRuntime(Generic[U, C]):
             yield uow.conn
             await uow.commit()
 
-    async def audit_reads(self, principal: Principal | None, object_type: str, ids: Iterable[str], purpose: str,
-                          action: str = "READ") -> None:
+    async def audit_reads(
+        self, principal: Principal | None, object_type: str, ids: Iterable[str], purpose: str, action: str = "READ"
+    ) -> None:
         """Records one audit row per object read and returns once they are durable; the reads waiting at the same
         time share one transaction (kernel.audit.ReadAuditor)."""
         assert self.read_auditor is not None, "this service's KernelTables has no audit table"
@@ -116,21 +126,34 @@ class ServiceRuntime(Generic[U, C]):
         s = self.settings
         if not (s.auth_jwks_file or s.auth_jwks_url):
             return None
-        return TokenVerifier(issuer=s.auth_issuer, audience=s.auth_audience, algorithms=s.auth_algorithms,
-                             jwks_file=s.auth_jwks_file, jwks_url=s.auth_jwks_url, leeway_s=s.auth_leeway_s,
-                             max_token_bytes=s.auth_max_token_bytes,
-                             max_lifetime_s=s.auth_max_token_lifetime_s)
+        return TokenVerifier(
+            issuer=s.auth_issuer,
+            audience=s.auth_audience,
+            algorithms=s.auth_algorithms,
+            jwks_file=s.auth_jwks_file,
+            jwks_url=s.auth_jwks_url,
+            leeway_s=s.auth_leeway_s,
+            max_token_bytes=s.auth_max_token_bytes,
+            max_lifetime_s=s.auth_max_token_lifetime_s,
+        )
 
     async def start(self) -> None:
         """Opens the database, starts the relay, the consumers and the jobs; NATS connects in the background."""
         s = self.settings
         self.verifier = self.make_verifier()
-        self.db = make_database(s.database_url, pool_size=s.db_pool_size, statement_timeout_ms=s.pg_statement_timeout_ms)
+        self.db = make_database(
+            s.database_url, pool_size=s.db_pool_size, statement_timeout_ms=s.pg_statement_timeout_ms
+        )
         await self.db.verify_durability(require_durable=s.environment == "production")
         relay_engine = make_relay_engine(self.db)
         count_statements(s.service_name, self.db.writer, self.db.reader, relay_engine)
-        self.nats = NatsConnection(url=s.nats_url, name=s.service_name, connect_timeout=s.nats_connect_timeout,
-                                   user=s.nats_user, password=s.nats_password)
+        self.nats = NatsConnection(
+            url=s.nats_url,
+            name=s.service_name,
+            connect_timeout=s.nats_connect_timeout,
+            user=s.nats_user,
+            password=s.nats_password,
+        )
         self.relay = OutboxRelay(
             engine=relay_engine,
             table=self.tables.outbox,
@@ -147,8 +170,11 @@ class ServiceRuntime(Generic[U, C]):
             retention_days=s.outbox_retention_days,
             on_published=self.consistency.published.notify,
         )
-        stream_options = dict(max_age_days=s.stream_max_age_days, duplicate_window_s=s.stream_duplicate_window_s,
-                              max_msg_size=s.stream_max_msg_size)
+        stream_options = dict(
+            max_age_days=s.stream_max_age_days,
+            duplicate_window_s=s.stream_duplicate_window_s,
+            max_msg_size=s.stream_max_msg_size,
+        )
         self.runners = [
             ConsumerRunner(
                 consumer=s.service_name,
@@ -182,10 +208,16 @@ class ServiceRuntime(Generic[U, C]):
     async def _declare_own_stream(self) -> None:
         assert self.nats is not None and self.nats.js is not None
         s = self.settings
-        await ensure_stream(self.nats.js, stream_config(s.events_namespace, s.service_name,
-                                                        max_age_days=s.stream_max_age_days,
-                                                        duplicate_window_s=s.stream_duplicate_window_s,
-                                                        max_msg_size=s.stream_max_msg_size))
+        await ensure_stream(
+            self.nats.js,
+            stream_config(
+                s.events_namespace,
+                s.service_name,
+                max_age_days=s.stream_max_age_days,
+                duplicate_window_s=s.stream_duplicate_window_s,
+                max_msg_size=s.stream_max_msg_size,
+            ),
+        )
         self._stream_ready = True
 
     async def _redeclare(self) -> None:
@@ -207,8 +239,9 @@ class ServiceRuntime(Generic[U, C]):
                 raise
             except Exception as exc:
                 attempt += 1
-                log.warning("nats not reachable yet", extra={"service": self.service, "attempt": attempt,
-                                                              "error": repr(exc)})
+                log.warning(
+                    "nats not reachable yet", extra={"service": self.service, "attempt": attempt, "error": repr(exc)}
+                )
                 await asyncio.sleep(min(0.5 * attempt, 5.0))
         while True:
             try:

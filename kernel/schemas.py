@@ -20,7 +20,8 @@ class StateRead(BaseModel):
     id: str = Field(description="id of the record")
     status: str = Field(description="status of the record")
     version: int = Field(
-        description="version of the state; send it back with the next change (a stale one answers 409)")
+        description="version of the state; send it back with the next change (a stale one answers 409)"
+    )
 
 
 def state_of(aggregate: Any) -> dict[str, Any]:

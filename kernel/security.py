@@ -34,8 +34,9 @@ def require(*roles: Role):
 
     async def dependency(principal: PrincipalDep) -> Principal:
         if not principal.has(*roles):
-            raise ProblemException(403, "your role may not do this", type_="forbidden",
-                                   required_roles=sorted(r.value for r in roles))
+            raise ProblemException(
+                403, "your role may not do this", type_="forbidden", required_roles=sorted(r.value for r in roles)
+            )
         return principal
 
     return Depends(dependency)

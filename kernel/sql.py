@@ -22,15 +22,17 @@ def _insert(dialect_name: str, table: Table, columns: tuple[str, ...]) -> Any:
     return dialect.insert(table).values({c: bindparam(c) for c in columns})
 
 
-def _upsert_statement(dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...],
-                      update: tuple[str, ...] | None) -> Any:
+def _upsert_statement(
+    dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...], update: tuple[str, ...] | None
+) -> Any:
     cache_key = ("upsert", table, dialect_name, columns, keys, update)
     stmt = _BUILT.get(cache_key)
     if stmt is None:
         insert = _insert(dialect_name, table, columns)
         changed = update if update is not None else tuple(c for c in columns if c not in keys)
         stmt = _BUILT[cache_key] = insert.on_conflict_do_update(
-            index_elements=list(keys), set_={c: insert.excluded[c] for c in changed})
+            index_elements=list(keys), set_={c: insert.excluded[c] for c in changed}
+        )
     return stmt
 
 
@@ -39,19 +41,27 @@ def _ignore_statement(dialect_name: str, table: Table, columns: tuple[str, ...],
     stmt = _BUILT.get(cache_key)
     if stmt is None:
         stmt = _BUILT[cache_key] = _insert(dialect_name, table, columns).on_conflict_do_nothing(
-            index_elements=list(keys))
+            index_elements=list(keys)
+        )
     return stmt
 
 
-async def upsert(conn: AsyncConnection, table: Table, values: Mapping[str, Any] | Sequence[Mapping[str, Any]],
-                 keys: Sequence[str], *, update: Sequence[str] | None = None) -> None:
+async def upsert(
+    conn: AsyncConnection,
+    table: Table,
+    values: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    *,
+    update: Sequence[str] | None = None,
+) -> None:
     """Inserts a row (or many rows with the same columns) or, when its `keys` exist, sets the `update` columns
     (default: every column given that is not a key) to the new values."""
     rows = [values] if isinstance(values, Mapping) else list(values)
     if not rows:
         return
-    stmt = _upsert_statement(conn.dialect.name, table, tuple(rows[0]), tuple(keys),
-                             None if update is None else tuple(update))
+    stmt = _upsert_statement(
+        conn.dialect.name, table, tuple(rows[0]), tuple(keys), None if update is None else tuple(update)
+    )
     await conn.execute(stmt, rows[0] if len(rows) == 1 else rows)
 
 

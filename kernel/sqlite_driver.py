@@ -17,8 +17,9 @@ from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
 from sqlalchemy.util.concurrency import await_
 
 
-def _run_statement(conn: sqlite3.Connection, operation: str, parameters: Any,
-                   many: bool) -> tuple[Any, list[Any], int, int | None]:
+def _run_statement(
+    conn: sqlite3.Connection, operation: str, parameters: Any, many: bool
+) -> tuple[Any, list[Any], int, int | None]:
     """Runs a statement (once, or once per parameter set) on the driver thread: its description, every row (also
     of an INSERT … RETURNING through executemany), rowcount and lastrowid, the cursor closed."""
     cursor = conn.cursor()

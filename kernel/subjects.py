@@ -48,7 +48,7 @@ def key_from_subject(subject: str, namespace: str) -> str:
     prefix = namespace + "."
     if not subject.startswith(prefix):
         raise ValueError(f"subject {subject!r} is outside namespace {namespace!r}")
-    return subject[len(prefix):]
+    return subject[len(prefix) :]
 
 
 def ce_source(producer: str) -> str:

@@ -192,8 +192,9 @@ class UnitOfWork:
         """Discards the work of the open transaction."""
         await self.conn.rollback()
 
-    async def audit(self, principal: Principal | None, action: str, object_type: str, object_id: str,
-                    purpose: str = "ROUTINE") -> None:
+    async def audit(
+        self, principal: Principal | None, action: str, object_type: str, object_id: str, purpose: str = "ROUTINE"
+    ) -> None:
         """Appends an audit row (ids and codes only) in this transaction: the write and its audit commit together
         (docs/reliability.md S9). Reads are audited by `ServiceRuntime.audit_reads` (group commit)."""
         await self.audit_many(principal, [(action, object_type, object_id, purpose)])

@@ -58,8 +58,9 @@ _TITLES = {
 class ProblemException(Exception):
     """Raised anywhere in a request to answer with an RFC 9457 problem document."""
 
-    def __init__(self, status: int, detail: str, *, type_: str | None = None, headers: dict[str, str] | None = None,
-                 **extra: Any) -> None:
+    def __init__(
+        self, status: int, detail: str, *, type_: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -68,8 +69,9 @@ class ProblemException(Exception):
         self.extra = extra
 
 
-def problem(status: int, detail: str, *, type_: str | None = None, headers: dict[str, str] | None = None,
-            **extra: Any) -> JSONResponse:
+def problem(
+    status: int, detail: str, *, type_: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     """Builds a problem+json response."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + (type_ or _TITLES.get(status, "error").lower().replace(" ", "-")),
@@ -91,8 +93,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
         # Never echo the offending input back: it may be personal data (docs/reliability.md S10).
-        errors.append({"field": ".".join(loc[1:]) if len(loc) > 1 else ".".join(loc), "in": loc[0] if loc else None,
-                       "message": err.get("msg"), "code": err.get("type")})
+        errors.append(
+            {
+                "field": ".".join(loc[1:]) if len(loc) > 1 else ".".join(loc),
+                "in": loc[0] if loc else None,
+                "message": err.get("msg"),
+                "code": err.get("type"),
+            }
+        )
     return errors
 
 
@@ -111,14 +119,21 @@ def install_error_handlers(app: FastAPI) -> None:
             # (the same answer for unknown and out-of-scope ids; kernel.consistency).
             headers = await consistency.directory_propagating(request.app.state, status, exc.rule, exc.message)
             if headers is not None:
-                return problem(503, "the directory may not have this entry yet; retry shortly",
-                               type_="propagating", headers=headers, rule=consistency.DIRECTORY_RULE,
-                               field=exc.extra.get("field"))
+                return problem(
+                    503,
+                    "the directory may not have this entry yet; retry shortly",
+                    type_="propagating",
+                    headers=headers,
+                    rule=consistency.DIRECTORY_RULE,
+                    field=exc.extra.get("field"),
+                )
         return problem(status, exc.message, type_=exc.kind.value, rule=exc.rule, source=exc.source, **exc.extra)
 
     @app.exception_handler(AuthError)
     async def _auth(_: Request, exc: AuthError) -> JSONResponse:
-        return problem(401, str(exc), type_="unauthorized", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return problem(
+            401, str(exc), type_="unauthorized", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -150,9 +165,12 @@ def install_error_handlers(app: FastAPI) -> None:
         if request.scope.get("state", {}).get("language") == "zh-CN":
             # Answered outside the language layer (Starlette's outermost error middleware): translated here.
             body = translate_problem(orjson.loads(response.body))
-            return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON,
-                                headers={"Cache-Control": "no-store", "Content-Language": "zh-CN",
-                                         "Vary": "Accept-Language"})
+            return JSONResponse(
+                body,
+                status_code=500,
+                media_type=PROBLEM_JSON,
+                headers={"Cache-Control": "no-store", "Content-Language": "zh-CN", "Vary": "Accept-Language"},
+            )
         return response
 
 
@@ -201,8 +219,11 @@ class PlumbingMiddleware:
         if not _ID_RE.match(cid):
             cid = rid
         trace = headers.get(b"traceparent", b"").decode("latin-1")
-        tokens = (context.request_id.set(rid), context.correlation_id.set(cid),
-                  context.traceparent.set(trace if 0 < len(trace) <= 64 else None))
+        tokens = (
+            context.request_id.set(rid),
+            context.correlation_id.set(cid),
+            context.traceparent.set(trace if 0 < len(trace) <= 64 else None),
+        )
         started = time.perf_counter()
         status_holder = [500]
         path = scope.get("path", "")
@@ -210,8 +231,9 @@ class PlumbingMiddleware:
         where = _nul_in(scope)
         if where is not None:
             # PostgreSQL text cannot hold U+0000: a NUL in a path id or a query parameter is the client's mistake.
-            await _send_problem(send, 422, f"the {where} must not contain NUL characters", rid, type_="validation",
-                                field=where)
+            await _send_problem(
+                send, 422, f"the {where} must not contain NUL characters", rid, type_="validation", field=where
+            )
             self._reset(tokens)
             return
 
@@ -289,16 +311,31 @@ def _nul_in(scope: Scope) -> str | None:
     return None
 
 
-async def _send_problem(send: Send, status: int, detail: str, rid: str, *, type_: str = "payload-too-large",
-                        field: str | None = None) -> None:
-    problem_body: dict[str, Any] = {"type": PROBLEM_BASE + type_, "title": _TITLES[status], "status": status,
-                                    "detail": detail, "instance": f"urn:request:{rid}"}
+async def _send_problem(
+    send: Send, status: int, detail: str, rid: str, *, type_: str = "payload-too-large", field: str | None = None
+) -> None:
+    problem_body: dict[str, Any] = {
+        "type": PROBLEM_BASE + type_,
+        "title": _TITLES[status],
+        "status": status,
+        "detail": detail,
+        "instance": f"urn:request:{rid}",
+    }
     if field is not None:
         problem_body["field"] = field
     body = orjson.dumps(problem_body)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
-                            (b"x-request-id", rid.encode()), *SECURITY_HEADERS]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", rid.encode()),
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -329,10 +366,14 @@ def install(app: FastAPI, *, service: str, max_body_bytes: int, cors_origins: li
     if cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID",
-                                          consistency.HEADER],
-                           expose_headers=[consistency.HEADER, "Retry-After"], allow_credentials=False)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", consistency.HEADER],
+            expose_headers=[consistency.HEADER, "Retry-After"],
+            allow_credentials=False,
+        )
     app.add_middleware(PlumbingMiddleware, service=service, max_body_bytes=max_body_bytes)
 
 

@@ -45,8 +45,15 @@ def cmd_token(args: argparse.Namespace) -> int:
     from kernel import keys
 
     key = keys.load_or_generate(_var(args) / "keys")
-    token = key.mint(subject=args.subject, roles=args.role, unit=args.unit, issuer=args.issuer, audience=args.audience,
-                     ttl_s=args.ttl, cadre_id=args.cadre_id)
+    token = key.mint(
+        subject=args.subject,
+        roles=args.role,
+        unit=args.unit,
+        issuer=args.issuer,
+        audience=args.audience,
+        ttl_s=args.ttl,
+        cadre_id=args.cadre_id,
+    )
     print(token)
     return 0
 
@@ -84,8 +91,10 @@ def cmd_outbox_replay(args: argparse.Namespace) -> int:
     count = asyncio.run(run())
     since = args.since.isoformat(sep=" ")
     if not count:
-        print(f"nothing to replay since {since}: {args.service} published no event since then that its outbox still "
-              "keeps (published rows are kept 7 days)")
+        print(
+            f"nothing to replay since {since}: {args.service} published no event since then that its outbox still "
+            "keeps (published rows are kept 7 days)"
+        )
     else:
         print(f"{count} events of {args.service} published since {since} will be published again by its running relay")
     return 0
@@ -122,9 +131,11 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
         more = f" (the latest {args.limit}; --limit for more)" if len(rows) == args.limit else ""
         print(f"{service}: {len(rows)} dead letter{'s' if len(rows) > 1 else ''}{more}")
         for row in rows:
-            print(f"  {row['failed_at']:%Y-%m-%d %H:%M:%S} {row['consumer']} {row['event_type']} "
-                  f"id={row['message_id']} stream_seq={row['stream_seq']} deliveries={row['num_delivered']}: "
-                  f"{row['error'][:200]}")
+            print(
+                f"  {row['failed_at']:%Y-%m-%d %H:%M:%S} {row['consumer']} {row['event_type']} "
+                f"id={row['message_id']} stream_seq={row['stream_seq']} deliveries={row['num_delivered']}: "
+                f"{row['error'][:200]}"
+            )
     if len(missing) == len(services):
         raise CliError(f"no service database found under {_var(args)} nor in <SERVICE>_DATABASE_URL")
     return 1 if missing else 0
@@ -138,8 +149,11 @@ def cmd_vault_rotate(args: argparse.Namespace) -> int:
     from suite.launcher import SuiteLocked, VarLock, secure_dir
 
     if os.environ.get("PETITIONS_VAULT_KEY"):
-        print("PETITIONS_VAULT_KEY is set in the environment: the key is not the one under var/keys; rotate with "
-              "`python -m services.petitions.rotate` (see docs/petitions.md)", file=sys.stderr)
+        print(
+            "PETITIONS_VAULT_KEY is set in the environment: the key is not the one under var/keys; rotate with "
+            "`python -m services.petitions.rotate` (see docs/petitions.md)",
+            file=sys.stderr,
+        )
         return 2
     var = _var(args)
     key_dir = var / "keys"
@@ -207,11 +221,18 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def nats_options(parser: argparse.ArgumentParser) -> None:
     """Where NATS is and as whom to connect (topology, status, events tail)."""
-    parser.add_argument("--nats-url", type=nats_url, default=os.environ.get("YOUWEI_NATS_URL"),
-                        help="default $YOUWEI_NATS_URL, else the embedded server (var/nats.port, else :4222)")
-    parser.add_argument("--user", default=os.environ.get("YOUWEI_NATS_USER"),
-                        help="NATS user ($YOUWEI_NATS_USER), password from --password-file or $YOUWEI_NATS_PASSWORD; "
-                             "embedded mode: the rank service's user, password from var/keys/nats-rank.password")
+    parser.add_argument(
+        "--nats-url",
+        type=nats_url,
+        default=os.environ.get("YOUWEI_NATS_URL"),
+        help="default $YOUWEI_NATS_URL, else the embedded server (var/nats.port, else :4222)",
+    )
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("YOUWEI_NATS_USER"),
+        help="NATS user ($YOUWEI_NATS_USER), password from --password-file or $YOUWEI_NATS_PASSWORD; "
+        "embedded mode: the rank service's user, password from var/keys/nats-rank.password",
+    )
     parser.add_argument("--password-file", type=existing_file, help="a file holding the NATS user's password")
     var_option(parser)
 
@@ -225,8 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     """Builds the argument parser."""
     from suite import cli_events, cli_status
 
-    parser = argparse.ArgumentParser(prog="youwei", description="Youwei: cadre incentive and protection suite",
-                                     epilog="YOUWEI_DEBUG=1 shows the traceback of an unexpected error.")
+    parser = argparse.ArgumentParser(
+        prog="youwei",
+        description="Youwei: cadre incentive and protection suite",
+        epilog="YOUWEI_DEBUG=1 shows the traceback of an unexpected error.",
+    )
     parser.add_argument("--var", help="data directory (default ./var or $YOUWEI_VAR)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -259,8 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("outbox-replay", help="publish a service's events again (broker lost its store)")
     replay.add_argument("--service", required=True, choices=SERVICES)
-    replay.add_argument("--since", required=True, type=since_time, metavar="TIME",
-                        help=f"events published since then; {TIME_FORMS}")
+    replay.add_argument(
+        "--since", required=True, type=since_time, metavar="TIME", help=f"events published since then; {TIME_FORMS}"
+    )
     var_option(replay)
     replay.set_defaults(func=cmd_outbox_replay)
 
@@ -305,7 +330,7 @@ def _expected(exc: BaseException) -> str | None:
         cause = str(exc.orig or exc).splitlines()[0][:200]
         return f"cannot use the database: {cause}; check <SERVICE>_DATABASE_URL and that the database is up"
     if isinstance(exc, nats.errors.Error):
-        return (f"NATS: {exc or type(exc).__name__}; is the suite (or --nats-url) running? see `youwei status`")
+        return f"NATS: {exc or type(exc).__name__}; is the suite (or --nats-url) running? see `youwei status`"
     if isinstance(exc, httpx.HTTPError):
         where = exc.request.url if isinstance(exc, httpx.RequestError) else ""
         return f"HTTP request to {where} failed: {exc}; is the gateway running? (`youwei status`)"
@@ -340,7 +365,8 @@ def run_command(args: argparse.Namespace) -> int:
         if message is None:
             first = (str(exc).splitlines() or [""])[0][:300]
             message = f"unexpected error: {type(exc).__name__}: {first}" + (
-                "" if debug else "; run with YOUWEI_DEBUG=1 for the traceback")
+                "" if debug else "; run with YOUWEI_DEBUG=1 for the traceback"
+            )
         print(f"{name}: {message}", file=sys.stderr)
         return 1
 

@@ -9,8 +9,10 @@ from pathlib import Path
 
 # The suite's calendar (kernel.deps.CHINA, repeated here so parsing an argument imports no web framework).
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
-TIME_FORMS = ("YYYY-MM-DD (its midnight), YYYY-MM-DDTHH:MM[:SS] with an optional offset (+08:00, Z); "
-              "without an offset, China time (UTC+8)")
+TIME_FORMS = (
+    "YYYY-MM-DD (its midnight), YYYY-MM-DDTHH:MM[:SS] with an optional offset (+08:00, Z); "
+    "without an offset, China time (UTC+8)"
+)
 
 
 class CliError(Exception):
@@ -102,5 +104,7 @@ def event_type(value: str) -> str:
     if text in PRODUCERS or text in known_events or text in EVENTS:
         return text
     close = sorted(k for k in known_events if parts[-1] and parts[-1] in k)[:5]
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; see `youwei events` (producers: {', '.join(PRODUCERS)})"
+    hint = (
+        f"; did you mean {', '.join(close)}?" if close else f"; see `youwei events` (producers: {', '.join(PRODUCERS)})"
+    )
     raise argparse.ArgumentTypeError(f"unknown event type {value!r}{hint}")

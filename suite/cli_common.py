@@ -33,8 +33,10 @@ def database_url(service: str, var: Path) -> str | None:
 
 def no_database(service: str, var: Path) -> str:
     """Says that a service has no database and what to do."""
-    return (f"no database for {service}: set {service.upper()}_DATABASE_URL, or start the suite once with "
-            f"`youwei up` (it creates {var / f'{service}.db'})")
+    return (
+        f"no database for {service}: set {service.upper()}_DATABASE_URL, or start the suite once with "
+        f"`youwei up` (it creates {var / f'{service}.db'})"
+    )
 
 
 def redact(url: str) -> str:
@@ -68,9 +70,14 @@ class NatsTarget:
     def options(self) -> dict[str, Any]:
         """Keyword arguments of nats.connect (fail fast: a CLI reports, it does not wait for a server)."""
         extra = {"user": self.user, "password": self.password} if self.user else {}
-        return {"servers": [self.url], "connect_timeout": 3, "allow_reconnect": False, "max_reconnect_attempts": 1,
-                "reconnect_time_wait": 0.2,
-                **extra}
+        return {
+            "servers": [self.url],
+            "connect_timeout": 3,
+            "allow_reconnect": False,
+            "max_reconnect_attempts": 1,
+            "reconnect_time_wait": 0.2,
+            **extra,
+        }
 
 
 def nats_target(args: argparse.Namespace) -> NatsTarget:
@@ -98,8 +105,13 @@ def nats_target(args: argparse.Namespace) -> NatsTarget:
         return NatsTarget(url, user, password, embedded, how)
     stored = nats_users.password_path(var / "keys", EMBEDDED_NATS_USER)
     if stored.is_file():
-        return NatsTarget(url, EMBEDDED_NATS_USER, _read_secret(stored), embedded,
-                          f"user {EMBEDDED_NATS_USER}, password from {stored}")
+        return NatsTarget(
+            url,
+            EMBEDDED_NATS_USER,
+            _read_secret(stored),
+            embedded,
+            f"user {EMBEDDED_NATS_USER}, password from {stored}",
+        )
     return NatsTarget(url, None, None, embedded, "no user")
 
 
@@ -114,8 +126,10 @@ def describe_nats_error(exc: BaseException, target: NatsTarget) -> str:
     """One line about a failed connection to NATS and what to do."""
     text = str(exc) or type(exc).__name__
     if "authorization" in text.lower():
-        return (f"NATS at {target.url} refused {target.credentials}: {text}; give --user and the password "
-                f"($YOUWEI_NATS_PASSWORD or --password-file)")
+        return (
+            f"NATS at {target.url} refused {target.credentials}: {text}; give --user and the password "
+            f"($YOUWEI_NATS_PASSWORD or --password-file)"
+        )
     hint = "is the suite running? (`youwei up` starts it)" if target.embedded else "check --nats-url"
     return f"cannot reach NATS at {target.url} ({text}); {hint}"
 

@@ -56,8 +56,10 @@ def line(msg: Any) -> str:
     except ValueError as exc:
         return f"{msg.subject} {seq} (not a CloudEvent: {str(exc)[:80]})"
     cadres = ",".join(cadre_ids(event.get("data"))) or "-"
-    return (f"{event.get('time', '?')} {event['type']} {event.get('subject') or '-'} id={event.get('id', '?')} "
-            f"cadre={cadres} {seq}").rstrip()
+    return (
+        f"{event.get('time', '?')} {event['type']} {event.get('subject') or '-'} id={event.get('id', '?')} "
+        f"cadre={cadres} {seq}"
+    ).rstrip()
 
 
 async def tail(args: argparse.Namespace) -> int:
@@ -68,8 +70,9 @@ async def tail(args: argparse.Namespace) -> int:
 
     wanted = filters(args.type, args.namespace)
     if args.since_seq is not None and len(wanted) != 1:
-        raise CliError("--since-seq is a stream sequence: name event types of one producer with --type "
-                       "(e.g. --type rank)")
+        raise CliError(
+            "--since-seq is a stream sequence: name event types of one producer with --type (e.g. --type rank)"
+        )
     target = nats_target(args)
     nc = await connect_nats(target)
     queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -87,29 +90,39 @@ async def tail(args: argparse.Namespace) -> int:
             else:
                 config.filter_subjects = subjects
             try:
-                sub = await js.subscribe(subjects[0], stream=stream, config=config, ordered_consumer=True,
-                                         cb=queue.put)
+                sub = await js.subscribe(subjects[0], stream=stream, config=config, ordered_consumer=True, cb=queue.put)
             except nats.errors.TimeoutError:
-                raise CliError(f"NATS did not answer the creation of a consumer on {stream} as "
-                               f"{target.user or 'no user'}: that user may not create consumers (the read-only "
-                               "subscriber may not); use a service user (--user, --password-file)") from None
+                raise CliError(
+                    f"NATS did not answer the creation of a consumer on {stream} as "
+                    f"{target.user or 'no user'}: that user may not create consumers (the read-only "
+                    "subscriber may not); use a service user (--user, --password-file)"
+                ) from None
             except NotFoundError:
                 if args.type:
-                    raise CliError(f"no stream {stream} on {target.url}: no service declared it yet "
-                                   "(start the suite, or `youwei topology`)") from None
+                    raise CliError(
+                        f"no stream {stream} on {target.url}: no service declared it yet "
+                        "(start the suite, or `youwei topology`)"
+                    ) from None
                 print(f"youwei events tail: no stream {stream} yet, skipped", file=sys.stderr)
                 continue
             subscriptions.append(sub)
             if args.since_seq is not None or args.last is not None:
                 info = await sub.consumer_info()
                 if not info.num_pending and not info.delivered.stream_seq:
-                    print(f"no stored event in {stream} matches {', '.join(subjects)}; waiting for new ones",
-                          file=sys.stderr)
+                    print(
+                        f"no stored event in {stream} matches {', '.join(subjects)}; waiting for new ones",
+                        file=sys.stderr,
+                    )
         if not subscriptions:
-            raise CliError(f"no event stream on {target.url}: no service declared one yet (start the suite, or "
-                           "`youwei topology`)")
-        print(f"tailing {', '.join(f'{s} ({f})' for s, f in ((s, ', '.join(v)) for s, v in wanted.items()))} "
-              f"at {target.url} as {target.user or 'no user'}; Ctrl-C stops", file=sys.stderr, flush=True)
+            raise CliError(
+                f"no event stream on {target.url}: no service declared one yet (start the suite, or `youwei topology`)"
+            )
+        print(
+            f"tailing {', '.join(f'{s} ({f})' for s, f in ((s, ', '.join(v)) for s, v in wanted.items()))} "
+            f"at {target.url} as {target.user or 'no user'}; Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
         printed = 0
         while args.count is None or printed < args.count:
             msg = await queue.get()
@@ -132,17 +145,27 @@ def add_parser(events_sub: Any, nats_options: Any) -> None:
     from suite.cli_args import event_type, positive_int
 
     parser = events_sub.add_parser(
-        "tail", help="print events as they arrive (one line each)", description=__doc__,
+        "tail",
+        help="print events as they arrive (one line each)",
+        description=__doc__,
         epilog="Embedded mode connects as the rank service's user (password from var/keys/nats-rank.password); the "
-               "read-only `subscriber` user may only create its own durables, not ephemeral consumers. Elsewhere: "
-               "--user and $YOUWEI_NATS_PASSWORD or --password-file. Ctrl-C stops (exit 130).")
-    parser.add_argument("--type", action="append", type=event_type, metavar="TYPE",
-                        help="rank, rank.cadre_registered or rank.cadre_registered.v1 (repeatable; default all)")
+        "read-only `subscriber` user may only create its own durables, not ephemeral consumers. Elsewhere: "
+        "--user and $YOUWEI_NATS_PASSWORD or --password-file. Ctrl-C stops (exit 130).",
+    )
+    parser.add_argument(
+        "--type",
+        action="append",
+        type=event_type,
+        metavar="TYPE",
+        help="rank, rank.cadre_registered or rank.cadre_registered.v1 (repeatable; default all)",
+    )
     start = parser.add_mutually_exclusive_group()
-    start.add_argument("--since-seq", type=positive_int, metavar="N",
-                       help="start at stream sequence N (types of one producer only)")
-    start.add_argument("--last", type=positive_int, metavar="N",
-                       help="first the last N stored events of each stream, then new ones")
+    start.add_argument(
+        "--since-seq", type=positive_int, metavar="N", help="start at stream sequence N (types of one producer only)"
+    )
+    start.add_argument(
+        "--last", type=positive_int, metavar="N", help="first the last N stored events of each stream, then new ones"
+    )
     parser.add_argument("--count", type=positive_int, metavar="N", help="stop after N events")
     parser.add_argument("--namespace", default="cadre", help="subject namespace (default cadre)")
     nats_options(parser)

@@ -63,8 +63,10 @@ def children(pid: int) -> list[dict[str, Any]]:
         except OSError:
             continue
         words = [w.decode(errors="replace") for w in cmdline if w]
-        name = next((w.split(".")[1] if w.startswith("services.") else "gateway"
-                     for w in words if w.endswith(":create_app")), None)
+        name = next(
+            (w.split(".")[1] if w.startswith("services.") else "gateway" for w in words if w.endswith(":create_app")),
+            None,
+        )
         if name is None and words and words[0].endswith("nats-server"):
             name = "nats-server"
         out.append({"name": name or " ".join(words)[:60], "pid": int(child)})
@@ -101,8 +103,9 @@ async def _database(service: str, var: Path) -> dict[str, Any]:
     try:
         async with db.reader.connect() as conn:
             t = tables.outbox
-            pending, oldest = (await conn.execute(
-                select(func.count(), func.min(t.c.created_at)).where(t.c.published_at.is_(None)))).one()
+            pending, oldest = (
+                await conn.execute(select(func.count(), func.min(t.c.created_at)).where(t.c.published_at.is_(None)))
+            ).one()
             dead = (await conn.execute(select(func.count()).select_from(tables.dead_letter))).scalar_one()
     except Exception as exc:  # noqa: BLE001 - reported per service, the others still shown
         return {**out, "error": f"cannot read the database: {str(exc).splitlines()[0][:200]}"}
@@ -131,8 +134,15 @@ async def _consumers(target: NatsTarget, namespace: str) -> list[dict[str, Any]]
             except NotFoundError:
                 continue
             for info in infos:
-                found.append({"stream": stream, "name": info.name, "pending": info.num_pending or 0,
-                              "unacked": info.num_ack_pending or 0, "redelivered": info.num_redelivered or 0})
+                found.append(
+                    {
+                        "stream": stream,
+                        "name": info.name,
+                        "pending": info.num_pending or 0,
+                        "unacked": info.num_ack_pending or 0,
+                        "redelivered": info.num_redelivered or 0,
+                    }
+                )
         return found
     finally:
         await nc.close()
@@ -151,16 +161,26 @@ async def collect(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {
         "data": str(var.resolve()),
         "suite": {"running": pid is not None, "pid": pid or None, "children": children(pid) if pid else []},
-        "nats": {"url": target.url, "embedded": target.embedded, "user": target.user, "reachable": None,
-                 "error": None},
+        "nats": {"url": target.url, "embedded": target.embedded, "user": target.user, "reachable": None, "error": None},
         GATEWAY: {"url": f"http://{HOST}:{port_of[GATEWAY]}"},
-        "services": {s: {"url": f"http://{HOST}:{port_of[s]}", "state": None, "database": None, "outbox": None,
-                         "dead_letters": None, "consumers": None, "error": None} for s in SERVICES},
+        "services": {
+            s: {
+                "url": f"http://{HOST}:{port_of[s]}",
+                "state": None,
+                "database": None,
+                "outbox": None,
+                "dead_letters": None,
+                "consumers": None,
+                "error": None,
+            }
+            for s in SERVICES
+        },
         "other_consumers": [],
     }
     async with httpx.AsyncClient(timeout=1.0, trust_env=False) as client:
-        states = await asyncio.gather(*(_probe(client, entry["url"])
-                                        for entry in [report[GATEWAY], *report["services"].values()]))
+        states = await asyncio.gather(
+            *(_probe(client, entry["url"]) for entry in [report[GATEWAY], *report["services"].values()])
+        )
     report[GATEWAY]["state"] = states[0]
     for service, state in zip(SERVICES, states[1:], strict=True):
         report["services"][service]["state"] = state
@@ -260,8 +280,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any, nats_options: Any) -> None:
     """The status subcommand."""
-    status = sub.add_parser("status", help="processes, URLs, NATS, outbox and consumer lag, dead letters",
-                            description=__doc__)
+    status = sub.add_parser(
+        "status", help="processes, URLs, NATS, outbox and consumer lag, dead letters", description=__doc__
+    )
     status.add_argument("--json", action="store_true", help="print the report as JSON")
     nats_options(status)
     status.set_defaults(func=cmd_status)

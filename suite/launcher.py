@@ -83,8 +83,10 @@ class VarLock:
         except BlockingIOError:
             holder = handle.read().strip() or "?"
             handle.close()
-            raise SuiteLocked(f"another youwei suite (pid {holder}) is running on {self.path.parent.resolve()}; "
-                              "stop it first (one suite per data directory) or use another --var") from None
+            raise SuiteLocked(
+                f"another youwei suite (pid {holder}) is running on {self.path.parent.resolve()}; "
+                "stop it first (one suite per data directory) or use another --var"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
@@ -170,8 +172,10 @@ class Launcher:
         # `python -m services.petitions.rotate`, not `youwei vault-rotate`).
         if not os.environ.get("PETITIONS_VAULT_KEY"):
             if (key_dir / keys.VAULT_KEY_NEXT).exists():
-                raise RuntimeError(f"a vault key rotation was interrupted ({key_dir / keys.VAULT_KEY_NEXT} exists); "
-                                   "finish it with `youwei vault-rotate` before starting the suite")
+                raise RuntimeError(
+                    f"a vault key rotation was interrupted ({key_dir / keys.VAULT_KEY_NEXT} exists); "
+                    "finish it with `youwei vault-rotate` before starting the suite"
+                )
             self.secrets["petitions"] = {"PETITIONS_VAULT_KEY": keys.load_or_generate_vault_key(key_dir)}
         # The key of the ID numbers' keyed hash goes to rank only, chosen once: another key would find nobody.
         if not os.environ.get("RANK_ID_NUMBER_KEY"):
@@ -192,8 +196,9 @@ class Launcher:
         self.nats_user_list = nats_users.users(passwords, nats_users.departments_from_env(), namespace)
         for name in nats_users.SERVICE_USERS:
             prefix = name.upper()
-            self.secrets.setdefault(name, {}).update({f"{prefix}_NATS_USER": name,
-                                                      f"{prefix}_NATS_PASSWORD": passwords[name]})
+            self.secrets.setdefault(name, {}).update(
+                {f"{prefix}_NATS_USER": name, f"{prefix}_NATS_PASSWORD": passwords[name]}
+            )
 
     def nats_port(self) -> int:
         """The embedded server's port, chosen once (4222, or a free port when 4222 is taken) and kept in var/."""
@@ -201,8 +206,10 @@ class Launcher:
         if path.exists():
             port = int(path.read_text(encoding="utf-8").strip())
             if not port_is_free(port, self.host):
-                raise RuntimeError(f"the NATS port {port} kept in {path} is taken (a nats-server of another suite, "
-                                   f"or another program); free it, or delete {path} to choose a new port")
+                raise RuntimeError(
+                    f"the NATS port {port} kept in {path} is taken (a nats-server of another suite, "
+                    f"or another program); free it, or delete {path} to choose a new port"
+                )
             return port
         port = DEFAULT_NATS_PORT if port_is_free(DEFAULT_NATS_PORT, self.host) else _free_port(self.host)
         path.write_text(f"{port}\n", encoding="utf-8")
@@ -212,9 +219,14 @@ class Launcher:
         """Uses the configured NATS, or starts the embedded server on the port kept in var/nats.port."""
         if self.nats_url:
             return self.nats_url
-        self.nats = NatsServerProcess(store_dir=self.var / "nats", port=self.nats_port(),
-                                      config_path=self.var / "nats.conf", log_path=self.var / "nats.log",
-                                      die_with_parent=True, users=self.nats_user_list or None)
+        self.nats = NatsServerProcess(
+            store_dir=self.var / "nats",
+            port=self.nats_port(),
+            config_path=self.var / "nats.conf",
+            log_path=self.var / "nats.log",
+            die_with_parent=True,
+            users=self.nats_user_list or None,
+        )
         self.nats.start()
         self.nats_started_at = time.monotonic()
         return self.nats.url
@@ -233,25 +245,43 @@ class Launcher:
             port = settings.port
             service_urls[service] = f"http://{self.host}:{port}"
             child_env = {**env, f"{prefix}_NATS_URL": nats_url, **self.secrets.get(service, {})}
-            self.processes.append(Process(service, port, self._uvicorn(f"services.{service}.main:create_app", port),
-                                          child_env))
+            self.processes.append(
+                Process(service, port, self._uvicorn(f"services.{service}.main:create_app", port), child_env)
+            )
         from gateway.settings import GatewaySettings
 
         gateway_port = GatewaySettings().port
-        gateway_env = {**env, "GATEWAY_NATS_URL": nats_url, "GATEWAY_IMPORTS_DIR": str((self.var / "imports").resolve()),
-                       **self.secrets.get(GATEWAY, {})}
+        gateway_env = {
+            **env,
+            "GATEWAY_NATS_URL": nats_url,
+            "GATEWAY_IMPORTS_DIR": str((self.var / "imports").resolve()),
+            **self.secrets.get(GATEWAY, {}),
+        }
         for service, url in service_urls.items():
             gateway_env.setdefault(f"GATEWAY_{service.upper()}_URL", url)
-        self.processes.append(Process(GATEWAY, gateway_port, self._uvicorn("gateway.main:create_app", gateway_port),
-                                      gateway_env))
+        self.processes.append(
+            Process(GATEWAY, gateway_port, self._uvicorn("gateway.main:create_app", gateway_port), gateway_env)
+        )
 
     def _uvicorn(self, factory: str, port: int) -> list[str]:
-        return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", self.host, "--port", str(port),
-                "--no-access-log", "--log-level", "warning", *UVICORN_FLAGS]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--host",
+            self.host,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            *UVICORN_FLAGS,
+        ]
 
     def _start(self, process: Process) -> None:
-        process.proc = subprocess.Popen(process.cmd, env={**os.environ, **process.env},
-                                        **child_popen_kwargs())  # type: ignore[call-overload]
+        process.proc = subprocess.Popen(process.cmd, env={**os.environ, **process.env}, **child_popen_kwargs())  # type: ignore[call-overload]
         process.started_at = time.monotonic()
 
     def spawn(self) -> None:
@@ -274,8 +304,10 @@ class Launcher:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.proc is not None and process.proc.poll() is not None:
-                raise RuntimeError(f"{process.name} exited with {describe_exit(process.proc.returncode)} while "
-                                   "starting (its error is above)")
+                raise RuntimeError(
+                    f"{process.name} exited with {describe_exit(process.proc.returncode)} while "
+                    "starting (its error is above)"
+                )
             if self._ready(process):
                 return
             time.sleep(0.2)
@@ -294,8 +326,10 @@ class Launcher:
                 process.restarts += 1
                 delay = backoff(process.failures)
                 process.exited_at, process.restart_at, process.awaiting_ready = now, now + delay, False
-                log(f"{process.name} (pid {proc.pid}) exited with {describe_exit(proc.returncode)}; "
-                    f"restart {process.restarts} in {delay:.1f}s")
+                log(
+                    f"{process.name} (pid {proc.pid}) exited with {describe_exit(proc.returncode)}; "
+                    f"restart {process.restarts} in {delay:.1f}s"
+                )
             elif process.restart_at is not None and now >= process.restart_at:
                 process.restart_at = None
                 self._start(process)
@@ -318,8 +352,10 @@ class Launcher:
             self.nats_restarts += 1
             delay = backoff(self.nats_failures)
             self.nats_restart_at = now + delay
-            log(f"nats-server (pid {nats.proc.pid}) exited with {describe_exit(nats.proc.returncode)}; "
-                f"restart {self.nats_restarts} in {delay:.1f}s on port {nats.requested_port}, same store")
+            log(
+                f"nats-server (pid {nats.proc.pid}) exited with {describe_exit(nats.proc.returncode)}; "
+                f"restart {self.nats_restarts} in {delay:.1f}s on port {nats.requested_port}, same store"
+            )
         elif self.nats_restart_at is not None and now >= self.nats_restart_at:
             self.nats_restart_at = None
             try:
@@ -361,8 +397,10 @@ class Launcher:
         ]
         if self.nats is not None:
             password = nats_users.password_path(self.var / "keys", nats_users.SUBSCRIBER)
-            lines.append(f"  {'':<10} other departments: user {nats_users.SUBSCRIBER}, password in "
-                         f"{password.resolve()} (docs/subscribers.md)")
+            lines.append(
+                f"  {'':<10} other departments: user {nats_users.SUBSCRIBER}, password in "
+                f"{password.resolve()} (docs/subscribers.md)"
+            )
         lines += [
             "",
             f"  API docs   http://{self.host}:{gateway.port}/docs",

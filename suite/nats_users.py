@@ -60,8 +60,10 @@ class Feed:
 def public_feeds(namespace: str = "cadre") -> list[Feed]:
     """The feeds the subscriber may read: whole streams, and one feed per public petitions event (every major)."""
     feeds = [Feed(p, stream_name(namespace, p), f"{namespace}.{p}.>") for p in PRODUCERS if p != "petitions"]
-    feeds += [Feed(f"petitions_{event}", stream_name(namespace, "petitions"), f"{namespace}.petitions.{event}.*")
-              for event in PETITIONS_PUBLIC]
+    feeds += [
+        Feed(f"petitions_{event}", stream_name(namespace, "petitions"), f"{namespace}.petitions.{event}.*")
+        for event in PETITIONS_PUBLIC
+    ]
     return feeds
 
 
@@ -78,12 +80,14 @@ def departments_from_env() -> tuple[str, ...]:
 def service_user(name: str, password: str, namespace: str = "cadre") -> NatsUser:
     """A service publishes its own events and uses the JetStream API; the gateway publishes no event."""
     own = (f"{namespace}.{name}.>",) if name in PRODUCERS else ()
-    return NatsUser(name, password, publish=(*own, "$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>"),
-                    subscribe=("_INBOX.>",))
+    return NatsUser(
+        name, password, publish=(*own, "$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>"), subscribe=("_INBOX.>",)
+    )
 
 
-def subscriber_user(password: str, departments: Sequence[str] = DEFAULT_DEPARTMENTS,
-                    namespace: str = "cadre") -> NatsUser:
+def subscriber_user(
+    password: str, departments: Sequence[str] = DEFAULT_DEPARTMENTS, namespace: str = "cadre"
+) -> NatsUser:
     """The read-only subscriber: its own durables on the public feeds, nothing else."""
     allow = ["$JS.API.INFO"]
     for department in departments:
@@ -96,15 +100,23 @@ def subscriber_user(password: str, departments: Sequence[str] = DEFAULT_DEPARTME
                 f"$JS.API.CONSUMER.MSG.NEXT.{feed.stream}.{durable}",
                 f"$JS.ACK.{feed.stream}.{durable}.>",
             ]
-    return NatsUser(SUBSCRIBER, password, publish=tuple(allow), subscribe=(f"{SUBSCRIBER_INBOX}.>",),
-                    publish_deny=(f"{namespace}.>",))
+    return NatsUser(
+        SUBSCRIBER,
+        password,
+        publish=tuple(allow),
+        subscribe=(f"{SUBSCRIBER_INBOX}.>",),
+        publish_deny=(f"{namespace}.>",),
+    )
 
 
-def users(passwords: dict[str, str], departments: Sequence[str] = DEFAULT_DEPARTMENTS,
-          namespace: str = "cadre") -> list[NatsUser]:
+def users(
+    passwords: dict[str, str], departments: Sequence[str] = DEFAULT_DEPARTMENTS, namespace: str = "cadre"
+) -> list[NatsUser]:
     """Every user, services first, with the given passwords (one per name in SERVICE_USERS and SUBSCRIBER)."""
-    return [*(service_user(name, passwords[name], namespace) for name in SERVICE_USERS),
-            subscriber_user(passwords[SUBSCRIBER], departments, namespace)]
+    return [
+        *(service_user(name, passwords[name], namespace) for name in SERVICE_USERS),
+        subscriber_user(passwords[SUBSCRIBER], departments, namespace),
+    ]
 
 
 def password_path(key_dir: Path, user: str) -> Path:

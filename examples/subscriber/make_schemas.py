@@ -26,7 +26,7 @@ PREFIX = "#/components/schemas/"
 
 def _refs(node: Any) -> set[str]:
     if isinstance(node, dict):
-        found = {node["$ref"][len(PREFIX):]} if str(node.get("$ref", "")).startswith(PREFIX) else set()
+        found = {node["$ref"][len(PREFIX) :]} if str(node.get("$ref", "")).startswith(PREFIX) else set()
         return found.union(*(_refs(v) for v in node.values()))
     if isinstance(node, list):
         return set().union(*(_refs(v) for v in node))
@@ -37,7 +37,7 @@ def _public(key: str, namespace: str) -> bool:
     subject = f"{namespace}.{key}".split(".")
     for feed in public_feeds(namespace):
         pattern = feed.filter_subject.split(".")
-        if pattern[-1] == ">" and subject[:len(pattern) - 1] == pattern[:-1]:
+        if pattern[-1] == ">" and subject[: len(pattern) - 1] == pattern[:-1]:
             return True
         if len(pattern) == len(subject) and all(p in ("*", s) for p, s in zip(pattern, subject, strict=True)):
             return True
@@ -56,7 +56,7 @@ def bundle(namespace: str = "cadre") -> dict[str, Any]:
         events[key] = {"producer": producer, "ref": ref}
         schemas = doc["components"]["schemas"]
         keep = producers.setdefault(producer, {"components": {"schemas": {}}})["components"]["schemas"]
-        todo = [ref[len(PREFIX):]]
+        todo = [ref[len(PREFIX) :]]
         while todo:
             name = todo.pop()
             if name not in keep:
@@ -64,9 +64,12 @@ def bundle(namespace: str = "cadre") -> dict[str, Any]:
                 todo += sorted(_refs(schemas[name]))
     for entry in producers.values():
         entry["components"]["schemas"] = dict(sorted(entry["components"]["schemas"].items()))
-    return {"namespace": namespace,
-            "generated_by": "examples/subscriber/make_schemas.py from kernel/contracts (as in docs/asyncapi/)",
-            "events": events, "producers": producers}
+    return {
+        "namespace": namespace,
+        "generated_by": "examples/subscriber/make_schemas.py from kernel/contracts (as in docs/asyncapi/)",
+        "events": events,
+        "producers": producers,
+    }
 
 
 def render(namespace: str = "cadre") -> str:

@@ -56,12 +56,15 @@ class Feed:
 def feeds(namespace: str = "cadre") -> list[Feed]:
     """What the `subscriber` user may read (docs/subscribers.md): three whole streams, three petitions events."""
     out = [Feed(p, f"{namespace}_{p}".upper(), f"{namespace}.{p}.>") for p in ("rank", "appraisal", "tolerance")]
-    out += [Feed(f"petitions_{e}", f"{namespace}_PETITIONS".upper(), f"{namespace}.petitions.{e}.*")
-            for e in PETITIONS_PUBLIC]
+    out += [
+        Feed(f"petitions_{e}", f"{namespace}_PETITIONS".upper(), f"{namespace}.petitions.{e}.*")
+        for e in PETITIONS_PUBLIC
+    ]
     return out
 
 
 # --- validation --------------------------------------------------------------------------------------------------
+
 
 class Schemas:
     """The JSON Schemas of schemas.json; validates with jsonschema when installed, else with the checker below."""
@@ -156,21 +159,26 @@ def check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str) -
 
 # --- de-duplication ----------------------------------------------------------------------------------------------
 
+
 class SeenStore:
     """Ids of the events already processed (SQLite, committed before the ack)."""
 
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, subject TEXT NOT NULL, "
-                        "type TEXT NOT NULL, processed_at TEXT NOT NULL)")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, subject TEXT NOT NULL, "
+            "type TEXT NOT NULL, processed_at TEXT NOT NULL)"
+        )
         self.db.commit()
 
     def seen(self, event_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM seen WHERE id = ?", (event_id,)).fetchone() is not None
 
     def add(self, event_id: str, subject: str, event_type: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?)",
-                        (event_id, subject, event_type, dt.datetime.now(dt.UTC).isoformat()))
+        self.db.execute(
+            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?)",
+            (event_id, subject, event_type, dt.datetime.now(dt.UTC).isoformat()),
+        )
         self.db.commit()
 
     def close(self) -> None:
@@ -218,7 +226,7 @@ class Run:
 
     async def handle(self, msg: Any) -> None:
         """Validates, de-duplicates, processes, records, then acknowledges one message."""
-        key = msg.subject[len(self.namespace) + 1:]
+        key = msg.subject[len(self.namespace) + 1 :]
         try:
             event = json.loads(msg.data)
         except ValueError:
@@ -226,8 +234,9 @@ class Run:
         problems = ["not JSON"] if event is None else self.schemas.validate(key, event)
         if problems:
             # It can never become valid: tell the server not to deliver it again, and keep a trace here.
-            log.error("invalid subject=%s seq=%s: %s", msg.subject, msg.metadata.sequence.stream,
-                      "; ".join(problems[:5]))
+            log.error(
+                "invalid subject=%s seq=%s: %s", msg.subject, msg.metadata.sequence.stream, "; ".join(problems[:5])
+            )
             await msg.term()
         elif self.store.seen(event["id"]):
             log.info("duplicate subject=%s id=%s (already processed)", msg.subject, event["id"])
@@ -243,9 +252,16 @@ class Run:
 
 async def bind(js: Any, feed: Feed, durable: str) -> Any:
     """Creates (or finds, unchanged) the department's durable on a feed and subscribes to it."""
-    config = ConsumerConfig(name=durable, durable_name=durable, filter_subject=feed.filter_subject,
-                            ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, ack_wait=30.0,
-                            max_deliver=20, max_ack_pending=256)
+    config = ConsumerConfig(
+        name=durable,
+        durable_name=durable,
+        filter_subject=feed.filter_subject,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=30.0,
+        max_deliver=20,
+        max_ack_pending=256,
+    )
     await js.add_consumer(feed.stream, config)
     return await js.pull_subscribe_bind(durable=durable, stream=feed.stream)
 
@@ -299,11 +315,22 @@ async def run(args: argparse.Namespace) -> int:
     async def on_error(exc: Exception) -> None:
         log.warning("nats: %s", exc)
 
-    nc = await nats.connect(args.url, user=args.user, password=password, inbox_prefix=INBOX_PREFIX,
-                            name=f"dept_{args.department}", error_cb=on_error, max_reconnect_attempts=-1,
-                            connect_timeout=5)
-    state = Run(Schemas(Path(args.schemas)), SeenStore(Path(args.db or f"seen-{args.department}.sqlite3")),
-                args.namespace, args.max_messages)
+    nc = await nats.connect(
+        args.url,
+        user=args.user,
+        password=password,
+        inbox_prefix=INBOX_PREFIX,
+        name=f"dept_{args.department}",
+        error_cb=on_error,
+        max_reconnect_attempts=-1,
+        connect_timeout=5,
+    )
+    state = Run(
+        Schemas(Path(args.schemas)),
+        SeenStore(Path(args.db or f"seen-{args.department}.sqlite3")),
+        args.namespace,
+        args.max_messages,
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, state.stop.set)
@@ -335,14 +362,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--password-file", help="file holding the subscriber's password")
     parser.add_argument("--password", help=argparse.SUPPRESS)
     parser.add_argument("--department", required=True, help="your department (durables dept_<department>__<feed>)")
-    parser.add_argument("--feed", action="append", choices=[f.name for f in feeds()],
-                        help="follow only these feeds (repeatable; default all)")
+    parser.add_argument(
+        "--feed",
+        action="append",
+        choices=[f.name for f in feeds()],
+        help="follow only these feeds (repeatable; default all)",
+    )
     parser.add_argument("--namespace", default="cadre")
     parser.add_argument("--db", help="SQLite file of processed event ids (default seen-<department>.sqlite3)")
     parser.add_argument("--schemas", default=str(HERE / "schemas.json"))
     parser.add_argument("--max-messages", type=int, help="stop after handling this many messages")
-    parser.add_argument("--timeout", type=float, help="stop after this many seconds (exit 1 if --max-messages "
-                                                      "was not reached)")
+    parser.add_argument(
+        "--timeout", type=float, help="stop after this many seconds (exit 1 if --max-messages was not reached)"
+    )
     return parser.parse_args(argv)
 
 

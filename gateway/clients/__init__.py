@@ -13,7 +13,9 @@ from gateway.settings import GatewaySettings
 __all__ = ["Failure", "ServiceClient", "Upstream", "UpstreamError", "UpstreamResponse", "build_clients"]
 
 
-def build_clients(settings: GatewaySettings, injected: Mapping[str, Upstream] | None = None) -> dict[str, ServiceClient]:
+def build_clients(
+    settings: GatewaySettings, injected: Mapping[str, Upstream] | None = None
+) -> dict[str, ServiceClient]:
     """Builds one ServiceClient per upstream service (injected upstreams replace the configured ones in tests)."""
     clients: dict[str, ServiceClient] = {}
     for service, url in settings.upstream_urls().items():
@@ -22,8 +24,12 @@ def build_clients(settings: GatewaySettings, injected: Mapping[str, Upstream] | 
             upstream = injected[service]
         else:
             kind = AiohttpUpstream if settings.upstream_client == "aiohttp" else HttpxUpstream
-            upstream = kind(service, url, connect_timeout=settings.upstream_connect_timeout,
-                            pool_size=settings.upstream_pool_size,
-                            max_response_bytes=settings.upstream_max_response_bytes)
+            upstream = kind(
+                service,
+                url,
+                connect_timeout=settings.upstream_connect_timeout,
+                pool_size=settings.upstream_pool_size,
+                max_response_bytes=settings.upstream_max_response_bytes,
+            )
         clients[service] = ServiceClient(upstream, timeout=settings.upstream_timeout, retries=settings.upstream_retries)
     return clients

@@ -15,8 +15,9 @@ class AiohttpUpstream:
 
     enforces_timeouts = True
 
-    def __init__(self, service: str, base_url: str, *, connect_timeout: float, pool_size: int,
-                 max_response_bytes: int) -> None:
+    def __init__(
+        self, service: str, base_url: str, *, connect_timeout: float, pool_size: int, max_response_bytes: int
+    ) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.connect_timeout = connect_timeout
@@ -27,8 +28,9 @@ class AiohttpUpstream:
 
     async def start(self) -> None:
         """Opens the session (inside the app's lifespan, on its event loop)."""
-        connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=self.pool_size, keepalive_timeout=30,
-                                         enable_cleanup_closed=True)
+        connector = aiohttp.TCPConnector(
+            limit=self.pool_size, limit_per_host=self.pool_size, keepalive_timeout=30, enable_cleanup_closed=True
+        )
         self._session = aiohttp.ClientSession(
             connector=connector,
             # Cookies set by one caller's upstream answer must never reach another caller's request.
@@ -48,19 +50,23 @@ class AiohttpUpstream:
     def _timeout(self, total: float) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get(total)
         if timeout is None:
-            timeout = self._timeouts[total] = aiohttp.ClientTimeout(total=total, connect=min(self.connect_timeout, total))
+            timeout = self._timeouts[total] = aiohttp.ClientTimeout(
+                total=total, connect=min(self.connect_timeout, total)
+            )
         return timeout
 
-    async def send(self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None,
-                   timeout: float) -> UpstreamResponse:
+    async def send(
+        self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None, timeout: float
+    ) -> UpstreamResponse:
         """Sends one request and buffers the answer (bounded by max_response_bytes)."""
         if self._session is None:
             raise UpstreamError(self.service, Failure.UNAVAILABLE, "client not started")
         # encoded=True: the target was validated and encoded by the router; yarl must not re-normalize it.
         url = URL(self.base_url + target, encoded=True)
         try:
-            async with self._session.request(method, url, headers=headers, data=body, allow_redirects=False,
-                                             timeout=self._timeout(timeout)) as response:
+            async with self._session.request(
+                method, url, headers=headers, data=body, allow_redirects=False, timeout=self._timeout(timeout)
+            ) as response:
                 if response.status in REDIRECTS:
                     raise UpstreamError(self.service, Failure.BAD_RESPONSE, "redirect refused")
                 payload = await self._read(response)

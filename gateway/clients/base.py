@@ -62,8 +62,9 @@ class Upstream(Protocol):
 
     async def close(self) -> None: ...
 
-    async def send(self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None,
-                   timeout: float) -> UpstreamResponse:
+    async def send(
+        self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None, timeout: float
+    ) -> UpstreamResponse:
         """Sends one request (target = encoded path and query) and buffers the answer; one attempt."""
         ...
 
@@ -75,8 +76,9 @@ def may_retry(method: str, headers: list[tuple[str, str]]) -> bool:
     return any(k.lower() == "idempotency-key" for k, _ in headers)
 
 
-async def with_retries(attempt: Callable[[], Awaitable[UpstreamResponse]], *, method: str,
-                       headers: list[tuple[str, str]], retries: int) -> UpstreamResponse:
+async def with_retries(
+    attempt: Callable[[], Awaitable[UpstreamResponse]], *, method: str, headers: list[tuple[str, str]], retries: int
+) -> UpstreamResponse:
     """Runs `attempt`, again up to `retries` times for idempotent calls that failed to connect or timed out."""
     tries = 1 + (retries if may_retry(method, headers) else 0)
     for number in range(tries):

@@ -16,8 +16,16 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 class HttpxUpstream:
     """A pooled httpx.AsyncClient bound to one service; never follows redirects, never keeps cookies."""
 
-    def __init__(self, service: str, base_url: str, *, connect_timeout: float, pool_size: int,
-                 max_response_bytes: int, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        connect_timeout: float,
+        pool_size: int,
+        max_response_bytes: int,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.connect_timeout = connect_timeout
@@ -29,8 +37,9 @@ class HttpxUpstream:
     async def start(self) -> None:
         """Opens the client (inside the app's lifespan)."""
         limits = httpx.Limits(max_connections=self.pool_size, max_keepalive_connections=self.pool_size)
-        self._client = httpx.AsyncClient(base_url=self.base_url, transport=self.transport, limits=limits,
-                                         follow_redirects=False, trust_env=False)
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url, transport=self.transport, limits=limits, follow_redirects=False, trust_env=False
+        )
 
     async def close(self) -> None:
         """Closes the client."""
@@ -38,13 +47,17 @@ class HttpxUpstream:
             await self._client.aclose()
             self._client = None
 
-    async def send(self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None,
-                   timeout: float) -> UpstreamResponse:
+    async def send(
+        self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None, timeout: float
+    ) -> UpstreamResponse:
         """Sends one request and buffers the answer (bounded by max_response_bytes)."""
         if self._client is None:
             raise UpstreamError(self.service, Failure.UNAVAILABLE, "client not started")
         request = self._client.build_request(
-            method, httpx.URL(self.base_url + target), headers=headers, content=body,
+            method,
+            httpx.URL(self.base_url + target),
+            headers=headers,
+            content=body,
             timeout=httpx.Timeout(timeout, connect=min(self.connect_timeout, timeout)),
         )
         # Cookies stored from one caller's answer must never reach another caller's request.

@@ -35,8 +35,16 @@ class ServiceClient:
             counter = self._outcomes[outcome] = metrics.UPSTREAM_CALLS.labels(self.service, outcome)
         counter.inc()
 
-    async def call(self, method: str, target: str, *, headers: list[tuple[str, str]], body: bytes | None = None,
-                   timeout: float | None = None, retries: int | None = None) -> UpstreamResponse:
+    async def call(
+        self,
+        method: str,
+        target: str,
+        *,
+        headers: list[tuple[str, str]],
+        body: bytes | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> UpstreamResponse:
         """Sends a request (with retries for idempotent calls) and records the outcome."""
         limit = self.timeout if timeout is None else timeout
         started = time.perf_counter()
@@ -44,7 +52,9 @@ class ServiceClient:
         try:
             response = await with_retries(
                 lambda: self._attempt(method, target, headers, body, limit),
-                method=method, headers=headers, retries=self.retries if retries is None else retries,
+                method=method,
+                headers=headers,
+                retries=self.retries if retries is None else retries,
             )
             outcome = str(response.status // 100) + "xx"
             return response
@@ -55,8 +65,9 @@ class ServiceClient:
             self._count(outcome)
             self._seconds.observe(time.perf_counter() - started)
 
-    async def _attempt(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
-                       limit: float) -> UpstreamResponse:
+    async def _attempt(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None, limit: float
+    ) -> UpstreamResponse:
         try:
             if not self._backstop:
                 return await self.upstream.send(method, target, headers=headers, body=body, timeout=limit)
@@ -68,17 +79,20 @@ class ServiceClient:
             raise
         except Exception as exc:
             # A client library failing in an unforeseen way is a bad upstream answer, never a gateway 500.
-            log.warning("upstream call failed unexpectedly", extra={"service": self.service,
-                                                                     "error": type(exc).__name__})
+            log.warning(
+                "upstream call failed unexpectedly", extra={"service": self.service, "error": type(exc).__name__}
+            )
             raise UpstreamError(self.service, Failure.BAD_RESPONSE, type(exc).__name__) from None
 
     async def get_cadre(self, cadre_id: str, *, headers: list[tuple[str, str]], timeout: float) -> UpstreamResponse:
         """Reads a cadre's register entry (rank)."""
-        return await self.call("GET", f"/api/v1/cadres/{quote(cadre_id, safe='')}", headers=headers,
-                               timeout=timeout, retries=0)
+        return await self.call(
+            "GET", f"/api/v1/cadres/{quote(cadre_id, safe='')}", headers=headers, timeout=timeout, retries=0
+        )
 
-    async def dossier_part(self, cadre_id: str, *, as_of: dt.date | None, headers: list[tuple[str, str]],
-                           timeout: float) -> UpstreamResponse:
+    async def dossier_part(
+        self, cadre_id: str, *, as_of: dt.date | None, headers: list[tuple[str, str]], timeout: float
+    ) -> UpstreamResponse:
         """Reads this service's part of a cadre's dossier."""
         target = f"/api/v1/dossier-parts/{self.service}/{quote(cadre_id, safe='')}"
         if as_of is not None:
@@ -86,8 +100,9 @@ class ServiceClient:
         # No retry: a part has one short deadline, and a missed part is reported as degraded instead.
         return await self.call("GET", target, headers=headers, timeout=timeout, retries=0)
 
-    async def dashboard_part(self, org_unit_id: str, *, headers: list[tuple[str, str]],
-                             timeout: float) -> UpstreamResponse:
+    async def dashboard_part(
+        self, org_unit_id: str, *, headers: list[tuple[str, str]], timeout: float
+    ) -> UpstreamResponse:
         """Reads this service's part of an org unit's dashboard."""
         target = f"/api/v1/dashboard-parts/{self.service}?" + urlencode({"org_unit_id": org_unit_id})
         return await self.call("GET", target, headers=headers, timeout=timeout, retries=0)

@@ -19,8 +19,14 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 PDF_MEDIA_TYPE = "application/pdf"
 UNAVAILABLE = "暂不可用"
 WITHHELD = "无权查看"
-REASONS = {"unavailable": "服务不可用", "timeout": "服务响应超时", "bad-response": "服务应答异常", "not-found": "服务暂无此记录",
-           "rejected": "服务拒绝请求", "error": "服务出错"}
+REASONS = {
+    "unavailable": "服务不可用",
+    "timeout": "服务响应超时",
+    "bad-response": "服务应答异常",
+    "not-found": "服务暂无此记录",
+    "rejected": "服务拒绝请求",
+    "error": "服务出错",
+}
 
 
 @dataclass
@@ -73,18 +79,29 @@ def coded(vocabulary: str | None, value: Any) -> Any:
     return label(vocabulary, value)
 
 
-def records(items: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str | None]], *,
-            title: str | None = None) -> Table:
+def records(
+    items: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str | None]], *, title: str | None = None
+) -> Table:
     """A table of records: one column per (field, vocabulary), headers from kernel.labels.FIELDS."""
-    return Table([field_label(name) for name, _ in columns],
-                 [[coded(vocab, item.get(name)) for name, vocab in columns] for item in items], title)
+    return Table(
+        [field_label(name) for name, _ in columns],
+        [[coded(vocab, item.get(name)) for name, vocab in columns] for item in items],
+        title,
+    )
 
 
-def counts(mapping: Mapping[str, Any] | None, vocabulary: str | None, key_header: str, *,
-           title: str | None = None, value_header: str = "人数") -> Table:
+def counts(
+    mapping: Mapping[str, Any] | None,
+    vocabulary: str | None,
+    key_header: str,
+    *,
+    title: str | None = None,
+    value_header: str = "人数",
+) -> Table:
     """A two-column table of counts by code."""
-    return Table([key_header, value_header], [[coded(vocabulary, k), text(v)] for k, v in (mapping or {}).items()],
-                 title)
+    return Table(
+        [key_header, value_header], [[coded(vocabulary, k), text(v)] for k, v in (mapping or {}).items()], title
+    )
 
 
 def pairs(items: Sequence[tuple[str, Any]], *, title: str | None = None) -> Table:

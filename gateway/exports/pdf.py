@@ -33,9 +33,17 @@ def _p(value: object, style: ParagraphStyle) -> Paragraph:
 def render_pdf(document: Document, *, invariant: bool = False, compress: bool = True) -> bytes:
     """Renders the document on A4; `invariant` gives byte-identical output for the same input (tests)."""
     buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=document.title, invariant=int(invariant),
-                            pageCompression=int(compress))
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=document.title,
+        invariant=int(invariant),
+        pageCompression=int(compress),
+    )
     width = pdf.width
     story: list = [_p(document.title, _TITLE), *(_p(line, _LINE) for line in document.header), Spacer(1, 4 * mm)]
     for section in document.sections:
@@ -46,12 +54,17 @@ def render_pdf(document: Document, *, invariant: bool = False, compress: bool = 
             if table.title:
                 story.append(_p(table.title, _SUB))
             data = [[_p(h, _CELL) for h in table.headers]]
-            data += [[_p(v, _CELL) for v in row] for row in table.rows] or [[_p("（无）", _CELL)] +
-                                                                            [""] * (len(table.headers) - 1)]
+            data += [[_p(v, _CELL) for v in row] for row in table.rows] or [
+                [_p("（无）", _CELL)] + [""] * (len(table.headers) - 1)
+            ]
             grid = LongTable(data, colWidths=[width / max(1, len(table.headers))] * len(table.headers), repeatRows=1)
-            grid.setStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                           ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                           ("VALIGN", (0, 0), (-1, -1), "TOP")])
+            grid.setStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
             story += [grid, Spacer(1, 3 * mm)]
     pdf.build(story)
     return buffer.getvalue()

@@ -27,12 +27,19 @@ DASHBOARD_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.
 SUBTREE_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
 
 
-@router.get("/dashboards/{org_unit_id}", response_model=DashboardRead, responses={
-    403: {"description": "the caller's role may not read dashboards"},
-    404: {"description": "no such org unit in the caller's scope"},
-    503: {"description": "no service could contribute"},
-}, openapi_extra={"parameters": [params.path_parameter("org_unit_id", "the org unit's id")],
-                  "security": params.BEARER})
+@router.get(
+    "/dashboards/{org_unit_id}",
+    response_model=DashboardRead,
+    responses={
+        403: {"description": "the caller's role may not read dashboards"},
+        404: {"description": "no such org unit in the caller's scope"},
+        503: {"description": "no service could contribute"},
+    },
+    openapi_extra={
+        "parameters": [params.path_parameter("org_unit_id", "the org unit's id")],
+        "security": params.BEARER,
+    },
+)
 async def get_dashboard(request: Request) -> Response:
     """Gathers an org unit's dashboard from each service's part (a `degraded` list names missing parts)."""
     _, body = await read_dashboard(request)
@@ -54,8 +61,11 @@ async def read_dashboard(request: Request) -> tuple[Principal, dict[str, Any] | 
     headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
     timeout = gateway.settings.part_timeout
     clients = gateway.clients
-    calls = {"org-unit": clients["rank"].call("GET", f"/api/v1/org-units/{quote(org_unit_id, safe='')}",
-                                              headers=headers, timeout=timeout, retries=0)}
+    calls = {
+        "org-unit": clients["rank"].call(
+            "GET", f"/api/v1/org-units/{quote(org_unit_id, safe='')}", headers=headers, timeout=timeout, retries=0
+        )
+    }
     for service in UPSTREAMS:
         calls[service] = clients[service].dashboard_part(org_unit_id, headers=headers, timeout=timeout)
     outcomes = await gather(calls)
@@ -69,8 +79,17 @@ async def read_dashboard(request: Request) -> tuple[Principal, dict[str, Any] | 
         if merged.not_found == len(outcomes):
             raise ProblemException(404, "org unit not found", field="org_unit_id", type_="not-found")
         if not merged.any_data:
-            raise ProblemException(503, "no service could provide this dashboard; retry later",
-                                   type_="upstream-unavailable", headers={"Retry-After": "5"})
-    body = {"org_unit_id": org_unit_id, "org_unit": unit, "parts": merged.parts, "degraded": merged.degraded,
-            "withheld": merged.withheld}
+            raise ProblemException(
+                503,
+                "no service could provide this dashboard; retry later",
+                type_="upstream-unavailable",
+                headers={"Retry-After": "5"},
+            )
+    body = {
+        "org_unit_id": org_unit_id,
+        "org_unit": unit,
+        "parts": merged.parts,
+        "degraded": merged.degraded,
+        "withheld": merged.withheld,
+    }
     return principal, body

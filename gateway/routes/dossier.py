@@ -41,12 +41,23 @@ def visible_services(principal: Principal) -> tuple[list[str], list[str]]:
     return list(UPSTREAMS), []
 
 
-@router.get("/cadres/{cadre_id}/dossier", response_model=DossierRead, responses={
-    403: {"description": "the caller's role may not read dossiers"},
-    404: {"description": "no such cadre in the caller's scope"},
-    503: {"description": "no service could contribute"},
-}, openapi_extra={"parameters": [params.path_parameter("cadre_id", "the cadre's id"), params.AS_OF_PARAMETER,
-                                 params.PURPOSE_PARAMETER], "security": params.BEARER})
+@router.get(
+    "/cadres/{cadre_id}/dossier",
+    response_model=DossierRead,
+    responses={
+        403: {"description": "the caller's role may not read dossiers"},
+        404: {"description": "no such cadre in the caller's scope"},
+        503: {"description": "no service could contribute"},
+    },
+    openapi_extra={
+        "parameters": [
+            params.path_parameter("cadre_id", "the cadre's id"),
+            params.AS_OF_PARAMETER,
+            params.PURPOSE_PARAMETER,
+        ],
+        "security": params.BEARER,
+    },
+)
 async def get_dossier(request: Request) -> Response:
     """Gathers a cadre's dossier from rank and each service's part (a `degraded` list names missing parts)."""
     _, body = await read_dossier(request)
@@ -97,14 +108,32 @@ async def read_dossier(request: Request) -> tuple[Principal, dict[str, Any] | Re
         if outcomes and merged.not_found == len(outcomes):
             raise ProblemException(404, "cadre not found", type_="not-found", field="cadre_id")
         if not merged.any_data:
-            raise ProblemException(503, "no service could provide this dossier; retry later",
-                                   type_="upstream-unavailable", headers={"Retry-After": "5"})
+            raise ProblemException(
+                503,
+                "no service could provide this dossier; retry later",
+                type_="upstream-unavailable",
+                headers={"Retry-After": "5"},
+            )
 
     # The authoritative audit rows are written by the services; this line ties them to one gateway request.
-    log.info("dossier read", extra={"actor": principal.subject, "roles": sorted(r.value for r in principal.roles),
-                                    "unit_id": principal.unit_id, "cadre_id": cadre_id, "purpose": purpose,
-                                    "as_of": as_of.isoformat() if as_of else None,
-                                    "degraded": [d["service"] for d in merged.degraded]})
-    body = {"cadre_id": cadre_id, "as_of": as_of.isoformat() if as_of else None, "cadre": cadre,
-            "parts": merged.parts, "degraded": merged.degraded, "withheld": merged.withheld}
+    log.info(
+        "dossier read",
+        extra={
+            "actor": principal.subject,
+            "roles": sorted(r.value for r in principal.roles),
+            "unit_id": principal.unit_id,
+            "cadre_id": cadre_id,
+            "purpose": purpose,
+            "as_of": as_of.isoformat() if as_of else None,
+            "degraded": [d["service"] for d in merged.degraded],
+        },
+    )
+    body = {
+        "cadre_id": cadre_id,
+        "as_of": as_of.isoformat() if as_of else None,
+        "cadre": cadre,
+        "parts": merged.parts,
+        "degraded": merged.degraded,
+        "withheld": merged.withheld,
+    }
     return principal, body

@@ -30,15 +30,19 @@ async def list_event_types(
     request: Request,
     principal: PrincipalDep,
     page: PageDep,
-    producer: Annotated[str | None, Query(pattern="^(" + "|".join(PRODUCERS) + ")$",
-                                          description="only this producer's events")] = None,
+    producer: Annotated[
+        str | None, Query(pattern="^(" + "|".join(PRODUCERS) + ")$", description="only this producer's events")
+    ] = None,
 ) -> EventTypePage:
     """Lists the event types other departments can receive, with their JSON Schema and an example."""
     forbid_unless(principal, *ALL_ROLES)
     settings = request.app.state.settings
     request.app.state.gateway.limits.check("general", client_key(request, principal))
-    items = [i for i in catalogue(settings.events_namespace, settings.type_prefix)
-             if producer is None or i["producer"] == producer]
+    items = [
+        i
+        for i in catalogue(settings.events_namespace, settings.type_prefix)
+        if producer is None or i["producer"] == producer
+    ]
     if page.cursor:
         after = decode_cursor(page.cursor, 1)[0]
         items = [i for i in items if i["key"] > str(after)]
@@ -57,28 +61,38 @@ def _scope(request: Request, principal: Principal) -> Any:
     path = feed.directory.unit_path(principal.unit_id)
     if path is None:
         if not feed.directory.caught_up:
-            raise ProblemException(503, "the org directory is loading; retry later", type_="feed-unavailable",
-                                   headers={"Retry-After": "5"})
+            raise ProblemException(
+                503, "the org directory is loading; retry later", type_="feed-unavailable", headers={"Retry-After": "5"}
+            )
         raise ProblemException(403, "your org unit is not in the register", type_="forbidden")
     if len(path) == 1:
         return None  # the root unit's subtree is everything
     return lambda data: feed.directory.within(path, data)
 
 
-@router.get("/events/feed", response_class=StreamingResponse, responses={
-    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
-          "description": "Server-Sent Events: `id` is the resume position, `event` the CloudEvents type, "
-                         "`data` the CloudEvent (structured JSON)"},
-    400: {"description": "Last-Event-ID is not a position this feed issued"},
-    503: {"description": "the feed is unavailable or full"},
-})
+@router.get(
+    "/events/feed",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "description": "Server-Sent Events: `id` is the resume position, `event` the CloudEvents type, "
+            "`data` the CloudEvent (structured JSON)",
+        },
+        400: {"description": "Last-Event-ID is not a position this feed issued"},
+        503: {"description": "the feed is unavailable or full"},
+    },
+)
 async def stream_events(
     request: Request,
     principal: PrincipalDep,
-    types: Annotated[str | None, Query(max_length=2000, description="comma-separated event keys "
-                                                                    "(producer.event.vN); default all you may see")] = None,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200,
-                                                description="resume after this position")] = None,
+    types: Annotated[
+        str | None,
+        Query(max_length=2000, description="comma-separated event keys (producer.event.vN); default all you may see"),
+    ] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", max_length=200, description="resume after this position")
+    ] = None,
 ) -> Response:
     """Streams live events (Server-Sent Events), filtered by type and scoped by role; resumable with Last-Event-ID."""
     forbid_unless(principal, *FEED_ROLES)

@@ -37,9 +37,13 @@ router = APIRouter(prefix="/api/v1", tags=["exports"])
 ROSTER_ROLES = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)
 _XLSX = {200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "the workbook (Content-Disposition: attachment)"}}
 _PDF = {200: {"content": {PDF_MEDIA_TYPE: {}}, "description": "the PDF (Content-Disposition: attachment)"}}
-_INCLUDE_SUBUNITS = {"name": "include_subunits", "in": "query", "required": False,
-                     "description": "the cadres of the unit's whole subtree (default true) or of the unit only",
-                     "schema": {"type": "boolean", "default": True}}
+_INCLUDE_SUBUNITS = {
+    "name": "include_subunits",
+    "in": "query",
+    "required": False,
+    "description": "the cadres of the unit's whole subtree (default true) or of the unit only",
+    "schema": {"type": "boolean", "default": True},
+}
 
 
 def subject_of(principal: Principal) -> str:
@@ -52,8 +56,9 @@ def subject_of(principal: Principal) -> str:
 # Workbooks and PDFs are rendered in a worker thread (asyncio.to_thread): a 20,000-row roster takes seconds of CPU,
 # which must not stall the gateway's event loop.
 def download(content: bytes, media_type: str, filename: str, fallback: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": content_disposition(filename, fallback)})
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": content_disposition(filename, fallback)}
+    )
 
 
 def _flag(raw: str | None, name: str, default: bool) -> bool:
@@ -78,21 +83,38 @@ async def _unit_names(request: Request, headers: list[tuple[str, str]]) -> dict[
     """The org units the caller may see, by id (names for the sheets; ids are shown when rank cannot list them)."""
     gateway = request.app.state.gateway
     try:
-        units = await pages(gateway.clients["rank"], "/api/v1/org-units", {}, headers, max_items=None,
-                            max_pages=gateway.settings.export_max_pages)
+        units = await pages(
+            gateway.clients["rank"],
+            "/api/v1/org-units",
+            {},
+            headers,
+            max_items=None,
+            max_pages=gateway.settings.export_max_pages,
+        )
     except (Refused, TooLarge):
         return {}
     return {u["id"]: u for u in units}
 
 
 # -- roster ---------------------------------------------------------------------------------------------------
-@router.get("/org-units/{unit_id}/roster.xlsx", response_class=Response, responses={
-    **_XLSX,
-    403: {"description": "the caller's role may not export rosters"},
-    404: {"description": "no such org unit in the caller's scope"},
-    413: {"description": "the unit has more cadres than GATEWAY_EXPORT_ROSTER_MAX_CADRES"},
-}, openapi_extra={"parameters": [params.path_parameter("unit_id", "the org unit's id"), _INCLUDE_SUBUNITS,
-                                 params.AS_OF_PARAMETER], "security": params.BEARER})
+@router.get(
+    "/org-units/{unit_id}/roster.xlsx",
+    response_class=Response,
+    responses={
+        **_XLSX,
+        403: {"description": "the caller's role may not export rosters"},
+        404: {"description": "no such org unit in the caller's scope"},
+        413: {"description": "the unit has more cadres than GATEWAY_EXPORT_ROSTER_MAX_CADRES"},
+    },
+    openapi_extra={
+        "parameters": [
+            params.path_parameter("unit_id", "the org unit's id"),
+            _INCLUDE_SUBUNITS,
+            params.AS_OF_PARAMETER,
+        ],
+        "security": params.BEARER,
+    },
+)
 async def export_roster(request: Request) -> Response:
     """The roster (名册) of an org unit as .xlsx: one row per cadre the caller may see."""
     principal = await authenticate(request)
@@ -115,26 +137,40 @@ async def export_roster(request: Request) -> Response:
     limit = settings.export_roster_max_cadres
     try:
         cadres, units = await asyncio.gather(
-            pages(rank, "/api/v1/cadres", {"org_unit_id": unit_id}, headers, max_items=limit,
-                  max_pages=settings.export_max_pages),
-            _unit_names(request, headers))
+            pages(
+                rank,
+                "/api/v1/cadres",
+                {"org_unit_id": unit_id},
+                headers,
+                max_items=limit,
+                max_pages=settings.export_max_pages,
+            ),
+            _unit_names(request, headers),
+        )
     except TooLarge:
-        raise ProblemException(413, f"the roster has more than {limit} cadres; export a smaller unit",
-                               type_="export-too-large", rule="export.roster_too_large", field="unit_id",
-                               limit=limit) from None
+        raise ProblemException(
+            413,
+            f"the roster has more than {limit} cadres; export a smaller unit",
+            type_="export-too-large",
+            rule="export.roster_too_large",
+            field="unit_id",
+            limit=limit,
+        ) from None
     except Refused as refused:
         return relay("rank", refused.response)
     if not include_subunits:
         cadres = [c for c in cadres if c["org_unit_id"] == unit_id]
     units.setdefault(unit_id, unit)
     roster = Roster(unit=unit, as_of=as_of, cadres=cadres, units=units)
-    await gather_roster(gateway.clients, roster, headers, concurrency=settings.export_concurrency,
-                        max_pages=settings.export_max_pages)
+    await gather_roster(
+        gateway.clients, roster, headers, concurrency=settings.export_concurrency, max_pages=settings.export_max_pages
+    )
     document = roster_document(roster, subject=subject_of(principal))
     day = as_of.isoformat()
     content = await asyncio.to_thread(render_xlsx, document)
-    return download(content, XLSX_MEDIA_TYPE, f"干部名册-{unit.get('name') or unit_id}-{day}.xlsx",
-                    f"roster-{unit_id}-{day}.xlsx")
+    return download(
+        content, XLSX_MEDIA_TYPE, f"干部名册-{unit.get('name') or unit_id}-{day}.xlsx", f"roster-{unit_id}-{day}.xlsx"
+    )
 
 
 # -- dossier --------------------------------------------------------------------------------------------------
@@ -151,7 +187,8 @@ async def _dossier(request: Request) -> tuple[Document | None, Response | None, 
         unit_id = cadre["org_unit_id"]
         try:
             answer = await request.app.state.gateway.clients["rank"].call(
-                "GET", f"/api/v1/org-units/{quote(unit_id, safe='')}", headers=headers)
+                "GET", f"/api/v1/org-units/{quote(unit_id, safe='')}", headers=headers
+            )
             if answer.status == 200:
                 units[unit_id] = answer.json().get("name") or unit_id
         except UpstreamError:
@@ -165,12 +202,22 @@ _DOSSIER_DOC = {
     404: {"description": "no such cadre in the caller's scope"},
     503: {"description": "no service could contribute"},
 }
-_DOSSIER_PARAMS = {"parameters": [params.path_parameter("cadre_id", "the cadre's id"), params.AS_OF_PARAMETER,
-                                  params.PURPOSE_PARAMETER], "security": params.BEARER}
+_DOSSIER_PARAMS = {
+    "parameters": [
+        params.path_parameter("cadre_id", "the cadre's id"),
+        params.AS_OF_PARAMETER,
+        params.PURPOSE_PARAMETER,
+    ],
+    "security": params.BEARER,
+}
 
 
-@router.get("/cadres/{cadre_id}/dossier.xlsx", response_class=Response, responses={**_XLSX, **_DOSSIER_DOC},
-            openapi_extra=_DOSSIER_PARAMS)
+@router.get(
+    "/cadres/{cadre_id}/dossier.xlsx",
+    response_class=Response,
+    responses={**_XLSX, **_DOSSIER_DOC},
+    openapi_extra=_DOSSIER_PARAMS,
+)
 async def export_dossier_xlsx(request: Request) -> Response:
     """The cadre dossier as .xlsx, one sheet per part (read and audited as the JSON dossier)."""
     document, refusal, name = await _dossier(request)
@@ -182,8 +229,12 @@ async def export_dossier_xlsx(request: Request) -> Response:
     return download(content, XLSX_MEDIA_TYPE, f"干部档案-{name}.xlsx", f"dossier-{cadre_id}.xlsx")
 
 
-@router.get("/cadres/{cadre_id}/dossier.pdf", response_class=Response, responses={**_PDF, **_DOSSIER_DOC},
-            openapi_extra=_DOSSIER_PARAMS)
+@router.get(
+    "/cadres/{cadre_id}/dossier.pdf",
+    response_class=Response,
+    responses={**_PDF, **_DOSSIER_DOC},
+    openapi_extra=_DOSSIER_PARAMS,
+)
 async def export_dossier_pdf(request: Request) -> Response:
     """The cadre dossier as PDF, one section per part (read and audited as the JSON dossier)."""
     document, refusal, name = await _dossier(request)
@@ -191,20 +242,28 @@ async def export_dossier_pdf(request: Request) -> Response:
         return refusal
     assert document is not None
     settings = request.app.state.gateway.settings
-    content = await asyncio.to_thread(render_pdf, document, invariant=settings.export_pdf_invariant,
-                                      compress=settings.export_pdf_compress)
+    content = await asyncio.to_thread(
+        render_pdf, document, invariant=settings.export_pdf_invariant, compress=settings.export_pdf_compress
+    )
     cadre_id = request.path_params["cadre_id"]
     return download(content, PDF_MEDIA_TYPE, f"干部档案-{name}.pdf", f"dossier-{cadre_id}.pdf")
 
 
 # -- dashboards -----------------------------------------------------------------------------------------------
-@router.get("/dashboards/{org_unit_id}.xlsx", response_class=Response, responses={
-    **_XLSX,
-    403: {"description": "the caller's role may not read dashboards"},
-    404: {"description": "no such org unit in the caller's scope"},
-    503: {"description": "no service could contribute"},
-}, openapi_extra={"parameters": [params.path_parameter("org_unit_id", "the org unit's id")],
-                  "security": params.BEARER})
+@router.get(
+    "/dashboards/{org_unit_id}.xlsx",
+    response_class=Response,
+    responses={
+        **_XLSX,
+        403: {"description": "the caller's role may not read dashboards"},
+        404: {"description": "no such org unit in the caller's scope"},
+        503: {"description": "no service could contribute"},
+    },
+    openapi_extra={
+        "parameters": [params.path_parameter("org_unit_id", "the org unit's id")],
+        "security": params.BEARER,
+    },
+)
 async def export_dashboard_xlsx(request: Request) -> Response:
     """An org unit's dashboard as .xlsx: one sheet per table of the JSON dashboard (same roles and scope)."""
     principal, body = await read_dashboard(request)

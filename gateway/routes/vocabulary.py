@@ -14,10 +14,14 @@ from kernel.i18n import LangQuery, vocabulary_response
 router = APIRouter(prefix="/api/v1", tags=["vocabulary"])
 
 
-@router.get("/vocabulary", responses={
-    200: {"description": "vocabularies → codes → {label, statute?}"},
-    401: {"description": "no valid bearer token"},
-}, openapi_extra={"security": params.BEARER})
+@router.get(
+    "/vocabulary",
+    responses={
+        200: {"description": "vocabularies → codes → {label, statute?}"},
+        401: {"description": "no valid bearer token"},
+    },
+    openapi_extra={"security": params.BEARER},
+)
 async def get_vocabulary(request: Request, lang: LangQuery = None) -> Response:
     """Every code of the suite (ranks and posts, categories, grades, sanction kinds, report channels and
     outcomes, workflow states, roles, rules) with its label in `lang` (or the request's Accept-Language) and,

@@ -156,23 +156,59 @@ class XinfangAboutCadre(Contract):
 
 
 EXAMPLES: list[Contract] = [
-    ReportAccepted(report_id="r-100", accused_cadre_ids=["c-4711"], category="integrity", accepted_on=dt.date(2026, 4, 2)),
+    ReportAccepted(
+        report_id="r-100", accused_cadre_ids=["c-4711"], category="integrity", accepted_on=dt.date(2026, 4, 2)
+    ),
     CaseOpened(case_id="case-7", report_id="r-100", cadre_id="c-4711", opened_on=dt.date(2026, 5, 10)),
-    ReportClosed(report_id="r-100", outcome=ReportOutcome.UNFOUNDED,
-                 cadre_outcomes=[CadreOutcome(cadre_id="c-4711", outcome=ReportOutcome.UNFOUNDED)], case_ids=["case-7"],
-                 adverse_effect=True, closed_on=dt.date(2026, 8, 1)),
-    ClarificationExecuted(clarification_id="cl-2", cadre_id="c-4711", report_ids=["r-100"], method="MEETING",
-                          scope="UNIT", executed_on=dt.date(2026, 9, 3)),
-    FalseAccusationConfirmed(case_id="fa-1", origin_report_id="r-100", victim_cadre_ids=["c-4711"], accuser_is_cadre=False,
-                             confirmed_on=dt.date(2026, 10, 1)),
-    AppealDecided(appeal_id="ap-5", appellant_cadre_id="c-4711", target_type=AppealTarget.GOV_SANCTION,
-                  target_ref="sanction/s-1", stage=AppealStage.REVIEW, result=AppealResult.REVOKED,
-                  decided_on=dt.date(2026, 10, 15)),
-    DeadlineBreached(report_id="r-100", deadline_kind="ACCEPT_NOTICE", due_on=dt.date(2026, 4, 23),
-                     breached_on=dt.date(2026, 4, 24)),
+    ReportClosed(
+        report_id="r-100",
+        outcome=ReportOutcome.UNFOUNDED,
+        cadre_outcomes=[CadreOutcome(cadre_id="c-4711", outcome=ReportOutcome.UNFOUNDED)],
+        case_ids=["case-7"],
+        adverse_effect=True,
+        closed_on=dt.date(2026, 8, 1),
+    ),
+    ClarificationExecuted(
+        clarification_id="cl-2",
+        cadre_id="c-4711",
+        report_ids=["r-100"],
+        method="MEETING",
+        scope="UNIT",
+        executed_on=dt.date(2026, 9, 3),
+    ),
+    FalseAccusationConfirmed(
+        case_id="fa-1",
+        origin_report_id="r-100",
+        victim_cadre_ids=["c-4711"],
+        accuser_is_cadre=False,
+        confirmed_on=dt.date(2026, 10, 1),
+    ),
+    AppealDecided(
+        appeal_id="ap-5",
+        appellant_cadre_id="c-4711",
+        target_type=AppealTarget.GOV_SANCTION,
+        target_ref="sanction/s-1",
+        stage=AppealStage.REVIEW,
+        result=AppealResult.REVOKED,
+        decided_on=dt.date(2026, 10, 15),
+    ),
+    DeadlineBreached(
+        report_id="r-100", deadline_kind="ACCEPT_NOTICE", due_on=dt.date(2026, 4, 23), breached_on=dt.date(2026, 4, 24)
+    ),
     XinfangAboutCadre(report_id="r-101", cadre_ids=["c-4711"], received_on=dt.date(2026, 4, 2)),
-    AppealDeadlineBreached(appeal_id="ap-5", deadline_id="dl-9", deadline_kind="APPEAL_DECISION",
-                           due_on=dt.date(2026, 11, 14), breached_on=dt.date(2026, 11, 15)),
-    DeadlineApproaching(deadline_id="dl-3", deadline_kind="ACCEPT_NOTICE", object_type="report", object_id="r-100",
-                        report_id="r-100", due_on=dt.date(2026, 4, 23)),
+    AppealDeadlineBreached(
+        appeal_id="ap-5",
+        deadline_id="dl-9",
+        deadline_kind="APPEAL_DECISION",
+        due_on=dt.date(2026, 11, 14),
+        breached_on=dt.date(2026, 11, 15),
+    ),
+    DeadlineApproaching(
+        deadline_id="dl-3",
+        deadline_kind="ACCEPT_NOTICE",
+        object_type="report",
+        object_id="r-100",
+        report_id="r-100",
+        due_on=dt.date(2026, 4, 23),
+    ),
 ]

@@ -60,8 +60,10 @@ class CadreSnapshot(Contract):
 
 class CadreRegistered(CadreSnapshot):
     event_name: ClassVar = EventName(P, "cadre_registered")
-    summary: ClassVar = ("A cadre entered the register (full snapshot; registered by `POST /cadres/batch` with a rank or post, "
-                         "the snapshot already holds them and no `cadre_updated` follows)")
+    summary: ClassVar = (
+        "A cadre entered the register (full snapshot; registered by `POST /cadres/batch` with a rank or post, "
+        "the snapshot already holds them and no `cadre_updated` follows)"
+    )
 
 
 class CadreUpdated(CadreSnapshot):
@@ -167,29 +169,99 @@ class ContractTerminated(Contract):
 
 
 EXAMPLES: list[Contract] = [
-    OrgUnitChanged(org_unit_id="u-city", parent_id=None, name="Example City", agency_level=AgencyLevel.CITY_LEADERSHIP, path=["u-city"]),
+    OrgUnitChanged(
+        org_unit_id="u-city",
+        parent_id=None,
+        name="Example City",
+        agency_level=AgencyLevel.CITY_LEADERSHIP,
+        path=["u-city"],
+    ),
     CadreRegistered(
-        cadre_id="c-4711", name="Zhang San", gender=Gender.MALE, birth_date=dt.date(1985, 3, 2), org_unit_id="u-finance",
-        org_path=["u-city", "u-finance"], category=CadreCategory.COMPREHENSIVE, party_member=True,
-        entry_date=dt.date(2008, 7, 1), education="BACHELOR", rank_code="C09", level=20,
+        cadre_id="c-4711",
+        name="Zhang San",
+        gender=Gender.MALE,
+        birth_date=dt.date(1985, 3, 2),
+        org_unit_id="u-finance",
+        org_path=["u-city", "u-finance"],
+        category=CadreCategory.COMPREHENSIVE,
+        party_member=True,
+        entry_date=dt.date(2008, 7, 1),
+        education="BACHELOR",
+        rank_code="C09",
+        level=20,
     ),
     CadreUpdated(
-        cadre_id="c-4711", name="Zhang San", gender=Gender.MALE, birth_date=dt.date(1985, 3, 2), org_unit_id="u-finance-div1",
-        org_path=["u-city", "u-finance", "u-finance-div1"], category=CadreCategory.COMPREHENSIVE, party_member=True,
-        entry_date=dt.date(2008, 7, 1), education="MASTER", rank_code="C08", level=19,
+        cadre_id="c-4711",
+        name="Zhang San",
+        gender=Gender.MALE,
+        birth_date=dt.date(1985, 3, 2),
+        org_unit_id="u-finance-div1",
+        org_path=["u-city", "u-finance", "u-finance-div1"],
+        category=CadreCategory.COMPREHENSIVE,
+        party_member=True,
+        entry_date=dt.date(2008, 7, 1),
+        education="MASTER",
+        rank_code="C08",
+        level=19,
     ),
-    RankChanged(holding_id="rh-1", cadre_id="c-4711", series=RankSeries.COMPREHENSIVE, from_rank="C09", to_rank="C08",
-                basis=ChangeBasis.PROMOTION, effective_date=dt.date(2026, 11, 1), level=19, source_ref="batch/pb-7"),
-    PostChanged(holding_id="ph-1", cadre_id="c-4711", from_post=None, to_post="TOWNSHIP_DEPUTY", post_level=1,
-                basis=ChangeBasis.PROMOTION, effective_date=dt.date(2026, 11, 1)),
-    LevelChanged(holding_id="lh-1", cadre_id="c-4711", from_level=20, to_level=19, step=3, basis=ChangeBasis.PROMOTION,
-                 effective_date=dt.date(2026, 11, 1)),
-    ContractSigned(contract_id="k-1", cadre_id="c-5000", kind=ContractKind.APPOINTED_CS, starts_on=dt.date(2026, 1, 1),
-                   ends_on=dt.date(2028, 12, 31), probation_months=6),
-    ContractTermEnding(contract_id="k-1", cadre_id="c-5000", kind=ContractKind.APPOINTED_CS, ends_on=dt.date(2028, 12, 31),
-                       review_due_on=dt.date(2028, 11, 1)),
-    ContractRenewalDecided(contract_id="k-1", cadre_id="c-5000", kind=ContractKind.APPOINTED_CS, outcome=ContractOutcome.RENEW,
-                           decided_on=dt.date(2028, 11, 20), new_contract_id="k-2", new_ends_on=dt.date(2031, 12, 31)),
-    ContractTerminated(contract_id="k-1", cadre_id="c-5000", kind=ContractKind.APPOINTED_CS, ground="ANNUAL_INCOMPETENT",
-                       terminated_on=dt.date(2027, 2, 1)),
+    RankChanged(
+        holding_id="rh-1",
+        cadre_id="c-4711",
+        series=RankSeries.COMPREHENSIVE,
+        from_rank="C09",
+        to_rank="C08",
+        basis=ChangeBasis.PROMOTION,
+        effective_date=dt.date(2026, 11, 1),
+        level=19,
+        source_ref="batch/pb-7",
+    ),
+    PostChanged(
+        holding_id="ph-1",
+        cadre_id="c-4711",
+        from_post=None,
+        to_post="TOWNSHIP_DEPUTY",
+        post_level=1,
+        basis=ChangeBasis.PROMOTION,
+        effective_date=dt.date(2026, 11, 1),
+    ),
+    LevelChanged(
+        holding_id="lh-1",
+        cadre_id="c-4711",
+        from_level=20,
+        to_level=19,
+        step=3,
+        basis=ChangeBasis.PROMOTION,
+        effective_date=dt.date(2026, 11, 1),
+    ),
+    ContractSigned(
+        contract_id="k-1",
+        cadre_id="c-5000",
+        kind=ContractKind.APPOINTED_CS,
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2028, 12, 31),
+        probation_months=6,
+    ),
+    ContractTermEnding(
+        contract_id="k-1",
+        cadre_id="c-5000",
+        kind=ContractKind.APPOINTED_CS,
+        ends_on=dt.date(2028, 12, 31),
+        review_due_on=dt.date(2028, 11, 1),
+    ),
+    ContractRenewalDecided(
+        contract_id="k-1",
+        cadre_id="c-5000",
+        kind=ContractKind.APPOINTED_CS,
+        outcome=ContractOutcome.RENEW,
+        decided_on=dt.date(2028, 11, 20),
+        new_contract_id="k-2",
+        new_ends_on=dt.date(2031, 12, 31),
+    ),
+    ContractTerminated(
+        contract_id="k-1",
+        cadre_id="c-5000",
+        kind=ContractKind.APPOINTED_CS,
+        ground="ANNUAL_INCOMPETENT",
+        terminated_on=dt.date(2027, 2, 1),
+    ),
 ]

@@ -167,7 +167,9 @@ class ChangeBasis(StrEnum):
     REINSTATEMENT = "REINSTATEMENT"  # 复出
     CONTRACT = "CONTRACT"
     CORRECTION = "CORRECTION"
-    REMOVAL = "REMOVAL"  # the post ends by 免职 (organizational handling) or 撤职 (sanction): no leadership post from then
+    REMOVAL = (
+        "REMOVAL"  # the post ends by 免职 (organizational handling) or 撤职 (sanction): no leadership post from then
+    )
 
 
 class ContractKind(StrEnum):

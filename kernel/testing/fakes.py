@@ -64,8 +64,9 @@ class FakeUnitOfWork:
         self._pending_out.extend(payloads)
         return len(payloads)
 
-    async def audit(self, principal: Principal | None, action: str, object_type: str, object_id: str,
-                    purpose: str = "ROUTINE") -> None:
+    async def audit(
+        self, principal: Principal | None, action: str, object_type: str, object_id: str, purpose: str = "ROUTINE"
+    ) -> None:
         await self.audit_many(principal, [(action, object_type, object_id, purpose)])
 
     async def audit_many(self, principal: Principal | None, entries: list[tuple[str, str, str, str]]) -> None:

@@ -43,8 +43,9 @@ class Served:
 
 
 @asynccontextmanager
-async def serve(create_app: Callable[[Any], FastAPI], settings: Any, *,
-                today: dt.date | None = None) -> AsyncIterator[Served]:
+async def serve(
+    create_app: Callable[[Any], FastAPI], settings: Any, *, today: dt.date | None = None
+) -> AsyncIterator[Served]:
     """Runs a service's app with its lifespan, `today` fixed (movable through the clock), until its runtime is ready."""
     app = create_app(settings)
     clock: dict[str, dt.date] = {}
@@ -128,8 +129,9 @@ class ServiceHarness:
         return self.h(role, unit, cadre_id, **{"Idempotency-Key": uuid.uuid4().hex})
 
     # -- events in ---------------------------------------------------------------------------------------
-    async def publish(self, *payloads: Contract, seq: int | None = None, copies: int = 1,
-                      msg_id: str | None = None) -> CloudEvent:
+    async def publish(
+        self, *payloads: Contract, seq: int | None = None, copies: int = 1, msg_id: str | None = None
+    ) -> CloudEvent:
         """Publishes other producers' contract events over NATS as their relays would (with outbox sequences).
 
         Returns the last event. `seq` overrides the producer's sequence (to deliver out of order); with `copies`,
@@ -144,8 +146,9 @@ class ServiceHarness:
             await nc.close()
         return event
 
-    async def _publish_one(self, js: Any, payload: Contract, *, seq: int | None, copies: int,
-                           msg_id: str | None) -> CloudEvent:
+    async def _publish_one(
+        self, js: Any, payload: Contract, *, seq: int | None, copies: int, msg_id: str | None
+    ) -> CloudEvent:
         producer = payload.event_name.producer
         self.seq[producer] = seq if seq is not None else self.seq.get(producer, 0) + 1
         writer = OutboxWriter(table=None, producer=producer, type_prefix=self.settings.type_prefix)  # type: ignore
@@ -161,9 +164,11 @@ class ServiceHarness:
         """Publishes the same event again (same CE id) under another NATS message id: a duplicate delivery."""
         nc = await nats.connect(self.nats_url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
         try:
-            await nc.jetstream().publish(f"{self.namespace}.{event.type.split('.', 1)[1]}",
-                                         with_sequence(encode(event).decode(), seq),
-                                         headers={"Nats-Msg-Id": uuid.uuid4().hex})
+            await nc.jetstream().publish(
+                f"{self.namespace}.{event.type.split('.', 1)[1]}",
+                with_sequence(encode(event).decode(), seq),
+                headers={"Nats-Msg-Id": uuid.uuid4().hex},
+            )
         finally:
             await nc.close()
 
@@ -174,6 +179,7 @@ class ServiceHarness:
         def check() -> None:
             s = runner.stats
             assert s.applied + s.stale + s.duplicates + s.dead_lettered >= count, s
+
         await eventually(check, timeout=20)
 
     # -- events out --------------------------------------------------------------------------------------
@@ -182,8 +188,11 @@ class ServiceHarness:
         table = self.runtime.tables.outbox
         subject = f"{self.settings.service_name}.{event}.v1"
         async with self.runtime.db.reader.connect() as conn:
-            rows = (await conn.execute(select(table.c.payload).where(table.c.subject == subject)
-                                       .order_by(table.c.seq))).scalars().all()
+            rows = (
+                (await conn.execute(select(table.c.payload).where(table.c.subject == subject).order_by(table.c.seq)))
+                .scalars()
+                .all()
+            )
         return [orjson.loads(r)["data"] for r in rows]
 
     async def drain(self) -> None:

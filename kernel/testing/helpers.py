@@ -51,13 +51,30 @@ class AuthKit:
     issuer: str = "youwei-test"
     audience: str = "youwei"
 
-    def token(self, *roles: str, unit: str | None = None, cadre_id: str | None = None, subject: str = "tester",
-              ttl_s: int = 3600, **extra: Any) -> str:
+    def token(
+        self,
+        *roles: str,
+        unit: str | None = None,
+        cadre_id: str | None = None,
+        subject: str = "tester",
+        ttl_s: int = 3600,
+        **extra: Any,
+    ) -> str:
         """Mints a token for the given roles and org unit."""
-        return self.key.mint(subject=subject, roles=list(roles), unit=unit, issuer=self.issuer, audience=self.audience,
-                             ttl_s=ttl_s, cadre_id=cadre_id, extra=extra or None)
+        return self.key.mint(
+            subject=subject,
+            roles=list(roles),
+            unit=unit,
+            issuer=self.issuer,
+            audience=self.audience,
+            ttl_s=ttl_s,
+            cadre_id=cadre_id,
+            extra=extra or None,
+        )
 
-    def headers(self, *roles: str, unit: str | None = None, cadre_id: str | None = None, **extra: Any) -> dict[str, str]:
+    def headers(
+        self, *roles: str, unit: str | None = None, cadre_id: str | None = None, **extra: Any
+    ) -> dict[str, str]:
         """Returns an Authorization header for the given roles and org unit."""
         return {"Authorization": f"Bearer {self.token(*roles, unit=unit, cadre_id=cadre_id, **extra)}"}
 
@@ -65,8 +82,15 @@ class AuthKit:
         return {"auth_jwks_file": self.jwks_file, "auth_issuer": self.issuer, "auth_audience": self.audience}
 
 
-def settings_for(settings_cls: type, *, database_url: str, nats_url: str, namespace: str, auth: AuthKit | None = None,
-                  **overrides: Any) -> Any:
+def settings_for(
+    settings_cls: type,
+    *,
+    database_url: str,
+    nats_url: str,
+    namespace: str,
+    auth: AuthKit | None = None,
+    **overrides: Any,
+) -> Any:
     """Builds a service's settings for a test: fast polling and retries, isolated namespace, test keys."""
     values: dict[str, Any] = dict(
         environment="test",

@@ -22,12 +22,15 @@ def _covered(year: int) -> Any:
     w, a, m, i = orm.award, orm.annual_assessment, orm.rank_move, orm.incentive_record
     return union(
         select(w.c.cadre_id.label("cadre_id"), literal("AWARD").label("kind")).where(
-            w.c.status.in_(("GRANTED", "REVIEW_FOR_REVOCATION")), w.c.granted_on.between(first, last)),
+            w.c.status.in_(("GRANTED", "REVIEW_FOR_REVOCATION")), w.c.granted_on.between(first, last)
+        ),
         select(a.c.cadre_id, literal("EXCELLENT")).where(a.c.year == year, a.c.final_grade == "EXCELLENT"),
-        select(m.c.cadre_id, literal("PROMOTION")).where(m.c.basis == "PROMOTION",
-                                                         m.c.effective_date.between(first, last)),
-        select(m.c.cadre_id, literal("ROTATION")).where(m.c.kind == "POST", m.c.basis == "TRANSFER",
-                                                        m.c.effective_date.between(first, last)),
+        select(m.c.cadre_id, literal("PROMOTION")).where(
+            m.c.basis == "PROMOTION", m.c.effective_date.between(first, last)
+        ),
+        select(m.c.cadre_id, literal("ROTATION")).where(
+            m.c.kind == "POST", m.c.basis == "TRANSFER", m.c.effective_date.between(first, last)
+        ),
         select(i.c.cadre_id, i.c.kind).where(i.c.on_date.between(first, last)),
     ).subquery("covered")
 
@@ -43,42 +46,73 @@ async def coverage(conn: AsyncConnection, *, path: str, year: int, age_bands: li
         whens.append((D.c.birth_date > literal(dt.date(ref.year - bound, ref.month, ref.day), Date()), label))
     band = case(*whens, else_=labels[-1])
     is_covered = D.c.cadre_id.in_(select(covered.c.cadre_id))
-    rows = (await conn.execute(
-        select(band.label("band"), D.c.gender, D.c.rank_code, D.c.leadership, func.count().label("total"),
-               func.sum(case((is_covered, 1), else_=0)).label("covered"))
-        .where(D.c.active.is_(True), D.c.org_path.startswith(path))
-        # Grouped by the output label: PostgreSQL does not match the CASE's bound literals a second time.
-        .group_by("band", D.c.gender, D.c.rank_code, D.c.leadership))).all()
-    dims: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0, 0])
-                                            for d in ("age_band", "gender", "rank", "post_type")}
+    rows = (
+        await conn.execute(
+            select(
+                band.label("band"),
+                D.c.gender,
+                D.c.rank_code,
+                D.c.leadership,
+                func.count().label("total"),
+                func.sum(case((is_covered, 1), else_=0)).label("covered"),
+            )
+            .where(D.c.active.is_(True), D.c.org_path.startswith(path))
+            # Grouped by the output label: PostgreSQL does not match the CASE's bound literals a second time.
+            .group_by("band", D.c.gender, D.c.rank_code, D.c.leadership)
+        )
+    ).all()
+    dims: dict[str, dict[str, list[int]]] = {
+        d: defaultdict(lambda: [0, 0]) for d in ("age_band", "gender", "rank", "post_type")
+    }
     total = hit = 0
     for row in rows:
-        keys = {"age_band": row.band, "gender": row.gender, "rank": row.rank_code or "UNRANKED",
-                "post_type": "LEADERSHIP" if row.leadership else "NON_LEADERSHIP"}
+        keys = {
+            "age_band": row.band,
+            "gender": row.gender,
+            "rank": row.rank_code or "UNRANKED",
+            "post_type": "LEADERSHIP" if row.leadership else "NON_LEADERSHIP",
+        }
         for dim, key in keys.items():
             dims[dim][key][0] += row.total
             dims[dim][key][1] += int(row.covered or 0)
         total += row.total
         hit += int(row.covered or 0)
-    kinds = (await conn.execute(
-        select(covered.c.kind, func.count(func.distinct(covered.c.cadre_id)))
-        .where(covered.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.active.is_(True), D.c.org_path.startswith(path))))
-        .group_by(covered.c.kind))).all()
+    kinds = (
+        await conn.execute(
+            select(covered.c.kind, func.count(func.distinct(covered.c.cadre_id)))
+            .where(
+                covered.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.active.is_(True), D.c.org_path.startswith(path)))
+            )
+            .group_by(covered.c.kind)
+        )
+    ).all()
     return {
-        "year": year, "total": total, "covered": hit, "share": share(hit, total), "left_out": total - hit,
+        "year": year,
+        "total": total,
+        "covered": hit,
+        "share": share(hit, total),
+        "left_out": total - hit,
         "by_kind": {k: n for k, n in kinds},
-        "breakdown": {dim: [{"key": k, "total": v[0], "covered": v[1], "share": share(v[1], v[0])}
-                            for k, v in sorted(groups.items())] for dim, groups in dims.items()},
+        "breakdown": {
+            dim: [
+                {"key": k, "total": v[0], "covered": v[1], "share": share(v[1], v[0])}
+                for k, v in sorted(groups.items())
+            ]
+            for dim, groups in dims.items()
+        },
     }
 
 
 async def grade_distribution(conn: AsyncConnection, *, path: str, year: int) -> dict[str, int]:
     """Counts the final grades (and the assessments still open) of a subtree for a year."""
     a = orm.annual_assessment
-    rows = (await conn.execute(
-        select(func.coalesce(a.c.final_grade, literal("PENDING")).label("grade"), func.count())
-        .where(a.c.year == year, a.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
-        .group_by("grade"))).all()
+    rows = (
+        await conn.execute(
+            select(func.coalesce(a.c.final_grade, literal("PENDING")).label("grade"), func.count())
+            .where(a.c.year == year, a.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
+            .group_by("grade")
+        )
+    ).all()
     return {g: n for g, n in rows}
 
 
@@ -86,17 +120,26 @@ async def index_bands(conn: AsyncConnection, *, path: str, period_key: str) -> d
     """Counts a subtree's index totals of one quarter by band."""
     s = orm.index_snapshot
     band = case(*[(s.c.total >= low, label) for low, label in INDEX_BANDS if low is not None], else_="<60")
-    rows = (await conn.execute(
-        select(band.label("band"), func.count(), func.avg(s.c.total))
-        .where(s.c.period_key == period_key,
-               s.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))))
-        .group_by("band"))).all()
-    return {"period_key": period_key, "bands": {b: n for b, n, _ in rows},
-            "mean": round(sum(float(m) * n for _, n, m in rows) / max(sum(n for _, n, _ in rows), 1), 2)}
+    rows = (
+        await conn.execute(
+            select(band.label("band"), func.count(), func.avg(s.c.total))
+            .where(
+                s.c.period_key == period_key,
+                s.c.cadre_id.in_(select(D.c.cadre_id).where(D.c.org_path.startswith(path))),
+            )
+            .group_by("band")
+        )
+    ).all()
+    return {
+        "period_key": period_key,
+        "bands": {b: n for b, n, _ in rows},
+        "mean": round(sum(float(m) * n for _, n, m in rows) / max(sum(n for _, n, _ in rows), 1), 2),
+    }
 
 
-async def dashboard(conn: AsyncConnection, *, path: str, year: int, today: dt.date,
-                    age_bands: list[int]) -> dict[str, Any]:
+async def dashboard(
+    conn: AsyncConnection, *, path: str, year: int, today: dt.date, age_bands: list[int]
+) -> dict[str, Any]:
     """Returns a subtree's grade distribution of a year, index bands of the current quarter and incentive coverage
     of the year (the dashboard part)."""
     return {
@@ -110,34 +153,101 @@ async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date, notes
     """Returns the appraisal part of a cadre's dossier as it stood on `as_of` (`notes_visible`: the caller's
     condition on cadre notes)."""
     a, s, t, w = orm.annual_assessment, orm.index_snapshot, orm.talk, orm.award
-    grades = (await conn.execute(
-        select(a.c.id, a.c.year, a.c.final_grade, a.c.undetermined_reason, a.c.decided_on, a.c.notified_on,
-               a.c.supplemented, a.c.amended, a.c.status, a.c.source, a.c.document_no, a.c.recorded_by,
-               a.c.recorded_at)
-        .where(a.c.cadre_id == cadre_id, a.c.final_grade.is_not(None), a.c.decided_on <= as_of)
-        .order_by(a.c.year.desc()).limit(10))).mappings().all()
-    index = (await conn.execute(
-        select(s.c.period_key, s.c.total, s.c.formula_version, s.c.components, s.c.computed_at)
-        .where(s.c.cadre_id == cadre_id, s.c.period_key <= quarter_key(as_of))
-        .order_by(s.c.period_key.desc()).limit(4))).mappings().all()
-    talks = (await conn.execute(
-        select(t.c.id, t.c.type, t.c.status, t.c.scheduled_on, t.c.held_on, t.c.reply_due_on, t.c.replied_on)
-        .where(t.c.cadre_id == cadre_id, t.c.scheduled_on <= as_of)
-        .order_by(t.c.scheduled_on.desc()).limit(20))).mappings().all()
-    awards = (await conn.execute(
-        select(w.c.id, w.c.type, w.c.basis, w.c.year, w.c.status, w.c.granted_on, w.c.revoked_on)
-        .where(w.c.cadre_id == cadre_id, w.c.proposed_on <= as_of, w.c.status != "WITHDRAWN")
-        .order_by(w.c.proposed_on.desc()).limit(20))).mappings().all()
+    grades = (
+        (
+            await conn.execute(
+                select(
+                    a.c.id,
+                    a.c.year,
+                    a.c.final_grade,
+                    a.c.undetermined_reason,
+                    a.c.decided_on,
+                    a.c.notified_on,
+                    a.c.supplemented,
+                    a.c.amended,
+                    a.c.status,
+                    a.c.source,
+                    a.c.document_no,
+                    a.c.recorded_by,
+                    a.c.recorded_at,
+                )
+                .where(a.c.cadre_id == cadre_id, a.c.final_grade.is_not(None), a.c.decided_on <= as_of)
+                .order_by(a.c.year.desc())
+                .limit(10)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    index = (
+        (
+            await conn.execute(
+                select(s.c.period_key, s.c.total, s.c.formula_version, s.c.components, s.c.computed_at)
+                .where(s.c.cadre_id == cadre_id, s.c.period_key <= quarter_key(as_of))
+                .order_by(s.c.period_key.desc())
+                .limit(4)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    talks = (
+        (
+            await conn.execute(
+                select(t.c.id, t.c.type, t.c.status, t.c.scheduled_on, t.c.held_on, t.c.reply_due_on, t.c.replied_on)
+                .where(t.c.cadre_id == cadre_id, t.c.scheduled_on <= as_of)
+                .order_by(t.c.scheduled_on.desc())
+                .limit(20)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    awards = (
+        (
+            await conn.execute(
+                select(w.c.id, w.c.type, w.c.basis, w.c.year, w.c.status, w.c.granted_on, w.c.revoked_on)
+                .where(w.c.cadre_id == cadre_id, w.c.proposed_on <= as_of, w.c.status != "WITHDRAWN")
+                .order_by(w.c.proposed_on.desc())
+                .limit(20)
+            )
+        )
+        .mappings()
+        .all()
+    )
     f = orm.inaction_finding
-    findings = (await conn.execute(
-        select(f.c.id, f.c.item_code, f.c.severity, f.c.status, f.c.occurred_on, f.c.confirmed_on)
-        .where(f.c.cadre_id == cadre_id, f.c.occurred_on <= as_of, f.c.status.in_(("CONFIRMED", "TOLERATED")))
-        .order_by(f.c.occurred_on.desc()).limit(20))).mappings().all()
+    findings = (
+        (
+            await conn.execute(
+                select(f.c.id, f.c.item_code, f.c.severity, f.c.status, f.c.occurred_on, f.c.confirmed_on)
+                .where(f.c.cadre_id == cadre_id, f.c.occurred_on <= as_of, f.c.status.in_(("CONFIRMED", "TOLERATED")))
+                .order_by(f.c.occurred_on.desc())
+                .limit(20)
+            )
+        )
+        .mappings()
+        .all()
+    )
     n = orm.cadre_note
-    notes = (await conn.execute(
-        select(n.c.id, n.c.kind, n.c.source_ref, n.c.noted_on, n.c.due_on, n.c.detail)
-        .where(n.c.cadre_id == cadre_id, n.c.noted_on <= as_of, notes_visible)
-        .order_by(n.c.noted_on.desc(), n.c.id).limit(20))).mappings().all()
-    return {"cadre_id": cadre_id, "as_of": as_of, "grades": [dict(r) for r in grades],
-            "index": [dict(r) for r in index], "talks": [dict(r) for r in talks], "awards": [dict(r) for r in awards],
-            "inaction_findings": [dict(r) for r in findings], "notes": [dict(r) for r in notes]}
+    notes = (
+        (
+            await conn.execute(
+                select(n.c.id, n.c.kind, n.c.source_ref, n.c.noted_on, n.c.due_on, n.c.detail)
+                .where(n.c.cadre_id == cadre_id, n.c.noted_on <= as_of, notes_visible)
+                .order_by(n.c.noted_on.desc(), n.c.id)
+                .limit(20)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return {
+        "cadre_id": cadre_id,
+        "as_of": as_of,
+        "grades": [dict(r) for r in grades],
+        "index": [dict(r) for r in index],
+        "talks": [dict(r) for r in talks],
+        "awards": [dict(r) for r in awards],
+        "inaction_findings": [dict(r) for r in findings],
+        "notes": [dict(r) for r in notes],
+    }

@@ -22,7 +22,17 @@ async def recurring_talks(runtime: ServiceRuntime) -> int:
 def jobs(settings) -> list[PeriodicJob]:
     """Returns the periodic jobs of the service."""
     # The first run comes one interval after start (nothing is queued before the consumers and the API run).
-    return [PeriodicJob("index-recompute", settings.index_job_interval_s, recompute_index,
-                        initial_delay_s=settings.index_job_interval_s),
-            PeriodicJob("recurring-talks", settings.talk_schedule_job_interval_s, recurring_talks,
-                        initial_delay_s=min(settings.talk_schedule_job_interval_s, 60.0))]
+    return [
+        PeriodicJob(
+            "index-recompute",
+            settings.index_job_interval_s,
+            recompute_index,
+            initial_delay_s=settings.index_job_interval_s,
+        ),
+        PeriodicJob(
+            "recurring-talks",
+            settings.talk_schedule_job_interval_s,
+            recurring_talks,
+            initial_delay_s=min(settings.talk_schedule_job_interval_s, 60.0),
+        ),
+    ]

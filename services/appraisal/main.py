@@ -19,9 +19,19 @@ from services.appraisal.settings import AppraisalSettings
 def create_app(settings: AppraisalSettings | None = None) -> FastAPI:
     """Creates the appraisal app (nothing connects until the lifespan starts)."""
     settings = settings or AppraisalSettings()
-    runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=AppraisalUnitOfWork,
-                             to_contracts=to_contracts, context=AppraisalContext.build(settings),
-                             subscriptions=SUBSCRIPTIONS, jobs=jobs(settings))
-    return build_app(runtime, ROUTERS, title="Youwei appraisal service",
-                     description="Performance records, assessments and grades, the accountability index, "
-                                 "inaction checklist, talks, awards, bonus allocation and incentive coverage")
+    runtime = ServiceRuntime(
+        settings,
+        tables=orm.kernel_tables,
+        uow_class=AppraisalUnitOfWork,
+        to_contracts=to_contracts,
+        context=AppraisalContext.build(settings),
+        subscriptions=SUBSCRIPTIONS,
+        jobs=jobs(settings),
+    )
+    return build_app(
+        runtime,
+        ROUTERS,
+        title="Youwei appraisal service",
+        description="Performance records, assessments and grades, the accountability index, "
+        "inaction checklist, talks, awards, bonus allocation and incentive coverage",
+    )

@@ -29,14 +29,23 @@ class AppraisalSettings(ServiceSettings):
     # 复核 request window after written notification (公务员法 §95 [V]: 30 days).
     review_request_days: int = 30
     # Weights of the assessment form; 担当有为 (DANDANG) must carry the heaviest weight (issue 4, item 2) [D].
-    form_weights: dict[str, float] = Field(default_factory=lambda: {
-        "DE": 0.15, "NENG": 0.15, "QIN": 0.10, "JI": 0.20, "LIAN": 0.10, "DANDANG": 0.30})
+    form_weights: dict[str, float] = Field(
+        default_factory=lambda: {"DE": 0.15, "NENG": 0.15, "QIN": 0.10, "JI": 0.20, "LIAN": 0.10, "DANDANG": 0.30}
+    )
     # Reply deadlines of talks in working days (函询 15 WD [R]; written self-examination after 诫勉 [D]).
-    talk_reply_working_days: dict[str, int] = Field(default_factory=lambda: {
-        "INQUIRY_LETTER": 15, "ADMONISHMENT": 10, "ORG_INTERVIEW": 10})
+    talk_reply_working_days: dict[str, int] = Field(
+        default_factory=lambda: {"INQUIRY_LETTER": 15, "ADMONISHMENT": 10, "ORG_INTERVIEW": 10}
+    )
     # Year-end bonus coefficients per final grade (§1.2: 称职 or better paid; 基本称职/不称职 none) [D].
-    bonus_coefficients: dict[str, float] = Field(default_factory=lambda: {
-        "EXCELLENT": 1.5, "COMPETENT": 1.0, "BASIC": 0.0, "INCOMPETENT": 0.0, "UNDETERMINED": 0.0})
+    bonus_coefficients: dict[str, float] = Field(
+        default_factory=lambda: {
+            "EXCELLENT": 1.5,
+            "COMPETENT": 1.0,
+            "BASIC": 0.0,
+            "INCOMPETENT": 0.0,
+            "UNDETERMINED": 0.0,
+        }
+    )
     # Age bands of the incentive-coverage breakdown (upper bounds, exclusive) [D].
     coverage_age_bands: list[int] = Field(default_factory=lambda: [35, 45, 55])
     index_formula_version: str = "2026.1"
@@ -44,9 +53,18 @@ class AppraisalSettings(ServiceSettings):
     index_batch_size: int = 2000
     talk_schedule_job_interval_s: float = 3600.0
     # Serious sanctions that open an award revocation review (公务员法 §56(三)) [D].
-    serious_sanction_types: list[str] = Field(default_factory=lambda: [
-        "MAJOR_DEMERIT", "LEVEL_DEMOTION", "DISMISSAL_FROM_POST", "EXPULSION", "PARTY_SERIOUS_WARNING",
-        "PARTY_POST_REMOVAL", "PARTY_PROBATION", "PARTY_EXPULSION"])
+    serious_sanction_types: list[str] = Field(
+        default_factory=lambda: [
+            "MAJOR_DEMERIT",
+            "LEVEL_DEMOTION",
+            "DISMISSAL_FROM_POST",
+            "EXPULSION",
+            "PARTY_SERIOUS_WARNING",
+            "PARTY_POST_REMOVAL",
+            "PARTY_PROBATION",
+            "PARTY_EXPULSION",
+        ]
+    )
 
     @model_validator(mode="after")
     def _check_figures(self) -> AppraisalSettings:

@@ -49,17 +49,29 @@ def _row(row: Any, drop: tuple[str, ...] = ("org_path",)) -> dict[str, Any]:
     return {k: v for k, v in row._mapping.items() if k not in drop}
 
 
-async def list_rows(conn: AsyncConnection, principal: Principal, table: Table, page: PageParams, *,
-                    org_unit_id: str | None = None, filters: list[Any] = (),
-                    order: str = "created_at") -> tuple[list[dict], str | None]:
+async def list_rows(
+    conn: AsyncConnection,
+    principal: Principal,
+    table: Table,
+    page: PageParams,
+    *,
+    org_unit_id: str | None = None,
+    filters: list[Any] = (),
+    order: str = "created_at",
+) -> tuple[list[dict], str | None]:
     """Lists one table's rows in the caller's scope, newest first, by keyset."""
     where = [await scope_clause(conn, principal, table.c.cadre_id), *filters]
     narrowed = await unit_clause(conn, principal, org_unit_id, table.c.cadre_id)
     if narrowed is not None:
         where.append(narrowed)
     cols = [table.c[order], table.c.id]
-    query = keyset(directory.named(select(table).where(*where), table.c.cadre_id), cols, page, descending=True,
-                   converters=[_ts if order.endswith("_at") else dt.date.fromisoformat, None])
+    query = keyset(
+        directory.named(select(table).where(*where), table.c.cadre_id),
+        cols,
+        page,
+        descending=True,
+        converters=[_ts if order.endswith("_at") else dt.date.fromisoformat, None],
+    )
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r._mapping[order], r.id))
     return [_row(r) for r in rows], cursor
 
@@ -72,14 +84,28 @@ async def get_row(conn: AsyncConnection, principal: Principal, table: Table, obj
 
 
 # The records the routes list and read one by one, by the name of their segment.
-SCOPED = {"assessments": orm.annual_assessment, "regular_assessments": orm.regular_assessment, "awards": orm.award,
-          "inaction_findings": orm.inaction_finding, "self_checks": orm.self_check,
-          "performance_records": orm.performance_record, "talks": orm.talk, "talk_schedules": orm.talk_schedule}
+SCOPED = {
+    "assessments": orm.annual_assessment,
+    "regular_assessments": orm.regular_assessment,
+    "awards": orm.award,
+    "inaction_findings": orm.inaction_finding,
+    "self_checks": orm.self_check,
+    "performance_records": orm.performance_record,
+    "talks": orm.talk,
+    "talk_schedules": orm.talk_schedule,
+}
 
 
-async def scoped_page(conn: AsyncConnection, principal: Principal, kind: str, page: PageParams, *,
-                      org_unit_id: str | None = None, order: str = "created_at",
-                      **equal: Any) -> tuple[list[dict], str | None]:
+async def scoped_page(
+    conn: AsyncConnection,
+    principal: Principal,
+    kind: str,
+    page: PageParams,
+    *,
+    org_unit_id: str | None = None,
+    order: str = "created_at",
+    **equal: Any,
+) -> tuple[list[dict], str | None]:
     """Lists one kind of record (`SCOPED`) in the caller's scope, newest first; `equal`: column filters, each
     applied only when given (not empty)."""
     table = SCOPED[kind]
@@ -116,8 +142,9 @@ async def record_history(conn: AsyncConnection, principal: Principal, record_id:
     return chain
 
 
-async def index_of(conn: AsyncConnection, principal: Principal, cadre_id: str,
-                   period_key: str | None) -> list[dict] | None:
+async def index_of(
+    conn: AsyncConnection, principal: Principal, cadre_id: str, period_key: str | None
+) -> list[dict] | None:
     """Returns a cadre's index snapshots (with their components), newest period first; None outside scope."""
     t = orm.index_snapshot
     if await directory_visible(conn, principal, cadre_id) is None:
@@ -133,8 +160,9 @@ async def directory_visible(conn: AsyncConnection, principal: Principal, cadre_i
     return await directory.visible_cadre(conn, principal, cadre_id)
 
 
-async def overdue_talks(conn: AsyncConnection, principal: Principal, page: PageParams, today: dt.date,
-                        org_unit_id: str | None) -> tuple[list[dict], str | None]:
+async def overdue_talks(
+    conn: AsyncConnection, principal: Principal, page: PageParams, today: dt.date, org_unit_id: str | None
+) -> tuple[list[dict], str | None]:
     """Lists held talks whose reply deadline has passed without a reply, most overdue first."""
     t = orm.talk
     where = [await scope_clause(conn, principal, t.c.cadre_id), t.c.status == "HELD", t.c.reply_due_on < today]
@@ -158,8 +186,16 @@ async def note_clause(conn: AsyncConnection, principal: Principal, table: Table 
     return true()
 
 
-async def notes(conn: AsyncConnection, principal: Principal, page: PageParams, *, cadre_id: str | None,
-                kind: str | None, due_before: dt.date | None, org_unit_id: str | None) -> tuple[list[dict], str | None]:
+async def notes(
+    conn: AsyncConnection,
+    principal: Principal,
+    page: PageParams,
+    *,
+    cadre_id: str | None,
+    kind: str | None,
+    due_before: dt.date | None,
+    org_unit_id: str | None,
+) -> tuple[list[dict], str | None]:
     """Lists notes on cadres' records in the caller's scope, newest first (filters: cadre, kind, due date)."""
     t = orm.cadre_note
     filters = [await note_clause(conn, principal)]
@@ -175,13 +211,19 @@ async def notes(conn: AsyncConnection, principal: Principal, page: PageParams, *
 async def note(conn: AsyncConnection, principal: Principal, note_id: str) -> dict[str, Any] | None:
     """Returns one note in the caller's scope that the caller may read, or None."""
     t = orm.cadre_note
-    row = (await conn.execute(select(t).where(t.c.id == note_id, await scope_clause(conn, principal, t.c.cadre_id),
-                                              await note_clause(conn, principal)))).first()
+    row = (
+        await conn.execute(
+            select(t).where(
+                t.c.id == note_id, await scope_clause(conn, principal, t.c.cadre_id), await note_clause(conn, principal)
+            )
+        )
+    ).first()
     return _row(row) if row else None
 
 
-async def assessment_years(conn: AsyncConnection, principal: Principal, page: PageParams,
-                           org_unit_id: str | None) -> tuple[list[dict], str | None]:
+async def assessment_years(
+    conn: AsyncConnection, principal: Principal, page: PageParams, org_unit_id: str | None
+) -> tuple[list[dict], str | None]:
     """Lists the quota configuration of units in the caller's subtree."""
     t, u = orm.assessment_year, orm.directory.org_unit
     access = await directory.access(conn, principal)
@@ -195,26 +237,40 @@ async def assessment_years(conn: AsyncConnection, principal: Principal, page: Pa
     return [_row(r) for r in rows], cursor
 
 
-async def excellent_quota(conn: AsyncConnection, principal: Principal, settings: Any, org_unit_id: str,
-                          year: int) -> dict[str, Any]:
+async def excellent_quota(
+    conn: AsyncConnection, principal: Principal, settings: Any, org_unit_id: str, year: int
+) -> dict[str, Any]:
     """Returns the 优秀 quota of the agency a unit in the caller's subtree counts in (adapters/quota.py, the same
     function the proposal and the decision check), or raises the uniform 404."""
     if await directory.unit_in_scope(conn, await directory.access(conn, principal), org_unit_id) is None:
         raise unit_not_found()
     st = await quota_figures.standing(conn, settings, org_unit_id, year)
     q = st.quota
-    return {"org_unit_id": org_unit_id, "year": year, "counting_unit_id": st.counting_unit_id,
-            "counting_unit_level": st.counting_unit_level, "staff_count": q.headcount, "pct": st.pct,
-            "raise_approved": st.raise_approved, "pct_configured": st.configured,
-            "exact_places": f"{q.exact.normalize():f}",
-            "rounding": q.rounding, "rounded_places": q.rounded, "min_one_from": q.min_one_from,
-            "min_one_applied": q.min_one_applied,
-            "limit": q.limit, "used": st.used, "remaining": st.remaining,
-            "rules": [vars(r) for r in q.rules()], "source": quota.SOURCE}
+    return {
+        "org_unit_id": org_unit_id,
+        "year": year,
+        "counting_unit_id": st.counting_unit_id,
+        "counting_unit_level": st.counting_unit_level,
+        "staff_count": q.headcount,
+        "pct": st.pct,
+        "raise_approved": st.raise_approved,
+        "pct_configured": st.configured,
+        "exact_places": f"{q.exact.normalize():f}",
+        "rounding": q.rounding,
+        "rounded_places": q.rounded,
+        "min_one_from": q.min_one_from,
+        "min_one_applied": q.min_one_applied,
+        "limit": q.limit,
+        "used": st.used,
+        "remaining": st.remaining,
+        "rules": [vars(r) for r in q.rules()],
+        "source": quota.SOURCE,
+    }
 
 
-async def inaction_items(conn: AsyncConnection, page: PageParams,
-                         filters: dict[str, Any]) -> tuple[list[dict], str | None]:
+async def inaction_items(
+    conn: AsyncConnection, page: PageParams, filters: dict[str, Any]
+) -> tuple[list[dict], str | None]:
     """Lists the catalogue, filtered by group, sector, domain, region and post level."""
     t = orm.inaction_item
     query = select(t).where(*[t.c[k] == v for k, v in filters.items() if v is not None])
@@ -230,13 +286,15 @@ async def bonus(conn: AsyncConnection, principal: Principal, allocation_id: str)
     row = (await conn.execute(select(a).where(a.c.id == allocation_id))).first()
     if row is None or not access.sees_unit(row.org_path):
         return None
-    lines = (await conn.execute(select(line).where(line.c.allocation_id == allocation_id)
-                                .order_by(line.c.cadre_id))).all()
+    lines = (
+        await conn.execute(select(line).where(line.c.allocation_id == allocation_id).order_by(line.c.cadre_id))
+    ).all()
     return {**_row(row), "lines": [_row(x, drop=("allocation_id",)) for x in lines]}
 
 
-async def index_page(conn: AsyncConnection, principal: Principal, page: PageParams, period_key: str | None,
-                     org_unit_id: str | None) -> tuple[list[dict], str | None]:
+async def index_page(
+    conn: AsyncConnection, principal: Principal, page: PageParams, period_key: str | None, org_unit_id: str | None
+) -> tuple[list[dict], str | None]:
     """Lists index snapshots in the caller's scope, by period (newest first) then cadre."""
     t = orm.index_snapshot
     where = [await scope_clause(conn, principal, t.c.cadre_id)]
@@ -245,7 +303,8 @@ async def index_page(conn: AsyncConnection, principal: Principal, page: PagePara
     narrowed = await unit_clause(conn, principal, org_unit_id, t.c.cadre_id)
     if narrowed is not None:
         where.append(narrowed)
-    query = keyset(directory.named(select(t).where(*where), t.c.cadre_id), [t.c.period_key, t.c.cadre_id], page,
-                   descending=True)
+    query = keyset(
+        directory.named(select(t).where(*where), t.c.cadre_id), [t.c.period_key, t.c.cadre_id], page, descending=True
+    )
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.period_key, r.cadre_id))
     return [_row(r) for r in rows], cursor

@@ -22,5 +22,7 @@ def jobs(tools: PetitionsContext) -> list[PeriodicJob]:
 
     return [
         PeriodicJob("petitions-deadline-sweep", settings.deadline_sweep_interval_s, sweep, initial_delay_s=2.0),
-        PeriodicJob("petitions-reporter-retention", settings.retention_sweep_interval_s, retention, initial_delay_s=5.0),
+        PeriodicJob(
+            "petitions-reporter-retention", settings.retention_sweep_interval_s, retention, initial_delay_s=5.0
+        ),
     ]

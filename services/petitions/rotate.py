@@ -52,8 +52,7 @@ def _fingerprint(sealer: Sealer, identity: bytes) -> str:
     return _identity_fingerprint(types.SimpleNamespace(sealer=sealer), reporter)  # type: ignore[arg-type]
 
 
-async def _reseal_row(conn: Any, sealer: Sealer, column: tuple[Any, str, str, str], row: Any,
-                      result: Rotation) -> bool:
+async def _reseal_row(conn: Any, sealer: Sealer, column: tuple[Any, str, str, str], row: Any, result: Rotation) -> bool:
     """Re-seals one value under the current key (its fingerprint and flag too); tells whether it was rewritten."""
     table, key_name, column_name, context = column
     record_id, sealed = row[0], bytes(row[1])
@@ -152,8 +151,10 @@ def report(result: Rotation) -> None:
     """Prints what a rotation did."""
     for name, count in result.resealed.items():
         print(f"  {name}: {count} re-sealed")
-    print(f"re-sealed {result.total_resealed} values ({result.current} already under the current key, "
-          f"{result.raced} rewritten meanwhile); {result.fingerprints} fingerprints and {result.flags} flags moved")
+    print(
+        f"re-sealed {result.total_resealed} values ({result.current} already under the current key, "
+        f"{result.raced} rewritten meanwhile); {result.fingerprints} fingerprints and {result.flags} flags moved"
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from services.petitions.domain.rules import deadlines as deadline_rules
 # The public development constant: anyone with the source opens what it seals. Refused unless the environment is
 # dev and PETITIONS_ALLOW_DEV_VAULT_KEY=true; `youwei up` generates a random key under var/keys instead.
 DEV_VAULT_KEY = "dev-only-key"
-GENERATE_HINT = ('python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"')
+GENERATE_HINT = 'python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
 
 logger = logging.getLogger("youwei.petitions.vault")
 
@@ -125,9 +125,11 @@ class PetitionsSettings(ServiceSettings):
         if key and key.lower() not in PLACEHOLDER_SECRETS:
             return decode_key(key)
         if self.environment == "dev" and self.allow_dev_vault_key:
-            logger.warning("!!! PETITIONS VAULT USES THE PUBLIC DEVELOPMENT KEY: every reporter identity and report "
-                           "text sealed now can be read by anyone with the source code. Never use this with real "
-                           "data; set PETITIONS_VAULT_KEY (`youwei up` generates one under var/keys). !!!")
+            logger.warning(
+                "!!! PETITIONS VAULT USES THE PUBLIC DEVELOPMENT KEY: every reporter identity and report "
+                "text sealed now can be read by anyone with the source code. Never use this with real "
+                "data; set PETITIONS_VAULT_KEY (`youwei up` generates one under var/keys). !!!"
+            )
             return hashlib.sha256(b"youwei-petitions-dev-vault:" + (key or DEV_VAULT_KEY).encode()).digest()
         if not key and self.environment == "test":
             if self._ephemeral_key is None:
@@ -137,4 +139,5 @@ class PetitionsSettings(ServiceSettings):
         raise VaultKeyError(
             f"PETITIONS_VAULT_KEY {what}; the petitions service refuses to start (environment "
             f"{self.environment!r}). Set it to base64 of 32 random bytes ({GENERATE_HINT}); `youwei up` generates "
-            "one under var/keys. Only for throwaway data in dev: PETITIONS_ALLOW_DEV_VAULT_KEY=true.")
+            "one under var/keys. Only for throwaway data in dev: PETITIONS_ALLOW_DEV_VAULT_KEY=true."
+        )

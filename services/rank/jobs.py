@@ -15,8 +15,13 @@ async def refresh_standings(runtime: ServiceRuntime) -> int:
     assert runtime.db is not None
     today = china_today()
     await expire_standings(runtime.uow, today=today)
-    return await recompute_dirty(runtime.uow, runtime.db.reader, today=today, policies=runtime.context.policies,
-                                 chunk=settings.standing_batch_size)
+    return await recompute_dirty(
+        runtime.uow,
+        runtime.db.reader,
+        today=today,
+        policies=runtime.context.policies,
+        chunk=settings.standing_batch_size,
+    )
 
 
 async def sweep_contract_terms(runtime: ServiceRuntime) -> int:

@@ -20,8 +20,18 @@ def create_app(settings: RankSettings | None = None) -> FastAPI:
     """Creates the rank app (nothing connects until the lifespan starts)."""
     settings = settings or RankSettings()
     identity.configure(settings.id_number_key, production=settings.environment == "production")
-    runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=RankUnitOfWork, to_contracts=to_contracts,
-                             context=RankContext.build(settings), subscriptions=SUBSCRIPTIONS, jobs=jobs(settings))
-    return build_app(runtime, ROUTERS,
-                     title="Youwei rank service",
-                     description="Cadre register, rank ladder, promotion eligibility, batches and contracts")
+    runtime = ServiceRuntime(
+        settings,
+        tables=orm.kernel_tables,
+        uow_class=RankUnitOfWork,
+        to_contracts=to_contracts,
+        context=RankContext.build(settings),
+        subscriptions=SUBSCRIPTIONS,
+        jobs=jobs(settings),
+    )
+    return build_app(
+        runtime,
+        ROUTERS,
+        title="Youwei rank service",
+        description="Cadre register, rank ladder, promotion eligibility, batches and contracts",
+    )

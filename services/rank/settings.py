@@ -52,19 +52,26 @@ class RankSettings(ServiceSettings):
     def policies(self) -> RankPolicies:
         """Builds the rule parameters from the settings."""
         return RankPolicies(
-            tenure=TenurePolicy(partial_year_min_months=self.tenure_partial_year_min_months,
-                                excellent_reduction_months=self.tenure_excellent_reduction_months,
-                                basic_grade_bar_months=self.tenure_basic_grade_bar_months,
-                                enforce_education=self.tenure_enforce_education),
-            track=TrackPolicy(new_entrant_years=self.track_new_entrant_years, young_max_age=self.track_young_max_age,
-                              reserve_max_age=self.track_reserve_max_age,
-                              rotation_min_years_in_unit=self.track_rotation_min_years_in_unit,
-                              mature_min_service_years=self.track_mature_min_service_years),
-            contract=ContractPolicy(review_days_before_end=self.contract_review_days_before_end,
-                                    role_term_years=self.contract_role_term_years,
-                                    gov_employee_tiers=tuple(self.contract_gov_employee_tiers),
-                                    gov_employee_max_years=self.contract_gov_employee_max_years,
-                                    promote_min_excellent=self.contract_promote_min_excellent,
-                                    lowest_tier_fallback=self.contract_lowest_tier_fallback),
+            tenure=TenurePolicy(
+                partial_year_min_months=self.tenure_partial_year_min_months,
+                excellent_reduction_months=self.tenure_excellent_reduction_months,
+                basic_grade_bar_months=self.tenure_basic_grade_bar_months,
+                enforce_education=self.tenure_enforce_education,
+            ),
+            track=TrackPolicy(
+                new_entrant_years=self.track_new_entrant_years,
+                young_max_age=self.track_young_max_age,
+                reserve_max_age=self.track_reserve_max_age,
+                rotation_min_years_in_unit=self.track_rotation_min_years_in_unit,
+                mature_min_service_years=self.track_mature_min_service_years,
+            ),
+            contract=ContractPolicy(
+                review_days_before_end=self.contract_review_days_before_end,
+                role_term_years=self.contract_role_term_years,
+                gov_employee_tiers=tuple(self.contract_gov_employee_tiers),
+                gov_employee_max_years=self.contract_gov_employee_max_years,
+                promote_min_excellent=self.contract_promote_min_excellent,
+                lowest_tier_fallback=self.contract_lowest_tier_fallback,
+            ),
             batch=BatchPolicy(publicity_min_working_days=self.batch_publicity_min_working_days),
         )

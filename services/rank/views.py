@@ -29,8 +29,11 @@ def cadre_clause(access: Access, cadre_col: Any, unit_path_col: Any) -> ColumnEl
 
 async def _visible_row(conn: AsyncConnection, principal: Principal, cadre_id: str) -> Any | None:
     c, u = orm.cadre, orm.org_unit
-    row = (await conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
-                              .where(c.c.id == cadre_id))).first()
+    row = (
+        await conn.execute(
+            select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id).where(c.c.id == cadre_id)
+        )
+    ).first()
     if row is None or not (await access_of(conn, principal)).sees(cadre_id, row.org_path):
         return None
     return row
@@ -43,8 +46,15 @@ async def visible_cadre(conn: AsyncConnection, principal: Principal, cadre_id: s
 
 
 def _unit(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "parent_id": row.parent_id, "agency_level": row.agency_level,
-            "path": path_list(row.path), "active": row.active, "version": row.version}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "parent_id": row.parent_id,
+        "agency_level": row.agency_level,
+        "path": path_list(row.path),
+        "active": row.active,
+        "version": row.version,
+    }
 
 
 async def _units_filter(conn: AsyncConnection, principal: Principal) -> Any:
@@ -67,7 +77,9 @@ async def get_org_unit(conn: AsyncConnection, principal: Principal, unit_id: str
     return _unit(row) if row else None
 
 
-async def list_org_units(conn: AsyncConnection, principal: Principal, page: PageParams) -> tuple[list[dict], str | None]:
+async def list_org_units(
+    conn: AsyncConnection, principal: Principal, page: PageParams
+) -> tuple[list[dict], str | None]:
     """Lists the org units the caller may see, ordered by path."""
     visible = await _units_filter(conn, principal)
     if visible is None:
@@ -82,19 +94,34 @@ async def _relatives(conn: AsyncConnection, cadre_ids: list[str]) -> dict[str, l
     r = orm.cadre_relative
     out: dict[str, list[str]] = {}
     if cadre_ids:
-        for cadre_id, relative_id in (await conn.execute(select(r.c.cadre_id, r.c.relative_id)
-                                                         .where(r.c.cadre_id.in_(cadre_ids)))).all():
+        for cadre_id, relative_id in (
+            await conn.execute(select(r.c.cadre_id, r.c.relative_id).where(r.c.cadre_id.in_(cadre_ids)))
+        ).all():
             out.setdefault(cadre_id, []).append(relative_id)
     return out
 
 
 def _cadre(row: Any, relatives: dict[str, list[str]]) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "gender": row.gender, "birth_date": row.birth_date,
-            "entry_date": row.entry_date, "org_unit_id": row.org_unit_id, "category": row.category,
-            "party_member": row.party_member, "education": row.education, "active": row.active, "version": row.version,
-            "rank_code": row.rank_code, "level": row.level, "post_code": row.post_code,
-            "leadership": row.post_code is not None, "relative_ids": sorted(relatives.get(row.id, [])),
-            "reserve_cadre": row.reserve_cadre, "grassroots_experience": row.grassroots_experience}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "gender": row.gender,
+        "birth_date": row.birth_date,
+        "entry_date": row.entry_date,
+        "org_unit_id": row.org_unit_id,
+        "category": row.category,
+        "party_member": row.party_member,
+        "education": row.education,
+        "active": row.active,
+        "version": row.version,
+        "rank_code": row.rank_code,
+        "level": row.level,
+        "post_code": row.post_code,
+        "leadership": row.post_code is not None,
+        "relative_ids": sorted(relatives.get(row.id, [])),
+        "reserve_cadre": row.reserve_cadre,
+        "grassroots_experience": row.grassroots_experience,
+    }
 
 
 async def get_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
@@ -133,28 +160,40 @@ def _matches(c: Any, search: CadreSearch) -> list[ColumnElement[bool]]:
         text = "".join(search.q.split())
         if looks_like_pinyin(text):
             key = text.lower()
-            clauses.append(or_(c.c.name_pinyin.contains(key, autoescape=True),
-                               c.c.name_initials.startswith(key, autoescape=True),
-                               c.c.name.contains(search.q.strip(), autoescape=True)))
+            clauses.append(
+                or_(
+                    c.c.name_pinyin.contains(key, autoescape=True),
+                    c.c.name_initials.startswith(key, autoescape=True),
+                    c.c.name.contains(search.q.strip(), autoescape=True),
+                )
+            )
         else:
             clauses.append(c.c.name.contains(text, autoescape=True))
-    for column, value in ((c.c.id_number_hash, search.id_number_hash), (c.c.rank_code, search.rank_code),
-                          (c.c.post_code, search.post_code), (c.c.category, search.category)):
+    for column, value in (
+        (c.c.id_number_hash, search.id_number_hash),
+        (c.c.rank_code, search.rank_code),
+        (c.c.post_code, search.post_code),
+        (c.c.category, search.category),
+    ):
         if value:
             clauses.append(column == value)
     return clauses
 
 
-async def list_cadres(conn: AsyncConnection, principal: Principal, page: PageParams,
-                      search: CadreSearch = CadreSearch()) -> tuple[list[dict], str | None]:
+async def list_cadres(
+    conn: AsyncConnection, principal: Principal, page: PageParams, search: CadreSearch = CadreSearch()
+) -> tuple[list[dict], str | None]:
     """Lists cadres of the caller's subtree (optionally of one unit's subtree), narrowed by `search`, in pinyin
     order of their names (ties by id)."""
     c, u = orm.cadre, orm.org_unit
     access = await access_of(conn, principal)
     query = select(c).join(u, u.c.id == c.c.org_unit_id).where(cadre_clause(access, c.c.id, u.c.path))
     if search.org_unit_id:
-        within = (await unit_prefix_within(conn, access.prefix, search.org_unit_id)
-                  if access.prefix and not access.self_only else None)
+        within = (
+            await unit_prefix_within(conn, access.prefix, search.org_unit_id)
+            if access.prefix and not access.self_only
+            else None
+        )
         if within is None:
             return [], None
         query = query.where(in_subtree(u.c.path, within))
@@ -191,8 +230,11 @@ def history_of(cadre_id: str, holdings: Iterable[Any], as_of: dt.date) -> dict[s
             kinds[type(holding)].append(holding)
     rank, post, level, unit = (at(kinds[k], as_of) for k in (RankHolding, PostHolding, LevelHolding, Assignment))
     return {
-        "cadre_id": cadre_id, "as_of": as_of, "rank_code": rank.rank_code if rank else None,
-        "post_code": post.post_code if post else None, "level": level.level if level else None,
+        "cadre_id": cadre_id,
+        "as_of": as_of,
+        "rank_code": rank.rank_code if rank else None,
+        "post_code": post.post_code if post else None,
+        "level": level.level if level else None,
         "org_unit_id": unit.org_unit_id if unit else None,
         "rank_holdings": [_holding(h) for h in kinds[RankHolding]],
         "post_holdings": [_holding(h) for h in kinds[PostHolding]],
@@ -205,16 +247,36 @@ async def demotions(conn: AsyncConnection, cadre_id: str) -> list[dict[str, Any]
     """Lists a cadre's demotions, newest first."""
     d = orm.demotion
     rows = (await conn.execute(select(d).where(d.c.cadre_id == cadre_id).order_by(d.c.created_at.desc()))).mappings()
-    return [{k: r[k] for k in ("id", "cadre_id", "source", "reason", "status", "from_rank", "to_rank", "from_level",
-                               "to_level", "effective_date", "dismissal_review")} for r in rows]
+    return [
+        {
+            k: r[k]
+            for k in (
+                "id",
+                "cadre_id",
+                "source",
+                "reason",
+                "status",
+                "from_rank",
+                "to_rank",
+                "from_level",
+                "to_level",
+                "effective_date",
+                "dismissal_review",
+            )
+        }
+        for r in rows
+    ]
 
 
 async def config_units(conn: AsyncConnection, principal: Principal) -> tuple[str | None, list[str]]:
     """Returns the subtree prefix and the ancestor units whose configuration applies to the caller."""
     if self_service(principal):
         c, u = orm.cadre, orm.org_unit
-        path = (await conn.execute(select(u.c.path).join(c, c.c.org_unit_id == u.c.id)
-                                   .where(c.c.id == (principal.cadre_id or "")))).scalar()
+        path = (
+            await conn.execute(
+                select(u.c.path).join(c, c.c.org_unit_id == u.c.id).where(c.c.id == (principal.cadre_id or ""))
+            )
+        ).scalar()
         return None, path_list(path) if path else []
     prefix = (await access_of(conn, principal)).prefix
     return prefix, path_list(prefix) if prefix else []

@@ -18,8 +18,13 @@ def expiry_job(*, interval_s: float, batch: int) -> PeriodicJob:
         """Runs one sweep for today."""
         result = await sweep(runtime.uow, today=today(), batch=batch)
         if result.restrictions_expired or result.sanctions_expired:
-            log.info("expiry sweep", extra={"restrictions": result.restrictions_expired,
-                                            "sanctions": result.sanctions_expired,
-                                            "reinstatements": result.reinstatements_opened})
+            log.info(
+                "expiry sweep",
+                extra={
+                    "restrictions": result.restrictions_expired,
+                    "sanctions": result.sanctions_expired,
+                    "reinstatements": result.reinstatements_opened,
+                },
+            )
 
     return PeriodicJob(name="tolerance-expiry", interval_s=interval_s, run=run)

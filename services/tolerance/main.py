@@ -21,9 +21,19 @@ def create_app(settings: ToleranceSettings | None = None) -> FastAPI:
     settings = settings or ToleranceSettings()
     context = ToleranceContext.build(settings)
     jobs = [expiry_job(interval_s=settings.expiry_sweep_interval_s, batch=settings.expiry_sweep_batch)]
-    runtime = ServiceRuntime(settings, tables=orm.kernel_tables, uow_class=ToleranceUnitOfWork,
-                             to_contracts=to_contracts, context=context, subscriptions=SUBSCRIPTIONS,
-                             jobs=jobs if settings.expiry_sweep_enabled else [])
-    app = build_app(runtime, ROUTERS, title="Youwei tolerance service",
-                    description="Error tolerance, sanctions and organizational handling, restrictions and reinstatement")
+    runtime = ServiceRuntime(
+        settings,
+        tables=orm.kernel_tables,
+        uow_class=ToleranceUnitOfWork,
+        to_contracts=to_contracts,
+        context=context,
+        subscriptions=SUBSCRIPTIONS,
+        jobs=jobs if settings.expiry_sweep_enabled else [],
+    )
+    app = build_app(
+        runtime,
+        ROUTERS,
+        title="Youwei tolerance service",
+        description="Error tolerance, sanctions and organizational handling, restrictions and reinstatement",
+    )
     return app

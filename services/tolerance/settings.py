@@ -36,10 +36,10 @@ class ToleranceSettings(ServiceSettings):
     def policy(self) -> Policy:
         """Builds the regulation figures in force (refuses an override of a verified figure)."""
         return Policy(
-            catalogue=build_catalogue(self.period_overrides,
-                                      suspension_months=(self.suspension_months_min, self.suspension_months_max)),
-            decision_rules=DecisionRules(quorum_fraction=self.quorum_fraction,
-                                         min_members=self.collective_min_members),
+            catalogue=build_catalogue(
+                self.period_overrides, suspension_months=(self.suspension_months_min, self.suspension_months_max)
+            ),
+            decision_rules=DecisionRules(quorum_fraction=self.quorum_fraction, min_members=self.collective_min_members),
             defence_working_days=self.defence_working_days,
             tolerance_window_days=self.tolerance_window_days,
             upper_consultation_enabled=self.upper_consultation_enabled,

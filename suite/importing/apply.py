@@ -30,14 +30,34 @@ HEADERS = {c.field: c.headers[0] for kind in (ORG_UNITS, CADRES) for c in kind.c
 GRADE_HEADERS = {c.field: c.headers[0] for c in GRADES_SHEET.columns}
 AWARD_HEADERS = {c.field: c.headers[0] for c in AWARDS_SHEET.columns}
 APPEAL_HEADERS = {c.field: c.headers[0] for c in APPEALS_SHEET.columns} | {
-    "target_ref": "原处理决定", "target_type": "原处理决定", "decision_on": "原处理决定", "document_number": "文号",
-    "appellant_cadre_id": "姓名"}
+    "target_ref": "原处理决定",
+    "target_type": "原处理决定",
+    "decision_on": "原处理决定",
+    "document_number": "文号",
+    "appellant_cadre_id": "姓名",
+}
 # A sanction's system → the target type of an appeal against it (petitions/messaging/handlers.py SYSTEM_TARGET).
-SYSTEM_TARGET = {"GOV": "GOV_SANCTION", "CIVIL_SERVICE": "CS_SANCTION", "PARTY": "PARTY_DISCIPLINE",
-                 "ORG_HANDLING": "ORG_HANDLING", "ACCOUNTABILITY": "ACCOUNTABILITY", "ADMONISHMENT": "ORG_HANDLING"}
+SYSTEM_TARGET = {
+    "GOV": "GOV_SANCTION",
+    "CIVIL_SERVICE": "CS_SANCTION",
+    "PARTY": "PARTY_DISCIPLINE",
+    "ORG_HANDLING": "ORG_HANDLING",
+    "ACCOUNTABILITY": "ACCOUNTABILITY",
+    "ADMONISHMENT": "ORG_HANDLING",
+}
 AWARD_FIELDS = ("type", "basis", "year", "granted_on", "document_no", "revoked_on", "revoke_reason")
-APPEAL_FIELDS = ("stage", "notified_on", "filed_on", "accepted_on", "outcome", "decided_on", "varied_to", "reasons",
-                 "grounds", "document_number")
+APPEAL_FIELDS = (
+    "stage",
+    "notified_on",
+    "filed_on",
+    "accepted_on",
+    "outcome",
+    "decided_on",
+    "varied_to",
+    "reasons",
+    "grounds",
+    "document_number",
+)
 STAGE_ORDER = ("REVIEW", "APPEAL", "REAPPEAL")
 # Rows per batch request (the routes take up to 500): a batch must finish within the gateway's upstream timeout
 # (5 s), a row costs some 25 statements, and a batch may first wait for the service to catch up (its token).
@@ -48,8 +68,16 @@ BATCH = 50
 BATCH_PARALLEL = 2
 GATEWAY_TIMEOUTS = 5  # a keyed write the gateway gave up on (502/504) is sent again (the key makes it safe)
 TOKEN = "X-Consistency-Token"
-GRADE_FIELDS = ("year", "grade", "decided_on", "notified_on", "publicity_from", "publicity_to", "document_no",
-                "undetermined_reason")
+GRADE_FIELDS = (
+    "year",
+    "grade",
+    "decided_on",
+    "notified_on",
+    "publicity_from",
+    "publicity_to",
+    "document_no",
+    "undetermined_reason",
+)
 
 
 @dataclass
@@ -59,8 +87,10 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase (cadres, grades, sanctions)
 
     def summary(self) -> dict[str, Any]:
-        return {"counts": {f"{k}.{what}": n for (k, what), n in sorted(self.counts.items())},
-                "issues": [i.as_dict() for i in self.issues]}
+        return {
+            "counts": {f"{k}.{what}": n for (k, what), n in sorted(self.counts.items())},
+            "issues": [i.as_dict() for i in self.issues],
+        }
 
 
 class ApiError(Exception):
@@ -83,8 +113,15 @@ def _key(record: Record, *parts: str) -> str:
 class Importer:
     """Writes one plan through the API (`client` is bound to the gateway or to rank, with the admin's token)."""
 
-    def __init__(self, client: httpx.AsyncClient, headers: dict[str, str],
-                 tick: Callable[[], None] = lambda: None, *, parallel: int = 8, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        headers: dict[str, str],
+        tick: Callable[[], None] = lambda: None,
+        *,
+        parallel: int = 8,
+        batch: int = BATCH,
+    ) -> None:
         self.client = client
         self.headers = headers
         self.tick = tick
@@ -102,13 +139,29 @@ class Importer:
         # cadres, so that the receiving service first catches up with them (kernel/consistency.py).
         self.token: str | None = None
 
-    async def _call(self, method: str, url: str, *, json: Any = None, key: str | None = None,
-                    ok: tuple[int, ...] = (200, 201), extra: dict[str, str] | None = None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        key: str | None = None,
+        ok: tuple[int, ...] = (200, 201),
+        extra: dict[str, str] | None = None,
+    ) -> Any:
         response = await self._send(method, url, json=json, key=key, ok=ok, extra=extra)
         return response.json() if response.content else None
 
-    async def _send(self, method: str, url: str, *, json: Any = None, key: str | None = None,
-                    ok: tuple[int, ...] = (200, 201), extra: dict[str, str] | None = None) -> httpx.Response:
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        key: str | None = None,
+        ok: tuple[int, ...] = (200, 201),
+        extra: dict[str, str] | None = None,
+    ) -> httpx.Response:
         headers = {**self.headers, **(extra or {}), **({"Idempotency-Key": key} if key else {})}
         timeouts = 0
         for _ in range(RETRIES):
@@ -184,10 +237,11 @@ class Importer:
         index = await self._index()
         return {id(r) for r in records if (r.values["name"], r.values["gender"], r.values["birth_date"]) not in index}
 
-    async def _batches(self, records: list[Record], send: Callable[[list[Record]], Any], in_flight: int,
-                       size: int | None = None) -> None:
+    async def _batches(
+        self, records: list[Record], send: Callable[[list[Record]], Any], in_flight: int, size: int | None = None
+    ) -> None:
         size = size or self.batch
-        chunks = iter([records[i:i + size] for i in range(0, len(records), size)])
+        chunks = iter([records[i : i + size] for i in range(0, len(records), size)])
 
         async def worker() -> None:
             for chunk in chunks:
@@ -214,8 +268,13 @@ class Importer:
             items.append(item)
         try:
             # The key is the rows' own: a batch sent again after a lost answer gets its first answer replayed.
-            answer = await self._call("POST", "/api/v1/cadres/batch", json={"items": items}, ok=(200, 207),
-                                      key=self._batch_key("cadres", chunk, per_run=False))
+            answer = await self._call(
+                "POST",
+                "/api/v1/cadres/batch",
+                json={"items": items},
+                ok=(200, 207),
+                key=self._batch_key("cadres", chunk, per_run=False),
+            )
         except ApiError as error:
             if error.status >= 500:
                 raise
@@ -230,7 +289,8 @@ class Importer:
                 self._problem(record, item["problem"], HEADERS, "姓名")
             else:
                 index[(v["name"], v["gender"], v["birth_date"])] = [
-                    {k: v[k] for k in CADRE_FIELDS if k in v} | {"org_unit_id": v["org_unit_id"], "id": item["id"]}]
+                    {k: v[k] for k in CADRE_FIELDS if k in v} | {"org_unit_id": v["org_unit_id"], "id": item["id"]}
+                ]
                 self.outcome.counts[(record.kind, "created")] += 1
             self.tick()
 
@@ -238,8 +298,14 @@ class Importer:
         """Reports a row a batch refused, at the column its problem's field names (else the row's key column)."""
         self.outcome.counts[(record.kind, "failed")] += 1
         field_name = str(problem.get("field") or "").split(".")[0]
-        self.outcome.issues.append(Issue(record.sheet, record.row, headers.get(field_name, column),
-                                         problem.get("detail") or f"HTTP {problem.get('status')}"))
+        self.outcome.issues.append(
+            Issue(
+                record.sheet,
+                record.row,
+                headers.get(field_name, column),
+                problem.get("detail") or f"HTTP {problem.get('status')}",
+            )
+        )
 
     async def _grade_batches(self, records: list[Record], token: str | None) -> None:
         """Records past grades BATCH at a time (POST /assessments/history/batch), presenting the register's token."""
@@ -266,16 +332,27 @@ class Importer:
     async def _grade_batch(self, chunk: list[Record]) -> None:
         pending = chunk
         for attempt, delay in enumerate((0.5, 1.0, 2.0, 4.0, 8.0, 0)):
-            items = [{"cadre_id": self._cadre_ids[id(r)], "source": "IMPORT",
-                      **{f: r.values[f] for f in GRADE_FIELDS if f in r.values}} for r in pending]
+            items = [
+                {
+                    "cadre_id": self._cadre_ids[id(r)],
+                    "source": "IMPORT",
+                    **{f: r.values[f] for f in GRADE_FIELDS if f in r.values},
+                }
+                for r in pending
+            ]
             # Nobody reads these grades back at once: the answers need not wait for the relay to publish.
             extra = {"Prefer": "consistency=eventual", **({TOKEN: self._grade_token} if self._grade_token else {})}
             try:
                 # The key is this run's (as for a single grade): the service tells a repeated fact (UNCHANGED)
                 # from a correction by the fact's natural key.
-                answer = await self._call("POST", "/api/v1/assessments/history/batch", json={"items": items},
-                                          key=self._batch_key(f"grades{attempt}", pending, per_run=True),
-                                          extra=extra, ok=(200, 207))
+                answer = await self._call(
+                    "POST",
+                    "/api/v1/assessments/history/batch",
+                    json={"items": items},
+                    key=self._batch_key(f"grades{attempt}", pending, per_run=True),
+                    extra=extra,
+                    ok=(200, 207),
+                )
             except ApiError as error:
                 if error.status >= 500:
                     raise
@@ -353,8 +430,9 @@ class Importer:
         outcome = "unchanged"
         if current is None:
             body = {k: v[k] for k in CADRE_FIELDS if k in v} | {"org_unit_id": v["org_unit_id"]}
-            created = await self._call("POST", "/api/v1/cadres", json=body, key=_key(record, "name", "gender",
-                                                                                         "birth_date"))
+            created = await self._call(
+                "POST", "/api/v1/cadres", json=body, key=_key(record, "name", "gender", "birth_date")
+            )
             cadre_id, outcome = created["id"], "created"
             (await self._index())[(v["name"], v["gender"], v["birth_date"])] = [{**body, "id": cadre_id}]
         else:
@@ -366,9 +444,17 @@ class Importer:
             if v.get("id_number") and await self._id_number(record, current):
                 outcome = "corrected"
             if current["org_unit_id"] != v["org_unit_id"]:
-                self.outcome.issues.append(Issue(record.sheet, record.row, "单位代码", (
-                    "the register places this cadre in another unit: a move is a transfer with its own date, "
-                    "not an import correction (left as it is)")))
+                self.outcome.issues.append(
+                    Issue(
+                        record.sheet,
+                        record.row,
+                        "单位代码",
+                        (
+                            "the register places this cadre in another unit: a move is a transfer with its own date, "
+                            "not an import correction (left as it is)"
+                        ),
+                    )
+                )
         if await self._holdings(record, cadre_id) and outcome == "unchanged":
             outcome = "corrected"
         return outcome
@@ -381,12 +467,23 @@ class Importer:
         if current["id"] in holders:
             return False
         if holders:
-            self.outcome.issues.append(Issue(record.sheet, record.row, HEADERS["id_number"], (
-                f"another cadre of the register holds this ID number ({mask_id_number(record.values['id_number'])}): "
-                "not merged, left as it is")))
+            self.outcome.issues.append(
+                Issue(
+                    record.sheet,
+                    record.row,
+                    HEADERS["id_number"],
+                    (
+                        f"another cadre of the register holds this ID number ({mask_id_number(record.values['id_number'])}): "
+                        "not merged, left as it is"
+                    ),
+                )
+            )
             return False
-        await self._call("PATCH", f"/api/v1/cadres/{current['id']}",
-                         json={"version": current["version"], "id_number": record.values["id_number"]})
+        await self._call(
+            "PATCH",
+            f"/api/v1/cadres/{current['id']}",
+            json={"version": current["version"], "id_number": record.values["id_number"]},
+        )
         current["version"] += 1
         return True
 
@@ -400,8 +497,11 @@ class Importer:
         if cadre is None:
             self.outcome.issues.append(Issue(record.sheet, record.row, "姓名", "no such cadre in the register"))
             return "failed"
-        body = {"cadre_id": cadre["id"], "source": "IMPORT", **{f: record.values[f] for f in fields
-                                                                if f in record.values}}
+        body = {
+            "cadre_id": cadre["id"],
+            "source": "IMPORT",
+            **{f: record.values[f] for f in fields if f in record.values},
+        }
         # The key is this run's: the service itself tells a repeated fact (UNCHANGED) from a correction by the
         # fact's natural key, so another run must not get the first run's stored answer ("RECORDED") replayed.
         idem = _key(record, *key)[:40] + "-" + self.run_id
@@ -417,27 +517,43 @@ class Importer:
             try:
                 return await self._call("POST", url, json=body, key=idem)
             except ApiError as error:
-                later = ((error.status == 404 and error.field == waits_for)
-                         or (error.status == 422 and error.rule == "appeal.target_unknown"))
+                later = (error.status == 404 and error.field == waits_for) or (
+                    error.status == 422 and error.rule == "appeal.target_unknown"
+                )
                 if not later or not delay:
                     raise
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
     async def grade(self, record: Record) -> str:
-        return await self._history(record, "/api/v1/assessments/history", (
-            "year", "grade", "decided_on", "notified_on", "publicity_from", "publicity_to", "document_no",
-            "undetermined_reason"),
-            ("name", "gender", "birth_date", "year"))
+        return await self._history(
+            record,
+            "/api/v1/assessments/history",
+            (
+                "year",
+                "grade",
+                "decided_on",
+                "notified_on",
+                "publicity_from",
+                "publicity_to",
+                "document_no",
+                "undetermined_reason",
+            ),
+            ("name", "gender", "birth_date", "year"),
+        )
 
     async def sanction(self, record: Record) -> str:
-        return await self._history(record, "/api/v1/sanctions/history", (
-            "system", "type", "decided_on", "effective_from", "document_number"),
-            ("name", "gender", "birth_date", "system", "type", "decided_on", "document_number"))
+        return await self._history(
+            record,
+            "/api/v1/sanctions/history",
+            ("system", "type", "decided_on", "effective_from", "document_number"),
+            ("name", "gender", "birth_date", "system", "type", "decided_on", "document_number"),
+        )
 
     async def award(self, record: Record) -> str:
-        return await self._history(record, "/api/v1/awards/history", AWARD_FIELDS,
-                                   ("name", "gender", "birth_date", "type", "document_no"))
+        return await self._history(
+            record, "/api/v1/awards/history", AWARD_FIELDS, ("name", "gender", "birth_date", "type", "document_no")
+        )
 
     async def appeal(self, record: Record) -> str:
         """Records a past appeal: the decision appealed is the cadre's grade of the year named, or the sanction of
@@ -453,21 +569,40 @@ class Importer:
             return "failed"
         target = v["target"]
         if "year" in target:
-            page = await self._call("GET", "/api/v1/assessments?" + str(httpx.QueryParams(
-                {"cadre_id": cadre["id"], "year": target["year"]})))
+            page = await self._call(
+                "GET",
+                "/api/v1/assessments?" + str(httpx.QueryParams({"cadre_id": cadre["id"], "year": target["year"]})),
+            )
             if not page["items"]:
-                self.outcome.issues.append(Issue(record.sheet, record.row, "原处理决定",
-                                                 "the register holds no grade of this cadre for this year"))
+                self.outcome.issues.append(
+                    Issue(
+                        record.sheet,
+                        record.row,
+                        "原处理决定",
+                        "the register holds no grade of this cadre for this year",
+                    )
+                )
                 return "failed"
             target_type, target_ref = "ANNUAL_GRADE", f"annual-assessment/{page['items'][0]['id']}"
         else:
             sanction = target["sanction"]
             fact = {"cadre_id": cadre["id"], "source": "IMPORT", **sanction}
-            found = await self._post_fact("/api/v1/sanctions/history", fact, "import-appeal-" + hashlib.sha256(
-                f"{cadre['id']}|{record.digest}".encode()).hexdigest()[:40] + "-" + self.run_id)
+            found = await self._post_fact(
+                "/api/v1/sanctions/history",
+                fact,
+                "import-appeal-"
+                + hashlib.sha256(f"{cadre['id']}|{record.digest}".encode()).hexdigest()[:40]
+                + "-"
+                + self.run_id,
+            )
             target_type, target_ref = SYSTEM_TARGET[sanction["system"]], f"sanction/{found['id']}"
-        body = {"appellant_cadre_id": cadre["id"], "target_type": target_type, "target_ref": target_ref,
-                "source": "IMPORT", **{f: v[f] for f in APPEAL_FIELDS if f in v}}
+        body = {
+            "appellant_cadre_id": cadre["id"],
+            "target_type": target_type,
+            "target_ref": target_ref,
+            "source": "IMPORT",
+            **{f: v[f] for f in APPEAL_FIELDS if f in v},
+        }
         stage = STAGE_ORDER.index(v["stage"])
         if stage > 0:
             previous = await self._previous_appeal(cadre["id"], target_ref, STAGE_ORDER[:stage])
@@ -485,8 +620,11 @@ class Importer:
             params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
             page = await self._call("GET", "/api/v1/appeals?" + str(httpx.QueryParams(params)))
             for item in page["items"]:
-                if (item["appellant_cadre_id"] == cadre_id and item["target_ref"] == target_ref
-                        and item["stage"] in stages):
+                if (
+                    item["appellant_cadre_id"] == cadre_id
+                    and item["target_ref"] == target_ref
+                    and item["stage"] in stages
+                ):
                     found[item["stage"]] = item["id"]
             cursor = page.get("next_cursor")
             if not cursor:

@@ -14,22 +14,31 @@ from suite.importing.sheets import KINDS, ORDER, read, write_template
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser("import", help="bring in org units, cadres, grades, sanctions, awards, appeals from .xlsx "
-                                                "or .csv",
-                            description="Reads 单位, 干部, 考核, 处分, 奖励 and 申诉 sheets (Chinese or English headers) "
-                                        "and writes them through the gateway. Run with --dry-run first: it writes "
-                                        "nothing and reports every row it would skip and why.")
+    parser = sub.add_parser(
+        "import",
+        help="bring in org units, cadres, grades, sanctions, awards, appeals from .xlsx or .csv",
+        description="Reads 单位, 干部, 考核, 处分, 奖励 and 申诉 sheets (Chinese or English headers) "
+        "and writes them through the gateway. Run with --dry-run first: it writes "
+        "nothing and reports every row it would skip and why.",
+    )
     parser.add_argument("file", nargs="?", type=Path, help="the .xlsx workbook or .csv file")
-    parser.add_argument("--template", choices=[*KINDS, "all"], metavar="KIND",
-                        help=f"write an empty workbook for KIND ({', '.join(KINDS)} or all) to FILE "
-                             "(default youwei-template-KIND.xlsx)")
+    parser.add_argument(
+        "--template",
+        choices=[*KINDS, "all"],
+        metavar="KIND",
+        help=f"write an empty workbook for KIND ({', '.join(KINDS)} or all) to FILE "
+        "(default youwei-template-KIND.xlsx)",
+    )
     parser.add_argument("--kind", choices=list(KINDS), help="what a .csv file holds")
     parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     parser.add_argument("--report", type=Path, help="where to write the report (.json; an .xlsx beside it)")
     parser.add_argument("--gateway", default="http://127.0.0.1:8000", help="the gateway's base URL")
-    parser.add_argument("--token", help="a bearer token with org_admin (and discipline_officer for party and "
-                                        "government sanctions and appeals against them); default: minted with the "
-                                        "embedded key")
+    parser.add_argument(
+        "--token",
+        help="a bearer token with org_admin (and discipline_officer for party and "
+        "government sanctions and appeals against them); default: minted with the "
+        "embedded key",
+    )
     parser.add_argument("--unit", default=None, help="with the embedded key: the admin's unit (default: the root)")
     # SUPPRESS: without --var here, the top-level `youwei --var X import …` keeps its value (a default would hide it).
     parser.add_argument("--var", default=argparse.SUPPRESS, help="embedded mode's data folder (default var/)")
@@ -44,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"template written: {path}")
         return 0
     if args.file is None or not args.file.exists():
-        print("usage: youwei import FILE [--dry-run] (no such file)" if args.file else "usage: youwei import FILE",
-              file=sys.stderr)
+        print(
+            "usage: youwei import FILE [--dry-run] (no such file)" if args.file else "usage: youwei import FILE",
+            file=sys.stderr,
+        )
         return 2
     from kernel.deps import china_today
 
@@ -55,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"cannot read {args.file.name}: {error}", file=sys.stderr)
         return 2
     if not sheets:
-        print(f"{args.file.name}: no sheet named {', '.join(k.sheet_names[0] for k in KINDS.values())}",
-              file=sys.stderr)
+        print(
+            f"{args.file.name}: no sheet named {', '.join(k.sheet_names[0] for k in KINDS.values())}", file=sys.stderr
+        )
         return 2
     plan = build(sheets, today=china_today(), ignored=ignored)
     report: dict[str, Any] = {"file": args.file.name, "dry_run": args.dry_run, **plan.report()}
@@ -87,8 +99,9 @@ async def _apply(args: argparse.Namespace, plan: Plan):  # noqa: ANN202 - Outcom
 
             with Progress() as progress:
                 task = progress.add_task("importing", total=total)
-                return await Importer(client, headers, lambda: progress.advance(task), parallel=args.parallel,
-                                      batch=batch).run(plan)
+                return await Importer(
+                    client, headers, lambda: progress.advance(task), parallel=args.parallel, batch=batch
+                ).run(plan)
         outcome = await Importer(client, headers, parallel=args.parallel, batch=batch).run(plan)
         print("seconds per phase:", outcome.seconds, file=sys.stderr)
         return outcome
@@ -103,9 +116,14 @@ def _embedded_token(args: argparse.Namespace) -> str:
     key = keys.load_or_generate(var / "keys")
     # Units, cadres and grades are the organization department's; party and government sanctions are recorded by
     # discipline inspection: the embedded importer acts as both.
-    return key.mint(subject="importer", roles=["org_admin", "discipline_officer"], unit=args.unit or _root_unit(args),
-                    issuer=ISSUER,
-                    audience=AUDIENCE, ttl_s=4 * 3600)
+    return key.mint(
+        subject="importer",
+        roles=["org_admin", "discipline_officer"],
+        unit=args.unit or _root_unit(args),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        ttl_s=4 * 3600,
+    )
 
 
 def _root_unit(args: argparse.Namespace) -> str:

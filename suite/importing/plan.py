@@ -85,9 +85,12 @@ class Plan:
 
     def report(self) -> dict[str, Any]:
         """The row-level report: counts per kind and every issue."""
-        return {"rows_ok": {k: len(self.of(k)) for k in ORDER},
-                "rows_with_issues": len({(i.sheet, i.row) for i in self.issues if i.row > 1}),
-                "issues": [i.as_dict() for i in self.issues], "ignored_sheets": self.ignored_sheets}
+        return {
+            "rows_ok": {k: len(self.of(k)) for k in ORDER},
+            "rows_with_issues": len({(i.sheet, i.row) for i in self.issues if i.row > 1}),
+            "issues": [i.as_dict() for i in self.issues],
+            "ignored_sheets": self.ignored_sheets,
+        }
 
 
 def _cell(kind: SheetKind, column: Any, raw: Any, today: dt.date) -> Any:
@@ -154,8 +157,12 @@ def _row_rules(kind: str, values: dict[str, Any]) -> list[tuple[str, str]]:
         if values.get("revoked_on") and values.get("granted_on") and values["revoked_on"] < values["granted_on"]:
             problems.append(("revoked_on", "before the grant"))
         if bool(values.get("revoked_on")) != bool(values.get("revoke_reason")):
-            problems.append(("revoke_reason" if values.get("revoked_on") else "revoked_on",
-                             "a revocation has both its date and its reason"))
+            problems.append(
+                (
+                    "revoke_reason" if values.get("revoked_on") else "revoked_on",
+                    "a revocation has both its date and its reason",
+                )
+            )
     if kind == "appeals":
         order = [f for f in ("notified_on", "filed_on", "accepted_on", "decided_on") if values.get(f)]
         for earlier, later in zip(order, order[1:]):
@@ -225,8 +232,12 @@ def build(sheets: list[RawSheet], *, today: dt.date, ignored: list[str] = ()) ->
                 values.setdefault("stage", None)
                 values["stage"] = values["stage"] or "APPEAL"
                 values["grounds"] = values.get("grounds") or "见申诉材料"
-            natural = tuple(orjson.dumps(values.get(k), option=orjson.OPT_SORT_KEYS) if isinstance(values.get(k), dict)
-                            else values.get(k) for k in kind.key)
+            natural = tuple(
+                orjson.dumps(values.get(k), option=orjson.OPT_SORT_KEYS)
+                if isinstance(values.get(k), dict)
+                else values.get(k)
+                for k in kind.key
+            )
             seen.setdefault(natural, []).append((number, values))
         if kind.name == "cadres":
             _same_id_numbers(plan, raw.sheet, str(header_of.get("id_number", "身份证号")), seen)
@@ -236,12 +247,19 @@ def build(sheets: list[RawSheet], *, today: dt.date, ignored: list[str] = ()) ->
                 what = "same " + ", ".join(str(header_of.get(k, k)) for k in kind.key)
                 for number in numbers:
                     others = ", ".join(str(n) for n in numbers if n != number)
-                    plan.issues.append(Issue(raw.sheet, number, str(header_of.get(kind.key[0])),
-                                             f"duplicate of row {others} ({what}): not merged, not imported"))
+                    plan.issues.append(
+                        Issue(
+                            raw.sheet,
+                            number,
+                            str(header_of.get(kind.key[0])),
+                            f"duplicate of row {others} ({what}): not merged, not imported",
+                        )
+                    )
                 continue
             number, values = rows[0]
-            plan.records.append(Record(kind.name, raw.sheet, number, {k: v for k, v in values.items()
-                                                                      if v is not None}))
+            plan.records.append(
+                Record(kind.name, raw.sheet, number, {k: v for k, v in values.items() if v is not None})
+            )
     _check_units(plan)
     _link_appeals(plan)
     plan.issues.sort(key=lambda i: (i.sheet, i.row, i.column))
@@ -261,8 +279,14 @@ def _same_id_numbers(plan: Plan, sheet: str, column: str, seen: dict[tuple, list
         numbers = sorted(n for n, _ in rows)
         for row, values in rows:
             others = ", ".join(str(n) for n in numbers if n != row)
-            plan.issues.append(Issue(sheet, row, column, f"the same ID number ({mask_id_number(number)}) as row "
-                                                         f"{others}: not merged, not imported"))
+            plan.issues.append(
+                Issue(
+                    sheet,
+                    row,
+                    column,
+                    f"the same ID number ({mask_id_number(number)}) as row {others}: not merged, not imported",
+                )
+            )
             for key, kept in list(seen.items()):
                 if kept and kept[0][1] is values:
                     del seen[key]
@@ -280,17 +304,25 @@ def _link_appeals(plan: Plan) -> None:
         v = record.values
         if "document_number" not in v["target"]:
             continue
-        found = sanctions.get((v["name"], v["gender"], v["birth_date"], document_key(v["target"]["document_number"])),
-                              [])
+        found = sanctions.get(
+            (v["name"], v["gender"], v["birth_date"], document_key(v["target"]["document_number"])), []
+        )
         if len(found) != 1:
-            why = ("no row of the 处分 sheet of this file names this cadre and 文号: add the sanction's row (one the "
-                   "register holds is recorded unchanged)") if not found else "more than one 处分 row has this 文号"
+            why = (
+                (
+                    "no row of the 处分 sheet of this file names this cadre and 文号: add the sanction's row (one the "
+                    "register holds is recorded unchanged)"
+                )
+                if not found
+                else "more than one 处分 row has this 文号"
+            )
             plan.issues.append(Issue(record.sheet, record.row, "原处理决定", why))
             plan.records.remove(record)
             continue
         s = found[0].values
-        v["target"] = {"sanction": {k: s[k] for k in ("system", "type", "decided_on", "effective_from",
-                                                      "document_number")}}
+        v["target"] = {
+            "sanction": {k: s[k] for k in ("system", "type", "decided_on", "effective_from", "document_number")}
+        }
 
 
 def _check_units(plan: Plan) -> None:

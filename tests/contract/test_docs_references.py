@@ -40,8 +40,11 @@ def tracked_text_files() -> tuple[tuple[str, str], ...]:
         out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
         paths = [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
     except (OSError, subprocess.CalledProcessError):
-        paths = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*")
-                 if p.is_file() and not SKIP_DIRS.intersection(p.relative_to(ROOT).parts)]
+        paths = [
+            p.relative_to(ROOT).as_posix()
+            for p in ROOT.rglob("*")
+            if p.is_file() and not SKIP_DIRS.intersection(p.relative_to(ROOT).parts)
+        ]
     files = []
     for rel in paths:
         path = ROOT / rel
@@ -59,15 +62,18 @@ def tracked_text_files() -> tuple[tuple[str, str], ...]:
 
 def outside_references(text: str) -> list[tuple[int, str]]:
     """Lines (number, text) that point outside the repository."""
-    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)
-            if OUTSIDE_FOLDER.search(line) or OUTSIDE_CITATION.search(line)]
+    return [
+        (n, line.strip())
+        for n, line in enumerate(text.splitlines(), 1)
+        if OUTSIDE_FOLDER.search(line) or OUTSIDE_CITATION.search(line)
+    ]
 
 
 def citations(text: str) -> list[tuple[str, str]]:
     """Every (page, token) cited: (`rules`, ``) for a bare page, (`rules`, `§3.5`), (`reliability`, `S5`)."""
     found = []
     for m in DOC_CITATION.finditer(text):
-        name, tail = m.group("name"), text[m.end():m.end() + 200]
+        name, tail = m.group("name"), text[m.end() : m.end() + 200]
         found.append((name, ""))
         if name == "reliability":
             listed = PROMISE_LIST.match(tail)
@@ -119,8 +125,12 @@ def page_headings(name: str) -> list[str] | None:
 
 
 def test_nothing_points_outside_the_repository():
-    found = [f"{rel}:{n}: {line[:160]}" for rel, text in tracked_text_files() if rel != SELF
-             for n, line in outside_references(text)]
+    found = [
+        f"{rel}:{n}: {line[:160]}"
+        for rel, text in tracked_text_files()
+        if rel != SELF
+        for n, line in outside_references(text)
+    ]
     assert found == [], "cite the docs/ pages instead:\n" + "\n".join(found)
 
 
@@ -140,34 +150,58 @@ def test_every_cited_page_section_and_promise_exists():
 
 # The checks on small texts: each finds what it must, and only that.
 
+
 def test_outside_references_are_found_and_look_alikes_are_not():
     folder = ".." + "/" + "shared"
-    text = "\n".join([
-        f"see `{folder}/notes.md`",
-        "the rules of " + OUTSIDE_NAMES[0] + ".md §3",
-        "(" + OUTSIDE_NAMES[1] + ".md S5)",
-        "WORK_" + OUTSIDE_NAMES[3] + ".md and " + OUTSIDE_NAMES[0] + "_ENUMS are names, not citations",
-        "docs/rules.md §3.5 is fine",
-    ])
+    text = "\n".join(
+        [
+            f"see `{folder}/notes.md`",
+            "the rules of " + OUTSIDE_NAMES[0] + ".md §3",
+            "(" + OUTSIDE_NAMES[1] + ".md S5)",
+            "WORK_" + OUTSIDE_NAMES[3] + ".md and " + OUTSIDE_NAMES[0] + "_ENUMS are names, not citations",
+            "docs/rules.md §3.5 is fine",
+        ]
+    )
     assert [n for n, _ in outside_references(text)] == [1, 2, 3]
 
 
 def test_citations_read_sections_lists_parts_and_promise_ranges():
-    text = ("docs/rules.md §3.2 A–C, §1.3; docs/rules.md §5.8, 5.11 and §5.16 here; docs/rules.md §5 items 3, 12; "
-            "docs/architecture.md 6.5, then; docs/reliability.md S10, S11, A15; docs/reliability.md S1–S3 and "
-            "docs/reliability.md S13 and S7; docs/rank.md, \"Model\"; docs/permissions.md rule 5")
-    assert sorted(set(citations(text))) == sorted({
-        ("rules", ""), ("rules", "§3.2"), ("rules", "§1.3"), ("rules", "§5.8"), ("rules", "§5.11"),
-        ("rules", "§5.16"), ("rules", "§5"), ("architecture", ""), ("architecture", "§6.5"),
-        ("reliability", ""), ("reliability", "S10"), ("reliability", "S11"), ("reliability", "A15"),
-        ("reliability", "S1"), ("reliability", "S2"), ("reliability", "S3"), ("reliability", "S13"),
-        ("reliability", "S7"), ("rank", ""), ("permissions", ""),
-    })
+    text = (
+        "docs/rules.md §3.2 A–C, §1.3; docs/rules.md §5.8, 5.11 and §5.16 here; docs/rules.md §5 items 3, 12; "
+        "docs/architecture.md 6.5, then; docs/reliability.md S10, S11, A15; docs/reliability.md S1–S3 and "
+        'docs/reliability.md S13 and S7; docs/rank.md, "Model"; docs/permissions.md rule 5'
+    )
+    assert sorted(set(citations(text))) == sorted(
+        {
+            ("rules", ""),
+            ("rules", "§3.2"),
+            ("rules", "§1.3"),
+            ("rules", "§5.8"),
+            ("rules", "§5.11"),
+            ("rules", "§5.16"),
+            ("rules", "§5"),
+            ("architecture", ""),
+            ("architecture", "§6.5"),
+            ("reliability", ""),
+            ("reliability", "S10"),
+            ("reliability", "S11"),
+            ("reliability", "A15"),
+            ("reliability", "S1"),
+            ("reliability", "S2"),
+            ("reliability", "S3"),
+            ("reliability", "S13"),
+            ("reliability", "S7"),
+            ("rank", ""),
+            ("permissions", ""),
+        }
+    )
 
 
 def test_a_token_resolves_only_to_a_heading_with_exactly_that_number():
-    titles = headings("# Page\n## §3 Tolerance\n### §3.5 Machines\n```\n### §9.9 in a code block\n```\n"
-                      "### S13 Misconfiguration\n### §6.5 Inbox\n### Top 4 risks")
+    titles = headings(
+        "# Page\n## §3 Tolerance\n### §3.5 Machines\n```\n### §9.9 in a code block\n```\n"
+        "### S13 Misconfiguration\n### §6.5 Inbox\n### Top 4 risks"
+    )
     assert resolves("§3.5", titles) and resolves("§3", titles) and resolves("§6.5", titles)
     assert not resolves("§3.2", titles) and not resolves("§5", titles) and not resolves("§9.9", titles)
     assert not resolves("§4", titles)

@@ -39,7 +39,8 @@ def documents() -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for service, (main, settings_module, settings_cls) in APPS.items():
         settings = getattr(importlib.import_module(settings_module), settings_cls)(
-            _env_file=None, environment="test", **EXTRA_SETTINGS.get(service, {}))
+            _env_file=None, environment="test", **EXTRA_SETTINGS.get(service, {})
+        )
         out[service] = importlib.import_module(main).create_app(settings).openapi()
     from gateway.main import create_app
     from gateway.settings import GatewaySettings
@@ -64,11 +65,12 @@ def described(docs: dict[str, dict[str, Any]]) -> tuple[int, int, list[str]]:
 
 def _schema(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref", "")
-    return document["components"]["schemas"][ref[len(REF):]] if ref.startswith(REF) else schema
+    return document["components"]["schemas"][ref[len(REF) :]] if ref.startswith(REF) else schema
 
 
-def request_examples(document: dict[str, Any],
-                     operation: dict[str, Any]) -> list[tuple[str, dict[str, Any], Any]] | None:
+def request_examples(
+    document: dict[str, Any], operation: dict[str, Any]
+) -> list[tuple[str, dict[str, Any], Any]] | None:
     """The (media type, schema, example) triples of an operation's request body; None when it has none."""
     found: list[tuple[str, dict[str, Any], Any]] = []
     for media, content in operation["requestBody"].get("content", {}).items():
@@ -109,8 +111,12 @@ def form_example_errors(schema: dict[str, Any], example: Any, schemas: dict[str,
 
 
 def write_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(method, path, operation) for path, item in document.get("paths", {}).items()
-            for method, operation in item.items() if method in WRITE_METHODS and "requestBody" in operation]
+    return [
+        (method, path, operation)
+        for path, item in document.get("paths", {}).items()
+        for method, operation in item.items()
+        if method in WRITE_METHODS and "requestBody" in operation
+    ]
 
 
 def examples_missing_or_invalid(docs: dict[str, dict[str, Any]]) -> list[str]:
@@ -152,8 +158,10 @@ def test_every_schema_property_is_described():
     with_description, total, missing = described(documents())
     share = with_description / total
     by_source = Counter(name.split(":", 1)[0] for name in missing)
-    print(f"\nschema properties described: {with_description}/{total} = {share:.1%}; "
-          f"undescribed by document: {dict(by_source)}")
+    print(
+        f"\nschema properties described: {with_description}/{total} = {share:.1%}; "
+        f"undescribed by document: {dict(by_source)}"
+    )
     assert total > 1000, "the documents lost their schemas"
     assert share >= MIN_DESCRIBED, f"{share:.1%} described; undescribed: {missing[:40]}"
 
@@ -174,13 +182,28 @@ def test_summaries_are_unique_in_the_merged_document():
 
 def test_the_checks_catch_what_they_are_for():
     """The counting and checking functions on small documents: each problem is found."""
-    schemas = {"Body": {"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string", "description": "the name"}, "age": {"type": "integer"}}}}
+    schemas = {
+        "Body": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string", "description": "the name"}, "age": {"type": "integer"}},
+        }
+    }
     body = {"content": {"application/json": {"schema": {"$ref": REF + "Body"}}}}
-    document = {"paths": {"/a": {"post": {"summary": "Create A", "requestBody": body}},
-                          "/b": {"post": {"summary": "Create A", "requestBody": {"content": {
-                              "application/json": {"schema": {"$ref": REF + "Body"}, "example": {"age": 3}}}}}}},
-                "components": {"schemas": schemas}}
+    document = {
+        "paths": {
+            "/a": {"post": {"summary": "Create A", "requestBody": body}},
+            "/b": {
+                "post": {
+                    "summary": "Create A",
+                    "requestBody": {
+                        "content": {"application/json": {"schema": {"$ref": REF + "Body"}, "example": {"age": 3}}}
+                    },
+                }
+            },
+        },
+        "components": {"schemas": schemas},
+    }
     assert described({"x": document})[:2] == (1, 2)
     problems = examples_missing_or_invalid({"x": document})
     assert len(problems) == 2 and "no request example" in problems[0] and "invalid" in problems[1]
@@ -189,19 +212,27 @@ def test_the_checks_catch_what_they_are_for():
     assert examples_missing_or_invalid({"x": document}) == [problems[1]]
 
     # A file upload: its example names declared form fields only, every required one, with fitting text values.
-    form = {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"}, "dry_run": {"type": "boolean"},
-        "kind": {"type": "string", "enum": ["cadres"]}}}
+    form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "dry_run": {"type": "boolean"},
+            "kind": {"type": "string", "enum": ["cadres"]},
+        },
+    }
     upload = {"requestBody": {"content": {FORM: {"schema": form}}}}
     uploads = {"paths": {"/u": {"post": upload}}, "components": {"schemas": {}}}
     assert examples_missing_or_invalid({"x": uploads}) == ["x: POST /u has no request example"]
     upload["requestBody"]["content"][FORM]["examples"] = {
         "ok": {"value": {"file": "cadres.csv", "kind": "cadres", "dry_run": True}},
-        "bad": {"value": {"kind": "grades", "dry_run": "yes", "sheet": "干部"}}}
+        "bad": {"value": {"kind": "grades", "dry_run": "yes", "sheet": "干部"}},
+    }
     problems = examples_missing_or_invalid({"x": uploads})
     assert len(problems) == 1 and "POST /u: the example is invalid" in problems[0]
     errors = form_example_errors(form, upload["requestBody"]["content"][FORM]["examples"]["bad"]["value"], {})
     assert errors[:2] == ["undeclared form fields: ['sheet']", "required form fields missing: ['file']"]
     assert any(e.startswith("kind: ") for e in errors) and any(e.startswith("dry_run: ") for e in errors)
     assert form_example_errors(form, {"file": b"PK"}, {}) == [
-        "file: a file part's example is a string standing for the file"]
+        "file: a file part's example is a string standing for the file"
+    ]

@@ -33,8 +33,9 @@ def free_ports(n: int) -> list[int]:
 class Suite:
     """One `youwei up` on a var directory, with service ports chosen free (NATS too, unless `nats_port` is False)."""
 
-    def __init__(self, tmp: Path, *, var: Path | None = None, ports: dict[str, int] | None = None,
-                 pin_nats: bool = True) -> None:
+    def __init__(
+        self, tmp: Path, *, var: Path | None = None, ports: dict[str, int] | None = None, pin_nats: bool = True
+    ) -> None:
         self.tmp = tmp
         self.var = var or tmp / "var"
         self.ports = ports or dict(zip(NAMES, free_ports(len(NAMES)), strict=True))
@@ -62,8 +63,13 @@ class Suite:
     def up(self, timeout: float = 120) -> subprocess.Popen:
         self.runs += 1
         self.log = self.tmp / f"up{self.runs}.log"
-        self.proc = subprocess.Popen(self.command("up"), env=self.child_env(), stdout=open(self.log, "w"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command("up"),
+            env=self.child_env(),
+            stdout=open(self.log, "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while "Youwei is running" not in self.output():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -109,13 +115,22 @@ class Suite:
         raise AssertionError(f"no line with {needle!r} in:\n" + self.output()[-3000:])
 
     def token(self, role: str, unit: str = "city") -> dict[str, str]:
-        out = subprocess.run(self.command("token", "--role", role, "--unit", unit), capture_output=True, text=True,
-                             check=True, timeout=60)
+        out = subprocess.run(
+            self.command("token", "--role", role, "--unit", unit),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
         return {"Authorization": f"Bearer {out.stdout.strip()}"}
 
     def create_city(self, headers: dict[str, str]) -> None:
-        r = httpx.post(f"{self.gateway}/api/v1/org-units", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                       json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"}, timeout=10)
+        r = httpx.post(
+            f"{self.gateway}/api/v1/org-units",
+            headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+            json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"},
+            timeout=10,
+        )
         assert r.status_code == 201, r.text
 
 
@@ -155,5 +170,10 @@ def listening(port: int) -> bool:
 
 
 def cadre_body(name: str) -> dict[str, str]:
-    return {"name": name, "gender": "FEMALE", "birth_date": "1991-03-04", "entry_date": "2014-07-01",
-            "org_unit_id": "city"}
+    return {
+        "name": name,
+        "gender": "FEMALE",
+        "birth_date": "1991-03-04",
+        "entry_date": "2014-07-01",
+        "org_unit_id": "city",
+    }

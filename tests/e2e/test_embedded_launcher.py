@@ -33,8 +33,13 @@ def _free_ports(n: int) -> list[int]:
 
 
 def _up(var: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "suite", "--var", str(var), "up"], env={**os.environ, **env},
-                            stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "suite", "--var", str(var), "up"],
+        env={**os.environ, **env},
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while "Youwei is running" not in log.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -71,15 +76,32 @@ def test_youwei_up_runs_the_suite_stops_cleanly_and_keeps_data(tmp_path):
         for name, port in ports.items():
             assert f"http://127.0.0.1:{port}" in output, f"{name} URL not printed"
         assert "/docs" in output and "nats://127.0.0.1:" in output
-        token = subprocess.run([sys.executable, "-m", "suite", "--var", str(var), "token", "--role", "org_admin",
-                                "--unit", "city"], capture_output=True, text=True, check=True).stdout.strip()
+        token = subprocess.run(
+            [sys.executable, "-m", "suite", "--var", str(var), "token", "--role", "org_admin", "--unit", "city"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
-        r = httpx.post(f"{gateway}/api/v1/org-units", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                       json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"}, timeout=10)
+        r = httpx.post(
+            f"{gateway}/api/v1/org-units",
+            headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+            json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"},
+            timeout=10,
+        )
         assert r.status_code == 201, r.text
-        r = httpx.post(f"{gateway}/api/v1/cadres", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                       json={"name": "Sun Qi", "gender": "FEMALE", "birth_date": "1991-03-04",
-                             "entry_date": "2014-07-01", "org_unit_id": "city"}, timeout=10)
+        r = httpx.post(
+            f"{gateway}/api/v1/cadres",
+            headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+            json={
+                "name": "Sun Qi",
+                "gender": "FEMALE",
+                "birth_date": "1991-03-04",
+                "entry_date": "2014-07-01",
+                "org_unit_id": "city",
+            },
+            timeout=10,
+        )
         assert r.status_code == 201, r.text
         cadre_id = r.json()["id"]
         deadline = time.monotonic() + 30
@@ -98,8 +120,12 @@ def test_youwei_up_runs_the_suite_stops_cleanly_and_keeps_data(tmp_path):
 
     proc = _up(var, env, tmp_path / "up2.log")
     try:
-        token = subprocess.run([sys.executable, "-m", "suite", "--var", str(var), "token", "--role", "auditor",
-                                "--unit", "city"], capture_output=True, text=True, check=True).stdout.strip()
+        token = subprocess.run(
+            [sys.executable, "-m", "suite", "--var", str(var), "token", "--role", "auditor", "--unit", "city"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         r = httpx.get(f"{gateway}/api/v1/cadres/{cadre_id}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert r.status_code == 200 and r.json()["name"] == "Sun Qi"
     finally:

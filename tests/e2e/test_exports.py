@@ -49,36 +49,58 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
     urls: dict[str, str] = {}
     async with AsyncExitStack() as outer:
         for service, (main, settings_module, settings_cls) in SERVICES.items():
-            settings = settings_for(getattr(importlib.import_module(settings_module), settings_cls),
-                                    database_url=await fresh_db(service), nats_url=nats_url, namespace=events_ns,
-                                    auth=test_auth)
+            settings = settings_for(
+                getattr(importlib.import_module(settings_module), settings_cls),
+                database_url=await fresh_db(service),
+                nats_url=nats_url,
+                namespace=events_ns,
+                auth=test_auth,
+            )
             app = importlib.import_module(main).create_app(settings)
             stack = AsyncExitStack()
             urls[service] = await stack.enter_async_context(serving(app))
             outer.push_async_callback(stack.aclose)
             apps[service], stops[service] = app, stack
-        settings = gateway_test_settings(test_auth, part_timeout=5.0, export_pdf_compress=False,
-                                         export_pdf_invariant=True, **{f"{s}_url": u for s, u in urls.items()})
+        settings = gateway_test_settings(
+            test_auth,
+            part_timeout=5.0,
+            export_pdf_compress=False,
+            export_pdf_invariant=True,
+            **{f"{s}_url": u for s, u in urls.items()},
+        )
         gateway_app = create_app(settings)
         gateway = await outer.enter_async_context(running(gateway_app))
         admin = test_auth.headers("org_admin", unit="city", subject="admin-city")
-        for unit, name, level, parent in (("city", "某市", "CITY_LEADERSHIP", None),
-                                          ("county-a", "县甲", "COUNTY_LEADERSHIP", "city")):
-            r = await gateway.post("/api/v1/org-units", headers={**admin, **_idem()},
-                                   json={"code": unit, "name": name, "agency_level": level, "parent_id": parent})
+        for unit, name, level, parent in (
+            ("city", "某市", "CITY_LEADERSHIP", None),
+            ("county-a", "县甲", "COUNTY_LEADERSHIP", "city"),
+        ):
+            r = await gateway.post(
+                "/api/v1/org-units",
+                headers={**admin, **_idem()},
+                json={"code": unit, "name": name, "agency_level": level, "parent_id": parent},
+            )
             assert r.status_code == 201, r.text
         ids = {}
         for name, unit, gender in (("钱二", "city", "MALE"), ("赵一", "county-a", "FEMALE")):
-            r = await gateway.post("/api/v1/cadres", headers={**admin, **_idem()}, json={
-                "name": name, "gender": gender, "birth_date": "1984-04-05", "entry_date": "2006-07-01",
-                "org_unit_id": unit})
+            r = await gateway.post(
+                "/api/v1/cadres",
+                headers={**admin, **_idem()},
+                json={
+                    "name": name,
+                    "gender": gender,
+                    "birth_date": "1984-04-05",
+                    "entry_date": "2006-07-01",
+                    "org_unit_id": unit,
+                },
+            )
             assert r.status_code == 201, r.text
             ids[unit] = r.json()["id"]
         zhao = ids["county-a"]
-        for path, body in (("rank-holdings", {"rank_code": "C07", "since": "2019-03-01", "basis": "INITIAL",
-                                              "level": 15}),
-                           ("post-holdings", {"post_code": "TOWNSHIP_CHIEF", "since": "2020-05-01",
-                                              "basis": "INITIAL"})):
+        for path, body in (
+            ("rank-holdings", {"rank_code": "C07", "since": "2019-03-01", "basis": "INITIAL", "level": 15}),
+            ("post-holdings", {"post_code": "TOWNSHIP_CHIEF", "since": "2020-05-01", "basis": "INITIAL"}),
+        ):
             r = await gateway.post(f"/api/v1/cadres/{zhao}/{path}", headers={**admin, **_idem()}, json=body)
             assert r.status_code == 201, r.text
 
@@ -89,16 +111,39 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
 
         await eventually(everyone_knows_the_cadres, timeout=90, interval=0.2)
         for year, (grade, _) in GRADES.items():
-            extra = {"publicity_from": f"{year + 1}-01-10", "publicity_to": f"{year + 1}-01-16"} \
-                if grade == "EXCELLENT" else {}
-            r = await gateway.post("/api/v1/assessments/history", headers={**admin, **_idem()}, json={
-                "cadre_id": zhao, "year": year, "grade": grade, "decided_on": f"{year + 1}-01-20",
-                "notified_on": f"{year + 1}-01-22", "source": "PAPER_RECORD", **extra})
+            extra = (
+                {"publicity_from": f"{year + 1}-01-10", "publicity_to": f"{year + 1}-01-16"}
+                if grade == "EXCELLENT"
+                else {}
+            )
+            r = await gateway.post(
+                "/api/v1/assessments/history",
+                headers={**admin, **_idem()},
+                json={
+                    "cadre_id": zhao,
+                    "year": year,
+                    "grade": grade,
+                    "decided_on": f"{year + 1}-01-20",
+                    "notified_on": f"{year + 1}-01-22",
+                    "source": "PAPER_RECORD",
+                    **extra,
+                },
+            )
             assert r.status_code == 201, r.text
         past = (TODAY - dt.timedelta(days=30)).isoformat()
-        r = await gateway.post("/api/v1/sanctions/history", headers={**admin, **_idem()}, json={
-            "cadre_id": zhao, "system": "ORG_HANDLING", "type": "POST_ADJUSTMENT", "decided_on": past,
-            "effective_from": past, "document_number": "组干〔2026〕1号", "source": "PAPER_RECORD"})
+        r = await gateway.post(
+            "/api/v1/sanctions/history",
+            headers={**admin, **_idem()},
+            json={
+                "cadre_id": zhao,
+                "system": "ORG_HANDLING",
+                "type": "POST_ADJUSTMENT",
+                "decided_on": past,
+                "effective_from": past,
+                "document_number": "组干〔2026〕1号",
+                "source": "PAPER_RECORD",
+            },
+        )
         assert r.status_code == 201, r.text
         yield SimpleNamespace(gateway=gateway, gateway_app=gateway_app, apps=apps, stops=stops, ids=ids, admin=admin)
 
@@ -133,8 +178,15 @@ def _pdf_text(content: bytes) -> str:
     """The text of an uncompressed reportlab PDF: its string literals shown with Tj (UTF-16BE for the CID font)."""
     out = []
     for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S):
-        raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit()
-                     else {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(m.group(1), m.group(1)), literal)
+        raw = re.sub(
+            rb"\\([0-7]{1,3}|.)",
+            lambda m: (
+                bytes([int(m.group(1), 8)])
+                if m.group(1)[:1].isdigit()
+                else {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(m.group(1), m.group(1))
+            ),
+            literal,
+        )
         try:
             out.append(raw.decode("utf-16-be"))
         except UnicodeDecodeError:
@@ -143,8 +195,9 @@ def _pdf_text(content: bytes) -> str:
 
 
 async def _restrictions_of(suite: Any, cadre_id: str) -> list[dict[str, Any]]:
-    r = await suite.gateway.get("/api/v1/restrictions", params={"cadre_id": cadre_id, "active_on": TODAY.isoformat()},
-                                headers=suite.admin)
+    r = await suite.gateway.get(
+        "/api/v1/restrictions", params={"cadre_id": cadre_id, "active_on": TODAY.isoformat()}, headers=suite.admin
+    )
     assert r.status_code == 200, r.text
     return r.json()["items"]
 
@@ -160,8 +213,19 @@ async def test_the_roster_lists_each_cadre_with_post_rank_grades_and_restriction
     assert _utf8_filename(response.headers["content-disposition"]) == f"干部名册-某市-{TODAY.isoformat()}.xlsx"
     rows = _sheet(response.content, "名册")
     headers = list(rows[0])
-    assert headers == ["姓名", "性别", "出生年月", "单位", "职务", "职级", "级别", "任现职时间", "任现职级时间",
-                       *(f"{y}年度考核" for y in YEARS), "影响期内的限制"]
+    assert headers == [
+        "姓名",
+        "性别",
+        "出生年月",
+        "单位",
+        "职务",
+        "职级",
+        "级别",
+        "任现职时间",
+        "任现职级时间",
+        *(f"{y}年度考核" for y in YEARS),
+        "影响期内的限制",
+    ]
     by_name = {row[0]: dict(zip(headers, row)) for row in rows[1:]}
     assert sorted(by_name) == ["赵一", "钱二"]
     zhao = by_name["赵一"]
@@ -169,8 +233,9 @@ async def test_the_roster_lists_each_cadre_with_post_rank_grades_and_restriction
     assert (zhao["职务"], zhao["职级"], zhao["级别"]) == ("乡科级正职", "一级主任科员", 15)
     assert (zhao["任现职时间"], zhao["任现职级时间"]) == ("2020-05-01", "2019-03-01")
     assert [zhao[f"{y}年度考核"] for y in YEARS] == [GRADES[y][1] for y in YEARS]
-    rank_bar = next(r for r in await _restrictions_of(suite, suite.ids["county-a"])
-                    if r["effect"] == "NO_RANK_PROMOTION")
+    rank_bar = next(
+        r for r in await _restrictions_of(suite, suite.ids["county-a"]) if r["effect"] == "NO_RANK_PROMOTION"
+    )
     assert f"不得晋升职级（组织处理，至{rank_bar['applies_until']}）" in zhao["影响期内的限制"]
     qian = by_name["钱二"]
     assert qian["性别"] == "男" and qian["单位"] == "某市" and qian["影响期内的限制"] in ("", None)
@@ -178,11 +243,13 @@ async def test_the_roster_lists_each_cadre_with_post_rank_grades_and_restriction
     about = dict((r[0], r[1]) for r in _sheet(response.content, "说明")[1:] if r and r[0])
     assert about["截至日期"] == TODAY.isoformat() and about["生成对象"].startswith("admin-city")
 
-    only_city = await suite.gateway.get("/api/v1/org-units/city/roster.xlsx", params={"include_subunits": "false"},
-                                        headers=suite.admin)
+    only_city = await suite.gateway.get(
+        "/api/v1/org-units/city/roster.xlsx", params={"include_subunits": "false"}, headers=suite.admin
+    )
     assert [r[0] for r in _sheet(only_city.content, "名册")[1:]] == ["钱二"]
-    earlier = await suite.gateway.get("/api/v1/org-units/county-a/roster.xlsx", params={"as_of": "2019-06-30"},
-                                      headers=suite.admin)
+    earlier = await suite.gateway.get(
+        "/api/v1/org-units/county-a/roster.xlsx", params={"as_of": "2019-06-30"}, headers=suite.admin
+    )
     zhao_then = dict(zip(*_sheet(earlier.content, "名册")[:2]))
     assert zhao_then["职务"] in ("", None) and zhao_then["任现职级时间"] == "2019-03-01"
     assert zhao_then["影响期内的限制"] in ("", None)
@@ -195,14 +262,22 @@ async def test_the_roster_lists_each_cadre_with_post_rank_grades_and_restriction
     assert outside.json()["detail"] == unknown.json()["detail"]
     own = await suite.gateway.get("/api/v1/org-units/county-a/roster.xlsx", headers=county)
     assert [r[0] for r in _sheet(own.content, "名册")[1:]] == ["赵一"]
-    for role, status in (("petitions_staff", 403), ("cadre", 403), ("subscriber", 403), ("auditor", 200),
-                         ("assessor", 200), ("discipline_officer", 200)):
-        headers = test_auth.headers(role, unit="city", subject=f"{role}-roster",
-                                    cadre_id=suite.ids["city"] if role == "cadre" else None)
+    for role, status in (
+        ("petitions_staff", 403),
+        ("cadre", 403),
+        ("subscriber", 403),
+        ("auditor", 200),
+        ("assessor", 200),
+        ("discipline_officer", 200),
+    ):
+        headers = test_auth.headers(
+            role, unit="city", subject=f"{role}-roster", cadre_id=suite.ids["city"] if role == "cadre" else None
+        )
         r = await suite.gateway.get("/api/v1/org-units/city/roster.xlsx", headers=headers)
         assert r.status_code == status, (role, r.text[:200])
-    bad = await suite.gateway.get("/api/v1/org-units/city/roster.xlsx", params={"include_subunits": "maybe"},
-                                  headers=suite.admin)
+    bad = await suite.gateway.get(
+        "/api/v1/org-units/city/roster.xlsx", params={"include_subunits": "maybe"}, headers=suite.admin
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "include_subunits"
 
 
@@ -218,12 +293,23 @@ async def test_a_roster_over_the_limit_answers_413(suite, test_auth):
 
 async def test_the_dossier_exports_as_xlsx_and_pdf_audited_like_the_json_dossier(suite, test_auth):
     zhao = suite.ids["county-a"]
-    response = await suite.gateway.get(f"/api/v1/cadres/{zhao}/dossier.xlsx", headers={
-        **suite.admin, "X-Purpose": "APPOINTMENT_REVIEW", "X-Request-ID": "dossier-export-1"})
+    response = await suite.gateway.get(
+        f"/api/v1/cadres/{zhao}/dossier.xlsx",
+        headers={**suite.admin, "X-Purpose": "APPOINTMENT_REVIEW", "X-Request-ID": "dossier-export-1"},
+    )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == XLSX
     assert _utf8_filename(response.headers["content-disposition"]) == f"干部档案-赵一-{TODAY.isoformat()}.xlsx"
-    assert _sheetnames(response.content) == ["基本信息", "任职经历", "年度考核", "业绩纪实", "奖励", "信访", "容错与处分", "限制"]
+    assert _sheetnames(response.content) == [
+        "基本信息",
+        "任职经历",
+        "年度考核",
+        "业绩纪实",
+        "奖励",
+        "信访",
+        "容错与处分",
+        "限制",
+    ]
     basic = _sheet(response.content, "基本信息")
     assert basic[0][0] == "干部档案：赵一" and basic[1][0] == f"截至日期：{TODAY.isoformat()}"
     assert basic[2][0].startswith("生成对象：admin-city")
@@ -236,13 +322,20 @@ async def test_the_dossier_exports_as_xlsx_and_pdf_audited_like_the_json_dossier
     for service, app in suite.apps.items():
         table = importlib.import_module(f"services.{service}.adapters.orm").audit_log
         async with app.state.runtime.db.reader.connect() as conn:
-            rows = (await conn.execute(select(table.c.object_id, table.c.purpose, table.c.actor)
-                                       .where(table.c.request_id == "dossier-export-1"))).all()
-        assert any(r.object_id == zhao and r.purpose == "APPOINTMENT_REVIEW" and r.actor == "admin-city"
-                   for r in rows), (service, rows)
+            rows = (
+                await conn.execute(
+                    select(table.c.object_id, table.c.purpose, table.c.actor).where(
+                        table.c.request_id == "dossier-export-1"
+                    )
+                )
+            ).all()
+        assert any(
+            r.object_id == zhao and r.purpose == "APPOINTMENT_REVIEW" and r.actor == "admin-city" for r in rows
+        ), (service, rows)
 
-    pdf = await suite.gateway.get(f"/api/v1/cadres/{zhao}/dossier.pdf", params={"as_of": TODAY.isoformat()},
-                                  headers=suite.admin)
+    pdf = await suite.gateway.get(
+        f"/api/v1/cadres/{zhao}/dossier.pdf", params={"as_of": TODAY.isoformat()}, headers=suite.admin
+    )
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert _utf8_filename(pdf.headers["content-disposition"]) == f"干部档案-赵一-{TODAY.isoformat()}.pdf"
@@ -256,8 +349,10 @@ async def test_the_dossier_exports_as_xlsx_and_pdf_audited_like_the_json_dossier
         outside = await suite.gateway.get(f"/api/v1/cadres/{city_cadre}/dossier.{suffix}", headers=county)
         assert outside.status_code == 404 and outside.headers["content-type"].startswith("application/problem+json")
         for role in ("petitions_staff", "subscriber"):
-            r = await suite.gateway.get(f"/api/v1/cadres/{zhao}/dossier.{suffix}",
-                                        headers=test_auth.headers(role, unit="city", subject=f"{role}-x"))
+            r = await suite.gateway.get(
+                f"/api/v1/cadres/{zhao}/dossier.{suffix}",
+                headers=test_auth.headers(role, unit="city", subject=f"{role}-x"),
+            )
             assert r.status_code == 403, role
 
     me = test_auth.headers("cadre", unit="county-a", cadre_id=zhao, subject=f"cadre-{zhao}")
@@ -273,21 +368,30 @@ async def test_the_dashboard_xlsx_matches_the_json_dashboard(suite, test_auth):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == XLSX
     assert _utf8_filename(response.headers["content-disposition"]).startswith("组织工作看板-某市-")
-    assert _sheetnames(response.content) == ["概览", "晋升资格", "考核等次分布", "担当作为指数", "激励覆盖", "逾期信访",
-                                             "限制即将到期"]
+    assert _sheetnames(response.content) == [
+        "概览",
+        "晋升资格",
+        "考核等次分布",
+        "担当作为指数",
+        "激励覆盖",
+        "逾期信访",
+        "限制即将到期",
+    ]
     appraisal = json_view["parts"]["appraisal"]
     labels = {"EXCELLENT": "优秀", "COMPETENT": "称职", "BASIC": "基本称职"}
     grade_rows = _sheet(response.content, "考核等次分布")
     at = grade_rows.index(("考核等次", "人数"))
-    assert {r[0]: r[1] for r in grade_rows[at + 1:] if r[0]} == \
-        {labels[k]: v for k, v in appraisal["grade_distribution"].items()}
+    assert {r[0]: r[1] for r in grade_rows[at + 1 :] if r[0]} == {
+        labels[k]: v for k, v in appraisal["grade_distribution"].items()
+    }
     assert appraisal["grade_distribution"] == {"EXCELLENT": 1}
     tolerance = json_view["parts"]["tolerance"]
     ending = _sheet(response.content, "限制即将到期")
     listed = [r for r in ending if r[0] in {i["cadre_id"] for i in tolerance["restrictions_ending"]["items"]}]
     assert len(listed) == tolerance["restrictions_ending"]["count"] >= 1
-    assert {(r[0], r[3]) for r in listed} == {(i["cadre_id"], i["ends_on"])
-                                              for i in tolerance["restrictions_ending"]["items"]}
+    assert {(r[0], r[3]) for r in listed} == {
+        (i["cadre_id"], i["ends_on"]) for i in tolerance["restrictions_ending"]["items"]
+    }
     rank = json_view["parts"]["rank"]
     assert ("干部人数", rank["cadres"]) in [r[:2] for r in _sheet(response.content, "晋升资格")]
 
@@ -295,8 +399,9 @@ async def test_the_dashboard_xlsx_matches_the_json_dashboard(suite, test_auth):
     assert (await suite.gateway.get("/api/v1/dashboards/county-a.xlsx", headers=assessor)).status_code == 404
     assert (await suite.gateway.get("/api/v1/dashboards/city.xlsx", headers=assessor)).status_code == 200
     for role in ("petitions_staff", "cadre", "subscriber"):
-        r = await suite.gateway.get("/api/v1/dashboards/city.xlsx",
-                                    headers=test_auth.headers(role, unit="city", subject=f"{role}-d"))
+        r = await suite.gateway.get(
+            "/api/v1/dashboards/city.xlsx", headers=test_auth.headers(role, unit="city", subject=f"{role}-d")
+        )
         assert r.status_code == 403, role
     county = test_auth.headers("org_admin", unit="county-a", subject="admin-county")
     assert (await suite.gateway.get("/api/v1/dashboards/city.xlsx", headers=county)).status_code == 404

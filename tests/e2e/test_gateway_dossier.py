@@ -41,9 +41,13 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
     urls: dict[str, str] = {}
     async with AsyncExitStack() as outer:
         for service, (main, settings_module, settings_cls) in SERVICES.items():
-            settings = settings_for(getattr(importlib.import_module(settings_module), settings_cls),
-                                    database_url=await fresh_db(service), nats_url=nats_url, namespace=events_ns,
-                                    auth=test_auth)
+            settings = settings_for(
+                getattr(importlib.import_module(settings_module), settings_cls),
+                database_url=await fresh_db(service),
+                nats_url=nats_url,
+                namespace=events_ns,
+                auth=test_auth,
+            )
             app = importlib.import_module(main).create_app(settings)
             stack = AsyncExitStack()
             urls[service] = await stack.enter_async_context(serving(app))
@@ -53,13 +57,17 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
         gateway = await outer.enter_async_context(running(create_app(settings)))
         admin = test_auth.headers("org_admin", unit="city", subject="admin-city")
         for unit, level, parent in (("city", "CITY_LEADERSHIP", None), ("county-a", "COUNTY_LEADERSHIP", "city")):
-            response = await gateway.post("/api/v1/org-units", headers={**admin, **_idem()},
-                                          json={"code": unit, "name": unit, "agency_level": level, "parent_id": parent})
+            response = await gateway.post(
+                "/api/v1/org-units",
+                headers={**admin, **_idem()},
+                json={"code": unit, "name": unit, "agency_level": level, "parent_id": parent},
+            )
             assert response.status_code == 201, response.text
         ids = {}
         for name, unit in (("Zhao Yi", "city"), ("Qian Er", "county-a")):
-            response = await gateway.post("/api/v1/cadres", headers={**admin, **_idem()},
-                                          json={**CADRE, "name": name, "org_unit_id": unit})
+            response = await gateway.post(
+                "/api/v1/cadres", headers={**admin, **_idem()}, json={**CADRE, "name": name, "org_unit_id": unit}
+            )
             assert response.status_code == 201, response.text
             ids[unit] = response.json()["id"]
 
@@ -74,9 +82,10 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
 
 async def test_an_org_admin_reads_a_complete_dossier_and_each_service_audits_its_part(suite):
     cadre_id = suite.ids["county-a"]
-    response = await suite.gateway.get(f"/api/v1/cadres/{cadre_id}/dossier",
-                                       headers={**suite.admin, "X-Purpose": "APPOINTMENT_REVIEW",
-                                                "X-Request-ID": "dossier-read-1"})
+    response = await suite.gateway.get(
+        f"/api/v1/cadres/{cadre_id}/dossier",
+        headers={**suite.admin, "X-Purpose": "APPOINTMENT_REVIEW", "X-Request-ID": "dossier-read-1"},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["cadre"]["id"] == cadre_id and body["cadre"]["org_unit_id"] == "county-a"
@@ -85,16 +94,29 @@ async def test_an_org_admin_reads_a_complete_dossier_and_each_service_audits_its
     for service, app in suite.apps.items():
         table = importlib.import_module(f"services.{service}.adapters.orm").audit_log
         async with app.state.runtime.db.reader.connect() as conn:
-            rows = (await conn.execute(select(table.c.object_id, table.c.purpose, table.c.actor, table.c.action)
-                                       .where(table.c.request_id == "dossier-read-1"))).all()
-        assert any(r.object_id == cadre_id and r.purpose == "APPOINTMENT_REVIEW" and r.actor == "admin-city"
-                   for r in rows), (service, rows)
+            rows = (
+                await conn.execute(
+                    select(table.c.object_id, table.c.purpose, table.c.actor, table.c.action).where(
+                        table.c.request_id == "dossier-read-1"
+                    )
+                )
+            ).all()
+        assert any(
+            r.object_id == cadre_id and r.purpose == "APPOINTMENT_REVIEW" and r.actor == "admin-city" for r in rows
+        ), (service, rows)
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    ("org_admin", 200), ("discipline_officer", 200), ("assessor", 200), ("auditor", 200),
-    ("petitions_staff", 403), ("subscriber", 403),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("org_admin", 200),
+        ("discipline_officer", 200),
+        ("assessor", 200),
+        ("auditor", 200),
+        ("petitions_staff", 403),
+        ("subscriber", 403),
+    ],
+)
 async def test_the_gateway_rows_of_the_matrix_for_each_role(suite, test_auth, role, expected):
     headers = test_auth.headers(role, unit="city", subject=f"{role}-1")
     dossier = await suite.gateway.get(f"/api/v1/cadres/{suite.ids['county-a']}/dossier", headers=headers)
@@ -134,8 +156,9 @@ async def test_a_cadre_reads_their_own_dossier_without_petitions_and_no_one_else
 
 
 async def test_the_historical_view_is_passed_to_every_service(suite):
-    response = await suite.gateway.get(f"/api/v1/cadres/{suite.ids['county-a']}/dossier",
-                                       params={"as_of": "2020-06-30"}, headers=suite.admin)
+    response = await suite.gateway.get(
+        f"/api/v1/cadres/{suite.ids['county-a']}/dossier", params={"as_of": "2020-06-30"}, headers=suite.admin
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["as_of"] == "2020-06-30" and body["degraded"] == []
@@ -184,8 +207,9 @@ async def test_representative_cells_of_each_services_matrix_through_the_gateway(
     mismatches = []
     for path, expected in CELLS.items():
         for role, status in zip(ROLES, expected, strict=True):
-            headers = test_auth.headers(role, unit="city", cadre_id=cadre_id if role == "cadre" else None,
-                                        subject=f"{role}-matrix")
+            headers = test_auth.headers(
+                role, unit="city", cadre_id=cadre_id if role == "cadre" else None, subject=f"{role}-matrix"
+            )
             response = await suite.gateway.get(path, headers=headers)
             if response.status_code != status:
                 mismatches.append(f"{role} GET {path}: {response.status_code} (expected {status})")

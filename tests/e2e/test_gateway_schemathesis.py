@@ -30,8 +30,10 @@ from gateway.testing import closed_port_url
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.e2e,
-    pytest.mark.skipif(os.environ.get("YOUWEI_SCHEMATHESIS") != "1",
-                       reason="long schemathesis run: set YOUWEI_SCHEMATHESIS=1 (nightly)"),
+    pytest.mark.skipif(
+        os.environ.get("YOUWEI_SCHEMATHESIS") != "1",
+        reason="long schemathesis run: set YOUWEI_SCHEMATHESIS=1 (nightly)",
+    ),
 ]
 SERVICES = ("rank", "appraisal", "petitions", "tolerance")
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "100"))
@@ -43,9 +45,25 @@ def _free_port() -> int:
 
 def _start(factory: str, port: int, env: dict[str, str], ready: str) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
@@ -69,9 +87,15 @@ def suite(nats_url: str, sqlite_templates: dict[str, Path], test_auth: Any, tmp_
     procs: list[subprocess.Popen] = []
     urls: dict[str, str] = {}
     try:
-        common = {"ENVIRONMENT": "test", "LOG_LEVEL": "WARNING", "NATS_URL": nats_url, "EVENTS_NAMESPACE": namespace,
-                  "AUTH_JWKS_FILE": str(test_auth.jwks_file), "AUTH_ISSUER": test_auth.issuer,
-                  "AUTH_AUDIENCE": test_auth.audience}
+        common = {
+            "ENVIRONMENT": "test",
+            "LOG_LEVEL": "WARNING",
+            "NATS_URL": nats_url,
+            "EVENTS_NAMESPACE": namespace,
+            "AUTH_JWKS_FILE": str(test_auth.jwks_file),
+            "AUTH_ISSUER": test_auth.issuer,
+            "AUTH_AUDIENCE": test_auth.audience,
+        }
         for service in SERVICES:
             db = tmp / f"{service}.db"
             shutil.copyfile(sqlite_templates[service], db)
@@ -90,8 +114,12 @@ def suite(nats_url: str, sqlite_templates: dict[str, Path], test_auth: Any, tmp_
         token = test_auth.token("org_admin", unit="city", subject="schemathesis", ttl_s=6 * 3600)
         headers = {"Authorization": f"Bearer {token}"}
         for unit, level, parent in (("city", "CITY_LEADERSHIP", None), ("county-a", "COUNTY_LEADERSHIP", "city")):
-            r = httpx.post(f"{gateway}/api/v1/org-units", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                           json={"code": unit, "name": unit, "agency_level": level, "parent_id": parent}, timeout=30)
+            r = httpx.post(
+                f"{gateway}/api/v1/org-units",
+                headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+                json={"code": unit, "name": unit, "agency_level": level, "parent_id": parent},
+                timeout=30,
+            )
             assert r.status_code == 201, r.text
         # Reports outlive pytest's temporary directories (one directory per run), for reading failures afterwards.
         reports = Path(tempfile.mkdtemp(prefix="youwei-schemathesis-", dir=os.environ.get("SCHEMATHESIS_REPORTS")))
@@ -122,10 +150,37 @@ def run_schemathesis(schema_url: str, token: str, report: Path) -> dict[str, Any
     """Runs the schemathesis CLI with every check; returns its exit code and output."""
     config = report.parent / "schemathesis.toml"
     config.write_text(CONFIG, encoding="utf-8")
-    cmd = [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config), "run", schema_url, *EXCLUDED, "--checks", "all", "--max-examples",
-           str(EXAMPLES), "--header", f"Authorization: Bearer {token}", "--workers", "1", "--seed", "7",
-           "--max-redirects", "0", "--request-timeout", "30", "--suppress-health-check", "all", "--no-color",
-           "--report", "junit", "--report-junit-path", str(report), "--generation-database", "none"]
+    cmd = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(config),
+        "run",
+        schema_url,
+        *EXCLUDED,
+        "--checks",
+        "all",
+        "--max-examples",
+        str(EXAMPLES),
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--workers",
+        "1",
+        "--seed",
+        "7",
+        "--max-redirects",
+        "0",
+        "--request-timeout",
+        "30",
+        "--suppress-health-check",
+        "all",
+        "--no-color",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(report),
+        "--generation-database",
+        "none",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=7200)
     return {"exit": done.returncode, "output": done.stdout[-20000:] + done.stderr[-5000:]}
 

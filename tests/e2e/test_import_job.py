@@ -29,18 +29,34 @@ from gateway.testing import gateway_test_settings, serving
 from kernel.testing.helpers import settings_for
 
 YOUWEI = str(Path(sys.executable).with_name("youwei"))
-SERVICES = {s: (f"services.{s}.main", f"services.{s}.settings", f"{s.capitalize()}Settings")
-            for s in ("rank", "appraisal", "petitions", "tolerance")}
-UNITS = [("city", "示例市", None, "市级领导班子"), ("finance", "财政局", "city", "市直机关"),
-         ("budget", "预算处", "finance", "内设处室")]
+SERVICES = {
+    s: (f"services.{s}.main", f"services.{s}.settings", f"{s.capitalize()}Settings")
+    for s in ("rank", "appraisal", "petitions", "tolerance")
+}
+UNITS = [
+    ("city", "示例市", None, "市级领导班子"),
+    ("finance", "财政局", "city", "市直机关"),
+    ("budget", "预算处", "finance", "内设处室"),
+]
 MAX_BYTES = 200_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 sqlite_only = pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
 
 
 def _cadres(n: int) -> list[list[Any]]:
-    return [[f"干部{i:03d}", "女" if i % 2 else "男", f"{1970 + i % 25}.{1 + i % 12:02d}", f"{1992 + i % 25}.07",
-             "大学本科", "budget" if i % 3 else "finance", "一级主任科员", "2020.01"] for i in range(n)]
+    return [
+        [
+            f"干部{i:03d}",
+            "女" if i % 2 else "男",
+            f"{1970 + i % 25}.{1 + i % 12:02d}",
+            f"{1992 + i % 25}.07",
+            "大学本科",
+            "budget" if i % 3 else "finance",
+            "一级主任科员",
+            "2020.01",
+        ]
+        for i in range(n)
+    ]
 
 
 def _workbook(cadres: list[list[Any]]) -> bytes:
@@ -64,19 +80,30 @@ async def _suite(fresh_db, nats_url, events_ns, test_auth, imports_dir: Path, **
     async with AsyncExitStack() as stack:
         urls = {}
         for service, (main, settings_module, settings_cls) in SERVICES.items():
-            settings = settings_for(getattr(importlib.import_module(settings_module), settings_cls),
-                                    database_url=await fresh_db(service), nats_url=nats_url, namespace=events_ns,
-                                    auth=test_auth)
+            settings = settings_for(
+                getattr(importlib.import_module(settings_module), settings_cls),
+                database_url=await fresh_db(service),
+                nats_url=nats_url,
+                namespace=events_ns,
+                auth=test_auth,
+            )
             urls[service] = await stack.enter_async_context(serving(importlib.import_module(main).create_app(settings)))
 
         def gateway_settings() -> Any:
-            return gateway_test_settings(test_auth, part_timeout=5.0, upstream_timeout=30.0, imports_dir=imports_dir,
-                                         import_max_bytes=MAX_BYTES, **{f"{s}_url": u for s, u in urls.items()},
-                                         **gateway)
+            return gateway_test_settings(
+                test_auth,
+                part_timeout=5.0,
+                upstream_timeout=30.0,
+                imports_dir=imports_dir,
+                import_max_bytes=MAX_BYTES,
+                **{f"{s}_url": u for s, u in urls.items()},
+                **gateway,
+            )
 
         token = test_auth.token("org_admin", unit="city", subject="importer")
-        rank = await stack.enter_async_context(httpx.AsyncClient(
-            base_url=urls["rank"], headers={"Authorization": f"Bearer {token}"}, timeout=30))
+        rank = await stack.enter_async_context(
+            httpx.AsyncClient(base_url=urls["rank"], headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        )
         yield SimpleNamespace(token=token, rank=rank, gateway_settings=gateway_settings)
 
 
@@ -91,14 +118,23 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def _upload(gw: httpx.AsyncClient, token: str, content: bytes, *, name: str = "register.xlsx",
-                  dry_run: bool | None = None, kind: str | None = None, mime: str = XLSX) -> httpx.Response:
+async def _upload(
+    gw: httpx.AsyncClient,
+    token: str,
+    content: bytes,
+    *,
+    name: str = "register.xlsx",
+    dry_run: bool | None = None,
+    kind: str | None = None,
+    mime: str = XLSX,
+) -> httpx.Response:
     data = {k: v for k, v in (("dry_run", None if dry_run is None else str(dry_run).lower()), ("kind", kind)) if v}
     return await gw.post("/api/v1/imports", headers=_auth(token), files={"file": (name, content, mime)}, data=data)
 
 
-async def _until(gw: httpx.AsyncClient, token: str, location: str, *statuses: str,
-                 done_at_least: int | None = None) -> dict[str, Any]:
+async def _until(
+    gw: httpx.AsyncClient, token: str, location: str, *statuses: str, done_at_least: int | None = None
+) -> dict[str, Any]:
     """Polls a job until it reaches one of `statuses` (or makes `done_at_least` progress); bounded, not timed."""
     deadline = asyncio.get_running_loop().time() + 240
     while True:
@@ -132,9 +168,9 @@ def _problem(response: httpx.Response, status: int, rule: str | None, field: str
 
 
 async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_scope(
-        fresh_db, nats_url, events_ns, test_auth, tmp_path):
-    async with _suite(fresh_db, nats_url, events_ns, test_auth, tmp_path / "imports") as suite, \
-            _gateway(suite) as gw:
+    fresh_db, nats_url, events_ns, test_auth, tmp_path
+):
+    async with _suite(fresh_db, nats_url, events_ns, test_auth, tmp_path / "imports") as suite, _gateway(suite) as gw:
         token = suite.token
         broken = [["坏行", "男", 1985.1, "2008.07", "大学本科", "budget", None, None]]  # 1985.01 or 1985.10?
         content = _workbook(_cadres(12) + broken)
@@ -149,8 +185,14 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         assert dry["progress"] == {"done": 15, "total": 15}
         report = (await gw.get(f"{answer.headers['location']}/report", headers=_auth(token))).json()
         assert report["dry_run"] is True and report["file"] == "register.xlsx"
-        assert report["rows_ok"] == {"org-units": 3, "cadres": 12, "grades": 0, "sanctions": 0,
-                                     "awards": 0, "appeals": 0}
+        assert report["rows_ok"] == {
+            "org-units": 3,
+            "cadres": 12,
+            "grades": 0,
+            "sanctions": 0,
+            "awards": 0,
+            "appeals": 0,
+        }
         assert [(i["sheet"], i["row"], i["column"]) for i in report["issues"]] == [("干部", 14, "出生年月")]
         xlsx = await gw.get(f"{answer.headers['location']}/report.xlsx", headers=_auth(token))
         assert xlsx.status_code == 200 and xlsx.headers["content-type"] == XLSX
@@ -160,8 +202,15 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         # The same report as `youwei import --dry-run` writes for the same file (suite/importing/report.py).
         (tmp_path / "register.xlsx").write_bytes(content)
         process = await asyncio.create_subprocess_exec(
-            YOUWEI, "import", str(tmp_path / "register.xlsx"), "--dry-run", "--report", str(tmp_path / "cli.json"),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+            YOUWEI,
+            "import",
+            str(tmp_path / "register.xlsx"),
+            "--dry-run",
+            "--report",
+            str(tmp_path / "cli.json"),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         assert await asyncio.wait_for(process.wait(), timeout=120) == 1  # 1: a row was skipped
         assert json.loads((tmp_path / "cli.json").read_text(encoding="utf-8")) == report
         cli_rows = list(load_workbook(tmp_path / "cli.xlsx").active.iter_rows(values_only=True))
@@ -187,8 +236,9 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         # The caller's jobs, newest first, one page at a time.
         page = (await gw.get("/api/v1/imports", params={"limit": 2}, headers=_auth(token))).json()
         rest = (await gw.get("/api/v1/imports", params={"cursor": page["next_cursor"]}, headers=_auth(token))).json()
-        assert [j["id"] for j in page["items"] + rest["items"]] == [
-            again["id"], job["id"], dry["id"]] and rest["next_cursor"] is None
+        assert [j["id"] for j in page["items"] + rest["items"]] == [again["id"], job["id"], dry["id"]] and rest[
+            "next_cursor"
+        ] is None
 
         # Who sees a job: another org_admin covering the submitter's unit does; one of another unit gets 404 (as
         # for an unknown id), and has no job in their list; an assessor gets 403 on every route.
@@ -198,9 +248,10 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
         elsewhere = test_auth.token("org_admin", unit="finance", subject="finance-admin")
         refused = await gw.get(location, headers=_auth(elsewhere))
         unknown = await gw.get("/api/v1/imports/" + "0" * 32, headers=_auth(elsewhere))
-        assert _problem(refused, 404, "scope.import", "import_id") == {**_problem(unknown, 404, "scope.import",
-                                                                                    "import_id"),
-                                                                     "instance": refused.json()["instance"]}
+        assert _problem(refused, 404, "scope.import", "import_id") == {
+            **_problem(unknown, 404, "scope.import", "import_id"),
+            "instance": refused.json()["instance"],
+        }
         assert (await gw.get(f"{location}/report", headers=_auth(elsewhere))).status_code == 404
         assert (await gw.get("/api/v1/imports", headers=_auth(elsewhere))).json()["items"] == []
         assessor = test_auth.token("assessor", unit="city", subject="importer")
@@ -229,14 +280,18 @@ async def test_upload_dry_run_import_and_the_same_file_again_with_reports_and_sc
 
 
 @sqlite_only
-async def test_bad_uploads_answer_problems_naming_the_rule_and_field(fresh_db, nats_url, events_ns, test_auth,
-                                                                     tmp_path):
-    async with _suite(fresh_db, nats_url, events_ns, test_auth, tmp_path / "imports") as suite, \
-            _gateway(suite) as gw:
+async def test_bad_uploads_answer_problems_naming_the_rule_and_field(
+    fresh_db, nats_url, events_ns, test_auth, tmp_path
+):
+    async with _suite(fresh_db, nats_url, events_ns, test_auth, tmp_path / "imports") as suite, _gateway(suite) as gw:
         token = suite.token
         _problem(await _upload(gw, token, b"PK\x03\x04" + b"x" * (MAX_BYTES + 10)), 413, "import.too_large", "file")
-        _problem(await _upload(gw, token, b"%PDF-1.4", name="register.pdf", mime="application/pdf"), 415,
-                 "import.file_type", "file")
+        _problem(
+            await _upload(gw, token, b"%PDF-1.4", name="register.pdf", mime="application/pdf"),
+            415,
+            "import.file_type",
+            "file",
+        )
         as_json = await gw.post("/api/v1/imports", headers=_auth(token), json={"file": "register.xlsx"})
         _problem(as_json, 415, "import.media_type", "Content-Type")
         _problem(await _upload(gw, token, b"not a workbook at all"), 422, "import.unreadable", "file")
@@ -248,14 +303,25 @@ async def test_bad_uploads_answer_problems_naming_the_rule_and_field(fresh_db, n
         other.save(buffer)
         _problem(await _upload(gw, token, buffer.getvalue()), 422, "import.no_sheet", "file")
         csv = "姓名,性别\n张三,男\n".encode()
-        _problem(await _upload(gw, token, csv, name="people.csv", mime="text/csv"), 422, "import.kind_required",
-                 "kind")
-        _problem(await _upload(gw, token, csv, name="people.csv", mime="text/csv", kind="people"), 422,
-                 "import.kind_unknown", "kind")
-        _problem(await _upload(gw, token, b"\xff\xfe\x00bad", name="people.csv", mime="text/csv", kind="cadres"),
-                 422, "import.unreadable", "file")
-        bad_bool = await gw.post("/api/v1/imports", headers=_auth(token), data={"dry_run": "maybe"},
-                                 files={"file": ("r.xlsx", _workbook([]), XLSX)})
+        _problem(await _upload(gw, token, csv, name="people.csv", mime="text/csv"), 422, "import.kind_required", "kind")
+        _problem(
+            await _upload(gw, token, csv, name="people.csv", mime="text/csv", kind="people"),
+            422,
+            "import.kind_unknown",
+            "kind",
+        )
+        _problem(
+            await _upload(gw, token, b"\xff\xfe\x00bad", name="people.csv", mime="text/csv", kind="cadres"),
+            422,
+            "import.unreadable",
+            "file",
+        )
+        bad_bool = await gw.post(
+            "/api/v1/imports",
+            headers=_auth(token),
+            data={"dry_run": "maybe"},
+            files={"file": ("r.xlsx", _workbook([]), XLSX)},
+        )
         _problem(bad_bool, 422, "import.boolean", "dry_run")
         assert not [p for p in (tmp_path / "imports").iterdir()]  # nothing kept of a refused upload
         # The general body limit still holds on every other route.
@@ -263,21 +329,26 @@ async def test_bad_uploads_answer_problems_naming_the_rule_and_field(fresh_db, n
         _problem(big, 413, None, None)
         # A .csv with its kind is read as that sheet (a dry run).
         rows = "单位代码,单位名称,上级单位代码,单位层级\ncity,示例市,,市级领导班子\n"
-        answer = await _upload(gw, token, rows.encode(), name="units.csv", mime="text/csv", kind="org-units",
-                               dry_run=True)
+        answer = await _upload(
+            gw, token, rows.encode(), name="units.csv", mime="text/csv", kind="org-units", dry_run=True
+        )
         assert answer.status_code == 202, answer.text
         job = await _until(gw, token, answer.headers["location"], "DONE", "FAILED")
         assert (job["status"], job["rows_ok"]["org-units"], job["kind"]) == ("DONE", 1, "org-units")
         # A job's report before it is done, and a resume of a job that did not fail: 409.
-        _problem(await gw.post(f"{answer.headers['location']}/resume", headers=_auth(token)), 409,
-                 "import.not_resumable", "import_id")
+        _problem(
+            await gw.post(f"{answer.headers['location']}/resume", headers=_auth(token)),
+            409,
+            "import.not_resumable",
+            "import_id",
+        )
 
 
 @sqlite_only
-async def test_an_expired_token_stops_the_job_and_a_fresh_one_resumes_it(fresh_db, nats_url, events_ns, test_auth,
-                                                                         tmp_path):
-    async with _suite(fresh_db, nats_url, events_ns, test_auth, tmp_path / "imports") as suite, \
-            _gateway(suite) as gw:
+async def test_an_expired_token_stops_the_job_and_a_fresh_one_resumes_it(
+    fresh_db, nats_url, events_ns, test_auth, tmp_path
+):
+    async with _suite(fresh_db, nats_url, events_ns, test_auth, tmp_path / "imports") as suite, _gateway(suite) as gw:
         # Expired a second ago: still within the verifier's leeway for the upload, past it for the job's writes.
         stale = test_auth.token("org_admin", unit="city", subject="importer", ttl_s=-1)
         answer = await _upload(gw, stale, _workbook(_cadres(6)))
@@ -286,8 +357,9 @@ async def test_an_expired_token_stops_the_job_and_a_fresh_one_resumes_it(fresh_d
         failed = await _until(gw, suite.token, location, "DONE", "FAILED")
         assert failed["status"] == "FAILED" and failed["failure"]["rule"] == "import.token_expired", failed
         assert "resume" in failed["failure"]["detail"]
-        _problem(await gw.get(f"{location}/report", headers=_auth(suite.token)), 409, "import.report_not_ready",
-                 "import_id")
+        _problem(
+            await gw.get(f"{location}/report", headers=_auth(suite.token)), 409, "import.report_not_ready", "import_id"
+        )
         assert await _count(suite.rank) == 0
 
         resumed = await gw.post(f"{location}/resume", headers=_auth(suite.token))
@@ -300,11 +372,13 @@ async def test_an_expired_token_stops_the_job_and_a_fresh_one_resumes_it(fresh_d
 
 @sqlite_only
 async def test_a_gateway_stopped_mid_job_resumes_it_on_startup_with_the_same_counts(
-        fresh_db, nats_url, events_ns, test_auth, tmp_path):
+    fresh_db, nats_url, events_ns, test_auth, tmp_path
+):
     imports = tmp_path / "imports"
     n = 150
-    async with _suite(fresh_db, nats_url, events_ns, test_auth, imports, import_chunk_rows=5,
-                      import_parallel=1) as suite:
+    async with _suite(
+        fresh_db, nats_url, events_ns, test_auth, imports, import_chunk_rows=5, import_parallel=1
+    ) as suite:
         token = suite.token
         async with _gateway(suite) as gw:
             answer = await _upload(gw, token, _workbook(_cadres(n)))

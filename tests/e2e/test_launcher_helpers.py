@@ -30,7 +30,11 @@ def test_only_one_holder_of_the_var_lock_and_it_names_the_holder(tmp_path):
 
 
 def test_the_lock_of_a_killed_holder_is_free_again(tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
         from suite.launcher import VarLock
@@ -38,7 +42,11 @@ def test_the_lock_of_a_killed_holder_is_free_again(tmp_path):
         lock.acquire()
         print("locked", flush=True)
         time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(SuiteLocked, match=f"pid {holder.pid}"):
@@ -97,13 +105,21 @@ def test_var_becomes_private_and_keys_are_0600(tmp_path):
 
 
 def test_a_child_dies_with_its_parent_even_when_the_parent_is_killed(tmp_path):
-    parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
         import subprocess, sys, time
         from kernel.embedded import child_popen_kwargs
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], **child_popen_kwargs())
         print(child.pid, flush=True)
         time.sleep(120)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         child = int(parent.stdout.readline())
         assert alive(child)

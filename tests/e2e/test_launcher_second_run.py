@@ -72,12 +72,22 @@ def _opens(key: bytes, var) -> list[bool]:
 
 
 def _intake(suite: Suite, staff: dict[str, str]) -> str:
-    body = {"petition_type": "ACCUSATION", "channel": "LETTER", "received_on": "2026-11-20", "content": CONTENT,
-            "accused_cadre_ids": [], "reporter": REPORTER}
+    body = {
+        "petition_type": "ACCUSATION",
+        "channel": "LETTER",
+        "received_on": "2026-11-20",
+        "content": CONTENT,
+        "accused_cadre_ids": [],
+        "reporter": REPORTER,
+    }
     deadline = time.monotonic() + 60
     while True:  # until petitions knows the org unit (from rank's event)
-        r = httpx.post(f"{suite.gateway}/api/v1/reports", headers={**staff, "Idempotency-Key": uuid.uuid4().hex},
-                       json=body, timeout=10)
+        r = httpx.post(
+            f"{suite.gateway}/api/v1/reports",
+            headers={**staff, "Idempotency-Key": uuid.uuid4().hex},
+            json=body,
+            timeout=10,
+        )
         if r.status_code == 201 or time.monotonic() > deadline:
             break
         time.sleep(0.3)
@@ -107,8 +117,12 @@ def test_a_second_run_keeps_the_nats_port_and_reads_what_a_rotated_vault_key_sea
             new_pid = int(again.split("pid ")[1].split(",")[0])
             assert new_pid != nats_pid and alive(new_pid)
             print(f"\n{exited}\n{again}")
-            r = httpx.post(f"{suite.gateway}/api/v1/cadres", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                           json=cadre_body("After Restart"), timeout=10)
+            r = httpx.post(
+                f"{suite.gateway}/api/v1/cadres",
+                headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+                json=cadre_body("After Restart"),
+                timeout=10,
+            )
             assert r.status_code == 201, r.text
             _in_directories(suite, r.json()["id"])
 
@@ -124,8 +138,9 @@ def test_a_second_run_keeps_the_nats_port_and_reads_what_a_rotated_vault_key_sea
         assert _opens(decode_key(old), suite.var) == [True, True]
         assert _opens(dev, suite.var) == [False, False], "never the public development key"
 
-        out = subprocess.run(suite.command("vault-rotate"), env=suite.child_env(), capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run(
+            suite.command("vault-rotate"), env=suite.child_env(), capture_output=True, text=True, timeout=120
+        )
         assert out.returncode == 0, out.stdout + out.stderr
         assert "the old key is retired" in out.stdout and "re-sealed 2 values" in out.stdout, out.stdout
         new = (keys_dir / "vault.key").read_text().strip()
@@ -141,8 +156,12 @@ def test_a_second_run_keeps_the_nats_port_and_reads_what_a_rotated_vault_key_sea
             officer = suite.token("discipline_officer")
             r = httpx.get(f"{suite.gateway}/api/v1/reports/{report_id}", headers=officer, timeout=10)
             assert r.status_code == 200 and r.json()["content"] == CONTENT, r.text
-            r = httpx.post(f"{suite.gateway}/api/v1/reports/{report_id}/reveal", headers=staff,
-                           json={"purpose": "VERIFY_REAL_NAME"}, timeout=10)
+            r = httpx.post(
+                f"{suite.gateway}/api/v1/reports/{report_id}/reveal",
+                headers=staff,
+                json={"purpose": "VERIFY_REAL_NAME"},
+                timeout=10,
+            )
             assert r.status_code == 200 and r.json()["reporter"]["phone"] == REPORTER["phone"], r.text
         finally:
             assert suite.stop() == 0

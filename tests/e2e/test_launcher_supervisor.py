@@ -37,8 +37,9 @@ class Load:
         self.errors: list[str] = []
         self.deadline = time.monotonic() + deadline_s
         self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._work, args=(self.keys[i::WORKERS],), daemon=True)
-                        for i in range(WORKERS)]
+        self.threads = [
+            threading.Thread(target=self._work, args=(self.keys[i::WORKERS],), daemon=True) for i in range(WORKERS)
+        ]
 
     def start(self) -> None:
         for thread in self.threads:
@@ -54,8 +55,9 @@ class Load:
                 name = f"Load {key[:8]}"
                 while time.monotonic() < self.deadline:
                     try:
-                        r = client.post("/api/v1/cadres", headers={**self.headers, "Idempotency-Key": key},
-                                        json=cadre_body(name))
+                        r = client.post(
+                            "/api/v1/cadres", headers={**self.headers, "Idempotency-Key": key}, json=cadre_body(name)
+                        )
                     except httpx.TransportError:
                         r = None
                     if r is not None and r.status_code == 201:
@@ -113,9 +115,13 @@ def test_a_killed_service_is_restarted_and_no_acknowledged_write_is_lost_or_doub
         rank_db = suite.var / "rank.db"
         assert _count(rank_db, "SELECT count(*) FROM cadre WHERE name LIKE 'Load %'") == WRITES
         with sqlite3.connect(rank_db) as conn:
-            events = {row[0]: row[1].split("/", 1)[1] for row in conn.execute(
-                "SELECT event_id, aggregate FROM outbox_message WHERE type LIKE '%.cadre_registered.%'")
-                if row[1].split("/", 1)[1] in ids}
+            events = {
+                row[0]: row[1].split("/", 1)[1]
+                for row in conn.execute(
+                    "SELECT event_id, aggregate FROM outbox_message WHERE type LIKE '%.cadre_registered.%'"
+                )
+                if row[1].split("/", 1)[1] in ids
+            }
         assert sorted(events.values()) == sorted(ids), "one cadre_registered event per acknowledged write"
         # ... and every consumer applied each of those events exactly once (inbox) with one directory row each.
         marks = ",".join("?" * len(events))
@@ -150,25 +156,35 @@ def test_one_suite_per_var_and_the_children_die_with_a_killed_launcher(tmp_path)
 
         # Item 6: var/ is the owner's only, and the vault key is a random one of this directory.
         assert stat.S_IMODE(var.stat().st_mode) == 0o700
-        for name in ("rank.db", "appraisal.db", "petitions.db", "tolerance.db", "keys/vault.key",
-                     "keys/jwt-private.pem", ".lock"):
+        for name in (
+            "rank.db",
+            "appraisal.db",
+            "petitions.db",
+            "tolerance.db",
+            "keys/vault.key",
+            "keys/jwt-private.pem",
+            ".lock",
+        ):
             assert stat.S_IMODE((var / name).stat().st_mode) == 0o600, name
         for path in var.rglob("*"):
             assert not stat.S_IMODE(path.lstat().st_mode) & 0o077, f"{path} is readable by others"
         key = (var / "keys/vault.key").read_text().strip()
-        environ = dict(item.split("=", 1) for item in
-                       (open(f"/proc/{pids['petitions']}/environ", "rb").read().decode().split("\0")) if "=" in item)
+        environ = dict(
+            item.split("=", 1)
+            for item in (open(f"/proc/{pids['petitions']}/environ", "rb").read().decode().split("\0"))
+            if "=" in item
+        )
         assert environ["PETITIONS_VAULT_KEY"] == key and key not in ("dev-only-key", "")
         rank_environ = open(f"/proc/{pids['rank']}/environ", "rb").read().decode()
         assert "PETITIONS_VAULT_KEY" not in rank_environ, "only the petitions process gets the vault key"
 
         # Item 11 (b): a second suite on the same data is refused, whatever ports it would use.
-        second = subprocess.run(suite.command("up"), env=suite.child_env(), capture_output=True, text=True,
-                                timeout=60)
+        second = subprocess.run(suite.command("up"), env=suite.child_env(), capture_output=True, text=True, timeout=60)
         assert second.returncode != 0
         assert f"another youwei suite (pid {suite.proc.pid}) is running on {var.resolve()}" in second.stderr
-        rotate = subprocess.run(suite.command("vault-rotate"), env=suite.child_env(), capture_output=True,
-                                text=True, timeout=60)
+        rotate = subprocess.run(
+            suite.command("vault-rotate"), env=suite.child_env(), capture_output=True, text=True, timeout=60
+        )
         assert rotate.returncode != 0 and "another youwei suite" in rotate.stderr
 
         # (c): SIGKILL of the launcher takes every child with it, nats-server included.

@@ -43,17 +43,24 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
     urls: dict[str, str] = {}
     async with AsyncExitStack() as stack:
         for service, (main, settings_module, settings_cls) in SERVICES.items():
-            settings = settings_for(getattr(importlib.import_module(settings_module), settings_cls),
-                                    database_url=await fresh_db(service), nats_url=nats_url, namespace=events_ns,
-                                    auth=test_auth)
+            settings = settings_for(
+                getattr(importlib.import_module(settings_module), settings_cls),
+                database_url=await fresh_db(service),
+                nats_url=nats_url,
+                namespace=events_ns,
+                auth=test_auth,
+            )
             app = importlib.import_module(main).create_app(settings)
             urls[service] = await stack.enter_async_context(serving(app))
             apps[service] = app
         settings = gateway_test_settings(test_auth, part_timeout=5.0, **{f"{s}_url": u for s, u in urls.items()})
         gateway = await stack.enter_async_context(running(create_app(settings)))
         admin = test_auth.headers("org_admin", unit="city", subject="admin-city")
-        response = await gateway.post("/api/v1/org-units", headers={**admin, **_idem()},
-                                      json={"code": "city", "name": "city", "agency_level": "CITY_LEADERSHIP"})
+        response = await gateway.post(
+            "/api/v1/org-units",
+            headers={**admin, **_idem()},
+            json={"code": "city", "name": "city", "agency_level": "CITY_LEADERSHIP"},
+        )
         assert response.status_code == 201, response.text
         for app in apps.values():
             await app.state.runtime.wait_ready(timeout=30)
@@ -74,8 +81,9 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
 
 
 async def _register(suite: Any, name: str) -> tuple[str, str]:
-    response = await suite.gateway.post("/api/v1/cadres", headers={**suite.admin, **_idem()},
-                                        json={**CADRE, "name": name})
+    response = await suite.gateway.post(
+        "/api/v1/cadres", headers={**suite.admin, **_idem()}, json={**CADRE, "name": name}
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"], response.headers.get(HEADER, "")
 
@@ -83,16 +91,23 @@ async def _register(suite: Any, name: str) -> tuple[str, str]:
 def _acts(cadre_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
     return {
         "appraisal": ("/api/v1/assessments", {"cadre_id": cadre_id, "year": 2025}),
-        "petitions": ("/api/v1/reports", {"channel": "LETTER", "content": "facts", "received_on": "2026-01-05",
-                                          "accused_cadre_ids": [cadre_id]}),
-        "tolerance": ("/api/v1/incidents", {"cadre_ids": [cadre_id], "occurred_on": "2025-05-01",
-                                            "summary": "late permit"}),
+        "petitions": (
+            "/api/v1/reports",
+            {"channel": "LETTER", "content": "facts", "received_on": "2026-01-05", "accused_cadre_ids": [cadre_id]},
+        ),
+        "tolerance": (
+            "/api/v1/incidents",
+            {"cadre_ids": [cadre_id], "occurred_on": "2025-05-01", "summary": "late permit"},
+        ),
     }
 
 
 def _waits(suite: Any) -> dict[str, tuple[int, int, float]]:
-    return {s: (g.waits, g.timeouts, g.waited_s_total)
-            for s, app in suite.apps.items() for g in [app.state.runtime.consistency]}
+    return {
+        s: (g.waits, g.timeouts, g.waited_s_total)
+        for s, app in suite.apps.items()
+        for g in [app.state.runtime.consistency]
+    }
 
 
 async def test_with_the_token_a_just_registered_cadre_is_never_not_found(suite):
@@ -103,8 +118,9 @@ async def test_with_the_token_a_just_registered_cadre_is_never_not_found(suite):
         assert decoded.producer == "rank" and decoded.events, decoded
         for service, (path, body) in _acts(cadre_id).items():
             started = time.perf_counter()
-            response = await suite.gateway.post(path, headers={**suite.headers[service], **_idem(), HEADER: token},
-                                                json=body)
+            response = await suite.gateway.post(
+                path, headers={**suite.headers[service], **_idem(), HEADER: token}, json=body
+            )
             latencies.append(time.perf_counter() - started)
             assert response.status_code == 201, (i, service, response.status_code, response.text)
             # A write answer names its own events (a write that emitted none carries no token), relayed as is.
@@ -116,8 +132,10 @@ async def test_with_the_token_a_just_registered_cadre_is_never_not_found(suite):
         count, timeouts, _ = waits[service]
         assert count >= ROUNDS and timeouts == 0, (service, waits[service])
     latencies.sort()
-    print(f"\nwith token: {len(latencies)} writes, median {latencies[len(latencies) // 2] * 1000:.1f} ms, "
-          f"max {latencies[-1] * 1000:.1f} ms; waits {waits}")
+    print(
+        f"\nwith token: {len(latencies)} writes, median {latencies[len(latencies) // 2] * 1000:.1f} ms, "
+        f"max {latencies[-1] * 1000:.1f} ms; waits {waits}"
+    )
 
 
 async def test_without_the_token_the_answer_is_propagating_or_success_never_a_bare_404(suite):
@@ -146,8 +164,9 @@ async def test_without_the_token_the_answer_is_propagating_or_success_never_a_ba
 async def test_once_caught_up_an_unknown_cadre_is_still_the_uniform_404(suite):
     cadre_id, token = await _register(suite, "Settled Cadre")
     path, body = _acts(cadre_id)["tolerance"]
-    response = await suite.gateway.post(path, headers={**suite.headers["tolerance"], **_idem(), HEADER: token},
-                                        json=body)
+    response = await suite.gateway.post(
+        path, headers={**suite.headers["tolerance"], **_idem(), HEADER: token}, json=body
+    )
     assert response.status_code == 201, response.text
 
     async def caught_up() -> None:
@@ -179,8 +198,9 @@ async def test_the_dossier_passes_the_token_to_every_part(suite):
 
 
 async def test_a_malformed_token_is_refused_without_echo(suite):
-    response = await suite.gateway.get("/api/v1/assessments", headers={**suite.headers["appraisal"],
-                                                                       HEADER: "not a token!"})
+    response = await suite.gateway.get(
+        "/api/v1/assessments", headers={**suite.headers["appraisal"], HEADER: "not a token!"}
+    )
     assert response.status_code == 400
     problem = response.json()
     assert problem["field"] == HEADER and "not a token" not in response.text
@@ -198,11 +218,13 @@ async def test_while_a_consumer_is_behind_the_answers_say_propagating(suite):
         plain = await suite.gateway.post(path, headers=headers, json=body)
         assert plain.status_code == 503 and plain.json()["rule"] == "directory.propagating", plain.text
         assert int(plain.headers["retry-after"]) >= 1 and cadre_id not in plain.text
-        unknown = await suite.gateway.post(path, headers={**suite.headers["appraisal"], **_idem()},
-                                           json=_acts("zz-unknown-0001")["appraisal"][1])
+        unknown = await suite.gateway.post(
+            path, headers={**suite.headers["appraisal"], **_idem()}, json=_acts("zz-unknown-0001")["appraisal"][1]
+        )
         # Unknown ids get the same answer meanwhile (existence is never revealed).
-        assert {k: v for k, v in unknown.json().items() if k != "instance"} == \
-            {k: v for k, v in plain.json().items() if k != "instance"}
+        assert {k: v for k, v in unknown.json().items() if k != "instance"} == {
+            k: v for k, v in plain.json().items() if k != "instance"
+        }
         waited = await suite.gateway.post(path, headers={**headers, HEADER: token}, json=body)
         assert waited.status_code == 503 and waited.json()["rule"] == "consistency.propagating", waited.text
         assert int(waited.headers["retry-after"]) >= 1

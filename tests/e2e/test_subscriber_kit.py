@@ -50,28 +50,46 @@ def _free_port() -> int:
 
 def test_the_kit_agrees_with_the_users_the_compose_config_and_the_contracts():
     example = _load("subscriber_example", KIT / "subscriber.py")
-    assert [(f.name, f.stream, f.filter_subject) for f in example.feeds()] == \
-        [(f.name, f.stream, f.filter_subject) for f in nats_users.public_feeds()]
+    assert [(f.name, f.stream, f.filter_subject) for f in example.feeds()] == [
+        (f.name, f.stream, f.filter_subject) for f in nats_users.public_feeds()
+    ]
     assert example.Feed("rank", "S", "f").durable("hr") == nats_users.public_feeds()[0].durable("hr")
-    assert nats_users.compose_authorization() in (ROOT / "deploy/nats.conf").read_text(encoding="utf-8"), \
+    assert nats_users.compose_authorization() in (ROOT / "deploy/nats.conf").read_text(encoding="utf-8"), (
         "deploy/nats.conf differs from suite/nats_users.py: paste the output of `python -m suite.nats_users`"
+    )
     make_schemas = _load("subscriber_make_schemas", KIT / "make_schemas.py")
-    assert (KIT / "schemas.json").read_text(encoding="utf-8") == make_schemas.render(), \
+    assert (KIT / "schemas.json").read_text(encoding="utf-8") == make_schemas.render(), (
         "examples/subscriber/schemas.json is stale: run .venv/bin/python examples/subscriber/make_schemas.py"
+    )
     events = json.loads((KIT / "schemas.json").read_text(encoding="utf-8"))["events"]
     assert "petitions.report_closed.v1" in events and "rank.cadre_registered.v1" in events
-    assert not {"petitions.report_accepted.v1", "petitions.case_opened.v1", "petitions.xinfang_about_cadre.v1",
-                "petitions.false_accusation_confirmed.v1"} & set(events)
+    assert not {
+        "petitions.report_accepted.v1",
+        "petitions.case_opened.v1",
+        "petitions.xinfang_about_cadre.v1",
+        "petitions.false_accusation_confirmed.v1",
+    } & set(events)
 
 
 def test_the_tiny_validator_checks_the_published_schemas():
     example = _load("subscriber_example", KIT / "subscriber.py")
     schemas = example.Schemas(KIT / "schemas.json")
     schemas._jsonschema = None  # the fallback checker, whether or not jsonschema is installed
-    good = {"specversion": "1.0", "id": "e-1", "source": "/cadre/rank", "type": "cadre.rank.org_unit_changed.v1",
-            "time": "2026-01-01T08:00:00Z",
-            "data": {"orgUnitId": "city", "name": "City", "parentId": None, "path": ["city"],
-                     "agencyLevel": "CITY_LEADERSHIP", "active": True}}
+    good = {
+        "specversion": "1.0",
+        "id": "e-1",
+        "source": "/cadre/rank",
+        "type": "cadre.rank.org_unit_changed.v1",
+        "time": "2026-01-01T08:00:00Z",
+        "data": {
+            "orgUnitId": "city",
+            "name": "City",
+            "parentId": None,
+            "path": ["city"],
+            "agencyLevel": "CITY_LEADERSHIP",
+            "active": True,
+        },
+    }
     assert schemas.validate("rank.org_unit_changed.v1", good) == []
     bad = {**good, "time": "yesterday", "data": {**good["data"], "agencyLevel": "EMPIRE", "path": "city"}}
     problems = " ".join(schemas.validate("rank.org_unit_changed.v1", bad))
@@ -80,9 +98,23 @@ def test_the_tiny_validator_checks_the_published_schemas():
 
 
 def _subscriber(url: str, var: Path, db: Path, *args: str) -> str:
-    cmd = [sys.executable, str(KIT / "subscriber.py"), "--url", url, "--department", "discipline", "--feed", "rank",
-           "--password-file", str(var / "keys" / "nats-subscriber.password"), "--db", str(db), "--timeout", "90",
-           *args]
+    cmd = [
+        sys.executable,
+        str(KIT / "subscriber.py"),
+        "--url",
+        url,
+        "--department",
+        "discipline",
+        "--feed",
+        "rank",
+        "--password-file",
+        str(var / "keys" / "nats-subscriber.password"),
+        "--db",
+        str(db),
+        "--timeout",
+        "90",
+        *args,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=150)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -97,8 +129,9 @@ async def _refused(attempt, errors: list[Exception], subject: str) -> None:
         await attempt
 
     def violation() -> None:
-        assert any("permissions violation" in str(e).lower() and subject.lower() in str(e).lower() for e in errors), \
+        assert any("permissions violation" in str(e).lower() and subject.lower() in str(e).lower() for e in errors), (
             errors
+        )
 
     await eventually(violation)
 
@@ -111,8 +144,14 @@ async def test_a_department_follows_rank_events_once_each_with_its_own_user_only
     try:
         nc = await nats.connect(old.url)
         await ensure_stream(nc.jetstream(), stream_config("cadre", "rank"))
-        broken = {"specversion": "1.0", "id": f"broken-{uuid.uuid4()}", "source": "/cadre/rank",
-                  "type": f"cadre.{REGISTERED[6:]}", "time": "2026-01-01T08:00:00Z", "data": {"name": "no id"}}
+        broken = {
+            "specversion": "1.0",
+            "id": f"broken-{uuid.uuid4()}",
+            "source": "/cadre/rank",
+            "type": f"cadre.{REGISTERED[6:]}",
+            "time": "2026-01-01T08:00:00Z",
+            "data": {"name": "no id"},
+        }
         await nc.jetstream().publish(REGISTERED, json.dumps(broken).encode())
         await nc.close()
     finally:
@@ -143,20 +182,33 @@ async def test_a_department_follows_rank_events_once_each_with_its_own_user_only
         launcher._start(rank)
         await asyncio.to_thread(launcher._wait_ready, rank)
         base = f"http://127.0.0.1:{rank.port}/api/v1"
-        token = keys.load_or_generate(var / "keys").mint(subject="t", roles=["org_admin"], unit="city",
-                                                          issuer=ISSUER, audience=AUDIENCE)
+        token = keys.load_or_generate(var / "keys").mint(
+            subject="t", roles=["org_admin"], unit="city", issuer=ISSUER, audience=AUDIENCE
+        )
         headers = {"Authorization": f"Bearer {token}"}
 
         async with httpx.AsyncClient(timeout=10) as http:
+
             async def register(name: str) -> str:
-                r = await http.post(f"{base}/cadres", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                                    json={"name": name, "gender": "FEMALE", "birth_date": "1991-03-04",
-                                          "entry_date": "2014-07-01", "org_unit_id": "city"})
+                r = await http.post(
+                    f"{base}/cadres",
+                    headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+                    json={
+                        "name": name,
+                        "gender": "FEMALE",
+                        "birth_date": "1991-03-04",
+                        "entry_date": "2014-07-01",
+                        "org_unit_id": "city",
+                    },
+                )
                 assert r.status_code == 201, r.text
                 return r.json()["id"]
 
-            r = await http.post(f"{base}/org-units", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                                json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"})
+            r = await http.post(
+                f"{base}/org-units",
+                headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+                json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"},
+            )
             assert r.status_code == 201, r.text
             first = await register("Sun Qi")
 
@@ -192,8 +244,13 @@ async def test_a_department_follows_rank_events_once_each_with_its_own_user_only
             async def on_error(exc: Exception) -> None:
                 errors.append(exc)
 
-            sub = await nats.connect(url, user="subscriber", password=passwords["subscriber"], error_cb=on_error,
-                                     inbox_prefix=nats_users.SUBSCRIBER_INBOX)
+            sub = await nats.connect(
+                url,
+                user="subscriber",
+                password=passwords["subscriber"],
+                error_cb=on_error,
+                inbox_prefix=nats_users.SUBSCRIBER_INBOX,
+            )
             js = sub.jetstream(timeout=2)
             assert await js.delete_consumer("CADRE_RANK", "dept_discipline__rank")
             out = _subscriber(url, var, db, "--max-messages", str(total))
@@ -205,38 +262,83 @@ async def test_a_department_follows_rank_events_once_each_with_its_own_user_only
             await eventually(lambda: _violation(errors, REGISTERED))
 
             # No consumer under another name (a service's durable, another prefix), none without the feed's filter.
-            await _refused(js.add_consumer("CADRE_RANK", ConsumerConfig(
-                name="appraisal__rank", durable_name="appraisal__rank", filter_subject="cadre.rank.>")), errors,
-                "$JS.API.CONSUMER.CREATE.CADRE_RANK.appraisal__rank")
-            await _refused(js.add_consumer("CADRE_RANK", ConsumerConfig(
-                name="hr_rank", durable_name="hr_rank", filter_subject="cadre.rank.>")), errors,
-                "$JS.API.CONSUMER.CREATE.CADRE_RANK.hr_rank")
-            await _refused(js.add_consumer("CADRE_RANK", ConsumerConfig(
-                name="dept_discipline__rank", durable_name="dept_discipline__rank")), errors,
-                '"$JS.API.CONSUMER.CREATE.CADRE_RANK.dept_discipline__rank"')
+            await _refused(
+                js.add_consumer(
+                    "CADRE_RANK",
+                    ConsumerConfig(
+                        name="appraisal__rank", durable_name="appraisal__rank", filter_subject="cadre.rank.>"
+                    ),
+                ),
+                errors,
+                "$JS.API.CONSUMER.CREATE.CADRE_RANK.appraisal__rank",
+            )
+            await _refused(
+                js.add_consumer(
+                    "CADRE_RANK", ConsumerConfig(name="hr_rank", durable_name="hr_rank", filter_subject="cadre.rank.>")
+                ),
+                errors,
+                "$JS.API.CONSUMER.CREATE.CADRE_RANK.hr_rank",
+            )
+            await _refused(
+                js.add_consumer(
+                    "CADRE_RANK", ConsumerConfig(name="dept_discipline__rank", durable_name="dept_discipline__rank")
+                ),
+                errors,
+                '"$JS.API.CONSUMER.CREATE.CADRE_RANK.dept_discipline__rank"',
+            )
 
             # Petitions: the entitled feeds only.
             petitions = await nats.connect(url, user="petitions", password=passwords["petitions"])
             await ensure_stream(petitions.jetstream(), stream_config("cadre", "petitions"))
             await petitions.close()
             closed = "dept_discipline__petitions_report_closed"
-            await js.add_consumer("CADRE_PETITIONS", ConsumerConfig(
-                name=closed, durable_name=closed, filter_subject="cadre.petitions.report_closed.*"))
-            await _refused(js.add_consumer("CADRE_PETITIONS", ConsumerConfig(
-                name=closed, durable_name=closed, filter_subject="cadre.petitions.report_accepted.v1")), errors,
-                f"$JS.API.CONSUMER.CREATE.CADRE_PETITIONS.{closed}.cadre.petitions.report_accepted.v1")
+            await js.add_consumer(
+                "CADRE_PETITIONS",
+                ConsumerConfig(name=closed, durable_name=closed, filter_subject="cadre.petitions.report_closed.*"),
+            )
+            await _refused(
+                js.add_consumer(
+                    "CADRE_PETITIONS",
+                    ConsumerConfig(
+                        name=closed, durable_name=closed, filter_subject="cadre.petitions.report_accepted.v1"
+                    ),
+                ),
+                errors,
+                f"$JS.API.CONSUMER.CREATE.CADRE_PETITIONS.{closed}.cadre.petitions.report_accepted.v1",
+            )
             accepted = "dept_discipline__petitions_report_accepted"
-            await _refused(js.add_consumer("CADRE_PETITIONS", ConsumerConfig(
-                name=accepted, durable_name=accepted, filter_subject="cadre.petitions.report_accepted.v1")), errors,
-                f"$JS.API.CONSUMER.CREATE.CADRE_PETITIONS.{accepted}")
-            await _refused(js.add_consumer("CADRE_PETITIONS", ConsumerConfig(
-                name="dept_discipline__petitions", durable_name="dept_discipline__petitions",
-                filter_subject="cadre.petitions.>")), errors,
-                "$JS.API.CONSUMER.CREATE.CADRE_PETITIONS.dept_discipline__petitions")
+            await _refused(
+                js.add_consumer(
+                    "CADRE_PETITIONS",
+                    ConsumerConfig(
+                        name=accepted, durable_name=accepted, filter_subject="cadre.petitions.report_accepted.v1"
+                    ),
+                ),
+                errors,
+                f"$JS.API.CONSUMER.CREATE.CADRE_PETITIONS.{accepted}",
+            )
+            await _refused(
+                js.add_consumer(
+                    "CADRE_PETITIONS",
+                    ConsumerConfig(
+                        name="dept_discipline__petitions",
+                        durable_name="dept_discipline__petitions",
+                        filter_subject="cadre.petitions.>",
+                    ),
+                ),
+                errors,
+                "$JS.API.CONSUMER.CREATE.CADRE_PETITIONS.dept_discipline__petitions",
+            )
             with pytest.raises(Exception):  # noqa: B017 - the feed's filter in the subject, another in the body
-                await js.add_consumer("CADRE_PETITIONS", ConsumerConfig(
-                    name=closed, durable_name=closed, filter_subject="cadre.petitions.report_closed.*",
-                    filter_subjects=["cadre.petitions.case_opened.v1"]))
+                await js.add_consumer(
+                    "CADRE_PETITIONS",
+                    ConsumerConfig(
+                        name=closed,
+                        durable_name=closed,
+                        filter_subject="cadre.petitions.report_closed.*",
+                        filter_subjects=["cadre.petitions.case_opened.v1"],
+                    ),
+                )
             info = await js.consumer_info("CADRE_PETITIONS", closed)
             assert info.config.filter_subject == "cadre.petitions.report_closed.*"
             assert not info.config.filter_subjects

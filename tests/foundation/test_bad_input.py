@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from services.rank.adapters import orm
 
 NEXT_YEAR = (dt.date.today() + dt.timedelta(days=400)).isoformat()
-GOOD = {"name": "Wang Wu", "gender": "MALE", "birth_date": "1990-02-03", "entry_date": "2012-08-01", "org_unit_id": "city"}
+GOOD = {
+    "name": "Wang Wu",
+    "gender": "MALE",
+    "birth_date": "1990-02-03",
+    "entry_date": "2012-08-01",
+    "org_unit_id": "city",
+}
 
 
 def key() -> dict[str, str]:
@@ -22,8 +28,13 @@ async def counts(client) -> tuple[int, int]:
     runtime = client.app.state.runtime
     async with runtime.db.reader.connect() as conn:
         cadres = (await conn.execute(select(func.count()).select_from(orm.cadre))).scalar_one()
-        events = (await conn.execute(select(func.count()).select_from(orm.kernel_tables.outbox)
-                                     .where(orm.kernel_tables.outbox.c.subject == "rank.cadre_registered.v1"))).scalar_one()
+        events = (
+            await conn.execute(
+                select(func.count())
+                .select_from(orm.kernel_tables.outbox)
+                .where(orm.kernel_tables.outbox.c.subject == "rank.cadre_registered.v1")
+            )
+        ).scalar_one()
     return cadres, events
 
 
@@ -39,37 +50,48 @@ def assert_problem(response, status: int, *fields: str) -> dict:
     return body
 
 
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({**GOOD, "org_unit_id": "city", "status": "APPROVED"}, 422, "status"),
-    ({**GOOD, "id": "chosen-by-client"}, 422, "id"),
-    ({**GOOD, "birth_date": "03/02/1990"}, 422, "birth_date"),
-    ({**GOOD, "gender": "X"}, 422, "gender"),
-    ({**GOOD, "party_member": "maybe"}, 422, "party_member"),
-    ({k: v for k, v in GOOD.items() if k != "name"}, 422, "name"),
-    ({**GOOD, "name": ""}, 422, "name"),
-    ({**GOOD, "entry_date": "2999-01-01"}, 422, "entry_date"),  # implausible: refused by the request model
-    ({**GOOD, "entry_date": NEXT_YEAR}, 422, "cadre.entry_date"),  # plausible but in the future: the domain rule
-    ({**GOOD, "birth_date": "1800-01-01"}, 422, "birth_date"),
-    ({**GOOD, "name": "Wang\u0000Wu"}, 422, "name"),  # PostgreSQL text cannot hold NUL
-    ({**GOOD, "entry_date": "1995-01-01"}, 422, "cadre.entry_age"),
-    ({**GOOD, "org_unit_id": "nowhere"}, 404, "cadre.org_unit"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({**GOOD, "org_unit_id": "city", "status": "APPROVED"}, 422, "status"),
+        ({**GOOD, "id": "chosen-by-client"}, 422, "id"),
+        ({**GOOD, "birth_date": "03/02/1990"}, 422, "birth_date"),
+        ({**GOOD, "gender": "X"}, 422, "gender"),
+        ({**GOOD, "party_member": "maybe"}, 422, "party_member"),
+        ({k: v for k, v in GOOD.items() if k != "name"}, 422, "name"),
+        ({**GOOD, "name": ""}, 422, "name"),
+        ({**GOOD, "entry_date": "2999-01-01"}, 422, "entry_date"),  # implausible: refused by the request model
+        ({**GOOD, "entry_date": NEXT_YEAR}, 422, "cadre.entry_date"),  # plausible but in the future: the domain rule
+        ({**GOOD, "birth_date": "1800-01-01"}, 422, "birth_date"),
+        ({**GOOD, "name": "Wang\u0000Wu"}, 422, "name"),  # PostgreSQL text cannot hold NUL
+        ({**GOOD, "entry_date": "1995-01-01"}, 422, "cadre.entry_age"),
+        ({**GOOD, "org_unit_id": "nowhere"}, 404, "cadre.org_unit"),
+    ],
+)
 async def test_invalid_registrations_are_refused_and_write_nothing(rank, test_auth, body, status, field):
     before = await counts(rank)
-    response = await rank.post("/api/v1/cadres", json=body, headers={**test_auth.headers("org_admin", unit="city"), **key()})
+    response = await rank.post(
+        "/api/v1/cadres", json=body, headers={**test_auth.headers("org_admin", unit="city"), **key()}
+    )
     assert_problem(response, status, field)
     assert await counts(rank) == before
 
 
 async def test_malformed_json_is_a_400_problem(rank, test_auth):
-    response = await rank.post("/api/v1/cadres", content=b'{"name": "x",', headers={
-        **test_auth.headers("org_admin", unit="city"), **key(), "Content-Type": "application/json"})
+    response = await rank.post(
+        "/api/v1/cadres",
+        content=b'{"name": "x",',
+        headers={**test_auth.headers("org_admin", unit="city"), **key(), "Content-Type": "application/json"},
+    )
     assert_problem(response, 400)
 
 
 async def test_an_oversized_body_is_refused_before_it_is_read(rank, test_auth):
-    response = await rank.post("/api/v1/cadres", content=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers={
-        **test_auth.headers("org_admin", unit="city"), **key(), "Content-Type": "application/json"})
+    response = await rank.post(
+        "/api/v1/cadres",
+        content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={**test_auth.headers("org_admin", unit="city"), **key(), "Content-Type": "application/json"},
+    )
     assert_problem(response, 413)
 
 
@@ -109,7 +131,9 @@ async def test_credentials_and_roles_are_checked(rank, test_auth):
     assert_problem(no_token, 401)
     in_query = await rank.get("/api/v1/cadres?access_token=" + test_auth.token("org_admin", unit="city"))
     assert_problem(in_query, 401)
-    auditor = await rank.post("/api/v1/cadres", json=GOOD, headers={**test_auth.headers("auditor", unit="city"), **key()})
+    auditor = await rank.post(
+        "/api/v1/cadres", json=GOOD, headers={**test_auth.headers("auditor", unit="city"), **key()}
+    )
     assert_problem(auditor, 403)
     assert await counts(rank) == (0, 0)
 

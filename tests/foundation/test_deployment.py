@@ -20,8 +20,10 @@ from suite.launcher import Launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-APPS = {**{s: (f"services.{s}.main:create_app", settings_class(s)) for s in SERVICES},
-        "gateway": ("gateway.main:create_app", GatewaySettings)}
+APPS = {
+    **{s: (f"services.{s}.main:create_app", settings_class(s)) for s in SERVICES},
+    "gateway": ("gateway.main:create_app", GatewaySettings),
+}
 REQUIRED = re.compile(r"^\$\{[A-Z0-9_]+:\?[^}]*\}$")
 
 
@@ -47,7 +49,7 @@ def test_each_container_runs_what_the_launcher_runs_with_settings_that_exist(nam
     fields = set(settings_cls.model_fields)
     for variable, value in container["environment"].items():
         assert variable.startswith(prefix), f"{variable} does not belong to {name}"
-        assert variable[len(prefix):].lower() in fields, f"{variable} is not a setting of {settings_cls.__name__}"
+        assert variable[len(prefix) :].lower() in fields, f"{variable} is not a setting of {settings_cls.__name__}"
         if any(word in variable for word in ("PASSWORD", "KEY", "SECRET")):
             assert REQUIRED.match(str(value)), f"{variable} must be required from the environment, not defaulted"
     assert container["environment"][f"{prefix}ENVIRONMENT"] == "production"
@@ -87,8 +89,10 @@ def test_the_broker_is_the_pinned_version_and_fsyncs_before_every_ack(tmp_path):
     assert _container("nats")["image"] == f"nats:{pinned}-alpine"
     assert version_of(find_nats_server()) >= (2, 12, 3)
     assert ".".join(map(str, version_of(find_nats_server()))) == pinned
-    for config in ((ROOT / "deploy/nats.conf").read_text(encoding="utf-8"),
-                   render_config(port=4222, store_dir=tmp_path)):
+    for config in (
+        (ROOT / "deploy/nats.conf").read_text(encoding="utf-8"),
+        render_config(port=4222, store_dir=tmp_path),
+    ):
         assert re.search(r"^\s*sync_interval:\s*always\s*$", config, re.M), "JetStream must fsync before acking (R0)"
     assert "127.0.0.1" in render_config(port=4222, store_dir=tmp_path)
     stream = stream_config("cadre", "rank")
@@ -122,8 +126,14 @@ def _start_with_config(server: NatsServerProcess, path: Path):
     import time
 
     def start():
-        server.proc = subprocess.Popen([server.binary, "-c", str(path)], stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True, start_new_session=True, env=None)
+        server.proc = subprocess.Popen(
+            [server.binary, "-c", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+            env=None,
+        )
         ready = threading.Event()
 
         def pump():
@@ -153,8 +163,9 @@ async def test_each_service_may_publish_only_its_own_subjects(secured_nats):
     with pytest.raises(Exception):  # noqa: B017 - refused without a user, whichever error nats-py raises for it
         await nats.connect(server.url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
 
-    nc = await nats.connect(server.url, user="appraisal", password=passwords["appraisal"], error_cb=on_error,
-                            max_reconnect_attempts=0)
+    nc = await nats.connect(
+        server.url, user="appraisal", password=passwords["appraisal"], error_cb=on_error, max_reconnect_attempts=0
+    )
     try:
         js = nc.jetstream()
         await js.add_stream(stream_config("cadre", "appraisal"))

@@ -22,8 +22,13 @@ pytestmark = pytest.mark.slow
 
 
 def cadre(n: int, tag: str) -> dict:
-    return {"name": f"Cadre {tag} {n:05d}", "gender": "FEMALE" if n % 2 else "MALE", "birth_date": "1985-05-05",
-            "entry_date": "2008-07-01", "org_unit_id": "city"}
+    return {
+        "name": f"Cadre {tag} {n:05d}",
+        "gender": "FEMALE" if n % 2 else "MALE",
+        "birth_date": "1985-05-05",
+        "entry_date": "2008-07-01",
+        "org_unit_id": "city",
+    }
 
 
 async def test_fifty_concurrent_writers_never_see_database_is_locked(rank, test_auth):
@@ -35,8 +40,9 @@ async def test_fifty_concurrent_writers_never_see_database_is_locked(rank, test_
     async def writer(w: int) -> None:
         for i in range(20):
             started = time.perf_counter()
-            response = await rank.post("/api/v1/cadres", json=cadre(w * 100 + i, tag),
-                                       headers={**admin, "Idempotency-Key": uuid.uuid4().hex})
+            response = await rank.post(
+                "/api/v1/cadres", json=cadre(w * 100 + i, tag), headers={**admin, "Idempotency-Key": uuid.uuid4().hex}
+            )
             latencies.append(time.perf_counter() - started)
             statuses.append(response.status_code)
 
@@ -75,9 +81,24 @@ def _free_port() -> int:
 
 def _start_rank(env: dict[str, str], port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "services.rank.main:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "services.rank.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -91,23 +112,32 @@ def _start_rank(env: dict[str, str], port: int) -> subprocess.Popen:
     raise TimeoutError("rank did not start")
 
 
-async def test_every_acknowledged_write_survives_kill_9_of_the_service(tmp_path, nats_url, events_ns, test_auth,
-                                                                     sqlite_templates):
+async def test_every_acknowledged_write_survives_kill_9_of_the_service(
+    tmp_path, nats_url, events_ns, test_auth, sqlite_templates
+):
     import shutil
 
     db_file = tmp_path / "rank.db"
     shutil.copyfile(sqlite_templates["rank"], db_file)
     port = _free_port()
-    env = {"RANK_DATABASE_URL": f"sqlite+aiosqlite:///{db_file}", "RANK_NATS_URL": nats_url,
-           "RANK_EVENTS_NAMESPACE": events_ns, "RANK_ENVIRONMENT": "test", "RANK_LOG_LEVEL": "WARNING",
-           **{f"RANK_{k.upper()}": str(v) for k, v in test_auth.settings_overrides().items()}}
+    env = {
+        "RANK_DATABASE_URL": f"sqlite+aiosqlite:///{db_file}",
+        "RANK_NATS_URL": nats_url,
+        "RANK_EVENTS_NAMESPACE": events_ns,
+        "RANK_ENVIRONMENT": "test",
+        "RANK_LOG_LEVEL": "WARNING",
+        **{f"RANK_{k.upper()}": str(v) for k, v in test_auth.settings_overrides().items()},
+    }
     admin = test_auth.headers("org_admin", unit="city")
     acknowledged: dict[str, str] = {}
     proc = _start_rank(env, port)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            r = await client.post("/api/v1/org-units", headers={**admin, "Idempotency-Key": "root-unit-key"},
-                                  json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"})
+            r = await client.post(
+                "/api/v1/org-units",
+                headers={**admin, "Idempotency-Key": "root-unit-key"},
+                json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"},
+            )
             assert r.status_code == 201, r.text
             tag = uuid.uuid4().hex[:6]
             counter = iter(range(10_000))
@@ -116,8 +146,9 @@ async def test_every_acknowledged_write_survives_kill_9_of_the_service(tmp_path,
                 while True:
                     n = next(counter)
                     try:
-                        r = await client.post("/api/v1/cadres", json=cadre(n, tag),
-                                              headers={**admin, "Idempotency-Key": f"k-{tag}-{n}"})
+                        r = await client.post(
+                            "/api/v1/cadres", json=cadre(n, tag), headers={**admin, "Idempotency-Key": f"k-{tag}-{n}"}
+                        )
                     except httpx.HTTPError:
                         return  # the process was killed under us
                     if r.status_code == 201:

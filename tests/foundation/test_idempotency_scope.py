@@ -36,8 +36,10 @@ async def test_the_same_principal_replays_its_own_request(rank, test_auth):
 async def test_the_same_key_on_another_endpoint_is_refused(rank, test_auth):
     first = await rank.post("/api/v1/cadres", json=GOOD, headers=caller(test_auth, "alice"))
     assert first.status_code == 201, first.text
-    reused = await rank.post("/api/v1/org-units", headers=caller(test_auth, "alice"),
-                             json={"code": "county", "name": "County", "agency_level": "COUNTY_LEADERSHIP",
-                                   "parent_id": "city"})
+    reused = await rank.post(
+        "/api/v1/org-units",
+        headers=caller(test_auth, "alice"),
+        json={"code": "county", "name": "County", "agency_level": "COUNTY_LEADERSHIP", "parent_id": "city"},
+    )
     body = assert_problem(reused, 422, "Idempotency-Key")
     assert body["type"].endswith("idempotency-key-reused")

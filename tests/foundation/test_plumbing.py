@@ -17,17 +17,29 @@ async def test_the_request_and_correlation_ids_travel_into_the_event(rank, test_
     correlation = "corr-" + uuid.uuid4().hex
     response = await rank.post(
         "/api/v1/cadres",
-        headers={**test_auth.headers("org_admin", unit="city"), "Idempotency-Key": uuid.uuid4().hex,
-                 "X-Request-ID": "req-12345", "X-Correlation-ID": correlation,
-                 "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
-        json={"name": "Qian Ba", "gender": "MALE", "birth_date": "1979-09-09", "entry_date": "2001-09-01",
-              "org_unit_id": "city"})
+        headers={
+            **test_auth.headers("org_admin", unit="city"),
+            "Idempotency-Key": uuid.uuid4().hex,
+            "X-Request-ID": "req-12345",
+            "X-Correlation-ID": correlation,
+            "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        },
+        json={
+            "name": "Qian Ba",
+            "gender": "MALE",
+            "birth_date": "1979-09-09",
+            "entry_date": "2001-09-01",
+            "org_unit_id": "city",
+        },
+    )
     assert response.status_code == 201
     assert response.headers["x-request-id"] == "req-12345"
     runtime = rank.app.state.runtime
     t = orm.kernel_tables.outbox
     async with runtime.db.reader.connect() as conn:
-        payload = (await conn.execute(select(t.c.payload).where(t.c.subject == "rank.cadre_registered.v1"))).scalar_one()
+        payload = (
+            await conn.execute(select(t.c.payload).where(t.c.subject == "rank.cadre_registered.v1"))
+        ).scalar_one()
     event = orjson.loads(payload)
     assert event["correlationid"] == correlation
     assert event["traceparent"].startswith("00-0af7651916cd43dd8448eb211c80319c")
@@ -103,6 +115,7 @@ def test_placeholder_secrets_are_refused_outside_dev(tmp_path):
         _Secretive(_env_file=None, environment="production", auth_jwks_file=jwks)
     with pytest.raises(ValidationError, match="jwks"):
         _Secretive(_env_file=None, environment="production", vault_key="a-real-key-of-some-length")
-    settings = _Secretive(_env_file=None, environment="production", vault_key="a-real-key-of-some-length",
-                          auth_jwks_file=jwks)
+    settings = _Secretive(
+        _env_file=None, environment="production", vault_key="a-real-key-of-some-length", auth_jwks_file=jwks
+    )
     assert not settings.docs_enabled

@@ -28,7 +28,8 @@ async def rank_service(fresh_db, nats_url: str, events_ns: str, test_auth: AuthK
     from services.rank.main import create_app
     from services.rank.settings import RankSettings
 
-    settings = settings_for(RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url, namespace=events_ns,
-                            auth=test_auth)
+    settings = settings_for(
+        RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url, namespace=events_ns, auth=test_auth
+    )
     async with serving(create_app(settings)) as url:
         yield url

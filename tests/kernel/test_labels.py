@@ -13,8 +13,11 @@ from kernel.contracts import vocabulary
 from services.rank.domain.rules.ladders import DEFAULT_LADDERS, POSTS
 from suite.importing import sheets
 
-WIRE_ENUMS = [e for _, e in inspect.getmembers(vocabulary, inspect.isclass)
-              if issubclass(e, StrEnum) and e is not StrEnum and e.__module__ == vocabulary.__name__]
+WIRE_ENUMS = [
+    e
+    for _, e in inspect.getmembers(vocabulary, inspect.isclass)
+    if issubclass(e, StrEnum) and e is not StrEnum and e.__module__ == vocabulary.__name__
+]
 
 
 def test_every_wire_enum_has_a_vocabulary():
@@ -37,11 +40,18 @@ def test_rank_and_post_names_are_the_ladders():
     assert labels.POSTS == {code: post["name"] for code, post in POSTS.items()}
 
 
-@pytest.mark.parametrize(("vocabulary", "importer"), [
-    ("gender", sheets.GENDERS), ("grade", sheets.GRADES), ("post", sheets.POSTS), ("rank", sheets.RANKS),
-    ("agency_level", sheets.AGENCY_LEVELS), ("cadre_category", sheets.CATEGORIES),
-    ("undetermined_reason", sheets.UNDETERMINED_REASONS),
-])
+@pytest.mark.parametrize(
+    ("vocabulary", "importer"),
+    [
+        ("gender", sheets.GENDERS),
+        ("grade", sheets.GRADES),
+        ("post", sheets.POSTS),
+        ("rank", sheets.RANKS),
+        ("agency_level", sheets.AGENCY_LEVELS),
+        ("cadre_category", sheets.CATEGORIES),
+        ("undetermined_reason", sheets.UNDETERMINED_REASONS),
+    ],
+)
 def test_what_the_exports_write_the_importer_reads_back(vocabulary, importer):
     """A label written by an export is a label the importer maps to the same code (round trip)."""
     for code, text in labels.VOCABULARIES[vocabulary].items():

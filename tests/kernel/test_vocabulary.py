@@ -179,12 +179,16 @@ def _status_literals(tree: ast.AST) -> set[str]:
     out: set[str] = set()
 
     def strings(node: ast.AST) -> set[str]:
-        return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                and n.value.isupper()}
+        return {
+            n.value
+            for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.isupper()
+        }
 
     def is_status(node: ast.AST) -> bool:
-        return (isinstance(node, ast.Name) and node.id == "status") or \
-            (isinstance(node, ast.Attribute) and node.attr == "status")
+        return (isinstance(node, ast.Name) and node.id == "status") or (
+            isinstance(node, ast.Attribute) and node.attr == "status"
+        )
 
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -196,8 +200,9 @@ def _status_literals(tree: ast.AST) -> set[str]:
                     value = value.elts[[is_status(t) for t in names].index(True)]
                 if isinstance(value, (ast.Constant, ast.IfExp)):
                     out |= strings(value)
-            if any(isinstance(t, ast.Name) and (t.id.endswith("_TRANSITIONS") or "OUTCOME_STATUS" in t.id)
-                   for t in names) and isinstance(node.value, ast.Dict):
+            if any(
+                isinstance(t, ast.Name) and (t.id.endswith("_TRANSITIONS") or "OUTCOME_STATUS" in t.id) for t in names
+            ) and isinstance(node.value, ast.Dict):
                 out |= set().union(*(strings(v) for v in node.value.values)) if node.value.values else set()
         elif isinstance(node, ast.Compare) and is_status(node.left):
             for comparator in node.comparators:
@@ -246,9 +251,15 @@ def rule_codes() -> dict[str, tuple[str, bool]]:
     for root in SCANNED:
         for path in sorted((ROOT / root).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            constants = {t.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
-                         and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-                         for t in node.targets if isinstance(t, ast.Name)}
+            constants = {
+                t.id: node.value.value
+                for node in tree.body
+                if isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                for t in node.targets
+                if isinstance(t, ast.Name)
+            }
             for node in ast.walk(tree):
                 if not isinstance(node, ast.Call):
                     continue
@@ -273,8 +284,16 @@ def rule_codes() -> dict[str, tuple[str, bool]]:
     return found
 
 
-ERRORS = {"RuleViolation", "NotFound", "Conflict", "Forbidden", "InvalidTransition", "ConcurrencyError",
-          "DomainError", "ProblemException"}
+ERRORS = {
+    "RuleViolation",
+    "NotFound",
+    "Conflict",
+    "Forbidden",
+    "InvalidTransition",
+    "ConcurrencyError",
+    "DomainError",
+    "ProblemException",
+}
 
 
 def _raises(call: ast.Call) -> bool:
@@ -303,6 +322,7 @@ def test_every_rule_code_in_the_source_has_a_chinese_message():
 
 def test_consistency_rules_of_the_kernel_are_labelled():
     from kernel import consistency
+
     assert labels.rule_label(consistency.PROPAGATING_RULE) and labels.rule_label(consistency.DIRECTORY_RULE)
 
 
@@ -310,8 +330,12 @@ def test_every_entity_of_an_invalid_transition_is_named_with_its_states():
     entities = set()
     for path in sorted((ROOT / "services").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "InvalidTransition" and node.args \
-                    and isinstance(node.args[0], ast.Constant):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "InvalidTransition"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 entities.add(node.args[0].value)
     assert entities and sorted(entities - set(labels_zh.ENTITIES)) == []
     for name, (text, vocabulary) in labels_zh.ENTITIES.items():

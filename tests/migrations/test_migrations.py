@@ -44,7 +44,10 @@ def _diff(url: str, service: str) -> list:
         try:
             async with engine.connect() as conn:
                 return await conn.run_sync(
-                    lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), metadata))
+                    lambda sync: compare_metadata(
+                        MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                    )
+                )
         finally:
             await engine.dispose()
 

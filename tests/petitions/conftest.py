@@ -23,8 +23,14 @@ def petitions_settings(fresh_db, nats_url, events_ns, test_auth) -> Callable[...
         # The periodic jobs are run explicitly (with a chosen day) except where a test is about the jobs.
         values: dict[str, Any] = dict(vault_key=vault_key(), receipt_scrypt_n=2**12, periodic_jobs=False)
         values.update(overrides)
-        return settings_for(PetitionsSettings, database_url=await fresh_db("petitions"), nats_url=nats_url,
-                            namespace=events_ns, auth=test_auth, **values)
+        return settings_for(
+            PetitionsSettings,
+            database_url=await fresh_db("petitions"),
+            nats_url=nats_url,
+            namespace=events_ns,
+            auth=test_auth,
+            **values,
+        )
 
     return make
 

@@ -49,16 +49,29 @@ def _path(unit: str) -> list[str]:
 
 def unit_events() -> list[rank_v1.OrgUnitChanged]:
     """The test org tree as rank publishes it."""
-    return [rank_v1.OrgUnitChanged(org_unit_id=u, parent_id=p, name=u.title(), agency_level=level, path=_path(u))
-            for u, p, level in UNITS]
+    return [
+        rank_v1.OrgUnitChanged(org_unit_id=u, parent_id=p, name=u.title(), agency_level=level, path=_path(u))
+        for u, p, level in UNITS
+    ]
 
 
 def cadre_events() -> list[rank_v1.CadreRegistered]:
     """The test cadres as rank publishes them."""
-    return [rank_v1.CadreRegistered(cadre_id=c, name=f"Cadre {c}", gender=Gender.FEMALE, birth_date=dt.date(1980, 1, 1),
-                                    org_unit_id=u, org_path=_path(u), category=CadreCategory.COMPREHENSIVE,
-                                    party_member=True, entry_date=dt.date(2004, 7, 1), relative_ids=rel)
-            for c, u, rel in CADRES]
+    return [
+        rank_v1.CadreRegistered(
+            cadre_id=c,
+            name=f"Cadre {c}",
+            gender=Gender.FEMALE,
+            birth_date=dt.date(1980, 1, 1),
+            org_unit_id=u,
+            org_path=_path(u),
+            category=CadreCategory.COMPREHENSIVE,
+            party_member=True,
+            entry_date=dt.date(2004, 7, 1),
+            relative_ids=rel,
+        )
+        for c, u, rel in CADRES
+    ]
 
 
 async def seed_directory(app: Any) -> None:
@@ -81,15 +94,27 @@ class Api(ServiceHarness):
 
     log: list[httpx.Response] = field(default_factory=list)
 
-    def headers(self, role: str | None, unit: str | None = "city", cadre_id: str | None = None,
-                subject: str | None = None) -> dict[str, str]:
+    def headers(
+        self, role: str | None, unit: str | None = "city", cadre_id: str | None = None, subject: str | None = None
+    ) -> dict[str, str]:
         if role is None:
             return {}
         return self.h(role, unit, cadre_id, subject=subject or f"{role}@{unit}")
 
-    async def call(self, method: str, path: str, *, role: str | None = "discipline_officer", unit: str | None = "city",
-                   cadre_id: str | None = None, subject: str | None = None, json: Any = None, create: bool = False,
-                   headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        role: str | None = "discipline_officer",
+        unit: str | None = "city",
+        cadre_id: str | None = None,
+        subject: str | None = None,
+        json: Any = None,
+        create: bool = False,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         hdrs = {**self.headers(role, unit, cadre_id, subject), **(idem() if create else {}), **(headers or {})}
         response = await self.client.request(method, "/api/v1" + path, json=json, headers=hdrs, **kwargs)
         self.log.append(response)
@@ -107,28 +132,55 @@ class Api(ServiceHarness):
         return response.json()
 
     # -- scenario builders ---------------------------------------------------------------------------------
-    async def intake(self, *, accused: list[str] | None = None, reporter: dict | None = None, role: str = "petitions_staff",
-                     unit: str = "city", received_on: dt.date = TODAY, petition_type: str = "ACCUSATION",
-                     content: str = "The accused took gifts at the spring festival and approved a contract.",
-                     **extra: Any) -> str:
-        body = {"petition_type": petition_type, "channel": "LETTER", "received_on": received_on.isoformat(),
-                "content": content, "accused_cadre_ids": accused if accused is not None else ["c-fin-1"], **extra}
+    async def intake(
+        self,
+        *,
+        accused: list[str] | None = None,
+        reporter: dict | None = None,
+        role: str = "petitions_staff",
+        unit: str = "city",
+        received_on: dt.date = TODAY,
+        petition_type: str = "ACCUSATION",
+        content: str = "The accused took gifts at the spring festival and approved a contract.",
+        **extra: Any,
+    ) -> str:
+        body = {
+            "petition_type": petition_type,
+            "channel": "LETTER",
+            "received_on": received_on.isoformat(),
+            "content": content,
+            "accused_cadre_ids": accused if accused is not None else ["c-fin-1"],
+            **extra,
+        }
         if reporter is not None:
             body["reporter"] = reporter
         created = await self.ok("POST", "/reports", 201, role=role, unit=unit, json=body, create=True)
         return created["id"]
 
-    async def register(self, report_id: str, *, accused: list[str] | None = None, jurisdiction: str = "OWN",
-                       allegations: list[dict] | None = None, role: str = "petitions_staff", unit: str = "city",
-                       substantive: bool = True) -> Any:
+    async def register(
+        self,
+        report_id: str,
+        *,
+        accused: list[str] | None = None,
+        jurisdiction: str = "OWN",
+        allegations: list[dict] | None = None,
+        role: str = "petitions_staff",
+        unit: str = "city",
+        substantive: bool = True,
+    ) -> Any:
         accused = accused if accused is not None else ["c-fin-1"]
-        body = {"category": "integrity", "substantive": substantive, "jurisdiction": jurisdiction,
-                "accused_cadre_ids": accused,
-                "allegations": allegations if allegations is not None else [{"summary": "accepted gifts"}]}
+        body = {
+            "category": "integrity",
+            "substantive": substantive,
+            "jurisdiction": jurisdiction,
+            "accused_cadre_ids": accused,
+            "allegations": allegations if allegations is not None else [{"summary": "accepted gifts"}],
+        }
         return await self.ok("POST", f"/reports/{report_id}/register", role=role, unit=unit, json=body)
 
-    async def to_disposal(self, report_id: str, *, mode: str = "PRELIM_VERIFY", unit: str = "city",
-                          letter_text: str | None = None) -> None:
+    async def to_disposal(
+        self, report_id: str, *, mode: str = "PRELIM_VERIFY", unit: str = "city", letter_text: str | None = None
+    ) -> None:
         await self.ok("POST", f"/reports/{report_id}/accept", role="discipline_officer", unit=unit)
         await self.ok("POST", f"/reports/{report_id}/hand-over", role="discipline_officer", unit=unit)
         body: dict[str, Any] = {"mode": mode, "decision": decision()}
@@ -142,20 +194,42 @@ class Api(ServiceHarness):
 
     async def hear(self, report_id: str, cadre_id: str = "c-fin-1", unit: str = "city") -> None:
         """Asks the accused for a statement and records a waiver, so that an adverse finding may follow."""
-        sid = (await self.ok("POST", "/statements", 201, role="discipline_officer", unit=unit, create=True,
-                             json={"report_id": report_id, "cadre_id": cadre_id, "kind": "STATEMENT_DEFENCE",
-                                   "facts": "You are said to have accepted gifts."}))["id"]
-        await self.ok("POST", f"/statements/{sid}/waive", role="discipline_officer", unit=unit,
-                      json={"reason": "declined in writing"})
+        sid = (
+            await self.ok(
+                "POST",
+                "/statements",
+                201,
+                role="discipline_officer",
+                unit=unit,
+                create=True,
+                json={
+                    "report_id": report_id,
+                    "cadre_id": cadre_id,
+                    "kind": "STATEMENT_DEFENCE",
+                    "facts": "You are said to have accepted gifts.",
+                },
+            )
+        )["id"]
+        await self.ok(
+            "POST",
+            f"/statements/{sid}/waive",
+            role="discipline_officer",
+            unit=unit,
+            json={"reason": "declined in writing"},
+        )
 
     async def close(self, report_id: str, result: str = "UNFOUNDED", *, unit: str = "city", **extra: Any) -> Any:
         allegations = await self.allegations(report_id, unit)
-        body = {"findings": [{"allegation_id": a["id"], "result": result} for a in allegations],
-                "conclusion": "examined", **extra}
+        body = {
+            "findings": [{"allegation_id": a["id"], "result": result} for a in allegations],
+            "conclusion": "examined",
+            **extra,
+        }
         return await self.ok("POST", f"/reports/{report_id}/close", role="discipline_officer", unit=unit, json=body)
 
-    async def closed_report(self, result: str = "UNFOUNDED", *, accused: list[str] | None = None,
-                            reporter: dict | None = None, **extra: Any) -> str:
+    async def closed_report(
+        self, result: str = "UNFOUNDED", *, accused: list[str] | None = None, reporter: dict | None = None, **extra: Any
+    ) -> str:
         accused = accused if accused is not None else ["c-fin-1"]
         report_id = await self.intake(accused=accused, reporter=reporter)
         await self.register(report_id, accused=accused)

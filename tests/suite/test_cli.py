@@ -61,19 +61,35 @@ def _main(argv: list[str], capsys) -> tuple[int, str, str]:
 
 
 BAD = [
-    [], ["bogus"], ["up", "--nats-url", "localhost:4222"], ["status", "--bogus"],
-    ["status", "--password-file", "/nonexistent/password"], ["migrate", "--service", "payroll"],
-    ["token"], ["token", "--role", "boss"], ["token", "--role", "org_admin", "--ttl", "-5"],
-    ["token", "--role", "org_admin", "--ttl", "8h"], ["topology", "--nats-url", "http://127.0.0.1:4222"],
-    ["outbox-replay", "--service", "rank", "--since", "yesterday"], ["outbox-replay", "--service", "rank"],
+    [],
+    ["bogus"],
+    ["up", "--nats-url", "localhost:4222"],
+    ["status", "--bogus"],
+    ["status", "--password-file", "/nonexistent/password"],
+    ["migrate", "--service", "payroll"],
+    ["token"],
+    ["token", "--role", "boss"],
+    ["token", "--role", "org_admin", "--ttl", "-5"],
+    ["token", "--role", "org_admin", "--ttl", "8h"],
+    ["topology", "--nats-url", "http://127.0.0.1:4222"],
+    ["outbox-replay", "--service", "rank", "--since", "yesterday"],
+    ["outbox-replay", "--service", "rank"],
     ["outbox-replay", "--service", "payroll", "--since", "2026-11-28"],
     ["outbox-replay", "--service", "rank", "--since", "2026-13-01"],
-    ["events", "bogus"], ["events", "tail", "--type", "rank.nope"], ["events", "tail", "--type", "payroll"],
-    ["events", "tail", "--count", "0"], ["events", "tail", "--last", "x"],
-    ["events", "tail", "--since-seq", "1", "--last", "2"], ["vault-rotate", "now"],
-    ["dead-letters", "--limit", "0"], ["dead-letters", "--service", "payroll"],
-    ["import", "--parallel", "many"], ["import", "--template", "payroll"], ["import", "/nonexistent/register.xlsx"],
-    ["seed"], ["seed", "--demo", "--cadres", "many"],
+    ["events", "bogus"],
+    ["events", "tail", "--type", "rank.nope"],
+    ["events", "tail", "--type", "payroll"],
+    ["events", "tail", "--count", "0"],
+    ["events", "tail", "--last", "x"],
+    ["events", "tail", "--since-seq", "1", "--last", "2"],
+    ["vault-rotate", "now"],
+    ["dead-letters", "--limit", "0"],
+    ["dead-letters", "--service", "payroll"],
+    ["import", "--parallel", "many"],
+    ["import", "--template", "payroll"],
+    ["import", "/nonexistent/register.xlsx"],
+    ["seed"],
+    ["seed", "--demo", "--cadres", "many"],
 ]
 
 
@@ -90,20 +106,28 @@ def test_the_time_of_outbox_replay_says_which_forms_it_accepts(capsys):
     assert "not a date or time: 'yesterday'" in err and "YYYY-MM-DD" in err and "+08:00" in err
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-11-28", dt.datetime(2026, 11, 28, tzinfo=CHINA)),
-    ("2026-11-28T09:30", dt.datetime(2026, 11, 28, 9, 30, tzinfo=CHINA)),
-    ("2026-11-28 09:30:15", dt.datetime(2026, 11, 28, 9, 30, 15, tzinfo=CHINA)),
-    ("2026-11-28T01:30:00Z", dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)),
-    ("2026-11-28T00:00:00+08:00", dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-28", dt.datetime(2026, 11, 28, tzinfo=CHINA)),
+        ("2026-11-28T09:30", dt.datetime(2026, 11, 28, 9, 30, tzinfo=CHINA)),
+        ("2026-11-28 09:30:15", dt.datetime(2026, 11, 28, 9, 30, 15, tzinfo=CHINA)),
+        ("2026-11-28T01:30:00Z", dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)),
+        ("2026-11-28T00:00:00+08:00", dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)),
+    ],
+)
 def test_iso_dates_and_datetimes_are_accepted_naive_ones_in_china_time(text, expected):
     assert since_time(text) == expected
 
 
 def test_the_real_command_prints_no_traceback_for_the_issue_example(tmp_path):
-    result = subprocess.run([YOUWEI, "outbox-replay", "--service", "rank", "--since", "yesterday"],
-                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        [YOUWEI, "outbox-replay", "--service", "rank", "--since", "yesterday"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert result.returncode == 2 and "usage: youwei outbox-replay" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -111,6 +135,7 @@ def test_the_real_command_prints_no_traceback_for_the_issue_example(tmp_path):
 def _fails(exc: BaseException):
     def func(_args):
         raise exc
+
     return func
 
 
@@ -127,13 +152,19 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_only_with_youwei_debu
     assert "Traceback (most recent call last)" in err and "ValueError: boom" in err
 
 
-@pytest.mark.parametrize(("exc", "code", "says"), [
-    (PermissionError(13, "Permission denied", "var/keys/nats-rank.password"), 1,
-     "youwei status: permission denied: var/keys/nats-rank.password"),
-    (FileNotFoundError(2, "No such file or directory", "README.md"), 1, "no such file or folder: README.md"),
-    (ConnectionRefusedError(111, "Connection refused"), 1, "cannot connect"),
-    (KeyboardInterrupt(), 130, "youwei status: interrupted"),
-])
+@pytest.mark.parametrize(
+    ("exc", "code", "says"),
+    [
+        (
+            PermissionError(13, "Permission denied", "var/keys/nats-rank.password"),
+            1,
+            "youwei status: permission denied: var/keys/nats-rank.password",
+        ),
+        (FileNotFoundError(2, "No such file or directory", "README.md"), 1, "no such file or folder: README.md"),
+        (ConnectionRefusedError(111, "Connection refused"), 1, "cannot connect"),
+        (KeyboardInterrupt(), 130, "youwei status: interrupted"),
+    ],
+)
 def test_operational_failures_are_one_clear_line(exc, code, says, capsys):
     import argparse
 
@@ -163,9 +194,12 @@ def _insert(path: Path, sql: str, *params) -> None:
 
 
 def test_dead_letters_are_listed_per_service_and_the_empty_ones_named(var, capsys):
-    _insert(var / "appraisal.db", "INSERT INTO dead_letter (consumer, message_id, event_type, subject, stream_seq, "
-            "num_delivered, error, failed_at) VALUES ('appraisal', 'ev-1', 'cadre.rank.cadre_registered.v1', "
-            "'cadre.rank.cadre_registered.v1', 7, 10, 'permanent: no such unit', '2026-12-01 08:00:00.000000')")
+    _insert(
+        var / "appraisal.db",
+        "INSERT INTO dead_letter (consumer, message_id, event_type, subject, stream_seq, "
+        "num_delivered, error, failed_at) VALUES ('appraisal', 'ev-1', 'cadre.rank.cadre_registered.v1', "
+        "'cadre.rank.cadre_registered.v1', 7, 10, 'permanent: no such unit', '2026-12-01 08:00:00.000000')",
+    )
     code, out, _ = _main(["dead-letters", "--var", str(var)], capsys)
     assert code == 0
     lines = out.splitlines()
@@ -182,9 +216,15 @@ def test_outbox_replay_with_nothing_published_since_says_so(var, capsys):
 
 def _pending_outbox_row(var: Path) -> None:
     created = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S.%f")
-    _insert(var / "rank.db", "INSERT INTO outbox_message (event_id, subject, aggregate, type, payload, created_at, "
-            "available_at, attempts) VALUES (?, 'rank.cadre_registered.v1', 'cadre/c-1', "
-            "'cadre.rank.cadre_registered.v1', '{}', ?, ?, 0)", str(uuid.uuid4()), created, created)
+    _insert(
+        var / "rank.db",
+        "INSERT INTO outbox_message (event_id, subject, aggregate, type, payload, created_at, "
+        "available_at, attempts) VALUES (?, 'rank.cadre_registered.v1', 'cadre/c-1', "
+        "'cadre.rank.cadre_registered.v1', '{}', ?, ?, 0)",
+        str(uuid.uuid4()),
+        created,
+        created,
+    )
 
 
 def test_status_with_the_suite_down_says_so_and_shows_what_the_databases_hold(var, capsys):
@@ -193,9 +233,9 @@ def test_status_with_the_suite_down_says_so_and_shows_what_the_databases_hold(va
     assert code == 0, err
     assert "suite      not running (start it with `youwei up`)" in out
     assert f"nats       nats://127.0.0.1:{(var / 'nats.port').read_text().strip()} (embedded)  not running" in out
-    rank = out[out.index("\nrank "):out.index("\nappraisal ")]
+    rank = out[out.index("\nrank ") : out.index("\nappraisal ")]
     assert "not answering" in rank and "outbox: 1 unpublished, oldest " in rank and "dead letters: 0" in rank
-    assert "outbox: 0 unpublished; dead letters: 0" in out[out.index("\nappraisal "):]
+    assert "outbox: 0 unpublished; dead letters: 0" in out[out.index("\nappraisal ") :]
     assert "subscriber user subscriber" in out
 
 
@@ -226,9 +266,17 @@ def test_status_without_databases_still_answers(tmp_path, capsys):
 
 # -- with NATS -------------------------------------------------------------------------------------------------------
 def _event(event_type: str, cadre_id: str) -> bytes:
-    return orjson.dumps({"specversion": "1.0", "id": str(uuid.uuid4()), "source": "/cadre/rank", "type": event_type,
-                         "subject": f"cadre/{cadre_id}", "time": "2026-12-03T02:00:00Z",
-                         "data": {"cadreId": cadre_id, "name": "李四"}})
+    return orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "/cadre/rank",
+            "type": event_type,
+            "subject": f"cadre/{cadre_id}",
+            "time": "2026-12-03T02:00:00Z",
+            "data": {"cadreId": cadre_id, "name": "李四"},
+        }
+    )
 
 
 async def _publish(nats_url: str, namespace: str, *events: tuple[str, bytes]) -> None:
@@ -253,14 +301,24 @@ def test_status_shows_the_consumer_lag_on_nats(var, nats_url, capsys, monkeypatc
     namespace = "t" + uuid.uuid4().hex[:8]
     monkeypatch.setenv("RANK_EVENTS_NAMESPACE", namespace)
     event = f"{namespace}.rank.cadre_registered.v1"
-    asyncio.run(_publish(nats_url, namespace, (event, _event("cadre.rank.cadre_registered.v1", "c-1")),
-                         (event, _event("cadre.rank.cadre_registered.v1", "c-2"))))
+    asyncio.run(
+        _publish(
+            nats_url,
+            namespace,
+            (event, _event("cadre.rank.cadre_registered.v1", "c-1")),
+            (event, _event("cadre.rank.cadre_registered.v1", "c-2")),
+        )
+    )
 
     async def durable() -> None:
         nc = await nats.connect(nats_url)
         try:
-            await nc.jetstream().add_consumer(f"{namespace.upper()}_RANK", ConsumerConfig(
-                durable_name="appraisal__rank", ack_policy=AckPolicy.EXPLICIT, filter_subject=f"{namespace}.rank.>"))
+            await nc.jetstream().add_consumer(
+                f"{namespace.upper()}_RANK",
+                ConsumerConfig(
+                    durable_name="appraisal__rank", ack_policy=AckPolicy.EXPLICIT, filter_subject=f"{namespace}.rank.>"
+                ),
+            )
         finally:
             await nc.close()
 
@@ -270,39 +328,85 @@ def test_status_shows_the_consumer_lag_on_nats(var, nats_url, capsys, monkeypatc
     report = json.loads(out)
     assert report["nats"]["reachable"] is True
     assert report["services"]["appraisal"]["consumers"] == [
-        {"stream": f"{namespace.upper()}_RANK", "name": "appraisal__rank", "pending": 2, "unacked": 0,
-         "redelivered": 0}]
+        {"stream": f"{namespace.upper()}_RANK", "name": "appraisal__rank", "pending": 2, "unacked": 0, "redelivered": 0}
+    ]
     assert report["services"]["rank"]["consumers"] == []
 
 
 def test_events_tail_prints_the_last_stored_events_of_a_type(nats_url, tmp_path, capsys):
     namespace = "t" + uuid.uuid4().hex[:8]
-    asyncio.run(_publish(nats_url, namespace,
-                         (f"{namespace}.rank.cadre_registered.v1", _event("cadre.rank.cadre_registered.v1", "c-1")),
-                         (f"{namespace}.rank.cadre_updated.v1", _event("cadre.rank.cadre_updated.v1", "c-1")),
-                         (f"{namespace}.rank.cadre_registered.v1", _event("cadre.rank.cadre_registered.v1", "c-2"))))
-    code, out, err = _main(["--var", str(tmp_path / "var"), "events", "tail", "--nats-url", nats_url, "--namespace",
-                            namespace, "--type", "rank.cadre_registered", "--last", "1", "--count", "1"], capsys)
+    asyncio.run(
+        _publish(
+            nats_url,
+            namespace,
+            (f"{namespace}.rank.cadre_registered.v1", _event("cadre.rank.cadre_registered.v1", "c-1")),
+            (f"{namespace}.rank.cadre_updated.v1", _event("cadre.rank.cadre_updated.v1", "c-1")),
+            (f"{namespace}.rank.cadre_registered.v1", _event("cadre.rank.cadre_registered.v1", "c-2")),
+        )
+    )
+    code, out, err = _main(
+        [
+            "--var",
+            str(tmp_path / "var"),
+            "events",
+            "tail",
+            "--nats-url",
+            nats_url,
+            "--namespace",
+            namespace,
+            "--type",
+            "rank.cadre_registered",
+            "--last",
+            "1",
+            "--count",
+            "1",
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert out.splitlines() == [
         f"2026-12-03T02:00:00Z cadre.rank.cadre_registered.v1 cadre/c-2 id={out.split('id=')[1].split()[0]} "
-        "cadre=c-2 seq=3"]
+        "cadre=c-2 seq=3"
+    ]
 
 
 def test_events_tail_receives_a_published_event_live_and_stops_after_count(nats_url, tmp_path):
     namespace = "t" + uuid.uuid4().hex[:8]
     asyncio.run(_publish(nats_url, namespace))  # the streams only
     env = {k: v for k, v in os.environ.items() if not k.startswith("YOUWEI_")}
-    tail = subprocess.Popen([YOUWEI, "--var", str(tmp_path / "var"), "events", "tail", "--nats-url", nats_url,
-                             "--namespace", namespace, "--type", "rank.cadre_registered", "--count", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    tail = subprocess.Popen(
+        [
+            YOUWEI,
+            "--var",
+            str(tmp_path / "var"),
+            "events",
+            "tail",
+            "--nats-url",
+            nats_url,
+            "--namespace",
+            namespace,
+            "--type",
+            "rank.cadre_registered",
+            "--count",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert tail.stderr is not None
         ready = tail.stderr.readline()
         assert ready.startswith(f"tailing {namespace.upper()}_RANK ({namespace}.rank.cadre_registered.*)"), ready
-        asyncio.run(_publish(nats_url, namespace,
-                             (f"{namespace}.rank.cadre_updated.v1", _event("cadre.rank.cadre_updated.v1", "c-8")),
-                             (f"{namespace}.rank.cadre_registered.v1", _event("cadre.rank.cadre_registered.v1", "c-9"))))
+        asyncio.run(
+            _publish(
+                nats_url,
+                namespace,
+                (f"{namespace}.rank.cadre_updated.v1", _event("cadre.rank.cadre_updated.v1", "c-8")),
+                (f"{namespace}.rank.cadre_registered.v1", _event("cadre.rank.cadre_registered.v1", "c-9")),
+            )
+        )
         out, err = tail.communicate(timeout=120)  # a bound against a hang, not a timing assertion
     finally:
         if tail.poll() is None:
@@ -315,8 +419,19 @@ def test_events_tail_receives_a_published_event_live_and_stops_after_count(nats_
 
 
 def test_events_tail_without_a_server_is_one_line(tmp_path, capsys):
-    code, _, err = _main(["--var", str(tmp_path / "var"), "events", "tail", "--nats-url",
-                          f"nats://127.0.0.1:{_free_port()}", "--count", "1"], capsys)
+    code, _, err = _main(
+        [
+            "--var",
+            str(tmp_path / "var"),
+            "events",
+            "tail",
+            "--nats-url",
+            f"nats://127.0.0.1:{_free_port()}",
+            "--count",
+            "1",
+        ],
+        capsys,
+    )
     assert code == 1
     assert err.startswith("youwei events tail: cannot reach NATS at nats://127.0.0.1:") and "Traceback" not in err
 
@@ -343,9 +458,14 @@ def test_ctrl_c_ends_events_tail_cleanly_with_130(nats_url, tmp_path):
     namespace = "t" + uuid.uuid4().hex[:8]
     asyncio.run(_publish(nats_url, namespace))
     env = {k: v for k, v in os.environ.items() if not k.startswith("YOUWEI_")}
-    tail = subprocess.Popen([YOUWEI, "--var", str(tmp_path / "var"), "events", "tail", "--nats-url", nats_url,
-                             "--namespace", namespace], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    tail = subprocess.Popen(
+        [YOUWEI, "--var", str(tmp_path / "var"), "events", "tail", "--nats-url", nats_url, "--namespace", namespace],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert tail.stderr is not None
         assert tail.stderr.readline().startswith("tailing ")

@@ -13,15 +13,30 @@ from suite.importing.sheets import CADRES, ORG_UNITS, RawSheet, label, read, wri
 TODAY = dt.date(2026, 12, 3)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1985.03", dt.date(1985, 3, 1)), ("1985.3", dt.date(1985, 3, 1)), ("1985.10", dt.date(1985, 10, 1)),
-    ("1985年3月", dt.date(1985, 3, 1)), ("1985年3月5日", dt.date(1985, 3, 5)), ("1985-03-01", dt.date(1985, 3, 1)),
-    ("1985/3/1", dt.date(1985, 3, 1)), ("19850301", dt.date(1985, 3, 1)), ("1985-03", dt.date(1985, 3, 1)),
-    (" 1985 年 3 月 ", dt.date(1985, 3, 1)), (31107, dt.date(1985, 3, 1)), (31107.75, dt.date(1985, 3, 1)),
-    (1985.03, dt.date(1985, 3, 1)), (1985.12, dt.date(1985, 12, 1)), (19850301, dt.date(1985, 3, 1)),
-    (59, dt.date(1900, 2, 28)), (61, dt.date(1900, 3, 1)),
-    (dt.datetime(1985, 3, 1, 0, 0), dt.date(1985, 3, 1)), (dt.date(1985, 3, 1), dt.date(1985, 3, 1)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1985.03", dt.date(1985, 3, 1)),
+        ("1985.3", dt.date(1985, 3, 1)),
+        ("1985.10", dt.date(1985, 10, 1)),
+        ("1985年3月", dt.date(1985, 3, 1)),
+        ("1985年3月5日", dt.date(1985, 3, 5)),
+        ("1985-03-01", dt.date(1985, 3, 1)),
+        ("1985/3/1", dt.date(1985, 3, 1)),
+        ("19850301", dt.date(1985, 3, 1)),
+        ("1985-03", dt.date(1985, 3, 1)),
+        (" 1985 年 3 月 ", dt.date(1985, 3, 1)),
+        (31107, dt.date(1985, 3, 1)),
+        (31107.75, dt.date(1985, 3, 1)),
+        (1985.03, dt.date(1985, 3, 1)),
+        (1985.12, dt.date(1985, 12, 1)),
+        (19850301, dt.date(1985, 3, 1)),
+        (59, dt.date(1900, 2, 28)),
+        (61, dt.date(1900, 3, 1)),
+        (dt.datetime(1985, 3, 1, 0, 0), dt.date(1985, 3, 1)),
+        (dt.date(1985, 3, 1), dt.date(1985, 3, 1)),
+    ],
+)
 def test_the_date_forms_chinese_spreadsheets_use(value, expected):
     assert parse_date(value) == expected
 
@@ -42,22 +57,31 @@ def test_labels_map_to_codes_and_codes_pass():
 
 
 def _sheets():
-    units = RawSheet(ORG_UNITS, "单位", ["单位代码", "单位名称", "上级单位代码", "单位层级"], [
-        (2, ["city", "示例市", None, "市级领导班子"]),
-        (3, ["finance", "财政局", "city", "市直机关"]),
-        (4, ["loop", "自指", "loop", "市直机关"]),
-        (5, ["bad", "坏层级", "city", "省级"]),
-    ])
-    cadres = RawSheet(CADRES, "干部", ["姓名", "性别", "出生年月", "参加工作时间", "学历", "单位代码", "职级",
-                                       "职级任职时间", "备注"], [
-        (2, ["李四", "女", "1988.04", "2010.07", "大学本科", "finance", "一级主任科员", "2019.01", ""]),
-        (3, ["王五", "男", "1985年3月", "2008-07-01", "硕士", "finance", None, None, ""]),
-        (4, ["王五", "男", "1985.03", 39630, None, "city", None, None, ""]),  # same person as row 3
-        (5, ["赵六", "未知", "1990.01", "2012.08", None, "finance", None, None, ""]),
-        (6, ["钱七", "女", "1990.01", "1989.08", None, "finance", None, None, ""]),
-        (7, ["孙八", "男", "1990.01", "2012.08", None, "finance", "一级主任科员", None, ""]),
-        (8, [None, "男", "2030.01", "2012.08", None, "finance", None, None, ""]),
-    ])
+    units = RawSheet(
+        ORG_UNITS,
+        "单位",
+        ["单位代码", "单位名称", "上级单位代码", "单位层级"],
+        [
+            (2, ["city", "示例市", None, "市级领导班子"]),
+            (3, ["finance", "财政局", "city", "市直机关"]),
+            (4, ["loop", "自指", "loop", "市直机关"]),
+            (5, ["bad", "坏层级", "city", "省级"]),
+        ],
+    )
+    cadres = RawSheet(
+        CADRES,
+        "干部",
+        ["姓名", "性别", "出生年月", "参加工作时间", "学历", "单位代码", "职级", "职级任职时间", "备注"],
+        [
+            (2, ["李四", "女", "1988.04", "2010.07", "大学本科", "finance", "一级主任科员", "2019.01", ""]),
+            (3, ["王五", "男", "1985年3月", "2008-07-01", "硕士", "finance", None, None, ""]),
+            (4, ["王五", "男", "1985.03", 39630, None, "city", None, None, ""]),  # same person as row 3
+            (5, ["赵六", "未知", "1990.01", "2012.08", None, "finance", None, None, ""]),
+            (6, ["钱七", "女", "1990.01", "1989.08", None, "finance", None, None, ""]),
+            (7, ["孙八", "男", "1990.01", "2012.08", None, "finance", "一级主任科员", None, ""]),
+            (8, [None, "男", "2030.01", "2012.08", None, "finance", None, None, ""]),
+        ],
+    )
     return [cadres, units]
 
 
@@ -65,9 +89,16 @@ def test_the_plan_reads_good_rows_and_names_every_bad_one():
     plan = build(_sheets(), today=TODAY)
     assert [r.values["code"] for r in plan.of("org-units")] == ["city", "finance"]
     [li] = plan.of("cadres")
-    assert li.values == {"name": "李四", "gender": "FEMALE", "birth_date": "1988-04-01", "entry_date": "2010-07-01",
-                         "education": "BACHELOR", "org_unit_id": "finance", "rank_code": "C07",
-                         "rank_since": "2019-01-01"}
+    assert li.values == {
+        "name": "李四",
+        "gender": "FEMALE",
+        "birth_date": "1988-04-01",
+        "entry_date": "2010-07-01",
+        "education": "BACHELOR",
+        "org_unit_id": "finance",
+        "rank_code": "C07",
+        "rank_since": "2019-01-01",
+    }
     where = {(i.sheet, i.row, i.column): i.reason for i in plan.issues}
     assert where[("单位", 4, "上级单位代码")] == "a unit cannot be its own parent"
     assert where[("单位", 5, "单位层级")] == "unknown agency level"
@@ -98,8 +129,9 @@ def test_the_template_reads_back_as_empty_sheets_of_the_right_kinds(tmp_path):
 
 def test_csv_with_english_headers(tmp_path):
     path = tmp_path / "cadres.csv"
-    path.write_text("name,gender,birth_date,entry_date,org_unit_id\n李四,女,1988.04,2010.07,finance\n",
-                    encoding="utf-8-sig")
+    path.write_text(
+        "name,gender,birth_date,entry_date,org_unit_id\n李四,女,1988.04,2010.07,finance\n", encoding="utf-8-sig"
+    )
     sheets, _ = read(path, "cadres")
     assert build(sheets, today=TODAY).of("cadres")[0].values["birth_date"] == "1988-04-01"
 
@@ -107,23 +139,43 @@ def test_csv_with_english_headers(tmp_path):
 def test_history_rows_name_their_cadre_and_take_defaults_and_labels():
     from suite.importing.sheets import GRADES_SHEET, SANCTIONS_SHEET
 
-    grades = RawSheet(GRADES_SHEET, "考核", ["姓名", "性别", "出生年月", "年度", "考核等次", "决定时间", "文号"], [
-        (2, ["李四", "女", "1980.04", 2020, "优秀", "2021.01.20", "财考〔2021〕1号"]),
-        (3, ["李四", "女", "1980.04", 2022, "称职", "2021.01.20", None]),  # decided before the graded year
-        (4, ["李四", "女", "1980.04", 2031, "称职", "2021.01.20", None]),  # a year to come
-    ])
-    sanctions = RawSheet(SANCTIONS_SHEET, "处分", ["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"], [
-        (2, ["王五", "男", "1982.05", "党纪处分", "警告", "2024.03.01", "纪发〔2024〕7号"]),
-        (3, ["王五", "男", "1982.05", "政务处分", "记过", "2024.03.01", None]),  # 文号 required
-    ])
+    grades = RawSheet(
+        GRADES_SHEET,
+        "考核",
+        ["姓名", "性别", "出生年月", "年度", "考核等次", "决定时间", "文号"],
+        [
+            (2, ["李四", "女", "1980.04", 2020, "优秀", "2021.01.20", "财考〔2021〕1号"]),
+            (3, ["李四", "女", "1980.04", 2022, "称职", "2021.01.20", None]),  # decided before the graded year
+            (4, ["李四", "女", "1980.04", 2031, "称职", "2021.01.20", None]),  # a year to come
+        ],
+    )
+    sanctions = RawSheet(
+        SANCTIONS_SHEET,
+        "处分",
+        ["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"],
+        [
+            (2, ["王五", "男", "1982.05", "党纪处分", "警告", "2024.03.01", "纪发〔2024〕7号"]),
+            (3, ["王五", "男", "1982.05", "政务处分", "记过", "2024.03.01", None]),  # 文号 required
+        ],
+    )
     plan = build([sanctions, grades], today=TODAY)
     [grade] = plan.of("grades")
-    assert grade.values == {"name": "李四", "gender": "FEMALE", "birth_date": "1980-04-01", "year": 2020,
-                            "grade": "EXCELLENT", "decided_on": "2021-01-20", "notified_on": "2021-01-20",
-                            "document_no": "财考〔2021〕1号"}
+    assert grade.values == {
+        "name": "李四",
+        "gender": "FEMALE",
+        "birth_date": "1980-04-01",
+        "year": 2020,
+        "grade": "EXCELLENT",
+        "decided_on": "2021-01-20",
+        "notified_on": "2021-01-20",
+        "document_no": "财考〔2021〕1号",
+    }
     [sanction] = plan.of("sanctions")
     assert (sanction.values["system"], sanction.values["type"], sanction.values["effective_from"]) == (
-        "PARTY", "PARTY_WARNING", "2024-03-01")
+        "PARTY",
+        "PARTY_WARNING",
+        "2024-03-01",
+    )
     where = {(i.sheet, i.row, i.column): i.reason for i in plan.issues}
     assert where[("考核", 3, "决定时间")] == "before the graded year"
     assert where[("考核", 4, "年度")] == "not a year between 1900 and this year"
@@ -151,61 +203,158 @@ def test_award_and_appeal_labels_map_to_the_api_codes():
 
 
 def test_award_rows_read_types_levels_dates_and_revocations():
-    awards = RawSheet(AWARDS_SHEET, "奖励", ["姓名", "性别", "出生年月", "奖励种类", "奖励等级", "年度", "批准时间", "文号",
-                                          "撤销时间", "撤销原因"], [
-        (2, [*LI, "记功", "三等", 2020, "2021年2月3日", "市奖〔2021〕3号", None, None]),
-        (3, [*LI, "嘉奖", None, None, "2019.02.01", "市奖〔2019〕1号", "2020.05.01", "受处分"]),
-        (4, [*LI, "记功", None, None, "2019.02.01", "市奖〔2019〕2号", None, None]),  # 记功 without its 等级
-        (5, [*LI, "嘉奖", None, None, "2019.02.01", "市奖〔2019〕5号", "2020.05.01", None]),  # no reason
-        (6, [*LI, "嘉奖", None, 2022, "2021.02.01", "市奖〔2021〕6号", None, None]),  # year after the grant
-        (7, [*LI, "嘉奖", None, None, "2019.02.01", None, None, None]),  # 文号 required
-        (8, [*LI, "大红花", None, None, "2019.02.01", "市奖〔2019〕8号", None, None]),
-    ])
+    awards = RawSheet(
+        AWARDS_SHEET,
+        "奖励",
+        ["姓名", "性别", "出生年月", "奖励种类", "奖励等级", "年度", "批准时间", "文号", "撤销时间", "撤销原因"],
+        [
+            (2, [*LI, "记功", "三等", 2020, "2021年2月3日", "市奖〔2021〕3号", None, None]),
+            (3, [*LI, "嘉奖", None, None, "2019.02.01", "市奖〔2019〕1号", "2020.05.01", "受处分"]),
+            (4, [*LI, "记功", None, None, "2019.02.01", "市奖〔2019〕2号", None, None]),  # 记功 without its 等级
+            (5, [*LI, "嘉奖", None, None, "2019.02.01", "市奖〔2019〕5号", "2020.05.01", None]),  # no reason
+            (6, [*LI, "嘉奖", None, 2022, "2021.02.01", "市奖〔2021〕6号", None, None]),  # year after the grant
+            (7, [*LI, "嘉奖", None, None, "2019.02.01", None, None, None]),  # 文号 required
+            (8, [*LI, "大红花", None, None, "2019.02.01", "市奖〔2019〕8号", None, None]),
+        ],
+    )
     plan = build([awards], today=TODAY)
     assert [(r.row, r.values["type"], r.values["granted_on"], r.values.get("revoked_on")) for r in plan.records] == [
-        (2, "MERIT_3", "2021-02-03", None), (3, "COMMENDATION", "2019-02-01", "2020-05-01")]
+        (2, "MERIT_3", "2021-02-03", None),
+        (3, "COMMENDATION", "2019-02-01", "2020-05-01"),
+    ]
     assert "merit_level" not in plan.records[0].values
-    assert [(i.row, i.column) for i in plan.issues] == [(4, "奖励等级"), (5, "撤销原因"), (6, "年度"), (7, "文号"),
-                                                        (8, "奖励种类")]
+    assert [(i.row, i.column) for i in plan.issues] == [
+        (4, "奖励等级"),
+        (5, "撤销原因"),
+        (6, "年度"),
+        (7, "文号"),
+        (8, "奖励种类"),
+    ]
 
 
 def test_an_appeal_names_a_grade_year_or_a_sanction_of_the_file_by_its_document_number():
-    sanctions = RawSheet(SANCTIONS_SHEET, "处分", ["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"], [
-        (2, [*LI, "处分", "警告", "2024.03.01", "纪〔2024〕7号"])])
-    appeals = RawSheet(APPEALS_SHEET, "申诉", ["申诉人", "性别", "出生年月", "原处理决定", "申诉阶段", "原决定送达时间",
-                                            "申诉时间", "受理时间", "决定时间", "申诉结果", "变更为", "文号"], [
-        (2, [*LI, "纪〔2024〕 7号", None, "2024.03.02", "2024.03.10", None, "2024.04.01", "维持", None, "申〔2024〕1号"]),
-        (3, [*LI, "2021年度", "复核", "2022.01.02", "2022.01.10", "2022.01.11", "2022.02.01", "变更", "称职", "申2"]),
-        (4, [*LI, "纪〔2020〕1号", None, "2024.03.02", "2024.03.10", None, "2024.04.01", "维持", None, "申3"]),
-        (5, [*LI, "2020", None, "2022.01.02", "2021.12.10", None, "2022.02.01", "维持", None, "申4"]),  # filed early
-        (6, [*LI, "2019", None, "2022.01.02", "2022.01.10", None, "2022.02.01", "变更", None, "申5"]),  # 变更 to what
-        (7, [*LI, "2018", None, "2022.01.02", "2022.01.10", None, "2022.02.01", "变更", "警告", "申6"]),
-    ])
+    sanctions = RawSheet(
+        SANCTIONS_SHEET,
+        "处分",
+        ["姓名", "性别", "出生年月", "处分类别", "处分种类", "处分时间", "文号"],
+        [(2, [*LI, "处分", "警告", "2024.03.01", "纪〔2024〕7号"])],
+    )
+    appeals = RawSheet(
+        APPEALS_SHEET,
+        "申诉",
+        [
+            "申诉人",
+            "性别",
+            "出生年月",
+            "原处理决定",
+            "申诉阶段",
+            "原决定送达时间",
+            "申诉时间",
+            "受理时间",
+            "决定时间",
+            "申诉结果",
+            "变更为",
+            "文号",
+        ],
+        [
+            (
+                2,
+                [
+                    *LI,
+                    "纪〔2024〕 7号",
+                    None,
+                    "2024.03.02",
+                    "2024.03.10",
+                    None,
+                    "2024.04.01",
+                    "维持",
+                    None,
+                    "申〔2024〕1号",
+                ],
+            ),
+            (
+                3,
+                [
+                    *LI,
+                    "2021年度",
+                    "复核",
+                    "2022.01.02",
+                    "2022.01.10",
+                    "2022.01.11",
+                    "2022.02.01",
+                    "变更",
+                    "称职",
+                    "申2",
+                ],
+            ),
+            (4, [*LI, "纪〔2020〕1号", None, "2024.03.02", "2024.03.10", None, "2024.04.01", "维持", None, "申3"]),
+            (
+                5,
+                [*LI, "2020", None, "2022.01.02", "2021.12.10", None, "2022.02.01", "维持", None, "申4"],
+            ),  # filed early
+            (
+                6,
+                [*LI, "2019", None, "2022.01.02", "2022.01.10", None, "2022.02.01", "变更", None, "申5"],
+            ),  # 变更 to what
+            (7, [*LI, "2018", None, "2022.01.02", "2022.01.10", None, "2022.02.01", "变更", "警告", "申6"]),
+        ],
+    )
     plan = build([appeals, sanctions], today=TODAY)
     first, second = plan.of("appeals")
-    assert first.values["target"] == {"sanction": {"system": "CIVIL_SERVICE", "type": "WARNING",
-                                                   "decided_on": "2024-03-01", "effective_from": "2024-03-01",
-                                                   "document_number": "纪〔2024〕7号"}}
-    assert (first.values["stage"], first.values["outcome"], first.values["grounds"]) == ("APPEAL", "UPHELD", "见申诉材料")
+    assert first.values["target"] == {
+        "sanction": {
+            "system": "CIVIL_SERVICE",
+            "type": "WARNING",
+            "decided_on": "2024-03-01",
+            "effective_from": "2024-03-01",
+            "document_number": "纪〔2024〕7号",
+        }
+    }
+    assert (first.values["stage"], first.values["outcome"], first.values["grounds"]) == (
+        "APPEAL",
+        "UPHELD",
+        "见申诉材料",
+    )
     assert second.values["target"] == {"year": 2021}
     assert (second.values["stage"], second.values["outcome"], second.values["varied_to"]) == (
-        "REVIEW", "VARIED", "COMPETENT")
-    assert [(i.row, i.column) for i in plan.issues] == [(4, "原处理决定"), (5, "申诉时间"), (6, "变更为"), (7, "变更为")]
+        "REVIEW",
+        "VARIED",
+        "COMPETENT",
+    )
+    assert [(i.row, i.column) for i in plan.issues] == [
+        (4, "原处理决定"),
+        (5, "申诉时间"),
+        (6, "变更为"),
+        (7, "变更为"),
+    ]
 
 
 def test_id_numbers_are_checked_masked_and_never_merged():
-    cadres = RawSheet(CADRES, "干部", ["姓名", "性别", "出生年月", "参加工作时间", "单位代码", "公民身份号码"], [
-        (2, [*LI, "2002.07", "finance", ID_OK.lower()]),
-        (3, ["王五", "男", "1982.05", "2004.07", "finance", ID_OK]),  # another person, the same number
-        (4, ["赵六", "男", "1982.05", "2004.07", "finance", ID_BAD]),  # a mistyped check digit
-        (5, ["钱七", "男", "1983.05", "2004.07", "finance", 110105194912310020.0]),  # a number cell lost digits
-        (6, ["孙八", "男", "1984.05", "2004.07", "finance", " 110105 19491231 002x "]),  # spaces, lower x: another row
-        (7, ["周九", "男", "1985.05", "2004.07", "finance", None]),
-    ])
+    cadres = RawSheet(
+        CADRES,
+        "干部",
+        ["姓名", "性别", "出生年月", "参加工作时间", "单位代码", "公民身份号码"],
+        [
+            (2, [*LI, "2002.07", "finance", ID_OK.lower()]),
+            (3, ["王五", "男", "1982.05", "2004.07", "finance", ID_OK]),  # another person, the same number
+            (4, ["赵六", "男", "1982.05", "2004.07", "finance", ID_BAD]),  # a mistyped check digit
+            (5, ["钱七", "男", "1983.05", "2004.07", "finance", 110105194912310020.0]),  # a number cell lost digits
+            (
+                6,
+                ["孙八", "男", "1984.05", "2004.07", "finance", " 110105 19491231 002x "],
+            ),  # spaces, lower x: another row
+            (7, ["周九", "男", "1985.05", "2004.07", "finance", None]),
+        ],
+    )
     plan = build([cadres], today=TODAY)
     assert [(r.row, r.values.get("id_number")) for r in plan.records] == [(7, None)]
-    assert [(i.row, i.column) for i in plan.issues] == [(2, "公民身份号码"), (3, "公民身份号码"), (4, "公民身份号码"),
-                                                        (5, "公民身份号码"), (6, "公民身份号码")]
+    assert [(i.row, i.column) for i in plan.issues] == [
+        (2, "公民身份号码"),
+        (3, "公民身份号码"),
+        (4, "公民身份号码"),
+        (5, "公民身份号码"),
+        (6, "公民身份号码"),
+    ]
     assert "row 3, 6" in plan.issues[0].reason and "1101**********002X" in plan.issues[0].reason
     assert "check digit" in plan.issues[2].reason
     text = repr(plan.report())
@@ -214,8 +363,12 @@ def test_id_numbers_are_checked_masked_and_never_merged():
 
 
 def test_an_id_number_of_one_person_twice_is_a_duplicate_row():
-    cadres = RawSheet(CADRES, "干部", ["姓名", "性别", "出生年月", "参加工作时间", "单位代码", "身份证号"], [
-        (2, [*LI, "2002.07", "finance", ID_OK]), (9, ["王五", "男", "1982.05", "2004.07", "finance", None])])
+    cadres = RawSheet(
+        CADRES,
+        "干部",
+        ["姓名", "性别", "出生年月", "参加工作时间", "单位代码", "身份证号"],
+        [(2, [*LI, "2002.07", "finance", ID_OK]), (9, ["王五", "男", "1982.05", "2004.07", "finance", None])],
+    )
     plan = build([cadres], today=TODAY)
     assert [r.values.get("id_number") for r in plan.records] == [ID_OK, None] and not plan.issues
 

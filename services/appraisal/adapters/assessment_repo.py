@@ -17,16 +17,27 @@ class GradeRecordRepository(RowRepository):
     async def latest(self, assessment_id: str) -> str | None:
         """Returns the id of an assessment's latest grade record, if any."""
         r = orm.assessment_grade_record
-        return (await self.conn.execute(select(r.c.id).where(r.c.assessment_id == assessment_id)
-                                        .order_by(r.c.recorded_at.desc(), r.c.id.desc()).limit(1))).scalar()
+        return (
+            await self.conn.execute(
+                select(r.c.id)
+                .where(r.c.assessment_id == assessment_id)
+                .order_by(r.c.recorded_at.desc(), r.c.id.desc())
+                .limit(1)
+            )
+        ).scalar()
 
     async def latest_of(self, assessment_ids: list[str]) -> dict[str, str]:
         """Returns the latest grade record of each assessment (what an UNCHANGED answer names)."""
         if not assessment_ids:
             return {}
         r = orm.assessment_grade_record
-        rows = (await self.conn.execute(select(r.c.assessment_id, r.c.id).where(r.c.assessment_id.in_(assessment_ids))
-                                        .order_by(r.c.assessment_id, r.c.recorded_at, r.c.id))).all()
+        rows = (
+            await self.conn.execute(
+                select(r.c.assessment_id, r.c.id)
+                .where(r.c.assessment_id.in_(assessment_ids))
+                .order_by(r.c.assessment_id, r.c.recorded_at, r.c.id)
+            )
+        ).all()
         return {row[0]: row[1] for row in rows}  # ordered: the last one of each assessment wins
 
     async def add(self, **values: Any) -> None:
@@ -45,8 +56,9 @@ class RegularAssessmentRepository(RowRepository):
     async def exists(self, cadre_id: str, period_key: str) -> bool:
         """Tells whether a cadre's regular assessment of a period exists."""
         t = orm.regular_assessment
-        return (await self.conn.execute(select(t.c.id).where(t.c.cadre_id == cadre_id,
-                                                             t.c.period_key == period_key))).first() is not None
+        return (
+            await self.conn.execute(select(t.c.id).where(t.c.cadre_id == cadre_id, t.c.period_key == period_key))
+        ).first() is not None
 
     async def add(self, **values: Any) -> None:
         """Inserts a regular assessment (created now)."""

@@ -32,14 +32,16 @@ class InactionItemRepository(RowRepository):
 
     async def add(self, code: str, values: dict[str, Any]) -> None:
         """Inserts an active item."""
-        await self.conn.execute(insert(orm.inaction_item).values(code=code, **values, active=True, version=1,
-                                                                 updated_at=utcnow()))
+        await self.conn.execute(
+            insert(orm.inaction_item).values(code=code, **values, active=True, version=1, updated_at=utcnow())
+        )
 
     async def change(self, code: str, values: dict[str, Any]) -> bool:
         """Updates an item; False if there is no such item."""
         t = orm.inaction_item
-        result = await self.conn.execute(update(t).where(t.c.code == code).values(**values, version=t.c.version + 1,
-                                                                                  updated_at=utcnow()))
+        result = await self.conn.execute(
+            update(t).where(t.c.code == code).values(**values, version=t.c.version + 1, updated_at=utcnow())
+        )
         return result.rowcount == 1
 
 
@@ -49,8 +51,9 @@ class SelfCheckRepository(RowRepository):
     async def exists(self, cadre_id: str, period_key: str) -> bool:
         """Tells whether a cadre's self-check of a period exists."""
         s = orm.self_check
-        return (await self.conn.execute(select(s.c.id).where(s.c.cadre_id == cadre_id,
-                                                             s.c.period_key == period_key))).first() is not None
+        return (
+            await self.conn.execute(select(s.c.id).where(s.c.cadre_id == cadre_id, s.c.period_key == period_key))
+        ).first() is not None
 
     async def add(self, **values: Any) -> None:
         """Inserts a self-check (submitted now)."""

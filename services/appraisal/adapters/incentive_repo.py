@@ -17,10 +17,16 @@ class BonusRepository(RowRepository):
     async def grades_in(self, path: str, year: int) -> list[Any]:
         """Returns each active cadre of a subtree with their assessment of the year, if any (by cadre id)."""
         a, d = orm.annual_assessment, orm.directory.cadre
-        return list((await self.conn.execute(
-            select(d.c.cadre_id, a.c.final_grade, a.c.undetermined_reason, a.c.status)
-            .select_from(d.outerjoin(a, (a.c.cadre_id == d.c.cadre_id) & (a.c.year == year)))
-            .where(d.c.org_path.startswith(path), d.c.active.is_(True)).order_by(d.c.cadre_id))).all())
+        return list(
+            (
+                await self.conn.execute(
+                    select(d.c.cadre_id, a.c.final_grade, a.c.undetermined_reason, a.c.status)
+                    .select_from(d.outerjoin(a, (a.c.cadre_id == d.c.cadre_id) & (a.c.year == year)))
+                    .where(d.c.org_path.startswith(path), d.c.active.is_(True))
+                    .order_by(d.c.cadre_id)
+                )
+            ).all()
+        )
 
     async def add(self, allocation: dict[str, Any], lines: list[dict[str, Any]]) -> None:
         """Inserts an allocation (created now) and its lines."""

@@ -39,9 +39,11 @@ class IndexRepository(RowRepository):
         t = orm.index_dirty
         # A pair re-marked while we computed keeps its newer mark and is computed again by the next batch.
         await self.conn.execute(
-            delete(t).where(t.c.cadre_id == bindparam("c"), t.c.period_key == bindparam("p"),
-                            t.c.marked_at == bindparam("m")),
-            [{"c": c, "p": p, "m": m} for c, p, m in claimed])
+            delete(t).where(
+                t.c.cadre_id == bindparam("c"), t.c.period_key == bindparam("p"), t.c.marked_at == bindparam("m")
+            ),
+            [{"c": c, "p": p, "m": m} for c, p, m in claimed],
+        )
 
     async def inputs(self, pairs: set[Pair]) -> dict[Pair, Inputs]:
         """Loads every counted fact of the given (cadre, quarter) pairs with one query per source."""
@@ -78,49 +80,81 @@ class IndexRepository(RowRepository):
 
     async def _records(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
         r = orm.performance_record
-        return await self._rows(select(r.c.id, r.c.cadre_id, r.c.occurred_on, r.c.category, r.c.quantity).where(
-            one_of(self.conn, r.c.cadre_id, cadres), r.c.status == "VERIFIED", r.c.occurred_on.between(lo, hi)))
+        return await self._rows(
+            select(r.c.id, r.c.cadre_id, r.c.occurred_on, r.c.category, r.c.quantity).where(
+                one_of(self.conn, r.c.cadre_id, cadres), r.c.status == "VERIFIED", r.c.occurred_on.between(lo, hi)
+            )
+        )
 
     async def _regular(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
         g = orm.regular_assessment
-        return await self._rows(select(g.c.id, g.c.cadre_id, g.c.period_key, g.c.result).where(
-            one_of(self.conn, g.c.cadre_id, cadres), g.c.period_end.between(lo, hi)))
+        return await self._rows(
+            select(g.c.id, g.c.cadre_id, g.c.period_key, g.c.result).where(
+                one_of(self.conn, g.c.cadre_id, cadres), g.c.period_end.between(lo, hi)
+            )
+        )
 
     async def _awards(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
         w = orm.award
-        return await self._rows(select(w.c.id, w.c.cadre_id, w.c.type, w.c.granted_on).where(
-            one_of(self.conn, w.c.cadre_id, cadres), w.c.status.in_(COUNTED_AWARD_STATUSES),
-            w.c.granted_on.between(lo, hi)))
+        return await self._rows(
+            select(w.c.id, w.c.cadre_id, w.c.type, w.c.granted_on).where(
+                one_of(self.conn, w.c.cadre_id, cadres),
+                w.c.status.in_(COUNTED_AWARD_STATUSES),
+                w.c.granted_on.between(lo, hi),
+            )
+        )
 
     async def _findings(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
         f = orm.inaction_finding
-        return await self._rows(select(f.c.id, f.c.cadre_id, f.c.points, f.c.occurred_on).where(
-            one_of(self.conn, f.c.cadre_id, cadres), f.c.status == "CONFIRMED", f.c.occurred_on.between(lo, hi)))
+        return await self._rows(
+            select(f.c.id, f.c.cadre_id, f.c.points, f.c.occurred_on).where(
+                one_of(self.conn, f.c.cadre_id, cadres), f.c.status == "CONFIRMED", f.c.occurred_on.between(lo, hi)
+            )
+        )
 
     async def _reports(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
         p = orm.petitions_report_outcome
-        return await self._rows(select(p.c.report_id, p.c.cadre_id, p.c.outcome, p.c.closed_on).where(
-            one_of(self.conn, p.c.cadre_id, cadres), p.c.outcome.in_(COUNTED_REPORT_OUTCOMES),
-            p.c.closed_on.between(lo, hi)))
+        return await self._rows(
+            select(p.c.report_id, p.c.cadre_id, p.c.outcome, p.c.closed_on).where(
+                one_of(self.conn, p.c.cadre_id, cadres),
+                p.c.outcome.in_(COUNTED_REPORT_OUTCOMES),
+                p.c.closed_on.between(lo, hi),
+            )
+        )
 
     async def _sanctions(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
         s, tol = orm.tolerance_sanction, orm.tolerance_granted
         tolerated = exists().where(and_(tol.c.incident_id == s.c.incident_id))
-        return await self._rows(select(s.c.sanction_id, s.c.cadre_id, s.c.system, s.c.type, s.c.effective_on).where(
-            one_of(self.conn, s.c.cadre_id, cadres), s.c.status != "REVOKED", s.c.effective_on.between(lo, hi),
-            ~tolerated))
+        return await self._rows(
+            select(s.c.sanction_id, s.c.cadre_id, s.c.system, s.c.type, s.c.effective_on).where(
+                one_of(self.conn, s.c.cadre_id, cadres),
+                s.c.status != "REVOKED",
+                s.c.effective_on.between(lo, hi),
+                ~tolerated,
+            )
+        )
 
     async def _false_accusations(self, cadres: list[str], lo: dt.date, hi: dt.date) -> list[Any]:
         fa = orm.petitions_false_accusation
-        return await self._rows(select(fa.c.case_id, fa.c.accuser_cadre_id, fa.c.confirmed_on).where(
-            one_of(self.conn, fa.c.accuser_cadre_id, cadres), fa.c.confirmed_on.between(lo, hi)))
+        return await self._rows(
+            select(fa.c.case_id, fa.c.accuser_cadre_id, fa.c.confirmed_on).where(
+                one_of(self.conn, fa.c.accuser_cadre_id, cadres), fa.c.confirmed_on.between(lo, hi)
+            )
+        )
 
     async def places(self, cadre_ids: list[str]) -> dict[str, tuple[str, str]]:
         """Returns each cadre's (org unit, org path) from the directory."""
         d = orm.directory.cadre
-        return {row.cadre_id: (row.org_unit_id, row.org_path) for row in (await self.conn.execute(
-            select(d.c.cadre_id, d.c.org_unit_id, d.c.org_path).where(one_of(self.conn, d.c.cadre_id,
-                                                                              cadre_ids)))).all()}
+        return {
+            row.cadre_id: (row.org_unit_id, row.org_path)
+            for row in (
+                await self.conn.execute(
+                    select(d.c.cadre_id, d.c.org_unit_id, d.c.org_path).where(
+                        one_of(self.conn, d.c.cadre_id, cadre_ids)
+                    )
+                )
+            ).all()
+        }
 
     async def snapshots(self, pairs: set[Pair]) -> dict[Pair, tuple[Any, Any, Any]]:
         """Returns (total, formula version, components) of the stored snapshot of each pair that has one."""
@@ -128,11 +162,20 @@ class IndexRepository(RowRepository):
         cadres = sorted({c for c, _ in pairs})
         # Filter by cadre (the primary key's prefix, an index lookup) and pick the pairs in Python: a row-value IN
         # list is not hashed by PostgreSQL and would compare every snapshot with every pair.
-        rows = (await self.conn.execute(select(snap.c.cadre_id, snap.c.period_key, snap.c.total,
-                                               snap.c.formula_version, snap.c.components).where(
-            one_of(self.conn, snap.c.cadre_id, cadres), snap.c.period_key.in_(sorted({p for _, p in pairs}))))).all()
-        return {(row.cadre_id, row.period_key): (row.total, row.formula_version, row.components) for row in rows
-                if (row.cadre_id, row.period_key) in pairs}
+        rows = (
+            await self.conn.execute(
+                select(
+                    snap.c.cadre_id, snap.c.period_key, snap.c.total, snap.c.formula_version, snap.c.components
+                ).where(
+                    one_of(self.conn, snap.c.cadre_id, cadres), snap.c.period_key.in_(sorted({p for _, p in pairs}))
+                )
+            )
+        ).all()
+        return {
+            (row.cadre_id, row.period_key): (row.total, row.formula_version, row.components)
+            for row in rows
+            if (row.cadre_id, row.period_key) in pairs
+        }
 
     async def store(self, rows: list[dict[str, Any]]) -> None:
         """Upserts snapshots by (cadre, quarter)."""

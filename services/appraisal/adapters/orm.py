@@ -512,6 +512,11 @@ bonus_line = Table(
 
 # Local copies of other producers' contracts, named <producer>_<noun> (docs/DEVELOPING.md, "Consuming events").
 PROJECTIONS: tuple[Table, ...] = (
-    tolerance_restriction, tolerance_sanction, tolerance_investigation, tolerance_granted, petitions_report_outcome,
-    petitions_false_accusation, rank_move,
+    tolerance_restriction,
+    tolerance_sanction,
+    tolerance_investigation,
+    tolerance_granted,
+    petitions_report_outcome,
+    petitions_false_accusation,
+    rank_move,
 )

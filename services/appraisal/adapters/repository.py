@@ -65,8 +65,9 @@ class Repository(Generic[A]):
     async def add(self, obj: A, **extra: Any) -> None:
         """Inserts a new aggregate (extra: columns outside the aggregate, such as org_path)."""
         now = utcnow()
-        await self.conn.execute(insert(self.table).values(**self._values(obj), **extra, version=1, created_at=now,
-                                                          updated_at=now))
+        await self.conn.execute(
+            insert(self.table).values(**self._values(obj), **extra, version=1, created_at=now, updated_at=now)
+        )
         obj.version = 1  # type: ignore[attr-defined]
         self.track(obj)
 
@@ -75,8 +76,13 @@ class Repository(Generic[A]):
         if not objs:
             return
         now = utcnow()
-        await self.conn.execute(insert(self.table), [{**self._values(obj), **extra, "version": 1, "created_at": now,
-                                                      "updated_at": now} for obj, extra in zip(objs, extras)])
+        await self.conn.execute(
+            insert(self.table),
+            [
+                {**self._values(obj), **extra, "version": 1, "created_at": now, "updated_at": now}
+                for obj, extra in zip(objs, extras)
+            ],
+        )
         for obj in objs:
             obj.version = 1  # type: ignore[attr-defined]
             self.track(obj)
@@ -86,11 +92,14 @@ class Repository(Generic[A]):
         t = self.table
         version = obj.version  # type: ignore[attr-defined]
         result = await self.conn.execute(
-            update(t).where(t.c.id == obj.id, t.c.version == version)  # type: ignore[attr-defined]
-            .values(**self._values(obj), version=version + 1, updated_at=utcnow()))
+            update(t)
+            .where(t.c.id == obj.id, t.c.version == version)  # type: ignore[attr-defined]
+            .values(**self._values(obj), version=version + 1, updated_at=utcnow())
+        )
         if result.rowcount != 1:
-            raise ConcurrencyError(f"the {t.name} was changed by someone else; reload and retry",
-                                   rule=f"{t.name}.version")
+            raise ConcurrencyError(
+                f"the {t.name} was changed by someone else; reload and retry", rule=f"{t.name}.version"
+            )
         obj.version = version + 1  # type: ignore[attr-defined]
 
 
@@ -107,8 +116,9 @@ class AssessmentRepository(Repository[AnnualAssessment]):
         found = await self.find(t.c.cadre_id == cadre_id, t.c.year == year, lock=lock)
         return found[0] if found else None
 
-    async def of_cadres_years(self, cadre_ids: list[str], years: list[int], *,
-                              lock: bool = False) -> list[AnnualAssessment]:
+    async def of_cadres_years(
+        self, cadre_ids: list[str], years: list[int], *, lock: bool = False
+    ) -> list[AnnualAssessment]:
         """Returns the assessments of any of these cadres in any of these years."""
         t = self.table
         return await self.find(t.c.cadre_id.in_(cadre_ids), t.c.year.in_(years), lock=lock)
@@ -116,15 +126,23 @@ class AssessmentRepository(Repository[AnnualAssessment]):
     async def is_open(self, cadre_id: str, year: int) -> bool:
         """Tells whether a cadre's assessment of a year exists."""
         t = self.table
-        return (await self.conn.execute(select(t.c.id).where(t.c.cadre_id == cadre_id,
-                                                             t.c.year == year))).first() is not None
+        return (
+            await self.conn.execute(select(t.c.id).where(t.c.cadre_id == cadre_id, t.c.year == year))
+        ).first() is not None
 
     async def final_grades(self, cadre_id: str, *, other_than: str) -> dict[int, str]:
         """Returns a cadre's final grades by year, leaving out one assessment."""
         t = self.table
-        return {y: g for y, g in (await self.conn.execute(
-            select(t.c.year, t.c.final_grade).where(t.c.cadre_id == cadre_id, t.c.id != other_than,
-                                                    t.c.final_grade.is_not(None)))).all()}
+        return {
+            y: g
+            for y, g in (
+                await self.conn.execute(
+                    select(t.c.year, t.c.final_grade).where(
+                        t.c.cadre_id == cadre_id, t.c.id != other_than, t.c.final_grade.is_not(None)
+                    )
+                )
+            ).all()
+        }
 
 
 class RecordRepository(Repository[PerformanceRecord]):
@@ -134,8 +152,9 @@ class RecordRepository(Repository[PerformanceRecord]):
 class FindingRepository(Repository[InactionFinding]):
     table, cls = orm.inaction_finding, InactionFinding
 
-    async def linked(self, cadre_id: str, incident_id: str, finding_ids: list[str], *,
-                     lock: bool = False) -> list[InactionFinding]:
+    async def linked(
+        self, cadre_id: str, incident_id: str, finding_ids: list[str], *, lock: bool = False
+    ) -> list[InactionFinding]:
         """Returns a cadre's findings about an incident or among `finding_ids`."""
         f = self.table
         linked = f.c.incident_ref == incident_id
@@ -146,8 +165,9 @@ class FindingRepository(Repository[InactionFinding]):
     async def from_report(self, cadre_id: str, report_id: str, *, lock: bool = False) -> list[InactionFinding]:
         """Returns a cadre's findings drawn from a petition report."""
         f = self.table
-        return await self.find(f.c.cadre_id == cadre_id, f.c.source_type == "PETITION", f.c.source_ref == report_id,
-                               lock=lock)
+        return await self.find(
+            f.c.cadre_id == cadre_id, f.c.source_type == "PETITION", f.c.source_ref == report_id, lock=lock
+        )
 
 
 class TalkRepository(Repository[Talk]):
@@ -165,9 +185,19 @@ class AwardRepository(Repository[Award]):
     async def merit_years(self, cadre_id: str) -> list[int | None]:
         """Returns the years of a cadre's 记三等功 for three 优秀 in a row that still stand."""
         w = self.table
-        return list((await self.conn.execute(select(w.c.year).where(
-            w.c.cadre_id == cadre_id, w.c.basis == "THREE_YEARS_EXCELLENT",
-            w.c.status.not_in(("WITHDRAWN", "REVOKED"))))).scalars().all())
+        return list(
+            (
+                await self.conn.execute(
+                    select(w.c.year).where(
+                        w.c.cadre_id == cadre_id,
+                        w.c.basis == "THREE_YEARS_EXCELLENT",
+                        w.c.status.not_in(("WITHDRAWN", "REVOKED")),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
 
     async def status_of_proposal(self, auto_key: str) -> str | None:
         """Returns the status of the automatic proposal with this natural key, or None if there is none."""

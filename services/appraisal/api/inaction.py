@@ -24,86 +24,141 @@ DECIDERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
 CodePath = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
 
 
-@router.post("/inaction-items", status_code=201, response_model=s.Created, tags=["inaction-items"],
-             dependencies=[require(Role.ORG_ADMIN)])
+@router.post(
+    "/inaction-items",
+    status_code=201,
+    response_model=s.Created,
+    tags=["inaction-items"],
+    dependencies=[require(Role.ORG_ADMIN)],
+)
 async def create_item(body: s.ItemCreate, uow: UowDep, idem: IdempotencyRequired) -> s.Created:
     """Adds an item to the inaction catalogue."""
     values = body.model_dump(exclude={"code"})
     return s.Created(id=await idem.run(uow, lambda: h.create_item(body.code, values, uow)))
 
 
-@router.patch("/inaction-items/{code}", response_model=s.Created, tags=["inaction-items"],
-              dependencies=[require(Role.ORG_ADMIN)])
+@router.patch(
+    "/inaction-items/{code}", response_model=s.Created, tags=["inaction-items"], dependencies=[require(Role.ORG_ADMIN)]
+)
 async def change_item(code: CodePath, body: s.ItemUpdate, uow: UowDep) -> s.Created:
     """Changes an item of the catalogue (or deactivates it)."""
     return s.Created(id=await h.change_item(code, body.model_dump(exclude_none=True), uow))
 
 
 @router.get("/inaction-items", response_model=s.Page, tags=["inaction-items"], dependencies=[require(*READERS)])
-async def list_items(conn: ReaderDep, page: PageDep,
-                     group: Annotated[str | None, Query(max_length=32)] = None,
-                     sector: Annotated[str | None, Query(max_length=64)] = None,
-                     domain: Annotated[str | None, Query(max_length=64)] = None,
-                     region: Annotated[str | None, Query(max_length=64)] = None,
-                     post_level: Annotated[str | None, Query(max_length=32)] = None,
-                     active: bool | None = True) -> s.Page:
+async def list_items(
+    conn: ReaderDep,
+    page: PageDep,
+    group: Annotated[str | None, Query(max_length=32)] = None,
+    sector: Annotated[str | None, Query(max_length=64)] = None,
+    domain: Annotated[str | None, Query(max_length=64)] = None,
+    region: Annotated[str | None, Query(max_length=64)] = None,
+    post_level: Annotated[str | None, Query(max_length=32)] = None,
+    active: bool | None = True,
+) -> s.Page:
     """Lists the catalogue by sector, domain, region and post level (a cadre's own checklist)."""
-    items, cursor = await views.inaction_items(conn, page, {"group": group, "sector": sector, "domain": domain,
-                                                            "region": region, "post_level": post_level,
-                                                            "active": active})
+    items, cursor = await views.inaction_items(
+        conn,
+        page,
+        {
+            "group": group,
+            "sector": sector,
+            "domain": domain,
+            "region": region,
+            "post_level": post_level,
+            "active": active,
+        },
+    )
     return s.Page(items=items, next_cursor=cursor)
 
 
-@router.post("/self-checks", status_code=201, response_model=s.Created, tags=["self-checks"],
-             dependencies=[require(Role.CADRE)])
-async def submit_self_check(body: s.SelfCheckCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
-                            today: TodayDep) -> s.Created:
+@router.post(
+    "/self-checks", status_code=201, response_model=s.Created, tags=["self-checks"], dependencies=[require(Role.CADRE)]
+)
+async def submit_self_check(
+    body: s.SelfCheckCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
+) -> s.Created:
     """Records the caller's own self-check against the catalogue."""
     answers = [a.model_dump() for a in body.answers]
-    return s.Created(id=await idem.run(uow, lambda: h.submit_self_check(principal.cadre_id or "", body.period_key,
-                                                                      answers, uow, principal=principal, today=today)))
+    return s.Created(
+        id=await idem.run(
+            uow,
+            lambda: h.submit_self_check(
+                principal.cadre_id or "", body.period_key, answers, uow, principal=principal, today=today
+            ),
+        )
+    )
 
 
 @router.get("/self-checks", response_model=s.Page, tags=["self-checks"], dependencies=[require(*READERS)])
-async def list_self_checks(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                           cadre_id: CadreFilter = None) -> s.Page:
+async def list_self_checks(
+    conn: ReaderDep, principal: PrincipalDep, page: PageDep, cadre_id: CadreFilter = None
+) -> s.Page:
     """Lists self-checks (a cadre sees their own)."""
-    items, cursor = await views.scoped_page(conn, principal, "self_checks", page, order="submitted_at",
-                                            cadre_id=cadre_id)
+    items, cursor = await views.scoped_page(
+        conn, principal, "self_checks", page, order="submitted_at", cadre_id=cadre_id
+    )
     return s.Page(items=items, next_cursor=cursor)
 
 
-@router.post("/inaction-findings", status_code=201, response_model=s.Created, tags=["inaction-findings"],
-             dependencies=[require(*REPORTERS)])
-async def report_finding(body: s.FindingCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
-                         today: TodayDep) -> s.Created:
+@router.post(
+    "/inaction-findings",
+    status_code=201,
+    response_model=s.Created,
+    tags=["inaction-findings"],
+    dependencies=[require(*REPORTERS)],
+)
+async def report_finding(
+    body: s.FindingCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
+) -> s.Created:
     """Reports an inaction finding about a cadre in scope."""
     cmd = commands.ReportFinding(**body.model_dump())
     return s.Created(id=await idem.run(uow, lambda: h.report_finding(cmd, uow, principal=principal, today=today)))
 
 
-@router.post("/inaction-findings/{finding_id}/{action}", response_model=s.StateRead, tags=["inaction-findings"],
-             dependencies=[require(*DECIDERS)])
-async def advance_finding(finding_id: str, action: Literal["verification", "confirmation", "dismissal",
-                                                            "tolerance-referral"],
-                          uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep,
-                          body: s.Reason | None = None) -> s.StateRead:
+@router.post(
+    "/inaction-findings/{finding_id}/{action}",
+    response_model=s.StateRead,
+    tags=["inaction-findings"],
+    dependencies=[require(*DECIDERS)],
+)
+async def advance_finding(
+    finding_id: str,
+    action: Literal["verification", "confirmation", "dismissal", "tolerance-referral"],
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+    body: s.Reason | None = None,
+) -> s.StateRead:
     """Verifies, confirms (emits inaction_confirmed), dismisses or refers a finding to tolerance."""
-    verb = {"verification": "verify", "confirmation": "confirm", "dismissal": "dismiss",
-            "tolerance-referral": "refer-tolerance"}[action]
+    verb = {
+        "verification": "verify",
+        "confirmation": "confirm",
+        "dismissal": "dismiss",
+        "tolerance-referral": "refer-tolerance",
+    }[action]
     reason = body.reason if body else None
-    return s.StateRead(**await idem.run(uow, lambda: h.advance_finding(finding_id, verb, uow, principal=principal,
-                                                                            today=today, reason=reason)))
+    return s.StateRead(
+        **await idem.run(
+            uow, lambda: h.advance_finding(finding_id, verb, uow, principal=principal, today=today, reason=reason)
+        )
+    )
 
 
 @router.get("/inaction-findings", response_model=s.Page, tags=["inaction-findings"], dependencies=[require(*READERS)])
-async def list_findings(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                        cadre_id: CadreFilter = None,
-                        status: Annotated[str | None, Query(max_length=24)] = None,
-                        org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
+async def list_findings(
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    cadre_id: CadreFilter = None,
+    status: Annotated[str | None, Query(max_length=24)] = None,
+    org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> s.Page:
     """Lists inaction findings the caller may see."""
-    items, cursor = await views.scoped_page(conn, principal, "inaction_findings", page, org_unit_id=org_unit_id,
-                                            cadre_id=cadre_id, status=status)
+    items, cursor = await views.scoped_page(
+        conn, principal, "inaction_findings", page, org_unit_id=org_unit_id, cadre_id=cadre_id, status=status
+    )
     return s.Page(items=items, next_cursor=cursor)
 
 

@@ -43,27 +43,43 @@ async def cadre_index(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, p
     return {"cadre_id": cadre_id, "items": items}
 
 
-@router.get("/accountability-index", response_model=s.Page, tags=["accountability-index"],
-            dependencies=[require(*READERS)])
-async def list_index(conn: ReaderDep, principal: PrincipalDep, page: PageDep, period_key: PeriodQuery = None,
-                     org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
+@router.get(
+    "/accountability-index", response_model=s.Page, tags=["accountability-index"], dependencies=[require(*READERS)]
+)
+async def list_index(
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    period_key: PeriodQuery = None,
+    org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> s.Page:
     """Lists index snapshots in the caller's scope (a quarter, a unit)."""
     items, cursor = await views.index_page(conn, principal, page, period_key, org_unit_id)
     return s.Page(items=items, next_cursor=cursor)
 
 
-@router.post("/bonus-allocations", status_code=201, response_model=s.Created, tags=["bonus-allocations"],
-             dependencies=[require(Role.ORG_ADMIN)])
-async def allocate_bonus(body: s.BonusCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
-                         today: TodayDep) -> s.Created:
+@router.post(
+    "/bonus-allocations",
+    status_code=201,
+    response_model=s.Created,
+    tags=["bonus-allocations"],
+    dependencies=[require(Role.ORG_ADMIN)],
+)
+async def allocate_bonus(
+    body: s.BonusCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
+) -> s.Created:
     """Allocates a bonus pool over a unit's final grades by coefficient, explained per person."""
     cmd = commands.AllocateBonus(**body.model_dump())
-    return s.Created(id=await idem.run(uow, lambda: incentives.allocate_bonus(cmd, uow, principal=principal,
-                                                                              today=today)))
+    return s.Created(
+        id=await idem.run(uow, lambda: incentives.allocate_bonus(cmd, uow, principal=principal, today=today))
+    )
 
 
-@router.get("/bonus-allocations/{allocation_id}", tags=["bonus-allocations"],
-            dependencies=[require(Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR)])
+@router.get(
+    "/bonus-allocations/{allocation_id}",
+    tags=["bonus-allocations"],
+    dependencies=[require(Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR)],
+)
 async def get_bonus(allocation_id: str, conn: ReaderDep, principal: PrincipalDep) -> dict:
     """Returns an allocation with one explained line per cadre."""
     row = await views.bonus(conn, principal, allocation_id)
@@ -73,44 +89,73 @@ async def get_bonus(allocation_id: str, conn: ReaderDep, principal: PrincipalDep
 
 
 @router.get("/incentive-coverage", tags=["incentive-coverage"], dependencies=[require(*COVERAGE_READERS)])
-async def incentive_coverage(conn: ReaderDep, principal: PrincipalDep, today: TodayDep, uow: UowDep,
-                             org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
-                             year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict:
+async def incentive_coverage(
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    today: TodayDep,
+    uow: UowDep,
+    org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> dict:
     """Returns who received any incentive in a year, by age band, gender, rank and post type."""
     path = await _unit_path(conn, principal, org_unit_id)
-    return await insight_views.coverage(conn, path=path, year=year or today.year,
-                                        age_bands=uow.context.settings.coverage_age_bands)
+    return await insight_views.coverage(
+        conn, path=path, year=year or today.year, age_bands=uow.context.settings.coverage_age_bands
+    )
 
 
-@router.post("/incentive-coverage/records", status_code=201, response_model=s.Created, tags=["incentive-coverage"],
-             dependencies=[require(Role.ORG_ADMIN)])
-async def record_incentive(body: s.IncentiveCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired,
-                           today: TodayDep) -> s.Created:
+@router.post(
+    "/incentive-coverage/records",
+    status_code=201,
+    response_model=s.Created,
+    tags=["incentive-coverage"],
+    dependencies=[require(Role.ORG_ADMIN)],
+)
+async def record_incentive(
+    body: s.IncentiveCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
+) -> s.Created:
     """Records a training or rotation (awards, 优秀 and promotions are counted from their own sources)."""
     cmd = commands.RecordIncentive(**body.model_dump())
-    return s.Created(id=await idem.run(uow, lambda: incentives.record_incentive(cmd, uow, principal=principal,
-                                                                                today=today)))
+    return s.Created(
+        id=await idem.run(uow, lambda: incentives.record_incentive(cmd, uow, principal=principal, today=today))
+    )
 
 
 @router.get("/dossier-parts/appraisal/{cadre_id}", tags=["dossier-parts"], dependencies=[require(*READERS)])
-async def dossier_part(cadre_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep,
-                       today: TodayDep, purpose: PurposeDep,
-                       as_of: QueryDate | None = None) -> dict:
+async def dossier_part(
+    cadre_id: str,
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    today: TodayDep,
+    purpose: PurposeDep,
+    as_of: QueryDate | None = None,
+) -> dict:
     """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards, record notes);
     audited."""
     await views.directory.require_cadre(conn, await views.directory.access(conn, principal), cadre_id)
     await runtime.audit_reads(principal, "dossier", [cadre_id], purpose)
-    return await insight_views.dossier(conn, cadre_id=cadre_id, as_of=as_of or today,
-                                       notes_visible=await views.note_clause(conn, principal))
+    return await insight_views.dossier(
+        conn, cadre_id=cadre_id, as_of=as_of or today, notes_visible=await views.note_clause(conn, principal)
+    )
 
 
 @router.get("/dashboard-parts/appraisal", tags=["dashboard-parts"], dependencies=[require(*STAFF_READERS)])
-async def dashboard_part(conn: ReaderDep, principal: PrincipalDep, today: TodayDep, uow: UowDep,
-                         org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
-                         year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict:
+async def dashboard_part(
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    today: TodayDep,
+    uow: UowDep,
+    org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> dict:
     """Returns grade distribution, index bands and incentive coverage of a unit's subtree."""
     path = await _unit_path(conn, principal, org_unit_id)
     year = year or today.year - 1
-    return {"org_unit_id": org_unit_id or principal.unit_id, "year": year,
-            **await insight_views.dashboard(conn, path=path, year=year, today=today,
-                                            age_bands=uow.context.settings.coverage_age_bands)}
+    return {
+        "org_unit_id": org_unit_id or principal.unit_id,
+        "year": year,
+        **await insight_views.dashboard(
+            conn, path=path, year=year, today=today, age_bands=uow.context.settings.coverage_age_bands
+        ),
+    }

@@ -21,14 +21,19 @@ NoteKind = Literal["CLARIFICATION", "XINFANG_REVIEW", "REINSTATEMENT", "TERM_EVA
 
 
 @router.get("/assessments/notes", response_model=s.Page, tags=["assessments"], dependencies=[require(*READERS)])
-async def list_notes(conn: ReaderDep, principal: PrincipalDep, page: PageDep,
-                     cadre_id: CadreFilter = None,
-                     kind: NoteKind | None = None,
-                     due_before: Annotated[QueryDate | None, Query(description="tasks due on or before")] = None,
-                     org_unit_id: Annotated[str | None, Query(max_length=64)] = None) -> s.Page:
+async def list_notes(
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    cadre_id: CadreFilter = None,
+    kind: NoteKind | None = None,
+    due_before: Annotated[QueryDate | None, Query(description="tasks due on or before")] = None,
+    org_unit_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> s.Page:
     """Lists notes on cadres' records in the caller's scope, newest first (e.g. kind=TERM_EVALUATION&due_before=)."""
-    items, cursor = await views.notes(conn, principal, page, cadre_id=cadre_id, kind=kind, due_before=due_before,
-                                      org_unit_id=org_unit_id)
+    items, cursor = await views.notes(
+        conn, principal, page, cadre_id=cadre_id, kind=kind, due_before=due_before, org_unit_id=org_unit_id
+    )
     return s.Page(items=items, next_cursor=cursor)
 
 

@@ -5,5 +5,12 @@ from __future__ import annotations
 from services.appraisal.api import assessments, awards, inaction, insights, notes, records, talks
 
 # notes first: /assessments/notes must win over /assessments/{assessment_id}.
-ROUTERS = [notes.router, assessments.router, records.router, inaction.router, talks.router, awards.router,
-           insights.router]
+ROUTERS = [
+    notes.router,
+    assessments.router,
+    records.router,
+    inaction.router,
+    talks.router,
+    awards.router,
+    insights.router,
+]

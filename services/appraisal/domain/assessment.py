@@ -78,15 +78,26 @@ class AnnualAssessment:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def open(cls, *, assessment_id: str, cadre_id: str, org_unit_id: str, year: int, today: dt.date) -> AnnualAssessment:
+    def open(
+        cls, *, assessment_id: str, cadre_id: str, org_unit_id: str, year: int, today: dt.date
+    ) -> AnnualAssessment:
         """Opens the assessment of a year that has started."""
         if not 2000 <= year <= today.year:
             raise RuleViolation("the assessment year must be a year that has started", rule="assessment.year")
         return cls(id=assessment_id, cadre_id=cadre_id, org_unit_id=org_unit_id, year=year)
 
     @classmethod
-    def recorded(cls, *, assessment_id: str, org_unit_id: str, fact: Any, reason: str | None,
-                 constraints: list[Constraint], by: str, at: dt.datetime) -> AnnualAssessment:
+    def recorded(
+        cls,
+        *,
+        assessment_id: str,
+        org_unit_id: str,
+        fact: Any,
+        reason: str | None,
+        constraints: list[Constraint],
+        by: str,
+        at: dt.datetime,
+    ) -> AnnualAssessment:
         """A past grade recorded as a past fact (domain/past_grades.PastGrade, checked): FINAL at once, and
         grade_finalized dated at its real decision, exactly as a live decision emits it."""
         a = cls(id=assessment_id, cadre_id=fact.cadre_id, org_unit_id=org_unit_id, year=fact.year)
@@ -94,12 +105,17 @@ class AnnualAssessment:
         a._finalized(fact.decided_on)
         return a
 
-    def correct_record(self, *, fact: Any, reason: str | None, constraints: list[Constraint], by: str,
-                       at: dt.datetime) -> None:
+    def correct_record(
+        self, *, fact: Any, reason: str | None, constraints: list[Constraint], by: str, at: dt.datetime
+    ) -> None:
         """Replaces a recorded past grade by corrected values and re-emits grade_finalized (amended)."""
         if self.source is None:
-            raise InvalidTransition("assessment", self.status, "be corrected as a recorded past grade",
-                                    rule_hint="assessment_history.live_assessment")
+            raise InvalidTransition(
+                "assessment",
+                self.status,
+                "be corrected as a recorded past grade",
+                rule_hint="assessment_history.live_assessment",
+            )
         self._record(fact, reason, constraints, by, at)
         self.amended = True
         self._finalized(fact.decided_on, amended=True)
@@ -115,8 +131,12 @@ class AnnualAssessment:
 
     def _require(self, action: str) -> None:
         if self.status not in ASSESSMENT_TRANSITIONS[action]:
-            raise InvalidTransition("assessment", self.status, action,
-                                    allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "assessment",
+                self.status,
+                action,
+                allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status),
+            )
 
     def submit_self_summary(self, summary: str) -> None:
         """Records the cadre's self-summary (DRAFT → SELF_SUBMITTED)."""
@@ -124,21 +144,33 @@ class AnnualAssessment:
         self.self_summary = summary
         self.status = "SELF_SUBMITTED"
 
-    def propose(self, *, grade: str, comment: str, indicators: dict[str, float], score: float,
-                undetermined_reason: str | None, constraints: list[Constraint]) -> None:
+    def propose(
+        self,
+        *,
+        grade: str,
+        comment: str,
+        indicators: dict[str, float],
+        score: float,
+        undetermined_reason: str | None,
+        constraints: list[Constraint],
+    ) -> None:
         """Records the leader's proposal and runs the rule check at once (→ PROPOSED → RULE_CHECKED)."""
         self._require("take a proposal")
         check_grade(grade)
         check_allowed(grade, constraints)
         if self.appeal_ceiling is not None and not lighter(grade, self.appeal_ceiling):
-            raise RuleViolation("after an appeal revoked the grade, the new grade must be lighter",
-                                rule="assessment.appeal_not_heavier", source=S_REVIEW)
+            raise RuleViolation(
+                "after an appeal revoked the grade, the new grade must be lighter",
+                rule="assessment.appeal_not_heavier",
+                source=S_REVIEW,
+            )
         forced = forced_grade(constraints)
         if grade == "UNDETERMINED":
             reason = forced[1] if forced else undetermined_reason
             if reason not in UNDETERMINED_REASONS:
-                raise RuleViolation("不定等次 needs a reason: " + ", ".join(UNDETERMINED_REASONS),
-                                    rule="assessment.undetermined_reason")
+                raise RuleViolation(
+                    "不定等次 needs a reason: " + ", ".join(UNDETERMINED_REASONS), rule="assessment.undetermined_reason"
+                )
             self.undetermined_reason = reason
         elif undetermined_reason is not None:
             raise RuleViolation("a reason is given only with 不定等次", rule="assessment.undetermined_reason")
@@ -166,12 +198,19 @@ class AnnualAssessment:
         assert self.proposed_grade is not None
         if self.proposed_grade == "EXCELLENT":
             if self.status != "PUBLICITY":
-                raise InvalidTransition("assessment", self.status, "be decided before the 优秀 publicity",
-                                        allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status),
-                                        rule_hint="assessment.publicity_required")
+                raise InvalidTransition(
+                    "assessment",
+                    self.status,
+                    "be decided before the 优秀 publicity",
+                    allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status),
+                    rule_hint="assessment.publicity_required",
+                )
             if self.publicity_to is not None and today <= self.publicity_to:
-                raise RuleViolation("the publicity period has not ended", rule="assessment.publicity_running",
-                                    publicity_to=self.publicity_to.isoformat())
+                raise RuleViolation(
+                    "the publicity period has not ended",
+                    rule="assessment.publicity_running",
+                    publicity_to=self.publicity_to.isoformat(),
+                )
         check_allowed(self.proposed_grade, constraints)
         self.constraints_applied = [c.as_dict() for c in constraints]
         self.final_grade = self.proposed_grade
@@ -181,9 +220,19 @@ class AnnualAssessment:
 
     def _finalized(self, today: dt.date, *, amended: bool = False, supplemented: bool = False) -> None:
         assert self.final_grade is not None
-        self.events.append(events.GradeFinalized(
-            self.id, self.cadre_id, self.org_unit_id, self.year, self.final_grade, today, supplemented=supplemented,
-            amended=amended, undetermined_reason=self.undetermined_reason if self.final_grade == "UNDETERMINED" else None))
+        self.events.append(
+            events.GradeFinalized(
+                self.id,
+                self.cadre_id,
+                self.org_unit_id,
+                self.year,
+                self.final_grade,
+                today,
+                supplemented=supplemented,
+                amended=amended,
+                undetermined_reason=self.undetermined_reason if self.final_grade == "UNDETERMINED" else None,
+            )
+        )
 
     def notify(self, *, today: dt.date) -> None:
         """Records the written notification (公务员法 §38) (DECIDED or SUPPLEMENTED → NOTIFIED)."""
@@ -201,12 +250,16 @@ class AnnualAssessment:
         """Opens a 复核 of an 不称职 grade within the window after notification (NOTIFIED → UNDER_REVIEW)."""
         self._require("be reviewed")
         if self.final_grade != "INCOMPETENT":
-            raise RuleViolation("only an 不称职 grade can be reviewed", rule="assessment.review_incompetent_only",
-                                source=S_REVIEW)
+            raise RuleViolation(
+                "only an 不称职 grade can be reviewed", rule="assessment.review_incompetent_only", source=S_REVIEW
+            )
         assert self.notified_on is not None
         if (today - self.notified_on).days > window_days:
-            raise RuleViolation(f"a review must be requested within {window_days} days of the notification",
-                                rule="assessment.review_window", source=S_REVIEW)
+            raise RuleViolation(
+                f"a review must be requested within {window_days} days of the notification",
+                rule="assessment.review_window",
+                source=S_REVIEW,
+            )
         self.review_requested_on = today
         self.status = "UNDER_REVIEW"
 
@@ -219,8 +272,9 @@ class AnnualAssessment:
             return
         check_grade(grade)
         if not lighter(grade, self.final_grade):
-            raise RuleViolation("a review may not make the grade heavier", rule="assessment.review_not_heavier",
-                                source=S_REVIEW)
+            raise RuleViolation(
+                "a review may not make the grade heavier", rule="assessment.review_not_heavier", source=S_REVIEW
+            )
         self._amend(grade, today, constraints)
 
     def _amend(self, grade: str, today: dt.date, constraints: list[Constraint]) -> None:
@@ -232,8 +286,9 @@ class AnnualAssessment:
         self.amended = True
         self._finalized(today, amended=True)
 
-    def apply_appeal(self, *, result: str, varied_to: str | None, today: dt.date,
-                     constraints: list[Constraint]) -> bool:
+    def apply_appeal(
+        self, *, result: str, varied_to: str | None, today: dt.date, constraints: list[Constraint]
+    ) -> bool:
         """Applies an appeal decision from petitions; returns False if the assessment cannot take it."""
         if self.status not in DECIDED or self.final_grade is None:
             return False
@@ -242,8 +297,9 @@ class AnnualAssessment:
                 raise RuleViolation("a VARIED appeal must name the new grade", rule="assessment.appeal_varied_to")
             check_grade(varied_to)
             if not not_heavier(varied_to, self.final_grade):
-                raise RuleViolation("an appeal cannot lead to a heavier grade", rule="assessment.appeal_not_heavier",
-                                    source=S_REVIEW)
+                raise RuleViolation(
+                    "an appeal cannot lead to a heavier grade", rule="assessment.appeal_not_heavier", source=S_REVIEW
+                )
             self.status = "FINAL"
             if varied_to != self.final_grade:
                 self._amend(varied_to, today, constraints)
@@ -289,8 +345,9 @@ class AnnualAssessment:
                 return True
         return False
 
-    def investigation_closed(self, *, result: str, cap_not_excellent: bool, today: dt.date,
-                             constraints: list[Constraint]) -> bool:
+    def investigation_closed(
+        self, *, result: str, cap_not_excellent: bool, today: dt.date, constraints: list[Constraint]
+    ) -> bool:
         """Applies 补定等次 after a closure without a heavier sanction; True if anything changed."""
         if self.status in ("RULE_CHECKED", "PUBLICITY") and self.held_grade is not None:
             grade = self.held_grade
@@ -300,8 +357,11 @@ class AnnualAssessment:
             self.proposed_grade, self.undetermined_reason, self.held_grade = grade, reason, None
             self.status = "RULE_CHECKED"
             return True
-        if self.status in DECIDED and self.final_grade == "UNDETERMINED" \
-                and self.undetermined_reason == "PENDING_INVESTIGATION":
+        if (
+            self.status in DECIDED
+            and self.final_grade == "UNDETERMINED"
+            and self.undetermined_reason == "PENDING_INVESTIGATION"
+        ):
             if forced_grade(constraints) is not None:
                 return False  # still forced by something else: handle by sanction type
             if self.held_grade is None:
@@ -313,13 +373,21 @@ class AnnualAssessment:
             return True
         return False
 
-    def supplement(self, *, grade: str, today: dt.date, constraints: list[Constraint], cap_not_excellent: bool = False) -> None:
+    def supplement(
+        self, *, grade: str, today: dt.date, constraints: list[Constraint], cap_not_excellent: bool = False
+    ) -> None:
         """Assigns the grade retroactively (补定等次) and finalizes it as supplemented."""
         if self.status not in ("SUPPLEMENT_PENDING",) and not (
-                self.status in DECIDED and self.final_grade == "UNDETERMINED"
-                and self.undetermined_reason == "PENDING_INVESTIGATION"):
-            raise InvalidTransition("assessment", self.status, "be supplemented",
-                                    allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status))
+            self.status in DECIDED
+            and self.final_grade == "UNDETERMINED"
+            and self.undetermined_reason == "PENDING_INVESTIGATION"
+        ):
+            raise InvalidTransition(
+                "assessment",
+                self.status,
+                "be supplemented",
+                allowed_actions=InvalidTransition.allowed(ASSESSMENT_TRANSITIONS, self.status),
+            )
         check_grade(grade)
         if grade == "UNDETERMINED":
             raise RuleViolation("补定等次 assigns a grade", rule="assessment.supplement_grade")

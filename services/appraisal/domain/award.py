@@ -47,20 +47,39 @@ class Award:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def propose(cls, *, award_id: str, cadre_id: str, org_unit_id: str, type: str, basis: str, basis_ref: str | None,
-                year: int | None, today: dt.date) -> Award:
+    def propose(
+        cls,
+        *,
+        award_id: str,
+        cadre_id: str,
+        org_unit_id: str,
+        type: str,
+        basis: str,
+        basis_ref: str | None,
+        year: int | None,
+        today: dt.date,
+    ) -> Award:
         """Proposes an award (automatically from a grade, or for a deed)."""
         if type not in AWARD_TYPES:
             raise RuleViolation("type must be one of " + ", ".join(AWARD_TYPES), rule="award.type")
         if basis not in BASES:
             raise RuleViolation("basis must be one of " + ", ".join(BASES), rule="award.basis")
-        return cls(id=award_id, cadre_id=cadre_id, org_unit_id=org_unit_id, type=type, basis=basis,
-                   basis_ref=basis_ref, year=year, proposed_on=today)
+        return cls(
+            id=award_id,
+            cadre_id=cadre_id,
+            org_unit_id=org_unit_id,
+            type=type,
+            basis=basis,
+            basis_ref=basis_ref,
+            year=year,
+            proposed_on=today,
+        )
 
     def _require(self, action: str) -> None:
         if self.status not in AWARD_TRANSITIONS[action]:
-            raise InvalidTransition("award", self.status, action,
-                                    allowed_actions=InvalidTransition.allowed(AWARD_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "award", self.status, action, allowed_actions=InvalidTransition.allowed(AWARD_TRANSITIONS, self.status)
+            )
 
     def start_publicity(self, *, today: dt.date, ends_on: dt.date) -> None:
         """PROPOSED → PUBLICITY."""
@@ -111,8 +130,17 @@ class Award:
     def recorded(cls, *, award_id: str, org_unit_id: str, fact: Any) -> Award:
         """A past award recorded as a past fact (domain/past_awards.PastAward, checked): GRANTED on its real date
         with the live grant's event, then REVOKED on its real date with the live revocation's event if it was."""
-        award = cls(id=award_id, cadre_id=fact.cadre_id, org_unit_id=org_unit_id, type=fact.type, basis=fact.basis,
-                    basis_ref=None, year=fact.year, proposed_on=fact.granted_on, status="APPROVED")
+        award = cls(
+            id=award_id,
+            cadre_id=fact.cadre_id,
+            org_unit_id=org_unit_id,
+            type=fact.type,
+            basis=fact.basis,
+            basis_ref=None,
+            year=fact.year,
+            proposed_on=fact.granted_on,
+            status="APPROVED",
+        )
         award.grant(today=fact.granted_on)
         if fact.revoked_on is not None:
             award.revoke(reason=fact.revoke_reason, today=fact.revoked_on)

@@ -40,8 +40,14 @@ class Constraint:
 
     def as_dict(self) -> dict[str, str]:
         """Returns the constraint as stored with the assessment (constraintsApplied)."""
-        return {"effect": self.effect.value, "rule_id": self.rule_id, "source": self.source,
-                "confidence": self.confidence, "ref": self.ref, "reason": self.reason}
+        return {
+            "effect": self.effect.value,
+            "rule_id": self.rule_id,
+            "source": self.source,
+            "confidence": self.confidence,
+            "ref": self.ref,
+            "reason": self.reason,
+        }
 
 
 def check_grade(grade: str) -> str:
@@ -76,12 +82,20 @@ def check_allowed(grade: str, constraints: list[Constraint]) -> None:
     if top is None:
         return
     if top.effect is Effect.NOT_EXCELLENT and grade == "EXCELLENT":
-        raise RuleViolation("a restriction forbids 优秀 for this year", rule=f"grade.{top.rule_id}", source=top.source,
-                            constraint=top.as_dict())
+        raise RuleViolation(
+            "a restriction forbids 优秀 for this year",
+            rule=f"grade.{top.rule_id}",
+            source=top.source,
+            constraint=top.as_dict(),
+        )
     forced = forced_grade(constraints)
     if forced is not None and grade != forced[0]:
-        raise RuleViolation(f"a restriction requires the grade {forced[0]} for this year", rule=f"grade.{top.rule_id}",
-                            source=top.source, constraint=top.as_dict())
+        raise RuleViolation(
+            f"a restriction requires the grade {forced[0]} for this year",
+            rule=f"grade.{top.rule_id}",
+            source=top.source,
+            constraint=top.as_dict(),
+        )
 
 
 def highest_allowed(grade: str, constraints: list[Constraint]) -> tuple[str, str | None]:

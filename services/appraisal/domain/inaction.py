@@ -9,8 +9,16 @@ from typing import Any
 from kernel.errors import InvalidTransition, RuleViolation
 from services.appraisal.domain import events
 
-SOURCE_TYPES = ("INSPECTION", "PETITION", "SUPERVISION", "MEDIA", "AUDIT", "APPOINTMENT_INSPECTION", "ANALYSIS",
-                "DAILY_ASSESSMENT")
+SOURCE_TYPES = (
+    "INSPECTION",
+    "PETITION",
+    "SUPERVISION",
+    "MEDIA",
+    "AUDIT",
+    "APPOINTMENT_INSPECTION",
+    "ANALYSIS",
+    "DAILY_ASSESSMENT",
+)
 GROUPS = ("NOT_ACTING", "SLOW_ACTING", "NOT_TAKING_RESPONSIBILITY", "ACTING_WRONGLY", "WORK_STYLE")
 
 
@@ -46,8 +54,19 @@ class InactionFinding:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def report(cls, *, finding_id: str, cadre_id: str, org_unit_id: str, item: dict[str, Any], source_type: str,
-               source_ref: str | None, incident_ref: str | None, occurred_on: dt.date, today: dt.date) -> InactionFinding:
+    def report(
+        cls,
+        *,
+        finding_id: str,
+        cadre_id: str,
+        org_unit_id: str,
+        item: dict[str, Any],
+        source_type: str,
+        source_ref: str | None,
+        incident_ref: str | None,
+        occurred_on: dt.date,
+        today: dt.date,
+    ) -> InactionFinding:
         """Reports a finding against an active catalogue item."""
         if not item["active"]:
             raise RuleViolation("the inaction item is no longer active", rule="inaction_finding.item_active")
@@ -55,16 +74,28 @@ class InactionFinding:
             raise RuleViolation("source_type must be one of " + ", ".join(SOURCE_TYPES), rule="inaction_finding.source")
         if occurred_on > today:
             raise RuleViolation("occurred_on cannot be in the future", rule="inaction_finding.occurred_on")
-        return cls(id=finding_id, cadre_id=cadre_id, org_unit_id=org_unit_id, item_code=item["code"],
-                   severity=item["severity"], points=item["default_points"],
-                   triggers_accountability=item["triggers_accountability"], source_type=source_type,
-                   source_ref=source_ref, incident_ref=incident_ref, occurred_on=occurred_on)
+        return cls(
+            id=finding_id,
+            cadre_id=cadre_id,
+            org_unit_id=org_unit_id,
+            item_code=item["code"],
+            severity=item["severity"],
+            points=item["default_points"],
+            triggers_accountability=item["triggers_accountability"],
+            source_type=source_type,
+            source_ref=source_ref,
+            incident_ref=incident_ref,
+            occurred_on=occurred_on,
+        )
 
     def _move(self, action: str, to: str) -> None:
         if self.status not in INACTION_FINDING_TRANSITIONS[action]:
-            raise InvalidTransition("inaction_finding", self.status, action,
-                                    allowed_actions=InvalidTransition.allowed(
-                                        INACTION_FINDING_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "inaction_finding",
+                self.status,
+                action,
+                allowed_actions=InvalidTransition.allowed(INACTION_FINDING_TRANSITIONS, self.status),
+            )
         self.status = to
 
     def start_verification(self) -> None:
@@ -75,9 +106,18 @@ class InactionFinding:
         """Confirms the finding (VERIFYING or TOLERANCE_PENDING → CONFIRMED); only now does it count."""
         self._move("be confirmed", "CONFIRMED")
         self.confirmed_on = today
-        self.events.append(events.InactionConfirmed(self.id, self.cadre_id, self.item_code, self.severity,
-                                                    self.triggers_accountability, self.occurred_on, today,
-                                                    self.incident_ref))
+        self.events.append(
+            events.InactionConfirmed(
+                self.id,
+                self.cadre_id,
+                self.item_code,
+                self.severity,
+                self.triggers_accountability,
+                self.occurred_on,
+                today,
+                self.incident_ref,
+            )
+        )
 
     def dismiss(self, *, reason: str) -> None:
         """Dismisses the finding (VERIFYING → DISMISSED)."""

@@ -32,7 +32,7 @@ class PastAward:
     revoked_on: dt.date | None = None
     revoke_reason: str | None = None
 
-    KEY_FIELDS = ('type', 'document_no')  # compared through the key (normalized), not as values
+    KEY_FIELDS = ("type", "document_no")  # compared through the key (normalized), not as values
 
     @property
     def key(self) -> str:
@@ -40,9 +40,15 @@ class PastAward:
 
     def values(self) -> dict[str, object]:
         """The values a correction may change (the key excluded), as stored in the record."""
-        return {"type": self.type, "basis": self.basis, "year": self.year, "granted_on": self.granted_on.isoformat(),
-                "revoked_on": self.revoked_on.isoformat() if self.revoked_on else None,
-                "revoke_reason": self.revoke_reason, "document_no": self.document_no}
+        return {
+            "type": self.type,
+            "basis": self.basis,
+            "year": self.year,
+            "granted_on": self.granted_on.isoformat(),
+            "revoked_on": self.revoked_on.isoformat() if self.revoked_on else None,
+            "revoke_reason": self.revoke_reason,
+            "document_no": self.document_no,
+        }
 
     def check(self, *, today: dt.date) -> None:
         """Refuses an award whose dates or values cannot be a past fact (422 naming the field)."""
@@ -52,8 +58,9 @@ class PastAward:
             raise RuleViolation("basis must be one of " + ", ".join(BASES), rule="award.basis", field="basis")
         check_source(self.source, RULE)
         if not self.document_no.strip():
-            raise RuleViolation("a past award names its decision's 文号", rule=f"{RULE}.document_no",
-                                field="document_no")
+            raise RuleViolation(
+                "a past award names its decision's 文号", rule=f"{RULE}.document_no", field="document_no"
+            )
         check_day(self.granted_on, "granted_on", today=today, rule=RULE)
         check_day(self.revoked_on, "revoked_on", today=today, rule=RULE)
         if self.year is not None and not EARLIEST_YEAR <= self.year <= self.granted_on.year:
@@ -62,5 +69,9 @@ class PastAward:
             raise RuleViolation("revoked_on cannot be before granted_on", rule=f"{RULE}.revoked_on", field="revoked_on")
         if (self.revoked_on is None) != (self.revoke_reason is None or not self.revoke_reason.strip()):
             # 公务员法 §56: a revocation states its ground; a ground without a revocation date is no revocation.
-            raise RuleViolation("a revocation has both its date and its ground", rule="award.revoke_reason",
-                                source=S_REVOKE, field="revoke_reason" if self.revoked_on else "revoked_on")
+            raise RuleViolation(
+                "a revocation has both its date and its ground",
+                rule="award.revoke_reason",
+                source=S_REVOKE,
+                field="revoke_reason" if self.revoked_on else "revoked_on",
+            )

@@ -39,7 +39,8 @@ def check_day(day: dt.date | None, name: str, *, today: dt.date, rule: str) -> N
     if day is None:
         return
     if day > today:
-        raise RuleViolation(f"{name} cannot be in the future: a past fact is a past fact", rule=f"{rule}.{name}",
-                            field=name)
+        raise RuleViolation(
+            f"{name} cannot be in the future: a past fact is a past fact", rule=f"{rule}.{name}", field=name
+        )
     if day.year < EARLIEST_YEAR:
         raise RuleViolation(f"{name} cannot be before {EARLIEST_YEAR}", rule=f"{rule}.{name}", field=name)

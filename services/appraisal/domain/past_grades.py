@@ -58,42 +58,65 @@ class PastGrade:
             if day is None:
                 continue
             if day > today:
-                raise RuleViolation(f"{name} cannot be in the future: a past grade is a past fact",
-                                    rule=f"{RULE}.{name}", field=name)
+                raise RuleViolation(
+                    f"{name} cannot be in the future: a past grade is a past fact", rule=f"{RULE}.{name}", field=name
+                )
             if day.year < EARLIEST_YEAR:
                 raise RuleViolation(f"{name} cannot be before {EARLIEST_YEAR}", rule=f"{RULE}.{name}", field=name)
         if self.year > self.decided_on.year:
             raise RuleViolation("a year's grade is decided in that year or later", rule=f"{RULE}.year", field="year")
         if self.notified_on < self.decided_on:
-            raise RuleViolation("notified_on cannot be before decided_on", rule=f"{RULE}.notified_on",
-                                field="notified_on")
+            raise RuleViolation(
+                "notified_on cannot be before decided_on", rule=f"{RULE}.notified_on", field="notified_on"
+            )
         self._check_publicity(calendar, publicity_working_days)
         if self.grade != "UNDETERMINED" and self.undetermined_reason is not None:
-            raise RuleViolation("a reason is given only with 不定等次", rule="assessment.undetermined_reason",
-                                field="undetermined_reason")
+            raise RuleViolation(
+                "a reason is given only with 不定等次",
+                rule="assessment.undetermined_reason",
+                field="undetermined_reason",
+            )
 
     def _check_publicity(self, calendar: WorkingDays, working_days: int) -> None:
         given = self.publicity_from is not None or self.publicity_to is not None
         if self.grade != "EXCELLENT":
             if given:
-                raise RuleViolation("only an 优秀 grade was publicised", rule="assessment.publicity_excellent_only",
-                                    field="publicity_from" if self.publicity_from is not None else "publicity_to")
+                raise RuleViolation(
+                    "only an 优秀 grade was publicised",
+                    rule="assessment.publicity_excellent_only",
+                    field="publicity_from" if self.publicity_from is not None else "publicity_to",
+                )
             return
         for name in ("publicity_from", "publicity_to"):
             if getattr(self, name) is None:
-                raise RuleViolation("an 优秀 grade names the dates of its publicity", rule=f"{RULE}.publicity",
-                                    source=S_PUBLICITY, field=name)
+                raise RuleViolation(
+                    "an 优秀 grade names the dates of its publicity",
+                    rule=f"{RULE}.publicity",
+                    source=S_PUBLICITY,
+                    field=name,
+                )
         assert self.publicity_from is not None and self.publicity_to is not None
         if self.publicity_from.year < self.year:
-            raise RuleViolation("the publicity of a year's 优秀 cannot start before that year",
-                                rule=f"{RULE}.publicity", field="publicity_from")
+            raise RuleViolation(
+                "the publicity of a year's 优秀 cannot start before that year",
+                rule=f"{RULE}.publicity",
+                field="publicity_from",
+            )
         # Counted as the live publicity is: the working days after the first day, up to and including the last.
         if calendar.working_days_between(self.publicity_from, self.publicity_to) < working_days:
-            raise RuleViolation(f"the publicity of 优秀 lasts at least {working_days} working days",
-                                rule=f"{RULE}.publicity_length", source=S_PUBLICITY, field="publicity_to")
+            raise RuleViolation(
+                f"the publicity of 优秀 lasts at least {working_days} working days",
+                rule=f"{RULE}.publicity_length",
+                source=S_PUBLICITY,
+                field="publicity_to",
+            )
         if self.decided_on <= self.publicity_to:
-            raise RuleViolation("an 优秀 grade is decided after its publicity ended", rule="assessment.publicity_running",
-                                source=S_PUBLICITY, field="decided_on")
+            raise RuleViolation(
+                "an 优秀 grade is decided after its publicity ended",
+                rule="assessment.publicity_running",
+                source=S_PUBLICITY,
+                field="decided_on",
+            )
 
     def checked_reason(self, constraints: list[Constraint]) -> str | None:
         """Applies the grade constraints known for the year (as of the decision date) like a live decision does;
@@ -104,6 +127,9 @@ class PastGrade:
         forced = forced_grade(constraints)
         reason = forced[1] if forced else self.undetermined_reason
         if reason not in UNDETERMINED_REASONS:
-            raise RuleViolation("不定等次 needs a reason: " + ", ".join(UNDETERMINED_REASONS),
-                                rule="assessment.undetermined_reason", field="undetermined_reason")
+            raise RuleViolation(
+                "不定等次 needs a reason: " + ", ".join(UNDETERMINED_REASONS),
+                rule="assessment.undetermined_reason",
+                field="undetermined_reason",
+            )
         return reason

@@ -28,7 +28,7 @@ class PastTalk:
     notes: str | None = None
     document_no: str | None = None
 
-    KEY_FIELDS = ('type', 'held_on')  # compared through the key (normalized), not as values
+    KEY_FIELDS = ("type", "held_on")  # compared through the key (normalized), not as values
 
     @property
     def key(self) -> str:
@@ -36,8 +36,13 @@ class PastTalk:
 
     def values(self) -> dict[str, object]:
         """The values a correction may change (the key excluded), as stored in the record."""
-        return {"type": self.type, "held_on": self.held_on.isoformat(), "reason": self.reason, "notes": self.notes,
-                "document_no": self.document_no}
+        return {
+            "type": self.type,
+            "held_on": self.held_on.isoformat(),
+            "reason": self.reason,
+            "notes": self.notes,
+            "document_no": self.document_no,
+        }
 
     def check(self, *, today: dt.date) -> None:
         """Refuses a talk whose date or values cannot be a past fact (422 naming the field)."""

@@ -47,9 +47,23 @@ class PerformanceRecord:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def submit(cls, *, record_id: str, cadre_id: str, org_unit_id: str, occurred_on: dt.date, category: str, title: str,
-               description: str | None, quantity: float | None, unit: str | None, evidence_refs: list[str],
-               submitted_by: str, today: dt.date, supersedes: PerformanceRecord | None = None) -> PerformanceRecord:
+    def submit(
+        cls,
+        *,
+        record_id: str,
+        cadre_id: str,
+        org_unit_id: str,
+        occurred_on: dt.date,
+        category: str,
+        title: str,
+        description: str | None,
+        quantity: float | None,
+        unit: str | None,
+        evidence_refs: list[str],
+        submitted_by: str,
+        today: dt.date,
+        supersedes: PerformanceRecord | None = None,
+    ) -> PerformanceRecord:
         """Submits a record (or a correction of a verified one)."""
         if category not in CATEGORIES:
             raise RuleViolation("category must be one of " + ", ".join(CATEGORIES), rule="performance_record.category")
@@ -58,25 +72,45 @@ class PerformanceRecord:
         if quantity is not None and quantity < 0:
             raise RuleViolation("quantity cannot be negative", rule="performance_record.quantity")
         if category == "PUBLIC_EVALUATION" and (quantity is None or quantity > 100):
-            raise RuleViolation("a public evaluation carries its score (0..100) as quantity",
-                                rule="performance_record.public_evaluation_score")
+            raise RuleViolation(
+                "a public evaluation carries its score (0..100) as quantity",
+                rule="performance_record.public_evaluation_score",
+            )
         if supersedes is not None:
             if supersedes.status not in PERFORMANCE_RECORD_TRANSITIONS["be corrected"]:
-                raise InvalidTransition("performance_record", supersedes.status, "be corrected", allowed_actions=
-                                        InvalidTransition.allowed(PERFORMANCE_RECORD_TRANSITIONS, supersedes.status))
+                raise InvalidTransition(
+                    "performance_record",
+                    supersedes.status,
+                    "be corrected",
+                    allowed_actions=InvalidTransition.allowed(PERFORMANCE_RECORD_TRANSITIONS, supersedes.status),
+                )
             if supersedes.cadre_id != cadre_id:
                 raise RuleViolation("a correction concerns the same cadre", rule="performance_record.correction_cadre")
-        return cls(id=record_id, cadre_id=cadre_id, org_unit_id=org_unit_id, occurred_on=occurred_on, category=category,
-                   title=title, description=description, quantity=quantity, unit=unit, evidence_refs=list(evidence_refs),
-                   submitted_by=submitted_by, supersedes=supersedes.id if supersedes else None)
+        return cls(
+            id=record_id,
+            cadre_id=cadre_id,
+            org_unit_id=org_unit_id,
+            occurred_on=occurred_on,
+            category=category,
+            title=title,
+            description=description,
+            quantity=quantity,
+            unit=unit,
+            evidence_refs=list(evidence_refs),
+            submitted_by=submitted_by,
+            supersedes=supersedes.id if supersedes else None,
+        )
 
     def verify(self, *, by: str, today: dt.date) -> None:
         """Verifies the record (SUBMITTED → VERIFIED), never by the one who submitted it (four-eyes, 409
         `performance_record.four_eyes`, the kernel's `require_four_eyes`)."""
         if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be verified"]:
-            raise InvalidTransition("performance_record", self.status, "be verified",
-                                    allowed_actions=InvalidTransition.allowed(
-                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "performance_record",
+                self.status,
+                "be verified",
+                allowed_actions=InvalidTransition.allowed(PERFORMANCE_RECORD_TRANSITIONS, self.status),
+            )
         require_four_eyes(by, self.submitted_by, rule="performance_record.four_eyes", action="verify")
         self._verified(by, today)
 
@@ -86,18 +120,25 @@ class PerformanceRecord:
     def return_for_change(self, *, reason: str) -> None:
         """Returns the record to its submitter (SUBMITTED → RETURNED)."""
         if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be returned"]:
-            raise InvalidTransition("performance_record", self.status, "be returned",
-                                    allowed_actions=InvalidTransition.allowed(
-                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "performance_record",
+                self.status,
+                "be returned",
+                allowed_actions=InvalidTransition.allowed(PERFORMANCE_RECORD_TRANSITIONS, self.status),
+            )
         self.status, self.return_reason = "RETURNED", reason
 
-    def resubmit(self, *, title: str | None, description: str | None, quantity: float | None,
-                 evidence_refs: list[str] | None) -> None:
+    def resubmit(
+        self, *, title: str | None, description: str | None, quantity: float | None, evidence_refs: list[str] | None
+    ) -> None:
         """Resubmits a returned record with its changes (RETURNED → SUBMITTED)."""
         if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be resubmitted"]:
-            raise InvalidTransition("performance_record", self.status, "be resubmitted",
-                                    allowed_actions=InvalidTransition.allowed(
-                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "performance_record",
+                self.status,
+                "be resubmitted",
+                allowed_actions=InvalidTransition.allowed(PERFORMANCE_RECORD_TRANSITIONS, self.status),
+            )
         if title is not None:
             self.title = title
         if description is not None:
@@ -111,9 +152,12 @@ class PerformanceRecord:
     def supersede(self, *, by: str) -> None:
         """Marks a verified record as replaced by its verified correction (VERIFIED → SUPERSEDED)."""
         if self.status not in PERFORMANCE_RECORD_TRANSITIONS["be superseded"]:
-            raise InvalidTransition("performance_record", self.status, "be superseded",
-                                    allowed_actions=InvalidTransition.allowed(
-                                        PERFORMANCE_RECORD_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "performance_record",
+                self.status,
+                "be superseded",
+                allowed_actions=InvalidTransition.allowed(PERFORMANCE_RECORD_TRANSITIONS, self.status),
+            )
         self.status, self.superseded_by = "SUPERSEDED", by
 
     @classmethod
@@ -121,18 +165,38 @@ class PerformanceRecord:
         """A past record recorded as a past fact (domain/past_records.PastRecord, checked): submitted with the live
         rules and VERIFIED on its real verification date. The verifier of the time is not known: `verified_by` is
         null and the provenance names who recorded it."""
-        record = cls.submit(record_id=record_id, cadre_id=fact.cadre_id, org_unit_id=org_unit_id,
-                            occurred_on=fact.occurred_on, category=fact.category, title=fact.title,
-                            description=fact.description, quantity=fact.quantity, unit=fact.unit, evidence_refs=[],
-                            submitted_by=by, today=today)
+        record = cls.submit(
+            record_id=record_id,
+            cadre_id=fact.cadre_id,
+            org_unit_id=org_unit_id,
+            occurred_on=fact.occurred_on,
+            category=fact.category,
+            title=fact.title,
+            description=fact.description,
+            quantity=fact.quantity,
+            unit=fact.unit,
+            evidence_refs=[],
+            submitted_by=by,
+            today=today,
+        )
         record._verified(None, fact.verified_on)  # verified at the time, by someone else: no four-eyes check now
         return record
 
     def correct_record(self, *, fact: Any) -> None:
         """Takes the corrected values of a recorded past record (the same value rules as a live submission)."""
-        type(self).submit(record_id=self.id, cadre_id=fact.cadre_id, org_unit_id=self.org_unit_id,
-                          occurred_on=fact.occurred_on, category=fact.category, title=fact.title,
-                          description=fact.description, quantity=fact.quantity, unit=fact.unit, evidence_refs=[],
-                          submitted_by=self.submitted_by, today=fact.verified_on)
+        type(self).submit(
+            record_id=self.id,
+            cadre_id=fact.cadre_id,
+            org_unit_id=self.org_unit_id,
+            occurred_on=fact.occurred_on,
+            category=fact.category,
+            title=fact.title,
+            description=fact.description,
+            quantity=fact.quantity,
+            unit=fact.unit,
+            evidence_refs=[],
+            submitted_by=self.submitted_by,
+            today=fact.verified_on,
+        )
         self.description, self.quantity, self.unit = fact.description, fact.quantity, fact.unit
         self.verified_on = fact.verified_on

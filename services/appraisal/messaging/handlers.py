@@ -38,8 +38,12 @@ async def on_restriction(p: tol.RestrictionState, _e: CloudEvent, uow: Appraisal
     await tolerance_facts.restriction_changed(p, uow, today=today_cst())
 
 
-SANCTION_STATUS = {tol.SanctionEffective: "EFFECTIVE", tol.SanctionExpired: "EXPIRED", tol.SanctionVaried: "VARIED",
-                   tol.SanctionRevoked: "REVOKED"}
+SANCTION_STATUS = {
+    tol.SanctionEffective: "EFFECTIVE",
+    tol.SanctionExpired: "EXPIRED",
+    tol.SanctionVaried: "VARIED",
+    tol.SanctionRevoked: "REVOKED",
+}
 
 
 async def on_sanction(p: tol.SanctionState, _e: CloudEvent, uow: AppraisalUnitOfWork) -> None:

@@ -26,8 +26,9 @@ async def constraints_for(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, as_o
     return grade_rules.evaluate(a.year, await uow.grade_facts(a.cadre_id), as_of=as_of)
 
 
-async def _load(uow: AppraisalUnitOfWork, principal: Principal, assessment_id: str, *, self_only: bool = False,
-                lock: bool = True) -> AnnualAssessment:
+async def _load(
+    uow: AppraisalUnitOfWork, principal: Principal, assessment_id: str, *, self_only: bool = False, lock: bool = True
+) -> AnnualAssessment:
     a = await uow.assessments.get(assessment_id, lock=lock)
     if a is None:
         raise NotFound("assessment not found", field="assessment_id", rule="scope.assessment")
@@ -41,23 +42,26 @@ async def _check_quota(uow: AppraisalUnitOfWork, a: AnnualAssessment) -> None:
     quota.check(standing.quota, standing.used)
 
 
-async def open_assessment(cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork, *, principal: Principal,
-                          today: dt.date) -> str:
+async def open_assessment(
+    cmd: commands.OpenAssessment, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Opens a cadre's annual assessment for a year (one per cadre and year)."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         if await uow.assessments.is_open(cmd.cadre_id, cmd.year):
             raise Conflict("this cadre's assessment for the year is already open", rule="assessment.one_per_year")
-        a = AnnualAssessment.open(assessment_id=new_id(), cadre_id=cadre.cadre_id,
-                                  org_unit_id=cadre.org_unit_id, year=cmd.year, today=today)
+        a = AnnualAssessment.open(
+            assessment_id=new_id(), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id, year=cmd.year, today=today
+        )
         await uow.quota.ensure_year(a.org_unit_id, a.year)
         await uow.assessments.add(a, org_path=cadre.org_path)
         await uow.audit(principal, "CREATE", OBJECT, a.id)
         return await uow.commit(a.id)
 
 
-async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *,
-                              principal: Principal) -> dict[str, Any]:
+async def submit_self_summary(
+    assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *, principal: Principal
+) -> dict[str, Any]:
     """Records the cadre's own self-summary."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -67,15 +71,22 @@ async def submit_self_summary(assessment_id: str, summary: str, uow: AppraisalUn
         return await uow.commit(state_of(a))
 
 
-async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: AppraisalUnitOfWork, *,
-                        principal: Principal, today: dt.date) -> dict[str, Any]:
+async def propose_grade(
+    assessment_id: str, cmd: commands.ProposeGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Takes the leader's proposal and applies the §1.3 rules and the 优秀 quota at once."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
         score = form_score(cmd.indicators, uow.context.settings.form_weights)
         constraints = await constraints_for(uow, a, as_of=today)
-        a.propose(grade=cmd.grade, comment=cmd.comment, indicators=cmd.indicators, score=score,
-                  undetermined_reason=cmd.undetermined_reason, constraints=constraints)
+        a.propose(
+            grade=cmd.grade,
+            comment=cmd.comment,
+            indicators=cmd.indicators,
+            score=score,
+            undetermined_reason=cmd.undetermined_reason,
+            constraints=constraints,
+        )
         if a.proposed_grade == "EXCELLENT":
             await _check_quota(uow, a)
         await uow.assessments.save(a)
@@ -83,8 +94,9 @@ async def propose_grade(assessment_id: str, cmd: commands.ProposeGrade, uow: App
         return await uow.commit(state_of(a))
 
 
-async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *,
-                          principal: Principal, today: dt.date) -> dict[str, Any]:
+async def start_publicity(
+    assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Publishes an 优秀 proposal for the configured number of working days."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -96,8 +108,9 @@ async def start_publicity(assessment_id: str, uow: AppraisalUnitOfWork, *,
         return await uow.commit(state_of(a))
 
 
-async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *,
-                       principal: Principal, today: dt.date) -> dict[str, Any]:
+async def decide_grade(
+    assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Decides the grade (re-checking rules and quota), finalizes it and proposes the awards it earns."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -111,8 +124,9 @@ async def decide_grade(assessment_id: str, uow: AppraisalUnitOfWork, *,
         return await uow.commit(state_of(a))
 
 
-async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *,
-                       principal: Principal, today: dt.date) -> dict[str, Any]:
+async def notify_grade(
+    assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records the written notification of the grade."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -122,8 +136,9 @@ async def notify_grade(assessment_id: str, uow: AppraisalUnitOfWork, *,
         return await uow.commit(state_of(a))
 
 
-async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: AppraisalUnitOfWork, *,
-                            principal: Principal, today: dt.date) -> dict[str, Any]:
+async def acknowledge_grade(
+    assessment_id: str, opinion: str | None, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records the cadre's signature and opinion."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -133,8 +148,9 @@ async def acknowledge_grade(assessment_id: str, opinion: str | None, uow: Apprai
         return await uow.commit(state_of(a))
 
 
-async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *,
-                         principal: Principal, today: dt.date) -> dict[str, Any]:
+async def request_review(
+    assessment_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Opens a 复核 of the cadre's own 不称职 grade."""
     async with uow:
         a = await _load(uow, principal, assessment_id, self_only=True)
@@ -144,8 +160,9 @@ async def request_review(assessment_id: str, uow: AppraisalUnitOfWork, *,
         return await uow.commit(state_of(a))
 
 
-async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUnitOfWork, *, principal: Principal,
-                        today: dt.date) -> dict[str, Any]:
+async def decide_review(
+    assessment_id: str, grade: str | None, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Upholds or lightens a reviewed grade (a change re-emits grade_finalized, amended)."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
@@ -159,18 +176,25 @@ async def decide_review(assessment_id: str, grade: str | None, uow: AppraisalUni
         return await uow.commit(state_of(a))
 
 
-async def supplement_grade(assessment_id: str, grade: str, uow: AppraisalUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> dict[str, Any]:
+async def supplement_grade(
+    assessment_id: str, grade: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Assigns a grade retroactively (补定等次) after an investigation closed without a heavier sanction."""
     async with uow:
         a = await _load(uow, principal, assessment_id)
-        open_investigation = any(c.reason == "PENDING_INVESTIGATION"
-                                 for c in await constraints_for(uow, a, as_of=today))
+        open_investigation = any(
+            c.reason == "PENDING_INVESTIGATION" for c in await constraints_for(uow, a, as_of=today)
+        )
         if open_investigation or a.status != "SUPPLEMENT_PENDING":
-            raise Conflict("补定等次 waits for the investigation to close without a heavier sanction",
-                           rule="assessment.supplement_after_closure")
-        a.supplement(grade=grade, today=today, constraints=[
-            c for c in await constraints_for(uow, a, as_of=today) if c.reason != "PENDING_INVESTIGATION"])
+            raise Conflict(
+                "补定等次 waits for the investigation to close without a heavier sanction",
+                rule="assessment.supplement_after_closure",
+            )
+        a.supplement(
+            grade=grade,
+            today=today,
+            constraints=[c for c in await constraints_for(uow, a, as_of=today) if c.reason != "PENDING_INVESTIGATION"],
+        )
         await uow.assessments.save(a)
         await awards.propose_from_grade(uow, a, today=today)
         await uow.audit(principal, "SUPPLEMENT", OBJECT, a.id)
@@ -182,25 +206,45 @@ async def configure_year(cmd: commands.ConfigureYear, uow: AppraisalUnitOfWork, 
     async with uow:
         await visible_unit(uow, principal, cmd.org_unit_id)
         s = uow.context.settings
-        quota.check_quota_pct(cmd.excellent_quota_pct, raise_approved=cmd.quota_raise_approved,
-                              default_pct=s.excellent_quota_pct, max_pct=s.excellent_quota_max_pct)
+        quota.check_quota_pct(
+            cmd.excellent_quota_pct,
+            raise_approved=cmd.quota_raise_approved,
+            default_pct=s.excellent_quota_pct,
+            max_pct=s.excellent_quota_max_pct,
+        )
         if cmd.quota_raise_approved and not cmd.approval_ref:
             raise RuleViolation("a raised quota names the approval", rule="assessment_year.approval_ref")
         agency, _, _ = await uow.quota.counting_unit(cmd.org_unit_id)
         if agency != cmd.org_unit_id:
-            raise RuleViolation("the 优秀 quota is counted over the agency (机关) this unit belongs to, not over an "
-                                "internal division: configure the agency", rule="assessment_year.counting_unit",
-                                source=quota.COUNTING_SOURCE, field="org_unit_id")
+            raise RuleViolation(
+                "the 优秀 quota is counted over the agency (机关) this unit belongs to, not over an "
+                "internal division: configure the agency",
+                rule="assessment_year.counting_unit",
+                source=quota.COUNTING_SOURCE,
+                field="org_unit_id",
+            )
         await uow.quota.standing(cmd.org_unit_id, cmd.year, write=True)
-        await uow.quota.configure(cmd.org_unit_id, cmd.year, pct=cmd.excellent_quota_pct,
-                                  raise_approved=cmd.quota_raise_approved, approval_ref=cmd.approval_ref)
-        return await uow.commit({"org_unit_id": cmd.org_unit_id, "year": cmd.year,
-                                 "excellent_quota_pct": cmd.excellent_quota_pct,
-                                 "quota_raise_approved": cmd.quota_raise_approved, "approval_ref": cmd.approval_ref})
+        await uow.quota.configure(
+            cmd.org_unit_id,
+            cmd.year,
+            pct=cmd.excellent_quota_pct,
+            raise_approved=cmd.quota_raise_approved,
+            approval_ref=cmd.approval_ref,
+        )
+        return await uow.commit(
+            {
+                "org_unit_id": cmd.org_unit_id,
+                "year": cmd.year,
+                "excellent_quota_pct": cmd.excellent_quota_pct,
+                "quota_raise_approved": cmd.quota_raise_approved,
+                "approval_ref": cmd.approval_ref,
+            }
+        )
 
 
-async def record_regular(cmd: commands.RecordRegularAssessment, uow: AppraisalUnitOfWork, *, principal: Principal,
-                         today: dt.date) -> str:
+async def record_regular(
+    cmd: commands.RecordRegularAssessment, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Records a regular assessment (平时考核) of a quarter or month."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
@@ -212,9 +256,17 @@ async def record_regular(cmd: commands.RecordRegularAssessment, uow: AppraisalUn
         if await uow.regular.exists(cmd.cadre_id, cmd.period_key):
             raise Conflict("a regular assessment of this period exists", rule="regular_assessment.one_per_period")
         row_id = new_id()
-        await uow.regular.add(id=row_id, cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
-                              org_path=cadre.org_path, period_key=cmd.period_key, period_end=last, result=cmd.result,
-                              evaluator=principal.subject, evidence_refs=list(cmd.evidence_refs))
+        await uow.regular.add(
+            id=row_id,
+            cadre_id=cadre.cadre_id,
+            org_unit_id=cadre.org_unit_id,
+            org_path=cadre.org_path,
+            period_key=cmd.period_key,
+            period_end=last,
+            result=cmd.result,
+            evaluator=principal.subject,
+            evidence_refs=list(cmd.evidence_refs),
+        )
         await uow.mark_dirty({(cadre.cadre_id, quarter_of_period(cmd.period_key))})
         return await uow.commit(row_id)
 

@@ -32,9 +32,16 @@ async def propose_from_grade(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, t
         earlier = await uow.awards.status_of_proposal(key)  # the status of an earlier proposal under this key
         if earlier is not None and earlier != "WITHDRAWN":
             continue
-        award = Award.propose(award_id=new_id(), cadre_id=a.cadre_id, org_unit_id=a.org_unit_id,
-                              type=award_type, basis=basis, basis_ref=f"annual-assessment/{a.id}", year=a.year,
-                              today=today)
+        award = Award.propose(
+            award_id=new_id(),
+            cadre_id=a.cadre_id,
+            org_unit_id=a.org_unit_id,
+            type=award_type,
+            basis=basis,
+            basis_ref=f"annual-assessment/{a.id}",
+            year=a.year,
+            today=today,
+        )
         if earlier is not None:
             # A withdrawn proposal whose 优秀 came back (e.g. after an appeal) is proposed again under a fresh key.
             key = f"{key}:{award.id}"
@@ -48,8 +55,10 @@ async def grade_withdrawn(uow: AppraisalUnitOfWork, a: AnnualAssessment, *, toda
     ref = f"annual-assessment/{a.id}"
     for award in await uow.awards.of_cadre(a.cadre_id, lock=True):
         based_on_it = award.basis_ref == ref or (
-            award.basis == "THREE_YEARS_EXCELLENT" and award.year is not None
-            and a.year in range(award.year - 2, award.year + 1))
+            award.basis == "THREE_YEARS_EXCELLENT"
+            and award.year is not None
+            and a.year in range(award.year - 2, award.year + 1)
+        )
         if not based_on_it:
             continue
         if award.withdraw(reason="GRADE_AMENDED") or award.open_revocation_review(reason="GRADE_AMENDED"):
@@ -74,26 +83,43 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, award_id: str) -
     return award
 
 
-async def propose_award(cmd: commands.ProposeAward, uow: AppraisalUnitOfWork, *, principal: Principal,
-                        today: dt.date) -> str:
+async def propose_award(
+    cmd: commands.ProposeAward, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Proposes an award for a deed (titles, merits, political honours)."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
-        award = Award.propose(award_id=new_id(), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
-                              type=cmd.type, basis="DEED", basis_ref=cmd.basis_ref, year=cmd.year, today=today)
+        award = Award.propose(
+            award_id=new_id(),
+            cadre_id=cadre.cadre_id,
+            org_unit_id=cadre.org_unit_id,
+            type=cmd.type,
+            basis="DEED",
+            basis_ref=cmd.basis_ref,
+            year=cmd.year,
+            today=today,
+        )
         await uow.awards.add(award, org_path=cadre.org_path, auto_key=None)
         return await uow.commit(award.id)
 
 
-async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
-                        reason: str | None = None) -> dict[str, Any]:
+async def advance_award(
+    award_id: str,
+    action: str,
+    uow: AppraisalUnitOfWork,
+    *,
+    principal: Principal,
+    today: dt.date,
+    reason: str | None = None,
+) -> dict[str, Any]:
     """Moves an award along: publicity, approve, grant, review, revoke or keep."""
     async with uow:
         award = await _load(uow, principal, award_id)
         if action == "publicity":
-            award.start_publicity(today=today,
-                                  ends_on=uow.context.calendar.add_working_days(
-                                      today, uow.context.settings.publicity_working_days))
+            award.start_publicity(
+                today=today,
+                ends_on=uow.context.calendar.add_working_days(today, uow.context.settings.publicity_working_days),
+            )
         elif action == "approve":
             award.approve(by=principal.subject, today=today)
         elif action == "grant":
@@ -101,8 +127,12 @@ async def advance_award(award_id: str, action: str, uow: AppraisalUnitOfWork, *,
             await uow.mark_dirty(quarter_pair(award.cadre_id, today))
         elif action == "review":
             if not award.open_revocation_review(reason=reason or "MANUAL"):
-                raise InvalidTransition("award", award.status, "be reviewed for revocation",
-                                        allowed_actions=InvalidTransition.allowed(AWARD_TRANSITIONS, award.status))
+                raise InvalidTransition(
+                    "award",
+                    award.status,
+                    "be reviewed for revocation",
+                    allowed_actions=InvalidTransition.allowed(AWARD_TRANSITIONS, award.status),
+                )
         elif action == "revoke":
             award.revoke(reason=reason or "", today=today)
             await uow.mark_dirty(quarter_pair(award.cadre_id, award.granted_on))

@@ -15,8 +15,18 @@ from services.appraisal.service_layer import commands
 from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
-ITEM_FIELDS = ("group", "sector", "domain", "region", "post_level", "description", "severity", "default_points",
-               "triggers_accountability", "active")
+ITEM_FIELDS = (
+    "group",
+    "sector",
+    "domain",
+    "region",
+    "post_level",
+    "description",
+    "severity",
+    "default_points",
+    "triggers_accountability",
+    "active",
+)
 
 
 def _check_item(values: dict) -> None:
@@ -48,8 +58,15 @@ async def change_item(code: str, changes: dict, uow: AppraisalUnitOfWork) -> str
         return await uow.commit(code)
 
 
-async def submit_self_check(cadre_id: str, period_key: str, answers: list[dict], uow: AppraisalUnitOfWork, *,
-                            principal: Principal, today: dt.date) -> str:
+async def submit_self_check(
+    cadre_id: str,
+    period_key: str,
+    answers: list[dict],
+    uow: AppraisalUnitOfWork,
+    *,
+    principal: Principal,
+    today: dt.date,
+) -> str:
     """Records a cadre's own self-check against the active catalogue (one per period)."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cadre_id, self_only=True)
@@ -60,34 +77,56 @@ async def submit_self_check(cadre_id: str, period_key: str, answers: list[dict],
         codes = [a["item_code"] for a in answers]
         unknown = sorted(set(codes) - active)
         if unknown or len(codes) != len(set(codes)):
-            raise RuleViolation("answers must name distinct active catalogue items", rule="self_check.items",
-                                unknown=unknown)
+            raise RuleViolation(
+                "answers must name distinct active catalogue items", rule="self_check.items", unknown=unknown
+            )
         if await uow.self_checks.exists(cadre_id, period_key):
             raise Conflict("a self-check of this period exists", rule="self_check.one_per_period")
         row_id = new_id()
-        await uow.self_checks.add(id=row_id, cadre_id=cadre_id, org_path=cadre.org_path, period_key=period_key,
-                                  answers=answers, flagged=sum(1 for a in answers if a["status"] == "FLAGGED"))
+        await uow.self_checks.add(
+            id=row_id,
+            cadre_id=cadre_id,
+            org_path=cadre.org_path,
+            period_key=period_key,
+            answers=answers,
+            flagged=sum(1 for a in answers if a["status"] == "FLAGGED"),
+        )
         return await uow.commit(row_id)
 
 
-async def report_finding(cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, *, principal: Principal,
-                         today: dt.date) -> str:
+async def report_finding(
+    cmd: commands.ReportFinding, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Reports a finding against a catalogue item; it counts only once confirmed."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         item = await uow.inaction_items.get(cmd.item_code)
         if item is None:
             raise RuleViolation("unknown inaction item", rule="inaction_finding.item_code", field="item_code")
-        finding = InactionFinding.report(finding_id=new_id(), cadre_id=cadre.cadre_id,
-                                         org_unit_id=cadre.org_unit_id, item=item, source_type=cmd.source_type,
-                                         source_ref=cmd.source_ref, incident_ref=cmd.incident_ref,
-                                         occurred_on=cmd.occurred_on, today=today)
+        finding = InactionFinding.report(
+            finding_id=new_id(),
+            cadre_id=cadre.cadre_id,
+            org_unit_id=cadre.org_unit_id,
+            item=item,
+            source_type=cmd.source_type,
+            source_ref=cmd.source_ref,
+            incident_ref=cmd.incident_ref,
+            occurred_on=cmd.occurred_on,
+            today=today,
+        )
         await uow.findings.add(finding, org_path=cadre.org_path)
         return await uow.commit(finding.id)
 
 
-async def advance_finding(finding_id: str, action: str, uow: AppraisalUnitOfWork, *, principal: Principal,
-                          today: dt.date, reason: str | None = None) -> dict[str, Any]:
+async def advance_finding(
+    finding_id: str,
+    action: str,
+    uow: AppraisalUnitOfWork,
+    *,
+    principal: Principal,
+    today: dt.date,
+    reason: str | None = None,
+) -> dict[str, Any]:
     """Moves a finding: verify, confirm, dismiss or refer to tolerance; the index is requeued."""
     async with uow:
         finding = await uow.findings.get(finding_id, lock=True)

@@ -18,8 +18,9 @@ FINAL_STATES = ("DECIDED", "SUPPLEMENTED", "NOTIFIED", "ACKNOWLEDGED", "UNDER_RE
 INCENTIVE_RECORD_KINDS = ("TRAINING", "ROTATION")
 
 
-async def allocate_bonus(cmd: commands.AllocateBonus, uow: AppraisalUnitOfWork, *, principal: Principal,
-                         today: dt.date) -> str:
+async def allocate_bonus(
+    cmd: commands.AllocateBonus, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Allocates a pool over a unit subtree's final grades by coefficient; each share is explained."""
     async with uow:
         path = await visible_unit(uow, principal, cmd.org_unit_id)
@@ -31,11 +32,27 @@ async def allocate_bonus(cmd: commands.AllocateBonus, uow: AppraisalUnitOfWork, 
         shares = allocate(cmd.pool_cents, members, uow.context.settings.bonus_coefficients)
         row_id = new_id()
         await uow.bonuses.add(
-            {"id": row_id, "org_unit_id": cmd.org_unit_id, "org_path": path, "year": cmd.year,
-             "pool_cents": cmd.pool_cents, "coefficients": dict(uow.context.settings.bonus_coefficients),
-             "created_by": principal.subject},
-            [{"allocation_id": row_id, "cadre_id": s.cadre_id, "grade": s.grade, "coefficient": s.coefficient,
-              "amount_cents": s.amount_cents, "explanation": s.explanation[:500]} for s in shares])
+            {
+                "id": row_id,
+                "org_unit_id": cmd.org_unit_id,
+                "org_path": path,
+                "year": cmd.year,
+                "pool_cents": cmd.pool_cents,
+                "coefficients": dict(uow.context.settings.bonus_coefficients),
+                "created_by": principal.subject,
+            },
+            [
+                {
+                    "allocation_id": row_id,
+                    "cadre_id": s.cadre_id,
+                    "grade": s.grade,
+                    "coefficient": s.coefficient,
+                    "amount_cents": s.amount_cents,
+                    "explanation": s.explanation[:500],
+                }
+                for s in shares
+            ],
+        )
         return await uow.commit(row_id)
 
 
@@ -46,14 +63,16 @@ async def _member(uow: AppraisalUnitOfWork, row: Any, year: int, today: dt.date)
     if final is not None:
         # An investigation still open withholds the bonus until the grade is supplemented (补定等次).
         facts = await uow.grade_facts(row.cadre_id) if row.undetermined_reason == "PENDING_INVESTIGATION" else None
-        if facts is not None and any(c.reason == "PENDING_INVESTIGATION"
-                                     for c in grade_rules.evaluate(year, facts, as_of=today)):
+        if facts is not None and any(
+            c.reason == "PENDING_INVESTIGATION" for c in grade_rules.evaluate(year, facts, as_of=today)
+        ):
             withheld = "investigation open (不定等次 pending 补定等次)"
     return Member(row.cadre_id, final, row.undetermined_reason, withheld)
 
 
-async def record_incentive(cmd: commands.RecordIncentive, uow: AppraisalUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> str:
+async def record_incentive(
+    cmd: commands.RecordIncentive, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Records a training or rotation that counts as an incentive (promotions and awards come from events)."""
     if cmd.kind not in INCENTIVE_RECORD_KINDS:
         raise RuleViolation("kind must be one of " + ", ".join(INCENTIVE_RECORD_KINDS), rule="incentive.kind")
@@ -62,6 +81,13 @@ async def record_incentive(cmd: commands.RecordIncentive, uow: AppraisalUnitOfWo
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         row_id = new_id()
-        await uow.incentives.add(id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, kind=cmd.kind,
-                                 on_date=cmd.on_date, ref=cmd.ref, created_by=principal.subject)
+        await uow.incentives.add(
+            id=row_id,
+            cadre_id=cadre.cadre_id,
+            org_path=cadre.org_path,
+            kind=cmd.kind,
+            on_date=cmd.on_date,
+            ref=cmd.ref,
+            created_by=principal.subject,
+        )
         return await uow.commit(row_id)

@@ -30,24 +30,48 @@ async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
         result = compute(f, inputs[(cadre, period)])
         components = [c.as_dict() for c in result.components]
         org_unit, path = orgs.get(cadre, ("", "/"))
-        rows.append({"cadre_id": cadre, "period_key": period, "org_unit_id": org_unit, "org_path": path,
-                     "formula_version": result.formula_version, "total": result.total, "components": components,
-                     "computed_at": now})
+        rows.append(
+            {
+                "cadre_id": cadre,
+                "period_key": period,
+                "org_unit_id": org_unit,
+                "org_path": path,
+                "formula_version": result.formula_version,
+                "total": result.total,
+                "components": components,
+                "computed_at": now,
+            }
+        )
         if before.get((cadre, period)) != (result.total, result.formula_version, components):
-            payloads.append(appraisal_v1.IndexComputed(
-                cadre_id=cadre, org_unit_id=org_unit, period_key=period, formula_version=result.formula_version,
-                total=result.total, computed_at=now,
-                components=[appraisal_v1.IndexComponent(source=c.source, contribution=c.contribution,
-                                                        ref_ids=list(c.ref_ids), raw=c.raw, weight=c.weight)
-                            for c in result.components]))
+            payloads.append(
+                appraisal_v1.IndexComputed(
+                    cadre_id=cadre,
+                    org_unit_id=org_unit,
+                    period_key=period,
+                    formula_version=result.formula_version,
+                    total=result.total,
+                    computed_at=now,
+                    components=[
+                        appraisal_v1.IndexComponent(
+                            source=c.source,
+                            contribution=c.contribution,
+                            ref_ids=list(c.ref_ids),
+                            raw=c.raw,
+                            weight=c.weight,
+                        )
+                        for c in result.components
+                    ],
+                )
+            )
     await uow.index.store(rows)
     await uow.index.release(claimed)
     uow.emit(*payloads)
     return len(claimed)
 
 
-async def recompute_dirty(uow_factory: Callable[[], AppraisalUnitOfWork], *,
-                          limit: int, max_batches: int = 10_000) -> int:
+async def recompute_dirty(
+    uow_factory: Callable[[], AppraisalUnitOfWork], *, limit: int, max_batches: int = 10_000
+) -> int:
     """Drains the dirty queue batch by batch (short transactions); returns how many pairs were recomputed."""
     total = 0
     for _ in range(max_batches):

@@ -20,8 +20,9 @@ from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
-async def record_past_award(fact: PastAward, uow: AppraisalUnitOfWork, *, principal: Principal,
-                            today: dt.date) -> dict[str, Any]:
+async def record_past_award(
+    fact: PastAward, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records (or corrects) a past award with its real dates and provenance; answers the record's id, the
     award's and the outcome (RECORDED, CORRECTED, UNCHANGED)."""
     async with uow:
@@ -46,7 +47,18 @@ async def record_past_award(fact: PastAward, uow: AppraisalUnitOfWork, *, princi
             outcome = "CORRECTED"
         await uow.mark_dirty(touched)  # the index counts the award in the quarter of its real grant
         record_id = await past_facts.append(
-            uow, kind="AWARD", object_id=award.id, cadre_id=award.cadre_id,
-            org_path=cadre.org_path, key=key, values=values, source=fact.source, document_no=fact.document_no,
-            principal=principal, supersedes=previous, outcome=outcome, object_type="award")
+            uow,
+            kind="AWARD",
+            object_id=award.id,
+            cadre_id=award.cadre_id,
+            org_path=cadre.org_path,
+            key=key,
+            values=values,
+            source=fact.source,
+            document_no=fact.document_no,
+            principal=principal,
+            supersedes=previous,
+            outcome=outcome,
+            object_type="award",
+        )
         return await uow.commit({"id": record_id, "award_id": award.id, "outcome": outcome})

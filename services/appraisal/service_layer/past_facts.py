@@ -20,13 +20,36 @@ def unchanged(recorded: dict[str, Any] | None, values: dict[str, Any], key_field
     return all(recorded.get(k) == v for k, v in values.items() if k not in key_fields)
 
 
-async def append(uow: AppraisalUnitOfWork, *, kind: str, object_id: str, cadre_id: str, org_path: str, key: str,
-                 values: dict[str, Any], source: str, document_no: str | None, principal: Principal,
-                 supersedes: str | None, outcome: str, object_type: str) -> str:
+async def append(
+    uow: AppraisalUnitOfWork,
+    *,
+    kind: str,
+    object_id: str,
+    cadre_id: str,
+    org_path: str,
+    key: str,
+    values: dict[str, Any],
+    source: str,
+    document_no: str | None,
+    principal: Principal,
+    supersedes: str | None,
+    outcome: str,
+    object_type: str,
+) -> str:
     """Appends the record of one recording, sets the provenance on the object and writes the audit row."""
     record_id = new_id()
-    await uow.past_facts.append(record_id, kind=kind, object_id=object_id, cadre_id=cadre_id, org_path=org_path,
-                               key=key, values=values, source=source, document_no=document_no,
-                               recorded_by=principal.subject, supersedes=supersedes)
+    await uow.past_facts.append(
+        record_id,
+        kind=kind,
+        object_id=object_id,
+        cadre_id=cadre_id,
+        org_path=org_path,
+        key=key,
+        values=values,
+        source=source,
+        document_no=document_no,
+        recorded_by=principal.subject,
+        supersedes=supersedes,
+    )
     await uow.audit(principal, f"HISTORY_{outcome}", object_type, object_id)
     return record_id

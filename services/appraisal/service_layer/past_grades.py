@@ -30,21 +30,39 @@ OBJECT = "annual_assessment"
 
 
 def _same(a: AnnualAssessment, fact: PastGrade, reason: str | None) -> bool:
-    return (a.final_grade, a.undetermined_reason, a.decided_on, a.notified_on, a.publicity_from, a.publicity_to,
-            a.document_no, a.source) == (fact.grade, reason, fact.decided_on, fact.notified_on, fact.publicity_from,
-                                         fact.publicity_to, fact.document_no, fact.source)
+    return (
+        a.final_grade,
+        a.undetermined_reason,
+        a.decided_on,
+        a.notified_on,
+        a.publicity_from,
+        a.publicity_to,
+        a.document_no,
+        a.source,
+    ) == (
+        fact.grade,
+        reason,
+        fact.decided_on,
+        fact.notified_on,
+        fact.publicity_from,
+        fact.publicity_to,
+        fact.document_no,
+        fact.source,
+    )
 
 
-async def record_past_grade(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Principal,
-                            today: dt.date) -> dict[str, Any]:
+async def record_past_grade(
+    fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records (or corrects) a past annual grade with its real dates and provenance; answers the record's id, the
     assessment's, the outcome (RECORDED, CORRECTED, UNCHANGED) and the year's 优秀 quota (reported, not enforced)."""
     async with uow:
         return await uow.commit(await _record(fact, uow, principal=principal, today=today))
 
 
-async def record_past_grades(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, principal: Principal,
-                             today: dt.date) -> dict[str, Any]:
+async def record_past_grades(
+    facts: list[PastGrade], uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records many past grades in one transaction, each exactly as `record_past_grade` does (same rules, same
     events), each in its own savepoint: a fact a rule refuses is answered as a problem at its index and leaves the
     others recorded. Answers `{"items": [...]}`, one per fact, in order: the single route's answer, or `problem`.
@@ -54,8 +72,11 @@ async def record_past_grades(facts: list[PastGrade], uow: AppraisalUnitOfWork, *
     async with uow:
         # Read once for the whole transaction (recording grades changes neither): the caller's access and the
         # counting unit of each org unit.
-        batch = _Batch(access=await uow.directory.access(uow.conn, principal), units={},
-                       facts=await uow.grade_facts_of([f.cadre_id for f in facts]))
+        batch = _Batch(
+            access=await uow.directory.access(uow.conn, principal),
+            units={},
+            facts=await uow.grade_facts_of([f.cadre_id for f in facts]),
+        )
         items = await _record_plain(facts, uow, principal=principal, today=today, batch=batch)
         if items is None:
             items = []
@@ -78,27 +99,38 @@ class _Batch:
     facts: dict[str, grade_rules.Facts]  # what tolerance told about each cadre of the batch
 
 
-def _judge(fact: PastGrade, cadre: DirCadre, existing: AnnualAssessment | None, known: grade_rules.Facts,
-           uow: AppraisalUnitOfWork, today: dt.date) -> tuple[list[Constraint], str | None]:
+def _judge(
+    fact: PastGrade,
+    cadre: DirCadre,
+    existing: AnnualAssessment | None,
+    known: grade_rules.Facts,
+    uow: AppraisalUnitOfWork,
+    today: dt.date,
+) -> tuple[list[Constraint], str | None]:
     """The rules a past grade must pass (no I/O): its own dates and values, the cadre's entry, a live assessment
     of the year, and the constraints the service knows for the year as of the real decision date (as a live
     decision). Answers the constraints and the 不定等次 reason to store."""
-    fact.check(today=today, calendar=uow.context.calendar,
-               publicity_working_days=uow.context.settings.publicity_working_days)
+    fact.check(
+        today=today, calendar=uow.context.calendar, publicity_working_days=uow.context.settings.publicity_working_days
+    )
     for name in ("decided_on", "publicity_from"):
         day = getattr(fact, name)
         if day is not None:
             cadre.dated_fact(day, field=name, rule=f"assessment_history.{name}")
     if existing is not None and existing.source is None:
-        raise Conflict("this cadre's assessment for the year is run live: finish it through its workflow "
-                       "(review, appeal) instead of recording a past grade", rule="assessment_history.live_assessment",
-                       field="year")
+        raise Conflict(
+            "this cadre's assessment for the year is run live: finish it through its workflow "
+            "(review, appeal) instead of recording a past grade",
+            rule="assessment_history.live_assessment",
+            field="year",
+        )
     constraints = grade_rules.evaluate(fact.year, known, as_of=fact.decided_on)
     return constraints, fact.checked_reason(constraints)
 
 
-async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
-                  batch: _Batch | None = None) -> dict[str, Any]:
+async def _record(
+    fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date, batch: _Batch | None = None
+) -> dict[str, Any]:
     """The recording itself, inside the caller's transaction (no commit)."""
     units = batch.units if batch is not None else None
     cadre = await visible_cadre(uow, principal, fact.cadre_id, access=batch.access if batch is not None else None)
@@ -113,8 +145,15 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
             return _answer(previous, existing, "UNCHANGED", standing)
     now = utcnow()
     if existing is None:
-        a = AnnualAssessment.recorded(assessment_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
-                                      reason=reason, constraints=constraints, by=principal.subject, at=now)
+        a = AnnualAssessment.recorded(
+            assessment_id=new_id(),
+            org_unit_id=cadre.org_unit_id,
+            fact=fact,
+            reason=reason,
+            constraints=constraints,
+            by=principal.subject,
+            at=now,
+        )
         await uow.quota.ensure_year(a.org_unit_id, a.year, units=units)
         await uow.assessments.add(a, org_path=cadre.org_path)
         outcome = "RECORDED"
@@ -129,17 +168,33 @@ async def _record(fact: PastGrade, uow: AppraisalUnitOfWork, *, principal: Princ
     standing = await uow.quota.standing(a.org_unit_id, a.year, write=True, units=units)
     record_id = new_id()
     await uow.grade_records.add(
-        id=record_id, assessment_id=a.id, cadre_id=a.cadre_id, org_unit_id=a.org_unit_id, org_path=cadre.org_path,
-        year=a.year, grade=fact.grade, undetermined_reason=reason, decided_on=fact.decided_on,
-        notified_on=fact.notified_on, publicity_from=fact.publicity_from, publicity_to=fact.publicity_to,
-        document_no=fact.document_no, source=fact.source, recorded_by=principal.subject, recorded_at=now,
-        supersedes=previous, quota_exceeded=_exceeded(fact.grade, standing), created_at=now)
+        id=record_id,
+        assessment_id=a.id,
+        cadre_id=a.cadre_id,
+        org_unit_id=a.org_unit_id,
+        org_path=cadre.org_path,
+        year=a.year,
+        grade=fact.grade,
+        undetermined_reason=reason,
+        decided_on=fact.decided_on,
+        notified_on=fact.notified_on,
+        publicity_from=fact.publicity_from,
+        publicity_to=fact.publicity_to,
+        document_no=fact.document_no,
+        source=fact.source,
+        recorded_by=principal.subject,
+        recorded_at=now,
+        supersedes=previous,
+        quota_exceeded=_exceeded(fact.grade, standing),
+        created_at=now,
+    )
     await uow.audit(principal, f"HISTORY_{outcome}", OBJECT, a.id)
     return _answer(record_id, a, outcome, standing)
 
 
-async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
-                        batch: _Batch) -> list[dict[str, Any]] | None:
+async def _record_plain(
+    facts: list[PastGrade], uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date, batch: _Batch
+) -> list[dict[str, Any]] | None:
     """Records a plain batch set-based: the same rules (`_judge`), answers, rows, audit rows and events as the
     fact-by-fact path, with each table read and written a few times per batch instead of per fact. Answers None,
     having written nothing, when the batch is not plain (a correction, or a (cadre, year) twice): those go fact by
@@ -148,8 +203,10 @@ async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, pri
     if len(set(keys)) != len(keys):
         return None
     cadre_ids = sorted({f.cadre_id for f in facts})
-    found = {(a.cadre_id, a.year): a for a in await uow.assessments.of_cadres_years(
-        cadre_ids, sorted({f.year for f in facts}), lock=True)}
+    found = {
+        (a.cadre_id, a.year): a
+        for a in await uow.assessments.of_cadres_years(cadre_ids, sorted({f.year for f in facts}), lock=True)
+    }
     cadres = await uow.directory.cadres(uow.conn, cadre_ids)
     judged: list[tuple[int, Any]] = []
     for index, fact in enumerate(facts):
@@ -176,19 +233,52 @@ async def _record_plain(facts: list[PastGrade], uow: AppraisalUnitOfWork, *, pri
             continue
         fact, cadre, existing, constraints, reason = judgement
         if existing is not None:
-            items.append({"index": index, **_answer(previous.get(existing.id), existing, "UNCHANGED",
-                                                      counts.standing(existing.org_unit_id, fact.year))})
+            items.append(
+                {
+                    "index": index,
+                    **_answer(
+                        previous.get(existing.id),
+                        existing,
+                        "UNCHANGED",
+                        counts.standing(existing.org_unit_id, fact.year),
+                    ),
+                }
+            )
             continue
-        a = AnnualAssessment.recorded(assessment_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
-                                      reason=reason, constraints=constraints, by=principal.subject, at=now)
+        a = AnnualAssessment.recorded(
+            assessment_id=new_id(),
+            org_unit_id=cadre.org_unit_id,
+            fact=fact,
+            reason=reason,
+            constraints=constraints,
+            by=principal.subject,
+            at=now,
+        )
         standing = counts.add(a.org_unit_id, a.year, excellent=fact.grade == "EXCELLENT")
         record_id = new_id()
-        records.append(dict(
-            id=record_id, assessment_id=a.id, cadre_id=a.cadre_id, org_unit_id=a.org_unit_id, org_path=cadre.org_path,
-            year=a.year, grade=fact.grade, undetermined_reason=reason, decided_on=fact.decided_on,
-            notified_on=fact.notified_on, publicity_from=fact.publicity_from, publicity_to=fact.publicity_to,
-            document_no=fact.document_no, source=fact.source, recorded_by=principal.subject, recorded_at=now,
-            supersedes=None, quota_exceeded=_exceeded(fact.grade, standing), created_at=now))
+        records.append(
+            dict(
+                id=record_id,
+                assessment_id=a.id,
+                cadre_id=a.cadre_id,
+                org_unit_id=a.org_unit_id,
+                org_path=cadre.org_path,
+                year=a.year,
+                grade=fact.grade,
+                undetermined_reason=reason,
+                decided_on=fact.decided_on,
+                notified_on=fact.notified_on,
+                publicity_from=fact.publicity_from,
+                publicity_to=fact.publicity_to,
+                document_no=fact.document_no,
+                source=fact.source,
+                recorded_by=principal.subject,
+                recorded_at=now,
+                supersedes=None,
+                quota_exceeded=_exceeded(fact.grade, standing),
+                created_at=now,
+            )
+        )
         added.append((a, cadre))
         items.append({"index": index, **_answer(record_id, a, "RECORDED", standing)})
     await uow.assessments.add_many([a for a, _ in added], [{"org_path": c.org_path} for _, c in added])
@@ -229,8 +319,12 @@ class _Counts:
         s = self.base[(org_unit_id, year)]
         headcount, used = self.counted[(s.counting_unit_id, year)]
         settings = self.uow.context.settings
-        figures = quota.compute(headcount=headcount, pct=s.pct, rounding=settings.excellent_quota_rounding,
-                                min_one_from=settings.excellent_quota_min_one_from)
+        figures = quota.compute(
+            headcount=headcount,
+            pct=s.pct,
+            rounding=settings.excellent_quota_rounding,
+            min_one_from=settings.excellent_quota_min_one_from,
+        )
         return replace(s, quota=figures, used=used)
 
     def add(self, org_unit_id: str, year: int, *, excellent: bool) -> Standing:
@@ -247,6 +341,14 @@ def _exceeded(grade: str, standing: Standing) -> bool:
 
 
 def _answer(record_id: str | None, a: AnnualAssessment, outcome: str, standing: Standing) -> dict[str, Any]:
-    return {"id": record_id or a.id, "assessment_id": a.id, "outcome": outcome,
-            "quota": {"counting_unit_id": standing.counting_unit_id, "limit": standing.quota.limit,
-                      "used": standing.used, "exceeded": _exceeded(a.final_grade or "", standing)}}
+    return {
+        "id": record_id or a.id,
+        "assessment_id": a.id,
+        "outcome": outcome,
+        "quota": {
+            "counting_unit_id": standing.counting_unit_id,
+            "limit": standing.quota.limit,
+            "used": standing.used,
+            "exceeded": _exceeded(a.final_grade or "", standing),
+        },
+    }

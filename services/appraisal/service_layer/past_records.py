@@ -21,8 +21,9 @@ from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
-async def record_past_record(fact: PastRecord, uow: AppraisalUnitOfWork, *, principal: Principal,
-                             today: dt.date) -> dict[str, Any]:
+async def record_past_record(
+    fact: PastRecord, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records (or corrects) a past performance record, verified; answers the record's id (of the recording), the
     performance record's and the outcome (RECORDED, CORRECTED, UNCHANGED)."""
     async with uow:
@@ -34,8 +35,9 @@ async def record_past_record(fact: PastRecord, uow: AppraisalUnitOfWork, *, prin
         if record_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "performance_record_id": record_id, "outcome": "UNCHANGED"})
         if record_id is None:
-            record = PerformanceRecord.recorded(record_id=new_id(), org_unit_id=cadre.org_unit_id,
-                                                fact=fact, by=principal.subject, today=today)
+            record = PerformanceRecord.recorded(
+                record_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact, by=principal.subject, today=today
+            )
             await uow.records.add(record, org_path=cadre.org_path)
             outcome = "RECORDED"
         else:
@@ -47,8 +49,18 @@ async def record_past_record(fact: PastRecord, uow: AppraisalUnitOfWork, *, prin
             outcome = "CORRECTED"
         await uow.mark_dirty(quarter_pair(record.cadre_id, record.occurred_on))
         fact_id = await past_facts.append(
-            uow, kind="PERFORMANCE_RECORD", object_id=record.id,
-            cadre_id=record.cadre_id, org_path=cadre.org_path, key=key, values=values, source=fact.source,
-            document_no=fact.document_no, principal=principal, supersedes=previous, outcome=outcome,
-            object_type="performance_record")
+            uow,
+            kind="PERFORMANCE_RECORD",
+            object_id=record.id,
+            cadre_id=record.cadre_id,
+            org_path=cadre.org_path,
+            key=key,
+            values=values,
+            source=fact.source,
+            document_no=fact.document_no,
+            principal=principal,
+            supersedes=previous,
+            outcome=outcome,
+            object_type="performance_record",
+        )
         return await uow.commit({"id": fact_id, "performance_record_id": record.id, "outcome": outcome})

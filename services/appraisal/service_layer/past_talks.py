@@ -19,8 +19,9 @@ from services.appraisal.service_layer.talks import _may_admonish
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
-async def record_past_talk(fact: PastTalk, uow: AppraisalUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> dict[str, Any]:
+async def record_past_talk(
+    fact: PastTalk, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records (or corrects) a past talk held on its real date; answers the record's id, the talk's and the outcome
     (RECORDED, CORRECTED, UNCHANGED). A 诫勉 only by the roles that may hold one live."""
     if fact.type == "ADMONISHMENT":
@@ -34,8 +35,9 @@ async def record_past_talk(fact: PastTalk, uow: AppraisalUnitOfWork, *, principa
         if talk_id is not None and past_facts.unchanged(recorded, values, fact.KEY_FIELDS):
             return await uow.commit({"id": previous, "talk_id": talk_id, "outcome": "UNCHANGED"})
         if talk_id is None:
-            talk = Talk.recorded(talk_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact,
-                                 by=principal.subject, today=today)
+            talk = Talk.recorded(
+                talk_id=new_id(), org_unit_id=cadre.org_unit_id, fact=fact, by=principal.subject, today=today
+            )
             await uow.talks.add(talk, org_path=cadre.org_path)
             outcome = "RECORDED"
         else:
@@ -46,7 +48,18 @@ async def record_past_talk(fact: PastTalk, uow: AppraisalUnitOfWork, *, principa
             await uow.talks.save(talk)
             outcome = "CORRECTED"
         record_id = await past_facts.append(
-            uow, kind="TALK", object_id=talk.id, cadre_id=talk.cadre_id, org_path=cadre.org_path,
-            key=key, values=values, source=fact.source, document_no=fact.document_no, principal=principal,
-            supersedes=previous, outcome=outcome, object_type="talk")
+            uow,
+            kind="TALK",
+            object_id=talk.id,
+            cadre_id=talk.cadre_id,
+            org_path=cadre.org_path,
+            key=key,
+            values=values,
+            source=fact.source,
+            document_no=fact.document_no,
+            principal=principal,
+            supersedes=previous,
+            outcome=outcome,
+            object_type="talk",
+        )
         return await uow.commit({"id": record_id, "talk_id": talk.id, "outcome": outcome})

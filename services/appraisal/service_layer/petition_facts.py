@@ -43,9 +43,13 @@ async def report_closed(p: pet.ReportClosed, uow: AppraisalUnitOfWork) -> None:
 
 async def clarification_executed(p: pet.ClarificationExecuted, uow: AppraisalUnitOfWork) -> None:
     """澄清正名 (§5.8): a note in the record; the clarified reports never count again (index recomputed)."""
-    await uow.projections.add_note(cadre_id=p.cadre_id, kind="CLARIFICATION",
-                                   source_ref=f"clarification/{p.clarification_id}", noted_on=p.executed_on,
-                                   detail=f"clarified ({p.method}, {p.scope}); reports " + ", ".join(p.report_ids))
+    await uow.projections.add_note(
+        cadre_id=p.cadre_id,
+        kind="CLARIFICATION",
+        source_ref=f"clarification/{p.clarification_id}",
+        noted_on=p.executed_on,
+        detail=f"clarified ({p.method}, {p.scope}); reports " + ", ".join(p.report_ids),
+    )
     touched = quarter_pair(p.cadre_id, p.executed_on)
     for report_id in p.report_ids:
         closed_on = await uow.projections.report_closed_on(report_id, p.cadre_id)
@@ -58,9 +62,13 @@ async def clarification_executed(p: pet.ClarificationExecuted, uow: AppraisalUni
 async def xinfang_about_cadre(p: pet.XinfangAboutCadre, uow: AppraisalUnitOfWork) -> None:
     """信访工作条例 §30 (§5.11): a review flag for selection supervision; no automatic bar (grades, index untouched)."""
     for cadre_id in p.cadre_ids:
-        await uow.projections.add_note(cadre_id=cadre_id, kind="XINFANG_REVIEW", source_ref=f"report/{p.report_id}",
-                                       noted_on=p.received_on,
-                                       detail="petition received: review by selection supervision (选拔任用监督)")
+        await uow.projections.add_note(
+            cadre_id=cadre_id,
+            kind="XINFANG_REVIEW",
+            source_ref=f"report/{p.report_id}",
+            noted_on=p.received_on,
+            detail="petition received: review by selection supervision (选拔任用监督)",
+        )
 
 
 async def false_accusation(p: pet.FalseAccusationConfirmed, uow: AppraisalUnitOfWork) -> None:
@@ -77,13 +85,17 @@ async def appeal_decided(p: pet.AppealDecided, uow: AppraisalUnitOfWork, *, toda
         return
     if not p.target_ref.startswith(ANNUAL_ASSESSMENT):
         raise PermanentEventError(f"target_ref {p.target_ref!r} does not name an annual assessment")
-    a = await uow.assessments.get(p.target_ref[len(ANNUAL_ASSESSMENT):], lock=True)
+    a = await uow.assessments.get(p.target_ref[len(ANNUAL_ASSESSMENT) :], lock=True)
     if a is None:
         raise PermanentEventError(f"unknown assessment {p.target_ref}")
     before = a.final_grade
     try:
-        changed = a.apply_appeal(result=p.result.value, varied_to=p.varied_to, today=today,
-                                 constraints=await constraints_for(uow, a, as_of=a.decided_on or today))
+        changed = a.apply_appeal(
+            result=p.result.value,
+            varied_to=p.varied_to,
+            today=today,
+            constraints=await constraints_for(uow, a, as_of=a.decided_on or today),
+        )
     except DomainError as exc:
         raise PermanentEventError(f"appeal {p.appeal_id} cannot apply: {exc.message}") from None
     if not changed:

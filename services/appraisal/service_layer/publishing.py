@@ -19,16 +19,35 @@ def to_contracts(event: Any) -> Iterable[Contract]:
 
 @to_contracts.register
 def _(e: events.GradeFinalized) -> Iterable[Contract]:
-    return (c.GradeFinalized(assessment_id=e.assessment_id, cadre_id=e.cadre_id, org_unit_id=e.org_unit_id, year=e.year,
-                             grade=e.grade, supplemented=e.supplemented, amended=e.amended,
-                             undetermined_reason=e.undetermined_reason, finalized_on=e.finalized_on),)
+    return (
+        c.GradeFinalized(
+            assessment_id=e.assessment_id,
+            cadre_id=e.cadre_id,
+            org_unit_id=e.org_unit_id,
+            year=e.year,
+            grade=e.grade,
+            supplemented=e.supplemented,
+            amended=e.amended,
+            undetermined_reason=e.undetermined_reason,
+            finalized_on=e.finalized_on,
+        ),
+    )
 
 
 @to_contracts.register
 def _(e: events.InactionConfirmed) -> Iterable[Contract]:
-    return (c.InactionConfirmed(finding_id=e.finding_id, cadre_id=e.cadre_id, item_code=e.item_code, severity=e.severity,
-                                triggers_accountability=e.triggers_accountability, occurred_on=e.occurred_on,
-                                confirmed_on=e.confirmed_on, incident_ref=e.incident_ref),)
+    return (
+        c.InactionConfirmed(
+            finding_id=e.finding_id,
+            cadre_id=e.cadre_id,
+            item_code=e.item_code,
+            severity=e.severity,
+            triggers_accountability=e.triggers_accountability,
+            occurred_on=e.occurred_on,
+            confirmed_on=e.confirmed_on,
+            incident_ref=e.incident_ref,
+        ),
+    )
 
 
 @to_contracts.register
@@ -38,11 +57,15 @@ def _(e: events.AdmonishmentIssued) -> Iterable[Contract]:
 
 @to_contracts.register
 def _(e: events.AwardGranted) -> Iterable[Contract]:
-    return (c.AwardGranted(award_id=e.award_id, cadre_id=e.cadre_id, type=e.type, basis=e.basis, year=e.year,
-                           granted_on=e.granted_on),)
+    return (
+        c.AwardGranted(
+            award_id=e.award_id, cadre_id=e.cadre_id, type=e.type, basis=e.basis, year=e.year, granted_on=e.granted_on
+        ),
+    )
 
 
 @to_contracts.register
 def _(e: events.AwardRevoked) -> Iterable[Contract]:
-    return (c.AwardRevoked(award_id=e.award_id, cadre_id=e.cadre_id, type=e.type, revoked_on=e.revoked_on,
-                           reason=e.reason),)
+    return (
+        c.AwardRevoked(award_id=e.award_id, cadre_id=e.cadre_id, type=e.type, revoked_on=e.revoked_on, reason=e.reason),
+    )

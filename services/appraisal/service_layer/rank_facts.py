@@ -16,7 +16,11 @@ async def moved(p: rank.RankChanged | rank.PostChanged, kind: str, uow: Appraisa
 
 async def contract_term_ending(p: rank.ContractTermEnding, uow: AppraisalUnitOfWork, *, today: dt.date) -> None:
     """A term ends soon (§5.19): a term evaluation task, due when the renewal review is, on the cadre's record."""
-    await uow.projections.add_note(cadre_id=p.cadre_id, kind="TERM_EVALUATION", source_ref=f"contract/{p.contract_id}",
-                                   noted_on=today, due_on=p.review_due_on,
-                                   detail=f"{p.kind.value} contract term ends {p.ends_on.isoformat()}: "
-                                          "term evaluation due")
+    await uow.projections.add_note(
+        cadre_id=p.cadre_id,
+        kind="TERM_EVALUATION",
+        source_ref=f"contract/{p.contract_id}",
+        noted_on=today,
+        due_on=p.review_due_on,
+        detail=f"{p.kind.value} contract term ends {p.ends_on.isoformat()}: term evaluation due",
+    )

@@ -17,8 +17,14 @@ from services.appraisal.service_layer.scope import visible_cadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
-async def submit_record(cmd: commands.SubmitRecord, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date,
-                        corrects: str | None = None) -> str:
+async def submit_record(
+    cmd: commands.SubmitRecord,
+    uow: AppraisalUnitOfWork,
+    *,
+    principal: Principal,
+    today: dt.date,
+    corrects: str | None = None,
+) -> str:
     """Submits a record for a cadre in scope (a cadre only for themself), or a correction of a verified one."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id, self_only=self_service(principal))
@@ -29,16 +35,27 @@ async def submit_record(cmd: commands.SubmitRecord, uow: AppraisalUnitOfWork, *,
             if old is None or old.cadre_id != cadre.cadre_id:
                 raise NotFound("performance record not found", field="corrects", rule="scope.performance_record")
         record = PerformanceRecord.submit(
-            record_id=new_id(), cadre_id=cadre.cadre_id, org_unit_id=cadre.org_unit_id,
-            occurred_on=cmd.occurred_on, category=cmd.category, title=cmd.title, description=cmd.description,
-            quantity=cmd.quantity, unit=cmd.unit, evidence_refs=cmd.evidence_refs, submitted_by=principal.subject,
-            today=today, supersedes=old)
+            record_id=new_id(),
+            cadre_id=cadre.cadre_id,
+            org_unit_id=cadre.org_unit_id,
+            occurred_on=cmd.occurred_on,
+            category=cmd.category,
+            title=cmd.title,
+            description=cmd.description,
+            quantity=cmd.quantity,
+            unit=cmd.unit,
+            evidence_refs=cmd.evidence_refs,
+            submitted_by=principal.subject,
+            today=today,
+            supersedes=old,
+        )
         await uow.records.add(record, org_path=cadre.org_path)
         return await uow.commit(record.id)
 
 
-async def _load(uow: AppraisalUnitOfWork, principal: Principal, record_id: str, *,
-                self_only: bool = False) -> PerformanceRecord:
+async def _load(
+    uow: AppraisalUnitOfWork, principal: Principal, record_id: str, *, self_only: bool = False
+) -> PerformanceRecord:
     record = await uow.records.get(record_id, lock=True)
     if record is None:
         raise NotFound("performance record not found", field="record_id", rule="scope.performance_record")
@@ -46,8 +63,9 @@ async def _load(uow: AppraisalUnitOfWork, principal: Principal, record_id: str, 
     return record
 
 
-async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *,
-                        principal: Principal, today: dt.date) -> dict[str, Any]:
+async def verify_record(
+    record_id: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Verifies a record; a verified correction supersedes the record it corrects; the index is requeued."""
     async with uow:
         record = await _load(uow, principal, record_id)
@@ -64,8 +82,9 @@ async def verify_record(record_id: str, uow: AppraisalUnitOfWork, *,
         return await uow.commit(state_of(record))
 
 
-async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *,
-                        principal: Principal) -> dict[str, Any]:
+async def return_record(
+    record_id: str, reason: str, uow: AppraisalUnitOfWork, *, principal: Principal
+) -> dict[str, Any]:
     """Returns a submitted record to its submitter with a reason."""
     async with uow:
         record = await _load(uow, principal, record_id)
@@ -74,12 +93,17 @@ async def return_record(record_id: str, reason: str, uow: AppraisalUnitOfWork, *
         return await uow.commit(state_of(record))
 
 
-async def resubmit_record(record_id: str, changes: dict, uow: AppraisalUnitOfWork, *,
-                          principal: Principal) -> dict[str, Any]:
+async def resubmit_record(
+    record_id: str, changes: dict, uow: AppraisalUnitOfWork, *, principal: Principal
+) -> dict[str, Any]:
     """Resubmits a returned record with its changes."""
     async with uow:
         record = await _load(uow, principal, record_id, self_only=self_service(principal))
-        record.resubmit(title=changes.get("title"), description=changes.get("description"),
-                        quantity=changes.get("quantity"), evidence_refs=changes.get("evidence_refs"))
+        record.resubmit(
+            title=changes.get("title"),
+            description=changes.get("description"),
+            quantity=changes.get("quantity"),
+            evidence_refs=changes.get("evidence_refs"),
+        )
         await uow.records.save(record)
         return await uow.commit(state_of(record))

@@ -10,8 +10,14 @@ from kernel.directory import DirCadre
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
-async def visible_cadre(uow: AppraisalUnitOfWork, principal: Principal, cadre_id: str, *, self_only: bool = False,
-                        access: Access | None = None) -> DirCadre:
+async def visible_cadre(
+    uow: AppraisalUnitOfWork,
+    principal: Principal,
+    cadre_id: str,
+    *,
+    self_only: bool = False,
+    access: Access | None = None,
+) -> DirCadre:
     """Returns an active cadre the caller may act on (kernel.access), or raises the uniform 404.
 
     `self_only`: the step is the cadre's own (self-summary, acknowledgement, reply, a record they submit).

@@ -19,8 +19,9 @@ from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 def _may_admonish(principal: Principal) -> None:
     if not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER):
-        raise Forbidden("only the organization department or discipline inspection may hold 诫勉",
-                        rule="talk.admonishment_roles")
+        raise Forbidden(
+            "only the organization department or discipline inspection may hold 诫勉", rule="talk.admonishment_roles"
+        )
 
 
 async def schedule_talk(cmd: commands.ScheduleTalk, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
@@ -30,23 +31,31 @@ async def schedule_talk(cmd: commands.ScheduleTalk, uow: AppraisalUnitOfWork, *,
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         cadre.dated_fact(cmd.scheduled_on, field="scheduled_on", rule="talk.scheduled_on")
-        talk = Talk.schedule(talk_id=new_id(), type=cmd.type, cadre_id=cadre.cadre_id,
-                             org_unit_id=cadre.org_unit_id, scheduled_on=cmd.scheduled_on, reason_ref=cmd.reason_ref,
-                             created_by=principal.subject)
+        talk = Talk.schedule(
+            talk_id=new_id(),
+            type=cmd.type,
+            cadre_id=cadre.cadre_id,
+            org_unit_id=cadre.org_unit_id,
+            scheduled_on=cmd.scheduled_on,
+            reason_ref=cmd.reason_ref,
+            created_by=principal.subject,
+        )
         await uow.talks.add(talk, org_path=cadre.org_path)
         return await uow.commit(talk.id)
 
 
-async def _load(uow: AppraisalUnitOfWork, principal: Principal, talk_id: str, *, self_only: bool = False
-                ) -> tuple[Talk, DirCadre]:
+async def _load(
+    uow: AppraisalUnitOfWork, principal: Principal, talk_id: str, *, self_only: bool = False
+) -> tuple[Talk, DirCadre]:
     talk = await uow.talks.get(talk_id, lock=True)
     if talk is None:
         raise NotFound("talk not found", field="talk_id", rule="scope.talk")
     return talk, await visible_cadre(uow, principal, talk.cadre_id, self_only=self_only)
 
 
-async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnitOfWork, *, principal: Principal,
-                      today: dt.date) -> dict:
+async def record_talk(
+    talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict:
     """Records a held talk; sets the reply deadline in working days; a 诫勉 emits admonishment_issued."""
     async with uow:
         talk, cadre = await _load(uow, principal, talk_id)
@@ -54,14 +63,16 @@ async def record_talk(talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnit
             _may_admonish(principal)
         cadre.dated_fact(cmd.held_on, field="held_on", rule="talk.held_on")
         due = reply_due(talk.type, cmd.held_on, uow.context.settings.talk_reply_working_days, uow.context.calendar)
-        talk.record(held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due,
-                    today=today)
+        talk.record(
+            held_on=cmd.held_on, minutes_ref=cmd.minutes_ref, outcome=cmd.outcome, reply_due_on=due, today=today
+        )
         await uow.talks.save(talk)
         return await uow.commit({**state_of(talk), "reply_due_on": due})
 
 
-async def reply_talk(talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, principal: Principal,
-                     today: dt.date) -> dict[str, Any]:
+async def reply_talk(
+    talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records the cadre's own reply."""
     async with uow:
         talk, _ = await _load(uow, principal, talk_id, self_only=True)
@@ -81,8 +92,9 @@ async def cancel_talk(talk_id: str, uow: AppraisalUnitOfWork, *, principal: Prin
         return await uow.commit(state_of(talk))
 
 
-async def create_schedule(cmd: commands.CreateTalkSchedule, uow: AppraisalUnitOfWork, *, principal: Principal,
-                          today: dt.date) -> str:
+async def create_schedule(
+    cmd: commands.CreateTalkSchedule, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Creates a recurring schedule (一把手, or cadres on urgent and hard front-line tasks)."""
     if cmd.type == "ADMONISHMENT" or cmd.type not in TALK_TYPES:
         raise RuleViolation("a recurring schedule holds routine talks, not 诫勉", rule="talk_schedule.type")
@@ -95,14 +107,23 @@ async def create_schedule(cmd: commands.CreateTalkSchedule, uow: AppraisalUnitOf
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id)
         row_id = new_id()
-        await uow.schedules.add(id=row_id, cadre_id=cadre.cadre_id, org_path=cadre.org_path, type=cmd.type,
-                                reason=cmd.reason, every_months=cmd.every_months, next_on=cmd.first_on, active=True,
-                                created_by=principal.subject)
+        await uow.schedules.add(
+            id=row_id,
+            cadre_id=cadre.cadre_id,
+            org_path=cadre.org_path,
+            type=cmd.type,
+            reason=cmd.reason,
+            every_months=cmd.every_months,
+            next_on=cmd.first_on,
+            active=True,
+            created_by=principal.subject,
+        )
         return await uow.commit(row_id)
 
 
-async def materialize_schedules(uow: AppraisalUnitOfWork, *, today: dt.date, horizon_days: int = 30,
-                                limit: int = 500) -> int:
+async def materialize_schedules(
+    uow: AppraisalUnitOfWork, *, today: dt.date, horizon_days: int = 30, limit: int = 500
+) -> int:
     """Creates the talks that recurring schedules owe within the horizon; replica-safe (claims by next_on)."""
     created = 0
     async with uow:

@@ -90,6 +90,10 @@ async def investigation_closed(p: tol.InvestigationClosed, uow: AppraisalUnitOfW
 
 async def reinstatement_approved(p: tol.ReinstatementApproved, uow: AppraisalUnitOfWork) -> None:
     """Re-use after a mistake (复出, §5.16): an observation note on the record; grades and index unchanged."""
-    await uow.projections.add_note(cadre_id=p.cadre_id, kind="REINSTATEMENT",
-                                   source_ref=f"reinstatement/{p.reinstatement_id}", noted_on=p.decided_on,
-                                   detail=f"reinstated to post {p.target_post}: observation period")
+    await uow.projections.add_note(
+        cadre_id=p.cadre_id,
+        kind="REINSTATEMENT",
+        source_ref=f"reinstatement/{p.reinstatement_id}",
+        noted_on=p.decided_on,
+        detail=f"reinstated to post {p.target_post}: observation period",
+    )

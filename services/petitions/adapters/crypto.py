@@ -50,19 +50,19 @@ class Sealer:
         """Decrypts a value sealed for the same (context, record id); raises VaultError otherwise."""
         if len(sealed) < 1 + KID_BYTES + NONCE_BYTES + 16 or sealed[:1] != FORMAT:
             raise VaultError("not a sealed value")
-        kid = sealed[1:1 + KID_BYTES]
+        kid = sealed[1 : 1 + KID_BYTES]
         aead = self._aead.get(kid)
         if aead is None:
             raise VaultError("sealed with a key that is no longer configured")
-        nonce = sealed[1 + KID_BYTES:1 + KID_BYTES + NONCE_BYTES]
+        nonce = sealed[1 + KID_BYTES : 1 + KID_BYTES + NONCE_BYTES]
         try:
-            return aead.decrypt(nonce, sealed[1 + KID_BYTES + NONCE_BYTES:], f"{context}:{record_id}".encode())
+            return aead.decrypt(nonce, sealed[1 + KID_BYTES + NONCE_BYTES :], f"{context}:{record_id}".encode())
         except InvalidTag:
             raise VaultError("the sealed value does not open for this record") from None
 
     def is_current(self, sealed: bytes) -> bool:
         """Tells whether a value is sealed with the current key (rotation skips it)."""
-        return sealed[:1] == FORMAT and sealed[1:1 + KID_BYTES] == self._kid
+        return sealed[:1] == FORMAT and sealed[1 : 1 + KID_BYTES] == self._kid
 
     def reseal(self, sealed: bytes, *, context: str, record_id: str) -> bytes:
         """Opens a value sealed with any configured key and seals it again with the current key (a fresh nonce)."""

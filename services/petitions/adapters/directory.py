@@ -40,8 +40,9 @@ class DirectoryRepository:
     async def active_unit(self, unit_id: str) -> bool:
         """Tells whether an org unit is known and active."""
         u = orm.directory.org_unit
-        return (await self.conn.execute(select(u.c.org_unit_id).where(
-            u.c.org_unit_id == unit_id, u.c.active.is_(True)))).first() is not None
+        return (
+            await self.conn.execute(select(u.c.org_unit_id).where(u.c.org_unit_id == unit_id, u.c.active.is_(True)))
+        ).first() is not None
 
     async def known_units(self, unit_ids: list[str]) -> set[str]:
         """Returns the known org units among these."""
@@ -51,5 +52,9 @@ class DirectoryRepository:
     async def agency_levels(self, unit_ids: list[str]) -> dict[str, str]:
         """Returns the agency level of each known org unit among these."""
         u = orm.directory.org_unit
-        return dict((r[0], r[1]) for r in await self.conn.execute(select(u.c.org_unit_id, u.c.agency_level)
-                                                                  .where(u.c.org_unit_id.in_(unit_ids))))
+        return dict(
+            (r[0], r[1])
+            for r in await self.conn.execute(
+                select(u.c.org_unit_id, u.c.agency_level).where(u.c.org_unit_id.in_(unit_ids))
+            )
+        )

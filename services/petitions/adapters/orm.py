@@ -43,8 +43,11 @@ directory = directory_tables(metadata)
 
 
 def _stamps() -> list[Column]:
-    return [Column("version", Integer, nullable=False), Column("created_at", UtcDateTime, nullable=False),
-            Column("updated_at", UtcDateTime, nullable=False)]
+    return [
+        Column("version", Integer, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+    ]
 
 
 report = Table(

@@ -27,7 +27,7 @@ def new_code() -> str:
 
 def display(code: str) -> str:
     """Formats a code in groups of four for the reporter."""
-    return "-".join(code[i:i + 4] for i in range(0, LENGTH, 4))
+    return "-".join(code[i : i + 4] for i in range(0, LENGTH, 4))
 
 
 def normalize(text: str | None) -> str | None:

@@ -25,17 +25,26 @@ def holds_identity(table: Table) -> bool:
     return table is orm.reporter_vault
 
 
-async def sealed_batch(conn: AsyncConnection, table: Table, key_name: str, column_name: str, *, after: str,
-                       limit: int) -> list[Any]:
+async def sealed_batch(
+    conn: AsyncConnection, table: Table, key_name: str, column_name: str, *, after: str, limit: int
+) -> list[Any]:
     """Returns the next batch of (key, sealed value[, fingerprint in the vault]) after a key, in key order."""
     pk, col = table.c[key_name], table.c[column_name]
     columns = [pk, col, table.c.fingerprint] if holds_identity(table) else [pk, col]
-    return list((await conn.execute(select(*columns).where(pk > after, col.is_not(None))
-                                    .order_by(pk).limit(limit))).all())
+    return list(
+        (await conn.execute(select(*columns).where(pk > after, col.is_not(None)).order_by(pk).limit(limit))).all()
+    )
 
 
-async def replace_sealed(conn: AsyncConnection, table: Table, key_name: str, column_name: str, record_id: str,
-                         sealed: bytes, values: dict[str, Any]) -> int:
+async def replace_sealed(
+    conn: AsyncConnection,
+    table: Table,
+    key_name: str,
+    column_name: str,
+    record_id: str,
+    sealed: bytes,
+    values: dict[str, Any],
+) -> int:
     """Writes new values into a row only if its sealed value is still the one read; returns the rows changed."""
     pk, col = table.c[key_name], table.c[column_name]
     return (await conn.execute(update(table).where(pk == record_id, col == sealed).values(**values))).rowcount
@@ -53,8 +62,9 @@ async def move_flag(conn: AsyncConnection, old: str, new: str) -> int:
     if other is None:
         await conn.execute(update(f).where(f.c.id == flag.id).values(fingerprint=new))
     else:  # the service flagged the new pseudonym already: keep one flag with the larger count
-        await conn.execute(update(f).where(f.c.id == other.id)
-                           .values(unfounded_count=max(other.unfounded_count, flag.unfounded_count)))
+        await conn.execute(
+            update(f).where(f.c.id == other.id).values(unfounded_count=max(other.unfounded_count, flag.unfounded_count))
+        )
         await conn.execute(delete(f).where(f.c.id == flag.id))
     return 1
 
@@ -67,5 +77,9 @@ async def sealed_values(conn: AsyncConnection, table: Table, column_name: str) -
 
 async def count_sealed(conn: AsyncConnection) -> int:
     """Counts the sealed values of every sealed column."""
-    return sum([int((await conn.execute(select(func.count()).where(table.c[c].is_not(None)))).scalar_one())
-                for table, _k, c, _x in SEALED_COLUMNS])
+    return sum(
+        [
+            int((await conn.execute(select(func.count()).where(table.c[c].is_not(None)))).scalar_one())
+            for table, _k, c, _x in SEALED_COLUMNS
+        ]
+    )

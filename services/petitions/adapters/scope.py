@@ -59,11 +59,15 @@ def report_scope(access: Access, *, outcomes_only: bool | None = None) -> Column
         outcomes_only = not reads_open(access)
     if access.prefix is None or not (reads_open(access) or access.principal.has(*OUTCOME_READERS)):
         return false()
-    handled_here = exists(select(u.c.org_unit_id).where(u.c.org_unit_id == r.c.handling_org_unit_id,
-                                                        in_prefix(u.c.path, access.prefix)))
+    handled_here = exists(
+        select(u.c.org_unit_id).where(u.c.org_unit_id == r.c.handling_org_unit_id, in_prefix(u.c.path, access.prefix))
+    )
     if outcomes_only:
-        accused_here = exists(select(a.c.cadre_id).select_from(a.join(c, c.c.cadre_id == a.c.cadre_id)).where(
-            a.c.report_id == r.c.id, in_prefix(c.c.org_path, access.prefix)))
+        accused_here = exists(
+            select(a.c.cadre_id)
+            .select_from(a.join(c, c.c.cadre_id == a.c.cadre_id))
+            .where(a.c.report_id == r.c.id, in_prefix(c.c.org_path, access.prefix))
+        )
         clause = and_(r.c.status.in_(sorted(OUTCOME_STATES)), or_(handled_here, accused_here))
     else:
         clause = handled_here
@@ -73,8 +77,9 @@ def report_scope(access: Access, *, outcomes_only: bool | None = None) -> Column
 def appeal_scope(access: Access) -> Any:
     """The appeals a staff caller may see: filed in their subtree, never by their relatives (kernel.access)."""
     ap, u = orm.appeal, orm.directory.org_unit
-    clauses = [exists(select(u.c.org_unit_id).where(u.c.org_unit_id == ap.c.org_unit_id,
-                                                    in_prefix(u.c.path, access.prefix)))]
+    clauses = [
+        exists(select(u.c.org_unit_id).where(u.c.org_unit_id == ap.c.org_unit_id, in_prefix(u.c.path, access.prefix)))
+    ]
     if access.relatives:
         clauses.append(ap.c.appellant_cadre_id.is_(None) | ap.c.appellant_cadre_id.not_in(sorted(access.relatives)))
     return and_(*clauses)
@@ -83,8 +88,11 @@ def appeal_scope(access: Access) -> Any:
 async def unit_in_scope(conn: AsyncConnection, access: Access, unit_id: str) -> str | None:
     """Returns the path of an active unit inside the caller's subtree, or None."""
     t = orm.directory.org_unit
-    return (await conn.execute(select(t.c.path).where(t.c.org_unit_id == unit_id, t.c.active.is_(True),
-                                                      access.unit_clause(t.c.path)))).scalar()
+    return (
+        await conn.execute(
+            select(t.c.path).where(t.c.org_unit_id == unit_id, t.c.active.is_(True), access.unit_clause(t.c.path))
+        )
+    ).scalar()
 
 
 async def cadre_in_scope(conn: AsyncConnection, access: Access, cadre_id: str) -> str | None:
@@ -111,8 +119,11 @@ class ScopeRepository:
     async def report_visible(self, access: Access, report_id: str, *, outcomes_only: bool | None = None) -> bool:
         """Tells whether the caller may see a report (the caller answers 404 otherwise)."""
         r = orm.report
-        row = (await self.conn.execute(select(r.c.id).where(
-            r.c.id == report_id, report_scope(access, outcomes_only=outcomes_only)))).first()
+        row = (
+            await self.conn.execute(
+                select(r.c.id).where(r.c.id == report_id, report_scope(access, outcomes_only=outcomes_only))
+            )
+        ).first()
         return row is not None
 
     async def appeal_visible(self, access: Access, appeal_id: str) -> bool:
@@ -124,8 +135,13 @@ class ScopeRepository:
     async def deadline_visible(self, access: Access, deadline_id: str) -> bool:
         """Tells whether a deadline belongs to a unit of the caller's subtree."""
         d, u = orm.deadline, orm.directory.org_unit
-        found = (await self.conn.execute(select(d.c.id).join(u, u.c.org_unit_id == d.c.org_unit_id).where(
-            d.c.id == deadline_id, in_prefix(u.c.path, access.prefix)))).first()
+        found = (
+            await self.conn.execute(
+                select(d.c.id)
+                .join(u, u.c.org_unit_id == d.c.org_unit_id)
+                .where(d.c.id == deadline_id, in_prefix(u.c.path, access.prefix))
+            )
+        ).first()
         return found is not None
 
     async def unit_in_scope(self, access: Access, unit_id: str) -> str | None:

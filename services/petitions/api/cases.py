@@ -24,18 +24,22 @@ DO, OA = Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN
 
 # -- false accusations ----------------------------------------------------------------------------------------
 @fa_router.post("", status_code=201, response_model=s.Created, dependencies=[require(DO)])
-async def open_false_accusation(body: s.FalseAccusationCreate, uow: UowDep, principal: PrincipalDep,
-                                idem: IdempotencyRequired, today: TodayDep) -> s.Created:
+async def open_false_accusation(
+    body: s.FalseAccusationCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
+) -> s.Created:
     """Opens a case when fabrication of an unfounded accusation is suspected."""
-    cmd = commands.OpenFalseAccusation(body.origin_report_id, body.grounds, body.accuser_is_cadre,
-                                       body.accuser_cadre_id)
-    return s.Created(**await idem.run(uow, lambda: false_accusations.open_case(cmd, uow, principal=principal,
-                                                                               today=today)))
+    cmd = commands.OpenFalseAccusation(
+        body.origin_report_id, body.grounds, body.accuser_is_cadre, body.accuser_cadre_id
+    )
+    return s.Created(
+        **await idem.run(uow, lambda: false_accusations.open_case(cmd, uow, principal=principal, today=today))
+    )
 
 
 @fa_router.get("", response_model=s.FalseAccusationPage, dependencies=[require(DO, Role.AUDITOR)])
-async def list_false_accusations(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
-                                 page: PageDep, purpose: PurposeDep) -> s.FalseAccusationPage:
+async def list_false_accusations(
+    conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep, page: PageDep, purpose: PurposeDep
+) -> s.FalseAccusationPage:
     """Lists false-accusation cases in scope."""
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_false_accusations(conn, access, page)
@@ -44,8 +48,9 @@ async def list_false_accusations(conn: ReaderDep, runtime: RuntimeDep, tools: Co
 
 
 @fa_router.get("/{case_id}", response_model=s.FalseAccusationRead, dependencies=[require(DO, Role.AUDITOR)])
-async def get_false_accusation(case_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
-                               principal: PrincipalDep, purpose: PurposeDep) -> s.FalseAccusationRead:
+async def get_false_accusation(
+    case_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep, purpose: PurposeDep
+) -> s.FalseAccusationRead:
     """Returns one false-accusation case."""
     access = await access_for(conn, tools.directory, principal)
     item = await views.get_false_accusation(conn, access, case_id)
@@ -56,60 +61,105 @@ async def get_false_accusation(case_id: str, conn: ReaderDep, runtime: RuntimeDe
 
 
 @fa_router.post("/{case_id}/investigate", response_model=s.StateRead, dependencies=[require(DO)])
-async def investigate_false_accusation(case_id: str, body: s.FalseAccusationInvestigate, uow: UowDep,
-                                       principal: PrincipalDep, idem: IdempotencyOptional) -> s.StateRead:
+async def investigate_false_accusation(
+    case_id: str, body: s.FalseAccusationInvestigate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional
+) -> s.StateRead:
     """Starts the investigation (recording who the accuser is, once known)."""
-    return s.StateRead(**await idem.run(uow, lambda: false_accusations.investigate(
-        case_id, accuser_is_cadre=body.accuser_is_cadre, accuser_cadre_id=body.accuser_cadre_id, uow=uow,
-        principal=principal)))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: false_accusations.investigate(
+                case_id,
+                accuser_is_cadre=body.accuser_is_cadre,
+                accuser_cadre_id=body.accuser_cadre_id,
+                uow=uow,
+                principal=principal,
+            ),
+        )
+    )
 
 
 @fa_router.post("/{case_id}/submit", response_model=s.StateRead, dependencies=[require(DO)])
-async def submit_false_accusation(case_id: str, body: s.FalseAccusationSubmit, uow: UowDep,
-                                  principal: PrincipalDep, idem: IdempotencyOptional) -> s.StateRead:
+async def submit_false_accusation(
+    case_id: str, body: s.FalseAccusationSubmit, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional
+) -> s.StateRead:
     """Submits the findings and a proposed classification for approval."""
-    return s.StateRead(**await idem.run(uow, lambda: false_accusations.submit(
-        case_id, findings=body.findings, proposed=body.proposed, uow=uow, principal=principal)))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: false_accusations.submit(
+                case_id, findings=body.findings, proposed=body.proposed, uow=uow, principal=principal
+            ),
+        )
+    )
 
 
 @fa_router.post("/{case_id}/decide", response_model=s.StateRead, dependencies=[require(DO)])
-async def decide_false_accusation(case_id: str, body: s.FalseAccusationDecide, uow: UowDep,
-                                  principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def decide_false_accusation(
+    case_id: str,
+    body: s.FalseAccusationDecide,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Approves the classification at the configured level (emits false_accusation_confirmed when confirmed)."""
-    return s.StateRead(**await idem.run(uow, lambda: false_accusations.decide(
-        case_id, body.classification, uow, principal=principal, today=today)))
+    return s.StateRead(
+        **await idem.run(
+            uow, lambda: false_accusations.decide(case_id, body.classification, uow, principal=principal, today=today)
+        )
+    )
 
 
 @fa_router.post("/{case_id}/refer", response_model=s.StateRead, dependencies=[require(DO)])
-async def refer_false_accusation(case_id: str, body: s.FalseAccusationRefer, uow: UowDep,
-                                 principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def refer_false_accusation(
+    case_id: str,
+    body: s.FalseAccusationRefer,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Records where a confirmed false accuser was referred."""
-    return s.StateRead(**await idem.run(uow, lambda: false_accusations.refer(
-        case_id, referral=body.referral, note=body.note, uow=uow, principal=principal, today=today)))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: false_accusations.refer(
+                case_id, referral=body.referral, note=body.note, uow=uow, principal=principal, today=today
+            ),
+        )
+    )
 
 
 @fa_router.post("/{case_id}/close", response_model=s.StateRead, dependencies=[require(DO)])
-async def close_false_accusation(case_id: str, uow: UowDep, principal: PrincipalDep,
-                                 idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def close_false_accusation(
+    case_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep
+) -> s.StateRead:
     """Closes a referred case."""
-    return s.StateRead(**await idem.run(uow, lambda: false_accusations.close(case_id, uow, principal=principal,
-                                                                             today=today)))
+    return s.StateRead(
+        **await idem.run(uow, lambda: false_accusations.close(case_id, uow, principal=principal, today=today))
+    )
 
 
 # -- clarifications -------------------------------------------------------------------------------------------
 @cl_router.post("", status_code=201, response_model=s.Created, dependencies=[require(OA, DO)])
-async def propose_clarification(body: s.ClarificationCreate, uow: UowDep, principal: PrincipalDep,
-                                idem: IdempotencyRequired, today: TodayDep) -> s.Created:
+async def propose_clarification(
+    body: s.ClarificationCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
+) -> s.Created:
     """Proposes a clarification for a cadre found unfounded in concluded reports."""
     cmd = commands.ProposeClarification(body.cadre_id, list(body.report_ids), body.spread)
-    return s.Created(**await idem.run(uow, lambda: clarifications.propose(cmd, uow, principal=principal,
-                                                                          today=today)))
+    return s.Created(**await idem.run(uow, lambda: clarifications.propose(cmd, uow, principal=principal, today=today)))
 
 
-@cl_router.get("", response_model=s.ClarificationPage, response_model_exclude_unset=True,
-               dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)])
-async def list_clarifications(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
-                              page: PageDep, purpose: PurposeDep) -> s.ClarificationPage:
+@cl_router.get(
+    "",
+    response_model=s.ClarificationPage,
+    response_model_exclude_unset=True,
+    dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)],
+)
+async def list_clarifications(
+    conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep, page: PageDep, purpose: PurposeDep
+) -> s.ClarificationPage:
     """Lists clarifications in scope (a cadre sees their own)."""
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_clarifications(conn, access, page)
@@ -117,10 +167,20 @@ async def list_clarifications(conn: ReaderDep, runtime: RuntimeDep, tools: Conte
     return s.ClarificationPage(items=[s.ClarificationRead(**i) for i in items], next_cursor=cursor)
 
 
-@cl_router.get("/{clarification_id}", response_model=s.ClarificationRead, response_model_exclude_unset=True,
-               dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)])
-async def get_clarification(clarification_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
-                            principal: PrincipalDep, purpose: PurposeDep) -> s.ClarificationRead:
+@cl_router.get(
+    "/{clarification_id}",
+    response_model=s.ClarificationRead,
+    response_model_exclude_unset=True,
+    dependencies=[require(OA, DO, Role.AUDITOR, Role.CADRE)],
+)
+async def get_clarification(
+    clarification_id: str,
+    conn: ReaderDep,
+    runtime: RuntimeDep,
+    tools: ContextDep,
+    principal: PrincipalDep,
+    purpose: PurposeDep,
+) -> s.ClarificationRead:
     """Returns one clarification."""
     access = await access_for(conn, tools.directory, principal)
     item = await views.get_clarification(conn, access, clarification_id)
@@ -131,53 +191,133 @@ async def get_clarification(clarification_id: str, conn: ReaderDep, runtime: Run
 
 
 @cl_router.post("/{clarification_id}/request-consent", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def request_consent(clarification_id: str, uow: UowDep, principal: PrincipalDep,
-                          idem: IdempotencyOptional) -> s.StateRead:
+async def request_consent(
+    clarification_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional
+) -> s.StateRead:
     """Asks the cadre for consent."""
-    return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
-        clarification_id, uow, principal=principal, action="REQUEST_CONSENT",
-        apply=lambda c: c.request_consent())))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: clarifications.step(
+                clarification_id,
+                uow,
+                principal=principal,
+                action="REQUEST_CONSENT",
+                apply=lambda c: c.request_consent(),
+            ),
+        )
+    )
 
 
 @cl_router.post("/{clarification_id}/consent", response_model=s.StateRead, dependencies=[require(Role.CADRE)])
-async def answer_consent(clarification_id: str, body: s.ClarificationConsent, uow: UowDep,
-                         principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def answer_consent(
+    clarification_id: str,
+    body: s.ClarificationConsent,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Gives or refuses my consent to my clarification."""
-    return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
-        clarification_id, uow, principal=principal, action="CONSENT", own=True,
-        apply=lambda c: c.answer_consent(consent=body.consent, today=today))))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: clarifications.step(
+                clarification_id,
+                uow,
+                principal=principal,
+                action="CONSENT",
+                own=True,
+                apply=lambda c: c.answer_consent(consent=body.consent, today=today),
+            ),
+        )
+    )
 
 
 @cl_router.post("/{clarification_id}/approve", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def approve_clarification(clarification_id: str, body: s.ClarificationApprove, uow: UowDep,
-                                principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def approve_clarification(
+    clarification_id: str,
+    body: s.ClarificationApprove,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Approves the method and a scope at least as wide as the accusation spread."""
-    return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
-        clarification_id, uow, principal=principal, action="APPROVE",
-        apply=lambda c: c.approve(method=body.method, scope=body.scope, approved_by=principal.subject, today=today))))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: clarifications.step(
+                clarification_id,
+                uow,
+                principal=principal,
+                action="APPROVE",
+                apply=lambda c: c.approve(
+                    method=body.method, scope=body.scope, approved_by=principal.subject, today=today
+                ),
+            ),
+        )
+    )
 
 
 @cl_router.post("/{clarification_id}/execute", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def execute_clarification(clarification_id: str, body: s.ClarificationExecute, uow: UowDep,
-                                principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def execute_clarification(
+    clarification_id: str,
+    body: s.ClarificationExecute,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Records that the clarification was carried out (emits clarification_executed)."""
-    return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
-        clarification_id, uow, principal=principal, action="EXECUTE",
-        apply=lambda c: c.execute(executed_on=body.executed_on, record_ref=body.record_ref, today=today))))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: clarifications.step(
+                clarification_id,
+                uow,
+                principal=principal,
+                action="EXECUTE",
+                apply=lambda c: c.execute(executed_on=body.executed_on, record_ref=body.record_ref, today=today),
+            ),
+        )
+    )
 
 
 @cl_router.post("/{clarification_id}/close", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def close_clarification(clarification_id: str, uow: UowDep, principal: PrincipalDep,
-                              idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def close_clarification(
+    clarification_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep
+) -> s.StateRead:
     """Closes an executed clarification."""
-    return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
-        clarification_id, uow, principal=principal, action="CLOSE", apply=lambda c: c.close(today=today))))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: clarifications.step(
+                clarification_id, uow, principal=principal, action="CLOSE", apply=lambda c: c.close(today=today)
+            ),
+        )
+    )
 
 
 @cl_router.post("/{clarification_id}/reject", response_model=s.StateRead, dependencies=[require(OA, DO)])
-async def reject_clarification(clarification_id: str, body: s.ClarificationReject, uow: UowDep,
-                               principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def reject_clarification(
+    clarification_id: str,
+    body: s.ClarificationReject,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Rejects a proposal, with the reason."""
-    return s.StateRead(**await idem.run(uow, lambda: clarifications.step(
-        clarification_id, uow, principal=principal, action="REJECT",
-        apply=lambda c: c.reject(reason=body.reason, today=today))))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: clarifications.step(
+                clarification_id,
+                uow,
+                principal=principal,
+                action="REJECT",
+                apply=lambda c: c.reject(reason=body.reason, today=today),
+            ),
+        )
+    )

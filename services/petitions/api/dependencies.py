@@ -56,8 +56,12 @@ class PublicLimits:
         """Answers 429 with Retry-After when the client is over its limit."""
         allowed, retry_after = limiter.hit(self.client_key(request))
         if not allowed:
-            raise ProblemException(429, "too many requests from this address; try again later", type_="rate-limited",
-                                   headers={"Retry-After": str(retry_after)})
+            raise ProblemException(
+                429,
+                "too many requests from this address; try again later",
+                type_="rate-limited",
+                headers={"Retry-After": str(retry_after)},
+            )
 
 
 async def intake_limit(request: Request) -> None:

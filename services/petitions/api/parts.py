@@ -20,12 +20,23 @@ from services.petitions.service_layer.access import access_for
 router = APIRouter(prefix="/api/v1", responses=s.PROBLEM_RESPONSES)
 
 
-@router.get("/dossier-parts/petitions/{cadre_id}", response_model=s.DossierPart, response_model_exclude_none=True,
-            tags=["dossier-parts"],
-            dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)])
-async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
-                                 principal: PrincipalDep, today: TodayDep, purpose: PurposeDep,
-                                 as_of: QueryDate | None = None) -> s.DossierPart:
+@router.get(
+    "/dossier-parts/petitions/{cadre_id}",
+    response_model=s.DossierPart,
+    response_model_exclude_none=True,
+    tags=["dossier-parts"],
+    dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)],
+)
+async def petitions_dossier_part(
+    cadre_id: str,
+    conn: ReaderDep,
+    runtime: RuntimeDep,
+    tools: ContextDep,
+    principal: PrincipalDep,
+    today: TodayDep,
+    purpose: PurposeDep,
+    as_of: QueryDate | None = None,
+) -> s.DossierPart:
     """A cadre's concluded outcomes, clarifications and appeals. Never about oneself or a relative (kernel.access,
     sensitive); the cadre role reads no petitions part (its own dossier shows none: docs/permissions.md)."""
     as_of = as_of or today
@@ -37,13 +48,21 @@ async def petitions_dossier_part(cadre_id: str, conn: ReaderDep, runtime: Runtim
     return s.DossierPart(**part)
 
 
-@router.get("/dashboard-parts/petitions", response_model=s.DashboardPart, tags=["dashboard-parts"],
-            dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)])
-async def petitions_dashboard_part(conn: ReaderDep, tools: ContextDep, principal: PrincipalDep, today: TodayDep,
-                                   org_unit_id: Annotated[str, Query(min_length=1, max_length=64)]) -> s.DashboardPart:
+@router.get(
+    "/dashboard-parts/petitions",
+    response_model=s.DashboardPart,
+    tags=["dashboard-parts"],
+    dependencies=[require(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)],
+)
+async def petitions_dashboard_part(
+    conn: ReaderDep,
+    tools: ContextDep,
+    principal: PrincipalDep,
+    today: TodayDep,
+    org_unit_id: Annotated[str, Query(min_length=1, max_length=64)],
+) -> s.DashboardPart:
     """Overdue and soon-due petition deadlines of an org unit's subtree (assessors: their own unit only)."""
-    only_own = principal.has(Role.ASSESSOR) and not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER,
-                                                                 Role.AUDITOR)
+    only_own = principal.has(Role.ASSESSOR) and not principal.has(Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
     access = await access_for(conn, tools.directory, principal)
     path = await views.unit_in_scope(conn, access, org_unit_id)
     if path is None or (only_own and org_unit_id != principal.unit_id):

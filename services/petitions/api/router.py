@@ -5,5 +5,13 @@ from __future__ import annotations
 
 from services.petitions.api import appeals, cases, deadlines, parts, public, reports, statements
 
-ROUTERS = [reports.router, public.router, statements.router, cases.fa_router, cases.cl_router, appeals.router,
-           deadlines.router, parts.router]
+ROUTERS = [
+    reports.router,
+    public.router,
+    statements.router,
+    cases.fa_router,
+    cases.cl_router,
+    appeals.router,
+    deadlines.router,
+    parts.router,
+]

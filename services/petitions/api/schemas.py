@@ -19,13 +19,23 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Z][A-Z0-9_]{0,63}$")]
 PetitionTypeLit = Literal["ACCUSATION", "GENERAL"]
-ChannelLit = Literal["LETTER", "VISIT", "PHONE_12388", "ONLINE", "TRANSFER_XINFANG", "TRANSFER_UPPER",
-                     "TRANSFER_LOWER", "INSPECTION"]
+ChannelLit = Literal[
+    "LETTER", "VISIT", "PHONE_12388", "ONLINE", "TRANSFER_XINFANG", "TRANSFER_UPPER", "TRANSFER_LOWER", "INSPECTION"
+]
 CategoryLit = Literal["political", "organisational", "integrity", "mass", "work", "life", "job_crime", "other"]
 ScopeLit = Literal["PERSON", "UNIT", "SYSTEM", "PUBLIC"]
 FindingLit = Literal["SUBSTANTIATED", "PARTLY_SUBSTANTIATED", "UNFOUNDED", "UNVERIFIABLE"]
-TargetLit = Literal["ANNUAL_GRADE", "CS_SANCTION", "GOV_SANCTION", "PARTY_DISCIPLINE", "ACCOUNTABILITY",
-                    "ORG_HANDLING", "SUPERVISION_CONDUCT", "XINFANG", "CONTRACT"]
+TargetLit = Literal[
+    "ANNUAL_GRADE",
+    "CS_SANCTION",
+    "GOV_SANCTION",
+    "PARTY_DISCIPLINE",
+    "ACCOUNTABILITY",
+    "ORG_HANDLING",
+    "SUPERVISION_CONDUCT",
+    "XINFANG",
+    "CONTRACT",
+]
 StageLit = Literal["REVIEW", "APPEAL", "REAPPEAL"]
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -40,14 +50,27 @@ class ReporterIn(Request):
     """A real-name reporter: the name and at least one concrete contact (规则 §24). Sealed into the vault."""
 
     name: str = Field(min_length=1, max_length=100, description="name (名称/姓名) of the reporter")
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{5,19}$",
-        description="the reporter's phone (kept encrypted in the reporter vault)")
-    id_number: str | None = Field(default=None, min_length=18, max_length=18, pattern=r"^[0-9]{17}[0-9Xx]$",
-                                  description="resident identity card number (GB 11643, checksum verified)")
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-        description="the reporter's e-mail (kept encrypted in the reporter vault)")
-    address: str | None = Field(default=None, max_length=300,
-        description="the reporter's postal address (kept encrypted in the reporter vault)")
+    phone: str | None = Field(
+        default=None,
+        pattern=r"^\+?[0-9][0-9 \-]{5,19}$",
+        description="the reporter's phone (kept encrypted in the reporter vault)",
+    )
+    id_number: str | None = Field(
+        default=None,
+        min_length=18,
+        max_length=18,
+        pattern=r"^[0-9]{17}[0-9Xx]$",
+        description="resident identity card number (GB 11643, checksum verified)",
+    )
+    email: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="the reporter's e-mail (kept encrypted in the reporter vault)",
+    )
+    address: str | None = Field(
+        default=None, max_length=300, description="the reporter's postal address (kept encrypted in the reporter vault)"
+    )
     unit: str | None = Field(default=None, max_length=200, description="the reporter's own unit, if any")
 
     @field_validator("id_number")
@@ -68,25 +91,44 @@ class ReporterIn(Request):
 
 
 class ReportCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "petition_type": "ACCUSATION", "channel": "LETTER", "received_on": "2026-05-06",
-        "content": "反映某局副局长张某在项目审批中违规收受礼金。", "accused_description": "市财政局副局长张某", "accused_cadre_ids": ["c-4711"],
-        "accused_org_unit_ids": ["u-finance"], "category": "integrity"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "petition_type": "ACCUSATION",
+                    "channel": "LETTER",
+                    "received_on": "2026-05-06",
+                    "content": "反映某局副局长张某在项目审批中违规收受礼金。",
+                    "accused_description": "市财政局副局长张某",
+                    "accused_cadre_ids": ["c-4711"],
+                    "accused_org_unit_ids": ["u-finance"],
+                    "category": "integrity",
+                }
+            ]
+        }
+    )
     petition_type: PetitionTypeLit = Field(default="ACCUSATION", description="type of petition (信访类型)")
     channel: ChannelLit = Field(description="the channel the report arrived by (来源渠道), e.g. LETTER or ONLINE")
     received_on: dt.date = Field(description="date the report was received (收件日期)")
     reporter: ReporterIn | None = Field(default=None, description="omit for an anonymous report")
     content: str = Field(min_length=1, max_length=20000, description="what the reporter says (stored sealed)")
-    accused_description: str | None = Field(default=None, max_length=2000,
-                                            description="who is accused, in the reporter's words (stored sealed)")
-    accused_cadre_ids: list[Id] = Field(default_factory=list, max_length=50,
-        description="ids of the accused cadres (被反映干部)")
-    accused_org_unit_ids: list[Id] = Field(default_factory=list, max_length=50,
-        description="ids of the accused organisation units (被反映单位)")
+    accused_description: str | None = Field(
+        default=None, max_length=2000, description="who is accused, in the reporter's words (stored sealed)"
+    )
+    accused_cadre_ids: list[Id] = Field(
+        default_factory=list, max_length=50, description="ids of the accused cadres (被反映干部)"
+    )
+    accused_org_unit_ids: list[Id] = Field(
+        default_factory=list, max_length=50, description="ids of the accused organisation units (被反映单位)"
+    )
     category: CategoryLit | None = Field(default=None, description="category of the report (类别)")
     handling_org_unit_id: Id | None = Field(default=None, description="defaults to the caller's unit")
-    transfer_ref: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9._:/\-]+$",
-                                     description="the sending body's reference, for transferred reports")
+    transfer_ref: str | None = Field(
+        default=None,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._:/\-]+$",
+        description="the sending body's reference, for transferred reports",
+    )
     issue_receipt: bool = Field(default=False, description="give an anonymous reporter a receipt code")
 
     @model_validator(mode="after")
@@ -97,14 +139,29 @@ class ReportCreate(Request):
 
 
 class PublicReportCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "org_unit_id": "u-finance", "petition_type": "ACCUSATION", "content": "反映某局副局长张某在项目审批中违规收受礼金。",
-        "accused_description": "市财政局副局长张某", "category": "integrity"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "org_unit_id": "u-finance",
+                    "petition_type": "ACCUSATION",
+                    "content": "反映某局副局长张某在项目审批中违规收受礼金。",
+                    "accused_description": "市财政局副局长张某",
+                    "category": "integrity",
+                }
+            ]
+        }
+    )
     org_unit_id: Id = Field(description="the body the report is addressed to")
     petition_type: PetitionTypeLit = Field(default="ACCUSATION", description="type of petition (信访类型)")
-    content: str = Field(min_length=1, max_length=20000, description="the text of the report (反映内容); kept encrypted")
-    accused_description: str | None = Field(default=None, max_length=2000,
-        description="free-text description of the accused person or unit as the reporter gave it")
+    content: str = Field(
+        min_length=1, max_length=20000, description="the text of the report (反映内容); kept encrypted"
+    )
+    accused_description: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="free-text description of the accused person or unit as the reporter gave it",
+    )
     category: CategoryLit | None = Field(default=None, description="category of the report (类别)")
     reporter: ReporterIn | None = Field(default=None, description="omit to stay anonymous")
 
@@ -125,27 +182,44 @@ class AllegationIn(Request):
 
 
 class ReportRegister(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "category": "integrity", "substantive": True, "jurisdiction": "OWN", "accused_cadre_ids": ["c-4711"],
-        "accused_org_unit_ids": ["u-finance"], "real_name_verified": True}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "integrity",
+                    "substantive": True,
+                    "jurisdiction": "OWN",
+                    "accused_cadre_ids": ["c-4711"],
+                    "accused_org_unit_ids": ["u-finance"],
+                    "real_name_verified": True,
+                }
+            ]
+        }
+    )
     category: CategoryLit = Field(description="category of the report (类别)")
     substantive: bool = Field(description="whether the report states concrete, checkable facts (有实质内容)")
     jurisdiction: Literal["OWN", "UPPER", "LOWER", "OTHER_BODY"] = Field(
-        description="the jurisdiction handling the report (管辖)")
-    accused_cadre_ids: list[Id] = Field(default_factory=list, max_length=50,
-        description="ids of the accused cadres (被反映干部)")
-    accused_org_unit_ids: list[Id] = Field(default_factory=list, max_length=50,
-        description="ids of the accused organisation units (被反映单位)")
-    allegations: list[AllegationIn] = Field(default_factory=list, max_length=50,
-        description="the distinct allegations of the report (反映问题)")
+        description="the jurisdiction handling the report (管辖)"
+    )
+    accused_cadre_ids: list[Id] = Field(
+        default_factory=list, max_length=50, description="ids of the accused cadres (被反映干部)"
+    )
+    accused_org_unit_ids: list[Id] = Field(
+        default_factory=list, max_length=50, description="ids of the accused organisation units (被反映单位)"
+    )
+    allegations: list[AllegationIn] = Field(
+        default_factory=list, max_length=50, description="the distinct allegations of the report (反映问题)"
+    )
     real_name_verified: bool = Field(default=False, description="whether the reporter's real name was verified")
 
 
 class ReportRoute(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "jurisdiction": "LOWER", "target_org_unit_id": "u-county-a"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"jurisdiction": "LOWER", "target_org_unit_id": "u-county-a"}]}
+    )
     jurisdiction: Literal["UPPER", "LOWER", "OTHER_BODY"] = Field(
-        description="the jurisdiction handling the report (管辖)")
+        description="the jurisdiction handling the report (管辖)"
+    )
     target_org_unit_id: Id | None = Field(default=None, description="id of the unit the report is routed to")
 
 
@@ -173,25 +247,46 @@ class DecisionIn(Request):
 
 
 class ReportDispose(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "mode": "PRELIM_VERIFY",
-        "decision": {"meeting_on": "2026-06-01", "participants": 5, "minutes_ref": "minutes/2026-06-01"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "PRELIM_VERIFY",
+                    "decision": {"meeting_on": "2026-06-01", "participants": 5, "minutes_ref": "minutes/2026-06-01"},
+                }
+            ]
+        }
+    )
     mode: Literal["TALK", "INQUIRY_LETTER", "PRELIM_VERIFY", "HOLD", "CLOSE"] = Field(
-        description="how the report is disposed of (处置方式)")
+        description="how the report is disposed of (处置方式)"
+    )
     decision: DecisionIn = Field(description="the decision taken (决定)")
     letter_text: str | None = Field(default=None, max_length=5000, description="the inquiry letter (函询) only")
 
 
 class ReportVerify(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "decision": {"meeting_on": "2026-06-01", "participants": 5, "minutes_ref": "minutes/2026-06-01"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"decision": {"meeting_on": "2026-06-01", "participants": 5, "minutes_ref": "minutes/2026-06-01"}}
+            ]
+        }
+    )
     decision: DecisionIn = Field(description="the decision taken (决定)")
 
 
 class CaseOpen(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_ids": ["c-4711", "c-4712"], "opened_on": "2026-06-01",
-        "decision": {"meeting_on": "2026-06-01", "participants": 5, "minutes_ref": "minutes/2026-06-01"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cadre_ids": ["c-4711", "c-4712"],
+                    "opened_on": "2026-06-01",
+                    "decision": {"meeting_on": "2026-06-01", "participants": 5, "minutes_ref": "minutes/2026-06-01"},
+                }
+            ]
+        }
+    )
     cadre_ids: list[Id] = Field(min_length=1, max_length=50, description="ids of the cadres concerned (干部)")
     opened_on: dt.date = Field(description="date the case was opened (立案日期)")
     decision: DecisionIn = Field(description="the decision taken (决定)")
@@ -203,11 +298,21 @@ class FindingIn(Request):
 
 
 class ReportClose(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "findings": [{"allegation_id": "al-1", "result": "SUBSTANTIATED"}], "conclusion": "经初步核实，反映问题部分属实。",
-        "adverse_effect": False, "fabrication_suspected": False}]})
-    findings: list[FindingIn] = Field(min_length=1, max_length=50,
-        description="the findings, one per allegation (查实情况)")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "findings": [{"allegation_id": "al-1", "result": "SUBSTANTIATED"}],
+                    "conclusion": "经初步核实，反映问题部分属实。",
+                    "adverse_effect": False,
+                    "fabrication_suspected": False,
+                }
+            ]
+        }
+    )
+    findings: list[FindingIn] = Field(
+        min_length=1, max_length=50, description="the findings, one per allegation (查实情况)"
+    )
     conclusion: Text = Field(description="the conclusion reached (结论)")
     adverse_effect: bool = Field(default=False, description="the adverse effect the false report had (不良影响)")
     accusation_spread: ScopeLit | None = Field(default=None, description="how widely the accusation spread (扩散范围)")
@@ -222,8 +327,11 @@ class ReportClose(Request):
 
 
 class ReportObjection(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "on": "2026-05-13", "new_evidence": True, "summary": "举报人认为核查未涉及其提供的新线索"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"on": "2026-05-13", "new_evidence": True, "summary": "举报人认为核查未涉及其提供的新线索"}]
+        }
+    )
     on: dt.date = Field(description="date of the step")
     new_evidence: bool = Field(description="whether the objection brings new evidence")
     summary: str | None = Field(default=None, max_length=2000, description="stored sealed")
@@ -241,8 +349,11 @@ class RevealRequest(Request):
 
 class AccusedRead(BaseModel):
     cadre_id: str = Field(description="id of the cadre (干部)")
-    cadre_name: str | None = Field(None, description="the cadre's name, from the register (null while the register "
-                                                     "has not sent it, or for a cadre outside the caller's scope)")
+    cadre_name: str | None = Field(
+        None,
+        description="the cadre's name, from the register (null while the register "
+        "has not sent it, or for a cadre outside the caller's scope)",
+    )
     outcome: str | None = Field(description="outcome of the accused cadre (结果)")
 
 
@@ -257,8 +368,9 @@ class ReportSummary(BaseModel):
     outcome: str | None = Field(description="outcome of the report (结果)")
     closed_on: dt.date | None = Field(description="date the report was closed (办结日期)")
     accused: list[AccusedRead] = Field(description="the accused cadres of the report with their outcome (被反映人)")
-    identity: str | None = Field(default=None,
-        description="the reporter's identity mode (署名方式): REAL_NAME or ANONYMOUS")
+    identity: str | None = Field(
+        default=None, description="the reporter's identity mode (署名方式): REAL_NAME or ANONYMOUS"
+    )
 
 
 class ReportPage(BaseModel):
@@ -290,12 +402,17 @@ class ReportRead(BaseModel):
     closed_on: dt.date | None = Field(description="date the report was closed (办结日期)")
     conclusion: str | None = Field(description="the conclusion reached (结论)")
     version: int = Field(
-        description="version of the report; send it back with the next change (a stale one answers 409)")
-    channel: str | None = Field(default=None,
-        description="the channel the report arrived by (来源渠道), e.g. LETTER or ONLINE")
-    identity: str | None = Field(default=None,
-        description="the reporter's identity mode (署名方式): REAL_NAME or ANONYMOUS")
-    substantive: bool | None = Field(default=None, description="whether the report states concrete, checkable facts (有实质内容)")
+        description="version of the report; send it back with the next change (a stale one answers 409)"
+    )
+    channel: str | None = Field(
+        default=None, description="the channel the report arrived by (来源渠道), e.g. LETTER or ONLINE"
+    )
+    identity: str | None = Field(
+        default=None, description="the reporter's identity mode (署名方式): REAL_NAME or ANONYMOUS"
+    )
+    substantive: bool | None = Field(
+        default=None, description="whether the report states concrete, checkable facts (有实质内容)"
+    )
     jurisdiction: str | None = Field(default=None, description="the jurisdiction handling the report (管辖)")
     real_name_verified_on: dt.date | None = Field(default=None, description="date the real name was verified")
     transfer_ref: str | None = Field(default=None, description="reference of the transfer")
@@ -303,25 +420,30 @@ class ReportRead(BaseModel):
     not_accepted_reason: str | None = Field(default=None, description="why the report was not accepted (不予受理理由)")
     routed_to: str | None = Field(default=None, description="id of the unit the report was routed to (转办)")
     accepted_on: dt.date | None = Field(default=None, description="date the report was accepted (受理日期)")
-    acceptance_notice_on: dt.date | None = Field(default=None,
-        description="date the acceptance notice was sent to the reporter (受理告知日期)")
+    acceptance_notice_on: dt.date | None = Field(
+        default=None, description="date the acceptance notice was sent to the reporter (受理告知日期)"
+    )
     disposal_mode: str | None = Field(default=None, description="how the report was disposed of (处置方式)")
     adverse_effect: bool | None = Field(default=None, description="the adverse effect the false report had (不良影响)")
     accusation_spread: str | None = Field(default=None, description="how widely the accusation spread (扩散范围)")
     fabrication_suspected: bool | None = Field(default=None, description="whether fabrication is suspected (涉嫌诬告)")
     feedback_on: dt.date | None = Field(default=None, description="date feedback was given to the reporter (反馈日期)")
     objection_on: dt.date | None = Field(default=None, description="date of the reporter's objection (异议日期)")
-    objection_new_evidence: bool | None = Field(default=None,
-        description="whether the reporter's objection brought new evidence")
+    objection_new_evidence: bool | None = Field(
+        default=None, description="whether the reporter's objection brought new evidence"
+    )
     content: str | None = Field(default=None, description="the text of the report (反映内容); kept encrypted")
-    accused_description: str | None = Field(default=None,
-        description="free-text description of the accused person or unit as the reporter gave it")
+    accused_description: str | None = Field(
+        default=None, description="free-text description of the accused person or unit as the reporter gave it"
+    )
     objection_summary: str | None = Field(default=None, description="summary of the reporter's objection")
-    cases: list[dict[str, Any]] | None = Field(default=None,
-        description="the cases opened from the report (立案): id, cadre_id, cadre_name, opened_on")
+    cases: list[dict[str, Any]] | None = Field(
+        default=None, description="the cases opened from the report (立案): id, cadre_id, cadre_name, opened_on"
+    )
     disposals: list[dict[str, Any]] | None = Field(default=None, description="the disposals of the report (处置)")
-    questions: list[dict[str, Any]] | None = Field(default=None,
-        description="the questions to the reporter and their answers")
+    questions: list[dict[str, Any]] | None = Field(
+        default=None, description="the questions to the reporter and their answers"
+    )
     links: list[dict[str, Any]] | None = Field(default=None, description="reports linked to this one")
     deadlines: list[dict[str, Any]] | None = Field(default=None, description="the report's deadlines (办理时限)")
 
@@ -351,10 +473,14 @@ class ReceiptLookup(Request):
 
 
 class ReceiptAnswer(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "receipt_code": "RC-7Q2M-K9XD", "question_id": "q-1", "answer": "2026年春节前，在其办公室。"}]})
-    receipt_code: str | None = Field(default=None, max_length=64,
-        description="the receipt code the reporter was given (查询码)")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"receipt_code": "RC-7Q2M-K9XD", "question_id": "q-1", "answer": "2026年春节前，在其办公室。"}]
+        }
+    )
+    receipt_code: str | None = Field(
+        default=None, max_length=64, description="the receipt code the reporter was given (查询码)"
+    )
     question_id: Id = Field(description="id of the question")
     answer: str = Field(min_length=1, max_length=5000, description="the answer given (答复内容)")
 
@@ -379,9 +505,19 @@ class PublicAnswered(BaseModel):
 
 # -- statements -----------------------------------------------------------------------------------------------
 class StatementCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "report_id": "r-2026-0413", "cadre_id": "c-4711", "kind": "INQUIRY_REPLY", "facts": "请就反映的礼金问题作出书面说明。",
-        "due_on": "2026-06-15"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "report_id": "r-2026-0413",
+                    "cadre_id": "c-4711",
+                    "kind": "INQUIRY_REPLY",
+                    "facts": "请就反映的礼金问题作出书面说明。",
+                    "due_on": "2026-06-15",
+                }
+            ]
+        }
+    )
     report_id: Id = Field(description="id of the petition report (信访举报件)")
     cadre_id: Id = Field(description="id of the cadre (干部)")
     kind: Literal["INQUIRY_REPLY", "STATEMENT_DEFENCE"] = Field(description="kind of the statement")
@@ -395,7 +531,9 @@ class StatementAnswer(Request):
 
 
 class StatementAssess(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"adopted": True, "assessment": "说明材料与初核情况基本一致，予以采纳"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"adopted": True, "assessment": "说明材料与初核情况基本一致，予以采纳"}]}
+    )
     adopted: bool = Field(description="whether the statement was adopted (是否采纳)")
     assessment: ShortText = Field(description="the assessment of the statement (审查意见)")
 
@@ -422,7 +560,8 @@ class StatementRead(BaseModel):
     assessed_on: dt.date | None = Field(description="date the statement was assessed")
     waiver_reason: str | None = Field(description="why the statement was waived")
     version: int = Field(
-        description="version of the statement; send it back with the next change (a stale one answers 409)")
+        description="version of the statement; send it back with the next change (a stale one answers 409)"
+    )
     report_id: str | None = Field(default=None, description="id of the petition report (信访举报件)")
 
 
@@ -433,8 +572,11 @@ class StatementPage(BaseModel):
 
 # -- false accusations ----------------------------------------------------------------------------------------
 class FalseAccusationCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "origin_report_id": "r-2026-0413", "grounds": "初核结论为反映不实，举报人涉嫌捏造事实"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"origin_report_id": "r-2026-0413", "grounds": "初核结论为反映不实，举报人涉嫌捏造事实"}]
+        }
+    )
     origin_report_id: Id = Field(description="id of the report the case arises from")
     grounds: Text = Field(description="the grounds given (理由)")
     accuser_is_cadre: bool = Field(default=False, description="whether the accuser is a cadre of the register")
@@ -442,45 +584,64 @@ class FalseAccusationCreate(Request):
 
 
 class FalseAccusationInvestigate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "accuser_is_cadre": True, "accuser_cadre_id": "c-5002"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"accuser_is_cadre": True, "accuser_cadre_id": "c-5002"}]}
+    )
     accuser_is_cadre: bool | None = Field(default=None, description="whether the accuser is a cadre of the register")
     accuser_cadre_id: Id | None = Field(default=None, description="id of the accuser when the accuser is a cadre")
 
 
 class FalseAccusationSubmit(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "findings": "经查，举报人反映的收受礼金问题无事实依据，举报人明知不实仍多次实名举报", "proposed": "CONFIRMED_FALSE_ACCUSATION"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "findings": "经查，举报人反映的收受礼金问题无事实依据，举报人明知不实仍多次实名举报",
+                    "proposed": "CONFIRMED_FALSE_ACCUSATION",
+                }
+            ]
+        }
+    )
     findings: Text = Field(description="the findings, one per allegation (查实情况)")
     proposed: Literal["CONFIRMED_FALSE_ACCUSATION", "MISTAKEN_REPORT", "DROPPED"] = Field(
-        description="the proposed handling (处理建议)")
+        description="the proposed handling (处理建议)"
+    )
 
 
 class FalseAccusationDecide(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"classification": "CONFIRMED_FALSE_ACCUSATION"}]})
     classification: Literal["CONFIRMED_FALSE_ACCUSATION", "MISTAKEN_REPORT", "DROPPED"] = Field(
-        description="classification of the false accusation (诬告/错告定性)")
+        description="classification of the false accusation (诬告/错告定性)"
+    )
 
 
 class FalseAccusationRefer(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"referral": "PARTY", "note": "移送纪检监察机关依规处理"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"referral": "PARTY", "note": "移送纪检监察机关依规处理"}]}
+    )
     referral: Literal["PARTY", "GOV_SANCTION", "POLICE", "COURT", "EDUCATION"] = Field(
-        description="where the case was referred")
+        description="where the case was referred"
+    )
     note: ShortText = Field(description="free-text note")
 
 
 class CadreRef(BaseModel):
     id: str = Field(description="id of the cadre (干部)")
-    name: str | None = Field(None, description="the cadre's name, from the register (null while the register has "
-                                               "not sent it, or for a cadre outside the caller's scope)")
+    name: str | None = Field(
+        None,
+        description="the cadre's name, from the register (null while the register has "
+        "not sent it, or for a cadre outside the caller's scope)",
+    )
 
 
 class FalseAccusationRead(BaseModel):
     id: str = Field(description="id of the false accusation")
     origin_report_id: str = Field(description="id of the report the case arises from")
     victim_cadre_ids: list[str] = Field(description="ids of the cadres falsely accused (被诬告人)")
-    victim_cadres: list[CadreRef] = Field(default_factory=list,
-        description="the cadres falsely accused, in the order of victim_cadre_ids, with their names")
+    victim_cadres: list[CadreRef] = Field(
+        default_factory=list,
+        description="the cadres falsely accused, in the order of victim_cadre_ids, with their names",
+    )
     grounds: str = Field(description="the grounds given (理由)")
     opened_on: dt.date = Field(description="date the false accusation was opened (立案日期)")
     status: str = Field(description="status of the false accusation")
@@ -494,7 +655,8 @@ class FalseAccusationRead(BaseModel):
     accuser_is_cadre: bool = Field(description="whether the accuser is a cadre of the register")
     accuser_cadre_id: str | None = Field(description="id of the accuser when the accuser is a cadre")
     version: int = Field(
-        description="version of the false accusation; send it back with the next change (a stale one answers 409)")
+        description="version of the false accusation; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class FalseAccusationPage(BaseModel):
@@ -504,8 +666,9 @@ class FalseAccusationPage(BaseModel):
 
 # -- clarifications -------------------------------------------------------------------------------------------
 class ClarificationCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_id": "c-4711", "report_ids": ["r-2026-0413"], "spread": "PERSON"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"cadre_id": "c-4711", "report_ids": ["r-2026-0413"], "spread": "PERSON"}]}
+    )
     cadre_id: Id = Field(description="id of the cadre (干部)")
     report_ids: list[Id] = Field(min_length=1, max_length=20, description="ids of the petition reports")
     spread: ScopeLit = Field(description="how far the accusation spread")
@@ -519,13 +682,15 @@ class ClarificationConsent(Request):
 class ClarificationApprove(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"method": "MEETING", "scope": "UNIT"}]})
     method: Literal["LETTER", "IN_PERSON", "MEETING", "NOTICE", "MEDIA"] = Field(
-        description="how the clarification is made (澄清方式)")
+        description="how the clarification is made (澄清方式)"
+    )
     scope: ScopeLit = Field(description="scope of the clarification (澄清范围)")
 
 
 class ClarificationExecute(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "executed_on": "2026-09-10", "record_ref": "clarification/2026-09-10"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"executed_on": "2026-09-10", "record_ref": "clarification/2026-09-10"}]}
+    )
     executed_on: dt.date = Field(description="date the clarification was executed (实施日期)")
     record_ref: str = Field(min_length=1, max_length=100, description="reference of the record of the clarification")
 
@@ -551,7 +716,8 @@ class ClarificationRead(BaseModel):
     record_ref: str | None = Field(description="reference of the record of the clarification")
     closed_on: dt.date | None = Field(description="date the clarification was closed (办结日期)")
     version: int = Field(
-        description="version of the clarification; send it back with the next change (a stale one answers 409)")
+        description="version of the clarification; send it back with the next change (a stale one answers 409)"
+    )
     report_ids: list[str] | None = Field(default=None, description="ids of the petition reports")
 
 
@@ -562,18 +728,35 @@ class ClarificationPage(BaseModel):
 
 # -- appeals --------------------------------------------------------------------------------------------------
 class AppealCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "target_type": "ANNUAL_GRADE", "target_ref": "assessment/a-2026-4711", "stage": "REVIEW",
-        "grounds": "本人全年完成各项任务，考核等次评定依据不充分。", "appellant_cadre_id": "c-4711", "notified_on": "2027-01-25",
-        "filed_on": "2026-01-15"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "target_type": "ANNUAL_GRADE",
+                    "target_ref": "assessment/a-2026-4711",
+                    "stage": "REVIEW",
+                    "grounds": "本人全年完成各项任务，考核等次评定依据不充分。",
+                    "appellant_cadre_id": "c-4711",
+                    "notified_on": "2027-01-25",
+                    "filed_on": "2026-01-15",
+                }
+            ]
+        }
+    )
     target_type: TargetLit = Field(description="type of the decision appealed against")
-    target_ref: str = Field(min_length=3, max_length=200, pattern=r"^[a-z][a-z\-]*/[A-Za-z0-9._:\-]{1,128}$",
-                            description='the decision appealed: "sanction/<id>", "annual-assessment/<id>", '
-                                        '"contract/<id>", "report/<id>" or "measure/<id>"')
+    target_ref: str = Field(
+        min_length=3,
+        max_length=200,
+        pattern=r"^[a-z][a-z\-]*/[A-Za-z0-9._:\-]{1,128}$",
+        description='the decision appealed: "sanction/<id>", "annual-assessment/<id>", '
+        '"contract/<id>", "report/<id>" or "measure/<id>"',
+    )
     stage: StageLit = Field(description="stage of the appeal")
     grounds: Text = Field(description="the grounds given (理由)")
     appellant_cadre_id: Id | None = Field(default=None, description="petitions staff filing for a cadre")
-    previous_appeal_id: Id | None = Field(default=None, description="id of the earlier appeal this one follows (复核/申诉)")
+    previous_appeal_id: Id | None = Field(
+        default=None, description="id of the earlier appeal this one follows (复核/申诉)"
+    )
     notified_on: dt.date | None = Field(default=None, description="when the appellant learned of the decision")
     filed_on: dt.date | None = Field(default=None, description="petitions staff recording an earlier filing")
     decision_on: dt.date | None = Field(default=None, description="for decisions no service here owns")
@@ -587,40 +770,73 @@ class AppealCreated(BaseModel):
 
 class PastAppealIn(Request):
     """A past appeal and its outcome with its real dates and provenance (docs/petitions.md, Recording past appeals)."""
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "appellant_cadre_id": "c-4711", "target_type": "ANNUAL_GRADE", "target_ref": "assessment/a-2026-4711",
-        "stage": "REVIEW", "notified_on": "2025-01-20", "filed_on": "2025-02-10", "outcome": "UPHELD",
-        "decided_on": "2025-03-01", "reasons": "经复核，原考核结论事实清楚、程序合法。", "grounds": "本人全年完成各项任务，考核等次评定依据不充分。",
-        "document_number": "财党〔2026〕21号", "source": "PAPER_RECORD", "previous_appeal_id": "ap-2026-007"}]})
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "appellant_cadre_id": "c-4711",
+                    "target_type": "ANNUAL_GRADE",
+                    "target_ref": "assessment/a-2026-4711",
+                    "stage": "REVIEW",
+                    "notified_on": "2025-01-20",
+                    "filed_on": "2025-02-10",
+                    "outcome": "UPHELD",
+                    "decided_on": "2025-03-01",
+                    "reasons": "经复核，原考核结论事实清楚、程序合法。",
+                    "grounds": "本人全年完成各项任务，考核等次评定依据不充分。",
+                    "document_number": "财党〔2026〕21号",
+                    "source": "PAPER_RECORD",
+                    "previous_appeal_id": "ap-2026-007",
+                }
+            ]
+        }
+    )
 
     appellant_cadre_id: Id = Field(description="id of the cadre who appeals (申诉人)")
     target_type: TargetLit = Field(description="type of the decision appealed against")
-    target_ref: str = Field(min_length=3, max_length=200, pattern=r"^[a-z][a-z\-]*/[A-Za-z0-9._:\-]{1,128}$",
-                            description='the decision appealed: "sanction/<id>", "annual-assessment/<id>", '
-                                        '"contract/<id>" or "measure/<id>"')
+    target_ref: str = Field(
+        min_length=3,
+        max_length=200,
+        pattern=r"^[a-z][a-z\-]*/[A-Za-z0-9._:\-]{1,128}$",
+        description='the decision appealed: "sanction/<id>", "annual-assessment/<id>", '
+        '"contract/<id>" or "measure/<id>"',
+    )
     stage: StageLit = Field(description="stage of the past appeal")
     decision_on: dt.date | None = Field(default=None, description="for decisions no service here owns")
-    notified_on: dt.date = Field(description="when the appellant learned of the decision (the filing period runs "
-                                             "from here)")
+    notified_on: dt.date = Field(
+        description="when the appellant learned of the decision (the filing period runs from here)"
+    )
     filed_on: dt.date = Field(description="date the past appeal was filed (备案/提出日期)")
     accepted_on: dt.date | None = Field(default=None, description="default: filed_on (UPHELD, VARIED, REVOKED)")
     outcome: Literal["UPHELD", "VARIED", "REVOKED", "REJECTED", "TIME_BARRED"] = Field(
-        description="outcome of the past appeal (结果)")
+        description="outcome of the past appeal (结果)"
+    )
     decided_on: dt.date = Field(description="date the past appeal was decided (决定日期)")
-    varied_to: str | None = Field(default=None, max_length=64, pattern=r"^[A-Z][A-Z0-9_]{0,63}$",
-        description="outcome the decision was varied to (变更为)")
+    varied_to: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Z][A-Z0-9_]{0,63}$",
+        description="outcome the decision was varied to (变更为)",
+    )
     reasons: Text | None = Field(default=None, description="the reasons (理由)")
     grounds: Text = Field(description="the grounds given (理由)")
     document_number: str = Field(min_length=1, max_length=100, description="文号 of the appeal decision")
-    source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(description="provenance of the past record (来源), e.g. PAPER_RECORD")
-    previous_appeal_id: Id | None = Field(default=None, description="id of the earlier appeal this one follows (复核/申诉)")
+    source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(
+        description="provenance of the past record (来源), e.g. PAPER_RECORD"
+    )
+    previous_appeal_id: Id | None = Field(
+        default=None, description="id of the earlier appeal this one follows (复核/申诉)"
+    )
 
 
 class PastAppealRecorded(BaseModel):
     id: str = Field(description="id of the past appeal")
     record_id: str = Field(description="id of the recorded entry")
     revision: int = Field(description="revision number of the record")
-    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"] = Field(description="what the import did: RECORDED, CORRECTED or UNCHANGED")
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"] = Field(
+        description="what the import did: RECORDED, CORRECTED or UNCHANGED"
+    )
     status: str = Field(description="status of the past appeal")
 
 
@@ -630,11 +846,17 @@ class AppealReject(Request):
 
 
 class AppealDecide(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"result": "UPHELD", "reasons": "经复核，原考核结论事实清楚、程序合法。"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"result": "UPHELD", "reasons": "经复核，原考核结论事实清楚、程序合法。"}]}
+    )
     result: Literal["UPHELD", "VARIED", "REVOKED"] = Field(description="result of the appeal decide (结果)")
     reasons: Text = Field(description="the reasons (理由)")
-    varied_to: str | None = Field(default=None, max_length=64, pattern=r"^[A-Z][A-Z0-9_]{0,63}$",
-        description="outcome the decision was varied to (变更为)")
+    varied_to: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Z][A-Z0-9_]{0,63}$",
+        description="outcome the decision was varied to (变更为)",
+    )
 
 
 class AppealRead(BaseModel):
@@ -659,7 +881,8 @@ class AppealRead(BaseModel):
     decided_on: dt.date | None = Field(description="date the appeal was decided (决定日期)")
     grounds: str = Field(description="the grounds given (理由)")
     version: int = Field(
-        description="version of the appeal; send it back with the next change (a stale one answers 409)")
+        description="version of the appeal; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class AppealPage(BaseModel):
@@ -701,7 +924,8 @@ class DeadlineRead(BaseModel):
     breached_on: dt.date | None = Field(description="date the deadline was breached (超期日期)")
     reminded_on: dt.date | None = Field(description="date the reminder was sent")
     version: int = Field(
-        description="version of the deadline; send it back with the next change (a stale one answers 409)")
+        description="version of the deadline; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class DeadlinePage(BaseModel):
@@ -729,8 +953,9 @@ class DossierPart(BaseModel):
     outcomes: list[dict[str, Any]] = Field(description="number of reports by outcome")
     clarifications: list[dict[str, Any]] = Field(description="the clarifications made for the cadre (澄清正名)")
     appeals: list[dict[str, Any]] = Field(description="the cadre's appeals (申诉/复核)")
-    open_reports: list[dict[str, Any]] | None = Field(default=None,
-        description="number of open reports naming the cadre")
+    open_reports: list[dict[str, Any]] | None = Field(
+        default=None, description="number of open reports naming the cadre"
+    )
     withheld: bool = Field(default=False, description="true for the cadre themself: petitions are not shown")
 
 
@@ -757,16 +982,23 @@ class Problem(BaseModel):
     rule: str | None = Field(default=None, description="the rule the item breaks")
     source: str | None = Field(default=None, description="source of the problem")
     field: str | None = Field(default=None, description="the invalid field, when one is named")
-    errors: list[dict[str, Any]] | None = Field(default=None,
-        description="invalid fields, each with its location and message")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="invalid fields, each with its location and message"
+    )
 
 
 _PROBLEM = {"application/problem+json": {"schema": Problem.model_json_schema()}}
 # Documented on every route, so that clients (and schemathesis) know each answer a request can get.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": _PROBLEM} for status, text in (
-        (400, "malformed JSON or an invalid cursor"), (401, "no valid bearer token"),
-        (403, "the role may not do this"), (404, "not found, or outside the caller's scope"),
-        (409, "the state machine or a concurrent change refuses it"), (413, "the body is too large"),
-        (422, "a field or a domain rule refuses the input"), (429, "too many requests; see Retry-After"))
+    status: {"description": text, "content": _PROBLEM}
+    for status, text in (
+        (400, "malformed JSON or an invalid cursor"),
+        (401, "no valid bearer token"),
+        (403, "the role may not do this"),
+        (404, "not found, or outside the caller's scope"),
+        (409, "the state machine or a concurrent change refuses it"),
+        (413, "the body is too large"),
+        (422, "a field or a domain rule refuses the input"),
+        (429, "too many requests; see Retry-After"),
+    )
 }

@@ -24,17 +24,26 @@ DO = Role.DISCIPLINE_OFFICER
 
 
 @router.post("", status_code=201, response_model=s.Created, dependencies=[require(DO)])
-async def issue_statement(body: s.StatementCreate, uow: UowDep, principal: PrincipalDep,
-                          idem: IdempotencyRequired, today: TodayDep) -> s.Created:
+async def issue_statement(
+    body: s.StatementCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
+) -> s.Created:
     """Asks an accused cadre to state and defend (or reply to an inquiry letter) by a due date."""
     cmd = commands.IssueStatement(body.report_id, body.cadre_id, body.kind, body.facts, body.due_on)
     return s.Created(**await idem.run(uow, lambda: statements.issue(cmd, uow, principal=principal, today=today)))
 
 
-@router.get("", response_model=s.StatementPage, response_model_exclude_unset=True, dependencies=[require(DO, Role.CADRE)])
-async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep, principal: PrincipalDep,
-                          page: PageDep, purpose: PurposeDep,
-                          report_id: Annotated[str | None, Query(max_length=64)] = None) -> s.StatementPage:
+@router.get(
+    "", response_model=s.StatementPage, response_model_exclude_unset=True, dependencies=[require(DO, Role.CADRE)]
+)
+async def list_statements(
+    conn: ReaderDep,
+    runtime: RuntimeDep,
+    tools: ContextDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    purpose: PurposeDep,
+    report_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> s.StatementPage:
     """Lists statement requests: addressed to me (cadre), or of reports I handle (discipline officer)."""
     access = await access_for(conn, tools.directory, principal)
     items, cursor = await views.list_statements(conn, access, page, report_id=report_id)
@@ -42,10 +51,20 @@ async def list_statements(conn: ReaderDep, runtime: RuntimeDep, tools: ContextDe
     return s.StatementPage(items=[s.StatementRead(**i) for i in items], next_cursor=cursor)
 
 
-@router.get("/{statement_id}", response_model=s.StatementRead, response_model_exclude_unset=True,
-            dependencies=[require(DO, Role.CADRE)])
-async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep, tools: ContextDep,
-                        principal: PrincipalDep, purpose: PurposeDep) -> s.StatementRead:
+@router.get(
+    "/{statement_id}",
+    response_model=s.StatementRead,
+    response_model_exclude_unset=True,
+    dependencies=[require(DO, Role.CADRE)],
+)
+async def get_statement(
+    statement_id: str,
+    conn: ReaderDep,
+    runtime: RuntimeDep,
+    tools: ContextDep,
+    principal: PrincipalDep,
+    purpose: PurposeDep,
+) -> s.StatementRead:
     """Returns one statement request (the accused sees only what staff wrote for them)."""
     access = await access_for(conn, tools.directory, principal)
     item = await views.get_statement(conn, access, statement_id)
@@ -56,25 +75,59 @@ async def get_statement(statement_id: str, conn: ReaderDep, runtime: RuntimeDep,
 
 
 @router.post("/{statement_id}/answer", response_model=s.StateRead, dependencies=[require(Role.CADRE)])
-async def answer_statement(statement_id: str, body: s.StatementAnswer, uow: UowDep,
-                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def answer_statement(
+    statement_id: str,
+    body: s.StatementAnswer,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Submits my statement and defence."""
-    return s.StateRead(**await idem.run(uow, lambda: statements.answer(statement_id, body.answer, uow,
-                                                                       principal=principal, today=today)))
+    return s.StateRead(
+        **await idem.run(
+            uow, lambda: statements.answer(statement_id, body.answer, uow, principal=principal, today=today)
+        )
+    )
 
 
 @router.post("/{statement_id}/assess", response_model=s.StateRead, dependencies=[require(DO)])
-async def assess_statement(statement_id: str, body: s.StatementAssess, uow: UowDep,
-                           principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def assess_statement(
+    statement_id: str,
+    body: s.StatementAssess,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Marks a statement adopted or not, with the reason."""
-    return s.StateRead(**await idem.run(uow, lambda: statements.assess(
-        statement_id, adopted=body.adopted, assessment=body.assessment, uow=uow, principal=principal,
-        today=today)))
+    return s.StateRead(
+        **await idem.run(
+            uow,
+            lambda: statements.assess(
+                statement_id,
+                adopted=body.adopted,
+                assessment=body.assessment,
+                uow=uow,
+                principal=principal,
+                today=today,
+            ),
+        )
+    )
 
 
 @router.post("/{statement_id}/waive", response_model=s.StateRead, dependencies=[require(DO)])
-async def waive_statement(statement_id: str, body: s.StatementWaive, uow: UowDep,
-                          principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep) -> s.StateRead:
+async def waive_statement(
+    statement_id: str,
+    body: s.StatementWaive,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> s.StateRead:
     """Records that the accused waived the statement, with the reason."""
-    return s.StateRead(**await idem.run(uow, lambda: statements.waive(statement_id, body.reason, uow,
-                                                                      principal=principal, today=today)))
+    return s.StateRead(
+        **await idem.run(
+            uow, lambda: statements.waive(statement_id, body.reason, uow, principal=principal, today=today)
+        )
+    )

@@ -70,10 +70,24 @@ class Appeal:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def file(cls, *, appeal_id: str, rule: StageRule, appellant_cadre_id: str | None, target_ref: str,
-             original_value: str | None, decision_on: dt.date, notified_on: dt.date | None, filed_on: dt.date,
-             previous: Previous | None, filed_by: str, org_unit_id: str, grounds: str, calendar: WorkdayCalendar,
-             today: dt.date) -> Appeal:
+    def file(
+        cls,
+        *,
+        appeal_id: str,
+        rule: StageRule,
+        appellant_cadre_id: str | None,
+        target_ref: str,
+        original_value: str | None,
+        decision_on: dt.date,
+        notified_on: dt.date | None,
+        filed_on: dt.date,
+        previous: Previous | None,
+        filed_by: str,
+        org_unit_id: str,
+        grounds: str,
+        calendar: WorkdayCalendar,
+        today: dt.date,
+    ) -> Appeal:
         """Files an appeal; one filed after its period is recorded as rejected, time-barred."""
         if filed_on > today:
             raise RuleViolation("filed_on cannot be in the future", rule="appeal.filed_on")
@@ -84,8 +98,11 @@ class Appeal:
             raise RuleViolation("an appeal cannot be filed before the decision", rule="appeal.filed_on")
         if previous is None:
             if rule.requires_previous:
-                raise RuleViolation(f"{rule.stage.value} follows an earlier stage; name previous_appeal_id",
-                                    rule="appeal.stage", source=rule.source)
+                raise RuleViolation(
+                    f"{rule.stage.value} follows an earlier stage; name previous_appeal_id",
+                    rule="appeal.stage",
+                    source=rule.source,
+                )
             period, anchor = rule.filing_first, notified
         else:
             if previous.status not in (A.DECIDED,) or previous.decided_on is None:
@@ -100,11 +117,22 @@ class Appeal:
             # A stage continues from what the previous one left in force.
             original_value = previous.varied_to or original_value
         deadline = period.after(anchor, calendar) if period else None
-        appeal = cls(id=appeal_id, appellant_cadre_id=appellant_cadre_id, target_type=rule.target.value,
-                     target_ref=target_ref, stage=rule.stage.value, original_value=original_value,
-                     decision_on=decision_on, notified_on=notified, filed_on=filed_on, filing_deadline=deadline,
-                     filed_by=filed_by, org_unit_id=org_unit_id, grounds=grounds,
-                     previous_appeal_id=previous.id if previous else None)
+        appeal = cls(
+            id=appeal_id,
+            appellant_cadre_id=appellant_cadre_id,
+            target_type=rule.target.value,
+            target_ref=target_ref,
+            stage=rule.stage.value,
+            original_value=original_value,
+            decision_on=decision_on,
+            notified_on=notified,
+            filed_on=filed_on,
+            filing_deadline=deadline,
+            filed_by=filed_by,
+            org_unit_id=org_unit_id,
+            grounds=grounds,
+            previous_appeal_id=previous.id if previous else None,
+        )
         if deadline is not None and filed_on > deadline:
             appeal.status = A.REJECTED_TIME_BARRED
             appeal._decided(AppealResult.TIME_BARRED, None, filed_on, decided_by="rule")
@@ -113,8 +141,12 @@ class Appeal:
     def accept(self, *, rule: StageRule, calendar: WorkdayCalendar, by: str, today: dt.date) -> None:
         """Accepts the appeal; the decision period runs from here."""
         if self.status not in APPEAL_TRANSITIONS["accept"]:
-            raise InvalidTransition("appeal", self.status, "accept",
-                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "appeal",
+                self.status,
+                "accept",
+                allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status),
+            )
         self.accepted_on = today
         self.decision_due_on = rule.decision.after(today, calendar) if rule.decision else None
         self.status = A.ACCEPTED
@@ -123,8 +155,12 @@ class Appeal:
     def reject(self, *, reasons: str, by: str, today: dt.date) -> None:
         """Does not accept the appeal (不予受理) on grounds other than time."""
         if self.status not in APPEAL_TRANSITIONS["reject"]:
-            raise InvalidTransition("appeal", self.status, "reject",
-                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "appeal",
+                self.status,
+                "reject",
+                allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status),
+            )
         self.reasons = reasons
         self.status = A.REJECTED
         self._decided(AppealResult.REJECTED, None, today, decided_by=by)
@@ -132,16 +168,23 @@ class Appeal:
     def start_review(self, *, today: dt.date) -> None:
         """Starts the review of an accepted appeal."""
         if self.status not in APPEAL_TRANSITIONS["start the review"]:
-            raise InvalidTransition("appeal", self.status, "start the review",
-                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "appeal",
+                self.status,
+                "start the review",
+                allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status),
+            )
         self.status = A.UNDER_REVIEW
 
-    def decide(self, *, result: str, varied_to: str | None, reasons: str, final: bool, by: str,
-               today: dt.date) -> None:
+    def decide(self, *, result: str, varied_to: str | None, reasons: str, final: bool, by: str, today: dt.date) -> None:
         """Decides: upheld, varied (never heavier) or revoked."""
         if self.status not in APPEAL_TRANSITIONS["decide"]:
-            raise InvalidTransition("appeal", self.status, "decide",
-                                    allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "appeal",
+                self.status,
+                "decide",
+                allowed_actions=InvalidTransition.allowed(APPEAL_TRANSITIONS, self.status),
+            )
         if result not in (AppealResult.UPHELD, AppealResult.VARIED, AppealResult.REVOKED):
             raise RuleViolation("decide UPHELD, VARIED or REVOKED", rule="appeal.result")
         if result == AppealResult.VARIED:
@@ -150,8 +193,11 @@ class Appeal:
             target = AppealTarget(self.target_type)
             if scale_for(target, self.original_value) is not None:
                 if varied_to == self.original_value or not is_not_heavier(target, self.original_value, varied_to):
-                    raise RuleViolation("an appeal never produces a heavier (or the same) decision",
-                                        rule="appeal.never_heavier", source=NEVER_HEAVIER)
+                    raise RuleViolation(
+                        "an appeal never produces a heavier (or the same) decision",
+                        rule="appeal.never_heavier",
+                        source=NEVER_HEAVIER,
+                    )
         elif varied_to is not None:
             raise RuleViolation("varied_to is only given for a VARIED result", rule="appeal.varied_to")
         self.reasons = reasons
@@ -163,8 +209,11 @@ class Appeal:
         self.varied_to = varied_to
         self.decided_on = on
         self.decided_by = decided_by
-        self.events.append(events.AppealDecided(self.id, self.appellant_cadre_id, self.target_type, self.target_ref,
-                                                self.stage, result, varied_to, on))
+        self.events.append(
+            events.AppealDecided(
+                self.id, self.appellant_cadre_id, self.target_type, self.target_ref, self.stage, result, varied_to, on
+            )
+        )
 
     def previous_view(self) -> Previous:
         """Returns this appeal as the previous stage of a later one."""

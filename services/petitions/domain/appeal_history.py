@@ -73,9 +73,18 @@ class PastAppeal:
 
     def values(self) -> tuple[Any, ...]:
         """What a correction may change (the provenance `source` is not a value of the fact)."""
-        return (self.decision_on, self.notified_on, self.filed_on, self.accepted_on, self.outcome.value,
-                self.decided_on, self.varied_to, normalize_document_number(self.document_number),
-                (self.reasons or "").strip() or None, self.previous_appeal_id)
+        return (
+            self.decision_on,
+            self.notified_on,
+            self.filed_on,
+            self.accepted_on,
+            self.outcome.value,
+            self.decided_on,
+            self.varied_to,
+            normalize_document_number(self.document_number),
+            (self.reasons or "").strip() or None,
+            self.previous_appeal_id,
+        )
 
     def decision(self) -> tuple[Any, ...]:
         """What the appeal decided, as sent to the decision's owner in `appeal_decided`."""
@@ -84,8 +93,13 @@ class PastAppeal:
     def check(self, *, today: dt.date) -> None:
         """Checks the dates and the outcome (the entry-into-service floor is the directory's, checked by the use
         case); the time limits and the never-heavier rule are checked by `record` with the live domain."""
-        days = {"decision_on": self.decision_on, "notified_on": self.notified_on, "filed_on": self.filed_on,
-                "accepted_on": self.accepted_on, "decided_on": self.decided_on}
+        days = {
+            "decision_on": self.decision_on,
+            "notified_on": self.notified_on,
+            "filed_on": self.filed_on,
+            "accepted_on": self.accepted_on,
+            "decided_on": self.decided_on,
+        }
         for name, day in days.items():
             if day is None:
                 continue
@@ -93,54 +107,98 @@ class PastAppeal:
                 raise RuleViolation(f"{name} cannot be in the future", rule="appeal_history.future", field=name)
             if day < HISTORY_FLOOR:
                 raise RuleViolation(f"{name} cannot be before 1900", rule="appeal_history.too_old", field=name)
-        order = [("notified_on", self.notified_on, self.decision_on), ("filed_on", self.filed_on, self.decision_on),
-                 ("accepted_on", self.accepted_on, self.filed_on),
-                 ("decided_on", self.decided_on, self.accepted_on or self.filed_on)]
+        order = [
+            ("notified_on", self.notified_on, self.decision_on),
+            ("filed_on", self.filed_on, self.decision_on),
+            ("accepted_on", self.accepted_on, self.filed_on),
+            ("decided_on", self.decided_on, self.accepted_on or self.filed_on),
+        ]
         for name, day, after in order:
             if day is not None and day < after:
-                raise RuleViolation(f"{name} cannot be before the previous step", rule="appeal_history.order",
-                                    field=name)
+                raise RuleViolation(
+                    f"{name} cannot be before the previous step", rule="appeal_history.order", field=name
+                )
         if not normalize_document_number(self.document_number):
-            raise RuleViolation("document_number is empty", rule="appeal_history.document_number",
-                                field="document_number")
+            raise RuleViolation(
+                "document_number is empty", rule="appeal_history.document_number", field="document_number"
+            )
         if self.accepted_on is not None and self.outcome not in MERITS:
-            raise RuleViolation("an appeal not accepted has no accepted_on", rule="appeal_history.accepted_on",
-                                field="accepted_on")
+            raise RuleViolation(
+                "an appeal not accepted has no accepted_on", rule="appeal_history.accepted_on", field="accepted_on"
+            )
         if self.outcome is AppealResult.REJECTED and not (self.reasons and self.reasons.strip()):
-            raise RuleViolation("a refusal (不予受理) records its reasons", rule="appeal_history.reasons",
-                                field="reasons")
+            raise RuleViolation(
+                "a refusal (不予受理) records its reasons", rule="appeal_history.reasons", field="reasons"
+            )
         if self.outcome is AppealResult.TIME_BARRED and self.decided_on != self.filed_on:
-            raise RuleViolation("a time-barred appeal is refused on the day it is filed",
-                                rule="appeal_history.decided_on", field="decided_on")
+            raise RuleViolation(
+                "a time-barred appeal is refused on the day it is filed",
+                rule="appeal_history.decided_on",
+                field="decided_on",
+            )
 
 
-def record(fact: PastAppeal, *, appeal_id: str, rule: StageRule, previous: Previous | None,
-           original_value: str | None, recorded_by: str, org_unit_id: str, grounds: str,
-           calendar: WorkdayCalendar, today: dt.date) -> Appeal:
+def record(
+    fact: PastAppeal,
+    *,
+    appeal_id: str,
+    rule: StageRule,
+    previous: Previous | None,
+    original_value: str | None,
+    recorded_by: str,
+    org_unit_id: str,
+    grounds: str,
+    calendar: WorkdayCalendar,
+    today: dt.date,
+) -> Appeal:
     """Builds the appeal of a past fact as the live workflow would have on the real dates: filed (the filing
     period from the real notification; late → time-barred), accepted, decided; its events are the live ones
     (`appeal_decided` on the real decision date)."""
     fact.check(today=today)
-    appeal = Appeal.file(appeal_id=appeal_id, rule=rule, appellant_cadre_id=fact.appellant_cadre_id,
-                         target_ref=fact.target_ref, original_value=original_value, decision_on=fact.decision_on,
-                         notified_on=fact.notified_on, filed_on=fact.filed_on, previous=previous,
-                         filed_by=recorded_by, org_unit_id=org_unit_id, grounds=grounds, calendar=calendar,
-                         today=today)
+    appeal = Appeal.file(
+        appeal_id=appeal_id,
+        rule=rule,
+        appellant_cadre_id=fact.appellant_cadre_id,
+        target_ref=fact.target_ref,
+        original_value=original_value,
+        decision_on=fact.decision_on,
+        notified_on=fact.notified_on,
+        filed_on=fact.filed_on,
+        previous=previous,
+        filed_by=recorded_by,
+        org_unit_id=org_unit_id,
+        grounds=grounds,
+        calendar=calendar,
+        today=today,
+    )
     if appeal.result == AppealResult.TIME_BARRED:
         if fact.outcome is not AppealResult.TIME_BARRED:
-            raise RuleViolation("the appeal was filed after the statutory period: it is refused as time-barred",
-                                rule="appeal.time_barred", field="filed_on", source=TIME_LIMIT_SOURCE,
-                                filing_deadline=appeal.filing_deadline.isoformat() if appeal.filing_deadline
-                                else None)
+            raise RuleViolation(
+                "the appeal was filed after the statutory period: it is refused as time-barred",
+                rule="appeal.time_barred",
+                field="filed_on",
+                source=TIME_LIMIT_SOURCE,
+                filing_deadline=appeal.filing_deadline.isoformat() if appeal.filing_deadline else None,
+            )
         return appeal
     if fact.outcome is AppealResult.TIME_BARRED:
-        raise RuleViolation("the appeal was filed within the statutory period: it was not time-barred",
-                            rule="appeal_history.not_time_barred", field="outcome", source=TIME_LIMIT_SOURCE)
+        raise RuleViolation(
+            "the appeal was filed within the statutory period: it was not time-barred",
+            rule="appeal_history.not_time_barred",
+            field="outcome",
+            source=TIME_LIMIT_SOURCE,
+        )
     if fact.outcome is AppealResult.REJECTED:
         appeal.reject(reasons=(fact.reasons or "").strip(), by=recorded_by, today=fact.decided_on)
         return appeal
     accepted_on = fact.accepted_on or fact.filed_on
     appeal.accept(rule=rule, calendar=calendar, by=recorded_by, today=accepted_on)
-    appeal.decide(result=fact.outcome.value, varied_to=fact.varied_to, reasons=(fact.reasons or "").strip(),
-                  final=rule.final, by=recorded_by, today=fact.decided_on)
+    appeal.decide(
+        result=fact.outcome.value,
+        varied_to=fact.varied_to,
+        reasons=(fact.reasons or "").strip(),
+        final=rule.final,
+        by=recorded_by,
+        today=fact.decided_on,
+    )
     return appeal

@@ -49,28 +49,43 @@ class Clarification:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def propose(cls, *, clarification_id: str, cadre_id: str, report_ids: list[str], spread: str, reason: str,
-                today: dt.date) -> Clarification:
+    def propose(
+        cls, *, clarification_id: str, cadre_id: str, report_ids: list[str], spread: str, reason: str, today: dt.date
+    ) -> Clarification:
         """Proposes a clarification (automatically when an accusation proved unfounded and did harm)."""
         if spread not in SCOPES:
             raise RuleViolation("spread must be PERSON, UNIT, SYSTEM or PUBLIC", rule="clarification.spread")
         if reason not in REASONS:
             raise RuleViolation("unknown reason", rule="clarification.reason")
-        return cls(id=clarification_id, cadre_id=cadre_id, report_ids=list(report_ids), spread=spread, reason=reason,
-                   proposed_on=today)
+        return cls(
+            id=clarification_id,
+            cadre_id=cadre_id,
+            report_ids=list(report_ids),
+            spread=spread,
+            reason=reason,
+            proposed_on=today,
+        )
 
     def request_consent(self) -> None:
         """Asks the cadre whether they want it (a public clarification needs their consent)."""
         if self.status not in CLARIFICATION_TRANSITIONS["request consent"]:
-            raise InvalidTransition("clarification", self.status, "request consent",
-                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "clarification",
+                self.status,
+                "request consent",
+                allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status),
+            )
         self.status = C.AWAITING_CONSENT
 
     def answer_consent(self, *, consent: bool, today: dt.date) -> None:
         """Records the cadre's answer: consent, or a refusal that ends the clarification."""
         if self.status not in CLARIFICATION_TRANSITIONS["answer consent"]:
-            raise InvalidTransition("clarification", self.status, "answer consent",
-                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "clarification",
+                self.status,
+                "answer consent",
+                allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status),
+            )
         if consent:
             self.consent_on = today
         else:
@@ -79,15 +94,23 @@ class Clarification:
     def approve(self, *, method: str, scope: str, approved_by: str, today: dt.date) -> None:
         """Approves the method and a scope at least as wide as the accusation spread."""
         if self.status not in CLARIFICATION_TRANSITIONS["approve"]:
-            raise InvalidTransition("clarification", self.status, "approve",
-                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "clarification",
+                self.status,
+                "approve",
+                allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status),
+            )
         if self.consent_on is None:
             raise RuleViolation("the cadre has not consented yet", rule="clarification.consent_required", source=SOURCE)
         if method not in METHODS or scope not in SCOPES:
             raise RuleViolation("unknown method or scope", rule="clarification.method")
         if not covers(scope, self.spread):
-            raise RuleViolation("the clarification must reach at least as far as the accusation spread",
-                                rule="clarification.scope", source=SOURCE, spread=self.spread)
+            raise RuleViolation(
+                "the clarification must reach at least as far as the accusation spread",
+                rule="clarification.scope",
+                source=SOURCE,
+                spread=self.spread,
+            )
         if not method_reaches(method, scope):
             raise RuleViolation("this method cannot reach that scope", rule="clarification.method")
         self.method = method
@@ -99,29 +122,44 @@ class Clarification:
     def execute(self, *, executed_on: dt.date, record_ref: str, today: dt.date) -> None:
         """Records that the clarification was carried out."""
         if self.status not in CLARIFICATION_TRANSITIONS["execute"]:
-            raise InvalidTransition("clarification", self.status, "execute",
-                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "clarification",
+                self.status,
+                "execute",
+                allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status),
+            )
         if executed_on > today or (self.approved_on and executed_on < self.approved_on):
             raise RuleViolation("executed_on must be between the approval and today", rule="clarification.executed_on")
         self.executed_on = executed_on
         self.record_ref = record_ref
         self.status = C.EXECUTED
-        self.events.append(events.ClarificationExecuted(self.id, self.cadre_id, tuple(self.report_ids),
-                                                        self.method or "", self.scope or "", executed_on))
+        self.events.append(
+            events.ClarificationExecuted(
+                self.id, self.cadre_id, tuple(self.report_ids), self.method or "", self.scope or "", executed_on
+            )
+        )
 
     def close(self, *, today: dt.date) -> None:
         """Closes an executed clarification."""
         if self.status not in CLARIFICATION_TRANSITIONS["close"]:
-            raise InvalidTransition("clarification", self.status, "close",
-                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "clarification",
+                self.status,
+                "close",
+                allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status),
+            )
         self.status = C.CLOSED
         self.closed_on = today
 
     def reject(self, *, reason: str, today: dt.date) -> None:
         """Rejects a proposal (e.g. the accusation had no adverse effect after all)."""
         if self.status not in CLARIFICATION_TRANSITIONS["reject"]:
-            raise InvalidTransition("clarification", self.status, "reject",
-                                    allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "clarification",
+                self.status,
+                "reject",
+                allowed_actions=InvalidTransition.allowed(CLARIFICATION_TRANSITIONS, self.status),
+            )
         self.rejection_reason = reason
         self.status = C.REJECTED
         self.closed_on = today

@@ -55,8 +55,12 @@ class Deadline:
     def pause(self, *, today: dt.date) -> None:
         """Stops the clock where the rules exclude time (e.g. a hearing in a 复核)."""
         if self.status not in DEADLINE_TRANSITIONS["pause"]:
-            raise InvalidTransition("deadline", self.status, "pause",
-                                    allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "deadline",
+                self.status,
+                "pause",
+                allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status),
+            )
         if not self.pausable:
             raise RuleViolation("the rules allow no pause for this deadline", rule="deadline.not_pausable")
         if self.breached_on is not None:
@@ -67,8 +71,12 @@ class Deadline:
     def resume(self, *, today: dt.date, calendar: WorkdayCalendar) -> None:
         """Restarts the clock; the due date moves by the time the deadline was paused."""
         if self.status not in DEADLINE_TRANSITIONS["resume"] or self.paused_on is None:
-            raise InvalidTransition("deadline", self.status, "resume",
-                                    allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "deadline",
+                self.status,
+                "resume",
+                allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status),
+            )
         unit = Unit(self.unit)
         self.due_on = shift(self.due_on, elapsed(self.paused_on, today, unit, calendar), unit, calendar)
         self.status = D.OPEN
@@ -77,13 +85,18 @@ class Deadline:
     def extend(self, *, days: int, today: dt.date) -> None:
         """Extends by calendar days within the maximum the rules allow with approval."""
         if self.status not in DEADLINE_TRANSITIONS["extend"]:
-            raise InvalidTransition("deadline", self.status, "extend",
-                                    allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "deadline",
+                self.status,
+                "extend",
+                allowed_actions=InvalidTransition.allowed(DEADLINE_TRANSITIONS, self.status),
+            )
         if self.max_extension_days == 0:
             raise RuleViolation("the rules allow no extension of this deadline", rule="deadline.not_extendable")
         if days < 1 or self.extended_days + days > self.max_extension_days:
-            raise RuleViolation(f"the extension may total at most {self.max_extension_days} days",
-                                rule="deadline.extension_limit")
+            raise RuleViolation(
+                f"the extension may total at most {self.max_extension_days} days", rule="deadline.extension_limit"
+            )
         if self.due_on < today:
             raise RuleViolation("an overdue deadline cannot be extended", rule="deadline.breached")
         self.extended_days += days
@@ -122,8 +135,9 @@ def _report(kind: str, report_id: str, anchor: dt.date) -> OpenDeadline:
     return OpenDeadline(kind, "report", report_id, report_id, anchor)
 
 
-def _settle(kinds: set[str], how: str, on: dt.date, report_id: str | None = None,
-            object_id: str | None = None) -> SettleDeadlines:
+def _settle(
+    kinds: set[str], how: str, on: dt.date, report_id: str | None = None, object_id: str | None = None
+) -> SettleDeadlines:
     return SettleDeadlines(frozenset(kinds), how, on, report_id=report_id, object_id=object_id)
 
 
@@ -157,11 +171,15 @@ def ops_for(event: Any) -> list[OpenDeadline | SettleDeadlines]:
         return ops
     if isinstance(e, events.ReportArchivedDuplicate):
         # The acceptance notice is not repeated for duplicate reports (§2.2).
-        return [_settle({"GENERAL_REGISTER"}, "MET", e.on, report_id=e.report_id),
-                _settle(set(REPORT_NOTICES) | {"ROUTE_UP"}, "CANCELLED", e.on, report_id=e.report_id)]
+        return [
+            _settle({"GENERAL_REGISTER"}, "MET", e.on, report_id=e.report_id),
+            _settle(set(REPORT_NOTICES) | {"ROUTE_UP"}, "CANCELLED", e.on, report_id=e.report_id),
+        ]
     if isinstance(e, events.ReportNotAccepted):
-        return [_settle({"GENERAL_REGISTER"}, "MET", e.on, report_id=e.report_id),
-                _settle({"ROUTE_UP"}, "CANCELLED", e.on, report_id=e.report_id)]
+        return [
+            _settle({"GENERAL_REGISTER"}, "MET", e.on, report_id=e.report_id),
+            _settle({"ROUTE_UP"}, "CANCELLED", e.on, report_id=e.report_id),
+        ]
     if isinstance(e, events.ReportAccepted):
         ops = [_settle({"GENERAL_REGISTER"}, "MET", e.accepted_on, report_id=e.report_id)]
         if e.petition_type == PetitionType.GENERAL:
@@ -172,8 +190,10 @@ def ops_for(event: Any) -> list[OpenDeadline | SettleDeadlines]:
     if isinstance(e, events.ReportClosed):
         if e.revision:
             return []
-        ops = [_settle({"GENERAL_CLOSE"}, "MET", e.closed_on, report_id=e.report_id),
-               _settle(set(STATEMENT_KINDS), "CANCELLED", e.closed_on, report_id=e.report_id)]
+        ops = [
+            _settle({"GENERAL_CLOSE"}, "MET", e.closed_on, report_id=e.report_id),
+            _settle(set(STATEMENT_KINDS), "CANCELLED", e.closed_on, report_id=e.report_id),
+        ]
         if e.real_name:
             ops.append(_report("FEEDBACK", e.report_id, e.closed_on))
         return ops
@@ -194,16 +214,31 @@ def ops_for(event: Any) -> list[OpenDeadline | SettleDeadlines]:
     return []
 
 
-def plan(op: OpenDeadline, *, deadline_id: str, rule: DeadlineRule, org_unit_id: str | None,
-         calendar: WorkdayCalendar, reminder_lead_days: int) -> Deadline:
+def plan(
+    op: OpenDeadline,
+    *,
+    deadline_id: str,
+    rule: DeadlineRule,
+    org_unit_id: str | None,
+    calendar: WorkdayCalendar,
+    reminder_lead_days: int,
+) -> Deadline:
     """Builds a deadline from an open operation and its rule: the due date and the reminder date."""
     due = op.due_on or rule.period.after(op.anchor, calendar)
     remind = working_days_before(due, reminder_lead_days, calendar)
     max_ext = rule.max_extension
     return Deadline(
-        id=deadline_id, kind=op.kind, object_type=op.object_type, object_id=op.object_id, report_id=op.report_id,
-        org_unit_id=org_unit_id, start_on=op.anchor, due_on=due, unit=rule.period.unit.value,
-        remind_on=max(remind, op.anchor), pausable=rule.pausable,
+        id=deadline_id,
+        kind=op.kind,
+        object_type=op.object_type,
+        object_id=op.object_id,
+        report_id=op.report_id,
+        org_unit_id=org_unit_id,
+        start_on=op.anchor,
+        due_on=due,
+        unit=rule.period.unit.value,
+        remind_on=max(remind, op.anchor),
+        pausable=rule.pausable,
         max_extension_days=_days(max_ext) if max_ext else 0,
     )
 
@@ -213,4 +248,3 @@ def _days(period: Period) -> int:
     if period.unit is Unit.MONTHS:
         return period.amount * 30
     return period.amount
-

@@ -79,11 +79,15 @@ class CollectiveDecision:
         if self.meeting_on > today:
             raise RuleViolation("the collective decision cannot be dated in the future", rule="disposal.meeting_on")
         if not_before is not None and self.meeting_on < not_before:
-            raise RuleViolation("the collective decision cannot predate the report's acceptance",
-                                rule="disposal.meeting_on")
+            raise RuleViolation(
+                "the collective decision cannot predate the report's acceptance", rule="disposal.meeting_on"
+            )
         if self.participants < MIN_COLLECTIVE_PARTICIPANTS:
-            raise RuleViolation(f"a collective decision needs at least {MIN_COLLECTIVE_PARTICIPANTS} participants",
-                                rule="disposal.collective", source=f"{RULES_SOURCE} §17")
+            raise RuleViolation(
+                f"a collective decision needs at least {MIN_COLLECTIVE_PARTICIPANTS} participants",
+                rule="disposal.collective",
+                source=f"{RULES_SOURCE} §17",
+            )
 
 
 @dataclass
@@ -158,9 +162,21 @@ class Report:
 
     # -- intake ---------------------------------------------------------------------------------------------
     @classmethod
-    def receive(cls, *, report_id: str, petition_type: str, channel: str, received_on: dt.date, identity: str,
-                handling_org_unit_id: str, accused_cadre_ids: list[str], accused_unit_ids: list[str],
-                category: str | None, transfer_ref: str | None, today: dt.date) -> Report:
+    def receive(
+        cls,
+        *,
+        report_id: str,
+        petition_type: str,
+        channel: str,
+        received_on: dt.date,
+        identity: str,
+        handling_org_unit_id: str,
+        accused_cadre_ids: list[str],
+        accused_unit_ids: list[str],
+        category: str | None,
+        transfer_ref: str | None,
+        today: dt.date,
+    ) -> Report:
         """Records a report as received from any channel."""
         if petition_type not in PetitionType.__members__:
             raise RuleViolation("unknown petition type", rule="report.petition_type")
@@ -174,9 +190,16 @@ class Report:
             raise RuleViolation(f"received_on cannot be before {EARLIEST_RECEIPT}", rule="report.received_on")
         if category is not None and category not in CATEGORIES:
             raise RuleViolation("unknown category", rule="report.category")
-        report = cls(id=report_id, petition_type=petition_type, channel=channel, received_on=received_on,
-                     identity=identity, handling_org_unit_id=handling_org_unit_id, category=category,
-                     transfer_ref=transfer_ref)
+        report = cls(
+            id=report_id,
+            petition_type=petition_type,
+            channel=channel,
+            received_on=received_on,
+            identity=identity,
+            handling_org_unit_id=handling_org_unit_id,
+            category=category,
+            transfer_ref=transfer_ref,
+        )
         report._set_accused(accused_cadre_ids, accused_unit_ids)
         report.events.append(events.ReportReceived(report.id, petition_type, identity, received_on))
         return report
@@ -200,25 +223,46 @@ class Report:
 
     def _require(self, action: str) -> None:
         if self.status not in REPORT_TRANSITIONS[action]:
-            raise InvalidTransition("report", self.status, action,
-                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "report",
+                self.status,
+                action,
+                allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status),
+            )
 
     # -- screening (§2.3 item 1) ----------------------------------------------------------------------------
-    def register(self, *, category: str, substantive: bool, jurisdiction: str, accused_cadre_ids: list[str],
-                 accused_unit_ids: list[str], allegations: list[Allegation], real_name_verified: bool,
-                 today: dt.date) -> None:
+    def register(
+        self,
+        *,
+        category: str,
+        substantive: bool,
+        jurisdiction: str,
+        accused_cadre_ids: list[str],
+        accused_unit_ids: list[str],
+        allegations: list[Allegation],
+        real_name_verified: bool,
+        today: dt.date,
+    ) -> None:
         """Registers the report: category, accused, allegations, whether it has substance, whose remit it is."""
         self._require("register")
         if self.status == S.ESCALATED and self.routed_to is None:
-            raise InvalidTransition("report", self.status, "register", reason="it was sent outside this deployment",
-                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "report",
+                self.status,
+                "register",
+                reason="it was sent outside this deployment",
+                allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status),
+            )
         if category not in CATEGORIES:
             raise RuleViolation("unknown category", rule="report.category")
         if jurisdiction not in Jurisdiction.__members__:
             raise RuleViolation("unknown jurisdiction", rule="report.jurisdiction")
         if self.petition_type == PetitionType.ACCUSATION and not (accused_cadre_ids or accused_unit_ids):
-            raise RuleViolation("an accusation names at least one accused cadre or unit", rule="report.accused_required",
-                                source=f"{RULES_SOURCE} §4")
+            raise RuleViolation(
+                "an accusation names at least one accused cadre or unit",
+                rule="report.accused_required",
+                source=f"{RULES_SOURCE} §4",
+            )
         if real_name_verified and not self.real_name:
             raise RuleViolation("only a real-name report can be verified", rule="report.real_name_verified")
         self._set_accused(accused_cadre_ids, accused_unit_ids)
@@ -238,8 +282,9 @@ class Report:
         accused = set(self.accused_cadre_ids)
         for allegation in allegations:
             if allegation.cadre_id is not None and allegation.cadre_id not in accused:
-                raise RuleViolation("an allegation names a cadre who is not accused in the report",
-                                    rule="report.allegation_cadre")
+                raise RuleViolation(
+                    "an allegation names a cadre who is not accused in the report", rule="report.allegation_cadre"
+                )
         self.allegations = list(allegations)
 
     def route(self, *, jurisdiction: str, target_unit_id: str | None, today: dt.date) -> None:
@@ -287,24 +332,39 @@ class Report:
         """Accepts a registered report with substance that falls within this body's remit."""
         self._require("accept")
         if not self.substantive:
-            raise RuleViolation("a report without substance is not accepted", rule="report.substantive",
-                                source=f"{RULES_SOURCE} §17")
+            raise RuleViolation(
+                "a report without substance is not accepted", rule="report.substantive", source=f"{RULES_SOURCE} §17"
+            )
         if self.jurisdiction != Jurisdiction.OWN:
-            raise RuleViolation("only a report within this body's jurisdiction is accepted; route it instead",
-                                rule="report.jurisdiction")
+            raise RuleViolation(
+                "only a report within this body's jurisdiction is accepted; route it instead",
+                rule="report.jurisdiction",
+            )
         self.status = S.ACCEPTED
         self.accepted_on = today
-        self.events.append(events.ReportAccepted(self.id, self.petition_type, tuple(self.accused_cadre_ids),
-                                                 tuple(self.accused_unit_ids), self.category or "other",
-                                                 self.received_on, today))
+        self.events.append(
+            events.ReportAccepted(
+                self.id,
+                self.petition_type,
+                tuple(self.accused_cadre_ids),
+                tuple(self.accused_unit_ids),
+                self.category or "other",
+                self.received_on,
+                today,
+            )
+        )
 
     def record_acceptance_notice(self, *, on: dt.date, today: dt.date) -> None:
         """Records that a real-name reporter was told whether the report was accepted."""
         if not self.real_name:
             raise RuleViolation("only a real-name reporter receives an acceptance notice", rule="report.real_name")
         if self.status in (S.RECEIVED, S.ARCHIVED_DUPLICATE):
-            raise InvalidTransition("report", self.status, "record the acceptance notice",
-                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "report",
+                self.status,
+                "record the acceptance notice",
+                allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status),
+            )
         if self.acceptance_notice_on is not None:
             raise Conflict("the acceptance notice is already recorded", rule="report.acceptance_notice")
         self._check_date(on, today, self.received_on, "on")
@@ -320,12 +380,17 @@ class Report:
     def dispose(self, *, disposal_id: str, mode: str, decision: CollectiveDecision, today: dt.date) -> None:
         """Decides collectively on one of the four disposal modes (§17)."""
         self._require("decide a disposal")
-        targets = {DisposalMode.TALK: S.TALKING, DisposalMode.INQUIRY_LETTER: S.INQUIRING,
-                   DisposalMode.PRELIM_VERIFY: S.VERIFYING, DisposalMode.HOLD: S.ON_HOLD,
-                   DisposalMode.CLOSE: S.CLOSED_NO_ACTION}
+        targets = {
+            DisposalMode.TALK: S.TALKING,
+            DisposalMode.INQUIRY_LETTER: S.INQUIRING,
+            DisposalMode.PRELIM_VERIFY: S.VERIFYING,
+            DisposalMode.HOLD: S.ON_HOLD,
+            DisposalMode.CLOSE: S.CLOSED_NO_ACTION,
+        }
         if mode not in targets:
-            raise RuleViolation("disposal mode must be TALK, INQUIRY_LETTER, PRELIM_VERIFY, HOLD or CLOSE",
-                                rule="disposal.mode")
+            raise RuleViolation(
+                "disposal mode must be TALK, INQUIRY_LETTER, PRELIM_VERIFY, HOLD or CLOSE", rule="disposal.mode"
+            )
         self._decide(disposal_id, mode, decision, today)
         if mode == DisposalMode.CLOSE:
             for accused in self.accused:
@@ -352,8 +417,15 @@ class Report:
         self._decide(disposal_id, DisposalMode.PRELIM_VERIFY, decision, today)
         self.status = S.VERIFYING
 
-    def open_case(self, *, disposal_id: str, case_ids: dict[str, str], decision: CollectiveDecision,
-                  opened_on: dt.date, today: dt.date) -> list[Case]:
+    def open_case(
+        self,
+        *,
+        disposal_id: str,
+        case_ids: dict[str, str],
+        decision: CollectiveDecision,
+        opened_on: dt.date,
+        today: dt.date,
+    ) -> list[Case]:
         """Opens a formal case (立案) for some or all accused cadres (监察法 §41–42)."""
         self._require("open a case")
         if not case_ids:
@@ -371,8 +443,17 @@ class Report:
         return opened
 
     # -- conclusion (§2.3 item 4, §2.4) ---------------------------------------------------------------------
-    def close(self, *, findings: dict[str, str], conclusion: str, adverse_effect: bool, accusation_spread: str | None,
-              fabrication_suspected: bool, hearing: dict[str, str], today: dt.date) -> None:
+    def close(
+        self,
+        *,
+        findings: dict[str, str],
+        conclusion: str,
+        adverse_effect: bool,
+        accusation_spread: str | None,
+        fabrication_suspected: bool,
+        hearing: dict[str, str],
+        today: dt.date,
+    ) -> None:
         """Concludes with a finding per allegation; refuses while an accused may still state their defence."""
         self._require("conclude")
         if not self.allegations:
@@ -381,26 +462,40 @@ class Report:
         if set(findings) != ids:
             raise RuleViolation("give exactly one finding for every allegation of the report", rule="report.findings")
         if any(result not in FINDINGS for result in findings.values()):
-            raise RuleViolation("a finding is SUBSTANTIATED, PARTLY_SUBSTANTIATED, UNFOUNDED or UNVERIFIABLE",
-                                rule="report.findings")
+            raise RuleViolation(
+                "a finding is SUBSTANTIATED, PARTLY_SUBSTANTIATED, UNFOUNDED or UNVERIFIABLE", rule="report.findings"
+            )
         if adverse_effect and accusation_spread not in SCOPES:
-            raise RuleViolation("say how far the accusation spread when it had adverse effects",
-                                rule="report.accusation_spread")
+            raise RuleViolation(
+                "say how far the accusation spread when it had adverse effects", rule="report.accusation_spread"
+            )
         outcomes = self._cadre_outcomes(findings)
         for cadre_id, outcome in outcomes.items():
             state = hearing.get(cadre_id, HearingState.NONE)
             if state == HearingState.WINDOW_OPEN:
-                raise Conflict("an accused cadre's statement window is still open; wait or record a waiver",
-                               rule="report.statement_window_open", source="政务处分法 §43")
+                raise Conflict(
+                    "an accused cadre's statement window is still open; wait or record a waiver",
+                    rule="report.statement_window_open",
+                    source="政务处分法 §43",
+                )
             if state == HearingState.UNASSESSED:
-                raise Conflict("mark the accused's statement adopted or not before concluding",
-                               rule="statement.unassessed", source="政务处分法 §43")
+                raise Conflict(
+                    "mark the accused's statement adopted or not before concluding",
+                    rule="statement.unassessed",
+                    source="政务处分法 §43",
+                )
             if outcome in ADVERSE and state == HearingState.NONE:
-                raise RuleViolation("an adverse finding needs the accused's statement and defence first",
-                                    rule="report.statement_required", source="政务处分法 §43; 公务员法 §63")
+                raise RuleViolation(
+                    "an adverse finding needs the accused's statement and defence first",
+                    rule="report.statement_required",
+                    source="政务处分法 §43; 公务员法 §63",
+                )
         if fabrication_suspected and ReportOutcome.UNFOUNDED not in outcomes.values():
-            raise RuleViolation("fabrication can only be suspected of an unfounded accusation",
-                                rule="report.fabrication_suspected", source=f"{RULES_SOURCE} §39")
+            raise RuleViolation(
+                "fabrication can only be suspected of an unfounded accusation",
+                rule="report.fabrication_suspected",
+                source=f"{RULES_SOURCE} §39",
+            )
         for allegation in self.allegations:
             allegation.result = findings[allegation.id]
         for accused in self.accused:
@@ -409,16 +504,23 @@ class Report:
         self.accusation_spread = accusation_spread if adverse_effect else None
         self.fabrication_suspected = fabrication_suspected
         self.status = S.CLOSED
-        self._closed(combine(a.outcome for a in self.accused if a.outcome) if self.accused else
-                     combine(ReportOutcome(r) for r in findings.values()), today, adverse_effect=adverse_effect)
+        self._closed(
+            combine(a.outcome for a in self.accused if a.outcome)
+            if self.accused
+            else combine(ReportOutcome(r) for r in findings.values()),
+            today,
+            adverse_effect=adverse_effect,
+        )
 
     def _cadre_outcomes(self, findings: dict[str, str]) -> dict[str, str]:
         outcomes: dict[str, str] = {}
         for cadre_id in self.accused_cadre_ids:
             mine = [ReportOutcome(findings[a.id]) for a in self.allegations if a.cadre_id in (None, cadre_id)]
             if not mine:
-                raise RuleViolation("every accused cadre needs at least one allegation with a finding",
-                                    rule="report.cadre_without_finding")
+                raise RuleViolation(
+                    "every accused cadre needs at least one allegation with a finding",
+                    rule="report.cadre_without_finding",
+                )
             outcomes[cadre_id] = combine(mine)
         return outcomes
 
@@ -427,9 +529,18 @@ class Report:
         self.adverse_effect = adverse_effect
         if not revision:
             self.closed_on = today
-        self.events.append(events.ReportClosed(
-            self.id, outcome, tuple((a.cadre_id, a.outcome or outcome) for a in self.accused),
-            tuple(c.id for c in self.cases), adverse_effect, self.closed_on or today, self.real_name, revision))
+        self.events.append(
+            events.ReportClosed(
+                self.id,
+                outcome,
+                tuple((a.cadre_id, a.outcome or outcome) for a in self.accused),
+                tuple(c.id for c in self.cases),
+                adverse_effect,
+                self.closed_on or today,
+                self.real_name,
+                revision,
+            )
+        )
 
     def tolerate(self, *, cadre_id: str, on: dt.date) -> bool:
         """Applies an error-tolerance exemption (容错) to one accused cadre; False if it was already applied."""
@@ -439,13 +550,21 @@ class Report:
         if accused.tolerated:
             return False
         if self.status not in REPORT_TRANSITIONS["apply a tolerance decision"]:
-            raise InvalidTransition("report", self.status, "apply a tolerance decision",
-                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "report",
+                self.status,
+                "apply a tolerance decision",
+                allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, self.status),
+            )
         accused.tolerated = True
         accused.outcome = ReportOutcome.TOLERATED
         if self.status in OUTCOME_STATES:
-            self._closed(combine(ReportOutcome(a.outcome) for a in self.accused if a.outcome), on,
-                         adverse_effect=self.adverse_effect, revision=True)
+            self._closed(
+                combine(ReportOutcome(a.outcome) for a in self.accused if a.outcome),
+                on,
+                adverse_effect=self.adverse_effect,
+                revision=True,
+            )
         elif all(a.tolerated for a in self.accused):
             self.status = S.CLOSED
             self._closed(ReportOutcome.TOLERATED, on, adverse_effect=False)

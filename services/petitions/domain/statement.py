@@ -51,8 +51,18 @@ class StatementRequest:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def issue(cls, *, statement_id: str, report_id: str, cadre_id: str, kind: str, facts: str, due_on: dt.date,
-              requested_by: str, today: dt.date) -> StatementRequest:
+    def issue(
+        cls,
+        *,
+        statement_id: str,
+        report_id: str,
+        cadre_id: str,
+        kind: str,
+        facts: str,
+        due_on: dt.date,
+        requested_by: str,
+        today: dt.date,
+    ) -> StatementRequest:
         """Asks an accused cadre to state and defend by a due date in the future."""
         if kind not in StatementKind.__members__:
             raise RuleViolation("kind must be INQUIRY_REPLY or STATEMENT_DEFENCE", rule="statement.kind")
@@ -60,16 +70,28 @@ class StatementRequest:
             raise RuleViolation("the due date must be after today", rule="statement.due_on")
         if (due_on - today).days > MAX_WINDOW_DAYS:
             raise RuleViolation(f"the due date must be within {MAX_WINDOW_DAYS} days", rule="statement.due_on")
-        request = cls(id=statement_id, report_id=report_id, cadre_id=cadre_id, kind=kind, facts=facts,
-                      requested_on=today, due_on=due_on, requested_by=requested_by)
+        request = cls(
+            id=statement_id,
+            report_id=report_id,
+            cadre_id=cadre_id,
+            kind=kind,
+            facts=facts,
+            requested_on=today,
+            due_on=due_on,
+            requested_by=requested_by,
+        )
         request.events.append(events.StatementRequested(statement_id, report_id, cadre_id, kind, today, due_on))
         return request
 
     def submit(self, *, answer: str, today: dt.date) -> None:
         """Records the accused's statement (late answers are kept and marked late)."""
         if self.status not in STATEMENT_TRANSITIONS["answer"]:
-            raise InvalidTransition("statement", self.status, "answer",
-                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "statement",
+                self.status,
+                "answer",
+                allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status),
+            )
         self.answer = answer
         self.submitted_on = today
         self.late = today > self.due_on
@@ -79,8 +101,12 @@ class StatementRequest:
     def assess(self, *, adopted: bool, assessment: str, today: dt.date) -> None:
         """Marks the statement adopted or not, with the reason (valid points must be adopted, 政务处分法 §43)."""
         if self.status not in STATEMENT_TRANSITIONS["assess"]:
-            raise InvalidTransition("statement", self.status, "assess",
-                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "statement",
+                self.status,
+                "assess",
+                allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status),
+            )
         self.adopted = adopted
         self.assessment = assessment
         self.assessed_on = today
@@ -89,8 +115,12 @@ class StatementRequest:
     def waive(self, *, reason: str, today: dt.date) -> None:
         """Records that the accused waived the right (with the reason), which lets the report conclude."""
         if self.status not in STATEMENT_TRANSITIONS["waive"]:
-            raise InvalidTransition("statement", self.status, "waive",
-                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "statement",
+                self.status,
+                "waive",
+                allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status),
+            )
         self.waiver_reason = reason
         self.status = St.WAIVED
         self.events.append(events.StatementSettled(self.id, self.report_id, "WAIVED", today))
@@ -98,8 +128,12 @@ class StatementRequest:
     def lapse(self, *, today: dt.date) -> None:
         """Closes an unanswered request whose window passed, when the report concludes."""
         if self.status not in STATEMENT_TRANSITIONS["lapse"] or today <= self.due_on:
-            raise InvalidTransition("statement", self.status, "lapse",
-                                    allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "statement",
+                self.status,
+                "lapse",
+                allowed_actions=InvalidTransition.allowed(STATEMENT_TRANSITIONS, self.status),
+            )
         self.status = St.LAPSED
         self.events.append(events.StatementSettled(self.id, self.report_id, "LAPSED", today))
 

@@ -16,8 +16,9 @@ class Channel(StrEnum):
     INSPECTION = "INSPECTION"  # handed over by an inspection (巡视巡察) team
 
 
-TRANSFER_CHANNELS = frozenset({Channel.TRANSFER_XINFANG, Channel.TRANSFER_UPPER, Channel.TRANSFER_LOWER,
-                               Channel.INSPECTION})
+TRANSFER_CHANNELS = frozenset(
+    {Channel.TRANSFER_XINFANG, Channel.TRANSFER_UPPER, Channel.TRANSFER_LOWER, Channel.INSPECTION}
+)
 
 
 class Identity(StrEnum):
@@ -83,8 +84,7 @@ S = ReportStatus
 OUTCOME_STATES = frozenset({S.CLOSED_NO_ACTION, S.CLOSED, S.FEEDBACK_SENT, S.OBJECTION_RECORDED, S.FINAL})
 # States that end the report at this body without an outcome.
 ENDED_STATES = frozenset({S.RETURNED_OTHER_BODY, S.ARCHIVED_DUPLICATE, S.NOT_ACCEPTED})
-HANDLING_STATES = frozenset({S.ACCEPTED, S.IN_DISPOSAL, S.TALKING, S.INQUIRING, S.VERIFYING, S.ON_HOLD,
-                             S.CASE_OPENED})
+HANDLING_STATES = frozenset({S.ACCEPTED, S.IN_DISPOSAL, S.TALKING, S.INQUIRING, S.VERIFYING, S.ON_HOLD, S.CASE_OPENED})
 CONCLUDABLE_STATES = frozenset({S.TALKING, S.INQUIRING, S.VERIFYING, S.CASE_OPENED})
 
 

@@ -35,32 +35,56 @@ def on_sanction(status: str) -> HandlerFn:
     """Keeps a sanction's current state (full-state events: the watermark guard drops stale ones)."""
 
     async def handle(payload: tolerance_v1.SanctionState, _event: CloudEvent, uow: Any) -> None:
-        await keep_decision(uow, ref=f"sanction/{payload.sanction_id}", target=SYSTEM_TARGET[payload.system],
-                            cadre_id=payload.cadre_id, value=payload.type.value, decided_on=payload.effective_on,
-                            status=status)
+        await keep_decision(
+            uow,
+            ref=f"sanction/{payload.sanction_id}",
+            target=SYSTEM_TARGET[payload.system],
+            cadre_id=payload.cadre_id,
+            value=payload.type.value,
+            decided_on=payload.effective_on,
+            status=status,
+        )
 
     return handle
 
 
 async def on_grade_finalized(payload: appraisal_v1.GradeFinalized, _event: CloudEvent, uow: Any) -> None:
     """Keeps the latest annual grade of an assessment."""
-    await keep_decision(uow, ref=f"annual-assessment/{payload.assessment_id}", target=AppealTarget.ANNUAL_GRADE,
-                        cadre_id=payload.cadre_id, value=payload.grade.value, decided_on=payload.finalized_on,
-                        status="AMENDED" if payload.amended else "EFFECTIVE")
+    await keep_decision(
+        uow,
+        ref=f"annual-assessment/{payload.assessment_id}",
+        target=AppealTarget.ANNUAL_GRADE,
+        cadre_id=payload.cadre_id,
+        value=payload.grade.value,
+        decided_on=payload.finalized_on,
+        status="AMENDED" if payload.amended else "EFFECTIVE",
+    )
 
 
 async def on_contract_terminated(payload: rank_v1.ContractTerminated, _event: CloudEvent, uow: Any) -> None:
     """Keeps a contract termination (a dispute may go to arbitration within 60 days)."""
-    await keep_decision(uow, ref=f"contract/{payload.contract_id}", target=AppealTarget.CONTRACT,
-                        cadre_id=payload.cadre_id, value="TERMINATE", decided_on=payload.terminated_on,
-                        status="EFFECTIVE")
+    await keep_decision(
+        uow,
+        ref=f"contract/{payload.contract_id}",
+        target=AppealTarget.CONTRACT,
+        cadre_id=payload.cadre_id,
+        value="TERMINATE",
+        decided_on=payload.terminated_on,
+        status="EFFECTIVE",
+    )
 
 
 async def on_contract_renewal(payload: rank_v1.ContractRenewalDecided, _event: CloudEvent, uow: Any) -> None:
     """Keeps a renewal decision (not renewed, or renewed one level down, may be disputed)."""
-    await keep_decision(uow, ref=f"contract/{payload.contract_id}", target=AppealTarget.CONTRACT,
-                        cadre_id=payload.cadre_id, value=payload.outcome.value, decided_on=payload.decided_on,
-                        status="EFFECTIVE")
+    await keep_decision(
+        uow,
+        ref=f"contract/{payload.contract_id}",
+        target=AppealTarget.CONTRACT,
+        cadre_id=payload.cadre_id,
+        value=payload.outcome.value,
+        decided_on=payload.decided_on,
+        status="EFFECTIVE",
+    )
 
 
 async def on_tolerance_granted(payload: tolerance_v1.ToleranceGranted, _event: CloudEvent, uow: Any) -> None:

@@ -36,13 +36,15 @@ def _rule(tools: PetitionsContext, target: AppealTarget, stage: str) -> StageRul
     return rule
 
 
-async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal,
-               today: dt.date) -> dict[str, Any]:
+async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Files an appeal by the cadre themself or, on their behalf, by petitions staff."""
     tools = uow.context
     target = target_value(cmd.target_type)
     rule = _rule(tools, target, cmd.stage)
-    if not cmd.target_ref.startswith(TARGET_PREFIX[target] + "/") or len(cmd.target_ref) <= len(TARGET_PREFIX[target]) + 1:
+    if (
+        not cmd.target_ref.startswith(TARGET_PREFIX[target] + "/")
+        or len(cmd.target_ref) <= len(TARGET_PREFIX[target]) + 1
+    ):
         raise RuleViolation(f"target_ref names a {TARGET_PREFIX[target]}/<id>", rule="appeal.target_ref")
     staff = principal.has(Role.PETITIONS_STAFF)
     async with uow:
@@ -50,8 +52,10 @@ async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal,
         original, decision_on = None, cmd.decision_on
         if target is AppealTarget.XINFANG:
             if not staff or cmd.appellant_cadre_id is not None:
-                raise RuleViolation("a general petition's review is filed by petitions staff for its petitioner, "
-                                    "without a cadre id", rule="appeal.appellant")
+                raise RuleViolation(
+                    "a general petition's review is filed by petitions staff for its petitioner, without a cadre id",
+                    rule="appeal.appellant",
+                )
             report_id = cmd.target_ref.split("/", 1)[1]
             await require_report(uow, access, report_id)
             report = await uow.reports.get(report_id)
@@ -85,18 +89,32 @@ async def file(cmd: commands.FileAppeal, uow: UOW, *, principal: Principal,
         if cmd.previous_appeal_id is not None:
             earlier = await uow.appeals.get(cmd.previous_appeal_id)
             if earlier is None or earlier.target_ref != cmd.target_ref or earlier.appellant_cadre_id != appellant:
-                raise RuleViolation("the previous appeal is not an appeal against the same decision by the same "
-                                    "appellant", rule="appeal.previous")
+                raise RuleViolation(
+                    "the previous appeal is not an appeal against the same decision by the same appellant",
+                    rule="appeal.previous",
+                )
             if next_stage(tools.appeal_rules, target, stage_value(earlier.stage)) is not rule.stage:
                 raise RuleViolation(f"{rule.stage.value} does not follow {earlier.stage}", rule="appeal.stage")
             previous = earlier.previous_view()
         if await uow.appeals.active_for(cmd.target_ref, rule.stage.value):
             raise Conflict("this decision is already appealed at this stage", rule="appeal.duplicate")
         filed_on = cmd.filed_on if (staff and cmd.filed_on) else today
-        appeal = Appeal.file(appeal_id=new_id(), rule=rule, appellant_cadre_id=appellant, target_ref=cmd.target_ref,
-                             original_value=original, decision_on=decision_on, notified_on=cmd.notified_on,
-                             filed_on=filed_on, previous=previous, filed_by=principal.subject, org_unit_id=unit_id,
-                             grounds=cmd.grounds, calendar=tools.calendar, today=today)
+        appeal = Appeal.file(
+            appeal_id=new_id(),
+            rule=rule,
+            appellant_cadre_id=appellant,
+            target_ref=cmd.target_ref,
+            original_value=original,
+            decision_on=decision_on,
+            notified_on=cmd.notified_on,
+            filed_on=filed_on,
+            previous=previous,
+            filed_by=principal.subject,
+            org_unit_id=unit_id,
+            grounds=cmd.grounds,
+            calendar=tools.calendar,
+            today=today,
+        )
         await uow.appeals.add(appeal)
         await uow.audit(principal, "FILE", "appeal", appeal.id)
         return await uow.commit({"id": appeal.id, "status": appeal.status, "filing_deadline": appeal.filing_deadline})
@@ -123,13 +141,20 @@ async def _load(uow: UOW, principal: Principal, appeal_id: str) -> Appeal:
         raise NotFound("appeal not found", field="appeal_id", rule="appeal.scope")
     deciders = DECIDERS[AppealTarget(appeal.target_type)]
     if not any(principal.has(Role(r)) for r in deciders):
-        raise Forbidden(f"{appeal.target_type} appeals are decided by {', '.join(sorted(deciders))}",
-                        rule="appeal.decider")
+        raise Forbidden(
+            f"{appeal.target_type} appeals are decided by {', '.join(sorted(deciders))}", rule="appeal.decider"
+        )
     return appeal
 
 
-async def step(appeal_id: str, uow: UOW, *, principal: Principal, action: str, apply: Any,
-               ) -> dict[str, Any]:
+async def step(
+    appeal_id: str,
+    uow: UOW,
+    *,
+    principal: Principal,
+    action: str,
+    apply: Any,
+) -> dict[str, Any]:
     """Runs one step (accept, reject, start the review, decide) by a role that decides this target type."""
     tools = uow.context
     async with uow:

@@ -15,8 +15,9 @@ from services.petitions.service_layer import commands
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def propose(cmd: commands.ProposeClarification, uow: UOW, *, principal: Principal,
-                  today: dt.date) -> dict[str, Any]:
+async def propose(
+    cmd: commands.ProposeClarification, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Proposes a clarification for a cadre found unfounded in concluded reports."""
     async with uow:
         access = await uow.scope.access(principal)
@@ -26,22 +27,30 @@ async def propose(cmd: commands.ProposeClarification, uow: UOW, *, principal: Pr
             raise RuleViolation("name each report once", rule="clarification.reports")
         rows = await uow.reports.concluded_unfounded(cmd.cadre_id, cmd.report_ids)
         if len(rows) != len(cmd.report_ids):
-            raise RuleViolation("a clarification follows concluded reports found unfounded for this cadre",
-                                rule="clarification.report_unfounded")
+            raise RuleViolation(
+                "a clarification follows concluded reports found unfounded for this cadre",
+                rule="clarification.report_unfounded",
+            )
         for report_id in cmd.report_ids:
             if await uow.clarifications.open_for(cmd.cadre_id, report_id):
-                raise RuleViolation("a clarification of this cadre about this report is already under way",
-                                    rule="clarification.duplicate")
-        clarification = Clarification.propose(clarification_id=new_id(), cadre_id=cmd.cadre_id,
-                                              report_ids=cmd.report_ids, spread=cmd.spread, reason="MANUAL",
-                                              today=today)
+                raise RuleViolation(
+                    "a clarification of this cadre about this report is already under way",
+                    rule="clarification.duplicate",
+                )
+        clarification = Clarification.propose(
+            clarification_id=new_id(),
+            cadre_id=cmd.cadre_id,
+            report_ids=cmd.report_ids,
+            spread=cmd.spread,
+            reason="MANUAL",
+            today=today,
+        )
         await uow.clarifications.add(clarification)
         await uow.audit(principal, "PROPOSE", "clarification", clarification.id)
         return await uow.commit({"id": clarification.id})
 
 
-async def _load(uow: UOW, principal: Principal, clarification_id: str, *,
-                own: bool = False) -> Clarification:
+async def _load(uow: UOW, principal: Principal, clarification_id: str, *, own: bool = False) -> Clarification:
     clarification = await uow.clarifications.get(clarification_id)
     missing = NotFound("clarification not found", field="clarification_id", rule="clarification.scope")
     if clarification is None:
@@ -56,8 +65,9 @@ async def _load(uow: UOW, principal: Principal, clarification_id: str, *,
     return clarification
 
 
-async def step(clarification_id: str, uow: UOW, *, principal: Principal, action: str,
-               apply: Any, own: bool = False) -> dict[str, Any]:
+async def step(
+    clarification_id: str, uow: UOW, *, principal: Principal, action: str, apply: Any, own: bool = False
+) -> dict[str, Any]:
     """Runs one step of a clarification (consent by the cadre themself, the others by staff in scope)."""
     async with uow:
         clarification = await _load(uow, principal, clarification_id, own=own)

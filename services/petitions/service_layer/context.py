@@ -26,6 +26,11 @@ class PetitionsContext(ServiceContext):
     @classmethod
     def build(cls, settings: PetitionsSettings) -> PetitionsContext:
         """Builds the sealer, calendar, rule tables and directory from the settings."""
-        return cls(settings=settings, calendar=cls.load_calendar(settings), sealer=Sealer(settings.vault_keys()),
-                   deadline_rules=deadlines.resolve(settings.deadline_overrides),
-                   appeal_rules=appeals.resolve(settings.appeal_overrides), directory=Directory(orm.directory))
+        return cls(
+            settings=settings,
+            calendar=cls.load_calendar(settings),
+            sealer=Sealer(settings.vault_keys()),
+            deadline_rules=deadlines.resolve(settings.deadline_overrides),
+            appeal_rules=appeals.resolve(settings.appeal_overrides),
+            directory=Directory(orm.directory),
+        )

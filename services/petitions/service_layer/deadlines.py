@@ -23,26 +23,41 @@ from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as
 log = logging.getLogger("petitions.deadlines")
 
 
-async def plan_deadlines(uow: UOW, evts: Iterable[Any], *, org_unit_id: str | None,
-                         appeal_rule: StageRule | None = None) -> None:
+async def plan_deadlines(
+    uow: UOW, evts: Iterable[Any], *, org_unit_id: str | None, appeal_rule: StageRule | None = None
+) -> None:
     """Opens and settles the deadlines the new domain events call for."""
     tools = uow.context
     for event in list(evts):
         for op in ops_for(event):
             if isinstance(op, SettleDeadlines):
-                await uow.deadlines.settle(kinds=op.kinds, how=op.how, on=op.on, report_id=op.report_id,
-                                           object_id=op.object_id)
+                await uow.deadlines.settle(
+                    kinds=op.kinds, how=op.how, on=op.on, report_id=op.report_id, object_id=op.object_id
+                )
                 continue
             assert isinstance(op, OpenDeadline)
             if op.kind == APPEAL_DECISION:
                 assert appeal_rule is not None and appeal_rule.decision is not None
-                rule = DeadlineRule(APPEAL_DECISION, appeal_rule.decision, "acceptance", "decide the appeal",
-                                    appeal_rule.source, appeal_rule.confidence, appeal_rule.decision_pausable,
-                                    appeal_rule.max_extension)
+                rule = DeadlineRule(
+                    APPEAL_DECISION,
+                    appeal_rule.decision,
+                    "acceptance",
+                    "decide the appeal",
+                    appeal_rule.source,
+                    appeal_rule.confidence,
+                    appeal_rule.decision_pausable,
+                    appeal_rule.max_extension,
+                )
             else:
                 rule = tools.deadline_rules[op.kind]
-            deadline = plan(op, deadline_id=new_id(), rule=rule, org_unit_id=org_unit_id, calendar=tools.calendar,
-                            reminder_lead_days=tools.settings.deadline_reminder_working_days)
+            deadline = plan(
+                op,
+                deadline_id=new_id(),
+                rule=rule,
+                org_unit_id=org_unit_id,
+                calendar=tools.calendar,
+                reminder_lead_days=tools.settings.deadline_reminder_working_days,
+            )
             await uow.deadlines.add(deadline)
 
 
@@ -55,8 +70,7 @@ async def _load(uow: UOW, principal: Principal, deadline_id: str) -> Deadline:
     return deadline
 
 
-async def step(deadline_id: str, uow: UOW, *, principal: Principal, action: str,
-               apply: Any) -> dict[str, Any]:
+async def step(deadline_id: str, uow: UOW, *, principal: Principal, action: str, apply: Any) -> dict[str, Any]:
     """Pauses, resumes or extends a deadline in the caller's subtree."""
     async with uow:
         deadline = await _load(uow, principal, deadline_id)
@@ -73,8 +87,20 @@ async def sweep_breaches(uow: UOW, *, today: dt.date, limit: int) -> int:
     async with uow:
         claimed = await uow.deadlines.claim_breaches(today=today, limit=limit)
         for row in claimed:
-            uow.emit(*to_contracts(events.DeadlineBreached(row.id, row.report_id, row.object_type, row.object_id,
-                                                           row.kind, row.due_on, today, row.org_unit_id)))
+            uow.emit(
+                *to_contracts(
+                    events.DeadlineBreached(
+                        row.id,
+                        row.report_id,
+                        row.object_type,
+                        row.object_id,
+                        row.kind,
+                        row.due_on,
+                        today,
+                        row.org_unit_id,
+                    )
+                )
+            )
         await uow.commit()
     if claimed:
         log.info("deadlines breached", extra={"count": len(claimed)})
@@ -86,8 +112,13 @@ async def sweep_reminders(uow: UOW, *, today: dt.date, limit: int) -> int:
     async with uow:
         claimed = await uow.deadlines.claim_reminders(today=today, limit=limit)
         for row in claimed:
-            uow.emit(*to_contracts(events.DeadlineApproaching(row.id, row.report_id, row.object_type, row.object_id,
-                                                              row.kind, row.due_on, row.org_unit_id)))
+            uow.emit(
+                *to_contracts(
+                    events.DeadlineApproaching(
+                        row.id, row.report_id, row.object_type, row.object_id, row.kind, row.due_on, row.org_unit_id
+                    )
+                )
+            )
         await uow.commit()
     return len(claimed)
 

@@ -25,8 +25,9 @@ async def _accuser_known(uow: UOW, cadre_id: str | None) -> None:
         raise RuleViolation("unknown accuser cadre", rule="false_accusation.accuser")
 
 
-async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, *, principal: Principal,
-                    today: dt.date) -> dict[str, Any]:
+async def open_case(
+    cmd: commands.OpenFalseAccusation, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Opens a case about the reporter of a concluded report whose accusation proved unfounded."""
     async with uow:
         access = await uow.scope.access(principal)
@@ -35,13 +36,21 @@ async def open_case(cmd: commands.OpenFalseAccusation, uow: UOW, *, principal: P
         assert report is not None
         victims = [a.cadre_id for a in report.accused if a.outcome == "UNFOUNDED"]
         if report.status not in OUTCOME_STATES or not victims:
-            raise RuleViolation("a false-accusation case follows a concluded report found unfounded",
-                                rule="false_accusation.origin_unfounded")
+            raise RuleViolation(
+                "a false-accusation case follows a concluded report found unfounded",
+                rule="false_accusation.origin_unfounded",
+            )
         await _accuser_known(uow, cmd.accuser_cadre_id)
-        case = FalseAccusationCase.open(case_id=new_id(), origin_report_id=report.id, victim_cadre_ids=victims,
-                                        grounds=cmd.grounds, accuser_is_cadre=cmd.accuser_is_cadre,
-                                        accuser_cadre_id=cmd.accuser_cadre_id, opened_by=principal.subject,
-                                        today=today)
+        case = FalseAccusationCase.open(
+            case_id=new_id(),
+            origin_report_id=report.id,
+            victim_cadre_ids=victims,
+            grounds=cmd.grounds,
+            accuser_is_cadre=cmd.accuser_is_cadre,
+            accuser_cadre_id=cmd.accuser_cadre_id,
+            opened_by=principal.subject,
+            today=today,
+        )
         await uow.false_accusations.add(case)
         await uow.audit(principal, "OPEN", "false-accusation", case.id)
         return await uow.commit({"id": case.id})
@@ -65,8 +74,9 @@ async def _finish(uow: UOW, case: FalseAccusationCase, principal: Principal, act
     return await uow.commit(state_of(case))
 
 
-async def investigate(case_id: str, *, accuser_is_cadre: bool | None, accuser_cadre_id: str | None, uow: UOW,
-                      principal: Principal) -> dict[str, Any]:
+async def investigate(
+    case_id: str, *, accuser_is_cadre: bool | None, accuser_cadre_id: str | None, uow: UOW, principal: Principal
+) -> dict[str, Any]:
     """Starts the investigation."""
     async with uow:
         case = await _load(uow, principal, case_id)
@@ -75,8 +85,7 @@ async def investigate(case_id: str, *, accuser_is_cadre: bool | None, accuser_ca
         return await _finish(uow, case, principal, "INVESTIGATE")
 
 
-async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW,
-                 principal: Principal) -> dict[str, Any]:
+async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW, principal: Principal) -> dict[str, Any]:
     """Submits the findings for approval."""
     async with uow:
         case = await _load(uow, principal, case_id)
@@ -93,28 +102,41 @@ async def _tier(uow: UOW, unit_id: str | None) -> str | None:
     return tier_of([levels[i] for i in reversed(ids) if i in levels])
 
 
-async def decide(case_id: str, classification: str, uow: UOW, *, principal: Principal,
-                 today: dt.date) -> dict[str, Any]:
+async def decide(
+    case_id: str, classification: str, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Approves a classification; a confirmed false accusation proposes the victims' clarification."""
     tools = uow.context
     async with uow:
         case = await _load(uow, principal, case_id)
-        case.decide(classification=classification, approver=principal.subject,
-                    approver_tier=await _tier(uow, principal.unit_id),
-                    required_tier=tools.settings.false_accusation_approval_tier, today=today)
+        case.decide(
+            classification=classification,
+            approver=principal.subject,
+            approver_tier=await _tier(uow, principal.unit_id),
+            required_tier=tools.settings.false_accusation_approval_tier,
+            today=today,
+        )
         if case.status == "CONFIRMED_FALSE_ACCUSATION":
             report = await uow.reports.get(case.origin_report_id)
             spread = (report.accusation_spread if report else None) or "UNIT"
             for cadre_id in case.victim_cadre_ids:
                 if not await uow.clarifications.open_for(cadre_id, case.origin_report_id):
-                    await uow.clarifications.add(Clarification.propose(
-                        clarification_id=new_id(), cadre_id=cadre_id, report_ids=[case.origin_report_id],
-                        spread=spread, reason="FALSE_ACCUSATION", today=today))
+                    await uow.clarifications.add(
+                        Clarification.propose(
+                            clarification_id=new_id(),
+                            cadre_id=cadre_id,
+                            report_ids=[case.origin_report_id],
+                            spread=spread,
+                            reason="FALSE_ACCUSATION",
+                            today=today,
+                        )
+                    )
         return await _finish(uow, case, principal, "DECIDE")
 
 
-async def refer(case_id: str, *, referral: str, note: str, uow: UOW, principal: Principal,
-                today: dt.date) -> dict[str, Any]:
+async def refer(
+    case_id: str, *, referral: str, note: str, uow: UOW, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records the referral of a confirmed false accuser."""
     async with uow:
         case = await _load(uow, principal, case_id)

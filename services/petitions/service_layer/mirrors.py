@@ -10,8 +10,17 @@ from kernel.contracts.vocabulary import AppealTarget
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
 
 
-async def keep_decision(uow: PetitionsUnitOfWork, *, ref: str, target: AppealTarget, cadre_id: str, value: str,
-                        decided_on: dt.date, status: str) -> None:
+async def keep_decision(
+    uow: PetitionsUnitOfWork,
+    *,
+    ref: str,
+    target: AppealTarget,
+    cadre_id: str,
+    value: str,
+    decided_on: dt.date,
+    status: str,
+) -> None:
     """Keeps the current state of an appealable decision (by its reference, e.g. `sanction/<id>`)."""
-    await uow.decisions.keep(ref=ref, target_type=target.value, cadre_id=cadre_id, value=value,
-                             decided_on=decided_on, status=status)
+    await uow.decisions.keep(
+        ref=ref, target_type=target.value, cadre_id=cadre_id, value=value, decided_on=decided_on, status=status
+    )

@@ -35,22 +35,26 @@ def public_status(status: str) -> str:
     return "TRANSFERRED"
 
 
-async def ask(report_id: str, text: str, uow: UOW, *, principal: Principal,
-              today: dt.date) -> dict[str, Any]:
+async def ask(report_id: str, text: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Puts a question to the reporter of a report (answered through the receipt code)."""
     async with uow:
         access = await uow.scope.access(principal)
         await require_report(uow, access, report_id)
         status = await uow.reports.status(report_id)
         if status in OUTCOME_STATES or status in ENDED_STATES:
-            raise InvalidTransition("report", str(status), "ask the reporter a question",
-                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, str(status)))
+            raise InvalidTransition(
+                "report",
+                str(status),
+                "ask the reporter a question",
+                allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, str(status)),
+            )
         pending = len(await uow.questions.unanswered(report_id))
         if pending >= MAX_OPEN_QUESTIONS:
             raise Conflict(f"at most {MAX_OPEN_QUESTIONS} unanswered questions per report", rule="question.limit")
         question_id = new_id()
-        await uow.questions.add(question_id=question_id, report_id=report_id, text=text, asked_by=principal.subject,
-                                asked_on=today)
+        await uow.questions.add(
+            question_id=question_id, report_id=report_id, text=text, asked_by=principal.subject, asked_on=today
+        )
         await uow.audit(principal, "QUESTION", "report", report_id)
         return await uow.commit({"id": question_id})
 
@@ -74,15 +78,16 @@ async def follow_up(report_id: str | None, uow: UOW) -> dict[str, Any]:
         raise NotFound(NO_MATCH, rule="receipt.code")
     async with uow:
         row = await uow.reports.public_state(report_id)
-        questions = [{"id": x.id, "text": x.text, "asked_on": x.asked_on, "answered": x.answered_on is not None}
-                     for x in await uow.questions.for_report(report_id)]
+        questions = [
+            {"id": x.id, "text": x.text, "asked_on": x.asked_on, "answered": x.answered_on is not None}
+            for x in await uow.questions.for_report(report_id)
+        ]
         await uow.audit(PUBLIC, "FOLLOW_UP", "report", report_id)
         await uow.commit()
     return {"status": public_status(row.status), "received_on": row.received_on, "questions": questions}
 
 
-async def answer(report_id: str | None, question_id: str, text: str, uow: UOW,
-                 *, today: dt.date) -> dict[str, Any]:
+async def answer(report_id: str | None, question_id: str, text: str, uow: UOW, *, today: dt.date) -> dict[str, Any]:
     """Records an anonymous reporter's answer (sealed like every reporter text)."""
     tools = uow.context
     if report_id is None:

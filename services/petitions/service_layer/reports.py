@@ -49,10 +49,13 @@ async def _new_receipt(n: int) -> _Receipt:
     return _Receipt(code, salt, await asyncio.to_thread(receipts.digest, code, salt, n), n)
 
 
-def _sealed_texts(tools: PetitionsContext, report_id: str, content: str,
-                  accused_text: str | None) -> dict[str, bytes | None]:
-    return {"content_sealed": tools.sealer.seal_text(content, context="content", record_id=report_id),
-            "accused_text_sealed": tools.sealer.seal_text(accused_text, context="accused", record_id=report_id)}
+def _sealed_texts(
+    tools: PetitionsContext, report_id: str, content: str, accused_text: str | None
+) -> dict[str, bytes | None]:
+    return {
+        "content_sealed": tools.sealer.seal_text(content, context="content", record_id=report_id),
+        "accused_text_sealed": tools.sealer.seal_text(accused_text, context="accused", record_id=report_id),
+    }
 
 
 def _identity_fingerprint(tools: PetitionsContext, reporter: commands.Reporter) -> str:
@@ -64,8 +67,7 @@ def _identity_fingerprint(tools: PetitionsContext, reporter: commands.Reporter) 
     return tools.sealer.fingerprint("name:" + reporter.name.strip() + "|" + (reporter.email or "").lower())
 
 
-async def intake(cmd: commands.IntakeReport, uow: UOW, *, principal: Principal,
-                 today: dt.date) -> dict[str, Any]:
+async def intake(cmd: commands.IntakeReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records a report from any channel; seals the reporter into the vault; returns a receipt code once."""
     tools = uow.context
     report_id = new_id()
@@ -73,8 +75,10 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, *, principal: Principal,
     sealed = _sealed_texts(tools, report_id, cmd.content, cmd.accused_description)
     vault = None
     if cmd.reporter is not None:
-        vault = (tools.sealer.seal(orjson.dumps(dataclasses.asdict(cmd.reporter)), context="reporter",
-                                   record_id=report_id), _identity_fingerprint(tools, cmd.reporter))
+        vault = (
+            tools.sealer.seal(orjson.dumps(dataclasses.asdict(cmd.reporter)), context="reporter", record_id=report_id),
+            _identity_fingerprint(tools, cmd.reporter),
+        )
     receipt = await _new_receipt(tools.settings.receipt_scrypt_n) if cmd.issue_receipt else None
     public = principal.subject == "public" and not principal.roles
     async with uow:
@@ -85,21 +89,33 @@ async def intake(cmd: commands.IntakeReport, uow: UOW, *, principal: Principal,
         if public:
             if not await uow.directory.active_unit(unit_id):
                 raise RuleViolation("unknown org unit", rule="report.org_unit")
-        elif access.prefix is None or (unit_id != principal.unit_id
-                                       and await uow.scope.unit_in_scope(access, unit_id) is None):
+        elif access.prefix is None or (
+            unit_id != principal.unit_id and await uow.scope.unit_in_scope(access, unit_id) is None
+        ):
             raise unit_not_found("handling_org_unit_id")
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
-        report = Report.receive(report_id=report_id, petition_type=cmd.petition_type, channel=cmd.channel,
-                                received_on=cmd.received_on, identity=identity, handling_org_unit_id=unit_id,
-                                accused_cadre_ids=cmd.accused_cadre_ids, accused_unit_ids=cmd.accused_org_unit_ids,
-                                category=cmd.category, transfer_ref=cmd.transfer_ref, today=today)
+        report = Report.receive(
+            report_id=report_id,
+            petition_type=cmd.petition_type,
+            channel=cmd.channel,
+            received_on=cmd.received_on,
+            identity=identity,
+            handling_org_unit_id=unit_id,
+            accused_cadre_ids=cmd.accused_cadre_ids,
+            accused_unit_ids=cmd.accused_org_unit_ids,
+            category=cmd.category,
+            transfer_ref=cmd.transfer_ref,
+            today=today,
+        )
         await uow.reports.add(report, sealed=sealed)
         if vault is not None:
             await uow.vault.put(report_id, *vault)
         if receipt is not None:
             while await uow.vault.bucket_size(receipts.prefix(receipt.code)) >= MAX_PREFIX_BUCKET:
                 receipt = await _new_receipt(receipt.n)
-            await uow.vault.put_receipt(report_id, receipts.prefix(receipt.code), receipt.salt, receipt.digest, receipt.n)
+            await uow.vault.put_receipt(
+                report_id, receipts.prefix(receipt.code), receipt.salt, receipt.digest, receipt.n
+            )
         await plan_deadlines(uow, report.events, org_unit_id=unit_id)
         await uow.audit(principal, "INTAKE", "report", report_id)
         # The stored (replayable) answer never holds the receipt code: only its hash is kept.
@@ -118,16 +134,26 @@ async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_id
         public = not access.principal.roles
         known = {r[0] for r in rows if public or access.sees(r[0], r[1]) or r[0] in access.excluded(sensitive=True)}
         if known != set(cadre_ids):
-            raise RuleViolation("unknown accused cadre", rule="report.accused_unknown", field="accused_cadre_ids",
-                                positions=[i for i, c in enumerate(cadre_ids) if c not in known])
+            raise RuleViolation(
+                "unknown accused cadre",
+                rule="report.accused_unknown",
+                field="accused_cadre_ids",
+                positions=[i for i, c in enumerate(cadre_ids) if c not in known],
+            )
         if access.excluded(sensitive=True) & set(cadre_ids):
-            raise RuleViolation("you are, or are related to, an accused cadre: hand this report to a colleague (回避)",
-                                rule="report.recusal")
+            raise RuleViolation(
+                "you are, or are related to, an accused cadre: hand this report to a colleague (回避)",
+                rule="report.recusal",
+            )
     if unit_ids:
         found = await uow.directory.known_units(unit_ids)
         if found != set(unit_ids):
-            raise RuleViolation("unknown accused org unit", rule="report.accused_unknown", field="accused_org_unit_ids",
-                                positions=[i for i, u in enumerate(unit_ids) if u not in found])
+            raise RuleViolation(
+                "unknown accused org unit",
+                rule="report.accused_unknown",
+                field="accused_org_unit_ids",
+                positions=[i for i, u in enumerate(unit_ids) if u not in found],
+            )
 
 
 async def reissue_receipt(report_id: str, uow: UOW, *, principal: Principal) -> dict[str, Any]:
@@ -158,16 +184,18 @@ async def _load(uow: UOW, access: Access, report_id: str) -> Report:
     return report
 
 
-async def _finish(uow: UOW, report: Report, principal: Principal, action: str,
-                  extra: list[Any] | None = None) -> dict[str, Any]:
+async def _finish(
+    uow: UOW, report: Report, principal: Principal, action: str, extra: list[Any] | None = None
+) -> dict[str, Any]:
     await uow.reports.save(report)
     await plan_deadlines(uow, [*report.events, *(extra or [])], org_unit_id=report.handling_org_unit_id)
     await uow.audit(principal, action, "report", report.id)
     return await uow.commit(state_of(report))
 
 
-async def transition(report_id: str, uow: UOW, *, principal: Principal, action: str,
-                     apply: Callable[[Report], None]) -> dict[str, Any]:
+async def transition(
+    report_id: str, uow: UOW, *, principal: Principal, action: str, apply: Callable[[Report], None]
+) -> dict[str, Any]:
     """Runs a state-machine step that needs nothing but the report."""
     async with uow:
         access = await uow.scope.access(principal)
@@ -176,17 +204,25 @@ async def transition(report_id: str, uow: UOW, *, principal: Principal, action: 
         return await _finish(uow, report, principal, action)
 
 
-async def register(report_id: str, cmd: commands.RegisterReport, uow: UOW, *, principal: Principal,
-                   today: dt.date) -> dict[str, Any]:
+async def register(
+    report_id: str, cmd: commands.RegisterReport, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Registers a report; links reports about the same cadres with similar facts (repeat detection)."""
     async with uow:
         access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
         allegations = [Allegation(new_id(), a.summary, a.cadre_id) for a in cmd.allegations]
-        report.register(category=cmd.category, substantive=cmd.substantive, jurisdiction=cmd.jurisdiction,
-                        accused_cadre_ids=cmd.accused_cadre_ids, accused_unit_ids=cmd.accused_org_unit_ids,
-                        allegations=allegations, real_name_verified=cmd.real_name_verified, today=today)
+        report.register(
+            category=cmd.category,
+            substantive=cmd.substantive,
+            jurisdiction=cmd.jurisdiction,
+            accused_cadre_ids=cmd.accused_cadre_ids,
+            accused_unit_ids=cmd.accused_org_unit_ids,
+            allegations=allegations,
+            real_name_verified=cmd.real_name_verified,
+            today=today,
+        )
         await _link_similar(uow, report, today)
         return await _finish(uow, report, principal, "REGISTER")
 
@@ -198,8 +234,9 @@ async def _link_similar(uow: UOW, report: Report, today: dt.date) -> None:
         return
     mine = shingles(tools.sealer.open_text(sealed, context="content", record_id=report.id) or "")
     links = []
-    for other_id, other_sealed in await uow.reports.similar_candidates(report.id, report.accused_cadre_ids,
-                                                                       tools.settings.repeat_candidates):
+    for other_id, other_sealed in await uow.reports.similar_candidates(
+        report.id, report.accused_cadre_ids, tools.settings.repeat_candidates
+    ):
         other = tools.sealer.open_text(other_sealed, context="content", record_id=other_id) or ""
         score = similarity(mine, shingles(other))
         if score >= tools.settings.repeat_similarity_threshold:
@@ -207,8 +244,9 @@ async def _link_similar(uow: UOW, report: Report, today: dt.date) -> None:
     await uow.reports.link(report.id, links, kind="SIMILAR", on=today)
 
 
-async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, *, principal: Principal,
-                today: dt.date) -> dict[str, Any]:
+async def route(
+    report_id: str, cmd: commands.RouteReport, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Sends a report up (to an ancestor unit or outside), down (to a unit below) or to another body."""
     async with uow:
         access = await uow.scope.access(principal)
@@ -229,8 +267,9 @@ async def route(report_id: str, cmd: commands.RouteReport, uow: UOW, *, principa
         return await _finish(uow, report, principal, "ROUTE")
 
 
-async def archive_duplicate(report_id: str, original_id: str, uow: UOW, *, principal: Principal,
-                            today: dt.date) -> dict[str, Any]:
+async def archive_duplicate(
+    report_id: str, original_id: str, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Archives a repeated report, linked to the first one."""
     async with uow:
         access = await uow.scope.access(principal)
@@ -245,8 +284,9 @@ def _decision(cmd: commands.Decision, principal: Principal) -> CollectiveDecisio
     return CollectiveDecision(cmd.meeting_on, cmd.participants, cmd.minutes_ref, principal.subject)
 
 
-async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, *, principal: Principal,
-                  today: dt.date) -> dict[str, Any]:
+async def dispose(
+    report_id: str, cmd: commands.DisposeReport, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Decides a disposal mode; an inquiry letter asks every accused cadre for a reply (函询, 15 working days)."""
     tools = uow.context
     async with uow:
@@ -263,16 +303,24 @@ async def dispose(report_id: str, cmd: commands.DisposeReport, uow: UOW, *, prin
         if cmd.mode == DisposalMode.INQUIRY_LETTER:
             due = tools.deadline_rules["INQUIRY_REPLY"].period.after(today, tools.calendar)
             for cadre_id in report.accused_cadre_ids:
-                request = StatementRequest.issue(statement_id=new_id(), report_id=report.id, cadre_id=cadre_id,
-                                                 kind=StatementKind.INQUIRY_REPLY, facts=cmd.letter_text or "",
-                                                 due_on=due, requested_by=principal.subject, today=today)
+                request = StatementRequest.issue(
+                    statement_id=new_id(),
+                    report_id=report.id,
+                    cadre_id=cadre_id,
+                    kind=StatementKind.INQUIRY_REPLY,
+                    facts=cmd.letter_text or "",
+                    due_on=due,
+                    requested_by=principal.subject,
+                    today=today,
+                )
                 await uow.statements.add(request)
                 extra.extend(request.events)
         return await _finish(uow, report, principal, "DISPOSE", extra)
 
 
-async def verify(report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal,
-                 today: dt.date) -> dict[str, Any]:
+async def verify(
+    report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Moves to preliminary verification after an insufficient explanation."""
     async with uow:
         access = await uow.scope.access(principal)
@@ -281,15 +329,22 @@ async def verify(report_id: str, decision: commands.Decision, uow: UOW, *, princ
         return await _finish(uow, report, principal, "VERIFY")
 
 
-async def reopen(report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal,
-                 today: dt.date) -> dict[str, Any]:
+async def reopen(
+    report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Reopens a report whose reporter objected with new evidence (back to verification)."""
-    return await transition(report_id, uow, principal=principal, action="REOPEN", apply=lambda r: r.reopen(
-        disposal_id=new_id(), decision=_decision(decision, principal), today=today))
+    return await transition(
+        report_id,
+        uow,
+        principal=principal,
+        action="REOPEN",
+        apply=lambda r: r.reopen(disposal_id=new_id(), decision=_decision(decision, principal), today=today),
+    )
 
 
-async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, *, principal: Principal,
-                    today: dt.date) -> dict[str, Any]:
+async def open_case(
+    report_id: str, cmd: commands.OpenCase, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Opens a formal case (立案) per cadre; each one emits case_opened."""
     async with uow:
         access = await uow.scope.access(principal)
@@ -301,21 +356,33 @@ async def open_case(report_id: str, cmd: commands.OpenCase, uow: UOW, *, princip
             # (kernel.access); an unknown id gets the same answer.
             if await uow.scope.cadre_in_scope(access, cadre_id) is None:
                 raise cadre_not_found("cadre_ids")
-        report.open_case(disposal_id=new_id(), case_ids={c: new_id() for c in cmd.cadre_ids},
-                         decision=_decision(cmd.decision, principal), opened_on=cmd.opened_on, today=today)
+        report.open_case(
+            disposal_id=new_id(),
+            case_ids={c: new_id() for c in cmd.cadre_ids},
+            decision=_decision(cmd.decision, principal),
+            opened_on=cmd.opened_on,
+            today=today,
+        )
         return await _finish(uow, report, principal, "OPEN_CASE")
 
 
-async def close(report_id: str, cmd: commands.CloseReport, uow: UOW, *, principal: Principal,
-                today: dt.date) -> dict[str, Any]:
+async def close(
+    report_id: str, cmd: commands.CloseReport, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Concludes a report: outcomes per allegation and cadre; the accused must have been heard."""
     async with uow:
         access = await uow.scope.access(principal)
         report = await _load(uow, access, report_id)
         requests = await uow.statements.for_report(report_id)
-        report.close(findings=cmd.findings, conclusion=cmd.conclusion, adverse_effect=cmd.adverse_effect,
-                     accusation_spread=cmd.accusation_spread, fabrication_suspected=cmd.fabrication_suspected,
-                     hearing=hearing_by_cadre(requests, today), today=today)
+        report.close(
+            findings=cmd.findings,
+            conclusion=cmd.conclusion,
+            adverse_effect=cmd.adverse_effect,
+            accusation_spread=cmd.accusation_spread,
+            fabrication_suspected=cmd.fabrication_suspected,
+            hearing=hearing_by_cadre(requests, today),
+            today=today,
+        )
         extra: list[Any] = []
         for request in requests:
             if request.status == "OPEN":
@@ -333,14 +400,29 @@ async def _after_closure(uow: UOW, report: Report, today: dt.date) -> None:
     if report.adverse_effect:
         for cadre_id in unfounded:
             if not await uow.clarifications.open_for(cadre_id, report.id):
-                await uow.clarifications.add(Clarification.propose(
-                    clarification_id=new_id(), cadre_id=cadre_id, report_ids=[report.id],
-                    spread=report.accusation_spread or "UNIT", reason="UNFOUNDED_ADVERSE", today=today))
+                await uow.clarifications.add(
+                    Clarification.propose(
+                        clarification_id=new_id(),
+                        cadre_id=cadre_id,
+                        report_ids=[report.id],
+                        spread=report.accusation_spread or "UNIT",
+                        reason="UNFOUNDED_ADVERSE",
+                        today=today,
+                    )
+                )
     if report.fabrication_suspected and unfounded:
-        await uow.false_accusations.add(FalseAccusationCase.open(
-            case_id=new_id(), origin_report_id=report.id, victim_cadre_ids=unfounded,
-            grounds="fabrication suspected at the conclusion of the report", accuser_is_cadre=False,
-            accuser_cadre_id=None, opened_by="rule", today=today))
+        await uow.false_accusations.add(
+            FalseAccusationCase.open(
+                case_id=new_id(),
+                origin_report_id=report.id,
+                victim_cadre_ids=unfounded,
+                grounds="fabrication suspected at the conclusion of the report",
+                accuser_is_cadre=False,
+                accuser_cadre_id=None,
+                opened_by="rule",
+                today=today,
+            )
+        )
     if report.outcome == "UNFOUNDED" and report.real_name:
         fingerprint = await uow.vault.fingerprint(report.id)
         if fingerprint is not None:
@@ -350,8 +432,16 @@ async def _after_closure(uow: UOW, report: Report, today: dt.date) -> None:
                 await uow.vault.flag(fingerprint, count, today)
 
 
-async def record_objection(report_id: str, *, new_evidence: bool, summary: str | None, on: dt.date, uow: UOW,
-                           principal: Principal, today: dt.date) -> dict[str, Any]:
+async def record_objection(
+    report_id: str,
+    *,
+    new_evidence: bool,
+    summary: str | None,
+    on: dt.date,
+    uow: UOW,
+    principal: Principal,
+    today: dt.date,
+) -> dict[str, Any]:
     """Records a real-name reporter's objection to the result (the summary is sealed like report texts)."""
     tools = uow.context
     async with uow:
@@ -376,4 +466,3 @@ async def tolerate(report_id: str, cadre_id: str, on: dt.date, uow: UOW) -> bool
         await plan_deadlines(uow, report.events, org_unit_id=report.handling_org_unit_id)
         await uow.audit(None, "TOLERATED", "report", report.id)
     return changed
-

@@ -18,8 +18,7 @@ from services.petitions.service_layer.deadlines import plan_deadlines
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def issue(cmd: commands.IssueStatement, uow: UOW, *, principal: Principal,
-                today: dt.date) -> dict[str, Any]:
+async def issue(cmd: commands.IssueStatement, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Asks an accused cadre for a statement and defence (or an inquiry reply) by a due date."""
     tools = uow.context
     async with uow:
@@ -28,15 +27,26 @@ async def issue(cmd: commands.IssueStatement, uow: UOW, *, principal: Principal,
         report = await uow.reports.get(cmd.report_id)
         assert report is not None
         if report.status not in REPORT_TRANSITIONS["request a statement"]:
-            raise InvalidTransition("report", report.status, "request a statement",
-                                    allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, report.status))
+            raise InvalidTransition(
+                "report",
+                report.status,
+                "request a statement",
+                allowed_actions=InvalidTransition.allowed(REPORT_TRANSITIONS, report.status),
+            )
         if cmd.cadre_id not in report.accused_cadre_ids:
             raise RuleViolation("statements are requested from a cadre accused in the report", rule="statement.cadre")
         kind = "INQUIRY_REPLY" if cmd.kind == StatementKind.INQUIRY_REPLY else "STATEMENT"
         due = cmd.due_on or tools.deadline_rules[kind].period.after(today, tools.calendar)
-        request = StatementRequest.issue(statement_id=new_id(), report_id=report.id, cadre_id=cmd.cadre_id,
-                                         kind=cmd.kind, facts=cmd.facts, due_on=due, requested_by=principal.subject,
-                                         today=today)
+        request = StatementRequest.issue(
+            statement_id=new_id(),
+            report_id=report.id,
+            cadre_id=cmd.cadre_id,
+            kind=cmd.kind,
+            facts=cmd.facts,
+            due_on=due,
+            requested_by=principal.subject,
+            today=today,
+        )
         await uow.statements.add(request)
         await plan_deadlines(uow, request.events, org_unit_id=report.handling_org_unit_id)
         await uow.audit(principal, "STATEMENT_REQUEST", "statement", request.id)
@@ -67,8 +77,7 @@ async def _finish(uow: UOW, request: StatementRequest, principal: Principal, act
     return await uow.commit(state_of(request))
 
 
-async def answer(statement_id: str, text: str, uow: UOW, *, principal: Principal,
-                 today: dt.date) -> dict[str, Any]:
+async def answer(statement_id: str, text: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records the accused cadre's own statement."""
     async with uow:
         request = await _load(uow, principal, statement_id, addressee=True)
@@ -76,8 +85,9 @@ async def answer(statement_id: str, text: str, uow: UOW, *, principal: Principal
         return await _finish(uow, request, principal, "STATEMENT_ANSWER")
 
 
-async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW, principal: Principal,
-                 today: dt.date) -> dict[str, Any]:
+async def assess(
+    statement_id: str, *, adopted: bool, assessment: str, uow: UOW, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Marks a statement adopted or not, with the reason."""
     async with uow:
         request = await _load(uow, principal, statement_id, addressee=False)
@@ -85,8 +95,7 @@ async def assess(statement_id: str, *, adopted: bool, assessment: str, uow: UOW,
         return await _finish(uow, request, principal, "STATEMENT_ASSESS")
 
 
-async def waive(statement_id: str, reason: str, uow: UOW, *, principal: Principal,
-                today: dt.date) -> dict[str, Any]:
+async def waive(statement_id: str, reason: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records that the accused waived the statement, with the reason."""
     async with uow:
         request = await _load(uow, principal, statement_id, addressee=False)

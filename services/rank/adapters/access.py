@@ -19,6 +19,7 @@ async def access_of(conn: AsyncConnection, principal: Principal) -> Access:
     relatives: list[str] = []
     if principal.cadre_id:
         r = orm.cadre_relative
-        relatives = list((await conn.execute(select(r.c.relative_id).where(r.c.cadre_id == principal.cadre_id)))
-                         .scalars())
+        relatives = list(
+            (await conn.execute(select(r.c.relative_id).where(r.c.cadre_id == principal.cadre_id))).scalars()
+        )
     return resolve(principal, unit_path=prefix, relatives=relatives)

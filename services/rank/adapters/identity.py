@@ -24,9 +24,11 @@ def key_bytes(configured: str | None, *, production: bool) -> bytes:
             raise ValueError("RANK_ID_NUMBER_KEY must be base64 of at least 32 random bytes")
         return key
     if production:
-        raise ValueError("RANK_ID_NUMBER_KEY is not set: ID numbers are kept only as a keyed hash, and the key must "
-                         "be this deployment's own (python -c \"import os,base64;print(base64.urlsafe_b64encode("
-                         "os.urandom(32)).decode())\")")
+        raise ValueError(
+            "RANK_ID_NUMBER_KEY is not set: ID numbers are kept only as a keyed hash, and the key must "
+            "be this deployment's own (python -c \"import os,base64;print(base64.urlsafe_b64encode("
+            'os.urandom(32)).decode())")'
+        )
     return DEV_KEY
 
 

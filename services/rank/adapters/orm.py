@@ -445,6 +445,12 @@ kernel_tables = KernelTables(
 
 # Local copies of other producers' contracts, named <producer>_<noun> (docs/DEVELOPING.md, "Consuming events").
 PROJECTIONS: tuple[Table, ...] = (
-    appraisal_grade, appraisal_award, appraisal_index, tolerance_restriction, tolerance_sanction,
-    tolerance_investigation, petitions_report, petitions_clarification,
+    appraisal_grade,
+    appraisal_award,
+    appraisal_index,
+    tolerance_restriction,
+    tolerance_sanction,
+    tolerance_investigation,
+    petitions_report,
+    petitions_clarification,
 )

@@ -17,16 +17,20 @@ from services.rank.adapters.sql import dumps, path_str
 # Built once: a consumer runs it for every grade event.
 _GRADE_CONTEXT = select(
     select(orm.cadre.c.id).where(orm.cadre.c.id == bindparam("cadre_id")).scalar_subquery(),
-    select(orm.appraisal_grade.c.grade).where(orm.appraisal_grade.c.assessment_id == bindparam("assessment_id"))
+    select(orm.appraisal_grade.c.grade)
+    .where(orm.appraisal_grade.c.assessment_id == bindparam("assessment_id"))
     .scalar_subquery(),
-    select(orm.demotion.c.status).where(orm.demotion.c.source == bindparam("source")).scalar_subquery())
+    select(orm.demotion.c.status).where(orm.demotion.c.source == bindparam("source")).scalar_subquery(),
+)
 
 
-async def grade_context(conn: AsyncConnection, *, assessment_id: str, cadre_id: str,
-                        source: str) -> tuple[bool, str | None, str | None]:
+async def grade_context(
+    conn: AsyncConnection, *, assessment_id: str, cadre_id: str, source: str
+) -> tuple[bool, str | None, str | None]:
     """Returns, in one round trip: whether the cadre is registered, the grade stored before, the demotion's status."""
-    row = (await conn.execute(_GRADE_CONTEXT, {"cadre_id": cadre_id, "assessment_id": assessment_id,
-                                               "source": source})).one()
+    row = (
+        await conn.execute(_GRADE_CONTEXT, {"cadre_id": cadre_id, "assessment_id": assessment_id, "source": source})
+    ).one()
     return row[0] is not None, row[1], row[2]
 
 
@@ -38,8 +42,14 @@ async def put_grade(conn: AsyncConnection, **values: Any) -> None:
 async def grade_of_year(conn: AsyncConnection, cadre_id: str, year: int) -> str | None:
     """Returns the stored grade of a cadre's year (the latest finalized if several)."""
     t = orm.appraisal_grade
-    return (await conn.execute(select(t.c.grade).where(t.c.cadre_id == cadre_id, t.c.year == year)
-                               .order_by(t.c.finalized_on.desc()).limit(1))).scalar()
+    return (
+        await conn.execute(
+            select(t.c.grade)
+            .where(t.c.cadre_id == cadre_id, t.c.year == year)
+            .order_by(t.c.finalized_on.desc())
+            .limit(1)
+        )
+    ).scalar()
 
 
 async def put_award(conn: AsyncConnection, **values: Any) -> None:
@@ -50,8 +60,13 @@ async def put_award(conn: AsyncConnection, **values: Any) -> None:
 async def revoke_award(conn: AsyncConnection, *, award_id: str, cadre_id: str, type_: str, revoked_on: dt.date) -> None:
     """Marks an award revoked (creating the row if the grant was never seen)."""
     t = orm.appraisal_award
-    values = {"award_id": award_id, "cadre_id": cadre_id, "type": type_, "revoked_on": revoked_on,
-              "updated_at": utcnow()}
+    values = {
+        "award_id": award_id,
+        "cadre_id": cadre_id,
+        "type": type_,
+        "revoked_on": revoked_on,
+        "updated_at": utcnow(),
+    }
     await upsert(conn, t, values, ["award_id"])
 
 
@@ -73,43 +88,84 @@ async def put_sanction(conn: AsyncConnection, **values: Any) -> str | None:
     return before
 
 
-async def open_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: str, opened_on: dt.date,
-                             investigation_id: str | None) -> bool:
+async def open_investigation(
+    conn: AsyncConnection, *, case_id: str, cadre_id: str, opened_on: dt.date, investigation_id: str | None
+) -> bool:
     """Records an open case; a case already closed (events out of order) stays closed. True if newly open."""
     t = orm.tolerance_investigation
-    inserted = await insert_ignore(conn, t, {
-        "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "investigation_id": investigation_id,
-        "updated_at": utcnow()}, ["case_id"])
+    inserted = await insert_ignore(
+        conn,
+        t,
+        {
+            "case_id": case_id,
+            "cadre_id": cadre_id,
+            "opened_on": opened_on,
+            "investigation_id": investigation_id,
+            "updated_at": utcnow(),
+        },
+        ["case_id"],
+    )
     if inserted:
         return True
-    await conn.execute(update(t).where(t.c.case_id == case_id).values(
-        cadre_id=cadre_id, opened_on=opened_on,
-        investigation_id=t.c.investigation_id if investigation_id is None else investigation_id, updated_at=utcnow()))
+    await conn.execute(
+        update(t)
+        .where(t.c.case_id == case_id)
+        .values(
+            cadre_id=cadre_id,
+            opened_on=opened_on,
+            investigation_id=t.c.investigation_id if investigation_id is None else investigation_id,
+            updated_at=utcnow(),
+        )
+    )
     return False
 
 
-async def close_investigation(conn: AsyncConnection, *, case_id: str, cadre_id: str, closed_on: dt.date,
-                              result: str | None, opened_on: dt.date | None = None) -> None:
+async def close_investigation(
+    conn: AsyncConnection,
+    *,
+    case_id: str,
+    cadre_id: str,
+    closed_on: dt.date,
+    result: str | None,
+    opened_on: dt.date | None = None,
+) -> None:
     """Records that a case closed (creating the row if its opening was never seen)."""
     t = orm.tolerance_investigation
-    inserted = await insert_ignore(conn, t, {
-        "case_id": case_id, "cadre_id": cadre_id, "opened_on": opened_on, "closed_on": closed_on, "result": result,
-        "updated_at": utcnow()}, ["case_id"])
+    inserted = await insert_ignore(
+        conn,
+        t,
+        {
+            "case_id": case_id,
+            "cadre_id": cadre_id,
+            "opened_on": opened_on,
+            "closed_on": closed_on,
+            "result": result,
+            "updated_at": utcnow(),
+        },
+        ["case_id"],
+    )
     if not inserted:
-        await conn.execute(update(t).where(t.c.case_id == case_id).values(closed_on=closed_on, result=result,
-                                                                          updated_at=utcnow()))
+        await conn.execute(
+            update(t).where(t.c.case_id == case_id).values(closed_on=closed_on, result=result, updated_at=utcnow())
+        )
 
 
-async def flag_xinfang(conn: AsyncConnection, *, report_id: str, cadre_ids: Sequence[str], received_on: dt.date) -> None:
+async def flag_xinfang(
+    conn: AsyncConnection, *, report_id: str, cadre_ids: Sequence[str], received_on: dt.date
+) -> None:
     """Records a 信访 about cadres for selection supervision, once per (report, cadre)."""
     for cadre_id in cadre_ids:
-        await insert_ignore(conn, orm.petitions_report, {
-            "report_id": report_id, "cadre_id": cadre_id, "received_on": received_on, "updated_at": utcnow()},
-            ["report_id", "cadre_id"])
+        await insert_ignore(
+            conn,
+            orm.petitions_report,
+            {"report_id": report_id, "cadre_id": cadre_id, "received_on": received_on, "updated_at": utcnow()},
+            ["report_id", "cadre_id"],
+        )
 
 
-async def close_xinfang(conn: AsyncConnection, *, report_ids: Sequence[str], closed_on: dt.date, closed_by: str,
-                        cadre_id: str | None = None) -> list[str]:
+async def close_xinfang(
+    conn: AsyncConnection, *, report_ids: Sequence[str], closed_on: dt.date, closed_by: str, cadre_id: str | None = None
+) -> list[str]:
     """Closes the open 信访 flags of some reports (of one cadre, if named); returns the cadres concerned."""
     t = orm.petitions_report
     where = [t.c.report_id.in_(list(report_ids)), t.c.closed_on.is_(None)]
@@ -117,16 +173,28 @@ async def close_xinfang(conn: AsyncConnection, *, report_ids: Sequence[str], clo
         where.append(t.c.cadre_id == cadre_id)
     cadres = list((await conn.execute(select(t.c.cadre_id).where(*where))).scalars())
     if cadres:
-        await conn.execute(update(t).where(*where).values(closed_on=closed_on, closed_by=closed_by, updated_at=utcnow()))
+        await conn.execute(
+            update(t).where(*where).values(closed_on=closed_on, closed_by=closed_by, updated_at=utcnow())
+        )
     return sorted(set(cadres))
 
 
-async def put_clarification(conn: AsyncConnection, *, clarification_id: str, cadre_id: str, report_ids: Sequence[str],
-                            executed_on: dt.date) -> None:
+async def put_clarification(
+    conn: AsyncConnection, *, clarification_id: str, cadre_id: str, report_ids: Sequence[str], executed_on: dt.date
+) -> None:
     """Records a clarification (澄清正名) once."""
-    await insert_ignore(conn, orm.petitions_clarification, {
-        "clarification_id": clarification_id, "cadre_id": cadre_id, "report_ids": dumps(sorted(report_ids)),
-        "executed_on": executed_on, "updated_at": utcnow()}, ["clarification_id"])
+    await insert_ignore(
+        conn,
+        orm.petitions_clarification,
+        {
+            "clarification_id": clarification_id,
+            "cadre_id": cadre_id,
+            "report_ids": dumps(sorted(report_ids)),
+            "executed_on": executed_on,
+            "updated_at": utcnow(),
+        },
+        ["clarification_id"],
+    )
 
 
 async def cadre_exists(conn: AsyncConnection, cadre_id: str) -> bool:
@@ -139,15 +207,17 @@ async def mark_dirty(conn: AsyncConnection, cadre_ids: Sequence[str]) -> None:
     if not cadre_ids:
         return
     t = orm.cadre_standing
-    await conn.execute(update(t).where(t.c.cadre_id.in_(list(cadre_ids)))
-                       .values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+    await conn.execute(
+        update(t).where(t.c.cadre_id.in_(list(cadre_ids))).values(dirty=True, dirty_gen=t.c.dirty_gen + 1)
+    )
 
 
 async def mark_dirty_subtree(conn: AsyncConnection, path: Sequence[str]) -> None:
     """Queues every cadre of an org subtree for recomputation."""
     t, c, u = orm.cadre_standing, orm.cadre, orm.org_unit
-    members = (select(c.c.id).join(u, u.c.id == c.c.org_unit_id)
-               .where(u.c.path.startswith(path_str(path), autoescape=True)))
+    members = (
+        select(c.c.id).join(u, u.c.id == c.c.org_unit_id).where(u.c.path.startswith(path_str(path), autoescape=True))
+    )
     await conn.execute(update(t).where(t.c.cadre_id.in_(members)).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
 
 
@@ -155,24 +225,32 @@ async def mark_dirty_index_peers(conn: AsyncConnection, cadre_id: str, period_ke
     """Queues the cadres of ``cadre_id``'s org unit holding an index for ``period_key``: their percentile moved."""
     t, c, i = orm.cadre_standing, orm.cadre, orm.appraisal_index
     unit = select(c.c.org_unit_id).where(c.c.id == cadre_id).scalar_subquery()
-    peers = (select(c.c.id).join(i, and_(i.c.cadre_id == c.c.id, i.c.period_key == period_key))
-             .where(c.c.org_unit_id == unit))
+    peers = (
+        select(c.c.id)
+        .join(i, and_(i.c.cadre_id == c.c.id, i.c.period_key == period_key))
+        .where(c.c.org_unit_id == unit)
+    )
     await conn.execute(update(t).where(t.c.cadre_id.in_(peers)).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
 
 
 async def mark_dirty_categories(conn: AsyncConnection, categories: Sequence[str]) -> None:
     """Queues every cadre of some categories (a new ladder version)."""
     t, c = orm.cadre_standing, orm.cadre
-    await conn.execute(update(t).where(t.c.cadre_id.in_(select(c.c.id).where(c.c.category.in_(list(categories)))))
-                       .values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+    await conn.execute(
+        update(t)
+        .where(t.c.cadre_id.in_(select(c.c.id).where(c.c.category.in_(list(categories)))))
+        .values(dirty=True, dirty_gen=t.c.dirty_gen + 1)
+    )
 
 
 async def mark_expired_standings(conn: AsyncConnection, today: dt.date) -> int:
     """Queues the standings whose answer may have changed by the passing of time (valid_until reached)."""
     t = orm.cadre_standing
-    result = await conn.execute(update(t).where(and_(t.c.valid_until.is_not(None), t.c.valid_until <= today,
-                                                     t.c.dirty.is_(False)))
-                                .values(dirty=True, dirty_gen=t.c.dirty_gen + 1, valid_until=None))
+    result = await conn.execute(
+        update(t)
+        .where(and_(t.c.valid_until.is_not(None), t.c.valid_until <= today, t.c.dirty.is_(False)))
+        .values(dirty=True, dirty_gen=t.c.dirty_gen + 1, valid_until=None)
+    )
     return result.rowcount or 0
 
 
@@ -183,8 +261,9 @@ async def is_open(conn: AsyncConnection, case_id: str) -> bool:
     return row is not None and row[0] is not None and row[1] is None
 
 
-async def close_cases(conn: AsyncConnection, *, case_ids: Sequence[str], closed_on: dt.date, result: str,
-                      sole_cadre: str | None) -> list[str]:
+async def close_cases(
+    conn: AsyncConnection, *, case_ids: Sequence[str], closed_on: dt.date, result: str, sole_cadre: str | None
+) -> list[str]:
     """Closes the cases among `case_ids`; returns the cadres concerned.
 
     A case not seen yet (its opening redelivered later) is recorded closed, so that the late opening cannot
@@ -193,12 +272,27 @@ async def close_cases(conn: AsyncConnection, *, case_ids: Sequence[str], closed_
     if not case_ids:
         return []
     t = orm.tolerance_investigation
-    cadres = list((await conn.execute(select(t.c.cadre_id).where(t.c.case_id.in_(list(case_ids)),
-                                                                 t.c.closed_on.is_(None)))).scalars())
-    await conn.execute(update(t).where(t.c.case_id.in_(list(case_ids)), t.c.closed_on.is_(None))
-                       .values(closed_on=closed_on, result=result, updated_at=utcnow()))
+    cadres = list(
+        (
+            await conn.execute(select(t.c.cadre_id).where(t.c.case_id.in_(list(case_ids)), t.c.closed_on.is_(None)))
+        ).scalars()
+    )
+    await conn.execute(
+        update(t)
+        .where(t.c.case_id.in_(list(case_ids)), t.c.closed_on.is_(None))
+        .values(closed_on=closed_on, result=result, updated_at=utcnow())
+    )
     for case_id in case_ids:
-        await insert_ignore(conn, t, {"case_id": case_id, "cadre_id": sole_cadre or "",
-                                                   "closed_on": closed_on, "result": result,
-                                                   "updated_at": utcnow()}, ["case_id"])
+        await insert_ignore(
+            conn,
+            t,
+            {
+                "case_id": case_id,
+                "cadre_id": sole_cadre or "",
+                "closed_on": closed_on,
+                "result": result,
+                "updated_at": utcnow(),
+            },
+            ["case_id"],
+        )
     return sorted(set(cadres))

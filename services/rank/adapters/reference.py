@@ -23,10 +23,12 @@ _DAYS_KEPT = 32  # as-of days cached per fingerprint; a read for an older day pa
 
 def _fingerprint_query() -> object:
     u, lv, ps = orm.org_unit, orm.ladder_version, orm.points_scheme
-    return select(select(func.count()).select_from(u).scalar_subquery(),
-                  select(func.coalesce(func.sum(u.c.version), 0)).scalar_subquery(),
-                  select(func.count()).select_from(lv).scalar_subquery(),
-                  select(func.count()).select_from(ps).scalar_subquery())
+    return select(
+        select(func.count()).select_from(u).scalar_subquery(),
+        select(func.coalesce(func.sum(u.c.version), 0)).scalar_subquery(),
+        select(func.count()).select_from(lv).scalar_subquery(),
+        select(func.count()).select_from(ps).scalar_subquery(),
+    )
 
 
 FINGERPRINT = _fingerprint_query()

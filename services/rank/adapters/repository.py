@@ -25,8 +25,15 @@ def _search_keys(name: str) -> dict[str, str]:
 
 
 def _unit(row: Any) -> OrgUnit:
-    return OrgUnit(id=row["id"], name=row["name"], parent_id=row["parent_id"], agency_level=row["agency_level"],
-                   path=path_list(row["path"]), active=row["active"], version=row["version"])
+    return OrgUnit(
+        id=row["id"],
+        name=row["name"],
+        parent_id=row["parent_id"],
+        agency_level=row["agency_level"],
+        path=path_list(row["path"]),
+        active=row["active"],
+        version=row["version"],
+    )
 
 
 class OrgUnitRepository:
@@ -60,9 +67,17 @@ class OrgUnitRepository:
         """Inserts a new unit."""
         now = utcnow()
         await self.conn.execute(
-            insert(orm.org_unit).values(id=unit.id, name=unit.name, parent_id=unit.parent_id,
-                                        agency_level=unit.agency_level, path=path_str(unit.path), active=unit.active,
-                                        version=1, created_at=now, updated_at=now)
+            insert(orm.org_unit).values(
+                id=unit.id,
+                name=unit.name,
+                parent_id=unit.parent_id,
+                agency_level=unit.agency_level,
+                path=path_str(unit.path),
+                active=unit.active,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
         )
         unit.version = 1
         self.track(unit)
@@ -72,18 +87,38 @@ class OrgUnitRepository:
         t = orm.org_unit
         where = [t.c.id == unit.id] + ([t.c.version == unit.version] if check_version else [])
         result = await self.conn.execute(
-            update(t).where(*where).values(name=unit.name, parent_id=unit.parent_id, agency_level=unit.agency_level,
-                                           path=path_str(unit.path), active=unit.active, version=t.c.version + 1,
-                                           updated_at=utcnow()))
+            update(t)
+            .where(*where)
+            .values(
+                name=unit.name,
+                parent_id=unit.parent_id,
+                agency_level=unit.agency_level,
+                path=path_str(unit.path),
+                active=unit.active,
+                version=t.c.version + 1,
+                updated_at=utcnow(),
+            )
+        )
         if result.rowcount != 1:
-            raise ConcurrencyError("the org unit was changed by someone else; reload and retry", rule="org_unit.version")
+            raise ConcurrencyError(
+                "the org unit was changed by someone else; reload and retry", rule="org_unit.version"
+            )
         unit.version += 1
 
     async def descendants(self, path: list[str]) -> list[OrgUnit]:
         """Returns the units strictly below the unit at `path` (as stored), tracked for saving."""
         t = orm.org_unit
-        rows = (await self.conn.execute(select(t).where(t.c.path.startswith(path_str(path), autoescape=True),
-                                                        t.c.id != path[-1]).order_by(t.c.path))).mappings().all()
+        rows = (
+            (
+                await self.conn.execute(
+                    select(t)
+                    .where(t.c.path.startswith(path_str(path), autoescape=True), t.c.id != path[-1])
+                    .order_by(t.c.path)
+                )
+            )
+            .mappings()
+            .all()
+        )
         units = [_unit(r) for r in rows]
         for u in units:
             self.track(u)
@@ -92,32 +127,45 @@ class OrgUnitRepository:
     async def subtree_depth(self, unit: OrgUnit) -> int:
         """Returns the number of levels from `unit` down to its deepest descendant (1 for a leaf)."""
         t = orm.org_unit
-        paths = (await self.conn.execute(select(t.c.path).where(t.c.path.startswith(path_str(unit.path),
-                                                                                     autoescape=True)))).scalars()
+        paths = (
+            await self.conn.execute(select(t.c.path).where(t.c.path.startswith(path_str(unit.path), autoescape=True)))
+        ).scalars()
         return max((len(path_list(p)) for p in paths), default=len(unit.path)) - len(unit.path) + 1
 
     async def count_open_children(self, unit_id: str) -> int:
         t = orm.org_unit
-        return int((await self.conn.execute(select(func.count()).where(t.c.parent_id == unit_id,
-                                                                       t.c.active.is_(True)))).scalar_one())
+        return int(
+            (
+                await self.conn.execute(select(func.count()).where(t.c.parent_id == unit_id, t.c.active.is_(True)))
+            ).scalar_one()
+        )
 
     async def count_active_cadres(self, unit_id: str) -> int:
         c = orm.cadre
-        return int((await self.conn.execute(select(func.count()).where(c.c.org_unit_id == unit_id,
-                                                                       c.c.active.is_(True)))).scalar_one())
+        return int(
+            (
+                await self.conn.execute(select(func.count()).where(c.c.org_unit_id == unit_id, c.c.active.is_(True)))
+            ).scalar_one()
+        )
 
 
-HOLDING_TABLES = {RankHolding: orm.rank_holding, PostHolding: orm.post_holding, LevelHolding: orm.level_holding,
-                  Assignment: orm.org_assignment}
+HOLDING_TABLES = {
+    RankHolding: orm.rank_holding,
+    PostHolding: orm.post_holding,
+    LevelHolding: orm.level_holding,
+    Assignment: orm.org_assignment,
+}
 
 
 def _holding_values(holding: Any) -> dict[str, Any]:
     if isinstance(holding, RankHolding):
-        return dict(rank_code=holding.rank_code, series=holding.series, basis=holding.basis,
-                    source_ref=holding.source_ref)
+        return dict(
+            rank_code=holding.rank_code, series=holding.series, basis=holding.basis, source_ref=holding.source_ref
+        )
     if isinstance(holding, PostHolding):
-        return dict(post_code=holding.post_code, hardship=holding.hardship, basis=holding.basis,
-                    source_ref=holding.source_ref)
+        return dict(
+            post_code=holding.post_code, hardship=holding.hardship, basis=holding.basis, source_ref=holding.source_ref
+        )
     if isinstance(holding, LevelHolding):
         return dict(level=holding.level, step=holding.step, basis=holding.basis, source_ref=holding.source_ref)
     return dict(org_unit_id=holding.org_unit_id)
@@ -140,17 +188,36 @@ class CadreRepository:
         if not cadre_ids:
             return {}
         c, u = orm.cadre, orm.org_unit
-        rows = (await self.conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
-                                        .where(c.c.id.in_(list(cadre_ids))))).mappings().all()
+        rows = (
+            (
+                await self.conn.execute(
+                    select(c, u.c.path.label("org_path"))
+                    .join(u, u.c.id == c.c.org_unit_id)
+                    .where(c.c.id.in_(list(cadre_ids)))
+                )
+            )
+            .mappings()
+            .all()
+        )
         cadres = {}
         for row in rows:
             cadres[row["id"]] = Cadre(
-                id=row["id"], name=row["name"], gender=row["gender"], birth_date=row["birth_date"],
-                entry_date=row["entry_date"], org_unit_id=row["org_unit_id"], category=row["category"],
-                party_member=row["party_member"], education=row["education"], active=row["active"],
-                version=row["version"], reserve_cadre=row["reserve_cadre"],
-                grassroots_experience=row["grassroots_experience"], id_number_hash=row["id_number_hash"],
-                org_path=path_list(row["org_path"]))
+                id=row["id"],
+                name=row["name"],
+                gender=row["gender"],
+                birth_date=row["birth_date"],
+                entry_date=row["entry_date"],
+                org_unit_id=row["org_unit_id"],
+                category=row["category"],
+                party_member=row["party_member"],
+                education=row["education"],
+                active=row["active"],
+                version=row["version"],
+                reserve_cadre=row["reserve_cadre"],
+                grassroots_experience=row["grassroots_experience"],
+                id_number_hash=row["id_number_hash"],
+                org_path=path_list(row["org_path"]),
+            )
         if not cadres:
             return {}
         ids = list(cadres)
@@ -166,8 +233,9 @@ class CadreRepository:
             else:
                 cadre.assignments.append(item)
         r = orm.cadre_relative
-        for cadre_id, relative_id, relation in (await self.conn.execute(
-                select(r.c.cadre_id, r.c.relative_id, r.c.relation).where(r.c.cadre_id.in_(ids)))).all():
+        for cadre_id, relative_id, relation in (
+            await self.conn.execute(select(r.c.cadre_id, r.c.relative_id, r.c.relation).where(r.c.cadre_id.in_(ids)))
+        ).all():
             cadres[cadre_id].relatives[relative_id] = relation
         for cadre in cadres.values():
             self.track(cadre)
@@ -178,8 +246,9 @@ class CadreRepository:
         t = orm.cadre
         return (
             await self.conn.execute(
-                select(t.c.id).where(t.c.name == name, t.c.birth_date == birth_date, t.c.gender == gender,
-                                     t.c.active.is_(True)).limit(1)
+                select(t.c.id)
+                .where(t.c.name == name, t.c.birth_date == birth_date, t.c.gender == gender, t.c.active.is_(True))
+                .limit(1)
             )
         ).scalar()
 
@@ -192,15 +261,29 @@ class CadreRepository:
         """Inserts a new cadre (and its first assignment), with a dirty standing row."""
         now = utcnow()
         await self.conn.execute(
-            insert(orm.cadre).values(id=cadre.id, name=cadre.name, gender=cadre.gender, birth_date=cadre.birth_date,
-                                     entry_date=cadre.entry_date, org_unit_id=cadre.org_unit_id, category=cadre.category,
-                                     party_member=cadre.party_member, education=cadre.education, active=cadre.active,
-                                     version=1, created_at=now, updated_at=now, reserve_cadre=cadre.reserve_cadre,
-                                     grassroots_experience=cadre.grassroots_experience, id_number_hash=cadre.id_number_hash,
-                                     **_search_keys(cadre.name))
+            insert(orm.cadre).values(
+                id=cadre.id,
+                name=cadre.name,
+                gender=cadre.gender,
+                birth_date=cadre.birth_date,
+                entry_date=cadre.entry_date,
+                org_unit_id=cadre.org_unit_id,
+                category=cadre.category,
+                party_member=cadre.party_member,
+                education=cadre.education,
+                active=cadre.active,
+                version=1,
+                created_at=now,
+                updated_at=now,
+                reserve_cadre=cadre.reserve_cadre,
+                grassroots_experience=cadre.grassroots_experience,
+                id_number_hash=cadre.id_number_hash,
+                **_search_keys(cadre.name),
+            )
         )
-        await self.conn.execute(insert(orm.cadre_standing).values(cadre_id=cadre.id, dirty=True, dirty_gen=1,
-                                                                  blocked=False))
+        await self.conn.execute(
+            insert(orm.cadre_standing).values(cadre_id=cadre.id, dirty=True, dirty_gen=1, blocked=False)
+        )
         await self._write_holdings(cadre, now)
         cadre.version = 1
         self.track(cadre)
@@ -212,12 +295,26 @@ class CadreRepository:
         result = await self.conn.execute(
             update(t)
             .where(t.c.id == cadre.id, t.c.version == cadre.version)
-            .values(name=cadre.name, gender=cadre.gender, birth_date=cadre.birth_date, entry_date=cadre.entry_date,
-                    org_unit_id=cadre.org_unit_id, category=cadre.category, party_member=cadre.party_member,
-                    education=cadre.education, active=cadre.active, version=cadre.version + 1, updated_at=now,
-                    rank_code=cadre.rank_code, level=cadre.level, post_code=cadre.post_code,
-                    reserve_cadre=cadre.reserve_cadre, grassroots_experience=cadre.grassroots_experience,
-                    id_number_hash=cadre.id_number_hash, **_search_keys(cadre.name))
+            .values(
+                name=cadre.name,
+                gender=cadre.gender,
+                birth_date=cadre.birth_date,
+                entry_date=cadre.entry_date,
+                org_unit_id=cadre.org_unit_id,
+                category=cadre.category,
+                party_member=cadre.party_member,
+                education=cadre.education,
+                active=cadre.active,
+                version=cadre.version + 1,
+                updated_at=now,
+                rank_code=cadre.rank_code,
+                level=cadre.level,
+                post_code=cadre.post_code,
+                reserve_cadre=cadre.reserve_cadre,
+                grassroots_experience=cadre.grassroots_experience,
+                id_number_hash=cadre.id_number_hash,
+                **_search_keys(cadre.name),
+            )
         )
         if result.rowcount != 1:
             raise ConcurrencyError("the cadre was changed by someone else; reload and retry", rule="cadre.version")
@@ -227,8 +324,13 @@ class CadreRepository:
             r = orm.cadre_relative
             await self.conn.execute(delete(r).where(r.c.cadre_id == cadre.id))
             if cadre.relatives:
-                await self.conn.execute(insert(r), [dict(cadre_id=cadre.id, relative_id=rid, relation=rel, created_at=now)
-                                                    for rid, rel in sorted(cadre.relatives.items())])
+                await self.conn.execute(
+                    insert(r),
+                    [
+                        dict(cadre_id=cadre.id, relative_id=rid, relation=rel, created_at=now)
+                        for rid, rel in sorted(cadre.relatives.items())
+                    ],
+                )
             cadre.relatives_changed = False
 
     async def _write_holdings(self, cadre: Cadre, now: dt.datetime) -> None:
@@ -237,8 +339,16 @@ class CadreRepository:
             await self.conn.execute(update(table).where(table.c.id == holding.id).values(until=holding.until))
         for holding in cadre.added:
             table = HOLDING_TABLES[type(holding)]
-            await self.conn.execute(insert(table).values(id=holding.id, cadre_id=cadre.id, since=holding.since,
-                                                         until=holding.until, created_at=now, **_holding_values(holding)))
+            await self.conn.execute(
+                insert(table).values(
+                    id=holding.id,
+                    cadre_id=cadre.id,
+                    since=holding.since,
+                    until=holding.until,
+                    created_at=now,
+                    **_holding_values(holding),
+                )
+            )
         cadre.closed.clear()
         cadre.added.clear()
 
@@ -248,24 +358,57 @@ class CadreRepository:
             return []
         c, u, r = orm.cadre, orm.org_unit, orm.cadre_relative
         relatives: dict[str, list[str]] = {}
-        for cadre_id, relative_id in (await self.conn.execute(
-                select(r.c.cadre_id, r.c.relative_id).where(r.c.cadre_id.in_(list(cadre_ids))))).all():
+        for cadre_id, relative_id in (
+            await self.conn.execute(select(r.c.cadre_id, r.c.relative_id).where(r.c.cadre_id.in_(list(cadre_ids))))
+        ).all():
             relatives.setdefault(cadre_id, []).append(relative_id)
-        rows = (await self.conn.execute(select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
-                                        .where(c.c.id.in_(list(cadre_ids))).order_by(c.c.id))).mappings().all()
-        return [events.CadreState(
-            row["id"], row["name"], row["gender"], row["birth_date"], row["entry_date"], row["org_unit_id"],
-            tuple(path_list(row["org_path"])), row["category"], row["party_member"], row["education"], row["active"],
-            row["rank_code"], row["level"], row["post_code"], row["post_code"] is not None,
-            tuple(sorted(relatives.get(row["id"], []))),
-        ) for row in rows]
+        rows = (
+            (
+                await self.conn.execute(
+                    select(c, u.c.path.label("org_path"))
+                    .join(u, u.c.id == c.c.org_unit_id)
+                    .where(c.c.id.in_(list(cadre_ids)))
+                    .order_by(c.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        return [
+            events.CadreState(
+                row["id"],
+                row["name"],
+                row["gender"],
+                row["birth_date"],
+                row["entry_date"],
+                row["org_unit_id"],
+                tuple(path_list(row["org_path"])),
+                row["category"],
+                row["party_member"],
+                row["education"],
+                row["active"],
+                row["rank_code"],
+                row["level"],
+                row["post_code"],
+                row["post_code"] is not None,
+                tuple(sorted(relatives.get(row["id"], []))),
+            )
+            for row in rows
+        ]
 
     async def ids_in_subtree(self, path: Sequence[str]) -> list[str]:
         """Returns the ids of the cadres whose unit lies in a subtree."""
         c, u = orm.cadre, orm.org_unit
-        return list((await self.conn.execute(select(c.c.id).join(u, u.c.id == c.c.org_unit_id)
-                                             .where(u.c.path.startswith(path_str(path), autoescape=True))
-                                             .order_by(c.c.id))).scalars())
+        return list(
+            (
+                await self.conn.execute(
+                    select(c.c.id)
+                    .join(u, u.c.id == c.c.org_unit_id)
+                    .where(u.c.path.startswith(path_str(path), autoescape=True))
+                    .order_by(c.c.id)
+                )
+            ).scalars()
+        )
 
 
 async def load_holdings(conn: AsyncConnection, cadre_ids: Sequence[str]) -> list[tuple[str, Any]]:
@@ -273,15 +416,44 @@ async def load_holdings(conn: AsyncConnection, cadre_ids: Sequence[str]) -> list
     out: list[tuple[str, Any]] = []
     rh, ph, lh, oa = orm.rank_holding, orm.post_holding, orm.level_holding, orm.org_assignment
     for row in (await conn.execute(select(rh).where(rh.c.cadre_id.in_(cadre_ids)).order_by(rh.c.since))).mappings():
-        out.append((row["cadre_id"], RankHolding(row["id"], row["rank_code"], row["series"], row["since"], row["until"],
-                                                 row["basis"], row["source_ref"])))
+        out.append(
+            (
+                row["cadre_id"],
+                RankHolding(
+                    row["id"],
+                    row["rank_code"],
+                    row["series"],
+                    row["since"],
+                    row["until"],
+                    row["basis"],
+                    row["source_ref"],
+                ),
+            )
+        )
     for row in (await conn.execute(select(ph).where(ph.c.cadre_id.in_(cadre_ids)).order_by(ph.c.since))).mappings():
-        out.append((row["cadre_id"], PostHolding(row["id"], row["post_code"], row["since"], row["until"], row["basis"],
-                                                 row["hardship"], row["source_ref"])))
+        out.append(
+            (
+                row["cadre_id"],
+                PostHolding(
+                    row["id"],
+                    row["post_code"],
+                    row["since"],
+                    row["until"],
+                    row["basis"],
+                    row["hardship"],
+                    row["source_ref"],
+                ),
+            )
+        )
     for row in (await conn.execute(select(lh).where(lh.c.cadre_id.in_(cadre_ids)).order_by(lh.c.since))).mappings():
-        out.append((row["cadre_id"], LevelHolding(row["id"], row["level"], row["since"], row["until"], row["step"],
-                                                  row["basis"], row["source_ref"])))
+        out.append(
+            (
+                row["cadre_id"],
+                LevelHolding(
+                    row["id"], row["level"], row["since"], row["until"], row["step"], row["basis"], row["source_ref"]
+                ),
+            )
+        )
     for row in (await conn.execute(select(oa).where(oa.c.cadre_id.in_(cadre_ids)).order_by(oa.c.since))).mappings():
         out.append((row["cadre_id"], Assignment(row["id"], row["org_unit_id"], row["since"], row["until"])))
     return out
-

@@ -19,9 +19,12 @@ async def claim_dirty(conn: AsyncConnection, limit: int) -> list[tuple[str, int]
     """Leases up to `limit` dirty standings not leased by another worker; returns (cadre_id, generation)."""
     t = orm.cadre_standing
     now = utcnow()
-    query = (select(t.c.cadre_id, t.c.dirty_gen).where(t.c.dirty.is_(True),
-                                                       or_(t.c.lease_until.is_(None), t.c.lease_until < now))
-             .order_by(t.c.cadre_id).limit(limit))
+    query = (
+        select(t.c.cadre_id, t.c.dirty_gen)
+        .where(t.c.dirty.is_(True), or_(t.c.lease_until.is_(None), t.c.lease_until < now))
+        .order_by(t.c.cadre_id)
+        .limit(limit)
+    )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = [(r[0], r[1]) for r in (await conn.execute(query)).all()]
@@ -32,14 +35,29 @@ async def claim_dirty(conn: AsyncConnection, limit: int) -> list[tuple[str, int]
 
 _WRITE = (
     update(orm.cadre_standing)
-    .where(and_(orm.cadre_standing.c.cadre_id == bindparam("b_cadre_id"),
-                orm.cadre_standing.c.dirty_gen == bindparam("b_gen")))
-    .values(dirty=False, lease_until=None, as_of=bindparam("as_of"), current_rank=bindparam("current_rank"),
-            target_rank=bindparam("target_rank"), eligible_on=bindparam("eligible_on"), blocked=bindparam("blocked"),
-            reasons=bindparam("reasons"), points=bindparam("points"), points_breakdown=bindparam("points_breakdown"),
-            track_stage=bindparam("track_stage"), track_step=bindparam("track_step"),
-            track_reasons=bindparam("track_reasons"), valid_until=bindparam("valid_until"),
-            computed_at=bindparam("computed_at"))
+    .where(
+        and_(
+            orm.cadre_standing.c.cadre_id == bindparam("b_cadre_id"),
+            orm.cadre_standing.c.dirty_gen == bindparam("b_gen"),
+        )
+    )
+    .values(
+        dirty=False,
+        lease_until=None,
+        as_of=bindparam("as_of"),
+        current_rank=bindparam("current_rank"),
+        target_rank=bindparam("target_rank"),
+        eligible_on=bindparam("eligible_on"),
+        blocked=bindparam("blocked"),
+        reasons=bindparam("reasons"),
+        points=bindparam("points"),
+        points_breakdown=bindparam("points_breakdown"),
+        track_stage=bindparam("track_stage"),
+        track_step=bindparam("track_step"),
+        track_reasons=bindparam("track_reasons"),
+        valid_until=bindparam("valid_until"),
+        computed_at=bindparam("computed_at"),
+    )
 )
 
 
@@ -47,7 +65,6 @@ async def write_standings(conn: AsyncConnection, rows: Sequence[dict[str, Any]])
     """Writes computed standings; a row whose generation moved on meanwhile stays dirty for the next round."""
     if rows:
         await conn.execute(_WRITE, list(rows))
-
 
 
 class Standings:

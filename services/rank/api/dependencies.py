@@ -25,14 +25,19 @@ async def get_policies(context: ContextDep) -> RankPolicies:
     return context.policies
 
 
-
 UowDep = Annotated[RankUnitOfWork, Depends(get_uow)]
 PoliciesDep = Annotated[RankPolicies, Depends(get_policies)]
 
 
-
 # Role sets of docs/permissions.md (rank).
-A, D, P, S, C, U = Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.ASSESSOR, Role.CADRE, Role.AUDITOR
+A, D, P, S, C, U = (
+    Role.ORG_ADMIN,
+    Role.DISCIPLINE_OFFICER,
+    Role.PETITIONS_STAFF,
+    Role.ASSESSOR,
+    Role.CADRE,
+    Role.AUDITOR,
+)
 REGISTER_READERS = (A, D, P, S, C, U)
 CONFIG_READERS = (A, D, S, C, U)
 ELIGIBILITY_READERS = (A, D, S, C, U)

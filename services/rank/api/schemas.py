@@ -11,18 +11,30 @@ from kernel.requests import RequestModel
 from kernel.schemas import Created as Created  # the kernel's answers, re-exported for the routes
 from kernel.schemas import StateRead as StateRead
 
-AgencyLevelLit = Literal["CITY_LEADERSHIP", "MUNICIPAL_AGENCY", "COUNTY_LEADERSHIP", "COUNTY_AGENCY", "TOWNSHIP", "DIVISION"]
+AgencyLevelLit = Literal[
+    "CITY_LEADERSHIP", "MUNICIPAL_AGENCY", "COUNTY_LEADERSHIP", "COUNTY_AGENCY", "TOWNSHIP", "DIVISION"
+]
 CategoryLit = Literal["COMPREHENSIVE", "PROFESSIONAL", "ENFORCEMENT", "APPOINTED", "GOV_EMPLOYEE"]
 EducationLit = Literal["HIGH_SCHOOL", "JUNIOR_COLLEGE", "BACHELOR", "MASTER", "DOCTORATE"]
 BasisLit = Literal["INITIAL", "PROMOTION", "DEMOTION", "TRANSFER", "CORRECTION"]
-PostLit = Literal["TOWNSHIP_DEPUTY", "TOWNSHIP_CHIEF", "DIVISION_DEPUTY", "DIVISION_CHIEF", "BUREAU_DEPUTY",
-                  "BUREAU_CHIEF"]
+PostLit = Literal[
+    "TOWNSHIP_DEPUTY", "TOWNSHIP_CHIEF", "DIVISION_DEPUTY", "DIVISION_CHIEF", "BUREAU_DEPUTY", "BUREAU_CHIEF"
+]
 RelationLit = Literal["SPOUSE", "PARENT", "CHILD", "SIBLING", "COLLATERAL", "IN_LAW"]
 SeriesLit = Literal["COMPREHENSIVE", "PROFESSIONAL", "ENFORCEMENT"]
 KindLit = Literal["APPOINTED_CS", "ROLE_TERM", "GOV_EMPLOYEE"]
 OutcomeLit = Literal["PROMOTE", "RENEW", "KEEP", "DEMOTE", "NOT_RENEW"]
-GroundLit = Literal["ANNUAL_INCOMPETENT", "UNFIT_IN_PROBATION", "BREACH_OF_DUTY", "UNABLE_TO_PERFORM", "ABSENCE",
-                    "SERIOUS_VIOLATION", "CONTRACT_GROUND", "MUTUAL_AGREEMENT", "APPOINTEE_RESIGNATION"]
+GroundLit = Literal[
+    "ANNUAL_INCOMPETENT",
+    "UNFIT_IN_PROBATION",
+    "BREACH_OF_DUTY",
+    "UNABLE_TO_PERFORM",
+    "ABSENCE",
+    "SERIOUS_VIOLATION",
+    "CONTRACT_GROUND",
+    "MUTUAL_AGREEMENT",
+    "APPOINTEE_RESIGNATION",
+]
 ExitLit = Literal["RETIRED", "RESIGNED", "DISMISSED", "DECEASED", "TRANSFERRED_OUT"]
 RANK_CODE = r"^[A-Z][0-9]{2}$"
 ID = r"^[A-Za-z0-9._:\-]{1,64}$"
@@ -33,34 +45,41 @@ class Request(RequestModel):
 
 
 class OrgUnitCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "code": "u-finance", "name": "市财政局", "agency_level": "MUNICIPAL_AGENCY", "parent_id": "u-city"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"code": "u-finance", "name": "市财政局", "agency_level": "MUNICIPAL_AGENCY", "parent_id": "u-city"}
+            ]
+        }
+    )
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="the unit's code, also its id")
     name: str = Field(min_length=1, max_length=200, description="name (名称/姓名) of the org unit")
-    agency_level: AgencyLevelLit = Field(description="the unit's agency level (机构层级), e.g. CITY_LEADERSHIP or TOWNSHIP")
+    agency_level: AgencyLevelLit = Field(
+        description="the unit's agency level (机构层级), e.g. CITY_LEADERSHIP or TOWNSHIP"
+    )
     parent_id: str | None = Field(default=None, max_length=64, description="id of the parent unit; null for the root")
 
 
 class OrgUnitUpdate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "version": 3, "name": "市财政局", "agency_level": "MUNICIPAL_AGENCY"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"version": 3, "name": "市财政局", "agency_level": "MUNICIPAL_AGENCY"}]}
+    )
     version: int = Field(ge=1, description="the version read; a concurrent change answers 409")
     name: str | None = Field(default=None, min_length=1, max_length=200, description="name (名称/姓名) of the org unit")
-    agency_level: AgencyLevelLit | None = Field(default=None,
-        description="the unit's agency level (机构层级), e.g. CITY_LEADERSHIP or TOWNSHIP")
+    agency_level: AgencyLevelLit | None = Field(
+        default=None, description="the unit's agency level (机构层级), e.g. CITY_LEADERSHIP or TOWNSHIP"
+    )
 
 
 class OrgUnitMove(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"version": 3, "new_parent_id": "u-city"}]})
-    version: int = Field(ge=1,
-        description="the version last read; a concurrent change answers 409")
+    version: int = Field(ge=1, description="the version last read; a concurrent change answers 409")
     new_parent_id: str = Field(min_length=1, max_length=64, description="id of the unit's new parent")
 
 
 class OrgUnitClose(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"version": 3}]})
-    version: int = Field(ge=1,
-        description="the version last read; a concurrent change answers 409")
+    version: int = Field(ge=1, description="the version last read; a concurrent change answers 409")
 
 
 class OrgUnitRead(BaseModel):
@@ -70,8 +89,9 @@ class OrgUnitRead(BaseModel):
     agency_level: str = Field(description="the unit's agency level (机构层级), e.g. CITY_LEADERSHIP or TOWNSHIP")
     path: list[str] = Field(description="ids of the unit's ancestors from the root, ending with the unit")
     active: bool = Field(description="whether the org unit is active (false once closed or retired)")
-    version: int | None = Field(default=None,
-        description="version of the org unit; send it back with the next change (a stale one answers 409)")
+    version: int | None = Field(
+        default=None, description="version of the org unit; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class OrgUnitPage(BaseModel):
@@ -80,9 +100,22 @@ class OrgUnitPage(BaseModel):
 
 
 class CadreCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "name": "张伟", "gender": "MALE", "birth_date": "1985-03-02", "entry_date": "2008-07-01",
-        "org_unit_id": "u-finance", "category": "COMPREHENSIVE", "party_member": True, "education": "BACHELOR"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "张伟",
+                    "gender": "MALE",
+                    "birth_date": "1985-03-02",
+                    "entry_date": "2008-07-01",
+                    "org_unit_id": "u-finance",
+                    "category": "COMPREHENSIVE",
+                    "party_member": True,
+                    "education": "BACHELOR",
+                }
+            ]
+        }
+    )
     name: str = Field(min_length=1, max_length=100, description="name (名称/姓名) of the cadre")
     gender: Literal["MALE", "FEMALE"] = Field(description="gender (性别): MALE or FEMALE")
     birth_date: dt.date = Field(description="date of birth (出生日期), ISO 8601")
@@ -91,49 +124,62 @@ class CadreCreate(Request):
     category: CategoryLit = Field(default="COMPREHENSIVE", description="category of the cadre (类别)")
     party_member: bool = Field(default=False, description="whether the cadre is a Communist Party member (中共党员)")
     education: EducationLit | None = Field(default=None, description="highest education (学历), e.g. BACHELOR")
-    id_number: str | None = Field(default=None, min_length=15, max_length=24, json_schema_extra={"writeOnly": True},
-                                  description="公民身份号码 (18 characters, GB 11643-1999): checked, kept only as a keyed "
-                                              "hash, never returned; finds the cadre through POST /cadres/search")
+    id_number: str | None = Field(
+        default=None,
+        min_length=15,
+        max_length=24,
+        json_schema_extra={"writeOnly": True},
+        description="公民身份号码 (18 characters, GB 11643-1999): checked, kept only as a keyed "
+        "hash, never returned; finds the cadre through POST /cadres/search",
+    )
 
 
 class CadreUpdate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "version": 3, "education": "MASTER", "reserve_cadre": True}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"version": 3, "education": "MASTER", "reserve_cadre": True}]}
+    )
     version: int = Field(ge=1, description="the version read; a concurrent change answers 409")
     name: str | None = Field(default=None, min_length=1, max_length=100, description="name (名称/姓名) of the cadre")
     gender: Literal["MALE", "FEMALE"] | None = Field(default=None, description="gender (性别): MALE or FEMALE")
     birth_date: dt.date | None = Field(default=None, description="date of birth (出生日期), ISO 8601")
     entry_date: dt.date | None = Field(default=None, description="date of entry into service (参加工作时间)")
     category: CategoryLit | None = Field(default=None, description="category of the cadre (类别)")
-    party_member: bool | None = Field(default=None, description="whether the cadre is a Communist Party member (中共党员)")
+    party_member: bool | None = Field(
+        default=None, description="whether the cadre is a Communist Party member (中共党员)"
+    )
     education: EducationLit | None = Field(default=None, description="highest education (学历), e.g. BACHELOR")
     reserve_cadre: bool | None = Field(default=None, description="registered reserve cadre (后备干部)")
     grassroots_experience: bool | None = Field(default=None, description="has grassroots experience (基层工作经历)")
-    id_number: str | None = Field(default=None, min_length=15, max_length=24, json_schema_extra={"writeOnly": True},
-                                  description="公民身份号码 (18 characters, GB 11643-1999): checked, kept only as a keyed "
-                                              "hash, never returned; finds the cadre through POST /cadres/search")
+    id_number: str | None = Field(
+        default=None,
+        min_length=15,
+        max_length=24,
+        json_schema_extra={"writeOnly": True},
+        description="公民身份号码 (18 characters, GB 11643-1999): checked, kept only as a keyed "
+        "hash, never returned; finds the cadre through POST /cadres/search",
+    )
 
 
 class CadreTransfer(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "version": 3, "to_org_unit_id": "u-finance-div1", "moved_on": "2026-03-01"}]})
-    version: int = Field(ge=1,
-        description="the version last read; a concurrent change answers 409")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"version": 3, "to_org_unit_id": "u-finance-div1", "moved_on": "2026-03-01"}]}
+    )
+    version: int = Field(ge=1, description="the version last read; a concurrent change answers 409")
     to_org_unit_id: str = Field(min_length=1, max_length=64, description="id of the unit the cadre moves to")
     moved_on: dt.date | None = Field(default=None, description="effective date (default today)")
 
 
 class CadreExit(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"version": 3, "reason": "RETIRED"}]})
-    version: int = Field(ge=1,
-        description="the version last read; a concurrent change answers 409")
+    version: int = Field(ge=1, description="the version last read; a concurrent change answers 409")
     reason: ExitLit = Field(description="reason given (理由)")
 
 
 class Versioned(BaseModel):
     id: str = Field(description="id of the record")
     version: int = Field(
-        description="version of the record; send it back with the next change (a stale one answers 409)")
+        description="version of the record; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class CadreRead(BaseModel):
@@ -148,21 +194,25 @@ class CadreRead(BaseModel):
     education: str | None = Field(description="highest education (学历), e.g. BACHELOR")
     active: bool = Field(description="whether the cadre is active (false once closed or retired)")
     version: int = Field(
-        description="version of the cadre; send it back with the next change (a stale one answers 409)")
+        description="version of the cadre; send it back with the next change (a stale one answers 409)"
+    )
     rank_code: str | None = Field(default=None, description="rank code (职级) from the rank ladder, e.g. C06")
     level: int | None = Field(default=None, description="level (档次) within the rank")
     post_code: str | None = Field(default=None, description="the leadership post code (领导职务), e.g. DIVISION_CHIEF")
     leadership: bool = Field(default=False, description="whether the cadre holds a leadership post (领导职务)")
     relative_ids: list[str] = Field(default=[], description="ids of the cadre's relatives in the register (亲属)")
     reserve_cadre: bool = Field(default=False, description="whether the cadre is a reserve cadre (后备干部)")
-    grassroots_experience: bool = Field(default=False,
-        description="whether the cadre has grassroots experience (基层工作经历)")
+    grassroots_experience: bool = Field(
+        default=False, description="whether the cadre has grassroots experience (基层工作经历)"
+    )
 
 
 class CadreSearchBody(Request):
     """A register search that names an ID number: in the body, so that the number stays out of URLs and logs."""
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id_number": "110105198503021234", "org_unit_id": "u-finance", "q": "张"}]})
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"id_number": "110105198503021234", "org_unit_id": "u-finance", "q": "张"}]}
+    )
 
     id_number: str = Field(min_length=15, max_length=24, description="公民身份号码 (18 characters, GB 11643-1999)")
     org_unit_id: str | None = Field(default=None, max_length=64, description="only this unit and its subunits")
@@ -180,10 +230,12 @@ class RelativeItem(Request):
 
 
 class RelativesPut(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "relatives": [{"cadre_id": "c-4712", "relation": "SPOUSE"}]}]})
-    relatives: list[RelativeItem] = Field(max_length=50,
-        description="the cadre's relatives in the register and how they are related")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"relatives": [{"cadre_id": "c-4712", "relation": "SPOUSE"}]}]}
+    )
+    relatives: list[RelativeItem] = Field(
+        max_length=50, description="the cadre's relatives in the register and how they are related"
+    )
 
 
 class RelativesRead(BaseModel):
@@ -191,24 +243,49 @@ class RelativesRead(BaseModel):
 
 
 class RankHoldingCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "rank_code": "C08", "since": "2026-11-01", "basis": "PROMOTION", "level": 19, "source_ref": "batch/pb-7"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rank_code": "C08",
+                    "since": "2026-11-01",
+                    "basis": "PROMOTION",
+                    "level": 19,
+                    "source_ref": "batch/pb-7",
+                }
+            ]
+        }
+    )
     rank_code: str = Field(pattern=RANK_CODE, description="rank code (职级) from the rank ladder, e.g. C06")
     since: dt.date = Field(description="date the holding started (任职时间)")
     basis: BasisLit = Field(description="the legal basis of the rank holding (依据), e.g. PROMOTION or INITIAL")
     level: int | None = Field(default=None, ge=1, le=27, description="level (档次) within the rank")
-    source_ref: str | None = Field(default=None, max_length=128, description="reference of the source document (文件依据)")
+    source_ref: str | None = Field(
+        default=None, max_length=128, description="reference of the source document (文件依据)"
+    )
 
 
 class PostHoldingCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "post_code": "TOWNSHIP_DEPUTY", "since": "2026-11-01", "basis": "PROMOTION", "hardship": False,
-        "source_ref": "batch/pb-7"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "post_code": "TOWNSHIP_DEPUTY",
+                    "since": "2026-11-01",
+                    "basis": "PROMOTION",
+                    "hardship": False,
+                    "source_ref": "batch/pb-7",
+                }
+            ]
+        }
+    )
     post_code: PostLit | None = Field(description="null: no leadership post from `since`")
     since: dt.date = Field(description="date the holding started (任职时间)")
     basis: BasisLit = Field(description="the legal basis of the post holding (依据), e.g. PROMOTION or INITIAL")
     hardship: bool = Field(default=False, description="基层 / 艰苦边远 / 急难险重 posting")
-    source_ref: str | None = Field(default=None, max_length=128, description="reference of the source document (文件依据)")
+    source_ref: str | None = Field(
+        default=None, max_length=128, description="reference of the source document (文件依据)"
+    )
 
 
 CADRE_BATCH_MAX = 500  # cadres per batch request (the body is bounded as well: the service's max_body_bytes)
@@ -229,11 +306,31 @@ class CadreBatchItem(CadreCreate):
 
 class CadreBatch(Request):
     """Cadres registered in one transaction, each as POST /cadres (then its rank and post holdings) would."""
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "items": [{"name": "张伟", "gender": "MALE", "birth_date": "1985-03-02", "entry_date": "2008-07-01", "org_unit_id": "u-finance", "category": "COMPREHENSIVE", "party_member": True, "education": "BACHELOR"}]}]})
 
-    items: list[CadreBatchItem] = Field(min_length=1, max_length=CADRE_BATCH_MAX,
-        description="the cadre batch items of this page")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "name": "张伟",
+                            "gender": "MALE",
+                            "birth_date": "1985-03-02",
+                            "entry_date": "2008-07-01",
+                            "org_unit_id": "u-finance",
+                            "category": "COMPREHENSIVE",
+                            "party_member": True,
+                            "education": "BACHELOR",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    items: list[CadreBatchItem] = Field(
+        min_length=1, max_length=CADRE_BATCH_MAX, description="the cadre batch items of this page"
+    )
 
 
 class ItemProblem(BaseModel):
@@ -259,8 +356,9 @@ class CadreBatchRead(BaseModel):
 
 
 class LevelHoldingCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "level": 19, "step": 3, "since": "2026-11-01", "basis": "PROMOTION"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"level": 19, "step": 3, "since": "2026-11-01", "basis": "PROMOTION"}]}
+    )
     level: int = Field(ge=1, le=27, description="level (档次) within the rank")
     step: int | None = Field(default=None, ge=1, le=14, description="step within the level (档次)")
     since: dt.date = Field(description="date the holding started (任职时间)")
@@ -276,8 +374,9 @@ class HoldingRead(BaseModel):
     id: str = Field(description="id of the holding")
     since: dt.date = Field(description="date the holding started (任职时间)")
     until: dt.date | None = Field(description="date the holding ended; null while current")
-    basis: str | None = Field(default=None,
-        description="the legal basis of the holding (依据), e.g. PROMOTION or INITIAL")
+    basis: str | None = Field(
+        default=None, description="the legal basis of the holding (依据), e.g. PROMOTION or INITIAL"
+    )
     source_ref: str | None = Field(default=None, description="reference of the source document (文件依据)")
     rank_code: str | None = Field(default=None, description="rank code (职级) from the rank ladder, e.g. C06")
     post_code: str | None = Field(default=None, description="the leadership post code (领导职务), e.g. DIVISION_CHIEF")
@@ -327,32 +426,64 @@ class RankDefIn(Request):
     scale: int = Field(ge=1, le=12, description="position of the rank on the comprehensive scale")
     level_low: int = Field(ge=1, le=27, description="the rank's lowest level (级别), the largest number")
     level_high: int = Field(ge=1, le=27, description="the rank's highest level (级别), the smallest number")
-    equivalent_post: PostLit | None = Field(default=None,
-        description="the leadership post the rank is equivalent to (对应职务)")
-    promote_from: list[PathIn] = Field(default_factory=list, max_length=4,
-        description="paths into the rank: the rank or post promoted from and its minimum years (晋升路径)")
+    equivalent_post: PostLit | None = Field(
+        default=None, description="the leadership post the rank is equivalent to (对应职务)"
+    )
+    promote_from: list[PathIn] = Field(
+        default_factory=list,
+        max_length=4,
+        description="paths into the rank: the rank or post promoted from and its minimum years (晋升路径)",
+    )
     education_min: EducationLit | None = Field(default=None, description="minimum education for the rank (学历要求)")
-    raises_level_on_promotion: bool = Field(default=True,
-        description="whether promotion into the rank raises the level")
+    raises_level_on_promotion: bool = Field(
+        default=True, description="whether promotion into the rank raises the level"
+    )
 
 
 class LadderVersionCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "version": "2027.1", "effective_from": "2027-01-01", "source": "公务员职务与职级并行规定（2019）第十条", "confidence": "V",
-        "ranks": [{"code": "C08", "name": "二级主任科员", "order": 8, "scale": 8, "level_low": 22, "level_high": 16, "promote_from": [{"kind": "RANK", "code": "C09", "min_years": 2}]}, {"code": "C09", "name": "三级主任科员", "order": 9, "scale": 9, "level_low": 23, "level_high": 17}]}]})
-    version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$",
-        description="label of this version, e.g. 2027.1 (版本号)")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": "2027.1",
+                    "effective_from": "2027-01-01",
+                    "source": "公务员职务与职级并行规定（2019）第十条",
+                    "confidence": "V",
+                    "ranks": [
+                        {
+                            "code": "C08",
+                            "name": "二级主任科员",
+                            "order": 8,
+                            "scale": 8,
+                            "level_low": 22,
+                            "level_high": 16,
+                            "promote_from": [{"kind": "RANK", "code": "C09", "min_years": 2}],
+                        },
+                        {
+                            "code": "C09",
+                            "name": "三级主任科员",
+                            "order": 9,
+                            "scale": 9,
+                            "level_low": 23,
+                            "level_high": 17,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+    version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$", description="label of this version, e.g. 2027.1 (版本号)")
     effective_from: dt.date = Field(description="date the ladder version applies from (生效日期)")
     source: str = Field(min_length=1, max_length=2000, description="source of the ladder version")
-    confidence: Literal["V", "S", "S-", "R", "D"] = Field(default="D",
-        description="how sure the rule table is (confidence of the rule source)")
+    confidence: Literal["V", "S", "S-", "R", "D"] = Field(
+        default="D", description="how sure the rule table is (confidence of the rule source)"
+    )
     ranks: list[RankDefIn] = Field(min_length=2, max_length=20, description="the ranks of the ladder (职级序列)")
 
 
 class LadderRead(BaseModel):
     series: str = Field(description="the ladder series (职级序列)")
-    version: str = Field(
-        description="label of this version, e.g. 2027.1 (版本号)")
+    version: str = Field(description="label of this version, e.g. 2027.1 (版本号)")
     effective_from: dt.date = Field(description="date the ladder applies from (生效日期)")
     source: str = Field(description="source of the ladder")
     confidence: str = Field(description="how sure the rule table is (confidence of the rule source)")
@@ -371,28 +502,42 @@ class ItemIn(Request):
 
 
 class PointsSchemeCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "org_unit_id": "u-finance", "version": "2027.1", "effective_from": "2027-01-01",
-        "items": {"tenure_year": {"points": 2, "cap": 20}, "excellent_year": {"points": 3, "cap": 15}, "award.MERIT_3": {"points": 3, "cap": 9}},
-        "tie_breakers": ["tenure_months", "entry_date"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "org_unit_id": "u-finance",
+                    "version": "2027.1",
+                    "effective_from": "2027-01-01",
+                    "items": {
+                        "tenure_year": {"points": 2, "cap": 20},
+                        "excellent_year": {"points": 3, "cap": 15},
+                        "award.MERIT_3": {"points": 3, "cap": 9},
+                    },
+                    "tie_breakers": ["tenure_months", "entry_date"],
+                }
+            ]
+        }
+    )
     org_unit_id: str = Field(min_length=1, max_length=64, description="id of the organisation unit (单位)")
-    version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$",
-        description="label of this version, e.g. 2027.1 (版本号)")
+    version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$", description="label of this version, e.g. 2027.1 (版本号)")
     effective_from: dt.date = Field(description="date the points scheme applies from (生效日期)")
     items: dict[str, ItemIn] = Field(min_length=1, max_length=40, description="the points scheme items of this page")
     tie_breakers: list[Literal["tenure_months", "excellent_years", "entry_date", "birth_date"]] = Field(
-        default_factory=lambda: ["tenure_months", "entry_date", "birth_date"], max_length=4,
-        description="tie-breakers in order (同分排序规则)")
-    award_scope: Literal["CURRENT_RANK", "CAREER"] = Field(default="CURRENT_RANK",
-        description="which awards count for points, by level (奖励计分范围)")
+        default_factory=lambda: ["tenure_months", "entry_date", "birth_date"],
+        max_length=4,
+        description="tie-breakers in order (同分排序规则)",
+    )
+    award_scope: Literal["CURRENT_RANK", "CAREER"] = Field(
+        default="CURRENT_RANK", description="which awards count for points, by level (奖励计分范围)"
+    )
     sanction_lookback_years: int = Field(default=5, ge=0, le=20, description="years of sanctions that lower points")
 
 
 class PointsSchemeRead(BaseModel):
     id: str = Field(description="id of the points scheme")
     org_unit_id: str | None = Field(description="id of the organisation unit (单位)")
-    version: str = Field(
-        description="label of this version, e.g. 2027.1 (版本号)")
+    version: str = Field(description="label of this version, e.g. 2027.1 (版本号)")
     effective_from: dt.date | None = Field(description="date the points scheme applies from (生效日期)")
     definition: dict[str, Any] = Field(description="the scheme's items and weights as configured (计分方案)")
 
@@ -403,9 +548,20 @@ class PointsSchemePage(BaseModel):
 
 
 class QuotaCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "org_unit_id": "u-finance", "bucket": "C07_C08", "rank_codes": ["C07", "C08"], "max_count": 6,
-        "effective_from": "2027-01-01", "source": "市编办〔2026〕9号"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "org_unit_id": "u-finance",
+                    "bucket": "C07_C08",
+                    "rank_codes": ["C07", "C08"],
+                    "max_count": 6,
+                    "effective_from": "2027-01-01",
+                    "source": "市编办〔2026〕9号",
+                }
+            ]
+        }
+    )
     org_unit_id: str = Field(min_length=1, max_length=64, description="id of the organisation unit (单位)")
     bucket: str = Field(pattern=r"^[A-Z0-9_]{1,64}$", description="the quota bucket (职数分组) the ranks count against")
     rank_codes: list[str] = Field(min_length=1, max_length=12, description="rank codes the quota covers (职级)")
@@ -432,8 +588,11 @@ class QuotaPage(BaseModel):
 
 
 class BatchCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "org_unit_id": "u-finance", "title": "2026年第二批职级晋升", "target_ranks": ["C08"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"org_unit_id": "u-finance", "title": "2026年第二批职级晋升", "target_ranks": ["C08"]}]
+        }
+    )
     org_unit_id: str = Field(min_length=1, max_length=64, description="id of the organisation unit (单位)")
     title: str = Field(min_length=1, max_length=200, description="title of the batch")
     target_ranks: list[str] = Field(min_length=1, max_length=12, description="rank codes the batch promotes to")
@@ -452,7 +611,9 @@ class RecommendIn(Request):
 
 
 class InvestigationIn(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"passed": True, "note": "考察组意见：政治素质好，工作实绩突出"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"passed": True, "note": "考察组意见：政治素质好，工作实绩突出"}]}
+    )
     passed: bool = Field(description="whether the investigation was passed (考察通过)")
     note: str | None = Field(default=None, max_length=2000, description="free-text note")
 
@@ -460,7 +621,9 @@ class InvestigationIn(Request):
 class PublicizeIn(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"starts_on": "2026-11-10", "working_days": 5}]})
     starts_on: dt.date | None = Field(default=None, description="date the publicity starts (开始日期)")
-    working_days: int | None = Field(default=None, ge=1, le=30, description="length of publicity in working days (公示期)")
+    working_days: int | None = Field(
+        default=None, ge=1, le=30, description="length of publicity in working days (公示期)"
+    )
 
 
 class ResolveIn(Request):
@@ -502,7 +665,8 @@ class BatchRead(BaseModel):
     approved_on: dt.date | None = Field(description="date the batch was approved (批准日期)")
     effective_date: dt.date | None = Field(description="date the batch takes effect (生效日期)")
     version: int = Field(
-        description="version of the batch; send it back with the next change (a stale one answers 409)")
+        description="version of the batch; send it back with the next change (a stale one answers 409)"
+    )
     counts: dict[str, int] = Field(default={}, description="number of candidates by decision in the batch")
 
 
@@ -520,7 +684,9 @@ class CandidateRead(BaseModel):
     points: float = Field(description="points (积分) of the candidate")
     rank_in_bucket: int | None = Field(description="the candidate's position within the bucket")
     points_breakdown: list[dict[str, Any]] = Field(description="points per scheme item")
-    eligibility: dict[str, Any] = Field(description="eligibility for the next rank with the failed conditions (晋升资格)")
+    eligibility: dict[str, Any] = Field(
+        description="eligibility for the next rank with the failed conditions (晋升资格)"
+    )
     votes_for: int | None = Field(description="number of votes in favour (赞成票)")
     votes_against: int | None = Field(description="number of votes against (反对票)")
     votes_abstain: int | None = Field(description="number of abstentions")
@@ -535,9 +701,19 @@ class CandidatePage(BaseModel):
 
 
 class ContractCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_id": "c-4711", "kind": "APPOINTED_CS", "starts_on": "2026-11-10", "ends_on": "2028-12-31",
-        "probation_months": 6}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cadre_id": "c-4711",
+                    "kind": "APPOINTED_CS",
+                    "starts_on": "2026-11-10",
+                    "ends_on": "2028-12-31",
+                    "probation_months": 6,
+                }
+            ]
+        }
+    )
     cadre_id: str = Field(min_length=1, max_length=64, description="id of the cadre (干部)")
     kind: KindLit = Field(description="kind of the contract")
     starts_on: dt.date = Field(description="date the contract starts (开始日期)")
@@ -554,14 +730,18 @@ class ContractFile(Request):
 class RenewalDecision(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": "RENEW", "ends_on": "2028-12-31"}]})
     outcome: OutcomeLit | None = Field(default=None, description="default: what the term's grades allow")
-    ends_on: dt.date | None = Field(default=None, description="last day of the next term; default: a role term runs "
-                                    "the configured term (RANK_CONTRACT_ROLE_TERM_YEARS), the other kinds as long as "
-                                    "the term renewed")
+    ends_on: dt.date | None = Field(
+        default=None,
+        description="last day of the next term; default: a role term runs "
+        "the configured term (RANK_CONTRACT_ROLE_TERM_YEARS), the other kinds as long as "
+        "the term renewed",
+    )
 
 
 class ContractTerminate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "ground": "ANNUAL_INCOMPETENT", "terminated_on": "2027-02-01"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"ground": "ANNUAL_INCOMPETENT", "terminated_on": "2027-02-01"}]}
+    )
     ground: GroundLit = Field(description="the ground of termination (解除事由)")
     terminated_on: dt.date | None = Field(default=None, description="date the contract was terminated (解除日期)")
 
@@ -588,10 +768,12 @@ class ContractRead(BaseModel):
     terminated_on: dt.date | None = Field(description="date the contract was terminated (解除日期)")
     renewed_from: str | None = Field(description="id of the contract this one renews")
     version: int = Field(
-        description="version of the contract; send it back with the next change (a stale one answers 409)")
+        description="version of the contract; send it back with the next change (a stale one answers 409)"
+    )
     suggestion: dict[str, Any] | None = Field(default=None, description="suggested outcome of the contract review")
-    source: str | None = Field(default=None,
-        description="source of the contract")  # a past term recorded as a past fact (POST /contracts/history); None: signed live
+    source: str | None = Field(
+        default=None, description="source of the contract"
+    )  # a past term recorded as a past fact (POST /contracts/history); None: signed live
     document_no: str | None = Field(default=None, description="number of the contract document (文号)")
     recorded_by: str | None = Field(default=None, description="subject of the user who recorded it")
     recorded_at: dt.datetime | None = Field(default=None, description="when the contract was recorded (UTC)")
@@ -603,7 +785,9 @@ class ContractPage(BaseModel):
 
 
 class EligibilityRead(BaseModel):
-    eligibility: dict[str, Any] = Field(description="eligibility for the next rank with the failed conditions (晋升资格)")
+    eligibility: dict[str, Any] = Field(
+        description="eligibility for the next rank with the failed conditions (晋升资格)"
+    )
     points: dict[str, Any] | None = Field(description="points (积分) of the eligibility")
     development: dict[str, Any] = Field(description="development steps the cadre has taken (培养锻炼)")
     level_step: dict[str, Any] = Field(default_factory=dict, description="the periodic level (级别) step, §4.3")
@@ -649,7 +833,9 @@ class DossierPart(BaseModel):
     as_of: dt.date = Field(description="date the figures were computed for (统计截止日期)")
     register_entry: dict[str, Any] = Field(description="the cadre's register entry")
     history: HistoryRead = Field(description="the cadre's rank, post and level history (任职经历)")
-    eligibility: dict[str, Any] = Field(description="eligibility for the next rank with the failed conditions (晋升资格)")
+    eligibility: dict[str, Any] = Field(
+        description="eligibility for the next rank with the failed conditions (晋升资格)"
+    )
     points: dict[str, Any] | None = Field(description="points (积分) of the cadre")
     development: dict[str, Any] = Field(description="development steps the cadre has taken (培养锻炼)")
     level_step: dict[str, Any] = Field(default={}, description="the next level step and when it is due (晋档)")

@@ -17,8 +17,16 @@ from typing import Any
 from kernel.calendar import WorkdayCalendar
 from kernel.errors import Conflict, InvalidTransition, NotFound, RuleViolation
 
-OPEN_BATCH = ("PLANNED", "CANDIDATES_COMPUTED", "RECOMMENDATION", "INVESTIGATION", "SHORTLISTED", "PUBLICITY",
-              "VERIFYING", "APPROVAL")
+OPEN_BATCH = (
+    "PLANNED",
+    "CANDIDATES_COMPUTED",
+    "RECOMMENDATION",
+    "INVESTIGATION",
+    "SHORTLISTED",
+    "PUBLICITY",
+    "VERIFYING",
+    "APPROVAL",
+)
 CANDIDATE_OPEN = ("ELIGIBLE", "RECOMMENDED", "INVESTIGATED", "PUBLICISED", "APPROVED")
 # Candidates that hold a place against the quota until the batch ends.
 CANDIDATE_RESERVING = ("RECOMMENDED", "INVESTIGATED", "PUBLICISED", "APPROVED")
@@ -110,8 +118,16 @@ class PromotionBatch:
     replaced_candidates: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
-    def plan(cls, *, batch_id: str, org_unit_id: str, title: str, target_ranks: Sequence[str], created_by: str,
-             known_ranks: set[str]) -> PromotionBatch:
+    def plan(
+        cls,
+        *,
+        batch_id: str,
+        org_unit_id: str,
+        title: str,
+        target_ranks: Sequence[str],
+        created_by: str,
+        known_ranks: set[str],
+    ) -> PromotionBatch:
         """Plans a batch for target ranks in an org unit's subtree."""
         if not target_ranks:
             raise RuleViolation("name at least one target rank", rule="batch.target_ranks")
@@ -120,13 +136,22 @@ class PromotionBatch:
             raise RuleViolation(f"unknown rank codes: {', '.join(unknown)}", rule="rank.unknown_code")
         if len(set(target_ranks)) != len(target_ranks):
             raise RuleViolation("target ranks must be distinct", rule="batch.target_ranks")
-        return cls(id=batch_id, org_unit_id=org_unit_id, title=title.strip(), target_ranks=list(target_ranks),
-                   created_by=created_by)
+        return cls(
+            id=batch_id,
+            org_unit_id=org_unit_id,
+            title=title.strip(),
+            target_ranks=list(target_ranks),
+            created_by=created_by,
+        )
 
     def _require(self, action: str) -> None:
         if self.status not in PROMOTION_BATCH_TRANSITIONS[action]:
-            raise InvalidTransition("promotion_batch", self.status, action,
-                                    allowed_actions=InvalidTransition.allowed(PROMOTION_BATCH_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "promotion_batch",
+                self.status,
+                action,
+                allowed_actions=InvalidTransition.allowed(PROMOTION_BATCH_TRANSITIONS, self.status),
+            )
 
     def candidate(self, cadre_id: str) -> Candidate:
         """Returns a candidate of the batch or refuses an unknown one."""
@@ -156,8 +181,12 @@ class PromotionBatch:
         self._require("record votes")
         candidate = self.candidate(cadre_id)
         if candidate.status not in CANDIDATE_TRANSITIONS["receive votes"]:
-            raise InvalidTransition("candidate", candidate.status, "receive votes",
-                                    allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status))
+            raise InvalidTransition(
+                "candidate",
+                candidate.status,
+                "receive votes",
+                allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status),
+            )
         if min(votes_for, votes_against, abstain) < 0:
             raise RuleViolation("vote counts cannot be negative", rule="batch.votes")
         candidate.votes_for, candidate.votes_against, candidate.votes_abstain = votes_for, votes_against, abstain
@@ -172,9 +201,12 @@ class PromotionBatch:
         for cadre_id in chosen:
             candidate = self.candidate(cadre_id)
             if candidate.status not in CANDIDATE_TRANSITIONS["be recommended"]:
-                raise InvalidTransition("candidate", candidate.status, "be recommended",
-                                        allowed_actions=InvalidTransition.allowed(
-                                            CANDIDATE_TRANSITIONS, candidate.status))
+                raise InvalidTransition(
+                    "candidate",
+                    candidate.status,
+                    "be recommended",
+                    allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status),
+                )
         check_quota([self.candidates[c] for c in chosen], limits)
         for candidate in self.candidates.values():
             if candidate.status != "ELIGIBLE":
@@ -190,8 +222,12 @@ class PromotionBatch:
         self._require("record an investigation")
         candidate = self.candidate(cadre_id)
         if candidate.status not in CANDIDATE_TRANSITIONS["be investigated"]:
-            raise InvalidTransition("candidate", candidate.status, "be investigated",
-                                    allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status))
+            raise InvalidTransition(
+                "candidate",
+                candidate.status,
+                "be investigated",
+                allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status),
+            )
         candidate.investigation_passed = passed
         candidate.investigation_note = note
         candidate._set("INVESTIGATED")
@@ -201,8 +237,11 @@ class PromotionBatch:
         self._require("shortlist")
         pending = [c.cadre_id for c in self.candidates.values() if c.status == "RECOMMENDED"]
         if pending:
-            raise Conflict(f"{len(pending)} recommended candidates have no investigation result",
-                           rule="batch.investigation_pending", cadre_ids=sorted(pending))
+            raise Conflict(
+                f"{len(pending)} recommended candidates have no investigation result",
+                rule="batch.investigation_pending",
+                cadre_ids=sorted(pending),
+            )
         for candidate in self.candidates.values():
             if candidate.status == "INVESTIGATED" and not candidate.investigation_passed:
                 candidate._set("NOT_SELECTED", "investigation not passed")
@@ -210,21 +249,30 @@ class PromotionBatch:
             raise Conflict("no candidate passed the investigation", rule="batch.no_candidates")
         self.status = "SHORTLISTED"
 
-    def publicize(self, *, starts_on: dt.date, working_days: int, min_working_days: int,
-                  calendar: WorkdayCalendar, today: dt.date) -> None:
+    def publicize(
+        self, *, starts_on: dt.date, working_days: int, min_working_days: int, calendar: WorkdayCalendar, today: dt.date
+    ) -> None:
         """Publishes the shortlist for at least the minimum number of working days, counted on the calendar."""
         self._require("publicize")
         if self.publicity_from is not None:
-            raise InvalidTransition("promotion_batch", "SHORTLISTED (already publicized)", "publicize again",
-                                    allowed_actions=InvalidTransition.allowed(PROMOTION_BATCH_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "promotion_batch",
+                "SHORTLISTED (already publicized)",
+                "publicize again",
+                allowed_actions=InvalidTransition.allowed(PROMOTION_BATCH_TRANSITIONS, self.status),
+            )
         if working_days < min_working_days:
-            raise RuleViolation(f"publicity lasts at least {min_working_days} working days",
-                                rule="batch.publicity_min_working_days", source=PUBLICITY_SOURCE)
+            raise RuleViolation(
+                f"publicity lasts at least {min_working_days} working days",
+                rule="batch.publicity_min_working_days",
+                source=PUBLICITY_SOURCE,
+            )
         if starts_on < today:
             raise RuleViolation("publicity cannot start in the past", rule="batch.publicity_start")
         if not calendar.is_working_day(starts_on):
-            raise RuleViolation("publicity starts on a working day", rule="batch.publicity_start",
-                                source=PUBLICITY_SOURCE)
+            raise RuleViolation(
+                "publicity starts on a working day", rule="batch.publicity_start", source=PUBLICITY_SOURCE
+            )
         self.publicity_from = starts_on
         self.publicity_to = calendar.add_working_days(starts_on, working_days - 1)
         for candidate in self.candidates.values():
@@ -240,8 +288,12 @@ class PromotionBatch:
             raise Conflict("objections are received during the publicity period", rule="batch.publicity_period")
         candidate = self.candidate(cadre_id)
         if candidate.status not in CANDIDATE_TRANSITIONS["receive an objection"]:
-            raise InvalidTransition("candidate", candidate.status, "receive an objection",
-                                    allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status))
+            raise InvalidTransition(
+                "candidate",
+                candidate.status,
+                "receive an objection",
+                allowed_actions=InvalidTransition.allowed(CANDIDATE_TRANSITIONS, candidate.status),
+            )
         candidate.objection_open = True
         candidate.changed = True
         self.status = "VERIFYING"
@@ -269,24 +321,38 @@ class PromotionBatch:
         """Submits the batch for approval once the publicity period is over with no objection open."""
         self._require("submit for approval")
         if self.publicity_to is None:
-            raise Conflict("the shortlist has not been publicized", rule="batch.publicity_required",
-                           source=PUBLICITY_SOURCE)
+            raise Conflict(
+                "the shortlist has not been publicized", rule="batch.publicity_required", source=PUBLICITY_SOURCE
+            )
         if today <= self.publicity_to:
-            raise Conflict(f"the publicity period runs until {self.publicity_to.isoformat()}",
-                           rule="batch.publicity_min_working_days", source=PUBLICITY_SOURCE)
+            raise Conflict(
+                f"the publicity period runs until {self.publicity_to.isoformat()}",
+                rule="batch.publicity_min_working_days",
+                source=PUBLICITY_SOURCE,
+            )
         if not any(c.status == "PUBLICISED" for c in self.candidates.values()):
             raise Conflict("no publicised candidate is left", rule="batch.no_candidates")
         self.status = "APPROVAL"
 
-    def approve(self, *, approver: str, effective_date: dt.date, today: dt.date,
-                recheck: dict[str, tuple[bool, str]], limits: Sequence[QuotaLimit]) -> list[Candidate]:
+    def approve(
+        self,
+        *,
+        approver: str,
+        effective_date: dt.date,
+        today: dt.date,
+        recheck: dict[str, tuple[bool, str]],
+        limits: Sequence[QuotaLimit],
+    ) -> list[Candidate]:
         """Approves the batch: candidates no longer eligible are withdrawn; the rest are appointed (quota checked)."""
         self._require("approve")
         if effective_date > today:
             raise RuleViolation("the appointment cannot take effect in the future", rule="batch.effective_date")
         if self.publicity_to is not None and effective_date <= self.publicity_to:
-            raise RuleViolation("the appointment takes effect after the publicity period",
-                                rule="batch.effective_date", source=PUBLICITY_SOURCE)
+            raise RuleViolation(
+                "the appointment takes effect after the publicity period",
+                rule="batch.effective_date",
+                source=PUBLICITY_SOURCE,
+            )
         appointed = []
         for candidate in self.candidates.values():
             if candidate.status != "PUBLICISED":
@@ -333,9 +399,17 @@ class PromotionBatch:
 def check_quota(candidates: Sequence[Candidate], limits: Sequence[QuotaLimit]) -> None:
     """Refuses a selection that exceeds a quota (职数) for its ranks."""
     for limit in limits:
-        wanted = sum(1 for c in candidates if c.target_rank in limit.rank_codes
-                     and (limit.members is None or c.cadre_id in limit.members))
+        wanted = sum(
+            1
+            for c in candidates
+            if c.target_rank in limit.rank_codes and (limit.members is None or c.cadre_id in limit.members)
+        )
         if wanted > limit.vacancies:
-            raise RuleViolation(f"quota {limit.key} has {max(limit.vacancies, 0)} vacancies; {wanted} selected",
-                                rule="quota.exceeded", source=QUOTA_SOURCE, quota=limit.key,
-                                vacancies=max(limit.vacancies, 0), selected=wanted)
+            raise RuleViolation(
+                f"quota {limit.key} has {max(limit.vacancies, 0)} vacancies; {wanted} selected",
+                rule="quota.exceeded",
+                source=QUOTA_SOURCE,
+                quota=limit.key,
+                vacancies=max(limit.vacancies, 0),
+                selected=wanted,
+            )

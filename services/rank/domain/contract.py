@@ -22,31 +22,52 @@ from services.rank.domain.rules.policies import ContractPolicy
 KINDS = ("APPOINTED_CS", "ROLE_TERM", "GOV_EMPLOYEE")
 OPEN = ("SIGNED", "PROBATION", "ACTIVE", "RENEWAL_REVIEW", "TERMINATION_REQUIRED")
 OUTCOMES = ("PROMOTE", "RENEW", "KEEP", "DEMOTE", "NOT_RENEW")  # most favourable first
-OUTCOME_STATUS = {"PROMOTE": "ADJUSTED_UP", "RENEW": "RENEWED", "KEEP": "KEPT", "DEMOTE": "ADJUSTED_DOWN",
-                  "NOT_RENEW": "NOT_RENEWED"}
-GROUNDS = ("ANNUAL_INCOMPETENT", "UNFIT_IN_PROBATION", "BREACH_OF_DUTY", "UNABLE_TO_PERFORM", "ABSENCE",
-           "SERIOUS_VIOLATION", "CONTRACT_GROUND", "MUTUAL_AGREEMENT", "APPOINTEE_RESIGNATION")
+OUTCOME_STATUS = {
+    "PROMOTE": "ADJUSTED_UP",
+    "RENEW": "RENEWED",
+    "KEEP": "KEPT",
+    "DEMOTE": "ADJUSTED_DOWN",
+    "NOT_RENEW": "NOT_RENEWED",
+}
+GROUNDS = (
+    "ANNUAL_INCOMPETENT",
+    "UNFIT_IN_PROBATION",
+    "BREACH_OF_DUTY",
+    "UNABLE_TO_PERFORM",
+    "ABSENCE",
+    "SERIOUS_VIOLATION",
+    "CONTRACT_GROUND",
+    "MUTUAL_AGREEMENT",
+    "APPOINTEE_RESIGNATION",
+)
 GROUND_SOURCE = "聘任制公务员管理规定 (试行, 2017) §17–19"
-TERM_SOURCE = "公务员法 §102 (1–5 years, probation 1–12 months) [V]; 聘任制公务员管理规定 §… (first probation ≤ 6 months) [S]"
+TERM_SOURCE = (
+    "公务员法 §102 (1–5 years, probation 1–12 months) [V]; 聘任制公务员管理规定 §… (first probation ≤ 6 months) [S]"
+)
 OUTCOME_SOURCE = "docs/rules.md §4.6 [D]: the term's annual grades decide; configurable"
 
 
 def category_for(kind: str) -> tuple[str, ...]:
     """Returns the register categories a contract kind applies to."""
-    return {"APPOINTED_CS": ("APPOINTED",), "GOV_EMPLOYEE": ("GOV_EMPLOYEE",),
-            "ROLE_TERM": ("COMPREHENSIVE", "PROFESSIONAL", "ENFORCEMENT")}[kind]
+    return {
+        "APPOINTED_CS": ("APPOINTED",),
+        "GOV_EMPLOYEE": ("GOV_EMPLOYEE",),
+        "ROLE_TERM": ("COMPREHENSIVE", "PROFESSIONAL", "ENFORCEMENT"),
+    }[kind]
 
 
-def suggest_outcome(kind: str, grades: Sequence[str], policy: ContractPolicy,
-                    tier: str | None = None) -> tuple[str, str]:
+def suggest_outcome(
+    kind: str, grades: Sequence[str], policy: ContractPolicy, tier: str | None = None
+) -> tuple[str, str]:
     """Returns the most favourable outcome the term's annual grades allow, and why. Always one that can be carried
     out: a government employee's tier move off the end of the ladder falls back by rules/contracts.py."""
     outcome, why, _ = suggest(kind, grades, policy, tier)
     return outcome, why
 
 
-def suggest(kind: str, grades: Sequence[str], policy: ContractPolicy,
-            tier: str | None = None) -> tuple[str, str, TierEdgeRule | None]:
+def suggest(
+    kind: str, grades: Sequence[str], policy: ContractPolicy, tier: str | None = None
+) -> tuple[str, str, TierEdgeRule | None]:
     """`suggest_outcome` with the tier-edge rule that changed the outcome, if one did."""
     if "INCOMPETENT" in grades:
         outcome, why = "NOT_RENEW", "a 不称职 year in the term"
@@ -74,12 +95,17 @@ def check_term(kind: str, starts_on: dt.date, ends_on: dt.date, policy: Contract
         raise RuleViolation("the term must end after it starts", rule="contract.term")
     after = ends_on + dt.timedelta(days=1)
     if kind == "APPOINTED_CS" and not add_months(starts_on, 12 * policy.appointed_min_years) <= after <= add_months(
-            starts_on, 12 * policy.appointed_max_years):
-        raise RuleViolation(f"an appointment contract runs {policy.appointed_min_years}–"
-                            f"{policy.appointed_max_years} years", rule="contract.term", source=TERM_SOURCE)
+        starts_on, 12 * policy.appointed_max_years
+    ):
+        raise RuleViolation(
+            f"an appointment contract runs {policy.appointed_min_years}–{policy.appointed_max_years} years",
+            rule="contract.term",
+            source=TERM_SOURCE,
+        )
     if kind == "GOV_EMPLOYEE" and after > add_months(starts_on, 12 * policy.gov_employee_max_years):
-        raise RuleViolation(f"a government-employee contract runs at most {policy.gov_employee_max_years} years",
-                            rule="contract.term")
+        raise RuleViolation(
+            f"a government-employee contract runs at most {policy.gov_employee_max_years} years", rule="contract.term"
+        )
 
 
 def next_term_ends_on(contract: Contract, policy: ContractPolicy, ends_on: dt.date | None = None) -> dt.date:
@@ -128,38 +154,64 @@ class Contract:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def sign(cls, *, contract_id: str, cadre_id: str, category: str, kind: str, starts_on: dt.date,
-             ends_on: dt.date, probation_months: int, tier: str | None, first: bool, policy: ContractPolicy,
-             renewed_from: str | None = None) -> Contract:
+    def sign(
+        cls,
+        *,
+        contract_id: str,
+        cadre_id: str,
+        category: str,
+        kind: str,
+        starts_on: dt.date,
+        ends_on: dt.date,
+        probation_months: int,
+        tier: str | None,
+        first: bool,
+        policy: ContractPolicy,
+        renewed_from: str | None = None,
+    ) -> Contract:
         """Signs a contract after checking its term, probation and tier against the rules of its kind."""
         if kind not in KINDS:
             raise RuleViolation(f"kind must be one of {', '.join(KINDS)}", rule="contract.kind")
         if category not in category_for(kind):
-            raise RuleViolation(f"a {kind} contract is for cadres of category {', '.join(category_for(kind))}",
-                                rule="contract.category")
+            raise RuleViolation(
+                f"a {kind} contract is for cadres of category {', '.join(category_for(kind))}", rule="contract.category"
+            )
         check_term(kind, starts_on, ends_on, policy)
         if probation_months < 0:
             raise RuleViolation("probation cannot be negative", rule="contract.probation")
         if kind == "APPOINTED_CS":
             limit = policy.appointed_first_max_probation_months if first else policy.appointed_max_probation_months
             if probation_months > limit:
-                raise RuleViolation(f"probation is at most {limit} months for this contract",
-                                    rule="contract.probation", source=TERM_SOURCE)
+                raise RuleViolation(
+                    f"probation is at most {limit} months for this contract",
+                    rule="contract.probation",
+                    source=TERM_SOURCE,
+                )
         elif kind == "GOV_EMPLOYEE":
             if tier not in policy.gov_employee_tiers:
                 raise RuleViolation(f"tier must be one of {', '.join(policy.gov_employee_tiers)}", rule="contract.tier")
             if probation_months > policy.gov_employee_max_probation_months:
-                raise RuleViolation(f"probation is at most {policy.gov_employee_max_probation_months} months",
-                                    rule="contract.probation")
+                raise RuleViolation(
+                    f"probation is at most {policy.gov_employee_max_probation_months} months", rule="contract.probation"
+                )
         else:
             if probation_months:
                 raise RuleViolation("a role term has no probation", rule="contract.probation")
         if kind != "GOV_EMPLOYEE" and tier is not None:
             raise RuleViolation("only government-employee contracts have a tier", rule="contract.tier")
-        contract = cls(id=contract_id, cadre_id=cadre_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
-                       probation_months=probation_months, tier=tier, renewed_from=renewed_from)
-        contract.events.append(events.ContractSigned(contract.id, cadre_id, kind, tier, starts_on, ends_on,
-                                                     probation_months))
+        contract = cls(
+            id=contract_id,
+            cadre_id=cadre_id,
+            kind=kind,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            probation_months=probation_months,
+            tier=tier,
+            renewed_from=renewed_from,
+        )
+        contract.events.append(
+            events.ContractSigned(contract.id, cadre_id, kind, tier, starts_on, ends_on, probation_months)
+        )
         return contract
 
     @property
@@ -174,8 +226,12 @@ class Contract:
     def file(self, *, filed_on: dt.date, today: dt.date) -> None:
         """Records the filing (备案) with the civil-service authority; the contract starts to run."""
         if self.status not in CONTRACT_TRANSITIONS["be filed"]:
-            raise InvalidTransition("contract", self.status, "be filed",
-                                    allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "contract",
+                self.status,
+                "be filed",
+                allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status),
+            )
         if filed_on > today:
             raise RuleViolation("filing cannot be dated in the future", rule="contract.filed_on")
         self.filed_on = filed_on
@@ -189,8 +245,9 @@ class Contract:
         if self.status in ("ACTIVE", "PROBATION") and today >= self.review_opens_on(policy):
             self.status = "RENEWAL_REVIEW"
             self.review_due_on = max(today, self.ends_on - dt.timedelta(days=1))
-            self.events.append(events.ContractTermEnding(self.id, self.cadre_id, self.kind, self.ends_on,
-                                                         self.review_due_on))
+            self.events.append(
+                events.ContractTermEnding(self.id, self.cadre_id, self.kind, self.ends_on, self.review_due_on)
+            )
             changed = True
         return changed
 
@@ -212,36 +269,58 @@ class Contract:
     def terminate(self, *, ground: str, terminated_on: dt.date, today: dt.date) -> None:
         """Terminates the contract on a ground (聘任制公务员管理规定 §17–19)."""
         if self.status not in CONTRACT_TRANSITIONS["be terminated"]:
-            raise InvalidTransition("contract", self.status, "be terminated",
-                                    allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "contract",
+                self.status,
+                "be terminated",
+                allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status),
+            )
         if ground not in GROUNDS:
-            raise RuleViolation(f"ground must be one of {', '.join(GROUNDS)}", rule="contract.ground",
-                                source=GROUND_SOURCE)
+            raise RuleViolation(
+                f"ground must be one of {', '.join(GROUNDS)}", rule="contract.ground", source=GROUND_SOURCE
+            )
         if ground == "UNFIT_IN_PROBATION" and self.status != "PROBATION":
-            raise Conflict("unfit in probation applies only during probation", rule="contract.ground",
-                           source=GROUND_SOURCE)
+            raise Conflict(
+                "unfit in probation applies only during probation", rule="contract.ground", source=GROUND_SOURCE
+            )
         if terminated_on > today or terminated_on < self.starts_on:
-            raise RuleViolation("termination is dated between the start of the contract and today",
-                                rule="contract.terminated_on")
+            raise RuleViolation(
+                "termination is dated between the start of the contract and today", rule="contract.terminated_on"
+            )
         self.status = "TERMINATED"
         self.termination_ground = ground
         self.terminated_on = terminated_on
         self.events.append(events.ContractTerminated(self.id, self.cadre_id, self.kind, ground, terminated_on))
 
-    def decide_renewal(self, *, outcome: str | None, decided_on: dt.date, term_grades: Sequence[str],
-                       policy: ContractPolicy, on_hold: bool, new_contract_id: str,
-                       ends_on: dt.date | None = None) -> tuple[str, Contract | None]:
+    def decide_renewal(
+        self,
+        *,
+        outcome: str | None,
+        decided_on: dt.date,
+        term_grades: Sequence[str],
+        policy: ContractPolicy,
+        on_hold: bool,
+        new_contract_id: str,
+        ends_on: dt.date | None = None,
+    ) -> tuple[str, Contract | None]:
         """Decides the renewal review; the outcome may not be more favourable than the grades allow.
 
         Returns the outcome and, unless not renewed, the new contract for the next term (to be filed again), which
         ends on `ends_on` when the decision names it, else after the configured term (`next_term_ends_on`).
         """
         if self.status not in CONTRACT_TRANSITIONS["be decided"]:
-            raise InvalidTransition("contract", self.status, "be decided",
-                                    allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "contract",
+                self.status,
+                "be decided",
+                allowed_actions=InvalidTransition.allowed(CONTRACT_TRANSITIONS, self.status),
+            )
         if on_hold:
-            raise Conflict("the renewal is on hold while an investigation of the cadre is open",
-                           rule="contract.renewal_on_hold", source="docs/rules.md §5.6")
+            raise Conflict(
+                "the renewal is on hold while an investigation of the cadre is open",
+                rule="contract.renewal_on_hold",
+                source="docs/rules.md §5.6",
+            )
         ceiling, why = suggest_outcome(self.kind, term_grades, policy, self.tier)
         chosen = outcome or ceiling
         if chosen not in OUTCOMES:
@@ -249,8 +328,12 @@ class Contract:
         if self.kind == "APPOINTED_CS" and chosen in ("PROMOTE", "DEMOTE"):
             raise RuleViolation("an appointment contract has no level to move", rule="contract.outcome")
         if OUTCOMES.index(chosen) < OUTCOMES.index(ceiling):
-            raise RuleViolation(f"the term's grades allow at most {ceiling} ({why})", rule="contract.outcome_exceeds_rule",
-                                source=OUTCOME_SOURCE, allowed=ceiling)
+            raise RuleViolation(
+                f"the term's grades allow at most {ceiling} ({why})",
+                rule="contract.outcome_exceeds_rule",
+                source=OUTCOME_SOURCE,
+                allowed=ceiling,
+            )
         if chosen == "NOT_RENEW" and ends_on is not None:
             raise RuleViolation("a contract not renewed has no next term to end", rule="contract.term")
         next_ends = next_term_ends_on(self, policy, ends_on) if chosen != "NOT_RENEW" else None
@@ -259,8 +342,9 @@ class Contract:
             tiers = list(policy.gov_employee_tiers)
             index = tiers.index(self.tier) + (1 if chosen == "PROMOTE" else -1)  # type: ignore[arg-type]
             if not 0 <= index < len(tiers):
-                raise RuleViolation(f"no tier {'above' if chosen == 'PROMOTE' else 'below'} {self.tier}",
-                                    rule="contract.tier")
+                raise RuleViolation(
+                    f"no tier {'above' if chosen == 'PROMOTE' else 'below'} {self.tier}", rule="contract.tier"
+                )
             tier = tiers[index]
         self.status = OUTCOME_STATUS[chosen]
         self.outcome = chosen
@@ -268,23 +352,50 @@ class Contract:
         new: Contract | None = None
         if next_ends is not None:
             starts, ends = self.ends_on + dt.timedelta(days=1), next_ends
-            new = Contract(id=new_contract_id, cadre_id=self.cadre_id, kind=self.kind, starts_on=starts, ends_on=ends,
-                           probation_months=0, tier=tier, renewed_from=self.id)
+            new = Contract(
+                id=new_contract_id,
+                cadre_id=self.cadre_id,
+                kind=self.kind,
+                starts_on=starts,
+                ends_on=ends,
+                probation_months=0,
+                tier=tier,
+                renewed_from=self.id,
+            )
             new.events.append(events.ContractSigned(new.id, new.cadre_id, new.kind, new.tier, starts, ends, 0))
-        self.events.append(events.ContractRenewalDecided(self.id, self.cadre_id, self.kind, chosen, decided_on,
-                                                         new.id if new else None, new.ends_on if new else None))
+        self.events.append(
+            events.ContractRenewalDecided(
+                self.id,
+                self.cadre_id,
+                self.kind,
+                chosen,
+                decided_on,
+                new.id if new else None,
+                new.ends_on if new else None,
+            )
+        )
         return chosen, new
 
 
-def recorded_contract(*, contract_id: str, fact: Any, category: str, first: bool, policy: ContractPolicy,
-                      today: dt.date) -> Contract:
+def recorded_contract(
+    *, contract_id: str, fact: Any, category: str, first: bool, policy: ContractPolicy, today: dt.date
+) -> Contract:
     """A past term recorded as a past fact (domain/past_contracts.PastContract, checked), built as it would stand
     today had it been run live on its real dates: signed (the same rules, contract_signed), filed; then terminated
     (contract_terminated) or decided (contract_renewal_decided) on its real date, or, still running, in probation
     or active and its renewal review opened if it is due (contract_term_ending), as the sweep would."""
-    c = Contract.sign(contract_id=contract_id, cadre_id=fact.cadre_id, category=category, kind=fact.kind,
-                      starts_on=fact.starts_on, ends_on=fact.ends_on, probation_months=fact.probation_months,
-                      tier=fact.tier, first=first, policy=policy)
+    c = Contract.sign(
+        contract_id=contract_id,
+        cadre_id=fact.cadre_id,
+        category=category,
+        kind=fact.kind,
+        starts_on=fact.starts_on,
+        ends_on=fact.ends_on,
+        probation_months=fact.probation_months,
+        tier=fact.tier,
+        first=first,
+        policy=policy,
+    )
     c.filed_on = fact.filed_on or fact.starts_on
     if fact.outcome is None:
         c.status = "PROBATION" if c.probation_months and today < c.probation_ends_on else "ACTIVE"
@@ -295,6 +406,7 @@ def recorded_contract(*, contract_id: str, fact: Any, category: str, first: bool
     else:
         # The next term, if any, is a fact of its own; a level moved by the outcome is in the level history.
         c.status, c.outcome, c.decided_on = OUTCOME_STATUS[fact.outcome], fact.outcome, fact.decided_on
-        c.events.append(events.ContractRenewalDecided(c.id, c.cadre_id, c.kind, fact.outcome, fact.decided_on,
-                                                      None, None))
+        c.events.append(
+            events.ContractRenewalDecided(c.id, c.cadre_id, c.kind, fact.outcome, fact.decided_on, None, None)
+        )
     return c

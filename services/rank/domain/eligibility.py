@@ -45,7 +45,9 @@ BAR_SOURCE = "公务员职务与职级并行规定 §21; 党政领导干部选�
 INVESTIGATION_SOURCE = "公务员职务与职级并行规定 §21(三)"
 STEP_SOURCE = "公务员职务与职级并行规定 §20"
 XINFANG_SOURCE = "信访工作条例 (2022) §30; 党政领导干部选拔任用工作条例 (选拔任用监督)"
-CLARIFICATION_SOURCE = "docs/rules.md §5.8 (澄清正名 after an unfounded report; 期满影响使用 decisions may not rely on it)"
+CLARIFICATION_SOURCE = (
+    "docs/rules.md §5.8 (澄清正名 after an unfounded report; 期满影响使用 decisions may not rely on it)"
+)
 CATEGORY_SOURCE = "公务员法 §100–105; docs/rules.md §4.6 (聘任制 placed by contract; 政府雇员 outside the ladder)"
 
 
@@ -101,10 +103,20 @@ class Eligibility:
 _Window = tuple[dt.date, dt.date | None, Reason]
 
 
-def _fail(facts: CadreFacts, as_of: dt.date, notes: list[Reason], blocker: Reason, *, series: str | None = None,
-          current: str | None = None, target: str | None = None, version: str | None = None) -> Eligibility:
-    return Eligibility(facts.cadre_id, as_of, series, current, target, False, None, None, (*notes, blocker),
-                       ladder_version=version)
+def _fail(
+    facts: CadreFacts,
+    as_of: dt.date,
+    notes: list[Reason],
+    blocker: Reason,
+    *,
+    series: str | None = None,
+    current: str | None = None,
+    target: str | None = None,
+    version: str | None = None,
+) -> Eligibility:
+    return Eligibility(
+        facts.cadre_id, as_of, series, current, target, False, None, None, (*notes, blocker), ladder_version=version
+    )
 
 
 def months_held_in_year(counted_from: dt.date, year: int) -> int:
@@ -116,8 +128,9 @@ def months_held_in_year(counted_from: dt.date, year: int) -> int:
     return 13 - counted_from.month
 
 
-def compute_tenure(facts: CadreFacts, *, path: str, since: dt.date, min_years: int, as_of: dt.date,
-                   policy: TenurePolicy) -> Tenure:
+def compute_tenure(
+    facts: CadreFacts, *, path: str, since: dt.date, min_years: int, as_of: dt.date, policy: TenurePolicy
+) -> Tenure:
     """Counts served and required months along one path, with 优秀 reductions and excluded years."""
     counted_from = since.replace(day=1)
     excellent: list[int] = []
@@ -138,9 +151,17 @@ def compute_tenure(facts: CadreFacts, *, path: str, since: dt.date, min_years: i
     required = max(0, min_years * 12 - policy.excellent_reduction_months * len(excellent))
     not_counted = sum(m for _, m in excluded)
     served = max(0, months_between(counted_from, as_of) - not_counted)
-    return Tenure(path=path, since=since, counted_from=counted_from, required_months=required, served_months=served,
-                  excellent_years=tuple(excellent), excluded_years=tuple(excluded),
-                  incompetent_years=tuple(incompetent), met_on=add_months(counted_from, required + not_counted))
+    return Tenure(
+        path=path,
+        since=since,
+        counted_from=counted_from,
+        required_months=required,
+        served_months=served,
+        excellent_years=tuple(excellent),
+        excluded_years=tuple(excluded),
+        incompetent_years=tuple(incompetent),
+        met_on=add_months(counted_from, required + not_counted),
+    )
 
 
 def _best_tenure(facts: CadreFacts, target: RankDef, as_of: dt.date, policy: TenurePolicy) -> Tenure | None:
@@ -152,8 +173,9 @@ def _best_tenure(facts: CadreFacts, target: RankDef, as_of: dt.date, policy: Ten
             since = run_start(facts.post_holdings, "post_code", path.code, as_of)
         if since is None:
             continue
-        tenure = compute_tenure(facts, path=f"{path.kind}:{path.code}", since=since, min_years=path.min_years,
-                                as_of=as_of, policy=policy)
+        tenure = compute_tenure(
+            facts, path=f"{path.kind}:{path.code}", since=since, min_years=path.min_years, as_of=as_of, policy=policy
+        )
         if best is None or tenure.met_on < best.met_on:
             best = tenure
     return best
@@ -161,15 +183,31 @@ def _best_tenure(facts: CadreFacts, target: RankDef, as_of: dt.date, policy: Ten
 
 def review_notes(facts: CadreFacts, as_of: dt.date) -> list[Reason]:
     """Non-blocking notes: open 信访 review flags and clarifications known on `as_of`."""
-    notes = [Reason("review.xinfang", None, f"a petition about the cadre received {flag.received_on.isoformat()} "
-                    "awaits review by selection supervision (选拔任用监督); not a bar", XINFANG_SOURCE, "S",
-                    ref=f"report/{flag.report_id}")
-             for flag in sorted(facts.xinfang_flags, key=lambda f: (f.received_on, f.report_id)) if flag.open_on(as_of)]
-    notes += [Reason("clarification.recorded", True, f"clarified on {c.executed_on.isoformat()} (澄清正名): the "
-                     "reports it names are not used against the cadre", CLARIFICATION_SOURCE, "S",
-                     ref=f"clarification/{c.clarification_id}")
-              for c in sorted(facts.clarifications, key=lambda c: (c.executed_on, c.clarification_id))
-              if c.executed_on <= as_of]
+    notes = [
+        Reason(
+            "review.xinfang",
+            None,
+            f"a petition about the cadre received {flag.received_on.isoformat()} "
+            "awaits review by selection supervision (选拔任用监督); not a bar",
+            XINFANG_SOURCE,
+            "S",
+            ref=f"report/{flag.report_id}",
+        )
+        for flag in sorted(facts.xinfang_flags, key=lambda f: (f.received_on, f.report_id))
+        if flag.open_on(as_of)
+    ]
+    notes += [
+        Reason(
+            "clarification.recorded",
+            True,
+            f"clarified on {c.executed_on.isoformat()} (澄清正名): the reports it names are not used against the cadre",
+            CLARIFICATION_SOURCE,
+            "S",
+            ref=f"clarification/{c.clarification_id}",
+        )
+        for c in sorted(facts.clarifications, key=lambda c: (c.executed_on, c.clarification_id))
+        if c.executed_on <= as_of
+    ]
     return notes
 
 
@@ -192,60 +230,141 @@ class _Findings:
     windows: tuple[_Window, ...] = ()  # time-bound blockers the earliest date must be moved past
 
 
-def _place(facts: CadreFacts, ladder: Ladder | None, as_of: dt.date, target_rank: str | None,
-           notes: list[Reason]) -> _Step | Eligibility:
+def _place(
+    facts: CadreFacts, ladder: Ladder | None, as_of: dt.date, target_rank: str | None, notes: list[Reason]
+) -> _Step | Eligibility:
     """Rules 1–2: the category is on a ladder (docs/rules.md §4.6) and the target is the rank just above the one held
     (并行规定 §20); returns the step, or the failed answer after `notes`; a missing ladder is a RuleViolation."""
     if facts.category in OUTSIDE_LADDER or facts.category not in CATEGORY_SERIES:
-        return _fail(facts, as_of, notes, Reason("category.outside_ladder", False, f"category {facts.category} is not "
-                                                 "promoted on a rank ladder", CATEGORY_SOURCE, "S", blocking=True))
+        return _fail(
+            facts,
+            as_of,
+            notes,
+            Reason(
+                "category.outside_ladder",
+                False,
+                f"category {facts.category} is not promoted on a rank ladder",
+                CATEGORY_SOURCE,
+                "S",
+                blocking=True,
+            ),
+        )
     series = CATEGORY_SERIES[facts.category]
     if ladder is None or ladder.series != series:
         raise RuleViolation(f"no {series} ladder in force", rule="ladder.missing")
     holding = at(facts.rank_holdings, as_of)
     if holding is None:
-        return _fail(facts, as_of, notes, Reason("rank.no_holding", False, f"no rank held on {as_of.isoformat()}",
-                                                 TENURE_SOURCE, blocking=True), series=series, version=ladder.version)
+        return _fail(
+            facts,
+            as_of,
+            notes,
+            Reason("rank.no_holding", False, f"no rank held on {as_of.isoformat()}", TENURE_SOURCE, blocking=True),
+            series=series,
+            version=ladder.version,
+        )
     current = ladder.get(holding.rank_code)
     if current is None:
-        return _fail(facts, as_of, notes, Reason("rank.unknown_code", False, f"rank {holding.rank_code} is not in the "
-                                                 f"{series} ladder version {ladder.version}", TENURE_SOURCE,
-                                                 blocking=True),
-                     series=series, current=holding.rank_code, version=ladder.version)
+        return _fail(
+            facts,
+            as_of,
+            notes,
+            Reason(
+                "rank.unknown_code",
+                False,
+                f"rank {holding.rank_code} is not in the {series} ladder version {ladder.version}",
+                TENURE_SOURCE,
+                blocking=True,
+            ),
+            series=series,
+            current=holding.rank_code,
+            version=ladder.version,
+        )
     above = ladder.above(current.code)
     if target_rank is not None:
         target = ladder.require(target_rank)
         if above is None or target.code != above.code:
-            return _fail(facts, as_of, notes, Reason("ladder.step_by_step", False, f"{target.code} is not the rank "
-                                                     f"just above {current.code}", STEP_SOURCE, blocking=True),
-                         series=series, current=current.code, target=target.code, version=ladder.version)
+            return _fail(
+                facts,
+                as_of,
+                notes,
+                Reason(
+                    "ladder.step_by_step",
+                    False,
+                    f"{target.code} is not the rank just above {current.code}",
+                    STEP_SOURCE,
+                    blocking=True,
+                ),
+                series=series,
+                current=current.code,
+                target=target.code,
+                version=ladder.version,
+            )
     if above is None:
-        return _fail(facts, as_of, notes, Reason("ladder.top", False, f"{current.code} is the top of the {series} "
-                                                 "ladder", STEP_SOURCE, blocking=True),
-                     series=series, current=current.code, version=ladder.version)
+        return _fail(
+            facts,
+            as_of,
+            notes,
+            Reason(
+                "ladder.top", False, f"{current.code} is the top of the {series} ladder", STEP_SOURCE, blocking=True
+            ),
+            series=series,
+            current=current.code,
+            version=ladder.version,
+        )
     return _Step(series, ladder, current, above)
 
 
-def _tenure_rules(tenure: Tenure | None, current: RankDef, as_of: dt.date, confidence: str,
-                  policy: TenurePolicy) -> _Findings:
+def _tenure_rules(
+    tenure: Tenure | None, current: RankDef, as_of: dt.date, confidence: str, policy: TenurePolicy
+) -> _Findings:
     """Rule 3, minimum tenure (docs/rules.md §4.1–4.2; 并行规定 §18–19, 考核规定 §19–21): served against required months
     on the best path, then each 优秀 reduction and each year not counted; holding no path is a permanent blocker."""
     if tenure is None:
-        return _Findings((Reason("tenure.no_path", False, f"neither {current.code} nor an equivalent post is held on "
-                                 f"{as_of.isoformat()}", TENURE_SOURCE, blocking=True),), permanent=True)
+        return _Findings(
+            (
+                Reason(
+                    "tenure.no_path",
+                    False,
+                    f"neither {current.code} nor an equivalent post is held on {as_of.isoformat()}",
+                    TENURE_SOURCE,
+                    blocking=True,
+                ),
+            ),
+            permanent=True,
+        )
     met = tenure.served_months >= tenure.required_months
-    reasons = [Reason(
-        "tenure.minimum", met,
-        f"{tenure.served_months} of {tenure.required_months} months served ({tenure.path} since "
-        f"{tenure.since.isoformat()}); met on {tenure.met_on.isoformat()}",
-        TENURE_SOURCE, confidence, blocking=not met, until=None if met else tenure.met_on,
-    )]
-    reasons += [Reason("tenure.excellent_reduction", True, f"{year} 优秀: requirement "
-                       f"{policy.excellent_reduction_months} months shorter", EXCELLENT_SOURCE, ref=str(year))
-                for year in tenure.excellent_years]
-    reasons += [Reason("tenure.excluded_year", True, f"{year}: {months} months not counted (grade below 称职 or not "
-                       "determined)", EXCLUDED_SOURCE, ref=str(year))
-                for year, months in tenure.excluded_years]
+    reasons = [
+        Reason(
+            "tenure.minimum",
+            met,
+            f"{tenure.served_months} of {tenure.required_months} months served ({tenure.path} since "
+            f"{tenure.since.isoformat()}); met on {tenure.met_on.isoformat()}",
+            TENURE_SOURCE,
+            confidence,
+            blocking=not met,
+            until=None if met else tenure.met_on,
+        )
+    ]
+    reasons += [
+        Reason(
+            "tenure.excellent_reduction",
+            True,
+            f"{year} 优秀: requirement {policy.excellent_reduction_months} months shorter",
+            EXCELLENT_SOURCE,
+            ref=str(year),
+        )
+        for year in tenure.excellent_years
+    ]
+    reasons += [
+        Reason(
+            "tenure.excluded_year",
+            True,
+            f"{year}: {months} months not counted (grade below 称职 or not determined)",
+            EXCLUDED_SOURCE,
+            ref=str(year),
+        )
+        for year, months in tenure.excluded_years
+    ]
     return _Findings(tuple(reasons))
 
 
@@ -259,8 +378,9 @@ def _demotion_rule(facts: CadreFacts, tenure: Tenure | None) -> _Findings:
         detail = "a demotion is required and not yet executed"
     else:
         return _Findings()
-    return _Findings((Reason("grade.incompetent", False, detail, INCOMPETENT_SOURCE, "V", blocking=True),),
-                     permanent=True)
+    return _Findings(
+        (Reason("grade.incompetent", False, detail, INCOMPETENT_SOURCE, "V", blocking=True),), permanent=True
+    )
 
 
 def _restriction_rules(facts: CadreFacts, as_of: dt.date) -> _Findings:
@@ -279,11 +399,14 @@ def _restriction_rules(facts: CadreFacts, as_of: dt.date) -> _Findings:
         until = None if end is None else end + dt.timedelta(days=1)
         applies = restriction.applies_on(as_of)
         kind = "restriction.active" if applies else "restriction.scheduled"
-        detail = (f"restriction {restriction.effect} from {restriction.starts_on.isoformat()} "
-                  + ("with no end date" if end is None else f"to {end.isoformat()}")
-                  + (" (期满影响使用)" if restriction.discretionary_extension else ""))
-        reason = Reason(kind, not applies, detail, BAR_SOURCE, "S", blocking=applies, until=until,
-                        ref=restriction.restriction_id)
+        detail = (
+            f"restriction {restriction.effect} from {restriction.starts_on.isoformat()} "
+            + ("with no end date" if end is None else f"to {end.isoformat()}")
+            + (" (期满影响使用)" if restriction.discretionary_extension else "")
+        )
+        reason = Reason(
+            kind, not applies, detail, BAR_SOURCE, "S", blocking=applies, until=until, ref=restriction.restriction_id
+        )
         reasons.append(reason)
         windows.append((restriction.starts_on, end, reason))
     return _Findings(tuple(reasons), windows=tuple(windows))
@@ -303,9 +426,16 @@ def _basic_grade_bar(facts: CadreFacts, as_of: dt.date, policy: TenurePolicy) ->
         if end < as_of:
             continue
         applies = grade.finalized_on <= as_of
-        reason = Reason("grade.basic_bar", not applies, f"{grade.year} 基本称职: no promotion until "
-                        f"{end.isoformat()}", "公务员考核规定 (2007) §… (\"一年内不得晋升职务\")", "R",
-                        blocking=applies, until=end + dt.timedelta(days=1), ref=str(grade.year))
+        reason = Reason(
+            "grade.basic_bar",
+            not applies,
+            f"{grade.year} 基本称职: no promotion until {end.isoformat()}",
+            '公务员考核规定 (2007) §… ("一年内不得晋升职务")',
+            "R",
+            blocking=applies,
+            until=end + dt.timedelta(days=1),
+            ref=str(grade.year),
+        )
         reasons.append(reason)
         windows.append((grade.finalized_on, end, reason))
     return _Findings(tuple(reasons), windows=tuple(windows))
@@ -314,10 +444,19 @@ def _basic_grade_bar(facts: CadreFacts, as_of: dt.date, policy: TenurePolicy) ->
 def _investigation_rule(facts: CadreFacts, as_of: dt.date) -> _Findings:
     """Rule 6 (并行规定 §21(三); docs/rules.md §3.2 D): an open investigation (立案审查调查) blocks until it closes,
     a day nobody knows in advance, so it is a permanent blocker."""
-    reasons = tuple(Reason("investigation.open", False, f"under investigation since "
-                           f"{investigation.opened_on.isoformat()}", INVESTIGATION_SOURCE, "S", blocking=True,
-                           ref=investigation.case_id)
-                    for investigation in facts.investigations if investigation.open_on(as_of))
+    reasons = tuple(
+        Reason(
+            "investigation.open",
+            False,
+            f"under investigation since {investigation.opened_on.isoformat()}",
+            INVESTIGATION_SOURCE,
+            "S",
+            blocking=True,
+            ref=investigation.case_id,
+        )
+        for investigation in facts.investigations
+        if investigation.open_on(as_of)
+    )
     return _Findings(reasons, permanent=bool(reasons))
 
 
@@ -327,14 +466,26 @@ def _ceiling_rule(facts: CadreFacts, target: RankDef) -> _Findings:
     level = facts.org_unit.agency_level
     ceiling = AGENCY_CEILINGS.get(level)
     if ceiling is None:
-        return _Findings((Reason("ceiling.agency_level", None, f"no ceiling known for agency level {level}",
-                                 CEILING_SOURCE),))
+        return _Findings(
+            (Reason("ceiling.agency_level", None, f"no ceiling known for agency level {level}", CEILING_SOURCE),)
+        )
     if target.scale < ceiling:
-        return _Findings((Reason("ceiling.agency_level", False, f"{level} agencies place ranks up to scale {ceiling}; "
-                                 f"{target.code} is scale {target.scale}", CEILING_SOURCE, "S", blocking=True),),
-                         permanent=True)
-    return _Findings((Reason("ceiling.agency_level", True, f"{target.code} is within the {level} ceiling",
-                             CEILING_SOURCE, "S"),))
+        return _Findings(
+            (
+                Reason(
+                    "ceiling.agency_level",
+                    False,
+                    f"{level} agencies place ranks up to scale {ceiling}; {target.code} is scale {target.scale}",
+                    CEILING_SOURCE,
+                    "S",
+                    blocking=True,
+                ),
+            ),
+            permanent=True,
+        )
+    return _Findings(
+        (Reason("ceiling.agency_level", True, f"{target.code} is within the {level} ceiling", CEILING_SOURCE, "S"),)
+    )
 
 
 def _education_rule(facts: CadreFacts, target: RankDef, source: str, policy: TenurePolicy) -> _Findings:
@@ -343,11 +494,31 @@ def _education_rule(facts: CadreFacts, target: RankDef, source: str, policy: Ten
     if not (policy.enforce_education and target.education_min):
         return _Findings()
     if facts.education is None:
-        return _Findings((Reason("education.minimum", None, f"education unknown; {target.code} needs "
-                                 f"{target.education_min}", source, "R"),))
+        return _Findings(
+            (
+                Reason(
+                    "education.minimum",
+                    None,
+                    f"education unknown; {target.code} needs {target.education_min}",
+                    source,
+                    "R",
+                ),
+            )
+        )
     if EDUCATION_ORDER.index(facts.education) < EDUCATION_ORDER.index(target.education_min):
-        return _Findings((Reason("education.minimum", False, f"{target.code} needs {target.education_min}", source,
-                                 "R", blocking=True),), permanent=True)
+        return _Findings(
+            (
+                Reason(
+                    "education.minimum",
+                    False,
+                    f"{target.code} needs {target.education_min}",
+                    source,
+                    "R",
+                    blocking=True,
+                ),
+            ),
+            permanent=True,
+        )
     return _Findings((Reason("education.minimum", True, f"meets {target.education_min}", source, "R"),))
 
 
@@ -363,8 +534,9 @@ def _valid_until(as_of: dt.date, tenure: Tenure | None, windows: list[_Window]) 
     return min(boundaries) if boundaries else None
 
 
-def evaluate(facts: CadreFacts, ladder: Ladder | None, *, as_of: dt.date, policy: TenurePolicy,
-             target_rank: str | None = None) -> Eligibility:
+def evaluate(
+    facts: CadreFacts, ladder: Ladder | None, *, as_of: dt.date, policy: TenurePolicy, target_rank: str | None = None
+) -> Eligibility:
     """Tells whether a cadre may be promoted into the next rank on `as_of`, why, and from when.
 
     The non-blocking notes come first, then each rule family in the order of the module docstring; the answer is
@@ -391,10 +563,19 @@ def evaluate(facts: CadreFacts, ladder: Ladder | None, *, as_of: dt.date, policy
     blocked = any(r.blocking and r.rule in ("restriction.active", "investigation.open") for r in reasons)
     earliest = None if permanent or tenure is None else _earliest(max(as_of, tenure.met_on), windows)
     return Eligibility(
-        cadre_id=facts.cadre_id, as_of=as_of, series=step.series, current_rank=step.current.code,
-        target_rank=step.target.code, eligible=eligible, earliest_date=as_of if eligible else earliest, tenure=tenure,
-        reasons=reasons, valid_until=_valid_until(as_of, tenure, windows), blocked=blocked,
-        ladder_version=step.ladder.version, windows=tuple((s, e) for s, e, _ in windows),
+        cadre_id=facts.cadre_id,
+        as_of=as_of,
+        series=step.series,
+        current_rank=step.current.code,
+        target_rank=step.target.code,
+        eligible=eligible,
+        earliest_date=as_of if eligible else earliest,
+        tenure=tenure,
+        reasons=reasons,
+        valid_until=_valid_until(as_of, tenure, windows),
+        blocked=blocked,
+        ladder_version=step.ladder.version,
+        windows=tuple((s, e) for s, e, _ in windows),
     )
 
 

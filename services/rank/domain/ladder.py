@@ -77,13 +77,26 @@ class Ladder:
     def to_dict(self) -> dict[str, Any]:
         """Serializes the ladder in the shape `ladder_from_dict` reads."""
         return {
-            "series": self.series, "version": self.version, "effective_from": self.effective_from.isoformat(),
-            "source": self.source, "confidence": self.confidence,
+            "series": self.series,
+            "version": self.version,
+            "effective_from": self.effective_from.isoformat(),
+            "source": self.source,
+            "confidence": self.confidence,
             "ranks": [
-                {"code": r.code, "name": r.name, "order": r.order, "scale": r.scale, "level_low": r.level_low,
-                 "level_high": r.level_high, "equivalent_post": r.equivalent_post,
-                 "promote_from": [{"kind": p.kind, "code": p.code, "min_years": p.min_years} for p in r.promote_from],
-                 "education_min": r.education_min, "raises_level_on_promotion": r.raises_level_on_promotion}
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "order": r.order,
+                    "scale": r.scale,
+                    "level_low": r.level_low,
+                    "level_high": r.level_high,
+                    "equivalent_post": r.equivalent_post,
+                    "promote_from": [
+                        {"kind": p.kind, "code": p.code, "min_years": p.min_years} for p in r.promote_from
+                    ],
+                    "education_min": r.education_min,
+                    "raises_level_on_promotion": r.raises_level_on_promotion,
+                }
                 for r in self.ranks
             ],
         }
@@ -97,16 +110,31 @@ def ladder_from_dict(data: dict[str, Any]) -> Ladder:
     ranks = []
     for raw in data["ranks"]:
         paths = tuple(PromotionPath(p["kind"], p["code"], int(p["min_years"])) for p in raw.get("promote_from", []))
-        ranks.append(RankDef(
-            code=raw["code"], name=raw["name"], series=series, order=int(raw["order"]), scale=int(raw["scale"]),
-            level_low=int(raw["level_low"]), level_high=int(raw["level_high"]),
-            equivalent_post=raw.get("equivalent_post"), promote_from=paths, education_min=raw.get("education_min"),
-            raises_level_on_promotion=bool(raw.get("raises_level_on_promotion", True)),
-        ))
+        ranks.append(
+            RankDef(
+                code=raw["code"],
+                name=raw["name"],
+                series=series,
+                order=int(raw["order"]),
+                scale=int(raw["scale"]),
+                level_low=int(raw["level_low"]),
+                level_high=int(raw["level_high"]),
+                equivalent_post=raw.get("equivalent_post"),
+                promote_from=paths,
+                education_min=raw.get("education_min"),
+                raises_level_on_promotion=bool(raw.get("raises_level_on_promotion", True)),
+            )
+        )
     ranks.sort(key=lambda r: r.order)
     _validate(series, ranks)
-    return Ladder(series=series, version=str(data["version"]), effective_from=_date(data["effective_from"]),
-                  source=str(data["source"]), confidence=str(data.get("confidence", "D")), ranks=tuple(ranks))
+    return Ladder(
+        series=series,
+        version=str(data["version"]),
+        effective_from=_date(data["effective_from"]),
+        source=str(data["source"]),
+        confidence=str(data.get("confidence", "D")),
+        ranks=tuple(ranks),
+    )
 
 
 def _date(value: Any) -> dt.date:
@@ -126,8 +154,9 @@ def _validate(series: str, ranks: list[RankDef]) -> None:
         raise RuleViolation("scale positions must be distinct, within 1..12 and follow the order", rule="ladder.scales")
     for rank in ranks:
         if not (1 <= rank.level_high <= rank.level_low <= 27):
-            raise RuleViolation(f"rank {rank.code}: level range must satisfy 1 <= high <= low <= 27",
-                                rule="ladder.level_range")
+            raise RuleViolation(
+                f"rank {rank.code}: level range must satisfy 1 <= high <= low <= 27", rule="ladder.level_range"
+            )
         if rank.education_min is not None and rank.education_min not in EDUCATION_ORDER:
             raise RuleViolation(f"rank {rank.code}: unknown education {rank.education_min}", rule="ladder.education")
         if rank.equivalent_post is not None and rank.equivalent_post not in POSTS:
@@ -135,12 +164,16 @@ def _validate(series: str, ranks: list[RankDef]) -> None:
         for path in rank.promote_from:
             if path.kind == "RANK":
                 if path.code not in codes:
-                    raise RuleViolation(f"rank {rank.code}: promotion path from unknown rank {path.code}",
-                                        rule="rank.unknown_code")
+                    raise RuleViolation(
+                        f"rank {rank.code}: promotion path from unknown rank {path.code}", rule="rank.unknown_code"
+                    )
                 below = next(r for r in ranks if r.code == path.code)
                 if below.order != rank.order + 1:
-                    raise RuleViolation(f"rank {rank.code}: promotion is step by step, from the rank just below",
-                                        rule="ladder.step_by_step", source="公务员职务与职级并行规定 §20")
+                    raise RuleViolation(
+                        f"rank {rank.code}: promotion is step by step, from the rank just below",
+                        rule="ladder.step_by_step",
+                        source="公务员职务与职级并行规定 §20",
+                    )
             elif path.kind == "POST":
                 if path.code not in POSTS:
                     raise RuleViolation(f"rank {rank.code}: unknown post {path.code}", rule="post.unknown_code")

@@ -38,17 +38,28 @@ STEP_YEARS = 5  # 职务职级与级别管理办法 §14: +1 level after 5 cumul
 COUNTED_FOR_LEVEL = frozenset({"EXCELLENT", "COMPETENT"})
 
 
-def level_step(*, level: int | None, level_since: Any, rank: RankDef | None, grades: dict[int, str],
-               blocked: bool) -> dict[str, Any]:
+def level_step(
+    *, level: int | None, level_since: Any, rank: RankDef | None, grades: dict[int, str], blocked: bool
+) -> dict[str, Any]:
     """Tells whether the periodic level step is due: 5 years 称职 or better since the level was last set."""
     if level is None or level_since is None or rank is None:
         return {"due": False, "reason": "no level or rank recorded", "source": LEVEL_RULE_SOURCE}
-    years = sorted(y for y, g in grades.items() if y >= level_since.year + (0 if level_since.month == 1 else 1)
-                   and g in COUNTED_FOR_LEVEL)
+    years = sorted(
+        y
+        for y, g in grades.items()
+        if y >= level_since.year + (0 if level_since.month == 1 else 1) and g in COUNTED_FOR_LEVEL
+    )
     at_top = level <= rank.level_high
     due = len(years) >= STEP_YEARS and not at_top and not blocked
-    reason = (f"{len(years)} of {STEP_YEARS} years 称职 or better since level {level} was set"
-              + ("; already at the top of the rank's range" if at_top else "")
-              + ("; a restriction bars level promotion" if blocked else ""))
-    return {"due": due, "counted_years": years, "next_level": level - 1 if due else None, "reason": reason,
-            "source": LEVEL_RULE_SOURCE}
+    reason = (
+        f"{len(years)} of {STEP_YEARS} years 称职 or better since level {level} was set"
+        + ("; already at the top of the rank's range" if at_top else "")
+        + ("; a restriction bars level promotion" if blocked else "")
+    )
+    return {
+        "due": due,
+        "counted_years": years,
+        "next_level": level - 1 if due else None,
+        "reason": reason,
+        "source": LEVEL_RULE_SOURCE,
+    }

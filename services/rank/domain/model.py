@@ -26,8 +26,14 @@ MIN_ENTRY_AGE = 16  # 劳动法 §15: no employment under 16
 MAX_DEPTH = 8
 # Relations that make two cadres "relatives" for the own-and-relatives rule (公务员法 §74 回避: 夫妻关系、
 # 直系血亲关系、三代以内旁系血亲关系以及近姻亲关系).
-RELATIONS = {"SPOUSE": "SPOUSE", "PARENT": "CHILD", "CHILD": "PARENT", "SIBLING": "SIBLING",
-             "COLLATERAL": "COLLATERAL", "IN_LAW": "IN_LAW"}
+RELATIONS = {
+    "SPOUSE": "SPOUSE",
+    "PARENT": "CHILD",
+    "CHILD": "PARENT",
+    "SIBLING": "SIBLING",
+    "COLLATERAL": "COLLATERAL",
+    "IN_LAW": "IN_LAW",
+}
 MANUAL_BASES = ("INITIAL", "PROMOTION", "DEMOTION", "TRANSFER", "CORRECTION")
 HOLDING_SOURCE = "公务员法 §19, §50; 公务员职务与职级并行规定 §20, §22"
 
@@ -56,8 +62,13 @@ class OrgUnit:
             raise Conflict("the parent unit is closed", rule="org_unit.parent_active")
         if parent is not None and len(parent.path) >= MAX_DEPTH:
             raise RuleViolation(f"the org tree is at most {MAX_DEPTH} levels deep", rule="org_unit.depth")
-        unit = cls(id=code, name=name.strip(), parent_id=parent.id if parent else None, agency_level=agency_level,
-                   path=[*(parent.path if parent else []), code])
+        unit = cls(
+            id=code,
+            name=name.strip(),
+            parent_id=parent.id if parent else None,
+            agency_level=agency_level,
+            path=[*(parent.path if parent else []), code],
+        )
         unit._saved()
         return unit
 
@@ -93,7 +104,7 @@ class OrgUnit:
 
     def rebase(self, old_prefix: list[str], new_prefix: list[str]) -> None:
         """Rewrites the path of a descendant after an ancestor moved."""
-        self.path = [*new_prefix, *self.path[len(old_prefix):]]
+        self.path = [*new_prefix, *self.path[len(old_prefix) :]]
         self._saved()
 
     def touch(self) -> None:
@@ -105,15 +116,17 @@ class OrgUnit:
         if self.parent_id is None:
             raise RuleViolation("the root unit cannot be closed", rule="org_unit.root_fixed")
         if active_children or active_cadres:
-            raise Conflict("only an empty unit can be closed (no open sub-units, no active cadres)",
-                           rule="org_unit.not_empty")
+            raise Conflict(
+                "only an empty unit can be closed (no open sub-units, no active cadres)", rule="org_unit.not_empty"
+            )
         if self.active:
             self.active = False
             self._saved()
 
     def _saved(self) -> None:
-        self.events.append(events.OrgUnitSaved(self.id, self.parent_id, self.name, self.agency_level, tuple(self.path),
-                                               self.active))
+        self.events.append(
+            events.OrgUnitSaved(self.id, self.parent_id, self.name, self.agency_level, tuple(self.path), self.active)
+        )
 
 
 def _check_dates(*, birth_date: dt.date, entry_date: dt.date, today: dt.date) -> None:
@@ -122,8 +135,11 @@ def _check_dates(*, birth_date: dt.date, entry_date: dt.date, today: dt.date) ->
     if entry_date > today:
         raise RuleViolation("entry_date cannot be in the future", rule="cadre.entry_date")
     if entry_date < add_months(birth_date, 12 * MIN_ENTRY_AGE):
-        raise RuleViolation(f"entry_date must be at least {MIN_ENTRY_AGE} years after birth_date",
-                            rule="cadre.entry_age", source="劳动法 §15")
+        raise RuleViolation(
+            f"entry_date must be at least {MIN_ENTRY_AGE} years after birth_date",
+            rule="cadre.entry_age",
+            source="劳动法 §15",
+        )
 
 
 @dataclass
@@ -157,9 +173,21 @@ class Cadre:
     relatives_changed: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
-    def register(cls, *, cadre_id: str, name: str, gender: str, birth_date: dt.date, entry_date: dt.date,
-                 org_unit: OrgUnit, category: str, party_member: bool, education: str | None,
-                 today: dt.date, id_number_hash: str | None = None) -> Cadre:
+    def register(
+        cls,
+        *,
+        cadre_id: str,
+        name: str,
+        gender: str,
+        birth_date: dt.date,
+        entry_date: dt.date,
+        org_unit: OrgUnit,
+        category: str,
+        party_member: bool,
+        education: str | None,
+        today: dt.date,
+        id_number_hash: str | None = None,
+    ) -> Cadre:
         """Registers a cadre in an org unit, checking the dates against each other and today."""
         if gender not in GENDERS:
             raise RuleViolation(f"gender must be one of {', '.join(GENDERS)}", rule="cadre.gender")
@@ -170,9 +198,19 @@ class Cadre:
         _check_dates(birth_date=birth_date, entry_date=entry_date, today=today)
         if not org_unit.active:
             raise Conflict("the org unit is closed", rule="cadre.org_unit_active")
-        cadre = cls(id=cadre_id, name=name.strip(), gender=gender, birth_date=birth_date, entry_date=entry_date,
-                    org_unit_id=org_unit.id, category=category, party_member=party_member, education=education,
-                    id_number_hash=id_number_hash, org_path=list(org_unit.path))
+        cadre = cls(
+            id=cadre_id,
+            name=name.strip(),
+            gender=gender,
+            birth_date=birth_date,
+            entry_date=entry_date,
+            org_unit_id=org_unit.id,
+            category=category,
+            party_member=party_member,
+            education=education,
+            id_number_hash=id_number_hash,
+            org_path=list(org_unit.path),
+        )
         assignment = Assignment(new_id(), org_unit.id, entry_date)
         cadre.assignments.append(assignment)
         cadre.added.append(assignment)
@@ -198,9 +236,21 @@ class Cadre:
     def state(self, org_path: list[str] | None = None) -> events.CadreState:
         """Returns the register state as other services see it."""
         return events.CadreState(
-            self.id, self.name, self.gender, self.birth_date, self.entry_date, self.org_unit_id,
-            tuple(org_path if org_path is not None else self.org_path), self.category, self.party_member,
-            self.education, self.active, self.rank_code, self.level, self.post_code, self.post_code is not None,
+            self.id,
+            self.name,
+            self.gender,
+            self.birth_date,
+            self.entry_date,
+            self.org_unit_id,
+            tuple(org_path if org_path is not None else self.org_path),
+            self.category,
+            self.party_member,
+            self.education,
+            self.active,
+            self.rank_code,
+            self.level,
+            self.post_code,
+            self.post_code is not None,
             tuple(sorted(self.relatives)),
         )
 
@@ -225,11 +275,23 @@ class Cadre:
             self.events.append(events.CadreUpdated(after))
 
     # -- register fields ----------------------------------------------------------------------------
-    def update(self, *, today: dt.date, new_unit: OrgUnit | None = None, moved_on: dt.date | None = None,
-               **changes: Any) -> None:
+    def update(
+        self, *, today: dt.date, new_unit: OrgUnit | None = None, moved_on: dt.date | None = None, **changes: Any
+    ) -> None:
         """Changes register fields and, with `new_unit`, moves the cadre to another unit from `moved_on`."""
-        allowed = {"name", "gender", "birth_date", "entry_date", "category", "party_member", "education", "active",
-                   "reserve_cadre", "grassroots_experience", "id_number_hash"}
+        allowed = {
+            "name",
+            "gender",
+            "birth_date",
+            "entry_date",
+            "category",
+            "party_member",
+            "education",
+            "active",
+            "reserve_cadre",
+            "grassroots_experience",
+            "id_number_hash",
+        }
         unknown = set(changes) - allowed
         if unknown:
             raise RuleViolation(f"fields not changeable: {', '.join(sorted(unknown))}", rule="cadre.fields")
@@ -238,10 +300,16 @@ class Cadre:
         category = changes.get("category", self.category)
         if category not in CATEGORIES:
             raise RuleViolation(f"unknown category {category}", rule="cadre.category")
-        if category != self.category and self.rank_holdings and CATEGORY_SERIES.get(category) != CATEGORY_SERIES.get(
-                self.category):
-            raise Conflict("the category cannot change while a rank of another series is held; record a TRANSFER "
-                           "rank holding of the new series first", rule="cadre.category_series")
+        if (
+            category != self.category
+            and self.rank_holdings
+            and CATEGORY_SERIES.get(category) != CATEGORY_SERIES.get(self.category)
+        ):
+            raise Conflict(
+                "the category cannot change while a rank of another series is held; record a TRANSFER "
+                "rank holding of the new series first",
+                rule="cadre.category_series",
+            )
         education = changes.get("education", self.education)
         if education is not None and education not in EDUCATIONS:
             raise RuleViolation(f"unknown education {education}", rule="cadre.education")
@@ -291,8 +359,11 @@ class Cadre:
             raise RuleViolation(f"a {what} cannot take effect in the future", rule="holding.future")
         latest = current(holdings)
         if latest is not None and since <= latest.since:
-            raise RuleViolation(f"a {what} must take effect after the current one (since "
-                                f"{latest.since.isoformat()}); holdings cannot overlap", rule="holding.overlap")
+            raise RuleViolation(
+                f"a {what} must take effect after the current one (since "
+                f"{latest.since.isoformat()}); holdings cannot overlap",
+                rule="holding.overlap",
+            )
 
     def _open(self, holdings: list[Any], holding: Any) -> Any:
         previous = current(holdings)
@@ -305,11 +376,23 @@ class Cadre:
 
     def _series(self) -> str:
         if self.category in OUTSIDE_LADDER:
-            raise RuleViolation(f"category {self.category} is not on a rank ladder", rule="rank.category_outside_ladder")
+            raise RuleViolation(
+                f"category {self.category} is not on a rank ladder", rule="rank.category_outside_ladder"
+            )
         return CATEGORY_SERIES[self.category]
 
-    def add_rank(self, *, rank_code: str, since: dt.date, basis: str, ladder: Ladder, today: dt.date,
-                 level: int | None = None, source_ref: str | None = None, system: bool = False) -> RankHolding:
+    def add_rank(
+        self,
+        *,
+        rank_code: str,
+        since: dt.date,
+        basis: str,
+        ladder: Ladder,
+        today: dt.date,
+        level: int | None = None,
+        source_ref: str | None = None,
+        system: bool = False,
+    ) -> RankHolding:
         """Records a rank holding from `since`; a PROMOTION or DEMOTION moves exactly one step."""
         series = self._series()
         if ladder.series != series:
@@ -322,17 +405,25 @@ class Cadre:
         if previous is None and basis not in ("INITIAL", "TRANSFER", "CORRECTION", "REINSTATEMENT"):
             raise RuleViolation("the first rank holding must be INITIAL or TRANSFER", rule="holding.first_basis")
         if previous is not None and basis == "INITIAL":
-            raise Conflict("the cadre already holds a rank; INITIAL is for the first holding", rule="holding.initial_exists")
+            raise Conflict(
+                "the cadre already holds a rank; INITIAL is for the first holding", rule="holding.initial_exists"
+            )
         if previous is not None and previous.rank_code == rank_code:
             raise Conflict(f"the cadre already holds {rank_code}", rule="holding.no_change")
         if previous is not None and basis in ("PROMOTION", "DEMOTION") and ladder.get(previous.rank_code) is not None:
             step = ladder.above(previous.rank_code) if basis == "PROMOTION" else ladder.below(previous.rank_code)
             if step is None or step.code != rank_code:
-                raise RuleViolation(f"a {basis.lower()} moves one rank from {previous.rank_code}",
-                                    rule="rank.step_by_step", source="公务员职务与职级并行规定 §20, §22")
+                raise RuleViolation(
+                    f"a {basis.lower()} moves one rank from {previous.rank_code}",
+                    rule="rank.step_by_step",
+                    source="公务员职务与职级并行规定 §20, §22",
+                )
         if level is not None and not target.level_in_range(level):
-            raise RuleViolation(f"level {level} is outside {rank_code}'s range {target.level_low}–{target.level_high}",
-                                rule="level.out_of_range", source=LEVEL_SOURCE)
+            raise RuleViolation(
+                f"level {level} is outside {rank_code}'s range {target.level_low}–{target.level_high}",
+                rule="level.out_of_range",
+                source=LEVEL_SOURCE,
+            )
         new_level = level
         if new_level is None and basis == "PROMOTION":
             new_level = level_on_promotion(self.level, target)
@@ -342,9 +433,19 @@ class Cadre:
 
         def apply() -> None:
             self._open(self.rank_holdings, holding)
-            self.events.append(events.RankChanged(holding.id, self.id, series, previous.rank_code if previous else None,
-                                                  rank_code, basis, since, new_level if new_level is not None
-                                                  else self.level, source_ref))
+            self.events.append(
+                events.RankChanged(
+                    holding.id,
+                    self.id,
+                    series,
+                    previous.rank_code if previous else None,
+                    rank_code,
+                    basis,
+                    since,
+                    new_level if new_level is not None else self.level,
+                    source_ref,
+                )
+            )
             if new_level is not None and new_level != self.level:
                 self._set_level(new_level, None, since, basis, source_ref)
 
@@ -357,11 +458,22 @@ class Cadre:
             raise RuleViolation("a level holding must take effect after the current one", rule="holding.overlap")
         holding = LevelHolding(new_id(), level, since, None, step, basis, source_ref)
         self._open(self.level_holdings, holding)
-        self.events.append(events.LevelChanged(holding.id, self.id, previous.level if previous else None, level, step,
-                                               basis, since))
+        self.events.append(
+            events.LevelChanged(holding.id, self.id, previous.level if previous else None, level, step, basis, since)
+        )
 
-    def add_level(self, *, level: int, step: int | None, since: dt.date, basis: str, ladder: Ladder | None,
-                  today: dt.date, source_ref: str | None = None, system: bool = False) -> LevelHolding:
+    def add_level(
+        self,
+        *,
+        level: int,
+        step: int | None,
+        since: dt.date,
+        basis: str,
+        ladder: Ladder | None,
+        today: dt.date,
+        source_ref: str | None = None,
+        system: bool = False,
+    ) -> LevelHolding:
         """Records a level (级别) holding; it must lie within the held rank's range."""
         if not 1 <= level <= 27:
             raise RuleViolation("level must be within 1..27", rule="level.range", source=LEVEL_SOURCE)
@@ -372,16 +484,28 @@ class Cadre:
         self._check_since(since, self.level_holdings, today=today, what="level holding")
         rank = ladder.get(self.rank_code) if ladder is not None and self.rank_code else None
         if rank is not None and not rank.level_in_range(level):
-            raise RuleViolation(f"level {level} is outside {rank.code}'s range {rank.level_low}–{rank.level_high}",
-                                rule="level.out_of_range", source=LEVEL_SOURCE)
+            raise RuleViolation(
+                f"level {level} is outside {rank.code}'s range {rank.level_low}–{rank.level_high}",
+                rule="level.out_of_range",
+                source=LEVEL_SOURCE,
+            )
         previous = current(self.level_holdings)
         if previous is not None and previous.level == level and previous.step == step:
             raise Conflict(f"the cadre already holds level {level}", rule="holding.no_change")
         self._tracked(lambda: self._set_level(level, step, since, basis, source_ref))
         return current(self.level_holdings)  # type: ignore[return-value]
 
-    def add_post(self, *, post_code: str | None, since: dt.date, basis: str, today: dt.date, hardship: bool = False,
-                 source_ref: str | None = None, system: bool = False) -> PostHolding:
+    def add_post(
+        self,
+        *,
+        post_code: str | None,
+        since: dt.date,
+        basis: str,
+        today: dt.date,
+        hardship: bool = False,
+        source_ref: str | None = None,
+        system: bool = False,
+    ) -> PostHolding:
         """Records a leadership-post holding (None: no leadership post from `since`)."""
         if post_code is not None and post_code not in POSTS:
             raise RuleViolation(f"unknown post code {post_code}", rule="post.unknown_code")
@@ -397,9 +521,18 @@ class Cadre:
 
         def apply() -> None:
             self._open(self.post_holdings, holding)
-            self.events.append(events.PostChanged(
-                holding.id, self.id, previous.post_code if previous else None, post_code,
-                POSTS[post_code]["post_level"] if post_code else None, basis, since, source_ref))
+            self.events.append(
+                events.PostChanged(
+                    holding.id,
+                    self.id,
+                    previous.post_code if previous else None,
+                    post_code,
+                    POSTS[post_code]["post_level"] if post_code else None,
+                    basis,
+                    since,
+                    source_ref,
+                )
+            )
 
         self._tracked(apply)
         return holding
@@ -413,11 +546,19 @@ class Cadre:
 
     def promote(self, *, target_rank: str, effective_date: dt.date, ladder: Ladder, source_ref: str) -> RankHolding:
         """Appoints the cadre to the next rank, adjusting the level by §4.3."""
-        return self.add_rank(rank_code=target_rank, since=effective_date, basis="PROMOTION", ladder=ladder,
-                             today=effective_date, source_ref=source_ref, system=True)
+        return self.add_rank(
+            rank_code=target_rank,
+            since=effective_date,
+            basis="PROMOTION",
+            ladder=ladder,
+            today=effective_date,
+            source_ref=source_ref,
+            system=True,
+        )
 
-    def demote(self, *, effective_date: dt.date, ladder: Ladder, source_ref: str, lower_level: bool,
-               demote_rank: bool = True) -> tuple[str | None, str | None, int | None, int | None]:
+    def demote(
+        self, *, effective_date: dt.date, ladder: Ladder, source_ref: str, lower_level: bool, demote_rank: bool = True
+    ) -> tuple[str | None, str | None, int | None, int | None]:
         """Lowers the rank by one step (and the level when the sanction lowers it); returns from/to rank and level."""
         day = self.effective_after_current(effective_date)
         from_rank, from_level = self.rank_code, self.level
@@ -433,20 +574,44 @@ class Cadre:
             raise RuleViolation("no rank is held; nothing to demote", rule="rank.no_holding")
         target = ladder.below(from_rank)
         if target is None:
-            raise RuleViolation(f"{from_rank} is the entry rank; it cannot be lowered", rule="rank.bottom",
-                                source=HOLDING_SOURCE)
+            raise RuleViolation(
+                f"{from_rank} is the entry rank; it cannot be lowered", rule="rank.bottom", source=HOLDING_SOURCE
+            )
         new_level = level_on_demotion(from_level, target, lower_one=lower_level)
-        self.add_rank(rank_code=target.code, since=day, basis="DEMOTION", ladder=ladder, today=day,
-                      level=new_level, source_ref=source_ref, system=True)
+        self.add_rank(
+            rank_code=target.code,
+            since=day,
+            basis="DEMOTION",
+            ladder=ladder,
+            today=day,
+            level=new_level,
+            source_ref=source_ref,
+            system=True,
+        )
         return from_rank, target.code, from_level, new_level
 
-    def restore(self, *, rank_code: str | None, level: int | None, effective_date: dt.date, ladder: Ladder | None,
-                source_ref: str) -> None:
+    def restore(
+        self,
+        *,
+        rank_code: str | None,
+        level: int | None,
+        effective_date: dt.date,
+        ladder: Ladder | None,
+        source_ref: str,
+    ) -> None:
         """Restores the rank and level held before a decision that was revoked (政务处分法 §60)."""
         day = self.effective_after_current(effective_date)
         if rank_code is not None and rank_code != self.rank_code and ladder is not None:
-            self.add_rank(rank_code=rank_code, since=day, basis="RESTORATION", ladder=ladder, today=day, level=level,
-                          source_ref=source_ref, system=True)
+            self.add_rank(
+                rank_code=rank_code,
+                since=day,
+                basis="RESTORATION",
+                ladder=ladder,
+                today=day,
+                level=level,
+                source_ref=source_ref,
+                system=True,
+            )
         elif level is not None and level != self.level:
             self._tracked(lambda: self._set_level(level, None, day, "RESTORATION", source_ref))
 
@@ -479,12 +644,20 @@ class Demotion:
     def execute(self, cadre: Cadre, *, effective_date: dt.date, ladder: Ladder, lower_level: bool = False) -> None:
         """Carries the demotion out on the cadre's holdings."""
         if self.status not in DEMOTION_TRANSITIONS["execute"]:
-            raise InvalidTransition("demotion", self.status, "execute",
-                                    allowed_actions=InvalidTransition.allowed(DEMOTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "demotion",
+                self.status,
+                "execute",
+                allowed_actions=InvalidTransition.allowed(DEMOTION_TRANSITIONS, self.status),
+            )
         day = cadre.effective_after_current(effective_date)
         self.from_rank, self.to_rank, self.from_level, self.to_level = cadre.demote(
-            effective_date=day, ladder=ladder, source_ref=f"demotion/{self.id}", lower_level=lower_level,
-            demote_rank=self.reason != "LEVEL_DEMOTION")
+            effective_date=day,
+            ladder=ladder,
+            source_ref=f"demotion/{self.id}",
+            lower_level=lower_level,
+            demote_rank=self.reason != "LEVEL_DEMOTION",
+        )
         self.effective_date = day
         self.status = "EXECUTED"
 
@@ -502,7 +675,12 @@ class Demotion:
         if self.to_rank is not None and cadre.rank_code != self.to_rank:
             self.status = "REVERSED"  # the cadre moved on since; the restoration is a matter for HR
             return True
-        cadre.restore(rank_code=self.from_rank if self.from_rank != self.to_rank else None, level=self.from_level,
-                      effective_date=effective_date, ladder=ladder, source_ref=f"demotion/{self.id}")
+        cadre.restore(
+            rank_code=self.from_rank if self.from_rank != self.to_rank else None,
+            level=self.from_level,
+            effective_date=effective_date,
+            ladder=ladder,
+            source_ref=f"demotion/{self.id}",
+        )
         self.status = "REVERSED"
         return True

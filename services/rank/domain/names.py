@@ -16,10 +16,37 @@ from kernel.errors import RuleViolation
 
 # Family names whose reading differs from the character's most common one (a department's rosters meet these).
 SURNAME_READINGS = {
-    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha", "覃": "qin",
-    "盖": "ge", "乐": "yue", "员": "yun", "缪": "miao", "宁": "ning", "召": "shao", "折": "she", "种": "chong",
-    "长孙": "zhangsun", "尉迟": "yuchi", "万俟": "moqi", "澹台": "tantai", "那": "na", "燕": "yan", "秘": "bi",
-    "繁": "po", "冼": "xian", "黑": "he", "洗": "xian", "任": "ren", "华": "hua", "纪": "ji", "葛": "ge",
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "查": "zha",
+    "覃": "qin",
+    "盖": "ge",
+    "乐": "yue",
+    "员": "yun",
+    "缪": "miao",
+    "宁": "ning",
+    "召": "shao",
+    "折": "she",
+    "种": "chong",
+    "长孙": "zhangsun",
+    "尉迟": "yuchi",
+    "万俟": "moqi",
+    "澹台": "tantai",
+    "那": "na",
+    "燕": "yan",
+    "秘": "bi",
+    "繁": "po",
+    "冼": "xian",
+    "黑": "he",
+    "洗": "xian",
+    "任": "ren",
+    "华": "hua",
+    "纪": "ji",
+    "葛": "ge",
 }
 _SURNAME_LENGTHS = sorted({len(k) for k in SURNAME_READINGS}, reverse=True)
 
@@ -63,10 +90,18 @@ def normalize_id_number(text: str) -> str:
     """Returns the 18-character ID number in its canonical form (upper-case X), or refuses it with the rule broken."""
     number = "".join(text.split()).upper()
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise RuleViolation("an ID number has 17 digits and a check digit or X (18 characters)", rule="cadre.id_number",
-                            field="id_number", source=ID_SOURCE)
+        raise RuleViolation(
+            "an ID number has 17 digits and a check digit or X (18 characters)",
+            rule="cadre.id_number",
+            field="id_number",
+            source=ID_SOURCE,
+        )
     check = _CHECK[sum(int(d) * w for d, w in zip(number[:17], _WEIGHTS, strict=True)) % 11]
     if number[17] != check:
-        raise RuleViolation("the ID number's check digit does not match: a digit was mistyped", rule="cadre.id_number",
-                            field="id_number", source=ID_SOURCE)
+        raise RuleViolation(
+            "the ID number's check digit does not match: a digit was mistyped",
+            rule="cadre.id_number",
+            field="id_number",
+            source=ID_SOURCE,
+        )
     return number

@@ -40,11 +40,20 @@ class PastContract:
 
     def values(self) -> dict[str, Any]:
         """The values a correction may change (the key excluded), as stored in the record."""
+
         def day(d: dt.date | None) -> str | None:
             return d.isoformat() if d else None
-        return {"ends_on": day(self.ends_on), "probation_months": self.probation_months, "tier": self.tier,
-                "filed_on": day(self.filed_on), "outcome": self.outcome, "decided_on": day(self.decided_on),
-                "termination_ground": self.termination_ground, "document_no": self.document_no}
+
+        return {
+            "ends_on": day(self.ends_on),
+            "probation_months": self.probation_months,
+            "tier": self.tier,
+            "filed_on": day(self.filed_on),
+            "outcome": self.outcome,
+            "decided_on": day(self.decided_on),
+            "termination_ground": self.termination_ground,
+            "document_no": self.document_no,
+        }
 
     def ended(self, today: dt.date) -> bool:
         return self.outcome is not None or self.ends_on < today
@@ -61,8 +70,9 @@ class PastContract:
             if value is None:
                 continue
             if value > today:
-                raise RuleViolation(f"{name} cannot be in the future: a past fact is a past fact",
-                                    rule=f"{RULE}.{name}", field=name)
+                raise RuleViolation(
+                    f"{name} cannot be in the future: a past fact is a past fact", rule=f"{RULE}.{name}", field=name
+                )
             if value.year < EARLIEST_YEAR:
                 raise RuleViolation(f"{name} cannot be before {EARLIEST_YEAR}", rule=f"{RULE}.{name}", field=name)
         if self.ends_on <= self.starts_on:
@@ -71,31 +81,46 @@ class PastContract:
             raise RuleViolation("a term is filed before it ends", rule=f"{RULE}.filed_on", field="filed_on")
         if self.outcome is None:
             if self.ends_on < today:
-                raise RuleViolation("a term that has ended states how it ended (outcome)", rule=f"{RULE}.outcome",
-                                    field="outcome")
+                raise RuleViolation(
+                    "a term that has ended states how it ended (outcome)", rule=f"{RULE}.outcome", field="outcome"
+                )
             for name in ("decided_on", "termination_ground"):
                 if getattr(self, name) is not None:
                     raise RuleViolation(f"{name} is given only with an outcome", rule=f"{RULE}.{name}", field=name)
             return
         if self.outcome not in ENDINGS:
-            raise RuleViolation("outcome must be one of " + ", ".join(ENDINGS), rule="contract.outcome",
-                                field="outcome")
+            raise RuleViolation(
+                "outcome must be one of " + ", ".join(ENDINGS), rule="contract.outcome", field="outcome"
+            )
         if self.decided_on is None:
-            raise RuleViolation("an ended term names the day of its renewal decision or termination",
-                                rule=f"{RULE}.decided_on", field="decided_on")
+            raise RuleViolation(
+                "an ended term names the day of its renewal decision or termination",
+                rule=f"{RULE}.decided_on",
+                field="decided_on",
+            )
         if self.decided_on < self.starts_on:
-            raise RuleViolation("decided_on cannot be before the term starts", rule=f"{RULE}.decided_on",
-                                field="decided_on")
+            raise RuleViolation(
+                "decided_on cannot be before the term starts", rule=f"{RULE}.decided_on", field="decided_on"
+            )
         if self.outcome == "TERMINATED":
             if self.termination_ground not in GROUNDS:
-                raise RuleViolation("a termination states its ground: " + ", ".join(GROUNDS), rule="contract.ground",
-                                    source=GROUND_SOURCE, field="termination_ground")
+                raise RuleViolation(
+                    "a termination states its ground: " + ", ".join(GROUNDS),
+                    rule="contract.ground",
+                    source=GROUND_SOURCE,
+                    field="termination_ground",
+                )
             if self.decided_on > self.ends_on:
-                raise RuleViolation("a term is terminated before it ends", rule="contract.terminated_on",
-                                    field="decided_on")
+                raise RuleViolation(
+                    "a term is terminated before it ends", rule="contract.terminated_on", field="decided_on"
+                )
         elif self.termination_ground is not None:
-            raise RuleViolation("a ground is given only with a termination", rule=f"{RULE}.termination_ground",
-                                field="termination_ground")
+            raise RuleViolation(
+                "a ground is given only with a termination",
+                rule=f"{RULE}.termination_ground",
+                field="termination_ground",
+            )
         if self.kind == "APPOINTED_CS" and self.outcome in ("PROMOTE", "DEMOTE"):
-            raise RuleViolation("an appointment contract has no level to move", rule="contract.outcome",
-                                field="outcome")
+            raise RuleViolation(
+                "an appointment contract has no level to move", rule="contract.outcome", field="outcome"
+            )

@@ -20,8 +20,15 @@ from services.rank.domain.facts import CadreFacts
 
 AWARD_TYPES = ("COMMENDATION", "MERIT_3", "MERIT_2", "MERIT_1", "TITLE", "POLITICAL_HONOUR", "NOTICE_OF_PRAISE")
 EDUCATIONS = ("JUNIOR_COLLEGE", "BACHELOR", "MASTER", "DOCTORATE")
-ITEM_KEYS = ("tenure_year", "excellent_year", "hardship_year", "index_percentile", "expired_sanction",
-             *(f"award.{t}" for t in AWARD_TYPES), *(f"education.{e}" for e in EDUCATIONS))
+ITEM_KEYS = (
+    "tenure_year",
+    "excellent_year",
+    "hardship_year",
+    "index_percentile",
+    "expired_sanction",
+    *(f"award.{t}" for t in AWARD_TYPES),
+    *(f"education.{e}" for e in EDUCATIONS),
+)
 TIE_BREAKERS = ("tenure_months", "excellent_years", "entry_date", "birth_date")
 AWARD_SCOPES = ("CURRENT_RANK", "CAREER")
 POINTS_SOURCE = "docs/rules.md §4.5 [D]: no national scheme; local practice, configured per org unit"
@@ -86,16 +93,24 @@ def scheme_from_dict(data: dict[str, Any], *, scheme_id: str, org_unit_id: str |
     ties = tuple(data.get("tie_breakers", ()))
     unknown = [t for t in ties if t not in TIE_BREAKERS]
     if unknown or len(set(ties)) != len(ties):
-        raise RuleViolation(f"tie-breakers must be distinct values of {', '.join(TIE_BREAKERS)}",
-                            rule="points.tie_breakers")
+        raise RuleViolation(
+            f"tie-breakers must be distinct values of {', '.join(TIE_BREAKERS)}", rule="points.tie_breakers"
+        )
     scope = data.get("award_scope", "CURRENT_RANK")
     if scope not in AWARD_SCOPES:
         raise RuleViolation("award_scope must be CURRENT_RANK or CAREER", rule="points.award_scope")
     lookback = int(data.get("sanction_lookback_years", 5))
     if not 0 <= lookback <= 20:
         raise RuleViolation("sanction_lookback_years must be within 0..20", rule="points.lookback")
-    return PointsScheme(scheme_id=scheme_id, version=str(data["version"]), org_unit_id=org_unit_id, items=tuple(items),
-                        tie_breakers=ties, award_scope=scope, sanction_lookback_years=lookback)
+    return PointsScheme(
+        scheme_id=scheme_id,
+        version=str(data["version"]),
+        org_unit_id=org_unit_id,
+        items=tuple(items),
+        tie_breakers=ties,
+        award_scope=scope,
+        sanction_lookback_years=lookback,
+    )
 
 
 def default_scheme() -> PointsScheme:
@@ -150,8 +165,11 @@ def _quantities(facts: CadreFacts, eligibility: Eligibility, scheme: PointsSchem
     if facts.education:
         q[f"education.{facts.education}"] = 1
     lookback_start = dt.date(as_of.year - scheme.sanction_lookback_years, as_of.month, min(as_of.day, 28))
-    q["expired_sanction"] = sum(1 for s in facts.sanctions if s.status == "EXPIRED" and s.ends_on is not None
-                                and lookback_start <= s.ends_on <= as_of)
+    q["expired_sanction"] = sum(
+        1
+        for s in facts.sanctions
+        if s.status == "EXPIRED" and s.ends_on is not None and lookback_start <= s.ends_on <= as_of
+    )
     return q
 
 
@@ -166,13 +184,19 @@ def compute_points(facts: CadreFacts, eligibility: Eligibility, scheme: PointsSc
         if item.cap is not None and abs(raw) > item.cap:
             value = math.copysign(item.cap, raw)
         lines.append(PointsLine(item.key, quantity, item.points, round(value, 4), value != raw))
-    exclusion = tuple(r.rule for r in eligibility.reasons
-                      if r.blocking and r.rule in ("restriction.active", "investigation.open"))
+    exclusion = tuple(
+        r.rule for r in eligibility.reasons if r.blocking and r.rule in ("restriction.active", "investigation.open")
+    )
     tenure = eligibility.tenure
     return Points(
-        cadre_id=facts.cadre_id, scheme_id=scheme.scheme_id, scheme_version=scheme.version,
-        total=round(sum(line.points for line in lines), 4), lines=tuple(lines), excluded=bool(exclusion),
-        exclusion=exclusion, tenure_months=tenure.served_months if tenure else 0,
+        cadre_id=facts.cadre_id,
+        scheme_id=scheme.scheme_id,
+        scheme_version=scheme.version,
+        total=round(sum(line.points for line in lines), 4),
+        lines=tuple(lines),
+        excluded=bool(exclusion),
+        exclusion=exclusion,
+        tenure_months=tenure.served_months if tenure else 0,
         excellent_years=len(tenure.excellent_years) if tenure else 0,
     )
 

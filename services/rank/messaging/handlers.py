@@ -43,8 +43,9 @@ async def on_restriction(payload: tolerance_v1.RestrictionState, event: CloudEve
     await on_tolerance.restriction(payload, uow)
 
 
-async def on_sanction_effective(payload: tolerance_v1.SanctionEffective, event: CloudEvent,
-                                uow: RankUnitOfWork) -> None:
+async def on_sanction_effective(
+    payload: tolerance_v1.SanctionEffective, event: CloudEvent, uow: RankUnitOfWork
+) -> None:
     """Stores the sanction; 撤职 and 降职 demote one rank (降级 one level), not restored when the period ends."""
     await on_tolerance.sanction_effective(payload, uow)
 
@@ -64,20 +65,23 @@ async def on_sanction_varied(payload: tolerance_v1.SanctionVaried, event: CloudE
     await on_tolerance.sanction_varied(payload, uow)
 
 
-async def on_investigation_opened(payload: tolerance_v1.InvestigationOpened, event: CloudEvent,
-                                  uow: RankUnitOfWork) -> None:
+async def on_investigation_opened(
+    payload: tolerance_v1.InvestigationOpened, event: CloudEvent, uow: RankUnitOfWork
+) -> None:
     """An investigation is open: promotion is barred and open candidacies are withdrawn."""
     await on_tolerance.investigation_opened(payload, uow)
 
 
-async def on_investigation_closed(payload: tolerance_v1.InvestigationClosed, event: CloudEvent,
-                                  uow: RankUnitOfWork) -> None:
+async def on_investigation_closed(
+    payload: tolerance_v1.InvestigationClosed, event: CloudEvent, uow: RankUnitOfWork
+) -> None:
     """An investigation closed: the bar it put on promotion ends."""
     await on_tolerance.investigation_closed(payload, uow)
 
 
-async def on_reinstatement_approved(payload: tolerance_v1.ReinstatementApproved, event: CloudEvent,
-                                    uow: RankUnitOfWork) -> None:
+async def on_reinstatement_approved(
+    payload: tolerance_v1.ReinstatementApproved, event: CloudEvent, uow: RankUnitOfWork
+) -> None:
     """Re-use after a mistake (复出): the approved post (and rank, if named) is recorded once."""
     await on_tolerance.reinstatement_approved(payload, uow)
 
@@ -92,13 +96,15 @@ async def on_report_closed(payload: petitions_v1.ReportClosed, event: CloudEvent
     await on_petitions.report_closed(payload, uow)
 
 
-async def on_xinfang_about_cadre(payload: petitions_v1.XinfangAboutCadre, event: CloudEvent,
-                                 uow: RankUnitOfWork) -> None:
+async def on_xinfang_about_cadre(
+    payload: petitions_v1.XinfangAboutCadre, event: CloudEvent, uow: RankUnitOfWork
+) -> None:
     """信访 about cadres (信访工作条例 §30): a review flag for selection supervision, shown with eligibility; never a bar."""
     await on_petitions.xinfang_about_cadre(payload, uow)
 
 
-async def on_clarification_executed(payload: petitions_v1.ClarificationExecuted, event: CloudEvent,
-                                    uow: RankUnitOfWork) -> None:
+async def on_clarification_executed(
+    payload: petitions_v1.ClarificationExecuted, event: CloudEvent, uow: RankUnitOfWork
+) -> None:
     """澄清正名: recorded (never used against the cadre, e.g. in 期满影响使用 decisions); closes the reports' flags."""
     await on_petitions.clarification_executed(payload, uow)

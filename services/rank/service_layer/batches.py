@@ -36,8 +36,14 @@ async def plan_batch(cmd: commands.PlanBatch, uow: RankUnitOfWork, *, principal:
         if unit is None or not in_scope(principal, unit.path):
             raise NotFound("org unit not found", field="org_unit_id", rule="batch.org_unit")
         known = {r.code for ladder in (await uow.ladders(today)).values() for r in ladder.ranks}
-        batch = PromotionBatch.plan(batch_id=new_id(), org_unit_id=unit.id, title=cmd.title,
-                                    target_ranks=cmd.target_ranks, created_by=principal.subject, known_ranks=known)
+        batch = PromotionBatch.plan(
+            batch_id=new_id(),
+            org_unit_id=unit.id,
+            title=cmd.title,
+            target_ranks=cmd.target_ranks,
+            created_by=principal.subject,
+            known_ranks=known,
+        )
         await uow.batches.add(batch)
         await uow.audit(principal, "CREATE", OBJECT, batch.id)
         return await uow.commit(batch.id)
@@ -52,8 +58,9 @@ def _bucket(target: str, quotas: list[config_repo.QuotaRow], path: list[str]) ->
     return best.key
 
 
-async def compute_candidates(cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal,
-                             today: dt.date, reader: ReaderEngine) -> dict[str, Any]:
+async def compute_candidates(
+    cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal, today: dt.date, reader: ReaderEngine
+) -> dict[str, Any]:
     """Evaluates every cadre of the batch's subtree one rank below a target rank and stores the eligible ones.
 
     The evaluation streams the subtree in chunks on a reader connection, so the write transaction that stores
@@ -84,12 +91,26 @@ async def compute_candidates(cmd: commands.BatchAction, uow: RankUnitOfWork, *, 
                     continue
                 bucket = _bucket(e.target_rank, quotas, path)
                 points = points_json(standing.points)
-                candidates.append(Candidate(cadre_id=facts.cadre_id, target_rank=e.target_rank, bucket=bucket,
-                                            points=standing.points.total, points_breakdown=points["breakdown"],
-                                            eligibility=eligibility_json(e)))
-                entries.setdefault(bucket, []).append(RankEntry(
-                    facts.cadre_id, standing.points.total, standing.points.tenure_months,
-                    standing.points.excellent_years, facts.entry_date, facts.birth_date))
+                candidates.append(
+                    Candidate(
+                        cadre_id=facts.cadre_id,
+                        target_rank=e.target_rank,
+                        bucket=bucket,
+                        points=standing.points.total,
+                        points_breakdown=points["breakdown"],
+                        eligibility=eligibility_json(e),
+                    )
+                )
+                entries.setdefault(bucket, []).append(
+                    RankEntry(
+                        facts.cadre_id,
+                        standing.points.total,
+                        standing.points.tenure_months,
+                        standing.points.excellent_years,
+                        facts.entry_date,
+                        facts.birth_date,
+                    )
+                )
     by_id = {c.cadre_id: c for c in candidates}
     for bucket_entries in entries.values():
         for position, entry in enumerate(rank_entries(bucket_entries, scheme.tie_breakers), start=1):
@@ -101,8 +122,14 @@ async def compute_candidates(cmd: commands.BatchAction, uow: RankUnitOfWork, *, 
         batch.set_candidates(candidates)
         await uow.batches.save(batch)
         await uow.audit(principal, "COMPUTE_CANDIDATES", OBJECT, batch.id)
-        return await uow.commit({**state_of(batch), "candidates": len(candidates),
-                                 "buckets": sorted(entries), "scheme_version": scheme.version})
+        return await uow.commit(
+            {
+                **state_of(batch),
+                "candidates": len(candidates),
+                "buckets": sorted(entries),
+                "scheme_version": scheme.version,
+            }
+        )
 
 
 async def _limits(uow: RankUnitOfWork, batch: PromotionBatch, cadre_ids: list[str], today: dt.date) -> list[QuotaLimit]:
@@ -115,14 +142,16 @@ async def _limits(uow: RankUnitOfWork, batch: PromotionBatch, cadre_ids: list[st
         if not members:
             continue
         occupied = await uow.rule_inputs.holders(quota.org_path, sorted(quota.rank_codes))
-        reserved = await uow.batches.reserved(exclude_batch=batch.id, rank_codes=sorted(quota.rank_codes),
-                                              path_prefix=quota.org_path)
+        reserved = await uow.batches.reserved(
+            exclude_batch=batch.id, rank_codes=sorted(quota.rank_codes), path_prefix=quota.org_path
+        )
         limits.append(QuotaLimit(quota.key, quota.rank_codes, quota.max_count - occupied - reserved, members))
     return limits
 
 
-async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal,
-                        today: dt.date) -> dict[str, Any]:
+async def advance_batch(
+    cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Applies one transition of the batch state machine (see domain.batch)."""
     calendar = uow.context.calendar
     policies = uow.context.policies
@@ -132,8 +161,9 @@ async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, princ
         if cmd.action == "open-recommendation":
             batch.open_recommendation()
         elif cmd.action == "votes":
-            batch.record_votes(cmd.cadre_id or "", votes_for=p["votes_for"], votes_against=p["votes_against"],
-                               abstain=p["abstain"])
+            batch.record_votes(
+                cmd.cadre_id or "", votes_for=p["votes_for"], votes_against=p["votes_against"], abstain=p["abstain"]
+            )
         elif cmd.action == "recommend":
             chosen = list(dict.fromkeys(p["cadre_ids"]))
             for cadre_id in chosen:
@@ -144,9 +174,13 @@ async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, princ
         elif cmd.action == "shortlist":
             batch.shortlist()
         elif cmd.action == "publicize":
-            batch.publicize(starts_on=p.get("starts_on") or today,
-                            working_days=p.get("working_days") or policies.batch.publicity_min_working_days,
-                            min_working_days=policies.batch.publicity_min_working_days, calendar=calendar, today=today)
+            batch.publicize(
+                starts_on=p.get("starts_on") or today,
+                working_days=p.get("working_days") or policies.batch.publicity_min_working_days,
+                min_working_days=policies.batch.publicity_min_working_days,
+                calendar=calendar,
+                today=today,
+            )
         elif cmd.action == "objections":
             batch.object(cmd.cadre_id or "", today=today)
         elif cmd.action == "resolve-objection":
@@ -166,8 +200,9 @@ async def advance_batch(cmd: commands.BatchAction, uow: RankUnitOfWork, *, princ
         return await uow.commit(state_of(batch))
 
 
-async def _approve(uow: RankUnitOfWork, batch: PromotionBatch, *, principal: Principal, today: dt.date,
-                   effective: dt.date) -> None:
+async def _approve(
+    uow: RankUnitOfWork, batch: PromotionBatch, *, principal: Principal, today: dt.date, effective: dt.date
+) -> None:
     """Re-checks eligibility on the effective date, checks quotas, and appoints (new rank holdings)."""
     policies = uow.context.policies
     publicised = [c.cadre_id for c in batch.candidates.values() if c.status == "PUBLICISED"]
@@ -175,17 +210,32 @@ async def _approve(uow: RankUnitOfWork, batch: PromotionBatch, *, principal: Pri
     scheme = (await uow.rule_inputs.schemes(effective)).fallback
     recheck: dict[str, tuple[bool, str]] = {}
     for cadre_id, facts in (await uow.facts(publicised)).items():
-        standing = standing_of(facts, ladders=ladders, scheme=scheme, policies=policies, as_of=effective,
-                               target_rank=batch.candidates[cadre_id].target_rank)
+        standing = standing_of(
+            facts,
+            ladders=ladders,
+            scheme=scheme,
+            policies=policies,
+            as_of=effective,
+            target_rank=batch.candidates[cadre_id].target_rank,
+        )
         blocking = [r.rule for r in standing.eligibility.reasons if r.blocking]
         recheck[cadre_id] = (standing.eligibility.eligible, ", ".join(blocking))
-    appointed = batch.approve(approver=principal.subject, effective_date=effective, today=today, recheck=recheck,
-                              limits=await _limits(uow, batch, [c for c, (ok, _) in recheck.items() if ok], today))
+    appointed = batch.approve(
+        approver=principal.subject,
+        effective_date=effective,
+        today=today,
+        recheck=recheck,
+        limits=await _limits(uow, batch, [c for c, (ok, _) in recheck.items() if ok], today),
+    )
     cadres = await uow.cadres.get_many([c.cadre_id for c in appointed])
     for candidate in appointed:
         cadre = cadres[candidate.cadre_id]
         series = next(s for s, lad in ladders.items() if lad.get(candidate.target_rank) is not None)
-        cadre.promote(target_rank=candidate.target_rank, effective_date=effective, ladder=ladders[series],
-                      source_ref=f"promotion-batch/{batch.id}")
+        cadre.promote(
+            target_rank=candidate.target_rank,
+            effective_date=effective,
+            ladder=ladders[series],
+            source_ref=f"promotion-batch/{batch.id}",
+        )
         await uow.cadres.save(cadre)
     await uow.mark_dirty([c.cadre_id for c in batch.candidates.values()])

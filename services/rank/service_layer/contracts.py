@@ -32,10 +32,18 @@ async def sign_contract(cmd: commands.SignContract, uow: RankUnitOfWork, *, prin
             ends_on = add_months(cmd.starts_on, 12 * policy.role_term_years) - dt.timedelta(days=1)
         if await uow.contracts.open_for(cadre.id, cmd.kind):
             raise Conflict(f"the cadre already has an open {cmd.kind} contract", rule="contract.overlap")
-        contract = Contract.sign(contract_id=new_id(), cadre_id=cadre.id, category=cadre.category,
-                                 kind=cmd.kind, starts_on=cmd.starts_on, ends_on=ends_on,
-                                 probation_months=cmd.probation_months, tier=cmd.tier,
-                                 first=not await uow.contracts.any_for(cadre.id, cmd.kind), policy=policy)
+        contract = Contract.sign(
+            contract_id=new_id(),
+            cadre_id=cadre.id,
+            category=cadre.category,
+            kind=cmd.kind,
+            starts_on=cmd.starts_on,
+            ends_on=ends_on,
+            probation_months=cmd.probation_months,
+            tier=cmd.tier,
+            first=not await uow.contracts.any_for(cadre.id, cmd.kind),
+            policy=policy,
+        )
         await uow.contracts.add(contract)
         return await uow.commit(contract.id)
 
@@ -57,8 +65,9 @@ async def term_grades(uow: RankUnitOfWork, contract: Contract) -> list[str]:
     return [known[y].grade for y in range(contract.starts_on.year, contract.ends_on.year + 1) if y in known]
 
 
-async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, principal: Principal,
-                          today: dt.date) -> dict[str, Any]:
+async def act_on_contract(
+    cmd: commands.ContractAction, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Files, decides the renewal of, or terminates a contract."""
     policy = uow.context.policies.contract
     async with uow:
@@ -71,10 +80,15 @@ async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, 
         elif cmd.action == "renewal-decision":
             facts = (await uow.facts([contract.cadre_id]))[contract.cadre_id]
             on_hold = any(i.open_on(today) for i in facts.investigations)
-            outcome, new = contract.decide_renewal(outcome=p.get("outcome"), decided_on=today,
-                                                   term_grades=await term_grades(uow, contract), policy=policy,
-                                                   on_hold=on_hold, new_contract_id=new_id(),
-                                                   ends_on=p.get("ends_on"))
+            outcome, new = contract.decide_renewal(
+                outcome=p.get("outcome"),
+                decided_on=today,
+                term_grades=await term_grades(uow, contract),
+                policy=policy,
+                on_hold=on_hold,
+                new_contract_id=new_id(),
+                ends_on=p.get("ends_on"),
+            )
             if new is not None:
                 await uow.contracts.add(new)
             if contract.kind == "ROLE_TERM" and outcome in ("PROMOTE", "DEMOTE"):
@@ -84,8 +98,14 @@ async def act_on_contract(cmd: commands.ContractAction, uow: RankUnitOfWork, *, 
         else:  # pragma: no cover - the router only routes known actions
             raise RuleViolation("unknown action", rule="contract.action", field="action")
         await uow.contracts.save_checked(contract)
-        return await uow.commit({"id": contract.id, "status": contract.status, "version": contract.version,
-                                 "new_contract_id": new.id if new else None})
+        return await uow.commit(
+            {
+                "id": contract.id,
+                "status": contract.status,
+                "version": contract.version,
+                "new_contract_id": new.id if new else None,
+            }
+        )
 
 
 async def _move_level(uow: RankUnitOfWork, contract: Contract, outcome: str, today: dt.date) -> None:
@@ -100,9 +120,16 @@ async def _move_level(uow: RankUnitOfWork, contract: Contract, outcome: str, tod
     rank = ladder.get(cadre.rank_code) if ladder and cadre.rank_code else None
     if rank is not None and not rank.level_in_range(level):
         raise Conflict(f"level {level} is outside {rank.code}'s range", rule="level.out_of_range")
-    cadre.add_level(level=level, step=None, since=cadre.effective_after_current(today), basis="CONTRACT", ladder=ladder,
-                    today=max(today, cadre.effective_after_current(today)), source_ref=f"contract/{contract.id}",
-                    system=True)
+    cadre.add_level(
+        level=level,
+        step=None,
+        since=cadre.effective_after_current(today),
+        basis="CONTRACT",
+        ladder=ladder,
+        today=max(today, cadre.effective_after_current(today)),
+        source_ref=f"contract/{contract.id}",
+        system=True,
+    )
     await uow.cadres.save(cadre)
     await uow.mark_dirty([cadre.id])
 
@@ -111,8 +138,12 @@ async def sweep_contracts(uow_factory: Any, *, today: dt.date, policy: ContractP
     """Opens due renewal reviews and ends probations; safe with several replicas (version-checked updates)."""
     changed = 0
     async with uow_factory() as uow:
-        due = await due_contract_ids(uow.conn, review_opens_by=today + dt.timedelta(days=policy.review_days_before_end),
-                                     probation_before=today, limit=limit)
+        due = await due_contract_ids(
+            uow.conn,
+            review_opens_by=today + dt.timedelta(days=policy.review_days_before_end),
+            probation_before=today,
+            limit=limit,
+        )
     for contract_id in due:
         async with uow_factory() as uow:
             contract = await uow.contracts.get(contract_id)

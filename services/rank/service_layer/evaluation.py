@@ -39,17 +39,28 @@ class Standing:
         return min(future) if future else None
 
 
-def standing_of(facts: CadreFacts, *, ladders: dict[str, Ladder], scheme: PointsScheme, policies: RankPolicies,
-                as_of: dt.date, target_rank: str | None = None) -> Standing:
+def standing_of(
+    facts: CadreFacts,
+    *,
+    ladders: dict[str, Ladder],
+    scheme: PointsScheme,
+    policies: RankPolicies,
+    as_of: dt.date,
+    target_rank: str | None = None,
+) -> Standing:
     """Evaluates a cadre on a date."""
     ladder = ladders.get(CATEGORY_SERIES.get(facts.category, ""))
     eligibility = evaluate(facts, ladder, as_of=as_of, policy=policies.tenure, target_rank=target_rank)
     points = compute_points(facts, eligibility, scheme, as_of=as_of) if eligibility.target_rank else None
     held = at(facts.level_holdings, as_of)
     rank = ladder.get(eligibility.current_rank) if ladder is not None and eligibility.current_rank else None
-    level = level_step(level=held.level if held else None, level_since=held.since if held else None, rank=rank,
-                       grades={y: g.grade for y, g in facts.grades_known_on(as_of).items()},
-                       blocked=any(r.effect == "NO_LEVEL_PROMOTION" and r.applies_on(as_of) for r in facts.restrictions))
+    level = level_step(
+        level=held.level if held else None,
+        level_since=held.since if held else None,
+        rank=rank,
+        grades={y: g.grade for y, g in facts.grades_known_on(as_of).items()},
+        blocked=any(r.effect == "NO_LEVEL_PROMOTION" and r.applies_on(as_of) for r in facts.restrictions),
+    )
     return Standing(eligibility, points, suggest(facts, as_of=as_of, policy=policies.track), level)
 
 
@@ -58,16 +69,41 @@ def eligibility_json(e: Eligibility) -> dict[str, Any]:
     tenure = None
     if e.tenure is not None:
         t = e.tenure
-        tenure = {"path": t.path, "since": t.since, "counted_from": t.counted_from, "required_months": t.required_months,
-                  "served_months": t.served_months, "excellent_years": list(t.excellent_years),
-                  "excluded_years": [{"year": y, "months": m} for y, m in t.excluded_years],
-                  "incompetent_years": list(t.incompetent_years), "met_on": t.met_on}
+        tenure = {
+            "path": t.path,
+            "since": t.since,
+            "counted_from": t.counted_from,
+            "required_months": t.required_months,
+            "served_months": t.served_months,
+            "excellent_years": list(t.excellent_years),
+            "excluded_years": [{"year": y, "months": m} for y, m in t.excluded_years],
+            "incompetent_years": list(t.incompetent_years),
+            "met_on": t.met_on,
+        }
     return {
-        "cadre_id": e.cadre_id, "as_of": e.as_of, "series": e.series, "current_rank": e.current_rank,
-        "target_rank": e.target_rank, "eligible": e.eligible, "earliest_date": e.earliest_date, "blocked": e.blocked,
-        "ladder_version": e.ladder_version, "tenure": tenure,
-        "reasons": [{"rule": r.rule, "met": r.met, "blocking": r.blocking, "detail": r.detail, "source": r.source,
-                     "confidence": r.confidence, "until": r.until, "ref": r.ref} for r in e.reasons],
+        "cadre_id": e.cadre_id,
+        "as_of": e.as_of,
+        "series": e.series,
+        "current_rank": e.current_rank,
+        "target_rank": e.target_rank,
+        "eligible": e.eligible,
+        "earliest_date": e.earliest_date,
+        "blocked": e.blocked,
+        "ladder_version": e.ladder_version,
+        "tenure": tenure,
+        "reasons": [
+            {
+                "rule": r.rule,
+                "met": r.met,
+                "blocking": r.blocking,
+                "detail": r.detail,
+                "source": r.source,
+                "confidence": r.confidence,
+                "until": r.until,
+                "ref": r.ref,
+            }
+            for r in e.reasons
+        ],
     }
 
 
@@ -75,10 +111,25 @@ def points_json(p: Points | None) -> dict[str, Any] | None:
     """Serializes points with the per-item breakdown."""
     if p is None:
         return None
-    return {"scheme_id": p.scheme_id, "scheme_version": p.scheme_version, "total": p.total, "excluded": p.excluded,
-            "exclusion": list(p.exclusion), "tenure_months": p.tenure_months, "excellent_years": p.excellent_years,
-            "breakdown": [{"item": line.key, "quantity": line.quantity, "unit_points": line.unit_points,
-                           "points": line.points, "capped": line.capped} for line in p.lines]}
+    return {
+        "scheme_id": p.scheme_id,
+        "scheme_version": p.scheme_version,
+        "total": p.total,
+        "excluded": p.excluded,
+        "exclusion": list(p.exclusion),
+        "tenure_months": p.tenure_months,
+        "excellent_years": p.excellent_years,
+        "breakdown": [
+            {
+                "item": line.key,
+                "quantity": line.quantity,
+                "unit_points": line.unit_points,
+                "points": line.points,
+                "capped": line.capped,
+            }
+            for line in p.lines
+        ],
+    }
 
 
 def track_json(t: TrackStep) -> dict[str, Any]:

@@ -92,7 +92,9 @@ async def change_org_unit(cmd: commands.ChangeOrgUnit, uow: RankUnitOfWork, *, p
         if unit is None or not _within(principal, unit):
             raise NotFound("org unit not found", field="unit_id", rule="org_unit.exists")
         if unit.version != cmd.version:
-            raise ConcurrencyError("the org unit was changed by someone else; reload and retry", rule="org_unit.version")
+            raise ConcurrencyError(
+                "the org unit was changed by someone else; reload and retry", rule="org_unit.version"
+            )
         old_path = list(unit.path)
         old_level = unit.agency_level
         unit.change(name=cmd.name, agency_level=cmd.agency_level)
@@ -106,8 +108,10 @@ async def change_org_unit(cmd: commands.ChangeOrgUnit, uow: RankUnitOfWork, *, p
             unit.move_under(parent, subtree_depth=await uow.org_units.subtree_depth(unit))
             moved = True
         if cmd.active is False and unit.active:
-            unit.close(active_children=await uow.org_units.count_open_children(unit.id),
-                       active_cadres=await uow.org_units.count_active_cadres(unit.id))
+            unit.close(
+                active_children=await uow.org_units.count_open_children(unit.id),
+                active_cadres=await uow.org_units.count_active_cadres(unit.id),
+            )
         elif cmd.active is True and not unit.active:
             raise Conflict("a closed unit is not reopened; create a new one", rule="org_unit.closed")
         if not unit.events:
@@ -120,22 +124,24 @@ async def change_org_unit(cmd: commands.ChangeOrgUnit, uow: RankUnitOfWork, *, p
         if moved:
             ids = await uow.cadres.ids_in_subtree(unit.path)
             for start in range(0, len(ids), 500):
-                for state in await uow.cadres.states(ids[start:start + 500]):
+                for state in await uow.cadres.states(ids[start : start + 500]):
                     uow.emit(*to_contracts(events.CadreUpdated(state)))
         if moved or old_level != unit.agency_level:
             await uow.mark_dirty_subtree(unit.path)
         return await uow.commit({"id": unit.id, "version": unit.version})
 
 
-async def register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, principal: Principal,
-                         today: dt.date) -> str:
+async def register_cadre(
+    cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Registers a cadre in an org unit of the caller's subtree; refuses an apparent duplicate."""
     async with uow:
         return await uow.commit((await _register_cadre(cmd, uow, principal=principal, today=today)).id)
 
 
-async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: RankUnitOfWork, *,
-                          principal: Principal, today: dt.date) -> list[dict]:
+async def register_cadres(
+    items: list[commands.RegisterCadreWithHoldings], uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> list[dict]:
     """Registers many cadres in one transaction, each with the rank and post it holds from a date: each exactly as
     POST /cadres and POST /cadres/{id}/rank-holdings, /post-holdings do (same rules; the same events, except that
     the registration is announced once with the holdings, `Cadre.announce_once`), each in its own savepoint, so that
@@ -168,20 +174,36 @@ async def register_cadres(items: list[commands.RegisterCadreWithHoldings], uow: 
         return await uow.commit(answers)
 
 
-async def _register_cadre(cmd: commands.RegisterCadre, uow: RankUnitOfWork, *, principal: Principal,
-                          today: dt.date, units: dict[str, OrgUnit | None] | None = None) -> Cadre:
+async def _register_cadre(
+    cmd: commands.RegisterCadre,
+    uow: RankUnitOfWork,
+    *,
+    principal: Principal,
+    today: dt.date,
+    units: dict[str, OrgUnit | None] | None = None,
+) -> Cadre:
     unit = await _org_unit(uow, cmd.org_unit_id, units)
     if unit is None or not _within(principal, unit):
         raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
     duplicate = await uow.cadres.find_duplicate(name=cmd.name.strip(), birth_date=cmd.birth_date, gender=cmd.gender)
     if duplicate is not None:
-        raise Conflict("a cadre with the same name, gender and birth date is already registered",
-                       rule="cadre.duplicate")
+        raise Conflict(
+            "a cadre with the same name, gender and birth date is already registered", rule="cadre.duplicate"
+        )
     id_hash = await _free_id_number(uow, cmd.id_number, None) if cmd.id_number else None
-    cadre = Cadre.register(cadre_id=new_id(), name=cmd.name, gender=cmd.gender, birth_date=cmd.birth_date,
-                           entry_date=cmd.entry_date, org_unit=unit, category=cmd.category,
-                           party_member=cmd.party_member, education=cmd.education, today=today,
-                           id_number_hash=id_hash)
+    cadre = Cadre.register(
+        cadre_id=new_id(),
+        name=cmd.name,
+        gender=cmd.gender,
+        birth_date=cmd.birth_date,
+        entry_date=cmd.entry_date,
+        org_unit=unit,
+        category=cmd.category,
+        party_member=cmd.party_member,
+        education=cmd.education,
+        today=today,
+        id_number_hash=id_hash,
+    )
     await uow.cadres.add(cadre)
     return cadre
 
@@ -201,13 +223,13 @@ async def _free_id_number(uow: RankUnitOfWork, id_number: str, cadre_id: str | N
     holder = await uow.cadres.holder_of_id_number(id_hash)
     if holder is not None and holder != cadre_id:
         # Said without naming the holder, who may be outside the caller's subtree.
-        raise Conflict("this ID number is already registered for another cadre", rule="cadre.id_number_taken",
-                       field="id_number")
+        raise Conflict(
+            "this ID number is already registered for another cadre", rule="cadre.id_number_taken", field="id_number"
+        )
     return id_hash
 
 
-async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, principal: Principal,
-                       today: dt.date) -> int:
+async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, principal: Principal, today: dt.date) -> int:
     """Changes a cadre's register entry (optionally moving them to another unit); returns the new version."""
     async with uow:
         cadre = await load_cadre(uow, principal, cmd.cadre_id)
@@ -221,12 +243,15 @@ async def update_cadre(cmd: commands.UpdateCadre, uow: RankUnitOfWork, *, princi
         elif cmd.moved_on is not None:
             raise RuleViolation("moved_on is given only with a new org_unit_id", rule="cadre.moved_on")
         if "name" in cmd.changes or "birth_date" in cmd.changes or "gender" in cmd.changes:
-            duplicate = await uow.cadres.find_duplicate(name=cmd.changes.get("name", cadre.name).strip(),
-                                                        birth_date=cmd.changes.get("birth_date", cadre.birth_date),
-                                                        gender=cmd.changes.get("gender", cadre.gender))
+            duplicate = await uow.cadres.find_duplicate(
+                name=cmd.changes.get("name", cadre.name).strip(),
+                birth_date=cmd.changes.get("birth_date", cadre.birth_date),
+                gender=cmd.changes.get("gender", cadre.gender),
+            )
             if duplicate is not None and duplicate != cadre.id:
-                raise Conflict("another cadre with the same name, gender and birth date is registered",
-                               rule="cadre.duplicate")
+                raise Conflict(
+                    "another cadre with the same name, gender and birth date is registered", rule="cadre.duplicate"
+                )
         changes = dict(cmd.changes)
         if changes.get("id_number"):
             changes["id_number_hash"] = await _free_id_number(uow, changes.pop("id_number"), cadre.id)
@@ -263,15 +288,17 @@ async def set_relatives(cmd: commands.SetRelatives, uow: RankUnitOfWork, *, prin
         return await uow.commit(sorted(cadre.relatives))
 
 
-async def add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> str:
+async def add_rank_holding(
+    cmd: commands.AddRankHolding, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Records a rank holding from a date (history or a change); returns the holding id."""
     async with uow:
         return await uow.commit(await _add_rank_holding(cmd, uow, principal=principal, today=today))
 
 
-async def _add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *, principal: Principal,
-                            today: dt.date) -> str:
+async def _add_rank_holding(
+    cmd: commands.AddRankHolding, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     cadre = await load_cadre(uow, principal, cmd.cadre_id)
     holding = _take_rank(cadre, cmd, await uow.ladders(cmd.since), today=today)
     await uow.cadres.save(cadre)
@@ -279,32 +306,47 @@ async def _add_rank_holding(cmd: commands.AddRankHolding, uow: RankUnitOfWork, *
     return holding.id
 
 
-def _take_rank(cadre: Cadre, cmd: commands.AddRankHolding, ladders: dict[str, Ladder], *,
-               today: dt.date) -> RankHolding:
+def _take_rank(
+    cadre: Cadre, cmd: commands.AddRankHolding, ladders: dict[str, Ladder], *, today: dt.date
+) -> RankHolding:
     """Adds a rank holding to the aggregate on its series' ladder in force on the holding's date."""
     series = CATEGORY_SERIES.get(cadre.category)
     if series is None:
-        raise RuleViolation(f"category {cadre.category} is not on a rank ladder",
-                            rule="rank.category_outside_ladder")
-    return cadre.add_rank(rank_code=cmd.rank_code, since=cmd.since, basis=cmd.basis, ladder=ladders[series],
-                          today=today, level=cmd.level, source_ref=cmd.source_ref)
+        raise RuleViolation(f"category {cadre.category} is not on a rank ladder", rule="rank.category_outside_ladder")
+    return cadre.add_rank(
+        rank_code=cmd.rank_code,
+        since=cmd.since,
+        basis=cmd.basis,
+        ladder=ladders[series],
+        today=today,
+        level=cmd.level,
+        source_ref=cmd.source_ref,
+    )
 
 
 def _take_post(cadre: Cadre, cmd: commands.AddPostHolding, *, today: dt.date) -> PostHolding:
     """Adds a leadership-post holding to the aggregate."""
-    return cadre.add_post(post_code=cmd.post_code, since=cmd.since, basis=cmd.basis, today=today,
-                          hardship=cmd.hardship, source_ref=cmd.source_ref)
+    return cadre.add_post(
+        post_code=cmd.post_code,
+        since=cmd.since,
+        basis=cmd.basis,
+        today=today,
+        hardship=cmd.hardship,
+        source_ref=cmd.source_ref,
+    )
 
 
-async def add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> str:
+async def add_post_holding(
+    cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Records a leadership-post holding; returns the holding id."""
     async with uow:
         return await uow.commit(await _add_post_holding(cmd, uow, principal=principal, today=today))
 
 
-async def _add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal,
-                            today: dt.date) -> str:
+async def _add_post_holding(
+    cmd: commands.AddPostHolding, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     cadre = await load_cadre(uow, principal, cmd.cadre_id)
     holding = _take_post(cadre, cmd, today=today)
     await uow.cadres.save(cadre)
@@ -312,22 +354,25 @@ async def _add_post_holding(cmd: commands.AddPostHolding, uow: RankUnitOfWork, *
     return holding.id
 
 
-async def add_level_holding(cmd: commands.AddLevelHolding, uow: RankUnitOfWork, *, principal: Principal,
-                            today: dt.date) -> str:
+async def add_level_holding(
+    cmd: commands.AddLevelHolding, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Records a level (级别) holding; returns the holding id."""
     async with uow:
         cadre = await load_cadre(uow, principal, cmd.cadre_id)
         series = CATEGORY_SERIES.get(cadre.category)
         ladder = (await uow.ladders(cmd.since))[series] if series else None
-        holding = cadre.add_level(level=cmd.level, step=cmd.step, since=cmd.since, basis=cmd.basis, ladder=ladder,
-                                  today=today)
+        holding = cadre.add_level(
+            level=cmd.level, step=cmd.step, since=cmd.since, basis=cmd.basis, ladder=ladder, today=today
+        )
         await uow.cadres.save(cadre)
         await uow.mark_dirty([cadre.id])
         return await uow.commit(holding.id)
 
 
-async def execute_demotion(cmd: commands.ExecuteDemotion, uow: RankUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> dict[str, Any]:
+async def execute_demotion(
+    cmd: commands.ExecuteDemotion, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Carries out a required demotion (不称职): one rank down, tenure restarting in the new rank."""
     async with uow:
         cadre = await load_cadre(uow, principal, cmd.cadre_id)
@@ -338,17 +383,21 @@ async def execute_demotion(cmd: commands.ExecuteDemotion, uow: RankUnitOfWork, *
             raise RuleViolation("a demotion cannot take effect in the future", rule="holding.future")
         series = CATEGORY_SERIES.get(cadre.category)
         if series is None:
-            raise RuleViolation(f"category {cadre.category} is not on a rank ladder",
-                                rule="rank.category_outside_ladder")
-        demotion.execute(cadre, effective_date=cmd.effective_date, ladder=(await uow.ladders(cmd.effective_date))[series])
+            raise RuleViolation(
+                f"category {cadre.category} is not on a rank ladder", rule="rank.category_outside_ladder"
+            )
+        demotion.execute(
+            cadre, effective_date=cmd.effective_date, ladder=(await uow.ladders(cmd.effective_date))[series]
+        )
         await uow.cadres.save(cadre)
         await uow.demotions.save(demotion)
         await uow.mark_dirty([cadre.id])
         return await uow.commit(state_of(demotion))
 
 
-async def exit_cadre(cadre_id: str, version: int, reason: str, uow: RankUnitOfWork, *, principal: Principal,
-                     today: dt.date) -> int:
+async def exit_cadre(
+    cadre_id: str, version: int, reason: str, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> int:
     """Records that a cadre left the register (retired, resigned, ...); open candidacies are withdrawn."""
     async with uow:
         cadre = await load_cadre(uow, principal, cadre_id)

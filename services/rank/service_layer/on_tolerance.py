@@ -26,15 +26,30 @@ from services.rank.service_layer.withdrawals import withdraw_candidacies
 async def restriction(payload: tolerance_v1.RestrictionState, uow: RankUnitOfWork) -> None:
     """Stores the full state of a restriction; an active promotion bar withdraws open candidacies."""
     await projections.put_restriction(
-        uow.conn, restriction_id=payload.restriction_id, cadre_id=payload.cadre_id, effect=payload.effect.value,
-        source_type=payload.source_type.value, source_id=payload.source_id, starts_on=payload.starts_on,
-        ends_on=payload.ends_on, status=payload.status.value, discretionary_extension=payload.discretionary_extension,
-        reason=(payload.reason or "")[:2000] or None)
+        uow.conn,
+        restriction_id=payload.restriction_id,
+        cadre_id=payload.cadre_id,
+        effect=payload.effect.value,
+        source_type=payload.source_type.value,
+        source_id=payload.source_id,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        status=payload.status.value,
+        discretionary_extension=payload.discretionary_extension,
+        reason=(payload.reason or "")[:2000] or None,
+    )
     today = china_today()
-    if (payload.status.value == "ACTIVE" and payload.effect.value in RANK_BLOCKING_EFFECTS
-            and (payload.ends_on is None or payload.ends_on >= today)):
-        await withdraw_candidacies(uow, cadre_id=payload.cadre_id, today=today,
-                                   reason=f"restriction {payload.restriction_id} ({payload.effect.value})")
+    if (
+        payload.status.value == "ACTIVE"
+        and payload.effect.value in RANK_BLOCKING_EFFECTS
+        and (payload.ends_on is None or payload.ends_on >= today)
+    ):
+        await withdraw_candidacies(
+            uow,
+            cadre_id=payload.cadre_id,
+            today=today,
+            reason=f"restriction {payload.restriction_id} ({payload.effect.value})",
+        )
     await uow.mark_dirty([payload.cadre_id])
 
 
@@ -47,7 +62,8 @@ async def _demote_for_sanction(uow: RankUnitOfWork, payload: tolerance_v1.Sancti
     if ladder is None or cadre.rank_code is None:
         return  # no rank ladder (政府雇员, 聘任制) or no rank recorded: nothing to lower here
     reason = {"DISMISSAL_FROM_POST": "DISMISSAL_FROM_POST", "DEMOTION": "DEMOTION"}.get(
-        payload.type.value, "DEMOTION" if payload.demotes_rank else "LEVEL_DEMOTION")
+        payload.type.value, "DEMOTION" if payload.demotes_rank else "LEVEL_DEMOTION"
+    )
     if not payload.demotes_rank:
         reason = "LEVEL_DEMOTION"
     demotion = Demotion(id=new_id(), cadre_id=cadre.id, source=source, reason=reason)
@@ -87,18 +103,32 @@ async def _restore_post(uow: RankUnitOfWork, sanction_id: str, cadre_id: str, da
         return  # never ended here, or the register moved on since (a reinstatement, a new appointment)
     before = holdings[ended - 1]
     restored_on = cadre.effective_after_current(day, posts=True)
-    cadre.add_post(post_code=before.post_code, since=restored_on, basis="RESTORATION", today=restored_on,
-                   hardship=before.hardship, source_ref=f"{source}/revoked", system=True)
+    cadre.add_post(
+        post_code=before.post_code,
+        since=restored_on,
+        basis="RESTORATION",
+        today=restored_on,
+        hardship=before.hardship,
+        source_ref=f"{source}/revoked",
+        system=True,
+    )
     await uow.cadres.save(cadre)
 
 
 async def sanction_effective(payload: tolerance_v1.SanctionEffective, uow: RankUnitOfWork) -> None:
     """Stores the sanction; 撤职 and 降职 demote one rank (降级 one level), not restored when the period ends."""
-    await projections.put_sanction(uow.conn, sanction_id=payload.sanction_id, cadre_id=payload.cadre_id,
-                                   system=payload.system.value, type=payload.type.value,
-                                   effective_on=payload.effective_on, ends_on=payload.ends_on,
-                                   demotes_rank=payload.demotes_rank, demotes_level=payload.demotes_level,
-                                   status="EFFECTIVE")
+    await projections.put_sanction(
+        uow.conn,
+        sanction_id=payload.sanction_id,
+        cadre_id=payload.cadre_id,
+        system=payload.system.value,
+        type=payload.type.value,
+        effective_on=payload.effective_on,
+        ends_on=payload.ends_on,
+        demotes_rank=payload.demotes_rank,
+        demotes_level=payload.demotes_level,
+        status="EFFECTIVE",
+    )
     if not await projections.cadre_exists(uow.conn, payload.cadre_id):
         return
     if payload.demotes_rank or payload.demotes_level:
@@ -115,11 +145,18 @@ async def sanction_effective(payload: tolerance_v1.SanctionEffective, uow: RankU
 
 async def sanction_expired(payload: tolerance_v1.SanctionExpired, uow: RankUnitOfWork) -> None:
     """Records the end of the influence period; a rank or level lowered by 撤职/降职/降级 is not restored."""
-    await projections.put_sanction(uow.conn, sanction_id=payload.sanction_id, cadre_id=payload.cadre_id,
-                                   system=payload.system.value, type=payload.type.value,
-                                   effective_on=payload.effective_on, ends_on=payload.ends_on,
-                                   demotes_rank=payload.demotes_rank, demotes_level=payload.demotes_level,
-                                   status="EXPIRED")
+    await projections.put_sanction(
+        uow.conn,
+        sanction_id=payload.sanction_id,
+        cadre_id=payload.cadre_id,
+        system=payload.system.value,
+        type=payload.type.value,
+        effective_on=payload.effective_on,
+        ends_on=payload.ends_on,
+        demotes_rank=payload.demotes_rank,
+        demotes_level=payload.demotes_level,
+        status="EXPIRED",
+    )
     if (payload.demotes_rank or payload.demotes_level) and await projections.cadre_exists(uow.conn, payload.cadre_id):
         # The effective event may have been skipped as stale after a redelivery reordered them: the
         # demotion still stands (it is not restored at expiry), so apply it once now.
@@ -139,11 +176,18 @@ async def _undo(uow: RankUnitOfWork, sanction_id: str, cadre_id: str, day: dt.da
 
 async def sanction_revoked(payload: tolerance_v1.SanctionRevoked, uow: RankUnitOfWork) -> None:
     """A sanction revoked on appeal: the rank and level it lowered are restored (政务处分法 §60)."""
-    await projections.put_sanction(uow.conn, sanction_id=payload.sanction_id, cadre_id=payload.cadre_id,
-                                   system=payload.system.value, type=payload.type.value,
-                                   effective_on=payload.effective_on, ends_on=payload.ends_on,
-                                   demotes_rank=payload.demotes_rank, demotes_level=payload.demotes_level,
-                                   status="REVOKED")
+    await projections.put_sanction(
+        uow.conn,
+        sanction_id=payload.sanction_id,
+        cadre_id=payload.cadre_id,
+        system=payload.system.value,
+        type=payload.type.value,
+        effective_on=payload.effective_on,
+        ends_on=payload.ends_on,
+        demotes_rank=payload.demotes_rank,
+        demotes_level=payload.demotes_level,
+        status="REVOKED",
+    )
     if await projections.cadre_exists(uow.conn, payload.cadre_id):
         await _undo(uow, payload.sanction_id, payload.cadre_id, payload.revoked_on)
         if payload.type.value in POST_ENDING:
@@ -153,11 +197,18 @@ async def sanction_revoked(payload: tolerance_v1.SanctionRevoked, uow: RankUnitO
 
 async def sanction_varied(payload: tolerance_v1.SanctionVaried, uow: RankUnitOfWork) -> None:
     """A sanction varied on appeal (never heavier): a demotion it no longer carries is restored."""
-    await projections.put_sanction(uow.conn, sanction_id=payload.sanction_id, cadre_id=payload.cadre_id,
-                                   system=payload.system.value, type=payload.type.value,
-                                   effective_on=payload.effective_on, ends_on=payload.ends_on,
-                                   demotes_rank=payload.demotes_rank, demotes_level=payload.demotes_level,
-                                   status="EFFECTIVE")
+    await projections.put_sanction(
+        uow.conn,
+        sanction_id=payload.sanction_id,
+        cadre_id=payload.cadre_id,
+        system=payload.system.value,
+        type=payload.type.value,
+        effective_on=payload.effective_on,
+        ends_on=payload.ends_on,
+        demotes_rank=payload.demotes_rank,
+        demotes_level=payload.demotes_level,
+        status="EFFECTIVE",
+    )
     if await projections.cadre_exists(uow.conn, payload.cadre_id):
         existing = await uow.demotions.by_source(f"sanction/{payload.sanction_id}")
         if existing is not None and not payload.demotes_rank and existing.reason != "LEVEL_DEMOTION":
@@ -169,15 +220,22 @@ async def sanction_varied(payload: tolerance_v1.SanctionVaried, uow: RankUnitOfW
 
 async def investigation_opened(payload: tolerance_v1.InvestigationOpened, uow: RankUnitOfWork) -> None:
     """An investigation is open: promotion is barred and open candidacies are withdrawn."""
-    await open_case_bar(uow, case_id=payload.case_id, cadre_id=payload.cadre_id, opened_on=payload.opened_on,
-                        investigation_id=payload.investigation_id)
+    await open_case_bar(
+        uow,
+        case_id=payload.case_id,
+        cadre_id=payload.cadre_id,
+        opened_on=payload.opened_on,
+        investigation_id=payload.investigation_id,
+    )
 
 
-async def open_case_bar(uow: RankUnitOfWork, *, case_id: str, cadre_id: str, opened_on: dt.date,
-                        investigation_id: str | None) -> None:
+async def open_case_bar(
+    uow: RankUnitOfWork, *, case_id: str, cadre_id: str, opened_on: dt.date, investigation_id: str | None
+) -> None:
     """An open investigation or formal case bars promotion: open candidacies are withdrawn."""
-    await projections.open_investigation(uow.conn, case_id=case_id, cadre_id=cadre_id, opened_on=opened_on,
-                                         investigation_id=investigation_id)
+    await projections.open_investigation(
+        uow.conn, case_id=case_id, cadre_id=cadre_id, opened_on=opened_on, investigation_id=investigation_id
+    )
     if await projections.is_open(uow.conn, case_id):
         await withdraw_candidacies(uow, cadre_id=cadre_id, today=china_today(), reason=f"investigation {case_id} open")
     await uow.mark_dirty([cadre_id])
@@ -185,9 +243,14 @@ async def open_case_bar(uow: RankUnitOfWork, *, case_id: str, cadre_id: str, ope
 
 async def investigation_closed(payload: tolerance_v1.InvestigationClosed, uow: RankUnitOfWork) -> None:
     """An investigation closed: the bar it put on promotion ends."""
-    await projections.close_investigation(uow.conn, case_id=payload.case_id, cadre_id=payload.cadre_id,
-                                          closed_on=payload.closed_on, result=payload.result,
-                                          opened_on=payload.opened_on)
+    await projections.close_investigation(
+        uow.conn,
+        case_id=payload.case_id,
+        cadre_id=payload.cadre_id,
+        closed_on=payload.closed_on,
+        result=payload.result,
+        opened_on=payload.opened_on,
+    )
     await uow.mark_dirty([payload.cadre_id])
 
 
@@ -201,15 +264,24 @@ async def reinstatement_approved(payload: tolerance_v1.ReinstatementApproved, uo
         raise PermanentEventError(f"reinstatement {payload.reinstatement_id}: unknown post {payload.target_post}")
     day = cadre.effective_after_current(payload.decided_on, posts=True)
     if cadre.post_code != payload.target_post:
-        cadre.add_post(post_code=payload.target_post, since=day, basis="REINSTATEMENT", today=day, source_ref=source,
-                       system=True)
+        cadre.add_post(
+            post_code=payload.target_post, since=day, basis="REINSTATEMENT", today=day, source_ref=source, system=True
+        )
     if payload.target_rank and payload.target_rank != cadre.rank_code:
         ladder = await ladder_of(uow, cadre, payload.decided_on)
         if ladder is None or ladder.get(payload.target_rank) is None:
-            raise PermanentEventError(f"reinstatement {payload.reinstatement_id}: rank {payload.target_rank} is not "
-                                      "on the cadre's ladder")
+            raise PermanentEventError(
+                f"reinstatement {payload.reinstatement_id}: rank {payload.target_rank} is not on the cadre's ladder"
+            )
         when = cadre.effective_after_current(payload.decided_on)
-        cadre.add_rank(rank_code=payload.target_rank, since=when, basis="REINSTATEMENT", ladder=ladder, today=when,
-                       source_ref=source, system=True)
+        cadre.add_rank(
+            rank_code=payload.target_rank,
+            since=when,
+            basis="REINSTATEMENT",
+            ladder=ladder,
+            today=when,
+            source_ref=source,
+            system=True,
+        )
     await uow.cadres.save(cadre)
     await uow.mark_dirty([cadre.id])

@@ -31,8 +31,9 @@ def _overlaps(fact: PastContract, others: list[Any]) -> bool:
     return any(o.starts_on <= end and fact.starts_on <= (o.terminated_on or o.ends_on) for o in others)
 
 
-async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, principal: Principal,
-                               today: dt.date) -> dict[str, Any]:
+async def record_past_contract(
+    fact: PastContract, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records (or corrects) a past contract or role term with its real dates and provenance; answers the record's
     id, the contract's, its status today and the outcome (RECORDED, CORRECTED, UNCHANGED)."""
     policy = uow.context.policies.contract
@@ -40,8 +41,9 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
         cadre = await load_cadre(uow, principal, fact.cadre_id)
         fact.check(today=today)
         if fact.starts_on < cadre.entry_date:
-            raise RuleViolation("a contract cannot start before the entry date", rule="contract.before_entry",
-                                field="starts_on")
+            raise RuleViolation(
+                "a contract cannot start before the entry date", rule="contract.before_entry", field="starts_on"
+            )
         key, values = history_key(fact), fact.values()
         contract_id = await uow.contract_records.contract_for(key)
         previous = last = None
@@ -49,24 +51,35 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
             previous, last = await uow.contract_records.last(contract_id) or (None, None)
         existing = await uow.contracts.get(contract_id) if contract_id is not None else None
         if existing is not None and last == values:
-            return await uow.commit({"id": previous, "contract_id": existing.id, "status": existing.status,
-                                     "outcome": "UNCHANGED"})
+            return await uow.commit(
+                {"id": previous, "contract_id": existing.id, "status": existing.status, "outcome": "UNCHANGED"}
+            )
         if existing is not None and last is not None and last["outcome"] is None and existing.status not in OPEN:
-            raise Conflict("this term was decided or terminated live after it was recorded: it is no longer a "
-                           "past fact to correct", rule="contract_history.live_decision", field="outcome")
+            raise Conflict(
+                "this term was decided or terminated live after it was recorded: it is no longer a "
+                "past fact to correct",
+                rule="contract_history.live_decision",
+                field="outcome",
+            )
         others = await uow.contract_records.others(fact.cadre_id, fact.kind, contract_id)
         if _overlaps(fact, others):
-            raise Conflict(f"the cadre has another {fact.kind} term over these dates", rule="contract.overlap",
-                           field="starts_on")
+            raise Conflict(
+                f"the cadre has another {fact.kind} term over these dates", rule="contract.overlap", field="starts_on"
+            )
         first = not any(o.starts_on < fact.starts_on for o in others)
-        built = recorded_contract(contract_id=contract_id or new_id(), fact=fact, category=cadre.category,
-                                  first=first, policy=policy, today=today)
+        built = recorded_contract(
+            contract_id=contract_id or new_id(),
+            fact=fact,
+            category=cadre.category,
+            first=first,
+            policy=policy,
+            today=today,
+        )
         if existing is None:
             await uow.contracts.add(built)
             outcome = "RECORDED"
         else:
-            if existing.status == "TERMINATION_REQUIRED" and built.status in ("ACTIVE", "PROBATION",
-                                                                                 "RENEWAL_REVIEW"):
+            if existing.status == "TERMINATION_REQUIRED" and built.status in ("ACTIVE", "PROBATION", "RENEWAL_REVIEW"):
                 # an annual 不称职 marked it meanwhile: the corrected term stays marked
                 built.status_before_hold, built.status = built.status, "TERMINATION_REQUIRED"
             built.version = existing.version
@@ -74,11 +87,17 @@ async def record_past_contract(fact: PastContract, uow: RankUnitOfWork, *, princ
             await uow.contracts.save_checked(built)
             outcome = "CORRECTED"
         record_id = new_id()
-        await uow.contract_records.append(record_id=record_id, contract_id=built.id, cadre_id=fact.cadre_id,
-                                          history_key=key, fact=values, source=fact.source,
-                                          document_no=fact.document_no, recorded_by=principal.subject,
-                                          supersedes=previous)
+        await uow.contract_records.append(
+            record_id=record_id,
+            contract_id=built.id,
+            cadre_id=fact.cadre_id,
+            history_key=key,
+            fact=values,
+            source=fact.source,
+            document_no=fact.document_no,
+            recorded_by=principal.subject,
+            supersedes=previous,
+        )
         await uow.audit(principal, f"HISTORY_{outcome}", OBJECT, built.id)
         await uow.mark_dirty([fact.cadre_id])
-        return await uow.commit({"id": record_id, "contract_id": built.id, "status": built.status,
-                                 "outcome": outcome})
+        return await uow.commit({"id": record_id, "contract_id": built.id, "status": built.status, "outcome": outcome})

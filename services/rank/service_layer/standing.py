@@ -33,19 +33,39 @@ def _row(cadre_id: str, gen: int, standing: Any, today: dt.date, now: dt.datetim
     e = standing.eligibility
     p = standing.points
     return {
-        "b_cadre_id": cadre_id, "b_gen": gen, "as_of": today, "current_rank": e.current_rank,
-        "target_rank": e.target_rank, "eligible_on": e.earliest_date, "blocked": e.blocked,
-        "reasons": dumps([{"rule": r.rule, "detail": r.detail, "source": r.source, "until": r.until}
-                          for r in e.reasons if r.met is not True]),
+        "b_cadre_id": cadre_id,
+        "b_gen": gen,
+        "as_of": today,
+        "current_rank": e.current_rank,
+        "target_rank": e.target_rank,
+        "eligible_on": e.earliest_date,
+        "blocked": e.blocked,
+        "reasons": dumps(
+            [
+                {"rule": r.rule, "detail": r.detail, "source": r.source, "until": r.until}
+                for r in e.reasons
+                if r.met is not True
+            ]
+        ),
         "points": p.total if p else None,
         "points_breakdown": dumps([{"item": x.key, "points": x.points} for x in p.lines if x.points]) if p else None,
-        "track_stage": standing.track.stage, "track_step": standing.track.step,
-        "track_reasons": dumps(list(standing.track.reasons)), "valid_until": standing.valid_until, "computed_at": now,
+        "track_stage": standing.track.stage,
+        "track_step": standing.track.step,
+        "track_reasons": dumps(list(standing.track.reasons)),
+        "valid_until": standing.valid_until,
+        "computed_at": now,
     }
 
 
-async def recompute_dirty(uow_factory: Callable[[], Any], reader: ReaderEngine, *, today: dt.date,
-                          policies: RankPolicies, chunk: int = 500, max_chunks: int | None = None) -> int:
+async def recompute_dirty(
+    uow_factory: Callable[[], Any],
+    reader: ReaderEngine,
+    *,
+    today: dt.date,
+    policies: RankPolicies,
+    chunk: int = 500,
+    max_chunks: int | None = None,
+) -> int:
     """Recomputes dirty standings chunk by chunk until none is left (or max_chunks); returns how many."""
     context: _Context | None = None
     done = 0

@@ -66,4 +66,3 @@ class RankUnitOfWork(UnitOfWork):
     async def mark_dirty_subtree(self, path: Sequence[str]) -> None:
         """Queues every cadre of an org subtree for recomputation."""
         await projections.mark_dirty_subtree(self.conn, path)
-

@@ -28,10 +28,28 @@ class AppealLog:
         query = select(t.c.outcome).where(t.c.appeal_id == appeal_id, t.c.stage == stage)
         return (await self.conn.execute(query)).first() is not None
 
-    async def record(self, *, appeal_id: str, stage: str, sanction_id: str, result: str, varied_to: str | None,
-                     decided_on: dt.date, outcome: str) -> None:
+    async def record(
+        self,
+        *,
+        appeal_id: str,
+        stage: str,
+        sanction_id: str,
+        result: str,
+        varied_to: str | None,
+        decided_on: dt.date,
+        outcome: str,
+    ) -> None:
         """Records an appeal decision and what it did to the sanction (`recorded_at` is now)."""
         t = orm.sanction_appeal
-        await self.conn.execute(t.insert().values(appeal_id=appeal_id, stage=stage, sanction_id=sanction_id,
-                                                  result=result, varied_to=varied_to, decided_on=decided_on,
-                                                  outcome=outcome, recorded_at=utcnow()))
+        await self.conn.execute(
+            t.insert().values(
+                appeal_id=appeal_id,
+                stage=stage,
+                sanction_id=sanction_id,
+                result=result,
+                varied_to=varied_to,
+                decided_on=decided_on,
+                outcome=outcome,
+                recorded_at=utcnow(),
+            )
+        )

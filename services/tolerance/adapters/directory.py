@@ -21,8 +21,9 @@ class CadreDirectory:
     async def for_action(self, principal: Principal, cadre_id: str) -> DirCadre:
         """Returns the cadre if the principal may act on their records (sensitive: never oneself or a relative),
         else raises the uniform 404."""
-        return await DIRECTORY.require_cadre(self.conn, await DIRECTORY.access(self.conn, principal), cadre_id,
-                                             sensitive=True)
+        return await DIRECTORY.require_cadre(
+            self.conn, await DIRECTORY.access(self.conn, principal), cadre_id, sensitive=True
+        )
 
     async def entry(self, cadre_id: str) -> DirCadre | None:
         """Returns a cadre's directory entry, or None."""

@@ -36,10 +36,18 @@ class ExpiryClaims:
         ids = (await self.conn.execute(due)).scalars().all()
         if not ids:
             return 0, []
-        rows = (await self.conn.execute(
-            update(r).where(r.c.id.in_(ids), r.c.status == RestrictionStatus.ACTIVE.value)
-            .values(status=RestrictionStatus.EXPIRED.value, version=r.c.version + 1, updated_at=utcnow())
-            .returning(*r.c))).mappings().all()
+        rows = (
+            (
+                await self.conn.execute(
+                    update(r)
+                    .where(r.c.id.in_(ids), r.c.status == RestrictionStatus.ACTIVE.value)
+                    .values(status=RestrictionStatus.EXPIRED.value, version=r.c.version + 1, updated_at=utcnow())
+                    .returning(*r.c)
+                )
+            )
+            .mappings()
+            .all()
+        )
         return len(ids), [restriction_from_row(row) for row in rows]
 
     async def sanctions(self, today: dt.date, batch: int) -> tuple[int, list[Sanction]]:
@@ -52,8 +60,16 @@ class ExpiryClaims:
         ids = (await self.conn.execute(due)).scalars().all()
         if not ids:
             return 0, []
-        rows = (await self.conn.execute(
-            update(s).where(s.c.id.in_(ids), s.c.status.in_(in_force))
-            .values(status=SanctionStatus.EXPIRED.value, version=s.c.version + 1, updated_at=utcnow())
-            .returning(*s.c))).mappings().all()
+        rows = (
+            (
+                await self.conn.execute(
+                    update(s)
+                    .where(s.c.id.in_(ids), s.c.status.in_(in_force))
+                    .values(status=SanctionStatus.EXPIRED.value, version=s.c.version + 1, updated_at=utcnow())
+                    .returning(*s.c)
+                )
+            )
+            .mappings()
+            .all()
+        )
         return len(ids), [sanction_from_row(row) for row in rows]

@@ -168,8 +168,12 @@ restriction = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_restriction_cadre_id_starts_on", "cadre_id", "starts_on"),
     Index("ix_restriction_source", "source_type", "source_id"),
-    Index("ix_restriction_due", "ends_on", postgresql_where=text("status = 'ACTIVE'"),
-          sqlite_where=text("status = 'ACTIVE'")),
+    Index(
+        "ix_restriction_due",
+        "ends_on",
+        postgresql_where=text("status = 'ACTIVE'"),
+        sqlite_where=text("status = 'ACTIVE'"),
+    ),
 )
 
 restriction_extension = Table(
@@ -268,8 +272,14 @@ tolerance_case = Table(
     Index("ix_tolerance_case_cadre_id_applied_on", "cadre_id", "applied_on"),
     Index("ix_tolerance_case_incident_id", "incident_id"),
     # At most one undecided application per incident and cadre.
-    Index("uq_tolerance_case_open", "incident_id", "cadre_id", unique=True,
-          postgresql_where=text(f"status IN {OPEN_CASE_STATES}"), sqlite_where=text(f"status IN {OPEN_CASE_STATES}")),
+    Index(
+        "uq_tolerance_case_open",
+        "incident_id",
+        "cadre_id",
+        unique=True,
+        postgresql_where=text(f"status IN {OPEN_CASE_STATES}"),
+        sqlite_where=text(f"status IN {OPEN_CASE_STATES}"),
+    ),
 )
 
 # Past tolerance decisions recorded as facts (append-only): one row per revision; the highest is current, the lower
@@ -415,5 +425,7 @@ directory = directory_tables(metadata)
 
 # Local copies of other producers' contracts, named <producer>_<noun> (docs/DEVELOPING.md, "Consuming events").
 PROJECTIONS: tuple[Table, ...] = (
-    rank_post_holding, rank_rank_holding, petitions_report_outcome,
+    rank_post_holding,
+    rank_rank_holding,
+    petitions_report_outcome,
 )

@@ -18,8 +18,14 @@ DECIDERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER)
 APPLICANTS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.CADRE)
 REINSTATEMENT_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.CADRE, Role.AUDITOR)
 DASHBOARD_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.ASSESSOR, Role.AUDITOR)
-CATALOGUE_READERS = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.PETITIONS_STAFF, Role.ASSESSOR, Role.CADRE,
-                     Role.AUDITOR)
+CATALOGUE_READERS = (
+    Role.ORG_ADMIN,
+    Role.DISCIPLINE_OFFICER,
+    Role.PETITIONS_STAFF,
+    Role.ASSESSOR,
+    Role.CADRE,
+    Role.AUDITOR,
+)
 
 
 ContextDep = Annotated[ToleranceContext, Depends(get_context)]
@@ -33,7 +39,6 @@ async def get_uow(runtime: RuntimeDep) -> ToleranceUnitOfWork:
 async def get_policy(context: ContextDep) -> Policy:
     """Returns the regulation figures in force (built once per process)."""
     return context.policy
-
 
 
 UowDep = Annotated[ToleranceUnitOfWork, Depends(get_uow)]

@@ -23,8 +23,13 @@ SUBTREE_DASHBOARD = (Role.ORG_ADMIN, Role.DISCIPLINE_OFFICER, Role.AUDITOR)
 
 @router.get("/dossier-parts/tolerance/{cadre_id}", response_model=DossierPart, dependencies=[require(*READERS)])
 async def get_dossier_part(
-    cadre_id: str, conn: ReaderDep, principal: PrincipalDep, runtime: RuntimeDep, purpose: PurposeDep,
-    today: TodayDep, as_of: Annotated[QueryDate | None, Query(description="YYYY-MM-DD; default today")] = None,
+    cadre_id: str,
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    purpose: PurposeDep,
+    today: TodayDep,
+    as_of: Annotated[QueryDate | None, Query(description="YYYY-MM-DD; default today")] = None,
 ) -> DossierPart:
     """Returns the cadre's restrictions applying on `as_of`, their sanctions, tolerance cases and reinstatements."""
     await DIRECTORY.require_cadre(conn, await DIRECTORY.access(conn, principal), cadre_id)
@@ -36,7 +41,10 @@ async def get_dossier_part(
 
 @router.get("/dashboard-parts/tolerance", response_model=DashboardPart, dependencies=[require(*DASHBOARD_READERS)])
 async def get_dashboard_part(
-    conn: ReaderDep, principal: PrincipalDep, today: TodayDep, policy: PolicyDep,
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    today: TodayDep,
+    policy: PolicyDep,
     org_unit_id: Annotated[str | None, Query(max_length=64, description="default: the caller's unit")] = None,
 ) -> DashboardPart:
     """Returns restrictions ending within the horizon, bars in force, cases and reinstatements of a unit's subtree."""
@@ -48,5 +56,6 @@ async def get_dashboard_part(
     path = await unit_in_scope(conn, principal, unit_id)
     if path is None:
         raise unit_not_found()
-    return DashboardPart(**await parts.dashboard_part(conn, principal, path, unit_id, today,
-                                                      policy.dashboard_horizon_days))
+    return DashboardPart(
+        **await parts.dashboard_part(conn, principal, path, unit_id, today, policy.dashboard_horizon_days)
+    )

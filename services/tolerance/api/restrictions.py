@@ -36,7 +36,9 @@ investigation_router = APIRouter(prefix="/api/v1/investigations", tags=["investi
 
 @router.get("", response_model=RestrictionPage, dependencies=[require(*READERS)])
 async def list_restrictions(
-    conn: ReaderDep, principal: PrincipalDep, page: PageDep,
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    page: PageDep,
     cadre_id: CadreFilter = None,
     status: RestrictionStatus | None = None,
     effect: RestrictionEffect | None = None,
@@ -45,8 +47,15 @@ async def list_restrictions(
 ) -> RestrictionPage:
     """Lists the restrictions the caller may see, latest start first."""
     items, cursor = await reads.list_restrictions(
-        conn, principal, page, active_on=active_on, cadre_id=cadre_id, status=status.value if status else None,
-        effect=effect.value if effect else None, source_type=source_type.value if source_type else None)
+        conn,
+        principal,
+        page,
+        active_on=active_on,
+        cadre_id=cadre_id,
+        status=status.value if status else None,
+        effect=effect.value if effect else None,
+        source_type=source_type.value if source_type else None,
+    )
     return RestrictionPage(items=[RestrictionRead(**i) for i in items], next_cursor=cursor)
 
 
@@ -60,46 +69,69 @@ async def get_restriction(restriction_id: str, conn: ReaderDep, principal: Princ
 
 
 @router.post("/{restriction_id}/extension", response_model=StateRead, dependencies=[require(Role.ORG_ADMIN)])
-async def extend_restriction(restriction_id: str, body: RestrictionExtensionIn, uow: UowDep, principal: PrincipalDep,
-                             idem: IdempotencyOptional, today: TodayDep) -> StateRead:
+async def extend_restriction(
+    restriction_id: str,
+    body: RestrictionExtensionIn,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> StateRead:
     """Extends a restriction when use is still affected after its period (期满影响使用), with the reason kept."""
     cmd = commands.ExtendRestriction(restriction_id=restriction_id, new_ends_on=body.new_ends_on, reason=body.reason)
-    return StateRead(**await idem.run(uow, lambda: restrictions.extend_restriction(cmd, uow, principal=principal,
-                                                                               today=today)))
+    return StateRead(
+        **await idem.run(uow, lambda: restrictions.extend_restriction(cmd, uow, principal=principal, today=today))
+    )
 
 
 @investigation_router.get("", response_model=InvestigationPage, dependencies=[require(Role.DISCIPLINE_OFFICER)])
 async def list_investigations(
-    conn: ReaderDep, principal: PrincipalDep, page: PageDep,
+    conn: ReaderDep,
+    principal: PrincipalDep,
+    page: PageDep,
     cadre_id: CadreFilter = None,
     status: InvestigationStatus | None = None,
 ) -> InvestigationPage:
     """Lists the investigations mirrored from petitions (discipline inspection only)."""
-    items, cursor = await reads.list_investigations(conn, principal, page, cadre_id=cadre_id,
-                                                    status=status.value if status else None)
+    items, cursor = await reads.list_investigations(
+        conn, principal, page, cadre_id=cadre_id, status=status.value if status else None
+    )
     return InvestigationPage(items=[InvestigationRead(**i) for i in items], next_cursor=cursor)
 
 
-@investigation_router.post("/history", status_code=201, response_model=PastFactRecorded,
-                           dependencies=[require(Role.DISCIPLINE_OFFICER)])
-async def record_past_investigation(body: PastInvestigationIn, response: Response, uow: UowDep,
-                                    principal: PrincipalDep, idem: IdempotencyRequired,
-                                    today: TodayDep) -> PastFactRecorded:
+@investigation_router.post(
+    "/history", status_code=201, response_model=PastFactRecorded, dependencies=[require(Role.DISCIPLINE_OFFICER)]
+)
+async def record_past_investigation(
+    body: PastInvestigationIn,
+    response: Response,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyRequired,
+    today: TodayDep,
+) -> PastFactRecorded:
     """Records an investigation (立案审查调查) opened, and possibly closed, in the past with its real dates and
     provenance; the same investigation with other values corrects it (201), with the same values changes nothing
     (200)."""
-    cmd = commands.RecordPastInvestigation(cadre_id=body.cadre_id, opened_on=body.opened_on,
-                                           document_number=body.document_number, source=body.source,
-                                           closed_on=body.closed_on, conclusion=body.conclusion)
-    result = await idem.run(uow, lambda: past_cases.record_past_investigation(cmd, uow, principal=principal,
-                                                                              today=today))
+    cmd = commands.RecordPastInvestigation(
+        cadre_id=body.cadre_id,
+        opened_on=body.opened_on,
+        document_number=body.document_number,
+        source=body.source,
+        closed_on=body.closed_on,
+        conclusion=body.conclusion,
+    )
+    result = await idem.run(
+        uow, lambda: past_cases.record_past_investigation(cmd, uow, principal=principal, today=today)
+    )
     if result["outcome"] == "UNCHANGED":
         response.status_code = 200
     return PastFactRecorded(**result)
 
 
-@investigation_router.get("/{investigation_id}", response_model=InvestigationRead,
-                          dependencies=[require(Role.DISCIPLINE_OFFICER)])
+@investigation_router.get(
+    "/{investigation_id}", response_model=InvestigationRead, dependencies=[require(Role.DISCIPLINE_OFFICER)]
+)
 async def get_investigation(investigation_id: str, conn: ReaderDep, principal: PrincipalDep) -> InvestigationRead:
     """Returns one investigation."""
     item = await reads.get_investigation(conn, principal, investigation_id)
@@ -108,11 +140,19 @@ async def get_investigation(investigation_id: str, conn: ReaderDep, principal: P
     return InvestigationRead(**item)
 
 
-@investigation_router.post("/{investigation_id}/closure", response_model=StateRead,
-                           dependencies=[require(Role.DISCIPLINE_OFFICER)])
-async def close_investigation(investigation_id: str, body: InvestigationClosure, uow: UowDep, principal: PrincipalDep,
-                              idem: IdempotencyOptional, today: TodayDep) -> StateRead:
+@investigation_router.post(
+    "/{investigation_id}/closure", response_model=StateRead, dependencies=[require(Role.DISCIPLINE_OFFICER)]
+)
+async def close_investigation(
+    investigation_id: str,
+    body: InvestigationClosure,
+    uow: UowDep,
+    principal: PrincipalDep,
+    idem: IdempotencyOptional,
+    today: TodayDep,
+) -> StateRead:
     """Closes an investigation whose substantiated facts have been handled; its restrictions are lifted."""
     cmd = commands.CloseInvestigation(investigation_id=investigation_id, closed_on=body.closed_on)
-    return StateRead(**await idem.run(uow, lambda: investigations.close_investigation(cmd, uow, principal=principal,
-                                                                                  today=today)))
+    return StateRead(
+        **await idem.run(uow, lambda: investigations.close_investigation(cmd, uow, principal=principal, today=today))
+    )

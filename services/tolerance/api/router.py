@@ -4,5 +4,13 @@ from __future__ import annotations
 
 from services.tolerance.api import cases, incidents, parts, reinstatements, restrictions, sanctions
 
-ROUTERS = [incidents.router, cases.router, sanctions.router, sanctions.catalogue_router, restrictions.router,
-           restrictions.investigation_router, reinstatements.router, parts.router]
+ROUTERS = [
+    incidents.router,
+    cases.router,
+    sanctions.router,
+    sanctions.catalogue_router,
+    restrictions.router,
+    restrictions.investigation_router,
+    reinstatements.router,
+    parts.router,
+]

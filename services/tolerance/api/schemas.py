@@ -24,8 +24,12 @@ from services.tolerance.service_layer.commands import (
 ID_PATTERN = r"^[A-Za-z0-9._:\-]+$"
 CadreId = Field(min_length=1, max_length=64, pattern=ID_PATTERN, description="id of the cadre (干部)")
 IncidentId = Field(min_length=1, max_length=64, pattern=ID_PATTERN, description="id of the incident (问题事项)")
-TypeCode = Field(min_length=1, max_length=40, pattern=r"^[A-Z_]+$",
-                 description="a sanction type of the catalogue (GET /api/v1/sanction-catalogue)")
+TypeCode = Field(
+    min_length=1,
+    max_length=40,
+    pattern=r"^[A-Z_]+$",
+    description="a sanction type of the catalogue (GET /api/v1/sanction-catalogue)",
+)
 Scope = Field(min_length=1, max_length=64, description="where the decision is published (e.g. UNIT, SYSTEM)")
 
 
@@ -36,22 +40,37 @@ class Request(RequestModel):
 # -- incidents -------------------------------------------------------------------------------------------------
 class SourceRefIn(Request):
     type: Literal["REPORT", "INACTION_FINDING", "AUDIT", "ACCIDENT", "OTHER"] = Field(
-        description="type of the source ref")
-    id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN,
-        description="id of the source record of that type (e.g. a report's or an inaction finding's id)")
+        description="type of the source ref"
+    )
+    id: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=ID_PATTERN,
+        description="id of the source record of that type (e.g. a report's or an inaction finding's id)",
+    )
 
 
 class IncidentCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_ids": ["c-4711", "c-4712"], "occurred_on": "2026-06-18", "summary": "防汛抢险期间简化采购程序，未按规定履行招标手续",
-        "loss_amount": 0}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cadre_ids": ["c-4711", "c-4712"],
+                    "occurred_on": "2026-06-18",
+                    "summary": "防汛抢险期间简化采购程序，未按规定履行招标手续",
+                    "loss_amount": 0,
+                }
+            ]
+        }
+    )
     cadre_ids: list[str] = Field(min_length=1, max_length=50, description="ids of the cadres concerned (干部)")
     occurred_on: dt.date = Field(description="date the incident occurred (发生日期)")
     summary: str = Field(min_length=1, max_length=500, description="summary of the incident (摘要)")
     loss_amount: int | None = Field(default=None, ge=0, description="yuan")
     effect_level: EffectLevel | None = Field(default=None, description="level of the incident's effect (影响程度)")
-    source_refs: list[SourceRefIn] = Field(default_factory=list, max_length=20,
-        description="references of the source documents")
+    source_refs: list[SourceRefIn] = Field(
+        default_factory=list, max_length=20, description="references of the source documents"
+    )
 
 
 class IncidentRead(BaseModel):
@@ -65,7 +84,8 @@ class IncidentRead(BaseModel):
     tolerance_window_ends_on: dt.date | None = Field(description="last date a tolerance application may be made")
     source_refs: list[dict[str, str]] = Field(description="references of the source documents")
     version: int = Field(
-        description="version of the incident; send it back with the next change (a stale one answers 409)")
+        description="version of the incident; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class IncidentPage(BaseModel):
@@ -75,48 +95,86 @@ class IncidentPage(BaseModel):
 
 # -- sanctions -------------------------------------------------------------------------------------------------
 class SanctionCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_id": "c-4711", "incident_id": "i-2026-031", "system": "GOV", "type": "DEMERIT",
-        "proposed_on": "2026-08-01", "period_months": 12, "combined_count": 1}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cadre_id": "c-4711",
+                    "incident_id": "i-2026-031",
+                    "system": "GOV",
+                    "type": "DEMERIT",
+                    "proposed_on": "2026-08-01",
+                    "period_months": 12,
+                    "combined_count": 1,
+                }
+            ]
+        }
+    )
     cadre_id: str = CadreId
     incident_id: str = IncidentId
-    system: SanctionSystem = Field(description="the sanction system (处分体系): GOV, CIVIL_SERVICE, PARTY or ORG_HANDLING")
+    system: SanctionSystem = Field(
+        description="the sanction system (处分体系): GOV, CIVIL_SERVICE, PARTY or ORG_HANDLING"
+    )
     type: str = TypeCode
     proposed_on: dt.date = Field(description="date the sanction was proposed (提出日期)")
-    period_months: int | None = Field(default=None, ge=1, le=48,
-        description="length of the sanction period in months (处分期)")
+    period_months: int | None = Field(
+        default=None, ge=1, le=48, description="length of the sanction period in months (处分期)"
+    )
     combined_count: int = Field(default=1, ge=1, le=10, description="identical sanctions for several violations")
 
 
 class FactsNotice(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "notified_on": "2026-08-05", "type": "HEART_TO_HEART", "period_months": 12, "combined_count": 1}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"notified_on": "2026-08-05", "type": "HEART_TO_HEART", "period_months": 12, "combined_count": 1}
+            ]
+        }
+    )
     notified_on: dt.date = Field(description="date the facts notice was notified (告知日期)")
-    type: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Z_]+$",
-        description="type of the facts notice")
-    period_months: int | None = Field(default=None, ge=1, le=48,
-        description="length of the sanction period in months (处分期)")
-    combined_count: int | None = Field(default=None, ge=1, le=10,
-        description="number of sanctions combined in the decision (合并处分数)")
+    type: str | None = Field(
+        default=None, min_length=1, max_length=40, pattern=r"^[A-Z_]+$", description="type of the facts notice"
+    )
+    period_months: int | None = Field(
+        default=None, ge=1, le=48, description="length of the sanction period in months (处分期)"
+    )
+    combined_count: int | None = Field(
+        default=None, ge=1, le=10, description="number of sanctions combined in the decision (合并处分数)"
+    )
 
 
 class Defence(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "defence_on": "2026-08-10", "statement": "在防汛抢险中为赶工期简化了审批程序，未谋取私利。"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"defence_on": "2026-08-10", "statement": "在防汛抢险中为赶工期简化了审批程序，未谋取私利。"}]
+        }
+    )
     defence_on: dt.date = Field(description="date the defence was made (陈述申辩日期)")
     statement: str = Field(min_length=1, max_length=4000, description="the cadre's statement (陈述)")
 
 
 class SanctionDecision(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "decided_on": "2026-08-25", "publication_scope": "UNIT", "type": "HEART_TO_HEART", "period_months": 12,
-        "effective_on": "2026-09-01"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "decided_on": "2026-08-25",
+                    "publication_scope": "UNIT",
+                    "type": "HEART_TO_HEART",
+                    "period_months": 12,
+                    "effective_on": "2026-09-01",
+                }
+            ]
+        }
+    )
     decided_on: dt.date = Field(description="date the sanction decision was decided (决定日期)")
     publication_scope: str = Scope
-    type: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Z_]+$",
-        description="type of the sanction decision")
-    period_months: int | None = Field(default=None, ge=1, le=48,
-        description="length of the sanction period in months (处分期)")
+    type: str | None = Field(
+        default=None, min_length=1, max_length=40, pattern=r"^[A-Z_]+$", description="type of the sanction decision"
+    )
+    period_months: int | None = Field(
+        default=None, ge=1, le=48, description="length of the sanction period in months (处分期)"
+    )
     effective_on: dt.date | None = Field(default=None, description="date the sanction takes effect (生效日期)")
 
 
@@ -126,41 +184,64 @@ class ProbationExtension(Request):
 
 
 class SanctionWithdrawal(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"withdrawn_on": "2026-09-15", "reason": "经复查，原处分事实不清"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"withdrawn_on": "2026-09-15", "reason": "经复查，原处分事实不清"}]}
+    )
     withdrawn_on: dt.date = Field(description="date the sanction was withdrawn (撤回日期)")
     reason: str = Field(min_length=1, max_length=200, description="reason given (理由)")
 
 
 class PastSanctionIn(Request):
     """A sanction or organizational handling decided in the past (docs/tolerance.md "Recording past sanctions")."""
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_id": "c-4711", "system": "GOV", "type": "DEMERIT", "decided_on": "2024-05-10",
-        "effective_from": "2024-05-10", "document_number": "财党〔2026〕21号", "source": "PAPER_RECORD", "period_months": 12,
-        "combined_count": 1, "publication_scope": "UNIT"}]})
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cadre_id": "c-4711",
+                    "system": "GOV",
+                    "type": "DEMERIT",
+                    "decided_on": "2024-05-10",
+                    "effective_from": "2024-05-10",
+                    "document_number": "财党〔2026〕21号",
+                    "source": "PAPER_RECORD",
+                    "period_months": 12,
+                    "combined_count": 1,
+                    "publication_scope": "UNIT",
+                }
+            ]
+        }
+    )
 
     cadre_id: str = CadreId
     system: Literal["GOV", "CIVIL_SERVICE", "PARTY", "ORG_HANDLING"] = Field(
-        description="the sanction system (处分体系): GOV, CIVIL_SERVICE, PARTY or ORG_HANDLING")
+        description="the sanction system (处分体系): GOV, CIVIL_SERVICE, PARTY or ORG_HANDLING"
+    )
     type: str = TypeCode
     decided_on: dt.date = Field(description="date the past sanction was decided (决定日期)")
     effective_from: dt.date = Field(description="政务处分 and 处分: the decision date")
     document_number: str = Field(min_length=1, max_length=100, description="the decision's 文号")
     source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(description="where the record comes from")
-    period_months: int | None = Field(default=None, ge=1, le=48,
-        description="length of the sanction period in months (处分期)")
+    period_months: int | None = Field(
+        default=None, ge=1, le=48, description="length of the sanction period in months (处分期)"
+    )
     combined_count: int = Field(default=1, ge=1, le=10, description="identical sanctions for several violations")
-    publication_scope: str | None = Field(default=None, min_length=1, max_length=64,
-        description="where the decision is published (公开范围)")
+    publication_scope: str | None = Field(
+        default=None, min_length=1, max_length=64, description="where the decision is published (公开范围)"
+    )
     probation_extended_on: dt.date | None = Field(default=None, description="留党察看 extended by 12 months on")
-    probation_extension_reason: str | None = Field(default=None, min_length=10, max_length=2000,
-        description="why the probation was extended")
+    probation_extension_reason: str | None = Field(
+        default=None, min_length=10, max_length=2000, description="why the probation was extended"
+    )
 
 
 class PastSanctionRecorded(BaseModel):
     id: str = Field(description="the sanction")
     record_id: str = Field(description="this version of the recorded fact")
     revision: int = Field(description="revision number of the record")
-    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"] = Field(description="what the import did: RECORDED, CORRECTED or UNCHANGED")
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"] = Field(
+        description="what the import did: RECORDED, CORRECTED or UNCHANGED"
+    )
 
 
 class SanctionRead(BaseModel):
@@ -195,7 +276,8 @@ class SanctionRead(BaseModel):
     withdrawn_on: dt.date | None = Field(description="date the sanction was withdrawn (撤回日期)")
     withdrawal_reason: str | None = Field(description="why the sanction was withdrawn")
     version: int = Field(
-        description="version of the sanction; send it back with the next change (a stale one answers 409)")
+        description="version of the sanction; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class SanctionPage(BaseModel):
@@ -205,8 +287,9 @@ class SanctionPage(BaseModel):
 
 # -- restrictions ----------------------------------------------------------------------------------------------
 class RestrictionExtensionIn(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "new_ends_on": "2027-09-01", "reason": "影响期内再次受到组织处理，依规延长"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"new_ends_on": "2027-09-01", "reason": "影响期内再次受到组织处理，依规延长"}]}
+    )
     new_ends_on: dt.date = Field(description="the new last day the restriction applies (inclusive)")
     reason: str = Field(min_length=10, max_length=2000, description="why use is still affected (期满影响使用)")
 
@@ -220,8 +303,9 @@ class RestrictionRead(BaseModel):
     source_id: str | None = Field(description="id of the source of the restriction")
     starts_on: dt.date = Field(description="date the restriction starts (开始日期)")
     ends_on: dt.date | None = Field(description="the last day it applies as planned (inclusive; null: no end)")
-    applies_until: dt.date | None = Field(description="the last day it applies or applied, lifting included "
-                                                      "(inclusive; null: no end)")
+    applies_until: dt.date | None = Field(
+        description="the last day it applies or applied, lifting included (inclusive; null: no end)"
+    )
     status: str = Field(description="status of the restriction")
     discretionary_extension: bool = Field(description="whether the restriction was extended at discretion")
     reason: str | None = Field(description="reason given (理由)")
@@ -229,7 +313,8 @@ class RestrictionRead(BaseModel):
     original_rank_code: str | None = Field(description="the cadre's rank code before the sanction (原职级)")
     lifted_on: dt.date | None = Field(description="date the restriction was lifted (解除日期)")
     version: int = Field(
-        description="version of the restriction; send it back with the next change (a stale one answers 409)")
+        description="version of the restriction; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class RestrictionPage(BaseModel):
@@ -239,9 +324,19 @@ class RestrictionPage(BaseModel):
 
 # -- tolerance cases -------------------------------------------------------------------------------------------
 class ToleranceCaseCreate(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "incident_id": "i-2026-031", "cadre_id": "c-4711", "applied_on": "2026-07-01",
-        "statement": "在防汛抢险中为赶工期简化了审批程序，未谋取私利。", "grounds": ["REFORM_INEXPERIENCE"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "incident_id": "i-2026-031",
+                    "cadre_id": "c-4711",
+                    "applied_on": "2026-07-01",
+                    "statement": "在防汛抢险中为赶工期简化了审批程序，未谋取私利。",
+                    "grounds": ["REFORM_INEXPERIENCE"],
+                }
+            ]
+        }
+    )
     incident_id: str = IncidentId
     cadre_id: str = CadreId
     applied_on: dt.date = Field(description="date the cadre applied for tolerance (申请日期)")
@@ -253,28 +348,56 @@ class ToleranceCaseCreate(Request):
 class PastToleranceCaseIn(Request):
     """An error-tolerance decision taken in the past (docs/tolerance.md "Recording past tolerance decisions"): about
     a known incident (`incident_id`) or one described here (`occurred_on`, `summary`)."""
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_id": "c-4711", "incident_id": "i-2026-031", "occurred_on": "2026-06-18",
-        "summary": "防汛抢险期间简化采购程序，未按规定履行招标手续", "applied_on": "2026-07-01", "decision": "EXEMPT",
-        "reasons": "符合容错条件，予以免责", "body": "市委组织部部务会", "decided_on": "2025-09-01", "publication_scope": "UNIT",
-        "document_number": "财党〔2026〕21号", "source": "PAPER_RECORD"}]})
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cadre_id": "c-4711",
+                    "incident_id": "i-2026-031",
+                    "occurred_on": "2026-06-18",
+                    "summary": "防汛抢险期间简化采购程序，未按规定履行招标手续",
+                    "applied_on": "2026-07-01",
+                    "decision": "EXEMPT",
+                    "reasons": "符合容错条件，予以免责",
+                    "body": "市委组织部部务会",
+                    "decided_on": "2025-09-01",
+                    "publication_scope": "UNIT",
+                    "document_number": "财党〔2026〕21号",
+                    "source": "PAPER_RECORD",
+                }
+            ]
+        }
+    )
 
     cadre_id: str = CadreId
-    incident_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$",
-        description="id of the incident (问题事项)")
+    incident_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._:\-]+$",
+        description="id of the incident (问题事项)",
+    )
     occurred_on: dt.date | None = Field(default=None, description="the incident's real date")
-    summary: str | None = Field(default=None, min_length=1, max_length=500,
-        description="summary of the past tolerance case (摘要)")
+    summary: str | None = Field(
+        default=None, min_length=1, max_length=500, description="summary of the past tolerance case (摘要)"
+    )
     applied_on: dt.date | None = Field(default=None, description="default: decided_on")
     initiator: Initiator = Field(default=Initiator.ORG_DEPT, description="who initiated the tolerance case (发起方)")
     decision: ToleranceDecision = Field(description="the decision taken (决定)")
-    mitigated_to: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Z_]+$",
-        description="the lighter outcome decided (减轻为)")
+    mitigated_to: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Z_]+$",
+        description="the lighter outcome decided (减轻为)",
+    )
     reasons: str = Field(min_length=1, max_length=4000, description="the reasons (理由)")
     body: str = Field(min_length=1, max_length=200, description="the deciding body (party committee, ...)")
     decided_on: dt.date = Field(description="date the past tolerance case was decided (决定日期)")
-    publication_scope: str | None = Field(default=None, min_length=1, max_length=64,
-        description="where the decision is published (公开范围)")
+    publication_scope: str | None = Field(
+        default=None, min_length=1, max_length=64, description="where the decision is published (公开范围)"
+    )
     document_number: str = Field(min_length=1, max_length=100, description="the decision's 文号")
     source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(description="where the record comes from")
 
@@ -282,15 +405,28 @@ class PastToleranceCaseIn(Request):
 class PastInvestigationIn(Request):
     """An investigation (立案审查调查) opened in the past, closed or still open (docs/tolerance.md "Recording past
     investigations")."""
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "cadre_id": "c-4711", "opened_on": "2024-02-01", "closed_on": "2024-05-10", "conclusion": "SANCTIONED",
-        "document_number": "财党〔2026〕21号", "source": "PAPER_RECORD"}]})
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cadre_id": "c-4711",
+                    "opened_on": "2024-02-01",
+                    "closed_on": "2024-05-10",
+                    "conclusion": "SANCTIONED",
+                    "document_number": "财党〔2026〕21号",
+                    "source": "PAPER_RECORD",
+                }
+            ]
+        }
+    )
 
     cadre_id: str = CadreId
     opened_on: dt.date = Field(description="date the past investigation was opened (立案日期)")
     closed_on: dt.date | None = Field(default=None, description="date the past investigation was closed (办结日期)")
-    conclusion: Literal["NO_SANCTION", "WARNING_LEVEL", "SANCTIONED", "UNFOUNDED"] | None = Field(default=None,
-        description="the conclusion reached (结论)")
+    conclusion: Literal["NO_SANCTION", "WARNING_LEVEL", "SANCTIONED", "UNFOUNDED"] | None = Field(
+        default=None, description="the conclusion reached (结论)"
+    )
     document_number: str = Field(min_length=1, max_length=100, description="the 立案 decision's 文号")
     source: Literal["IMPORT", "PAPER_RECORD", "DOSSIER"] = Field(description="where the record comes from")
 
@@ -299,12 +435,15 @@ class PastFactRecorded(BaseModel):
     id: str = Field(description="the tolerance case or investigation")
     record_id: str = Field(description="this version of the recorded fact")
     revision: int = Field(description="revision number of the record")
-    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"] = Field(description="what the import did: RECORDED, CORRECTED or UNCHANGED")
+    outcome: Literal["RECORDED", "CORRECTED", "UNCHANGED"] = Field(
+        description="what the import did: RECORDED, CORRECTED or UNCHANGED"
+    )
 
 
 class CaseAcceptance(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "accepted": True, "on": "2026-05-13", "note": "材料齐全，予以受理"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"accepted": True, "on": "2026-05-13", "note": "材料齐全，予以受理"}]}
+    )
     accepted: bool = Field(description="whether the application is accepted (是否受理)")
     on: dt.date = Field(description="date of the step")
     note: str | None = Field(default=None, max_length=1000, description="free-text note")
@@ -316,21 +455,36 @@ class FindingIn(Request):
 
 
 class Checklist(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "conditions": {"PUBLIC_PURPOSE": {"holds": True, "evidence": "为保障防汛工程按期完工"}, "NO_PERSONAL_GAIN": {"holds": True, "evidence": "审计未发现谋取私利"}},
-        "exclusions": {"PRIVATE_GAIN": {"holds": False, "evidence": "审计报告〔2026〕11号"}},
-        "verification_report_ref": "verification/2026-08-10"}]})
-    conditions: dict[Condition, FindingIn] = Field(default_factory=dict,
-        description="the tolerance conditions checked (容错条件), each with whether it holds")
-    exclusions: dict[Exclusion, FindingIn] = Field(default_factory=dict,
-        description="the exclusion circumstances checked (不予容错情形), each with whether it applies")
-    verification_report_ref: str | None = Field(default=None, min_length=1, max_length=128,
-        description="reference of the verification report (核查报告)")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "conditions": {
+                        "PUBLIC_PURPOSE": {"holds": True, "evidence": "为保障防汛工程按期完工"},
+                        "NO_PERSONAL_GAIN": {"holds": True, "evidence": "审计未发现谋取私利"},
+                    },
+                    "exclusions": {"PRIVATE_GAIN": {"holds": False, "evidence": "审计报告〔2026〕11号"}},
+                    "verification_report_ref": "verification/2026-08-10",
+                }
+            ]
+        }
+    )
+    conditions: dict[Condition, FindingIn] = Field(
+        default_factory=dict, description="the tolerance conditions checked (容错条件), each with whether it holds"
+    )
+    exclusions: dict[Exclusion, FindingIn] = Field(
+        default_factory=dict,
+        description="the exclusion circumstances checked (不予容错情形), each with whether it applies",
+    )
+    verification_report_ref: str | None = Field(
+        default=None, min_length=1, max_length=128, description="reference of the verification report (核查报告)"
+    )
 
 
 class MemberIn(Request):
-    member_id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN,
-        description="id of the member of the deciding body")
+    member_id: str = Field(
+        min_length=1, max_length=64, pattern=ID_PATTERN, description="id of the member of the deciding body"
+    )
     vote: Vote | None = Field(default=None, description="the member's vote")
     recused: bool = Field(default=False, description="whether the member recused (回避)")
     recusal_reason: str | None = Field(default=None, max_length=200, description="why the member recused")
@@ -338,20 +492,37 @@ class MemberIn(Request):
 
 
 class CaseDecision(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "decision": "EXEMPT", "reasons": "六项条件均符合，不存在不予容错情形，予以免责", "decided_on": "2026-08-20", "body": "市委组织部部务会",
-        "body_size": 7, "members": [{"member_id": "m-1", "vote": "FOR"}, {"member_id": "m-2", "vote": "FOR"}],
-        "publication_scope": "UNIT"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision": "EXEMPT",
+                    "reasons": "六项条件均符合，不存在不予容错情形，予以免责",
+                    "decided_on": "2026-08-20",
+                    "body": "市委组织部部务会",
+                    "body_size": 7,
+                    "members": [{"member_id": "m-1", "vote": "FOR"}, {"member_id": "m-2", "vote": "FOR"}],
+                    "publication_scope": "UNIT",
+                }
+            ]
+        }
+    )
     decision: ToleranceDecision = Field(description="the decision taken (决定)")
     reasons: str = Field(min_length=1, max_length=4000, description="the reasons (理由)")
     decided_on: dt.date = Field(description="date the case decision was decided (决定日期)")
     body: str = Field(min_length=1, max_length=200, description="the deciding body (party committee, ...)")
     body_size: int = Field(ge=1, le=100, description="members of the body")
     members: list[MemberIn] = Field(min_length=1, max_length=100, description="members present")
-    mitigated_to: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Z_]+$",
-        description="the lighter outcome decided (减轻为)")
-    publication_scope: str | None = Field(default=None, min_length=1, max_length=64,
-        description="where the decision is published (公开范围)")
+    mitigated_to: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Z_]+$",
+        description="the lighter outcome decided (减轻为)",
+    )
+    publication_scope: str | None = Field(
+        default=None, min_length=1, max_length=64, description="where the decision is published (公开范围)"
+    )
 
 
 class DatedStep(Request):
@@ -366,13 +537,17 @@ class CaseFiling(Request):
 
 
 class CorrectionPlan(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"plan": "补办审批手续，完善内部控制流程。", "due_on": "2026-06-15"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"plan": "补办审批手续，完善内部控制流程。", "due_on": "2026-06-15"}]}
+    )
     plan: str = Field(min_length=1, max_length=4000, description="the correction plan text (整改方案)")
     due_on: dt.date = Field(description="date the correction is due (期限)")
 
 
 class CorrectionDone(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"done_on": "2026-10-30", "follow_up": "回访整改情况，制度已落实。"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"done_on": "2026-10-30", "follow_up": "回访整改情况，制度已落实。"}]}
+    )
     done_on: dt.date = Field(description="date the step was done")
     follow_up: str = Field(min_length=1, max_length=4000, description="follow-up after the correction (跟踪回访)")
 
@@ -390,9 +565,11 @@ class ToleranceCaseRead(BaseModel):
     accepted_on: dt.date | None = Field(description="date the tolerance case was accepted (受理日期)")
     acceptance_note: str | None = Field(description="note recorded when the case was accepted (受理意见)")
     conditions: dict[str, Any] = Field(
-        description="the tolerance conditions checked (容错条件), each with whether it holds")
+        description="the tolerance conditions checked (容错条件), each with whether it holds"
+    )
     exclusions: dict[str, Any] = Field(
-        description="the exclusion circumstances checked (不予容错情形), each with whether it applies")
+        description="the exclusion circumstances checked (不予容错情形), each with whether it applies"
+    )
     verification_report_ref: str | None = Field(description="reference of the verification report (核查报告)")
     verified_on: dt.date | None = Field(description="date the tolerance case was verified (核实日期)")
     decision: str | None = Field(description="the decision taken (决定)")
@@ -411,7 +588,8 @@ class ToleranceCaseRead(BaseModel):
     correction_follow_up: str | None = Field(description="follow-up of the correction (整改跟踪)")
     closed_on: dt.date | None = Field(description="date the tolerance case was closed (办结日期)")
     version: int = Field(
-        description="version of the tolerance case; send it back with the next change (a stale one answers 409)")
+        description="version of the tolerance case; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class ToleranceCasePage(BaseModel):
@@ -437,7 +615,8 @@ class InvestigationRead(BaseModel):
     closed_on: dt.date | None = Field(description="date the investigation was closed (办结日期)")
     result: str | None = Field(description="result of the investigation (结果)")
     version: int = Field(
-        description="version of the investigation; send it back with the next change (a stale one answers 409)")
+        description="version of the investigation; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class InvestigationPage(BaseModel):
@@ -447,61 +626,97 @@ class InvestigationPage(BaseModel):
 
 # -- reinstatements --------------------------------------------------------------------------------------------
 class ReinstatementReport(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "reported_on": "2027-03-01", "summary": "影响期内深刻反思，认真整改，工作表现良好"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reported_on": "2027-03-01", "summary": "影响期内深刻反思，认真整改，工作表现良好"}]
+        }
+    )
     reported_on: dt.date = Field(description="date the cadre reported")
     summary: str = Field(min_length=1, max_length=4000, description="summary of the reinstatement report (摘要)")
 
 
 class OrgOpinion(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "opinion_on": "2027-03-15", "opinion": "该同志影响期满，表现良好，建议重新启用", "target_post": "DIVISION_DEPUTY",
-        "target_post_level": 3}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "opinion_on": "2027-03-15",
+                    "opinion": "该同志影响期满，表现良好，建议重新启用",
+                    "target_post": "DIVISION_DEPUTY",
+                    "target_post_level": 3,
+                }
+            ]
+        }
+    )
     opinion_on: dt.date = Field(description="date of the opinion")
     opinion: str = Field(min_length=1, max_length=4000, description="the opinion given (意见)")
     target_post: str = Field(min_length=1, max_length=64, description="post the cadre is reinstated to")
-    target_post_level: int | None = Field(default=None, ge=0, le=30,
-        description="post level the cadre is reinstated to")
+    target_post_level: int | None = Field(
+        default=None, ge=0, le=30, description="post level the cadre is reinstated to"
+    )
 
 
 class DisciplineOpinion(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "opinion_on": "2027-03-15", "opinion": "未发现新的违纪违法问题", "favourable": True}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"opinion_on": "2027-03-15", "opinion": "未发现新的违纪违法问题", "favourable": True}]
+        }
+    )
     opinion_on: dt.date = Field(description="date of the opinion")
     opinion: str = Field(min_length=1, max_length=4000, description="the opinion given (意见)")
     favourable: bool = Field(description="whether the opinion is favourable")
 
 
 class FactFinding(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "done_on": "2026-10-30", "survey_done": True, "note": "民主测评无明显反对意见"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"done_on": "2026-10-30", "survey_done": True, "note": "民主测评无明显反对意见"}]
+        }
+    )
     done_on: dt.date = Field(description="date the step was done")
     survey_done: bool = Field(default=False, description="whether the opinion survey was done (民意调查)")
-    objection_level: Objection = Field(default=Objection.NONE,
-        description="level of objection found in the survey (群众反映)")
+    objection_level: Objection = Field(
+        default=Objection.NONE, description="level of objection found in the survey (群众反映)"
+    )
     note: str = Field(min_length=1, max_length=4000, description="free-text note")
 
 
 class UpperConsultation(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "consulted_on": "2027-03-20", "reference": "省委组织部函〔2027〕5号", "agreed": True}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"consulted_on": "2027-03-20", "reference": "省委组织部函〔2027〕5号", "agreed": True}]
+        }
+    )
     consulted_on: dt.date = Field(description="date the upper level was consulted (征求意见日期)")
     reference: str = Field(min_length=1, max_length=128, description="reference of the consultation document")
     agreed: bool = Field(description="whether the upper-level organisation agreed (上级是否同意)")
 
 
 class ReinstatementDecision(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "decided_on": "2027-03-25", "approved": True, "body": "市委组织部部务会", "note": "考察组意见：政治素质好，工作实绩突出",
-        "target_post": "DIVISION_DEPUTY", "target_post_level": 3}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "decided_on": "2027-03-25",
+                    "approved": True,
+                    "body": "市委组织部部务会",
+                    "note": "考察组意见：政治素质好，工作实绩突出",
+                    "target_post": "DIVISION_DEPUTY",
+                    "target_post_level": 3,
+                }
+            ]
+        }
+    )
     decided_on: dt.date = Field(description="date the reinstatement decision was decided (决定日期)")
     approved: bool = Field(description="whether the reinstatement was approved (是否同意)")
     body: str = Field(min_length=1, max_length=200, description="the body that decided (决定机关)")
     note: str = Field(default="", max_length=4000, description="free-text note")
-    target_post: str | None = Field(default=None, min_length=1, max_length=64,
-        description="post the cadre is reinstated to")
-    target_post_level: int | None = Field(default=None, ge=0, le=30,
-        description="post level the cadre is reinstated to")
+    target_post: str | None = Field(
+        default=None, min_length=1, max_length=64, description="post the cadre is reinstated to"
+    )
+    target_post_level: int | None = Field(
+        default=None, ge=0, le=30, description="post level the cadre is reinstated to"
+    )
 
 
 class Announcement(Request):
@@ -541,7 +756,8 @@ class ReinstatementRead(BaseModel):
     decision_note: str | None = Field(description="note of the decision")
     announced_on: dt.date | None = Field(description="date the reinstatement was announced (宣布日期)")
     version: int = Field(
-        description="version of the reinstatement; send it back with the next change (a stale one answers 409)")
+        description="version of the reinstatement; send it back with the next change (a stale one answers 409)"
+    )
 
 
 class ReinstatementPage(BaseModel):
@@ -596,11 +812,13 @@ class DashboardPart(BaseModel):
     horizon_days: int = Field(description="days ahead counted as ending soon")
     restrictions_ending: dict[str, Any] = Field(description="restrictions ending within the horizon")
     active_restrictions_by_effect: dict[str, int] = Field(
-        description="number of restrictions in force, by their effect")
+        description="number of restrictions in force, by their effect"
+    )
     cadres_under_restriction: int = Field(description="number of cadres under at least one restriction (受影响干部)")
     sanctions_in_force_by_system: dict[str, int] = Field(description="number of sanctions in force by system")
     tolerance_cases_by_status: dict[str, int] = Field(description="number of tolerance cases by status")
     open_reinstatements_by_status: dict[str, int] = Field(
-        description="number of open reinstatement procedures by status")
+        description="number of open reinstatement procedures by status"
+    )
     open_admonishment_tasks: int = Field(description="number of admonishment tasks open (诫勉)")
     open_investigations: int | None = Field(description="discipline officers only")

@@ -34,8 +34,9 @@ from services.tolerance.domain.sanction import EFFECTIVE_SOURCE, Origin, Sanctio
 HISTORY_FLOOR = dt.date(1900, 1, 1)
 # Sanctions and organizational handling (issue 12 item 1); admonishments and accountability measures come from
 # appraisal's talks and findings, or through the live workflow.
-HISTORY_SYSTEMS = frozenset({SanctionSystem.GOV, SanctionSystem.CIVIL_SERVICE, SanctionSystem.PARTY,
-                             SanctionSystem.ORG_HANDLING})
+HISTORY_SYSTEMS = frozenset(
+    {SanctionSystem.GOV, SanctionSystem.CIVIL_SERVICE, SanctionSystem.PARTY, SanctionSystem.ORG_HANDLING}
+)
 HISTORY_REF = "history/"
 CORRECTED = "CORRECTED"
 
@@ -78,15 +79,28 @@ class PastFact:
 
     def natural_key(self) -> str:
         """Returns the sanction's external reference: a digest of (cadre, system, type, decided_on, 文号)."""
-        raw = "\x1f".join((self.cadre_id, self.system.value, self.type.value, self.decided_on.isoformat(),
-                           normalize_document_number(self.document_number)))
+        raw = "\x1f".join(
+            (
+                self.cadre_id,
+                self.system.value,
+                self.type.value,
+                self.decided_on.isoformat(),
+                normalize_document_number(self.document_number),
+            )
+        )
         return HISTORY_REF + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
     def values(self) -> tuple[Any, ...]:
         """Returns what a correction may change (the provenance `source` is not a value of the fact)."""
         reason = self.probation_extension_reason.strip() if self.probation_extension_reason else None
-        return (self.effective_from, self.period_months, self.combined_count, self.publication_scope,
-                self.probation_extended_on, reason)
+        return (
+            self.effective_from,
+            self.period_months,
+            self.combined_count,
+            self.publication_scope,
+            self.probation_extended_on,
+            reason,
+        )
 
 
 def check_past_fact(catalogue: Catalogue, fact: PastFact, *, today: dt.date) -> SanctionRule:
@@ -98,12 +112,18 @@ def check_past_fact(catalogue: Catalogue, fact: PastFact, *, today: dt.date) -> 
     the period and the probation rules are those of a live decision.
     """
     if fact.system not in HISTORY_SYSTEMS:
-        raise RuleViolation("only sanctions and organizational handling can be recorded as past facts",
-                            rule="sanction_history.system", field="system",
-                            allowed=sorted(s.value for s in HISTORY_SYSTEMS))
+        raise RuleViolation(
+            "only sanctions and organizational handling can be recorded as past facts",
+            rule="sanction_history.system",
+            field="system",
+            allowed=sorted(s.value for s in HISTORY_SYSTEMS),
+        )
     rule = catalogue.check_system(fact.type, fact.system)
-    days = {"decided_on": fact.decided_on, "effective_from": fact.effective_from,
-            "probation_extended_on": fact.probation_extended_on}
+    days = {
+        "decided_on": fact.decided_on,
+        "effective_from": fact.effective_from,
+        "probation_extended_on": fact.probation_extended_on,
+    }
     for name, day in days.items():
         if day is None:
             continue
@@ -112,35 +132,59 @@ def check_past_fact(catalogue: Catalogue, fact: PastFact, *, today: dt.date) -> 
         if day < HISTORY_FLOOR:
             raise RuleViolation(f"{name} cannot be before 1900", rule="sanction_history.too_old", field=name)
     if fact.effective_from < fact.decided_on:
-        raise RuleViolation("effective_from cannot be before decided_on", rule="sanction_history.effective_from",
-                            field="effective_from")
+        raise RuleViolation(
+            "effective_from cannot be before decided_on", rule="sanction_history.effective_from", field="effective_from"
+        )
     if fact.system in (SanctionSystem.GOV, SanctionSystem.CIVIL_SERVICE) and fact.effective_from != fact.decided_on:
-        raise RuleViolation("a 政务处分 or 处分 takes effect on the decision date", rule="sanction.effective_on",
-                            field="effective_from", source=EFFECTIVE_SOURCE)
+        raise RuleViolation(
+            "a 政务处分 or 处分 takes effect on the decision date",
+            rule="sanction.effective_on",
+            field="effective_from",
+            source=EFFECTIVE_SOURCE,
+        )
     if not normalize_document_number(fact.document_number):
-        raise RuleViolation("document_number is empty", rule="sanction_history.document_number",
-                            field="document_number")
+        raise RuleViolation(
+            "document_number is empty", rule="sanction_history.document_number", field="document_number"
+        )
     extended, reason = fact.probation_extended_on, fact.probation_extension_reason
     if (extended is None) != (reason is None):
-        raise RuleViolation("probation_extended_on and probation_extension_reason go together",
-                            rule="sanction_history.probation_extension", field="probation_extended_on")
+        raise RuleViolation(
+            "probation_extended_on and probation_extension_reason go together",
+            rule="sanction_history.probation_extension",
+            field="probation_extended_on",
+        )
     if extended is not None:
         if fact.type is not SanctionType.PARTY_PROBATION:
-            raise RuleViolation("only 留党察看 can be extended", rule="sanction.extension_type",
-                                field="probation_extended_on")
+            raise RuleViolation(
+                "only 留党察看 can be extended", rule="sanction.extension_type", field="probation_extended_on"
+            )
         if extended < fact.effective_from:
-            raise RuleViolation("probation_extended_on cannot be before effective_from",
-                                rule="sanction_history.probation_extension", field="probation_extended_on")
+            raise RuleViolation(
+                "probation_extended_on cannot be before effective_from",
+                rule="sanction_history.probation_extension",
+                field="probation_extended_on",
+            )
         if reason is not None and len(reason.strip()) < MIN_REASON:
-            raise RuleViolation(f"an extension needs a recorded reason of at least {MIN_REASON} characters",
-                                rule="sanction.extension_reason", field="probation_extension_reason")
+            raise RuleViolation(
+                f"an extension needs a recorded reason of at least {MIN_REASON} characters",
+                rule="sanction.extension_reason",
+                field="probation_extension_reason",
+            )
     return rule
 
 
-def record_past(catalogue: Catalogue, fact: PastFact, *, sanction_id: str, today: dt.date, recorded_by: str,
-                new_id: Callable[[], str], running_until: dt.date | None = None,
-                original_post_level: int | None = None,
-                original_rank_code: str | None = None) -> tuple[Sanction, list[Restriction]]:
+def record_past(
+    catalogue: Catalogue,
+    fact: PastFact,
+    *,
+    sanction_id: str,
+    today: dt.date,
+    recorded_by: str,
+    new_id: Callable[[], str],
+    running_until: dt.date | None = None,
+    original_post_level: int | None = None,
+    original_rank_code: str | None = None,
+) -> tuple[Sanction, list[Restriction]]:
     """Builds the sanction of a past fact and its restrictions, as a live decision on `decided_on` would have.
 
     The events are those of the live decision (sanction_effective, restriction_activated), then those of a
@@ -148,31 +192,55 @@ def record_past(catalogue: Catalogue, fact: PastFact, *, sanction_id: str, today
     today (restriction_expired, sanction_expired).
     """
     rule = check_past_fact(catalogue, fact, today=today)
-    sanction = Sanction(id=sanction_id, cadre_id=fact.cadre_id, system=fact.system, type=fact.type,
-                        proposed_type=fact.type, status=SanctionStatus.EFFECTIVE, proposed_on=fact.decided_on,
-                        origin=Origin.HISTORY, external_ref=fact.natural_key(), proposed_months=fact.period_months,
-                        combined_count=fact.combined_count, decided_on=fact.decided_on, decided_by=recorded_by,
-                        effective_on=fact.effective_from, publication_scope=fact.publication_scope,
-                        original_post_level=original_post_level, original_rank_code=original_rank_code)
-    period = resolve_period(catalogue, rule, system=fact.system, effective_on=fact.effective_from,
-                            months=fact.period_months, combined_count=fact.combined_count,
-                            running_until=running_until)
+    sanction = Sanction(
+        id=sanction_id,
+        cadre_id=fact.cadre_id,
+        system=fact.system,
+        type=fact.type,
+        proposed_type=fact.type,
+        status=SanctionStatus.EFFECTIVE,
+        proposed_on=fact.decided_on,
+        origin=Origin.HISTORY,
+        external_ref=fact.natural_key(),
+        proposed_months=fact.period_months,
+        combined_count=fact.combined_count,
+        decided_on=fact.decided_on,
+        decided_by=recorded_by,
+        effective_on=fact.effective_from,
+        publication_scope=fact.publication_scope,
+        original_post_level=original_post_level,
+        original_rank_code=original_rank_code,
+    )
+    period = resolve_period(
+        catalogue,
+        rule,
+        system=fact.system,
+        effective_on=fact.effective_from,
+        months=fact.period_months,
+        combined_count=fact.combined_count,
+        running_until=running_until,
+    )
     sanction.period_months, sanction.ends_on = period.months, period.ends_on
     restrictions = sanction._restrictions(rule, period, new_id)  # the live decision's own planning
     sanction.events.append(events.SanctionBecameEffective(sanction.snapshot(catalogue)))
     if fact.probation_extended_on is not None:
         assert fact.probation_extension_reason is not None
         try:
-            restrictions += sanction.extend_probation(catalogue, reason=fact.probation_extension_reason,
-                                                      today=fact.probation_extended_on,
-                                                      restrictions=restrictions, new_id=new_id)
+            restrictions += sanction.extend_probation(
+                catalogue,
+                reason=fact.probation_extension_reason,
+                today=fact.probation_extended_on,
+                restrictions=restrictions,
+                new_id=new_id,
+            )
         except RuleViolation as exc:
-            raise RuleViolation(exc.message, rule=exc.rule, source=exc.source,
-                                field="probation_extended_on") from None
+            raise RuleViolation(exc.message, rule=exc.rule, source=exc.source, field="probation_extended_on") from None
         except Conflict as exc:  # extended after the term had ended
-            raise RuleViolation("probation_extended_on must fall within the probation term",
-                                rule=exc.rule or "sanction.extension_too_late",
-                                field="probation_extended_on") from None
+            raise RuleViolation(
+                "probation_extended_on must fall within the probation term",
+                rule=exc.rule or "sanction.extension_too_late",
+                field="probation_extended_on",
+            ) from None
     settle_by(catalogue, sanction, restrictions, today=today)
     return sanction, restrictions
 
@@ -181,8 +249,11 @@ def settle_by(catalogue: Catalogue, sanction: Sanction, restrictions: list[Restr
     """Ends what is over by `today`, exactly as the expiry sweep would have (restrictions first, then the
     sanction)."""
     for restriction in restrictions:
-        if restriction.status is RestrictionStatus.ACTIVE and restriction.ends_on is not None \
-                and restriction.ends_on <= today:
+        if (
+            restriction.status is RestrictionStatus.ACTIVE
+            and restriction.ends_on is not None
+            and restriction.ends_on <= today
+        ):
             restriction.expire(today)
     if sanction.ends_on is not None and sanction.ends_on <= today:
         sanction.expire(catalogue, today)
@@ -193,10 +264,19 @@ def same_fact(current: Sanction, fact: PastFact, recorded: tuple[Any, ...]) -> b
     return current.external_ref == fact.natural_key() and recorded == fact.values()
 
 
-def correct_past(catalogue: Catalogue, current: Sanction, fact: PastFact, *, previous: list[Restriction],
-                 today: dt.date, recorded_by: str, new_id: Callable[[], str], running_until: dt.date | None = None,
-                 original_post_level: int | None = None,
-                 original_rank_code: str | None = None) -> tuple[Sanction, list[Restriction]]:
+def correct_past(
+    catalogue: Catalogue,
+    current: Sanction,
+    fact: PastFact,
+    *,
+    previous: list[Restriction],
+    today: dt.date,
+    recorded_by: str,
+    new_id: Callable[[], str],
+    running_until: dt.date | None = None,
+    original_post_level: int | None = None,
+    original_rank_code: str | None = None,
+) -> tuple[Sanction, list[Restriction]]:
     """Corrects a recorded past fact: the previous version's restrictions are voided (they never applied) and
     the sanction and its restrictions are recomputed from the corrected values, with their events sent again."""
     if current.origin is not Origin.HISTORY or current.external_ref != fact.natural_key():
@@ -205,10 +285,17 @@ def correct_past(catalogue: Catalogue, current: Sanction, fact: PastFact, *, pre
         raise Conflict("the sanction was revoked on appeal", rule="sanction_history.revoked")
     if current.varied_on is not None:
         raise Conflict("the sanction was varied on appeal", rule="sanction_history.varied")
-    corrected, restrictions = record_past(catalogue, fact, sanction_id=current.id, today=today,
-                                          recorded_by=recorded_by, new_id=new_id, running_until=running_until,
-                                          original_post_level=original_post_level,
-                                          original_rank_code=original_rank_code)
+    corrected, restrictions = record_past(
+        catalogue,
+        fact,
+        sanction_id=current.id,
+        today=today,
+        recorded_by=recorded_by,
+        new_id=new_id,
+        running_until=running_until,
+        original_post_level=original_post_level,
+        original_rank_code=original_rank_code,
+    )
     for restriction in previous:
         restriction.void(CORRECTED)
     corrected.version = current.version

@@ -14,9 +14,15 @@ from services.tolerance.domain import events
 from services.tolerance.domain.restrictions import Restriction
 from services.tolerance.domain.rules.catalogue import Catalogue
 
-INVESTIGATION_SOURCE = "公职人员政务处分法 §52; 并行规定 §21(三); 组通字〔1998〕19号 (不定等次 while under investigation)"
-INVESTIGATION_EFFECTS = (RestrictionEffect.NO_POST_PROMOTION, RestrictionEffect.NO_RANK_PROMOTION,
-                         RestrictionEffect.NO_LEVEL_PROMOTION, RestrictionEffect.GRADE_UNDETERMINED)
+INVESTIGATION_SOURCE = (
+    "公职人员政务处分法 §52; 并行规定 §21(三); 组通字〔1998〕19号 (不定等次 while under investigation)"
+)
+INVESTIGATION_EFFECTS = (
+    RestrictionEffect.NO_POST_PROMOTION,
+    RestrictionEffect.NO_RANK_PROMOTION,
+    RestrictionEffect.NO_LEVEL_PROMOTION,
+    RestrictionEffect.GRADE_UNDETERMINED,
+)
 
 
 class InvestigationStatus(StrEnum):
@@ -60,15 +66,30 @@ class Investigation:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def open(cls, *, investigation_id: str, case_id: str, report_id: str, cadre_id: str, opened_on: dt.date,
-             new_id: Callable[[], str]) -> tuple[Investigation, list[Restriction]]:
+    def open(
+        cls,
+        *,
+        investigation_id: str,
+        case_id: str,
+        report_id: str,
+        cadre_id: str,
+        opened_on: dt.date,
+        new_id: Callable[[], str],
+    ) -> tuple[Investigation, list[Restriction]]:
         """Opens the investigation and its open-ended restrictions."""
-        investigation = cls(id=investigation_id, case_id=case_id, report_id=report_id, cadre_id=cadre_id,
-                            opened_on=opened_on)
+        investigation = cls(
+            id=investigation_id, case_id=case_id, report_id=report_id, cadre_id=cadre_id, opened_on=opened_on
+        )
         restrictions = [
-            Restriction.activate(restriction_id=new_id(), cadre_id=cadre_id, effect=effect,
-                                 source_type=RestrictionSource.INVESTIGATION, source_id=investigation_id,
-                                 starts_on=opened_on, ends_on=None)
+            Restriction.activate(
+                restriction_id=new_id(),
+                cadre_id=cadre_id,
+                effect=effect,
+                source_type=RestrictionSource.INVESTIGATION,
+                source_id=investigation_id,
+                starts_on=opened_on,
+                ends_on=None,
+            )
             for effect in INVESTIGATION_EFFECTS
         ]
         investigation.events.append(events.InvestigationOpened(investigation_id, cadre_id, case_id, opened_on))
@@ -77,16 +98,24 @@ class Investigation:
     def conclude(self, *, incident_id: str) -> None:
         """Marks the findings substantiated: the investigation waits for the handling decision on the incident."""
         if self.status not in INVESTIGATION_TRANSITIONS["conclude"]:
-            raise InvalidTransition("investigation", self.status, "conclude",
-                                    allowed_actions=InvalidTransition.allowed(INVESTIGATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "investigation",
+                self.status,
+                "conclude",
+                allowed_actions=InvalidTransition.allowed(INVESTIGATION_TRANSITIONS, self.status),
+            )
         self.status = InvestigationStatus.CONCLUDING
         self.incident_id = incident_id
 
     def close(self, *, result: InvestigationResult, on: dt.date, restrictions: Iterable[Restriction]) -> None:
         """Closes the investigation and lifts its restrictions (补定等次 follows for NO_SANCTION / WARNING_LEVEL)."""
         if self.status not in INVESTIGATION_TRANSITIONS["close"]:
-            raise InvalidTransition("investigation", self.status, "close",
-                                    allowed_actions=InvalidTransition.allowed(INVESTIGATION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "investigation",
+                self.status,
+                "close",
+                allowed_actions=InvalidTransition.allowed(INVESTIGATION_TRANSITIONS, self.status),
+            )
         if on < self.opened_on:
             raise RuleViolation("an investigation cannot close before it opened", rule="investigation.closed_on")
         for restriction in restrictions:
@@ -94,8 +123,9 @@ class Investigation:
         self.status = InvestigationStatus.CLOSED
         self.closed_on = on
         self.result = result
-        self.events.append(events.InvestigationClosed(self.id, self.cadre_id, self.case_id, self.opened_on, on,
-                                                      result.value))
+        self.events.append(
+            events.InvestigationClosed(self.id, self.cadre_id, self.case_id, self.opened_on, on, result.value)
+        )
 
 
 def classify_result(catalogue: Catalogue, decided_types: Iterable[SanctionType]) -> InvestigationResult:
@@ -140,10 +170,20 @@ class Incident:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def record(cls, *, incident_id: str, cadre_ids: Iterable[str], occurred_on: dt.date, opened_on: dt.date,
-               today: dt.date, summary: str, source_refs: Iterable[events.SourceRef] = (),
-               loss_amount: int | None = None, effect_level: EffectLevel | None = None,
-               window_days: int | None = None) -> Incident:
+    def record(
+        cls,
+        *,
+        incident_id: str,
+        cadre_ids: Iterable[str],
+        occurred_on: dt.date,
+        opened_on: dt.date,
+        today: dt.date,
+        summary: str,
+        source_refs: Iterable[events.SourceRef] = (),
+        loss_amount: int | None = None,
+        effect_level: EffectLevel | None = None,
+        window_days: int | None = None,
+    ) -> Incident:
         """Records an incident; a window to apply for tolerance runs from when it is opened."""
         ids = tuple(dict.fromkeys(cadre_ids))
         if not ids:
@@ -155,6 +195,14 @@ class Incident:
         if loss_amount is not None and loss_amount < 0:
             raise RuleViolation("loss_amount cannot be negative", rule="incident.loss_amount")
         window = opened_on + dt.timedelta(days=window_days) if window_days else None
-        return cls(id=incident_id, cadre_ids=ids, occurred_on=occurred_on, opened_on=opened_on,
-                   summary=summary.strip(), source_refs=tuple(dict.fromkeys(source_refs)), loss_amount=loss_amount,
-                   effect_level=effect_level, tolerance_window_ends_on=window)
+        return cls(
+            id=incident_id,
+            cadre_ids=ids,
+            occurred_on=occurred_on,
+            opened_on=opened_on,
+            summary=summary.strip(),
+            source_refs=tuple(dict.fromkeys(source_refs)),
+            loss_amount=loss_amount,
+            effect_level=effect_level,
+            tolerance_window_ends_on=window,
+        )

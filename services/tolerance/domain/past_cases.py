@@ -72,14 +72,24 @@ class PastToleranceDecision:
 
     def natural_key(self) -> str:
         """The case's key: a digest of (cadre, decision date, 文号)."""
-        return _key("tolerance", self.cadre_id, self.decided_on.isoformat(),
-                    normalize_document_number(self.document_number))
+        return _key(
+            "tolerance", self.cadre_id, self.decided_on.isoformat(), normalize_document_number(self.document_number)
+        )
 
     def values(self) -> tuple[Any, ...]:
         """What a correction may change (the provenance `source` is not a value of the fact)."""
-        return (self.incident_id, self.occurred_on, (self.summary or "").strip() or None, self.applied,
-                self.initiator.value, self.decision.value, self.mitigated_to.value if self.mitigated_to else None,
-                self.reasons.strip(), self.body.strip(), self.publication_scope)
+        return (
+            self.incident_id,
+            self.occurred_on,
+            (self.summary or "").strip() or None,
+            self.applied,
+            self.initiator.value,
+            self.decision.value,
+            self.mitigated_to.value if self.mitigated_to else None,
+            self.reasons.strip(),
+            self.body.strip(),
+            self.publication_scope,
+        )
 
     def outcome(self) -> tuple[Any, ...]:
         """What was decided and sent (`tolerance_granted` / `tolerance_rejected`)."""
@@ -89,43 +99,73 @@ class PastToleranceDecision:
         """The checks of a live decision that a past one can still be held to (the checklist and the meeting's
         quorum and recusals were the deciding body's, recorded under the 文号), and plausible real dates."""
         if (self.incident_id is None) == (self.occurred_on is None):
-            raise RuleViolation("name a known incident_id, or describe the incident with occurred_on and summary",
-                                rule="tolerance_history.incident", field="incident_id")
+            raise RuleViolation(
+                "name a known incident_id, or describe the incident with occurred_on and summary",
+                rule="tolerance_history.incident",
+                field="incident_id",
+            )
         if self.occurred_on is not None and not (self.summary and self.summary.strip()):
-            raise RuleViolation("a described incident needs its summary", rule="tolerance_history.incident",
-                                field="summary")
-        _plausible({"occurred_on": self.occurred_on, "applied_on": self.applied_on, "decided_on": self.decided_on},
-                   today=today, rule="tolerance_history")
+            raise RuleViolation(
+                "a described incident needs its summary", rule="tolerance_history.incident", field="summary"
+            )
+        _plausible(
+            {"occurred_on": self.occurred_on, "applied_on": self.applied_on, "decided_on": self.decided_on},
+            today=today,
+            rule="tolerance_history",
+        )
         if self.occurred_on is not None and self.applied < self.occurred_on:
-            raise RuleViolation("applied_on cannot be before the incident", rule="tolerance.applied_on",
-                                field="applied_on")
+            raise RuleViolation(
+                "applied_on cannot be before the incident", rule="tolerance.applied_on", field="applied_on"
+            )
         if self.decided_on < self.applied:
-            raise RuleViolation("decided_on cannot be before the application", rule="tolerance.decided_on",
-                                field="decided_on")
+            raise RuleViolation(
+                "decided_on cannot be before the application", rule="tolerance.decided_on", field="decided_on"
+            )
         if not self.reasons.strip():
             raise RuleViolation("a decision needs its reasons", rule="tolerance.reasons", field="reasons")
         if self.mitigated_to is not None and self.decision is not ToleranceDecision.MITIGATE:
-            raise RuleViolation("mitigated_to belongs to a MITIGATE decision", rule="tolerance.mitigated_to",
-                                field="mitigated_to")
+            raise RuleViolation(
+                "mitigated_to belongs to a MITIGATE decision", rule="tolerance.mitigated_to", field="mitigated_to"
+            )
         if not normalize_document_number(self.document_number):
-            raise RuleViolation("document_number is empty", rule="tolerance_history.document_number",
-                                field="document_number")
+            raise RuleViolation(
+                "document_number is empty", rule="tolerance_history.document_number", field="document_number"
+            )
 
     def incident(self, *, incident_id: str, today: dt.date) -> Incident:
         """The described incident, opened on the application (no application window: the decision is taken)."""
         assert self.occurred_on is not None and self.summary is not None
-        return Incident.record(incident_id=incident_id, cadre_ids=[self.cadre_id], occurred_on=self.occurred_on,
-                               opened_on=self.applied, today=today, summary=self.summary)
+        return Incident.record(
+            incident_id=incident_id,
+            cadre_ids=[self.cadre_id],
+            occurred_on=self.occurred_on,
+            opened_on=self.applied,
+            today=today,
+            summary=self.summary,
+        )
 
-    def case(self, *, case_id: str, incident: Incident, today: dt.date, linked_sanction_decided: bool,
-             ) -> ToleranceCase:
+    def case(
+        self,
+        *,
+        case_id: str,
+        incident: Incident,
+        today: dt.date,
+        linked_sanction_decided: bool,
+    ) -> ToleranceCase:
         """Builds the decided case as the live decision on the real date leaves it, then closed (its notification
         and filing happened on paper), with the live event on the real decision date."""
         self.check(today=today)
-        case = ToleranceCase.apply(case_id=case_id, incident_id=incident.id, cadre_id=self.cadre_id,
-                                   initiator=self.initiator, applied_on=self.applied, today=today, statement="",
-                                   linked_sanction_decided=linked_sanction_decided,
-                                   incident_occurred_on=incident.occurred_on)
+        case = ToleranceCase.apply(
+            case_id=case_id,
+            incident_id=incident.id,
+            cadre_id=self.cadre_id,
+            initiator=self.initiator,
+            applied_on=self.applied,
+            today=today,
+            statement="",
+            linked_sanction_decided=linked_sanction_decided,
+            incident_occurred_on=incident.occurred_on,
+        )
         on = self.decided_on
         case.accepted_on, case.verified_on, case.decided_on, case.closed_on = self.applied, on, on, on
         case.decision, case.decision_reasons = self.decision, self.reasons.strip()
@@ -133,12 +173,19 @@ class PastToleranceDecision:
         case.publication_scope = self.publication_scope
         case.status = CaseStatus.CLOSED
         if self.decision is ToleranceDecision.REJECT:
-            case.events.append(events.ToleranceRejected(case.id, incident.id, self.cadre_id, on,
-                                                        incident.source_refs))
+            case.events.append(events.ToleranceRejected(case.id, incident.id, self.cadre_id, on, incident.source_refs))
         else:
-            case.events.append(events.ToleranceGranted(case.id, incident.id, self.cadre_id, self.decision.value,
-                                                       on, incident.source_refs,
-                                                       self.mitigated_to.value if self.mitigated_to else None))
+            case.events.append(
+                events.ToleranceGranted(
+                    case.id,
+                    incident.id,
+                    self.cadre_id,
+                    self.decision.value,
+                    on,
+                    incident.source_refs,
+                    self.mitigated_to.value if self.mitigated_to else None,
+                )
+            )
         return case
 
 
@@ -155,35 +202,50 @@ class PastInvestigation:
 
     def natural_key(self) -> str:
         """The investigation's case reference: a digest of (cadre, opening date, 文号)."""
-        return _key("investigation", self.cadre_id, self.opened_on.isoformat(),
-                    normalize_document_number(self.document_number))
+        return _key(
+            "investigation", self.cadre_id, self.opened_on.isoformat(), normalize_document_number(self.document_number)
+        )
 
     def values(self) -> tuple[Any, ...]:
         return (self.closed_on, self.conclusion.value if self.conclusion else None)
 
     def check(self, *, today: dt.date) -> None:
         """Plausible real dates; a closed investigation has its conclusion, an open one none."""
-        _plausible({"opened_on": self.opened_on, "closed_on": self.closed_on}, today=today,
-                   rule="investigation_history")
+        _plausible(
+            {"opened_on": self.opened_on, "closed_on": self.closed_on}, today=today, rule="investigation_history"
+        )
         if (self.closed_on is None) != (self.conclusion is None):
-            raise RuleViolation("closed_on and conclusion go together", rule="investigation_history.conclusion",
-                                field="conclusion")
+            raise RuleViolation(
+                "closed_on and conclusion go together", rule="investigation_history.conclusion", field="conclusion"
+            )
         if self.closed_on is not None and self.closed_on < self.opened_on:
-            raise RuleViolation("an investigation cannot close before it opened", rule="investigation.closed_on",
-                                field="closed_on")
+            raise RuleViolation(
+                "an investigation cannot close before it opened", rule="investigation.closed_on", field="closed_on"
+            )
         if not normalize_document_number(self.document_number):
-            raise RuleViolation("document_number is empty", rule="investigation_history.document_number",
-                                field="document_number")
+            raise RuleViolation(
+                "document_number is empty", rule="investigation_history.document_number", field="document_number"
+            )
 
-    def build(self, *, investigation_id: str, today: dt.date, new_id: Callable[[], str],
-              ) -> tuple[Investigation, list[Restriction]]:
+    def build(
+        self,
+        *,
+        investigation_id: str,
+        today: dt.date,
+        new_id: Callable[[], str],
+    ) -> tuple[Investigation, list[Restriction]]:
         """Opens the investigation and its bars on the real opening date and, if it closed, lifts them on the real
         closing date: the live investigation's own steps and events."""
         self.check(today=today)
         ref = self.natural_key()
-        investigation, restrictions = Investigation.open(investigation_id=investigation_id, case_id=ref,
-                                                         report_id=ref, cadre_id=self.cadre_id,
-                                                         opened_on=self.opened_on, new_id=new_id)
+        investigation, restrictions = Investigation.open(
+            investigation_id=investigation_id,
+            case_id=ref,
+            report_id=ref,
+            cadre_id=self.cadre_id,
+            opened_on=self.opened_on,
+            new_id=new_id,
+        )
         if self.closed_on is not None and self.conclusion is not None:
             investigation.close(result=self.conclusion, on=self.closed_on, restrictions=restrictions)
         return investigation, restrictions

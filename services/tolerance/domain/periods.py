@@ -42,9 +42,16 @@ def year_start(year: int) -> dt.date:
     return dt.date(year, 1, 1)
 
 
-def resolve_period(catalogue: Catalogue, rule: SanctionRule, *, system: SanctionSystem, effective_on: dt.date,
-                   months: int | None = None, combined_count: int = 1,
-                   running_until: dt.date | None = None) -> Period:
+def resolve_period(
+    catalogue: Catalogue,
+    rule: SanctionRule,
+    *,
+    system: SanctionSystem,
+    effective_on: dt.date,
+    months: int | None = None,
+    combined_count: int = 1,
+    running_until: dt.date | None = None,
+) -> Period:
     """Resolves the period of a decision from the table, the chosen months and the §15 / §10 combination rules.
 
     `combined_count` > 1: several identical sanctions (up to 撤职) for several violations share one period between
@@ -55,8 +62,11 @@ def resolve_period(catalogue: Catalogue, rule: SanctionRule, *, system: Sanction
     if combined_count < 1:
         raise RuleViolation("combined_count must be at least 1", rule="sanction.combined_count")
     if combined_count > 1 and not rule.combinable:
-        raise RuleViolation(f"{rule.type} cannot combine several violations into one period",
-                            rule="sanction.combined_count", source=CAP_SOURCE)
+        raise RuleViolation(
+            f"{rule.type} cannot combine several violations into one period",
+            rule="sanction.combined_count",
+            source=CAP_SOURCE,
+        )
     kind = rule.period_kind
     if kind is PeriodKind.PERMANENT:
         _no_months(months, rule)
@@ -67,8 +77,11 @@ def resolve_period(catalogue: Catalogue, rule: SanctionRule, *, system: Sanction
     if kind is PeriodKind.PER_CASE:
         low, high = catalogue.suspension_months
         if months is None or not low <= months <= high:
-            raise RuleViolation(f"{rule.type} needs period_months between {low} and {high}",
-                                rule="sanction.period_months", source=rule.source)
+            raise RuleViolation(
+                f"{rule.type} needs period_months between {low} and {high}",
+                rule="sanction.period_months",
+                source=rule.source,
+            )
         return Period(months, add_months(effective_on, months))
     if kind is PeriodKind.PROBATION:
         if months not in PROBATION_TERMS:
@@ -80,13 +93,17 @@ def resolve_period(catalogue: Catalogue, rule: SanctionRule, *, system: Sanction
         ceiling = min(base * combined_count, MAX_COMBINED_MONTHS)
         chosen = base if months is None else months
         if not base <= chosen <= ceiling:
-            raise RuleViolation(f"for {combined_count} identical {rule.type} sanctions the period must be "
-                                f"between {base} and {ceiling} months", rule="sanction.combined_period",
-                                source=CAP_SOURCE)
+            raise RuleViolation(
+                f"for {combined_count} identical {rule.type} sanctions the period must be "
+                f"between {base} and {ceiling} months",
+                rule="sanction.combined_period",
+                source=CAP_SOURCE,
+            )
     else:
         if months is not None and months != base:
-            raise RuleViolation(f"the period of {rule.type} is {base} months", rule="sanction.period_months",
-                                source=rule.source)
+            raise RuleViolation(
+                f"the period of {rule.type} is {base} months", rule="sanction.period_months", source=rule.source
+            )
         chosen = base
     ends_on = add_months(effective_on, chosen)
     if running_until is not None and system is SanctionSystem.CIVIL_SERVICE and running_until > effective_on:
@@ -129,7 +146,10 @@ def grade_restrictions(rule: SanctionRule, *, effective_on: dt.date, period: Per
 def extend_probation(*, effective_on: dt.date, months: int, extension_months: int = 12) -> Period:
     """Extends a 1-year 留党察看 by one year (never beyond 24 months in all)."""
     if months + extension_months > PROBATION_MAX_MONTHS:
-        raise RuleViolation("留党察看 lasts at most 24 months; a 12-month term may be extended once by 12",
-                            rule="sanction.probation_extension", source="中国共产党纪律处分条例 (2023)")
+        raise RuleViolation(
+            "留党察看 lasts at most 24 months; a 12-month term may be extended once by 12",
+            rule="sanction.probation_extension",
+            source="中国共产党纪律处分条例 (2023)",
+        )
     total = months + extension_months
     return Period(total, add_months(effective_on, total))

@@ -19,8 +19,14 @@ from services.tolerance.domain import events
 
 EXTENSION_SOURCE = "期满影响使用 (docs/rules.md §0, §3.2 D); 中国共产党纪律处分条例 (留党察看 extension)"
 # Effects that bar re-use in any post; the post-level bars are checked against the target post instead.
-USE_BARS = frozenset({RestrictionEffect.NO_POST_PROMOTION, RestrictionEffect.NO_RANK_PROMOTION,
-                      RestrictionEffect.NO_LEVEL_PROMOTION, RestrictionEffect.NO_LEADERSHIP_POST})
+USE_BARS = frozenset(
+    {
+        RestrictionEffect.NO_POST_PROMOTION,
+        RestrictionEffect.NO_RANK_PROMOTION,
+        RestrictionEffect.NO_LEVEL_PROMOTION,
+        RestrictionEffect.NO_LEADERSHIP_POST,
+    }
+)
 MIN_REASON = 10
 
 
@@ -53,15 +59,33 @@ class Restriction:
     events: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def activate(cls, *, restriction_id: str, cadre_id: str, effect: RestrictionEffect, source_type: RestrictionSource,
-                 source_id: str, starts_on: dt.date, ends_on: dt.date | None, original_post_level: int | None = None,
-                 original_rank_code: str | None = None) -> Restriction:
+    def activate(
+        cls,
+        *,
+        restriction_id: str,
+        cadre_id: str,
+        effect: RestrictionEffect,
+        source_type: RestrictionSource,
+        source_id: str,
+        starts_on: dt.date,
+        ends_on: dt.date | None,
+        original_post_level: int | None = None,
+        original_rank_code: str | None = None,
+    ) -> Restriction:
         """Creates an active restriction (its end may be open)."""
         if ends_on is not None and ends_on <= starts_on:
             raise RuleViolation("a restriction must end after it starts", rule="restriction.dates")
-        restriction = cls(id=restriction_id, cadre_id=cadre_id, effect=effect, source_type=source_type,
-                          source_id=source_id, starts_on=starts_on, ends_on=ends_on,
-                          original_post_level=original_post_level, original_rank_code=original_rank_code)
+        restriction = cls(
+            id=restriction_id,
+            cadre_id=cadre_id,
+            effect=effect,
+            source_type=source_type,
+            source_id=source_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            original_post_level=original_post_level,
+            original_rank_code=original_rank_code,
+        )
         restriction.events.append(events.RestrictionActivated(restriction.snapshot()))
         return restriction
 
@@ -83,8 +107,12 @@ class Restriction:
     def expire(self, today: dt.date) -> None:
         """Ends the restriction on its end date (the sweep does the same in SQL)."""
         if self.status not in RESTRICTION_TRANSITIONS["expire"]:
-            raise InvalidTransition("restriction", self.status, "expire",
-                                    allowed_actions=InvalidTransition.allowed(RESTRICTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "restriction",
+                self.status,
+                "expire",
+                allowed_actions=InvalidTransition.allowed(RESTRICTION_TRANSITIONS, self.status),
+            )
         if self.ends_on is None or self.ends_on > today:
             raise RuleViolation("the restriction has not reached its end date", rule="restriction.not_due")
         self.status = RestrictionStatus.EXPIRED
@@ -116,8 +144,11 @@ class Restriction:
     def extend(self, *, new_ends_on: dt.date, reason: str, today: dt.date, discretionary: bool) -> None:
         """Moves the end later, with a recorded reason (期满影响使用, or a 留党察看 extension)."""
         if not reason or len(reason.strip()) < MIN_REASON:
-            raise RuleViolation(f"an extension needs a recorded reason of at least {MIN_REASON} characters",
-                                rule="restriction.extension_reason", source=EXTENSION_SOURCE)
+            raise RuleViolation(
+                f"an extension needs a recorded reason of at least {MIN_REASON} characters",
+                rule="restriction.extension_reason",
+                source=EXTENSION_SOURCE,
+            )
         if self.ends_on is None:
             raise RuleViolation("a restriction without an end cannot be extended", rule="restriction.open_ended")
         if self.status is RestrictionStatus.EXPIRED and discretionary:
@@ -125,11 +156,16 @@ class Restriction:
             if new_ends_on <= today:
                 raise RuleViolation("the new end date must be after today", rule="restriction.extension_dates")
         elif self.status is not RestrictionStatus.ACTIVE:
-            raise InvalidTransition("restriction", self.status, "extend",
-                                    allowed_actions=InvalidTransition.allowed(RESTRICTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "restriction",
+                self.status,
+                "extend",
+                allowed_actions=InvalidTransition.allowed(RESTRICTION_TRANSITIONS, self.status),
+            )
         if new_ends_on <= self.ends_on:
-            raise RuleViolation("the new end date must be after the current end date",
-                                rule="restriction.extension_dates")
+            raise RuleViolation(
+                "the new end date must be after the current end date", rule="restriction.extension_dates"
+            )
         self.ends_on = new_ends_on
         self.status = RestrictionStatus.ACTIVE
         self.reason = reason.strip()
@@ -139,11 +175,20 @@ class Restriction:
     def snapshot(self) -> events.RestrictionSnapshot:
         """Returns the full state carried by every restriction event."""
         return events.RestrictionSnapshot(
-            restriction_id=self.id, cadre_id=self.cadre_id, effect=self.effect.value,
-            source_type=self.source_type.value, source_id=self.source_id, starts_on=self.starts_on,
-            ends_on=self.ends_on, until=self.until, status=self.status.value, discretionary_extension=self.discretionary_extension,
-            reason=self.reason, original_post_level=self.original_post_level,
-            original_rank_code=self.original_rank_code)
+            restriction_id=self.id,
+            cadre_id=self.cadre_id,
+            effect=self.effect.value,
+            source_type=self.source_type.value,
+            source_id=self.source_id,
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            until=self.until,
+            status=self.status.value,
+            discretionary_extension=self.discretionary_extension,
+            reason=self.reason,
+            original_post_level=self.original_post_level,
+            original_rank_code=self.original_rank_code,
+        )
 
 
 def last_day(end: dt.date | None) -> dt.date | None:
@@ -161,11 +206,18 @@ def effective_bar(restrictions: Iterable[Restriction], day: dt.date) -> frozense
     return frozenset(r.effect for r in restrictions if r.active_on(day))
 
 
-def merged_intervals(restrictions: Iterable[Restriction],
-                     effect: RestrictionEffect) -> list[tuple[dt.date, dt.date | None]]:
+def merged_intervals(
+    restrictions: Iterable[Restriction], effect: RestrictionEffect
+) -> list[tuple[dt.date, dt.date | None]]:
     """Merges the intervals of one effect (overlapping or touching) into disjoint [start, end) intervals."""
-    spans = sorted(((r.starts_on, r.until) for r in restrictions if r.effect is effect
-                    and (r.until is None or r.until > r.starts_on)), key=lambda s: s[0])
+    spans = sorted(
+        (
+            (r.starts_on, r.until)
+            for r in restrictions
+            if r.effect is effect and (r.until is None or r.until > r.starts_on)
+        ),
+        key=lambda s: s[0],
+    )
     merged: list[tuple[dt.date, dt.date | None]] = []
     for start, end in spans:
         if merged:
@@ -177,8 +229,7 @@ def merged_intervals(restrictions: Iterable[Restriction],
     return merged
 
 
-def barred_until(restrictions: Iterable[Restriction], effect: RestrictionEffect,
-                 day: dt.date) -> dt.date | None | bool:
+def barred_until(restrictions: Iterable[Restriction], effect: RestrictionEffect, day: dt.date) -> dt.date | None | bool:
     """Returns the first day from `day` on without `effect` (False: not barred on `day`; None: no end)."""
     for start, end in merged_intervals(restrictions, effect):
         if start <= day and (end is None or day < end):
@@ -191,8 +242,9 @@ def use_barred(restrictions: Iterable[Restriction], day: dt.date) -> bool:
     return bool(effective_bar(restrictions, day) & USE_BARS)
 
 
-def post_bar(restrictions: Iterable[Restriction], day: dt.date, *, target_level: int | None,
-             original_level: int | None) -> RestrictionEffect | None:
+def post_bar(
+    restrictions: Iterable[Restriction], day: dt.date, *, target_level: int | None, original_level: int | None
+) -> RestrictionEffect | None:
     """Returns the post-level bar a target post would break on `day` (unknown levels count as breaking)."""
     bar = effective_bar(restrictions, day)
     unknown = target_level is None or original_level is None

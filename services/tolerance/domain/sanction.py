@@ -39,8 +39,7 @@ class SanctionStatus(StrEnum):
 
 
 PENDING = frozenset({SanctionStatus.PROPOSED, SanctionStatus.DEFENCE_WINDOW})
-DECIDED = frozenset({SanctionStatus.EFFECTIVE, SanctionStatus.EXTENDED, SanctionStatus.EXPIRED,
-                     SanctionStatus.REVOKED})
+DECIDED = frozenset({SanctionStatus.EFFECTIVE, SanctionStatus.EXTENDED, SanctionStatus.EXPIRED, SanctionStatus.REVOKED})
 IN_FORCE = frozenset({SanctionStatus.EFFECTIVE, SanctionStatus.EXTENDED})
 # Who decides (docs/permissions.md): sanctions by discipline inspection; handling and admonishment also by the
 # organization department.
@@ -120,28 +119,65 @@ class Sanction:
 
     # -- proposal ---------------------------------------------------------------------------------------------
     @classmethod
-    def propose(cls, catalogue: Catalogue, *, sanction_id: str, cadre_id: str, system: SanctionSystem,
-                type_: SanctionType, proposed_on: dt.date, today: dt.date, incident_id: str | None,
-                months: int | None = None, combined_count: int = 1, origin: Origin = Origin.API,
-                external_ref: str | None = None) -> Sanction:
+    def propose(
+        cls,
+        catalogue: Catalogue,
+        *,
+        sanction_id: str,
+        cadre_id: str,
+        system: SanctionSystem,
+        type_: SanctionType,
+        proposed_on: dt.date,
+        today: dt.date,
+        incident_id: str | None,
+        months: int | None = None,
+        combined_count: int = 1,
+        origin: Origin = Origin.API,
+        external_ref: str | None = None,
+    ) -> Sanction:
         """Proposes a sanction (nothing applies until it is decided)."""
         rule = catalogue.check_system(type_, system)
         if proposed_on > today:
             raise RuleViolation("proposed_on cannot be in the future", rule="sanction.proposed_on")
         # Validates the proposed period now so that an impossible proposal is refused at once.
-        resolve_period(catalogue, rule, system=system, effective_on=proposed_on, months=months,
-                       combined_count=combined_count)
-        return cls(id=sanction_id, cadre_id=cadre_id, system=system, type=type_, proposed_type=type_,
-                   status=SanctionStatus.PROPOSED, proposed_on=proposed_on, incident_id=incident_id, origin=origin,
-                   external_ref=external_ref, proposed_months=months, combined_count=combined_count)
+        resolve_period(
+            catalogue, rule, system=system, effective_on=proposed_on, months=months, combined_count=combined_count
+        )
+        return cls(
+            id=sanction_id,
+            cadre_id=cadre_id,
+            system=system,
+            type=type_,
+            proposed_type=type_,
+            status=SanctionStatus.PROPOSED,
+            proposed_on=proposed_on,
+            incident_id=incident_id,
+            origin=origin,
+            external_ref=external_ref,
+            proposed_months=months,
+            combined_count=combined_count,
+        )
 
-    def notify_facts(self, catalogue: Catalogue, calendar: WorkdayCalendar, *, notified_on: dt.date, today: dt.date,
-                     defence_working_days: int, type_: SanctionType | None = None, months: int | None = None,
-                     combined_count: int | None = None) -> None:
+    def notify_facts(
+        self,
+        catalogue: Catalogue,
+        calendar: WorkdayCalendar,
+        *,
+        notified_on: dt.date,
+        today: dt.date,
+        defence_working_days: int,
+        type_: SanctionType | None = None,
+        months: int | None = None,
+        combined_count: int | None = None,
+    ) -> None:
         """Serves the facts notice with the proposed sanction; this opens (or reopens) the defence window."""
         if self.status not in SANCTION_TRANSITIONS["notify facts"]:
-            raise InvalidTransition("sanction", self.status, "notify facts",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "notify facts",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         if not self.proposed_on <= notified_on <= today:
             raise RuleViolation("notified_on must be between the proposal and today", rule="sanction.notified_on")
         new_type = type_ or self.proposed_type
@@ -149,10 +185,14 @@ class Sanction:
         new_months = months if type_ is not None or months is not None else self.proposed_months
         rule = catalogue.check_system(new_type, self.system)
         if self.mitigated_by_case_id and heavier(catalogue, new_type, self.proposed_type):
-            raise RuleViolation("a mitigated proposal cannot be made heavier", rule="sanction.mitigated",
-                                source="docs/rules.md §3.1 (mitigation)")
-        resolve_period(catalogue, rule, system=self.system, effective_on=notified_on, months=new_months,
-                       combined_count=new_count)
+            raise RuleViolation(
+                "a mitigated proposal cannot be made heavier",
+                rule="sanction.mitigated",
+                source="docs/rules.md §3.1 (mitigation)",
+            )
+        resolve_period(
+            catalogue, rule, system=self.system, effective_on=notified_on, months=new_months, combined_count=new_count
+        )
         self.proposed_type = self.type = new_type
         self.proposed_months = new_months
         self.combined_count = new_count
@@ -165,53 +205,99 @@ class Sanction:
     def record_defence(self, *, on: dt.date, statement: str, today: dt.date) -> None:
         """Records the cadre's statement and defence (陈述和申辩); it closes the window."""
         if self.status not in SANCTION_TRANSITIONS["record a defence"]:
-            raise InvalidTransition("sanction", self.status, "record a defence",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "record a defence",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         if self.defence_on is not None:
             raise Conflict("the defence was already recorded", rule="sanction.defence_recorded")
         assert self.facts_notified_on is not None and self.defence_due_on is not None
         if not self.facts_notified_on <= on <= min(today, self.defence_due_on):
-            raise RuleViolation("the defence must be made between the facts notice and the window's end",
-                                rule="sanction.defence_on", source=DEFENCE_SOURCE)
+            raise RuleViolation(
+                "the defence must be made between the facts notice and the window's end",
+                rule="sanction.defence_on",
+                source=DEFENCE_SOURCE,
+            )
         self.defence_on = on
         self.defence_statement = statement.strip()
 
     # -- decision ---------------------------------------------------------------------------------------------
-    def decide(self, catalogue: Catalogue, *, decided_on: dt.date, today: dt.date, decided_by: str,
-               type_: SanctionType | None, months: int | None, effective_on: dt.date | None,
-               publication_scope: str, guard: ToleranceGuard, new_id: Callable[[], str],
-               running_until: dt.date | None = None, original_post_level: int | None = None,
-               original_rank_code: str | None = None) -> list[Restriction]:
+    def decide(
+        self,
+        catalogue: Catalogue,
+        *,
+        decided_on: dt.date,
+        today: dt.date,
+        decided_by: str,
+        type_: SanctionType | None,
+        months: int | None,
+        effective_on: dt.date | None,
+        publication_scope: str,
+        guard: ToleranceGuard,
+        new_id: Callable[[], str],
+        running_until: dt.date | None = None,
+        original_post_level: int | None = None,
+        original_rank_code: str | None = None,
+    ) -> list[Restriction]:
         """Decides the sanction: never heavier than the proposal, never inside the defence window or before the
         tolerance decision; returns the restrictions it causes."""
         if self.status is not SanctionStatus.DEFENCE_WINDOW:
             if self.status is SanctionStatus.PROPOSED:
-                raise Conflict("serve the facts notice and hear the defence before deciding",
-                               rule="sanction.facts_notice_required", source=DEFENCE_SOURCE)
-            raise InvalidTransition("sanction", self.status, "decide",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+                raise Conflict(
+                    "serve the facts notice and hear the defence before deciding",
+                    rule="sanction.facts_notice_required",
+                    source=DEFENCE_SOURCE,
+                )
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "decide",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         assert self.facts_notified_on is not None and self.defence_due_on is not None
         if decided_on > today or decided_on < self.facts_notified_on:
             raise RuleViolation("decided_on must be between the facts notice and today", rule="sanction.decided_on")
         if self.defence_on is None and decided_on <= self.defence_due_on:
-            raise Conflict(f"the defence window is open until {self.defence_due_on.isoformat()}",
-                           rule="sanction.defence_window_open", source=DEFENCE_SOURCE,
-                           defence_due_on=self.defence_due_on.isoformat())
+            raise Conflict(
+                f"the defence window is open until {self.defence_due_on.isoformat()}",
+                rule="sanction.defence_window_open",
+                source=DEFENCE_SOURCE,
+                defence_due_on=self.defence_due_on.isoformat(),
+            )
         _check_guard(guard, decided_on)
         new_type = type_ or self.proposed_type
         rule = catalogue.check_system(new_type, self.system)
         if heavier(catalogue, new_type, self.proposed_type):
-            raise RuleViolation("the decision cannot be heavier than the proposal served with the facts notice",
-                                rule="sanction.heavier_than_proposal", source=DEFENCE_SOURCE)
+            raise RuleViolation(
+                "the decision cannot be heavier than the proposal served with the facts notice",
+                rule="sanction.heavier_than_proposal",
+                source=DEFENCE_SOURCE,
+            )
         effective = self._effective_on(decided_on, effective_on, today)
         chosen = months if months is not None else (self.proposed_months if new_type == self.proposed_type else None)
         count = self.combined_count if rule.combinable else 1
-        period = resolve_period(catalogue, rule, system=self.system, effective_on=effective, months=chosen,
-                                combined_count=count, running_until=running_until)
-        if new_type == self.proposed_type and self.proposed_months and period.months \
-                and period.months > self.proposed_months:
-            raise RuleViolation("the decided period cannot be longer than the proposed one",
-                                rule="sanction.heavier_than_proposal", source=DEFENCE_SOURCE)
+        period = resolve_period(
+            catalogue,
+            rule,
+            system=self.system,
+            effective_on=effective,
+            months=chosen,
+            combined_count=count,
+            running_until=running_until,
+        )
+        if (
+            new_type == self.proposed_type
+            and self.proposed_months
+            and period.months
+            and period.months > self.proposed_months
+        ):
+            raise RuleViolation(
+                "the decided period cannot be longer than the proposed one",
+                rule="sanction.heavier_than_proposal",
+                source=DEFENCE_SOURCE,
+            )
         self.type = new_type
         self.decided_on = decided_on
         self.decided_by = decided_by
@@ -228,17 +314,36 @@ class Sanction:
         return restrictions
 
     @classmethod
-    def admonish(cls, catalogue: Catalogue, *, sanction_id: str, cadre_id: str, issued_on: dt.date,
-                 external_ref: str, new_id: Callable[[], str], original_post_level: int | None = None,
-                 original_rank_code: str | None = None) -> tuple[Sanction, list[Restriction]]:
+    def admonish(
+        cls,
+        catalogue: Catalogue,
+        *,
+        sanction_id: str,
+        cadre_id: str,
+        issued_on: dt.date,
+        external_ref: str,
+        new_id: Callable[[], str],
+        original_post_level: int | None = None,
+        original_rank_code: str | None = None,
+    ) -> tuple[Sanction, list[Restriction]]:
         """Records an admonishment (诫勉) already held by appraisal; it is in force from the talk."""
         rule = catalogue.check_system(SanctionType.ADMONISHMENT, SanctionSystem.ADMONISHMENT)
-        sanction = cls(id=sanction_id, cadre_id=cadre_id, system=SanctionSystem.ADMONISHMENT,
-                       type=SanctionType.ADMONISHMENT, proposed_type=SanctionType.ADMONISHMENT,
-                       status=SanctionStatus.EFFECTIVE, proposed_on=issued_on, origin=Origin.ADMONISHMENT_TALK,
-                       external_ref=external_ref, decided_on=issued_on, decided_by="appraisal",
-                       effective_on=issued_on, original_post_level=original_post_level,
-                       original_rank_code=original_rank_code)
+        sanction = cls(
+            id=sanction_id,
+            cadre_id=cadre_id,
+            system=SanctionSystem.ADMONISHMENT,
+            type=SanctionType.ADMONISHMENT,
+            proposed_type=SanctionType.ADMONISHMENT,
+            status=SanctionStatus.EFFECTIVE,
+            proposed_on=issued_on,
+            origin=Origin.ADMONISHMENT_TALK,
+            external_ref=external_ref,
+            decided_on=issued_on,
+            decided_by="appraisal",
+            effective_on=issued_on,
+            original_post_level=original_post_level,
+            original_rank_code=original_rank_code,
+        )
         period = resolve_period(catalogue, rule, system=sanction.system, effective_on=issued_on)
         sanction.period_months, sanction.ends_on = period.months, period.ends_on
         restrictions = sanction._restrictions(rule, period, new_id)
@@ -249,8 +354,11 @@ class Sanction:
         if effective_on is None:
             return decided_on
         if self.system in (SanctionSystem.GOV, SanctionSystem.CIVIL_SERVICE) and effective_on != decided_on:
-            raise RuleViolation("a 政务处分 or 处分 takes effect on the decision date", rule="sanction.effective_on",
-                                source=EFFECTIVE_SOURCE)
+            raise RuleViolation(
+                "a 政务处分 or 处分 takes effect on the decision date",
+                rule="sanction.effective_on",
+                source=EFFECTIVE_SOURCE,
+            )
         if not decided_on <= effective_on <= today:
             raise RuleViolation("effective_on must be between the decision and today", rule="sanction.effective_on")
         return effective_on
@@ -258,26 +366,45 @@ class Sanction:
     def _restrictions(self, rule: SanctionRule, period: Period, new_id: Callable[[], str]) -> list[Restriction]:
         assert self.effective_on is not None
         return [
-            Restriction.activate(restriction_id=new_id(), cadre_id=self.cadre_id, effect=spec.effect,
-                                 source_type=restriction_source(self.system), source_id=self.id,
-                                 starts_on=spec.starts_on, ends_on=spec.ends_on,
-                                 original_post_level=self.original_post_level,
-                                 original_rank_code=self.original_rank_code)
+            Restriction.activate(
+                restriction_id=new_id(),
+                cadre_id=self.cadre_id,
+                effect=spec.effect,
+                source_type=restriction_source(self.system),
+                source_id=self.id,
+                starts_on=spec.starts_on,
+                ends_on=spec.ends_on,
+                original_post_level=self.original_post_level,
+                original_rank_code=self.original_rank_code,
+            )
             for spec in plan_restrictions(rule, effective_on=self.effective_on, period=period)
         ]
 
     # -- after the decision -----------------------------------------------------------------------------------
-    def extend_probation(self, catalogue: Catalogue, *, reason: str, today: dt.date,
-                         restrictions: list[Restriction], new_id: Callable[[], str]) -> list[Restriction]:
+    def extend_probation(
+        self,
+        catalogue: Catalogue,
+        *,
+        reason: str,
+        today: dt.date,
+        restrictions: list[Restriction],
+        new_id: Callable[[], str],
+    ) -> list[Restriction]:
         """Extends a 1-year 留党察看 by one year; returns the restrictions created for the added year."""
         if self.type is not SanctionType.PARTY_PROBATION:
             raise RuleViolation("only 留党察看 can be extended", rule="sanction.extension_type")
         if self.status not in SANCTION_TRANSITIONS["extend"]:
-            raise InvalidTransition("sanction", self.status, "extend",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "extend",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         if not reason or len(reason.strip()) < MIN_REASON:
-            raise RuleViolation(f"an extension needs a recorded reason of at least {MIN_REASON} characters",
-                                rule="sanction.extension_reason")
+            raise RuleViolation(
+                f"an extension needs a recorded reason of at least {MIN_REASON} characters",
+                rule="sanction.extension_reason",
+            )
         assert self.effective_on is not None and self.ends_on is not None and self.period_months is not None
         if today >= self.ends_on:
             raise Conflict("the probation has already ended", rule="sanction.extension_too_late")
@@ -292,18 +419,32 @@ class Sanction:
         for restriction in restrictions:
             if restriction.status.value != "ACTIVE" or restriction.ends_on is None:
                 continue
-            later = [s for s in by_effect_end.get(restriction.effect, []) if s.starts_on == restriction.starts_on
-                     and s.ends_on is not None and s.ends_on > restriction.ends_on and restriction.ends_on >= old_end]
+            later = [
+                s
+                for s in by_effect_end.get(restriction.effect, [])
+                if s.starts_on == restriction.starts_on
+                and s.ends_on is not None
+                and s.ends_on > restriction.ends_on
+                and restriction.ends_on >= old_end
+            ]
             if later:
                 restriction.extend(new_ends_on=later[0].ends_on, reason=reason, today=today, discretionary=False)
         existing = {(r.effect, r.starts_on) for r in restrictions}
         for spec in planned:
             if (spec.effect, spec.starts_on) not in existing:
-                added.append(Restriction.activate(
-                    restriction_id=new_id(), cadre_id=self.cadre_id, effect=spec.effect,
-                    source_type=restriction_source(self.system), source_id=self.id, starts_on=spec.starts_on,
-                    ends_on=spec.ends_on, original_post_level=self.original_post_level,
-                    original_rank_code=self.original_rank_code))
+                added.append(
+                    Restriction.activate(
+                        restriction_id=new_id(),
+                        cadre_id=self.cadre_id,
+                        effect=spec.effect,
+                        source_type=restriction_source(self.system),
+                        source_id=self.id,
+                        starts_on=spec.starts_on,
+                        ends_on=spec.ends_on,
+                        original_post_level=self.original_post_level,
+                        original_rank_code=self.original_rank_code,
+                    )
+                )
         self.period_months, self.ends_on = period.months, period.ends_on
         self.extension_reason = reason.strip()
         self.status = SanctionStatus.EXTENDED
@@ -312,28 +453,46 @@ class Sanction:
     def expire(self, catalogue: Catalogue, today: dt.date) -> None:
         """Ends the sanction at the end of its period (the sweep does the same in SQL)."""
         if self.status not in SANCTION_TRANSITIONS["expire"]:
-            raise InvalidTransition("sanction", self.status, "expire",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "expire",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         if self.ends_on is None or self.ends_on > today:
             raise RuleViolation("the sanction has not reached its end date", rule="sanction.not_due")
         self.status = SanctionStatus.EXPIRED
         self.events.append(events.SanctionExpired(self.snapshot(catalogue)))
 
-    def vary(self, catalogue: Catalogue, *, new_type: SanctionType, appeal_id: str | None, on: dt.date,
-             restrictions: list[Restriction], new_id: Callable[[], str]) -> list[Restriction]:
+    def vary(
+        self,
+        catalogue: Catalogue,
+        *,
+        new_type: SanctionType,
+        appeal_id: str | None,
+        on: dt.date,
+        restrictions: list[Restriction],
+        new_id: Callable[[], str],
+    ) -> list[Restriction]:
         """Applies an appeal that varied the sanction (never heavier): recomputes period and restrictions."""
         if self.status not in SANCTION_TRANSITIONS["vary"]:
-            raise InvalidTransition("sanction", self.status, "vary",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "vary",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         rule = catalogue.check_system(new_type, self.system)
         if heavier(catalogue, new_type, self.type):
-            raise RuleViolation("an appeal never makes a sanction heavier", rule="sanction.appeal_heavier",
-                                source=APPEAL_SOURCE)
+            raise RuleViolation(
+                "an appeal never makes a sanction heavier", rule="sanction.appeal_heavier", source=APPEAL_SOURCE
+            )
         assert self.effective_on is not None
         months = _varied_months(catalogue, rule, self.period_months)
         count = self.combined_count if rule.combinable else 1
-        period = resolve_period(catalogue, rule, system=self.system, effective_on=self.effective_on, months=months,
-                                combined_count=count)
+        period = resolve_period(
+            catalogue, rule, system=self.system, effective_on=self.effective_on, months=months, combined_count=count
+        )
         for restriction in restrictions:
             restriction.lift(on, "APPEAL_VARIED")
         fresh = [r for r in self._restrictions(rule, period, new_id) if r.ends_on is None or r.ends_on > on]
@@ -347,12 +506,17 @@ class Sanction:
         self.events.append(events.SanctionVaried(self.snapshot(catalogue), self.previous_type.value, appeal_id))
         return fresh
 
-    def revoke(self, catalogue: Catalogue, *, appeal_id: str | None, on: dt.date,
-               restrictions: list[Restriction]) -> None:
+    def revoke(
+        self, catalogue: Catalogue, *, appeal_id: str | None, on: dt.date, restrictions: list[Restriction]
+    ) -> None:
         """Applies an appeal that revoked the sanction: lifts every restriction; rank restores, petitions clarify."""
         if self.status not in SANCTION_TRANSITIONS["revoke"]:
-            raise InvalidTransition("sanction", self.status, "revoke",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "revoke",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         for restriction in restrictions:
             restriction.lift(on, "APPEAL_REVOKED")
         self.status = SanctionStatus.REVOKED
@@ -362,8 +526,12 @@ class Sanction:
     def withdraw(self, *, on: dt.date, reason: str) -> None:
         """Withdraws a proposal that was never decided (tolerated incident, or dropped)."""
         if self.status not in SANCTION_TRANSITIONS["withdraw"]:
-            raise InvalidTransition("sanction", self.status, "withdraw",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "withdraw",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         self.status = SanctionStatus.WITHDRAWN
         self.withdrawn_on = on
         self.withdrawal_reason = reason
@@ -371,13 +539,20 @@ class Sanction:
     def mitigate(self, catalogue: Catalogue, *, case_id: str, to_type: SanctionType | None) -> None:
         """Lowers a pending proposal after a MITIGATE tolerance decision; the lighter type's own period applies."""
         if self.status not in SANCTION_TRANSITIONS["mitigate"]:
-            raise InvalidTransition("sanction", self.status, "mitigate",
-                                    allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status))
+            raise InvalidTransition(
+                "sanction",
+                self.status,
+                "mitigate",
+                allowed_actions=InvalidTransition.allowed(SANCTION_TRANSITIONS, self.status),
+            )
         if to_type is not None:
             catalogue.check_system(to_type, self.system)
             if not lighter_or_equal(catalogue, to_type, self.proposed_type):
-                raise RuleViolation(f"{to_type} is not lighter than the proposed {self.proposed_type}",
-                                    rule="tolerance.mitigation_not_lighter", source="问责条例 §18")
+                raise RuleViolation(
+                    f"{to_type} is not lighter than the proposed {self.proposed_type}",
+                    rule="tolerance.mitigation_not_lighter",
+                    source="问责条例 §18",
+                )
             if to_type != self.proposed_type:
                 self.proposed_type = self.type = to_type
                 self.proposed_months = None
@@ -388,8 +563,13 @@ class Sanction:
     def effects(self, catalogue: Catalogue) -> tuple[str, ...]:
         """Lists the restriction effects of the sanction's type."""
         rule = catalogue.rule(self.type)
-        seen = dict.fromkeys([*(e.value for e in rule.bars), *(s.effect.value for s in rule.spans),
-                              *(e.value for _, e in rule.grade_effects)])
+        seen = dict.fromkeys(
+            [
+                *(e.value for e in rule.bars),
+                *(s.effect.value for s in rule.spans),
+                *(e.value for _, e in rule.grade_effects),
+            ]
+        )
         if rule.period_kind is PeriodKind.PROBATION:
             seen.setdefault("GRADE_UNDETERMINED")
         return tuple(seen)
@@ -399,10 +579,18 @@ class Sanction:
         rule = catalogue.rule(self.type)
         assert self.effective_on is not None
         return events.SanctionSnapshot(
-            sanction_id=self.id, cadre_id=self.cadre_id, system=self.system.value, type=self.type.value,
-            effective_on=self.effective_on, ends_on=self.ends_on, period_months=self.period_months,
-            effects=self.effects(catalogue), incident_id=self.incident_id, demotes_rank=rule.demotes_rank,
-            demotes_level=rule.demotes_level)
+            sanction_id=self.id,
+            cadre_id=self.cadre_id,
+            system=self.system.value,
+            type=self.type.value,
+            effective_on=self.effective_on,
+            ends_on=self.ends_on,
+            period_months=self.period_months,
+            effects=self.effects(catalogue),
+            incident_id=self.incident_id,
+            demotes_rank=rule.demotes_rank,
+            demotes_level=rule.demotes_level,
+        )
 
 
 def restriction_source(system: SanctionSystem) -> RestrictionSource:
@@ -416,15 +604,24 @@ def restriction_source(system: SanctionSystem) -> RestrictionSource:
 
 def _check_guard(guard: ToleranceGuard, decided_on: dt.date) -> None:
     if guard.exempted:
-        raise Conflict("the incident was tolerated (exempt) for this cadre", rule="sanction.incident_tolerated",
-                       source=TOLERANCE_GUARD_SOURCE)
+        raise Conflict(
+            "the incident was tolerated (exempt) for this cadre",
+            rule="sanction.incident_tolerated",
+            source=TOLERANCE_GUARD_SOURCE,
+        )
     if guard.pending_case:
-        raise Conflict("a tolerance case on this incident is awaiting its decision",
-                       rule="sanction.tolerance_pending", source=TOLERANCE_GUARD_SOURCE)
+        raise Conflict(
+            "a tolerance case on this incident is awaiting its decision",
+            rule="sanction.tolerance_pending",
+            source=TOLERANCE_GUARD_SOURCE,
+        )
     if guard.window_open_until is not None and not guard.case_decided and decided_on <= guard.window_open_until:
-        raise Conflict(f"the tolerance application window is open until {guard.window_open_until.isoformat()}",
-                       rule="sanction.tolerance_window_open", source=TOLERANCE_GUARD_SOURCE,
-                       window_ends_on=guard.window_open_until.isoformat())
+        raise Conflict(
+            f"the tolerance application window is open until {guard.window_open_until.isoformat()}",
+            rule="sanction.tolerance_window_open",
+            source=TOLERANCE_GUARD_SOURCE,
+            window_ends_on=guard.window_open_until.isoformat(),
+        )
 
 
 def heavier(catalogue: Catalogue, candidate: SanctionType, reference: SanctionType) -> bool:

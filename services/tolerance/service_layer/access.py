@@ -32,5 +32,8 @@ def require_system_role(principal: Principal, system: SanctionSystem) -> None:
     """Refuses (403) a sanction action to a role that may not take it for this system."""
     allowed = {Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN} if system in ORG_DECIDABLE else {Role.DISCIPLINE_OFFICER}
     if not principal.has(*allowed):
-        raise Forbidden(f"your role may not act on {system.value} measures", rule="sanction.role",
-                        required_roles=sorted(r.value for r in allowed))
+        raise Forbidden(
+            f"your role may not act on {system.value} measures",
+            rule="sanction.role",
+            required_roles=sorted(r.value for r in allowed),
+        )

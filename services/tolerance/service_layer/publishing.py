@@ -75,8 +75,14 @@ def _(event: events.SanctionVaried) -> Iterable[Contract]:
 
 @to_contracts.register
 def _(event: events.SanctionRevoked) -> Iterable[Contract]:
-    return (v1.SanctionRevoked(**_sanction(event.state), appeal_id=event.appeal_id, revoked_on=event.revoked_on,
-                               publication_scope=event.publication_scope),)
+    return (
+        v1.SanctionRevoked(
+            **_sanction(event.state),
+            appeal_id=event.appeal_id,
+            revoked_on=event.revoked_on,
+            publication_scope=event.publication_scope,
+        ),
+    )
 
 
 def _refs(refs: tuple[events.SourceRef, ...]) -> list[v1.SourceRef]:
@@ -85,15 +91,30 @@ def _refs(refs: tuple[events.SourceRef, ...]) -> list[v1.SourceRef]:
 
 @to_contracts.register
 def _(event: events.ToleranceGranted) -> Iterable[Contract]:
-    return (v1.ToleranceGranted(case_id=event.case_id, incident_id=event.incident_id, cadre_id=event.cadre_id,
-                                decision=event.decision, decided_on=event.decided_on,
-                                source_refs=_refs(event.source_refs), mitigated_to=event.mitigated_to),)
+    return (
+        v1.ToleranceGranted(
+            case_id=event.case_id,
+            incident_id=event.incident_id,
+            cadre_id=event.cadre_id,
+            decision=event.decision,
+            decided_on=event.decided_on,
+            source_refs=_refs(event.source_refs),
+            mitigated_to=event.mitigated_to,
+        ),
+    )
 
 
 @to_contracts.register
 def _(event: events.ToleranceRejected) -> Iterable[Contract]:
-    return (v1.ToleranceRejected(case_id=event.case_id, incident_id=event.incident_id, cadre_id=event.cadre_id,
-                                 decided_on=event.decided_on, source_refs=_refs(event.source_refs)),)
+    return (
+        v1.ToleranceRejected(
+            case_id=event.case_id,
+            incident_id=event.incident_id,
+            cadre_id=event.cadre_id,
+            decided_on=event.decided_on,
+            source_refs=_refs(event.source_refs),
+        ),
+    )
 
 
 @to_contracts.register

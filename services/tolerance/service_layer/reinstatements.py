@@ -31,8 +31,9 @@ async def _load(uow: ToleranceUnitOfWork, reinstatement_id: str) -> Reinstatemen
     return item
 
 
-async def advance_reinstatement(cmd: commands.ReinstatementStep, uow: ToleranceUnitOfWork, *, principal: Principal,
-                                today: dt.date) -> dict[str, Any]:
+async def advance_reinstatement(
+    cmd: commands.ReinstatementStep, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Runs one step of the reinstatement procedure."""
     async with uow:
         item = await _load(uow, cmd.reinstatement_id)
@@ -45,36 +46,59 @@ async def advance_reinstatement(cmd: commands.ReinstatementStep, uow: ToleranceU
                 raise RuleViolation(f"unknown step {cmd.action}", rule="reinstatement.step")
             await cadre_for_action(uow, principal, item.cadre_id)
             if not principal.has(*roles):
-                raise Forbidden(f"your role may not take the step {cmd.action}", rule="reinstatement.role",
-                                required_roles=sorted(r.value for r in roles))
+                raise Forbidden(
+                    f"your role may not take the step {cmd.action}",
+                    rule="reinstatement.role",
+                    required_roles=sorted(r.value for r in roles),
+                )
             await _step(uow, item, cmd, today=today)
         await uow.reinstatements.save(item)
         await uow.audit(principal, cmd.action.upper().replace("-", "_"), "reinstatement", item.id)
         return await uow.commit(state_of(item))
 
 
-async def _step(uow: ToleranceUnitOfWork, item: Reinstatement, cmd: commands.ReinstatementStep, *,
-                today: dt.date) -> None:
+async def _step(
+    uow: ToleranceUnitOfWork, item: Reinstatement, cmd: commands.ReinstatementStep, *, today: dt.date
+) -> None:
     policy = uow.context.policy
     enabled = policy.upper_consultation_enabled
     if cmd.action == "org-opinion":
         assert cmd.target_post is not None
-        item.give_org_opinion(on=cmd.on, today=today, opinion=cmd.text, target_post=cmd.target_post,
-                              target_post_level=cmd.target_post_level, upper_enabled=enabled)
+        item.give_org_opinion(
+            on=cmd.on,
+            today=today,
+            opinion=cmd.text,
+            target_post=cmd.target_post,
+            target_post_level=cmd.target_post_level,
+            upper_enabled=enabled,
+        )
     elif cmd.action == "discipline-opinion":
         assert cmd.favourable is not None
         item.give_discipline_opinion(on=cmd.on, today=today, opinion=cmd.text, favourable=cmd.favourable)
     elif cmd.action == "fact-finding":
-        item.find_facts(on=cmd.on, today=today, survey_done=cmd.survey_done,
-                        objection=cmd.objection or Objection.NONE, note=cmd.text)
+        item.find_facts(
+            on=cmd.on,
+            today=today,
+            survey_done=cmd.survey_done,
+            objection=cmd.objection or Objection.NONE,
+            note=cmd.text,
+        )
     elif cmd.action == "upper-consultation":
         assert cmd.reference is not None and cmd.agreed is not None
         item.consult_upper_level(on=cmd.on, today=today, reference=cmd.reference, agreed=cmd.agreed)
     elif cmd.action == "decision":
         assert cmd.approved is not None and cmd.body is not None
         restrictions = await uow.restrictions.of_cadre(item.cadre_id)
-        item.decide(on=cmd.on, today=today, approved=cmd.approved, body=cmd.body, note=cmd.text,
-                    target_post=cmd.target_post, target_post_level=cmd.target_post_level,
-                    restrictions=restrictions, upper_enabled=enabled)
+        item.decide(
+            on=cmd.on,
+            today=today,
+            approved=cmd.approved,
+            body=cmd.body,
+            note=cmd.text,
+            target_post=cmd.target_post,
+            target_post_level=cmd.target_post_level,
+            restrictions=restrictions,
+            upper_enabled=enabled,
+        )
     elif cmd.action == "announcement":
         item.announce(on=cmd.on, today=today)

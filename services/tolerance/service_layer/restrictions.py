@@ -20,12 +20,19 @@ from services.tolerance.service_layer.access import cadre_for_action
 from services.tolerance.service_layer.publishing import to_contracts
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
-EXTENDABLE = frozenset({RestrictionSource.SANCTION, RestrictionSource.ORG_HANDLING, RestrictionSource.ADMONISHMENT,
-                        RestrictionSource.ACCOUNTABILITY})
+EXTENDABLE = frozenset(
+    {
+        RestrictionSource.SANCTION,
+        RestrictionSource.ORG_HANDLING,
+        RestrictionSource.ADMONISHMENT,
+        RestrictionSource.ACCOUNTABILITY,
+    }
+)
 
 
-async def extend_restriction(cmd: commands.ExtendRestriction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                             today: dt.date) -> dict[str, Any]:
+async def extend_restriction(
+    cmd: commands.ExtendRestriction, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Extends a restriction by the organization's judgement that use is still affected, with the reason kept."""
     async with uow:
         restriction = await uow.restrictions.get(cmd.restriction_id)
@@ -33,17 +40,24 @@ async def extend_restriction(cmd: commands.ExtendRestriction, uow: ToleranceUnit
             raise NotFound("restriction not found", field="restriction_id", rule="restriction.id")
         await cadre_for_action(uow, principal, restriction.cadre_id)
         if restriction.source_type not in EXTENDABLE:
-            raise RuleViolation("an investigation's restriction ends with the investigation",
-                                rule="restriction.extension_source")
+            raise RuleViolation(
+                "an investigation's restriction ends with the investigation", rule="restriction.extension_source"
+            )
         previous = restriction.ends_on
-        restriction.extend(new_ends_on=first_free_day(cmd.new_ends_on), reason=cmd.reason, today=today,
-                           discretionary=True)
+        restriction.extend(
+            new_ends_on=first_free_day(cmd.new_ends_on), reason=cmd.reason, today=today, discretionary=True
+        )
         await uow.restrictions.save_many([restriction])
         assert previous is not None
-        await uow.restrictions.record_extension(restriction_id=restriction.id, previous_ends_on=previous,
-                                                new_ends_on=first_free_day(cmd.new_ends_on),
-                                                reason=cmd.reason.strip(),
-                                                discretionary=True, decided_by=principal.subject, decided_on=today)
+        await uow.restrictions.record_extension(
+            restriction_id=restriction.id,
+            previous_ends_on=previous,
+            new_ends_on=first_free_day(cmd.new_ends_on),
+            reason=cmd.reason.strip(),
+            discretionary=True,
+            decided_by=principal.subject,
+            decided_on=today,
+        )
         await uow.audit(principal, "EXTEND", "restriction", restriction.id)
         return await uow.commit(state_of(restriction))
 
@@ -58,8 +72,7 @@ class SweepResult:
     cadres: set[str] = field(default_factory=set, repr=False)
 
 
-async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, batch: int,
-                     result: SweepResult) -> bool:
+async def expire_due(uow: ToleranceUnitOfWork, *, today: dt.date, batch: int, result: SweepResult) -> bool:
     """Expires one batch of due restrictions and sanctions in the open transaction; True if more may be due.
 
     The rows are claimed so that two replicas never expire, nor announce, the same row twice (adapters.expiry).
@@ -102,15 +115,18 @@ async def open_eligible_reinstatements(uow: ToleranceUnitOfWork, *, cadre_ids: s
         rows = sorted(basis[cadre_id], key=lambda row: row.id)
         levels = [row.original_post_level for row in rows]
         item = Reinstatement.become_eligible(
-            reinstatement_id=new_id(), cadre_id=cadre_id, basis_sanction_ids=[row.id for row in rows],
-            eligible_from=today, original_post_level=None if None in levels else max(levels))
+            reinstatement_id=new_id(),
+            cadre_id=cadre_id,
+            basis_sanction_ids=[row.id for row in rows],
+            eligible_from=today,
+            original_post_level=None if None in levels else max(levels),
+        )
         await uow.reinstatements.add(item)
         opened += 1
     return opened
 
 
-async def sweep(uow_factory, *, today: dt.date, batch: int = 1000,
-                max_batches: int = 10_000) -> SweepResult:
+async def sweep(uow_factory, *, today: dt.date, batch: int = 1000, max_batches: int = 10_000) -> SweepResult:
     """Expires everything due on `today` in short transactions; each batch also opens the reinstatements that
     became eligible by it, in the same transaction."""
     result = SweepResult()
@@ -119,8 +135,9 @@ async def sweep(uow_factory, *, today: dt.date, batch: int = 1000,
         async with uow_factory() as uow:
             result.cadres = set()
             more = await expire_due(uow, today=today, batch=batch, result=result)
-            result.reinstatements_opened += await open_eligible_reinstatements(uow, cadre_ids=result.cadres,
-                                                                               today=today)
+            result.reinstatements_opened += await open_eligible_reinstatements(
+                uow, cadre_ids=result.cadres, today=today
+            )
             result.batches += 1
             await uow.commit()
     return result

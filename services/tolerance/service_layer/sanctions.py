@@ -45,8 +45,12 @@ from services.tolerance.service_layer.incidents import ensure_incident
 from services.tolerance.service_layer.restrictions import open_eligible_reinstatements
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
-SANCTION_SOURCES = (RestrictionSource.SANCTION, RestrictionSource.ORG_HANDLING, RestrictionSource.ADMONISHMENT,
-                    RestrictionSource.ACCOUNTABILITY)
+SANCTION_SOURCES = (
+    RestrictionSource.SANCTION,
+    RestrictionSource.ORG_HANDLING,
+    RestrictionSource.ADMONISHMENT,
+    RestrictionSource.ACCOUNTABILITY,
+)
 STAGE_ORDER = {AppealStage.REVIEW: 1, AppealStage.APPEAL: 2, AppealStage.REAPPEAL: 3}
 
 
@@ -79,22 +83,29 @@ async def tolerance_guard(uow: ToleranceUnitOfWork, incident_id: str | None, cad
         pending_case=any(c.status in UNDECIDED for c in cases),
         exempted=any(c.decision is ToleranceDecision.EXEMPT for c in cases),
         window_open_until=incident.tolerance_window_ends_on if incident else None,
-        case_decided=any(c.decision is not None or c.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.CLOSED)
-                         for c in cases),
+        case_decided=any(
+            c.decision is not None or c.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.CLOSED) for c in cases
+        ),
     )
 
 
-async def _mitigation(uow: ToleranceUnitOfWork, incident_id: str, cadre_id: str) -> tuple[str, SanctionType | None] | None:
+async def _mitigation(
+    uow: ToleranceUnitOfWork, incident_id: str, cadre_id: str
+) -> tuple[str, SanctionType | None] | None:
     cases = await uow.cases.for_incident(incident_id, cadre_id)
     if any(c.decision is ToleranceDecision.EXEMPT for c in cases):
-        raise Conflict("the incident was tolerated (exempt) for this cadre: no sanction can follow",
-                       rule="sanction.incident_tolerated", source="docs/rules.md §3.1 result usage")
+        raise Conflict(
+            "the incident was tolerated (exempt) for this cadre: no sanction can follow",
+            rule="sanction.incident_tolerated",
+            source="docs/rules.md §3.1 result usage",
+        )
     mitigated = [c for c in cases if c.decision is ToleranceDecision.MITIGATE]
     return (mitigated[-1].id, mitigated[-1].mitigated_to) if mitigated else None
 
 
-async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> str:
+async def propose_sanction(
+    cmd: commands.ProposeSanction, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Proposes a sanction on an incident for a cadre in scope (never on a tolerated incident)."""
     policy = uow.context.policy
     require_system_role(principal, cmd.system)
@@ -106,38 +117,58 @@ async def propose_sanction(cmd: commands.ProposeSanction, uow: ToleranceUnitOfWo
         if cmd.cadre_id not in incident.cadre_ids:
             raise RuleViolation("the cadre is not concerned by the incident", rule="sanction.incident_cadre")
         mitigation = await _mitigation(uow, incident.id, cmd.cadre_id)
-        sanction = Sanction.propose(policy.catalogue, sanction_id=new_id(), cadre_id=cmd.cadre_id,
-                                    system=cmd.system, type_=cmd.type, proposed_on=cmd.proposed_on, today=today,
-                                    incident_id=incident.id, months=cmd.period_months,
-                                    combined_count=cmd.combined_count)
+        sanction = Sanction.propose(
+            policy.catalogue,
+            sanction_id=new_id(),
+            cadre_id=cmd.cadre_id,
+            system=cmd.system,
+            type_=cmd.type,
+            proposed_on=cmd.proposed_on,
+            today=today,
+            incident_id=incident.id,
+            months=cmd.period_months,
+            combined_count=cmd.combined_count,
+        )
         if mitigation is not None:
             case_id, to_type = mitigation
             if to_type is not None and heavier(policy.catalogue, cmd.type, to_type):
-                raise RuleViolation(f"the incident was mitigated to {to_type.value}: no heavier proposal",
-                                    rule="sanction.mitigated", source="docs/rules.md §3.1 (mitigation)")
+                raise RuleViolation(
+                    f"the incident was mitigated to {to_type.value}: no heavier proposal",
+                    rule="sanction.mitigated",
+                    source="docs/rules.md §3.1 (mitigation)",
+                )
             sanction.mitigated_by_case_id = case_id
         await uow.sanctions.add(sanction)
         await uow.audit(principal, "PROPOSE", "sanction", sanction.id)
         return await uow.commit(sanction.id)
 
 
-async def notify_facts(cmd: commands.NotifyFacts, uow: ToleranceUnitOfWork, *, principal: Principal,
-                       today: dt.date) -> dict[str, Any]:
+async def notify_facts(
+    cmd: commands.NotifyFacts, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Serves the facts notice (with a possibly revised proposal); the defence window opens."""
     calendar = uow.context.calendar
     policy = uow.context.policy
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)
-        sanction.notify_facts(policy.catalogue, calendar, notified_on=cmd.notified_on, today=today,
-                              defence_working_days=policy.defence_working_days, type_=cmd.type,
-                              months=cmd.period_months, combined_count=cmd.combined_count)
+        sanction.notify_facts(
+            policy.catalogue,
+            calendar,
+            notified_on=cmd.notified_on,
+            today=today,
+            defence_working_days=policy.defence_working_days,
+            type_=cmd.type,
+            months=cmd.period_months,
+            combined_count=cmd.combined_count,
+        )
         await uow.sanctions.save(sanction)
         await uow.audit(principal, "NOTIFY_FACTS", "sanction", sanction.id)
         return await uow.commit(state_of(sanction))
 
 
-async def record_defence(cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, *, principal: Principal,
-                         today: dt.date) -> dict[str, Any]:
+async def record_defence(
+    cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records the cadre's own statement and defence."""
     async with uow:
         sanction = await load_sanction(uow, cmd.sanction_id)
@@ -148,8 +179,9 @@ async def record_defence(cmd: commands.RecordDefence, uow: ToleranceUnitOfWork, 
         return await uow.commit(state_of(sanction))
 
 
-async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                          today: dt.date) -> dict[str, Any]:
+async def decide_sanction(
+    cmd: commands.DecideSanction, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Decides a sanction after the defence and the tolerance decision; its restrictions start."""
     policy = uow.context.policy
     async with uow:
@@ -157,47 +189,67 @@ async def decide_sanction(cmd: commands.DecideSanction, uow: ToleranceUnitOfWork
         guard = await tolerance_guard(uow, sanction.incident_id, sanction.cadre_id)
         running = None
         if sanction.system is SanctionSystem.CIVIL_SERVICE:
-            running = await uow.sanctions.running_until(sanction.cadre_id, sanction.system, cmd.decided_on,
-                                                        exclude=sanction.id)
+            running = await uow.sanctions.running_until(
+                sanction.cadre_id, sanction.system, cmd.decided_on, exclude=sanction.id
+            )
         post, rank = await uow.projections.original_levels(sanction.cadre_id, cmd.effective_on or cmd.decided_on)
-        restrictions = sanction.decide(policy.catalogue, decided_on=cmd.decided_on, today=today,
-                                       decided_by=principal.subject, type_=cmd.type, months=cmd.period_months,
-                                       effective_on=cmd.effective_on, publication_scope=cmd.publication_scope,
-                                       guard=guard, new_id=_rst_id, running_until=running,
-                                       original_post_level=post, original_rank_code=rank)
+        restrictions = sanction.decide(
+            policy.catalogue,
+            decided_on=cmd.decided_on,
+            today=today,
+            decided_by=principal.subject,
+            type_=cmd.type,
+            months=cmd.period_months,
+            effective_on=cmd.effective_on,
+            publication_scope=cmd.publication_scope,
+            guard=guard,
+            new_id=_rst_id,
+            running_until=running,
+            original_post_level=post,
+            original_rank_code=rank,
+        )
         await uow.sanctions.save(sanction)
         await uow.restrictions.add_many(restrictions)
-        await settle_investigations(uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id,
-                                    on=cmd.decided_on)
+        await settle_investigations(
+            uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id, on=cmd.decided_on
+        )
         await uow.audit(principal, "DECIDE", "sanction", sanction.id)
         return await uow.commit(state_of(sanction))
 
 
-async def extend_probation(cmd: commands.ExtendProbation, uow: ToleranceUnitOfWork, *, principal: Principal,
-                           today: dt.date) -> dict[str, Any]:
+async def extend_probation(
+    cmd: commands.ExtendProbation, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Extends a 1-year 留党察看 by a year, with the reason recorded on every restriction it moves."""
     policy = uow.context.policy
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)
         restrictions = await uow.restrictions.of_source([restriction_source(sanction.system)], sanction.id)
         before = {r.id: r.ends_on for r in restrictions}
-        added = sanction.extend_probation(policy.catalogue, reason=cmd.reason, today=today,
-                                          restrictions=restrictions, new_id=_rst_id)
+        added = sanction.extend_probation(
+            policy.catalogue, reason=cmd.reason, today=today, restrictions=restrictions, new_id=_rst_id
+        )
         changed = [r for r in restrictions if r.events]
         await uow.restrictions.save_many(changed)
         for r in changed:
-            await uow.restrictions.record_extension(restriction_id=r.id, previous_ends_on=before[r.id],
-                                                    new_ends_on=r.ends_on, reason=cmd.reason.strip(),
-                                                    discretionary=False, decided_by=principal.subject,
-                                                    decided_on=today)
+            await uow.restrictions.record_extension(
+                restriction_id=r.id,
+                previous_ends_on=before[r.id],
+                new_ends_on=r.ends_on,
+                reason=cmd.reason.strip(),
+                discretionary=False,
+                decided_by=principal.subject,
+                decided_on=today,
+            )
         await uow.restrictions.add_many(added)
         await uow.sanctions.save(sanction)
         await uow.audit(principal, "EXTEND", "sanction", sanction.id)
         return await uow.commit(state_of(sanction))
 
 
-async def withdraw_sanction(cmd: commands.WithdrawSanction, uow: ToleranceUnitOfWork, *, principal: Principal,
-                            today: dt.date) -> dict[str, Any]:
+async def withdraw_sanction(
+    cmd: commands.WithdrawSanction, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Withdraws a proposal that will not be decided."""
     async with uow:
         sanction = await _for_action(uow, principal, cmd.sanction_id)
@@ -205,14 +257,16 @@ async def withdraw_sanction(cmd: commands.WithdrawSanction, uow: ToleranceUnitOf
             raise RuleViolation("withdrawn_on must be between the proposal and today", rule="sanction.withdrawn_on")
         sanction.withdraw(on=cmd.withdrawn_on, reason=cmd.reason.strip())
         await uow.sanctions.save(sanction)
-        await settle_investigations(uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id,
-                                    on=cmd.withdrawn_on)
+        await settle_investigations(
+            uow, incident_id=sanction.incident_id, cadre_id=sanction.cadre_id, on=cmd.withdrawn_on
+        )
         await uow.audit(principal, "WITHDRAW", "sanction", sanction.id)
         return await uow.commit(state_of(sanction))
 
 
-async def settle_investigations(uow: ToleranceUnitOfWork, *, incident_id: str | None, cadre_id: str,
-                                on: dt.date) -> None:
+async def settle_investigations(
+    uow: ToleranceUnitOfWork, *, incident_id: str | None, cadre_id: str, on: dt.date
+) -> None:
     """Closes investigations waiting on an incident's handling once no proposal for the cadre is pending."""
     policy = uow.context.policy
     if incident_id is None:
@@ -220,8 +274,11 @@ async def settle_investigations(uow: ToleranceUnitOfWork, *, incident_id: str | 
     sanctions = await uow.sanctions.for_incident(incident_id, cadre_id)
     if any(s.status in PENDING for s in sanctions):
         return
-    investigations = [i for i in await uow.investigations.not_closed(cadre_id=cadre_id, incident_id=incident_id)
-                      if i.status is InvestigationStatus.CONCLUDING]
+    investigations = [
+        i
+        for i in await uow.investigations.not_closed(cadre_id=cadre_id, incident_id=incident_id)
+        if i.status is InvestigationStatus.CONCLUDING
+    ]
     if not investigations:
         return
     decided = [s.type for s in sanctions if s.status in DECIDED and s.status is not SanctionStatus.REVOKED]
@@ -230,8 +287,9 @@ async def settle_investigations(uow: ToleranceUnitOfWork, *, incident_id: str | 
         await close_investigation_with(uow, investigation, result=result, on=max(on, investigation.opened_on))
 
 
-async def close_investigation_with(uow: ToleranceUnitOfWork, investigation: Investigation, *,
-                                   result: InvestigationResult, on: dt.date) -> None:
+async def close_investigation_with(
+    uow: ToleranceUnitOfWork, investigation: Investigation, *, result: InvestigationResult, on: dt.date
+) -> None:
     """Closes an investigation and lifts its restrictions."""
     restrictions = await uow.restrictions.of_source([RestrictionSource.INVESTIGATION], investigation.id)
     investigation.close(result=result, on=on, restrictions=restrictions)
@@ -240,10 +298,21 @@ async def close_investigation_with(uow: ToleranceUnitOfWork, investigation: Inve
 
 
 # -- from other services' events --------------------------------------------------------------------------------
-async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system: SanctionSystem,
-                             type_: SanctionType, on: dt.date, today: dt.date, origin: Origin, external_ref: str,
-                             ref: SourceRef, summary: str, incident_id: str | None = None,
-                             occurred_on: dt.date | None = None) -> Sanction | None:
+async def propose_from_event(
+    uow: ToleranceUnitOfWork,
+    *,
+    cadre_id: str,
+    system: SanctionSystem,
+    type_: SanctionType,
+    on: dt.date,
+    today: dt.date,
+    origin: Origin,
+    external_ref: str,
+    ref: SourceRef,
+    summary: str,
+    incident_id: str | None = None,
+    occurred_on: dt.date | None = None,
+) -> Sanction | None:
     """Creates a proposal from another service's finding, once (by its external reference); none if tolerated.
 
     `on` is the day the finding was established (the proposal's date and the incident's opening); `occurred_on`, when
@@ -253,14 +322,30 @@ async def propose_from_event(uow: ToleranceUnitOfWork, *, cadre_id: str, system:
     policy = uow.context.policy
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return None
-    incident = await ensure_incident(uow, ref=ref, cadre_id=cadre_id, occurred_on=min(occurred_on or on, on),
-                                     opened_on=on, summary=summary, incident_id=incident_id)
+    incident = await ensure_incident(
+        uow,
+        ref=ref,
+        cadre_id=cadre_id,
+        occurred_on=min(occurred_on or on, on),
+        opened_on=on,
+        summary=summary,
+        incident_id=incident_id,
+    )
     cases = await uow.cases.for_incident(incident, cadre_id)
     if any(c.decision is ToleranceDecision.EXEMPT for c in cases):
         return None
-    sanction = Sanction.propose(policy.catalogue, sanction_id=new_id(), cadre_id=cadre_id, system=system,
-                                type_=type_, proposed_on=on, today=max(today, on), incident_id=incident, origin=origin,
-                                external_ref=external_ref)
+    sanction = Sanction.propose(
+        policy.catalogue,
+        sanction_id=new_id(),
+        cadre_id=cadre_id,
+        system=system,
+        type_=type_,
+        proposed_on=on,
+        today=max(today, on),
+        incident_id=incident,
+        origin=origin,
+        external_ref=external_ref,
+    )
     mitigated = [c for c in cases if c.decision is ToleranceDecision.MITIGATE]
     if mitigated:
         sanction.mitigate(policy.catalogue, case_id=mitigated[-1].id, to_type=None)
@@ -275,16 +360,32 @@ async def record_admonishment(uow: ToleranceUnitOfWork, *, talk_id: str, cadre_i
     if await uow.sanctions.by_external_ref(external_ref) is not None:
         return
     post, rank = await uow.projections.original_levels(cadre_id, issued_on)
-    sanction, restrictions = Sanction.admonish(policy.catalogue, sanction_id=new_id(), cadre_id=cadre_id,
-                                               issued_on=issued_on, external_ref=external_ref, new_id=_rst_id,
-                                               original_post_level=post, original_rank_code=rank)
+    sanction, restrictions = Sanction.admonish(
+        policy.catalogue,
+        sanction_id=new_id(),
+        cadre_id=cadre_id,
+        issued_on=issued_on,
+        external_ref=external_ref,
+        new_id=_rst_id,
+        original_post_level=post,
+        original_rank_code=rank,
+    )
     await uow.sanctions.add(sanction)
     await uow.restrictions.add_many(restrictions)
     await uow.projections.complete_admonishment_tasks(cadre_id=cadre_id, done_on=issued_on, sanction_id=sanction.id)
 
 
-async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: AppealStage, result: AppealResult,
-                       target_ref: str, varied_to: str | None, decided_on: dt.date, today: dt.date) -> str:
+async def apply_appeal(
+    uow: ToleranceUnitOfWork,
+    *,
+    appeal_id: str,
+    stage: AppealStage,
+    result: AppealResult,
+    target_ref: str,
+    varied_to: str | None,
+    decided_on: dt.date,
+    today: dt.date,
+) -> str:
     """Applies an appeal decision on a sanction once per (appeal, stage); returns what was done."""
     policy = uow.context.policy
     if not target_ref.startswith("sanction/"):
@@ -309,8 +410,14 @@ async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: Appea
                     new_type = SanctionType(varied_to or "")
                 except ValueError:
                     raise PermanentEventError(f"appeal {appeal_id} varied to an unknown type") from None
-                fresh = sanction.vary(policy.catalogue, new_type=new_type, appeal_id=appeal_id, on=decided_on,
-                                      restrictions=restrictions, new_id=_rst_id)
+                fresh = sanction.vary(
+                    policy.catalogue,
+                    new_type=new_type,
+                    appeal_id=appeal_id,
+                    on=decided_on,
+                    restrictions=restrictions,
+                    new_id=_rst_id,
+                )
                 await uow.restrictions.add_many(fresh)
                 outcome = "VARIED"
                 varied = True
@@ -318,8 +425,15 @@ async def apply_appeal(uow: ToleranceUnitOfWork, *, appeal_id: str, stage: Appea
             raise PermanentEventError(f"appeal {appeal_id} cannot apply: {exc.message}") from None
         await uow.restrictions.save_many([r for r in restrictions if r.events])
         await uow.sanctions.save(sanction)
-    await uow.appeals.record(appeal_id=appeal_id, stage=stage.value, sanction_id=sanction_id, result=result.value,
-                             varied_to=varied_to, decided_on=decided_on, outcome=outcome)
+    await uow.appeals.record(
+        appeal_id=appeal_id,
+        stage=stage.value,
+        sanction_id=sanction_id,
+        result=result.value,
+        varied_to=varied_to,
+        decided_on=decided_on,
+        outcome=outcome,
+    )
     if varied:
         # A shorter period may already be over: a removed cadre can become eligible for reinstatement now.
         await open_eligible_reinstatements(uow, cadre_ids={sanction.cadre_id}, today=today)

@@ -19,8 +19,11 @@ from services.tolerance.service_layer.access import cadre_for_action, own_cadre
 from services.tolerance.service_layer.sanctions import close_investigation_with
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 
-INITIATOR_ROLES = {Initiator.ORG_DEPT: Role.ORG_ADMIN, Initiator.DISCIPLINE_COMMISSION: Role.DISCIPLINE_OFFICER,
-                   Initiator.UNIT: Role.ASSESSOR}
+INITIATOR_ROLES = {
+    Initiator.ORG_DEPT: Role.ORG_ADMIN,
+    Initiator.DISCIPLINE_COMMISSION: Role.DISCIPLINE_OFFICER,
+    Initiator.UNIT: Role.ASSESSOR,
+}
 
 
 def _initiator(principal: Principal, cadre_id: str, requested: Initiator | None) -> Initiator:
@@ -34,13 +37,17 @@ def _initiator(principal: Principal, cadre_id: str, requested: Initiator | None)
             raise Forbidden("your role may not apply for this cadre", rule="tolerance.initiator")
         return allowed[0]
     if requested not in allowed:
-        raise Forbidden(f"your role cannot apply as {requested.value}", rule="tolerance.initiator",
-                        allowed=[i.value for i in allowed])
+        raise Forbidden(
+            f"your role cannot apply as {requested.value}",
+            rule="tolerance.initiator",
+            allowed=[i.value for i in allowed],
+        )
     return requested
 
 
-async def apply_for_tolerance(cmd: commands.ApplyForTolerance, uow: ToleranceUnitOfWork, *, principal: Principal,
-                              today: dt.date) -> str:
+async def apply_for_tolerance(
+    cmd: commands.ApplyForTolerance, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> str:
     """Files an application: by the cadre for themselves, or by the unit, discipline body or organization dept."""
     async with uow:
         initiator = _initiator(principal, cmd.cadre_id, cmd.initiator)
@@ -57,11 +64,18 @@ async def apply_for_tolerance(cmd: commands.ApplyForTolerance, uow: ToleranceUni
         if any(c.decision in (ToleranceDecision.EXEMPT, ToleranceDecision.MITIGATE) for c in cases):
             raise Conflict("tolerance was already granted for this incident", rule="tolerance.already_granted")
         sanctions = await uow.sanctions.for_incident(incident.id, cmd.cadre_id)
-        case = ToleranceCase.apply(case_id=new_id(), incident_id=incident.id, cadre_id=cmd.cadre_id,
-                                   initiator=initiator, applied_on=cmd.applied_on, today=today,
-                                   statement=cmd.statement, grounds=cmd.grounds,
-                                   linked_sanction_decided=any(s.status in DECIDED for s in sanctions),
-                                   incident_occurred_on=incident.occurred_on)
+        case = ToleranceCase.apply(
+            case_id=new_id(),
+            incident_id=incident.id,
+            cadre_id=cmd.cadre_id,
+            initiator=initiator,
+            applied_on=cmd.applied_on,
+            today=today,
+            statement=cmd.statement,
+            grounds=cmd.grounds,
+            linked_sanction_decided=any(s.status in DECIDED for s in sanctions),
+            incident_occurred_on=incident.occurred_on,
+        )
         await uow.cases.add(case, created_by=principal.subject)
         await uow.audit(principal, "APPLY", "tolerance-case", case.id)
         return await uow.commit(case.id)
@@ -75,8 +89,9 @@ async def _case_for_action(uow: ToleranceUnitOfWork, principal: Principal, case_
     return case
 
 
-async def accept_case(cmd: commands.AcceptCase, uow: ToleranceUnitOfWork, *, principal: Principal,
-                      today: dt.date) -> dict[str, Any]:
+async def accept_case(
+    cmd: commands.AcceptCase, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Accepts an application for verification, or declines it with a reason."""
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
@@ -86,19 +101,25 @@ async def accept_case(cmd: commands.AcceptCase, uow: ToleranceUnitOfWork, *, pri
         return await uow.commit(state_of(case))
 
 
-async def record_checklist(cmd: commands.RecordChecklist, uow: ToleranceUnitOfWork, *, principal: Principal) -> dict[str, Any]:
+async def record_checklist(
+    cmd: commands.RecordChecklist, uow: ToleranceUnitOfWork, *, principal: Principal
+) -> dict[str, Any]:
     """Records the verification checklist with evidence per condition and exclusion."""
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
-        case.record_checklist(conditions=dict(cmd.conditions), exclusions=dict(cmd.exclusions),
-                              verification_report_ref=cmd.verification_report_ref)
+        case.record_checklist(
+            conditions=dict(cmd.conditions),
+            exclusions=dict(cmd.exclusions),
+            verification_report_ref=cmd.verification_report_ref,
+        )
         await uow.cases.save(case)
         await uow.audit(principal, "VERIFY", "tolerance-case", case.id)
         return await uow.commit(state_of(case))
 
 
-async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, principal: Principal,
-                      today: dt.date) -> dict[str, Any]:
+async def decide_case(
+    cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Records the collective decision; EXEMPT withdraws pending sanctions, MITIGATE lowers them."""
     policy = uow.context.policy
     async with uow:
@@ -108,11 +129,21 @@ async def decide_case(cmd: commands.DecideCase, uow: ToleranceUnitOfWork, *, pri
         assert incident is not None
         sanctions = await uow.sanctions.for_incident(case.incident_id, case.cadre_id)
         pending = [s for s in sanctions if s.status in PENDING]
-        case.decide(decision=cmd.decision, reasons=cmd.reasons, on=cmd.decided_on, today=today, body=cmd.body,
-                    body_size=cmd.body_size, members=cmd.members, rules=policy.decision_rules,
-                    relative_ids=entry.relative_ids, linked_sanction_decided=any(s.status in DECIDED for s in sanctions),
-                    mitigated_to=cmd.mitigated_to, publication_scope=cmd.publication_scope,
-                    source_refs=incident.source_refs)
+        case.decide(
+            decision=cmd.decision,
+            reasons=cmd.reasons,
+            on=cmd.decided_on,
+            today=today,
+            body=cmd.body,
+            body_size=cmd.body_size,
+            members=cmd.members,
+            rules=policy.decision_rules,
+            relative_ids=entry.relative_ids,
+            linked_sanction_decided=any(s.status in DECIDED for s in sanctions),
+            mitigated_to=cmd.mitigated_to,
+            publication_scope=cmd.publication_scope,
+            source_refs=incident.source_refs,
+        )
         if cmd.decision is ToleranceDecision.EXEMPT:
             for sanction in pending:
                 sanction.withdraw(on=cmd.decided_on, reason=f"TOLERATED:{case.id}")
@@ -132,20 +163,23 @@ async def _close_investigations(uow: ToleranceUnitOfWork, incident: Incident, ca
     reports = [r.id for r in incident.source_refs if r.type == "REPORT"]
     seen = set()
     for report_id in [None, *reports]:
-        for investigation in await uow.investigations.not_closed(cadre_id=cadre_id, incident_id=incident.id,
-                                                                 report_id=report_id):
+        for investigation in await uow.investigations.not_closed(
+            cadre_id=cadre_id, incident_id=incident.id, report_id=report_id
+        ):
             if investigation.id in seen:
                 continue
             seen.add(investigation.id)
-            await close_investigation_with(uow, investigation, result=InvestigationResult.NO_SANCTION,
-                                           on=max(on, investigation.opened_on))
+            await close_investigation_with(
+                uow, investigation, result=InvestigationResult.NO_SANCTION, on=max(on, investigation.opened_on)
+            )
 
 
 STEP_ACTIONS = ("submit", "notify", "file", "correction-plan", "correction-done", "close")
 
 
-async def advance_case(cmd: commands.CaseStep, uow: ToleranceUnitOfWork, *, principal: Principal,
-                       today: dt.date) -> dict[str, Any]:
+async def advance_case(
+    cmd: commands.CaseStep, uow: ToleranceUnitOfWork, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Runs one dated step: submit for decision, notify, file upward, correction plan and its completion, close."""
     async with uow:
         case = await _case_for_action(uow, principal, cmd.case_id)
@@ -167,4 +201,3 @@ async def advance_case(cmd: commands.CaseStep, uow: ToleranceUnitOfWork, *, prin
         await uow.cases.save(case)
         await uow.audit(principal, cmd.action.upper().replace("-", "_"), "tolerance-case", case.id)
         return await uow.commit(state_of(case))
-

@@ -28,7 +28,9 @@ def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-async def _page(conn: AsyncConnection, query: Select, table: Table, date_col: str, page: PageParams) -> tuple[list, str | None]:
+async def _page(
+    conn: AsyncConnection, query: Select, table: Table, date_col: str, page: PageParams
+) -> tuple[list, str | None]:
     query = keyset(query, [table.c[date_col], table.c.id], page, descending=True, converters=[_date, None])
     rows = list((await conn.execute(query)).mappings().all())
     return next_cursor(rows, page, lambda r: (r[date_col].isoformat(), r["id"]))
@@ -63,8 +65,9 @@ async def get_sanction(conn: AsyncConnection, principal: Principal, sanction_id:
     return None if row is None else sanction_row(row, principal)
 
 
-async def list_sanctions(conn: AsyncConnection, principal: Principal, page: PageParams,
-                         **filters: Any) -> tuple[list[Row], str | None]:
+async def list_sanctions(
+    conn: AsyncConnection, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Row], str | None]:
     """Lists sanctions in scope, newest proposal first."""
     t = orm.sanction
     query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
@@ -78,8 +81,9 @@ def restriction_row(row: Any, principal: Principal) -> Row:
     data = {k: row[k] for k in row.keys() if k not in ("updated_at", "until_on")}
     data["ends_on"] = last_day(row["ends_on"])
     data["applies_until"] = last_day(row["until_on"])
-    if row["source_type"] == "INVESTIGATION" and not principal.has(Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN,
-                                                                    Role.ASSESSOR, Role.AUDITOR):
+    if row["source_type"] == "INVESTIGATION" and not principal.has(
+        Role.DISCIPLINE_OFFICER, Role.ORG_ADMIN, Role.ASSESSOR, Role.AUDITOR
+    ):
         data["source_id"] = None
     return data
 
@@ -90,8 +94,9 @@ async def get_restriction(conn: AsyncConnection, principal: Principal, restricti
     return None if row is None else restriction_row(row, principal)
 
 
-async def list_restrictions(conn: AsyncConnection, principal: Principal, page: PageParams, *,
-                            active_on: dt.date | None = None, **filters: Any) -> tuple[list[Row], str | None]:
+async def list_restrictions(
+    conn: AsyncConnection, principal: Principal, page: PageParams, *, active_on: dt.date | None = None, **filters: Any
+) -> tuple[list[Row], str | None]:
     """Lists restrictions in scope (optionally those applying on a date), latest start first."""
     t = orm.restriction
     query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
@@ -101,19 +106,25 @@ async def list_restrictions(conn: AsyncConnection, principal: Principal, page: P
     return [restriction_row(r, principal) for r in rows], cursor
 
 
-async def active_restrictions(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date,
-                              chunk: int = 2000) -> dict[str, list[tuple[str, str, dt.date | None]]]:
+async def active_restrictions(
+    conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date, chunk: int = 2000
+) -> dict[str, list[tuple[str, str, dt.date | None]]]:
     """Returns {cadre_id: [(restriction_id, effect, last day)]} of the restrictions applying on `on` (set-based)."""
     t = orm.restriction
     columns = (t.c.cadre_id, t.c.id, t.c.effect, t.c.ends_on)
     ids = list(dict.fromkeys(cadre_ids))
     if conn.dialect.name == "postgresql":
         # One array parameter instead of thousands of bound values: one plan, one round trip.
-        queries = [select(*columns).where(t.c.cadre_id == any_(bindparam("ids", ids, type_=ARRAY(String))),
-                                          active_filter(t, on))]
+        queries = [
+            select(*columns).where(
+                t.c.cadre_id == any_(bindparam("ids", ids, type_=ARRAY(String))), active_filter(t, on)
+            )
+        ]
     else:
-        queries = [select(*columns).where(t.c.cadre_id.in_(ids[start:start + chunk]), active_filter(t, on))
-                   for start in range(0, len(ids), chunk)]
+        queries = [
+            select(*columns).where(t.c.cadre_id.in_(ids[start : start + chunk]), active_filter(t, on))
+            for start in range(0, len(ids), chunk)
+        ]
     found: dict[str, list[tuple[str, str, dt.date | None]]] = {}
     for query in queries:
         for cadre_id, rid, effect, ends_on in (await conn.execute(query)).all():
@@ -133,8 +144,9 @@ async def get_case(conn: AsyncConnection, principal: Principal, case_id: str) ->
     return None if row is None else case_row(row)
 
 
-async def list_cases(conn: AsyncConnection, principal: Principal, page: PageParams,
-                     **filters: Any) -> tuple[list[Row], str | None]:
+async def list_cases(
+    conn: AsyncConnection, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Row], str | None]:
     """Lists tolerance cases in scope, newest application first."""
     t = orm.tolerance_case
     query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
@@ -149,16 +161,27 @@ async def _incident_rows(conn: AsyncConnection, rows: list[Any]) -> list[Row]:
         return []
     c, s = orm.incident_cadre, orm.incident_source
     cadres: dict[str, list[str]] = {}
-    for incident_id, cadre_id in (await conn.execute(select(c.c.incident_id, c.c.cadre_id)
-                                                     .where(c.c.incident_id.in_(ids)).order_by(c.c.cadre_id))).all():
+    for incident_id, cadre_id in (
+        await conn.execute(select(c.c.incident_id, c.c.cadre_id).where(c.c.incident_id.in_(ids)).order_by(c.c.cadre_id))
+    ).all():
         cadres.setdefault(incident_id, []).append(cadre_id)
     sources: dict[str, list[Row]] = {}
-    for incident_id, ref_type, ref_id in (await conn.execute(
-            select(s.c.incident_id, s.c.ref_type, s.c.ref_id).where(s.c.incident_id.in_(ids))
-            .order_by(s.c.ref_type, s.c.ref_id))).all():
+    for incident_id, ref_type, ref_id in (
+        await conn.execute(
+            select(s.c.incident_id, s.c.ref_type, s.c.ref_id)
+            .where(s.c.incident_id.in_(ids))
+            .order_by(s.c.ref_type, s.c.ref_id)
+        )
+    ).all():
         sources.setdefault(incident_id, []).append({"type": ref_type, "id": ref_id})
-    return [{**{k: r[k] for k in r.keys() if k not in ("created_at", "updated_at", "created_by")},
-             "cadre_ids": cadres.get(r["id"], []), "source_refs": sources.get(r["id"], [])} for r in rows]
+    return [
+        {
+            **{k: r[k] for k in r.keys() if k not in ("created_at", "updated_at", "created_by")},
+            "cadre_ids": cadres.get(r["id"], []),
+            "source_refs": sources.get(r["id"], []),
+        }
+        for r in rows
+    ]
 
 
 def _incident_query(scope: Scope, cadre_id: str | None) -> Select:
@@ -177,8 +200,9 @@ async def get_incident(conn: AsyncConnection, principal: Principal, incident_id:
     return items[0] if items else None
 
 
-async def list_incidents(conn: AsyncConnection, principal: Principal, page: PageParams, *,
-                         cadre_id: str | None = None) -> tuple[list[Row], str | None]:
+async def list_incidents(
+    conn: AsyncConnection, principal: Principal, page: PageParams, *, cadre_id: str | None = None
+) -> tuple[list[Row], str | None]:
     """Lists incidents concerning cadres in scope, newest first."""
     query = _incident_query(await scope_of(conn, principal), cadre_id)
     rows, cursor = await _page(conn, query, orm.incident, "opened_on", page)
@@ -196,8 +220,9 @@ async def get_investigation(conn: AsyncConnection, principal: Principal, investi
     return None if row is None else _plain(row)
 
 
-async def list_investigations(conn: AsyncConnection, principal: Principal, page: PageParams,
-                              **filters: Any) -> tuple[list[Row], str | None]:
+async def list_investigations(
+    conn: AsyncConnection, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Row], str | None]:
     """Lists investigations in scope, newest first."""
     t = orm.investigation
     query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
@@ -210,8 +235,13 @@ async def _with_basis(conn: AsyncConnection, rows: list[Any]) -> list[Row]:
     ids = [r["id"] for r in rows]
     basis: dict[str, list[str]] = {}
     if ids:
-        for rid, sid in (await conn.execute(select(b.c.reinstatement_id, b.c.sanction_id)
-                                            .where(b.c.reinstatement_id.in_(ids)).order_by(b.c.sanction_id))).all():
+        for rid, sid in (
+            await conn.execute(
+                select(b.c.reinstatement_id, b.c.sanction_id)
+                .where(b.c.reinstatement_id.in_(ids))
+                .order_by(b.c.sanction_id)
+            )
+        ).all():
             basis.setdefault(rid, []).append(sid)
     return [{**_plain(r), "basis_sanction_ids": basis.get(r["id"], [])} for r in rows]
 
@@ -222,11 +252,11 @@ async def get_reinstatement(conn: AsyncConnection, principal: Principal, reinsta
     return None if row is None else (await _with_basis(conn, [row]))[0]
 
 
-async def list_reinstatements(conn: AsyncConnection, principal: Principal, page: PageParams,
-                              **filters: Any) -> tuple[list[Row], str | None]:
+async def list_reinstatements(
+    conn: AsyncConnection, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Row], str | None]:
     """Lists reinstatements in scope, newest eligibility first."""
     t = orm.reinstatement
     query = _filters(scoped(select(t), t.c.cadre_id, await scope_of(conn, principal)), t, filters)
     rows, cursor = await _page(conn, query, t, "eligible_from", page)
     return await _with_basis(conn, rows), cursor
-

@@ -17,8 +17,12 @@ from services.appraisal.main import create_app
 from services.appraisal.service_layer.index import recompute_dirty
 from services.appraisal.settings import AppraisalSettings
 
-UNITS = {"city": ["city"], "finance": ["city", "finance"], "finance-div1": ["city", "finance", "finance-div1"],
-         "health": ["city", "health"]}
+UNITS = {
+    "city": ["city"],
+    "finance": ["city", "finance"],
+    "finance-div1": ["city", "finance", "finance-div1"],
+    "health": ["city", "health"],
+}
 CADRES = {  # id: (unit, gender, birth year, rank, leadership, relatives)
     "c-fin-1": ("finance", "MALE", 1985, "C08", True, ["c-fin-2"]),
     "c-fin-2": ("finance", "FEMALE", 1992, "C09", False, ["c-fin-1"]),
@@ -39,22 +43,47 @@ class App(ServiceHarness):
 
 def directory_events() -> list[Contract]:
     """The test org tree and cadres as rank publishes them."""
-    units = [rank_v1.OrgUnitChanged(org_unit_id=unit, parent_id=path[-2] if len(path) > 1 else None, name=unit,
-                                    agency_level=AgencyLevel.MUNICIPAL_AGENCY, path=path)
-             for unit, path in UNITS.items()]
-    cadres = [rank_v1.CadreRegistered(cadre_id=cadre, name=cadre, gender=Gender(gender), birth_date=dt.date(born, 6, 1),
-                                      org_unit_id=unit, org_path=UNITS[unit], category=CadreCategory.COMPREHENSIVE,
-                                      party_member=True, entry_date=dt.date(2010, 1, 1), rank_code=rank,
-                                      leadership=lead, relative_ids=relatives)
-              for cadre, (unit, gender, born, rank, lead, relatives) in CADRES.items()]
+    units = [
+        rank_v1.OrgUnitChanged(
+            org_unit_id=unit,
+            parent_id=path[-2] if len(path) > 1 else None,
+            name=unit,
+            agency_level=AgencyLevel.MUNICIPAL_AGENCY,
+            path=path,
+        )
+        for unit, path in UNITS.items()
+    ]
+    cadres = [
+        rank_v1.CadreRegistered(
+            cadre_id=cadre,
+            name=cadre,
+            gender=Gender(gender),
+            birth_date=dt.date(born, 6, 1),
+            org_unit_id=unit,
+            org_path=UNITS[unit],
+            category=CadreCategory.COMPREHENSIVE,
+            party_member=True,
+            entry_date=dt.date(2010, 1, 1),
+            rank_code=rank,
+            leadership=lead,
+            relative_ids=relatives,
+        )
+        for cadre, (unit, gender, born, rank, lead, relatives) in CADRES.items()
+    ]
     return [*units, *cadres]
 
 
 @pytest.fixture
 async def app(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[App]:
-    settings = settings_for(AppraisalSettings, database_url=await fresh_db("appraisal"), nats_url=nats_url,
-                            namespace=events_ns, auth=test_auth, index_job_interval_s=3600.0,
-                            talk_schedule_job_interval_s=3600.0)
+    settings = settings_for(
+        AppraisalSettings,
+        database_url=await fresh_db("appraisal"),
+        nats_url=nats_url,
+        namespace=events_ns,
+        auth=test_auth,
+        index_job_interval_s=3600.0,
+        talk_schedule_job_interval_s=3600.0,
+    )
     async with serve(create_app, settings, today=dt.date(2026, 1, 12)) as served:
         await apply_directory(served.app.state.runtime, orm.directory, directory_events())
         yield App.of(served, test_auth)

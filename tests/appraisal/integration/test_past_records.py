@@ -11,34 +11,52 @@ URL = "/api/v1/performance-records/history"
 
 
 def body(**over) -> dict:
-    values = {"cadre_id": "c-fin-4", "occurred_on": "2018-08-20", "category": "URGENT_HARD", "title": "防汛抢险",
-              "verified_on": "2018-09-03", "quantity": 2, "document_no": "财纪〔2018〕7号", "source": "IMPORT"}
+    values = {
+        "cadre_id": "c-fin-4",
+        "occurred_on": "2018-08-20",
+        "category": "URGENT_HARD",
+        "title": "防汛抢险",
+        "verified_on": "2018-09-03",
+        "quantity": 2,
+        "document_no": "财纪〔2018〕7号",
+        "source": "IMPORT",
+    }
     values.update(over)
     return values
 
 
 async def index_refs(app, cadre: str, period: str) -> dict:
-    r = await app.client.get(f"/api/v1/accountability-index/{cadre}", params={"period_key": period},
-                             headers=app.h("org_admin"))
+    r = await app.client.get(
+        f"/api/v1/accountability-index/{cadre}", params={"period_key": period}, headers=app.h("org_admin")
+    )
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     return {c["source"]: c["ref_ids"] for c in items[0]["components"]} if items else {}
 
 
 async def test_a_past_record_is_verified_on_its_real_dates_and_counts_in_its_real_quarter(app):
-    response = await app.client.post(URL, json=body(), headers={
-        **app.auth.headers("assessor", unit="city", subject="assessor-5"), "Idempotency-Key": "k-record-1"})
+    response = await app.client.post(
+        URL,
+        json=body(),
+        headers={**app.auth.headers("assessor", unit="city", subject="assessor-5"), "Idempotency-Key": "k-record-1"},
+    )
     assert response.status_code == 201, response.text
     answer = response.json()
     assert answer["outcome"] == "RECORDED"
     rid = answer["performance_record_id"]
     row = (await app.client.get(f"/api/v1/performance-records/{rid}", headers=app.h("org_admin"))).json()
     assert (row["status"], row["occurred_on"], row["verified_on"], row["verified_by"], row["quantity"]) == (
-        "VERIFIED", "2018-08-20", "2018-09-03", None, 2)
+        "VERIFIED",
+        "2018-08-20",
+        "2018-09-03",
+        None,
+        2,
+    )
     assert (row["source"], row["document_no"], row["recorded_by"]) == ("IMPORT", "财纪〔2018〕7号", "assessor-5")
     # the index (as of its quarter) counts it in the quarter it occurred in, not the quarter it was typed in
     assert await app.rows(select(orm.index_dirty.c.period_key).where(orm.index_dirty.c.cadre_id == "c-fin-4")) == [
-        ("2018-Q3",)]
+        ("2018-Q3",)
+    ]
     await app.recompute()
     assert (await index_refs(app, "c-fin-4", "2018-Q3"))["URGENT_HARD_TASKS"] == [rid]
     assert await index_refs(app, "c-fin-4", "2026-Q1") == {}
@@ -55,15 +73,26 @@ async def test_the_same_again_changes_nothing_and_a_correction_supersedes_keepin
     assert corrected.json()["outcome"] == "CORRECTED"
     assert corrected.json()["performance_record_id"] == first["performance_record_id"]
     r = orm.past_fact_record
-    records = await app.rows(select(r.c.id, r.c.supersedes, r.c.fact)
-                             .where(r.c.object_id == first["performance_record_id"]).order_by(r.c.recorded_at))
+    records = await app.rows(
+        select(r.c.id, r.c.supersedes, r.c.fact)
+        .where(r.c.object_id == first["performance_record_id"])
+        .order_by(r.c.recorded_at)
+    )
     assert [(x.id, x.supersedes, x.fact["quantity"]) for x in records] == [
-        (first["id"], None, 2), (corrected.json()["id"], first["id"], 3)]
-    row = (await app.client.get(f"/api/v1/performance-records/{first['performance_record_id']}",
-                                headers=app.h("org_admin"))).json()
+        (first["id"], None, 2),
+        (corrected.json()["id"], first["id"], 3),
+    ]
+    row = (
+        await app.client.get(
+            f"/api/v1/performance-records/{first['performance_record_id']}", headers=app.h("org_admin")
+        )
+    ).json()
     assert (row["quantity"], row["verified_on"]) == (3, "2018-09-10")
-    audit = await app.rows(select(orm.audit_log.c.action).where(
-        orm.audit_log.c.object_id == first["performance_record_id"]).order_by(orm.audit_log.c.id))
+    audit = await app.rows(
+        select(orm.audit_log.c.action)
+        .where(orm.audit_log.c.object_id == first["performance_record_id"])
+        .order_by(orm.audit_log.c.id)
+    )
     assert audit == [("HISTORY_RECORDED",), ("HISTORY_CORRECTED",)]
 
 
@@ -78,8 +107,9 @@ async def test_dates_in_the_future_before_entry_or_out_of_order_are_refused_nami
         response = await app.client.post(URL, json=payload, headers=app.hk("org_admin"))
         assert response.status_code == 422, response.text
         assert (response.json()["rule"], response.json()["field"]) == (rule, field)
-    evaluation = await app.client.post(URL, json=body(category="PUBLIC_EVALUATION", quantity=None),
-                                       headers=app.hk("org_admin"))  # the live value rule
+    evaluation = await app.client.post(
+        URL, json=body(category="PUBLIC_EVALUATION", quantity=None), headers=app.hk("org_admin")
+    )  # the live value rule
     assert evaluation.status_code == 422 and evaluation.json()["rule"] == "performance_record.public_evaluation_score"
     for payload, field in ((body(source="RUMOUR"), "source"), (body(status="VERIFIED"), "status")):
         response = await app.client.post(URL, json=payload, headers=app.hk("org_admin"))

@@ -9,9 +9,18 @@ import datetime as dt
 
 
 async def post_record(app, on: str):
-    return await app.client.post("/api/v1/performance-records", headers=app.hk("assessor", "finance", None),
-                                 json={"cadre_id": "c-fin-2", "occurred_on": on, "category": "KEY_TASK",
-                                       "title": "work", "quantity": 1, "evidence_refs": ["doc-1"]})
+    return await app.client.post(
+        "/api/v1/performance-records",
+        headers=app.hk("assessor", "finance", None),
+        json={
+            "cadre_id": "c-fin-2",
+            "occurred_on": on,
+            "category": "KEY_TASK",
+            "title": "work",
+            "quantity": 1,
+            "evidence_refs": ["doc-1"],
+        },
+    )
 
 
 async def test_a_record_before_the_cadres_entry_is_refused_by_rule(app):
@@ -34,17 +43,23 @@ async def test_a_record_from_1800_is_refused_by_field(app):
 async def test_a_talk_before_the_cadres_entry_is_refused(app):
     app.at(dt.date(2026, 3, 20))
     schedule = {"type": "REMINDER", "cadre_id": "c-fin-2"}
-    early = await app.client.post("/api/v1/talks", headers=app.hk("assessor", "finance", None),
-                                  json={**schedule, "scheduled_on": "2009-06-01"})
+    early = await app.client.post(
+        "/api/v1/talks", headers=app.hk("assessor", "finance", None), json={**schedule, "scheduled_on": "2009-06-01"}
+    )
     assert early.status_code == 422, early.text
     assert early.json()["rule"] == "talk.scheduled_on" and early.json()["field"] == "scheduled_on"
-    far = await app.client.post("/api/v1/talks", headers=app.hk("assessor", "finance", None),
-                                json={**schedule, "scheduled_on": "9999-12-31"})
+    far = await app.client.post(
+        "/api/v1/talks", headers=app.hk("assessor", "finance", None), json={**schedule, "scheduled_on": "9999-12-31"}
+    )
     assert far.status_code == 422 and "scheduled_on" in {e["field"] for e in far.json()["errors"]}
-    created = await app.client.post("/api/v1/talks", headers=app.hk("assessor", "finance", None),
-                                    json={**schedule, "scheduled_on": "2026-03-25"})
+    created = await app.client.post(
+        "/api/v1/talks", headers=app.hk("assessor", "finance", None), json={**schedule, "scheduled_on": "2026-03-25"}
+    )
     assert created.status_code == 201, created.text
-    held = await app.client.post(f"/api/v1/talks/{created.json()['id']}/record",
-                                 headers=app.hk("assessor", "finance", None), json={"held_on": "2009-01-05"})
+    held = await app.client.post(
+        f"/api/v1/talks/{created.json()['id']}/record",
+        headers=app.hk("assessor", "finance", None),
+        json={"held_on": "2009-01-05"},
+    )
     assert held.status_code == 422, held.text
     assert held.json()["rule"] == "talk.held_on"

@@ -19,13 +19,20 @@ D = dt.date
 
 
 def closed(report: str, cadre: str, outcome: ReportOutcome, on: D) -> pet.ReportClosed:
-    return pet.ReportClosed(report_id=report, outcome=outcome,
-                            cadre_outcomes=[pet.CadreOutcome(cadre_id=cadre, outcome=outcome)], closed_on=on)
+    return pet.ReportClosed(
+        report_id=report,
+        outcome=outcome,
+        cadre_outcomes=[pet.CadreOutcome(cadre_id=cadre, outcome=outcome)],
+        closed_on=on,
+    )
 
 
-def clarification(cadre: str, reports: list[str], cid: str = "cl-1", on: D = D(2026, 3, 12)) -> pet.ClarificationExecuted:
-    return pet.ClarificationExecuted(clarification_id=cid, cadre_id=cadre, report_ids=reports, method="MEETING",
-                                     scope="UNIT", executed_on=on)
+def clarification(
+    cadre: str, reports: list[str], cid: str = "cl-1", on: D = D(2026, 3, 12)
+) -> pet.ClarificationExecuted:
+    return pet.ClarificationExecuted(
+        clarification_id=cid, cadre_id=cadre, report_ids=reports, method="MEETING", scope="UNIT", executed_on=on
+    )
 
 
 async def notes(app, role: str = "org_admin", unit: str | None = "city", cadre: str | None = None, **params) -> list:
@@ -57,9 +64,12 @@ async def test_a_clarification_notes_the_record_and_removes_the_reports_negative
     assert after["total"] > before["total"]
     items = await notes(app, kind="CLARIFICATION")
     assert [(n["cadre_id"], n["source_ref"], n["noted_on"]) for n in items] == [
-        ("c-fin-1", "clarification/cl-1", "2026-03-12")]
+        ("c-fin-1", "clarification/cl-1", "2026-03-12")
+    ]
     assert "r-100" in items[0]["detail"] and await note_count(app) == 1
-    part = (await app.client.get("/api/v1/dossier-parts/appraisal/c-fin-1", headers=app.h("cadre", None, "c-fin-1"))).json()
+    part = (
+        await app.client.get("/api/v1/dossier-parts/appraisal/c-fin-1", headers=app.h("cadre", None, "c-fin-1"))
+    ).json()
     assert [(n["kind"], n["source_ref"]) for n in part["notes"]] == [("CLARIFICATION", "clarification/cl-1")]
     one = await app.client.get(f"/api/v1/assessments/notes/{items[0]['id']}", headers=app.h("assessor", "finance"))
     assert one.status_code == 200 and one.json()["kind"] == "CLARIFICATION"
@@ -79,18 +89,32 @@ async def test_a_clarification_seen_before_the_closing_still_keeps_the_report_ou
     await app.applied(2, "petitions")
     await app.recompute()
     assert "SUBSTANTIATED_REPORTS" not in {c["source"] for c in (await index(app, "c-fin-4"))["components"]}
-    status = await app.scalar(select(orm.petitions_report_outcome.c.outcome).where(orm.petitions_report_outcome.c.report_id == "r-9"))
+    status = await app.scalar(
+        select(orm.petitions_report_outcome.c.outcome).where(orm.petitions_report_outcome.c.report_id == "r-9")
+    )
     assert status == "CLARIFIED"
 
 
 async def test_a_clarification_dismisses_the_findings_from_its_reports(app):
     app.at(D(2026, 3, 20))
-    await app.client.post("/api/v1/inaction-items", headers=app.hk("org_admin", "city"),
-                          json={"code": "NA-1", "group": "NOT_ACTING", "description": "推诿扯皮", "severity": 1,
-                                "default_points": 5})
-    fid = (await app.client.post("/api/v1/inaction-findings", headers=app.hk("assessor", "finance"),
-                                 json={"cadre_id": "c-fin-4", "item_code": "NA-1", "source_type": "PETITION",
-                                       "source_ref": "r-7", "occurred_on": "2026-03-01"})).json()["id"]
+    await app.client.post(
+        "/api/v1/inaction-items",
+        headers=app.hk("org_admin", "city"),
+        json={"code": "NA-1", "group": "NOT_ACTING", "description": "推诿扯皮", "severity": 1, "default_points": 5},
+    )
+    fid = (
+        await app.client.post(
+            "/api/v1/inaction-findings",
+            headers=app.hk("assessor", "finance"),
+            json={
+                "cadre_id": "c-fin-4",
+                "item_code": "NA-1",
+                "source_type": "PETITION",
+                "source_ref": "r-7",
+                "occurred_on": "2026-03-01",
+            },
+        )
+    ).json()["id"]
     await app.publish(clarification("c-fin-4", ["r-7"]))
     await app.applied(1, "petitions")
     finding = (await app.client.get(f"/api/v1/inaction-findings/{fid}", headers=app.h("assessor", "finance"))).json()
@@ -110,8 +134,10 @@ async def test_a_xinfang_flag_is_a_review_note_only_for_selection_supervision_an
     await app.applied(2, "petitions")
     assert await note_count(app) == 2  # one per cadre, once
     flagged = await notes(app, "org_admin", kind="XINFANG_REVIEW")
-    assert sorted((n["cadre_id"], n["source_ref"]) for n in flagged) == [("c-fin-3", "report/r-101"),
-                                                                          ("c-fin-5", "report/r-101")]
+    assert sorted((n["cadre_id"], n["source_ref"]) for n in flagged) == [
+        ("c-fin-3", "report/r-101"),
+        ("c-fin-5", "report/r-101"),
+    ]
     assert len(await notes(app, "discipline_officer", "finance")) == 2
     assert len(await notes(app, "auditor", "finance")) == 2
     # Petition-derived: not for assessors, nor for the cadre concerned (permissions.md rules 3 and 5).
@@ -139,21 +165,45 @@ async def test_a_xinfang_flag_is_a_review_note_only_for_selection_supervision_an
 
 async def test_reinstatement_and_term_ending_become_an_observation_note_and_a_term_evaluation_task(app):
     app.at(D(2026, 3, 20))
-    await app.publish(tol.ReinstatementApproved(reinstatement_id="ri-1", cadre_id="c-fin-2", target_post="DIVISION_DEPUTY",
-                                                upper_consulted=True, decided_on=D(2026, 3, 1)))
+    await app.publish(
+        tol.ReinstatementApproved(
+            reinstatement_id="ri-1",
+            cadre_id="c-fin-2",
+            target_post="DIVISION_DEPUTY",
+            upper_consulted=True,
+            decided_on=D(2026, 3, 1),
+        )
+    )
     await app.applied(1, "tolerance")
-    ending = rank.ContractTermEnding(contract_id="ct-1", cadre_id="c-fin-4", kind=ContractKind.APPOINTED_CS,
-                                     ends_on=D(2026, 6, 30), review_due_on=D(2026, 5, 31))
+    ending = rank.ContractTermEnding(
+        contract_id="ct-1",
+        cadre_id="c-fin-4",
+        kind=ContractKind.APPOINTED_CS,
+        ends_on=D(2026, 6, 30),
+        review_due_on=D(2026, 5, 31),
+    )
     await app.publish(ending)
     await app.publish(ending)
-    await app.publish(rank.ContractTermEnding(contract_id="ct-2", cadre_id="c-health-1", kind=ContractKind.ROLE_TERM,
-                                              ends_on=D(2026, 12, 31), review_due_on=D(2026, 11, 30)))
+    await app.publish(
+        rank.ContractTermEnding(
+            contract_id="ct-2",
+            cadre_id="c-health-1",
+            kind=ContractKind.ROLE_TERM,
+            ends_on=D(2026, 12, 31),
+            review_due_on=D(2026, 11, 30),
+        )
+    )
     await app.applied(3, "rank")
     [observation] = await notes(app, kind="REINSTATEMENT")
     assert (observation["cadre_id"], observation["source_ref"], observation["noted_on"]) == (
-        "c-fin-2", "reinstatement/ri-1", "2026-03-01")
+        "c-fin-2",
+        "reinstatement/ri-1",
+        "2026-03-01",
+    )
     tasks = await notes(app, "assessor", "finance", kind="TERM_EVALUATION")
-    assert [(n["cadre_id"], n["source_ref"], n["due_on"]) for n in tasks] == [("c-fin-4", "contract/ct-1", "2026-05-31")]
+    assert [(n["cadre_id"], n["source_ref"], n["due_on"]) for n in tasks] == [
+        ("c-fin-4", "contract/ct-1", "2026-05-31")
+    ]
     assert len(await notes(app, "org_admin", "city", kind="TERM_EVALUATION")) == 2
     due = await notes(app, "org_admin", "city", kind="TERM_EVALUATION", due_before="2026-06-30")
     assert [n["source_ref"] for n in due] == ["contract/ct-1"]

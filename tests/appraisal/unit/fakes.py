@@ -48,11 +48,15 @@ class FakeDirectory:
         relatives = self.entries[principal.cadre_id].relative_ids if principal.cadre_id in self.entries else ()
         return resolve(principal, unit_path=self.units.get(principal.unit_id or ""), relatives=relatives)
 
-    async def require_cadre(self, _conn: Any, access: Access, cadre_id: str, *, sensitive: bool = False,
-                            active: bool = False) -> DirCadre:
+    async def require_cadre(
+        self, _conn: Any, access: Access, cadre_id: str, *, sensitive: bool = False, active: bool = False
+    ) -> DirCadre:
         entry = self.entries.get(cadre_id)
-        if entry is None or not access.sees(cadre_id, entry.org_path, sensitive=sensitive) or (
-                active and not entry.active):
+        if (
+            entry is None
+            or not access.sees(cadre_id, entry.org_path, sensitive=sensitive)
+            or (active and not entry.active)
+        ):
             raise cadre_not_found()
         return entry
 
@@ -103,8 +107,9 @@ class FakeRepository:
     async def save(self, obj: Any) -> None:
         stored = self.uow.pending.get((self.kind, obj.id)) or self.rows.get(obj.id)
         if stored is None or stored.version != obj.version:
-            raise ConcurrencyError(f"the {self.kind} was changed by someone else; reload and retry",
-                                   rule=f"{self.kind}.version")
+            raise ConcurrencyError(
+                f"the {self.kind} was changed by someone else; reload and retry", rule=f"{self.kind}.version"
+            )
         obj.version += 1
         self.uow.pending[(self.kind, obj.id)] = obj
 
@@ -121,8 +126,11 @@ class FakeAssessments(FakeRepository):
         return any((a.cadre_id, a.year) == (cadre_id, year) for a in self.now().values())
 
     async def final_grades(self, cadre_id: str, *, other_than: str) -> dict[int, str]:
-        return {a.year: a.final_grade for a in self.now().values()
-                if a.cadre_id == cadre_id and a.id != other_than and a.final_grade is not None}
+        return {
+            a.year: a.final_grade
+            for a in self.now().values()
+            if a.cadre_id == cadre_id and a.id != other_than and a.final_grade is not None
+        }
 
 
 class FakeAwards(FakeRepository):
@@ -130,12 +138,18 @@ class FakeAwards(FakeRepository):
         return await self._find(lambda w: w.cadre_id == cadre_id and status in (None, w.status))
 
     async def merit_years(self, cadre_id: str) -> list[int | None]:
-        return [w.year for w in self.now().values() if w.cadre_id == cadre_id and w.basis == "THREE_YEARS_EXCELLENT"
-                and w.status not in ("WITHDRAWN", "REVOKED")]
+        return [
+            w.year
+            for w in self.now().values()
+            if w.cadre_id == cadre_id
+            and w.basis == "THREE_YEARS_EXCELLENT"
+            and w.status not in ("WITHDRAWN", "REVOKED")
+        ]
 
     async def status_of_proposal(self, auto_key: str) -> str | None:
-        return next((w.status for i, w in self.now().items() if self.extras.get(i, {}).get("auto_key") == auto_key),
-                    None)
+        return next(
+            (w.status for i, w in self.now().items() if self.extras.get(i, {}).get("auto_key") == auto_key), None
+        )
 
 
 class FakeQuota:
@@ -147,17 +161,30 @@ class FakeQuota:
     async def ensure_year(self, org_unit_id: str, year: int, *, units: Any = None) -> str:
         return org_unit_id
 
-    async def standing(self, org_unit_id: str, year: int, *, exclude_assessment_id: str | None = None,
-                       write: bool = False, units: Any = None) -> Standing:
+    async def standing(
+        self,
+        org_unit_id: str,
+        year: int,
+        *,
+        exclude_assessment_id: str | None = None,
+        write: bool = False,
+        units: Any = None,
+    ) -> Standing:
         settings = self.uow.context.settings
         same = [a for a in self.uow.assessments.now().values() if (a.org_unit_id, a.year) == (org_unit_id, year)]
-        used = sum(1 for a in same if a.id != exclude_assessment_id and (a.final_grade == "EXCELLENT" or (
-            a.status in HOLDING_STATUSES and a.proposed_grade == "EXCELLENT")))
-        figures = quota.compute(headcount=len(same), pct=settings.excellent_quota_pct,
-                                rounding=settings.excellent_quota_rounding,
-                                min_one_from=settings.excellent_quota_min_one_from)
-        return Standing(org_unit_id, org_unit_id, None, year, settings.excellent_quota_pct, False, False, figures,
-                        used)
+        used = sum(
+            1
+            for a in same
+            if a.id != exclude_assessment_id
+            and (a.final_grade == "EXCELLENT" or (a.status in HOLDING_STATUSES and a.proposed_grade == "EXCELLENT"))
+        )
+        figures = quota.compute(
+            headcount=len(same),
+            pct=settings.excellent_quota_pct,
+            rounding=settings.excellent_quota_rounding,
+            min_one_from=settings.excellent_quota_min_one_from,
+        )
+        return Standing(org_unit_id, org_unit_id, None, year, settings.excellent_quota_pct, False, False, figures, used)
 
 
 class FakeProjections:

@@ -20,9 +20,20 @@ TODAY = D(2026, 6, 1)
 
 
 def record(**kw) -> PerformanceRecord:
-    args = dict(record_id="r1", cadre_id="c1", org_unit_id="u", occurred_on=D(2026, 5, 1), category="KEY_TASK",
-                title="t", description=None, quantity=2, unit="items", evidence_refs=["e1"], submitted_by="x",
-                today=TODAY)
+    args = dict(
+        record_id="r1",
+        cadre_id="c1",
+        org_unit_id="u",
+        occurred_on=D(2026, 5, 1),
+        category="KEY_TASK",
+        title="t",
+        description=None,
+        quantity=2,
+        unit="items",
+        evidence_refs=["e1"],
+        submitted_by="x",
+        today=TODAY,
+    )
     args.update(kw)
     return PerformanceRecord.submit(**args)
 
@@ -63,9 +74,11 @@ def test_require_four_eyes_refuses_only_the_submitter():
 
 
 def test_records_refuse_bad_input():
-    for kw, rule in (({"category": "OTHER"}, "performance_record.category"),
-                     ({"occurred_on": D(2026, 7, 1)}, "performance_record.occurred_on"),
-                     ({"category": "PUBLIC_EVALUATION", "quantity": None}, "performance_record.public_evaluation_score")):
+    for kw, rule in (
+        ({"category": "OTHER"}, "performance_record.category"),
+        ({"occurred_on": D(2026, 7, 1)}, "performance_record.occurred_on"),
+        ({"category": "PUBLIC_EVALUATION", "quantity": None}, "performance_record.public_evaluation_score"),
+    ):
         with pytest.raises(RuleViolation) as err:
             record(**kw)
         assert err.value.rule == rule
@@ -75,8 +88,17 @@ ITEM = {"code": "NA-1", "severity": 2, "default_points": 8.0, "triggers_accounta
 
 
 def finding() -> InactionFinding:
-    return InactionFinding.report(finding_id="f1", cadre_id="c1", org_unit_id="u", item=ITEM, source_type="INSPECTION",
-                                  source_ref=None, incident_ref="inc-1", occurred_on=D(2026, 5, 1), today=TODAY)
+    return InactionFinding.report(
+        finding_id="f1",
+        cadre_id="c1",
+        org_unit_id="u",
+        item=ITEM,
+        source_type="INSPECTION",
+        source_ref=None,
+        incident_ref="inc-1",
+        occurred_on=D(2026, 5, 1),
+        today=TODAY,
+    )
 
 
 def test_findings_count_only_once_confirmed_and_emit_inaction_confirmed():
@@ -103,14 +125,30 @@ def test_findings_waiting_for_tolerance_are_confirmed_on_rejection():
 
 def test_an_inactive_item_cannot_be_reported():
     with pytest.raises(RuleViolation):
-        InactionFinding.report(finding_id="f", cadre_id="c", org_unit_id="u", item={**ITEM, "active": False},
-                               source_type="MEDIA", source_ref=None, incident_ref=None, occurred_on=TODAY, today=TODAY)
+        InactionFinding.report(
+            finding_id="f",
+            cadre_id="c",
+            org_unit_id="u",
+            item={**ITEM, "active": False},
+            source_type="MEDIA",
+            source_ref=None,
+            incident_ref=None,
+            occurred_on=TODAY,
+            today=TODAY,
+        )
 
 
 def test_an_admonishment_talk_emits_admonishment_issued_with_a_reply_deadline_in_working_days():
     cal = WorkdayCalendar.load()
-    t = Talk.schedule(talk_id="t1", type="ADMONISHMENT", cadre_id="c1", org_unit_id="u", scheduled_on=TODAY,
-                      reason_ref="BASIC_GRADE_2025", created_by="x")
+    t = Talk.schedule(
+        talk_id="t1",
+        type="ADMONISHMENT",
+        cadre_id="c1",
+        org_unit_id="u",
+        scheduled_on=TODAY,
+        reason_ref="BASIC_GRADE_2025",
+        created_by="x",
+    )
     due = reply_due("ADMONISHMENT", TODAY, {"ADMONISHMENT": 10}, cal)
     t.record(held_on=TODAY, minutes_ref="m", outcome=None, reply_due_on=due, today=TODAY)
     assert isinstance(t.events[-1], events.AdmonishmentIssued) and t.events[-1].reason == "BASIC_GRADE_2025"
@@ -128,8 +166,15 @@ def test_inquiry_letters_are_due_in_fifteen_working_days_over_a_holiday():
 
 
 def test_a_talk_without_reply_deadline_takes_no_reply():
-    t = Talk.schedule(talk_id="t1", type="HEART_TO_HEART", cadre_id="c1", org_unit_id="u", scheduled_on=TODAY,
-                      reason_ref=None, created_by="x")
+    t = Talk.schedule(
+        talk_id="t1",
+        type="HEART_TO_HEART",
+        cadre_id="c1",
+        org_unit_id="u",
+        scheduled_on=TODAY,
+        reason_ref=None,
+        created_by="x",
+    )
     t.record(held_on=TODAY, minutes_ref=None, outcome=None, reply_due_on=None, today=TODAY)
     assert t.events == []
     with pytest.raises(InvalidTransition):
@@ -139,9 +184,18 @@ def test_a_talk_without_reply_deadline_takes_no_reply():
 def test_a_talk_is_held_neither_before_its_scheduled_day_nor_in_the_future():
     """A talk is recorded as held on or after the day it was scheduled for (talk.held_before_scheduled), and never
     on a day still to come (talk.held_on); on its day or later, up to today, it is held."""
+
     def scheduled(on: dt.date) -> Talk:
-        return Talk.schedule(talk_id="t1", type="HEART_TO_HEART", cadre_id="c1", org_unit_id="u", scheduled_on=on,
-                             reason_ref=None, created_by="x")
+        return Talk.schedule(
+            talk_id="t1",
+            type="HEART_TO_HEART",
+            cadre_id="c1",
+            org_unit_id="u",
+            scheduled_on=on,
+            reason_ref=None,
+            created_by="x",
+        )
+
     tomorrow = TODAY + dt.timedelta(days=1)
     t = scheduled(tomorrow)
     with pytest.raises(RuleViolation) as e:
@@ -158,8 +212,16 @@ def test_a_talk_is_held_neither_before_its_scheduled_day_nor_in_the_future():
 
 
 def test_award_path_and_revocation_review():
-    a = Award.propose(award_id="a1", cadre_id="c1", org_unit_id="u", type="COMMENDATION", basis="ANNUAL_EXCELLENT",
-                      basis_ref="annual-assessment/x", year=2025, today=TODAY)
+    a = Award.propose(
+        award_id="a1",
+        cadre_id="c1",
+        org_unit_id="u",
+        type="COMMENDATION",
+        basis="ANNUAL_EXCELLENT",
+        basis_ref="annual-assessment/x",
+        year=2025,
+        today=TODAY,
+    )
     with pytest.raises(InvalidTransition):
         a.grant(today=TODAY)
     a.start_publicity(today=TODAY, ends_on=D(2026, 6, 8))

@@ -26,8 +26,14 @@ def fresh(status_to: str = "SELF_SUBMITTED") -> AnnualAssessment:
 
 
 def propose(a: AnnualAssessment, grade: str, constraints=(), reason=None) -> None:
-    a.propose(grade=grade, comment="ok", indicators=SCORES, score=90.0, undetermined_reason=reason,
-              constraints=list(constraints))
+    a.propose(
+        grade=grade,
+        comment="ok",
+        indicators=SCORES,
+        score=90.0,
+        undetermined_reason=reason,
+        constraints=list(constraints),
+    )
 
 
 def decided(grade: str, constraints=()) -> AnnualAssessment:

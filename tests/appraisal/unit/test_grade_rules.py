@@ -23,8 +23,13 @@ D = dt.date
 LATE = D(2030, 1, 1)
 
 
-def sanction(type_: str, on: dt.date = D(2025, 5, 1), months: int | None = None, incident: str | None = None,
-             status: str = "EFFECTIVE") -> SanctionFact:
+def sanction(
+    type_: str,
+    on: dt.date = D(2025, 5, 1),
+    months: int | None = None,
+    incident: str | None = None,
+    status: str = "EFFECTIVE",
+) -> SanctionFact:
     return SanctionFact(f"s-{type_}", type_, on, months, incident, status)
 
 
@@ -39,25 +44,33 @@ def test_every_row_of_the_table_applies_in_its_year(rule):
     assert any(c.effect is rule.effect and c.rule_id == rule.rule_id and c.source for c in constraints)
 
 
-@pytest.mark.parametrize("type_,expected", [
-    ("PARTY_WARNING", {2025: {Effect.NOT_EXCELLENT}, 2026: set()}),
-    ("PARTY_SERIOUS_WARNING", {2025: {Effect.UNDETERMINED}, 2026: set()}),
-    ("PARTY_POST_REMOVAL", {2025: {Effect.INCOMPETENT}, 2026: set()}),
-    ("WARNING", {2025: {Effect.NOT_EXCELLENT}, 2026: set()}),
-    ("DEMERIT", {2025: {Effect.UNDETERMINED}, 2026: set()}),
-    ("MAJOR_DEMERIT", {2025: {Effect.UNDETERMINED}, 2026: {Effect.UNDETERMINED}, 2027: set()}),  # 记大过: this year and next
-    ("LEVEL_DEMOTION", {2025: {Effect.UNDETERMINED}, 2026: {Effect.UNDETERMINED}, 2027: set()}),
-    ("DISMISSAL_FROM_POST", {2025: {Effect.UNDETERMINED}, 2026: {Effect.UNDETERMINED}, 2027: set()}),
-    ("PARTY_EXPULSION", {2025: {Effect.INCOMPETENT}, 2026: {Effect.UNDETERMINED}, 2027: {Effect.UNDETERMINED},
-                         2028: set()}),
-    ("ADMONISHMENT", {2025: {Effect.NOT_EXCELLENT}, 2026: set()}),
-    ("POST_ADJUSTMENT", {2025: {Effect.NOT_EXCELLENT}}),
-    ("ORDERED_RESIGNATION", {2025: {Effect.UNDETERMINED}}),
-    ("REMOVAL_FROM_POST", {2025: {Effect.UNDETERMINED}}),
-    ("DEMOTION", {2025: {Effect.UNDETERMINED}}),
-    ("ACCOUNTABILITY_CRITICISM", {2025: {Effect.NOT_EXCELLENT}}),
-    ("SUSPENSION_FOR_REVIEW", {2025: set()}),
-])
+@pytest.mark.parametrize(
+    "type_,expected",
+    [
+        ("PARTY_WARNING", {2025: {Effect.NOT_EXCELLENT}, 2026: set()}),
+        ("PARTY_SERIOUS_WARNING", {2025: {Effect.UNDETERMINED}, 2026: set()}),
+        ("PARTY_POST_REMOVAL", {2025: {Effect.INCOMPETENT}, 2026: set()}),
+        ("WARNING", {2025: {Effect.NOT_EXCELLENT}, 2026: set()}),
+        ("DEMERIT", {2025: {Effect.UNDETERMINED}, 2026: set()}),
+        (
+            "MAJOR_DEMERIT",
+            {2025: {Effect.UNDETERMINED}, 2026: {Effect.UNDETERMINED}, 2027: set()},
+        ),  # 记大过: this year and next
+        ("LEVEL_DEMOTION", {2025: {Effect.UNDETERMINED}, 2026: {Effect.UNDETERMINED}, 2027: set()}),
+        ("DISMISSAL_FROM_POST", {2025: {Effect.UNDETERMINED}, 2026: {Effect.UNDETERMINED}, 2027: set()}),
+        (
+            "PARTY_EXPULSION",
+            {2025: {Effect.INCOMPETENT}, 2026: {Effect.UNDETERMINED}, 2027: {Effect.UNDETERMINED}, 2028: set()},
+        ),
+        ("ADMONISHMENT", {2025: {Effect.NOT_EXCELLENT}, 2026: set()}),
+        ("POST_ADJUSTMENT", {2025: {Effect.NOT_EXCELLENT}}),
+        ("ORDERED_RESIGNATION", {2025: {Effect.UNDETERMINED}}),
+        ("REMOVAL_FROM_POST", {2025: {Effect.UNDETERMINED}}),
+        ("DEMOTION", {2025: {Effect.UNDETERMINED}}),
+        ("ACCOUNTABILITY_CRITICISM", {2025: {Effect.NOT_EXCELLENT}}),
+        ("SUSPENSION_FOR_REVIEW", {2025: set()}),
+    ],
+)
 def test_worked_examples_of_the_table(type_, expected):
     facts = Facts(sanctions=(sanction(type_),))
     for year, want in expected.items():
@@ -88,19 +101,29 @@ def test_several_effects_the_heaviest_applies():
 
 
 def test_a_tolerated_incident_never_lowers_a_grade():
-    facts = Facts(sanctions=(sanction("MAJOR_DEMERIT", incident="inc-1"),),
-                  restrictions=(RestrictionFact("r1", "GRADE_UNDETERMINED", "SANCTION", "s-MAJOR_DEMERIT", D(2025, 5, 1),
-                                                D(2026, 11, 1), "ACTIVE"),),
-                  tolerated_incidents=frozenset({"inc-1"}))
+    facts = Facts(
+        sanctions=(sanction("MAJOR_DEMERIT", incident="inc-1"),),
+        restrictions=(
+            RestrictionFact(
+                "r1", "GRADE_UNDETERMINED", "SANCTION", "s-MAJOR_DEMERIT", D(2025, 5, 1), D(2026, 11, 1), "ACTIVE"
+            ),
+        ),
+        tolerated_incidents=frozenset({"inc-1"}),
+    )
     assert evaluate(2025, facts, as_of=LATE) == []
     assert evaluate(2026, facts, as_of=LATE) == []
 
 
-@given(st.lists(st.sampled_from([r.sanction_type for r in SANCTION_RULES]), min_size=1, max_size=6),
-       st.integers(2020, 2030), st.integers(0, 3))
+@given(
+    st.lists(st.sampled_from([r.sanction_type for r in SANCTION_RULES]), min_size=1, max_size=6),
+    st.integers(2020, 2030),
+    st.integers(0, 3),
+)
 def test_property_tolerated_sanctions_produce_no_constraint(types, year, offset):
-    facts = Facts(sanctions=tuple(SanctionFact(f"s{i}", t, D(year, 3, 1), 24, "inc", "EFFECTIVE")
-                                  for i, t in enumerate(types)), tolerated_incidents=frozenset({"inc"}))
+    facts = Facts(
+        sanctions=tuple(SanctionFact(f"s{i}", t, D(year, 3, 1), 24, "inc", "EFFECTIVE") for i, t in enumerate(types)),
+        tolerated_incidents=frozenset({"inc"}),
+    )
     assert evaluate(year + offset, facts, as_of=LATE) == []
 
 
@@ -109,9 +132,14 @@ def test_a_revoked_sanction_or_one_not_yet_effective_does_not_count():
     assert effects(2025, Facts(sanctions=(sanction("DEMERIT"),)), as_of=D(2025, 4, 30)) == set()
 
 
-@pytest.mark.parametrize("effect,expected", [("GRADE_NOT_EXCELLENT", Effect.NOT_EXCELLENT),
-                                             ("GRADE_UNDETERMINED", Effect.UNDETERMINED),
-                                             ("GRADE_INCOMPETENT", Effect.INCOMPETENT)])
+@pytest.mark.parametrize(
+    "effect,expected",
+    [
+        ("GRADE_NOT_EXCELLENT", Effect.NOT_EXCELLENT),
+        ("GRADE_UNDETERMINED", Effect.UNDETERMINED),
+        ("GRADE_INCOMPETENT", Effect.INCOMPETENT),
+    ],
+)
 def test_restrictions_published_by_tolerance_apply_to_the_years_they_overlap(effect, expected):
     r = RestrictionFact("r1", effect, "ADMONISHMENT", "t-1", D(2025, 11, 1), D(2026, 5, 1), "ACTIVE")
     assert effects(2025, Facts(restrictions=(r,))) == {expected}

@@ -9,8 +9,12 @@ F = FORMULAS["2026.1"]
 
 def full_inputs() -> Inputs:
     return Inputs(
-        records=(RecordFact("r1", "KEY_TASK", 2), RecordFact("r2", "REFORM_INNOVATION", 1),
-                 RecordFact("r3", "URGENT_HARD", 1), RecordFact("r4", "PUBLIC_EVALUATION", 90)),
+        records=(
+            RecordFact("r1", "KEY_TASK", 2),
+            RecordFact("r2", "REFORM_INNOVATION", 1),
+            RecordFact("r3", "URGENT_HARD", 1),
+            RecordFact("r4", "PUBLIC_EVALUATION", 90),
+        ),
         regular=(("g1", "GOOD"), ("g2", "FAIRLY_GOOD")),
         awards=(("a1", "COMMENDATION"),),
         findings=(("f1", 8.0),),
@@ -52,10 +56,13 @@ def test_the_total_is_clamped_and_empty_inputs_score_zero():
     assert compute(F, Inputs()).total == 0.0
     heavy = Inputs(sanctions=tuple((f"s{i}", "PARTY", "PARTY_EXPULSION") for i in range(5)))
     assert compute(F, heavy).total == 0.0
-    rich = Inputs(records=tuple(RecordFact(f"r{i}", "KEY_TASK", 3) for i in range(20))
-                  + tuple(RecordFact(f"u{i}", "URGENT_HARD", 1) for i in range(5))
-                  + (RecordFact("p", "PUBLIC_EVALUATION", 100),),
-                  regular=(("g", "GOOD"),), awards=(("a", "MERIT_1"),))
+    rich = Inputs(
+        records=tuple(RecordFact(f"r{i}", "KEY_TASK", 3) for i in range(20))
+        + tuple(RecordFact(f"u{i}", "URGENT_HARD", 1) for i in range(5))
+        + (RecordFact("p", "PUBLIC_EVALUATION", 100),),
+        regular=(("g", "GOOD"),),
+        awards=(("a", "MERIT_1"),),
+    )
     assert compute(F, rich).total == 100.0
 
 

@@ -19,33 +19,58 @@ from services.appraisal.domain.talk import Talk
 
 D = dt.date
 TODAY = D(2026, 1, 12)
-AWARD = PastAward(cadre_id="c-1", type="COMMENDATION", granted_on=D(2018, 3, 5), document_no="财奖字〔2018〕5号",
-                  source="PAPER_RECORD", year=2017)
+AWARD = PastAward(
+    cadre_id="c-1",
+    type="COMMENDATION",
+    granted_on=D(2018, 3, 5),
+    document_no="财奖字〔2018〕5号",
+    source="PAPER_RECORD",
+    year=2017,
+)
 TALK = PastTalk(cadre_id="c-1", type="ADMONISHMENT", held_on=D(2019, 4, 10), source="IMPORT", reason="r")
-RECORD = PastRecord(cadre_id="c-1", occurred_on=D(2018, 8, 20), category="KEY_TASK", title="防汛 抢险",
-                    verified_on=D(2018, 9, 3), source="PERSONNEL_FILE", quantity=2)
+RECORD = PastRecord(
+    cadre_id="c-1",
+    occurred_on=D(2018, 8, 20),
+    category="KEY_TASK",
+    title="防汛 抢险",
+    verified_on=D(2018, 9, 3),
+    source="PERSONNEL_FILE",
+    quantity=2,
+)
 
 
-@pytest.mark.parametrize(("fact", "rule", "field"), [
-    (dataclasses.replace(AWARD, granted_on=D(2026, 1, 13)), "award_history.granted_on", "granted_on"),
-    (dataclasses.replace(AWARD, granted_on=D(1899, 12, 31), year=None), "award_history.granted_on", "granted_on"),
-    (dataclasses.replace(AWARD, revoked_on=D(2026, 1, 13), revoke_reason="x"), "award_history.revoked_on",
-     "revoked_on"),
-    (dataclasses.replace(AWARD, revoked_on=D(2018, 3, 4), revoke_reason="x"), "award_history.revoked_on",
-     "revoked_on"),
-    (dataclasses.replace(AWARD, revoked_on=D(2019, 1, 1)), "award.revoke_reason", "revoke_reason"),
-    (dataclasses.replace(AWARD, revoke_reason="x"), "award.revoke_reason", "revoked_on"),
-    (dataclasses.replace(AWARD, year=2019), "award_history.year", "year"),
-    (dataclasses.replace(AWARD, type="MEDAL"), "award.type", "type"),
-    (dataclasses.replace(AWARD, source="RUMOUR"), "award_history.source", "source"),
-    (dataclasses.replace(AWARD, document_no=" "), "award_history.document_no", "document_no"),
-    (dataclasses.replace(TALK, held_on=D(2026, 1, 13)), "talk_history.held_on", "held_on"),
-    (dataclasses.replace(TALK, type="GOSSIP"), "talk.type", "type"),
-    (dataclasses.replace(RECORD, occurred_on=D(2026, 1, 13), verified_on=D(2026, 1, 13)),
-     "record_history.occurred_on", "occurred_on"),
-    (dataclasses.replace(RECORD, verified_on=D(2018, 8, 19)), "record_history.verified_on", "verified_on"),
-    (dataclasses.replace(RECORD, category="GOSSIP"), "performance_record.category", "category"),
-])
+@pytest.mark.parametrize(
+    ("fact", "rule", "field"),
+    [
+        (dataclasses.replace(AWARD, granted_on=D(2026, 1, 13)), "award_history.granted_on", "granted_on"),
+        (dataclasses.replace(AWARD, granted_on=D(1899, 12, 31), year=None), "award_history.granted_on", "granted_on"),
+        (
+            dataclasses.replace(AWARD, revoked_on=D(2026, 1, 13), revoke_reason="x"),
+            "award_history.revoked_on",
+            "revoked_on",
+        ),
+        (
+            dataclasses.replace(AWARD, revoked_on=D(2018, 3, 4), revoke_reason="x"),
+            "award_history.revoked_on",
+            "revoked_on",
+        ),
+        (dataclasses.replace(AWARD, revoked_on=D(2019, 1, 1)), "award.revoke_reason", "revoke_reason"),
+        (dataclasses.replace(AWARD, revoke_reason="x"), "award.revoke_reason", "revoked_on"),
+        (dataclasses.replace(AWARD, year=2019), "award_history.year", "year"),
+        (dataclasses.replace(AWARD, type="MEDAL"), "award.type", "type"),
+        (dataclasses.replace(AWARD, source="RUMOUR"), "award_history.source", "source"),
+        (dataclasses.replace(AWARD, document_no=" "), "award_history.document_no", "document_no"),
+        (dataclasses.replace(TALK, held_on=D(2026, 1, 13)), "talk_history.held_on", "held_on"),
+        (dataclasses.replace(TALK, type="GOSSIP"), "talk.type", "type"),
+        (
+            dataclasses.replace(RECORD, occurred_on=D(2026, 1, 13), verified_on=D(2026, 1, 13)),
+            "record_history.occurred_on",
+            "occurred_on",
+        ),
+        (dataclasses.replace(RECORD, verified_on=D(2018, 8, 19)), "record_history.verified_on", "verified_on"),
+        (dataclasses.replace(RECORD, category="GOSSIP"), "performance_record.category", "category"),
+    ],
+)
 def test_a_fact_that_cannot_be_past_is_refused_naming_the_rule_and_field(fact, rule, field):
     with pytest.raises(RuleViolation) as refused:
         fact.check(today=TODAY)
@@ -62,12 +87,19 @@ def test_keys_compare_the_key_as_a_clerk_would_and_nothing_else():
 
 
 def test_a_recorded_award_is_granted_then_revoked_on_its_real_dates():
-    award = Award.recorded(award_id="a-1", org_unit_id="u", fact=dataclasses.replace(
-        AWARD, revoked_on=D(2020, 6, 1), revoke_reason="记过"))
+    award = Award.recorded(
+        award_id="a-1", org_unit_id="u", fact=dataclasses.replace(AWARD, revoked_on=D(2020, 6, 1), revoke_reason="记过")
+    )
     assert (award.status, award.proposed_on, award.granted_on, award.revoked_on) == (
-        "REVOKED", D(2018, 3, 5), D(2018, 3, 5), D(2020, 6, 1))
+        "REVOKED",
+        D(2018, 3, 5),
+        D(2018, 3, 5),
+        D(2020, 6, 1),
+    )
     assert [(type(e), getattr(e, "granted_on", None) or e.revoked_on) for e in award.events] == [
-        (events.AwardGranted, D(2018, 3, 5)), (events.AwardRevoked, D(2020, 6, 1))]
+        (events.AwardGranted, D(2018, 3, 5)),
+        (events.AwardRevoked, D(2020, 6, 1)),
+    ]
     award.events.clear()
     award.correct_record(fact=AWARD)  # the revocation corrected away: granted again, announced
     assert (award.status, award.revoked_on) == ("GRANTED", None)
@@ -84,10 +116,15 @@ def test_a_correction_keeps_a_revocation_review_opened_since():
 def test_a_recorded_admonishment_is_held_on_its_day_and_announced_and_awaits_no_reply():
     talk = Talk.recorded(talk_id="t-1", org_unit_id="u", fact=TALK, by="x", today=TODAY)
     assert (talk.status, talk.scheduled_on, talk.held_on, talk.reply_due_on) == (
-        "HELD", D(2019, 4, 10), D(2019, 4, 10), None)
+        "HELD",
+        D(2019, 4, 10),
+        D(2019, 4, 10),
+        None,
+    )
     assert talk.events == [events.AdmonishmentIssued("t-1", "c-1", D(2019, 4, 10), "r")]
-    reminder = Talk.recorded(talk_id="t-2", org_unit_id="u", fact=dataclasses.replace(TALK, type="REMINDER"),
-                             by="x", today=TODAY)
+    reminder = Talk.recorded(
+        talk_id="t-2", org_unit_id="u", fact=dataclasses.replace(TALK, type="REMINDER"), by="x", today=TODAY
+    )
     assert reminder.events == []
 
 
@@ -95,6 +132,11 @@ def test_a_recorded_performance_record_is_verified_on_its_day_by_an_unknown_veri
     record = PerformanceRecord.recorded(record_id="r-1", org_unit_id="u", fact=RECORD, by="x", today=TODAY)
     assert (record.status, record.verified_on, record.verified_by) == ("VERIFIED", D(2018, 9, 3), None)
     with pytest.raises(RuleViolation) as refused:  # the live value rule
-        PerformanceRecord.recorded(record_id="r-2", org_unit_id="u", fact=dataclasses.replace(
-            RECORD, category="PUBLIC_EVALUATION", quantity=None), by="x", today=TODAY)
+        PerformanceRecord.recorded(
+            record_id="r-2",
+            org_unit_id="u",
+            fact=dataclasses.replace(RECORD, category="PUBLIC_EVALUATION", quantity=None),
+            by="x",
+            today=TODAY,
+        )
     assert refused.value.rule == "performance_record.public_evaluation_score"

@@ -23,10 +23,20 @@ from services.appraisal.settings import AppraisalSettings
 COEF = {"EXCELLENT": 1.5, "COMPETENT": 1.0, "BASIC": 0.0, "INCOMPETENT": 0.0, "UNDETERMINED": 0.0}
 
 
-@pytest.mark.parametrize("headcount,pct,rounding,expected", [
-    (10, 20, "FLOOR", 2), (7, 20, "FLOOR", 1), (4, 20, "FLOOR", 0), (8, 20, "HALF_UP", 2), (7, 20, "HALF_UP", 1),
-    (7, 20, "CEIL", 2), (20, 25, "FLOOR", 5), (0, 20, "FLOOR", 0), (13, 15, "HALF_UP", 2),
-])
+@pytest.mark.parametrize(
+    "headcount,pct,rounding,expected",
+    [
+        (10, 20, "FLOOR", 2),
+        (7, 20, "FLOOR", 1),
+        (4, 20, "FLOOR", 0),
+        (8, 20, "HALF_UP", 2),
+        (7, 20, "HALF_UP", 1),
+        (7, 20, "CEIL", 2),
+        (20, 25, "FLOOR", 5),
+        (0, 20, "FLOOR", 0),
+        (13, 15, "HALF_UP", 2),
+    ],
+)
 def test_max_excellent(headcount, pct, rounding, expected):
     assert max_excellent(headcount, pct, rounding) == expected
 
@@ -38,12 +48,21 @@ def test_quota_refuses_one_more_excellent_and_names_the_rule():
     assert err.value.rule == "assessment.excellent_quota" and err.value.extra == {"limit": 2, "used": 2}
 
 
-@pytest.mark.parametrize("headcount,pct,rounding,min_one_from,limit,applied", [
-    (3, 25, "FLOOR", 0, 0, False),  # the old answer: "0 of 0 at 25 %"
-    (3, 25, "FLOOR", 3, 1, True), (3, 20, "FLOOR", 3, 1, True), (2, 20, "FLOOR", 3, 0, False),
-    (4, 20, "FLOOR", 3, 1, True), (5, 20, "FLOOR", 3, 1, False), (10, 20, "FLOOR", 3, 2, False),
-    (3, 20, "HALF_UP", 0, 1, False), (2, 20, "HALF_UP", 0, 0, False), (0, 20, "FLOOR", 1, 0, False),
-])
+@pytest.mark.parametrize(
+    "headcount,pct,rounding,min_one_from,limit,applied",
+    [
+        (3, 25, "FLOOR", 0, 0, False),  # the old answer: "0 of 0 at 25 %"
+        (3, 25, "FLOOR", 3, 1, True),
+        (3, 20, "FLOOR", 3, 1, True),
+        (2, 20, "FLOOR", 3, 0, False),
+        (4, 20, "FLOOR", 3, 1, True),
+        (5, 20, "FLOOR", 3, 1, False),
+        (10, 20, "FLOOR", 3, 2, False),
+        (3, 20, "HALF_UP", 0, 1, False),
+        (2, 20, "HALF_UP", 0, 0, False),
+        (0, 20, "FLOOR", 1, 0, False),
+    ],
+)
 def test_rounding_and_the_minimum_of_one_place(headcount, pct, rounding, min_one_from, limit, applied):
     q = compute(headcount=headcount, pct=pct, rounding=rounding, min_one_from=min_one_from)
     assert (q.limit, q.min_one_applied) == (limit, applied)
@@ -58,14 +77,23 @@ def test_floor_never_exceeds_the_percentage_except_by_the_stated_minimum(headcou
 
 
 def test_the_counting_unit_is_the_nearest_agency_not_the_division():
-    levels = {"city": "CITY_LEADERSHIP", "bureau": "MUNICIPAL_AGENCY", "div": "DIVISION", "sub": "DIVISION",
-              "town": "TOWNSHIP"}
+    levels = {
+        "city": "CITY_LEADERSHIP",
+        "bureau": "MUNICIPAL_AGENCY",
+        "div": "DIVISION",
+        "sub": "DIVISION",
+        "town": "TOWNSHIP",
+    }
     assert counting_unit("div", ["city", "bureau", "div"], levels) == "bureau"
     assert counting_unit("sub", ["city", "bureau", "div", "sub"], levels) == "bureau"
     assert counting_unit("bureau", ["city", "bureau"], levels) == "bureau"
     assert counting_unit("unknown", ["city", "unknown"], levels) == "unknown"  # not yet in the directory
-    units = [("bureau", ["city", "bureau"]), ("div", ["city", "bureau", "div"]),
-             ("sub", ["city", "bureau", "div", "sub"]), ("town", ["city", "bureau", "town"])]
+    units = [
+        ("bureau", ["city", "bureau"]),
+        ("div", ["city", "bureau", "div"]),
+        ("sub", ["city", "bureau", "div", "sub"]),
+        ("town", ["city", "bureau", "town"]),
+    ]
     assert counted_units("bureau", units, levels) == {"bureau", "div", "sub"}  # a sub-agency counts on its own
 
 
@@ -99,8 +127,9 @@ def test_the_form_weighs_taking_responsibility_heaviest():
 
 def test_settings_refuse_a_form_where_dandang_is_not_heaviest():
     with pytest.raises(ValueError):
-        AppraisalSettings(_env_file=None, form_weights={"DE": 0.3, "NENG": 0.1, "QIN": 0.1, "JI": 0.2, "LIAN": 0.1,
-                                                        "DANDANG": 0.2})
+        AppraisalSettings(
+            _env_file=None, form_weights={"DE": 0.3, "NENG": 0.1, "QIN": 0.1, "JI": 0.2, "LIAN": 0.1, "DANDANG": 0.2}
+        )
 
 
 def test_annual_excellent_proposes_a_commendation():
@@ -111,10 +140,12 @@ def test_annual_excellent_proposes_a_commendation():
 def test_three_consecutive_excellent_propose_a_third_class_merit():
     got = proposals_for(2025, "EXCELLENT", {2024: "EXCELLENT", 2023: "EXCELLENT"})
     assert ("MERIT_3", "THREE_YEARS_EXCELLENT") in got
-    assert ("MERIT_3", "THREE_YEARS_EXCELLENT") not in proposals_for(2025, "EXCELLENT", {2024: "EXCELLENT",
-                                                                                        2023: "COMPETENT"})
-    assert ("MERIT_3", "THREE_YEARS_EXCELLENT") not in proposals_for(2025, "EXCELLENT", {2024: "EXCELLENT",
-                                                                                        2022: "EXCELLENT"})
+    assert ("MERIT_3", "THREE_YEARS_EXCELLENT") not in proposals_for(
+        2025, "EXCELLENT", {2024: "EXCELLENT", 2023: "COMPETENT"}
+    )
+    assert ("MERIT_3", "THREE_YEARS_EXCELLENT") not in proposals_for(
+        2025, "EXCELLENT", {2024: "EXCELLENT", 2022: "EXCELLENT"}
+    )
 
 
 def test_a_fourth_excellent_in_a_row_does_not_earn_a_second_merit():
@@ -124,9 +155,17 @@ def test_a_fourth_excellent_in_a_row_does_not_earn_a_second_merit():
 
 
 def test_bonus_is_split_by_coefficient_and_explained():
-    shares = allocate(100_000, [Member("a", "EXCELLENT"), Member("b", "COMPETENT"), Member("c", "BASIC"),
-                                Member("d", None), Member("e", "UNDETERMINED", "PENDING_INVESTIGATION",
-                                                          withheld="investigation open")], COEF)
+    shares = allocate(
+        100_000,
+        [
+            Member("a", "EXCELLENT"),
+            Member("b", "COMPETENT"),
+            Member("c", "BASIC"),
+            Member("d", None),
+            Member("e", "UNDETERMINED", "PENDING_INVESTIGATION", withheld="investigation open"),
+        ],
+        COEF,
+    )
     by = {s.cadre_id: s for s in shares}
     assert by["a"].amount_cents == 60_000 and by["b"].amount_cents == 40_000
     assert by["c"].amount_cents == by["d"].amount_cents == by["e"].amount_cents == 0
@@ -134,8 +173,9 @@ def test_bonus_is_split_by_coefficient_and_explained():
     assert "no final grade" in by["d"].explanation
 
 
-@given(st.integers(1, 10**9), st.lists(st.sampled_from(["EXCELLENT", "COMPETENT", "BASIC", None]), min_size=1,
-                                       max_size=40))
+@given(
+    st.integers(1, 10**9), st.lists(st.sampled_from(["EXCELLENT", "COMPETENT", "BASIC", None]), min_size=1, max_size=40)
+)
 def test_property_the_shares_add_up_to_the_pool(pool, grades):
     members = [Member(f"c{i}", g) for i, g in enumerate(grades)]
     if not any(g in ("EXCELLENT", "COMPETENT") for g in grades):

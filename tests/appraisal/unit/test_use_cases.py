@@ -40,14 +40,23 @@ def world(*cadres: tuple[str, str]) -> FakeAppraisalUnitOfWork:
 
 
 def submission(cadre_id: str = "c-1") -> commands.SubmitRecord:
-    return commands.SubmitRecord(cadre_id=cadre_id, occurred_on=dt.date(2026, 5, 20), category="KEY_TASK",
-                                 title="flood relief", description=None, quantity=1, unit="task", evidence_refs=[])
+    return commands.SubmitRecord(
+        cadre_id=cadre_id,
+        occurred_on=dt.date(2026, 5, 20),
+        category="KEY_TASK",
+        title="flood relief",
+        description=None,
+        quantity=1,
+        unit="task",
+        evidence_refs=[],
+    )
 
 
 async def opened(uow: FakeAppraisalUnitOfWork, cadre_id: str = "c-1") -> str:
     """Opens a cadre's assessment of YEAR and has the cadre submit their self-summary; returns its id."""
-    assessment_id = await assessments.open_assessment(commands.OpenAssessment(cadre_id, YEAR), uow, principal=ASSESSOR,
-                                                      today=TODAY)
+    assessment_id = await assessments.open_assessment(
+        commands.OpenAssessment(cadre_id, YEAR), uow, principal=ASSESSOR, today=TODAY
+    )
     me = Principal(subject=f"user-{cadre_id}", roles=frozenset({Role.CADRE}), unit_id="finance", cadre_id=cadre_id)
     await assessments.submit_self_summary(assessment_id, "summary", uow, principal=me)
     return assessment_id
@@ -56,8 +65,9 @@ async def opened(uow: FakeAppraisalUnitOfWork, cadre_id: str = "c-1") -> str:
 async def proposed(uow: FakeAppraisalUnitOfWork, grade: str, cadre_id: str = "c-1") -> str:
     """Opens a cadre's assessment of YEAR and proposes a grade; returns its id."""
     assessment_id = await opened(uow, cadre_id)
-    await assessments.propose_grade(assessment_id, commands.ProposeGrade(grade, "comment", SCORES), uow,
-                                    principal=ASSESSOR, today=TODAY)
+    await assessments.propose_grade(
+        assessment_id, commands.ProposeGrade(grade, "comment", SCORES), uow, principal=ASSESSOR, today=TODAY
+    )
     return assessment_id
 
 
@@ -75,8 +85,9 @@ async def test_a_verified_record_queues_its_quarter_and_its_submitter_cannot_ver
 async def test_a_record_about_a_cadre_outside_the_callers_subtree_writes_nothing():
     uow = world(("c-1", "finance"), ("c-2", "health"))
     with pytest.raises(NotFound) as err:
-        await records.submit_record(submission("c-2"), uow, principal=staff("assessor-f", Role.ASSESSOR, "finance"),
-                                    today=TODAY)
+        await records.submit_record(
+            submission("c-2"), uow, principal=staff("assessor-f", Role.ASSESSOR, "finance"), today=TODAY
+        )
     assert err.value.rule == "scope.cadre"
     assert uow.records.rows == {} and uow.commits == 0
 
@@ -89,8 +100,9 @@ async def test_deciding_a_grade_commits_grade_finalized_and_an_audit_row_per_ste
     assert answer["status"] == "DECIDED"
     [finalized] = uow.events_of(appraisal_v1.GradeFinalized)
     assert (finalized.assessment_id, finalized.grade, finalized.year) == (assessment_id, "COMPETENT", YEAR)
-    assert [(a[1], a[3]) for a in uow.audited] == [(action, assessment_id) for action in (
-        "CREATE", "SELF_SUMMARY", "PROPOSE", "DECIDE")]
+    assert [(a[1], a[3]) for a in uow.audited] == [
+        (action, assessment_id) for action in ("CREATE", "SELF_SUMMARY", "PROPOSE", "DECIDE")
+    ]
     assert uow.awards.rows == {}  # only an 优秀 earns a proposal
 
 
@@ -100,8 +112,9 @@ async def test_a_grade_a_sanction_forbids_is_refused_and_leaves_the_assessment_a
     uow.facts["c-1"] = Facts((SanctionFact("s-1", "WARNING", dt.date(2025, 3, 1)),), (), (), frozenset())
     commits = uow.commits
     with pytest.raises(RuleViolation) as err:
-        await assessments.propose_grade(assessment_id, commands.ProposeGrade("EXCELLENT", "c", SCORES), uow,
-                                        principal=ASSESSOR, today=TODAY)
+        await assessments.propose_grade(
+            assessment_id, commands.ProposeGrade("EXCELLENT", "c", SCORES), uow, principal=ASSESSOR, today=TODAY
+        )
     assert err.value.rule.startswith("grade.")
     stored = uow.assessments.rows[assessment_id]
     assert (stored.status, stored.proposed_grade, stored.version, uow.commits) == ("SELF_SUBMITTED", None, 2, commits)
@@ -111,8 +124,9 @@ async def test_an_excellent_beyond_the_agencys_quota_is_refused():
     uow = world()  # one assessed cadre: below the size that earns one 优秀 place, so the limit is 0
     assessment_id = await opened(uow)
     with pytest.raises(RuleViolation) as err:
-        await assessments.propose_grade(assessment_id, commands.ProposeGrade("EXCELLENT", "c", SCORES), uow,
-                                        principal=ASSESSOR, today=TODAY)
+        await assessments.propose_grade(
+            assessment_id, commands.ProposeGrade("EXCELLENT", "c", SCORES), uow, principal=ASSESSOR, today=TODAY
+        )
     assert err.value.rule == "assessment.excellent_quota"
     assert uow.assessments.rows[assessment_id].proposed_grade is None
 
@@ -125,10 +139,13 @@ async def test_an_excellent_decided_after_its_publicity_proposes_a_commendation_
     await assessments.start_publicity(assessment_id, uow, principal=ASSESSOR, today=TODAY)
     await assessments.decide_grade(assessment_id, uow, principal=ASSESSOR, today=LATER)
     [award] = uow.awards.rows.values()
-    assert (award.cadre_id, award.type, award.basis, award.status) == ("c-1", "COMMENDATION", "ANNUAL_EXCELLENT",
-                                                                       "PROPOSED")
-    assert uow.awards.extras[award.id] == {"org_path": "/city/finance/",
-                                           "auto_key": f"ANNUAL_EXCELLENT:c-1:{YEAR}"}
+    assert (award.cadre_id, award.type, award.basis, award.status) == (
+        "c-1",
+        "COMMENDATION",
+        "ANNUAL_EXCELLENT",
+        "PROPOSED",
+    )
+    assert uow.awards.extras[award.id] == {"org_path": "/city/finance/", "auto_key": f"ANNUAL_EXCELLENT:c-1:{YEAR}"}
     assert [e.grade for e in uow.events_of(appraisal_v1.GradeFinalized)] == ["EXCELLENT"]
 
 
@@ -147,8 +164,7 @@ async def test_a_change_committed_by_someone_else_meanwhile_raises_and_commits_n
 
 async def test_an_admonishment_is_held_only_by_those_who_may_and_announces_itself_with_a_reply_deadline():
     uow = world()
-    talk_id = await talks.schedule_talk(commands.ScheduleTalk("ADMONISHMENT", "c-1", TODAY, None), uow,
-                                        principal=ADMIN)
+    talk_id = await talks.schedule_talk(commands.ScheduleTalk("ADMONISHMENT", "c-1", TODAY, None), uow, principal=ADMIN)
     held = commands.RecordTalk(held_on=TODAY, minutes_ref="minutes/1", outcome=None)
     with pytest.raises(Forbidden) as err:
         await talks.record_talk(talk_id, held, uow, principal=ASSESSOR, today=TODAY)
@@ -161,8 +177,9 @@ async def test_an_admonishment_is_held_only_by_those_who_may_and_announces_itsel
 
 async def test_granting_and_revoking_an_award_announce_both_and_requeue_the_quarter_of_the_grant():
     uow = world()
-    award_id = await awards.propose_award(commands.ProposeAward("c-1", "MERIT_3", "doc-1", YEAR), uow,
-                                          principal=ADMIN, today=TODAY)
+    award_id = await awards.propose_award(
+        commands.ProposeAward("c-1", "MERIT_3", "doc-1", YEAR), uow, principal=ADMIN, today=TODAY
+    )
     await awards.advance_award(award_id, "publicity", uow, principal=ADMIN, today=TODAY)
     with pytest.raises(RuleViolation):
         await awards.advance_award(award_id, "approve", uow, principal=ADMIN, today=TODAY)

@@ -9,8 +9,13 @@ import pytest
 from gateway.main import create_app
 from kernel.testing.helpers import running
 
-CADRE = {"name": "Li Si", "gender": "FEMALE", "birth_date": "1988-04-05", "entry_date": "2010-07-01",
-         "org_unit_id": "city"}
+CADRE = {
+    "name": "Li Si",
+    "gender": "FEMALE",
+    "birth_date": "1988-04-05",
+    "entry_date": "2010-07-01",
+    "org_unit_id": "city",
+}
 
 
 def idem() -> dict[str, str]:
@@ -29,8 +34,11 @@ def admin(test_auth):
 
 
 async def _seed_city(gateway, admin) -> None:
-    response = await gateway.post("/api/v1/org-units", headers={**admin, **idem()},
-                                  json={"code": "city", "name": "Example City", "agency_level": "CITY_LEADERSHIP"})
+    response = await gateway.post(
+        "/api/v1/org-units",
+        headers={**admin, **idem()},
+        json={"code": "city", "name": "Example City", "agency_level": "CITY_LEADERSHIP"},
+    )
     assert response.status_code == 201, response.text
 
 
@@ -97,8 +105,9 @@ async def test_bad_registrations_answer_problems_naming_the_field(gateway, admin
 
 
 async def test_malformed_json_answers_400(gateway, admin):
-    response = await gateway.post("/api/v1/cadres", headers={**admin, **idem(), "Content-Type": "application/json"},
-                                  content=b'{"name": "Li Si",')
+    response = await gateway.post(
+        "/api/v1/cadres", headers={**admin, **idem(), "Content-Type": "application/json"}, content=b'{"name": "Li Si",'
+    )
     assert response.status_code == 400
     assert response.json()["type"].endswith("/malformed-json")
 
@@ -118,9 +127,11 @@ async def test_an_unknown_cadre_answers_404(gateway, admin):
 
 async def test_a_cadre_outside_the_callers_subtree_answers_404(gateway, admin, test_auth):
     await _seed_city(gateway, admin)
-    county = await gateway.post("/api/v1/org-units", headers={**admin, **idem()},
-                                json={"code": "county-a", "name": "County A", "agency_level": "COUNTY_LEADERSHIP",
-                                      "parent_id": "city"})
+    county = await gateway.post(
+        "/api/v1/org-units",
+        headers={**admin, **idem()},
+        json={"code": "county-a", "name": "County A", "agency_level": "COUNTY_LEADERSHIP", "parent_id": "city"},
+    )
     assert county.status_code == 201, county.text
     cadre_id = (await gateway.post("/api/v1/cadres", headers={**admin, **idem()}, json=CADRE)).json()["id"]
     county_admin = test_auth.headers("org_admin", unit="county-a", subject="admin-2")

@@ -36,8 +36,12 @@ class Broker:
     async def publish(self, payload: Any) -> int:
         producer = payload.event_name.producer
         event = OutboxWriter(None, producer, "cadre").envelope(payload, now=utcnow())  # type: ignore[arg-type]
-        ack = await self.js.publish(payload.event_name.subject(self.namespace), encode(event),
-                                    headers={"Nats-Msg-Id": event.id}, stream=f"{self.namespace}_{producer}".upper())
+        ack = await self.js.publish(
+            payload.event_name.subject(self.namespace),
+            encode(event),
+            headers={"Nats-Msg-Id": event.id},
+            stream=f"{self.namespace}_{producer}".upper(),
+        )
         return ack.seq
 
 
@@ -55,16 +59,24 @@ async def broker(nats_url, events_ns) -> AsyncIterator[Broker]:
 
 async def seed_tree(broker: Broker) -> None:
     for unit, path in ORG.items():
-        await broker.publish(rank_v1.OrgUnitChanged(org_unit_id=unit, parent_id=path[-2] if len(path) > 1 else None,
-                                                    name=unit, agency_level="CITY_LEADERSHIP", path=path))
+        await broker.publish(
+            rank_v1.OrgUnitChanged(
+                org_unit_id=unit,
+                parent_id=path[-2] if len(path) > 1 else None,
+                name=unit,
+                agency_level="CITY_LEADERSHIP",
+                path=path,
+            )
+        )
     base = rank_v1.EXAMPLES[1]
     for cadre, unit in (("c-a", "county-a"), ("c-b", "county-b")):
         await broker.publish(base.model_copy(update={"cadre_id": cadre, "org_unit_id": unit, "org_path": ORG[unit]}))
 
 
 def grade(cadre: str, unit: str) -> Any:
-    return appraisal_v1.EXAMPLES[0].model_copy(update={"cadre_id": cadre, "org_unit_id": unit,
-                                                       "assessment_id": f"aa-{cadre}"})
+    return appraisal_v1.EXAMPLES[0].model_copy(
+        update={"cadre_id": cadre, "org_unit_id": unit, "assessment_id": f"aa-{cadre}"}
+    )
 
 
 async def seeded(broker: Broker, directory: Any) -> None:
@@ -79,8 +91,15 @@ async def seeded(broker: Broker, directory: Any) -> None:
 
 @pytest.fixture
 async def gateway(broker, gateway_settings, nats_url, events_ns) -> AsyncIterator[Any]:
-    app = create_app(gateway_settings(feed_enabled=True, nats_url=nats_url, events_namespace=events_ns,
-                                      feed_heartbeat_s=0.5, feed_max_per_subject=2))
+    app = create_app(
+        gateway_settings(
+            feed_enabled=True,
+            nats_url=nats_url,
+            events_namespace=events_ns,
+            feed_heartbeat_s=0.5,
+            feed_max_per_subject=2,
+        )
+    )
     async with serving(app) as url:
         feed = app.state.gateway.feed
 
@@ -126,7 +145,9 @@ async def events(next_event: Any, count: int) -> list[dict[str, Any]]:
     return [await asyncio.wait_for(next_event(), 10) for _ in range(count)]
 
 
-async def test_a_subscriber_receives_the_filtered_types_and_resumes_after_its_last_event(gateway_url, broker, test_auth):
+async def test_a_subscriber_receives_the_filtered_types_and_resumes_after_its_last_event(
+    gateway_url, broker, test_auth
+):
     headers = test_auth.headers("subscriber", subject="dept-hr")
     types = "appraisal.grade_finalized.v1"
     async with feed(gateway_url, headers, types=types) as (response, next_event):
@@ -152,8 +173,10 @@ async def test_a_county_admin_sees_only_events_about_their_subtree(gateway, gate
     county = test_auth.headers("org_admin", unit="county-a", subject="admin-a")
     city = test_auth.headers("auditor", unit="city", subject="auditor-city")
     types = "appraisal.grade_finalized.v1"
-    async with feed(gateway_url, county, types=types) as (_, county_next), \
-            feed(gateway_url, city, types=types) as (_, city_next):
+    async with (
+        feed(gateway_url, county, types=types) as (_, county_next),
+        feed(gateway_url, city, types=types) as (_, city_next),
+    ):
         await broker.publish(grade("c-b", "county-b"))
         await broker.publish(grade("c-a", "county-a"))
         county_events = await events(county_next, 1)
@@ -165,8 +188,9 @@ async def test_a_county_admin_sees_only_events_about_their_subtree(gateway, gate
 async def test_open_accusations_reach_discipline_inspection_only(gateway, gateway_url, broker, test_auth):
     await seeded(broker, gateway.directory)
     opened = petitions_v1.EXAMPLES[1].model_copy(update={"cadre_id": "c-a"})
-    closed = petitions_v1.EXAMPLES[2].model_copy(update={
-        "cadre_outcomes": [petitions_v1.CadreOutcome(cadre_id="c-a", outcome="UNFOUNDED")]})
+    closed = petitions_v1.EXAMPLES[2].model_copy(
+        update={"cadre_outcomes": [petitions_v1.CadreOutcome(cadre_id="c-a", outcome="UNFOUNDED")]}
+    )
     officer = test_auth.headers("discipline_officer", unit="city", subject="officer")
     admin = test_auth.headers("org_admin", unit="city", subject="admin")
     async with feed(gateway_url, officer) as (_, officer_next), feed(gateway_url, admin) as (_, admin_next):
@@ -174,24 +198,33 @@ async def test_open_accusations_reach_discipline_inspection_only(gateway, gatewa
         await broker.publish(closed)
         officer_events = await events(officer_next, 2)
         admin_events = await events(admin_next, 1)
-    assert [e["event"] for e in officer_events] == ["cadre.petitions.case_opened.v1", "cadre.petitions.report_closed.v1"]
+    assert [e["event"] for e in officer_events] == [
+        "cadre.petitions.case_opened.v1",
+        "cadre.petitions.report_closed.v1",
+    ]
     assert [e["event"] for e in admin_events] == ["cadre.petitions.report_closed.v1"]
 
 
-@pytest.mark.parametrize(("role", "params", "headers", "status"), [
-    ("petitions_staff", {}, {}, 403),
-    ("assessor", {}, {}, 403),
-    ("cadre", {}, {}, 403),
-    ("org_admin", {"types": "petitions.case_opened.v1"}, {}, 403),
-    ("subscriber", {"types": "rank.nothing.v1"}, {}, 422),
-    ("subscriber", {}, {"Last-Event-ID": "rank=1,rank=2"}, 400),
-    ("subscriber", {}, {"Last-Event-ID": "hr=5"}, 400),
-    ("subscriber", {"access_token": "x"}, {}, 401),
-])
+@pytest.mark.parametrize(
+    ("role", "params", "headers", "status"),
+    [
+        ("petitions_staff", {}, {}, 403),
+        ("assessor", {}, {}, 403),
+        ("cadre", {}, {}, 403),
+        ("org_admin", {"types": "petitions.case_opened.v1"}, {}, 403),
+        ("subscriber", {"types": "rank.nothing.v1"}, {}, 422),
+        ("subscriber", {}, {"Last-Event-ID": "rank=1,rank=2"}, 400),
+        ("subscriber", {}, {"Last-Event-ID": "hr=5"}, 400),
+        ("subscriber", {"access_token": "x"}, {}, 401),
+    ],
+)
 async def test_bad_feed_requests_are_refused_with_problems(gateway_url, test_auth, role, params, headers, status):
     async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as client:
-        response = await client.get("/api/v1/events/feed", params=params,
-                                    headers={**test_auth.headers(role, unit="city", cadre_id="c-1"), **headers})
+        response = await client.get(
+            "/api/v1/events/feed",
+            params=params,
+            headers={**test_auth.headers(role, unit="city", cadre_id="c-1"), **headers},
+        )
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
 

@@ -16,8 +16,15 @@ from gateway.main import create_app
 from kernel.testing.helpers import running
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
-CADRE = {"name": "李四", "gender": "FEMALE", "birth_date": "1988-04-05", "entry_date": "2010-07-01",
-         "org_unit_id": "city", "category": "COMPREHENSIVE", "education": "MASTER"}
+CADRE = {
+    "name": "李四",
+    "gender": "FEMALE",
+    "birth_date": "1988-04-05",
+    "entry_date": "2010-07-01",
+    "org_unit_id": "city",
+    "category": "COMPREHENSIVE",
+    "education": "MASTER",
+}
 
 
 def idem() -> dict[str, str]:
@@ -44,14 +51,20 @@ def admin(test_auth):
 
 
 async def _seed(client, admin) -> str:
-    unit = await client.post("/api/v1/org-units", headers={**admin, **idem()},
-                             json={"code": "city", "name": "示例市", "agency_level": "CITY_LEADERSHIP"})
+    unit = await client.post(
+        "/api/v1/org-units",
+        headers={**admin, **idem()},
+        json={"code": "city", "name": "示例市", "agency_level": "CITY_LEADERSHIP"},
+    )
     assert unit.status_code == 201, unit.text
     cadre = await client.post("/api/v1/cadres", headers={**admin, **idem()}, json=CADRE)
     assert cadre.status_code == 201, cadre.text
     cadre_id = cadre.json()["id"]
-    holding = await client.post(f"/api/v1/cadres/{cadre_id}/rank-holdings", headers={**admin, **idem()},
-                                json={"rank_code": "C07", "since": "2020-01-01", "basis": "INITIAL", "level": 19})
+    holding = await client.post(
+        f"/api/v1/cadres/{cadre_id}/rank-holdings",
+        headers={**admin, **idem()},
+        json={"rank_code": "C07", "since": "2020-01-01", "basis": "INITIAL", "level": 19},
+    )
     assert holding.status_code == 201, holding.text
     return cadre_id
 
@@ -74,8 +87,9 @@ def _check_english_cadre(response: httpx.Response) -> None:
 
 
 async def _check_chinese_problems(client, admin) -> None:
-    future = await client.post("/api/v1/cadres", headers={**admin, **idem(), **ZH},
-                               json={**CADRE, "name": "王五", "birth_date": "2100-01-01"})
+    future = await client.post(
+        "/api/v1/cadres", headers={**admin, **idem(), **ZH}, json={**CADRE, "name": "王五", "birth_date": "2100-01-01"}
+    )
     assert future.status_code == 422 and future.headers["content-type"] == "application/problem+json"
     problem = future.json()
     assert problem["title"] == "无法处理的内容" and problem["detail"] == "出生日期须早于今天"
@@ -84,8 +98,9 @@ async def _check_chinese_problems(client, admin) -> None:
     assert invalid.status_code == 422
     assert invalid.json()["detail"] == "输入无效：nickname"
     assert invalid.json()["errors"][0]["message"] == "不接受的字段"
-    english = await client.post("/api/v1/cadres", headers={**admin, **idem()},
-                                json={**CADRE, "name": "王五", "birth_date": "2100-01-01"})
+    english = await client.post(
+        "/api/v1/cadres", headers={**admin, **idem()}, json={**CADRE, "name": "王五", "birth_date": "2100-01-01"}
+    )
     assert english.json()["title"] == "Unprocessable content"
     assert english.json()["detail"] == "birth_date must be in the past"
 

@@ -22,9 +22,19 @@ def part(service: str, cadre_id: str, **extra: Any) -> dict[str, Any]:
 
 
 def cadre(cadre_id: str) -> dict[str, Any]:
-    return {"id": cadre_id, "name": "Li Si", "gender": "FEMALE", "birth_date": "1988-04-05",
-            "entry_date": "2010-07-01", "org_unit_id": "city", "category": "COMPREHENSIVE", "party_member": False,
-            "education": None, "active": True, "version": 1}
+    return {
+        "id": cadre_id,
+        "name": "Li Si",
+        "gender": "FEMALE",
+        "birth_date": "1988-04-05",
+        "entry_date": "2010-07-01",
+        "org_unit_id": "city",
+        "category": "COMPREHENSIVE",
+        "party_member": False,
+        "education": None,
+        "active": True,
+        "version": 1,
+    }
 
 
 class Upstreams:
@@ -43,14 +53,26 @@ class Upstreams:
             if path.startswith(f"/api/v1/dossier-parts/{service}/"):
                 return httpx.Response(200, json=part(service, path.rsplit("/", 1)[1]))
             if path.startswith("/api/v1/org-units/") and service == "rank":
-                return httpx.Response(200, json={"id": path.rsplit("/", 1)[1], "name": "Unit", "parent_id": None,
-                                                 "agency_level": "CITY_LEADERSHIP", "path": ["city"], "active": True})
+                return httpx.Response(
+                    200,
+                    json={
+                        "id": path.rsplit("/", 1)[1],
+                        "name": "Unit",
+                        "parent_id": None,
+                        "agency_level": "CITY_LEADERSHIP",
+                        "path": ["city"],
+                        "active": True,
+                    },
+                )
             if path.startswith(f"/api/v1/dashboard-parts/{service}"):
                 return httpx.Response(200, json={"service": service, "org_unit_id": request.url.params["org_unit_id"]})
             if path == "/health/live":
                 return httpx.Response(200, json={"status": "ok"})
-            return httpx.Response(404, json={"type": "about:blank", "title": "Not found", "status": 404},
-                                  headers={"content-type": "application/problem+json"})
+            return httpx.Response(
+                404,
+                json={"type": "about:blank", "title": "Not found", "status": 404},
+                headers={"content-type": "application/problem+json"},
+            )
 
         return handle
 
@@ -65,8 +87,17 @@ class Upstreams:
         return httpx.MockTransport(handle)
 
     def upstreams(self, max_response_bytes: int) -> dict[str, HttpxUpstream]:
-        return {s: HttpxUpstream(s, f"http://{s}.internal:80", connect_timeout=1, pool_size=10,
-                                 max_response_bytes=max_response_bytes, transport=self.transport(s)) for s in SERVICES}
+        return {
+            s: HttpxUpstream(
+                s,
+                f"http://{s}.internal:80",
+                connect_timeout=1,
+                pool_size=10,
+                max_response_bytes=max_response_bytes,
+                transport=self.transport(s),
+            )
+            for s in SERVICES
+        }
 
 
 @pytest.fixture

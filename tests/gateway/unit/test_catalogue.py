@@ -29,8 +29,9 @@ async def test_every_role_reads_the_whole_catalogue(mock_gateway, test_auth, rol
 
 async def test_each_example_validates_against_its_own_schema(mock_gateway, test_auth):
     async with mock_gateway() as gw:
-        items = (await gw.get("/api/v1/events", params={"limit": 100},
-                              headers=test_auth.headers("subscriber"))).json()["items"]
+        items = (await gw.get("/api/v1/events", params={"limit": 100}, headers=test_auth.headers("subscriber"))).json()[
+            "items"
+        ]
     assert len(items) == len(EVENTS)
     for item in items:
         jsonschema_rs.validator_for(item["data_schema"]).validate(item["example"])

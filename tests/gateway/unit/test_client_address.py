@@ -17,8 +17,10 @@ async def _forwarded(fakes, settings, spoofed: list[str]) -> tuple[list[int], li
     fakes.handlers["petitions"] = lambda request: httpx.Response(201, json={"receipt_code": "x"})
     app = create_app(settings, upstreams=fakes.upstreams(settings.upstream_max_response_bytes))
     async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
-        statuses = [(await client.post(PUBLIC, json={}, headers={"X-Forwarded-For": address})).status_code
-                    for address in spoofed]
+        statuses = [
+            (await client.post(PUBLIC, json={}, headers={"X-Forwarded-For": address})).status_code
+            for address in spoofed
+        ]
     return statuses, [r.headers["x-forwarded-for"] for r in fakes.requests["petitions"]]
 
 
@@ -31,11 +33,13 @@ async def test_a_clients_forwarded_for_is_ignored_and_does_not_dodge_the_public_
 
 
 @pytest.mark.parametrize("trusted", [["127.0.0.1"], ["127.0.0.0/8"]])
-async def test_behind_its_own_trusted_proxy_the_gateway_forwards_the_client_that_proxy_named(fakes, gateway_settings,
-                                                                                              trusted):
+async def test_behind_its_own_trusted_proxy_the_gateway_forwards_the_client_that_proxy_named(
+    fakes, gateway_settings, trusted
+):
     settings = gateway_settings(rate_limit_public_per_minute=2, trusted_proxies=trusted)
-    statuses, seen = await _forwarded(fakes, settings, ["198.51.100.7, 203.0.113.1", "203.0.113.2", "203.0.113.1",
-                                                        "203.0.113.1"])
+    statuses, seen = await _forwarded(
+        fakes, settings, ["198.51.100.7, 203.0.113.1", "203.0.113.2", "203.0.113.1", "203.0.113.1"]
+    )
     # Two different citizens, two buckets; the chain collapses to the one address the trusted proxy appended.
     assert statuses == [201, 201, 201, 429]
     assert seen == ["203.0.113.1", "203.0.113.2", "203.0.113.1"]

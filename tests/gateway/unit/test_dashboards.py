@@ -36,7 +36,10 @@ async def test_other_roles_are_refused(mock_gateway, fakes, test_auth, role):
 
 async def test_a_unit_outside_the_scope_is_404(mock_gateway, fakes, test_auth):
     fakes.handlers["rank"] = lambda request: httpx.Response(
-        404, json={"type": "x", "title": "Not found", "status": 404}, headers={"content-type": "application/problem+json"})
+        404,
+        json={"type": "x", "title": "Not found", "status": 404},
+        headers={"content-type": "application/problem+json"},
+    )
     async with mock_gateway() as gw:
         response = await gw.get("/api/v1/dashboards/elsewhere", headers=test_auth.headers("org_admin", unit="county-a"))
     assert response.status_code == 404

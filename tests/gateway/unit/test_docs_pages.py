@@ -70,11 +70,14 @@ async def test_the_gateway_serves_its_docs_offline(mock_gateway):
         await _check_pages(gw)
 
 
-@pytest.mark.parametrize("html, found", [
-    ('<script src="https://cdn.jsdelivr.net/x.js"></script>', True),
-    ('<link href="//fonts.googleapis.com/css" rel="stylesheet">', True),
-    ("<script>const ui = SwaggerUIBundle({url: 'https://unpkg.com/a'})</script>", True),
-    ('<script src="/docs-assets/swagger-ui-bundle.js"></script>', False),
-])
+@pytest.mark.parametrize(
+    "html, found",
+    [
+        ('<script src="https://cdn.jsdelivr.net/x.js"></script>', True),
+        ('<link href="//fonts.googleapis.com/css" rel="stylesheet">', True),
+        ("<script>const ui = SwaggerUIBundle({url: 'https://unpkg.com/a'})</script>", True),
+        ('<script src="/docs-assets/swagger-ui-bundle.js"></script>', False),
+    ],
+)
 def test_the_check_itself_finds_an_external_reference(html, found):
     assert bool(_external(html)[1]) is found

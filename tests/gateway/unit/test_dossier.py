@@ -39,6 +39,7 @@ async def test_the_calls_run_concurrently(mock_gateway, fakes, admin):
                 everyone.set()
             await everyone.wait()
             return default(request)
+
         return handle
 
     for service in fakes.handlers:
@@ -48,10 +49,13 @@ async def test_the_calls_run_concurrently(mock_gateway, fakes, admin):
     assert response.json()["degraded"] == []
 
 
-@pytest.mark.parametrize(("failure", "reason"), [
-    (httpx.ConnectError("refused"), "unavailable"),
-    (httpx.ReadTimeout("slow"), "timeout"),
-])
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (httpx.ConnectError("refused"), "unavailable"),
+        (httpx.ReadTimeout("slow"), "timeout"),
+    ],
+)
 async def test_a_service_that_fails_is_listed_as_degraded(mock_gateway, fakes, admin, failure, reason):
     def broken(request):
         raise failure
@@ -82,13 +86,16 @@ async def test_a_service_slower_than_the_part_timeout_is_degraded_and_the_rest_r
     assert response.json()["degraded"] == [{"service": "appraisal", "part": "dossier-part", "reason": "timeout"}]
 
 
-@pytest.mark.parametrize(("answer", "reason"), [
-    (httpx.Response(500, text="Internal Server Error"), "error"),
-    (httpx.Response(200, text="<html>"), "bad-response"),
-    (httpx.Response(302, headers={"location": "http://127.0.0.2:9/steal"}), "bad-response"),
-    (httpx.Response(404, json={"status": 404}), "not-found"),
-    (httpx.Response(422, json={"status": 422}), "rejected"),
-])
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (httpx.Response(500, text="Internal Server Error"), "error"),
+        (httpx.Response(200, text="<html>"), "bad-response"),
+        (httpx.Response(302, headers={"location": "http://127.0.0.2:9/steal"}), "bad-response"),
+        (httpx.Response(404, json={"status": 404}), "not-found"),
+        (httpx.Response(422, json={"status": 422}), "rejected"),
+    ],
+)
 async def test_unusable_part_answers_are_degraded_without_leaking_them(mock_gateway, fakes, admin, answer, reason):
     fakes.handlers["petitions"] = lambda request: answer
     async with mock_gateway() as gw:
@@ -108,8 +115,10 @@ async def test_a_part_the_role_may_not_see_is_withheld_not_degraded(mock_gateway
 
 async def test_rank_decides_visibility_an_unknown_cadre_is_404(mock_gateway, fakes, admin):
     fakes.handlers["rank"] = lambda request: httpx.Response(
-        404, json={"type": "x", "title": "Not found", "status": 404, "detail": "cadre c-9 not found"},
-        headers={"content-type": "application/problem+json"})
+        404,
+        json={"type": "x", "title": "Not found", "status": 404, "detail": "cadre c-9 not found"},
+        headers={"content-type": "application/problem+json"},
+    )
     async with mock_gateway() as gw:
         response = await gw.get("/api/v1/cadres/c-9/dossier", headers=admin)
     assert response.status_code == 404
@@ -167,10 +176,18 @@ async def test_roles_with_the_dossier_read_it(mock_gateway, test_auth, role):
 
 async def test_as_of_and_the_purpose_reach_every_part(mock_gateway, fakes, admin):
     async with mock_gateway() as gw:
-        response = await gw.get("/api/v1/cadres/c-1/dossier", params={"as_of": "2024-12-31"},
-                                headers={**admin, "X-Purpose": "APPOINTMENT_REVIEW", "X-Request-ID": "req-42",
-                                         "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-                                         "X-Forwarded-Host": "evil.example", "X-User-Roles": "org_admin"})
+        response = await gw.get(
+            "/api/v1/cadres/c-1/dossier",
+            params={"as_of": "2024-12-31"},
+            headers={
+                **admin,
+                "X-Purpose": "APPOINTMENT_REVIEW",
+                "X-Request-ID": "req-42",
+                "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "X-Forwarded-Host": "evil.example",
+                "X-User-Roles": "org_admin",
+            },
+        )
     assert response.json()["as_of"] == "2024-12-31"
     for service, calls in fakes.requests.items():
         part_calls = [r for r in calls if "/dossier-parts/" in r.url.path]
@@ -185,12 +202,15 @@ async def test_as_of_and_the_purpose_reach_every_part(mock_gateway, fakes, admin
         assert request.url.host == f"{service}.internal"
 
 
-@pytest.mark.parametrize(("params", "headers", "field"), [
-    ({"as_of": "2024-13-01"}, {}, "as_of"),
-    ({"as_of": "yesterday"}, {}, "as_of"),
-    ({"as_of": "2999-01-01"}, {}, "as_of"),
-    ({}, {"X-Purpose": "not a code"}, "X-Purpose"),
-])
+@pytest.mark.parametrize(
+    ("params", "headers", "field"),
+    [
+        ({"as_of": "2024-13-01"}, {}, "as_of"),
+        ({"as_of": "yesterday"}, {}, "as_of"),
+        ({"as_of": "2999-01-01"}, {}, "as_of"),
+        ({}, {"X-Purpose": "not a code"}, "X-Purpose"),
+    ],
+)
 async def test_bad_dossier_input_names_the_field(mock_gateway, fakes, admin, params, headers, field):
     async with mock_gateway() as gw:
         response = await gw.get("/api/v1/cadres/c-1/dossier", params=params, headers={**admin, **headers})

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-SECURITY = {"cache-control": "no-store", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff",
-            "x-frame-options": "DENY", "strict-transport-security": "max-age=31536000; includeSubDomains"}
+SECURITY = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "strict-transport-security": "max-age=31536000; includeSubDomains",
+}
 
 
-@pytest.mark.parametrize(("path", "auth"), [
-    ("/api/v1/cadres/c-1/dossier", True), ("/api/v1/cadres/c-1/dossier", False), ("/api/v1/nothing", True),
-    ("/api/v1/events", True), ("/health/live", False),
-])
+@pytest.mark.parametrize(
+    ("path", "auth"),
+    [
+        ("/api/v1/cadres/c-1/dossier", True),
+        ("/api/v1/cadres/c-1/dossier", False),
+        ("/api/v1/nothing", True),
+        ("/api/v1/events", True),
+        ("/health/live", False),
+    ],
+)
 async def test_every_answer_carries_the_security_headers_and_a_request_id(mock_gateway, test_auth, path, auth):
     headers = test_auth.headers("org_admin", unit="city") if auth else {}
     async with mock_gateway() as gw:
@@ -37,8 +48,10 @@ async def test_cors_answers_only_allow_listed_origins(mock_gateway):
 
 async def test_without_an_allow_list_no_cross_origin_access_is_granted(mock_gateway):
     async with mock_gateway() as gw:
-        response = await gw.options("/api/v1/cadres", headers={"Origin": "https://portal.example.gov.cn",
-                                                               "Access-Control-Request-Method": "GET"})
+        response = await gw.options(
+            "/api/v1/cadres",
+            headers={"Origin": "https://portal.example.gov.cn", "Access-Control-Request-Method": "GET"},
+        )
     assert "access-control-allow-origin" not in response.headers
 
 
@@ -65,17 +78,21 @@ async def test_an_internal_error_answers_500_without_a_stack_trace(gateway_setti
 
 async def test_a_body_over_the_limit_is_413_before_any_upstream_call(mock_gateway, fakes, test_auth):
     async with mock_gateway(max_body_bytes=1024) as gw:
-        declared = await gw.post("/api/v1/cadres", content=b"x" * 2048,
-                                 headers={**test_auth.headers("org_admin", unit="city"),
-                                          "Content-Type": "application/json"})
+        declared = await gw.post(
+            "/api/v1/cadres",
+            content=b"x" * 2048,
+            headers={**test_auth.headers("org_admin", unit="city"), "Content-Type": "application/json"},
+        )
 
         async def chunks():
             for _ in range(4):
                 yield b"x" * 512
 
-        streamed = await gw.post("/api/v1/cadres", content=chunks(),
-                                 headers={**test_auth.headers("org_admin", unit="city"),
-                                          "Content-Type": "application/json"})
+        streamed = await gw.post(
+            "/api/v1/cadres",
+            content=chunks(),
+            headers={**test_auth.headers("org_admin", unit="city"), "Content-Type": "application/json"},
+        )
     assert declared.status_code == 413 and streamed.status_code == 413
     assert all(not calls for calls in fakes.requests.values())
 
@@ -90,7 +107,8 @@ async def test_the_owning_service_decides_which_methods_a_path_supports(mock_gat
     import httpx
 
     fakes.handlers["rank"] = lambda request: httpx.Response(
-        405, json={"status": 405}, headers={"allow": "GET, POST", "content-type": "application/problem+json"})
+        405, json={"status": 405}, headers={"allow": "GET, POST", "content-type": "application/problem+json"}
+    )
     async with mock_gateway() as gw:
         response = await gw.request("TRACE", "/api/v1/cadres", headers=test_auth.headers("org_admin", unit="city"))
     assert response.status_code == 405

@@ -9,35 +9,72 @@ from gateway.routing import OWNERS
 
 
 def service_doc(service: str, paths: dict, schemas: dict) -> dict:
-    return {"openapi": "3.1.0", "info": {"title": service, "version": "1"}, "paths": paths,
-            "components": {"schemas": schemas, "securitySchemes": {"HTTPBearer": {"type": "http", "scheme": "bearer"}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": service, "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"HTTPBearer": {"type": "http", "scheme": "bearer"}}},
+    }
 
 
 def op(op_id: str, ref: str) -> dict:
-    return {"get": {"operationId": op_id, "responses": {
-        "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}},
-        "422": {"description": "Validation Error",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}}}}
+    return {
+        "get": {
+            "operationId": op_id,
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+                },
+                "422": {
+                    "description": "Validation Error",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+                },
+            },
+        }
+    }
 
 
-OWN = {"openapi": "3.1.0", "info": {"title": "Youwei API", "version": "1"}, "paths": {
-    "/api/v1/cadres/{cadre_id}/dossier": op("dossier-get_dossier", "DossierRead")},
-    "components": {"schemas": {
-        "DossierRead": {"type": "object", "properties": {"cadre": {"anyOf": [{"type": "object"}, {"type": "null"}]}}},
-        "DossierParts": {"type": "object", "properties": {s: {"description": s} for s in
-                                                         ("rank", "appraisal", "petitions", "tolerance")}}}}}
+OWN = {
+    "openapi": "3.1.0",
+    "info": {"title": "Youwei API", "version": "1"},
+    "paths": {"/api/v1/cadres/{cadre_id}/dossier": op("dossier-get_dossier", "DossierRead")},
+    "components": {
+        "schemas": {
+            "DossierRead": {
+                "type": "object",
+                "properties": {"cadre": {"anyOf": [{"type": "object"}, {"type": "null"}]}},
+            },
+            "DossierParts": {
+                "type": "object",
+                "properties": {s: {"description": s} for s in ("rank", "appraisal", "petitions", "tolerance")},
+            },
+        }
+    },
+}
 
 
 def test_services_contribute_their_owned_paths_with_their_own_schemas():
-    rank = service_doc("rank", {
-        "/api/v1/cadres/{cadre_id}": op("cadres-get_cadre", "CadreRead"),
-        "/api/v1/dossier-parts/rank/{cadre_id}": op("dossier-parts-get_part", "RankPart"),
-        "/api/v1/assessments": op("assessments-sneaky", "CadreRead"),
-    }, {"CadreRead": {"type": "object", "title": "CadreRead"}, "RankPart": {"type": "object"},
-        "Created": {"type": "object", "properties": {"id": {"type": "string"}}}})
-    appraisal = service_doc("appraisal", {
-        "/api/v1/assessments": op("assessments-list", "Created"),
-    }, {"Created": {"type": "object", "properties": {"id": {"type": "integer"}}}})
+    rank = service_doc(
+        "rank",
+        {
+            "/api/v1/cadres/{cadre_id}": op("cadres-get_cadre", "CadreRead"),
+            "/api/v1/dossier-parts/rank/{cadre_id}": op("dossier-parts-get_part", "RankPart"),
+            "/api/v1/assessments": op("assessments-sneaky", "CadreRead"),
+        },
+        {
+            "CadreRead": {"type": "object", "title": "CadreRead"},
+            "RankPart": {"type": "object"},
+            "Created": {"type": "object", "properties": {"id": {"type": "string"}}},
+        },
+    )
+    appraisal = service_doc(
+        "appraisal",
+        {
+            "/api/v1/assessments": op("assessments-list", "Created"),
+        },
+        {"Created": {"type": "object", "properties": {"id": {"type": "integer"}}}},
+    )
     merged = merge(OWN, {"rank": rank, "appraisal": appraisal})
     paths = merged["paths"]
     assert set(paths) == {"/api/v1/cadres/{cadre_id}/dossier", "/api/v1/cadres/{cadre_id}", "/api/v1/assessments"}
@@ -72,8 +109,12 @@ def test_operation_ids_stay_unique():
 
 
 async def test_the_gateway_serves_the_merged_document_and_lists_missing_services(mock_gateway, fakes):
-    fakes.handlers["rank"] = lambda request: httpx.Response(200, json=service_doc(
-        "rank", {"/api/v1/org-units": op("org-units-list_org_units", "Page")}, {"Page": {"type": "object"}}))
+    fakes.handlers["rank"] = lambda request: httpx.Response(
+        200,
+        json=service_doc(
+            "rank", {"/api/v1/org-units": op("org-units-list_org_units", "Page")}, {"Page": {"type": "object"}}
+        ),
+    )
     async with mock_gateway() as gw:
         document = (await gw.get("/openapi.json")).json()
         docs = await gw.get("/docs")
@@ -99,11 +140,27 @@ def test_the_ownership_table_is_the_merge_filter():
 
 
 def test_optional_headers_are_documented_as_strings_not_null():
-    rank = service_doc("rank", {"/api/v1/cadres": {"post": {"operationId": "cadres-register", "parameters": [
-        {"name": "Idempotency-Key", "in": "header", "required": False,
-         "schema": {"anyOf": [{"type": "string", "minLength": 8}, {"type": "null"}], "title": "Key"}},
-        {"name": "limit", "in": "query", "schema": {"anyOf": [{"type": "integer"}, {"type": "null"}]}},
-    ], "responses": {"201": {"description": "ok"}}}}}, {})
+    rank = service_doc(
+        "rank",
+        {
+            "/api/v1/cadres": {
+                "post": {
+                    "operationId": "cadres-register",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"anyOf": [{"type": "string", "minLength": 8}, {"type": "null"}], "title": "Key"},
+                        },
+                        {"name": "limit", "in": "query", "schema": {"anyOf": [{"type": "integer"}, {"type": "null"}]}},
+                    ],
+                    "responses": {"201": {"description": "ok"}},
+                }
+            }
+        },
+        {},
+    )
     parameters = merge(OWN, {"rank": rank})["paths"]["/api/v1/cadres"]["post"]["parameters"]
     assert parameters[0]["schema"] == {"type": "string", "minLength": 8, "title": "Key"}
     assert parameters[1]["schema"] == {"anyOf": [{"type": "integer"}, {"type": "null"}]}

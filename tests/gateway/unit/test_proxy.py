@@ -11,10 +11,16 @@ def admin(test_auth):
     return test_auth.headers("org_admin", unit="city")
 
 
-@pytest.mark.parametrize(("path", "service"), [
-    ("/api/v1/org-units/city", "rank"), ("/api/v1/assessments/a-1", "appraisal"), ("/api/v1/reports/r-1", "petitions"),
-    ("/api/v1/sanctions/s-1", "tolerance"), ("/api/v1/incentive-coverage", "appraisal"),
-])
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("/api/v1/org-units/city", "rank"),
+        ("/api/v1/assessments/a-1", "appraisal"),
+        ("/api/v1/reports/r-1", "petitions"),
+        ("/api/v1/sanctions/s-1", "tolerance"),
+        ("/api/v1/incentive-coverage", "appraisal"),
+    ],
+)
 async def test_each_segment_reaches_its_owner_with_path_and_query(mock_gateway, fakes, admin, path, service):
     fakes.handlers[service] = lambda request: httpx.Response(200, json={"ok": True})
     async with mock_gateway() as gw:
@@ -27,9 +33,16 @@ async def test_each_segment_reaches_its_owner_with_path_and_query(mock_gateway, 
 
 async def test_the_upstream_answer_is_relayed_with_only_safe_headers(mock_gateway, fakes, admin):
     fakes.handlers["rank"] = lambda request: httpx.Response(
-        201, content=b'{"id":"c-1"}',
-        headers={"content-type": "application/json", "server": "uvicorn", "set-cookie": "s=1", "etag": '"1"',
-                 "location": "http://127.0.0.1:8004/api/v1/cadres/c-1"})
+        201,
+        content=b'{"id":"c-1"}',
+        headers={
+            "content-type": "application/json",
+            "server": "uvicorn",
+            "set-cookie": "s=1",
+            "etag": '"1"',
+            "location": "http://127.0.0.1:8004/api/v1/cadres/c-1",
+        },
+    )
     async with mock_gateway() as gw:
         response = await gw.post("/api/v1/cadres", headers={**admin, "Idempotency-Key": "k-123456789"}, json={})
     assert response.status_code == 201 and response.content == b'{"id":"c-1"}'
@@ -39,9 +52,13 @@ async def test_the_upstream_answer_is_relayed_with_only_safe_headers(mock_gatewa
     assert fakes.requests["rank"][0].headers["idempotency-key"] == "k-123456789"
 
 
-@pytest.mark.parametrize(("failure", "status"), [
-    (httpx.ConnectError("refused"), 503), (httpx.ReadTimeout("slow"), 504),
-])
+@pytest.mark.parametrize(
+    ("failure", "status"),
+    [
+        (httpx.ConnectError("refused"), 503),
+        (httpx.ReadTimeout("slow"), 504),
+    ],
+)
 async def test_upstream_failures_become_problems_without_addresses(mock_gateway, fakes, admin, failure, status):
     def broken(request):
         raise failure
@@ -99,10 +116,19 @@ async def test_writes_are_retried_only_with_an_idempotency_key(mock_gateway, fak
     assert len(fakes.requests["rank"]) == calls
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/../admin", "/api/v1/cadres/%2e%2e/%2e%2e/admin", "/api/v1/cadres/%252e%252e/x", "/api/v1/cadres/a%2fb",
-    "/api/v1/dossier-parts/rank/c-1", "/api/v1/nothing", "/admin", "/api/v1/cadres/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/../admin",
+        "/api/v1/cadres/%2e%2e/%2e%2e/admin",
+        "/api/v1/cadres/%252e%252e/x",
+        "/api/v1/cadres/a%2fb",
+        "/api/v1/dossier-parts/rank/c-1",
+        "/api/v1/nothing",
+        "/admin",
+        "/api/v1/cadres/",
+    ],
+)
 async def test_traversal_and_unowned_paths_are_404_and_reach_no_service(mock_gateway, fakes, admin, path):
     async with mock_gateway() as gw:
         response = await gw.get(path, headers=admin)
@@ -121,8 +147,10 @@ async def test_public_intake_needs_no_token_but_is_rate_limited_per_address(mock
 
 async def test_clients_over_their_limit_get_429_with_retry_after(mock_gateway, fakes, test_auth):
     fakes.handlers["rank"] = lambda request: httpx.Response(200, json={})
-    one, other = test_auth.headers("org_admin", unit="city", subject="a"), test_auth.headers("auditor", unit="city",
-                                                                                              subject="b")
+    one, other = (
+        test_auth.headers("org_admin", unit="city", subject="a"),
+        test_auth.headers("auditor", unit="city", subject="b"),
+    )
     async with mock_gateway(rate_limit_per_minute=3) as gw:
         statuses = [(await gw.get("/api/v1/cadres", headers=one)).status_code for _ in range(4)]
         limited = await gw.get("/api/v1/cadres", headers=one)

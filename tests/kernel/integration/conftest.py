@@ -36,9 +36,17 @@ applied = Table(
 
 
 def cadre_event(cadre_id: str, name: str = "Probe", cls: type = rank_v1.CadreRegistered) -> Any:
-    return cls(cadre_id=cadre_id, name=name, gender=Gender.MALE, birth_date=dt.date(1980, 1, 1), org_unit_id="city",
-               org_path=["city"], category=CadreCategory.COMPREHENSIVE, party_member=False,
-               entry_date=dt.date(2000, 1, 1))
+    return cls(
+        cadre_id=cadre_id,
+        name=name,
+        gender=Gender.MALE,
+        birth_date=dt.date(1980, 1, 1),
+        org_unit_id="city",
+        org_path=["city"],
+        category=CadreCategory.COMPREHENSIVE,
+        party_member=False,
+        entry_date=dt.date(2000, 1, 1),
+    )
 
 
 async def record(payload: rank_v1.CadreSnapshot, event: Any, uow: UnitOfWork) -> None:
@@ -57,10 +65,12 @@ class Harness:
     runtimes: list[ServiceRuntime] = field(default_factory=list)
 
     async def producer(self, *, relay: bool = True, **overrides: Any) -> ServiceRuntime:
-        settings = settings_for(RankSettings, database_url=self.producer_db, nats_url=self.nats_url,
-                                namespace=self.namespace, **overrides)
-        runtime = ServiceRuntime(settings, tables=rank_orm.kernel_tables, uow_class=UnitOfWork,
-                                 to_contracts=rank_contracts)
+        settings = settings_for(
+            RankSettings, database_url=self.producer_db, nats_url=self.nats_url, namespace=self.namespace, **overrides
+        )
+        runtime = ServiceRuntime(
+            settings, tables=rank_orm.kernel_tables, uow_class=UnitOfWork, to_contracts=rank_contracts
+        )
         await runtime.start()
         await runtime.wait_ready()
         if not relay:
@@ -69,12 +79,27 @@ class Harness:
         return runtime
 
     async def consumer(self, handler: Callable = record, guard: bool = False, **overrides: Any) -> ServiceRuntime:
-        settings = settings_for(AppraisalSettings, database_url=self.consumer_db, nats_url=self.nats_url,
-                                namespace=self.namespace, **overrides)
-        sub = Subscription(producer="rank", handlers={rank_v1.CadreRegistered: Handler(handler, guard=guard),
-                                                      rank_v1.CadreUpdated: Handler(handler, guard=guard)})
-        runtime = ServiceRuntime(settings, tables=appraisal_orm.kernel_tables, uow_class=UnitOfWork,
-                                 to_contracts=lambda e: (), subscriptions=[sub])
+        settings = settings_for(
+            AppraisalSettings,
+            database_url=self.consumer_db,
+            nats_url=self.nats_url,
+            namespace=self.namespace,
+            **overrides,
+        )
+        sub = Subscription(
+            producer="rank",
+            handlers={
+                rank_v1.CadreRegistered: Handler(handler, guard=guard),
+                rank_v1.CadreUpdated: Handler(handler, guard=guard),
+            },
+        )
+        runtime = ServiceRuntime(
+            settings,
+            tables=appraisal_orm.kernel_tables,
+            uow_class=UnitOfWork,
+            to_contracts=lambda e: (),
+            subscriptions=[sub],
+        )
         await runtime.start()
         await runtime.wait_ready()
         self.runtimes.append(runtime)
@@ -89,8 +114,11 @@ class Harness:
         engine = create_async_engine(self.consumer_db)
         try:
             async with engine.connect() as conn:
-                rows = (await conn.execute(select(applied.c.event_id, applied.c.cadre_id, applied.c.name)
-                                           .order_by(applied.c.id))).all()
+                rows = (
+                    await conn.execute(
+                        select(applied.c.event_id, applied.c.cadre_id, applied.c.name).order_by(applied.c.id)
+                    )
+                ).all()
         finally:
             await engine.dispose()
         return [tuple(r) for r in rows]
@@ -99,8 +127,9 @@ class Harness:
         engine = create_async_engine(self.consumer_db)
         try:
             async with engine.connect() as conn:
-                total, distinct = (await conn.execute(
-                    select(func.count(), func.count(func.distinct(applied.c.event_id))))).one()
+                total, distinct = (
+                    await conn.execute(select(func.count(), func.count(func.distinct(applied.c.event_id))))
+                ).one()
         finally:
             await engine.dispose()
         return int(total), int(distinct)
@@ -113,8 +142,13 @@ async def harness(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Har
     async with engine.begin() as conn:
         await conn.run_sync(probe_metadata.create_all)
     await engine.dispose()
-    h = Harness(nats_url=nats_url, namespace=events_ns, producer_db=await fresh_db("rank"), consumer_db=consumer_db,
-                auth=test_auth)
+    h = Harness(
+        nats_url=nats_url,
+        namespace=events_ns,
+        producer_db=await fresh_db("rank"),
+        consumer_db=consumer_db,
+        auth=test_auth,
+    )
     try:
         yield h
     finally:

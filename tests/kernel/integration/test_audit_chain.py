@@ -19,8 +19,15 @@ async def test_tampering_with_any_row_breaks_the_chain(fresh_db):
         async with engine.begin() as conn:
             await conn.run_sync(meta.create_all)
             for i in range(20):
-                await audit.record(conn, log, principal=principal, action="READ", object_type="dossier",
-                                   object_id=f"c-{i}", purpose="APPOINTMENT")
+                await audit.record(
+                    conn,
+                    log,
+                    principal=principal,
+                    action="READ",
+                    object_type="dossier",
+                    object_id=f"c-{i}",
+                    purpose="APPOINTMENT",
+                )
         async with engine.connect() as conn:
             assert await audit.verify_chain(conn, log) is None
         for mutate, expected in (
@@ -53,6 +60,8 @@ async def test_a_write_and_its_audit_row_commit_or_roll_back_together(harness):
         table = rank_orm.kernel_tables.audit
         rows = (await conn.execute(table.select().order_by(table.c.id))).mappings().all()
         assert [(r["actor"], r["action"], r["object_id"], r["purpose"]) for r in rows] == [
-            ("u1", "CREATE", "b-2", "ROUTINE"), ("system", "DECIDE", "b-2", "APPOINTMENT"),
-            ("system", "NOTIFY", "b-2", "ROUTINE")]
+            ("u1", "CREATE", "b-2", "ROUTINE"),
+            ("system", "DECIDE", "b-2", "APPOINTMENT"),
+            ("system", "NOTIFY", "b-2", "ROUTINE"),
+        ]
         assert await audit.verify_chain(conn, table) is None

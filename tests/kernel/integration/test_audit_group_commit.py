@@ -74,8 +74,9 @@ async def test_a_failed_group_fails_its_reads_and_the_next_group_succeeds(engine
                 raise RuntimeError("disk full")
 
     auditor = audit.ReadAuditor(log, transaction)
-    outcomes = await asyncio.gather(*(auditor.append(READER, [("READ", "dossier", f"c-{i}", "ROUTINE")])
-                                      for i in range(5)), return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(auditor.append(READER, [("READ", "dossier", f"c-{i}", "ROUTINE")]) for i in range(5)), return_exceptions=True
+    )
     assert all(isinstance(o, RuntimeError) for o in outcomes)
     assert await _count(engine) == 0  # rolled back: no read was answered, none is recorded
     fail = False

@@ -67,6 +67,7 @@ async def test_killing_the_broker_during_5000_events_loses_none_and_applies_none
 
     async def all_applied():
         assert await h.applied_count() == (EVENTS, EVENTS)
+
     await eventually(all_applied, timeout=180, interval=0.5)
     assert await producer.relay.pending_count() == 0
     assert await _stream_count(own_nats.url, h.namespace) == EVENTS  # Nats-Msg-Id absorbed every re-publish
@@ -85,6 +86,7 @@ async def test_a_broker_that_lost_its_store_gets_its_topology_back_and_the_outbo
 
     async def first_batch():
         assert await h.applied_count() == (200, 200)
+
     await eventually(first_batch, timeout=30)
 
     import datetime as dt
@@ -99,6 +101,7 @@ async def test_a_broker_that_lost_its_store_gets_its_topology_back_and_the_outbo
 
     async def new_events_flow():
         assert await h.applied_count() == (250, 250)
+
     await eventually(new_events_flow, timeout=60, interval=0.2)
 
     replayed = await mark_for_replay(producer.relay.engine, producer.tables.outbox, since)
@@ -108,6 +111,7 @@ async def test_a_broker_that_lost_its_store_gets_its_topology_back_and_the_outbo
     async def replay_published():
         assert await producer.relay.pending_count() == 0
         assert await _stream_count(own_nats.url, h.namespace) >= 250
+
     await eventually(replay_published, timeout=60, interval=0.2)
     await asyncio.sleep(1.5)
     assert await h.applied_count() == (250, 250)  # the replay re-delivered everything; the inbox applied none twice

@@ -74,8 +74,13 @@ async def test_any_redelivery_order_ends_in_the_in_order_state(harness, consumer
         assert msg.outcome == "ack"
     engine = create_async_engine(harness.consumer_db)
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(applied.c.cadre_id, applied.c.name, applied.c.id)
-                                   .where(applied.c.cadre_id.in_(list(expected))).order_by(applied.c.id))).all()
+        rows = (
+            await conn.execute(
+                select(applied.c.cadre_id, applied.c.name, applied.c.id)
+                .where(applied.c.cadre_id.in_(list(expected)))
+                .order_by(applied.c.id)
+            )
+        ).all()
     await engine.dispose()
     final = {}
     for cadre_id, name, _ in rows:
@@ -96,8 +101,9 @@ async def test_any_redelivery_order_in_batches_ends_in_the_in_order_state(harnes
             seq += 1
             model = rank_v1.CadreRegistered if v == 0 else rank_v1.CadreUpdated
             envelope = writer.envelope(cadre_event(cadre, f"v{v}", model), now=__import__("kernel.db").db.utcnow())
-            deliveries.append(FakeMsg(f"{harness.namespace}.{model.event_name.key}",
-                                      with_sequence(encode(envelope).decode(), seq)))
+            deliveries.append(
+                FakeMsg(f"{harness.namespace}.{model.event_name.key}", with_sequence(encode(envelope).decode(), seq))
+            )
         expected[cadre] = f"v{versions - 1}"
     redelivered = data.draw(st.lists(st.sampled_from(deliveries), max_size=len(deliveries)))
     order = data.draw(st.permutations(deliveries + [FakeMsg(m.subject, m.data, 2) for m in redelivered]))
@@ -107,8 +113,13 @@ async def test_any_redelivery_order_in_batches_ends_in_the_in_order_state(harnes
     assert all(msg.outcome == "ack" for msg in order)
     engine = create_async_engine(harness.consumer_db)
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(applied.c.cadre_id, applied.c.name, applied.c.id)
-                                   .where(applied.c.cadre_id.in_(list(expected))).order_by(applied.c.id))).all()
+        rows = (
+            await conn.execute(
+                select(applied.c.cadre_id, applied.c.name, applied.c.id)
+                .where(applied.c.cadre_id.in_(list(expected)))
+                .order_by(applied.c.id)
+            )
+        ).all()
     await engine.dispose()
     final = {cadre_id: name for cadre_id, name, _ in rows}
     assert final == expected, "a stale snapshot overwrote a newer one"
@@ -138,10 +149,20 @@ async def test_two_relays_keep_each_entitys_order_and_skip_nothing(harness, monk
                 raise TimeoutError("injected")
             return await self.js.publish(subject, payload, **kw)
 
-    relays = [OutboxRelay(engine=create_async_engine(harness.producer_db), table=producer.tables.outbox,
-                          producer="rank", namespace=harness.namespace, stream=stream_name(harness.namespace, "rank"),
-                          js_provider=lambda: Flaky(real_js()), batch_size=7, poll_interval=0.05, lease_s=30)
-              for _ in range(2)]
+    relays = [
+        OutboxRelay(
+            engine=create_async_engine(harness.producer_db),
+            table=producer.tables.outbox,
+            producer="rank",
+            namespace=harness.namespace,
+            stream=stream_name(harness.namespace, "rank"),
+            js_provider=lambda: Flaky(real_js()),
+            batch_size=7,
+            poll_interval=0.05,
+            lease_s=30,
+        )
+        for _ in range(2)
+    ]
 
     async def run(relay: OutboxRelay) -> None:
         for _ in range(400):
@@ -157,8 +178,9 @@ async def test_two_relays_keep_each_entitys_order_and_skip_nothing(harness, monk
     nc = await nats.connect(harness.nats_url)
     try:
         js = nc.jetstream()
-        sub = await js.pull_subscribe(f"{harness.namespace}.rank.>", durable=None,
-                                      stream=stream_name(harness.namespace, "rank"))
+        sub = await js.pull_subscribe(
+            f"{harness.namespace}.rank.>", durable=None, stream=stream_name(harness.namespace, "rank")
+        )
         seen: dict[str, list[int]] = {}
         total = 0
         while True:

@@ -35,6 +35,7 @@ async def test_relay_stopped_between_commit_and_publish_delivers_the_event_exact
 
     async def delivered():
         assert await harness.applied_count() == (1, 1)
+
     await eventually(delivered)
     assert await restarted.relay.pending_count() == 0
     assert await _stream_messages(harness.nats_url, harness.namespace) == 1
@@ -50,14 +51,16 @@ async def test_a_publish_that_timed_out_but_was_stored_is_not_stored_again(harne
         row = (await conn.execute(select(table.c.seq, table.c.event_id, table.c.subject, table.c.payload))).one()
     # The broker stored it, but the relay never saw the ack (timeout, then a crash).
     js = producer.nats.js
-    await js.publish(f"{harness.namespace}.{row.subject}", with_sequence(row.payload, row.seq),
-                     headers={"Nats-Msg-Id": row.event_id})
+    await js.publish(
+        f"{harness.namespace}.{row.subject}", with_sequence(row.payload, row.seq), headers={"Nats-Msg-Id": row.event_id}
+    )
     producer.relay.start()
     await eventually(lambda: _assert_zero(producer.relay.pending_count()))
     assert await _stream_messages(harness.nats_url, harness.namespace) == 1
 
     async def applied_once():
         assert await harness.applied_count() == (1, 1)
+
     await eventually(applied_once)
 
 
@@ -74,12 +77,16 @@ async def test_the_same_event_delivered_twice_is_applied_once(harness):
         row = (await conn.execute(select(table.c.seq, table.c.subject, table.c.payload))).one()
     js = producer.nats.js
     for copy in ("a", "b"):  # two copies in the stream (as after a dedup-window overrun, R8)
-        await js.publish(f"{harness.namespace}.{row.subject}", with_sequence(row.payload, row.seq),
-                         headers={"Nats-Msg-Id": f"copy-{copy}"})
+        await js.publish(
+            f"{harness.namespace}.{row.subject}",
+            with_sequence(row.payload, row.seq),
+            headers={"Nats-Msg-Id": f"copy-{copy}"},
+        )
 
     async def settled():
         stats = consumer.runners[0].stats
         assert stats.applied == 1 and stats.duplicates == 1
+
     await eventually(settled)
     assert await harness.applied_count() == (1, 1)
 
@@ -93,16 +100,23 @@ async def test_snapshots_redelivered_out_of_order_end_in_the_latest_state(harnes
     await harness.emit(producer, cadre_event(cadre, "v3", rank_v1.CadreUpdated))
     table = producer.tables.outbox
     async with producer.db.reader.connect() as conn:
-        rows = (await conn.execute(select(table.c.seq, table.c.event_id, table.c.subject, table.c.payload)
-                                   .order_by(table.c.seq))).all()
+        rows = (
+            await conn.execute(
+                select(table.c.seq, table.c.event_id, table.c.subject, table.c.payload).order_by(table.c.seq)
+            )
+        ).all()
     js = producer.nats.js
     for row in (rows[2], rows[0], rows[1]):  # newest first, then the stale ones
-        await js.publish(f"{harness.namespace}.{row.subject}", with_sequence(row.payload, row.seq),
-                         headers={"Nats-Msg-Id": row.event_id})
+        await js.publish(
+            f"{harness.namespace}.{row.subject}",
+            with_sequence(row.payload, row.seq),
+            headers={"Nats-Msg-Id": row.event_id},
+        )
 
     async def settled():
         stats = consumer.runners[0].stats
         assert stats.applied + stats.stale == 3
+
     await eventually(settled)
     assert [r[2] for r in await harness.applied_rows()] == ["v3"]
     assert consumer.runners[0].stats.stale == 2
@@ -122,6 +136,7 @@ async def test_a_handler_that_always_fails_is_dead_lettered_and_the_consumer_mov
         assert len(rows) == 1
         assert rows[0].num_delivered == 3 and "always fails" in rows[0].error
         assert rows[0].event_type.endswith("rank.cadre_registered.v1")
+
     await eventually(dead_lettered, timeout=20)
     assert [r[1] for r in await harness.applied_rows()] == [good]
     assert consumer.runners[0].stats.retried == 2
@@ -130,19 +145,30 @@ async def test_a_handler_that_always_fails_is_dead_lettered_and_the_consumer_mov
 async def test_a_malformed_event_is_dead_lettered_without_retries(harness):
     consumer = await harness.consumer()
     producer = await harness.producer()
-    await producer.nats.js.publish(f"{harness.namespace}.rank.cadre_registered.v1", b"{not json",
-                                   headers={"Nats-Msg-Id": "garbage-1"})
-    event = decode(encode(__import__("kernel.envelope", fromlist=["CloudEvent"]).CloudEvent(
-        id="bad-data", source="/cadre/rank", type="cadre.rank.cadre_registered.v1", time="2026-01-01T00:00:00Z",
-        data={"cadreId": 5})))
-    await producer.nats.js.publish(f"{harness.namespace}.rank.cadre_registered.v1", encode(event),
-                                   headers={"Nats-Msg-Id": "bad-data"})
+    await producer.nats.js.publish(
+        f"{harness.namespace}.rank.cadre_registered.v1", b"{not json", headers={"Nats-Msg-Id": "garbage-1"}
+    )
+    event = decode(
+        encode(
+            __import__("kernel.envelope", fromlist=["CloudEvent"]).CloudEvent(
+                id="bad-data",
+                source="/cadre/rank",
+                type="cadre.rank.cadre_registered.v1",
+                time="2026-01-01T00:00:00Z",
+                data={"cadreId": 5},
+            )
+        )
+    )
+    await producer.nats.js.publish(
+        f"{harness.namespace}.rank.cadre_registered.v1", encode(event), headers={"Nats-Msg-Id": "bad-data"}
+    )
 
     async def dead_lettered():
         async with consumer.db.reader.connect() as conn:
             t = consumer.tables.dead_letter
             rows = (await conn.execute(select(t.c.num_delivered, t.c.error))).all()
         assert len(rows) == 2 and all(r.num_delivered == 1 for r in rows)
+
     await eventually(dead_lettered)
 
 
@@ -181,6 +207,7 @@ async def test_rows_of_one_aggregate_keep_their_order_when_the_first_publish_fai
     async def in_order():
         names = [r[2] for r in await harness.applied_rows() if r[1] == cadre]
         assert names == ["A", "B"]
+
     await eventually(in_order)
 
 
@@ -190,6 +217,7 @@ async def test_an_idle_consumer_keeps_its_binding(harness):
 
     async def idled_a_few_times():
         assert runner.idle_fetches >= 3
+
     await eventually(idled_a_few_times, timeout=20)
     assert runner.rebinds == 0 and runner.bound
 
@@ -198,21 +226,32 @@ async def test_in_a_batch_a_failing_handler_writes_none_of_its_events_and_the_ot
     from kernel.contracts import appraisal_v1
 
     async def emit_then_maybe_fail(payload, event, uow):
-        uow.emit(appraisal_v1.AdmonishmentIssued(talk_id=f"t-{payload.cadre_id}", cadre_id=payload.cadre_id,
-                                                 issued_on=payload.entry_date, reason=payload.name))
+        uow.emit(
+            appraisal_v1.AdmonishmentIssued(
+                talk_id=f"t-{payload.cadre_id}",
+                cadre_id=payload.cadre_id,
+                issued_on=payload.entry_date,
+                reason=payload.name,
+            )
+        )
         await record(payload, event, uow)  # raises for "poison"
 
     consumer = await harness.consumer(handler=emit_then_maybe_fail, consumer_max_deliver=2)
     producer = await harness.producer(relay=False)
     good = [new_id() for _ in range(5)]
-    await harness.emit(producer, *(cadre_event(c, "healthy") for c in good[:2]), cadre_event(new_id(), "poison"),
-                       *(cadre_event(c, "healthy") for c in good[2:]))
+    await harness.emit(
+        producer,
+        *(cadre_event(c, "healthy") for c in good[:2]),
+        cadre_event(new_id(), "poison"),
+        *(cadre_event(c, "healthy") for c in good[2:]),
+    )
     producer.relay.start()
 
     async def settled():
         async with consumer.db.reader.connect() as conn:
             errors = (await conn.execute(select(consumer.tables.dead_letter.c.error))).scalars().all()
         assert consumer.runners[0].stats.applied == 5 and consumer.runners[0].stats.dead_lettered == 1, errors
+
     await eventually(settled, timeout=20)
     t = consumer.tables.outbox
     async with consumer.db.reader.connect() as conn:
@@ -238,6 +277,7 @@ async def test_stopping_leaves_an_idle_long_poll_at_once_and_loses_nothing(harne
 
     async def polling():
         assert runner._fetching
+
     await eventually(polling, timeout=20)
     await asyncio.wait_for(consumer.stop(), timeout=20)  # without the cancel: 60 s, a TimeoutError here
     harness.runtimes.remove(consumer)
@@ -248,4 +288,5 @@ async def test_stopping_leaves_an_idle_long_poll_at_once_and_loses_nothing(harne
     async def applied_once():
         rows = await harness.applied_rows()
         assert [r[1] for r in rows] == [cadre_id]
+
     await eventually(applied_once, timeout=20)

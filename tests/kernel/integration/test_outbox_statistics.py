@@ -17,8 +17,9 @@ from kernel.outbox import OutboxRelay
 from kernel.subjects import stream_name
 from tests.kernel.integration.conftest import cadre_event, new_id
 
-pytestmark = pytest.mark.parametrize("db_backend", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                                     indirect=True)
+pytestmark = pytest.mark.parametrize(
+    "db_backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 BACKLOG = 4000
 
@@ -32,16 +33,26 @@ async def _plan(relay: OutboxRelay) -> str:
 
 async def _estimated_rows(relay: OutboxRelay) -> float:
     async with relay.engine.connect() as conn:
-        return float((await conn.execute(text(
-            "SELECT reltuples FROM pg_class WHERE oid = 'outbox_message'::regclass"))).scalar_one())
+        return float(
+            (
+                await conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'outbox_message'::regclass"))
+            ).scalar_one()
+        )
 
 
 async def test_a_slow_claim_refreshes_the_statistics_once_and_the_claim_then_walks_the_pending_index(harness):
     producer = await harness.producer(relay=False)
     await harness.emit(producer, *(cadre_event(new_id(), "bulk", rank_v1.CadreUpdated) for _ in range(BACKLOG)))
-    relay = OutboxRelay(engine=create_async_engine(harness.producer_db), table=producer.tables.outbox,
-                        producer="rank", namespace=harness.namespace, stream=stream_name(harness.namespace, "rank"),
-                        js_provider=producer.nats.jetstream, batch_size=50, slow_claim_s=0.0)
+    relay = OutboxRelay(
+        engine=create_async_engine(harness.producer_db),
+        table=producer.tables.outbox,
+        producer="rank",
+        namespace=harness.namespace,
+        stream=stream_name(harness.namespace, "rank"),
+        js_provider=producer.nats.jetstream,
+        batch_size=50,
+        slow_claim_s=0.0,
+    )
     try:
         assert await _estimated_rows(relay) < BACKLOG / 2, "the fresh table must not have statistics yet"
         published, failed = await relay.publish_batch()
@@ -60,9 +71,15 @@ async def test_a_slow_claim_refreshes_the_statistics_once_and_the_claim_then_wal
 async def test_the_relay_drains_a_bulk_backlog_in_seq_order(harness):
     producer = await harness.producer(relay=False)
     await harness.emit(producer, *(cadre_event(new_id(), "bulk", rank_v1.CadreUpdated) for _ in range(BACKLOG)))
-    relay = OutboxRelay(engine=create_async_engine(harness.producer_db), table=producer.tables.outbox,
-                        producer="rank", namespace=harness.namespace, stream=stream_name(harness.namespace, "rank"),
-                        js_provider=producer.nats.jetstream, batch_size=500)
+    relay = OutboxRelay(
+        engine=create_async_engine(harness.producer_db),
+        table=producer.tables.outbox,
+        producer="rank",
+        namespace=harness.namespace,
+        stream=stream_name(harness.namespace, "rank"),
+        js_provider=producer.nats.jetstream,
+        batch_size=500,
+    )
     try:
         await relay.drain(timeout=120)
         assert relay.published_total == BACKLOG

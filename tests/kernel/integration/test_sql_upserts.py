@@ -9,11 +9,18 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from kernel.sql import insert_ignore, one_of, upsert
 
 metadata = MetaData()
-note = Table("probe_note", metadata, Column("kind", String(20), primary_key=True),
-             Column("ref", String(20), primary_key=True), Column("count", Integer, nullable=False),
-             Column("first_seen", String(20), nullable=False), Column("tags", JSON, nullable=False))
-other = Table("probe_other", metadata, Column("kind", String(20), primary_key=True),
-              Column("count", Integer, nullable=False))
+note = Table(
+    "probe_note",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("ref", String(20), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("first_seen", String(20), nullable=False),
+    Column("tags", JSON, nullable=False),
+)
+other = Table(
+    "probe_other", metadata, Column("kind", String(20), primary_key=True), Column("count", Integer, nullable=False)
+)
 
 
 @pytest.fixture
@@ -32,19 +39,30 @@ async def _rows(conn, table):
 
 async def test_upsert_inserts_then_replaces_the_non_key_columns(conn):
     await upsert(conn, note, {"kind": "a", "ref": "1", "count": 1, "first_seen": "mon", "tags": ["x"]}, ["kind", "ref"])
-    await upsert(conn, note, {"kind": "a", "ref": "1", "count": 2, "first_seen": "tue", "tags": ["y", "z"]},
-                 ["kind", "ref"])
+    await upsert(
+        conn, note, {"kind": "a", "ref": "1", "count": 2, "first_seen": "tue", "tags": ["y", "z"]}, ["kind", "ref"]
+    )
     assert await _rows(conn, note) == [("a", "1", 2, "tue", ["y", "z"])]
 
 
 async def test_upsert_with_named_columns_keeps_the_others_and_takes_many_rows(conn):
     keys = ["kind", "ref"]
-    await upsert(conn, note, [{"kind": "a", "ref": str(i), "count": i, "first_seen": "mon", "tags": []}
-                              for i in range(3)], keys)
-    await upsert(conn, note, [{"kind": "a", "ref": str(i), "count": 10 + i, "first_seen": "sun", "tags": [i]}
-                              for i in (1, 2, 3)], keys, update=["count"])
-    assert await _rows(conn, note) == [("a", "0", 0, "mon", []), ("a", "1", 11, "mon", []),
-                                       ("a", "2", 12, "mon", []), ("a", "3", 13, "sun", [3])]
+    await upsert(
+        conn, note, [{"kind": "a", "ref": str(i), "count": i, "first_seen": "mon", "tags": []} for i in range(3)], keys
+    )
+    await upsert(
+        conn,
+        note,
+        [{"kind": "a", "ref": str(i), "count": 10 + i, "first_seen": "sun", "tags": [i]} for i in (1, 2, 3)],
+        keys,
+        update=["count"],
+    )
+    assert await _rows(conn, note) == [
+        ("a", "0", 0, "mon", []),
+        ("a", "1", 11, "mon", []),
+        ("a", "2", 12, "mon", []),
+        ("a", "3", 13, "sun", [3]),
+    ]
     await upsert(conn, note, [], keys)  # nothing to write is not an error
 
 

@@ -10,8 +10,12 @@ from kernel.db import make_database
 from kernel.sqlite_driver import OneHopConnection
 
 meta = MetaData()
-item = Table("probe_item", meta, Column("id", Integer, primary_key=True, autoincrement=True),
-             Column("name", String(20), nullable=False, unique=True))
+item = Table(
+    "probe_item",
+    meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(20), nullable=False, unique=True),
+)
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ metadata = MetaData()
 watermark = watermark_table(metadata)
 
 # A few aggregates and small sequences, so that batches repeat aggregates, go backwards and replay sequences.
-EVENTS = st.lists(st.tuples(st.sampled_from(["c-1", "c-2", "c-3"]), st.integers(min_value=1, max_value=8)),
-                  max_size=30)
+EVENTS = st.lists(st.tuples(st.sampled_from(["c-1", "c-2", "c-3"]), st.integers(min_value=1, max_value=8)), max_size=30)
 
 
 @pytest.fixture
@@ -31,8 +30,9 @@ async def engine(fresh_db):
 
 
 async def _stored(conn, consumer: str) -> dict[str, int]:
-    rows = await conn.execute(select(watermark.c.aggregate, watermark.c.sequence)
-                              .where(watermark.c.consumer == consumer))
+    rows = await conn.execute(
+        select(watermark.c.aggregate, watermark.c.sequence).where(watermark.c.consumer == consumer)
+    )
     return dict(rows.all())
 
 
@@ -72,8 +72,9 @@ async def test_two_transactions_over_the_same_aggregates_wait_for_each_other(eng
         await a.begin()
         first = [("c-1", 5), ("c-2", 2), ("c-3", 1)]  # three or more: the batched statements, not one per event
         assert await advance_watermarks(a, watermark, consumer="c", events=first) == [True, True, True]
-        second = asyncio.create_task(advance_watermarks(b, watermark, consumer="c",
-                                                        events=[("c-2", 1), ("c-1", 4), ("c-4", 1)]))
+        second = asyncio.create_task(
+            advance_watermarks(b, watermark, consumer="c", events=[("c-2", 1), ("c-1", 4), ("c-4", 1)])
+        )
         await asyncio.sleep(0.3)
         assert not second.done()  # waiting for the first transaction
         await a.commit()

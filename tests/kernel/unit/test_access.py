@@ -17,24 +17,39 @@ def who(*roles: Role, unit: str | None = "a", cadre_id: str | None = "me") -> Pr
     return Principal(subject="s", roles=frozenset(roles), unit_id=unit, cadre_id=cadre_id)
 
 
-@pytest.mark.parametrize(("roles", "expected"), [
-    ({Role.CADRE}, True),
-    ({Role.CADRE, Role.SUBSCRIBER}, True),  # the subscriber role reads no object: still self-service
-    ({Role.CADRE, Role.ASSESSOR}, False),
-    ({Role.CADRE, Role.PETITIONS_STAFF}, False),
-    ({Role.ORG_ADMIN}, False),
-    ({Role.SUBSCRIBER}, False),
-    (set(), False),
-])
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        ({Role.CADRE}, True),
+        ({Role.CADRE, Role.SUBSCRIBER}, True),  # the subscriber role reads no object: still self-service
+        ({Role.CADRE, Role.ASSESSOR}, False),
+        ({Role.CADRE, Role.PETITIONS_STAFF}, False),
+        ({Role.ORG_ADMIN}, False),
+        ({Role.SUBSCRIBER}, False),
+        (set(), False),
+    ],
+)
 def test_self_service_is_the_cadre_role_without_an_object_reading_role(roles, expected):
     assert self_service(who(*roles)) is expected
 
 
 # target: (cadre id, its unit path)
-TARGETS = {"same unit": ("c1", A), "child unit": ("c2", A + "a1/"), "parent unit": ("c3", "/city/"),
-           "sibling unit": ("c4", "/city/b/"), "self": ("me", A), "relative": ("kin", A)}
-SUBTREE = {"same unit": True, "child unit": True, "parent unit": False, "sibling unit": False, "self": True,
-           "relative": False}
+TARGETS = {
+    "same unit": ("c1", A),
+    "child unit": ("c2", A + "a1/"),
+    "parent unit": ("c3", "/city/"),
+    "sibling unit": ("c4", "/city/b/"),
+    "self": ("me", A),
+    "relative": ("kin", A),
+}
+SUBTREE = {
+    "same unit": True,
+    "child unit": True,
+    "parent unit": False,
+    "sibling unit": False,
+    "self": True,
+    "relative": False,
+}
 
 
 @pytest.mark.parametrize("relation", sorted(TARGETS))
@@ -58,8 +73,10 @@ def test_self_service_sees_only_itself_and_nothing_sensitive(relation, roles):
 
 
 def test_no_unit_or_an_unknown_unit_sees_no_one_by_org_scope():
-    for access in (resolve(who(Role.ORG_ADMIN, unit=None), unit_path=None),
-                   resolve(who(Role.ORG_ADMIN, unit="ghost"), unit_path=None)):
+    for access in (
+        resolve(who(Role.ORG_ADMIN, unit=None), unit_path=None),
+        resolve(who(Role.ORG_ADMIN, unit="ghost"), unit_path=None),
+    ):
         assert not access.sees("c1", A)
         assert access.sees("me", A) is False  # no cadre role: own records only through the subtree
 
@@ -92,13 +109,15 @@ def _visible(access: Access, *, sensitive: bool = False) -> set[str]:
     META.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(ROWS), [{"cadre_id": c, "path": p} for c, p in TARGETS.values()])
-        clause = access.cadre_clause(ROWS.c.cadre_id, lambda prefix: ROWS.c.path.startswith(prefix, autoescape=True),
-                                     sensitive=sensitive)
+        clause = access.cadre_clause(
+            ROWS.c.cadre_id, lambda prefix: ROWS.c.path.startswith(prefix, autoescape=True), sensitive=sensitive
+        )
         return {r[0] for r in conn.execute(select(ROWS.c.cadre_id).where(clause))}
 
 
-@pytest.mark.parametrize("roles", [{Role.ORG_ADMIN}, {Role.CADRE}, {Role.CADRE, Role.SUBSCRIBER},
-                                   {Role.CADRE, Role.ASSESSOR}])
+@pytest.mark.parametrize(
+    "roles", [{Role.ORG_ADMIN}, {Role.CADRE}, {Role.CADRE, Role.SUBSCRIBER}, {Role.CADRE, Role.ASSESSOR}]
+)
 @pytest.mark.parametrize("sensitive", [False, True])
 def test_the_sql_clause_keeps_exactly_what_sees_allows(roles, sensitive):
     access = resolve(who(*roles), unit_path=A, relatives=["kin"])

@@ -21,8 +21,9 @@ APPS = {
     "petitions": ("services.petitions.main", "services.petitions.settings", "PetitionsSettings"),
     "tolerance": ("services.tolerance.main", "services.tolerance.settings", "ToleranceSettings"),
 }
-COMMAND = ("python -m kernel.asyncapi --out docs/asyncapi " +
-           " ".join(f"--app {s}={m}:create_app" for s, (m, _, _) in APPS.items()))
+COMMAND = "python -m kernel.asyncapi --out docs/asyncapi " + " ".join(
+    f"--app {s}={m}:create_app" for s, (m, _, _) in APPS.items()
+)
 
 
 def consumed_by_service() -> dict[str, list[Consumed]]:
@@ -65,7 +66,9 @@ def test_receive_operations_point_at_channels_of_the_producers_documents():
     doc = document("rank", consumed=consumed["rank"])
     op = doc["operations"]["receiveAppraisalGradeFinalizedV1"]
     assert op["action"] == "receive"
-    assert doc["channels"]["appraisalGradeFinalizedV1"] == {"$ref": "appraisal.yaml#/channels/appraisalGradeFinalizedV1"}
+    assert doc["channels"]["appraisalGradeFinalizedV1"] == {
+        "$ref": "appraisal.yaml#/channels/appraisalGradeFinalizedV1"
+    }
     assert op["x-nats-jetstream"]["durable"] == "rank__appraisal"
     assert "appraisalGradeFinalizedV1" in document("appraisal")["channels"]
 
@@ -83,6 +86,8 @@ def test_a_change_in_the_documents_is_detected(tmp_path):
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert stale(tmp_path, files) == []
-    (tmp_path / "rank.yaml").write_text(files["rank.yaml"].replace("cadre_registered", "cadre_enrolled"), encoding="utf-8")
+    (tmp_path / "rank.yaml").write_text(
+        files["rank.yaml"].replace("cadre_registered", "cadre_enrolled"), encoding="utf-8"
+    )
     (tmp_path / "tolerance.yaml").unlink()
     assert stale(tmp_path, files) == ["rank.yaml", "tolerance.yaml"]

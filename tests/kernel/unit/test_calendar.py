@@ -39,13 +39,16 @@ def test_a_file_listing_a_day_as_both_is_refused():
         WorkdayCalendar.from_dict({"years": {"2025": {"holidays": ["2025-01-01"], "workdays": ["2025-01-01"]}}})
 
 
-@pytest.mark.parametrize(("start", "months", "expected"), [
-    (D(2026, 1, 31), 1, D(2026, 2, 28)),
-    (D(2024, 2, 29), 12, D(2025, 2, 28)),
-    (D(2026, 3, 1), 6, D(2026, 9, 1)),
-    (D(2026, 3, 1), 18, D(2027, 9, 1)),
-    (D(2026, 11, 30), -11, D(2025, 12, 30)),
-])
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (D(2026, 1, 31), 1, D(2026, 2, 28)),
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),
+        (D(2026, 3, 1), 6, D(2026, 9, 1)),
+        (D(2026, 3, 1), 18, D(2027, 9, 1)),
+        (D(2026, 11, 30), -11, D(2025, 12, 30)),
+    ],
+)
 def test_add_months_clamps_to_the_end_of_the_month(start, months, expected):
     assert add_months(start, months) == expected
 

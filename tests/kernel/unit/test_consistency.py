@@ -42,6 +42,7 @@ def _event(key: str = KEY, aggregate: str = "cadre/c-1") -> Emitted:
 
 # -- encoding -------------------------------------------------------------------------------------------------------
 
+
 def test_a_token_round_trips_producer_types_and_ids():
     events = [_event(), _event("rank.org-unit-changed.v1", "org-unit/u-1")]
     token = decode_token(encode_token("rank", events))
@@ -80,15 +81,21 @@ def test_any_write_gives_a_readable_token_of_at_most_the_bound(spec):
     assert {i for _, i in token.events} <= {e.event_id for e in events}
 
 
-@pytest.mark.parametrize("text", [
-    "", "not a token!", "e30", base64.urlsafe_b64encode(b"[1]").decode(),
-    base64.urlsafe_b64encode(b'{"v":2,"p":"rank","e":{}}').decode(),
-    base64.urlsafe_b64encode(b'{"v":1,"p":"Rank!","e":{}}').decode(),
-    base64.urlsafe_b64encode(b'{"v":1,"p":"rank","e":{"k":[1]}}').decode(),
-    base64.urlsafe_b64encode(b'{"v":1,"p":"rank","e":{"k":["a b"]}}').decode(),
-    base64.urlsafe_b64encode(orjson.dumps({"v": 1, "p": "rank", "e": {"k": [str(i) for i in range(40)]}})).decode(),
-    "A" * 5000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not a token!",
+        "e30",
+        base64.urlsafe_b64encode(b"[1]").decode(),
+        base64.urlsafe_b64encode(b'{"v":2,"p":"rank","e":{}}').decode(),
+        base64.urlsafe_b64encode(b'{"v":1,"p":"Rank!","e":{}}').decode(),
+        base64.urlsafe_b64encode(b'{"v":1,"p":"rank","e":{"k":[1]}}').decode(),
+        base64.urlsafe_b64encode(b'{"v":1,"p":"rank","e":{"k":["a b"]}}').decode(),
+        base64.urlsafe_b64encode(orjson.dumps({"v": 1, "p": "rank", "e": {"k": [str(i) for i in range(40)]}})).decode(),
+        "A" * 5000,
+    ],
+)
 def test_anything_else_is_refused(text):
     with pytest.raises(TokenError):
         parse_header(text)
@@ -103,6 +110,7 @@ def test_several_tokens_in_one_header():
 
 # -- the wait, on a real SQLite inbox -----------------------------------------------------------------------------
 
+
 class _Runtime:
     """What the gate reads of a service runtime: settings, runners, tables, database (no broker)."""
 
@@ -112,15 +120,26 @@ class _Runtime:
         self.runners = runners
         self.nats = None
         self.relay = None
-        self.settings = SimpleNamespace(**{"consistency_wait_s": 2.0, "consistency_poll_s": 0.5,
-                                           "consistency_retry_after_s": 1, "consistency_lag_check_timeout_s": 0.2,
-                                           "consistency_publish_wait_s": 0.5, **settings})
+        self.settings = SimpleNamespace(
+            **{
+                "consistency_wait_s": 2.0,
+                "consistency_poll_s": 0.5,
+                "consistency_retry_after_s": 1,
+                "consistency_lag_check_timeout_s": 0.2,
+                "consistency_publish_wait_s": 0.5,
+                **settings,
+            }
+        )
         self.consistency = ConsistencyGate(self)
 
 
 def _runner(producer: str, keys: list[str]) -> SimpleNamespace:
-    return SimpleNamespace(subscription=SimpleNamespace(producer=producer), table={k: None for k in keys},
-                           durable=f"appraisal__{producer}", busy=False)
+    return SimpleNamespace(
+        subscription=SimpleNamespace(producer=producer),
+        table={k: None for k in keys},
+        durable=f"appraisal__{producer}",
+        busy=False,
+    )
 
 
 @pytest.fixture
@@ -182,12 +201,16 @@ async def test_events_applied_by_another_replica_are_seen_at_the_poll(world):
     waiter = asyncio.create_task(world.gate.wait_for([token]))
     await asyncio.sleep(0.05)
     async with world.db.writer.begin() as conn:  # no committed() call: another process applied it
-        await conn.execute(insert(world.runtime.tables.inbox).values(
-            consumer="appraisal__rank", message_id=event.event_id, processed_at=utcnow()))
+        await conn.execute(
+            insert(world.runtime.tables.inbox).values(
+                consumer="appraisal__rank", message_id=event.event_id, processed_at=utcnow()
+            )
+        )
     assert await waiter is True
 
 
 # -- the middleware -------------------------------------------------------------------------------------------------
+
 
 def _app(runtime) -> FastAPI:
     app = FastAPI()

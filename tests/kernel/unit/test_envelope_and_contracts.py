@@ -15,17 +15,39 @@ from kernel.subjects import PRODUCERS, EventName, durable_name, key_from_subject
 
 def test_every_cross_service_event_of_the_domain_is_registered():
     expected = {
-        "appraisal.grade_finalized.v1", "appraisal.inaction_confirmed.v1", "appraisal.admonishment_issued.v1",
-        "appraisal.award_granted.v1", "appraisal.award_revoked.v1", "appraisal.index_computed.v1",
-        "petitions.report_accepted.v1", "petitions.case_opened.v1", "petitions.report_closed.v1",
-        "petitions.clarification_executed.v1", "petitions.false_accusation_confirmed.v1",
-        "petitions.appeal_decided.v1", "petitions.deadline_breached.v1", "petitions.xinfang_about_cadre.v1",
-        "tolerance.sanction_effective.v1", "tolerance.sanction_expired.v1", "tolerance.sanction_varied.v1",
-        "tolerance.sanction_revoked.v1", "tolerance.restriction_activated.v1", "tolerance.restriction_expired.v1",
-        "tolerance.restriction_lifted.v1", "tolerance.restriction_extended.v1", "tolerance.tolerance_granted.v1",
-        "tolerance.tolerance_rejected.v1", "tolerance.reinstatement_approved.v1", "tolerance.investigation_opened.v1",
-        "tolerance.investigation_closed.v1", "rank.rank_changed.v1", "rank.cadre_registered.v1",
-        "rank.cadre_updated.v1", "rank.org_unit_changed.v1", "rank.post_changed.v1", "rank.contract_term_ending.v1",
+        "appraisal.grade_finalized.v1",
+        "appraisal.inaction_confirmed.v1",
+        "appraisal.admonishment_issued.v1",
+        "appraisal.award_granted.v1",
+        "appraisal.award_revoked.v1",
+        "appraisal.index_computed.v1",
+        "petitions.report_accepted.v1",
+        "petitions.case_opened.v1",
+        "petitions.report_closed.v1",
+        "petitions.clarification_executed.v1",
+        "petitions.false_accusation_confirmed.v1",
+        "petitions.appeal_decided.v1",
+        "petitions.deadline_breached.v1",
+        "petitions.xinfang_about_cadre.v1",
+        "tolerance.sanction_effective.v1",
+        "tolerance.sanction_expired.v1",
+        "tolerance.sanction_varied.v1",
+        "tolerance.sanction_revoked.v1",
+        "tolerance.restriction_activated.v1",
+        "tolerance.restriction_expired.v1",
+        "tolerance.restriction_lifted.v1",
+        "tolerance.restriction_extended.v1",
+        "tolerance.tolerance_granted.v1",
+        "tolerance.tolerance_rejected.v1",
+        "tolerance.reinstatement_approved.v1",
+        "tolerance.investigation_opened.v1",
+        "tolerance.investigation_closed.v1",
+        "rank.rank_changed.v1",
+        "rank.cadre_registered.v1",
+        "rank.cadre_updated.v1",
+        "rank.org_unit_changed.v1",
+        "rank.post_changed.v1",
+        "rank.contract_term_ending.v1",
     }
     assert expected <= set(EVENTS)
     assert all(events_of(p) for p in PRODUCERS)
@@ -56,16 +78,30 @@ def test_no_contract_can_carry_reporter_identity():
 
 
 def test_envelope_round_trip_and_sequence_splice():
-    event = CloudEvent(id="e-1", source="/cadre/rank", type="cadre.rank.cadre_registered.v1", subject="cadre/1",
-                       time=dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC), data={"cadreId": "1"})
+    event = CloudEvent(
+        id="e-1",
+        source="/cadre/rank",
+        type="cadre.rank.cadre_registered.v1",
+        subject="cadre/1",
+        time=dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC),
+        data={"cadreId": "1"},
+    )
     raw = with_sequence(encode(event).decode(), 42)
     back = decode(raw)
     assert back.sequence == "00000000000000000042" and back.sequence_number == 42
     assert back.data == {"cadreId": "1"} and back.id == "e-1"
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[]", b'{"specversion": "0.3"}', orjson.dumps({"specversion": "1.0"}),
-                                 b"{" + b" " * (1024 * 1024) + b"}"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b'{"specversion": "0.3"}',
+        orjson.dumps({"specversion": "1.0"}),
+        b"{" + b" " * (1024 * 1024) + b"}",
+    ],
+)
 def test_malformed_envelopes_are_refused(raw):
     with pytest.raises(EnvelopeError):
         decode(raw)

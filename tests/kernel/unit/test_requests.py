@@ -18,10 +18,25 @@ class Body(RequestModel):
     name: str = ""
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("flag", 0), ("flag", "true"), ("maybe", 1), ("count", True), ("count", "5"), ("count", 1.5), ("share", "0.5"),
-    ("share", False), ("on", 0), ("on", "0"), ("on", "20260615"), ("on", "2026-W01-1"), ("at", 0), ("at", "0"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("flag", 0),
+        ("flag", "true"),
+        ("maybe", 1),
+        ("count", True),
+        ("count", "5"),
+        ("count", 1.5),
+        ("share", "0.5"),
+        ("share", False),
+        ("on", 0),
+        ("on", "0"),
+        ("on", "20260615"),
+        ("on", "2026-W01-1"),
+        ("at", 0),
+        ("at", "0"),
+    ],
+)
 def test_a_value_of_another_json_type_is_refused_naming_the_field(field, value):
     with pytest.raises(ValidationError) as caught:
         Body.model_validate({field: value})
@@ -29,8 +44,17 @@ def test_a_value_of_another_json_type_is_refused_naming_the_field(field, value):
 
 
 def test_values_of_the_stated_types_pass_and_unknown_fields_are_refused():
-    body = Body.model_validate({"flag": True, "maybe": None, "count": 3, "share": 1, "on": "2026-06-15",
-                                "at": "2026-06-15T09:30:00+08:00", "name": "  x "})
+    body = Body.model_validate(
+        {
+            "flag": True,
+            "maybe": None,
+            "count": 3,
+            "share": 1,
+            "on": "2026-06-15",
+            "at": "2026-06-15T09:30:00+08:00",
+            "name": "  x ",
+        }
+    )
     assert (body.flag, body.count, body.share, body.on, body.name) == (True, 3, 1.0, dt.date(2026, 6, 15), "x")
     assert Body(on=dt.date(2026, 1, 1)).on == dt.date(2026, 1, 1)  # built in Python from a date
     with pytest.raises(ValidationError):

@@ -27,12 +27,23 @@ class Body(RequestModel):
     inner: Inner | None = None
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("count", 2**63), ("count", -(2**63) - 1), ("amount", 10**40), ("numbers", [1, 2**63]),
-    ("share", float("inf")), ("share", float("nan")),
-    ("name", "a\u0000b"), ("tags", ["ok", "\u0000"]),
-    ("on", "1899-12-31"), ("on", "9999-12-31"), ("at", "1800-01-01T00:00:00Z"), ("at", "9999-12-31T00:00:00Z"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("count", 2**63),
+        ("count", -(2**63) - 1),
+        ("amount", 10**40),
+        ("numbers", [1, 2**63]),
+        ("share", float("inf")),
+        ("share", float("nan")),
+        ("name", "a\u0000b"),
+        ("tags", ["ok", "\u0000"]),
+        ("on", "1899-12-31"),
+        ("on", "9999-12-31"),
+        ("at", "1800-01-01T00:00:00Z"),
+        ("at", "9999-12-31T00:00:00Z"),
+    ],
+)
 def test_unstorable_values_are_refused_naming_the_field(field, value):
     with pytest.raises(ValidationError) as caught:
         Body.model_validate({field: value})
@@ -47,8 +58,15 @@ def test_nested_models_are_checked_too():
 
 def test_values_at_the_bounds_pass():
     today = dt.date.today()
-    body = Body.model_validate({"count": 2**63 - 1, "amount": -(2**63), "on": "1900-01-01", "name": "王五",
-                                "at": f"{today.year + 99}-01-01T00:00:00Z"})
+    body = Body.model_validate(
+        {
+            "count": 2**63 - 1,
+            "amount": -(2**63),
+            "on": "1900-01-01",
+            "name": "王五",
+            "at": f"{today.year + 99}-01-01T00:00:00Z",
+        }
+    )
     assert body.count == 2**63 - 1 and body.on == dt.date(1900, 1, 1)
 
 

@@ -23,8 +23,15 @@ def verifier(jwks, **kw) -> TokenVerifier:
 
 def token(key, **over) -> str:
     now = int(time.time())
-    claims = {"sub": "u1", "roles": ["org_admin"], "iss": "iss", "aud": "youwei", "iat": now, "nbf": now,
-              "exp": now + 300}
+    claims = {
+        "sub": "u1",
+        "roles": ["org_admin"],
+        "iss": "iss",
+        "aud": "youwei",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+    }
     claims.update(over)
     return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
 

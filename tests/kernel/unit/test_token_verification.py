@@ -25,8 +25,16 @@ def kit(tmp_path_factory):
 
 def claims(**over):
     now = int(time.time())
-    base = {"sub": "u1", "roles": ["org_admin"], "unit": "city", "iss": "iss", "aud": "youwei", "iat": now,
-            "nbf": now, "exp": now + 300}
+    base = {
+        "sub": "u1",
+        "roles": ["org_admin"],
+        "unit": "city",
+        "iss": "iss",
+        "aud": "youwei",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+    }
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -38,22 +46,46 @@ def sign(key, payload, **headers):
 async def test_a_valid_token_gives_its_principal(kit):
     key, _, verifier, _ = kit
     principal = await verifier.verify(sign(key, claims(cadre_id="c-1")))
-    assert principal.roles == frozenset({Role.ORG_ADMIN}) and principal.unit_id == "city" and principal.cadre_id == "c-1"
+    assert (
+        principal.roles == frozenset({Role.ORG_ADMIN}) and principal.unit_id == "city" and principal.cadre_id == "c-1"
+    )
 
 
 def _unsigned(payload: dict, alg: str) -> str:
     def b64(obj):
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
     return f"{b64({'alg': alg, 'typ': 'JWT', 'kid': 'x'})}.{b64(payload)}."
 
 
-@pytest.mark.parametrize("case", ["alg_none", "hs256_with_public_pem", "hs256_with_jwk", "expired", "future_nbf",
-                                  "wrong_aud", "wrong_iss", "unknown_kid", "other_key_same_kid", "tampered",
-                                  "oversized", "missing_exp", "missing_nbf", "missing_aud", "missing_iss", "garbage"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "alg_none",
+        "hs256_with_public_pem",
+        "hs256_with_jwk",
+        "expired",
+        "future_nbf",
+        "wrong_aud",
+        "wrong_iss",
+        "unknown_kid",
+        "other_key_same_kid",
+        "tampered",
+        "oversized",
+        "missing_exp",
+        "missing_nbf",
+        "missing_aud",
+        "missing_iss",
+        "garbage",
+    ],
+)
 async def test_attack_vectors_are_refused(kit, case):
     key, other, verifier, directory = kit
-    public_pem = serialization.load_pem_private_key(key.private_pem, None).public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = (
+        serialization.load_pem_private_key(key.private_pem, None)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     now = int(time.time())
     token = {
         "alg_none": lambda: _unsigned(claims(), "none"),
@@ -64,7 +96,9 @@ async def test_attack_vectors_are_refused(kit, case):
         "wrong_aud": lambda: sign(key, claims(aud="rank-internal")),
         "wrong_iss": lambda: sign(key, claims(iss="evil")),
         "unknown_kid": lambda: jwt.encode(claims(), key.private_pem, algorithm="RS256", headers={"kid": "nope"}),
-        "other_key_same_kid": lambda: jwt.encode(claims(), other.private_pem, algorithm="RS256", headers={"kid": key.kid}),
+        "other_key_same_kid": lambda: jwt.encode(
+            claims(), other.private_pem, algorithm="RS256", headers={"kid": key.kid}
+        ),
         "tampered": lambda: _tamper(sign(key, claims())),
         "oversized": lambda: sign(key, claims(pad="x" * 16384)),
         "missing_exp": lambda: sign(key, claims(exp=None)),
@@ -83,6 +117,7 @@ def _hmac(secret: bytes, kid: str) -> str:
 
     def b64(raw: bytes) -> str:
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
     body = b64(json.dumps(claims()).encode())
     signature = hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest()

@@ -52,15 +52,21 @@ def statements(api) -> Iterator[list[str]]:
 
 async def test_report_lists_and_reads_name_the_accused_allegations_and_cases(api):
     report_id = await api.intake(accused=ACCUSED, reporter=reporter(3))
-    await api.register(report_id, accused=ACCUSED, allegations=[{"summary": "gifts", "cadre_id": "c-fin-1"},
-                                                                {"summary": "trips"}])
+    await api.register(
+        report_id, accused=ACCUSED, allegations=[{"summary": "gifts", "cadre_id": "c-fin-1"}, {"summary": "trips"}]
+    )
     await api.to_disposal(report_id)
-    await api.ok("POST", f"/reports/{report_id}/case", json={"cadre_ids": ["c-cty-a"], "opened_on": TODAY.isoformat(),
-                                                            "decision": decision()})
+    await api.ok(
+        "POST",
+        f"/reports/{report_id}/case",
+        json={"cadre_ids": ["c-cty-a"], "opened_on": TODAY.isoformat(), "decision": decision()},
+    )
     for role in ("discipline_officer", "petitions_staff"):
         [item] = (await api.ok("GET", "/reports", role=role))["items"]
         assert [(a["cadre_id"], a["cadre_name"], a["outcome"]) for a in item["accused"]] == [
-            ("c-fin-1", "Cadre c-fin-1", None), ("c-cty-a", "Cadre c-cty-a", None)]
+            ("c-fin-1", "Cadre c-fin-1", None),
+            ("c-cty-a", "Cadre c-cty-a", None),
+        ]
         report = await api.ok("GET", f"/reports/{report_id}", role=role)
         assert named(report["accused"]) == [(c, NAMES[c]) for c in ACCUSED]
         assert named(report["allegations"]) == [("c-fin-1", "Cadre c-fin-1"), (None, None)]
@@ -122,8 +128,9 @@ async def test_statement_requests_name_their_addressee(api):
 
 
 async def test_clarifications_and_false_accusations_name_the_cadre_never_the_accuser(api):
-    report_id = await api.closed_report("UNFOUNDED", reporter=reporter(1), adverse_effect=True,
-                                        accusation_spread="UNIT")
+    report_id = await api.closed_report(
+        "UNFOUNDED", reporter=reporter(1), adverse_effect=True, accusation_spread="UNIT"
+    )
     [clarification] = (await api.ok("GET", "/clarifications", role="org_admin"))["items"]
     assert (clarification["cadre_id"], clarification["cadre_name"]) == ("c-fin-1", "Cadre c-fin-1")
     one = await api.ok("GET", f"/clarifications/{clarification['id']}", role="cadre", unit=None, cadre_id="c-fin-1")
@@ -131,30 +138,58 @@ async def test_clarifications_and_false_accusations_name_the_cadre_never_the_acc
     [own] = (await api.ok("GET", "/clarifications", role="cadre", unit=None, cadre_id="c-fin-1"))["items"]
     assert own["cadre_name"] == "Cadre c-fin-1"
 
-    case_id = (await api.ok("POST", "/false-accusations", 201, create=True, json={
-        "origin_report_id": report_id, "grounds": "forged minutes", "accuser_is_cadre": True,
-        "accuser_cadre_id": "c-cty-b"}))["id"]
+    case_id = (
+        await api.ok(
+            "POST",
+            "/false-accusations",
+            201,
+            create=True,
+            json={
+                "origin_report_id": report_id,
+                "grounds": "forged minutes",
+                "accuser_is_cadre": True,
+                "accuser_cadre_id": "c-cty-b",
+            },
+        )
+    )["id"]
     [case] = (await api.ok("GET", "/false-accusations"))["items"]
-    assert (case["victim_cadre_ids"], case["victim_cadres"]) == (["c-fin-1"], [{"id": "c-fin-1",
-                                                                                "name": "Cadre c-fin-1"}])
+    assert (case["victim_cadre_ids"], case["victim_cadres"]) == (
+        ["c-fin-1"],
+        [{"id": "c-fin-1", "name": "Cadre c-fin-1"}],
+    )
     one = await api.ok("GET", f"/false-accusations/{case_id}")
     assert one["victim_cadres"] == [{"id": "c-fin-1", "name": "Cadre c-fin-1"}]
     # The suspected accuser is a reporter: at most the id, to those who may have it, never a name.
     assert one["accuser_cadre_id"] == "c-cty-b" and "Cadre c-cty-b" not in str(one) + str(case)
     await forget(api, "c-fin-1")
-    assert (await api.ok("GET", f"/false-accusations/{case_id}"))["victim_cadres"] == [{"id": "c-fin-1",
-                                                                                         "name": None}]
+    assert (await api.ok("GET", f"/false-accusations/{case_id}"))["victim_cadres"] == [{"id": "c-fin-1", "name": None}]
 
 
 async def test_appeals_name_the_appellant(api):
     # The decision appealed arrives through NATS, as tolerance publishes it.
     await api.publish(sanction("s-n1", SanctionSystem.CIVIL_SERVICE, SanctionType.DEMERIT, dt.date(2019, 3, 1)))
     await known(api, "sanction/s-n1")
-    recorded = await api.ok("POST", "/appeals/history", 201, create=True, role="org_admin", json={
-        "appellant_cadre_id": "c-fin-1", "target_type": "CS_SANCTION", "target_ref": "sanction/s-n1",
-        "stage": "REVIEW", "notified_on": "2019-03-05", "filed_on": "2019-03-20", "outcome": "UPHELD",
-        "decided_on": "2019-04-15", "document_number": "市人社复〔2019〕9号", "source": "PAPER_RECORD",
-        "grounds": "facts wrong", "reasons": "the facts stand"})
+    recorded = await api.ok(
+        "POST",
+        "/appeals/history",
+        201,
+        create=True,
+        role="org_admin",
+        json={
+            "appellant_cadre_id": "c-fin-1",
+            "target_type": "CS_SANCTION",
+            "target_ref": "sanction/s-n1",
+            "stage": "REVIEW",
+            "notified_on": "2019-03-05",
+            "filed_on": "2019-03-20",
+            "outcome": "UPHELD",
+            "decided_on": "2019-04-15",
+            "document_number": "市人社复〔2019〕9号",
+            "source": "PAPER_RECORD",
+            "grounds": "facts wrong",
+            "reasons": "the facts stand",
+        },
+    )
     [item] = (await api.ok("GET", "/appeals", role="org_admin"))["items"]
     assert (item["appellant_cadre_id"], item["cadre_name"]) == ("c-fin-1", "Cadre c-fin-1")
     own = await api.ok("GET", f"/appeals/{recorded['id']}", role="cadre", unit=None, cadre_id="c-fin-1")

@@ -33,8 +33,10 @@ N_REPORTERS = 1000
 
 def id_number(rnd: random.Random) -> str:
     """A well-formed PRC resident ID number (region, birth date, sequence, GB 11643 check digit)."""
-    body = f"{rnd.choice([110101, 310104, 440305, 510107, 330106])}{rnd.randint(1960, 2000)}" \
-           f"{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}{rnd.randint(0, 999):03d}"
+    body = (
+        f"{rnd.choice([110101, 310104, 440305, 510107, 330106])}{rnd.randint(1960, 2000)}"
+        f"{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}{rnd.randint(0, 999):03d}"
+    )
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
 
@@ -50,13 +52,13 @@ class Needles:
         """Returns every reporter value found in a text (sliding windows over candidate runs: linear time)."""
         hits: set[str] = set()
         for run in re.findall(r"[\u4e00-\u9fff]{3,}", text):
-            hits |= {run[i:i + 3] for i in range(len(run) - 2)} & self.names
+            hits |= {run[i : i + 3] for i in range(len(run) - 2)} & self.names
         for run in re.findall(r"\d{11,}[\dXx]?", text):
-            hits |= {run[i:i + 11] for i in range(len(run) - 10)} & self.phones
-            hits |= {run[i:i + 18].upper() for i in range(len(run) - 17)} & self.ids
+            hits |= {run[i : i + 11] for i in range(len(run) - 10)} & self.phones
+            hits |= {run[i : i + 18].upper() for i in range(len(run) - 17)} & self.ids
         for run in re.findall(r"[0-9A-Z][0-9A-Z-]{19,}", text):
             flat = run.replace("-", "")
-            hits |= {flat[i:i + 20] for i in range(len(flat) - 19)} & self.codes
+            hits |= {flat[i : i + 20] for i in range(len(flat) - 19)} & self.codes
         hits |= set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", text)) & self.emails
         return hits
 
@@ -86,16 +88,21 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
     errors: list[str] = []
     revealed: list[dict] = []
     try:
-        async with petitions_api(public_intake_per_hour=100_000, public_followup_per_hour=100_000,
-                                 receipt_scrypt_n=2**10, log_level="DEBUG") as api:
+        async with petitions_api(
+            public_intake_per_hour=100_000, public_followup_per_hour=100_000, receipt_scrypt_n=2**10, log_level="DEBUG"
+        ) as api:
             logging.getLogger().setLevel(logging.DEBUG)
             reporters = []
             while len(reporters) < N_REPORTERS:
                 name = rnd.choice(SURNAMES) + rnd.choice(GIVEN) + rnd.choice(GIVEN)
                 if name in needles.names:
                     continue
-                person = {"name": name, "phone": f"1{rnd.randint(3, 9)}{rnd.randint(0, 10**9 - 1):09d}",
-                          "id_number": id_number(rnd), "address": f"{rnd.randint(1, 999)} Reporter Road"}
+                person = {
+                    "name": name,
+                    "phone": f"1{rnd.randint(3, 9)}{rnd.randint(0, 10**9 - 1):09d}",
+                    "id_number": id_number(rnd),
+                    "address": f"{rnd.randint(1, 999)} Reporter Road",
+                }
                 if len(reporters) % 4 == 0:
                     person["email"] = f"r{len(reporters)}x{rnd.randint(1000, 9999)}@mail.example"
                     needles.emails.add(person["email"])
@@ -108,11 +115,22 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
                 content = f"我是{person['name']}，电话{person['phone']}。举报：收受红包，违规审批合同。第{i}号"
                 accused = ["c-fin-1"] if i % 2 else ["c-cty-a"]
                 if i % 10 < 7:  # staff intake of letters, visits and calls
-                    return await api.intake(accused=accused, reporter=person, content=content,
-                                            role="discipline_officer" if i % 3 else "petitions_staff")
-                response = await api.post("/public/reports", role=None, json={  # real-name online reports
-                    "org_unit_id": "city", "content": content, "reporter": person,
-                    "accused_description": f"{person['name']} reports the finance director"})
+                    return await api.intake(
+                        accused=accused,
+                        reporter=person,
+                        content=content,
+                        role="discipline_officer" if i % 3 else "petitions_staff",
+                    )
+                response = await api.post(
+                    "/public/reports",
+                    role=None,
+                    json={  # real-name online reports
+                        "org_unit_id": "city",
+                        "content": content,
+                        "reporter": person,
+                        "accused_description": f"{person['name']} reports the finance director",
+                    },
+                )
                 assert response.status_code == 201, response.text
                 needles.codes.add(response.json()["receipt_code"].replace("-", ""))
                 return None
@@ -125,8 +143,11 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
             person_of = {r: reporters[i] for i, r in enumerate(filed) if r is not None}
             anonymous_codes = []
             for i in range(50):
-                response = await api.post("/public/reports", role=None, json={
-                    "org_unit_id": "city", "content": f"anonymous report {i}: gifts at the spring festival"})
+                response = await api.post(
+                    "/public/reports",
+                    role=None,
+                    json={"org_unit_id": "city", "content": f"anonymous report {i}: gifts at the spring festival"},
+                )
                 code = response.json()["receipt_code"]
                 needles.codes.add(code.replace("-", ""))
                 anonymous_codes.append(code)
@@ -139,36 +160,69 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
                 result = "SUBSTANTIATED" if n % 6 == 0 else "UNFOUNDED"
                 if result == "SUBSTANTIATED":
                     await api.hear(report_id, accused[0])
-                await api.close(report_id, result, adverse_effect=result == "UNFOUNDED", accusation_spread="UNIT",
-                                fabrication_suspected=n % 12 == 1)
-                await api.ok("POST", f"/reports/{report_id}/feedback", role="petitions_staff",
-                             json={"on": TODAY.isoformat()})
+                await api.close(
+                    report_id,
+                    result,
+                    adverse_effect=result == "UNFOUNDED",
+                    accusation_spread="UNIT",
+                    fabrication_suspected=n % 12 == 1,
+                )
+                await api.ok(
+                    "POST", f"/reports/{report_id}/feedback", role="petitions_staff", json={"on": TODAY.isoformat()}
+                )
                 if n % 10 == 0:
                     person = person_of[report_id]
-                    await api.ok("POST", f"/reports/{report_id}/objection", role="petitions_staff", json={
-                        "on": TODAY.isoformat(), "new_evidence": False,
-                        "summary": f"{person['name']} ({person['phone']}) disagrees"})
+                    await api.ok(
+                        "POST",
+                        f"/reports/{report_id}/objection",
+                        role="petitions_staff",
+                        json={
+                            "on": TODAY.isoformat(),
+                            "new_evidence": False,
+                            "summary": f"{person['name']} ({person['phone']}) disagrees",
+                        },
+                    )
             for report_id in report_ids[60:66]:
-                revealed.append(await api.ok("POST", f"/reports/{report_id}/reveal", role="petitions_staff",
-                                             json={"purpose": "VERIFY_REAL_NAME"}))
+                revealed.append(
+                    await api.ok(
+                        "POST",
+                        f"/reports/{report_id}/reveal",
+                        role="petitions_staff",
+                        json={"purpose": "VERIFY_REAL_NAME"},
+                    )
+                )
             # Questions to anonymous reporters, answered with their codes (answers may identify them).
-            anonymous_ids = [r[0] for r in await _rows(api, select(orm.receipt.c.report_id))
-                             if r[0] not in report_ids]
+            anonymous_ids = [r[0] for r in await _rows(api, select(orm.receipt.c.report_id)) if r[0] not in report_ids]
             for code, _person in zip(anonymous_codes[:10], reporters, strict=False):
-                status = await api.ok("POST", "/public/receipts/status", role=None, headers={"X-Receipt-Code": code},
-                                      json={})
+                status = await api.ok(
+                    "POST", "/public/receipts/status", role=None, headers={"X-Receipt-Code": code}, json={}
+                )
                 assert status["status"] == "RECEIVED"
             for report_id in anonymous_ids[:5]:
-                await api.ok("POST", f"/reports/{report_id}/questions", 201, role="petitions_staff", create=True,
-                             json={"text": "Which year?"})
+                await api.ok(
+                    "POST",
+                    f"/reports/{report_id}/questions",
+                    201,
+                    role="petitions_staff",
+                    create=True,
+                    json={"text": "Which year?"},
+                )
 
             # A tolerance exemption that names no known report is dead-lettered (the DLQ holds ids only).
-            await api.publish(tolerance_v1.ToleranceGranted(
-                case_id="tc-x", incident_id="inc-x", cadre_id="c-fin-1", decision=ToleranceDecision.EXEMPT,
-                decided_on=TODAY, source_refs=[tolerance_v1.SourceRef(type="REPORT", id="no-such-report")]))
+            await api.publish(
+                tolerance_v1.ToleranceGranted(
+                    case_id="tc-x",
+                    incident_id="inc-x",
+                    cadre_id="c-fin-1",
+                    decision=ToleranceDecision.EXEMPT,
+                    decided_on=TODAY,
+                    source_refs=[tolerance_v1.SourceRef(type="REPORT", id="no-such-report")],
+                )
+            )
 
             async def dead_lettered():
                 assert await _rows(api, select(orm.kernel_tables.dead_letter.c.id))
+
             await eventually(dead_lettered, timeout=20)
 
             # Bad requests full of reporter data: no error may echo it.
@@ -189,11 +243,19 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
                     assert response.status_code >= 400
                     errors.append(response.text + str(dict(response.headers)))
                 raw = f'{{"channel": "LETTER", "reporter": {{"name": "{person["name"]}", "phone": "{person["phone"]}"'.encode()
-                response = await api.client.post("/api/v1/reports", content=raw, headers={
-                    **api.headers("petitions_staff"), "Content-Type": "application/json", "Idempotency-Key": "bad-json-1"})
+                response = await api.client.post(
+                    "/api/v1/reports",
+                    content=raw,
+                    headers={
+                        **api.headers("petitions_staff"),
+                        "Content-Type": "application/json",
+                        "Idempotency-Key": "bad-json-1",
+                    },
+                )
                 errors.append(response.text)
-                wrong = await api.post("/public/receipts/status", role=None,
-                                       json={"receipt_code": person["phone"] + person["name"]})
+                wrong = await api.post(
+                    "/public/receipts/status", role=None, json={"receipt_code": person["phone"] + person["name"]}
+                )
                 assert wrong.status_code in (404, 422)
                 errors.append(wrong.text)
             await api.post("/public/reports", role=None, json={"org_unit_id": reporters[0]["name"], "content": "x"})
@@ -201,6 +263,7 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
 
             async def relayed():
                 assert len(await api.published("report_closed")) == 60
+
             await eventually(relayed, timeout=30)
             openapi = (await api.client.get("/openapi.json")).text
             metrics = (await api.client.get("/metrics")).text
@@ -225,7 +288,7 @@ async def test_no_reporter_value_appears_outside_the_encrypted_vault(petitions_a
     def scan(where: str, text: str) -> None:
         for hit in sorted(needles.find(text))[:3]:
             at = text.find(hit) if hit in text else text.find(hit[:4])
-            leaks.append(f"{where}: ...{text[max(0, at - 150):at + 60]}...")
+            leaks.append(f"{where}: ...{text[max(0, at - 150) : at + 60]}...")
 
     for table, text in database:
         scan(f"table {table}", text)
@@ -250,8 +313,11 @@ async def _rows(api, query) -> list:
 async def _all_streams(nats_url: str, namespace: str) -> list[tuple[str, bytes]]:
     nc = await nats.connect(nats_url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
     try:
-        producers = [info.config.name.split("_", 1)[1].lower() for info in await nc.jetstream().streams_info()
-                     if info.config.name.startswith(namespace.upper() + "_")]
+        producers = [
+            info.config.name.split("_", 1)[1].lower()
+            for info in await nc.jetstream().streams_info()
+            if info.config.name.startswith(namespace.upper() + "_")
+        ]
     finally:
         await nc.close()
     out = []

@@ -23,13 +23,15 @@ async def test_the_overdue_list_is_scoped_and_ordered_by_due_date(api):
     old = await api.intake(reporter=reporter(1), received_on=LONG_AGO)
     older = await api.intake(reporter=reporter(2), received_on=LONG_AGO - dt.timedelta(days=5))
     fresh = await api.intake(reporter=reporter(3))
-    county = await api.intake(reporter=reporter(4), received_on=LONG_AGO + dt.timedelta(days=1), unit="county-a",
-                              accused=["c-cty-a"])
+    county = await api.intake(
+        reporter=reporter(4), received_on=LONG_AGO + dt.timedelta(days=1), unit="county-a", accused=["c-cty-a"]
+    )
     page = await api.ok("GET", "/deadlines", role="auditor")
     assert [d["report_id"] for d in page["items"]] == [older, old, county]
     assert {d["kind"] for d in page["items"]} == {"ACCEPT_NOTICE"}
     assert [d["report_id"] for d in (await api.ok("GET", "/deadlines", role="auditor", unit="county-a"))["items"]] == [
-        county]
+        county
+    ]
     assert (await api.ok("GET", "/deadlines?org_unit_id=county-b", role="auditor", unit="county-a"))["items"] == []
     first = await api.ok("GET", "/deadlines?limit=2", role="discipline_officer")
     second = await api.ok("GET", f"/deadlines?limit=2&cursor={first['next_cursor']}", role="discipline_officer")
@@ -56,6 +58,7 @@ async def test_the_sweep_breaches_each_overdue_deadline_once_even_when_run_twice
         assert sorted(b["reportId"] for b in breaches) == sorted(ids)
         assert {b["deadlineKind"] for b in breaches} == {"ACCEPT_NOTICE"}
         assert all(b["breachedOn"] == TODAY.isoformat() and b["handlingOrgUnitId"] == "city" for b in breaches)
+
     await eventually(told)
     # A breached deadline stays on the overdue list until its step is done.
     await api.register(ids[0])
@@ -74,8 +77,8 @@ async def test_reminders_go_out_once_before_the_due_date(api):
 
     async def reminded():
         [event] = await api.published("deadline_approaching")
-        assert (event["reportId"], event["deadlineKind"], event["dueOn"]) == (soon, "ACCEPT_NOTICE",
-                                                                             deadline["due_on"])
+        assert (event["reportId"], event["deadlineKind"], event["dueOn"]) == (soon, "ACCEPT_NOTICE", deadline["due_on"])
+
     await eventually(reminded)
 
 
@@ -88,27 +91,41 @@ async def test_two_replicas_running_the_periodic_sweep_breach_each_deadline_once
             app = create_app(settings)
             clients.append((app, await stack.enter_async_context(running(app))))
         first, client = clients[0]
-        assert [j.name for j in first.state.runtime.jobs] == ["petitions-deadline-sweep",
-                                                             "petitions-reporter-retention"]
+        assert [j.name for j in first.state.runtime.jobs] == [
+            "petitions-deadline-sweep",
+            "petitions-reporter-retention",
+        ]
         await seed_directory(first)
         headers = {**test_auth.headers("petitions_staff", unit="city")}
         for i in range(6):
-            response = await client.post("/api/v1/reports", headers={**headers, "Idempotency-Key": f"sweep-{i:04d}"},
-                                         json={"channel": "LETTER", "content": "facts", "reporter": reporter(i),
-                                               "received_on": (today - dt.timedelta(days=60)).isoformat()})
+            response = await client.post(
+                "/api/v1/reports",
+                headers={**headers, "Idempotency-Key": f"sweep-{i:04d}"},
+                json={
+                    "channel": "LETTER",
+                    "content": "facts",
+                    "reporter": reporter(i),
+                    "received_on": (today - dt.timedelta(days=60)).isoformat(),
+                },
+            )
             assert response.status_code == 201, response.text
 
         async def breached():
             rows_ = await rows(first, select(orm.deadline.c.breached_on))
             assert len(rows_) == 6 and all(r[0] == today for r in rows_)
             outbox = orm.kernel_tables.outbox
-            assert len(await rows(first, select(outbox.c.seq).where(
-                outbox.c.subject == "petitions.deadline_breached.v1"))) == 6
+            assert (
+                len(await rows(first, select(outbox.c.seq).where(outbox.c.subject == "petitions.deadline_breached.v1")))
+                == 6
+            )
+
         await eventually(breached, timeout=20)
         await asyncio.sleep(0.6)  # more rounds of both replicas: still one event per deadline
         outbox = orm.kernel_tables.outbox
-        assert len(await rows(first, select(outbox.c.seq).where(
-            outbox.c.subject == "petitions.deadline_breached.v1"))) == 6
+        assert (
+            len(await rows(first, select(outbox.c.seq).where(outbox.c.subject == "petitions.deadline_breached.v1")))
+            == 6
+        )
 
 
 async def _xinfang_appeal(api) -> str:
@@ -116,21 +133,41 @@ async def _xinfang_appeal(api) -> str:
     await api.register(report_id)
     await api.to_disposal(report_id)
     await api.close(report_id, "UNFOUNDED")
-    review = await api.ok("POST", "/appeals", 201, role="petitions_staff", create=True, json={
-        "target_type": "XINFANG", "target_ref": f"report/{report_id}", "stage": "REVIEW", "grounds": "unfair"})
+    review = await api.ok(
+        "POST",
+        "/appeals",
+        201,
+        role="petitions_staff",
+        create=True,
+        json={"target_type": "XINFANG", "target_ref": f"report/{report_id}", "stage": "REVIEW", "grounds": "unfair"},
+    )
     await api.ok("POST", f"/appeals/{review['id']}/accept")
     await api.ok("POST", f"/appeals/{review['id']}/decide", json={"result": "UPHELD", "reasons": "r"})
-    second = await api.ok("POST", "/appeals", 201, role="petitions_staff", create=True, json={
-        "target_type": "XINFANG", "target_ref": f"report/{report_id}", "stage": "APPEAL", "grounds": "still unfair",
-        "previous_appeal_id": review["id"]})
+    second = await api.ok(
+        "POST",
+        "/appeals",
+        201,
+        role="petitions_staff",
+        create=True,
+        json={
+            "target_type": "XINFANG",
+            "target_ref": f"report/{report_id}",
+            "stage": "APPEAL",
+            "grounds": "still unfair",
+            "previous_appeal_id": review["id"],
+        },
+    )
     await api.ok("POST", f"/appeals/{second['id']}/accept")
     return second["id"]
 
 
 async def test_a_hearing_in_a_second_review_pauses_its_decision_period(api):
     appeal_id = await _xinfang_appeal(api)
-    [deadline] = [d for d in (await api.ok("GET", "/deadlines?state=OPEN", role="petitions_staff"))["items"]
-                  if d["object_id"] == appeal_id]
+    [deadline] = [
+        d
+        for d in (await api.ok("GET", "/deadlines?state=OPEN", role="petitions_staff"))["items"]
+        if d["object_id"] == appeal_id
+    ]
     assert deadline["kind"] == "APPEAL_DECISION" and deadline["pausable"] is True
     paused = await api.ok("POST", f"/deadlines/{deadline['id']}/pause", json={"reason": "hearing held"})
     assert paused["status"] == "PAUSED"
@@ -149,8 +186,12 @@ async def test_only_pausable_deadlines_pause_and_extensions_stay_within_the_limi
     notice = next(d for d in report["deadlines"] if d["kind"] == "GENERAL_NOTICE")
     refused = await api.post(f"/deadlines/{notice['id']}/pause", json={"reason": "x"})
     assert refused.status_code == 422 and refused.json()["rule"] == "deadline.not_pausable"
-    extended = await api.ok("POST", f"/deadlines/{close['id']}/extend", role="petitions_staff",
-                            json={"days": 20, "reason": "approved by the director"})
+    extended = await api.ok(
+        "POST",
+        f"/deadlines/{close['id']}/extend",
+        role="petitions_staff",
+        json={"days": 20, "reason": "approved by the director"},
+    )
     assert extended["due_on"] == (dt.date.fromisoformat(close["due_on"]) + dt.timedelta(days=20)).isoformat()
     too_long = await api.post(f"/deadlines/{close['id']}/extend", json={"days": 11, "reason": "more"})
     assert too_long.status_code == 422 and too_long.json()["rule"] == "deadline.extension_limit"

@@ -19,14 +19,19 @@ async def _answers(settings, forwarded_for: list[str]) -> list[int]:
     async with serving(app) as url:
         await seed_directory(app)
         async with httpx.AsyncClient(base_url=url) as client:
-            return [(await client.post("/api/v1/public/reports", json=BODY,
-                                       headers={"X-Forwarded-For": address})).status_code for address in forwarded_for]
+            return [
+                (
+                    await client.post("/api/v1/public/reports", json=BODY, headers={"X-Forwarded-For": address})
+                ).status_code
+                for address in forwarded_for
+            ]
 
 
 async def test_rotating_x_forwarded_for_directly_at_the_service_does_not_reset_the_limit(petitions_settings):
     # Before: uvicorn trusted X-Forwarded-For from 127.0.0.1 and every rotated address got a fresh bucket.
-    answers = await _answers(await petitions_settings(public_intake_per_hour=2),
-                             ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"])
+    answers = await _answers(
+        await petitions_settings(public_intake_per_hour=2), ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"]
+    )
     assert answers == [201, 201, 429, 429]
 
 

@@ -9,9 +9,20 @@ from services.petitions.adapters import orm
 from tests.petitions.support import TODAY, decision
 
 DAY = TODAY.isoformat()
-FORBIDDEN = {"id": "x", "status": "CLOSED", "version": 9, "created_at": "2026-01-01T00:00:00Z", "approved_by": "me",
-             "decided_by": "me", "outcome": "UNFOUNDED", "reporter_name": "Someone", "handling_org_unit": "city",
-             "org_path": "/city/", "breached_on": DAY, "purged_at": DAY}
+FORBIDDEN = {
+    "id": "x",
+    "status": "CLOSED",
+    "version": 9,
+    "created_at": "2026-01-01T00:00:00Z",
+    "approved_by": "me",
+    "decided_by": "me",
+    "outcome": "UNFOUNDED",
+    "reporter_name": "Someone",
+    "handling_org_unit": "city",
+    "org_path": "/city/",
+    "breached_on": DAY,
+    "purged_at": DAY,
+}
 BODIES = [
     ("/reports", {"channel": "LETTER", "received_on": DAY, "content": "x"}, True),
     ("/public/reports", {"org_unit_id": "city", "content": "x"}, False),
@@ -47,12 +58,26 @@ async def test_non_writable_fields_are_refused_on_every_write(petitions_api):
 
 async def test_nested_models_forbid_unknown_fields_too(api):
     nested = [
-        ("/reports", {"channel": "LETTER", "received_on": DAY, "content": "x",
-                      "reporter": {"name": "n", "phone": "13900000000", "verified": True}}, "reporter.verified"),
-        ("/reports/r/disposal", {"mode": "TALK", "decision": {**decision(), "decided_by": "me"}},
-         "decision.decided_by"),
-        ("/reports/r/close", {"findings": [{"allegation_id": "a", "result": "UNFOUNDED", "cadre_id": "c"}],
-                              "conclusion": "c"}, "findings.0.cadre_id"),
+        (
+            "/reports",
+            {
+                "channel": "LETTER",
+                "received_on": DAY,
+                "content": "x",
+                "reporter": {"name": "n", "phone": "13900000000", "verified": True},
+            },
+            "reporter.verified",
+        ),
+        (
+            "/reports/r/disposal",
+            {"mode": "TALK", "decision": {**decision(), "decided_by": "me"}},
+            "decision.decided_by",
+        ),
+        (
+            "/reports/r/close",
+            {"findings": [{"allegation_id": "a", "result": "UNFOUNDED", "cadre_id": "c"}], "conclusion": "c"},
+            "findings.0.cadre_id",
+        ),
     ]
     for path, body, field in nested:
         response = await api.post(path, role="discipline_officer", json=body, create=path == "/reports")

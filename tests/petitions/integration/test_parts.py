@@ -17,27 +17,45 @@ async def test_the_dossier_part_holds_closed_outcomes_and_appeals_never_open_acc
     closed = await api.closed_report("UNFOUNDED", reporter=reporter(1))
     open_id = await api.intake(reporter=reporter(2))
     await api.register(open_id)
-    await api.publish(tolerance_v1.SanctionEffective(sanction_id="s-9", cadre_id="c-fin-1", system=SanctionSystem.GOV,
-                                                      type=SanctionType.WARNING, effective_on=TODAY, ends_on=None,
-                                                      period_months=6))
+    await api.publish(
+        tolerance_v1.SanctionEffective(
+            sanction_id="s-9",
+            cadre_id="c-fin-1",
+            system=SanctionSystem.GOV,
+            type=SanctionType.WARNING,
+            effective_on=TODAY,
+            ends_on=None,
+            period_months=6,
+        )
+    )
 
     async def known():
         assert await api.rows(select(orm.appealable_decision.c.ref))
+
     await eventually(known, timeout=20)
-    appeal = await api.ok("POST", "/appeals", 201, create=True, role="cadre", unit=None, cadre_id="c-fin-1",
-                          json={"target_type": "GOV_SANCTION", "target_ref": "sanction/s-9", "stage": "REVIEW",
-                                "grounds": "g"})
+    appeal = await api.ok(
+        "POST",
+        "/appeals",
+        201,
+        create=True,
+        role="cadre",
+        unit=None,
+        cadre_id="c-fin-1",
+        json={"target_type": "GOV_SANCTION", "target_ref": "sanction/s-9", "stage": "REVIEW", "grounds": "g"},
+    )
     for role in ("org_admin", "assessor", "auditor"):
         part = await api.ok("GET", "/dossier-parts/petitions/c-fin-1", role=role, unit="finance")
-        assert part["outcomes"] == [{"report_id": closed, "category": "integrity", "outcome": "UNFOUNDED",
-                                     "closed_on": TODAY.isoformat()}]
+        assert part["outcomes"] == [
+            {"report_id": closed, "category": "integrity", "outcome": "UNFOUNDED", "closed_on": TODAY.isoformat()}
+        ]
         assert [a["id"] for a in part["appeals"]] == [appeal["id"]]
         assert "open_reports" not in part and open_id not in str(part)
         assert reporter(1)["name"] not in str(part)
     officer = await api.ok("GET", "/dossier-parts/petitions/c-fin-1", role="discipline_officer")
     assert [r["report_id"] for r in officer["open_reports"]] == [open_id]
-    earlier = await api.ok("GET", f"/dossier-parts/petitions/c-fin-1?as_of={(TODAY - dt.timedelta(days=1))}",
-                           role="org_admin")
+    earlier = await api.ok(
+        "GET", f"/dossier-parts/petitions/c-fin-1?as_of={(TODAY - dt.timedelta(days=1))}", role="org_admin"
+    )
     assert earlier["outcomes"] == [] and earlier["appeals"] == []
 
 
@@ -66,12 +84,14 @@ async def test_the_dashboard_part_counts_overdue_deadlines_of_the_units_subtree(
     assert city["oldest_overdue_on"] == "2026-11-06"  # 15 working days after Sunday 2026-10-18
     county = await api.ok("GET", "/dashboard-parts/petitions?org_unit_id=county-a", role="auditor")
     assert county["overdue_total"] == 1
-    assert (await api.get("/dashboard-parts/petitions?org_unit_id=county-a", role="auditor",
-                          unit="county-b")).status_code == 404
+    assert (
+        await api.get("/dashboard-parts/petitions?org_unit_id=county-a", role="auditor", unit="county-b")
+    ).status_code == 404
     own = await api.ok("GET", "/dashboard-parts/petitions?org_unit_id=county-a", role="assessor", unit="county-a")
     assert own["overdue_total"] == 1
-    assert (await api.get("/dashboard-parts/petitions?org_unit_id=county-a-dept", role="assessor",
-                          unit="county-a")).status_code == 404
+    assert (
+        await api.get("/dashboard-parts/petitions?org_unit_id=county-a-dept", role="assessor", unit="county-a")
+    ).status_code == 404
     assert (await api.get("/dashboard-parts/petitions", role="org_admin")).status_code == 422
 
 

@@ -10,9 +10,16 @@ from tests.petitions.support import reporter
 
 
 async def test_public_intake_answers_the_receipt_code_once_and_keeps_only_its_hash(api):
-    response = await api.post("/public/reports", role=None, json={
-        "org_unit_id": "city", "content": "The director takes gifts.", "accused_description": "the finance director",
-        "category": "integrity"})
+    response = await api.post(
+        "/public/reports",
+        role=None,
+        json={
+            "org_unit_id": "city",
+            "content": "The director takes gifts.",
+            "accused_description": "the finance director",
+            "category": "integrity",
+        },
+    )
     assert response.status_code == 201
     code = response.json()["receipt_code"]
     assert set(response.json()) == {"receipt_code"}
@@ -37,49 +44,76 @@ async def test_the_gateways_forwarded_address_is_the_client_when_the_gateway_is_
     async with petitions_api(trusted_proxies=["127.0.0.1"], public_intake_per_hour=2) as api:
         body = {"org_unit_id": "city", "content": "facts"}
         for client in ("10.0.0.1", "10.0.0.1"):
-            assert (await api.post("/public/reports", role=None, json=body,
-                                   headers={"X-Forwarded-For": client})).status_code == 201
-        assert (await api.post("/public/reports", role=None, json=body,
-                               headers={"X-Forwarded-For": "10.0.0.1"})).status_code == 429
-        assert (await api.post("/public/reports", role=None, json=body,
-                               headers={"X-Forwarded-For": "10.0.0.2"})).status_code == 201
+            assert (
+                await api.post("/public/reports", role=None, json=body, headers={"X-Forwarded-For": client})
+            ).status_code == 201
+        assert (
+            await api.post("/public/reports", role=None, json=body, headers={"X-Forwarded-For": "10.0.0.1"})
+        ).status_code == 429
+        assert (
+            await api.post("/public/reports", role=None, json=body, headers={"X-Forwarded-For": "10.0.0.2"})
+        ).status_code == 201
 
 
 async def test_an_untrusted_peer_cannot_dodge_the_limit_with_a_forwarded_header(petitions_api):
     async with petitions_api(public_intake_per_hour=2) as api:
         body = {"org_unit_id": "city", "content": "facts"}
-        answers = [(await api.post("/public/reports", role=None, json=body,
-                                   headers={"X-Forwarded-For": f"10.0.0.{i}"})).status_code for i in range(3)]
+        answers = [
+            (
+                await api.post("/public/reports", role=None, json=body, headers={"X-Forwarded-For": f"10.0.0.{i}"})
+            ).status_code
+            for i in range(3)
+        ]
         assert answers == [201, 201, 429]
 
 
 async def test_a_wrong_malformed_or_missing_code_gets_the_same_answer(api):
     await api.post("/public/reports", role=None, json={"org_unit_id": "city", "content": "facts"})
     answers = []
-    for body, headers in (({"receipt_code": "0000-0000-0000-0000-0000"}, None), ({"receipt_code": "nonsense"}, None),
-                          ({}, None), ({}, {"X-Receipt-Code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"})):
+    for body, headers in (
+        ({"receipt_code": "0000-0000-0000-0000-0000"}, None),
+        ({"receipt_code": "nonsense"}, None),
+        ({}, None),
+        ({}, {"X-Receipt-Code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"}),
+    ):
         response = await api.post("/public/receipts/status", role=None, json=body, headers=headers)
         answers.append((response.status_code, response.json()["detail"], response.json()["rule"]))
     assert len(set(answers)) == 1 and answers[0][0] == 404
-    response = await api.post("/public/receipts/answers", role=None,
-                              json={"receipt_code": "0000-0000-0000-0000-0000", "question_id": "q", "answer": "a"})
+    response = await api.post(
+        "/public/receipts/answers",
+        role=None,
+        json={"receipt_code": "0000-0000-0000-0000-0000", "question_id": "q", "answer": "a"},
+    )
     assert (response.status_code, response.json()["detail"]) == (404, answers[0][1])
 
 
 async def test_follow_up_and_answers_with_the_code_in_the_body_or_a_header(api):
     code = (await api.post("/public/reports", role=None, json={"org_unit_id": "city", "content": "facts"})).json()[
-        "receipt_code"]
+        "receipt_code"
+    ]
     [row] = await api.rows(select(orm.receipt.c.report_id))
     report_id = row[0]
-    question = await api.ok("POST", f"/reports/{report_id}/questions", 201, role="petitions_staff", create=True,
-                            json={"text": "In which year did it happen?"})
+    question = await api.ok(
+        "POST",
+        f"/reports/{report_id}/questions",
+        201,
+        role="petitions_staff",
+        create=True,
+        json={"text": "In which year did it happen?"},
+    )
     status = await api.ok("POST", "/public/receipts/status", role=None, json={"receipt_code": code.lower()})
     assert status["status"] == "RECEIVED"
     assert [(q["text"], q["answered"]) for q in status["questions"]] == [("In which year did it happen?", False)]
-    await api.ok("POST", "/public/receipts/answers", role=None, headers={"X-Receipt-Code": code},
-                 json={"question_id": question["id"], "answer": "In 2025, at the spring festival."})
-    again = await api.post("/public/receipts/answers", role=None,
-                           json={"receipt_code": code, "question_id": question["id"], "answer": "x"})
+    await api.ok(
+        "POST",
+        "/public/receipts/answers",
+        role=None,
+        headers={"X-Receipt-Code": code},
+        json={"question_id": question["id"], "answer": "In 2025, at the spring festival."},
+    )
+    again = await api.post(
+        "/public/receipts/answers", role=None, json={"receipt_code": code, "question_id": question["id"], "answer": "x"}
+    )
     assert again.status_code == 409 and again.json()["rule"] == "question.answered"
     report = await api.ok("GET", f"/reports/{report_id}", role="discipline_officer")
     assert report["questions"][0]["answer"] == "In 2025, at the spring festival."
@@ -89,14 +123,17 @@ async def test_follow_up_and_answers_with_the_code_in_the_body_or_a_header(api):
 
 async def test_follow_ups_are_rate_limited_too(petitions_api):
     async with petitions_api(public_followup_per_hour=3) as api:
-        statuses = [(await api.post("/public/receipts/status", role=None, json={"receipt_code": "x"})).status_code
-                    for _ in range(4)]
+        statuses = [
+            (await api.post("/public/receipts/status", role=None, json={"receipt_code": "x"})).status_code
+            for _ in range(4)
+        ]
         assert statuses == [404, 404, 404, 429]
 
 
 async def test_a_reissued_code_replaces_the_old_one(api):
     old = (await api.post("/public/reports", role=None, json={"org_unit_id": "city", "content": "facts"})).json()[
-        "receipt_code"]
+        "receipt_code"
+    ]
     [row] = await api.rows(select(orm.receipt.c.report_id))
     new = (await api.ok("POST", f"/reports/{row[0]}/receipt", 201, role="petitions_staff"))["receipt_code"]
     assert (await api.post("/public/receipts/status", role=None, json={"receipt_code": old})).status_code == 404

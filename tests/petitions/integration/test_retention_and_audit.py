@@ -34,12 +34,14 @@ async def test_reporter_identity_is_purged_n_days_after_closure_and_not_before(p
         assert status.status_code == 404
         gone = await api.post(f"/reports/{closed}/reveal", role="petitions_staff", json={"purpose": "CHECK"})
         assert gone.status_code == 409 and gone.json()["rule"] == "reporter.purged"
-        assert (await api.ok("POST", f"/reports/{still_open}/reveal", role="petitions_staff",
-                             json={"purpose": "CHECK"}))["reporter"]["name"] == reporter(2)["name"]
+        assert (
+            await api.ok("POST", f"/reports/{still_open}/reveal", role="petitions_staff", json={"purpose": "CHECK"})
+        )["reporter"]["name"] == reporter(2)["name"]
         # The report itself, its outcome and the audit trail stay.
         assert (await api.ok("GET", f"/reports/{closed}", role="org_admin"))["outcome"] == "UNFOUNDED"
-        purges = await api.scalar(select(func.count()).select_from(orm.audit_log).where(
-            orm.audit_log.c.action == "PURGE_REPORTER"))
+        purges = await api.scalar(
+            select(func.count()).select_from(orm.audit_log).where(orm.audit_log.c.action == "PURGE_REPORTER")
+        )
         assert purges == 2
 
 
@@ -47,13 +49,19 @@ async def test_reads_reveals_and_changes_are_audited_and_the_chain_verifies(api)
     report_id = await api.intake(reporter=reporter(3))
     await api.ok("GET", f"/reports/{report_id}", role="discipline_officer", headers={"X-Purpose": "CASE_REVIEW"})
     await api.ok("GET", "/reports", role="petitions_staff")
-    await api.ok("POST", f"/reports/{report_id}/reveal", role="petitions_staff", subject="clerk-7",
-                 json={"purpose": "VERIFY_REAL_NAME"})
+    await api.ok(
+        "POST",
+        f"/reports/{report_id}/reveal",
+        role="petitions_staff",
+        subject="clerk-7",
+        json={"purpose": "VERIFY_REAL_NAME"},
+    )
     denied = await api.get(f"/reports/{report_id}", role="discipline_officer", unit="county-b")
     assert denied.status_code == 404
     log = orm.audit_log
-    entries = await api.rows(select(log.c.actor, log.c.action, log.c.object_type, log.c.object_id,
-                                         log.c.purpose).order_by(log.c.id))
+    entries = await api.rows(
+        select(log.c.actor, log.c.action, log.c.object_type, log.c.object_id, log.c.purpose).order_by(log.c.id)
+    )
     assert entries == [
         ("petitions_staff@city", "INTAKE", "report", report_id, "ROUTINE"),
         ("discipline_officer@city", "READ", "report", report_id, "CASE_REVIEW"),

@@ -23,17 +23,32 @@ async def test_a_report_outside_the_callers_subtree_answers_404_everywhere(api):
         assert (await api.get(f"/reports/{report_id}", role=role, unit="county-b")).status_code == 404
         assert report_id not in await _ids(api, "/reports", role=role, unit="county-b")
         assert (await api.get(f"/reports/{report_id}", role=role, unit="city")).status_code == 200
-    for path, body in (("accept", None), ("not-accept", {"reason": "NO_SUBSTANCE"}),
-                       ("questions", {"text": "q"}), ("reveal", {"purpose": "CHECK"})):
-        response = await api.post(f"/reports/{report_id}/{path}", role="petitions_staff", unit="county-b", json=body,
-                                  create=path == "questions")
+    for path, body in (
+        ("accept", None),
+        ("not-accept", {"reason": "NO_SUBSTANCE"}),
+        ("questions", {"text": "q"}),
+        ("reveal", {"purpose": "CHECK"}),
+    ):
+        response = await api.post(
+            f"/reports/{report_id}/{path}",
+            role="petitions_staff",
+            unit="county-b",
+            json=body,
+            create=path == "questions",
+        )
         assert response.status_code == 404, path
-    response = await api.post("/statements", unit="county-b", create=True, json={
-        "report_id": report_id, "cadre_id": "c-cty-a", "kind": "STATEMENT_DEFENCE", "facts": "f"})
+    response = await api.post(
+        "/statements",
+        unit="county-b",
+        create=True,
+        json={"report_id": report_id, "cadre_id": "c-cty-a", "kind": "STATEMENT_DEFENCE", "facts": "f"},
+    )
     assert response.status_code == 404
     unknown = await api.get("/reports/does-not-exist", role="petitions_staff", unit="county-b")
-    assert unknown.json()["detail"].replace("does-not-exist", report_id) == (
-        await api.get(f"/reports/{report_id}", role="petitions_staff", unit="county-b")).json()["detail"]
+    assert (
+        unknown.json()["detail"].replace("does-not-exist", report_id)
+        == (await api.get(f"/reports/{report_id}", role="petitions_staff", unit="county-b")).json()["detail"]
+    )
 
 
 async def test_an_open_accusation_is_invisible_to_org_admin_assessor_and_auditor_until_closed(api):
@@ -80,13 +95,39 @@ async def test_the_accused_cadre_never_reaches_the_report(api):
     accused = {"role": "cadre", "unit": None, "cadre_id": "c-cty-b"}
     assert (await api.get(f"/reports/{report_id}", **accused)).status_code == 403
     assert (await api.get("/reports", **accused)).status_code == 403
-    statement = (await api.ok("POST", "/statements", 201, create=True, json={
-        "report_id": report_id, "cadre_id": "c-cty-b", "kind": "STATEMENT_DEFENCE",
-        "facts": "You are said to have approved a contract for a relative's company."}))["id"]
+    statement = (
+        await api.ok(
+            "POST",
+            "/statements",
+            201,
+            create=True,
+            json={
+                "report_id": report_id,
+                "cadre_id": "c-cty-b",
+                "kind": "STATEMENT_DEFENCE",
+                "facts": "You are said to have approved a contract for a relative's company.",
+            },
+        )
+    )["id"]
     mine = await api.ok("GET", f"/statements/{statement}", **accused)
-    assert set(mine) == {"id", "cadre_id", "cadre_name", "kind", "facts", "requested_on", "due_on", "status",
-                         "answer", "submitted_on", "late", "adopted", "assessment", "assessed_on", "waiver_reason",
-                         "version"}
+    assert set(mine) == {
+        "id",
+        "cadre_id",
+        "cadre_name",
+        "kind",
+        "facts",
+        "requested_on",
+        "due_on",
+        "status",
+        "answer",
+        "submitted_on",
+        "late",
+        "adopted",
+        "assessment",
+        "assessed_on",
+        "waiver_reason",
+        "version",
+    }
     assert mine["cadre_name"] == "Cadre c-cty-b"  # their own name, nothing about the report or the reporter
     assert report_id not in str(mine)
     assert (await api.get(f"/statements/{statement}", role="cadre", unit=None, cadre_id="c-cty-a")).status_code == 404
@@ -99,32 +140,50 @@ async def test_the_accused_cadre_never_reaches_the_report(api):
 
 
 async def test_clarifications_and_appeals_follow_the_cadres_unit(api):
-    report_id = await api.closed_report("UNFOUNDED", accused=["c-cty-a"], adverse_effect=True,
-                                        accusation_spread="UNIT")
+    report_id = await api.closed_report("UNFOUNDED", accused=["c-cty-a"], adverse_effect=True, accusation_spread="UNIT")
     [item] = (await api.ok("GET", "/clarifications", role="org_admin", unit="county-a"))["items"]
     assert (await api.ok("GET", "/clarifications", role="org_admin", unit="county-b"))["items"] == []
     assert (await api.get(f"/clarifications/{item['id']}", role="org_admin", unit="county-b")).status_code == 404
     response = await api.post(f"/clarifications/{item['id']}/request-consent", role="org_admin", unit="county-b")
     assert response.status_code == 404
     assert item["report_ids"] == [report_id]
-    refused = await api.post("/clarifications", role="org_admin", unit="county-b", create=True,
-                             json={"cadre_id": "c-cty-a", "report_ids": [report_id], "spread": "UNIT"})
+    refused = await api.post(
+        "/clarifications",
+        role="org_admin",
+        unit="county-b",
+        create=True,
+        json={"cadre_id": "c-cty-a", "report_ids": [report_id], "spread": "UNIT"},
+    )
     assert refused.status_code == 404
 
 
 async def test_an_accused_outside_the_callers_subtree_gets_exactly_the_unknown_id_answer(api):
-    body = {"petition_type": "ACCUSATION", "channel": "LETTER", "received_on": TODAY.isoformat(),
-            "content": "The accused took gifts at the spring festival."}
+    body = {
+        "petition_type": "ACCUSATION",
+        "channel": "LETTER",
+        "received_on": TODAY.isoformat(),
+        "content": "The accused took gifts at the spring festival.",
+    }
     answers = {}
     for accused in ("c-cty-b", "c-nobody"):  # a sibling county's cadre, and an id nobody has
-        answers[accused] = await api.post("/reports", role="petitions_staff", unit="county-a", create=True,
-                                          json={**body, "accused_cadre_ids": [accused]})
+        answers[accused] = await api.post(
+            "/reports",
+            role="petitions_staff",
+            unit="county-a",
+            create=True,
+            json={**body, "accused_cadre_ids": [accused]},
+        )
     assert answers["c-cty-b"].status_code == answers["c-nobody"].status_code == 422
     assert _problem(answers["c-cty-b"]) == _problem(answers["c-nobody"])
     assert "c-cty-b" not in answers["c-cty-b"].text
     # Inside the subtree the same staff file it.
-    inside = await api.post("/reports", role="petitions_staff", unit="county-a", create=True,
-                            json={**body, "accused_cadre_ids": ["c-cty-a"]})
+    inside = await api.post(
+        "/reports",
+        role="petitions_staff",
+        unit="county-a",
+        create=True,
+        json={**body, "accused_cadre_ids": ["c-cty-a"]},
+    )
     assert inside.status_code == 201, inside.text
 
 
@@ -134,12 +193,25 @@ async def test_a_case_is_opened_only_against_a_cadre_of_the_officers_subtree(api
     await api.register(report_id, accused=["c-cty-b"], unit="city")
     await api.to_disposal(report_id, unit="county-a")
     case = {"opened_on": TODAY.isoformat(), "decision": decision()}
-    foreign = await api.post(f"/reports/{report_id}/case", role="discipline_officer", unit="county-a",
-                             json={**case, "cadre_ids": ["c-cty-b"]})
-    unknown = await api.post(f"/reports/{report_id}/case", role="discipline_officer", unit="county-a",
-                             json={**case, "cadre_ids": ["c-nobody"]})
+    foreign = await api.post(
+        f"/reports/{report_id}/case",
+        role="discipline_officer",
+        unit="county-a",
+        json={**case, "cadre_ids": ["c-cty-b"]},
+    )
+    unknown = await api.post(
+        f"/reports/{report_id}/case",
+        role="discipline_officer",
+        unit="county-a",
+        json={**case, "cadre_ids": ["c-nobody"]},
+    )
     assert foreign.status_code == unknown.status_code == 404
     assert _problem(foreign) == _problem(unknown)
     # The city's officer, whose subtree holds county-b, may open it.
-    await api.ok("POST", f"/reports/{report_id}/case", role="discipline_officer", unit="city",
-                 json={**case, "cadre_ids": ["c-cty-b"]})
+    await api.ok(
+        "POST",
+        f"/reports/{report_id}/case",
+        role="discipline_officer",
+        unit="city",
+        json={**case, "cadre_ids": ["c-cty-b"]},
+    )

@@ -25,8 +25,9 @@ async def _sealed_values(app) -> list[tuple[str, str, str, bytes]]:
     out = []
     async with app.state.runtime.db.reader.connect() as conn:
         for table, key, column, context in SEALED_COLUMNS:
-            for record_id, sealed in await conn.execute(select(table.c[key], table.c[column])
-                                                        .where(table.c[column].is_not(None))):
+            for record_id, sealed in await conn.execute(
+                select(table.c[key], table.c[column]).where(table.c[column].is_not(None))
+            ):
                 out.append((f"{table.name}.{column}", context, record_id, bytes(sealed)))
     return out
 
@@ -43,18 +44,30 @@ async def test_rotation_reseals_everything_and_retires_the_old_key(petitions_api
         anonymous = await api.intake(reporter=None)
         question_id = str(uuid.uuid4())
         async with api.app.state.runtime.db.writer.begin() as conn:
-            await conn.execute(update(orm.report).where(orm.report.c.id == first).values(
-                objection_sealed=old_sealer.seal(b"I object", context="objection", record_id=first)))
-            await conn.execute(insert(orm.report_question).values(
-                id=question_id, report_id=anonymous, text="When?", asked_by="officer", asked_on=TODAY,
-                answer_sealed=old_sealer.seal(b"In March", context="answer", record_id=question_id)))
+            await conn.execute(
+                update(orm.report)
+                .where(orm.report.c.id == first)
+                .values(objection_sealed=old_sealer.seal(b"I object", context="objection", record_id=first))
+            )
+            await conn.execute(
+                insert(orm.report_question).values(
+                    id=question_id,
+                    report_id=anonymous,
+                    text="When?",
+                    asked_by="officer",
+                    asked_on=TODAY,
+                    answer_sealed=old_sealer.seal(b"In March", context="answer", record_id=question_id),
+                )
+            )
         before = await _sealed_values(api.app)
         async with api.app.state.runtime.db.reader.connect() as conn:
             old_fingerprint = (await conn.execute(select(orm.reporter_flag.c.fingerprint))).scalar_one()
     columns = {name for name, *_ in before}
     assert columns == {f"{t.name}.{c}" for t, _k, c, _x in SEALED_COLUMNS}, "every sealed column has a value"
-    plain = {(name, record_id): old_sealer.open(sealed, context=context, record_id=record_id)
-             for name, context, record_id, sealed in before}
+    plain = {
+        (name, record_id): old_sealer.open(sealed, context=context, record_id=record_id)
+        for name, context, record_id, sealed in before
+    }
 
     url = settings.database_url
     keys = [decode_key(new), decode_key(old)]
@@ -72,8 +85,13 @@ async def test_rotation_reseals_everything_and_retires_the_old_key(petitions_api
             with pytest.raises(VaultError):  # retired: the old key alone opens nothing
                 old_sealer.open(sealed, context=context, record_id=record_id)
         async with app.state.runtime.db.reader.connect() as conn:
-            fingerprints = set((await conn.execute(select(orm.reporter_vault.c.fingerprint)
-                                                   .where(orm.reporter_vault.c.fingerprint.is_not(None)))).scalars())
+            fingerprints = set(
+                (
+                    await conn.execute(
+                        select(orm.reporter_vault.c.fingerprint).where(orm.reporter_vault.c.fingerprint.is_not(None))
+                    )
+                ).scalars()
+            )
             flag = (await conn.execute(select(orm.reporter_flag.c.fingerprint))).scalar_one()
         expected = new_sealer.fingerprint("phone:" + person["phone"])
         assert expected in fingerprints and old_fingerprint not in fingerprints and flag == expected
@@ -81,8 +99,9 @@ async def test_rotation_reseals_everything_and_retires_the_old_key(petitions_api
         api = Api(client=app.state.test_client, auth=test_auth, app=app)
         report = await api.ok("GET", f"/reports/{open_id}", role="discipline_officer")
         assert report["accused_description"] == "the head of finance"
-        revealed = await api.ok("POST", f"/reports/{open_id}/reveal", role="petitions_staff",
-                                json={"purpose": "VERIFY_REAL_NAME"})
+        revealed = await api.ok(
+            "POST", f"/reports/{open_id}/reveal", role="petitions_staff", json={"purpose": "VERIFY_REAL_NAME"}
+        )
         assert revealed["reporter"]["phone"] == reporter(8)["phone"]
 
     again = await rotate(url, keys)

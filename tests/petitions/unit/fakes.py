@@ -104,20 +104,26 @@ class FakeStatements(FakeAggregates):
     kind, rule = "statement", "statement_request"
 
     async def for_report(self, report_id: str) -> list[Any]:
-        found = sorted((r for r in self.now().values() if r.report_id == report_id),
-                       key=lambda r: (r.requested_on, r.id))
+        found = sorted(
+            (r for r in self.now().values() if r.report_id == report_id), key=lambda r: (r.requested_on, r.id)
+        )
         return [await self.get(r.id) for r in found]
 
 
 class FakeDeadlines(FakeAggregates):
     kind, rule = "deadline", "deadline"
 
-    async def settle(self, *, kinds: Any, how: str, on: Any, report_id: str | None = None,
-                     object_id: str | None = None) -> int:
+    async def settle(
+        self, *, kinds: Any, how: str, on: Any, report_id: str | None = None, object_id: str | None = None
+    ) -> int:
         count = 0
         for deadline in list(self.now().values()):
-            if (deadline.kind in set(kinds) and deadline.status in ("OPEN", "PAUSED")
-                    and report_id in (None, deadline.report_id) and object_id in (None, deadline.object_id)):
+            if (
+                deadline.kind in set(kinds)
+                and deadline.status in ("OPEN", "PAUSED")
+                and report_id in (None, deadline.report_id)
+                and object_id in (None, deadline.object_id)
+            ):
                 changed = _stored(deadline)
                 changed.status, changed.version = how, deadline.version + 1
                 if how == "MET":
@@ -131,8 +137,10 @@ class FakeClarifications(FakeAggregates):
     kind, rule = "clarification", "clarification"
 
     async def open_for(self, cadre_id: str, report_id: str) -> bool:
-        return any(c.cadre_id == cadre_id and report_id in c.report_ids and c.status not in ("REJECTED", "DECLINED")
-                   for c in self.now().values())
+        return any(
+            c.cadre_id == cadre_id and report_id in c.report_ids and c.status not in ("REJECTED", "DECLINED")
+            for c in self.now().values()
+        )
 
 
 class FakeFalseAccusations(FakeAggregates):
@@ -164,8 +172,11 @@ class FakeVault(FakeTable):
 
     async def unfounded_count(self, fingerprint: str) -> int:
         reports = self.uow.reports.now()
-        return sum(1 for report_id, (_, mark) in self.now().items()
-                   if mark == fingerprint and getattr(reports.get(report_id), "outcome", None) == "UNFOUNDED")
+        return sum(
+            1
+            for report_id, (_, mark) in self.now().items()
+            if mark == fingerprint and getattr(reports.get(report_id), "outcome", None) == "UNFOUNDED"
+        )
 
     async def flag(self, fingerprint: str, count: int, today: Any) -> None:
         self.uow.pending[("flag", fingerprint)] = (count, today)
@@ -182,8 +193,9 @@ class FakeDirectory:
         self.units[unit_id] = (path_of(path), True, agency_level)
 
     def add_cadre(self, cadre_id: str, unit_id: str, relatives: tuple[str, ...] = ()) -> None:
-        self.cadres[cadre_id] = DirCadre(cadre_id, f"Cadre {cadre_id}", unit_id, self.units[unit_id][0],
-                                         frozenset(relatives), True)
+        self.cadres[cadre_id] = DirCadre(
+            cadre_id, f"Cadre {cadre_id}", unit_id, self.units[unit_id][0], frozenset(relatives), True
+        )
 
     async def cadre(self, cadre_id: str) -> DirCadre | None:
         return self.cadres.get(cadre_id)
@@ -215,21 +227,28 @@ class FakeScope:
 
     async def access(self, principal: Principal) -> Access:
         me = self.uow.directory.cadres.get(principal.cadre_id or "")
-        return resolve(principal, unit_path=await self.uow.directory.unit_path(principal.unit_id),
-                       relatives=me.relative_ids if me else ())
+        return resolve(
+            principal,
+            unit_path=await self.uow.directory.unit_path(principal.unit_id),
+            relatives=me.relative_ids if me else (),
+        )
 
     async def report_visible(self, access: Access, report_id: str, *, outcomes_only: bool | None = None) -> bool:
         report = self.uow.reports.now().get(report_id)
         if outcomes_only is None:
             outcomes_only = not reads_open(access)
-        if report is None or access.prefix is None or not (reads_open(access)
-                                                           or access.principal.has(*OUTCOME_READERS)):
+        if (
+            report is None
+            or access.prefix is None
+            or not (reads_open(access) or access.principal.has(*OUTCOME_READERS))
+        ):
             return False
         here = (await self.uow.directory.unit_path(report.handling_org_unit_id) or "").startswith(access.prefix)
         if outcomes_only:
             cadres = self.uow.directory.cadres
-            accused_here = any(c in cadres and cadres[c].org_path.startswith(access.prefix)
-                               for c in report.accused_cadre_ids)
+            accused_here = any(
+                c in cadres and cadres[c].org_path.startswith(access.prefix) for c in report.accused_cadre_ids
+            )
             here = report.status in OUTCOME_STATES and (here or accused_here)
         return here and not set(report.accused_cadre_ids) & access.excluded(sensitive=True)
 
@@ -267,8 +286,17 @@ class FakePetitionsUnitOfWork(FakeUnitOfWork):
         self.receipts: dict[str, Any] = {}
         self.flags: dict[str, Any] = {}
         self.links: dict[str, Any] = {}
-        self._tables = {t.kind: t for t in (self.reports, self.statements, self.deadlines, self.clarifications,
-                                            self.false_accusations, self.vault)}
+        self._tables = {
+            t.kind: t
+            for t in (
+                self.reports,
+                self.statements,
+                self.deadlines,
+                self.clarifications,
+                self.false_accusations,
+                self.vault,
+            )
+        }
 
     async def __aenter__(self) -> FakePetitionsUnitOfWork:
         await super().__aenter__()
@@ -276,8 +304,7 @@ class FakePetitionsUnitOfWork(FakeUnitOfWork):
         return self
 
     async def commit(self, result: Any = None) -> Any:
-        others = {"sealed": self.reports.sealed_texts, "receipt": self.receipts, "flag": self.flags,
-                  "link": self.links}
+        others = {"sealed": self.reports.sealed_texts, "receipt": self.receipts, "flag": self.flags, "link": self.links}
         for (kind, key), obj in self.pending.items():
             table = self._tables[kind].rows if kind in self._tables else others[kind]
             table[key] = _stored(obj)

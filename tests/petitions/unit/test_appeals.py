@@ -19,14 +19,33 @@ CAL = WorkdayCalendar.load()
 DECIDED = dt.date(2026, 9, 1)
 
 
-def file(target: T, stage: S, filed_on: dt.date, *, previous: Appeal | None = None, original: str | None = "DEMERIT",
-         notified_on: dt.date | None = None) -> Appeal:
+def file(
+    target: T,
+    stage: S,
+    filed_on: dt.date,
+    *,
+    previous: Appeal | None = None,
+    original: str | None = "DEMERIT",
+    notified_on: dt.date | None = None,
+) -> Appeal:
     rule = matrix.rule_for(matrix.RULES, target, stage)
     assert rule is not None
-    return Appeal.file(appeal_id=f"a-{stage.value}", rule=rule, appellant_cadre_id="c-1", target_ref="sanction/s-1",
-                       original_value=original, decision_on=DECIDED, notified_on=notified_on, filed_on=filed_on,
-                       previous=previous.previous_view() if previous else None, filed_by="u", org_unit_id="city",
-                       grounds="g", calendar=CAL, today=max(filed_on, dt.date(2027, 6, 1)))
+    return Appeal.file(
+        appeal_id=f"a-{stage.value}",
+        rule=rule,
+        appellant_cadre_id="c-1",
+        target_ref="sanction/s-1",
+        original_value=original,
+        decision_on=DECIDED,
+        notified_on=notified_on,
+        filed_on=filed_on,
+        previous=previous.previous_view() if previous else None,
+        filed_by="u",
+        org_unit_id="city",
+        grounds="g",
+        calendar=CAL,
+        today=max(filed_on, dt.date(2027, 6, 1)),
+    )
 
 
 def test_every_target_type_of_the_matrix_has_a_first_stage_and_deciders():
@@ -41,10 +60,14 @@ def test_every_target_type_of_the_matrix_has_a_first_stage_and_deciders():
 
 # (target, stage, filing period from the decision, decision period)
 FIRST_STAGES = [
-    (T.CS_SANCTION, S.REVIEW, "30D", "30D"), (T.CS_SANCTION, S.APPEAL, "30D", "60D"),
-    (T.ANNUAL_GRADE, S.REVIEW, "30D", "30D"), (T.ORG_HANDLING, S.APPEAL, "30D", "60D"),
-    (T.GOV_SANCTION, S.REVIEW, "1M", "1M"), (T.ACCOUNTABILITY, S.APPEAL, "1M", "1M"),
-    (T.CONTRACT, S.APPEAL, "60D", None), (T.XINFANG, S.REVIEW, "30D", "30D"),
+    (T.CS_SANCTION, S.REVIEW, "30D", "30D"),
+    (T.CS_SANCTION, S.APPEAL, "30D", "60D"),
+    (T.ANNUAL_GRADE, S.REVIEW, "30D", "30D"),
+    (T.ORG_HANDLING, S.APPEAL, "30D", "60D"),
+    (T.GOV_SANCTION, S.REVIEW, "1M", "1M"),
+    (T.ACCOUNTABILITY, S.APPEAL, "1M", "1M"),
+    (T.CONTRACT, S.APPEAL, "60D", None),
+    (T.XINFANG, S.REVIEW, "30D", "30D"),
 ]
 
 
@@ -91,8 +114,9 @@ def _decided(target: T, stage: S, result: str = "UPHELD", varied_to: str | None 
     rule = matrix.rule_for(matrix.RULES, target, stage)
     appeal.accept(rule=rule, calendar=CAL, by="u", today=DECIDED)
     appeal.start_review(today=DECIDED)
-    appeal.decide(result=result, varied_to=varied_to, reasons="r", final=rule.final, by="u",
-                  today=DECIDED + dt.timedelta(days=20))
+    appeal.decide(
+        result=result, varied_to=varied_to, reasons="r", final=rule.final, by="u", today=DECIDED + dt.timedelta(days=20)
+    )
     return appeal
 
 
@@ -123,16 +147,19 @@ def test_nothing_further_after_a_revocation():
         file(T.CS_SANCTION, S.APPEAL, DECIDED + dt.timedelta(days=21), previous=revoked)
 
 
-@pytest.mark.parametrize(("target", "original", "lighter", "heavier"), [
-    (T.GOV_SANCTION, "MAJOR_DEMERIT", "WARNING", "LEVEL_DEMOTION"),
-    (T.CS_SANCTION, "DEMERIT", "WARNING", "EXPULSION"),
-    (T.PARTY_DISCIPLINE, "PARTY_PROBATION", "PARTY_SERIOUS_WARNING", "PARTY_EXPULSION"),
-    (T.ORG_HANDLING, "DEMOTION", "POST_ADJUSTMENT", None),
-    (T.ACCOUNTABILITY, "ADMONISHMENT", "ACCOUNTABILITY_CRITICISM", "REMOVAL_FROM_POST"),
-    (T.ANNUAL_GRADE, "INCOMPETENT", "BASIC", None),
-    (T.ANNUAL_GRADE, "BASIC", "COMPETENT", "INCOMPETENT"),
-    (T.CONTRACT, "TERMINATE", "KEEP", None),
-])
+@pytest.mark.parametrize(
+    ("target", "original", "lighter", "heavier"),
+    [
+        (T.GOV_SANCTION, "MAJOR_DEMERIT", "WARNING", "LEVEL_DEMOTION"),
+        (T.CS_SANCTION, "DEMERIT", "WARNING", "EXPULSION"),
+        (T.PARTY_DISCIPLINE, "PARTY_PROBATION", "PARTY_SERIOUS_WARNING", "PARTY_EXPULSION"),
+        (T.ORG_HANDLING, "DEMOTION", "POST_ADJUSTMENT", None),
+        (T.ACCOUNTABILITY, "ADMONISHMENT", "ACCOUNTABILITY_CRITICISM", "REMOVAL_FROM_POST"),
+        (T.ANNUAL_GRADE, "INCOMPETENT", "BASIC", None),
+        (T.ANNUAL_GRADE, "BASIC", "COMPETENT", "INCOMPETENT"),
+        (T.CONTRACT, "TERMINATE", "KEEP", None),
+    ],
+)
 def test_a_varied_decision_is_never_heavier(target, original, lighter, heavier):
     stage = matrix.first_stages(matrix.RULES, target)[0]
     varied = _decided(target, stage, "VARIED", lighter, original=original)
@@ -168,9 +195,22 @@ def test_dates_are_checked():
         file(T.CS_SANCTION, S.REVIEW, DECIDED - dt.timedelta(days=1))
     rule = matrix.rule_for(matrix.RULES, T.CS_SANCTION, S.REVIEW)
     with pytest.raises(RuleViolation):
-        Appeal.file(appeal_id="a", rule=rule, appellant_cadre_id="c", target_ref="sanction/s", original_value=None,
-                    decision_on=DECIDED, notified_on=None, filed_on=DECIDED + dt.timedelta(days=2), previous=None,
-                    filed_by="u", org_unit_id="city", grounds="g", calendar=CAL, today=DECIDED)
+        Appeal.file(
+            appeal_id="a",
+            rule=rule,
+            appellant_cadre_id="c",
+            target_ref="sanction/s",
+            original_value=None,
+            decision_on=DECIDED,
+            notified_on=None,
+            filed_on=DECIDED + dt.timedelta(days=2),
+            previous=None,
+            filed_by="u",
+            org_unit_id="city",
+            grounds="g",
+            calendar=CAL,
+            today=DECIDED,
+        )
 
 
 def test_recalled_rows_are_configurable_statutory_rows_are_not():

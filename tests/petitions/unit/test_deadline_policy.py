@@ -57,8 +57,10 @@ def test_closure_opens_feedback_for_real_names_only_and_not_on_a_revision():
     assert opened(e.ReportClosed("r", "UNFOUNDED", (), (), False, D, True)) == {"FEEDBACK"}
     assert opened(e.ReportClosed("r", "UNFOUNDED", (), (), False, D, False)) == set()
     assert ops_for(e.ReportClosed("r", "TOLERATED", (), (), False, D, True, revision=True)) == []
-    assert settled(e.ReportClosed("r", "UNFOUNDED", (), (), False, D, True), "CANCELLED") == {"INQUIRY_REPLY",
-                                                                                                "STATEMENT"}
+    assert settled(e.ReportClosed("r", "UNFOUNDED", (), (), False, D, True), "CANCELLED") == {
+        "INQUIRY_REPLY",
+        "STATEMENT",
+    }
 
 
 def test_statement_requests_open_their_own_deadline_and_settle_it():
@@ -72,4 +74,5 @@ def test_appeals_open_and_meet_the_decision_deadline():
     assert opened(e.AppealAccepted("a", D + dt.timedelta(days=30), D)) == {"APPEAL_DECISION"}
     assert ops_for(e.AppealAccepted("a", None, D)) == []
     assert settled(e.AppealDecided("a", "c", "GOV_SANCTION", "sanction/s", "REVIEW", "UPHELD", None, D), "MET") == {
-        "APPEAL_DECISION"}
+        "APPEAL_DECISION"
+    }

@@ -24,11 +24,20 @@ def test_every_row_names_its_source_a_confidence_tag_and_a_step():
         assert rule.confidence in {"V", "S", "S-", "R", "D"}
 
 
-@pytest.mark.parametrize(("kind", "period", "confidence"), [
-    ("ROUTE_UP", "5WD", "S"), ("LOWER_REGISTER", "5WD", "S"), ("ACCEPT_NOTICE", "15WD", "S"),
-    ("FEEDBACK", "15WD", "S"), ("INQUIRY_REPLY", "15WD", "R"), ("STATEMENT", "5WD", "D"),
-    ("GENERAL_REGISTER", "15D", "V"), ("GENERAL_NOTICE", "15D", "V"), ("GENERAL_CLOSE", "60D", "V"),
-])
+@pytest.mark.parametrize(
+    ("kind", "period", "confidence"),
+    [
+        ("ROUTE_UP", "5WD", "S"),
+        ("LOWER_REGISTER", "5WD", "S"),
+        ("ACCEPT_NOTICE", "15WD", "S"),
+        ("FEEDBACK", "15WD", "S"),
+        ("INQUIRY_REPLY", "15WD", "R"),
+        ("STATEMENT", "5WD", "D"),
+        ("GENERAL_REGISTER", "15D", "V"),
+        ("GENERAL_NOTICE", "15D", "V"),
+        ("GENERAL_CLOSE", "60D", "V"),
+    ],
+)
 def test_the_table_holds_the_figures_of_domain_2_2(kind, period, confidence):
     rule = table.RULES[kind]
     assert str(rule.period) == period and rule.confidence == confidence
@@ -39,16 +48,19 @@ def test_only_the_general_petition_close_may_be_extended_by_30_days():
     assert [k for k, r in table.RULES.items() if r.max_extension] == ["GENERAL_CLOSE"]
 
 
-@pytest.mark.parametrize(("start", "period", "due"), [
-    # 2026-09-25 Mid-Autumn and 10-01..07 National Day are holidays: five working days reach 10-09.
-    (D(2026, 9, 24), "5WD", D(2026, 10, 9)),
-    # 2026-02-14 (Saturday) is a make-up working day before the Spring Festival week.
-    (D(2026, 2, 12), "5WD", D(2026, 2, 26)),
-    (D(2026, 11, 27), "15WD", D(2026, 12, 18)),
-    (D(2026, 11, 27), "15D", D(2026, 12, 12)),
-    (D(2026, 1, 31), "1M", D(2026, 2, 28)),  # months clamp to the month's last day
-    (D(2026, 9, 30), "60D", D(2026, 11, 29)),
-])
+@pytest.mark.parametrize(
+    ("start", "period", "due"),
+    [
+        # 2026-09-25 Mid-Autumn and 10-01..07 National Day are holidays: five working days reach 10-09.
+        (D(2026, 9, 24), "5WD", D(2026, 10, 9)),
+        # 2026-02-14 (Saturday) is a make-up working day before the Spring Festival week.
+        (D(2026, 2, 12), "5WD", D(2026, 2, 26)),
+        (D(2026, 11, 27), "15WD", D(2026, 12, 18)),
+        (D(2026, 11, 27), "15D", D(2026, 12, 12)),
+        (D(2026, 1, 31), "1M", D(2026, 2, 28)),  # months clamp to the month's last day
+        (D(2026, 9, 30), "60D", D(2026, 11, 29)),
+    ],
+)
 def test_worked_examples_on_the_working_day_calendar(start, period, due):
     assert Period.parse(period).after(start, CAL) == due
 

@@ -11,19 +11,22 @@ from services.petitions.domain.rules.outcomes import FINDINGS, combine
 from services.petitions.domain.rules.similarity import shingles, similarity
 
 
-@pytest.mark.parametrize(("findings", "outcome"), [
-    ([O.SUBSTANTIATED], O.SUBSTANTIATED),
-    ([O.SUBSTANTIATED, O.SUBSTANTIATED], O.SUBSTANTIATED),
-    ([O.SUBSTANTIATED, O.UNFOUNDED], O.PARTLY_SUBSTANTIATED),
-    ([O.PARTLY_SUBSTANTIATED], O.PARTLY_SUBSTANTIATED),
-    ([O.UNVERIFIABLE, O.PARTLY_SUBSTANTIATED], O.PARTLY_SUBSTANTIATED),
-    ([O.UNFOUNDED, O.UNFOUNDED], O.UNFOUNDED),
-    ([O.UNFOUNDED, O.UNVERIFIABLE], O.UNVERIFIABLE),
-    ([O.TOLERATED], O.TOLERATED),
-    ([O.TOLERATED, O.UNFOUNDED], O.UNFOUNDED),
-    ([O.TOLERATED, O.SUBSTANTIATED], O.PARTLY_SUBSTANTIATED),
-    ([O.NO_ACTION, O.NO_ACTION], O.NO_ACTION),
-])
+@pytest.mark.parametrize(
+    ("findings", "outcome"),
+    [
+        ([O.SUBSTANTIATED], O.SUBSTANTIATED),
+        ([O.SUBSTANTIATED, O.SUBSTANTIATED], O.SUBSTANTIATED),
+        ([O.SUBSTANTIATED, O.UNFOUNDED], O.PARTLY_SUBSTANTIATED),
+        ([O.PARTLY_SUBSTANTIATED], O.PARTLY_SUBSTANTIATED),
+        ([O.UNVERIFIABLE, O.PARTLY_SUBSTANTIATED], O.PARTLY_SUBSTANTIATED),
+        ([O.UNFOUNDED, O.UNFOUNDED], O.UNFOUNDED),
+        ([O.UNFOUNDED, O.UNVERIFIABLE], O.UNVERIFIABLE),
+        ([O.TOLERATED], O.TOLERATED),
+        ([O.TOLERATED, O.UNFOUNDED], O.UNFOUNDED),
+        ([O.TOLERATED, O.SUBSTANTIATED], O.PARTLY_SUBSTANTIATED),
+        ([O.NO_ACTION, O.NO_ACTION], O.NO_ACTION),
+    ],
+)
 def test_worked_examples(findings, outcome):
     assert combine(findings) == outcome
 

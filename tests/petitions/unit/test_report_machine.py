@@ -18,17 +18,35 @@ TODAY = dt.date(2026, 11, 27)
 DECISION = CollectiveDecision(TODAY, 5, "CM-1", "officer")
 
 
-def received(identity: str = "REAL_NAME", accused: list[str] | None = None, petition_type: str = "ACCUSATION") -> Report:
-    return Report.receive(report_id="r-1", petition_type=petition_type, channel="LETTER", received_on=TODAY,
-                          identity=identity, handling_org_unit_id="city",
-                          accused_cadre_ids=accused if accused is not None else ["c-1"], accused_unit_ids=[],
-                          category=None, transfer_ref=None, today=TODAY)
+def received(
+    identity: str = "REAL_NAME", accused: list[str] | None = None, petition_type: str = "ACCUSATION"
+) -> Report:
+    return Report.receive(
+        report_id="r-1",
+        petition_type=petition_type,
+        channel="LETTER",
+        received_on=TODAY,
+        identity=identity,
+        handling_org_unit_id="city",
+        accused_cadre_ids=accused if accused is not None else ["c-1"],
+        accused_unit_ids=[],
+        category=None,
+        transfer_ref=None,
+        today=TODAY,
+    )
 
 
 def register(report: Report, jurisdiction: str = "OWN", substantive: bool = True) -> Report:
-    report.register(category="integrity", substantive=substantive, jurisdiction=jurisdiction,
-                    accused_cadre_ids=report.accused_cadre_ids, accused_unit_ids=[],
-                    allegations=[Allegation("a-1", "gifts", None)], real_name_verified=False, today=TODAY)
+    report.register(
+        category="integrity",
+        substantive=substantive,
+        jurisdiction=jurisdiction,
+        accused_cadre_ids=report.accused_cadre_ids,
+        accused_unit_ids=[],
+        allegations=[Allegation("a-1", "gifts", None)],
+        real_name_verified=False,
+        today=TODAY,
+    )
     return report
 
 
@@ -44,10 +62,15 @@ HEARD = {"c-1": HearingState.HEARD}
 
 
 def close(report: Report, result: str = "UNFOUNDED", hearing: dict | None = None, **kw) -> None:
-    report.close(findings={a.id: result for a in report.allegations}, conclusion="done",
-                 adverse_effect=kw.pop("adverse_effect", False), accusation_spread=kw.pop("accusation_spread", None),
-                 fabrication_suspected=kw.pop("fabrication_suspected", False),
-                 hearing=HEARD if hearing is None else hearing, today=TODAY)
+    report.close(
+        findings={a.id: result for a in report.allegations},
+        conclusion="done",
+        adverse_effect=kw.pop("adverse_effect", False),
+        accusation_spread=kw.pop("accusation_spread", None),
+        fabrication_suspected=kw.pop("fabrication_suspected", False),
+        hearing=HEARD if hearing is None else hearing,
+        today=TODAY,
+    )
 
 
 def test_the_happy_path_from_receipt_to_final():
@@ -61,13 +84,30 @@ def test_the_happy_path_from_receipt_to_final():
     report.finalize(today=TODAY)
     assert report.status == "FINAL"
     kinds = [type(e).__name__ for e in report.events]
-    assert kinds == ["ReportReceived", "ReportRegistered", "ReportAccepted", "DisposalDecided", "DisposalDecided",
-                     "CaseOpened", "ReportClosed", "FeedbackSent", "ObjectionRecorded", "ReportFinalized"]
+    assert kinds == [
+        "ReportReceived",
+        "ReportRegistered",
+        "ReportAccepted",
+        "DisposalDecided",
+        "DisposalDecided",
+        "CaseOpened",
+        "ReportClosed",
+        "FeedbackSent",
+        "ObjectionRecorded",
+        "ReportFinalized",
+    ]
 
 
-@pytest.mark.parametrize(("mode", "status"), [("TALK", "TALKING"), ("INQUIRY_LETTER", "INQUIRING"),
-                                              ("PRELIM_VERIFY", "VERIFYING"), ("HOLD", "ON_HOLD"),
-                                              ("CLOSE", "CLOSED_NO_ACTION")])
+@pytest.mark.parametrize(
+    ("mode", "status"),
+    [
+        ("TALK", "TALKING"),
+        ("INQUIRY_LETTER", "INQUIRING"),
+        ("PRELIM_VERIFY", "VERIFYING"),
+        ("HOLD", "ON_HOLD"),
+        ("CLOSE", "CLOSED_NO_ACTION"),
+    ],
+)
 def test_the_four_disposal_modes_and_closing(mode, status):
     report = in_disposal(mode)
     assert report.status == status
@@ -91,10 +131,15 @@ def test_a_talk_or_inquiry_can_conclude_directly():
     assert report.status == "CLOSED"
 
 
-@pytest.mark.parametrize(("jurisdiction", "target", "status"), [("UPPER", "city-up", "ESCALATED"),
-                                                                 ("UPPER", None, "ESCALATED"),
-                                                                 ("LOWER", "county-a", "TRANSFERRED_DOWN"),
-                                                                 ("OTHER_BODY", None, "RETURNED_OTHER_BODY")])
+@pytest.mark.parametrize(
+    ("jurisdiction", "target", "status"),
+    [
+        ("UPPER", "city-up", "ESCALATED"),
+        ("UPPER", None, "ESCALATED"),
+        ("LOWER", "county-a", "TRANSFERRED_DOWN"),
+        ("OTHER_BODY", None, "RETURNED_OTHER_BODY"),
+    ],
+)
 def test_routing(jurisdiction, target, status):
     report = register(received(), jurisdiction=jurisdiction)
     report.route(jurisdiction=jurisdiction, target_unit_id=target, today=TODAY)
@@ -146,11 +191,27 @@ def test_duplicates_link_to_the_first_report_only():
 
 
 def test_intake_refuses_impossible_dates_and_codes():
-    for bad in (dict(received_on=TODAY + dt.timedelta(days=1)), dict(received_on=dt.date(1999, 12, 31)),
-                dict(channel="FAX"), dict(identity="PSEUDONYM"), dict(petition_type="X"), dict(category="gossip")):
-        args = dict(report_id="r", petition_type="ACCUSATION", channel="LETTER", received_on=TODAY,
-                    identity="ANONYMOUS", handling_org_unit_id="city", accused_cadre_ids=[], accused_unit_ids=[],
-                    category=None, transfer_ref=None, today=TODAY)
+    for bad in (
+        dict(received_on=TODAY + dt.timedelta(days=1)),
+        dict(received_on=dt.date(1999, 12, 31)),
+        dict(channel="FAX"),
+        dict(identity="PSEUDONYM"),
+        dict(petition_type="X"),
+        dict(category="gossip"),
+    ):
+        args = dict(
+            report_id="r",
+            petition_type="ACCUSATION",
+            channel="LETTER",
+            received_on=TODAY,
+            identity="ANONYMOUS",
+            handling_org_unit_id="city",
+            accused_cadre_ids=[],
+            accused_unit_ids=[],
+            category=None,
+            transfer_ref=None,
+            today=TODAY,
+        )
         args.update(bad)
         with pytest.raises(RuleViolation):
             Report.receive(**args)
@@ -166,22 +227,39 @@ def test_an_accusation_names_someone_and_allegations_name_only_the_accused():
     assert err.value.rule == "report.accused_required"
     report = received()
     with pytest.raises(RuleViolation) as err:
-        report.register(category="integrity", substantive=True, jurisdiction="OWN", accused_cadre_ids=["c-1"],
-                        accused_unit_ids=[], allegations=[Allegation("a", "x", "c-9")], real_name_verified=False,
-                        today=TODAY)
+        report.register(
+            category="integrity",
+            substantive=True,
+            jurisdiction="OWN",
+            accused_cadre_ids=["c-1"],
+            accused_unit_ids=[],
+            allegations=[Allegation("a", "x", "c-9")],
+            real_name_verified=False,
+            today=TODAY,
+        )
     assert err.value.rule == "report.allegation_cadre"
     with pytest.raises(RuleViolation):
         received(identity="ANONYMOUS").register(
-            category="integrity", substantive=True, jurisdiction="OWN", accused_cadre_ids=["c-1"], accused_unit_ids=[],
-            allegations=[], real_name_verified=True, today=TODAY)
+            category="integrity",
+            substantive=True,
+            jurisdiction="OWN",
+            accused_cadre_ids=["c-1"],
+            accused_unit_ids=[],
+            allegations=[],
+            real_name_verified=True,
+            today=TODAY,
+        )
 
 
 def test_collective_decisions_are_dated_and_collective():
     report = register(received())
     report.accept(today=TODAY)
     report.hand_over(today=TODAY)
-    for bad in (CollectiveDecision(TODAY + dt.timedelta(days=1), 5, "m", "o"), CollectiveDecision(TODAY, 2, "m", "o"),
-                CollectiveDecision(TODAY - dt.timedelta(days=1), 5, "m", "o")):
+    for bad in (
+        CollectiveDecision(TODAY + dt.timedelta(days=1), 5, "m", "o"),
+        CollectiveDecision(TODAY, 2, "m", "o"),
+        CollectiveDecision(TODAY - dt.timedelta(days=1), 5, "m", "o"),
+    ):
         with pytest.raises(RuleViolation):
             report.dispose(disposal_id="d", mode="TALK", decision=bad, today=TODAY)
     with pytest.raises(RuleViolation) as err:
@@ -220,16 +298,41 @@ def test_an_adverse_finding_needs_a_hearing_an_unfounded_one_does_not():
 def test_findings_must_cover_every_allegation_and_cadre():
     report = in_disposal()
     with pytest.raises(RuleViolation) as err:
-        report.close(findings={}, conclusion="x", adverse_effect=False, accusation_spread=None,
-                     fabrication_suspected=False, hearing=HEARD, today=TODAY)
+        report.close(
+            findings={},
+            conclusion="x",
+            adverse_effect=False,
+            accusation_spread=None,
+            fabrication_suspected=False,
+            hearing=HEARD,
+            today=TODAY,
+        )
     assert err.value.rule == "report.findings"
     with pytest.raises(RuleViolation):
         close(report, "TOLERATED")
-    two = Report.receive(report_id="r", petition_type="ACCUSATION", channel="LETTER", received_on=TODAY,
-                         identity="ANONYMOUS", handling_org_unit_id="city", accused_cadre_ids=["c-1", "c-2"],
-                         accused_unit_ids=[], category=None, transfer_ref=None, today=TODAY)
-    two.register(category="integrity", substantive=True, jurisdiction="OWN", accused_cadre_ids=["c-1", "c-2"],
-                 accused_unit_ids=[], allegations=[Allegation("a", "x", "c-1")], real_name_verified=False, today=TODAY)
+    two = Report.receive(
+        report_id="r",
+        petition_type="ACCUSATION",
+        channel="LETTER",
+        received_on=TODAY,
+        identity="ANONYMOUS",
+        handling_org_unit_id="city",
+        accused_cadre_ids=["c-1", "c-2"],
+        accused_unit_ids=[],
+        category=None,
+        transfer_ref=None,
+        today=TODAY,
+    )
+    two.register(
+        category="integrity",
+        substantive=True,
+        jurisdiction="OWN",
+        accused_cadre_ids=["c-1", "c-2"],
+        accused_unit_ids=[],
+        allegations=[Allegation("a", "x", "c-1")],
+        real_name_verified=False,
+        today=TODAY,
+    )
     two.accept(today=TODAY)
     two.hand_over(today=TODAY)
     two.dispose(disposal_id="d", mode="PRELIM_VERIFY", decision=DECISION, today=TODAY)
@@ -239,19 +342,45 @@ def test_findings_must_cover_every_allegation_and_cadre():
 
 
 def test_outcomes_are_per_cadre_from_the_allegations_that_concern_them():
-    report = Report.receive(report_id="r", petition_type="ACCUSATION", channel="LETTER", received_on=TODAY,
-                            identity="ANONYMOUS", handling_org_unit_id="city", accused_cadre_ids=["c-1", "c-2"],
-                            accused_unit_ids=[], category=None, transfer_ref=None, today=TODAY)
-    report.register(category="integrity", substantive=True, jurisdiction="OWN", accused_cadre_ids=["c-1", "c-2"],
-                    accused_unit_ids=[], allegations=[Allegation("a1", "gifts", "c-1"), Allegation("a2", "trips", "c-2"),
-                                                      Allegation("a3", "both", None)],
-                    real_name_verified=False, today=TODAY)
+    report = Report.receive(
+        report_id="r",
+        petition_type="ACCUSATION",
+        channel="LETTER",
+        received_on=TODAY,
+        identity="ANONYMOUS",
+        handling_org_unit_id="city",
+        accused_cadre_ids=["c-1", "c-2"],
+        accused_unit_ids=[],
+        category=None,
+        transfer_ref=None,
+        today=TODAY,
+    )
+    report.register(
+        category="integrity",
+        substantive=True,
+        jurisdiction="OWN",
+        accused_cadre_ids=["c-1", "c-2"],
+        accused_unit_ids=[],
+        allegations=[
+            Allegation("a1", "gifts", "c-1"),
+            Allegation("a2", "trips", "c-2"),
+            Allegation("a3", "both", None),
+        ],
+        real_name_verified=False,
+        today=TODAY,
+    )
     report.accept(today=TODAY)
     report.hand_over(today=TODAY)
     report.dispose(disposal_id="d", mode="PRELIM_VERIFY", decision=DECISION, today=TODAY)
-    report.close(findings={"a1": "SUBSTANTIATED", "a2": "UNFOUNDED", "a3": "UNFOUNDED"}, conclusion="x",
-                 adverse_effect=True, accusation_spread="UNIT", fabrication_suspected=False,
-                 hearing={"c-1": HearingState.HEARD}, today=TODAY)
+    report.close(
+        findings={"a1": "SUBSTANTIATED", "a2": "UNFOUNDED", "a3": "UNFOUNDED"},
+        conclusion="x",
+        adverse_effect=True,
+        accusation_spread="UNIT",
+        fabrication_suspected=False,
+        hearing={"c-1": HearingState.HEARD},
+        today=TODAY,
+    )
     assert {a.cadre_id: a.outcome for a in report.accused} == {"c-1": "PARTLY_SUBSTANTIATED", "c-2": "UNFOUNDED"}
     assert report.outcome == "PARTLY_SUBSTANTIATED"
     closed = report.events[-1]
@@ -344,8 +473,9 @@ ACTIONS: dict[str, Callable[[Report], None]] = {
     "dispose": lambda r: r.dispose(disposal_id="d", mode="TALK", decision=DECISION, today=TODAY),
     "resume": lambda r: r.resume(today=TODAY),
     "verify": lambda r: r.verify(disposal_id="d", decision=DECISION, today=TODAY),
-    "open_case": lambda r: r.open_case(disposal_id="d", case_ids={"c-1": "k"}, decision=DECISION, opened_on=TODAY,
-                                       today=TODAY),
+    "open_case": lambda r: r.open_case(
+        disposal_id="d", case_ids={"c-1": "k"}, decision=DECISION, opened_on=TODAY, today=TODAY
+    ),
     "close": close,
     "feedback": lambda r: r.record_feedback(on=TODAY, today=TODAY),
     "objection": lambda r: r.record_objection(new_evidence=True, on=TODAY, today=TODAY),
@@ -353,10 +483,19 @@ ACTIONS: dict[str, Callable[[Report], None]] = {
     "finalize": lambda r: r.finalize(today=TODAY),
 }
 ALLOWED = {
-    "register": {"RECEIVED"}, "route": {"REGISTERED"}, "not_accept": {"REGISTERED"}, "accept": {"REGISTERED"},
-    "hand_over": {"ACCEPTED"}, "dispose": {"IN_DISPOSAL"}, "resume": {"ON_HOLD"}, "verify": {"TALKING", "INQUIRING"},
-    "open_case": {"VERIFYING"}, "close": {"TALKING", "INQUIRING", "VERIFYING", "CASE_OPENED"},
-    "feedback": {"CLOSED", "CLOSED_NO_ACTION"}, "objection": {"FEEDBACK_SENT"}, "reopen": {"OBJECTION_RECORDED"},
+    "register": {"RECEIVED"},
+    "route": {"REGISTERED"},
+    "not_accept": {"REGISTERED"},
+    "accept": {"REGISTERED"},
+    "hand_over": {"ACCEPTED"},
+    "dispose": {"IN_DISPOSAL"},
+    "resume": {"ON_HOLD"},
+    "verify": {"TALKING", "INQUIRING"},
+    "open_case": {"VERIFYING"},
+    "close": {"TALKING", "INQUIRING", "VERIFYING", "CASE_OPENED"},
+    "feedback": {"CLOSED", "CLOSED_NO_ACTION"},
+    "objection": {"FEEDBACK_SENT"},
+    "reopen": {"OBJECTION_RECORDED"},
     "finalize": {"OBJECTION_RECORDED"},
 }
 
@@ -369,14 +508,18 @@ def _reach(path: list[str]) -> Report:
 
 
 PATHS = {
-    "RECEIVED": [], "REGISTERED": ["register"], "ACCEPTED": ["register", "accept"],
-    "IN_DISPOSAL": ["register", "accept", "hand_over"], "TALKING": ["register", "accept", "hand_over", "dispose"],
+    "RECEIVED": [],
+    "REGISTERED": ["register"],
+    "ACCEPTED": ["register", "accept"],
+    "IN_DISPOSAL": ["register", "accept", "hand_over"],
+    "TALKING": ["register", "accept", "hand_over", "dispose"],
     "VERIFYING": ["register", "accept", "hand_over", "dispose", "verify"],
     "CASE_OPENED": ["register", "accept", "hand_over", "dispose", "verify", "open_case"],
     "CLOSED": ["register", "accept", "hand_over", "dispose", "close"],
     "FEEDBACK_SENT": ["register", "accept", "hand_over", "dispose", "close", "feedback"],
     "OBJECTION_RECORDED": ["register", "accept", "hand_over", "dispose", "close", "feedback", "objection"],
-    "RETURNED_OTHER_BODY": ["register", "route"], "NOT_ACCEPTED": ["register", "not_accept"],
+    "RETURNED_OTHER_BODY": ["register", "route"],
+    "NOT_ACCEPTED": ["register", "not_accept"],
 }
 
 

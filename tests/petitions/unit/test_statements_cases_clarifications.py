@@ -18,8 +18,16 @@ TODAY = dt.date(2026, 11, 27)
 
 
 def request(due: dt.date = TODAY + dt.timedelta(days=7), cadre: str = "c-1") -> StatementRequest:
-    return StatementRequest.issue(statement_id=f"s-{cadre}-{due}", report_id="r", cadre_id=cadre,
-                                  kind="STATEMENT_DEFENCE", facts="facts", due_on=due, requested_by="o", today=TODAY)
+    return StatementRequest.issue(
+        statement_id=f"s-{cadre}-{due}",
+        report_id="r",
+        cadre_id=cadre,
+        kind="STATEMENT_DEFENCE",
+        facts="facts",
+        due_on=due,
+        requested_by="o",
+        today=TODAY,
+    )
 
 
 def test_a_statement_request_needs_a_due_date_after_today_and_within_90_days():
@@ -28,8 +36,16 @@ def test_a_statement_request_needs_a_due_date_after_today_and_within_90_days():
             request(due)
         assert err.value.rule == "statement.due_on"
     with pytest.raises(RuleViolation):
-        StatementRequest.issue(statement_id="s", report_id="r", cadre_id="c", kind="GOSSIP", facts="f",
-                               due_on=TODAY + dt.timedelta(days=3), requested_by="o", today=TODAY)
+        StatementRequest.issue(
+            statement_id="s",
+            report_id="r",
+            cadre_id="c",
+            kind="GOSSIP",
+            facts="f",
+            due_on=TODAY + dt.timedelta(days=3),
+            requested_by="o",
+            today=TODAY,
+        )
 
 
 def test_the_hearing_moves_from_open_window_to_heard():
@@ -61,16 +77,25 @@ def test_a_late_answer_is_kept_and_marked_late_and_a_waiver_needs_an_open_reques
 def test_the_most_blocking_request_decides_a_cadres_hearing():
     done = request()
     done.waive(reason="x", today=TODAY)
-    states = hearing_by_cadre([done, request(cadre="c-1"), request(cadre="c-2", due=TODAY + dt.timedelta(days=3))],
-                              TODAY)
+    states = hearing_by_cadre(
+        [done, request(cadre="c-1"), request(cadre="c-2", due=TODAY + dt.timedelta(days=3))], TODAY
+    )
     assert states == {"c-1": HearingState.WINDOW_OPEN, "c-2": HearingState.WINDOW_OPEN}
     assert hearing_by_cadre([done], TODAY) == {"c-1": HearingState.HEARD}
 
 
 # -- false accusation -----------------------------------------------------------------------------------------
 def case(**kw) -> FalseAccusationCase:
-    args = dict(case_id="fa", origin_report_id="r", victim_cadre_ids=["c-1"], grounds="g", accuser_is_cadre=False,
-                accuser_cadre_id=None, opened_by="o1", today=TODAY)
+    args = dict(
+        case_id="fa",
+        origin_report_id="r",
+        victim_cadre_ids=["c-1"],
+        grounds="g",
+        accuser_is_cadre=False,
+        accuser_cadre_id=None,
+        opened_by="o1",
+        today=TODAY,
+    )
     args.update(kw)
     return FalseAccusationCase.open(**args)
 
@@ -85,23 +110,39 @@ def pending(**kw) -> FalseAccusationCase:
 def test_confirmation_needs_the_configured_level_and_another_approver():
     c = pending()
     with pytest.raises(RuleViolation) as err:
-        c.decide(classification="CONFIRMED_FALSE_ACCUSATION", approver="o1", approver_tier="CITY",
-                 required_tier="CITY", today=TODAY)
+        c.decide(
+            classification="CONFIRMED_FALSE_ACCUSATION",
+            approver="o1",
+            approver_tier="CITY",
+            required_tier="CITY",
+            today=TODAY,
+        )
     assert err.value.rule == "false_accusation.four_eyes"
     with pytest.raises(RuleViolation) as err:
-        c.decide(classification="CONFIRMED_FALSE_ACCUSATION", approver="o2", approver_tier="COUNTY",
-                 required_tier="CITY", today=TODAY)
+        c.decide(
+            classification="CONFIRMED_FALSE_ACCUSATION",
+            approver="o2",
+            approver_tier="COUNTY",
+            required_tier="CITY",
+            today=TODAY,
+        )
     assert err.value.rule == "false_accusation.approval_level"
-    c.decide(classification="CONFIRMED_FALSE_ACCUSATION", approver="o2", approver_tier="CITY", required_tier="CITY",
-             today=TODAY)
+    c.decide(
+        classification="CONFIRMED_FALSE_ACCUSATION",
+        approver="o2",
+        approver_tier="CITY",
+        required_tier="CITY",
+        today=TODAY,
+    )
     event = c.events[-1]
     assert event.victim_cadre_ids == ("c-1",) and event.accuser_cadre_id is None
 
 
 def test_a_mistaken_report_needs_no_high_level_and_emits_nothing():
     c = pending()
-    c.decide(classification="MISTAKEN_REPORT", approver="o2", approver_tier="TOWNSHIP", required_tier="CITY",
-             today=TODAY)
+    c.decide(
+        classification="MISTAKEN_REPORT", approver="o2", approver_tier="TOWNSHIP", required_tier="CITY", today=TODAY
+    )
     assert c.status == "MISTAKEN_REPORT" and not c.events
     with pytest.raises(InvalidTransition):
         c.refer(referral="EDUCATION", note="n", today=TODAY)
@@ -109,16 +150,26 @@ def test_a_mistaken_report_needs_no_high_level_and_emits_nothing():
 
 def test_referral_for_a_sanction_only_of_an_accuser_who_is_a_cadre():
     c = pending()
-    c.decide(classification="CONFIRMED_FALSE_ACCUSATION", approver="o2", approver_tier="CITY", required_tier="CITY",
-             today=TODAY)
+    c.decide(
+        classification="CONFIRMED_FALSE_ACCUSATION",
+        approver="o2",
+        approver_tier="CITY",
+        required_tier="CITY",
+        today=TODAY,
+    )
     with pytest.raises(RuleViolation):
         c.refer(referral="GOV_SANCTION", note="n", today=TODAY)
     c.refer(referral="POLICE", note="n", today=TODAY)
     c.close(today=TODAY)
     assert c.status == "CLOSED"
     cadre = pending(accuser_is_cadre=True, accuser_cadre_id="c-9")
-    cadre.decide(classification="CONFIRMED_FALSE_ACCUSATION", approver="o2", approver_tier="CITY",
-                 required_tier="COUNTY", today=TODAY)
+    cadre.decide(
+        classification="CONFIRMED_FALSE_ACCUSATION",
+        approver="o2",
+        approver_tier="CITY",
+        required_tier="COUNTY",
+        today=TODAY,
+    )
     assert cadre.events[-1].accuser_cadre_id == "c-9"
     cadre.refer(referral="GOV_SANCTION", note="n", today=TODAY)
 
@@ -142,8 +193,9 @@ def test_approval_tiers():
 
 # -- clarification --------------------------------------------------------------------------------------------
 def clarification(spread: str = "SYSTEM") -> Clarification:
-    c = Clarification.propose(clarification_id="cl", cadre_id="c-1", report_ids=["r"], spread=spread,
-                              reason="UNFOUNDED_ADVERSE", today=TODAY)
+    c = Clarification.propose(
+        clarification_id="cl", cadre_id="c-1", report_ids=["r"], spread=spread, reason="UNFOUNDED_ADVERSE", today=TODAY
+    )
     c.request_consent()
     return c
 
@@ -175,13 +227,15 @@ def test_a_refusal_ends_it_and_a_proposal_can_be_rejected():
     assert c.status == "DECLINED"
     with pytest.raises(InvalidTransition):
         c.approve(method="MEDIA", scope="PUBLIC", approved_by="a", today=TODAY)
-    p = Clarification.propose(clarification_id="x", cadre_id="c", report_ids=["r"], spread="UNIT", reason="MANUAL",
-                              today=TODAY)
+    p = Clarification.propose(
+        clarification_id="x", cadre_id="c", report_ids=["r"], spread="UNIT", reason="MANUAL", today=TODAY
+    )
     p.reject(reason="no adverse effect", today=TODAY)
     assert p.status == "REJECTED"
     with pytest.raises(RuleViolation):
-        Clarification.propose(clarification_id="x", cadre_id="c", report_ids=["r"], spread="GALAXY", reason="MANUAL",
-                              today=TODAY)
+        Clarification.propose(
+            clarification_id="x", cadre_id="c", report_ids=["r"], spread="GALAXY", reason="MANUAL", today=TODAY
+        )
 
 
 def test_scopes_and_methods():

@@ -33,8 +33,12 @@ def cadre(cadre_id: str, unit: str) -> Principal:
 def petitions() -> FakePetitionsUnitOfWork:
     """city → {finance → finance-div1, county-b}; c-fin-1 and c-fin-2 are related."""
     uow = FakePetitionsUnitOfWork()
-    for unit, path in (("city", ["city"]), ("finance", ["city", "finance"]),
-                       ("finance-div1", ["city", "finance", "finance-div1"]), ("county-b", ["city", "county-b"])):
+    for unit, path in (
+        ("city", ["city"]),
+        ("finance", ["city", "finance"]),
+        ("finance-div1", ["city", "finance", "finance-div1"]),
+        ("county-b", ["city", "county-b"]),
+    ):
         uow.directory.add_unit(unit, path)
     uow.directory.add_cadre("c-fin-1", "finance", ("c-fin-2",))
     uow.directory.add_cadre("c-fin-2", "finance-div1", ("c-fin-1",))
@@ -42,24 +46,42 @@ def petitions() -> FakePetitionsUnitOfWork:
     return uow
 
 
-def intake(accused: list[str], *, reporter: commands.Reporter | None = REPORTER, unit: str | None = "finance",
-           issue_receipt: bool = False) -> commands.IntakeReport:
-    return commands.IntakeReport(petition_type="ACCUSATION", channel="LETTER", received_on=TODAY,
-                                 content="The director took a bribe of 50,000 yuan.", reporter=reporter,
-                                 accused_cadre_ids=accused, handling_org_unit_id=unit, issue_receipt=issue_receipt)
+def intake(
+    accused: list[str],
+    *,
+    reporter: commands.Reporter | None = REPORTER,
+    unit: str | None = "finance",
+    issue_receipt: bool = False,
+) -> commands.IntakeReport:
+    return commands.IntakeReport(
+        petition_type="ACCUSATION",
+        channel="LETTER",
+        received_on=TODAY,
+        content="The director took a bribe of 50,000 yuan.",
+        reporter=reporter,
+        accused_cadre_ids=accused,
+        handling_org_unit_id=unit,
+        issue_receipt=issue_receipt,
+    )
 
 
 async def in_talk(uow: FakePetitionsUnitOfWork) -> tuple[str, str]:
     """A real-name report about c-fin-1, registered, accepted and in a talk (谈话); returns (report, allegation)."""
     who = staff("finance")
     report_id = (await reports.intake(intake(["c-fin-1"]), uow, principal=who, today=TODAY))["id"]
-    register = commands.RegisterReport(category="integrity", substantive=True, jurisdiction="OWN",
-                                       accused_cadre_ids=["c-fin-1"], accused_org_unit_ids=[],
-                                       allegations=[commands.AllegationInput("took a bribe", "c-fin-1")])
+    register = commands.RegisterReport(
+        category="integrity",
+        substantive=True,
+        jurisdiction="OWN",
+        accused_cadre_ids=["c-fin-1"],
+        accused_org_unit_ids=[],
+        allegations=[commands.AllegationInput("took a bribe", "c-fin-1")],
+    )
     await reports.register(report_id, register, uow, principal=who, today=TODAY)
     await reports.transition(report_id, uow, principal=who, action="ACCEPT", apply=lambda r: r.accept(today=TODAY))
-    await reports.transition(report_id, uow, principal=who, action="HAND_OVER",
-                             apply=lambda r: r.hand_over(today=TODAY))
+    await reports.transition(
+        report_id, uow, principal=who, action="HAND_OVER", apply=lambda r: r.hand_over(today=TODAY)
+    )
     await reports.dispose(report_id, commands.DisposeReport("TALK", DECISION), uow, principal=who, today=TODAY)
     return report_id, uow.reports.rows[report_id].allegations[0].id
 
@@ -79,7 +101,8 @@ async def test_a_real_name_report_is_received_with_its_reporter_only_in_the_vaul
     assert orjson.loads(sealer.open(sealed, context="reporter", record_id=report_id))["name"] == "Wang Wu"
     content = uow.reports.sealed_texts[report_id]["content_sealed"]
     assert b"bribe" not in content and sealer.open_text(content, context="content", record_id=report_id).endswith(
-        "50,000 yuan.")
+        "50,000 yuan."
+    )
     # A real-name accusation must be answered with an acceptance notice (the deadline opens with the intake).
     assert [d.kind for d in uow.deadlines.rows.values()] == ["ACCEPT_NOTICE"]
     assert uow.audited == [("staff-finance", "INTAKE", "report", report_id, "ROUTINE")] and uow.commits == 1
@@ -89,11 +112,13 @@ async def test_a_public_report_gets_a_receipt_code_kept_only_as_a_hash_and_an_un
     uow = petitions()
     before = snapshot(uow)
     with pytest.raises(RuleViolation) as err:
-        await reports.intake(intake([], reporter=None, unit="atlantis", issue_receipt=True), uow, principal=PUBLIC,
-                             today=TODAY)
+        await reports.intake(
+            intake([], reporter=None, unit="atlantis", issue_receipt=True), uow, principal=PUBLIC, today=TODAY
+        )
     assert err.value.rule == "report.org_unit" and snapshot(uow) == before
-    answer = await reports.intake(intake([], reporter=None, unit="county-b", issue_receipt=True), uow,
-                                  principal=PUBLIC, today=TODAY)
+    answer = await reports.intake(
+        intake([], reporter=None, unit="county-b", issue_receipt=True), uow, principal=PUBLIC, today=TODAY
+    )
     code, report_id = answer["receipt_code"], answer["id"]
     assert code and report_id not in uow.vault.rows  # anonymous: no identity at all
     prefix, _salt, digest, _n = uow.receipts[report_id]
@@ -126,8 +151,14 @@ async def test_screening_accepts_the_report_and_announces_its_accused_once():
 async def test_a_stale_version_changes_nothing():
     uow = petitions()
     report_id = (await reports.intake(intake(["c-fin-1"]), uow, principal=staff("finance"), today=TODAY))["id"]
-    register = commands.RegisterReport(category="integrity", substantive=True, jurisdiction="OWN",
-                                       accused_cadre_ids=["c-fin-1"], accused_org_unit_ids=[], allegations=[])
+    register = commands.RegisterReport(
+        category="integrity",
+        substantive=True,
+        jurisdiction="OWN",
+        accused_cadre_ids=["c-fin-1"],
+        accused_org_unit_ids=[],
+        allegations=[],
+    )
     await reports.register(report_id, register, uow, principal=staff("finance"), today=TODAY)
     load = uow.reports.get
 
@@ -139,8 +170,9 @@ async def test_a_stale_version_changes_nothing():
     uow.reports.get = read_then_someone_else_writes  # type: ignore[method-assign]
     before = snapshot(uow)
     with pytest.raises(ConcurrencyError) as err:
-        await reports.transition(report_id, uow, principal=staff("finance"), action="ACCEPT",
-                                 apply=lambda r: r.accept(today=TODAY))
+        await reports.transition(
+            report_id, uow, principal=staff("finance"), action="ACCEPT", apply=lambda r: r.accept(today=TODAY)
+        )
     assert err.value.rule == "report.version" and snapshot(uow) == before
     assert uow.reports.rows[report_id].status == "REGISTERED" and not uow.events_of(petitions_v1.ReportAccepted)
 
@@ -148,24 +180,39 @@ async def test_a_stale_version_changes_nothing():
 async def test_only_the_accused_states_their_case_and_an_adverse_finding_waits_for_it():
     uow = petitions()
     report_id, allegation = await in_talk(uow)
-    close = commands.CloseReport(findings={allegation: "SUBSTANTIATED"}, conclusion="bribe proven",
-                                 adverse_effect=False, accusation_spread=None, fabrication_suspected=False)
+    close = commands.CloseReport(
+        findings={allegation: "SUBSTANTIATED"},
+        conclusion="bribe proven",
+        adverse_effect=False,
+        accusation_spread=None,
+        fabrication_suspected=False,
+    )
     before = snapshot(uow)
     with pytest.raises(RuleViolation) as err:
         await reports.close(report_id, close, uow, principal=staff("finance"), today=TODAY)
     assert err.value.rule == "report.statement_required" and snapshot(uow) == before
     assert uow.reports.rows[report_id].status == "TALKING" and not uow.events_of(petitions_v1.ReportClosed)
-    asked = await statements.issue(commands.IssueStatement(report_id, "c-fin-1", "STATEMENT_DEFENCE",
-                                                           "You are said to have taken a bribe.", None),
-                                   uow, principal=staff("finance"), today=TODAY)
+    asked = await statements.issue(
+        commands.IssueStatement(report_id, "c-fin-1", "STATEMENT_DEFENCE", "You are said to have taken a bribe.", None),
+        uow,
+        principal=staff("finance"),
+        today=TODAY,
+    )
     with pytest.raises(NotFound) as err:  # another cadre cannot answer, nor learn that the request exists
         await statements.answer(asked["id"], "not me", uow, principal=cadre("c-fin-2", "finance-div1"), today=TODAY)
     assert err.value.rule == "statement.scope"
-    answered = await statements.answer(asked["id"], "I returned it.", uow, principal=cadre("c-fin-1", "finance"),
-                                       today=TODAY)
+    answered = await statements.answer(
+        asked["id"], "I returned it.", uow, principal=cadre("c-fin-1", "finance"), today=TODAY
+    )
     assert (answered["status"], uow.statements.rows[asked["id"]].answer) == ("SUBMITTED", "I returned it.")
-    await statements.assess(asked["id"], adopted=False, assessment="contradicted by the bank records", uow=uow,
-                            principal=staff("finance"), today=TODAY)
+    await statements.assess(
+        asked["id"],
+        adopted=False,
+        assessment="contradicted by the bank records",
+        uow=uow,
+        principal=staff("finance"),
+        today=TODAY,
+    )
     await reports.close(report_id, close, uow, principal=staff("finance"), today=TODAY)
     [closed] = uow.events_of(petitions_v1.ReportClosed)
     assert [(c.cadre_id, c.outcome) for c in closed.cadre_outcomes] == [("c-fin-1", "SUBSTANTIATED")]
@@ -174,8 +221,13 @@ async def test_only_the_accused_states_their_case_and_an_adverse_finding_waits_f
 async def test_no_event_ever_carries_the_reporter():
     uow = petitions()
     report_id, allegation = await in_talk(uow)
-    close = commands.CloseReport(findings={allegation: "UNFOUNDED"}, conclusion="no evidence", adverse_effect=True,
-                                 accusation_spread="UNIT", fabrication_suspected=False)
+    close = commands.CloseReport(
+        findings={allegation: "UNFOUNDED"},
+        conclusion="no evidence",
+        adverse_effect=True,
+        accusation_spread="UNIT",
+        fabrication_suspected=False,
+    )
     await reports.close(report_id, close, uow, principal=staff("finance"), today=TODAY)
     assert {type(e).__name__ for e in uow.published} == {"ReportAccepted", "ReportClosed"}
     _sealed, fingerprint = uow.vault.rows[report_id]

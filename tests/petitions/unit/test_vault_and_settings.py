@@ -81,6 +81,9 @@ def test_configurable_rows_are_checked():
         PetitionsSettings(_env_file=None, deadline_overrides={"ACCEPT_NOTICE": "30WD"})
     with pytest.raises(ValidationError):
         PetitionsSettings(_env_file=None, receipt_scrypt_n=1000)
-    s = PetitionsSettings(_env_file=None, deadline_overrides={"INQUIRY_REPLY": "10WD"},
-                          appeal_overrides={"ACCOUNTABILITY/APPEAL": {"filing": "15D", "decision": "30D"}})
+    s = PetitionsSettings(
+        _env_file=None,
+        deadline_overrides={"INQUIRY_REPLY": "10WD"},
+        appeal_overrides={"ACCOUNTABILITY/APPEAL": {"filing": "15D", "decision": "30D"}},
+    )
     assert s.deadline_overrides == {"INQUIRY_REPLY": "10WD"}

@@ -68,7 +68,12 @@ def test_a_real_key_is_used_as_given_with_previous_keys_after_it():
 def test_the_petitions_process_refuses_to_start_in_plain_dev():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PETITIONS_")}
     env.update(PETITIONS_ENVIRONMENT="dev", PETITIONS_DATABASE_URL="sqlite+aiosqlite:///:memory:")
-    out = subprocess.run([sys.executable, "-c", "from services.petitions.main import create_app; create_app()"],
-                         env=env, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", "from services.petitions.main import create_app; create_app()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode != 0
     assert "VaultKeyError: PETITIONS_VAULT_KEY is not set" in out.stderr

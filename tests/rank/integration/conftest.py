@@ -32,8 +32,9 @@ UNITS = [  # code, name, agency level, parent
 class Api(ServiceHarness):
     """The rank service under test, called as the city org admin unless told otherwise."""
 
-    def h(self, role: str = "org_admin", unit: str | None = "city", cadre_id: str | None = None,
-          **extra: str) -> dict[str, str]:
+    def h(
+        self, role: str = "org_admin", unit: str | None = "city", cadre_id: str | None = None, **extra: str
+    ) -> dict[str, str]:
         return super().h(role, unit, cadre_id, **extra)
 
     def hk(self, role: str = "org_admin", unit: str | None = "city", cadre_id: str | None = None) -> dict[str, str]:
@@ -47,10 +48,26 @@ class Api(ServiceHarness):
         assert response.status_code == status, (method, url, response.status_code, response.text)
         return response.json()
 
-    async def register(self, name: str, unit: str = "finance", *, born: D = D(1985, 3, 2), entry: D = D(2008, 7, 1),
-                       category: str = "COMPREHENSIVE", education: str | None = "BACHELOR") -> str:
-        body = {"name": name, "gender": "MALE", "birth_date": born.isoformat(), "entry_date": entry.isoformat(),
-                "org_unit_id": unit, "category": category, "party_member": True, "education": education}
+    async def register(
+        self,
+        name: str,
+        unit: str = "finance",
+        *,
+        born: D = D(1985, 3, 2),
+        entry: D = D(2008, 7, 1),
+        category: str = "COMPREHENSIVE",
+        education: str | None = "BACHELOR",
+    ) -> str:
+        body = {
+            "name": name,
+            "gender": "MALE",
+            "birth_date": born.isoformat(),
+            "entry_date": entry.isoformat(),
+            "org_unit_id": unit,
+            "category": category,
+            "party_member": True,
+            "education": education,
+        }
         return (await self.ok("POST", "/api/v1/cadres", status=201, json=body))["id"]
 
     async def rank(self, cadre_id: str, code: str, since: D, basis: str = "INITIAL", level: int | None = None) -> str:
@@ -64,8 +81,9 @@ class Api(ServiceHarness):
 
     async def recompute(self) -> int:
         """Recomputes the dirty standings now (the periodic job does the same in the background)."""
-        return await recompute_dirty(self.runtime.uow, self.runtime.db.reader, today=self.clock["today"],
-                                     policies=self.runtime.context.policies)
+        return await recompute_dirty(
+            self.runtime.uow, self.runtime.db.reader, today=self.clock["today"], policies=self.runtime.context.policies
+        )
 
     async def audit_rows(self, object_type: str, object_id: str | None = None) -> list[Any]:
         t = orm.audit_log
@@ -83,8 +101,14 @@ async def seed_units(api: Api) -> None:
 
 @pytest.fixture
 async def api(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Api]:
-    settings = settings_for(RankSettings, database_url=await fresh_db("rank"), nats_url=nats_url, namespace=events_ns,
-                            auth=test_auth, jobs_enabled=False)
+    settings = settings_for(
+        RankSettings,
+        database_url=await fresh_db("rank"),
+        nats_url=nats_url,
+        namespace=events_ns,
+        auth=test_auth,
+        jobs_enabled=False,
+    )
     async with serve(create_app, settings, today=TODAY) as served:
         helper = Api.of(served, test_auth)
         await seed_units(helper)

@@ -20,15 +20,31 @@ async def setup(api, names=("Alpha", "Beta", "Gamma"), *, quota: int | None = 2)
     holder = await api.register("Holder")
     await api.rank(holder, "C04", D(2019, 1, 1), level=15)
     if quota is not None:
-        await api.ok("POST", "/api/v1/quotas", status=201, json={
-            "org_unit_id": "finance", "bucket": "RESEARCHERS", "rank_codes": ["C03", "C04"], "max_count": quota,
-            "effective_from": "2026-01-01", "source": "市编办 职数核定 2026"})
+        await api.ok(
+            "POST",
+            "/api/v1/quotas",
+            status=201,
+            json={
+                "org_unit_id": "finance",
+                "bucket": "RESEARCHERS",
+                "rank_codes": ["C03", "C04"],
+                "max_count": quota,
+                "effective_from": "2026-01-01",
+                "source": "市编办 职数核定 2026",
+            },
+        )
     return ids
 
 
 async def plan(api, target=("C04",)) -> str:
-    return (await api.ok("POST", "/api/v1/promotion-batches", status=201, json={
-        "org_unit_id": "finance", "title": "2026 first batch", "target_ranks": list(target)}))["id"]
+    return (
+        await api.ok(
+            "POST",
+            "/api/v1/promotion-batches",
+            status=201,
+            json={"org_unit_id": "finance", "title": "2026 first batch", "target_ranks": list(target)},
+        )
+    )["id"]
 
 
 async def step(api, batch: str, action: str, body: dict | None = None, *, status: int = 200, **kw) -> dict:
@@ -51,10 +67,21 @@ async def to_publicity(api, batch: str, chosen: str) -> None:
 
 async def test_a_batch_runs_from_plan_to_appointment_with_quotas_publicity_and_level_adjustment(api):
     alpha, beta, gamma = await setup(api)
-    await api.publish(appraisal_v1.AwardGranted(award_id="aw-b", cadre_id=beta, type=AwardType.MERIT_2, basis="DEED",
-                                                granted_on=D(2023, 3, 1)))
-    await api.publish(appraisal_v1.GradeFinalized(assessment_id="aa-g", cadre_id=gamma, org_unit_id="finance",
-                                                  year=2025, grade=Grade.EXCELLENT, finalized_on=D(2026, 1, 20)))
+    await api.publish(
+        appraisal_v1.AwardGranted(
+            award_id="aw-b", cadre_id=beta, type=AwardType.MERIT_2, basis="DEED", granted_on=D(2023, 3, 1)
+        )
+    )
+    await api.publish(
+        appraisal_v1.GradeFinalized(
+            assessment_id="aa-g",
+            cadre_id=gamma,
+            org_unit_id="finance",
+            year=2025,
+            grade=Grade.EXCELLENT,
+            finalized_on=D(2026, 1, 20),
+        )
+    )
     await api.applied(2, "appraisal")
     batch = await plan(api)
     computed = await step(api, batch, "compute-candidates")
@@ -66,10 +93,16 @@ async def test_a_batch_runs_from_plan_to_appointment_with_quotas_publicity_and_l
 
     await step(api, batch, "open-recommendation")
     for cadre, votes in ((alpha, 10), (beta, 30), (gamma, 25)):
-        await step(api, batch, f"candidates/{cadre}/votes", {"votes_for": votes, "votes_against": 2, "abstain": 1},
-                   headers=api.h("assessor", unit="finance"))
-    over = await api.client.post(f"/api/v1/promotion-batches/{batch}/recommend", headers=api.h(),
-                                 json={"cadre_ids": [beta, gamma]})
+        await step(
+            api,
+            batch,
+            f"candidates/{cadre}/votes",
+            {"votes_for": votes, "votes_against": 2, "abstain": 1},
+            headers=api.h("assessor", unit="finance"),
+        )
+    over = await api.client.post(
+        f"/api/v1/promotion-batches/{batch}/recommend", headers=api.h(), json={"cadre_ids": [beta, gamma]}
+    )
     assert over.status_code == 422 and over.json()["rule"] == "quota.exceeded"
     assert over.json()["quota"] == "finance:RESEARCHERS" and over.json()["vacancies"] == 1
     assert (await api.ok("GET", f"/api/v1/promotion-batches/{batch}"))["status"] == "RECOMMENDATION"
@@ -81,11 +114,15 @@ async def test_a_batch_runs_from_plan_to_appointment_with_quotas_publicity_and_l
     assert early.status_code == 409 and early.json()["rule"] == "batch.investigation_pending"
     await step(api, batch, f"candidates/{beta}/investigation", {"passed": True})
     await step(api, batch, "shortlist")
-    short = await api.client.post(f"/api/v1/promotion-batches/{batch}/publicize", headers=api.h(),
-                                  json={"starts_on": "2026-06-15", "working_days": 3})
+    short = await api.client.post(
+        f"/api/v1/promotion-batches/{batch}/publicize",
+        headers=api.h(),
+        json={"starts_on": "2026-06-15", "working_days": 3},
+    )
     assert short.status_code == 422 and short.json()["rule"] == "batch.publicity_min_working_days"
-    weekend = await api.client.post(f"/api/v1/promotion-batches/{batch}/publicize", headers=api.h(),
-                                    json={"starts_on": "2026-06-20"})
+    weekend = await api.client.post(
+        f"/api/v1/promotion-batches/{batch}/publicize", headers=api.h(), json={"starts_on": "2026-06-20"}
+    )
     assert weekend.status_code == 422 and weekend.json()["rule"] == "batch.publicity_start"
     await step(api, batch, "publicize", {"starts_on": "2026-06-15"})
     read = await api.ok("GET", f"/api/v1/promotion-batches/{batch}")
@@ -95,8 +132,9 @@ async def test_a_batch_runs_from_plan_to_appointment_with_quotas_publicity_and_l
     await step(api, batch, f"candidates/{beta}/objection")
     assert (await api.ok("GET", f"/api/v1/promotion-batches/{batch}"))["status"] == "VERIFYING"
     await step(api, batch, f"candidates/{beta}/objection/resolve", {"upheld": False})
-    too_early = await api.client.post(f"/api/v1/promotion-batches/{batch}/submit-for-approval", headers=api.h(),
-                                      json={})
+    too_early = await api.client.post(
+        f"/api/v1/promotion-batches/{batch}/submit-for-approval", headers=api.h(), json={}
+    )
     assert too_early.status_code == 409 and too_early.json()["rule"] == "batch.publicity_min_working_days"
     api.at(D(2026, 6, 23))
     await step(api, batch, "submit-for-approval")
@@ -122,8 +160,11 @@ async def test_an_open_investigation_withdraws_a_candidate_from_a_batch_in_publi
     batch = await plan(api)
     await to_publicity(api, batch, alpha)
     assert (await candidates(api, batch))[alpha]["status"] == "PUBLICISED"
-    await api.publish(tolerance_v1.InvestigationOpened(investigation_id="inv-1", cadre_id=alpha, case_id="case-1",
-                                                       opened_on=D(2026, 6, 16)))
+    await api.publish(
+        tolerance_v1.InvestigationOpened(
+            investigation_id="inv-1", cadre_id=alpha, case_id="case-1", opened_on=D(2026, 6, 16)
+        )
+    )
     await api.applied(1, "tolerance")
     withdrawn = (await candidates(api, batch))[alpha]
     assert withdrawn["status"] == "WITHDRAWN" and "investigation case-1" in withdrawn["decision_reason"]
@@ -144,13 +185,30 @@ async def test_a_restriction_withdraws_candidacies_and_approval_rechecks_eligibi
         await step(api, batch, f"candidates/{cadre}/investigation", {"passed": True})
     await step(api, batch, "shortlist")
     await step(api, batch, "publicize", {"starts_on": "2026-06-15"})
-    await api.publish(tolerance_v1.RestrictionActivated(
-        restriction_id="rs-9", cadre_id=alpha, effect="NO_RANK_PROMOTION", source_type="SANCTION", source_id="s-9",
-        starts_on=D(2026, 6, 16), ends_on=D(2030, 6, 15), status="ACTIVE"))
+    await api.publish(
+        tolerance_v1.RestrictionActivated(
+            restriction_id="rs-9",
+            cadre_id=alpha,
+            effect="NO_RANK_PROMOTION",
+            source_type="SANCTION",
+            source_id="s-9",
+            starts_on=D(2026, 6, 16),
+            ends_on=D(2030, 6, 15),
+            status="ACTIVE",
+        )
+    )
     await api.applied(1, "tolerance")
     # 不称职 does not withdraw by itself, but approval re-checks eligibility and finds the required demotion.
-    await api.publish(appraisal_v1.GradeFinalized(assessment_id="aa-b", cadre_id=beta, org_unit_id="finance",
-                                                  year=2025, grade=Grade.INCOMPETENT, finalized_on=D(2026, 6, 17)))
+    await api.publish(
+        appraisal_v1.GradeFinalized(
+            assessment_id="aa-b",
+            cadre_id=beta,
+            org_unit_id="finance",
+            year=2025,
+            grade=Grade.INCOMPETENT,
+            finalized_on=D(2026, 6, 17),
+        )
+    )
     await api.applied(1, "appraisal")
     api.at(D(2026, 6, 23))
     await step(api, batch, "submit-for-approval")
@@ -166,11 +224,17 @@ async def test_transitions_the_state_machine_forbids_are_conflicts_and_bad_bodie
     batch = await plan(api)
     response = await api.client.post(f"/api/v1/promotion-batches/{batch}/approve", headers=api.h(), json={})
     assert response.status_code == 409 and response.json()["rule"] == "promotion_batch.transition"
-    extra = await api.client.post(f"/api/v1/promotion-batches/{batch}/publicize", headers=api.h(),
-                                  json={"starts_on": "2026-06-15", "status": "APPOINTED"})
+    extra = await api.client.post(
+        f"/api/v1/promotion-batches/{batch}/publicize",
+        headers=api.h(),
+        json={"starts_on": "2026-06-15", "status": "APPOINTED"},
+    )
     assert extra.status_code == 422 and extra.json()["errors"][0]["field"] == "status"
-    unknown = await api.client.post("/api/v1/promotion-batches", headers=api.hk(),
-                                    json={"org_unit_id": "finance", "title": "x", "target_ranks": ["C77"]})
+    unknown = await api.client.post(
+        "/api/v1/promotion-batches",
+        headers=api.hk(),
+        json={"org_unit_id": "finance", "title": "x", "target_ranks": ["C77"]},
+    )
     assert unknown.status_code == 422 and unknown.json()["rule"] == "rank.unknown_code"
     await step(api, batch, "cancel", {"reason": "plan withdrawn"})
     again = await api.client.post(f"/api/v1/promotion-batches/{batch}/cancel", headers=api.h(), json={"reason": "x"})

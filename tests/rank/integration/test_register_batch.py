@@ -11,20 +11,28 @@ URL = "/api/v1/cadres/batch"
 
 
 def item(name: str, unit: str = "finance", **over) -> dict:
-    values = {"name": name, "gender": "FEMALE", "birth_date": "1984-05-01", "entry_date": "2006-07-01",
-              "org_unit_id": unit, "education": "BACHELOR", "rank": {"rank_code": "C08", "since": "2019-01-01",
-                                                                     "basis": "INITIAL"}}
+    values = {
+        "name": name,
+        "gender": "FEMALE",
+        "birth_date": "1984-05-01",
+        "entry_date": "2006-07-01",
+        "org_unit_id": unit,
+        "education": "BACHELOR",
+        "rank": {"rank_code": "C08", "since": "2019-01-01", "basis": "INITIAL"},
+    }
     values.update(over)
     return values
 
 
 async def test_a_batch_registers_each_cadre_with_its_holdings_and_reports_a_refused_one_at_its_index(api):
     single = await api.register("Already Here")
-    items = [item("Li Si", post={"post_code": "DIVISION_DEPUTY", "since": "2020-03-01", "basis": "INITIAL"}),
-             item("Already Here", gender="MALE", birth_date="1985-03-02"),  # the register holds this person
-             item("Wang Wu", rank={"rank_code": "C08", "since": "2031-01-01", "basis": "INITIAL"}),  # in the future
-             item("Zhao Liu", unit="nowhere"),
-             item("Sun Qi", rank=None)]
+    items = [
+        item("Li Si", post={"post_code": "DIVISION_DEPUTY", "since": "2020-03-01", "basis": "INITIAL"}),
+        item("Already Here", gender="MALE", birth_date="1985-03-02"),  # the register holds this person
+        item("Wang Wu", rank={"rank_code": "C08", "since": "2031-01-01", "basis": "INITIAL"}),  # in the future
+        item("Zhao Liu", unit="nowhere"),
+        item("Sun Qi", rank=None),
+    ]
     response = await api.client.post(URL, json={"items": items}, headers=api.hk())
     assert response.status_code == 207, response.text  # some items refused
     answer = response.json()["items"]
@@ -35,7 +43,11 @@ async def test_a_batch_registers_each_cadre_with_its_holdings_and_reports_a_refu
     assert (answer[3]["problem"]["status"], answer[3]["problem"]["field"]) == (404, "org_unit_id")
     li = await api.cadre(answer[0]["id"])
     assert (li["name"], li["org_unit_id"], li["rank_code"], li["post_code"]) == (
-        "Li Si", "finance", "C08", "DIVISION_DEPUTY")
+        "Li Si",
+        "finance",
+        "C08",
+        "DIVISION_DEPUTY",
+    )
     history = await api.ok("GET", f"/api/v1/cadres/{answer[0]['id']}/history")
     assert [(h["rank_code"], h["since"]) for h in history["rank_holdings"]] == [("C08", "2019-01-01")]
     assert (await api.cadre(answer[4]["id"]))["rank_code"] is None
@@ -53,8 +65,12 @@ async def test_a_batch_is_an_org_admins_keyed_bounded_request_and_a_retry_is_ans
         response = await api.client.post(URL, json={"items": [item("A")]}, headers=api.hk(role))
         assert response.status_code == 403, role
     assert (await api.client.post(URL, json={"items": [item("A")]}, headers=api.h())).status_code == 422
-    for payload, field in (({"items": []}, "items"), ({"items": [item(f"P{i}") for i in range(501)]}, "items"),
-                           ({"items": [item("A", gender="X")]}, "gender"), ({"items": [item("A", extra=1)]}, "extra")):
+    for payload, field in (
+        ({"items": []}, "items"),
+        ({"items": [item(f"P{i}") for i in range(501)]}, "items"),
+        ({"items": [item("A", gender="X")]}, "gender"),
+        ({"items": [item("A", extra=1)]}, "extra"),
+    ):
         response = await api.client.post(URL, json=payload, headers=api.hk())
         assert response.status_code == 422, field
         assert any(field in (e.get("field") or "") for e in response.json()["errors"]), (field, response.text)

@@ -55,14 +55,22 @@ async def test_a_xinfang_flag_is_a_non_blocking_note_for_selection_supervision(a
     assert "review.xinfang" in rules(part["eligibility"])
 
     # The report closes: the flag is no longer open (kept in the record).
-    await api.publish(petitions_v1.ReportClosed(
-        report_id="r-101", outcome=ReportOutcome.UNFOUNDED, closed_on=D(2026, 5, 1),
-        cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id=cadre, outcome=ReportOutcome.UNFOUNDED),
-                        petitions_v1.CadreOutcome(cadre_id=other, outcome=ReportOutcome.UNFOUNDED)]))
+    await api.publish(
+        petitions_v1.ReportClosed(
+            report_id="r-101",
+            outcome=ReportOutcome.UNFOUNDED,
+            closed_on=D(2026, 5, 1),
+            cadre_outcomes=[
+                petitions_v1.CadreOutcome(cadre_id=cadre, outcome=ReportOutcome.UNFOUNDED),
+                petitions_v1.CadreOutcome(cadre_id=other, outcome=ReportOutcome.UNFOUNDED),
+            ],
+        )
+    )
     await api.applied(3, "petitions")
     assert "review.xinfang" not in rules(await answer(api, cadre))
-    assert "review.xinfang" in rules((await api.ok("GET", f"/api/v1/eligibility/{cadre}",
-                                                   params={"as_of": "2026-04-30"}))["eligibility"])
+    assert "review.xinfang" in rules(
+        (await api.ok("GET", f"/api/v1/eligibility/{cadre}", params={"as_of": "2026-04-30"}))["eligibility"]
+    )
     closed = await api.rows(select(orm.petitions_report.c.closed_by).where(orm.petitions_report.c.cadre_id == cadre))
     assert [r[0] for r in closed] == ["report/r-101"]
 
@@ -70,8 +78,14 @@ async def test_a_xinfang_flag_is_a_non_blocking_note_for_selection_supervision(a
 async def test_a_clarification_is_recorded_never_used_against_the_cadre_and_closes_the_flag(api):
     cadre = await officer(api, since=D(2020, 1, 1))
     await api.publish(xinfang([cadre], report="r-7"))
-    clarification = petitions_v1.ClarificationExecuted(clarification_id="cl-2", cadre_id=cadre, report_ids=["r-7"],
-                                                       method="MEETING", scope="UNIT", executed_on=D(2026, 5, 3))
+    clarification = petitions_v1.ClarificationExecuted(
+        clarification_id="cl-2",
+        cadre_id=cadre,
+        report_ids=["r-7"],
+        method="MEETING",
+        scope="UNIT",
+        executed_on=D(2026, 5, 3),
+    )
     await api.publish(clarification, copies=2)
     await api.applied(3, "petitions")
     assert (await api.rows(select(func.count()).select_from(orm.petitions_clarification)))[0][0] == 1
@@ -83,6 +97,9 @@ async def test_a_clarification_is_recorded_never_used_against_the_cadre_and_clos
     closed = await api.rows(select(orm.petitions_report.c.closed_on, orm.petitions_report.c.closed_by))
     assert [tuple(r) for r in closed] == [(D(2026, 5, 3), "clarification/cl-2")]
     await api.recompute()
-    standing = await api.rows(select(orm.cadre_standing.c.blocked, orm.cadre_standing.c.eligible_on)
-                              .where(orm.cadre_standing.c.cadre_id == cadre))
+    standing = await api.rows(
+        select(orm.cadre_standing.c.blocked, orm.cadre_standing.c.eligible_on).where(
+            orm.cadre_standing.c.cadre_id == cadre
+        )
+    )
     assert [tuple(r) for r in standing] == [(False, D(2026, 6, 15))]

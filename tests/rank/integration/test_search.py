@@ -13,8 +13,12 @@ async def names(api, headers: dict | None = None, **params: str) -> list[str]:
     found: list[str] = []
     cursor = None
     while True:
-        page = await api.ok("GET", "/api/v1/cadres", headers=headers,
-                            params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})})
+        page = await api.ok(
+            "GET",
+            "/api/v1/cadres",
+            headers=headers,
+            params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})},
+        )
         found += [c["name"] for c in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
@@ -22,8 +26,14 @@ async def names(api, headers: dict | None = None, **params: str) -> list[str]:
 
 
 async def test_search_by_fragment_pinyin_and_initials_in_pinyin_order(api):
-    for name, unit in (("张三丰", "finance"), ("张三", "health"), ("李四", "finance"), ("单雄信", "county-tax"),
-                       ("曾国藩", "finance"), ("赵六", "town")):
+    for name, unit in (
+        ("张三丰", "finance"),
+        ("张三", "health"),
+        ("李四", "finance"),
+        ("单雄信", "county-tax"),
+        ("曾国藩", "finance"),
+        ("赵六", "town"),
+    ):
         await api.register(name, unit)
     # Every list is in pinyin order (paging through it keeps that order).
     assert await names(api) == ["李四", "单雄信", "曾国藩", "张三", "张三丰", "赵六"]
@@ -44,8 +54,12 @@ async def test_search_by_rank_post_and_category(api):
     a = await api.register("王五", "finance")
     b = await api.register("王六", "finance", category="PROFESSIONAL")
     await api.rank(a, "C04", D(2020, 1, 1), level=16)
-    await api.ok("POST", f"/api/v1/cadres/{a}/post-holdings", status=201,
-                 json={"post_code": "DIVISION_CHIEF", "since": "2021-03-01", "basis": "PROMOTION"})
+    await api.ok(
+        "POST",
+        f"/api/v1/cadres/{a}/post-holdings",
+        status=201,
+        json={"post_code": "DIVISION_CHIEF", "since": "2021-03-01", "basis": "PROMOTION"},
+    )
     assert await names(api, rank_code="C04") == ["王五"]
     assert await names(api, post_code="DIVISION_CHIEF") == ["王五"]
     assert await names(api, category="PROFESSIONAL") == ["王六"]
@@ -66,21 +80,34 @@ def _id_number(body17: str) -> str:
 async def test_an_id_number_is_checked_kept_only_as_a_keyed_hash_and_finds_its_cadre(api):
     number = _id_number("11010519491231002")
     assert number == "11010519491231002X"  # the standard's own example
-    body = {"name": "周八", "gender": "MALE", "birth_date": "1949-12-31", "entry_date": "1970-07-01",
-            "org_unit_id": "county-tax", "category": "COMPREHENSIVE", "id_number": number.lower()}
+    body = {
+        "name": "周八",
+        "gender": "MALE",
+        "birth_date": "1949-12-31",
+        "entry_date": "1970-07-01",
+        "org_unit_id": "county-tax",
+        "category": "COMPREHENSIVE",
+        "id_number": number.lower(),
+    }
     cadre = (await api.ok("POST", "/api/v1/cadres", status=201, json=body))["id"]
     # A mistyped digit, a wrong length, the same number again: refused, naming the rule.
-    for bad, status, rule in ((number[:-2] + "1X", 422, "cadre.id_number"), (number[:17], 422, None),
-                              (number, 409, "cadre.id_number_taken")):
+    for bad, status, rule in (
+        (number[:-2] + "1X", 422, "cadre.id_number"),
+        (number[:17], 422, None),
+        (number, 409, "cadre.id_number_taken"),
+    ):
         r = await api.client.post("/api/v1/cadres", json={**body, "name": "周九", "id_number": bad}, headers=api.hk())
         assert r.status_code == status, r.text
         assert rule is None or r.json()["rule"] == rule
     found = await api.ok("POST", "/api/v1/cadres/search", status=200, json={"id_number": f" {number} "})
     assert [c["id"] for c in found["items"]] == [cadre]
     # Outside the caller's subtree the number finds nobody, exactly like an unknown one.
-    elsewhere = await api.ok("POST", "/api/v1/cadres/search", status=200, headers=api.hk("org_admin", "finance"),
-                             json={"id_number": number})
-    unknown = await api.ok("POST", "/api/v1/cadres/search", status=200, json={"id_number": _id_number("44030019800101123")})
+    elsewhere = await api.ok(
+        "POST", "/api/v1/cadres/search", status=200, headers=api.hk("org_admin", "finance"), json={"id_number": number}
+    )
+    unknown = await api.ok(
+        "POST", "/api/v1/cadres/search", status=200, json={"id_number": _id_number("44030019800101123")}
+    )
     assert elsewhere["items"] == [] and unknown["items"] == []
     # The number is nowhere: not in the answer, not in the database, not in any event.
     entry = await api.cadre(cadre)
@@ -91,7 +118,13 @@ async def test_an_id_number_is_checked_kept_only_as_a_keyed_hash_and_finds_its_c
     # It can be set later, and then finds the cadre.
     other = await api.register("吴十", "county-tax")
     version = (await api.cadre(other))["version"]
-    await api.ok("PATCH", f"/api/v1/cadres/{other}", status=200,
-                 json={"version": version, "id_number": _id_number("44030019800101123")})
-    again = await api.ok("POST", "/api/v1/cadres/search", status=200, json={"id_number": _id_number("44030019800101123")})
+    await api.ok(
+        "PATCH",
+        f"/api/v1/cadres/{other}",
+        status=200,
+        json={"version": version, "id_number": _id_number("44030019800101123")},
+    )
+    again = await api.ok(
+        "POST", "/api/v1/cadres/search", status=200, json={"id_number": _id_number("44030019800101123")}
+    )
     assert [c["id"] for c in again["items"]] == [other]

@@ -23,16 +23,37 @@ def warning(starts: D, ends: D | None, status: str = "ACTIVE", rid: str = "rs-1"
     return RestrictionFact(rid, "NO_RANK_PROMOTION", starts, ends, status)
 
 
-def facts(*, rank: str = "C10", since: D = D(2020, 1, 1), grades: tuple = (), restrictions: tuple = (),
-          investigations: tuple = (), category: str = "COMPREHENSIVE", agency: str = "MUNICIPAL_AGENCY",
-          education: str | None = "BACHELOR", posts: tuple = (), birth: D = D(1985, 3, 2), entry: D = D(2008, 7, 1),
-          earlier: tuple = (), **extra: Any) -> CadreFacts:
+def facts(
+    *,
+    rank: str = "C10",
+    since: D = D(2020, 1, 1),
+    grades: tuple = (),
+    restrictions: tuple = (),
+    investigations: tuple = (),
+    category: str = "COMPREHENSIVE",
+    agency: str = "MUNICIPAL_AGENCY",
+    education: str | None = "BACHELOR",
+    posts: tuple = (),
+    birth: D = D(1985, 3, 2),
+    entry: D = D(2008, 7, 1),
+    earlier: tuple = (),
+    **extra: Any,
+) -> CadreFacts:
     holdings = [*earlier, RankHolding("rh-now", rank, "COMPREHENSIVE", since)] if rank else [*earlier]
     extra.setdefault("assignments", ((Assignment("as-1", "u-1", entry), agency),))
     return CadreFacts(
-        cadre_id="c-1", name="Zhang San", category=category, birth_date=birth, entry_date=entry, education=education,
-        org_unit=UnitFact("u-1", agency), rank_holdings=tuple(holdings), post_holdings=tuple(posts),
-        grades=tuple(grades), restrictions=tuple(restrictions), investigations=tuple(investigations),
+        cadre_id="c-1",
+        name="Zhang San",
+        category=category,
+        birth_date=birth,
+        entry_date=entry,
+        education=education,
+        org_unit=UnitFact("u-1", agency),
+        rank_holdings=tuple(holdings),
+        post_holdings=tuple(posts),
+        grades=tuple(grades),
+        restrictions=tuple(restrictions),
+        investigations=tuple(investigations),
         **extra,
     )
 

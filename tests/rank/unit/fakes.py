@@ -48,19 +48,20 @@ class FakeOrgUnits:
     async def save(self, unit: OrgUnit, *, check_version: bool = True) -> None:
         stored = self.uow.pending.get(("unit", unit.id)) or self.rows.get(unit.id)
         if stored is None or (check_version and stored.version != unit.version):
-            raise ConcurrencyError("the org unit was changed by someone else; reload and retry",
-                                   rule="org_unit.version")
+            raise ConcurrencyError(
+                "the org unit was changed by someone else; reload and retry", rule="org_unit.version"
+            )
         unit.version = stored.version + 1
         self.uow.pending[("unit", unit.id)] = unit
 
     async def descendants(self, path: list[str]) -> list[OrgUnit]:
-        units = [copy.deepcopy(u) for u in self.now().values() if u.path[:len(path)] == path and u.id != path[-1]]
+        units = [copy.deepcopy(u) for u in self.now().values() if u.path[: len(path)] == path and u.id != path[-1]]
         for unit in units:
             self.uow.track(unit)
         return sorted(units, key=lambda u: u.path)
 
     async def subtree_depth(self, unit: OrgUnit) -> int:
-        depths = [len(u.path) for u in self.now().values() if u.path[:len(unit.path)] == unit.path]
+        depths = [len(u.path) for u in self.now().values() if u.path[: len(unit.path)] == unit.path]
         return max(depths, default=len(unit.path)) - len(unit.path) + 1
 
     async def count_open_children(self, unit_id: str) -> int:
@@ -85,8 +86,9 @@ class FakeCadres:
         return cadre
 
     async def find_duplicate(self, *, name: str, birth_date: Any, gender: str) -> str | None:
-        return next((c.id for c in self.now().values()
-                     if (c.name, c.birth_date, c.gender) == (name, birth_date, gender)), None)
+        return next(
+            (c.id for c in self.now().values() if (c.name, c.birth_date, c.gender) == (name, birth_date, gender)), None
+        )
 
     async def holder_of_id_number(self, id_number_hash: str) -> str | None:
         return next((c.id for c in self.now().values() if c.id_number_hash == id_number_hash), None)
@@ -105,7 +107,7 @@ class FakeCadres:
 
     async def ids_in_subtree(self, path: Sequence[str]) -> list[str]:
         units = self.uow.org_units.now()
-        return sorted(c.id for c in self.now().values() if units[c.org_unit_id].path[:len(path)] == list(path))
+        return sorted(c.id for c in self.now().values() if units[c.org_unit_id].path[: len(path)] == list(path))
 
     async def states(self, cadre_ids: Sequence[str]) -> list[events.CadreState]:
         units, cadres = self.uow.org_units.now(), self.now()

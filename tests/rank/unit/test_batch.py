@@ -15,13 +15,19 @@ TODAY = D(2026, 6, 15)
 
 def batch_in(state: str, *cadres: str) -> PromotionBatch:
     """Drives a batch with candidates through the machine up to `state`."""
-    batch = PromotionBatch.plan(batch_id="b-1", org_unit_id="finance", title="t", target_ranks=["C04"],
-                                created_by="admin", known_ranks={"C04", "C05"})
+    batch = PromotionBatch.plan(
+        batch_id="b-1",
+        org_unit_id="finance",
+        title="t",
+        target_ranks=["C04"],
+        created_by="admin",
+        known_ranks={"C04", "C05"},
+    )
     if state == "PLANNED":
         return batch
     batch.set_candidates([Candidate(c, "C04", "RANK:C04") for c in cadres])
     steps = ["CANDIDATES_COMPUTED", "RECOMMENDATION", "INVESTIGATION", "SHORTLISTED", "PUBLICITY"]
-    for step in steps[1:steps.index(state) + 1]:
+    for step in steps[1 : steps.index(state) + 1]:
         if step == "RECOMMENDATION":
             batch.open_recommendation()
         elif step == "INVESTIGATION":
@@ -55,8 +61,9 @@ def test_withdrawal_during_verification_returns_the_batch_to_publicity():
 def test_closed_batches_withdraw_nobody():
     batch = batch_in("PUBLICITY", "a")
     batch.submit_for_approval(today=D(2026, 6, 23))
-    batch.approve(approver="x", effective_date=D(2026, 6, 23), today=D(2026, 6, 23), recheck={"a": (True, "")},
-                  limits=[])
+    batch.approve(
+        approver="x", effective_date=D(2026, 6, 23), today=D(2026, 6, 23), recheck={"a": (True, "")}, limits=[]
+    )
     assert batch.status == "APPOINTED" and not batch.withdraw("a", reason="late", today=TODAY)
 
 
@@ -72,15 +79,21 @@ def test_publicity_runs_at_least_five_working_days_on_the_calendar():
 
 def test_a_make_up_workday_counts_as_a_working_day():
     batch = batch_in("SHORTLISTED", "a")
-    batch.publicize(starts_on=D(2026, 2, 26), working_days=5, min_working_days=5, calendar=CALENDAR,
-                    today=D(2026, 2, 26))
+    batch.publicize(
+        starts_on=D(2026, 2, 26), working_days=5, min_working_days=5, calendar=CALENDAR, today=D(2026, 2, 26)
+    )
     assert batch.publicity_to == D(2026, 3, 3)  # 26, 27, 28 February (a Saturday worked), 2 and 3 March
 
 
-@pytest.mark.parametrize(("starts", "days", "rule"), [
-    (TODAY, 4, "batch.publicity_min_working_days"), (D(2026, 6, 20), 5, "batch.publicity_start"),
-    (D(2026, 6, 1), 5, "batch.publicity_start"), (D(2026, 6, 19), 5, "batch.publicity_start"),
-])
+@pytest.mark.parametrize(
+    ("starts", "days", "rule"),
+    [
+        (TODAY, 4, "batch.publicity_min_working_days"),
+        (D(2026, 6, 20), 5, "batch.publicity_start"),
+        (D(2026, 6, 1), 5, "batch.publicity_start"),
+        (D(2026, 6, 19), 5, "batch.publicity_start"),
+    ],
+)
 def test_bad_publicity_is_refused(starts, days, rule):
     batch = batch_in("SHORTLISTED", "a")
     with pytest.raises(RuleViolation) as err:
@@ -107,16 +120,26 @@ def test_approval_withdraws_the_no_longer_eligible_and_checks_quotas():
     batch.submit_for_approval(today=D(2026, 6, 23))
     limit = QuotaLimit("finance:R", frozenset({"C04"}), 1)
     with pytest.raises(RuleViolation) as err:
-        batch.approve(approver="x", effective_date=D(2026, 6, 23), today=D(2026, 6, 23),
-                      recheck={"a": (True, ""), "b": (True, ""), "c": (False, "restriction.active")}, limits=[limit])
+        batch.approve(
+            approver="x",
+            effective_date=D(2026, 6, 23),
+            today=D(2026, 6, 23),
+            recheck={"a": (True, ""), "b": (True, ""), "c": (False, "restriction.active")},
+            limits=[limit],
+        )
     assert err.value.rule == "quota.exceeded" and err.value.extra["vacancies"] == 1
 
 
 def test_approval_appoints_the_eligible_only():
     batch = batch_in("PUBLICITY", "a", "b")
     batch.submit_for_approval(today=D(2026, 6, 23))
-    appointed = batch.approve(approver="x", effective_date=D(2026, 6, 23), today=D(2026, 6, 23),
-                              recheck={"a": (True, ""), "b": (False, "investigation.open")}, limits=[])
+    appointed = batch.approve(
+        approver="x",
+        effective_date=D(2026, 6, 23),
+        today=D(2026, 6, 23),
+        recheck={"a": (True, ""), "b": (False, "investigation.open")},
+        limits=[],
+    )
     assert [c.cadre_id for c in appointed] == ["a"]
     assert batch.candidates["b"].status == "WITHDRAWN" and "investigation.open" in batch.candidates["b"].decision_reason
     with pytest.raises(InvalidTransition):
@@ -128,13 +151,13 @@ def test_effective_dates_are_checked():
     batch.submit_for_approval(today=D(2026, 6, 23))
     for day in (D(2026, 6, 24), D(2026, 6, 22)):
         with pytest.raises(RuleViolation) as err:
-            batch.approve(approver="x", effective_date=day, today=D(2026, 6, 23), recheck={"a": (True, "")},
-                          limits=[])
+            batch.approve(approver="x", effective_date=day, today=D(2026, 6, 23), recheck={"a": (True, "")}, limits=[])
         assert err.value.rule == "batch.effective_date"
 
 
-@pytest.mark.parametrize("state", ["PLANNED", "CANDIDATES_COMPUTED", "RECOMMENDATION", "INVESTIGATION",
-                                   "SHORTLISTED", "PUBLICITY"])
+@pytest.mark.parametrize(
+    "state", ["PLANNED", "CANDIDATES_COMPUTED", "RECOMMENDATION", "INVESTIGATION", "SHORTLISTED", "PUBLICITY"]
+)
 def test_forbidden_transitions_are_refused_in_every_state(state):
     batch = batch_in(state, "a")
     with pytest.raises(InvalidTransition) as err:
@@ -166,9 +189,13 @@ def test_quota_limits_count_only_their_members_and_ranks():
 
 
 def test_planning_checks_the_target_ranks():
-    for ranks, rule in ((["C99"], "rank.unknown_code"), ([], "batch.target_ranks"), (["C04", "C04"],
-                                                                                      "batch.target_ranks")):
+    for ranks, rule in (
+        (["C99"], "rank.unknown_code"),
+        ([], "batch.target_ranks"),
+        (["C04", "C04"], "batch.target_ranks"),
+    ):
         with pytest.raises(RuleViolation) as err:
-            PromotionBatch.plan(batch_id="b", org_unit_id="u", title="t", target_ranks=ranks, created_by="x",
-                                known_ranks={"C04"})
+            PromotionBatch.plan(
+                batch_id="b", org_unit_id="u", title="t", target_ranks=ranks, created_by="x", known_ranks={"C04"}
+            )
         assert err.value.rule == rule

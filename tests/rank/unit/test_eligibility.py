@@ -95,8 +95,9 @@ class TestTenureRules:
         whole_years = TenurePolicy(partial_year_min_months=12)
         any_part = TenurePolicy(partial_year_min_months=1)
         assert check(f, D(2022, 2, 1), whole_years).tenure.excellent_years == ()
-        assert check(facts(since=D(2020, 12, 1), grades=(grade(2020, "EXCELLENT"),)), D(2022, 2, 1),
-                     any_part).tenure.excellent_years == (2020,)
+        assert check(
+            facts(since=D(2020, 12, 1), grades=(grade(2020, "EXCELLENT"),)), D(2022, 2, 1), any_part
+        ).tenure.excellent_years == (2020,)
 
     def test_a_partial_basic_year_removes_only_the_months_held_in_it(self):
         result = check(facts(since=D(2020, 5, 1), grades=(grade(2020, "BASIC"),)), D(2022, 2, 1))
@@ -124,8 +125,10 @@ class TestTenureRules:
         assert result.tenure.since == D(2019, 1, 1) and result.eligible
 
     def test_tenure_restarts_after_a_demotion(self):
-        earlier = (RankHolding("rh-0", "C10", "COMPREHENSIVE", D(2015, 1, 1), D(2018, 1, 1), "INITIAL"),
-                   RankHolding("rh-1", "C09", "COMPREHENSIVE", D(2018, 1, 1), D(2021, 1, 1), "PROMOTION"))
+        earlier = (
+            RankHolding("rh-0", "C10", "COMPREHENSIVE", D(2015, 1, 1), D(2018, 1, 1), "INITIAL"),
+            RankHolding("rh-1", "C09", "COMPREHENSIVE", D(2018, 1, 1), D(2021, 1, 1), "PROMOTION"),
+        )
         result = check(facts(since=D(2021, 1, 1), earlier=earlier), D(2022, 1, 1))
         assert result.tenure.since == D(2021, 1, 1) and not result.eligible
 
@@ -170,8 +173,9 @@ class TestBars:
         assert rules(check(facts(since=D(2023, 1, 1)), D(2022, 1, 1))) == ["rank.no_holding"]
 
     def test_education_below_the_minimum_blocks_and_unknown_education_is_only_noted(self):
-        low = check(facts(rank="C03", since=D(2010, 1, 1), education="JUNIOR_COLLEGE", agency="CITY_LEADERSHIP"),
-                    D(2024, 1, 1))
+        low = check(
+            facts(rank="C03", since=D(2010, 1, 1), education="JUNIOR_COLLEGE", agency="CITY_LEADERSHIP"), D(2024, 1, 1)
+        )
         assert "education.minimum" in rules(low, blocking=True)
         unknown = check(facts(education=None), D(2024, 1, 1))
         assert unknown.eligible and any(r.rule == "education.minimum" and r.met is None for r in unknown.reasons)
@@ -205,11 +209,13 @@ class TestBars:
 
 
 @settings(max_examples=200, deadline=None)
-@given(since=st.dates(D(2005, 1, 1), D(2022, 12, 31)), as_of=st.dates(D(2006, 1, 1), D(2030, 12, 31)),
-       grades=st.lists(st.sampled_from(["EXCELLENT", "COMPETENT", "BASIC", "UNDETERMINED"]), max_size=10))
+@given(
+    since=st.dates(D(2005, 1, 1), D(2022, 12, 31)),
+    as_of=st.dates(D(2006, 1, 1), D(2030, 12, 31)),
+    grades=st.lists(st.sampled_from(["EXCELLENT", "COMPETENT", "BASIC", "UNDETERMINED"]), max_size=10),
+)
 def test_the_earliest_date_is_itself_eligible_and_the_day_before_is_not(since, as_of, grades):
-    f = facts(since=since, grades=tuple(grade(since.year + i, g) for i, g in enumerate(grades)),
-              entry=D(2004, 1, 1))
+    f = facts(since=since, grades=tuple(grade(since.year + i, g) for i, g in enumerate(grades)), entry=D(2004, 1, 1))
     if as_of < since:
         return
     result = check(f, as_of)
@@ -233,7 +239,11 @@ class TestReviewNotes:
         flagged = check(facts(since=D(2020, 1, 1), xinfang_flags=(flag,)), D(2026, 4, 10))
         [note] = [r for r in flagged.reasons if r.rule == "review.xinfang"]
         assert (note.met, note.blocking, note.ref) == (None, False, "report/r-101")
-        assert (flagged.eligible, flagged.earliest_date, flagged.blocked) == (plain.eligible, plain.earliest_date, False)
+        assert (flagged.eligible, flagged.earliest_date, flagged.blocked) == (
+            plain.eligible,
+            plain.earliest_date,
+            False,
+        )
         assert "review.xinfang" not in rules(check(facts(since=D(2020, 1, 1), xinfang_flags=(flag,)), D(2026, 5, 1)))
         assert "review.xinfang" not in rules(check(facts(since=D(2020, 1, 1), xinfang_flags=(flag,)), D(2026, 4, 1)))
 
@@ -248,5 +258,6 @@ class TestReviewNotes:
         result = check(facts(since=D(2020, 1, 1), clarifications=(c,)), D(2026, 6, 1))
         [note] = [r for r in result.reasons if r.rule == "clarification.recorded"]
         assert (note.met, note.blocking, note.ref) == (True, False, "clarification/cl-2") and result.eligible
-        assert "clarification.recorded" not in rules(check(facts(since=D(2020, 1, 1), clarifications=(c,)),
-                                                           D(2026, 5, 2)))
+        assert "clarification.recorded" not in rules(
+            check(facts(since=D(2020, 1, 1), clarifications=(c,)), D(2026, 5, 2))
+        )

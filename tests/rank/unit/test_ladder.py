@@ -30,27 +30,42 @@ def mutate(change) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("change", "rule"), [
-    (lambda d: d.update(series="MILITARY"), "ladder.series"),
-    (lambda d: d["ranks"][1].update(code="C01"), "ladder.unique_codes"),
-    (lambda d: d["ranks"][4].update(order=9), "ladder.orders"),
-    (lambda d: d["ranks"][2].update(scale=1), "ladder.scales"),
-    (lambda d: d["ranks"][0].update(level_high=20), "ladder.level_range"),
-    (lambda d: d["ranks"][0].update(education_min="PHD"), "ladder.education"),
-    (lambda d: d["ranks"][0].update(equivalent_post="KING"), "post.unknown_code"),
-    (lambda d: d["ranks"][0]["promote_from"].append({"kind": "POST", "code": "KING", "min_years": 2}),
-     "post.unknown_code"),
-    (lambda d: d["ranks"][0]["promote_from"].__setitem__(0, {"kind": "RANK", "code": "C04", "min_years": 4}),
-     "ladder.step_by_step"),
-    (lambda d: d["ranks"][0]["promote_from"].__setitem__(0, {"kind": "RANK", "code": "C99", "min_years": 4}),
-     "rank.unknown_code"),
-    (lambda d: d["ranks"][0]["promote_from"].append({"kind": "DEGREE", "code": "x", "min_years": 1}),
-     "ladder.path_kind"),
-    (lambda d: d["ranks"][3]["promote_from"][0].update(min_years=40), "ladder.min_years"),
-    (lambda d: d["ranks"][-1]["promote_from"].append({"kind": "POST", "code": "TOWNSHIP_DEPUTY", "min_years": 1}),
-     "ladder.entry_rank"),
-    (lambda d: d.update(ranks=d["ranks"][:1]), "ladder.ranks"),
-])
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        (lambda d: d.update(series="MILITARY"), "ladder.series"),
+        (lambda d: d["ranks"][1].update(code="C01"), "ladder.unique_codes"),
+        (lambda d: d["ranks"][4].update(order=9), "ladder.orders"),
+        (lambda d: d["ranks"][2].update(scale=1), "ladder.scales"),
+        (lambda d: d["ranks"][0].update(level_high=20), "ladder.level_range"),
+        (lambda d: d["ranks"][0].update(education_min="PHD"), "ladder.education"),
+        (lambda d: d["ranks"][0].update(equivalent_post="KING"), "post.unknown_code"),
+        (
+            lambda d: d["ranks"][0]["promote_from"].append({"kind": "POST", "code": "KING", "min_years": 2}),
+            "post.unknown_code",
+        ),
+        (
+            lambda d: d["ranks"][0]["promote_from"].__setitem__(0, {"kind": "RANK", "code": "C04", "min_years": 4}),
+            "ladder.step_by_step",
+        ),
+        (
+            lambda d: d["ranks"][0]["promote_from"].__setitem__(0, {"kind": "RANK", "code": "C99", "min_years": 4}),
+            "rank.unknown_code",
+        ),
+        (
+            lambda d: d["ranks"][0]["promote_from"].append({"kind": "DEGREE", "code": "x", "min_years": 1}),
+            "ladder.path_kind",
+        ),
+        (lambda d: d["ranks"][3]["promote_from"][0].update(min_years=40), "ladder.min_years"),
+        (
+            lambda d: d["ranks"][-1]["promote_from"].append(
+                {"kind": "POST", "code": "TOWNSHIP_DEPUTY", "min_years": 1}
+            ),
+            "ladder.entry_rank",
+        ),
+        (lambda d: d.update(ranks=d["ranks"][:1]), "ladder.ranks"),
+    ],
+)
 def test_malformed_versions_are_refused_naming_the_rule(change, rule):
     with pytest.raises(RuleViolation) as err:
         ladder_from_dict(mutate(change))

@@ -8,15 +8,18 @@ from kernel.errors import RuleViolation
 from services.rank.domain.names import looks_like_pinyin, normalize_id_number, pinyin_keys
 
 
-@pytest.mark.parametrize("name, full, initials", [
-    ("张三丰", "zhangsanfeng", "zsf"),
-    ("王 芳", "wangfang", "wf"),  # spaces typed into a name are not part of it
-    ("单雄信", "shanxiongxin", "sxx"),  # 单 as a family name is shàn, not dān
-    ("曾国藩", "zengguofan", "zgf"),  # 曾 as a family name is zēng, not céng
-    ("欧阳娜娜", "ouyangnana", "oynn"),
-    ("单", "dan", "d"),  # a lone character is not read as a surname
-    ("Li Ming", "liming", "liming"),
-])
+@pytest.mark.parametrize(
+    "name, full, initials",
+    [
+        ("张三丰", "zhangsanfeng", "zsf"),
+        ("王 芳", "wangfang", "wf"),  # spaces typed into a name are not part of it
+        ("单雄信", "shanxiongxin", "sxx"),  # 单 as a family name is shàn, not dān
+        ("曾国藩", "zengguofan", "zgf"),  # 曾 as a family name is zēng, not céng
+        ("欧阳娜娜", "ouyangnana", "oynn"),
+        ("单", "dan", "d"),  # a lone character is not read as a surname
+        ("Li Ming", "liming", "liming"),
+    ],
+)
 def test_pinyin_keys(name, full, initials):
     assert pinyin_keys(name) == (full, initials)
 
@@ -26,18 +29,23 @@ def test_pinyin_order_is_the_order_of_name_lists():
     assert sorted(names, key=lambda n: pinyin_keys(n)[0]) == ["阿迪力", "李四", "王五", "曾七", "张三", "赵六"]
 
 
-@pytest.mark.parametrize("text, latin", [("zsf", True), ("zhang san", True), ("张三", False), ("z3", False), ("", False)])
+@pytest.mark.parametrize(
+    "text, latin", [("zsf", True), ("zhang san", True), ("张三", False), ("z3", False), ("", False)]
+)
 def test_only_latin_letters_are_matched_as_pinyin(text, latin):
     assert looks_like_pinyin(text) is latin
 
 
-@pytest.mark.parametrize("text, expected", [("11010519491231002X", "11010519491231002X"),
-                                            (" 11010519491231002x ", "11010519491231002X")])
+@pytest.mark.parametrize(
+    "text, expected", [("11010519491231002X", "11010519491231002X"), (" 11010519491231002x ", "11010519491231002X")]
+)
 def test_an_id_number_is_canonical(text, expected):
     assert normalize_id_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["11010519491231002", "110105194912310021", "1101051949123100AX", "11010519491231002XX"])
+@pytest.mark.parametrize(
+    "text", ["11010519491231002", "110105194912310021", "1101051949123100AX", "11010519491231002XX"]
+)
 def test_a_mistyped_id_number_is_refused_naming_the_standard(text):
     with pytest.raises(RuleViolation) as refused:
         normalize_id_number(text)

@@ -15,8 +15,15 @@ from tests.rank.unit.factories import D
 from tests.rank.unit.test_contract_rules import POLICY
 
 TODAY = D(2026, 6, 15)
-ENDED = PastContract(cadre_id="c-1", kind="ROLE_TERM", starts_on=D(2017, 7, 1), ends_on=D(2020, 6, 30),
-                     source="PAPER_RECORD", outcome="RENEW", decided_on=D(2020, 5, 20))
+ENDED = PastContract(
+    cadre_id="c-1",
+    kind="ROLE_TERM",
+    starts_on=D(2017, 7, 1),
+    ends_on=D(2020, 6, 30),
+    source="PAPER_RECORD",
+    outcome="RENEW",
+    decided_on=D(2020, 5, 20),
+)
 
 
 def build(fact: PastContract, today=TODAY, category="COMPREHENSIVE"):
@@ -24,23 +31,32 @@ def build(fact: PastContract, today=TODAY, category="COMPREHENSIVE"):
     return recorded_contract(contract_id="k-1", fact=fact, category=category, first=True, policy=POLICY, today=today)
 
 
-@pytest.mark.parametrize(("changes", "rule", "field"), [
-    ({"starts_on": D(2026, 6, 16), "ends_on": D(2029, 6, 15), "outcome": None, "decided_on": None},
-     "contract_history.starts_on", "starts_on"),
-    ({"decided_on": D(2026, 6, 16)}, "contract_history.decided_on", "decided_on"),
-    ({"filed_on": D(2026, 6, 16)}, "contract_history.filed_on", "filed_on"),
-    ({"starts_on": D(1899, 7, 1)}, "contract_history.starts_on", "starts_on"),
-    ({"ends_on": D(2017, 7, 1)}, "contract.term", "ends_on"),
-    ({"outcome": None, "decided_on": None}, "contract_history.outcome", "outcome"),
-    ({"decided_on": None}, "contract_history.decided_on", "decided_on"),
-    ({"decided_on": D(2017, 6, 30)}, "contract_history.decided_on", "decided_on"),
-    ({"outcome": "TERMINATED"}, "contract.ground", "termination_ground"),
-    ({"outcome": "TERMINATED", "termination_ground": "ABSENCE", "decided_on": D(2020, 7, 1)},
-     "contract.terminated_on", "decided_on"),
-    ({"termination_ground": "ABSENCE"}, "contract_history.termination_ground", "termination_ground"),
-    ({"kind": "APPOINTED_CS", "outcome": "PROMOTE"}, "contract.outcome", "outcome"),
-    ({"source": "RUMOUR"}, "contract_history.source", "source"),
-])
+@pytest.mark.parametrize(
+    ("changes", "rule", "field"),
+    [
+        (
+            {"starts_on": D(2026, 6, 16), "ends_on": D(2029, 6, 15), "outcome": None, "decided_on": None},
+            "contract_history.starts_on",
+            "starts_on",
+        ),
+        ({"decided_on": D(2026, 6, 16)}, "contract_history.decided_on", "decided_on"),
+        ({"filed_on": D(2026, 6, 16)}, "contract_history.filed_on", "filed_on"),
+        ({"starts_on": D(1899, 7, 1)}, "contract_history.starts_on", "starts_on"),
+        ({"ends_on": D(2017, 7, 1)}, "contract.term", "ends_on"),
+        ({"outcome": None, "decided_on": None}, "contract_history.outcome", "outcome"),
+        ({"decided_on": None}, "contract_history.decided_on", "decided_on"),
+        ({"decided_on": D(2017, 6, 30)}, "contract_history.decided_on", "decided_on"),
+        ({"outcome": "TERMINATED"}, "contract.ground", "termination_ground"),
+        (
+            {"outcome": "TERMINATED", "termination_ground": "ABSENCE", "decided_on": D(2020, 7, 1)},
+            "contract.terminated_on",
+            "decided_on",
+        ),
+        ({"termination_ground": "ABSENCE"}, "contract_history.termination_ground", "termination_ground"),
+        ({"kind": "APPOINTED_CS", "outcome": "PROMOTE"}, "contract.outcome", "outcome"),
+        ({"source": "RUMOUR"}, "contract_history.source", "source"),
+    ],
+)
 def test_a_past_term_that_cannot_be_a_past_fact_is_refused_naming_the_field(changes, rule, field):
     with pytest.raises(RuleViolation) as refused:
         dataclasses.replace(ENDED, **changes).check(today=TODAY)
@@ -55,9 +71,15 @@ def test_an_ended_term_is_closed_with_the_events_of_its_decision_on_the_real_dat
 
 
 def test_a_terminated_term_is_terminated_on_its_real_date_and_in_probation_only_while_it_ran():
-    appointed = dataclasses.replace(ENDED, kind="APPOINTED_CS", ends_on=D(2020, 6, 30), probation_months=6,
-                                    outcome="TERMINATED", decided_on=D(2017, 10, 1),
-                                    termination_ground="UNFIT_IN_PROBATION")
+    appointed = dataclasses.replace(
+        ENDED,
+        kind="APPOINTED_CS",
+        ends_on=D(2020, 6, 30),
+        probation_months=6,
+        outcome="TERMINATED",
+        decided_on=D(2017, 10, 1),
+        termination_ground="UNFIT_IN_PROBATION",
+    )
     c = build(appointed, category="APPOINTED")
     assert (c.status, c.terminated_on, c.termination_ground) == ("TERMINATED", D(2017, 10, 1), "UNFIT_IN_PROBATION")
     assert [type(e) for e in c.events] == [events.ContractSigned, events.ContractTerminated]
@@ -67,8 +89,9 @@ def test_a_terminated_term_is_terminated_on_its_real_date_and_in_probation_only_
 
 
 def test_a_running_term_stands_by_its_real_dates():
-    running = dataclasses.replace(ENDED, starts_on=D(2025, 1, 1), ends_on=D(2027, 12, 31), outcome=None,
-                                  decided_on=None)
+    running = dataclasses.replace(
+        ENDED, starts_on=D(2025, 1, 1), ends_on=D(2027, 12, 31), outcome=None, decided_on=None
+    )
     c = build(running)
     assert c.status == "ACTIVE" and [type(e) for e in c.events] == [events.ContractSigned]
     due = build(dataclasses.replace(running, starts_on=D(2023, 7, 1), ends_on=D(2026, 6, 30)))

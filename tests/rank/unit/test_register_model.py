@@ -18,9 +18,18 @@ def unit(code="finance", parent=None, level="MUNICIPAL_AGENCY") -> OrgUnit:
 
 
 def cadre(category="COMPREHENSIVE") -> Cadre:
-    c = Cadre.register(cadre_id="c-1", name=" Zhang San ", gender="MALE", birth_date=D(1985, 3, 2),
-                       entry_date=D(2008, 7, 1), org_unit=unit(), category=category, party_member=True,
-                       education="BACHELOR", today=TODAY)
+    c = Cadre.register(
+        cadre_id="c-1",
+        name=" Zhang San ",
+        gender="MALE",
+        birth_date=D(1985, 3, 2),
+        entry_date=D(2008, 7, 1),
+        org_unit=unit(),
+        category=category,
+        party_member=True,
+        education="BACHELOR",
+        today=TODAY,
+    )
     c.events.clear()
     c.added.clear()
     return c
@@ -54,13 +63,21 @@ def test_holdings_form_a_history_and_each_change_is_an_event():
 
 
 def test_a_registration_with_its_first_holdings_is_announced_once_with_the_final_state():
-    c = Cadre.register(cadre_id="c-1", name="Zhang San", gender="MALE", birth_date=D(1985, 3, 2),
-                       entry_date=D(2008, 7, 1), org_unit=unit(), category="COMPREHENSIVE", party_member=True,
-                       education="BACHELOR", today=TODAY)
+    c = Cadre.register(
+        cadre_id="c-1",
+        name="Zhang San",
+        gender="MALE",
+        birth_date=D(1985, 3, 2),
+        entry_date=D(2008, 7, 1),
+        org_unit=unit(),
+        category="COMPREHENSIVE",
+        party_member=True,
+        education="BACHELOR",
+        today=TODAY,
+    )
     c.add_rank(rank_code="C10", since=D(2018, 1, 1), basis="INITIAL", ladder=COMPREHENSIVE, today=TODAY, level=22)
     c.add_post(post_code="TOWNSHIP_DEPUTY", since=D(2020, 6, 1), basis="INITIAL", today=TODAY)
-    assert names(c) == ["CadreRegistered", "RankChanged", "LevelChanged", "CadreUpdated", "PostChanged",
-                        "CadreUpdated"]
+    assert names(c) == ["CadreRegistered", "RankChanged", "LevelChanged", "CadreUpdated", "PostChanged", "CadreUpdated"]
     c.announce_once()
     assert names(c) == ["CadreRegistered", "RankChanged", "LevelChanged", "PostChanged"]
     state = c.events[0].state
@@ -68,14 +85,17 @@ def test_a_registration_with_its_first_holdings_is_announced_once_with_the_final
     assert state.org_path == ("finance",) and state.name == "Zhang San"
 
 
-@pytest.mark.parametrize(("kwargs", "rule"), [
-    ({"rank_code": "C10", "since": D(2007, 1, 1), "basis": "INITIAL"}, "holding.before_entry"),
-    ({"rank_code": "C10", "since": D(2027, 1, 1), "basis": "INITIAL"}, "holding.future"),
-    ({"rank_code": "X01", "since": D(2018, 1, 1), "basis": "INITIAL"}, "rank.unknown_code"),
-    ({"rank_code": "C10", "since": D(2018, 1, 1), "basis": "PROMOTION"}, "holding.first_basis"),
-    ({"rank_code": "C10", "since": D(2018, 1, 1), "basis": "RESTORATION"}, "holding.basis"),
-    ({"rank_code": "C10", "since": D(2018, 1, 1), "basis": "INITIAL", "level": 9}, "level.out_of_range"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "rule"),
+    [
+        ({"rank_code": "C10", "since": D(2007, 1, 1), "basis": "INITIAL"}, "holding.before_entry"),
+        ({"rank_code": "C10", "since": D(2027, 1, 1), "basis": "INITIAL"}, "holding.future"),
+        ({"rank_code": "X01", "since": D(2018, 1, 1), "basis": "INITIAL"}, "rank.unknown_code"),
+        ({"rank_code": "C10", "since": D(2018, 1, 1), "basis": "PROMOTION"}, "holding.first_basis"),
+        ({"rank_code": "C10", "since": D(2018, 1, 1), "basis": "RESTORATION"}, "holding.basis"),
+        ({"rank_code": "C10", "since": D(2018, 1, 1), "basis": "INITIAL", "level": 9}, "level.out_of_range"),
+    ],
+)
 def test_invalid_first_holdings_are_refused(kwargs, rule):
     c = cadre()
     with pytest.raises(RuleViolation) as err:
@@ -193,8 +213,14 @@ def test_the_level_step_is_due_after_five_years_competent_or_better():
     from services.rank.domain.levels import level_step
 
     c06 = COMPREHENSIVE.require("C06")
-    grades = {2019: "COMPETENT", 2020: "EXCELLENT", 2021: "BASIC", 2022: "COMPETENT", 2023: "COMPETENT",
-              2024: "COMPETENT"}
+    grades = {
+        2019: "COMPETENT",
+        2020: "EXCELLENT",
+        2021: "BASIC",
+        2022: "COMPETENT",
+        2023: "COMPETENT",
+        2024: "COMPETENT",
+    }
     due = level_step(level=18, level_since=D(2019, 1, 1), rank=c06, grades=grades, blocked=False)
     assert due["due"] and due["counted_years"] == [2019, 2020, 2022, 2023, 2024] and due["next_level"] == 17
     assert not level_step(level=18, level_since=D(2019, 3, 1), rank=c06, grades=grades, blocked=False)["due"]

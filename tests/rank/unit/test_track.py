@@ -27,8 +27,11 @@ def test_young_cadres_without_grassroots_experience_are_posted_to_the_grassroots
     assert (step(young).stage, step(young).step) == ("YOUNG", "GRASSROOTS_POSTING")
     served = facts(birth=D(1995, 1, 1), entry=D(2018, 7, 1), grassroots_experience=True)
     assert step(served).step == "NONE"
-    posted = facts(birth=D(1995, 1, 1), entry=D(2018, 7, 1), posts=(post("TOWNSHIP_DEPUTY", D(2019, 1, 1),
-                                                                            D(2021, 1, 1), hardship=True),))
+    posted = facts(
+        birth=D(1995, 1, 1),
+        entry=D(2018, 7, 1),
+        posts=(post("TOWNSHIP_DEPUTY", D(2019, 1, 1), D(2021, 1, 1), hardship=True),),
+    )
     assert step(posted).step == "NONE"
 
 
@@ -36,26 +39,39 @@ def test_reserve_cadres_rotate_once_long_enough_in_one_unit():
     reserve = facts(birth=D(1988, 1, 1), entry=D(2010, 1, 1), reserve_cadre=True)
     result = step(reserve)
     assert (result.stage, result.step) == ("RESERVE", "ROTATION") and "same unit" in result.reasons[-1]
-    moved = facts(birth=D(1988, 1, 1), entry=D(2010, 1, 1), reserve_cadre=True,
-                  assignments=((Assignment("a1", "u-1", D(2010, 1, 1), D(2025, 1, 1)), "MUNICIPAL_AGENCY"),
-                               (Assignment("a2", "u-2", D(2025, 1, 1)), "MUNICIPAL_AGENCY")))
+    moved = facts(
+        birth=D(1988, 1, 1),
+        entry=D(2010, 1, 1),
+        reserve_cadre=True,
+        assignments=(
+            (Assignment("a1", "u-1", D(2010, 1, 1), D(2025, 1, 1)), "MUNICIPAL_AGENCY"),
+            (Assignment("a2", "u-2", D(2025, 1, 1)), "MUNICIPAL_AGENCY"),
+        ),
+    )
     assert step(moved).step == "NONE"
-    high_potential = facts(birth=D(1988, 1, 1), entry=D(2010, 1, 1),
-                           grades=(grade(2024, "EXCELLENT"), grade(2025, "EXCELLENT")))
+    high_potential = facts(
+        birth=D(1988, 1, 1), entry=D(2010, 1, 1), grades=(grade(2024, "EXCELLENT"), grade(2025, "EXCELLENT"))
+    )
     assert step(high_potential).stage == "RESERVE"
 
 
 def test_mature_outstanding_cadres_are_considered_for_leadership_unless_held():
-    mature = facts(birth=D(1975, 1, 1), entry=D(2000, 1, 1),
-                   grades=tuple(grade(y, "EXCELLENT") for y in (2022, 2023, 2025)))
+    mature = facts(
+        birth=D(1975, 1, 1), entry=D(2000, 1, 1), grades=tuple(grade(y, "EXCELLENT") for y in (2022, 2023, 2025))
+    )
     assert (step(mature).stage, step(mature).step) == ("MATURE", "LEADERSHIP_SELECTION")
     merit = facts(birth=D(1975, 1, 1), entry=D(2000, 1, 1), awards=(AwardFact("a", "MERIT_2", D(2024, 1, 1)),))
     assert step(merit).step == "LEADERSHIP_SELECTION"
-    held = facts(birth=D(1975, 1, 1), entry=D(2000, 1, 1), grades=mature.grades,
-                 investigations=(open_case(D(2026, 5, 1)),))
+    held = facts(
+        birth=D(1975, 1, 1), entry=D(2000, 1, 1), grades=mature.grades, investigations=(open_case(D(2026, 5, 1)),)
+    )
     assert step(held).step == "ON_HOLD" and "open investigation case-7" in step(held).reasons
-    restricted = facts(birth=D(1975, 1, 1), entry=D(2000, 1, 1), grades=mature.grades,
-                       restrictions=(warning(D(2026, 3, 1), D(2026, 9, 1)),))
+    restricted = facts(
+        birth=D(1975, 1, 1),
+        entry=D(2000, 1, 1),
+        grades=mature.grades,
+        restrictions=(warning(D(2026, 3, 1), D(2026, 9, 1)),),
+    )
     assert step(restricted).step == "ON_HOLD" and step(restricted).valid_until == D(2026, 9, 2)
 
 

@@ -26,9 +26,16 @@ def unit(code: str, parent: str | None, level: str = "MUNICIPAL_AGENCY") -> comm
 
 
 def cadre(org_unit_id: str, name: str = "Zhao Yi") -> commands.RegisterCadre:
-    return commands.RegisterCadre(name=name, gender="MALE", birth_date=dt.date(1980, 1, 1),
-                                  entry_date=dt.date(2003, 7, 1), org_unit_id=org_unit_id, category="COMPREHENSIVE",
-                                  party_member=True, education="BACHELOR")
+    return commands.RegisterCadre(
+        name=name,
+        gender="MALE",
+        birth_date=dt.date(1980, 1, 1),
+        entry_date=dt.date(2003, 7, 1),
+        org_unit_id=org_unit_id,
+        category="COMPREHENSIVE",
+        party_member=True,
+        education="BACHELOR",
+    )
 
 
 async def tree(uow: FakeRankUnitOfWork) -> None:
@@ -90,8 +97,9 @@ async def test_a_stale_version_changes_nothing():
     uow = FakeRankUnitOfWork()
     await tree(uow)
     with pytest.raises(ConcurrencyError):
-        await handlers.change_org_unit(commands.ChangeOrgUnit(unit_id="health", version=7, name="卫健委"), uow,
-                                       principal=admin("city"))
+        await handlers.change_org_unit(
+            commands.ChangeOrgUnit(unit_id="health", version=7, name="卫健委"), uow, principal=admin("city")
+        )
     assert uow.org_units.rows["health"].name == "health"
 
 
@@ -100,11 +108,13 @@ async def test_moving_a_unit_rebases_its_subtree_and_announces_every_cadre_in_it
     await tree(uow)
     cadre_id = await handlers.register_cadre(cadre("finance-div1"), uow, principal=admin("city"), today=TODAY)
     with pytest.raises(Forbidden) as err:
-        await handlers.change_org_unit(commands.ChangeOrgUnit(unit_id="finance", version=1, parent_id="health"), uow,
-                                       principal=admin("finance"))
+        await handlers.change_org_unit(
+            commands.ChangeOrgUnit(unit_id="finance", version=1, parent_id="health"), uow, principal=admin("finance")
+        )
     assert err.value.rule == "org_unit.move_own"
     answer = await handlers.change_org_unit(
-        commands.ChangeOrgUnit(unit_id="finance", version=1, parent_id="health"), uow, principal=admin("city"))
+        commands.ChangeOrgUnit(unit_id="finance", version=1, parent_id="health"), uow, principal=admin("city")
+    )
     assert answer == {"id": "finance", "version": 2}
     assert uow.org_units.rows["finance-div1"].path == ["city", "health", "finance", "finance-div1"]
     [moved] = uow.events_of(rank_v1.CadreUpdated)
@@ -116,15 +126,18 @@ async def test_a_unit_with_open_children_or_cadres_is_not_closed_and_the_root_ne
     uow = FakeRankUnitOfWork()
     await tree(uow)
     with pytest.raises(Conflict) as err:
-        await handlers.change_org_unit(commands.ChangeOrgUnit(unit_id="finance", version=1, active=False), uow,
-                                       principal=admin("city"))
+        await handlers.change_org_unit(
+            commands.ChangeOrgUnit(unit_id="finance", version=1, active=False), uow, principal=admin("city")
+        )
     assert err.value.rule == "org_unit.not_empty"
     with pytest.raises(RuleViolation) as err:
-        await handlers.change_org_unit(commands.ChangeOrgUnit(unit_id="city", version=1, active=False), uow,
-                                       principal=admin("city"))
+        await handlers.change_org_unit(
+            commands.ChangeOrgUnit(unit_id="city", version=1, active=False), uow, principal=admin("city")
+        )
     assert err.value.rule == "org_unit.root_fixed"
-    await handlers.change_org_unit(commands.ChangeOrgUnit(unit_id="health", version=1, active=False), uow,
-                                   principal=admin("city"))
+    await handlers.change_org_unit(
+        commands.ChangeOrgUnit(unit_id="health", version=1, active=False), uow, principal=admin("city")
+    )
     assert uow.org_units.rows["health"].active is False
     with pytest.raises(Conflict) as err:
         await handlers.create_org_unit(unit("health-div1", "health"), uow, principal=admin("city"))

@@ -27,15 +27,26 @@ def case_opened(case="case-1", report="r-1", cadre="c-a", on=D(2026, 5, 10)):
 
 
 def report_closed(outcome, report="r-1", cadre="c-a", cases=("case-1",), on=D(2026, 6, 1)):
-    return petitions_v1.ReportClosed(report_id=report, outcome=outcome,
-                                     cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id=cadre, outcome=outcome)],
-                                     case_ids=list(cases), closed_on=on)
+    return petitions_v1.ReportClosed(
+        report_id=report,
+        outcome=outcome,
+        cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id=cadre, outcome=outcome)],
+        case_ids=list(cases),
+        closed_on=on,
+    )
 
 
 def appeal(result, sanction_id, *, varied_to=None, stage=AppealStage.REVIEW, appeal_id="ap-1"):
-    return petitions_v1.AppealDecided(appeal_id=appeal_id, appellant_cadre_id="c-a", target_type=AppealTarget.GOV_SANCTION,
-                                      target_ref=f"sanction/{sanction_id}", stage=stage, result=result,
-                                      varied_to=varied_to, decided_on=D(2026, 6, 12))
+    return petitions_v1.AppealDecided(
+        appeal_id=appeal_id,
+        appellant_cadre_id="c-a",
+        target_type=AppealTarget.GOV_SANCTION,
+        target_ref=f"sanction/{sanction_id}",
+        stage=stage,
+        result=result,
+        varied_to=varied_to,
+        decided_on=D(2026, 6, 12),
+    )
 
 
 async def investigation(world, case="case-1"):
@@ -43,6 +54,7 @@ async def investigation(world, case="case-1"):
         rows = await world.records(orm.investigation, orm.investigation.c.case_id == case)
         assert rows
         return rows[0]
+
     return await eventually(found, timeout=15)
 
 
@@ -55,8 +67,12 @@ async def test_an_opened_case_bars_promotion_and_grading_until_an_unfounded_clos
     await world.bus.publish(case_opened())
     inv = await investigation(world)
     assert inv["status"] == "OPEN"
-    assert {r["effect"] for r in await active(world)} == {"NO_POST_PROMOTION", "NO_RANK_PROMOTION",
-                                                          "NO_LEVEL_PROMOTION", "GRADE_UNDETERMINED"}
+    assert {r["effect"] for r in await active(world)} == {
+        "NO_POST_PROMOTION",
+        "NO_RANK_PROMOTION",
+        "NO_LEVEL_PROMOTION",
+        "GRADE_UNDETERMINED",
+    }
     [opened] = await world.emitted("investigation_opened")
     assert opened["caseId"] == "case-1" and opened["openedOn"] == "2026-05-10"
 
@@ -125,16 +141,34 @@ async def test_a_warning_only_closes_the_investigation_at_warning_level(world):
 
 
 async def test_a_confirmed_false_accusation_by_a_cadre_becomes_a_proposal_against_the_accuser(world):
-    await world.bus.publish(petitions_v1.FalseAccusationConfirmed(
-        case_id="fa-1", origin_report_id="r-9", victim_cadre_ids=["c-b"], accuser_is_cadre=True,
-        accuser_cadre_id="c-h", confirmed_on=D(2026, 6, 2)))
-    await world.bus.publish(petitions_v1.FalseAccusationConfirmed(
-        case_id="fa-2", origin_report_id="r-8", victim_cadre_ids=["c-b"], accuser_is_cadre=False,
-        confirmed_on=D(2026, 6, 2)))
+    await world.bus.publish(
+        petitions_v1.FalseAccusationConfirmed(
+            case_id="fa-1",
+            origin_report_id="r-9",
+            victim_cadre_ids=["c-b"],
+            accuser_is_cadre=True,
+            accuser_cadre_id="c-h",
+            confirmed_on=D(2026, 6, 2),
+        )
+    )
+    await world.bus.publish(
+        petitions_v1.FalseAccusationConfirmed(
+            case_id="fa-2",
+            origin_report_id="r-8",
+            victim_cadre_ids=["c-b"],
+            accuser_is_cadre=False,
+            confirmed_on=D(2026, 6, 2),
+        )
+    )
     await world.settle("petitions", 2)
     [sanction] = await world.records(orm.sanction)
     assert (sanction["cadre_id"], sanction["system"], sanction["type"], sanction["status"], sanction["origin"]) == (
-        "c-h", "GOV", "WARNING", "PROPOSED", "FALSE_ACCUSATION")
+        "c-h",
+        "GOV",
+        "WARNING",
+        "PROPOSED",
+        "FALSE_ACCUSATION",
+    )
     assert await world.count(orm.restriction) == 0  # a proposal restricts nothing
 
 
@@ -143,11 +177,17 @@ async def test_appeal_varied_recomputes_period_and_restrictions(world):
     await world.bus.publish(appeal(AppealResult.VARIED, sanction_id, varied_to="WARNING"))
     await world.settle("petitions", 1)
     sanction = (await world.get(f"/sanctions/{sanction_id}")).json()
-    assert (sanction["type"], sanction["previous_type"], sanction["ends_on"]) == ("WARNING", "MAJOR_DEMERIT",
-                                                                                 "2026-12-09")
+    assert (sanction["type"], sanction["previous_type"], sanction["ends_on"]) == (
+        "WARNING",
+        "MAJOR_DEMERIT",
+        "2026-12-09",
+    )
     assert {(r["effect"], r["ends_on"]) for r in await active(world)} == {
-        ("NO_POST_PROMOTION", D(2026, 12, 10)), ("NO_RANK_PROMOTION", D(2026, 12, 10)),
-        ("NO_LEVEL_PROMOTION", D(2026, 12, 10)), ("GRADE_NOT_EXCELLENT", D(2027, 1, 1))}
+        ("NO_POST_PROMOTION", D(2026, 12, 10)),
+        ("NO_RANK_PROMOTION", D(2026, 12, 10)),
+        ("NO_LEVEL_PROMOTION", D(2026, 12, 10)),
+        ("GRADE_NOT_EXCELLENT", D(2027, 1, 1)),
+    }
     [varied] = await world.emitted("sanction_varied")
     assert varied["previousType"] == "MAJOR_DEMERIT" and varied["appealId"] == "ap-1"
     lifted = await world.emitted("restriction_lifted")
@@ -172,10 +212,17 @@ async def test_appeal_revoked_lifts_everything_and_names_the_publication_scope(w
 async def test_an_upheld_appeal_changes_nothing_and_other_targets_are_ignored(world):
     sanction_id = await world.effective("c-a", "WARNING")
     await world.bus.publish(appeal(AppealResult.UPHELD, sanction_id))
-    await world.bus.publish(petitions_v1.AppealDecided(
-        appeal_id="ap-9", appellant_cadre_id="c-a", target_type=AppealTarget.ANNUAL_GRADE,
-        target_ref="annual-assessment/aa-1", stage=AppealStage.REVIEW, result=AppealResult.REVOKED,
-        decided_on=D(2026, 6, 12)))
+    await world.bus.publish(
+        petitions_v1.AppealDecided(
+            appeal_id="ap-9",
+            appellant_cadre_id="c-a",
+            target_type=AppealTarget.ANNUAL_GRADE,
+            target_ref="annual-assessment/aa-1",
+            stage=AppealStage.REVIEW,
+            result=AppealResult.REVOKED,
+            decided_on=D(2026, 6, 12),
+        )
+    )
     await world.settle("petitions", 2)
     assert (await world.get(f"/sanctions/{sanction_id}")).json()["status"] == "EFFECTIVE"
     assert len(await active(world)) == 4
@@ -194,16 +241,36 @@ async def test_an_appeal_on_an_unknown_sanction_or_a_heavier_variation_is_dead_l
 
 
 async def test_an_inaction_finding_that_triggers_accountability_opens_a_proposal_with_its_incident(world):
-    await world.bus.publish(appraisal_v1.InactionConfirmed(
-        finding_id="if-9", cadre_id="c-a", item_code="NA-DELAY-01", severity=2, triggers_accountability=True,
-        occurred_on=D(2026, 5, 3), confirmed_on=D(2026, 6, 1), incident_ref="inc-31"))
-    await world.bus.publish(appraisal_v1.InactionConfirmed(
-        finding_id="if-10", cadre_id="c-b", item_code="NA-DELAY-02", severity=1, triggers_accountability=False,
-        occurred_on=D(2026, 5, 3), confirmed_on=D(2026, 6, 1)))
+    await world.bus.publish(
+        appraisal_v1.InactionConfirmed(
+            finding_id="if-9",
+            cadre_id="c-a",
+            item_code="NA-DELAY-01",
+            severity=2,
+            triggers_accountability=True,
+            occurred_on=D(2026, 5, 3),
+            confirmed_on=D(2026, 6, 1),
+            incident_ref="inc-31",
+        )
+    )
+    await world.bus.publish(
+        appraisal_v1.InactionConfirmed(
+            finding_id="if-10",
+            cadre_id="c-b",
+            item_code="NA-DELAY-02",
+            severity=1,
+            triggers_accountability=False,
+            occurred_on=D(2026, 5, 3),
+            confirmed_on=D(2026, 6, 1),
+        )
+    )
     await world.settle("appraisal", 2)
     [sanction] = await world.records(orm.sanction)
-    assert (sanction["system"], sanction["type"], sanction["incident_id"]) == ("ACCOUNTABILITY",
-                                                                               "ACCOUNTABILITY_CRITICISM", "inc-31")
+    assert (sanction["system"], sanction["type"], sanction["incident_id"]) == (
+        "ACCOUNTABILITY",
+        "ACCOUNTABILITY_CRITICISM",
+        "inc-31",
+    )
     incident = (await world.get("/incidents/inc-31")).json()
     assert incident["source_refs"] == [{"type": "INACTION_FINDING", "id": "if-9"}]
     # The incident is dated on the conduct (the finding's occurred_on), opened on the day it was confirmed.
@@ -211,29 +278,47 @@ async def test_an_inaction_finding_that_triggers_accountability_opens_a_proposal
 
 
 async def test_an_admonishment_restricts_for_six_months_and_completes_the_basic_grade_task(world):
-    await world.bus.publish(appraisal_v1.GradeFinalized(
-        assessment_id="aa-2025-a", cadre_id="c-a", org_unit_id="finance", year=2025, grade=Grade.BASIC,
-        finalized_on=D(2026, 1, 20)))
+    await world.bus.publish(
+        appraisal_v1.GradeFinalized(
+            assessment_id="aa-2025-a",
+            cadre_id="c-a",
+            org_unit_id="finance",
+            year=2025,
+            grade=Grade.BASIC,
+            finalized_on=D(2026, 1, 20),
+        )
+    )
     await world.settle("appraisal", 1)
     [task] = await world.records(orm.admonishment_task)
     assert task["status"] == "OPEN"
-    event = await world.bus.publish(appraisal_v1.AdmonishmentIssued(talk_id="t-12", cadre_id="c-a",
-                                                                    issued_on=D(2026, 3, 1), reason="BASIC_GRADE_2025"))
+    event = await world.bus.publish(
+        appraisal_v1.AdmonishmentIssued(
+            talk_id="t-12", cadre_id="c-a", issued_on=D(2026, 3, 1), reason="BASIC_GRADE_2025"
+        )
+    )
     await world.bus.republish(event, seq=500)
     await world.settle("appraisal", 3)
     [sanction] = await world.records(orm.sanction)
     assert (sanction["system"], sanction["status"], sanction["ends_on"]) == ("ADMONISHMENT", "EFFECTIVE", D(2026, 9, 1))
     assert {(r["effect"], r["ends_on"], r["source_type"]) for r in await active(world)} == {
-        ("NO_POST_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"), ("NO_RANK_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"),
+        ("NO_POST_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"),
+        ("NO_RANK_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"),
         ("NO_LEVEL_PROMOTION", D(2026, 9, 1), "ADMONISHMENT"),
-        ("GRADE_NOT_EXCELLENT", D(2027, 1, 1), "ADMONISHMENT")}
+        ("GRADE_NOT_EXCELLENT", D(2027, 1, 1), "ADMONISHMENT"),
+    }
     [task] = await world.records(orm.admonishment_task)
     assert task["status"] == "DONE" and task["sanction_id"] == sanction["id"]
 
 
 async def test_a_grade_amended_away_from_basic_cancels_the_task_and_a_stale_redelivery_does_not_reopen_it(world):
-    basic = appraisal_v1.GradeFinalized(assessment_id="aa-1", cadre_id="c-b", org_unit_id="finance", year=2025,
-                                        grade=Grade.BASIC, finalized_on=D(2026, 1, 20))
+    basic = appraisal_v1.GradeFinalized(
+        assessment_id="aa-1",
+        cadre_id="c-b",
+        org_unit_id="finance",
+        year=2025,
+        grade=Grade.BASIC,
+        finalized_on=D(2026, 1, 20),
+    )
     first = await world.bus.publish(basic, seq=1)
     await world.bus.publish(basic.model_copy(update={"grade": Grade.COMPETENT, "amended": True}), seq=2)
     await world.settle("appraisal", 2)
@@ -244,12 +329,29 @@ async def test_a_grade_amended_away_from_basic_cancels_the_task_and_a_stale_rede
 
 
 async def test_rank_holdings_give_the_original_post_level_to_later_restrictions(world):
-    await world.bus.publish(rank_v1.PostChanged(holding_id="ph-1", cadre_id="c-b", from_post=None,
-                                                to_post="DIVISION_HEAD", post_level=4, basis=ChangeBasis.PROMOTION,
-                                                effective_date=D(2024, 3, 1)))
-    await world.bus.publish(rank_v1.RankChanged(holding_id="rh-1", cadre_id="c-b", series=RankSeries.COMPREHENSIVE,
-                                                from_rank="C08", to_rank="C07", basis=ChangeBasis.PROMOTION,
-                                                effective_date=D(2024, 3, 1), level=18))
+    await world.bus.publish(
+        rank_v1.PostChanged(
+            holding_id="ph-1",
+            cadre_id="c-b",
+            from_post=None,
+            to_post="DIVISION_HEAD",
+            post_level=4,
+            basis=ChangeBasis.PROMOTION,
+            effective_date=D(2024, 3, 1),
+        )
+    )
+    await world.bus.publish(
+        rank_v1.RankChanged(
+            holding_id="rh-1",
+            cadre_id="c-b",
+            series=RankSeries.COMPREHENSIVE,
+            from_rank="C08",
+            to_rank="C07",
+            basis=ChangeBasis.PROMOTION,
+            effective_date=D(2024, 3, 1),
+            level=18,
+        )
+    )
     await world.settle("rank", len(UNITS) + len(CADRES) + 2)
     sanction_id = await world.effective("c-b", "PARTY_POST_REMOVAL", "PARTY")
     sanction = (await world.get(f"/sanctions/{sanction_id}")).json()

@@ -13,8 +13,12 @@ async def test_the_dossier_part_shows_the_bar_on_the_requested_date(world):
     sanction_id = await world.effective("c-a", "WARNING")  # 2026-06-10 → 2026-12-10
     today = (await world.get("/dossier-parts/tolerance/c-a")).json()
     assert today["as_of"] == "2026-06-15"
-    assert today["effective_bar"] == ["GRADE_NOT_EXCELLENT", "NO_LEVEL_PROMOTION", "NO_POST_PROMOTION",
-                                      "NO_RANK_PROMOTION"]
+    assert today["effective_bar"] == [
+        "GRADE_NOT_EXCELLENT",
+        "NO_LEVEL_PROMOTION",
+        "NO_POST_PROMOTION",
+        "NO_RANK_PROMOTION",
+    ]
     assert [s["id"] for s in today["sanctions"]] == [sanction_id]
     before = (await world.get("/dossier-parts/tolerance/c-a", as_of="2026-06-09")).json()
     assert before["restrictions"] == [] and before["effective_bar"] == []
@@ -25,8 +29,9 @@ async def test_the_dossier_part_shows_the_bar_on_the_requested_date(world):
 
 
 async def test_a_cadre_sees_their_bars_but_not_the_investigation_behind_them(world):
-    await world.bus.publish(petitions_v1.CaseOpened(case_id="case-1", report_id="r-1", cadre_id="c-a",
-                                                    opened_on=dt.date(2026, 5, 10)))
+    await world.bus.publish(
+        petitions_v1.CaseOpened(case_id="case-1", report_id="r-1", cadre_id="c-a", opened_on=dt.date(2026, 5, 10))
+    )
     await world.settle("petitions", 1)
     own = (await world.get("/dossier-parts/tolerance/c-a", "cadre", unit=None, cadre_id="c-a")).json()
     assert own["investigations"] is None
@@ -40,8 +45,9 @@ async def test_a_cadre_sees_their_bars_but_not_the_investigation_behind_them(wor
 async def test_the_dashboard_counts_restrictions_ending_within_ninety_days_in_the_unit_subtree(world):
     await world.effective("c-a", "ADMONISHMENT", "ADMONISHMENT", role="org_admin")  # bars end 2026-12-10
     await world.effective("c-h", "WARNING")
-    await world.bus.publish(petitions_v1.CaseOpened(case_id="case-1", report_id="r-1", cadre_id="c-b",
-                                                    opened_on=dt.date(2026, 5, 10)))
+    await world.bus.publish(
+        petitions_v1.CaseOpened(case_id="case-1", report_id="r-1", cadre_id="c-b", opened_on=dt.date(2026, 5, 10))
+    )
     await world.settle("petitions", 1)
     world.app.dependency_overrides[deps.today] = lambda: dt.date(2026, 10, 1)
     city = (await world.get("/dashboard-parts/tolerance", "discipline_officer", org_unit_id="city")).json()
@@ -67,7 +73,10 @@ async def test_the_bulk_as_of_query_returns_the_restrictions_applying_that_day(w
         before = await active_restrictions(conn, ["c-a", "c-b"], dt.date(2026, 6, 9))
     assert sorted(e for _, e, _ in found["c-a"]) == ["GRADE_NOT_EXCELLENT"]
     assert sorted((e, last) for _, e, last in found["c-b"]) == [
-        ("GRADE_UNDETERMINED", dt.date(2026, 12, 31)), ("NO_LEVEL_PROMOTION", dt.date(2027, 6, 9)),
-        ("NO_POST_PROMOTION", dt.date(2027, 6, 9)), ("NO_RANK_PROMOTION", dt.date(2027, 6, 9)),
-        ("NO_SALARY_STEP", dt.date(2027, 6, 9))]
+        ("GRADE_UNDETERMINED", dt.date(2026, 12, 31)),
+        ("NO_LEVEL_PROMOTION", dt.date(2027, 6, 9)),
+        ("NO_POST_PROMOTION", dt.date(2027, 6, 9)),
+        ("NO_RANK_PROMOTION", dt.date(2027, 6, 9)),
+        ("NO_SALARY_STEP", dt.date(2027, 6, 9)),
+    ]
     assert "c-h" not in found and before == {}

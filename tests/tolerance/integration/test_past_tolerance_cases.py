@@ -15,10 +15,17 @@ D = dt.date
 
 
 def past(**extra: Any) -> dict[str, Any]:
-    return {"cadre_id": "c-a", "decision": "EXEMPT", "applied_on": "2024-04-10", "decided_on": "2024-05-20",
-            "reasons": "a pilot reform under time pressure; all six conditions met",
-            "body": "municipal party committee", "document_number": "市委容〔2024〕2号", "source": "PAPER_RECORD",
-            **extra}
+    return {
+        "cadre_id": "c-a",
+        "decision": "EXEMPT",
+        "applied_on": "2024-04-10",
+        "decided_on": "2024-05-20",
+        "reasons": "a pilot reform under time pressure; all six conditions met",
+        "body": "municipal party committee",
+        "document_number": "市委容〔2024〕2号",
+        "source": "PAPER_RECORD",
+        **extra,
+    }
 
 
 async def active(world, day: str) -> list[dict[str, Any]]:
@@ -29,11 +36,18 @@ async def active(world, day: str) -> list[dict[str, Any]]:
 
 async def test_a_past_exemption_closes_the_investigation_on_its_real_date_and_is_corrected_append_only(world):
     # An investigation opened in 2024 on a report found substantiated: its bars run until the handling.
-    await world.bus.publish(petitions_v1.CaseOpened(case_id="case-h", report_id="r-h", cadre_id="c-a",
-                                                    opened_on=D(2024, 2, 1)))
-    await world.bus.publish(petitions_v1.ReportClosed(
-        report_id="r-h", outcome=ReportOutcome.SUBSTANTIATED, case_ids=["case-h"], closed_on=D(2024, 4, 1),
-        cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id="c-a", outcome=ReportOutcome.SUBSTANTIATED)]))
+    await world.bus.publish(
+        petitions_v1.CaseOpened(case_id="case-h", report_id="r-h", cadre_id="c-a", opened_on=D(2024, 2, 1))
+    )
+    await world.bus.publish(
+        petitions_v1.ReportClosed(
+            report_id="r-h",
+            outcome=ReportOutcome.SUBSTANTIATED,
+            case_ids=["case-h"],
+            closed_on=D(2024, 4, 1),
+            cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id="c-a", outcome=ReportOutcome.SUBSTANTIATED)],
+        )
+    )
     await world.settle("petitions", 2)
     [investigation] = await world.records(orm.investigation)
     assert investigation["status"] == "CONCLUDING"
@@ -45,14 +59,25 @@ async def test_a_past_exemption_closes_the_investigation_on_its_real_date_and_is
     first = r.json()
     assert first["outcome"] == "RECORDED" and first["revision"] == 1
     case = (await world.get(f"/tolerance-cases/{first['id']}")).json()
-    assert (case["status"], case["decision"], case["applied_on"], case["decided_on"]) == \
-        ("CLOSED", "EXEMPT", "2024-04-10", "2024-05-20")
+    assert (case["status"], case["decision"], case["applied_on"], case["decided_on"]) == (
+        "CLOSED",
+        "EXEMPT",
+        "2024-04-10",
+        "2024-05-20",
+    )
     # The live effect on the real date: the investigation closes on 2024-05-20, its bars end on the 19th.
     [investigation] = await world.records(orm.investigation)
-    assert (investigation["status"], investigation["result"], investigation["closed_on"]) == \
-        ("CLOSED", "NO_SANCTION", D(2024, 5, 20))
+    assert (investigation["status"], investigation["result"], investigation["closed_on"]) == (
+        "CLOSED",
+        "NO_SANCTION",
+        D(2024, 5, 20),
+    )
     assert {i["effect"] for i in await active(world, "2024-05-19")} == {
-        "NO_POST_PROMOTION", "NO_RANK_PROMOTION", "NO_LEVEL_PROMOTION", "GRADE_UNDETERMINED"}
+        "NO_POST_PROMOTION",
+        "NO_RANK_PROMOTION",
+        "NO_LEVEL_PROMOTION",
+        "GRADE_UNDETERMINED",
+    }
     assert await active(world, "2024-05-20") == []
     # As of a day, the dossier part knows the case from its real application date.
     for day, count in (("2024-04-09", 0), ("2024-04-10", 1)):
@@ -61,32 +86,47 @@ async def test_a_past_exemption_closes_the_investigation_on_its_real_date_and_is
     # The live events, through the outbox, on the real dates.
     new = [e for e in await world.emitted() if e not in before]
     [granted] = [e for e in new if "decision" in e]
-    assert (granted["caseId"], granted["decision"], granted["decidedOn"], granted["sourceRefs"]) == \
-        (first["id"], "EXEMPT", "2024-05-20", [{"type": "REPORT", "id": "r-h"}])
+    assert (granted["caseId"], granted["decision"], granted["decidedOn"], granted["sourceRefs"]) == (
+        first["id"],
+        "EXEMPT",
+        "2024-05-20",
+        [{"type": "REPORT", "id": "r-h"}],
+    )
     [closed] = [e for e in new if "result" in e]
     assert (closed["closedOn"], closed["result"]) == ("2024-05-20", "NO_SANCTION")
     lifted = [e for e in new if e.get("status") == "LIFTED"]
     assert len(lifted) == 4 and {e["endsOn"] for e in lifted} == {"2024-05-19"}
     # A tolerated incident restricts nobody later, as live.
-    r = await world.post("/sanctions", {"cadre_id": "c-a", "incident_id": incident, "system": "GOV",
-                                        "type": "WARNING", "proposed_on": "2026-06-14"}, create=True)
+    r = await world.post(
+        "/sanctions",
+        {"cadre_id": "c-a", "incident_id": incident, "system": "GOV", "type": "WARNING", "proposed_on": "2026-06-14"},
+        create=True,
+    )
     assert r.status_code == 409 and r.json()["rule"] == "sanction.incident_tolerated", r.text
 
     # The same values again (another source, spacing in the 文号): nothing changes, nothing is sent.
     sent = await world.emitted()
-    r = await world.post("/tolerance-cases/history", past(incident_id=incident, source="IMPORT",
-                                                          document_number="市委容〔2024〕 2号"), create=True)
+    r = await world.post(
+        "/tolerance-cases/history",
+        past(incident_id=incident, source="IMPORT", document_number="市委容〔2024〕 2号"),
+        create=True,
+    )
     assert r.status_code == 200, r.text
     assert r.json() == {**first, "outcome": "UNCHANGED"}
     # A correction of the application date and the reasons: a new revision, the first one kept.
-    r = await world.post("/tolerance-cases/history", past(incident_id=incident, applied_on="2024-04-12",
-                                                          reasons="all six conditions met (corrected minutes)"),
-                         "org_admin", create=True)
+    r = await world.post(
+        "/tolerance-cases/history",
+        past(incident_id=incident, applied_on="2024-04-12", reasons="all six conditions met (corrected minutes)"),
+        "org_admin",
+        create=True,
+    )
     assert r.status_code == 201, r.text
     assert (r.json()["id"], r.json()["revision"], r.json()["outcome"]) == (first["id"], 2, "CORRECTED")
     records = await world.records(orm.tolerance_case_record, orm.tolerance_case_record.c.case_id == first["id"])
     assert sorted((x["revision"], x["applied_on"], x["source"]) for x in records) == [
-        (1, D(2024, 4, 10), "PAPER_RECORD"), (2, D(2024, 4, 12), "PAPER_RECORD")]
+        (1, D(2024, 4, 10), "PAPER_RECORD"),
+        (2, D(2024, 4, 12), "PAPER_RECORD"),
+    ]
     assert (await world.get(f"/tolerance-cases/{first['id']}")).json()["applied_on"] == "2024-04-12"
     assert await world.emitted() == sent
     # The decision itself was applied and sent: not corrected this way.
@@ -96,15 +136,22 @@ async def test_a_past_exemption_closes_the_investigation_on_its_real_date_and_is
 
 
 async def test_a_past_rejection_about_a_described_incident_and_the_rules_of_recording(world):
-    body = past(occurred_on="2023-03-01", summary="a permit issued without the second signature",
-                applied_on="2023-03-20", decision="REJECT", decided_on="2023-06-01",
-                document_number="纪容〔2023〕5号")
+    body = past(
+        occurred_on="2023-03-01",
+        summary="a permit issued without the second signature",
+        applied_on="2023-03-20",
+        decision="REJECT",
+        decided_on="2023-06-01",
+        document_number="纪容〔2023〕5号",
+    )
     # Dates: not in the future (today is 2026-06-15), not before the cadre's entry (2008-07-01), in order.
-    for extra, rule, field in (({"decided_on": "2026-07-01"}, "tolerance_history.future", "decided_on"),
-                               ({"occurred_on": "2008-06-01"}, "tolerance_history.before_entry", "occurred_on"),
-                               ({"applied_on": "2023-02-01"}, "tolerance.applied_on", "applied_on"),
-                               ({"incident_id": "inc-x"}, "tolerance_history.incident", "incident_id"),
-                               ({"mitigated_to": "WARNING"}, "tolerance.mitigated_to", "mitigated_to")):
+    for extra, rule, field in (
+        ({"decided_on": "2026-07-01"}, "tolerance_history.future", "decided_on"),
+        ({"occurred_on": "2008-06-01"}, "tolerance_history.before_entry", "occurred_on"),
+        ({"applied_on": "2023-02-01"}, "tolerance.applied_on", "applied_on"),
+        ({"incident_id": "inc-x"}, "tolerance_history.incident", "incident_id"),
+        ({"mitigated_to": "WARNING"}, "tolerance.mitigated_to", "mitigated_to"),
+    ):
         r = await world.post("/tolerance-cases/history", {**body, **extra}, create=True)
         assert r.status_code == 422, (extra, r.text)
         assert (r.json()["rule"], r.json()["field"]) == (rule, field), r.text

@@ -10,9 +10,13 @@ from services.tolerance.adapters import orm
 async def test_a_decided_sanction_activates_its_restrictions_and_announces_them(world):
     sanction_id, _ = await world.proposal("c-a", "DEMERIT")
     await world.notified(sanction_id)
-    r = await world.post(f"/sanctions/{sanction_id}/defence",
-                         {"defence_on": "2026-05-27", "statement": "the delay came from the supplier"},
-                         "cadre", unit=None, cadre_id="c-a")
+    r = await world.post(
+        f"/sanctions/{sanction_id}/defence",
+        {"defence_on": "2026-05-27", "statement": "the delay came from the supplier"},
+        "cadre",
+        unit=None,
+        cadre_id="c-a",
+    )
     assert r.status_code == 200, r.text
     r = await world.decided(sanction_id)
     assert r.status_code == 200, r.text
@@ -23,8 +27,12 @@ async def test_a_decided_sanction_activates_its_restrictions_and_announces_them(
     assert sanction["defence_statement"] == "the delay came from the supplier"
     restrictions = (await world.get("/restrictions", cadre_id="c-a")).json()["items"]
     assert {(r["effect"], r["ends_on"]) for r in restrictions} == {
-        ("NO_POST_PROMOTION", "2027-06-09"), ("NO_RANK_PROMOTION", "2027-06-09"),
-        ("NO_LEVEL_PROMOTION", "2027-06-09"), ("NO_SALARY_STEP", "2027-06-09"), ("GRADE_UNDETERMINED", "2026-12-31")}
+        ("NO_POST_PROMOTION", "2027-06-09"),
+        ("NO_RANK_PROMOTION", "2027-06-09"),
+        ("NO_LEVEL_PROMOTION", "2027-06-09"),
+        ("NO_SALARY_STEP", "2027-06-09"),
+        ("GRADE_UNDETERMINED", "2026-12-31"),
+    }
 
     effective = await world.emitted("sanction_effective")
     assert len(effective) == 1
@@ -38,8 +46,13 @@ async def test_a_decided_sanction_activates_its_restrictions_and_announces_them(
 async def test_an_assessor_sees_the_sanction_but_not_the_defence_statement(world):
     sanction_id, _ = await world.proposal("c-a", "WARNING")
     await world.notified(sanction_id)
-    await world.post(f"/sanctions/{sanction_id}/defence", {"defence_on": "2026-05-26", "statement": "private words"},
-                     "cadre", unit=None, cadre_id="c-a")
+    await world.post(
+        f"/sanctions/{sanction_id}/defence",
+        {"defence_on": "2026-05-26", "statement": "private words"},
+        "cadre",
+        unit=None,
+        cadre_id="c-a",
+    )
     seen = (await world.get(f"/sanctions/{sanction_id}", "assessor", unit="finance")).json()
     assert seen["defence_on"] == "2026-05-26" and seen["defence_statement"] is None
 
@@ -48,8 +61,12 @@ async def test_organization_department_decides_handling_but_not_government_sanct
     handling = await world.effective("c-b", "REMOVAL_FROM_POST", "ORG_HANDLING", role="org_admin")
     assert (await world.get(f"/sanctions/{handling}")).json()["status"] == "EFFECTIVE"
     incident = await world.incident(["c-b"])
-    r = await world.post("/sanctions", {"cadre_id": "c-b", "incident_id": incident, "system": "GOV",
-                                        "type": "WARNING", "proposed_on": "2026-06-01"}, "org_admin", create=True)
+    r = await world.post(
+        "/sanctions",
+        {"cadre_id": "c-b", "incident_id": incident, "system": "GOV", "type": "WARNING", "proposed_on": "2026-06-01"},
+        "org_admin",
+        create=True,
+    )
     assert r.status_code == 403 and r.json()["rule"] == "sanction.role"
     restrictions = (await world.get("/restrictions", cadre_id="c-b")).json()["items"]
     above = [r for r in restrictions if r["effect"] == "NO_POST_ABOVE_ORIGINAL"]
@@ -58,17 +75,23 @@ async def test_organization_department_decides_handling_but_not_government_sanct
 
 async def test_party_probation_extension_records_the_reason_and_extends_every_bar(world):
     sanction_id = await world.effective("c-b", "PARTY_PROBATION", "PARTY", period_months=12)
-    r = await world.post(f"/sanctions/{sanction_id}/probation-extension",
-                         {"reason": "no sign of repentance during the probation"})
+    r = await world.post(
+        f"/sanctions/{sanction_id}/probation-extension", {"reason": "no sign of repentance during the probation"}
+    )
     assert r.status_code == 200, r.text
     sanction = (await world.get(f"/sanctions/{sanction_id}")).json()
     assert sanction["status"] == "EXTENDED" and sanction["ends_on"] == "2028-06-09"
     extended = await world.emitted("restriction_extended")
     assert {e["effect"]: e["endsOn"] for e in extended} == {
-        "NO_POST_PROMOTION": "2028-06-09", "NO_RANK_PROMOTION": "2028-06-09", "NO_LEVEL_PROMOTION": "2028-06-09",
-        "NO_POST_EQUAL_OR_ABOVE": "2030-06-09"}
-    assert all(e["reason"] == "no sign of repentance during the probation" and not e["discretionaryExtension"]
-               for e in extended)
+        "NO_POST_PROMOTION": "2028-06-09",
+        "NO_RANK_PROMOTION": "2028-06-09",
+        "NO_LEVEL_PROMOTION": "2028-06-09",
+        "NO_POST_EQUAL_OR_ABOVE": "2030-06-09",
+    }
+    assert all(
+        e["reason"] == "no sign of repentance during the probation" and not e["discretionaryExtension"]
+        for e in extended
+    )
     assert await world.count(orm.restriction_extension) == 4
     r = await world.post(f"/sanctions/{sanction_id}/probation-extension", {"reason": "a second extension is illegal"})
     assert r.status_code == 409
@@ -76,11 +99,16 @@ async def test_party_probation_extension_records_the_reason_and_extends_every_ba
 
 async def test_a_discretionary_extension_keeps_the_bar_with_the_reason(world):
     sanction_id = await world.effective("c-a", "WARNING")
-    restriction = next(r for r in (await world.get("/restrictions", cadre_id="c-a")).json()["items"]
-                       if r["effect"] == "NO_RANK_PROMOTION")
-    r = await world.post(f"/restrictions/{restriction['id']}/extension",
-                         {"new_ends_on": "2027-06-10", "reason": "期满影响使用: unit reports ongoing complaints"},
-                         "org_admin")
+    restriction = next(
+        r
+        for r in (await world.get("/restrictions", cadre_id="c-a")).json()["items"]
+        if r["effect"] == "NO_RANK_PROMOTION"
+    )
+    r = await world.post(
+        f"/restrictions/{restriction['id']}/extension",
+        {"new_ends_on": "2027-06-10", "reason": "期满影响使用: unit reports ongoing complaints"},
+        "org_admin",
+    )
     assert r.status_code == 200, r.text
     after = (await world.get(f"/restrictions/{restriction['id']}")).json()
     assert after["ends_on"] == "2027-06-10" and after["discretionary_extension"]

@@ -10,14 +10,17 @@ from tests.tolerance.integration.test_bad_input import problem
 INCIDENT = {"cadre_ids": ["c-a"], "occurred_on": "2026-05-01", "summary": "permit issued late"}
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"loss_amount": 9223372036854775808}, "loss_amount"),  # one above int64
-    ({"loss_amount": 10**30}, "loss_amount"),
-    ({"summary": "permit\u0000issued late"}, "summary"),  # PostgreSQL text cannot hold NUL
-    ({"cadre_ids": ["c-a\u0000"]}, "cadre_ids"),
-    ({"occurred_on": "1800-01-01"}, "occurred_on"),
-    ({"occurred_on": "9999-12-31"}, "occurred_on"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"loss_amount": 9223372036854775808}, "loss_amount"),  # one above int64
+        ({"loss_amount": 10**30}, "loss_amount"),
+        ({"summary": "permit\u0000issued late"}, "summary"),  # PostgreSQL text cannot hold NUL
+        ({"cadre_ids": ["c-a\u0000"]}, "cadre_ids"),
+        ({"occurred_on": "1800-01-01"}, "occurred_on"),
+        ({"occurred_on": "9999-12-31"}, "occurred_on"),
+    ],
+)
 async def test_unstorable_values_are_refused_by_name(world, change, field):
     response = await world.post("/incidents", {**INCIDENT, **change}, create=True)
     problem(response, 422, field=field)
@@ -31,8 +34,11 @@ async def test_the_largest_int64_is_still_accepted(world):
 
 async def test_a_nul_in_a_path_id_or_a_query_parameter_is_refused(world):
     problem(await world.get("/incidents/abc%00def"), 422, field="path")
-    problem(await world.client.get("/api/v1/incidents", params={"cadre_id": "c-a\u0000"},
-                                   headers=world.as_("org_admin")), 422, field="query")
+    problem(
+        await world.client.get("/api/v1/incidents", params={"cadre_id": "c-a\u0000"}, headers=world.as_("org_admin")),
+        422,
+        field="query",
+    )
 
 
 async def test_a_nul_in_a_token_claim_is_a_401_not_a_500(world):

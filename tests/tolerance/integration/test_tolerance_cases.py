@@ -13,39 +13,70 @@ from kernel.contracts.vocabulary import ReportOutcome
 from services.tolerance.adapters import orm
 
 CONDITIONS = ["LAWFUL", "PUBLIC_PURPOSE", "DILIGENT", "NO_PERSONAL_GAIN", "PROPER_PROCEDURE", "REMEDIATED"]
-EXCLUSIONS = ["KNOWING_VIOLATION", "AFTER_EXPLICIT_PROHIBITION", "PRIVATE_GAIN", "REPEATED_AFTER_WARNING",
-              "SERIOUS_LOSS_BY_DERELICTION", "REFUSED_CORRECTION"]
+EXCLUSIONS = [
+    "KNOWING_VIOLATION",
+    "AFTER_EXPLICIT_PROHIBITION",
+    "PRIVATE_GAIN",
+    "REPEATED_AFTER_WARNING",
+    "SERIOUS_LOSS_BY_DERELICTION",
+    "REFUSED_CORRECTION",
+]
 MEMBERS = [{"member_id": f"m{i}", "vote": v} for i, v in enumerate(["FOR", "FOR", "FOR", "AGAINST"])] + [
-    {"member_id": "m-rel", "cadre_id": "c-rel", "recused": True, "recusal_reason": "relative of the applicant"}]
+    {"member_id": "m-rel", "cadre_id": "c-rel", "recused": True, "recusal_reason": "relative of the applicant"}
+]
 
 
 def checklist(unmet=()):
-    return {"conditions": {c: {"holds": c not in unmet, "evidence": f"file {c}"} for c in CONDITIONS},
-            "exclusions": {e: {"holds": False, "evidence": "none found"} for e in EXCLUSIONS},
-            "verification_report_ref": "vr-2026-7"}
+    return {
+        "conditions": {c: {"holds": c not in unmet, "evidence": f"file {c}"} for c in CONDITIONS},
+        "exclusions": {e: {"holds": False, "evidence": "none found"} for e in EXCLUSIONS},
+        "verification_report_ref": "vr-2026-7",
+    }
 
 
 async def verified_case(world, incident, cadre="c-a", unmet=()):
-    r = await world.post("/tolerance-cases", {"incident_id": incident, "cadre_id": cadre, "applied_on": "2026-06-01",
-                                              "statement": "a pilot reform under time pressure",
-                                              "grounds": ["EXPLORATORY_TRIAL"]},
-                         "cadre", unit=None, cadre_id=cadre, create=True)
+    r = await world.post(
+        "/tolerance-cases",
+        {
+            "incident_id": incident,
+            "cadre_id": cadre,
+            "applied_on": "2026-06-01",
+            "statement": "a pilot reform under time pressure",
+            "grounds": ["EXPLORATORY_TRIAL"],
+        },
+        "cadre",
+        unit=None,
+        cadre_id=cadre,
+        create=True,
+    )
     assert r.status_code == 201, r.text
     case_id = r.json()["id"]
-    for method, path, body in [("post", "acceptance", {"accepted": True, "on": "2026-06-02"}),
-                               ("put", "checklist", checklist(unmet)),
-                               ("post", "submission", {"on": "2026-06-05"})]:
-        r = await getattr(world.client, method)(f"/api/v1/tolerance-cases/{case_id}/{path}", json=body,
-                                                headers=world.as_("discipline_officer"))
+    for method, path, body in [
+        ("post", "acceptance", {"accepted": True, "on": "2026-06-02"}),
+        ("put", "checklist", checklist(unmet)),
+        ("post", "submission", {"on": "2026-06-05"}),
+    ]:
+        r = await getattr(world.client, method)(
+            f"/api/v1/tolerance-cases/{case_id}/{path}", json=body, headers=world.as_("discipline_officer")
+        )
         assert r.status_code == 200, (path, r.text)
     return case_id
 
 
 async def decide(world, case_id, decision="EXEMPT", **extra):
-    return await world.post(f"/tolerance-cases/{case_id}/decision",
-                            {"decision": decision, "reasons": "meets the six conditions", "decided_on": "2026-06-08",
-                             "body": "municipal party committee", "body_size": 5, "members": MEMBERS, **extra},
-                            "org_admin")
+    return await world.post(
+        f"/tolerance-cases/{case_id}/decision",
+        {
+            "decision": decision,
+            "reasons": "meets the six conditions",
+            "decided_on": "2026-06-08",
+            "body": "municipal party committee",
+            "body_size": 5,
+            "members": MEMBERS,
+            **extra,
+        },
+        "org_admin",
+    )
 
 
 async def test_an_exempt_decision_withdraws_the_pending_sanction_and_the_case_runs_to_closure(world):
@@ -57,29 +88,41 @@ async def test_an_exempt_decision_withdraws_the_pending_sanction_and_the_case_ru
     assert (await world.get(f"/sanctions/{sanction_id}")).json()["status"] == "WITHDRAWN"
     [granted] = await world.emitted("tolerance_granted")
     assert granted["decision"] == "EXEMPT" and granted["caseId"] == case_id and granted["incidentId"] == incident
-    for path, body in [("notification", {"on": "2026-06-09"}),
-                       ("filing", {"filed_on": "2026-06-10", "publication_scope": "UNIT"}),
-                       ("correction-plan", {"plan": "two-person check on permits", "due_on": "2026-09-30"}),
-                       ("correction-completion", {"done_on": "2026-06-12", "follow_up": "audited"}),
-                       ("closure", {"on": "2026-06-13"})]:
+    for path, body in [
+        ("notification", {"on": "2026-06-09"}),
+        ("filing", {"filed_on": "2026-06-10", "publication_scope": "UNIT"}),
+        ("correction-plan", {"plan": "two-person check on permits", "due_on": "2026-09-30"}),
+        ("correction-completion", {"done_on": "2026-06-12", "follow_up": "audited"}),
+        ("closure", {"on": "2026-06-13"}),
+    ]:
         r = await world.post(f"/tolerance-cases/{case_id}/{path}", body, "org_admin")
         assert r.status_code == 200, (path, r.text)
     case = (await world.get(f"/tolerance-cases/{case_id}")).json()
     assert case["status"] == "CLOSED" and case["decision"] == "EXEMPT" and case["publication_scope"] == "UNIT"
     assert case["members"][-1]["recused"] and case["conditions"]["REMEDIATED"]["holds"]
     # The invariant: a tolerated incident never produces a restriction here.
-    r = await world.post("/sanctions", {"cadre_id": "c-a", "incident_id": incident, "system": "GOV", "type": "WARNING",
-                                        "proposed_on": "2026-06-14"}, create=True)
+    r = await world.post(
+        "/sanctions",
+        {"cadre_id": "c-a", "incident_id": incident, "system": "GOV", "type": "WARNING", "proposed_on": "2026-06-14"},
+        create=True,
+    )
     assert r.status_code == 409 and r.json()["rule"] == "sanction.incident_tolerated"
     assert await world.count(orm.restriction) == 0
 
 
 async def test_an_exempt_incident_lifts_its_investigation_and_ignores_later_accountability(world):
-    await world.bus.publish(petitions_v1.CaseOpened(case_id="case-1", report_id="r-1", cadre_id="c-a",
-                                                    opened_on=dt.date(2026, 5, 10)))
-    await world.bus.publish(petitions_v1.ReportClosed(
-        report_id="r-1", outcome=ReportOutcome.SUBSTANTIATED, case_ids=["case-1"], closed_on=dt.date(2026, 5, 30),
-        cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id="c-a", outcome=ReportOutcome.SUBSTANTIATED)]))
+    await world.bus.publish(
+        petitions_v1.CaseOpened(case_id="case-1", report_id="r-1", cadre_id="c-a", opened_on=dt.date(2026, 5, 10))
+    )
+    await world.bus.publish(
+        petitions_v1.ReportClosed(
+            report_id="r-1",
+            outcome=ReportOutcome.SUBSTANTIATED,
+            case_ids=["case-1"],
+            closed_on=dt.date(2026, 5, 30),
+            cadre_outcomes=[petitions_v1.CadreOutcome(cadre_id="c-a", outcome=ReportOutcome.SUBSTANTIATED)],
+        )
+    )
     await world.settle("petitions", 2)
     [investigation] = await world.records(orm.investigation)
     incident = investigation["incident_id"]
@@ -90,9 +133,18 @@ async def test_an_exempt_incident_lifts_its_investigation_and_ignores_later_acco
     assert await world.count(orm.restriction, orm.restriction.c.status == "ACTIVE") == 0
     [granted] = await world.emitted("tolerance_granted")
     assert granted["sourceRefs"] == [{"type": "REPORT", "id": "r-1"}]
-    await world.bus.publish(appraisal_v1.InactionConfirmed(
-        finding_id="if-1", cadre_id="c-a", item_code="NA-1", severity=2, triggers_accountability=True,
-        occurred_on=dt.date(2026, 5, 1), confirmed_on=dt.date(2026, 6, 9), incident_ref=incident))
+    await world.bus.publish(
+        appraisal_v1.InactionConfirmed(
+            finding_id="if-1",
+            cadre_id="c-a",
+            item_code="NA-1",
+            severity=2,
+            triggers_accountability=True,
+            occurred_on=dt.date(2026, 5, 1),
+            confirmed_on=dt.date(2026, 6, 9),
+            incident_ref=incident,
+        )
+    )
     await world.settle("appraisal", 1)
     assert await world.count(orm.sanction) == 0
     assert await world.count(orm.restriction, orm.restriction.c.status == "ACTIVE") == 0
@@ -135,8 +187,12 @@ async def test_the_tolerance_decision_must_come_before_the_sanction_decision(wor
     assert r.status_code == 409 and r.json()["rule"] == "sanction.tolerance_pending"
     assert (await decide(world, case_id, "REJECT", reasons="no")).status_code == 200
     assert (await world.decided(sanction_id)).status_code == 200
-    r = await world.post("/tolerance-cases", {"incident_id": incident, "cadre_id": "c-a", "applied_on": "2026-06-12",
-                                              "statement": "late application"}, "org_admin", create=True)
+    r = await world.post(
+        "/tolerance-cases",
+        {"incident_id": incident, "cadre_id": "c-a", "applied_on": "2026-06-12", "statement": "late application"},
+        "org_admin",
+        create=True,
+    )
     assert r.status_code == 409 and r.json()["rule"] == "tolerance.sanction_already_decided"
 
 
@@ -171,8 +227,9 @@ async def test_every_read_of_a_tolerance_case_and_every_sanction_decision_is_aud
     a = orm.audit_log
     reads = await world.records(a, a.c.object_type == "tolerance-case", a.c.action == "READ")
     assert [(r["roles"], r["purpose"], r["object_id"]) for r in reads] == [("auditor", "INSPECTION", case_id)] * 2
-    assert await world.count(a, a.c.object_type == "sanction", a.c.action == "DECIDE",
-                             a.c.object_id == sanction_id) == 1
+    assert (
+        await world.count(a, a.c.object_type == "sanction", a.c.action == "DECIDE", a.c.object_id == sanction_id) == 1
+    )
     assert await world.count(a, a.c.object_type == "tolerance-case", a.c.action == "DECIDE") == 1
     async with world.runtime.db.reader.connect() as conn:
         assert await verify_chain(conn, a) is None

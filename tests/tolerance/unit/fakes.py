@@ -96,8 +96,10 @@ class FakeIncidents(_Aggregates):
     kind, rule = "incident", "incident.version"
 
     async def by_source(self, ref_type: str, ref_id: str) -> str | None:
-        return next((i.id for i in self.now().values() if any((r.type, r.id) == (ref_type, ref_id)
-                                                                 for r in i.source_refs)), None)
+        return next(
+            (i.id for i in self.now().values() if any((r.type, r.id) == (ref_type, ref_id) for r in i.source_refs)),
+            None,
+        )
 
     async def add_cadre(self, incident_id: str, cadre_id: str) -> None:
         incident = _stored(self.now()[incident_id])
@@ -115,17 +117,26 @@ class FakeSanctions(_Aggregates):
     async def for_incident(self, incident_id: str, cadre_id: str | None = None) -> list[Sanction]:
         return self._where(lambda s: s.incident_id == incident_id and cadre_id in (None, s.cadre_id))
 
-    async def running_until(self, cadre_id: str, system: SanctionSystem, on: dt.date,
-                            exclude: str) -> dt.date | None:
-        ends = [s.ends_on for s in self.now().values() if s.cadre_id == cadre_id and s.system is system
-                and s.id != exclude and s.status in (SanctionStatus.EFFECTIVE, SanctionStatus.EXTENDED)
-                and s.ends_on is not None and s.ends_on > on]
+    async def running_until(self, cadre_id: str, system: SanctionSystem, on: dt.date, exclude: str) -> dt.date | None:
+        ends = [
+            s.ends_on
+            for s in self.now().values()
+            if s.cadre_id == cadre_id
+            and s.system is system
+            and s.id != exclude
+            and s.status in (SanctionStatus.EFFECTIVE, SanctionStatus.EXTENDED)
+            and s.ends_on is not None
+            and s.ends_on > on
+        ]
         return max(ends, default=None)
 
     async def removals_without_reinstatement(self, cadre_ids: Sequence[str], removal_types: Sequence[str]) -> list:
         based = {s for r in self.uow.reinstatements.now().values() for s in r.basis_sanction_ids}
-        return [s for s in self.now().values() if s.cadre_id in cadre_ids and s.type.value in removal_types
-                and s.id not in based]
+        return [
+            s
+            for s in self.now().values()
+            if s.cadre_id in cadre_ids and s.type.value in removal_types and s.id not in based
+        ]
 
 
 class FakeRestrictions(_Aggregates):
@@ -137,12 +148,14 @@ class FakeRestrictions(_Aggregates):
         return [row for _, row in sorted(self.uow.extensions.rows.items())]
 
     async def of_source(self, source_types: Sequence[RestrictionSource], source_id: str) -> list[Restriction]:
-        return self._where(lambda r: r.source_type in source_types and r.source_id == source_id,
-                           key=lambda r: (r.starts_on, r.id))
+        return self._where(
+            lambda r: r.source_type in source_types and r.source_id == source_id, key=lambda r: (r.starts_on, r.id)
+        )
 
     async def of_cadre(self, cadre_id: str, *, active_only: bool = True) -> list[Restriction]:
-        return self._where(lambda r: r.cadre_id == cadre_id
-                           and (not active_only or r.status is RestrictionStatus.ACTIVE))
+        return self._where(
+            lambda r: r.cadre_id == cadre_id and (not active_only or r.status is RestrictionStatus.ACTIVE)
+        )
 
     async def add_many(self, restrictions: Iterable[Restriction]) -> None:
         for r in restrictions:
@@ -156,8 +169,14 @@ class FakeRestrictions(_Aggregates):
         self.uow.extensions._put(next(self.uow.serial), values)
 
     async def barred_cadres(self, cadre_ids: Sequence[str], effects: Sequence[str], on: dt.date) -> set[str]:
-        return {r.cadre_id for r in self.now().values() if r.cadre_id in cadre_ids and r.effect.value in effects
-                and r.status is RestrictionStatus.ACTIVE and r.starts_on <= on}
+        return {
+            r.cadre_id
+            for r in self.now().values()
+            if r.cadre_id in cadre_ids
+            and r.effect.value in effects
+            and r.status is RestrictionStatus.ACTIVE
+            and r.starts_on <= on
+        }
 
 
 class FakeInvestigations(_Aggregates):
@@ -167,21 +186,33 @@ class FakeInvestigations(_Aggregates):
         found = self._where(lambda i: i.case_id == case_id)
         return found[0] if found else None
 
-    async def not_closed(self, *, cadre_id: str, report_id: str | None = None, case_ids: Sequence[str] = (),
-                         incident_id: str | None = None) -> list[Investigation]:
+    async def not_closed(
+        self,
+        *,
+        cadre_id: str,
+        report_id: str | None = None,
+        case_ids: Sequence[str] = (),
+        incident_id: str | None = None,
+    ) -> list[Investigation]:
         def linked(i: Investigation) -> bool:
-            return ((report_id is not None and i.report_id == report_id) or i.case_id in case_ids
-                    or (incident_id is not None and i.incident_id == incident_id))
-        return self._where(lambda i: i.cadre_id == cadre_id and i.status is not InvestigationStatus.CLOSED
-                           and linked(i))
+            return (
+                (report_id is not None and i.report_id == report_id)
+                or i.case_id in case_ids
+                or (incident_id is not None and i.incident_id == incident_id)
+            )
+
+        return self._where(
+            lambda i: i.cadre_id == cadre_id and i.status is not InvestigationStatus.CLOSED and linked(i)
+        )
 
 
 class FakeCases(_Aggregates):
     kind, rule = "case", "tolerance_case.version"
 
     async def for_incident(self, incident_id: str, cadre_id: str) -> list[ToleranceCase]:
-        return self._where(lambda c: (c.incident_id, c.cadre_id) == (incident_id, cadre_id),
-                           key=lambda c: (c.applied_on, c.id))
+        return self._where(
+            lambda c: (c.incident_id, c.cadre_id) == (incident_id, cadre_id), key=lambda c: (c.applied_on, c.id)
+        )
 
 
 class FakeReinstatements(_Aggregates):
@@ -250,16 +281,19 @@ class FakeDirectory:
         """Adds an org unit by its path of ids, root first."""
         self.units[path[-1]] = path_of(list(path))
 
-    def cadre(self, cadre_id: str, unit_id: str, *, relatives: Iterable[str] = (),
-              entry_date: dt.date = dt.date(2005, 7, 1)) -> None:
+    def cadre(
+        self, cadre_id: str, unit_id: str, *, relatives: Iterable[str] = (), entry_date: dt.date = dt.date(2005, 7, 1)
+    ) -> None:
         """Adds a cadre in an org unit."""
-        self.cadres[cadre_id] = DirCadre(cadre_id, cadre_id, unit_id, self.units[unit_id], frozenset(relatives),
-                                         True, entry_date=entry_date)
+        self.cadres[cadre_id] = DirCadre(
+            cadre_id, cadre_id, unit_id, self.units[unit_id], frozenset(relatives), True, entry_date=entry_date
+        )
 
     async def for_action(self, principal: Principal, cadre_id: str) -> DirCadre:
         mine = self.cadres.get(principal.cadre_id or "")
-        access = resolve(principal, unit_path=self.units.get(principal.unit_id or ""),
-                         relatives=mine.relative_ids if mine else ())
+        access = resolve(
+            principal, unit_path=self.units.get(principal.unit_id or ""), relatives=mine.relative_ids if mine else ()
+        )
         entry = self.cadres.get(cadre_id)
         if entry is None or not access.sees(entry.cadre_id, entry.org_path, sensitive=True):
             raise cadre_not_found()
@@ -273,8 +307,10 @@ class FakeToleranceUnitOfWork(FakeUnitOfWork):
     """The tolerance records in memory: rows are written at commit only, as a transaction would."""
 
     def __init__(self, policy: Policy | None = None) -> None:
-        super().__init__(to_contracts=to_contracts, context=ToleranceContext(
-            settings=None, calendar=WorkdayCalendar(), policy=policy or Policy()))  # type: ignore[arg-type]
+        super().__init__(
+            to_contracts=to_contracts,
+            context=ToleranceContext(settings=None, calendar=WorkdayCalendar(), policy=policy or Policy()),
+        )  # type: ignore[arg-type]
         self.pending: dict[str, dict[Any, Any]] = {}
         self.serial = itertools.count(1)
         self.incidents = FakeIncidents(self)
@@ -289,8 +325,16 @@ class FakeToleranceUnitOfWork(FakeUnitOfWork):
         self.directory = FakeDirectory()
 
     def _tables(self) -> list[_Table]:
-        return [self.incidents, self.sanctions, self.restrictions, self.investigations, self.cases,
-                self.reinstatements, self.records, self.extensions]
+        return [
+            self.incidents,
+            self.sanctions,
+            self.restrictions,
+            self.investigations,
+            self.cases,
+            self.reinstatements,
+            self.records,
+            self.extensions,
+        ]
 
     async def __aenter__(self) -> FakeToleranceUnitOfWork:
         await super().__aenter__()
@@ -310,9 +354,14 @@ class FakeToleranceUnitOfWork(FakeUnitOfWork):
 
     def seed(self, *items: Incident | ToleranceCase | Sanction | Restriction | Reinstatement) -> None:
         """Stores aggregates as committed rows (version 1 unless set), as an earlier transaction would have."""
-        tables = {Incident: self.incidents, ToleranceCase: self.cases, Sanction: self.sanctions,
-                  Restriction: self.restrictions, Reinstatement: self.reinstatements,
-                  Investigation: self.investigations}
+        tables = {
+            Incident: self.incidents,
+            ToleranceCase: self.cases,
+            Sanction: self.sanctions,
+            Restriction: self.restrictions,
+            Reinstatement: self.reinstatements,
+            Investigation: self.investigations,
+        }
         for item in items:
             item.version = item.version or 1
             tables[type(item)].rows[item.id] = _stored(item)

@@ -110,8 +110,11 @@ def test_party_expulsion_grades_incompetent_then_two_undetermined_years():
     catalogue = build_catalogue()
     rule = catalogue.rule(T.PARTY_EXPULSION)
     period = resolve_period(catalogue, rule, system=S.PARTY, effective_on=EFFECTIVE)
-    grades = [(s.starts_on.year, s.effect) for s in plan_restrictions(rule, effective_on=EFFECTIVE, period=period)
-              if s.effect.value.startswith("GRADE")]
+    grades = [
+        (s.starts_on.year, s.effect)
+        for s in plan_restrictions(rule, effective_on=EFFECTIVE, period=period)
+        if s.effect.value.startswith("GRADE")
+    ]
     assert grades == [(2026, E.GRADE_INCOMPETENT), (2027, E.GRADE_UNDETERMINED), (2028, E.GRADE_UNDETERMINED)]
 
 
@@ -122,11 +125,14 @@ def test_accountability_criticism_affects_only_the_current_year():
     assert period.ends_on == dt.date(2027, 1, 1)
     specs = plan_restrictions(rule, effective_on=EFFECTIVE, period=period)
     assert [(s.effect, s.starts_on, s.ends_on) for s in specs] == [
-        (E.GRADE_NOT_EXCELLENT, EFFECTIVE, dt.date(2027, 1, 1))]
+        (E.GRADE_NOT_EXCELLENT, EFFECTIVE, dt.date(2027, 1, 1))
+    ]
 
 
-@pytest.mark.parametrize(("type_", "system"), [(T.WARNING, S.PARTY), (T.PARTY_WARNING, S.GOV),
-                                               (T.DEMOTION, S.GOV), (T.ADMONISHMENT, S.ORG_HANDLING)])
+@pytest.mark.parametrize(
+    ("type_", "system"),
+    [(T.WARNING, S.PARTY), (T.PARTY_WARNING, S.GOV), (T.DEMOTION, S.GOV), (T.ADMONISHMENT, S.ORG_HANDLING)],
+)
 def test_a_type_outside_its_system_is_refused(type_, system):
     with pytest.raises(RuleViolation) as err:
         build_catalogue().check_system(type_, system)
@@ -149,8 +155,9 @@ def test_recalled_periods_are_configurable():
     assert period.ends_on == dt.date(2027, 3, 10)
 
 
-@pytest.mark.parametrize("overrides", [{"WARNING": 3}, {"PARTY_WARNING": 6}, {"NOPE": 3}, {"ADMONISHMENT": 0},
-                                       {"ADMONISHMENT": 49}])
+@pytest.mark.parametrize(
+    "overrides", [{"WARNING": 3}, {"PARTY_WARNING": 6}, {"NOPE": 3}, {"ADMONISHMENT": 0}, {"ADMONISHMENT": 49}]
+)
 def test_verified_periods_and_nonsense_cannot_be_configured(overrides):
     with pytest.raises(ValueError):
         build_catalogue(overrides)

@@ -38,8 +38,15 @@ def new_id() -> str:
 
 
 def fact(**kw) -> PastFact:
-    base = dict(cadre_id="c1", system=S.GOV, type=T.DEMERIT, decided_on=D(2024, 3, 11),
-                effective_from=D(2024, 3, 11), document_number="市监委〔2024〕7号", source=HistorySource.IMPORT)
+    base = dict(
+        cadre_id="c1",
+        system=S.GOV,
+        type=T.DEMERIT,
+        decided_on=D(2024, 3, 11),
+        effective_from=D(2024, 3, 11),
+        document_number="市监委〔2024〕7号",
+        source=HistorySource.IMPORT,
+    )
     return PastFact(**{**base, **kw})
 
 
@@ -49,16 +56,40 @@ def record(f: PastFact, today: dt.date = TODAY):
 
 def live(f: PastFact, today: dt.date):
     """The live decision of the same sanction on its real date, then the sweep on `today`."""
-    s = Sanction.propose(CAT, sanction_id="san-2", cadre_id=f.cadre_id, system=f.system, type_=f.type,
-                         proposed_on=f.decided_on - dt.timedelta(days=20), today=f.decided_on, incident_id="i",
-                         months=f.period_months, combined_count=f.combined_count)
+    s = Sanction.propose(
+        CAT,
+        sanction_id="san-2",
+        cadre_id=f.cadre_id,
+        system=f.system,
+        type_=f.type,
+        proposed_on=f.decided_on - dt.timedelta(days=20),
+        today=f.decided_on,
+        incident_id="i",
+        months=f.period_months,
+        combined_count=f.combined_count,
+    )
     from kernel.calendar import WorkdayCalendar
-    s.notify_facts(CAT, WorkdayCalendar(), notified_on=f.decided_on - dt.timedelta(days=15), today=f.decided_on,
-                   defence_working_days=5)
+
+    s.notify_facts(
+        CAT,
+        WorkdayCalendar(),
+        notified_on=f.decided_on - dt.timedelta(days=15),
+        today=f.decided_on,
+        defence_working_days=5,
+    )
     effective = None if f.effective_from == f.decided_on else f.effective_from
-    restrictions = s.decide(CAT, decided_on=f.decided_on, today=f.effective_from, decided_by="o", type_=None,
-                            months=None, effective_on=effective, publication_scope="UNIT", guard=ToleranceGuard(),
-                            new_id=new_id)
+    restrictions = s.decide(
+        CAT,
+        decided_on=f.decided_on,
+        today=f.effective_from,
+        decided_by="o",
+        type_=None,
+        months=None,
+        effective_on=effective,
+        publication_scope="UNIT",
+        guard=ToleranceGuard(),
+        new_id=new_id,
+    )
     for r in restrictions:
         if r.ends_on is not None and r.ends_on <= today:
             r.expire(today)
@@ -81,22 +112,37 @@ def test_a_past_demerit_has_the_live_period_and_restrictions_and_is_over_by_toda
     assert all([type(e).__name__ for e in r.events] == ["RestrictionActivated", "RestrictionExpired"] for r in rs)
 
 
-@pytest.mark.parametrize("type_,system,months,effective", [
-    (T.WARNING, S.GOV, None, None), (T.DEMERIT, S.CIVIL_SERVICE, None, None), (T.MAJOR_DEMERIT, S.GOV, None, None),
-    (T.DISMISSAL_FROM_POST, S.GOV, None, None), (T.PARTY_SERIOUS_WARNING, S.PARTY, None, D(2025, 2, 1)),
-    (T.PARTY_PROBATION, S.PARTY, 24, None), (T.PARTY_EXPULSION, S.PARTY, None, None),
-    (T.SUSPENSION_FOR_REVIEW, S.ORG_HANDLING, 4, D(2025, 1, 20)), (T.REMOVAL_FROM_POST, S.ORG_HANDLING, None, None),
-    (T.DEMOTION, S.ORG_HANDLING, None, None),
-])
+@pytest.mark.parametrize(
+    "type_,system,months,effective",
+    [
+        (T.WARNING, S.GOV, None, None),
+        (T.DEMERIT, S.CIVIL_SERVICE, None, None),
+        (T.MAJOR_DEMERIT, S.GOV, None, None),
+        (T.DISMISSAL_FROM_POST, S.GOV, None, None),
+        (T.PARTY_SERIOUS_WARNING, S.PARTY, None, D(2025, 2, 1)),
+        (T.PARTY_PROBATION, S.PARTY, 24, None),
+        (T.PARTY_EXPULSION, S.PARTY, None, None),
+        (T.SUSPENSION_FOR_REVIEW, S.ORG_HANDLING, 4, D(2025, 1, 20)),
+        (T.REMOVAL_FROM_POST, S.ORG_HANDLING, None, None),
+        (T.DEMOTION, S.ORG_HANDLING, None, None),
+    ],
+)
 def test_every_kind_matches_the_live_decision_on_its_date(type_, system, months, effective):
-    f = fact(type=type_, system=system, period_months=months, decided_on=D(2025, 1, 13),
-             effective_from=effective or D(2025, 1, 13))
+    f = fact(
+        type=type_,
+        system=system,
+        period_months=months,
+        decided_on=D(2025, 1, 13),
+        effective_from=effective or D(2025, 1, 13),
+    )
     s, rs = record(f)
     ls, lrs = live(f, TODAY)
     assert shape(rs) == shape(lrs)
     assert (s.status, s.ends_on, s.period_months) == (ls.status, ls.ends_on, ls.period_months)
-    assert s.snapshot(CAT).__dict__ | {"sanction_id": "", "incident_id": None} == \
-        ls.snapshot(CAT).__dict__ | {"sanction_id": "", "incident_id": None}
+    assert s.snapshot(CAT).__dict__ | {"sanction_id": "", "incident_id": None} == ls.snapshot(CAT).__dict__ | {
+        "sanction_id": "",
+        "incident_id": None,
+    }
 
 
 @settings(max_examples=60, deadline=None)
@@ -106,24 +152,34 @@ def test_restrictions_by_real_dates_equal_the_live_ones_on_every_day(decided, as
     _, rs = record(f)
     _, lrs = live(f, TODAY)
     day = decided + dt.timedelta(days=as_of - 200)
-    assert sorted(r.effect.value for r in rs if r.active_on(day)) == \
-        sorted(r.effect.value for r in lrs if r.active_on(day))
+    assert sorted(r.effect.value for r in rs if r.active_on(day)) == sorted(
+        r.effect.value for r in lrs if r.active_on(day)
+    )
 
 
-@pytest.mark.parametrize("changes,field,rule", [
-    (dict(decided_on=D(2026, 6, 16), effective_from=D(2026, 6, 16)), "decided_on", "sanction_history.future"),
-    (dict(decided_on=D(1899, 12, 31), effective_from=D(1899, 12, 31)), "decided_on", "sanction_history.too_old"),
-    (dict(effective_from=D(2024, 3, 10)), "effective_from", "sanction_history.effective_from"),
-    (dict(effective_from=D(2024, 3, 12)), "effective_from", "sanction.effective_on"),  # 政务处分法 §8
-    (dict(system=S.ORG_HANDLING, type=T.POST_ADJUSTMENT, effective_from=D(2026, 7, 1)), "effective_from",
-     "sanction_history.future"),
-    (dict(system=S.ADMONISHMENT, type=T.ADMONISHMENT), "system", "sanction_history.system"),
-    (dict(system=S.ACCOUNTABILITY, type=T.ACCOUNTABILITY_CRITICISM), "system", "sanction_history.system"),
-    (dict(document_number="  "), "document_number", "sanction_history.document_number"),
-    (dict(probation_extended_on=D(2024, 6, 1)), "probation_extended_on", "sanction_history.probation_extension"),
-    (dict(probation_extended_on=D(2024, 6, 1), probation_extension_reason="reason long enough"),
-     "probation_extended_on", "sanction.extension_type"),
-])
+@pytest.mark.parametrize(
+    "changes,field,rule",
+    [
+        (dict(decided_on=D(2026, 6, 16), effective_from=D(2026, 6, 16)), "decided_on", "sanction_history.future"),
+        (dict(decided_on=D(1899, 12, 31), effective_from=D(1899, 12, 31)), "decided_on", "sanction_history.too_old"),
+        (dict(effective_from=D(2024, 3, 10)), "effective_from", "sanction_history.effective_from"),
+        (dict(effective_from=D(2024, 3, 12)), "effective_from", "sanction.effective_on"),  # 政务处分法 §8
+        (
+            dict(system=S.ORG_HANDLING, type=T.POST_ADJUSTMENT, effective_from=D(2026, 7, 1)),
+            "effective_from",
+            "sanction_history.future",
+        ),
+        (dict(system=S.ADMONISHMENT, type=T.ADMONISHMENT), "system", "sanction_history.system"),
+        (dict(system=S.ACCOUNTABILITY, type=T.ACCOUNTABILITY_CRITICISM), "system", "sanction_history.system"),
+        (dict(document_number="  "), "document_number", "sanction_history.document_number"),
+        (dict(probation_extended_on=D(2024, 6, 1)), "probation_extended_on", "sanction_history.probation_extension"),
+        (
+            dict(probation_extended_on=D(2024, 6, 1), probation_extension_reason="reason long enough"),
+            "probation_extended_on",
+            "sanction.extension_type",
+        ),
+    ],
+)
 def test_impossible_past_facts_are_refused_naming_the_field(changes, field, rule):
     with pytest.raises(RuleViolation) as exc:
         check_past_fact(CAT, fact(**changes), today=TODAY)
@@ -131,8 +187,7 @@ def test_impossible_past_facts_are_refused_naming_the_field(changes, field, rule
 
 
 def test_organizational_handling_may_take_effect_after_its_decision():
-    f = fact(system=S.ORG_HANDLING, type=T.POST_ADJUSTMENT, decided_on=D(2025, 12, 1),
-             effective_from=D(2025, 12, 8))
+    f = fact(system=S.ORG_HANDLING, type=T.POST_ADJUSTMENT, decided_on=D(2025, 12, 1), effective_from=D(2025, 12, 8))
     s, rs = record(f)
     assert s.status is SanctionStatus.EFFECTIVE and s.ends_on == D(2026, 12, 8)
     assert min(r.starts_on for r in rs) == D(2025, 12, 8)
@@ -151,9 +206,15 @@ def test_the_catalogue_period_rules_hold_for_past_facts():
 
 
 def test_a_probation_extended_in_the_past_runs_24_months_with_its_reason():
-    f = fact(type=T.PARTY_PROBATION, system=S.PARTY, period_months=12, decided_on=D(2025, 3, 3),
-             effective_from=D(2025, 3, 3), probation_extended_on=D(2026, 2, 2),
-             probation_extension_reason="did not show repentance during the term")
+    f = fact(
+        type=T.PARTY_PROBATION,
+        system=S.PARTY,
+        period_months=12,
+        decided_on=D(2025, 3, 3),
+        effective_from=D(2025, 3, 3),
+        probation_extended_on=D(2026, 2, 2),
+        probation_extension_reason="did not show repentance during the term",
+    )
     s, rs = record(f)
     assert s.status is SanctionStatus.EXTENDED and s.ends_on == D(2027, 3, 3)
     assert any(isinstance(e, events.RestrictionExtended) for r in rs for e in r.events)
@@ -167,8 +228,9 @@ def test_a_correction_voids_the_previous_restrictions_and_recomputes():
     s.events.clear()
     for r in rs:
         r.events.clear()
-    corrected, fresh = correct_past(CAT, s, fact(combined_count=3, period_months=36), previous=rs, today=TODAY,
-                                    recorded_by="o", new_id=new_id)
+    corrected, fresh = correct_past(
+        CAT, s, fact(combined_count=3, period_months=36), previous=rs, today=TODAY, recorded_by="o", new_id=new_id
+    )
     assert corrected.id == s.id and corrected.version == s.version
     assert corrected.status is SanctionStatus.EFFECTIVE and corrected.ends_on == D(2027, 3, 11)
     assert {r.status for r in rs} == {RestrictionStatus.VOID}
@@ -181,8 +243,9 @@ def test_a_correction_voids_the_previous_restrictions_and_recomputes():
 def test_same_values_are_the_same_fact_and_provenance_is_not_a_value():
     f = fact()
     s, _ = record(f)
-    assert same_fact(s, dataclasses.replace(f, source=HistorySource.DOSSIER, document_number="市监委〔2024〕 ７号"),
-                     f.values())
+    assert same_fact(
+        s, dataclasses.replace(f, source=HistorySource.DOSSIER, document_number="市监委〔2024〕 ７号"), f.values()
+    )
     assert not same_fact(s, dataclasses.replace(f, period_months=12, combined_count=2), f.values())
     assert normalize_document_number(" 市监委〔２０２４〕 7号 ") == "市监委〔2024〕7号"
 
@@ -191,5 +254,12 @@ def test_a_revoked_or_varied_past_fact_is_not_corrected_by_recording_it_again():
     s, rs = record(fact(decided_on=D(2026, 1, 5), effective_from=D(2026, 1, 5)))
     s.revoke(CAT, appeal_id="ap", on=D(2026, 2, 1), restrictions=rs)
     with pytest.raises(Conflict):
-        correct_past(CAT, s, fact(decided_on=D(2026, 1, 5), effective_from=D(2026, 1, 5), period_months=12),
-                     previous=rs, today=TODAY, recorded_by="o", new_id=new_id)
+        correct_past(
+            CAT,
+            s,
+            fact(decided_on=D(2026, 1, 5), effective_from=D(2026, 1, 5), period_months=12),
+            previous=rs,
+            today=TODAY,
+            recorded_by="o",
+            new_id=new_id,
+        )

@@ -81,8 +81,11 @@ def test_the_running_period_rule_applies_only_to_civil_service_sanctions():
     assert p.ends_on == dt.date(2027, 1, 31)
 
 
-@given(count=st.integers(1, 6), base=st.sampled_from([T.WARNING, T.DEMERIT, T.MAJOR_DEMERIT, T.LEVEL_DEMOTION,
-                                                       T.DISMISSAL_FROM_POST]), data=st.data())
+@given(
+    count=st.integers(1, 6),
+    base=st.sampled_from([T.WARNING, T.DEMERIT, T.MAJOR_DEMERIT, T.LEVEL_DEMOTION, T.DISMISSAL_FROM_POST]),
+    data=st.data(),
+)
 def test_any_accepted_combined_period_lies_between_single_and_min_of_sum_and_48(count, base, data):
     single = CAT.rule(base).period_months
     months = data.draw(st.integers(1, 80))
@@ -112,10 +115,16 @@ def test_party_probation_bars_posts_equal_or_above_for_two_more_years_after_righ
     specs = plan_restrictions(rule, effective_on=dt.date(2026, 3, 1), period=p)
     equal = [s for s in specs if s.effect is E.NO_POST_EQUAL_OR_ABOVE]
     assert [(s.starts_on, s.ends_on) for s in equal] == [(dt.date(2026, 3, 1), dt.date(2029, 3, 1))]
-    promotion = {s.effect: s.ends_on for s in specs if s.effect.value.startswith("NO_") and s.effect not in
-                 (E.NO_POST_EQUAL_OR_ABOVE,)}
-    assert promotion == {E.NO_POST_PROMOTION: dt.date(2027, 3, 1), E.NO_RANK_PROMOTION: dt.date(2027, 3, 1),
-                         E.NO_LEVEL_PROMOTION: dt.date(2027, 3, 1)}
+    promotion = {
+        s.effect: s.ends_on
+        for s in specs
+        if s.effect.value.startswith("NO_") and s.effect not in (E.NO_POST_EQUAL_OR_ABOVE,)
+    }
+    assert promotion == {
+        E.NO_POST_PROMOTION: dt.date(2027, 3, 1),
+        E.NO_RANK_PROMOTION: dt.date(2027, 3, 1),
+        E.NO_LEVEL_PROMOTION: dt.date(2027, 3, 1),
+    }
     grades = [(s.starts_on.year, s.effect) for s in specs if s.effect.value.startswith("GRADE")]
     assert grades == [(2026, E.GRADE_INCOMPETENT), (2027, E.GRADE_UNDETERMINED)]
 

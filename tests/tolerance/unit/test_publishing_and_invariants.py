@@ -30,8 +30,15 @@ def new_id():
 
 
 def restriction(end=dt.date(2026, 9, 1)):
-    return Restriction.activate(restriction_id=new_id(), cadre_id="c", effect=E.NO_RANK_PROMOTION,
-                                source_type=Src.SANCTION, source_id="s", starts_on=dt.date(2026, 3, 1), ends_on=end)
+    return Restriction.activate(
+        restriction_id=new_id(),
+        cadre_id="c",
+        effect=E.NO_RANK_PROMOTION,
+        source_type=Src.SANCTION,
+        source_id="s",
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=end,
+    )
 
 
 def test_events_carry_the_last_day_a_restriction_applies():
@@ -46,12 +53,31 @@ def test_events_carry_the_last_day_a_restriction_applies():
 
 
 def test_sanction_events_carry_the_last_day_of_the_period():
-    s = Sanction.propose(CAT, sanction_id="s1", cadre_id="c", system=S.GOV, type_=T.WARNING,
-                         proposed_on=dt.date(2026, 3, 2), today=dt.date(2026, 3, 2), incident_id=None)
-    s.notify_facts(CAT, WorkdayCalendar(), notified_on=dt.date(2026, 3, 2), today=dt.date(2026, 3, 2),
-                   defence_working_days=1)
-    s.decide(CAT, decided_on=dt.date(2026, 3, 10), today=dt.date(2026, 3, 10), decided_by="o", type_=None, months=None,
-             effective_on=None, publication_scope="UNIT", guard=ToleranceGuard(), new_id=new_id)
+    s = Sanction.propose(
+        CAT,
+        sanction_id="s1",
+        cadre_id="c",
+        system=S.GOV,
+        type_=T.WARNING,
+        proposed_on=dt.date(2026, 3, 2),
+        today=dt.date(2026, 3, 2),
+        incident_id=None,
+    )
+    s.notify_facts(
+        CAT, WorkdayCalendar(), notified_on=dt.date(2026, 3, 2), today=dt.date(2026, 3, 2), defence_working_days=1
+    )
+    s.decide(
+        CAT,
+        decided_on=dt.date(2026, 3, 10),
+        today=dt.date(2026, 3, 10),
+        decided_by="o",
+        type_=None,
+        months=None,
+        effective_on=None,
+        publication_scope="UNIT",
+        guard=ToleranceGuard(),
+        new_id=new_id,
+    )
     [effective] = to_contracts(s.events[-1])
     assert effective.ends_on == dt.date(2026, 9, 9) and effective.period_months == 6
 
@@ -65,17 +91,39 @@ def _months(rule):
 
 
 @settings(max_examples=150, deadline=None)
-@given(type_=st.sampled_from(sorted(CAT.rules, key=str)), decided=st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)),
-       delay=st.integers(0, 2000))
+@given(
+    type_=st.sampled_from(sorted(CAT.rules, key=str)),
+    decided=st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)),
+    delay=st.integers(0, 2000),
+)
 def test_a_sanction_revoked_on_appeal_leaves_no_restriction_in_force(type_, decided, delay):
     rule = CAT.rule(type_)
     system = sorted(rule.systems, key=str)[0]
-    s = Sanction.propose(CAT, sanction_id="s", cadre_id="c", system=system, type_=type_, proposed_on=decided,
-                         today=decided, incident_id=None, months=_months(rule))
+    s = Sanction.propose(
+        CAT,
+        sanction_id="s",
+        cadre_id="c",
+        system=system,
+        type_=type_,
+        proposed_on=decided,
+        today=decided,
+        incident_id=None,
+        months=_months(rule),
+    )
     s.notify_facts(CAT, WorkdayCalendar(), notified_on=decided, today=decided, defence_working_days=1)
     s.record_defence(on=decided, statement="d", today=decided)
-    restrictions = s.decide(CAT, decided_on=decided, today=decided, decided_by="o", type_=None, months=None,
-                            effective_on=None, publication_scope="UNIT", guard=ToleranceGuard(), new_id=new_id)
+    restrictions = s.decide(
+        CAT,
+        decided_on=decided,
+        today=decided,
+        decided_by="o",
+        type_=None,
+        months=None,
+        effective_on=None,
+        publication_scope="UNIT",
+        guard=ToleranceGuard(),
+        new_id=new_id,
+    )
     revoked_on = decided + dt.timedelta(days=delay)
     for r in restrictions:
         if r.ends_on is not None and r.ends_on <= revoked_on:
@@ -91,13 +139,32 @@ def test_a_sanction_revoked_on_appeal_leaves_no_restriction_in_force(type_, deci
 def test_a_tolerated_incident_never_lets_a_sanction_be_decided(type_):
     rule = CAT.rule(type_)
     day = dt.date(2026, 3, 2)
-    s = Sanction.propose(CAT, sanction_id="s", cadre_id="c", system=sorted(rule.systems, key=str)[0], type_=type_,
-                         proposed_on=day, today=day, incident_id="inc", months=_months(rule))
+    s = Sanction.propose(
+        CAT,
+        sanction_id="s",
+        cadre_id="c",
+        system=sorted(rule.systems, key=str)[0],
+        type_=type_,
+        proposed_on=day,
+        today=day,
+        incident_id="inc",
+        months=_months(rule),
+    )
     s.notify_facts(CAT, WorkdayCalendar(), notified_on=day, today=day, defence_working_days=1)
     s.record_defence(on=day, statement="d", today=day)
     try:
-        s.decide(CAT, decided_on=day, today=day, decided_by="o", type_=None, months=None, effective_on=None,
-                 publication_scope="UNIT", guard=ToleranceGuard(exempted=True), new_id=new_id)
+        s.decide(
+            CAT,
+            decided_on=day,
+            today=day,
+            decided_by="o",
+            type_=None,
+            months=None,
+            effective_on=None,
+            publication_scope="UNIT",
+            guard=ToleranceGuard(exempted=True),
+            new_id=new_id,
+        )
     except Exception as exc:
         assert getattr(exc, "rule", None) == "sanction.incident_tolerated"
     else:

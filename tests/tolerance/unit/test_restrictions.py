@@ -27,8 +27,15 @@ _ids = itertools.count()
 
 
 def r(effect=E.NO_RANK_PROMOTION, start=(2026, 1, 1), end=(2026, 7, 1), source=Src.SANCTION):
-    return Restriction.activate(restriction_id=f"r{next(_ids)}", cadre_id="c1", effect=effect, source_type=source,
-                                source_id="s1", starts_on=dt.date(*start), ends_on=dt.date(*end) if end else None)
+    return Restriction.activate(
+        restriction_id=f"r{next(_ids)}",
+        cadre_id="c1",
+        effect=effect,
+        source_type=source,
+        source_id="s1",
+        starts_on=dt.date(*start),
+        ends_on=dt.date(*end) if end else None,
+    )
 
 
 def test_active_from_the_start_until_the_day_before_the_end():
@@ -79,11 +86,13 @@ def test_an_extension_needs_a_recorded_reason_and_a_later_end():
         x.extend(new_ends_on=dt.date(2027, 1, 1), reason="short", today=dt.date(2026, 6, 1), discretionary=True)
     assert err.value.rule == "restriction.extension_reason"
     with pytest.raises(RuleViolation) as err:
-        x.extend(new_ends_on=dt.date(2026, 6, 1), reason="unit objects to use", today=dt.date(2026, 5, 1),
-                 discretionary=True)
+        x.extend(
+            new_ends_on=dt.date(2026, 6, 1), reason="unit objects to use", today=dt.date(2026, 5, 1), discretionary=True
+        )
     assert err.value.rule == "restriction.extension_dates"
-    x.extend(new_ends_on=dt.date(2027, 1, 1), reason="unit objects to use", today=dt.date(2026, 6, 1),
-             discretionary=True)
+    x.extend(
+        new_ends_on=dt.date(2027, 1, 1), reason="unit objects to use", today=dt.date(2026, 6, 1), discretionary=True
+    )
     assert x.ends_on == dt.date(2027, 1, 1) and x.discretionary_extension and x.reason == "unit objects to use"
     assert isinstance(x.events[-1], events.RestrictionExtended) and x.events[-1].state.status == "ACTIVE"
 
@@ -91,17 +100,29 @@ def test_an_extension_needs_a_recorded_reason_and_a_later_end():
 def test_the_organization_may_extend_an_expired_restriction_for_which_use_is_still_affected():
     x = r()
     x.expire(dt.date(2026, 7, 1))
-    x.extend(new_ends_on=dt.date(2026, 12, 1), reason="期满影响使用: serious public complaints",
-             today=dt.date(2026, 7, 2), discretionary=True)
+    x.extend(
+        new_ends_on=dt.date(2026, 12, 1),
+        reason="期满影响使用: serious public complaints",
+        today=dt.date(2026, 7, 2),
+        discretionary=True,
+    )
     assert x.status is St.ACTIVE and x.active_on(dt.date(2026, 11, 30))
     lifted = r()
     lifted.lift(dt.date(2026, 2, 1), "APPEAL_REVOKED")
     with pytest.raises(InvalidTransition):
-        lifted.extend(new_ends_on=dt.date(2027, 1, 1), reason="not allowed after revocation",
-                      today=dt.date(2026, 3, 1), discretionary=True)
+        lifted.extend(
+            new_ends_on=dt.date(2027, 1, 1),
+            reason="not allowed after revocation",
+            today=dt.date(2026, 3, 1),
+            discretionary=True,
+        )
     with pytest.raises(RuleViolation) as err:
-        r(end=None).extend(new_ends_on=dt.date(2027, 1, 1), reason="open-ended cannot move", today=dt.date(2026, 3, 1),
-                           discretionary=True)
+        r(end=None).extend(
+            new_ends_on=dt.date(2027, 1, 1),
+            reason="open-ended cannot move",
+            today=dt.date(2026, 3, 1),
+            discretionary=True,
+        )
     assert err.value.rule == "restriction.open_ended"
 
 
@@ -122,8 +143,10 @@ def test_disjoint_periods_leave_a_gap_and_an_open_end_dominates():
     a = r(start=(2026, 1, 1), end=(2026, 3, 1))
     b = r(start=(2026, 5, 1), end=(2026, 6, 1))
     c = r(start=(2026, 5, 15), end=None, source=Src.INVESTIGATION)
-    assert merged_intervals([a, b, c], E.NO_RANK_PROMOTION) == [(dt.date(2026, 1, 1), dt.date(2026, 3, 1)),
-                                                                 (dt.date(2026, 5, 1), None)]
+    assert merged_intervals([a, b, c], E.NO_RANK_PROMOTION) == [
+        (dt.date(2026, 1, 1), dt.date(2026, 3, 1)),
+        (dt.date(2026, 5, 1), None),
+    ]
     assert barred_until([a, b, c], E.NO_RANK_PROMOTION, dt.date(2026, 4, 1)) is False
     assert barred_until([a, b, c], E.NO_RANK_PROMOTION, dt.date(2026, 5, 2)) is None
 
@@ -150,9 +173,15 @@ def restriction_sets(draw):
         start = draw(dates)
         length = draw(st.one_of(st.none(), st.integers(1, 900)))
         effect = draw(st.sampled_from([E.NO_RANK_PROMOTION, E.NO_POST_PROMOTION, E.GRADE_UNDETERMINED]))
-        x = Restriction.activate(restriction_id=f"h{next(_ids)}", cadre_id="c", effect=effect,
-                                 source_type=Src.SANCTION, source_id="s", starts_on=start,
-                                 ends_on=None if length is None else start + dt.timedelta(days=length))
+        x = Restriction.activate(
+            restriction_id=f"h{next(_ids)}",
+            cadre_id="c",
+            effect=effect,
+            source_type=Src.SANCTION,
+            source_id="s",
+            starts_on=start,
+            ends_on=None if length is None else start + dt.timedelta(days=length),
+        )
         if draw(st.booleans()):
             x.lift(draw(dates), "LIFTED")
         items.append(x)
@@ -169,6 +198,7 @@ def test_the_union_holds_exactly_the_effects_of_some_restriction_active_that_day
         assert (until is not False) == active
         if until:
             # Barred every day up to the merged end, and free on the end day itself.
-            assert all(any(x.effect is effect and x.active_on(d) for x in items)
-                       for d in (day, until - dt.timedelta(days=1)))
+            assert all(
+                any(x.effect is effect and x.active_on(d) for x in items) for d in (day, until - dt.timedelta(days=1))
+            )
             assert not any(x.effect is effect and x.active_on(until) for x in items)

@@ -28,8 +28,17 @@ def new_id():
 
 
 def proposed(type_=T.DEMERIT, system=S.GOV, **kw):
-    return Sanction.propose(CAT, sanction_id="s1", cadre_id="c1", system=system, type_=type_,
-                            proposed_on=dt.date(2026, 3, 2), today=dt.date(2026, 3, 2), incident_id="inc-1", **kw)
+    return Sanction.propose(
+        CAT,
+        sanction_id="s1",
+        cadre_id="c1",
+        system=system,
+        type_=type_,
+        proposed_on=dt.date(2026, 3, 2),
+        today=dt.date(2026, 3, 2),
+        incident_id="inc-1",
+        **kw,
+    )
 
 
 def in_window(type_=T.DEMERIT, system=S.GOV, **kw):
@@ -40,9 +49,19 @@ def in_window(type_=T.DEMERIT, system=S.GOV, **kw):
 
 
 def decide(s, on=dt.date(2026, 3, 10), type_=None, months=None, guard=ToleranceGuard(), **kw):
-    return s.decide(CAT, decided_on=on, today=on, decided_by="officer", type_=type_, months=months,
-                    effective_on=kw.pop("effective_on", None), publication_scope="UNIT", guard=guard, new_id=new_id,
-                    **kw)
+    return s.decide(
+        CAT,
+        decided_on=on,
+        today=on,
+        decided_by="officer",
+        type_=type_,
+        months=months,
+        effective_on=kw.pop("effective_on", None),
+        publication_scope="UNIT",
+        guard=guard,
+        new_id=new_id,
+        **kw,
+    )
 
 
 def test_the_facts_notice_opens_a_defence_window_of_working_days():
@@ -90,14 +109,24 @@ def test_the_decision_is_never_heavier_than_the_proposal():
         decide(s, type_=T.PARTY_WARNING)  # another family is never comparable
     restrictions = decide(s, type_=T.WARNING)
     assert s.type is T.WARNING and s.ends_on == dt.date(2026, 9, 10)
-    assert {r.effect for r in restrictions} == {E.NO_POST_PROMOTION, E.NO_RANK_PROMOTION, E.NO_LEVEL_PROMOTION,
-                                                E.GRADE_NOT_EXCELLENT}
+    assert {r.effect for r in restrictions} == {
+        E.NO_POST_PROMOTION,
+        E.NO_RANK_PROMOTION,
+        E.NO_LEVEL_PROMOTION,
+        E.GRADE_NOT_EXCELLENT,
+    }
 
 
 def test_a_heavier_sanction_needs_a_new_facts_notice_which_reopens_the_window():
     s = in_window()
-    s.notify_facts(CAT, CAL, notified_on=dt.date(2026, 3, 6), today=dt.date(2026, 3, 6), defence_working_days=5,
-                   type_=T.MAJOR_DEMERIT)
+    s.notify_facts(
+        CAT,
+        CAL,
+        notified_on=dt.date(2026, 3, 6),
+        today=dt.date(2026, 3, 6),
+        defence_working_days=5,
+        type_=T.MAJOR_DEMERIT,
+    )
     assert s.proposed_type is T.MAJOR_DEMERIT and s.defence_due_on == dt.date(2026, 3, 13)
     with pytest.raises(Conflict):
         decide(s, on=dt.date(2026, 3, 13))
@@ -120,18 +149,30 @@ def test_a_government_sanction_takes_effect_on_the_decision_date():
         decide(s, effective_on=dt.date(2026, 3, 11), on=dt.date(2026, 3, 10))
     assert err.value.rule == "sanction.effective_on"
     org = in_window(T.REMOVAL_FROM_POST, S.ORG_HANDLING)
-    restrictions = org.decide(CAT, decided_on=dt.date(2026, 3, 10), today=dt.date(2026, 3, 12), decided_by="o",
-                              type_=None, months=None, effective_on=dt.date(2026, 3, 12), publication_scope="UNIT",
-                              guard=ToleranceGuard(), new_id=new_id)
+    restrictions = org.decide(
+        CAT,
+        decided_on=dt.date(2026, 3, 10),
+        today=dt.date(2026, 3, 12),
+        decided_by="o",
+        type_=None,
+        months=None,
+        effective_on=dt.date(2026, 3, 12),
+        publication_scope="UNIT",
+        guard=ToleranceGuard(),
+        new_id=new_id,
+    )
     assert org.effective_on == dt.date(2026, 3, 12)
     assert all(r.source_type is Src.ORG_HANDLING for r in restrictions)
 
 
-@pytest.mark.parametrize(("guard", "rule"), [
-    (ToleranceGuard(pending_case=True), "sanction.tolerance_pending"),
-    (ToleranceGuard(exempted=True), "sanction.incident_tolerated"),
-    (ToleranceGuard(window_open_until=dt.date(2026, 3, 10)), "sanction.tolerance_window_open"),
-])
+@pytest.mark.parametrize(
+    ("guard", "rule"),
+    [
+        (ToleranceGuard(pending_case=True), "sanction.tolerance_pending"),
+        (ToleranceGuard(exempted=True), "sanction.incident_tolerated"),
+        (ToleranceGuard(window_open_until=dt.date(2026, 3, 10)), "sanction.tolerance_window_open"),
+    ],
+)
 def test_the_tolerance_decision_comes_first(guard, rule):
     with pytest.raises(Conflict) as err:
         decide(in_window(), guard=guard)
@@ -161,32 +202,48 @@ def test_a_civil_service_sanction_during_a_running_one_adds_the_rest_of_it():
 def test_party_probation_extension_moves_the_bars_and_adds_a_graded_year():
     s = in_window(T.PARTY_PROBATION, S.PARTY, months=12)
     restrictions = decide(s)
-    added = s.extend_probation(CAT, reason="no sign of repentance during 察看", today=dt.date(2026, 9, 1),
-                               restrictions=restrictions, new_id=new_id)
+    added = s.extend_probation(
+        CAT,
+        reason="no sign of repentance during 察看",
+        today=dt.date(2026, 9, 1),
+        restrictions=restrictions,
+        new_id=new_id,
+    )
     assert s.status is SanctionStatus.EXTENDED and s.ends_on == dt.date(2028, 3, 10) and s.period_months == 24
     ends = {r.effect: r.ends_on for r in restrictions if not r.effect.value.startswith("GRADE")}
-    assert ends == {E.NO_POST_PROMOTION: dt.date(2028, 3, 10), E.NO_RANK_PROMOTION: dt.date(2028, 3, 10),
-                    E.NO_LEVEL_PROMOTION: dt.date(2028, 3, 10), E.NO_POST_EQUAL_OR_ABOVE: dt.date(2030, 3, 10)}
+    assert ends == {
+        E.NO_POST_PROMOTION: dt.date(2028, 3, 10),
+        E.NO_RANK_PROMOTION: dt.date(2028, 3, 10),
+        E.NO_LEVEL_PROMOTION: dt.date(2028, 3, 10),
+        E.NO_POST_EQUAL_OR_ABOVE: dt.date(2030, 3, 10),
+    }
     assert [(r.effect, r.starts_on.year) for r in added] == [(E.GRADE_UNDETERMINED, 2028)]
     extended = [r for r in restrictions if r.events and isinstance(r.events[-1], events.RestrictionExtended)]
     assert len(extended) == 4 and all(r.reason == "no sign of repentance during 察看" for r in extended)
     with pytest.raises(InvalidTransition):
-        s.extend_probation(CAT, reason="second extension not allowed", today=dt.date(2026, 10, 1),
-                           restrictions=restrictions, new_id=new_id)
+        s.extend_probation(
+            CAT,
+            reason="second extension not allowed",
+            today=dt.date(2026, 10, 1),
+            restrictions=restrictions,
+            new_id=new_id,
+        )
 
 
 def test_only_probation_is_extended_and_only_before_it_ends():
     s = in_window()
     restrictions = decide(s)
     with pytest.raises(RuleViolation) as err:
-        s.extend_probation(CAT, reason="a reason long enough", today=dt.date(2026, 4, 1), restrictions=restrictions,
-                           new_id=new_id)
+        s.extend_probation(
+            CAT, reason="a reason long enough", today=dt.date(2026, 4, 1), restrictions=restrictions, new_id=new_id
+        )
     assert err.value.rule == "sanction.extension_type"
     p = in_window(T.PARTY_PROBATION, S.PARTY, months=12)
     rs = decide(p)
     with pytest.raises(Conflict):
-        p.extend_probation(CAT, reason="a reason long enough", today=dt.date(2027, 3, 10), restrictions=rs,
-                           new_id=new_id)
+        p.extend_probation(
+            CAT, reason="a reason long enough", today=dt.date(2027, 3, 10), restrictions=rs, new_id=new_id
+        )
     with pytest.raises(RuleViolation):
         p.extend_probation(CAT, reason="short", today=dt.date(2026, 4, 1), restrictions=rs, new_id=new_id)
 
@@ -203,12 +260,15 @@ def test_expiry_at_the_end_of_the_period():
 def test_an_appeal_varying_the_sanction_recomputes_period_and_restrictions_from_the_effective_date():
     s = in_window(T.MAJOR_DEMERIT)
     old = decide(s)
-    fresh = s.vary(CAT, new_type=T.WARNING, appeal_id="ap-1", on=dt.date(2026, 5, 1), restrictions=old,
-                   new_id=new_id)
+    fresh = s.vary(CAT, new_type=T.WARNING, appeal_id="ap-1", on=dt.date(2026, 5, 1), restrictions=old, new_id=new_id)
     assert all(r.status is RSt.LIFTED and r.reason == "APPEAL_VARIED" for r in old if r.starts_on < dt.date(2026, 5, 1))
     assert s.type is T.WARNING and s.previous_type is T.MAJOR_DEMERIT and s.ends_on == dt.date(2026, 9, 10)
-    assert {r.effect for r in fresh} == {E.NO_POST_PROMOTION, E.NO_RANK_PROMOTION, E.NO_LEVEL_PROMOTION,
-                                         E.GRADE_NOT_EXCELLENT}
+    assert {r.effect for r in fresh} == {
+        E.NO_POST_PROMOTION,
+        E.NO_RANK_PROMOTION,
+        E.NO_LEVEL_PROMOTION,
+        E.GRADE_NOT_EXCELLENT,
+    }
     assert all(r.starts_on == dt.date(2026, 3, 10) for r in fresh)
     evt = s.events[-1]
     assert isinstance(evt, events.SanctionVaried) and evt.previous_type == "MAJOR_DEMERIT" and evt.appeal_id == "ap-1"
@@ -245,8 +305,14 @@ def test_withdraw_and_mitigate_only_before_the_decision():
     s.mitigate(CAT, case_id="tc-1", to_type=T.WARNING)
     assert s.proposed_type is T.WARNING and s.mitigated_by_case_id == "tc-1"
     with pytest.raises(RuleViolation):
-        s.notify_facts(CAT, CAL, notified_on=dt.date(2026, 3, 3), today=dt.date(2026, 3, 3), defence_working_days=5,
-                       type_=T.DEMERIT)
+        s.notify_facts(
+            CAT,
+            CAL,
+            notified_on=dt.date(2026, 3, 3),
+            today=dt.date(2026, 3, 3),
+            defence_working_days=5,
+            type_=T.DEMERIT,
+        )
     with pytest.raises(RuleViolation) as err:
         in_window(T.WARNING).mitigate(CAT, case_id="tc", to_type=T.DEMERIT)
     assert err.value.rule == "tolerance.mitigation_not_lighter"
@@ -261,19 +327,31 @@ def test_withdraw_and_mitigate_only_before_the_decision():
 
 
 def test_an_admonishment_from_appraisal_is_in_force_from_the_talk():
-    s, restrictions = Sanction.admonish(CAT, sanction_id="s9", cadre_id="c1", issued_on=dt.date(2026, 3, 1),
-                                        external_ref="talk/t-12", new_id=new_id)
+    s, restrictions = Sanction.admonish(
+        CAT, sanction_id="s9", cadre_id="c1", issued_on=dt.date(2026, 3, 1), external_ref="talk/t-12", new_id=new_id
+    )
     assert s.status is SanctionStatus.EFFECTIVE and s.ends_on == dt.date(2026, 9, 1)
     assert {(r.effect, r.ends_on) for r in restrictions} == {
-        (E.NO_POST_PROMOTION, dt.date(2026, 9, 1)), (E.NO_RANK_PROMOTION, dt.date(2026, 9, 1)),
-        (E.NO_LEVEL_PROMOTION, dt.date(2026, 9, 1)), (E.GRADE_NOT_EXCELLENT, dt.date(2027, 1, 1))}
+        (E.NO_POST_PROMOTION, dt.date(2026, 9, 1)),
+        (E.NO_RANK_PROMOTION, dt.date(2026, 9, 1)),
+        (E.NO_LEVEL_PROMOTION, dt.date(2026, 9, 1)),
+        (E.GRADE_NOT_EXCELLENT, dt.date(2027, 1, 1)),
+    }
     assert all(r.source_type is Src.ADMONISHMENT for r in restrictions)
 
 
 def test_a_proposal_in_the_future_or_outside_its_system_is_refused():
     with pytest.raises(RuleViolation) as err:
-        Sanction.propose(CAT, sanction_id="s", cadre_id="c", system=S.GOV, type_=T.WARNING,
-                         proposed_on=dt.date(2026, 3, 3), today=dt.date(2026, 3, 2), incident_id=None)
+        Sanction.propose(
+            CAT,
+            sanction_id="s",
+            cadre_id="c",
+            system=S.GOV,
+            type_=T.WARNING,
+            proposed_on=dt.date(2026, 3, 3),
+            today=dt.date(2026, 3, 2),
+            incident_id=None,
+        )
     assert err.value.rule == "sanction.proposed_on"
     with pytest.raises(RuleViolation) as err:
         proposed(T.PARTY_WARNING, S.GOV)

@@ -8,8 +8,9 @@ SOURCE = "公务员考核规定 §19: 优秀 → 嘉奖; 连续三年优秀 → 
 CONSECUTIVE_FOR_MERIT = 3
 
 
-def proposals_for(year: int, grade: str, final_grades: dict[int, str],
-                  merit_years: frozenset[int] = frozenset()) -> list[tuple[str, str]]:
+def proposals_for(
+    year: int, grade: str, final_grades: dict[int, str], merit_years: frozenset[int] = frozenset()
+) -> list[tuple[str, str]]:
     """Returns the (award type, basis) proposals a final grade of `year` earns.
 
     `final_grades` are the cadre's other final grades by year; `merit_years` are years already counted toward an

@@ -49,6 +49,7 @@ def allocate(pool_cents: int, members: list[Member], coefficients: dict[str, flo
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i][3] - floors[i]), exact[i][0].cadre_id))
     for i in order[:left]:
         floors[i] += 1
-    return [Share(m.cadre_id, m.grade, c, floors[i],
-                  why + (f"; share {c:g}/{total:g} of the pool" if c > 0 else ""))
-            for i, (m, c, why, _) in enumerate(exact)]
+    return [
+        Share(m.cadre_id, m.grade, c, floors[i], why + (f"; share {c:g}/{total:g} of the pool" if c > 0 else ""))
+        for i, (m, c, why, _) in enumerate(exact)
+    ]

@@ -12,8 +12,10 @@ def form_score(scores: dict[str, float], weights: dict[str, float]) -> float:
     missing = [k for k in weights if k not in scores]
     unknown = [k for k in scores if k not in weights]
     if missing or unknown:
-        raise RuleViolation("the form needs a score for exactly these indicators: " + ", ".join(weights),
-                            rule="assessment.form_indicators")
+        raise RuleViolation(
+            "the form needs a score for exactly these indicators: " + ", ".join(weights),
+            rule="assessment.form_indicators",
+        )
     for key, value in scores.items():
         if not 0 <= value <= 100:
             raise RuleViolation(f"indicator {key} must be scored 0..100", rule="assessment.form_indicators")

@@ -111,9 +111,13 @@ class Facts:
 def rules_for(sanction: SanctionFact, year: int) -> list[GradeRule]:
     """Returns the rows that a sanction triggers for an assessment year."""
     offset = year - sanction.effective_on.year
-    return [r for r in SANCTION_RULES
-            if r.sanction_type == sanction.type and r.year_offset == offset
-            and (sanction.period_months or 0) >= r.min_period_months]
+    return [
+        r
+        for r in SANCTION_RULES
+        if r.sanction_type == sanction.type
+        and r.year_offset == offset
+        and (sanction.period_months or 0) >= r.min_period_months
+    ]
 
 
 def evaluate(year: int, facts: Facts, *, as_of: dt.date) -> list[Constraint]:
@@ -142,13 +146,24 @@ def evaluate(year: int, facts: Facts, *, as_of: dt.date) -> list[Constraint]:
         if r.starts_on > last or (r.ends_on is not None and r.ends_on < first) or r.starts_on > as_of:
             continue
         reason = "PENDING_INVESTIGATION" if r.source_type == "INVESTIGATION" else "SANCTION"
-        out.append(Constraint(effect, f"restriction_{r.effect.lower()}", S_RESTRICTION, "S",
-                              f"restriction/{r.restriction_id}", reason))
+        out.append(
+            Constraint(
+                effect, f"restriction_{r.effect.lower()}", S_RESTRICTION, "S", f"restriction/{r.restriction_id}", reason
+            )
+        )
     for i in facts.investigations:
         # 立案 not closed when the grade is decided → 不定等次, whatever year it was opened in.
         if i.opened_on <= as_of and i.investigation_id not in closed_investigations:
-            out.append(Constraint(UD, "investigation_open", S_INVESTIGATION, "S", f"investigation/{i.investigation_id}",
-                                  "PENDING_INVESTIGATION"))
+            out.append(
+                Constraint(
+                    UD,
+                    "investigation_open",
+                    S_INVESTIGATION,
+                    "S",
+                    f"investigation/{i.investigation_id}",
+                    "PENDING_INVESTIGATION",
+                )
+            )
     return out
 
 

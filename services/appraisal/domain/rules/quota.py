@@ -20,14 +20,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from kernel.contracts.vocabulary import AgencyLevel
 from kernel.errors import RuleViolation
 
-SOURCE = ("公务员考核规定 (2020): 优秀 一般掌握在本机关参加年度考核的公务员总人数的20%以内，最多不超过25% "
-          "(article number not verified here) [S-]")
+SOURCE = (
+    "公务员考核规定 (2020): 优秀 一般掌握在本机关参加年度考核的公务员总人数的20%以内，最多不超过25% "
+    "(article number not verified here) [S-]"
+)
 
 # Agency levels that are a 机关/单位 of their own (the quota counts over them); a DIVISION (内设处室) counts within
 # the nearest such ancestor. Source: the statute's "本机关" and kernel.contracts.vocabulary.AgencyLevel.
-COUNTING_LEVELS: frozenset[str] = frozenset({
-    AgencyLevel.CITY_LEADERSHIP, AgencyLevel.MUNICIPAL_AGENCY, AgencyLevel.COUNTY_LEADERSHIP,
-    AgencyLevel.COUNTY_AGENCY, AgencyLevel.TOWNSHIP})
+COUNTING_LEVELS: frozenset[str] = frozenset(
+    {
+        AgencyLevel.CITY_LEADERSHIP,
+        AgencyLevel.MUNICIPAL_AGENCY,
+        AgencyLevel.COUNTY_LEADERSHIP,
+        AgencyLevel.COUNTY_AGENCY,
+        AgencyLevel.TOWNSHIP,
+    }
+)
 COUNTING_SOURCE = "公务员考核规定 (2020): the share is of 本机关参加年度考核的公务员总人数 [S-]"
 
 
@@ -40,17 +48,31 @@ class RoundingRule:
 
 
 ROUNDING_RULES: dict[str, RoundingRule] = {
-    "FLOOR": RoundingRule("FLOOR", "staff × percentage rounded down: the places never exceed the percentage",
-                          SOURCE + ": 以内 / 不超过 read as a ceiling", "S-"),
-    "HALF_UP": RoundingRule("HALF_UP", "staff × percentage rounded half up (may exceed the percentage by < ½ place)",
-                            "configured deviation from the statute's ceiling [D]", "D"),
-    "CEIL": RoundingRule("CEIL", "staff × percentage rounded up (may exceed the percentage by < 1 place)",
-                         "configured deviation from the statute's ceiling [D]", "D"),
+    "FLOOR": RoundingRule(
+        "FLOOR",
+        "staff × percentage rounded down: the places never exceed the percentage",
+        SOURCE + ": 以内 / 不超过 read as a ceiling",
+        "S-",
+    ),
+    "HALF_UP": RoundingRule(
+        "HALF_UP",
+        "staff × percentage rounded half up (may exceed the percentage by < ½ place)",
+        "configured deviation from the statute's ceiling [D]",
+        "D",
+    ),
+    "CEIL": RoundingRule(
+        "CEIL",
+        "staff × percentage rounded up (may exceed the percentage by < 1 place)",
+        "configured deviation from the statute's ceiling [D]",
+        "D",
+    ),
 }
 MIN_ONE_RULE = RoundingRule(
-    "MIN_ONE", "an agency with at least {n} assessed staff has at least one 优秀 place, even where the rounding "
-               "gives none",
-    "provincial implementing rules of 公务员考核规定 (2020) give small agencies one 优秀 place; threshold [D]", "D")
+    "MIN_ONE",
+    "an agency with at least {n} assessed staff has at least one 优秀 place, even where the rounding gives none",
+    "provincial implementing rules of 公务员考核规定 (2020) give small agencies one 优秀 place; threshold [D]",
+    "D",
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +95,14 @@ class Quota:
         """The rounding rules that produced the limit (the rounding, and the minimum when it applied)."""
         applied = [ROUNDING_RULES[self.rounding]]
         if self.min_one_applied:
-            applied.append(RoundingRule(MIN_ONE_RULE.code, MIN_ONE_RULE.text.format(n=self.min_one_from),
-                                        MIN_ONE_RULE.source, MIN_ONE_RULE.confidence))
+            applied.append(
+                RoundingRule(
+                    MIN_ONE_RULE.code,
+                    MIN_ONE_RULE.text.format(n=self.min_one_from),
+                    MIN_ONE_RULE.source,
+                    MIN_ONE_RULE.confidence,
+                )
+            )
         return applied
 
 
@@ -98,8 +126,15 @@ def compute(*, headcount: int, pct: float, rounding: str, min_one_from: int = 0)
     if min_one_from > 0 and headcount >= min_one_from and limit < 1:
         limit = 1
     exact = Decimal(headcount) * Decimal(str(pct)) / Decimal(100)
-    return Quota(headcount=headcount, pct=pct, rounding=rounding, min_one_from=min_one_from, exact=exact,
-                 rounded=rounded, limit=limit)
+    return Quota(
+        headcount=headcount,
+        pct=pct,
+        rounding=rounding,
+        min_one_from=min_one_from,
+        exact=exact,
+        rounded=rounded,
+        limit=limit,
+    )
 
 
 def check_quota(*, headcount: int, excellent_so_far: int, pct: float, rounding: str, min_one_from: int = 0) -> None:
@@ -110,10 +145,14 @@ def check_quota(*, headcount: int, excellent_so_far: int, pct: float, rounding: 
 def check(quota: Quota, excellent_so_far: int) -> None:
     """Refuses one more 优秀 when `excellent_so_far` already fills the quota."""
     if excellent_so_far + 1 > quota.limit:
-        raise RuleViolation(f"the 优秀 quota of this agency is used up ({excellent_so_far} of {quota.limit} "
-                            f"at {quota.pct:g} % of {quota.headcount} assessed, {quota.rounding})",
-                            rule="assessment.excellent_quota", source=SOURCE, limit=quota.limit,
-                            used=excellent_so_far)
+        raise RuleViolation(
+            f"the 优秀 quota of this agency is used up ({excellent_so_far} of {quota.limit} "
+            f"at {quota.pct:g} % of {quota.headcount} assessed, {quota.rounding})",
+            rule="assessment.excellent_quota",
+            source=SOURCE,
+            limit=quota.limit,
+            used=excellent_so_far,
+        )
 
 
 def counting_unit(unit_id: str, chain: Sequence[str], levels: dict[str, str]) -> str:
@@ -143,6 +182,8 @@ def check_quota_pct(pct: float, *, raise_approved: bool, default_pct: float, max
         raise RuleViolation("the quota must be positive", rule="assessment_year.quota_pct")
     ceiling = max_pct if raise_approved else default_pct
     if pct > ceiling:
-        raise RuleViolation(f"the 优秀 quota may not exceed {ceiling:g} %"
-                            + ("" if raise_approved else " without the approved raise"),
-                            rule="assessment_year.quota_pct", source=SOURCE)
+        raise RuleViolation(
+            f"the 优秀 quota may not exceed {ceiling:g} %" + ("" if raise_approved else " without the approved raise"),
+            rule="assessment_year.quota_pct",
+            source=SOURCE,
+        )

@@ -12,7 +12,9 @@ ADMONISHMENT_ROLES = ("org_admin", "discipline_officer")
 SCHEDULE_REASONS = ("TOP_LEADER", "FRONTLINE_TASK")  # 一把手; cadres on urgent and hard front-line tasks
 
 
-def reply_due(talk_type: str, held_on: dt.date, working_days: dict[str, int], calendar: WorkdayCalendar) -> dt.date | None:
+def reply_due(
+    talk_type: str, held_on: dt.date, working_days: dict[str, int], calendar: WorkdayCalendar
+) -> dt.date | None:
     """Returns the reply deadline of a held talk (函询 15 WD [R]), or None for talks that need no reply."""
     days = working_days.get(talk_type)
     if days is None:

@@ -45,40 +45,172 @@ def _p(text: str | None) -> Period | None:
 def _cs_family(target: AppealTarget) -> list[StageRule]:
     # 公务员法 §95–97: personnel decisions (处分, 降职, 免职, annual 不称职, dismissal, pay).
     return [
-        StageRule(target, S.REVIEW, "original body (复核)", _p("30D"), None, False, _p("30D"), None,
-                  "公务员法 §95", "V"),
-        StageRule(target, S.APPEAL, "civil-service authority or the body one level up (申诉)", _p("30D"), _p("15D"),
-                  False, _p("60D"), _p("30D"), "公务员法 §95–96", "V"),
-        StageRule(target, S.REAPPEAL, "one level above the appeal body (再申诉)", None, _p("30D"), True, _p("60D"),
-                  _p("30D"), "公务员法 §95 (再申诉 periods not in the retrieved text)", "R", final=True),
+        StageRule(
+            target, S.REVIEW, "original body (复核)", _p("30D"), None, False, _p("30D"), None, "公务员法 §95", "V"
+        ),
+        StageRule(
+            target,
+            S.APPEAL,
+            "civil-service authority or the body one level up (申诉)",
+            _p("30D"),
+            _p("15D"),
+            False,
+            _p("60D"),
+            _p("30D"),
+            "公务员法 §95–96",
+            "V",
+        ),
+        StageRule(
+            target,
+            S.REAPPEAL,
+            "one level above the appeal body (再申诉)",
+            None,
+            _p("30D"),
+            True,
+            _p("60D"),
+            _p("30D"),
+            "公务员法 §95 (再申诉 periods not in the retrieved text)",
+            "R",
+            final=True,
+        ),
     ]
 
 
-RULES: dict[str, StageRule] = {r.key: r for r in (
-    *_cs_family(T.CS_SANCTION),
-    *_cs_family(T.ANNUAL_GRADE),
-    *_cs_family(T.ORG_HANDLING),
-    StageRule(T.GOV_SANCTION, S.REVIEW, "deciding commission (复审)", _p("1M"), None, False, _p("1M"), None,
-              "监察法 §56; 政务处分法 §55", "V"),
-    StageRule(T.GOV_SANCTION, S.APPEAL, "commission one level up (复核)", None, _p("1M"), True, _p("2M"), None,
-              "监察法 §56; 政务处分法 §55", "V", final=True),
-    StageRule(T.SUPERVISION_CONDUCT, S.APPEAL, "the commission concerned (申诉)", None, None, False, _p("1M"), None,
-              "监察法 (2024) §69", "V"),
-    StageRule(T.SUPERVISION_CONDUCT, S.REAPPEAL, "commission one level up (复查)", None, _p("1M"), True, _p("2M"), None,
-              "监察法 (2024) §69", "V", final=True),
-    StageRule(T.PARTY_DISCIPLINE, S.APPEAL, "deciding party committee or commission (申诉; 复议/复查)", None, None,
-              False, _p("3M"), None, "监督执纪工作规则 §59 (no national filing limit found)", "S"),
-    StageRule(T.PARTY_DISCIPLINE, S.REAPPEAL, "higher party organisations", None, None, True, _p("3M"), None,
-              "监督执纪工作规则 §59 (further appeals: figure not found)", "R", final=True),
-    StageRule(T.ACCOUNTABILITY, S.APPEAL, "the deciding body (问责申诉)", _p("1M"), None, False, _p("1M"), None,
-              "中国共产党问责条例 (2019); 2009 暂行规定 §: 15 d / 30 d", "R", final=True),
-    StageRule(T.CONTRACT, S.APPEAL, "personnel dispute arbitration (人事争议仲裁)", _p("60D"), None, False, None, None,
-              "公务员法 §105", "V", final=True),
-    StageRule(T.XINFANG, S.REVIEW, "the body one level up (复查)", _p("30D"), None, False, _p("30D"), None,
-              "信访工作条例 §35", "V"),
-    StageRule(T.XINFANG, S.APPEAL, "the body one level above (复核; hearing time excluded)", None, _p("30D"), True,
-              _p("30D"), None, "信访工作条例 §36", "V", decision_pausable=True, final=True),
-)}
+RULES: dict[str, StageRule] = {
+    r.key: r
+    for r in (
+        *_cs_family(T.CS_SANCTION),
+        *_cs_family(T.ANNUAL_GRADE),
+        *_cs_family(T.ORG_HANDLING),
+        StageRule(
+            T.GOV_SANCTION,
+            S.REVIEW,
+            "deciding commission (复审)",
+            _p("1M"),
+            None,
+            False,
+            _p("1M"),
+            None,
+            "监察法 §56; 政务处分法 §55",
+            "V",
+        ),
+        StageRule(
+            T.GOV_SANCTION,
+            S.APPEAL,
+            "commission one level up (复核)",
+            None,
+            _p("1M"),
+            True,
+            _p("2M"),
+            None,
+            "监察法 §56; 政务处分法 §55",
+            "V",
+            final=True,
+        ),
+        StageRule(
+            T.SUPERVISION_CONDUCT,
+            S.APPEAL,
+            "the commission concerned (申诉)",
+            None,
+            None,
+            False,
+            _p("1M"),
+            None,
+            "监察法 (2024) §69",
+            "V",
+        ),
+        StageRule(
+            T.SUPERVISION_CONDUCT,
+            S.REAPPEAL,
+            "commission one level up (复查)",
+            None,
+            _p("1M"),
+            True,
+            _p("2M"),
+            None,
+            "监察法 (2024) §69",
+            "V",
+            final=True,
+        ),
+        StageRule(
+            T.PARTY_DISCIPLINE,
+            S.APPEAL,
+            "deciding party committee or commission (申诉; 复议/复查)",
+            None,
+            None,
+            False,
+            _p("3M"),
+            None,
+            "监督执纪工作规则 §59 (no national filing limit found)",
+            "S",
+        ),
+        StageRule(
+            T.PARTY_DISCIPLINE,
+            S.REAPPEAL,
+            "higher party organisations",
+            None,
+            None,
+            True,
+            _p("3M"),
+            None,
+            "监督执纪工作规则 §59 (further appeals: figure not found)",
+            "R",
+            final=True,
+        ),
+        StageRule(
+            T.ACCOUNTABILITY,
+            S.APPEAL,
+            "the deciding body (问责申诉)",
+            _p("1M"),
+            None,
+            False,
+            _p("1M"),
+            None,
+            "中国共产党问责条例 (2019); 2009 暂行规定 §: 15 d / 30 d",
+            "R",
+            final=True,
+        ),
+        StageRule(
+            T.CONTRACT,
+            S.APPEAL,
+            "personnel dispute arbitration (人事争议仲裁)",
+            _p("60D"),
+            None,
+            False,
+            None,
+            None,
+            "公务员法 §105",
+            "V",
+            final=True,
+        ),
+        StageRule(
+            T.XINFANG,
+            S.REVIEW,
+            "the body one level up (复查)",
+            _p("30D"),
+            None,
+            False,
+            _p("30D"),
+            None,
+            "信访工作条例 §35",
+            "V",
+        ),
+        StageRule(
+            T.XINFANG,
+            S.APPEAL,
+            "the body one level above (复核; hearing time excluded)",
+            None,
+            _p("30D"),
+            True,
+            _p("30D"),
+            None,
+            "信访工作条例 §36",
+            "V",
+            decision_pausable=True,
+            final=True,
+        ),
+    )
+}
 
 STAGE_ORDER = (S.REVIEW, S.APPEAL, S.REAPPEAL)
 
@@ -108,8 +240,9 @@ TARGET_PREFIX: dict[AppealTarget, str] = {
     T.SUPERVISION_CONDUCT: "measure",
 }
 # Targets whose decision another service owns and tells us about (the decision must be known before filing).
-PROJECTED = frozenset({T.ANNUAL_GRADE, T.CS_SANCTION, T.GOV_SANCTION, T.PARTY_DISCIPLINE, T.ACCOUNTABILITY,
-                       T.ORG_HANDLING, T.CONTRACT})
+PROJECTED = frozenset(
+    {T.ANNUAL_GRADE, T.CS_SANCTION, T.GOV_SANCTION, T.PARTY_DISCIPLINE, T.ACCOUNTABILITY, T.ORG_HANDLING, T.CONTRACT}
+)
 
 
 def rule_for(rules: Mapping[str, StageRule], target: AppealTarget, stage: AppealStage) -> StageRule | None:
@@ -127,7 +260,7 @@ def next_stage(rules: Mapping[str, StageRule], target: AppealTarget, stage: Appe
     rule = rule_for(rules, target, stage)
     if rule is None or rule.final:
         return None
-    for later in STAGE_ORDER[STAGE_ORDER.index(stage) + 1:]:
+    for later in STAGE_ORDER[STAGE_ORDER.index(stage) + 1 :]:
         if rule_for(rules, target, later) is not None:
             return later
     return None
@@ -144,8 +277,12 @@ def resolve(overrides: Mapping[str, Mapping[str, str | None]] | None = None) -> 
             raise ValueError(f"appeal stage {key} is statutory ({rule.source}) and not configurable")
         changes: dict[str, Period | None] = {}
         for name, text in values.items():
-            field = {"filing": "filing_first", "filing_after": "filing_after", "decision": "decision",
-                     "extension": "max_extension"}.get(name)
+            field = {
+                "filing": "filing_first",
+                "filing_after": "filing_after",
+                "decision": "decision",
+                "extension": "max_extension",
+            }.get(name)
             if field is None:
                 raise ValueError(f"unknown appeal period {name} (use filing, filing_after, decision, extension)")
             changes[field] = _p(text)

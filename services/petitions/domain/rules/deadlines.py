@@ -28,26 +28,79 @@ def _p(text: str) -> Period:
     return Period.parse(text)
 
 
-RULES: dict[str, DeadlineRule] = {r.kind: r for r in (
-    DeadlineRule("ROUTE_UP", _p("5WD"), "receipt", "send a report of a higher commission's remit up",
-                 "纪检监察机关处理检举控告工作规则 §15", "S"),
-    DeadlineRule("LOWER_REGISTER", _p("5WD"), "transfer down", "the lower level registers and accepts or re-transfers",
-                 "纪检监察机关处理检举控告工作规则 §16", "S"),
-    DeadlineRule("ACCEPT_NOTICE", _p("15WD"), "receipt", "tell a real-name reporter that the report was accepted",
-                 "纪检监察机关处理检举控告工作规则 (实名检举 chapter)", "S"),
-    DeadlineRule("FEEDBACK", _p("15WD"), "closure", "give a real-name reporter the result, and record it",
-                 "纪检监察机关处理检举控告工作规则 (实名检举 chapter)", "S"),
-    DeadlineRule("INQUIRY_REPLY", _p("15WD"), "inquiry letter", "the accused replies to the inquiry letter (函询)",
-                 "中国共产党纪律检查机关监督执纪工作规则", "R"),
-    DeadlineRule("STATEMENT", _p("5WD"), "statement request", "the accused states and defends (陈述申辩)",
-                 "政务处分法 §43 (no national figure; local practice)", "D"),
-    DeadlineRule("GENERAL_REGISTER", _p("15D"), "receipt", "register and route a general petition",
-                 "信访工作条例 §22", "V"),
-    DeadlineRule("GENERAL_NOTICE", _p("15D"), "receipt", "tell the petitioner in writing whether it is accepted",
-                 "信访工作条例 §23", "V"),
-    DeadlineRule("GENERAL_CLOSE", _p("60D"), "acceptance", "close a general petition (+≤30 days with approval)",
-                 "信访工作条例 §34", "V", max_extension=_p("30D")),
-)}
+RULES: dict[str, DeadlineRule] = {
+    r.kind: r
+    for r in (
+        DeadlineRule(
+            "ROUTE_UP",
+            _p("5WD"),
+            "receipt",
+            "send a report of a higher commission's remit up",
+            "纪检监察机关处理检举控告工作规则 §15",
+            "S",
+        ),
+        DeadlineRule(
+            "LOWER_REGISTER",
+            _p("5WD"),
+            "transfer down",
+            "the lower level registers and accepts or re-transfers",
+            "纪检监察机关处理检举控告工作规则 §16",
+            "S",
+        ),
+        DeadlineRule(
+            "ACCEPT_NOTICE",
+            _p("15WD"),
+            "receipt",
+            "tell a real-name reporter that the report was accepted",
+            "纪检监察机关处理检举控告工作规则 (实名检举 chapter)",
+            "S",
+        ),
+        DeadlineRule(
+            "FEEDBACK",
+            _p("15WD"),
+            "closure",
+            "give a real-name reporter the result, and record it",
+            "纪检监察机关处理检举控告工作规则 (实名检举 chapter)",
+            "S",
+        ),
+        DeadlineRule(
+            "INQUIRY_REPLY",
+            _p("15WD"),
+            "inquiry letter",
+            "the accused replies to the inquiry letter (函询)",
+            "中国共产党纪律检查机关监督执纪工作规则",
+            "R",
+        ),
+        DeadlineRule(
+            "STATEMENT",
+            _p("5WD"),
+            "statement request",
+            "the accused states and defends (陈述申辩)",
+            "政务处分法 §43 (no national figure; local practice)",
+            "D",
+        ),
+        DeadlineRule(
+            "GENERAL_REGISTER", _p("15D"), "receipt", "register and route a general petition", "信访工作条例 §22", "V"
+        ),
+        DeadlineRule(
+            "GENERAL_NOTICE",
+            _p("15D"),
+            "receipt",
+            "tell the petitioner in writing whether it is accepted",
+            "信访工作条例 §23",
+            "V",
+        ),
+        DeadlineRule(
+            "GENERAL_CLOSE",
+            _p("60D"),
+            "acceptance",
+            "close a general petition (+≤30 days with approval)",
+            "信访工作条例 §34",
+            "V",
+            max_extension=_p("30D"),
+        ),
+    )
+}
 
 APPEAL_DECISION = "APPEAL_DECISION"  # its period comes from the appeal matrix (rules/appeals.py)
 STATEMENT_KINDS = frozenset({"INQUIRY_REPLY", "STATEMENT"})

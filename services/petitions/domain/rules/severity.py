@@ -5,22 +5,54 @@ from __future__ import annotations
 from kernel.contracts.vocabulary import AppealTarget, ContractOutcome, Grade, SanctionType
 
 # 政务处分 and 公务员法 处分: the six sanctions in statutory order [V] (政务处分法 §7; 公务员法 §62).
-_GOV = {SanctionType.WARNING: 1, SanctionType.DEMERIT: 2, SanctionType.MAJOR_DEMERIT: 3,
-        SanctionType.LEVEL_DEMOTION: 4, SanctionType.DISMISSAL_FROM_POST: 5, SanctionType.EXPULSION: 6}
+_GOV = {
+    SanctionType.WARNING: 1,
+    SanctionType.DEMERIT: 2,
+    SanctionType.MAJOR_DEMERIT: 3,
+    SanctionType.LEVEL_DEMOTION: 4,
+    SanctionType.DISMISSAL_FROM_POST: 5,
+    SanctionType.EXPULSION: 6,
+}
 # 党纪处分 in statutory order [S] (纪律处分条例 §8).
-_PARTY = {SanctionType.PARTY_WARNING: 1, SanctionType.PARTY_SERIOUS_WARNING: 2, SanctionType.PARTY_POST_REMOVAL: 3,
-          SanctionType.PARTY_PROBATION: 4, SanctionType.PARTY_EXPULSION: 5}
+_PARTY = {
+    SanctionType.PARTY_WARNING: 1,
+    SanctionType.PARTY_SERIOUS_WARNING: 2,
+    SanctionType.PARTY_POST_REMOVAL: 3,
+    SanctionType.PARTY_PROBATION: 4,
+    SanctionType.PARTY_EXPULSION: 5,
+}
 # 组织处理 and 问责 measures: no statutory order; this ranking is a design proposal [D].
-_ORG = {SanctionType.ACCOUNTABILITY_CRITICISM: 1, SanctionType.ADMONISHMENT: 2, SanctionType.SUSPENSION_FOR_REVIEW: 3,
-        SanctionType.POST_ADJUSTMENT: 4, SanctionType.TRANSFER_UNSUITABLE: 4, SanctionType.RESIGNATION_FOR_FAULT: 5,
-        SanctionType.ORDERED_RESIGNATION: 6, SanctionType.REMOVAL_FROM_POST: 6, SanctionType.DEMOTION: 7}
+_ORG = {
+    SanctionType.ACCOUNTABILITY_CRITICISM: 1,
+    SanctionType.ADMONISHMENT: 2,
+    SanctionType.SUSPENSION_FOR_REVIEW: 3,
+    SanctionType.POST_ADJUSTMENT: 4,
+    SanctionType.TRANSFER_UNSUITABLE: 4,
+    SanctionType.RESIGNATION_FOR_FAULT: 5,
+    SanctionType.ORDERED_RESIGNATION: 6,
+    SanctionType.REMOVAL_FROM_POST: 6,
+    SanctionType.DEMOTION: 7,
+}
 # Annual grades: a better grade is lighter; 不定等次 weighs like 基本称职 (neither counts toward tenure) [D].
 _GRADE = {Grade.EXCELLENT: 0, Grade.COMPETENT: 1, Grade.BASIC: 2, Grade.UNDETERMINED: 2, Grade.INCOMPETENT: 3}
-_CONTRACT = {ContractOutcome.PROMOTE: 0, ContractOutcome.RENEW: 0, ContractOutcome.KEEP: 1, ContractOutcome.DEMOTE: 2,
-             ContractOutcome.NOT_RENEW: 3, ContractOutcome.TERMINATE: 4}
+_CONTRACT = {
+    ContractOutcome.PROMOTE: 0,
+    ContractOutcome.RENEW: 0,
+    ContractOutcome.KEEP: 1,
+    ContractOutcome.DEMOTE: 2,
+    ContractOutcome.NOT_RENEW: 3,
+    ContractOutcome.TERMINATE: 4,
+}
 
-_SANCTION_TARGETS = frozenset({AppealTarget.CS_SANCTION, AppealTarget.GOV_SANCTION, AppealTarget.PARTY_DISCIPLINE,
-                               AppealTarget.ACCOUNTABILITY, AppealTarget.ORG_HANDLING})
+_SANCTION_TARGETS = frozenset(
+    {
+        AppealTarget.CS_SANCTION,
+        AppealTarget.GOV_SANCTION,
+        AppealTarget.PARTY_DISCIPLINE,
+        AppealTarget.ACCOUNTABILITY,
+        AppealTarget.ORG_HANDLING,
+    }
+)
 
 
 def scale_for(target: AppealTarget, original: str | None) -> dict[str, int] | None:

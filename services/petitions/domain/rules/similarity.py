@@ -15,7 +15,7 @@ def shingles(text: str) -> frozenset[str]:
     normal = _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
     if len(normal) < 2:
         return frozenset({normal}) if normal else frozenset()
-    return frozenset(normal[i:i + 2] for i in range(len(normal) - 1))
+    return frozenset(normal[i : i + 2] for i in range(len(normal) - 1))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

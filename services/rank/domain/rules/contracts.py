@@ -23,21 +23,33 @@ class TierEdgeRule:
     confidence: str = "D"
 
 
-SOURCE = ("no statute: 政府雇员 tiers are set by local schemes (this suite's ladder is configured, "
-          "RANK_CONTRACT_GOV_EMPLOYEE_TIERS); the outcome table over the term's grades is docs/rank.md [D]")
+SOURCE = (
+    "no statute: 政府雇员 tiers are set by local schemes (this suite's ladder is configured, "
+    "RANK_CONTRACT_GOV_EMPLOYEE_TIERS); the outcome table over the term's grades is docs/rank.md [D]"
+)
 
 TIER_EDGE_RULES: dict[str, TierEdgeRule] = {
     "DEMOTE": TierEdgeRule(
-        code="contract.lowest_tier_fallback", moves="DEMOTE", edge="lowest", fallbacks=("KEEP", "NOT_RENEW"),
+        code="contract.lowest_tier_fallback",
+        moves="DEMOTE",
+        edge="lowest",
+        fallbacks=("KEEP", "NOT_RENEW"),
         reason="a 基本称职 year asks for one tier down, and there is no tier below the lowest: the contract is kept "
-               "at its tier (KEEP, the default) — 基本称职 is not 不称职, the only grade that ends the contract by "
-               "the outcome table — or, where the scheme so configures, not renewed (NOT_RENEW)",
-        warning="kept at the lowest tier instead of one tier down: the term had a 基本称职 year", source=SOURCE),
+        "at its tier (KEEP, the default) — 基本称职 is not 不称职, the only grade that ends the contract by "
+        "the outcome table — or, where the scheme so configures, not renewed (NOT_RENEW)",
+        warning="kept at the lowest tier instead of one tier down: the term had a 基本称职 year",
+        source=SOURCE,
+    ),
     "PROMOTE": TierEdgeRule(
-        code="contract.highest_tier_fallback", moves="PROMOTE", edge="highest", fallbacks=("RENEW",),
+        code="contract.highest_tier_fallback",
+        moves="PROMOTE",
+        edge="highest",
+        fallbacks=("RENEW",),
         reason="the 优秀 years ask for one tier up, and there is no tier above the highest: the contract is renewed "
-               "at its tier (RENEW)",
-        warning="renewed at the highest tier: the grades would have moved it up", source=SOURCE),
+        "at its tier (RENEW)",
+        warning="renewed at the highest tier: the grades would have moved it up",
+        source=SOURCE,
+    ),
 }
 
 
