@@ -68,7 +68,8 @@ class UnreadableFile(Exception):
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """UTC now to the millisecond: jobs are listed newest first by it, and two can start within one second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:

@@ -76,7 +76,9 @@ async def test_reminders_go_out_once_before_the_due_date(api):
     assert (await deadlines.sweep(runtime.uow, today=TODAY, batch=10)) == {"breached": 0, "reminded": 0}
 
     async def reminded():
-        [event] = await api.published("deadline_approaching")
+        events = await api.published("deadline_approaching")
+        assert len(events) == 1, events  # retried by eventually() until the relay has published it
+        [event] = events
         assert (event["reportId"], event["deadlineKind"], event["dueOn"]) == (soon, "ACCEPT_NOTICE", deadline["due_on"])
 
     await eventually(reminded)
