@@ -379,11 +379,18 @@ async def live_eligibility(
 
 
 async def live_dossier(
-    conn: AsyncConnection, cadre_id: str, *, as_of: dt.date, policies: RankPolicies, principal: Principal
+    conn: AsyncConnection,
+    cadre: dict[str, Any],
+    *,
+    as_of: dt.date,
+    policies: RankPolicies,
+    principal: Principal,
 ) -> dict[str, Any]:
-    """A cadre's history and live evaluation as of a day, from one load of their facts."""
+    """A cadre's history and live evaluation as of a day, from one load of their facts (`cadre`: the register
+    entry the route read already, not selected again)."""
+    cadre_id = cadre["id"]
     reference = await reference_for_read(conn, as_of)
-    facts = (await load_facts(conn, [cadre_id], reference.tree))[cadre_id]
+    facts = (await load_facts(conn, [cadre_id], reference.tree, known=[cadre]))[cadre_id]
     live = await _evaluate_live(
         conn, facts, reference, as_of=as_of, target_rank=None, policies=policies, principal=principal
     )

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import Access, in_subtree, self_service
 from kernel.auth import Principal
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.rank.adapters import orm
-from services.rank.adapters.access import access_of
+from services.rank.adapters.access import CALLER_UNIT_PATH, access_of
+from services.rank.adapters.fact_union import load_holdings
 from services.rank.adapters.identity import id_number_hash as id_number_hash  # what a search by ID number compares
-from services.rank.adapters.repository import load_holdings
 from services.rank.adapters.sql import path_list
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding, at
 from services.rank.domain.names import looks_like_pinyin
@@ -27,14 +27,26 @@ def cadre_clause(access: Access, cadre_col: Any, unit_path_col: Any) -> ColumnEl
     return access.cadre_clause(cadre_col, lambda prefix: in_subtree(unit_path_col, prefix))
 
 
-async def _visible_row(conn: AsyncConnection, principal: Principal, cadre_id: str) -> Any | None:
+def _cadre_row(with_caller: bool) -> Any:
     c, u = orm.cadre, orm.org_unit
-    row = (
-        await conn.execute(
-            select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id).where(c.c.id == cadre_id)
-        )
-    ).first()
-    if row is None or not (await access_of(conn, principal)).sees(cadre_id, row.org_path):
+    query = select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
+    if with_caller:  # the caller's unit path in the same statement
+        query = query.add_columns(CALLER_UNIT_PATH.label("caller_path"))
+    return query.where(c.c.id == bindparam("cadre_id"))
+
+
+# Built once each: the register entry with its unit path, with and without the caller's unit path.
+_CADRE_ROW = {True: _cadre_row(True), False: _cadre_row(False)}
+
+
+async def _visible_row(conn: AsyncConnection, principal: Principal, cadre_id: str) -> Any | None:
+    with_caller = principal.unit_id is not None
+    params = {"cadre_id": cadre_id, **({"caller_unit": principal.unit_id} if with_caller else {})}
+    row = (await conn.execute(_CADRE_ROW[with_caller], params)).first()
+    if row is None:
+        return None
+    caller_path = row.caller_path if with_caller else None
+    if not (await access_of(conn, principal, unit_path=caller_path)).sees(cadre_id, row.org_path):
         return None
     return row
 
@@ -42,7 +54,7 @@ async def _visible_row(conn: AsyncConnection, principal: Principal, cadre_id: st
 async def visible_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
     """Returns the cadre row (with its unit path) if the caller may see it (kernel.access), else None."""
     row = await _visible_row(conn, principal, cadre_id)
-    return None if row is None else dict(row._mapping)
+    return None if row is None else {k: v for k, v in row._mapping.items() if k != "caller_path"}
 
 
 def _unit(row: Any) -> dict[str, Any]:
@@ -90,13 +102,15 @@ async def list_org_units(
     return [_unit(r) for r in rows], cursor
 
 
+_RELATIVES = select(orm.cadre_relative.c.cadre_id, orm.cadre_relative.c.relative_id).where(
+    orm.cadre_relative.c.cadre_id.in_(bindparam("ids", expanding=True))
+)
+
+
 async def _relatives(conn: AsyncConnection, cadre_ids: list[str]) -> dict[str, list[str]]:
-    r = orm.cadre_relative
     out: dict[str, list[str]] = {}
     if cadre_ids:
-        for cadre_id, relative_id in (
-            await conn.execute(select(r.c.cadre_id, r.c.relative_id).where(r.c.cadre_id.in_(cadre_ids)))
-        ).all():
+        for cadre_id, relative_id in (await conn.execute(_RELATIVES, {"ids": list(cadre_ids)})).all():
             out.setdefault(cadre_id, []).append(relative_id)
     return out
 

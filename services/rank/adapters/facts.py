@@ -1,27 +1,22 @@
-"""Loads what the rules need about many cadres at once (set-based: one query per kind per chunk of ids)."""
+"""Loads what the rules need about many cadres at once (set-based: the register entries, the holdings in one UNION
+ALL, the index, and every fact other services told rank in one more UNION ALL; see fact_union.py)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rank.adapters import orm
-from services.rank.adapters.repository import load_holdings
-from services.rank.adapters.sql import loads, path_list
+from services.rank.adapters.fact_union import load_events, load_holdings
+from services.rank.adapters.sql import path_list
 from services.rank.domain.facts import (
-    AwardFact,
     CadreFacts,
-    ClarificationFact,
-    GradeFact,
-    InvestigationFact,
-    RestrictionFact,
-    SanctionFact,
     UnitFact,
-    XinfangFact,
 )
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
 from services.rank.domain.percentile import percentile_rank
@@ -52,111 +47,46 @@ async def load_tree(conn: AsyncConnection) -> OrgTree:
     return OrgTree({r[0]: (r[1], r[2], path_list(r[3])) for r in rows})
 
 
-async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgTree) -> dict[str, CadreFacts]:
-    """Returns the facts of each cadre (missing ids are left out)."""
+_CADRE_FIELDS = (
+    "id",
+    "name",
+    "category",
+    "birth_date",
+    "entry_date",
+    "education",
+    "org_unit_id",
+    "active",
+    "reserve_cadre",
+    "grassroots_experience",
+)
+
+
+async def load_facts(
+    conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgTree, *, known: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, CadreFacts]:
+    """Returns the facts of each cadre (missing ids are left out); `known` register entries (with the fields of
+    `_CADRE_FIELDS`) a read already holds are not selected again."""
     ids = list(cadre_ids)
     if not ids:
         return {}
+    given = [tuple(entry[f] for f in _CADRE_FIELDS) for entry in known if entry["id"] in ids]
+    missing = [i for i in ids if i not in {row[0] for row in given}]
     c = orm.cadre
-    cadres = (
-        await conn.execute(
-            select(
-                c.c.id,
-                c.c.name,
-                c.c.category,
-                c.c.birth_date,
-                c.c.entry_date,
-                c.c.education,
-                c.c.org_unit_id,
-                c.c.active,
-                c.c.reserve_cadre,
-                c.c.grassroots_experience,
-            ).where(c.c.id.in_(ids))
-        )
-    ).all()
+    cadres = given + (
+        list((await conn.execute(select(*(c.c[f] for f in _CADRE_FIELDS)).where(c.c.id.in_(missing)))).all())
+        if missing
+        else []
+    )
     holdings: dict[str, dict[type, list]] = defaultdict(lambda: defaultdict(list))
     for cadre_id, holding in await load_holdings(conn, ids):
         holdings[cadre_id][type(holding)].append(holding)
-    grades: dict[str, list[GradeFact]] = defaultdict(list)
-    g = orm.appraisal_grade
-    for row in (
-        await conn.execute(
-            select(g.c.cadre_id, g.c.year, g.c.grade, g.c.finalized_on, g.c.assessment_id).where(g.c.cadre_id.in_(ids))
-        )
-    ).all():
-        grades[row[0]].append(GradeFact(row[1], row[2], row[3], row[4]))
-    awards: dict[str, list[AwardFact]] = defaultdict(list)
-    a = orm.appraisal_award
-    for row in (
-        await conn.execute(
-            select(a.c.cadre_id, a.c.award_id, a.c.type, a.c.granted_on, a.c.revoked_on).where(
-                a.c.cadre_id.in_(ids), a.c.granted_on.is_not(None)
-            )
-        )
-    ).all():
-        awards[row[0]].append(AwardFact(row[1], row[2], row[3], row[4]))
     percentile = await _index_percentiles(conn, ids, {row[0]: row[6] for row in cadres})
-    restrictions: dict[str, list[RestrictionFact]] = defaultdict(list)
-    r = orm.tolerance_restriction
-    for row in (
-        await conn.execute(
-            select(
-                r.c.cadre_id,
-                r.c.restriction_id,
-                r.c.effect,
-                r.c.starts_on,
-                r.c.ends_on,
-                r.c.status,
-                r.c.source_type,
-                r.c.discretionary_extension,
-            ).where(r.c.cadre_id.in_(ids), r.c.status != "VOID")
-        )
-    ).all():
-        restrictions[row[0]].append(RestrictionFact(row[1], row[2], row[3], row[4], row[5], row[6], row[7]))
-    investigations: dict[str, list[InvestigationFact]] = defaultdict(list)
-    v = orm.tolerance_investigation
-    for row in (
-        await conn.execute(
-            select(v.c.cadre_id, v.c.case_id, v.c.opened_on, v.c.closed_on).where(
-                v.c.cadre_id.in_(ids), v.c.opened_on.is_not(None)
-            )
-        )
-    ).all():
-        investigations[row[0]].append(InvestigationFact(row[1], row[2], row[3]))
-    sanctions: dict[str, list[SanctionFact]] = defaultdict(list)
-    s = orm.tolerance_sanction
-    for row in (
-        await conn.execute(
-            select(s.c.cadre_id, s.c.sanction_id, s.c.type, s.c.effective_on, s.c.ends_on, s.c.status).where(
-                s.c.cadre_id.in_(ids)
-            )
-        )
-    ).all():
-        sanctions[row[0]].append(SanctionFact(row[1], row[2], row[3], row[4], row[5]))
-    flags: dict[str, list[XinfangFact]] = defaultdict(list)
-    x = orm.petitions_report
-    for row in (
-        await conn.execute(
-            select(x.c.cadre_id, x.c.report_id, x.c.received_on, x.c.closed_on).where(x.c.cadre_id.in_(ids))
-        )
-    ).all():
-        flags[row[0]].append(XinfangFact(row[1], row[2], row[3]))
-    clarifications: dict[str, list[ClarificationFact]] = defaultdict(list)
-    k = orm.petitions_clarification
-    for row in (
-        await conn.execute(
-            select(k.c.cadre_id, k.c.clarification_id, k.c.executed_on, k.c.report_ids).where(k.c.cadre_id.in_(ids))
-        )
-    ).all():
-        clarifications[row[0]].append(ClarificationFact(row[1], row[2], tuple(loads(row[3], []))))
-    d = orm.demotion
-    demotion_required = set(
-        (await conn.execute(select(d.c.cadre_id).where(d.c.cadre_id.in_(ids), d.c.status == "REQUIRED"))).scalars()
-    )
+    events = await load_events(conn, ids)
     facts = {}
     for row in cadres:
         cadre_id = row[0]
         h = holdings[cadre_id]
+        e = events.get(cadre_id, {})
         facts[cadre_id] = CadreFacts(
             cadre_id=cadre_id,
             name=row[1],
@@ -172,15 +102,15 @@ async def load_facts(conn: AsyncConnection, cadre_ids: Sequence[str], tree: OrgT
             post_holdings=tuple(h[PostHolding]),
             level_holdings=tuple(h[LevelHolding]),
             assignments=tuple((x, tree.effective_level(x.org_unit_id)) for x in h[Assignment]),
-            grades=tuple(grades[cadre_id]),
-            awards=tuple(awards[cadre_id]),
-            restrictions=tuple(restrictions[cadre_id]),
-            investigations=tuple(investigations[cadre_id]),
-            sanctions=tuple(sanctions[cadre_id]),
-            xinfang_flags=tuple(flags[cadre_id]),
-            clarifications=tuple(clarifications[cadre_id]),
+            grades=tuple(e.get("grade", ())),
+            awards=tuple(e.get("award", ())),
+            restrictions=tuple(e.get("restriction", ())),
+            investigations=tuple(e.get("investigation", ())),
+            sanctions=tuple(e.get("sanction", ())),
+            xinfang_flags=tuple(e.get("xinfang", ())),
+            clarifications=tuple(e.get("clarification", ())),
             index_percentile=percentile.get(cadre_id),
-            demotion_required=cadre_id in demotion_required,
+            demotion_required=bool(e.get("demotion")),
         )
     return facts
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from kernel.db import utcnow
 from kernel.errors import ConcurrencyError
 from services.rank.adapters import orm
+from services.rank.adapters.fact_union import load_holdings
 from services.rank.adapters.sql import path_list, path_str
 from services.rank.domain import events
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
@@ -409,51 +410,3 @@ class CadreRepository:
                 )
             ).scalars()
         )
-
-
-async def load_holdings(conn: AsyncConnection, cadre_ids: Sequence[str]) -> list[tuple[str, Any]]:
-    """Returns (cadre_id, holding) for every holding of the cadres, oldest first per kind."""
-    out: list[tuple[str, Any]] = []
-    rh, ph, lh, oa = orm.rank_holding, orm.post_holding, orm.level_holding, orm.org_assignment
-    for row in (await conn.execute(select(rh).where(rh.c.cadre_id.in_(cadre_ids)).order_by(rh.c.since))).mappings():
-        out.append(
-            (
-                row["cadre_id"],
-                RankHolding(
-                    row["id"],
-                    row["rank_code"],
-                    row["series"],
-                    row["since"],
-                    row["until"],
-                    row["basis"],
-                    row["source_ref"],
-                ),
-            )
-        )
-    for row in (await conn.execute(select(ph).where(ph.c.cadre_id.in_(cadre_ids)).order_by(ph.c.since))).mappings():
-        out.append(
-            (
-                row["cadre_id"],
-                PostHolding(
-                    row["id"],
-                    row["post_code"],
-                    row["since"],
-                    row["until"],
-                    row["basis"],
-                    row["hardship"],
-                    row["source_ref"],
-                ),
-            )
-        )
-    for row in (await conn.execute(select(lh).where(lh.c.cadre_id.in_(cadre_ids)).order_by(lh.c.since))).mappings():
-        out.append(
-            (
-                row["cadre_id"],
-                LevelHolding(
-                    row["id"], row["level"], row["since"], row["until"], row["step"], row["basis"], row["source_ref"]
-                ),
-            )
-        )
-    for row in (await conn.execute(select(oa).where(oa.c.cadre_id.in_(cadre_ids)).order_by(oa.c.since))).mappings():
-        out.append((row["cadre_id"], Assignment(row["id"], row["org_unit_id"], row["since"], row["until"])))
-    return out

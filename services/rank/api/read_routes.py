@@ -131,7 +131,7 @@ async def dossier_part(
     day = as_of or today
     if day > today:
         day = today
-    live = await process_views.live_dossier(conn, cadre_id, as_of=day, policies=policies, principal=principal)
+    live = await process_views.live_dossier(conn, cadre, as_of=day, policies=policies, principal=principal)
     history = live["history"]
     register = {**cadre, "org_unit_id_on_date": history["org_unit_id"]}
     demotions = [
