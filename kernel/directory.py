@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     exists,
     select,
 )
@@ -164,7 +165,7 @@ class Directory:
 
     def __init__(self, tables: DirectoryTables) -> None:
         self.tables = tables
-        t = tables.cadre
+        t, u = tables.cadre, tables.org_unit
         self._entries = select(
             t.c.cadre_id,
             t.c.name,
@@ -177,6 +178,12 @@ class Directory:
             t.c.rank_code,
             t.c.entry_date,
         )
+        # Built once with bind parameters: every scoped request runs them, and a statement built per request pays
+        # SQLAlchemy's coercion and cache key each time (docs/DEVELOPING.md, SQL).
+        self._entry_by_id = self._entries.where(t.c.cadre_id == bindparam("cadre_id"))
+        self._entries_by_ids = self._entries.where(t.c.cadre_id.in_(bindparam("ids", expanding=True)))
+        self._unit_path = select(u.c.path).where(u.c.org_unit_id == bindparam("unit_id"))
+        self._relatives = select(t.c.relative_ids).where(t.c.cadre_id == bindparam("cadre_id"))
 
     def named(self, query: Select, cadre_col: Any) -> Select:
         """Adds the cadre's name, as `cadre_name`, to a query of records keyed by `cadre_col`: lists show people,
@@ -189,8 +196,7 @@ class Directory:
         """Returns the path of an org unit, or None if it is unknown."""
         if not unit_id:
             return None
-        t = self.tables.org_unit
-        return (await conn.execute(select(t.c.path).where(t.c.org_unit_id == unit_id))).scalar()
+        return (await conn.execute(self._unit_path, {"unit_id": unit_id})).scalar()
 
     @staticmethod
     def _entry(r: Any) -> DirCadre:
@@ -198,20 +204,21 @@ class Directory:
 
     async def cadre(self, conn: AsyncConnection, cadre_id: str) -> DirCadre | None:
         """Returns a directory entry, or None."""
-        row = (await conn.execute(self._entries.where(self.tables.cadre.c.cadre_id == cadre_id))).first()
+        row = (await conn.execute(self._entry_by_id, {"cadre_id": cadre_id})).first()
         return None if row is None else self._entry(row)
 
     async def cadres(self, conn: AsyncConnection, cadre_ids: list[str]) -> dict[str, DirCadre]:
         """Returns the directory entries of several cadres in one query, by id (unknown ids are absent)."""
-        query = self._entries.where(self.tables.cadre.c.cadre_id.in_(sorted(set(cadre_ids))))
-        return {r[0]: self._entry(r) for r in (await conn.execute(query)).all()}
+        if not cadre_ids:
+            return {}
+        rows = (await conn.execute(self._entries_by_ids, {"ids": sorted(set(cadre_ids))})).all()
+        return {r[0]: self._entry(r) for r in rows}
 
     async def access(self, conn: AsyncConnection, principal: Principal) -> Access:
         """Resolves the caller's access (kernel.access) from this directory: unit path and relatives."""
         relatives: frozenset[str] = frozenset()
         if principal.cadre_id:
-            t = self.tables.cadre
-            raw = (await conn.execute(select(t.c.relative_ids).where(t.c.cadre_id == principal.cadre_id))).scalar()
+            raw = (await conn.execute(self._relatives, {"cadre_id": principal.cadre_id})).scalar()
             relatives = frozenset(orjson.loads(raw)) if raw else frozenset()
         return resolve(principal, unit_path=await self.unit_path(conn, principal.unit_id), relatives=relatives)
 
