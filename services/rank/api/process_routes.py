@@ -141,16 +141,14 @@ async def compute_candidates(
     uow: UowDep,
     principal: PrincipalDep,
     today: TodayDep,
-    runtime: RuntimeDep,
     idem: IdempotencyOptional,
 ) -> ComputeResult:
     """Evaluates the subtree and stores the eligible candidates with points, ranked per quota bucket."""
     cmd = commands.BatchAction(batch_id=batch_id, action="compute-candidates")
-    assert runtime.db is not None
     return ComputeResult(
         **await idem.run(
             uow,
-            lambda: batches.compute_candidates(cmd, uow, principal=principal, today=today, reader=runtime.db.reader),
+            lambda: batches.compute_candidates(cmd, uow, principal=principal, today=today),
         )
     )
 

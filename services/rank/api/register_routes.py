@@ -226,7 +226,10 @@ async def exit_cadre(
 ) -> Versioned:
     """Records that a cadre left the register; open candidacies are withdrawn."""
     version = await idem.run(
-        uow, lambda: handlers.exit_cadre(cadre_id, body.version, body.reason, uow, principal=principal, today=today)
+        uow,
+        lambda: handlers.exit_cadre(
+            commands.ExitCadre(cadre_id, body.version, body.reason), uow, principal=principal, today=today
+        ),
     )
     return Versioned(id=cadre_id, version=version)
 

@@ -10,7 +10,7 @@ from kernel.errors import ConcurrencyError, NotFound, RuleViolation
 from kernel.ids import new_id
 from kernel.schemas import state_of
 from services.rank.adapters import config_repo
-from services.rank.adapters.rule_inputs import ReaderEngine, RuleInputs
+from services.rank.adapters.rule_inputs import RuleInputs
 from services.rank.domain.batch import Candidate, PromotionBatch, QuotaLimit
 from services.rank.domain.points import PointsScheme, RankEntry, rank_entries
 from services.rank.service_layer import commands
@@ -59,7 +59,7 @@ def _bucket(target: str, quotas: list[config_repo.QuotaRow], path: list[str]) ->
 
 
 async def compute_candidates(
-    cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal, today: dt.date, reader: ReaderEngine
+    cmd: commands.BatchAction, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Evaluates every cadre of the batch's subtree one rank below a target rank and stores the eligible ones.
 
@@ -67,7 +67,7 @@ async def compute_candidates(
     the list stays short; a concurrent change of the batch makes the store fail with a version conflict.
     """
     policies = uow.context.policies
-    async with RuleInputs.reading(reader) as inputs:
+    async with RuleInputs.reading(uow.db.reader) as inputs:  # the reader of the unit of work's database
         async with uow:
             batch, path = await _load(uow, principal, cmd.batch_id)
             version = batch.version

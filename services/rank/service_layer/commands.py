@@ -153,3 +153,10 @@ class ContractAction:
     contract_id: str
     action: str  # file | decide | terminate
     params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExitCadre:
+    cadre_id: str
+    version: int
+    reason: str

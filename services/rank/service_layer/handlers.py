@@ -395,10 +395,9 @@ async def execute_demotion(
         return await uow.commit(state_of(demotion))
 
 
-async def exit_cadre(
-    cadre_id: str, version: int, reason: str, uow: RankUnitOfWork, *, principal: Principal, today: dt.date
-) -> int:
+async def exit_cadre(cmd: commands.ExitCadre, uow: RankUnitOfWork, *, principal: Principal, today: dt.date) -> int:
     """Records that a cadre left the register (retired, resigned, ...); open candidacies are withdrawn."""
+    cadre_id, version, reason = cmd.cadre_id, cmd.version, cmd.reason
     async with uow:
         cadre = await load_cadre(uow, principal, cadre_id)
         if cadre.version != version:
