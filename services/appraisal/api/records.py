@@ -76,10 +76,8 @@ async def correct_record(
     old = await views.scoped_row(conn, principal, "performance_records", record_id)
     if old is None:
         raise NotFound("performance record not found", field="record_id")
-    cmd = commands.SubmitRecord(cadre_id=old["cadre_id"], **body.model_dump())
-    return s.Created(
-        id=await idem.run(uow, lambda: h.submit_record(cmd, uow, principal=principal, today=today, corrects=record_id))
-    )
+    cmd = commands.SubmitRecord(cadre_id=old["cadre_id"], **body.model_dump(), corrects=record_id)
+    return s.Created(id=await idem.run(uow, lambda: h.submit_record(cmd, uow, principal=principal, today=today)))
 
 
 @router.post(
@@ -105,7 +103,8 @@ async def return_record(
     record_id: str, body: s.RecordReturn, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional
 ) -> s.StateRead:
     """Returns a submitted record to its submitter."""
-    return s.StateRead(**await idem.run(uow, lambda: h.return_record(record_id, body.reason, uow, principal=principal)))
+    cmd = commands.ReturnRecord(record_id=record_id, reason=body.reason)
+    return s.StateRead(**await idem.run(uow, lambda: h.return_record(cmd, uow, principal=principal)))
 
 
 @router.post(
@@ -118,8 +117,8 @@ async def resubmit_record(
     record_id: str, body: s.RecordResubmission, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional
 ) -> s.StateRead:
     """Resubmits a returned record with its changes."""
-    changes = body.model_dump(exclude_none=True)
-    return s.StateRead(**await idem.run(uow, lambda: h.resubmit_record(record_id, changes, uow, principal=principal)))
+    cmd = commands.ResubmitRecord(record_id=record_id, changes=body.model_dump(exclude_none=True))
+    return s.StateRead(**await idem.run(uow, lambda: h.resubmit_record(cmd, uow, principal=principal)))
 
 
 @router.get(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,19 @@ class SubmitRecord:
     quantity: float | None
     unit: str | None
     evidence_refs: list[str]
+    corrects: str | None = None  # the verified record this one corrects
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    record_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResubmitRecord:
+    record_id: str
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,14 @@ async def submit_record(
     *,
     principal: Principal,
     today: dt.date,
-    corrects: str | None = None,
 ) -> str:
     """Submits a record for a cadre in scope (a cadre only for themself), or a correction of a verified one."""
     async with uow:
         cadre = await visible_cadre(uow, principal, cmd.cadre_id, self_only=self_service(principal))
         cadre.dated_fact(cmd.occurred_on, field="occurred_on", rule="performance_record.occurred_on")
         old = None
-        if corrects is not None:
-            old = await uow.records.get(corrects, lock=True)
+        if cmd.corrects is not None:
+            old = await uow.records.get(cmd.corrects, lock=True)
             if old is None or old.cadre_id != cadre.cadre_id:
                 raise NotFound("performance record not found", field="corrects", rule="scope.performance_record")
         record = PerformanceRecord.submit(
@@ -83,22 +82,23 @@ async def verify_record(
 
 
 async def return_record(
-    record_id: str, reason: str, uow: AppraisalUnitOfWork, *, principal: Principal
+    cmd: commands.ReturnRecord, uow: AppraisalUnitOfWork, *, principal: Principal
 ) -> dict[str, Any]:
     """Returns a submitted record to its submitter with a reason."""
     async with uow:
-        record = await _load(uow, principal, record_id)
-        record.return_for_change(reason=reason)
+        record = await _load(uow, principal, cmd.record_id)
+        record.return_for_change(reason=cmd.reason)
         await uow.records.save(record)
         return await uow.commit(state_of(record))
 
 
 async def resubmit_record(
-    record_id: str, changes: dict, uow: AppraisalUnitOfWork, *, principal: Principal
+    cmd: commands.ResubmitRecord, uow: AppraisalUnitOfWork, *, principal: Principal
 ) -> dict[str, Any]:
     """Resubmits a returned record with its changes."""
+    changes = cmd.changes
     async with uow:
-        record = await _load(uow, principal, record_id, self_only=self_service(principal))
+        record = await _load(uow, principal, cmd.record_id, self_only=self_service(principal))
         record.resubmit(
             title=changes.get("title"),
             description=changes.get("description"),
