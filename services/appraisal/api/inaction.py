@@ -31,18 +31,19 @@ CodePath = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
     tags=["inaction-items"],
     dependencies=[require(Role.ORG_ADMIN)],
 )
-async def create_item(body: s.ItemCreate, uow: UowDep, idem: IdempotencyRequired) -> s.Created:
+async def create_item(body: s.ItemCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired) -> s.Created:
     """Adds an item to the inaction catalogue."""
-    values = body.model_dump(exclude={"code"})
-    return s.Created(id=await idem.run(uow, lambda: h.create_item(body.code, values, uow)))
+    cmd = commands.CreateInactionItem(code=body.code, values=body.model_dump(exclude={"code"}))
+    return s.Created(id=await idem.run(uow, lambda: h.create_item(cmd, uow, principal=principal)))
 
 
 @router.patch(
     "/inaction-items/{code}", response_model=s.Created, tags=["inaction-items"], dependencies=[require(Role.ORG_ADMIN)]
 )
-async def change_item(code: CodePath, body: s.ItemUpdate, uow: UowDep) -> s.Created:
+async def change_item(code: CodePath, body: s.ItemUpdate, uow: UowDep, principal: PrincipalDep) -> s.Created:
     """Changes an item of the catalogue (or deactivates it)."""
-    return s.Created(id=await h.change_item(code, body.model_dump(exclude_none=True), uow))
+    cmd = commands.ChangeInactionItem(code=code, changes=body.model_dump(exclude_none=True))
+    return s.Created(id=await h.change_item(cmd, uow, principal=principal))
 
 
 @router.get("/inaction-items", response_model=s.Page, tags=["inaction-items"], dependencies=[require(*READERS)])
@@ -79,15 +80,12 @@ async def submit_self_check(
     body: s.SelfCheckCreate, uow: UowDep, principal: PrincipalDep, idem: IdempotencyRequired, today: TodayDep
 ) -> s.Created:
     """Records the caller's own self-check against the catalogue."""
-    answers = [a.model_dump() for a in body.answers]
-    return s.Created(
-        id=await idem.run(
-            uow,
-            lambda: h.submit_self_check(
-                principal.cadre_id or "", body.period_key, answers, uow, principal=principal, today=today
-            ),
-        )
+    cmd = commands.SubmitSelfCheck(
+        cadre_id=principal.cadre_id or "",
+        period_key=body.period_key,
+        answers=[a.model_dump() for a in body.answers],
     )
+    return s.Created(id=await idem.run(uow, lambda: h.submit_self_check(cmd, uow, principal=principal, today=today)))
 
 
 @router.get("/self-checks", response_model=s.Page, tags=["self-checks"], dependencies=[require(*READERS)])
@@ -138,12 +136,8 @@ async def advance_finding(
         "dismissal": "dismiss",
         "tolerance-referral": "refer-tolerance",
     }[action]
-    reason = body.reason if body else None
-    return s.StateRead(
-        **await idem.run(
-            uow, lambda: h.advance_finding(finding_id, verb, uow, principal=principal, today=today, reason=reason)
-        )
-    )
+    cmd = commands.AdvanceFinding(finding_id=finding_id, action=verb, reason=body.reason if body else None)
+    return s.StateRead(**await idem.run(uow, lambda: h.advance_finding(cmd, uow, principal=principal, today=today)))
 
 
 @router.get("/inaction-findings", response_model=s.Page, tags=["inaction-findings"], dependencies=[require(*READERS)])

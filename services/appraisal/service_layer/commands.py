@@ -64,6 +64,25 @@ class ResubmitRecord:
 
 
 @dataclass(frozen=True)
+class CreateInactionItem:
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangeInactionItem:
+    code: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubmitSelfCheck:
+    cadre_id: str
+    period_key: str
+    answers: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class ReportFinding:
     cadre_id: str
     item_code: str
@@ -71,6 +90,13 @@ class ReportFinding:
     source_ref: str | None
     incident_ref: str | None
     occurred_on: dt.date
+
+
+@dataclass(frozen=True)
+class AdvanceFinding:
+    finding_id: str
+    action: str  # verify, confirm, dismiss or refer-tolerance
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,9 @@ def _check_item(values: dict) -> None:
         raise RuleViolation("default_points must be 0..100", rule="inaction_item.default_points")
 
 
-async def create_item(code: str, values: dict, uow: AppraisalUnitOfWork) -> str:
+async def create_item(cmd: commands.CreateInactionItem, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
     """Adds an item to the catalogue."""
+    code, values = cmd.code, cmd.values
     async with uow:
         _check_item(values)
         if await uow.inaction_items.exists(code):
@@ -48,8 +49,9 @@ async def create_item(code: str, values: dict, uow: AppraisalUnitOfWork) -> str:
         return await uow.commit(code)
 
 
-async def change_item(code: str, changes: dict, uow: AppraisalUnitOfWork) -> str:
+async def change_item(cmd: commands.ChangeInactionItem, uow: AppraisalUnitOfWork, *, principal: Principal) -> str:
     """Changes an item of the catalogue (findings keep the severity and points they were reported with)."""
+    code, changes = cmd.code, cmd.changes
     async with uow:
         _check_item(changes)
         values = {k: v for k, v in changes.items() if k in ITEM_FIELDS and v is not None}
@@ -59,15 +61,10 @@ async def change_item(code: str, changes: dict, uow: AppraisalUnitOfWork) -> str
 
 
 async def submit_self_check(
-    cadre_id: str,
-    period_key: str,
-    answers: list[dict],
-    uow: AppraisalUnitOfWork,
-    *,
-    principal: Principal,
-    today: dt.date,
+    cmd: commands.SubmitSelfCheck, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> str:
     """Records a cadre's own self-check against the active catalogue (one per period)."""
+    cadre_id, period_key, answers = cmd.cadre_id, cmd.period_key, cmd.answers
     async with uow:
         cadre = await visible_cadre(uow, principal, cadre_id, self_only=True)
         first, _ = period_range(period_key)
@@ -119,15 +116,10 @@ async def report_finding(
 
 
 async def advance_finding(
-    finding_id: str,
-    action: str,
-    uow: AppraisalUnitOfWork,
-    *,
-    principal: Principal,
-    today: dt.date,
-    reason: str | None = None,
+    cmd: commands.AdvanceFinding, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Moves a finding: verify, confirm, dismiss or refer to tolerance; the index is requeued."""
+    finding_id, action, reason = cmd.finding_id, cmd.action, cmd.reason
     async with uow:
         finding = await uow.findings.get(finding_id, lock=True)
         if finding is None:
