@@ -72,13 +72,8 @@ async def advance_award(
     body: s.Revocation | None = None,
 ) -> s.StateRead:
     """Moves an award: publicity, approval, grant (award_granted), revocation review, revocation (award_revoked)."""
-    reason = body.reason if body else None
-    return s.StateRead(
-        **await idem.run(
-            uow,
-            lambda: h.advance_award(award_id, ACTIONS[action], uow, principal=principal, today=today, reason=reason),
-        )
-    )
+    cmd = commands.AdvanceAward(award_id=award_id, action=ACTIONS[action], reason=body.reason if body else None)
+    return s.StateRead(**await idem.run(uow, lambda: h.advance_award(cmd, uow, principal=principal, today=today)))
 
 
 @router.get("/awards", response_model=s.Page, tags=["awards"], dependencies=[require(*READERS)])

@@ -104,15 +104,10 @@ async def propose_award(
 
 
 async def advance_award(
-    award_id: str,
-    action: str,
-    uow: AppraisalUnitOfWork,
-    *,
-    principal: Principal,
-    today: dt.date,
-    reason: str | None = None,
+    cmd: commands.AdvanceAward, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Moves an award along: publicity, approve, grant, review, revoke or keep."""
+    award_id, action, reason = cmd.award_id, cmd.action, cmd.reason
     async with uow:
         award = await _load(uow, principal, award_id)
         if action == "publicity":

@@ -132,6 +132,13 @@ class ProposeAward:
 
 
 @dataclass(frozen=True)
+class AdvanceAward:
+    award_id: str
+    action: str  # publicity, approve, grant, review, revoke or keep
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class AllocateBonus:
     org_unit_id: str
     year: int

@@ -180,13 +180,15 @@ async def test_granting_and_revoking_an_award_announce_both_and_requeue_the_quar
     award_id = await awards.propose_award(
         commands.ProposeAward("c-1", "MERIT_3", "doc-1", YEAR), uow, principal=ADMIN, today=TODAY
     )
-    await awards.advance_award(award_id, "publicity", uow, principal=ADMIN, today=TODAY)
+    await awards.advance_award(commands.AdvanceAward(award_id, "publicity"), uow, principal=ADMIN, today=TODAY)
     with pytest.raises(RuleViolation):
-        await awards.advance_award(award_id, "approve", uow, principal=ADMIN, today=TODAY)
-    await awards.advance_award(award_id, "approve", uow, principal=ADMIN, today=LATER)
+        await awards.advance_award(commands.AdvanceAward(award_id, "approve"), uow, principal=ADMIN, today=TODAY)
+    await awards.advance_award(commands.AdvanceAward(award_id, "approve"), uow, principal=ADMIN, today=LATER)
     assert uow.dirty == set() and uow.events_of(appraisal_v1.AwardGranted) == []
-    await awards.advance_award(award_id, "grant", uow, principal=ADMIN, today=LATER)
-    await awards.advance_award(award_id, "revoke", uow, principal=ADMIN, today=LATER, reason="deed not verified")
+    await awards.advance_award(commands.AdvanceAward(award_id, "grant"), uow, principal=ADMIN, today=LATER)
+    await awards.advance_award(
+        commands.AdvanceAward(award_id, "revoke", "deed not verified"), uow, principal=ADMIN, today=LATER
+    )
     assert [e.award_id for e in uow.events_of(appraisal_v1.AwardGranted)] == [award_id]
     assert [e.reason for e in uow.events_of(appraisal_v1.AwardRevoked)] == ["deed not verified"]
     assert uow.dirty == {("c-1", "2026-Q2")} and uow.awards.rows[award_id].status == "REVOKED"
