@@ -136,9 +136,8 @@ async def submit_self_summary(
     assessment_id: str, body: s.SelfSummary, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional
 ) -> s.StateRead:
     """Records the cadre's own self-summary."""
-    return s.StateRead(
-        **await idem.run(uow, lambda: h.submit_self_summary(assessment_id, body.summary, uow, principal=principal))
-    )
+    cmd = commands.SubmitSelfSummary(assessment_id=assessment_id, summary=body.summary)
+    return s.StateRead(**await idem.run(uow, lambda: h.submit_self_summary(cmd, uow, principal=principal)))
 
 
 @router.post(
@@ -157,14 +156,13 @@ async def propose_grade(
 ) -> s.StateRead:
     """Takes the leader's proposal; the §1.3 rules and the 优秀 quota are applied at once."""
     cmd = commands.ProposeGrade(
+        assessment_id=assessment_id,
         grade=body.grade,
         comment=body.comment,
         indicators=dict(body.indicators),
         undetermined_reason=body.undetermined_reason,
     )
-    return s.StateRead(
-        **await idem.run(uow, lambda: h.propose_grade(assessment_id, cmd, uow, principal=principal, today=today))
-    )
+    return s.StateRead(**await idem.run(uow, lambda: h.propose_grade(cmd, uow, principal=principal, today=today)))
 
 
 @router.post(
@@ -227,11 +225,8 @@ async def acknowledge_grade(
     today: TodayDep,
 ) -> s.StateRead:
     """Records the cadre's signature and opinion."""
-    return s.StateRead(
-        **await idem.run(
-            uow, lambda: h.acknowledge_grade(assessment_id, body.opinion, uow, principal=principal, today=today)
-        )
-    )
+    cmd = commands.AcknowledgeGrade(assessment_id=assessment_id, opinion=body.opinion)
+    return s.StateRead(**await idem.run(uow, lambda: h.acknowledge_grade(cmd, uow, principal=principal, today=today)))
 
 
 @router.post(
@@ -264,9 +259,8 @@ async def decide_review(
     today: TodayDep,
 ) -> s.StateRead:
     """Upholds or lightens a reviewed grade."""
-    return s.StateRead(
-        **await idem.run(uow, lambda: h.decide_review(assessment_id, body.grade, uow, principal=principal, today=today))
-    )
+    cmd = commands.DecideReview(assessment_id=assessment_id, grade=body.grade)
+    return s.StateRead(**await idem.run(uow, lambda: h.decide_review(cmd, uow, principal=principal, today=today)))
 
 
 @router.post(
@@ -284,11 +278,8 @@ async def supplement_grade(
     today: TodayDep,
 ) -> s.StateRead:
     """Assigns the grade retroactively (补定等次) once the investigation closed without a heavier sanction."""
-    return s.StateRead(
-        **await idem.run(
-            uow, lambda: h.supplement_grade(assessment_id, body.grade, uow, principal=principal, today=today)
-        )
-    )
+    cmd = commands.SupplementGrade(assessment_id=assessment_id, grade=body.grade)
+    return s.StateRead(**await idem.run(uow, lambda: h.supplement_grade(cmd, uow, principal=principal, today=today)))
 
 
 @router.put(

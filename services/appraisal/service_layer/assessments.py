@@ -60,23 +60,23 @@ async def open_assessment(
 
 
 async def submit_self_summary(
-    assessment_id: str, summary: str, uow: AppraisalUnitOfWork, *, principal: Principal
+    cmd: commands.SubmitSelfSummary, uow: AppraisalUnitOfWork, *, principal: Principal
 ) -> dict[str, Any]:
     """Records the cadre's own self-summary."""
     async with uow:
-        a = await _load(uow, principal, assessment_id, self_only=True)
-        a.submit_self_summary(summary)
+        a = await _load(uow, principal, cmd.assessment_id, self_only=True)
+        a.submit_self_summary(cmd.summary)
         await uow.assessments.save(a)
         await uow.audit(principal, "SELF_SUMMARY", OBJECT, a.id)
         return await uow.commit(state_of(a))
 
 
 async def propose_grade(
-    assessment_id: str, cmd: commands.ProposeGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+    cmd: commands.ProposeGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Takes the leader's proposal and applies the §1.3 rules and the 优秀 quota at once."""
     async with uow:
-        a = await _load(uow, principal, assessment_id)
+        a = await _load(uow, principal, cmd.assessment_id)
         score = form_score(cmd.indicators, uow.context.settings.form_weights)
         constraints = await constraints_for(uow, a, as_of=today)
         a.propose(
@@ -137,12 +137,12 @@ async def notify_grade(
 
 
 async def acknowledge_grade(
-    assessment_id: str, opinion: str | None, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+    cmd: commands.AcknowledgeGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Records the cadre's signature and opinion."""
     async with uow:
-        a = await _load(uow, principal, assessment_id, self_only=True)
-        a.acknowledge(today=today, opinion=opinion)
+        a = await _load(uow, principal, cmd.assessment_id, self_only=True)
+        a.acknowledge(today=today, opinion=cmd.opinion)
         await uow.assessments.save(a)
         await uow.audit(principal, "ACKNOWLEDGE", OBJECT, a.id)
         return await uow.commit(state_of(a))
@@ -161,14 +161,14 @@ async def request_review(
 
 
 async def decide_review(
-    assessment_id: str, grade: str | None, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+    cmd: commands.DecideReview, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Upholds or lightens a reviewed grade (a change re-emits grade_finalized, amended)."""
     async with uow:
-        a = await _load(uow, principal, assessment_id)
+        a = await _load(uow, principal, cmd.assessment_id)
         before = a.final_grade
         constraints = await constraints_for(uow, a, as_of=a.decided_on or today)
-        a.decide_review(today=today, grade=grade, constraints=constraints)
+        a.decide_review(today=today, grade=cmd.grade, constraints=constraints)
         await uow.assessments.save(a)
         if before == "EXCELLENT" and a.final_grade != before:
             await awards.grade_withdrawn(uow, a, today=today)
@@ -177,11 +177,11 @@ async def decide_review(
 
 
 async def supplement_grade(
-    assessment_id: str, grade: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+    cmd: commands.SupplementGrade, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Assigns a grade retroactively (补定等次) after an investigation closed without a heavier sanction."""
     async with uow:
-        a = await _load(uow, principal, assessment_id)
+        a = await _load(uow, principal, cmd.assessment_id)
         open_investigation = any(
             c.reason == "PENDING_INVESTIGATION" for c in await constraints_for(uow, a, as_of=today)
         )
@@ -191,7 +191,7 @@ async def supplement_grade(
                 rule="assessment.supplement_after_closure",
             )
         a.supplement(
-            grade=grade,
+            grade=cmd.grade,
             today=today,
             constraints=[c for c in await constraints_for(uow, a, as_of=today) if c.reason != "PENDING_INVESTIGATION"],
         )

@@ -14,11 +14,36 @@ class OpenAssessment:
 
 
 @dataclass(frozen=True)
+class SubmitSelfSummary:
+    assessment_id: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class ProposeGrade:
+    assessment_id: str
     grade: str
     comment: str
     indicators: dict[str, float]
     undetermined_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AcknowledgeGrade:
+    assessment_id: str
+    opinion: str | None
+
+
+@dataclass(frozen=True)
+class DecideReview:
+    assessment_id: str
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class SupplementGrade:
+    assessment_id: str
+    grade: str
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ async def opened(uow: FakeAppraisalUnitOfWork, cadre_id: str = "c-1") -> str:
         commands.OpenAssessment(cadre_id, YEAR), uow, principal=ASSESSOR, today=TODAY
     )
     me = Principal(subject=f"user-{cadre_id}", roles=frozenset({Role.CADRE}), unit_id="finance", cadre_id=cadre_id)
-    await assessments.submit_self_summary(assessment_id, "summary", uow, principal=me)
+    await assessments.submit_self_summary(commands.SubmitSelfSummary(assessment_id, "summary"), uow, principal=me)
     return assessment_id
 
 
@@ -66,7 +66,7 @@ async def proposed(uow: FakeAppraisalUnitOfWork, grade: str, cadre_id: str = "c-
     """Opens a cadre's assessment of YEAR and proposes a grade; returns its id."""
     assessment_id = await opened(uow, cadre_id)
     await assessments.propose_grade(
-        assessment_id, commands.ProposeGrade(grade, "comment", SCORES), uow, principal=ASSESSOR, today=TODAY
+        commands.ProposeGrade(assessment_id, grade, "comment", SCORES), uow, principal=ASSESSOR, today=TODAY
     )
     return assessment_id
 
@@ -113,7 +113,7 @@ async def test_a_grade_a_sanction_forbids_is_refused_and_leaves_the_assessment_a
     commits = uow.commits
     with pytest.raises(RuleViolation) as err:
         await assessments.propose_grade(
-            assessment_id, commands.ProposeGrade("EXCELLENT", "c", SCORES), uow, principal=ASSESSOR, today=TODAY
+            commands.ProposeGrade(assessment_id, "EXCELLENT", "c", SCORES), uow, principal=ASSESSOR, today=TODAY
         )
     assert err.value.rule.startswith("grade.")
     stored = uow.assessments.rows[assessment_id]
@@ -125,7 +125,7 @@ async def test_an_excellent_beyond_the_agencys_quota_is_refused():
     assessment_id = await opened(uow)
     with pytest.raises(RuleViolation) as err:
         await assessments.propose_grade(
-            assessment_id, commands.ProposeGrade("EXCELLENT", "c", SCORES), uow, principal=ASSESSOR, today=TODAY
+            commands.ProposeGrade(assessment_id, "EXCELLENT", "c", SCORES), uow, principal=ASSESSOR, today=TODAY
         )
     assert err.value.rule == "assessment.excellent_quota"
     assert uow.assessments.rows[assessment_id].proposed_grade is None
