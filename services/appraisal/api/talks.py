@@ -86,10 +86,8 @@ async def record_talk(
     talk_id: str, body: s.TalkRecord, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep
 ) -> s.TalkRecorded:
     """Records a held talk; a 诫勉 emits admonishment_issued."""
-    cmd = commands.RecordTalk(**body.model_dump())
-    return s.TalkRecorded(
-        **await idem.run(uow, lambda: h.record_talk(talk_id, cmd, uow, principal=principal, today=today))
-    )
+    cmd = commands.RecordTalk(talk_id=talk_id, **body.model_dump())
+    return s.TalkRecorded(**await idem.run(uow, lambda: h.record_talk(cmd, uow, principal=principal, today=today)))
 
 
 @router.post("/talks/{talk_id}/cancel", response_model=s.StateRead, tags=["talks"], dependencies=[require(*HOLDERS)])
@@ -103,9 +101,8 @@ async def reply_talk(
     talk_id: str, body: s.TalkReply, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep
 ) -> s.StateRead:
     """Records the cadre's own reply."""
-    return s.StateRead(
-        **await idem.run(uow, lambda: h.reply_talk(talk_id, body.reply_ref, uow, principal=principal, today=today))
-    )
+    cmd = commands.ReplyTalk(talk_id=talk_id, reply_ref=body.reply_ref)
+    return s.StateRead(**await idem.run(uow, lambda: h.reply_talk(cmd, uow, principal=principal, today=today)))
 
 
 @router.get("/talks", response_model=s.Page, tags=["talks"], dependencies=[require(*READERS)])

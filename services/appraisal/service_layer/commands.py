@@ -134,9 +134,16 @@ class ScheduleTalk:
 
 @dataclass(frozen=True)
 class RecordTalk:
+    talk_id: str
     held_on: dt.date
     minutes_ref: str | None
     outcome: str | None
+
+
+@dataclass(frozen=True)
+class ReplyTalk:
+    talk_id: str
+    reply_ref: str
 
 
 @dataclass(frozen=True)

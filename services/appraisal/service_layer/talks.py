@@ -54,11 +54,11 @@ async def _load(
 
 
 async def record_talk(
-    talk_id: str, cmd: commands.RecordTalk, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+    cmd: commands.RecordTalk, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict:
     """Records a held talk; sets the reply deadline in working days; a 诫勉 emits admonishment_issued."""
     async with uow:
-        talk, cadre = await _load(uow, principal, talk_id)
+        talk, cadre = await _load(uow, principal, cmd.talk_id)
         if talk.type == "ADMONISHMENT":
             _may_admonish(principal)
         cadre.dated_fact(cmd.held_on, field="held_on", rule="talk.held_on")
@@ -71,12 +71,12 @@ async def record_talk(
 
 
 async def reply_talk(
-    talk_id: str, reply_ref: str, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
+    cmd: commands.ReplyTalk, uow: AppraisalUnitOfWork, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Records the cadre's own reply."""
     async with uow:
-        talk, _ = await _load(uow, principal, talk_id, self_only=True)
-        talk.reply(reply_ref=reply_ref, today=today)
+        talk, _ = await _load(uow, principal, cmd.talk_id, self_only=True)
+        talk.reply(reply_ref=cmd.reply_ref, today=today)
         await uow.talks.save(talk)
         return await uow.commit(state_of(talk))
 

@@ -165,11 +165,11 @@ async def test_a_change_committed_by_someone_else_meanwhile_raises_and_commits_n
 async def test_an_admonishment_is_held_only_by_those_who_may_and_announces_itself_with_a_reply_deadline():
     uow = world()
     talk_id = await talks.schedule_talk(commands.ScheduleTalk("ADMONISHMENT", "c-1", TODAY, None), uow, principal=ADMIN)
-    held = commands.RecordTalk(held_on=TODAY, minutes_ref="minutes/1", outcome=None)
+    held = commands.RecordTalk(talk_id=talk_id, held_on=TODAY, minutes_ref="minutes/1", outcome=None)
     with pytest.raises(Forbidden) as err:
-        await talks.record_talk(talk_id, held, uow, principal=ASSESSOR, today=TODAY)
+        await talks.record_talk(held, uow, principal=ASSESSOR, today=TODAY)
     assert err.value.rule == "talk.admonishment_roles" and uow.talks.rows[talk_id].status == "SCHEDULED"
-    answer = await talks.record_talk(talk_id, held, uow, principal=DISCIPLINE, today=TODAY)
+    answer = await talks.record_talk(held, uow, principal=DISCIPLINE, today=TODAY)
     assert answer["status"] == "HELD" and answer["reply_due_on"] > TODAY
     [issued] = uow.events_of(appraisal_v1.AdmonishmentIssued)
     assert (issued.talk_id, issued.cadre_id, issued.issued_on) == (talk_id, "c-1", TODAY)
