@@ -118,19 +118,13 @@ async def get_appeal(
 
 @router.post("/{appeal_id}/accept", response_model=s.StateRead, dependencies=[DECIDERS])
 async def accept_appeal(
-    appeal_id: str, uow: UowDep, tools: ContextDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep
+    appeal_id: str, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep
 ) -> s.StateRead:
     """Accepts an appeal; the decision period runs from today."""
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: appeals.step(
-                appeal_id,
-                uow,
-                principal=principal,
-                action="ACCEPT",
-                apply=lambda a, rule: a.accept(rule=rule, calendar=tools.calendar, by=principal.subject, today=today),
-            ),
+            lambda: appeals.accept_appeal(commands.AcceptAppeal(appeal_id), uow, principal=principal, today=today),
         )
     )
 
@@ -148,12 +142,8 @@ async def reject_appeal(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: appeals.step(
-                appeal_id,
-                uow,
-                principal=principal,
-                action="REJECT",
-                apply=lambda a, rule: a.reject(reasons=body.reasons, by=principal.subject, today=today),
+            lambda: appeals.reject_appeal(
+                commands.RejectAppeal(appeal_id, body.reasons), uow, principal=principal, today=today
             ),
         )
     )
@@ -167,8 +157,8 @@ async def start_appeal_review(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: appeals.step(
-                appeal_id, uow, principal=principal, action="REVIEW", apply=lambda a, rule: a.start_review(today=today)
+            lambda: appeals.start_appeal_review(
+                commands.StartAppealReview(appeal_id), uow, principal=principal, today=today
             ),
         )
     )
@@ -187,19 +177,11 @@ async def decide_appeal(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: appeals.step(
-                appeal_id,
+            lambda: appeals.decide_appeal(
+                commands.DecideAppeal(appeal_id, body.result, body.reasons, body.varied_to),
                 uow,
                 principal=principal,
-                action="DECIDE",
-                apply=lambda a, rule: a.decide(
-                    result=body.result,
-                    varied_to=body.varied_to,
-                    reasons=body.reasons,
-                    final=rule.final,
-                    by=principal.subject,
-                    today=today,
-                ),
+                today=today,
             ),
         )
     )

@@ -106,7 +106,10 @@ async def decide_false_accusation(
     """Approves the classification at the configured level (emits false_accusation_confirmed when confirmed)."""
     return s.StateRead(
         **await idem.run(
-            uow, lambda: false_accusations.decide(case_id, body.classification, uow, principal=principal, today=today)
+            uow,
+            lambda: false_accusations.decide(
+                commands.DecideFalseAccusation(case_id, body.classification), uow, principal=principal, today=today
+            ),
         )
     )
 
@@ -198,13 +201,7 @@ async def request_consent(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: clarifications.step(
-                clarification_id,
-                uow,
-                principal=principal,
-                action="REQUEST_CONSENT",
-                apply=lambda c: c.request_consent(),
-            ),
+            lambda: clarifications.request_consent(commands.RequestConsent(clarification_id), uow, principal=principal),
         )
     )
 
@@ -222,13 +219,8 @@ async def answer_consent(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: clarifications.step(
-                clarification_id,
-                uow,
-                principal=principal,
-                action="CONSENT",
-                own=True,
-                apply=lambda c: c.answer_consent(consent=body.consent, today=today),
+            lambda: clarifications.answer_consent(
+                commands.AnswerConsent(clarification_id, body.consent), uow, principal=principal, today=today
             ),
         )
     )
@@ -247,14 +239,11 @@ async def approve_clarification(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: clarifications.step(
-                clarification_id,
+            lambda: clarifications.approve_clarification(
+                commands.ApproveClarification(clarification_id, body.method, body.scope),
                 uow,
                 principal=principal,
-                action="APPROVE",
-                apply=lambda c: c.approve(
-                    method=body.method, scope=body.scope, approved_by=principal.subject, today=today
-                ),
+                today=today,
             ),
         )
     )
@@ -273,12 +262,11 @@ async def execute_clarification(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: clarifications.step(
-                clarification_id,
+            lambda: clarifications.execute_clarification(
+                commands.ExecuteClarification(clarification_id, body.executed_on, body.record_ref),
                 uow,
                 principal=principal,
-                action="EXECUTE",
-                apply=lambda c: c.execute(executed_on=body.executed_on, record_ref=body.record_ref, today=today),
+                today=today,
             ),
         )
     )
@@ -292,8 +280,8 @@ async def close_clarification(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: clarifications.step(
-                clarification_id, uow, principal=principal, action="CLOSE", apply=lambda c: c.close(today=today)
+            lambda: clarifications.close_clarification(
+                commands.CloseClarification(clarification_id), uow, principal=principal, today=today
             ),
         )
     )
@@ -312,12 +300,8 @@ async def reject_clarification(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: clarifications.step(
-                clarification_id,
-                uow,
-                principal=principal,
-                action="REJECT",
-                apply=lambda c: c.reject(reason=body.reason, today=today),
+            lambda: clarifications.reject_clarification(
+                commands.RejectClarification(clarification_id, body.reason), uow, principal=principal, today=today
             ),
         )
     )

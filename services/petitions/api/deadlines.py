@@ -14,7 +14,7 @@ from kernel.security import PrincipalDep, require
 from services.petitions import views
 from services.petitions.api import schemas as s
 from services.petitions.api.dependencies import ContextDep, UowDep
-from services.petitions.service_layer import deadlines
+from services.petitions.service_layer import commands, deadlines
 from services.petitions.service_layer.access import access_for
 
 router = APIRouter(prefix="/api/v1/deadlines", tags=["deadlines"], responses=s.PROBLEM_RESPONSES)
@@ -94,8 +94,8 @@ async def pause_deadline(
     return s.DeadlineState(
         **await idem.run(
             uow,
-            lambda: deadlines.step(
-                deadline_id, uow, principal=principal, action="PAUSE", apply=lambda d: d.pause(today=today)
+            lambda: deadlines.pause_deadline(
+                commands.PauseDeadline(deadline_id, body.reason), uow, principal=principal, today=today
             ),
         )
     )
@@ -105,7 +105,6 @@ async def pause_deadline(
 async def resume_deadline(
     deadline_id: str,
     uow: UowDep,
-    tools: ContextDep,
     principal: PrincipalDep,
     idem: IdempotencyOptional,
     today: TodayDep,
@@ -114,12 +113,8 @@ async def resume_deadline(
     return s.DeadlineState(
         **await idem.run(
             uow,
-            lambda: deadlines.step(
-                deadline_id,
-                uow,
-                principal=principal,
-                action="RESUME",
-                apply=lambda d: d.resume(today=today, calendar=tools.calendar),
+            lambda: deadlines.resume_deadline(
+                commands.ResumeDeadline(deadline_id), uow, principal=principal, today=today
             ),
         )
     )
@@ -138,12 +133,8 @@ async def extend_deadline(
     return s.DeadlineState(
         **await idem.run(
             uow,
-            lambda: deadlines.step(
-                deadline_id,
-                uow,
-                principal=principal,
-                action="EXTEND",
-                apply=lambda d: d.extend(days=body.days, today=today),
+            lambda: deadlines.extend_deadline(
+                commands.ExtendDeadline(deadline_id, body.days, body.reason), uow, principal=principal, today=today
             ),
         )
     )

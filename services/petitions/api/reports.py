@@ -112,6 +112,7 @@ async def register_report(
 ) -> s.StateRead:
     """Registers a report: category, accused, allegations, substance and jurisdiction; flags similar reports."""
     cmd = commands.RegisterReport(
+        report_id=report_id,
         category=body.category,
         substantive=body.substantive,
         jurisdiction=body.jurisdiction,
@@ -120,9 +121,7 @@ async def register_report(
         allegations=[commands.AllegationInput(a.summary, a.cadre_id) for a in body.allegations],
         real_name_verified=body.real_name_verified,
     )
-    return s.StateRead(
-        **await idem.run(uow, lambda: reports.register(report_id, cmd, uow, principal=principal, today=today))
-    )
+    return s.StateRead(**await idem.run(uow, lambda: reports.register(cmd, uow, principal=principal, today=today)))
 
 
 @router.post("/{report_id}/route", response_model=s.StateRead, dependencies=[SCREENERS])
@@ -135,10 +134,8 @@ async def route_report(
     today: TodayDep,
 ) -> s.StateRead:
     """Sends a report up, down or to another body."""
-    cmd = commands.RouteReport(body.jurisdiction, body.target_org_unit_id)
-    return s.StateRead(
-        **await idem.run(uow, lambda: reports.route(report_id, cmd, uow, principal=principal, today=today))
-    )
+    cmd = commands.RouteReport(report_id, body.jurisdiction, body.target_org_unit_id)
+    return s.StateRead(**await idem.run(uow, lambda: reports.route(cmd, uow, principal=principal, today=today)))
 
 
 @router.post("/{report_id}/link-duplicate", response_model=s.StateRead, dependencies=[SCREENERS])
@@ -153,7 +150,10 @@ async def link_duplicate(
     """Archives a repeated report, linked to the first one."""
     return s.StateRead(
         **await idem.run(
-            uow, lambda: reports.archive_duplicate(report_id, body.duplicate_of, uow, principal=principal, today=today)
+            uow,
+            lambda: reports.archive_duplicate(
+                commands.ArchiveDuplicate(report_id, body.duplicate_of), uow, principal=principal, today=today
+            ),
         )
     )
 
@@ -171,12 +171,8 @@ async def not_accept_report(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: reports.transition(
-                report_id,
-                uow,
-                principal=principal,
-                action="NOT_ACCEPT",
-                apply=lambda r: r.not_accept(reason=body.reason, today=today),
+            lambda: reports.not_accept(
+                commands.NotAcceptReport(report_id, body.reason), uow, principal=principal, today=today
             ),
         )
     )
@@ -190,9 +186,7 @@ async def accept_report(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: reports.transition(
-                report_id, uow, principal=principal, action="ACCEPT", apply=lambda r: r.accept(today=today)
-            ),
+            lambda: reports.accept(commands.AcceptReport(report_id), uow, principal=principal, today=today),
         )
     )
 
@@ -205,12 +199,8 @@ async def record_acceptance_notice(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: reports.transition(
-                report_id,
-                uow,
-                principal=principal,
-                action="ACCEPT_NOTICE",
-                apply=lambda r: r.record_acceptance_notice(on=body.on, today=today),
+            lambda: reports.record_acceptance_notice(
+                commands.RecordAcceptanceNotice(report_id, body.on), uow, principal=principal, today=today
             ),
         )
     )
@@ -224,9 +214,7 @@ async def hand_over_report(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: reports.transition(
-                report_id, uow, principal=principal, action="HAND_OVER", apply=lambda r: r.hand_over(today=today)
-            ),
+            lambda: reports.hand_over(commands.HandOverReport(report_id), uow, principal=principal, today=today),
         )
     )
 
@@ -241,10 +229,10 @@ async def dispose_report(
     today: TodayDep,
 ) -> s.StateRead:
     """Decides collectively on a disposal mode (talk, inquiry letter, verification, hold, close)."""
-    cmd = commands.DisposeReport(body.mode, commands.Decision(**body.decision.model_dump()), body.letter_text)
-    return s.StateRead(
-        **await idem.run(uow, lambda: reports.dispose(report_id, cmd, uow, principal=principal, today=today))
+    cmd = commands.DisposeReport(
+        report_id, body.mode, commands.Decision(**body.decision.model_dump()), body.letter_text
     )
+    return s.StateRead(**await idem.run(uow, lambda: reports.dispose(cmd, uow, principal=principal, today=today)))
 
 
 @router.post("/{report_id}/resume", response_model=s.StateRead, dependencies=[HANDLERS])
@@ -255,9 +243,7 @@ async def resume_report(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: reports.transition(
-                report_id, uow, principal=principal, action="RESUME", apply=lambda r: r.resume(today=today)
-            ),
+            lambda: reports.resume(commands.ResumeReport(report_id), uow, principal=principal, today=today),
         )
     )
 
@@ -274,7 +260,10 @@ async def verify_report(
     """Starts preliminary verification after an insufficient explanation."""
     decision = commands.Decision(**body.decision.model_dump())
     return s.StateRead(
-        **await idem.run(uow, lambda: reports.verify(report_id, decision, uow, principal=principal, today=today))
+        **await idem.run(
+            uow,
+            lambda: reports.verify(commands.VerifyReport(report_id, decision), uow, principal=principal, today=today),
+        )
     )
 
 
@@ -283,10 +272,10 @@ async def open_case(
     report_id: str, body: s.CaseOpen, uow: UowDep, principal: PrincipalDep, idem: IdempotencyOptional, today: TodayDep
 ) -> s.StateRead:
     """Opens a formal case (立案) for accused cadres (emits case_opened per cadre)."""
-    cmd = commands.OpenCase(list(body.cadre_ids), body.opened_on, commands.Decision(**body.decision.model_dump()))
-    return s.StateRead(
-        **await idem.run(uow, lambda: reports.open_case(report_id, cmd, uow, principal=principal, today=today))
+    cmd = commands.OpenCase(
+        report_id, list(body.cadre_ids), body.opened_on, commands.Decision(**body.decision.model_dump())
     )
+    return s.StateRead(**await idem.run(uow, lambda: reports.open_case(cmd, uow, principal=principal, today=today)))
 
 
 @router.post("/{report_id}/close", response_model=s.StateRead, dependencies=[HANDLERS])
@@ -300,15 +289,14 @@ async def close_report(
 ) -> s.StateRead:
     """Concludes with a finding per allegation (emits report_closed with the outcome per cadre)."""
     cmd = commands.CloseReport(
+        report_id,
         {f.allegation_id: f.result for f in body.findings},
         body.conclusion,
         body.adverse_effect,
         body.accusation_spread,
         body.fabrication_suspected,
     )
-    return s.StateRead(
-        **await idem.run(uow, lambda: reports.close(report_id, cmd, uow, principal=principal, today=today))
-    )
+    return s.StateRead(**await idem.run(uow, lambda: reports.close(cmd, uow, principal=principal, today=today)))
 
 
 @router.post("/{report_id}/feedback", response_model=s.StateRead, dependencies=[SCREENERS])
@@ -319,12 +307,8 @@ async def record_feedback(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: reports.transition(
-                report_id,
-                uow,
-                principal=principal,
-                action="FEEDBACK",
-                apply=lambda r: r.record_feedback(on=body.on, today=today),
+            lambda: reports.record_feedback(
+                commands.RecordFeedback(report_id, body.on), uow, principal=principal, today=today
             ),
         )
     )
@@ -368,7 +352,10 @@ async def reopen_report(
     """Reopens a report whose reporter objected with new evidence."""
     decision = commands.Decision(**body.decision.model_dump())
     return s.StateRead(
-        **await idem.run(uow, lambda: reports.reopen(report_id, decision, uow, principal=principal, today=today))
+        **await idem.run(
+            uow,
+            lambda: reports.reopen(commands.ReopenReport(report_id, decision), uow, principal=principal, today=today),
+        )
     )
 
 
@@ -380,9 +367,7 @@ async def finalize_report(
     return s.StateRead(
         **await idem.run(
             uow,
-            lambda: reports.transition(
-                report_id, uow, principal=principal, action="FINALIZE", apply=lambda r: r.finalize(today=today)
-            ),
+            lambda: reports.finalize(commands.FinalizeReport(report_id), uow, principal=principal, today=today),
         )
     )
 
@@ -398,7 +383,9 @@ async def ask_reporter(
 ) -> s.Created:
     """Puts a question to the reporter (an anonymous reporter answers with the receipt code)."""
     return s.Created(
-        **await idem.run(uow, lambda: public.ask(report_id, body.text, uow, principal=principal, today=today))
+        **await idem.run(
+            uow, lambda: public.ask(commands.AskReporter(report_id, body.text), uow, principal=principal, today=today)
+        )
     )
 
 
@@ -411,4 +398,6 @@ async def reissue_receipt(report_id: str, uow: UowDep, principal: PrincipalDep) 
 @router.post("/{report_id}/reveal", response_model=s.RevealRead, dependencies=[require(PS)])
 async def reveal_reporter(report_id: str, body: s.RevealRequest, uow: UowDep, principal: PrincipalDep) -> s.RevealRead:
     """Reveals the reporter's identity to petitions staff, for a stated purpose; every reveal is audited."""
-    return s.RevealRead(**await reveal.reveal(report_id, body.purpose, uow, principal=principal))
+    return s.RevealRead(
+        **await reveal.reveal(commands.RevealReporter(report_id, body.purpose), uow, principal=principal)
+    )

@@ -86,7 +86,10 @@ async def answer_statement(
     """Submits my statement and defence."""
     return s.StateRead(
         **await idem.run(
-            uow, lambda: statements.answer(statement_id, body.answer, uow, principal=principal, today=today)
+            uow,
+            lambda: statements.answer(
+                commands.AnswerStatement(statement_id, body.answer), uow, principal=principal, today=today
+            ),
         )
     )
 
@@ -128,6 +131,9 @@ async def waive_statement(
     """Records that the accused waived the statement, with the reason."""
     return s.StateRead(
         **await idem.run(
-            uow, lambda: statements.waive(statement_id, body.reason, uow, principal=principal, today=today)
+            uow,
+            lambda: statements.waive(
+                commands.WaiveStatement(statement_id, body.reason), uow, principal=principal, today=today
+            ),
         )
     )

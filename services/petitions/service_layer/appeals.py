@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from kernel.access import cadre_not_found
@@ -147,13 +148,13 @@ async def _load(uow: UOW, principal: Principal, appeal_id: str) -> Appeal:
     return appeal
 
 
-async def step(
+async def _step(
     appeal_id: str,
     uow: UOW,
     *,
     principal: Principal,
     action: str,
-    apply: Any,
+    apply: Callable[[Appeal, StageRule], None],
 ) -> dict[str, Any]:
     """Runs one step (accept, reject, start the review, decide) by a role that decides this target type."""
     tools = uow.context
@@ -165,3 +166,58 @@ async def step(
         await plan_deadlines(uow, appeal.events, org_unit_id=appeal.org_unit_id, appeal_rule=rule)
         await uow.audit(principal, action, "appeal", appeal.id)
         return await uow.commit(state_of(appeal))
+
+
+async def accept_appeal(
+    cmd: commands.AcceptAppeal, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Accepts an appeal; the decision period runs from today."""
+    return await _step(
+        cmd.appeal_id,
+        uow,
+        principal=principal,
+        action="ACCEPT",
+        apply=lambda a, rule: a.accept(rule=rule, calendar=uow.context.calendar, by=principal.subject, today=today),
+    )
+
+
+async def reject_appeal(
+    cmd: commands.RejectAppeal, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Does not accept an appeal (不予受理), with the reasons."""
+    return await _step(
+        cmd.appeal_id,
+        uow,
+        principal=principal,
+        action="REJECT",
+        apply=lambda a, rule: a.reject(reasons=cmd.reasons, by=principal.subject, today=today),
+    )
+
+
+async def start_appeal_review(
+    cmd: commands.StartAppealReview, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Starts the review of an accepted appeal."""
+    return await _step(
+        cmd.appeal_id, uow, principal=principal, action="REVIEW", apply=lambda a, rule: a.start_review(today=today)
+    )
+
+
+async def decide_appeal(
+    cmd: commands.DecideAppeal, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Decides: upheld, varied (never heavier) or revoked (emits appeal_decided for the decision's owner)."""
+    return await _step(
+        cmd.appeal_id,
+        uow,
+        principal=principal,
+        action="DECIDE",
+        apply=lambda a, rule: a.decide(
+            result=cmd.result,
+            varied_to=cmd.varied_to,
+            reasons=cmd.reasons,
+            final=rule.final,
+            by=principal.subject,
+            today=today,
+        ),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from kernel.access import cadre_not_found
@@ -65,8 +66,14 @@ async def _load(uow: UOW, principal: Principal, clarification_id: str, *, own: b
     return clarification
 
 
-async def step(
-    clarification_id: str, uow: UOW, *, principal: Principal, action: str, apply: Any, own: bool = False
+async def _step(
+    clarification_id: str,
+    uow: UOW,
+    *,
+    principal: Principal,
+    action: str,
+    apply: Callable[[Clarification], None],
+    own: bool = False,
 ) -> dict[str, Any]:
     """Runs one step of a clarification (consent by the cadre themself, the others by staff in scope)."""
     async with uow:
@@ -75,3 +82,72 @@ async def step(
         await uow.clarifications.save(clarification)
         await uow.audit(principal, action, "clarification", clarification.id)
         return await uow.commit(state_of(clarification))
+
+
+async def request_consent(cmd: commands.RequestConsent, uow: UOW, *, principal: Principal) -> dict[str, Any]:
+    """Asks the cadre for consent."""
+    return await _step(
+        cmd.clarification_id, uow, principal=principal, action="REQUEST_CONSENT", apply=lambda c: c.request_consent()
+    )
+
+
+async def answer_consent(
+    cmd: commands.AnswerConsent, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Gives or refuses the cadre's own consent to their clarification."""
+    return await _step(
+        cmd.clarification_id,
+        uow,
+        principal=principal,
+        action="CONSENT",
+        own=True,
+        apply=lambda c: c.answer_consent(consent=cmd.consent, today=today),
+    )
+
+
+async def approve_clarification(
+    cmd: commands.ApproveClarification, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Approves the method and a scope at least as wide as the accusation spread."""
+    return await _step(
+        cmd.clarification_id,
+        uow,
+        principal=principal,
+        action="APPROVE",
+        apply=lambda c: c.approve(method=cmd.method, scope=cmd.scope, approved_by=principal.subject, today=today),
+    )
+
+
+async def execute_clarification(
+    cmd: commands.ExecuteClarification, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Records that the clarification was carried out (emits clarification_executed)."""
+    return await _step(
+        cmd.clarification_id,
+        uow,
+        principal=principal,
+        action="EXECUTE",
+        apply=lambda c: c.execute(executed_on=cmd.executed_on, record_ref=cmd.record_ref, today=today),
+    )
+
+
+async def close_clarification(
+    cmd: commands.CloseClarification, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Closes an executed clarification."""
+    return await _step(
+        cmd.clarification_id, uow, principal=principal, action="CLOSE", apply=lambda c: c.close(today=today)
+    )
+
+
+async def reject_clarification(
+    cmd: commands.RejectClarification, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Rejects a proposal, with the reason."""
+    return await _step(
+        cmd.clarification_id,
+        uow,
+        principal=principal,
+        action="REJECT",
+        apply=lambda c: c.reject(reason=cmd.reason, today=today),
+    )

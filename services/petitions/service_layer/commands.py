@@ -42,6 +42,7 @@ class AllegationInput:
 
 @dataclass(frozen=True)
 class RegisterReport:
+    report_id: str
     category: str
     substantive: bool
     jurisdiction: str
@@ -53,6 +54,7 @@ class RegisterReport:
 
 @dataclass(frozen=True)
 class RouteReport:
+    report_id: str
     jurisdiction: str
     target_org_unit_id: str | None
 
@@ -66,6 +68,7 @@ class Decision:
 
 @dataclass(frozen=True)
 class DisposeReport:
+    report_id: str
     mode: str
     decision: Decision
     letter_text: str | None = None
@@ -73,6 +76,7 @@ class DisposeReport:
 
 @dataclass(frozen=True)
 class OpenCase:
+    report_id: str
     cadre_ids: list[str]
     opened_on: dt.date
     decision: Decision
@@ -80,6 +84,7 @@ class OpenCase:
 
 @dataclass(frozen=True)
 class CloseReport:
+    report_id: str
     findings: dict[str, str]
     conclusion: str
     adverse_effect: bool
@@ -149,6 +154,169 @@ class RecordPastAppeal:
 
 @dataclass(frozen=True)
 class DecideAppeal:
+    appeal_id: str
     result: str
     reasons: str
     varied_to: str | None = None
+
+
+# -- report transitions ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NotAcceptReport:
+    report_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AcceptReport:
+    report_id: str
+
+
+@dataclass(frozen=True)
+class RecordAcceptanceNotice:
+    report_id: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class HandOverReport:
+    report_id: str
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    report_id: str
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    report_id: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class FinalizeReport:
+    report_id: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    report_id: str
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class ReopenReport:
+    report_id: str
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class ArchiveDuplicate:
+    report_id: str
+    original_id: str
+
+
+@dataclass(frozen=True)
+class AskReporter:
+    report_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RevealReporter:
+    report_id: str
+    purpose: str
+
+
+# -- statements -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerStatement:
+    statement_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class WaiveStatement:
+    statement_id: str
+    reason: str
+
+
+# -- false accusations ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DecideFalseAccusation:
+    case_id: str
+    classification: str
+
+
+# -- deadlines ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PauseDeadline:
+    deadline_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResumeDeadline:
+    deadline_id: str
+
+
+@dataclass(frozen=True)
+class ExtendDeadline:
+    deadline_id: str
+    days: int
+    reason: str
+
+
+# -- appeals --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AcceptAppeal:
+    appeal_id: str
+
+
+@dataclass(frozen=True)
+class RejectAppeal:
+    appeal_id: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class StartAppealReview:
+    appeal_id: str
+
+
+# -- clarifications -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RequestConsent:
+    clarification_id: str
+
+
+@dataclass(frozen=True)
+class AnswerConsent:
+    clarification_id: str
+    consent: bool
+
+
+@dataclass(frozen=True)
+class ApproveClarification:
+    clarification_id: str
+    method: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class ExecuteClarification:
+    clarification_id: str
+    executed_on: dt.date
+    record_ref: str
+
+
+@dataclass(frozen=True)
+class CloseClarification:
+    clarification_id: str
+
+
+@dataclass(frozen=True)
+class RejectClarification:
+    clarification_id: str
+    reason: str

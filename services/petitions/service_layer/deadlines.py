@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kernel.auth import Principal
@@ -17,6 +17,7 @@ from services.petitions.domain import events
 from services.petitions.domain.deadline import Deadline, OpenDeadline, SettleDeadlines, ops_for, plan
 from services.petitions.domain.rules.appeals import StageRule
 from services.petitions.domain.rules.deadlines import APPEAL_DECISION, DeadlineRule
+from services.petitions.service_layer import commands
 from services.petitions.service_layer.publishing import to_contracts
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -70,7 +71,9 @@ async def _load(uow: UOW, principal: Principal, deadline_id: str) -> Deadline:
     return deadline
 
 
-async def step(deadline_id: str, uow: UOW, *, principal: Principal, action: str, apply: Any) -> dict[str, Any]:
+async def _step(
+    deadline_id: str, uow: UOW, *, principal: Principal, action: str, apply: Callable[[Deadline], None]
+) -> dict[str, Any]:
     """Pauses, resumes or extends a deadline in the caller's subtree."""
     async with uow:
         deadline = await _load(uow, principal, deadline_id)
@@ -80,6 +83,35 @@ async def step(deadline_id: str, uow: UOW, *, principal: Principal, action: str,
         result = state_of(deadline)
         result["due_on"] = deadline.due_on
         return await uow.commit(result)
+
+
+async def pause_deadline(
+    cmd: commands.PauseDeadline, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Stops the clock where the rules exclude time (e.g. a hearing in a 复核)."""
+    return await _step(cmd.deadline_id, uow, principal=principal, action="PAUSE", apply=lambda d: d.pause(today=today))
+
+
+async def resume_deadline(
+    cmd: commands.ResumeDeadline, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Restarts the clock; the due date moves by the paused time."""
+    return await _step(
+        cmd.deadline_id,
+        uow,
+        principal=principal,
+        action="RESUME",
+        apply=lambda d: d.resume(today=today, calendar=uow.context.calendar),
+    )
+
+
+async def extend_deadline(
+    cmd: commands.ExtendDeadline, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Extends a deadline within the limit the rules allow with approval (the caller's approval is recorded)."""
+    return await _step(
+        cmd.deadline_id, uow, principal=principal, action="EXTEND", apply=lambda d: d.extend(days=cmd.days, today=today)
+    )
 
 
 async def sweep_breaches(uow: UOW, *, today: dt.date, limit: int) -> int:

@@ -103,14 +103,14 @@ async def _tier(uow: UOW, unit_id: str | None) -> str | None:
 
 
 async def decide(
-    case_id: str, classification: str, uow: UOW, *, principal: Principal, today: dt.date
+    cmd: commands.DecideFalseAccusation, uow: UOW, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Approves a classification; a confirmed false accusation proposes the victims' clarification."""
     tools = uow.context
     async with uow:
-        case = await _load(uow, principal, case_id)
+        case = await _load(uow, principal, cmd.case_id)
         case.decide(
-            classification=classification,
+            classification=cmd.classification,
             approver=principal.subject,
             approver_tier=await _tier(uow, principal.unit_id),
             required_tier=tools.settings.false_accusation_approval_tier,

@@ -13,6 +13,7 @@ from services.petitions.adapters import receipts
 from services.petitions.adapters.vault import VaultRepository
 from services.petitions.domain.report import REPORT_TRANSITIONS
 from services.petitions.domain.vocab import ENDED_STATES, HANDLING_STATES, OUTCOME_STATES, ReportStatus
+from services.petitions.service_layer import commands
 from services.petitions.service_layer.access import PUBLIC, require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
@@ -35,8 +36,9 @@ def public_status(status: str) -> str:
     return "TRANSFERRED"
 
 
-async def ask(report_id: str, text: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def ask(cmd: commands.AskReporter, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Puts a question to the reporter of a report (answered through the receipt code)."""
+    report_id, text = cmd.report_id, cmd.text
     async with uow:
         access = await uow.scope.access(principal)
         await require_report(uow, access, report_id)

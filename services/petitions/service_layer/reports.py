@@ -193,7 +193,7 @@ async def _finish(
     return await uow.commit(state_of(report))
 
 
-async def transition(
+async def _transition(
     report_id: str, uow: UOW, *, principal: Principal, action: str, apply: Callable[[Report], None]
 ) -> dict[str, Any]:
     """Runs a state-machine step that needs nothing but the report."""
@@ -204,13 +204,78 @@ async def transition(
         return await _finish(uow, report, principal, action)
 
 
-async def register(
-    report_id: str, cmd: commands.RegisterReport, uow: UOW, *, principal: Principal, today: dt.date
+async def not_accept(
+    cmd: commands.NotAcceptReport, uow: UOW, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
+    """Does not accept a registered report, with the reason."""
+    return await _transition(
+        cmd.report_id,
+        uow,
+        principal=principal,
+        action="NOT_ACCEPT",
+        apply=lambda r: r.not_accept(reason=cmd.reason, today=today),
+    )
+
+
+async def accept(cmd: commands.AcceptReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+    """Accepts a registered report (emits report_accepted, which counts against nobody)."""
+    return await _transition(
+        cmd.report_id, uow, principal=principal, action="ACCEPT", apply=lambda r: r.accept(today=today)
+    )
+
+
+async def record_acceptance_notice(
+    cmd: commands.RecordAcceptanceNotice, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Records that the real-name reporter was told whether the report was accepted."""
+    return await _transition(
+        cmd.report_id,
+        uow,
+        principal=principal,
+        action="ACCEPT_NOTICE",
+        apply=lambda r: r.record_acceptance_notice(on=cmd.on, today=today),
+    )
+
+
+async def hand_over(cmd: commands.HandOverReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+    """Transfers an accepted report to disposal."""
+    return await _transition(
+        cmd.report_id, uow, principal=principal, action="HAND_OVER", apply=lambda r: r.hand_over(today=today)
+    )
+
+
+async def resume(cmd: commands.ResumeReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+    """Takes a report on hold back into disposal."""
+    return await _transition(
+        cmd.report_id, uow, principal=principal, action="RESUME", apply=lambda r: r.resume(today=today)
+    )
+
+
+async def record_feedback(
+    cmd: commands.RecordFeedback, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
+    """Records that the real-name reporter was given the result."""
+    return await _transition(
+        cmd.report_id,
+        uow,
+        principal=principal,
+        action="FEEDBACK",
+        apply=lambda r: r.record_feedback(on=cmd.on, today=today),
+    )
+
+
+async def finalize(cmd: commands.FinalizeReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+    """Closes an objection without new evidence: the result stands."""
+    return await _transition(
+        cmd.report_id, uow, principal=principal, action="FINALIZE", apply=lambda r: r.finalize(today=today)
+    )
+
+
+async def register(cmd: commands.RegisterReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Registers a report; links reports about the same cadres with similar facts (repeat detection)."""
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
+        report = await _load(uow, access, cmd.report_id)
         await _check_accused(uow, access, cmd.accused_cadre_ids, cmd.accused_org_unit_ids)
         allegations = [Allegation(new_id(), a.summary, a.cadre_id) for a in cmd.allegations]
         report.register(
@@ -244,13 +309,11 @@ async def _link_similar(uow: UOW, report: Report, today: dt.date) -> None:
     await uow.reports.link(report.id, links, kind="SIMILAR", on=today)
 
 
-async def route(
-    report_id: str, cmd: commands.RouteReport, uow: UOW, *, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def route(cmd: commands.RouteReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Sends a report up (to an ancestor unit or outside), down (to a unit below) or to another body."""
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
+        report = await _load(uow, access, cmd.report_id)
         target = cmd.target_org_unit_id
         if target is not None:
             here = await uow.directory.unit_path(report.handling_org_unit_id) or ""
@@ -268,13 +331,13 @@ async def route(
 
 
 async def archive_duplicate(
-    report_id: str, original_id: str, uow: UOW, *, principal: Principal, today: dt.date
+    cmd: commands.ArchiveDuplicate, uow: UOW, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Archives a repeated report, linked to the first one."""
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
-        original = await _load(uow, access, original_id)
+        report = await _load(uow, access, cmd.report_id)
+        original = await _load(uow, access, cmd.original_id)
         report.archive_duplicate(original=original, today=today)
         await uow.reports.link(report.id, [(original.id, 1.0)], kind="DUPLICATE", on=today)
         return await _finish(uow, report, principal, "LINK_DUPLICATE")
@@ -284,14 +347,12 @@ def _decision(cmd: commands.Decision, principal: Principal) -> CollectiveDecisio
     return CollectiveDecision(cmd.meeting_on, cmd.participants, cmd.minutes_ref, principal.subject)
 
 
-async def dispose(
-    report_id: str, cmd: commands.DisposeReport, uow: UOW, *, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def dispose(cmd: commands.DisposeReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Decides a disposal mode; an inquiry letter asks every accused cadre for a reply (函询, 15 working days)."""
     tools = uow.context
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
+        report = await _load(uow, access, cmd.report_id)
         if cmd.mode == DisposalMode.INQUIRY_LETTER and not cmd.letter_text:
             raise RuleViolation("an inquiry letter needs the text sent to the accused", rule="disposal.letter_text")
         if cmd.mode != DisposalMode.INQUIRY_LETTER and cmd.letter_text is not None:
@@ -318,37 +379,31 @@ async def dispose(
         return await _finish(uow, report, principal, "DISPOSE", extra)
 
 
-async def verify(
-    report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def verify(cmd: commands.VerifyReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Moves to preliminary verification after an insufficient explanation."""
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
-        report.verify(disposal_id=new_id(), decision=_decision(decision, principal), today=today)
+        report = await _load(uow, access, cmd.report_id)
+        report.verify(disposal_id=new_id(), decision=_decision(cmd.decision, principal), today=today)
         return await _finish(uow, report, principal, "VERIFY")
 
 
-async def reopen(
-    report_id: str, decision: commands.Decision, uow: UOW, *, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def reopen(cmd: commands.ReopenReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Reopens a report whose reporter objected with new evidence (back to verification)."""
-    return await transition(
-        report_id,
+    return await _transition(
+        cmd.report_id,
         uow,
         principal=principal,
         action="REOPEN",
-        apply=lambda r: r.reopen(disposal_id=new_id(), decision=_decision(decision, principal), today=today),
+        apply=lambda r: r.reopen(disposal_id=new_id(), decision=_decision(cmd.decision, principal), today=today),
     )
 
 
-async def open_case(
-    report_id: str, cmd: commands.OpenCase, uow: UOW, *, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def open_case(cmd: commands.OpenCase, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Opens a formal case (立案) per cadre; each one emits case_opened."""
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
+        report = await _load(uow, access, cmd.report_id)
         if len(set(cmd.cadre_ids)) != len(cmd.cadre_ids):
             raise RuleViolation("a cadre is listed twice", rule="case.cadres")
         for cadre_id in cmd.cadre_ids:
@@ -366,14 +421,12 @@ async def open_case(
         return await _finish(uow, report, principal, "OPEN_CASE")
 
 
-async def close(
-    report_id: str, cmd: commands.CloseReport, uow: UOW, *, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def close(cmd: commands.CloseReport, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Concludes a report: outcomes per allegation and cadre; the accused must have been heard."""
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
-        requests = await uow.statements.for_report(report_id)
+        report = await _load(uow, access, cmd.report_id)
+        requests = await uow.statements.for_report(cmd.report_id)
         report.close(
             findings=cmd.findings,
             conclusion=cmd.conclusion,

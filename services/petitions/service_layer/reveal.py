@@ -8,13 +8,15 @@ import orjson
 
 from kernel.auth import Principal
 from kernel.errors import Conflict
+from services.petitions.service_layer import commands
 from services.petitions.service_layer.access import require_report
 from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork as UOW
 
 
-async def reveal(report_id: str, purpose: str, uow: UOW, *, principal: Principal) -> dict[str, Any]:
+async def reveal(cmd: commands.RevealReporter, uow: UOW, *, principal: Principal) -> dict[str, Any]:
     """Opens the vault row of a report for petitions staff in scope; the audit row commits with the read."""
     tools = uow.context
+    report_id, purpose = cmd.report_id, cmd.purpose
     async with uow:
         access = await uow.scope.access(principal)
         await require_report(uow, access, report_id)

@@ -77,11 +77,11 @@ async def _finish(uow: UOW, request: StatementRequest, principal: Principal, act
     return await uow.commit(state_of(request))
 
 
-async def answer(statement_id: str, text: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def answer(cmd: commands.AnswerStatement, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records the accused cadre's own statement."""
     async with uow:
-        request = await _load(uow, principal, statement_id, addressee=True)
-        request.submit(answer=text, today=today)
+        request = await _load(uow, principal, cmd.statement_id, addressee=True)
+        request.submit(answer=cmd.text, today=today)
         return await _finish(uow, request, principal, "STATEMENT_ANSWER")
 
 
@@ -95,9 +95,9 @@ async def assess(
         return await _finish(uow, request, principal, "STATEMENT_ASSESS")
 
 
-async def waive(statement_id: str, reason: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def waive(cmd: commands.WaiveStatement, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records that the accused waived the statement, with the reason."""
     async with uow:
-        request = await _load(uow, principal, statement_id, addressee=False)
-        request.waive(reason=reason, today=today)
+        request = await _load(uow, principal, cmd.statement_id, addressee=False)
+        request.waive(reason=cmd.reason, today=today)
         return await _finish(uow, request, principal, "STATEMENT_WAIVE")

@@ -70,6 +70,7 @@ async def in_talk(uow: FakePetitionsUnitOfWork) -> tuple[str, str]:
     who = staff("finance")
     report_id = (await reports.intake(intake(["c-fin-1"]), uow, principal=who, today=TODAY))["id"]
     register = commands.RegisterReport(
+        report_id=report_id,
         category="integrity",
         substantive=True,
         jurisdiction="OWN",
@@ -77,12 +78,10 @@ async def in_talk(uow: FakePetitionsUnitOfWork) -> tuple[str, str]:
         accused_org_unit_ids=[],
         allegations=[commands.AllegationInput("took a bribe", "c-fin-1")],
     )
-    await reports.register(report_id, register, uow, principal=who, today=TODAY)
-    await reports.transition(report_id, uow, principal=who, action="ACCEPT", apply=lambda r: r.accept(today=TODAY))
-    await reports.transition(
-        report_id, uow, principal=who, action="HAND_OVER", apply=lambda r: r.hand_over(today=TODAY)
-    )
-    await reports.dispose(report_id, commands.DisposeReport("TALK", DECISION), uow, principal=who, today=TODAY)
+    await reports.register(register, uow, principal=who, today=TODAY)
+    await reports.accept(commands.AcceptReport(report_id), uow, principal=who, today=TODAY)
+    await reports.hand_over(commands.HandOverReport(report_id), uow, principal=who, today=TODAY)
+    await reports.dispose(commands.DisposeReport(report_id, "TALK", DECISION), uow, principal=who, today=TODAY)
     return report_id, uow.reports.rows[report_id].allegations[0].id
 
 
@@ -152,6 +151,7 @@ async def test_a_stale_version_changes_nothing():
     uow = petitions()
     report_id = (await reports.intake(intake(["c-fin-1"]), uow, principal=staff("finance"), today=TODAY))["id"]
     register = commands.RegisterReport(
+        report_id=report_id,
         category="integrity",
         substantive=True,
         jurisdiction="OWN",
@@ -159,7 +159,7 @@ async def test_a_stale_version_changes_nothing():
         accused_org_unit_ids=[],
         allegations=[],
     )
-    await reports.register(report_id, register, uow, principal=staff("finance"), today=TODAY)
+    await reports.register(register, uow, principal=staff("finance"), today=TODAY)
     load = uow.reports.get
 
     async def read_then_someone_else_writes(object_id: str):
@@ -170,9 +170,7 @@ async def test_a_stale_version_changes_nothing():
     uow.reports.get = read_then_someone_else_writes  # type: ignore[method-assign]
     before = snapshot(uow)
     with pytest.raises(ConcurrencyError) as err:
-        await reports.transition(
-            report_id, uow, principal=staff("finance"), action="ACCEPT", apply=lambda r: r.accept(today=TODAY)
-        )
+        await reports.accept(commands.AcceptReport(report_id), uow, principal=staff("finance"), today=TODAY)
     assert err.value.rule == "report.version" and snapshot(uow) == before
     assert uow.reports.rows[report_id].status == "REGISTERED" and not uow.events_of(petitions_v1.ReportAccepted)
 
@@ -181,6 +179,7 @@ async def test_only_the_accused_states_their_case_and_an_adverse_finding_waits_f
     uow = petitions()
     report_id, allegation = await in_talk(uow)
     close = commands.CloseReport(
+        report_id=report_id,
         findings={allegation: "SUBSTANTIATED"},
         conclusion="bribe proven",
         adverse_effect=False,
@@ -189,7 +188,7 @@ async def test_only_the_accused_states_their_case_and_an_adverse_finding_waits_f
     )
     before = snapshot(uow)
     with pytest.raises(RuleViolation) as err:
-        await reports.close(report_id, close, uow, principal=staff("finance"), today=TODAY)
+        await reports.close(close, uow, principal=staff("finance"), today=TODAY)
     assert err.value.rule == "report.statement_required" and snapshot(uow) == before
     assert uow.reports.rows[report_id].status == "TALKING" and not uow.events_of(petitions_v1.ReportClosed)
     asked = await statements.issue(
@@ -199,10 +198,15 @@ async def test_only_the_accused_states_their_case_and_an_adverse_finding_waits_f
         today=TODAY,
     )
     with pytest.raises(NotFound) as err:  # another cadre cannot answer, nor learn that the request exists
-        await statements.answer(asked["id"], "not me", uow, principal=cadre("c-fin-2", "finance-div1"), today=TODAY)
+        await statements.answer(
+            commands.AnswerStatement(asked["id"], "not me"),
+            uow,
+            principal=cadre("c-fin-2", "finance-div1"),
+            today=TODAY,
+        )
     assert err.value.rule == "statement.scope"
     answered = await statements.answer(
-        asked["id"], "I returned it.", uow, principal=cadre("c-fin-1", "finance"), today=TODAY
+        commands.AnswerStatement(asked["id"], "I returned it."), uow, principal=cadre("c-fin-1", "finance"), today=TODAY
     )
     assert (answered["status"], uow.statements.rows[asked["id"]].answer) == ("SUBMITTED", "I returned it.")
     await statements.assess(
@@ -213,7 +217,7 @@ async def test_only_the_accused_states_their_case_and_an_adverse_finding_waits_f
         principal=staff("finance"),
         today=TODAY,
     )
-    await reports.close(report_id, close, uow, principal=staff("finance"), today=TODAY)
+    await reports.close(close, uow, principal=staff("finance"), today=TODAY)
     [closed] = uow.events_of(petitions_v1.ReportClosed)
     assert [(c.cadre_id, c.outcome) for c in closed.cadre_outcomes] == [("c-fin-1", "SUBSTANTIATED")]
 
@@ -222,13 +226,14 @@ async def test_no_event_ever_carries_the_reporter():
     uow = petitions()
     report_id, allegation = await in_talk(uow)
     close = commands.CloseReport(
+        report_id=report_id,
         findings={allegation: "UNFOUNDED"},
         conclusion="no evidence",
         adverse_effect=True,
         accusation_spread="UNIT",
         fabrication_suspected=False,
     )
-    await reports.close(report_id, close, uow, principal=staff("finance"), today=TODAY)
+    await reports.close(close, uow, principal=staff("finance"), today=TODAY)
     assert {type(e).__name__ for e in uow.published} == {"ReportAccepted", "ReportClosed"}
     _sealed, fingerprint = uow.vault.rows[report_id]
     wire = orjson.dumps([e.to_data() for e in uow.published]).decode() + repr(uow.audited)
@@ -246,10 +251,10 @@ async def test_the_reporter_is_revealed_only_to_staff_in_scope_and_the_reveal_is
     before = snapshot(uow)
     for outsider in (admin, staff("county-b")):  # an open report is out of an org admin's sight, like another unit's
         with pytest.raises(NotFound) as err:
-            await reveal.reveal(report_id, "CASE_HANDLING", uow, principal=outsider)
+            await reveal.reveal(commands.RevealReporter(report_id, "CASE_HANDLING"), uow, principal=outsider)
         assert err.value.rule == "report.scope"
     assert snapshot(uow) == before
-    answer = await reveal.reveal(report_id, "CASE_HANDLING", uow, principal=staff("city"))
+    answer = await reveal.reveal(commands.RevealReporter(report_id, "CASE_HANDLING"), uow, principal=staff("city"))
     assert answer["reporter"]["name"] == "Wang Wu" and answer["reporter"]["phone"] == "139 0000 1234"
     assert uow.audited[-1] == ("staff-city", "REVEAL", "reporter", report_id, "CASE_HANDLING")
     assert len(uow.published) == before[1]  # a reveal announces nothing
