@@ -69,10 +69,8 @@ async def investigate_false_accusation(
         **await idem.run(
             uow,
             lambda: false_accusations.investigate(
-                case_id,
-                accuser_is_cadre=body.accuser_is_cadre,
-                accuser_cadre_id=body.accuser_cadre_id,
-                uow=uow,
+                commands.InvestigateFalseAccusation(case_id, body.accuser_is_cadre, body.accuser_cadre_id),
+                uow,
                 principal=principal,
             ),
         )
@@ -88,7 +86,7 @@ async def submit_false_accusation(
         **await idem.run(
             uow,
             lambda: false_accusations.submit(
-                case_id, findings=body.findings, proposed=body.proposed, uow=uow, principal=principal
+                commands.SubmitFalseAccusation(case_id, body.findings, body.proposed), uow, principal=principal
             ),
         )
     )
@@ -128,7 +126,7 @@ async def refer_false_accusation(
         **await idem.run(
             uow,
             lambda: false_accusations.refer(
-                case_id, referral=body.referral, note=body.note, uow=uow, principal=principal, today=today
+                commands.ReferFalseAccuser(case_id, body.referral, body.note), uow, principal=principal, today=today
             ),
         )
     )
@@ -140,7 +138,12 @@ async def close_false_accusation(
 ) -> s.StateRead:
     """Closes a referred case."""
     return s.StateRead(
-        **await idem.run(uow, lambda: false_accusations.close(case_id, uow, principal=principal, today=today))
+        **await idem.run(
+            uow,
+            lambda: false_accusations.close(
+                commands.CloseFalseAccusation(case_id), uow, principal=principal, today=today
+            ),
+        )
     )
 
 

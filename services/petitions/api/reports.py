@@ -328,11 +328,8 @@ async def record_objection(
         **await idem.run(
             uow,
             lambda: reports.record_objection(
-                report_id,
-                new_evidence=body.new_evidence,
-                summary=body.summary,
-                on=body.on,
-                uow=uow,
+                commands.RecordObjection(report_id, body.new_evidence, body.summary, body.on),
+                uow,
                 principal=principal,
                 today=today,
             ),
@@ -392,7 +389,9 @@ async def ask_reporter(
 @router.post("/{report_id}/receipt", status_code=201, response_model=s.ReportCreated, dependencies=[require(PS)])
 async def reissue_receipt(report_id: str, uow: UowDep, principal: PrincipalDep) -> s.ReportCreated:
     """Issues a new receipt code for an anonymous report (the old code stops working; shown once)."""
-    return s.ReportCreated(**await reports.reissue_receipt(report_id, uow, principal=principal))
+    return s.ReportCreated(
+        **await reports.reissue_receipt(commands.ReissueReceipt(report_id), uow, principal=principal)
+    )
 
 
 @router.post("/{report_id}/reveal", response_model=s.RevealRead, dependencies=[require(PS)])

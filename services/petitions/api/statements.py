@@ -108,10 +108,8 @@ async def assess_statement(
         **await idem.run(
             uow,
             lambda: statements.assess(
-                statement_id,
-                adopted=body.adopted,
-                assessment=body.assessment,
-                uow=uow,
+                commands.AssessStatement(statement_id, body.adopted, body.assessment),
+                uow,
                 principal=principal,
                 today=today,
             ),

@@ -212,6 +212,19 @@ class ReopenReport:
 
 
 @dataclass(frozen=True)
+class RecordObjection:
+    report_id: str
+    new_evidence: bool
+    summary: str | None
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class ReissueReceipt:
+    report_id: str
+
+
+@dataclass(frozen=True)
 class ArchiveDuplicate:
     report_id: str
     original_id: str
@@ -237,6 +250,13 @@ class AnswerStatement:
 
 
 @dataclass(frozen=True)
+class AssessStatement:
+    statement_id: str
+    adopted: bool
+    assessment: str
+
+
+@dataclass(frozen=True)
 class WaiveStatement:
     statement_id: str
     reason: str
@@ -244,9 +264,35 @@ class WaiveStatement:
 
 # -- false accusations ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class InvestigateFalseAccusation:
+    case_id: str
+    accuser_is_cadre: bool | None
+    accuser_cadre_id: str | None
+
+
+@dataclass(frozen=True)
+class SubmitFalseAccusation:
+    case_id: str
+    findings: str
+    proposed: str
+
+
+@dataclass(frozen=True)
 class DecideFalseAccusation:
     case_id: str
     classification: str
+
+
+@dataclass(frozen=True)
+class ReferFalseAccuser:
+    case_id: str
+    referral: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CloseFalseAccusation:
+    case_id: str
 
 
 # -- deadlines ------------------------------------------------------------------------------------------------

@@ -74,22 +74,20 @@ async def _finish(uow: UOW, case: FalseAccusationCase, principal: Principal, act
     return await uow.commit(state_of(case))
 
 
-async def investigate(
-    case_id: str, *, accuser_is_cadre: bool | None, accuser_cadre_id: str | None, uow: UOW, principal: Principal
-) -> dict[str, Any]:
+async def investigate(cmd: commands.InvestigateFalseAccusation, uow: UOW, *, principal: Principal) -> dict[str, Any]:
     """Starts the investigation."""
     async with uow:
-        case = await _load(uow, principal, case_id)
-        await _accuser_known(uow, accuser_cadre_id)
-        case.investigate(accuser_is_cadre=accuser_is_cadre, accuser_cadre_id=accuser_cadre_id)
+        case = await _load(uow, principal, cmd.case_id)
+        await _accuser_known(uow, cmd.accuser_cadre_id)
+        case.investigate(accuser_is_cadre=cmd.accuser_is_cadre, accuser_cadre_id=cmd.accuser_cadre_id)
         return await _finish(uow, case, principal, "INVESTIGATE")
 
 
-async def submit(case_id: str, *, findings: str, proposed: str, uow: UOW, principal: Principal) -> dict[str, Any]:
+async def submit(cmd: commands.SubmitFalseAccusation, uow: UOW, *, principal: Principal) -> dict[str, Any]:
     """Submits the findings for approval."""
     async with uow:
-        case = await _load(uow, principal, case_id)
-        case.submit(findings=findings, proposed=proposed, submitted_by=principal.subject)
+        case = await _load(uow, principal, cmd.case_id)
+        case.submit(findings=cmd.findings, proposed=cmd.proposed, submitted_by=principal.subject)
         return await _finish(uow, case, principal, "SUBMIT")
 
 
@@ -134,19 +132,19 @@ async def decide(
         return await _finish(uow, case, principal, "DECIDE")
 
 
-async def refer(
-    case_id: str, *, referral: str, note: str, uow: UOW, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def refer(cmd: commands.ReferFalseAccuser, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Records the referral of a confirmed false accuser."""
     async with uow:
-        case = await _load(uow, principal, case_id)
-        case.refer(referral=referral, note=note, today=today)
+        case = await _load(uow, principal, cmd.case_id)
+        case.refer(referral=cmd.referral, note=cmd.note, today=today)
         return await _finish(uow, case, principal, "REFER")
 
 
-async def close(case_id: str, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
+async def close(
+    cmd: commands.CloseFalseAccusation, uow: UOW, *, principal: Principal, today: dt.date
+) -> dict[str, Any]:
     """Closes a referred case."""
     async with uow:
-        case = await _load(uow, principal, case_id)
+        case = await _load(uow, principal, cmd.case_id)
         case.close(today=today)
         return await _finish(uow, case, principal, "CLOSE")

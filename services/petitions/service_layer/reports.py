@@ -156,9 +156,10 @@ async def _check_accused(uow: UOW, access: Access, cadre_ids: list[str], unit_id
             )
 
 
-async def reissue_receipt(report_id: str, uow: UOW, *, principal: Principal) -> dict[str, Any]:
+async def reissue_receipt(cmd: commands.ReissueReceipt, uow: UOW, *, principal: Principal) -> dict[str, Any]:
     """Gives an anonymous reporter a new receipt code (the old one stops working)."""
     tools = uow.context
+    report_id = cmd.report_id
     receipt = await _new_receipt(tools.settings.receipt_scrypt_n)
     async with uow:
         access = await uow.scope.access(principal)
@@ -486,22 +487,15 @@ async def _after_closure(uow: UOW, report: Report, today: dt.date) -> None:
 
 
 async def record_objection(
-    report_id: str,
-    *,
-    new_evidence: bool,
-    summary: str | None,
-    on: dt.date,
-    uow: UOW,
-    principal: Principal,
-    today: dt.date,
+    cmd: commands.RecordObjection, uow: UOW, *, principal: Principal, today: dt.date
 ) -> dict[str, Any]:
     """Records a real-name reporter's objection to the result (the summary is sealed like report texts)."""
     tools = uow.context
     async with uow:
         access = await uow.scope.access(principal)
-        report = await _load(uow, access, report_id)
-        report.record_objection(new_evidence=new_evidence, on=on, today=today)
-        sealed = tools.sealer.seal_text(summary, context="objection", record_id=report.id)
+        report = await _load(uow, access, cmd.report_id)
+        report.record_objection(new_evidence=cmd.new_evidence, on=cmd.on, today=today)
+        sealed = tools.sealer.seal_text(cmd.summary, context="objection", record_id=report.id)
         await uow.reports.save(report, sealed={"objection_sealed": sealed})
         await plan_deadlines(uow, report.events, org_unit_id=report.handling_org_unit_id)
         await uow.audit(principal, "OBJECTION", "report", report.id)

@@ -85,13 +85,11 @@ async def answer(cmd: commands.AnswerStatement, uow: UOW, *, principal: Principa
         return await _finish(uow, request, principal, "STATEMENT_ANSWER")
 
 
-async def assess(
-    statement_id: str, *, adopted: bool, assessment: str, uow: UOW, principal: Principal, today: dt.date
-) -> dict[str, Any]:
+async def assess(cmd: commands.AssessStatement, uow: UOW, *, principal: Principal, today: dt.date) -> dict[str, Any]:
     """Marks a statement adopted or not, with the reason."""
     async with uow:
-        request = await _load(uow, principal, statement_id, addressee=False)
-        request.assess(adopted=adopted, assessment=assessment, today=today)
+        request = await _load(uow, principal, cmd.statement_id, addressee=False)
+        request.assess(adopted=cmd.adopted, assessment=cmd.assessment, today=today)
         return await _finish(uow, request, principal, "STATEMENT_ASSESS")
 
 

@@ -210,10 +210,8 @@ async def test_only_the_accused_states_their_case_and_an_adverse_finding_waits_f
     )
     assert (answered["status"], uow.statements.rows[asked["id"]].answer) == ("SUBMITTED", "I returned it.")
     await statements.assess(
-        asked["id"],
-        adopted=False,
-        assessment="contradicted by the bank records",
-        uow=uow,
+        commands.AssessStatement(asked["id"], adopted=False, assessment="contradicted by the bank records"),
+        uow,
         principal=staff("finance"),
         today=TODAY,
     )
