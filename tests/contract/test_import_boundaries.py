@@ -191,3 +191,23 @@ def test_projections_are_named_for_their_producer(service):
     assert all(getattr(orm, table.name) is table for table in orm.PROJECTIONS), "its Python name is its table name"
     retired = [t.name for t in orm.metadata.sorted_tables if t.name.split("_")[0] in ("tol", "pet", "apr", "rk")]
     assert retired == [], "an abbreviated producer prefix"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_use_cases_have_one_signature(service):
+    """docs/DEVELOPING.md: a use case acting for a caller is `verb_noun(cmd, uow, *, principal, today)`.
+
+    Jobs and consumers (no caller) and reporter-facing use cases (a receipt code, no principal) are outside the rule.
+    """
+    odd = []
+    for path in _files(f"services/{service}/service_layer"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.AsyncFunctionDef) or node.name.startswith("_"):
+                continue
+            positional = [a.arg for a in node.args.args]
+            keywords = [a.arg for a in node.args.kwonlyargs]
+            if "principal" not in positional + keywords or "async with uow" not in ast.unparse(node):
+                continue
+            if not (len(positional) == 2 and positional[1] == "uow" and set(keywords) <= {"principal", "today"}):
+                odd.append(f"{path.stem}.{node.name}({', '.join(positional)}, *, {', '.join(keywords)})")
+    assert odd == [], "use cases off the one signature"
