@@ -137,6 +137,8 @@ class ServiceHarness:
         Returns the last event. `seq` overrides the producer's sequence (to deliver out of order); with `copies`,
         the same envelope is stored several times under different message ids (as after a dedup-window overrun).
         """
+        if not payloads:
+            raise ValueError("publish() needs at least one payload")
         nc = await nats.connect(self.nats_url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
         try:
             js = nc.jetstream()
