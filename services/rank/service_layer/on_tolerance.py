@@ -115,8 +115,8 @@ async def _restore_post(uow: RankUnitOfWork, sanction_id: str, cadre_id: str, da
     await uow.cadres.save(cadre)
 
 
-async def sanction_effective(payload: tolerance_v1.SanctionEffective, uow: RankUnitOfWork) -> None:
-    """Stores the sanction; 撤职 and 降职 demote one rank (降级 one level), not restored when the period ends."""
+async def _store_sanction(uow: RankUnitOfWork, payload: tolerance_v1.SanctionState, status: str) -> None:
+    """Keeps the sanction's state in rank's projection (the same row for every event of its life)."""
     await projections.put_sanction(
         uow.conn,
         sanction_id=payload.sanction_id,
@@ -127,8 +127,13 @@ async def sanction_effective(payload: tolerance_v1.SanctionEffective, uow: RankU
         ends_on=payload.ends_on,
         demotes_rank=payload.demotes_rank,
         demotes_level=payload.demotes_level,
-        status="EFFECTIVE",
+        status=status,
     )
+
+
+async def sanction_effective(payload: tolerance_v1.SanctionEffective, uow: RankUnitOfWork) -> None:
+    """Stores the sanction; 撤职 and 降职 demote one rank (降级 one level), not restored when the period ends."""
+    await _store_sanction(uow, payload, "EFFECTIVE")
     if not await projections.cadre_exists(uow.conn, payload.cadre_id):
         return
     if payload.demotes_rank or payload.demotes_level:
@@ -145,18 +150,7 @@ async def sanction_effective(payload: tolerance_v1.SanctionEffective, uow: RankU
 
 async def sanction_expired(payload: tolerance_v1.SanctionExpired, uow: RankUnitOfWork) -> None:
     """Records the end of the influence period; a rank or level lowered by 撤职/降职/降级 is not restored."""
-    await projections.put_sanction(
-        uow.conn,
-        sanction_id=payload.sanction_id,
-        cadre_id=payload.cadre_id,
-        system=payload.system.value,
-        type=payload.type.value,
-        effective_on=payload.effective_on,
-        ends_on=payload.ends_on,
-        demotes_rank=payload.demotes_rank,
-        demotes_level=payload.demotes_level,
-        status="EXPIRED",
-    )
+    await _store_sanction(uow, payload, "EXPIRED")
     if (payload.demotes_rank or payload.demotes_level) and await projections.cadre_exists(uow.conn, payload.cadre_id):
         # The effective event may have been skipped as stale after a redelivery reordered them: the
         # demotion still stands (it is not restored at expiry), so apply it once now.
@@ -176,18 +170,7 @@ async def _undo(uow: RankUnitOfWork, sanction_id: str, cadre_id: str, day: dt.da
 
 async def sanction_revoked(payload: tolerance_v1.SanctionRevoked, uow: RankUnitOfWork) -> None:
     """A sanction revoked on appeal: the rank and level it lowered are restored (政务处分法 §60)."""
-    await projections.put_sanction(
-        uow.conn,
-        sanction_id=payload.sanction_id,
-        cadre_id=payload.cadre_id,
-        system=payload.system.value,
-        type=payload.type.value,
-        effective_on=payload.effective_on,
-        ends_on=payload.ends_on,
-        demotes_rank=payload.demotes_rank,
-        demotes_level=payload.demotes_level,
-        status="REVOKED",
-    )
+    await _store_sanction(uow, payload, "REVOKED")
     if await projections.cadre_exists(uow.conn, payload.cadre_id):
         await _undo(uow, payload.sanction_id, payload.cadre_id, payload.revoked_on)
         if payload.type.value in POST_ENDING:
@@ -197,18 +180,7 @@ async def sanction_revoked(payload: tolerance_v1.SanctionRevoked, uow: RankUnitO
 
 async def sanction_varied(payload: tolerance_v1.SanctionVaried, uow: RankUnitOfWork) -> None:
     """A sanction varied on appeal (never heavier): a demotion it no longer carries is restored."""
-    await projections.put_sanction(
-        uow.conn,
-        sanction_id=payload.sanction_id,
-        cadre_id=payload.cadre_id,
-        system=payload.system.value,
-        type=payload.type.value,
-        effective_on=payload.effective_on,
-        ends_on=payload.ends_on,
-        demotes_rank=payload.demotes_rank,
-        demotes_level=payload.demotes_level,
-        status="EFFECTIVE",
-    )
+    await _store_sanction(uow, payload, "EFFECTIVE")
     if await projections.cadre_exists(uow.conn, payload.cadre_id):
         existing = await uow.demotions.by_source(f"sanction/{payload.sanction_id}")
         if existing is not None and not payload.demotes_rank and existing.reason != "LEVEL_DEMOTION":
