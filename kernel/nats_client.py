@@ -30,6 +30,14 @@ log = logging.getLogger("kernel.nats")
 DAY_S = 86400
 
 
+def server_urls(url: str) -> list[str]:
+    """The servers of a NATS URL setting: one URL, or several separated by commas (the nodes of a cluster)."""
+    servers = [part.strip() for part in url.split(",") if part.strip()]
+    if not servers:
+        raise ValueError("no NATS server URL given")
+    return servers
+
+
 def stream_config(
     namespace: str,
     producer: str,
@@ -37,6 +45,7 @@ def stream_config(
     max_age_days: int = 30,
     duplicate_window_s: float = 120.0,
     max_msg_size: int = 1024 * 1024,
+    replicas: int = 1,
 ) -> StreamConfig:
     """Returns the one configuration of a producer's stream (every service declares it the same way)."""
     return StreamConfig(
@@ -47,7 +56,7 @@ def stream_config(
         max_age=float(max_age_days * DAY_S),
         duplicate_window=duplicate_window_s,
         discard=DiscardPolicy.OLD,
-        num_replicas=1,
+        num_replicas=replicas,
         max_msg_size=max_msg_size,
     )
 
@@ -148,7 +157,7 @@ class NatsConnection:
                 pass
 
         options: dict[str, Any] = dict(
-            servers=[self.url],
+            servers=server_urls(self.url),
             name=self.name,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,

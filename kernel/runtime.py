@@ -174,6 +174,7 @@ class ServiceRuntime(Generic[U, C]):
             max_age_days=s.stream_max_age_days,
             duplicate_window_s=s.stream_duplicate_window_s,
             max_msg_size=s.stream_max_msg_size,
+            replicas=s.stream_replicas,
         )
         self.runners = [
             ConsumerRunner(
@@ -216,6 +217,7 @@ class ServiceRuntime(Generic[U, C]):
                 max_age_days=s.stream_max_age_days,
                 duplicate_window_s=s.stream_duplicate_window_s,
                 max_msg_size=s.stream_max_msg_size,
+                replicas=s.stream_replicas,
             ),
         )
         self._stream_ready = True

@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     pg_statement_timeout_ms: int = 30_000
     db_pool_size: int = 8
 
+    # One URL, or the nodes of a cluster separated by commas (nats://nats-1:4222,nats://nats-2:4222,...).
     nats_url: str = "nats://127.0.0.1:4222"
     nats_connect_timeout: float = 10.0
     nats_user: str | None = None
@@ -37,6 +38,8 @@ class ServiceSettings(BaseSettings):
     stream_max_age_days: int = 30
     stream_duplicate_window_s: float = 120.0
     stream_max_msg_size: int = 1024 * 1024
+    # Copies of the service's stream on a NATS cluster (3 on a 3-node cluster: a node may fail); 1 on one server.
+    stream_replicas: int = Field(default=1, ge=1, le=5)
 
     relay_poll_interval: float = 1.0
     relay_batch_size: int = 100

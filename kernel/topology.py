@@ -8,19 +8,23 @@ import os
 
 import nats
 
-from kernel.nats_client import ensure_stream, stream_config
+from kernel.nats_client import ensure_stream, server_urls, stream_config
 from kernel.subjects import PRODUCERS
 
 
-async def apply(nats_url: str, namespace: str, *, user: str | None = None, password: str | None = None) -> list[str]:
-    """Creates or updates the stream of every producer; returns their names (as `user`, on a server with users)."""
+async def apply(
+    nats_url: str, namespace: str, *, user: str | None = None, password: str | None = None, replicas: int = 1
+) -> list[str]:
+    """Creates or updates the stream of every producer; returns their names (as `user`, on a server with users).
+
+    `replicas` must be the services' STREAM_REPLICAS, or the streams are changed back and forth."""
     credentials = {"user": user, "password": password} if user else {}
-    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=2, **credentials)
+    nc = await nats.connect(server_urls(nats_url), connect_timeout=5, max_reconnect_attempts=2, **credentials)
     try:
         js = nc.jetstream()
         names = []
         for producer in PRODUCERS:
-            config = stream_config(namespace, producer)
+            config = stream_config(namespace, producer, replicas=replicas)
             await ensure_stream(js, config)
             names.append(config.name)
         return names
@@ -35,9 +39,11 @@ def main() -> None:
     parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
     parser.add_argument("--namespace", default="cadre")
     parser.add_argument("--user", default=os.environ.get("YOUWEI_NATS_USER"))
+    parser.add_argument("--replicas", type=int, default=1, help="copies of each stream (the services' STREAM_REPLICAS)")
     args = parser.parse_args()
     password = os.environ.get("YOUWEI_NATS_PASSWORD")
-    for name in asyncio.run(apply(args.nats_url, args.namespace, user=args.user, password=password)):
+    streams = apply(args.nats_url, args.namespace, user=args.user, password=password, replicas=args.replicas)
+    for name in asyncio.run(streams):
         print(f"stream {name} ok")
 
 

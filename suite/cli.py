@@ -63,7 +63,8 @@ def cmd_topology(args: argparse.Namespace) -> int:
     from kernel.topology import apply
 
     target = nats_target(args)
-    for name in asyncio.run(apply(target.url, args.namespace, user=target.user, password=target.password)):
+    streams = apply(target.url, args.namespace, user=target.user, password=target.password, replicas=args.replicas)
+    for name in asyncio.run(streams):
         print(f"stream {name} ok")
     return 0
 
@@ -278,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     topology = sub.add_parser("topology", help="declare the JetStream streams")
     topology.add_argument("--namespace", default="cadre")
+    topology.add_argument(
+        "--replicas", type=positive_int, default=1, help="copies of each stream (the services' STREAM_REPLICAS)"
+    )
     nats_options(topology)
     topology.set_defaults(func=cmd_topology)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import logging
 import os
 from typing import Literal
@@ -60,7 +61,7 @@ class PetitionsSettings(ServiceSettings):
     # Public endpoints (GlobaLeaks A15: reports 10/h per address, blocked): per client address and hour.
     public_intake_per_hour: int = 10
     public_followup_per_hour: int = 20
-    # Peers whose X-Forwarded-For names the client (the gateway); everyone else is the client.
+    # Peers whose X-Forwarded-For names the client (the gateway): addresses or networks; everyone else is the client.
     trusted_proxies: list[str] = Field(default_factory=list)
     # S11: reporter identity and receipt codes are purged this many days after a report's closure [D].
     reporter_retention_days: int = 730
@@ -85,6 +86,13 @@ class PetitionsSettings(ServiceSettings):
     def secret_fields(self) -> dict[str, str | None]:
         """The vault key must be a real secret outside dev."""
         return {"vault_key": self.vault_key}
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry.strip(), strict=False)  # ValueError names the entry
+        return value
 
     @field_validator("deadline_overrides")
     @classmethod

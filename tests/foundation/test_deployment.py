@@ -14,7 +14,7 @@ import yaml
 
 from gateway.settings import GatewaySettings
 from kernel.embedded import NatsServerProcess, find_nats_server, render_config, version_of
-from kernel.nats_client import stream_config
+from kernel.nats_client import NatsConnection, server_urls, stream_config
 from suite.composition import SERVICES, settings_class
 from suite.launcher import Launcher
 
@@ -98,6 +98,18 @@ def test_the_broker_is_the_pinned_version_and_fsyncs_before_every_ack(tmp_path):
     stream = stream_config("cadre", "rank")
     assert stream.storage.value == "file" and stream.num_replicas == 1
     assert stream.duplicate_window >= 120 and stream.max_msg_size and stream.max_age == 30 * 86400
+    assert stream_config("cadre", "rank", replicas=3).num_replicas == 3
+
+
+def test_a_nats_url_setting_may_list_the_nodes_of_a_cluster():
+    assert server_urls("nats://nats:4222") == ["nats://nats:4222"]
+    assert server_urls(" nats://a:4222, nats://b:4222 ,nats://c:4222") == [
+        "nats://a:4222",
+        "nats://b:4222",
+        "nats://c:4222",
+    ]
+    with pytest.raises(ValueError):
+        server_urls(" , ")
 
 
 @pytest.fixture
@@ -180,3 +192,16 @@ async def test_each_service_may_publish_only_its_own_subjects(secured_nats):
         assert any("permissions violation" in str(e).lower() for e in errors), errors
     finally:
         await nc.close()
+
+
+async def test_a_service_connects_through_the_live_node_of_a_listed_cluster(secured_nats):
+    server, passwords = secured_nats
+    dead = "nats://127.0.0.1:1"  # a node that is down: nats-py tries the next one of the list
+    connection = NatsConnection(
+        url=f"{dead},{server.url}", name="rank", connect_timeout=10, user="rank", password=passwords["rank"]
+    )
+    await connection.connect()
+    try:
+        assert connection.connected
+    finally:
+        await connection.nc.close()

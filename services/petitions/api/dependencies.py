@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 from typing import Annotated
 
@@ -40,14 +41,23 @@ class PublicLimits:
     def __init__(self, *, intake_per_hour: int, followup_per_hour: int, trusted_proxies: list[str]) -> None:
         self.intake = RateLimiter(intake_per_hour, 3600.0)
         self.followup = RateLimiter(followup_per_hour, 3600.0)
-        self.trusted = frozenset(trusted_proxies)
+        # Addresses or networks (a cluster's pod network, where the gateway's replicas have no fixed address).
+        self.trusted = tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in trusted_proxies)
         self._salt = os.urandom(16)
+
+    def is_trusted(self, peer: str) -> bool:
+        """Tells whether the peer is one whose X-Forwarded-For names the client (the gateway)."""
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted)
 
     def client_key(self, request: Request) -> str:
         """Returns a salted hash of the client address (the gateway's X-Forwarded-For when it is the peer)."""
         peer = request.client.host if request.client else "unknown"
         address = peer
-        if peer in self.trusted:
+        if self.is_trusted(peer):
             forwarded = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
             address = forwarded or peer
         return hashlib.sha256(self._salt + address.encode()).hexdigest()

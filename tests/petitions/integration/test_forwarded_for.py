@@ -4,10 +4,12 @@ from a trusted proxy, so rotating it does not reset a limit, and the gateway giv
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from gateway.testing import serving
 from kernel import deps
 from services.petitions.main import create_app
+from services.petitions.settings import PetitionsSettings
 from tests.petitions.support import TODAY, seed_directory
 
 BODY = {"org_unit_id": "city", "content": "facts"}
@@ -39,3 +41,12 @@ async def test_behind_a_trusted_gateway_each_client_address_has_its_own_bucket(p
     settings = await petitions_settings(public_intake_per_hour=2, trusted_proxies=["127.0.0.1"])
     answers = await _answers(settings, ["203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"])
     assert answers == [201, 201, 429, 201]
+
+
+async def test_a_trusted_network_is_trusted_like_an_address_and_a_malformed_entry_is_refused(petitions_settings):
+    # Kubernetes: the gateway's replicas have no fixed address; petitions trusts the pod network instead.
+    settings = await petitions_settings(public_intake_per_hour=2, trusted_proxies=["127.0.0.0/8"])
+    answers = await _answers(settings, ["203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"])
+    assert answers == [201, 201, 429, 201]
+    with pytest.raises(ValueError, match="trusted_proxies"):
+        PetitionsSettings(environment="test", trusted_proxies=["gateway"])
