@@ -437,3 +437,81 @@ def test_the_secret_keys_are_the_ones_the_docs_tell_to_create(chart):
     assert referenced == SECRET_KEYS
     docs = (ROOT / "docs/deployment.md").read_text(encoding="utf-8")
     assert {m for m in re.findall(r"--from-literal=([a-z0-9-]+)=", docs)} == SECRET_KEYS
+
+
+# -- The cluster variant of compose (docker-compose.cluster.yml): 3 NATS nodes, 2 replicas of everything ------------
+
+CLUSTER = yaml.safe_load((ROOT / "docker-compose.cluster.yml").read_text(encoding="utf-8"))
+NODES = ("nats-1", "nats-2", "nats-3")
+GATEWAYS = ("gateway", "gateway-2")
+
+
+def _cluster(name: str) -> dict:
+    return CLUSTER["services"][name]
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_each_cluster_container_runs_what_compose_runs_over_all_three_nodes(name):
+    factory, settings_cls = APPS[name]
+    prefix = f"{name.upper()}_"
+    fields = set(settings_cls.model_fields)
+    copies = [_cluster(g) for g in GATEWAYS] if name == "gateway" else [_cluster(name)]
+    for container in copies:
+        assert container["command"] == _container(name)["command"]
+        assert container["healthcheck"]["test"] == _container(name)["healthcheck"]["test"]
+        env = container["environment"]
+        for variable, value in env.items():
+            assert variable.startswith(prefix) and variable[len(prefix) :].lower() in fields, variable
+            if any(word in variable for word in ("PASSWORD", "KEY", "SECRET")):
+                assert REQUIRED.match(str(value)), f"{variable} must be required from the environment"
+        assert set(_container(name)["environment"]) <= set(env)
+        assert server_urls(env[f"{prefix}NATS_URL"]) == [f"nats://{node}:4222" for node in NODES]
+        for node in NODES:
+            assert container["depends_on"][node]["condition"] == "service_healthy"
+        assert "nats" not in container["depends_on"]
+    if name == "gateway":
+        for service in SERVICES:  # one name per service: compose's DNS answers it with both replicas' addresses
+            assert (
+                env[f"GATEWAY_{service.upper()}_URL"]
+                == _container("gateway")["environment"][f"GATEWAY_{service.upper()}_URL"]
+            )
+        assert [c["volumes"] for c in copies] == [_container("gateway")["volumes"]] * 2, "one import jobs' folder"
+        assert copies[1]["ports"] == ["${GATEWAY_BIND:-127.0.0.1}:${GATEWAY_2_PORT:-8010}:8000"]
+    else:
+        assert container["deploy"]["replicas"] == 2
+        assert int(env[f"{prefix}STREAM_REPLICAS"]) == len(NODES)
+        assert container["depends_on"][f"migrate-{name}"]["condition"] == "service_completed_successfully"
+        assert "ports" not in container and "networks" not in container
+        assert _cluster(f"migrate-{name}") == _container(f"migrate-{name}"), "the same migrations, once, first"
+
+
+def test_petitions_trusts_both_gateways_and_nobody_else():
+    addresses = [_cluster(g)["networks"]["default"]["ipv4_address"] for g in GATEWAYS]
+    assert len(set(addresses)) == 2
+    trusted = _cluster("petitions")["environment"]["PETITIONS_TRUSTED_PROXIES"]
+    assert trusted == "[" + ", ".join(f'"{a}"' for a in addresses) + "]"
+
+
+def test_the_three_nats_nodes_form_one_jetstream_cluster():
+    assert "nats" not in CLUSTER["services"]
+    routes = ",".join(f"nats://{node}:6222" for node in NODES)
+    volumes = set()
+    for node in NODES:
+        container = _cluster(node)
+        assert container["image"] == _container("nats")["image"]
+        command = container["command"]
+        assert command[:2] == ["-c", "/etc/nats/nats.conf"]
+        options = dict(zip(command[2::2], command[3::2], strict=True))
+        assert options == {
+            "--server_name": node,
+            "--cluster_name": "youwei",
+            "--cluster": "nats://0.0.0.0:6222",
+            "--routes": routes,
+        }
+        assert container["environment"] == _container("nats")["environment"]
+        assert container["healthcheck"] == _container("nats")["healthcheck"]
+        assert "ports" not in container
+        (config, data) = container["volumes"]
+        assert config == "./deploy/nats.conf:/etc/nats/nats.conf:ro" and data.endswith(":/data")
+        volumes.add(data.split(":")[0])
+    assert volumes == {f"{node}-data" for node in NODES} and volumes <= set(CLUSTER["volumes"])
