@@ -153,7 +153,8 @@ def nats_server() -> Iterator[NatsServerProcess]:
 def child(
     cmd: list[str], *, env: dict[str, str] | None = None, ready_url: str | None = None, timeout: float = 30.0
 ) -> Iterator[subprocess.Popen]:
-    """Runs a child process (killed by PID at the end), waiting until ready_url answers 200."""
+    """Runs a child process, waiting until ready_url answers 200; at the end it is asked to stop (SIGTERM, so that
+    a profiled child writes its profile) and killed if it has not within 10 s."""
     import httpx
 
     proc = subprocess.Popen(
@@ -180,8 +181,12 @@ def child(
         yield proc
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
 
 
 def python() -> str:

@@ -213,9 +213,11 @@ async def _run_on(args: Any, backend: str, size: int, reads: int, writes: int) -
             def serve(name: str, factory: str, env: dict[str, str]) -> None:
                 port = free_port()
                 urls[name] = f"http://127.0.0.1:{port}"
+                profile = os.environ.get("BENCH_PROFILE")  # a directory: one cProfile file per process
+                wrap = ["-m", "bench.profiled", str(Path(profile) / f"{name}.prof")] if profile else []
                 proc = stack.enter_context(
                     child(
-                        [python(), *UVICORN, "--port", str(port), factory],
+                        [python(), *wrap, *UVICORN, "--port", str(port), factory],
                         env=env,
                         ready_url=urls[name] + "/health/ready",
                         timeout=60,

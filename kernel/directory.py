@@ -184,6 +184,13 @@ class Directory:
         self._entries_by_ids = self._entries.where(t.c.cadre_id.in_(bindparam("ids", expanding=True)))
         self._unit_path = select(u.c.path).where(u.c.org_unit_id == bindparam("unit_id"))
         self._relatives = select(t.c.relative_ids).where(t.c.cadre_id == bindparam("cadre_id"))
+        # A cadre's entry with what the caller's access needs (their unit's path, their relatives): one statement
+        # for a scoped read of one cadre instead of three. `caller` is an alias, so that it does not correlate.
+        caller = t.alias("caller")
+        self._entry_with_caller = self._entries.add_columns(
+            select(u.c.path).where(u.c.org_unit_id == bindparam("unit_id")).scalar_subquery(),
+            select(caller.c.relative_ids).where(caller.c.cadre_id == bindparam("me")).scalar_subquery(),
+        ).where(t.c.cadre_id == bindparam("cadre_id"))
 
     def named(self, query: Select, cadre_col: Any) -> Select:
         """Adds the cadre's name, as `cadre_name`, to a query of records keyed by `cadre_col`: lists show people,
@@ -252,6 +259,22 @@ class Directory:
             return None
         access = principal if isinstance(principal, Access) else await self.access(conn, principal)
         return entry if access.sees(entry.cadre_id, entry.org_path, sensitive=sensitive) else None
+
+    async def require_visible(
+        self, conn: AsyncConnection, principal: Principal, cadre_id: str, *, sensitive: bool = False
+    ) -> tuple[Access, DirCadre]:
+        """`require_cadre` with the caller's access resolved in the same statement; returns both (one statement
+        where `access` and `require_cadre` take two or three)."""
+        params = {"cadre_id": cadre_id, "unit_id": principal.unit_id, "me": principal.cadre_id}
+        row = (await conn.execute(self._entry_with_caller, params)).first()
+        if row is None:
+            raise cadre_not_found()
+        relatives = frozenset(orjson.loads(row[11])) if principal.cadre_id and row[11] else frozenset()
+        access = resolve(principal, unit_path=row[10] if principal.unit_id else None, relatives=relatives)
+        entry = self._entry(row)
+        if not access.sees(entry.cadre_id, entry.org_path, sensitive=sensitive):
+            raise cadre_not_found()
+        return access, entry
 
     async def require_cadre(
         self, conn: AsyncConnection, access: Access, cadre_id: str, *, sensitive: bool = False, active: bool = False

@@ -113,8 +113,19 @@ class ServiceRuntime(Generic[U, C]):
     ) -> None:
         """Records one audit row per object read and returns once they are durable; the reads waiting at the same
         time share one transaction (kernel.audit.ReadAuditor)."""
+        await self.audit_read_groups(principal, purpose, [(object_type, ids)], action)
+
+    async def audit_read_groups(
+        self,
+        principal: Principal | None,
+        purpose: str,
+        groups: Iterable[tuple[str, Iterable[str]]],
+        action: str = "READ",
+    ) -> None:
+        """`audit_reads` for objects of several types read by one request: one wait for one commit."""
         assert self.read_auditor is not None, "this service's KernelTables has no audit table"
-        await self.read_auditor.append(principal, [(action, object_type, str(i), purpose) for i in ids])
+        entries = [(action, object_type, str(i), purpose) for object_type, ids in groups for i in ids]
+        await self.read_auditor.append(principal, entries)
 
     def _notify(self) -> None:
         if self.relay is not None:

@@ -93,16 +93,28 @@ async def read_dossier(request: Request) -> tuple[Principal, dict[str, Any] | Re
         timeout += gateway.settings.consistency_wait_s
     asked, withheld = visible_services(principal)
     clients = gateway.clients
-    calls = {"register": clients["rank"].get_cadre(cadre_id, headers=headers, timeout=timeout)}
-    for service in asked:
-        calls[service] = clients[service].dossier_part(cadre_id, as_of=as_of, headers=headers, timeout=timeout)
+    calls = {s: clients[s].dossier_part(cadre_id, as_of=as_of, headers=headers, timeout=timeout) for s in asked}
     outcomes = await gather(calls)
 
-    cadre, refusal, register_degraded = anchor(outcomes.pop("register"))
-    if refusal is not None:
-        # Rank decides visibility: not found, forbidden or rejected input ends the read here.
-        return principal, relay("rank", refusal)
+    rank = outcomes["rank"]
+    if rank.response is not None and rank.response.status != 200:
+        _, refusal, _ = anchor(rank)
+        if refusal is not None:
+            # Rank decides visibility: not found, forbidden or rejected input ends the read here.
+            return principal, relay("rank", refusal)
     merged = merge_parts(outcomes, UPSTREAMS, view="dossier", part_name="dossier-part", withheld=withheld)
+    # Rank's part carries the register entry as GET /cadres/{id} gives it: one call to rank, not two.
+    rank_part = merged.parts.get("rank")
+    cadre = rank_part.pop("cadre", None) if isinstance(rank_part, dict) else None
+    register_degraded = None
+    if rank_part is not None and cadre is None:
+        # A rank replica older than the embedded entry (a rolling upgrade): ask for the entry itself.
+        register = await gather({"register": clients["rank"].get_cadre(cadre_id, headers=headers, timeout=timeout)})
+        cadre, refusal, register_degraded = anchor(register["register"])
+        if refusal is not None:
+            return principal, relay("rank", refusal)
+    elif rank_part is None:
+        register_degraded = next((d["reason"] for d in merged.degraded if d["service"] == "rank"), "error")
     if register_degraded is not None:
         merged.degraded.insert(0, {"service": "rank", "part": "register", "reason": register_degraded})
         if outcomes and merged.not_found == len(outcomes):

@@ -6,12 +6,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Date, case, func, literal, select, union
+from sqlalchemy import Date, bindparam, case, func, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.appraisal.adapters import orm
 from services.appraisal.domain.periods import quarter_key
 from services.appraisal.domain.rules.coverage import band_labels, share
+from services.appraisal.views import PETITION_NOTE_KINDS
 
 D = orm.directory.cadre
 INDEX_BANDS = ((90, "90+"), (80, "80-89"), (70, "70-79"), (60, "60-69"), (None, "<60"))
@@ -149,105 +150,75 @@ async def dashboard(
     }
 
 
-async def dossier(conn: AsyncConnection, *, cadre_id: str, as_of: dt.date, notes_visible: Any = True) -> dict[str, Any]:
-    """Returns the appraisal part of a cadre's dossier as it stood on `as_of` (`notes_visible`: the caller's
-    condition on cadre notes)."""
-    a, s, t, w = orm.annual_assessment, orm.index_snapshot, orm.talk, orm.award
-    grades = (
-        (
-            await conn.execute(
-                select(
-                    a.c.id,
-                    a.c.year,
-                    a.c.final_grade,
-                    a.c.undetermined_reason,
-                    a.c.decided_on,
-                    a.c.notified_on,
-                    a.c.supplemented,
-                    a.c.amended,
-                    a.c.status,
-                    a.c.source,
-                    a.c.document_no,
-                    a.c.recorded_by,
-                    a.c.recorded_at,
-                )
-                .where(a.c.cadre_id == cadre_id, a.c.final_grade.is_not(None), a.c.decided_on <= as_of)
-                .order_by(a.c.year.desc())
-                .limit(10)
-            )
-        )
-        .mappings()
-        .all()
+_A, _S, _T, _W, _F, _N = (
+    orm.annual_assessment,
+    orm.index_snapshot,
+    orm.talk,
+    orm.award,
+    orm.inaction_finding,
+    orm.cadre_note,
+)
+_CADRE, _AS_OF = bindparam("cadre_id"), bindparam("as_of")
+# The dossier part's statements, built once (a statement built per request costs SQLAlchemy's coercion and cache key
+# on every request: docs/DEVELOPING.md, SQL).
+_DOSSIER = {
+    "grades": select(
+        _A.c.id,
+        _A.c.year,
+        _A.c.final_grade,
+        _A.c.undetermined_reason,
+        _A.c.decided_on,
+        _A.c.notified_on,
+        _A.c.supplemented,
+        _A.c.amended,
+        _A.c.status,
+        _A.c.source,
+        _A.c.document_no,
+        _A.c.recorded_by,
+        _A.c.recorded_at,
     )
-    index = (
-        (
-            await conn.execute(
-                select(s.c.period_key, s.c.total, s.c.formula_version, s.c.components, s.c.computed_at)
-                .where(s.c.cadre_id == cadre_id, s.c.period_key <= quarter_key(as_of))
-                .order_by(s.c.period_key.desc())
-                .limit(4)
-            )
-        )
-        .mappings()
-        .all()
+    .where(_A.c.cadre_id == _CADRE, _A.c.final_grade.is_not(None), _A.c.decided_on <= _AS_OF)
+    .order_by(_A.c.year.desc())
+    .limit(10),
+    "index": select(_S.c.period_key, _S.c.total, _S.c.formula_version, _S.c.components, _S.c.computed_at)
+    .where(_S.c.cadre_id == _CADRE, _S.c.period_key <= bindparam("quarter"))
+    .order_by(_S.c.period_key.desc())
+    .limit(4),
+    "talks": select(
+        _T.c.id, _T.c.type, _T.c.status, _T.c.scheduled_on, _T.c.held_on, _T.c.reply_due_on, _T.c.replied_on
     )
-    talks = (
-        (
-            await conn.execute(
-                select(t.c.id, t.c.type, t.c.status, t.c.scheduled_on, t.c.held_on, t.c.reply_due_on, t.c.replied_on)
-                .where(t.c.cadre_id == cadre_id, t.c.scheduled_on <= as_of)
-                .order_by(t.c.scheduled_on.desc())
-                .limit(20)
-            )
-        )
-        .mappings()
-        .all()
+    .where(_T.c.cadre_id == _CADRE, _T.c.scheduled_on <= _AS_OF)
+    .order_by(_T.c.scheduled_on.desc())
+    .limit(20),
+    "awards": select(_W.c.id, _W.c.type, _W.c.basis, _W.c.year, _W.c.status, _W.c.granted_on, _W.c.revoked_on)
+    .where(_W.c.cadre_id == _CADRE, _W.c.proposed_on <= _AS_OF, _W.c.status != "WITHDRAWN")
+    .order_by(_W.c.proposed_on.desc())
+    .limit(20),
+    "inaction_findings": select(
+        _F.c.id, _F.c.item_code, _F.c.severity, _F.c.status, _F.c.occurred_on, _F.c.confirmed_on
     )
-    awards = (
-        (
-            await conn.execute(
-                select(w.c.id, w.c.type, w.c.basis, w.c.year, w.c.status, w.c.granted_on, w.c.revoked_on)
-                .where(w.c.cadre_id == cadre_id, w.c.proposed_on <= as_of, w.c.status != "WITHDRAWN")
-                .order_by(w.c.proposed_on.desc())
-                .limit(20)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    f = orm.inaction_finding
-    findings = (
-        (
-            await conn.execute(
-                select(f.c.id, f.c.item_code, f.c.severity, f.c.status, f.c.occurred_on, f.c.confirmed_on)
-                .where(f.c.cadre_id == cadre_id, f.c.occurred_on <= as_of, f.c.status.in_(("CONFIRMED", "TOLERATED")))
-                .order_by(f.c.occurred_on.desc())
-                .limit(20)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    n = orm.cadre_note
-    notes = (
-        (
-            await conn.execute(
-                select(n.c.id, n.c.kind, n.c.source_ref, n.c.noted_on, n.c.due_on, n.c.detail)
-                .where(n.c.cadre_id == cadre_id, n.c.noted_on <= as_of, notes_visible)
-                .order_by(n.c.noted_on.desc(), n.c.id)
-                .limit(20)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    return {
-        "cadre_id": cadre_id,
-        "as_of": as_of,
-        "grades": [dict(r) for r in grades],
-        "index": [dict(r) for r in index],
-        "talks": [dict(r) for r in talks],
-        "awards": [dict(r) for r in awards],
-        "inaction_findings": [dict(r) for r in findings],
-        "notes": [dict(r) for r in notes],
-    }
+    .where(_F.c.cadre_id == _CADRE, _F.c.occurred_on <= _AS_OF, _F.c.status.in_(("CONFIRMED", "TOLERATED")))
+    .order_by(_F.c.occurred_on.desc())
+    .limit(20),
+}
+_NOTES = (
+    select(_N.c.id, _N.c.kind, _N.c.source_ref, _N.c.noted_on, _N.c.due_on, _N.c.detail)
+    .where(_N.c.cadre_id == _CADRE, _N.c.noted_on <= _AS_OF)
+    .order_by(_N.c.noted_on.desc(), _N.c.id)
+    .limit(20)
+)
+_NOTES_WITHOUT_PETITIONS = _NOTES.where(_N.c.kind.not_in(PETITION_NOTE_KINDS))
+
+
+async def dossier(
+    conn: AsyncConnection, *, cadre_id: str, as_of: dt.date, petition_notes: bool = True
+) -> dict[str, Any]:
+    """Returns the appraisal part of a cadre's dossier as it stood on `as_of` (`petition_notes`: whether the caller
+    may read the notes that come from petitions, views.petition_notes_visible)."""
+    params = {"cadre_id": cadre_id, "as_of": as_of, "quarter": quarter_key(as_of)}
+    part: dict[str, Any] = {"cadre_id": cadre_id, "as_of": as_of}
+    for name, statement in _DOSSIER.items():
+        part[name] = [dict(r) for r in (await conn.execute(statement, params)).mappings()]
+    notes = _NOTES if petition_notes else _NOTES_WITHOUT_PETITIONS
+    part["notes"] = [dict(r) for r in (await conn.execute(notes, params)).mappings()]
+    return part

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, false, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.access import in_subtree, self_service, unit_not_found
+from kernel.access import Access, in_subtree, self_service, unit_not_found
 from kernel.auth import Principal, Role
 from kernel.directory import Directory
 from kernel.pagination import PageParams, keyset, next_cursor
@@ -172,6 +172,15 @@ async def overdue_talks(
     query = keyset(select(t).where(*where), [t.c.reply_due_on, t.c.id], page, converters=[dt.date.fromisoformat, None])
     rows, cursor = next_cursor(list((await conn.execute(query)).all()), page, lambda r: (r.reply_due_on, r.id))
     return [{**_row(r), "days_overdue": (today - r.reply_due_on).days} for r in rows], cursor
+
+
+def petition_notes_visible(access: Access, cadre_id: str) -> bool:
+    """Whether the caller may read a cadre's notes that come from petitions (`note_clause` for one cadre, decided
+    from the access already resolved: never on oneself or a relative, only for PETITION_NOTE_READERS)."""
+    principal = access.principal
+    if self_service(principal) or not principal.has(*PETITION_NOTE_READERS):
+        return False
+    return not (principal.cadre_id and (cadre_id == principal.cadre_id or cadre_id in access.relatives))
 
 
 async def note_clause(conn: AsyncConnection, principal: Principal, table: Table = orm.cadre_note) -> Any:

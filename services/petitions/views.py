@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, case, func, null, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import Access, in_subtree
@@ -608,54 +608,59 @@ async def reporter_flags(conn: AsyncConnection, page: PageParams) -> tuple[list[
 
 
 # -- dossier and dashboard parts (for the gateway) ------------------------------------------------------------
+_R, _A, _CL, _AP = orm.report, orm.report_accused, orm.clarification, orm.appeal
+_CADRE, _AS_OF = bindparam("cadre_id"), bindparam("as_of")
+# Built once: a statement built per request costs SQLAlchemy's coercion and cache key every time (docs/DEVELOPING.md).
+_OUTCOMES = (
+    select(_R.c.id, _R.c.category, _A.c.outcome, _R.c.closed_on)
+    .join(_A, _A.c.report_id == _R.c.id)
+    .where(_A.c.cadre_id == _CADRE, _R.c.status.in_(sorted(OUTCOME_STATES)), _R.c.closed_on <= _AS_OF)
+    .order_by(_R.c.closed_on.desc(), _R.c.id)
+    .limit(200)
+)
+_CLARIFICATIONS = (
+    select(_CL.c.id, _CL.c.method, _CL.c.scope, _CL.c.executed_on)
+    .where(_CL.c.cadre_id == _CADRE, _CL.c.executed_on.is_not(None), _CL.c.executed_on <= _AS_OF)
+    .order_by(_CL.c.executed_on.desc())
+    .limit(100)
+)
+_APPEALS = (
+    select(_AP)
+    .where(_AP.c.appellant_cadre_id == _CADRE, _AP.c.filed_on <= _AS_OF)
+    .order_by(_AP.c.filed_on.desc(), _AP.c.id)
+    .limit(100)
+)
+
+
 async def dossier_part(conn: AsyncConnection, access: Access, cadre_id: str, as_of: dt.date) -> dict[str, Any]:
     """A cadre's petitions part: concluded outcomes, executed clarifications and appeals, as of a date.
 
     Open accusations appear only for roles that read open reports; reporter data never does.
     """
-    r, a, cl, ap = orm.report, orm.report_accused, orm.clarification, orm.appeal
+    params = {"cadre_id": cadre_id, "as_of": as_of}
     outcomes = [
         {"report_id": x.id, "category": x.category, "outcome": x.outcome, "closed_on": x.closed_on}
-        for x in await conn.execute(
-            select(r.c.id, r.c.category, a.c.outcome, r.c.closed_on)
-            .join(a, a.c.report_id == r.c.id)
-            .where(a.c.cadre_id == cadre_id, r.c.status.in_(sorted(OUTCOME_STATES)), r.c.closed_on <= as_of)
-            .order_by(r.c.closed_on.desc(), r.c.id)
-            .limit(200)
-        )
+        for x in await conn.execute(_OUTCOMES, params)
     ]
     part: dict[str, Any] = {"cadre_id": cadre_id, "as_of": as_of, "outcomes": outcomes}
     part["clarifications"] = [
         {"id": x.id, "method": x.method, "scope": x.scope, "executed_on": x.executed_on}
-        for x in await conn.execute(
-            select(cl.c.id, cl.c.method, cl.c.scope, cl.c.executed_on)
-            .where(cl.c.cadre_id == cadre_id, cl.c.executed_on.is_not(None), cl.c.executed_on <= as_of)
-            .order_by(cl.c.executed_on.desc())
-            .limit(100)
-        )
+        for x in await conn.execute(_CLARIFICATIONS, params)
     ]
-    part["appeals"] = [
-        _appeal_as_of(x, as_of)
-        for x in await conn.execute(
-            select(ap)
-            .where(ap.c.appellant_cadre_id == cadre_id, ap.c.filed_on <= as_of)
-            .order_by(ap.c.filed_on.desc(), ap.c.id)
-            .limit(100)
-        )
-    ]
+    part["appeals"] = [_appeal_as_of(x, as_of) for x in await conn.execute(_APPEALS, params)]
     if access.principal.has(Role.DISCIPLINE_OFFICER):
         part["open_reports"] = [
             {"report_id": x.id, "status": x.status, "category": x.category, "received_on": x.received_on}
             for x in await conn.execute(
-                select(r.c.id, r.c.status, r.c.category, r.c.received_on)
-                .join(a, a.c.report_id == r.c.id)
+                select(_R.c.id, _R.c.status, _R.c.category, _R.c.received_on)
+                .join(_A, _A.c.report_id == _R.c.id)
                 .where(
-                    a.c.cadre_id == cadre_id,
-                    r.c.status.not_in(sorted(OUTCOME_STATES)),
-                    r.c.received_on <= as_of,
+                    _A.c.cadre_id == cadre_id,
+                    _R.c.status.not_in(sorted(OUTCOME_STATES)),
+                    _R.c.received_on <= as_of,
                     report_scope(access, outcomes_only=False),
                 )
-                .order_by(r.c.received_on.desc())
+                .order_by(_R.c.received_on.desc())
                 .limit(100)
             )
         ]

@@ -133,10 +133,10 @@ async def dossier_part(
 ) -> dict:
     """Returns the appraisal part of a dossier (grades, index with breakdown, talks, awards, record notes);
     audited."""
-    await views.directory.require_cadre(conn, await views.directory.access(conn, principal), cadre_id)
+    access, _ = await views.directory.require_visible(conn, principal, cadre_id)
     await runtime.audit_reads(principal, "dossier", [cadre_id], purpose)
     return await insight_views.dossier(
-        conn, cadre_id=cadre_id, as_of=as_of or today, notes_visible=await views.note_clause(conn, principal)
+        conn, cadre_id=cadre_id, as_of=as_of or today, petition_notes=views.petition_notes_visible(access, cadre_id)
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kernel.access import cadre_not_found, unit_not_found
+from kernel.access import unit_not_found
 from kernel.audit import PurposeDep
 from kernel.auth import Role
 from kernel.deps import ReaderDep, RuntimeDep, TodayDep
@@ -40,9 +40,7 @@ async def petitions_dossier_part(
     """A cadre's concluded outcomes, clarifications and appeals. Never about oneself or a relative (kernel.access,
     sensitive); the cadre role reads no petitions part (its own dossier shows none: docs/permissions.md)."""
     as_of = as_of or today
-    access = await access_for(conn, tools.directory, principal)
-    if await views.cadre_in_scope(conn, access, cadre_id) is None:
-        raise cadre_not_found()
+    access, _ = await tools.directory.require_visible(conn, principal, cadre_id, sensitive=True)
     part = await views.dossier_part(conn, access, cadre_id, as_of)
     await runtime.audit_reads(principal, "dossier-part", [cadre_id], purpose)
     return s.DossierPart(**part)

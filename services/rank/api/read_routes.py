@@ -24,6 +24,7 @@ from services.rank.api.dependencies import (
 )
 from services.rank.api.schemas import (
     RANK_CODE,
+    CadreRead,
     DashboardPart,
     DemotionRead,
     DossierPart,
@@ -145,6 +146,7 @@ async def dossier_part(
         cadre_id=cadre_id,
         as_of=day,
         register_entry=register,
+        cadre=CadreRead(**cadre),
         history=HistoryRead(**history),
         eligibility=live["eligibility"],
         points=live["points"],

@@ -832,6 +832,11 @@ class DossierPart(BaseModel):
     cadre_id: str = Field(description="id of the cadre (干部)")
     as_of: dt.date = Field(description="date the figures were computed for (统计截止日期)")
     register_entry: dict[str, Any] = Field(description="the cadre's register entry")
+    cadre: CadreRead | None = Field(
+        default=None,
+        description="the register entry exactly as GET /cadres/{id} gives it (the gateway's dossier takes it from "
+        "here instead of a second call)",
+    )
     history: HistoryRead = Field(description="the cadre's rank, post and level history (任职经历)")
     eligibility: dict[str, Any] = Field(
         description="eligibility for the next rank with the failed conditions (晋升资格)"

@@ -32,10 +32,10 @@ async def get_dossier_part(
     as_of: Annotated[QueryDate | None, Query(description="YYYY-MM-DD; default today")] = None,
 ) -> DossierPart:
     """Returns the cadre's restrictions applying on `as_of`, their sanctions, tolerance cases and reinstatements."""
-    await DIRECTORY.require_cadre(conn, await DIRECTORY.access(conn, principal), cadre_id)
+    await DIRECTORY.require_visible(conn, principal, cadre_id)
     part = await parts.dossier_part(conn, principal, cadre_id, as_of or today)
-    await runtime.audit_reads(principal, "dossier-part", [cadre_id], purpose)
-    await runtime.audit_reads(principal, "tolerance-case", [c["id"] for c in part["tolerance_cases"]], purpose)
+    cases = [c["id"] for c in part["tolerance_cases"]]
+    await runtime.audit_read_groups(principal, purpose, [("dossier-part", [cadre_id]), ("tolerance-case", cases)])
     return DossierPart(**part)
 
 

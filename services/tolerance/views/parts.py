@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.auth import Principal, Role
@@ -21,89 +21,68 @@ PART_LIMIT = 200
 ENDING_LIST_LIMIT = 100
 
 
+_R, _S, _C, _RI, _INV = orm.restriction, orm.sanction, orm.tolerance_case, orm.reinstatement, orm.investigation
+_CADRE, _AS_OF = bindparam("cadre_id"), bindparam("as_of")
+# Built once: a statement built per request costs SQLAlchemy's coercion and cache key every time (docs/DEVELOPING.md).
+_RESTRICTIONS = (
+    select(_R)
+    .where(_R.c.cadre_id == _CADRE, active_filter(_R, _AS_OF))
+    .order_by(_R.c.starts_on, _R.c.id)
+    .limit(PART_LIMIT)
+)
+_SANCTIONS = (
+    select(_S)
+    .where(_S.c.cadre_id == _CADRE, _S.c.proposed_on <= _AS_OF)
+    .order_by(_S.c.proposed_on.desc(), _S.c.id)
+    .limit(PART_LIMIT)
+)
+_CASES = (
+    select(_C)
+    .where(_C.c.cadre_id == _CADRE, _C.c.applied_on <= _AS_OF)
+    .order_by(_C.c.applied_on.desc(), _C.c.id)
+    .limit(PART_LIMIT)
+)
+_REINSTATEMENTS = (
+    select(_RI)
+    .where(_RI.c.cadre_id == _CADRE, _RI.c.eligible_from <= _AS_OF)
+    .order_by(_RI.c.eligible_from.desc(), _RI.c.id)
+    .limit(PART_LIMIT)
+)
+_INVESTIGATIONS = (
+    select(_INV)
+    .where(_INV.c.cadre_id == _CADRE, _INV.c.opened_on <= _AS_OF)
+    .order_by(_INV.c.opened_on.desc())
+    .limit(PART_LIMIT)
+)
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    return {k: row[k] for k in row.keys() if k not in ("created_at", "updated_at")}
+
+
 async def dossier_part(conn: AsyncConnection, principal: Principal, cadre_id: str, as_of: dt.date) -> dict[str, Any]:
     """Returns the cadre's restrictions applying on `as_of`, and the sanctions, cases and reinstatements known then.
 
     Objects carry their current state; a cadre reading their own part does not see investigations.
     """
-    r, s, c, ri, inv = orm.restriction, orm.sanction, orm.tolerance_case, orm.reinstatement, orm.investigation
-    restrictions = (
-        (
-            await conn.execute(
-                select(r)
-                .where(r.c.cadre_id == cadre_id, active_filter(r, as_of))
-                .order_by(r.c.starts_on, r.c.id)
-                .limit(PART_LIMIT)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    sanctions = (
-        (
-            await conn.execute(
-                select(s)
-                .where(s.c.cadre_id == cadre_id, s.c.proposed_on <= as_of)
-                .order_by(s.c.proposed_on.desc(), s.c.id)
-                .limit(PART_LIMIT)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    cases = (
-        (
-            await conn.execute(
-                select(c)
-                .where(c.c.cadre_id == cadre_id, c.c.applied_on <= as_of)
-                .order_by(c.c.applied_on.desc(), c.c.id)
-                .limit(PART_LIMIT)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    reinstatements = (
-        (
-            await conn.execute(
-                select(ri)
-                .where(ri.c.cadre_id == cadre_id, ri.c.eligible_from <= as_of)
-                .order_by(ri.c.eligible_from.desc(), ri.c.id)
-                .limit(PART_LIMIT)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    part: dict[str, Any] = {
+    params = {"cadre_id": cadre_id, "as_of": as_of}
+
+    async def rows(statement: Any) -> Any:
+        return (await conn.execute(statement, params)).mappings().all()
+
+    restrictions = await rows(_RESTRICTIONS)
+    return {
         "cadre_id": cadre_id,
         "as_of": as_of,
         "effective_bar": sorted({row["effect"] for row in restrictions}),
         "restrictions": [restriction_row(row, principal) for row in restrictions],
-        "sanctions": [sanction_row(row, principal) for row in sanctions],
-        "tolerance_cases": [case_row(row) for row in cases],
-        "reinstatements": [
-            {k: row[k] for k in row.keys() if k not in ("created_at", "updated_at")} for row in reinstatements
-        ],
-        "investigations": None,
+        "sanctions": [sanction_row(row, principal) for row in await rows(_SANCTIONS)],
+        "tolerance_cases": [case_row(row) for row in await rows(_CASES)],
+        "reinstatements": [_plain(row) for row in await rows(_REINSTATEMENTS)],
+        "investigations": (
+            [_plain(row) for row in await rows(_INVESTIGATIONS)] if principal.has(Role.DISCIPLINE_OFFICER) else None
+        ),
     }
-    if principal.has(Role.DISCIPLINE_OFFICER):
-        rows = (
-            (
-                await conn.execute(
-                    select(inv)
-                    .where(inv.c.cadre_id == cadre_id, inv.c.opened_on <= as_of)
-                    .order_by(inv.c.opened_on.desc())
-                    .limit(PART_LIMIT)
-                )
-            )
-            .mappings()
-            .all()
-        )
-        part["investigations"] = [
-            {k: row[k] for k in row.keys() if k not in ("created_at", "updated_at")} for row in rows
-        ]
-    return part
 
 
 async def dashboard_part(

@@ -51,7 +51,10 @@ class Upstreams:
             if path.startswith("/api/v1/cadres/") and service == "rank":
                 return httpx.Response(200, json=cadre(path.rsplit("/", 1)[1]))
             if path.startswith(f"/api/v1/dossier-parts/{service}/"):
-                return httpx.Response(200, json=part(service, path.rsplit("/", 1)[1]))
+                cadre_id = path.rsplit("/", 1)[1]
+                # Rank's part embeds the register entry, as the real rank does.
+                extra = {"cadre": cadre(cadre_id)} if service == "rank" else {}
+                return httpx.Response(200, json=part(service, cadre_id, **extra))
             if path.startswith("/api/v1/org-units/") and service == "rank":
                 return httpx.Response(
                     200,

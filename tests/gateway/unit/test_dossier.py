@@ -21,13 +21,16 @@ async def test_a_complete_dossier_merges_the_register_entry_and_every_part(mock_
     assert response.status_code == 200
     body = response.json()
     assert body["cadre"]["id"] == "c-1" and body["as_of"] is None
+    # The register entry comes inside rank's part (one call to rank), and is not repeated in the part.
+    assert [r.url.path for r in fakes.requests["rank"]] == ["/api/v1/dossier-parts/rank/c-1"]
+    assert "cadre" not in body["parts"]["rank"]
     assert {s: p["service"] for s, p in body["parts"].items()} == {s: s for s in fakes.requests}
     assert body["degraded"] == [] and body["withheld"] == []
     assert response.headers["cache-control"] == "no-store"
 
 
 async def test_the_calls_run_concurrently(mock_gateway, fakes, admin):
-    # Every fake answers only once all five calls are in flight: a sequential fan-out would time out.
+    # Every fake answers only once all four calls are in flight: a sequential fan-out would time out.
     arrived = 0
     everyone = asyncio.Event()
 
@@ -35,7 +38,7 @@ async def test_the_calls_run_concurrently(mock_gateway, fakes, admin):
         async def handle(request):
             nonlocal arrived
             arrived += 1
-            if arrived == 5:
+            if arrived == 4:
                 everyone.set()
             await everyone.wait()
             return default(request)
@@ -224,3 +227,30 @@ async def test_a_malformed_cadre_id_is_refused(mock_gateway, fakes, admin):
     async with mock_gateway() as gw:
         response = await gw.get("/api/v1/cadres/%20bad%20id/dossier", headers=admin)
     assert response.status_code == 422
+
+
+async def test_a_rank_part_without_the_register_entry_falls_back_to_reading_it(mock_gateway, fakes, admin):
+    # A rank replica that predates the embedded entry (a rolling upgrade) answers the part without it.
+    default = fakes.default("rank")
+
+    def older(request):
+        if request.url.path.startswith("/api/v1/dossier-parts/rank/"):
+            return httpx.Response(200, json={"service": "rank", "cadre_id": "c-1", "items": []})
+        return default(request)
+
+    fakes.handlers["rank"] = older
+    async with mock_gateway() as gw:
+        body = (await gw.get("/api/v1/cadres/c-1/dossier", headers=admin)).json()
+    assert body["cadre"]["id"] == "c-1" and body["degraded"] == []
+    assert [r.url.path for r in fakes.requests["rank"]] == ["/api/v1/dossier-parts/rank/c-1", "/api/v1/cadres/c-1"]
+
+
+async def test_a_rank_part_refused_as_forbidden_ends_the_read(mock_gateway, fakes, admin):
+    fakes.handlers["rank"] = lambda request: httpx.Response(
+        403,
+        json={"type": "x", "title": "Forbidden", "status": 403},
+        headers={"content-type": "application/problem+json"},
+    )
+    async with mock_gateway() as gw:
+        response = await gw.get("/api/v1/cadres/c-1/dossier", headers=admin)
+    assert response.status_code == 403
