@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import Access, in_subtree, self_service
@@ -28,8 +28,12 @@ def cadre_clause(access: Access, cadre_col: Any, unit_path_col: Any) -> ColumnEl
 
 
 def _cadre_row(with_caller: bool) -> Any:
-    c, u = orm.cadre, orm.org_unit
-    query = select(c, u.c.path.label("org_path")).join(u, u.c.id == c.c.org_unit_id)
+    c, u, r = orm.cadre, orm.org_unit, orm.cadre_relative
+    # The cadre's relatives in the same statement (comma-joined: ids hold no comma).
+    relatives = select(func.aggregate_strings(r.c.relative_id, ",")).where(r.c.cadre_id == c.c.id)
+    query = select(c, u.c.path.label("org_path"), relatives.scalar_subquery().label("relatives_csv")).join(
+        u, u.c.id == c.c.org_unit_id
+    )
     if with_caller:  # the caller's unit path in the same statement
         query = query.add_columns(CALLER_UNIT_PATH.label("caller_path"))
     return query.where(c.c.id == bindparam("cadre_id"))
@@ -54,7 +58,7 @@ async def _visible_row(conn: AsyncConnection, principal: Principal, cadre_id: st
 async def visible_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
     """Returns the cadre row (with its unit path) if the caller may see it (kernel.access), else None."""
     row = await _visible_row(conn, principal, cadre_id)
-    return None if row is None else {k: v for k, v in row._mapping.items() if k != "caller_path"}
+    return None if row is None else {k: v for k, v in row._mapping.items() if k not in ("caller_path", "relatives_csv")}
 
 
 def _unit(row: Any) -> dict[str, Any]:
@@ -141,7 +145,7 @@ def _cadre(row: Any, relatives: dict[str, list[str]]) -> dict[str, Any]:
 async def get_cadre(conn: AsyncConnection, principal: Principal, cadre_id: str) -> dict[str, Any] | None:
     """Returns a cadre the caller may see (own entry for the cadre role, else the unit subtree), or None."""
     row = await _visible_row(conn, principal, cadre_id)
-    return _cadre(row, await _relatives(conn, [cadre_id])) if row else None
+    return _cadre(row, {row.id: row.relatives_csv.split(",")} if row.relatives_csv else {}) if row else None
 
 
 async def unit_prefix_within(conn: AsyncConnection, prefix: str, org_unit_id: str | None) -> str | None:
