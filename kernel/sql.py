@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, any_, bindparam
+from sqlalchemy import Table, any_, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -80,3 +80,16 @@ def one_of(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
     return column.in_(list(values))
+
+
+async def analyze(conn: AsyncConnection, tables: Sequence[Table]) -> None:
+    """Refreshes the planner statistics of `tables` after a bulk load, on PostgreSQL (ANALYZE; it may run inside
+    the loading transaction). Until then PostgreSQL plans against the statistics from before the load (none, for a
+    table never analyzed, and autovacuum may be off or late), and a lookup can become a scan of the whole table.
+
+    A no-op on SQLite: its planner without statistics assumes an index narrows a lookup to a few rows, which is
+    what our bulk lookups want, while `sqlite_stat1` rows written once are never refreshed and steer it later."""
+    if conn.dialect.name != "postgresql" or not tables:
+        return
+    names = ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in tables)
+    await conn.execute(text(f"ANALYZE {names}"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from kernel.sql import insert_ignore, one_of, upsert
+from kernel.sql import analyze, insert_ignore, one_of, upsert
 
 metadata = MetaData()
 note = Table(
@@ -92,3 +92,15 @@ async def test_one_of_finds_the_rows_of_many_keys_with_one_parameter_on_postgres
     else:
         assert " IN " in str(compiled)
     assert (await conn.execute(select(other.c.count).where(one_of(conn, other.c.kind, [])))).all() == []
+
+
+async def test_analyze_gives_postgresql_statistics_of_a_bulk_load_and_leaves_sqlite_alone(conn):
+    await upsert(conn, other, [{"kind": f"k{i}", "count": i} for i in range(300)], ["kind"])
+    await analyze(conn, [other, note])  # inside the loading transaction
+    if conn.dialect.name == "postgresql":
+        tuples = text("SELECT reltuples FROM pg_class WHERE relname = 'probe_other'")
+        assert (await conn.execute(tuples)).scalar_one() == 300
+    else:
+        stat = text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert (await conn.execute(stat)).scalar_one() == 0
+    await analyze(conn, [])
