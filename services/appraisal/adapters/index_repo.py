@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, select
+from sqlalchemy import and_, bindparam, delete, exists, or_, select
 
 from kernel.sql import one_of, upsert
 from services.appraisal.adapters import orm
@@ -24,11 +24,16 @@ SOURCES = ("records", "regular", "awards", "findings", "reports", "sanctions", "
 class IndexRepository(RowRepository):
     """The dirty queue, the facts the formula counts, and the snapshots it produced."""
 
-    async def claim(self, limit: int) -> list[tuple[str, str, dt.datetime]]:
-        """Takes up to `limit` dirty pairs with their mark time, by cadre then quarter."""
+    async def claim(self, limit: int, after: Pair | None = None) -> list[tuple[str, str, dt.datetime]]:
+        """Takes up to `limit` dirty pairs with their mark time, by cadre then quarter, after the pair `after`."""
         t = orm.index_dirty
         # By cadre: a batch then holds all the dirty quarters of its cadres, so each fact is loaded once.
         query = select(t.c.cadre_id, t.c.period_key, t.c.marked_at).order_by(t.c.cadre_id, t.c.period_key).limit(limit)
+        if after is not None:
+            # Seek past the pairs already drained: their deleted rows stay in the key index until a vacuum, and a
+            # claim from the start walked over all of them, so each batch cost more than the one before (issue 15).
+            cadre, period = after
+            query = query.where(t.c.cadre_id >= cadre, or_(t.c.cadre_id > cadre, t.c.period_key > period))
         if self.conn.dialect.name == "postgresql":
             # Several replicas may run the job: each takes rows the others have not locked.
             query = query.with_for_update(skip_locked=True)

@@ -10,15 +10,17 @@ from collections.abc import Callable
 
 from kernel.contracts import appraisal_v1
 from kernel.db import utcnow
+from services.appraisal.adapters.index_repo import Pair
 from services.appraisal.domain.rules.index_formula import compute, formula
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
 
-async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
-    """Recomputes one batch of dirty pairs in the open unit of work; returns how many pairs it handled."""
-    claimed = await uow.index.claim(limit)
+async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int, after: Pair | None = None) -> list[Pair]:
+    """Recomputes one batch of dirty pairs (those after the pair `after`, if given) in the open unit of work;
+    returns the pairs it handled, in the queue's order."""
+    claimed = await uow.index.claim(limit, after)
     if not claimed:
-        return 0
+        return []
     pairs = {(c, p) for c, p, _ in claimed}
     inputs = await uow.index.inputs(pairs)
     orgs = await uow.index.places(sorted({c for c, _ in pairs}))
@@ -66,19 +68,26 @@ async def recompute_batch(uow: AppraisalUnitOfWork, *, limit: int) -> int:
     await uow.index.store(rows)
     await uow.index.release(claimed)
     uow.emit(*payloads)
-    return len(claimed)
+    return [(c, p) for c, p, _ in claimed]
 
 
 async def recompute_dirty(
     uow_factory: Callable[[], AppraisalUnitOfWork], *, limit: int, max_batches: int = 10_000
 ) -> int:
-    """Drains the dirty queue batch by batch (short transactions); returns how many pairs were recomputed."""
-    total = 0
+    """Drains the dirty queue batch by batch (short transactions); returns how many pairs were recomputed.
+
+    Each batch claims the pairs after the last one of the batch before; once the end is reached, one more pass
+    from the start takes the pairs marked meanwhile behind that cursor."""
+    total, after = 0, None
     for _ in range(max_batches):
         async with uow_factory() as uow:
-            done = await recompute_batch(uow, limit=limit)
+            done = await recompute_batch(uow, limit=limit, after=after)
             await uow.commit()
-        total += done
-        if done < limit:
+        total += len(done)
+        if len(done) == limit:
+            after = done[-1]
+        elif after is None:
             break
+        else:
+            after = None
     return total

@@ -10,6 +10,9 @@ from kernel.contracts import petitions_v1 as pet
 from kernel.contracts import tolerance_v1 as tol
 from kernel.contracts.vocabulary import ReportOutcome, ToleranceDecision
 from services.appraisal.adapters import orm
+from services.appraisal.adapters.projections import mark_dirty
+from services.appraisal.service_layer.index import recompute_dirty
+from tests.appraisal.integration.conftest import CADRES
 
 D = dt.date
 
@@ -297,3 +300,36 @@ async def test_catalogue_and_self_checks(app):
     mine = (await app.client.get("/api/v1/self-checks", headers=app.h("cadre", None, "c-fin-2"))).json()["items"]
     assert [(m["period_key"], m["flagged"]) for m in mine] == [("2026-Q1", 1)]
     assert (await app.client.get("/api/v1/self-checks", headers=app.h("cadre", None, "c-fin-1"))).json()["items"] == []
+
+
+async def test_the_queue_is_drained_past_a_cursor_and_pairs_marked_again_behind_it_are_recomputed(app):
+    """Each batch claims after the last pair of the batch before (issue 15); a pair marked again behind that cursor
+    while the queue drains is taken by the last pass from the start."""
+    cadres = sorted(CADRES)
+    pairs = {(c, f"2026-Q{q}") for c in cadres for q in range(1, 5)}
+    async with app.runtime.uow() as u:
+        await mark_dirty(u.conn, pairs)
+        await u.commit()
+    batches: list[int] = []
+
+    class MarkingAgain:
+        """A unit of work that, in the third batch, marks the first pair again (it was computed in the first)."""
+
+        def __init__(self) -> None:
+            batches.append(len(batches) + 1)
+            self.uow = app.runtime.uow()
+
+        async def __aenter__(self):
+            u = await self.uow.__aenter__()
+            if len(batches) == 3:
+                await mark_dirty(u.conn, {(cadres[0], "2026-Q1")})
+            return u
+
+        async def __aexit__(self, *exc):
+            return await self.uow.__aexit__(*exc)
+
+    assert await recompute_dirty(MarkingAgain, limit=5) == len(pairs) + 1
+    assert len(batches) == 6  # 5 + 5 + 5 + 5 + 4 after the cursor, then 1 from the start
+    assert await app.scalar(select(func.count()).select_from(orm.index_dirty)) == 0
+    assert await app.scalar(select(func.count()).select_from(orm.index_snapshot)) == len(pairs)
+    assert await app.recompute() == 0
