@@ -4,6 +4,8 @@ python -m bench                    the foundation write path and its raw baselin
 python -m bench rank appraisal     other benchmarks, by module name (bench/<name>.py)
 --backend sqlite|postgres|both     where the database-bound benchmarks run (default: both if PostgreSQL answers)
 --quick                            smaller counts, for a smoke run
+--cadres 10000,50000               the population(s) of the benchmarks that take one (appraisal)
+--full-only                        appraisal: the full recompute only, without the burst and the incremental run
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def main() -> None:
         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
     )
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--cadres", type=lambda v: [int(n) for n in v.split(",")], default=None)
+    parser.add_argument("--full-only", action="store_true")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name in args.names:

@@ -3,16 +3,21 @@
 The burst is applied through the real event handlers (one transaction per event, as the consumer runner does,
 without the broker); then the index job drains the dirty queue. Incremental means: only the (cadre, quarter)
 pairs the events touched are recomputed, not the 200,000 of the whole population (the full run is the baseline).
+
+`--cadres 10000,50000` runs each population in turn (events: one per five cadres) and compares the full
+recompute's time per (cadre, quarter) pair: wall, this process's CPU and, on a local PostgreSQL, the server
+backends' CPU. A recompute linear in the population keeps them level (issue 15: within 20 %).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bench.common import Databases, backends, directory_cadre, directory_units, insert_chunks, peak_rss_mib
 from kernel.contracts import petitions_v1 as pet
@@ -20,6 +25,7 @@ from kernel.contracts import tolerance_v1 as tol
 from kernel.contracts.vocabulary import ReportOutcome, SanctionSystem, SanctionType, ToleranceDecision
 from kernel.db import make_database, utcnow
 from kernel.outbox import OutboxWriter
+from kernel.sql import analyze
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.projections import mark_dirty
 from services.appraisal.messaging import handlers
@@ -131,6 +137,8 @@ async def seed(db: Any, cadres: int, rng: random.Random) -> dict[str, int]:
         await insert_chunks(conn, orm.directory.cadre, dir_rows)
         await insert_chunks(conn, orm.performance_record, records)
         await insert_chunks(conn, orm.regular_assessment, regular)
+        # As after any bulk load: PostgreSQL would otherwise plan against empty tables (autovacuum may be off).
+        await analyze(conn, [orm.directory.cadre, orm.performance_record, orm.regular_assessment])
     return {"cadres": cadres, "records": len(records), "regular_assessments": len(regular)}
 
 
@@ -194,7 +202,33 @@ def burst(events: int, cadres: int, rng: random.Random) -> list[tuple[Any, Any]]
     return out
 
 
-async def run_backend(backend: str, url: str, cadres: int, events: int, batch: int) -> dict[str, Any]:
+async def server_cpu_s(db: Any) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends of this database (read from /proc: a local server
+    only), None elsewhere. The recompute runs its statements one after the other, so this is its server work."""
+    async with db.reader.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            return None
+        pids = (
+            await conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+        ).scalars()
+        ticks, found = 0, False
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks, found = ticks + int(fields[11]) + int(fields[12]), True  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def per_pair_ms(seconds: float | None, pairs: int) -> float | None:
+    return None if seconds is None or not pairs else round(seconds / pairs * 1000, 4)
+
+
+async def run_backend(
+    backend: str, url: str, cadres: int, events: int, batch: int, *, full_only: bool = False
+) -> dict[str, Any]:
     """Seeds, computes the full baseline, applies the burst and measures the incremental recomputation."""
     rng = random.Random(7)
     settings = AppraisalSettings(_env_file=None, database_url=url, index_batch_size=batch)
@@ -216,10 +250,32 @@ async def run_backend(backend: str, url: str, cadres: int, events: int, batch: i
         seed_s = time.perf_counter() - t0
         async with uow() as u:
             await mark_dirty(u.conn, {(f"c{i:06d}", q) for i in range(cadres) for q in QUARTERS})
+            await analyze(u.conn, [orm.index_dirty])
             await u.commit()
-        t0 = time.perf_counter()
+        server0 = await server_cpu_s(db)
+        cpu0, t0 = time.process_time(), time.perf_counter()
         full = await recompute_dirty(uow, limit=batch)
-        full_s = time.perf_counter() - t0
+        full_s, full_cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        server1 = await server_cpu_s(db)
+        full_server = None if server0 is None or server1 is None else server1 - server0
+        full_result = {
+            "pairs": full,
+            "wall_s": round(full_s, 2),
+            "pairs_per_s": round(full / full_s),
+            "cpu_s": round(full_cpu, 2),
+            "server_cpu_s": None if full_server is None else round(full_server, 2),
+            "wall_ms_per_pair": per_pair_ms(full_s, full),
+            "cpu_ms_per_pair": per_pair_ms(full_cpu, full),
+            "server_cpu_ms_per_pair": per_pair_ms(full_server, full),
+        }
+        if full_only:
+            return {
+                "backend": backend,
+                **seeded,
+                "pairs_total": cadres * len(QUARTERS),
+                "seed_s": round(seed_s, 1),
+                "full_recompute": full_result,
+            }
         outbox = orm.kernel_tables.outbox
         async with db.reader.connect() as conn:
             emitted_before = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
@@ -248,7 +304,7 @@ async def run_backend(backend: str, url: str, cadres: int, events: int, batch: i
             "pairs_total": cadres * len(QUARTERS),
             "snapshots": snapshots,
             "seed_s": round(seed_s, 1),
-            "full_recompute": {"pairs": full, "wall_s": round(full_s, 2), "pairs_per_s": round(full / full_s)},
+            "full_recompute": full_result,
             "burst": {
                 "events": events,
                 "wall_s": round(burst_s, 2),
@@ -271,31 +327,64 @@ async def run_backend(backend: str, url: str, cadres: int, events: int, batch: i
 
 
 async def run(args) -> dict[str, Any]:
-    """Runs the benchmark on each backend (bounded: 50,000 cadres, 10,000 events; --quick: 5,000 and 1,000)."""
-    cadres, events = (5_000, 1_000) if args.quick else (50_000, 10_000)
+    """Runs the benchmark on each backend and population (default 50,000 cadres and 10,000 events; --quick:
+    5,000 and 1,000; --cadres N,M: each population with one event per five cadres)."""
+    sizes = args.cadres or ([5_000] if args.quick else [50_000])
+    full_only = getattr(args, "full_only", False)
     databases = Databases(args.postgres_url)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     try:
         for backend in await backends(args):
-            url = await databases.fresh("appraisal", backend)
-            results[backend] = await run_backend(backend, url, cadres, events, batch=2000)
+            for cadres in sizes:
+                url = await databases.fresh("appraisal", backend)
+                results.setdefault(backend, {})[str(cadres)] = await run_backend(
+                    backend, url, cadres, cadres // 5, batch=2000, full_only=full_only
+                )
     finally:
         await databases.close()
-    return {"cadres": cadres, "quarters": len(QUARTERS), "events": events, "results": results}
+    return {
+        "cadres": sizes,
+        "quarters": len(QUARTERS),
+        "events_per_cadre": 0.2,
+        "full_only": full_only,
+        "results": results,
+        "growth": {backend: growth(runs) for backend, runs in results.items()},
+    }
+
+
+def growth(runs: dict[str, dict[str, Any]]) -> dict[str, float] | None:
+    """The full recompute's time per pair at the largest population over the smallest (1.0: linear)."""
+    if len(runs) < 2:
+        return None
+    sizes = sorted(runs, key=int)
+    small, large = runs[sizes[0]]["full_recompute"], runs[sizes[-1]]["full_recompute"]
+    out = {}
+    for key in ("wall_ms_per_pair", "cpu_ms_per_pair", "server_cpu_ms_per_pair"):
+        if small.get(key) and large.get(key):
+            out[key] = round(large[key] / small[key], 3)
+    return out
 
 
 def format(result: dict[str, Any]) -> str:
     """Formats the result as a short table."""
-    lines = [
-        f"index recomputation: {result['cadres']} cadres × {result['quarters']} quarters, burst of "
-        f"{result['events']} events"
-    ]
-    for backend, r in result["results"].items():
-        inc, full, b = r["incremental_recompute"], r["full_recompute"], r["burst"]
-        lines.append(
-            f"{backend:9} full {full['pairs']} pairs in {full['wall_s']} s | burst {b['events']} events in "
-            f"{b['wall_s']} s ({b['events_per_s']}/s) → {b['dirty_pairs']} dirty | incremental "
-            f"{inc['pairs']} pairs in {inc['wall_s']} s, peak rss {inc['peak_rss_mib']} MiB "
-            f"(from {inc['rss_before_mib']}; process peak {r['process_peak_rss_mib']} MiB)"
-        )
+    lines = [f"index recomputation: {result['quarters']} quarters, one event per five cadres"]
+    for backend, runs in result["results"].items():
+        for cadres, r in runs.items():
+            full = r["full_recompute"]
+            line = (
+                f"{backend:9} {cadres:>6} cadres: full {full['pairs']} pairs in {full['wall_s']} s = "
+                f"{full['wall_ms_per_pair']} ms/pair wall, {full['cpu_ms_per_pair']} ms CPU, "
+                f"{full['server_cpu_ms_per_pair']} ms server CPU"
+            )
+            if "burst" in r:
+                inc, b = r["incremental_recompute"], r["burst"]
+                line += (
+                    f" | burst {b['events']} events in {b['wall_s']} s ({b['events_per_s']}/s) → "
+                    f"{b['dirty_pairs']} dirty | incremental {inc['pairs']} pairs in {inc['wall_s']} s, peak rss "
+                    f"{inc['peak_rss_mib']} MiB (from {inc['rss_before_mib']}; process peak "
+                    f"{r['process_peak_rss_mib']} MiB)"
+                )
+            lines.append(line)
+        if result["growth"].get(backend):
+            lines.append(f"{backend:9} per pair, largest over smallest population: {result['growth'][backend]}")
     return "\n".join(lines)
