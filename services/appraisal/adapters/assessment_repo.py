@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from kernel.db import utcnow
+from kernel.sql import one_of
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.repository import RowRepository
 
@@ -34,7 +35,7 @@ class GradeRecordRepository(RowRepository):
         rows = (
             await self.conn.execute(
                 select(r.c.assessment_id, r.c.id)
-                .where(r.c.assessment_id.in_(assessment_ids))
+                .where(one_of(self.conn, r.c.assessment_id, assessment_ids))
                 .order_by(r.c.assessment_id, r.c.recorded_at, r.c.id)
             )
         ).all()

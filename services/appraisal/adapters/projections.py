@@ -13,7 +13,7 @@ from kernel.contracts import rank_v1 as rank
 from kernel.contracts import tolerance_v1 as tol
 from kernel.db import utcnow
 from kernel.ids import new_id
-from kernel.sql import insert_ignore, upsert
+from kernel.sql import insert_ignore, one_of, upsert
 from services.appraisal.adapters import orm
 from services.appraisal.adapters.repository import RowRepository
 from services.appraisal.domain.rules.grade_rules import Facts, InvestigationFact, RestrictionFact, SanctionFact
@@ -29,19 +29,19 @@ async def grade_facts_of(conn: AsyncConnection, cadre_ids: list[str]) -> dict[st
     s, r, i, t = orm.tolerance_sanction, orm.tolerance_restriction, orm.tolerance_investigation, orm.tolerance_granted
     ids = sorted(set(cadre_ids))
     found: dict[str, tuple[list, list, list, set]] = {c: ([], [], [], set()) for c in ids}
-    for x in (await conn.execute(select(s).where(s.c.cadre_id.in_(ids)))).all():
+    for x in (await conn.execute(select(s).where(one_of(conn, s.c.cadre_id, ids)))).all():
         found[x.cadre_id][0].append(
             SanctionFact(x.sanction_id, x.type, x.effective_on, x.period_months, x.incident_id, x.status)
         )
-    for x in (await conn.execute(select(r).where(r.c.cadre_id.in_(ids)))).all():
+    for x in (await conn.execute(select(r).where(one_of(conn, r.c.cadre_id, ids)))).all():
         found[x.cadre_id][1].append(
             RestrictionFact(x.restriction_id, x.effect, x.source_type, x.source_id, x.starts_on, x.ends_on, x.status)
         )
-    for x in (await conn.execute(select(i).where(i.c.cadre_id.in_(ids)))).all():
+    for x in (await conn.execute(select(i).where(one_of(conn, i.c.cadre_id, ids)))).all():
         found[x.cadre_id][2].append(
             InvestigationFact(x.investigation_id, x.case_id, x.opened_on, x.closed_on, x.result)
         )
-    for x in (await conn.execute(select(t.c.cadre_id, t.c.incident_id).where(t.c.cadre_id.in_(ids)))).all():
+    for x in (await conn.execute(select(t.c.cadre_id, t.c.incident_id).where(one_of(conn, t.c.cadre_id, ids)))).all():
         found[x.cadre_id][3].add(x.incident_id)
     return {c: Facts(tuple(a), tuple(b), tuple(d), frozenset(e)) for c, (a, b, d, e) in found.items()}
 

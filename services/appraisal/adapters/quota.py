@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import in_subtree
 from kernel.db import utcnow
-from kernel.sql import insert_ignore
+from kernel.sql import insert_ignore, one_of
 from services.appraisal.adapters import orm
 from services.appraisal.domain.rules import quota
 
@@ -146,7 +146,7 @@ async def standing(
     agency, level, members = await counting_unit(conn, org_unit_id, units=units)
     pct, raised, configured = await _config(conn, settings, agency, year, write=write)
     t = orm.annual_assessment
-    same = and_(t.c.org_unit_id.in_(sorted(members)), t.c.year == year)
+    same = and_(one_of(conn, t.c.org_unit_id, sorted(members)), t.c.year == year)
     headcount = (await conn.execute(select(func.count()).where(same))).scalar_one()
     taken = [
         same,

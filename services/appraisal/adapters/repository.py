@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
 from kernel.errors import ConcurrencyError
+from kernel.sql import analyze, one_of
 from services.appraisal.adapters import orm
 from services.appraisal.domain.assessment import AnnualAssessment
 from services.appraisal.domain.award import Award
@@ -103,8 +105,26 @@ class Repository(Generic[A]):
         obj.version = version + 1  # type: ignore[attr-defined]
 
 
+# A past-grade import loads assessments batch after batch: their statistics are refreshed at most this often.
+ANALYZE_EVERY_S = 60.0
+_analyzed_at: dict[str, float] = {}  # by database URL: when this process last analyzed them
+
+
 class AssessmentRepository(Repository[AnnualAssessment]):
     table, cls = orm.annual_assessment, AnnualAssessment
+
+    async def after_bulk_load(self) -> bool:
+        """ANALYZEs the assessments and their grade records after a batch of past grades, at most once per
+        `ANALYZE_EVERY_S` in this process (PostgreSQL; SQLite: nothing): the batches of an import would otherwise
+        be planned against the tables as they were before it. Returns whether it ran."""
+        if self.conn.dialect.name != "postgresql":
+            return False
+        key, clock = str(self.conn.engine.url), time.monotonic()
+        if key in _analyzed_at and clock - _analyzed_at[key] < ANALYZE_EVERY_S:
+            return False
+        _analyzed_at[key] = clock
+        await analyze(self.conn, [self.table, orm.assessment_grade_record])
+        return True
 
     async def of_cadre(self, cadre_id: str, *, lock: bool = False) -> list[AnnualAssessment]:
         """Returns every assessment of a cadre."""
@@ -121,7 +141,9 @@ class AssessmentRepository(Repository[AnnualAssessment]):
     ) -> list[AnnualAssessment]:
         """Returns the assessments of any of these cadres in any of these years."""
         t = self.table
-        return await self.find(t.c.cadre_id.in_(cadre_ids), t.c.year.in_(years), lock=lock)
+        return await self.find(
+            one_of(self.conn, t.c.cadre_id, cadre_ids), one_of(self.conn, t.c.year, years), lock=lock
+        )
 
     async def is_open(self, cadre_id: str, year: int) -> bool:
         """Tells whether a cadre's assessment of a year exists."""

@@ -78,7 +78,9 @@ async def record_past_grades(
             facts=await uow.grade_facts_of([f.cadre_id for f in facts]),
         )
         items = await _record_plain(facts, uow, principal=principal, today=today, batch=batch)
-        if items is None:
+        if items is not None:
+            await uow.assessments.after_bulk_load()
+        else:
             items = []
             for index, fact in enumerate(facts):
                 try:
