@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("kernel.consistency")
@@ -207,6 +207,7 @@ class ConsistencyGate:
         self.runtime = runtime
         self.progress = Progress()
         self.published = Progress()  # the outbox relay of this process marked rows published
+        self._unpublished: Any = None  # the statement of `unpublished`, built once
         self.publish_waits = 0
         self.publish_timeouts = 0
         self.directory_generation = 0  # batches committed by the consumers of rank's stream
@@ -288,15 +289,21 @@ class ConsistencyGate:
         """Tells whether the relay can publish now (connected, own stream declared)."""
         return self.runtime.relay is not None and self.runtime._js_if_ready() is not None
 
-    async def unpublished(self, ids: Sequence[str]) -> set[str]:
-        """The given event ids still waiting in this service's outbox (checked on a reader connection)."""
-        outbox = self.runtime.tables.outbox
+    async def unpublished(self, ids: Sequence[str], *, ask_database: bool = True) -> set[str]:
+        """The given event ids still waiting in this service's outbox: those this process's relay did not publish
+        lately, then (`ask_database`) checked on a reader connection (another replica's relay may have published
+        them)."""
+        relay = self.runtime.relay
+        ids = [i for i in ids if relay is None or i not in relay.recent]
+        if not ids or not ask_database:
+            return set(ids)
+        if self._unpublished is None:
+            outbox = self.runtime.tables.outbox
+            self._unpublished = select(outbox.c.event_id).where(
+                outbox.c.event_id.in_(bindparam("ids", expanding=True)), outbox.c.published_at.is_(None)
+            )
         async with self.runtime.db.reader.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(outbox.c.event_id).where(outbox.c.event_id.in_(list(ids)), outbox.c.published_at.is_(None))
-                )
-            ).all()
+            rows = (await conn.execute(self._unpublished, {"ids": ids})).all()
         return {r[0] for r in rows}
 
     async def wait_published(self, events: Sequence[Emitted]) -> bool:
@@ -309,9 +316,16 @@ class ConsistencyGate:
         deadline = loop.time() + bound
         ids = [e.event_id for e in events]
         self.publish_waits += 1
+        relay = self.runtime.relay
+        rounds = 0
         while True:
             generation = self.published.generation
-            ids = sorted(await self.unpublished(ids))
+            # This process's relay tells what it published without a query. Only it publishes a SQLite database's
+            # rows; on PostgreSQL another replica's relay may have taken them, so from the second round on the
+            # database is asked too.
+            ask = relay is None or (relay.leases and rounds > 0)
+            ids = sorted(await self.unpublished(ids, ask_database=ask))
+            rounds += 1
             if not ids:
                 return True
             now = loop.time()

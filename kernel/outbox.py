@@ -221,6 +221,10 @@ class OutboxRelay:
         self._statements()
         self.published_total = 0
         self.last_error: str | None = None
+        # Event ids this relay published lately, oldest first (bounded): a write waiting for its events to be
+        # published (kernel.consistency) asks here before it asks the database.
+        self.recent: dict[str, None] = {}
+        self.recent_limit = 10_000
 
     def _statements(self) -> None:
         # Built once: constructing Core statements per batch cost more than executing them.
@@ -391,6 +395,7 @@ class OutboxRelay:
                 if rest and self.leases:
                     await conn.execute(self._release_stmt, {"seqs": rest, "now": now})
         if done:
+            self._remember([r.event_id for r in rows[: len(done)]])
             self.published_total += len(done)
             metrics.OUTBOX_PUBLISHED.labels(self.producer).inc(len(done))
             if self.on_published is not None:
@@ -405,6 +410,12 @@ class OutboxRelay:
                 "outbox publish failed", extra={"producer": self.producer, "event_id": failed.event_id, "error": error}
             )
         return len(done), failed is not None
+
+    def _remember(self, event_ids: list[str]) -> None:
+        recent = self.recent
+        recent.update(dict.fromkeys(event_ids))
+        for _ in range(len(recent) - self.recent_limit):
+            del recent[next(iter(recent))]
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:

@@ -172,6 +172,9 @@ async def test_two_relays_keep_each_entitys_order_and_skip_nothing(harness, monk
 
     await asyncio.gather(*(run(r) for r in relays))
     assert await relays[0].pending_count() == 0, "rows were skipped"
+    # Each relay remembers what it published (kernel.consistency asks it first): every row by exactly one relay.
+    first, second = (set(r.recent) for r in relays)
+    assert not first & second and len(first | second) == 25 * 5
     for relay in relays:
         await relay.engine.dispose()
 

@@ -254,7 +254,8 @@ async def test_a_request_with_the_token_waits_then_proceeds_or_answers_503(world
 
 async def test_a_writer_that_prefers_eventual_consistency_is_answered_at_commit(world):
     """`Prefer: consistency=eventual` (a bulk import): the token still comes, the publish wait is skipped."""
-    world.runtime.relay = object()  # a relay and a connected broker: without the preference, the answer waits
+    # A relay and a connected broker: without the preference, the answer waits.
+    world.runtime.relay = SimpleNamespace(recent={}, leases=False)
     world.runtime._js_if_ready = lambda: object()
     world.runtime.settings.consistency_publish_wait_s = 0.05
     async with AsyncClient(transport=ASGITransport(app=_app(world.runtime)), base_url="http://t") as client:
@@ -264,3 +265,51 @@ async def test_a_writer_that_prefers_eventual_consistency_is_answered_at_commit(
     assert world.gate.publish_waits == 1  # not waited
     assert eventual.headers["preference-applied"] == "consistency=eventual"
     assert decode_token(eventual.headers[HEADER]).producer == "appraisal"
+
+
+async def _pending_row(world, event_id: str, *, published: bool = False) -> None:
+    now = utcnow()
+    async with world.db.writer.begin() as conn:
+        await conn.execute(
+            insert(world.runtime.tables.outbox).values(
+                event_id=event_id,
+                subject="s",
+                aggregate="a",
+                type="t",
+                payload="{}",
+                created_at=now,
+                available_at=now,
+                published_at=now if published else None,
+            )
+        )
+
+
+async def test_events_this_process_published_are_known_without_asking_the_database(world):
+    """SQLite: only this process's relay publishes, so what it remembers settles the wait; the database (where
+    the row still reads unpublished here) is not asked."""
+    world.runtime.relay = SimpleNamespace(recent={}, leases=False)
+    world.runtime._js_if_ready = lambda: object()
+    await _pending_row(world, "e-1")
+
+    async def publish_later() -> None:
+        await asyncio.sleep(0.05)
+        world.runtime.relay.recent["e-1"] = None
+        world.gate.published.notify()
+
+    task = asyncio.create_task(publish_later())
+    assert await world.gate.wait_published([Emitted("e-1", "e-1", "a")]) is True
+    await task
+    assert world.gate.publish_timeouts == 0
+
+
+async def test_events_another_replica_published_are_found_in_the_database(world):
+    """PostgreSQL: another replica's relay may publish the rows; after one round the database is asked."""
+    world.runtime.relay = SimpleNamespace(recent={}, leases=True)
+    world.runtime._js_if_ready = lambda: object()
+    world.runtime.settings.consistency_poll_s = 0.05
+    await _pending_row(world, "e-2", published=True)
+    assert await world.gate.wait_published([Emitted("e-2", "e-2", "a")]) is True
+    # Without leases (SQLite) the database is never asked: the same row waits out the bound.
+    world.runtime.relay = SimpleNamespace(recent={}, leases=False)
+    world.runtime.settings.consistency_publish_wait_s = 0.15
+    assert await world.gate.wait_published([Emitted("e-2", "e-2", "a")]) is False
