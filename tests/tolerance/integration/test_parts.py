@@ -63,20 +63,20 @@ async def test_the_dashboard_counts_restrictions_ending_within_ninety_days_in_th
     assert near["restrictions_ending"]["count"] == 0
 
 
-async def test_the_bulk_as_of_query_returns_the_restrictions_applying_that_day(world):
-    from services.tolerance.views.reads import active_restrictions
+async def test_the_bulk_as_of_query_returns_the_bars_applying_that_day(world):
+    from services.tolerance.views.reads import Bar, bars_on
 
     await world.effective("c-a", "WARNING")
     await world.effective("c-b", "DEMERIT")
     async with world.runtime.db.reader.connect() as conn:
-        found = await active_restrictions(conn, ["c-a", "c-b", "c-h", "c-a"], dt.date(2026, 12, 20))
-        before = await active_restrictions(conn, ["c-a", "c-b"], dt.date(2026, 6, 9))
-    assert sorted(e for _, e, _ in found["c-a"]) == ["GRADE_NOT_EXCELLENT"]
-    assert sorted((e, last) for _, e, last in found["c-b"]) == [
-        ("GRADE_UNDETERMINED", dt.date(2026, 12, 31)),
-        ("NO_LEVEL_PROMOTION", dt.date(2027, 6, 9)),
-        ("NO_POST_PROMOTION", dt.date(2027, 6, 9)),
-        ("NO_RANK_PROMOTION", dt.date(2027, 6, 9)),
-        ("NO_SALARY_STEP", dt.date(2027, 6, 9)),
-    ]
+        found = await bars_on(conn, ["c-a", "c-b", "c-h", "c-a"], dt.date(2026, 12, 20))
+        before = await bars_on(conn, ["c-a", "c-b"], dt.date(2026, 6, 9))
+    assert found["c-a"] == {"GRADE_NOT_EXCELLENT": Bar(1, dt.date(2026, 12, 31))}
+    assert found["c-b"] == {
+        "GRADE_UNDETERMINED": Bar(1, dt.date(2026, 12, 31)),
+        "NO_LEVEL_PROMOTION": Bar(1, dt.date(2027, 6, 9)),
+        "NO_POST_PROMOTION": Bar(1, dt.date(2027, 6, 9)),
+        "NO_RANK_PROMOTION": Bar(1, dt.date(2027, 6, 9)),
+        "NO_SALARY_STEP": Bar(1, dt.date(2027, 6, 9)),
+    }
     assert "c-h" not in found and before == {}
