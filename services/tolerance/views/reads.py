@@ -157,7 +157,9 @@ async def bars_on(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date) 
     day = dt.timedelta(days=1)
     found: dict[str, dict[str, Bar]] = {}
     for params in batches:
-        for cadre_id, effect, count, until in (await conn.execute(statement, params)).all():
+        # Iterated, not .all(): a list of 30,000 Row objects alive at once costs the garbage collector more than
+        # the loop (rows are made one at a time here).
+        for cadre_id, effect, count, until in await conn.execute(statement, params):
             bars = found.get(cadre_id)
             if bars is None:
                 bars = found[cadre_id] = {}
