@@ -18,6 +18,7 @@ from gateway.routes import dashboards, docs, dossier, events, exports, imports, 
 from gateway.routes.proxy import ProxyRoute
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
+from kernel.heap import freeze_startup_heap
 from kernel.i18n import LanguageMiddleware
 from kernel.logs import configure_logging
 from kernel.openapi import install_conventions
@@ -39,6 +40,7 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
         await state.start()
         app.state.verifier = state.verifier
         await jobs.start()
+        freeze_startup_heap()
         try:
             yield
         finally:

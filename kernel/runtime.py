@@ -23,6 +23,7 @@ from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.contracts.base import Contract
 from kernel.db import Database, count_statements, make_database, make_relay_engine
+from kernel.heap import freeze_startup_heap
 from kernel.inbox import purge_inbox
 from kernel.nats_client import NatsConnection, ensure_stream, stream_config
 from kernel.outbox import OutboxRelay, OutboxWriter
@@ -345,6 +346,7 @@ class ServiceRuntime(Generic[U, C]):
         app.state.runtime = self
         await self.start()
         app.state.verifier = self.verifier
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -1,0 +1,22 @@
+"""The start-up heap is frozen once per process (kernel.heap)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = """
+import gc
+from kernel.heap import freeze_startup_heap
+assert gc.get_freeze_count() == 0
+assert freeze_startup_heap() is True
+frozen = gc.get_freeze_count()
+assert frozen > 1000, frozen
+assert freeze_startup_heap() is False  # a second app in the same process freezes nothing more
+assert gc.get_freeze_count() == frozen
+"""
+
+
+def test_the_first_app_freezes_the_heap_and_later_ones_do_not():
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
