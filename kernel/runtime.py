@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel import metrics
-from kernel.audit import ReadAuditor
+from kernel.audit import ReadAuditor, SqliteAppender
 from kernel.auth import Principal, TokenVerifier
 from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
@@ -159,6 +159,10 @@ class ServiceRuntime(Generic[U, C]):
         await self.db.verify_durability(require_durable=s.environment == "production")
         relay_engine = make_relay_engine(self.db)
         count_statements(s.service_name, self.db.writer, self.db.reader, relay_engine)
+        if self.read_auditor is not None and self.db.is_sqlite:
+            self.read_auditor.append_group = SqliteAppender(
+                self.tables.audit, self.db.writer, self.db.write_lock, service=s.service_name
+            )
         self.nats = NatsConnection(
             url=s.nats_url,
             name=s.service_name,

@@ -110,3 +110,13 @@ def use_one_hop_cursors(dbapi_connection: Any) -> None:
     """Switches a freshly opened aiosqlite adapter connection to one-hop cursors (a pool "connect" hook)."""
     if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
         dbapi_connection.__class__ = OneHopConnection
+
+
+async def run_on_driver_thread(conn: Any, fn: Any, *args: Any) -> Any:
+    """Runs `fn(sqlite3_connection, *args)` on the driver's thread in one hop and returns its result: several
+    statements (a whole short transaction) for the price of one (kernel.audit's append on SQLite). `conn` is an
+    AsyncConnection checked out of a pool with one-hop cursors; `fn` owns the transaction it opens."""
+    raw = await conn.get_raw_connection()
+    adapt = raw.dbapi_connection
+    async with adapt._execute_mutex:
+        return await adapt._connection._execute(fn, adapt._connection._conn, *args)

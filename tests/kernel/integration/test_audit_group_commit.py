@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from kernel import audit
 from kernel.auth import Principal, Role
+from kernel.db import make_database
 
 meta = MetaData()
 log = audit.audit_table(meta)
@@ -103,3 +104,41 @@ async def test_a_cancelled_read_does_not_cancel_its_group(engine):
     with pytest.raises(asyncio.CancelledError):
         await first
     assert await _count(engine) == 2
+
+
+async def test_on_sqlite_a_group_goes_in_one_trip_to_the_driver_and_chains_with_the_other_appends(engine):
+    """kernel.audit.SqliteAppender: BEGIN IMMEDIATE, head, rows and COMMIT on the driver's thread; rows stored as
+    SQLAlchemy stores them, so appends through a unit of work and through the appender form one chain."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the one-trip appender is SQLite's")
+    db = make_database(str(engine.url))  # the services' writer: one-hop cursors, BEGIN IMMEDIATE, WAL
+    engine, lock = db.writer, db.write_lock
+
+    @asynccontextmanager
+    async def transaction():
+        async with engine.begin() as conn:
+            yield conn
+
+    auditor = audit.ReadAuditor(log, transaction, append=audit.SqliteAppender(log, engine, lock))
+    await asyncio.gather(*(auditor.append(READER, [("READ", "dossier", f"s-{i}", "ROUTINE")]) for i in range(20)))
+    async with engine.begin() as conn:  # a write's own audit row, through SQLAlchemy
+        await audit.record(conn, log, principal=READER, action="UPDATE", object_type="cadre", object_id="c-1")
+    await auditor.append(READER, [("READ", "dossier", "s-last", "ROUTINE")])
+    assert await _count(engine) == 22
+    async with engine.connect() as conn:
+        assert await audit.verify_chain(conn, log) is None
+        stored = (await conn.execute(select(log.c.at).where(log.c.object_id == "s-last"))).scalar_one()
+    assert stored.tzinfo is not None and stored.microsecond == 0
+
+    # A group that fails stores nothing and fails its reads; the next one chains on as before.
+    appender = audit.SqliteAppender(log, engine, lock)
+    good_sql, appender.insert_sql = appender.insert_sql, appender.insert_sql.replace("audit_log", "no_such_table")
+    bad = audit.ReadAuditor(log, transaction, append=appender)
+    with pytest.raises(Exception, match="no_such_table"):
+        await bad.append(READER, [("READ", "dossier", "lost", "ROUTINE")])
+    appender.insert_sql = good_sql
+    await bad.append(READER, [("READ", "dossier", "after", "ROUTINE")])  # the connection was left clean
+    assert await _count(engine) == 23
+    async with engine.connect() as conn:
+        assert await audit.verify_chain(conn, log) is None
+    await db.dispose()
