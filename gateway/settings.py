@@ -21,6 +21,7 @@ class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     port: int = 8000
 
+    # Each may list several replicas of the service, comma-separated: the gateway balances over the healthy ones.
     rank_url: str = "http://127.0.0.1:8004"
     appraisal_url: str = "http://127.0.0.1:8001"
     petitions_url: str = "http://127.0.0.1:8002"
@@ -34,6 +35,10 @@ class GatewaySettings(ServiceSettings):
     # or timed out; the whole call stays within upstream_timeout * (1 + retries).
     upstream_retries: int = 1
     upstream_pool_size: int = 100
+    # With several replicas of a service: how often each replica's /health/ready is probed (0: never; calls still
+    # mark a replica down when they cannot reach it) and how long a probe may take.
+    upstream_probe_interval_s: float = Field(default=2.0, ge=0)
+    upstream_probe_timeout_s: float = Field(default=1.0, gt=0)
     upstream_max_response_bytes: int = 16 * 1024 * 1024
 
     # The dossier and dashboards fan out with this timeout per part; a part that misses it is listed as degraded.
@@ -88,11 +93,20 @@ class GatewaySettings(ServiceSettings):
     @field_validator("rank_url", "appraisal_url", "petitions_url", "tolerance_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("an upstream URL must start with http:// or https://")
-        return value
+        urls = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        if not urls:
+            raise ValueError("an upstream URL is required")
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError("an upstream URL must start with http:// or https://")
+        if len(set(urls)) != len(urls):
+            raise ValueError("an upstream URL is listed twice")
+        return ",".join(urls)
 
     def upstream_urls(self) -> dict[str, str]:
-        """Returns the base URL of each upstream service."""
+        """Returns the base URL of each upstream service (its replicas' URLs, comma-separated, when several)."""
         return {name: getattr(self, f"{name}_url") for name in UPSTREAMS}
+
+    def upstream_replicas(self) -> dict[str, list[str]]:
+        """Returns the base URL of each replica of each upstream service."""
+        return {name: value.split(",") for name, value in self.upstream_urls().items()}

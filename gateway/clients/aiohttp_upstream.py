@@ -73,6 +73,10 @@ class AiohttpUpstream:
                 return UpstreamResponse(response.status, list(response.headers.items()), payload)
         except UpstreamError:
             raise
+        except aiohttp.ConnectionTimeoutError:
+            raise UpstreamError(self.service, Failure.TIMEOUT, "connect timeout", not_sent=True) from None
+        except aiohttp.ClientConnectorError as exc:
+            raise UpstreamError(self.service, Failure.UNAVAILABLE, type(exc).__name__, not_sent=True) from None
         except (TimeoutError, aiohttp.ServerTimeoutError):
             raise UpstreamError(self.service, Failure.TIMEOUT, "no answer in time") from None
         except (aiohttp.ClientConnectionError, OSError) as exc:

@@ -25,11 +25,14 @@ class Failure(StrEnum):
 class UpstreamError(Exception):
     """An upstream call that produced no usable answer; carries the service name, never its URL."""
 
-    def __init__(self, service: str, failure: Failure, reason: str) -> None:
+    def __init__(self, service: str, failure: Failure, reason: str, *, not_sent: bool = False) -> None:
         super().__init__(f"{service}: {failure.value}: {reason}")
         self.service = service
         self.failure = failure
         self.reason = reason
+        # The connection was never made (refused, unreachable, connect timeout): the request did not leave, so
+        # another replica may take it whatever its method.
+        self.not_sent = not_sent
 
 
 @dataclass(frozen=True, slots=True)

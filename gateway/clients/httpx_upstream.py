@@ -64,9 +64,13 @@ class HttpxUpstream:
         request.headers.pop("cookie", None)
         try:
             response = await self._client.send(request, stream=True)
+        except httpx.ConnectTimeout:
+            raise UpstreamError(self.service, Failure.TIMEOUT, "connect timeout", not_sent=True) from None
+        except httpx.ConnectError as exc:
+            raise UpstreamError(self.service, Failure.UNAVAILABLE, type(exc).__name__, not_sent=True) from None
         except httpx.TimeoutException:
             raise UpstreamError(self.service, Failure.TIMEOUT, "no answer in time") from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, OSError) as exc:
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, OSError) as exc:
             raise UpstreamError(self.service, Failure.UNAVAILABLE, type(exc).__name__) from None
         except httpx.HTTPError as exc:
             raise UpstreamError(self.service, Failure.BAD_RESPONSE, type(exc).__name__) from None
