@@ -134,6 +134,16 @@ def render_authorization(users: Sequence[NatsUser]) -> str:
     return "authorization {\n  users = [\n" + "\n".join(render_user(u) for u in users) + "\n  ]\n}\n"
 
 
+@dataclass(frozen=True)
+class NatsCluster:
+    """A node's place in a cluster on loopback: the cluster's name, this node's route port and every node's."""
+
+    name: str
+    server_name: str
+    route_port: int
+    route_ports: tuple[int, ...]
+
+
 def render_config(
     *,
     port: int | None,
@@ -141,13 +151,25 @@ def render_config(
     monitor_port: int | None = None,
     host: str = "127.0.0.1",
     users: Sequence[NatsUser] | None = None,
+    cluster: NatsCluster | None = None,
 ) -> str:
     """Renders the server config: loopback only, JetStream on file storage with fsync before every ack.
 
     With `users`, only those users may connect, each with its permissions (embedded mode: suite/nats_users.py);
-    without, the server has no authorization (tests that start a bare server).
+    without, the server has no authorization (tests that start a bare server). With `cluster`, the node routes to
+    the other nodes on loopback (JetStream clustered: streams and consumers may keep several copies).
     """
     lines = [f'listen: "{host}:{port}"'] if port else []
+    if cluster is not None:
+        routes = ", ".join(f'"nats-route://{host}:{p}"' for p in cluster.route_ports if p != cluster.route_port)
+        lines += [
+            f'server_name: "{cluster.server_name}"',
+            "cluster {",
+            f'  name: "{cluster.name}"',
+            f'  listen: "{host}:{cluster.route_port}"',
+            f"  routes: [{routes}]",
+            "}",
+        ]
     lines += [
         "jetstream {",
         f'  store_dir: "{store_dir}"',
@@ -178,8 +200,10 @@ class NatsServerProcess:
         binary: str | None = None,
         die_with_parent: bool = False,
         users: Sequence[NatsUser] | None = None,
+        cluster: NatsCluster | None = None,
     ) -> None:
         self.binary = binary or find_nats_server()
+        self.cluster = cluster
         self.die_with_parent = die_with_parent
         self.store_dir = Path(store_dir)
         self.requested_port = port
@@ -201,7 +225,9 @@ class NatsServerProcess:
         if self.config_path is None:
             self.config_path = self.store_dir.parent / f"nats-{self.store_dir.name}.conf"
         port_arg = self.requested_port if self.requested_port else -1
-        config = render_config(port=self.requested_port or None, store_dir=self.store_dir, users=self.users)
+        config = render_config(
+            port=self.requested_port or None, store_dir=self.store_dir, users=self.users, cluster=self.cluster
+        )
         # The config may hold passwords: the owner's only, from the first byte.
         fd = os.open(self.config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

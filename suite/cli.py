@@ -25,7 +25,17 @@ def cmd_up(args: argparse.Namespace) -> int:
     """Starts nats-server, migrates, and runs the four services and the gateway."""
     from suite.launcher import run
 
-    return run(_var(args), nats_url=args.nats_url or os.environ.get("YOUWEI_NATS_URL"))
+    nats = args.nats_url or os.environ.get("YOUWEI_NATS_URL")
+    if nats and args.nats_cluster > 1:
+        print("youwei up: --nats-cluster starts its own nodes; it cannot be used with --nats-url", file=sys.stderr)
+        return 2
+    return run(
+        _var(args),
+        nats_url=nats,
+        replicas=args.replicas,
+        nats_cluster=args.nats_cluster,
+        postgres_url=args.postgres or os.environ.get("YOUWEI_POSTGRES_URL"),
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -257,6 +267,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="run the whole suite (embedded mode)")
     up.add_argument("--nats-url", type=nats_url, help="use this NATS server instead of starting one ($YOUWEI_NATS_URL)")
+    up.add_argument(
+        "--replicas",
+        type=positive_int,
+        default=1,
+        help="processes of each service and of the gateway (more than 1 needs PostgreSQL: --postgres)",
+    )
+    up.add_argument(
+        "--nats-cluster",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="run N clustered nats-server nodes on loopback (streams keep min(N, 3) copies)",
+    )
+    up.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql+asyncpg://USER@HOST:5432[/PREFIX]): one database per service, "
+        "PREFIX_<service> (youwei_<service>), created when missing ($YOUWEI_POSTGRES_URL; <SERVICE>_DATABASE_URL wins)",
+    )
     var_option(up)
     up.set_defaults(func=cmd_up)
 

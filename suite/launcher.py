@@ -27,7 +27,7 @@ from typing import IO
 import httpx
 
 from kernel import keys
-from kernel.embedded import NatsServerProcess, NatsUser, child_popen_kwargs, port_is_free
+from kernel.embedded import NatsCluster, NatsServerProcess, NatsUser, child_popen_kwargs, port_is_free
 from kernel.migrations import upgrade
 from kernel.serving import UVICORN_FLAGS
 from suite import nats_users
@@ -36,6 +36,11 @@ from suite.composition import SERVICES, settings_class
 GATEWAY = "gateway"
 DEFAULT_NATS_PORT = 4222
 NATS_PORT_FILE = "nats.port"
+# A cluster's client ports (first line) and route ports (second line), chosen once and kept.
+NATS_CLUSTER_PORTS_FILE = "nats-cluster.ports"
+NATS_CLUSTER_NAME = "youwei"
+# The most copies a stream keeps on a cluster (JetStream allows 1 to 5; 3 lets one node of three fail).
+MAX_STREAM_REPLICAS = 3
 LOCK_FILE = ".lock"
 ISSUER = "youwei-embedded"
 AUDIENCE = "youwei"
@@ -135,20 +140,42 @@ class Process:
 
 
 @dataclass
+class NatsNode:
+    """One nats-server the launcher runs and restarts (the only one, or a node of the cluster)."""
+
+    server: NatsServerProcess
+    name: str = "nats-server"
+    restarts: int = 0
+    failures: int = 0
+    restart_at: float | None = None
+    started_at: float = 0.0
+
+
+class ReplicasNeedPostgres(RuntimeError):
+    """Several replicas of a service on SQLite: refused."""
+
+
+@dataclass
 class Launcher:
     """Starts, supervises and stops the whole suite as child processes of one command."""
 
     var: Path
     nats_url: str | None = None
     host: str = "127.0.0.1"
-    nats: NatsServerProcess | None = None
+    # Processes of each service and of the gateway (more than 1: PostgreSQL only), nats-server nodes (a cluster
+    # on loopback when more than 1), and a PostgreSQL server on which to keep one database per service.
+    replicas: int = 1
+    nats_cluster: int = 1
+    postgres_url: str | None = None
+    nats_nodes: list[NatsNode] = field(default_factory=list)
     processes: list[Process] = field(default_factory=list)
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     nats_user_list: list[NatsUser] = field(default_factory=list)
-    nats_restarts: int = 0
-    nats_failures: int = 0
-    nats_restart_at: float | None = None
-    nats_started_at: float = 0.0
+
+    @property
+    def nats(self) -> NatsServerProcess | None:
+        """The embedded nats-server (the first node of a cluster), or None with a configured NATS."""
+        return self.nats_nodes[0].server if self.nats_nodes else None
 
     def prepare(self) -> dict[str, str]:
         """Creates var/ (private), the signing and vault keys, the database files, and the environment children get."""
@@ -160,14 +187,19 @@ class Launcher:
             env.setdefault(f"{prefix}_AUTH_JWKS_FILE", str(keys.jwks_path(key_dir)))
             env.setdefault(f"{prefix}_AUTH_ISSUER", ISSUER)
             env.setdefault(f"{prefix}_AUTH_AUDIENCE", AUDIENCE)
+        databases = self.database_urls()
         for service in SERVICES:
             variable = f"{service.upper()}_DATABASE_URL"
-            if os.environ.get(variable):
-                env[variable] = os.environ[variable]
+            if databases.get(service):
+                env[variable] = databases[service]
             else:
                 db_file = (self.var / f"{service}.db").resolve()
                 create_private(db_file)
                 env[variable] = f"sqlite+aiosqlite:///{db_file}"
+        if self.nats_cluster > 1:
+            copies = str(min(self.nats_cluster, MAX_STREAM_REPLICAS))
+            for prefix in [s.upper() for s in SERVICES] + [GATEWAY.upper()]:
+                env.setdefault(f"{prefix}_STREAM_REPLICAS", copies)
         # The vault key goes to the petitions process only; one set in the environment wins (then rotate it with
         # `python -m services.petitions.rotate`, not `youwei vault-rotate`).
         if not os.environ.get("PETITIONS_VAULT_KEY"):
@@ -187,6 +219,26 @@ class Launcher:
             self._nats_credentials(key_dir)
         secure_dir(self.var)
         return env
+
+    def database_urls(self) -> dict[str, str]:
+        """Each service's database URL: <SERVICE>_DATABASE_URL, else one database per service on --postgres
+        (created when missing), else none (SQLite under var/). Several replicas need PostgreSQL: refused otherwise."""
+        urls = {
+            s: os.environ[f"{s.upper()}_DATABASE_URL"] for s in SERVICES if os.environ.get(f"{s.upper()}_DATABASE_URL")
+        }
+        if self.postgres_url:
+            missing = [s for s in SERVICES if s not in urls]
+            urls.update(ensure_postgres_databases(self.postgres_url, missing))
+        if self.replicas > 1:
+            on_sqlite = [s for s in SERVICES if not urls.get(s, "sqlite").startswith("postgresql")]
+            if on_sqlite:
+                raise ReplicasNeedPostgres(
+                    f"--replicas {self.replicas} needs PostgreSQL (SQLite is one file for one process): "
+                    f"{', '.join(on_sqlite)} would use SQLite; pass --postgres "
+                    "postgresql+asyncpg://USER@HOST:5432 (one database per service is created there) or set "
+                    "<SERVICE>_DATABASE_URL to PostgreSQL"
+                )
+        return urls
 
     def _nats_credentials(self, key_dir: Path) -> None:
         """Embedded NATS: each user's password (generated on first run, also for a var/ of an earlier version),
@@ -215,21 +267,59 @@ class Launcher:
         path.write_text(f"{port}\n", encoding="utf-8")
         return port
 
+    def cluster_ports(self) -> tuple[list[int], list[int]]:
+        """A cluster's client and route ports, chosen free once and kept in var/nats-cluster.ports."""
+        path = self.var / NATS_CLUSTER_PORTS_FILE
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").split("\n")
+            clients, routes = ([int(p) for p in line.split()] for line in lines[:2])
+            if len(clients) == len(routes) == self.nats_cluster:
+                taken = [p for p in clients + routes if not port_is_free(p, self.host)]
+                if taken:
+                    raise RuntimeError(
+                        f"the NATS cluster ports {taken} kept in {path} are taken; free them, or delete {path} "
+                        "to choose new ports"
+                    )
+                return clients, routes
+        ports = _free_ports(self.host, 2 * self.nats_cluster)
+        clients, routes = ports[: self.nats_cluster], ports[self.nats_cluster :]
+        path.write_text(" ".join(map(str, clients)) + "\n" + " ".join(map(str, routes)) + "\n", encoding="utf-8")
+        return clients, routes
+
     def start_nats(self) -> str:
-        """Uses the configured NATS, or starts the embedded server on the port kept in var/nats.port."""
+        """Uses the configured NATS, or starts the embedded server on the port kept in var/nats.port, or the
+        embedded cluster (--nats-cluster N: N nodes routed on loopback, stores under var/nats-<n>)."""
         if self.nats_url:
             return self.nats_url
-        self.nats = NatsServerProcess(
-            store_dir=self.var / "nats",
-            port=self.nats_port(),
-            config_path=self.var / "nats.conf",
-            log_path=self.var / "nats.log",
-            die_with_parent=True,
-            users=self.nats_user_list or None,
-        )
-        self.nats.start()
-        self.nats_started_at = time.monotonic()
-        return self.nats.url
+        if self.nats_cluster > 1:
+            clients, routes = self.cluster_ports()
+            for number, (port, route) in enumerate(zip(clients, routes, strict=True), start=1):
+                name = f"nats-{number}"
+                cluster = NatsCluster(NATS_CLUSTER_NAME, name, route, tuple(routes))
+                server = NatsServerProcess(
+                    store_dir=self.var / name,
+                    port=port,
+                    config_path=self.var / f"{name}.conf",
+                    log_path=self.var / f"{name}.log",
+                    die_with_parent=True,
+                    users=self.nats_user_list or None,
+                    cluster=cluster,
+                )
+                self.nats_nodes.append(NatsNode(server, name=name))
+        else:
+            server = NatsServerProcess(
+                store_dir=self.var / "nats",
+                port=self.nats_port(),
+                config_path=self.var / "nats.conf",
+                log_path=self.var / "nats.log",
+                die_with_parent=True,
+                users=self.nats_user_list or None,
+            )
+            self.nats_nodes.append(NatsNode(server))
+        for node in self.nats_nodes:
+            node.server.start()
+            node.started_at = time.monotonic()
+        return ",".join(node.server.url for node in self.nats_nodes)
 
     def migrate(self, env: dict[str, str]) -> None:
         """Runs every service's migrations up to head."""
@@ -238,30 +328,34 @@ class Launcher:
 
     def plan(self, env: dict[str, str], nats_url: str) -> None:
         """Builds the command line and environment of each process (ports from each one's settings)."""
-        service_urls = {}
+        service_urls: dict[str, list[str]] = {}
         for service in SERVICES:
             prefix = service.upper()
-            settings = settings_class(service)()
-            port = settings.port
-            service_urls[service] = f"http://{self.host}:{port}"
             child_env = {**env, f"{prefix}_NATS_URL": nats_url, **self.secrets.get(service, {})}
-            self.processes.append(
-                Process(service, port, self._uvicorn(f"services.{service}.main:create_app", port), child_env)
-            )
+            service_urls[service] = []
+            for name, port in self._replica_ports(service, settings_class(service)().port):
+                service_urls[service].append(f"http://{self.host}:{port}")
+                self.processes.append(
+                    Process(name, port, self._uvicorn(f"services.{service}.main:create_app", port), child_env)
+                )
         from gateway.settings import GatewaySettings
 
-        gateway_port = GatewaySettings().port
         gateway_env = {
             **env,
             "GATEWAY_NATS_URL": nats_url,
             "GATEWAY_IMPORTS_DIR": str((self.var / "imports").resolve()),
             **self.secrets.get(GATEWAY, {}),
         }
-        for service, url in service_urls.items():
-            gateway_env.setdefault(f"GATEWAY_{service.upper()}_URL", url)
-        self.processes.append(
-            Process(GATEWAY, gateway_port, self._uvicorn("gateway.main:create_app", gateway_port), gateway_env)
-        )
+        for service, urls in service_urls.items():
+            # Every replica of the service: the gateway balances over the healthy ones (docs/gateway.md, Replicas).
+            gateway_env.setdefault(f"GATEWAY_{service.upper()}_URL", ",".join(urls))
+        for name, port in self._replica_ports(GATEWAY, GatewaySettings().port):
+            self.processes.append(Process(name, port, self._uvicorn("gateway.main:create_app", port), gateway_env))
+
+    def _replica_ports(self, name: str, port: int) -> list[tuple[str, int]]:
+        """The processes of one app: the first on its settings' port, the others (rank-2, ...) on free ports."""
+        extra = _free_ports(self.host, self.replicas - 1, avoid={port}) if self.replicas > 1 else []
+        return [(name, port)] + [(f"{name}-{n}", p) for n, p in enumerate(extra, start=2)]
 
     def _uvicorn(self, factory: str, port: int) -> list[str]:
         return [
@@ -342,31 +436,35 @@ class Launcher:
                 log(f"{process.name} is ready again after restart {process.restarts} ({down:.1f}s after it exited)")
 
     def _supervise_nats(self, now: float) -> None:
-        nats = self.nats
-        if nats is None or nats.proc is None:
+        for node in self.nats_nodes:
+            self._supervise_node(node, now)
+
+    def _supervise_node(self, node: NatsNode, now: float) -> None:
+        nats = node.server
+        if nats.proc is None:
             return
-        if self.nats_restart_at is None and nats.proc.poll() is not None:
-            if now - self.nats_started_at >= STABLE_AFTER_S:
-                self.nats_failures = 0
-            self.nats_failures += 1
-            self.nats_restarts += 1
-            delay = backoff(self.nats_failures)
-            self.nats_restart_at = now + delay
+        if node.restart_at is None and nats.proc.poll() is not None:
+            if now - node.started_at >= STABLE_AFTER_S:
+                node.failures = 0
+            node.failures += 1
+            node.restarts += 1
+            delay = backoff(node.failures)
+            node.restart_at = now + delay
             log(
-                f"nats-server (pid {nats.proc.pid}) exited with {describe_exit(nats.proc.returncode)}; "
-                f"restart {self.nats_restarts} in {delay:.1f}s on port {nats.requested_port}, same store"
+                f"{node.name} (pid {nats.proc.pid}) exited with {describe_exit(nats.proc.returncode)}; "
+                f"restart {node.restarts} in {delay:.1f}s on port {nats.requested_port}, same store"
             )
-        elif self.nats_restart_at is not None and now >= self.nats_restart_at:
-            self.nats_restart_at = None
+        elif node.restart_at is not None and now >= node.restart_at:
+            node.restart_at = None
             try:
                 nats.start()  # same requested port, config and store
             except (RuntimeError, TimeoutError, OSError) as exc:
-                log(f"nats-server did not start again: {str(exc).splitlines()[0]}")
-                self.nats_started_at = now  # counts as a failure at the next check
+                log(f"{node.name} did not start again: {str(exc).splitlines()[0]}")
+                node.started_at = now  # counts as a failure at the next check
                 return
-            self.nats_started_at = time.monotonic()
+            node.started_at = time.monotonic()
             assert nats.proc is not None
-            log(f"nats-server is ready again (restart {self.nats_restarts}, pid {nats.proc.pid}, {nats.url})")
+            log(f"{node.name} is ready again (restart {node.restarts}, pid {nats.proc.pid}, {nats.url})")
 
     def stop(self) -> None:
         """Stops the children in reverse order (SIGTERM, then SIGKILL), then nats-server."""
@@ -381,20 +479,30 @@ class Launcher:
             except subprocess.TimeoutExpired:
                 process.proc.kill()
                 process.proc.wait(5)
-        if self.nats is not None:
-            self.nats.stop()
+        for node in reversed(self.nats_nodes):
+            node.server.stop()
+
+    def _copies(self) -> int:
+        return min(self.nats_cluster, MAX_STREAM_REPLICAS)
 
     def banner(self, nats_url: str) -> str:
         """Describes what runs where."""
         lines = ["", "Youwei is running (Ctrl-C stops everything):", ""]
         for process in self.processes:
             pid = f"  (pid {process.proc.pid})" if process.proc is not None else ""
-            lines.append(f"  {process.name:<10} http://{self.host}:{process.port}{pid}")
+            lines.append(f"  {process.name:<11} http://{self.host}:{process.port}{pid}")
         gateway = next(p for p in self.processes if p.name == GATEWAY)
-        nats_pid = f"  (pid {self.nats.proc.pid})" if self.nats is not None and self.nats.proc is not None else ""
-        lines += [
-            f"  {'nats':<10} {nats_url}" + (f" (embedded, JetStream store in var/nats){nats_pid}" if self.nats else ""),
-        ]
+        if len(self.nats_nodes) > 1:
+            for node in self.nats_nodes:
+                pid = f"  (pid {node.server.proc.pid})" if node.server.proc is not None else ""
+                lines.append(f"  {node.name:<10} {node.server.url} (JetStream store in var/{node.name}){pid}")
+            lines.append(f"  {'':<10} one cluster ({NATS_CLUSTER_NAME}): streams keep {self._copies()} copies")
+        else:
+            nats_pid = f"  (pid {self.nats.proc.pid})" if self.nats is not None and self.nats.proc is not None else ""
+            lines += [
+                f"  {'nats':<10} {nats_url}"
+                + (f" (embedded, JetStream store in var/nats){nats_pid}" if self.nats else ""),
+            ]
         if self.nats is not None:
             password = nats_users.password_path(self.var / "keys", nats_users.SUBSCRIBER)
             lines.append(
@@ -423,7 +531,65 @@ def _free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def run(var: Path, nats_url: str | None = None) -> int:
+def _free_ports(host: str, count: int, avoid: set[int] | None = None) -> list[int]:
+    """`count` distinct free ports (held together while chosen, so none is chosen twice)."""
+    import socket
+
+    sockets, ports = [], []
+    try:
+        while len(ports) < count:
+            sock = socket.socket()
+            sockets.append(sock)
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+            if port not in (avoid or set()):
+                ports.append(port)
+    finally:
+        for sock in sockets:
+            sock.close()
+    return ports
+
+
+def ensure_postgres_databases(server_url: str, services: list[str]) -> dict[str, str]:
+    """Creates the database `<prefix>_<service>` of each service on a PostgreSQL server when missing; returns
+    each one's URL. The prefix is the URL's database name (`.../youwei` by default; `/postgres` counts as none)."""
+    import asyncio
+
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    if not base.drivername.startswith("postgresql"):
+        raise RuntimeError(f"--postgres needs a PostgreSQL URL (postgresql+asyncpg://...), not {base.drivername}")
+    base = base.set(drivername="postgresql+asyncpg")
+    prefix = base.database if base.database and base.database != "postgres" else "youwei"
+    names = {service: f"{prefix}_{service}" for service in services}
+
+    async def create() -> None:
+        import asyncpg
+
+        dsn = base.set(drivername="postgresql", database="postgres")
+        conn = await asyncpg.connect(dsn.render_as_string(hide_password=False), timeout=10)
+        try:
+            existing = {r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")}
+            for name in names.values():
+                if name not in existing:
+                    await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    if names:
+        asyncio.run(create())
+    return {service: base.set(database=name).render_as_string(hide_password=False) for service, name in names.items()}
+
+
+def run(
+    var: Path,
+    nats_url: str | None = None,
+    *,
+    replicas: int = 1,
+    nats_cluster: int = 1,
+    postgres_url: str | None = None,
+) -> int:
     """Runs the suite in the foreground until Ctrl-C (or SIGTERM); 3 when another suite holds var/."""
     os.umask(0o077)  # everything the launcher and its children create under var/ is the owner's only
     secure_dir(var)
@@ -433,7 +599,9 @@ def run(var: Path, nats_url: str | None = None) -> int:
     except SuiteLocked as exc:
         print(f"youwei up: {exc}", file=sys.stderr, flush=True)
         return 3
-    launcher = Launcher(var=var, nats_url=nats_url)
+    launcher = Launcher(
+        var=var, nats_url=nats_url, replicas=replicas, nats_cluster=nats_cluster, postgres_url=postgres_url
+    )
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
