@@ -1,0 +1,252 @@
+"""The suite as a cluster on this machine (issue 16, items 1 and 2): 3 clustered nats-server nodes, 2 replicas of
+every service and of the gateway, PostgreSQL. Each event is applied once, each outbox row published once, an
+Idempotency-Key holds across replicas, the feed resumes on the other gateway, and a replica and a nats node killed
+with SIGKILL under load lose nothing.
+
+The tests share one cluster (module fixture) and run in file order; the counts accumulate across them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+import nats
+import orjson
+import pytest
+from sqlalchemy.engine import make_url
+
+from kernel.testing.helpers import eventually
+
+pytestmark = pytest.mark.postgres
+
+CONSUMERS = ("appraisal", "petitions", "tolerance")
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def fetch(cluster, service: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(_dsn(cluster.database_urls[service]), timeout=10)
+    try:
+        return await conn.fetch(sql, *args)
+    finally:
+        await conn.close()
+
+
+def cadre_body(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "gender": random.choice(["FEMALE", "MALE"]),
+        "birth_date": "1990-05-06",
+        "entry_date": "2013-07-01",
+        "org_unit_id": "city",
+    }
+
+
+async def register(
+    http: httpx.AsyncClient, gateway: str, headers: dict, name: str, *, key: str | None = None, tries: int = 40
+) -> str:
+    """Registers a cadre through a gateway; an unavailable answer or a dropped connection is retried with the same
+    Idempotency-Key (as a client should), for at most `tries` attempts 0.25 s apart."""
+    key = key or uuid.uuid4().hex
+    body = cadre_body(name)
+    for _ in range(tries):
+        try:
+            response = await http.post(
+                f"{gateway}/api/v1/cadres", headers={**headers, "Idempotency-Key": key}, json=body
+            )
+        except httpx.TransportError:
+            await asyncio.sleep(0.25)
+            continue
+        if response.status_code == 201:
+            return response.json()["id"]
+        assert response.status_code in (502, 503, 504), response.text
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"{name} not registered after {tries} tries")
+
+
+async def js_connect(cluster) -> Any:
+    return await nats.connect(
+        cluster.nats_urls,
+        user="rank",
+        password=cluster.nats_password("rank"),
+        connect_timeout=5,
+        max_reconnect_attempts=20,
+    )
+
+
+async def assert_each_event_once(cluster, registered: set[str]) -> None:
+    """Every registration's event: one outbox row, published, in the stream once, applied once by each consumer."""
+    rows = await fetch(cluster, "rank", "SELECT event_id, aggregate, type, published_at, attempts FROM outbox_message")
+    mine = [r for r in rows if "cadre_registered" in r["type"] and _cadre(r["aggregate"], registered)]
+    assert len({_cadre(r["aggregate"], registered) for r in mine}) == len(registered) == len(mine), rows[-1]
+    assert all(r["published_at"] is not None for r in rows), "an outbox row was never published"
+    nc = await js_connect(cluster)
+    try:
+        info = await nc.jetstream().stream_info("CADRE_RANK")
+    finally:
+        await nc.close()
+    # Each row was published once: the stream holds exactly as many messages as the outbox has rows.
+    assert info.state.messages == len(rows)
+    assert info.config.num_replicas == 3
+    event_ids = {r["event_id"] for r in mine}
+    for service in CONSUMERS:
+        inbox = await fetch(
+            cluster, service, "SELECT message_id FROM inbox_message WHERE consumer = $1", f"{service}__rank"
+        )
+        applied = [r["message_id"] for r in inbox if r["message_id"] in event_ids]
+        assert len(applied) == len(event_ids), f"{service}: {len(applied)} of {len(event_ids)} applied"
+        directory = await fetch(cluster, service, "SELECT cadre_id FROM dir_cadre")
+        assert registered <= {r["cadre_id"] for r in directory}
+        dead = await fetch(cluster, service, "SELECT consumer, error FROM dead_letter")
+        assert not dead, dead
+
+
+def _cadre(aggregate: str, registered: set[str]) -> str | None:
+    """The registered cadre an outbox row's aggregate (its subject) names."""
+    return next((cadre for cadre in registered if cadre in aggregate), None)
+
+
+@pytest.fixture(scope="module")
+def registered() -> set[str]:
+    """The cadres registered so far by the module's tests."""
+    return set()
+
+
+async def test_the_cluster_runs_three_nats_nodes_and_two_replicas_of_everything(cluster):
+    async with httpx.AsyncClient(timeout=10) as http:
+        for name, url in cluster.urls.items():
+            if url.startswith("http"):
+                response = await http.get(f"{url}/health/ready")
+                assert response.status_code == 200, (name, response.text)
+        headers = cluster.headers()
+        response = await http.post(
+            f"{cluster.gateways[0]}/api/v1/org-units",
+            headers={**headers, "Idempotency-Key": "org-unit-city"},
+            json={"code": "city", "name": "City", "agency_level": "CITY_LEADERSHIP"},
+        )
+        assert response.status_code == 201, response.text
+    nc = await js_connect(cluster)
+    try:
+        js = nc.jetstream()
+        for producer in ("RANK", "APPRAISAL", "PETITIONS", "TOLERANCE"):
+            info = await eventually(lambda p=producer: js.stream_info(f"CADRE_{p}"), timeout=30)
+            assert info.config.num_replicas == 3 and info.cluster is not None
+        consumer = await js.consumer_info("CADRE_RANK", "appraisal__rank")
+        assert consumer.cluster is not None and len(consumer.cluster.replicas or []) == 2  # 3 copies: leader + 2
+    finally:
+        await nc.close()
+
+
+async def test_registrations_through_both_gateways_are_applied_once_by_every_consumer(cluster, registered):
+    headers = cluster.headers()
+    semaphore = asyncio.Semaphore(6)
+
+    async def one(number: int) -> str:
+        async with semaphore:
+            return await register(http, cluster.gateways[number % 2], headers, f"Replica Test {number}")
+
+    async with httpx.AsyncClient(timeout=15) as http:
+        ids = await asyncio.gather(*(one(n) for n in range(30)))
+    registered.update(ids)
+    assert len(registered) == 30
+    await eventually(lambda: assert_each_event_once(cluster, registered), timeout=60, interval=0.5)
+    # Exactly one relay leased each row: one attempt each (no broker failure so far).
+    rows = await fetch(cluster, "rank", "SELECT attempts FROM outbox_message")
+    assert {r["attempts"] for r in rows} == {1}
+
+
+async def test_one_idempotency_key_sent_to_both_gateways_has_one_effect(cluster, registered):
+    headers = cluster.headers()
+    key = uuid.uuid4().hex
+    body = cadre_body("Twice Sent")
+    async with httpx.AsyncClient(timeout=15) as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(f"{gateway}/api/v1/cadres", headers={**headers, "Idempotency-Key": key}, json=body)
+                for gateway in cluster.gateways * 2
+            )
+        )
+    ok = [a for a in answers if a.status_code == 201]
+    # Racing twins: the loser of the key's row answers as the winner did, or 409 while the first is in flight.
+    assert ok and all(a.status_code in (201, 409) for a in answers), [a.text for a in answers]
+    assert len({a.json()["id"] for a in ok}) == 1
+    rows = await fetch(cluster, "rank", "SELECT id FROM cadre WHERE name = $1", "Twice Sent")
+    assert len(rows) == 1
+    registered.add(ok[0].json()["id"])
+
+
+async def read_feed(url: str, headers: dict, count: int, ready: asyncio.Event | None = None) -> list[dict]:
+    """Reads `count` events of the feed (types: registrations) on one gateway."""
+    events: list[dict] = []
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        params = {"types": "rank.cadre_registered.v1"}
+        async with client.stream("GET", "/api/v1/events/feed", headers=headers, params=params) as response:
+            assert response.status_code == 200, await response.aread()
+            event: dict[str, str] = {}
+            async for line in response.aiter_lines():
+                if line == ": connected" and ready is not None:
+                    ready.set()
+                if line.startswith(":"):
+                    continue
+                if line == "":
+                    if "data" in event:
+                        events.append(event)
+                        if len(events) == count:
+                            return events
+                    event = {}
+                    continue
+                name, _, value = line.partition(": ")
+                event[name] = value
+    raise AssertionError("the feed ended")
+
+
+async def test_the_feed_resumes_on_the_other_gateway_with_last_event_id(cluster, registered):
+    admin, subscriber = cluster.headers(), cluster.headers("subscriber", unit=None, subject="dept-hr")
+    async with httpx.AsyncClient(timeout=15) as http:
+        ready = asyncio.Event()
+        reader = asyncio.create_task(read_feed(cluster.gateways[0], subscriber, 1, ready))
+        await asyncio.wait_for(ready.wait(), 15)
+        first = await register(http, cluster.gateways[0], admin, "Feed One")
+        (seen,) = await asyncio.wait_for(reader, 20)
+        later = [await register(http, cluster.gateways[n % 2], admin, f"Feed {n}") for n in range(2, 4)]
+        resumed = await asyncio.wait_for(
+            read_feed(cluster.gateways[1], {**subscriber, "Last-Event-ID": seen["id"]}, 2), 20
+        )
+    registered.update([first, *later])
+    assert orjson.loads(seen["data"])["data"]["cadreId"] == first
+    assert [orjson.loads(e["data"])["data"]["cadreId"] for e in resumed] == later
+
+
+async def test_a_replica_and_a_nats_node_killed_under_load_lose_and_double_nothing(cluster, registered):
+    headers = cluster.headers()
+    semaphore = asyncio.Semaphore(4)
+    total = 40
+
+    async def one(number: int) -> str:
+        async with semaphore:
+            return await register(http, cluster.gateways[number % 2], headers, f"Chaos {number}")
+
+    async with httpx.AsyncClient(timeout=15) as http:
+        load = asyncio.gather(*(one(n) for n in range(total)))
+        await asyncio.sleep(1.0)
+        cluster.kill("rank-2")
+        await asyncio.sleep(0.5)
+        cluster.kill("nats-2")
+        ids = await asyncio.wait_for(load, 120)
+    assert len(set(ids)) == total
+    registered.update(ids)
+    await eventually(lambda: assert_each_event_once(cluster, registered), timeout=90, interval=1.0)
+    await eventually(lambda: _restarted(cluster, "rank-2", "nats-2"), timeout=60, interval=0.5)
+
+
+def _restarted(cluster, *names: str) -> None:
+    output = cluster.output()
+    for name in names:
+        assert f"youwei: {name} is ready again" in output or f"youwei: {name} restarted" in output, name
