@@ -130,3 +130,32 @@ def test_a_child_dies_with_its_parent_even_when_the_parent_is_killed(tmp_path):
     while alive(child):
         assert time.monotonic() < deadline, "the child outlived its killed parent"
         time.sleep(0.05)
+
+
+def test_several_replicas_on_sqlite_are_refused_before_anything_starts(tmp_path, monkeypatch):
+    from suite.launcher import ReplicasNeedPostgres
+
+    for service in ("rank", "appraisal", "petitions", "tolerance"):
+        monkeypatch.delenv(f"{service.upper()}_DATABASE_URL", raising=False)
+    with pytest.raises(ReplicasNeedPostgres, match="needs PostgreSQL"):
+        Launcher(var=tmp_path, replicas=2).prepare()
+    assert not list(tmp_path.glob("*.db"))
+    result = subprocess.run(
+        [sys.executable, "-m", "suite", "--var", str(tmp_path / "v"), "up", "--replicas", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k != "YOUWEI_POSTGRES_URL"},
+    )
+    assert result.returncode == 1 and "--replicas 2 needs PostgreSQL" in result.stderr
+
+
+def test_a_cluster_node_routes_to_the_other_nodes_on_loopback(tmp_path):
+    from kernel.embedded import NatsCluster, render_config
+
+    text = render_config(
+        port=4222, store_dir=tmp_path, cluster=NatsCluster("youwei", "nats-2", 6223, (6222, 6223, 6224))
+    )
+    assert 'server_name: "nats-2"' in text and 'listen: "127.0.0.1:6223"' in text
+    assert 'routes: ["nats-route://127.0.0.1:6222", "nats-route://127.0.0.1:6224"]' in text
+    assert "sync_interval: always" in text
