@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import httpx
 import nats
+import nats.errors
 import orjson
 import pytest
 from sqlalchemy.engine import make_url
@@ -87,11 +88,15 @@ async def assert_each_event_once(cluster, registered: set[str]) -> None:
     mine = [r for r in rows if "cadre_registered" in r["type"] and _cadre(r["aggregate"], registered)]
     assert len({_cadre(r["aggregate"], registered) for r in mine}) == len(registered) == len(mine), rows[-1]
     assert all(r["published_at"] is not None for r in rows), "an outbox row was never published"
-    nc = await js_connect(cluster)
     try:
-        info = await nc.jetstream().stream_info("CADRE_RANK")
-    finally:
-        await nc.close()
+        nc = await js_connect(cluster)
+        try:
+            info = await nc.jetstream().stream_info("CADRE_RANK")
+        finally:
+            await nc.close()
+    except (nats.errors.Error, OSError) as exc:
+        # A node just killed, or the stream's leader being elected again: ask again (eventually retries this).
+        raise AssertionError(f"stream info unavailable: {exc!r}") from exc
     # Each row was published once: the stream holds exactly as many messages as the outbox has rows.
     assert info.state.messages == len(rows)
     assert info.config.num_replicas == 3
