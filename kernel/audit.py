@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Header
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, select, text
+from sqlalchemy import DDL, BigInteger, Column, Index, Integer, MetaData, String, Table, event, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from kernel import context, metrics
@@ -30,7 +31,7 @@ _PG_LOCK_KEY = 7_311_002
 
 def audit_table(metadata: MetaData) -> Table:
     """Creates audit_log in a service's MetaData."""
-    return Table(
+    table = Table(
         "audit_log",
         metadata,
         Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
@@ -48,11 +49,14 @@ def audit_table(metadata: MetaData) -> Table:
         Index("ix_audit_log_object", "object_type", "object_id"),
         Index("ix_audit_log_actor", "actor", "at"),
     )
+    event.listen(table, "after_create", DDL(PG_APPEND_FUNCTION).execute_if(dialect="postgresql"))
+    return table
 
 
-def _digest(prev: str, row: dict[str, Any]) -> str:
+def _tail(row: dict[str, Any]) -> str:
+    """The hashed text of a row after its previous hash: each field length-prefixed, so no value can shift
+    content into its neighbour."""
     fields = [
-        prev,
         row["at"].isoformat(),
         row["actor"],
         row["roles"],
@@ -63,9 +67,39 @@ def _digest(prev: str, row: dict[str, Any]) -> str:
         row["purpose"],
         row["request_id"] or "",
     ]
-    # Each field is length-prefixed, so no value can shift content into its neighbour.
-    payload = "".join(f"{len(f)}:{f}" for f in fields)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return "".join(f"{len(f)}:{f}" for f in fields)
+
+
+def _digest(prev: str, row: dict[str, Any]) -> str:
+    return hashlib.sha256(f"{len(prev)}:{prev}{_tail(row)}".encode()).hexdigest()
+
+
+# PostgreSQL appends a group in one statement (PostgresAppender): this function takes the chain's lock, reads the
+# head with a fresh snapshot, and hashes each row as `_digest` does (the client sends each row's `_tail`).
+# Created by each service's migration and, for schemas made by create_all, after the table is created.
+PG_APPEND_FUNCTION = """
+CREATE OR REPLACE FUNCTION youwei_audit_append(entries jsonb, lock_key bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    prev text;
+    entry jsonb;
+    digest text;
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    SELECT hash INTO prev FROM audit_log ORDER BY id DESC LIMIT 1;
+    prev := coalesce(prev, repeat('0', 64));
+    FOR entry IN SELECT value FROM jsonb_array_elements(entries) LOOP
+        digest := encode(sha256(convert_to(length(prev) || ':' || prev || (entry->>'tail'), 'UTF8')), 'hex');
+        INSERT INTO audit_log (at, actor, roles, unit_id, action, object_type, object_id, purpose, request_id,
+                               prev_hash, hash)
+        VALUES ((entry->>'at')::timestamptz, entry->>'actor', entry->>'roles', entry->>'unit_id', entry->>'action',
+                entry->>'object_type', entry->>'object_id', entry->>'purpose', entry->>'request_id', prev, digest);
+        prev := digest;
+    END LOOP;
+END
+$$
+"""
+PG_DROP_APPEND_FUNCTION = "DROP FUNCTION IF EXISTS youwei_audit_append(jsonb, bigint)"
 
 
 async def record(
@@ -179,6 +213,39 @@ class SqliteAppender:
             await run_on_driver_thread(conn, self._run, rows)
         if self.counter is not None:
             self.counter.inc(3)
+
+
+class PostgresAppender:
+    """Appends a group of audit rows to a PostgreSQL log in one statement and one round trip, in autocommit
+    (the function youwei_audit_append takes the lock, reads the head and chains the rows in its own transaction)."""
+
+    statement = text("SELECT youwei_audit_append(CAST(:entries AS jsonb), :lock_key)")
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def __call__(self, rows: list[dict[str, Any]]) -> None:
+        entries = [
+            {
+                **{k: row[k] for k in _ENTRY_FIELDS},
+                "at": row["at"].isoformat(),
+                "tail": _tail(row),
+            }
+            for row in rows
+        ]
+        async with self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(self.statement, {"entries": orjson.dumps(entries).decode(), "lock_key": _PG_LOCK_KEY})
+
+    @staticmethod
+    async def available(engine: AsyncEngine) -> bool:
+        """Tells whether the database has the function (a schema migrated before it falls back to statements)."""
+        async with engine.connect() as conn:
+            found = await conn.execute(text("SELECT to_regprocedure('youwei_audit_append(jsonb, bigint)')"))
+            return found.scalar() is not None
+
+
+_ENTRY_FIELDS = ("actor", "roles", "unit_id", "action", "object_type", "object_id", "purpose", "request_id")
 
 
 class ReadAuditor:

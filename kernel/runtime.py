@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel import metrics
-from kernel.audit import ReadAuditor, SqliteAppender
+from kernel.audit import PostgresAppender, ReadAuditor, SqliteAppender
 from kernel.auth import Principal, TokenVerifier
 from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
@@ -163,6 +163,8 @@ class ServiceRuntime(Generic[U, C]):
             self.read_auditor.append_group = SqliteAppender(
                 self.tables.audit, self.db.writer, self.db.write_lock, service=s.service_name
             )
+        elif self.read_auditor is not None and await PostgresAppender.available(self.db.writer):
+            self.read_auditor.append_group = PostgresAppender(self.db.writer)
         self.nats = NatsConnection(
             url=s.nats_url,
             name=s.service_name,

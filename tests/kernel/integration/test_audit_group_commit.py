@@ -142,3 +142,31 @@ async def test_on_sqlite_a_group_goes_in_one_trip_to_the_driver_and_chains_with_
     async with engine.connect() as conn:
         assert await audit.verify_chain(conn, log) is None
     await db.dispose()
+
+
+async def test_on_postgresql_a_group_is_one_statement_and_chains_with_the_other_appends(engine):
+    """kernel.audit.PostgresAppender: youwei_audit_append (created by every service's migration) takes the chain's
+    lock, reads the head and hashes each row as kernel.audit does; rows through it and through SQLAlchemy form one
+    chain, and concurrent groups never fork it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement appender is PostgreSQL's")
+    assert await audit.PostgresAppender.available(engine)
+
+    @asynccontextmanager
+    async def transaction():
+        async with engine.begin() as conn:
+            yield conn
+
+    auditors = [audit.ReadAuditor(log, transaction, append=audit.PostgresAppender(engine)) for _ in range(3)]
+    await asyncio.gather(
+        *(
+            auditors[i % 3].append(READER, [("READ", "dossier", f"p-{i}", "ROUTINE"), ("READ", "case", f"k-{i}", "X")])
+            for i in range(30)
+        )
+    )
+    async with engine.begin() as conn:  # a write's own audit row, through SQLAlchemy
+        await audit.record(conn, log, principal=None, action="UPDATE", object_type="cadre", object_id="c-1")
+    await auditors[0].append(READER, [("READ", "dossier", "名字-last", "ROUTINE")])  # not only ASCII
+    assert await _count(engine) == 62
+    async with engine.connect() as conn:
+        assert await audit.verify_chain(conn, log) is None

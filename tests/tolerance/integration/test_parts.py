@@ -26,6 +26,10 @@ async def test_the_dossier_part_shows_the_bar_on_the_requested_date(world):
     assert later["effective_bar"] == ["GRADE_NOT_EXCELLENT"]
     a = orm.audit_log
     assert await world.count(a, a.c.object_type == "dossier-part", a.c.object_id == "c-a") == 3
+    # Each read's audit row went in through the backend's one-trip appender (kernel.audit).
+    appender = world.app.state.runtime.read_auditor.append_group
+    dialect = world.runtime.db.dialect
+    assert type(appender).__name__ == {"sqlite": "SqliteAppender", "postgresql": "PostgresAppender"}[dialect]
 
 
 async def test_a_cadre_sees_their_bars_but_not_the_investigation_behind_them(world):

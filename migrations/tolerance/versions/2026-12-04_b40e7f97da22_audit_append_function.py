@@ -1,0 +1,27 @@
+"""audit append function: PostgreSQL appends a group of read audit rows in one statement (kernel.audit, issue 15)
+
+Revision ID: b40e7f97da22
+Revises: 5b1e0c7d2a94
+Create Date: 2026-12-04 21:10:00.000000+00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from kernel.audit import PG_APPEND_FUNCTION, PG_DROP_APPEND_FUNCTION
+
+revision: str = 'b40e7f97da22'
+down_revision: str | None = '5b1e0c7d2a94'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_APPEND_FUNCTION)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_DROP_APPEND_FUNCTION)
