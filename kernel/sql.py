@@ -82,6 +82,17 @@ def one_of(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
     return column.in_(list(values))
 
 
+def in_bound(column: Any, dialect: str, name: str = "ids") -> Any:
+    """`column IN :name` for a statement built once per dialect and bound at execution (`{name: [values]}`):
+    `= ANY(:name)`, one array parameter, on PostgreSQL (why: `one_of`); an expanding IN list on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+DIALECTS = ("sqlite", "postgresql")  # the backends a statement built once per dialect is built for
+
+
 async def analyze(conn: AsyncConnection, tables: Sequence[Table]) -> None:
     """Refreshes the planner statistics of `tables` after a bulk load, on PostgreSQL (ANALYZE; it may run inside
     the loading transaction). Until then PostgreSQL plans against the statistics from before the load (none, for a

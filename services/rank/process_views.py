@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.access import Access, in_subtree
@@ -329,8 +329,16 @@ async def list_contracts(
     return [await _with_suggestion(conn, r, policies) for r in rows], cursor
 
 
+_CONTRACTS_OF = (
+    select(orm.contract, orm.cadre.c.name.label("cadre_name"))
+    .join(orm.cadre, orm.cadre.c.id == orm.contract.c.cadre_id)
+    .where(orm.contract.c.cadre_id == bindparam("cadre_id"))
+    .order_by(orm.contract.c.starts_on)
+)  # built once: the dossier part reads it on every request
+
+
 async def contracts_of(conn: AsyncConnection, cadre_id: str, policies: RankPolicies) -> list[dict[str, Any]]:
-    rows, _ = await _contract_rows(conn, None, [orm.contract.c.cadre_id == cadre_id], None)
+    rows = (await conn.execute(_CONTRACTS_OF, {"cadre_id": cadre_id})).all()
     return [await _with_suggestion(conn, r, policies) for r in rows]
 
 

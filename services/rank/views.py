@@ -261,10 +261,16 @@ def history_of(cadre_id: str, holdings: Iterable[Any], as_of: dt.date) -> dict[s
     }
 
 
+_DEMOTIONS = (
+    select(orm.demotion)
+    .where(orm.demotion.c.cadre_id == bindparam("cadre_id"))
+    .order_by(orm.demotion.c.created_at.desc())
+)
+
+
 async def demotions(conn: AsyncConnection, cadre_id: str) -> list[dict[str, Any]]:
     """Lists a cadre's demotions, newest first."""
-    d = orm.demotion
-    rows = (await conn.execute(select(d).where(d.c.cadre_id == cadre_id).order_by(d.c.created_at.desc()))).mappings()
+    rows = (await conn.execute(_DEMOTIONS, {"cadre_id": cadre_id})).mappings()
     return [
         {
             k: r[k]

@@ -17,10 +17,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, bindparam, cast, literal_column, null, select, union_all
+from sqlalchemy import Boolean, Date, Integer, String, Text, cast, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement, Select
 
+from kernel.sql import DIALECTS, in_bound
 from services.rank.adapters import orm
 from services.rank.adapters.sql import loads
 from services.rank.domain.facts import (
@@ -34,7 +35,6 @@ from services.rank.domain.facts import (
 )
 from services.rank.domain.holdings import Assignment, LevelHolding, PostHolding, RankHolding
 
-IDS = bindparam("ids", expanding=True)  # the cadres asked for, bound at execution
 SLOTS = (  # the shared row shape after kind, cadre_id and ref
     ("text1", String),
     ("text2", String),
@@ -56,7 +56,7 @@ def _branch(kind: str, cadre_col: Any, ref: Any, where: list[ColumnElement[bool]
 
 
 # -- the register's holdings ------------------------------------------------------------------------------
-def _holdings_query() -> Any:
+def _holdings_query(dialect: str) -> Any:
     rh, ph, lh, oa = orm.rank_holding, orm.post_holding, orm.level_holding, orm.org_assignment
     branches = []
     for kind, t, slots in (
@@ -66,7 +66,9 @@ def _holdings_query() -> Any:
         ("assignment", oa, {"text1": oa.c.org_unit_id}),
     ):
         branches.append(
-            _branch(kind, t.c.cadre_id, t.c.id, [t.c.cadre_id.in_(IDS)], day1=t.c.since, day2=t.c.until, **slots)
+            _branch(
+                kind, t.c.cadre_id, t.c.id, [in_bound(t.c.cadre_id, dialect)], day1=t.c.since, day2=t.c.until, **slots
+            )
         )
     query = union_all(*branches).subquery()
     return select(query).order_by(query.c.kind, query.c.day1)
@@ -88,11 +90,13 @@ async def load_holdings(conn: AsyncConnection, cadre_ids: Sequence[str]) -> list
     ids = list(cadre_ids)
     if not ids:
         return []
-    return [(row.cadre_id, _holding(row)) for row in (await conn.execute(HOLDINGS, {"ids": ids})).all()]
+    return [
+        (row.cadre_id, _holding(row)) for row in (await conn.execute(HOLDINGS[conn.dialect.name], {"ids": ids})).all()
+    ]
 
 
 # -- what other services told rank, and rank's own demotions ----------------------------------------------
-def _events_query() -> Any:
+def _events_query(dialect: str) -> Any:
     g, a, r = orm.appraisal_grade, orm.appraisal_award, orm.tolerance_restriction
     v, s, x, k, d = (
         orm.tolerance_investigation,
@@ -106,7 +110,7 @@ def _events_query() -> Any:
             "grade",
             g.c.cadre_id,
             g.c.assessment_id,
-            [g.c.cadre_id.in_(IDS)],
+            [in_bound(g.c.cadre_id, dialect)],
             text1=g.c.grade,
             day1=g.c.finalized_on,
             int1=g.c.year,
@@ -115,7 +119,7 @@ def _events_query() -> Any:
             "award",
             a.c.cadre_id,
             a.c.award_id,
-            [a.c.cadre_id.in_(IDS), a.c.granted_on.is_not(None)],
+            [in_bound(a.c.cadre_id, dialect), a.c.granted_on.is_not(None)],
             text1=a.c.type,
             day1=a.c.granted_on,
             day2=a.c.revoked_on,
@@ -124,7 +128,7 @@ def _events_query() -> Any:
             "restriction",
             r.c.cadre_id,
             r.c.restriction_id,
-            [r.c.cadre_id.in_(IDS), r.c.status != "VOID"],
+            [in_bound(r.c.cadre_id, dialect), r.c.status != "VOID"],
             text1=r.c.effect,
             day1=r.c.starts_on,
             day2=r.c.ends_on,
@@ -136,7 +140,7 @@ def _events_query() -> Any:
             "investigation",
             v.c.cadre_id,
             v.c.case_id,
-            [v.c.cadre_id.in_(IDS), v.c.opened_on.is_not(None)],
+            [in_bound(v.c.cadre_id, dialect), v.c.opened_on.is_not(None)],
             day1=v.c.opened_on,
             day2=v.c.closed_on,
         ),
@@ -144,24 +148,29 @@ def _events_query() -> Any:
             "sanction",
             s.c.cadre_id,
             s.c.sanction_id,
-            [s.c.cadre_id.in_(IDS)],
+            [in_bound(s.c.cadre_id, dialect)],
             text1=s.c.type,
             day1=s.c.effective_on,
             day2=s.c.ends_on,
             status=s.c.status,
         ),
         _branch(
-            "xinfang", x.c.cadre_id, x.c.report_id, [x.c.cadre_id.in_(IDS)], day1=x.c.received_on, day2=x.c.closed_on
+            "xinfang",
+            x.c.cadre_id,
+            x.c.report_id,
+            [in_bound(x.c.cadre_id, dialect)],
+            day1=x.c.received_on,
+            day2=x.c.closed_on,
         ),
         _branch(
             "clarification",
             k.c.cadre_id,
             k.c.clarification_id,
-            [k.c.cadre_id.in_(IDS)],
+            [in_bound(k.c.cadre_id, dialect)],
             day1=k.c.executed_on,
             note=k.c.report_ids,
         ),
-        _branch("demotion", d.c.cadre_id, d.c.id, [d.c.cadre_id.in_(IDS), d.c.status == "REQUIRED"]),
+        _branch("demotion", d.c.cadre_id, d.c.id, [in_bound(d.c.cadre_id, dialect), d.c.status == "REQUIRED"]),
     )
 
 
@@ -183,10 +192,11 @@ async def load_events(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[s
     """Returns cadre id → kind → facts (grades, awards, restrictions, investigations, sanctions, 信访 flags,
     clarifications, and the ids of demotions still REQUIRED), in one statement."""
     out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for row in (await conn.execute(EVENTS, {"ids": ids})).all():
+    for row in (await conn.execute(EVENTS[conn.dialect.name], {"ids": ids})).all():
         out[row.cadre_id][row.kind].append(_FACT[row.kind](row))
     return out
 
 
-HOLDINGS = _holdings_query()
-EVENTS = _events_query()
+# Built once per dialect, bound at execution (an IN list on SQLite, one array on PostgreSQL: kernel.sql.in_bound).
+HOLDINGS = {dialect: _holdings_query(dialect) for dialect in DIALECTS}
+EVENTS = {dialect: _events_query(dialect) for dialect in DIALECTS}

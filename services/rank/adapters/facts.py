@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel.sql import DIALECTS, in_bound
 from services.rank.adapters import orm
 from services.rank.adapters.fact_union import load_events, load_holdings
 from services.rank.adapters.sql import path_list
@@ -115,6 +116,15 @@ async def load_facts(
     return facts
 
 
+_I = orm.appraisal_index
+_INDEX_ROWS = {  # built once per dialect (docs/DEVELOPING.md, SQL)
+    dialect: select(_I.c.cadre_id, _I.c.computed_at, _I.c.period_key, _I.c.total, _I.c.percentile).where(
+        in_bound(_I.c.cadre_id, dialect)
+    )
+    for dialect in DIALECTS
+}
+
+
 async def _index_percentiles(conn: AsyncConnection, ids: list[str], unit_of: dict[str, str]) -> dict[str, float]:
     """Returns each cadre's index percentile for its latest period, within its org unit (two queries).
 
@@ -124,11 +134,7 @@ async def _index_percentiles(conn: AsyncConnection, ids: list[str], unit_of: dic
     i, c = orm.appraisal_index, orm.cadre
     latest: dict[str, tuple] = {}
     for cadre_id, computed_at, period_key, total, stated in (
-        await conn.execute(
-            select(i.c.cadre_id, i.c.computed_at, i.c.period_key, i.c.total, i.c.percentile).where(
-                i.c.cadre_id.in_(ids)
-            )
-        )
+        await conn.execute(_INDEX_ROWS[conn.dialect.name], {"ids": ids})
     ).all():
         if cadre_id not in latest or computed_at > latest[cadre_id][0]:
             latest[cadre_id] = (computed_at, period_key, total, stated)
