@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -132,13 +133,14 @@ def _bars_statement(ids: Any) -> Select:
 
 
 # Built once (building a Core statement per call costs more CPU than grouping 10,000 cadres in SQL). The cadre ids
-# bind as kernel.sql.one_of binds them: one array on PostgreSQL (= ANY: one plan whatever the count), an IN list
-# expanded at execution on SQLite (chunked under its limit of bound values).
+# bind as one value whatever their count: an array on PostgreSQL (= ANY: one plan), a JSON array read by json_each on
+# SQLite (no limit of bound values to chunk under, no IN list of 10,000 placeholders to expand and parse per call).
 _BARS = {
     "postgresql": _bars_statement(orm.restriction.c.cadre_id == any_(bindparam("ids", type_=ARRAY(String)))),
-    "sqlite": _bars_statement(orm.restriction.c.cadre_id.in_(bindparam("ids", expanding=True))),
+    "sqlite": _bars_statement(
+        orm.restriction.c.cadre_id.in_(select(func.json_each(bindparam("ids", type_=String)).table_valued("value")))
+    ),
 }
-SQLITE_CHUNK = 30_000
 
 
 async def bars_on(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date) -> dict[str, dict[str, Bar]]:
@@ -147,23 +149,29 @@ async def bars_on(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date) 
     The as-of question for many cadres, answered in SQL (issue 15): who is barred from what on `on` and until
     when. The last day is the latest among the restrictions applying on `on`; a restriction of the same effect
     starting later and touching it is not followed (domain.restrictions.barred_until merges them for one cadre).
+    Equal bars are one shared (immutable) Bar.
     """
-    ids = list(dict.fromkeys(cadre_ids))
-    if conn.dialect.name == "postgresql":
-        batches = [{"ids": ids, "on": on}]
-    else:
-        batches = [{"ids": ids[i : i + SQLITE_CHUNK], "on": on} for i in range(0, len(ids), SQLITE_CHUNK)]
-    statement = _BARS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    postgres = conn.dialect.name == "postgresql"
+    ids = list(cadre_ids) if postgres else json.dumps(list(cadre_ids))
+    result = await conn.execute(_BARS["postgresql" if postgres else "sqlite"], {"ids": ids, "on": on})
+    # The driver's rows, not SQLAlchemy's: 30,000 Row objects and their result processing cost more CPU than the
+    # grouping itself. Both drivers have fetched every row when execute returns (no server-side cursor); the last
+    # day comes as a date from asyncpg, as SQLite's ISO text (what SQLAlchemy stores) from sqlite3.
+    rows = result.cursor.fetchall()
+    result.close()
+    parse = None if postgres else dt.date.fromisoformat
     day = dt.timedelta(days=1)
     found: dict[str, dict[str, Bar]] = {}
-    for params in batches:
-        # Iterated, not .all(): a list of 30,000 Row objects alive at once costs the garbage collector more than
-        # the loop (rows are made one at a time here).
-        for cadre_id, effect, count, until in await conn.execute(statement, params):
-            bars = found.get(cadre_id)
-            if bars is None:
-                bars = found[cadre_id] = {}
-            bars[effect] = Bar(count, None if until is None else until - day)
+    made: dict[tuple[int, Any], Bar] = {}  # a few hundred distinct (count, end) among 30,000 bars
+    for cadre_id, effect, count, until in rows:
+        bars = found.get(cadre_id)
+        if bars is None:
+            bars = found[cadre_id] = {}
+        bar = made.get((count, until))
+        if bar is None:
+            end = None if until is None else (until if parse is None else parse(until)) - day
+            bar = made[count, until] = Bar(count, end)
+        bars[effect] = bar
     return found
 
 

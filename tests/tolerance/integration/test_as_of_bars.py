@@ -13,7 +13,6 @@ from kernel.db import make_database, utcnow
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import _restriction_values
 from services.tolerance.domain.restrictions import Restriction, effective_bar, last_day
-from services.tolerance.views import reads
 from services.tolerance.views.reads import Bar, bars_on
 
 D = dt.date
@@ -106,7 +105,16 @@ async def test_the_sql_answer_is_the_domain_answer(conn, day):
     assert await bars_on(conn, sorted({r.cadre_id for r in made}), day) == expected
 
 
-async def test_sqlite_splits_a_long_id_list_under_its_bound_value_limit(conn, monkeypatch):
-    monkeypatch.setattr(reads, "SQLITE_CHUNK", 2)
-    found = await bars_on(conn, ["c-z", "c-a", "c-y", "c-b", "c-d"], ON)
-    assert set(found) == {"c-a", "c-b", "c-d"} and found["c-b"][E.NO_LEVEL_PROMOTION] == Bar(2, None)
+async def test_a_long_id_list_is_one_bound_value(conn):
+    # 40,000 ids: over SQLite's limit of bound values (32,766), which an IN list of placeholders would hit.
+    ids = [f"c-{n:05d}" for n in range(40_000)] + ["c-b", "c-a"]
+    found = await bars_on(conn, ids, ON)
+    assert set(found) == {"c-a", "c-b"} and found["c-b"][E.NO_LEVEL_PROMOTION] == Bar(2, None)
+
+
+async def test_equal_bars_are_one_shared_bar_with_its_names(conn):
+    found = await bars_on(conn, ["c-a", "c-e"], D(2026, 6, 1))
+    assert found["c-a"][E.NO_POST_PROMOTION] == Bar(1, D(2026, 11, 30)) == found["c-e"][E.NO_POST_PROMOTION]
+    assert found["c-a"][E.NO_POST_PROMOTION] is found["c-e"][E.NO_POST_PROMOTION]
+    assert found["c-a"][E.NO_POST_PROMOTION].last_day == D(2026, 11, 30)
+    assert type(found["c-a"][E.NO_POST_PROMOTION]) is Bar
