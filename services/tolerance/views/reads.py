@@ -162,7 +162,7 @@ async def bars_on(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date) 
     parse = None if postgres else dt.date.fromisoformat
     day = dt.timedelta(days=1)
     found: dict[str, dict[str, Bar]] = {}
-    made: dict[tuple[int, Any], Bar] = {}  # a few hundred distinct (count, end) among 30,000 bars
+    made: dict[tuple[int, Any], Bar] = {}  # at full size about 2,000 distinct (count, end) among 34,000 bars
     for cadre_id, effect, count, until in rows:
         bars = found.get(cadre_id)
         if bars is None:
