@@ -9,6 +9,7 @@ The tests share one cluster (module fixture) and run in file order; the counts a
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import uuid
 from typing import Any
@@ -255,3 +256,79 @@ def _restarted(cluster, *names: str) -> None:
     output = cluster.output()
     for name in names:
         assert f"youwei: {name} is ready again" in output or f"youwei: {name} restarted" in output, name
+
+
+def sanction_body(cadre_id: str, number: int, decided_on: dt.date) -> dict[str, Any]:
+    """A past government demerit (记过): a sanction in force for 12 months and its restrictions."""
+    return {
+        "cadre_id": cadre_id,
+        "system": "GOV",
+        "type": "DEMERIT",
+        "decided_on": decided_on.isoformat(),
+        "effective_from": decided_on.isoformat(),
+        "document_number": f"纪发〔2024〕{number}号",
+        "source": "PAPER_RECORD",
+    }
+
+
+async def test_a_periodic_job_on_both_replicas_handles_each_item_once(cluster, registered):
+    """The expiry sweep runs every 0.3 s on both tolerance replicas (conftest.JOB_ENV); a batch of sanctions and
+    restrictions made due at once in the database is expired by exactly one of them: one expiry event each."""
+    admin = cluster.headers()
+    both = {"Authorization": f"Bearer {cluster.token('org_admin', 'discipline_officer', subject='sweep-test')}"}
+    decided = dt.date.today() - dt.timedelta(days=30)
+    async with httpx.AsyncClient(timeout=15) as http:
+        cadres = [await register(http, cluster.gateways[n % 2], admin, f"Sweep {n}") for n in range(12)]
+        registered.update(cadres)
+        for number, cadre in enumerate(cadres, start=1):
+            for _ in range(80):  # 503 while tolerance's directory does not have the cadre yet
+                response = await http.post(
+                    f"{cluster.gateways[number % 2]}/api/v1/sanctions/history",
+                    headers={**both, "Idempotency-Key": f"sweep-{cadre}"},
+                    json=sanction_body(cadre, number, decided),
+                )
+                if response.status_code != 503:
+                    break
+                await asyncio.sleep(0.25)
+            assert response.status_code == 201, response.text
+    restrictions = await fetch(
+        cluster, "tolerance", "SELECT id FROM restriction WHERE cadre_id = ANY($1) AND status = 'ACTIVE'", cadres
+    )
+    sanctions = await fetch(cluster, "tolerance", "SELECT id FROM sanction WHERE cadre_id = ANY($1)", cadres)
+    assert restrictions and len(sanctions) == len(cadres)
+    # Due now, all at once: both replicas' next sweeps race for the same rows.
+    conn = await asyncpg.connect(_dsn(cluster.database_urls["tolerance"]), timeout=10)
+    try:
+        async with conn.transaction():
+            yesterday = dt.date.today() - dt.timedelta(days=1)
+            await conn.execute("UPDATE restriction SET ends_on = $2 WHERE cadre_id = ANY($1)", cadres, yesterday)
+            await conn.execute("UPDATE sanction SET ends_on = $2 WHERE cadre_id = ANY($1)", cadres, yesterday)
+    finally:
+        await conn.close()
+
+    async def expired_once() -> None:
+        rows = await fetch(cluster, "tolerance", "SELECT status FROM restriction WHERE cadre_id = ANY($1)", cadres)
+        assert {r["status"] for r in rows} == {"EXPIRED"}, rows
+        events = await fetch(
+            cluster,
+            "tolerance",
+            "SELECT type, aggregate, count(*) AS n FROM outbox_message WHERE type LIKE '%_expired%' GROUP BY 1, 2",
+        )
+        for kind, items in (("restriction_expired", restrictions), ("sanction_expired", sanctions)):
+            counts = {r["aggregate"]: r["n"] for r in events if kind in r["type"]}
+            for item in items:
+                found = [n for aggregate, n in counts.items() if item["id"] in aggregate]
+                assert found == [1], (kind, item["id"], found)
+
+    await eventually(expired_once, timeout=30, interval=0.5)
+    # Each expiry event published and applied once by rank (its inbox): nothing doubled by the race.
+    await eventually(lambda: assert_each_event_once(cluster, registered), timeout=60, interval=1.0)
+    await eventually(lambda: _applied_by_rank(cluster), timeout=60, interval=1.0)
+
+
+async def _applied_by_rank(cluster) -> None:
+    expired = await fetch(
+        cluster, "tolerance", "SELECT event_id FROM outbox_message WHERE type LIKE '%restriction_expired%'"
+    )
+    inbox = await fetch(cluster, "rank", "SELECT message_id FROM inbox_message WHERE consumer = 'rank__tolerance'")
+    assert expired and {r["event_id"] for r in expired} <= {r["message_id"] for r in inbox}
