@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 TEST_JOBS ?= 2
 XDIST := $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
-.PHONY: install run test unit lint test-postgres bench clean token
+.PHONY: install run test unit lint test-postgres bench chaos clean token
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -45,6 +45,12 @@ test-postgres: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The chaos run (docs/reliability.md R14): `youwei up --replicas 2 --nats-cluster 3` on PostgreSQL under CHAOS_OPS
+# mixed writes (default 20000; CHAOS_OPS=2000 for a short run, CHAOS_SEED) while nodes and replicas are SIGKILLed.
+chaos: $(STAMP)
+	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/postgres} \
+	$(BIN)/python -m bench.chaos
 
 token: $(STAMP)
 	$(BIN)/youwei token --role org_admin --unit city
