@@ -6,9 +6,28 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Date, bindparam, case, func, literal, select, union
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel.db import UtcDateTime
 from services.appraisal.adapters import orm
 from services.appraisal.domain.periods import quarter_key
 from services.appraisal.domain.rules.coverage import band_labels, share
@@ -159,66 +178,150 @@ _A, _S, _T, _W, _F, _N = (
     orm.cadre_note,
 )
 _CADRE, _AS_OF = bindparam("cadre_id"), bindparam("as_of")
-# The dossier part's statements, built once (a statement built per request costs SQLAlchemy's coercion and cache key
-# on every request: docs/DEVELOPING.md, SQL).
-_DOSSIER = {
-    "grades": select(
-        _A.c.id,
-        _A.c.year,
-        _A.c.final_grade,
-        _A.c.undetermined_reason,
-        _A.c.decided_on,
-        _A.c.notified_on,
-        _A.c.supplemented,
-        _A.c.amended,
-        _A.c.status,
-        _A.c.source,
-        _A.c.document_no,
-        _A.c.recorded_by,
-        _A.c.recorded_at,
-    )
-    .where(_A.c.cadre_id == _CADRE, _A.c.final_grade.is_not(None), _A.c.decided_on <= _AS_OF)
-    .order_by(_A.c.year.desc())
-    .limit(10),
-    "index": select(_S.c.period_key, _S.c.total, _S.c.formula_version, _S.c.components, _S.c.computed_at)
-    .where(_S.c.cadre_id == _CADRE, _S.c.period_key <= bindparam("quarter"))
-    .order_by(_S.c.period_key.desc())
-    .limit(4),
-    "talks": select(
-        _T.c.id, _T.c.type, _T.c.status, _T.c.scheduled_on, _T.c.held_on, _T.c.reply_due_on, _T.c.replied_on
-    )
-    .where(_T.c.cadre_id == _CADRE, _T.c.scheduled_on <= _AS_OF)
-    .order_by(_T.c.scheduled_on.desc())
-    .limit(20),
-    "awards": select(_W.c.id, _W.c.type, _W.c.basis, _W.c.year, _W.c.status, _W.c.granted_on, _W.c.revoked_on)
-    .where(_W.c.cadre_id == _CADRE, _W.c.proposed_on <= _AS_OF, _W.c.status != "WITHDRAWN")
-    .order_by(_W.c.proposed_on.desc())
-    .limit(20),
-    "inaction_findings": select(
-        _F.c.id, _F.c.item_code, _F.c.severity, _F.c.status, _F.c.occurred_on, _F.c.confirmed_on
-    )
-    .where(_F.c.cadre_id == _CADRE, _F.c.occurred_on <= _AS_OF, _F.c.status.in_(("CONFIRMED", "TOLERATED")))
-    .order_by(_F.c.occurred_on.desc())
-    .limit(20),
+# The dossier part's six lists in one statement built once: each kind is a branch ordered and limited on its own,
+# its columns put in typed slots shared by every branch (statements per request cost more than their SQL:
+# docs/DEVELOPING.md, SQL). Each entry: kind → (columns as (name, slot), where, order, limit).
+_SLOTS = {
+    **{f"s{n}": String() for n in range(1, 9)},
+    **{f"d{n}": Date() for n in range(1, 5)},
+    "i1": Integer(),
+    "b1": Boolean(),
+    "b2": Boolean(),
+    "f1": Float(),
+    "t1": UtcDateTime(),
+    "j1": JSON(),
 }
-_NOTES = (
-    select(_N.c.id, _N.c.kind, _N.c.source_ref, _N.c.noted_on, _N.c.due_on, _N.c.detail)
-    .where(_N.c.cadre_id == _CADRE, _N.c.noted_on <= _AS_OF)
-    .order_by(_N.c.noted_on.desc(), _N.c.id)
-    .limit(20)
-)
-_NOTES_WITHOUT_PETITIONS = _NOTES.where(_N.c.kind.not_in(PETITION_NOTE_KINDS))
+_KINDS: dict[str, tuple[list[tuple[Any, str]], list[Any], list[Any], int]] = {
+    "grades": (
+        [
+            (_A.c.id, "s1"),
+            (_A.c.year, "i1"),
+            (_A.c.final_grade, "s2"),
+            (_A.c.undetermined_reason, "s3"),
+            (_A.c.decided_on, "d1"),
+            (_A.c.notified_on, "d2"),
+            (_A.c.supplemented, "b1"),
+            (_A.c.amended, "b2"),
+            (_A.c.status, "s4"),
+            (_A.c.source, "s5"),
+            (_A.c.document_no, "s6"),
+            (_A.c.recorded_by, "s7"),
+            (_A.c.recorded_at, "t1"),
+        ],
+        [_A.c.cadre_id == _CADRE, _A.c.final_grade.is_not(None), _A.c.decided_on <= _AS_OF],
+        [_A.c.year.desc()],
+        10,
+    ),
+    "index": (
+        [
+            (_S.c.period_key, "s1"),
+            (_S.c.total, "f1"),
+            (_S.c.formula_version, "s2"),
+            (_S.c.components, "j1"),
+            (_S.c.computed_at, "t1"),
+        ],
+        [_S.c.cadre_id == _CADRE, _S.c.period_key <= bindparam("quarter")],
+        [_S.c.period_key.desc()],
+        4,
+    ),
+    "talks": (
+        [
+            (_T.c.id, "s1"),
+            (_T.c.type, "s2"),
+            (_T.c.status, "s3"),
+            (_T.c.scheduled_on, "d1"),
+            (_T.c.held_on, "d2"),
+            (_T.c.reply_due_on, "d3"),
+            (_T.c.replied_on, "d4"),
+        ],
+        [_T.c.cadre_id == _CADRE, _T.c.scheduled_on <= _AS_OF],
+        [_T.c.scheduled_on.desc()],
+        20,
+    ),
+    "awards": (
+        [
+            (_W.c.id, "s1"),
+            (_W.c.type, "s2"),
+            (_W.c.basis, "s3"),
+            (_W.c.year, "i1"),
+            (_W.c.status, "s4"),
+            (_W.c.granted_on, "d1"),
+            (_W.c.revoked_on, "d2"),
+        ],
+        [_W.c.cadre_id == _CADRE, _W.c.proposed_on <= _AS_OF, _W.c.status != "WITHDRAWN"],
+        [_W.c.proposed_on.desc()],
+        20,
+    ),
+    "inaction_findings": (
+        [
+            (_F.c.id, "s1"),
+            (_F.c.item_code, "s2"),
+            (_F.c.severity, "i1"),
+            (_F.c.status, "s4"),
+            (_F.c.occurred_on, "d1"),
+            (_F.c.confirmed_on, "d2"),
+        ],
+        [_F.c.cadre_id == _CADRE, _F.c.occurred_on <= _AS_OF, _F.c.status.in_(("CONFIRMED", "TOLERATED"))],
+        [_F.c.occurred_on.desc()],
+        20,
+    ),
+    "notes": (
+        [
+            (_N.c.id, "s1"),
+            (_N.c.kind, "s2"),
+            (_N.c.source_ref, "s3"),
+            (_N.c.noted_on, "d1"),
+            (_N.c.due_on, "d2"),
+            (_N.c.detail, "s8"),
+        ],
+        [_N.c.cadre_id == _CADRE, _N.c.noted_on <= _AS_OF],
+        [_N.c.noted_on.desc(), _N.c.id],
+        20,
+    ),
+}
+
+
+def _branch(kind: str, petition_notes: bool) -> Any:
+    columns, where, order, limit = _KINDS[kind]
+    if kind == "notes" and not petition_notes:
+        where = [*where, _N.c.kind.not_in(PETITION_NOTE_KINDS)]
+    slot_of = {slot: column for column, slot in columns}
+    inner = (
+        select(
+            literal_column(f"'{kind}'", String).label("kind"),
+            func.row_number().over(order_by=order).label("ord"),
+            *(
+                type_coerce(slot_of[slot], type_).label(slot) if slot in slot_of else cast(null(), type_).label(slot)
+                for slot, type_ in _SLOTS.items()
+            ),
+        )
+        .where(*where)
+        .order_by(*order)
+        .limit(limit)
+        .subquery(kind)
+    )
+    return select(inner)
+
+
+_DOSSIER = {
+    visible: union_all(*(_branch(kind, visible) for kind in _KINDS)) for visible in (True, False)
+}  # with and without the notes that come from petitions
 
 
 async def dossier(
     conn: AsyncConnection, *, cadre_id: str, as_of: dt.date, petition_notes: bool = True
 ) -> dict[str, Any]:
     """Returns the appraisal part of a cadre's dossier as it stood on `as_of` (`petition_notes`: whether the caller
-    may read the notes that come from petitions, views.petition_notes_visible)."""
+    may read the notes that come from petitions, views.petition_notes_visible), in one statement."""
     params = {"cadre_id": cadre_id, "as_of": as_of, "quarter": quarter_key(as_of)}
+    found: dict[str, list[tuple[int, dict[str, Any]]]] = {kind: [] for kind in _KINDS}
+    for row in (await conn.execute(_DOSSIER[petition_notes], params)).mappings():
+        kind = row["kind"]
+        found[kind].append((row["ord"], {name: row[slot] for name, slot in _NAMES[kind]}))
     part: dict[str, Any] = {"cadre_id": cadre_id, "as_of": as_of}
-    for name, statement in _DOSSIER.items():
-        part[name] = [dict(r) for r in (await conn.execute(statement, params)).mappings()]
-    notes = _NOTES if petition_notes else _NOTES_WITHOUT_PETITIONS
-    part["notes"] = [dict(r) for r in (await conn.execute(notes, params)).mappings()]
+    for kind, rows in found.items():
+        part[kind] = [item for _, item in sorted(rows, key=lambda r: r[0])]
     return part
+
+
+_NAMES = {kind: [(column.name, slot) for column, slot in spec[0]] for kind, spec in _KINDS.items()}
