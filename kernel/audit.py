@@ -102,6 +102,12 @@ $$
 PG_DROP_APPEND_FUNCTION = "DROP FUNCTION IF EXISTS youwei_audit_append(jsonb, bigint)"
 
 
+def migrate_append_function(op: Any, *, up: bool) -> None:
+    """A service migration's body: creates (up) or drops the PostgreSQL append function; nothing on SQLite."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_APPEND_FUNCTION if up else PG_DROP_APPEND_FUNCTION)
+
+
 async def record(
     conn: AsyncConnection,
     table: Table,

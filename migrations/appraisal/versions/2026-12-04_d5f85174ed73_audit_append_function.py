@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from kernel.audit import PG_APPEND_FUNCTION, PG_DROP_APPEND_FUNCTION
+from kernel.audit import migrate_append_function
 
 revision: str = 'd5f85174ed73'
 down_revision: str | None = '4e8b2d6f0a13'
@@ -18,10 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_APPEND_FUNCTION)
+    migrate_append_function(op, up=True)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_DROP_APPEND_FUNCTION)
+    migrate_append_function(op, up=False)

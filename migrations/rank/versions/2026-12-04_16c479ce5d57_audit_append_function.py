@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from kernel.audit import PG_APPEND_FUNCTION, PG_DROP_APPEND_FUNCTION
+from kernel.audit import migrate_append_function
 
 revision: str = '16c479ce5d57'
 down_revision: str | None = '7a1c3e5b9d20'
@@ -18,10 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_APPEND_FUNCTION)
+    migrate_append_function(op, up=True)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_DROP_APPEND_FUNCTION)
+    migrate_append_function(op, up=False)

@@ -30,30 +30,23 @@ _RESTRICTIONS = (
     .order_by(_R.c.starts_on, _R.c.id)
     .limit(PART_LIMIT)
 )
-_SANCTIONS = (
-    select(_S)
-    .where(_S.c.cadre_id == _CADRE, _S.c.proposed_on <= _AS_OF)
-    .order_by(_S.c.proposed_on.desc(), _S.c.id)
-    .limit(PART_LIMIT)
-)
-_CASES = (
-    select(_C)
-    .where(_C.c.cadre_id == _CADRE, _C.c.applied_on <= _AS_OF)
-    .order_by(_C.c.applied_on.desc(), _C.c.id)
-    .limit(PART_LIMIT)
-)
-_REINSTATEMENTS = (
-    select(_RI)
-    .where(_RI.c.cadre_id == _CADRE, _RI.c.eligible_from <= _AS_OF)
-    .order_by(_RI.c.eligible_from.desc(), _RI.c.id)
-    .limit(PART_LIMIT)
-)
-_INVESTIGATIONS = (
-    select(_INV)
-    .where(_INV.c.cadre_id == _CADRE, _INV.c.opened_on <= _AS_OF)
-    .order_by(_INV.c.opened_on.desc())
-    .limit(PART_LIMIT)
-)
+
+
+def _known_by(table: Any, day: str, *tiebreak: Any) -> Any:
+    """A cadre's rows of `table` dated on or before the as-of day, latest first."""
+    column = table.c[day]
+    return (
+        select(table)
+        .where(table.c.cadre_id == _CADRE, column <= _AS_OF)
+        .order_by(column.desc(), *tiebreak)
+        .limit(PART_LIMIT)
+    )
+
+
+_SANCTIONS = _known_by(_S, "proposed_on", _S.c.id)
+_CASES = _known_by(_C, "applied_on", _C.c.id)
+_REINSTATEMENTS = _known_by(_RI, "eligible_from", _RI.c.id)
+_INVESTIGATIONS = _known_by(_INV, "opened_on")
 
 
 def _plain(row: Any) -> dict[str, Any]:
