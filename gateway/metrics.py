@@ -15,5 +15,10 @@ DEGRADED_PARTS = Counter(
     "youwei_gateway_degraded_parts_total", "Dossier or dashboard parts left out", ["view", "service"]
 )
 RATE_LIMITED = Counter("youwei_gateway_rate_limited_total", "Requests refused with 429", ["bucket"])
+RATE_LIMIT_LOCAL = Counter(
+    "youwei_gateway_rate_limit_local_total",
+    "Hits the shared (NATS key-value) counters could not answer, decided by the process's own limiter",
+    ["bucket"],
+)
 FEED_CONNECTIONS = Gauge("youwei_gateway_feed_connections", "Open live-feed (SSE) connections")
 FEED_EVENTS = Counter("youwei_gateway_feed_events_total", "Events sent on the live feed")

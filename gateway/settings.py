@@ -52,6 +52,10 @@ class GatewaySettings(ServiceSettings):
     rate_limit_dossier_per_minute: int = 240
     rate_limit_public_per_minute: int = 30
     rate_limit_enabled: bool = True
+    # Counted for every gateway replica together, in a NATS key-value bucket (fixed windows of 60 s); while NATS is
+    # unreachable or slower than the timeout, or when off, each process counts its own hits (sliding window).
+    rate_limit_shared: bool = True
+    rate_limit_shared_timeout_s: float = Field(default=0.25, gt=0)
     # Peers in front of the gateway (a TLS terminator) whose X-Forwarded-For names the client (addresses or networks).
     # Empty: the peer is the client, and a client's own X-Forwarded-For is ignored. Either way the gateway sends
     # upstream the one address it settled on, never the chain it was given.

@@ -53,9 +53,11 @@ class GatewayState:
         if self.settings.feed_enabled:
             self.feed = Feed(self.settings)
             await self.feed.start()
+        await self.limits.start(self.feed.conn if self.feed is not None else None)
 
     async def close(self) -> None:
-        """Closes the feed and the upstream clients."""
+        """Closes the feed, the limits' connection and the upstream clients."""
+        await self.limits.close()
         if self.feed is not None:
             await self.feed.close()
         for client in self.clients.values():

@@ -62,6 +62,7 @@ def gateway_test_settings(auth: Any, **overrides: Any) -> Any:
         upstream_timeout=3.0,
         part_timeout=1.0,
         feed_enabled=False,
+        rate_limit_shared=False,  # no NATS unless a test gives one (and asks for sharing)
     )
     for name in ("rank", "appraisal", "petitions", "tolerance"):
         values[f"{name}_url"] = closed_port_url()

@@ -57,7 +57,7 @@ async def read_dashboard(request: Request) -> tuple[Principal, dict[str, Any] | 
     if not principal.has(*SUBTREE_ROLES) and principal.unit_id != org_unit_id:
         raise ProblemException(404, "org unit not found", field="org_unit_id", type_="not-found")
     gateway = request.app.state.gateway
-    gateway.limits.check("general", client_key(request, principal))
+    await gateway.limits.check("general", client_key(request, principal))
     headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
     timeout = gateway.settings.part_timeout
     clients = gateway.clients

@@ -83,8 +83,8 @@ async def read_dossier(request: Request) -> tuple[Principal, dict[str, Any] | Re
     # entry that anchors the dossier and by each service for its part.
     gateway = request.app.state.gateway
     key = client_key(request, principal)
-    gateway.limits.check("general", key)
-    gateway.limits.check("dossier", key)
+    await gateway.limits.check("general", key)
+    await gateway.limits.check("dossier", key)
 
     headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
     timeout = gateway.settings.part_timeout

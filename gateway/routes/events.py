@@ -37,7 +37,7 @@ async def list_event_types(
     """Lists the event types other departments can receive, with their JSON Schema and an example."""
     forbid_unless(principal, *ALL_ROLES)
     settings = request.app.state.settings
-    request.app.state.gateway.limits.check("general", client_key(request, principal))
+    await request.app.state.gateway.limits.check("general", client_key(request, principal))
     items = [
         i
         for i in catalogue(settings.events_namespace, settings.type_prefix)
@@ -101,7 +101,7 @@ async def stream_events(
         raise ProblemException(503, "the event feed is disabled on this gateway", type_="feed-unavailable")
     keys = requested_types(types, principal)
     positions = parse_position(last_event_id)
-    gateway.limits.check("general", client_key(request, principal))
+    await gateway.limits.check("general", client_key(request, principal))
     visible = _scope(request, principal) or (lambda data: True)
     # The stream ends when the token expires (the client reconnects with a fresh token and Last-Event-ID).
     expires = float(principal.claims.get("exp", 0)) - time.time()

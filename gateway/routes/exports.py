@@ -125,8 +125,8 @@ async def export_roster(request: Request) -> Response:
     gateway = request.app.state.gateway
     settings = gateway.settings
     key = client_key(request, principal)
-    gateway.limits.check("general", key)
-    gateway.limits.check("dossier", key)  # one roster costs many reads: it counts against the heavy bucket
+    await gateway.limits.check("general", key)
+    await gateway.limits.check("dossier", key)  # one roster costs many reads: it counts against the heavy bucket
     headers = upstream_headers(request.scope["headers"], request.client.host if request.client else None)
     rank = gateway.clients["rank"]
 

@@ -105,7 +105,7 @@ def _jobs(request: Request) -> ImportJobs:
 async def _caller(request: Request) -> Principal:
     principal = await authenticate(request)
     forbid_unless(principal, *IMPORT_ROLES)
-    request.app.state.gateway.limits.check("general", client_key(request, principal))
+    await request.app.state.gateway.limits.check("general", client_key(request, principal))
     return principal
 
 

@@ -32,11 +32,11 @@ async def forward(request: Request) -> Response:
     if route.public:
         principal = await authenticate_optional(request)
         if principal is None:
-            gateway.limits.check("public", client_key(request, None))
+            await gateway.limits.check("public", client_key(request, None))
     else:
         principal = await authenticate(request)
         forbid_unless(principal, *OBJECT_ROLES)
-    gateway.limits.check("general", client_key(request, principal))
+    await gateway.limits.check("general", client_key(request, principal))
     method = request.method
     body = None
     if method not in _BODYLESS or "content-length" in request.headers or "transfer-encoding" in request.headers:

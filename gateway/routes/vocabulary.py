@@ -28,5 +28,5 @@ async def get_vocabulary(request: Request, lang: LangQuery = None) -> Response:
     for regulation terms, the statute; readable by every authenticated role."""
     principal = await authenticate(request)
     forbid_unless(principal, *Role)
-    request.app.state.gateway.limits.check("general", client_key(request, principal))
+    await request.app.state.gateway.limits.check("general", client_key(request, principal))
     return vocabulary_response(request, lang)
