@@ -28,6 +28,7 @@ from gateway.settings import GatewaySettings
 from kernel.auth import Principal
 from kernel.nats_client import NatsConnection
 from kernel.ratelimit import RateLimiter
+from kernel.subjects import rate_limit_bucket
 from kernel.web import ProblemException
 
 log = logging.getLogger("gateway.limits")
@@ -45,12 +46,19 @@ class SharedCounters:
     """Fixed-window hit counters in one JetStream key-value bucket, shared by every gateway replica."""
 
     def __init__(
-        self, conn: NatsConnection, bucket: str, *, window_s: float = WINDOW_S, timeout_s: float = 0.25
+        self,
+        conn: NatsConnection,
+        bucket: str,
+        *,
+        window_s: float = WINDOW_S,
+        timeout_s: float = 0.25,
+        replicas: int = 1,
     ) -> None:
         self.conn = conn
         self.bucket = bucket
         self.window = window_s
         self.timeout = timeout_s
+        self.replicas = replicas
         self._kv: KeyValue | None = None
         self._kv_js: JetStreamContext | None = None
         self._opening: asyncio.Lock | None = None
@@ -67,7 +75,13 @@ class SharedCounters:
             self._opening = asyncio.Lock()
         async with self._opening:
             if self._kv is None or self._kv_js is not js:
-                config = KeyValueConfig(bucket=self.bucket, history=1, ttl=2 * self.window, storage=StorageType.MEMORY)
+                config = KeyValueConfig(
+                    bucket=self.bucket,
+                    history=1,
+                    ttl=2 * self.window,
+                    storage=StorageType.MEMORY,
+                    replicas=self.replicas,
+                )
                 try:
                     self._kv = await js.create_key_value(config)
                 except Exception:  # exists with another configuration (an older replica): use it as it is
@@ -154,8 +168,8 @@ class RateLimits:
                 password=s.nats_password,
             )
             self._connecting = asyncio.create_task(self._connect(conn), name="gateway-limits-nats")
-        bucket = f"{s.events_namespace}_ratelimit".replace(".", "_")
-        self.shared = SharedCounters(conn, bucket, timeout_s=s.rate_limit_shared_timeout_s)
+        bucket = rate_limit_bucket(s.events_namespace)
+        self.shared = SharedCounters(conn, bucket, timeout_s=s.rate_limit_shared_timeout_s, replicas=s.stream_replicas)
 
     async def _connect(self, conn: NatsConnection) -> None:
         attempt = 0

@@ -61,6 +61,11 @@ def stream_name(namespace: str, producer: str) -> str:
     return f"{namespace}_{producer}".upper()
 
 
+def rate_limit_bucket(namespace: str) -> str:
+    """Returns the key-value bucket where the gateway replicas count rate-limit hits together."""
+    return f"{namespace}_ratelimit".replace(".", "_")
+
+
 def stream_subjects(namespace: str, producer: str) -> list[str]:
     """Returns the subject filter of a producer's stream."""
     return [f"{namespace}.{producer}.>"]

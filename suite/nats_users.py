@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kernel.embedded import NatsUser, render_authorization
 from kernel.keys import write_secret
-from kernel.subjects import PRODUCERS, stream_name
+from kernel.subjects import PRODUCERS, rate_limit_bucket, stream_name
 
 GATEWAY = "gateway"
 SUBSCRIBER = "subscriber"
@@ -78,8 +78,11 @@ def departments_from_env() -> tuple[str, ...]:
 
 
 def service_user(name: str, password: str, namespace: str = "cadre") -> NatsUser:
-    """A service publishes its own events and uses the JetStream API; the gateway publishes no event."""
+    """A service publishes its own events and uses the JetStream API; the gateway publishes no event, only its
+    rate-limit counters (a key-value bucket: `$KV.<bucket>.<key>`)."""
     own = (f"{namespace}.{name}.>",) if name in PRODUCERS else ()
+    if name == GATEWAY:
+        own = (f"$KV.{rate_limit_bucket(namespace)}.>",)
     return NatsUser(
         name, password, publish=(*own, "$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>"), subscribe=("_INBOX.>",)
     )

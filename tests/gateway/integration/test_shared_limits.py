@@ -21,6 +21,7 @@ from kernel.embedded import NatsServerProcess
 from kernel.nats_client import NatsConnection
 from kernel.testing.helpers import running
 from kernel.web import ProblemException
+from suite import nats_users
 
 
 async def fresh_window(window_s: float = 60.0, margin_s: float = 3.0) -> None:
@@ -186,3 +187,28 @@ async def test_two_gateway_apps_refuse_the_sixth_call(
     assert refused.status_code == 429 and refused.headers["content-type"] == "application/problem+json"
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert all(k.startswith("general.") and "shared" not in k for k in keys)  # the subject is hashed
+
+
+async def test_the_gateway_nats_user_may_count(gateway_settings, tmp_path):
+    """deploy/nats.conf's gateway user (suite/nats_users.py) may create the bucket and write its counters."""
+    password = "pw-" + "x" * 20
+    users = nats_users.users({name: password for name in (*nats_users.SERVICE_USERS, nats_users.SUBSCRIBER)})
+    server = NatsServerProcess(store_dir=tmp_path / "nats", users=users)
+    server.start()
+    settings = gateway_settings(
+        nats_url=server.url,
+        nats_user="gateway",
+        nats_password=password,
+        rate_limit_shared=True,
+        rate_limit_per_minute=2,
+    )
+    before = local_fallbacks("general")
+    try:
+        async with replicas(settings) as (one, two):
+            await fresh_window()
+            answers = [await outcome(one, "general", "sub:a"), await outcome(two, "general", "sub:a")]
+            refused = await outcome(one, "general", "sub:a")
+    finally:
+        server.kill()
+    assert answers == [200, 200] and isinstance(refused, str)
+    assert local_fallbacks("general") == before
