@@ -1,4 +1,4 @@
-"""A sliding-window rate limiter kept in process memory (one per replica; put a shared store in front for more)."""
+"""A sliding-window rate limiter kept in process memory (one per replica; the gateway counts in NATS in front of it)."""
 
 from __future__ import annotations
 
