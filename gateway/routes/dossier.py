@@ -107,14 +107,17 @@ async def read_dossier(request: Request) -> tuple[Principal, dict[str, Any] | Re
     rank_part = merged.parts.get("rank")
     cadre = rank_part.pop("cadre", None) if isinstance(rank_part, dict) else None
     register_degraded = None
-    if rank_part is not None and cadre is None:
-        # A rank replica older than the embedded entry (a rolling upgrade): ask for the entry itself.
+    part_failure = next((d["reason"] for d in merged.degraded if d["service"] == "rank"), None)
+    if cadre is None and (rank_part is not None or part_failure not in (None, "timeout")):
+        # Rank's part came without the entry (an older replica, during a rolling upgrade) or failed other than by
+        # its deadline (an error, a refused connection another replica may answer): the entry on its own still
+        # shows whose dossier it is. After a timeout another call would only double the wait.
         register = await gather({"register": clients["rank"].get_cadre(cadre_id, headers=headers, timeout=timeout)})
         cadre, refusal, register_degraded = anchor(register["register"])
         if refusal is not None:
             return principal, relay("rank", refusal)
-    elif rank_part is None:
-        register_degraded = next((d["reason"] for d in merged.degraded if d["service"] == "rank"), "error")
+    elif cadre is None:
+        register_degraded = part_failure or "error"
     if register_degraded is not None:
         merged.degraded.insert(0, {"service": "rank", "part": "register", "reason": register_degraded})
         if outcomes and merged.not_found == len(outcomes):

@@ -254,3 +254,18 @@ async def test_a_rank_part_refused_as_forbidden_ends_the_read(mock_gateway, fake
     async with mock_gateway() as gw:
         response = await gw.get("/api/v1/cadres/c-1/dossier", headers=admin)
     assert response.status_code == 403
+
+
+async def test_a_failing_rank_part_still_shows_the_register_entry(mock_gateway, fakes, admin):
+    default = fakes.default("rank")
+
+    def part_broken(request):
+        if request.url.path.startswith("/api/v1/dossier-parts/rank/"):
+            return httpx.Response(500, text="Internal Server Error")
+        return default(request)
+
+    fakes.handlers["rank"] = part_broken
+    async with mock_gateway() as gw:
+        body = (await gw.get("/api/v1/cadres/c-1/dossier", headers=admin)).json()
+    assert body["cadre"]["id"] == "c-1" and body["parts"]["rank"] is None
+    assert body["degraded"] == [{"service": "rank", "part": "dossier-part", "reason": "error"}]
