@@ -30,6 +30,7 @@ from kernel.inbox import advance_watermark, advance_watermarks, claim, claim_man
 from kernel.nats_client import NatsConnection, consumer_config, ensure_consumer, ensure_stream, stream_config
 from kernel.subjects import durable_name, key_from_subject, stream_name
 from kernel.uow import UnitOfWork
+from kernel.waits import event_or_timeout
 
 log = logging.getLogger("kernel.consumer")
 
@@ -240,10 +241,7 @@ class ConsumerRunner:
             heartbeat.cancel()
 
     async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+        await event_or_timeout(self._stopping, seconds)  # a cancellation always reaches the loop (kernel.waits)
 
     async def _heartbeat(self) -> None:
         # Long handlers keep their message: +WPI restarts the ack_wait clock (docs/architecture.md §6.5).

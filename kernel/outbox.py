@@ -43,6 +43,7 @@ from kernel.contracts.base import Contract
 from kernel.db import UtcDateTime, utcnow
 from kernel.envelope import CloudEvent, encode, format_sequence, new_event_id
 from kernel.subjects import ce_source
+from kernel.waits import event_or_timeout
 
 log = logging.getLogger("kernel.outbox")
 
@@ -293,10 +294,7 @@ class OutboxRelay:
         last_housekeeping = 0.0
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
-            except TimeoutError:
-                pass
+            await event_or_timeout(self._wake, self.poll_interval)  # a cancellation always reaches it (kernel.waits)
             self._wake.clear()
             if self._stopping.is_set():
                 break
