@@ -74,7 +74,9 @@ async def suite(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Any]:
         async def everyone_knows_the_cadres() -> None:
             for cadre_id in ids.values():
                 body = (await gateway.get(f"/api/v1/cadres/{cadre_id}/dossier", headers=admin)).json()
-                assert body["degraded"] == [], body["degraded"]
+                # Any other answer (a 429 while a loaded machine keeps the consumers behind for long) is retried too,
+            # and shown if it lasts.
+            assert body.get("degraded") == [], body
 
         await eventually(everyone_knows_the_cadres, timeout=90, interval=0.2)
         yield SimpleNamespace(gateway=gateway, apps=apps, stops=stops, ids=ids, admin=admin)
