@@ -5,17 +5,19 @@ For 1 and then 2 replicas per service (and per gateway) the real `youwei up --re
 nodes in both runs, so the two differ only in the number of service and gateway processes. The register is seeded
 as in `bench cpu --quick`: 500 cadres through rank's API (every 10th with holdings and performance records), grown
 to 2,000 by cloning their rows (bench/gateway.py `_seed`, `clone_register`). Then, through the gateways (requests
-spread round robin over both when there are two), a closed loop of CONCURRENCY clients for DURATION_S each:
+spread round robin over both when there are two), a closed loop of 16 clients for 20 s each (5 s with --quick):
 
+  dossier  GET /api/v1/cadres/{id}/dossier over the seeded cadres (those with a history first); an answer 200
+           whose `degraded` list names a missing part (e.g. a part past the gateway's 2 s part timeout) is counted
   write    POST /api/v1/cadres with an Idempotency-Key (the default consistency: answered once the relay has
            published the event), then the time until every consumer (appraisal, petitions, tolerance) has the new
            cadres in its directory
-  dossier  GET /api/v1/cadres/{id}/dossier over the seeded cadres (those with a history first)
 
 Reported per run: answered requests per second, p50/p99 latency, failures, and the CPU seconds every process of
-the suite burnt (launcher, replicas, nats nodes; idle pollers included, so per request it is an upper bound) and
-the load generator's own. The load generator shares the machine: on 2 cores a second replica of everything adds
-processes competing for the same cores, not capacity.
+the suite burnt (launcher, replicas, nats nodes; idle pollers included, so per request it is an upper bound), the
+load generator's own and the whole machine's (PostgreSQL's server processes are only in that one). The load
+generator shares the machine: on 2 cores a second replica of everything adds processes competing for the same
+cores, not capacity.
 
     python -m bench replicas            2,000 cadres, 20 s per load, at most 20,000 requests per load
     python -m bench replicas --quick    500 cadres, 5 s per load (BENCH_REPLICAS=2: the 2-replica run only)
@@ -29,12 +31,15 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bench.cluster import Cluster, start
 from bench.common import count_rows, percentile, postgres_available
-from bench.cpu import _cpu_s
+from bench.cpu import TICKS, _cpu_s
 from bench.gateway import CONSUMERS, COUNTIES, _seed, clone_register, create_units
 
 REPLICAS = tuple(int(n) for n in os.environ.get("BENCH_REPLICAS", "1,2").split(","))  # BENCH_REPLICAS=2: one run
@@ -58,6 +63,8 @@ class Load:
         self.gateways, self.headers, self.seconds, self.limit = gateways, headers, seconds, limit
         self.latencies: list[float] = []
         self.failed = 0
+        self.degraded = 0  # a dossier answered 200 with a part missing (a part past GATEWAY_PART_TIMEOUT, 2 s)
+        self.reasons: Counter[str] = Counter()
         self.sent = 0
         self.samples: list[str] = []
 
@@ -91,6 +98,9 @@ class Load:
                         status, payload = 0, repr(exc).encode()
                     if 200 <= status < 300:
                         self.latencies.append(time.perf_counter() - t0)
+                        if method == "GET" and (missing := orjson.loads(payload).get("degraded")):
+                            self.degraded += 1
+                            self.reasons.update(f"{d.get('service')} {d.get('reason')}" for d in missing)
                     else:
                         self.failed += 1
                         if len(self.samples) < 3:
@@ -104,6 +114,8 @@ class Load:
         return {
             "answered": len(ms),
             "failed": self.failed,
+            "degraded": self.degraded,
+            "degraded_parts": dict(self.reasons),
             "seconds": round(seconds, 2),
             "rps": round(len(ms) / seconds, 1) if seconds else None,
             "p50_ms": round(percentile(ms, 50), 1) if ms else None,
@@ -118,14 +130,17 @@ class Cpu:
     def __init__(self, suite: Cluster) -> None:
         self.pids = {**suite.pids, "launcher": suite.proc.pid}
 
-    def read(self) -> tuple[float, float]:
+    def read(self) -> tuple[float, float, float]:
+        """(the suite's CPU s, this process's CPU s, the whole machine's busy CPU s: PostgreSQL's is only in it)."""
         total = 0.0
         for pid in self.pids.values():
             try:
                 total += _cpu_s(pid)
             except (FileNotFoundError, ProcessLookupError):
                 pass
-        return total, time.process_time()
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+        busy = (sum(fields) - fields[3] - fields[4]) / TICKS  # all but idle and iowait
+        return total, time.process_time(), busy
 
 
 async def _applied(suite: Cluster, total: int, limit: float = 300.0) -> float | None:
@@ -169,9 +184,20 @@ async def _measure(suite: Cluster, replicas: int, quick: bool) -> dict[str, Any]
     print(f"  {replicas} replica(s): seeded {size:,} cadres in {out['seed_s']} s", flush=True)
     cpu = Cpu(suite)
 
-    # (a) the write path: registrations, then until every consumer has applied them
+    # (a) the dossier, on the register as seeded (the same 2,000 cadres in both runs)
+    await asyncio.sleep(2.0)  # the seeding's tail (relay, consumers) out of the figure
+    load = Load(suite.gateways, headers, seconds, limit)
+    before = cpu.read()
+    answered_s = await load.run(lambda n: ("GET", f"/api/v1/cadres/{ids[n % len(ids)]}/dossier", None))
+    after = cpu.read()
+    dossier = load.figures(answered_s)
+    dossier.update(_cpu(before, after, dossier["answered"]))
+    out["dossier"] = dossier
+    print(_line("dossier", dossier), flush=True)
+
+    # (b) the write path: registrations, then until every consumer has applied them
     known = min([await count_rows(suite.database_urls[c], "dir_cadre") for c in CONSUMERS])
-    await asyncio.sleep(2.0)  # the seeding's tail (relay, consumers, standings) out of the figure
+    await asyncio.sleep(2.0)
     load = Load(suite.gateways, headers, seconds, limit)
 
     def registration(n: int) -> tuple[str, str, dict]:
@@ -194,26 +220,16 @@ async def _measure(suite: Cluster, replicas: int, quick: bool) -> dict[str, Any]
     write.update(_cpu(before, after, write["answered"]))
     out["write"] = write
     print(_line("write", write), flush=True)
-
-    # (b) the dossier
-    await asyncio.sleep(2.0)
-    load = Load(suite.gateways, headers, seconds, limit)
-    before = cpu.read()
-    answered_s = await load.run(lambda n: ("GET", f"/api/v1/cadres/{ids[n % len(ids)]}/dossier", None))
-    after = cpu.read()
-    dossier = load.figures(answered_s)
-    dossier.update(_cpu(before, after, dossier["answered"]))
-    out["dossier"] = dossier
-    print(_line("dossier", dossier), flush=True)
     return out
 
 
-def _cpu(before: tuple[float, float], after: tuple[float, float], answered: int) -> dict[str, Any]:
+def _cpu(before: tuple[float, ...], after: tuple[float, ...], answered: int) -> dict[str, Any]:
     suite = after[0] - before[0]
     return {
         "suite_cpu_s": round(suite, 1),
         "suite_cpu_ms_per_request": round(suite * 1000 / answered, 1) if answered else None,
         "loader_cpu_s": round(after[1] - before[1], 1),
+        "machine_busy_cpu_s": round(after[2] - before[2], 1),
     }
 
 
@@ -221,8 +237,10 @@ def _line(name: str, row: dict[str, Any]) -> str:
     applied = f", all consumers {row['applied_after_s']} s after the last answer" if "applied_after_s" in row else ""
     return (
         f"    {name:<8} {row['rps']} req/s, p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms, {row['failed']} failed"
-        f"{applied}; CPU suite {row['suite_cpu_s']} s ({row['suite_cpu_ms_per_request']} ms/request), "
-        f"load generator {row['loader_cpu_s']} s" + "".join(f"\n      e.g. {s}" for s in row["failures"])
+        + (f", {row['degraded']} degraded {row['degraded_parts']}" if row["degraded"] else "")
+        + f"{applied}; CPU suite {row['suite_cpu_s']} s ({row['suite_cpu_ms_per_request']} ms/request), "
+        f"load generator {row['loader_cpu_s']} s, machine busy {row['machine_busy_cpu_s']} CPU s"
+        + "".join(f"\n      e.g. {s}" for s in row["failures"])
     )
 
 
@@ -263,14 +281,15 @@ def format(result: dict[str, Any]) -> str:  # noqa: A001 - the bench runner's ho
         f"Replicas, PostgreSQL, {result['cadres']:,} cadres, {result['nats_nodes']} NATS nodes, "
         f"{result['concurrency']} clients, {result['seconds_per_load']:.0f} s per load",
         "| replicas | write req/s | write p50 ms | write p99 ms | applied by all s | dossier req/s | dossier p50 ms "
-        "| dossier p99 ms | CPU ms/write | CPU ms/dossier | failed |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| dossier p99 ms | dossiers degraded | CPU ms/write | CPU ms/dossier | failed |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for replicas, run in result["runs"].items():
         w, d = run["write"], run["dossier"]
         lines.append(
             f"| {replicas} | {w['rps']} | {w['p50_ms']} | {w['p99_ms']} | {w['applied_after_s']} | {d['rps']} | "
-            f"{d['p50_ms']} | {d['p99_ms']} | {w['suite_cpu_ms_per_request']} | {d['suite_cpu_ms_per_request']} | "
+            f"{d['p50_ms']} | {d['p99_ms']} | {d['degraded']} | {w['suite_cpu_ms_per_request']} | "
+            f"{d['suite_cpu_ms_per_request']} | "
             f"{w['failed']} + {d['failed']} |"
         )
     return "\n".join(lines)
