@@ -44,7 +44,7 @@ from bench.gateway import CONSUMERS, COUNTIES, _seed, clone_register, create_uni
 
 REPLICAS = tuple(int(n) for n in os.environ.get("BENCH_REPLICAS", "1,2").split(","))  # BENCH_REPLICAS=2: one run
 NATS_NODES = 3
-CONCURRENCY = 16
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 ENV = {
     # One client sends everything: the per-client limits of the gateways would answer 429 to the load itself.
     "GATEWAY_RATE_LIMIT_ENABLED": "false",
