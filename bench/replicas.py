@@ -19,6 +19,13 @@ load generator's own and the whole machine's (PostgreSQL's server processes are 
 generator shares the machine: on 2 cores a second replica of everything adds processes competing for the same
 cores, not capacity.
 
+Found with it (2026-12-04): one process per service on PostgreSQL wedges under 16 concurrent dossier reads (every
+dossier 503, then every registration 504, CPU idle); 8 clients do not. The likely cause, read from the code and
+not yet proven by a test: each read holds a connection of the service's one pool (8 + 8 overflow,
+kernel.db.make_database) while it waits for its audit row, and the audit group (kernel.audit.PostgresAppender)
+needs one more connection of that same pool: with 16 readers waiting none comes back until the pool's 30 s
+checkout timeout. Two replicas (8 readers each) stay below it.
+
     python -m bench replicas            2,000 cadres, 20 s per load, at most 20,000 requests per load
     python -m bench replicas --quick    500 cadres, 5 s per load (BENCH_REPLICAS=2: the 2-replica run only)
 """
