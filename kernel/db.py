@@ -249,6 +249,16 @@ def count_statements(service: str, *engines: AsyncEngine) -> None:
         event.listen(engine.sync_engine, "before_cursor_execute", lambda *_args: counter.inc())
 
 
+def make_audit_engine(db: Database) -> AsyncEngine:
+    """Returns the engine the audit of reads appends with on PostgreSQL: its own pool. An audited read keeps its
+    request's connection while it waits for its row; appending from that same pool wedged a process once as many
+    reads as the pool holds waited at once (16 dossiers at a time against 8 + 8 connections, until the 30 s checkout
+    timeout). The appender sends one group at a time, so one connection serves it."""
+    engine = create_async_engine(db.url, pool_size=1, max_overflow=1, hide_parameters=True)
+    ping_when_idle(engine)
+    return engine
+
+
 def make_relay_engine(db: Database) -> AsyncEngine:
     """Returns the engine the outbox relay uses: its own small pool on PostgreSQL, the single writer on SQLite."""
     if db.is_sqlite:

@@ -22,7 +22,7 @@ from kernel.auth import Principal, TokenVerifier
 from kernel.consistency import ConsistencyGate
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.contracts.base import Contract
-from kernel.db import Database, count_statements, make_database, make_relay_engine
+from kernel.db import Database, count_statements, make_audit_engine, make_database, make_relay_engine
 from kernel.heap import freeze_startup_heap
 from kernel.inbox import purge_inbox
 from kernel.nats_client import NatsConnection, ensure_stream, stream_config
@@ -86,6 +86,7 @@ class ServiceRuntime(Generic[U, C]):
         self.runners: list[ConsumerRunner] = []
         self.verifier: TokenVerifier | None = None
         self._tasks: list[asyncio.Task] = []
+        self._audit_engine: Any = None  # PostgreSQL: the read audit's own pool (kernel.db.make_audit_engine)
         self._stream_ready = False
         self.consistency = ConsistencyGate(self)
         self.read_auditor = ReadAuditor(tables.audit, self._audit_transaction) if tables.audit is not None else None
@@ -164,7 +165,9 @@ class ServiceRuntime(Generic[U, C]):
                 self.tables.audit, self.db.writer, self.db.write_lock, service=s.service_name
             )
         elif self.read_auditor is not None and await PostgresAppender.available(self.db.writer):
-            self.read_auditor.append_group = PostgresAppender(self.db.writer)
+            self._audit_engine = make_audit_engine(self.db)  # never the requests' pool (kernel.db)
+            count_statements(s.service_name, self._audit_engine)
+            self.read_auditor.append_group = PostgresAppender(self._audit_engine)
         self.nats = NatsConnection(
             url=s.nats_url,
             name=s.service_name,
@@ -319,6 +322,9 @@ class ServiceRuntime(Generic[U, C]):
                 await self.relay.engine.dispose()
         if self.nats is not None:
             await self.nats.close()
+        if self._audit_engine is not None:
+            await self._audit_engine.dispose()
+            self._audit_engine = None
         if self.db is not None:
             await self.db.dispose()
 

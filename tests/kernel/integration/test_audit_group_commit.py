@@ -170,3 +170,28 @@ async def test_on_postgresql_a_group_is_one_statement_and_chains_with_the_other_
     assert await _count(engine) == 62
     async with engine.connect() as conn:
         assert await audit.verify_chain(conn, log) is None
+
+
+async def test_on_postgresql_reads_holding_every_pooled_connection_are_still_audited(engine):
+    """An audited read keeps its request's connection while it waits for its row: appending from that same pool
+    wedged a process once every connection was held by a waiting read. The audit's own engine
+    (kernel.db.make_audit_engine) appends whatever the requests' pool holds."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the requests' pool and the audit's engine are PostgreSQL's")
+    from kernel.db import make_audit_engine  # noqa: PLC0415 - PostgreSQL only
+
+    db = make_database(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
+    audit_engine = make_audit_engine(db)
+    auditor = audit.ReadAuditor(log, None, append=audit.PostgresAppender(audit_engine))  # type: ignore[arg-type]
+    try:
+
+        async def read(i: int) -> None:
+            async with db.reader.connect() as conn:  # holds the pool's connection while it waits for its row
+                await conn.execute(select(1))
+                await auditor.append(READER, [("READ", "dossier", f"held-{i}", "ROUTINE")])
+
+        await asyncio.wait_for(asyncio.gather(*(read(i) for i in range(4))), timeout=60)
+        assert await _count(engine) == 4
+    finally:
+        await audit_engine.dispose()
+        await db.dispose()

@@ -30,6 +30,8 @@ async def test_the_dossier_part_shows_the_bar_on_the_requested_date(world):
     appender = world.app.state.runtime.read_auditor.append_group
     dialect = world.runtime.db.dialect
     assert type(appender).__name__ == {"sqlite": "SqliteAppender", "postgresql": "PostgresAppender"}[dialect]
+    if dialect == "postgresql":  # never the pool the requests hold their connections from (kernel.db)
+        assert appender.engine is not world.runtime.db.reader and appender.engine is not world.runtime.db.writer
 
 
 async def test_a_cadre_sees_their_bars_but_not_the_investigation_behind_them(world):
