@@ -10,12 +10,22 @@ to a generation the collector never walks; what requests allocate is collected a
 from __future__ import annotations
 
 import gc
+import sys
+from pathlib import Path
 
 
-def freeze_startup_heap() -> bool:
-    """Collects once and freezes what survives; only the first time in a process (a test process starts many apps,
-    whose later garbage must stay collectable). Returns whether it froze."""
-    if gc.get_freeze_count():
+def serving_process() -> bool:
+    """Whether this process is a server run by uvicorn's command line (`python -m uvicorn …`, as `youwei up`, the
+    image and the benchmarks start every service): one app for the process's whole life."""
+    return Path(sys.argv[0]).parent.name == "uvicorn" if sys.argv and sys.argv[0] else False
+
+
+def freeze_startup_heap(*, only_when_serving: bool = True) -> bool:
+    """Collects once and freezes what survives; only the first time in a process, and only in a serving process.
+    A test process starts and stops many apps in one interpreter: frozen there, an app's objects and tasks left
+    behind by a test are never collected, and the event loop's teardown waited for them forever. Returns whether
+    it froze."""
+    if gc.get_freeze_count() or (only_when_serving and not serving_process()):
         return False
     gc.collect()
     gc.freeze()
