@@ -15,9 +15,12 @@ from pathlib import Path
 
 
 def serving_process() -> bool:
-    """Whether this process is a server run by uvicorn's command line (`python -m uvicorn …`, as `youwei up`, the
-    image and the benchmarks start every service): one app for the process's whole life."""
-    return Path(sys.argv[0]).parent.name == "uvicorn" if sys.argv and sys.argv[0] else False
+    """Whether this process is a server run by uvicorn's command line (`uvicorn …` in compose and the Helm chart,
+    `python -m uvicorn …` from `youwei up` and the benchmarks): one app for the process's whole life."""
+    if not sys.argv or not sys.argv[0]:
+        return False
+    program = Path(sys.argv[0])  # `uvicorn …` (compose, Helm) or `python -m uvicorn …` (…/uvicorn/__main__.py)
+    return program.name == "uvicorn" or program.parent.name == "uvicorn"
 
 
 def freeze_startup_heap(*, only_when_serving: bool = True) -> bool:

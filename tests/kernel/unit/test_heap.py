@@ -22,3 +22,20 @@ assert gc.get_freeze_count() == frozen
 def test_the_first_app_freezes_the_heap_and_later_ones_do_not():
     done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_server_is_recognised_by_uvicorns_command_line():
+    from kernel import heap  # noqa: PLC0415
+
+    for argv0, serving in (
+        ("/usr/local/bin/uvicorn", True),  # compose, Helm
+        ("/app/.venv/lib/python3.11/site-packages/uvicorn/__main__.py", True),  # python -m uvicorn
+        ("/app/.venv/bin/pytest", False),
+        ("-c", False),  # a pytest-xdist worker
+    ):
+        saved = heap.sys.argv
+        heap.sys.argv = [argv0]
+        try:
+            assert heap.serving_process() is serving, argv0
+        finally:
+            heap.sys.argv = saved
