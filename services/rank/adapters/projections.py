@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
-from kernel.sql import insert_ignore, upsert
+from kernel.sql import insert_ignore, one_of, upsert
 from services.rank.adapters import orm
 from services.rank.adapters.sql import dumps, path_str
 
@@ -202,55 +202,74 @@ async def cadre_exists(conn: AsyncConnection, cadre_id: str) -> bool:
     return (await conn.execute(select(t.c.id).where(t.c.id == cadre_id))).first() is not None
 
 
-async def mark_dirty(conn: AsyncConnection, cadre_ids: Sequence[str]) -> None:
-    """Queues cadres for recomputation of their standing (eligibility, points, development step)."""
-    if not cadre_ids:
-        return
+def _marked(conn: AsyncConnection, where: Any, **values: Any) -> Any:
+    """The UPDATE that marks the standings matching `where` dirty (bumping their generation).
+
+    On PostgreSQL it first locks those rows in cadre_id order (a materialized CTE, SELECT … ORDER BY … FOR UPDATE),
+    which is the order the standings job takes them in (its claim and its write-back walk cadre_id). An UPDATE alone
+    locks in whatever order its plan reads the rows (the heap's, for a scan), so a consumer marking a unit's index
+    peers and the job writing back a chunk locked the same rows in opposite orders: PostgreSQL's deadlock detector
+    then killed one of them, 749 times in a 20,000-operation chaos run (docs/reliability.md R14). SQLite locks the
+    whole database, so it needs no order."""
     t = orm.cadre_standing
-    await conn.execute(
-        update(t).where(t.c.cadre_id.in_(list(cadre_ids))).values(dirty=True, dirty_gen=t.c.dirty_gen + 1)
+    values = {"dirty": True, "dirty_gen": t.c.dirty_gen + 1, **values}
+    if conn.dialect.name != "postgresql":
+        return update(t).where(where).values(values)
+    locked = (
+        select(t.c.cadre_id)
+        .where(where)
+        .order_by(t.c.cadre_id)
+        .with_for_update()
+        .cte("locked")
+        .prefix_with("MATERIALIZED")
     )
+    return update(t).where(t.c.cadre_id == locked.c.cadre_id).values(values)
 
 
-async def mark_dirty_subtree(conn: AsyncConnection, path: Sequence[str]) -> None:
-    """Queues every cadre of an org subtree for recomputation."""
-    t, c, u = orm.cadre_standing, orm.cadre, orm.org_unit
+def subtree_members(path: Sequence[str]) -> Any:
+    """The condition "the cadre belongs to the org subtree at `path`" on cadre_standing."""
+    c, u = orm.cadre, orm.org_unit
     members = (
         select(c.c.id).join(u, u.c.id == c.c.org_unit_id).where(u.c.path.startswith(path_str(path), autoescape=True))
     )
-    await conn.execute(update(t).where(t.c.cadre_id.in_(members)).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+    return orm.cadre_standing.c.cadre_id.in_(members)
 
 
-async def mark_dirty_index_peers(conn: AsyncConnection, cadre_id: str, period_key: str) -> None:
-    """Queues the cadres of ``cadre_id``'s org unit holding an index for ``period_key``: their percentile moved."""
-    t, c, i = orm.cadre_standing, orm.cadre, orm.appraisal_index
+def index_peers(cadre_id: str, period_key: str) -> Any:
+    """The condition "the cadre is in `cadre_id`'s org unit and holds an index for `period_key`" (their percentile
+    moves together)."""
+    c, i = orm.cadre, orm.appraisal_index
     unit = select(c.c.org_unit_id).where(c.c.id == cadre_id).scalar_subquery()
     peers = (
         select(c.c.id)
         .join(i, and_(i.c.cadre_id == c.c.id, i.c.period_key == period_key))
         .where(c.c.org_unit_id == unit)
     )
-    await conn.execute(update(t).where(t.c.cadre_id.in_(peers)).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
+    return orm.cadre_standing.c.cadre_id.in_(peers)
 
 
-async def mark_dirty_categories(conn: AsyncConnection, categories: Sequence[str]) -> None:
-    """Queues every cadre of some categories (a new ladder version)."""
-    t, c = orm.cadre_standing, orm.cadre
-    await conn.execute(
-        update(t)
-        .where(t.c.cadre_id.in_(select(c.c.id).where(c.c.category.in_(list(categories)))))
-        .values(dirty=True, dirty_gen=t.c.dirty_gen + 1)
-    )
+def of_categories(categories: Sequence[str]) -> Any:
+    """The condition "the cadre is of one of `categories`" (a new ladder version)."""
+    c = orm.cadre
+    return orm.cadre_standing.c.cadre_id.in_(select(c.c.id).where(c.c.category.in_(list(categories))))
+
+
+async def mark_dirty(conn: AsyncConnection, cadre_ids: Sequence[str] = (), where: Sequence[Any] = ()) -> None:
+    """Queues cadres for recomputation of their standing (eligibility, points, development step): the listed ones
+    and those matching any of the `where` conditions (subtree_members, index_peers, of_categories), in one
+    statement, so that a transaction locks all its standings at once and in order (why: `_marked`)."""
+    conditions = list(where)
+    if cadre_ids:
+        conditions.insert(0, one_of(conn, orm.cadre_standing.c.cadre_id, sorted(set(cadre_ids))))
+    if conditions:
+        await conn.execute(_marked(conn, or_(*conditions)))
 
 
 async def mark_expired_standings(conn: AsyncConnection, today: dt.date) -> int:
     """Queues the standings whose answer may have changed by the passing of time (valid_until reached)."""
     t = orm.cadre_standing
-    result = await conn.execute(
-        update(t)
-        .where(and_(t.c.valid_until.is_not(None), t.c.valid_until <= today, t.c.dirty.is_(False)))
-        .values(dirty=True, dirty_gen=t.c.dirty_gen + 1, valid_until=None)
-    )
+    due = and_(t.c.valid_until.is_not(None), t.c.valid_until <= today, t.c.dirty.is_(False))
+    result = await conn.execute(_marked(conn, due, valid_until=None))
     return result.rowcount or 0
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from kernel.auth import Principal
 from kernel.errors import Conflict, Forbidden, NotFound, RuleViolation
 from kernel.ids import new_id
-from services.rank.adapters import config_repo, projections
+from services.rank.adapters import config_repo
 from services.rank.domain.ladder import ladder_from_dict
 from services.rank.domain.points import DEFAULT_SCHEME as DEFAULT_SCHEME  # the built-in scheme, for the routes
 from services.rank.domain.points import scheme_from_dict
@@ -43,7 +43,7 @@ async def publish_ladder(cmd: commands.PublishLadder, uow: RankUnitOfWork, *, pr
                 rule="ladder.codes_in_use",
             )
         await config_repo.add_ladder_version(uow.conn, ladder, created_by=principal.subject)
-        await projections.mark_dirty_categories(uow.conn, categories)
+        await uow.mark_dirty_categories(categories)
         return await uow.commit(
             {"series": ladder.series, "version": ladder.version, "effective_from": ladder.effective_from}
         )

@@ -114,4 +114,4 @@ async def index_computed(payload: appraisal_v1.IndexComputed, uow: RankUnitOfWor
     )
     await uow.mark_dirty([payload.cadre_id])
     if payload.percentile is None:
-        await projections.mark_dirty_index_peers(uow.conn, payload.cadre_id, payload.period_key)
+        await uow.mark_dirty_index_peers(payload.cadre_id, payload.period_key)

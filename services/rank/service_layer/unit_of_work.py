@@ -42,6 +42,7 @@ class RankUnitOfWork(UnitOfWork):
         self.rule_inputs = RuleInputs(self.conn)
         self.standings = Standings(self.conn)
         self._dirty: set[str] = set()
+        self._dirty_where: list[Any] = []
 
     async def ladders(self, day: dt.date) -> dict[str, Ladder]:
         """Returns the ladder of each series in force on `day`."""
@@ -53,16 +54,26 @@ class RankUnitOfWork(UnitOfWork):
 
     async def mark_dirty(self, cadre_ids: Sequence[str]) -> None:
         """Queues cadres for recomputation of their standing, written at commit: one statement per transaction
-        however many changes (a consumer's batch of events, a batch of registrations) touch the same cadres."""
+        however many changes (a consumer's batch of events, a batch of registrations) touch the same cadres, and
+        every standing the transaction marks is locked in one go, in cadre_id order (projections._marked)."""
         self._dirty.update(cadre_ids)
+
+    async def mark_dirty_subtree(self, path: Sequence[str]) -> None:
+        """Queues every cadre of an org subtree (resolved at commit, with the marks of `mark_dirty`)."""
+        self._dirty_where.append(projections.subtree_members(path))
+
+    async def mark_dirty_index_peers(self, cadre_id: str, period_key: str) -> None:
+        """Queues the cadres of `cadre_id`'s org unit holding an index for `period_key` (resolved at commit)."""
+        self._dirty_where.append(projections.index_peers(cadre_id, period_key))
+
+    async def mark_dirty_categories(self, categories: Sequence[str]) -> None:
+        """Queues every cadre of some categories (resolved at commit)."""
+        self._dirty_where.append(projections.of_categories(categories))
 
     async def commit(self, result: Any = None) -> Any:
         """Writes the queued dirty marks, then commits as every unit of work does."""
-        if self._dirty:
-            dirty, self._dirty = sorted(self._dirty), set()
-            await projections.mark_dirty(self.conn, dirty)
+        if self._dirty or self._dirty_where:
+            dirty, where = self._dirty, self._dirty_where
+            self._dirty, self._dirty_where = set(), []
+            await projections.mark_dirty(self.conn, sorted(dirty), where)
         return await super().commit(result)
-
-    async def mark_dirty_subtree(self, path: Sequence[str]) -> None:
-        """Queues every cadre of an org subtree for recomputation."""
-        await projections.mark_dirty_subtree(self.conn, path)

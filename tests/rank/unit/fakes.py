@@ -124,6 +124,8 @@ class FakeRankUnitOfWork(FakeUnitOfWork):
         self.pending: dict[tuple[str, str], Any] = {}
         self.dirty: set[str] = set()
         self.dirty_subtrees: list[list[str]] = []
+        self.dirty_peers: list[tuple[str, str]] = []
+        self.dirty_categories: list[list[str]] = []
 
     async def __aenter__(self) -> FakeRankUnitOfWork:
         await super().__aenter__()
@@ -135,6 +137,12 @@ class FakeRankUnitOfWork(FakeUnitOfWork):
 
     async def mark_dirty_subtree(self, path: Sequence[str]) -> None:
         self.dirty_subtrees.append(list(path))
+
+    async def mark_dirty_index_peers(self, cadre_id: str, period_key: str) -> None:
+        self.dirty_peers.append((cadre_id, period_key))
+
+    async def mark_dirty_categories(self, categories: Sequence[str]) -> None:
+        self.dirty_categories.append(list(categories))
 
     async def commit(self, result: Any = None) -> Any:
         for (kind, key), obj in self.pending.items():
