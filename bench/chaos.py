@@ -613,12 +613,14 @@ def main() -> int:
         chaos_state = asyncio.run(snapshot(suite, eligibility))
     finally:
         suite.stop()
+    deadlocks = {"chaos": suite.output().count("deadlock detected")}
     quiet = start(admin, tmp / "quiet", replicas=1, nats_cluster=1, env=ENV, prefix="yqt")
     try:
         replayed = asyncio.run(quiet_phase(quiet, ops, concurrency, seed))
         quiet_state = asyncio.run(snapshot(quiet, eligibility))
     finally:
         quiet.stop()
+    deadlocks["replay"] = quiet.output().count("deadlock detected")
     differences = diff(chaos_state, quiet_state)
     acked = sum(op.acked for op in ops)
     delivery_ = result["delivery"]
@@ -634,6 +636,10 @@ def main() -> int:
     print(f"chaos: streams (messages, outbox rows) {delivery_.get('streams')}")
     print(f"chaos: consumers (events, inbox, missing, pending) {delivery_.get('consumers')}")
     print(f"chaos: 404 scope.cadre for acknowledged cadres (retried): {result['not_found']}")
+    # A deadlock costs a retry, not data, but a steady stream of them starves a consumer (R14).
+    print(
+        f"chaos: PostgreSQL deadlocks in the services' logs: chaos {deadlocks['chaos']}, replay {deadlocks['replay']}"
+    )
     print(f"chaos: dead letters {dead}; replay acked {replayed['acked']} of {replayed['sent']}")
     for label, rows in sorted(chaos_state.items()):
         state = "equal" if label not in differences else f"DIFFERENT {differences[label][:2]}"
