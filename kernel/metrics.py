@@ -24,6 +24,10 @@ EVENT_HANDLE_SECONDS = Histogram(
     ["consumer"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )
+JOB_RUNS = Counter("youwei_job_runs_total", "Periodic job runs", ["service", "job", "outcome"])
+JOB_ITEMS = Counter(
+    "youwei_job_items_total", "Items periodic jobs handled, as each run reports them", ["service", "job"]
+)
 DEAD_LETTERS = Counter("youwei_dead_letters_total", "Events dead-lettered", ["consumer"])
 SQL_STATEMENTS = Counter(
     "youwei_sql_statements_total", "SQL statements sent to the database (every engine of the service)", ["service"]

@@ -47,6 +47,18 @@ class PeriodicJob:
     initial_delay_s: float = 1.0
 
 
+def job_items(result: Any) -> int:
+    """How many items a periodic job's run handled, from what it returns: a count, or counts by kind (a dict);
+    anything else counts none. Summed over replicas (`youwei_job_items_total`), it shows each item handled once."""
+    if isinstance(result, bool):
+        return 0
+    if isinstance(result, int):
+        return max(result, 0)
+    if isinstance(result, dict):
+        return sum(job_items(v) for v in result.values())
+    return 0
+
+
 class ServiceRuntime(Generic[U, C]):
     """Everything a service process holds between startup and shutdown.
 
@@ -284,11 +296,16 @@ class ServiceRuntime(Generic[U, C]):
         await asyncio.sleep(job.initial_delay_s)
         while True:
             try:
-                await job.run(self)
+                result = await job.run(self)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                metrics.JOB_RUNS.labels(self.service, job.name, "failed").inc()
                 log.warning("periodic job failed", extra={"job": job.name, "error": repr(exc)})
+            else:
+                metrics.JOB_RUNS.labels(self.service, job.name, "ok").inc()
+                if items := job_items(result):
+                    metrics.JOB_ITEMS.labels(self.service, job.name).inc(items)
             await asyncio.sleep(job.interval_s)
 
     async def _housekeeping(self) -> None:

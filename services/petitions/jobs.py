@@ -14,11 +14,11 @@ def jobs(tools: PetitionsContext) -> list[PeriodicJob]:
     if not settings.periodic_jobs:
         return []
 
-    async def sweep(runtime: ServiceRuntime) -> None:
-        await deadlines.sweep(runtime.uow, today=china_today(), batch=settings.sweep_batch_size)
+    async def sweep(runtime: ServiceRuntime) -> dict[str, int]:
+        return await deadlines.sweep(runtime.uow, today=china_today(), batch=settings.sweep_batch_size)
 
-    async def retention(runtime: ServiceRuntime) -> None:
-        await deadlines.purge_reporters(runtime.uow, today=china_today(), batch=settings.sweep_batch_size)
+    async def retention(runtime: ServiceRuntime) -> int:
+        return await deadlines.purge_reporters(runtime.uow, today=china_today(), batch=settings.sweep_batch_size)
 
     return [
         PeriodicJob("petitions-deadline-sweep", settings.deadline_sweep_interval_s, sweep, initial_delay_s=2.0),

@@ -14,8 +14,8 @@ log = logging.getLogger("tolerance.jobs")
 def expiry_job(*, interval_s: float, batch: int) -> PeriodicJob:
     """Expires restrictions and sanctions due today (China time); safe with several replicas."""
 
-    async def run(runtime: ServiceRuntime) -> None:
-        """Runs one sweep for today."""
+    async def run(runtime: ServiceRuntime) -> dict[str, int]:
+        """Runs one sweep for today; returns the counts (youwei_job_items_total)."""
         result = await sweep(runtime.uow, today=today(), batch=batch)
         if result.restrictions_expired or result.sanctions_expired:
             log.info(
@@ -26,5 +26,10 @@ def expiry_job(*, interval_s: float, batch: int) -> PeriodicJob:
                     "reinstatements": result.reinstatements_opened,
                 },
             )
+        return {
+            "restrictions": result.restrictions_expired,
+            "sanctions": result.sanctions_expired,
+            "reinstatements": result.reinstatements_opened,
+        }
 
     return PeriodicJob(name="tolerance-expiry", interval_s=interval_s, run=run)

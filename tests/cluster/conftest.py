@@ -15,8 +15,13 @@ import pytest
 
 from bench.cluster import Cluster, start
 
-# The cluster tests run the periodic jobs often, on both replicas at once (test_periodic_jobs.py).
-JOB_ENV = {"TOLERANCE_EXPIRY_SWEEP_INTERVAL_S": "0.3", "PETITIONS_DEADLINE_SWEEP_INTERVAL_S": "0.3"}
+# The cluster tests run the periodic jobs often, on both replicas at once (the last tests of test_cluster.py).
+JOB_ENV = {
+    "TOLERANCE_EXPIRY_SWEEP_INTERVAL_S": "0.3",
+    "PETITIONS_DEADLINE_SWEEP_INTERVAL_S": "0.3",
+    "RANK_CONTRACT_SWEEP_INTERVAL_S": "0.3",
+    "RANK_STANDING_INTERVAL_S": "0.3",
+}
 
 
 @pytest.fixture(scope="module")

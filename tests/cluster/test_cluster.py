@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
+import re
+import time
 import uuid
+from collections import Counter
 from typing import Any
 
 import asyncpg
@@ -332,3 +335,179 @@ async def _applied_by_rank(cluster) -> None:
     )
     inbox = await fetch(cluster, "rank", "SELECT message_id FROM inbox_message WHERE consumer = 'rank__tolerance'")
     assert expired and {r["event_id"] for r in expired} <= {r["message_id"] for r in inbox}
+
+
+# -- the other periodic jobs, each on both replicas at once (conftest.JOB_ENV runs them every 0.3 s) ----------------
+async def _posted(http: httpx.AsyncClient, url: str, headers: dict, body: dict, *, status: int = 201) -> dict:
+    """POSTs with one Idempotency-Key, retried while the service's directory does not have the cadre yet (503)."""
+    headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
+    for _ in range(80):
+        response = await http.post(url, headers=headers, json=body)
+        if response.status_code not in (502, 503, 504):
+            break
+        await asyncio.sleep(0.25)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def _once_each(rows: list[asyncpg.Record], key: str, expected: set[str]) -> None:
+    """Each expected id named by exactly one of the outbox rows' events (under `key` of the envelope's data)."""
+    named = Counter(orjson.loads(r["payload"])["data"].get(key) for r in rows)
+    assert {i: named[i] for i in expected} == dict.fromkeys(expected, 1), named
+
+
+async def _job_items(cluster, service: str, job: str) -> float:
+    """youwei_job_items_total of one job summed over the service's replicas (each process counts its own runs)."""
+    pattern = re.compile(r'^youwei_job_items_total\{[^}]*job="' + re.escape(job) + r'"[^}]*\} (\S+)$', re.M)
+    total = 0.0
+    async with httpx.AsyncClient(timeout=10) as http:
+        for name, url in sorted(cluster.urls.items()):
+            if name.split("-")[0] == service and url.startswith("http"):
+                total += sum(float(v) for v in pattern.findall((await http.get(f"{url}/metrics")).text))
+    return total
+
+
+async def test_the_deadline_sweep_on_both_replicas_breaches_each_deadline_once(cluster, registered):
+    """Reports' deadlines made overdue at once in the database: both petitions replicas sweep every 0.3 s, and each
+    deadline is breached once, with one deadline_breached event."""
+    headers = {"Authorization": f"Bearer {cluster.token('org_admin', 'discipline_officer', subject='deadlines')}"}
+    async with httpx.AsyncClient(timeout=15) as http:
+        accused = await register(http, cluster.gateways[0], cluster.headers(), "Accused of deadlines")
+        registered.add(accused)
+        reports = [
+            (
+                await _posted(
+                    http,
+                    f"{cluster.gateways[n % 2]}/api/v1/reports",
+                    headers,
+                    {
+                        "petition_type": "ACCUSATION",
+                        "channel": "LETTER",
+                        "received_on": dt.date.today().isoformat(),
+                        "content": f"Deadline test report {n}: gifts taken at the spring festival.",
+                        "accused_cadre_ids": [accused],
+                    },
+                )
+            )["id"]
+            for n in range(10)
+        ]
+    conn = await asyncpg.connect(_dsn(cluster.database_urls["petitions"]), timeout=10)
+    try:
+        due = await conn.fetch(
+            "UPDATE deadline SET due_on = $2 WHERE report_id = ANY($1) AND status = 'OPEN' RETURNING id",
+            reports,
+            dt.date.today() - dt.timedelta(days=1),
+        )
+    finally:
+        await conn.close()
+    deadlines = {r["id"] for r in due}
+    assert len(deadlines) >= len(reports)
+
+    async def breached_once() -> None:
+        rows = await fetch(cluster, "petitions", "SELECT breached_on FROM deadline WHERE id = ANY($1)", list(deadlines))
+        assert all(r["breached_on"] is not None for r in rows), rows
+        events = await fetch(
+            cluster, "petitions", "SELECT payload FROM outbox_message WHERE type LIKE '%deadline_breached%'"
+        )
+        _once_each(events, "deadlineId", deadlines)
+
+    await eventually(breached_once, timeout=30, interval=0.5)
+
+
+async def test_the_contract_sweep_on_both_replicas_opens_each_renewal_review_once(cluster, registered):
+    """Role terms made due for their renewal review at once: both rank replicas sweep every 0.3 s; each review opens
+    once, with one contract_term_ending event."""
+    admin = cluster.headers()
+    today = dt.date.today()
+    async with httpx.AsyncClient(timeout=15) as http:
+        contracts = []
+        for n in range(8):
+            cadre = await register(http, cluster.gateways[n % 2], admin, f"Term {n}")
+            registered.add(cadre)
+            body = {"cadre_id": cadre, "kind": "ROLE_TERM", "starts_on": (today - dt.timedelta(days=400)).isoformat()}
+            contract = (await _posted(http, f"{cluster.gateways[n % 2]}/api/v1/contracts", admin, body))["id"]
+            await _posted(
+                http,
+                f"{cluster.gateways[n % 2]}/api/v1/contracts/{contract}/file",
+                admin,
+                {"filed_on": today.isoformat()},
+                status=200,
+            )
+            contracts.append(contract)
+    conn = await asyncpg.connect(_dsn(cluster.database_urls["rank"]), timeout=10)
+    try:
+        await conn.execute("UPDATE contract SET ends_on = $2 WHERE id = ANY($1)", contracts, today + dt.timedelta(30))
+    finally:
+        await conn.close()
+
+    async def reviewed_once() -> None:
+        rows = await fetch(cluster, "rank", "SELECT status FROM contract WHERE id = ANY($1)", contracts)
+        assert {r["status"] for r in rows} == {"RENEWAL_REVIEW"}, rows
+        events = await fetch(
+            cluster, "rank", "SELECT payload FROM outbox_message WHERE type LIKE '%contract_term_ending%'"
+        )
+        _once_each(events, "contractId", set(contracts))
+
+    await eventually(reviewed_once, timeout=30, interval=0.5)
+
+
+async def test_the_standings_job_on_both_replicas_computes_each_dirty_standing_once(cluster, registered):
+    """Every registered cadre's standing made dirty at once: both rank replicas run the job every 0.3 s (leases on
+    cadre_standing); summed over them, the job computed exactly as many standings as were marked."""
+
+    async def quiet() -> None:
+        rows = await fetch(cluster, "rank", "SELECT count(*) AS n FROM cadre_standing WHERE dirty")
+        assert rows[0]["n"] == 0
+
+    await eventually(quiet, timeout=60, interval=0.5)
+    before = await _job_items(cluster, "rank", "rank-standings")
+    conn = await asyncpg.connect(_dsn(cluster.database_urls["rank"]), timeout=10)
+    try:
+        marked = await conn.fetch(
+            "UPDATE cadre_standing SET dirty = true, dirty_gen = dirty_gen + 1 RETURNING cadre_id",
+        )
+    finally:
+        await conn.close()
+    assert len(marked) >= len(registered) > 0
+    await eventually(quiet, timeout=60, interval=0.5)
+
+    async def counted() -> None:
+        assert await _job_items(cluster, "rank", "rank-standings") - before == len(marked)
+
+    await eventually(counted, timeout=10, interval=0.5)
+    computed = await fetch(cluster, "rank", "SELECT count(*) AS n FROM cadre_standing WHERE computed_at IS NULL")
+    assert computed[0]["n"] == 0
+
+
+async def _local_fallbacks(cluster) -> float:
+    """How often the gateways counted a hit on their own because NATS did not answer in time."""
+    total = 0.0
+    async with httpx.AsyncClient(timeout=10) as http:
+        for url in cluster.gateways:
+            text = (await http.get(f"{url}/metrics")).text
+            total += sum(
+                float(v) for v in re.findall(r"^youwei_gateway_rate_limit_local_total\{[^}]*\} (\S+)$", text, re.M)
+            )
+    return total
+
+
+async def test_the_rate_limit_is_counted_for_both_gateways_together(cluster):
+    """Anonymous public calls from one address, alternating between the gateways: the 30 a minute allowed are 30
+    for both together (a NATS key-value bucket), not 30 each. The windows are the clock's minutes, so the calls are
+    sent well before a minute ends; a window in which a gateway had to count on its own (NATS too slow) is tried again."""
+    limit = 30  # GATEWAY_RATE_LIMIT_PUBLIC_PER_MINUTE's default
+    async with httpx.AsyncClient(timeout=10) as http:
+        for attempt in range(3):
+            if attempt or time.time() % 60 > 50:  # too late in this window, or its count is spent: the next one
+                await asyncio.sleep(60.5 - time.time() % 60)
+            fallbacks = await _local_fallbacks(cluster)
+            statuses = [
+                (await http.get(f"{cluster.gateways[n % 2]}/api/v1/public/limits-probe")).status_code
+                for n in range(limit + 2)
+            ]
+            if await _local_fallbacks(cluster) == fallbacks:
+                break
+        else:
+            pytest.fail("the gateways counted on their own in every window: NATS was too slow for the limiter")
+    assert 429 not in statuses[:limit], statuses
+    assert statuses[limit:] == [429, 429], statuses
