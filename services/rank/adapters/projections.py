@@ -202,17 +202,16 @@ async def cadre_exists(conn: AsyncConnection, cadre_id: str) -> bool:
     return (await conn.execute(select(t.c.id).where(t.c.id == cadre_id))).first() is not None
 
 
-def _marked(conn: AsyncConnection, where: Any, **values: Any) -> Any:
-    """The UPDATE that marks the standings matching `where` dirty (bumping their generation).
+def locked_update(conn: AsyncConnection, where: Any, values: dict[str, Any]) -> Any:
+    """The UPDATE of the standings matching `where` to `values`, taking their row locks in cadre_id order.
 
     On PostgreSQL it first locks those rows in cadre_id order (a materialized CTE, SELECT … ORDER BY … FOR UPDATE),
     which is the order the standings job takes them in (its claim and its write-back walk cadre_id). An UPDATE alone
     locks in whatever order its plan reads the rows (the heap's, for a scan), so a consumer marking a unit's index
     peers and the job writing back a chunk locked the same rows in opposite orders: PostgreSQL's deadlock detector
-    then killed one of them, 749 times in a 20,000-operation chaos run (docs/reliability.md R14). SQLite locks the
+    then killed one of them, 749 times in a 20,000-operation chaos run (docs/rank.md, "Lock order"). SQLite locks the
     whole database, so it needs no order."""
     t = orm.cadre_standing
-    values = {"dirty": True, "dirty_gen": t.c.dirty_gen + 1, **values}
     if conn.dialect.name != "postgresql":
         return update(t).where(where).values(values)
     locked = (
@@ -224,6 +223,12 @@ def _marked(conn: AsyncConnection, where: Any, **values: Any) -> Any:
         .prefix_with("MATERIALIZED")
     )
     return update(t).where(t.c.cadre_id == locked.c.cadre_id).values(values)
+
+
+def _marked(conn: AsyncConnection, where: Any, **values: Any) -> Any:
+    """Marks the standings matching `where` dirty (bumping their generation), in cadre_id order (`locked_update`)."""
+    t = orm.cadre_standing
+    return locked_update(conn, where, {"dirty": True, "dirty_gen": t.c.dirty_gen + 1, **values})
 
 
 def subtree_members(path: Sequence[str]) -> Any:
@@ -257,7 +262,7 @@ def of_categories(categories: Sequence[str]) -> Any:
 async def mark_dirty(conn: AsyncConnection, cadre_ids: Sequence[str] = (), where: Sequence[Any] = ()) -> None:
     """Queues cadres for recomputation of their standing (eligibility, points, development step): the listed ones
     and those matching any of the `where` conditions (subtree_members, index_peers, of_categories), in one
-    statement, so that a transaction locks all its standings at once and in order (why: `_marked`)."""
+    statement, so that a transaction locks all its standings at once and in order (why: `locked_update`)."""
     conditions = list(where)
     if cadre_ids:
         conditions.insert(0, one_of(conn, orm.cadre_standing.c.cadre_id, sorted(set(cadre_ids))))

@@ -10,15 +10,18 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
+from kernel.sql import one_of
 from services.rank.adapters import orm, projections
 
 LEASE = dt.timedelta(seconds=120)
 
 
-async def claim_dirty(conn: AsyncConnection, limit: int) -> list[tuple[str, int]]:
-    """Leases up to `limit` dirty standings not leased by another worker; returns (cadre_id, generation)."""
+async def claim_dirty(conn: AsyncConnection, limit: int) -> tuple[list[tuple[str, int]], dt.datetime]:
+    """Leases up to `limit` dirty standings not leased by another worker; returns (cadre_id, generation) of each
+    and the lease's end (which names this claim: `release_unwritten`)."""
     t = orm.cadre_standing
     now = utcnow()
+    until = now + LEASE
     query = (
         select(t.c.cadre_id, t.c.dirty_gen)
         .where(t.c.dirty.is_(True), or_(t.c.lease_until.is_(None), t.c.lease_until < now))
@@ -29,8 +32,20 @@ async def claim_dirty(conn: AsyncConnection, limit: int) -> list[tuple[str, int]
         query = query.with_for_update(skip_locked=True)
     rows = [(r[0], r[1]) for r in (await conn.execute(query)).all()]
     if rows:
-        await conn.execute(update(t).where(t.c.cadre_id.in_([r[0] for r in rows])).values(lease_until=now + LEASE))
-    return rows
+        await conn.execute(update(t).where(t.c.cadre_id.in_([r[0] for r in rows])).values(lease_until=until))
+    return rows, until
+
+
+async def release_unwritten(conn: AsyncConnection, cadre_ids: Sequence[str], lease_until: dt.datetime) -> list[str]:
+    """Ends the lease of those of `cadre_ids` still dirty under this claim's lease: the write-back skipped them
+    because they were marked again while they were computed. Without it they waited for the lease to run out (two
+    minutes) before any worker took them again. Returns their ids (what was computed but not written)."""
+    if not cadre_ids:
+        return []
+    t = orm.cadre_standing
+    mine = and_(one_of(conn, t.c.cadre_id, sorted(cadre_ids)), t.c.dirty.is_(True), t.c.lease_until == lease_until)
+    result = await conn.execute(projections.locked_update(conn, mine, {"lease_until": None}).returning(t.c.cadre_id))
+    return list(result.scalars())
 
 
 _WRITE = (
@@ -73,9 +88,13 @@ class Standings:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def claim_dirty(self, limit: int) -> list[tuple[str, int]]:
-        """Leases up to `limit` dirty standings; returns (cadre_id, generation)."""
+    async def claim_dirty(self, limit: int) -> tuple[list[tuple[str, int]], dt.datetime]:
+        """Leases up to `limit` dirty standings; returns (cadre_id, generation) of each and the lease's end."""
         return await claim_dirty(self.conn, limit)
+
+    async def release_unwritten(self, cadre_ids: Sequence[str], lease_until: dt.datetime) -> list[str]:
+        """Frees the claimed standings the write-back skipped (marked again meanwhile); returns their ids."""
+        return await release_unwritten(self.conn, cadre_ids, lease_until)
 
     async def write(self, rows: Sequence[dict[str, Any]]) -> None:
         """Writes computed standings (generation-checked)."""

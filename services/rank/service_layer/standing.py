@@ -66,13 +66,16 @@ async def recompute_dirty(
     chunk: int = 500,
     max_chunks: int | None = None,
 ) -> int:
-    """Recomputes dirty standings chunk by chunk until none is left (or max_chunks); returns how many."""
+    """Recomputes dirty standings chunk by chunk until none is left (or max_chunks); returns how many were written.
+
+    A standing marked again while it was computed is not written (its generation moved) and is released at once, so
+    the next chunk of this run (or another replica) computes it again from the newer facts."""
     context: _Context | None = None
     done = 0
     rounds = 0
     while max_chunks is None or rounds < max_chunks:
         async with uow_factory() as uow:
-            claimed = await uow.standings.claim_dirty(chunk)
+            claimed, lease = await uow.standings.claim_dirty(chunk)
             await uow.commit()
         if not claimed:
             break
@@ -93,7 +96,12 @@ async def recompute_dirty(
         async with uow_factory() as uow:
             await uow.standings.write(rows)
             await uow.commit()
-        done += len(rows)
+        if rows:
+            # Its own transaction: after the write-back's, its locks would not be in cadre_id order.
+            async with uow_factory() as uow:
+                again = await uow.standings.release_unwritten([r["b_cadre_id"] for r in rows], lease)
+                await uow.commit()
+            done += len(rows) - len(again)
     return done
 
 

@@ -115,7 +115,9 @@ async def test_marking_standings_dirty_locks_them_in_cadre_order(
     try:
         async with engine.begin() as conn:
             await _seed(conn)
-        async with engine.connect() as holder, engine.connect() as marker, engine.connect() as probe:
+        holder, marker, probe = await engine.connect(), await engine.connect(), await engine.connect()
+        marking: asyncio.Task | None = None
+        try:
             await holder.begin()
             await holder.execute(select(t.c.cadre_id).where(t.c.cadre_id == HELD).with_for_update())
             await marker.begin()
@@ -133,6 +135,13 @@ async def test_marking_standings_dirty_locks_them_in_cadre_order(
             await holder.rollback()
             await asyncio.wait_for(marking, 10)
             await marker.commit()
+        finally:
+            # The holder first: a marker still waiting for its lock would never let its connection close.
+            await holder.close()
+            if marking is not None and not marking.done():
+                await asyncio.wait({marking}, timeout=10)
+            await probe.close()
+            await marker.close()
         async with engine.connect() as conn:
             rows = (await conn.execute(select(t.c.cadre_id, t.c.dirty, t.c.dirty_gen))).all()
         assert sorted(rows) == [(cadre_id, True, 2) for cadre_id in IDS]
