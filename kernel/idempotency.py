@@ -8,6 +8,7 @@ the scope to the server; draft-ietf-httpapi-idempotency-key-header §2 recommend
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.exc import IntegrityError
 
 from kernel.auth import Principal
+from kernel.consistency import Emitted, TokenError, decode_token, record_commit
 from kernel.errors import DomainError
 from kernel.inbox import stored_response
 from kernel.security import current_principal
@@ -24,6 +26,7 @@ from kernel.uow import IdempotencyClaim, UnitOfWork, to_jsonable
 from kernel.web import ProblemException
 
 HEADER = "Idempotency-Key"
+log = logging.getLogger("kernel.idempotency")
 
 
 @dataclass
@@ -54,14 +57,14 @@ class Idempotency:
                 raise
             return self._replay(stored)
 
-    async def _stored(self) -> tuple[str | None, str | None] | None:
+    async def _stored(self) -> tuple[str | None, str | None, str | None] | None:
         assert self.key is not None
         db = self.runtime.db
         async with db.reader.connect() as conn:
             return await stored_response(conn, self.runtime.tables.inbox, self.key)
 
-    def _replay(self, stored: tuple[str | None, str | None]) -> Any:
-        request_hash, response = stored
+    def _replay(self, stored: tuple[str | None, str | None, str | None]) -> Any:
+        request_hash, response, token = stored
         if request_hash != self.fingerprint:
             raise ProblemException(
                 422,
@@ -69,6 +72,15 @@ class Idempotency:
                 type_="idempotency-key-reused",
                 field=HEADER,
             )
+        if token:
+            # The replay names the events of the first answer, so a client whose first answer was lost (a timeout,
+            # a replica killed after its commit) still presents them with its next write (docs/gateway.md).
+            try:
+                first = decode_token(token)
+            except TokenError:
+                log.warning("stored consistency token unreadable", extra={"key": self.key})
+            else:
+                record_commit(first.producer, [Emitted(key, event_id) for key, event_id in first.events])
         return orjson.loads(response) if response else None
 
 

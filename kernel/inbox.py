@@ -37,6 +37,8 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("processed_at", UtcDateTime, nullable=False),
         Column("request_hash", String(64), nullable=True),
         Column("response", Text, nullable=True),
+        # The X-Consistency-Token of the first answer to an HTTP Idempotency-Key, given again with its replays.
+        Column("consistency_token", Text, nullable=True),
         Index("ix_inbox_message_processed_at", "processed_at"),
     )
 
@@ -183,16 +185,18 @@ async def advance_watermarks(
     return fresh
 
 
-async def stored_response(conn: AsyncConnection, table: Table, key: str) -> tuple[str | None, str | None] | None:
-    """Returns (request_hash, response) stored for an HTTP Idempotency-Key, or None."""
+async def stored_response(
+    conn: AsyncConnection, table: Table, key: str
+) -> tuple[str | None, str | None, str | None] | None:
+    """Returns (request_hash, response, consistency token) stored for an HTTP Idempotency-Key, or None."""
     row = (
         await conn.execute(
-            select(table.c.request_hash, table.c.response).where(
+            select(table.c.request_hash, table.c.response, table.c.consistency_token).where(
                 table.c.consumer == HTTP_CONSUMER, table.c.message_id == key
             )
         )
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def purge_inbox(conn: AsyncConnection, table: Table, *, older_than_days: int) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel import audit
 from kernel.auth import Principal
-from kernel.consistency import Emitted, record_commit
+from kernel.consistency import Emitted, encode_token, record_commit
 from kernel.contracts.base import Contract
 from kernel.db import Database, utcnow
 from kernel.inbox import HTTP_CONSUMER
@@ -176,6 +176,12 @@ class UnitOfWork:
                     "processed_at": utcnow(),
                     "request_hash": claim.fingerprint,
                     "response": orjson.dumps(to_jsonable(result)).decode(),
+                    # A retry whose first answer was lost needs the token as much as the first caller did.
+                    "consistency_token": (
+                        encode_token(self.outbox.producer, [Emitted(k, i, a) for k, i, a in self.enqueued])
+                        if self.enqueued
+                        else None
+                    ),
                 },
             )
         await self.conn.commit()

@@ -31,6 +31,9 @@ async def test_the_same_principal_replays_its_own_request(rank, test_auth):
     again = await rank.post("/api/v1/cadres", json=GOOD, headers=caller(test_auth, "alice"))
     assert first.status_code == 201 and again.status_code in (200, 201), again.text
     assert again.json()["id"] == first.json()["id"]
+    # The replay names the first answer's events: a client whose first answer was lost can still present them.
+    assert first.headers["X-Consistency-Token"]
+    assert again.headers.get("X-Consistency-Token") == first.headers["X-Consistency-Token"]
 
 
 async def test_the_same_key_on_another_endpoint_is_refused(rank, test_auth):

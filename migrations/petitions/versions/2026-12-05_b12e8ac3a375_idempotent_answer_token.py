@@ -1,0 +1,24 @@
+"""idempotent answer token: the X-Consistency-Token of an Idempotency-Key's first answer, given again with replays
+
+Revision ID: b12e8ac3a375
+Revises: 98305c19dad3
+Create Date: 2026-12-05 00:30:00.000000+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = 'b12e8ac3a375'
+down_revision: str | None = '98305c19dad3'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("inbox_message", sa.Column("consistency_token", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("inbox_message", "consistency_token")
