@@ -19,12 +19,13 @@ load generator's own and the whole machine's (PostgreSQL's server processes are 
 generator shares the machine: on 2 cores a second replica of everything adds processes competing for the same
 cores, not capacity.
 
-Found with it (2026-12-04): one process per service on PostgreSQL wedges under 16 concurrent dossier reads (every
-dossier 503, then every registration 504, CPU idle); 8 clients do not. The likely cause, read from the code and
-not yet proven by a test: each read holds a connection of the service's one pool (8 + 8 overflow,
-kernel.db.make_database) while it waits for its audit row, and the audit group (kernel.audit.PostgresAppender)
-needs one more connection of that same pool: with 16 readers waiting none comes back until the pool's 30 s
-checkout timeout. Two replicas (8 readers each) stay below it.
+Found with it (2026-12-04): one process per service on PostgreSQL wedged under 16 concurrent dossier reads (every
+dossier 503, then every registration 504, CPU idle); 8 clients did not. Each read held a connection of the
+service's one pool while it waited for its audit row, and the audit group needed one more connection of that same
+pool. The read audit now appends through a small pool of its own (kernel.db.make_audit_engine; test:
+tests/kernel/integration/test_audit_group_commit.py). Measured again (2026-12-05, 16 clients, 2 cores, nothing else
+running): 1 replica, 65.4 dossiers/s and 52.4 writes/s, 0 failed; 2 replicas, 65.8 and 53.8 (the second replica
+adds processes on the same 2 cores, not capacity).
 
     python -m bench replicas            2,000 cadres, 20 s per load, at most 20,000 requests per load
     python -m bench replicas --quick    500 cadres, 5 s per load (BENCH_REPLICAS=2: the 2-replica run only)
