@@ -375,8 +375,9 @@ def test_each_deployment_runs_what_compose_runs_with_settings_that_exist(name, c
         stand_in = "postgresql+asyncpg://u:p@db:5432/x" if variable.endswith("DATABASE_URL") else key
         monkeypatch.setenv(variable, entry.get("value", stand_in))
     assert settings_cls().environment == "production"
+    # Streams, and the gateway's shared rate-limit counters, in 3 copies: one NATS node may go.
+    assert env[f"{prefix}STREAM_REPLICAS"]["value"] == "3"
     if name != "gateway":
-        assert env[f"{prefix}STREAM_REPLICAS"]["value"] == "3"
         assert env[f"{prefix}DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == f"{name}-database-url"
 
 
@@ -477,6 +478,7 @@ def test_each_cluster_container_runs_what_compose_runs_over_all_three_nodes(name
             )
         assert [c["volumes"] for c in copies] == [_container("gateway")["volumes"]] * 2, "one import jobs' folder"
         assert copies[1]["ports"] == ["${GATEWAY_BIND:-127.0.0.1}:${GATEWAY_2_PORT:-8010}:8000"]
+        assert [int(c["environment"]["GATEWAY_STREAM_REPLICAS"]) for c in copies] == [len(NODES)] * 2
     else:
         assert container["deploy"]["replicas"] == 2
         assert int(env[f"{prefix}STREAM_REPLICAS"]) == len(NODES)
