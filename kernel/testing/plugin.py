@@ -8,8 +8,10 @@ YOUWEI_REQUIRE_POSTGRES=1 an unreachable server fails the run instead of skippin
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -27,13 +29,54 @@ REQUIRE_POSTGRES_ENV = "YOUWEI_REQUIRE_POSTGRES"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks tests by folder: integration/ → integration, e2e/ → e2e."""
+    """Marks tests by folder: integration/ → integration, e2e/ → e2e; gives every async test the task reaper."""
     for item in items:
         parts = Path(str(item.fspath)).parts
         if "integration" in parts:
             item.add_marker(pytest.mark.integration)
         if "e2e" in parts:
             item.add_marker(pytest.mark.e2e)
+        function = getattr(item, "function", None)
+        if function is not None and inspect.iscoroutinefunction(function):
+            item.fixturenames.insert(0, "_task_reaper")  # first set up, so last torn down: after the apps stopped
+
+
+def _describe(task: asyncio.Task) -> str:
+    frames = "; ".join(f"{f.f_code.co_filename}:{f.f_lineno} {f.f_code.co_name}" for f in task.get_stack(limit=8))
+    return f"{task.get_name()} {task.get_coro()!r} at {frames}"
+
+
+@pytest.fixture
+async def _task_reaper(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """After an async test and its fixtures: cancels the tasks they left running, again and again for 10 s.
+
+    The event loop's own teardown cancels leftover tasks once and then waits for them without a limit. On Python
+    3.11 asyncio.wait_for can lose a cancellation (a result arriving with it), so a task looping over such waits
+    can outlive one cancel: twice a CI run hung there. A task that needs more than one cancel is reported (it is
+    a shutdown bug to fix); one that survives them all fails the test with its stack instead of hanging the run.
+    """
+    yield
+    loop = asyncio.get_running_loop()
+    current = asyncio.current_task()
+    left = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    if not left:
+        return
+    for task in left:
+        task.cancel()
+    await asyncio.wait(left, timeout=1.0)
+    stubborn = [t for t in left if not t.done()]
+    if not stubborn:
+        return
+    described = [_describe(t) for t in stubborn]
+    deadline = loop.time() + 10
+    while stubborn and loop.time() < deadline:
+        for task in stubborn:
+            task.cancel()
+        await asyncio.wait(stubborn, timeout=0.1)
+        stubborn = [t for t in stubborn if not t.done()]
+    print(f"\n{request.node.nodeid}: tasks outlived a cancel: {described}", file=sys.__stderr__, flush=True)
+    if stubborn:
+        pytest.fail(f"tasks that no cancel stops: {[_describe(t) for t in stubborn]}")
 
 
 # -- NATS ------------------------------------------------------------------------------------------------
