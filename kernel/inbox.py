@@ -43,6 +43,15 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+def migrate_consistency_token(op: Any, *, up: bool) -> None:
+    """The migration of every service that adds (or drops) inbox_message.consistency_token: the token of an
+    Idempotency-Key's first answer, sent again with its replays (kernel.idempotency)."""
+    if up:
+        op.add_column("inbox_message", Column("consistency_token", Text, nullable=True))
+    else:
+        op.drop_column("inbox_message", "consistency_token")
+
+
 def dead_letter_table(metadata: MetaData) -> Table:
     """Creates dead_letter: ids and error only; the payload stays in the stream (found by stream_seq)."""
     return Table(

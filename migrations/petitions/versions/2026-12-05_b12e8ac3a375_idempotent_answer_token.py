@@ -7,8 +7,9 @@ Create Date: 2026-12-05 00:30:00.000000+00:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
+
+from kernel.inbox import migrate_consistency_token
 
 revision: str = 'b12e8ac3a375'
 down_revision: str | None = '98305c19dad3'
@@ -17,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("inbox_message", sa.Column("consistency_token", sa.Text(), nullable=True))
+    migrate_consistency_token(op, up=True)
 
 
 def downgrade() -> None:
-    op.drop_column("inbox_message", "consistency_token")
+    migrate_consistency_token(op, up=False)

@@ -7,8 +7,9 @@ Create Date: 2026-12-05 00:30:00.000000+00:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
+
+from kernel.inbox import migrate_consistency_token
 
 revision: str = '0226ac271b96'
 down_revision: str | None = '16c479ce5d57'
@@ -17,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("inbox_message", sa.Column("consistency_token", sa.Text(), nullable=True))
+    migrate_consistency_token(op, up=True)
 
 
 def downgrade() -> None:
-    op.drop_column("inbox_message", "consistency_token")
+    migrate_consistency_token(op, up=False)
