@@ -55,7 +55,7 @@ class RankUnitOfWork(UnitOfWork):
     async def mark_dirty(self, cadre_ids: Sequence[str]) -> None:
         """Queues cadres for recomputation of their standing, written at commit: one statement per transaction
         however many changes (a consumer's batch of events, a batch of registrations) touch the same cadres, and
-        every standing the transaction marks is locked in one go, in cadre_id order (projections._marked)."""
+        every standing the transaction marks is locked in one go, in cadre_id order (projections.locked_update)."""
         self._dirty.update(cadre_ids)
 
     async def mark_dirty_subtree(self, path: Sequence[str]) -> None:
