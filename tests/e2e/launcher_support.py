@@ -169,6 +169,34 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def listeners(port: int) -> set[int]:
+    """The pids of the processes holding a socket that listens on `port` (read from /proc, Linux)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    pids = set()
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
+                pids.add(int(fd_dir.parent.name))
+    return pids
+
+
+def listening_from(port: int, marker: str) -> set[int]:
+    """The pids listening on `port` whose command line or environment names `marker` (a suite's var directory):
+    a port the killed suite freed may be taken at once by a process of another test running alongside."""
+    ours = set()
+    for pid in listeners(port):
+        with contextlib.suppress(OSError):
+            if any(marker.encode() in Path(f"/proc/{pid}/{part}").read_bytes() for part in ("cmdline", "environ")):
+                ours.add(pid)
+    return ours
+
+
 def cadre_body(name: str) -> dict[str, str]:
     return {
         "name": name,

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from suite.launcher import VarLock
-from tests.e2e.launcher_support import Suite, alive, cadre_body, listening
+from tests.e2e.launcher_support import Suite, alive, cadre_body, listening_from
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 WRITES = 60
@@ -197,7 +197,7 @@ def test_one_suite_per_var_and_the_children_die_with_a_killed_launcher(tmp_path)
         gone_after = 10 - (deadline - time.monotonic())
         print(f"\nall six children gone {gone_after:.1f}s after SIGKILL of the launcher")
         for name, port in suite.ports.items():
-            assert not listening(port), f"{name} still listening"
+            assert not listening_from(port, str(var.resolve())), f"{name} still listening"
     finally:
         suite.kill()
         for pid in pids.values():  # whatever outlived the launcher (the failure above) goes now
