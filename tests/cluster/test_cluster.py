@@ -407,15 +407,13 @@ async def test_the_deadline_sweep_on_both_replicas_breaches_each_deadline_once(c
             )["id"]
             for n in range(10)
         ]
-    conn = await asyncpg.connect(_dsn(cluster.database_urls["petitions"]), timeout=10)
-    try:
-        due = await conn.fetch(
-            "UPDATE deadline SET due_on = $2 WHERE report_id = ANY($1) AND status = 'OPEN' RETURNING id",
-            reports,
-            dt.date.today() - dt.timedelta(days=1),
-        )
-    finally:
-        await conn.close()
+    due = await fetch(
+        cluster,
+        "petitions",
+        "UPDATE deadline SET due_on = $2 WHERE report_id = ANY($1) AND status = 'OPEN' RETURNING id",
+        reports,
+        dt.date.today() - dt.timedelta(days=1),
+    )
     deadlines = {r["id"] for r in due}
     assert len(deadlines) >= len(reports)
 
@@ -452,11 +450,9 @@ async def test_the_contract_sweep_on_both_replicas_opens_each_renewal_review_onc
                 status=200,
             )
             contracts.append(contract)
-    conn = await asyncpg.connect(_dsn(cluster.database_urls["rank"]), timeout=10)
-    try:
-        await conn.execute("UPDATE contract SET ends_on = $2 WHERE id = ANY($1)", contracts, today + dt.timedelta(30))
-    finally:
-        await conn.close()
+    await fetch(
+        cluster, "rank", "UPDATE contract SET ends_on = $2 WHERE id = ANY($1)", contracts, today + dt.timedelta(30)
+    )
 
     async def reviewed_once() -> None:
         rows = await fetch(cluster, "rank", "SELECT status FROM contract WHERE id = ANY($1)", contracts)
@@ -485,13 +481,9 @@ async def test_the_standings_job_on_both_replicas_computes_each_dirty_standing_o
 
     await eventually(quiet, timeout=60, interval=0.5)
     before = await _job_items(cluster, "rank", "rank-standings")
-    conn = await asyncpg.connect(_dsn(cluster.database_urls["rank"]), timeout=10)
-    try:
-        marked = await conn.fetch(
-            "UPDATE cadre_standing SET dirty = true, dirty_gen = dirty_gen + 1 RETURNING cadre_id",
-        )
-    finally:
-        await conn.close()
+    marked = await fetch(
+        cluster, "rank", "UPDATE cadre_standing SET dirty = true, dirty_gen = dirty_gen + 1 RETURNING cadre_id"
+    )
     assert len(marked) >= len(registered) > 0
     await eventually(quiet, timeout=60, interval=0.5)
 
