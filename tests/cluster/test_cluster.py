@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from kernel.testing.helpers import eventually
+from services.rank.adapters.standing_repo import LEASE
 
 pytestmark = pytest.mark.postgres
 
@@ -479,7 +480,8 @@ async def test_the_standings_job_on_both_replicas_computes_each_dirty_standing_o
         failures = [line for line in cluster.output().splitlines() if "periodic job failed" in line]
         assert not rows, (rows, failures[-3:])
 
-    await eventually(quiet, timeout=60, interval=0.5)
+    # A chunk claimed by a replica SIGKILLed earlier in the module stays leased until its lease runs out.
+    await eventually(quiet, timeout=LEASE.total_seconds() + 60, interval=0.5)
     before = await _job_items(cluster, "rank", "rank-standings")
     marked = await fetch(
         cluster, "rank", "UPDATE cadre_standing SET dirty = true, dirty_gen = dirty_gen + 1 RETURNING cadre_id"
