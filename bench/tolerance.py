@@ -4,12 +4,15 @@ Seeds decided sanctions with the restrictions the catalogue gives them (100,000 
 average, effective dates spread over 2025-01 .. 2026-06), then measures on SQLite and PostgreSQL:
 - the catch-up sweep that expires the backlog due on 2026-06-15 (events written to the outbox, as in production);
 - the next day's sweep (what a replica does every day) and an idle sweep (nothing due: the cost of looking);
-- the as-of query for 10,000 random cadres, grouped per cadre and effect in SQL (five runs), with the CPU
+- the as-of query for 10,000 random cadres, grouped per cadre and effect in SQL (eleven runs: the median), with the CPU
   seconds this process spent on it (time.process_time: the driver, SQLAlchemy and, on SQLite, the engine
   itself; not PostgreSQL's server). Before those runs the bench collects and freezes its heap (gc.collect,
   gc.freeze), as a service process has done once started (kernel.heap.freeze_startup_heap): the seeding's
   long-lived objects are then out of the collector's way, as a service's start-up heap is; unfrozen afterwards.
-Each phase reports its wall time and the peak RSS of this process during it. No broker is involved.
+Each phase reports its wall time and the peak RSS of this process during it, and its anonymous RSS at the end (the
+heap). On SQLite the peak includes the database pages read through the memory map (kernel.db.SQLITE_MMAP_BYTES):
+the OS page cache, shared with every process reading the file and reclaimable, not this process's own memory. No
+broker is involved.
 """
 
 from __future__ import annotations
@@ -72,6 +75,11 @@ def reset_peak() -> float | None:
     except OSError:
         pass
     return _status_mib("VmRSS")
+
+
+def anon_rss() -> float | None:
+    """Returns this process's anonymous RSS in MiB (its heap, without mapped file pages)."""
+    return _status_mib("RssAnon")
 
 
 def phase_peak() -> float | None:
@@ -186,6 +194,7 @@ async def _timed_sweep(uow: Any, day: dt.date, batch: int) -> dict[str, Any]:
         "restrictions_per_s": round(result.restrictions_expired / wall) if result.restrictions_expired else None,
         "rss_before_mib": before,
         "peak_rss_mib": phase_peak(),
+        "anon_rss_mib": anon_rss(),
     }
 
 
@@ -220,7 +229,7 @@ async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queri
         # per process: called here directly so that each backend's run is measured the same way).
         gc.collect()
         gc.freeze()
-        for _ in range(5):
+        for _ in range(11):
             reset_peak()
             t0, c0 = time.perf_counter(), time.process_time()
             async with db.reader.connect() as conn:
@@ -243,6 +252,7 @@ async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queri
             "bars_found": barred,
             "cadres_with_restrictions": len(active),
             "peak_rss_mib": max(p or 0 for p in peaks),
+            "anon_rss_mib": anon_rss(),
         }
         return {
             "backend": backend,
@@ -284,9 +294,10 @@ def format(result: dict[str, Any]) -> str:
         lines.append(
             f"{backend:9} {r['restrictions']} restrictions seeded in {r['seed_s']} s | catch-up sweep "
             f"{c['restrictions_expired']} restrictions + {c['sanctions_expired']} sanctions in {c['wall_s']} s "
-            f"({c['restrictions_per_s']}/s, peak {c['peak_rss_mib']} MiB) | daily {d['restrictions_expired']} in "
+            f"({c['restrictions_per_s']}/s, peak {c['peak_rss_mib']} MiB, heap {c['anon_rss_mib']} MiB) | daily {d['restrictions_expired']} in "
             f"{d['wall_s']} s | idle {i['wall_s']} s | as-of query p50 {q['p50_s']} s (CPU {q['cpu_p50_s']} s), "
             f"max {q['max_s']} s (CPU {q['cpu_max_s']} s), "
-            f"{q['restrictions_found']} restrictions in {q['bars_found']} bars, peak {q['peak_rss_mib']} MiB"
+            f"{q['restrictions_found']} restrictions in {q['bars_found']} bars, peak {q['peak_rss_mib']} MiB, "
+            f"heap {q['anon_rss_mib']} MiB"
         )
     return "\n".join(lines)

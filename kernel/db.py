@@ -25,6 +25,12 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Reads through a memory map of the database file: pages come from the OS page cache, shared by every connection,
+# instead of being copied (pread) into each connection's own 2 MiB page cache. Writes still go through write()
+# (SQLite's default), so durability is as before. It is address space, not memory: a file larger than 1 GiB is
+# read through the map up to there and as before beyond (sqlite.org/mmap.html). The tolerance bench (a 370 MB file):
+# the catch-up sweep of 394,000 restrictions 198 -> 76 s, the as-of question for 10,000 cadres 0.68 -> 0.10 s.
+SQLITE_MMAP_BYTES = 1024 * 1024 * 1024
 NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "fuse.sshfs", "9p", "afs", "glusterfs"})
 
 
@@ -168,6 +174,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, begin: str, query_only: bool) 
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         if query_only:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from kernel.db import Database, DurabilityError, make_database
+from kernel.db import SQLITE_MMAP_BYTES, Database, DurabilityError, make_database
 
 pytestmark = pytest.mark.slow
 
@@ -69,6 +69,16 @@ async def test_startup_refuses_a_sqlite_database_that_is_not_durable(tmp_path):
     good = make_database(url)
     await good.verify_durability()
     await good.dispose()
+
+
+async def test_sqlite_connections_read_through_a_memory_map_and_stay_durable(tmp_path):
+    db = make_database(f"sqlite+aiosqlite:///{tmp_path / 'mapped.db'}")
+    for engine in (db.writer, db.reader):
+        async with engine.connect() as conn:
+            pragmas = [(await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() for name in ("mmap_size", "synchronous")]
+        assert pragmas == [SQLITE_MMAP_BYTES, 2]  # 2: FULL
+    await db.verify_durability()
+    await db.dispose()
 
 
 def _free_port() -> int:

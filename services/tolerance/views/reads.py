@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Select, String, Table, any_, bindparam, case, func, select
+from sqlalchemy import Date, Select, String, Table, any_, bindparam, case, func, literal, select, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -132,15 +132,42 @@ def _bars_statement(ids: Any) -> Select:
     )
 
 
+def _bars_document() -> Select:
+    """SQLite's form of the as-of question: the same groups as one JSON document {cadre: {effect: "count last"}},
+    where "last" is the latest exclusive end as ISO text, or "~" when any restriction has none ("~" sorts after
+    every date, so one max() answers both). The engine builds the text and json.loads parses it in C: 31,000
+    groups through the driver as rows cost more CPU (four Python objects per group) than the grouping itself."""
+    t = orm.restriction
+    ids = t.c.cadre_id.in_(select(func.json_each(bindparam("ids", type_=String)).table_valued("value")))
+    last = func.max(func.coalesce(type_coerce(t.c.until_on, String), literal("~", String)))
+    groups = (
+        select(t.c.cadre_id, t.c.effect, (type_coerce(func.count(), String) + " " + last).label("bar"))
+        .where(ids, active_filter(t, bindparam("on", type_=Date)))
+        .group_by(t.c.cadre_id, t.c.effect)
+        .subquery()
+    )
+    cadres = (
+        select(groups.c.cadre_id, func.json_group_object(groups.c.effect, groups.c.bar).label("bars"))
+        .group_by(groups.c.cadre_id)
+        .subquery()
+    )
+    return select(func.json_group_object(cadres.c.cadre_id, func.json(cadres.c.bars)))
+
+
 # Built once (building a Core statement per call costs more CPU than grouping 10,000 cadres in SQL). The cadre ids
 # bind as one value whatever their count: an array on PostgreSQL (= ANY: one plan), a JSON array read by json_each on
 # SQLite (no limit of bound values to chunk under, no IN list of 10,000 placeholders to expand and parse per call).
-_BARS = {
-    "postgresql": _bars_statement(orm.restriction.c.cadre_id == any_(bindparam("ids", type_=ARRAY(String)))),
-    "sqlite": _bars_statement(
-        orm.restriction.c.cadre_id.in_(select(func.json_each(bindparam("ids", type_=String)).table_valued("value")))
-    ),
-}
+_BARS = _bars_statement(orm.restriction.c.cadre_id == any_(bindparam("ids", type_=ARRAY(String))))
+_BARS_DOCUMENT = _bars_document()
+
+
+class _Bars(dict):
+    """SQLite's "count last" texts to shared Bars, each distinct text parsed once (about 2,000 among 31,000)."""
+
+    def __missing__(self, text: str) -> Bar:
+        count, _, until = text.partition(" ")
+        bar = self[text] = Bar(int(count), None if until == "~" else last_day(dt.date.fromisoformat(until)))
+        return bar
 
 
 async def bars_on(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date) -> dict[str, dict[str, Bar]]:
@@ -151,15 +178,22 @@ async def bars_on(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date) 
     starting later and touching it is not followed (domain.restrictions.barred_until merges them for one cadre).
     Equal bars are one shared (immutable) Bar.
     """
-    postgres = conn.dialect.name == "postgresql"
-    ids = list(cadre_ids) if postgres else json.dumps(list(cadre_ids))
-    result = await conn.execute(_BARS["postgresql" if postgres else "sqlite"], {"ids": ids, "on": on})
+    if conn.dialect.name != "postgresql":
+        result = await conn.execute(_BARS_DOCUMENT, {"ids": json.dumps(list(cadre_ids)), "on": on})
+        (document,) = result.cursor.fetchone()
+        result.close()
+        if document is None:
+            return {}
+        made = _Bars()
+        return {
+            cadre_id: {effect: made[bar] for effect, bar in bars.items()}
+            for cadre_id, bars in json.loads(document).items()
+        }
+    result = await conn.execute(_BARS, {"ids": list(cadre_ids), "on": on})
     # The driver's rows, not SQLAlchemy's: 30,000 Row objects and their result processing cost more CPU than the
-    # grouping itself. Both drivers have fetched every row when execute returns (no server-side cursor); the last
-    # day comes as a date from asyncpg, as SQLite's ISO text (what SQLAlchemy stores) from sqlite3.
+    # grouping itself (asyncpg has fetched every row when execute returns: no server-side cursor).
     rows = result.cursor.fetchall()
     result.close()
-    parse = None if postgres else dt.date.fromisoformat
     day = dt.timedelta(days=1)
     found: dict[str, dict[str, Bar]] = {}
     made: dict[tuple[int, Any], Bar] = {}  # at full size about 2,000 distinct (count, end) among 34,000 bars
@@ -169,8 +203,7 @@ async def bars_on(conn: AsyncConnection, cadre_ids: Sequence[str], on: dt.date) 
             bars = found[cadre_id] = {}
         bar = made.get((count, until))
         if bar is None:
-            end = None if until is None else (until if parse is None else parse(until)) - day
-            bar = made[count, until] = Bar(count, end)
+            bar = made[count, until] = Bar(count, None if until is None else until - day)
         bars[effect] = bar
     return found
 

@@ -17,6 +17,7 @@ from services.tolerance.views.reads import Bar, bars_on
 
 D = dt.date
 ON = D(2026, 6, 15)
+QUOTED = 'c-"引号\\ \u2028'
 
 
 def bar(n: int, cadre: str, effect: E, starts: dt.date, ends: dt.date | None) -> Restriction:
@@ -52,6 +53,8 @@ def restrictions() -> list[Restriction]:
         bar(12, "c-d", E.NO_LEADERSHIP_POST, D(2026, 1, 1), None),
         # c-e: an expired bar extended (期满影响使用) applies again until its new end.
         bar(13, "c-e", E.NO_POST_PROMOTION, D(2025, 1, 1), D(2026, 1, 1)),
+        # An id that JSON must escape (SQLite's answer is one JSON document).
+        bar(14, QUOTED, E.NO_SALARY_STEP, D(2026, 1, 1), D(2026, 12, 1)),
     ]
     by_id = {r.id: r for r in made}
     by_id["r-8"].lift(D(2026, 9, 1), "APPEAL_VARIED")
@@ -103,6 +106,13 @@ async def test_the_sql_answer_is_the_domain_answer(conn, day):
             end = None if None in ends else last_day(max(ends))
             expected.setdefault(cadre, {})[effect] = Bar(len(applying), end)
     assert await bars_on(conn, sorted({r.cadre_id for r in made}), day) == expected
+
+
+async def test_an_id_that_json_must_escape_comes_back_as_given(conn):
+    assert await bars_on(conn, [QUOTED, "c-d"], ON) == {
+        QUOTED: {E.NO_SALARY_STEP: Bar(1, D(2026, 11, 30))},
+        "c-d": {E.NO_LEADERSHIP_POST: Bar(1, D(2026, 7, 31))},
+    }
 
 
 async def test_a_long_id_list_is_one_bound_value(conn):
