@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import nats
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -193,10 +195,11 @@ async def test_rows_of_one_aggregate_keep_their_order_when_the_first_publish_fai
             return await self.js.publish(subject, payload, **kw)
 
     producer.relay._js_provider = lambda: Flaky(real())
+    # The claim holds A and the other aggregate's row, not B (head of line); they go out together: A fails.
     published, failed = await producer.relay.publish_batch()
-    assert failed and published == 0  # A failed first: the batch stops, B may not overtake it
+    assert failed and published == 1
     published, failed = await producer.relay.publish_batch()
-    assert not failed and published == 1  # only the other aggregate's row is eligible while A backs off
+    assert not failed and published == 0  # B may not overtake A while A backs off
     table = producer.tables.outbox
     engine = create_async_engine(harness.producer_db)
     async with engine.begin() as conn:  # end A's back-off now
@@ -209,6 +212,41 @@ async def test_rows_of_one_aggregate_keep_their_order_when_the_first_publish_fai
         assert names == ["A", "B"]
 
     await eventually(in_order)
+
+
+async def test_a_claims_rows_are_published_together_and_each_marked_after_its_own_ack(harness):
+    producer = await harness.producer(relay=False)
+    for n in range(5):
+        await harness.emit(producer, cadre_event(new_id(), f"c{n}"))
+    real = producer.nats.jetstream
+    in_flight = {"now": 0, "most": 0}
+
+    class Counting:
+        def __init__(self, js):
+            self.js = js
+
+        async def publish(self, subject, payload, **kw):
+            in_flight["now"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+            try:
+                if b'"name":"c2"' in payload:
+                    await asyncio.sleep(0.05)  # refused after a while, as a timeout is
+                    raise TimeoutError("simulated")
+                return await self.js.publish(subject, payload, **kw)
+            finally:
+                in_flight["now"] -= 1
+
+    producer.relay._js_provider = lambda: Counting(real())
+    published, failed = await producer.relay.publish_batch()
+    assert (published, failed, in_flight["most"]) == (4, True, 5)
+    table = producer.tables.outbox
+    engine = create_async_engine(harness.producer_db)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(table.c.payload, table.c.published_at, table.c.last_error))).all()
+    await engine.dispose()
+    pending = [(r.payload, r.last_error) for r in rows if r.published_at is None]
+    assert len(rows) == 5 and len(pending) == 1
+    assert '"name":"c2"' in pending[0][0] and "simulated" in pending[0][1]
 
 
 async def test_an_idle_consumer_keeps_its_binding(harness):
