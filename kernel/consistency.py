@@ -210,6 +210,7 @@ class ConsistencyGate:
         self._unpublished: Any = None  # the statement of `unpublished`, built once
         self.publish_waits = 0
         self.publish_timeouts = 0
+        self.publish_queries = 0  # times a publish wait asked the database
         self.directory_generation = 0  # batches committed by the consumers of rank's stream
         # Rules of a service's own that also mean "this cadre or unit is not in my directory" (besides the
         # kernel's uniform 404s), e.g. a 422 for an unknown id in a list.
@@ -302,6 +303,7 @@ class ConsistencyGate:
             self._unpublished = select(outbox.c.event_id).where(
                 outbox.c.event_id.in_(bindparam("ids", expanding=True)), outbox.c.published_at.is_(None)
             )
+        self.publish_queries += 1
         async with self.runtime.db.reader.connect() as conn:
             rows = (await conn.execute(self._unpublished, {"ids": ids})).all()
         return {r[0] for r in rows}
@@ -317,13 +319,17 @@ class ConsistencyGate:
         ids = [e.event_id for e in events]
         self.publish_waits += 1
         relay = self.runtime.relay
+        # A claim of this process's relay that begins after this point sees these (committed) rows, unless another
+        # replica's relay holds them: only once such a claim has finished without them, or a round passed with no
+        # publication at all, is the database asked (measured: that query was 5 % of rank's CPU under a write load).
+        seen = relay.claims_started if relay is not None else 0
         rounds = 0
+        quiet = False
         while True:
             generation = self.published.generation
             # This process's relay tells what it published without a query. Only it publishes a SQLite database's
-            # rows; on PostgreSQL another replica's relay may have taken them, so from the second round on the
-            # database is asked too.
-            ask = relay is None or (relay.leases and rounds > 0)
+            # rows; on PostgreSQL another replica's relay may have taken them.
+            ask = relay is None or (relay.leases and rounds > 0 and (quiet or relay.claims_finished > seen))
             ids = sorted(await self.unpublished(ids, ask_database=ask))
             rounds += 1
             if not ids:
@@ -334,6 +340,7 @@ class ConsistencyGate:
                 return False
             if self.published.generation == generation:
                 await self.published.wait(min(self.settings.consistency_poll_s, deadline - now))
+            quiet = self.published.generation == generation
 
     def directory_runners(self) -> list[Any]:
         return [r for r in self.runtime.runners if r.subscription.producer == DIRECTORY_PRODUCER]

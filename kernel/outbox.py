@@ -232,6 +232,10 @@ class OutboxRelay:
         # published (kernel.consistency) asks here before it asks the database.
         self.recent: dict[str, None] = {}
         self.recent_limit = 10_000
+        # Claims begun, and the number of the last one whose publishing is over: a write waiting for its events asks
+        # the database only after a claim begun since its commit is over without them (another replica has them).
+        self.claims_started = 0
+        self.claims_finished = 0
 
     def _statements(self) -> None:
         # Built once: constructing Core statements per batch cost more than executing them.
@@ -355,8 +359,11 @@ class OutboxRelay:
         js = self._js_provider()
         if js is None:
             return 0, True
+        self.claims_started += 1
+        claim = self.claims_started
         rows = await self._claim()
         if not rows:
+            self.claims_finished = claim
             return 0, False
         # All at once, each awaiting its own PubAck: a claim holds at most one row per aggregate (head of line),
         # so no two of them need an order between them, and the batch takes one round trip to the broker instead
@@ -370,6 +377,7 @@ class OutboxRelay:
         # A timeout is not proof of failure (the message may be stored): retried with the same Nats-Msg-Id.
         failed: _Row | None = refused[0][0] if refused else None
         error = f"{type(refused[0][1]).__name__}: {refused[0][1]}" if refused else ""
+        self.claims_finished = claim  # before waiters are told (kernel.consistency)
         if done:
             # In the stream once acknowledged: a write waiting for its events (kernel.consistency) may answer now,
             # before the rows are marked below.

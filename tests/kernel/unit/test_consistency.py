@@ -255,7 +255,7 @@ async def test_a_request_with_the_token_waits_then_proceeds_or_answers_503(world
 async def test_a_writer_that_prefers_eventual_consistency_is_answered_at_commit(world):
     """`Prefer: consistency=eventual` (a bulk import): the token still comes, the publish wait is skipped."""
     # A relay and a connected broker: without the preference, the answer waits.
-    world.runtime.relay = SimpleNamespace(recent={}, leases=False)
+    world.runtime.relay = SimpleNamespace(recent={}, leases=False, claims_started=0, claims_finished=0)
     world.runtime._js_if_ready = lambda: object()
     world.runtime.settings.consistency_publish_wait_s = 0.05
     async with AsyncClient(transport=ASGITransport(app=_app(world.runtime)), base_url="http://t") as client:
@@ -287,7 +287,7 @@ async def _pending_row(world, event_id: str, *, published: bool = False) -> None
 async def test_events_this_process_published_are_known_without_asking_the_database(world):
     """SQLite: only this process's relay publishes, so what it remembers settles the wait; the database (where
     the row still reads unpublished here) is not asked."""
-    world.runtime.relay = SimpleNamespace(recent={}, leases=False)
+    world.runtime.relay = SimpleNamespace(recent={}, leases=False, claims_started=0, claims_finished=0)
     world.runtime._js_if_ready = lambda: object()
     await _pending_row(world, "e-1")
 
@@ -304,12 +304,38 @@ async def test_events_this_process_published_are_known_without_asking_the_databa
 
 async def test_events_another_replica_published_are_found_in_the_database(world):
     """PostgreSQL: another replica's relay may publish the rows; after one round the database is asked."""
-    world.runtime.relay = SimpleNamespace(recent={}, leases=True)
+    world.runtime.relay = SimpleNamespace(recent={}, leases=True, claims_started=0, claims_finished=0)
     world.runtime._js_if_ready = lambda: object()
     world.runtime.settings.consistency_poll_s = 0.05
     await _pending_row(world, "e-2", published=True)
     assert await world.gate.wait_published([Emitted("e-2", "e-2", "a")]) is True
     # Without leases (SQLite) the database is never asked: the same row waits out the bound.
-    world.runtime.relay = SimpleNamespace(recent={}, leases=False)
+    world.runtime.relay = SimpleNamespace(recent={}, leases=False, claims_started=0, claims_finished=0)
     world.runtime.settings.consistency_publish_wait_s = 0.15
     assert await world.gate.wait_published([Emitted("e-2", "e-2", "a")]) is False
+
+
+async def test_a_wait_asks_the_database_only_once_a_later_claim_of_this_relay_is_over(world):
+    """PostgreSQL: while this process's relay publishes batches it had claimed before the write committed, the
+    database is not asked; once a claim begun after the commit is over without the write's events (another replica
+    took them), it is."""
+    relay = world.runtime.relay = SimpleNamespace(recent={}, leases=True, claims_started=3, claims_finished=2)
+    world.runtime._js_if_ready = lambda: object()
+    world.runtime.settings.consistency_poll_s = 5.0  # no round ends by the clock here
+    world.runtime.settings.consistency_publish_wait_s = 3.0
+    await _pending_row(world, "e-3", published=True)  # published by another replica's relay
+    asked_early: list[int] = []
+
+    async def relay_rounds() -> None:
+        await asyncio.sleep(0.05)
+        relay.claims_finished = 3  # the claim begun before the commit is over
+        world.gate.published.notify()
+        await asyncio.sleep(0.1)
+        asked_early.append(world.gate.publish_queries)
+        relay.claims_started = relay.claims_finished = 4  # a claim begun after the commit, without e-3
+        world.gate.published.notify()
+
+    task = asyncio.create_task(relay_rounds())
+    assert await world.gate.wait_published([Emitted("e-3", "e-3", "a")]) is True
+    await task
+    assert asked_early == [0] and world.gate.publish_queries == 1
