@@ -151,7 +151,10 @@ def _bars_document() -> Select:
         .group_by(groups.c.cadre_id)
         .subquery()
     )
-    return select(func.json_group_object(cadres.c.cadre_id, func.json(cadres.c.bars)))
+    # The outer object by concatenation: each cadre's object is already JSON (json_group_object), so it is not
+    # parsed again as json_group_object(cadre_id, json(bars)) would (5 % of the statement); json_quote escapes the id.
+    entry = type_coerce(func.json_quote(cadres.c.cadre_id), String) + ":" + type_coerce(cadres.c.bars, String)
+    return select(literal("{", String) + type_coerce(func.group_concat(entry, ","), String) + "}")
 
 
 # Built once (building a Core statement per call costs more CPU than grouping 10,000 cadres in SQL). The cadre ids
