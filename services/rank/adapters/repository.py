@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
@@ -37,6 +37,24 @@ def _unit(row: Any) -> OrgUnit:
     )
 
 
+# The registration path's statements, built once: building a Core statement with its values per call (coercing each
+# value into a bound parameter, then its cache key) cost more CPU than executing it (rank's profile under the
+# registration load, issue 15). Values go in as parameters.
+_UNIT_BY_ID = select(orm.org_unit).where(orm.org_unit.c.id == bindparam("unit_id"))
+_DUPLICATE = (
+    select(orm.cadre.c.id)
+    .where(
+        orm.cadre.c.name == bindparam("name"),
+        orm.cadre.c.birth_date == bindparam("birth_date"),
+        orm.cadre.c.gender == bindparam("gender"),
+        orm.cadre.c.active.is_(True),
+    )
+    .limit(1)
+)
+_INSERT_CADRE = insert(orm.cadre)
+_INSERT_STANDING = insert(orm.cadre_standing)
+
+
 class OrgUnitRepository:
     """Loads and saves org units."""
 
@@ -46,8 +64,7 @@ class OrgUnitRepository:
 
     async def get(self, unit_id: str) -> OrgUnit | None:
         """Returns a unit by id, or None."""
-        t = orm.org_unit
-        row = (await self.conn.execute(select(t).where(t.c.id == unit_id))).mappings().first()
+        row = (await self.conn.execute(_UNIT_BY_ID, {"unit_id": unit_id})).mappings().first()
         if row is None:
             return None
         unit = _unit(row)
@@ -156,6 +173,7 @@ HOLDING_TABLES = {
     LevelHolding: orm.level_holding,
     Assignment: orm.org_assignment,
 }
+_HOLDING_INSERTS = {table.name: insert(table) for table in HOLDING_TABLES.values()}
 
 
 def _holding_values(holding: Any) -> dict[str, Any]:
@@ -244,14 +262,8 @@ class CadreRepository:
 
     async def find_duplicate(self, *, name: str, birth_date: Any, gender: str) -> str | None:
         """Returns the id of an active cadre with the same name, birth date and gender, if any."""
-        t = orm.cadre
-        return (
-            await self.conn.execute(
-                select(t.c.id)
-                .where(t.c.name == name, t.c.birth_date == birth_date, t.c.gender == gender, t.c.active.is_(True))
-                .limit(1)
-            )
-        ).scalar()
+        params = {"name": name, "birth_date": birth_date, "gender": gender}
+        return (await self.conn.execute(_DUPLICATE, params)).scalar()
 
     async def holder_of_id_number(self, id_number_hash: str) -> str | None:
         """Returns the id of the cadre registered with this ID number (by its keyed hash), if any."""
@@ -262,7 +274,8 @@ class CadreRepository:
         """Inserts a new cadre (and its first assignment), with a dirty standing row."""
         now = utcnow()
         await self.conn.execute(
-            insert(orm.cadre).values(
+            _INSERT_CADRE,
+            dict(
                 id=cadre.id,
                 name=cadre.name,
                 gender=cadre.gender,
@@ -280,11 +293,9 @@ class CadreRepository:
                 grassroots_experience=cadre.grassroots_experience,
                 id_number_hash=cadre.id_number_hash,
                 **_search_keys(cadre.name),
-            )
+            ),
         )
-        await self.conn.execute(
-            insert(orm.cadre_standing).values(cadre_id=cadre.id, dirty=True, dirty_gen=1, blocked=False)
-        )
+        await self.conn.execute(_INSERT_STANDING, dict(cadre_id=cadre.id, dirty=True, dirty_gen=1, blocked=False))
         await self._write_holdings(cadre, now)
         cadre.version = 1
         self.track(cadre)
@@ -341,14 +352,15 @@ class CadreRepository:
         for holding in cadre.added:
             table = HOLDING_TABLES[type(holding)]
             await self.conn.execute(
-                insert(table).values(
+                _HOLDING_INSERTS[table.name],
+                dict(
                     id=holding.id,
                     cadre_id=cadre.id,
                     since=holding.since,
                     until=holding.until,
                     created_at=now,
                     **_holding_values(holding),
-                )
+                ),
             )
         cadre.closed.clear()
         cadre.added.clear()
