@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kernel.sql import in_bound
 
 log = logging.getLogger("kernel.consistency")
 
@@ -301,7 +303,7 @@ class ConsistencyGate:
         if self._unpublished is None:
             outbox = self.runtime.tables.outbox
             self._unpublished = select(outbox.c.event_id).where(
-                outbox.c.event_id.in_(bindparam("ids", expanding=True)), outbox.c.published_at.is_(None)
+                in_bound(outbox.c.event_id, self.runtime.db.reader.dialect.name), outbox.c.published_at.is_(None)
             )
         self.publish_queries += 1
         async with self.runtime.db.reader.connect() as conn:

@@ -42,6 +42,7 @@ from kernel import context, metrics
 from kernel.contracts.base import Contract
 from kernel.db import UtcDateTime, utcnow
 from kernel.envelope import CloudEvent, encode, format_sequence, new_event_id
+from kernel.sql import in_bound
 from kernel.subjects import ce_source
 from kernel.waits import event_or_timeout
 
@@ -253,11 +254,11 @@ class OutboxRelay:
             .limit(self.batch_size)
         )
         self._claim_stmt = claim.with_for_update(skip_locked=True, of=t) if self.leases else claim
-        seqs = bindparam("seqs", expanding=True)
-        self._lease_stmt = (
-            update(t).where(t.c.seq.in_(seqs)).values(available_at=bindparam("until"), attempts=t.c.attempts + 1)
-        )
-        self._published_stmt = update(t).where(t.c.seq.in_(seqs)).values(published_at=bindparam("now"), last_error=None)
+        # One array parameter on PostgreSQL (one SQL text, prepared once by asyncpg), not an IN list rendered and
+        # prepared again for every batch size (kernel.sql.in_bound).
+        seqs = in_bound(t.c.seq, self.engine.dialect.name, "seqs")
+        self._lease_stmt = update(t).where(seqs).values(available_at=bindparam("until"), attempts=t.c.attempts + 1)
+        self._published_stmt = update(t).where(seqs).values(published_at=bindparam("now"), last_error=None)
         self._failed_stmt = (
             update(t)
             .where(t.c.seq == bindparam("failed_seq"))
@@ -265,9 +266,7 @@ class OutboxRelay:
                 available_at=bindparam("retry_at"), last_error=bindparam("error"), attempts=bindparam("new_attempts")
             )
         )
-        self._release_stmt = (
-            update(t).where(t.c.seq.in_(seqs)).values(available_at=bindparam("now"), attempts=t.c.attempts - 1)
-        )
+        self._release_stmt = update(t).where(seqs).values(available_at=bindparam("now"), attempts=t.c.attempts - 1)
 
     def wake(self) -> None:
         """Asks the relay to look for new rows now (called after every commit that enqueued events)."""
