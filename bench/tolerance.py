@@ -9,6 +9,8 @@ average, effective dates spread over 2025-01 .. 2026-06), then measures on SQLit
   itself; not PostgreSQL's server). Before those runs the bench collects and freezes its heap (gc.collect,
   gc.freeze), as a service process has done once started (kernel.heap.freeze_startup_heap): the seeding's
   long-lived objects are then out of the collector's way, as a service's start-up heap is; unfrozen afterwards.
+  It records `calibration_ms` (bench.cpu.calibrate, taken just before) beside them: this machine's speed drifts by
+  a quarter over a day, so figures taken at different times compare through it.
 Each phase reports its wall time and the peak RSS of this process during it, and its anonymous RSS at the end (the
 heap). On SQLite the peak includes the database pages read through the memory map (kernel.db.SQLITE_MMAP_BYTES):
 the OS page cache, shared with every process reading the file and reclaimable, not this process's own memory. No
@@ -27,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.common import Databases, backends, insert_chunks, peak_rss_mib
+from bench.cpu import calibrate
 from kernel.calendar import WorkdayCalendar
 from kernel.contracts.vocabulary import SanctionSystem
 from kernel.contracts.vocabulary import SanctionType as T
@@ -225,6 +228,7 @@ async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queri
             outbox_rows = (await conn.execute(select(func.count()).select_from(orm.kernel_tables.outbox))).scalar_one()
         ids = [f"c{i:06d}" for i in rng.sample(range(cadres), queried)]
         times, cpu, found, barred, peaks = [], [], 0, 0, []
+        calibration = calibrate()  # this machine's speed just before (bench.cpu: it drifts over the day)
         # What a service process has done at start-up (kernel.heap.freeze_startup_heap, which freezes only once
         # per process: called here directly so that each backend's run is measured the same way).
         gc.collect()
@@ -248,6 +252,7 @@ async def run_backend(backend: str, url: str, sanctions: int, cadres: int, queri
             "max_s": round(max(times), 3),
             "cpu_p50_s": round(statistics.median(cpu), 3),
             "cpu_max_s": round(max(cpu), 3),
+            "calibration_ms": calibration,
             "restrictions_found": found,
             "bars_found": barred,
             "cadres_with_restrictions": len(active),
@@ -296,7 +301,7 @@ def format(result: dict[str, Any]) -> str:
             f"{c['restrictions_expired']} restrictions + {c['sanctions_expired']} sanctions in {c['wall_s']} s "
             f"({c['restrictions_per_s']}/s, peak {c['peak_rss_mib']} MiB, heap {c['anon_rss_mib']} MiB) | daily {d['restrictions_expired']} in "
             f"{d['wall_s']} s | idle {i['wall_s']} s | as-of query p50 {q['p50_s']} s (CPU {q['cpu_p50_s']} s), "
-            f"max {q['max_s']} s (CPU {q['cpu_max_s']} s), "
+            f"max {q['max_s']} s (CPU {q['cpu_max_s']} s; calibration {q['calibration_ms']} ms), "
             f"{q['restrictions_found']} restrictions in {q['bars_found']} bars, peak {q['peak_rss_mib']} MiB, "
             f"heap {q['anon_rss_mib']} MiB"
         )
