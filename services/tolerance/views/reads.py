@@ -7,11 +7,26 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Select, String, Table, any_, bindparam, case, func, literal, select, type_coerce
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.auth import Principal, Role
+from kernel.contracts.vocabulary import RestrictionStatus
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import active_filter
@@ -132,17 +147,35 @@ def _bars_statement(ids: Any) -> Select:
     )
 
 
+def _as_is(column: Any) -> Any:
+    """SQLite: the column without its affinity ("+column"). A DATE column has NUMERIC affinity, so comparing it
+    with a bound ISO date would first try to read the date as a number, on every row; without affinity both are
+    text and compare as such, which is what ISO dates need (a third of the rows' cost in the as-of question)."""
+    return literal_column(f"+{column.table.name}.{column.name}", String)
+
+
+def _applies_on_sqlite(day: Any) -> Any:
+    """active_filter for SQLite, comparing the dates as text (_as_is); the same rows."""
+    t = orm.restriction
+    return and_(
+        _as_is(t.c.starts_on) <= day,
+        t.c.until_on.is_(None) | (_as_is(t.c.until_on) > day),
+        t.c.status != RestrictionStatus.VOID.value,
+    )
+
+
 def _bars_document() -> Select:
-    """SQLite's form of the as-of question: the same groups as one JSON document {cadre: {effect: "count last"}},
-    where "last" is the latest exclusive end as ISO text, or "~" when any restriction has none ("~" sorts after
-    every date, so one max() answers both). The engine builds the text and json.loads parses it in C: 31,000
-    groups through the driver as rows cost more CPU (four Python objects per group) than the grouping itself."""
+    """SQLite's form of the as-of question: the same groups as one JSON document {cadre: {effect: "LASTcount"}},
+    where LAST is the latest exclusive end as ISO text (10 characters), or "~" when any restriction has none ("~"
+    sorts after every date, so one max() answers both), followed by the count. The engine builds the text and
+    json.loads parses it in C: 31,000 groups through the driver as rows cost more CPU (four Python objects per
+    group) than the grouping itself."""
     t = orm.restriction
     ids = t.c.cadre_id.in_(select(func.json_each(bindparam("ids", type_=String)).table_valued("value")))
     last = func.max(func.coalesce(type_coerce(t.c.until_on, String), literal("~", String)))
     groups = (
-        select(t.c.cadre_id, t.c.effect, (type_coerce(func.count(), String) + " " + last).label("bar"))
-        .where(ids, active_filter(t, bindparam("on", type_=Date)))
+        select(t.c.cadre_id, t.c.effect, (last + type_coerce(func.count(), String)).label("bar"))
+        .where(ids, _applies_on_sqlite(bindparam("on", type_=Date)))
         .group_by(t.c.cadre_id, t.c.effect)
         .subquery()
     )
@@ -165,11 +198,14 @@ _BARS_DOCUMENT = _bars_document()
 
 
 class _Bars(dict):
-    """SQLite's "count last" texts to shared Bars, each distinct text parsed once (about 2,000 among 31,000)."""
+    """SQLite's "LASTcount" texts to shared Bars, each distinct text parsed once (about 2,000 among 31,000)."""
 
     def __missing__(self, text: str) -> Bar:
-        count, _, until = text.partition(" ")
-        bar = self[text] = Bar(int(count), None if until == "~" else last_day(dt.date.fromisoformat(until)))
+        if text[0] == "~":
+            bar = Bar(int(text[1:]), None)
+        else:
+            bar = Bar(int(text[10:]), last_day(dt.date.fromisoformat(text[:10])))
+        self[text] = bar
         return bar
 
 

@@ -55,6 +55,9 @@ def restrictions() -> list[Restriction]:
         bar(13, "c-e", E.NO_POST_PROMOTION, D(2025, 1, 1), D(2026, 1, 1)),
         # An id that JSON must escape (SQLite's answer is one JSON document).
         bar(14, QUOTED, E.NO_SALARY_STEP, D(2026, 1, 1), D(2026, 12, 1)),
+        # c-many: counts of two digits (SQLite's answer writes a bar as its last end, then its count).
+        *(bar(100 + n, "c-many", E.NO_POST_PROMOTION, D(2026, 1, 1), D(2026, 12, 1)) for n in range(12)),
+        *(bar(200 + n, "c-many", E.NO_LEVEL_PROMOTION, D(2026, 1, 1), None) for n in range(11)),
     ]
     by_id = {r.id: r for r in made}
     by_id["r-8"].lift(D(2026, 9, 1), "APPEAL_VARIED")
@@ -128,3 +131,9 @@ async def test_equal_bars_are_one_shared_bar_with_its_names(conn):
     assert found["c-a"][E.NO_POST_PROMOTION] is found["c-e"][E.NO_POST_PROMOTION]
     assert found["c-a"][E.NO_POST_PROMOTION].last_day == D(2026, 11, 30)
     assert type(found["c-a"][E.NO_POST_PROMOTION]) is Bar
+
+
+async def test_counts_of_several_digits_come_back_whole(conn):
+    assert await bars_on(conn, ["c-many"], ON) == {
+        "c-many": {E.NO_POST_PROMOTION: Bar(12, D(2026, 11, 30)), E.NO_LEVEL_PROMOTION: Bar(11, None)}
+    }
