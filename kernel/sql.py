@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, any_, bindparam, text
+from sqlalchemy import String, Table, any_, bindparam, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -104,3 +104,11 @@ async def analyze(conn: AsyncConnection, tables: Sequence[Table]) -> None:
         return
     names = ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in tables)
     await conn.execute(text(f"ANALYZE {names}"))
+
+
+def without_affinity(column: Any) -> Any:
+    """SQLite only: `+table.column`, the column without its affinity. A `Date` column has NUMERIC affinity (declared
+    type DATE), so comparing it with a bound ISO date first tries to read that date as a number, on every row the
+    filter sees; without affinity both sides are text, which is how ISO dates compare (docs/DEVELOPING.md). Use it
+    in filters over many rows, not in a term that should seek an index (the unary + keeps SQLite from using one)."""
+    return literal_column(f"+{column.table.name}.{column.name}", String)

@@ -19,6 +19,7 @@ from kernel.contracts.vocabulary import (
 )
 from kernel.db import utcnow
 from kernel.errors import ConcurrencyError
+from kernel.sql import without_affinity
 from services.tolerance.adapters import orm
 from services.tolerance.domain.events import SourceRef
 from services.tolerance.domain.investigation import (
@@ -745,10 +746,15 @@ class ReinstatementRepository(_Repo):
         await self._update(item.id, self._values(item), item, "reinstatement.version")
 
 
-def active_filter(table: Table, day: dt.date) -> Any:
-    """Returns the SQL condition "the restriction applies on `day`" (see domain.restrictions)."""
+def active_filter(table: Table, day: Any, *, dates_as_text: bool = False) -> Any:
+    """Returns the SQL condition "the restriction applies on `day`" (see domain.restrictions). `dates_as_text`
+    (SQLite only) compares the dates without the columns' affinity (kernel.sql.without_affinity): the same rows,
+    for a filter over many of them."""
+    starts, until = table.c.starts_on, table.c.until_on
+    if dates_as_text:
+        starts, until = without_affinity(starts), without_affinity(until)
     return and_(
-        table.c.starts_on <= day,
-        (table.c.until_on.is_(None)) | (table.c.until_on > day),
+        starts <= day,
+        (table.c.until_on.is_(None)) | (until > day),
         table.c.status != RestrictionStatus.VOID.value,
     )

@@ -12,13 +12,11 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    and_,
     any_,
     bindparam,
     case,
     func,
     literal,
-    literal_column,
     select,
     type_coerce,
 )
@@ -26,7 +24,6 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.auth import Principal, Role
-from kernel.contracts.vocabulary import RestrictionStatus
 from kernel.pagination import PageParams, keyset, next_cursor
 from services.tolerance.adapters import orm
 from services.tolerance.adapters.repository import active_filter
@@ -147,23 +144,6 @@ def _bars_statement(ids: Any) -> Select:
     )
 
 
-def _as_is(column: Any) -> Any:
-    """SQLite: the column without its affinity ("+column"). A DATE column has NUMERIC affinity, so comparing it
-    with a bound ISO date would first try to read the date as a number, on every row; without affinity both are
-    text and compare as such, which is what ISO dates need (a third of the rows' cost in the as-of question)."""
-    return literal_column(f"+{column.table.name}.{column.name}", String)
-
-
-def _applies_on_sqlite(day: Any) -> Any:
-    """active_filter for SQLite, comparing the dates as text (_as_is); the same rows."""
-    t = orm.restriction
-    return and_(
-        _as_is(t.c.starts_on) <= day,
-        t.c.until_on.is_(None) | (_as_is(t.c.until_on) > day),
-        t.c.status != RestrictionStatus.VOID.value,
-    )
-
-
 def _bars_document() -> Select:
     """SQLite's form of the as-of question: the same groups as one JSON document {cadre: {effect: "LASTcount"}},
     where LAST is the latest exclusive end as ISO text (10 characters), or "~" when any restriction has none ("~"
@@ -175,7 +155,7 @@ def _bars_document() -> Select:
     last = func.max(func.coalesce(type_coerce(t.c.until_on, String), literal("~", String)))
     groups = (
         select(t.c.cadre_id, t.c.effect, (last + type_coerce(func.count(), String)).label("bar"))
-        .where(ids, _applies_on_sqlite(bindparam("on", type_=Date)))
+        .where(ids, active_filter(t, bindparam("on", type_=Date), dates_as_text=True))
         .group_by(t.c.cadre_id, t.c.effect)
         .subquery()
     )
