@@ -104,6 +104,7 @@ class ConsumerRunner:
         uow_factory: Callable[[], UnitOfWork],
         fetch_batch: int = 20,
         fetch_timeout: float = 2.0,
+        linger: float = 0.0,
         ack_wait: float = 30.0,
         max_deliver: int = 10,
         max_ack_pending: int = 256,
@@ -122,6 +123,7 @@ class ConsumerRunner:
         self.table = subscription.handler_table()
         self.fetch_batch = fetch_batch
         self.fetch_timeout = fetch_timeout
+        self.linger = linger
         self.ack_wait = ack_wait
         self.max_deliver = max_deliver
         self.max_ack_pending = max_ack_pending
@@ -216,6 +218,7 @@ class ConsumerRunner:
                         log.info("consumer not bound yet", extra={"consumer": self.durable, "error": repr(exc)})
                         await self._sleep(0.5)
                         continue
+                fetch_started = time.monotonic()
                 try:
                     self._fetching = True
                     try:
@@ -237,6 +240,13 @@ class ConsumerRunner:
                     await self._sleep(0.5)
                     continue
                 await self.process_batch(msgs)
+                # Linger (settings.consumer_linger_s): the next fetch begins no sooner than `linger` after this one
+                # began. A long poll that waited longer for its message goes on at once; a backlog (full fetches)
+                # never waits.
+                if self.linger and len(msgs) < self.fetch_batch:
+                    rest = fetch_started + self.linger - time.monotonic()
+                    if rest > 0:
+                        await self._sleep(rest)
         finally:
             heartbeat.cancel()
 

@@ -218,6 +218,7 @@ class ServiceRuntime(Generic[U, C]):
                 uow_factory=self.uow,
                 fetch_batch=s.consumer_fetch_batch,
                 fetch_timeout=s.consumer_fetch_timeout,
+                linger=s.consumer_linger_s,
                 ack_wait=s.consumer_ack_wait_s,
                 max_deliver=s.consumer_max_deliver,
                 max_ack_pending=s.consumer_max_ack_pending,

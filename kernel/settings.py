@@ -51,6 +51,10 @@ class ServiceSettings(BaseSettings):
     # a quiet stream's single message at once (the fetch returns what is there). At most consumer_max_ack_pending.
     consumer_fetch_batch: int = 100
     consumer_fetch_timeout: float = 2.0
+    # After a batch smaller than a full fetch, a consumer fetches again only once this long has passed since that
+    # fetch began: under load each transaction then applies several events instead of one or two (per-batch costs
+    # are most of a consumer's CPU, docs/architecture.md §6.5). An event of a quiet stream is applied at once.
+    consumer_linger_s: float = Field(0.05, ge=0, le=1)
     consumer_ack_wait_s: float = 30.0
     consumer_max_deliver: int = 10
     consumer_max_ack_pending: int = 256

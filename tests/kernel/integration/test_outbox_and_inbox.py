@@ -332,3 +332,34 @@ async def test_stopping_leaves_an_idle_long_poll_at_once_and_loses_nothing(harne
         assert [r[1] for r in rows] == [cadre_id]
 
     await eventually(applied_once, timeout=20)
+
+
+async def test_under_load_a_consumer_lingers_and_applies_what_arrived_meanwhile_in_one_batch(harness):
+    """consumer_linger_s: after a batch, the next fetch begins no sooner than the linger after the last one began,
+    so events committed one by one meanwhile are applied in one transaction (one commit, one claim statement)."""
+    consumer = await harness.consumer(consumer_linger_s=1.0)
+    runner = consumer.runners[0]
+    sizes: list[int] = []
+    apply = runner.process_batch
+
+    async def counted(msgs):
+        sizes.append(len(msgs))
+        await apply(msgs)
+
+    runner.process_batch = counted
+    producer = await harness.producer()
+
+    async def applied(n):
+        assert runner.stats.applied == n
+
+    await harness.emit(producer, cadre_event(new_id()))
+    await eventually(lambda: applied(1), timeout=20)
+    await harness.emit(producer, cadre_event(new_id()))
+    await eventually(lambda: applied(2), timeout=20)
+    # The fetch that brought the second event began moments ago: the runner now lingers.
+    for _ in range(4):
+        await harness.emit(producer, cadre_event(new_id()))
+        await asyncio.sleep(0.05)  # each in its own commit and its own publication
+    await eventually(lambda: applied(6), timeout=20)
+    assert sizes == [1, 1, 4]
+    assert await harness.applied_count() == (6, 6)
