@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.sql import DIALECTS, in_bound
+from kernel.sql import DIALECTS, in_bound, one_of
 from services.rank.adapters import orm
 from services.rank.adapters.fact_union import load_events, load_holdings
 from services.rank.adapters.sql import path_list
@@ -74,7 +74,7 @@ async def load_facts(
     missing = [i for i in ids if i not in {row[0] for row in given}]
     c = orm.cadre
     cadres = given + (
-        list((await conn.execute(select(*(c.c[f] for f in _CADRE_FIELDS)).where(c.c.id.in_(missing)))).all())
+        list((await conn.execute(select(*(c.c[f] for f in _CADRE_FIELDS)).where(one_of(conn, c.c.id, missing)))).all())
         if missing
         else []
     )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
 from kernel.errors import ConcurrencyError
+from kernel.sql import one_of
 from services.rank.adapters import orm
 from services.rank.adapters.fact_union import load_holdings
 from services.rank.adapters.sql import path_list, path_str
@@ -212,7 +213,7 @@ class CadreRepository:
                 await self.conn.execute(
                     select(c, u.c.path.label("org_path"))
                     .join(u, u.c.id == c.c.org_unit_id)
-                    .where(c.c.id.in_(list(cadre_ids)))
+                    .where(one_of(self.conn, c.c.id, cadre_ids))
                 )
             )
             .mappings()
@@ -253,7 +254,9 @@ class CadreRepository:
                 cadre.assignments.append(item)
         r = orm.cadre_relative
         for cadre_id, relative_id, relation in (
-            await self.conn.execute(select(r.c.cadre_id, r.c.relative_id, r.c.relation).where(r.c.cadre_id.in_(ids)))
+            await self.conn.execute(
+                select(r.c.cadre_id, r.c.relative_id, r.c.relation).where(one_of(self.conn, r.c.cadre_id, ids))
+            )
         ).all():
             cadres[cadre_id].relatives[relative_id] = relation
         for cadre in cadres.values():
@@ -372,7 +375,9 @@ class CadreRepository:
         c, u, r = orm.cadre, orm.org_unit, orm.cadre_relative
         relatives: dict[str, list[str]] = {}
         for cadre_id, relative_id in (
-            await self.conn.execute(select(r.c.cadre_id, r.c.relative_id).where(r.c.cadre_id.in_(list(cadre_ids))))
+            await self.conn.execute(
+                select(r.c.cadre_id, r.c.relative_id).where(one_of(self.conn, r.c.cadre_id, cadre_ids))
+            )
         ).all():
             relatives.setdefault(cadre_id, []).append(relative_id)
         rows = (
@@ -380,7 +385,7 @@ class CadreRepository:
                 await self.conn.execute(
                     select(c, u.c.path.label("org_path"))
                     .join(u, u.c.id == c.c.org_unit_id)
-                    .where(c.c.id.in_(list(cadre_ids)))
+                    .where(one_of(self.conn, c.c.id, cadre_ids))
                     .order_by(c.c.id)
                 )
             )

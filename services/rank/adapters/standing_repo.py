@@ -32,7 +32,7 @@ async def claim_dirty(conn: AsyncConnection, limit: int) -> tuple[list[tuple[str
         query = query.with_for_update(skip_locked=True)
     rows = [(r[0], r[1]) for r in (await conn.execute(query)).all()]
     if rows:
-        await conn.execute(update(t).where(t.c.cadre_id.in_([r[0] for r in rows])).values(lease_until=until))
+        await conn.execute(update(t).where(one_of(conn, t.c.cadre_id, [r[0] for r in rows])).values(lease_until=until))
     return rows, until
 
 
