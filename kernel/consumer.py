@@ -19,7 +19,7 @@ from typing import Any
 
 from nats.aio.msg import Msg
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from kernel import context, metrics
 from kernel.contracts.base import Contract
@@ -28,6 +28,7 @@ from kernel.envelope import CloudEvent, EnvelopeError, decode
 from kernel.errors import PermanentEventError
 from kernel.inbox import advance_watermark, advance_watermarks, claim, claim_many
 from kernel.nats_client import NatsConnection, consumer_config, ensure_consumer, ensure_stream, stream_config
+from kernel.sql import upsert
 from kernel.subjects import durable_name, key_from_subject, stream_name
 from kernel.uow import UnitOfWork
 from kernel.waits import event_or_timeout
@@ -47,6 +48,11 @@ class Handler:
 
     fn: HandlerFn
     guard: bool = True
+    # A handler whose whole work is one upsert may also give that row for a payload: (table, values, key columns).
+    # A batch then writes the rows of such events with one statement per table and column set (for a key, the
+    # batch's last event's row, which is what applying them one by one leaves), instead of one per event. `fn` must
+    # do the same upsert: it is what a batch applied message by message runs.
+    row: Callable[[Any], tuple[Table, Mapping[str, Any], tuple[str, ...]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,24 @@ class _Item:
     stream_seq: int | None
     outcome: str = ""  # applied | duplicate | stale | retry | permanent
     error: BaseException | None = None
+
+
+class _Rows:
+    """The upserts of a batch's row handlers (`Handler.row`), by table, key and column set, each key's last."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], dict[tuple, Mapping[str, Any]]] = {}
+
+    def add(self, table: Table, values: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+        group = self.groups.setdefault((table, tuple(keys), tuple(values)), {})
+        key = tuple(values[k] for k in keys)
+        group.pop(key, None)  # a later event's row replaces the earlier one's and takes its place in the order
+        group[key] = values
+
+    async def write(self, conn: Any) -> None:
+        for (table, keys, _columns), group in self.groups.items():
+            await upsert(conn, table, list(group.values()), keys)
+        self.groups.clear()
 
 
 @dataclass
@@ -350,9 +374,15 @@ class ConsumerRunner:
                 else:
                     item.outcome = "duplicate"
             await self._mark_stale(uow, claimed)
+            rows = _Rows()
             for item in claimed:
                 if item.outcome == "stale":
                     continue
+                if item.handler.row is not None:
+                    rows.add(*item.handler.row(item.payload))
+                    item.outcome = "applied"
+                    continue
+                await rows.write(uow.conn)  # a handler may read what the rows before it wrote
                 event = item.event
                 with context.event_context(
                     correlation=event.correlationid or event.id, causation=event.id, trace=event.traceparent
@@ -361,6 +391,7 @@ class ConsumerRunner:
                     # Written while this message's correlation and causation are current.
                     await uow.flush_events()
                     item.outcome = "applied"
+            await rows.write(uow.conn)
             await uow.commit()
 
     async def _mark_stale(self, uow: UnitOfWork, items: list[_Item]) -> None:

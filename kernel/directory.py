@@ -90,52 +90,53 @@ def directory_tables(metadata: MetaData) -> DirectoryTables:
 
 
 def directory_handlers(tables: DirectoryTables) -> dict[type, Handler]:
-    """Returns the handlers that keep the directory (snapshot events, so guarded by entity version)."""
+    """Returns the handlers that keep the directory (snapshot events, so guarded by entity version). Each is one
+    upsert, so a consumer's batch writes the directory's rows in one statement per table (`Handler.row`)."""
 
-    async def on_org_unit(payload: rank_v1.OrgUnitChanged, _event: CloudEvent, uow: Any) -> None:
-        await upsert(
-            uow.conn,
-            tables.org_unit,
-            {
-                "org_unit_id": payload.org_unit_id,
-                "parent_id": payload.parent_id,
-                "name": payload.name,
-                "agency_level": payload.agency_level.value,
-                "path": path_of(payload.path),
-                "active": payload.active,
-                "updated_at": utcnow(),
-            },
-            ["org_unit_id"],
-        )
+    def org_unit_row(payload: rank_v1.OrgUnitChanged) -> tuple[Table, dict[str, Any], tuple[str, ...]]:
+        values = {
+            "org_unit_id": payload.org_unit_id,
+            "parent_id": payload.parent_id,
+            "name": payload.name,
+            "agency_level": payload.agency_level.value,
+            "path": path_of(payload.path),
+            "active": payload.active,
+            "updated_at": utcnow(),
+        }
+        return tables.org_unit, values, ("org_unit_id",)
 
-    async def on_cadre(payload: rank_v1.CadreSnapshot, _event: CloudEvent, uow: Any) -> None:
-        await upsert(
-            uow.conn,
-            tables.cadre,
-            {
-                "cadre_id": payload.cadre_id,
-                "name": payload.name,
-                "gender": payload.gender.value,
-                "birth_date": payload.birth_date,
-                "entry_date": payload.entry_date,
-                "org_unit_id": payload.org_unit_id,
-                "org_path": path_of(payload.org_path),
-                "category": payload.category.value,
-                "rank_code": payload.rank_code,
-                "level": payload.level,
-                "post_code": payload.post_code,
-                "leadership": payload.leadership,
-                "relative_ids": orjson.dumps(sorted(payload.relative_ids)).decode(),
-                "active": payload.active,
-                "updated_at": utcnow(),
-            },
-            ["cadre_id"],
-        )
+    def cadre_row(payload: rank_v1.CadreSnapshot) -> tuple[Table, dict[str, Any], tuple[str, ...]]:
+        values = {
+            "cadre_id": payload.cadre_id,
+            "name": payload.name,
+            "gender": payload.gender.value,
+            "birth_date": payload.birth_date,
+            "entry_date": payload.entry_date,
+            "org_unit_id": payload.org_unit_id,
+            "org_path": path_of(payload.org_path),
+            "category": payload.category.value,
+            "rank_code": payload.rank_code,
+            "level": payload.level,
+            "post_code": payload.post_code,
+            "leadership": payload.leadership,
+            "relative_ids": orjson.dumps(sorted(payload.relative_ids)).decode(),
+            "active": payload.active,
+            "updated_at": utcnow(),
+        }
+        return tables.cadre, values, ("cadre_id",)
 
+    def one_upsert(row: Callable[[Any], tuple[Table, dict[str, Any], tuple[str, ...]]]) -> Handler:
+        async def apply(payload: Any, _event: CloudEvent, uow: Any) -> None:
+            table, values, keys = row(payload)
+            await upsert(uow.conn, table, values, keys)
+
+        return Handler(apply, row=row)
+
+    on_org_unit, on_cadre = one_upsert(org_unit_row), one_upsert(cadre_row)
     return {
-        rank_v1.OrgUnitChanged: Handler(on_org_unit),
-        rank_v1.CadreRegistered: Handler(on_cadre),
-        rank_v1.CadreUpdated: Handler(on_cadre),
+        rank_v1.OrgUnitChanged: on_org_unit,
+        rank_v1.CadreRegistered: on_cadre,
+        rank_v1.CadreUpdated: on_cadre,
     }
 
 

@@ -78,7 +78,9 @@ class Harness:
         self.runtimes.append(runtime)
         return runtime
 
-    async def consumer(self, handler: Callable = record, guard: bool = False, **overrides: Any) -> ServiceRuntime:
+    async def consumer(
+        self, handler: Callable = record, guard: bool = False, handlers: dict | None = None, **overrides: Any
+    ) -> ServiceRuntime:
         settings = settings_for(
             AppraisalSettings,
             database_url=self.consumer_db,
@@ -88,7 +90,8 @@ class Harness:
         )
         sub = Subscription(
             producer="rank",
-            handlers={
+            handlers=handlers
+            or {
                 rank_v1.CadreRegistered: Handler(handler, guard=guard),
                 rank_v1.CadreUpdated: Handler(handler, guard=guard),
             },

@@ -363,3 +363,42 @@ async def test_under_load_a_consumer_lingers_and_applies_what_arrived_meanwhile_
     await eventually(lambda: applied(6), timeout=20)
     assert sizes == [1, 1, 4]
     assert await harness.applied_count() == (6, 6)
+
+
+async def test_a_batch_writes_the_directory_rows_of_its_events_in_one_statement(harness):
+    """Handler.row: the directory's snapshot events of one batch go in one upsert per table; for a cadre updated
+    twice within the batch, the later snapshot's row is the one that stays."""
+    from sqlalchemy import event
+
+    from kernel.directory import directory_handlers
+    from services.appraisal.adapters import orm as appraisal_orm
+
+    directory = appraisal_orm.directory
+    consumer = await harness.consumer(handlers=directory_handlers(directory), consumer_linger_s=1.0)
+    runner = consumer.runners[0]
+    upserts: list[int] = []
+
+    def count(_conn, _cursor, statement, parameters, _context, executemany):
+        if statement.startswith("INSERT INTO dir_cadre"):
+            upserts.append(len(parameters) if executemany else 1)
+
+    event.listen(consumer.db.writer.sync_engine, "before_cursor_execute", count)
+    producer = await harness.producer()
+
+    async def applied(n):
+        assert runner.stats.applied == n
+
+    first, second = new_id(), new_id()
+    await harness.emit(producer, cadre_event(first, "Quiet"))
+    await eventually(lambda: applied(1), timeout=20)
+    await harness.emit(producer, cadre_event(second, "Lingers"))
+    await eventually(lambda: applied(2), timeout=20)
+    others = [new_id() for _ in range(2)]
+    for cadre_id, name in [(others[0], "A"), (first, "Renamed"), (others[1], "B"), (first, "Renamed again")]:
+        await harness.emit(producer, cadre_event(cadre_id, name, rank_v1.CadreUpdated))
+        await asyncio.sleep(0.05)
+    await eventually(lambda: applied(6), timeout=20)
+    assert upserts == [1, 1, 3], "the batch of four events, two of one cadre, is one statement of three rows"
+    async with consumer.db.reader.connect() as conn:
+        names = dict((await conn.execute(select(directory.cadre.c.cadre_id, directory.cadre.c.name))).all())
+    assert names == {first: "Renamed again", second: "Lingers", others[0]: "A", others[1]: "B"}
