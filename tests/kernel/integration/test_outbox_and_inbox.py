@@ -359,7 +359,7 @@ async def test_under_load_a_consumer_lingers_and_applies_what_arrived_meanwhile_
     # The fetch that brought the second event began moments ago: the runner now lingers.
     for _ in range(4):
         await harness.emit(producer, cadre_event(new_id()))
-        await asyncio.sleep(0.05)  # each in its own commit and its own publication
+        await asyncio.sleep(0.02)  # each in its own commit, well within the linger
     await eventually(lambda: applied(6), timeout=20)
     assert sizes == [1, 1, 4]
     assert await harness.applied_count() == (6, 6)
@@ -396,7 +396,7 @@ async def test_a_batch_writes_the_directory_rows_of_its_events_in_one_statement(
     others = [new_id() for _ in range(2)]
     for cadre_id, name in [(others[0], "A"), (first, "Renamed"), (others[1], "B"), (first, "Renamed again")]:
         await harness.emit(producer, cadre_event(cadre_id, name, rank_v1.CadreUpdated))
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)
     await eventually(lambda: applied(6), timeout=20)
     assert upserts == [1, 1, 3], "the batch of four events, two of one cadre, is one statement of three rows"
     async with consumer.db.reader.connect() as conn:
