@@ -334,6 +334,10 @@ async def test_stopping_leaves_an_idle_long_poll_at_once_and_loses_nothing(harne
     await eventually(applied_once, timeout=20)
 
 
+def _applied(runner, count: int) -> None:
+    assert runner.stats.applied == count
+
+
 async def test_under_load_a_consumer_lingers_and_applies_what_arrived_meanwhile_in_one_batch(harness):
     """consumer_linger_s: after a batch, the next fetch begins no sooner than the linger after the last one began,
     so events committed one by one meanwhile are applied in one transaction (one commit, one claim statement)."""
@@ -349,18 +353,15 @@ async def test_under_load_a_consumer_lingers_and_applies_what_arrived_meanwhile_
     runner.process_batch = counted
     producer = await harness.producer()
 
-    async def applied(n):
-        assert runner.stats.applied == n
-
     await harness.emit(producer, cadre_event(new_id()))
-    await eventually(lambda: applied(1), timeout=20)
+    await eventually(lambda: _applied(runner, 1), timeout=20)
     await harness.emit(producer, cadre_event(new_id()))
-    await eventually(lambda: applied(2), timeout=20)
+    await eventually(lambda: _applied(runner, 2), timeout=20)
     # The fetch that brought the second event began moments ago: the runner now lingers.
     for _ in range(4):
         await harness.emit(producer, cadre_event(new_id()))
         await asyncio.sleep(0.02)  # each in its own commit, well within the linger
-    await eventually(lambda: applied(6), timeout=20)
+    await eventually(lambda: _applied(runner, 6), timeout=20)
     assert sizes == [1, 1, 4]
     assert await harness.applied_count() == (6, 6)
 
@@ -385,19 +386,16 @@ async def test_a_batch_writes_the_directory_rows_of_its_events_in_one_statement(
     event.listen(consumer.db.writer.sync_engine, "before_cursor_execute", count)
     producer = await harness.producer()
 
-    async def applied(n):
-        assert runner.stats.applied == n
-
     first, second = new_id(), new_id()
     await harness.emit(producer, cadre_event(first, "Quiet"))
-    await eventually(lambda: applied(1), timeout=20)
+    await eventually(lambda: _applied(runner, 1), timeout=20)
     await harness.emit(producer, cadre_event(second, "Lingers"))
-    await eventually(lambda: applied(2), timeout=20)
+    await eventually(lambda: _applied(runner, 2), timeout=20)
     others = [new_id() for _ in range(2)]
     for cadre_id, name in [(others[0], "A"), (first, "Renamed"), (others[1], "B"), (first, "Renamed again")]:
         await harness.emit(producer, cadre_event(cadre_id, name, rank_v1.CadreUpdated))
         await asyncio.sleep(0.02)
-    await eventually(lambda: applied(6), timeout=20)
+    await eventually(lambda: _applied(runner, 6), timeout=20)
     assert upserts == [1, 1, 3], "the batch of four events, two of one cadre, is one statement of three rows"
     async with consumer.db.reader.connect() as conn:
         names = dict((await conn.execute(select(directory.cadre.c.cadre_id, directory.cadre.c.name))).all())
