@@ -1,4 +1,5 @@
-"""INSERT … ON CONFLICT for SQLite and PostgreSQL, the one way every service writes a row by its natural key.
+"""INSERT … ON CONFLICT for SQLite and PostgreSQL, the one way every service writes a row by its natural key;
+the rows of one write in several tables in one statement on PostgreSQL (`insert_all`); bulk lookups (`one_of`).
 
 Each statement is built once per table, dialect, columns and keys, and run with bound parameters: a consumer
 writes a projection row per event, and building a Core statement each time cost more CPU than running it
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, literal_column, text
+from sqlalchemy import String, Table, any_, bindparam, insert, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -70,6 +71,45 @@ async def insert_ignore(conn: AsyncConnection, table: Table, values: Mapping[str
     stmt = _ignore_statement(conn.dialect.name, table, tuple(values), tuple(keys))
     result = await conn.execute(stmt, dict(values))
     return (result.rowcount or 0) == 1
+
+
+async def insert_all(conn: AsyncConnection, parts: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]]) -> None:
+    """Inserts rows into several tables, table by table in the order given. On PostgreSQL, when each table has one
+    row (a registration: the cadre, its standing and first assignment; a commit: its event and idempotency record),
+    they go in one statement, every row but the last a data-modifying CTE: one round trip instead of one per table,
+    which is most of the cost of a small write (docs/architecture.md §6.5). The foreign keys between them hold:
+    PostgreSQL checks them at the end of the statement. Otherwise (SQLite, where a round trip is a call in the same
+    process; several rows in a table, whose order an outbox must keep), one statement per table.
+
+    The combined statement has one row per table because SQLAlchemy does not cache a multi-row VALUES statement:
+    compiling it on every call cost more than the round trips it saved."""
+    parts = [(table, list(rows)) for table, rows in parts if rows]
+    if conn.dialect.name == "postgresql" and len(parts) > 1 and all(len(rows) == 1 for _, rows in parts):
+        shape = tuple((table, tuple(rows[0])) for table, rows in parts)
+        params = {f"v{i}_{k}": rows[0][column] for i, (_, rows) in enumerate(parts) for k, column in enumerate(rows[0])}
+        await conn.execute(_combined_insert(shape), params)
+        return
+    for table, rows in parts:
+        await conn.execute(_plain_insert(table), rows[0] if len(rows) == 1 else rows)
+
+
+def _plain_insert(table: Table) -> Any:
+    stmt = _BUILT.get(("insert", table))
+    if stmt is None:
+        stmt = _BUILT[("insert", table)] = insert(table)
+    return stmt
+
+
+def _combined_insert(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Any:
+    cache_key = ("insert_all", shape)
+    stmt = _BUILT.get(cache_key)
+    if stmt is None:
+        inserts = [
+            insert(table).values({column: bindparam(f"v{i}_{k}") for k, column in enumerate(columns)})
+            for i, (table, columns) in enumerate(shape)
+        ]
+        stmt = _BUILT[cache_key] = inserts[-1].add_cte(*(ins.cte(f"w{i}") for i, ins in enumerate(inserts[:-1])))
+    return stmt
 
 
 def one_of(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:

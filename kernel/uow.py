@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel import audit
@@ -18,6 +17,7 @@ from kernel.contracts.base import Contract
 from kernel.db import Database, utcnow
 from kernel.inbox import HTTP_CONSUMER
 from kernel.outbox import OutboxWriter
+from kernel.sql import insert_all
 
 
 class HasEvents(Protocol):
@@ -33,11 +33,6 @@ class KernelTables:
     dead_letter: Table
     watermark: Table
     audit: Table | None = None
-
-    @cached_property
-    def inbox_insert(self) -> Any:
-        """A prebuilt INSERT into the inbox (the HTTP idempotency record)."""
-        return insert(self.inbox)
 
 
 @dataclass
@@ -93,6 +88,7 @@ class UnitOfWork:
         self.committed = False
         self._enqueued = False
         self.enqueued: list[tuple[str, str, str]] = []  # (key, event id, aggregate) flushed in this transaction
+        self._queued: list[tuple[Table, list[dict[str, Any]]]] = []  # rows to insert with the events
 
     async def __aenter__(self) -> UnitOfWork:
         lock = self.db.write_lock
@@ -114,6 +110,7 @@ class UnitOfWork:
         self.committed = False
         self._enqueued = False
         self.enqueued = []
+        self._queued = []
         await self._open()
         return self
 
@@ -146,44 +143,73 @@ class UnitOfWork:
             while aggregate.events:
                 yield aggregate.events.pop(0)
 
+    def insert_with_events(self, table: Table, row: dict[str, Any]) -> None:
+        """Queues a row to insert with the transaction's events, at the next `flush_events` or `commit`: on
+        PostgreSQL in the same statement as the outbox rows and the idempotency record (`kernel.sql.insert_all`).
+        Only for a row that nothing reads before then (a registration's rows, just before its commit)."""
+        self._queued.append((table, [row]))
+
+    @property
+    def rows_queued(self) -> bool:
+        """Whether rows wait to be inserted with the events (a statement that may read them must flush first)."""
+        return bool(self._queued)
+
     async def flush_events(self) -> int:
-        """Writes the pending domain and contract events to the outbox in the open transaction."""
+        """Writes the queued rows and the pending domain and contract events (to the outbox) in the open
+        transaction."""
+        payloads = self._pending()
+        await self._insert_with_events(payloads)
+        return len(payloads)
+
+    async def _insert_with_events(
+        self, payloads: list[Contract], idempotency: IdempotencyClaim | None = None, result: Any = None
+    ) -> None:
+        """Inserts the queued rows, the outbox rows of `payloads` and the idempotency record, if any, with its
+        `result`: one statement on PostgreSQL (`kernel.sql.insert_all`)."""
+        queued, self._queued = self._queued, []
+        outbox_rows = self.outbox.rows(payloads, self.enqueued)
+        parts = [*queued, (self.outbox.table, outbox_rows)]
+        if idempotency is not None:
+            record = {
+                "consumer": HTTP_CONSUMER,
+                "message_id": idempotency.key,
+                "processed_at": utcnow(),
+                "request_hash": idempotency.fingerprint,
+                "response": orjson.dumps(to_jsonable(result)).decode(),
+                # A retry whose first answer was lost needs the token as much as the first caller did: it names
+                # every event of the transaction, those of these rows included (described as they were built).
+                "consistency_token": (
+                    encode_token(self.outbox.producer, [Emitted(k, i, a) for k, i, a in self.enqueued])
+                    if self.enqueued
+                    else None
+                ),
+            }
+            parts.append((self.tables.inbox, [record]))
+        await insert_all(self.conn, parts)
+        if outbox_rows:
+            self.outbox.counted(len(outbox_rows))
+            self._enqueued = True
+
+    def _pending(self) -> list[Contract]:
+        """Takes the events not yet written: the contract events emitted, then those of the domain events."""
         payloads = list(self.emitted)
         self.emitted.clear()
         for domain_event in self.collect_new_events():
             payloads.extend(self._to_contracts(domain_event))
-        if payloads:
-            await self.outbox.enqueue(self.conn, payloads, self.enqueued)
-            self._enqueued = True
-        return len(payloads)
+        return payloads
 
     def discard_events(self) -> None:
-        """Drops events not yet flushed (their changes were rolled back to a savepoint)."""
+        """Drops events and queued rows not yet flushed (their changes were rolled back to a savepoint)."""
         self.emitted.clear()
+        self._queued.clear()
         for aggregate in self.seen:
             aggregate.events.clear()
 
     async def commit(self, result: Any = None) -> Any:
-        """Writes outbox rows (and the idempotency record) and commits; returns `result` unchanged."""
-        await self.flush_events()
-        if self.idempotency is not None:
-            claim, self.idempotency = self.idempotency, None
-            await self.conn.execute(
-                self.tables.inbox_insert,
-                {
-                    "consumer": HTTP_CONSUMER,
-                    "message_id": claim.key,
-                    "processed_at": utcnow(),
-                    "request_hash": claim.fingerprint,
-                    "response": orjson.dumps(to_jsonable(result)).decode(),
-                    # A retry whose first answer was lost needs the token as much as the first caller did.
-                    "consistency_token": (
-                        encode_token(self.outbox.producer, [Emitted(k, i, a) for k, i, a in self.enqueued])
-                        if self.enqueued
-                        else None
-                    ),
-                },
-            )
+        """Writes the queued rows, the outbox rows and the idempotency record (in one statement on PostgreSQL),
+        then commits; returns `result` unchanged."""
+        claim, self.idempotency = self.idempotency, None
+        await self._insert_with_events(self._pending(), claim, result)
         await self.conn.commit()
         self.committed = True
         if self._enqueued:

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
 from kernel.errors import ConcurrencyError
-from kernel.sql import one_of
+from kernel.sql import insert_all, one_of
 from services.rank.adapters import orm
 from services.rank.adapters.fact_union import load_holdings
 from services.rank.adapters.sql import path_list, path_str
@@ -24,6 +24,25 @@ from services.rank.domain.names import pinyin_keys
 def _search_keys(name: str) -> dict[str, str]:
     full, initials = pinyin_keys(name)
     return {"name_pinyin": full, "name_initials": initials}
+
+
+def _entry_values(cadre: Cadre) -> dict[str, Any]:
+    """The register entry's own columns (inserted and updated alike)."""
+    return dict(
+        name=cadre.name,
+        gender=cadre.gender,
+        birth_date=cadre.birth_date,
+        entry_date=cadre.entry_date,
+        org_unit_id=cadre.org_unit_id,
+        category=cadre.category,
+        party_member=cadre.party_member,
+        education=cadre.education,
+        active=cadre.active,
+        reserve_cadre=cadre.reserve_cadre,
+        grassroots_experience=cadre.grassroots_experience,
+        id_number_hash=cadre.id_number_hash,
+        **_search_keys(cadre.name),
+    )
 
 
 def _unit(row: Any) -> OrgUnit:
@@ -52,8 +71,9 @@ _DUPLICATE = (
     )
     .limit(1)
 )
-_INSERT_CADRE = insert(orm.cadre)
-_INSERT_STANDING = insert(orm.cadre_standing)
+_UNIT_WITH_DUPLICATE = select(*orm.org_unit.c, _DUPLICATE.scalar_subquery().label("duplicate")).where(
+    orm.org_unit.c.id == bindparam("unit_id")
+)
 
 
 class OrgUnitRepository:
@@ -71,6 +91,19 @@ class OrgUnitRepository:
         unit = _unit(row)
         self.track(unit)
         return unit
+
+    async def get_with_duplicate(
+        self, unit_id: str, *, name: str, birth_date: Any, gender: str
+    ) -> tuple[OrgUnit | None, str | None]:
+        """Returns a unit by id (or None) and the id of an active cadre with this name, birth date and gender, if
+        any: a registration's two lookups in one query (`CadreRepository.find_duplicate`)."""
+        params = {"unit_id": unit_id, "name": name, "birth_date": birth_date, "gender": gender}
+        row = (await self.conn.execute(_UNIT_WITH_DUPLICATE, params)).mappings().first()
+        if row is None:
+            return None, None
+        unit = _unit(row)
+        self.track(unit)
+        return unit, row["duplicate"]
 
     async def has_root(self) -> bool:
         """Tells whether the tree already has a root."""
@@ -174,7 +207,6 @@ HOLDING_TABLES = {
     LevelHolding: orm.level_holding,
     Assignment: orm.org_assignment,
 }
-_HOLDING_INSERTS = {table.name: insert(table) for table in HOLDING_TABLES.values()}
 
 
 def _holding_values(holding: Any) -> dict[str, Any]:
@@ -194,9 +226,15 @@ def _holding_values(holding: Any) -> dict[str, Any]:
 class CadreRepository:
     """Loads and saves cadres with their holdings and relations."""
 
-    def __init__(self, conn: AsyncConnection, track: Callable[[Any], None]) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        track: Callable[[Any], None],
+        insert_with_events: Callable[[Table, dict[str, Any]], None] | None = None,
+    ) -> None:
         self.conn = conn
         self.track = track
+        self.insert_with_events = insert_with_events  # the unit of work's (kernel.uow)
 
     async def get(self, cadre_id: str) -> Cadre | None:
         """Returns a cadre with its histories, or None."""
@@ -273,33 +311,20 @@ class CadreRepository:
         t = orm.cadre
         return (await self.conn.execute(select(t.c.id).where(t.c.id_number_hash == id_number_hash))).scalar()
 
-    async def add(self, cadre: Cadre) -> None:
-        """Inserts a new cadre (and its first assignment), with a dirty standing row."""
+    async def add(self, cadre: Cadre, *, with_events: bool = False) -> None:
+        """Inserts a new cadre (and its first assignment), with a dirty standing row: in one statement on PostgreSQL
+        (`kernel.sql.insert_all`). `with_events` (a registration about to commit, which reads none of them first):
+        the rows go in at the commit, with its outbox rows and idempotency record (`insert_with_events`)."""
         now = utcnow()
-        await self.conn.execute(
-            _INSERT_CADRE,
-            dict(
-                id=cadre.id,
-                name=cadre.name,
-                gender=cadre.gender,
-                birth_date=cadre.birth_date,
-                entry_date=cadre.entry_date,
-                org_unit_id=cadre.org_unit_id,
-                category=cadre.category,
-                party_member=cadre.party_member,
-                education=cadre.education,
-                active=cadre.active,
-                version=1,
-                created_at=now,
-                updated_at=now,
-                reserve_cadre=cadre.reserve_cadre,
-                grassroots_experience=cadre.grassroots_experience,
-                id_number_hash=cadre.id_number_hash,
-                **_search_keys(cadre.name),
-            ),
-        )
-        await self.conn.execute(_INSERT_STANDING, dict(cadre_id=cadre.id, dirty=True, dirty_gen=1, blocked=False))
-        await self._write_holdings(cadre, now)
+        row = dict(id=cadre.id, **_entry_values(cadre), version=1, created_at=now, updated_at=now)
+        standing = dict(cadre_id=cadre.id, dirty=True, dirty_gen=1, blocked=False)
+        await self._close_holdings(cadre)
+        parts = [(orm.cadre, row), (orm.cadre_standing, standing), *self._added_holdings(cadre, now)]
+        if with_events and self.insert_with_events is not None:
+            for table, values in parts:
+                self.insert_with_events(table, values)
+        else:
+            await insert_all(self.conn, [(table, [values]) for table, values in parts])
         cadre.version = 1
         self.track(cadre)
 
@@ -311,24 +336,12 @@ class CadreRepository:
             update(t)
             .where(t.c.id == cadre.id, t.c.version == cadre.version)
             .values(
-                name=cadre.name,
-                gender=cadre.gender,
-                birth_date=cadre.birth_date,
-                entry_date=cadre.entry_date,
-                org_unit_id=cadre.org_unit_id,
-                category=cadre.category,
-                party_member=cadre.party_member,
-                education=cadre.education,
-                active=cadre.active,
+                **_entry_values(cadre),
                 version=cadre.version + 1,
                 updated_at=now,
                 rank_code=cadre.rank_code,
                 level=cadre.level,
                 post_code=cadre.post_code,
-                reserve_cadre=cadre.reserve_cadre,
-                grassroots_experience=cadre.grassroots_experience,
-                id_number_hash=cadre.id_number_hash,
-                **_search_keys(cadre.name),
             )
         )
         if result.rowcount != 1:
@@ -349,13 +362,23 @@ class CadreRepository:
             cadre.relatives_changed = False
 
     async def _write_holdings(self, cadre: Cadre, now: dt.datetime) -> None:
+        """Closes and inserts the cadre's changed holdings (the new ones in one statement on PostgreSQL)."""
+        await self._close_holdings(cadre)
+        await insert_all(self.conn, [(table, [values]) for table, values in self._added_holdings(cadre, now)])
+
+    async def _close_holdings(self, cadre: Cadre) -> None:
         for holding in cadre.closed:
             table = HOLDING_TABLES[type(holding)]
             await self.conn.execute(update(table).where(table.c.id == holding.id).values(until=holding.until))
-        for holding in cadre.added:
-            table = HOLDING_TABLES[type(holding)]
-            await self.conn.execute(
-                _HOLDING_INSERTS[table.name],
+        cadre.closed.clear()
+
+    def _added_holdings(self, cadre: Cadre, now: dt.datetime) -> list[tuple[Table, dict[str, Any]]]:
+        """The rows of the cadre's new holdings, taken from it."""
+        added = list(cadre.added)
+        cadre.added.clear()
+        return [
+            (
+                HOLDING_TABLES[type(holding)],
                 dict(
                     id=holding.id,
                     cadre_id=cadre.id,
@@ -365,8 +388,8 @@ class CadreRepository:
                     **_holding_values(holding),
                 ),
             )
-        cadre.closed.clear()
-        cadre.added.clear()
+            for holding in added
+        ]
 
     async def states(self, cadre_ids: Sequence[str]) -> list[events.CadreState]:
         """Returns the current snapshot of cadres (set-based; used after bulk changes such as a unit move)."""

@@ -136,7 +136,8 @@ async def register_cadre(
 ) -> str:
     """Registers a cadre in an org unit of the caller's subtree; refuses an apparent duplicate."""
     async with uow:
-        return await uow.commit((await _register_cadre(cmd, uow, principal=principal, today=today)).id)
+        cadre = await _register_cadre(cmd, uow, principal=principal, today=today, with_events=True)
+        return await uow.commit(cadre.id)
 
 
 async def register_cadres(
@@ -181,11 +182,13 @@ async def _register_cadre(
     principal: Principal,
     today: dt.date,
     units: dict[str, OrgUnit | None] | None = None,
+    with_events: bool = False,
 ) -> Cadre:
-    unit = await _org_unit(uow, cmd.org_unit_id, units)
+    """Checks and adds a new cadre. `with_events`: the caller commits next, without reading the cadre's rows, so
+    they go in with the commit's events (`CadreRepository.add`)."""
+    unit, duplicate = await _unit_and_duplicate(uow, cmd, units)
     if unit is None or not _within(principal, unit):
         raise NotFound("org unit not found", field="org_unit_id", rule="cadre.org_unit")
-    duplicate = await uow.cadres.find_duplicate(name=cmd.name.strip(), birth_date=cmd.birth_date, gender=cmd.gender)
     if duplicate is not None:
         raise Conflict(
             "a cadre with the same name, gender and birth date is already registered", rule="cadre.duplicate"
@@ -204,17 +207,23 @@ async def _register_cadre(
         today=today,
         id_number_hash=id_hash,
     )
-    await uow.cadres.add(cadre)
+    await uow.cadres.add(cadre, with_events=with_events)
     return cadre
 
 
-async def _org_unit(uow: RankUnitOfWork, unit_id: str, units: dict[str, OrgUnit | None] | None) -> OrgUnit | None:
-    """An org unit by id; read once per batch when the batch keeps them in `units`."""
-    if units is None:
-        return await uow.org_units.get(unit_id)
-    if unit_id not in units:
-        units[unit_id] = await uow.org_units.get(unit_id)
-    return units[unit_id]
+async def _unit_and_duplicate(
+    uow: RankUnitOfWork, cmd: commands.RegisterCadre, units: dict[str, OrgUnit | None] | None
+) -> tuple[OrgUnit | None, str | None]:
+    """A registration's org unit and an active cadre with the same name, gender and birth date: in one query when
+    the unit is read (once per batch when the batch keeps them in `units`)."""
+    person = {"name": cmd.name.strip(), "birth_date": cmd.birth_date, "gender": cmd.gender}
+    if units is None or cmd.org_unit_id not in units:
+        unit, duplicate = await uow.org_units.get_with_duplicate(cmd.org_unit_id, **person)
+        if units is not None:
+            units[cmd.org_unit_id] = unit
+        return unit, duplicate
+    unit = units[cmd.org_unit_id]
+    return unit, await uow.cadres.find_duplicate(**person) if unit is not None else None
 
 
 async def _free_id_number(uow: RankUnitOfWork, id_number: str, cadre_id: str | None) -> str:

@@ -34,7 +34,7 @@ class RankUnitOfWork(UnitOfWork):
 
     async def _open(self) -> None:
         self.org_units = OrgUnitRepository(self.conn, self.track)
-        self.cadres = CadreRepository(self.conn, self.track)
+        self.cadres = CadreRepository(self.conn, self.track, self.insert_with_events)
         self.batches = BatchRepository(self.conn, self.track)
         self.contracts = ContractRepository(self.conn, self.track)
         self.demotions = DemotionRepository(self.conn, self.track)
@@ -75,5 +75,7 @@ class RankUnitOfWork(UnitOfWork):
         if self._dirty or self._dirty_where:
             dirty, where = self._dirty, self._dirty_where
             self._dirty, self._dirty_where = set(), []
+            if self.rows_queued:  # the marks may be for rows queued to go in with the events
+                await self.flush_events()
             await projections.mark_dirty(self.conn, sorted(dirty), where)
         return await super().commit(result)

@@ -26,8 +26,10 @@ BACKLOG = 4000
 
 async def _plan(relay: OutboxRelay) -> str:
     async with relay.engine.connect() as conn:
-        sql = str(relay._claim_stmt.compile(dialect=conn.dialect))
-        rows = (await conn.exec_driver_sql("EXPLAIN " + sql, (utcnow(), relay.batch_size))).all()
+        compiled = relay._claim_stmt.compile(dialect=conn.dialect)
+        values = compiled.construct_params({"now": utcnow(), "until": utcnow()})
+        args = tuple(values[name] for name in compiled.positiontup)
+        rows = (await conn.exec_driver_sql("EXPLAIN " + str(compiled), args)).all()
     return "\n".join(r[0] for r in rows)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from services.rank.adapters import orm
 from tests.rank.integration.conftest import D
@@ -251,3 +251,32 @@ async def test_an_exit_deactivates_the_entry(api):
         f"/api/v1/cadres/{cadre}/exit", json={"version": 2, "reason": "RETIRED"}, headers=api.h()
     )
     problem(again, 409, "cadre.inactive")
+
+
+async def test_a_registration_is_one_lookup_and_one_insert_on_postgresql(api, db_backend):
+    """Its org unit and the duplicate check are one SELECT; the cadre, its standing, its first assignment, the event
+    and the idempotency record one INSERT on PostgreSQL (docs/architecture.md §6.4); each its own on SQLite."""
+    sent: list[str] = []
+    engine = api.runtime.db.writer.sync_engine
+
+    def collect(_conn, _cursor, sql, *_args) -> None:
+        verb = sql.split(None, 1)[0].upper()
+        if verb in ("SELECT", "INSERT", "WITH"):  # not SQLite's BEGIN IMMEDIATE, nor its relay's marks (UPDATE)
+            sent.append(verb)
+
+    event.listen(engine, "before_cursor_execute", collect)
+    try:
+        cadre = await api.register("Round Trips")
+    finally:
+        event.remove(engine, "before_cursor_execute", collect)
+    assert sent == (["SELECT", "WITH"] if db_backend == "postgres" else ["SELECT", *["INSERT"] * 5]), sent
+    entry = await api.cadre(cadre)
+    assert entry["org_unit_id"] == "finance" and entry["version"] == 1
+    standing = await api.rows(select(orm.cadre_standing.c.dirty).where(orm.cadre_standing.c.cadre_id == cadre))
+    assert standing == [(True,)]
+    assignment = orm.org_assignment
+    assert await api.rows(select(assignment.c.org_unit_id).where(assignment.c.cadre_id == cadre)) == [("finance",)]
+    assert [e["cadreId"] for e in await api.outbox("cadre_registered")] == [cadre]
+    same = {"name": "Round Trips", "gender": "MALE", "birth_date": "1985-03-02", "entry_date": "2010-01-01"}
+    refused = await api.ok("POST", "/api/v1/cadres", status=409, json={**same, "org_unit_id": "finance"})
+    assert refused["rule"] == "cadre.duplicate"

@@ -34,6 +34,14 @@ class FakeOrgUnits:
             self.uow.track(unit)
         return unit
 
+    async def get_with_duplicate(
+        self, unit_id: str, *, name: str, birth_date: Any, gender: str
+    ) -> tuple[OrgUnit | None, str | None]:
+        unit = await self.get(unit_id)
+        if unit is None:
+            return None, None
+        return unit, await self.uow.cadres.find_duplicate(name=name, birth_date=birth_date, gender=gender)
+
     async def has_root(self) -> bool:
         return any(u.parent_id is None for u in self.now().values())
 
@@ -93,7 +101,7 @@ class FakeCadres:
     async def holder_of_id_number(self, id_number_hash: str) -> str | None:
         return next((c.id for c in self.now().values() if c.id_number_hash == id_number_hash), None)
 
-    async def add(self, cadre: Cadre) -> None:
+    async def add(self, cadre: Cadre, *, with_events: bool = False) -> None:
         cadre.version = 1
         self.uow.pending[("cadre", cadre.id)] = cadre
         self.uow.track(cadre)

@@ -1,0 +1,158 @@
+"""A write's rows in as few statements as the database allows (docs/architecture.md §6.4): `kernel.sql.insert_all`
+and a unit of work's rows queued with its events, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from kernel.contracts import rank_v1
+from kernel.inbox import HTTP_CONSUMER
+from kernel.sql import insert_all
+from kernel.uow import IdempotencyClaim
+from services.rank.adapters import orm as rank_orm
+from tests.kernel.integration.conftest import cadre_event, new_id
+
+metadata = MetaData()
+parent = Table("probe_parent", metadata, Column("id", String(20), primary_key=True), Column("name", String(40)))
+child = Table(
+    "probe_child",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("parent_id", String(20), ForeignKey("probe_parent.id"), nullable=False),
+    Column("label", String(40), nullable=False),
+)
+note = Table("probe_note", metadata, Column("id", String(20), primary_key=True), Column("text", String(40)))
+
+
+@contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements the engine sends meanwhile (BEGIN and COMMIT are not statements here)."""
+    seen: list[str] = []
+
+    def collect(_conn, _cursor, sql, *_args) -> None:
+        seen.append(sql)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", collect)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", collect)
+
+
+@pytest.fixture
+async def engine(fresh_db):
+    engine = create_async_engine(await fresh_db("rank"))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+async def test_one_row_in_each_of_several_tables_is_one_statement_on_postgresql(engine, db_backend):
+    with statements(engine) as sent:
+        async with engine.begin() as conn:
+            await insert_all(
+                conn,
+                [
+                    (parent, [{"id": "p1", "name": "first"}]),
+                    (child, [{"parent_id": "p1", "label": "of p1"}]),  # its parent is in the same statement
+                    (note, [{"id": "n1", "text": "hello"}]),
+                ],
+            )
+    assert len(sent) == (1 if db_backend == "postgres" else 3), sent
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(parent.c.id, parent.c.name))).all() == [("p1", "first")]
+        assert (await conn.execute(select(child.c.parent_id, child.c.label))).all() == [("p1", "of p1")]
+        assert (await conn.execute(select(note.c.text))).scalar_one() == "hello"
+
+
+async def test_several_rows_of_a_table_go_table_by_table_in_their_order(engine, db_backend):
+    with statements(engine) as sent:
+        async with engine.begin() as conn:
+            await insert_all(
+                conn,
+                [
+                    (parent, [{"id": "p1", "name": "a"}]),
+                    (child, [{"parent_id": "p1", "label": f"row {i}"} for i in range(5)]),
+                ],
+            )
+    assert len(sent) == 2, sent
+    async with engine.connect() as conn:
+        labels = (await conn.execute(select(child.c.label).order_by(child.c.seq))).scalars().all()
+    assert labels == [f"row {i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("db_backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_foreign_key_is_still_checked_in_the_combined_statement(engine):
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await insert_all(
+                conn, [(parent, [{"id": "p1", "name": "a"}]), (child, [{"parent_id": "nobody", "label": "orphan"}])]
+            )
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(func.count()).select_from(parent))).scalar_one() == 0, "not all or nothing"
+
+
+def _unit_row(unit_id: str) -> dict:
+    now = dt.datetime.now(dt.UTC)
+    return dict(
+        id=unit_id,
+        parent_id=None,
+        name=unit_id,
+        agency_level="CITY_LEADERSHIP",
+        path=f"/{unit_id}/",
+        active=True,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _count(engine: AsyncEngine, table: Table, *where) -> int:
+    async with engine.connect() as conn:
+        return (await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
+
+
+async def test_rows_queued_with_the_events_go_in_with_the_outbox_row_and_the_idempotency_record(harness, db_backend):
+    producer = await harness.producer(relay=False)
+    writer = producer.db.writer
+    unit_id = "u" + new_id()[:8]
+    with statements(writer) as sent:
+        async with producer.uow() as uow:
+            uow.insert_with_events(rank_orm.org_unit, _unit_row(unit_id))
+            uow.emit(cadre_event(new_id()))
+            uow.idempotency = IdempotencyClaim("p:key-" + unit_id, "fingerprint")
+            assert uow.rows_queued
+            await uow.commit({"id": unit_id})
+    inserts = [sql for sql in sent if "INSERT" in sql]
+    assert len(inserts) == (1 if db_backend == "postgres" else 3), inserts
+    assert await _count(writer, rank_orm.org_unit, rank_orm.org_unit.c.id == unit_id) == 1
+    assert await _count(writer, producer.tables.outbox) == 1
+    inbox = producer.tables.inbox
+    assert await _count(writer, inbox, inbox.c.consumer == HTTP_CONSUMER, inbox.c.message_id == "p:key-" + unit_id) == 1
+
+
+async def test_queued_rows_are_dropped_with_the_events_of_a_savepoint_rolled_back(harness):
+    producer = await harness.producer(relay=False)
+    kept, dropped = "k" + new_id()[:8], "d" + new_id()[:8]
+    async with producer.uow() as uow:
+        async with uow.conn.begin_nested() as savepoint:
+            uow.insert_with_events(rank_orm.org_unit, _unit_row(dropped))
+            uow.emit(cadre_event(new_id(), "refused", rank_v1.CadreUpdated))
+            await savepoint.rollback()
+        uow.discard_events()
+        async with uow.conn.begin_nested():
+            uow.insert_with_events(rank_orm.org_unit, _unit_row(kept))
+            await uow.flush_events()  # inside its savepoint, as a batch's item does
+        await uow.commit()
+    unit = rank_orm.org_unit
+    assert await _count(producer.db.writer, unit, unit.c.id == kept) == 1
+    assert await _count(producer.db.writer, unit, unit.c.id == dropped) == 0
+    assert await _count(producer.db.writer, producer.tables.outbox) == 0
