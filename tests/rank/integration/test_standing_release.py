@@ -55,3 +55,33 @@ async def test_a_standing_marked_again_during_its_computation_is_released_and_co
     assert [(r[0], r[1], r[3]) for r in rows] == [(c, False, None) for c in cadres]
     assert dict((r[0], r[2]) for r in rows)[cadres[1]] == dict((r[0], r[2]) for r in rows)[cadres[0]] + 1
     assert await api.recompute() == 0
+
+
+async def test_a_run_ends_after_a_chunk_that_was_not_full_and_leaves_what_changed_meanwhile_to_the_next(api):
+    """Under a steady stream of changes a run would otherwise never end, one small chunk after another."""
+    first = await api.register("Before the run")
+    runtime = api.runtime
+    during: list[str] = []
+
+    class RegisteringMeanwhile:
+        """The job's unit of work; a registration lands right after each chunk is claimed."""
+
+        def __init__(self) -> None:
+            self.inner = runtime.uow()
+
+        async def __aenter__(self) -> Any:
+            return await self.inner.__aenter__()
+
+        async def __aexit__(self, *exc: Any) -> Any:
+            result = await self.inner.__aexit__(*exc)
+            if len(during) < 3:
+                during.append(await api.register(f"During the run {len(during)}"))
+            return result
+
+    written = await recompute_dirty(
+        RegisteringMeanwhile, runtime.db.reader, today=api.clock["today"], policies=runtime.context.policies
+    )
+    assert written == 1, "the run went on to the cadres registered during it"
+    dirty = dict((r[0], r[1]) for r in await _state(api))
+    assert dirty[first] is False and all(dirty[c] is True for c in during) and during
+    assert await api.recompute() == len(during)  # the next run takes them
