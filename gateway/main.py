@@ -22,7 +22,7 @@ from kernel.heap import freeze_startup_heap
 from kernel.i18n import LanguageMiddleware
 from kernel.logs import configure_logging
 from kernel.openapi import install_conventions
-from kernel.web import install, install_health, operation_id
+from kernel.web import install, install_health, no_telemetry, operation_id
 
 DESCRIPTION = """One API for the Youwei suite: the rank, appraisal, petitions and tolerance services behind one
 address, plus the cadre dossier, organization dashboards, the event catalogue and the live event feed.
@@ -58,6 +58,7 @@ def create_app(settings: GatewaySettings | None = None, *, upstreams: Mapping[st
         openapi_url=None,
         generate_unique_id_function=operation_id,
         redirect_slashes=False,
+        **no_telemetry(),
     )
     app.state.gateway = state
     app.state.settings = settings

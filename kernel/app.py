@@ -15,7 +15,7 @@ from kernel.openapi import install_conventions
 from kernel.requests import configure_bounds
 from kernel.runtime import ServiceRuntime
 from kernel.security import require
-from kernel.web import install, install_health, operation_id
+from kernel.web import install, install_health, no_telemetry, operation_id
 
 
 def build_app(
@@ -34,6 +34,7 @@ def build_app(
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         generate_unique_id_function=operation_id,
+        **no_telemetry(),
     )
     app.state.runtime = runtime
     app.state.settings = settings
