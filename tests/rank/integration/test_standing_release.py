@@ -4,12 +4,31 @@ once: the same run computes it again from the newer facts, instead of leaving it
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select, update
 
 from services.rank.adapters import orm
 from services.rank.service_layer.standing import recompute_dirty
+
+
+def _job_uow(runtime: Any, after: Callable[[], Awaitable[None]]) -> Callable[[], Any]:
+    """The job's unit of work, calling `after` once each of its transactions is over."""
+
+    class JobUnitOfWork:
+        def __init__(self) -> None:
+            self.inner = runtime.uow()
+
+        async def __aenter__(self) -> Any:
+            return await self.inner.__aenter__()
+
+        async def __aexit__(self, *exc: Any) -> Any:
+            result = await self.inner.__aexit__(*exc)
+            await after()
+            return result
+
+    return JobUnitOfWork
 
 
 def _state(api) -> Any:
@@ -26,28 +45,21 @@ async def test_a_standing_marked_again_during_its_computation_is_released_and_co
         await uow.conn.execute(update(t).values(dirty=True, dirty_gen=t.c.dirty_gen + 1))
         await uow.commit()
 
-    class MarkingAgain:
-        """The unit of work of the job, which marks the middle cadre again right after the chunk is claimed."""
+    claims = 0
 
-        claims = 0
-
-        def __init__(self) -> None:
-            self.inner = runtime.uow()
-
-        async def __aenter__(self) -> Any:
-            return await self.inner.__aenter__()
-
-        async def __aexit__(self, *exc: Any) -> Any:
-            result = await self.inner.__aexit__(*exc)
-            MarkingAgain.claims += 1
-            if MarkingAgain.claims == 1:  # the claim's transaction is over: an event marks cadres[1] again
-                async with runtime.uow() as uow:
-                    await uow.mark_dirty([cadres[1]])
-                    await uow.commit()
-            return result
+    async def mark_the_middle_again() -> None:
+        nonlocal claims
+        claims += 1
+        if claims == 1:  # the claim's transaction is over: an event marks cadres[1] again
+            async with runtime.uow() as uow:
+                await uow.mark_dirty([cadres[1]])
+                await uow.commit()
 
     written = await recompute_dirty(
-        MarkingAgain, runtime.db.reader, today=api.clock["today"], policies=runtime.context.policies
+        _job_uow(runtime, mark_the_middle_again),
+        runtime.db.reader,
+        today=api.clock["today"],
+        policies=runtime.context.policies,
     )
     # Three written by the first chunk minus the one skipped, then that one by the next chunk of the same run.
     assert written == 3
@@ -63,23 +75,12 @@ async def test_a_run_ends_after_a_chunk_that_was_not_full_and_leaves_what_change
     runtime = api.runtime
     during: list[str] = []
 
-    class RegisteringMeanwhile:
-        """The job's unit of work; a registration lands right after each chunk is claimed."""
-
-        def __init__(self) -> None:
-            self.inner = runtime.uow()
-
-        async def __aenter__(self) -> Any:
-            return await self.inner.__aenter__()
-
-        async def __aexit__(self, *exc: Any) -> Any:
-            result = await self.inner.__aexit__(*exc)
-            if len(during) < 3:
-                during.append(await api.register(f"During the run {len(during)}"))
-            return result
+    async def register_one() -> None:  # a registration lands right after each of the job's transactions
+        if len(during) < 3:
+            during.append(await api.register(f"During the run {len(during)}"))
 
     written = await recompute_dirty(
-        RegisteringMeanwhile, runtime.db.reader, today=api.clock["today"], policies=runtime.context.policies
+        _job_uow(runtime, register_one), runtime.db.reader, today=api.clock["today"], policies=runtime.context.policies
     )
     assert written == 1, "the run went on to the cadres registered during it"
     dirty = dict((r[0], r[1]) for r in await _state(api))
