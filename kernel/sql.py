@@ -77,7 +77,7 @@ async def insert_all(conn: AsyncConnection, parts: Sequence[tuple[Table, Sequenc
     """Inserts rows into several tables, table by table in the order given. On PostgreSQL, when each table has one
     row (a registration: the cadre, its standing and first assignment; a commit: its event and idempotency record),
     they go in one statement, every row but the last a data-modifying CTE: one round trip instead of one per table,
-    which is most of the cost of a small write (docs/architecture.md §6.5). The foreign keys between them hold:
+    which is most of the cost of a small write (docs/architecture.md §6.4). The foreign keys between them hold:
     PostgreSQL checks them at the end of the statement. Otherwise (SQLite, where a round trip is a call in the same
     process; several rows in a table, whose order an outbox must keep), one statement per table.
 
