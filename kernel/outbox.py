@@ -264,7 +264,11 @@ class OutboxRelay:
             )
         # One array parameter on PostgreSQL (one SQL text, prepared once by asyncpg), not an IN list rendered and
         # prepared again for every batch size (kernel.sql.in_bound).
-        seqs = in_bound(t.c.seq, self.engine.dialect.name, "seqs")
+        # `published_at IS NULL` lets the plan walk the small pending index (ix_outbox_message_pending_seq) whatever
+        # the statistics say: prepared while the table was new, `seq = ANY(...)` alone kept a sequential scan of the
+        # whole table (7 days of published rows) for the life of the connection. Only leased rows are marked, and a
+        # row another relay published meanwhile keeps its first stamp.
+        seqs = and_(t.c.published_at.is_(None), in_bound(t.c.seq, self.engine.dialect.name, "seqs"))
         self._published_stmt = update(t).where(seqs).values(published_at=bindparam("now"), last_error=None)
         self._failed_stmt = (
             update(t)
