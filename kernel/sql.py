@@ -79,18 +79,44 @@ async def insert_all(conn: AsyncConnection, parts: Sequence[tuple[Table, Sequenc
     they go in one statement, every row but the last a data-modifying CTE: one round trip instead of one per table,
     which is most of the cost of a small write (docs/architecture.md §6.4). The foreign keys between them hold:
     PostgreSQL checks them at the end of the statement. Otherwise (SQLite, where a round trip is a call in the same
-    process; several rows in a table, whose order an outbox must keep), one statement per table.
+    process; several rows in a table, whose order an outbox must keep; a row leaving out a column with a default that
+    SQLAlchemy computes), one statement per table. On PostgreSQL the combined statement is compiled once per shape
+    and run at the driver level (`_compiled_insert`).
 
     The combined statement has one row per table because SQLAlchemy does not cache a multi-row VALUES statement:
     compiling it on every call cost more than the round trips it saved."""
     parts = [(table, list(rows)) for table, rows in parts if rows]
-    if conn.dialect.name == "postgresql" and len(parts) > 1 and all(len(rows) == 1 for _, rows in parts):
-        shape = tuple((table, tuple(rows[0])) for table, rows in parts)
+    shape = tuple((table, tuple(rows[0])) for table, rows in parts)
+    if (
+        conn.dialect.name == "postgresql"
+        and len(parts) > 1
+        and all(len(rows) == 1 for _, rows in parts)
+        and _combinable(shape)
+    ):
+        compiled = _compiled_insert(shape, conn.dialect)
+        if compiled is not None:
+            sql, order = compiled
+            values = [value for _, rows in parts for value in rows[0].values()]
+            await conn.exec_driver_sql(sql, tuple(p(values[i]) if p else values[i] for i, p in order))
+            return
         params = {f"v{i}_{k}": rows[0][column] for i, (_, rows) in enumerate(parts) for k, column in enumerate(rows[0])}
         await conn.execute(_combined_insert(shape), params)
         return
     for table, rows in parts:
         await conn.execute(_plain_insert(table), rows[0] if len(rows) == 1 else rows)
+
+
+def _combinable(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> bool:
+    """Whether rows of this shape can go in one statement: not when a row leaves out a column whose default
+    SQLAlchemy computes (`Column(default=...)`), which it applies to a plain INSERT but not inside the combined one."""
+    cache_key = ("combinable", shape)
+    if cache_key not in _BUILT:
+        _BUILT[cache_key] = not any(
+            column.default is not None and column.name not in given
+            for table, given in shape
+            for column in table.columns
+        )
+    return _BUILT[cache_key]
 
 
 def _plain_insert(table: Table) -> Any:
@@ -110,6 +136,33 @@ def _combined_insert(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Any:
         ]
         stmt = _BUILT[cache_key] = inserts[-1].add_cte(*(ins.cte(f"w{i}") for i, ins in enumerate(inserts[:-1])))
     return stmt
+
+
+def _compiled_insert(
+    shape: tuple[tuple[Table, tuple[str, ...]], ...], dialect: Any
+) -> tuple[str, list[tuple[int, Any]]] | None:
+    """The combined statement compiled once for its shape: its SQL and, for each of its parameters in order, the
+    index of the value among the rows' values (in the rows' order) and its column type's bind processor (None: the
+    value as is). Run at the driver level (`exec_driver_sql`), it spares SQLAlchemy's per-execution handling of the
+    statement's parameters (issue 15)."""
+    cache_key = ("insert_all_sql", shape, dialect.name)
+    if cache_key not in _BUILT:  # None is a result too
+        compiled = _combined_insert(shape).compile(dialect=dialect)
+        flat = [
+            (f"v{i}_{k}", table.c[column].type)
+            for i, (table, columns) in enumerate(shape)
+            for k, column in enumerate(columns)
+        ]
+        index = {name: (n, type_) for n, (name, type_) in enumerate(flat)}
+        names = list(compiled.positiontup or ())
+        # A column default SQLAlchemy computes at execution adds a parameter of its own: such a shape keeps
+        # SQLAlchemy's execution (None).
+        _BUILT[cache_key] = (
+            (str(compiled), [(index[name][0], index[name][1].bind_processor(dialect)) for name in names])
+            if sorted(names) == sorted(index)
+            else None
+        )
+    return _BUILT[cache_key]
 
 
 def one_of(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:

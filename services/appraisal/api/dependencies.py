@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from kernel.auth import Role
-from kernel.deps import RuntimeDep, cadre_filter
+from kernel.deps import cadre_filter, runtime_of
 from services.appraisal import views
 from services.appraisal.service_layer.unit_of_work import AppraisalUnitOfWork
 
@@ -16,9 +16,9 @@ READERS = (*STAFF_READERS, Role.CADRE)
 ASSESSORS = (Role.ORG_ADMIN, Role.ASSESSOR)
 
 
-async def get_uow(runtime: RuntimeDep) -> AppraisalUnitOfWork:
-    """Returns a new appraisal unit of work."""
-    return runtime.uow()  # type: ignore[return-value]
+async def get_uow(request: Request) -> AppraisalUnitOfWork:
+    """Returns a new appraisal unit of work (from the request: one dependency less to solve, kernel.deps.runtime_of)."""
+    return runtime_of(request).uow()  # type: ignore[return-value]
 
 
 UowDep = Annotated[AppraisalUnitOfWork, Depends(get_uow)]

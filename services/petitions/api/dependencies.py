@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kernel.deps import RuntimeDep, cadre_filter, get_context
+from kernel.deps import cadre_filter, get_context, runtime_of
 from kernel.ratelimit import RateLimiter
 from kernel.web import ProblemException
 from services.petitions.service_layer.context import PetitionsContext
@@ -17,9 +17,9 @@ from services.petitions.service_layer.unit_of_work import PetitionsUnitOfWork
 from services.petitions.views import DIRECTORY, cadre_in_scope
 
 
-async def get_uow(runtime: RuntimeDep) -> PetitionsUnitOfWork:
-    """Returns a new petitions unit of work."""
-    return runtime.uow()  # type: ignore[return-value]
+async def get_uow(request: Request) -> PetitionsUnitOfWork:
+    """Returns a new petitions unit of work (from the request: one dependency less to solve, kernel.deps.runtime_of)."""
+    return runtime_of(request).uow()  # type: ignore[return-value]
 
 
 UowDep = Annotated[PetitionsUnitOfWork, Depends(get_uow)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from kernel.auth import Role
-from kernel.deps import RuntimeDep, cadre_filter, get_context
+from kernel.deps import cadre_filter, get_context, runtime_of
 from services.rank import views
 from services.rank.service_layer.context import RankContext, RankPolicies
 from services.rank.service_layer.unit_of_work import RankUnitOfWork
@@ -15,9 +15,9 @@ from services.rank.service_layer.unit_of_work import RankUnitOfWork
 ContextDep = Annotated[RankContext, Depends(get_context)]
 
 
-async def get_uow(runtime: RuntimeDep) -> RankUnitOfWork:
-    """Returns a new rank unit of work."""
-    return runtime.uow()  # type: ignore[return-value]
+async def get_uow(request: Request) -> RankUnitOfWork:
+    """Returns a new rank unit of work (from the request: one dependency less to solve, kernel.deps.runtime_of)."""
+    return runtime_of(request).uow()  # type: ignore[return-value]
 
 
 async def get_policies(context: ContextDep) -> RankPolicies:

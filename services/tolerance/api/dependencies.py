@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from kernel.auth import Role
 from kernel.contracts.vocabulary import SanctionType
-from kernel.deps import RuntimeDep, cadre_filter, get_context
+from kernel.deps import cadre_filter, get_context, runtime_of
 from services.tolerance.service_layer.context import Policy, ToleranceContext
 from services.tolerance.service_layer.unit_of_work import ToleranceUnitOfWork
 from services.tolerance.views.scope import DIRECTORY
@@ -31,9 +31,9 @@ CATALOGUE_READERS = (
 ContextDep = Annotated[ToleranceContext, Depends(get_context)]
 
 
-async def get_uow(runtime: RuntimeDep) -> ToleranceUnitOfWork:
-    """Returns a new tolerance unit of work."""
-    return runtime.uow()  # type: ignore[return-value]
+async def get_uow(request: Request) -> ToleranceUnitOfWork:
+    """Returns a new tolerance unit of work (from the request: one dependency less to solve, kernel.deps.runtime_of)."""
+    return runtime_of(request).uow()  # type: ignore[return-value]
 
 
 async def get_policy(context: ContextDep) -> Policy:

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, event, func, select
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, TypeDecorator, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from kernel.contracts import rank_v1
+from kernel.db import UtcDateTime
 from kernel.inbox import HTTP_CONSUMER
 from kernel.sql import insert_all
 from kernel.uow import IdempotencyClaim
@@ -29,6 +30,26 @@ child = Table(
     Column("label", String(40), nullable=False),
 )
 note = Table("probe_note", metadata, Column("id", String(20), primary_key=True), Column("text", String(40)))
+
+
+class Shouted(TypeDecorator):
+    """A type whose bind processing shows: it stores its value in capitals."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else value.upper()
+
+
+typed = Table(
+    "probe_typed",
+    metadata,
+    Column("id", String(20), primary_key=True),
+    Column("loud", Shouted()),
+    Column("at", UtcDateTime()),
+    Column("made", String(20), default="by default"),  # computed by SQLAlchemy when a row does not give it
+)
 
 
 @contextmanager
@@ -87,6 +108,37 @@ async def test_several_rows_of_a_table_go_table_by_table_in_their_order(engine, 
     async with engine.connect() as conn:
         labels = (await conn.execute(select(child.c.label).order_by(child.c.seq))).scalars().all()
     assert labels == [f"row {i}" for i in range(5)]
+
+
+async def test_the_combined_statement_binds_each_value_as_its_column_type_does(engine, db_backend):
+    # On PostgreSQL the statement runs at the driver level, each value through its column type's bind processing.
+    at = dt.datetime(2026, 12, 5, 20, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with statements(engine) as sent:
+        async with engine.begin() as conn:
+            await insert_all(
+                conn,
+                [
+                    (parent, [{"id": "p1", "name": "first"}]),
+                    (typed, [{"id": "t1", "loud": "quiet", "at": at, "made": "given"}]),
+                ],
+            )
+    assert len(sent) == (1 if db_backend == "postgres" else 2), sent
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(typed.c.loud, typed.c.at, typed.c.made))).one()
+    assert row == ("QUIET", at, "given")
+    assert row.at.utcoffset() == dt.timedelta(0), "read back in UTC"
+
+
+async def test_a_row_leaving_out_a_column_with_a_default_goes_in_on_its_own_with_the_default(engine):
+    # SQLAlchemy applies a Column(default=...) to a plain INSERT, not inside the combined statement.
+    with statements(engine) as sent:
+        async with engine.begin() as conn:
+            await insert_all(
+                conn, [(parent, [{"id": "p1", "name": "first"}]), (typed, [{"id": "t1", "loud": "a", "at": None}])]
+            )
+    assert len(sent) == 2, sent
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(typed.c.made))).scalar_one() == "by default"
 
 
 @pytest.mark.parametrize("db_backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
