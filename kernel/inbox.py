@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import UtcDateTime, utcnow
 from kernel.outbox import SeqType
+from kernel.sql import execute_prebuilt
 
 HTTP_CONSUMER = "http"
 
@@ -128,7 +129,7 @@ def _statement(kind: str, table: Table, dialect: str) -> Any:
 async def claim(conn: AsyncConnection, table: Table, *, consumer: str, message_id: str) -> bool:
     """Records that `consumer` applies `message_id` in the open transaction; False if it was applied before."""
     stmt = _statement("claim", table, conn.dialect.name)
-    result = await conn.execute(stmt, {"c": consumer, "m": message_id, "at": utcnow()})
+    result = await execute_prebuilt(conn, stmt, [{"c": consumer, "m": message_id, "at": utcnow()}])
     return (result.rowcount or 0) == 1
 
 
@@ -155,7 +156,7 @@ async def advance_watermark(
 ) -> bool:
     """Moves the watermark of an aggregate forward; False if `sequence` is not newer (a stale redelivery)."""
     stmt = _statement("watermark", table, conn.dialect.name)
-    result = await conn.execute(stmt, {"c": consumer, "a": aggregate, "s": sequence, "at": utcnow()})
+    result = await execute_prebuilt(conn, stmt, [{"c": consumer, "a": aggregate, "s": sequence, "at": utcnow()}])
     return (result.rowcount or 0) == 1
 
 
@@ -190,7 +191,7 @@ async def advance_watermarks(
         fresh.append(newer)
     moved = [{"c": consumer, "a": a, "s": s, "at": at} for a, s in current.items() if s != stored[a]]
     if moved:
-        await conn.execute(_statement("watermark_set", table, conn.dialect.name), moved)
+        await execute_prebuilt(conn, _statement("watermark_set", table, conn.dialect.name), moved)
     return fresh
 
 

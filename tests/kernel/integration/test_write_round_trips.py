@@ -8,14 +8,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, TypeDecorator, event, func, select
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from kernel.contracts import rank_v1
 from kernel.db import UtcDateTime
 from kernel.inbox import HTTP_CONSUMER
-from kernel.sql import insert_all
+from kernel.sql import _driver_form, execute_prebuilt, in_bound, insert_all, upsert
 from kernel.uow import IdempotencyClaim
 from services.rank.adapters import orm as rank_orm
 from tests.kernel.integration.conftest import cadre_event, new_id
@@ -208,3 +222,36 @@ async def test_queued_rows_are_dropped_with_the_events_of_a_savepoint_rolled_bac
     assert await _count(producer.db.writer, unit, unit.c.id == kept) == 1
     assert await _count(producer.db.writer, unit, unit.c.id == dropped) == 0
     assert await _count(producer.db.writer, producer.tables.outbox) == 0
+
+
+async def test_a_prebuilt_statement_binds_each_value_as_its_column_type_does_for_one_row_and_many(engine):
+    # Run at the driver level: each value through its column type's bind processing, as SQLAlchemy does.
+    at = dt.datetime(2026, 12, 5, 20, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    async with engine.begin() as conn:
+        await upsert(conn, typed, {"id": "t1", "loud": "one", "at": at, "made": "m"}, ["id"])
+        await upsert(
+            conn, typed, [{"id": f"t{i}", "loud": f"row {i}", "at": at, "made": "m"} for i in (1, 2, 3)], ["id"]
+        )
+        result = await execute_prebuilt(conn, update(typed).values(loud=bindparam("l")), [{"l": "all"}])
+        assert result.rowcount == 3
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(typed.c.id, typed.c.loud, typed.c.at).order_by(typed.c.id))).all()
+    assert rows == [("t1", "ALL", at), ("t2", "ALL", at), ("t3", "ALL", at)]
+
+
+async def test_a_statement_sqlalchemy_adds_parameters_to_is_not_run_at_the_driver_level(engine, db_backend):
+    async with engine.connect() as conn:
+        dialect = conn.dialect
+    assert _driver_form(insert(typed).values(id=bindparam("i"), made=bindparam("m")), dialect) is not None
+    # A default computed at execution, an expanding IN list (SQLite) and RETURNING all need SQLAlchemy.
+    assert _driver_form(insert(typed).values(id=bindparam("i")), dialect) is None
+    assert (
+        _driver_form(insert(typed).values(id=bindparam("i"), made=bindparam("m")).returning(typed.c.id), dialect)
+        is None
+    )
+    expanding = update(typed).where(in_bound(typed.c.id, dialect.name)).values(loud=bindparam("l"))
+    assert (_driver_form(expanding, dialect) is None) is (db_backend == "sqlite")
+    async with engine.begin() as conn:
+        await execute_prebuilt(conn, insert(typed).values(id=bindparam("i")), [{"i": "d1"}, {"i": "d2"}])
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(typed.c.made).distinct())).scalars().all() == ["by default"]
