@@ -40,7 +40,7 @@ from kernel import context, metrics
 from kernel.contracts.base import Contract
 from kernel.db import UtcDateTime, utcnow
 from kernel.envelope import CloudEvent, encode, format_sequence, new_event_id
-from kernel.sql import in_bound
+from kernel.sql import execute_prebuilt, in_bound
 from kernel.subjects import ce_source
 from kernel.waits import event_or_timeout
 
@@ -401,7 +401,7 @@ class OutboxRelay:
         now = utcnow()
         if failed is None and self.leases:  # the common case: one statement, committed on its own
             async with self._autocommit.connect() as conn:
-                await conn.execute(self._published_stmt, {"seqs": done, "now": now})
+                await execute_prebuilt(conn, self._published_stmt, [{"seqs": done, "now": now}])
         else:
             await self._mark(done, failed, refused, error, now)
         if done:

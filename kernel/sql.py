@@ -77,14 +77,23 @@ async def execute_prebuilt(conn: AsyncConnection, stmt: Any, rows: Sequence[Mapp
         return await conn.execute(stmt, rows[0] if len(rows) == 1 else list(rows))
     sql, order = form
     if len(rows) == 1:
-        row = rows[0]
-        return await conn.exec_driver_sql(sql, tuple(p(row[n]) if p else row[n] for n, p in order))
-    return await conn.exec_driver_sql(sql, [tuple(p(row[n]) if p else row[n] for n, p in order) for row in rows])
+        return await conn.exec_driver_sql(sql, _bound(order, rows[0]))
+    return await conn.exec_driver_sql(sql, [_bound(order, row) for row in rows])
 
 
-def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any]]] | None:
-    """`stmt` compiled for `dialect`, once: its SQL and, for each positional parameter in order, its name and bind
-    processor (None: the value as is); None when it cannot run at the driver level."""
+def _bound(order: list[tuple[str, Any, bool, Any]], row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A row's positional parameters: each named value through its bind processor; for a value written in the
+    statement, the row's if it names it (as SQLAlchemy does), else the statement's."""
+    return tuple(
+        (value if n not in row else p(row[n]) if p else row[n]) if fixed else (p(row[n]) if p else row[n])
+        for n, p, fixed, value in order
+    )
+
+
+def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any, bool, Any]]] | None:
+    """`stmt` compiled for `dialect`, once: its SQL and, for each positional parameter in order, its name, its bind
+    processor (None: the value as is), and whether it is the statement's own value, with that value bound; None
+    when it cannot run at the driver level."""
     cache_key = ("driver", stmt, dialect.name)
     if cache_key not in _BUILT:  # None is a result too
         compiled = stmt.compile(dialect=dialect)
@@ -97,9 +106,16 @@ def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any]]] |
             and not compiled.insert_prefetch
             and not compiled.update_prefetch
         )
-        _BUILT[cache_key] = (
-            (str(compiled), [(n, compiled.binds[n].type.bind_processor(dialect)) for n in names]) if plain else None
-        )
+        order = []
+        for name in names:
+            bind = compiled.binds[name]
+            process = bind.type.bind_processor(dialect)
+            if bind.required:  # given by each row
+                order.append((name, process, False, None))
+            else:  # a value written in the statement (`values(dirty=False)`, `attempts - 1`): bound once here
+                value = bind.effective_value
+                order.append((name, process, True, process(value) if process else value))
+        _BUILT[cache_key] = (str(compiled), order) if plain else None
     return _BUILT[cache_key]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
-from kernel.sql import one_of
+from kernel.sql import execute_prebuilt, one_of
 from services.rank.adapters import orm, projections
 
 LEASE = dt.timedelta(seconds=120)
@@ -79,7 +79,7 @@ _WRITE = (
 async def write_standings(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
     """Writes computed standings; a row whose generation moved on meanwhile stays dirty for the next round."""
     if rows:
-        await conn.execute(_WRITE, list(rows))
+        await execute_prebuilt(conn, _WRITE, rows)
 
 
 class Standings:

@@ -255,3 +255,15 @@ async def test_a_statement_sqlalchemy_adds_parameters_to_is_not_run_at_the_drive
         await execute_prebuilt(conn, insert(typed).values(id=bindparam("i")), [{"i": "d1"}, {"i": "d2"}])
     async with engine.connect() as conn:
         assert (await conn.execute(select(typed.c.made).distinct())).scalars().all() == ["by default"]
+
+
+async def test_values_written_in_a_prebuilt_statement_are_bound_with_it(engine):
+    counter = Table("probe_counter", MetaData(), Column("id", String(20), primary_key=True), Column("n", Integer))
+    async with engine.begin() as conn:
+        await conn.run_sync(counter.metadata.create_all)
+        await execute_prebuilt(conn, insert(counter).values(id=bindparam("i"), n=7), [{"i": "a"}, {"i": "b"}])
+        step = update(counter).where(counter.c.id == bindparam("i")).values(n=counter.c.n - 2)
+        assert _driver_form(step, conn.dialect) is not None
+        await execute_prebuilt(conn, step, [{"i": "a"}])
+        rows = (await conn.execute(select(counter.c.id, counter.c.n).order_by(counter.c.id))).all()
+    assert rows == [("a", 5), ("b", 7)]
