@@ -26,8 +26,9 @@ class Contract(BaseModel):
     summary: ClassVar[str] = ""
 
     def entity_subject(self) -> str:
-        """Returns the CloudEvents `subject` (the main entity key) of this payload."""
-        return self.subject_template.format(**self.model_dump())
+        """Returns the CloudEvents `subject` (the main entity key) of this payload: its template's fields read from
+        the payload itself (what `model_dump()` gives for them, without dumping the whole payload for each event)."""
+        return self.subject_template.format_map(_Fields(self))
 
     def to_data(self) -> dict[str, Any]:
         """Serializes the payload as the event's `data` (camelCase, JSON types)."""
@@ -37,6 +38,20 @@ class Contract(BaseModel):
     def dataschema(cls) -> str:
         """Returns the schema URN of this contract revision."""
         return f"urn:cadre:schema:{cls.event_name.producer}.{cls.event_name.event}:{cls.event_name.major}.{cls.minor}"
+
+
+class _Fields:
+    """A payload's fields as the mapping `str.format_map` reads a subject template from."""
+
+    __slots__ = ("payload",)
+
+    def __init__(self, payload: BaseModel) -> None:
+        self.payload = payload
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in type(self.payload).model_fields:
+            raise KeyError(name)
+        return getattr(self.payload, name)
 
 
 class Item(BaseModel):

@@ -64,6 +64,13 @@ def test_each_example_round_trips_through_its_contract(key):
 
 
 @pytest.mark.parametrize("key", sorted(EVENTS))
+def test_each_subject_is_its_template_over_the_dumped_payload(key):
+    # The subject reads the template's fields from the payload itself: the same as formatting the whole dump.
+    example = EVENTS[key].example
+    assert example.entity_subject() == example.subject_template.format(**example.model_dump())
+
+
+@pytest.mark.parametrize("key", sorted(EVENTS))
 def test_consumers_ignore_fields_added_later(key):
     spec = EVENTS[key]
     data = {**spec.example.to_data(), "fieldFromTheFuture": 1}
