@@ -144,6 +144,9 @@ async def claim_many(conn: AsyncConnection, table: Table, *, consumer: str, mess
     if not ids:
         return set()
     at = utcnow()
+    if conn.dialect.name == "postgresql":  # the ids as one array, in their order (_ARRAY_SQL)
+        result = await conn.exec_driver_sql(_array_sql("claim", table), (consumer, ids, at))
+        return {row[0] for row in result.all()}
     # One prebuilt statement run with many parameter sets: SQLAlchemy sends it as one multi-row INSERT ... RETURNING
     # ("insertmanyvalues"), without compiling a new statement for every batch size (issue 15).
     stmt = _statement("claim_returning", table, conn.dialect.name)
@@ -178,9 +181,14 @@ async def advance_watermarks(
         ]
     at = utcnow()
     aggregates = sorted({aggregate for aggregate, _ in events})
-    locked = await conn.execute(
-        _statement("watermark_lock", table, conn.dialect.name), [{"c": consumer, "a": a, "at": at} for a in aggregates]
-    )
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
+        locked = await conn.exec_driver_sql(_array_sql("watermark_lock", table), (consumer, aggregates, at))
+    else:
+        locked = await conn.execute(
+            _statement("watermark_lock", table, conn.dialect.name),
+            [{"c": consumer, "a": a, "at": at} for a in aggregates],
+        )
     stored = {aggregate: sequence for aggregate, sequence in locked.all()}
     current = dict(stored)
     fresh = []
@@ -189,10 +197,46 @@ async def advance_watermarks(
         if newer:
             current[aggregate] = sequence
         fresh.append(newer)
-    moved = [{"c": consumer, "a": a, "s": s, "at": at} for a, s in current.items() if s != stored[a]]
-    if moved:
-        await execute_prebuilt(conn, _statement("watermark_set", table, conn.dialect.name), moved)
+    moved = [(a, s) for a, s in current.items() if s != stored[a]]
+    if moved and postgresql:
+        await conn.exec_driver_sql(
+            _array_sql("watermark_set", table), (consumer, [a for a, _ in moved], [s for _, s in moved], at)
+        )
+    elif moved:
+        rows = [{"c": consumer, "a": a, "s": s, "at": at} for a, s in moved]
+        await execute_prebuilt(conn, _statement("watermark_set", table, conn.dialect.name), rows)
     return fresh
+
+
+# PostgreSQL: a batch's ids or aggregates as one array parameter, each statement one SQL text whatever the batch's
+# size, run at the driver level (kernel.sql.execute_prebuilt says why). The rows go in the array's order (WITH
+# ORDINALITY), which is sorted: two transactions take their row locks in the same order. The casts give asyncpg the
+# parameters' types, which a SELECT list does not.
+_ARRAY_SQL = {
+    "claim": (
+        "INSERT INTO {t} (consumer, message_id, processed_at) "
+        "SELECT $1::VARCHAR, m, $3::TIMESTAMP WITH TIME ZONE FROM unnest($2::VARCHAR[]) WITH ORDINALITY AS b(m, i) "
+        "ORDER BY i ON CONFLICT (consumer, message_id) DO NOTHING RETURNING message_id"
+    ),
+    "watermark_lock": (
+        "INSERT INTO {t} (consumer, aggregate, sequence, updated_at) "
+        "SELECT $1::VARCHAR, a, -1, $3::TIMESTAMP WITH TIME ZONE FROM unnest($2::VARCHAR[]) WITH ORDINALITY AS b(a, i) "
+        "ORDER BY i ON CONFLICT (consumer, aggregate) DO UPDATE SET sequence = {t}.sequence "
+        "RETURNING aggregate, sequence"
+    ),
+    "watermark_set": (
+        "UPDATE {t} SET sequence = b.s, updated_at = $4::TIMESTAMP WITH TIME ZONE "
+        "FROM unnest($2::VARCHAR[], $3::BIGINT[]) AS b(a, s) WHERE {t}.consumer = $1::VARCHAR AND {t}.aggregate = b.a"
+    ),
+}
+
+
+def _array_sql(kind: str, table: Table) -> str:
+    key = (id(table), "postgresql-array", kind)
+    sql = _STATEMENTS.get(key)
+    if sql is None:
+        sql = _STATEMENTS[key] = _ARRAY_SQL[kind].format(t=postgresql.dialect().identifier_preparer.format_table(table))
+    return sql
 
 
 async def stored_response(
