@@ -224,9 +224,13 @@ _ARRAY_SQL = {
         "ORDER BY i ON CONFLICT (consumer, aggregate) DO UPDATE SET sequence = {t}.sequence "
         "RETURNING aggregate, sequence"
     ),
+    # An upsert of rows that exist (locked above), not UPDATE … FROM unnest(…): the planner joined that by hashing
+    # every watermark of the consumer (one per aggregate it ever saw), where the conflict arbiter looks each row up.
     "watermark_set": (
-        "UPDATE {t} SET sequence = b.s, updated_at = $4::TIMESTAMP WITH TIME ZONE "
-        "FROM unnest($2::VARCHAR[], $3::BIGINT[]) AS b(a, s) WHERE {t}.consumer = $1::VARCHAR AND {t}.aggregate = b.a"
+        "INSERT INTO {t} (consumer, aggregate, sequence, updated_at) "
+        "SELECT $1::VARCHAR, a, s, $4::TIMESTAMP WITH TIME ZONE FROM unnest($2::VARCHAR[], $3::BIGINT[]) "
+        "WITH ORDINALITY AS b(a, s, i) ORDER BY i ON CONFLICT (consumer, aggregate) DO UPDATE "
+        "SET sequence = excluded.sequence, updated_at = excluded.updated_at"
     ),
 }
 

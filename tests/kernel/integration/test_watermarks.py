@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,10 +12,12 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData, event, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from kernel.inbox import advance_watermark, advance_watermarks, watermark_table
+from kernel import inbox
+from kernel.inbox import advance_watermark, advance_watermarks, inbox_table, watermark_table
 
 metadata = MetaData()
 watermark = watermark_table(metadata)
+inbox_messages = inbox_table(metadata)
 
 # A few aggregates and small sequences, so that batches repeat aggregates, go backwards and replay sequences.
 EVENTS = st.lists(st.tuples(st.sampled_from(["c-1", "c-2", "c-3"]), st.integers(min_value=1, max_value=8)), max_size=30)
@@ -80,3 +83,27 @@ async def test_two_transactions_over_the_same_aggregates_wait_for_each_other(eng
         await a.commit()
         assert await second == [False, False, True]
         await b.commit()
+
+
+@pytest.mark.parametrize("db_backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_batch_reads_only_its_own_rows_however_many_watermarks_the_consumer_has(engine):
+    """PostgreSQL: the batch statements over arrays look each row up by its key. An UPDATE … FROM unnest(…) had the
+    planner hash every watermark of the consumer (one per aggregate it ever saw) for each batch."""
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "INSERT INTO consumer_watermark SELECT 'c', 'c-' || g, 1, now() FROM generate_series(1, 3000) AS g"
+        )
+        await conn.exec_driver_sql("ANALYZE consumer_watermark")
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")  # the plan a connection keeps
+        for kind, table, args in [
+            ("watermark_lock", watermark, "'c', ARRAY['c-1', 'c-2', 'c-new'], now()"),
+            ("watermark_set", watermark, "'c', ARRAY['c-1', 'c-2'], ARRAY[5, 6]::BIGINT[], now()"),
+            ("claim", inbox_messages, "'c', ARRAY['m-1', 'm-2'], now()"),
+        ]:
+            await conn.exec_driver_sql(f"PREPARE probe_{kind} AS {inbox._array_sql(kind, table)}")
+            explained = await conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE probe_{kind}({args})")
+            plan = "\n".join(row[0] for row in explained.all())
+            assert "Scan on consumer_watermark" not in plan and "Hash" not in plan, plan
+            assert int(re.search(r"shared hit=(\d+)", plan).group(1)) < 60, plan  # pages of a few rows, not 3,000
+        await conn.rollback()
