@@ -84,10 +84,7 @@ async def execute_prebuilt(conn: AsyncConnection, stmt: Any, rows: Sequence[Mapp
 def _bound(order: list[tuple[str, Any, bool, Any]], row: Mapping[str, Any]) -> tuple[Any, ...]:
     """A row's positional parameters: each named value through its bind processor; for a value written in the
     statement, the row's if it names it (as SQLAlchemy does), else the statement's."""
-    return tuple(
-        (value if n not in row else p(row[n]) if p else row[n]) if fixed else (p(row[n]) if p else row[n])
-        for n, p, fixed, value in order
-    )
+    return tuple(value if fixed and n not in row else p(row[n]) if p else row[n] for n, p, fixed, value in order)
 
 
 def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any, bool, Any]]] | None:
@@ -133,8 +130,8 @@ async def insert_all(conn: AsyncConnection, parts: Sequence[tuple[Table, Sequenc
     which is most of the cost of a small write (docs/architecture.md §6.4). The foreign keys between them hold:
     PostgreSQL checks them at the end of the statement. Otherwise (SQLite, where a round trip is a call in the same
     process; several rows in a table, whose order an outbox must keep; a row leaving out a column with a default that
-    SQLAlchemy computes), one statement per table. On PostgreSQL the combined statement is compiled once per shape
-    and run at the driver level (`_compiled_insert`).
+    SQLAlchemy computes), one statement per table. On PostgreSQL the combined statement is built once per shape and
+    run at the driver level (`execute_prebuilt`).
 
     The combined statement has one row per table because SQLAlchemy does not cache a multi-row VALUES statement:
     compiling it on every call cost more than the round trips it saved."""
@@ -146,14 +143,8 @@ async def insert_all(conn: AsyncConnection, parts: Sequence[tuple[Table, Sequenc
         and all(len(rows) == 1 for _, rows in parts)
         and _combinable(shape)
     ):
-        compiled = _compiled_insert(shape, conn.dialect)
-        if compiled is not None:
-            sql, order = compiled
-            values = [value for _, rows in parts for value in rows[0].values()]
-            await conn.exec_driver_sql(sql, tuple(p(values[i]) if p else values[i] for i, p in order))
-            return
-        params = {f"v{i}_{k}": rows[0][column] for i, (_, rows) in enumerate(parts) for k, column in enumerate(rows[0])}
-        await conn.execute(_combined_insert(shape), params)
+        params = dict(zip(_parameter_names(shape), (v for _, rows in parts for v in rows[0].values()), strict=True))
+        await execute_prebuilt(conn, _combined_insert(shape), [params])
         return
     for table, rows in parts:
         await conn.execute(_plain_insert(table), rows[0] if len(rows) == 1 else rows)
@@ -191,31 +182,13 @@ def _combined_insert(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Any:
     return stmt
 
 
-def _compiled_insert(
-    shape: tuple[tuple[Table, tuple[str, ...]], ...], dialect: Any
-) -> tuple[str, list[tuple[int, Any]]] | None:
-    """The combined statement compiled once for its shape: its SQL and, for each of its parameters in order, the
-    index of the value among the rows' values (in the rows' order) and its column type's bind processor (None: the
-    value as is). Run at the driver level (`exec_driver_sql`), it spares SQLAlchemy's per-execution handling of the
-    statement's parameters (issue 15)."""
-    cache_key = ("insert_all_sql", shape, dialect.name)
-    if cache_key not in _BUILT:  # None is a result too
-        compiled = _combined_insert(shape).compile(dialect=dialect)
-        flat = [
-            (f"v{i}_{k}", table.c[column].type)
-            for i, (table, columns) in enumerate(shape)
-            for k, column in enumerate(columns)
-        ]
-        index = {name: (n, type_) for n, (name, type_) in enumerate(flat)}
-        names = list(compiled.positiontup or ())
-        # A column default SQLAlchemy computes at execution adds a parameter of its own: such a shape keeps
-        # SQLAlchemy's execution (None).
-        _BUILT[cache_key] = (
-            (str(compiled), [(index[name][0], index[name][1].bind_processor(dialect)) for name in names])
-            if sorted(names) == sorted(index)
-            else None
-        )
-    return _BUILT[cache_key]
+def _parameter_names(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> list[str]:
+    """The combined statement's parameter names, in the order of the rows' values."""
+    cache_key = ("insert_all_names", shape)
+    names = _BUILT.get(cache_key)
+    if names is None:
+        names = _BUILT[cache_key] = [f"v{i}_{k}" for i, (_, columns) in enumerate(shape) for k in range(len(columns))]
+    return names
 
 
 def one_of(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
