@@ -181,8 +181,8 @@ async def advance_watermarks(
         ]
     at = utcnow()
     aggregates = sorted({aggregate for aggregate, _ in events})
-    postgresql = conn.dialect.name == "postgresql"
-    if postgresql:
+    on_postgresql = conn.dialect.name == "postgresql"
+    if on_postgresql:
         locked = await conn.exec_driver_sql(_array_sql("watermark_lock", table), (consumer, aggregates, at))
     else:
         locked = await conn.execute(
@@ -198,7 +198,7 @@ async def advance_watermarks(
             current[aggregate] = sequence
         fresh.append(newer)
     moved = [(a, s) for a, s in current.items() if s != stored[a]]
-    if moved and postgresql:
+    if moved and on_postgresql:
         await conn.exec_driver_sql(
             _array_sql("watermark_set", table), (consumer, [a for a, _ in moved], [s for _, s in moved], at)
         )
