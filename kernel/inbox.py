@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kernel import driver
 from kernel.db import UtcDateTime, utcnow
 from kernel.outbox import SeqType
 from kernel.sql import execute_prebuilt
@@ -145,7 +146,7 @@ async def claim_many(conn: AsyncConnection, table: Table, *, consumer: str, mess
         return set()
     at = utcnow()
     if conn.dialect.name == "postgresql":  # the ids as one array, in their order (_ARRAY_SQL)
-        result = await conn.exec_driver_sql(_array_sql("claim", table), (consumer, ids, at))
+        result = await driver.run(conn, _array_sql("claim", table), (consumer, ids, at))
         return {row[0] for row in result.all()}
     # One prebuilt statement run with many parameter sets: SQLAlchemy sends it as one multi-row INSERT ... RETURNING
     # ("insertmanyvalues"), without compiling a new statement for every batch size (issue 15).
@@ -183,7 +184,7 @@ async def advance_watermarks(
     aggregates = sorted({aggregate for aggregate, _ in events})
     on_postgresql = conn.dialect.name == "postgresql"
     if on_postgresql:
-        locked = await conn.exec_driver_sql(_array_sql("watermark_lock", table), (consumer, aggregates, at))
+        locked = await driver.run(conn, _array_sql("watermark_lock", table), (consumer, aggregates, at))
     else:
         locked = await conn.execute(
             _statement("watermark_lock", table, conn.dialect.name),
@@ -199,8 +200,8 @@ async def advance_watermarks(
         fresh.append(newer)
     moved = [(a, s) for a, s in current.items() if s != stored[a]]
     if moved and on_postgresql:
-        await conn.exec_driver_sql(
-            _array_sql("watermark_set", table), (consumer, [a for a, _ in moved], [s for _, s in moved], at)
+        await driver.run(
+            conn, _array_sql("watermark_set", table), (consumer, [a for a, _ in moved], [s for _, s in moved], at)
         )
     elif moved:
         rows = [{"c": consumer, "a": a, "s": s, "at": at} for a, s in moved]

@@ -40,7 +40,7 @@ from kernel import context, metrics
 from kernel.contracts.base import Contract
 from kernel.db import UtcDateTime, utcnow
 from kernel.envelope import CloudEvent, encode, format_sequence, new_event_id
-from kernel.sql import execute_prebuilt, in_bound
+from kernel.sql import execute_prebuilt, fetch_prebuilt, in_bound
 from kernel.subjects import ce_source
 from kernel.waits import event_or_timeout
 
@@ -337,7 +337,7 @@ class OutboxRelay:
         async with self._autocommit.connect() as conn:
             started = time.perf_counter()
             params = {"now": now, "until": now + self.lease}
-            rows = sorted((_Row(*r) for r in (await conn.execute(self._claim_stmt, params)).all()), key=_seq)
+            rows = sorted((_Row(*r) for r in await fetch_prebuilt(conn, self._claim_stmt, params)), key=_seq)
             slow = time.perf_counter() - started > self.slow_claim_s
         if slow:
             await self.refresh_statistics()

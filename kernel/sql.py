@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert, literal_column, text
+from sqlalchemy import Numeric, String, Table, any_, bindparam, insert, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel import driver
 
 _BUILT: dict[tuple[Any, ...], Any] = {}
 
@@ -70,15 +72,32 @@ async def execute_prebuilt(conn: AsyncConnection, stmt: Any, rows: Sequence[Mapp
     """Runs a statement built once (no RETURNING) with one or many parameter sets, at the driver level: compiled once
     per dialect, each value through its parameter's bind processing as SQLAlchemy would, but without SQLAlchemy's
     per-execution handling of parameters, which cost a consumer more than the database's work for a projection row
-    (issue 15). A statement to which SQLAlchemy adds parameters at execution (a column default, an expanding IN)
-    runs through SQLAlchemy. Returns the result (its rowcount)."""
+    (issue 15), and on PostgreSQL handed to asyncpg itself (`kernel.driver`). A statement to which SQLAlchemy adds
+    parameters at execution (a column default, an expanding IN) runs through SQLAlchemy. Returns the result (its
+    rowcount)."""
     form = _driver_form(stmt, conn.dialect)
-    if form is None:
+    if form is None or form[2]:  # it returns rows: SQLAlchemy reads them
         return await conn.execute(stmt, rows[0] if len(rows) == 1 else list(rows))
-    sql, order = form
+    sql, order, _ = form
     if len(rows) == 1:
-        return await conn.exec_driver_sql(sql, _bound(order, rows[0]))
-    return await conn.exec_driver_sql(sql, [_bound(order, row) for row in rows])
+        return await driver.run(conn, sql, _bound(order, rows[0]))
+    return await driver.run(conn, sql, [_bound(order, row) for row in rows], many=True)
+
+
+async def fetch_prebuilt(conn: AsyncConnection, stmt: Any, params: Mapping[str, Any]) -> list[Sequence[Any]]:
+    """Runs a statement built once that returns rows (a SELECT, or a write with RETURNING) with one parameter set, at
+    the driver level as `execute_prebuilt` does; answers its rows, each a sequence in the order of the statement's
+    columns, every value through its column type's result processing as SQLAlchemy would (a `UtcDateTime` comes
+    back aware). Runs through SQLAlchemy where `execute_prebuilt` would, and for a column type whose result
+    processing depends on the type the driver reports (numerics)."""
+    form = _driver_form(stmt, conn.dialect)
+    if form is None or not form[2]:
+        return list((await conn.execute(stmt, params)).all())
+    sql, order, processors = form
+    rows = (await driver.run(conn, sql, _bound(order, params))).all()
+    if not any(processors):
+        return rows
+    return [tuple(p(v) if p else v for p, v in zip(processors, row, strict=True)) for row in rows]
 
 
 def _bound(order: list[tuple[str, Any, bool, Any]], row: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -87,17 +106,19 @@ def _bound(order: list[tuple[str, Any, bool, Any]], row: Mapping[str, Any]) -> t
     return tuple(value if fixed and n not in row else p(row[n]) if p else row[n] for n, p, fixed, value in order)
 
 
-def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any, bool, Any]]] | None:
-    """`stmt` compiled for `dialect`, once: its SQL and, for each positional parameter in order, its name, its bind
-    processor (None: the value as is), and whether it is the statement's own value, with that value bound; None
-    when it cannot run at the driver level."""
+def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any, bool, Any]], tuple[Any, ...]] | None:
+    """`stmt` compiled for `dialect`, once: its SQL; for each positional parameter in order, its name, its bind
+    processor (None: the value as is), and whether it is the statement's own value, with that value bound; and the
+    result processor of each column it returns (none when it returns no rows). None when it cannot run at the
+    driver level."""
     cache_key = ("driver", stmt, dialect.name)
     if cache_key not in _BUILT:  # None is a result too
         compiled = stmt.compile(dialect=dialect)
         names = list(compiled.positiontup or ())
+        processors = _result_processors(stmt, dialect)
         plain = (
             bool(names)
-            and not getattr(stmt, "returning_column_descriptions", None)
+            and processors is not None
             and all(not compiled.binds[n].expanding and compiled.binds[n].callable is None for n in names)
             # A value SQLAlchemy computes before executing (a Column default or onupdate the statement leaves out).
             and not compiled.insert_prefetch
@@ -112,8 +133,23 @@ def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any, boo
             else:  # a value written in the statement (`values(dirty=False)`, `attempts - 1`): bound once here
                 value = bind.effective_value
                 order.append((name, process, True, process(value) if process else value))
-        _BUILT[cache_key] = (str(compiled), order) if plain else None
+        _BUILT[cache_key] = (str(compiled), order, processors) if plain else None
     return _BUILT[cache_key]
+
+
+def _result_processors(stmt: Any, dialect: Any) -> tuple[Any, ...] | None:
+    """The result processor of each column `stmt` returns (None for a value taken as the driver gives it), none for a
+    statement that returns no rows, or None when a column's processing depends on the type the driver reports
+    at execution, which SQLAlchemy reads from the cursor (numerics)."""
+    if not (getattr(stmt, "is_select", False) or getattr(stmt, "returning_column_descriptions", None)):
+        return ()
+    processors = []
+    for column in stmt.exported_columns:
+        impl = column.type.dialect_impl(dialect)
+        if isinstance(getattr(impl, "impl_instance", impl), Numeric):
+            return None
+        processors.append(impl.result_processor(dialect, None))
+    return tuple(processors)
 
 
 async def insert_ignore(conn: AsyncConnection, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.db import utcnow
 from kernel.errors import ConcurrencyError
-from kernel.sql import insert_all, one_of
+from kernel.sql import fetch_prebuilt, insert_all, one_of
 from services.rank.adapters import orm
 from services.rank.adapters.fact_union import load_holdings
 from services.rank.adapters.sql import path_list, path_str
@@ -74,6 +74,7 @@ _DUPLICATE = (
 _UNIT_WITH_DUPLICATE = select(*orm.org_unit.c, _DUPLICATE.scalar_subquery().label("duplicate")).where(
     orm.org_unit.c.id == bindparam("unit_id")
 )
+_UNIT_WITH_DUPLICATE_KEYS = [c.key for c in _UNIT_WITH_DUPLICATE.exported_columns]
 
 
 class OrgUnitRepository:
@@ -98,9 +99,10 @@ class OrgUnitRepository:
         """Returns a unit by id (or None) and the id of an active cadre with this name, birth date and gender, if
         any: a registration's two lookups in one query (`CadreRepository.find_duplicate`)."""
         params = {"unit_id": unit_id, "name": name, "birth_date": birth_date, "gender": gender}
-        row = (await self.conn.execute(_UNIT_WITH_DUPLICATE, params)).mappings().first()
-        if row is None:
+        rows = await fetch_prebuilt(self.conn, _UNIT_WITH_DUPLICATE, params)  # at the driver level (kernel.sql)
+        if not rows:
             return None, None
+        row = dict(zip(_UNIT_WITH_DUPLICATE_KEYS, rows[0], strict=True))
         unit = _unit(row)
         self.track(unit)
         return unit, row["duplicate"]

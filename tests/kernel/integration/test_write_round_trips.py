@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import (
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     TypeDecorator,
@@ -29,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from kernel.contracts import rank_v1
 from kernel.db import UtcDateTime
 from kernel.inbox import HTTP_CONSUMER
-from kernel.sql import _driver_form, execute_prebuilt, in_bound, insert_all, upsert
+from kernel.sql import _driver_form, execute_prebuilt, fetch_prebuilt, in_bound, insert_all, upsert
 from kernel.uow import IdempotencyClaim
 from services.rank.adapters import orm as rank_orm
 from tests.kernel.integration.conftest import cadre_event, new_id
@@ -243,12 +245,11 @@ async def test_a_statement_sqlalchemy_adds_parameters_to_is_not_run_at_the_drive
     async with engine.connect() as conn:
         dialect = conn.dialect
     assert _driver_form(insert(typed).values(id=bindparam("i"), made=bindparam("m")), dialect) is not None
-    # A default computed at execution, an expanding IN list (SQLite) and RETURNING all need SQLAlchemy.
+    # A default computed at execution and an expanding IN list (SQLite) need SQLAlchemy.
     assert _driver_form(insert(typed).values(id=bindparam("i")), dialect) is None
-    assert (
-        _driver_form(insert(typed).values(id=bindparam("i"), made=bindparam("m")).returning(typed.c.id), dialect)
-        is None
-    )
+    # RETURNING: rows to read, which `fetch_prebuilt` does and `execute_prebuilt` leaves to SQLAlchemy.
+    returning = insert(typed).values(id=bindparam("i"), made=bindparam("m")).returning(typed.c.id)
+    assert _driver_form(returning, dialect)[2] == (None,)
     expanding = update(typed).where(in_bound(typed.c.id, dialect.name)).values(loud=bindparam("l"))
     assert (_driver_form(expanding, dialect) is None) is (db_backend == "sqlite")
     async with engine.begin() as conn:
@@ -267,3 +268,44 @@ async def test_values_written_in_a_prebuilt_statement_are_bound_with_it(engine):
         await execute_prebuilt(conn, step, [{"i": "a"}])
         rows = (await conn.execute(select(counter.c.id, counter.c.n).order_by(counter.c.id))).all()
     assert rows == [("a", 5), ("b", 7)]
+
+
+class Bracketed(TypeDecorator):
+    """A type whose result processing shows: it reads its value back in brackets."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else f"[{value}]"
+
+
+async def test_rows_read_at_the_driver_level_are_processed_as_sqlalchemy_would(engine):
+    labels = Table("probe_label", MetaData(), Column("id", String(20), primary_key=True), Column("b", Bracketed()))
+    at = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC)
+    async with engine.begin() as conn:
+        await conn.run_sync(labels.metadata.create_all)
+        stored = insert(typed).values(id=bindparam("i"), loud=bindparam("l"), at=bindparam("a"), made=bindparam("m"))
+        returned = await fetch_prebuilt(
+            conn, stored.returning(typed.c.id, typed.c.at), {"i": "r1", "l": "quiet", "a": at, "m": "by hand"}
+        )
+        assert [tuple(r) for r in returned] == [("r1", at)]
+        assert returned[0][1].tzinfo is not None  # UtcDateTime's result processing (SQLite keeps no zone)
+        read = select(typed.c.id, typed.c.loud, typed.c.at).where(typed.c.id == bindparam("i"))
+        rows = await fetch_prebuilt(conn, read, {"i": "r1"})
+        assert [tuple(r) for r in rows] == [tuple(r) for r in (await conn.execute(read, {"i": "r1"})).all()]
+        assert [tuple(r) for r in rows] == [("r1", "QUIET", at)]
+        assert await fetch_prebuilt(conn, read, {"i": "absent"}) == []
+        labelled = insert(labels).values(id=bindparam("i"), b=bindparam("b")).returning(labels.c.b)
+        assert [tuple(r) for r in await fetch_prebuilt(conn, labelled, {"i": "x", "b": "kept"})] == [("[kept]",)]
+        assert _driver_form(labelled, conn.dialect) is not None  # at the driver level, processed there
+
+
+async def test_a_numeric_column_is_read_through_sqlalchemy(engine):
+    amounts = Table("probe_amount", MetaData(), Column("id", String(20), primary_key=True), Column("v", Numeric(8, 2)))
+    async with engine.begin() as conn:
+        await conn.run_sync(amounts.metadata.create_all)
+        await conn.execute(insert(amounts), [{"id": "a", "v": Decimal("1.50")}])
+        read = select(amounts.c.v).where(amounts.c.id == bindparam("i"))
+        assert _driver_form(read, conn.dialect) is None  # its processing depends on the type the driver reports
+        assert [tuple(r) for r in await fetch_prebuilt(conn, read, {"i": "a"})] == [(Decimal("1.50"),)]
