@@ -127,7 +127,7 @@ def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any, boo
         order = []
         for name in names:
             bind = compiled.binds[name]
-            process = bind.type.bind_processor(dialect)
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)  # the dialect's own (SQLite's DATE)
             if bind.required:  # given by each row
                 order.append((name, process, False, None))
             else:  # a value written in the statement (`values(dirty=False)`, `attempts - 1`): bound once here

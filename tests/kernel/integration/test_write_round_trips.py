@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import (
     Column,
+    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     bindparam,
+    cast,
     event,
     func,
     insert,
@@ -309,3 +311,18 @@ async def test_a_numeric_column_is_read_through_sqlalchemy(engine):
         read = select(amounts.c.v).where(amounts.c.id == bindparam("i"))
         assert _driver_form(read, conn.dialect) is None  # its processing depends on the type the driver reports
         assert [tuple(r) for r in await fetch_prebuilt(conn, read, {"i": "a"})] == [(Decimal("1.50"),)]
+
+
+async def test_a_value_is_stored_as_the_dialects_own_type_would_store_it(engine):
+    """SQLite's DATETIME writes its own text form (with microseconds); a driver-level statement binds the same text,
+    not the one sqlite3's default adapter would make of the datetime."""
+    moments = Table("probe_moment", MetaData(), Column("id", String(20), primary_key=True), Column("at", DateTime()))
+    at = dt.datetime(2026, 3, 1, 8, 30)
+    async with engine.begin() as conn:
+        await conn.run_sync(moments.metadata.create_all)
+        await conn.execute(insert(moments), [{"id": "core", "at": at}])
+        await execute_prebuilt(
+            conn, insert(moments).values(id=bindparam("i"), at=bindparam("a")), [{"i": "d", "a": at}]
+        )
+        stored = (await conn.execute(select(moments.c.id, cast(moments.c.at, String)).order_by(moments.c.id))).all()
+    assert stored[0][1] == stored[1][1], stored
