@@ -120,6 +120,9 @@ def _driver_form(stmt: Any, dialect: Any) -> tuple[str, list[tuple[str, Any, boo
             bool(names)
             and processors is not None
             and all(not compiled.binds[n].expanding and compiled.binds[n].callable is None for n in names)
+            # A value rendered into the SQL at execution (`literal_execute`, as `aggregate_strings` does its separator).
+            and not compiled.literal_execute_params
+            and not compiled.post_compile_params
             # A value SQLAlchemy computes before executing (a Column default or onupdate the statement leaves out).
             and not compiled.insert_prefetch
             and not compiled.update_prefetch

@@ -326,3 +326,14 @@ async def test_a_value_is_stored_as_the_dialects_own_type_would_store_it(engine)
         )
         stored = (await conn.execute(select(moments.c.id, cast(moments.c.at, String)).order_by(moments.c.id))).all()
     assert stored[0][1] == stored[1][1], stored
+
+
+async def test_a_value_rendered_at_execution_keeps_sqlalchemy(engine):
+    """`aggregate_strings` renders its separator into the SQL at execution (a post-compile parameter), which the
+    driver-level text would leave as a placeholder."""
+    async with engine.begin() as conn:
+        await conn.execute(insert(parent), [{"id": "p1", "name": "a"}, {"id": "p2", "name": "b"}])
+        joined = select(func.aggregate_strings(parent.c.name, ",")).where(parent.c.id != bindparam("other"))
+        assert _driver_form(joined, conn.dialect) is None
+        rows = await fetch_prebuilt(conn, joined, {"other": "none"})
+    assert sorted(rows[0][0].split(",")) == ["a", "b"]
