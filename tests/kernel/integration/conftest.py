@@ -161,3 +161,13 @@ async def harness(fresh_db, nats_url, events_ns, test_auth) -> AsyncIterator[Har
 
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+async def engine(fresh_db, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """An engine on a new rank database holding the test module's own tables (its module-level `metadata`)."""
+    engine = create_async_engine(await fresh_db("rank"))
+    async with engine.begin() as conn:
+        await conn.run_sync(request.module.metadata.create_all)
+    yield engine
+    await engine.dispose()

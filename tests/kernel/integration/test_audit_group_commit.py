@@ -8,24 +8,14 @@ from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import MetaData, func, select
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from kernel import audit
 from kernel.auth import Principal, Role
 from kernel.db import make_database
 
-meta = MetaData()
-log = audit.audit_table(meta)
+metadata = MetaData()
+log = audit.audit_table(metadata)
 READER = Principal(subject="reader", roles=frozenset({Role.ORG_ADMIN}), unit_id="city")
-
-
-@pytest.fixture
-async def engine(fresh_db):
-    engine = create_async_engine(await fresh_db("rank"))
-    async with engine.begin() as conn:
-        await conn.run_sync(meta.create_all)
-    yield engine
-    await engine.dispose()
 
 
 async def _count(engine) -> int:

@@ -8,21 +8,12 @@ import asyncio
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from kernel import driver
 
 metadata = MetaData()
 probe = Table("probe_driver", metadata, Column("id", String(20), primary_key=True), Column("n", Integer))
-
-
-@pytest.fixture
-async def engine(fresh_db):
-    engine = create_async_engine(await fresh_db("rank"))
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 def sql(engine: AsyncEngine, statement: str) -> str:

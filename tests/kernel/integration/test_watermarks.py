@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, event, select
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from kernel import inbox
 from kernel.inbox import advance_watermark, advance_watermarks, inbox_table, watermark_table
@@ -21,15 +20,6 @@ inbox_messages = inbox_table(metadata)
 
 # A few aggregates and small sequences, so that batches repeat aggregates, go backwards and replay sequences.
 EVENTS = st.lists(st.tuples(st.sampled_from(["c-1", "c-2", "c-3"]), st.integers(min_value=1, max_value=8)), max_size=30)
-
-
-@pytest.fixture
-async def engine(fresh_db):
-    engine = create_async_engine(await fresh_db("rank"))
-    async with engine.begin() as c:
-        await c.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 async def _stored(conn, consumer: str) -> dict[str, int]:

@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.contracts import rank_v1
 from kernel.db import UtcDateTime
@@ -83,15 +83,6 @@ def statements(engine: AsyncEngine) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", collect)
-
-
-@pytest.fixture
-async def engine(fresh_db):
-    engine = create_async_engine(await fresh_db("rank"))
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 async def test_one_row_in_each_of_several_tables_is_one_statement_on_postgresql(engine, db_backend):
