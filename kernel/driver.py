@@ -66,8 +66,8 @@ async def run(
     conn: AsyncConnection, sql: str, params: Sequence[Any] | Sequence[Sequence[Any]], *, many: bool = False
 ) -> Any:
     """Runs `sql` (the dialect's paramstyle: `$1` on PostgreSQL) with one tuple of parameters, or with each of
-    `params` when `many`; returns a result with `rowcount` and `all()` (rows as tuples, no type processing: the same
-    values `exec_driver_sql` returns)."""
+    `params` when `many`; returns a result with `rowcount` and `all()` (rows as sequences, asyncpg's records on the
+    direct path, with no type processing: the values `exec_driver_sql` returns)."""
     sync = conn.sync_connection
     fairy = sync._dbapi_connection if sync is not None else None
     adapted = getattr(fairy, "dbapi_connection", None)

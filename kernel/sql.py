@@ -73,8 +73,8 @@ async def execute_prebuilt(conn: AsyncConnection, stmt: Any, rows: Sequence[Mapp
     per dialect, each value through its parameter's bind processing as SQLAlchemy would, but without SQLAlchemy's
     per-execution handling of parameters, which cost a consumer more than the database's work for a projection row
     (issue 15), and on PostgreSQL handed to asyncpg itself (`kernel.driver`). A statement to which SQLAlchemy adds
-    parameters at execution (a column default, an expanding IN) runs through SQLAlchemy. Returns the result (its
-    rowcount)."""
+    parameters at execution (a column default, an expanding IN, a value rendered into the SQL) runs through
+    SQLAlchemy. Returns the result (its rowcount)."""
     form = _driver_form(stmt, conn.dialect)
     if form is None or form[2]:  # it returns rows: SQLAlchemy reads them
         return await conn.execute(stmt, rows[0] if len(rows) == 1 else list(rows))
